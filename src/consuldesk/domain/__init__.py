@@ -1,0 +1,1 @@
+"""Pure domain rules: validation, search keys, priority and vulnerability. No Qt, no database."""

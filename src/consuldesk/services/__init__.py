@@ -1,0 +1,1 @@
+"""Use cases: each one transaction that returns what changed."""

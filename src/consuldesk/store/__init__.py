@@ -1,0 +1,1 @@
+"""SQLite case file: tables, engine, migrations, queries and the search index."""

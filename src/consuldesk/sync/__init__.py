@@ -1,0 +1,1 @@
+"""Bundle sync between posts and headquarters."""

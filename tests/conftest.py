@@ -1,0 +1,18 @@
+"""Suite-wide fixtures: offscreen Qt and private data directories for every test."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _private_dirs(tmp_path, monkeypatch):
+    """Point platformdirs-based paths at the test's own folder so no test touches real data."""
+    monkeypatch.setenv("CONSULDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CONSULDESK_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
