@@ -1,0 +1,47 @@
+"""Dates as they arrive in lists and forms: 31.12.1990, 31/12/1990, 1990-12-31, Excel cells."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from consuldesk.domain.errors import ValidationError
+
+_DMY = re.compile(r"^(\d{1,2})[./\-](\d{1,2})[./\-](\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def parse_date(value: object, field: str) -> date | None:
+    """Read a date from a form or a list cell; empty gives None.
+
+    Accepts ``date``/``datetime`` objects (spreadsheet cells), ``31.12.1990``, ``31/12/1990``,
+    ``31-12-1990``, ``1990-12-31`` (optionally with a time), and Excel serial day numbers.
+
+    Raises:
+        ValidationError: ``date.format`` (params ``value``) when the text is no date we know, or
+            ``date.invalid`` (params ``value``) when it names a day that does not exist.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 100_000:
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        raise ValidationError("date.format", field, value=str(value))
+    text = str(value).strip()
+    if not text:
+        return None
+    if m := _DMY.match(text):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    elif m := _YMD.match(text):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    else:
+        raise ValidationError("date.format", field, value=text)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValidationError("date.invalid", field, value=text) from None

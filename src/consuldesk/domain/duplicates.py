@@ -1,0 +1,37 @@
+"""Probable-duplicate detection: similar names across scripts plus the same birth date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz
+
+#: Names at or above this similarity (0–100), with the same birth date, are flagged for review.
+THRESHOLD = 85.0
+
+
+@dataclass(frozen=True)
+class NameFacts:
+    """What duplicate detection compares: Latin name keys of both scripts, and the birth date."""
+
+    keys: tuple[str, ...]  # full-name keys from names.full_name_key, one per script present
+    birth_date: date | None
+
+
+def similarity(a: NameFacts, b: NameFacts) -> float:
+    """Best token-set similarity between any name key of ``a`` and any of ``b`` (0–100)."""
+    best = 0.0
+    for ka in a.keys:
+        for kb in b.keys:
+            if ka and kb:
+                best = max(best, fuzz.token_sort_ratio(ka, kb))
+    return best
+
+
+def probable_duplicate(a: NameFacts, b: NameFacts) -> float | None:
+    """The similarity score when ``a`` and ``b`` are probably one person, else ``None``."""
+    if a.birth_date is None or a.birth_date != b.birth_date:
+        return None
+    score = similarity(a, b)
+    return score if score >= THRESHOLD else None

@@ -1,0 +1,140 @@
+"""Name handling for search: folding, transliteration variants and query parsing.
+
+The Latin name as printed in the passport is never generated from the Cyrillic one: everything here
+produces *search keys* only. Two keys per word meet in the middle:
+
+- ``cyr_key``: case-folded Cyrillic with ё→е, й→и and the Kazakh letters folded to their nearest
+  Russian ones (Ә→а, Ғ→г, Қ→к, Ң→н, Ө→о, Ұ→у, Ү→у, Һ→х, І→и), so "Нурсултан" typed on a Russian
+  keyboard finds "Нұрсұлтан";
+- ``latin_key``: a loose Latin spelling in which the usual variants coincide (Kh/H, Zh/J/Dzh, Y/I,
+  Ye/E, doubled letters), applied both to passport spellings and to transliterated Cyrillic.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_CYR_FOLD = str.maketrans(
+    {
+        "ё": "е",
+        "й": "и",
+        "ә": "а",
+        "ғ": "г",
+        "қ": "к",
+        "ң": "н",
+        "ө": "о",
+        "ұ": "у",
+        "ү": "у",
+        "һ": "х",
+        "і": "и",
+        "ъ": "",
+        "ь": "",
+    }
+)
+
+# Russian BGN/PCGN-like, plus the Kazakh letters as Kazakh passports print them.
+_TRANSLIT = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+    "ә": "a", "ғ": "g", "қ": "k", "ң": "n", "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "і": "i",
+}  # fmt: skip
+
+# Applied in order to a lower-case ASCII word; each maps a family of spellings onto one.
+_LATIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"shch|sch", "sh"),
+        (r"dzh|zh|dj", "j"),
+        (r"kh", "h"),
+        (r"q", "k"),
+        (r"w", "v"),
+        (r"^ye", "e"),
+        (r"y", "i"),
+        (r"(.)\1+", r"\1"),
+    )
+)
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def words(text: str | None) -> list[str]:
+    """Split text into words (letters and digits), dropping punctuation such as ``-`` and ``'``."""
+    return _WORD.findall(text or "")
+
+
+def is_cyrillic(text: str) -> bool:
+    """True when the text contains Cyrillic letters."""
+    return bool(_CYRILLIC.search(text))
+
+
+def is_latin(text: str) -> bool:
+    """True when the text contains Latin letters and no Cyrillic."""
+    return bool(_LATIN.search(text)) and not is_cyrillic(text)
+
+
+def cyr_key(word: str) -> str:
+    """Fold a Cyrillic word for matching (case, ё/е, й/и, Kazakh letters to Russian ones)."""
+    return word.casefold().translate(_CYR_FOLD)
+
+
+def transliterate(text: str) -> str:
+    """Romanise Cyrillic (Russian and Kazakh) text; other characters pass through unchanged."""
+    return "".join(_TRANSLIT.get(ch, ch) if ch in _TRANSLIT else ch for ch in text.casefold())
+
+
+def _ascii_fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if ch.isascii() and ch.isalnum())
+
+
+def latin_key(word: str) -> str:
+    """Loose Latin key of one word, Cyrillic or Latin, so that spelling variants coincide.
+
+    >>> latin_key("Zhanibek") == latin_key("Жәнібек") == latin_key("Janibek")
+    True
+    """
+    text = _ascii_fold(transliterate(word)) if is_cyrillic(word) else _ascii_fold(word)
+    for pattern, repl in _LATIN_RULES:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def word_keys(word: str) -> set[str]:
+    """Every key under which one word is indexed and searched."""
+    keys = {latin_key(word)}
+    if is_cyrillic(word):
+        keys.add(cyr_key(word))
+    else:
+        keys.add(_ascii_fold(word))
+    keys.discard("")
+    return keys
+
+
+def name_search_keys(names: Iterable[str | None]) -> set[str]:
+    """Search keys for all words of the given names (both scripts)."""
+    keys: set[str] = set()
+    for name in names:
+        for word in words(name):
+            keys |= word_keys(word)
+    return keys
+
+
+def sort_key(surname: str | None, given: str | None) -> str:
+    """Key to order people by name in lists (Cyrillic folded; Latin after Cyrillic)."""
+    return f"{(surname or '').casefold()} {(given or '').casefold()}".strip()
+
+
+def display_name(*parts: str | None) -> str:
+    """Join name parts that are present with single spaces."""
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def full_name_key(*parts: str | None) -> str:
+    """One Latin key for a whole name, for fuzzy comparison across scripts."""
+    return " ".join(latin_key(w) for p in parts for w in words(p))

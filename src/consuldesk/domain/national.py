@@ -1,0 +1,176 @@
+"""A national's record as entered: the fields, and the rules that make them valid.
+
+:func:`clean_national` is shared by the person card, the register service and list import, so a
+record is judged the same way wherever it comes from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from consuldesk.domain.countries import country_code
+from consuldesk.domain.enums import PresenceStatus, Sex, Source
+from consuldesk.domain.errors import ValidationError, ValidationErrors
+from consuldesk.domain.iin import check_iin_agrees, parse_iin
+from consuldesk.domain.names import is_cyrillic
+from consuldesk.domain.phone import normalize_phone
+
+_LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z '\-.]*$")
+_CYRILLIC_NAME = re.compile(r"^[\u0400-\u04ff][\u0400-\u04ff '\-.]*$")
+_PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SPACES = re.compile(r"\s+")
+_ALPHA3 = re.compile(r"^[A-Z]{3}$")
+
+NAME_FIELDS = ("surname_cyr", "given_names_cyr", "patronymic_cyr", "surname_lat", "given_names_lat")
+
+
+@dataclass(frozen=True)
+class NationalFields:
+    """Every field of a national that a person can enter or a list can carry."""
+
+    surname_cyr: str | None = None
+    given_names_cyr: str | None = None
+    patronymic_cyr: str | None = None
+    surname_lat: str | None = None
+    given_names_lat: str | None = None
+    sex: Sex | None = None
+    birth_date: date | None = None
+    iin: str | None = None
+    passport_no: str | None = None
+    passport_expiry: date | None = None
+    nationality: str = "KAZ"
+    phones: tuple[str, ...] = ()
+    email: str | None = None
+    messenger: str | None = None
+    host_country: str | None = None
+    city: str | None = None
+    address: str | None = None
+    presence_status: PresenceStatus = PresenceStatus.UNKNOWN
+    medical_condition: str | None = None
+    mobility_needs: str | None = None
+    pregnant: bool = False
+    notes: str | None = None
+    source: Source = Source.WALK_IN
+    source_ref: str | None = None
+    consent_date: date | None = None
+
+    def replace(self, **changes: object) -> NationalFields:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _clean_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = _SPACES.sub(" ", value).strip()
+    return value or None
+
+
+def clean_national(fields: NationalFields, today: date) -> NationalFields:
+    """Validate and normalise a national's fields.
+
+    Normalises spacing, upper-cases passport numbers and Latin names (as passports print them),
+    stores phones as E.164, countries as ISO alpha-2, and takes birth date and sex from the IIN
+    when they are not given.
+
+    Raises:
+        ValidationErrors: every problem found, each naming its field.
+    """
+    errors: list[ValidationError] = []
+    values: dict[str, object] = {}
+    for name in NAME_FIELDS:
+        value = _clean_text(getattr(fields, name))
+        if value is not None:
+            if name.endswith("_lat"):
+                if not _LATIN_NAME.match(value):
+                    errors.append(ValidationError("name.latin_expected", name, value=value))
+                value = value.upper()
+            elif not _CYRILLIC_NAME.match(value):
+                errors.append(ValidationError("name.cyrillic_expected", name, value=value))
+        values[name] = value
+    if not values["surname_cyr"] and not values["surname_lat"]:
+        errors.append(ValidationError("name.missing", "surname_cyr"))
+
+    birth_date, sex = fields.birth_date, fields.sex
+    iin = _clean_text(fields.iin)
+    if iin:
+        try:
+            info = parse_iin(iin)
+        except ValidationError as exc:
+            errors.append(exc)
+        else:
+            iin = info.iin
+            errors.extend(check_iin_agrees(info, birth_date, sex))
+            birth_date = birth_date or info.birth_date
+            sex = sex or info.sex
+    values["iin"] = iin
+    if birth_date is not None:
+        if birth_date > today:
+            errors.append(ValidationError("birth_date.future", "birth_date", value=birth_date))
+        elif birth_date.year < 1900:
+            errors.append(ValidationError("birth_date.too_old", "birth_date", value=birth_date))
+    values["birth_date"] = birth_date
+    values["sex"] = sex
+
+    passport = _clean_text(fields.passport_no)
+    if passport:
+        passport = passport.replace(" ", "").upper()
+        if not _PASSPORT.match(passport):
+            errors.append(ValidationError("passport.format", "passport_no", value=passport))
+    values["passport_no"] = passport
+    if fields.passport_expiry and birth_date and fields.passport_expiry <= birth_date:
+        errors.append(
+            ValidationError("passport.expiry_before_birth", "passport_expiry", value=fields.passport_expiry)
+        )
+
+    nationality = (_clean_text(fields.nationality) or "KAZ").upper()
+    if not _ALPHA3.match(nationality):
+        errors.append(ValidationError("nationality.format", "nationality", value=nationality))
+    values["nationality"] = nationality
+
+    phones: list[str] = []
+    for raw in fields.phones:
+        raw = raw.strip()
+        if not raw:
+            continue
+        try:
+            phone = normalize_phone(raw)
+        except ValidationError as exc:
+            errors.append(exc)
+        else:
+            if phone not in phones:
+                phones.append(phone)
+    values["phones"] = tuple(phones)
+
+    email = _clean_text(fields.email)
+    if email and not _EMAIL.match(email):
+        errors.append(ValidationError("email.invalid", "email", value=email))
+    values["email"] = email.lower() if email else None
+
+    country = _clean_text(fields.host_country)
+    if country:
+        try:
+            country = country_code(country, field="host_country")
+        except ValidationError as exc:
+            errors.append(exc)
+    values["host_country"] = country
+
+    for name in ("messenger", "city", "address", "medical_condition", "mobility_needs", "notes",
+                 "source_ref"):  # fmt: skip
+        values[name] = _clean_text(getattr(fields, name))
+    if fields.pregnant and sex == Sex.MALE:
+        errors.append(ValidationError("pregnant.male", "pregnant"))
+    if fields.consent_date and fields.consent_date > today:
+        errors.append(ValidationError("consent_date.future", "consent_date", value=fields.consent_date))
+    if errors:
+        raise ValidationErrors(errors)
+    return fields.replace(**values)
+
+
+def has_cyrillic_name(fields: NationalFields) -> bool:
+    """Whether a Cyrillic name is present (lists often carry only the passport spelling)."""
+    return any(is_cyrillic(getattr(fields, n) or "") for n in NAME_FIELDS[:3])

@@ -1,0 +1,121 @@
+"""Phone numbers: normalisation to E.164, display formatting and search tokens.
+
+Kazakh local forms are understood with the default region ``KZ`` (``8 701 234 56 78``,
+``87012345678``, ``7012345678``); numbers written with ``+`` or the common ``00``
+international prefix work for any country. Results are cached: imports call
+:func:`normalize_phone` once per row.
+
+Error codes:
+    ``phone.invalid``: the value is not a valid phone number. Params: ``value`` (the raw
+        text, stripped).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat
+
+from consuldesk.domain.errors import ValidationError
+
+__all__ = ["format_phone", "normalize_phone", "phone_search_tokens", "split_phones"]
+
+_SEPARATORS = re.compile(r"[,;/\r\n]+")
+_FLOAT_ZERO = re.compile(r"\+?[0-9]+\.0")
+_CACHE_SIZE = 65536
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _to_e164(raw: str, default_region: str) -> str | None:
+    """Return the E.164 form of ``raw`` or ``None`` when it is not a valid number."""
+    if _FLOAT_ZERO.fullmatch(raw):  # a number column exported as float
+        raw = raw[:-2]
+    if raw.startswith("00"):  # international prefix used in most of the world, not in KZ
+        raw = "+" + raw[2:]
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def normalize_phone(raw: str, default_region: str = "KZ", field: str = "phone") -> str:
+    """Normalise one phone number to E.164.
+
+    Args:
+        raw: the number as typed or imported (one number; see :func:`split_phones`).
+        default_region: ISO 3166-1 alpha-2 region for numbers written without ``+``.
+        field: field name reported in errors.
+
+    Returns:
+        The E.164 form, e.g. ``"+77012345678"``. An extension, if any, is dropped.
+
+    Raises:
+        ValidationError: ``phone.invalid`` with ``value``.
+    """
+    value = raw.strip()
+    result = _to_e164(value, default_region.upper())
+    if result is None:
+        raise ValidationError("phone.invalid", field, value=value)
+    return result
+
+
+def split_phones(raw: str) -> list[str]:
+    """Split a cell holding several numbers.
+
+    Separators are ``,`` ``;`` ``/`` and line breaks; spaces, dashes and parentheses
+    belong to a number and do not split.
+
+    Args:
+        raw: the cell text.
+
+    Returns:
+        The non-empty parts, stripped, in order (not yet normalised).
+    """
+    return [part.strip() for part in _SEPARATORS.split(raw) if part.strip()]
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def format_phone(e164: str) -> str:
+    """Format an E.164 number for display in international form.
+
+    Args:
+        e164: a number as returned by :func:`normalize_phone`.
+
+    Returns:
+        E.g. ``"+7 701 234 5678"``; the input unchanged if it cannot be parsed.
+    """
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_search_tokens(e164: str) -> list[str]:
+    """Digit strings someone may type when searching for this number.
+
+    Args:
+        e164: a number as returned by :func:`normalize_phone`, e.g. ``"+77012345678"``.
+
+    Returns:
+        All digits without ``+`` (``77012345678``), the national significant number
+        (``7012345678``) and, for ``+7`` numbers, the trunk form (``87012345678``);
+        no duplicates.
+    """
+    digits = e164.lstrip("+")
+    tokens = [digits]
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return tokens
+    national = phonenumbers.national_significant_number(number)
+    if national and national not in tokens:
+        tokens.append(national)
+    if number.country_code == 7:
+        tokens.append("8" + national)
+    return tokens

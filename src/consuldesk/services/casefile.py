@@ -1,0 +1,77 @@
+"""Creating and opening a post's case file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from consuldesk.domain.countries import country_code
+from consuldesk.services.desk import Desk
+from consuldesk.services.errors import ServiceError
+from consuldesk.store.db import CaseFile
+from consuldesk.store.errors import CaseFileError
+from consuldesk.store.models import Post
+
+_POST_CODE = re.compile(r"^[A-Z0-9][A-Z0-9\-]{1,15}$")
+
+
+def normalise_post_code(code: str) -> str:
+    """Upper-case a post code and check it: 2–16 of A–Z, 0–9 and ``-``.
+
+    Raises:
+        ServiceError: ``post.code`` (params ``value``).
+    """
+    cleaned = code.strip().upper()
+    if not _POST_CODE.match(cleaned):
+        raise ServiceError("post.code", "code", value=code)
+    return cleaned
+
+
+def create_casefile(
+    path: Path,
+    *,
+    post_code: str,
+    post_name: str,
+    host_country: str | None,
+    officer: str,
+    headquarters: bool = False,
+) -> Desk:
+    """Create a new, empty case file owned by a post.
+
+    Raises:
+        CaseFileError: ``casefile.exists`` when a case file is already at ``path``.
+        ServiceError / ValidationError: the post code or host country is not valid.
+    """
+    code = normalise_post_code(post_code)
+    country = country_code(host_country, field="host_country") if host_country else None
+    if path.exists() and path.stat().st_size > 0:
+        raise CaseFileError("casefile.exists", path)
+    casefile = CaseFile.open(path, create=True)
+    try:
+        with casefile.write(officer) as tx:
+            post = Post(code=code, name=post_name.strip() or code, host_country=country,  # type: ignore[call-arg]
+                        is_headquarters=headquarters)  # fmt: skip
+            casefile.set_local_post(tx.session, post)
+            tx.post_code = code
+            tx.clock.node = code
+            tx.add(post)
+    except BaseException:
+        casefile.close()
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    return Desk(casefile, officer)
+
+
+def open_casefile(path: Path, officer: str) -> Desk:
+    """Open an existing case file (upgrading an older schema, with a backup kept beside it).
+
+    Raises:
+        CaseFileError: see :meth:`consuldesk.store.db.CaseFile.open`; ``casefile.no_post`` when
+            the file has no owning post.
+    """
+    casefile = CaseFile.open(path)
+    if casefile.local_post() is None:
+        casefile.close()
+        raise CaseFileError("casefile.no_post", path)
+    return Desk(casefile, officer)

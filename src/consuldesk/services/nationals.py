@@ -1,0 +1,476 @@
+"""Use cases about nationals: register, edit, delete, search, duplicates, merge, history."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from consuldesk.domain.duplicates import NameFacts, probable_duplicate
+from consuldesk.domain.enums import DuplicateStatus, PresenceStatus, Sex, Source
+from consuldesk.domain.names import full_name_key
+from consuldesk.domain.national import NationalFields, clean_national
+from consuldesk.domain.vulnerability import PersonFacts, vulnerabilities
+from consuldesk.services.desk import Desk
+from consuldesk.services.errors import ServiceError
+from consuldesk.services.rows import AuditRow, DuplicateRow, NationalRow
+from consuldesk.store.db import ChangeSet, Tx
+from consuldesk.store.errors import NotFound
+from consuldesk.store.models import (
+    AssistanceRequest,
+    AuditEvent,
+    DuplicateCandidate,
+    HouseholdMember,
+    ManifestEntry,
+    National,
+    Placement,
+)
+from consuldesk.store.search import search_seqs
+
+FIELD_NAMES = tuple(f.name for f in dataclasses.fields(NationalFields))
+
+
+# -- conversions ---------------------------------------------------------------------------
+
+
+def fields_of(n: National) -> NationalFields:
+    """The editable fields of a stored national."""
+    values = {name: getattr(n, name) for name in FIELD_NAMES}
+    values["phones"] = tuple(n.phones or ())
+    values["sex"] = Sex(n.sex) if n.sex else None
+    values["presence_status"] = PresenceStatus(n.presence_status)
+    values["source"] = Source(n.source)
+    return NationalFields(**values)
+
+
+def _column_values(fields: NationalFields) -> dict[str, object]:
+    values = {name: getattr(fields, name) for name in FIELD_NAMES}
+    values["phones"] = list(fields.phones)
+    values["sex"] = fields.sex.value if fields.sex else None
+    values["presence_status"] = fields.presence_status.value
+    values["source"] = fields.source.value
+    return values
+
+
+def household_context(
+    session: Session, national_ids: Sequence[str]
+) -> tuple[dict[str, list[str]], dict[str, list[date | None]]]:
+    """For each national: its household ids, and the birth dates of its fellow members."""
+    households: dict[str, list[str]] = defaultdict(list)
+    others: dict[str, list[date | None]] = defaultdict(list)
+    if not national_ids:
+        return households, others
+    members = []
+    for chunk_start in range(0, len(national_ids), 900):
+        chunk = national_ids[chunk_start : chunk_start + 900]
+        hm = HouseholdMember.__table__  # type: ignore[attr-defined]
+        mine = session.execute(
+            select(hm.c.household_id, hm.c.national_id).where(
+                hm.c.national_id.in_(chunk), hm.c.deleted_at.is_(None)
+            )
+        ).all()
+        members.extend(mine)
+    by_household: dict[str, list[str]] = defaultdict(list)
+    for household_id, national_id in members:
+        households[national_id].append(household_id)
+    hh_ids = sorted({h for h, _ in members})
+    if hh_ids:
+        hm = HouseholdMember.__table__  # type: ignore[attr-defined]
+        nt = National.__table__  # type: ignore[attr-defined]
+        rows = session.execute(
+            select(hm.c.household_id, hm.c.national_id, nt.c.birth_date)
+            .join(nt, nt.c.id == hm.c.national_id)
+            .where(hm.c.household_id.in_(hh_ids), hm.c.deleted_at.is_(None), nt.c.deleted_at.is_(None))
+        ).all()
+        births: dict[str, list[tuple[str, date | None]]] = defaultdict(list)
+        for household_id, member_id, birth in rows:
+            births[household_id].append((member_id, birth))
+            by_household[household_id].append(member_id)
+        for national_id, hh_list in households.items():
+            for household_id in hh_list:
+                others[national_id].extend(b for m, b in births[household_id] if m != national_id)
+    return households, others
+
+
+def to_rows(session: Session, nationals: Sequence[National], today: date) -> list[NationalRow]:
+    """Frozen rows for nationals, with vulnerability computed from their households."""
+    households, others = household_context(session, [n.id for n in nationals])
+    rows = []
+    for n in nationals:
+        facts = PersonFacts(
+            birth_date=n.birth_date,
+            sex=Sex(n.sex) if n.sex else None,
+            medical_condition=n.medical_condition,
+            mobility_needs=n.mobility_needs,
+            pregnant=n.pregnant,
+        )
+        values = {name: getattr(n, name) for name in FIELD_NAMES}
+        values["phones"] = tuple(n.phones or ())
+        rows.append(
+            NationalRow(
+                id=n.id,
+                seq=n.seq,
+                created_at=n.created_at,
+                updated_at=n.updated_at,
+                version=n.version,
+                vulnerabilities=vulnerabilities(facts, today, others.get(n.id, ())),
+                household_ids=tuple(households.get(n.id, ())),
+                **values,  # type: ignore[arg-type]
+            )
+        )
+    return rows
+
+
+def live_national(session: Session, national_id: str) -> National:
+    """A national that exists and is not deleted."""
+    n = session.get(National, national_id)
+    if n is None or n.deleted_at is not None:
+        raise NotFound("national", national_id)
+    return n
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def get_national(desk: Desk, national_id: str) -> NationalRow:
+    """One national by id.
+
+    Raises:
+        NotFound: no such live national.
+    """
+    with desk.casefile.read() as session:
+        return to_rows(session, [live_national(session, national_id)], desk.today())[0]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Search hits sorted by name; ``more`` when the limit cut the list."""
+
+    rows: list[NationalRow]
+    more: bool
+
+
+def search(desk: Desk, query: str, limit: int = 50) -> SearchResult:
+    """Find nationals by name in either script, IIN, passport number or phone, as typed."""
+    with desk.casefile.read() as session:
+        seqs = search_seqs(session, query, limit + 1)
+        more = len(seqs) > limit
+        seqs = seqs[:limit]
+        if not seqs:
+            return SearchResult([], False)
+        found = session.exec(select(National).where(National.seq.in_(seqs))).scalars().all()  # type: ignore[call-overload,attr-defined]
+        found = sorted(found, key=lambda n: (n.sort_name, n.seq))
+        return SearchResult(to_rows(session, found, desk.today()), more)
+
+
+def history(desk: Desk, record_id: str) -> list[AuditRow]:
+    """The audit trail of a record, oldest first."""
+    with desk.casefile.read() as session:
+        events = session.exec(
+            select(AuditEvent).where(AuditEvent.record_id == record_id).order_by(AuditEvent.at, AuditEvent.version)  # type: ignore[arg-type]
+        ).scalars().all()  # type: ignore[call-overload]
+        return [AuditRow(e.at, e.officer, e.post_code, e.action, dict(e.changes)) for e in events]
+
+
+# -- duplicates ----------------------------------------------------------------------------
+
+
+def exact_duplicate(session: Session, fields: NationalFields, exclude_id: str | None = None) -> tuple[National, str] | None:
+    """A live national with the same IIN or passport number, and which field matched."""
+    conditions = []
+    if fields.iin:
+        conditions.append(National.iin == fields.iin)
+    if fields.passport_no:
+        conditions.append(National.passport_no == fields.passport_no)
+    if not conditions:
+        return None
+    query = select(National).where(or_(*conditions), National.deleted_at.is_(None))  # type: ignore[union-attr]
+    if exclude_id:
+        query = query.where(National.id != exclude_id)
+    for n in session.exec(query).scalars():  # type: ignore[call-overload]
+        if fields.iin and n.iin == fields.iin:
+            return n, "iin"
+        return n, "passport_no"
+    return None
+
+
+def name_facts(fields: NationalFields | National) -> NameFacts:
+    """What duplicate detection compares for one record."""
+    keys = tuple(
+        k
+        for k in (
+            full_name_key(fields.surname_cyr, fields.given_names_cyr),
+            full_name_key(fields.surname_lat, fields.given_names_lat),
+        )
+        if k
+    )
+    return NameFacts(keys, fields.birth_date)
+
+
+def probable_duplicates_in(
+    session: Session, fields: NationalFields, exclude_ids: Iterable[str] = ()
+) -> list[tuple[National, float]]:
+    """Live nationals with the same birth date and a similar name (either script)."""
+    if fields.birth_date is None:
+        return []
+    excluded = set(exclude_ids)
+    mine = name_facts(fields)
+    found = []
+    candidates = session.exec(
+        select(National).where(National.birth_date == fields.birth_date, National.deleted_at.is_(None))  # type: ignore[union-attr]
+    ).scalars()  # type: ignore[call-overload]
+    for other in candidates:
+        if other.id in excluded:
+            continue
+        score = probable_duplicate(mine, name_facts(other))
+        if score is not None:
+            found.append((other, score))
+    return sorted(found, key=lambda pair: -pair[1])
+
+
+@dataclass(frozen=True)
+class DuplicateCheck:
+    """What the person card shows while an officer types."""
+
+    exact: NationalRow | None
+    exact_field: str | None
+    probable: list[tuple[NationalRow, float]]
+
+
+def check_duplicates(desk: Desk, fields: NationalFields, exclude_id: str | None = None) -> DuplicateCheck:
+    """Exact and probable duplicates of a record being entered (nothing is written)."""
+    with desk.casefile.read() as session:
+        exact = exact_duplicate(session, fields, exclude_id)
+        probable = probable_duplicates_in(session, fields, [exclude_id] if exclude_id else [])
+        rows = to_rows(session, [n for n, _ in probable], desk.today())
+        return DuplicateCheck(
+            exact=to_rows(session, [exact[0]], desk.today())[0] if exact else None,
+            exact_field=exact[1] if exact else None,
+            probable=[(row, score) for row, (_, score) in zip(rows, probable, strict=True)],
+        )
+
+
+def flag_probable_duplicates(tx: Tx, n: National, fields: NationalFields) -> int:
+    """Record review pairs for ``n`` and similar existing records; returns how many."""
+    count = 0
+    for other, score in probable_duplicates_in(tx.session, fields, [n.id]):
+        a, b = sorted((n.id, other.id))
+        existing = tx.session.exec(
+            select(DuplicateCandidate).where(
+                DuplicateCandidate.national_a_id == a, DuplicateCandidate.national_b_id == b
+            )
+        ).first()
+        if existing is None:
+            tx.add(DuplicateCandidate(national_a_id=a, national_b_id=b, score=score))  # type: ignore[call-arg]
+            count += 1
+    return count
+
+
+def _raise_if_exact(session: Session, fields: NationalFields, exclude_id: str | None = None) -> None:
+    found = exact_duplicate(session, fields, exclude_id)
+    if found:
+        other, field = found
+        name = " ".join(p for p in (other.surname_cyr or other.surname_lat, other.given_names_cyr or other.given_names_lat) if p)
+        raise ServiceError(
+            "national.duplicate", field, existing_id=other.id, existing_name=name, value=getattr(fields, field)
+        )
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A national written: the row as stored, what changed, and new probable duplicates."""
+
+    row: NationalRow
+    changes: ChangeSet
+    flagged_duplicates: int = 0
+
+
+def register_national(desk: Desk, fields: NationalFields) -> Saved:
+    """Register a new national in one transaction.
+
+    Raises:
+        ValidationErrors: the fields are invalid.
+        ServiceError: ``national.duplicate`` when the IIN or passport number is already on file.
+    """
+    today = desk.today()
+    fields = clean_national(fields, today)
+    with desk.casefile.write(desk.officer) as tx:
+        _raise_if_exact(tx.session, fields)
+        n = National(**_column_values(fields))  # type: ignore[arg-type]
+        tx.add(n)
+        tx.session.flush()
+        flagged = flag_probable_duplicates(tx, n, fields)
+        row = to_rows(tx.session, [n], today)[0]
+    return Saved(row, tx.changes, flagged)
+
+
+def update_national(desk: Desk, national_id: str, fields: NationalFields) -> Saved:
+    """Save edits to a national; only changed fields are stamped and audited.
+
+    Raises:
+        NotFound, ValidationErrors, ServiceError (``national.duplicate``).
+    """
+    today = desk.today()
+    fields = clean_national(fields, today)
+    with desk.casefile.write(desk.officer) as tx:
+        n = live_national(tx.session, national_id)
+        _raise_if_exact(tx.session, fields, exclude_id=national_id)
+        tx.update(n, _column_values(fields))
+        tx.session.flush()
+        flagged = flag_probable_duplicates(tx, n, fields) if tx.changes else 0
+        row = to_rows(tx.session, [n], today)[0]
+    return Saved(row, tx.changes, flagged)
+
+
+def set_presence(desk: Desk, national_ids: Sequence[str], status: PresenceStatus) -> ChangeSet:
+    """Set the presence status of several nationals at once."""
+    with desk.casefile.write(desk.officer) as tx:
+        for national_id in national_ids:
+            tx.update(live_national(tx.session, national_id), {"presence_status": status.value})
+    return tx.changes
+
+
+def delete_national(desk: Desk, national_id: str) -> ChangeSet:
+    """Delete a national (a tombstone: the deletion syncs and stays in the audit trail)."""
+    with desk.casefile.write(desk.officer) as tx:
+        n = live_national(tx.session, national_id)
+        tx.delete(n)
+        for member in tx.session.exec(
+            select(HouseholdMember).where(HouseholdMember.national_id == national_id, HouseholdMember.deleted_at.is_(None))  # type: ignore[union-attr]
+        ).scalars():  # type: ignore[call-overload]
+            tx.delete(member)
+    return tx.changes
+
+
+def merge_nationals(
+    desk: Desk, keep_id: str, drop_id: str, take_from_drop: Iterable[str] = ()
+) -> Saved:
+    """Merge two records of one person into ``keep_id``.
+
+    Each field keeps the kept record's value unless it is empty there or named in
+    ``take_from_drop``; phones are united. Households, requests, placements and manifest entries
+    move to the kept record; the dropped record becomes a tombstone pointing at it.
+
+    Raises:
+        NotFound, ValidationErrors, ServiceError (``national.merge_self``).
+    """
+    if keep_id == drop_id:
+        raise ServiceError("national.merge_self")
+    today = desk.today()
+    chosen = set(take_from_drop)
+    with desk.casefile.write(desk.officer) as tx:
+        keep = live_national(tx.session, keep_id)
+        drop = live_national(tx.session, drop_id)
+        kept_fields, dropped_fields = fields_of(keep), fields_of(drop)
+        values: dict[str, object] = {}
+        for name in FIELD_NAMES:
+            mine, theirs = getattr(kept_fields, name), getattr(dropped_fields, name)
+            if name == "phones":
+                values[name] = tuple(dict.fromkeys((*mine, *theirs)))
+            elif name in chosen or (mine in (None, "", False) and theirs not in (None, "", False)):
+                values[name] = theirs
+        merged = clean_national(kept_fields.replace(**values), today)
+        tx.delete(drop, action="merge", merged_into_id=keep.id)
+        tx.session.flush()  # frees the dropped IIN/passport for the kept record
+        tx.update(keep, _column_values(merged), action="merge")
+        _move_references(tx, drop.id, keep.id)
+        row = to_rows(tx.session, [keep], today)[0]
+    return Saved(row, tx.changes)
+
+
+def _move_references(tx: Tx, old_id: str, new_id: str) -> None:
+    s = tx.session
+    live = lambda model: model.deleted_at.is_(None)  # noqa: E731
+    for member in s.exec(select(HouseholdMember).where(HouseholdMember.national_id == old_id, live(HouseholdMember))).scalars():  # type: ignore[call-overload]
+        twin = s.exec(
+            select(HouseholdMember).where(
+                HouseholdMember.household_id == member.household_id,
+                HouseholdMember.national_id == new_id,
+                live(HouseholdMember),
+            )
+        ).first()
+        if twin:
+            tx.delete(member)
+        else:
+            tx.update(member, {"national_id": new_id}, action="merge")
+    for request in s.exec(select(AssistanceRequest).where(AssistanceRequest.national_id == old_id)).scalars():  # type: ignore[call-overload]
+        tx.update(request, {"national_id": new_id}, action="merge")
+    for placement in s.exec(select(Placement).where(Placement.national_id == old_id)).scalars():  # type: ignore[call-overload]
+        tx.update(placement, {"national_id": new_id}, action="merge")
+    for entry in s.exec(select(ManifestEntry).where(ManifestEntry.national_id == old_id, live(ManifestEntry))).scalars():  # type: ignore[call-overload]
+        twin = s.exec(
+            select(ManifestEntry).where(
+                ManifestEntry.trip_id == entry.trip_id, ManifestEntry.national_id == new_id, live(ManifestEntry)
+            )
+        ).first()
+        if twin:
+            tx.delete(entry)
+        else:
+            tx.update(entry, {"national_id": new_id}, action="merge")
+    pairs = s.exec(
+        select(DuplicateCandidate).where(
+            or_(DuplicateCandidate.national_a_id == old_id, DuplicateCandidate.national_b_id == old_id),
+            DuplicateCandidate.status == DuplicateStatus.OPEN.value,
+        )
+    ).scalars()  # type: ignore[call-overload]
+    for pair in pairs:
+        other = pair.national_b_id if pair.national_a_id == old_id else pair.national_a_id
+        status = DuplicateStatus.MERGED if other == new_id else DuplicateStatus.DISMISSED
+        tx.update(pair, {"status": status.value})
+
+
+def list_duplicates(desk: Desk, status: DuplicateStatus = DuplicateStatus.OPEN) -> list[DuplicateRow]:
+    """Pairs flagged as probably one person, best match first."""
+    with desk.casefile.read() as session:
+        pairs = session.exec(
+            select(DuplicateCandidate).where(
+                DuplicateCandidate.status == status.value, DuplicateCandidate.deleted_at.is_(None)  # type: ignore[union-attr]
+            )
+        ).scalars().all()  # type: ignore[call-overload]
+        ids = sorted({p.national_a_id for p in pairs} | {p.national_b_id for p in pairs})
+        people = session.exec(select(National).where(National.id.in_(ids))).scalars().all() if ids else []  # type: ignore[call-overload,attr-defined]
+        by_id = {r.id: r for r in to_rows(session, people, desk.today())}
+        result = [
+            DuplicateRow(p.id, by_id[p.national_a_id], by_id[p.national_b_id], p.score, p.status)
+            for p in pairs
+            if p.national_a_id in by_id and p.national_b_id in by_id
+        ]
+        return sorted(result, key=lambda r: (-r.score, r.a.name))
+
+
+def dismiss_duplicate(desk: Desk, pair_id: str) -> ChangeSet:
+    """Mark a flagged pair as two different people."""
+    with desk.casefile.write(desk.officer) as tx:
+        pair = tx.session.get(DuplicateCandidate, pair_id)
+        if pair is None:
+            raise NotFound("duplicate_candidate", pair_id)
+        tx.update(pair, {"status": DuplicateStatus.DISMISSED.value})
+    return tx.changes
+
+
+__all__ = [
+    "DuplicateCheck",
+    "Saved",
+    "SearchResult",
+    "check_duplicates",
+    "delete_national",
+    "dismiss_duplicate",
+    "fields_of",
+    "get_national",
+    "history",
+    "list_duplicates",
+    "merge_nationals",
+    "register_national",
+    "search",
+    "set_presence",
+    "to_rows",
+    "update_national",
+]

@@ -1,0 +1,405 @@
+"""The case file: one SQLite database per post, opened, migrated and written in one place.
+
+Engine settings (every connection): WAL journal, ``foreign_keys=ON``, ``synchronous=FULL`` (case
+data must survive a power cut), a busy timeout, and explicit ``BEGIN`` / ``BEGIN IMMEDIATE``
+(Python 3.11's sqlite3 cannot be trusted to open transactions itself; see the SQLAlchemy sqlite
+dialect docs). Writers take the write lock up front so two windows never deadlock on an upgrade.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlmodel import Session
+
+from consuldesk.domain.hlc import HybridLogicalClock, Timestamp
+from consuldesk.store.errors import CaseFileError
+from consuldesk.store.models import AuditEvent, Meta, National, Post, Synced, new_id, utcnow
+from consuldesk.store.search import refresh_derived
+
+BUSY_TIMEOUT_S = 5.0
+META_LOCAL_POST = "local_post_id"
+META_HLC = "hlc_last"
+
+
+def sqlite_has_fts5() -> bool:
+    """Whether this Python's SQLite was built with FTS5 (some freezers ship it without)."""
+    con = sqlite3.connect(":memory:")
+    try:
+        options = {row[0] for row in con.execute("PRAGMA compile_options")}
+    finally:
+        con.close()
+    return "ENABLE_FTS5" in options
+
+
+def make_engine(path: Path) -> Engine:
+    """An engine for the case file at ``path`` with the pragmas every connection needs."""
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def translate_sqlite_error(exc: Exception, path: Path) -> CaseFileError:
+    """Turn a SQLite error into a :class:`CaseFileError` that names the file and the cause."""
+    message = str(getattr(exc, "orig", exc)).lower()
+    if "locked" in message or "busy" in message:
+        return CaseFileError("casefile.locked", path)
+    if "readonly" in message or "read-only" in message or "unable to open" in message:
+        return CaseFileError("casefile.readonly", path)
+    if "disk is full" in message or "database or disk is full" in message:
+        return CaseFileError("casefile.disk_full", path)
+    if "not a database" in message or "malformed" in message:
+        return CaseFileError("casefile.corrupt", path, detail=str(getattr(exc, "orig", exc)))
+    return CaseFileError("casefile.corrupt", path, detail=str(getattr(exc, "orig", exc)))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass
+class ChangeSet:
+    """What one transaction changed, by table: tells windows what to refresh."""
+
+    created: dict[str, set[str]] = field(default_factory=dict)
+    updated: dict[str, set[str]] = field(default_factory=dict)
+    deleted: dict[str, set[str]] = field(default_factory=dict)
+
+    def note(self, kind: str, table: str, record_id: str) -> None:
+        """Record that ``record_id`` of ``table`` was created, updated or deleted."""
+        getattr(self, kind).setdefault(table, set()).add(record_id)
+
+    @property
+    def tables(self) -> set[str]:
+        """Every table touched."""
+        return set(self.created) | set(self.updated) | set(self.deleted)
+
+    def __bool__(self) -> bool:
+        return bool(self.tables)
+
+
+class Tx:
+    """One write transaction: stamps versions, records audit events and the change set.
+
+    Obtained from :meth:`CaseFile.write`; never kept after the ``with`` block.
+    """
+
+    def __init__(self, session: Session, clock: HybridLogicalClock, officer: str, post: str):
+        self.session = session
+        self.clock = clock
+        self.officer = officer
+        self.post_code = post
+        self.changes = ChangeSet()
+        self.now = utcnow()
+        self._next_seq: int | None = None
+        self._audit_rows: list[dict[str, Any]] = []
+
+    def next_seq(self) -> int:
+        """A fresh ``national.seq`` value (the search index row id)."""
+        if self._next_seq is None:
+            top = self.session.exec(select(func.max(National.seq))).one()[0]  # type: ignore[call-overload]
+            self._next_seq = (top or 0) + 1
+        value = self._next_seq
+        self._next_seq += 1
+        return value
+
+    def stamp(self, row: Synced, *, new: bool = False) -> str:
+        """Give ``row`` a new HLC version and update time; for new rows also the origin post."""
+        version = str(self.clock.now())
+        row.version = version
+        row.updated_at = self.now
+        if new:
+            row.created_at = self.now
+            row.origin_post = self.post_code
+        return version
+
+    def add(self, row: Synced) -> Synced:
+        """Insert a new row, stamped and audited with all its values."""
+        version = self.stamp(row, new=True)
+        if isinstance(row, National):
+            if not row.seq:
+                row.seq = self.next_seq()
+            refresh_derived(row)
+        self.session.add(row)
+        values = {
+            k: _jsonable(v)
+            for k, v in row.model_dump().items()
+            if v not in (None, "", []) and k not in _AUDIT_SKIP and k != "id"
+        }
+        self.audit(row, "create", {k: [None, v] for k, v in values.items()}, version)
+        self.changes.note("created", row.__tablename__, row.id)  # type: ignore[arg-type]
+        return row
+
+    def update(self, row: Synced, values: dict[str, Any], action: str = "update") -> bool:
+        """Set ``values`` on ``row``; stamp and audit only what really changed.
+
+        Returns:
+            Whether anything changed.
+        """
+        diff: dict[str, list[Any]] = {}
+        for key, new in values.items():
+            old = getattr(row, key)
+            if old != new:
+                diff[key] = [_jsonable(old), _jsonable(new)]
+                setattr(row, key, new)
+        if not diff:
+            return False
+        if isinstance(row, National):
+            refresh_derived(row)
+        version = self.stamp(row)
+        self.session.add(row)
+        shown = {k: v for k, v in diff.items() if k not in _AUDIT_SKIP}
+        self.audit(row, action, shown, version)
+        self.changes.note("updated", row.__tablename__, row.id)  # type: ignore[arg-type]
+        return True
+
+    def delete(self, row: Synced, action: str = "delete", **extra: Any) -> None:
+        """Tombstone ``row`` (rows are never physically deleted, so deletion can sync)."""
+        if row.deleted_at is not None:
+            return
+        row.deleted_at = self.now
+        for key, value in extra.items():
+            setattr(row, key, value)
+        version = self.stamp(row)
+        self.session.add(row)
+        changes = {"deleted_at": [None, self.now.isoformat()]}
+        changes.update({k: [None, _jsonable(v)] for k, v in extra.items()})
+        self.audit(row, action, changes, version)
+        self.changes.note("deleted", row.__tablename__, row.id)  # type: ignore[arg-type]
+
+    def audit(self, row: Synced, action: str, changes: dict[str, Any], version: str) -> None:
+        """Queue an audit event; all of a transaction's events are inserted together."""
+        self._audit_rows.append(
+            {
+                "id": new_id(),
+                "at": self.now,
+                "officer": self.officer,
+                "post_code": self.post_code,
+                "table_name": row.__tablename__,
+                "record_id": row.id,
+                "action": action,
+                "changes": changes,
+                "version": version,
+            }
+        )
+
+    def audit_bulk(self, rows: list[dict[str, Any]]) -> None:
+        """Queue prepared audit events (bulk paths that bypass the ORM)."""
+        self._audit_rows.extend(rows)
+
+    def flush_audit(self) -> None:
+        """Write queued audit events (called before commit)."""
+        if self._audit_rows:
+            self.session.flush()
+            self.session.execute(AuditEvent.__table__.insert(), self._audit_rows)  # type: ignore[attr-defined]
+            self._audit_rows = []
+
+
+_AUDIT_SKIP = {"search_keys", "sort_name", "version", "updated_at", "created_at", "seq"}
+
+
+class CaseFile:
+    """An open case file. Thread-safe for reads; writes are serialised by SQLite's write lock."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        self._write_engine = engine.execution_options(sqlite_immediate=True)
+        self._post_code: str | None = None
+        self._clock: HybridLogicalClock | None = None
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = False, backup: bool = True) -> CaseFile:
+        """Open (or with ``create`` make) a case file, upgrading its schema when it is older.
+
+        Before an existing file is upgraded a copy is kept beside it (``<name>.before-<rev>``).
+
+        Raises:
+            CaseFileError: the file is missing, locked, read-only, not a case file, made by a
+                newer ConsulDesk, or this SQLite lacks FTS5.
+        """
+        from consuldesk.store import migrate
+
+        path = Path(path)
+        if not sqlite_has_fts5():
+            raise CaseFileError("casefile.no_fts5", path, sqlite=sqlite3.sqlite_version)
+        exists = path.exists() and path.stat().st_size > 0
+        if not exists and not create:
+            raise CaseFileError("casefile.not_found", path)
+        if exists:
+            _check_sqlite_header(path)
+        elif not path.parent.exists():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise CaseFileError("casefile.readonly", path, detail=str(exc)) from exc
+        engine = make_engine(path)
+        try:
+            state = migrate.inspect_revision(engine)
+            if state.unknown:
+                raise CaseFileError("casefile.too_new", path, revision=state.current)
+            if exists and state.current is None and state.has_tables:
+                raise CaseFileError("casefile.not_casefile", path)
+            if state.needs_upgrade:
+                if exists and backup and state.current is not None:
+                    _backup(path, state.current)
+                migrate.upgrade(engine)
+        except (OperationalError, DatabaseError) as exc:
+            engine.dispose()
+            raise translate_sqlite_error(exc, path) from exc
+        except CaseFileError:
+            engine.dispose()
+            raise
+        return cls(path, engine)
+
+    def close(self) -> None:
+        """Release every connection (checkpointing the WAL into the main file)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except (OperationalError, DatabaseError):
+            pass  # another process holds it; SQLite checkpoints later
+        self.engine.dispose()
+
+    def __enter__(self) -> CaseFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sessions --------------------------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session on a consistent snapshot."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise translate_sqlite_error(exc, self.path) from exc
+
+    @contextmanager
+    def write(self, officer: str) -> Iterator[Tx]:
+        """One write transaction: commits when the block ends, rolls back on any exception."""
+        try:
+            with Session(self._write_engine, expire_on_commit=False) as session:
+                with session.begin():
+                    clock = self._clock_for(session)
+                    tx = Tx(session, clock, officer, self.post_code_in(session))
+                    yield tx
+                    tx.flush_audit()
+                    _set_meta(session, META_HLC, str(clock.last))
+        except OperationalError as exc:
+            raise translate_sqlite_error(exc, self.path) from exc
+
+    # -- facts -----------------------------------------------------------------------------
+
+    def post_code_in(self, session: Session) -> str:
+        """Code of the post that owns this case file ("" before the post is set up)."""
+        if self._post_code is None:
+            post_id = _get_meta(session, META_LOCAL_POST)
+            post = session.get(Post, post_id) if post_id else None
+            if post is None:
+                return ""
+            self._post_code = post.code
+        return self._post_code
+
+    def local_post(self) -> Post | None:
+        """The post that owns this case file."""
+        with self.read() as session:
+            post_id = _get_meta(session, META_LOCAL_POST)
+            return session.get(Post, post_id) if post_id else None
+
+    def set_local_post(self, session: Session, post: Post) -> None:
+        """Mark ``post`` as the owner of this case file (once, at creation)."""
+        _set_meta(session, META_LOCAL_POST, post.id)
+        self._post_code = post.code
+        self._clock = None
+
+    def _clock_for(self, session: Session) -> HybridLogicalClock:
+        node = self.post_code_in(session) or "new"
+        stored = _get_meta(session, META_HLC)
+        last = Timestamp.parse(stored) if stored else None
+        if self._clock is None or self._clock.node != node:
+            self._clock = HybridLogicalClock(node, last)
+        elif last is not None and last > self._clock.last:
+            self._clock = HybridLogicalClock(node, last)  # another process wrote since
+        return self._clock
+
+
+def _get_meta(session: Session, key: str) -> str | None:
+    row = session.get(Meta, key)
+    return row.value if row else None
+
+
+def _set_meta(session: Session, key: str, value: str) -> None:
+    session.execute(
+        text("INSERT INTO meta(key, value) VALUES (:k, :v) ON CONFLICT(key) DO UPDATE SET value=:v"),
+        {"k": key, "v": value},
+    )
+
+
+def _check_sqlite_header(path: Path) -> None:
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(16)
+    except OSError as exc:
+        raise CaseFileError("casefile.readonly", path, detail=str(exc)) from exc
+    if header != b"SQLite format 3\x00":
+        raise CaseFileError("casefile.not_sqlite", path)
+
+
+def _backup(path: Path, revision: str) -> Path:
+    """Copy a case file (consistently, through SQLite's backup API) before upgrading it."""
+    target = path.with_name(f"{path.name}.before-{revision}")
+    tmp = target.with_name(target.name + ".tmp")
+    src = sqlite3.connect(path)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    shutil.move(tmp, target)
+    return target
+
+
+def dumps(value: Any) -> str:
+    """JSON text for meta values."""
+    return json.dumps(value, ensure_ascii=False, default=str)

@@ -1,0 +1,296 @@
+"""SQLModel tables of a case file.
+
+Every synced table carries a UUID primary key, created/updated timestamps, the post that created
+the row, an HLC ``version`` (see :mod:`consuldesk.domain.hlc`) and a ``deleted_at`` tombstone: rows
+are never physically deleted, so deletions travel in sync bundles like any other change.
+
+Enumerated columns hold the *values* of the enums in :mod:`consuldesk.domain.enums` as plain text, so
+that adding a value never needs a migration.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, MetaData, text
+from sqlmodel import Field, SQLModel
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def new_id() -> str:
+    """A new random UUID in canonical text form."""
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    """Current time in UTC (aware; SQLModel stores UTC and hands back aware datetimes)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Synced(SQLModel):
+    """Columns every synced row has."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    origin_post: str = Field(max_length=16)  # code of the post that created the row
+    version: str = Field(index=True, max_length=64)  # HLC of the last change
+    deleted_at: datetime | None = Field(default=None)
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about this case file (local post, clock), never synced."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str
+
+
+class Post(Synced, table=True):
+    """An embassy, consulate or headquarters."""
+
+    code: str = Field(max_length=16, unique=True)
+    name: str
+    host_country: str | None = Field(default=None, max_length=2)  # ISO 3166-1 alpha-2
+    is_headquarters: bool = False
+
+
+class National(Synced, table=True):
+    """A citizen known to the post."""
+
+    __table_args__ = (
+        Index(
+            "uq_national_iin_live",
+            "iin",
+            unique=True,
+            sqlite_where=text("iin IS NOT NULL AND deleted_at IS NULL"),
+        ),
+        Index(
+            "uq_national_passport_live",
+            "passport_no",
+            unique=True,
+            sqlite_where=text("passport_no IS NOT NULL AND deleted_at IS NULL"),
+        ),
+    )
+
+    seq: int = Field(unique=True)  # stable integer key of the search index row
+    surname_cyr: str | None = None
+    given_names_cyr: str | None = None
+    patronymic_cyr: str | None = None
+    surname_lat: str | None = None  # as printed in the passport, verbatim
+    given_names_lat: str | None = None
+    sex: str | None = Field(default=None, max_length=1)
+    birth_date: date | None = Field(default=None, index=True)
+    iin: str | None = Field(default=None, max_length=12)
+    passport_no: str | None = Field(default=None, max_length=20)
+    passport_expiry: date | None = None
+    nationality: str = Field(default="KAZ", max_length=3)  # ICAO / ISO alpha-3
+    phones: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    email: str | None = None
+    messenger: str | None = None  # e.g. "WhatsApp +971501234567", "Telegram @handle"
+    host_country: str | None = Field(default=None, max_length=2, index=True)
+    city: str | None = Field(default=None, index=True)
+    address: str | None = None
+    presence_status: str = Field(default="unknown", max_length=16, index=True)
+    medical_condition: str | None = None
+    mobility_needs: str | None = None
+    pregnant: bool = False
+    notes: str | None = None
+    source: str = Field(default="walk_in", max_length=16)
+    source_ref: str | None = None  # e.g. the imported file's name
+    consent_date: date | None = None
+    merged_into_id: str | None = Field(default=None, foreign_key="national.id")
+    sort_name: str = Field(default="", index=True)
+    search_keys: str = ""  # space-separated search keys, mirrored into national_fts by triggers
+
+
+class Household(Synced, table=True):
+    """A family or a tour group that travels together."""
+
+    name: str
+    kind: str = Field(default="family", max_length=16)
+    head_id: str | None = Field(default=None, foreign_key="national.id")
+    tour_operator: str | None = None
+    notes: str | None = None
+
+
+class HouseholdMember(Synced, table=True):
+    """A national's membership of a household."""
+
+    __tablename__ = "household_member"  # type: ignore[assignment]
+
+    __table_args__ = (
+        Index(
+            "uq_household_member_live",
+            "household_id",
+            "national_id",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+    )
+
+    household_id: str = Field(foreign_key="household.id", index=True)
+    national_id: str = Field(foreign_key="national.id", index=True)
+    relation: str | None = None  # spouse, child, parent, member...
+
+
+class AssistanceRequest(Synced, table=True):
+    """Something a national (or a household) asked the post for."""
+
+    __tablename__ = "assistance_request"  # type: ignore[assignment]
+
+    national_id: str | None = Field(default=None, foreign_key="national.id", index=True)
+    household_id: str | None = Field(default=None, foreign_key="household.id")
+    kind: str = Field(max_length=16, index=True)
+    priority: str = Field(default="normal", max_length=8)
+    status: str = Field(default="new", max_length=16, index=True)
+    summary: str
+    details: str | None = None
+    assignee: str | None = None
+    due_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+class RequestEvent(Synced, table=True):
+    """One entry of a request's timeline: a note, a call, a status change."""
+
+    __tablename__ = "request_event"  # type: ignore[assignment]
+
+    request_id: str = Field(foreign_key="assistance_request.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    kind: str = Field(max_length=16)
+    author: str | None = None
+    text: str = ""
+
+
+class Hotel(Synced, table=True):
+    """A hotel the post books rooms in."""
+
+    name: str
+    city: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    rooms: int = 0
+    beds: int = 0
+    nightly_rate_minor: int = 0  # per person and night, in minor units of ``currency``
+    currency: str = Field(default="USD", max_length=3)
+    tour_operator: str | None = None
+    notes: str | None = None
+
+
+class Placement(Synced, table=True):
+    """A national's stay in a hotel."""
+
+    national_id: str = Field(foreign_key="national.id", index=True)
+    hotel_id: str = Field(foreign_key="hotel.id", index=True)
+    room: str | None = None
+    check_in: date
+    check_out: date | None = None  # planned or actual; open-ended when unknown
+    status: str = Field(default="booked", max_length=16)
+    nightly_cost_minor: int = 0
+    currency: str = Field(default="USD", max_length=3)
+    paid_by: str = Field(default="post", max_length=16)
+
+
+class EvacuationOperation(Synced, table=True):
+    """An evacuation: a named route made of legs (trips)."""
+
+    __tablename__ = "evacuation_operation"  # type: ignore[assignment]
+
+    name: str
+    route: str | None = None
+    host_country: str | None = Field(default=None, max_length=2)
+    status: str = Field(default="planned", max_length=16)
+    notes: str | None = None
+
+
+class Trip(Synced, table=True):
+    """One leg of an operation: a bus, a flight, a train, a ferry."""
+
+    operation_id: str = Field(foreign_key="evacuation_operation.id", index=True)
+    leg_no: int = 1
+    mode: str = Field(default="bus", max_length=8)
+    origin: str
+    destination: str
+    border_crossing: str | None = None
+    departure_at: datetime | None = None
+    capacity: int = 0
+    vehicle: str | None = None  # plate or flight number
+    carrier: str | None = None  # driver or airline
+    escort_officer: str | None = None
+    status: str = Field(default="planned", max_length=16)
+
+
+class ManifestEntry(Synced, table=True):
+    """A passenger on a trip."""
+
+    __tablename__ = "manifest_entry"  # type: ignore[assignment]
+
+    __table_args__ = (
+        Index(
+            "uq_manifest_entry_live",
+            "trip_id",
+            "national_id",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+    )
+
+    trip_id: str = Field(foreign_key="trip.id", index=True)
+    national_id: str = Field(foreign_key="national.id", index=True)
+    seat: str | None = None
+    status: str = Field(default="allocated", max_length=16)
+    reason: str | None = None  # why allocated or waitlisted, for the officer to read
+    boarded_at: datetime | None = None
+
+
+class DuplicateCandidate(Synced, table=True):
+    """A pair of records that are probably one person, awaiting review."""
+
+    __tablename__ = "duplicate_candidate"  # type: ignore[assignment]
+
+    national_a_id: str = Field(foreign_key="national.id", index=True)
+    national_b_id: str = Field(foreign_key="national.id", index=True)
+    score: float
+    status: str = Field(default="open", max_length=16)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who changed which record when, with old and new values. Append-only."""
+
+    __tablename__ = "audit_event"  # type: ignore[assignment]
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    officer: str
+    post_code: str = Field(max_length=16)
+    table_name: str = Field(max_length=32)
+    record_id: str = Field(max_length=36, index=True)
+    action: str = Field(max_length=16)  # create, update, delete, merge
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: str = Field(max_length=64)
+
+
+SYNCED_TABLES: tuple[type[Synced], ...] = (
+    Post,
+    National,
+    Household,
+    HouseholdMember,
+    AssistanceRequest,
+    RequestEvent,
+    Hotel,
+    Placement,
+    EvacuationOperation,
+    Trip,
+    ManifestEntry,
+    DuplicateCandidate,
+)

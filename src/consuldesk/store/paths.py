@@ -1,0 +1,41 @@
+"""Where case files live: platformdirs' user data dir, overridable for tests and portable use."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "ConsulDesk"
+DATA_DIR_ENV = "CONSULDESK_DATA_DIR"
+CONFIG_DIR_ENV = "CONSULDESK_CONFIG_DIR"
+CASEFILE_SUFFIX = ".consuldesk"
+
+
+def data_dir(override: str | Path | None = None) -> Path:
+    """The folder that holds case files: ``override``, else ``$CONSULDESK_DATA_DIR``, else
+    platformdirs' user data dir. Created when missing."""
+    chosen = override or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir(APP_NAME, False)
+    path = Path(chosen).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def config_dir() -> Path:
+    """The folder for settings: ``$CONSULDESK_CONFIG_DIR`` or platformdirs' user config dir."""
+    chosen = os.environ.get(CONFIG_DIR_ENV) or platformdirs.user_config_dir(APP_NAME, False)
+    path = Path(chosen).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def casefile_path(post_code: str, override: str | Path | None = None) -> Path:
+    """Default path of the case file of a post, e.g. ``…/ConsulDesk/ABU-DHABI.consuldesk``."""
+    return data_dir(override) / f"{post_code.upper()}{CASEFILE_SUFFIX}"
+
+
+def list_casefiles(override: str | Path | None = None) -> list[Path]:
+    """Case files in the data dir, newest first."""
+    found = data_dir(override).glob(f"*{CASEFILE_SUFFIX}")
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)

@@ -1,0 +1,97 @@
+"""The national search index: keys computed in Python, mirrored into FTS5 by triggers.
+
+``national.search_keys`` holds every key a person can be found by: folded Cyrillic and loose Latin
+keys of each name word (both scripts), the IIN, the passport number and phone digits in the forms
+people type. Triggers (migration 0001) copy it into the contentless FTS5 table ``national_fts``
+whose rowid is ``national.seq``.
+
+A query is split into words; each word becomes an OR of its keys as prefixes, and words are ANDed.
+Matches come back in rowid order with a LIMIT, without ranking: ranking every match of a one-letter
+prefix (tens of thousands of rows) is what makes a naive FTS query slow.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from consuldesk.domain.names import name_search_keys, sort_key, word_keys, words
+from consuldesk.domain.phone import phone_search_tokens
+from consuldesk.store.models import National
+
+_PHONE_LIKE = re.compile(r"^[\d\s+()\-.]+$")
+_NON_ALNUM = re.compile(r"[^0-9a-z]")
+
+
+def national_search_keys(n: National) -> str:
+    """Every search key of one national, space separated."""
+    keys = name_search_keys(
+        [n.surname_cyr, n.given_names_cyr, n.patronymic_cyr, n.surname_lat, n.given_names_lat]
+    )
+    if n.iin:
+        keys.add(n.iin)
+    if n.passport_no:
+        keys.add(_NON_ALNUM.sub("", n.passport_no.casefold()))
+    for phone in n.phones or []:
+        keys.update(phone_search_tokens(phone))
+    return " ".join(sorted(keys))
+
+
+def refresh_derived(n: National) -> None:
+    """Recompute the derived columns of a national (search keys, sort name)."""
+    n.search_keys = national_search_keys(n)
+    n.sort_name = sort_key(n.surname_cyr or n.surname_lat, n.given_names_cyr or n.given_names_lat)
+
+
+def build_match(query: str) -> str | None:
+    """The FTS5 MATCH expression for what a person typed, or None when there is nothing to find.
+
+    >>> build_match("Нұр ali")
+    '("nur"* OR "нур"*) AND ("ali"*)'
+    """
+    query = query.strip()
+    if not query:
+        return None
+    if _PHONE_LIKE.match(query) and sum(ch.isdigit() for ch in query) >= 3:
+        tokens: list[set[str]] = [{re.sub(r"\D", "", query)}]
+    else:
+        tokens = []
+        for word in words(query):
+            keys = word_keys(word)
+            if keys:
+                tokens.append(keys)
+    if not tokens:
+        return None
+    groups = ["(" + " OR ".join(f'"{k}"*' for k in sorted(keys)) + ")" for keys in tokens]
+    return " AND ".join(groups)
+
+
+def search_seqs(session: Session, query: str, limit: int) -> list[int]:
+    """``national.seq`` values of live nationals matching ``query`` (at most ``limit``)."""
+    match = build_match(query)
+    if match is None:
+        return []
+    rows = session.execute(
+        text("SELECT rowid FROM national_fts WHERE national_fts MATCH :m LIMIT :n"),
+        {"m": match, "n": limit},
+    )
+    return [r[0] for r in rows]
+
+
+def rebuild_index(session: Session) -> int:
+    """Recompute every national's keys and rebuild the FTS index; returns the rows indexed."""
+    count = 0
+    for n in session.query(National).yield_per(2000):
+        refresh_derived(n)
+        count += 1
+    session.flush()
+    session.execute(text("INSERT INTO national_fts(national_fts) VALUES ('delete-all')"))
+    session.execute(
+        text(
+            "INSERT INTO national_fts(rowid, keys) "
+            "SELECT seq, search_keys FROM national WHERE deleted_at IS NULL"
+        )
+    )
+    return count

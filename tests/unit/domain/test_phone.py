@@ -1,0 +1,132 @@
+"""Tests for consuldesk.domain.phone."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from consuldesk.domain.errors import ValidationError
+from consuldesk.domain.phone import (
+    format_phone,
+    normalize_phone,
+    phone_search_tokens,
+    split_phones,
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "8 701 234 56 78",
+        "87012345678",
+        "+7 (701) 234-56-78",
+        "7012345678",
+        "77012345678",
+        "+77012345678",
+        "8-701-234-56-78",
+        " 8 (701) 234 56 78 ",
+        "87012345678.0",  # number column exported as float
+        "810 7 701 234 56 78",  # KZ international prefix 8~10
+    ],
+)
+def test_kazakh_mobile_forms(raw: str) -> None:
+    assert normalize_phone(raw) == "+77012345678"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("+971 50 123 4567", "+971501234567"),
+        ("00971 50 123 4567", "+971501234567"),
+        ("+971501234567", "+971501234567"),
+        ("+966 50 123 4567", "+966501234567"),  # Saudi Arabia
+        ("+7 495 123 45 67", "+74951234567"),  # Moscow: +7 but Russia
+        ("8 727 250 12 34", "+77272501234"),  # Almaty landline
+        ("+1 650 253 0000", "+16502530000"),
+    ],
+)
+def test_other_numbers(raw: str, expected: str) -> None:
+    assert normalize_phone(raw) == expected
+
+
+def test_default_region() -> None:
+    assert normalize_phone("050 123 4567", default_region="AE") == "+971501234567"
+    assert normalize_phone("050 123 4567", default_region="ae") == "+971501234567"
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "   ", "123", "abc", "8 701 234", "+999 123 456 789", "050 123 4567", "++7"]
+)
+def test_invalid(raw: str) -> None:
+    with pytest.raises(ValidationError) as exc:
+        normalize_phone(raw, field="contact_phone")
+    assert exc.value == ValidationError("phone.invalid", "contact_phone", value=raw.strip())
+
+
+def test_invalid_is_raised_every_time() -> None:
+    # Failures are cached as None internally; the error must still be raised each call.
+    for _ in range(3):
+        with pytest.raises(ValidationError):
+            normalize_phone("12345")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("8 701 234 56 78", ["8 701 234 56 78"]),
+        (
+            "+7 (701) 234-56-78, 8 777 111 22 33",
+            ["+7 (701) 234-56-78", "8 777 111 22 33"],
+        ),
+        ("87012345678;87771112233", ["87012345678", "87771112233"]),
+        ("87012345678 / +971 50 123 4567", ["87012345678", "+971 50 123 4567"]),
+        ("87012345678\n87771112233\r\n", ["87012345678", "87771112233"]),
+        (" , ;\n", []),
+        ("", []),
+    ],
+)
+def test_split(raw: str, expected: list[str]) -> None:
+    assert split_phones(raw) == expected
+
+
+def test_split_then_normalize() -> None:
+    cell = "8 (701) 234-56-78; +971 50 123 4567"
+    assert [normalize_phone(p) for p in split_phones(cell)] == ["+77012345678", "+971501234567"]
+
+
+@pytest.mark.parametrize(
+    ("e164", "expected"),
+    [
+        ("+77012345678", "+7 701 234 5678"),
+        ("+971501234567", "+971 50 123 4567"),
+        ("+74951234567", "+7 495 123-45-67"),
+        ("not a number", "not a number"),
+    ],
+)
+def test_format(e164: str, expected: str) -> None:
+    assert format_phone(e164) == expected
+
+
+@pytest.mark.parametrize(
+    ("e164", "expected"),
+    [
+        ("+77012345678", ["77012345678", "7012345678", "87012345678"]),
+        ("+74951234567", ["74951234567", "4951234567", "84951234567"]),
+        ("+971501234567", ["971501234567", "501234567"]),
+        ("garbage", ["garbage"]),
+    ],
+)
+def test_search_tokens(e164: str, expected: list[str]) -> None:
+    assert phone_search_tokens(e164) == expected
+
+
+def test_many_rows_are_fast() -> None:
+    # 100,000 rows of an import with a few thousand distinct numbers; the cache makes the
+    # repeat calls cheap. Kept loose so a slow CI machine still passes.
+    numbers = [f"8 701 {i % 5000:07d}" for i in range(100_000)]
+    start = time.perf_counter()
+    results = {normalize_phone(n) for n in numbers}
+    elapsed = time.perf_counter() - start
+    assert len(results) == 5000
+    assert elapsed < 10
