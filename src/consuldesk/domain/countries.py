@@ -27,7 +27,7 @@ from consuldesk.domain.errors import ValidationError
 __all__ = ["alpha3", "country_code", "country_name"]
 
 LANGUAGES = ("en", "ru", "kk")
-_PUNCTUATION = re.compile(r"[\s.,()'’`\"\-‐–—_/&<]+")
+_PUNCTUATION = re.compile(r"[\s,()'’`\"\-‐–—_/&<]+")
 
 # Short forms missing from pycountry and its catalogs. Keys are folded by _fold().
 _ALIASES: dict[str, str] = {
@@ -86,7 +86,7 @@ def _fold(text: str) -> str:
     """Matching key: case, accents, stress marks, ё/й and punctuation folded away."""
     s = text.casefold().replace("ё", "е")
     s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
-    return _PUNCTUATION.sub(" ", s).strip()
+    return _PUNCTUATION.sub(" ", s.replace(".", "")).strip()  # "U.A.E." -> "uae"
 
 
 @functools.cache

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _CYR_FOLD = str.maketrans(
     {
@@ -54,7 +55,7 @@ _LATIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"w", "v"),
         (r"^ye", "e"),
         (r"y", "i"),
-        (r"(.)\1+", r"\1"),
+        (r"([a-z])\1+", r"\1"),
     )
 )
 
@@ -105,15 +106,20 @@ def latin_key(word: str) -> str:
     return text
 
 
-def word_keys(word: str) -> set[str]:
-    """Every key under which one word is indexed and searched."""
+@lru_cache(maxsize=65536)
+def _word_keys(word: str) -> frozenset[str]:
     keys = {latin_key(word)}
     if is_cyrillic(word):
         keys.add(cyr_key(word))
     else:
         keys.add(_ascii_fold(word))
     keys.discard("")
-    return keys
+    return frozenset(keys)
+
+
+def word_keys(word: str) -> set[str]:
+    """Every key under which one word is indexed and searched (cached: names repeat)."""
+    return set(_word_keys(word))
 
 
 def name_search_keys(names: Iterable[str | None]) -> set[str]:
@@ -121,7 +127,7 @@ def name_search_keys(names: Iterable[str | None]) -> set[str]:
     keys: set[str] = set()
     for name in names:
         for word in words(name):
-            keys |= word_keys(word)
+            keys |= _word_keys(word)
     return keys
 
 

@@ -13,6 +13,8 @@ prefix (tens of thousands of rows) is what makes a naive FTS query slow.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -25,24 +27,34 @@ _PHONE_LIKE = re.compile(r"^[\d\s+()\-.]+$")
 _NON_ALNUM = re.compile(r"[^0-9a-z]")
 
 
-def national_search_keys(n: National) -> str:
-    """Every search key of one national, space separated."""
-    keys = name_search_keys(
-        [n.surname_cyr, n.given_names_cyr, n.patronymic_cyr, n.surname_lat, n.given_names_lat]
-    )
-    if n.iin:
-        keys.add(n.iin)
-    if n.passport_no:
-        keys.add(_NON_ALNUM.sub("", n.passport_no.casefold()))
-    for phone in n.phones or []:
+_NAME_COLUMNS = ("surname_cyr", "given_names_cyr", "patronymic_cyr", "surname_lat", "given_names_lat")
+
+
+def national_search_keys(values: Mapping[str, Any]) -> str:
+    """Every search key of one national (given its column values), space separated."""
+    keys = name_search_keys([values.get(c) for c in _NAME_COLUMNS])
+    if iin := values.get("iin"):
+        keys.add(iin)
+    if passport := values.get("passport_no"):
+        keys.add(_NON_ALNUM.sub("", passport.casefold()))
+    for phone in values.get("phones") or ():
         keys.update(phone_search_tokens(phone))
     return " ".join(sorted(keys))
 
 
+def national_sort_name(values: Mapping[str, Any]) -> str:
+    """The key lists sort a national by."""
+    return sort_key(
+        values.get("surname_cyr") or values.get("surname_lat"),
+        values.get("given_names_cyr") or values.get("given_names_lat"),
+    )
+
+
 def refresh_derived(n: National) -> None:
     """Recompute the derived columns of a national (search keys, sort name)."""
-    n.search_keys = national_search_keys(n)
-    n.sort_name = sort_key(n.surname_cyr or n.surname_lat, n.given_names_cyr or n.given_names_lat)
+    values = {c: getattr(n, c) for c in (*_NAME_COLUMNS, "iin", "passport_no", "phones")}
+    n.search_keys = national_search_keys(values)
+    n.sort_name = national_sort_name(values)
 
 
 def build_match(query: str) -> str | None:

@@ -118,7 +118,8 @@ def test_checksum_unusable(last: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["", "12345", "1234567890123", "85031540060X", "８５０３１５４００６０８", "850315-400608"]
+    "value",
+    ["", "12345", "1234567890123", "85031540060X", "８５０３１５４００６０８", "850315-400608"],
 )
 def test_format(value: str) -> None:
     with pytest.raises(ValidationError) as exc:

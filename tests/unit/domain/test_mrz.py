@@ -257,7 +257,10 @@ def test_wrong_length(text: str, got: int, expected: int) -> None:
         ("", 0),
         ("  \n \r\n", 0),
         # TD1 (identity card): three lines of 30.
-        ("I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<", 3),
+        (
+            "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+            3,
+        ),
     ],
 )
 def test_wrong_line_count(text: str, got: int) -> None:
@@ -338,9 +341,7 @@ _names = st.lists(_word, min_size=1, max_size=3).map(" ".join)
     passport_no=st.text(_LETTERS + "0123456789", min_size=1, max_size=9),
     nationality=st.sampled_from(["KAZ", "UTO", "D<<", "ARE", "RUS"]),
     issuing_state=st.sampled_from(["KAZ", "UTO", "D<<"]),
-    birth_date=st.one_of(
-        st.none(), st.dates(TODAY - datetime.timedelta(days=36000), TODAY)
-    ),
+    birth_date=st.one_of(st.none(), st.dates(TODAY - datetime.timedelta(days=36000), TODAY)),
     sex=st.sampled_from([Sex.MALE, Sex.FEMALE, None]),
     expiry_date=st.dates(datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)),
     personal_number=st.text(_LETTERS + "0123456789", max_size=14),
