@@ -14,18 +14,23 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import JSON, Engine, create_engine, event, func, select, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
 from consuldesk.domain.hlc import HybridLogicalClock, Timestamp
 from consuldesk.store.errors import CaseFileError
 from consuldesk.store.models import AuditEvent, Meta, National, Post, Synced, new_id, utcnow
-from consuldesk.store.search import national_search_keys, national_sort_name, refresh_derived
+from consuldesk.store.search import (
+    index_new_rows,
+    national_search_keys,
+    national_sort_name,
+    refresh_derived,
+)
 
 BUSY_TIMEOUT_S = 5.0
 META_LOCAL_POST = "local_post_id"
@@ -57,6 +62,8 @@ def make_engine(path: Path) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk imports touch many index pages
+        cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -200,32 +207,46 @@ class Tx:
         self.changes.note("deleted", row.__tablename__, row.id)  # type: ignore[arg-type]
 
     def insert_nationals(self, values: list[dict[str, Any]], action: str = "create") -> list[str]:
-        """Insert many nationals at once through SQLAlchemy Core (10× faster than the ORM).
+        """Insert many nationals at once, straight through the driver (bulk import, demo data).
 
         Each dict holds column values (``phones`` a list); ids, seq, versions, timestamps, search
-        keys and audit events are filled in here exactly as :meth:`add` would.
+        keys and audit events are filled in here exactly as :meth:`add` would, and the new rows
+        are indexed for search with one statement instead of a trigger per row.
 
         Returns:
             The new ids, in input order.
         """
-        ids: list[str] = []
-        audit: list[dict[str, Any]] = []
+        if not values:
+            return []
         table = National.__table__  # type: ignore[attr-defined]
+        columns = [c.name for c in table.columns]
+        defaults = {c.name: _default(c) for c in table.columns}
+        converters = [(c.name, defaults[c.name], _converter(c)) for c in table.columns]
+        now = _sql_value(self.now)
+        first_seq = 0
+        records: list[tuple[Any, ...]] = []
+        ids: list[str] = []
         for row in values:
             version = str(self.clock.now())
             row.setdefault("id", new_id())
             row["seq"] = self.next_seq()
-            row.update(
-                created_at=self.now,
-                updated_at=self.now,
-                origin_post=self.post_code,
-                version=version,
-                deleted_at=None,
-            )
+            first_seq = first_seq or row["seq"]
             row["search_keys"] = national_search_keys(row)
             row["sort_name"] = national_sort_name(row)
+            changes = {
+                k: [None, _jsonable(v)]
+                for k, v in row.items()
+                if v not in (None, "", [], False) and k not in _AUDIT_SKIP and k != "id"
+            }
+            row.update(created_at=now, updated_at=now, origin_post=self.post_code, version=version)
+            records.append(
+                tuple(
+                    convert(row[name]) if name in row and convert else row.get(name, default)
+                    for name, default, convert in converters
+                )
+            )
             ids.append(row["id"])
-            audit.append(
+            self._audit_rows.append(
                 {
                     "id": new_id(),
                     "at": self.now,
@@ -234,20 +255,18 @@ class Tx:
                     "table_name": "national",
                     "record_id": row["id"],
                     "action": action,
-                    "changes": {
-                        k: [None, _jsonable(v)]
-                        for k, v in row.items()
-                        if v not in (None, "", []) and k not in _AUDIT_SKIP and k != "id"
-                    },
+                    "changes": changes,
                     "version": version,
                 }
             )
-        if values:
-            full = [{c.name: row.get(c.name, _default(c)) for c in table.columns} for row in values]
-            self.session.execute(table.insert(), full)
-            self._audit_rows.extend(audit)
-            for record_id in ids:
-                self.changes.note("created", "national", record_id)
+        conn = self.session.connection()
+        conn.exec_driver_sql(
+            f"INSERT INTO national ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            records,  # type: ignore[arg-type]
+        )
+        index_new_rows(conn, first_seq)
+        for record_id in ids:
+            self.changes.note("created", "national", record_id)
         return ids
 
     def audit(self, row: Synced, action: str, changes: dict[str, Any], version: str) -> None:
@@ -274,8 +293,57 @@ class Tx:
         """Write queued audit events (called before commit)."""
         if self._audit_rows:
             self.session.flush()
-            self.session.execute(AuditEvent.__table__.insert(), self._audit_rows)  # type: ignore[attr-defined]
+            at = _sql_value(self.now)
+            self.session.connection().exec_driver_sql(
+                "INSERT INTO audit_event (id, at, officer, post_code, table_name, record_id, action,"
+                " changes, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r["id"], at, r["officer"], r["post_code"], r["table_name"], r["record_id"],
+                     r["action"], json.dumps(r["changes"], ensure_ascii=False), r["version"])
+                    for r in self._audit_rows
+                ],  # type: ignore[arg-type]  # fmt: skip
+            )
             self._audit_rows = []
+
+
+def _sql_datetime(value: datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+_TO_SQL: dict[type, Any] = {
+    datetime: _sql_datetime,
+    date: date.isoformat,
+    list: json.dumps,
+    tuple: lambda v: json.dumps(list(v)),
+    dict: json.dumps,
+}
+
+
+def _sql_value(value: Any) -> Any:
+    """A Python value as SQLAlchemy/SQLModel would store it in SQLite (for driver-level inserts)."""
+    convert = _TO_SQL.get(type(value))
+    return convert(value) if convert else value
+
+
+def _converter(column: Any) -> Any:
+    """How a column's Python value becomes what SQLite stores (None: as it is)."""
+    if isinstance(column.type, JSON):
+        return json.dumps
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        return None
+    if kind in (list, dict):
+        return json.dumps
+    if kind is datetime:
+        return _sql_datetime
+    if kind is date:
+        return date.isoformat
+    if kind is bool:
+        return int
+    return None
 
 
 def _default(column: Any) -> Any:

@@ -2,8 +2,9 @@
 
 ``national.search_keys`` holds every key a person can be found by: folded Cyrillic and loose Latin
 keys of each name word (both scripts), the IIN, the passport number and phone digits in the forms
-people type. Triggers (migration 0001) copy it into the contentless FTS5 table ``national_fts``
-whose rowid is ``national.seq``.
+people type. It is copied into the contentless FTS5 table ``national_fts`` (rowid
+``national.seq``): on insert by :func:`_index_inserted` / :func:`index_new_rows`, on update and
+delete by triggers (migration 0001).
 
 A query is split into words; each word becomes an OR of its keys as prefixes, and words are ANDed.
 Matches come back in rowid order with a LIMIT, without ranking: ranking every match of a one-letter
@@ -16,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, event, text
 from sqlmodel import Session
 
 from consuldesk.domain.names import name_search_keys, sort_key, word_keys, words
@@ -55,6 +56,23 @@ def refresh_derived(n: National) -> None:
     values = {c: getattr(n, c) for c in (*_NAME_COLUMNS, "iin", "passport_no", "phones")}
     n.search_keys = national_search_keys(values)
     n.sort_name = national_sort_name(values)
+
+
+def index_new_rows(connection: Connection, first_seq: int) -> None:
+    """Add live nationals with ``seq >= first_seq`` to the search index (after a bulk insert)."""
+    connection.exec_driver_sql(
+        "INSERT INTO national_fts(rowid, keys) SELECT seq, search_keys FROM national "
+        "WHERE seq >= ? AND deleted_at IS NULL",
+        (first_seq,),
+    )
+
+
+@event.listens_for(National, "after_insert")
+def _index_inserted(_mapper: Any, connection: Connection, target: National) -> None:
+    if target.deleted_at is None:
+        connection.exec_driver_sql(
+            "INSERT INTO national_fts(rowid, keys) VALUES (?, ?)", (target.seq, target.search_keys)
+        )
 
 
 def build_match(query: str) -> str | None:

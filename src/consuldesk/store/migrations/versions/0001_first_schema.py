@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 04:21:35.213935
+Create Date: 2026-11-22 04:30:59.934171
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ depends_on: str | Sequence[str] | None = None
 
 _ = sqlmodel  # autogenerate writes sqlmodel types (alembic #1647)
 
+
 FTS_SQL = (
     # Contentless: the keys live in national.search_keys; rowid is national.seq (stable under VACUUM,
     # unlike an implicit rowid). Prefix indexes keep one- to three-letter prefixes fast.
     "CREATE VIRTUAL TABLE national_fts USING fts5("
     "keys, content='', tokenize='unicode61 remove_diacritics 0', prefix='1 2 3')",
-    "CREATE TRIGGER national_fts_ai AFTER INSERT ON national WHEN new.deleted_at IS NULL BEGIN "
-    "INSERT INTO national_fts(rowid, keys) VALUES (new.seq, new.search_keys); END",
+    # Inserts are indexed by the store (consuldesk.store.search): a trigger per row costs four
+    # times what one INSERT … SELECT after a bulk insert does. Updates and deletes use triggers.
     "CREATE TRIGGER national_fts_ad AFTER DELETE ON national WHEN old.deleted_at IS NULL BEGIN "
     "INSERT INTO national_fts(national_fts, rowid, keys) VALUES ('delete', old.seq, old.search_keys);"
     " END",
@@ -73,11 +74,6 @@ def upgrade() -> None:
         sa.Column("notes", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evacuation_operation")),
     )
-    with op.batch_alter_table("evacuation_operation", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_evacuation_operation_version"), ["version"], unique=False
-        )
-
     op.create_table(
         "hotel",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
@@ -98,9 +94,6 @@ def upgrade() -> None:
         sa.Column("notes", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_hotel")),
     )
-    with op.batch_alter_table("hotel", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_hotel_version"), ["version"], unique=False)
-
     op.create_table(
         "meta",
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -152,7 +145,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("national", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_national_birth_date"), ["birth_date"], unique=False)
-        batch_op.create_index(batch_op.f("ix_national_city"), ["city"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_national_host_country"), ["host_country"], unique=False
         )
@@ -160,7 +152,6 @@ def upgrade() -> None:
             batch_op.f("ix_national_presence_status"), ["presence_status"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_national_sort_name"), ["sort_name"], unique=False)
-        batch_op.create_index(batch_op.f("ix_national_version"), ["version"], unique=False)
         batch_op.create_index(
             "uq_national_iin_live",
             ["iin"],
@@ -189,9 +180,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_post")),
         sa.UniqueConstraint("code", name=op.f("uq_post_code")),
     )
-    with op.batch_alter_table("post", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_post_version"), ["version"], unique=False)
-
     op.create_table(
         "duplicate_candidate",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
@@ -223,9 +211,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_duplicate_candidate_national_b_id"), ["national_b_id"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_duplicate_candidate_version"), ["version"], unique=False
-        )
 
     op.create_table(
         "household",
@@ -245,9 +230,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_household")),
     )
-    with op.batch_alter_table("household", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_household_version"), ["version"], unique=False)
-
     op.create_table(
         "placement",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
@@ -276,7 +258,6 @@ def upgrade() -> None:
     with op.batch_alter_table("placement", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_placement_hotel_id"), ["hotel_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_placement_national_id"), ["national_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_placement_version"), ["version"], unique=False)
 
     op.create_table(
         "trip",
@@ -307,7 +288,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("trip", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_trip_operation_id"), ["operation_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_trip_version"), ["version"], unique=False)
 
     op.create_table(
         "assistance_request",
@@ -345,9 +325,6 @@ def upgrade() -> None:
             batch_op.f("ix_assistance_request_national_id"), ["national_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_assistance_request_status"), ["status"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_assistance_request_version"), ["version"], unique=False
-        )
 
     op.create_table(
         "household_member",
@@ -377,7 +354,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_household_member_national_id"), ["national_id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_household_member_version"), ["version"], unique=False)
         batch_op.create_index(
             "uq_household_member_live",
             ["household_id", "national_id"],
@@ -412,7 +388,6 @@ def upgrade() -> None:
             batch_op.f("ix_manifest_entry_national_id"), ["national_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_manifest_entry_trip_id"), ["trip_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_manifest_entry_version"), ["version"], unique=False)
         batch_op.create_index(
             "uq_manifest_entry_live",
             ["trip_id", "national_id"],
@@ -444,7 +419,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_request_event_request_id"), ["request_id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_request_event_version"), ["version"], unique=False)
 
     # ### end Alembic commands ###
     for statement in FTS_SQL:
@@ -452,60 +426,47 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("national_fts_ai", "national_fts_ad", "national_fts_au"):
+    for name in ("national_fts_ad", "national_fts_au"):
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.execute("DROP TABLE IF EXISTS national_fts")
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("request_event", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_request_event_version"))
         batch_op.drop_index(batch_op.f("ix_request_event_request_id"))
 
     op.drop_table("request_event")
     with op.batch_alter_table("manifest_entry", schema=None) as batch_op:
         batch_op.drop_index("uq_manifest_entry_live", sqlite_where=sa.text("deleted_at IS NULL"))
-        batch_op.drop_index(batch_op.f("ix_manifest_entry_version"))
         batch_op.drop_index(batch_op.f("ix_manifest_entry_trip_id"))
         batch_op.drop_index(batch_op.f("ix_manifest_entry_national_id"))
 
     op.drop_table("manifest_entry")
     with op.batch_alter_table("household_member", schema=None) as batch_op:
         batch_op.drop_index("uq_household_member_live", sqlite_where=sa.text("deleted_at IS NULL"))
-        batch_op.drop_index(batch_op.f("ix_household_member_version"))
         batch_op.drop_index(batch_op.f("ix_household_member_national_id"))
         batch_op.drop_index(batch_op.f("ix_household_member_household_id"))
 
     op.drop_table("household_member")
     with op.batch_alter_table("assistance_request", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_assistance_request_version"))
         batch_op.drop_index(batch_op.f("ix_assistance_request_status"))
         batch_op.drop_index(batch_op.f("ix_assistance_request_national_id"))
         batch_op.drop_index(batch_op.f("ix_assistance_request_kind"))
 
     op.drop_table("assistance_request")
     with op.batch_alter_table("trip", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_trip_version"))
         batch_op.drop_index(batch_op.f("ix_trip_operation_id"))
 
     op.drop_table("trip")
     with op.batch_alter_table("placement", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_placement_version"))
         batch_op.drop_index(batch_op.f("ix_placement_national_id"))
         batch_op.drop_index(batch_op.f("ix_placement_hotel_id"))
 
     op.drop_table("placement")
-    with op.batch_alter_table("household", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_household_version"))
-
     op.drop_table("household")
     with op.batch_alter_table("duplicate_candidate", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_duplicate_candidate_version"))
         batch_op.drop_index(batch_op.f("ix_duplicate_candidate_national_b_id"))
         batch_op.drop_index(batch_op.f("ix_duplicate_candidate_national_a_id"))
 
     op.drop_table("duplicate_candidate")
-    with op.batch_alter_table("post", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_post_version"))
-
     op.drop_table("post")
     with op.batch_alter_table("national", schema=None) as batch_op:
         batch_op.drop_index(
@@ -515,22 +476,14 @@ def downgrade() -> None:
         batch_op.drop_index(
             "uq_national_iin_live", sqlite_where=sa.text("iin IS NOT NULL AND deleted_at IS NULL")
         )
-        batch_op.drop_index(batch_op.f("ix_national_version"))
         batch_op.drop_index(batch_op.f("ix_national_sort_name"))
         batch_op.drop_index(batch_op.f("ix_national_presence_status"))
         batch_op.drop_index(batch_op.f("ix_national_host_country"))
-        batch_op.drop_index(batch_op.f("ix_national_city"))
         batch_op.drop_index(batch_op.f("ix_national_birth_date"))
 
     op.drop_table("national")
     op.drop_table("meta")
-    with op.batch_alter_table("hotel", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_hotel_version"))
-
     op.drop_table("hotel")
-    with op.batch_alter_table("evacuation_operation", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_evacuation_operation_version"))
-
     op.drop_table("evacuation_operation")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_record_id"))
