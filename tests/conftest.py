@@ -16,3 +16,23 @@ def _private_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("CONSULDESK_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+
+
+TODAY = __import__("datetime").date(2026, 3, 10)
+
+
+@pytest.fixture
+def desk(tmp_path):
+    """A fresh case file of the Abu Dhabi embassy (migrations applied), with a fixed today."""
+    from consuldesk.services.casefile import create_casefile
+
+    d = create_casefile(
+        tmp_path / "AE-ABU.consuldesk",
+        post_code="AE-ABU",
+        post_name="Embassy of Kazakhstan in Abu Dhabi",
+        host_country="AE",
+        officer="Officer Test",
+    )
+    d.today = lambda: TODAY
+    yield d
+    d.close()
