@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from consuldesk.domain.errors import ValidationError
 from consuldesk.domain.phone import (
@@ -130,3 +132,26 @@ def test_many_rows_are_fast() -> None:
     elapsed = time.perf_counter() - start
     assert len(results) == 5000
     assert elapsed < 10
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    prefix=st.integers(min_value=0, max_value=99),
+    subscriber=st.integers(min_value=0, max_value=9_999_999),
+    style=st.sampled_from(["+7{p}{s}", "8{p}{s}", "{p}{s}", "8 ({p}) {s3}-{s2}-{s4}"]),
+)
+def test_kazakh_fast_path_agrees_with_phonenumbers(prefix: int, subscriber: int, style: str) -> None:
+    """The operator-code shortcut must accept and reject exactly what phonenumbers does."""
+    import phonenumbers
+
+    from consuldesk.domain.phone import _to_e164
+
+    p, s = f"7{prefix:02d}", f"{subscriber:07d}"
+    raw = style.format(p=p, s=s, s3=s[:3], s2=s[3:5], s4=s[5:])
+    number = phonenumbers.parse(raw, "KZ")
+    expected = (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if phonenumbers.is_valid_number(number)
+        else None
+    )
+    assert _to_e164.__wrapped__(raw, "KZ") == expected
