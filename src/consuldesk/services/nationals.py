@@ -48,6 +48,16 @@ def fields_of(n: National) -> NationalFields:
     return NationalFields(**values)
 
 
+def fields_of_row(row: NationalRow) -> NationalFields:
+    """The editable fields of a row as shown (to edit it in a form)."""
+    values = {name: getattr(row, name) for name in FIELD_NAMES}
+    values["phones"] = tuple(row.phones)
+    values["sex"] = Sex(row.sex) if row.sex else None
+    values["presence_status"] = PresenceStatus(row.presence_status)
+    values["source"] = Source(row.source)
+    return NationalFields(**values)
+
+
 def _column_values(fields: NationalFields) -> dict[str, object]:
     values = {name: getattr(fields, name) for name in FIELD_NAMES}
     values["phones"] = list(fields.phones)
@@ -464,6 +474,7 @@ __all__ = [
     "delete_national",
     "dismiss_duplicate",
     "fields_of",
+    "fields_of_row",
     "get_national",
     "history",
     "list_duplicates",

@@ -241,8 +241,9 @@ class Tx:
             row.update(created_at=now, updated_at=now, origin_post=self.post_code, version=version)
             records.append(
                 tuple(
-                    convert(row[name]) if name in row and convert else row.get(name, default)
+                    convert(value) if convert and value is not None else value
                     for name, default, convert in converters
+                    for value in (row.get(name, default),)
                 )
             )
             ids.append(row["id"])

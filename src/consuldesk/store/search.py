@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, event, select, text
 from sqlmodel import Session
 
 from consuldesk.domain.names import name_search_keys, sort_key, word_keys, words
@@ -113,7 +113,7 @@ def search_seqs(session: Session, query: str, limit: int) -> list[int]:
 def rebuild_index(session: Session) -> int:
     """Recompute every national's keys and rebuild the FTS index; returns the rows indexed."""
     count = 0
-    for n in session.query(National).yield_per(2000):
+    for n in session.execute(select(National)).scalars():
         refresh_derived(n)
         count += 1
     session.flush()

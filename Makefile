@@ -1,0 +1,44 @@
+# ConsulDesk: `make run` starts the window, `make test` runs every check. Both set up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: run test check lint types layers pytest cli demo bench translations clean
+
+$(STAMP): pyproject.toml
+	bash .ci/system-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/consuldesk
+
+test: $(STAMP) check pytest
+
+check: lint layers types
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+
+cli: $(STAMP)
+	$(BIN)/consuldesk-cli --help
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_search.py
+	$(BIN)/python bench/bench_import.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info bench/out

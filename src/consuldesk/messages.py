@@ -1,0 +1,158 @@
+"""Human-readable text for error codes raised by the domain, store and services.
+
+Errors carry a code, a field and parameters; this module is the one place that turns them into
+sentences for the officer (window, CLI, import error files), through the gettext catalog.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consuldesk.i18n import _
+
+FIELD_LABELS: dict[str, str] = {
+    "surname_cyr": "Surname (Cyrillic)",
+    "given_names_cyr": "Given names (Cyrillic)",
+    "patronymic_cyr": "Patronymic",
+    "surname_lat": "Surname (passport)",
+    "given_names_lat": "Given names (passport)",
+    "sex": "Sex",
+    "birth_date": "Date of birth",
+    "iin": "IIN",
+    "passport_no": "Passport number",
+    "passport_expiry": "Passport expiry",
+    "nationality": "Nationality",
+    "phone": "Phone",
+    "phones": "Phone",
+    "email": "Email",
+    "messenger": "Messenger",
+    "host_country": "Country",
+    "country": "Country",
+    "city": "City",
+    "address": "Address",
+    "presence_status": "Status",
+    "medical_condition": "Medical condition",
+    "mobility_needs": "Mobility needs",
+    "pregnant": "Pregnant",
+    "notes": "Notes",
+    "consent_date": "Consent date",
+    "mrz": "Passport MRZ",
+    "status": "Status",
+    "code": "Post code",
+}
+
+TEMPLATES: dict[str, str] = {
+    # IIN
+    "iin.format": "IIN must be 12 digits, got “{value}”",
+    "iin.excel_rounded": (
+        "IIN “{value}” was rounded by a spreadsheet and its digits are lost: "
+        "format the column as text and enter it again"
+    ),
+    "iin.century": "IIN digit 7 must be 1–6 (century and sex), got {digit}",
+    "iin.date": "IIN starts with a date that does not exist ({day:02}.{month:02}.{year})",
+    "iin.checksum_unusable": "IIN is not valid (its check digit cannot be computed)",
+    "iin.checksum": "IIN check digit is wrong: expected {expected}, got {got}",
+    "iin.birth_date_mismatch": "Date of birth {stated} does not match the IIN ({from_iin})",
+    "iin.sex_mismatch": "Sex {stated} does not match the IIN ({from_iin})",
+    # MRZ
+    "mrz.lines": "Passport MRZ must have two lines, got {got}",
+    "mrz.length": "Passport MRZ line must be {expected} characters, got {got}",
+    "mrz.charset": "Passport MRZ line {line} has “{char}” at position {position}",
+    "mrz.type": "Not a passport MRZ (starts with “{got}”)",
+    "mrz.check_passport_no": "MRZ check digit of the passport number is wrong: expected {expected}, got {got}",
+    "mrz.check_birth_date": "MRZ check digit of the date of birth is wrong: expected {expected}, got {got}",
+    "mrz.check_expiry": "MRZ check digit of the expiry date is wrong: expected {expected}, got {got}",
+    "mrz.check_personal_number": "MRZ check digit of the personal number is wrong: expected {expected}, got {got}",
+    "mrz.check_composite": "MRZ overall check digit is wrong: expected {expected}, got {got}",
+    "mrz.birth_date": "MRZ date of birth {value} is not a date",
+    "mrz.expiry_date": "MRZ expiry date {value} is not a date",
+    # other fields
+    "phone.invalid": "“{value}” is not a valid phone number",
+    "country.unknown": "Unknown country “{value}”",
+    "date.format": "“{value}” is not a date (use 31.12.1990 or 1990-12-31)",
+    "date.invalid": "{value} is not a real date",
+    "name.missing": "A surname is required (Cyrillic or as in the passport)",
+    "name.latin_expected": "The passport name must be in Latin letters, got “{value}”",
+    "name.cyrillic_expected": "This name must be in Cyrillic letters, got “{value}”",
+    "birth_date.future": "Date of birth {value} is in the future",
+    "birth_date.too_old": "Date of birth {value} is before 1900",
+    "passport.format": "Passport number “{value}” must be 5–20 letters and digits",
+    "passport.expiry_before_birth": "Passport expiry {value} is before the date of birth",
+    "nationality.format": "Nationality must be a three-letter code such as KAZ, got “{value}”",
+    "email.invalid": "“{value}” is not an email address",
+    "pregnant.male": "A man cannot be marked pregnant",
+    "consent_date.future": "Consent date {value} is in the future",
+    "sex.unknown": "Sex “{value}” is not understood (use M/F, М/Ж, Ер/Әйел)",
+    "bool.unknown": "“{value}” is not yes or no",
+    "status.unknown": "Status “{value}” is not known",
+    "request.transition": "A request that is {current} cannot become {new}",
+    # services
+    "national.duplicate": "{field_label} {value} is already on file: {existing_name}",
+    "national.merge_self": "A record cannot be merged with itself",
+    "post.code": "Post code “{value}” must be 2–16 letters, digits or dashes",
+    "demo.not_empty": "The demo can only be loaded into an empty case file",
+    # case file
+    "casefile.not_found": "There is no case file at {path}",
+    "casefile.exists": "A case file already exists at {path}",
+    "casefile.not_sqlite": "{path} is not a ConsulDesk case file (not an SQLite database)",
+    "casefile.not_casefile": "{path} is an SQLite database but not a ConsulDesk case file",
+    "casefile.too_new": (
+        "{path} was written by a newer ConsulDesk (schema {revision}); update ConsulDesk to open it"
+    ),
+    "casefile.locked": (
+        "{path} is locked by another program or window; close it and try again"
+    ),
+    "casefile.readonly": "{path} cannot be written (read-only file or folder)",
+    "casefile.no_fts5": (
+        "This SQLite ({sqlite}) has no full-text search (FTS5); ConsulDesk cannot run with it"
+    ),
+    "casefile.corrupt": "{path} is damaged: {detail}",
+    "casefile.disk_full": "The disk holding {path} is full; free space and try again",
+    "casefile.no_post": "{path} has no post set up; create it again",
+}
+
+
+def describe_code(code: str, field: str | None = None, **params: Any) -> str:
+    """The sentence for an error code with its parameters (unknown codes are shown as they are)."""
+    template = TEMPLATES.get(code)
+    values = {k: _format_value(v) for k, v in params.items()}
+    if field:
+        values.setdefault("field_label", _(FIELD_LABELS.get(field, field)))
+    if template is None:
+        detail = ", ".join(f"{k}={v}" for k, v in values.items() if k != "field_label")
+        return f"{code}: {detail}" if detail else code
+    try:
+        return _(template).format(**values)
+    except (KeyError, IndexError, ValueError):
+        return f"{_(template)} ({code})"
+
+
+def describe(error: BaseException) -> str:
+    """The sentence for an exception that carries ``code`` (and maybe ``field``, ``params``)."""
+    errors = getattr(error, "errors", None)
+    if isinstance(errors, list):
+        return "; ".join(describe(e) for e in errors)
+    code = getattr(error, "code", None)
+    if code is None:
+        return str(error)
+    params = dict(getattr(error, "params", {}) or {})
+    if (path := getattr(error, "path", None)) is not None:
+        params.setdefault("path", str(path))
+    return describe_code(code, getattr(error, "field", None), **params)
+
+
+def field_label(field: str) -> str:
+    """The translated label of a field."""
+    return _(FIELD_LABELS.get(field, field))
+
+
+def _format_value(value: Any) -> Any:
+    from datetime import date, datetime
+
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):
+        return value.value
+    return value

@@ -1,0 +1,136 @@
+"""The main window: find a person in a keystroke."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consuldesk.i18n import _
+from consuldesk.messages import describe
+from consuldesk.services.desk import Desk
+from consuldesk.services.nationals import SearchResult, search
+from consuldesk.ui.models.nationals import NationalsModel
+from consuldesk.ui.tasks import TaskRunner
+
+SEARCH_DEBOUNCE_MS = 200
+SEARCH_LIMIT = 200
+
+
+class MainWindow(QMainWindow):
+    """Search box over the nationals of one case file."""
+
+    def __init__(self, desk: Desk, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.desk = desk
+        self._settings = settings
+        self._tasks = TaskRunner(self)
+        self._query_serial = 0  # answers to older queries are dropped
+        post = desk.casefile.local_post()
+        self.setWindowTitle(f"ConsulDesk — {post.name if post else desk.path.name}")
+
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText(
+            _("Search by name (Cyrillic or Latin), IIN, passport or phone — Ctrl+F")
+        )
+        self.search_box.setClearButtonEnabled(True)
+        self.model = NationalsModel(desk.today(), self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(QLabel(str(desk.path)))
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.search_box)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.table)
+        self.setCentralWidget(central)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._focus_search = QAction(_("Search"), self)
+        self._focus_search.setShortcut(QKeySequence.StandardKey.Find)
+        self.addAction(self._focus_search)
+        self._connect_signals()
+        self._restore_geometry()
+        self._show_hint()
+
+    def _connect_signals(self) -> None:
+        self.search_box.textChanged.connect(self._on_search_box_text_changed)
+        self._debounce.timeout.connect(self._on_debounce_timeout)
+        self._focus_search.triggered.connect(self._on_focus_search_triggered)
+
+    def _show_hint(self) -> None:
+        self.status_label.setText(_("Type to search the case file."))
+
+    @Slot(str)
+    def _on_search_box_text_changed(self, _text: str) -> None:
+        self._debounce.start()
+
+    @Slot()
+    def _on_focus_search_triggered(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    @Slot()
+    def _on_debounce_timeout(self) -> None:
+        query = self.search_box.text().strip()
+        self._query_serial += 1
+        serial = self._query_serial
+        if not query:
+            self.model.set_rows([])
+            self._show_hint()
+            return
+        desk = self.desk
+        self._tasks.run(
+            lambda: search(desk, query, limit=SEARCH_LIMIT),
+            lambda result: self._on_search_done(serial, result),
+            self._on_search_failed,
+        )
+
+    def _on_search_done(self, serial: int, result: SearchResult) -> None:
+        if serial != self._query_serial:
+            return  # the officer kept typing; a newer search is on its way
+        self.model.set_rows(result.rows)
+        if not result.rows:
+            self.status_label.setText(_("Nobody found."))
+        elif result.more:
+            self.status_label.setText(
+                _("First {n} matches — type more to narrow down.").format(n=len(result.rows))
+            )
+        else:
+            self.status_label.setText(_("{n} found.").format(n=len(result.rows)))
+        self.table.resizeColumnsToContents()
+
+    def _on_search_failed(self, exc: BaseException) -> None:
+        self.status_label.setText(describe(exc))
+
+    def _restore_geometry(self) -> None:
+        if self._settings is not None and (geometry := self._settings.value("main/geometry")):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 720)
+
+    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+        if self._settings is not None:
+            self._settings.setValue("main/geometry", self.saveGeometry())
+        self._tasks.wait()
+        super().closeEvent(event)
+
+
+__all__ = ["MainWindow", "Qt"]

@@ -1,0 +1,1 @@
+"""Qt item models: one per view, holding plain rows (never ORM objects)."""

@@ -1,0 +1,158 @@
+"""The case file: pragmas, migrations, refusals, audit and versions."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from consuldesk.domain.hlc import Timestamp
+from consuldesk.services import nationals
+from consuldesk.services.casefile import create_casefile, open_casefile
+from consuldesk.store import migrate
+from consuldesk.store.db import CaseFile
+from consuldesk.store.errors import CaseFileError
+from tests.factories import person
+
+
+def test_every_connection_has_the_pragmas(desk):
+    with desk.casefile.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_new_case_file_is_at_head_and_owned_by_its_post(desk):
+    state = migrate.inspect_revision(desk.casefile.engine)
+    assert state.current == migrate.head_revision()
+    post = desk.casefile.local_post()
+    assert (post.code, post.host_country) == ("AE-ABU", "AE")
+
+
+def test_foreign_keys_are_enforced(desk):
+    with pytest.raises(Exception, match="FOREIGN KEY"), desk.casefile.write("x") as tx:
+        tx.session.execute(
+            text(
+                "INSERT INTO household_member (id, created_at, updated_at, origin_post, version, "
+                "household_id, national_id) VALUES ('m', '2026-01-01', '2026-01-01', 'X', 'v', "
+                "'no-such-household', 'no-such-national')"
+            )
+        )
+
+
+def test_a_failed_transaction_leaves_nothing(desk):
+    with pytest.raises(RuntimeError), desk.casefile.write("x") as tx:
+        nationals_before = tx.session.execute(text("SELECT count(*) FROM national")).scalar()
+        tx.insert_nationals([{"surname_cyr": "Әлиев", "phones": []}])
+        raise RuntimeError("power cut")
+    with desk.casefile.read() as session:
+        assert session.execute(text("SELECT count(*) FROM national")).scalar() == nationals_before
+        assert session.execute(text("SELECT count(*) FROM audit_event WHERE table_name='national'")).scalar() == 0
+
+
+def test_versions_increase_and_survive_reopening(desk, tmp_path):
+    first = nationals.register_national(desk, person(iin=None))
+    second = nationals.register_national(desk, person(surname_cyr="Өтегенов", sex=None, iin=None,
+                                                      given_names_cyr="Ғани", surname_lat=None,
+                                                      given_names_lat=None, birth_date=None))  # fmt: skip
+    assert Timestamp.parse(second.row.version) > Timestamp.parse(first.row.version)
+    assert first.row.version.endswith(".AE-ABU")
+    path = desk.path
+    desk.close()
+    reopened = open_casefile(path, "Other officer")
+    try:
+        third = nationals.register_national(reopened, person(surname_cyr="Іскаков", iin=None,
+                                                              given_names_cyr="Һадиша", birth_date=None,
+                                                              surname_lat=None, given_names_lat=None))  # fmt: skip
+        assert Timestamp.parse(third.row.version) > Timestamp.parse(second.row.version)
+    finally:
+        reopened.close()
+
+
+def test_every_change_is_audited_with_old_and_new_values(desk):
+    saved = nationals.register_national(desk, person())
+    nationals.update_national(desk, saved.row.id, nationals.fields_of_row(saved.row).replace(city="Sharjah"))
+    events = nationals.history(desk, saved.row.id)
+    assert [e.action for e in events] == ["create", "update"]
+    assert events[0].changes["surname_cyr"] == [None, "Қасымова"]
+    assert events[1].changes == {"city": ["Dubai", "Sharjah"]}
+    assert events[1].officer == "Officer Test" and events[1].post_code == "AE-ABU"
+
+
+def test_refuses_a_missing_file(tmp_path):
+    with pytest.raises(CaseFileError) as info:
+        CaseFile.open(tmp_path / "nope.consuldesk")
+    assert info.value.code == "casefile.not_found"
+
+
+def test_refuses_a_file_that_is_not_sqlite(tmp_path):
+    path = tmp_path / "notes.consuldesk"
+    path.write_text("Қасымова, Әйгерім\n", encoding="utf-8")
+    with pytest.raises(CaseFileError) as info:
+        CaseFile.open(path)
+    assert info.value.code == "casefile.not_sqlite"
+    assert path.read_text(encoding="utf-8") == "Қасымова, Әйгерім\n"  # untouched
+
+
+def test_refuses_an_unrelated_sqlite_database(tmp_path):
+    path = tmp_path / "other.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE x (y)")
+    con.commit()
+    con.close()
+    with pytest.raises(CaseFileError) as info:
+        CaseFile.open(path)
+    assert info.value.code == "casefile.not_casefile"
+
+
+def test_refuses_a_case_file_from_a_newer_version(desk):
+    path = desk.path
+    desk.close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    con.commit()
+    con.close()
+    with pytest.raises(CaseFileError) as info:
+        CaseFile.open(path)
+    assert info.value.code == "casefile.too_new"
+    assert info.value.params["revision"] == "9999_from_the_future"
+
+
+def test_a_locked_case_file_is_reported_not_hung(desk, monkeypatch):
+    import consuldesk.store.db as db
+
+    path = desk.path
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another window holds the write lock
+    try:
+        monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 0.2)
+        other = CaseFile(path, db.make_engine(path))
+        with pytest.raises(CaseFileError) as info, other.write("x") as tx:
+            tx.insert_nationals([{"surname_cyr": "Жүнісов", "phones": []}])
+        assert info.value.code == "casefile.locked"
+        other.close()
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+def test_create_refuses_to_overwrite(desk):
+    with pytest.raises(CaseFileError) as info:
+        create_casefile(desk.path, post_code="X1", post_name="x", host_country=None, officer="o")
+    assert info.value.code == "casefile.exists"
+
+
+def test_readonly_folder_is_reported(tmp_path):
+    if hasattr(__import__("os"), "geteuid") and __import__("os").geteuid() == 0:
+        target = Path("/proc/consuldesk-cannot-be-here.consuldesk")  # root ignores permissions
+    else:
+        folder = tmp_path / "ro"
+        folder.mkdir(mode=0o500)
+        target = folder / "x.consuldesk"
+    with pytest.raises(CaseFileError) as info:
+        create_casefile(target, post_code="QA-DOH", post_name="Doha", host_country="QA", officer="o")
+    assert info.value.code in {"casefile.readonly", "casefile.corrupt"}
+    assert not target.exists()
