@@ -1,0 +1,71 @@
+"""The window: search as you type, in Cyrillic and Latin, off the UI thread."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+
+from consuldesk.services import nationals
+from consuldesk.ui.main_window import MainWindow
+from consuldesk.ui.models.nationals import COL_FLAGS, COL_NAME, NationalsModel
+from tests.factories import person
+
+
+def type_text(widget, text: str) -> None:
+    """Type like a person: one key event per character (QTest's keyClicks aborts on Cyrillic)."""
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+
+
+@pytest.fixture
+def window(qtbot, desk):
+    nationals.register_national(desk, person())
+    nationals.register_national(desk, person(
+        surname_cyr="Әбілқасымов", given_names_cyr="Нұрсұлтан", surname_lat="ABILKASSYMOV",
+        given_names_lat="NURSULTAN", sex=None, birth_date=date(1950, 1, 2)))  # fmt: skip
+    w = MainWindow(desk)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w._tasks.wait()
+
+
+def wait_for_rows(qtbot, window, n):
+    qtbot.waitUntil(lambda: window.model.rowCount() == n, timeout=3000)
+
+
+def test_typing_cyrillic_finds_the_person(qtbot, window):
+    type_text(window.search_box, "Нұрс")
+    assert window.search_box.text() == "Нұрс"
+    wait_for_rows(qtbot, window, 1)
+    assert window.model.index(0, COL_NAME).data() == "Әбілқасымов Нұрсұлтан"
+    assert window.model.index(0, COL_FLAGS).data() == "60+"
+    assert window.status_label.text() == "1 found."
+
+
+def test_latin_passport_spelling_finds_cyrillic_record(qtbot, window):
+    window.search_box.setText("kasy")
+    qtbot.waitUntil(lambda: window.status_label.text() == "1 found.", timeout=3000)
+    assert window.model.index(0, COL_NAME).data() == "Қасымова Әйгерім"
+    window.search_box.setText("1950")  # no such IIN, passport or phone prefix
+    qtbot.waitUntil(lambda: window.status_label.text() == "Nobody found.", timeout=3000)
+
+
+def test_nobody_found_and_clearing(qtbot, window):
+    window.search_box.setText("Жоқадам")
+    qtbot.waitUntil(lambda: window.status_label.text() == "Nobody found.", timeout=3000)
+    window.search_box.clear()
+    qtbot.waitUntil(lambda: window.status_label.text() == "Type to search the case file.", timeout=3000)
+    assert window.model.rowCount() == 0
+
+
+def test_model_passes_the_model_tester(qtmodeltester, desk):
+    row = nationals.register_national(desk, person()).row
+    model = NationalsModel(date(2026, 3, 10))
+    model.set_rows([row, row])
+    qtmodeltester.check(model)
