@@ -30,8 +30,10 @@ examples:
   consuldesk-cli demo                         a demo case file with 3,000 nationals
   consuldesk-cli init --post AE-ABU --name "Embassy in Abu Dhabi" --country AE
   consuldesk-cli import tourists.xlsx --dry-run    see what a list would do
-  consuldesk-cli import tourists.xlsx              import it (rejected rows go to tourists.errors.csv)
-  consuldesk-cli search Нұрсұлтан                  search by name (either script), IIN, passport, phone
+  consuldesk-cli import tourists.xlsx              import it; rejected rows go to
+                                                   tourists.errors.csv
+  consuldesk-cli search Нұрсұлтан                  search by name (either script), IIN,
+                                                   passport or phone
   consuldesk-cli stats --json                      counts for headquarters
   consuldesk-cli export nationals.xlsx --lang ru
 
@@ -52,14 +54,18 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     # Options accepted before or after the command ("search X --json" works like "--json search X").
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
-                        help="folder that holds case files")  # fmt: skip
-    common.add_argument("--case-file", type=Path, default=argparse.SUPPRESS,
-                        help="the case file to use")  # fmt: skip
-    common.add_argument("--officer", default=argparse.SUPPRESS,
-                        help="name recorded in the audit trail")  # fmt: skip
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="machine-readable output")  # fmt: skip
+    common.add_argument(
+        "--data-dir", type=Path, default=argparse.SUPPRESS, help="folder that holds case files"
+    )
+    common.add_argument(
+        "--case-file", type=Path, default=argparse.SUPPRESS, help="the case file to use"
+    )
+    common.add_argument(
+        "--officer", default=argparse.SUPPRESS, help="name recorded in the audit trail"
+    )
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
     parser = argparse.ArgumentParser(
         prog="consuldesk-cli",
         description="ConsulDesk case file from the command line: create, import, search, count.",
@@ -70,9 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="folder that holds case files")
     parser.add_argument("--case-file", type=Path, help="the case file to use")
     parser.add_argument(
-        "--officer", default=os.environ.get(OFFICER_ENV) or _default_officer(),
+        "--officer",
+        default=os.environ.get(OFFICER_ENV) or _default_officer(),
         help="name recorded in the audit trail (default: $CONSULDESK_OFFICER or your login)",
-    )  # fmt: skip
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--lang", choices=["en", "ru", "kk"], default="en", help="message language")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -100,12 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     p.add_argument("--errors", type=Path, help="where to write rejected rows (default: beside)")
-    p.add_argument("--tour-operator", action="store_true", help="the list comes from a tour operator")
+    p.add_argument(
+        "--tour-operator", action="store_true", help="the list comes from a tour operator"
+    )
 
     p = sub.add_parser("export", help="export nationals to CSV or XLSX")
     p.add_argument("file", type=Path)
-    p.add_argument("--lang", dest="export_lang", choices=["en", "ru", "kk"], default="en",
-                   help="column headers' language")  # fmt: skip
+    p.add_argument(
+        "--lang",
+        dest="export_lang",
+        choices=["en", "ru", "kk"],
+        default="en",
+        help="column headers' language",
+    )
 
     p = sub.add_parser("search", help="find nationals by name, IIN, passport or phone")
     p.add_argument("query", nargs="+")
@@ -226,9 +240,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     code = normalise_post_code(args.post)
     path = args.case_file or casefile_path(code, args.data_dir)
     desk = create_casefile(
-        Path(path), post_code=code, post_name=args.name, host_country=args.country,
-        officer=args.officer, headquarters=args.hq,
-    )  # fmt: skip
+        Path(path),
+        post_code=code,
+        post_name=args.name,
+        host_country=args.country,
+        officer=args.officer,
+        headquarters=args.hq,
+    )
     desk.close()
     if args.json:
         _print_json({"case_file": path, "post": code})
@@ -287,8 +305,11 @@ def cmd_info(args: argparse.Namespace) -> int:
         _print_json(info)
     else:
         print(_("Case file: {path}").format(path=info["case_file"]))
-        print(_("Post: {code} — {name} ({country})").format(
-            code=post.code, name=post.name, country=post.host_country or "—"))  # fmt: skip
+        print(
+            _("Post: {code} — {name} ({country})").format(
+                code=post.code, name=post.name, country=post.host_country or "—"
+            )
+        )
         print(_("Schema: {rev}").format(rev=revision))
         print(_("Nationals: {n}").format(n=info["nationals"]))
     return EXIT_OK
@@ -325,21 +346,36 @@ def _print_import(report: Any) -> None:
         target = col.field or _("ignored")
         note = f"  ({col.note})" if col.note else ""
         print(f"  {col.header!s:<32} → {target}{note}")
-    print(_("Encoding: {enc}; delimiter: {delim}").format(
-        enc=report.encoding or "xlsx", delim=repr(report.delimiter) if report.delimiter else "—"))  # fmt: skip
+    print(
+        _("Encoding: {enc}; delimiter: {delim}").format(
+            enc=report.encoding or "xlsx", delim=repr(report.delimiter) if report.delimiter else "—"
+        )
+    )
     title = _("Dry run — nothing was written.") if report.dry_run else _("Imported.")
     print(title)
-    print(_("  rows: {n}, new: {c}, updated: {u}, unchanged: {s}, rejected: {i}, "
-            "probable duplicates flagged: {d}").format(
-        n=report.total_rows, c=report.created, u=report.updated, s=report.unchanged,
-        i=report.invalid, d=report.flagged_duplicates))  # fmt: skip
+    print(
+        _(
+            "  rows: {n}, new: {c}, updated: {u}, unchanged: {s}, rejected: {i}, "
+            "probable duplicates flagged: {d}"
+        ).format(
+            n=report.total_rows,
+            c=report.created,
+            u=report.updated,
+            s=report.unchanged,
+            i=report.invalid,
+            d=report.flagged_duplicates,
+        )
+    )
     for error in report.errors[:50]:
         print(_("  line {line}: {message}").format(line=error.line, message=error.message))
     if len(report.errors) > 50:
         print(_("  … and {n} more").format(n=len(report.errors) - 50))
     if report.error_file:
-        print(_("Rejected rows were written to {path}: fix them there and import that file.")
-              .format(path=report.error_file))  # fmt: skip
+        print(
+            _("Rejected rows were written to {path}: fix them there and import that file.").format(
+                path=report.error_file
+            )
+        )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -425,7 +461,10 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
     if not pairs:
         print(_("No probable duplicates to review."))
     for pair in pairs:
-        print(f"{pair.score:5.1f}  {pair.a.name} ({pair.a.birth_date})  ↔  {pair.b.name} ({pair.b.birth_date})")
+        print(
+            f"{pair.score:5.1f}  {pair.a.name} ({pair.a.birth_date})  ↔  "
+            f"{pair.b.name} ({pair.b.birth_date})"
+        )
     return EXIT_OK
 
 

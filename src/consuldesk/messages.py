@@ -59,10 +59,18 @@ TEMPLATES: dict[str, str] = {
     "mrz.length": "Passport MRZ line must be {expected} characters, got {got}",
     "mrz.charset": "Passport MRZ line {line} has “{char}” at position {position}",
     "mrz.type": "Not a passport MRZ (starts with “{got}”)",
-    "mrz.check_passport_no": "MRZ check digit of the passport number is wrong: expected {expected}, got {got}",
-    "mrz.check_birth_date": "MRZ check digit of the date of birth is wrong: expected {expected}, got {got}",
-    "mrz.check_expiry": "MRZ check digit of the expiry date is wrong: expected {expected}, got {got}",
-    "mrz.check_personal_number": "MRZ check digit of the personal number is wrong: expected {expected}, got {got}",
+    "mrz.check_passport_no": (
+        "MRZ check digit of the passport number is wrong: expected {expected}, got {got}"
+    ),
+    "mrz.check_birth_date": (
+        "MRZ check digit of the date of birth is wrong: expected {expected}, got {got}"
+    ),
+    "mrz.check_expiry": (
+        "MRZ check digit of the expiry date is wrong: expected {expected}, got {got}"
+    ),
+    "mrz.check_personal_number": (
+        "MRZ check digit of the personal number is wrong: expected {expected}, got {got}"
+    ),
     "mrz.check_composite": "MRZ overall check digit is wrong: expected {expected}, got {got}",
     "mrz.birth_date": "MRZ date of birth {value} is not a date",
     "mrz.expiry_date": "MRZ expiry date {value} is not a date",
@@ -99,9 +107,7 @@ TEMPLATES: dict[str, str] = {
     "casefile.too_new": (
         "{path} was written by a newer ConsulDesk (schema {revision}); update ConsulDesk to open it"
     ),
-    "casefile.locked": (
-        "{path} is locked by another program or window; close it and try again"
-    ),
+    "casefile.locked": ("{path} is locked by another program or window; close it and try again"),
     "casefile.readonly": "{path} cannot be written (read-only file or folder)",
     "casefile.no_fts5": (
         "This SQLite ({sqlite}) has no full-text search (FTS5); ConsulDesk cannot run with it"

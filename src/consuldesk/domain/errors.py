@@ -29,9 +29,10 @@ class ValidationError(DomainError):
         super().__init__(f"{field}: {code} {params}" if params else f"{field}: {code}")
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, ValidationError)
-            and (self.code, self.field, self.params) == (other.code, other.field, other.params)
+        return isinstance(other, ValidationError) and (self.code, self.field, self.params) == (
+            other.code,
+            other.field,
+            other.params,
         )
 
     def __hash__(self) -> int:

@@ -124,7 +124,9 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
     values["passport_no"] = passport
     if fields.passport_expiry and birth_date and fields.passport_expiry <= birth_date:
         errors.append(
-            ValidationError("passport.expiry_before_birth", "passport_expiry", value=fields.passport_expiry)
+            ValidationError(
+                "passport.expiry_before_birth", "passport_expiry", value=fields.passport_expiry
+            )
         )
 
     nationality = (_clean_text(fields.nationality) or "KAZ").upper()
@@ -159,13 +161,22 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
             errors.append(exc)
     values["host_country"] = country
 
-    for name in ("messenger", "city", "address", "medical_condition", "mobility_needs", "notes",
-                 "source_ref"):  # fmt: skip
+    for name in (
+        "messenger",
+        "city",
+        "address",
+        "medical_condition",
+        "mobility_needs",
+        "notes",
+        "source_ref",
+    ):
         values[name] = _clean_text(getattr(fields, name))
     if fields.pregnant and sex == Sex.MALE:
         errors.append(ValidationError("pregnant.male", "pregnant"))
     if fields.consent_date and fields.consent_date > today:
-        errors.append(ValidationError("consent_date.future", "consent_date", value=fields.consent_date))
+        errors.append(
+            ValidationError("consent_date.future", "consent_date", value=fields.consent_date)
+        )
     if errors:
         raise ValidationErrors(errors)
     return fields.replace(**values)

@@ -7,9 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from consuldesk.domain.duplicates import NameFacts, probable_duplicate
 from consuldesk.domain.enums import DuplicateStatus, PresenceStatus, Sex, Source
@@ -29,6 +31,7 @@ from consuldesk.store.models import (
     ManifestEntry,
     National,
     Placement,
+    table_of,
 )
 from consuldesk.store.search import search_seqs
 
@@ -58,8 +61,8 @@ def fields_of_row(row: NationalRow) -> NationalFields:
     return NationalFields(**values)
 
 
-def _column_values(fields: NationalFields) -> dict[str, object]:
-    values = {name: getattr(fields, name) for name in FIELD_NAMES}
+def _column_values(fields: NationalFields) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(fields, name) for name in FIELD_NAMES}
     values["phones"] = list(fields.phones)
     values["sex"] = fields.sex.value if fields.sex else None
     values["presence_status"] = fields.presence_status.value
@@ -75,12 +78,12 @@ def household_context(
     others: dict[str, list[date | None]] = defaultdict(list)
     if not national_ids:
         return households, others
-    members = []
+    members: list[Any] = []
     for chunk_start in range(0, len(national_ids), 900):
         chunk = national_ids[chunk_start : chunk_start + 900]
-        hm = HouseholdMember.__table__  # type: ignore[attr-defined]
+        hm = table_of(HouseholdMember)
         mine = session.execute(
-            select(hm.c.household_id, hm.c.national_id).where(
+            sa_select(hm.c.household_id, hm.c.national_id).where(
                 hm.c.national_id.in_(chunk), hm.c.deleted_at.is_(None)
             )
         ).all()
@@ -90,12 +93,14 @@ def household_context(
         households[national_id].append(household_id)
     hh_ids = sorted({h for h, _ in members})
     if hh_ids:
-        hm = HouseholdMember.__table__  # type: ignore[attr-defined]
-        nt = National.__table__  # type: ignore[attr-defined]
+        hm = table_of(HouseholdMember)
+        nt = table_of(National)
         rows = session.execute(
-            select(hm.c.household_id, hm.c.national_id, nt.c.birth_date)
+            sa_select(hm.c.household_id, hm.c.national_id, nt.c.birth_date)
             .join(nt, nt.c.id == hm.c.national_id)
-            .where(hm.c.household_id.in_(hh_ids), hm.c.deleted_at.is_(None), nt.c.deleted_at.is_(None))
+            .where(
+                hm.c.household_id.in_(hh_ids), hm.c.deleted_at.is_(None), nt.c.deleted_at.is_(None)
+            )
         ).all()
         births: dict[str, list[tuple[str, date | None]]] = defaultdict(list)
         for household_id, member_id, birth in rows:
@@ -130,7 +135,7 @@ def to_rows(session: Session, nationals: Sequence[National], today: date) -> lis
                 version=n.version,
                 vulnerabilities=vulnerabilities(facts, today, others.get(n.id, ())),
                 household_ids=tuple(households.get(n.id, ())),
-                **values,  # type: ignore[arg-type]
+                **values,
             )
         )
     return rows
@@ -173,7 +178,7 @@ def search(desk: Desk, query: str, limit: int = 50) -> SearchResult:
         seqs = seqs[:limit]
         if not seqs:
             return SearchResult([], False)
-        found = session.exec(select(National).where(National.seq.in_(seqs))).scalars().all()  # type: ignore[call-overload,attr-defined]
+        found = session.exec(select(National).where(col(National.seq).in_(seqs))).all()
         found = sorted(found, key=lambda n: (n.sort_name, n.seq))
         return SearchResult(to_rows(session, found, desk.today()), more)
 
@@ -182,27 +187,31 @@ def history(desk: Desk, record_id: str) -> list[AuditRow]:
     """The audit trail of a record, oldest first."""
     with desk.casefile.read() as session:
         events = session.exec(
-            select(AuditEvent).where(AuditEvent.record_id == record_id).order_by(AuditEvent.at, AuditEvent.version)  # type: ignore[arg-type]
-        ).scalars().all()  # type: ignore[call-overload]
+            select(AuditEvent)
+            .where(col(AuditEvent.record_id) == record_id)
+            .order_by(col(AuditEvent.at), col(AuditEvent.version))
+        ).all()
         return [AuditRow(e.at, e.officer, e.post_code, e.action, dict(e.changes)) for e in events]
 
 
 # -- duplicates ----------------------------------------------------------------------------
 
 
-def exact_duplicate(session: Session, fields: NationalFields, exclude_id: str | None = None) -> tuple[National, str] | None:
+def exact_duplicate(
+    session: Session, fields: NationalFields, exclude_id: str | None = None
+) -> tuple[National, str] | None:
     """A live national with the same IIN or passport number, and which field matched."""
     conditions = []
     if fields.iin:
-        conditions.append(National.iin == fields.iin)
+        conditions.append(col(National.iin) == fields.iin)
     if fields.passport_no:
-        conditions.append(National.passport_no == fields.passport_no)
+        conditions.append(col(National.passport_no) == fields.passport_no)
     if not conditions:
         return None
-    query = select(National).where(or_(*conditions), National.deleted_at.is_(None))  # type: ignore[union-attr]
+    query = select(National).where(or_(*conditions), col(National.deleted_at).is_(None))
     if exclude_id:
-        query = query.where(National.id != exclude_id)
-    for n in session.exec(query).scalars():  # type: ignore[call-overload]
+        query = query.where(col(National.id) != exclude_id)
+    for n in session.exec(query):
         if fields.iin and n.iin == fields.iin:
             return n, "iin"
         return n, "passport_no"
@@ -232,8 +241,10 @@ def probable_duplicates_in(
     mine = name_facts(fields)
     found = []
     candidates = session.exec(
-        select(National).where(National.birth_date == fields.birth_date, National.deleted_at.is_(None))  # type: ignore[union-attr]
-    ).scalars()  # type: ignore[call-overload]
+        select(National).where(
+            col(National.birth_date) == fields.birth_date, col(National.deleted_at).is_(None)
+        )
+    )
     for other in candidates:
         if other.id in excluded:
             continue
@@ -252,7 +263,9 @@ class DuplicateCheck:
     probable: list[tuple[NationalRow, float]]
 
 
-def check_duplicates(desk: Desk, fields: NationalFields, exclude_id: str | None = None) -> DuplicateCheck:
+def check_duplicates(
+    desk: Desk, fields: NationalFields, exclude_id: str | None = None
+) -> DuplicateCheck:
     """Exact and probable duplicates of a record being entered (nothing is written)."""
     with desk.casefile.read() as session:
         exact = exact_duplicate(session, fields, exclude_id)
@@ -272,7 +285,8 @@ def flag_probable_duplicates(tx: Tx, n: National, fields: NationalFields) -> int
         a, b = sorted((n.id, other.id))
         existing = tx.session.exec(
             select(DuplicateCandidate).where(
-                DuplicateCandidate.national_a_id == a, DuplicateCandidate.national_b_id == b
+                col(DuplicateCandidate.national_a_id) == a,
+                col(DuplicateCandidate.national_b_id) == b,
             )
         ).first()
         if existing is None:
@@ -281,13 +295,26 @@ def flag_probable_duplicates(tx: Tx, n: National, fields: NationalFields) -> int
     return count
 
 
-def _raise_if_exact(session: Session, fields: NationalFields, exclude_id: str | None = None) -> None:
+def _raise_if_exact(
+    session: Session, fields: NationalFields, exclude_id: str | None = None
+) -> None:
     found = exact_duplicate(session, fields, exclude_id)
     if found:
         other, field = found
-        name = " ".join(p for p in (other.surname_cyr or other.surname_lat, other.given_names_cyr or other.given_names_lat) if p)
+        name = " ".join(
+            p
+            for p in (
+                other.surname_cyr or other.surname_lat,
+                other.given_names_cyr or other.given_names_lat,
+            )
+            if p
+        )
         raise ServiceError(
-            "national.duplicate", field, existing_id=other.id, existing_name=name, value=getattr(fields, field)
+            "national.duplicate",
+            field,
+            existing_id=other.id,
+            existing_name=name,
+            value=getattr(fields, field),
         )
 
 
@@ -314,7 +341,7 @@ def register_national(desk: Desk, fields: NationalFields) -> Saved:
     fields = clean_national(fields, today)
     with desk.casefile.write(desk.officer) as tx:
         _raise_if_exact(tx.session, fields)
-        n = National(**_column_values(fields))  # type: ignore[arg-type]
+        n = National(**_column_values(fields))
         tx.add(n)
         tx.session.flush()
         flagged = flag_probable_duplicates(tx, n, fields)
@@ -354,8 +381,11 @@ def delete_national(desk: Desk, national_id: str) -> ChangeSet:
         n = live_national(tx.session, national_id)
         tx.delete(n)
         for member in tx.session.exec(
-            select(HouseholdMember).where(HouseholdMember.national_id == national_id, HouseholdMember.deleted_at.is_(None))  # type: ignore[union-attr]
-        ).scalars():  # type: ignore[call-overload]
+            select(HouseholdMember).where(
+                col(HouseholdMember.national_id) == national_id,
+                col(HouseholdMember.deleted_at).is_(None),
+            )
+        ):
             tx.delete(member)
     return tx.changes
 
@@ -398,12 +428,16 @@ def merge_nationals(
 
 def _move_references(tx: Tx, old_id: str, new_id: str) -> None:
     s = tx.session
-    live = lambda model: model.deleted_at.is_(None)  # noqa: E731
-    for member in s.exec(select(HouseholdMember).where(HouseholdMember.national_id == old_id, live(HouseholdMember))).scalars():  # type: ignore[call-overload]
+    live = lambda model: col(model.deleted_at).is_(None)  # noqa: E731
+    for member in s.exec(
+        select(HouseholdMember).where(
+            col(HouseholdMember.national_id) == old_id, live(HouseholdMember)
+        )
+    ):
         twin = s.exec(
             select(HouseholdMember).where(
-                HouseholdMember.household_id == member.household_id,
-                HouseholdMember.national_id == new_id,
+                col(HouseholdMember.household_id) == member.household_id,
+                col(HouseholdMember.national_id) == new_id,
                 live(HouseholdMember),
             )
         ).first()
@@ -411,42 +445,56 @@ def _move_references(tx: Tx, old_id: str, new_id: str) -> None:
             tx.delete(member)
         else:
             tx.update(member, {"national_id": new_id}, action="merge")
-    for request in s.exec(select(AssistanceRequest).where(AssistanceRequest.national_id == old_id)).scalars():  # type: ignore[call-overload]
+    for request in s.exec(
+        select(AssistanceRequest).where(col(AssistanceRequest.national_id) == old_id)
+    ):
         tx.update(request, {"national_id": new_id}, action="merge")
-    for placement in s.exec(select(Placement).where(Placement.national_id == old_id)).scalars():  # type: ignore[call-overload]
+    for placement in s.exec(select(Placement).where(col(Placement.national_id) == old_id)):
         tx.update(placement, {"national_id": new_id}, action="merge")
-    for entry in s.exec(select(ManifestEntry).where(ManifestEntry.national_id == old_id, live(ManifestEntry))).scalars():  # type: ignore[call-overload]
-        twin = s.exec(
+    for entry in s.exec(
+        select(ManifestEntry).where(col(ManifestEntry.national_id) == old_id, live(ManifestEntry))
+    ):
+        entry_twin = s.exec(
             select(ManifestEntry).where(
-                ManifestEntry.trip_id == entry.trip_id, ManifestEntry.national_id == new_id, live(ManifestEntry)
+                col(ManifestEntry.trip_id) == entry.trip_id,
+                col(ManifestEntry.national_id) == new_id,
+                live(ManifestEntry),
             )
         ).first()
-        if twin:
+        if entry_twin:
             tx.delete(entry)
         else:
             tx.update(entry, {"national_id": new_id}, action="merge")
     pairs = s.exec(
         select(DuplicateCandidate).where(
-            or_(DuplicateCandidate.national_a_id == old_id, DuplicateCandidate.national_b_id == old_id),
-            DuplicateCandidate.status == DuplicateStatus.OPEN.value,
+            or_(
+                col(DuplicateCandidate.national_a_id) == old_id,
+                col(DuplicateCandidate.national_b_id) == old_id,
+            ),
+            col(DuplicateCandidate.status) == DuplicateStatus.OPEN.value,
         )
-    ).scalars()  # type: ignore[call-overload]
+    )
     for pair in pairs:
         other = pair.national_b_id if pair.national_a_id == old_id else pair.national_a_id
         status = DuplicateStatus.MERGED if other == new_id else DuplicateStatus.DISMISSED
         tx.update(pair, {"status": status.value})
 
 
-def list_duplicates(desk: Desk, status: DuplicateStatus = DuplicateStatus.OPEN) -> list[DuplicateRow]:
+def list_duplicates(
+    desk: Desk, status: DuplicateStatus = DuplicateStatus.OPEN
+) -> list[DuplicateRow]:
     """Pairs flagged as probably one person, best match first."""
     with desk.casefile.read() as session:
         pairs = session.exec(
             select(DuplicateCandidate).where(
-                DuplicateCandidate.status == status.value, DuplicateCandidate.deleted_at.is_(None)  # type: ignore[union-attr]
+                col(DuplicateCandidate.status) == status.value,
+                col(DuplicateCandidate.deleted_at).is_(None),
             )
-        ).scalars().all()  # type: ignore[call-overload]
+        ).all()
         ids = sorted({p.national_a_id for p in pairs} | {p.national_b_id for p in pairs})
-        people = session.exec(select(National).where(National.id.in_(ids))).scalars().all() if ids else []  # type: ignore[call-overload,attr-defined]
+        people = (
+            session.exec(select(National).where(col(National.id).in_(ids))).all() if ids else []
+        )
         by_id = {r.id: r for r in to_rows(session, people, desk.today())}
         result = [
             DuplicateRow(p.id, by_id[p.national_a_id], by_id[p.national_b_id], p.score, p.status)

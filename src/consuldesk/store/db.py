@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from consuldesk.domain.hlc import HybridLogicalClock, Timestamp
 from consuldesk.store.errors import CaseFileError
-from consuldesk.store.models import AuditEvent, Meta, National, Post, Synced, new_id, utcnow
+from consuldesk.store.models import Meta, National, Post, Synced, new_id, table_of, utcnow
 from consuldesk.store.search import (
     index_new_rows,
     national_search_keys,
@@ -218,7 +218,7 @@ class Tx:
         """
         if not values:
             return []
-        table = National.__table__  # type: ignore[attr-defined]
+        table = table_of(National)
         columns = [c.name for c in table.columns]
         defaults = {c.name: _default(c) for c in table.columns}
         converters = [(c.name, defaults[c.name], _converter(c)) for c in table.columns]
@@ -296,13 +296,22 @@ class Tx:
             self.session.flush()
             at = _sql_value(self.now)
             self.session.connection().exec_driver_sql(
-                "INSERT INTO audit_event (id, at, officer, post_code, table_name, record_id, action,"
-                " changes, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO audit_event (id, at, officer, post_code, table_name, record_id,"
+                " action, changes, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (r["id"], at, r["officer"], r["post_code"], r["table_name"], r["record_id"],
-                     r["action"], json.dumps(r["changes"], ensure_ascii=False), r["version"])
+                    (
+                        r["id"],
+                        at,
+                        r["officer"],
+                        r["post_code"],
+                        r["table_name"],
+                        r["record_id"],
+                        r["action"],
+                        json.dumps(r["changes"], ensure_ascii=False),
+                        r["version"],
+                    )
                     for r in self._audit_rows
-                ],  # type: ignore[arg-type]  # fmt: skip
+                ],  # type: ignore[arg-type]
             )
             self._audit_rows = []
 
@@ -444,13 +453,12 @@ class CaseFile:
     def write(self, officer: str) -> Iterator[Tx]:
         """One write transaction: commits when the block ends, rolls back on any exception."""
         try:
-            with Session(self._write_engine, expire_on_commit=False) as session:
-                with session.begin():
-                    clock = self._clock_for(session)
-                    tx = Tx(session, clock, officer, self.post_code_in(session))
-                    yield tx
-                    tx.flush_audit()
-                    _set_meta(session, META_HLC, str(clock.last))
+            with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+                clock = self._clock_for(session)
+                tx = Tx(session, clock, officer, self.post_code_in(session))
+                yield tx
+                tx.flush_audit()
+                _set_meta(session, META_HLC, str(clock.last))
         except OperationalError as exc:
             raise translate_sqlite_error(exc, self.path) from exc
 
@@ -496,7 +504,9 @@ def _get_meta(session: Session, key: str) -> str | None:
 
 def _set_meta(session: Session, key: str, value: str) -> None:
     session.execute(
-        text("INSERT INTO meta(key, value) VALUES (:k, :v) ON CONFLICT(key) DO UPDATE SET value=:v"),
+        text(
+            "INSERT INTO meta(key, value) VALUES (:k, :v) ON CONFLICT(key) DO UPDATE SET value=:v"
+        ),
         {"k": key, "v": value},
     )
 

@@ -4,8 +4,8 @@ Every synced table carries a UUID primary key, created/updated timestamps, the p
 the row, an HLC ``version`` (see :mod:`consuldesk.domain.hlc`) and a ``deleted_at`` tombstone: rows
 are never physically deleted, so deletions travel in sync bundles like any other change.
 
-Enumerated columns hold the *values* of the enums in :mod:`consuldesk.domain.enums` as plain text, so
-that adding a value never needs a migration.
+Enumerated columns hold the *values* of the enums in :mod:`consuldesk.domain.enums` as plain
+text, so that adding a value never needs a migration.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import time
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, MetaData, text
+from sqlalchemy import JSON, Column, Index, MetaData, Table, text
 from sqlmodel import Field, SQLModel
 
 NAMING_CONVENTION = {
@@ -45,6 +45,11 @@ def new_id() -> str:
 def utcnow() -> datetime:
     """Current time in UTC (aware; SQLModel stores UTC and hands back aware datetimes)."""
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a SQLModel class (for set-based and driver-level statements)."""
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
 class Synced(SQLModel):

@@ -28,7 +28,13 @@ _PHONE_LIKE = re.compile(r"^[\d\s+()\-.]+$")
 _NON_ALNUM = re.compile(r"[^0-9a-z]")
 
 
-_NAME_COLUMNS = ("surname_cyr", "given_names_cyr", "patronymic_cyr", "surname_lat", "given_names_lat")
+_NAME_COLUMNS = (
+    "surname_cyr",
+    "given_names_cyr",
+    "patronymic_cyr",
+    "surname_lat",
+    "given_names_lat",
+)
 
 
 def national_search_keys(values: Mapping[str, Any]) -> str:

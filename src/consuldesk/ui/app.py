@@ -39,9 +39,12 @@ def open_or_create_demo(data_dir: Path | None, case_file: Path | None) -> Desk:
 
     path = casefile_path(DEMO_POST, data_dir)
     desk = create_casefile(
-        path, post_code=DEMO_POST, post_name=_("Demo embassy"), host_country="AE",
+        path,
+        post_code=DEMO_POST,
+        post_name=_("Demo embassy"),
+        host_country="AE",
         officer=officer_name(),
-    )  # fmt: skip
+    )
     seed_demo(desk, count=DEMO_COUNT)
     return desk
 
@@ -60,7 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = QSettings(str(config_dir() / "settings.ini"), QSettings.Format.IniFormat)
     lang = install(args.lang or str(settings.value("language", "") or QLocale.system().name()))
     qt_translator = QTranslator(app)
-    if qt_translator.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+    if qt_translator.load(
+        f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    ):
         app.installTranslator(qt_translator)
 
     try:

@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1200, 720)
 
-    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def closeEvent(self, event) -> None:
         if self._settings is not None:
             self._settings.setValue("main/geometry", self.saveGeometry())
         self._tasks.wait()

@@ -140,7 +140,9 @@ def test_many_rows_are_fast() -> None:
     subscriber=st.integers(min_value=0, max_value=9_999_999),
     style=st.sampled_from(["+7{p}{s}", "8{p}{s}", "{p}{s}", "8 ({p}) {s3}-{s2}-{s4}"]),
 )
-def test_kazakh_fast_path_agrees_with_phonenumbers(prefix: int, subscriber: int, style: str) -> None:
+def test_kazakh_fast_path_agrees_with_phonenumbers(
+    prefix: int, subscriber: int, style: str
+) -> None:
     """The operator-code shortcut must accept and reject exactly what phonenumbers does."""
     import phonenumbers
 

@@ -23,10 +23,18 @@ def count(desk, sql):
 
 def test_register_normalises_and_fills_from_the_iin(desk):
     iin = valid_iin(date(1985, 3, 4), Sex.FEMALE, 77)
-    saved = nationals.register_national(desk, person(
-        birth_date=None, sex=None, iin=f" {iin[:6]} {iin[6:]} ", passport_no="n 1234 5678",
-        phones=("8 (701) 234-56-78", "+971 50 123 4567", "87012345678"),
-        surname_lat="Kassymova", host_country="ОАЭ"))  # fmt: skip
+    saved = nationals.register_national(
+        desk,
+        person(
+            birth_date=None,
+            sex=None,
+            iin=f" {iin[:6]} {iin[6:]} ",
+            passport_no="n 1234 5678",
+            phones=("8 (701) 234-56-78", "+971 50 123 4567", "87012345678"),
+            surname_lat="Kassymova",
+            host_country="ОАЭ",
+        ),
+    )
     row = saved.row
     assert row.birth_date == date(1985, 3, 4) and row.sex == "F"
     assert row.iin == iin and row.passport_no == "N12345678"
@@ -39,14 +47,24 @@ def test_invalid_fields_are_all_reported_and_nothing_is_written(desk):
     iin = valid_iin(date(1985, 3, 4), Sex.FEMALE, 5)
     bad_iin = iin[:-1] + str((int(iin[-1]) + 1) % 10)
     with pytest.raises(ValidationErrors) as info:
-        nationals.register_national(desk, person(
-            iin=bad_iin, phones=("12",), surname_lat="Қасымова", email="nope",
-            birth_date=date(2030, 1, 1)))  # fmt: skip
+        nationals.register_national(
+            desk,
+            person(
+                iin=bad_iin,
+                phones=("12",),
+                surname_lat="Қасымова",
+                email="nope",
+                birth_date=date(2030, 1, 1),
+            ),
+        )
     codes = {(e.code, e.field) for e in info.value.errors}
     assert codes >= {
-        ("iin.checksum", "iin"), ("phone.invalid", "phone"), ("name.latin_expected", "surname_lat"),
-        ("email.invalid", "email"), ("birth_date.future", "birth_date"),
-    }  # fmt: skip
+        ("iin.checksum", "iin"),
+        ("phone.invalid", "phone"),
+        ("name.latin_expected", "surname_lat"),
+        ("email.invalid", "email"),
+        ("birth_date.future", "birth_date"),
+    }
     assert "IIN check digit is wrong" in describe(info.value)
     assert count(desk, "SELECT count(*) FROM national") == 0
 
@@ -54,7 +72,9 @@ def test_invalid_fields_are_all_reported_and_nothing_is_written(desk):
 def test_iin_must_agree_with_stated_birth_date_and_sex(desk):
     iin = valid_iin(date(1985, 3, 4), Sex.FEMALE, 9)
     with pytest.raises(ValidationErrors) as info:
-        nationals.register_national(desk, person(iin=iin, birth_date=date(1985, 3, 5), sex=Sex.MALE))
+        nationals.register_national(
+            desk, person(iin=iin, birth_date=date(1985, 3, 5), sex=Sex.MALE)
+        )
     assert {e.code for e in info.value.errors} == {"iin.birth_date_mismatch", "iin.sex_mismatch"}
 
 
@@ -84,13 +104,22 @@ def test_a_deleted_record_frees_its_iin(desk):
 
 def test_probable_duplicates_across_scripts_are_flagged_not_refused(desk):
     a = nationals.register_national(desk, person(surname_lat=None, given_names_lat=None)).row
-    saved = nationals.register_national(desk, person(
-        surname_cyr=None, given_names_cyr=None, surname_lat="KASYMOVA", given_names_lat="AYGERIM",
-        phones=()))  # fmt: skip
+    saved = nationals.register_national(
+        desk,
+        person(
+            surname_cyr=None,
+            given_names_cyr=None,
+            surname_lat="KASYMOVA",
+            given_names_lat="AYGERIM",
+            phones=(),
+        ),
+    )
     assert saved.flagged_duplicates == 1
     pairs = nationals.list_duplicates(desk)
     assert len(pairs) == 1 and {pairs[0].a.id, pairs[0].b.id} == {a.id, saved.row.id}
-    check = nationals.check_duplicates(desk, person(surname_cyr="Касымова", given_names_cyr="Айгерим"))
+    check = nationals.check_duplicates(
+        desk, person(surname_cyr="Касымова", given_names_cyr="Айгерим")
+    )
     assert check.exact is None and {r.id for r, _ in check.probable} == {a.id, saved.row.id}
     nationals.dismiss_duplicate(desk, pairs[0].id)
     assert nationals.list_duplicates(desk) == []
@@ -107,9 +136,19 @@ def test_merge_keeps_one_record_with_the_best_of_both(desk):
 
     keep = nationals.register_national(desk, person(phones=("+77012345678",), city=None)).row
     iin = valid_iin(date(1985, 3, 4), Sex.FEMALE, 21)
-    drop = nationals.register_national(desk, person(
-        surname_cyr=None, given_names_cyr=None, surname_lat="KASYMOVA", given_names_lat="AYGERIM",
-        iin=iin, phones=("+971501234567",), city="Sharjah", medical_condition="астма")).row  # fmt: skip
+    drop = nationals.register_national(
+        desk,
+        person(
+            surname_cyr=None,
+            given_names_cyr=None,
+            surname_lat="KASYMOVA",
+            given_names_lat="AYGERIM",
+            iin=iin,
+            phones=("+971501234567",),
+            city="Sharjah",
+            medical_condition="астма",
+        ),
+    ).row
     with desk.casefile.write("x") as tx:
         tx.add(AssistanceRequest(national_id=drop.id, kind="evacuation", summary="Help"))  # type: ignore[call-arg]
     merged = nationals.merge_nationals(desk, keep.id, drop.id, take_from_drop=["surname_lat"]).row
@@ -122,7 +161,7 @@ def test_merge_keeps_one_record_with_the_best_of_both(desk):
     with pytest.raises(NotFound):
         nationals.get_national(desk, drop.id)
     assert count(desk, f"SELECT merged_into_id FROM national WHERE id='{drop.id}'") == keep.id
-    assert count(desk, f"SELECT national_id FROM assistance_request") == keep.id
+    assert count(desk, "SELECT national_id FROM assistance_request") == keep.id
     assert [e.action for e in nationals.history(desk, drop.id)][-1] == "merge"
     assert nationals.list_duplicates(desk) == []
     with pytest.raises(ServiceError):
@@ -133,20 +172,34 @@ def test_vulnerability_is_computed(desk):
     from consuldesk.store.models import Household, HouseholdMember
 
     mother = nationals.register_national(desk, person()).row
-    child = nationals.register_national(desk, person(
-        given_names_cyr="Айлин", given_names_lat="AILIN", birth_date=date(2019, 5, 1))).row  # fmt: skip
-    elder = nationals.register_national(desk, person(
-        surname_cyr="Өмаров", given_names_cyr="Серік", sex=Sex.MALE, surname_lat="OMAROV",
-        given_names_lat="SERIK", birth_date=date(1950, 1, 1), mobility_needs="wheelchair")).row  # fmt: skip
+    child = nationals.register_national(
+        desk, person(given_names_cyr="Айлин", given_names_lat="AILIN", birth_date=date(2019, 5, 1))
+    ).row
+    elder = nationals.register_national(
+        desk,
+        person(
+            surname_cyr="Өмаров",
+            given_names_cyr="Серік",
+            sex=Sex.MALE,
+            surname_lat="OMAROV",
+            given_names_lat="SERIK",
+            birth_date=date(1950, 1, 1),
+            mobility_needs="wheelchair",
+        ),
+    ).row
     with desk.casefile.write("x") as tx:
         family = Household(name="Қасымовтар", kind="family", head_id=mother.id)  # type: ignore[call-arg]
         tx.add(family)
         for member in (mother, child):
             tx.add(HouseholdMember(household_id=family.id, national_id=member.id))  # type: ignore[call-arg]
-    assert nationals.get_national(desk, mother.id).vulnerabilities == {Vulnerability.WOMAN_WITH_MINORS}
+    assert nationals.get_national(desk, mother.id).vulnerabilities == {
+        Vulnerability.WOMAN_WITH_MINORS
+    }
     assert nationals.get_national(desk, child.id).vulnerabilities == {Vulnerability.MINOR}
     assert nationals.get_national(desk, elder.id).vulnerabilities == {
-        Vulnerability.OVER_60, Vulnerability.MOBILITY}  # fmt: skip
+        Vulnerability.OVER_60,
+        Vulnerability.MOBILITY,
+    }
 
 
 def test_update_with_no_change_writes_nothing(desk):
@@ -159,7 +212,9 @@ def test_update_with_no_change_writes_nothing(desk):
 
 def test_set_presence_for_many(desk):
     a = nationals.register_national(desk, person()).row
-    b = nationals.register_national(desk, person(surname_cyr="Бекова", birth_date=date(1990, 1, 1))).row
+    b = nationals.register_national(
+        desk, person(surname_cyr="Бекова", birth_date=date(1990, 1, 1))
+    ).row
     changes = nationals.set_presence(desk, [a.id, b.id], PresenceStatus.EVACUATED)
     assert changes.updated["national"] == {a.id, b.id}
     assert nationals.get_national(desk, b.id).presence_status == "evacuated"

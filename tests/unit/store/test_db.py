@@ -50,23 +50,45 @@ def test_a_failed_transaction_leaves_nothing(desk):
         raise RuntimeError("power cut")
     with desk.casefile.read() as session:
         assert session.execute(text("SELECT count(*) FROM national")).scalar() == nationals_before
-        assert session.execute(text("SELECT count(*) FROM audit_event WHERE table_name='national'")).scalar() == 0
+        assert (
+            session.execute(
+                text("SELECT count(*) FROM audit_event WHERE table_name='national'")
+            ).scalar()
+            == 0
+        )
 
 
 def test_versions_increase_and_survive_reopening(desk, tmp_path):
     first = nationals.register_national(desk, person(iin=None))
-    second = nationals.register_national(desk, person(surname_cyr="Өтегенов", sex=None, iin=None,
-                                                      given_names_cyr="Ғани", surname_lat=None,
-                                                      given_names_lat=None, birth_date=None))  # fmt: skip
+    second = nationals.register_national(
+        desk,
+        person(
+            surname_cyr="Өтегенов",
+            sex=None,
+            iin=None,
+            given_names_cyr="Ғани",
+            surname_lat=None,
+            given_names_lat=None,
+            birth_date=None,
+        ),
+    )
     assert Timestamp.parse(second.row.version) > Timestamp.parse(first.row.version)
     assert first.row.version.endswith(".AE-ABU")
     path = desk.path
     desk.close()
     reopened = open_casefile(path, "Other officer")
     try:
-        third = nationals.register_national(reopened, person(surname_cyr="Іскаков", iin=None,
-                                                              given_names_cyr="Һадиша", birth_date=None,
-                                                              surname_lat=None, given_names_lat=None))  # fmt: skip
+        third = nationals.register_national(
+            reopened,
+            person(
+                surname_cyr="Іскаков",
+                iin=None,
+                given_names_cyr="Һадиша",
+                birth_date=None,
+                surname_lat=None,
+                given_names_lat=None,
+            ),
+        )
         assert Timestamp.parse(third.row.version) > Timestamp.parse(second.row.version)
     finally:
         reopened.close()
@@ -74,7 +96,9 @@ def test_versions_increase_and_survive_reopening(desk, tmp_path):
 
 def test_every_change_is_audited_with_old_and_new_values(desk):
     saved = nationals.register_national(desk, person())
-    nationals.update_national(desk, saved.row.id, nationals.fields_of_row(saved.row).replace(city="Sharjah"))
+    nationals.update_national(
+        desk, saved.row.id, nationals.fields_of_row(saved.row).replace(city="Sharjah")
+    )
     events = nationals.history(desk, saved.row.id)
     assert [e.action for e in events] == ["create", "update"]
     assert events[0].changes["surname_cyr"] == [None, "Қасымова"]
@@ -153,6 +177,8 @@ def test_readonly_folder_is_reported(tmp_path):
         folder.mkdir(mode=0o500)
         target = folder / "x.consuldesk"
     with pytest.raises(CaseFileError) as info:
-        create_casefile(target, post_code="QA-DOH", post_name="Doha", host_country="QA", officer="o")
+        create_casefile(
+            target, post_code="QA-DOH", post_name="Doha", host_country="QA", officer="o"
+        )
     assert info.value.code in {"casefile.readonly", "casefile.corrupt"}
     assert not target.exists()

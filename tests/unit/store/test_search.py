@@ -20,19 +20,45 @@ def people(desk):
     from datetime import date
 
     rows = {
-        "aigerim": nationals.register_national(desk, person(
-            iin=valid_iin(date(1985, 3, 4), Sex.FEMALE, 1234), passport_no="N12345678")).row,
-        "nursultan": nationals.register_national(desk, person(
-            surname_cyr="Әбілқасымов", given_names_cyr="Нұрсұлтан", patronymic_cyr="Жәнібекұлы",
-            surname_lat="ABILKASSYMOV", given_names_lat="NURSULTAN", sex=Sex.MALE,
-            birth_date=date(1950, 1, 2), phones=("+971501234567", "8 777 111 22 33"))).row,
-        "hadisha": nationals.register_national(desk, person(
-            surname_cyr="Өтегенова", given_names_cyr="Һадиша", surname_lat="OTEGENOVA",
-            given_names_lat="KHADISHA", birth_date=date(2015, 6, 1))).row,
-        "ivan": nationals.register_national(desk, person(
-            surname_cyr="Щукин", given_names_cyr="Евгений", surname_lat="SHCHUKIN",
-            given_names_lat="YEVGENIY", sex=Sex.MALE, birth_date=date(1979, 9, 9), phones=())).row,
-    }  # fmt: skip
+        "aigerim": nationals.register_national(
+            desk, person(iin=valid_iin(date(1985, 3, 4), Sex.FEMALE, 1234), passport_no="N12345678")
+        ).row,
+        "nursultan": nationals.register_national(
+            desk,
+            person(
+                surname_cyr="Әбілқасымов",
+                given_names_cyr="Нұрсұлтан",
+                patronymic_cyr="Жәнібекұлы",
+                surname_lat="ABILKASSYMOV",
+                given_names_lat="NURSULTAN",
+                sex=Sex.MALE,
+                birth_date=date(1950, 1, 2),
+                phones=("+971501234567", "8 777 111 22 33"),
+            ),
+        ).row,
+        "hadisha": nationals.register_national(
+            desk,
+            person(
+                surname_cyr="Өтегенова",
+                given_names_cyr="Һадиша",
+                surname_lat="OTEGENOVA",
+                given_names_lat="KHADISHA",
+                birth_date=date(2015, 6, 1),
+            ),
+        ).row,
+        "ivan": nationals.register_national(
+            desk,
+            person(
+                surname_cyr="Щукин",
+                given_names_cyr="Евгений",
+                surname_lat="SHCHUKIN",
+                given_names_lat="YEVGENIY",
+                sex=Sex.MALE,
+                birth_date=date(1979, 9, 9),
+                phones=(),
+            ),
+        ).row,
+    }
     return rows
 
 
@@ -97,7 +123,9 @@ def test_index_follows_edits_and_deletions(desk, people):
 
 def test_limit_reports_more(desk):
     with desk.casefile.write("x") as tx:
-        tx.insert_nationals([{"surname_cyr": "Сейтқали", "given_names_cyr": f"Ұлан{i}"} for i in range(30)])
+        tx.insert_nationals(
+            [{"surname_cyr": "Сейтқали", "given_names_cyr": f"Ұлан{i}"} for i in range(30)]
+        )
     result = nationals.search(desk, "сейт", limit=10)
     assert len(result.rows) == 10 and result.more
     assert [r.name for r in result.rows] == sorted(r.name for r in result.rows)

@@ -25,9 +25,17 @@ def type_text(widget, text: str) -> None:
 @pytest.fixture
 def window(qtbot, desk):
     nationals.register_national(desk, person())
-    nationals.register_national(desk, person(
-        surname_cyr="Әбілқасымов", given_names_cyr="Нұрсұлтан", surname_lat="ABILKASSYMOV",
-        given_names_lat="NURSULTAN", sex=None, birth_date=date(1950, 1, 2)))  # fmt: skip
+    nationals.register_national(
+        desk,
+        person(
+            surname_cyr="Әбілқасымов",
+            given_names_cyr="Нұрсұлтан",
+            surname_lat="ABILKASSYMOV",
+            given_names_lat="NURSULTAN",
+            sex=None,
+            birth_date=date(1950, 1, 2),
+        ),
+    )
     w = MainWindow(desk)
     qtbot.addWidget(w)
     w.show()
@@ -60,7 +68,9 @@ def test_nobody_found_and_clearing(qtbot, window):
     window.search_box.setText("Жоқадам")
     qtbot.waitUntil(lambda: window.status_label.text() == "Nobody found.", timeout=3000)
     window.search_box.clear()
-    qtbot.waitUntil(lambda: window.status_label.text() == "Type to search the case file.", timeout=3000)
+    qtbot.waitUntil(
+        lambda: window.status_label.text() == "Type to search the case file.", timeout=3000
+    )
     assert window.model.rowCount() == 0
 
 

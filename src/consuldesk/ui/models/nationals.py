@@ -13,7 +13,17 @@ from consuldesk.services.rows import NationalRow
 
 Index = QModelIndex | QPersistentModelIndex
 
-COL_NAME, COL_NAME_LAT, COL_BIRTH, COL_IIN, COL_PASSPORT, COL_PHONE, COL_PLACE, COL_STATUS, COL_FLAGS = range(9)
+(
+    COL_NAME,
+    COL_NAME_LAT,
+    COL_BIRTH,
+    COL_IIN,
+    COL_PASSPORT,
+    COL_PHONE,
+    COL_PLACE,
+    COL_STATUS,
+    COL_FLAGS,
+) = range(9)
 
 STATUS_LABELS = {
     "in_country": "In country",
@@ -41,9 +51,16 @@ class NationalsModel(QAbstractTableModel):
         self._rows: list[NationalRow] = []
         self._today = today
         self._headers = [
-            _("Name"), _("Passport name"), _("Born"), _("IIN"), _("Passport"), _("Phone"),
-            _("Where"), _("Status"), _("Needs"),
-        ]  # fmt: skip
+            _("Name"),
+            _("Passport name"),
+            _("Born"),
+            _("IIN"),
+            _("Passport"),
+            _("Phone"),
+            _("Where"),
+            _("Status"),
+            _("Needs"),
+        ]
 
     def set_rows(self, rows: list[NationalRow]) -> None:
         """Show these rows."""
@@ -55,13 +72,15 @@ class NationalsModel(QAbstractTableModel):
         """The national shown in a row."""
         return self._rows[row]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._headers)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self._headers[section]
         return None
