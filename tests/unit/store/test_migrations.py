@@ -29,7 +29,7 @@ def test_a_case_file_made_by_the_first_schema_opens_with_its_data(tmp_path):
             desk,
             nationals.fields_of_row(found[0]).replace(
                 iin=None, passport_no=None, given_names_cyr="Айгүл"
-            ),  # fmt: skip
+            ),
         )
         assert saved.row.version.endswith(".IR-THR")
         if migrate.head_revision() != "0001":  # an upgrade keeps the old file beside the new
