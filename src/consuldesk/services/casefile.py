@@ -49,8 +49,12 @@ def create_casefile(
     casefile = CaseFile.open(path, create=True)
     try:
         with casefile.write(officer) as tx:
-            post = Post(code=code, name=post_name.strip() or code, host_country=country,  # type: ignore[call-arg]
-                        is_headquarters=headquarters)  # fmt: skip
+            post = Post(  # type: ignore[call-arg]
+                code=code,
+                name=post_name.strip() or code,
+                host_country=country,
+                is_headquarters=headquarters,
+            )
             casefile.set_local_post(tx.session, post)
             tx.post_code = code
             tx.clock.node = code

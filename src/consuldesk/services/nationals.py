@@ -27,6 +27,7 @@ from consuldesk.store.models import (
     AssistanceRequest,
     AuditEvent,
     DuplicateCandidate,
+    Household,
     HouseholdMember,
     ManifestEntry,
     National,
@@ -79,12 +80,14 @@ def household_context(
     if not national_ids:
         return households, others
     members: list[Any] = []
+    hm, hh = table_of(HouseholdMember), table_of(Household)
     for chunk_start in range(0, len(national_ids), 900):
         chunk = national_ids[chunk_start : chunk_start + 900]
-        hm = table_of(HouseholdMember)
         mine = session.execute(
-            sa_select(hm.c.household_id, hm.c.national_id).where(
-                hm.c.national_id.in_(chunk), hm.c.deleted_at.is_(None)
+            sa_select(hm.c.household_id, hm.c.national_id)
+            .join(hh, hh.c.id == hm.c.household_id)
+            .where(
+                hm.c.national_id.in_(chunk), hm.c.deleted_at.is_(None), hh.c.deleted_at.is_(None)
             )
         ).all()
         members.extend(mine)
@@ -93,13 +96,16 @@ def household_context(
         households[national_id].append(household_id)
     hh_ids = sorted({h for h, _ in members})
     if hh_ids:
-        hm = table_of(HouseholdMember)
         nt = table_of(National)
         rows = session.execute(
             sa_select(hm.c.household_id, hm.c.national_id, nt.c.birth_date)
             .join(nt, nt.c.id == hm.c.national_id)
+            .join(hh, hh.c.id == hm.c.household_id)
             .where(
-                hm.c.household_id.in_(hh_ids), hm.c.deleted_at.is_(None), nt.c.deleted_at.is_(None)
+                hh.c.deleted_at.is_(None),
+                hm.c.household_id.in_(hh_ids),
+                hm.c.deleted_at.is_(None),
+                nt.c.deleted_at.is_(None),
             )
         ).all()
         births: dict[str, list[tuple[str, date | None]]] = defaultdict(list)

@@ -1,0 +1,420 @@
+"""Use cases about households: families and tour groups that travel together.
+
+A person may belong to several households (a family and a tour group), but to at most one
+family at a time: moving someone to another family means removing them from the first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from consuldesk.domain.enums import HouseholdKind, Vulnerability
+from consuldesk.domain.names import cyr_key, display_name, name_search_keys, word_keys, words
+from consuldesk.services.desk import Desk
+from consuldesk.services.errors import ServiceError
+from consuldesk.services.nationals import live_national, to_rows
+from consuldesk.services.views import HouseholdListRow, HouseholdRow, MemberRow, Written
+from consuldesk.store.db import ChangeSet, Tx
+from consuldesk.store.errors import NotFound
+from consuldesk.store.models import Household, HouseholdMember, National
+
+__all__ = [
+    "add_member",
+    "create_household",
+    "delete_household",
+    "get_household",
+    "list_households",
+    "remove_member",
+    "rename_household",
+    "set_head",
+    "update_household",
+]
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _clean(text: str | None) -> str | None:
+    text = " ".join((text or "").split())
+    return text or None
+
+
+def _clean_name(name: str) -> str:
+    cleaned = _clean(name)
+    if cleaned is None:
+        raise ServiceError("household.name", "name")
+    return cleaned
+
+
+def national_name(n: National) -> str:
+    """The name to show for a stored national (Cyrillic when known), as ``NationalRow.name``."""
+    return display_name(n.surname_cyr, n.given_names_cyr, n.patronymic_cyr) or display_name(
+        n.surname_lat, n.given_names_lat
+    )
+
+
+def live_household(session: Session, household_id: str) -> Household:
+    """A household that exists and is not deleted.
+
+    Raises:
+        NotFound: no such live household.
+    """
+    household = session.get(Household, household_id)
+    if household is None or household.deleted_at is not None:
+        raise NotFound("household", household_id)
+    return household
+
+
+def _memberships(session: Session, household_id: str) -> list[HouseholdMember]:
+    """Live memberships of a household whose national is live."""
+    query = (
+        select(HouseholdMember)
+        .join(National, col(National.id) == col(HouseholdMember.national_id))
+        .where(
+            col(HouseholdMember.household_id) == household_id,
+            col(HouseholdMember.deleted_at).is_(None),
+            col(National.deleted_at).is_(None),
+        )
+    )
+    return list(session.exec(query).all())
+
+
+def _membership(session: Session, household_id: str, national_id: str) -> HouseholdMember | None:
+    query = select(HouseholdMember).where(
+        col(HouseholdMember.household_id) == household_id,
+        col(HouseholdMember.national_id) == national_id,
+        col(HouseholdMember.deleted_at).is_(None),
+    )
+    return session.exec(query).first()
+
+
+def _other_family(session: Session, national_id: str, household_id: str) -> Household | None:
+    """The live family (other than ``household_id``) ``national_id`` belongs to, if any."""
+    query = (
+        select(Household)
+        .join(HouseholdMember, col(HouseholdMember.household_id) == col(Household.id))
+        .where(
+            col(HouseholdMember.national_id) == national_id,
+            col(HouseholdMember.deleted_at).is_(None),
+            col(Household.deleted_at).is_(None),
+            col(Household.kind) == HouseholdKind.FAMILY.value,
+            col(Household.id) != household_id,
+        )
+    )
+    return session.exec(query).first()
+
+
+def _check_family(session: Session, household_id: str, kind: str, national_id: str) -> None:
+    """Refuse a second family for a national (``household.already_in_family``)."""
+    if kind != HouseholdKind.FAMILY.value:
+        return
+    other = _other_family(session, national_id, household_id)
+    if other is not None:
+        raise ServiceError(
+            "household.already_in_family",
+            "national_id",
+            household=other.name,
+            household_id=other.id,
+            national_id=national_id,
+        )
+
+
+def _add_membership(
+    tx: Tx, household: Household, national_id: str, relation: str | None
+) -> HouseholdMember:
+    live_national(tx.session, national_id)
+    if _membership(tx.session, household.id, national_id) is not None:
+        raise ServiceError(
+            "household.member_twice",
+            "national_id",
+            household=household.name,
+            national_id=national_id,
+        )
+    _check_family(tx.session, household.id, household.kind, national_id)
+    member = HouseholdMember(  # type: ignore[call-arg]
+        household_id=household.id, national_id=national_id, relation=_clean(relation)
+    )
+    tx.add(member)
+    tx.session.flush()
+    return member
+
+
+def household_row(session: Session, household: Household, today: date) -> HouseholdRow:
+    """The frozen row of a household with its members and their vulnerabilities."""
+    memberships = {m.national_id: m for m in _memberships(session, household.id)}
+    nationals = list(
+        session.exec(select(National).where(col(National.id).in_(list(memberships)))).all()
+    )
+    nationals.sort(key=lambda n: (n.id != household.head_id, n.sort_name, n.seq))
+    people = to_rows(session, nationals, today)
+    members = tuple(
+        MemberRow(p, memberships[p.id].relation, p.id == household.head_id) for p in people
+    )
+    counts = Counter(flag for p in people for flag in p.vulnerabilities)
+    return HouseholdRow(
+        id=household.id,
+        name=household.name,
+        kind=household.kind,
+        head_id=household.head_id,
+        tour_operator=household.tour_operator,
+        notes=household.notes,
+        members=members,
+        vulnerabilities={flag: counts[flag] for flag in Vulnerability if counts[flag]},
+        updated_at=household.updated_at,
+        version=household.version,
+    )
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def get_household(desk: Desk, household_id: str) -> HouseholdRow:
+    """One household with its members.
+
+    Raises:
+        NotFound: no such live household.
+    """
+    with desk.casefile.read() as session:
+        return household_row(session, live_household(session, household_id), desk.today())
+
+
+def _matches(query_words: list[set[str]], keys: set[str]) -> bool:
+    return all(any(k.startswith(q) for q in qkeys for k in keys) for qkeys in query_words)
+
+
+def list_households(
+    desk: Desk, kind: HouseholdKind | None = None, query: str | None = None
+) -> list[HouseholdListRow]:
+    """Live households sorted by name.
+
+    Args:
+        desk: the services' context.
+        kind: only families or only tour groups.
+        query: words that must each begin a word of the household's name, its tour operator
+            or its head's name, in either script (``Касым`` finds ``Қасымовтар``).
+    """
+    with desk.casefile.read() as session:
+        stmt = select(Household).where(col(Household.deleted_at).is_(None))
+        if kind is not None:
+            stmt = stmt.where(col(Household.kind) == kind.value)
+        households = list(session.exec(stmt).all())
+        counts = dict(
+            session.exec(
+                select(HouseholdMember.household_id, func.count())
+                .join(National, col(National.id) == col(HouseholdMember.national_id))
+                .where(
+                    col(HouseholdMember.deleted_at).is_(None),
+                    col(National.deleted_at).is_(None),
+                )
+                .group_by(col(HouseholdMember.household_id))
+            ).all()
+        )
+        head_ids = [h.head_id for h in households if h.head_id]
+        heads = {
+            n.id: n
+            for n in session.exec(select(National).where(col(National.id).in_(head_ids))).all()
+        }
+    query_words = [word_keys(w) for w in words(query)]
+    rows = []
+    for h in households:
+        head = heads.get(h.head_id) if h.head_id else None
+        head_name = national_name(head) if head is not None else None
+        if query_words and not _matches(
+            query_words, name_search_keys([h.name, h.tour_operator, head_name])
+        ):
+            continue
+        rows.append(
+            HouseholdListRow(
+                id=h.id,
+                name=h.name,
+                kind=h.kind,
+                head_id=h.head_id,
+                head_name=head_name or None,
+                tour_operator=h.tour_operator,
+                member_count=counts.get(h.id, 0),
+            )
+        )
+    rows.sort(key=lambda r: (cyr_key(r.name), r.name, r.id))
+    return rows
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def create_household(
+    desk: Desk,
+    name: str,
+    kind: HouseholdKind,
+    head_id: str | None = None,
+    tour_operator: str | None = None,
+    notes: str | None = None,
+    member_ids: Sequence[str] = (),
+) -> Written[HouseholdRow]:
+    """Create a household with its first members in one transaction.
+
+    The head, when given, becomes a member too if ``member_ids`` does not name them.
+
+    Raises:
+        NotFound: a national does not exist.
+        ServiceError: ``household.name`` (empty name), ``household.already_in_family``.
+    """
+    cleaned = _clean_name(name)
+    ids = list(dict.fromkeys([*member_ids, *([head_id] if head_id else [])]))
+    with desk.casefile.write(desk.officer) as tx:
+        household = Household(  # type: ignore[call-arg]
+            name=cleaned,
+            kind=HouseholdKind(kind).value,
+            head_id=head_id,
+            tour_operator=_clean(tour_operator),
+            notes=_clean(notes),
+        )
+        if head_id:
+            live_national(tx.session, head_id)
+        tx.add(household)
+        tx.session.flush()
+        for national_id in ids:
+            _add_membership(tx, household, national_id, None)
+        row = household_row(tx.session, household, desk.today())
+    return Written(row, tx.changes)
+
+
+def add_member(
+    desk: Desk, household_id: str, national_id: str, relation: str | None = None
+) -> Written[HouseholdRow]:
+    """Add a national to a household.
+
+    Raises:
+        NotFound: no such live household or national.
+        ServiceError: ``household.member_twice`` (already a member of this household),
+            ``household.already_in_family`` (params ``household``, the other family's name, and
+            ``household_id``) when adding to a family someone who is in another family.
+    """
+    with desk.casefile.write(desk.officer) as tx:
+        household = live_household(tx.session, household_id)
+        _add_membership(tx, household, national_id, relation)
+        row = household_row(tx.session, household, desk.today())
+    return Written(row, tx.changes)
+
+
+def _require_member(session: Session, household: Household, national_id: str) -> HouseholdMember:
+    member = _membership(session, household.id, national_id)
+    if member is None:
+        raise ServiceError(
+            "household.not_member", "national_id", household=household.name, national_id=national_id
+        )
+    return member
+
+
+def remove_member(desk: Desk, household_id: str, national_id: str) -> Written[HouseholdRow]:
+    """Remove a national from a household; removing the head leaves the household headless.
+
+    Raises:
+        NotFound: no such live household.
+        ServiceError: ``household.not_member``.
+    """
+    with desk.casefile.write(desk.officer) as tx:
+        household = live_household(tx.session, household_id)
+        tx.delete(_require_member(tx.session, household, national_id))
+        if household.head_id == national_id:
+            tx.update(household, {"head_id": None})
+        tx.session.flush()
+        row = household_row(tx.session, household, desk.today())
+    return Written(row, tx.changes)
+
+
+def set_head(desk: Desk, household_id: str, national_id: str | None) -> Written[HouseholdRow]:
+    """Make a member the head of the household (``None``: no head).
+
+    Raises:
+        NotFound: no such live household.
+        ServiceError: ``household.not_member``.
+    """
+    with desk.casefile.write(desk.officer) as tx:
+        household = live_household(tx.session, household_id)
+        if national_id is not None:
+            _require_member(tx.session, household, national_id)
+        tx.update(household, {"head_id": national_id})
+        row = household_row(tx.session, household, desk.today())
+    return Written(row, tx.changes)
+
+
+def update_household(
+    desk: Desk,
+    household_id: str,
+    *,
+    name: str,
+    kind: HouseholdKind,
+    tour_operator: str | None = None,
+    notes: str | None = None,
+) -> Written[HouseholdRow]:
+    """Save the household's own fields (all of them, as a form submits them).
+
+    Turning a tour group into a family is refused while one of its members is in another
+    family.
+
+    Raises:
+        NotFound: no such live household.
+        ServiceError: ``household.name``, ``household.already_in_family``.
+    """
+    cleaned = _clean_name(name)
+    with desk.casefile.write(desk.officer) as tx:
+        household = live_household(tx.session, household_id)
+        if kind == HouseholdKind.FAMILY and household.kind != HouseholdKind.FAMILY.value:
+            for member in _memberships(tx.session, household.id):
+                _check_family(
+                    tx.session, household.id, HouseholdKind.FAMILY.value, member.national_id
+                )
+        tx.update(
+            household,
+            {
+                "name": cleaned,
+                "kind": HouseholdKind(kind).value,
+                "tour_operator": _clean(tour_operator),
+                "notes": _clean(notes),
+            },
+        )
+        row = household_row(tx.session, household, desk.today())
+    return Written(row, tx.changes)
+
+
+def rename_household(desk: Desk, household_id: str, name: str) -> Written[HouseholdRow]:
+    """Change only the household's name.
+
+    Raises:
+        NotFound: no such live household.
+        ServiceError: ``household.name``.
+    """
+    cleaned = _clean_name(name)
+    with desk.casefile.write(desk.officer) as tx:
+        household = live_household(tx.session, household_id)
+        tx.update(household, {"name": cleaned})
+        row = household_row(tx.session, household, desk.today())
+    return Written(row, tx.changes)
+
+
+def delete_household(desk: Desk, household_id: str) -> ChangeSet:
+    """Delete a household and its memberships (tombstones; the members stay on file).
+
+    Raises:
+        NotFound: no such live household.
+    """
+    with desk.casefile.write(desk.officer) as tx:
+        household = live_household(tx.session, household_id)
+        for member in _live_memberships_any(tx.session, [household.id]):
+            tx.delete(member)
+        tx.delete(household)
+    return tx.changes
+
+
+def _live_memberships_any(session: Session, household_ids: Iterable[str]) -> list[HouseholdMember]:
+    """Every live membership of the households, whatever the state of the national."""
+    query = select(HouseholdMember).where(
+        col(HouseholdMember.household_id).in_(list(household_ids)),
+        col(HouseholdMember.deleted_at).is_(None),
+    )
+    return list(session.exec(query).all())

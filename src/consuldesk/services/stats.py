@@ -1,0 +1,228 @@
+"""The situation at a glance: how many nationals, where, how vulnerable, what is open, who is
+in a hotel tonight.
+
+Everything is counted in SQLite with a handful of aggregate queries, so the dashboard stays
+fast with 100,000 nationals: age rules become birth-date comparisons
+(:func:`~consuldesk.domain.vulnerability.birth_date_cutoff`) and "woman with minors" one query
+over household memberships. The rules are those of :mod:`consuldesk.domain.vulnerability`; a
+test checks both agree row by row.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import case, func, or_, text
+from sqlmodel import Session, col, select
+
+from consuldesk.domain.enums import (
+    PlacementStatus,
+    PresenceStatus,
+    RequestKind,
+    RequestPriority,
+    Sex,
+    Vulnerability,
+)
+from consuldesk.domain.requests import OPEN_STATUSES
+from consuldesk.domain.vulnerability import ADULT_AGE, SENIOR_AGE, birth_date_cutoff
+from consuldesk.services.desk import Desk
+from consuldesk.services.views import Situation
+from consuldesk.store.models import AssistanceRequest, Hotel, National, Placement, utcnow
+
+__all__ = ["TOP_CITIES", "Situation", "situation", "vulnerability_counts"]
+
+#: How many cities ``situation`` names; the rest are added up as "other".
+TOP_CITIES = 10
+
+# What Python's str.strip() removes: a medical condition of only these is no condition.
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+# Per-person flags as SQL over ``national AS n``. Text of only whitespace is no condition.
+_MEDICAL = "(n.medical_condition IS NOT NULL AND trim(n.medical_condition, :ws) <> '')"
+_MOBILITY = "(n.mobility_needs IS NOT NULL AND trim(n.mobility_needs, :ws) <> '')"
+_PREGNANT = "(coalesce(n.pregnant, 0) <> 0)"
+_OVER_60 = "(n.birth_date IS NOT NULL AND n.birth_date <= :senior_cutoff)"
+_MINOR = "(n.birth_date IS NOT NULL AND n.birth_date > :adult_cutoff)"
+
+# One scan of the nationals for the flags that depend on the person alone.
+_PERSONAL_SQL = f"""
+SELECT
+    count(*),
+    coalesce(sum({_MEDICAL}), 0),
+    coalesce(sum({_MOBILITY}), 0),
+    coalesce(sum({_PREGNANT}), 0),
+    coalesce(sum({_OVER_60}), 0),
+    coalesce(sum({_MINOR}), 0),
+    coalesce(sum({_MEDICAL} OR {_MOBILITY} OR {_PREGNANT} OR {_OVER_60} OR {_MINOR}), 0)
+FROM national AS n
+WHERE n.deleted_at IS NULL
+"""
+
+# Adult (or age unknown) women sharing a live household with a live minor; and how many of them
+# have no other flag (an adult has neither the minor flag, nor is she her own minor).
+_WOMEN_WITH_MINORS_SQL = f"""
+WITH minor_household AS (
+    SELECT DISTINCT k.household_id
+    FROM household_member AS k
+    JOIN national AS c ON c.id = k.national_id
+    JOIN household AS h ON h.id = k.household_id
+    WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND h.deleted_at IS NULL
+      AND c.birth_date > :adult_cutoff
+),
+with_minors AS (
+    SELECT DISTINCT m.national_id AS id
+    FROM household_member AS m
+    JOIN minor_household AS mh ON mh.household_id = m.household_id
+    WHERE m.deleted_at IS NULL
+)
+SELECT count(*), coalesce(sum(NOT ({_MEDICAL} OR {_MOBILITY} OR {_PREGNANT} OR {_OVER_60})), 0)
+FROM with_minors
+JOIN national AS n ON n.id = with_minors.id
+WHERE n.deleted_at IS NULL AND n.sex = :female
+  AND (n.birth_date IS NULL OR n.birth_date <= :adult_cutoff)
+"""
+
+
+def vulnerability_counts(session: Session, today: date) -> tuple[int, dict[str, int], int]:
+    """Live nationals, how many have each vulnerability flag on ``today``, and how many have any.
+
+    Two queries: one scan of the nationals for the personal flags, one over household
+    memberships for women travelling with minors.
+
+    Returns:
+        ``(nationals, {flag value: count}, vulnerable)``.
+    """
+    params = {
+        "adult_cutoff": birth_date_cutoff(ADULT_AGE, today).isoformat(),
+        "senior_cutoff": birth_date_cutoff(SENIOR_AGE, today).isoformat(),
+        "ws": _WHITESPACE,
+        "female": Sex.FEMALE.value,
+    }
+    conn = session.connection()
+    total, medical, mobility, pregnant, over_60, minor, personal_any = (
+        int(v) for v in conn.execute(text(_PERSONAL_SQL), params).one()
+    )
+    women, women_only = (int(v) for v in conn.execute(text(_WOMEN_WITH_MINORS_SQL), params).one())
+    counts = {
+        Vulnerability.MEDICAL: medical,
+        Vulnerability.MOBILITY: mobility,
+        Vulnerability.PREGNANT: pregnant,
+        Vulnerability.OVER_60: over_60,
+        Vulnerability.WOMAN_WITH_MINORS: women,
+        Vulnerability.MINOR: minor,
+    }
+    return total, {f.value: counts[f] for f in Vulnerability}, personal_any + women_only
+
+
+def _grouped(session: Session, column: Any) -> dict[str | None, int]:
+    rows = session.exec(
+        select(column, func.count()).where(col(National.deleted_at).is_(None)).group_by(column)
+    ).all()
+    return {key: int(n) for key, n in rows}
+
+
+def situation(
+    desk: Desk, on: date | None = None, *, now: datetime | None = None, top_cities: int = TOP_CITIES
+) -> Situation:
+    """Count the post's situation.
+
+    Args:
+        desk: the services' context.
+        on: the day ages and hotel nights are counted on (default today).
+        now: the time overdue requests are judged at (default now).
+        top_cities: how many cities to name.
+    """
+    day = on or desk.today()
+    moment = (now or utcnow()).astimezone(UTC)
+    with desk.casefile.read() as session:
+        total, by_vulnerability, vulnerable = vulnerability_counts(session, day)
+
+        presence = _grouped(session, col(National.presence_status))
+        by_presence = {s.value: presence.pop(s.value, 0) for s in PresenceStatus}
+        by_presence.update({k: n for k, n in presence.items() if k})  # values from newer posts
+
+        countries = _grouped(session, col(National.host_country))
+        country_unknown = countries.pop(None, 0) + countries.pop("", 0)
+        by_country = dict(sorted(countries.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+
+        cities = _grouped(session, col(National.city))
+        city_unknown = cities.pop(None, 0) + cities.pop("", 0)
+        ranked = sorted(cities.items(), key=lambda kv: (-kv[1], str(kv[0])))
+        by_city = {str(k): n for k, n in ranked[: max(0, top_cities)]}
+        city_other = sum(n for _, n in ranked[max(0, top_cities) :])
+
+        open_values = [s.value for s in OPEN_STATUSES]
+        late = col(AssistanceRequest.due_at) < moment
+        request_rows = session.exec(
+            select(
+                col(AssistanceRequest.kind),
+                col(AssistanceRequest.priority),
+                func.count(),
+                func.coalesce(
+                    func.sum(case((col(AssistanceRequest.due_at) < moment, 1), else_=0)), 0
+                ),
+            )
+            .where(
+                col(AssistanceRequest.deleted_at).is_(None),
+                col(AssistanceRequest.status).in_(open_values),
+            )
+            .group_by(col(AssistanceRequest.kind), col(AssistanceRequest.priority))
+        ).all()
+        open_by_kind = {k.value: 0 for k in RequestKind}
+        open_by_priority = {p.value: 0 for p in RequestPriority}
+        overdue = 0
+        for kind, priority, n, late in request_rows:
+            open_by_kind[kind] = open_by_kind.get(kind, 0) + int(n)
+            open_by_priority[priority] = open_by_priority.get(priority, 0) + int(n)
+            overdue += int(late)
+
+        hotels, beds = session.exec(
+            select(func.count(), func.coalesce(func.sum(col(Hotel.beds)), 0)).where(
+                col(Hotel.deleted_at).is_(None)
+            )
+        ).one()
+        occupied, placed = session.exec(
+            select(
+                func.count(),
+                func.count(
+                    func.distinct(
+                        case((col(National.deleted_at).is_(None), col(Placement.national_id)))
+                    )
+                ),
+            )
+            .join(Hotel, col(Hotel.id) == col(Placement.hotel_id))
+            .join(National, col(National.id) == col(Placement.national_id))
+            .where(
+                col(Hotel.deleted_at).is_(None),
+                col(Placement.deleted_at).is_(None),
+                col(Placement.status) != PlacementStatus.CANCELLED.value,
+                col(Placement.check_in) <= day,
+                or_(col(Placement.check_out).is_(None), col(Placement.check_out) > day),
+            )
+        ).one()
+
+    return Situation(
+        on=day,
+        nationals=total,
+        evacuated=by_presence[PresenceStatus.EVACUATED.value],
+        by_presence=by_presence,
+        by_country={str(k): n for k, n in by_country.items()},
+        country_unknown=country_unknown,
+        by_city=by_city,
+        city_other=city_other,
+        city_unknown=city_unknown,
+        by_vulnerability=by_vulnerability,
+        vulnerable=vulnerable,
+        open_requests=sum(open_by_kind.values()),
+        open_by_kind=open_by_kind,
+        open_by_priority=open_by_priority,
+        overdue_requests=overdue,
+        hotels=int(hotels),
+        hotel_beds=int(beds),
+        hotel_occupied=int(occupied),
+        placed_tonight=int(placed),
+    )

@@ -1,0 +1,262 @@
+"""Frozen rows of the household, request, hotel and situation use cases.
+
+Like :mod:`consuldesk.services.rows`, these are plain values handed to windows, the CLI and
+reports: never ORM objects (they expire when the session ends).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from consuldesk.domain.enums import Vulnerability
+from consuldesk.services.rows import NationalRow
+from consuldesk.store.db import ChangeSet
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Written(Generic[T]):
+    """The result of a write: the stored row(s) as they are now, and what changed."""
+
+    row: T
+    changes: ChangeSet
+
+
+# -- households ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One member of a household."""
+
+    national: NationalRow
+    relation: str | None
+    is_head: bool
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    """A household with its members (head first, then by name).
+
+    ``vulnerabilities`` counts the members having each flag; flags nobody has are left out.
+    """
+
+    id: str
+    name: str
+    kind: str
+    head_id: str | None
+    tour_operator: str | None
+    notes: str | None
+    members: tuple[MemberRow, ...]
+    vulnerabilities: dict[Vulnerability, int]
+    updated_at: datetime
+    version: str
+
+    @property
+    def head(self) -> MemberRow | None:
+        """The head's membership, when a head is set."""
+        return next((m for m in self.members if m.is_head), None)
+
+    @property
+    def member_ids(self) -> tuple[str, ...]:
+        """Ids of the members' nationals."""
+        return tuple(m.national.id for m in self.members)
+
+
+@dataclass(frozen=True)
+class HouseholdListRow:
+    """A household as the household list shows it (no member details)."""
+
+    id: str
+    name: str
+    kind: str
+    head_id: str | None
+    head_name: str | None
+    tour_operator: str | None
+    member_count: int
+
+
+# -- requests ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One entry of a request's timeline.
+
+    For ``status`` entries ``text`` is ``"<old> → <new>"`` (status values), then the officer's
+    note on the next line when one was given; ``assignment`` entries read ``"<old> → <new>"``
+    with ``—`` for nobody.
+    """
+
+    id: str
+    at: datetime
+    kind: str
+    author: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """An assistance request. ``timeline`` is filled by ``get_request`` only (oldest first)."""
+
+    id: str
+    kind: str
+    priority: str
+    status: str
+    summary: str
+    details: str | None
+    national_id: str | None
+    national_name: str | None
+    household_id: str | None
+    household_name: str | None
+    assignee: str | None
+    due_at: datetime | None
+    closed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    overdue: bool
+    timeline: tuple[TimelineRow, ...] = ()
+
+
+# -- hotels --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HotelRow:
+    """A hotel the post books; ``nightly_rate_minor`` is per person and night."""
+
+    id: str
+    name: str
+    city: str | None
+    address: str | None
+    phone: str | None
+    rooms: int
+    beds: int
+    nightly_rate_minor: int
+    currency: str
+    tour_operator: str | None
+    notes: str | None
+    updated_at: datetime
+    version: str
+
+
+@dataclass(frozen=True)
+class PlacementRow:
+    """A national's stay in a hotel.
+
+    ``nights`` runs from check-in to check-out, or to today while the stay is open-ended; a
+    cancelled placement has no nights. ``cost_minor`` is ``nights × nightly_cost_minor`` in
+    ``currency``.
+    """
+
+    id: str
+    national_id: str
+    person_name: str
+    hotel_id: str
+    hotel_name: str
+    room: str | None
+    check_in: date
+    check_out: date | None
+    status: str
+    paid_by: str
+    nightly_cost_minor: int
+    currency: str
+    nights: int
+    cost_minor: int
+
+
+@dataclass(frozen=True)
+class HotelOccupancyRow:
+    """Beds of a hotel taken on one night. ``free`` is never negative: see ``overbooked``."""
+
+    hotel: HotelRow
+    beds: int
+    occupied: int
+    free: int
+
+    @property
+    def overbooked(self) -> int:
+        """Guests beyond the beds (0 when within capacity)."""
+        return max(0, self.occupied - self.beds)
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """A cost total for one group (a hotel, a tour operator or a payer) in one currency.
+
+    ``key`` is the hotel id, the tour operator's name (``None``: no operator) or the payer
+    (a :class:`~consuldesk.domain.enums.PaidBy` value); ``label`` is what to show.
+    """
+
+    key: str | None
+    label: str
+    currency: str
+    placements: int
+    nights: int
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class CostReport:
+    """Hotel costs up to (not including) the night of ``until``, never mixing currencies."""
+
+    until: date
+    by_hotel: tuple[CostRow, ...]
+    by_operator: tuple[CostRow, ...]
+    by_payer: tuple[CostRow, ...]
+
+
+# -- situation -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Situation:
+    """The post's situation on one day, as plain counts (JSON-ready through :meth:`to_dict`).
+
+    Attributes:
+        on: the day counted (ages, hotel nights).
+        nationals: live nationals.
+        evacuated: nationals whose presence is ``evacuated``.
+        by_presence: every presence status value → count (zeros included).
+        by_country: host country (ISO alpha-2) → count; ``country_unknown`` have none.
+        by_city: the most common cities → count, largest first; the rest add up in
+            ``city_other``, those without a city in ``city_unknown``.
+        by_vulnerability: every vulnerability flag value → count (zeros included).
+        vulnerable: nationals with at least one flag.
+        open_requests: requests in an open status.
+        open_by_kind / open_by_priority: open requests by kind / priority value (zeros
+            included).
+        overdue_requests: open requests past their due time.
+        hotels: live hotels; ``hotel_beds`` their beds, ``hotel_occupied`` beds taken tonight.
+        placed_tonight: distinct nationals in a hotel tonight.
+    """
+
+    on: date
+    nationals: int
+    evacuated: int
+    by_presence: dict[str, int]
+    by_country: dict[str, int]
+    country_unknown: int
+    by_city: dict[str, int]
+    city_other: int
+    city_unknown: int
+    by_vulnerability: dict[str, int]
+    vulnerable: int
+    open_requests: int
+    open_by_kind: dict[str, int]
+    open_by_priority: dict[str, int]
+    overdue_requests: int
+    hotels: int
+    hotel_beds: int
+    hotel_occupied: int
+    placed_tonight: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable copy (the date as ISO text)."""
+        values = dataclasses.asdict(self)
+        values["on"] = self.on.isoformat()
+        return values

@@ -1,0 +1,267 @@
+"""Tests for consuldesk.services.households."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from consuldesk.domain.enums import HouseholdKind, Sex, Vulnerability
+from consuldesk.services import households as hh
+from consuldesk.services.errors import ServiceError
+from consuldesk.services.nationals import delete_national, history, register_national
+from consuldesk.store.errors import NotFound
+from tests.factories import person
+
+
+def _audit_count(desk) -> int:
+    with desk.casefile.read() as session:
+        return session.connection().exec_driver_sql("SELECT count(*) FROM audit_event").scalar()
+
+
+@pytest.fixture
+def family(desk):
+    """The Қасымов family: a mother, a father, a 7-year-old son."""
+    mother = register_national(desk, person()).row
+    father = register_national(
+        desk,
+        person(
+            surname_cyr="Қасымов",
+            given_names_cyr="Ерлан",
+            surname_lat="KASSYMOV",
+            given_names_lat="YERLAN",
+            sex=Sex.MALE,
+            birth_date=date(1982, 6, 1),
+        ),
+    ).row
+    son = register_national(
+        desk,
+        person(
+            surname_cyr="Қасымов",
+            given_names_cyr="Нұрлан",
+            surname_lat="KASSYMOV",
+            given_names_lat="NURLAN",
+            sex=Sex.MALE,
+            birth_date=date(2019, 1, 15),
+        ),
+    ).row
+    return mother, father, son
+
+
+def _aigul(desk):
+    return register_national(
+        desk,
+        person(
+            surname_cyr="Сейітова",
+            given_names_cyr="Айгүл",
+            surname_lat="SEIITOVA",
+            given_names_lat="AIGUL",
+            birth_date=date(1990, 9, 9),
+        ),
+    ).row
+
+
+def test_create_household_with_members_and_head(desk, family):
+    mother, father, son = family
+    written = hh.create_household(
+        desk,
+        "  Қасымовтар  отбасы ",
+        HouseholdKind.FAMILY,
+        head_id=father.id,
+        member_ids=[mother.id, son.id, mother.id],
+        notes="Дубай, Deira",
+    )
+    row = written.row
+    assert row.name == "Қасымовтар отбасы"
+    assert row.kind == "family"
+    assert row.head_id == father.id
+    assert row.members[0].national.id == father.id and row.members[0].is_head
+    assert set(row.member_ids) == {mother.id, father.id, son.id}
+    assert sum(m.is_head for m in row.members) == 1
+    # the mother travels with a minor; the son is a minor
+    assert row.vulnerabilities == {Vulnerability.WOMAN_WITH_MINORS: 1, Vulnerability.MINOR: 1}
+    assert written.changes.created.keys() == {"household", "household_member"}
+    assert len(written.changes.created["household_member"]) == 3
+    created = history(desk, row.id)
+    assert [e.action for e in created] == ["create"]
+    assert created[0].changes["name"] == [None, "Қасымовтар отбасы"]
+
+
+def test_create_household_refuses_empty_name_and_writes_nothing(desk, family):
+    before = _audit_count(desk)
+    with pytest.raises(ServiceError) as err:
+        hh.create_household(desk, "   ", HouseholdKind.FAMILY, member_ids=[family[0].id])
+    assert err.value.code == "household.name"
+    assert _audit_count(desk) == before
+    assert hh.list_households(desk) == []
+
+
+def test_create_household_unknown_member_rolls_back(desk, family):
+    with pytest.raises(NotFound):
+        hh.create_household(
+            desk, "Қасымовтар", HouseholdKind.FAMILY, member_ids=[family[0].id, "x"]
+        )
+    assert hh.list_households(desk) == []
+
+
+def test_add_member_twice_is_refused(desk, family):
+    mother, father, _ = family
+    row = hh.create_household(desk, "Қасымовтар", HouseholdKind.FAMILY, member_ids=[mother.id]).row
+    written = hh.add_member(desk, row.id, father.id, relation="spouse")
+    assert {m.national.id: m.relation for m in written.row.members}[father.id] == "spouse"
+    assert written.changes.created.keys() == {"household_member"}
+    before = _audit_count(desk)
+    with pytest.raises(ServiceError) as err:
+        hh.add_member(desk, row.id, father.id)
+    assert err.value.code == "household.member_twice"
+    assert _audit_count(desk) == before
+
+
+def test_one_family_at_a_time_but_tour_groups_too(desk, family):
+    mother, _, son = family
+    first = hh.create_household(desk, "Қасымовтар", HouseholdKind.FAMILY, member_ids=[mother.id])
+    second = hh.create_household(desk, "Сейітовтер", HouseholdKind.FAMILY).row
+    before = _audit_count(desk)
+    with pytest.raises(ServiceError) as err:
+        hh.add_member(desk, second.id, mother.id)
+    assert err.value.code == "household.already_in_family"
+    assert err.value.params["household"] == "Қасымовтар"
+    assert err.value.params["household_id"] == first.row.id
+    assert _audit_count(desk) == before
+
+    # a tour group is fine alongside the family
+    tour = hh.create_household(
+        desk, "Алматы турлары №12", HouseholdKind.TOUR_GROUP, tour_operator="Kompas Tour"
+    )
+    hh.add_member(desk, tour.row.id, mother.id)
+
+    # moving to the other family: remove first
+    hh.remove_member(desk, first.row.id, mother.id)
+    moved = hh.add_member(desk, second.id, mother.id, relation="sister")
+    assert mother.id in moved.row.member_ids
+
+    # creating a family with someone already in one is refused as well
+    hh.add_member(desk, first.row.id, son.id)
+    with pytest.raises(ServiceError) as err:
+        hh.create_household(desk, "Үшінші", HouseholdKind.FAMILY, member_ids=[son.id])
+    assert err.value.code == "household.already_in_family"
+    # sorted with Kazakh letters beside their Russian neighbours (Қ with К, before С)
+    assert [r.name for r in hh.list_households(desk)] == [
+        "Алматы турлары №12",
+        "Қасымовтар",
+        "Сейітовтер",
+    ]
+
+
+def test_turning_a_tour_group_into_a_family_checks_members(desk, family):
+    mother, _, _ = family
+    hh.create_household(desk, "Қасымовтар", HouseholdKind.FAMILY, member_ids=[mother.id])
+    tour = hh.create_household(desk, "Тур", HouseholdKind.TOUR_GROUP, member_ids=[mother.id]).row
+    with pytest.raises(ServiceError) as err:
+        hh.update_household(desk, tour.id, name="Тур", kind=HouseholdKind.FAMILY)
+    assert err.value.code == "household.already_in_family"
+    assert hh.get_household(desk, tour.id).kind == "tour_group"
+
+
+def test_remove_head_leaves_no_head(desk, family):
+    mother, father, son = family
+    row = hh.create_household(
+        desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=father.id, member_ids=[mother.id, son.id]
+    ).row
+    written = hh.remove_member(desk, row.id, father.id)
+    assert written.row.head_id is None
+    assert father.id not in written.row.member_ids
+    assert written.changes.deleted.keys() == {"household_member"}
+    assert written.changes.updated.keys() == {"household"}
+    events = history(desk, row.id)
+    assert events[-1].action == "update"
+    assert events[-1].changes == {"head_id": [father.id, None]}
+    with pytest.raises(ServiceError) as err:
+        hh.remove_member(desk, row.id, father.id)
+    assert err.value.code == "household.not_member"
+
+
+def test_set_head_must_be_member(desk, family):
+    mother, father, _ = family
+    row = hh.create_household(desk, "Қасымовтар", HouseholdKind.FAMILY, member_ids=[mother.id]).row
+    with pytest.raises(ServiceError) as err:
+        hh.set_head(desk, row.id, father.id)
+    assert err.value.code == "household.not_member"
+    written = hh.set_head(desk, row.id, mother.id)
+    assert written.row.head_id == mother.id
+    assert written.row.head is not None and written.row.head.national.id == mother.id
+    assert history(desk, row.id)[-1].changes == {"head_id": [None, mother.id]}
+    again = hh.set_head(desk, row.id, mother.id)
+    assert not again.changes  # nothing changed, nothing audited
+    assert len(history(desk, row.id)) == 2
+
+
+def test_update_and_rename(desk, family):
+    row = hh.create_household(desk, "Тур", HouseholdKind.TOUR_GROUP).row
+    written = hh.update_household(
+        desk, row.id, name="Тур 7", kind=HouseholdKind.TOUR_GROUP, tour_operator=" Anex  Tour "
+    )
+    assert written.row.tour_operator == "Anex Tour"
+    assert history(desk, row.id)[-1].changes == {
+        "name": ["Тур", "Тур 7"],
+        "tour_operator": [None, "Anex Tour"],
+    }
+    renamed = hh.rename_household(desk, row.id, "Тур №7")
+    assert renamed.row.name == "Тур №7"
+    assert renamed.changes.updated == {"household": {row.id}}
+    with pytest.raises(ServiceError) as err:
+        hh.rename_household(desk, row.id, "")
+    assert err.value.code == "household.name"
+
+
+def test_delete_household_tombstones_memberships(desk, family):
+    mother, father, son = family
+    row = hh.create_household(
+        desk, "Қасымовтар", HouseholdKind.FAMILY, member_ids=[mother.id, father.id, son.id]
+    ).row
+    changes = hh.delete_household(desk, row.id)
+    assert changes.deleted["household"] == {row.id}
+    assert len(changes.deleted["household_member"]) == 3
+    assert history(desk, row.id)[-1].action == "delete"
+    with pytest.raises(NotFound):
+        hh.get_household(desk, row.id)
+    assert hh.list_households(desk) == []
+    # the members are free to join another family now
+    other = hh.create_household(desk, "Жаңа", HouseholdKind.FAMILY, member_ids=[mother.id]).row
+    assert other.member_ids == (mother.id,)
+
+
+def test_deleted_national_drops_out_of_household(desk, family):
+    mother, father, _ = family
+    row = hh.create_household(
+        desk, "Қасымовтар", HouseholdKind.FAMILY, member_ids=[mother.id, father.id]
+    ).row
+    delete_national(desk, father.id)
+    assert hh.get_household(desk, row.id).member_ids == (mother.id,)
+    assert hh.list_households(desk)[0].member_count == 1
+
+
+def test_list_households_filters(desk, family):
+    mother, father, son = family
+    aigul = _aigul(desk)
+    hh.create_household(
+        desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=father.id, member_ids=[mother.id, son.id]
+    )
+    hh.create_household(
+        desk,
+        "Группа 12",
+        HouseholdKind.TOUR_GROUP,
+        tour_operator="Kompas Tour",
+        member_ids=[aigul.id, mother.id],
+    )
+    rows = hh.list_households(desk)
+    assert [(r.name, r.member_count) for r in rows] == [("Группа 12", 2), ("Қасымовтар", 3)]
+    family_row = rows[1]
+    assert family_row.head_name == "Қасымов Ерлан"
+    assert [r.name for r in hh.list_households(desk, kind=HouseholdKind.FAMILY)] == ["Қасымовтар"]
+    # either script, Kazakh letters typed on a Russian keyboard, prefixes
+    assert [r.name for r in hh.list_households(desk, query="Касым")] == ["Қасымовтар"]
+    assert [r.name for r in hh.list_households(desk, query="kassym")] == ["Қасымовтар"]
+    assert [r.name for r in hh.list_households(desk, query="ерлан")] == ["Қасымовтар"]
+    assert [r.name for r in hh.list_households(desk, query="kompas")] == ["Группа 12"]
+    assert hh.list_households(desk, query="Бекмұрат") == []
