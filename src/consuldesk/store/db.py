@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from consuldesk.domain.hlc import HybridLogicalClock, Timestamp
 from consuldesk.store.errors import CaseFileError
-from consuldesk.store.models import Meta, National, Post, Synced, new_id, table_of, utcnow
+from consuldesk.store.models import Meta, National, Post, Synced, new_id, new_ids, table_of, utcnow
 from consuldesk.store.search import (
     index_new_rows,
     national_search_keys,
@@ -131,7 +131,7 @@ class Tx:
         self.changes = ChangeSet()
         self.now = utcnow()
         self._next_seq: int | None = None
-        self._audit_rows: list[dict[str, Any]] = []
+        self._audit: list[tuple[Any, ...]] = []
 
     def next_seq(self) -> int:
         """A fresh ``national.seq`` value (the search index row id)."""
@@ -163,7 +163,7 @@ class Tx:
         values = {
             k: _jsonable(v)
             for k, v in row.model_dump().items()
-            if v not in (None, "", []) and k not in _AUDIT_SKIP and k != "id"
+            if v not in (None, "", []) and k not in _AUDIT_SKIP
         }
         self.audit(row, "create", {k: [None, v] for k, v in values.items()}, version)
         self.changes.note("created", row.__tablename__, row.id)  # type: ignore[arg-type]
@@ -220,100 +220,98 @@ class Tx:
             return []
         table = table_of(National)
         columns = [c.name for c in table.columns]
-        defaults = {c.name: _default(c) for c in table.columns}
-        converters = [(c.name, defaults[c.name], _converter(c)) for c in table.columns]
+        getters = [(c.name, _default(c)) for c in table.columns]
+        conversions = [(i, f) for i, c in enumerate(table.columns) if (f := _converter(c))]
         now = _sql_value(self.now)
-        first_seq = 0
-        records: list[tuple[Any, ...]] = []
+        first_seq = self.next_seq()
+        self._next_seq = first_seq + len(values)
+        fresh_ids = new_ids(2 * len(values))  # national ids, then audit event ids
+        audit_ids = fresh_ids[len(values) :]
+        records: list[list[Any]] = []
         ids: list[str] = []
-        for row in values:
+        for offset, row in enumerate(values):
             version = str(self.clock.now())
-            row.setdefault("id", new_id())
-            row["seq"] = self.next_seq()
-            first_seq = first_seq or row["seq"]
+            record_id = row.setdefault("id", fresh_ids[offset])
+            changes = {k: [None, v] for k, v in row.items() if v and k not in _AUDIT_SKIP}
+            row["seq"] = first_seq + offset
             row["search_keys"] = national_search_keys(row)
             row["sort_name"] = national_sort_name(row)
-            changes = {
-                k: [None, _jsonable(v)]
-                for k, v in row.items()
-                if v not in (None, "", [], False) and k not in _AUDIT_SKIP and k != "id"
-            }
-            row.update(created_at=now, updated_at=now, origin_post=self.post_code, version=version)
-            records.append(
-                tuple(
-                    convert(value) if convert and value is not None else value
-                    for name, default, convert in converters
-                    for value in (row.get(name, default),)
+            row["created_at"] = row["updated_at"] = now
+            row["origin_post"] = self.post_code
+            row["version"] = version
+            record = [row.get(name, default) for name, default in getters]
+            for index, convert in conversions:
+                if record[index] is not None:
+                    record[index] = convert(record[index])
+            records.append(record)
+            ids.append(record_id)
+            self._audit.append(
+                (
+                    audit_ids[offset],
+                    now,
+                    self.officer,
+                    self.post_code,
+                    "national",
+                    record_id,
+                    action,
+                    _dumps(changes),
+                    version,
                 )
             )
-            ids.append(row["id"])
-            self._audit_rows.append(
-                {
-                    "id": new_id(),
-                    "at": self.now,
-                    "officer": self.officer,
-                    "post_code": self.post_code,
-                    "table_name": "national",
-                    "record_id": row["id"],
-                    "action": action,
-                    "changes": changes,
-                    "version": version,
-                }
-            )
         conn = self.session.connection()
-        conn.exec_driver_sql(
+        _executemany(
+            conn,
             f"INSERT INTO national ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            records,  # type: ignore[arg-type]
+            records,
         )
         index_new_rows(conn, first_seq)
-        for record_id in ids:
-            self.changes.note("created", "national", record_id)
+        self.changes.created.setdefault("national", set()).update(ids)
         return ids
 
     def audit(self, row: Synced, action: str, changes: dict[str, Any], version: str) -> None:
         """Queue an audit event; all of a transaction's events are inserted together."""
-        self._audit_rows.append(
-            {
-                "id": new_id(),
-                "at": self.now,
-                "officer": self.officer,
-                "post_code": self.post_code,
-                "table_name": row.__tablename__,
-                "record_id": row.id,
-                "action": action,
-                "changes": changes,
-                "version": version,
-            }
+        self._audit.append(
+            (
+                new_id(),
+                _sql_value(self.now),
+                self.officer,
+                self.post_code,
+                row.__tablename__,
+                row.id,
+                action,
+                _dumps(changes),
+                version,
+            )
         )
 
     def audit_bulk(self, rows: list[dict[str, Any]]) -> None:
-        """Queue prepared audit events (bulk paths that bypass the ORM)."""
-        self._audit_rows.extend(rows)
+        """Queue prepared audit events (bulk paths that bypass the ORM); dict keys as columns."""
+        for r in rows:
+            self._audit.append(
+                (
+                    r.get("id") or new_id(),
+                    _sql_value(r.get("at", self.now)),
+                    r.get("officer", self.officer),
+                    r.get("post_code", self.post_code),
+                    r["table_name"],
+                    r["record_id"],
+                    r["action"],
+                    _dumps(r.get("changes", {})),
+                    r["version"],
+                )
+            )
 
     def flush_audit(self) -> None:
         """Write queued audit events (called before commit)."""
-        if self._audit_rows:
+        if self._audit:
             self.session.flush()
-            at = _sql_value(self.now)
-            self.session.connection().exec_driver_sql(
+            _executemany(
+                self.session.connection(),
                 "INSERT INTO audit_event (id, at, officer, post_code, table_name, record_id,"
                 " action, changes, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        r["id"],
-                        at,
-                        r["officer"],
-                        r["post_code"],
-                        r["table_name"],
-                        r["record_id"],
-                        r["action"],
-                        json.dumps(r["changes"], ensure_ascii=False),
-                        r["version"],
-                    )
-                    for r in self._audit_rows
-                ],  # type: ignore[arg-type]
+                self._audit,
             )
-            self._audit_rows = []
+            self._audit = []
 
 
 def _sql_datetime(value: datetime) -> str:
@@ -335,6 +333,31 @@ def _sql_value(value: Any) -> Any:
     """A Python value as SQLAlchemy/SQLModel would store it in SQLite (for driver-level inserts)."""
     convert = _TO_SQL.get(type(value))
     return convert(value) if convert else value
+
+
+def _executemany(connection: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """executemany on the driver's cursor, inside the session's transaction (bulk paths only).
+
+    SQLAlchemy's per-row parameter handling costs more than SQLite's insert itself here.
+    """
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+def _dumps(value: Any) -> str:
+    """JSON for audit changes (dates as ISO text, Cyrillic kept readable)."""
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
 
 
 def _converter(column: Any) -> Any:
@@ -364,7 +387,7 @@ def _default(column: Any) -> Any:
     return None
 
 
-_AUDIT_SKIP = {"search_keys", "sort_name", "version", "updated_at", "created_at", "seq"}
+_AUDIT_SKIP = {"id", "search_keys", "sort_name", "version", "updated_at", "created_at", "seq"}
 
 
 class CaseFile:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 04:30:59.934171
+Create Date: 2026-11-22 04:48:27.767213
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_audit_event_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_record_id"), ["record_id"], unique=False)
 
     op.create_table(
@@ -144,12 +143,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("national", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_national_birth_date"), ["birth_date"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_national_host_country"), ["host_country"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_national_presence_status"), ["presence_status"], unique=False
-        )
         batch_op.create_index(batch_op.f("ix_national_sort_name"), ["sort_name"], unique=False)
         batch_op.create_index(
             "uq_national_iin_live",
@@ -476,8 +469,6 @@ def downgrade() -> None:
             "uq_national_iin_live", sqlite_where=sa.text("iin IS NOT NULL AND deleted_at IS NULL")
         )
         batch_op.drop_index(batch_op.f("ix_national_sort_name"))
-        batch_op.drop_index(batch_op.f("ix_national_presence_status"))
-        batch_op.drop_index(batch_op.f("ix_national_host_country"))
         batch_op.drop_index(batch_op.f("ix_national_birth_date"))
 
     op.drop_table("national")
@@ -486,7 +477,6 @@ def downgrade() -> None:
     op.drop_table("evacuation_operation")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_record_id"))
-        batch_op.drop_index(batch_op.f("ix_audit_event_at"))
 
     op.drop_table("audit_event")
     # ### end Alembic commands ###
