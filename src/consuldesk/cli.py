@@ -297,7 +297,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             "case_file": desk.path,
             "post": {"code": post.code, "name": post.name, "host_country": post.host_country},
             "schema": revision,
-            "nationals": counts.total,
+            "nationals": counts.nationals,
         }
     finally:
         desk.close()
@@ -432,18 +432,40 @@ def cmd_stats(args: argparse.Namespace) -> int:
         result = situation(desk, args.on)
     finally:
         desk.close()
-    data = _jsonable(result)
     if args.json:
-        _print_json(data)
+        _print_json(result.to_dict())
         return EXIT_OK
-    for key, value in data.items():
-        if isinstance(value, dict):
-            print(f"{key}:")
-            for k, v in value.items():
-                print(f"  {k:<28} {v}")
-        else:
-            print(f"{key}: {value}")
+    _print_situation(result)
     return EXIT_OK
+
+
+def _print_situation(s: Any) -> None:
+    from consuldesk.domain.countries import country_name
+    from consuldesk.i18n import language
+
+    def section(title: str, counts: dict[str, int], label: Any = str) -> None:
+        print(title)
+        for key, value in counts.items():
+            if value:
+                print(f"  {label(key):<30} {value:>7}")
+
+    print(_("Situation on {day}").format(day=s.on.strftime("%d.%m.%Y")))
+    print(
+        _("Nationals: {n}   vulnerable: {v}   evacuated: {e}").format(
+            n=s.nationals, v=s.vulnerable, e=s.evacuated
+        )
+    )
+    section(_("By country"), s.by_country, lambda c: country_name(c, language()))
+    section(_("By city"), {**s.by_city, _("other"): s.city_other, _("no city"): s.city_unknown})
+    section(_("By status"), s.by_presence)
+    section(_("Vulnerability"), s.by_vulnerability)
+    print(_("Open requests: {n} (overdue {o})").format(n=s.open_requests, o=s.overdue_requests))
+    section(_("  by kind"), s.open_by_kind)
+    print(
+        _("Hotels: {h}, beds {b}, occupied tonight {o}, nationals placed {p}").format(
+            h=s.hotels, b=s.hotel_beds, o=s.hotel_occupied, p=s.placed_tonight
+        )
+    )
 
 
 def cmd_duplicates(args: argparse.Namespace) -> int:
