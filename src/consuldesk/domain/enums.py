@@ -1,4 +1,7 @@
-"""Enumerations shared by every layer. Values are stable: they are stored in case files and bundles."""
+"""Enumerations shared by every layer.
+
+Values are stable: they are stored in case files and bundles.
+"""
 
 from __future__ import annotations
 
