@@ -131,9 +131,22 @@ def name_search_keys(names: Iterable[str | None]) -> set[str]:
     return keys
 
 
+# The Kazakh Cyrillic alphabet (a superset of the Russian one, in the same relative order).
+KAZAKH_ALPHABET = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
+_ALPHABET_ORDER = str.maketrans(
+    {letter: chr(0xE000 + index) for index, letter in enumerate(KAZAKH_ALPHABET)}
+)
+
+
 def sort_key(surname: str | None, given: str | None) -> str:
-    """Key to order people by name in lists (Cyrillic folded; Latin after Cyrillic)."""
-    return f"{(surname or '').casefold()} {(given or '').casefold()}".strip()
+    """Key to order people by name the way a Kazakh or Russian reader expects.
+
+    Code-point order puts Ә Ғ Қ Ң Ө Ұ Ү Һ І after Я; the key maps Cyrillic letters to private
+    code points in alphabet order (А Ә Б … Ы І Ь Э Ю Я), so a plain byte comparison in SQLite
+    sorts correctly. Latin-only names sort after Cyrillic ones. The key is not for display.
+    """
+    text = f"{(surname or '').casefold()} {(given or '').casefold()}".strip()
+    return text.translate(_ALPHABET_ORDER) if is_cyrillic(text) else "\uf8ff" + text
 
 
 def display_name(*parts: str | None) -> str:

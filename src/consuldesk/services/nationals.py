@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -187,6 +187,28 @@ def search(desk: Desk, query: str, limit: int = 50) -> SearchResult:
         found = session.exec(select(National).where(col(National.seq).in_(seqs))).all()
         found = sorted(found, key=lambda n: (n.sort_name, n.seq))
         return SearchResult(to_rows(session, found, desk.today()), more)
+
+
+def list_nationals(desk: Desk, limit: int = 200, offset: int = 0) -> SearchResult:
+    """Live nationals in name order, one page at a time (the list before anything is typed)."""
+    with desk.casefile.read() as session:
+        page = session.exec(
+            select(National)
+            .where(col(National.deleted_at).is_(None))
+            .order_by(col(National.sort_name), col(National.seq))
+            .offset(offset)
+            .limit(limit + 1)
+        ).all()
+        more = len(page) > limit
+        return SearchResult(to_rows(session, page[:limit], desk.today()), more)
+
+
+def count_nationals(desk: Desk) -> int:
+    """How many live nationals the case file holds."""
+    with desk.casefile.read() as session:
+        table = table_of(National)
+        query = sa_select(func.count()).select_from(table).where(table.c.deleted_at.is_(None))
+        return int(session.execute(query).scalar_one())
 
 
 def history(desk: Desk, record_id: str) -> list[AuditRow]:
@@ -525,6 +547,7 @@ __all__ = [
     "Saved",
     "SearchResult",
     "check_duplicates",
+    "count_nationals",
     "delete_national",
     "dismiss_duplicate",
     "fields_of",
@@ -532,6 +555,7 @@ __all__ = [
     "get_national",
     "history",
     "list_duplicates",
+    "list_nationals",
     "merge_nationals",
     "register_national",
     "search",

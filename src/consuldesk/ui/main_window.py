@@ -17,7 +17,12 @@ from PySide6.QtWidgets import (
 from consuldesk.i18n import _
 from consuldesk.messages import describe
 from consuldesk.services.desk import Desk
-from consuldesk.services.nationals import SearchResult, search
+from consuldesk.services.nationals import (
+    SearchResult,
+    count_nationals,
+    list_nationals,
+    search,
+)
 from consuldesk.ui.models.nationals import NationalsModel
 from consuldesk.ui.tasks import TaskRunner
 
@@ -68,15 +73,40 @@ class MainWindow(QMainWindow):
         self.addAction(self._focus_search)
         self._connect_signals()
         self._restore_geometry()
-        self._show_hint()
+        self._total = 0
+        self._load_first_page()
 
     def _connect_signals(self) -> None:
         self.search_box.textChanged.connect(self._on_search_box_text_changed)
         self._debounce.timeout.connect(self._on_debounce_timeout)
         self._focus_search.triggered.connect(self._on_focus_search_triggered)
 
+    def _load_first_page(self) -> None:
+        """Before anything is typed: the first people by name, and how many there are."""
+        desk = self.desk
+        self._query_serial += 1
+        serial = self._query_serial
+        self._tasks.run(
+            lambda: (count_nationals(desk), list_nationals(desk, limit=SEARCH_LIMIT)),
+            lambda result: self._on_first_page_done(serial, *result),
+            self._on_search_failed,
+        )
+
+    def _on_first_page_done(self, serial: int, total: int, page: SearchResult) -> None:
+        if serial != self._query_serial:
+            return
+        self._total = total
+        self.model.set_rows(page.rows)
+        self.table.resizeColumnsToContents()
+        self._show_hint()
+
     def _show_hint(self) -> None:
-        self.status_label.setText(_("Type to search the case file."))
+        if self._total == 0:
+            self.status_label.setText(_("The case file is empty."))
+        else:
+            self.status_label.setText(
+                _("{n} nationals in the case file. Type to search.").format(n=self._total)
+            )
 
     @Slot(str)
     def _on_search_box_text_changed(self, _text: str) -> None:
@@ -93,8 +123,7 @@ class MainWindow(QMainWindow):
         self._query_serial += 1
         serial = self._query_serial
         if not query:
-            self.model.set_rows([])
-            self._show_hint()
+            self._load_first_page()
             return
         desk = self.desk
         self._tasks.run(

@@ -49,3 +49,42 @@ def test_every_cyrillic_word_has_both_keys(word):
 
 def test_full_name_key_compares_across_scripts():
     assert full_name_key("Қасымова", "Әйгерім") == full_name_key("KASSYMOVA", "AIGERIM")
+
+
+def test_sort_key_follows_the_kazakh_alphabet():
+    from consuldesk.domain.names import sort_key
+
+    names = [
+        "Ярова",
+        "Әбілов",
+        "Абаев",
+        "Ғабитов",
+        "Қасымов",
+        "Иванов",
+        "Іскаков",
+        "Ыбыраев",
+        "Ұлықбек",
+        "Үсенов",
+        "Уәлиев",
+        "Smith",
+        "Өтегенов",
+        "Оразов",
+    ]
+    ordered = sorted(names, key=lambda n: sort_key(n, None))
+    assert ordered == [
+        "Абаев",
+        "Әбілов",
+        "Ғабитов",
+        "Иванов",
+        "Қасымов",
+        "Оразов",
+        "Өтегенов",
+        "Уәлиев",
+        "Ұлықбек",
+        "Үсенов",
+        "Ыбыраев",
+        "Іскаков",
+        "Ярова",
+        "Smith",
+    ]
+    assert sort_key("Ким", "Алла") < sort_key("Кимов", "Алла")
