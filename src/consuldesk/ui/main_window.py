@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QLocale, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -105,7 +105,9 @@ class MainWindow(QMainWindow):
             self.status_label.setText(_("The case file is empty."))
         else:
             self.status_label.setText(
-                _("{n} nationals in the case file. Type to search.").format(n=self._total)
+                _("{n} nationals in the case file. Type to search.").format(
+                    n=QLocale().toString(self._total)
+                )
             )
 
     @Slot(str)

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from consuldesk.domain.enums import Vulnerability
+from consuldesk.domain.phone import format_phone
 from consuldesk.i18n import _
 from consuldesk.services.rows import NationalRow
 
@@ -94,6 +95,8 @@ class NationalsModel(QAbstractTableModel):
             return self._display(row, col)
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_NAME:
             return row.notes or None
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_PHONE:
+            return "\n".join(format_phone(p) for p in row.phones) or None
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         return None
@@ -112,7 +115,10 @@ class NationalsModel(QAbstractTableModel):
         if col == COL_PASSPORT:
             return row.passport_no or ""
         if col == COL_PHONE:
-            return ", ".join(row.phones)
+            if not row.phones:
+                return ""
+            more = f"  (+{len(row.phones) - 1})" if len(row.phones) > 1 else ""
+            return format_phone(row.phones[0]) + more
         if col == COL_PLACE:
             return ", ".join(p for p in (row.city, row.host_country) if p)
         if col == COL_STATUS:
