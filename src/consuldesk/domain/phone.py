@@ -121,6 +121,12 @@ def format_phone(e164: str) -> str:
 
 
 def phone_search_tokens(e164: str) -> list[str]:
+    """Digit strings someone may type when searching for this number (see :func:`_tokens`)."""
+    return list(_tokens(e164))
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _tokens(e164: str) -> tuple[str, ...]:
     """Digit strings someone may type when searching for this number.
 
     Args:
@@ -132,16 +138,13 @@ def phone_search_tokens(e164: str) -> list[str]:
         no duplicates.
     """
     digits = e164.lstrip("+")
-    tokens = [digits]
-    if digits.startswith("7") and len(digits) == 11:  # +7: KZ and RU, the common case, no parse
-        return [digits, digits[1:], "8" + digits[1:]]
-    try:
-        number = phonenumbers.parse(e164, None)
-    except NumberParseException:
-        return tokens
-    national = phonenumbers.national_significant_number(number)
-    if national and national not in tokens:
-        tokens.append(national)
-    if number.country_code == 7:
-        tokens.append("8" + national)
-    return tokens
+    if digits.startswith("7") and len(digits) == 11:  # +7: KZ and RU, the common case
+        return (digits, digits[1:], "8" + digits[1:])
+    # Country calling codes are prefix-free, so the national number follows the one that matches
+    # (what phonenumbers.parse would find, without parsing).
+    for length in (1, 2, 3):
+        prefix = digits[:length]
+        if prefix.isdigit() and int(prefix) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            national = digits[length:]
+            return (digits, national) if national else (digits,)
+    return (digits,)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,7 +17,7 @@ from consuldesk.domain.duplicates import NameFacts, probable_duplicate
 from consuldesk.domain.enums import DuplicateStatus, PresenceStatus, Sex, Source
 from consuldesk.domain.names import full_name_key
 from consuldesk.domain.national import NationalFields, clean_national
-from consuldesk.domain.vulnerability import PersonFacts, vulnerabilities
+from consuldesk.domain.vulnerability import PersonFacts, is_minor, vulnerabilities
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.rows import AuditRow, DuplicateRow, NationalRow
@@ -72,79 +72,80 @@ def _column_values(fields: NationalFields) -> dict[str, Any]:
 
 
 def household_context(
-    session: Session, national_ids: Sequence[str]
+    session: Session, national_ids: Sequence[str], need_births: Collection[str] | None = None
 ) -> tuple[dict[str, list[str]], dict[str, list[date | None]]]:
-    """For each national: its household ids, and the birth dates of its fellow members."""
+    """For each national: its live household ids, and the birth dates of its fellow members.
+
+    Fellow members' birth dates are only looked up for ``need_births`` (default: everyone);
+    only "woman with minor children" depends on them.
+    """
     households: dict[str, list[str]] = defaultdict(list)
     others: dict[str, list[date | None]] = defaultdict(list)
     if not national_ids:
         return households, others
+    hm, hh, nt = table_of(HouseholdMember), table_of(Household), table_of(National)
     members: list[Any] = []
-    hm, hh = table_of(HouseholdMember), table_of(Household)
-    for chunk_start in range(0, len(national_ids), 900):
-        chunk = national_ids[chunk_start : chunk_start + 900]
-        mine = session.execute(
+    for start in range(0, len(national_ids), 900):
+        members += session.execute(
             sa_select(hm.c.household_id, hm.c.national_id)
             .join(hh, hh.c.id == hm.c.household_id)
             .where(
-                hm.c.national_id.in_(chunk), hm.c.deleted_at.is_(None), hh.c.deleted_at.is_(None)
+                hm.c.national_id.in_(national_ids[start : start + 900]),
+                hm.c.deleted_at.is_(None),
+                hh.c.deleted_at.is_(None),
             )
         ).all()
-        members.extend(mine)
-    by_household: dict[str, list[str]] = defaultdict(list)
     for household_id, national_id in members:
         households[national_id].append(household_id)
-    hh_ids = sorted({h for h, _ in members})
-    if hh_ids:
-        nt = table_of(National)
-        rows = session.execute(
-            sa_select(hm.c.household_id, hm.c.national_id, nt.c.birth_date)
-            .join(nt, nt.c.id == hm.c.national_id)
-            .join(hh, hh.c.id == hm.c.household_id)
-            .where(
-                hh.c.deleted_at.is_(None),
-                hm.c.household_id.in_(hh_ids),
-                hm.c.deleted_at.is_(None),
-                nt.c.deleted_at.is_(None),
-            )
-        ).all()
-        births: dict[str, list[tuple[str, date | None]]] = defaultdict(list)
-        for household_id, member_id, birth in rows:
-            births[household_id].append((member_id, birth))
-            by_household[household_id].append(member_id)
-        for national_id, hh_list in households.items():
-            for household_id in hh_list:
-                others[national_id].extend(b for m, b in births[household_id] if m != national_id)
+    wanted = set(national_ids) if need_births is None else set(need_births)
+    hh_ids = sorted({h for h, n in members if n in wanted})
+    if not hh_ids:
+        return households, others
+    births: dict[str, list[tuple[str, date | None]]] = defaultdict(list)
+    for household_id, member_id, birth in session.execute(
+        sa_select(hm.c.household_id, hm.c.national_id, nt.c.birth_date)
+        .join(nt, nt.c.id == hm.c.national_id)
+        .where(hm.c.household_id.in_(hh_ids), hm.c.deleted_at.is_(None), nt.c.deleted_at.is_(None))
+    ):
+        births[household_id].append((member_id, birth))
+    for national_id in wanted:
+        for household_id in households.get(national_id, ()):
+            others[national_id].extend(b for m, b in births[household_id] if m != national_id)
     return households, others
 
 
-def to_rows(session: Session, nationals: Sequence[National], today: date) -> list[NationalRow]:
-    """Frozen rows for nationals, with vulnerability computed from their households."""
-    households, others = household_context(session, [n.id for n in nationals])
+_ROW_COLUMNS = ("id", "seq", "created_at", "updated_at", "version", *FIELD_NAMES)
+
+
+def to_rows(session: Session, records: Sequence[Any], today: date) -> list[NationalRow]:
+    """Frozen rows for nationals (ORM objects or column rows), vulnerability computed."""
+    women = [
+        r.id
+        for r in records
+        if r.sex == Sex.FEMALE.value and (r.birth_date is None or not is_minor(r.birth_date, today))
+    ]
+    households, others = household_context(session, [r.id for r in records], women)
     rows = []
-    for n in nationals:
+    for r in records:
+        values = {name: getattr(r, name) for name in _ROW_COLUMNS}
+        values["phones"] = tuple(r.phones or ())
         facts = PersonFacts(
-            birth_date=n.birth_date,
-            sex=Sex(n.sex) if n.sex else None,
-            medical_condition=n.medical_condition,
-            mobility_needs=n.mobility_needs,
-            pregnant=n.pregnant,
+            birth_date=r.birth_date,
+            sex=Sex(r.sex) if r.sex else None,
+            medical_condition=r.medical_condition,
+            mobility_needs=r.mobility_needs,
+            pregnant=bool(r.pregnant),
         )
-        values = {name: getattr(n, name) for name in FIELD_NAMES}
-        values["phones"] = tuple(n.phones or ())
-        rows.append(
-            NationalRow(
-                id=n.id,
-                seq=n.seq,
-                created_at=n.created_at,
-                updated_at=n.updated_at,
-                version=n.version,
-                vulnerabilities=vulnerabilities(facts, today, others.get(n.id, ())),
-                household_ids=tuple(households.get(n.id, ())),
-                **values,
-            )
-        )
+        values["vulnerabilities"] = vulnerabilities(facts, today, others.get(r.id, ()))
+        values["household_ids"] = tuple(households.get(r.id, ()))
+        rows.append(NationalRow(**values))
     return rows
+
+
+def _select_rows() -> Any:
+    """A Core select of the columns a :class:`NationalRow` needs (cheaper than ORM objects)."""
+    table = table_of(National)
+    return sa_select(*(table.c[name] for name in _ROW_COLUMNS), table.c.sort_name)
 
 
 def live_national(session: Session, national_id: str) -> National:
@@ -184,7 +185,8 @@ def search(desk: Desk, query: str, limit: int = 50) -> SearchResult:
         seqs = seqs[:limit]
         if not seqs:
             return SearchResult([], False)
-        found = session.exec(select(National).where(col(National.seq).in_(seqs))).all()
+        table = table_of(National)
+        found = session.execute(_select_rows().where(table.c.seq.in_(seqs))).all()
         found = sorted(found, key=lambda n: (n.sort_name, n.seq))
         return SearchResult(to_rows(session, found, desk.today()), more)
 
@@ -192,10 +194,11 @@ def search(desk: Desk, query: str, limit: int = 50) -> SearchResult:
 def list_nationals(desk: Desk, limit: int = 200, offset: int = 0) -> SearchResult:
     """Live nationals in name order, one page at a time (the list before anything is typed)."""
     with desk.casefile.read() as session:
-        page = session.exec(
-            select(National)
-            .where(col(National.deleted_at).is_(None))
-            .order_by(col(National.sort_name), col(National.seq))
+        table = table_of(National)
+        page = session.execute(
+            _select_rows()
+            .where(table.c.deleted_at.is_(None))
+            .order_by(table.c.sort_name, table.c.seq)
             .offset(offset)
             .limit(limit + 1)
         ).all()
