@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -378,10 +379,21 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=_json_default)
 
 
+_PLAIN = re.compile(r'^[^"\\\x00-\x1f]*$')
+
+
+def _json_strings(values: Any) -> str:
+    """JSON of a list of strings; the common plain case (phones) without the json module."""
+    items = list(values)
+    if all(isinstance(v, str) and _PLAIN.match(v) and v.isascii() for v in items):
+        return "[" + ", ".join(f'"{v}"' for v in items) + "]"
+    return json.dumps(items)
+
+
 def _converter(column: Any) -> Any:
     """How a column's Python value becomes what SQLite stores (None: as it is)."""
     if isinstance(column.type, JSON):
-        return json.dumps
+        return _json_strings if column.name == "phones" else json.dumps
     try:
         kind = column.type.python_type
     except NotImplementedError:
