@@ -1,0 +1,1026 @@
+"""Tests for consuldesk.services.lists: registration-list import and export."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from consuldesk.domain.enums import HouseholdKind, PresenceStatus, Sex, Source
+from consuldesk.services import lists
+from consuldesk.services.casefile import create_casefile
+from consuldesk.services.desk import CancelFlag, Cancelled
+from consuldesk.services.lists import (
+    ERROR_COLUMN,
+    ListError,
+    export_list,
+    import_list,
+    read_list,
+    recognise_header,
+)
+from consuldesk.services.nationals import get_national, register_national, search
+from consuldesk.store import db
+from consuldesk.store.errors import CaseFileError
+from tests.factories import person, valid_iin
+
+# -- helpers -------------------------------------------------------------------------------
+
+IIN_AIGERIM = valid_iin(date(1985, 3, 4), Sex.FEMALE)
+IIN_NURSULTAN = valid_iin(date(1990, 7, 6), Sex.MALE)
+IIN_ILIYAS = valid_iin(date(2005, 1, 2), Sex.MALE)  # starts with 0: spreadsheets drop it
+
+
+def write_csv(
+    path: Path, rows: list[list[str]], *, encoding: str = "utf-8-sig", delimiter: str = ";"
+) -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def read_csv(path: Path, delimiter: str = ";") -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh, delimiter=delimiter))
+
+
+def count(desk, table: str) -> int:
+    with desk.casefile.read() as session:
+        return session.connection().exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+
+
+def nationals(desk) -> dict[str, dict]:
+    """Live nationals by IIN (or surname when there is none), as plain dicts."""
+    with desk.casefile.read() as session:
+        result = session.connection().exec_driver_sql(
+            "SELECT * FROM national WHERE deleted_at IS NULL"
+        )
+        rows = [dict(r._mapping) for r in result]
+    return {r["iin"] or r["surname_cyr"] or r["surname_lat"]: r for r in rows}
+
+
+RU_HEADER = [
+    "№",
+    "Фамилия",
+    "Имя",
+    "Отчество",
+    "Фамилия (лат.)",
+    "Имя (лат.)",
+    "ИИН",
+    "Номер паспорта",
+    "Дата рождения",
+    "Пол",
+    "Телефон",
+    "Страна",
+    "Город",
+]
+
+
+def ru_row(
+    n: int,
+    surname: str,
+    given: str,
+    iin: str,
+    born: str,
+    sex: str,
+    phone: str,
+    *,
+    patronymic: str = "",
+    lat: tuple[str, str] = ("", ""),
+    passport: str = "",
+    country: str = "ОАЭ",
+    city: str = "Дубай",
+) -> list[str]:
+    return [
+        str(n),
+        surname,
+        given,
+        patronymic,
+        *lat,
+        iin,
+        passport,
+        born,
+        sex,
+        phone,
+        country,
+        city,
+    ]
+
+
+@pytest.fixture
+def kazakh_list(tmp_path) -> Path:
+    """A UTF-8 (BOM) list with Russian headers and Kazakh names using every Kazakh letter."""
+    return write_csv(
+        tmp_path / "туристы.csv",
+        [
+            RU_HEADER,
+            ru_row(
+                1,
+                "Қасымова",
+                "Әйгерім",
+                IIN_AIGERIM,
+                "04.03.1985",
+                "Ж",
+                "8 701 234 56 78",
+                lat=("KASSYMOVA", "AIGERIM"),
+                passport="N12345678",
+            ),
+            ru_row(
+                2,
+                "Өмірзақов",
+                "Нұрсұлтан",
+                IIN_NURSULTAN,
+                "1990-07-06",
+                "М",
+                "+7 (702) 555-12-34, 8 747 111 22 33",
+                patronymic="Ғалымұлы",
+                lat=("OMIRZAKOV", "NURSULTAN"),
+            ),
+            ru_row(
+                3,
+                "Үсенова",
+                "Жиһан Іңкәр",
+                "",
+                "12/11/1979",
+                "жен",
+                "+971 50 123 4567",
+                city="Абу-Даби",
+            ),
+        ],
+    )
+
+
+# -- import: formats -----------------------------------------------------------------------
+
+
+def test_utf8_bom_russian_headers_kazakh_names_are_imported_and_searchable(desk, kazakh_list):
+    report = import_list(desk, kazakh_list)
+
+    assert (report.created, report.updated, report.unchanged, report.invalid) == (3, 0, 0, 0)
+    assert report.total_rows == 3
+    assert report.encoding == "utf-8-sig" and report.delimiter == ";"
+    assert report.error_file is None
+    assert not (kazakh_list.parent / "туристы.errors.csv").exists()
+    mapping = {m.header: m.field for m in report.mapping}
+    assert mapping["Фамилия"] == "surname" and mapping["Фамилия (лат.)"] == "surname_lat"
+    assert mapping["ИИН"] == "iin" and mapping["Пол"] == "sex" and mapping["№"] is None
+    assert report.changes.created["national"]
+
+    people = nationals(desk)
+    aigerim = people[IIN_AIGERIM]
+    assert aigerim["surname_cyr"] == "Қасымова" and aigerim["given_names_cyr"] == "Әйгерім"
+    assert aigerim["surname_lat"] == "KASSYMOVA" and aigerim["passport_no"] == "N12345678"
+    assert aigerim["birth_date"] == "1985-03-04" and aigerim["sex"] == "F"
+    assert aigerim["phones"] == '["+77012345678"]'
+    assert aigerim["host_country"] == "AE" and aigerim["city"] == "Дубай"
+    assert aigerim["source"] == Source.LIST_IMPORT.value and aigerim["source_ref"] == "туристы.csv"
+    nursultan = people[IIN_NURSULTAN]
+    assert nursultan["patronymic_cyr"] == "Ғалымұлы"
+    assert nursultan["phones"] == '["+77025551234", "+77471112233"]'
+    usenova = people["Үсенова"]
+    assert usenova["given_names_cyr"] == "Жиһан Іңкәр" and usenova["birth_date"] == "1979-11-12"
+
+    assert [r.iin for r in search(desk, "Нұрсұлтан").rows] == [IIN_NURSULTAN]
+    assert [r.iin for r in search(desk, "Нурсултан").rows] == [IIN_NURSULTAN]  # Russian keyboard
+    assert [r.surname_cyr for r in search(desk, "Іңкәр").rows] == ["Үсенова"]
+    assert [r.iin for r in search(desk, IIN_AIGERIM).rows] == [IIN_AIGERIM]
+    assert [r.iin for r in search(desk, "87012345678").rows] == [IIN_AIGERIM]
+
+
+def test_windows_1251_with_semicolons_and_full_name_column(desk, tmp_path):
+    path = write_csv(
+        tmp_path / "посольство.csv",
+        [
+            ["ФИО", "Дата рождения", "Паспорт", "Телефон", "Примечание"],
+            ["Иванов Сергей Петрович", "01.02.1970", "N0001234", "87011112233", "диабет, инсулин"],
+            ["Петрова Мария", "15.05.1988", "N0004321", "", ""],
+        ],
+        encoding="cp1251",
+    )
+    report = import_list(desk, path)
+
+    assert report.encoding == "cp1251" and report.delimiter == ";"
+    assert report.created == 2 and report.invalid == 0
+    people = nationals(desk)
+    ivanov = people["Иванов"]
+    assert (ivanov["given_names_cyr"], ivanov["patronymic_cyr"]) == ("Сергей", "Петрович")
+    assert ivanov["notes"] == "диабет, инсулин" and ivanov["passport_no"] == "N0001234"
+    assert people["Петрова"]["given_names_cyr"] == "Мария"
+    assert people["Петрова"]["patronymic_cyr"] is None
+
+
+def test_kazakh_headers_comma_delimited(desk, tmp_path):
+    path = write_csv(
+        tmp_path / "тізім.csv",
+        [
+            [
+                "Тегі",
+                "Аты",
+                "Әкесінің аты",
+                "ЖСН",
+                "Туған күні",
+                "Жынысы",
+                "Ұялы телефон",
+                "Ел",
+                "Қала",
+                "Мекенжай",
+                "Жүктілік",
+                "Ескертпе",
+            ],
+            [
+                "Қасымова",
+                "Әйгерім",
+                "",
+                IIN_AIGERIM,
+                "04.03.1985",
+                "Әйел",
+                "8 701 234 56 78",
+                "БАӘ",
+                "Дубай",
+                "Rixos, 1204",
+                "иә",
+                "жоқ",
+            ],
+            [
+                "Өмірзақов",
+                "Нұрсұлтан",
+                "Ғалымұлы",
+                IIN_NURSULTAN,
+                "06.07.1990",
+                "Ер",
+                "",
+                "Біріккен Араб Әмірліктері",
+                "Шарджа",
+                "",
+                "жоқ",
+                "",
+            ],
+        ],
+        encoding="utf-8",
+        delimiter=",",
+    )
+    report = import_list(desk, path)
+
+    assert report.encoding == "utf-8" and report.delimiter == ","
+    assert report.created == 2 and report.invalid == 0, report.errors
+    fields = [m.field for m in report.mapping]
+    assert fields == [
+        "surname",
+        "given_names",
+        "patronymic",
+        "iin",
+        "birth_date",
+        "sex",
+        "phones",
+        "host_country",
+        "city",
+        "address",
+        "pregnant",
+        "notes",
+    ]
+    people = nationals(desk)
+    assert people[IIN_AIGERIM]["pregnant"] == 1 and people[IIN_AIGERIM]["host_country"] == "AE"
+    assert people[IIN_AIGERIM]["address"] == "Rixos, 1204"
+    assert people[IIN_NURSULTAN]["sex"] == "M" and people[IIN_NURSULTAN]["pregnant"] == 0
+
+
+def test_xlsx_with_title_row_date_cells_and_numeric_iin(desk, tmp_path):
+    path = tmp_path / "group.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Empty"  # the first sheet has no data: the next one is read
+    sheet = workbook.create_sheet("Tourists")
+    sheet.append(["Список туристов, группа 15"])
+    sheet.append(
+        ["Surname", "Name", "IIN", "Date of birth", "Passport No", "Valid until", "Sex", "Phone"]
+    )
+    sheet.append(
+        [
+            "KASSYMOVA",
+            "AIGERIM",
+            int(IIN_AIGERIM),
+            datetime(1985, 3, 4),
+            "N12345678",
+            datetime(2030, 1, 31),
+            "F",
+            77012345678,
+        ]
+    )
+    sheet.append([])
+    sheet.append(
+        [
+            "ABENOV",
+            "ILIYAS",
+            int(IIN_ILIYAS),
+            datetime(2005, 1, 2),
+            "N7654321",
+            None,
+            "M",
+            87017654321.0,
+        ]
+    )
+    sheet.append(["TOLEUOV", "ARMAN", 123456789012, datetime(1990, 1, 1), None, None, "M", None])
+    workbook.save(path)
+
+    report = import_list(desk, path)
+
+    assert report.format == "xlsx" and report.encoding is None
+    assert report.created == 2 and report.invalid == 1
+    assert [(e.line, e.field) for e in report.errors] == [(6, "iin")]  # Excel row numbers
+    people = nationals(desk)
+    assert len(IIN_ILIYAS) == 12 and IIN_ILIYAS.startswith("0")
+    iliyas = people[IIN_ILIYAS]  # the leading zero is back
+    assert (iliyas["surname_lat"], iliyas["given_names_lat"]) == ("ABENOV", "ILIYAS")
+    assert iliyas["birth_date"] == "2005-01-02" and iliyas["phones"] == '["+77017654321"]'
+    assert people[IIN_AIGERIM]["passport_expiry"] == "2030-01-31"
+    assert people[IIN_AIGERIM]["phones"] == '["+77012345678"]'
+    errors_file = tmp_path / "group.errors.csv"
+    rows = read_csv(errors_file)  # XLSX sources give a ;-separated error file
+    assert rows[0][-1] == ERROR_COLUMN and rows[1][:4] == [
+        "TOLEUOV",
+        "ARMAN",
+        "123456789012",
+        "01.01.1990",
+    ]
+
+
+def test_utf16_with_bom_tab_delimited(desk, tmp_path):
+    path = tmp_path / "unicode.txt"  # Excel's "Unicode text"
+    text = "Фамилия\tИмя\tИИН\r\nҚасымова\tӘйгерім\t" + IIN_AIGERIM + "\r\n"
+    path.write_bytes(text.encode("utf-16"))
+    report = import_list(desk, path)
+    assert (report.encoding, report.delimiter, report.created) == ("utf-16", "\t", 1)
+
+
+# -- import: invalid rows and the error file -----------------------------------------------
+
+
+def test_invalid_rows_are_reported_by_line_and_the_fixed_error_file_imports(desk, tmp_path):
+    bad_checksum = IIN_NURSULTAN[:11] + str((int(IIN_NURSULTAN[11]) + 1) % 10)
+    path = write_csv(
+        tmp_path / "list.csv",
+        [
+            RU_HEADER,
+            ru_row(1, "Қасымова", "Әйгерім", IIN_AIGERIM, "04.03.1985", "Ж", "87012345678"),
+            ru_row(2, "Өмірзақов", "Нұрсұлтан", bad_checksum, "06.07.1990", "М", ""),
+            ru_row(3, "Иванов", "Иван", "", "31.02.1990", "М", ""),
+            ru_row(4, "Петрова", "Мария", "", "01.01.1980", "Ж", "12345"),
+            ru_row(5, "Сидоров", "Пётр", "", "01.01.1970", "М", "+77015554433"),
+        ],
+    )
+    report = import_list(desk, path)
+
+    assert (report.created, report.invalid, report.total_rows) == (2, 3, 5)
+    assert [(e.line, e.field, e.code) for e in report.errors] == [
+        (3, "iin", "iin.checksum"),
+        (4, "birth_date", "date.invalid"),
+        (5, "phone", "phone.invalid"),
+    ]
+    assert report.errors[0].params == {
+        "expected": int(IIN_NURSULTAN[11]),
+        "got": int(bad_checksum[11]),
+    }
+    assert report.errors[2].params == {"value": "12345"}
+    assert all(e.message for e in report.errors)
+    assert report.error_file == tmp_path / "list.errors.csv"
+    raw = report.error_file.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    rows = read_csv(report.error_file)
+    assert rows[0] == [*RU_HEADER, ERROR_COLUMN]
+    assert [r[1] for r in rows[1:]] == ["Өмірзақов", "Иванов", "Петрова"]
+    assert all(r[-1] for r in rows[1:])
+    assert not list(tmp_path.glob(".*.tmp"))
+
+    # The officer fixes the three rows in the error file and imports it.
+    rows[1][6] = IIN_NURSULTAN
+    rows[2][8] = "28.02.1990"
+    rows[3][10] = "+7 701 765 43 21"
+    write_csv(report.error_file, rows)
+    again = import_list(desk, report.error_file)
+    assert (again.created, again.invalid, again.error_file) == (3, 0, None)
+    assert (
+        next(m for m in again.mapping if m.header == ERROR_COLUMN).note == "ignored: error column"
+    )
+    assert count(desk, "national") == 5
+    assert not (tmp_path / "list.errors.errors.csv").exists()
+
+    # The original list again: the fixed people are on file, its three bad rows still fail.
+    report = import_list(desk, path)
+    assert (report.created, report.unchanged, report.invalid) == (0, 2, 3)
+    assert report.error_file is not None and report.error_file.exists()
+
+
+def test_stale_error_file_is_removed_when_a_list_has_no_errors(desk, kazakh_list):
+    stale = kazakh_list.parent / "туристы.errors.csv"
+    stale.write_text("old", encoding="utf-8")
+    report = import_list(desk, kazakh_list)
+    assert report.invalid == 0 and not stale.exists()
+
+
+def test_value_errors_of_sex_status_and_yes_no(desk, tmp_path):
+    path = write_csv(
+        tmp_path / "values.csv",
+        [
+            ["Фамилия", "Имя", "Пол", "Статус", "Беременность", "Гражданство"],
+            ["Иванова", "Анна", "жен.", "В отеле", "да, 20 недель", "Казахстан"],
+            ["Петров", "Иван", "мж", "где-то", "может быть", "Марс"],
+            ["Сидоров", "Пётр", "Ер", "Эвакуирован", "", "KAZ"],
+        ],
+    )
+    report = import_list(desk, path)
+    assert report.created == 2
+    assert sorted((e.line, e.code, e.field) for e in report.errors) == [
+        (3, "country.unknown", "nationality"),
+        (3, "list.sex", "sex"),
+        (3, "list.status", "presence_status"),
+        (3, "list.yes_no", "pregnant"),
+    ]
+    people = nationals(desk)
+    assert people["Иванова"]["presence_status"] == PresenceStatus.IN_HOTEL.value
+    assert people["Иванова"]["pregnant"] == 1 and people["Иванова"]["nationality"] == "KAZ"
+    assert people["Сидоров"]["presence_status"] == PresenceStatus.EVACUATED.value
+
+
+def test_duplicate_iin_or_passport_within_the_file_is_an_invalid_row(desk, tmp_path):
+    path = write_csv(
+        tmp_path / "dupes.csv",
+        [
+            RU_HEADER,
+            ru_row(1, "Қасымова", "Әйгерім", IIN_AIGERIM, "", "", "", passport="N1111111"),
+            ru_row(2, "Өмірзақов", "Нұрсұлтан", IIN_NURSULTAN, "", "", ""),
+            ru_row(3, "Қасымова", "Әйгерім", IIN_AIGERIM, "", "", ""),
+            ru_row(4, "Иванов", "Иван", "", "", "", "", passport="n 1111111"),
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.created, report.invalid) == (2, 2)
+    assert [(e.line, e.field, e.code, e.params) for e in report.errors] == [
+        (4, "iin", "list.duplicate_row", {"line": 2, "value": IIN_AIGERIM}),
+        (5, "passport_no", "list.duplicate_row", {"line": 2, "value": "N1111111"}),
+    ]
+
+
+# -- import: records on file ---------------------------------------------------------------
+
+
+def test_reimporting_the_same_list_changes_nothing(desk, kazakh_list):
+    first = import_list(desk, kazakh_list)
+    assert first.created == 3
+    before = (
+        count(desk, "national"),
+        count(desk, "audit_event"),
+        count(desk, "duplicate_candidate"),
+    )
+
+    again = import_list(desk, kazakh_list)
+
+    assert (again.created, again.updated, again.unchanged, again.invalid) == (0, 0, 3, 0)
+    assert not again.changes
+    after = (
+        count(desk, "national"),
+        count(desk, "audit_event"),
+        count(desk, "duplicate_candidate"),
+    )
+    assert after == before
+
+
+def test_a_record_on_file_gets_its_empty_fields_filled(desk, tmp_path):
+    existing = register_national(
+        desk, person(iin=IIN_AIGERIM, phones=(), city="Abu Dhabi", email=None)
+    ).row
+    path = write_csv(
+        tmp_path / "operator.csv",
+        [
+            ["ИИН", "Фамилия", "Телефон", "Эл. почта", "Город", "Отчество"],
+            [
+                IIN_AIGERIM,
+                "Қасымова",
+                "8 701 999 88 77",
+                "Aigerim@Example.kz",
+                "Dubai",
+                "Серікқызы",
+            ],
+        ],
+    )
+    audit_before = count(desk, "audit_event")
+    report = import_list(desk, path)
+
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 0)
+    assert report.changes.updated["national"] == {existing.id}
+    row = get_national(desk, existing.id)
+    assert row.phones == ("+77019998877",) and row.email == "aigerim@example.kz"
+    assert row.patronymic_cyr == "Серікқызы"
+    assert row.city == "Abu Dhabi"  # not empty: kept
+    assert row.source == Source.WALK_IN.value  # provenance kept
+    assert count(desk, "audit_event") == audit_before + 1
+    assert count(desk, "national") == 1
+
+    again = import_list(desk, path)
+    assert (again.updated, again.unchanged) == (0, 1)
+
+
+def test_rows_without_iin_or_passport_match_by_name_and_birth_date(desk, tmp_path):
+    register_national(desk, person(surname_lat=None, given_names_lat=None))
+    path = write_csv(
+        tmp_path / "names.csv",
+        [
+            ["Фамилия", "Имя", "Дата рождения", "Телефон"],
+            ["Қасымова", "Әйгерім", "04.03.1985", "+77015550000"],  # on file: unchanged
+            ["Қасымова", "Әйгерім", "05.03.1985", ""],  # another birth date: new
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.created, report.unchanged) == (1, 1)
+
+
+def test_new_records_similar_to_records_on_file_are_flagged(desk, tmp_path):
+    on_file = register_national(desk, person(surname_cyr=None, given_names_cyr=None)).row
+    path = write_csv(
+        tmp_path / "similar.csv",
+        [
+            ["Фамилия", "Имя", "ИИН"],
+            ["Қасымова", "Әйгерім", IIN_AIGERIM],  # born 04.03.1985 like the record on file
+            ["Kassymova", "Aigerim", valid_iin(date(1985, 3, 4), Sex.FEMALE, serial=200)],
+        ],
+    )
+    report = import_list(desk, path)
+    assert report.created == 2
+    assert report.flagged_duplicates == 3  # each new one with the record on file, and together
+    with desk.casefile.read() as session:
+        pairs = (
+            session.connection()
+            .exec_driver_sql("SELECT national_a_id, national_b_id FROM duplicate_candidate")
+            .all()
+        )
+    assert sum(on_file.id in pair for pair in pairs) == 2
+    assert all(a < b for a, b in pairs)
+
+
+def test_passport_of_one_record_and_iin_of_another_is_a_conflict(desk, tmp_path):
+    register_national(desk, person(iin=IIN_AIGERIM, passport_no="N1111111"))
+    other = person(
+        surname_cyr="Өмірзақов",
+        given_names_cyr="Нұрсұлтан",
+        surname_lat="OMIRZAKOV",
+        given_names_lat="NURSULTAN",
+        sex=Sex.MALE,
+        birth_date=None,
+        iin=IIN_NURSULTAN,
+        passport_no="N2222222",
+    )
+    register_national(desk, other)
+    path = write_csv(
+        tmp_path / "conflict.csv",
+        [["Фамилия", "ИИН", "Паспорт"], ["Қасымова", IIN_AIGERIM, "N2222222"]],
+    )
+    report = import_list(desk, path)
+    assert report.invalid == 1 and report.errors[0].code == "list.match_conflict"
+    assert report.errors[0].field == "passport_no"
+
+
+def test_tour_groups_are_created_once_with_their_members(desk, tmp_path):
+    path = write_csv(
+        tmp_path / "groups.csv",
+        [
+            ["Фамилия", "Имя", "ИИН", "Туроператор", "Группа"],
+            ["Қасымова", "Әйгерім", IIN_AIGERIM, "Kompas", "Группа 15"],
+            ["Өмірзақов", "Нұрсұлтан", IIN_NURSULTAN, "Kompas", "группа  15"],
+            ["Иванов", "Иван", "", "Anex", "Группа 15"],
+            ["Петров", "Пётр", "", "", ""],
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.groups_created, report.members_added) == (2, 3)
+    with desk.casefile.read() as session:
+        groups = (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT name, kind, tour_operator, (SELECT count(*) FROM household_member m "
+                "WHERE m.household_id = h.id) FROM household h ORDER BY tour_operator"
+            )
+            .all()
+        )
+    assert [tuple(g) for g in groups] == [
+        ("Группа 15", HouseholdKind.TOUR_GROUP.value, "Anex", 1),
+        ("Группа 15", HouseholdKind.TOUR_GROUP.value, "Kompas", 2),
+    ]
+    again = import_list(desk, path)
+    assert (again.groups_created, again.members_added, again.unchanged) == (0, 0, 4)
+    assert count(desk, "household_member") == 3
+
+
+def test_tour_operator_source_when_asked(desk, kazakh_list):
+    import_list(desk, kazakh_list, source=Source.TOUR_OPERATOR)
+    assert {r["source"] for r in nationals(desk).values()} == {Source.TOUR_OPERATOR.value}
+
+
+# -- dry run, cancel, locked case file -----------------------------------------------------
+
+
+def test_dry_run_counts_but_writes_nothing(desk, tmp_path, kazakh_list):
+    rows = read_csv(kazakh_list)
+    rows.append(ru_row(4, "Иванов", "Иван", "", "31.02.1990", "М", ""))
+    write_csv(kazakh_list, rows)
+    before = (count(desk, "national"), count(desk, "audit_event"))
+
+    report = import_list(desk, kazakh_list, dry_run=True)
+
+    assert report.dry_run and (report.created, report.invalid) == (3, 1)
+    assert [e.line for e in report.errors] == [5]
+    assert report.error_file is None and not (tmp_path / "туристы.errors.csv").exists()
+    assert not report.changes
+    assert (count(desk, "national"), count(desk, "audit_event")) == before
+
+    asked = tmp_path / "check.csv"
+    report = import_list(desk, kazakh_list, dry_run=True, error_file=asked)
+    assert report.error_file == asked and len(read_csv(asked)) == 2
+    assert count(desk, "national") == 0
+
+
+def test_cancel_commits_nothing(desk, kazakh_list):
+    flag = CancelFlag()
+    labels = []
+
+    def progress(done, total, label):
+        labels.append(label)
+        if label == "list.save":
+            flag.cancel()
+
+    with pytest.raises(Cancelled):
+        import_list(desk, kazakh_list, progress=progress, cancel=flag)
+    assert "list.check" in labels and "list.save" in labels
+    assert count(desk, "national") == 0 and count(desk, "audit_event") == 1  # the post only
+    assert not (kazakh_list.parent / "туристы.errors.csv").exists()
+
+
+def test_locked_case_file_raises_and_writes_no_error_file(desk, tmp_path, monkeypatch):
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 0.05)
+    desk.casefile.engine.dispose()  # new connections take the short timeout
+    path = write_csv(
+        tmp_path / "locked.csv",
+        [["Фамилия", "ИИН"], ["Қасымова", IIN_AIGERIM], ["Иванов", "123"]],
+    )
+    other = sqlite3.connect(desk.path, timeout=0.05, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(CaseFileError) as caught:
+            import_list(desk, path)
+        assert caught.value.code == "casefile.locked"
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert not (tmp_path / "locked.errors.csv").exists()
+    assert count(desk, "national") == 0
+
+
+# -- files refused as a whole --------------------------------------------------------------
+
+
+def test_unknown_encoding_is_refused(desk, tmp_path):
+    koi8 = tmp_path / "koi8.csv"
+    koi8.write_bytes("Фамилия;Имя\nИванова;Мария\nПетров;Сергей\nСмирнова;Анна\n".encode("koi8_r"))
+    no_bom = tmp_path / "utf16.csv"
+    no_bom.write_bytes("Фамилия;Имя\nИванова;Мария\n".encode("utf-16-le"))
+    for path in (koi8, no_bom):
+        with pytest.raises(ListError) as caught:
+            import_list(desk, path)
+        assert caught.value.code == "list.encoding" and caught.value.path == path
+        assert "guess" in caught.value.params
+    assert count(desk, "national") == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "list.empty"),
+        (b"\xef\xbb\xbf\r\n\r\n", "list.empty"),
+        ("Фамилия;Имя\r\n".encode(), "list.empty"),
+        ("ИИН;Телефон\r\n123;456\r\n".encode(), "list.no_name_column"),
+        ("Фамилия;Surname;ИИН\r\nА;Б;1\r\n".encode(), "list.duplicate_column"),
+    ],
+)
+def test_unusable_lists_are_refused(desk, tmp_path, content, code):
+    path = tmp_path / "list.csv"
+    path.write_bytes(content)
+    with pytest.raises(ListError) as caught:
+        import_list(desk, path)
+    assert caught.value.code == code
+    assert count(desk, "national") == 0
+
+
+def test_duplicate_column_names_both_headers(tmp_path):
+    path = write_csv(tmp_path / "list.csv", [["Фамилия", "Surname"], ["А", "Б"]])
+    with pytest.raises(ListError) as caught:
+        read_list(path)
+    assert caught.value.params == {"field": "surname", "headers": ["Фамилия", "Surname"]}
+
+
+def test_missing_file_wrong_extension_and_corrupt_xlsx(desk, tmp_path):
+    with pytest.raises(ListError) as caught:
+        import_list(desk, tmp_path / "missing.csv")
+    assert caught.value.code == "list.not_found"
+    (tmp_path / "list.pdf").write_bytes(b"%PDF-1.4")
+    with pytest.raises(ListError) as caught:
+        import_list(desk, tmp_path / "list.pdf")
+    assert caught.value.code == "list.extension" and caught.value.params == {"suffix": ".pdf"}
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ListError) as caught:
+        import_list(desk, tmp_path / "broken.xlsx")
+    assert caught.value.code == "list.corrupt"
+
+
+# -- header vocabulary ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Фамилия", "surname"),
+        ("ТЕГІ", "surname"),
+        ("Last name", "surname"),
+        ("Имя", "given_names"),
+        ("Аты", "given_names"),
+        ("Given names", "given_names"),
+        ("Отчество", "patronymic"),
+        ("Әкесінің аты", "patronymic"),
+        ("Фамилия (лат.)", "surname_lat"),
+        ("фамилия латиницей", "surname_lat"),
+        ("Surname (Latin)", "surname_lat"),
+        ("Name as in passport", "full_name_lat"),
+        ("Ф.И.О.", "full_name"),
+        ("Аты-жөні", "full_name"),
+        ("Full name", "full_name"),
+        ("ИИН", "iin"),
+        ("ЖСН", "iin"),
+        ("IIN", "iin"),
+        ("№ паспорта", "passport_no"),
+        ("Паспорт нөмірі", "passport_no"),
+        ("Passport No.", "passport_no"),
+        ("Срок действия паспорта", "passport_expiry"),
+        ("Valid until", "passport_expiry"),
+        ("Паспорттың жарамдылық мерзімі", "passport_expiry"),
+        ("Дата рождения", "birth_date"),
+        ("Туған күні", "birth_date"),
+        ("DOB", "birth_date"),
+        ("Пол", "sex"),
+        ("Жынысы", "sex"),
+        ("Gender", "sex"),
+        ("Тел.", "phones"),
+        ("WhatsApp", "phones"),
+        ("Ұялы телефон", "phones"),
+        ("E-mail", "email"),
+        ("Эл. почта", "email"),
+        ("Telegram", "messenger"),
+        ("Страна", "host_country"),
+        ("Ел", "host_country"),
+        ("Город", "city"),
+        ("Қала", "city"),
+        ("Адрес", "address"),
+        ("Мекенжай", "address"),
+        ("Hotel address", "address"),
+        ("Статус", "presence_status"),
+        ("Мед. состояние", "medical_condition"),
+        ("Заболевания", "medical_condition"),
+        ("Mobility needs", "mobility_needs"),
+        ("Беременность", "pregnant"),
+        ("Pregnant", "pregnant"),
+        ("Примечание", "notes"),
+        ("Ескертпе", "notes"),
+        ("Comment", "notes"),
+        ("Туроператор", "tour_operator"),
+        ("Tour operator", "tour_operator"),
+        ("Тур группа", "group"),
+        ("Группа", "group"),
+        ("  дата  рождения ", "birth_date"),
+        ("ДАТА РОЖДЁНИЯ", "birth_date"),
+    ],
+)
+def test_headers_are_recognised_in_three_languages(header, field):
+    assert recognise_header(header).field == field
+
+
+@pytest.mark.parametrize(
+    ("header", "note"),
+    [
+        (ERROR_COLUMN, "ignored: error column"),
+        ("Ошибка", "ignored: error column"),
+        ("№", "ignored: row number"),
+        ("№ п/п", "ignored: row number"),
+        ("Размер обуви", "ignored: not recognised"),
+        ("", "ignored: empty header"),
+    ],
+)
+def test_ignored_headers_say_why(header, note):
+    mapping = recognise_header(header)
+    assert mapping.field is None and mapping.note == note
+
+
+# -- export --------------------------------------------------------------------------------
+
+
+def _columns_without_bookkeeping(desk) -> dict[str, dict]:
+    keep = (
+        "surname_cyr",
+        "given_names_cyr",
+        "patronymic_cyr",
+        "surname_lat",
+        "given_names_lat",
+        "sex",
+        "birth_date",
+        "iin",
+        "passport_no",
+        "passport_expiry",
+        "nationality",
+        "phones",
+        "email",
+        "messenger",
+        "host_country",
+        "city",
+        "address",
+        "presence_status",
+        "medical_condition",
+        "mobility_needs",
+        "pregnant",
+        "notes",
+    )
+    return {k: {c: v[c] for c in keep} for k, v in nationals(desk).items()}
+
+
+@pytest.fixture
+def rich_desk(desk, kazakh_list, tmp_path):
+    """A case file with imported people, a tour group and every kind of value."""
+    import_list(desk, kazakh_list)
+    register_national(
+        desk,
+        person(
+            surname_cyr=None,
+            given_names_cyr=None,
+            surname_lat="ABENOV",
+            given_names_lat="ILIYAS",
+            sex=Sex.MALE,
+            birth_date=None,
+            iin=IIN_ILIYAS,
+            passport_no="N0000123",
+            passport_expiry=date(2031, 5, 6),
+            email="iliyas@example.com",
+            messenger="@iliyas",
+            presence_status=PresenceStatus.IN_TRANSIT,
+            medical_condition="астма",
+            mobility_needs="wheelchair",
+            notes="нужен переводчик; пересадка",
+            host_country="TR",
+        ),
+    )
+    register_national(
+        desk, person(sex=Sex.FEMALE, pregnant=True, iin=None, birth_date=date(1999, 9, 9))
+    )
+    groups = write_csv(
+        tmp_path / "g.csv",
+        [
+            ["ИИН", "Фамилия", "Группа", "Туроператор"],
+            [IIN_AIGERIM, "Қасымова", "Группа 15", "Kompas"],
+        ],
+    )
+    import_list(desk, groups)
+    return desk
+
+
+@pytest.mark.parametrize(
+    ("suffix", "lang"), [(".csv", "ru"), (".xlsx", "kk"), (".csv", "en"), (".xlsx", "en")]
+)
+def test_export_reimports_with_no_changes(rich_desk, tmp_path, suffix, lang):
+    desk = rich_desk
+    target = tmp_path / f"export{suffix}"
+    audit_before = count(desk, "audit_event")
+
+    written = export_list(desk, target, lang=lang)
+
+    assert written == 5
+    report = import_list(desk, target)
+    assert (report.created, report.updated, report.invalid) == (0, 0, 0), report.errors
+    assert report.unchanged == 5 and report.members_added == 0 and report.groups_created == 0
+    assert count(desk, "audit_event") == audit_before
+    assert all(m.field for m in report.mapping), report.mapping
+
+    # Into another post's case file, the same people arrive with the same values.
+    other = create_casefile(
+        tmp_path / "other.consuldesk",
+        post_code="TR-IST",
+        post_name="Istanbul",
+        host_country="TR",
+        officer="Officer Two",
+    )
+    try:
+        other.today = desk.today
+        copied = import_list(other, target)
+        assert (copied.created, copied.invalid, copied.groups_created) == (5, 0, 1)
+        assert _columns_without_bookkeeping(other) == _columns_without_bookkeeping(desk)
+    finally:
+        other.close()
+
+
+def test_export_csv_format(rich_desk, tmp_path):
+    target = tmp_path / "out.csv"
+    export_list(rich_desk, target, lang="ru")
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = read_csv(target)
+    header = rows[0]
+    assert header[:4] == ["ConsulDesk ID", "Фамилия", "Имя", "Отчество"]
+    assert "ИИН" in header and "Дата рождения" in header and "Группа" in header
+    by_iin = {r[header.index("ИИН")]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    aigerim = by_iin[IIN_AIGERIM]
+    assert aigerim["Дата рождения"] == "04.03.1985" and aigerim["Пол"] == "Ж"
+    assert aigerim["Группа"] == "Группа 15" and aigerim["Туроператор"] == "Kompas"
+    assert aigerim["Страна"] == "Объединённые Арабские Эмираты" or aigerim["Страна"] == "AE"
+    assert by_iin[IIN_ILIYAS]["Статус"] == "В пути"
+
+
+def test_export_xlsx_keeps_iin_as_text_and_dates_as_dates(rich_desk, tmp_path):
+    target = tmp_path / "out.xlsx"
+    export_list(rich_desk, target, lang="en")
+    sheet = openpyxl.load_workbook(target).active
+    header = [c.value for c in sheet[1]]
+    iin_col, birth_col = header.index("IIN") + 1, header.index("Date of birth") + 1
+    cells = {
+        sheet.cell(row, iin_col).value: sheet.cell(row, birth_col)
+        for row in range(2, sheet.max_row + 1)
+    }
+    assert IIN_ILIYAS in cells  # a string: the leading zero survives
+    assert sheet.cell(2, iin_col).data_type == "s"
+    birth = cells[IIN_AIGERIM]
+    assert birth.value == datetime(1985, 3, 4) and birth.number_format == "DD.MM.YYYY"
+
+
+def test_export_of_chosen_ids_in_their_order(rich_desk, tmp_path):
+    people = nationals(rich_desk)
+    ids = [people[IIN_NURSULTAN]["id"], people[IIN_AIGERIM]["id"], "no-such-id"]
+    target = tmp_path / "two.csv"
+    assert export_list(rich_desk, target, ids=ids, lang="en") == 2
+    rows = read_csv(target)
+    assert [r[0] for r in rows[1:]] == ids[:2]
+
+
+def test_export_to_an_unwritable_place_leaves_nothing(rich_desk, tmp_path):
+    with pytest.raises(ListError) as caught:
+        export_list(rich_desk, tmp_path / "no-such-dir" / "out.csv")
+    assert caught.value.code == "list.write"
+    target = tmp_path / "a-directory.csv"
+    target.mkdir()
+    with pytest.raises(ListError) as caught:
+        export_list(rich_desk, target)
+    assert caught.value.code == "list.write" and caught.value.path == target
+    assert not list(tmp_path.glob(".*.tmp"))
+    with pytest.raises(ListError) as caught:
+        export_list(rich_desk, tmp_path / "out.ods")
+    assert caught.value.code == "list.extension"
+
+
+def test_progress_is_reported(desk, kazakh_list, tmp_path):
+    seen: list[tuple[int, int, str]] = []
+    import_list(desk, kazakh_list, progress=lambda d, t, label: seen.append((d, t, label)))
+    assert ("list.check" in {s[2] for s in seen}) and (3, 3, "list.save") in seen
+    seen.clear()
+    export_list(desk, tmp_path / "x.csv", progress=lambda d, t, label: seen.append((d, t, label)))
+    assert seen[-1] == (3, 3, "list.export")
+
+
+def test_default_error_file_name():
+    assert lists.default_error_file(Path("/x/список.xlsx")) == Path("/x/список.errors.csv")
+
+
+def test_the_officer_documentation_lists_exactly_the_recognised_headers():
+    doc = Path(__file__).parents[3] / "docs" / "IMPORT-COLUMNS.md"
+    table = [
+        line.split("|")[2:5]
+        for line in doc.read_text(encoding="utf-8").splitlines()
+        if line.startswith("| ") and " · " in line
+    ]
+    documented = {h.strip() for cells in table for cell in cells for h in cell.split(" · ")}
+    vocabulary = {h for langs in lists._VOCABULARY.values() for hs in langs for h in hs}
+    assert documented == vocabulary
+
+
+def test_excel_hint_line_rounded_iin_name_conflict_and_latin_patronymic(desk, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text(
+        "sep=,\r\n"
+        "Surname,Surname (Latin),Patronymic,IIN,Phone,Notes\r\n"
+        f"Қасымова,KASSYMOVA,SERIKKYZY,{IIN_AIGERIM},87012345678,VIP\r\n"
+        "Иванов,PETROV,,5.01015E+11,,\r\n"
+        "SMITH,JONES,,,,,extra cell\r\n",
+        encoding="utf-8",
+    )
+    report = import_list(desk, path)
+    assert report.delimiter == "," and report.created == 1
+    assert sorted((e.line, e.code) for e in report.errors) == [
+        (4, "iin.excel_rounded"),
+        (5, "list.name_conflict"),
+    ]
+    assert nationals(desk)[IIN_AIGERIM]["notes"] == "Patronymic: SERIKKYZY; VIP"
+    rows = read_csv(tmp_path / "excel.errors.csv", delimiter=",")
+    assert rows[0] == ["Surname", "Surname (Latin)", "Patronymic", "IIN", "Phone", "Notes", "",
+                       ERROR_COLUMN]  # fmt: skip
+    assert rows[2][:7] == ["SMITH", "JONES", "", "", "", "", "extra cell"]
