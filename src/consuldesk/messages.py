@@ -99,6 +99,28 @@ TEMPLATES: dict[str, str] = {
     "national.merge_self": "A record cannot be merged with itself",
     "post.code": "Post code “{value}” must be 2–16 letters, digits or dashes",
     "demo.not_empty": "The demo can only be loaded into an empty case file",
+    # registration lists
+    "list.not_found": "There is no file at {path}",
+    "list.unreadable": "{path} cannot be read: {detail}",
+    "list.extension": (
+        "{path} is not a list ConsulDesk can read ({suffix}); use CSV or XLSX (Excel)"
+    ),
+    "list.encoding": (
+        "{path} is not in a text encoding ConsulDesk reads; save it as UTF-8 or Windows-1251"
+    ),
+    "list.corrupt": "{path} cannot be read as a list: {detail}",
+    "list.empty": "{path} has no rows under its header",
+    "list.no_name_column": ("{path} has no surname or name column; its columns are: {headers}"),
+    "list.duplicate_column": "{path}: columns {headers} both hold {field}; keep one of them",
+    "list.write": "{path} cannot be written: {detail}",
+    "list.sex": "Sex “{value}” is not understood (use M/F, М/Ж, Ер/Әйел)",
+    "list.yes_no": "“{value}” is not yes or no",
+    "list.status": "Status “{value}” is not known",
+    "list.name_conflict": "{field_label}: two columns disagree (“{value}” and “{other}”)",
+    "list.duplicate_row": "{field_label} {value} is already on line {line} of this list",
+    "list.match_conflict": (
+        "{field_label} {value} belongs to a different person on file than the rest of this row"
+    ),
     # case file
     "casefile.not_found": "There is no case file at {path}",
     "casefile.exists": "A case file already exists at {path}",
@@ -159,6 +181,8 @@ def _format_value(value: Any) -> Any:
         return value.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(f"“{v}”" for v in value)
     if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):
         return value.value
     return value
