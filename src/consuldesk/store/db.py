@@ -233,12 +233,15 @@ class Tx:
         self._next_seq = first_seq + len(values)
         fresh_ids = new_ids(2 * len(values))  # national ids, then audit event ids
         audit_ids = fresh_ids[len(values) :]
+        # Audited columns, read back from the converted record: plain str/int values encode
+        # with json's C fast path (dates would call back into Python for every value).
+        audited = [(i, c) for i, c in enumerate(columns) if c not in _AUDIT_SKIP | _BULK_SKIP]
+        dumps = json.JSONEncoder(ensure_ascii=False).encode
         records: list[list[Any]] = []
         ids: list[str] = []
         for offset, row in enumerate(values):
             version = str(self.clock.now())
             record_id = row.setdefault("id", fresh_ids[offset])
-            changes = {k: [None, v] for k, v in row.items() if v and k not in _AUDIT_SKIP}
             row["seq"] = first_seq + offset
             row["search_keys"] = national_search_keys(row)
             row["sort_name"] = national_sort_name(row)
@@ -251,6 +254,11 @@ class Tx:
                     record[index] = convert(record[index])
             records.append(record)
             ids.append(record_id)
+            changes = {c: [None, record[i]] for i, c in audited if record[i]}
+            if row.get("phones"):
+                changes["phones"] = [None, list(row["phones"])]
+            else:
+                changes.pop("phones", None)
             self._audit.append(
                 (
                     audit_ids[offset],
@@ -260,7 +268,7 @@ class Tx:
                     "national",
                     record_id,
                     action,
-                    _dumps(changes),
+                    dumps(changes),
                     version,
                 )
             )
@@ -417,6 +425,7 @@ def _default(column: Any) -> Any:
     return None
 
 
+_BULK_SKIP = {"origin_post", "deleted_at", "merged_into_id"}
 _AUDIT_SKIP = {"id", "search_keys", "sort_name", "version", "updated_at", "created_at", "seq"}
 
 

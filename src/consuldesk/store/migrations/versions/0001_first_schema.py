@@ -23,9 +23,10 @@ _ = sqlmodel  # autogenerate writes sqlmodel types (alembic #1647)
 
 FTS_SQL = (
     # Contentless: the keys live in national.search_keys; rowid is national.seq (stable under VACUUM,
-    # unlike an implicit rowid). Prefix indexes keep one- to three-letter prefixes fast.
+    # unlike an implicit rowid). Prefix indexes keep one- to three-letter prefixes fast; detail=none
+    # (no positions: searches are prefix ANDs, never phrases) makes the index a quarter cheaper.
     "CREATE VIRTUAL TABLE national_fts USING fts5("
-    "keys, content='', tokenize='unicode61 remove_diacritics 0', prefix='1 2 3')",
+    "keys, content='', detail=none, tokenize='unicode61 remove_diacritics 0', prefix='1 2 3')",
     # Inserts are indexed by the store (consuldesk.store.search): a trigger per row costs four
     # times what one INSERT … SELECT after a bulk insert does. Updates and deletes use triggers.
     "CREATE TRIGGER national_fts_ad AFTER DELETE ON national WHEN old.deleted_at IS NULL BEGIN "
