@@ -85,7 +85,10 @@ def iin_check_digit(first11: str) -> int | None:
     """
     if not _ELEVEN_DIGITS.fullmatch(first11):
         raise ValueError(f"expected 11 digits, got {first11!r}")
-    digits = [int(c) for c in first11]
+    return _check_digit([int(c) for c in first11])
+
+
+def _check_digit(digits: list[int]) -> int | None:
     for weights in (_WEIGHTS_1, _WEIGHTS_2):
         check = sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
         if check != 10:
@@ -123,8 +126,9 @@ def parse_iin(value: str, field: str = "iin") -> IinInfo:
         ValidationError: codes ``iin.excel_rounded``, ``iin.format``, ``iin.century``,
             ``iin.date``, ``iin.checksum_unusable``, ``iin.checksum`` (see module docs).
     """
-    s = _clean(value, field)
-    if not _TWELVE_DIGITS.fullmatch(s):
+    clean = len(value) == 12 and value.isascii() and value.isdigit()  # the usual case
+    s = value if clean else _clean(value, field)
+    if not clean and not _TWELVE_DIGITS.fullmatch(s):
         raise ValidationError("iin.format", field, value=s)
     century_digit = int(s[6])
     if century_digit not in _CENTURY:
@@ -135,7 +139,7 @@ def parse_iin(value: str, field: str = "iin") -> IinInfo:
         birth_date = datetime.date(year, month, day)
     except ValueError:
         raise ValidationError("iin.date", field, year=year, month=month, day=day) from None
-    expected = iin_check_digit(s[:11])
+    expected = _check_digit([ord(c) - 48 for c in s[:11]])
     if expected is None:
         raise ValidationError("iin.checksum_unusable", field)
     got = int(s[11])

@@ -64,10 +64,11 @@ class NationalFields:
 
 
 def _clean_text(value: str | None) -> str | None:
-    if value is None:
+    if not value:
         return None
-    value = _SPACES.sub(" ", value).strip()
-    return value or None
+    if "  " in value or "\t" in value or "\n" in value or "\r" in value or "\xa0" in value:
+        value = _SPACES.sub(" ", value)
+    return value.strip() or None
 
 
 def clean_national(fields: NationalFields, today: date) -> NationalFields:
@@ -179,7 +180,12 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
         )
     if errors:
         raise ValidationErrors(errors)
-    return fields.replace(**values)
+    # Every field but the enums and flags was set above; a copy without dataclasses.replace,
+    # whose per-call introspection is a tenth of a list import's validation time.
+    cleaned = object.__new__(NationalFields)
+    cleaned.__dict__.update(fields.__dict__)
+    cleaned.__dict__.update(values)
+    return cleaned
 
 
 def has_cyrillic_name(fields: NationalFields) -> bool:
