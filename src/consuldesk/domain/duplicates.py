@@ -1,4 +1,8 @@
-"""Probable-duplicate detection: similar names across scripts plus the same birth date."""
+"""Probable-duplicate detection: similar names across scripts plus the same birth date.
+
+Two records that both carry an IIN, and different ones, are two people (twins with similar
+names, namesakes born the same day) and are never flagged: an IIN belongs to one person.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ class NameFacts:
 
     keys: tuple[str, ...]  # full-name keys from names.full_name_key, one per script present
     birth_date: date | None
+    iin: str | None = None
 
 
 def similarity(a: NameFacts, b: NameFacts) -> float:
@@ -32,6 +37,8 @@ def similarity(a: NameFacts, b: NameFacts) -> float:
 def probable_duplicate(a: NameFacts, b: NameFacts) -> float | None:
     """The similarity score when ``a`` and ``b`` are probably one person, else ``None``."""
     if a.birth_date is None or a.birth_date != b.birth_date:
+        return None
+    if a.iin and b.iin and a.iin != b.iin:
         return None
     score = similarity(a, b)
     return score if score >= THRESHOLD else None

@@ -1213,7 +1213,7 @@ _FILLABLE_TEXT = tuple(
     )
 )
 _NATIONAL_COLUMNS = ("id", *(f.name for f in dataclasses.fields(NationalFields)))
-_BIRTH_COLUMNS = ("id", "birth_date", "sort_name", *NAME_FIELDS[:2], *NAME_FIELDS[3:])
+_BIRTH_COLUMNS = ("id", "birth_date", "sort_name", "iin", *NAME_FIELDS[:2], *NAME_FIELDS[3:])
 
 
 @dataclass
@@ -1403,12 +1403,12 @@ def _plan_import(session: Session, checked: _Checked, today: date, cancel: Cance
     # The others: new records, unless one without IIN and passport has the exact name and birth
     # date of a record (on file or earlier in the list). New ones born the same day as another
     # with a similar name are flagged as probable duplicates.
-    by_birth: dict[date, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+    by_birth: dict[date, list[tuple[tuple[str, ...], str, str | None]]] = defaultdict(list)
     name_birth: dict[tuple[str, date | None], str] = {}
     births = [x.fields.birth_date for x in pending if x.fields.birth_date]
     for r in _select_where_in(session, _BIRTH_COLUMNS, "birth_date", births, live):
         born = date.fromisoformat(r.birth_date)
-        by_birth[born].append((_keys_of(r), r.id))
+        by_birth[born].append((_keys_of(r), r.id, r.iin))
         name_birth.setdefault((r.sort_name, born), r.id)
     by_name = any(not x.fields.iin and not x.fields.passport_no for x in pending)
     if by_name:  # people without any date: the same name and no birth date on file either
@@ -1438,11 +1438,13 @@ def _plan_import(session: Session, checked: _Checked, today: date, cancel: Cance
         if f.birth_date:
             mine = _name_keys(f.surname_cyr, f.given_names_cyr, f.surname_lat, f.given_names_lat)
             same_day = by_birth[f.birth_date]
-            for other_keys, other_id in same_day:
+            for other_keys, other_id, other_iin in same_day:
+                if f.iin and other_iin and f.iin != other_iin:
+                    continue  # two valid, different IINs: two people (twins, namesakes)
                 score = _same_day_score(mine, other_keys)
                 if score is not None:
                     plan.flags.append((national_id, other_id, score))
-            same_day.append((mine, national_id))
+            same_day.append((mine, national_id, f.iin))
         if len(plan.new) % _EVERY == 0:
             cancel.check()
     cancel.check()

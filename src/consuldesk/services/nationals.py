@@ -259,7 +259,7 @@ def name_facts(fields: NationalFields | National) -> NameFacts:
         )
         if k
     )
-    return NameFacts(keys, fields.birth_date)
+    return NameFacts(keys, fields.birth_date, fields.iin)
 
 
 def probable_duplicates_in(

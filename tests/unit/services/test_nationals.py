@@ -218,3 +218,44 @@ def test_set_presence_for_many(desk):
     changes = nationals.set_presence(desk, [a.id, b.id], PresenceStatus.EVACUATED)
     assert changes.updated["national"] == {a.id, b.id}
     assert nationals.get_national(desk, b.id).presence_status == "evacuated"
+
+
+def test_twins_with_different_iins_are_not_flagged(desk):
+    born = date(2010, 5, 5)
+    nationals.register_national(
+        desk,
+        person(
+            surname_cyr="Сейтқали",
+            given_names_cyr="Асан",
+            sex=Sex.MALE,
+            birth_date=born,
+            iin=valid_iin(born, Sex.MALE, 100),
+            surname_lat=None,
+            given_names_lat=None,
+        ),
+    )
+    twin = nationals.register_national(
+        desk,
+        person(
+            surname_cyr="Сейтқали",
+            given_names_cyr="Асан",
+            sex=Sex.MALE,
+            birth_date=born,
+            iin=valid_iin(born, Sex.MALE, 200),
+            surname_lat=None,
+            given_names_lat=None,
+        ),
+    )
+    assert twin.flagged_duplicates == 0
+    no_iin = nationals.register_national(
+        desk,
+        person(
+            surname_cyr="Сейтқали",
+            given_names_cyr="Асан",
+            sex=Sex.MALE,
+            birth_date=born,
+            surname_lat=None,
+            given_names_lat=None,
+        ),
+    )
+    assert no_iin.flagged_duplicates == 2  # without an IIN it may be either of them
