@@ -1,167 +1,94 @@
-"""The main window: find a person in a keystroke."""
+"""The main window: the areas of work on the left, the page on the right."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSettings, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QHeaderView,
+    QHBoxLayout,
     QLabel,
-    QLineEdit,
+    QListWidget,
     QMainWindow,
-    QTableView,
-    QVBoxLayout,
+    QStackedWidget,
     QWidget,
 )
 
 from consuldesk.i18n import _
-from consuldesk.messages import describe
 from consuldesk.services.desk import Desk
-from consuldesk.services.nationals import (
-    SearchResult,
-    count_nationals,
-    list_nationals,
-    search,
-)
-from consuldesk.ui.models.nationals import NationalsModel
+from consuldesk.ui.context import AppContext, CaseFileEvents
+from consuldesk.ui.pages.nationals import NationalsPage
 from consuldesk.ui.tasks import TaskRunner
-
-SEARCH_DEBOUNCE_MS = 200
-SEARCH_LIMIT = 200
 
 
 class MainWindow(QMainWindow):
-    """Search box over the nationals of one case file."""
+    """One case file: pages for nationals (and, as they are built, requests, hotels, overview)."""
 
     def __init__(self, desk: Desk, settings: QSettings | None = None) -> None:
         super().__init__()
-        self.desk = desk
-        self._settings = settings
-        self._tasks = TaskRunner(self)
-        self._query_serial = 0  # answers to older queries are dropped
+        self.ctx = AppContext(desk, TaskRunner(self), CaseFileEvents(self), settings)
         post = desk.casefile.local_post()
         self.setWindowTitle(f"ConsulDesk — {post.name if post else desk.path.name}")
 
-        self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText(
-            _("Search by name (Cyrillic or Latin), IIN, passport or phone — Ctrl+F")
-        )
-        self.search_box.setClearButtonEnabled(True)
-        self.model = NationalsModel(desk.today(), self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.status_label = QLabel()
-        self.statusBar().addPermanentWidget(QLabel(str(desk.path)))
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(170)
+        self.pages = QStackedWidget()
+        self.nationals_page = NationalsPage(self.ctx)
+        self.add_page(_("Nationals"), self.nationals_page)
 
         central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.addWidget(self.search_box)
-        layout.addWidget(self.status_label)
-        layout.addWidget(self.table)
+        layout = QHBoxLayout(central)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
+        self.statusBar().addPermanentWidget(QLabel(str(desk.path)))
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
-        self._focus_search = QAction(_("Search"), self)
-        self._focus_search.setShortcut(QKeySequence.StandardKey.Find)
-        self.addAction(self._focus_search)
+        self._find = QAction(_("Find a person"), self)
+        self._find.setShortcut(QKeySequence.StandardKey.Find)
+        self.addAction(self._find)
         self._connect_signals()
+        self.nav.setCurrentRow(0)
         self._restore_geometry()
-        self._total = 0
-        self._load_first_page()
+
+    # Kept for tests and callers that knew the single-page window.
+    @property
+    def search_box(self):
+        return self.nationals_page.search_box
+
+    @property
+    def model(self):
+        return self.nationals_page.model
+
+    @property
+    def status_label(self):
+        return self.nationals_page.status_label
+
+    @property
+    def _tasks(self) -> TaskRunner:
+        return self.ctx.tasks
+
+    def add_page(self, title: str, page: QWidget) -> None:
+        """Add an area of work to the navigation."""
+        self.nav.addItem(title)
+        self.pages.addWidget(page)
 
     def _connect_signals(self) -> None:
-        self.search_box.textChanged.connect(self._on_search_box_text_changed)
-        self._debounce.timeout.connect(self._on_debounce_timeout)
-        self._focus_search.triggered.connect(self._on_focus_search_triggered)
-
-    def _load_first_page(self) -> None:
-        """Before anything is typed: the first people by name, and how many there are."""
-        desk = self.desk
-        self._query_serial += 1
-        serial = self._query_serial
-        self._tasks.run(
-            lambda: (count_nationals(desk), list_nationals(desk, limit=SEARCH_LIMIT)),
-            lambda result: self._on_first_page_done(serial, *result),
-            self._on_search_failed,
-        )
-
-    def _on_first_page_done(self, serial: int, total: int, page: SearchResult) -> None:
-        if serial != self._query_serial:
-            return
-        self._total = total
-        self.model.set_rows(page.rows)
-        self.table.resizeColumnsToContents()
-        self._show_hint()
-
-    def _show_hint(self) -> None:
-        if self._total == 0:
-            self.status_label.setText(_("The case file is empty."))
-        else:
-            self.status_label.setText(
-                _("{n} nationals in the case file. Type to search.").format(
-                    n=QLocale().toString(self._total)
-                )
-            )
-
-    @Slot(str)
-    def _on_search_box_text_changed(self, _text: str) -> None:
-        self._debounce.start()
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self._find.triggered.connect(self._on_find_triggered)
 
     @Slot()
-    def _on_focus_search_triggered(self) -> None:
-        self.search_box.setFocus()
-        self.search_box.selectAll()
-
-    @Slot()
-    def _on_debounce_timeout(self) -> None:
-        query = self.search_box.text().strip()
-        self._query_serial += 1
-        serial = self._query_serial
-        if not query:
-            self._load_first_page()
-            return
-        desk = self.desk
-        self._tasks.run(
-            lambda: search(desk, query, limit=SEARCH_LIMIT),
-            lambda result: self._on_search_done(serial, result),
-            self._on_search_failed,
-        )
-
-    def _on_search_done(self, serial: int, result: SearchResult) -> None:
-        if serial != self._query_serial:
-            return  # the officer kept typing; a newer search is on its way
-        self.model.set_rows(result.rows)
-        if not result.rows:
-            self.status_label.setText(_("Nobody found."))
-        elif result.more:
-            self.status_label.setText(
-                _("First {n} matches — type more to narrow down.").format(n=len(result.rows))
-            )
-        else:
-            self.status_label.setText(_("{n} found.").format(n=len(result.rows)))
-        self.table.resizeColumnsToContents()
-
-    def _on_search_failed(self, exc: BaseException) -> None:
-        self.status_label.setText(describe(exc))
+    def _on_find_triggered(self) -> None:
+        self.nav.setCurrentRow(self.pages.indexOf(self.nationals_page))
+        self.nationals_page.focus_search()
 
     def _restore_geometry(self) -> None:
-        if self._settings is not None and (geometry := self._settings.value("main/geometry")):
+        settings = self.ctx.settings
+        if settings is not None and (geometry := settings.value("main/geometry")):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1200, 720)
+            self.resize(1280, 760)
 
-    def closeEvent(self, event) -> None:
-        if self._settings is not None:
-            self._settings.setValue("main/geometry", self.saveGeometry())
-        self._tasks.wait()
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.ctx.settings is not None:
+            self.ctx.settings.setValue("main/geometry", self.saveGeometry())
+        self.ctx.tasks.wait()
         super().closeEvent(event)
-
-
-__all__ = ["MainWindow", "Qt"]

@@ -85,3 +85,19 @@ def test_model_passes_the_model_tester(qtmodeltester, desk):
     model = NationalsModel(date(2026, 3, 10))
     model.set_rows([row, row])
     qtmodeltester.check(model)
+
+
+def test_ctrl_f_goes_back_to_the_search(qtbot, window):
+    window.nav.setCurrentRow(0)
+    window._find.trigger()
+    assert window.pages.currentWidget() is window.nationals_page
+    assert window.search_box.hasFocus() or not window.isActiveWindow()
+
+
+def test_a_change_elsewhere_refreshes_the_list(qtbot, window, desk):
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=3000)
+    saved = nationals.register_national(
+        desk, person(surname_cyr="Бекова", given_names_cyr="Ұлжан", birth_date=date(1991, 1, 1))
+    )
+    window.ctx.events.changed.emit(saved.changes)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=3000)

@@ -1,0 +1,1 @@
+"""Dialogs: person card, merge, hotline call, placement, import."""
