@@ -81,7 +81,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="name recorded in the audit trail (default: $CONSULDESK_OFFICER or your login)",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument("--lang", choices=["en", "ru", "kk"], default="en", help="message language")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add = sub.add_parser
 
@@ -123,10 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="find nationals by name, IIN, passport or phone")
     p.add_argument("query", nargs="+")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=_positive, default=20, help="most rows to show (default 20)")
 
     p = sub.add_parser("stats", help="counts by country, city, status, vulnerability, requests")
-    p.add_argument("--on", type=date.fromisoformat, help="date (YYYY-MM-DD), default today")
+    p.add_argument("--on", type=_day, help="the day to count (31.12.2026 or 2026-12-31); today")
 
     sub.add_parser("duplicates", help="list pairs flagged as probably one person")
     return parser
@@ -139,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
         return int(exc.code or 0)
-    install(args.lang)
+    install(os.environ.get("CONSULDESK_LANG", "en"))
     try:
         return COMMANDS[args.command](args)
     except CliError as exc:
@@ -148,6 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err(_("Interrupted; nothing was written."))
         return EXIT_FAILURE
+    except BrokenPipeError:  # output piped into head/less that closed early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:
         code = _exit_code_for(exc)
         if code == EXIT_FAILURE:
@@ -176,6 +178,43 @@ def _exit_code_for(exc: BaseException) -> int:
 
 # -- helpers -------------------------------------------------------------------------------
 
+STATUS_LABELS = {
+    "in_country": "in country",
+    "in_transit": "in transit",
+    "in_hotel": "in hotel",
+    "evacuated": "evacuated",
+    "left_on_own": "left on own",
+    "unknown": "unknown",
+}
+NEED_LABELS = {
+    "medical": "medical",
+    "mobility": "mobility",
+    "pregnant": "pregnant",
+    "over_60": "60+",
+    "woman_with_minors": "with children",
+    "minor": "minor",
+}
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _day(text: str) -> date:
+    from consuldesk.domain.dates import parse_date
+    from consuldesk.domain.errors import ValidationError
+
+    try:
+        day = parse_date(text, "on")
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(describe(exc)) from None
+    if day is None:
+        raise argparse.ArgumentTypeError("a date is needed")
+    return day
+
 
 def _default_officer() -> str:
     try:
@@ -203,11 +242,22 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _refuse_existing(path: Path, hint: str) -> None:
+    if path.exists() and path.stat().st_size > 0:
+        raise CliError(
+            _("A case file already exists at {path}: {hint}.").format(path=path, hint=hint),
+            EXIT_BAD_INPUT,
+        )
+
+
 def _print_json(value: Any) -> None:
     print(json.dumps(_jsonable(value), ensure_ascii=False, indent=2))
 
 
-def _casefile_path(args: argparse.Namespace) -> Path:
+def _casefile_path(args: argparse.Namespace, *, writes: bool = False) -> Path:
+    """The case file to use. With several in the data folder and none named, commands that
+    write refuse (a real list must never land in the demo file); others use the most recent
+    one and say so on stderr."""
     from consuldesk.store.paths import list_casefiles
 
     if args.case_file:
@@ -220,13 +270,28 @@ def _casefile_path(args: argparse.Namespace) -> Path:
             _("No case file yet. Create one with 'consuldesk-cli init' or 'consuldesk-cli demo'."),
             EXIT_CASEFILE,
         )
+    if len(found) > 1:
+        listing = "\n".join(f"  {p}" for p in found)
+        if writes:
+            raise CliError(
+                _(
+                    "There are several case files; say which one with --case-file "
+                    "(or $CONSULDESK_CASE_FILE):\n{files}"
+                ).format(files=listing),
+                EXIT_USAGE,
+            )
+        _err(
+            _("using {path} (the most recent of {n}; choose with --case-file)").format(
+                path=found[0], n=len(found)
+            )
+        )
     return found[0]
 
 
-def _open(args: argparse.Namespace) -> Any:
+def _open(args: argparse.Namespace, *, writes: bool = False) -> Any:
     from consuldesk.services.casefile import open_casefile
 
-    return open_casefile(_casefile_path(args), args.officer)
+    return open_casefile(_casefile_path(args, writes=writes), args.officer)
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -239,6 +304,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     code = normalise_post_code(args.post)
     path = args.case_file or casefile_path(code, args.data_dir)
+    _refuse_existing(Path(path), _("use it with --case-file, or choose another --post"))
     desk = create_casefile(
         Path(path),
         post_code=code,
@@ -263,6 +329,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     code = normalise_post_code(args.post)
     path = Path(args.case_file or casefile_path(code, args.data_dir))
+    _refuse_existing(path, _("open it with --case-file, or make another demo with --post DEMO2"))
     desk = create_casefile(
         path, post_code=code, post_name="Demo embassy", host_country="AE", officer=args.officer
     )
@@ -320,7 +387,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     from consuldesk.domain.enums import Source
     from consuldesk.services.lists import import_list
 
-    desk = _open(args)
+    desk = _open(args, writes=not args.dry_run)
+    post = desk.casefile.local_post()
+    if not args.json:
+        print(
+            _("Case file: {path} — post {code}, {name}").format(
+                path=desk.path, code=post.code, name=post.name
+            )
+        )
     try:
         report = import_list(
             desk,
@@ -396,11 +470,18 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Search nationals."""
+    from consuldesk.domain.enums import Vulnerability
+    from consuldesk.domain.phone import format_phone
     from consuldesk.services.nationals import search
 
+    query = " ".join(args.query).strip()
+    if not query:
+        raise CliError(
+            _("Give a name, IIN, passport number or phone to search for."), EXIT_BAD_INPUT
+        )
     desk = _open(args)
     try:
-        result = search(desk, " ".join(args.query), limit=args.limit)
+        result = search(desk, query, limit=args.limit)
         today = desk.today()
     finally:
         desk.close()
@@ -410,14 +491,39 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not result.rows:
         print(_("Nobody found."))
         return EXIT_OK
+    table = [
+        [
+            _("Name"),
+            _("Passport name"),
+            _("Born"),
+            _("Age"),
+            _("IIN"),
+            _("Passport"),
+            _("Phone"),
+            _("Where"),
+            _("Status"),
+            _("Needs"),
+        ],
+    ]
     for row in result.rows:
         age = row.age(today)
-        flags = ",".join(sorted(v.value for v in row.vulnerabilities))
-        print(
-            f"{row.name:<40} {row.name_lat:<32} {row.birth_date or '':<10} "
-            f"{'' if age is None else age:>3} {row.iin or '':<12} {row.passport_no or '':<10} "
-            f"{row.host_country or '':<2} {row.city or '':<12} {row.presence_status:<11} {flags}"
+        table.append(
+            [
+                row.name,
+                row.name_lat,
+                row.birth_date.strftime("%d.%m.%Y") if row.birth_date else "",
+                "" if age is None else str(age),
+                row.iin or "",
+                row.passport_no or "",
+                format_phone(row.phones[0]) if row.phones else "",
+                ", ".join(p for p in (row.city, row.host_country) if p),
+                _(STATUS_LABELS.get(row.presence_status, row.presence_status)),
+                ", ".join(_(NEED_LABELS[v]) for v in Vulnerability if v in row.vulnerabilities),
+            ]
         )
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    for r in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
     if result.more:
         print(_("… more found; refine the search or raise --limit."))
     return EXIT_OK
@@ -455,10 +561,11 @@ def _print_situation(s: Any) -> None:
             n=s.nationals, v=s.vulnerable, e=s.evacuated
         )
     )
-    section(_("By country"), s.by_country, lambda c: country_name(c, language()))
+    countries = {country_name(c, language()): n for c, n in s.by_country.items()}
+    section(_("By country"), {**countries, _("no country"): s.country_unknown})
     section(_("By city"), {**s.by_city, _("other"): s.city_other, _("no city"): s.city_unknown})
-    section(_("By status"), s.by_presence)
-    section(_("Vulnerability"), s.by_vulnerability)
+    section(_("By status"), s.by_presence, lambda k: _(STATUS_LABELS.get(k) or k))
+    section(_("Vulnerability"), s.by_vulnerability, lambda k: _(NEED_LABELS.get(k) or k))
     print(_("Open requests: {n} (overdue {o})").format(n=s.open_requests, o=s.overdue_requests))
     section(_("  by kind"), s.open_by_kind)
     print(

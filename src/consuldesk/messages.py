@@ -51,7 +51,10 @@ TEMPLATES: dict[str, str] = {
     "iin.century": "IIN digit 7 must be 1–6 (century and sex), got {digit}",
     "iin.date": "IIN starts with a date that does not exist ({day:02}.{month:02}.{year})",
     "iin.checksum_unusable": "IIN is not valid (its check digit cannot be computed)",
-    "iin.checksum": "IIN check digit is wrong: expected {expected}, got {got}",
+    "iin.checksum": (
+        "IIN fails its check digit: one of its digits is mistyped; "
+        "copy it again from the passport or ID card"
+    ),
     "iin.birth_date_mismatch": "Date of birth {stated} does not match the IIN ({from_iin})",
     "iin.sex_mismatch": "Sex {stated} does not match the IIN ({from_iin})",
     # MRZ
@@ -123,7 +126,7 @@ TEMPLATES: dict[str, str] = {
     ),
     # case file
     "casefile.not_found": "There is no case file at {path}",
-    "casefile.exists": "A case file already exists at {path}",
+    "casefile.exists": "A case file already exists at {path}; open it or choose another name",
     "casefile.not_sqlite": "{path} is not a ConsulDesk case file (not an SQLite database)",
     "casefile.not_casefile": "{path} is an SQLite database but not a ConsulDesk case file",
     "casefile.too_new": (

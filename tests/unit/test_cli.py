@@ -68,7 +68,7 @@ def test_init_then_info(capsys, casefile):
 
 def test_init_refuses_an_existing_file(capsys, casefile):
     code, _, err = run(capsys, "--case-file", str(casefile), "init", "--post", "QA", "--name", "x")
-    assert code == EXIT_CASEFILE and "already exists" in err
+    assert code == EXIT_BAD_INPUT and "already exists" in err and "--case-file" in err
 
 
 def test_init_with_a_bad_country_is_bad_input(capsys, tmp_path):
@@ -130,3 +130,49 @@ def test_a_newer_case_file_is_refused_with_exit_4(capsys, casefile):
     con.close()
     code, _, err = run(capsys, "--case-file", str(casefile), "info")
     assert code == EXIT_CASEFILE and "newer ConsulDesk" in err
+
+
+def test_several_case_files_a_list_is_never_imported_into_a_guessed_one(capsys, tmp_path):
+    data = tmp_path / "data"
+    for post in ("AE-ABU", "TRY"):
+        assert main(["--data-dir", str(data), "init", "--post", post, "--name", post]) == EXIT_OK
+    listing = tmp_path / "list.csv"
+    listing.write_text("Фамилия;Имя\nҚасымова;Әйгерім\n", encoding="utf-8-sig")
+    capsys.readouterr()
+    code, out, err = run(capsys, "--data-dir", str(data), "import", str(listing))
+    assert code == EXIT_USAGE and "several case files" in err and "AE-ABU.consuldesk" in err
+    code, out, err = run(capsys, "--data-dir", str(data), "stats")  # reading: says which
+    assert code == EXIT_OK and "using " in err
+    code, out, _ = run(
+        capsys, "--case-file", str(data / "AE-ABU.consuldesk"), "import", str(listing)
+    )
+    assert code == EXIT_OK and "post AE-ABU" in out and "new: 1" in out
+
+
+def test_search_prints_a_readable_table(capsys, casefile):
+    from consuldesk.domain.national import NationalFields
+    from consuldesk.services.casefile import open_casefile
+    from consuldesk.services.nationals import register_national
+
+    desk = open_casefile(casefile, "Test")
+    register_national(
+        desk,
+        NationalFields(
+            surname_cyr="Әлиева",
+            given_names_cyr="Ұлжан",
+            birth_date=date(1990, 5, 17),
+            phones=("87011234567",),
+        ),
+    )
+    desk.close()
+    code, out, _ = run(capsys, "--case-file", str(casefile), "search", "Әлиева")
+    lines = out.splitlines()
+    assert lines[0].split()[:2] == ["Name", "Passport"]
+    assert "17.05.1990" in lines[1] and "+7 701 123 4567" in lines[1] and "<10" not in out
+    code, _, err = run(capsys, "--case-file", str(casefile), "search", " ")
+    assert code == EXIT_BAD_INPUT
+
+
+def test_stats_accepts_the_date_format_it_prints(capsys, casefile):
+    code, out, _ = run(capsys, "--case-file", str(casefile), "stats", "--on", "22.11.2026")
+    assert code == EXIT_OK and "22.11.2026" in out

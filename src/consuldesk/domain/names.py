@@ -55,7 +55,7 @@ _LATIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"w", "v"),
         (r"^ye", "e"),
         (r"y", "i"),
-        (r"([a-z])\1+", r"\1"),
+        (r"([a-z])\1", r"\1"),  # doubled letters (Kassymov/Kasymov); runs stay runs
     )
 )
 
@@ -111,6 +111,8 @@ def _word_keys(word: str) -> frozenset[str]:
     keys = {latin_key(word)}
     if is_cyrillic(word):
         keys.add(cyr_key(word))
+        if "ё" in word.casefold():  # passports print Ё as E (ELKIN), people also write YO
+            keys.add(latin_key(word.casefold().replace("ё", "е")))
     else:
         keys.add(_ascii_fold(word))
     keys.discard("")

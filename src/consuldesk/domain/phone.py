@@ -134,17 +134,19 @@ def _tokens(e164: str) -> tuple[str, ...]:
 
     Returns:
         All digits without ``+`` (``77012345678``), the national significant number
-        (``7012345678``) and, for ``+7`` numbers, the trunk form (``87012345678``);
-        no duplicates.
+        (``7012345678``), the local form with its trunk prefix (``87012345678`` for +7,
+        ``0501234567`` elsewhere) and the last seven digits (``2345678``).
     """
     digits = e164.lstrip("+")
+    tail = (digits[-7:],) if len(digits) > 7 else ()  # the subscriber number, typed alone
     if digits.startswith("7") and len(digits) == 11:  # +7: KZ and RU, the common case
-        return (digits, digits[1:], "8" + digits[1:])
+        return (digits, digits[1:], "8" + digits[1:], *tail)
     # Country calling codes are prefix-free, so the national number follows the one that matches
-    # (what phonenumbers.parse would find, without parsing).
+    # (what phonenumbers.parse would find, without parsing). Abroad, numbers are written locally
+    # with a trunk 0 (UAE 050 123 4567, Saudi 055…, Iran 0912…).
     for length in (1, 2, 3):
         prefix = digits[:length]
         if prefix.isdigit() and int(prefix) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
             national = digits[length:]
-            return (digits, national) if national else (digits,)
+            return (digits, national, "0" + national, *tail) if national else (digits,)
     return (digits,)

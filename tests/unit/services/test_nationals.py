@@ -65,7 +65,7 @@ def test_invalid_fields_are_all_reported_and_nothing_is_written(desk):
         ("email.invalid", "email"),
         ("birth_date.future", "birth_date"),
     }
-    assert "IIN check digit is wrong" in describe(info.value)
+    assert "IIN fails its check digit" in describe(info.value)
     assert count(desk, "SELECT count(*) FROM national") == 0
 
 

@@ -92,6 +92,9 @@ def people(desk):
         ("+971 50 123", "Әбілқасымов Нұрсұлтан Жәнібекұлы"),  # phone as typed
         ("87771112233", "Әбілқасымов Нұрсұлтан Жәнібекұлы"),  # local form
         ("7771112", "Әбілқасымов Нұрсұлтан Жәнібекұлы"),
+        ("1112233", "Әбілқасымов Нұрсұлтан Жәнібекұлы"),  # last seven digits
+        ("050 123 4567", "Әбілқасымов Нұрсұлтан Жәнібекұлы"),  # UAE number written locally
+        ("zzzz", None),  # a run of one letter is not that letter
     ],
 )
 def test_finds_people_however_they_are_typed(desk, people, query, expected):
@@ -146,3 +149,18 @@ def test_rebuild_gives_the_same_answers(desk, people):
 def test_match_expression_is_prefix_and_or_of_variants():
     assert build_match("Нұр ali") == '("nur"* OR "нур"*) AND ("ali"*)'
     assert build_match("+7 (701) 234") == '("7701234"*)'
+
+
+def test_yo_names_are_found_as_passports_print_them(desk):
+    nationals.register_national(
+        desk,
+        person(
+            surname_cyr="Ёлкин",
+            given_names_cyr="Пётр",
+            surname_lat=None,
+            given_names_lat=None,
+            sex=Sex.MALE,
+        ),
+    )
+    for query in ("Ёлкин", "Елкин", "Elkin", "Yolkin", "Пётр", "Петр", "Petr"):
+        assert names(nationals.search(desk, query)) == ["Ёлкин Пётр"], query
