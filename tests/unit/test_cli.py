@@ -169,7 +169,7 @@ def test_search_prints_a_readable_table(capsys, casefile):
     lines = out.splitlines()
     assert lines[0].split()[:2] == ["Name", "Passport"]
     assert "17.05.1990" in lines[1] and "+7 701 123 4567" in lines[1] and "<10" not in out
-    code, _, err = run(capsys, "--case-file", str(casefile), "search", " ")
+    code, _, _err = run(capsys, "--case-file", str(casefile), "search", " ")
     assert code == EXIT_BAD_INPUT
 
 
