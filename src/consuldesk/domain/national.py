@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from consuldesk.domain.cities import canonical_city
 from consuldesk.domain.countries import country_code
 from consuldesk.domain.enums import PresenceStatus, Sex, Source
 from consuldesk.domain.errors import ValidationError, ValidationErrors
@@ -161,10 +162,10 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
         except ValidationError as exc:
             errors.append(exc)
     values["host_country"] = country
+    values["city"] = canonical_city(fields.city)
 
     for name in (
         "messenger",
-        "city",
         "address",
         "medical_condition",
         "mobility_needs",
