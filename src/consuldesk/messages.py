@@ -36,6 +36,8 @@ FIELD_LABELS: dict[str, str] = {
     "pregnant": "Pregnant",
     "notes": "Notes",
     "consent_date": "Consent date",
+    "source": "Source",
+    "source_ref": "Reference",
     "mrz": "Passport MRZ",
     "status": "Status",
     "code": "Post code",
@@ -102,6 +104,27 @@ TEMPLATES: dict[str, str] = {
     "national.merge_self": "A record cannot be merged with itself",
     "post.code": "Post code “{value}” must be 2–16 letters, digits or dashes",
     "demo.not_empty": "The demo can only be loaded into an empty case file",
+    # households, requests, hotels
+    "household.name": "The household needs a name",
+    "household.member_twice": "This person is already a member of {household}",
+    "household.already_in_family": "This person is already in the family {household}",
+    "household.not_member": "This person is not a member of {household}",
+    "request.no_subject": "Say who the request is for: a person, a household or a caller",
+    "request.summary": "The request needs a short summary",
+    "request.event_kind": "“{kind}” is not a note or a call",
+    "request.note_empty": "The note is empty",
+    "request.closed": "This request is {status}: reopen it first",
+    "hotel.full": (
+        "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, "
+        "and {requested} more people do not fit"
+    ),
+    "placement.overlap": "{person} already has a stay at {hotel} on these dates",
+    "placement.dates": "Check-out ({check_out}) must be after check-in ({check_in})",
+    "placement.empty": "Choose whom to place: a person or a household with members",
+    "placement.status": "This stay is {status}: it cannot be changed this way",
+    "hotel.name": "The hotel needs a name",
+    "currency.unknown": "“{value}” is not a currency code (for example USD, AED, KZT)",
+    "value.negative": "{field_label} cannot be negative",
     # registration lists
     "list.not_found": "There is no file at {path}",
     "list.unreadable": "{path} cannot be read: {detail}",
@@ -180,6 +203,11 @@ def field_label(field: str) -> str:
 def _format_value(value: Any) -> Any:
     from datetime import date, datetime
 
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:  # ISO dates in parameters read as dd.mm.yyyy
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         return value.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, date):

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
 from consuldesk.i18n import _
 from consuldesk.services.desk import Desk
 from consuldesk.ui.context import AppContext, CaseFileEvents
+from consuldesk.ui.pages.hotels import HotelsPage
 from consuldesk.ui.pages.nationals import NationalsPage
+from consuldesk.ui.pages.overview import OverviewPage
 from consuldesk.ui.tasks import TaskRunner
 
 
@@ -34,6 +36,10 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.nationals_page = NationalsPage(self.ctx)
         self.add_page(_("Nationals"), self.nationals_page)
+        self.overview_page = OverviewPage(self.ctx)
+        self.add_page(_("Overview"), self.overview_page)
+        self.hotels_page = HotelsPage(self.ctx)
+        self.add_page(_("Hotels"), self.hotels_page)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -44,7 +50,9 @@ class MainWindow(QMainWindow):
 
         self._find = QAction(_("Find a person"), self)
         self._find.setShortcut(QKeySequence.StandardKey.Find)
-        self.addAction(self._find)
+        self._new_person = QAction(_("New person"), self)
+        self._new_person.setShortcut(QKeySequence.StandardKey.New)
+        self.addActions([self._find, self._new_person])
         self._connect_signals()
         self.nav.setCurrentRow(0)
         self._restore_geometry()
@@ -74,11 +82,17 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self._find.triggered.connect(self._on_find_triggered)
+        self._new_person.triggered.connect(self._on_new_person_triggered)
 
     @Slot()
     def _on_find_triggered(self) -> None:
         self.nav.setCurrentRow(self.pages.indexOf(self.nationals_page))
         self.nationals_page.focus_search()
+
+    @Slot()
+    def _on_new_person_triggered(self) -> None:
+        self.nav.setCurrentRow(self.pages.indexOf(self.nationals_page))
+        self.nationals_page.open_card(None)
 
     def _restore_geometry(self) -> None:
         settings = self.ctx.settings

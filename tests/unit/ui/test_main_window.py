@@ -101,3 +101,12 @@ def test_a_change_elsewhere_refreshes_the_list(qtbot, window, desk):
     )
     window.ctx.events.changed.emit(saved.changes)
     qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=3000)
+
+
+def test_ctrl_n_opens_an_empty_person_card_from_any_page(qtbot, window, monkeypatch):
+    opened = []
+    monkeypatch.setattr(window.nationals_page, "open_card", lambda row: opened.append(row))
+    window.nav.setCurrentRow(window.pages.indexOf(window.hotels_page))
+    window._new_person.trigger()
+    assert opened == [None]
+    assert window.pages.currentWidget() is window.nationals_page

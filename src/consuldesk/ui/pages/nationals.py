@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, QTimer, Slot
+from PySide6.QtCore import QLocale, QModelIndex, QTimer, Slot
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -20,7 +22,9 @@ from consuldesk.services.nationals import (
     list_nationals,
     search,
 )
+from consuldesk.services.rows import NationalRow
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.person_card import PersonCard
 from consuldesk.ui.models.nationals import NationalsModel
 
 SEARCH_DEBOUNCE_MS = 200
@@ -52,10 +56,16 @@ class NationalsPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.status_label = QLabel()
+        self.new_button = QPushButton(_("New person"))
+        self.new_button.setToolTip(_("Register a new person (Ctrl+N)"))
+        self.card: PersonCard | None = None
 
+        top = QHBoxLayout()
+        top.addWidget(self.search_box, 1)
+        top.addWidget(self.new_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search_box)
+        layout.addLayout(top)
         layout.addWidget(self.status_label)
         layout.addWidget(self.table)
 
@@ -70,6 +80,25 @@ class NationalsPage(QWidget):
         self.search_box.textChanged.connect(self._on_search_box_text_changed)
         self._debounce.timeout.connect(self._on_debounce_timeout)
         self.ctx.events.changed.connect(self._on_case_file_changed)
+        # activated: Enter on a row, and double-click (Qt emits it for both).
+        self.table.activated.connect(self._on_table_activated)
+        self.new_button.clicked.connect(self._on_new_button_clicked)
+
+    @Slot(QModelIndex)
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_card(self.model.row_at(index.row()))
+
+    @Slot()
+    def _on_new_button_clicked(self) -> None:
+        self.open_card(None)
+
+    def open_card(self, row: NationalRow | None) -> PersonCard:
+        """Open the person card for a row, or an empty one (non-blocking; a seam for tests)."""
+        card = PersonCard(self.ctx, row, self)
+        self.card = card
+        card.open()
+        return card
 
     def _load_first_page(self) -> None:
         """Before anything is typed: the first people by name, and how many there are."""

@@ -1,0 +1,288 @@
+"""Table models of the hotels page: hotels with tonight's occupancy, guests, cost totals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from consuldesk.i18n import _
+from consuldesk.services.views import CostRow, HotelOccupancyRow, PlacementRow
+
+Index = QModelIndex | QPersistentModelIndex
+
+(
+    COL_HOTEL,
+    COL_CITY,
+    COL_BEDS,
+    COL_OCCUPIED,
+    COL_FREE,
+    COL_RATE,
+    COL_OPERATOR,
+) = range(7)
+
+(
+    COL_GUEST,
+    COL_ROOM,
+    COL_CHECK_IN,
+    COL_CHECK_OUT,
+    COL_NIGHTS,
+    COL_COST,
+    COL_STATUS,
+    COL_PAID_BY,
+) = range(8)
+
+(
+    COL_COST_LABEL,
+    COL_COST_PLACEMENTS,
+    COL_COST_NIGHTS,
+    COL_COST_AMOUNT,
+) = range(4)
+
+PLACEMENT_STATUS_LABELS = {
+    "booked": "Booked",
+    "checked_in": "Checked in",
+    "checked_out": "Checked out",
+    "cancelled": "Cancelled",
+}
+PAID_BY_LABELS = {
+    "post": "Embassy",
+    "tour_operator": "Tour operator",
+    "national": "The national",
+}
+
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_OVERBOOKED = QColor(176, 0, 32)
+
+
+def format_money(amount_minor: int, currency: str) -> str:
+    """An amount in minor units as ``1 234.50 USD`` (in the officer's locale)."""
+    return f"{QLocale().toString(amount_minor / 100, 'f', 2)} {currency}"
+
+
+def format_date(day: date | None) -> str:
+    """dd.mm.yyyy, or an empty string."""
+    return f"{day:%d.%m.%Y}" if day else ""
+
+
+class _TableModel(QAbstractTableModel):
+    """Rows of frozen values; subclasses say what each cell shows."""
+
+    def __init__(self, headers: Sequence[str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._headers = list(headers)
+        self._rows: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """Show these rows."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> Any:
+        """The value shown in a row."""
+        return self._rows[row]
+
+    def rows(self) -> list[Any]:
+        """Every row shown."""
+        return list(self._rows)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self._headers)
+        ):
+            return self._headers[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        return self._data(self._rows[index.row()], index.column(), role)
+
+    def _data(self, row: Any, col: int, role: int) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class HotelsModel(_TableModel):
+    """Hotels with beds taken tonight (:class:`HotelOccupancyRow`); overbooked rows stand out.
+
+    Overbooking is shown in words and bold as well as in colour, so it reads on a grey printout.
+    """
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(
+            [
+                _("Hotel"),
+                _("City"),
+                _("Beds"),
+                _("Occupied tonight"),
+                _("Free"),
+                _("Nightly rate"),
+                _("Tour operator"),
+            ],
+            parent,
+        )
+
+    def row_for(self, hotel_id: str) -> int:
+        """The row of a hotel, or -1."""
+        return next((i for i, r in enumerate(self._rows) if r.hotel.id == hotel_id), -1)
+
+    def _data(self, row: HotelOccupancyRow, col: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, col)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.hotel.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (
+            COL_BEDS,
+            COL_OCCUPIED,
+            COL_FREE,
+            COL_RATE,
+        ):
+            return _RIGHT
+        if row.overbooked and col in (COL_HOTEL, COL_OCCUPIED, COL_FREE):
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(_OVERBOOKED)
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if row.overbooked:
+                return _("Overbooked: {n} guests more than beds tonight").format(n=row.overbooked)
+            if col == COL_HOTEL:
+                return "\n".join(p for p in (row.hotel.address, row.hotel.phone) if p) or None
+        return None
+
+    def _display(self, row: HotelOccupancyRow, col: int) -> str:
+        hotel = row.hotel
+        if col == COL_HOTEL:
+            return f"⚠ {hotel.name}" if row.overbooked else hotel.name
+        if col == COL_CITY:
+            return hotel.city or ""
+        if col == COL_BEDS:
+            return str(row.beds) if row.beds else _("not set")
+        if col == COL_OCCUPIED:
+            return str(row.occupied)
+        if col == COL_FREE:
+            if row.overbooked:
+                return _("overbooked +{n}").format(n=row.overbooked)
+            return str(row.free) if row.beds else "—"
+        if col == COL_RATE:
+            return format_money(hotel.nightly_rate_minor, hotel.currency)
+        if col == COL_OPERATOR:
+            return hotel.tour_operator or ""
+        return ""
+
+
+class GuestsModel(_TableModel):
+    """Placements of one hotel (:class:`PlacementRow`)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(
+            [
+                _("Guest"),
+                _("Room"),
+                _("Check-in"),
+                _("Check-out"),
+                _("Nights"),
+                _("Cost"),
+                _("Status"),
+                _("Paid by"),
+            ],
+            parent,
+        )
+
+    def _data(self, row: PlacementRow, col: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, col)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_NIGHTS, COL_COST):
+            return _RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_COST:
+            return _("{rate} per night").format(
+                rate=format_money(row.nightly_cost_minor, row.currency)
+            )
+        return None
+
+    def _display(self, row: PlacementRow, col: int) -> str:
+        if col == COL_GUEST:
+            return row.person_name
+        if col == COL_ROOM:
+            return row.room or ""
+        if col == COL_CHECK_IN:
+            return format_date(row.check_in)
+        if col == COL_CHECK_OUT:
+            return format_date(row.check_out) if row.check_out else _("open")
+        if col == COL_NIGHTS:
+            return str(row.nights)
+        if col == COL_COST:
+            return format_money(row.cost_minor, row.currency)
+        if col == COL_STATUS:
+            return _(PLACEMENT_STATUS_LABELS.get(row.status, row.status))
+        if col == COL_PAID_BY:
+            return _(PAID_BY_LABELS.get(row.paid_by, row.paid_by))
+        return ""
+
+
+class CostsModel(_TableModel):
+    """Cost totals (:class:`CostRow`), one line per group and currency: never summed across."""
+
+    def __init__(self, group_title: str, none_label: str = "", parent: Any = None) -> None:
+        super().__init__([group_title, _("Placements"), _("Nights"), _("Amount")], parent)
+        self._none_label = none_label
+
+    def _data(self, row: CostRow, col: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_COST_LABEL:
+                return row.label or self._none_label
+            if col == COL_COST_PLACEMENTS:
+                return str(row.placements)
+            if col == COL_COST_NIGHTS:
+                return str(row.nights)
+            if col == COL_COST_AMOUNT:
+                return format_money(row.amount_minor, row.currency)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col != COL_COST_LABEL:
+            return _RIGHT
+        return None
+
+
+__all__ = [
+    "COL_BEDS",
+    "COL_CHECK_IN",
+    "COL_CHECK_OUT",
+    "COL_CITY",
+    "COL_COST",
+    "COL_COST_AMOUNT",
+    "COL_COST_LABEL",
+    "COL_COST_NIGHTS",
+    "COL_COST_PLACEMENTS",
+    "COL_FREE",
+    "COL_GUEST",
+    "COL_HOTEL",
+    "COL_NIGHTS",
+    "COL_OCCUPIED",
+    "COL_OPERATOR",
+    "COL_PAID_BY",
+    "COL_RATE",
+    "COL_ROOM",
+    "COL_STATUS",
+    "CostsModel",
+    "GuestsModel",
+    "HotelsModel",
+    "format_date",
+    "format_money",
+]

@@ -1,0 +1,401 @@
+"""Hotels: beds taken tonight, who sleeps where, check-in and check-out, and what it costs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consuldesk.domain.enums import PlacementStatus
+from consuldesk.i18n import _
+from consuldesk.services.hotels import (
+    cancel_placement,
+    check_in,
+    check_out,
+    costs,
+    guests_tonight,
+    occupancy,
+)
+from consuldesk.services.views import CostReport, HotelOccupancyRow, HotelRow, PlacementRow
+from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.placement import HotelDialog, PlacementDialog, explain
+from consuldesk.ui.models.hotels import (
+    COL_GUEST,
+    CostsModel,
+    GuestsModel,
+    HotelsModel,
+    format_date,
+)
+
+REFRESH_DELAY_MS = 100
+# Tables whose changes alter what the page shows (names, tour groups feed guests and costs).
+WATCHED_TABLES = {"hotel", "placement", "national", "household", "household_member"}
+
+
+def _table(model: Any) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class HotelsPage(QWidget):
+    """Hotels with tonight's occupancy; the selected hotel's guests; cost totals by currency."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._serial = 0
+        self._guests_serial = 0
+        self._selected_hotel_id: str | None = None
+
+        self.add_hotel_button = QPushButton(_("&Add hotel…"))
+        self.place_button = QPushButton(_("&Place people…"))
+        self.refresh_button = QPushButton(_("Refresh"))
+        self.refresh_button.setToolTip(_("Reload from the case file (F5)"))
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+
+        self.hotels_model = HotelsModel(self)
+        self.hotels_table = _table(self.hotels_model)
+
+        self.guests_title = QLabel()
+        self.guests_model = GuestsModel(self)
+        self.guests_table = _table(self.guests_model)
+        # The name takes the spare width, so the columns look right before there are guests.
+        guests_header = self.guests_table.horizontalHeader()
+        guests_header.setStretchLastSection(False)
+        guests_header.setSectionResizeMode(COL_GUEST, QHeaderView.ResizeMode.Stretch)
+        self.check_in_button = QPushButton(_("Check &in"))
+        self.check_out_button = QPushButton(_("Check &out"))
+        self.cancel_button = QPushButton(_("Ca&ncel booking"))
+        self.action_label = QLabel()
+        self.action_label.setWordWrap(True)
+
+        self.costs_note = QLabel()
+        self.costs_note.setWordWrap(True)
+        self.hotel_costs_model = CostsModel(_("Hotel"), parent=self)
+        self.operator_costs_model = CostsModel(
+            _("Tour operator"), none_label=_("No tour operator"), parent=self
+        )
+        self.hotel_costs_table = _table(self.hotel_costs_model)
+        self.operator_costs_table = _table(self.operator_costs_model)
+
+        self._build_layout()
+        self._refresh_action = QAction(_("Refresh"), self)
+        self._refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self._refresh_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self._refresh_action)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._connect_signals()
+        self._update_guest_buttons()
+        self.refresh()
+
+    def _build_layout(self) -> None:
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_hotel_button)
+        buttons.addWidget(self.place_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.refresh_button)
+
+        guests = QWidget()
+        guests_layout = QVBoxLayout(guests)
+        guests_layout.addWidget(self.guests_title)
+        guests_layout.addWidget(self.guests_table, 1)
+        guest_buttons = QHBoxLayout()
+        guest_buttons.addWidget(self.check_in_button)
+        guest_buttons.addWidget(self.check_out_button)
+        guest_buttons.addWidget(self.cancel_button)
+        guest_buttons.addWidget(self.action_label, 1)
+        guests_layout.addLayout(guest_buttons)
+
+        costs_page = QWidget()
+        costs_layout = QVBoxLayout(costs_page)
+        costs_layout.addWidget(self.costs_note)
+        tables = QHBoxLayout()
+        for title, view in (
+            (_("By hotel"), self.hotel_costs_table),
+            (_("By tour operator"), self.operator_costs_table),
+        ):
+            box = QGroupBox(title)
+            QVBoxLayout(box).addWidget(view)
+            tables.addWidget(box)
+        costs_layout.addLayout(tables, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(guests, _("Guests tonight"))
+        self.tabs.addTab(costs_page, _("Costs"))
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.hotels_table)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status_label)
+        layout.addWidget(splitter, 1)
+        self.setTabOrder(self.add_hotel_button, self.place_button)
+        self.setTabOrder(self.place_button, self.refresh_button)
+        self.setTabOrder(self.refresh_button, self.hotels_table)
+        self.setTabOrder(self.hotels_table, self.tabs)
+        self.setTabOrder(self.tabs, self.guests_table)
+        self.setTabOrder(self.guests_table, self.check_in_button)
+
+    def _connect_signals(self) -> None:
+        self.add_hotel_button.clicked.connect(self._on_add_hotel_button_clicked)
+        self.place_button.clicked.connect(self._on_place_button_clicked)
+        self.refresh_button.clicked.connect(self.refresh)
+        self._refresh_action.triggered.connect(self.refresh)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self.hotels_table.selectionModel().selectionChanged.connect(
+            self._on_hotels_selection_changed
+        )
+        self.guests_table.selectionModel().selectionChanged.connect(
+            self._on_guests_selection_changed
+        )
+        self.check_in_button.clicked.connect(self._on_check_in_button_clicked)
+        self.check_out_button.clicked.connect(self._on_check_out_button_clicked)
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        self.ctx.events.changed.connect(self._on_case_file_changed)
+
+    # -- loading -------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        """Reload hotels, occupancy and costs off the UI thread, then the selected guests."""
+        desk = self.ctx.desk
+        self._serial += 1
+        serial = self._serial
+        self.ctx.tasks.run(
+            lambda: (occupancy(desk), costs(desk)),
+            lambda result: self._on_refresh_done(serial, *result),
+            self._on_refresh_failed,
+        )
+
+    def _on_refresh_done(
+        self, serial: int, rows: list[HotelOccupancyRow], report: CostReport
+    ) -> None:
+        if serial != self._serial:
+            return
+        keep = self._selected_hotel_id
+        self.hotels_model.set_rows(rows)
+        self.hotels_table.resizeColumnsToContents()
+        self.hotel_costs_model.set_rows(report.by_hotel)
+        self.operator_costs_model.set_rows(report.by_operator)
+        self.hotel_costs_table.resizeColumnsToContents()
+        self.operator_costs_table.resizeColumnsToContents()
+        self.costs_note.setText(
+            _(
+                "Costs of the nights before {day}, per currency (different currencies are "
+                "never added together). Cancelled bookings cost nothing."
+            ).format(day=format_date(report.until))
+            if report.by_hotel
+            else _("No stays yet, so no costs.")
+        )
+        if not rows:
+            self.status_label.setText(
+                _("No hotels yet: add the hotels the embassy books with “Add hotel…”.")
+            )
+        else:
+            beds = sum(r.beds for r in rows)
+            taken = sum(r.occupied for r in rows)
+            over = [r.hotel.name for r in rows if r.overbooked]
+            text = _("{hotels} hotels, {taken} of {beds} beds taken tonight.").format(
+                hotels=len(rows), taken=taken, beds=beds
+            )
+            if over:
+                text += " " + _("Overbooked: {names}.").format(names=", ".join(over))
+            self.status_label.setText(text)
+        row = self.hotels_model.row_for(keep) if keep else -1
+        self.hotels_table.selectRow(max(row, 0) if rows else -1)
+        if rows and row >= 0:
+            self._load_guests()  # same hotel selected: selectionChanged may not fire
+        elif not rows:
+            self._selected_hotel_id = None
+            self._load_guests()
+
+    def _on_refresh_failed(self, exc: BaseException) -> None:
+        self.status_label.setText(explain(exc))
+
+    @Slot(object)
+    def _on_case_file_changed(self, changes: object) -> None:
+        if WATCHED_TABLES & getattr(changes, "tables", set()):
+            self._refresh_timer.start()  # several writes in a row: one reload
+
+    def hotels(self) -> list[HotelRow]:
+        """The hotels shown."""
+        return [r.hotel for r in self.hotels_model.rows()]
+
+    def selected_hotel(self) -> HotelRow | None:
+        """The hotel whose guests are shown."""
+        row = self.hotels_model.row_for(self._selected_hotel_id or "")
+        return self.hotels_model.row_at(row).hotel if row >= 0 else None
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_hotels_selection_changed(self, *_args: object) -> None:
+        rows = self.hotels_table.selectionModel().selectedRows()
+        hotel_id = self.hotels_model.row_at(rows[0].row()).hotel.id if rows else None
+        if hotel_id != self._selected_hotel_id:
+            self._selected_hotel_id = hotel_id
+            self.action_label.clear()
+            self._load_guests()
+
+    def _load_guests(self) -> None:
+        self._guests_serial += 1
+        serial = self._guests_serial
+        hotel = self.selected_hotel()
+        if hotel is None:
+            self.guests_model.set_rows([])
+            self.guests_title.setText(_("Choose a hotel above to see its guests."))
+            self._update_guest_buttons()
+            return
+        desk = self.ctx.desk
+        self.ctx.tasks.run(
+            lambda: guests_tonight(desk, hotel.id),
+            lambda rows: self._on_guests_done(serial, hotel, rows),
+            self._on_refresh_failed,
+        )
+
+    def _on_guests_done(self, serial: int, hotel: HotelRow, rows: list[PlacementRow]) -> None:
+        if serial != self._guests_serial:
+            return
+        self.guests_model.set_rows(rows)
+        self.guests_table.resizeColumnsToContents()
+        day = format_date(self.ctx.desk.today())
+        if rows:
+            self.guests_title.setText(
+                _("{hotel}: {n} guests on the night of {day}").format(
+                    hotel=hotel.name, n=len(rows), day=day
+                )
+            )
+        else:
+            self.guests_title.setText(
+                _(
+                    "Nobody stays at {hotel} on the night of {day}. Book beds with “Place people…”."
+                ).format(hotel=hotel.name, day=day)
+            )
+        self._update_guest_buttons()
+
+    # -- guests --------------------------------------------------------------------------
+
+    def selected_guest(self) -> PlacementRow | None:
+        """The placement selected in the guests table."""
+        rows = self.guests_table.selectionModel().selectedRows()
+        return self.guests_model.row_at(rows[0].row()) if rows else None
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_guests_selection_changed(self, *_args: object) -> None:
+        self._update_guest_buttons()
+
+    def _update_guest_buttons(self) -> None:
+        guest = self.selected_guest()
+        status = guest.status if guest else None
+        self.check_in_button.setEnabled(status == PlacementStatus.BOOKED.value)
+        self.check_out_button.setEnabled(
+            status in (PlacementStatus.BOOKED.value, PlacementStatus.CHECKED_IN.value)
+        )
+        self.cancel_button.setEnabled(status == PlacementStatus.BOOKED.value)
+        self.place_button.setEnabled(bool(self.hotels_model.rowCount()))
+
+    def _act(self, fn: Callable[..., Any], done_text: str) -> None:
+        guest = self.selected_guest()
+        if guest is None:
+            return
+        desk = self.ctx.desk
+        for button in (self.check_in_button, self.check_out_button, self.cancel_button):
+            button.setEnabled(False)
+
+        def done(written: Any) -> None:
+            self.action_label.setText(done_text.format(name=guest.person_name))
+            self.ctx.events.changed.emit(written.changes)
+
+        def failed(exc: BaseException) -> None:
+            self.action_label.setText(explain(exc))
+            self._update_guest_buttons()
+
+        self.ctx.tasks.run(lambda: fn(desk, guest.id), done, failed)
+
+    @Slot()
+    def _on_check_in_button_clicked(self) -> None:
+        self._act(check_in, _("{name} checked in."))
+
+    @Slot()
+    def _on_check_out_button_clicked(self) -> None:
+        self._act(check_out, _("{name} checked out."))
+
+    @Slot()
+    def _on_cancel_button_clicked(self) -> None:
+        self._act(cancel_placement, _("Booking of {name} cancelled."))
+
+    # -- dialogs -------------------------------------------------------------------------
+
+    def launch(self, dialog: Any) -> None:
+        """Show a dialog without blocking (tests override or drive it directly)."""
+        dialog.open()
+
+    @Slot()
+    def _on_add_hotel_button_clicked(self) -> None:
+        self.open_hotel_dialog()
+
+    @Slot()
+    def _on_place_button_clicked(self) -> None:
+        self.open_placement_dialog()
+
+    def open_hotel_dialog(self) -> HotelDialog:
+        """Open the form for a new hotel."""
+        dialog = HotelDialog(self.ctx, self)
+        dialog.saved.connect(self._on_hotel_dialog_saved)
+        dialog.finished.connect(dialog.deleteLater)
+        self.launch(dialog)
+        return dialog
+
+    def open_placement_dialog(self) -> PlacementDialog:
+        """Open the placement dialog on the selected hotel."""
+        dialog = PlacementDialog(self.ctx, self.hotels(), self._selected_hotel_id, self)
+        dialog.placed.connect(self._on_placement_dialog_placed)
+        dialog.finished.connect(dialog.deleteLater)
+        self.launch(dialog)
+        return dialog
+
+    @Slot(object)
+    def _on_hotel_dialog_saved(self, written: Any) -> None:
+        self._selected_hotel_id = written.row.id  # show the new hotel once reloaded
+        self.action_label.clear()
+
+    @Slot(object)
+    def _on_placement_dialog_placed(self, written: Any) -> None:
+        rows = written.row
+        if rows:
+            self._selected_hotel_id = rows[0].hotel_id
+            self.action_label.setText(
+                _("{n} placed at {hotel}.").format(n=len(rows), hotel=rows[0].hotel_name)
+            )
+
+
+__all__ = ["HotelsPage"]

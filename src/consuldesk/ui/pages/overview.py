@@ -1,0 +1,265 @@
+"""Situation overview: the numbers headquarters asks for every morning."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QLocale, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consuldesk.domain.countries import country_name
+from consuldesk.domain.enums import Vulnerability
+from consuldesk.domain.errors import ValidationError
+from consuldesk.i18n import _, language
+from consuldesk.services.stats import situation
+from consuldesk.services.views import Situation
+from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.placement import explain
+from consuldesk.ui.models.hotels import format_date
+from consuldesk.ui.models.nationals import STATUS_LABELS
+from consuldesk.ui.widgets.bar_chart import BarChart
+
+REFRESH_DELAY_MS = 300
+REQUEST_KIND_LABELS = {
+    "evacuation": "Evacuation",
+    "accommodation": "Accommodation",
+    "medical": "Medical",
+    "documents": "Documents",
+    "financial": "Financial",
+    "detention": "Detention",
+    "information": "Information",
+    "death": "Death",
+}
+VULNERABILITY_LABELS = {
+    Vulnerability.MEDICAL.value: "Medical condition",
+    Vulnerability.MOBILITY.value: "Mobility needs",
+    Vulnerability.PREGNANT.value: "Pregnant",
+    Vulnerability.OVER_60.value: "Over 60",
+    Vulnerability.WOMAN_WITH_MINORS.value: "Women with children",
+    Vulnerability.MINOR.value: "Minors",
+}
+
+
+def _country(code: str) -> str:
+    try:
+        return country_name(code, language())
+    except ValidationError:
+        return code
+
+
+class _Figure(QFrame):
+    """One headline number with its caption."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.value_label = QLabel("…")
+        font = self.value_label.font()
+        font.setPointSizeF(font.pointSizeF() * 2)
+        font.setBold(True)
+        self.value_label.setFont(font)
+        self.caption_label = QLabel(caption)
+        self.caption_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.value_label)
+        layout.addWidget(self.caption_label)
+
+    def set_value(self, text: str) -> None:
+        self.value_label.setText(text)
+
+
+def _count_table(first_header: str) -> QTableWidget:
+    table = QTableWidget(0, 2)
+    table.setHorizontalHeaderLabels([first_header, _("People")])
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+    table.setMinimumHeight(150)
+    return table
+
+
+def _fill(table: QTableWidget, rows: Sequence[tuple[str, int]]) -> None:
+    locale = QLocale()
+    table.setRowCount(len(rows))
+    for i, (label, n) in enumerate(rows):
+        table.setItem(i, 0, QTableWidgetItem(label))
+        count = QTableWidgetItem(locale.toString(n))
+        count.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        table.setItem(i, 1, count)
+
+
+class OverviewPage(QWidget):
+    """Counts of the post's situation, computed off the UI thread and refreshed on change."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._serial = 0
+        self.situation: Situation | None = None
+
+        self.title_label = QLabel(_("Situation"))
+        font = self.title_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title_label.setFont(font)
+        self.refresh_button = QPushButton(_("&Refresh"))
+        self.refresh_button.setToolTip(_("Count again from the case file (F5)"))
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+
+        self.figures = {
+            "nationals": _Figure(_("nationals on file")),
+            "vulnerable": _Figure(_("vulnerable")),
+            "evacuated": _Figure(_("evacuated")),
+            "open_requests": _Figure(_("open requests")),
+            "overdue_requests": _Figure(_("overdue requests")),
+            "beds": _Figure(_("hotel beds occupied tonight")),
+            "placed_tonight": _Figure(_("people in hotels tonight")),
+        }
+        self.presence_chart = BarChart(_("By presence status"))
+        self.vulnerability_chart = BarChart(_("By vulnerability"))
+        self.country_table = _count_table(_("Host country"))
+        self.city_table = _count_table(_("City"))
+        self.requests_table = _count_table(_("Open requests by kind"))
+        self.requests_table.setHorizontalHeaderLabels([_("Open requests by kind"), _("Requests")])
+
+        self._build_layout()
+        self._refresh_action = QAction(_("Refresh"), self)
+        self._refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self._refresh_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self._refresh_action)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._connect_signals()
+        self.refresh()
+
+    def _build_layout(self) -> None:
+        header = QHBoxLayout()
+        header.addWidget(self.title_label)
+        header.addStretch(1)
+        header.addWidget(self.refresh_button)
+
+        figures = QHBoxLayout()
+        for figure in self.figures.values():
+            figures.addWidget(figure)
+
+        charts = QHBoxLayout()
+        for chart in (self.presence_chart, self.vulnerability_chart):
+            box = QGroupBox()
+            box_layout = QVBoxLayout(box)
+            box_layout.addWidget(chart)
+            box_layout.addStretch(1)
+            charts.addWidget(box, 1)
+
+        tables = QGridLayout()
+        tables.addWidget(self.country_table, 0, 0)
+        tables.addWidget(self.city_table, 0, 1)
+        tables.addWidget(self.requests_table, 0, 2)
+
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.addLayout(header)
+        layout.addWidget(self.status_label)
+        layout.addLayout(figures)
+        layout.addLayout(charts)
+        layout.addLayout(tables, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+    def _connect_signals(self) -> None:
+        self.refresh_button.clicked.connect(self.refresh)
+        self._refresh_action.triggered.connect(self.refresh)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self.ctx.events.changed.connect(self._on_case_file_changed)
+
+    @Slot(object)
+    def _on_case_file_changed(self, changes: object) -> None:
+        if getattr(changes, "tables", True):
+            self._refresh_timer.start()  # a burst of writes: count once
+
+    @Slot()
+    def refresh(self) -> None:
+        """Count again, off the UI thread."""
+        desk = self.ctx.desk
+        self._serial += 1
+        serial = self._serial
+        self.refresh_button.setEnabled(False)
+        self.ctx.tasks.run(
+            lambda: situation(desk),
+            lambda result: self._on_situation_done(serial, result),
+            self._on_situation_failed,
+        )
+
+    def _on_situation_done(self, serial: int, s: Situation) -> None:
+        if serial != self._serial:
+            return
+        self.refresh_button.setEnabled(True)
+        self.situation = s
+        locale = QLocale()
+        n = locale.toString
+        self.title_label.setText(_("Situation on {day}").format(day=format_date(s.on)))
+        self.status_label.setText(
+            _("The case file is empty: register nationals or import a list to see counts.")
+            if s.nationals == 0
+            else ""
+        )
+        self.status_label.setVisible(s.nationals == 0)
+        self.figures["nationals"].set_value(n(s.nationals))
+        self.figures["vulnerable"].set_value(n(s.vulnerable))
+        self.figures["evacuated"].set_value(n(s.evacuated))
+        self.figures["open_requests"].set_value(n(s.open_requests))
+        self.figures["overdue_requests"].set_value(n(s.overdue_requests))
+        self.figures["beds"].set_value(
+            _("{occupied} / {beds}").format(occupied=n(s.hotel_occupied), beds=n(s.hotel_beds))
+        )
+        self.figures["placed_tonight"].set_value(n(s.placed_tonight))
+
+        self.presence_chart.set_data(
+            [(_(STATUS_LABELS.get(k, k)), v) for k, v in s.by_presence.items()]
+        )
+        self.vulnerability_chart.set_data(
+            [(_(VULNERABILITY_LABELS.get(k, k)), v) for k, v in s.by_vulnerability.items()]
+        )
+        countries = [(_country(code), v) for code, v in s.by_country.items()]
+        if s.country_unknown:
+            countries.append((_("Country not known"), s.country_unknown))
+        _fill(self.country_table, countries)
+        cities = list(s.by_city.items())
+        if s.city_other:
+            cities.append((_("Other cities"), s.city_other))
+        if s.city_unknown:
+            cities.append((_("City not known"), s.city_unknown))
+        _fill(self.city_table, cities)
+        kinds = [(_(REQUEST_KIND_LABELS.get(k, k)), v) for k, v in s.open_by_kind.items() if v]
+        _fill(self.requests_table, kinds)
+
+    def _on_situation_failed(self, exc: BaseException) -> None:
+        self.refresh_button.setEnabled(True)
+        self.status_label.setText(explain(exc))
+        self.status_label.show()
+
+
+__all__ = ["OverviewPage"]

@@ -1,0 +1,112 @@
+"""Situation overview: the counts match services.stats.situation; the bar chart draws."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QLocale
+
+from consuldesk.domain.countries import country_name
+from consuldesk.services import nationals
+from consuldesk.services.demo import seed_demo
+from consuldesk.services.stats import situation
+from consuldesk.ui.context import AppContext, CaseFileEvents
+from consuldesk.ui.pages.overview import OverviewPage
+from consuldesk.ui.tasks import TaskRunner
+from consuldesk.ui.widgets import BarChart
+from tests.factories import person
+
+
+@pytest.fixture
+def ctx(desk):
+    context = AppContext(desk, TaskRunner(), CaseFileEvents())
+    yield context
+    context.tasks.wait()
+
+
+def make_page(qtbot, ctx) -> OverviewPage:
+    page = OverviewPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1300, 800)
+    page.show()
+    qtbot.waitUntil(lambda: page.situation is not None, timeout=5000)
+    return page
+
+
+def table_rows(table) -> list[tuple[str, str]]:
+    return [(table.item(i, 0).text(), table.item(i, 1).text()) for i in range(table.rowCount())]
+
+
+def test_counts_match_the_situation_of_a_seeded_case_file(qtbot, ctx, desk):
+    seed_demo(desk, count=80)
+    page = make_page(qtbot, ctx)
+    s = situation(desk)
+    n = QLocale().toString
+    assert page.title_label.text() == "Situation on 10.03.2026"
+    assert page.figures["nationals"].value_label.text() == n(s.nationals) == n(80)
+    assert page.figures["vulnerable"].value_label.text() == n(s.vulnerable)
+    assert page.figures["evacuated"].value_label.text() == n(s.evacuated)
+    assert page.figures["open_requests"].value_label.text() == n(s.open_requests)
+    assert page.figures["overdue_requests"].value_label.text() == n(s.overdue_requests)
+    assert page.figures["placed_tonight"].value_label.text() == n(s.placed_tonight)
+    assert page.figures["beds"].value_label.text() == f"{n(s.hotel_occupied)} / {n(s.hotel_beds)}"
+
+    assert [v for _, v in page.presence_chart.data()] == list(s.by_presence.values())
+    assert ("In hotel", s.by_presence["in_hotel"]) in page.presence_chart.data()
+    assert [v for _, v in page.vulnerability_chart.data()] == list(s.by_vulnerability.values())
+    assert ("Over 60", s.by_vulnerability["over_60"]) in page.vulnerability_chart.data()
+
+    countries = table_rows(page.country_table)
+    assert countries[: len(s.by_country)] == [
+        (country_name(code), n(v)) for code, v in s.by_country.items()
+    ]
+    cities = table_rows(page.city_table)
+    assert cities[: len(s.by_city)] == [(city, n(v)) for city, v in s.by_city.items()]
+    kinds = table_rows(page.requests_table)
+    assert sum(int(v) for _, v in kinds) == s.open_requests
+    assert not page.status_label.isVisible()
+
+
+def test_empty_case_file_says_what_to_do(qtbot, ctx):
+    page = make_page(qtbot, ctx)
+    assert page.figures["nationals"].value_label.text() == "0"
+    assert "register nationals" in page.status_label.text()
+    assert page.country_table.rowCount() == 0
+
+
+def test_a_change_refreshes_the_counts(qtbot, ctx, desk):
+    page = make_page(qtbot, ctx)
+    saved = nationals.register_national(desk, person())
+    ctx.events.changed.emit(saved.changes)
+    qtbot.waitUntil(lambda: page.figures["nationals"].value_label.text() == "1", timeout=3000)
+    assert table_rows(page.country_table) == [("United Arab Emirates", "1")]
+    assert table_rows(page.city_table) == [("Dubai", "1")]
+
+
+def test_refresh_button_counts_again(qtbot, ctx, desk):
+    page = make_page(qtbot, ctx)
+    nationals.register_national(desk, person())
+    page.refresh_button.click()
+    qtbot.waitUntil(lambda: page.figures["nationals"].value_label.text() == "1", timeout=3000)
+
+
+def test_bar_chart_paints_and_exposes_its_data(qtbot):
+    chart = BarChart("By presence status")
+    qtbot.addWidget(chart)
+    chart.set_data([("In country", 120), ("In hotel", 35), ("Evacuated", 0)])
+    chart.resize(chart.sizeHint())
+    chart.show()
+    image = chart.grab().toImage()
+    assert not image.isNull() and image.width() > 0
+    assert chart.data() == [("In country", 120), ("In hotel", 35), ("Evacuated", 0)]
+    assert "In hotel: 35" in chart.accessibleDescription()
+    # Something was drawn besides the background.
+    background = image.pixelColor(0, 0)
+    assert any(
+        image.pixelColor(x, y) != background
+        for x in range(0, image.width(), 3)
+        for y in range(0, image.height(), 3)
+    )
+    empty = BarChart()
+    qtbot.addWidget(empty)
+    empty.resize(200, 40)
+    assert not empty.grab().isNull()

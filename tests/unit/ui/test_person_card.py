@@ -1,0 +1,304 @@
+"""The person card: register a walk-in, fill from the MRZ, duplicates, merge, history."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QDialog
+
+from consuldesk.domain.enums import Sex
+from consuldesk.domain.mrz import make_td3
+from consuldesk.services import nationals
+from consuldesk.store.errors import NotFound
+from consuldesk.ui.context import AppContext, CaseFileEvents
+from consuldesk.ui.dialogs.merge import RIGHT, MergeDialog
+from consuldesk.ui.dialogs.person_card import HistoryModel, PersonCard
+from consuldesk.ui.pages.nationals import NationalsPage
+from consuldesk.ui.tasks import TaskRunner
+from tests.factories import person, valid_iin
+
+
+def type_text(widget, text: str) -> None:
+    """Type like a person (or a document reader): one key event per character.
+
+    QTest's keyClicks aborts on Cyrillic; a newline is sent as the Return key.
+    """
+    for ch in text:
+        key, ch_text = (Qt.Key.Key_Return, "\r") if ch == "\n" else (0, ch)
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(
+                widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch_text)
+            )
+
+
+@pytest.fixture
+def ctx(desk):
+    tasks = TaskRunner()
+    context = AppContext(desk, tasks, CaseFileEvents())
+    yield context
+    tasks.wait()
+    QApplication.processEvents()
+
+
+@pytest.fixture
+def changes(ctx):
+    seen = []
+    ctx.events.changed.connect(seen.append)
+    return seen
+
+
+def open_card(qtbot, ctx, row=None) -> PersonCard:
+    card = PersonCard(ctx, row)
+    qtbot.addWidget(card)
+    card.show()
+    return card
+
+
+def save(qtbot, card: PersonCard) -> None:
+    qtbot.waitUntil(card.save_button.isEnabled, timeout=3000)
+    with qtbot.waitSignal(card.saved, timeout=5000):
+        card.save_button.click()
+    assert card.result() == QDialog.DialogCode.Accepted
+
+
+def test_register_a_walk_in_typing_cyrillic(qtbot, ctx, desk, changes):
+    card = open_card(qtbot, ctx)
+    assert card.windowTitle() == "New person"
+    assert not card.save_button.isEnabled()  # nothing typed yet
+    assert card.status_label.text() == "A surname is required (Cyrillic or as in the passport)"
+    # The host country defaults to the post's.
+    qtbot.waitUntil(lambda: card.edits["host_country"].text() != "", timeout=3000)
+
+    iin = valid_iin(date(1978, 11, 23), Sex.MALE)
+    type_text(card.edits["surname_cyr"], "Жұмабаев")
+    type_text(card.edits["given_names_cyr"], "Ерлан")
+    type_text(card.edits["patronymic_cyr"], "Серікұлы")
+    type_text(card.edits["iin"], iin)
+    # The IIN, typed first, fills date of birth and sex.
+    assert card.edits["birth_date"].text() == "23.11.1978"
+    assert card.sex == Sex.MALE
+    type_text(card.phones_edit, "8 701 234 56 78\n+971 50 123 4567")
+    type_text(card.edits["city"], "Дубай")
+    save(qtbot, card)
+
+    rows = nationals.search(desk, iin).rows
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row.surname_cyr, row.given_names_cyr, row.patronymic_cyr) == (
+        "Жұмабаев",
+        "Ерлан",
+        "Серікұлы",
+    )
+    assert row.birth_date == date(1978, 11, 23)
+    assert row.sex == "M"
+    assert row.phones == ("+77012345678", "+971501234567")
+    assert row.host_country == "AE"
+    assert changes and "national" in changes[-1].tables
+
+
+def mrz_for(iin: str) -> tuple[str, str]:
+    return make_td3(
+        surname="ZHANABERGENOVA",
+        given_names="AIGERIM ULZHAN",
+        passport_no="N12345678",
+        nationality="KAZ",
+        birth_date=date(1992, 4, 15),
+        sex=Sex.FEMALE,
+        expiry_date=date(2031, 6, 30),
+        personal_number=iin,
+    )
+
+
+def test_the_mrz_fills_the_card(qtbot, ctx, desk):
+    iin = valid_iin(date(1992, 4, 15), Sex.FEMALE)
+    line1, line2 = mrz_for(iin)
+    card = open_card(qtbot, ctx)
+    # A document reader acting as a keyboard: 44 characters, Enter, 44 characters, Enter.
+    type_text(card.mrz_edit, f"{line1}\n{line2}\n")
+
+    assert card.edits["surname_lat"].text() == "ZHANABERGENOVA"
+    assert card.edits["given_names_lat"].text() == "AIGERIM ULZHAN"
+    assert card.edits["passport_no"].text() == "N12345678"
+    assert card.edits["birth_date"].text() == "15.04.1992"
+    assert card.edits["passport_expiry"].text() == "30.06.2031"
+    assert card.edits["iin"].text() == iin
+    assert card.sex == Sex.FEMALE
+    assert card.mrz_status.text().startswith("Read from the passport")
+    type_text(card.edits["surname_cyr"], "Жанабергенова")
+    save(qtbot, card)
+
+    row = nationals.search(desk, iin).rows[0]
+    assert (row.surname_lat, row.given_names_lat) == ("ZHANABERGENOVA", "AIGERIM ULZHAN")
+    assert row.surname_cyr == "Жанабергенова"
+    assert row.passport_no == "N12345678"
+    assert row.nationality == "KAZ"
+    assert row.passport_expiry == date(2031, 6, 30)
+    assert row.birth_date == date(1992, 4, 15)
+    assert row.sex == "F"
+
+
+def test_a_wrong_mrz_check_digit_fills_nothing(qtbot, ctx):
+    line1, line2 = mrz_for(valid_iin(date(1992, 4, 15), Sex.FEMALE))
+    wrong = str((int(line2[9]) + 1) % 10)
+    line2 = line2[:9] + wrong + line2[10:]
+    card = open_card(qtbot, ctx)
+    type_text(card.mrz_edit, f"{line1}\n{line2}")
+
+    assert card.mrz_status.text() == (
+        "MRZ check digit of the passport number is wrong: "
+        f"expected {(int(wrong) - 1) % 10}, got {wrong}"
+    )
+    for name in ("surname_lat", "given_names_lat", "passport_no", "iin", "birth_date"):
+        assert card.edits[name].text() == ""
+
+
+def test_an_invalid_iin_disables_save(qtbot, ctx):
+    iin = valid_iin(date(1985, 3, 4), Sex.FEMALE)
+    bad = iin[:-1] + str((int(iin[-1]) + 1) % 10)
+    card = open_card(qtbot, ctx)
+    type_text(card.edits["surname_cyr"], "Қасымова")
+    type_text(card.edits["iin"], bad)
+    error = card.error_labels["iin"]
+    qtbot.waitUntil(error.isVisible, timeout=3000)
+    assert error.text().startswith("IIN fails its check digit")
+    assert not card.save_button.isEnabled()
+    assert card.edits["birth_date"].text() == ""  # a wrong IIN fills nothing
+
+    card.edits["iin"].setText(iin)
+    qtbot.waitUntil(card.save_button.isEnabled, timeout=3000)
+    assert not error.isVisible()
+
+
+def test_an_exact_duplicate_is_announced_and_can_be_opened(qtbot, ctx, desk):
+    iin = valid_iin(date(1985, 3, 4), Sex.FEMALE)
+    existing = nationals.register_national(desk, person(iin=iin)).row
+    card = open_card(qtbot, ctx)
+    type_text(card.edits["surname_cyr"], "Касымова")
+    type_text(card.edits["iin"], iin)
+    qtbot.waitUntil(lambda: card.duplicate_text != "", timeout=3000)
+    assert card.duplicate_text == f"Already on file: Қасымова Әйгерім, born 04.03.1985, IIN {iin}"
+    assert not card.dup_merge_button.isVisibleTo(card)  # nothing to merge a new card with
+
+    # Saving anyway is refused by the service; the message shows at the IIN.
+    card.save_button.click()
+    error = card.error_labels["iin"]
+    qtbot.waitUntil(error.isVisible, timeout=3000)
+    assert error.text() == f"IIN {iin} is already on file: Қасымова Әйгерім"
+    assert not card.save_button.isEnabled()
+
+    card.dup_open_button.click()
+    assert card.record_id == existing.id
+    assert card.edits["surname_cyr"].text() == "Қасымова"
+    assert not error.isVisible()
+
+
+def test_merge_two_records_through_the_dialog(qtbot, ctx, desk, changes):
+    a = nationals.register_national(desk, person(passport_no="N1111111", city="Dubai")).row
+    b = nationals.register_national(
+        desk,
+        person(
+            surname_cyr="Касымова",
+            given_names_cyr="Айгерим",
+            passport_no="N2222222",
+            phones=("+971501234567",),
+            email="aigerim@example.com",
+            city="Abu Dhabi",
+        ),
+    ).row
+    card = open_card(qtbot, ctx, a)
+    qtbot.waitUntil(lambda: card.duplicate_text.startswith("Possibly the same"), timeout=3000)
+    assert "Касымова Айгерим, born 04.03.1985" in card.duplicate_text
+    assert card.dup_merge_button.isVisibleTo(card)
+    card.dup_merge_button.click()
+    dialog = card.merge_dialog
+    assert isinstance(dialog, MergeDialog)
+    qtbot.addWidget(dialog)
+
+    # Defaults: the kept (left) record's values; its empty email cannot be chosen.
+    assert dialog.take_from_drop() == ["email"]
+    assert not dialog.field_groups["email"].button(0).isEnabled()
+    dialog.choose("city", RIGHT)
+    dialog.choose("surname_cyr", RIGHT)
+    assert sorted(dialog.take_from_drop()) == ["city", "email", "surname_cyr"]
+    with qtbot.waitSignal(dialog.merged, timeout=5000):
+        dialog.merge_button.click()
+
+    kept = nationals.get_national(desk, a.id)
+    assert kept.surname_cyr == "Касымова"
+    assert kept.given_names_cyr == "Әйгерім"
+    assert kept.city == b.city
+    assert kept.email == "aigerim@example.com"
+    assert kept.passport_no == "N1111111"
+    assert set(kept.phones) == {"+77012345678", "+971501234567"}
+    with pytest.raises(NotFound):
+        nationals.get_national(desk, b.id)
+    assert any(b.id in c.deleted.get("national", set()) for c in changes)
+    # The card now shows the merged record.
+    assert card.edits["surname_cyr"].text() == "Касымова"
+
+
+def test_keeping_the_other_record_closes_the_card(qtbot, ctx, desk):
+    a = nationals.register_national(desk, person(passport_no="N1111111")).row
+    b = nationals.register_national(
+        desk, person(surname_cyr="Касымова", given_names_cyr="Айгерим", passport_no="N2222222")
+    ).row
+    card = open_card(qtbot, ctx, a)
+    dialog = card.open_merge_dialog(a, b)
+    qtbot.addWidget(dialog)
+    dialog.keep_right.setChecked(True)
+    assert dialog.take_from_drop() == []
+    with qtbot.waitSignal(dialog.merged, timeout=5000):
+        dialog.merge_button.click()
+    assert nationals.get_national(desk, b.id).passport_no == "N2222222"
+    assert card.result() == QDialog.DialogCode.Rejected and not card.isVisible()
+
+
+def test_history_shows_an_update(qtbot, ctx, desk):
+    row = nationals.register_national(desk, person()).row
+    card = open_card(qtbot, ctx, row)
+    assert card.windowTitle() == "Қасымова Әйгерім"
+    card.edits["city"].setText("Abu Dhabi")
+    type_text(card.edits["messenger"], "@aigerim")
+    save(qtbot, card)
+
+    edited = nationals.get_national(desk, row.id)
+    assert edited.messenger == "@aigerim"
+    card = open_card(qtbot, ctx, edited)
+    qtbot.waitUntil(lambda: card.history_model.rowCount() > 0, timeout=3000)
+    m = card.history_model
+    rows = [[m.index(r, c).data() for c in range(m.columnCount())] for r in range(m.rowCount())]
+    city = next(r for r in rows if r[2] == "Edited" and r[3] == "City")
+    assert city[1] == "Officer Test"
+    assert city[4] == f"Dubai → {edited.city}"
+    assert re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d", city[0])
+    assert any(r[2] == "Registered" and r[3] == "Surname (Cyrillic)" for r in rows)
+    assert card.history_status.text() == "Every change to this record, oldest first."
+
+
+def test_history_model_passes_the_model_tester(qtmodeltester, desk):
+    row = nationals.register_national(desk, person()).row
+    nationals.update_national(desk, row.id, person(city="Abu Dhabi", birth_date=date(1985, 3, 5)))
+    model = HistoryModel()
+    model.set_events(nationals.history(desk, row.id))
+    assert model.rowCount() > 3
+    qtmodeltester.check(model)
+
+
+def test_the_nationals_page_opens_the_card(qtbot, ctx, desk):
+    nationals.register_national(desk, person())
+    page = NationalsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+
+    page.new_button.click()
+    assert page.card is not None and page.card.record_id is None
+    page.card.reject()
+
+    page.table.activated.emit(page.model.index(0, 0))
+    assert page.card.record_id == page.model.row_at(0).id
+    page.card.reject()
