@@ -11,6 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from consuldesk.services.desk import CancelFlag
+
 
 class TaskSignals(QObject):
     """Signals of one task.
@@ -18,10 +20,12 @@ class TaskSignals(QObject):
     Signals:
         finished(object): the work's return value.
         failed(object): the exception it raised.
+        progress(int, int, str): done, total, label — from a service's ``progress`` callback.
     """
 
     finished = Signal(object)
     failed = Signal(object)
+    progress = Signal(int, int, str)
 
 
 class _Runnable(QRunnable):
@@ -70,6 +74,30 @@ class TaskRunner(QObject):
         signals.failed.connect(error)
         self._pool.start(_Runnable(fn, signals))
         return signals
+
+    def run_long(
+        self,
+        work: Callable[[Callable[[int, int, str], None], CancelFlag], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+        on_progress: Callable[[int, int, str], None],
+    ) -> CancelFlag:
+        """Run long work that reports progress and can be cancelled.
+
+        ``work(progress, cancel)`` receives a progress callback (safe to call from the worker:
+        it emits a queued signal) and a :class:`CancelFlag`; services stop at their next check
+        and raise :class:`Cancelled` with nothing committed. Returns the flag to cancel with.
+        """
+        cancel = CancelFlag()
+        holder: list[TaskSignals] = []
+
+        def report(done: int, total: int, label: str) -> None:
+            holder[0].progress.emit(done, total, label)
+
+        signals = self.run(lambda: work(report, cancel), on_done, on_error)
+        holder.append(signals)
+        signals.progress.connect(on_progress)
+        return cancel
 
     def wait(self, msecs: int = 5000) -> bool:
         """Wait for running tasks (tests and shutdown)."""

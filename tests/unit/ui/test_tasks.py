@@ -1,0 +1,54 @@
+"""The background task helper: results, errors, progress and cancel arrive on the UI thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from PySide6.QtCore import QThread
+
+from consuldesk.services.desk import Cancelled
+from consuldesk.ui.tasks import TaskRunner
+
+
+def test_result_arrives_on_the_ui_thread(qtbot):
+    runner = TaskRunner()
+    seen = []
+    ui_thread = QThread.currentThread()
+    runner.run(
+        lambda: threading.get_ident(),
+        lambda r: seen.append((r, QThread.currentThread())),
+        lambda e: seen.append(e),
+    )
+    qtbot.waitUntil(lambda: bool(seen), timeout=3000)
+    worker_ident, delivered_on = seen[0]
+    assert worker_ident != threading.get_ident() and delivered_on is ui_thread
+
+
+def test_errors_are_reported_not_raised(qtbot):
+    runner = TaskRunner()
+    errors = []
+    runner.run(lambda: 1 / 0, lambda r: None, errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=3000)
+    assert isinstance(errors[0], ZeroDivisionError)
+
+
+def test_progress_and_cancel(qtbot):
+    runner = TaskRunner()
+    progress, errors = [], []
+
+    def work(report, cancel):
+        for i in range(1000):
+            report(i, 1000, "step")
+            cancel.check()
+            time.sleep(0.002)
+        return "finished"
+
+    flag = runner.run_long(
+        work, lambda r: errors.append(r), errors.append, lambda d, t, label: progress.append(d)
+    )
+    qtbot.waitUntil(lambda: len(progress) > 3, timeout=3000)
+    flag.cancel()
+    qtbot.waitUntil(lambda: bool(errors), timeout=3000)
+    assert isinstance(errors[0], Cancelled)
+    assert progress == sorted(progress)
