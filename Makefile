@@ -39,6 +39,7 @@ cli: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_search.py
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_ui.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info bench/out

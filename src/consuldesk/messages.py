@@ -135,7 +135,19 @@ TEMPLATES: dict[str, str] = {
         "{path} is not in a text encoding ConsulDesk reads; save it as UTF-8 or Windows-1251"
     ),
     "list.corrupt": "{path} cannot be read as a list: {detail}",
-    "list.empty": "{path} has no rows under its header",
+    "list.empty": "{path} is empty",
+    "list.empty.header": "{path} has a header but no rows under it",
+    "list.not_text": "{path} is not a text list ({kind}); save the list as CSV (UTF-8) or .xlsx",
+    "list.not_text.unknown": "{path} is not a text file; save the list as CSV (UTF-8) or .xlsx",
+    "list.not_xlsx": "{path} is not an Excel .xlsx workbook ({kind}); save it as .xlsx or CSV",
+    "list.not_xlsx.unknown": "{path} is not an Excel .xlsx workbook; save it as .xlsx or CSV",
+    "list.xls_old": (
+        "{path} is an old Excel 97–2003 workbook (.xls); open it in Excel and save it as "
+        ".xlsx or CSV"
+    ),
+    "list.encrypted": (
+        "{path} is protected with a password; remove the password in Excel and save it again"
+    ),
     "list.no_name_column": ("{path} has no surname or name column; its columns are: {headers}"),
     "list.duplicate_column": "{path}: columns {headers} both hold {field}; keep one of them",
     "list.write": "{path} cannot be written: {detail}",
@@ -166,9 +178,18 @@ TEMPLATES: dict[str, str] = {
 }
 
 
+def _variant(code: str, params: dict[str, Any]) -> str:
+    """Some codes read differently with some parameters (a list with or without a header)."""
+    if code == "list.empty" and params.get("header"):
+        return "list.empty.header"
+    if code in ("list.not_text", "list.not_xlsx") and not params.get("kind"):
+        return f"{code}.unknown"
+    return code
+
+
 def describe_code(code: str, field: str | None = None, **params: Any) -> str:
     """The sentence for an error code with its parameters (unknown codes are shown as they are)."""
-    template = TEMPLATES.get(code)
+    template = TEMPLATES.get(_variant(code, params))
     values = {k: _format_value(v) for k, v in params.items()}
     if field:
         values.setdefault("field_label", _(FIELD_LABELS.get(field, field)))

@@ -6,19 +6,32 @@ Windows-1251), the delimiter (``,`` ``;`` or tab) and the header row, and maps e
 English, Russian or Kazakh to a field (see ``docs/IMPORT-COLUMNS.md``). Importing
 (:func:`import_list`) validates every row with :func:`~consuldesk.domain.national.clean_national`,
 writes the valid rows in one transaction, fills empty fields of records already on file, and
-writes the invalid rows to an error file the officer can fix and import again. Exporting
+writes the invalid rows to a new error file the officer can fix and import again. Exporting
 (:func:`export_list`) writes headers from the same vocabulary, so an exported list imports back
-without changes.
+without changes: the people, their fields and their tour group (name and operator); not family
+links, requests, placements or history.
 
 List errors (:class:`ListError`, the whole file is refused and nothing is written):
     ``list.not_found``: the file does not exist.
     ``list.unreadable``: the file cannot be read. Params: ``detail``.
     ``list.extension``: not a ``.csv``, ``.txt``, ``.tsv``, ``.xlsx`` or ``.xlsm`` file.
         Params: ``suffix``.
+    ``list.xls_old``: an old Excel 97–2003 workbook (``.xls``, also when named ``.csv`` or
+        ``.xlsx``); save it as ``.xlsx`` or CSV.
+    ``list.encrypted``: an Excel workbook protected with a password (opening password).
+    ``list.not_text``: a ``.csv`` / ``.txt`` / ``.tsv`` file that is not text (NUL bytes in its
+        first 8 KB, or a known signature). Params: ``kind`` (``"PNG image"``, ``"JPEG image"``,
+        ``"GIF image"``, ``"PDF"``, ``"Excel workbook"``, ``"Word document"``,
+        ``"OpenDocument spreadsheet"``, ``"ZIP archive"``…, or ``None`` when unknown).
+    ``list.not_xlsx``: an ``.xlsx`` / ``.xlsm`` file that is not an Excel workbook. Params:
+        ``kind`` (as for ``list.not_text``, ``"text file"`` for text, or ``None``).
     ``list.encoding``: the text is neither UTF-8, UTF-16 (with BOM) nor Windows-1251.
         Params: ``guess`` (charset-normalizer's best guess, or ``None``).
-    ``list.corrupt``: the spreadsheet or CSV cannot be parsed. Params: ``detail``.
-    ``list.empty``: no header row, or no data row under it.
+    ``list.corrupt``: the spreadsheet (a damaged or cut-short ``.xlsx``) or CSV cannot be
+        parsed. Params: ``detail``.
+    ``list.empty``: the file has no rows at all (``header`` is ``False``: a 0-byte or blank
+        file), or a header row and nothing under it (``header`` is ``True``). Params:
+        ``header``.
     ``list.no_name_column``: no column holds a surname or a name. Params: ``headers``.
     ``list.duplicate_column``: two columns map to one field. Params: ``field``, ``headers``.
     ``list.write``: the export or error file cannot be written (disk full, no permission);
@@ -635,6 +648,7 @@ def read_list(
 
     Raises:
         ListError: ``list.not_found``, ``list.unreadable``, ``list.extension``,
+            ``list.xls_old``, ``list.encrypted``, ``list.not_text``, ``list.not_xlsx``,
             ``list.encoding``, ``list.corrupt``, ``list.empty``, ``list.no_name_column``,
             ``list.duplicate_column``.
         Cancelled: ``cancel`` was set.
@@ -642,6 +656,8 @@ def read_list(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES + XLSX_SUFFIXES:
+        if suffix == ".xls" and path.is_file():
+            _check_old_excel(path, _read_head(path))
         raise ListError("list.extension", path, suffix=suffix)
     if not path.is_file():
         if path.exists():
@@ -652,17 +668,21 @@ def read_list(
     delimiter: str | None = None
     if suffix in XLSX_SUFFIXES:
         fmt = "xlsx"
-        rows = _read_xlsx(path, progress, cancel)
+        _check_xlsx_file(path, _read_head(path))
+        with _gc_paused():  # keeping 100,000 rows of cells: ~20 % of the time in GC scans
+            rows = _read_xlsx(path, progress, cancel)
     else:
         fmt = "csv"
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise ListError("list.unreadable", path, detail=str(exc)) from exc
+        _check_text_file(path, data[:_SNIFF])
         text, encoding = _decode(data, path)
-        rows, delimiter = _read_csv(text, path, progress, cancel)
+        with _gc_paused():
+            rows, delimiter = _read_csv(text, path, progress, cancel)
     if not rows:
-        raise ListError("list.empty", path)
+        raise ListError("list.empty", path, header=False)
     header_at = _find_header(rows)
     header_line, header_cells = rows[header_at]
     headers = [_cell_text(c) for c in header_cells]
@@ -674,7 +694,7 @@ def read_list(
     _check_mapping(path, mapping)
     data_rows = rows[header_at + 1 :]
     if not data_rows:
-        raise ListError("list.empty", path)
+        raise ListError("list.empty", path, header=True)
     return ParsedList(path, fmt, encoding, delimiter, header_line, headers, mapping, data_rows)
 
 
@@ -699,6 +719,128 @@ def _find_header(rows: list[tuple[int, list[CellValue]]]) -> int:
         if len(recognised) >= 2 or (recognised and sum(1 for t in texts if t) == 1):
             return i
     return 0
+
+
+# -- what a file really is ------------------------------------------------------------------
+
+_SNIFF = 8192  # bytes looked at to tell text from binary
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Office files (.xls, .doc) and encrypted .xlsx
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"%PDF-", "PDF"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"Rar!\x1a\x07", "RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+)
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # stream of a password-protected xlsx
+_OPENDOCUMENT = {
+    b"application/vnd.oasis.opendocument.spreadsheet": "OpenDocument spreadsheet",
+    b"application/vnd.oasis.opendocument.text": "OpenDocument text",
+}
+
+
+def _read_head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(_SNIFF)
+    except OSError as exc:
+        raise ListError("list.unreadable", path, detail=str(exc)) from exc
+
+
+def _check_old_excel(path: Path, head: bytes) -> None:
+    """Refuse an OLE2 compound file: an old ``.xls``, or an ``.xlsx`` locked with a password."""
+    if not head.startswith(_OLE2):
+        return
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ListError("list.unreadable", path, detail=str(exc)) from exc
+    if _ENCRYPTED_PACKAGE in data:
+        raise ListError("list.encrypted", path)
+    raise ListError("list.xls_old", path)
+
+
+def _zip_kind(path: Path) -> str | None:
+    """What a ZIP file holds (``"Excel workbook"``...), or ``None`` if it cannot be opened."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if "mimetype" in names:
+                kind = _OPENDOCUMENT.get(archive.read("mimetype").strip())
+                if kind:
+                    return kind
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError):
+        return None
+    if any(n.startswith("xl/") for n in names):
+        return "Excel workbook"
+    if any(n.startswith("word/") for n in names):
+        return "Word document"
+    if any(n.startswith("ppt/") for n in names):
+        return "PowerPoint presentation"
+    return "ZIP archive"
+
+
+def _binary_kind(head: bytes) -> str | None:
+    """The kind of a file with a known binary signature, else ``None``."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def _has_binary_nuls(head: bytes) -> bool:
+    """Whether NUL bytes show binary data: text never has them, and UTF-16 (which a file
+    without BOM may still be: ``list.encoding`` says so) has them only at odd or only at even
+    offsets."""
+    even = b"\x00" in head[0::2]
+    odd = b"\x00" in head[1::2]
+    return even and odd
+
+
+def _check_text_file(path: Path, head: bytes) -> None:
+    """Refuse a ``.csv`` / ``.txt`` / ``.tsv`` file that is not text at all.
+
+    Raises:
+        ListError: ``list.xls_old``, ``list.encrypted``, ``list.not_text``.
+    """
+    _check_old_excel(path, head)
+    if head.startswith(_ZIP):
+        raise ListError("list.not_text", path, kind=_zip_kind(path) or "ZIP archive")
+    kind = _binary_kind(head)
+    if kind is not None:
+        raise ListError("list.not_text", path, kind=kind)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return
+    if _has_binary_nuls(head):
+        raise ListError("list.not_text", path, kind=None)
+
+
+def _check_xlsx_file(path: Path, head: bytes) -> None:
+    """Refuse an ``.xlsx`` / ``.xlsm`` file that is empty, old Excel, or not a workbook.
+
+    A file that starts like a ZIP but cannot be opened (cut short by a download or a full disk)
+    is left to the reader, which reports it as ``list.corrupt``.
+
+    Raises:
+        ListError: ``list.empty``, ``list.xls_old``, ``list.encrypted``, ``list.not_xlsx``.
+    """
+    if not head:
+        raise ListError("list.empty", path, header=False)
+    _check_old_excel(path, head)
+    if not head.startswith(_ZIP):
+        kind = _binary_kind(head)
+        if kind is None:
+            kind = None if _has_binary_nuls(head) else "text file"
+        raise ListError("list.not_xlsx", path, kind=kind)
+    kind = _zip_kind(path)
+    if kind is not None and kind != "Excel workbook":
+        raise ListError("list.not_xlsx", path, kind=kind)
 
 
 def _decode(data: bytes, path: Path) -> tuple[str, str]:
@@ -825,15 +967,19 @@ def _read_xlsx(
             rows: list[tuple[int, list[CellValue]]] = []
             if hasattr(sheet, "reset_dimensions"):
                 sheet.reset_dimensions()  # some writers store a wrong used range
+            # Nearly all the time is openpyxl's XML parsing; per cell, only non-text values are
+            # converted, and a row is kept at its first non-blank cell.
             for line, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
                 cells: list[CellValue] = [
-                    v if v is None or type(v) is str else _xlsx_value(v) for v in values
+                    v if type(v) in _XLSX_AS_IS else _xlsx_value(v) for v in values
                 ]
-                if any(c for c in cells if c is not None and (not isinstance(c, str) or c.strip())):
-                    rows.append((line, cells))
-                    if len(rows) % _EVERY == 0:
-                        cancel.check()
-                        progress(len(rows), 0, "list.read")
+                for c in cells:
+                    if c is not None and (type(c) is not str or c.strip()):
+                        rows.append((line, cells))
+                        break
+                if line % _EVERY == 0:  # also through long runs of empty, formatted rows
+                    cancel.check()
+                    progress(len(rows), 0, "list.read")
             if rows:
                 return rows
         return []
@@ -843,6 +989,9 @@ def _read_xlsx(
         raise ListError("list.corrupt", path, detail=f"{type(exc).__name__}: {exc}") from exc
     finally:
         workbook.close()
+
+
+_XLSX_AS_IS = frozenset({str, type(None)})
 
 
 def _xlsx_value(value: object) -> CellValue:
@@ -1611,9 +1760,67 @@ def _message(error: ValidationError) -> str:
     return f"{error.field}: {error.code}" + (f" ({params})" if params else "")
 
 
-def default_error_file(path: Path) -> Path:
-    """Where the error file of a list goes by default: ``<stem>.errors.csv`` beside it."""
-    return path.with_name(f"{path.stem}.errors.csv")
+_ERRORS_STEM = re.compile(r"(?P<list>.+?)\.errors(?:-\d{8}-\d{6}(?:-\d+)?)?")
+_MAX_ERROR_FILES = 1000  # numbered names tried before giving up
+
+
+def _now() -> datetime:
+    """The local time stamped into error file names (replaced in tests)."""
+    return datetime.now()
+
+
+def _error_file_names(path: Path, now: datetime) -> Iterator[Path]:
+    """The default error file names of a list, in the order they are tried.
+
+    ``<stem>.errors.csv``, then ``<stem>.errors-<YYYYmmdd-HHMMSS>.csv``, then that name with
+    ``-2``, ``-3``... The stem of an error file (``reg.errors``, ``reg.errors-<stamp>``) is that
+    of its list (``reg``), so the rows still wrong in an error file never go to
+    ``reg.errors.errors.csv``.
+    """
+    match = _ERRORS_STEM.fullmatch(path.stem)
+    stem = match["list"] if match else path.stem
+    yield path.with_name(f"{stem}.errors.csv")
+    stamped = f"{stem}.errors-{now:%Y%m%d-%H%M%S}"
+    yield path.with_name(f"{stamped}.csv")
+    for n in range(2, _MAX_ERROR_FILES):
+        yield path.with_name(f"{stamped}-{n}.csv")
+
+
+def default_error_file(path: Path, now: datetime | None = None) -> Path:
+    """Where the error file of a list would go by default now: the first of
+    ``<stem>.errors.csv``, ``<stem>.errors-<YYYYmmdd-HHMMSS>.csv``, ``…-2.csv``, ``…-3.csv``
+    beside the list that does not exist yet (an existing file may hold an officer's
+    corrections). For an error file (``reg.errors.csv``) the stem is that of its list (``reg``).
+
+    Raises:
+        ListError: ``list.write`` when every name is taken.
+    """
+    for candidate in _error_file_names(path, now or _now()):
+        if not os.path.lexists(candidate):
+            return candidate
+    raise ListError("list.write", path, detail="too many error files beside the list")
+
+
+def _place_error_file(tmp: Path, path: Path) -> Path:
+    """Move the written error file ``tmp`` to the first free default name of list ``path``
+    (:func:`default_error_file`) without ever replacing an existing file; returns that name."""
+    now = _now()
+    for candidate in _error_file_names(path, now):
+        try:
+            os.link(tmp, candidate)  # fails if the name exists, even if it appeared just now
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links on this disk (FAT, some network shares)
+            if os.path.lexists(candidate):
+                continue
+            try:
+                os.replace(tmp, candidate)
+            except OSError as exc:
+                raise ListError("list.write", candidate, detail=str(exc)) from exc
+            return candidate
+        tmp.unlink(missing_ok=True)
+        return candidate
+    raise ListError("list.write", path, detail="too many error files beside the list")
 
 
 def _temp_beside(target: Path) -> Path:
@@ -1681,10 +1888,13 @@ def import_list(
     probable duplicates of records born the same day with a similar name. With a group column,
     people join tour-group households (found by name and tour operator, or created).
 
-    Invalid rows are reported with their line numbers and written to ``error_file`` (default
-    ``<stem>.errors.csv`` beside the list) with the source's columns plus ``Ошибка / Error``;
-    a stale error file there is removed when there are no errors. A dry run does everything
-    but write: no transaction, and an error file only when ``error_file`` is given.
+    Invalid rows are reported with their line numbers and written, with the source's columns
+    plus ``Ошибка / Error``, to ``error_file`` if given (replacing it; it is removed when there
+    are no errors), else to a new file beside the list: ``<stem>.errors.csv``, or
+    ``<stem>.errors-<YYYYmmdd-HHMMSS>.csv`` when that exists (see :func:`default_error_file`).
+    A default error file is never overwritten or removed: the officer may be correcting it.
+    A dry run does everything but write: no transaction, and an error file only when
+    ``error_file`` is given.
 
     Raises:
         ListError: the file as a whole cannot be used (codes in the module docs).
@@ -1697,8 +1907,11 @@ def import_list(
         parsed = read_list(path, progress=progress, cancel=cancel)
         today = desk.today()
         checked = _check_rows(parsed, today, source, progress, cancel)
-        target = Path(error_file) if error_file is not None else default_error_file(path)
-        write_errors = not dry_run or error_file is not None
+        explicit = Path(error_file) if error_file is not None else None
+        # The default name is chosen when the file is moved into place (_place_error_file).
+        target = explicit or next(_error_file_names(path, _now()))
+        placed: Path | None = None
+        write_errors = not dry_run or explicit is not None
         changes = ChangeSet()
         tmp: Path | None = None
         try:
@@ -1717,14 +1930,18 @@ def import_list(
                         tmp = _write_error_file(target, parsed, row_errors)
                 changes = tx.changes
             if tmp is not None:
-                os.replace(tmp, target)
+                if explicit is not None:
+                    os.replace(tmp, explicit)
+                    placed = explicit
+                else:
+                    placed = _place_error_file(tmp, path)
                 tmp = None
         except BaseException:
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
             raise
-        if not row_errors and write_errors:
-            target.unlink(missing_ok=True)  # a stale error file of an earlier import
+        if not row_errors and explicit is not None:
+            explicit.unlink(missing_ok=True)  # a stale error file of an earlier import
     errors = [e for i in sorted(row_errors) for e in row_errors[i]]
     return ImportReport(
         path=path,
@@ -1741,7 +1958,7 @@ def import_list(
         flagged_duplicates=len(plan.flags),
         groups_created=len(plan.new_groups),
         members_added=len(plan.members),
-        error_file=target if row_errors and write_errors else None,
+        error_file=placed,
         dry_run=dry_run,
         changes=changes,
     )

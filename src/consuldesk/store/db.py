@@ -64,7 +64,7 @@ def make_engine(path: Path) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-        cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk imports touch many index pages
+        cur.execute("PRAGMA cache_size=-8192")  # 8 MiB per pooled connection; bulk work raises it
         cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
 
@@ -220,8 +220,13 @@ class Tx:
         """
         if not values:
             return []
-        with _gc_paused():
-            return self._insert_nationals(values, action)
+        conn = self.session.connection()
+        conn.exec_driver_sql("PRAGMA cache_size=-65536")  # bulk inserts touch many index pages
+        try:
+            with _gc_paused():
+                return self._insert_nationals(values, action)
+        finally:
+            conn.exec_driver_sql("PRAGMA cache_size=-8192")
 
     def _insert_nationals(self, values: list[dict[str, Any]], action: str) -> list[str]:
         table = table_of(National)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSettings, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -16,9 +18,11 @@ from PySide6.QtWidgets import (
 from consuldesk.i18n import _
 from consuldesk.services.desk import Desk
 from consuldesk.ui.context import AppContext, CaseFileEvents
+from consuldesk.ui.dialogs.hotline_call import open_hotline_call
 from consuldesk.ui.pages.hotels import HotelsPage
 from consuldesk.ui.pages.nationals import NationalsPage
 from consuldesk.ui.pages.overview import OverviewPage
+from consuldesk.ui.pages.requests import RequestsPage
 from consuldesk.ui.tasks import TaskRunner
 
 
@@ -34,12 +38,14 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setFixedWidth(170)
         self.pages = QStackedWidget()
+        self._factories: dict[int, Callable[[], QWidget]] = {}
         self.nationals_page = NationalsPage(self.ctx)
         self.add_page(_("Nationals"), self.nationals_page)
-        self.overview_page = OverviewPage(self.ctx)
-        self.add_page(_("Overview"), self.overview_page)
-        self.hotels_page = HotelsPage(self.ctx)
-        self.add_page(_("Hotels"), self.hotels_page)
+        # Other pages are built when first opened: each loads its data when built, and at
+        # 100,000 nationals that work would compete with the first search for the GIL.
+        self.add_lazy_page(_("Requests"), lambda: RequestsPage(self.ctx))
+        self.add_lazy_page(_("Hotels"), lambda: HotelsPage(self.ctx))
+        self.add_lazy_page(_("Overview"), lambda: OverviewPage(self.ctx))
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -52,7 +58,9 @@ class MainWindow(QMainWindow):
         self._find.setShortcut(QKeySequence.StandardKey.Find)
         self._new_person = QAction(_("New person"), self)
         self._new_person.setShortcut(QKeySequence.StandardKey.New)
-        self.addActions([self._find, self._new_person])
+        self._log_call = QAction(_("Log a hotline call"), self)
+        self._log_call.setShortcut(QKeySequence("Ctrl+L"))
+        self.addActions([self._find, self._new_person, self._log_call])
         self._connect_signals()
         self.nav.setCurrentRow(0)
         self._restore_geometry()
@@ -79,8 +87,38 @@ class MainWindow(QMainWindow):
         self.nav.addItem(title)
         self.pages.addWidget(page)
 
+    def add_lazy_page(self, title: str, factory: Callable[[], QWidget]) -> None:
+        """Add an area of work whose page is built the first time it is opened."""
+        self._factories[self.pages.count()] = factory
+        self.add_page(title, QWidget())
+
+    def page(self, title: str) -> QWidget:
+        """The page with this title, built if it was not yet (tests and shortcuts)."""
+        for row in range(self.nav.count()):
+            if self.nav.item(row).text() == title:
+                return self._ensure_page(row)
+        raise KeyError(title)
+
+    def _ensure_page(self, row: int) -> QWidget:
+        factory = self._factories.pop(row, None)
+        if factory is not None:
+            placeholder = self.pages.widget(row)
+            self.pages.insertWidget(row, factory())
+            if placeholder is not None:
+                self.pages.removeWidget(placeholder)
+                placeholder.deleteLater()
+        page = self.pages.widget(row)
+        assert page is not None
+        return page
+
+    @Slot(int)
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        if row >= 0:
+            self.pages.setCurrentWidget(self._ensure_page(row))
+
     def _connect_signals(self) -> None:
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self._log_call.triggered.connect(self._on_log_call_triggered)
         self._find.triggered.connect(self._on_find_triggered)
         self._new_person.triggered.connect(self._on_new_person_triggered)
 
@@ -88,6 +126,10 @@ class MainWindow(QMainWindow):
     def _on_find_triggered(self) -> None:
         self.nav.setCurrentRow(self.pages.indexOf(self.nationals_page))
         self.nationals_page.focus_search()
+
+    @Slot()
+    def _on_log_call_triggered(self) -> None:
+        open_hotline_call(self.ctx, self)
 
     @Slot()
     def _on_new_person_triggered(self) -> None:

@@ -14,6 +14,7 @@ from consuldesk.domain.enums import HouseholdKind, PresenceStatus, Sex, Source
 from consuldesk.services import lists
 from consuldesk.services.casefile import create_casefile
 from consuldesk.services.desk import CancelFlag, Cancelled
+from consuldesk.services.households import create_household
 from consuldesk.services.lists import (
     ERROR_COLUMN,
     ListError,
@@ -175,7 +176,7 @@ def test_utf8_bom_russian_headers_kazakh_names_are_imported_and_searchable(desk,
     assert aigerim["surname_lat"] == "KASSYMOVA" and aigerim["passport_no"] == "N12345678"
     assert aigerim["birth_date"] == "1985-03-04" and aigerim["sex"] == "F"
     assert aigerim["phones"] == '["+77012345678"]'
-    assert aigerim["host_country"] == "AE" and aigerim["city"] == "Дубай"
+    assert aigerim["host_country"] == "AE" and aigerim["city"] == "Dubai"  # canonical name
     assert aigerim["source"] == Source.LIST_IMPORT.value and aigerim["source_ref"] == "туристы.csv"
     nursultan = people[IIN_NURSULTAN]
     assert nursultan["patronymic_cyr"] == "Ғалымұлы"
@@ -412,11 +413,92 @@ def test_invalid_rows_are_reported_by_line_and_the_fixed_error_file_imports(desk
     assert report.error_file is not None and report.error_file.exists()
 
 
-def test_stale_error_file_is_removed_when_a_list_has_no_errors(desk, kazakh_list):
-    stale = kazakh_list.parent / "туристы.errors.csv"
-    stale.write_text("old", encoding="utf-8")
+def test_a_list_without_errors_leaves_an_earlier_error_file_alone(desk, kazakh_list):
+    # The officer may still be correcting it: removing it would lose the corrections.
+    earlier = kazakh_list.parent / "туристы.errors.csv"
+    earlier.write_text("corrections in progress", encoding="utf-8")
     report = import_list(desk, kazakh_list)
-    assert report.invalid == 0 and not stale.exists()
+    assert report.invalid == 0 and report.error_file is None
+    assert earlier.read_text(encoding="utf-8") == "corrections in progress"
+
+
+STAMP = datetime(2026, 11, 22, 9, 30, 5)
+
+
+def bad_list(path: Path) -> Path:
+    """A list whose second and third rows are wrong (no surname; a date that does not exist)."""
+    return write_csv(
+        path,
+        [
+            RU_HEADER,
+            ru_row(1, "Қасымова", "Әйгерім", IIN_AIGERIM, "04.03.1985", "Ж", "87012345678"),
+            ru_row(2, "", "Иван", "", "01.01.1990", "М", ""),
+            ru_row(3, "Петрова", "Мария", "", "31.02.1980", "Ж", ""),
+        ],
+    )
+
+
+def test_an_error_file_being_corrected_is_never_overwritten(desk, tmp_path, monkeypatch):
+    monkeypatch.setattr(lists, "_now", lambda: STAMP)
+    reg = bad_list(tmp_path / "reg.csv")
+    first = import_list(desk, reg)
+    assert first.error_file == tmp_path / "reg.errors.csv" and first.invalid == 2
+
+    # The officer corrects one row in reg.errors.csv but does not import it yet...
+    rows = read_csv(first.error_file)
+    rows[1][1] = "Иванов"
+    write_csv(first.error_file, rows)
+    corrected = first.error_file.read_bytes()
+
+    # ... and the tour operator resends reg.csv, which is imported again.
+    second = import_list(desk, reg)
+    assert second.invalid == 2
+    assert second.error_file == tmp_path / "reg.errors-20261122-093005.csv"
+    assert first.error_file.read_bytes() == corrected
+    assert len(read_csv(second.error_file)) == 3
+
+    # The corrected file still has one wrong row: it goes to a new file named after reg.csv,
+    # never reg.errors.errors.csv, and neither the imported file nor the other one is touched.
+    third = import_list(desk, first.error_file)
+    assert (third.created, third.invalid) == (1, 1)
+    assert third.error_file == tmp_path / "reg.errors-20261122-093005-2.csv"
+    assert [r[1] for r in read_csv(third.error_file)[1:]] == ["Петрова"]
+    assert first.error_file.read_bytes() == corrected
+    assert len(read_csv(second.error_file)) == 3
+    assert not list(tmp_path.glob("*.errors.errors*")) and not list(tmp_path.glob(".*.tmp"))
+
+    # Fixing the last row in its own error file and importing that: nothing more is written.
+    rows = read_csv(third.error_file)
+    rows[1][8] = "28.02.1980"
+    write_csv(third.error_file, rows)
+    fourth = import_list(desk, third.error_file)
+    assert (fourth.created, fourth.invalid, fourth.error_file) == (1, 0, None)
+    assert third.error_file.exists() and first.error_file.read_bytes() == corrected
+
+
+def test_an_error_file_name_taken_while_importing_is_not_overwritten(desk, tmp_path, monkeypatch):
+    reg = bad_list(tmp_path / "reg.csv")
+    monkeypatch.setattr(lists, "_now", lambda: STAMP)
+    real_write = lists._write_error_file
+
+    def write_then_officer_saves(target, parsed, errors):
+        tmp = real_write(target, parsed, errors)
+        target.write_text("saved by the officer meanwhile", encoding="utf-8")
+        return tmp
+
+    monkeypatch.setattr(lists, "_write_error_file", write_then_officer_saves)
+    report = import_list(desk, reg)
+    assert report.error_file == tmp_path / "reg.errors-20261122-093005.csv"
+    assert (tmp_path / "reg.errors.csv").read_text(encoding="utf-8").startswith("saved by")
+
+
+def test_an_error_file_asked_for_is_written_there_even_if_it_exists(desk, tmp_path):
+    reg = bad_list(tmp_path / "reg.csv")
+    asked = tmp_path / "mine.csv"
+    asked.write_text("old", encoding="utf-8")
+    report = import_list(desk, reg, error_file=asked)
+    assert report.error_file == asked and len(read_csv(asked)) == 3
+    assert not (tmp_path / "reg.errors.csv").exists()
 
 
 def test_value_errors_of_sex_status_and_yes_no(desk, tmp_path):
@@ -693,22 +775,129 @@ def test_unknown_encoding_is_refused(desk, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("content", "code"),
+    ("content", "code", "params"),
     [
-        (b"", "list.empty"),
-        (b"\xef\xbb\xbf\r\n\r\n", "list.empty"),
-        ("Фамилия;Имя\r\n".encode(), "list.empty"),
-        ("ИИН;Телефон\r\n123;456\r\n".encode(), "list.no_name_column"),
-        ("Фамилия;Surname;ИИН\r\nА;Б;1\r\n".encode(), "list.duplicate_column"),
+        (b"", "list.empty", {"header": False}),
+        (b"\xef\xbb\xbf\r\n\r\n", "list.empty", {"header": False}),
+        ("Фамилия;Имя\r\n".encode(), "list.empty", {"header": True}),
+        ("ИИН;Телефон\r\n123;456\r\n".encode(), "list.no_name_column", None),
+        ("Фамилия;Surname;ИИН\r\nА;Б;1\r\n".encode(), "list.duplicate_column", None),
     ],
+    ids=["0-byte", "blank-lines", "header-only", "no-name-column", "duplicate-column"],
 )
-def test_unusable_lists_are_refused(desk, tmp_path, content, code):
+def test_unusable_lists_are_refused(desk, tmp_path, content, code, params):
     path = tmp_path / "list.csv"
     path.write_bytes(content)
     with pytest.raises(ListError) as caught:
         import_list(desk, path)
     assert caught.value.code == code
+    if params is not None:
+        assert caught.value.params == params
     assert count(desk, "national") == 0
+
+
+def test_empty_spreadsheets_say_whether_they_have_a_header(tmp_path):
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    blank = tmp_path / "blank.xlsx"
+    openpyxl.Workbook().save(blank)
+    header_only = tmp_path / "header.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Фамилия", "Имя"])
+    workbook.save(header_only)
+    for path, header in ((empty, False), (blank, False), (header_only, True)):
+        with pytest.raises(ListError) as caught:
+            read_list(path)
+        assert (caught.value.code, caught.value.params) == ("list.empty", {"header": header})
+
+
+def xlsx_bytes(tmp_path: Path) -> bytes:
+    path = tmp_path / "real.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Фамилия", "Имя"])
+    workbook.active.append(["Иванов", "Иван"])
+    workbook.save(path)
+    return path.read_bytes()
+
+
+def zip_bytes(tmp_path: Path, files: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    path = tmp_path / "archive.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return path.read_bytes()
+
+
+OLE2 = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)
+OLD_XLS = OLE2 + "Workbook".encode("utf-16-le") + bytes(100)
+ENCRYPTED_XLSX = OLE2 + "EncryptedPackage".encode("utf-16-le") + bytes(100)
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(64)
+
+
+NOT_LISTS = [
+    ("photo.csv", PNG, "list.not_text", {"kind": "PNG image"}),
+    ("scan.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "list.not_text", {"kind": "PDF"}),
+    ("photo.txt", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "list.not_text", {"kind": "JPEG image"}),
+    ("workbook.csv", "xlsx", "list.not_text", {"kind": "Excel workbook"}),
+    ("letter.csv", "docx", "list.not_text", {"kind": "Word document"}),
+    ("program.csv", b"\x7fELF\x02\x01\x01\x00" + bytes(40), "list.not_text", {"kind": None}),
+    ("old.csv", OLD_XLS, "list.xls_old", {}),
+    ("old.xls", OLD_XLS, "list.xls_old", {}),
+    ("renamed.xlsx", OLD_XLS, "list.xls_old", {}),
+    ("locked.xlsx", ENCRYPTED_XLSX, "list.encrypted", {}),
+    ("photo.xlsx", PNG, "list.not_xlsx", {"kind": "PNG image"}),
+    (
+        "list.xlsx",
+        "Фамилия;Имя\r\nИванов;Иван\r\n".encode(),
+        "list.not_xlsx",
+        {"kind": "text file"},
+    ),
+    ("letter.xlsx", "docx", "list.not_xlsx", {"kind": "Word document"}),
+    ("sheet.xlsx", "ods", "list.not_xlsx", {"kind": "OpenDocument spreadsheet"}),
+    (
+        "web.xls",
+        b"<html><table><tr><td>1</td></tr></table></html>",
+        "list.extension",
+        {"suffix": ".xls"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code", "params"), NOT_LISTS, ids=[case[0] for case in NOT_LISTS]
+)
+def test_files_that_are_not_lists_say_what_they_are(desk, tmp_path, name, content, code, params):
+    if content == "xlsx":
+        content = xlsx_bytes(tmp_path)
+    elif content == "docx":
+        content = zip_bytes(
+            tmp_path, {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}
+        )
+    elif content == "ods":
+        content = zip_bytes(
+            tmp_path,
+            {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"},
+        )
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ListError) as caught:
+        import_list(desk, path)
+    assert (caught.value.code, caught.value.params) == (code, params)
+    assert caught.value.path == path and count(desk, "national") == 0
+
+
+def test_utf16_text_with_nul_bytes_is_still_text(tmp_path):
+    # Latin-only UTF-16 has a NUL byte in every other position: it is text, not binary.
+    with_bom = tmp_path / "with-bom.txt"
+    with_bom.write_bytes("Surname\tName\r\nIVANOV\tIVAN\r\n".encode("utf-16"))
+    assert read_list(with_bom).rows == [(2, ["IVANOV", "IVAN"])]
+    without = tmp_path / "without-bom.txt"
+    without.write_bytes("Surname\tName\r\nIVANOV\tIVAN\r\n".encode("utf-16-le"))
+    with pytest.raises(ListError) as caught:
+        read_list(without)
+    assert caught.value.code == "list.encoding"
 
 
 def test_duplicate_column_names_both_headers(tmp_path):
@@ -729,6 +918,10 @@ def test_missing_file_wrong_extension_and_corrupt_xlsx(desk, tmp_path):
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(ListError) as caught:
         import_list(desk, tmp_path / "broken.xlsx")
+    assert caught.value.code == "list.corrupt"  # a ZIP cut short: a damaged workbook
+    (tmp_path / "cut.xlsx").write_bytes(xlsx_bytes(tmp_path)[:600])
+    with pytest.raises(ListError) as caught:
+        import_list(desk, tmp_path / "cut.xlsx")
     assert caught.value.code == "list.corrupt"
 
 
@@ -922,6 +1115,44 @@ def test_export_reimports_with_no_changes(rich_desk, tmp_path, suffix, lang):
         other.close()
 
 
+def test_an_export_carries_people_and_tour_groups_but_not_families(rich_desk, tmp_path):
+    desk = rich_desk
+    people = nationals(desk)
+    family = [people[IIN_NURSULTAN]["id"], people[IIN_ILIYAS]["id"]]
+    create_household(desk, "Өмірзақовтар", HouseholdKind.FAMILY, member_ids=family)
+    target = tmp_path / "out.xlsx"
+    export_list(desk, target, lang="ru")
+
+    other = create_casefile(
+        tmp_path / "other.consuldesk",
+        post_code="TR-IST",
+        post_name="Istanbul",
+        host_country="TR",
+        officer="Officer Two",
+    )
+    try:
+        other.today = desk.today
+        import_list(other, target)
+        with other.casefile.read() as session:
+            sql = session.connection().exec_driver_sql
+            households = sql("SELECT name, kind, tour_operator FROM household").all()
+            members = sql(
+                "SELECT n.iin FROM household_member m JOIN national n ON n.id = m.national_id"
+            ).all()
+    finally:
+        other.close()
+    assert households == [("Группа 15", HouseholdKind.TOUR_GROUP.value, "Kompas")]
+    assert members == [(IIN_AIGERIM,)]
+
+
+def test_the_officer_documentation_says_what_an_export_leaves_out():
+    doc = (Path(__file__).parents[3] / "docs" / "IMPORT-COLUMNS.md").read_text(encoding="utf-8")
+    export = " ".join(doc[doc.index("## Export") :].split())
+    assert "the same people and values" not in export
+    for words in ("tour group", "family", "requests", "sync bundle"):
+        assert words in export, words
+
+
 def test_export_csv_format(rich_desk, tmp_path):
     target = tmp_path / "out.csv"
     export_list(rich_desk, target, lang="ru")
@@ -988,8 +1219,26 @@ def test_progress_is_reported(desk, kazakh_list, tmp_path):
     assert seen[-1] == (3, 3, "list.export")
 
 
-def test_default_error_file_name():
+def test_default_error_file_name(tmp_path):
     assert lists.default_error_file(Path("/x/список.xlsx")) == Path("/x/список.errors.csv")
+    reg = tmp_path / "reg.xlsx"
+    assert lists.default_error_file(reg, STAMP) == tmp_path / "reg.errors.csv"
+    for name in (
+        "reg.errors.csv",
+        "reg.errors-20260101-000000.csv",
+        "reg.errors-20260101-000000-7.csv",
+    ):
+        # An error file's errors are named after its list.
+        assert lists.default_error_file(tmp_path / name, STAMP) == tmp_path / "reg.errors.csv"
+    (tmp_path / "reg.errors.csv").touch()
+    stamped = tmp_path / "reg.errors-20261122-093005.csv"
+    assert lists.default_error_file(reg, STAMP) == stamped
+    assert lists.default_error_file(tmp_path / "reg.errors.csv", STAMP) == stamped
+    stamped.touch()
+    assert lists.default_error_file(reg, STAMP) == tmp_path / "reg.errors-20261122-093005-2.csv"
+    # Only ConsulDesk's own suffixes are taken off.
+    odd = tmp_path / "reg.errors-final.csv"
+    assert lists.default_error_file(odd, STAMP) == tmp_path / "reg.errors-final.errors.csv"
 
 
 def test_the_officer_documentation_lists_exactly_the_recognised_headers():

@@ -106,7 +106,18 @@ def test_a_change_elsewhere_refreshes_the_list(qtbot, window, desk):
 def test_ctrl_n_opens_an_empty_person_card_from_any_page(qtbot, window, monkeypatch):
     opened = []
     monkeypatch.setattr(window.nationals_page, "open_card", lambda row: opened.append(row))
-    window.nav.setCurrentRow(window.pages.indexOf(window.hotels_page))
+    window.nav.setCurrentRow(2)
+    assert window.pages.currentWidget() is window.page("Hotels")
     window._new_person.trigger()
     assert opened == [None]
     assert window.pages.currentWidget() is window.nationals_page
+
+
+def test_pages_are_built_when_first_opened(qtbot, window):
+    from consuldesk.ui.pages.overview import OverviewPage
+
+    row = [window.nav.item(r).text() for r in range(window.nav.count())].index("Overview")
+    assert not isinstance(window.pages.widget(row), OverviewPage)
+    window.nav.setCurrentRow(row)
+    assert isinstance(window.pages.currentWidget(), OverviewPage)
+    assert window.page("Overview") is window.pages.currentWidget()

@@ -55,6 +55,9 @@ class NationalsPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # Size columns from the first rows only: measuring 200 rows of text on every search
+        # result stalled the UI thread by ~90 ms at 100,000 nationals.
+        self.table.horizontalHeader().setResizeContentsPrecision(25)
         self.status_label = QLabel()
         self.new_button = QPushButton(_("New person"))
         self.new_button.setToolTip(_("Register a new person (Ctrl+N)"))

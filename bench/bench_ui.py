@@ -1,0 +1,133 @@
+"""The window at 100,000 nationals: cold start, resident memory, UI-thread stalls while typing.
+
+    .venv/bin/python bench/bench_ui.py [--n 100000]
+
+Targets (issue 3): cold start to a usable window ≤ 1.5 s; resident memory ≤ 300 MB; no UI-thread
+stall over 50 ms while typing a search.
+
+- cold start: a fresh Python process imports the app, opens the case file and shows the main
+  window with its first page of nationals loaded; measured from process start (time.time() handed
+  in) to the moment the list is filled.
+- memory: that process's peak resident set size (``ru_maxrss``) after typing the searches.
+- stalls: while a search is typed one character every 120 ms (faster than officers type), a
+  5 ms timer on the UI thread records how late it fires; the longest gap is the worst stall.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import BENCH_TODAY, demo_casefile, machine_block
+
+QUERIES = ["Нұрсұлтан", "kassymova", "Әбіл", "zhan", "8701", "N12", "Өтеген", "ivan"]
+
+
+def child(path: str, started: float) -> None:
+    """Runs in a fresh process: start the window, type, report JSON on stdout."""
+    import resource
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from consuldesk.services.casefile import open_casefile
+    from consuldesk.ui.main_window import MainWindow
+
+    app = QApplication([])
+    desk = open_casefile(Path(path), "bench")
+    desk.today = lambda: BENCH_TODAY
+    window = MainWindow(desk)
+    window.show()
+    page = window.nationals_page
+    while page.model.rowCount() == 0:
+        app.processEvents()
+    cold = time.time() - started
+
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    for query in QUERIES:
+        page.search_box.clear()
+        for i in range(1, len(query) + 1):
+            page.search_box.setText(query[:i])
+            end = time.perf_counter() + 0.12
+            while time.perf_counter() < end:
+                app.processEvents()
+        end = time.perf_counter() + 0.5  # let the last search land
+        while time.perf_counter() < end:
+            app.processEvents()
+    timer.stop()
+    window.close()
+    desk.close()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worst = max(gaps) if gaps else 0.0
+    print(
+        json.dumps(
+            {
+                "cold_s": cold,
+                "rss_mb": rss_mb,
+                "worst_gap_ms": worst,
+                "gaps_over_50": sum(g > 50 for g in gaps),
+                "ticks": len(gaps),
+            }
+        )
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    path = demo_casefile(args.n)
+    results = []
+    for _ in range(args.runs):
+        started = time.time()
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(path), str(started)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    best = min(results, key=lambda r: r["cold_s"])
+    worst_gap = max(r["worst_gap_ms"] for r in results)
+    rss = max(r["rss_mb"] for r in results)
+    print(f"### Window, {args.n:,} nationals (bench/bench_ui.py)\n")
+    print(machine_block() + "\n")
+    print("| measure | target | runs | result |")
+    print("|---|---|---|---|")
+    cold = ", ".join(f"{r['cold_s']:.2f}" for r in results)
+    print(f"| cold start to a filled list (s) | ≤ 1.5 | {cold} | best {best['cold_s']:.2f} |")
+    print(f"| peak resident memory (MB) | ≤ 300 | {args.runs} | {rss:.0f} |")
+    print(
+        f"| worst UI-thread stall while typing (ms) | ≤ 50 | {args.runs} | {worst_gap:.0f} "
+        f"({sum(r['gaps_over_50'] for r in results)} of {sum(r['ticks'] for r in results)} "
+        "ticks over 50) |"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], float(sys.argv[3]))
+    else:
+        raise SystemExit(main())

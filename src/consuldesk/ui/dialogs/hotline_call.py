@@ -1,0 +1,312 @@
+"""Log a hotline call in a few keystrokes: who called, about whom, what they need (Ctrl+L)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consuldesk.domain.enums import RequestKind, RequestPriority, TimelineKind
+from consuldesk.domain.phone import format_phone
+from consuldesk.i18n import _
+from consuldesk.messages import describe
+from consuldesk.services.nationals import SearchResult, search
+from consuldesk.services.requests import log_hotline_call
+from consuldesk.services.rows import NationalRow
+from consuldesk.services.views import RequestRow, Written
+from consuldesk.ui.context import AppContext
+from consuldesk.ui.models.requests import kind_label, priority_label
+
+SEARCH_DEBOUNCE_MS = 200
+SEARCH_LIMIT = 8
+
+
+def _person_line(row: NationalRow) -> str:
+    parts = [row.name]
+    if row.birth_date:
+        parts.append(f"{row.birth_date:%d.%m.%Y}")
+    if row.phones:
+        parts.append(format_phone(row.phones[0]))
+    if row.city:
+        parts.append(row.city)
+    return " · ".join(parts)
+
+
+class HotlineCallDialog(QDialog):
+    """The quick form behind Ctrl+L; saving opens a request with the call as its first entry.
+
+    Signals:
+        saved(object): the new :class:`RequestRow`, after the case file was written.
+    """
+
+    saved = Signal(object)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(_("Log a hotline call"))
+        self._serial = 0
+        self._national: NationalRow | None = None
+        self.request: RequestRow | None = None  # set once saved
+
+        self.direction_box = QComboBox()
+        self.direction_box.addItem(_("Incoming call"), TimelineKind.CALL_IN)
+        self.direction_box.addItem(_("Outgoing call"), TimelineKind.CALL_OUT)
+        self.caller_edit = QLineEdit()
+        self.caller_edit.setPlaceholderText(_("Who is calling (may be a relative)"))
+        self.phone_edit = QLineEdit()
+        self.phone_edit.setPlaceholderText(_("+7 701 234 5678"))
+
+        self.person_search = QLineEdit()
+        self.person_search.setPlaceholderText(
+            _("Type a name, IIN, passport or phone to link the person — or leave empty")
+        )
+        self.person_search.setClearButtonEnabled(True)
+        self.person_list = QListWidget()
+        self.person_list.setMaximumHeight(130)
+        self.person_list.hide()
+        self.person_label = QLabel(_("Person: unknown (not linked)"))
+        self.person_label.setWordWrap(True)
+        self.unlink_button = QPushButton(_("Unlink"))
+        self.unlink_button.setEnabled(False)
+        person_line = QHBoxLayout()
+        person_line.addWidget(self.person_label, 1)
+        person_line.addWidget(self.unlink_button)
+
+        self.kind_box = QComboBox()
+        for kind in RequestKind:
+            self.kind_box.addItem(kind_label(kind), kind)
+        self.priority_box = QComboBox()
+        for priority in RequestPriority:
+            self.priority_box.addItem(priority_label(priority), priority)
+        self.priority_box.setCurrentIndex(self.priority_box.findData(RequestPriority.NORMAL))
+        self.summary_edit = QLineEdit()
+        self.summary_edit.setPlaceholderText(_("What they need, in one line"))
+        self.details_edit = QPlainTextEdit()
+        self.details_edit.setTabChangesFocus(True)
+        self.details_edit.setPlaceholderText(
+            _("Where they are, who is with them, what was promised")
+        )
+        self.details_edit.setFixedHeight(80)
+        self.due_check = QCheckBox(_("Due by"))
+        self.due_edit = QDateTimeEdit(QDateTime.currentDateTime().addSecs(4 * 3600))
+        self.due_edit.setDisplayFormat("dd.MM.yyyy HH:mm")
+        self.due_edit.setCalendarPopup(True)
+        self.due_edit.setEnabled(False)
+        due_line = QHBoxLayout()
+        due_line.addWidget(self.due_check)
+        due_line.addWidget(self.due_edit, 1)
+
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.hide()
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(_("Save (Ctrl+Enter)"))
+        # Enter in a line edit must not save a half-filled form: only Ctrl+Enter does.
+        self.save_button.setAutoDefault(False)
+        self.save_button.setDefault(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
+
+        form = QFormLayout()
+        form.addRow(_("Call"), self.direction_box)
+        form.addRow(_("Caller"), self.caller_edit)
+        form.addRow(_("Phone"), self.phone_edit)
+        form.addRow(_("Find person"), self.person_search)
+        form.addRow("", self.person_list)
+        form.addRow("", person_line)
+        form.addRow(_("Kind"), self.kind_box)
+        form.addRow(_("Priority"), self.priority_box)
+        form.addRow(_("Summary"), self.summary_edit)
+        form.addRow(_("Details"), self.details_edit)
+        form.addRow("", due_line)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(560)
+
+        self._save_shortcuts = [
+            QShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Return), self),
+            QShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Enter), self),
+        ]
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._connect_signals()
+        self.caller_edit.setFocus()
+
+    def _connect_signals(self) -> None:
+        self.person_search.textChanged.connect(self._on_person_search_text_changed)
+        self.person_search.returnPressed.connect(self._on_person_search_return_pressed)
+        self._debounce.timeout.connect(self._on_debounce_timeout)
+        self.person_list.itemActivated.connect(self._on_person_list_item_activated)
+        self.person_list.itemClicked.connect(self._on_person_list_item_activated)
+        self.unlink_button.clicked.connect(self._on_unlink_button_clicked)
+        self.due_check.toggled.connect(self.due_edit.setEnabled)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+        for shortcut in self._save_shortcuts:
+            shortcut.activated.connect(self._on_buttons_accepted)
+
+    # -- finding the person ----------------------------------------------------------------
+
+    @property
+    def national(self) -> NationalRow | None:
+        """The person the call is linked to, if any."""
+        return self._national
+
+    @Slot(str)
+    def _on_person_search_text_changed(self, _text: str) -> None:
+        self._debounce.start()
+
+    @Slot()
+    def _on_person_search_return_pressed(self) -> None:
+        # Enter takes the highlighted match, so a name can be typed and linked without the mouse.
+        item = self.person_list.currentItem()
+        if self.person_list.isVisible() and item is not None:
+            self._on_person_list_item_activated(item)
+
+    @Slot()
+    def _on_debounce_timeout(self) -> None:
+        query = self.person_search.text().strip()
+        self._serial += 1
+        serial = self._serial
+        if not query:
+            self.person_list.clear()
+            self.person_list.hide()
+            return
+        desk = self.ctx.desk
+        self.ctx.tasks.run(
+            lambda: search(desk, query, limit=SEARCH_LIMIT),
+            lambda result: self._on_search_done(serial, result),
+            self._on_search_failed,
+        )
+
+    def _on_search_done(self, serial: int, result: SearchResult) -> None:
+        if serial != self._serial:
+            return  # the officer kept typing
+        self.person_list.clear()
+        for row in result.rows:
+            item = QListWidgetItem(_person_line(row))
+            item.setData(Qt.ItemDataRole.UserRole, row)
+            self.person_list.addItem(item)
+        if not result.rows:
+            self.person_list.addItem(_("Nobody found — save as an unknown caller, or type more."))
+            self.person_list.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
+        else:
+            self.person_list.setCurrentRow(0)
+        self.person_list.show()
+
+    def _on_search_failed(self, exc: BaseException) -> None:
+        self._show_error(describe(exc))
+
+    @Slot(QListWidgetItem)
+    def _on_person_list_item_activated(self, item: QListWidgetItem) -> None:
+        row = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(row, NationalRow):
+            self.link_person(row)
+
+    def link_person(self, row: NationalRow) -> None:
+        """Link the call to this national; fill the caller and phone when still empty."""
+        self._national = row
+        self.person_label.setText(_("Person: {line}").format(line=_person_line(row)))
+        self.unlink_button.setEnabled(True)
+        if not self.caller_edit.text().strip():
+            self.caller_edit.setText(row.name)
+        if not self.phone_edit.text().strip() and row.phones:
+            self.phone_edit.setText(format_phone(row.phones[0]))
+        self.person_list.hide()
+        self.kind_box.setFocus()
+
+    @Slot()
+    def _on_unlink_button_clicked(self) -> None:
+        self._national = None
+        self.person_label.setText(_("Person: unknown (not linked)"))
+        self.unlink_button.setEnabled(False)
+        self.person_search.setFocus()
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def due_at(self) -> datetime | None:
+        """The due time chosen, as aware UTC (None when not set)."""
+        if not self.due_check.isChecked():
+            return None
+        seconds = self.due_edit.dateTime().toSecsSinceEpoch()
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        if not self.save_button.isEnabled():
+            return  # already saving
+        if not self.summary_edit.text().strip():
+            self._show_error(_("Write what the caller needs in the summary."))
+            self.summary_edit.setFocus()
+            return
+        desk = self.ctx.desk
+        national_id = self._national.id if self._national else None
+        values = {
+            "summary": self.summary_edit.text(),
+            "kind": RequestKind(self.kind_box.currentData()),
+            "national_id": national_id,
+            "caller": self.caller_edit.text(),
+            "phone": self.phone_edit.text(),
+            "direction": TimelineKind(self.direction_box.currentData()),
+            "priority": RequestPriority(self.priority_box.currentData()),
+            "details": self.details_edit.toPlainText(),
+            "due_at": self.due_at(),
+        }
+        self.save_button.setEnabled(False)
+        self.error_label.hide()
+        self.ctx.tasks.run(
+            lambda: log_hotline_call(desk, **values),  # type: ignore[arg-type]
+            self._on_save_done,
+            self._on_save_failed,
+        )
+
+    def _on_save_done(self, written: Written[RequestRow]) -> None:
+        self.request = written.row
+        self.ctx.events.changed.emit(written.changes)
+        self.saved.emit(written.row)
+        self.accept()
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self._show_error(describe(exc))
+
+    def _show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.show()
+
+
+def open_hotline_call(ctx: AppContext, parent: QWidget | None = None) -> HotlineCallDialog:
+    """Open the dialog without blocking (window-modal) and return it; it deletes itself on close."""
+    dialog = HotlineCallDialog(ctx, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
+
+
+__all__ = ["HotlineCallDialog", "open_hotline_call"]

@@ -1,0 +1,556 @@
+"""Assistance requests: the queue, most pressing first, and the selected request beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consuldesk.domain.enums import RequestKind, RequestStatus, TimelineKind
+from consuldesk.domain.requests import OPEN_STATUSES, TRANSITIONS
+from consuldesk.i18n import _, ngettext
+from consuldesk.messages import describe
+from consuldesk.services.requests import (
+    FROZEN_STATUSES,
+    add_note,
+    assign,
+    change_status,
+    get_request,
+    list_requests,
+)
+from consuldesk.services.views import RequestRow, Written
+from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.hotline_call import open_hotline_call
+from consuldesk.ui.models.requests import (
+    COL_PERSON,
+    COL_SUMMARY,
+    RequestsModel,
+    kind_label,
+    local_time,
+    priority_label,
+    status_label,
+    timeline_label,
+)
+
+REFRESH_DEBOUNCE_MS = 150
+#: Tables whose change can alter what the queue shows.
+WATCHED_TABLES = frozenset({"assistance_request", "request_event", "national", "household"})
+STATUS_OPEN = "open"  # filter value: new, in progress or waiting
+STATUS_ALL = "all"
+
+ERROR_STYLE = "color: #b00020;"
+
+
+class RequestView(QWidget):
+    """One request: what it is about, its status moves, assignment and timeline.
+
+    Writes go through the page's task runner; the view only shows rows it is given.
+
+    Signals:
+        written(object): a :class:`Written` request after a successful write.
+    """
+
+    written = Signal(object)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._row: RequestRow | None = None
+        self._busy = False
+
+        self.placeholder = QLabel(
+            _("Select a request in the queue to see its timeline and move it on.")
+        )
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        font = self.summary_label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.summary_label.setFont(font)
+        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta_label = QLabel()
+        self.meta_label.setWordWrap(True)
+        self.person_label = QLabel()
+        self.person_label.setWordWrap(True)
+        self.person_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_label = QLabel()
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.status_label = QLabel()
+        self.status_buttons_box = QHBoxLayout()
+        self.status_buttons: dict[RequestStatus, QPushButton] = {}
+        status_line = QHBoxLayout()
+        status_line.addWidget(self.status_label)
+        status_line.addLayout(self.status_buttons_box)
+        status_line.addStretch(1)
+
+        self.assignee_edit = QLineEdit()
+        self.assignee_edit.setPlaceholderText(_("Officer's name — Enter to assign, empty: nobody"))
+        self.assign_button = QPushButton(_("Assign"))
+        assign_line = QHBoxLayout()
+        assign_line.addWidget(self.assignee_edit, 1)
+        assign_line.addWidget(self.assign_button)
+
+        self.timeline = QTreeWidget()
+        self.timeline.setColumnCount(4)
+        self.timeline.setHeaderLabels([_("When"), _("Entry"), _("By"), _("Text")])
+        self.timeline.setRootIsDecorated(False)
+        self.timeline.setWordWrap(True)
+        self.timeline.setAlternatingRowColors(True)
+        self.timeline.header().setStretchLastSection(True)
+
+        self.note_kind_box = QComboBox()
+        for kind in (TimelineKind.NOTE, TimelineKind.CALL_IN, TimelineKind.CALL_OUT):
+            self.note_kind_box.addItem(timeline_label(kind), kind)
+        self.note_edit = QPlainTextEdit()
+        self.note_edit.setTabChangesFocus(True)
+        self.note_edit.setPlaceholderText(_("Add a note or log a call — Ctrl+Enter to add"))
+        self.note_edit.setFixedHeight(64)
+        self.note_button = QPushButton(_("Add"))
+        note_side = QVBoxLayout()
+        note_side.addWidget(self.note_kind_box)
+        note_side.addWidget(self.note_button)
+        note_side.addStretch(1)
+        note_line = QHBoxLayout()
+        note_line.addWidget(self.note_edit, 1)
+        note_line.addLayout(note_side)
+
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.hide()
+
+        self.body = QWidget()
+        form = QFormLayout()
+        form.addRow(_("Person"), self.person_label)
+        form.addRow(_("Details"), self.details_label)
+        form.addRow(_("Status"), status_line)
+        form.addRow(_("Assigned to"), assign_line)
+        body_layout = QVBoxLayout(self.body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(self.summary_label)
+        body_layout.addWidget(self.meta_label)
+        body_layout.addLayout(form)
+        body_layout.addWidget(self.error_label)
+        body_layout.addWidget(QLabel(_("Timeline")))
+        body_layout.addWidget(self.timeline, 1)
+        body_layout.addLayout(note_line)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.placeholder)
+        layout.addWidget(self.body)
+        self.body.hide()
+
+        # Ctrl+Enter only while typing the note (the hotline dialog has its own).
+        self._note_shortcuts = [
+            QShortcut(QKeySequence(mod), self.note_edit, context=Qt.ShortcutContext.WidgetShortcut)
+            for mod in (
+                Qt.Modifier.CTRL | Qt.Key.Key_Return,
+                Qt.Modifier.CTRL | Qt.Key.Key_Enter,
+            )
+        ]
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.assignee_edit.returnPressed.connect(self._on_assign_button_clicked)
+        self.assign_button.clicked.connect(self._on_assign_button_clicked)
+        self.note_button.clicked.connect(self._on_note_button_clicked)
+        for shortcut in self._note_shortcuts:
+            shortcut.activated.connect(self._on_note_button_clicked)
+
+    @property
+    def request(self) -> RequestRow | None:
+        """The request shown."""
+        return self._row
+
+    def clear(self) -> None:
+        """Show nothing (no request selected)."""
+        self._row = None
+        self.body.hide()
+        self.placeholder.show()
+
+    def show_request(self, row: RequestRow) -> None:
+        """Show a request with its timeline; keeps a half-typed note when it is the same one."""
+        same = self._row is not None and self._row.id == row.id
+        self._row = row
+        self.placeholder.hide()
+        self.body.show()
+        if not same:
+            self.error_label.hide()
+            self.note_edit.clear()
+        self.summary_label.setText(row.summary)
+        meta = [priority_label(row.priority), kind_label(row.kind)]
+        meta.append(_("opened {when}").format(when=local_time(row.created_at)))
+        if row.due_at:
+            meta.append(_("due {when}").format(when=local_time(row.due_at)))
+        if row.overdue:
+            meta.append(_("! OVERDUE"))
+        self.meta_label.setText(" · ".join(meta))
+        self.person_label.setText(
+            row.national_name or row.household_name or _("Unknown caller (see details)")
+        )
+        self.details_label.setText(row.details or _("No details."))
+        self.status_label.setText(status_label(row.status))
+        self._build_status_buttons(RequestStatus(row.status))
+        if not same or not self.assignee_edit.hasFocus():
+            self.assignee_edit.setText(row.assignee or "")
+        frozen = RequestStatus(row.status) in FROZEN_STATUSES
+        for widget in (self.assignee_edit, self.assign_button, self.note_edit, self.note_button):
+            widget.setEnabled(not frozen and not self._busy)
+        self.note_kind_box.setEnabled(not frozen)
+        self.note_edit.setPlaceholderText(
+            _("Reopen the request to add notes.")
+            if frozen
+            else _("Add a note or log a call — Ctrl+Enter to add")
+        )
+        self._fill_timeline(row)
+
+    def _build_status_buttons(self, current: RequestStatus) -> None:
+        for button in self.status_buttons.values():
+            self.status_buttons_box.removeWidget(button)
+            button.deleteLater()
+        self.status_buttons = {}
+        # Only the moves the workflow allows, in workflow order.
+        for status in RequestStatus:
+            if status not in TRANSITIONS[current]:
+                continue
+            text = _("→ {status}").format(status=status_label(status))
+            button = QPushButton(text)
+            button.setToolTip(
+                _("Change the status to “{status}”").format(status=status_label(status))
+            )
+            button.setEnabled(not self._busy)
+            button.clicked.connect(lambda _checked=False, s=status: self.move_to(s))
+            self.status_buttons_box.addWidget(button)
+            self.status_buttons[status] = button
+
+    def _fill_timeline(self, row: RequestRow) -> None:
+        self.timeline.clear()
+        for entry in row.timeline:
+            item = QTreeWidgetItem(
+                [local_time(entry.at), timeline_label(entry.kind), entry.author or "", entry.text]
+            )
+            item.setToolTip(3, entry.text)
+            self.timeline.addTopLevelItem(item)
+        for col in range(3):
+            self.timeline.resizeColumnToContents(col)
+        if last := self.timeline.topLevelItem(self.timeline.topLevelItemCount() - 1):
+            self.timeline.scrollToItem(last)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def move_to(self, status: RequestStatus) -> None:
+        """Change the shown request's status (off the UI thread)."""
+        if self._row is None:
+            return
+        desk, request_id = self.ctx.desk, self._row.id
+        self._write(lambda: change_status(desk, request_id, status))
+
+    @Slot()
+    def _on_assign_button_clicked(self) -> None:
+        if self._row is None:
+            return
+        desk, request_id = self.ctx.desk, self._row.id
+        who = self.assignee_edit.text()
+        if who.strip() == (self._row.assignee or ""):
+            return  # nothing to change
+        self._write(lambda: assign(desk, request_id, who or None))
+
+    @Slot()
+    def _on_note_button_clicked(self) -> None:
+        if self._row is None or not self.note_button.isEnabled():
+            return
+        text = self.note_edit.toPlainText()
+        if not text.strip():
+            self._show_error(_("Type the note first."))
+            self.note_edit.setFocus()
+            return
+        desk, request_id = self.ctx.desk, self._row.id
+        kind = TimelineKind(self.note_kind_box.currentData())
+        self._write(lambda: add_note(desk, request_id, kind, text), clear_note=True)
+
+    def _write(self, fn: Callable[[], Written[RequestRow]], clear_note: bool = False) -> None:
+        if self._busy:
+            return
+        self._set_busy(True)
+        self.error_label.hide()
+        self.ctx.tasks.run(
+            fn,
+            lambda written: self._on_write_done(written, clear_note),
+            self._on_write_failed,
+        )
+
+    def _on_write_done(self, written: Written[RequestRow], clear_note: bool) -> None:
+        self._set_busy(False)
+        if clear_note:
+            self.note_edit.clear()
+        if self._row is None or self._row.id == written.row.id:
+            self.show_request(written.row)
+        self.written.emit(written)
+        self.ctx.events.changed.emit(written.changes)
+
+    def _on_write_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if self._row is not None:
+            self.show_request(self._row)  # re-enable what the status allows
+        self._show_error(describe(exc))
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for button in self.status_buttons.values():
+            button.setEnabled(not busy)
+        self.assign_button.setEnabled(not busy)
+        self.note_button.setEnabled(not busy)
+
+    def _show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.show()
+
+
+class RequestsPage(QWidget):
+    """Filters, the queue of requests and the selected request (splitter)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._serial = 0
+        self._detail_serial = 0
+        self._selected_id: str | None = None
+
+        self.status_filter = QComboBox()
+        self.status_filter.addItem(_("Open"), STATUS_OPEN)
+        self.status_filter.addItem(_("All statuses"), STATUS_ALL)
+        for status in RequestStatus:
+            self.status_filter.addItem(status_label(status), status.value)
+        self.kind_filter = QComboBox()
+        self.kind_filter.addItem(_("All kinds"), None)
+        for kind in RequestKind:
+            self.kind_filter.addItem(kind_label(kind), kind.value)
+        self.assignee_filter = QLineEdit()
+        self.assignee_filter.setPlaceholderText(_("Assigned to…"))
+        self.assignee_filter.setClearButtonEnabled(True)
+        self.overdue_filter = QCheckBox(_("Overdue only"))
+        self.log_call_button = QPushButton(_("Log a call… (Ctrl+L)"))
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel(_("Status")))
+        filters.addWidget(self.status_filter)
+        filters.addWidget(QLabel(_("Kind")))
+        filters.addWidget(self.kind_filter)
+        filters.addWidget(self.assignee_filter, 1)
+        filters.addWidget(self.overdue_filter)
+        filters.addStretch(0)
+        filters.addWidget(self.log_call_button)
+
+        self.count_label = QLabel()
+        self.model = RequestsModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.view = RequestView(ctx)
+
+        queue = QWidget()
+        queue_layout = QVBoxLayout(queue)
+        queue_layout.setContentsMargins(0, 0, 0, 0)
+        queue_layout.addWidget(self.count_label)
+        queue_layout.addWidget(self.table, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(queue)
+        self.splitter.addWidget(self.view)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([900, 460])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(filters)
+        layout.addWidget(self.splitter, 1)
+
+        for first, second in (
+            (self.status_filter, self.kind_filter),
+            (self.kind_filter, self.assignee_filter),
+            (self.assignee_filter, self.overdue_filter),
+            (self.overdue_filter, self.table),
+        ):
+            QWidget.setTabOrder(first, second)
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DEBOUNCE_MS)
+        self._connect_signals()
+        self.refresh()
+
+    def _connect_signals(self) -> None:
+        self.status_filter.currentIndexChanged.connect(self._on_filter_changed)
+        self.kind_filter.currentIndexChanged.connect(self._on_filter_changed)
+        self.overdue_filter.toggled.connect(self._on_filter_changed)
+        self.assignee_filter.textChanged.connect(self._on_assignee_filter_text_changed)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        self.log_call_button.clicked.connect(self._on_log_call_button_clicked)
+        self.ctx.events.changed.connect(self._on_case_file_changed)
+
+    # -- the queue -------------------------------------------------------------------------
+
+    def _query(self) -> dict[str, Any]:
+        status = self.status_filter.currentData()
+        statuses: frozenset[RequestStatus] | None
+        if status == STATUS_OPEN:
+            statuses = OPEN_STATUSES
+        elif status == STATUS_ALL:
+            statuses = None
+        else:
+            statuses = frozenset({RequestStatus(status)})
+        kind = self.kind_filter.currentData()
+        return {
+            "statuses": statuses,
+            "kinds": [RequestKind(kind)] if kind else None,
+            "overdue_only": self.overdue_filter.isChecked(),
+        }
+
+    @Slot()
+    def refresh(self) -> None:
+        """Reload the queue with the current filters (off the UI thread)."""
+        self._serial += 1
+        serial = self._serial
+        desk = self.ctx.desk
+        query = self._query()
+        who = self.assignee_filter.text().strip().casefold()
+
+        def work() -> list[RequestRow]:
+            rows = list_requests(desk, **query)
+            if who:  # part of a name is enough; requests are hundreds, not 100k
+                rows = [r for r in rows if who in (r.assignee or "").casefold()]
+            return rows
+
+        self.ctx.tasks.run(work, lambda rows: self._on_rows_loaded(serial, rows), self._on_failed)
+
+    def _on_rows_loaded(self, serial: int, rows: list[RequestRow]) -> None:
+        if serial != self._serial:
+            return  # filters changed again meanwhile
+        keep = self._selected_id
+        self.model.set_rows(rows)
+        self._show_count(rows)
+        self.table.resizeColumnsToContents()
+        for col, widest in ((COL_SUMMARY, 300), (COL_PERSON, 220)):
+            if self.table.columnWidth(col) > widest:
+                self.table.setColumnWidth(col, widest)
+        row = self.model.row_of(keep) if keep else -1
+        if keep and row >= 0:
+            self.table.selectRow(row)
+            self._load_detail(keep)  # the timeline may have changed
+        else:
+            self._selected_id = None
+            self.view.clear()
+
+    def _show_count(self, rows: list[RequestRow]) -> None:
+        n = len(rows)
+        late = sum(1 for r in rows if r.overdue)
+        open_only = self.status_filter.currentData() == STATUS_OPEN
+        if n == 0:
+            filtered = (
+                not open_only
+                or self.kind_filter.currentData()
+                or self.assignee_filter.text().strip()
+                or self.overdue_filter.isChecked()
+            )
+            self.count_label.setText(
+                _("No requests match these filters. Change them, or log a call with Ctrl+L.")
+                if filtered
+                else _("No open requests. Log a hotline call with Ctrl+L.")
+            )
+            return
+        if open_only:
+            text = ngettext("{n} open request", "{n} open requests", n).format(n=n)
+        else:
+            text = ngettext("{n} request", "{n} requests", n).format(n=n)
+        if late:
+            text += ", " + ngettext("{n} overdue", "{n} overdue", late).format(n=late)
+        self.count_label.setText(text)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.count_label.setText(describe(exc))
+
+    @Slot()
+    def _on_filter_changed(self) -> None:
+        self.refresh()
+
+    @Slot(str)
+    def _on_assignee_filter_text_changed(self, _text: str) -> None:
+        self._refresh_timer.start()
+
+    @Slot(object)
+    def _on_case_file_changed(self, changes: object) -> None:
+        if WATCHED_TABLES & getattr(changes, "tables", set()):
+            self._refresh_timer.start()
+
+    # -- the selected request --------------------------------------------------------------
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        request_id = self.model.row_at(current.row()).id
+        if request_id == self._selected_id:
+            return
+        self._selected_id = request_id
+        self._load_detail(request_id)
+
+    def _load_detail(self, request_id: str) -> None:
+        self._detail_serial += 1
+        serial = self._detail_serial
+        desk = self.ctx.desk
+        self.ctx.tasks.run(
+            lambda: get_request(desk, request_id),
+            lambda row: self._on_detail_loaded(serial, row),
+            self._on_failed,
+        )
+
+    def _on_detail_loaded(self, serial: int, row: RequestRow) -> None:
+        if serial == self._detail_serial and row.id == self._selected_id:
+            self.view.show_request(row)
+
+    def select_request(self, request_id: str) -> bool:
+        """Select a request in the queue (False when the filters hide it)."""
+        row = self.model.row_of(request_id)
+        if row < 0:
+            return False
+        self.table.setCurrentIndex(self.model.index(row, 0))
+        return True
+
+    @Slot()
+    def _on_log_call_button_clicked(self) -> None:
+        open_hotline_call(self.ctx, self)
+
+
+__all__ = ["RequestView", "RequestsPage"]

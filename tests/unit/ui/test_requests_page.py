@@ -1,0 +1,353 @@
+"""The requests page: queue filters, the request view's writes, and the hotline call dialog."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
+from PySide6.QtWidgets import QApplication, QDialog
+
+from consuldesk.domain.enums import RequestKind, RequestPriority, RequestStatus, TimelineKind
+from consuldesk.services import nationals, requests
+from consuldesk.ui.context import AppContext, CaseFileEvents
+from consuldesk.ui.dialogs.hotline_call import HotlineCallDialog, open_hotline_call
+from consuldesk.ui.models.requests import (
+    COL_KIND,
+    COL_OVERDUE,
+    COL_PERSON,
+    COL_PRIORITY,
+    COL_STATUS,
+    COL_SUMMARY,
+    RequestsModel,
+)
+from consuldesk.ui.pages.requests import RequestsPage
+from consuldesk.ui.tasks import TaskRunner
+from tests.factories import person
+
+PAST = datetime.now(UTC) - timedelta(hours=3)
+FUTURE = datetime.now(UTC) + timedelta(days=2)
+
+
+def type_text(widget, text: str) -> None:
+    """Type like a person: one key event per character (QTest's keyClicks aborts on Cyrillic)."""
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def press(widget, key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        QApplication.sendEvent(widget, QKeyEvent(kind, key, modifiers))
+
+
+@pytest.fixture
+def ctx(desk):
+    parent = QObject()
+    context = AppContext(desk, TaskRunner(parent), CaseFileEvents(parent))
+    yield context
+    context.tasks.wait()
+    QApplication.processEvents()  # deliver the last results while their receivers still exist
+    context.tasks.wait()
+    parent.deleteLater()
+
+
+@pytest.fixture
+def people(desk):
+    aigerim = nationals.register_national(desk, person()).row
+    nursultan = nationals.register_national(
+        desk,
+        person(
+            surname_cyr="Әбілқасымов",
+            given_names_cyr="Нұрсұлтан",
+            surname_lat="ABILKASSYMOV",
+            given_names_lat="NURSULTAN",
+            sex=None,
+            birth_date=date(1950, 1, 2),
+            phones=("+77015550001",),
+        ),
+    ).row
+    return aigerim, nursultan
+
+
+@pytest.fixture
+def queue(desk, people):
+    """Three open requests (one overdue, one urgent) and a resolved one."""
+    aigerim, nursultan = people
+    late = requests.open_request(
+        desk,
+        RequestKind.ACCOMMODATION,
+        "Hotel asks them to leave tonight",
+        national_id=aigerim.id,
+        due_at=PAST,
+    ).row
+    urgent = requests.open_request(
+        desk,
+        RequestKind.MEDICAL,
+        "Needs insulin",
+        national_id=nursultan.id,
+        priority=RequestPriority.URGENT,
+        due_at=FUTURE,
+        assignee="Aliya Serikova",
+    ).row
+    info = requests.open_request(
+        desk, RequestKind.INFORMATION, "Asks about flights", national_id=aigerim.id
+    ).row
+    done = requests.open_request(
+        desk, RequestKind.DOCUMENTS, "Lost passport", national_id=nursultan.id
+    ).row
+    requests.change_status(desk, done.id, RequestStatus.RESOLVED)
+    return {"late": late, "urgent": urgent, "info": info, "done": done}
+
+
+@pytest.fixture
+def page(qtbot, ctx):
+    p = RequestsPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1300, 700)
+    p.show()
+    yield p
+    # Before the context goes: a debounced refresh must not start a task on a runner being deleted.
+    p._refresh_timer.stop()
+    p.close()
+    ctx.tasks.wait()
+
+
+def summaries(model) -> list[str]:
+    return [model.index(r, COL_SUMMARY).data() for r in range(model.rowCount())]
+
+
+def wait_for_count(qtbot, page, text: str) -> None:
+    qtbot.waitUntil(lambda: page.count_label.text() == text, timeout=3000)
+
+
+def select(qtbot, page, request_id: str) -> None:
+    assert page.select_request(request_id)
+    qtbot.waitUntil(
+        lambda: page.view.request is not None and page.view.request.id == request_id,
+        timeout=3000,
+    )
+
+
+# -- the queue -------------------------------------------------------------------------------
+
+
+def test_the_queue_shows_open_requests_urgent_first(qtbot, queue, page):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    assert summaries(page.model) == [
+        "Needs insulin",
+        "Hotel asks them to leave tonight",
+        "Asks about flights",
+    ]
+    assert page.model.index(0, COL_PRIORITY).data() == "Urgent"
+    assert page.model.index(0, COL_KIND).data() == "Medical help"
+    assert page.model.index(0, COL_PERSON).data() == "Әбілқасымов Нұрсұлтан"
+    assert page.model.index(0, COL_STATUS).data() == "New"
+
+
+def test_overdue_rows_are_marked_in_colour_bold_and_text(qtbot, queue, page):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    late = page.model.row_of(queue["late"].id)
+    on_time = page.model.row_of(queue["info"].id)
+    assert page.model.index(late, COL_OVERDUE).data() == "! OVERDUE"
+    assert page.model.index(on_time, COL_OVERDUE).data() == ""
+    assert page.model.index(late, COL_SUMMARY).data(Qt.ItemDataRole.FontRole).bold()
+    assert page.model.index(late, COL_SUMMARY).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert page.model.index(on_time, COL_SUMMARY).data(Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_filter_by_status_and_overdue(qtbot, queue, page):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    page.overdue_filter.setChecked(True)
+    wait_for_count(qtbot, page, "1 open request, 1 overdue")
+    assert summaries(page.model) == ["Hotel asks them to leave tonight"]
+
+    page.overdue_filter.setChecked(False)
+    page.status_filter.setCurrentIndex(page.status_filter.findData(RequestStatus.RESOLVED.value))
+    wait_for_count(qtbot, page, "1 request")
+    assert summaries(page.model) == ["Lost passport"]
+
+    page.status_filter.setCurrentIndex(page.status_filter.findData("all"))
+    wait_for_count(qtbot, page, "4 requests, 1 overdue")
+
+
+def test_filter_by_kind_and_assignee(qtbot, queue, page):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    page.kind_filter.setCurrentIndex(page.kind_filter.findData(RequestKind.INFORMATION.value))
+    wait_for_count(qtbot, page, "1 open request")
+    page.kind_filter.setCurrentIndex(0)
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    type_text(page.assignee_filter, "aliya")
+    wait_for_count(qtbot, page, "1 open request")
+    assert summaries(page.model) == ["Needs insulin"]
+
+
+def test_empty_states_say_what_to_do(qtbot, page, desk):
+    wait_for_count(qtbot, page, "No open requests. Log a hotline call with Ctrl+L.")
+    page.overdue_filter.setChecked(True)
+    wait_for_count(
+        qtbot, page, "No requests match these filters. Change them, or log a call with Ctrl+L."
+    )
+
+
+# -- the request view ------------------------------------------------------------------------
+
+
+def test_status_buttons_offer_only_allowed_moves(qtbot, queue, page):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    select(qtbot, page, queue["info"].id)
+    assert set(page.view.status_buttons) == {
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.WAITING,
+        RequestStatus.RESOLVED,
+        RequestStatus.CANCELLED,
+    }
+
+
+def test_change_status_through_the_view(qtbot, queue, page, desk, ctx):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    select(qtbot, page, queue["info"].id)
+    with qtbot.waitSignal(ctx.events.changed, timeout=3000):
+        page.view.status_buttons[RequestStatus.IN_PROGRESS].click()
+    saved = requests.get_request(desk, queue["info"].id)
+    assert saved.status == RequestStatus.IN_PROGRESS
+    assert saved.timeline[-1].kind == TimelineKind.STATUS
+    assert saved.timeline[-1].text == "new → in_progress"
+    qtbot.waitUntil(lambda: page.view.status_label.text() == "In progress", timeout=3000)
+    assert RequestStatus.IN_PROGRESS not in page.view.status_buttons
+    assert page.view.timeline.topLevelItemCount() == len(saved.timeline)
+
+    # Resolving takes it out of the open queue.
+    with qtbot.waitSignal(ctx.events.changed, timeout=3000):
+        page.view.status_buttons[RequestStatus.RESOLVED].click()
+    wait_for_count(qtbot, page, "2 open requests, 1 overdue")
+    assert requests.get_request(desk, queue["info"].id).closed_at is not None
+    qtbot.waitUntil(lambda: page.view.request is None, timeout=3000)
+
+
+def test_add_a_note_and_log_a_call_out(qtbot, queue, page, desk, ctx):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    select(qtbot, page, queue["late"].id)
+    type_text(page.view.note_edit, "Отель согласен до утра")
+    with qtbot.waitSignal(ctx.events.changed, timeout=3000):
+        page.view.note_button.click()
+    saved = requests.get_request(desk, queue["late"].id)
+    assert (saved.timeline[-1].kind, saved.timeline[-1].text) == (
+        TimelineKind.NOTE,
+        "Отель согласен до утра",
+    )
+    assert saved.timeline[-1].author == "Officer Test"
+    assert page.view.note_edit.toPlainText() == ""
+
+    page.view.note_kind_box.setCurrentIndex(page.view.note_kind_box.findData(TimelineKind.CALL_OUT))
+    page.view.note_edit.setPlainText("Called the hotel manager")
+    page.view.note_edit.setFocus()
+    with qtbot.waitSignal(ctx.events.changed, timeout=3000):
+        press(page.view.note_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert requests.get_request(desk, queue["late"].id).timeline[-1].kind == TimelineKind.CALL_OUT
+
+
+def test_an_empty_note_is_refused_in_the_page(qtbot, queue, page, desk):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    select(qtbot, page, queue["late"].id)
+    page.view.note_button.click()
+    assert page.view.error_label.text() == "Type the note first."
+    assert requests.get_request(desk, queue["late"].id).timeline == ()
+
+
+def test_assign_through_the_view(qtbot, queue, page, desk, ctx):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    select(qtbot, page, queue["late"].id)
+    page.view.assignee_edit.setText("Dana Omarova")
+    with qtbot.waitSignal(ctx.events.changed, timeout=3000):
+        press(page.view.assignee_edit, Qt.Key.Key_Return)
+    saved = requests.get_request(desk, queue["late"].id)
+    assert saved.assignee == "Dana Omarova"
+    assert saved.timeline[-1].text == "— → Dana Omarova"
+
+
+def test_a_refused_transition_shows_the_reason(qtbot, queue, page):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    select(qtbot, page, queue["info"].id)
+    page.view.move_to(RequestStatus.CLOSED)  # not offered as a button; the service refuses
+    qtbot.waitUntil(lambda: page.view.error_label.isVisibleTo(page.view), timeout=3000)
+    assert page.view.error_label.text() == "A request that is new cannot become closed"
+
+
+def test_a_change_elsewhere_refreshes_the_queue(qtbot, queue, page, desk, ctx):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    written = requests.open_request(
+        desk, RequestKind.FINANCIAL, "No money for food", national_id=queue["late"].national_id
+    )
+    ctx.events.changed.emit(written.changes)
+    wait_for_count(qtbot, page, "4 open requests, 1 overdue")
+
+
+# -- the hotline call dialog -----------------------------------------------------------------
+
+
+def test_log_a_hotline_call_for_a_person_found_by_typing(qtbot, ctx, desk, people):
+    _aigerim, nursultan = people
+    dialog = HotlineCallDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    type_text(dialog.person_search, "Нұрс")
+    qtbot.waitUntil(lambda: dialog.person_list.count() == 1, timeout=3000)
+    assert "Әбілқасымов Нұрсұлтан" in dialog.person_list.item(0).text()
+    press(dialog.person_search, Qt.Key.Key_Return)  # takes the highlighted (first) hit
+    assert dialog.national is not None and dialog.national.id == nursultan.id
+    assert dialog.caller_edit.text() == "Әбілқасымов Нұрсұлтан"
+
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(RequestKind.MEDICAL))
+    dialog.priority_box.setCurrentIndex(dialog.priority_box.findData(RequestPriority.URGENT))
+    type_text(dialog.summary_edit, "Нужен инсулин")
+    dialog.summary_edit.setFocus()
+    with qtbot.waitSignal(dialog.finished, timeout=3000):
+        press(dialog.summary_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+    [saved] = requests.list_requests(desk, national_id=nursultan.id)
+    assert (saved.kind, saved.priority, saved.summary) == ("medical", "urgent", "Нужен инсулин")
+    timeline = requests.get_request(desk, saved.id).timeline
+    assert timeline[0].kind == TimelineKind.CALL_IN
+    assert timeline[0].text.startswith("Әбілқасымов Нұрсұлтан · +77015550001")
+
+
+def test_an_unknown_caller_is_kept_in_the_details(qtbot, ctx, desk):
+    dialog = HotlineCallDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    type_text(dialog.caller_edit, "Сестра туриста")
+    dialog.phone_edit.setText("8 701 555 0002")
+    dialog.summary_edit.setText("Brother missing since Monday")
+    dialog.due_check.setChecked(True)
+    with qtbot.waitSignal(dialog.saved, timeout=3000) as blocker:
+        dialog.save_button.click()
+    row = blocker.args[0]
+    assert row.national_id is None
+    assert row.details.startswith("Сестра туриста · +77015550002")
+    assert row.due_at is not None and row.due_at > datetime.now(UTC)
+
+
+def test_the_dialog_asks_for_a_summary_and_escape_cancels(qtbot, ctx, desk):
+    dialog = open_hotline_call(ctx)
+    qtbot.addWidget(dialog)
+    dialog.caller_edit.setText("Someone")
+    dialog.save_button.click()
+    assert dialog.error_label.text() == "Write what the caller needs in the summary."
+    with qtbot.waitSignal(dialog.rejected, timeout=3000):
+        press(dialog.caller_edit, Qt.Key.Key_Escape)
+    assert requests.list_requests(desk, statuses=None) == []
+
+
+# -- the model -------------------------------------------------------------------------------
+
+
+def test_model_passes_the_model_tester(qtmodeltester, queue, desk):
+    model = RequestsModel()
+    model.set_rows(requests.list_requests(desk, statuses=None))
+    qtmodeltester.check(model)
+    late = model.row_of(queue["late"].id)
+    assert isinstance(model.index(late, 0).data(Qt.ItemDataRole.FontRole), QFont)
+    assert isinstance(model.index(late, 0).data(Qt.ItemDataRole.BackgroundRole), QColor | QBrush)
