@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
 from consuldesk.i18n import _
 from consuldesk.services.desk import Desk
 from consuldesk.ui.context import AppContext, CaseFileEvents
+from consuldesk.ui.dialogs.export_list import open_export
 from consuldesk.ui.dialogs.hotline_call import open_hotline_call
+from consuldesk.ui.dialogs.import_list import open_import
 from consuldesk.ui.pages.hotels import HotelsPage
 from consuldesk.ui.pages.nationals import NationalsPage
 from consuldesk.ui.pages.overview import OverviewPage
@@ -58,9 +60,15 @@ class MainWindow(QMainWindow):
         self._find.setShortcut(QKeySequence.StandardKey.Find)
         self._new_person = QAction(_("New person"), self)
         self._new_person.setShortcut(QKeySequence.StandardKey.New)
-        self._log_call = QAction(_("Log a hotline call"), self)
+        self._log_call = QAction(_("Log a hotline call…"), self)
         self._log_call.setShortcut(QKeySequence("Ctrl+L"))
-        self.addActions([self._find, self._new_person, self._log_call])
+        self._import = QAction(_("Import a list…"), self)
+        self._import.setShortcut(QKeySequence("Ctrl+I"))
+        self._export = QAction(_("Export a list…"), self)
+        self._export.setShortcut(QKeySequence("Ctrl+E"))
+        self._quit = QAction(_("Quit"), self)
+        self._quit.setShortcut(QKeySequence.StandardKey.Quit)
+        self._build_menus()
         self._connect_signals()
         self.nav.setCurrentRow(0)
         self._restore_geometry()
@@ -81,6 +89,14 @@ class MainWindow(QMainWindow):
     @property
     def _tasks(self) -> TaskRunner:
         return self.ctx.tasks
+
+    def _build_menus(self) -> None:
+        case_file = self.menuBar().addMenu(_("&Case file"))
+        case_file.addActions([self._import, self._export])
+        case_file.addSeparator()
+        case_file.addAction(self._quit)
+        people = self.menuBar().addMenu(_("&People"))
+        people.addActions([self._find, self._new_person, self._log_call])
 
     def add_page(self, title: str, page: QWidget) -> None:
         """Add an area of work to the navigation."""
@@ -119,6 +135,9 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._log_call.triggered.connect(self._on_log_call_triggered)
+        self._import.triggered.connect(self._on_import_triggered)
+        self._export.triggered.connect(self._on_export_triggered)
+        self._quit.triggered.connect(self.close)
         self._find.triggered.connect(self._on_find_triggered)
         self._new_person.triggered.connect(self._on_new_person_triggered)
 
@@ -126,6 +145,14 @@ class MainWindow(QMainWindow):
     def _on_find_triggered(self) -> None:
         self.nav.setCurrentRow(self.pages.indexOf(self.nationals_page))
         self.nationals_page.focus_search()
+
+    @Slot()
+    def _on_import_triggered(self) -> None:
+        open_import(self.ctx, self)
+
+    @Slot()
+    def _on_export_triggered(self) -> None:
+        open_export(self.ctx, self)
 
     @Slot()
     def _on_log_call_triggered(self) -> None:

@@ -121,3 +121,12 @@ def test_pages_are_built_when_first_opened(qtbot, window):
     window.nav.setCurrentRow(row)
     assert isinstance(window.pages.currentWidget(), OverviewPage)
     assert window.page("Overview") is window.pages.currentWidget()
+
+
+def test_menus_offer_the_main_actions(qtbot, window):
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles == ["&Case file", "&People"]
+    people = window.menuBar().actions()[1].menu()
+    shortcuts = {a.text(): a.shortcut().toString() for a in people.actions()}
+    assert shortcuts["Log a hotline call…"] == "Ctrl+L"
+    assert shortcuts["New person"] == "Ctrl+N"

@@ -1,0 +1,356 @@
+"""Export nationals to a CSV or XLSX list (headers in English, Russian or Kazakh) that imports
+back without changes; written in the background with progress and Cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consuldesk.i18n import _, language, ngettext
+from consuldesk.messages import describe
+from consuldesk.services.desk import CancelFlag, Cancelled
+from consuldesk.services.lists import export_list
+from consuldesk.services.nationals import count_nationals
+from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.import_list import ERROR_STYLE, OK_STYLE, SETTINGS_FOLDER, WorkProgress
+
+# Header languages, each named in itself: the officer picks the reader's language.
+LANGUAGES = (("en", "English"), ("ru", "Русский"), ("kk", "Қазақша"))
+CSV_FILTER = "CSV (*.csv)"
+XLSX_FILTER = "Excel (*.xlsx)"
+
+
+def format_of(path: Path | None) -> str | None:
+    """``"csv"`` or ``"xlsx"`` from a file name's suffix; ``None`` for anything else."""
+    if path is None:
+        return None
+    return {".csv": "csv", ".xlsx": "xlsx"}.get(path.suffix.lower())
+
+
+class ExportDialog(QDialog):
+    """Write the nationals on file (or the given ones) to a list.
+
+    Signals:
+        exported(int): how many nationals were written.
+    """
+
+    exported = Signal(int)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        ids: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ids = list(ids) if ids is not None else None
+        self.setWindowTitle(_("Export a list"))
+        self.setMinimumWidth(640)
+        self._cancel: CancelFlag | None = None
+        self._closed = False
+        self.written: Path | None = None
+
+        self.scope_label = QLabel()
+        self.scope_label.setWordWrap(True)
+        if self.ids is not None:
+            self.scope_label.setText(
+                ngettext(
+                    "{n} selected national will be written.",
+                    "{n} selected nationals will be written.",
+                    len(self.ids),
+                ).format(n=len(self.ids))
+            )
+        else:
+            self.scope_label.setText(_("Everyone on file will be written."))
+
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText(_("Where to save the list (.csv or .xlsx)"))
+        self.path_edit.setText(str(self._default_path()))
+        self.choose_button = QPushButton(_("&Choose…"))
+        self.choose_button.setAutoDefault(False)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.path_edit, 1)
+        file_row.addWidget(self.choose_button)
+        self.format_label = QLabel()
+        self.lang_combo = QComboBox()
+        for code, name in LANGUAGES:
+            self.lang_combo.addItem(name, code)
+        self.lang_combo.setCurrentIndex(max(0, self.lang_combo.findData(language())))
+
+        form = QFormLayout()
+        file_label = QLabel(_("&File:"))
+        file_label.setBuddy(self.path_edit)
+        lang_label = QLabel(_("&Header language:"))
+        lang_label.setBuddy(self.lang_combo)
+        form.addRow(file_label, file_row)
+        form.addRow(_("Format:"), self.format_label)
+        form.addRow(lang_label, self.lang_combo)
+
+        self.status_label = QLabel(
+            _("The list has the same columns as an import list: it imports back unchanged.")
+        )
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = WorkProgress()
+        self.open_folder_button = QPushButton(_("Open its &folder"))
+        self.open_folder_button.setAutoDefault(False)
+        self.open_folder_button.setVisible(False)
+        self.export_button = QPushButton(_("&Export"))
+        self.export_button.setDefault(True)
+        self.close_button = QPushButton(_("Close"))
+        self.close_button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_folder_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scope_label)
+        layout.addLayout(form)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.progress)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+
+        self.setTabOrder(self.path_edit, self.choose_button)
+        self.setTabOrder(self.choose_button, self.lang_combo)
+        self.setTabOrder(self.lang_combo, self.export_button)
+        self.setTabOrder(self.export_button, self.close_button)
+        self._connect_signals()
+        self._on_path_edit_text_changed(self.path_edit.text())
+        self.export_button.setFocus()
+        if self.ids is None:
+            self._count_everyone()
+
+    def _connect_signals(self) -> None:
+        self.path_edit.textChanged.connect(self._on_path_edit_text_changed)
+        self.choose_button.clicked.connect(self._on_choose_button_clicked)
+        self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.close_button.clicked.connect(self.reject)
+        self.open_folder_button.clicked.connect(self._on_open_folder_button_clicked)
+        self.progress.cancel_requested.connect(self._on_progress_cancel_requested)
+
+    # -- seams tests override ------------------------------------------------------------------
+
+    def choose_file(self) -> Path | None:
+        """Ask where to save (a native dialog; tests override this)."""
+        current = self.path
+        name, chosen_filter = QFileDialog.getSaveFileName(
+            self,
+            _("Export a list"),
+            str(current) if current else str(self._default_path()),
+            ";;".join((CSV_FILTER, XLSX_FILTER)),
+            XLSX_FILTER if format_of(current) == "xlsx" else CSV_FILTER,
+        )
+        if not name:
+            return None
+        path = Path(name)
+        if format_of(path) is None:
+            path = path.with_name(path.name + (".xlsx" if chosen_filter == XLSX_FILTER else ".csv"))
+        return path
+
+    def open_folder(self, folder: Path) -> None:
+        """Show a folder in the system's file manager (tests override this)."""
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    # -- state ---------------------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path | None:
+        """The file to write, as typed or chosen."""
+        text = self.path_edit.text().strip()
+        return Path(text).expanduser() if text else None
+
+    @property
+    def lang(self) -> str:
+        """The header language: ``en``, ``ru`` or ``kk``."""
+        return str(self.lang_combo.currentData())
+
+    @property
+    def busy(self) -> bool:
+        """Whether an export is running."""
+        return self._cancel is not None
+
+    @property
+    def cancel_button(self) -> QPushButton:
+        """Cancel of the running export."""
+        return self.progress.cancel_button
+
+    def _default_path(self) -> Path:
+        settings = self.ctx.settings
+        folder = settings.value(SETTINGS_FOLDER, "") if settings is not None else ""
+        today = self.ctx.desk.today()
+        return Path(str(folder or Path.home())) / f"nationals-{today:%Y-%m-%d}.csv"
+
+    def _set_status(self, text: str, style: str = "") -> None:
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet(style)
+
+    def _set_busy(self, cancel: CancelFlag | None) -> None:
+        self._cancel = cancel
+        idle = cancel is None
+        for widget in (self.path_edit, self.choose_button, self.lang_combo):
+            widget.setEnabled(idle)
+        self.export_button.setEnabled(idle and format_of(self.path) is not None)
+        if idle:
+            self.progress.stop()
+
+    def _count_everyone(self) -> None:
+        desk = self.ctx.desk
+        self.ctx.tasks.run(lambda: count_nationals(desk), self._on_count_done, lambda _e: None)
+
+    def _on_count_done(self, n: int) -> None:
+        if self._closed:
+            return
+        if n:
+            self.scope_label.setText(
+                ngettext(
+                    "Everyone on file will be written: {n} national.",
+                    "Everyone on file will be written: {n} nationals.",
+                    n,
+                ).format(n=n)
+            )
+        else:
+            self.scope_label.setText(_("The case file has nobody yet: the list will be empty."))
+
+    # -- export --------------------------------------------------------------------------------
+
+    def start_export(self) -> None:
+        """Write the list in the background."""
+        path = self.path
+        if self.busy or path is None or format_of(path) is None:
+            return
+        if self.ctx.settings is not None:
+            self.ctx.settings.setValue(SETTINGS_FOLDER, str(path.parent))
+        desk, lang, ids = self.ctx.desk, self.lang, self.ids
+
+        def work(progress: Callable[[int, int, str], None], cancel: CancelFlag) -> int:
+            return export_list(desk, path, lang=lang, ids=ids, progress=progress, cancel=cancel)
+
+        self.open_folder_button.setVisible(False)
+        self._set_status(_("Writing the list…"))
+        self.progress.start(_("Writing the list…"))
+        cancel = self.ctx.tasks.run_long(
+            work, self._on_export_done, self._on_export_failed, self._on_work_progress
+        )
+        self._set_busy(cancel)
+
+    def _on_export_done(self, count: int) -> None:
+        if self._closed:
+            return
+        self._set_busy(None)
+        self.written = self.path
+        self._set_status(
+            ngettext(
+                "{n} national written to {path}.", "{n} nationals written to {path}.", count
+            ).format(n=count, path=self.written),
+            OK_STYLE,
+        )
+        self.open_folder_button.setVisible(True)
+        self.exported.emit(count)
+        self.close_button.setFocus()
+
+    def _on_export_failed(self, exc: BaseException) -> None:
+        if self._closed:
+            return
+        self._set_busy(None)
+        if isinstance(exc, Cancelled):
+            self._set_status(_("Export cancelled: no file was written."))
+        else:
+            self._set_status(describe(exc), ERROR_STYLE)
+
+    def cancel_work(self) -> None:
+        """Ask the running export to stop; no file is left behind."""
+        if self._cancel is not None:
+            self._cancel.cancel()
+            self._set_status(_("Cancelling…"))
+
+    # -- handlers ------------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_path_edit_text_changed(self, _text: str) -> None:
+        fmt = format_of(self.path)
+        if fmt == "csv":
+            self.format_label.setText(_("CSV text (UTF-8, separated by semicolons)"))
+            self.format_label.setStyleSheet("")
+        elif fmt == "xlsx":
+            self.format_label.setText(_("Excel workbook (XLSX)"))
+            self.format_label.setStyleSheet("")
+        else:
+            self.format_label.setText(_("The file name must end in .csv or .xlsx"))
+            self.format_label.setStyleSheet(ERROR_STYLE)
+        self.export_button.setEnabled(not self.busy and fmt is not None)
+
+    @Slot()
+    def _on_choose_button_clicked(self) -> None:
+        path = self.choose_file()
+        if path is not None:
+            self.path_edit.setText(str(path))
+
+    @Slot()
+    def _on_export_button_clicked(self) -> None:
+        self.start_export()
+
+    @Slot()
+    def _on_open_folder_button_clicked(self) -> None:
+        if self.written is not None:
+            self.open_folder(self.written.parent)
+
+    @Slot()
+    def _on_progress_cancel_requested(self) -> None:
+        self.cancel_work()
+
+    def _on_work_progress(self, done: int, total: int, label: str) -> None:
+        if not self._closed:
+            self.progress.set_progress(done, total, label)
+
+    # -- closing -------------------------------------------------------------------------------
+
+    def reject(self) -> None:
+        # Esc (or Close) while the export runs cancels it first; a second Esc closes.
+        if self.busy:
+            self.cancel_work()
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.busy:
+            self.cancel_work()
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:
+        self._closed = True
+        super().done(result)
+
+
+def open_export(
+    ctx: AppContext, parent: QWidget | None = None, ids: Sequence[str] | None = None
+) -> ExportDialog:
+    """Open the export dialog (non-modal, deleted when closed)."""
+    dialog = ExportDialog(ctx, parent, ids)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    QTimer.singleShot(0, dialog.path_edit.selectAll)
+    return dialog
+
+
+__all__ = ["ExportDialog", "format_of", "open_export"]
