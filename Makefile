@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/consuldesk
+	$(BIN)/consuldesk --demo
 
 test: $(STAMP) check pytest
 

@@ -1,51 +1,87 @@
-"""Start the window: open the last case file, or on first start a demo case file."""
+"""Start the window: open the last case file, or on first start ask how to begin."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from consuldesk import __version__
 from consuldesk.i18n import _, install
 from consuldesk.messages import describe
-from consuldesk.services.casefile import create_casefile, open_casefile
+from consuldesk.services.casefile import open_casefile
 from consuldesk.services.desk import Desk
 from consuldesk.store.errors import CaseFileError
-from consuldesk.store.paths import casefile_path, config_dir, list_casefiles
-
-DEMO_POST = "DEMO"
-DEMO_COUNT = 3000
+from consuldesk.store.paths import config_dir, list_casefiles
+from consuldesk.ui.dialogs.first_start import LAST_CASEFILE_KEY, default_officer, remember
 
 
-def officer_name() -> str:
-    """Who is at the keyboard, for the audit trail."""
-    return os.environ.get("CONSULDESK_OFFICER") or os.environ.get("USER") or "officer"
+def open_last(
+    data_dir: Path | None, case_file: Path | None, settings: QSettings | None
+) -> Desk | None:
+    """The case file asked for, else the last used one, else the newest; None when there is none.
 
-
-def open_or_create_demo(data_dir: Path | None, case_file: Path | None) -> Desk:
-    """The case file to show: the one asked for, the last used, or a new demo case file."""
+    Raises:
+        CaseFileError, OSError: the case file cannot be opened.
+    """
+    officer = default_officer(settings)
     if case_file is not None:
-        return open_casefile(case_file, officer_name())
+        desk = open_casefile(case_file, officer)
+        remember(settings, desk)
+        return desk
+    last = str(settings.value(LAST_CASEFILE_KEY, "") or "") if settings is not None else ""
+    if last and Path(last).is_file():
+        try:
+            desk = open_casefile(Path(last), officer)
+        except (CaseFileError, OSError):
+            pass  # moved or damaged: fall back to the newest case file in the data folder
+        else:
+            remember(settings, desk)
+            return desk
     found = list_casefiles(data_dir)
-    if found:
-        return open_casefile(found[0], officer_name())
-    from consuldesk.services.demo import seed_demo
+    if not found:
+        return None
+    desk = open_casefile(found[0], officer)
+    remember(settings, desk)
+    return desk
 
-    path = casefile_path(DEMO_POST, data_dir)
+
+def first_start(data_dir: Path | None, settings: QSettings | None) -> Desk | None:
+    """Ask how to begin (create, open, demo); None when the officer closes the dialog."""
+    from consuldesk.ui.dialogs.first_start import FirstStartDialog
+
+    dialog = FirstStartDialog(data_dir, settings)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.desk
+
+
+def create_demo(data_dir: Path | None, settings: QSettings | None, count: int = 3000) -> Desk:
+    """Create and open the demo case file (a few seconds; before the window exists)."""
+    from consuldesk.services.casefile import create_casefile
+    from consuldesk.services.demo import seed_demo
+    from consuldesk.store.paths import casefile_path
+
+    path = casefile_path("DEMO", data_dir)
     desk = create_casefile(
         path,
-        post_code=DEMO_POST,
+        post_code="DEMO",
         post_name=_("Demo embassy"),
         host_country="AE",
-        officer=officer_name(),
+        officer=default_officer(settings),
     )
-    seed_demo(desk, count=DEMO_COUNT)
+    try:
+        seed_demo(desk, count=count)
+    except BaseException:
+        desk.close()
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    remember(settings, desk)
     return desk
 
 
@@ -55,6 +91,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--case-file", type=Path)
     parser.add_argument("--lang", choices=["kk", "ru", "en"])
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="with no case file yet, open a demo case file instead of asking (make run)",
+    )
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -69,10 +110,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.installTranslator(qt_translator)
 
     try:
-        desk = open_or_create_demo(args.data_dir, args.case_file)
+        desk = open_last(args.data_dir, args.case_file, settings)
     except (CaseFileError, OSError) as exc:
         QMessageBox.critical(None, "ConsulDesk", describe(exc))
         return 4
+    if desk is None and args.demo:
+        desk = create_demo(args.data_dir, settings)
+    if desk is None:
+        desk = first_start(args.data_dir, settings)
+        if desk is None:
+            return 0  # closed without choosing: nothing to show
     from consuldesk.ui.main_window import MainWindow
 
     window = MainWindow(desk, settings)

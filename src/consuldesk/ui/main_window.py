@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Slot
+from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,7 +21,9 @@ from consuldesk.ui.context import AppContext, CaseFileEvents
 from consuldesk.ui.dialogs.export_list import open_export
 from consuldesk.ui.dialogs.hotline_call import open_hotline_call
 from consuldesk.ui.dialogs.import_list import open_import
+from consuldesk.ui.dialogs.settings import SettingsDialog
 from consuldesk.ui.pages.hotels import HotelsPage
+from consuldesk.ui.pages.households import HouseholdsPage
 from consuldesk.ui.pages.nationals import NationalsPage
 from consuldesk.ui.pages.overview import OverviewPage
 from consuldesk.ui.pages.requests import RequestsPage
@@ -45,6 +47,7 @@ class MainWindow(QMainWindow):
         self.add_page(_("Nationals"), self.nationals_page)
         # Other pages are built when first opened: each loads its data when built, and at
         # 100,000 nationals that work would compete with the first search for the GIL.
+        self.add_lazy_page(_("Households"), lambda: HouseholdsPage(self.ctx))
         self.add_lazy_page(_("Requests"), lambda: RequestsPage(self.ctx))
         self.add_lazy_page(_("Hotels"), lambda: HotelsPage(self.ctx))
         self.add_lazy_page(_("Overview"), lambda: OverviewPage(self.ctx))
@@ -66,6 +69,8 @@ class MainWindow(QMainWindow):
         self._import.setShortcut(QKeySequence("Ctrl+I"))
         self._export = QAction(_("Export a list…"), self)
         self._export.setShortcut(QKeySequence("Ctrl+E"))
+        self._settings_action = QAction(_("Settings…"), self)
+        self._settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self._quit = QAction(_("Quit"), self)
         self._quit.setShortcut(QKeySequence.StandardKey.Quit)
         self._build_menus()
@@ -93,6 +98,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         case_file = self.menuBar().addMenu(_("&Case file"))
         case_file.addActions([self._import, self._export])
+        case_file.addSeparator()
+        case_file.addAction(self._settings_action)
         case_file.addSeparator()
         case_file.addAction(self._quit)
         people = self.menuBar().addMenu(_("&People"))
@@ -138,6 +145,7 @@ class MainWindow(QMainWindow):
         self._import.triggered.connect(self._on_import_triggered)
         self._export.triggered.connect(self._on_export_triggered)
         self._quit.triggered.connect(self.close)
+        self._settings_action.triggered.connect(self._on_settings_triggered)
         self._find.triggered.connect(self._on_find_triggered)
         self._new_person.triggered.connect(self._on_new_person_triggered)
 
@@ -145,6 +153,12 @@ class MainWindow(QMainWindow):
     def _on_find_triggered(self) -> None:
         self.nav.setCurrentRow(self.pages.indexOf(self.nationals_page))
         self.nationals_page.focus_search()
+
+    @Slot()
+    def _on_settings_triggered(self) -> None:
+        dialog = SettingsDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     @Slot()
     def _on_import_triggered(self) -> None:

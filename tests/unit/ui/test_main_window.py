@@ -106,7 +106,8 @@ def test_a_change_elsewhere_refreshes_the_list(qtbot, window, desk):
 def test_ctrl_n_opens_an_empty_person_card_from_any_page(qtbot, window, monkeypatch):
     opened = []
     monkeypatch.setattr(window.nationals_page, "open_card", lambda row: opened.append(row))
-    window.nav.setCurrentRow(2)
+    row = [window.nav.item(r).text() for r in range(window.nav.count())].index("Hotels")
+    window.nav.setCurrentRow(row)
     assert window.pages.currentWidget() is window.page("Hotels")
     window._new_person.trigger()
     assert opened == [None]

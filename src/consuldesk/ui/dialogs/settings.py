@@ -1,0 +1,107 @@
+"""Settings: the window's language and the officer's name."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consuldesk.i18n import _, language
+from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.first_start import OFFICER_KEY, default_officer
+
+LANGUAGE_KEY = "language"
+# Each language named in itself, so anyone can find their own whatever the window shows now.
+LANGUAGES = (("kk", "Қазақша"), ("ru", "Русский"), ("en", "English"))
+
+
+class SettingsDialog(QDialog):
+    """Language (takes effect after a restart) and officer name (right away).
+
+    Signals:
+        saved(): the settings were stored.
+    """
+
+    saved = Signal()
+
+    def __init__(
+        self, ctx_or_settings: AppContext | QSettings | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        if isinstance(ctx_or_settings, AppContext):
+            self.ctx: AppContext | None = ctx_or_settings
+            self.settings = ctx_or_settings.settings
+        else:
+            self.ctx = None
+            self.settings = ctx_or_settings
+        self.setWindowTitle(_("Settings"))
+        self.setMinimumWidth(420)
+
+        self.language_box = QComboBox()
+        for code, name in LANGUAGES:
+            self.language_box.addItem(name, code)
+        stored = str(self.settings.value(LANGUAGE_KEY, "") or "") if self.settings else ""
+        current = self.language_box.findData(stored or language())
+        self.language_box.setCurrentIndex(max(0, current))
+        self._initial_language = self.language_box.currentData()
+        self.language_note = QLabel(_("The new language takes effect after a restart."))
+        self.language_note.setWordWrap(True)
+        self.language_note.hide()
+        officer = self.ctx.desk.officer if self.ctx is not None else default_officer(self.settings)
+        self.officer_edit = QLineEdit(officer)
+        self.officer_error = QLabel(_("Enter your name: every change is signed with it."))
+        self.officer_error.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.officer_error.hide()
+
+        form = QFormLayout()
+        form.addRow(_("&Language"), self.language_box)
+        form.addRow("", self.language_note)
+        form.addRow(_("Your &name (for the audit trail)"), self.officer_edit)
+        form.addRow("", self.officer_error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.language_box.currentIndexChanged.connect(self._on_language_box_changed)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+
+    @Slot(int)
+    def _on_language_box_changed(self, _index: int) -> None:
+        self.language_note.setVisible(self.language_box.currentData() != self._initial_language)
+
+    def language_changed(self) -> bool:
+        """Whether the chosen language differs from the one in use (a restart is needed)."""
+        return bool(self.language_box.currentData() != self._initial_language)
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        officer = " ".join(self.officer_edit.text().split())
+        if not officer:
+            self.officer_error.show()
+            self.officer_edit.setFocus()
+            return
+        if self.settings is not None:
+            self.settings.setValue(LANGUAGE_KEY, self.language_box.currentData())
+            self.settings.setValue(OFFICER_KEY, officer)
+            self.settings.sync()
+        if self.ctx is not None:
+            self.ctx.desk.officer = officer  # later changes are signed with the new name
+        self.saved.emit()
+        self.accept()
+
+
+__all__ = ["LANGUAGE_KEY", "SettingsDialog"]

@@ -1,0 +1,728 @@
+"""Households: families and tour groups, their members and heads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QLocale, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from consuldesk.domain.enums import HouseholdKind
+from consuldesk.i18n import _, ngettext
+from consuldesk.messages import describe
+from consuldesk.services import households as hh
+from consuldesk.services.nationals import search
+from consuldesk.services.rows import NationalRow
+from consuldesk.services.views import HouseholdListRow, HouseholdRow, Written
+from consuldesk.store.errors import NotFound
+from consuldesk.ui.context import AppContext
+from consuldesk.ui.models.households import (
+    COL_NAME,
+    HouseholdsModel,
+    MembersModel,
+    kind_label,
+    needs_summary,
+)
+
+SEARCH_DEBOUNCE_MS = 200
+PERSON_LIMIT = 30
+NEEDS_CHUNK = 40  # households whose needs are read per background task
+REFRESH_TABLES = {"household", "household_member", "national"}
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(176, 0, 32))
+    label.setPalette(palette)
+    font = label.font()
+    font.setBold(True)  # bold as well as red: still an error in greyscale
+    label.setFont(font)
+    label.hide()
+    return label
+
+
+def _fit_columns(table: QTableView, widest: int = 260) -> None:
+    """Size columns to their text, but no column wider than ``widest`` (long group names)."""
+    table.resizeColumnsToContents()
+    header = table.horizontalHeader()
+    for col in range(header.count()):
+        header.resizeSection(col, min(header.sectionSize(col), widest))
+
+
+def _table(model: Any) -> QTableView:
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().setVisible(False)
+    # One line of text per row: the default row height wastes a third of the screen.
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+# -- dialogs -------------------------------------------------------------------------------
+
+
+class NewHouseholdDialog(QDialog):
+    """Name, kind and tour operator of a new family or tour group; saved off the UI thread.
+
+    Signals:
+        saved(object): the :class:`Written` result of ``create_household``.
+    """
+
+    saved = Signal(object)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(_("New household or tour group"))
+        self.setMinimumWidth(420)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText(_("e.g. Қасымовтар or “Al-Safa Umrah, group 12”"))
+        self.kind_box = QComboBox()
+        for kind in HouseholdKind:
+            self.kind_box.addItem(kind_label(kind.value), kind.value)
+        self.operator_edit = QLineEdit()
+        self.error_label = _error_label()
+        form = QFormLayout()
+        form.addRow(_("&Name"), self.name_edit)
+        form.addRow(_("&Kind"), self.kind_box)
+        form.addRow(_("&Tour operator"), self.operator_edit)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self._connect_signals()
+        self._on_kind_box_changed()
+
+    def _connect_signals(self) -> None:
+        self.kind_box.currentIndexChanged.connect(self._on_kind_box_changed)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+
+    @Slot()
+    def _on_kind_box_changed(self, *_args: object) -> None:
+        self.operator_edit.setEnabled(self.kind_box.currentData() == HouseholdKind.TOUR_GROUP.value)
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        desk = self.ctx.desk
+        name = self.name_edit.text()
+        kind = HouseholdKind(self.kind_box.currentData())
+        operator = self.operator_edit.text() if kind == HouseholdKind.TOUR_GROUP else None
+        self.buttons.setEnabled(False)
+        self.ctx.tasks.run(
+            lambda: hh.create_household(desk, name, kind, tour_operator=operator),
+            self._on_save_done,
+            self._on_save_failed,
+        )
+
+    def _on_save_done(self, written: Written[HouseholdRow]) -> None:
+        self.ctx.events.changed.emit(written.changes)
+        if not isValid(self):
+            return
+        self.buttons.setEnabled(True)
+        self.saved.emit(written)
+        self.accept()
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        if not isValid(self):
+            return
+        self.buttons.setEnabled(True)
+        self.error_label.setText(describe(exc))
+        self.error_label.show()
+        self.name_edit.setFocus()
+
+
+class AddMemberDialog(QDialog):
+    """Find people by typing and add them to a household, one after another.
+
+    The dialog stays open after each addition so a whole family can be entered at once.
+
+    Signals:
+        added(object): the :class:`Written` result of ``add_member``.
+    """
+
+    added = Signal(object)
+
+    def __init__(self, ctx: AppContext, household: HouseholdRow, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.household = household
+        self._serial = 0
+        self.setWindowTitle(_("Add members to {name}").format(name=household.name))
+        self.setMinimumWidth(560)
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText(_("Name (Cyrillic or Latin), IIN or passport"))
+        self.search_box.setClearButtonEnabled(True)
+        self.results = QListWidget()
+        self.results.setMinimumHeight(180)
+        self.relation_edit = QLineEdit()
+        self.relation_edit.setPlaceholderText(_("e.g. wife, son, mother (optional)"))
+        self.hint_label = QLabel(_("Type a name, pick the person, then press Add."))
+        self.hint_label.setWordWrap(True)
+        self.error_label = _error_label()
+        self.add_button = QPushButton(_("&Add"))
+        self.add_button.setDefault(True)
+        self.add_button.setEnabled(False)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.ActionRole)
+        form = QFormLayout()
+        form.addRow(_("&Find"), self.search_box)
+        form.addRow("", self.results)
+        form.addRow(_("&Relation"), self.relation_edit)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.hint_label)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._connect_signals()
+        self.search_box.setFocus()
+
+    def _connect_signals(self) -> None:
+        self.search_box.textChanged.connect(self._on_search_box_text_changed)
+        self._debounce.timeout.connect(self._on_debounce_timeout)
+        self.results.currentItemChanged.connect(self._on_results_current_item_changed)
+        self.results.itemActivated.connect(self._on_results_item_activated)
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self.buttons.rejected.connect(self.reject)
+
+    def chosen(self) -> NationalRow | None:
+        """The person picked in the list."""
+        item = self.results.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    @Slot(str)
+    def _on_search_box_text_changed(self, _text: str) -> None:
+        self._debounce.start()
+
+    @Slot()
+    def _on_debounce_timeout(self) -> None:
+        desk, query = self.ctx.desk, self.search_box.text().strip()
+        self._serial += 1
+        serial = self._serial
+        if not query:
+            self.results.clear()
+            return
+        self.ctx.tasks.run(
+            lambda: search(desk, query, limit=PERSON_LIMIT).rows,
+            lambda rows: self._on_search_done(serial, rows),
+            self._on_failed,
+        )
+
+    def _on_search_done(self, serial: int, rows: list[NationalRow]) -> None:
+        if not isValid(self) or serial != self._serial:
+            return  # closed, or the officer kept typing
+        self.results.clear()
+        members = set(self.household.member_ids)
+        for p in rows:
+            born = f", {p.birth_date:%d.%m.%Y}" if p.birth_date else ""
+            where = f" — {p.city}" if p.city else ""
+            text = f"{p.name}{born}{where}"
+            if p.id in members:
+                text += "  " + _("(already a member)")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, p)
+            self.results.addItem(item)
+        if rows:
+            self.results.setCurrentRow(0)
+            self.hint_label.setText(_("Pick the person with ↑↓, then press Add."))
+        else:
+            self.hint_label.setText(_("Nobody found: check the spelling or register them first."))
+
+    @Slot(QListWidgetItem, QListWidgetItem)
+    def _on_results_current_item_changed(self, *_args: object) -> None:
+        self.error_label.hide()
+        self.add_button.setEnabled(self.chosen() is not None)
+
+    @Slot(QListWidgetItem)
+    def _on_results_item_activated(self, _item: QListWidgetItem) -> None:
+        self.relation_edit.setFocus()  # Enter in the list: say the relation, then Enter adds
+
+    @Slot()
+    def _on_add_button_clicked(self) -> None:
+        person = self.chosen()
+        if person is None:
+            return
+        desk, household_id, relation = self.ctx.desk, self.household.id, self.relation_edit.text()
+        self.add_button.setEnabled(False)
+        self.ctx.tasks.run(
+            lambda: hh.add_member(desk, household_id, person.id, relation or None),
+            self._on_add_done,
+            self._on_failed,
+        )
+
+    def _on_add_done(self, written: Written[HouseholdRow]) -> None:
+        self.ctx.events.changed.emit(written.changes)
+        if not isValid(self):
+            return
+        self.household = written.row
+        self.added.emit(written)
+        n = len(written.row.members)
+        self.hint_label.setText(
+            ngettext(
+                "Added. {household} now has {n} member. Type the next name, or Close.",
+                "Added. {household} now has {n} members. Type the next name, or Close.",
+                n,
+            ).format(household=written.row.name, n=n)
+        )
+        self.relation_edit.clear()
+        self.results.clear()
+        self.search_box.clear()
+        self.search_box.setFocus()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        if not isValid(self):
+            return
+        self.add_button.setEnabled(self.chosen() is not None)
+        self.error_label.setText(describe(exc))
+        self.error_label.show()
+
+
+# -- the page ------------------------------------------------------------------------------
+
+
+class HouseholdsPage(QWidget):
+    """List of families and tour groups on the left; the chosen one's members on the right."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._serial = 0  # answers to older list queries are dropped
+        self._detail_serial = 0
+        self._needs_serial = 0
+        self.current: HouseholdRow | None = None
+        self._reloading = False
+        self._select_after_load: str | None = None
+        self.dialog: QDialog | None = None
+
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText(
+            _("Find a family or tour group by its name, head or tour operator")
+        )
+        self.search_box.setClearButtonEnabled(True)
+        self.kind_box = QComboBox()
+        self.kind_box.addItem(_("Families and tour groups"), None)
+        self.kind_box.addItem(_("Families"), HouseholdKind.FAMILY.value)
+        self.kind_box.addItem(_("Tour groups"), HouseholdKind.TOUR_GROUP.value)
+        self.new_button = QPushButton(_("New household or group…"))
+        self.new_button.setToolTip(_("Create a family or a tour group (Ctrl+Shift+N)"))
+        self.model = HouseholdsModel(self)
+        self.table = _table(self.model)
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+
+        self.title_label = QLabel()
+        self.title_label.setWordWrap(True)
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        self.title_label.setFont(font)
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.members_model = MembersModel(ctx.desk.today(), self)
+        self.members_table = _table(self.members_model)
+        self.add_button = QPushButton(_("Add member…"))
+        self.add_button.setToolTip(_("Find a person and add them (Ins)"))
+        self.remove_button = QPushButton(_("Remove member"))
+        self.head_button = QPushButton(_("Set as head"))
+        self.delete_button = QPushButton(_("Delete household"))
+        self.delete_button.setToolTip(_("Delete the household; its members stay on file"))
+        self.error_label = _error_label()
+
+        top = QHBoxLayout()
+        top.addWidget(self.search_box, 1)
+        top.addWidget(self.kind_box)
+        top.addWidget(self.new_button)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.status_label)
+        left_layout.addWidget(self.table)
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.remove_button, self.head_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.delete_button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.title_label)
+        right_layout.addWidget(self.summary_label)
+        right_layout.addWidget(self.members_table, 1)
+        right_layout.addLayout(buttons)
+        right_layout.addWidget(self.error_label)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([780, 520])  # the list's columns need the room; scaled on resize
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.splitter, 1)
+        self.setTabOrder(self.search_box, self.kind_box)
+        self.setTabOrder(self.kind_box, self.new_button)
+        self.setTabOrder(self.new_button, self.table)
+        self.setTabOrder(self.table, self.members_table)
+        self.setTabOrder(self.members_table, self.add_button)
+
+        self._new_action = QAction(_("New household or group"), self)
+        self._new_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self._add_action = QAction(_("Add member"), self)
+        self._add_action.setShortcut(QKeySequence(Qt.Key.Key_Insert))
+        for action in (self._new_action, self._add_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addActions([self._new_action, self._add_action])
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._connect_signals()
+        self._show_household(None)
+        self.reload()
+
+    def _connect_signals(self) -> None:
+        self.search_box.textChanged.connect(self._on_search_box_text_changed)
+        self.kind_box.currentIndexChanged.connect(self._on_kind_box_changed)
+        self._debounce.timeout.connect(self._on_debounce_timeout)
+        self.ctx.events.changed.connect(self._on_case_file_changed)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.members_table.selectionModel().selectionChanged.connect(
+            self._on_members_selection_changed
+        )
+        self.new_button.clicked.connect(self._on_new_button_clicked)
+        self._new_action.triggered.connect(self._on_new_button_clicked)
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self._add_action.triggered.connect(self._on_add_button_clicked)
+        self.remove_button.clicked.connect(self._on_remove_button_clicked)
+        self.head_button.clicked.connect(self._on_head_button_clicked)
+        self.delete_button.clicked.connect(self._on_delete_button_clicked)
+
+    # -- the list ------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_search_box_text_changed(self, _text: str) -> None:
+        self._debounce.start()
+
+    @Slot()
+    def _on_kind_box_changed(self, *_args: object) -> None:
+        self.reload()
+
+    @Slot()
+    def _on_debounce_timeout(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Query the list again (off the UI thread) with the current search and kind."""
+        desk = self.ctx.desk
+        query = self.search_box.text().strip() or None
+        value = self.kind_box.currentData()
+        kind = HouseholdKind(value) if value else None
+        self._serial += 1
+        serial = self._serial
+        self.ctx.tasks.run(
+            lambda: hh.list_households(desk, kind=kind, query=query),
+            lambda rows: self._on_list_done(serial, rows),
+            self._on_list_failed,
+        )
+
+    def _on_list_done(self, serial: int, rows: list[HouseholdListRow]) -> None:
+        if not isValid(self) or serial != self._serial:
+            return  # the officer kept typing; a newer query is on its way
+        keep = self._select_after_load or (self.current.id if self.current else None)
+        self._select_after_load = None
+        self._reloading = True  # the reset clears the selection: keep showing the household
+        self.model.set_rows(rows)
+        self._reloading = False
+        _fit_columns(self.table)
+        self._show_list_hint(len(rows))
+        row = self.model.row_of(keep) if keep else -1
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, COL_NAME))
+        else:
+            self._show_household(None)
+        self._fill_needs([r.id for r in rows if not self.model.has_needs(r.id)])
+
+    def _show_list_hint(self, n: int) -> None:
+        if n:
+            self.status_label.setText(
+                ngettext("{n} household or group.", "{n} households and groups.", n).format(
+                    n=QLocale().toString(n)
+                )
+            )
+        elif self.search_box.text().strip() or self.kind_box.currentData():
+            self.status_label.setText(_("None found. Clear the search or choose another kind."))
+        else:
+            self.status_label.setText(
+                _("No households yet. Press “New household or group…” (Ctrl+Shift+N) to add one.")
+            )
+
+    def _on_list_failed(self, exc: BaseException) -> None:
+        if isValid(self):
+            self.status_label.setText(describe(exc))
+
+    def _fill_needs(self, ids: list[str]) -> None:
+        """Read vulnerability summaries in small background batches (a few ms per household)."""
+        self._needs_serial += 1
+        serial = self._needs_serial
+        self._next_needs(serial, ids)
+
+    def _next_needs(self, serial: int, ids: list[str]) -> None:
+        if not ids or serial != self._needs_serial:
+            return
+        desk, chunk, rest = self.ctx.desk, ids[:NEEDS_CHUNK], ids[NEEDS_CHUNK:]
+
+        def work() -> dict[str, str]:
+            found = {}
+            for household_id in chunk:
+                try:
+                    found[household_id] = needs_summary(
+                        hh.get_household(desk, household_id).vulnerabilities
+                    )
+                except NotFound:
+                    continue  # deleted meanwhile; the next reload drops it
+            return found
+
+        def done(found: dict[str, str]) -> None:
+            if isValid(self) and serial == self._needs_serial:
+                self.model.set_needs(found)
+                self._next_needs(serial, rest)
+
+        self.ctx.tasks.run(work, done, self._on_list_failed)
+
+    @Slot(object)
+    def _on_case_file_changed(self, changes: object) -> None:
+        tables: set[str] = getattr(changes, "tables", set())
+        if not tables & REFRESH_TABLES:
+            return
+        touched: set[str] = set()
+        for kind in ("created", "updated", "deleted"):
+            touched |= getattr(changes, kind, {}).get("household", set())
+        if "household_member" in tables or "national" in tables:
+            self.model.forget_needs()  # a member's needs or membership changed
+        else:
+            self.model.forget_needs(touched)
+        self._debounce.start()
+
+    # -- the chosen household ------------------------------------------------------------
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_table_selection_changed(self, *_args: object) -> None:
+        rows = self.table.selectionModel().selectedRows(COL_NAME)
+        if not rows:
+            if not self._reloading:
+                self._show_household(None)
+            return
+        household_id = self.model.row_at(rows[0].row()).id
+        desk = self.ctx.desk
+        self._detail_serial += 1
+        serial = self._detail_serial
+        self.ctx.tasks.run(
+            lambda: hh.get_household(desk, household_id),
+            lambda row: self._on_detail_done(serial, row),
+            self._on_write_failed,
+        )
+
+    def _on_detail_done(self, serial: int, row: HouseholdRow) -> None:
+        if isValid(self) and serial == self._detail_serial:
+            self._show_household(row)
+
+    def _show_household(self, row: HouseholdRow | None) -> None:
+        """Show a household's members (``None``: nothing chosen)."""
+        previous = self._current_member_id()
+        self.current = row
+        self.error_label.hide()
+        if row is None:
+            self.title_label.setText(_("No household chosen"))
+            self.summary_label.setText(
+                _("Choose a family or tour group on the left to see and change its members.")
+            )
+            self.members_model.set_rows([])
+        else:
+            self.title_label.setText(f"{row.name} — {kind_label(row.kind)}")
+            facts = [
+                ngettext("{n} member", "{n} members", len(row.members)).format(n=len(row.members))
+            ]
+            if row.tour_operator:
+                facts.append(_("tour operator: {name}").format(name=row.tour_operator))
+            if row.vulnerabilities:
+                facts.append(
+                    _("needs: {summary}").format(summary=needs_summary(row.vulnerabilities))
+                )
+            text = " · ".join(facts)
+            if not row.members:
+                text += "\n" + _("Press “Add member…” (Ins) to add people.")
+            elif row.head_id is None:
+                text += "\n" + _("No head yet: choose a member and press “Set as head”.")
+            self.summary_label.setText(text)
+            self.members_model.set_rows(row.members)
+            _fit_columns(self.members_table, 320)
+            ids = [m.national.id for m in row.members]
+            if previous in ids:
+                self.members_table.selectRow(ids.index(previous))
+        self._update_buttons()
+
+    def _current_member_id(self) -> str | None:
+        rows = self.members_table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= self.members_model.rowCount():
+            return None
+        return self.members_model.row_at(rows[0].row()).national.id
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_members_selection_changed(self, *_args: object) -> None:
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        chosen = self.current is not None
+        member = self._current_member_id()
+        self.add_button.setEnabled(chosen)
+        self._add_action.setEnabled(chosen)
+        self.delete_button.setEnabled(chosen)
+        self.remove_button.setEnabled(member is not None)
+        is_head = self.current is not None and member == self.current.head_id
+        self.head_button.setEnabled(member is not None and not is_head)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _write(self, work: Callable[[], Any]) -> None:
+        """Run a household use case, then show what it returned and tell the other pages."""
+        self.error_label.hide()
+        self.ctx.tasks.run(work, self._on_write_done, self._on_write_failed)
+
+    def _on_write_done(self, result: Any) -> None:
+        changes = getattr(result, "changes", result)
+        self.ctx.events.changed.emit(changes)
+        if not isValid(self):
+            return
+        if isinstance(result, Written) and isinstance(result.row, HouseholdRow):
+            self._show_household(result.row)
+
+    def _on_write_failed(self, exc: BaseException) -> None:
+        if not isValid(self):
+            return
+        self.error_label.setText(describe(exc))
+        self.error_label.show()
+
+    @Slot()
+    def _on_new_button_clicked(self) -> None:
+        self.open_new_household()
+
+    def open_new_household(self) -> NewHouseholdDialog:
+        """Open the new-household dialog (non-blocking; a seam for tests)."""
+        dialog = NewHouseholdDialog(self.ctx, self)
+        dialog.saved.connect(self._on_new_household_saved)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot(object)
+    def _on_new_household_saved(self, written: Written[HouseholdRow]) -> None:
+        # Show the new household as soon as the list has it (the change event reloads it).
+        self._select_after_load = written.row.id
+        self._show_household(written.row)
+
+    @Slot()
+    def _on_add_button_clicked(self) -> None:
+        if self.current is not None:
+            self.open_add_member()
+
+    def open_add_member(self) -> AddMemberDialog | None:
+        """Open the add-member dialog for the chosen household (non-blocking)."""
+        if self.current is None:
+            return None
+        dialog = AddMemberDialog(self.ctx, self.current, self)
+        dialog.added.connect(self._on_member_added)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot(object)
+    def _on_member_added(self, written: Written[HouseholdRow]) -> None:
+        if self.current is not None and written.row.id == self.current.id:
+            self._show_household(written.row)
+
+    @Slot()
+    def _on_remove_button_clicked(self) -> None:
+        member, current = self._current_member_id(), self.current
+        if member is None or current is None:
+            return
+        desk = self.ctx.desk
+        self._write(lambda: hh.remove_member(desk, current.id, member))
+
+    @Slot()
+    def _on_head_button_clicked(self) -> None:
+        member, current = self._current_member_id(), self.current
+        if member is None or current is None:
+            return
+        desk = self.ctx.desk
+        self._write(lambda: hh.set_head(desk, current.id, member))
+
+    @Slot()
+    def _on_delete_button_clicked(self) -> None:
+        current = self.current
+        if current is None:
+            return
+        desk = self.ctx.desk
+        self.confirm_delete(
+            current, lambda: self._write(lambda: hh.delete_household(desk, current.id))
+        )
+
+    def confirm_delete(self, household: HouseholdRow, proceed: Callable[[], None]) -> None:
+        """Ask before deleting (non-blocking message box; tests replace this)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            _("Delete household"),
+            _("Delete {name}? Its {n} members stay on file.").format(
+                name=household.name, n=len(household.members)
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def finished(result: int) -> None:
+            if result == QMessageBox.StandardButton.Yes:
+                proceed()
+
+        box.finished.connect(finished)
+        box.open()
+
+
+__all__ = ["AddMemberDialog", "HouseholdsPage", "NewHouseholdDialog"]
