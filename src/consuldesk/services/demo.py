@@ -1174,8 +1174,10 @@ def _requests(
         )
         hours = {RequestPriority.URGENT: 6, RequestPriority.HIGH: 24, RequestPriority.NORMAL: 48,
                  RequestPriority.LOW: 96}[priority]  # fmt: skip
-        opened = now - timedelta(minutes=rng.randint(30, 6 * 24 * 60))
-        due = opened + timedelta(hours=hours)  # many of these are overdue by now
+        # Opened recently enough that about one in eight is past its due time, as on a busy
+        # but functioning hotline (a sea of red would hide the ones that matter).
+        opened = now - timedelta(minutes=rng.randint(10, int(hours * 60 * 1.15)))
+        due = opened + timedelta(hours=hours)
         summary = rng.choice(_SUMMARIES[kind])
         if kind is RequestKind.EVACUATION and party.household_id is not None:
             summary = f"{summary} ({len(party.members)} чел.)"
