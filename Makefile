@@ -41,5 +41,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_ui.py
 
+translations: $(STAMP)
+	$(BIN)/python -m consuldesk.locale.update
+
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info bench/out
