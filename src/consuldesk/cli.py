@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="name recorded in the audit trail (default: $CONSULDESK_OFFICER or your login)",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--lang",
+        choices=["en", "ru", "kk"],
+        default=os.environ.get("CONSULDESK_LANG", "en"),
+        help="language of messages: en, ru or kk (default: $CONSULDESK_LANG or en)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add = sub.add_parser
 
@@ -138,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
         return int(exc.code or 0)
-    install(os.environ.get("CONSULDESK_LANG", "en"))
+    install(args.lang)
     try:
         return COMMANDS[args.command](args)
     except CliError as exc:

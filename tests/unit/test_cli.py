@@ -176,3 +176,14 @@ def test_search_prints_a_readable_table(capsys, casefile):
 def test_stats_accepts_the_date_format_it_prints(capsys, casefile):
     code, out, _ = run(capsys, "--case-file", str(casefile), "stats", "--on", "22.11.2026")
     assert code == EXIT_OK and "22.11.2026" in out
+
+
+def test_messages_in_kazakh_and_russian(capsys, tmp_path):
+    from consuldesk.i18n import install
+
+    try:
+        code, _, err = run(capsys, "--lang", "ru", "--data-dir", str(tmp_path / "x"), "search", "a")
+        assert code == EXIT_CASEFILE and "consuldesk-cli init" in err and "Nobody" not in err
+        assert any("\u0400" <= ch <= "\u04ff" for ch in err)
+    finally:
+        install("en")
