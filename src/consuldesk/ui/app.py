@@ -103,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     settings = QSettings(str(config_dir() / "settings.ini"), QSettings.Format.IniFormat)
     lang = install(args.lang or str(settings.value("language", "") or QLocale.system().name()))
+    # Dates and numbers follow the chosen language (kk_KZ, ru_KZ; en with Kazakhstan's formats).
+    QLocale.setDefault(QLocale({"kk": "kk_KZ", "ru": "ru_KZ"}.get(lang, "en_KZ")))
     qt_translator = QTranslator(app)
     if qt_translator.load(
         f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)

@@ -75,8 +75,8 @@ class MainWindow(QMainWindow):
         self._quit.setShortcut(QKeySequence.StandardKey.Quit)
         self._build_menus()
         self._connect_signals()
-        self.nav.setCurrentRow(0)
         self._restore_geometry()
+        self.nav.setCurrentRow(self._last_page())
 
     # Kept for tests and callers that knew the single-page window.
     @property
@@ -184,8 +184,18 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 760)
 
+    def _last_page(self) -> int:
+        """The page open when the window was last closed (the nationals list the first time)."""
+        settings = self.ctx.settings
+        try:
+            row = int(str(settings.value("main/page", 0))) if settings is not None else 0
+        except (TypeError, ValueError):
+            row = 0
+        return row if 0 <= row < self.nav.count() else 0
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.ctx.settings is not None:
             self.ctx.settings.setValue("main/geometry", self.saveGeometry())
+            self.ctx.settings.setValue("main/page", self.nav.currentRow())
         self.ctx.tasks.wait()
         super().closeEvent(event)

@@ -131,3 +131,18 @@ def test_menus_offer_the_main_actions(qtbot, window):
     shortcuts = {a.text(): a.shortcut().toString() for a in people.actions()}
     assert shortcuts["Log a hotline call…"] == "Ctrl+L"
     assert shortcuts["New person"] == "Ctrl+N"
+
+
+def test_the_last_page_is_reopened(qtbot, desk, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(desk, settings)
+    qtbot.addWidget(first)
+    first.nav.setCurrentRow(3)
+    first.close()
+    second = MainWindow(desk, settings)
+    qtbot.addWidget(second)
+    assert second.nav.currentRow() == 3
+    assert second.pages.currentIndex() == 3
+    second.close()
