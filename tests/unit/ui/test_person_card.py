@@ -302,3 +302,34 @@ def test_the_nationals_page_opens_the_card(qtbot, ctx, desk):
     page.table.activated.emit(page.model.index(0, 0))
     assert page.card.record_id == page.model.row_at(0).id
     page.card.reject()
+
+
+def test_card_shows_the_households_with_their_members(qtbot, desk):
+    from datetime import date
+
+    from consuldesk.domain.enums import HouseholdKind
+    from consuldesk.services import nationals
+    from consuldesk.services.households import create_household
+    from consuldesk.ui.context import AppContext, CaseFileEvents
+    from consuldesk.ui.dialogs.person_card import PersonCard
+    from consuldesk.ui.tasks import TaskRunner
+    from tests.factories import person
+
+    mother = nationals.register_national(desk, person()).row
+    son = nationals.register_national(
+        desk,
+        person(given_names_cyr="Әлихан", given_names_lat="ALIKHAN", birth_date=date(2016, 2, 1)),
+    ).row
+    create_household(
+        desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=mother.id, member_ids=[mother.id, son.id]
+    )
+    ctx = AppContext(desk, TaskRunner(), CaseFileEvents())
+    card = PersonCard(ctx, nationals.get_national(desk, son.id))
+    qtbot.addWidget(card)
+    qtbot.waitUntil(lambda: card.households_view.topLevelItemCount() == 1, timeout=3000)
+    family = card.households_view.topLevelItem(0)
+    assert family.text(0).startswith("Қасымовтар")
+    members = {family.child(i).text(0): family.child(i).text(1) for i in range(family.childCount())}
+    assert members == {"Қасымова Әйгерім": "head", "Қасымова Әлихан": ""}
+    card.close()
+    ctx.tasks.wait()

@@ -38,6 +38,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QTableView,
     QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -53,6 +55,7 @@ from consuldesk.domain.phone import format_phone, split_phones
 from consuldesk.i18n import _, language
 from consuldesk.messages import describe, field_label
 from consuldesk.services.errors import ServiceError
+from consuldesk.services.households import get_household
 from consuldesk.services.nationals import (
     FIELD_NAMES,
     DuplicateCheck,
@@ -64,6 +67,7 @@ from consuldesk.services.nationals import (
     update_national,
 )
 from consuldesk.services.rows import AuditRow, NationalRow
+from consuldesk.services.views import HouseholdRow
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.models.nationals import STATUS_LABELS
 
@@ -469,9 +473,21 @@ class PersonCard(QDialog):
         history_layout.addWidget(self.history_status)
         history_layout.addWidget(self.history_view)
 
+        # Households: the families and tour groups this person belongs to, with their members.
+        self.households_view = QTreeWidget()
+        self.households_view.setColumnCount(3)
+        self.households_view.setHeaderLabels([_("Household / member"), _("Relation"), _("Born")])
+        self.households_view.setRootIsDecorated(True)
+        self.households_status = QLabel()
+        households_page = QWidget()
+        households_layout = QVBoxLayout(households_page)
+        households_layout.addWidget(self.households_status)
+        households_layout.addWidget(self.households_view)
+
         self.tabs = QTabWidget()
         self.tabs.addTab(scroll, _("Details"))
         self.tabs.addTab(history_page, _("History"))
+        self.tabs.addTab(households_page, _("Households"))
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.status_label, 1)
@@ -552,6 +568,7 @@ class PersonCard(QDialog):
     def _start_new(self) -> None:
         self.setWindowTitle(_("New person"))
         self.tabs.setTabEnabled(1, False)
+        self.tabs.setTabEnabled(2, False)
         self.edits["nationality"].setText("KAZ")
         self._touched.clear()
         self._validate_now()
@@ -603,9 +620,51 @@ class PersonCard(QDialog):
         self._server_errors.clear()
         self._show_all = True
         self.tabs.setTabEnabled(1, True)
+        self.tabs.setTabEnabled(2, True)
         self._validate_now()
         self._dup_timer.start()
         self._load_history()
+        self._load_households()
+
+    def _load_households(self) -> None:
+        self.households_view.clear()
+        if self._row is None or not self._row.household_ids:
+            self.households_status.setText(
+                _("Not in a family or tour group. Add one on the Households page.")
+            )
+            return
+        desk, ids = self.desk, self._row.household_ids
+        self.households_status.setText(_("Loading…"))
+        self.ctx.tasks.run(
+            lambda: [get_household(desk, household_id) for household_id in ids],
+            self._on_households_done,
+            self._on_history_failed,
+        )
+
+    def _on_households_done(self, households: list[HouseholdRow]) -> None:
+        if self._closed:
+            return
+        self.households_view.clear()
+        kinds = {"family": _("Family"), "tour_group": _("Tour group")}
+        for household in households:
+            title = f"{household.name} — {kinds.get(household.kind, household.kind)}"
+            if household.tour_operator:
+                title += f" ({household.tour_operator})"
+            top = QTreeWidgetItem([title, "", ""])
+            for member in household.members:
+                person = member.national
+                born = person.birth_date.strftime("%d.%m.%Y") if person.birth_date else ""
+                relation = _("head") if member.is_head else (member.relation or "")
+                item = QTreeWidgetItem([person.name, relation, born])
+                if self._row is not None and person.id == self._row.id:
+                    font = item.font(0)
+                    font.setBold(True)  # this person, bold so it reads in black and white
+                    item.setFont(0, font)
+                top.addChild(item)
+            self.households_view.addTopLevelItem(top)
+            top.setExpanded(True)
+        self.households_view.resizeColumnToContents(0)
+        self.households_status.setText(_("The families and tour groups this person travels with."))
 
     def _load_history(self) -> None:
         if self._row is None:
