@@ -50,6 +50,7 @@ from consuldesk.messages import describe, field_label
 from consuldesk.services.desk import CancelFlag, Cancelled
 from consuldesk.services.lists import ColumnMapping, ImportReport, RowError, import_list
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.models.base import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -139,44 +140,17 @@ def list_format_text(fmt: str, encoding: str | None, delimiter: str | None) -> s
     return _("CSV text, {encoding}, separated by {delimiter}").format(encoding=enc, delimiter=delim)
 
 
-class MappingModel(QAbstractTableModel):
+class MappingModel(RowsModel):
     """Columns of a list: the header as written, what it is read as, and how."""
 
     COL_HEADER, COL_TARGET, COL_NOTE = range(3)
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__([], parent)
         self._rows: list[ColumnMapping] = []
         self._headers = [_("Column in the file"), _("Read as"), _("Note")]
 
-    def set_rows(self, rows: list[ColumnMapping]) -> None:
-        """Show these columns."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self._headers)
-        ):
-            return self._headers[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        m = self._rows[index.row()]
-        col = index.column()
+    def _data(self, m: Any, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.COL_HEADER:
                 return m.header or _("(no header)")
@@ -189,48 +163,17 @@ class MappingModel(QAbstractTableModel):
         return None
 
 
-class RowErrorsModel(QAbstractTableModel):
+class RowErrorsModel(RowsModel):
     """Rejected rows: the line in the file, the field and what is wrong."""
 
     COL_LINE, COL_FIELD, COL_MESSAGE = range(3)
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__([], parent)
         self._rows: list[RowError] = []
         self._headers = [_("Line"), _("Field"), _("Problem")]
 
-    def set_rows(self, rows: list[RowError]) -> None:
-        """Show these problems."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> RowError:
-        """The problem shown in a row."""
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self._headers)
-        ):
-            return self._headers[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        e = self._rows[index.row()]
-        col = index.column()
+    def _data(self, e: Any, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.COL_LINE:
                 return e.line

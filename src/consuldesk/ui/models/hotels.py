@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from consuldesk.i18n import _
 from consuldesk.services.views import CostRow, HotelOccupancyRow, PlacementRow
+from consuldesk.ui.models.base import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -68,55 +68,7 @@ def format_date(day: date | None) -> str:
     return f"{day:%d.%m.%Y}" if day else ""
 
 
-class _TableModel(QAbstractTableModel):
-    """Rows of frozen values; subclasses say what each cell shows."""
-
-    def __init__(self, headers: Sequence[str], parent: Any = None) -> None:
-        super().__init__(parent)
-        self._headers = list(headers)
-        self._rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        """Show these rows."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> Any:
-        """The value shown in a row."""
-        return self._rows[row]
-
-    def rows(self) -> list[Any]:
-        """Every row shown."""
-        return list(self._rows)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self._headers)
-        ):
-            return self._headers[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        return self._data(self._rows[index.row()], index.column(), role)
-
-    def _data(self, row: Any, col: int, role: int) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-
-class HotelsModel(_TableModel):
+class HotelsModel(RowsModel):
     """Hotels with beds taken tonight (:class:`HotelOccupancyRow`); overbooked rows stand out.
 
     Overbooking is shown in words and bold as well as in colour, so it reads on a grey printout.
@@ -187,7 +139,7 @@ class HotelsModel(_TableModel):
         return ""
 
 
-class GuestsModel(_TableModel):
+class GuestsModel(RowsModel):
     """Placements of one hotel (:class:`PlacementRow`)."""
 
     def __init__(self, parent: Any = None) -> None:
@@ -238,7 +190,7 @@ class GuestsModel(_TableModel):
         return ""
 
 
-class CostsModel(_TableModel):
+class CostsModel(RowsModel):
     """Cost totals (:class:`CostRow`), one line per group and currency: never summed across."""
 
     def __init__(self, group_title: str, none_label: str = "", parent: Any = None) -> None:

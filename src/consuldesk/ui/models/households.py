@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from consuldesk.domain.enums import HouseholdKind, Vulnerability
 from consuldesk.i18n import _
 from consuldesk.services.views import HouseholdListRow, MemberRow
+from consuldesk.ui.models.base import RowsModel
 from consuldesk.ui.models.nationals import FLAG_LABELS
 
 Index = QModelIndex | QPersistentModelIndex
@@ -34,11 +35,11 @@ def needs_summary(counts: dict[Vulnerability, int]) -> str:
     return ", ".join(f"{counts[v]} × {_(FLAG_LABELS[v])}" for v in Vulnerability if counts.get(v))
 
 
-class HouseholdsModel(QAbstractTableModel):
+class HouseholdsModel(RowsModel):
     """Rows of :class:`HouseholdListRow`; the needs column is filled in later, per household."""
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__([], parent)
         self._rows: list[HouseholdListRow] = []
         self._needs: dict[str, str] = {}
         self._headers = [
@@ -49,12 +50,6 @@ class HouseholdsModel(QAbstractTableModel):
             _("Tour operator"),
             _("Needs"),
         ]
-
-    def set_rows(self, rows: list[HouseholdListRow]) -> None:
-        """Show these rows (needs already known for a household are kept)."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
 
     def set_needs(self, needs: dict[str, str]) -> None:
         """Vulnerability summaries by household id (from a slower background query)."""
@@ -79,32 +74,11 @@ class HouseholdsModel(QAbstractTableModel):
         """Whether the summary of a household is known."""
         return household_id in self._needs
 
-    def row_at(self, row: int) -> HouseholdListRow:
-        """The household shown in a row."""
-        return self._rows[row]
-
     def row_of(self, household_id: str) -> int:
         """The row showing a household, or -1."""
         return next((i for i, r in enumerate(self._rows) if r.id == household_id), -1)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        row = self._rows[index.row()]
-        col = index.column()
+    def _data(self, row: Any, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, col)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_MEMBERS:
@@ -131,44 +105,17 @@ class HouseholdsModel(QAbstractTableModel):
         return ""
 
 
-class MembersModel(QAbstractTableModel):
+class MembersModel(RowsModel):
     """Members of one household (head first), as :class:`MemberRow`."""
 
     def __init__(self, today: date, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__([], parent)
         self._rows: list[MemberRow] = []
         self._today = today
         self._headers = [_("Name"), _("Relation"), _("Born"), _("Needs")]
 
-    def set_rows(self, rows: list[MemberRow] | tuple[MemberRow, ...]) -> None:
-        """Show these members."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> MemberRow:
-        """The member shown in a row."""
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        member = self._rows[index.row()]
+    def _data(self, member: Any, col: int, role: int) -> Any:
         person = member.national
-        col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == MEMBER_NAME:
                 return f"{person.name}  ({_('head')})" if member.is_head else person.name

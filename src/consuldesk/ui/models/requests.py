@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from consuldesk.domain.enums import RequestKind, RequestPriority, RequestStatus, TimelineKind
 from consuldesk.i18n import _
 from consuldesk.services.views import RequestRow
+from consuldesk.ui.models.base import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -92,11 +93,11 @@ def local_time(value: datetime | None) -> str:
     return value.astimezone().strftime("%d.%m.%Y %H:%M")
 
 
-class RequestsModel(QAbstractTableModel):
+class RequestsModel(RowsModel):
     """Rows of :class:`RequestRow` in queue order; ``set_rows`` replaces them all."""
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__([], parent)
         self._rows: list[RequestRow] = []
         self._bold = QFont()
         self._bold.setBold(True)
@@ -111,16 +112,6 @@ class RequestsModel(QAbstractTableModel):
             _("Status"),
         ]
 
-    def set_rows(self, rows: list[RequestRow]) -> None:
-        """Show these rows."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> RequestRow:
-        """The request shown in a row."""
-        return self._rows[row]
-
     def row_of(self, request_id: str) -> int:
         """The row showing a request, or -1."""
         for i, r in enumerate(self._rows):
@@ -128,24 +119,7 @@ class RequestsModel(QAbstractTableModel):
                 return i
         return -1
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        row = self._rows[index.row()]
-        col = index.column()
+    def _data(self, row: Any, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, col)
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_SUMMARY:
