@@ -71,11 +71,11 @@ def _catalog_sources() -> None:
     _("Address")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['presence_status'], consuldesk.messages.FIELD_LABELS['status'], consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.STATUS]
     _("Status")
-    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['medical_condition'], consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.MEDICAL.value]
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['medical_condition'], consuldesk.ui.pages.nationals.NEED_FILTER_LABELS[Vulnerability.MEDICAL], consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.MEDICAL.value]
     _("Medical condition")
-    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['mobility_needs'], consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.MOBILITY.value]
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['mobility_needs'], consuldesk.ui.pages.nationals.NEED_FILTER_LABELS[Vulnerability.MOBILITY], consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.MOBILITY.value]
     _("Mobility needs")
-    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['pregnant'], consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.PREGNANT.value]
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['pregnant'], consuldesk.ui.pages.nationals.NEED_FILTER_LABELS[Vulnerability.PREGNANT], consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.PREGNANT.value]
     _("Pregnant")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['notes']
     _("Notes")
@@ -389,15 +389,15 @@ def _catalog_sources() -> None:
     _("Call out")
     # TRANSLATORS: consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.ASSIGNMENT]
     _("Assigned")
+    # TRANSLATORS: consuldesk.ui.pages.nationals.NEED_FILTER_LABELS[Vulnerability.OVER_60], consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.OVER_60.value]
+    _("Over 60")
+    # TRANSLATORS: consuldesk.ui.pages.nationals.NEED_FILTER_LABELS[Vulnerability.WOMAN_WITH_MINORS], consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.WOMAN_WITH_MINORS.value]
+    _("Women with children")
+    # TRANSLATORS: consuldesk.ui.pages.nationals.NEED_FILTER_LABELS[Vulnerability.MINOR], consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.MINOR.value]
+    _("Minors")
     # TRANSLATORS: consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['medical']
     _("Medical")
     # TRANSLATORS: consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['financial']
     _("Financial")
     # TRANSLATORS: consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['death']
     _("Death")
-    # TRANSLATORS: consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.OVER_60.value]
-    _("Over 60")
-    # TRANSLATORS: consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.WOMAN_WITH_MINORS.value]
-    _("Women with children")
-    # TRANSLATORS: consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.MINOR.value]
-    _("Minors")

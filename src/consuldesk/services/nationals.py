@@ -9,18 +9,27 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import Integer, column, false, func, or_, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from consuldesk.domain.duplicates import NameFacts, probable_duplicate
-from consuldesk.domain.enums import DuplicateStatus, PresenceStatus, Sex, Source
+from consuldesk.domain.enums import (
+    DuplicateStatus,
+    PlacementStatus,
+    PresenceStatus,
+    Sex,
+    Source,
+    Vulnerability,
+)
 from consuldesk.domain.names import full_name_key
 from consuldesk.domain.national import NationalFields, clean_national
 from consuldesk.domain.vulnerability import PersonFacts, is_minor, vulnerabilities
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.rows import AuditRow, DuplicateRow, NationalRow
+from consuldesk.services.stats import vulnerability_condition
+from consuldesk.services.views import HotelRow
 from consuldesk.store.db import ChangeSet, Tx
 from consuldesk.store.errors import NotFound
 from consuldesk.store.models import (
@@ -34,7 +43,7 @@ from consuldesk.store.models import (
     Placement,
     table_of,
 )
-from consuldesk.store.search import search_seqs
+from consuldesk.store.search import build_match, search_seqs
 
 FIELD_NAMES = tuple(f.name for f in dataclasses.fields(NationalFields))
 
@@ -142,9 +151,9 @@ def to_rows(session: Session, records: Sequence[Any], today: date) -> list[Natio
     return rows
 
 
-def _select_rows() -> Any:
+def _select_rows(table: Any = None) -> Any:
     """A Core select of the columns a :class:`NationalRow` needs (cheaper than ORM objects)."""
-    table = table_of(National)
+    table = table_of(National) if table is None else table
     return sa_select(*(table.c[name] for name in _ROW_COLUMNS), table.c.sort_name)
 
 
@@ -212,6 +221,180 @@ def count_nationals(desk: Desk) -> int:
         table = table_of(National)
         query = sa_select(func.count()).select_from(table).where(table.c.deleted_at.is_(None))
         return int(session.execute(query).scalar_one())
+
+
+@dataclass(frozen=True)
+class NationalFilter:
+    """What a list of nationals is narrowed to; every set field must hold (AND).
+
+    ``hotel_id`` keeps the people placed in that hotel tonight: a live placement, booked or
+    checked in, with ``check_in <= today < check_out`` (or no check-out yet).
+    """
+
+    query: str = ""
+    host_country: str | None = None
+    city: str | None = None
+    presence_status: str | None = None
+    vulnerability: Vulnerability | None = None
+    household_id: str | None = None
+    hotel_id: str | None = None
+
+    @property
+    def narrows(self) -> bool:
+        """Whether anything besides the query is set."""
+        return any(
+            v is not None
+            for v in (
+                self.host_country,
+                self.city,
+                self.presence_status,
+                self.vulnerability,
+                self.household_id,
+                self.hotel_id,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a filtered list, and how many match in all."""
+
+    rows: list[NationalRow]
+    total: int
+
+
+#: The orders :func:`find_nationals` can sort by.
+SORTS = ("name", "born", "city", "status")
+
+
+def _filter_conditions(n: Any, flt: NationalFilter, today: date) -> list[Any]:
+    """SQL conditions over ``national AS n`` for a filter (live records only)."""
+    conditions: list[Any] = [n.c.deleted_at.is_(None)]
+    match = build_match(flt.query)
+    if match is not None:
+        fts = text("SELECT rowid FROM national_fts WHERE national_fts MATCH :m").bindparams(m=match)
+        conditions.append(n.c.seq.in_(fts.columns(column("rowid", Integer))))
+    elif flt.query.strip():
+        conditions.append(false())  # typed, but nothing searchable (only punctuation)
+    if flt.host_country is not None:
+        conditions.append(n.c.host_country == flt.host_country)
+    if flt.city is not None:
+        conditions.append(n.c.city == flt.city)
+    if flt.presence_status is not None:
+        conditions.append(n.c.presence_status == flt.presence_status)
+    if flt.vulnerability is not None:
+        conditions.append(vulnerability_condition(Vulnerability(flt.vulnerability), today))
+    if flt.household_id is not None:
+        hm = table_of(HouseholdMember)
+        conditions.append(
+            n.c.id.in_(
+                sa_select(hm.c.national_id).where(
+                    hm.c.household_id == flt.household_id, hm.c.deleted_at.is_(None)
+                )
+            )
+        )
+    if flt.hotel_id is not None:
+        pl = table_of(Placement)
+        conditions.append(
+            n.c.id.in_(
+                sa_select(pl.c.national_id).where(
+                    pl.c.hotel_id == flt.hotel_id,
+                    pl.c.deleted_at.is_(None),
+                    pl.c.status.in_(
+                        [PlacementStatus.BOOKED.value, PlacementStatus.CHECKED_IN.value]
+                    ),
+                    pl.c.check_in <= today,
+                    or_(pl.c.check_out.is_(None), pl.c.check_out > today),
+                )
+            )
+        )
+    return conditions
+
+
+def _order_by(n: Any, sort: str, descending: bool) -> list[Any]:
+    name = [n.c.sort_name.desc(), n.c.seq.desc()] if descending else [n.c.sort_name, n.c.seq]
+    if sort == "name":
+        return name
+    key = {"born": n.c.birth_date, "city": n.c.city, "status": n.c.presence_status}[sort]
+    # Unknown values last in either direction; ties in name order.
+    return [key.is_(None), key.desc() if descending else key, n.c.sort_name, n.c.seq]
+
+
+def find_nationals(
+    desk: Desk,
+    flt: NationalFilter = NationalFilter(),
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page:
+    """One page of the live nationals matching a filter (query text and fields), sorted.
+
+    Everything is filtered, counted and sorted in SQLite; ``total`` is the exact number of
+    matches, for "1,234 of 100,000".
+
+    Args:
+        desk: the services' context.
+        flt: what to narrow to (default: everyone).
+        sort: one of :data:`SORTS`.
+        descending: reverse the order.
+        limit: rows per page.
+        offset: rows to skip.
+
+    Raises:
+        ValueError: an unknown ``sort``.
+    """
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    today = desk.today()
+    with desk.casefile.read() as session:
+        n = table_of(National).alias("n")
+        conditions = _filter_conditions(n, flt, today)
+        total = session.execute(
+            sa_select(func.count()).select_from(n).where(*conditions)
+        ).scalar_one()
+        if total == 0 or offset >= total:
+            return Page([], int(total))
+        found = session.execute(
+            _select_rows(n)
+            .where(*conditions)
+            .order_by(*_order_by(n, sort, descending))
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return Page(to_rows(session, found, today), int(total))
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the list's filter boxes offer: values in use with how many live nationals have each.
+
+    Countries and cities are sorted by count (most first), then by value.
+    """
+
+    countries: list[tuple[str, int]]
+    cities: list[tuple[str, int]]
+    hotels: list[HotelRow]
+
+
+def filter_choices(desk: Desk) -> FilterChoices:
+    """Host countries, cities and hotels to filter the list of nationals by."""
+    from consuldesk.services.hotels import list_hotels  # hotels imports this module
+
+    with desk.casefile.read() as session:
+        table = table_of(National)
+
+        def grouped(column: Any) -> list[tuple[str, int]]:
+            rows = session.execute(
+                sa_select(column, func.count())
+                .where(table.c.deleted_at.is_(None), column.is_not(None), column != "")
+                .group_by(column)
+            ).all()
+            return sorted(((str(v), int(k)) for v, k in rows), key=lambda p: (-p[1], p[0]))
+
+        countries, cities = grouped(table.c.host_country), grouped(table.c.city)
+    return FilterChoices(countries, cities, list_hotels(desk))
 
 
 def history(desk: Desk, record_id: str) -> list[AuditRow]:
@@ -546,7 +729,11 @@ def dismiss_duplicate(desk: Desk, pair_id: str) -> ChangeSet:
 
 
 __all__ = [
+    "SORTS",
     "DuplicateCheck",
+    "FilterChoices",
+    "NationalFilter",
+    "Page",
     "Saved",
     "SearchResult",
     "check_duplicates",
@@ -555,6 +742,8 @@ __all__ = [
     "dismiss_duplicate",
     "fields_of",
     "fields_of_row",
+    "filter_choices",
+    "find_nationals",
     "get_national",
     "history",
     "list_duplicates",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, or_, text
+from sqlalchemy import TextClause, case, func, or_, text
 from sqlmodel import Session, col, select
 
 from consuldesk.domain.enums import (
@@ -30,7 +30,13 @@ from consuldesk.services.desk import Desk
 from consuldesk.services.views import Situation
 from consuldesk.store.models import AssistanceRequest, Hotel, National, Placement, utcnow
 
-__all__ = ["TOP_CITIES", "Situation", "situation", "vulnerability_counts"]
+__all__ = [
+    "TOP_CITIES",
+    "Situation",
+    "situation",
+    "vulnerability_condition",
+    "vulnerability_counts",
+]
 
 #: How many cities ``situation`` names; the rest are added up as "other".
 TOP_CITIES = 10
@@ -62,17 +68,22 @@ FROM national AS n
 WHERE n.deleted_at IS NULL
 """
 
-# Adult (or age unknown) women sharing a live household with a live minor; and how many of them
-# have no other flag (an adult has neither the minor flag, nor is she her own minor).
-_WOMEN_WITH_MINORS_SQL = f"""
-WITH minor_household AS (
+# Live households with a live minor.
+_MINOR_HOUSEHOLDS = """
     SELECT DISTINCT k.household_id
     FROM household_member AS k
     JOIN national AS c ON c.id = k.national_id
     JOIN household AS h ON h.id = k.household_id
     WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND h.deleted_at IS NULL
       AND c.birth_date > :adult_cutoff
-),
+"""
+# An adult (or age unknown) woman, over ``national AS n``.
+_ADULT_WOMAN = "(n.sex = :female AND (n.birth_date IS NULL OR n.birth_date <= :adult_cutoff))"
+
+# Adult (or age unknown) women sharing a live household with a live minor; and how many of them
+# have no other flag (an adult has neither the minor flag, nor is she her own minor).
+_WOMEN_WITH_MINORS_SQL = f"""
+WITH minor_household AS ({_MINOR_HOUSEHOLDS}),
 with_minors AS (
     SELECT DISTINCT m.national_id AS id
     FROM household_member AS m
@@ -82,9 +93,39 @@ with_minors AS (
 SELECT count(*), coalesce(sum(NOT ({_MEDICAL} OR {_MOBILITY} OR {_PREGNANT} OR {_OVER_60})), 0)
 FROM with_minors
 JOIN national AS n ON n.id = with_minors.id
-WHERE n.deleted_at IS NULL AND n.sex = :female
-  AND (n.birth_date IS NULL OR n.birth_date <= :adult_cutoff)
+WHERE n.deleted_at IS NULL AND {_ADULT_WOMAN}
 """
+
+# The same rules as one condition per flag, to filter ``national AS n`` by.
+_FLAG_CONDITIONS = {
+    Vulnerability.MEDICAL: _MEDICAL,
+    Vulnerability.MOBILITY: _MOBILITY,
+    Vulnerability.PREGNANT: _PREGNANT,
+    Vulnerability.OVER_60: _OVER_60,
+    Vulnerability.MINOR: _MINOR,
+    Vulnerability.WOMAN_WITH_MINORS: f"""({_ADULT_WOMAN} AND n.id IN (
+        SELECT m.national_id FROM household_member AS m
+        WHERE m.deleted_at IS NULL AND m.household_id IN ({_MINOR_HOUSEHOLDS})))""",
+}
+
+
+def _params(today: date) -> dict[str, Any]:
+    return {
+        "adult_cutoff": birth_date_cutoff(ADULT_AGE, today).isoformat(),
+        "senior_cutoff": birth_date_cutoff(SENIOR_AGE, today).isoformat(),
+        "ws": _WHITESPACE,
+        "female": Sex.FEMALE.value,
+    }
+
+
+def vulnerability_condition(flag: Vulnerability, today: date) -> TextClause:
+    """A SQL condition over ``national AS n`` that holds for people with ``flag`` on ``today``.
+
+    The rules of :func:`vulnerability_counts`, for filtering lists in SQLite.
+    """
+    sql = _FLAG_CONDITIONS[flag]
+    params = {k: v for k, v in _params(today).items() if f":{k}" in sql}
+    return text(sql).bindparams(**params)
 
 
 def vulnerability_counts(session: Session, today: date) -> tuple[int, dict[str, int], int]:
@@ -96,12 +137,7 @@ def vulnerability_counts(session: Session, today: date) -> tuple[int, dict[str, 
     Returns:
         ``(nationals, {flag value: count}, vulnerable)``.
     """
-    params = {
-        "adult_cutoff": birth_date_cutoff(ADULT_AGE, today).isoformat(),
-        "senior_cutoff": birth_date_cutoff(SENIOR_AGE, today).isoformat(),
-        "ws": _WHITESPACE,
-        "female": Sex.FEMALE.value,
-    }
+    params = _params(today)
     conn = session.connection()
     total, medical, mobility, pregnant, over_60, minor, personal_any = (
         int(v) for v in conn.execute(text(_PERSONAL_SQL), params).one()

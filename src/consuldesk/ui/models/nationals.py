@@ -1,16 +1,25 @@
-"""Table model of nationals (search results and lists)."""
+"""Table model of nationals: a fixed list (``set_rows``) or a paged query (``set_source``).
+
+In paged mode the model holds only the pages fetched so far. The view asks for more as it
+scrolls (``canFetchMore``/``fetchMore``); each page is queried in the background and appended.
+Sorting re-queries SQLite in the new order: nothing is ever sorted or filtered in Python.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from consuldesk.domain.enums import Vulnerability
 from consuldesk.domain.phone import format_phone
 from consuldesk.i18n import _
+from consuldesk.messages import describe
+from consuldesk.services.nationals import Page
 from consuldesk.services.rows import NationalRow
+from consuldesk.ui.tasks import TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -44,13 +53,39 @@ FLAG_LABELS = {
 }
 
 
-class NationalsModel(QAbstractTableModel):
-    """Rows of :class:`NationalRow`; ``set_rows`` replaces them all."""
+#: Rows fetched per page.
+PAGE_SIZE = 100
 
-    def __init__(self, today: date, parent: Any = None) -> None:
+#: The service's sort key for each sortable column (others keep the current order).
+SORT_KEYS = {COL_NAME: "name", COL_BIRTH: "born", COL_PLACE: "city", COL_STATUS: "status"}
+
+#: Fetches one page: ``(sort, descending, limit, offset) -> Page``; runs off the UI thread.
+PageSource = Callable[[str, bool, int, int], Page]
+
+
+class NationalsModel(QAbstractTableModel):
+    """Rows of :class:`NationalRow`: ``set_rows`` shows a list, ``set_source`` pages a query.
+
+    Signals:
+        loaded(int): the first page of a (re)query arrived; the argument is the total count.
+        failed(str): a page could not be loaded; the text says why.
+    """
+
+    loaded = Signal(int)
+    failed = Signal(str)
+
+    def __init__(self, today: date, parent: Any = None, tasks: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self._rows: list[NationalRow] = []
         self._today = today
+        self._tasks = tasks
+        self._source: PageSource | None = None
+        self._total = 0
+        self._sort = "name"
+        self._descending = False
+        # Every (re)query bumps the generation; pages of an older one are dropped on arrival.
+        self._generation = 0
+        self._fetching = False
         self._headers = [
             _("Name"),
             _("Passport name"),
@@ -64,10 +99,96 @@ class NationalsModel(QAbstractTableModel):
         ]
 
     def set_rows(self, rows: list[NationalRow]) -> None:
-        """Show these rows."""
+        """Show these rows (and nothing more to fetch)."""
+        self._generation += 1
+        self._source = None
+        self._fetching = False
         self.beginResetModel()
         self._rows = list(rows)
+        self._total = len(self._rows)
         self.endResetModel()
+
+    # -- paging ----------------------------------------------------------------------------
+
+    def set_source(self, source: PageSource) -> None:
+        """Page through a query: the first page is fetched now; the old rows stay until then."""
+        self._source = source
+        self.reload()
+
+    def reload(self) -> None:
+        """Query the source again from its first page (after a change, or a new order)."""
+        if self._source is None or self._tasks is None:
+            return
+        self._generation += 1
+        self._fetching = True
+        self._fetch(0)
+
+    @property
+    def total(self) -> int:
+        """How many rows the query matches in all (fetched or not)."""
+        return self._total
+
+    @property
+    def loading(self) -> bool:
+        """Whether a page is on its way."""
+        return self._fetching
+
+    def sort_order(self) -> tuple[str, bool]:
+        """The service sort key and whether it is descending."""
+        return self._sort, self._descending
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        if parent.isValid() or self._source is None or self._fetching:
+            return False
+        return len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        self._fetching = True
+        self._fetch(len(self._rows))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = SORT_KEYS.get(column)
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key is None or (key, descending) == (self._sort, self._descending):
+            return
+        self._sort, self._descending = key, descending
+        self.reload()
+
+    def _fetch(self, offset: int) -> None:
+        assert self._source is not None and self._tasks is not None
+        source, generation = self._source, self._generation
+        sort, descending = self._sort, self._descending
+        self._tasks.run(
+            lambda: source(sort, descending, PAGE_SIZE, offset),
+            lambda page: self._on_page_done(generation, offset, page),
+            lambda exc: self._on_page_failed(generation, exc),
+        )
+
+    def _on_page_done(self, generation: int, offset: int, page: Page) -> None:
+        if generation != self._generation:
+            return  # an answer to an older query or order
+        self._fetching = False
+        if offset == 0:
+            self.beginResetModel()
+            self._rows = list(page.rows)
+            self._total = page.total
+            self.endResetModel()
+            self.loaded.emit(page.total)
+            return
+        self._total = page.total
+        if offset != len(self._rows) or not page.rows:
+            return
+        self.beginInsertRows(QModelIndex(), offset, offset + len(page.rows) - 1)
+        self._rows.extend(page.rows)
+        self.endInsertRows()
+
+    def _on_page_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._fetching = False
+        self.failed.emit(describe(exc))
 
     def row_at(self, row: int) -> NationalRow:
         """The national shown in a row."""

@@ -1,9 +1,15 @@
-"""Nationals: find a person in a keystroke, the list before anything is typed."""
+"""Nationals: find a person in a keystroke, narrow the list by place, status, needs or hotel.
+
+The list is a paged query (:class:`NationalsModel` over :func:`find_nationals`): SQLite filters,
+counts and sorts; the view fetches 100 rows at a time as the officer scrolls, so 100,000
+nationals stay smooth.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, QModelIndex, QTimer, Slot
+from PySide6.QtCore import QLocale, QModelIndex, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -14,70 +20,147 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consuldesk.i18n import _
+from consuldesk.domain.countries import country_name
+from consuldesk.domain.enums import PresenceStatus, Vulnerability
+from consuldesk.domain.errors import ValidationError
+from consuldesk.i18n import _, language
 from consuldesk.messages import describe
 from consuldesk.services.nationals import (
-    SearchResult,
+    FilterChoices,
+    NationalFilter,
+    Page,
     count_nationals,
-    list_nationals,
-    search,
+    filter_choices,
+    find_nationals,
 )
 from consuldesk.services.rows import NationalRow
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.person_card import PersonCard
-from consuldesk.ui.models.nationals import NationalsModel
+from consuldesk.ui.models.nationals import (
+    COL_NAME,
+    SORT_KEYS,
+    STATUS_LABELS,
+    NationalsModel,
+)
 
 SEARCH_DEBOUNCE_MS = 200
-SEARCH_LIMIT = 200
+
+#: The "Needs" filter's labels (the list's own column uses the short FLAG_LABELS).
+NEED_FILTER_LABELS = {
+    Vulnerability.MEDICAL: "Medical condition",
+    Vulnerability.MOBILITY: "Mobility needs",
+    Vulnerability.PREGNANT: "Pregnant",
+    Vulnerability.OVER_60: "Over 60",
+    Vulnerability.WOMAN_WITH_MINORS: "Women with children",
+    Vulnerability.MINOR: "Minors",
+}
+
+# Tables whose changes can change who is listed, or what the filter boxes offer.
+_LIST_TABLES = {"national", "household", "household_member", "placement", "hotel"}
+
+
+def _country(code: str) -> str:
+    try:
+        return country_name(code, language())
+    except ValidationError:
+        return code
 
 
 class NationalsPage(QWidget):
-    """Search box and list of nationals."""
+    """Search box, filter bar and the paged list of nationals."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.desk = ctx.desk
         self._tasks = ctx.tasks
-        self._query_serial = 0  # answers to older queries are dropped
-        desk = ctx.desk
+        self._everyone: int | None = None  # live nationals in the case file
+        self._filter = NationalFilter()
+        self._choices_serial = 0
 
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText(
             _("Search by name (Cyrillic or Latin), IIN, passport or phone — Ctrl+F")
         )
         self.search_box.setClearButtonEnabled(True)
-        self.model = NationalsModel(desk.today(), self)
+        self.new_button = QPushButton(_("New person"))
+        self.new_button.setToolTip(_("Register a new person (Ctrl+N)"))
+
+        self.country_box = self._filter_box()
+        self.city_box = self._filter_box()
+        self.status_box = self._filter_box()
+        for status in PresenceStatus:
+            self.status_box.addItem(_(STATUS_LABELS[status.value]), status.value)
+        self.needs_box = self._filter_box()
+        for flag in Vulnerability:
+            self.needs_box.addItem(_(NEED_FILTER_LABELS[flag]), flag.value)
+        self.hotel_box = self._filter_box()
+        self.clear_button = QPushButton(_("Clear filters"))
+        self.clear_button.setEnabled(False)
+
+        self.model = NationalsModel(self.desk.today(), self, tasks=self._tasks)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        # Size columns from the first rows only: measuring 200 rows of text on every search
-        # result stalled the UI thread by ~90 ms at 100,000 nationals.
-        self.table.horizontalHeader().setResizeContentsPrecision(25)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        # Size columns from the first rows only: measuring every fetched row on each answer
+        # stalls the UI thread at 100,000 nationals.
+        header.setResizeContentsPrecision(25)
+        # The indicator first, so enabling sorting asks for the order the model already has.
+        header.setSortIndicator(COL_NAME, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
         self.status_label = QLabel()
-        self.new_button = QPushButton(_("New person"))
-        self.new_button.setToolTip(_("Register a new person (Ctrl+N)"))
         self.card: PersonCard | None = None
 
         top = QHBoxLayout()
         top.addWidget(self.search_box, 1)
         top.addWidget(self.new_button)
+        bar = QHBoxLayout()
+        for text, box in (
+            (_("Country"), self.country_box),
+            (_("City"), self.city_box),
+            (_("Status"), self.status_box),
+            (_("Needs"), self.needs_box),
+            (_("Hotel tonight"), self.hotel_box),
+        ):
+            label = QLabel(text)
+            label.setBuddy(box)
+            bar.addWidget(label)
+            bar.addWidget(box, 1)
+        bar.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addLayout(bar)
         layout.addWidget(self.status_label)
         layout.addWidget(self.table)
+        QWidget.setTabOrder(self.search_box, self.country_box)
+        QWidget.setTabOrder(self.country_box, self.city_box)
+        QWidget.setTabOrder(self.city_box, self.status_box)
+        QWidget.setTabOrder(self.status_box, self.needs_box)
+        QWidget.setTabOrder(self.needs_box, self.hotel_box)
+        QWidget.setTabOrder(self.hotel_box, self.clear_button)
+        QWidget.setTabOrder(self.clear_button, self.table)
+        QWidget.setTabOrder(self.table, self.new_button)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
         self._connect_signals()
-        self._total = 0
-        self._load_first_page()
+        self._load_counts_and_choices()
+        self._run_query()
+
+    @staticmethod
+    def _filter_box() -> QComboBox:
+        box = QComboBox()
+        box.addItem(_("All"), None)
+        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        box.setMinimumContentsLength(8)
+        return box
 
     def _connect_signals(self) -> None:
         self.search_box.textChanged.connect(self._on_search_box_text_changed)
@@ -85,7 +168,20 @@ class NationalsPage(QWidget):
         self.ctx.events.changed.connect(self._on_case_file_changed)
         # activated: Enter on a row, and double-click (Qt emits it for both).
         self.table.activated.connect(self._on_table_activated)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(
+            self._on_header_sort_indicator_changed
+        )
         self.new_button.clicked.connect(self._on_new_button_clicked)
+        self.clear_button.clicked.connect(self._on_clear_button_clicked)
+        for box in self._boxes():
+            box.currentIndexChanged.connect(self._on_filter_box_current_index_changed)
+        self.model.loaded.connect(self._on_model_loaded)
+        self.model.failed.connect(self._on_model_failed)
+
+    def _boxes(self) -> tuple[QComboBox, ...]:
+        return (self.country_box, self.city_box, self.status_box, self.needs_box, self.hotel_box)
+
+    # -- opening cards ---------------------------------------------------------------------
 
     @Slot(QModelIndex)
     def _on_table_activated(self, index: QModelIndex) -> None:
@@ -103,80 +199,159 @@ class NationalsPage(QWidget):
         card.open()
         return card
 
-    def _load_first_page(self) -> None:
-        """Before anything is typed: the first people by name, and how many there are."""
-        desk = self.desk
-        self._query_serial += 1
-        serial = self._query_serial
-        self._tasks.run(
-            lambda: (count_nationals(desk), list_nationals(desk, limit=SEARCH_LIMIT)),
-            lambda result: self._on_first_page_done(serial, *result),
-            self._on_search_failed,
-        )
-
-    def _on_first_page_done(self, serial: int, total: int, page: SearchResult) -> None:
-        if serial != self._query_serial:
-            return
-        self._total = total
-        self.model.set_rows(page.rows)
-        self.table.resizeColumnsToContents()
-        self._show_hint()
-
-    def _show_hint(self) -> None:
-        if self._total == 0:
-            self.status_label.setText(_("The case file is empty."))
-        else:
-            self.status_label.setText(
-                _("{n} nationals in the case file. Type to search.").format(
-                    n=QLocale().toString(self._total)
-                )
-            )
-
-    @Slot(str)
-    def _on_search_box_text_changed(self, _text: str) -> None:
-        self._debounce.start()
-
     def focus_search(self) -> None:
         """Put the cursor in the search box, its text selected (Ctrl+F)."""
         self.search_box.setFocus()
         self.search_box.selectAll()
 
-    @Slot(object)
-    def _on_case_file_changed(self, changes: object) -> None:
-        if "national" in getattr(changes, "tables", set()):
-            self._debounce.start()  # show the change: re-run the search or reload the list
+    # -- filter ----------------------------------------------------------------------------
+
+    def current_filter(self) -> NationalFilter:
+        """What the search box and filter boxes ask for."""
+        need = self.needs_box.currentData()
+        return NationalFilter(
+            query=self.search_box.text().strip(),
+            host_country=self.country_box.currentData(),
+            city=self.city_box.currentData(),
+            presence_status=self.status_box.currentData(),
+            vulnerability=Vulnerability(need) if need else None,
+            hotel_id=self.hotel_box.currentData(),
+        )
+
+    def _run_query(self) -> None:
+        """Page through the nationals the current filter matches (answers to older ones drop)."""
+        flt = self.current_filter()
+        self._filter = flt
+        self.clear_button.setEnabled(flt.narrows)
+        desk = self.desk
+
+        def source(sort: str, descending: bool, limit: int, offset: int) -> Page:
+            return find_nationals(
+                desk, flt, sort=sort, descending=descending, limit=limit, offset=offset
+            )
+
+        self.model.set_source(source)
+
+    @Slot(str)
+    def _on_search_box_text_changed(self, _text: str) -> None:
+        self._debounce.start()
 
     @Slot()
     def _on_debounce_timeout(self) -> None:
-        query = self.search_box.text().strip()
-        self._query_serial += 1
-        serial = self._query_serial
-        if not query:
-            self._load_first_page()
-            return
+        self._run_query()
+
+    @Slot(int)
+    def _on_filter_box_current_index_changed(self, _index: int) -> None:
+        self._debounce.stop()
+        self._run_query()
+
+    @Slot()
+    def _on_clear_button_clicked(self) -> None:
+        for box in self._boxes():
+            box.blockSignals(True)
+            box.setCurrentIndex(0)
+            box.blockSignals(False)
+        self._run_query()
+
+    @Slot(int, Qt.SortOrder)
+    def _on_header_sort_indicator_changed(self, column: int, _order: Qt.SortOrder) -> None:
+        if column not in SORT_KEYS:
+            # Not a sortable column: put the arrow back on the order the list really has.
+            sort, descending = self.model.sort_order()
+            section = next(c for c, key in SORT_KEYS.items() if key == sort)
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(section, order)
+            header.blockSignals(False)
+
+    # -- answers ---------------------------------------------------------------------------
+
+    @Slot(int)
+    def _on_model_loaded(self, _total: int) -> None:
+        self.table.resizeColumnsToContents()
+        self._show_count()
+
+    @Slot(str)
+    def _on_model_failed(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    def _show_count(self) -> None:
+        total, flt = self.model.total, self._filter
+        everyone = self._everyone
+        if flt.narrows:
+            if total == 0:
+                self.status_label.setText(_("Nobody matches — clear the filters"))
+            else:
+                self.status_label.setText(
+                    _("{n} of {total} nationals").format(
+                        n=QLocale().toString(total),
+                        total=QLocale().toString(everyone if everyone is not None else total),
+                    )
+                )
+        elif flt.query:
+            if total == 0:
+                self.status_label.setText(_("Nobody found."))
+            else:
+                self.status_label.setText(_("{n} found.").format(n=QLocale().toString(total)))
+        elif total == 0:
+            self.status_label.setText(_("The case file is empty."))
+        else:
+            self.status_label.setText(
+                _("{n} nationals in the case file. Type to search.").format(
+                    n=QLocale().toString(total)
+                )
+            )
+
+    # -- counts and choices ----------------------------------------------------------------
+
+    def _load_counts_and_choices(self) -> None:
         desk = self.desk
+        self._choices_serial += 1
+        serial = self._choices_serial
         self._tasks.run(
-            lambda: search(desk, query, limit=SEARCH_LIMIT),
-            lambda result: self._on_search_done(serial, result),
-            self._on_search_failed,
+            lambda: (count_nationals(desk), filter_choices(desk)),
+            lambda result: self._on_choices_done(serial, *result),
+            lambda exc: self._on_model_failed(describe(exc)),
         )
 
-    def _on_search_done(self, serial: int, result: SearchResult) -> None:
-        if serial != self._query_serial:
-            return  # the officer kept typing; a newer search is on its way
-        self.model.set_rows(result.rows)
-        if not result.rows:
-            self.status_label.setText(_("Nobody found."))
-        elif result.more:
-            self.status_label.setText(
-                _("First {n} matches — type more to narrow down.").format(n=len(result.rows))
-            )
-        else:
-            self.status_label.setText(_("{n} found.").format(n=len(result.rows)))
-        self.table.resizeColumnsToContents()
+    def _on_choices_done(self, serial: int, everyone: int, choices: FilterChoices) -> None:
+        if serial != self._choices_serial:
+            return
+        self._everyone = everyone
+        locale = QLocale()
+        self._refill(
+            self.country_box,
+            [(f"{_country(c)} ({locale.toString(n)})", c) for c, n in choices.countries],
+        )
+        self._refill(self.city_box, [(f"{c} ({locale.toString(n)})", c) for c, n in choices.cities])
+        self._refill(self.hotel_box, [(h.name, h.id) for h in choices.hotels])
+        if not self.model.loading:
+            self._show_count()
 
-    def _on_search_failed(self, exc: BaseException) -> None:
-        self.status_label.setText(describe(exc))
+    @staticmethod
+    def _refill(box: QComboBox, items: list[tuple[str, str]]) -> None:
+        """Replace a box's choices, keeping the current one (kept even when no longer offered)."""
+        current, current_text = box.currentData(), box.currentText()
+        box.blockSignals(True)
+        while box.count() > 1:
+            box.removeItem(1)
+        for text, value in items:
+            box.addItem(text, value)
+        if current is not None:
+            index = box.findData(current)
+            if index < 0:
+                box.addItem(current_text, current)
+                index = box.count() - 1
+            box.setCurrentIndex(index)
+        box.blockSignals(False)
+
+    @Slot(object)
+    def _on_case_file_changed(self, changes: object) -> None:
+        tables: set[str] = set(getattr(changes, "tables", ()))
+        if _LIST_TABLES & tables:
+            self._load_counts_and_choices()
+            self.model.reload()  # show the change, in the same filter and order
 
 
-__all__ = ["NationalsPage"]
+__all__ = ["NEED_FILTER_LABELS", "NationalsPage"]

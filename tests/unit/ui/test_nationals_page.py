@@ -1,0 +1,188 @@
+"""The nationals page: filter bar, count line, paging and sorting over SQLite."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from consuldesk.domain.enums import Vulnerability
+from consuldesk.services import nationals
+from consuldesk.services.nationals import NationalFilter, find_nationals
+from consuldesk.ui import models
+from consuldesk.ui.context import AppContext, CaseFileEvents
+from consuldesk.ui.models.nationals import COL_BIRTH, COL_IIN, COL_NAME, NationalsModel
+from consuldesk.ui.pages.nationals import NationalsPage
+from consuldesk.ui.tasks import TaskRunner
+from tests.factories import person
+from tests.unit.services.test_national_filters import seed
+
+EVERYONE = "7 nationals in the case file. Type to search."
+
+
+@pytest.fixture
+def ctx(qtbot, desk):
+    tasks = TaskRunner()
+    yield AppContext(desk=desk, tasks=tasks, events=CaseFileEvents())
+    tasks.wait()
+
+
+@pytest.fixture
+def seeded(desk):
+    return seed(desk)
+
+
+@pytest.fixture
+def page(qtbot, ctx, seeded):
+    p = NationalsPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1200, 600)
+    p.show()
+    wait_for_text(qtbot, p, EVERYONE)
+    qtbot.waitUntil(lambda: p.city_box.count() > 1, timeout=3000)  # choices loaded
+    yield p
+    ctx.tasks.wait()
+
+
+def wait_for_text(qtbot, page, text):
+    qtbot.waitUntil(lambda: page.status_label.text() == text, timeout=3000)
+
+
+def names(page):
+    return [page.model.index(r, COL_NAME).data() for r in range(page.model.rowCount())]
+
+
+def choose(box, data):
+    index = box.findData(data)
+    assert index > 0, data
+    box.setCurrentIndex(index)
+
+
+def test_everyone_is_listed_before_anything_is_typed(page):
+    assert page.model.rowCount() == 7
+    assert names(page)[0] == "Ахметов Ерлан"
+    assert not page.clear_button.isEnabled()
+    assert page.country_box.itemText(0) == "All"
+    assert page.city_box.itemText(1) == "Dubai (3)"
+
+
+def test_city_filter_and_count(qtbot, page):
+    choose(page.city_box, "Dubai")
+    wait_for_text(qtbot, page, "3 of 7 nationals")
+    assert set(names(page)) == {"Қасымов Али", "Қасымова Әйгерім", "Серікова Дана"}
+    assert page.clear_button.isEnabled()
+
+
+def test_country_and_status_filters(qtbot, page):
+    choose(page.country_box, "QA")
+    wait_for_text(qtbot, page, "1 of 7 nationals")
+    assert names(page) == ["Ахметов Ерлан"]
+    choose(page.status_box, "in_transit")  # nobody in Qatar is in transit
+    wait_for_text(qtbot, page, "Nobody matches — clear the filters")
+    assert page.model.rowCount() == 0
+    page.clear_button.click()
+    wait_for_text(qtbot, page, EVERYONE)
+    assert page.model.rowCount() == 7
+    assert page.country_box.currentIndex() == 0 and page.status_box.currentIndex() == 0
+
+
+def test_needs_filter_combines_with_the_query(qtbot, page):
+    choose(page.needs_box, Vulnerability.MINOR.value)
+    wait_for_text(qtbot, page, "1 of 7 nationals")
+    page.needs_box.setCurrentIndex(0)
+    wait_for_text(qtbot, page, EVERYONE)
+    page.search_box.setText("kas")
+    wait_for_text(qtbot, page, "2 found.")
+    choose(page.needs_box, Vulnerability.WOMAN_WITH_MINORS.value)
+    wait_for_text(qtbot, page, "1 of 7 nationals")
+    assert names(page) == ["Қасымова Әйгерім"]
+
+
+def test_hotel_tonight_filter(qtbot, page, seeded):
+    assert page.hotel_box.itemText(1) == "Hilton"
+    choose(page.hotel_box, seeded.hotel)
+    wait_for_text(qtbot, page, "2 of 7 nationals")
+    assert set(names(page)) == {"Әбілқасымов Нұрсұлтан", "Серікова Дана"}
+    assert page.current_filter() == NationalFilter(hotel_id=seeded.hotel)
+
+
+def test_query_texts(qtbot, page):
+    page.search_box.setText("Жоқадам")
+    wait_for_text(qtbot, page, "Nobody found.")
+    page.search_box.setText("beko")
+    wait_for_text(qtbot, page, "1 found.")
+    page.search_box.clear()
+    wait_for_text(qtbot, page, EVERYONE)
+
+
+def test_clicking_the_born_header_sorts_in_sqlite(qtbot, page):
+    page.table.sortByColumn(COL_BIRTH, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: names(page)[0] == "Қасымов Али", timeout=3000)
+    assert names(page)[-1] == "ZHUMABEK TIMUR"  # unknown birth date last
+    assert page.model.sort_order() == ("born", True)
+    # A column the case file cannot sort by leaves the order (and its arrow) as it is.
+    page.table.horizontalHeader().setSortIndicator(COL_IIN, Qt.SortOrder.AscendingOrder)
+    assert page.table.horizontalHeader().sortIndicatorSection() == COL_BIRTH
+    assert page.model.sort_order() == ("born", True)
+
+
+def test_enter_on_a_row_opens_the_card(qtbot, page, monkeypatch):
+    opened = []
+    monkeypatch.setattr(page, "open_card", lambda row: opened.append(row))
+    page.table.activated.emit(page.model.index(0, COL_NAME))
+    assert [r.name for r in opened] == ["Ахметов Ерлан"]
+
+
+def test_a_change_refreshes_the_list_and_the_choices(qtbot, page, desk):
+    choose(page.city_box, "Dubai")
+    wait_for_text(qtbot, page, "3 of 7 nationals")
+    saved = nationals.register_national(
+        desk, person(surname_cyr="Омарова", given_names_cyr="Алия", birth_date=date(1999, 9, 9))
+    )
+    page.ctx.events.changed.emit(saved.changes)
+    wait_for_text(qtbot, page, "4 of 8 nationals")
+    assert page.city_box.currentData() == "Dubai"
+    assert page.city_box.currentText() == "Dubai (4)"
+
+
+def paged_model(qtbot, ctx, monkeypatch):
+    monkeypatch.setattr(models.nationals, "PAGE_SIZE", 3)
+    model = NationalsModel(date(2026, 3, 10), tasks=ctx.tasks)
+    desk = ctx.desk
+    with qtbot.waitSignal(model.loaded, timeout=3000):
+        model.set_source(
+            lambda sort, desc, limit, offset: find_nationals(
+                desk, sort=sort, descending=desc, limit=limit, offset=offset
+            )
+        )
+    return model
+
+
+def test_fetch_more_brings_pages_until_the_total(qtbot, ctx, seeded, monkeypatch):
+    model = paged_model(qtbot, ctx, monkeypatch)
+    assert (model.rowCount(), model.total) == (3, 7)
+    while model.canFetchMore():
+        with qtbot.waitSignal(model.rowsInserted, timeout=3000):
+            model.fetchMore()
+    assert model.rowCount() == 7
+    assert len({model.row_at(r).id for r in range(7)}) == 7
+    assert not model.canFetchMore()
+
+
+def test_sort_requeries_from_the_first_page(qtbot, ctx, seeded, monkeypatch):
+    model = paged_model(qtbot, ctx, monkeypatch)
+    with qtbot.waitSignal(model.loaded, timeout=3000):
+        model.sort(COL_BIRTH, Qt.SortOrder.DescendingOrder)
+    assert model.rowCount() == 3
+    assert model.row_at(0).id == seeded.child
+    model.sort(COL_IIN)  # not sortable: nothing happens
+    assert not model.loading
+
+
+def test_paged_model_passes_the_model_tester(qtbot, qtmodeltester, ctx, seeded, monkeypatch):
+    model = paged_model(qtbot, ctx, monkeypatch)
+    qtmodeltester.check(model)
+    with qtbot.waitSignal(model.rowsInserted, timeout=3000):
+        model.fetchMore()
+    qtmodeltester.check(model)
