@@ -37,6 +37,7 @@ FIELD_LABELS: dict[str, str] = {
     "notes": "Notes",
     "consent_date": "Consent date",
     "source": "Source",
+    "origin_post": "Post",
     "source_ref": "Reference",
     "mrz": "Passport MRZ",
     "status": "Status",

@@ -53,7 +53,7 @@ _LATIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"kh", "h"),
         (r"q", "k"),
         (r"w", "v"),
-        (r"^ye", "e"),
+        (r"ye", "e"),  # Yerlan/Erlan, Serikbayev/Серікбаев (-аев), Yevgeniy
         (r"y", "i"),
         (r"([a-z])\1", r"\1"),  # doubled letters (Kassymov/Kasymov); runs stay runs
     )

@@ -83,6 +83,8 @@ def _catalog_sources() -> None:
     _("Consent date")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['source'], consuldesk.ui.dialogs.person_card.LABELS['source']
     _("Source")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['origin_post']
+    _("Post")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['source_ref'], consuldesk.ui.dialogs.person_card.LABELS['source_ref']
     _("Reference")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['mrz']

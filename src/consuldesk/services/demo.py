@@ -968,7 +968,8 @@ def _bulk_add(tx: Tx, model: type[Synced], rows: list[dict[str, Any]]) -> None:
         version = str(tx.clock.now())
         record_id = row.setdefault("id", fresh[offset])
         changes = {k: [None, v] for k, v in row.items() if v not in (None, "") and k != "id"}
-        row.update(created_at=now, updated_at=now, origin_post=tx.post_code, version=version)
+        row.setdefault("created_at", now)  # a request keeps the time it was opened
+        row.update(updated_at=now, origin_post=tx.post_code, version=version)
         record = [row.get(name, default) for name, default in defaults]
         for index, convert in conversions:
             value = record[index]
@@ -1140,7 +1141,12 @@ def _requests(
 ) -> tuple[int, int]:
     """Open requests of every kind (evacuation most common), each with a short timeline."""
     people = demo.people
-    now = datetime.combine(today, time(9, 0), tzinfo=UTC)
+    # The real clock when the demo is for today (times must not lie in the future of the officer
+    # looking at it); a fixed 09:00 for another day, so tests and benchmarks stay repeatable.
+    if today == tx.now.date():
+        now = tx.now.replace(second=0, microsecond=0)
+    else:
+        now = datetime.combine(today, time(9, 0), tzinfo=UTC)
     requests: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     n_requests = max(len(_REQUEST_KINDS), len(people) // 14) if people else 0
@@ -1194,6 +1200,7 @@ def _requests(
                 "details": person["medical_condition"] if kind is RequestKind.MEDICAL else None,
                 "assignee": assignee,
                 "due_at": due,
+                "created_at": opened,
             }
         )
         at = opened
@@ -1208,7 +1215,7 @@ def _requests(
                     "text": text,
                 }
             )
-            at += timedelta(minutes=rng.randint(10, 600))
+            at = min(at + timedelta(minutes=rng.randint(10, 600)), now)  # never in the future
         if assignee:
             events.append(
                 {

@@ -37,6 +37,7 @@ from consuldesk.store.search import (
 BUSY_TIMEOUT_S = 5.0
 META_LOCAL_POST = "local_post_id"
 META_HLC = "hlc_last"
+META_SEARCH_VERSION = "search_keys_version"
 
 
 def sqlite_has_fts5() -> bool:
@@ -488,7 +489,25 @@ class CaseFile:
         except CaseFileError:
             engine.dispose()
             raise
-        return cls(path, engine)
+        casefile = cls(path, engine)
+        casefile._refresh_search_index()
+        return casefile
+
+    def _refresh_search_index(self) -> None:
+        """Re-index every national when the index was built with older search keys."""
+        from consuldesk.store.search import SEARCH_KEYS_VERSION, rebuild_index
+
+        with self.read() as session:
+            if _get_meta(session, META_SEARCH_VERSION) == SEARCH_KEYS_VERSION:
+                return
+        try:
+            with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+                rebuild_index(session)
+                _set_meta(session, META_SEARCH_VERSION, SEARCH_KEYS_VERSION)
+        except OperationalError as exc:
+            if "readonly" in str(exc).lower():
+                return  # a read-only copy keeps its index; search still works, a bit looser
+            raise translate_sqlite_error(exc, self.path) from exc
 
     def close(self) -> None:
         """Release every connection (checkpointing the WAL into the main file)."""

@@ -24,6 +24,10 @@ from consuldesk.domain.names import name_search_keys, sort_key, word_keys, words
 from consuldesk.domain.phone import phone_search_tokens
 from consuldesk.store.models import National
 
+#: Bump when the keys a national is indexed under change (names.py, phone tokens): case files
+#: indexed with an older version are re-indexed when opened.
+SEARCH_KEYS_VERSION = "3"
+
 _PHONE_LIKE = re.compile(r"^[\d\s+()\-.]+$")
 _NON_ALNUM = re.compile(r"[^0-9a-z]")
 

@@ -20,6 +20,8 @@ from consuldesk.domain.names import cyr_key, full_name_key, latin_key, translite
         ("Айгерім", "Aigerim", "Aygerim"),
         ("Нұрсұлтан", "Nursultan"),
         ("Һадиша", "Hadisha", "Khadisha"),
+        ("Серікбаев", "Serikbayev", "Serikbaev"),
+        ("Жұмабаева", "Zhumabayeva", "Zhumabaeva"),
     ],
 )
 def test_spelling_variants_share_a_latin_key(variants):

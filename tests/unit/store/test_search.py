@@ -164,3 +164,28 @@ def test_yo_names_are_found_as_passports_print_them(desk):
     )
     for query in ("Ёлкин", "Елкин", "Elkin", "Yolkin", "Пётр", "Петр", "Petr"):
         assert names(nationals.search(desk, query)) == ["Ёлкин Пётр"], query
+
+
+def test_case_files_indexed_with_older_keys_are_reindexed_on_open(desk):
+    from consuldesk.services.casefile import open_casefile
+    from consuldesk.store.db import META_SEARCH_VERSION
+
+    nationals.register_national(
+        desk,
+        person(
+            surname_cyr="Серікбаев", given_names_cyr="Арман", surname_lat=None, given_names_lat=None
+        ),
+    )
+    with desk.casefile.write("x") as tx:  # as an older ConsulDesk would have left it
+        tx.session.execute(text("UPDATE national SET search_keys = 'stale'"))
+        tx.session.execute(
+            text("UPDATE meta SET value = '0' WHERE key = :k"), {"k": META_SEARCH_VERSION}
+        )
+    assert names(nationals.search(desk, "serikbayev")) == []
+    path = desk.path
+    desk.close()
+    reopened = open_casefile(path, "x")
+    try:
+        assert names(nationals.search(reopened, "serikbayev")) == ["Серікбаев Арман"]
+    finally:
+        reopened.close()

@@ -333,3 +333,54 @@ def test_card_shows_the_households_with_their_members(qtbot, desk):
     assert members == {"Қасымова Әйгерім": "head", "Қасымова Әлихан": ""}
     card.close()
     ctx.tasks.wait()
+
+
+def test_cancel_asks_before_discarding_what_was_typed(qtbot, desk):
+    from PySide6.QtWidgets import QMessageBox
+
+    from consuldesk.ui.context import AppContext, CaseFileEvents
+    from consuldesk.ui.dialogs.person_card import PersonCard
+    from consuldesk.ui.tasks import TaskRunner
+
+    ctx = AppContext(desk, TaskRunner(), CaseFileEvents())
+    card = PersonCard(ctx)
+    qtbot.addWidget(card)
+    card.show()
+    card.notes_edit.setPlainText("Инсулин керек")
+    card.cancel_button.click()
+    assert card.isVisible() and card.discard_box is not None  # asked, not closed
+    card.discard_box.button(QMessageBox.StandardButton.Cancel).click()
+    assert card.isVisible()
+    card.cancel_button.click()
+    card.discard_box.button(QMessageBox.StandardButton.Discard).click()
+    assert not card.isVisible()
+    ctx.tasks.wait()
+
+
+def test_the_wheel_does_not_change_an_unfocused_drop_down(qtbot, desk):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    from consuldesk.ui.context import AppContext, CaseFileEvents
+    from consuldesk.ui.dialogs.person_card import PersonCard
+    from consuldesk.ui.tasks import TaskRunner
+
+    ctx = AppContext(desk, TaskRunner(), CaseFileEvents())
+    card = PersonCard(ctx)
+    qtbot.addWidget(card)
+    card.show()
+    before = card.source_combo.currentIndex()
+    wheel = QWheelEvent(
+        QPointF(5, 5),
+        QPointF(5, 5),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(card.source_combo, wheel)
+    assert card.source_combo.currentIndex() == before
+    ctx.tasks.wait()

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -70,6 +71,7 @@ from consuldesk.services.rows import AuditRow, NationalRow
 from consuldesk.services.views import HouseholdRow
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.models.nationals import STATUS_LABELS
+from consuldesk.ui.widgets.wheel_guard import guard_wheel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -246,6 +248,8 @@ class PersonCard(QDialog):
         self._row: NationalRow | None = None
         self._loading = False
         self._closed = False
+        self._discard_confirmed = False
+        self.discard_box: QMessageBox | None = None
         self._saving = False
         self._touched: set[str] = set()
         self._show_all = False
@@ -270,6 +274,7 @@ class PersonCard(QDialog):
         self._save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
         self._save_shortcut2 = QShortcut(QKeySequence("Ctrl+Return"), self)
         self._connect_signals()
+        guard_wheel(self)  # scrolling the card must never change a drop-down
 
         if row is None:
             self._start_new()
@@ -1019,6 +1024,36 @@ class PersonCard(QDialog):
             self.status_label.setText(describe(exc))
             return
         self._show_errors()
+
+    def reject(self) -> None:
+        """Cancel or Esc: ask before throwing away what was typed."""
+        if self._touched and not self._closed and not self._discard_confirmed:
+            self.confirm_discard()
+            return
+        super().reject()
+
+    def confirm_discard(self) -> None:
+        """Ask whether to discard unsaved changes; non-blocking (tests answer ``discard_box``)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            _("Discard changes?"),
+            _("What you typed in this card is not saved. Discard it?"),
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(
+            lambda _result: self._on_discard_answered(
+                box.clickedButton() is box.button(QMessageBox.StandardButton.Discard)
+            )
+        )
+        self.discard_box = box
+        box.open()
+
+    def _on_discard_answered(self, discard: bool) -> None:
+        if discard:
+            self._discard_confirmed = True
+            self.reject()
 
     def done(self, result: int) -> None:
         # Background answers may still arrive after the card closes: they must not touch it.
