@@ -170,7 +170,10 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_log_call_triggered(self) -> None:
-        open_hotline_call(self.ctx, self)
+        person = None
+        if self.pages.currentWidget() is self.nationals_page:
+            person = self.nationals_page.selected_row()
+        open_hotline_call(self.ctx, self, person)
 
     @Slot()
     def _on_new_person_triggered(self) -> None:

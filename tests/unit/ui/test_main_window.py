@@ -146,3 +146,27 @@ def test_the_last_page_is_reopened(qtbot, desk, tmp_path):
     assert second.nav.currentRow() == 3
     assert second.pages.currentIndex() == 3
     second.close()
+
+
+def test_keyboard_from_search_to_card_and_ctrl_l_links_the_selected_person(
+    qtbot, window, monkeypatch
+):
+    from PySide6.QtCore import Qt as QtKeys
+    from PySide6.QtTest import QTest
+
+    import consuldesk.ui.main_window as main_window
+
+    window.search_box.setText("kasy")
+    qtbot.waitUntil(lambda: window.status_label.text() == "1 found.", timeout=3000)
+    opened = []
+    monkeypatch.setattr(window.nationals_page, "open_card", lambda row: opened.append(row.name))
+    QTest.keyClick(window.search_box, QtKeys.Key.Key_Return)
+    assert opened == ["Қасымова Әйгерім"]
+    QTest.keyClick(window.search_box, QtKeys.Key.Key_Down)
+    assert window.nationals_page.selected_row().name == "Қасымова Әйгерім"
+    linked = []
+    monkeypatch.setattr(
+        main_window, "open_hotline_call", lambda ctx, parent, person: linked.append(person)
+    )
+    window._log_call.trigger()
+    assert [p.name for p in linked] == ["Қасымова Әйгерім"]

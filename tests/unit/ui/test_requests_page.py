@@ -351,3 +351,13 @@ def test_model_passes_the_model_tester(qtmodeltester, queue, desk):
     late = model.row_of(queue["late"].id)
     assert isinstance(model.index(late, 0).data(Qt.ItemDataRole.FontRole), QFont)
     assert isinstance(model.index(late, 0).data(Qt.ItemDataRole.BackgroundRole), QColor | QBrush)
+
+
+def test_status_moves_read_in_words():
+    from types import SimpleNamespace
+
+    from consuldesk.ui.pages.requests import _entry_text
+
+    entry = SimpleNamespace(kind="status", text="new → in_progress")
+    assert _entry_text(entry) == "New → In progress"
+    assert _entry_text(SimpleNamespace(kind="note", text="a → b")) == "a → b"

@@ -301,9 +301,16 @@ class HotlineCallDialog(QDialog):
         self.error_label.show()
 
 
-def open_hotline_call(ctx: AppContext, parent: QWidget | None = None) -> HotlineCallDialog:
-    """Open the dialog without blocking (window-modal) and return it; it deletes itself on close."""
+def open_hotline_call(
+    ctx: AppContext, parent: QWidget | None = None, person: NationalRow | None = None
+) -> HotlineCallDialog:
+    """Open the dialog without blocking (window-modal) and return it; it deletes itself on close.
+
+    ``person``: the national selected where the officer pressed Ctrl+L, linked from the start.
+    """
     dialog = HotlineCallDialog(ctx, parent)
+    if person is not None:
+        dialog.link_person(person)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

@@ -7,7 +7,7 @@ nationals stay smooth.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, QModelIndex, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QLocale, QModelIndex, QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -168,6 +168,7 @@ class NationalsPage(QWidget):
         self.ctx.events.changed.connect(self._on_case_file_changed)
         # activated: Enter on a row, and double-click (Qt emits it for both).
         self.table.activated.connect(self._on_table_activated)
+        self.search_box.installEventFilter(self)
         self.table.horizontalHeader().sortIndicatorChanged.connect(
             self._on_header_sort_indicator_changed
         )
@@ -198,6 +199,28 @@ class NationalsPage(QWidget):
         self.card = card
         card.open()
         return card
+
+    def selected_row(self) -> NationalRow | None:
+        """The national selected in the list, if any."""
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isSelected(index):
+            return None
+        return self.model.row_at(index.row())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # From the search box, Down moves into the results and Enter opens the first match:
+        # search, arrow, Enter, without reaching for the mouse.
+        if watched is self.search_box and event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            if key == Qt.Key.Key_Down and self.model.rowCount():
+                self.table.setFocus()
+                self.table.selectRow(0)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.model.rowCount():
+                self.table.selectRow(0)
+                self.open_card(self.model.row_at(0))
+                return True
+        return super().eventFilter(watched, event)
 
     def focus_search(self) -> None:
         """Put the cursor in the search box, its text selected (Ctrl+F)."""

@@ -54,6 +54,19 @@ from consuldesk.ui.models.requests import (
 REFRESH_DEBOUNCE_MS = 150
 #: Tables whose change can alter what the queue shows.
 WATCHED_TABLES = frozenset({"assistance_request", "request_event", "national", "household"})
+
+
+def _entry_text(entry: Any) -> str:
+    """A timeline entry's text; status moves are stored as codes ("new → in_progress") and
+    shown with the statuses' translated names."""
+    if entry.kind == "status" and " → " in entry.text:
+        first_line, _sep, rest = entry.text.partition("\n")
+        old, _arrow, new = first_line.partition(" → ")
+        moved = f"{status_label(old.strip())} → {status_label(new.strip())}"
+        return f"{moved}\n{rest}" if rest else moved
+    return str(entry.text)
+
+
 STATUS_OPEN = "open"  # filter value: new, in progress or waiting
 STATUS_ALL = "all"
 
@@ -251,9 +264,14 @@ class RequestView(QWidget):
         self.timeline.clear()
         for entry in row.timeline:
             item = QTreeWidgetItem(
-                [local_time(entry.at), timeline_label(entry.kind), entry.author or "", entry.text]
+                [
+                    local_time(entry.at),
+                    timeline_label(entry.kind),
+                    entry.author or "",
+                    _entry_text(entry),
+                ]
             )
-            item.setToolTip(3, entry.text)
+            item.setToolTip(3, _entry_text(entry))
             self.timeline.addTopLevelItem(item)
         for col in range(3):
             self.timeline.resizeColumnToContents(col)
