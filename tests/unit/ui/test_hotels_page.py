@@ -5,14 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication
 
 from consuldesk.domain.enums import HouseholdKind, PlacementStatus, PresenceStatus, Sex
 from consuldesk.services import hotels, nationals
 from consuldesk.services.households import create_household
-from consuldesk.ui.context import AppContext, CaseFileEvents
 from consuldesk.ui.dialogs.placement import PlacementDialog
 from consuldesk.ui.models.hotels import (
     COL_COST_AMOUNT,
@@ -26,24 +22,10 @@ from consuldesk.ui.models.hotels import (
     HotelsModel,
 )
 from consuldesk.ui.pages.hotels import HotelsPage
-from consuldesk.ui.tasks import TaskRunner
 from tests.factories import person
+from tests.unit.ui.conftest import type_text
 
 TODAY = date(2026, 3, 10)
-
-
-def type_text(widget, text: str) -> None:
-    """One key event per character (QTest's keyClicks aborts on Cyrillic)."""
-    for ch in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
-
-
-@pytest.fixture
-def ctx(desk):
-    context = AppContext(desk, TaskRunner(), CaseFileEvents())
-    yield context
-    context.tasks.wait()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication
 
 from consuldesk.domain.enums import Sex, Source
 from consuldesk.services import nationals
-from consuldesk.ui.context import AppContext, CaseFileEvents
 from consuldesk.ui.dialogs.export_list import ExportDialog
 from consuldesk.ui.dialogs.import_list import (
     ImportDialog,
@@ -21,7 +20,6 @@ from consuldesk.ui.dialogs.import_list import (
     WorkProgress,
     open_import,
 )
-from consuldesk.ui.tasks import TaskRunner
 from tests.factories import person, valid_iin
 
 IIN_AIGERIM = valid_iin(date(1985, 3, 4), Sex.FEMALE)
@@ -38,13 +36,6 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
         csv.writer(fh, delimiter=";").writerows(rows)
     return path
 
-
-@pytest.fixture
-def ctx(desk):
-    tasks = TaskRunner()
-    context = AppContext(desk, tasks, CaseFileEvents())
-    yield context
-    tasks.wait()
     QApplication.processEvents()
 
 

@@ -5,21 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication
 
 from consuldesk.services import nationals
 from consuldesk.ui.main_window import MainWindow
 from consuldesk.ui.models.nationals import COL_FLAGS, COL_NAME, NationalsModel
 from tests.factories import person
-
-
-def type_text(widget, text: str) -> None:
-    """Type like a person: one key event per character (QTest's keyClicks aborts on Cyrillic)."""
-    for ch in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+from tests.unit.ui.conftest import type_text
 
 
 @pytest.fixture

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QLocale
 
 from consuldesk.domain.countries import country_name
 from consuldesk.services import nationals
 from consuldesk.services.demo import seed_demo
 from consuldesk.services.stats import situation
-from consuldesk.ui.context import AppContext, CaseFileEvents
 from consuldesk.ui.pages.overview import OverviewPage
-from consuldesk.ui.tasks import TaskRunner
 from consuldesk.ui.widgets import BarChart
 from tests.factories import person
-
-
-@pytest.fixture
-def ctx(desk):
-    context = AppContext(desk, TaskRunner(), CaseFileEvents())
-    yield context
-    context.tasks.wait()
 
 
 def make_page(qtbot, ctx) -> OverviewPage:

@@ -34,13 +34,6 @@ def type_text(widget, text: str) -> None:
                 widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch_text)
             )
 
-
-@pytest.fixture
-def ctx(desk):
-    tasks = TaskRunner()
-    context = AppContext(desk, tasks, CaseFileEvents())
-    yield context
-    tasks.wait()
     QApplication.processEvents()
 
 
@@ -310,9 +303,7 @@ def test_card_shows_the_households_with_their_members(qtbot, desk):
     from consuldesk.domain.enums import HouseholdKind
     from consuldesk.services import nationals
     from consuldesk.services.households import create_household
-    from consuldesk.ui.context import AppContext, CaseFileEvents
     from consuldesk.ui.dialogs.person_card import PersonCard
-    from consuldesk.ui.tasks import TaskRunner
     from tests.factories import person
 
     mother = nationals.register_national(desk, person()).row
@@ -338,9 +329,7 @@ def test_card_shows_the_households_with_their_members(qtbot, desk):
 def test_cancel_asks_before_discarding_what_was_typed(qtbot, desk):
     from PySide6.QtWidgets import QMessageBox
 
-    from consuldesk.ui.context import AppContext, CaseFileEvents
     from consuldesk.ui.dialogs.person_card import PersonCard
-    from consuldesk.ui.tasks import TaskRunner
 
     ctx = AppContext(desk, TaskRunner(), CaseFileEvents())
     card = PersonCard(ctx)
@@ -362,9 +351,7 @@ def test_the_wheel_does_not_change_an_unfocused_drop_down(qtbot, desk):
     from PySide6.QtGui import QWheelEvent
     from PySide6.QtWidgets import QApplication
 
-    from consuldesk.ui.context import AppContext, CaseFileEvents
     from consuldesk.ui.dialogs.person_card import PersonCard
-    from consuldesk.ui.tasks import TaskRunner
 
     ctx = AppContext(desk, TaskRunner(), CaseFileEvents())
     card = PersonCard(ctx)

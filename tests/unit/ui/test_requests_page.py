@@ -25,16 +25,10 @@ from consuldesk.ui.models.requests import (
 from consuldesk.ui.pages.requests import RequestsPage
 from consuldesk.ui.tasks import TaskRunner
 from tests.factories import person
+from tests.unit.ui.conftest import type_text
 
 PAST = datetime.now(UTC) - timedelta(hours=3)
 FUTURE = datetime.now(UTC) + timedelta(days=2)
-
-
-def type_text(widget, text: str) -> None:
-    """Type like a person: one key event per character (QTest's keyClicks aborts on Cyrillic)."""
-    for ch in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
 
 
 def press(widget, key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
