@@ -61,6 +61,12 @@ class SettingsDialog(QDialog):
         self.officer_error.setStyleSheet("color: #b00020; font-weight: bold;")
         self.officer_error.hide()
 
+        # Notes appear as the officer chooses; they keep their space while hidden so the form
+        # does not jump (a click aimed at the name field landed on the language list).
+        for label in (self.language_note, self.officer_error):
+            policy = label.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            label.setSizePolicy(policy)
         form = QFormLayout()
         form.addRow(_("&Language"), self.language_box)
         form.addRow("", self.language_note)
