@@ -480,9 +480,10 @@ class RequestsPage(QWidget):
         self.model.set_rows(rows)
         self._show_count(rows)
         self.table.resizeColumnsToContents()
-        for col, widest in ((COL_SUMMARY, 300), (COL_PERSON, 220)):
-            if self.table.columnWidth(col) > widest:
-                self.table.setColumnWidth(col, widest)
+        # Summary and person share what is left; neither may squeeze the other to one letter.
+        for col, narrowest, widest in ((COL_SUMMARY, 160, 260), (COL_PERSON, 160, 220)):
+            width = self.table.columnWidth(col)
+            self.table.setColumnWidth(col, max(narrowest, min(width, widest)))
         row = self.model.row_of(keep) if keep else -1
         if keep and row >= 0:
             self.table.selectRow(row)
