@@ -1,0 +1,337 @@
+"""Evacuation seat allocation."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from consuldesk.domain.allocation import (
+    Allocation,
+    Candidate,
+    Policy,
+    Reason,
+    TripSlot,
+    allocate,
+    move,
+    priority_class,
+)
+from consuldesk.domain.enums import Vulnerability as V
+from consuldesk.domain.errors import ValidationError
+
+# --- examples -------------------------------------------------------------------------------
+
+
+def person(pid: str, name: str, group: str | None = None, *flags: V, **kw: bool) -> Candidate:
+    return Candidate(pid, name, group, frozenset(flags), **kw)
+
+
+BUS1 = TripSlot("bus-1", 3, 1)
+BUS2 = TripSlot("bus-2", 4, 2)
+
+
+def test_priority_class_follows_the_policy_order():
+    policy = Policy()
+    assert priority_class({V.MOBILITY, V.OVER_60}, policy) == "medical_mobility"
+    assert priority_class({V.OVER_60, V.MINOR}, policy) == "over_60"
+    assert priority_class({V.WOMAN_WITH_MINORS}, policy) == "women_with_minors"
+    assert priority_class({V.MINOR}, policy) == "minors"
+    assert priority_class({V.PREGNANT}, policy) == "others"
+    assert priority_class(set(), policy) == "others"
+    reordered = Policy(priority=("minors", "pregnant", "over_60"))
+    assert priority_class({V.OVER_60, V.MINOR}, reordered) == "minors"
+    assert priority_class({V.PREGNANT}, reordered) == "pregnant"
+    assert priority_class({V.MEDICAL}, reordered) == "others"
+
+
+def test_policy_rejects_unknown_and_repeated_classes():
+    with pytest.raises(ValidationError) as err:
+        Policy(priority=("vip",))
+    assert err.value.code == "allocation.unknown_class"
+    with pytest.raises(ValidationError) as err:
+        Policy(priority=("minors", "minors"))
+    assert err.value.code == "allocation.duplicate_class"
+
+
+def test_vulnerable_first_and_families_travel_together():
+    people = [
+        person("1", "ABENOV ASKAR"),
+        person("2", "BEKOVA AIGERIM", "fam-b", V.WOMAN_WITH_MINORS),
+        person("3", "BEKOV DAMIR", "fam-b", V.MINOR),
+        person("4", "BEKOV NURLAN", "fam-b"),
+        person("5", "ZHUMABAYEV SERIK", None, V.MEDICAL),
+        person("6", "ORAZOVA GULNAR", None, V.OVER_60),
+        person("7", "TOKTAROV YERLAN"),
+    ]
+    result = allocate(people, [BUS2, BUS1])
+    # Zhumabayev (medical) and Orazova (over 60) take two seats of bus 1; the Bekov family of
+    # three no longer fits there and goes whole onto bus 2; Abenov takes the last seat of bus 1.
+    assert result.placements == {
+        "5": "bus-1",
+        "6": "bus-1",
+        "2": "bus-2",
+        "3": "bus-2",
+        "4": "bus-2",
+        "1": "bus-1",
+        "7": "bus-2",
+    }
+    assert result.waitlist == []
+    assert result.explanations["2"] == Reason(
+        "allocated.priority",
+        {
+            "class": "women_with_minors",
+            "rank": 3,
+            "group_size": 3,
+            "trip": "bus-2",
+            "free_seats": 1,
+        },
+    )
+    assert result.classes["4"] == "others"  # his own class; the explanation gives the group's
+    assert set(result.group_members["3"]) == {"2", "3", "4"}
+
+
+def test_waitlist_explains_capacity_and_too_big_groups():
+    people = [
+        person("1", "ALIYEV MARAT", None, V.OVER_60),
+        person("2", "SAPAROVA DANA"),
+        person("3", "SAPAROV ARMAN", "tour"),
+        *(person(f"t{i}", f"TOUR MEMBER {i}", "tour") for i in range(4)),
+    ]
+    result = allocate(people, [TripSlot("bus-1", 2, 1), TripSlot("bus-2", 4, 2)])
+    # Aliyev (over 60) first; the tour group (5, first name SAPAROV) cannot fit any bus at all.
+    assert result.placements == {"1": "bus-1", "2": "bus-1"}
+    tour = result.explanations["3"]
+    assert tour.code == "waitlisted.group_too_big"
+    assert tour.params["group_size"] == 5 and tour.params["largest_trip"] == 4
+    assert tour.params["position"] == 1
+
+    crowded = allocate(
+        [person("a", "ABAYEV ERBOL", "f"), person("b", "ABAYEVA ZHANAR", "f"), person("c", "ZH")],
+        [TripSlot("car", 2, 1)],
+    )
+    assert crowded.placements == {"a": "car", "b": "car"}
+    assert crowded.explanations["c"] == Reason(
+        "waitlisted.capacity",
+        {"class": "others", "rank": 2, "group_size": 1, "free_seats": 0, "position": 1},
+    )
+
+
+def test_flagged_people_are_allocated_and_flagged():
+    people = [
+        person("1", "KASYMOV TIMUR", passport_expired=True),
+        person("2", "NURLANOVA ASEL", consent=False),
+        person("3", "OMAROV BOLAT", passport_expired=True, consent=False),
+        person("4", "SEITOVA ALIYA"),
+    ]
+    result = allocate(people, [TripSlot("flight", 10, 1)])
+    assert set(result.placements) == {"1", "2", "3", "4"}
+    assert result.flags == {
+        "1": [Reason("flagged.passport_expired")],
+        "2": [Reason("flagged.no_consent")],
+        "3": [Reason("flagged.passport_expired"), Reason("flagged.no_consent")],
+    }
+
+
+def test_split_groups_spread_over_the_fewest_consecutive_trips():
+    trips = [TripSlot("a", 2, 1), TripSlot("b", 3, 2), TripSlot("c", 3, 3), TripSlot("d", 1, 4)]
+    family = [person(f"m{i}", f"MUKANOV {i}", "muk") for i in range(6)]
+    family[5] = person("m5", "MUKANOV 5", "muk", V.MINOR)
+    kept = allocate(family, trips)
+    assert kept.placements == {} and kept.waitlist[0] == "m5"
+
+    split = allocate(family, trips, Policy(allow_split_groups=True))
+    assert Counter(split.placements.values()) == {"b": 3, "c": 3}
+    assert split.placements["m5"] == "b"  # the minor goes first
+    assert split.explanations["m0"].code == "allocated.split"
+    assert split.explanations["m0"].params["parts"] == 2
+
+    partial = allocate(family, trips[:2], Policy(allow_split_groups=True))
+    assert len(partial.placements) == 5 and len(partial.waitlist) == 1
+    assert partial.explanations[partial.waitlist[0]].code == "waitlisted.capacity"
+
+
+def test_duplicates_and_negative_capacity_are_rejected():
+    with pytest.raises(ValidationError) as err:
+        allocate([person("1", "A"), person("1", "B")], [BUS1])
+    assert err.value.code == "allocation.duplicate_candidate"
+    with pytest.raises(ValidationError) as err:
+        allocate([], [BUS1, TripSlot("bus-1", 5, 9)])
+    assert err.value.code == "allocation.duplicate_trip"
+    with pytest.raises(ValidationError) as err:
+        allocate([], [TripSlot("x", -1, 1)])
+    assert err.value.code == "allocation.negative_capacity"
+
+
+def test_move_takes_the_whole_family_and_respects_capacity():
+    people = [
+        person("1", "ISKAKOVA MADINA", "isk", V.WOMAN_WITH_MINORS),
+        person("2", "ISKAKOV ALIKHAN", "isk", V.MINOR),
+        person("3", "DZHAKSYBEKOV RUSLAN"),
+        person("4", "ERMEKOVA SAULE"),
+    ]
+    trips = [TripSlot("bus-1", 2, 1), TripSlot("bus-2", 3, 2)]
+    result = allocate(people, trips)
+    assert result.placements == {"1": "bus-1", "2": "bus-1", "3": "bus-2", "4": "bus-2"}
+
+    with pytest.raises(ValidationError) as err:
+        move(result, "2", "bus-2", trips)
+    assert (err.value.code, err.value.params) == (
+        "allocation.capacity",
+        {"trip": "bus-2", "needed": 2, "free_seats": 1},
+    )
+
+    moved = move(result, "3", "bus-2", trips)  # already there: a no-op that records the officer
+    assert moved.placements == result.placements
+    three = [*trips, TripSlot("bus-3", 2, 3)]
+    swapped = move(allocate(people, three), "1", "bus-3", three)
+    assert swapped.placements["1"] == swapped.placements["2"] == "bus-3"
+    assert swapped.explanations["2"].code == "allocated.manual"
+    assert swapped.explanations["2"].params["previous"] == "bus-1"
+    assert result.placements["1"] == "bus-1"  # the original is untouched
+
+    alone = allocate(people, trips, Policy(allow_split_groups=True))
+    assert move(alone, "2", "bus-2", trips).placements["1"] == "bus-1"
+
+
+def test_move_off_the_waitlist_renumbers_the_waitlist():
+    people = [person(str(i), f"TURSYNOV {i}") for i in range(4)]
+    trips = [TripSlot("van", 1, 1), TripSlot("late", 1, 2)]
+    result = allocate(people, [trips[0]])
+    assert result.waitlist == ["1", "2", "3"]
+    moved = move(result, "2", "late", trips)
+    assert moved.waitlist == ["1", "3"]
+    assert moved.explanations["3"].params["position"] == 2
+    assert moved.explanations["2"].params["previous"] == "waitlist"
+    with pytest.raises(ValidationError):
+        move(result, "nobody", "van", trips)
+    with pytest.raises(ValidationError):
+        move(result, "1", "plane", trips)
+
+
+# --- properties -----------------------------------------------------------------------------
+
+FLAGS = st.frozensets(st.sampled_from(list(V)), max_size=2)
+
+
+PERSON = st.tuples(
+    st.sampled_from(["ABAY", "BEKOV", "KASYM", "OMAR", "ZHAN"]),
+    st.sampled_from([None, None, None, "g1", "g2", "g3", "g4", "g5"]),
+    FLAGS,
+    st.booleans(),
+    st.booleans(),
+)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> tuple[list[Candidate], list[TripSlot]]:
+    rows = draw(st.lists(PERSON, max_size=40))
+    people = [Candidate(f"p{i:02d}", *row) for i, row in enumerate(rows)]
+    slots = draw(st.lists(st.tuples(st.integers(0, 8), st.integers(0, 5)), max_size=6))
+    trips = [TripSlot(f"t{j}", cap, order) for j, (cap, order) in enumerate(slots)]
+    return people, trips
+
+
+def trip_index(trips: list[TripSlot]) -> dict[str, int]:
+    return {t.id: i for i, t in enumerate(sorted(trips, key=lambda t: (t.order, t.id)))}
+
+
+def check_invariants(people: list[Candidate], trips: list[TripSlot], result: Allocation) -> None:
+    load = Counter(result.placements.values())
+    for trip in trips:
+        assert load[trip.id] <= trip.capacity
+    ids = [p.id for p in people]
+    assert sorted([*result.placements, *result.waitlist]) == sorted(ids)
+    assert not set(result.placements) & set(result.waitlist)
+    assert len(result.waitlist) == len(set(result.waitlist))
+    assert set(result.explanations) == set(ids)
+    flagged = {p.id for p in people if p.passport_expired or not p.consent}
+    assert set(result.flags) == flagged
+
+
+@settings(max_examples=150)
+@given(scenarios(), st.booleans())
+def test_capacity_respected_and_everyone_accounted_for(scenario, split):
+    people, trips = scenario
+    check_invariants(people, trips, allocate(people, trips, Policy(allow_split_groups=split)))
+
+
+@settings(max_examples=150)
+@given(scenarios())
+def test_groups_are_never_split_by_default(scenario):
+    people, trips = scenario
+    result = allocate(people, trips)
+    where: dict[str, set[str]] = defaultdict(set)
+    for p in people:
+        if p.group_id is not None:
+            where[p.group_id].add(result.placements.get(p.id, "waitlist"))
+    assert all(len(places) == 1 for places in where.values())
+
+
+@settings(max_examples=150)
+@given(scenarios())
+def test_priority_order_is_respected(scenario):
+    people, trips = scenario
+    policy = Policy()
+    result = allocate(people, trips, policy)
+    rank = {name: i for i, name in enumerate(policy.priority)}
+    groups: dict[str, list[Candidate]] = defaultdict(list)
+    for p in people:
+        groups[p.group_id or f"solo:{p.id}"].append(p)
+
+    def key(members: list[Candidate]) -> tuple[int, str]:
+        best = min(rank[priority_class(m.flags, policy)] for m in members)
+        return best, min(m.name_key for m in members)
+
+    index = trip_index(trips)
+    capacity = {t.id: t.capacity for t in trips}
+    load = Counter(result.placements.values())
+    for hi in groups.values():
+        hi_trip = result.placements.get(hi[0].id)
+        for lo in groups.values():
+            lo_trip = result.placements.get(lo[0].id)
+            if key(hi) >= key(lo) or lo_trip is None:
+                continue
+            if hi_trip is not None and index[hi_trip] <= index[lo_trip]:
+                continue
+            # hi was served first yet sits later or waits: lo's trip had too few seats for it
+            # then, i.e. the seats left now plus those taken by later-served groups.
+            later = sum(
+                len(g)
+                for g in groups.values()
+                if key(g) > key(hi) and result.placements.get(g[0].id) == lo_trip
+            )
+            assert len(hi) > capacity[lo_trip] - load[lo_trip] + later
+
+
+@settings(max_examples=100)
+@given(scenarios(), st.booleans(), st.randoms(use_true_random=False))
+def test_result_does_not_depend_on_input_order(scenario, split, rnd):
+    people, trips = scenario
+    policy = Policy(allow_split_groups=split)
+    expected = allocate(people, trips, policy)
+    shuffled_people, shuffled_trips = list(people), list(trips)
+    rnd.shuffle(shuffled_people)
+    rnd.shuffle(shuffled_trips)
+    got = allocate(shuffled_people, shuffled_trips, policy)
+    assert got == expected
+    assert list(got.placements.items()) == list(expected.placements.items())
+
+
+@settings(max_examples=100)
+@given(scenarios(), st.data())
+def test_move_keeps_the_invariants(scenario, data):
+    people, trips = scenario
+    if not people or not trips:
+        return
+    result = allocate(people, trips)
+    who = data.draw(st.sampled_from([p.id for p in people]))
+    where = data.draw(st.sampled_from([t.id for t in trips]))
+    try:
+        moved = move(result, who, where, trips)
+    except ValidationError as err:
+        assert err.code == "allocation.capacity"
+        return
+    check_invariants(people, trips, moved)
+    assert all(moved.placements[m] == where for m in result.group_members[who])
