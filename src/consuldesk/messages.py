@@ -126,6 +126,12 @@ TEMPLATES: dict[str, str] = {
     "hotel.name": "The hotel needs a name",
     "currency.unknown": "“{value}” is not a currency code (for example USD, AED, KZT)",
     "value.negative": "{field_label} cannot be negative",
+    # evacuation allocation
+    "allocation.capacity": "{trip} has {free_seats} free seats; {needed} are needed",
+    "allocation.unknown_candidate": "This person is not among the candidates of this allocation",
+    "allocation.unknown_trip": "This trip is not part of this allocation",
+    "allocation.unknown_class": "“{value}” is not a priority class",
+    "allocation.duplicate_class": "A priority class is listed twice",
     # registration lists
     "list.not_found": "There is no file at {path}",
     "list.unreadable": "{path} cannot be read: {detail}",

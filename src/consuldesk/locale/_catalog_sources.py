@@ -215,6 +215,16 @@ def _catalog_sources() -> None:
     _("“{value}” is not a currency code (for example USD, AED, KZT)")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['value.negative']
     _("{field_label} cannot be negative")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['allocation.capacity']
+    _("{trip} has {free_seats} free seats; {needed} are needed")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['allocation.unknown_candidate']
+    _("This person is not among the candidates of this allocation")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['allocation.unknown_trip']
+    _("This trip is not part of this allocation")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['allocation.unknown_class']
+    _("“{value}” is not a priority class")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['allocation.duplicate_class']
+    _("A priority class is listed twice")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.not_found']
     _("There is no file at {path}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.unreadable']
