@@ -1,0 +1,600 @@
+"""Printed passenger manifest for one bus or flight leg of an evacuation.
+
+The manifest is handed to the escort officer and to the receiving border post. It lists every
+passenger with the passport Latin name (verbatim) and the Cyrillic name, with an empty
+"Boarded" box and a signature column to fill in by hand. Pages are numbered "Page X of Y" and
+carry a QR code that encodes only the manifest id and the page number (no personal data).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode.qr import QrCode
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    LongTable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from consuldesk.reports.fonts import register_fonts
+
+SecondLanguage = Literal["kk", "ru"]
+
+PAGE_SIZE = landscape(A4)
+MARGIN = 12 * mm
+FOOTER_HEIGHT = 20 * mm
+QR_SIZE = 16 * mm
+QR_PREFIX = "CONSULDESK:MANIFEST"
+
+# Passenger table columns: (label key, width). Widths are fixed so the layout stays linear in the
+# number of rows and the heading row repeats identically on every page.
+_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("no", 9 * mm),
+    ("surname", 31 * mm),
+    ("given", 26 * mm),
+    ("cyrillic", 41 * mm),
+    ("sex", 14 * mm),
+    ("dob", 20.5 * mm),
+    ("passport", 21 * mm),
+    ("expiry", 19 * mm),
+    ("nationality", 20 * mm),
+    ("seat", 11 * mm),
+    ("flags", 18 * mm),
+    ("boarded", 16 * mm),
+    ("signature", 26.5 * mm),
+)
+COL_NO, COL_SURNAME, COL_GIVEN, COL_CYRILLIC, COL_SEX, COL_DOB, COL_PASSPORT = range(7)
+COL_EXPIRY, COL_NATIONALITY, COL_SEAT, COL_FLAGS, COL_BOARDED, COL_SIGNATURE = range(7, 13)
+
+# English first, then the second language. Kept here (not in the gettext catalog) because the
+# manifest always prints two languages side by side, independent of the UI language.
+_LABELS: dict[str, dict[str, str]] = {
+    "title": {
+        "en": "Passenger manifest",
+        "kk": "Жолаушылар тізімі",
+        "ru": "Список пассажиров",
+    },
+    "post": {"en": "Post", "kk": "Мекеме", "ru": "Загранучреждение"},
+    "operation": {"en": "Operation", "kk": "Операция", "ru": "Операция"},
+    "leg": {"en": "Leg", "kk": "Кезең", "ru": "Этап"},
+    "mode": {"en": "Mode", "kk": "Көлік түрі", "ru": "Вид транспорта"},
+    "route": {"en": "Route", "kk": "Бағыт", "ru": "Маршрут"},
+    "border": {"en": "Border crossing", "kk": "Шекара өткелі", "ru": "Пункт пропуска"},
+    "departure": {"en": "Departure", "kk": "Жөнелту", "ru": "Отправление"},
+    "vehicle": {"en": "Vehicle", "kk": "Көлік", "ru": "Транспорт"},
+    "carrier": {"en": "Carrier", "kk": "Тасымалдаушы", "ru": "Перевозчик"},
+    "escort": {
+        "en": "Escort officer",
+        "kk": "Алып жүруші қызметкер",
+        "ru": "Сопровождающий сотрудник",
+    },
+    "no": {"en": "No.", "kk": "№", "ru": "№"},
+    "surname": {"en": "Surname (passport)", "kk": "Тегі (паспорт)", "ru": "Фамилия (паспорт)"},
+    "given": {"en": "Given names (passport)", "kk": "Аты (паспорт)", "ru": "Имя (паспорт)"},
+    "cyrillic": {"en": "Name in Cyrillic", "kk": "Аты-жөні", "ru": "ФИО кириллицей"},
+    "sex": {"en": "Sex", "kk": "Жынысы", "ru": "Пол"},
+    "dob": {"en": "Date of birth", "kk": "Туған күні", "ru": "Дата рождения"},
+    "passport": {"en": "Passport", "kk": "Паспорт", "ru": "Паспорт"},
+    "expiry": {"en": "Expiry", "kk": "Мерзімі", "ru": "Годен до"},
+    "nationality": {"en": "Nationality", "kk": "Азаматтығы", "ru": "Гражданство"},
+    "seat": {"en": "Seat", "kk": "Орын", "ru": "Место"},
+    "flags": {"en": "Flags", "kk": "Белгілер", "ru": "Отметки"},
+    "boarded": {"en": "Boarded", "kk": "Отырды", "ru": "Посадка"},
+    "signature": {"en": "Signature", "kk": "Қолы", "ru": "Подпись"},
+    "totals": {"en": "Totals", "kk": "Қорытынды", "ru": "Итого"},
+    "total": {"en": "Total", "kk": "Барлығы", "ru": "Всего"},
+    "minors": {"en": "Minors", "kk": "Кәмелетке толмағандар", "ru": "Несовершеннолетние"},
+    "over_60": {"en": "60+", "kk": "60+", "ru": "60+"},
+    "medical": {"en": "Medical", "kk": "Медициналық", "ru": "Медицинские"},
+    "men": {"en": "Men", "kk": "Ерлер", "ru": "Мужчины"},
+    "women": {"en": "Women", "kk": "Әйелдер", "ru": "Женщины"},
+    "receiving": {
+        "en": "Receiving border post",
+        "kk": "Қабылдаушы шекара бекеті",
+        "ru": "Принимающий пограничный пункт",
+    },
+    "name_sig": {
+        "en": "Name, signature, date and time",
+        "kk": "Аты-жөні, қолы, күні мен уақыты",
+        "ru": "ФИО, подпись, дата и время",
+    },
+    "stamp": {"en": "Stamp", "kk": "Мөр", "ru": "Печать"},
+    "manifest": {"en": "Manifest", "kk": "Тізім", "ru": "Список"},
+}
+
+FLAG_CHILD = "CHILD"
+FLAG_OVER_60 = "60+"
+FLAG_MEDICAL = "MED"
+
+
+@dataclass(frozen=True)
+class ManifestPassenger:
+    """One passenger line of the manifest.
+
+    Attributes:
+        number: Running number on the manifest.
+        surname_lat: Surname exactly as in the passport (Latin).
+        given_names_lat: Given names exactly as in the passport (Latin).
+        name_cyr: Full name in Cyrillic (Kazakh or Russian spelling).
+        sex: ``"M"`` or ``"F"`` as in the passport (a ``Sex`` value fits); anything else prints
+            as is and counts in neither "men" nor "women".
+        birth_date: Date of birth, if known.
+        passport_no: Passport number.
+        passport_expiry: Passport expiry date, if known.
+        nationality: Nationality code or name as printed in the passport.
+        seat: Seat or place number; empty if unassigned.
+        minor: Under 18 on the day of travel.
+        over_60: Aged 60 or more.
+        medical: Needs medical attention during the journey.
+    """
+
+    number: int
+    surname_lat: str
+    given_names_lat: str
+    name_cyr: str
+    sex: str
+    birth_date: date | None
+    passport_no: str
+    passport_expiry: date | None
+    nationality: str
+    seat: str
+    minor: bool = False
+    over_60: bool = False
+    medical: bool = False
+
+
+@dataclass(frozen=True)
+class ManifestData:
+    """Everything printed on one manifest (one leg of one operation).
+
+    Attributes:
+        post_name: Name of the embassy or consulate.
+        operation: Name or code of the evacuation operation.
+        leg_no: Number of the leg within the operation.
+        mode: Transport mode as text (e.g. "Bus", "Charter flight").
+        origin: Place of departure.
+        destination: Place of arrival.
+        border_crossing: Border crossing point; empty for flights without one.
+        departure: Planned departure; ``None`` leaves a blank to fill in.
+        vehicle: Bus plate or flight number.
+        carrier: Transport company or airline.
+        escort_officer: Officer accompanying the passengers.
+        manifest_id: UUID string identifying this manifest (printed and encoded in the QR).
+        passengers: Passengers in print order.
+    """
+
+    post_name: str
+    operation: str
+    leg_no: int
+    mode: str
+    origin: str
+    destination: str
+    border_crossing: str
+    departure: datetime | None
+    vehicle: str
+    carrier: str
+    escort_officer: str
+    manifest_id: str
+    passengers: list[ManifestPassenger] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ManifestTotals:
+    """Head counts printed at the end of the manifest."""
+
+    total: int
+    minors: int
+    over_60: int
+    medical: int
+    men: int
+    women: int
+
+
+def manifest_totals(passengers: Sequence[ManifestPassenger]) -> ManifestTotals:
+    """Count passengers by category.
+
+    Args:
+        passengers: The manifest's passengers.
+
+    Returns:
+        Totals for all passengers, minors, 60+, medical, men (sex ``M``) and women (sex ``F``).
+    """
+    return ManifestTotals(
+        total=len(passengers),
+        minors=sum(p.minor for p in passengers),
+        over_60=sum(p.over_60 for p in passengers),
+        medical=sum(p.medical for p in passengers),
+        men=sum(p.sex.strip().upper() == "M" for p in passengers),
+        women=sum(p.sex.strip().upper() == "F" for p in passengers),
+    )
+
+
+def qr_payload(manifest_id: str, page: int) -> str:
+    """Return the text encoded in the QR code of one page.
+
+    Args:
+        manifest_id: The manifest UUID string.
+        page: 1-based page number.
+
+    Returns:
+        ``CONSULDESK:MANIFEST:<manifest_id>:<page>``; never any personal data.
+    """
+    return f"{QR_PREFIX}:{manifest_id}:{page}"
+
+
+def render_manifest(
+    data: ManifestData,
+    out_path: Path,
+    *,
+    second_language: SecondLanguage = "ru",
+) -> Path:
+    """Render the manifest as an A4 landscape, black-and-white PDF.
+
+    The file is written to a temporary file in the target folder and moved into place only
+    when complete, so a failure never leaves a partial PDF (an existing file is kept).
+
+    Args:
+        data: What to print.
+        out_path: Where to write the PDF.
+        second_language: Language printed after English in every label (``"kk"`` or ``"ru"``).
+
+    Returns:
+        ``out_path``.
+
+    Raises:
+        ValueError: If ``second_language`` is not ``"kk"`` or ``"ru"``.
+        OSError: If the target folder does not exist or cannot be written.
+    """
+    if second_language not in ("kk", "ru"):
+        raise ValueError(f"second_language must be 'kk' or 'ru', not {second_language!r}")
+    regular, bold = register_fonts()
+    styles = _Styles(regular, bold)
+
+    def label(key: str, sep: str = " / ") -> str:
+        text = _LABELS[key]
+        return f"{text['en']}{sep}{text[second_language]}"
+
+    story = _build_story(data, styles, label)
+    footer_left = (
+        f"{label('manifest')}: {data.manifest_id}  ·  {data.operation}  ·  "
+        f"{label('leg')} {data.leg_no}"
+    )
+
+    out_path = Path(out_path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
+    tmp_path = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            doc = SimpleDocTemplate(
+                fh,
+                pagesize=PAGE_SIZE,
+                leftMargin=MARGIN,
+                rightMargin=MARGIN,
+                topMargin=MARGIN,
+                bottomMargin=MARGIN + FOOTER_HEIGHT,
+                title=f"{_LABELS['title']['en']} — {data.operation}, leg {data.leg_no}",
+                author=data.post_name,
+                subject=f"Manifest {data.manifest_id}",
+                creator="ConsulDesk",
+                initialFontName=regular,  # else every page references Helvetica
+            )
+
+            def make_canvas(*args: Any, **kwargs: Any) -> Canvas:
+                return _NumberedCanvas(
+                    *args,
+                    manifest_id=data.manifest_id,
+                    footer_left=footer_left,
+                    font=regular,
+                    **kwargs,
+                )
+
+            doc.build(story, canvasmaker=make_canvas)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_path, out_path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise
+    return out_path
+
+
+class _Styles:
+    """Paragraph styles of the manifest, all in the bundled Unicode font."""
+
+    def __init__(self, regular: str, bold: str) -> None:
+        self.regular = regular
+        self.bold = bold
+        self.title = ParagraphStyle("title", fontName=bold, fontSize=14, leading=17)
+        self.label = ParagraphStyle("label", fontName=bold, fontSize=8, leading=10)
+        self.value = ParagraphStyle("value", fontName=regular, fontSize=9, leading=11)
+        self.heading = ParagraphStyle(
+            "heading", fontName=bold, fontSize=6.8, leading=8, alignment=TA_CENTER
+        )
+        self.cell = ParagraphStyle("cell", fontName=regular, fontSize=8, leading=9.5)
+        self.section = ParagraphStyle("section", fontName=bold, fontSize=10, leading=12)
+        self.small = ParagraphStyle("small", fontName=regular, fontSize=7, leading=8.5)
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text (markup characters escaped)."""
+    return Paragraph(escape(text), style)
+
+
+def _fmt_date(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value is not None else ""
+
+
+def _flags(p: ManifestPassenger) -> str:
+    flags = []
+    if p.minor:
+        flags.append(FLAG_CHILD)
+    if p.over_60:
+        flags.append(FLAG_OVER_60)
+    if p.medical:
+        flags.append(FLAG_MEDICAL)
+    return "\n".join(flags)
+
+
+def _build_story(data: ManifestData, st: _Styles, label: Callable[..., str]) -> list[Flowable]:
+    """Assemble the flowables: header block, passenger table, totals and signatures."""
+    story: list[Flowable] = [
+        Paragraph(escape(label("title")), st.title),
+        Spacer(1, 3 * mm),
+        _header_block(data, st, label),
+        Spacer(1, 4 * mm),
+        _passenger_table(data.passengers, st, label),
+        Spacer(1, 5 * mm),
+    ]
+    story.append(
+        KeepTogether(
+            [
+                _totals_table(manifest_totals(data.passengers), st, label),
+                Spacer(1, 6 * mm),
+                _signature_block(data, st, label),
+            ]
+        )
+    )
+    return story
+
+
+def _header_block(data: ManifestData, st: _Styles, label: Callable[..., str]) -> Table:
+    departure = data.departure.strftime("%d.%m.%Y %H:%M") if data.departure else ""
+    route = f"{data.origin} → {data.destination}"
+    left = [
+        ("post", data.post_name),
+        ("operation", data.operation),
+        ("leg", f"{data.leg_no}  ({data.mode})" if data.mode else str(data.leg_no)),
+        ("route", route),
+        ("border", data.border_crossing),
+    ]
+    right = [
+        ("departure", departure),
+        ("vehicle", data.vehicle),
+        ("carrier", data.carrier),
+        ("escort", data.escort_officer),
+        ("manifest", data.manifest_id),
+    ]
+    rows = [
+        [
+            _p(label(lk), st.label),
+            _p(lv, st.value),
+            _p(label(rk), st.label),
+            _p(rv, st.value),
+        ]
+        for (lk, lv), (rk, rv) in zip(left, right, strict=True)
+    ]
+    width = PAGE_SIZE[0] - 2 * MARGIN
+    table = Table(rows, colWidths=[45 * mm, width / 2 - 45 * mm, 45 * mm, width / 2 - 45 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), st.regular),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.black),
+                ("LINEBEFORE", (2, 0), (2, -1), 0.8, colors.black),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+def _passenger_table(
+    passengers: Sequence[ManifestPassenger], st: _Styles, label: Callable[..., str]
+) -> LongTable:
+    # "English /" and the second language on separate lines keeps narrow headings readable.
+    heading = [
+        Paragraph(escape(label(key)).replace(" / ", " /<br/>"), st.heading) for key, _ in _COLUMNS
+    ]
+    rows: list[list[Any]] = [heading]
+    for p in passengers:
+        rows.append(
+            [
+                str(p.number),
+                _p(p.surname_lat, st.cell),
+                _p(p.given_names_lat, st.cell),
+                _p(p.name_cyr, st.cell),
+                p.sex,
+                _fmt_date(p.birth_date),
+                p.passport_no,
+                _fmt_date(p.passport_expiry),
+                _p(p.nationality, st.cell),
+                p.seat,
+                _flags(p),
+                _TickBox(),
+                "",
+            ]
+        )
+    table = LongTable(rows, colWidths=[w for _, w in _COLUMNS], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), st.regular),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("LEADING", (0, 0), (-1, -1), 9.5),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+                ("LINEBELOW", (0, 0), (-1, 0), 1.2, colors.black),
+                ("ALIGN", (COL_NO, 1), (COL_NO, -1), "RIGHT"),
+                ("ALIGN", (COL_SEX, 1), (COL_SEX, -1), "CENTER"),
+                ("ALIGN", (COL_SEAT, 1), (COL_SEAT, -1), "CENTER"),
+                ("ALIGN", (COL_BOARDED, 1), (COL_BOARDED, -1), "CENTER"),
+                # Roomy rows: the escort ticks and passengers sign by hand.
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+                ("LEFTPADDING", (0, 0), (-1, 0), 1.5),
+                ("RIGHTPADDING", (0, 0), (-1, 0), 1.5),
+            ]
+        )
+    )
+    return table
+
+
+class _TickBox(Flowable):
+    """An empty square to tick by hand."""
+
+    def __init__(self, size: float = 4 * mm) -> None:
+        super().__init__()
+        self.size = size
+        self.hAlign = "CENTER"
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        self.canv.setLineWidth(0.8)
+        self.canv.rect(0, 0, self.size, self.size, stroke=1, fill=0)
+
+
+def _totals_table(totals: ManifestTotals, st: _Styles, label: Callable[..., str]) -> Table:
+    pairs = [
+        (("total", totals.total), ("men", totals.men)),
+        (("minors", totals.minors), ("women", totals.women)),
+        (("over_60", totals.over_60), ("medical", totals.medical)),
+    ]
+    rows: list[list[Any]] = [[_p(label("totals"), st.section), "", "", ""]]
+    rows += [
+        [_p(label(lk), st.value), str(lc), _p(label(rk), st.value), str(rc)]
+        for (lk, lc), (rk, rc) in pairs
+    ]
+    table = Table(rows, colWidths=[62 * mm, 16 * mm, 62 * mm, 16 * mm], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), st.regular),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("SPAN", (0, 0), (-1, 0)),
+                ("LEFTPADDING", (0, 0), (0, 0), 0),
+                ("GRID", (0, 1), (-1, -1), 0.4, colors.black),
+                ("ALIGN", (1, 1), (1, -1), "RIGHT"),
+                ("ALIGN", (3, 1), (3, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+def _signature_block(data: ManifestData, st: _Styles, label: Callable[..., str]) -> Table:
+    width = PAGE_SIZE[0] - 2 * MARGIN
+    col = (width - 10 * mm) / 2
+    escort = f"{label('escort')}: {data.escort_officer}"
+    rows = [
+        [_p(escort, st.label), "", _p(label("receiving"), st.label)],
+        ["", "", ""],
+        [
+            _p(label("name_sig"), st.small),
+            "",
+            _p(f"{label('name_sig')}; {label('stamp')}", st.small),
+        ],
+    ]
+    table = Table(rows, colWidths=[col, 10 * mm, col], rowHeights=[None, 14 * mm, None])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), st.regular),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 1), (0, 1), 0.8, colors.black),
+                ("LINEBELOW", (2, 1), (2, 1), 0.8, colors.black),
+            ]
+        )
+    )
+    return table
+
+
+class _NumberedCanvas(Canvas):
+    """Canvas that defers page furniture until the page count is known ("Page X of Y").
+
+    Each page's state is kept on ``showPage``; ``save`` then replays the pages, drawing the
+    footer and the page's QR code on each one.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        manifest_id: str,
+        footer_left: str,
+        font: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._saved_pages: list[dict[str, Any]] = []
+        self._manifest_id = manifest_id
+        self._footer_left = footer_left
+        self._font = font
+
+    def showPage(self) -> None:
+        self._saved_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._saved_pages)
+        for state in self._saved_pages:
+            self.__dict__.update(state)
+            self._draw_furniture(total)
+            super().showPage()
+        super().save()
+
+    def _draw_furniture(self, total: int) -> None:
+        page = self._pageNumber
+        width, _ = self._pagesize
+        y = MARGIN
+        self.saveState()
+        self.setFillColor(colors.black)
+        self.setStrokeColor(colors.black)
+        self.setLineWidth(0.4)
+        self.line(MARGIN, y + QR_SIZE + 2 * mm, width - MARGIN, y + QR_SIZE + 2 * mm)
+        self.setFont(self._font, 8)
+        self.drawString(MARGIN, y + 6 * mm, self._footer_left)
+        self.drawCentredString(width / 2, y + 1 * mm, f"Page {page} of {total}")
+        # The QrCode flowable draws plain rectangles; renderPDF would pull in Helvetica.
+        qr = QrCode(qr_payload(self._manifest_id, page), width=QR_SIZE, height=QR_SIZE, qrLevel="M")
+        qr.drawOn(self, width - MARGIN - QR_SIZE, y)
+        self.restoreState()

@@ -1,0 +1,236 @@
+"""Tests of the printed passenger manifest, read back from the PDF with pypdf."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from consuldesk.reports import manifest as manifest_mod
+from consuldesk.reports.fonts import register_fonts
+from consuldesk.reports.manifest import (
+    ManifestData,
+    ManifestPassenger,
+    manifest_totals,
+    qr_payload,
+    render_manifest,
+)
+
+MANIFEST_ID = "3f1c9a52-8d47-4b1e-9a6e-2c5d7f0b1e84"
+
+KAZAKH_PASSENGERS = [
+    ManifestPassenger(
+        number=1,
+        surname_lat="ABILKAIYR",
+        given_names_lat="GALYMZHAN",
+        name_cyr="Әбілқайыр Ғалымжан",
+        sex="M",
+        birth_date=date(1958, 2, 3),
+        passport_no="N12345678",
+        passport_expiry=date(2030, 5, 31),
+        nationality="KAZ",
+        seat="1A",
+        over_60=True,
+    ),
+    ManifestPassenger(
+        number=2,
+        surname_lat="NURSULTANOVA",
+        given_names_lat="UMIT",
+        name_cyr="Нұрсұлтанова Үміт Өтегенқызы",
+        sex="F",
+        birth_date=date(2015, 11, 20),
+        passport_no="N87654321",
+        passport_expiry=date(2027, 1, 9),
+        nationality="KAZ",
+        seat="1B",
+        minor=True,
+        medical=True,
+    ),
+    ManifestPassenger(
+        number=3,
+        surname_lat="SHAKHIN & <SON>",
+        given_names_lat="IRINA",
+        name_cyr="Һашимова Ірина Ңағыз",
+        sex="F",
+        birth_date=None,
+        passport_no="N00000001",
+        passport_expiry=None,
+        nationality="RUS",
+        seat="",
+    ),
+]
+
+
+def _data(passengers: list[ManifestPassenger]) -> ManifestData:
+    return ManifestData(
+        post_name="Embassy of Kazakhstan in Abu Dhabi",
+        operation="Operation Құс жолы",
+        leg_no=2,
+        mode="Bus",
+        origin="Abu Dhabi",
+        destination="Muscat",
+        border_crossing="Hatta",
+        departure=datetime(2026, 3, 11, 6, 30),
+        vehicle="AD 12345",
+        carrier="Emirates Transport",
+        escort_officer="Сәрсенбаев Қайрат",
+        manifest_id=MANIFEST_ID,
+        passengers=passengers,
+    )
+
+
+def _many(n: int) -> list[ManifestPassenger]:
+    return [
+        ManifestPassenger(
+            number=i,
+            surname_lat=f"ZHAKSYBEKOV{i}",
+            given_names_lat="AIDOS",
+            name_cyr=f"Жақсыбеков Айдос {i}",
+            sex="M" if i % 3 else "F",
+            birth_date=date(1980 + i % 40, 1 + i % 12, 1 + i % 28),
+            passport_no=f"N{i:08d}",
+            passport_expiry=date(2031, 1, 1),
+            nationality="KAZ",
+            seat=str(i),
+            minor=i % 5 == 0,
+            over_60=i % 7 == 0,
+            medical=i % 11 == 0,
+        )
+        for i in range(1, n + 1)
+    ]
+
+
+def _pages_text(path: Path) -> list[str]:
+    reader = PdfReader(path)
+    return [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+
+
+def _all_text(path: Path) -> str:
+    return " ".join(_pages_text(path))
+
+
+def test_register_fonts_is_idempotent() -> None:
+    assert register_fonts() == register_fonts() == ("DejaVuSans", "DejaVuSans-Bold")
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_kazakh_names_survive_in_extracted_text(tmp_path: Path, language: str) -> None:
+    out = render_manifest(
+        _data(KAZAKH_PASSENGERS),
+        tmp_path / "m.pdf",
+        second_language=language,  # type: ignore[arg-type]
+    )
+    assert out == tmp_path / "m.pdf"
+    text = _all_text(out)
+    for p in KAZAKH_PASSENGERS:
+        assert p.name_cyr in text
+        assert p.surname_lat in text  # "&" and "<>" escaped, printed literally
+        assert p.given_names_lat in text
+    assert "Сәрсенбаев Қайрат" in text
+    assert "Operation Құс жолы" in text
+    assert "03.02.1958" in text and "31.05.2030" in text
+    assert "CHILD" in text and "60+" in text and "MED" in text
+    assert "Page 1 of 1" in text
+    assert MANIFEST_ID in text
+    second = {"ru": "Фамилия", "kk": "Тегі"}[language]
+    assert f"Surname (passport) / {second}" in text
+
+
+def test_only_bundled_font_is_embedded(tmp_path: Path) -> None:
+    out = render_manifest(_data(KAZAKH_PASSENGERS), tmp_path / "m.pdf")
+    fonts: set[str] = set()
+    for page in PdfReader(out).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert fonts
+    assert all("DejaVuSans" in name for name in fonts), fonts
+
+
+def test_many_passengers_span_pages_with_repeated_heading(tmp_path: Path) -> None:
+    passengers = _many(120)
+    out = render_manifest(_data(passengers), tmp_path / "big.pdf")
+    pages = _pages_text(out)
+    n = len(pages)
+    assert n > 1
+    table_pages = [text for text in pages if "ZHAKSYBEKOV" in text]
+    assert len(table_pages) >= n - 1  # totals and signatures may move to a page of their own
+    for text in table_pages:
+        assert "Surname (passport) / Фамилия" in text
+        assert "Boarded / Посадка" in text
+    for i, text in enumerate(pages, start=1):
+        assert f"Page {i} of {n}" in text
+    text = " ".join(pages)
+    for p in passengers:
+        assert p.name_cyr in text
+
+
+def test_totals_are_printed(tmp_path: Path) -> None:
+    passengers = _many(120)
+    totals = manifest_totals(passengers)
+    assert (totals.total, totals.men + totals.women) == (120, 120)
+    out = render_manifest(_data(passengers), tmp_path / "big.pdf")
+    last = _pages_text(out)[-1]
+    expected = {
+        "Total / Всего": totals.total,
+        "Minors / Несовершеннолетние": totals.minors,
+        "60+ / 60+": totals.over_60,
+        "Medical / Медицинские": totals.medical,
+        "Men / Мужчины": totals.men,
+        "Women / Женщины": totals.women,
+    }
+    for label, count in expected.items():
+        assert re.search(rf"{re.escape(label)} {count}\b", last), (label, count, last)
+
+
+def test_totals_of_small_manifest() -> None:
+    t = manifest_totals(KAZAKH_PASSENGERS)
+    assert (t.total, t.minors, t.over_60, t.medical, t.men, t.women) == (3, 1, 1, 1, 1, 2)
+
+
+def test_qr_payload_has_no_personal_data() -> None:
+    assert qr_payload(MANIFEST_ID, 3) == f"CONSULDESK:MANIFEST:{MANIFEST_ID}:3"
+    assert uuid.UUID(qr_payload(MANIFEST_ID, 1).split(":")[2])
+
+
+def test_missing_target_dir_raises_and_leaves_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "m.pdf"
+    with pytest.raises(OSError):
+        render_manifest(_data(KAZAKH_PASSENGERS), target)
+    assert not target.parent.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failure_during_render_leaves_no_temp_and_keeps_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "m.pdf"
+    target.write_bytes(b"previous manifest")
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(manifest_mod._NumberedCanvas, "save", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        render_manifest(_data(KAZAKH_PASSENGERS), target)
+    assert [p.name for p in tmp_path.iterdir()] == ["m.pdf"]
+    assert target.read_bytes() == b"previous manifest"
+
+
+def test_rejects_unknown_second_language(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        render_manifest(
+            _data(KAZAKH_PASSENGERS),
+            tmp_path / "m.pdf",
+            second_language="de",  # type: ignore[arg-type]
+        )
+
+
+def test_departure_may_be_unknown(tmp_path: Path) -> None:
+    data = replace(_data(KAZAKH_PASSENGERS), departure=None, border_crossing="")
+    out = render_manifest(data, tmp_path / "m.pdf")
+    assert "Әбілқайыр Ғалымжан" in _all_text(out)
