@@ -212,11 +212,16 @@ def test_change_status_through_the_view(qtbot, queue, page, desk, ctx):
     assert RequestStatus.IN_PROGRESS not in page.view.status_buttons
     assert page.view.timeline.topLevelItemCount() == len(saved.timeline)
 
-    # Resolving takes it out of the open queue.
+    # Resolving takes it out of the open queue, but the officer keeps it open on the right
+    # for the next step; choosing other filters then lets it go.
     with qtbot.waitSignal(ctx.events.changed, timeout=3000):
         page.view.status_buttons[RequestStatus.RESOLVED].click()
-    wait_for_count(qtbot, page, "2 open requests, 1 overdue")
+    qtbot.waitUntil(lambda: page.count_label.text().startswith("2 open requests"), timeout=3000)
+    assert "no longer matches" in page.count_label.text()
     assert requests.get_request(desk, queue["info"].id).closed_at is not None
+    qtbot.waitUntil(lambda: page.view.status_label.text() == "Resolved", timeout=3000)
+    assert page.view.request is not None and page.view.request.id == queue["info"].id
+    page.status_filter.setCurrentIndex(page.status_filter.count() - 1)
     qtbot.waitUntil(lambda: page.view.request is None, timeout=3000)
 
 

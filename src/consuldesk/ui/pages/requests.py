@@ -357,6 +357,7 @@ class RequestsPage(QWidget):
         self._serial = 0
         self._detail_serial = 0
         self._selected_id: str | None = None
+        self._after_change = False  # the next refresh follows a change, not a new filter
 
         self.status_filter = QComboBox()
         self.status_filter.addItem(_("Open"), STATUS_OPEN)
@@ -488,9 +489,19 @@ class RequestsPage(QWidget):
         if keep and row >= 0:
             self.table.selectRow(row)
             self._load_detail(keep)  # the timeline may have changed
+        elif keep and self._after_change:
+            # The officer's own change (a new status) took the request out of this list: keep
+            # it open on the right, so the next step (a note, an assignment) is one click away.
+            self._load_detail(keep)
+            self.count_label.setText(
+                self.count_label.text()
+                + " · "
+                + _("the request on the right no longer matches these filters")
+            )
         else:
             self._selected_id = None
             self.view.clear()
+        self._after_change = False
 
     def _show_count(self, rows: list[RequestRow]) -> None:
         n = len(rows)
@@ -522,15 +533,18 @@ class RequestsPage(QWidget):
 
     @Slot()
     def _on_filter_changed(self) -> None:
+        self._after_change = False
         self.refresh()
 
     @Slot(str)
     def _on_assignee_filter_text_changed(self, _text: str) -> None:
+        self._after_change = False
         self._refresh_timer.start()
 
     @Slot(object)
     def _on_case_file_changed(self, changes: object) -> None:
         if WATCHED_TABLES & getattr(changes, "tables", set()):
+            self._after_change = True
             self._refresh_timer.start()
 
     # -- the selected request --------------------------------------------------------------
