@@ -16,7 +16,6 @@ from consuldesk.domain.countries import country_code
 from consuldesk.domain.enums import PresenceStatus, Sex, Source
 from consuldesk.domain.errors import ValidationError, ValidationErrors
 from consuldesk.domain.iin import check_iin_agrees, parse_iin
-from consuldesk.domain.names import is_cyrillic
 from consuldesk.domain.phone import normalize_phone
 
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z '\-.]*$")
@@ -187,8 +186,3 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
     cleaned.__dict__.update(fields.__dict__)
     cleaned.__dict__.update(values)
     return cleaned
-
-
-def has_cyrillic_name(fields: NationalFields) -> bool:
-    """Whether a Cyrillic name is present (lists often carry only the passport spelling)."""
-    return any(is_cyrillic(getattr(fields, n) or "") for n in NAME_FIELDS[:3])

@@ -622,8 +622,3 @@ def _backup(path: Path, revision: str) -> Path:
         src.close()
     shutil.move(tmp, target)
     return target
-
-
-def dumps(value: Any) -> str:
-    """JSON text for meta values."""
-    return json.dumps(value, ensure_ascii=False, default=str)

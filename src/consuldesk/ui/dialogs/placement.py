@@ -45,11 +45,6 @@ CURRENCIES = ("USD", "EUR", "AED", "KZT", "TRY", "SAR", "QAR", "ILS", "EGP", "RU
 
 
 # Sentences for hotel errors until messages.TEMPLATES carries them (it takes over when it does).
-def explain(exc: BaseException) -> str:
-    """The officer's sentence for an error (kept as a name for this module's callers)."""
-    return describe(exc)
-
-
 def _error_label() -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
@@ -182,7 +177,7 @@ class HotelDialog(QDialog):
         if not isValid(self):
             return  # closed while the work ran
         self.buttons.setEnabled(True)
-        self.error_label.setText(explain(exc))
+        self.error_label.setText(describe(exc))
         self.error_label.show()
         widget = self._fields.get(getattr(exc, "field", None) or "")
         if widget is not None:
@@ -368,7 +363,7 @@ class PlacementDialog(QDialog):
     def _on_search_failed(self, exc: BaseException) -> None:
         if not isValid(self):
             return  # closed while the work ran
-        self._show_error(explain(exc))
+        self._show_error(describe(exc))
 
     @Slot(QListWidgetItem, QListWidgetItem)
     def _on_results_current_item_changed(
@@ -486,7 +481,7 @@ class PlacementDialog(QDialog):
         self._busy = False
         self._update_buttons()
         full = getattr(exc, "code", None) == "hotel.full"
-        text = explain(exc)
+        text = describe(exc)
         if full:
             text += "\n" + _("You can place them anyway; the hotel will show as overbooked.")
         self._show_error(text)
@@ -495,4 +490,4 @@ class PlacementDialog(QDialog):
             self.place_anyway_button.setFocus()
 
 
-__all__ = ["HotelDialog", "PlacementDialog", "Whom", "explain"]
+__all__ = ["HotelDialog", "PlacementDialog", "Whom"]

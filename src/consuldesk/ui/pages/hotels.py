@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from consuldesk.domain.enums import PlacementStatus
 from consuldesk.i18n import _
+from consuldesk.messages import describe
 from consuldesk.services.hotels import (
     cancel_placement,
     check_in,
@@ -33,7 +34,7 @@ from consuldesk.services.hotels import (
 )
 from consuldesk.services.views import CostReport, HotelOccupancyRow, HotelRow, PlacementRow
 from consuldesk.ui.context import AppContext
-from consuldesk.ui.dialogs.placement import HotelDialog, PlacementDialog, explain
+from consuldesk.ui.dialogs.placement import HotelDialog, PlacementDialog
 from consuldesk.ui.models.hotels import (
     COL_GUEST,
     CostsModel,
@@ -241,7 +242,7 @@ class HotelsPage(QWidget):
             self._load_guests()
 
     def _on_refresh_failed(self, exc: BaseException) -> None:
-        self.status_label.setText(explain(exc))
+        self.status_label.setText(describe(exc))
 
     @Slot(object)
     def _on_case_file_changed(self, changes: object) -> None:
@@ -336,7 +337,7 @@ class HotelsPage(QWidget):
             self.ctx.events.changed.emit(written.changes)
 
         def failed(exc: BaseException) -> None:
-            self.action_label.setText(explain(exc))
+            self.action_label.setText(describe(exc))
             self._update_guest_buttons()
 
         self.ctx.tasks.run(lambda: fn(desk, guest.id), done, failed)

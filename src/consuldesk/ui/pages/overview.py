@@ -26,10 +26,10 @@ from consuldesk.domain.countries import country_name
 from consuldesk.domain.enums import Vulnerability
 from consuldesk.domain.errors import ValidationError
 from consuldesk.i18n import _, language
+from consuldesk.messages import describe
 from consuldesk.services.stats import situation
 from consuldesk.services.views import Situation
 from consuldesk.ui.context import AppContext
-from consuldesk.ui.dialogs.placement import explain
 from consuldesk.ui.models.hotels import format_date
 from consuldesk.ui.models.nationals import STATUS_LABELS
 from consuldesk.ui.widgets.bar_chart import BarChart
@@ -258,7 +258,7 @@ class OverviewPage(QWidget):
 
     def _on_situation_failed(self, exc: BaseException) -> None:
         self.refresh_button.setEnabled(True)
-        self.status_label.setText(explain(exc))
+        self.status_label.setText(describe(exc))
         self.status_label.show()
 
 
