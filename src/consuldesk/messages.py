@@ -185,6 +185,21 @@ TEMPLATES: dict[str, str] = {
 }
 
 
+#: Status values that messages embed ({current}, {new}, {status}), as words in a sentence.
+STATUS_WORD_LABELS: dict[str, str] = {
+    "new": "new",
+    "in_progress": "in progress",
+    "waiting": "waiting",
+    "resolved": "resolved",
+    "closed": "closed",
+    "cancelled": "cancelled",
+    "booked": "booked",
+    "checked_in": "checked in",
+    "checked_out": "checked out",
+}
+_STATUS_PARAMS = ("current", "new", "status")
+
+
 def _variant(code: str, params: dict[str, Any]) -> str:
     """Some codes read differently with some parameters (a list with or without a header)."""
     if code == "list.empty" and params.get("header"):
@@ -198,6 +213,10 @@ def describe_code(code: str, field: str | None = None, **params: Any) -> str:
     """The sentence for an error code with its parameters (unknown codes are shown as they are)."""
     template = TEMPLATES.get(_variant(code, params))
     values = {k: _format_value(v) for k, v in params.items()}
+    for key in _STATUS_PARAMS:
+        word = STATUS_WORD_LABELS.get(str(values.get(key, "")))
+        if word is not None:
+            values[key] = _(word)
     if field:
         values.setdefault("field_label", _(FIELD_LABELS.get(field, field)))
     if template is None:

@@ -205,3 +205,16 @@ def test_every_label_table_string_is_in_the_catalog() -> None:
     ids = {m.id for m in _messages("ru")}
     missing = sorted({text for _, _, text in label_tables()} - ids)
     assert not missing, f"run `make translations` and translate: {missing}"
+
+
+def test_statuses_inside_sentences_are_translated_too():
+    from consuldesk.i18n import install
+    from consuldesk.messages import describe_code
+
+    try:
+        install("ru")
+        text = describe_code("request.transition", "status", current="closed", new="waiting")
+        assert "closed" not in text and "waiting" not in text
+        assert "закрыто" in text
+    finally:
+        install("en")

@@ -287,6 +287,24 @@ def _catalog_sources() -> None:
     _("The disk holding {path} is full; free space and try again")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.no_post']
     _("{path} has no post set up; create it again")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['new']
+    _("new")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['in_progress']
+    _("in progress")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['waiting']
+    _("waiting")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['resolved']
+    _("resolved")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['closed']
+    _("closed")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['cancelled']
+    _("cancelled")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['booked']
+    _("booked")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['checked_in']
+    _("checked in")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['checked_out']
+    _("checked out")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.read']
     _("Reading the list…")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.check']
