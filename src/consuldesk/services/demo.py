@@ -1089,7 +1089,12 @@ def _hotels(
                                 "hotel_id": hotel_id,
                                 "room": room_no,
                                 "check_in": check_in,
-                                "check_out": check_in + timedelta(days=rng.randint(5, 14))
+                                # guests still checked in leave after tonight, or have no
+                                # date yet (airspace closed)
+                                "check_out": max(
+                                    check_in + timedelta(days=rng.randint(5, 14)),
+                                    today + timedelta(days=1),
+                                )
                                 if rng.random() < 0.6
                                 else None,
                                 "status": PlacementStatus.CHECKED_IN.value,
