@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -28,6 +26,7 @@ from consuldesk.services.lists import export_list
 from consuldesk.services.nationals import count_nationals
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.import_list import ERROR_STYLE, OK_STYLE, SETTINGS_FOLDER, WorkProgress
+from consuldesk.ui.dialogs.long_work import LongWorkDialog
 
 # Header languages, each named in itself: the officer picks the reader's language.
 LANGUAGES = (("en", "English"), ("ru", "Русский"), ("kk", "Қазақша"))
@@ -42,7 +41,7 @@ def format_of(path: Path | None) -> str | None:
     return {".csv": "csv", ".xlsx": "xlsx"}.get(path.suffix.lower())
 
 
-class ExportDialog(QDialog):
+class ExportDialog(LongWorkDialog):
     """Write the nationals on file (or the given ones) to a list.
 
     Signals:
@@ -62,8 +61,6 @@ class ExportDialog(QDialog):
         self.ids = list(ids) if ids is not None else None
         self.setWindowTitle(_("Export a list"))
         self.setMinimumWidth(640)
-        self._cancel: CancelFlag | None = None
-        self._closed = False
         self.written: Path | None = None
 
         self.scope_label = QLabel()
@@ -166,10 +163,6 @@ class ExportDialog(QDialog):
             path = path.with_name(path.name + (".xlsx" if chosen_filter == XLSX_FILTER else ".csv"))
         return path
 
-    def open_folder(self, folder: Path) -> None:
-        """Show a folder in the system's file manager (tests override this)."""
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
     # -- state ---------------------------------------------------------------------------------
 
     @property
@@ -183,25 +176,11 @@ class ExportDialog(QDialog):
         """The header language: ``en``, ``ru`` or ``kk``."""
         return str(self.lang_combo.currentData())
 
-    @property
-    def busy(self) -> bool:
-        """Whether an export is running."""
-        return self._cancel is not None
-
-    @property
-    def cancel_button(self) -> QPushButton:
-        """Cancel of the running export."""
-        return self.progress.cancel_button
-
     def _default_path(self) -> Path:
         settings = self.ctx.settings
         folder = settings.value(SETTINGS_FOLDER, "") if settings is not None else ""
         today = self.ctx.desk.today()
         return Path(str(folder or Path.home())) / f"nationals-{today:%Y-%m-%d}.csv"
-
-    def _set_status(self, text: str, style: str = "") -> None:
-        self.status_label.setText(text)
-        self.status_label.setStyleSheet(style)
 
     def _set_busy(self, cancel: CancelFlag | None) -> None:
         self._cancel = cancel
@@ -276,12 +255,6 @@ class ExportDialog(QDialog):
         else:
             self._set_status(describe(exc), ERROR_STYLE)
 
-    def cancel_work(self) -> None:
-        """Ask the running export to stop; no file is left behind."""
-        if self._cancel is not None:
-            self._cancel.cancel()
-            self._set_status(_("Cancelling…"))
-
     # -- handlers ------------------------------------------------------------------------------
 
     @Slot(str)
@@ -313,33 +286,7 @@ class ExportDialog(QDialog):
         if self.written is not None:
             self.open_folder(self.written.parent)
 
-    @Slot()
-    def _on_progress_cancel_requested(self) -> None:
-        self.cancel_work()
-
-    def _on_work_progress(self, done: int, total: int, label: str) -> None:
-        if not self._closed:
-            self.progress.set_progress(done, total, label)
-
     # -- closing -------------------------------------------------------------------------------
-
-    def reject(self) -> None:
-        # Esc (or Close) while the export runs cancels it first; a second Esc closes.
-        if self.busy:
-            self.cancel_work()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.busy:
-            self.cancel_work()
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-    def done(self, result: int) -> None:
-        self._closed = True
-        super().done(result)
 
 
 def open_export(

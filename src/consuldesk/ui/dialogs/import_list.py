@@ -13,15 +13,12 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTimer,
-    QUrl,
     Signal,
     Slot,
 )
 from PySide6.QtGui import (
     QBrush,
-    QCloseEvent,
     QColor,
-    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
@@ -29,7 +26,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QDialog,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -50,6 +46,7 @@ from consuldesk.messages import describe, field_label
 from consuldesk.services.desk import CancelFlag, Cancelled
 from consuldesk.services.lists import ColumnMapping, ImportReport, RowError, import_list
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.long_work import LongWorkDialog
 from consuldesk.ui.models.base import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -278,7 +275,7 @@ class WorkProgress(QWidget):
         self.cancel_requested.emit()
 
 
-class ImportDialog(QDialog):
+class ImportDialog(LongWorkDialog):
     """Choose a list, see what an import would do, then import it.
 
     Signals:
@@ -299,9 +296,7 @@ class ImportDialog(QDialog):
         self.setAcceptDrops(True)
         self.path: Path | None = None
         self.report: ImportReport | None = None  # the last dry run or import
-        self._cancel: CancelFlag | None = None
         self._phase = ""  # "check" or "import" while work runs
-        self._closed = False
 
         intro = QLabel(
             _(
@@ -422,35 +417,17 @@ class ImportDialog(QDialog):
         )
         return Path(name) if name else None
 
-    def open_folder(self, folder: Path) -> None:
-        """Show a folder in the system's file manager (tests override this)."""
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
     # -- state ---------------------------------------------------------------------------------
-
-    @property
-    def busy(self) -> bool:
-        """Whether a check or an import is running."""
-        return self._cancel is not None
 
     @property
     def source(self) -> Source:
         """How new records are recorded as having reached the post."""
         return Source.TOUR_OPERATOR if self.tour_operator_check.isChecked() else Source.LIST_IMPORT
 
-    @property
-    def cancel_button(self) -> QPushButton:
-        """Cancel of the running work."""
-        return self.progress.cancel_button
-
     def _settings_folder(self) -> str:
         settings = self.ctx.settings
         value = settings.value(SETTINGS_FOLDER, "") if settings is not None else ""
         return str(value or Path.home())
-
-    def _set_status(self, text: str, style: str = "") -> None:
-        self.status_label.setText(text)
-        self.status_label.setStyleSheet(style)
 
     def _set_busy(self, phase: str, cancel: CancelFlag | None) -> None:
         self._phase = phase
@@ -682,20 +659,6 @@ class ImportDialog(QDialog):
         if self.report is not None and self.report.error_file is not None:
             self.open_folder(self.report.error_file.parent)
 
-    @Slot()
-    def _on_progress_cancel_requested(self) -> None:
-        self.cancel_work()
-
-    def _on_work_progress(self, done: int, total: int, label: str) -> None:
-        if not self._closed:
-            self.progress.set_progress(done, total, label)
-
-    def cancel_work(self) -> None:
-        """Ask the running check or import to stop; nothing is saved."""
-        if self._cancel is not None:
-            self._cancel.cancel()
-            self._set_status(_("Cancelling…"))
-
     # -- dropping a file on the dialog ---------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -715,24 +678,6 @@ class ImportDialog(QDialog):
             self.check(Path(urls[0].toLocalFile()))
 
     # -- closing -------------------------------------------------------------------------------
-
-    def reject(self) -> None:
-        # Esc (or Close) while work runs cancels the work first; a second Esc closes.
-        if self.busy:
-            self.cancel_work()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.busy:
-            self.cancel_work()
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-    def done(self, result: int) -> None:
-        self._closed = True
-        super().done(result)
 
 
 def open_import(ctx: AppContext, parent: QWidget | None = None) -> ImportDialog:
