@@ -134,6 +134,16 @@ class OperationStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class TripStatus(StrEnum):
+    """Where one vehicle of a leg stands."""
+
+    PLANNED = "planned"
+    BOARDING = "boarding"
+    DEPARTED = "departed"
+    ARRIVED = "arrived"
+    CANCELLED = "cancelled"
+
+
 class ManifestStatus(StrEnum):
     """A passenger's state on one leg."""
 

@@ -240,6 +240,10 @@ class EvacuationOperation(Synced, table=True):
     host_country: str | None = Field(default=None, max_length=2)
     status: str = Field(default="planned", max_length=16)
     notes: str | None = None
+    # Seat sharing rule: priority classes of consuldesk.domain.allocation, comma-separated, most
+    # urgent first (NULL: the default order); whether groups may be split across vehicles.
+    priority_order: str | None = None
+    allow_split_groups: bool = False
 
 
 class Trip(Synced, table=True):
@@ -260,7 +264,12 @@ class Trip(Synced, table=True):
 
 
 class ManifestEntry(Synced, table=True):
-    """A passenger on a trip."""
+    """A person on one leg of an operation: waiting in its pool, or on one of its trips.
+
+    ``trip_id`` is empty while the person waits (status ``waitlisted``). A no-show or an offloaded
+    passenger keeps this entry on the trip (the manifest's record) and goes back to the pool
+    with a new waitlisted entry.
+    """
 
     __tablename__ = "manifest_entry"  # type: ignore[assignment]
 
@@ -274,11 +283,16 @@ class ManifestEntry(Synced, table=True):
         ),
     )
 
-    trip_id: str = Field(foreign_key="trip.id", index=True)
+    operation_id: str = Field(foreign_key="evacuation_operation.id", index=True)
+    leg_no: int = 1
+    trip_id: str | None = Field(default=None, foreign_key="trip.id", index=True)
     national_id: str = Field(foreign_key="national.id", index=True)
     seat: str | None = None
     status: str = Field(default="allocated", max_length=16)
-    reason: str | None = None  # why allocated or waitlisted, for the officer to read
+    # Why allocated or waitlisted: JSON {"code": ..., "params": {...}} of an allocation Reason.
+    reason: str | None = None
+    priority_class: str | None = Field(default=None, max_length=24)
+    position: int | None = None  # place on the waitlist
     boarded_at: datetime | None = None
 
 

@@ -70,3 +70,66 @@ def test_upgrade_of_an_older_file_keeps_a_backup(tmp_path, monkeypatch):
     CaseFile.open(path).close()
     backup = tmp_path / "old.consuldesk.before-0001"
     assert backup.exists() and backup.read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+def test_the_models_and_the_migrations_describe_the_same_schema(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    engine = make_engine(tmp_path / "head.consuldesk")
+    migrate.upgrade(engine, "head")
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "compare_type": True,
+                "include_name": lambda name, type_, _parents: not (
+                    type_ == "table" and name.startswith("national_fts")
+                ),
+            },
+        )
+        assert compare_metadata(context, SQLModel.metadata) == []
+    engine.dispose()
+
+
+def test_manifest_entries_of_the_first_schema_take_their_operation_and_leg_from_the_trip(
+    tmp_path,
+):
+    engine = make_engine(tmp_path / "old.consuldesk")
+    migrate.upgrade(engine, "0001")
+    stamp = "'2026-03-01 00:00:00', '2026-03-01 00:00:00', 'IR-THR', '1.IR-THR'"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO national (id, created_at, updated_at, origin_post, version, seq, "
+            "nationality, phones, presence_status, pregnant, source, sort_name, search_keys) "
+            f"VALUES ('n1', {stamp}, 1, 'KAZ', '[]', 'unknown', 0, 'walk_in', '', '')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO evacuation_operation (id, created_at, updated_at, origin_post, version, "
+            f"name, status) VALUES ('op1', {stamp}, 'Tehran → Astara', 'planned')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO trip (id, created_at, updated_at, origin_post, version, operation_id, "
+            "leg_no, mode, origin, destination, capacity, status) "
+            f"VALUES ('t1', {stamp}, 'op1', 2, 'bus', 'Astara', 'Baku', 45, 'planned')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO manifest_entry (id, created_at, updated_at, origin_post, version, "
+            f"trip_id, national_id, status) VALUES ('e1', {stamp}, 't1', 'n1', 'allocated')"
+        )
+    migrate.upgrade(engine, "head")
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT operation_id, leg_no, trip_id FROM manifest_entry WHERE id = 'e1'"
+        ).one()
+        index_sql = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'uq_manifest_entry_live'"
+        ).scalar_one()
+        allow_split = conn.exec_driver_sql(
+            "SELECT allow_split_groups FROM evacuation_operation"
+        ).scalar_one()
+    assert tuple(row) == ("op1", 2, "t1")
+    assert "WHERE deleted_at IS NULL" in index_sql
+    assert allow_split == 0
+    engine.dispose()
