@@ -1,0 +1,93 @@
+"""What a keyboard-wedge scanner (or an officer) typed into the boarding field.
+
+A handheld scanner "types" the QR code's text followed by Enter. Three things can arrive:
+
+* a boarding slip: ``CONSULDESK:SLIP:<entry id>`` (see :mod:`consuldesk.reports.slips`);
+* a page of a printed manifest: ``CONSULDESK:MANIFEST:<trip id>:<page>``;
+* something typed by hand: a seat number (``17``) or a passport number (``N12345678``).
+
+Scanners emulate a keyboard, so when the computer's layout is Russian or Kazakh the same keys
+arrive as Cyrillic letters (``СЩТЫГДВУЫЛЖЫДШЗЖ…`` for ``CONSULDESK:SLIP:…``). Such input is
+mapped back key by key to the US layout before it is read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+SLIP_PREFIX = "CONSULDESK:SLIP:"
+MANIFEST_PREFIX = "CONSULDESK:MANIFEST:"
+
+# The same physical keys on the Russian (ЙЦУКЕН) layout and on the US layout. The Kazakh layout
+# has the Russian letters too, and its own on the digit row: 1 2 3 … 0 - = type " ә і ң ғ , . ү ұ қ
+# ө һ. The codes never contain the punctuation keys that type , . " on the Russian layout.
+_RU = "йцукенгшщзхъфывапролджэячсмитьбю" + "ЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ"
+_US = "qwertyuiop[]asdfghjkl;'zxcvbnm,." + 'QWERTYUIOP{}ASDFGHJKL:"ZXCVBNM<>'
+_RU_TO_US = str.maketrans(_RU, _US)
+_KK_DIGIT_ROW = str.maketrans({'"': "1", "ә": "2", "і": "3", "ң": "4", "ғ": "5", ",": "6", ".": "7",
+                               "ү": "8", "ұ": "9", "қ": "0", "ө": "-", "һ": "="})  # fmt: skip
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_SEAT = re.compile(r"^\d{1,3}[A-Z]?$")
+_PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
+
+
+class ScanKind(StrEnum):
+    """What a scanned or typed code points at."""
+
+    SLIP = "slip"
+    MANIFEST = "manifest"
+    SEAT = "seat"
+    PASSPORT = "passport"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ScanCode:
+    """A parsed code: its kind, the id or number it carries, and the manifest page if any."""
+
+    kind: ScanKind
+    value: str
+    page: int | None = None
+
+
+def from_cyrillic_layout(text: str) -> str:
+    """Undo a Russian or Kazakh keyboard layout: each Cyrillic letter back to its US key."""
+    return text.translate(_KK_DIGIT_ROW).translate(_RU_TO_US)
+
+
+def parse_scan(text: str) -> ScanCode:
+    """Read what the scanner or the officer typed.
+
+    Args:
+        text: the raw text, possibly typed under a Cyrillic layout, with stray spaces.
+
+    Returns:
+        The code's kind and value. Ids are lower-case UUIDs; seats and passport numbers are
+        upper-case. Anything else is :attr:`ScanKind.UNKNOWN` with the cleaned text.
+    """
+    raw = "".join(text.split())
+    if any("\u0400" <= ch <= "\u04ff" for ch in raw):
+        raw = from_cyrillic_layout(raw)
+    upper = raw.upper()
+    if upper.startswith(SLIP_PREFIX):
+        value = raw[len(SLIP_PREFIX) :].lower()
+        if _UUID.match(value):
+            return ScanCode(ScanKind.SLIP, value)
+    elif upper.startswith(MANIFEST_PREFIX):
+        rest = raw[len(MANIFEST_PREFIX) :].lower()
+        trip_id, _, page = rest.partition(":")
+        if _UUID.match(trip_id):
+            return ScanCode(ScanKind.MANIFEST, trip_id, int(page) if page.isdigit() else None)
+    elif _SEAT.match(upper):
+        return ScanCode(ScanKind.SEAT, upper.lstrip("0") or "0")
+    elif _PASSPORT.match(upper) and any(ch.isalpha() for ch in upper):
+        return ScanCode(ScanKind.PASSPORT, upper)
+    return ScanCode(ScanKind.UNKNOWN, raw)
+
+
+def slip_payload(entry_id: str) -> str:
+    """The text of a boarding slip's QR code: the manifest entry's id, nothing personal."""
+    return f"{SLIP_PREFIX}{entry_id}"

@@ -1,0 +1,75 @@
+"""Reading what a keyboard-wedge scanner typed, whatever the keyboard layout."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from consuldesk.domain.scan import (
+    ScanCode,
+    ScanKind,
+    from_cyrillic_layout,
+    parse_scan,
+    slip_payload,
+)
+
+ENTRY = "0193a5c2-7d4e-7f01-8a2b-3c4d5e6f7a8b"
+
+# US key → the character the same key types on the Russian and on the Kazakh layout.
+_US = "qwertyuiop[]asdfghjkl;'zxcvbnm,." + 'QWERTYUIOP{}ASDFGHJKL:"ZXCVBNM<>'
+_RU = "йцукенгшщзхъфывапролджэячсмитьбю" + "ЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ"
+_KK_DIGITS = dict(zip("1234567890-=", '"әіңғ,.үұқөһ', strict=True))
+
+
+def typed_on(layout: str, text: str) -> str:
+    keys = dict(zip(_US, _RU, strict=True))
+    if layout == "kk":
+        keys.update(_KK_DIGITS)
+    return "".join(keys.get(ch, ch) for ch in text)
+
+
+def test_a_slip_code_names_the_manifest_entry():
+    assert parse_scan(slip_payload(ENTRY)) == ScanCode(ScanKind.SLIP, ENTRY)
+
+
+def test_a_manifest_page_code_names_the_trip_and_page():
+    assert parse_scan(f"CONSULDESK:MANIFEST:{ENTRY}:3\n") == ScanCode(
+        ScanKind.MANIFEST, ENTRY, 3
+    )
+
+
+@pytest.mark.parametrize("layout", ["ru", "kk"])
+def test_codes_typed_under_a_cyrillic_layout_are_read_back(layout):
+    typed = typed_on(layout, slip_payload(ENTRY))
+    assert typed != slip_payload(ENTRY) and any("\u0400" <= c <= "\u04ff" for c in typed)
+    assert parse_scan(typed) == ScanCode(ScanKind.SLIP, ENTRY)
+    page = typed_on(layout, f"CONSULDESK:MANIFEST:{ENTRY}:12")
+    assert parse_scan(page) == ScanCode(ScanKind.MANIFEST, ENTRY, 12)
+
+
+@given(st.uuids())
+def test_any_entry_id_survives_the_russian_and_kazakh_layouts(uuid):
+    code = slip_payload(str(uuid))
+    for layout in ("ru", "kk"):
+        assert parse_scan(typed_on(layout, code)).value == str(uuid)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("17", ScanCode(ScanKind.SEAT, "17")),
+        (" 007 ", ScanCode(ScanKind.SEAT, "7")),
+        ("12b", ScanCode(ScanKind.SEAT, "12B")),
+        ("n12345678", ScanCode(ScanKind.PASSPORT, "N12345678")),
+        ("CONSULDESK:SLIP:not-an-id", ScanCode(ScanKind.UNKNOWN, "CONSULDESK:SLIP:not-an-id")),
+        ("hello world!", ScanCode(ScanKind.UNKNOWN, "helloworld!")),
+        ("", ScanCode(ScanKind.UNKNOWN, "")),
+    ],
+)
+def test_typed_seats_and_passports(typed, expected):
+    assert parse_scan(typed) == expected
+
+
+def test_latin_text_is_left_alone_by_the_layout_mapping():
+    assert from_cyrillic_layout("N123-abc") == "N123-abc"
