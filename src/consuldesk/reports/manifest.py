@@ -3,14 +3,13 @@
 The manifest is handed to the escort officer and to the receiving border post. It lists every
 passenger with the passport Latin name (verbatim) and the Cyrillic name, with an empty
 "Boarded" box and a signature column to fill in by hand. Pages are numbered "Page X of Y" and
-carry a QR code that encodes only the manifest id and the page number (no personal data).
+each carries the same QR code, which encodes only the manifest id (no personal data): scanned
+at the door, it opens the manifest's trip for boarding.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,13 +17,12 @@ from pathlib import Path
 from typing import Any, Literal
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -36,6 +34,14 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from consuldesk.domain.scan import manifest_payload
+from consuldesk.reports.common import (
+    NumberedCanvas,
+    atomic_output,
+    bilingual,
+    numbered_canvas_maker,
+    para,
+)
 from consuldesk.reports.fonts import register_fonts
 
 SecondLanguage = Literal["kk", "ru"]
@@ -44,7 +50,6 @@ PAGE_SIZE = landscape(A4)
 MARGIN = 12 * mm
 FOOTER_HEIGHT = 20 * mm
 QR_SIZE = 16 * mm
-QR_PREFIX = "CONSULDESK:MANIFEST"
 
 # Passenger table columns: (label key, width). Widths are fixed so the layout stays linear in the
 # number of rows and the heading row repeats identically on every page.
@@ -229,17 +234,16 @@ def manifest_totals(passengers: Sequence[ManifestPassenger]) -> ManifestTotals:
     )
 
 
-def qr_payload(manifest_id: str, page: int) -> str:
-    """Return the text encoded in the QR code of one page.
+def qr_payload(manifest_id: str) -> str:
+    """Return the text encoded in the QR code printed on every page.
 
     Args:
-        manifest_id: The manifest UUID string.
-        page: 1-based page number.
+        manifest_id: The manifest UUID string (the trip's id).
 
     Returns:
-        ``CONSULDESK:MANIFEST:<manifest_id>:<page>``; never any personal data.
+        ``CONSULDESK:MANIFEST:<manifest_id>``; never any personal data.
     """
-    return f"{QR_PREFIX}:{manifest_id}:{page}"
+    return manifest_payload(manifest_id)
 
 
 def render_manifest(
@@ -271,8 +275,7 @@ def render_manifest(
     styles = _Styles(regular, bold)
 
     def label(key: str, sep: str = " / ") -> str:
-        text = _LABELS[key]
-        return f"{text['en']}{sep}{text[second_language]}"
+        return bilingual(_LABELS, key, second_language, sep)
 
     story = _build_story(data, styles, label)
     footer_left = (
@@ -281,41 +284,34 @@ def render_manifest(
     )
 
     out_path = Path(out_path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    tmp_path = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            doc = SimpleDocTemplate(
-                fh,
-                pagesize=PAGE_SIZE,
-                leftMargin=MARGIN,
-                rightMargin=MARGIN,
-                topMargin=MARGIN,
-                bottomMargin=MARGIN + FOOTER_HEIGHT,
-                title=f"{_LABELS['title']['en']} — {data.operation}, leg {data.leg_no}",
-                author=data.post_name,
-                subject=f"Manifest {data.manifest_id}",
-                creator="ConsulDesk",
-                initialFontName=regular,  # else every page references Helvetica
-            )
-
-            def make_canvas(*args: Any, **kwargs: Any) -> Canvas:
-                return _NumberedCanvas(
-                    *args,
-                    manifest_id=data.manifest_id,
-                    footer_left=footer_left,
-                    font=regular,
-                    **kwargs,
-                )
-
-            doc.build(story, canvasmaker=make_canvas)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_path, out_path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
-        raise
+    with atomic_output(out_path) as fh:
+        doc = SimpleDocTemplate(
+            fh,
+            pagesize=PAGE_SIZE,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN + FOOTER_HEIGHT,
+            title=f"{_LABELS['title']['en']} — {data.operation}, leg {data.leg_no}",
+            author=data.post_name,
+            subject=f"Manifest {data.manifest_id}",
+            creator="ConsulDesk",
+            initialFontName=regular,  # else every page references Helvetica
+        )
+        manifest_id = data.manifest_id
+        doc.build(
+            story,
+            canvasmaker=numbered_canvas_maker(
+                _NumberedCanvas,
+                footer_left=footer_left,
+                font=regular,
+                page_label=_page_label(second_language),
+                qr_payload=lambda _page: qr_payload(manifest_id),
+                margin=MARGIN,
+                qr_size=QR_SIZE,
+                qr_level="M",
+            ),
+        )
     return out_path
 
 
@@ -334,11 +330,6 @@ class _Styles:
         self.cell = ParagraphStyle("cell", fontName=regular, fontSize=8, leading=9.5)
         self.section = ParagraphStyle("section", fontName=bold, fontSize=10, leading=12)
         self.small = ParagraphStyle("small", fontName=regular, fontSize=7, leading=8.5)
-
-
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    """A paragraph of plain text (markup characters escaped)."""
-    return Paragraph(escape(text), style)
 
 
 def _fmt_date(value: date | None) -> str:
@@ -397,10 +388,10 @@ def _header_block(data: ManifestData, st: _Styles, label: Callable[..., str]) ->
     ]
     rows = [
         [
-            _p(label(lk), st.label),
-            _p(lv, st.value),
-            _p(label(rk), st.label),
-            _p(rv, st.value),
+            para(label(lk), st.label),
+            para(lv, st.value),
+            para(label(rk), st.label),
+            para(rv, st.value),
         ]
         for (lk, lv), (rk, rv) in zip(left, right, strict=True)
     ]
@@ -426,29 +417,39 @@ def _passenger_table(
     passengers: Sequence[ManifestPassenger], st: _Styles, label: Callable[..., str]
 ) -> LongTable:
     # "English /" and the second language on separate lines keeps narrow headings readable.
-    heading = [
-        Paragraph(escape(label(key)).replace(" / ", " /<br/>"), st.heading) for key, _ in _COLUMNS
-    ]
-    rows: list[list[Any]] = [heading]
+    # Strings, not paragraphs: the heading is drawn again on every page.
+    head = _CellFitter(st.heading, [w - 2 * _HEAD_PAD for _, w in _COLUMNS])
+    heading = [head(label(key, " /\n"), col) for col, (key, _) in enumerate(_COLUMNS)]
+    rows: list[list[Any]] = [[value for value, _ in heading]]
+    # Row heights are computed here, so the table never measures its 13,000 cells itself.
+    pad = 2 * _ROW_PAD
+    heights: list[float] = [max(h for _, h in heading) + pad]
+    cell = _CellFitter(st.cell, [w - 2 * _CELL_PAD for _, w in _COLUMNS])
+    ticks = _TickBoxes(COL_BOARDED)
+    min_height = ticks.size + pad
     for p in passengers:
-        rows.append(
-            [
-                str(p.number),
-                _p(p.surname_lat, st.cell),
-                _p(p.given_names_lat, st.cell),
-                _p(p.name_cyr, st.cell),
-                p.sex,
-                _fmt_date(p.birth_date),
-                p.passport_no,
-                _fmt_date(p.passport_expiry),
-                _p(p.nationality, st.cell),
-                p.seat,
-                _flags(p),
-                _TickBox(),
-                "",
-            ]
+        cells = (
+            cell(str(p.number), COL_NO),
+            cell(p.surname_lat, COL_SURNAME),
+            cell(p.given_names_lat, COL_GIVEN),
+            cell(p.name_cyr, COL_CYRILLIC),
+            cell(p.sex, COL_SEX),
+            cell(_fmt_date(p.birth_date), COL_DOB),
+            cell(p.passport_no, COL_PASSPORT),
+            cell(_fmt_date(p.passport_expiry), COL_EXPIRY),
+            cell(p.nationality, COL_NATIONALITY),
+            cell(p.seat, COL_SEAT),
+            cell(_flags(p), COL_FLAGS),
         )
-    table = LongTable(rows, colWidths=[w for _, w in _COLUMNS], repeatRows=1)
+        rows.append([*(value for value, _ in cells), _EMPTY, _EMPTY])
+        heights.append(max(min_height, max(h for _, h in cells) + pad))
+    table = LongTable(
+        rows,
+        colWidths=[w for _, w in _COLUMNS],
+        rowHeights=heights,
+        repeatRows=1,
+        renderCB=ticks,
+    )
     table.setStyle(
         TableStyle(
             [
@@ -463,32 +464,126 @@ def _passenger_table(
                 ("ALIGN", (COL_SEAT, 1), (COL_SEAT, -1), "CENTER"),
                 ("ALIGN", (COL_BOARDED, 1), (COL_BOARDED, -1), "CENTER"),
                 # Roomy rows: the escort ticks and passengers sign by hand.
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-                ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
-                ("LEFTPADDING", (0, 0), (-1, 0), 1.5),
-                ("RIGHTPADDING", (0, 0), (-1, 0), 1.5),
+                ("TOPPADDING", (0, 0), (-1, -1), _ROW_PAD),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), _ROW_PAD),
+                ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+                ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+                ("FONTNAME", (0, 0), (-1, 0), st.bold),
+                ("FONTSIZE", (0, 0), (-1, 0), st.heading.fontSize),
+                ("LEADING", (0, 0), (-1, 0), st.heading.leading),
+                ("ALIGN", (0, 0), (-1, 0), "CENTER"),
+                ("LEFTPADDING", (0, 0), (-1, 0), _HEAD_PAD),
+                ("RIGHTPADDING", (0, 0), (-1, 0), _HEAD_PAD),
             ]
         )
     )
     return table
 
 
-class _TickBox(Flowable):
-    """An empty square to tick by hand."""
+_CELL_PAD = 2.5
+_ROW_PAD = 4.0
+# An empty cell as an empty list of flowables: the table draws nothing (for "" it draws "").
+_EMPTY: list[Flowable] = []
+_HEAD_PAD = 1.5
 
-    def __init__(self, size: float = 4 * mm) -> None:
-        super().__init__()
+
+class _CellFitter:
+    """Turns cell text into a plain string, wrapped onto lines that fit its column.
+
+    Plain strings cost a fraction of a ``Paragraph`` to lay out and draw. Lines break at spaces
+    and after hyphens; only text with a single word wider than the column falls back to a
+    ``Paragraph``, which splits the word. Results are cached because the same values
+    (nationality, given names, seats) repeat down the list.
+    """
+
+    def __init__(self, style: ParagraphStyle, widths: Sequence[float]) -> None:
+        self._style = style
+        self._widths = widths
+        self._font = style.fontName
+        self._size = style.fontSize
+        self._leading = style.leading
+        self._cache: dict[tuple[str, int], tuple[Any, float]] = {}
+        self._widths_cache: dict[str, float] = {}
+
+    def __call__(self, text: str, col: int) -> tuple[Any, float]:
+        """Return the cell value and the height of its content (without padding)."""
+        key = (text, col)
+        cell = self._cache.get(key)
+        if cell is None:
+            if not text:
+                cell = (_EMPTY, 0.0)
+            else:
+                lines = self._wrap(text, self._widths[col])
+                if lines is not None:
+                    cell = ("\n".join(lines), self._leading * len(lines))
+                else:
+                    paragraph = para(text, self._style)
+                    cell = (paragraph, paragraph.wrap(self._widths[col], 1e6)[1])
+            self._cache[key] = cell
+        return cell
+
+    def _width(self, text: str) -> float:
+        width = self._widths_cache.get(text)
+        if width is None:
+            width = self._widths_cache[text] = stringWidth(text, self._font, self._size)
+        return width
+
+    def _wrap(self, text: str, width: float) -> list[str] | None:
+        """Lines of ``text`` no wider than ``width``, or ``None`` if a word is wider.
+
+        Glyph widths add up (no kerning), so a line's width is the sum of its pieces' widths.
+        """
+        if "\n" not in text and self._width(text) <= width:
+            return [text]
+        space = self._width(" ")
+        lines: list[str] = []
+        for source in text.split("\n"):
+            line, used = "", 0.0
+            for word in source.split():
+                for i, piece in enumerate(_HYPHEN_PIECES.findall(word)):
+                    w = self._width(piece)
+                    gap = space if line and not i else 0.0
+                    if used + gap + w <= width:
+                        line = f"{line} {piece}" if gap else f"{line}{piece}"
+                        used += gap + w
+                    elif w <= width:
+                        lines.append(line)
+                        line, used = piece, w
+                    else:
+                        return None
+            lines.append(line)
+        return lines
+
+
+class _TickBoxes:
+    """Table render callback that draws the empty "Boarded" squares, one path per page.
+
+    Cheaper than a flowable per row, which the table would measure and place one by one.
+    Row 0 of every part of the split table is the repeated heading and gets no box.
+    """
+
+    def __init__(self, col: int, size: float = 4 * mm, line_width: float = 0.8) -> None:
+        self.col = col
         self.size = size
-        self.hAlign = "CENTER"
+        self.line_width = line_width
+        self._boxes: list[tuple[float, float]] = []
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        return self.size, self.size
+    def __call__(self, table: LongTable, event: str, *args: Any) -> None:
+        if event == "startCell":
+            row, col, _value, _style, (x, y), (width, height) = args
+            if col == self.col and row > 0:
+                self._boxes.append((x + (width - self.size) / 2, y + (height - self.size) / 2))
+        elif event == "startLines" and self._boxes:
+            canv = table.canv
+            path = canv.beginPath()
+            for x, y in self._boxes:
+                path.rect(x, y, self.size, self.size)
+            canv.setLineWidth(self.line_width)
+            canv.drawPath(path, stroke=1, fill=0)
+            self._boxes.clear()
 
-    def draw(self) -> None:
-        self.canv.setLineWidth(0.8)
-        self.canv.rect(0, 0, self.size, self.size, stroke=1, fill=0)
+
+_HYPHEN_PIECES = re.compile(r"[^-]*-|[^-]+")
 
 
 def _totals_table(totals: ManifestTotals, st: _Styles, label: Callable[..., str]) -> Table:
@@ -497,9 +592,9 @@ def _totals_table(totals: ManifestTotals, st: _Styles, label: Callable[..., str]
         (("minors", totals.minors), ("women", totals.women)),
         (("over_60", totals.over_60), ("medical", totals.medical)),
     ]
-    rows: list[list[Any]] = [[_p(label("totals"), st.section), "", "", ""]]
+    rows: list[list[Any]] = [[para(label("totals"), st.section), "", "", ""]]
     rows += [
-        [_p(label(lk), st.value), str(lc), _p(label(rk), st.value), str(rc)]
+        [para(label(lk), st.value), str(lc), para(label(rk), st.value), str(rc)]
         for (lk, lc), (rk, rc) in pairs
     ]
     table = Table(rows, colWidths=[62 * mm, 16 * mm, 62 * mm, 16 * mm], hAlign="LEFT")
@@ -527,12 +622,12 @@ def _signature_block(data: ManifestData, st: _Styles, label: Callable[..., str])
     col = (width - 10 * mm) / 2
     escort = f"{label('escort')}: {data.escort_officer}"
     rows = [
-        [_p(escort, st.label), "", _p(label("receiving"), st.label)],
+        [para(escort, st.label), "", para(label("receiving"), st.label)],
         ["", "", ""],
         [
-            _p(label("name_sig"), st.small),
+            para(label("name_sig"), st.small),
             "",
-            _p(f"{label('name_sig')}; {label('stamp')}", st.small),
+            para(f"{label('name_sig')}; {label('stamp')}", st.small),
         ],
     ]
     table = Table(rows, colWidths=[col, 10 * mm, col], rowHeights=[None, 14 * mm, None])
@@ -549,52 +644,14 @@ def _signature_block(data: ManifestData, st: _Styles, label: Callable[..., str])
     return table
 
 
-class _NumberedCanvas(Canvas):
-    """Canvas that defers page furniture until the page count is known ("Page X of Y").
+class _NumberedCanvas(NumberedCanvas):
+    """The manifest's numbered canvas (a subclass, so tests can patch it alone)."""
 
-    Each page's state is kept on ``showPage``; ``save`` then replays the pages, drawing the
-    footer and the page's QR code on each one.
-    """
 
-    def __init__(
-        self,
-        *args: Any,
-        manifest_id: str,
-        footer_left: str,
-        font: str,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self._saved_pages: list[dict[str, Any]] = []
-        self._manifest_id = manifest_id
-        self._footer_left = footer_left
-        self._font = font
+def _page_label(second_language: SecondLanguage) -> Callable[[int, int], str]:
+    second = {"ru": "Страница {page} из {total}", "kk": "Бет {page} / {total}"}[second_language]
 
-    def showPage(self) -> None:
-        self._saved_pages.append(dict(self.__dict__))
-        self._startPage()
+    def page_label(page: int, total: int) -> str:
+        return f"Page {page} of {total} / " + second.format(page=page, total=total)
 
-    def save(self) -> None:
-        total = len(self._saved_pages)
-        for state in self._saved_pages:
-            self.__dict__.update(state)
-            self._draw_furniture(total)
-            super().showPage()
-        super().save()
-
-    def _draw_furniture(self, total: int) -> None:
-        page = self._pageNumber
-        width, _ = self._pagesize
-        y = MARGIN
-        self.saveState()
-        self.setFillColor(colors.black)
-        self.setStrokeColor(colors.black)
-        self.setLineWidth(0.4)
-        self.line(MARGIN, y + QR_SIZE + 2 * mm, width - MARGIN, y + QR_SIZE + 2 * mm)
-        self.setFont(self._font, 8)
-        self.drawString(MARGIN, y + 6 * mm, self._footer_left)
-        self.drawCentredString(width / 2, y + 1 * mm, f"Page {page} of {total}")
-        # The QrCode flowable draws plain rectangles; renderPDF would pull in Helvetica.
-        qr = QrCode(qr_payload(self._manifest_id, page), width=QR_SIZE, height=QR_SIZE, qrLevel="M")
-        qr.drawOn(self, width - MARGIN - QR_SIZE, y)
-        self.restoreState()
+    return page_label

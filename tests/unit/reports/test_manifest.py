@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Paragraph
 
+from consuldesk.domain.scan import ScanCode, ScanKind, parse_scan
 from consuldesk.reports import manifest as manifest_mod
 from consuldesk.reports.fonts import register_fonts
 from consuldesk.reports.manifest import (
@@ -20,6 +23,7 @@ from consuldesk.reports.manifest import (
     qr_payload,
     render_manifest,
 )
+from tests.unit.reports.test_common import drawn_qr_matrices, reportlab_matrix
 
 MANIFEST_ID = "3f1c9a52-8d47-4b1e-9a6e-2c5d7f0b1e84"
 
@@ -193,8 +197,9 @@ def test_totals_of_small_manifest() -> None:
 
 
 def test_qr_payload_has_no_personal_data() -> None:
-    assert qr_payload(MANIFEST_ID, 3) == f"CONSULDESK:MANIFEST:{MANIFEST_ID}:3"
-    assert uuid.UUID(qr_payload(MANIFEST_ID, 1).split(":")[2])
+    assert qr_payload(MANIFEST_ID) == f"CONSULDESK:MANIFEST:{MANIFEST_ID}"
+    assert uuid.UUID(qr_payload(MANIFEST_ID).split(":")[2])
+    assert parse_scan(qr_payload(MANIFEST_ID)) == ScanCode(ScanKind.MANIFEST, MANIFEST_ID)
 
 
 def test_missing_target_dir_raises_and_leaves_nothing(tmp_path: Path) -> None:
@@ -234,3 +239,65 @@ def test_departure_may_be_unknown(tmp_path: Path) -> None:
     data = replace(_data(KAZAKH_PASSENGERS), departure=None, border_crossing="")
     out = render_manifest(data, tmp_path / "m.pdf")
     assert "Әбілқайыр Ғалымжан" in _all_text(out)
+
+
+def test_every_page_carries_the_manifests_qr_code(tmp_path: Path) -> None:
+    out = render_manifest(_data(_many(60)), tmp_path / "m.pdf")
+    reader = PdfReader(out)
+    assert len(reader.pages) > 1
+    for number, page in enumerate(reader.pages, start=1):
+        expected = reportlab_matrix(qr_payload(MANIFEST_ID))
+        content = page.get_contents()
+        assert content is not None
+        assert drawn_qr_matrices(content.get_data(), len(expected)) == [expected], number
+
+
+def test_long_names_wrap_and_are_printed_in_full(tmp_path: Path) -> None:
+    long_cyr = "Әбілқайыров-Сәрсенбаева Гүлнұр Айжан Өтегенқызы Ұлбосын"
+    long_given = "NURSULTAN-ABYLAIKHAN MARIA-GULNUR"
+    unbroken = "ABDIKADYROVAKHMETOVAZHANUZAKOVA"  # one word wider than the column
+    passenger = replace(
+        KAZAKH_PASSENGERS[0],
+        surname_lat=unbroken,
+        given_names_lat=long_given,
+        name_cyr=long_cyr,
+    )
+    out = render_manifest(_data([passenger, *KAZAKH_PASSENGERS[1:]]), tmp_path / "m.pdf")
+    raw = PdfReader(out).pages[0].extract_text() or ""
+    lines = raw.splitlines()
+    # Wrapped: no single line holds the whole name ...
+    assert not any(long_cyr in line for line in lines)
+    assert not any(unbroken in line for line in lines)
+    # ... yet every word is there, in order (line breaks at spaces or after hyphens).
+    flat = " ".join(raw.split())
+    assert long_cyr in flat.replace("- ", "-")
+    assert long_given in flat.replace("- ", "-")
+    assert unbroken in "".join(raw.split())
+
+
+def test_cells_fit_their_columns() -> None:
+    regular, _ = register_fonts()
+    fitter = manifest_mod._CellFitter(
+        manifest_mod._Styles(regular, "DejaVuSans-Bold").cell,
+        [w - 2 * manifest_mod._CELL_PAD for _, w in manifest_mod._COLUMNS],
+    )
+    width = manifest_mod._COLUMNS[manifest_mod.COL_CYRILLIC][1] - 2 * manifest_mod._CELL_PAD
+    value, height = fitter("Нұрсұлтанова Үміт Өтегенқызы Әбілқайырқызы", manifest_mod.COL_CYRILLIC)
+    assert isinstance(value, str)
+    lines = value.split("\n")
+    assert len(lines) > 1 and height == pytest.approx(9.5 * len(lines))
+    assert all(stringWidth(line, regular, 8) <= width for line in lines)
+    short, short_height = fitter("KAZ", manifest_mod.COL_NATIONALITY)
+    assert (short, short_height) == ("KAZ", 9.5)
+    wide, _ = fitter("ABDIKADYROVAKHMETOVAZHANUZAKOVA", manifest_mod.COL_SURNAME)
+    assert isinstance(wide, Paragraph)  # splits the word instead of overflowing
+    assert fitter("", manifest_mod.COL_SEAT) == ([], 0.0)
+
+
+def test_only_dejavu_is_embedded_on_every_page(tmp_path: Path) -> None:
+    out = render_manifest(_data(_many(120)), tmp_path / "big.pdf", second_language="kk")
+    for page in PdfReader(out).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            assert "DejaVuSans" in str(font["/BaseFont"])
+            assert "/FontFile2" in font["/FontDescriptor"]  # embedded TrueType subset

@@ -1,0 +1,430 @@
+"""Boarding slips: one cut-out slip per passenger of one trip, eight to an A4 page.
+
+Each slip shows the seat in large type, the passport Latin name (verbatim), the Cyrillic name,
+the passport number, route, border crossing, departure and vehicle, the CHILD / 60+ / MED flags
+of the manifest, and a QR code that encodes only the manifest entry id
+(:func:`slip_payload`), so the escort can scan passengers on board without printing personal
+data into the code. Dashed cut lines separate the slips; pages are numbered "Page X of Y".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, Table, TableStyle
+
+from consuldesk.domain.scan import slip_payload
+from consuldesk.reports.common import (
+    NumberedCanvas,
+    atomic_output,
+    bilingual,
+    draw_qr,
+    para,
+    qr_matrix,
+)
+from consuldesk.reports.fonts import register_fonts
+from consuldesk.reports.manifest import FLAG_CHILD, FLAG_MEDICAL, FLAG_OVER_60
+
+SecondLanguage = Literal["kk", "ru"]
+_LabelFn = Callable[..., str]
+
+PAGE_SIZE = A4
+COLUMNS = 2
+ROWS = 4
+SLIPS_PER_PAGE = COLUMNS * ROWS
+MARGIN = 8 * mm
+# The page footer (text, rule and "Page X of Y") sits below the slip grid; the numbered canvas
+# draws its rule this high above the bottom margin.
+FOOTER_RULE = 10 * mm
+FOOTER_GAP = 2.5 * mm
+SLIP_WIDTH = (PAGE_SIZE[0] - 2 * MARGIN) / COLUMNS
+SLIP_HEIGHT = (PAGE_SIZE[1] - 2 * MARGIN - FOOTER_RULE - FOOTER_GAP) / ROWS
+PADDING = 4 * mm
+# Side of the QR code including its quiet zone: the code itself stays above 22 mm even for the
+# longest entry ids, readable by a cheap phone camera or handheld scanner.
+QR_SIZE = 30 * mm
+QR_LEVEL: Literal["M"] = "M"
+RIGHT_COLUMN = QR_SIZE
+
+_LABELS: dict[str, dict[str, str]] = {
+    "title": {"en": "Boarding slip", "kk": "Отырғызу талоны", "ru": "Посадочный талон"},
+    "slips": {"en": "Boarding slips", "kk": "Отырғызу талондары", "ru": "Посадочные талоны"},
+    "leg": {"en": "Leg", "kk": "Кезең", "ru": "Этап"},
+    "seat": {"en": "Seat", "kk": "Орын", "ru": "Место"},
+    "passport": {"en": "Passport", "kk": "Паспорт", "ru": "Паспорт"},
+    "household": {"en": "Family / group", "kk": "Отбасы / топ", "ru": "Семья / группа"},
+    "route": {"en": "Route", "kk": "Бағыт", "ru": "Маршрут"},
+    "border": {"en": "Border crossing", "kk": "Шекара өткелі", "ru": "Пункт пропуска"},
+    "departure": {"en": "Departure", "kk": "Жөнелту", "ru": "Отправление"},
+    "vehicle": {"en": "Vehicle", "kk": "Көлік", "ru": "Транспорт"},
+    "trip": {"en": "Trip", "kk": "Рейс", "ru": "Рейс"},
+}
+
+
+@dataclass(frozen=True)
+class BoardingSlip:
+    """One passenger's slip.
+
+    Attributes:
+        entry_id: Id of the passenger's manifest entry (UUID string); the only content of the
+            slip's QR code.
+        surname_lat: Surname exactly as in the passport (Latin).
+        given_names_lat: Given names exactly as in the passport (Latin).
+        name_cyr: Full name in Cyrillic (Kazakh or Russian spelling).
+        passport_no: Passport number.
+        seat: Seat or place number; empty leaves a box to write it in by hand.
+        household: Family or tour group the passenger travels with; may be empty.
+        minor: Under 18 on the day of travel.
+        over_60: Aged 60 or more.
+        medical: Needs medical attention during the journey.
+    """
+
+    entry_id: str
+    surname_lat: str
+    given_names_lat: str
+    name_cyr: str
+    passport_no: str
+    seat: str
+    household: str = ""
+    minor: bool = False
+    over_60: bool = False
+    medical: bool = False
+
+
+@dataclass(frozen=True)
+class SlipTrip:
+    """The trip printed on every slip.
+
+    Attributes:
+        post_name: Name of the embassy or consulate.
+        operation: Name or code of the evacuation operation.
+        leg_no: Number of the leg within the operation.
+        mode: Transport mode as text (e.g. "Bus").
+        origin: Place of departure.
+        destination: Place of arrival.
+        border_crossing: Border crossing point; empty when there is none.
+        departure: Planned departure; ``None`` leaves a blank to fill in.
+        vehicle: Bus plate or flight number.
+        carrier: Transport company or airline.
+        escort_officer: Officer accompanying the passengers.
+        trip_id: Id of the trip (printed in the page footer).
+    """
+
+    post_name: str
+    operation: str
+    leg_no: int
+    mode: str
+    origin: str
+    destination: str
+    border_crossing: str
+    departure: datetime | None
+    vehicle: str
+    carrier: str
+    escort_officer: str
+    trip_id: str
+
+
+def slip_pages(count: int) -> int:
+    """Return the number of pages ``count`` slips take (eight to a page)."""
+    return math.ceil(count / SLIPS_PER_PAGE)
+
+
+def render_boarding_slips(
+    trip: SlipTrip,
+    slips: Sequence[BoardingSlip],
+    out_path: Path,
+    *,
+    second_language: SecondLanguage = "ru",
+) -> Path:
+    """Render the boarding slips of one trip as an A4 portrait, black-and-white PDF.
+
+    Slips are printed in the given order, left to right and top to bottom, eight to a page.
+    The file is written atomically: on failure an existing file is kept.
+
+    Args:
+        trip: The trip printed on every slip.
+        slips: One slip per passenger, in print order.
+        out_path: Where to write the PDF.
+        second_language: Language printed after English in every label (``"kk"`` or ``"ru"``).
+
+    Returns:
+        ``out_path``.
+
+    Raises:
+        ValueError: If there are no slips or ``second_language`` is not ``"kk"`` or ``"ru"``.
+        OSError: If the target folder does not exist or cannot be written.
+    """
+    if second_language not in ("kk", "ru"):
+        raise ValueError(f"second_language must be 'kk' or 'ru', not {second_language!r}")
+    if not slips:
+        raise ValueError("no boarding slips to print: the trip has no passengers")
+    regular, bold = register_fonts()
+    styles = _Styles(regular, bold)
+
+    def label(key: str, sep: str = " / ") -> str:
+        return bilingual(_LABELS, key, second_language, sep)
+
+    footer = "  ·  ".join(
+        part
+        for part in (
+            label("slips"),
+            trip.operation,
+            f"{label('leg')} {trip.leg_no}",
+            trip.vehicle,
+            f"{label('trip')}: {trip.trip_id}" if trip.trip_id else "",
+        )
+        if part
+    )
+    out_path = Path(out_path)
+    with atomic_output(out_path) as fh:
+        canvas = _SlipCanvas(
+            fh,
+            pagesize=PAGE_SIZE,
+            footer_left=footer,
+            font=regular,
+            margin=MARGIN,
+            qr_size=FOOTER_RULE - 2 * mm,  # sets the rule height; no QR code per page here
+            initialFontName=regular,  # else every page references Helvetica
+        )
+        canvas.setTitle(f"{_LABELS['slips']['en']} — {trip.operation}, leg {trip.leg_no}")
+        canvas.setAuthor(trip.post_name)
+        canvas.setSubject(f"Trip {trip.trip_id}")
+        canvas.setCreator("ConsulDesk")
+        for start in range(0, len(slips), SLIPS_PER_PAGE):
+            page = slips[start : start + SLIPS_PER_PAGE]
+            for index, slip in enumerate(page):
+                row, col = divmod(index, COLUMNS)
+                x = MARGIN + col * SLIP_WIDTH
+                y = PAGE_SIZE[1] - MARGIN - (row + 1) * SLIP_HEIGHT
+                _draw_slip(canvas, x, y, trip, slip, styles, label)
+            _draw_cut_lines(canvas, len(page), styles)
+            canvas.showPage()
+        canvas.save()
+    return out_path
+
+
+class _SlipCanvas(NumberedCanvas):
+    """The slips' numbered canvas (a subclass, so tests can patch it alone)."""
+
+
+class _Styles:
+    """Paragraph styles of the slips, all in the bundled Unicode font, at a given scale.
+
+    Long names or places shrink the text of one slip (``scale`` below 1) rather than overflow.
+    """
+
+    def __init__(self, regular: str, bold: str, scale: float = 1.0) -> None:
+        self.regular = regular
+        self.bold = bold
+        self.scale = scale
+
+        def style(name: str, font: str, size: float, **kw: object) -> ParagraphStyle:
+            return ParagraphStyle(
+                name, fontName=font, fontSize=size * scale, leading=size * scale * 1.18, **kw
+            )
+
+        self.title = style("title", bold, 7.5)
+        self.trip = style("trip", regular, 6.5)
+        self.name_lat = style("name_lat", bold, 11.5)
+        self.name_cyr = style("name_cyr", regular, 10)
+        self.label = style("label", regular, 5.6)
+        self.value = style("value", regular, 8.5)
+        self.value_bold = style("value_bold", bold, 8.5)
+        self.flags = style("flags", bold, 9)
+        self.seat_label = style("seat_label", regular, 6.5, alignment=TA_CENTER)
+        self.tiny = style("tiny", regular, 5.5)
+
+    def smaller(self) -> _Styles:
+        """The same styles ten per cent smaller."""
+        return _Styles(self.regular, self.bold, self.scale * 0.9)
+
+
+def _flags(slip: BoardingSlip) -> list[str]:
+    flags = []
+    if slip.minor:
+        flags.append(FLAG_CHILD)
+    if slip.over_60:
+        flags.append(FLAG_OVER_60)
+    if slip.medical:
+        flags.append(FLAG_MEDICAL)
+    return flags
+
+
+def _left_column(
+    trip: SlipTrip, slip: BoardingSlip, st: _Styles, label: _LabelFn, width: float
+) -> Table:
+    """Everything left of the seat and QR code, as one table to measure and draw."""
+    departure = trip.departure.strftime("%d.%m.%Y %H:%M") if trip.departure else ""
+    leg = f"{label('leg')} {trip.leg_no}" + (f" · {trip.mode}" if trip.mode else "")
+    fields = [
+        ("passport", slip.passport_no, st.value_bold),
+        ("household", slip.household, st.value),
+        ("route", f"{trip.origin} → {trip.destination}", st.value),
+        ("border", trip.border_crossing, st.value),
+        ("departure", departure, st.value_bold),
+        ("vehicle", trip.vehicle, st.value),
+    ]
+    label_width = 19 * mm * st.scale
+    field_table = Table(
+        [
+            [
+                Paragraph(escape(label(key, "\n")).replace("\n", "<br/>"), st.label),
+                para(value, value_style),
+            ]
+            for key, value, value_style in fields
+        ],
+        colWidths=[label_width, width - label_width],
+    )
+    field_table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), st.regular),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 0.8),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.8),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.black),
+            ]
+        )
+    )
+    name_lat = f"{slip.surname_lat} {slip.given_names_lat}".strip()
+    rows = [
+        [para(label("title"), st.title)],
+        [para(f"{trip.operation}  ·  {leg}", st.trip)],
+        [para(name_lat, _fit_words(name_lat, st.name_lat, width))],
+        [para(slip.name_cyr, _fit_words(slip.name_cyr, st.name_cyr, width))],
+        [field_table],
+    ]
+    table = Table(rows, colWidths=[width])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), st.regular),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+                ("LINEBELOW", (0, 1), (0, 1), 0.6, colors.black),
+                ("BOTTOMPADDING", (0, 1), (0, 1), 3),
+                ("TOPPADDING", (0, 2), (0, 2), 2),
+                ("BOTTOMPADDING", (0, 3), (0, 3), 3),
+            ]
+        )
+    )
+    return table
+
+
+def _fit_words(text: str, style: ParagraphStyle, width: float) -> ParagraphStyle:
+    """Return ``style``, made smaller if needed so that no word of ``text`` is split."""
+    widest = max((stringWidth(word, style.fontName, 1) for word in text.split()), default=0.0)
+    if widest * style.fontSize <= width:
+        return style
+    size = width / widest
+    return ParagraphStyle(f"{style.name}_fit", parent=style, fontSize=size, leading=size * 1.18)
+
+
+def _draw_slip(
+    canvas: Canvas,
+    x: float,
+    y: float,
+    trip: SlipTrip,
+    slip: BoardingSlip,
+    styles: _Styles,
+    label: _LabelFn,
+) -> None:
+    """Draw one slip whose cell has its lower left corner at ``(x, y)``."""
+    top = y + SLIP_HEIGHT - PADDING
+    left_width = SLIP_WIDTH - 2 * PADDING - RIGHT_COLUMN - 2 * mm
+    flags = _flags(slip)
+    footer_height = 6 * mm if flags else 3 * mm
+    available = SLIP_HEIGHT - 2 * PADDING - footer_height
+
+    st = styles
+    column = _left_column(trip, slip, st, label, left_width)
+    _, height = column.wrapOn(canvas, left_width, available)
+    while height > available and st.scale > 0.55:
+        st = st.smaller()
+        column = _left_column(trip, slip, st, label, left_width)
+        _, height = column.wrapOn(canvas, left_width, available)
+    column.drawOn(canvas, x + PADDING, top - height)
+
+    if flags:
+        _draw_flags(canvas, x + PADDING, y + PADDING + 3 * mm, flags, styles)
+    canvas.setFont(styles.regular, 5.5)
+    canvas.drawString(x + PADDING, y + PADDING - 1 * mm, f"ID {slip.entry_id}")
+
+    # Right column: seat number in large type, then the QR code at the bottom.
+    right = x + SLIP_WIDTH - PADDING - RIGHT_COLUMN
+    centre = right + RIGHT_COLUMN / 2
+    canvas.setFont(styles.regular, 6.5)
+    canvas.drawCentredString(centre, top - 6.5, label("seat"))
+    seat = slip.seat.strip()
+    seat_top = top - 10
+    if seat:
+        size = min(30.0, 0.95 * RIGHT_COLUMN / stringWidth(seat, styles.bold, 1))
+        canvas.setFont(styles.bold, size)
+        canvas.drawCentredString(centre, seat_top - 0.75 * size, seat)
+    else:
+        canvas.setLineWidth(0.8)
+        canvas.rect(right + 4 * mm, seat_top - 11 * mm, RIGHT_COLUMN - 8 * mm, 10 * mm)
+    # The quiet zone is white, so the code may reach into the slip padding.
+    qr_x = x + SLIP_WIDTH - QR_SIZE - 1.5 * mm
+    qr_y = y + 1.5 * mm
+    draw_qr(canvas, qr_matrix(slip_payload(slip.entry_id), QR_LEVEL), qr_x, qr_y, QR_SIZE)
+
+
+def _draw_flags(canvas: Canvas, x: float, y: float, flags: list[str], st: _Styles) -> None:
+    """Draw each flag as bold text in a box, left to right, baseline at ``y``."""
+    size = st.flags.fontSize / st.scale
+    pad = 1.2 * mm
+    canvas.setLineWidth(0.8)
+    canvas.setFont(st.bold, size)
+    for flag in flags:
+        width = stringWidth(flag, st.bold, size)
+        canvas.rect(x, y - pad, width + 2 * pad, size + 1.2 * pad, stroke=1, fill=0)
+        canvas.drawString(x + pad, y, flag)
+        x += width + 2 * pad + 2 * mm
+
+
+def _draw_cut_lines(canvas: Canvas, count: int, st: _Styles) -> None:
+    """Dashed lines around and between the slips of a page, with a scissors mark."""
+    rows = math.ceil(count / COLUMNS)
+    left = MARGIN
+    right = MARGIN + COLUMNS * SLIP_WIDTH
+    top = PAGE_SIZE[1] - MARGIN
+    bottom = top - rows * SLIP_HEIGHT
+    canvas.saveState()
+    canvas.setStrokeColor(colors.black)
+    canvas.setLineWidth(0.5)
+    canvas.setDash(4, 3)
+    for r in range(rows + 1):
+        yy = top - r * SLIP_HEIGHT
+        canvas.line(left, yy, right, yy)
+    for c in range(COLUMNS + 1):
+        xx = left + c * SLIP_WIDTH
+        canvas.line(xx, top, xx, bottom)
+    canvas.setDash()
+    # Scissors on each horizontal cut line, on a white patch so the dash does not cross them.
+    canvas.setFont(st.regular, 10)
+    canvas.setFillColor(colors.white)
+    for r in range(1, rows):
+        canvas.rect(left + 2 * mm, top - r * SLIP_HEIGHT - 2 * mm, 5 * mm, 4 * mm, 0, 1)
+    canvas.setFillColor(colors.black)
+    for r in range(1, rows):
+        canvas.drawString(left + 2.5 * mm, top - r * SLIP_HEIGHT - 3.3, "✂")
+    canvas.restoreState()

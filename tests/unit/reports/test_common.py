@@ -1,0 +1,198 @@
+"""Tests of the shared report building blocks in ``consuldesk.reports.common``."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from reportlab.graphics.barcode import qrencoder
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from consuldesk.reports.common import (
+    NumberedCanvas,
+    TickBox,
+    atomic_output,
+    bilingual,
+    draw_qr,
+    numbered_canvas_maker,
+    qr_matrix,
+)
+from consuldesk.reports.fonts import register_fonts
+
+_QR_RECT = re.compile(rb"^(\d+) (\d+) (\d+) 1\.05 re$", re.MULTILINE)
+
+
+def reportlab_matrix(payload: str, level: str = "M") -> list[list[bool]]:
+    """The matrix ReportLab's own ``QrCode`` flowable would draw."""
+    qr = qrencoder.QRCode(None, getattr(qrencoder.QRErrorCorrectLevel, level))
+    qr.addData(payload)
+    qr.make()
+    return [[bool(m) for m in row] for row in qr.modules]
+
+
+def drawn_qr_matrices(content: bytes, size: int) -> list[list[list[bool]]]:
+    """Rebuild the QR matrices drawn by ``draw_qr`` from a page content stream."""
+    matrices = []
+    for block in content.split(b"\nf\n"):
+        rects = _QR_RECT.findall(block)
+        if not rects:
+            continue
+        matrix = [[False] * size for _ in range(size)]
+        for col, row, width in ((int(c), int(r), int(w)) for c, r, w in rects):
+            for c in range(col, col + width):
+                matrix[row][c] = True
+        matrices.append(matrix)
+    return matrices
+
+
+# -- atomic_output -------------------------------------------------------------------------
+
+
+def test_atomic_output_writes_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "out.pdf"
+    with atomic_output(target) as fh:
+        fh.write(b"%PDF-new")
+        assert not target.exists()  # nothing in place until the block ends
+    assert target.read_bytes() == b"%PDF-new"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
+
+
+def test_atomic_output_failure_keeps_existing_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.pdf"
+    target.write_bytes(b"previous")
+    with pytest.raises(RuntimeError, match="boom"), atomic_output(target) as fh:
+        fh.write(b"half a document")
+        raise RuntimeError("boom")
+    assert target.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
+
+
+def test_atomic_output_missing_folder_raises(tmp_path: Path) -> None:
+    with pytest.raises(OSError), atomic_output(tmp_path / "missing" / "out.pdf"):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- labels --------------------------------------------------------------------------------
+
+LABELS = {"title": {"en": "Roster", "kk": "Тізім", "ru": "Список"}, "n": {"en": "60+", "kk": "60+"}}
+
+
+def test_bilingual() -> None:
+    assert bilingual(LABELS, "title", "kk") == "Roster / Тізім"
+    assert bilingual(LABELS, "title", "ru", "\n") == "Roster\nСписок"
+    assert bilingual(LABELS, "n", "kk") == "60+ / 60+"
+    with pytest.raises(KeyError):
+        bilingual(LABELS, "n", "ru")
+
+
+def test_tick_box_has_fixed_size() -> None:
+    box = TickBox(5 * mm)
+    assert box.wrap(100, 100) == (5 * mm, 5 * mm)
+
+
+# -- QR codes ------------------------------------------------------------------------------
+
+PAYLOADS = [
+    "CONSULDESK:MANIFEST:3f1c9a52-8d47-4b1e-9a6e-2c5d7f0b1e84:1",
+    "CONSULDESK:MANIFEST:3f1c9a52-8d47-4b1e-9a6e-2c5d7f0b1e84:37",
+    "HELLO WORLD 42",  # alphanumeric mode
+    "0123456789012345678901234567890",  # numeric mode
+    "Әбілқайыр Ғалымжан Қ Ң Ө Ұ Ү Һ І",  # 8-bit mode, UTF-8
+    "x" * 300,  # version 7 or more: version information blocks
+]
+
+
+def _finder_at(matrix: list[list[bool]], top: int, left: int) -> bool:
+    """A 7×7 finder pattern: dark ring, light ring, dark 3×3 centre."""
+    for r in range(7):
+        for c in range(7):
+            ring = max(abs(r - 3), abs(c - 3))
+            if matrix[top + r][left + c] != (ring != 2):
+                return False
+    return True
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+@pytest.mark.parametrize("level", ["L", "M", "Q", "H"])
+def test_qr_matrix_is_a_qr_symbol(payload: str, level: str) -> None:
+    matrix = qr_matrix(payload, level)  # type: ignore[arg-type]
+    n = len(matrix)
+    assert all(len(row) == n for row in matrix)
+    assert (n - 17) % 4 == 0 and n >= 21  # version 1 is 21 modules, each version adds 4
+    assert _finder_at(matrix, 0, 0) and _finder_at(matrix, 0, n - 7)
+    assert _finder_at(matrix, n - 7, 0)
+    assert not _finder_at(matrix, n - 7, n - 7)
+    assert matrix == reportlab_matrix(payload, level)
+
+
+def test_a_cached_qr_matrix_cannot_be_spoiled_by_its_caller() -> None:
+    first = qr_matrix(PAYLOADS[0])
+    first[0][0] = not first[0][0]
+    assert qr_matrix(PAYLOADS[0]) != first
+
+
+def test_draw_qr_draws_the_matrix_as_runs() -> None:
+    payload = PAYLOADS[0]
+    buf = io.BytesIO()
+    canvas = Canvas(buf, pagesize=A4, pageCompression=0)
+    draw_qr(canvas, payload, 50, 50, 30 * mm)
+    canvas.showPage()
+    canvas.save()
+    content = PdfReader(buf).pages[0].get_contents()
+    assert content is not None
+    expected = reportlab_matrix(payload)
+    assert drawn_qr_matrices(content.get_data(), len(expected)) == [expected]
+
+
+# -- NumberedCanvas ------------------------------------------------------------------------
+
+
+def _numbered_pdf(tmp_path: Path, pages: int, **options: object) -> PdfReader:
+    regular, _ = register_fonts()
+    out = tmp_path / "n.pdf"
+    make = numbered_canvas_maker(font=regular, **options)
+    canvas = make(str(out), pagesize=A4, initialFontName=regular)
+    for _ in range(pages):
+        canvas.setFont(regular, 10)
+        canvas.drawString(100, 700, "Мазмұны")
+        canvas.showPage()
+    canvas.save()
+    return PdfReader(out)
+
+
+def test_numbered_canvas_labels_and_qr_per_page(tmp_path: Path) -> None:
+    reader = _numbered_pdf(
+        tmp_path,
+        3,
+        footer_left="Тізім · Қосымша",
+        page_label=lambda page, total: f"Page {page} of {total} / Бет {page} / {total}",
+        qr_payload=lambda page: f"DOC:{page}",
+    )
+    assert len(reader.pages) == 3
+    for number, page in enumerate(reader.pages, start=1):
+        text = " ".join((page.extract_text() or "").split())
+        assert f"Page {number} of 3 / Бет {number} / 3" in text
+        assert "Тізім · Қосымша" in text
+        expected = qr_matrix(f"DOC:{number}")
+        content = page.get_contents()
+        assert content is not None
+        assert drawn_qr_matrices(content.get_data(), len(expected)) == [expected]
+
+
+def test_numbered_canvas_without_qr(tmp_path: Path) -> None:
+    reader = _numbered_pdf(tmp_path, 2, qr_payload=lambda page: None if page == 1 else "P2")
+    first, second = (page.get_contents() for page in reader.pages)
+    assert first is not None and second is not None
+    assert not _QR_RECT.search(first.get_data())
+    assert _QR_RECT.search(second.get_data())
+    assert "Page 1 of 2" in (reader.pages[0].extract_text() or "")
+
+
+def test_numbered_canvas_is_a_canvas() -> None:
+    assert issubclass(NumberedCanvas, Canvas)

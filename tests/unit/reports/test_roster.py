@@ -1,0 +1,196 @@
+"""Tests of the hotel roster, read back from the PDF with pypdf."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from consuldesk.reports import roster as roster_mod
+from consuldesk.reports.roster import (
+    RosterGuest,
+    RosterHotel,
+    render_hotel_roster,
+    room_sort_key,
+    sorted_guests,
+)
+
+POST = "Embassy of Kazakhstan in Abu Dhabi"
+NIGHT = date(2026, 3, 10)
+
+
+def _guest(
+    room: str,
+    surname: str,
+    name_cyr: str,
+    *,
+    status: str = "checked_in",
+    household: str = "",
+    **flags: bool,
+) -> RosterGuest:
+    return RosterGuest(
+        room=room,
+        surname_lat=surname,
+        given_names_lat="AIDOS",
+        name_cyr=name_cyr,
+        sex="M",
+        birth_date=date(1958, 2, 3),
+        passport_no="N12345678",
+        phone="+971 50 123 4567",
+        household=household,
+        check_in=date(2026, 3, 8),
+        check_out=date(2026, 3, 14),
+        status=status,
+        **flags,
+    )
+
+
+KAZAKH_GUESTS = [
+    _guest("10", "ABILKAIYR", "Әбілқайыр Ғалымжан", over_60=True),
+    _guest("2", "NURSULTANOVA", "Нұрсұлтанова Үміт Өтегенқызы", minor=True, medical=True),
+    _guest("", "SHAKHIN & <SON>", "Һашимова Ірина Ңағыз", status="booked"),
+]
+
+
+def _hotels() -> list[RosterHotel]:
+    many = [_guest(str(1 + i // 2), f"ZHAKSYBEKOV{i}", f"Жақсыбеков Айдос {i}") for i in range(80)]
+    return [
+        RosterHotel(
+            "Grand Hyatt Abu Dhabi",
+            "Abu Dhabi",
+            "Corniche Road West",
+            "+971 2 510 1234",
+            90,
+            "Анекс Тур",
+            many,
+        ),
+        RosterHotel(
+            "Қонақүй Әлем", "Dubai", "Sheikh Zayed Rd 1", "+971 4 000", 2, "", KAZAKH_GUESTS
+        ),
+        RosterHotel("Empty Inn", "Al Ain", "Street 5", "", 10, "", []),
+    ]
+
+
+def _pages_text(path: Path) -> list[str]:
+    return [" ".join((p.extract_text() or "").split()) for p in PdfReader(path).pages]
+
+
+def test_room_sort_is_natural() -> None:
+    rooms = ["10", "2", "101A", "2B", "2a", "Suite", "1"]
+    assert sorted(rooms, key=room_sort_key) == ["1", "2", "2a", "2B", "10", "101A", "Suite"]
+
+
+def test_guests_sorted_by_room_with_roomless_last() -> None:
+    order = [g.surname_lat for g in sorted_guests(KAZAKH_GUESTS)]
+    assert order == ["NURSULTANOVA", "ABILKAIYR", "SHAKHIN & <SON>"]
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_names_headers_and_order(tmp_path: Path, language: str) -> None:
+    hotel = _hotels()[1]
+    out = render_hotel_roster(
+        POST,
+        NIGHT,
+        [hotel],
+        tmp_path / "r.pdf",
+        second_language=language,  # type: ignore[arg-type]
+    )
+    assert out == tmp_path / "r.pdf"
+    pages = _pages_text(out)
+    text = " ".join(pages)
+    for g in KAZAKH_GUESTS:
+        assert g.name_cyr in text
+        assert g.surname_lat in text
+    assert "Қонақүй Әлем" in text and "Анекс" not in text
+    assert "10.03.2026 → 11.03.2026" in text
+    assert "03.02.1958" in text and "08.03.2026" in text and "14.03.2026" in text
+    assert "CHILD" in text and "60+" in text and "MED" in text
+    # Room 2 before room 10, the guest without a room last under its own heading.
+    first = pages[0]
+    no_room = {"ru": "Номер ещё не назначен", "kk": "Нөмір әлі берілмеген"}[language]
+    assert (
+        first.index("Нұрсұлтанова")
+        < first.index("Әбілқайыр Ғалымжан")
+        < first.index(f"No room yet / {no_room}")
+        < first.index("Һашимова")
+    )
+    room = {"ru": "Номер", "kk": "Нөмір"}[language]
+    assert f"Room / {room}" in first
+    # Three guests for two beds: the hotel is over capacity.
+    assert re.search(r"Guests tonight / \S+( \S+)* 3\b", first)
+
+
+def test_each_hotel_starts_a_page_and_headings_repeat(tmp_path: Path) -> None:
+    out = render_hotel_roster(POST, NIGHT, _hotels(), tmp_path / "r.pdf")
+    pages = _pages_text(out)
+    n = len(pages)
+    assert n >= 3 + 1  # three hotels and the summary
+    for i, text in enumerate(pages, start=1):
+        assert f"Page {i} of {n}" in text
+    hyatt_pages = [t for t in pages if "ZHAKSYBEKOV" in t]
+    assert len(hyatt_pages) >= 2
+    for text in hyatt_pages:
+        assert "Grand Hyatt Abu Dhabi, Abu Dhabi" in text  # the band repeats with the heading
+        assert "Present / На месте" in text
+        assert "Check-out / Выезд" in text
+    starts = [i for i, t in enumerate(pages) if t.startswith("Hotel roster / Список проживающих")]
+    assert len(starts) == 3
+    assert "Қонақүй Әлем" in pages[starts[1]]
+    assert "Empty Inn" in pages[starts[2]]
+    assert "No guests tonight / В эту ночь гостей нет" in pages[starts[2]]
+    text = " ".join(pages)
+    for i in range(80):
+        assert f"Жақсыбеков Айдос {i} " in text + " "
+
+
+def test_summary_numbers(tmp_path: Path) -> None:
+    out = render_hotel_roster(POST, NIGHT, _hotels(), tmp_path / "r.pdf")
+    last = _pages_text(out)[-1]
+    assert last.startswith("Summary / Сводка")
+    assert re.search(r"Grand Hyatt Abu Dhabi Abu Dhabi 90 80 10\b", last), last
+    assert re.search(r"Қонақүй Әлем Dubai 2 3 0 \(over capacity / сверх мест: 1\)", last), last
+    assert re.search(r"Empty Inn Al Ain 10 0 10\b", last), last
+    assert re.search(r"Total / Всего 102 83 20\b", last), last
+
+
+def test_only_bundled_font_is_embedded(tmp_path: Path) -> None:
+    out = render_hotel_roster(POST, NIGHT, _hotels(), tmp_path / "r.pdf")
+    fonts: set[str] = set()
+    for page in PdfReader(out).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert fonts
+    assert all("DejaVuSans" in name for name in fonts), fonts
+
+
+def test_only_empty_hotels(tmp_path: Path) -> None:
+    hotel = RosterHotel("Empty Inn", "Al Ain", "Street 5", "", 10)
+    pages = _pages_text(render_hotel_roster(POST, NIGHT, [hotel], tmp_path / "r.pdf"))
+    assert len(pages) == 2
+    assert "No guests tonight" in pages[0]
+    assert re.search(r"Total / Всего 10 0 10\b", pages[1])
+
+
+def test_no_hotels_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no hotels"):
+        render_hotel_roster(POST, NIGHT, [], tmp_path / "r.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failure_during_render_keeps_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "r.pdf"
+    target.write_bytes(b"previous roster")
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(roster_mod._RosterCanvas, "save", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        render_hotel_roster(POST, NIGHT, _hotels(), target)
+    assert [p.name for p in tmp_path.iterdir()] == ["r.pdf"]
+    assert target.read_bytes() == b"previous roster"

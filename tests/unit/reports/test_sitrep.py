@@ -1,0 +1,234 @@
+"""Tests of the situation report, read back from the PDF with pypdf."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from consuldesk.domain.enums import (
+    OperationStatus,
+    PresenceStatus,
+    RequestKind,
+    TripMode,
+    Vulnerability,
+)
+from consuldesk.reports import sitrep as sitrep_mod
+from consuldesk.reports.sitrep import (
+    MODE_LABELS,
+    OPERATION_STATUS_LABELS,
+    REQUEST_LABELS,
+    STATUS_LABELS,
+    VULNERABILITY_LABELS,
+    SitrepCost,
+    SitrepData,
+    SitrepHotel,
+    SitrepLeg,
+    SitrepOperation,
+    format_money,
+    format_utc,
+    percent,
+    render_sitrep,
+    sitrep_headline,
+)
+
+TS = "\u2009"  # thin space between thousands
+
+
+def _data(countries: int = 4) -> SitrepData:
+    return SitrepData(
+        post_name="Embassy of Kazakhstan in Abu Dhabi",
+        post_code="AE-ABU",
+        generated_at=datetime(2026, 3, 10, 21, 5, tzinfo=timezone(timedelta(hours=4))),
+        officer="Сәрсенбаев Қайрат",
+        nationals_total=1234,
+        by_country=[("Біріккен Араб Әмірліктері", 800), ("Оман", 200), ("Қатар", 134)]
+        + [(f"Country {i}", 1) for i in range(countries - 3)],
+        by_status=[
+            ("in_country", 600),
+            ("in_transit", 80),
+            ("in_hotel", 150),
+            ("evacuated", 300),
+            ("left_on_own", 90),
+            ("unknown", 14),
+        ],
+        by_vulnerability=[("medical", 12), ("over_60", 140), ("woman_with_minors", 60)],
+        requests_open=[("evacuation", 320), ("accommodation", 40), ("kidnapping", 2)],
+        operations=[
+            SitrepOperation(
+                "Operation Құс жолы",
+                "Abu Dhabi → Muscat → Almaty",
+                "under_way",
+                [
+                    SitrepLeg(1, "bus", "Abu Dhabi", "Muscat", 4, 200, 190, 150, 12, 35),
+                    SitrepLeg(2, "flight", "Muscat", "Almaty", 1, 180, 150, 0, 0, 10),
+                ],
+                evacuated=150,
+            ),
+            SitrepOperation("Op Үміт", "Dubai → Tehran", "planned"),
+        ],
+        hotels=[
+            SitrepHotel(
+                "Grand Hyatt Abu Dhabi", "Abu Dhabi", 40, 38, 210, 1523400, 123456789, "AED"
+            ),
+            SitrepHotel("Қонақүй Әлем", "Muscat", 20, 25, 60, 50000, 300000, "OMR"),
+        ],
+        costs=[SitrepCost("AED", 1523400, 123456789), SitrepCost("OMR", 50000, 300000)],
+    )
+
+
+def _pages_text(path: Path) -> list[str]:
+    # Collapse ordinary whitespace only: str.split() would also eat the thin spaces.
+    return [
+        re.sub(r"[ \t\r\n]+", " ", p.extract_text() or "").strip() for p in PdfReader(path).pages
+    ]
+
+
+def test_format_money() -> None:
+    assert format_money(123456789, "AED") == f"1{TS}234{TS}567.89 AED"
+    assert format_money(5, "KZT") == "0.05 KZT"
+    assert format_money(100000, "OMR") == f"1{TS}000.00 OMR"
+    assert format_money(-250, "USD") == "-2.50 USD"
+    assert format_money(99999, "") == "999.99"
+
+
+def test_percent_and_utc() -> None:
+    assert percent(38, 40) == "95%"
+    assert percent(25, 20) == "125%"
+    assert percent(1, 0) == "—"
+    assert format_utc(datetime(2026, 3, 10, 21, 5, tzinfo=timezone(timedelta(hours=4)))) == (
+        "10.03.2026 17:05 UTC"
+    )
+    assert format_utc(datetime(2026, 3, 10, 17, 5)) == "10.03.2026 17:05 UTC"
+    assert format_utc(datetime(2026, 3, 10, 17, 5, tzinfo=UTC)) == "10.03.2026 17:05 UTC"
+
+
+def test_headline() -> None:
+    h = sitrep_headline(_data())
+    assert (h.nationals_total, h.in_hotels_tonight, h.evacuated, h.open_requests) == (
+        1234,
+        63,
+        300,
+        362,
+    )
+
+
+def test_every_domain_key_has_three_languages() -> None:
+    for labels, enum in [
+        (STATUS_LABELS, PresenceStatus),
+        (VULNERABILITY_LABELS, Vulnerability),
+        (REQUEST_LABELS, RequestKind),
+        (OPERATION_STATUS_LABELS, OperationStatus),
+        (MODE_LABELS, TripMode),
+    ]:
+        assert set(labels) == {e.value for e in enum}
+        for text in labels.values():
+            assert set(text) == {"en", "kk", "ru"} and all(text.values())
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_content(tmp_path: Path, language: str) -> None:
+    out = render_sitrep(
+        _data(),
+        tmp_path / "s.pdf",
+        second_language=language,  # type: ignore[arg-type]
+    )
+    assert out == tmp_path / "s.pdf"
+    pages = _pages_text(out)
+    text = " ".join(pages)
+    second = {"ru": "Оперативная сводка", "kk": "Жағдай туралы есеп"}[language]
+    assert text.startswith(f"Situation report / {second}")
+    assert "Embassy of Kazakhstan in Abu Dhabi (AE-ABU)" in text
+    assert "10.03.2026 17:05 UTC" in text
+    assert "Сәрсенбаев Қайрат" in text
+    assert "1234 63 300 362" in text  # the headline box
+    in_hotel = {"ru": "В гостинице", "kk": "Қонақүйде"}[language]
+    assert f"In a hotel {in_hotel} 150 12%" in text
+    assert "kidnapping 2" in text  # unknown keys print as given
+    for name in ("Біріккен Араб Әмірліктері", "Оман", "Қатар", "Operation Құс жолы", "Op Үміт"):
+        assert name in text
+    under_way = {"ru": "Выполняется", "kk": "Жүргізілуде"}[language]
+    assert f"Under way / {under_way}" in text
+    assert "Abu Dhabi → Muscat 4 200 190 150 12 35 95%" in text
+    assert "Grand Hyatt Abu Dhabi Abu Dhabi 40 38 95% 210" in text
+    assert f"15{TS}234.00 AED 1{TS}234{TS}567.89 AED" in text
+    assert f"500.00 OMR 3{TS}000.00 OMR" in text
+    assert re.search(r"Total / \S+ 60 63 105% 270", text)
+    for i, page in enumerate(pages, start=1):
+        assert f"Page {i} of {len(pages)}" in page
+
+
+def test_currencies_are_never_added(tmp_path: Path) -> None:
+    text = " ".join(_pages_text(render_sitrep(_data(), tmp_path / "s.pdf")))
+    # AED 1 234 567.89 + OMR 3 000.00 would be 1 237 567.89 in some currency.
+    assert "1237567" not in text.replace(TS, "")
+    assert f"15{TS}734.00" not in text
+
+
+def test_many_countries_span_pages_with_heading(tmp_path: Path) -> None:
+    out = render_sitrep(_data(countries=200), tmp_path / "s.pdf")
+    pages = _pages_text(out)
+    assert len(pages) >= 2
+    country_pages = [t for t in pages if "Country 1" in t]
+    assert len(country_pages) >= 2
+    for t in country_pages:
+        assert "Country / Страна Number / Кол-во Share / Доля" in t
+    text = " ".join(pages)
+    assert "Country 196" in text
+
+
+def test_empty_report(tmp_path: Path) -> None:
+    data = SitrepData(
+        post_name="Consulate General in Dubai",
+        post_code="AE-DXB",
+        generated_at=datetime(2026, 3, 1, 8, 0),
+        officer="Officer Test",
+        nationals_total=0,
+        by_country=(),
+        by_status=(),
+        by_vulnerability=(),
+        requests_open=(),
+        operations=(),
+        hotels=(),
+        costs=(),
+    )
+    pages = _pages_text(render_sitrep(data, tmp_path / "s.pdf"))
+    assert len(pages) == 1
+    text = pages[0]
+    assert "0 0 0 0" in text
+    assert text.count("None / Нет") >= 5
+    assert "Page 1 of 1" in text
+
+
+def test_only_bundled_font_is_embedded(tmp_path: Path) -> None:
+    out = render_sitrep(_data(countries=200), tmp_path / "s.pdf")
+    fonts: set[str] = set()
+    for page in PdfReader(out).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert fonts
+    assert all("DejaVuSans" in name for name in fonts), fonts
+
+
+def test_failure_during_render_keeps_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "s.pdf"
+    target.write_bytes(b"previous report")
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sitrep_mod._SitrepCanvas, "save", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        render_sitrep(_data(), target)
+    assert [p.name for p in tmp_path.iterdir()] == ["s.pdf"]
+    assert target.read_bytes() == b"previous report"
+
+
+def test_rejects_unknown_second_language(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        render_sitrep(_data(), tmp_path / "s.pdf", second_language="de")  # type: ignore[arg-type]

@@ -1,0 +1,198 @@
+"""Tests of the boarding slips, read back from the PDF with pypdf."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from reportlab.lib.units import mm
+
+from consuldesk.domain.scan import SLIP_PREFIX, slip_payload
+from consuldesk.reports import slips as slips_mod
+from consuldesk.reports.common import QR_BORDER, qr_matrix
+from consuldesk.reports.slips import (
+    QR_LEVEL,
+    QR_SIZE,
+    BoardingSlip,
+    SlipTrip,
+    render_boarding_slips,
+    slip_pages,
+)
+
+TRIP = SlipTrip(
+    post_name="Embassy of Kazakhstan in Abu Dhabi",
+    operation="Operation Құс жолы",
+    leg_no=2,
+    mode="Bus",
+    origin="Abu Dhabi",
+    destination="Muscat",
+    border_crossing="Hatta",
+    departure=datetime(2026, 3, 11, 6, 30),
+    vehicle="AD 12345",
+    carrier="Emirates Transport",
+    escort_officer="Сәрсенбаев Қайрат",
+    trip_id="7f3a0c1e-2b4d-4e6f-8a9b-0c1d2e3f4a5b",
+)
+
+KAZAKH_SLIPS = [
+    BoardingSlip(
+        entry_id="3f1c9a52-8d47-4b1e-9a6e-2c5d7f0b1e84",
+        surname_lat="ABILKAIYR",
+        given_names_lat="GALYMZHAN",
+        name_cyr="Әбілқайыр Ғалымжан",
+        passport_no="N12345678",
+        seat="14",
+        household="Әбілқайыр family",
+        over_60=True,
+    ),
+    BoardingSlip(
+        entry_id="a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d",
+        surname_lat="NURSULTANOVA",
+        given_names_lat="UMIT",
+        name_cyr="Нұрсұлтанова Үміт Өтегенқызы",
+        passport_no="N87654321",
+        seat="15",
+        minor=True,
+        medical=True,
+    ),
+    BoardingSlip(
+        entry_id="ffffffff-ffff-4fff-8fff-ffffffffffff",
+        surname_lat="SHAKHIN & <SON>",
+        given_names_lat="IRINA",
+        name_cyr="Һашимова Ірина Ңағыз",
+        passport_no="N00000001",
+        seat="",
+    ),
+]
+
+
+def _many(n: int) -> list[BoardingSlip]:
+    return [
+        BoardingSlip(
+            entry_id=str(uuid.UUID(int=i)),
+            surname_lat=f"ZHAKSYBEKOV{i}",
+            given_names_lat="AIDOS",
+            name_cyr=f"Жақсыбеков Айдос {i}",
+            passport_no=f"N{i:08d}",
+            seat=str(i),
+            household=f"Household {i // 3}",
+        )
+        for i in range(1, n + 1)
+    ]
+
+
+def _pages_text(path: Path) -> list[str]:
+    return [" ".join((p.extract_text() or "").split()) for p in PdfReader(path).pages]
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_slip_content_and_kazakh_letters(tmp_path: Path, language: str) -> None:
+    out = render_boarding_slips(
+        TRIP,
+        KAZAKH_SLIPS,
+        tmp_path / "s.pdf",
+        second_language=language,  # type: ignore[arg-type]
+    )
+    assert out == tmp_path / "s.pdf"
+    text = " ".join(_pages_text(out))
+    for slip in KAZAKH_SLIPS:
+        assert slip.name_cyr in text
+        assert f"{slip.surname_lat} {slip.given_names_lat}" in text
+        assert slip.passport_no in text
+        assert slip.entry_id in text
+    assert "Abu Dhabi → Muscat" in text
+    assert "Hatta" in text and "AD 12345" in text
+    assert "11.03.2026 06:30" in text
+    assert "Operation Құс жолы" in text
+    assert "14" in text and "15" in text
+    assert "CHILD" in text and "60+" in text and "MED" in text
+    assert "Page 1 of 1" in text
+    second = {"ru": "Посадочный талон", "kk": "Отырғызу талоны"}[language]
+    assert f"Boarding slip / {second}" in text
+
+
+@pytest.mark.parametrize(("count", "pages"), [(1, 1), (8, 1), (9, 2), (16, 2), (17, 3)])
+def test_eight_slips_per_page(tmp_path: Path, count: int, pages: int) -> None:
+    assert slip_pages(count) == pages
+    out = render_boarding_slips(TRIP, _many(count), tmp_path / "s.pdf")
+    texts = _pages_text(out)
+    assert len(texts) == pages
+    for i, text in enumerate(texts, start=1):
+        assert f"Page {i} of {pages}" in text
+    # Slips keep their order: the ninth is the first on page 2.
+    if count >= 9:
+        assert "ZHAKSYBEKOV9 AIDOS" in texts[1]
+        assert "ZHAKSYBEKOV8 AIDOS" in texts[0]
+
+
+def test_only_bundled_font_is_embedded(tmp_path: Path) -> None:
+    out = render_boarding_slips(TRIP, _many(9), tmp_path / "s.pdf")
+    fonts: set[str] = set()
+    for page in PdfReader(out).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert fonts
+    assert all("DejaVuSans" in name for name in fonts), fonts
+
+
+def test_qr_payload_is_the_entry_id_only() -> None:
+    entry_id = KAZAKH_SLIPS[0].entry_id
+    assert SLIP_PREFIX == "CONSULDESK:SLIP:"
+    assert slip_payload(entry_id) == f"CONSULDESK:SLIP:{entry_id}"
+    assert uuid.UUID(slip_payload(entry_id).removeprefix(SLIP_PREFIX))
+
+
+def test_qr_code_is_large_enough_for_a_cheap_scanner() -> None:
+    modules = len(qr_matrix(slip_payload(str(uuid.uuid4())), QR_LEVEL))
+    code = QR_SIZE * modules / (modules + 2 * QR_BORDER)  # without the quiet zone
+    assert code >= 22 * mm
+
+
+def test_no_slips_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no boarding slips"):
+        render_boarding_slips(TRIP, [], tmp_path / "s.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_long_names_and_unknown_departure_still_print(tmp_path: Path) -> None:
+    long = replace(
+        KAZAKH_SLIPS[1],
+        surname_lat="ZHAKSYBEKOVA-KASSYMZHOMARTOVA",
+        given_names_lat="AIGERIM NURSULTANKYZY SHOLPAN",
+        name_cyr="Жақсыбекова-Қасымжомартова Әйгерім Нұрсұлтанқызы Шолпан",
+    )
+    trip = replace(TRIP, departure=None, border_crossing="")
+    out = render_boarding_slips(trip, [long], tmp_path / "s.pdf")
+    text = " ".join(_pages_text(out))
+    assert "ZHAKSYBEKOVA-KASSYMZHOMARTOVA" in text
+    assert "Әйгерім Нұрсұлтанқызы Шолпан" in text
+
+
+def test_failure_during_render_keeps_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "s.pdf"
+    target.write_bytes(b"previous slips")
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(slips_mod._SlipCanvas, "save", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        render_boarding_slips(TRIP, KAZAKH_SLIPS, target)
+    assert [p.name for p in tmp_path.iterdir()] == ["s.pdf"]
+    assert target.read_bytes() == b"previous slips"
+
+
+def test_rejects_unknown_second_language(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        render_boarding_slips(
+            TRIP,
+            KAZAKH_SLIPS,
+            tmp_path / "s.pdf",
+            second_language="de",  # type: ignore[arg-type]
+        )
