@@ -132,6 +132,28 @@ TEMPLATES: dict[str, str] = {
     "allocation.unknown_trip": "This trip is not part of this allocation",
     "allocation.unknown_class": "“{value}” is not a priority class",
     "allocation.duplicate_class": "A priority class is listed twice",
+    "allocation.no_trips": "Leg {leg} has no open trip to allocate seats on; add a vehicle first",
+    # evacuation operations, trips, moves and boarding
+    "operation.name": "The operation needs a name",
+    "trip.origin": "Say where the trip starts",
+    "trip.destination": "Say where the trip goes",
+    "trip.leg_no": "The leg number must be 1 or more",
+    "trip.capacity": "A trip needs at least one seat",
+    "trip.capacity_below_seated": (
+        "{seated} passengers already have a seat; the capacity cannot drop to {capacity}"
+    ),
+    "trip.leg_has_passengers": "{trip} has passengers; move them before changing its leg",
+    "trip.has_boarded": "{boarded} passengers have boarded; offload them first",
+    "trip.transition": "A trip that is {current} cannot become {new}",
+    "pool.no_previous_leg": "Leg {leg} is the first leg: there is no leg before it",
+    "move.other_leg": "{trip} belongs to another leg; people move between trips of one leg",
+    "move.closed": "{trip} is {status}: it takes no more passengers",
+    "boarding.status": "This passenger is {status}: mark them otherwise first",
+    "boarding.transition": "A passenger who is {current} cannot become {new}",
+    "boarding.trip_closed": "{trip} is {status}: boarding is closed",
+    "boarding.boarded_elsewhere": "This passenger has already boarded {trip}",
+    "file.write": "{path} cannot be written: {reason}",
+    "slips.empty": "Nobody on this trip has a seat yet: allocate seats before printing slips",
     # registration lists
     "list.not_found": "There is no file at {path}",
     "list.unreadable": "{path} cannot be read: {detail}",
@@ -196,6 +218,61 @@ STATUS_WORD_LABELS: dict[str, str] = {
     "booked": "booked",
     "checked_in": "checked in",
     "checked_out": "checked out",
+    "planned": "planned",
+    "boarding": "boarding",
+    "departed": "departed",
+    "arrived": "arrived",
+    "allocated": "seated",
+    "waitlisted": "waiting",
+    "boarded": "boarded",
+    "no_show": "a no-show",
+    "offloaded": "offloaded",
+}
+
+#: Evacuation priority classes (``domain.allocation.CLASS_FLAGS``), as the officer reads them.
+PRIORITY_CLASS_LABELS: dict[str, str] = {
+    "medical_mobility": "medical or mobility needs",
+    "pregnant": "pregnant",
+    "over_60": "over 60",
+    "women_with_minors": "woman with minor children",
+    "minors": "minor",
+    "others": "no priority",
+}
+
+#: Why a person is where they are on a leg: the reason codes of the allocation and the pool.
+REASON_TEMPLATES: dict[str, str] = {
+    "allocated.priority": (
+        "On {trip}: priority “{class}”, {rank} in the queue, travelling as a group of "
+        "{group_size}; {free_seats} seats were left after them"
+    ),
+    "allocated.split": (
+        "On {trip}: priority “{class}”, {rank} in the queue; the group of {group_size} is spread "
+        "over {parts} vehicles"
+    ),
+    "allocated.manual": "Moved by hand to {trip} (from {previous}), with {group_size} people",
+    "waitlisted.capacity": (
+        "Waiting, {position} on the list: priority “{class}”, {rank} in the queue; no vehicle "
+        "had {group_size} seats together (at most {free_seats} free)"
+    ),
+    "waitlisted.group_too_big": (
+        "Waiting, {position} on the list: the group of {group_size} is larger than the largest "
+        "vehicle ({largest_trip} seats); allow splitting groups or add a bigger vehicle"
+    ),
+    "waitlisted.manual": "Taken off the vehicle by hand; waiting for a seat",
+    "waitlisted.no_show": "Did not turn up for {trip}; waiting for the next vehicle",
+    "waitlisted.offloaded": "Taken off {trip}; waiting for the next vehicle",
+    "waitlisted.trip_cancelled": "{trip} was cancelled; waiting for a seat",
+    "waitlisted.trip_removed": "{trip} was removed; waiting for a seat",
+    "pool.criteria": "Added with the operation's candidates; not allocated yet",
+    "pool.previous_leg": "Came from the leg before; not allocated yet",
+    "pool.manual": "Added by hand; not allocated yet",
+}
+
+#: Problems to resolve before the border (PassengerRow.problems).
+PROBLEM_LABELS: dict[str, str] = {
+    "passport_expired": "passport expired",
+    "no_passport": "no passport number",
+    "no_consent": "no consent recorded",
 }
 _STATUS_PARAMS = ("current", "new", "status")
 
@@ -240,6 +317,24 @@ def describe(error: BaseException) -> str:
     if (path := getattr(error, "path", None)) is not None:
         params.setdefault("path", str(path))
     return describe_code(code, getattr(error, "field", None), **params)
+
+
+def explain_reason(code: str | None, params: dict[str, Any]) -> str:
+    """The sentence saying why a person is on a vehicle or waiting (empty when unknown)."""
+    if not code:
+        return str(params.get("text", ""))
+    template = REASON_TEMPLATES.get(code)
+    values = {k: _format_value(v) for k, v in params.items()}
+    if "class" in values:
+        values["class"] = _(PRIORITY_CLASS_LABELS.get(str(values["class"]), str(values["class"])))
+    if values.get("previous") == "waitlist":
+        values["previous"] = _("the waiting list")
+    if template is None:
+        return code
+    try:
+        return _(template).format(**values)
+    except (KeyError, IndexError, ValueError):
+        return _(template)
 
 
 def field_label(field: str) -> str:

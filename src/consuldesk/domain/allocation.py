@@ -19,7 +19,7 @@ Reason codes and their params:
 * ``waitlisted.capacity``: ``class``, ``rank``, ``position`` (1-based place on the waitlist),
   ``group_size``, ``free_seats`` (largest number of free seats on any one trip at that moment).
 * ``waitlisted.group_too_big``: ``class``, ``rank``, ``position``, ``group_size``,
-  ``largest_trip`` (capacity of the largest trip): the group could not fit even an empty trip.
+  ``largest_trip`` (seats of the largest vehicle): the group could not fit even an empty one.
 * ``flagged.passport_expired``, ``flagged.no_consent``: no params.
 """
 
@@ -77,11 +77,16 @@ class TripSlot:
         id: trip id.
         capacity: seats available for allocation.
         order: departure order; lower leaves first (ties broken by id).
+        size: all the vehicle's seats, when some are already taken (``capacity`` is what is
+            left); ``None`` means the same as ``capacity``. A group larger than every vehicle's
+            size waits as ``waitlisted.group_too_big``; one that merely finds no vehicle with
+            enough seats left waits as ``waitlisted.capacity``.
     """
 
     id: str
     capacity: int
     order: int
+    size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -247,7 +252,9 @@ def allocate(
     groups, classes = _build_groups(candidates, class_rank, policy)
 
     free = [t.capacity for t in slots]
-    largest_trip = max(free, default=0)
+    largest_trip = max(
+        (max(t.capacity, t.size) if t.size is not None else t.capacity for t in slots), default=0
+    )
     placements: dict[str, str] = {}
     waitlist: list[str] = []
     explanations: dict[str, Reason] = {}

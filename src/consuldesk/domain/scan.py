@@ -3,7 +3,8 @@
 A handheld scanner "types" the QR code's text followed by Enter. Three things can arrive:
 
 * a boarding slip: ``CONSULDESK:SLIP:<entry id>`` (see :mod:`consuldesk.reports.slips`);
-* a page of a printed manifest: ``CONSULDESK:MANIFEST:<trip id>:<page>``;
+* a page of a printed manifest: ``CONSULDESK:MANIFEST:<trip id>`` (older prints added
+  ``:<page>``);
 * something typed by hand: a seat number (``17``) or a passport number (``N12345678``).
 
 Scanners emulate a keyboard, so when the computer's layout is Russian or Kazakh the same keys
@@ -91,3 +92,8 @@ def parse_scan(text: str) -> ScanCode:
 def slip_payload(entry_id: str) -> str:
     """The text of a boarding slip's QR code: the manifest entry's id, nothing personal."""
     return f"{SLIP_PREFIX}{entry_id}"
+
+
+def manifest_payload(trip_id: str) -> str:
+    """The text of the QR code on every page of a trip's printed manifest: the trip's id."""
+    return f"{MANIFEST_PREFIX}{trip_id}"

@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from consuldesk.domain.enums import (
     HouseholdKind,
+    ManifestStatus,
     OperationStatus,
     PaidBy,
     PlacementStatus,
@@ -853,6 +854,8 @@ class DemoSummary:
     request_events: int
     operations: int
     trips: int
+    waiting: int = 0  # evacuation: people in the planned leg's pool or seated
+    boarded: int = 0
 
 
 _EMPTY_CHECK = (National, Household, Hotel, AssistanceRequest, EvacuationOperation)
@@ -876,7 +879,9 @@ def seed_demo(
 
     Writes ``count`` nationals (families and tour groups as households), hotels with current
     placements, open assistance requests with timelines, and one planned evacuation operation per
-    route (without manifests).
+    route. Then, as an officer would, it plans the first leg of the Dubai operation (everyone
+    with an open evacuation request in the pool, seats allocated) and checks in part of the
+    first bus, so the evacuation page has something to show.
 
     Raises:
         ServiceError: ``demo.not_empty`` when the case file already holds records.
@@ -909,6 +914,7 @@ def seed_demo(
             progress(5, steps, "demo.operations")
             operations, trips = _operations(tx, rng)
             flag.check()
+    waiting, boarded = _evacuation_under_way(desk, rng)
     progress(steps, steps, "demo.done")
     by_country: dict[str, int] = {}
     for person in demo.people:
@@ -925,7 +931,36 @@ def seed_demo(
         request_events=events,
         operations=operations,
         trips=trips,
+        waiting=waiting,
+        boarded=boarded,
     )
+
+
+def _evacuation_under_way(desk: Desk, rng: random.Random) -> tuple[int, int]:
+    """Leg 1 of the Dubai operation planned and its first bus half boarded (own transactions).
+
+    Returns:
+        People on the leg (waiting or seated), and how many of them boarded.
+    """
+    from consuldesk.services import evacuation
+
+    dubai = next((o for o in evacuation.list_operations(desk) if o.host_country == "AE"), None)
+    if dubai is None or not dubai.legs:
+        return 0, 0
+    added = evacuation.add_to_pool(
+        desk, dubai.id, 1, evacuation.CandidateCriteria(host_country="AE")
+    ).row
+    if not added:
+        return 0, 0
+    evacuation.allocate_leg(desk, dubai.id, 1)
+    first = evacuation.get_operation(desk, dubai.id).legs[0].trips[0]
+    seated = evacuation.passengers(desk, first.id)
+    boarded = 0
+    for row in seated[: len(seated) // 2]:
+        if rng.random() < 0.9:
+            evacuation.set_boarding(desk, row.entry_id, ManifestStatus.BOARDED)
+            boarded += 1
+    return added, boarded
 
 
 def _sql_datetime(value: datetime) -> str:

@@ -85,6 +85,7 @@ from consuldesk.domain.names import full_name_key, is_cyrillic
 from consuldesk.domain.national import NAME_FIELDS, NationalFields, clean_national
 from consuldesk.domain.phone import split_phones
 from consuldesk.services.desk import CancelFlag, Cancelled, Desk, Progress, no_progress
+from consuldesk.services.files import temp_beside
 from consuldesk.store.db import ChangeSet, Tx
 from consuldesk.store.models import DuplicateCandidate, Household, HouseholdMember, National, new_id
 from consuldesk.store.search import national_sort_name
@@ -1823,17 +1824,13 @@ def _place_error_file(tmp: Path, path: Path) -> Path:
     raise ListError("list.write", path, detail="too many error files beside the list")
 
 
-def _temp_beside(target: Path) -> Path:
-    return target.with_name(f".{target.name}.{os.getpid()}.{new_id()[-8:]}.tmp")
-
-
 def _write_error_file(target: Path, parsed: ParsedList, errors: dict[int, list[RowError]]) -> Path:
     """Write the invalid rows to a temporary file beside ``target``; returns the temp path."""
     keep = [i for i, m in enumerate(parsed.mapping) if m.note != "ignored: error column"]
     width = max([len(parsed.headers), *(len(parsed.rows[i][1]) for i in errors)])
     keep += list(range(len(parsed.headers), width))
     headers = [*parsed.headers, *([""] * (width - len(parsed.headers)))]
-    tmp = _temp_beside(target)
+    tmp = temp_beside(target)
     try:
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh, delimiter=parsed.delimiter or ";")
@@ -2150,7 +2147,7 @@ def export_list(
                 progress(done, total, "list.export")
             yield export_cells(r, groups)
 
-    tmp = _temp_beside(path)
+    tmp = temp_beside(path)
     try:
         if suffix == ".csv":
             _write_csv(tmp, headers, rows())

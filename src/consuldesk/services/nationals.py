@@ -157,6 +157,20 @@ def _select_rows(table: Any = None) -> Any:
     return sa_select(*(table.c[name] for name in _ROW_COLUMNS), table.c.sort_name)
 
 
+def rows_by_id(
+    session: Session, national_ids: Sequence[str], today: date
+) -> dict[str, NationalRow]:
+    """Frozen rows of the live nationals among ``national_ids``, by id (any number of ids)."""
+    table = table_of(National)
+    found: list[Any] = []
+    for start in range(0, len(national_ids), 900):
+        chunk = national_ids[start : start + 900]
+        found += session.execute(
+            _select_rows().where(table.c.id.in_(chunk), table.c.deleted_at.is_(None))
+        ).all()
+    return {r.id: r for r in to_rows(session, found, today)}
+
+
 def live_national(session: Session, national_id: str) -> National:
     """A national that exists and is not deleted."""
     n = session.get(National, national_id)

@@ -1,0 +1,277 @@
+"""Printed documents that gather the whole post: the situation report and hotel rosters.
+
+Both read the case file in one go and hand plain data to :mod:`consuldesk.reports`; the PDF is
+written atomically (a failed write leaves any earlier file as it was). Evacuation documents of
+one trip (manifest, boarding slips, CSV) live in :mod:`consuldesk.services.evacuation`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from sqlalchemy import select as sa_select
+
+from consuldesk.domain.countries import country_name
+from consuldesk.domain.enums import ManifestStatus, TripStatus, Vulnerability
+from consuldesk.reports.roster import RosterGuest, RosterHotel, render_hotel_roster
+from consuldesk.reports.sitrep import (
+    SitrepCost,
+    SitrepData,
+    SitrepHotel,
+    SitrepLeg,
+    SitrepOperation,
+    render_sitrep,
+)
+from consuldesk.services import evacuation, hotels, stats
+from consuldesk.services.desk import Desk
+from consuldesk.services.errors import ServiceError
+from consuldesk.services.nationals import rows_by_id
+from consuldesk.store.models import Household, HouseholdMember, ManifestEntry, Trip, table_of
+
+__all__ = ["print_hotel_roster", "print_sitrep", "roster_data", "sitrep_data"]
+
+SecondLanguage = Literal["kk", "ru"]
+T = TypeVar("T")
+
+
+def _written(out_path: Path, render: Callable[[], T]) -> T:
+    """Run a renderer; an unwritable target becomes ``file.write`` naming the path."""
+    try:
+        return render()
+    except OSError as exc:
+        raise ServiceError(
+            "file.write", "path", path=str(out_path), reason=exc.strerror or str(exc)
+        ) from exc
+
+
+def _bilingual_country(code: str, second_language: str) -> str:
+    english = country_name(code, "en")
+    other = country_name(code, second_language)
+    return english if other == english else f"{english} / {other}"
+
+
+# -- situation report ----------------------------------------------------------------------
+
+
+def _evacuated_by_operation(desk: Desk) -> dict[str, int]:
+    """People who boarded a trip of an operation's last leg that has arrived, per operation."""
+    with desk.casefile.read() as session:
+        tr, me = table_of(Trip), table_of(ManifestEntry)
+        last_leg: dict[str, int] = {}
+        for op_id, leg_no in session.execute(
+            sa_select(tr.c.operation_id, tr.c.leg_no).where(tr.c.deleted_at.is_(None))
+        ):
+            last_leg[op_id] = max(last_leg.get(op_id, 0), leg_no)
+        people: dict[str, set[str]] = defaultdict(set)
+        for op_id, leg_no, national_id in session.execute(
+            sa_select(me.c.operation_id, me.c.leg_no, me.c.national_id)
+            .join(tr, tr.c.id == me.c.trip_id)
+            .where(
+                me.c.deleted_at.is_(None),
+                me.c.status == ManifestStatus.BOARDED.value,
+                tr.c.status == TripStatus.ARRIVED.value,
+                tr.c.deleted_at.is_(None),
+            )
+        ):
+            if leg_no == last_leg.get(op_id):
+                people[op_id].add(national_id)
+    return {op_id: len(ids) for op_id, ids in people.items()}
+
+
+def sitrep_data(desk: Desk, *, second_language: SecondLanguage = "ru") -> SitrepData:
+    """Everything the situation report for headquarters shows, counted now."""
+    today = desk.today()
+    situation = stats.situation(desk, today)
+    post = desk.casefile.local_post()
+    evacuated = _evacuated_by_operation(desk)
+    operations = [
+        SitrepOperation(
+            name=op.name,
+            route=op.route or "",
+            status=op.status,
+            legs=tuple(
+                SitrepLeg(
+                    leg_no=leg.leg_no,
+                    mode=leg.trips[0].mode if leg.trips else "",
+                    origin=leg.origin,
+                    destination=leg.destination,
+                    trips=sum(t.status != TripStatus.CANCELLED.value for t in leg.trips),
+                    capacity=leg.capacity,
+                    allocated=leg.allocated,
+                    boarded=leg.boarded,
+                    no_show=leg.no_show,
+                    waitlisted=leg.waitlisted,
+                )
+                for leg in op.legs
+            ),
+            evacuated=evacuated.get(op.id, 0),
+        )
+        for op in evacuation.list_operations(desk)
+    ]
+    occupancy = hotels.occupancy(desk, today)
+    tonight = hotels.list_placements(desk, on=today)
+    report = hotels.costs(desk, today)
+    cost_tonight: dict[tuple[str, str], int] = defaultdict(int)
+    for p in tonight:
+        cost_tonight[(p.hotel_id, p.currency)] += p.nightly_cost_minor
+    to_date = {(r.key, r.currency): r for r in report.by_hotel}
+    hotel_rows = [
+        SitrepHotel(
+            name=o.hotel.name,
+            city=o.hotel.city or "",
+            beds=o.beds,
+            guests_tonight=o.occupied,
+            nights_to_date=to_date[(o.hotel.id, o.hotel.currency)].nights
+            if (o.hotel.id, o.hotel.currency) in to_date
+            else 0,
+            cost_tonight_minor=cost_tonight.get((o.hotel.id, o.hotel.currency), 0),
+            cost_to_date_minor=to_date[(o.hotel.id, o.hotel.currency)].amount_minor
+            if (o.hotel.id, o.hotel.currency) in to_date
+            else 0,
+            currency=o.hotel.currency,
+        )
+        for o in occupancy
+    ]
+    currencies: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (_hotel, currency), amount in cost_tonight.items():
+        currencies[currency][0] += amount
+    for row in report.by_hotel:
+        currencies[row.currency][1] += row.amount_minor
+    by_country = sorted(situation.by_country.items(), key=lambda kv: (-kv[1], kv[0]))
+    return SitrepData(
+        post_name=post.name if post else "",
+        post_code=post.code if post else "",
+        generated_at=datetime.now(UTC).replace(microsecond=0),
+        officer=desk.officer,
+        nationals_total=situation.nationals,
+        by_country=tuple(
+            (_bilingual_country(code, second_language), n) for code, n in by_country if n
+        ),
+        by_status=tuple(situation.by_presence.items()),
+        by_vulnerability=tuple(
+            (v.value, situation.by_vulnerability.get(v.value, 0)) for v in Vulnerability
+        ),
+        requests_open=tuple(situation.open_by_kind.items()),
+        operations=tuple(operations),
+        hotels=tuple(hotel_rows),
+        costs=tuple(
+            SitrepCost(currency, tonight_minor, to_date_minor)
+            for currency, (tonight_minor, to_date_minor) in sorted(currencies.items())
+        ),
+    )
+
+
+def print_sitrep(desk: Desk, out_path: Path, *, second_language: SecondLanguage = "ru") -> Path:
+    """Write the situation report for headquarters as a PDF.
+
+    Raises:
+        ServiceError: ``file.write`` (params ``path``, ``reason``).
+    """
+    data = sitrep_data(desk, second_language=second_language)
+    return _written(
+        out_path, lambda: render_sitrep(data, Path(out_path), second_language=second_language)
+    )
+
+
+# -- hotel roster --------------------------------------------------------------------------
+
+
+def _household_names(desk: Desk, national_ids: Sequence[str]) -> dict[str, str]:
+    """Each person's family (else tour group) name."""
+    hm, hh = table_of(HouseholdMember), table_of(Household)
+    names: dict[str, str] = {}
+    with desk.casefile.read() as session:
+        for start in range(0, len(national_ids), 900):
+            for national_id, name in session.execute(
+                sa_select(hm.c.national_id, hh.c.name)
+                .join(hh, hh.c.id == hm.c.household_id)
+                .where(
+                    hm.c.national_id.in_(national_ids[start : start + 900]),
+                    hm.c.deleted_at.is_(None),
+                    hh.c.deleted_at.is_(None),
+                )
+                .order_by(hh.c.kind, hh.c.name)
+            ):
+                names.setdefault(national_id, name)
+    return names
+
+
+def roster_data(
+    desk: Desk, night: date | None = None, hotel_ids: Sequence[str] | None = None
+) -> list[RosterHotel]:
+    """Who sleeps in which hotel and room on the night of ``night`` (default tonight)."""
+    on = night or desk.today()
+    wanted = set(hotel_ids) if hotel_ids is not None else None
+    stays = [
+        p for p in hotels.list_placements(desk, on=on) if wanted is None or p.hotel_id in wanted
+    ]
+    ids = sorted({p.national_id for p in stays})
+    with desk.casefile.read() as session:
+        people = rows_by_id(session, ids, desk.today())
+    families = _household_names(desk, ids)
+    by_hotel: dict[str, list[RosterGuest]] = defaultdict(list)
+    for p in stays:
+        person = people.get(p.national_id)
+        if person is None:
+            continue
+        flags = person.vulnerabilities
+        by_hotel[p.hotel_id].append(
+            RosterGuest(
+                room=p.room or "",
+                surname_lat=person.surname_lat or "",
+                given_names_lat=person.given_names_lat or "",
+                name_cyr=person.name_cyr,
+                sex=person.sex or "",
+                birth_date=person.birth_date,
+                passport_no=person.passport_no or "",
+                phone=person.phones[0] if person.phones else "",
+                household=families.get(person.id, ""),
+                check_in=p.check_in,
+                check_out=p.check_out,
+                status=p.status,
+                minor=Vulnerability.MINOR in flags,
+                over_60=Vulnerability.OVER_60 in flags,
+                medical=bool(flags & {Vulnerability.MEDICAL, Vulnerability.MOBILITY}),
+            )
+        )
+    return [
+        RosterHotel(
+            name=h.name,
+            city=h.city or "",
+            address=h.address or "",
+            phone=h.phone or "",
+            beds=h.beds,
+            tour_operator=h.tour_operator or "",
+            guests=tuple(by_hotel.get(h.id, ())),
+        )
+        for h in hotels.list_hotels(desk)
+        if wanted is None or h.id in wanted
+    ]
+
+
+def print_hotel_roster(
+    desk: Desk,
+    out_path: Path,
+    *,
+    night: date | None = None,
+    second_language: SecondLanguage = "ru",
+    hotel_ids: Sequence[str] | None = None,
+) -> Path:
+    """Write the hotel roster of one night (default tonight) as a PDF, a section per hotel.
+
+    Raises:
+        ServiceError: ``file.write`` (params ``path``, ``reason``).
+    """
+    on = night or desk.today()
+    data = roster_data(desk, on, hotel_ids)
+    post = desk.casefile.local_post()
+    return _written(
+        out_path,
+        lambda: render_hotel_roster(
+            post.name if post else "", on, data, Path(out_path), second_language=second_language
+        ),
+    )

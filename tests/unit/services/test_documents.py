@@ -1,0 +1,112 @@
+"""Sitrep, hotel roster and boarding slips built from a case file and read back from the PDF."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from consuldesk.domain.enums import ManifestStatus, TripStatus
+from consuldesk.services import documents, evacuation, hotels, stats
+from consuldesk.services.demo import seed_demo
+from consuldesk.services.errors import ServiceError
+
+
+def pdf_text(path):
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+@pytest.fixture
+def demo(desk):
+    seed_demo(desk, count=300, seed=7)
+    return desk
+
+
+def evacuate_some(desk):
+    """Seat the Tehran → Astara operation's leg 1 and let its bus arrive with everyone on."""
+    op = next(o for o in evacuation.list_operations(desk) if o.host_country == "IR")
+    everyone = evacuation.CandidateCriteria(host_country="IR", open_evacuation_request=False)
+    evacuation.add_to_pool(desk, op.id, 1, everyone)
+    evacuation.allocate_leg(desk, op.id, 1)
+    trip = op.legs[0].trips[0]
+    seated = evacuation.passengers(desk, trip.id)
+    for row in seated:
+        evacuation.set_boarding(desk, row.entry_id, ManifestStatus.BOARDED)
+    return op, trip, seated
+
+
+def test_the_sitrep_counts_what_the_overview_counts(demo, tmp_path):
+    situation = stats.situation(demo)
+    out = documents.print_sitrep(demo, tmp_path / "sitrep.pdf", second_language="kk")
+    text = " ".join(pdf_text(out).split())  # table cells wrap
+    data = documents.sitrep_data(demo, second_language="kk")
+    assert data.nationals_total == situation.nationals
+    assert str(situation.nationals) in text
+    assert "Embassy of Kazakhstan in Abu Dhabi" in text
+    assert "United Arab Emirates / Біріккен Араб Әмірліктері" in text
+    assert len(data.operations) == 6 and all(op.legs for op in data.operations)
+    assert data.operations[0].name in text
+    for hotel in data.hotels:
+        assert hotel.name in text
+
+
+def test_the_sitrep_counts_evacuated_per_operation(demo, tmp_path):
+    op, trip, seated = evacuate_some(demo)
+    evacuation.set_trip_status(demo, trip.id, TripStatus.DEPARTED)
+    before = {o.name: o.evacuated for o in documents.sitrep_data(demo).operations}
+    assert before[op.name] == 0  # on the road, not yet out
+    # Leg 2 (Astara → Baku) is the last leg: seat and land it too.
+    evacuation.set_trip_status(demo, trip.id, TripStatus.ARRIVED)
+    leg2 = evacuation.CandidateCriteria(from_previous_leg=True)
+    evacuation.add_to_pool(demo, op.id, 2, leg2)
+    evacuation.allocate_leg(demo, op.id, 2)
+    second = evacuation.get_operation(demo, op.id).legs[1].trips[0]
+    for row in evacuation.passengers(demo, second.id):
+        evacuation.set_boarding(demo, row.entry_id, ManifestStatus.BOARDED)
+    evacuation.set_trip_status(demo, second.id, TripStatus.DEPARTED)
+    evacuation.set_trip_status(demo, second.id, TripStatus.ARRIVED)
+    after = {o.name: o.evacuated for o in documents.sitrep_data(demo).operations}
+    assert after[op.name] == min(len(seated), second.capacity)
+
+
+def test_the_hotel_roster_lists_tonights_guests_by_hotel(demo, tmp_path):
+    tonight = hotels.list_placements(demo, on=demo.today())
+    assert tonight, "the demo has guests tonight"
+    data = documents.roster_data(demo)
+    assert sum(len(h.guests) for h in data) == len(tonight)
+    out = documents.print_hotel_roster(demo, tmp_path / "roster.pdf", second_language="ru")
+    reader = PdfReader(out)
+    assert len(reader.pages) >= len(data)
+    text = pdf_text(out)
+    some = next(g for h in data for g in h.guests)
+    assert some.passport_no in text
+    one = documents.roster_data(demo, hotel_ids=[hotels.list_hotels(demo)[0].id])
+    assert len(one) == 1
+    before = documents.roster_data(demo, night=demo.today() - timedelta(days=400))
+    assert sum(len(h.guests) for h in before) == 0
+
+
+def test_boarding_slips_carry_only_the_entry_id(demo, tmp_path):
+    _op, trip, seated = evacuate_some(demo)
+    out = evacuation.print_boarding_slips(demo, trip.id, tmp_path / "slips.pdf")
+    reader = PdfReader(out)
+    assert len(reader.pages) == -(-len(seated) // 8)
+    text = pdf_text(out)
+    assert seated[0].person.passport_no in text
+    only = evacuation.print_boarding_slips(
+        demo, trip.id, tmp_path / "one.pdf", entry_ids=[seated[0].entry_id]
+    )
+    assert len(PdfReader(only).pages) == 1
+
+
+def test_slips_for_an_empty_trip_and_unwritable_paths_are_refused(demo, tmp_path):
+    op = evacuation.list_operations(demo)[0]
+    empty = op.legs[0].trips[0]
+    with pytest.raises(ServiceError) as exc:
+        evacuation.print_boarding_slips(demo, empty.id, tmp_path / "s.pdf")
+    assert exc.value.code == "slips.empty"
+    with pytest.raises(ServiceError) as exc:
+        documents.print_sitrep(demo, tmp_path / "missing" / "sitrep.pdf")
+    assert exc.value.code == "file.write"
+    assert not (tmp_path / "missing").exists()

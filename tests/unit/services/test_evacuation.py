@@ -1,0 +1,502 @@
+"""Evacuation use cases: operations, the pool, allocation, moves, boarding, scanning, manifests."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from pypdf import PdfReader
+
+from consuldesk.domain.enums import (
+    HouseholdKind,
+    ManifestStatus,
+    PresenceStatus,
+    RequestKind,
+    RequestStatus,
+    Sex,
+    TripMode,
+    TripStatus,
+)
+from consuldesk.domain.errors import ValidationError
+from consuldesk.domain.scan import slip_payload
+from consuldesk.services import evacuation as ev
+from consuldesk.services import households, nationals, requests
+from consuldesk.services.errors import ServiceError
+from consuldesk.store.errors import NotFound
+from consuldesk.store.models import AuditEvent
+from tests.factories import person
+
+DEPART = datetime(2026, 3, 11, 6, 0, tzinfo=UTC)
+
+
+def register(desk, **overrides):
+    return nationals.register_national(desk, person(**overrides)).row
+
+
+def evac_request(desk, national_id=None, household_id=None):
+    return requests.open_request(
+        desk,
+        RequestKind.EVACUATION,
+        "Evacuation please",
+        national_id=national_id,
+        household_id=household_id,
+    ).row
+
+
+def operation(desk, **overrides):
+    fields = ev.OperationFields(name="Дубай — Маскат", route="Dubai → Hatta → Muscat",
+                                host_country="AE", **overrides)  # fmt: skip
+    return ev.add_operation(desk, fields).row
+
+
+def bus(desk, op_id, capacity, vehicle, leg_no=1, hours=0, mode=TripMode.BUS):
+    fields = ev.TripFields(
+        leg_no=leg_no,
+        origin="Dubai" if leg_no == 1 else "Muscat",
+        destination="Muscat" if leg_no == 1 else "Almaty",
+        capacity=capacity,
+        mode=mode,
+        border_crossing="Hatta / Al Wajajah" if leg_no == 1 else None,
+        departure_at=DEPART.replace(hour=6 + hours),
+        vehicle=vehicle,
+        carrier="Emirates Transport",
+        escort_officer="Серікбаев Д.",
+    )
+    return ev.add_trip(desk, op_id, fields).row
+
+
+@pytest.fixture
+def people(desk):
+    """Five people with open evacuation requests: a family of three (a mother with two
+    children), a man over 60, and a young man; plus one evacuated already (never a candidate)."""
+    mother = register(desk, surname_cyr="Әбілова", given_names_cyr="Гүлнұр",
+                      surname_lat="ABILOVA", given_names_lat="GULNUR",
+                      passport_no="N11111111", passport_expiry=date(2030, 1, 1),
+                      consent_date=date(2026, 3, 1))  # fmt: skip
+    son = register(desk, surname_cyr="Әбілов", given_names_cyr="Нұрлан", surname_lat="ABILOV",
+                   given_names_lat="NURLAN", sex=Sex.MALE, birth_date=date(2015, 5, 5),
+                   passport_no="N22222222", passport_expiry=date(2030, 1, 1),
+                   consent_date=date(2026, 3, 1))  # fmt: skip
+    daughter = register(desk, surname_cyr="Әбілова", given_names_cyr="Іңкәр",
+                        surname_lat="ABILOVA", given_names_lat="INKAR",
+                        birth_date=date(2018, 6, 6), passport_no="N33333333",
+                        passport_expiry=date(2030, 1, 1),
+                        consent_date=date(2026, 3, 1))  # fmt: skip
+    elder = register(desk, surname_cyr="Өтегенов", given_names_cyr="Қайрат",
+                     surname_lat="OTEGENOV", given_names_lat="KAIRAT", sex=Sex.MALE,
+                     birth_date=date(1950, 1, 1), passport_no="N44444444",
+                     passport_expiry=date(2025, 1, 1))  # fmt: skip
+    young = register(desk, surname_cyr="Һашимов", given_names_cyr="Ұлан",
+                     surname_lat="KHASHIMOV", given_names_lat="ULAN", sex=Sex.MALE,
+                     birth_date=date(1999, 9, 9), passport_no="N55555555",
+                     passport_expiry=date(2031, 1, 1), consent_date=date(2026, 3, 1))  # fmt: skip
+    gone = register(desk, surname_cyr="Сейіт", given_names_cyr="Ерлан", surname_lat="SEIIT",
+                    given_names_lat="ERLAN", sex=Sex.MALE, birth_date=date(1990, 1, 1),
+                    presence_status=PresenceStatus.EVACUATED)  # fmt: skip
+    family = households.create_household(
+        desk, "Әбіловтер", HouseholdKind.FAMILY, head_id=mother.id,
+        member_ids=[mother.id, son.id, daughter.id],
+    ).row  # fmt: skip
+    evac_request(desk, household_id=family.id)
+    for p in (elder, young, gone):
+        evac_request(desk, national_id=p.id)
+    return {"mother": mother, "son": son, "daughter": daughter, "elder": elder,
+            "young": young, "gone": gone, "family": family}  # fmt: skip
+
+
+def criteria():
+    return ev.CandidateCriteria(host_country="AE")
+
+
+def names(rows):
+    return [r.person.given_names_lat for r in rows]
+
+
+# -- operations and trips ------------------------------------------------------------------
+
+
+def test_an_operation_has_legs_made_of_trips_in_departure_order(desk):
+    op = operation(desk)
+    bus(desk, op.id, 49, "Dubai P 2", hours=2)
+    bus(desk, op.id, 49, "Dubai P 1")
+    bus(desk, op.id, 180, "DV 5802", leg_no=2, hours=10, mode=TripMode.FLIGHT)
+    row = ev.get_operation(desk, op.id)
+    assert [leg.leg_no for leg in row.legs] == [1, 2]
+    assert [t.vehicle for t in row.legs[0].trips] == ["Dubai P 1", "Dubai P 2"]
+    assert row.legs[0].capacity == 98 and row.legs[1].trips[0].mode == "flight"
+    assert row.legs[0].origin == "Dubai" and row.legs[1].destination == "Almaty"
+    assert [o.id for o in ev.list_operations(desk)] == [op.id]
+
+
+def test_operation_and_trip_fields_are_checked(desk):
+    with pytest.raises(ServiceError) as exc:
+        ev.add_operation(desk, ev.OperationFields(name="  "))
+    assert exc.value.code == "operation.name"
+    with pytest.raises(ValidationError) as bad:
+        ev.add_operation(desk, ev.OperationFields(name="X", priority=("vip", "others")))
+    assert bad.value.code == "allocation.unknown_class"
+    op = operation(desk)
+    trip = ev.TripFields
+    for fields, code in [
+        (trip(leg_no=1, origin="", destination="Muscat", capacity=5), "trip.origin"),
+        (trip(leg_no=1, origin="Dubai", destination=" ", capacity=5), "trip.destination"),
+        (trip(leg_no=0, origin="Dubai", destination="Muscat", capacity=5), "trip.leg_no"),
+        (trip(leg_no=1, origin="Dubai", destination="Muscat", capacity=0), "trip.capacity"),
+    ]:
+        with pytest.raises(ServiceError) as exc:
+            ev.add_trip(desk, op.id, fields)
+        assert exc.value.code == code
+    with pytest.raises(NotFound):
+        ev.add_trip(desk, "nope", ev.TripFields(leg_no=1, origin="A", destination="B", capacity=1))
+
+
+def test_a_custom_priority_order_is_kept_and_the_default_is_not_stored(desk):
+    custom = ("over_60", "medical_mobility", "women_with_minors", "minors", "others")
+    op = operation(desk, priority=custom, allow_split_groups=True)
+    assert op.priority == custom and op.allow_split_groups
+    plain = operation(desk)
+    assert plain.priority == ev.Policy().priority
+
+
+# -- pool and allocation -------------------------------------------------------------------
+
+
+def test_candidates_are_people_with_open_evacuation_requests_and_their_households(desk, people):
+    op = operation(desk)
+    preview = ev.preview_candidates(desk, op.id, 1, criteria())
+    assert (preview.matching, preview.already_on_leg, preview.new) == (5, 0, 5)
+    assert ev.add_to_pool(desk, op.id, 1, criteria()).row == 5
+    assert ev.add_to_pool(desk, op.id, 1, criteria()).row == 0  # nobody twice
+    waiting = ev.pool(desk, op.id, 1)
+    assert sorted(names(waiting)) == ["GULNUR", "INKAR", "KAIRAT", "NURLAN", "ULAN"]
+    assert ev.preview_candidates(desk, op.id, 1, criteria()).new == 0
+    everyone = ev.CandidateCriteria(host_country="AE", open_evacuation_request=False)
+    assert ev.preview_candidates(desk, op.id, 1, everyone).matching == 5  # "gone" never offered
+    nobody = ev.CandidateCriteria(host_country="QA")
+    assert ev.preview_candidates(desk, op.id, 1, nobody).matching == 0
+
+
+def test_allocation_serves_priority_classes_first_and_keeps_families_together(desk, people):
+    op = operation(desk)
+    first = bus(desk, op.id, 4, "Dubai P 1")
+    second = bus(desk, op.id, 1, "Dubai P 2", hours=3)
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    summary = ev.allocate_leg(desk, op.id, 1).row
+    assert (summary.placed, summary.waitlisted, summary.trips_used) == (5, 0, 2)
+    on_first = ev.passengers(desk, first.id)
+    # The man over 60 comes first, then the woman with her minor children, all on bus 1.
+    assert names(on_first) == ["KAIRAT", "GULNUR", "NURLAN", "INKAR"]
+    assert [r.seat for r in on_first] == ["1", "2", "3", "4"]
+    assert names(ev.passengers(desk, second.id)) == ["ULAN"]
+    elder = on_first[0]
+    assert elder.reason_code == "allocated.priority"
+    assert elder.reason_params["trip"] == "Dubai P 1" and elder.reason_params["class"] == "over_60"
+    assert elder.problems == ("passport_expired", "no_consent")  # flagged, not dropped
+    assert {r.household_name for r in on_first[1:]} == {"Әбіловтер"}
+
+
+def test_who_waits_is_told_why_and_where_in_the_queue(desk, people):
+    op = operation(desk)
+    small = bus(desk, op.id, 2, "Dubai P 1")
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    summary = ev.allocate_leg(desk, op.id, 1).row
+    assert (summary.placed, summary.waitlisted) == (2, 3)
+    # The family of three fits no bus; the elder and the young man take the seats.
+    assert names(ev.passengers(desk, small.id)) == ["KAIRAT", "ULAN"]
+    waiting = ev.pool(desk, op.id, 1)
+    assert [r.position for r in waiting] == [1, 2, 3]
+    assert {r.reason_code for r in waiting} == {"waitlisted.group_too_big"}
+    assert waiting[0].reason_params["largest_trip"] == 2
+
+
+def test_allocation_is_deterministic_and_a_fresh_run_repeats_it(desk, people):
+    op = operation(desk)
+    a = bus(desk, op.id, 3, "Dubai P 1")
+    b = bus(desk, op.id, 3, "Dubai P 2", hours=1)
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    ev.allocate_leg(desk, op.id, 1)
+    before = {t: [(r.person.id, r.seat) for r in ev.passengers(desk, t)] for t in (a.id, b.id)}
+    again = ev.allocate_leg(desk, op.id, 1, fresh=True).row
+    assert again.returned == 5 and again.placed == 5
+    after = {t: [(r.person.id, r.seat) for r in ev.passengers(desk, t)] for t in (a.id, b.id)}
+    assert after == before
+
+
+def test_a_second_allocation_keeps_seats_already_given(desk, people):
+    op = operation(desk)
+    trip = bus(desk, op.id, 10, "Dubai P 1")
+    ev.add_people(desk, op.id, 1, [people["young"].id])
+    ev.allocate_leg(desk, op.id, 1)
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    ev.allocate_leg(desk, op.id, 1)
+    rows = ev.passengers(desk, trip.id)
+    assert rows[0].person.id == people["young"].id and rows[0].seat == "1"
+    assert len(rows) == 5 and len({r.seat for r in rows}) == 5
+
+
+def test_allocating_a_leg_without_open_trips_is_refused(desk, people):
+    op = operation(desk)
+    with pytest.raises(ServiceError) as exc:
+        ev.allocate_leg(desk, op.id, 1)
+    assert exc.value.code == "allocation.no_trips"
+
+
+def test_flights_leave_the_seat_to_the_airline(desk, people):
+    op = operation(desk)
+    flight = bus(desk, op.id, 180, "DV 5802", mode=TripMode.FLIGHT)
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    ev.allocate_leg(desk, op.id, 1)
+    assert {r.seat for r in ev.passengers(desk, flight.id)} == {None}
+
+
+# -- moving people -------------------------------------------------------------------------
+
+
+def test_moving_a_family_member_moves_the_family(desk, people):
+    op = operation(desk)
+    a = bus(desk, op.id, 5, "Dubai P 1")
+    b = bus(desk, op.id, 5, "Dubai P 2", hours=1)
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    ev.allocate_leg(desk, op.id, 1)
+    son = next(r for r in ev.passengers(desk, a.id) if r.person.id == people["son"].id)
+    assert ev.move_passenger(desk, son.entry_id, b.id).row == 3
+    moved = ev.passengers(desk, b.id)
+    assert sorted(names(moved)) == ["GULNUR", "INKAR", "NURLAN"]
+    assert moved[0].reason_code == "allocated.manual"
+    assert moved[0].reason_params["previous"] == "Dubai P 1"
+    assert names(ev.passengers(desk, a.id)) == ["KAIRAT", "ULAN"]
+
+
+def test_a_move_into_a_full_trip_is_refused_with_the_numbers(desk, people):
+    op = operation(desk)
+    a = bus(desk, op.id, 5, "Dubai P 1")
+    b = bus(desk, op.id, 2, "Dubai P 2", hours=1)
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    ev.allocate_leg(desk, op.id, 1)
+    mother = next(r for r in ev.passengers(desk, a.id) if r.person.id == people["mother"].id)
+    with pytest.raises(ServiceError) as exc:
+        ev.move_passenger(desk, mother.entry_id, b.id)
+    assert exc.value.code == "allocation.capacity"
+    assert exc.value.params == {"trip": "Dubai P 2", "needed": 3, "free_seats": 2}
+
+
+def test_a_person_can_be_sent_back_to_the_pool_and_taken_off_the_leg(desk, people):
+    op = operation(desk)
+    a = bus(desk, op.id, 5, "Dubai P 1")
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    ev.allocate_leg(desk, op.id, 1)
+    young = next(r for r in ev.passengers(desk, a.id) if r.person.id == people["young"].id)
+    assert ev.move_passenger(desk, young.entry_id, None).row == 1
+    waiting = ev.pool(desk, op.id, 1)
+    assert names(waiting) == ["ULAN"] and waiting[0].reason_code == "waitlisted.manual"
+    ev.remove_from_leg(desk, waiting[0].entry_id)
+    assert ev.pool(desk, op.id, 1) == []
+
+
+# -- boarding ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def seated(desk, people):
+    op = operation(desk)
+    trip = bus(desk, op.id, 10, "Dubai P 1")
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    ev.allocate_leg(desk, op.id, 1)
+    return op, trip, {r.person.id: r for r in ev.passengers(desk, trip.id)}
+
+
+def test_boarding_opens_the_trip_and_counts_update(desk, people, seated):
+    _op, trip, rows = seated
+    row = ev.set_boarding(desk, rows[people["elder"].id].entry_id, ManifestStatus.BOARDED).row
+    assert row.status == "boarded" and row.boarded_at is not None
+    now = ev.get_trip(desk, trip.id)
+    assert (now.status, now.boarded, now.allocated, now.free) == ("boarding", 1, 4, 5)
+    undone = ev.set_boarding(desk, row.entry_id, ManifestStatus.ALLOCATED).row
+    assert undone.status == "allocated" and undone.boarded_at is None
+
+
+def test_a_no_show_goes_back_to_the_pool_and_can_still_board_late(desk, people, seated):
+    op, trip, rows = seated
+    entry = rows[people["young"].id].entry_id
+    ev.set_boarding(desk, entry, ManifestStatus.NO_SHOW)
+    waiting = ev.pool(desk, op.id, 1)
+    assert names(waiting) == ["ULAN"] and waiting[0].reason_code == "waitlisted.no_show"
+    assert waiting[0].reason_params["trip"] == "Dubai P 1"
+    history = {r.entry_id: r.status for r in ev.passengers(desk, trip.id)}
+    assert history[entry] == "no_show"
+    ev.set_boarding(desk, entry, ManifestStatus.BOARDED)  # turned up after all
+    assert ev.pool(desk, op.id, 1) == []
+    assert ev.get_trip(desk, trip.id).boarded == 1
+
+
+def test_wrong_boarding_moves_are_refused(desk, people, seated):
+    op, _trip, _rows = seated
+    ev.add_people(desk, op.id, 1, [people["gone"].id])
+    waiting = ev.pool(desk, op.id, 1)[0]
+    with pytest.raises(ServiceError) as exc:
+        ev.set_boarding(desk, waiting.entry_id, ManifestStatus.BOARDED)
+    assert exc.value.code == "boarding.transition"
+
+
+def test_departure_makes_no_shows_and_arrival_of_the_last_leg_evacuates(desk, people, seated):
+    op, trip, rows = seated
+    for key in ("mother", "son", "daughter", "elder"):
+        ev.set_boarding(desk, rows[people[key].id].entry_id, ManifestStatus.BOARDED)
+    ev.set_trip_status(desk, trip.id, TripStatus.DEPARTED)
+    assert names(ev.pool(desk, op.id, 1)) == ["ULAN"]
+    assert nationals.get_national(desk, people["elder"].id).presence_status == "in_transit"
+    ev.set_trip_status(desk, trip.id, TripStatus.ARRIVED)
+    assert nationals.get_national(desk, people["son"].id).presence_status == "evacuated"
+    assert nationals.get_national(desk, people["young"].id).presence_status != "evacuated"
+    evac = requests.list_requests(desk, statuses=None, kinds=[RequestKind.EVACUATION])
+    by_subject = {(r.household_id or r.national_id): r.status for r in evac}
+    assert by_subject[people["family"].id] == RequestStatus.RESOLVED.value
+    assert by_subject[people["elder"].id] == RequestStatus.RESOLVED.value
+    assert by_subject[people["young"].id] != RequestStatus.RESOLVED.value
+    with pytest.raises(ServiceError) as exc:
+        ev.set_trip_status(desk, trip.id, TripStatus.CANCELLED)
+    assert exc.value.code == "trip.transition"
+
+
+def test_a_cancelled_trip_returns_its_passengers_to_the_pool(desk, people, seated):
+    op, trip, _rows = seated
+    ev.set_trip_status(desk, trip.id, TripStatus.CANCELLED)
+    waiting = ev.pool(desk, op.id, 1)
+    assert len(waiting) == 5 and {r.reason_code for r in waiting} == {"waitlisted.trip_cancelled"}
+
+
+def test_the_next_leg_takes_its_pool_from_the_previous_one(desk, people, seated):
+    op, _trip, _rows = seated
+    bus(desk, op.id, 180, "DV 5802", leg_no=2, hours=10, mode=TripMode.FLIGHT)
+    with pytest.raises(ServiceError):
+        ev.add_to_pool(desk, op.id, 1, ev.CandidateCriteria(from_previous_leg=True))
+    added = ev.add_to_pool(desk, op.id, 2, ev.CandidateCriteria(from_previous_leg=True)).row
+    assert added == 5
+    ev.allocate_leg(desk, op.id, 2)
+    assert ev.get_operation(desk, op.id).leg(2).allocated == 5
+
+
+# -- scanning ------------------------------------------------------------------------------
+
+
+def test_scanning_a_slip_boards_the_passenger_once(desk, people, seated):
+    _op, trip, rows = seated
+    entry = rows[people["mother"].id].entry_id
+    first = ev.scan(desk, trip.id, slip_payload(entry))
+    assert first.outcome == "boarded" and first.passenger.person.id == people["mother"].id
+    assert first.changes
+    again = ev.scan(desk, trip.id, slip_payload(entry))
+    assert again.outcome == "already_boarded" and not again.changes
+
+
+def test_scanning_under_a_russian_layout_still_boards(desk, people, seated):
+    _op, trip, rows = seated
+    entry = rows[people["son"].id].entry_id
+    us = "qwertyuiop[]asdfghjkl;'zxcvbnm,." + 'QWERTYUIOP{}ASDFGHJKL:"ZXCVBNM<>'
+    ru = "йцукенгшщзхъфывапролджэячсмитьбю" + "ЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ"
+    typed = slip_payload(entry).translate(str.maketrans(us, ru))
+    assert ev.scan(desk, trip.id, typed).outcome == "boarded"
+
+
+def test_a_typed_seat_or_passport_number_boards(desk, people, seated):
+    _op, trip, rows = seated
+    seat = rows[people["young"].id].seat
+    assert ev.scan(desk, trip.id, seat).passenger.person.id == people["young"].id
+    assert ev.scan(desk, trip.id, "n44444444").passenger.person.id == people["elder"].id
+    assert ev.get_trip(desk, trip.id).boarded == 2
+
+
+def test_scans_that_do_not_board_say_why(desk, people, seated):
+    op, trip, rows = seated
+    other = bus(desk, op.id, 10, "Dubai P 2", hours=2)
+    young = rows[people["young"].id]
+    ev.move_passenger(desk, young.entry_id, other.id)
+    moved = ev.scan(desk, trip.id, slip_payload(young.entry_id))
+    assert (moved.outcome, moved.trip_label) == ("other_trip", "Dubai P 2")
+    page = ev.scan(desk, trip.id, f"CONSULDESK:MANIFEST:{other.id}:1")
+    assert (page.outcome, page.trip_id) == ("open_manifest", other.id)
+    assert ev.scan(desk, trip.id, "hello").outcome == "unknown"
+    assert ev.scan(desk, trip.id, "99").outcome == "unknown"
+    register(desk, passport_no="N99999999", surname_lat="STRANGER", given_names_lat="ANNA")
+    stranger = ev.scan(desk, trip.id, "N99999999")
+    assert stranger.outcome == "not_on_trip" and stranger.person.given_names_lat == "ANNA"
+    ev.set_trip_status(desk, trip.id, TripStatus.DEPARTED)
+    late = ev.scan(desk, trip.id, slip_payload(rows[people["elder"].id].entry_id))
+    assert late.outcome == "trip_closed"
+
+
+# -- documents -----------------------------------------------------------------------------
+
+
+def test_the_printed_manifest_lists_the_seated_with_kazakh_letters(desk, people, seated, tmp_path):
+    _op, trip, _rows = seated
+    out = ev.print_manifest(desk, trip.id, tmp_path / "manifest.pdf", second_language="kk")
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    expected = ("Әбілова Гүлнұр", "Әбілов Нұрлан", "Әбілова Іңкәр", "Өтегенов Қайрат",
+                "Һашимов Ұлан", "Dubai P 1", "Hatta / Al Wajajah",
+                "Embassy of Kazakhstan")  # fmt: skip
+    for name in expected:
+        assert name in text
+    assert "Сейіт" not in text
+    data = ev.manifest_data(desk, trip.id)
+    assert [p.number for p in data.passengers] == [1, 2, 3, 4, 5]
+    assert data.manifest_id == trip.id
+    minors = [p for p in data.passengers if p.minor]
+    assert {p.given_names_lat for p in minors} == {"NURLAN", "INKAR"}
+
+
+def test_the_manifest_csv_opens_in_excel_with_cyrillic(desk, people, seated, tmp_path):
+    _op, trip, rows = seated
+    ev.set_boarding(desk, rows[people["elder"].id].entry_id, ManifestStatus.BOARDED)
+    out = ev.export_manifest_csv(desk, trip.id, tmp_path / "manifest.csv")
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert table[0] == list(ev.MANIFEST_CSV_COLUMNS)
+    assert len(table) == 6
+    elder = next(r for r in table if r[1] == "OTEGENOV")
+    assert elder[3] == "Өтегенов Қайрат" and elder[5] == "01.01.1950" and elder[-1] == "boarded"
+    assert elder[11] == "Y"
+
+
+def test_a_manifest_that_cannot_be_written_says_where_and_leaves_nothing(desk, seated, tmp_path):
+    _op, trip, _rows = seated
+    missing = tmp_path / "no-such-folder" / "m.csv"
+    with pytest.raises(ServiceError) as exc:
+        ev.export_manifest_csv(desk, trip.id, missing)
+    assert exc.value.code == "file.write" and exc.value.params["path"] == str(missing)
+    with pytest.raises(ServiceError):
+        ev.print_manifest(desk, trip.id, tmp_path / "no-such-folder" / "m.pdf")
+    existing = tmp_path / "keep.csv"
+    existing.write_text("old")
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_every_change_is_audited(desk, people, seated):
+    _op, _trip, rows = seated
+    entry = rows[people["elder"].id].entry_id
+    ev.set_boarding(desk, entry, ManifestStatus.BOARDED)
+    with desk.casefile.read() as session:
+        from sqlmodel import select
+
+        events = session.exec(select(AuditEvent).where(AuditEvent.record_id == entry)).all()
+    changes = [e.changes for e in events]
+    assert any(c.get("status") == ["allocated", "boarded"] for c in changes)
+    reasons = [json.loads(c["reason"][1])["code"] for c in changes if "reason" in c]
+    assert reasons == ["pool.criteria", "allocated.priority"]
+
+
+def test_when_every_bus_is_full_people_wait_for_capacity_not_for_a_bigger_bus(desk, people):
+    op = operation(desk)
+    bus(desk, op.id, 5, "Dubai P 1")
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    ev.allocate_leg(desk, op.id, 1)
+    late = register(desk, surname_lat="LATE", given_names_lat="ARMAN", passport_no="N77777777")
+    ev.add_people(desk, op.id, 1, [late.id])
+    ev.allocate_leg(desk, op.id, 1)
+    waiting = ev.pool(desk, op.id, 1)
+    assert names(waiting) == ["ARMAN"]
+    assert waiting[0].reason_code == "waitlisted.capacity"
+    assert waiting[0].reason_params["free_seats"] == 0
