@@ -34,9 +34,7 @@ def test_a_slip_code_names_the_manifest_entry():
 
 
 def test_a_manifest_page_code_names_the_trip_and_page():
-    assert parse_scan(f"CONSULDESK:MANIFEST:{ENTRY}:3\n") == ScanCode(
-        ScanKind.MANIFEST, ENTRY, 3
-    )
+    assert parse_scan(f"CONSULDESK:MANIFEST:{ENTRY}:3\n") == ScanCode(ScanKind.MANIFEST, ENTRY, 3)
 
 
 @pytest.mark.parametrize("layout", ["ru", "kk"])

@@ -33,9 +33,7 @@ def upgrade() -> None:
             sa.Column("priority_order", sqlmodel.sql.sqltypes.AutoString(), nullable=True)
         )
         batch_op.add_column(
-            sa.Column(
-                "allow_split_groups", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
+            sa.Column("allow_split_groups", sa.Boolean(), nullable=False, server_default=sa.false())
         )
 
     # The partial unique index is dropped and made again by hand: a batch copy of the table
