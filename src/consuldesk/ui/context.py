@@ -6,8 +6,13 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
+from consuldesk.i18n import language
 from consuldesk.services.desk import Desk
 from consuldesk.ui.tasks import TaskRunner
+
+#: Settings key of the language printed after English on manifests, slips and reports.
+PRINT_LANGUAGE_KEY = "print_language"
+PRINT_LANGUAGES = ("kk", "ru")
 
 
 class CaseFileEvents(QObject):
@@ -28,3 +33,11 @@ class AppContext:
     tasks: TaskRunner
     events: CaseFileEvents
     settings: QSettings | None = None
+
+    def print_language(self) -> str:
+        """The second language of printed documents: the setting, else Kazakh for a Kazakh
+        window and Russian otherwise."""
+        stored = str(self.settings.value(PRINT_LANGUAGE_KEY, "") or "") if self.settings else ""
+        if stored in PRINT_LANGUAGES:
+            return stored
+        return "kk" if language() == "kk" else "ru"

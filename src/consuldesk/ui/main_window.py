@@ -21,7 +21,9 @@ from consuldesk.ui.context import AppContext, CaseFileEvents
 from consuldesk.ui.dialogs.export_list import open_export
 from consuldesk.ui.dialogs.hotline_call import open_hotline_call
 from consuldesk.ui.dialogs.import_list import open_import
+from consuldesk.ui.dialogs.print_report import open_report
 from consuldesk.ui.dialogs.settings import SettingsDialog
+from consuldesk.ui.pages.evacuation import EvacuationPage
 from consuldesk.ui.pages.hotels import HotelsPage
 from consuldesk.ui.pages.households import HouseholdsPage
 from consuldesk.ui.pages.nationals import NationalsPage
@@ -50,6 +52,7 @@ class MainWindow(QMainWindow):
         self.add_lazy_page(_("Households"), lambda: HouseholdsPage(self.ctx))
         self.add_lazy_page(_("Requests"), lambda: RequestsPage(self.ctx))
         self.add_lazy_page(_("Hotels"), lambda: HotelsPage(self.ctx))
+        self.add_lazy_page(_("Evacuation"), lambda: EvacuationPage(self.ctx))
         self.add_lazy_page(_("Overview"), lambda: OverviewPage(self.ctx))
 
         central = QWidget()
@@ -69,6 +72,9 @@ class MainWindow(QMainWindow):
         self._import.setShortcut(QKeySequence("Ctrl+I"))
         self._export = QAction(_("Export a list…"), self)
         self._export.setShortcut(QKeySequence("Ctrl+E"))
+        self._sitrep = QAction(_("Situation report for headquarters…"), self)
+        self._sitrep.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self._roster = QAction(_("Hotel roster…"), self)
         self._settings_action = QAction(_("Settings…"), self)
         self._settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self._quit = QAction(_("Quit"), self)
@@ -104,6 +110,8 @@ class MainWindow(QMainWindow):
         case_file.addAction(self._quit)
         people = self.menuBar().addMenu(_("&People"))
         people.addActions([self._find, self._new_person, self._log_call])
+        reports = self.menuBar().addMenu(_("&Reports"))
+        reports.addActions([self._sitrep, self._roster])
 
     def add_page(self, title: str, page: QWidget) -> None:
         """Add an area of work to the navigation."""
@@ -148,6 +156,8 @@ class MainWindow(QMainWindow):
         self._settings_action.triggered.connect(self._on_settings_triggered)
         self._find.triggered.connect(self._on_find_triggered)
         self._new_person.triggered.connect(self._on_new_person_triggered)
+        self._sitrep.triggered.connect(self._on_sitrep_triggered)
+        self._roster.triggered.connect(self._on_roster_triggered)
 
     @Slot()
     def _on_find_triggered(self) -> None:
@@ -167,6 +177,14 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_export_triggered(self) -> None:
         open_export(self.ctx, self)
+
+    @Slot()
+    def _on_sitrep_triggered(self) -> None:
+        open_report(self.ctx, "sitrep", self)
+
+    @Slot()
+    def _on_roster_triggered(self) -> None:
+        open_report(self.ctx, "roster", self)
 
     @Slot()
     def _on_log_call_triggered(self) -> None:

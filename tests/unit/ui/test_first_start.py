@@ -170,3 +170,19 @@ def test_settings_without_a_case_file(qtbot, settings):
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert dialog.officer_error.isVisibleTo(dialog)
     assert Path(settings.fileName()).exists() is False or settings.value(OFFICER_KEY) is None
+
+
+def test_the_second_language_of_printed_documents_is_a_setting(qtbot, desk, settings):
+    ctx = AppContext(desk, TaskRunner(), CaseFileEvents(), settings)
+    settings.setValue("language", "kk")
+    assert ctx.print_language() == "ru"  # the window still runs in its start-up language
+    dialog = SettingsDialog(ctx)
+    qtbot.addWidget(dialog)
+    assert dialog.print_language_box.currentData() == "kk"  # follows the chosen language
+    dialog.print_language_box.setCurrentIndex(dialog.print_language_box.findData("ru"))
+    with qtbot.waitSignal(dialog.saved):
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert settings.value("print_language") == "ru"
+    assert ctx.print_language() == "ru"
+    settings.setValue("print_language", "kk")
+    assert ctx.print_language() == "kk"

@@ -117,11 +117,23 @@ def test_pages_are_built_when_first_opened(qtbot, window):
 
 def test_menus_offer_the_main_actions(qtbot, window):
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["&Case file", "&People"]
+    assert titles == ["&Case file", "&People", "&Reports"]
     people = window.menuBar().actions()[1].menu()
     shortcuts = {a.text(): a.shortcut().toString() for a in people.actions()}
     assert shortcuts["Log a hotline call…"] == "Ctrl+L"
     assert shortcuts["New person"] == "Ctrl+N"
+    reports = [a.text() for a in window.menuBar().actions()[2].menu().actions()]
+    assert reports == ["Situation report for headquarters…", "Hotel roster…"]
+
+
+def test_the_reports_menu_opens_the_report_dialogs(qtbot, window):
+    from consuldesk.ui.dialogs.print_report import ReportDialog
+
+    reports = window.menuBar().actions()[2].menu().actions()
+    reports[1].trigger()
+    dialog = window.findChild(ReportDialog)
+    assert dialog is not None and dialog.kind == "roster" and dialog.isVisible()
+    dialog.close()
 
 
 def test_the_last_page_is_reopened(qtbot, desk, tmp_path):

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from consuldesk.i18n import _, language
-from consuldesk.ui.context import AppContext
+from consuldesk.ui.context import PRINT_LANGUAGE_KEY, AppContext
 from consuldesk.ui.dialogs.first_start import OFFICER_KEY, default_officer
 
 LANGUAGE_KEY = "language"
@@ -24,7 +24,8 @@ LANGUAGES = (("kk", "Қазақша"), ("ru", "Русский"), ("en", "English
 
 
 class SettingsDialog(QDialog):
-    """Language (takes effect after a restart) and officer name (right away).
+    """Language (takes effect after a restart), the second language of printed documents, and
+    the officer name (right away).
 
     Signals:
         saved(): the settings were stored.
@@ -55,6 +56,15 @@ class SettingsDialog(QDialog):
         self.language_note = QLabel(_("The new language takes effect after a restart."))
         self.language_note.setWordWrap(True)
         self.language_note.hide()
+        self.print_language_box = QComboBox()
+        self.print_language_box.addItem(_("English and Kazakh"), "kk")
+        self.print_language_box.addItem(_("English and Russian"), "ru")
+        stored_print = (
+            str(self.settings.value(PRINT_LANGUAGE_KEY, "") or "") if self.settings else ""
+        )
+        if stored_print not in ("kk", "ru"):
+            stored_print = "kk" if (stored or language()) == "kk" else "ru"
+        self.print_language_box.setCurrentIndex(self.print_language_box.findData(stored_print))
         officer = self.ctx.desk.officer if self.ctx is not None else default_officer(self.settings)
         self.officer_edit = QLineEdit(officer)
         self.officer_error = QLabel(_("Enter your name: every change is signed with it."))
@@ -70,6 +80,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow(_("&Language"), self.language_box)
         form.addRow("", self.language_note)
+        form.addRow(_("&Printed documents"), self.print_language_box)
         form.addRow(_("Your &name (for the audit trail)"), self.officer_edit)
         form.addRow("", self.officer_error)
         self.buttons = QDialogButtonBox(
@@ -102,6 +113,7 @@ class SettingsDialog(QDialog):
             return
         if self.settings is not None:
             self.settings.setValue(LANGUAGE_KEY, self.language_box.currentData())
+            self.settings.setValue(PRINT_LANGUAGE_KEY, self.print_language_box.currentData())
             self.settings.setValue(OFFICER_KEY, officer)
             self.settings.sync()
         if self.ctx is not None:

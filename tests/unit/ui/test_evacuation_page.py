@@ -1,0 +1,357 @@
+"""The evacuation page: allocate, move a family, board by scanning and by keys, print."""
+
+from __future__ import annotations
+
+import sys
+import types
+from datetime import UTC, date, datetime
+
+import pytest
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog
+
+from consuldesk.domain.enums import HouseholdKind, RequestKind, Sex, TripStatus
+from consuldesk.domain.scan import slip_payload
+from consuldesk.services import evacuation as ev
+from consuldesk.services import households, nationals, requests
+from consuldesk.ui.models.passengers import (
+    COL_PROBLEMS,
+    COL_SEAT,
+    COL_STATUS,
+    PassengersModel,
+)
+from consuldesk.ui.pages.evacuation import EvacuationPage, manifest_file_name
+from tests.factories import person
+from tests.unit.ui.conftest import type_text
+
+DEPART = datetime(2026, 3, 12, 6, 0, tzinfo=UTC)
+
+
+def register(desk, **overrides):
+    return nationals.register_national(desk, person(**overrides)).row
+
+
+@pytest.fixture
+def people(desk):
+    """A mother with two children (one family), a man over 60 (expired passport), a young man."""
+    mother = register(desk, surname_cyr="Әбілова", given_names_cyr="Гүлнұр",
+                      surname_lat="ABILOVA", given_names_lat="GULNUR", passport_no="N11111111",
+                      passport_expiry=date(2030, 1, 1), consent_date=date(2026, 3, 1))  # fmt: skip
+    son = register(desk, surname_cyr="Әбілов", given_names_cyr="Нұрлан", surname_lat="ABILOV",
+                   given_names_lat="NURLAN", sex=Sex.MALE, birth_date=date(2015, 5, 5),
+                   passport_no="N22222222", passport_expiry=date(2030, 1, 1),
+                   consent_date=date(2026, 3, 1))  # fmt: skip
+    daughter = register(desk, surname_cyr="Әбілова", given_names_cyr="Іңкәр",
+                        surname_lat="ABILOVA", given_names_lat="INKAR",
+                        birth_date=date(2018, 6, 6), passport_no="N33333333",
+                        passport_expiry=date(2030, 1, 1),
+                        consent_date=date(2026, 3, 1))  # fmt: skip
+    elder = register(desk, surname_cyr="Өтегенов", given_names_cyr="Қайрат",
+                     surname_lat="OTEGENOV", given_names_lat="KAIRAT", sex=Sex.MALE,
+                     birth_date=date(1950, 1, 1), passport_no="N44444444",
+                     passport_expiry=date(2025, 1, 1))  # fmt: skip
+    young = register(desk, surname_cyr="Һашимов", given_names_cyr="Ұлан",
+                     surname_lat="KHASHIMOV", given_names_lat="ULAN", sex=Sex.MALE,
+                     birth_date=date(1999, 9, 9), passport_no="N55555555",
+                     passport_expiry=date(2031, 1, 1), consent_date=date(2026, 3, 1))  # fmt: skip
+    family = households.create_household(
+        desk, "Әбіловтер", HouseholdKind.FAMILY, head_id=mother.id,
+        member_ids=[mother.id, son.id, daughter.id],
+    ).row  # fmt: skip
+    requests.open_request(desk, RequestKind.EVACUATION, "Evacuate", household_id=family.id)
+    for p in (elder, young):
+        requests.open_request(desk, RequestKind.EVACUATION, "Evacuate", national_id=p.id)
+    return {"mother": mother, "son": son, "daughter": daughter, "elder": elder, "young": young}
+
+
+def bus(desk, op_id, capacity, vehicle, hours=0):
+    fields = ev.TripFields(
+        leg_no=1,
+        origin="Dubai",
+        destination="Muscat",
+        capacity=capacity,
+        departure_at=DEPART.replace(hour=6 + hours),
+        vehicle=vehicle,
+    )
+    return ev.add_trip(desk, op_id, fields).row
+
+
+@pytest.fixture
+def plan(desk, people):
+    """An operation with two buses on leg 1 and everyone in the leg's waiting list."""
+    op = ev.add_operation(desk, ev.OperationFields(name="Дубай — Маскат", host_country="AE")).row
+    a = bus(desk, op.id, 4, "Dubai P 1")
+    b = bus(desk, op.id, 5, "Dubai P 2", hours=2)
+    ev.add_to_pool(desk, op.id, 1, ev.CandidateCriteria(host_country="AE"))
+    return op, a, b
+
+
+def make_page(qtbot, ctx):
+    page = EvacuationPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1400, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def wait_rows(qtbot, page, n):
+    qtbot.waitUntil(lambda: page.model.rowCount() == n, timeout=3000)
+
+
+def names(page):
+    return [page.model.row_at(i).person.given_names_lat for i in range(page.model.rowCount())]
+
+
+def select_person(page, national_id):
+    row = next(
+        i for i in range(page.model.rowCount()) if page.model.row_at(i).person.id == national_id
+    )
+    page.table.selectRow(row)
+    return page.model.row_at(row)
+
+
+@pytest.fixture
+def seated(qtbot, ctx, desk, plan):
+    """Everyone allocated (family of three and the elder on bus 1, the young man on bus 2)."""
+    op, a, b = plan
+    ev.allocate_leg(desk, op.id, 1)
+    page = make_page(qtbot, ctx)
+    qtbot.waitUntil(lambda: page.selected_trip() is not None, timeout=3000)
+    assert page.selected_trip().id == a.id
+    wait_rows(qtbot, page, 4)
+    return page, op, a, b
+
+
+def test_without_operations_the_page_says_what_to_do(qtbot, ctx):
+    page = make_page(qtbot, ctx)
+    qtbot.waitUntil(lambda: page.hint_label.text() != "", timeout=3000)
+    assert page.hint_label.text() == "No evacuation operations yet. Create one with New operation…"
+    assert page.table_stack.currentWidget() is page.hint_label
+    assert not page.edit_operation_button.isEnabled()
+
+
+def test_allocating_from_the_page_seats_the_waiting_list(qtbot, ctx, desk, plan):
+    _op, a, _b = plan
+    page = make_page(qtbot, ctx)
+    qtbot.waitUntil(lambda: page.tree.topLevelItemCount() == 1, timeout=3000)
+    assert page.tree.topLevelItem(0).text(0) == "Leg 1 · Dubai → Muscat · Waiting: 5"
+    assert page.tree.topLevelItem(0).child(0).text(0).startswith("Dubai P 1 · ")
+    assert page.tree.topLevelItem(0).child(0).text(0).endswith(" · 0/4 · planned")
+    page.select_leg(1)
+    wait_rows(qtbot, page, 5)
+    assert page.model.headerData(COL_SEAT, Qt.Orientation.Horizontal) == "No."
+    asked = []
+    page.ask_allocation_mode = lambda n, proceed: asked.append(n)
+    qtbot.mouseClick(page.allocate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "seated" in page.status_label.text(), timeout=3000)
+    assert page.status_label.text() == "5 seated, 0 waiting, 1 flagged"
+    assert not asked  # nobody had a seat: nothing to ask
+    wait_rows(qtbot, page, 0)
+    assert page.hint_label.text() == "Nobody is waiting. Add candidates…"
+    assert page.select_trip(a.id)
+    wait_rows(qtbot, page, 4)
+    rows = [page.model.row_at(i) for i in range(4)]
+    assert [r.seat for r in rows] == ["1", "2", "3", "4"]
+    assert names(page)[0] == "KAIRAT"
+    assert page.model.index(0, COL_PROBLEMS).data() == "⚠ passport expired, no consent recorded"
+    assert page.model.index(0, COL_STATUS).data() == "Seated"
+    page.table.selectRow(0)
+    assert "over 60" in page.why_label.text() and "passport expired" in page.why_label.text()
+    # A second run asks whether to keep the seats; starting fresh gives the same seats.
+    page.ask_allocation_mode = lambda n, proceed: (asked.append(n), proceed(True))
+    page.status_label.clear()
+    qtbot.mouseClick(page.allocate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "seated" in page.status_label.text(), timeout=3000)
+    assert asked == [5]
+    assert [r.seat for r in ev.passengers(desk, a.id)] == ["1", "2", "3", "4"]
+
+
+def test_moving_a_family_member_moves_the_whole_family(qtbot, seated, desk, people):
+    page, _op, _a, b = seated
+    select_person(page, people["son"].id)
+    page._on_move_menu_about_to_show()
+    actions = {act.data(): act for act in page.move_menu.actions()}
+    assert set(actions) == {b.id, ""}  # the other bus and the waiting list
+    actions[b.id].trigger()
+    qtbot.waitUntil(lambda: "moved" in page.status_label.text(), timeout=3000)
+    assert page.status_label.text() == "3 people moved to Dubai P 2."
+    wait_rows(qtbot, page, 1)
+    assert names(page) == ["KAIRAT"]
+    moved = {r.person.given_names_lat for r in ev.passengers(desk, b.id)}
+    assert moved == {"GULNUR", "NURLAN", "INKAR", "ULAN"}
+
+
+def test_a_move_into_a_full_bus_says_why(qtbot, seated, desk, people):
+    page, _op, _a, b = seated
+    ev.update_trip(desk, b.id, ev.TripFields(leg_no=1, origin="Dubai", destination="Muscat",
+                                             capacity=2, vehicle="Dubai P 2"))  # fmt: skip
+    page.refresh()
+    qtbot.waitUntil(lambda: page.selected_leg().trips[1].capacity == 2, timeout=3000)
+    select_person(page, people["mother"].id)
+    page.move_selected(b.id)
+    qtbot.waitUntil(lambda: "Dubai P 2" in page.status_label.text(), timeout=3000)
+    assert "3" in page.status_label.text() and "moved" not in page.status_label.text()
+
+
+def test_scanning_a_slip_boards_and_keeps_the_cursor_in_the_field(qtbot, seated, desk, people):
+    page, _op, a, _b = seated
+    page.activateWindow()
+    page.focus_scan()
+    qtbot.waitUntil(page.scan_field.hasFocus, timeout=3000)
+    mother = next(r for r in ev.passengers(desk, a.id) if r.person.id == people["mother"].id)
+    qtbot.keyClicks(page.scan_field, slip_payload(mother.entry_id))
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_Return)
+    assert page.scan_field.text() == ""  # ready for the next scan at once
+    qtbot.waitUntil(lambda: "Boarded" in page.scan_result.text(), timeout=3000)
+    assert page.scan_result.text() == f"✓ Boarded: Әбілова Гүлнұр, seat {mother.seat}"
+    qtbot.waitUntil(lambda: page.counts_label.text().startswith("Boarded 1 of 4"), timeout=3000)
+    assert ev.get_trip(desk, a.id).boarded == 1
+    row = page.model.row_of(mother.entry_id)
+    qtbot.waitUntil(
+        lambda: (
+            page.model.index(page.model.row_of(mother.entry_id), COL_STATUS).data() == "✓ Boarded"
+        ),
+        timeout=3000,
+    )
+    assert row >= 0 and page.scan_field.hasFocus()
+    # The same slip again changes nothing; a Russian-layout scan of another slip boards.
+    qtbot.keyClicks(page.scan_field, slip_payload(mother.entry_id))
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Already boarded" in page.scan_result.text(), timeout=3000)
+    son = next(r for r in ev.passengers(desk, a.id) if r.person.id == people["son"].id)
+    us = "qwertyuiop[]asdfghjkl;'zxcvbnm,." + 'QWERTYUIOP{}ASDFGHJKL:"ZXCVBNM<>'
+    ru = "йцукенгшщзхъфывапролджэячсмитьбю" + "ЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ"
+    type_text(page.scan_field, slip_payload(son.entry_id).translate(str.maketrans(us, ru)))
+    qtbot.keyClick(page.scan_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.scan_result.text().startswith("✓ Boarded: Әбілов Нұрлан"),
+                    timeout=3000)  # fmt: skip
+    qtbot.waitUntil(lambda: page.counts_label.text().startswith("Boarded 2 of 4"), timeout=3000)
+    assert page.scan_field.hasFocus()
+
+
+def test_a_scan_of_someone_on_another_bus_offers_to_open_it(qtbot, seated, desk, people):
+    page, _op, _a, b = seated
+    young = ev.passengers(desk, b.id)[0]
+    beeps = []
+    page_module = sys.modules[EvacuationPage.__module__]
+    page_module.QApplication.beep = lambda: beeps.append(1)  # restored below
+    try:
+        page.scan_field.setText(slip_payload(young.entry_id))
+        page.scan_field.returnPressed.emit()
+        qtbot.waitUntil(lambda: "another vehicle" in page.scan_result.text(), timeout=3000)
+        assert "Dubai P 2" in page.scan_result.text() and page.open_scanned_button.isVisible()
+        assert beeps
+        page.scan_field.setText("hello")
+        page.scan_field.returnPressed.emit()
+        qtbot.waitUntil(lambda: "Unknown code" in page.scan_result.text(), timeout=3000)
+        page.scan_field.setText(f"CONSULDESK:MANIFEST:{b.id}:1")
+        page.scan_field.returnPressed.emit()
+        qtbot.waitUntil(lambda: page.selected_trip().id == b.id, timeout=3000)
+        wait_rows(qtbot, page, 1)
+    finally:
+        del page_module.QApplication.beep
+
+
+def test_keys_b_and_n_mark_the_selected_passenger(qtbot, seated, desk, people):
+    page, op, a, _b = seated
+    elder = select_person(page, people["elder"].id)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_B)
+    qtbot.waitUntil(lambda: ev.get_trip(desk, a.id).boarded == 1, timeout=3000)
+    qtbot.waitUntil(lambda: page.counts_label.text().startswith("Boarded 1 of 4"), timeout=3000)
+    qtbot.waitUntil(lambda: page.selected_passenger().status == "boarded", timeout=3000)
+    assert page.selected_passenger().entry_id == elder.entry_id  # the selection stays
+    select_person(page, people["mother"].id)
+    qtbot.keyClick(page.table, Qt.Key.Key_N)
+    qtbot.waitUntil(lambda: len(ev.pool(desk, op.id, 1)) == 1, timeout=3000)
+    qtbot.waitUntil(lambda: "no-show" in page.counts_label.text(), timeout=3000)
+    qtbot.waitUntil(lambda: page.selected_passenger().status == "no_show", timeout=3000)
+    qtbot.keyClick(page.table, Qt.Key.Key_U)  # undo: seated again, off the waiting list
+    qtbot.waitUntil(lambda: ev.pool(desk, op.id, 1) == [], timeout=3000)
+
+
+def test_departure_asks_when_people_have_not_boarded(qtbot, seated, desk, people):
+    page, op, a, _b = seated
+    elder = select_person(page, people["elder"].id)
+    ev.set_boarding(desk, elder.entry_id, "boarded")
+    page.refresh()
+    qtbot.waitUntil(lambda: page.selected_trip().boarded == 1, timeout=3000)
+    asked = []
+    page.confirm = lambda text, proceed: asked.append((text, proceed))
+    page.status_actions[TripStatus.DEPARTED].trigger()
+    assert asked[0][0].startswith("3 passengers have not boarded and will be marked no-shows.")
+    assert ev.get_trip(desk, a.id).status == "boarding"  # nothing until confirmed
+    asked[0][1]()
+    qtbot.waitUntil(lambda: ev.get_trip(desk, a.id).status == "departed", timeout=3000)
+    qtbot.waitUntil(lambda: page.selected_trip().status == "departed", timeout=3000)
+    assert len(ev.pool(desk, op.id, 1)) == 3
+    assert page.tree.topLevelItem(0).text(0).endswith("Waiting: 3")
+
+
+def test_print_manifest_writes_a_pdf_where_asked(qtbot, seated, tmp_path):
+    page, _op, a, _b = seated
+    asked = []
+
+    def choose(title, name, file_filter):
+        asked.append(name)
+        return tmp_path / name
+
+    page.choose_save_path = choose
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    name = manifest_file_name(a, "pdf")
+    assert asked == [name] and name.startswith("manifest-Dubai-P-1-2026-03-12")
+    qtbot.waitUntil(lambda: "Written to" in page.status_label.text(), timeout=5000)
+    assert (tmp_path / name).read_bytes().startswith(b"%PDF")
+    assert str(tmp_path / name) in page.status_label.text()
+    assert page.second_language() == "ru"
+
+
+def test_the_operation_form_opens_without_blocking_and_its_save_reloads(
+    qtbot, ctx, desk, plan, monkeypatch
+):
+    opened = []
+
+    class FakeOperationDialog(QDialog):
+        saved = Signal(str)
+
+        def __init__(self, ctx, operation, parent):
+            super().__init__(parent)
+            opened.append(operation)
+
+    fake = types.ModuleType("consuldesk.ui.dialogs.operation")
+    fake.OperationDialog = FakeOperationDialog
+    monkeypatch.setitem(sys.modules, "consuldesk.ui.dialogs.operation", fake)
+    page = make_page(qtbot, ctx)
+    page.launch = lambda dialog: None
+    qtbot.waitUntil(lambda: page.operation() is not None, timeout=3000)
+    dialog = page.open_operation_dialog(None)
+    assert opened == [None]
+    other = ev.add_operation(desk, ev.OperationFields(name="Доха — Эр-Рияд")).row
+    dialog.saved.emit(other.id)
+    qtbot.waitUntil(lambda: page.operation_box.count() == 2, timeout=3000)
+    assert page.operation().id == other.id
+    qtbot.waitUntil(lambda: "no legs yet" in page.hint_label.text(), timeout=3000)
+
+
+def test_the_passengers_model_passes_the_model_tester(qtmodeltester, desk, plan):
+    op, _a, _b = plan
+    model = PassengersModel(date(2026, 3, 10))
+    model.set_passengers(ev.pool(desk, op.id, 1), waiting_list=True)
+    qtmodeltester.check(model)
+    model.set_filter("әбіл")
+    assert model.rowCount() == 3
+    qtmodeltester.check(model)
+
+
+def test_the_page_opens_the_real_forms_when_they_exist(qtbot, seated):
+    for module in ("operation", "trip", "candidates"):
+        pytest.importorskip(f"consuldesk.ui.dialogs.{module}")
+    page, _op, _a, _b = seated
+    launched = []
+    page.launch = lambda dialog: launched.append(type(dialog).__name__)
+    page.open_operation_dialog(page.operation())
+    page._on_edit_trip_button_clicked()
+    page._on_new_leg_button_clicked()
+    page._on_candidates_button_clicked()
+    assert launched == ["OperationDialog", "TripDialog", "TripDialog", "CandidatesDialog"]

@@ -1,0 +1,66 @@
+"""The situation report and hotel roster dialogs write PDFs where the officer says."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pypdf import PdfReader
+from PySide6.QtCore import QDate
+
+from consuldesk.services.demo import seed_demo
+from consuldesk.ui.dialogs.print_report import ReportDialog
+
+
+def text_of(path):
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(path).pages).split())
+
+
+def write(qtbot, dialog):
+    with qtbot.waitSignal(dialog.written, timeout=20000) as blocker:
+        dialog.write_button.click()
+    return blocker.args[0]
+
+
+def test_the_sitrep_is_written_where_chosen(qtbot, ctx, tmp_path):
+    seed_demo(ctx.desk, count=200, seed=3)
+    dialog = ReportDialog(ctx, "sitrep")
+    qtbot.addWidget(dialog)
+    assert dialog.night_edit.isHidden()
+    assert dialog.path.name.startswith("sitrep-AE-ABU-") and dialog.path.suffix == ".pdf"
+    dialog.choose_file = lambda: tmp_path / "for-hq"  # the extension is added
+    dialog.choose_button.click()
+    dialog.lang_combo.setCurrentIndex(dialog.lang_combo.findData("kk"))
+    written = write(qtbot, dialog)
+    assert written == str(tmp_path / "for-hq.pdf")
+    text = text_of(written)
+    assert "Situation report / Жағдай туралы есеп" in text
+    assert "Embassy of Kazakhstan in Abu Dhabi" in text
+    assert dialog.open_folder_button.isVisibleTo(dialog)
+    assert "Written to" in dialog.status_label.text()
+
+
+def test_the_roster_is_for_the_chosen_night(qtbot, ctx, tmp_path):
+    seed_demo(ctx.desk, count=200, seed=3)
+    dialog = ReportDialog(ctx, "roster")
+    qtbot.addWidget(dialog)
+    dialog.path_edit.setText(str(tmp_path / "hotel-roster-AE-ABU-2026-03-10.pdf"))
+    tomorrow = ctx.desk.today() + timedelta(days=1)
+    dialog.night_edit.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+    assert dialog.path.name == f"hotel-roster-AE-ABU-{tomorrow:%Y-%m-%d}.pdf"
+    dialog.lang_combo.setCurrentIndex(dialog.lang_combo.findData("ru"))
+    written = write(qtbot, dialog)
+    text = text_of(written)
+    assert f"{tomorrow:%d.%m.%Y}" in text
+    assert "Hotel roster" in text
+
+
+def test_a_missing_folder_is_named_and_nothing_is_written(qtbot, ctx, tmp_path):
+    dialog = ReportDialog(ctx, "sitrep")
+    qtbot.addWidget(dialog)
+    target = tmp_path / "gone" / "sitrep.pdf"
+    dialog.path_edit.setText(str(target))
+    dialog.write_button.click()
+    qtbot.waitUntil(lambda: dialog.write_button.isEnabled(), timeout=20000)
+    assert str(target) in dialog.status_label.text()
+    assert not target.parent.exists()
+    assert not dialog.open_folder_button.isVisibleTo(dialog)
