@@ -1,8 +1,8 @@
 """``consuldesk-cli``: the headless entry point over the same services as the window.
 
 Exit codes: 0 done; 1 unexpected failure; 2 wrong command line; 3 bad input (an invalid value,
-a list with rejected rows, an unreadable file); 4 the case file cannot be used (missing, locked,
-read-only, made by a newer version).
+an unknown or ambiguous id, a list with rejected rows, a file that cannot be read or written);
+4 the case file cannot be used (missing, locked, read-only, made by a newer version).
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
-from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from consuldesk import __version__
-from consuldesk.i18n import _, install
+from consuldesk.i18n import _, install, ngettext
 from consuldesk.messages import describe
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_CASEFILE = 0, 1, 2, 3, 4
@@ -36,6 +37,8 @@ examples:
                                                    passport or phone
   consuldesk-cli stats --json                      counts for headquarters
   consuldesk-cli export nationals.xlsx --lang ru
+  consuldesk-cli evac list                         evacuation operations, legs, trips, seats
+  consuldesk-cli sitrep --out sitrep.pdf           the situation report for headquarters
 
 The case file is chosen by --case-file, else $CONSULDESK_CASE_FILE, else the most recently used
 case file in the data folder (--data-dir, $CONSULDESK_DATA_DIR, or the system's app data folder).
@@ -68,7 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="consuldesk-cli",
-        description="ConsulDesk case file from the command line: create, import, search, count.",
+        description=(
+            "ConsulDesk case file from the command line: create, import, search, count, "
+            "evacuate, print."
+        ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -134,7 +140,157 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--on", type=_day, help="the day to count (31.12.2026 or 2026-12-31); today")
 
     sub.add_parser("duplicates", help="list pairs flagged as probably one person")
+
+    _add_evac_parsers(sub.add_parser, common)
+
+    p = sub.add_parser("sitrep", help="print the situation report for headquarters (PDF)")
+    p.add_argument("--out", type=Path, required=True, help="the PDF to write")
+    _add_doc_lang(p)
+
+    p = sub.add_parser("roster", help="print the hotel roster of one night (PDF)")
+    p.add_argument("--out", type=Path, required=True, help="the PDF to write")
+    p.add_argument(
+        "--night", type=_day, help="the night (31.12.2026 or 2026-12-31; default tonight)"
+    )
+    _add_doc_lang(p)
     return parser
+
+
+EVAC_EPILOG = """\
+examples:
+  consuldesk-cli evac new-operation "Дубай — Маскат" --route "Dubai → Hatta → Muscat" --country AE
+  consuldesk-cli evac add-trip 01a2b3c4 --leg 1 --from Dubai --to Muscat --capacity 49 \\
+      --departure "2026-03-12 06:00" --vehicle "Dubai P 48213"
+  consuldesk-cli evac add-candidates 01a2b3c4 --leg 1 --status in_hotel,in_country
+  consuldesk-cli evac allocate 01a2b3c4 --leg 1 --explain
+  consuldesk-cli evac manifest 01a2f7d0 --out bus1.pdf --lang kk
+
+OPERATION and TRIP are ids as 'evac list' shows them: the whole id or its first 6 or more
+characters, as long as no other operation or trip starts with them.
+"""
+
+
+def _add_evac_parsers(add: Any, common: argparse.ArgumentParser) -> None:
+    """``evac`` and its actions."""
+    from consuldesk.domain.allocation import CLASS_FLAGS, Policy
+    from consuldesk.domain.enums import PresenceStatus, TripMode
+
+    p = add(
+        "evac",
+        help="evacuation: operations, trips, candidates, seats, manifests",
+        description="Evacuation operations: plan trips, fill the pool, allocate seats, print.",
+        epilog=EVAC_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = p.add_subparsers(dest="evac_command", required=True, metavar="ACTION")
+
+    def action(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return actions.add_parser(name, parents=[common], **kwargs)
+
+    operation_help = "operation id, or its first 6+ characters (see 'evac list')"
+    trip_help = "trip id, or its first 6+ characters (see 'evac list')"
+
+    action("list", help="operations with their legs, trips, seats and people waiting")
+
+    p = action("new-operation", help="start an evacuation operation; prints its id")
+    p.add_argument("name", help="e.g. 'Дубай — Маскат'")
+    p.add_argument("--route", help="e.g. 'Dubai → Hatta → Muscat'")
+    p.add_argument("--country", help="host country (code or name)")
+    p.add_argument(
+        "--priority",
+        help="priority classes, most urgent first, separated by commas: "
+        + ", ".join(CLASS_FLAGS)
+        + " (default: "
+        + ",".join(Policy().priority)
+        + ")",
+    )
+    p.add_argument(
+        "--allow-split",
+        action="store_true",
+        help="a group that fits no single vehicle may be spread over several",
+    )
+
+    p = action("add-trip", help="add a vehicle to a leg of an operation; prints its id")
+    p.add_argument("operation", metavar="OPERATION", help=operation_help)
+    p.add_argument("--leg", type=_positive, required=True, metavar="N", help="leg number: 1, 2, …")
+    p.add_argument(
+        "--from", dest="origin", required=True, metavar="PLACE", help="where the trip starts"
+    )
+    p.add_argument(
+        "--to", dest="destination", required=True, metavar="PLACE", help="where the trip goes"
+    )
+    p.add_argument(
+        "--capacity", type=int, required=True, metavar="SEATS", help="seats for passengers"
+    )
+    p.add_argument(
+        "--mode", choices=[m.value for m in TripMode], default="bus", help="default: bus"
+    )
+    p.add_argument("--border", help="border crossing, e.g. 'Hatta / Al Wajajah'")
+    p.add_argument(
+        "--departure",
+        type=_when,
+        metavar="WHEN",
+        help="local time of this computer, e.g. '2026-03-12 06:00' or '12.03.2026 06:00'",
+    )
+    p.add_argument("--vehicle", help="plate or flight number")
+    p.add_argument("--carrier", help="bus company or airline")
+    p.add_argument("--escort", help="the officer who travels with it")
+
+    p = action("add-candidates", help="bring people into a leg's pool of people waiting")
+    p.add_argument("operation", metavar="OPERATION", help=operation_help)
+    p.add_argument("--leg", type=_positive, required=True, metavar="N", help="leg number: 1, 2, …")
+    p.add_argument(
+        "--country", help="host country (code or name; default: the operation's country)"
+    )
+    p.add_argument("--city", help="only people in this city")
+    p.add_argument(
+        "--status",
+        help="only people in these states, separated by commas: "
+        + ", ".join(s.value for s in PresenceStatus),
+    )
+    p.add_argument(
+        "--all-nationals",
+        action="store_true",
+        help="everyone who matches, not only people with an open evacuation request",
+    )
+    p.add_argument(
+        "--from-previous-leg",
+        action="store_true",
+        help="the people seated or boarded on the leg before (ignores the other conditions)",
+    )
+
+    p = action("allocate", help="share the free seats of a leg among the people waiting")
+    p.add_argument("operation", metavar="OPERATION", help=operation_help)
+    p.add_argument("--leg", type=_positive, required=True, metavar="N", help="leg number: 1, 2, …")
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="first put everyone seated but not boarded back in the pool",
+    )
+    p.add_argument(
+        "--explain", action="store_true", help="list everyone: seat or place in line, and why"
+    )
+
+    p = action("manifest", help="print a trip's passenger manifest (PDF, or CSV)")
+    p.add_argument("trip", metavar="TRIP", help=trip_help)
+    p.add_argument("--out", type=Path, required=True, help="the file to write")
+    p.add_argument("--csv", action="store_true", help="write CSV for carriers and border posts")
+    _add_doc_lang(p)
+
+    p = action("slips", help="print a trip's boarding slips (PDF)")
+    p.add_argument("trip", metavar="TRIP", help=trip_help)
+    p.add_argument("--out", type=Path, required=True, help="the PDF to write")
+    _add_doc_lang(p)
+
+
+def _add_doc_lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lang",
+        dest="doc_lang",
+        choices=["kk", "ru"],
+        help="language printed beside English (default: the --lang of messages if kk or ru, "
+        "else ru)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -160,18 +316,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = _exit_code_for(exc)
         if code == EXIT_FAILURE:
             raise
-        _err(describe(exc))
+        _err(_describe(exc))
         return code
+
+
+def _describe(exc: BaseException) -> str:
+    from consuldesk.store.errors import NotFound
+
+    if isinstance(exc, NotFound):  # deleted meanwhile (another window, a sync)
+        what = _(NOT_FOUND_LABELS.get(exc.table, exc.table))
+        return _("There is no {what} with the id {id} (deleted?)").format(
+            what=what, id=exc.record_id
+        )
+    return describe(exc)
 
 
 def _exit_code_for(exc: BaseException) -> int:
     from consuldesk.domain.errors import DomainError
     from consuldesk.services.errors import ServiceError
-    from consuldesk.store.errors import CaseFileError
+    from consuldesk.store.errors import CaseFileError, NotFound
 
     if isinstance(exc, CaseFileError):
         return EXIT_CASEFILE
-    if isinstance(exc, (DomainError, ServiceError)):
+    if isinstance(exc, (DomainError, ServiceError, NotFound)):
         return EXIT_BAD_INPUT
     try:
         from consuldesk.services.lists import ListError
@@ -220,6 +387,52 @@ def _day(text: str) -> date:
     if day is None:
         raise argparse.ArgumentTypeError("a date is needed")
     return day
+
+
+# Evacuation: words for codes, shown in tables.
+MODE_LABELS = {
+    "bus": "bus",
+    "flight": "flight",
+    "train": "train",
+    "ferry": "ferry",
+    "other": "other",
+}
+OPERATION_STATUS_LABELS = {
+    "planned": "planned",
+    "under_way": "under way",
+    "completed": "completed",
+    "cancelled": "cancelled",
+}
+#: Records a command asked for by id that vanished meanwhile (store.errors.NotFound.table).
+NOT_FOUND_LABELS = {
+    "evacuation_operation": "evacuation operation",
+    "trip": "trip",
+    "manifest_entry": "passenger entry",
+    "national": "national",
+}
+#: Shortest id prefix accepted for OPERATION and TRIP, and shortest shown by 'evac list'.
+MIN_ID_PREFIX, SHOWN_ID_PREFIX = 6, 8
+
+
+def _when(text: str) -> datetime:
+    """A date and time in this computer's local time (or with an explicit offset), as UTC."""
+    cleaned = " ".join(text.split())
+    if ":" in cleaned:
+        for fmt in (None, "%d.%m.%Y %H:%M"):
+            try:
+                value = (
+                    datetime.fromisoformat(cleaned)
+                    if fmt is None
+                    else datetime.strptime(cleaned, fmt)
+                )
+            except ValueError:
+                continue
+            return value.astimezone(UTC)  # a naive value is taken as local time
+    raise argparse.ArgumentTypeError(
+        _("“{value}” is not a date and time (use 2026-03-12 06:00 or 12.03.2026 06:00)").format(
+            value=text
+        )
+    )
 
 
 def _default_officer() -> str:
@@ -603,6 +816,563 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- evacuation ----------------------------------------------------------------------------
+
+
+def _id_key(text: str) -> str:
+    return text.strip().lower().replace("-", "")
+
+
+def _short_ids(ids: Iterable[str], minimum: int = SHOWN_ID_PREFIX) -> dict[str, str]:
+    """Each id cut to one common length, the shortest (from ``minimum``) that tells them apart.
+
+    Ids are time-ordered (UUIDv7), so records made in the same minute share their first eight
+    characters, and those made in one go (the demo) share twelve.
+    """
+    unique = sorted(set(ids))
+    longest = max((len(i) for i in unique), default=0)
+    n = minimum
+    while n < longest and len({i[:n] for i in unique}) < len(unique):
+        n += 1
+    return {i: i[: n + 1] if i[n - 1 : n] == "-" else i[:n] for i in unique}
+
+
+def _pick_id(text: str, labels: dict[str, str], kind: str) -> str:
+    """The one id among ``labels`` (id → what it is) that ``text`` names: the whole id or a
+    prefix of six or more characters (dashes optional), like git."""
+    key = _id_key(text)
+    if len(key) < MIN_ID_PREFIX:
+        raise CliError(
+            _(
+                "“{prefix}” is too short: give at least 6 characters of the id "
+                "(see 'consuldesk-cli evac list')"
+            ).format(prefix=text),
+            EXIT_BAD_INPUT,
+        )
+    found = [i for i in labels if _id_key(i) == key] or [
+        i for i in labels if _id_key(i).startswith(key)
+    ]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        if kind == "trip":
+            message = _(
+                "No trip has an id starting with “{prefix}” (see 'consuldesk-cli evac list')"
+            )
+        else:
+            message = _(
+                "No evacuation operation has an id starting with “{prefix}” "
+                "(see 'consuldesk-cli evac list')"
+            )
+        raise CliError(message.format(prefix=text), EXIT_BAD_INPUT)
+    short = _short_ids(found, len(text.strip()) + 1)
+    shown = [f"{short[i]} ({labels[i]})" for i in sorted(found)[:5]]
+    if len(found) > 5:
+        shown.append("…")
+    if kind == "trip":
+        message = ngettext(
+            "“{prefix}” matches {n} trip: {matches}; give more characters",
+            "“{prefix}” matches {n} trips: {matches}; give more characters",
+            len(found),
+        )
+    else:
+        message = ngettext(
+            "“{prefix}” matches {n} operation: {matches}; give more characters",
+            "“{prefix}” matches {n} operations: {matches}; give more characters",
+            len(found),
+        )
+    raise CliError(
+        message.format(prefix=text, n=len(found), matches=", ".join(shown)), EXIT_BAD_INPUT
+    )
+
+
+def _find_operation(desk: Any, text: str) -> Any:
+    """The live operation (an ``OperationRow``) that ``text`` names."""
+    from consuldesk.services.evacuation import list_operations
+
+    ops = {o.id: o for o in list_operations(desk)}
+    return ops[_pick_id(text, {i: o.name for i, o in ops.items()}, "operation")]
+
+
+def _find_trip(desk: Any, text: str) -> Any:
+    """The live trip (a ``TripRow``) that ``text`` names."""
+    from consuldesk.services.evacuation import list_operations
+
+    trips = {t.id: (t, o) for o in list_operations(desk) for t in o.trips}
+    labels = {i: f"{t.label}, {o.name}" for i, (t, o) in trips.items()}
+    return trips[_pick_id(text, labels, "trip")][0]
+
+
+@contextmanager
+def _blame(options: dict[str, str], hint: str = "") -> Iterator[None]:
+    """Errors about a field the command line set name its option: ``--capacity: …``."""
+    from consuldesk.domain.errors import ValidationError
+    from consuldesk.services.errors import ServiceError
+
+    try:
+        yield
+    except (ServiceError, ValidationError) as exc:
+        option = options.get(exc.field or "")
+        if option is None:
+            raise
+        raise CliError(f"{option}: {describe(exc)}{hint}", EXIT_BAD_INPUT) from exc
+
+
+def _comma_list(text: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (text or "").split(",") if part.strip())
+
+
+def _local(when: datetime | None) -> str:
+    return when.astimezone().strftime("%d.%m.%Y %H:%M") if when else "—"
+
+
+def _doc_language(args: argparse.Namespace) -> Literal["kk", "ru"]:
+    """The language printed beside English: --lang of the command, else of messages, else ru."""
+    for lang in (args.doc_lang, args.lang):
+        if lang == "kk" or lang == "ru":
+            return lang
+    return "ru"
+
+
+def _write_document(out: Path, write: Callable[[], Path]) -> Path:
+    """Run ``write``; a failure is the ``file.write`` message and leaves no new file behind."""
+    from consuldesk.services.errors import ServiceError
+
+    existed = out.exists()
+    try:
+        try:
+            return Path(write())
+        except OSError as exc:
+            raise ServiceError(
+                "file.write", "path", path=str(out), reason=exc.strerror or str(exc)
+            ) from exc
+    except BaseException:
+        if not existed and out.is_file():
+            out.unlink(missing_ok=True)
+        raise
+
+
+def _trip_json(t: Any) -> dict[str, Any]:
+    return {**_jsonable(t), "seated": t.seated, "free": t.free}
+
+
+def _operation_json(o: Any) -> dict[str, Any]:
+    data = _jsonable(o)
+    data["legs"] = [
+        {
+            "leg_no": leg.leg_no,
+            "origin": leg.origin,
+            "destination": leg.destination,
+            "capacity": leg.capacity,
+            "waiting": leg.waitlisted,
+            "trips": [_trip_json(t) for t in leg.trips],
+        }
+        for leg in o.legs
+    ]
+    return data
+
+
+def cmd_evac(args: argparse.Namespace) -> int:
+    """Evacuation actions."""
+    return EVAC_COMMANDS[args.evac_command](args)
+
+
+def cmd_evac_list(args: argparse.Namespace) -> int:
+    """Operations with their legs and trips."""
+    from consuldesk.messages import STATUS_WORD_LABELS
+    from consuldesk.services.evacuation import list_operations
+
+    desk = _open(args)
+    try:
+        ops = list_operations(desk)
+    finally:
+        desk.close()
+    if args.json:
+        _print_json([_operation_json(o) for o in ops])
+        return EXIT_OK
+    if not ops:
+        print(
+            _("No evacuation operations yet; start one with 'consuldesk-cli evac new-operation'.")
+        )
+        return EXIT_OK
+    short = _short_ids([o.id for o in ops] + [t.id for o in ops for t in o.trips])
+    cells = {
+        t.id: [
+            short[t.id],
+            t.label,
+            _(MODE_LABELS.get(t.mode, t.mode)),
+            _local(t.departure_at),
+            _("seated {seated}/{capacity}").format(seated=t.seated, capacity=t.capacity),
+            _("boarded {n}").format(n=t.boarded),
+            _(STATUS_WORD_LABELS.get(t.status, t.status)),
+        ]
+        for o in ops
+        for t in o.trips
+    }
+    widths = [max((len(c[i]) for c in cells.values()), default=0) for i in range(7)]
+    for n, o in enumerate(ops):
+        if n:
+            print()
+        details = ", ".join(
+            p for p in (o.host_country, _(OPERATION_STATUS_LABELS.get(o.status, o.status))) if p
+        )
+        print(f"{short[o.id]}  {o.name} ({details})")
+        if o.route:
+            print(f"  {o.route}")
+        if not o.legs:
+            print("  " + _("no trips yet; add one with 'consuldesk-cli evac add-trip'"))
+        for leg in o.legs:
+            if leg.trips:
+                head = _("Leg {n}: {origin} → {destination}; waiting: {waiting}").format(
+                    n=leg.leg_no,
+                    origin=leg.origin,
+                    destination=leg.destination,
+                    waiting=leg.waitlisted,
+                )
+            else:
+                head = _("Leg {n}: no vehicles yet; waiting: {waiting}").format(
+                    n=leg.leg_no, waiting=leg.waitlisted
+                )
+            print(f"  {head}")
+            for t in leg.trips:
+                line = "  ".join(c.ljust(w) for c, w in zip(cells[t.id], widths, strict=True))
+                print(f"    {line.rstrip()}")
+    return EXIT_OK
+
+
+def cmd_evac_new_operation(args: argparse.Namespace) -> int:
+    """Start an operation."""
+    from consuldesk.domain.allocation import CLASS_FLAGS
+    from consuldesk.domain.countries import country_code
+    from consuldesk.services.evacuation import OperationFields, add_operation
+
+    with _blame({"country": "--country"}):
+        country = country_code(args.country) if args.country else None
+    priority = _comma_list(args.priority)
+    fields = OperationFields(
+        name=args.name, route=args.route, host_country=country, allow_split_groups=args.allow_split
+    )
+    if priority:
+        fields = replace(fields, priority=priority)
+    desk = _open(args, writes=True)
+    try:
+        hint = "; " + _("the classes are: {names}").format(names=", ".join(CLASS_FLAGS))
+        with _blame({"name": "NAME", "priority": "--priority"}, hint if priority else ""):
+            row = add_operation(desk, fields).row
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(_operation_json(row))
+    else:
+        print(row.id)
+    return EXIT_OK
+
+
+def cmd_evac_add_trip(args: argparse.Namespace) -> int:
+    """Add a vehicle to a leg."""
+    from consuldesk.domain.enums import TripMode
+    from consuldesk.services.evacuation import TripFields, add_trip
+
+    fields = TripFields(
+        leg_no=args.leg,
+        origin=args.origin,
+        destination=args.destination,
+        capacity=args.capacity,
+        mode=TripMode(args.mode),
+        border_crossing=args.border,
+        departure_at=args.departure,
+        vehicle=args.vehicle,
+        carrier=args.carrier,
+        escort_officer=args.escort,
+    )
+    desk = _open(args, writes=True)
+    try:
+        op = _find_operation(desk, args.operation)
+        options = {
+            "origin": "--from",
+            "destination": "--to",
+            "capacity": "--capacity",
+            "leg_no": "--leg",
+        }
+        with _blame(options):
+            row = add_trip(desk, op.id, fields).row
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(_trip_json(row))
+    else:
+        print(row.id)
+    return EXIT_OK
+
+
+def cmd_evac_add_candidates(args: argparse.Namespace) -> int:
+    """Bring people into a leg's pool."""
+    from consuldesk.domain.countries import country_code
+    from consuldesk.domain.enums import PresenceStatus
+    from consuldesk.messages import describe_code
+    from consuldesk.services.evacuation import CandidateCriteria, add_to_pool, preview_candidates
+
+    statuses = _comma_list(args.status)
+    if args.from_previous_leg and (args.country or args.city or statuses or args.all_nationals):
+        raise CliError(
+            _(
+                "--from-previous-leg takes the people seated on the leg before; it does not go "
+                "with --country, --city, --status or --all-nationals"
+            ),
+            EXIT_USAGE,
+        )
+    known = [s.value for s in PresenceStatus]
+    for status in statuses:
+        if status not in known:
+            raise CliError(
+                "--status: "
+                + describe_code("status.unknown", "status", value=status)
+                + "; "
+                + _("the states are: {names}").format(names=", ".join(known)),
+                EXIT_BAD_INPUT,
+            )
+    with _blame({"country": "--country"}):
+        country = country_code(args.country) if args.country else None
+    desk = _open(args, writes=True)
+    try:
+        op = _find_operation(desk, args.operation)
+        criteria = CandidateCriteria(
+            host_country=None if args.from_previous_leg else country or op.host_country,
+            city=args.city,
+            presence_statuses=statuses,
+            open_evacuation_request=not args.all_nationals,
+            from_previous_leg=args.from_previous_leg,
+        )
+        with _blame({"leg_no": "--leg"}):
+            preview = preview_candidates(desk, op.id, args.leg, criteria)
+            added = add_to_pool(desk, op.id, args.leg, criteria).row
+    finally:
+        desk.close()
+    already = preview.already_on_leg
+    if args.json:
+        _print_json(
+            {
+                "operation": op.id,
+                "leg": args.leg,
+                "added": added,
+                "already_on_leg": already,
+                "host_country": criteria.host_country,
+            }
+        )
+        return EXIT_OK
+    print(
+        ngettext(
+            "{added} added ({already} already on the leg)",
+            "{added} added ({already} already on the leg)",
+            added,
+        ).format(added=added, already=already)
+    )
+    if not preview.matching and criteria.open_evacuation_request and not args.from_previous_leg:
+        print(
+            _(
+                "Only people with an open evacuation request are taken; "
+                "--all-nationals takes everyone who matches."
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_evac_allocate(args: argparse.Namespace) -> int:
+    """Share out the seats of a leg."""
+    from consuldesk.services.evacuation import (
+        allocate_leg,
+        get_operation,
+        list_operations,
+        passengers,
+        pool,
+    )
+
+    desk = _open(args, writes=True)
+    try:
+        op = _find_operation(desk, args.operation)
+        with _blame({"leg_no": "--leg"}):
+            summary = allocate_leg(desk, op.id, args.leg, fresh=args.fresh).row
+        seated: list[tuple[Any, list[Any]]] = []
+        waiting: list[Any] = []
+        short: dict[str, str] = {}
+        if args.explain:
+            everything = list_operations(desk)
+            short = _short_ids(
+                [o.id for o in everything] + [t.id for o in everything for t in o.trips]
+            )
+            leg = get_operation(desk, op.id).leg(args.leg)
+            for t in leg.trips if leg else ():
+                on_trip = passengers(desk, t.id, include_history=False)
+                if on_trip or t.is_open:
+                    seated.append((t, on_trip))
+            waiting = pool(desk, op.id, args.leg)
+    finally:
+        desk.close()
+    if args.json:
+        data: dict[str, Any] = {"operation": op.id, "leg": args.leg, **_jsonable(summary)}
+        if args.explain:
+            data["passengers"] = [_passenger_json(r, t) for t, rows in seated for r in rows] + [
+                _passenger_json(r, None) for r in waiting
+            ]
+        _print_json(data)
+        return EXIT_OK
+    line = _(
+        "Leg {leg} allocated — seated: {placed}, vehicles used: {trips}, waiting: {waiting}, "
+        "to check before the border: {flagged}"
+    ).format(
+        leg=args.leg,
+        placed=summary.placed,
+        trips=summary.trips_used,
+        waiting=summary.waitlisted,
+        flagged=summary.flagged,
+    )
+    if args.fresh:
+        line += "; " + _("put back in the pool first: {n}").format(n=summary.returned)
+    print(line)
+    if args.explain:
+        _print_explanation(seated, waiting, short)
+    return EXIT_OK
+
+
+def _person_label(person: Any) -> str:
+    lat, cyr = person.name_lat, person.name_cyr
+    return f"{lat} ({cyr})" if lat and cyr else lat or cyr or person.name
+
+
+def _problems_text(row: Any) -> str:
+    from consuldesk.messages import PROBLEM_LABELS
+
+    words = [_(PROBLEM_LABELS.get(p, p)) for p in row.problems]
+    return f" [{', '.join(words)}]" if words else ""
+
+
+def _passenger_json(row: Any, trip: Any) -> dict[str, Any]:
+    from consuldesk.messages import explain_reason
+
+    return {
+        "entry_id": row.entry_id,
+        "national_id": row.person.id,
+        "name": row.person.name,
+        "name_lat": row.person.name_lat,
+        "trip_id": row.trip_id,
+        "trip": trip.label if trip else None,
+        "seat": row.seat,
+        "position": row.position,
+        "status": row.status,
+        "priority_class": row.priority_class,
+        "household": row.household_name,
+        "reason_code": row.reason_code,
+        "reason": explain_reason(row.reason_code, row.reason_params),
+        "problems": list(row.problems),
+    }
+
+
+def _print_explanation(
+    seated: list[tuple[Any, list[Any]]], waiting: list[Any], short: dict[str, str]
+) -> None:
+    from consuldesk.messages import explain_reason
+
+    for t, rows in seated:
+        print()
+        print(
+            f"{t.label}  {short.get(t.id, t.id)}  "
+            + _("seated {seated}/{capacity}").format(seated=t.seated, capacity=t.capacity)
+        )
+        for r in rows:
+            seat = r.seat or "—"
+            reason = explain_reason(r.reason_code, r.reason_params)
+            print(f"  {seat:>4}  {_person_label(r.person)}: {reason}{_problems_text(r)}")
+    print()
+    print(_("Waiting: {n}").format(n=len(waiting)))
+    for n, r in enumerate(waiting, start=1):
+        place = f"{r.position or n}."
+        reason = explain_reason(r.reason_code, r.reason_params)
+        print(f"  {place:>5} {_person_label(r.person)}: {reason}{_problems_text(r)}")
+
+
+def cmd_evac_manifest(args: argparse.Namespace) -> int:
+    """Print a trip's manifest."""
+    from consuldesk.services.evacuation import export_manifest_csv, print_manifest
+
+    desk = _open(args)
+    try:
+        trip = _find_trip(desk, args.trip)
+        if args.csv:
+            path = _write_document(args.out, lambda: export_manifest_csv(desk, trip.id, args.out))
+        else:
+            lang = _doc_language(args)
+            path = _write_document(
+                args.out, lambda: print_manifest(desk, trip.id, args.out, second_language=lang)
+            )
+    finally:
+        desk.close()
+    return _print_written(args, path, trip=trip.id)
+
+
+def cmd_evac_slips(args: argparse.Namespace) -> int:
+    """Print a trip's boarding slips."""
+    from consuldesk.services.evacuation import print_boarding_slips
+
+    lang = _doc_language(args)
+    desk = _open(args)
+    try:
+        trip = _find_trip(desk, args.trip)
+        path = _write_document(
+            args.out, lambda: print_boarding_slips(desk, trip.id, args.out, second_language=lang)
+        )
+    finally:
+        desk.close()
+    return _print_written(args, path, trip=trip.id)
+
+
+def cmd_sitrep(args: argparse.Namespace) -> int:
+    """Print the situation report."""
+    from consuldesk.services.documents import print_sitrep
+
+    lang = _doc_language(args)
+    desk = _open(args)
+    try:
+        path = _write_document(args.out, lambda: print_sitrep(desk, args.out, second_language=lang))
+    finally:
+        desk.close()
+    return _print_written(args, path)
+
+
+def cmd_roster(args: argparse.Namespace) -> int:
+    """Print the hotel roster of a night."""
+    from consuldesk.services.documents import print_hotel_roster
+
+    lang = _doc_language(args)
+    desk = _open(args)
+    try:
+        path = _write_document(
+            args.out,
+            lambda: print_hotel_roster(desk, args.out, night=args.night, second_language=lang),
+        )
+    finally:
+        desk.close()
+    return _print_written(args, path)
+
+
+def _print_written(args: argparse.Namespace, path: Path, **extra: Any) -> int:
+    if args.json:
+        _print_json({"file": path, **extra})
+    else:
+        print(path)
+    return EXIT_OK
+
+
+EVAC_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "list": cmd_evac_list,
+    "new-operation": cmd_evac_new_operation,
+    "add-trip": cmd_evac_add_trip,
+    "add-candidates": cmd_evac_add_candidates,
+    "allocate": cmd_evac_allocate,
+    "manifest": cmd_evac_manifest,
+    "slips": cmd_evac_slips,
+}
+
+
 COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
@@ -612,6 +1382,9 @@ COMMANDS = {
     "search": cmd_search,
     "stats": cmd_stats,
     "duplicates": cmd_duplicates,
+    "evac": cmd_evac,
+    "sitrep": cmd_sitrep,
+    "roster": cmd_roster,
 }
 
 if __name__ == "__main__":

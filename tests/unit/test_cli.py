@@ -187,3 +187,290 @@ def test_messages_in_kazakh_and_russian(capsys, tmp_path):
         assert any("\u0400" <= ch <= "\u04ff" for ch in err)
     finally:
         install("en")
+
+
+# -- evacuation ----------------------------------------------------------------------------
+
+
+def cli(capsys, casefile, *argv):
+    return run(capsys, "--case-file", str(casefile), *argv)
+
+
+@pytest.fixture
+def dubai_time():
+    """The computer's clock is four hours ahead of UTC (as in Dubai), without needing tzdata."""
+    import os
+    import time
+
+    if not hasattr(time, "tzset"):
+        pytest.skip("needs time.tzset")
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "<+04>-4"  # POSIX: the zone named +04 is 4 hours ahead of UTC
+    time.tzset()
+    yield
+    if saved is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
+
+
+@pytest.fixture
+def evacuees(casefile):
+    """Three nationals in Doha: a man over 60 and a young man ask to be evacuated, a woman
+    has not asked."""
+    from consuldesk.domain.enums import RequestKind
+    from consuldesk.services.casefile import open_casefile
+    from consuldesk.services.nationals import register_national
+    from consuldesk.services.requests import open_request
+    from tests.factories import person
+
+    desk = open_casefile(casefile, "Test")
+    people = [
+        ("Өтегенов", "Қайрат", "OTEGENOV", "KAIRAT", Sex.MALE, date(1950, 1, 1), True),
+        ("Һашимов", "Ұлан", "KHASHIMOV", "ULAN", Sex.MALE, date(1999, 9, 9), True),
+        ("Сейітова", "Әсел", "SEIITOVA", "ASEL", Sex.FEMALE, date(1990, 2, 2), False),
+    ]
+    for n, (sur, given, sur_lat, given_lat, sex, born, asks) in enumerate(people, start=1):
+        fields = person(
+            surname_cyr=sur,
+            given_names_cyr=given,
+            surname_lat=sur_lat,
+            given_names_lat=given_lat,
+            sex=sex,
+            birth_date=born,
+            passport_no=f"N{n:08}",
+            passport_expiry=date(2031, 1, 1),
+            host_country="QA",
+            city="Doha",
+            phones=(),
+        )
+        row = register_national(desk, fields).row
+        if asks:
+            open_request(desk, RequestKind.EVACUATION, "Эвакуация", national_id=row.id)
+    desk.close()
+    return casefile
+
+
+def test_evacuation_from_operation_to_printed_manifest(capsys, evacuees, tmp_path, dubai_time):
+    import csv
+
+    from pypdf import PdfReader
+
+    code, out, _ = cli(capsys, evacuees, "evac", "new-operation", "Доха — Эр-Рияд",
+                       "--route", "Doha → Salwa → Riyadh", "--country", "Катар")  # fmt: skip
+    assert code == EXIT_OK
+    op = out.strip()
+    assert len(op) == 36
+    code, out, _ = cli(capsys, evacuees, "evac", "add-trip", op[:8], "--leg", "1", "--from",
+                       "Doha", "--to", "Riyadh", "--capacity", "1", "--border", "Abu Samra",
+                       "--departure", "2026-03-12 06:00", "--vehicle", "QA 210554")  # fmt: skip
+    assert code == EXIT_OK
+    trip = out.strip()
+    code, out, _ = cli(capsys, evacuees, "evac", "add-candidates", op, "--leg", "1")
+    assert (code, out) == (EXIT_OK, "2 added (0 already on the leg)\n")
+    code, out, _ = cli(capsys, evacuees, "evac", "add-candidates", op, "--leg", "1",
+                       "--all-nationals", "--city", "Doha")  # fmt: skip
+    assert (code, out) == (EXIT_OK, "1 added (2 already on the leg)\n")
+
+    code, out, _ = cli(capsys, evacuees, "evac", "allocate", op, "--leg", "1", "--explain")
+    assert code == EXIT_OK
+    lines = out.splitlines()
+    assert "seated: 1" in lines[0] and "waiting: 2" in lines[0]
+    seated = next(line for line in lines if "OTEGENOV KAIRAT (Өтегенов Қайрат)" in line)
+    assert "On QA 210554" in seated and "over 60" in seated  # the reason sentence
+    assert "Waiting: 2" in out and "KHASHIMOV ULAN" in out and "SEIITOVA ASEL" in out
+
+    code, out, _ = cli(capsys, evacuees, "evac", "list", "--json")
+    [listed] = json.loads(out)
+    [leg] = listed["legs"]
+    assert listed["id"] == op and listed["host_country"] == "QA"
+    assert leg["waiting"] == 2 and leg["trips"][0]["id"] == trip
+    assert leg["trips"][0]["seated"] == 1 and leg["trips"][0]["capacity"] == 1
+    assert leg["trips"][0]["departure_at"] == "2026-03-12T02:00:00+00:00"  # 06:00 in Dubai
+    code, out, _ = cli(capsys, evacuees, "evac", "list")
+    assert "Leg 1: Doha → Riyadh; waiting: 2" in out
+    assert "12.03.2026 06:00" in out and "seated 1/1" in out and trip[:8] in out
+
+    pdf = tmp_path / "manifest.pdf"
+    code, out, _ = cli(capsys, evacuees, "evac", "manifest", trip[:10], "--out", str(pdf),
+                       "--lang", "kk")  # fmt: skip
+    assert (code, out) == (EXIT_OK, f"{pdf}\n")
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Өтегенов Қайрат" in text and "Жолаушылар тізімі" in text and "Һашимов" not in text
+
+    table = tmp_path / "manifest.csv"
+    code, out, _ = cli(capsys, evacuees, "evac", "manifest", trip, "--out", str(table), "--csv",
+                       "--json")  # fmt: skip
+    assert code == EXIT_OK and json.loads(out) == {"file": str(table), "trip": trip}
+    with table.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    assert rows[0][:3] == ["No", "Surname", "Given names"]
+    assert [r[3] for r in rows[1:]] == ["Өтегенов Қайрат"]
+
+
+def test_documents_print_beside_english_the_language_of_messages(capsys, evacuees, tmp_path):
+    from pypdf import PdfReader
+
+    from consuldesk.i18n import install
+
+    _code, op, _ = cli(capsys, evacuees, "evac", "new-operation", "Доха")
+    _code, trip, _ = cli(capsys, evacuees, "evac", "add-trip", op.strip(), "--leg", "1",
+                         "--from", "Doha", "--to", "Riyadh", "--capacity", "5")  # fmt: skip
+    trip = trip.strip()
+    try:
+        for lang, title in (("kk", "Жолаушылар тізімі"), ("en", "Список пассажиров")):
+            pdf = tmp_path / f"{lang}.pdf"
+            code, _out, err = run(capsys, "--lang", lang, "--case-file", str(evacuees), "evac",
+                                  "manifest", trip, "--out", str(pdf))  # fmt: skip
+            assert code == EXIT_OK, err
+            text = PdfReader(pdf).pages[0].extract_text()
+            assert title in text, (lang, text[:80])
+    finally:
+        install("en")
+
+
+def test_operations_and_trips_are_named_by_a_unique_prefix(capsys, casefile, tmp_path):
+    ids = []
+    for name in ("Доха — Эр-Рияд", "Доха — Маскат"):
+        code, out, _ = cli(capsys, casefile, "evac", "new-operation", name)
+        assert code == EXIT_OK
+        ids.append(out.strip())
+    first, second = ids
+    common = next((first[:n] for n in range(len(first), 0, -1) if second.startswith(first[:n])), "")
+    assert len(common.replace("-", "")) >= 6  # time-ordered ids made together share a prefix
+
+    code, _, err = cli(capsys, casefile, "evac", "allocate", common, "--leg", "1")
+    assert code == EXIT_BAD_INPUT and "matches 2 operations" in err
+    assert "Доха — Эр-Рияд" in err and "Доха — Маскат" in err and err.count("\n") == 1
+
+    unique = first[: len(common) + 1].replace("-", "").upper()  # dashes and case do not matter
+    add_trip = ["--leg", "1", "--from", "Doha", "--to", "Riyadh", "--capacity", "3"]
+    code, out, _ = cli(capsys, casefile, "evac", "add-trip", unique, *add_trip)
+    assert code == EXIT_OK
+    code, out, _ = cli(capsys, casefile, "evac", "list", "--json")
+    assert [o["id"] for o in json.loads(out) if o["legs"]] == [first]
+
+    code, _, err = cli(capsys, casefile, "evac", "add-trip", "ffffff", *add_trip)
+    assert code == EXIT_BAD_INPUT
+    assert "No evacuation operation has an id starting with “ffffff”" in err
+    code, _, err = cli(capsys, casefile, "evac", "add-trip", first[:5], *add_trip)
+    assert code == EXIT_BAD_INPUT and "at least 6 characters" in err
+    code, _, err = cli(capsys, casefile, "evac", "manifest", "ffffff", "--out",
+                       str(tmp_path / "m.pdf"))  # fmt: skip
+    assert code == EXIT_BAD_INPUT and "No trip has an id starting with “ffffff”" in err
+    assert not (tmp_path / "m.pdf").exists()
+
+
+def test_bad_evacuation_input_is_one_line_naming_the_option(capsys, casefile, tmp_path):
+    code, out, _ = cli(capsys, casefile, "evac", "new-operation", "Доха")
+    op = out.strip()
+    trip_args = ["--leg", "1", "--from", "Doha", "--to", "Riyadh"]
+
+    code, _, err = cli(capsys, casefile, "evac", "add-trip", op, *trip_args, "--capacity", "0")
+    assert (code, err) == (
+        EXIT_BAD_INPUT,
+        "consuldesk-cli: --capacity: A trip needs at least one seat\n",
+    )
+    code, _, err = cli(capsys, casefile, "evac", "add-trip", op, *trip_args, "--capacity", "5",
+                       "--departure", "tomorrow morning")  # fmt: skip
+    assert code == EXIT_USAGE and "--departure" in err and "tomorrow morning" in err
+
+    code, _, err = cli(capsys, casefile, "evac", "new-operation", "X", "--priority",
+                       "over_60,vip")  # fmt: skip
+    assert code == EXIT_BAD_INPUT and err.count("\n") == 1
+    assert err.startswith("consuldesk-cli: --priority: “vip” is not a priority class")
+    assert "medical_mobility" in err  # says which classes there are
+    code, _, err = cli(capsys, casefile, "evac", "add-candidates", op, "--leg", "1",
+                       "--status", "in_hotel,sunbathing")  # fmt: skip
+    assert code == EXIT_BAD_INPUT and "--status" in err and "sunbathing" in err
+    code, _, err = cli(capsys, casefile, "evac", "add-candidates", op, "--leg", "1",
+                       "--from-previous-leg")  # fmt: skip
+    assert code == EXIT_BAD_INPUT and "--leg: Leg 1 is the first leg" in err
+    code, _, err = cli(capsys, casefile, "evac", "allocate", op, "--leg", "2")
+    assert code == EXIT_BAD_INPUT and "Leg 2 has no open trip" in err
+
+    code, out, _ = cli(capsys, casefile, "evac", "add-trip", op, *trip_args, "--capacity", "5")
+    trip = out.strip()
+    missing = tmp_path / "no such folder" / "manifest.pdf"
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    before = sorted(tmp_path.iterdir())
+    for extra in ([], ["--csv"]):
+        code, out, err = cli(capsys, casefile, "evac", "manifest", trip, "--out", str(missing),
+                             *extra)  # fmt: skip
+        assert (code, out) == (EXIT_BAD_INPUT, "")
+        assert err == f"consuldesk-cli: {missing} cannot be written: No such file or directory\n"
+        code, out, err = cli(capsys, casefile, "evac", "manifest", trip, "--out", str(folder),
+                             *extra)  # fmt: skip
+        assert code == EXIT_BAD_INPUT and err.count("\n") == 1
+        assert err.startswith(f"consuldesk-cli: {folder} cannot be written: ")
+    assert sorted(tmp_path.iterdir()) == before and not list(folder.iterdir())
+
+
+def test_a_record_deleted_meanwhile_is_reported_not_a_traceback(capsys):
+    from consuldesk.cli import _describe, _exit_code_for
+    from consuldesk.store.errors import NotFound
+
+    error = NotFound("trip", "0190abcd")
+    assert _exit_code_for(error) == EXIT_BAD_INPUT
+    assert _describe(error) == "There is no trip with the id 0190abcd (deleted?)"
+
+
+def test_evacuation_help_lists_the_actions(capsys):
+    assert main(["evac", "--help"]) == EXIT_OK
+    out = capsys.readouterr().out
+    for action in ("list", "new-operation", "add-trip", "add-candidates", "allocate", "manifest",
+                   "slips"):  # fmt: skip
+        assert action in out
+    assert main(["--help"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "evac" in out and "sitrep" in out and "roster" in out
+
+
+def test_slips_sitrep_and_roster_are_printed_to_the_path_given(capsys, evacuees, tmp_path):
+    from pypdf import PdfReader
+
+    from consuldesk.services.casefile import open_casefile
+    from consuldesk.services.hotels import HotelFields, add_hotel
+
+    _code, op, _ = cli(capsys, evacuees, "evac", "new-operation", "Доха", "--country", "QA")
+    op = op.strip()
+    _code, trip, _ = cli(capsys, evacuees, "evac", "add-trip", op, "--leg", "1", "--from",
+                         "Doha", "--to", "Riyadh", "--capacity", "5")  # fmt: skip
+    trip = trip.strip()
+    slips = tmp_path / "slips.pdf"
+    code, out, err = cli(capsys, evacuees, "evac", "slips", trip, "--out", str(slips))
+    assert code == EXIT_BAD_INPUT and out == "" and err.count("\n") == 1  # nobody seated yet
+    assert "allocate seats" in err and not slips.exists()
+
+    cli(capsys, evacuees, "evac", "add-candidates", op, "--leg", "1")
+    cli(capsys, evacuees, "evac", "allocate", op, "--leg", "1")
+    code, out, err = cli(capsys, evacuees, "evac", "slips", trip[:12], "--out", str(slips),
+                         "--lang", "kk")  # fmt: skip
+    assert (code, out) == (EXIT_OK, f"{slips}\n"), err
+    text = "".join(page.extract_text() for page in PdfReader(slips).pages)
+    assert "Өтегенов" in text and "Һашимов" in text
+
+    sitrep = tmp_path / "sitrep.pdf"
+    code, out, err = cli(capsys, evacuees, "sitrep", "--out", str(sitrep), "--json")
+    assert code == EXIT_OK and json.loads(out) == {"file": str(sitrep)}, err
+    assert "Посольство в Дохе" in PdfReader(sitrep).pages[0].extract_text()
+
+    roster = tmp_path / "roster.pdf"
+    code, out, err = cli(capsys, evacuees, "roster", "--out", str(roster))
+    assert (code, out) == (EXIT_BAD_INPUT, "") and "no hotel on file" in err and not roster.exists()
+    desk = open_casefile(evacuees, "Test")
+    add_hotel(desk, HotelFields(name="Grand Doha Hotel", city="Doha", rooms=10, beds=20))
+    desk.close()
+    code, out, err = cli(capsys, evacuees, "roster", "--out", str(roster), "--night",
+                         "12.03.2026")  # fmt: skip
+    assert (code, out) == (EXIT_OK, f"{roster}\n"), err
+    assert "Grand Doha Hotel" in PdfReader(roster).pages[0].extract_text()
+
+    for argv in (["sitrep"], ["roster"], ["evac", "slips", trip]):
+        missing = tmp_path / "no such folder" / "x.pdf"
+        code, out, err = cli(capsys, evacuees, *argv, "--out", str(missing))
+        assert (code, out) == (EXIT_BAD_INPUT, ""), argv
+        assert err == f"consuldesk-cli: {missing} cannot be written: No such file or directory\n"
+    assert not (tmp_path / "no such folder").exists()
