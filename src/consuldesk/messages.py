@@ -153,6 +153,7 @@ TEMPLATES: dict[str, str] = {
     "boarding.trip_closed": "{trip} is {status}: boarding is closed",
     "boarding.boarded_elsewhere": "This passenger has already boarded {trip}",
     "file.write": "{path} cannot be written: {reason}",
+    "roster.no_hotels": "There is no hotel on file yet: add the hotels the post books first",
     "slips.empty": "Nobody on this trip has a seat yet: allocate seats before printing slips",
     # registration lists
     "list.not_found": "There is no file at {path}",
@@ -236,27 +237,36 @@ PRIORITY_CLASS_LABELS: dict[str, str] = {
     "over_60": "over 60",
     "women_with_minors": "woman with minor children",
     "minors": "minor",
-    "others": "no priority",
+    "others": "everyone else",
 }
 
 #: Why a person is where they are on a leg: the reason codes of the allocation and the pool.
 REASON_TEMPLATES: dict[str, str] = {
     "allocated.priority": (
-        "On {trip}: priority “{class}”, {rank} in the queue, travelling as a group of "
-        "{group_size}; {free_seats} seats were left after them"
+        "On {trip}: priority “{class}”, number {rank} in the queue; {free_seats} seats were "
+        "left after them"
+    ),
+    "allocated.priority.group": (
+        "On {trip} with their group of {group_size}: the group's priority is “{class}” (its "
+        "most urgent member), number {rank} in the queue; {free_seats} seats were left after it"
     ),
     "allocated.split": (
-        "On {trip}: priority “{class}”, {rank} in the queue; the group of {group_size} is spread "
-        "over {parts} vehicles"
+        "On {trip}: priority “{class}”, number {rank} in the queue; the group of {group_size} "
+        "is spread over {parts} vehicles"
     ),
     "allocated.manual": "Moved by hand to {trip} (from {previous}), with {group_size} people",
     "waitlisted.capacity": (
-        "Waiting, {position} on the list: priority “{class}”, {rank} in the queue; no vehicle "
-        "had {group_size} seats together (at most {free_seats} free)"
+        "Waiting, number {position} on the list: priority “{class}”, number {rank} in the "
+        "queue; no vehicle had a free seat left"
+    ),
+    "waitlisted.capacity.group": (
+        "Waiting, number {position} on the list: the group's priority is “{class}”, number "
+        "{rank} in the queue; no vehicle had {group_size} seats together (at most {free_seats} "
+        "free)"
     ),
     "waitlisted.group_too_big": (
-        "Waiting, {position} on the list: the group of {group_size} is larger than the largest "
-        "vehicle ({largest_trip} seats); allow splitting groups or add a bigger vehicle"
+        "Waiting, number {position} on the list: the group of {group_size} is larger than the "
+        "largest vehicle ({largest_trip} seats); allow splitting groups or add a bigger vehicle"
     ),
     "waitlisted.manual": "Taken off the vehicle by hand; waiting for a seat",
     "waitlisted.no_show": "Did not turn up for {trip}; waiting for the next vehicle",
@@ -323,6 +333,8 @@ def explain_reason(code: str | None, params: dict[str, Any]) -> str:
     """The sentence saying why a person is on a vehicle or waiting (empty when unknown)."""
     if not code:
         return str(params.get("text", ""))
+    if params.get("group_size", 1) != 1 and f"{code}.group" in REASON_TEMPLATES:
+        code = f"{code}.group"
     template = REASON_TEMPLATES.get(code)
     values = {k: _format_value(v) for k, v in params.items()}
     if "class" in values:

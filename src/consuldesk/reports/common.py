@@ -25,6 +25,7 @@ import functools
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 from xml.sax.saxutils import escape
@@ -44,6 +45,7 @@ __all__ = [
     "bilingual",
     "default_page_label",
     "draw_qr",
+    "format_departure",
     "numbered_canvas_maker",
     "para",
     "qr_matrix",
@@ -217,6 +219,23 @@ def draw_qr(
 
 
 # -- page numbering ------------------------------------------------------------------------
+
+
+def format_departure(value: datetime | None) -> str:
+    """A departure as dd.mm.yyyy HH:MM, with its UTC offset when known.
+
+    Buses cross time zones at the border: "24.11.2026 20:00 (UTC+04:00)" leaves no doubt for
+    the receiving side. A naive time prints without offset; ``None`` prints nothing.
+    """
+    if value is None:
+        return ""
+    text = value.strftime("%d.%m.%Y %H:%M")
+    offset = value.utcoffset()
+    if offset is None:
+        return text
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    return f"{text} (UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d})"
 
 
 def default_page_label(page: int, total: int) -> str:

@@ -39,6 +39,7 @@ from consuldesk.reports.common import (
     NumberedCanvas,
     atomic_output,
     bilingual,
+    format_departure,
     numbered_canvas_maker,
     para,
 )
@@ -370,7 +371,7 @@ def _build_story(data: ManifestData, st: _Styles, label: Callable[..., str]) -> 
 
 
 def _header_block(data: ManifestData, st: _Styles, label: Callable[..., str]) -> Table:
-    departure = data.departure.strftime("%d.%m.%Y %H:%M") if data.departure else ""
+    departure = format_departure(data.departure)
     route = f"{data.origin} → {data.destination}"
     left = [
         ("post", data.post_name),

@@ -247,8 +247,10 @@ def render_hotel_roster(
 ) -> Path:
     """Render the roster of one night as an A4 portrait, black-and-white PDF.
 
-    Each hotel starts on a new page; a summary table of beds, guests and free beds follows the
-    last hotel. The file is written atomically: on failure an existing file is kept.
+    Each hotel with guests that night starts on a new page; hotels without guests take no page
+    of their own (a roster is printed at night, on whatever paper is left) and appear in the
+    summary table of beds, guests and free beds that follows. The file is written atomically:
+    on failure an existing file is kept.
 
     Args:
         post_name: Name of the embassy or consulate.
@@ -281,7 +283,8 @@ def render_hotel_roster(
 
     nights = _night_text(night)
     story: list[Flowable] = []
-    for hotel in hotels:
+    occupied = [h for h in hotels if h.guests] or list(hotels[:1])
+    for hotel in occupied:
         story += _hotel_section(post_name, nights, hotel, st, label, status)
         story.append(PageBreak())
     story += _summary(post_name, nights, hotels, st, label)

@@ -32,6 +32,7 @@ from consuldesk.reports.common import (
     atomic_output,
     bilingual,
     draw_qr,
+    format_departure,
     para,
     qr_matrix,
 )
@@ -179,12 +180,11 @@ def render_boarding_slips(
 
     footer = "  ·  ".join(
         part
-        for part in (
-            label("slips"),
+        for part in (  # each slip names itself; the footer says which batch the page is from
             trip.operation,
             f"{label('leg')} {trip.leg_no}",
             trip.vehicle,
-            f"{label('trip')}: {trip.trip_id}" if trip.trip_id else "",
+            trip.trip_id,
         )
         if part
     )
@@ -267,7 +267,7 @@ def _left_column(
     trip: SlipTrip, slip: BoardingSlip, st: _Styles, label: _LabelFn, width: float
 ) -> Table:
     """Everything left of the seat and QR code, as one table to measure and draw."""
-    departure = trip.departure.strftime("%d.%m.%Y %H:%M") if trip.departure else ""
+    departure = format_departure(trip.departure)
     leg = f"{label('leg')} {trip.leg_no}" + (f" · {trip.mode}" if trip.mode else "")
     fields = [
         ("passport", slip.passport_no, st.value_bold),

@@ -264,10 +264,13 @@ def print_hotel_roster(
     """Write the hotel roster of one night (default tonight) as a PDF, a section per hotel.
 
     Raises:
-        ServiceError: ``file.write`` (params ``path``, ``reason``).
+        ServiceError: ``roster.no_hotels`` (no hotel on file), ``file.write`` (params ``path``,
+            ``reason``).
     """
     on = night or desk.today()
     data = roster_data(desk, on, hotel_ids)
+    if not data:
+        raise ServiceError("roster.no_hotels", "hotel")
     post = desk.casefile.local_post()
     return _written(
         out_path,

@@ -38,6 +38,7 @@ from consuldesk.domain.allocation import (
     allocate,
     priority_class,
 )
+from consuldesk.domain.cities import canonical_city
 from consuldesk.domain.enums import (
     ManifestStatus,
     OperationStatus,
@@ -367,6 +368,12 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _local(value: datetime | None) -> datetime | None:
+    """A stored (UTC) time in this computer's time zone, for printing where the bus leaves."""
+    utc = _utc(value)
+    return utc.astimezone() if utc is not None else None
 
 
 def _dump_reason(reason: Reason) -> str:
@@ -840,7 +847,7 @@ def _candidate_ids(
     if criteria.host_country:
         conditions.append(nt.c.host_country == criteria.host_country.upper())
     if criteria.city:
-        conditions.append(nt.c.city == criteria.city)
+        conditions.append(nt.c.city == canonical_city(criteria.city))
     if criteria.presence_statuses:
         conditions.append(nt.c.presence_status.in_(list(criteria.presence_statuses)))
     if criteria.open_evacuation_request:
@@ -1594,7 +1601,7 @@ def manifest_data(desk: Desk, trip_id: str) -> ManifestData:
             origin=trip.origin,
             destination=trip.destination,
             border_crossing=trip.border_crossing or "",
-            departure=_utc(trip.departure_at),
+            departure=_local(trip.departure_at),
             vehicle=trip.vehicle or "",
             carrier=trip.carrier or "",
             escort_officer=trip.escort_officer or "",

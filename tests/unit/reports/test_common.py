@@ -196,3 +196,18 @@ def test_numbered_canvas_without_qr(tmp_path: Path) -> None:
 
 def test_numbered_canvas_is_a_canvas() -> None:
     assert issubclass(NumberedCanvas, Canvas)
+
+
+def test_departures_print_with_their_utc_offset() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from consuldesk.reports.common import format_departure
+
+    dubai = timezone(timedelta(hours=4))
+    assert format_departure(datetime(2026, 3, 12, 6, 0, tzinfo=UTC).astimezone(dubai)) == (
+        "12.03.2026 10:00 (UTC+04:00)"
+    )
+    tehran = timezone(timedelta(hours=3, minutes=30))
+    assert format_departure(datetime(2026, 3, 12, 22, 15, tzinfo=tehran)).endswith("(UTC+03:30)")
+    assert format_departure(datetime(2026, 3, 12, 6, 0)) == "12.03.2026 06:00"
+    assert format_departure(None) == ""

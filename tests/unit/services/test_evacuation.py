@@ -500,3 +500,28 @@ def test_when_every_bus_is_full_people_wait_for_capacity_not_for_a_bigger_bus(de
     assert names(waiting) == ["ARMAN"]
     assert waiting[0].reason_code == "waitlisted.capacity"
     assert waiting[0].reason_params["free_seats"] == 0
+
+
+def test_the_reason_reads_as_a_sentence_for_a_person_and_for_a_group(desk, people):
+    from consuldesk.messages import explain_reason
+
+    op = operation(desk)
+    trip = bus(desk, op.id, 4, "Dubai P 1")
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    ev.allocate_leg(desk, op.id, 1)
+    rows = {r.person.id: r for r in ev.passengers(desk, trip.id)}
+    elder = rows[people["elder"].id]
+    assert explain_reason(elder.reason_code, elder.reason_params) == (
+        "On Dubai P 1: priority “over 60”, number 1 in the queue; 3 seats were left after them"
+    )
+    son = rows[people["son"].id]
+    assert explain_reason(son.reason_code, son.reason_params).startswith(
+        "On Dubai P 1 with their group of 3: the group's priority is “woman with minor children”"
+    )
+    young = ev.pool(desk, op.id, 1)[0]
+    assert explain_reason(young.reason_code, young.reason_params) == (
+        "Waiting, number 1 on the list: priority “everyone else”, number 3 in the queue; "
+        "no vehicle had a free seat left"
+    )
+    assert explain_reason(None, {}) == ""
+    assert explain_reason("pool.manual", {}) == "Added by hand; not allocated yet"

@@ -171,8 +171,8 @@ def test_moving_a_family_member_moves_the_whole_family(qtbot, seated, desk, peop
     page, _op, _a, b = seated
     select_person(page, people["son"].id)
     page._on_move_menu_about_to_show()
-    actions = {act.data(): act for act in page.move_menu.actions()}
-    assert set(actions) == {b.id, ""}  # the other bus and the waiting list
+    actions = {act.data(): act for act in page.move_menu.actions() if not act.isSeparator()}
+    assert set(actions) == {b.id, "", "__remove__"}  # the other bus, waiting list, off the leg
     actions[b.id].trigger()
     qtbot.waitUntil(lambda: "moved" in page.status_label.text(), timeout=3000)
     assert page.status_label.text() == "3 people moved to Dubai P 2."
@@ -180,6 +180,22 @@ def test_moving_a_family_member_moves_the_whole_family(qtbot, seated, desk, peop
     assert names(page) == ["KAIRAT"]
     moved = {r.person.given_names_lat for r in ev.passengers(desk, b.id)}
     assert moved == {"GULNUR", "NURLAN", "INKAR", "ULAN"}
+
+
+def test_taking_a_person_off_the_leg_asks_first(qtbot, seated, desk, people):
+    page, op, a, _b = seated
+    asked = []
+    page.confirm = lambda text, proceed: asked.append((text, proceed))
+    select_person(page, people["elder"].id)
+    page._on_move_menu_about_to_show()
+    remove = next(act for act in page.move_menu.actions() if act.data() == "__remove__")
+    remove.trigger()
+    assert len(asked) == 1 and "Өтегенов Қайрат" in asked[0][0]
+    assert people["elder"].id in {r.person.id for r in ev.passengers(desk, a.id)}  # not yet
+    asked[0][1]()
+    qtbot.waitUntil(lambda: "taken off leg 1" in page.status_label.text(), timeout=3000)
+    assert people["elder"].id not in {r.person.id for r in ev.passengers(desk, a.id)}
+    assert people["elder"].id not in {r.person.id for r in ev.pool(desk, op.id, 1)}
 
 
 def test_a_move_into_a_full_bus_says_why(qtbot, seated, desk, people):

@@ -64,3 +64,13 @@ def test_a_missing_folder_is_named_and_nothing_is_written(qtbot, ctx, tmp_path):
     assert str(target) in dialog.status_label.text()
     assert not target.parent.exists()
     assert not dialog.open_folder_button.isVisibleTo(dialog)
+
+
+def test_a_roster_without_hotels_says_what_to_do(qtbot, ctx, tmp_path):
+    dialog = ReportDialog(ctx, "roster")
+    qtbot.addWidget(dialog)
+    dialog.path_edit.setText(str(tmp_path / "roster.pdf"))
+    dialog.write_button.click()
+    qtbot.waitUntil(lambda: dialog.write_button.isEnabled(), timeout=20000)
+    assert "no hotel on file" in dialog.status_label.text()
+    assert not (tmp_path / "roster.pdf").exists()

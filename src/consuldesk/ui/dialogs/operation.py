@@ -256,7 +256,7 @@ class FormDialog(QDialog):
 
 
 class PriorityList(QListWidget):
-    """The priority classes, most urgent first; a ticked class is used, "no priority" is
+    """The priority classes, most urgent first; a ticked class is used, "everyone else" is
     always last. Move a class with Alt+Up / Alt+Down (or the dialog's buttons).
 
     Signals:

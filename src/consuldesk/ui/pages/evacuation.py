@@ -141,6 +141,9 @@ def manifest_file_name(trip: TripRow, suffix: str, prefix: str = "manifest") -> 
     return f"{prefix}-{label}{day}.{suffix}"
 
 
+_REMOVE = "__remove__"  # the "take off this leg" item of the Move menu
+
+
 class EvacuationPage(QWidget):
     """Operations, legs and trips; a trip's passengers or a leg's waiting list; boarding."""
 
@@ -1194,6 +1197,10 @@ class EvacuationPage(QWidget):
             action.setData(trip_id or "")
         if not targets:
             self.move_menu.addAction(_("No other vehicle has a free seat")).setEnabled(False)
+        row = self.selected_passenger()
+        if row is not None and row.status in ("waitlisted", "allocated"):
+            self.move_menu.addSeparator()
+            self.move_menu.addAction(_("Take off this leg…")).setData(_REMOVE)
 
     @Slot()
     def _on_move_action_triggered(self) -> None:
@@ -1202,7 +1209,33 @@ class EvacuationPage(QWidget):
 
     @Slot(QAction)
     def _on_move_menu_triggered(self, action: QAction) -> None:
+        if action.data() == _REMOVE:
+            self.remove_selected()
+            return
         self.move_selected(str(action.data()) or None)
+
+    def remove_selected(self) -> None:
+        """Take the selected person off the leg (they no longer travel), after asking."""
+        row = self.selected_passenger()
+        if row is None or row.status not in ("waitlisted", "allocated"):
+            return
+        desk, entry_id, name = self.ctx.desk, row.entry_id, row.person.name
+
+        def remove() -> None:
+            self._write(
+                lambda: ev.remove_from_leg(desk, entry_id),
+                lambda _changes: self._say(
+                    _("{name} was taken off leg {leg}.").format(name=name, leg=row.leg_no)
+                ),
+            )
+
+        self.confirm(
+            _(
+                "Take {name} off leg {leg}? They lose their seat or place on the waiting list; "
+                "Add candidates… brings them back."
+            ).format(name=name, leg=row.leg_no),
+            remove,
+        )
 
     def move_selected(self, trip_id: str | None) -> None:
         """Move the selected passenger (and their group) to a trip, or to the waiting list."""
