@@ -17,6 +17,7 @@ from sqlalchemy import select as sa_select
 
 from consuldesk.domain.countries import country_name
 from consuldesk.domain.enums import ManifestStatus, TripStatus, Vulnerability
+from consuldesk.domain.phone import format_phone
 from consuldesk.reports.roster import RosterGuest, RosterHotel, render_hotel_roster
 from consuldesk.reports.sitrep import (
     SitrepCost,
@@ -228,7 +229,7 @@ def roster_data(
                 sex=person.sex or "",
                 birth_date=person.birth_date,
                 passport_no=person.passport_no or "",
-                phone=person.phones[0] if person.phones else "",
+                phone=format_phone(person.phones[0]) if person.phones else "",
                 household=families.get(person.id, ""),
                 check_in=p.check_in,
                 check_out=p.check_out,
