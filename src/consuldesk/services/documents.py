@@ -30,8 +30,8 @@ from consuldesk.reports.sitrep import (
 from consuldesk.services import evacuation, hotels, stats
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
-from consuldesk.services.nationals import rows_by_id
-from consuldesk.store.models import Household, HouseholdMember, ManifestEntry, Trip, table_of
+from consuldesk.services.nationals import memberships_of, rows_by_id
+from consuldesk.store.models import ManifestEntry, Trip, table_of
 
 __all__ = ["print_hotel_roster", "print_sitrep", "roster_data", "sitrep_data"]
 
@@ -183,21 +183,10 @@ def print_sitrep(desk: Desk, out_path: Path, *, second_language: SecondLanguage 
 
 def _household_names(desk: Desk, national_ids: Sequence[str]) -> dict[str, str]:
     """Each person's family (else tour group) name."""
-    hm, hh = table_of(HouseholdMember), table_of(Household)
     names: dict[str, str] = {}
     with desk.casefile.read() as session:
-        for start in range(0, len(national_ids), 900):
-            for national_id, name in session.execute(
-                sa_select(hm.c.national_id, hh.c.name)
-                .join(hh, hh.c.id == hm.c.household_id)
-                .where(
-                    hm.c.national_id.in_(national_ids[start : start + 900]),
-                    hm.c.deleted_at.is_(None),
-                    hh.c.deleted_at.is_(None),
-                )
-                .order_by(hh.c.kind, hh.c.name)
-            ):
-                names.setdefault(national_id, name)
+        for m in memberships_of(session, national_ids):
+            names.setdefault(m.national_id, m.name)
     return names
 
 

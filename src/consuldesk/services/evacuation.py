@@ -58,15 +58,13 @@ from consuldesk.reports.slips import BoardingSlip, SlipTrip, render_boarding_sli
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import atomic_text_file
-from consuldesk.services.nationals import rows_by_id
+from consuldesk.services.nationals import memberships_of, rows_by_id
 from consuldesk.services.rows import NationalRow
 from consuldesk.services.views import Written
-from consuldesk.store.db import ChangeSet, Tx
-from consuldesk.store.errors import NotFound
+from consuldesk.store.db import ChangeSet, Tx, get_live
 from consuldesk.store.models import (
     AssistanceRequest,
     EvacuationOperation,
-    Household,
     HouseholdMember,
     ManifestEntry,
     National,
@@ -400,10 +398,7 @@ def live_operation(session: Session, operation_id: str) -> EvacuationOperation:
     Raises:
         NotFound: no such live operation.
     """
-    op = session.get(EvacuationOperation, operation_id)
-    if op is None or op.deleted_at is not None:
-        raise NotFound("evacuation_operation", operation_id)
-    return op
+    return get_live(session, EvacuationOperation, operation_id)
 
 
 def live_trip(session: Session, trip_id: str) -> Trip:
@@ -412,17 +407,11 @@ def live_trip(session: Session, trip_id: str) -> Trip:
     Raises:
         NotFound: no such live trip.
     """
-    trip = session.get(Trip, trip_id)
-    if trip is None or trip.deleted_at is not None:
-        raise NotFound("trip", trip_id)
-    return trip
+    return get_live(session, Trip, trip_id)
 
 
 def _live_entry(session: Session, entry_id: str) -> ManifestEntry:
-    entry = session.get(ManifestEntry, entry_id)
-    if entry is None or entry.deleted_at is not None:
-        raise NotFound("manifest_entry", entry_id)
-    return entry
+    return get_live(session, ManifestEntry, entry_id)
 
 
 def _policy(op: EvacuationOperation) -> Policy:
@@ -941,9 +930,7 @@ def add_people(
     with desk.casefile.write(desk.officer) as tx:
         op = live_operation(tx.session, operation_id)
         for nid in national_ids:
-            n = tx.session.get(National, nid)
-            if n is None or n.deleted_at is not None:
-                raise NotFound("national", nid)
+            get_live(tx.session, National, nid)
         added = _add_to_leg(tx, op.id, leg_no, dict.fromkeys(national_ids), "manual")
     return Written(added, tx.changes)
 
@@ -995,7 +982,6 @@ def _groups(session: Session, national_ids: Sequence[str]) -> dict[str, str]:
     A person in a family and a tour group pulls both together; the group id is the smallest
     household id of the connected households.
     """
-    hm, hh = table_of(HouseholdMember), table_of(Household)
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -1005,17 +991,8 @@ def _groups(session: Session, national_ids: Sequence[str]) -> dict[str, str]:
         return x
 
     memberships: dict[str, list[str]] = defaultdict(list)
-    for start in range(0, len(national_ids), 900):
-        for household_id, national_id in session.execute(
-            sa_select(hm.c.household_id, hm.c.national_id)
-            .join(hh, hh.c.id == hm.c.household_id)
-            .where(
-                hm.c.national_id.in_(national_ids[start : start + 900]),
-                hm.c.deleted_at.is_(None),
-                hh.c.deleted_at.is_(None),
-            )
-        ):
-            memberships[national_id].append(household_id)
+    for m in memberships_of(session, national_ids):
+        memberships[m.national_id].append(m.household_id)
     for households in memberships.values():
         first = find(households[0])
         for other in households[1:]:
@@ -1459,20 +1436,9 @@ def _passenger_rows(
             select(Trip).where(col(Trip.id).in_(sorted(reason_trips | set(trip_ids))))
         ).all()
     }
-    hh, hm = table_of(Household), table_of(HouseholdMember)
     households: dict[str, tuple[str, str]] = {}
-    for start in range(0, len(ids), 900):
-        for nid, hid, name in session.execute(
-            sa_select(hm.c.national_id, hh.c.id, hh.c.name)
-            .join(hh, hh.c.id == hm.c.household_id)
-            .where(
-                hm.c.national_id.in_(ids[start : start + 900]),
-                hm.c.deleted_at.is_(None),
-                hh.c.deleted_at.is_(None),
-            )
-            .order_by(hh.c.kind, hh.c.name)
-        ):
-            households.setdefault(nid, (hid, name))
+    for m in memberships_of(session, ids):
+        households.setdefault(m.national_id, (m.household_id, m.name))
     rows = []
     for e in entries:
         person = people.get(e.national_id)

@@ -31,8 +31,7 @@ from consuldesk.services.views import (
     PlacementRow,
     Written,
 )
-from consuldesk.store.db import Tx
-from consuldesk.store.errors import NotFound
+from consuldesk.store.db import Tx, get_live
 from consuldesk.store.models import Hotel, Household, HouseholdMember, National, Placement
 
 __all__ = [
@@ -143,10 +142,7 @@ def live_hotel(session: Session, hotel_id: str) -> Hotel:
     Raises:
         NotFound: no such live hotel.
     """
-    h = session.get(Hotel, hotel_id)
-    if h is None or h.deleted_at is not None:
-        raise NotFound("hotel", hotel_id)
-    return h
+    return get_live(session, Hotel, hotel_id)
 
 
 def add_hotel(desk: Desk, fields: HotelFields) -> Written[HotelRow]:
@@ -326,10 +322,7 @@ def live_placement(session: Session, placement_id: str) -> Placement:
     Raises:
         NotFound: no such live placement.
     """
-    p = session.get(Placement, placement_id)
-    if p is None or p.deleted_at is not None:
-        raise NotFound("placement", placement_id)
-    return p
+    return get_live(session, Placement, placement_id)
 
 
 def _placement_rows(

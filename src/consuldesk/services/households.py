@@ -19,8 +19,7 @@ from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.nationals import live_national, to_rows
 from consuldesk.services.views import HouseholdListRow, HouseholdRow, MemberRow, Written
-from consuldesk.store.db import ChangeSet, Tx
-from consuldesk.store.errors import NotFound
+from consuldesk.store.db import ChangeSet, Tx, get_live
 from consuldesk.store.models import Household, HouseholdMember, National
 
 __all__ = [
@@ -64,10 +63,7 @@ def live_household(session: Session, household_id: str) -> Household:
     Raises:
         NotFound: no such live household.
     """
-    household = session.get(Household, household_id)
-    if household is None or household.deleted_at is not None:
-        raise NotFound("household", household_id)
-    return household
+    return get_live(session, Household, household_id)
 
 
 def _memberships(session: Session, household_id: str) -> list[HouseholdMember]:

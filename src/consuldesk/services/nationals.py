@@ -30,7 +30,7 @@ from consuldesk.services.errors import ServiceError
 from consuldesk.services.rows import AuditRow, DuplicateRow, NationalRow
 from consuldesk.services.stats import vulnerability_condition
 from consuldesk.services.views import HotelRow
-from consuldesk.store.db import ChangeSet, Tx
+from consuldesk.store.db import ChangeSet, Tx, get_live
 from consuldesk.store.errors import NotFound
 from consuldesk.store.models import (
     AssistanceRequest,
@@ -80,6 +80,38 @@ def _column_values(fields: NationalFields) -> dict[str, Any]:
     return values
 
 
+@dataclass(frozen=True)
+class Membership:
+    """A national's place in a live household."""
+
+    national_id: str
+    household_id: str
+    name: str
+    kind: str
+
+
+def memberships_of(session: Session, national_ids: Sequence[str]) -> list[Membership]:
+    """Live memberships of these nationals in live households: families before tour groups,
+    then by household name (so a person's first entry is their family, if they have one)."""
+    hm, hh = table_of(HouseholdMember), table_of(Household)
+    found: list[Membership] = []
+    for start in range(0, len(national_ids), 900):
+        found += (
+            Membership(*row)
+            for row in session.execute(
+                sa_select(hm.c.national_id, hh.c.id, hh.c.name, hh.c.kind)
+                .join(hh, hh.c.id == hm.c.household_id)
+                .where(
+                    hm.c.national_id.in_(national_ids[start : start + 900]),
+                    hm.c.deleted_at.is_(None),
+                    hh.c.deleted_at.is_(None),
+                )
+                .order_by(hh.c.kind, hh.c.name, hh.c.id)
+            )
+        )
+    return found
+
+
 def household_context(
     session: Session, national_ids: Sequence[str], need_births: Collection[str] | None = None
 ) -> tuple[dict[str, list[str]], dict[str, list[date | None]]]:
@@ -92,18 +124,8 @@ def household_context(
     others: dict[str, list[date | None]] = defaultdict(list)
     if not national_ids:
         return households, others
-    hm, hh, nt = table_of(HouseholdMember), table_of(Household), table_of(National)
-    members: list[Any] = []
-    for start in range(0, len(national_ids), 900):
-        members += session.execute(
-            sa_select(hm.c.household_id, hm.c.national_id)
-            .join(hh, hh.c.id == hm.c.household_id)
-            .where(
-                hm.c.national_id.in_(national_ids[start : start + 900]),
-                hm.c.deleted_at.is_(None),
-                hh.c.deleted_at.is_(None),
-            )
-        ).all()
+    hm, nt = table_of(HouseholdMember), table_of(National)
+    members = [(m.household_id, m.national_id) for m in memberships_of(session, national_ids)]
     for household_id, national_id in members:
         households[national_id].append(household_id)
     wanted = set(national_ids) if need_births is None else set(need_births)
@@ -173,10 +195,7 @@ def rows_by_id(
 
 def live_national(session: Session, national_id: str) -> National:
     """A national that exists and is not deleted."""
-    n = session.get(National, national_id)
-    if n is None or n.deleted_at is not None:
-        raise NotFound("national", national_id)
-    return n
+    return get_live(session, National, national_id)
 
 
 # -- reading -------------------------------------------------------------------------------

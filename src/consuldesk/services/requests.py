@@ -25,8 +25,7 @@ from consuldesk.services.errors import ServiceError
 from consuldesk.services.households import live_household, national_name
 from consuldesk.services.nationals import live_national
 from consuldesk.services.views import RequestRow, TimelineRow, Written
-from consuldesk.store.db import Tx
-from consuldesk.store.errors import NotFound
+from consuldesk.store.db import Tx, get_live
 from consuldesk.store.models import AssistanceRequest, Household, National, RequestEvent, utcnow
 
 __all__ = [
@@ -77,10 +76,7 @@ def live_request(session: Session, request_id: str) -> AssistanceRequest:
     Raises:
         NotFound: no such live request.
     """
-    r = session.get(AssistanceRequest, request_id)
-    if r is None or r.deleted_at is not None:
-        raise NotFound("assistance_request", request_id)
-    return r
+    return get_live(session, AssistanceRequest, request_id)
 
 
 def _names(

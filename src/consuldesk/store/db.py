@@ -18,14 +18,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Engine, create_engine, event, func, select, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
 from consuldesk.domain.hlc import HybridLogicalClock, Timestamp
-from consuldesk.store.errors import CaseFileError
+from consuldesk.store.errors import CaseFileError, NotFound
 from consuldesk.store.models import Meta, National, Post, Synced, new_id, new_ids, table_of, utcnow
 from consuldesk.store.search import (
     index_new_rows,
@@ -75,6 +75,21 @@ def make_engine(path: Path) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+SyncedT = TypeVar("SyncedT", bound=Synced)
+
+
+def get_live(session: Session, model: type[SyncedT], record_id: str) -> SyncedT:
+    """The row of ``model`` with this id, unless it does not exist or was deleted.
+
+    Raises:
+        NotFound: no such live row (``table`` is the model's table name).
+    """
+    row = session.get(model, record_id)
+    if row is None or row.deleted_at is not None:
+        raise NotFound(table_of(model).name, record_id)
+    return row
 
 
 def translate_sqlite_error(exc: Exception, path: Path) -> CaseFileError:

@@ -77,7 +77,7 @@ def test_the_hotel_roster_lists_tonights_guests_by_hotel(demo, tmp_path):
     assert sum(len(h.guests) for h in data) == len(tonight)
     out = documents.print_hotel_roster(demo, tmp_path / "roster.pdf", second_language="ru")
     reader = PdfReader(out)
-    assert len(reader.pages) >= len(data)
+    assert len(reader.pages) >= sum(1 for h in data if h.guests)  # empty hotels: summary only
     text = pdf_text(out)
     some = next(g for h in data for g in h.guests)
     assert some.passport_no in text
