@@ -27,14 +27,40 @@ def _catalog_sources() -> None:
     _("medical")
     # TRANSLATORS: consuldesk.cli.NEED_LABELS['mobility'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.MOBILITY]
     _("mobility")
-    # TRANSLATORS: consuldesk.cli.NEED_LABELS['pregnant'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.PREGNANT]
+    # TRANSLATORS: consuldesk.cli.NEED_LABELS['pregnant'], consuldesk.messages.PRIORITY_CLASS_LABELS['pregnant'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.PREGNANT]
     _("pregnant")
     # TRANSLATORS: consuldesk.cli.NEED_LABELS['over_60'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.OVER_60]
     _("60+")
     # TRANSLATORS: consuldesk.cli.NEED_LABELS['woman_with_minors'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.WOMAN_WITH_MINORS]
     _("with children")
-    # TRANSLATORS: consuldesk.cli.NEED_LABELS['minor'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.MINOR]
+    # TRANSLATORS: consuldesk.cli.NEED_LABELS['minor'], consuldesk.messages.PRIORITY_CLASS_LABELS['minors'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.MINOR]
     _("minor")
+    # TRANSLATORS: consuldesk.cli.MODE_LABELS['bus']
+    _("bus")
+    # TRANSLATORS: consuldesk.cli.MODE_LABELS['flight']
+    _("flight")
+    # TRANSLATORS: consuldesk.cli.MODE_LABELS['train']
+    _("train")
+    # TRANSLATORS: consuldesk.cli.MODE_LABELS['ferry']
+    _("ferry")
+    # TRANSLATORS: consuldesk.cli.MODE_LABELS['other']
+    _("other")
+    # TRANSLATORS: consuldesk.cli.OPERATION_STATUS_LABELS['planned'], consuldesk.messages.STATUS_WORD_LABELS['planned']
+    _("planned")
+    # TRANSLATORS: consuldesk.cli.OPERATION_STATUS_LABELS['under_way']
+    _("under way")
+    # TRANSLATORS: consuldesk.cli.OPERATION_STATUS_LABELS['completed']
+    _("completed")
+    # TRANSLATORS: consuldesk.cli.OPERATION_STATUS_LABELS['cancelled'], consuldesk.messages.STATUS_WORD_LABELS['cancelled']
+    _("cancelled")
+    # TRANSLATORS: consuldesk.cli.NOT_FOUND_LABELS['evacuation_operation']
+    _("evacuation operation")
+    # TRANSLATORS: consuldesk.cli.NOT_FOUND_LABELS['trip']
+    _("trip")
+    # TRANSLATORS: consuldesk.cli.NOT_FOUND_LABELS['manifest_entry']
+    _("passenger entry")
+    # TRANSLATORS: consuldesk.cli.NOT_FOUND_LABELS['national']
+    _("national")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['surname_cyr']
     _("Surname (Cyrillic)")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['given_names_cyr']
@@ -225,6 +251,46 @@ def _catalog_sources() -> None:
     _("“{value}” is not a priority class")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['allocation.duplicate_class']
     _("A priority class is listed twice")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['allocation.no_trips']
+    _("Leg {leg} has no open trip to allocate seats on; add a vehicle first")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['operation.name']
+    _("The operation needs a name")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['trip.origin']
+    _("Say where the trip starts")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['trip.destination']
+    _("Say where the trip goes")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['trip.leg_no']
+    _("The leg number must be 1 or more")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['trip.capacity']
+    _("A trip needs at least one seat")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['trip.capacity_below_seated']
+    _("{seated} passengers already have a seat; the capacity cannot drop to {capacity}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['trip.leg_has_passengers']
+    _("{trip} has passengers; move them before changing its leg")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['trip.has_boarded']
+    _("{boarded} passengers have boarded; offload them first")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['trip.transition']
+    _("A trip that is {current} cannot become {new}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['pool.no_previous_leg']
+    _("Leg {leg} is the first leg: there is no leg before it")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['move.other_leg']
+    _("{trip} belongs to another leg; people move between trips of one leg")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['move.closed']
+    _("{trip} is {status}: it takes no more passengers")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['boarding.status']
+    _("This passenger is {status}: mark them otherwise first")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['boarding.transition']
+    _("A passenger who is {current} cannot become {new}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['boarding.trip_closed']
+    _("{trip} is {status}: boarding is closed")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['boarding.boarded_elsewhere']
+    _("This passenger has already boarded {trip}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['file.write']
+    _("{path} cannot be written: {reason}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['roster.no_hotels']
+    _("There is no hotel on file yet: add the hotels the post books first")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['slips.empty']
+    _("Nobody on this trip has a seat yet: allocate seats before printing slips")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.not_found']
     _("There is no file at {path}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.unreadable']
@@ -291,20 +357,88 @@ def _catalog_sources() -> None:
     _("new")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['in_progress']
     _("in progress")
-    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['waiting']
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['waiting'], consuldesk.messages.STATUS_WORD_LABELS['waitlisted']
     _("waiting")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['resolved']
     _("resolved")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['closed']
     _("closed")
-    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['cancelled']
-    _("cancelled")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['booked']
     _("booked")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['checked_in']
     _("checked in")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['checked_out']
     _("checked out")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['boarding']
+    _("boarding")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['departed']
+    _("departed")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['arrived']
+    _("arrived")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['allocated']
+    _("seated")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['boarded']
+    _("boarded")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['no_show']
+    _("a no-show")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['offloaded']
+    _("offloaded")
+    # TRANSLATORS: consuldesk.messages.PRIORITY_CLASS_LABELS['medical_mobility']
+    _("medical or mobility needs")
+    # TRANSLATORS: consuldesk.messages.PRIORITY_CLASS_LABELS['over_60']
+    _("over 60")
+    # TRANSLATORS: consuldesk.messages.PRIORITY_CLASS_LABELS['women_with_minors']
+    _("woman with minor children")
+    # TRANSLATORS: consuldesk.messages.PRIORITY_CLASS_LABELS['others']
+    _("everyone else")
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['allocated.priority']
+    _(
+        "On {trip}: priority “{class}”, number {rank} in the queue; {free_seats} seats were left after them"
+    )
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['allocated.priority.group']
+    _(
+        "On {trip} with their group of {group_size}: the group's priority is “{class}” (its most urgent member), number {rank} in the queue; {free_seats} seats were left after it"
+    )
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['allocated.split']
+    _(
+        "On {trip}: priority “{class}”, number {rank} in the queue; the group of {group_size} is spread over {parts} vehicles"
+    )
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['allocated.manual']
+    _("Moved by hand to {trip} (from {previous}), with {group_size} people")
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['waitlisted.capacity']
+    _(
+        "Waiting, number {position} on the list: priority “{class}”, number {rank} in the queue; no vehicle had a free seat left"
+    )
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['waitlisted.capacity.group']
+    _(
+        "Waiting, number {position} on the list: the group's priority is “{class}”, number {rank} in the queue; no vehicle had {group_size} seats together (at most {free_seats} free)"
+    )
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['waitlisted.group_too_big']
+    _(
+        "Waiting, number {position} on the list: the group of {group_size} is larger than the largest vehicle ({largest_trip} seats); allow splitting groups or add a bigger vehicle"
+    )
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['waitlisted.manual']
+    _("Taken off the vehicle by hand; waiting for a seat")
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['waitlisted.no_show']
+    _("Did not turn up for {trip}; waiting for the next vehicle")
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['waitlisted.offloaded']
+    _("Taken off {trip}; waiting for the next vehicle")
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['waitlisted.trip_cancelled']
+    _("{trip} was cancelled; waiting for a seat")
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['waitlisted.trip_removed']
+    _("{trip} was removed; waiting for a seat")
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['pool.criteria']
+    _("Added with the operation's candidates; not allocated yet")
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['pool.previous_leg']
+    _("Came from the leg before; not allocated yet")
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['pool.manual']
+    _("Added by hand; not allocated yet")
+    # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['passport_expired']
+    _("passport expired")
+    # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['no_passport']
+    _("no passport number")
+    # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['no_consent']
+    _("no consent recorded")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.read']
     _("Reading the list…")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.check']
@@ -327,6 +461,14 @@ def _catalog_sources() -> None:
     _("Tour operator")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.TARGET_LABELS['record_id']
     _("ConsulDesk ID")
+    # TRANSLATORS: consuldesk.ui.dialogs.operation.OPERATION_STATUS_LABELS[OperationStatus.PLANNED]
+    _("Planned")
+    # TRANSLATORS: consuldesk.ui.dialogs.operation.OPERATION_STATUS_LABELS[OperationStatus.UNDER_WAY]
+    _("Under way")
+    # TRANSLATORS: consuldesk.ui.dialogs.operation.OPERATION_STATUS_LABELS[OperationStatus.COMPLETED]
+    _("Completed")
+    # TRANSLATORS: consuldesk.ui.dialogs.operation.OPERATION_STATUS_LABELS[OperationStatus.CANCELLED], consuldesk.ui.models.hotels.PLACEMENT_STATUS_LABELS['cancelled'], consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.CANCELLED]
+    _("Cancelled")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.SEX_LABELS[Sex.MALE]
     _("Male")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.SEX_LABELS[Sex.FEMALE]
@@ -339,7 +481,7 @@ def _catalog_sources() -> None:
     _("List import")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.TRAVEL_APP]
     _("Travel app")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.OTHER]
+    # TRANSLATORS: consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.OTHER], consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.OTHER]
     _("Other")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['create']
     _("Registered")
@@ -351,14 +493,38 @@ def _catalog_sources() -> None:
     _("Deleted")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['import']
     _("Imported")
+    # TRANSLATORS: consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.BUS]
+    _("Bus")
+    # TRANSLATORS: consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.FLIGHT]
+    _("Flight")
+    # TRANSLATORS: consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.TRAIN]
+    _("Train")
+    # TRANSLATORS: consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.FERRY]
+    _("Ferry")
+    # TRANSLATORS: consuldesk.ui.dialogs.trip.VEHICLE_LABELS[TripMode.BUS]
+    _("Vehicle &plate")
+    # TRANSLATORS: consuldesk.ui.dialogs.trip.VEHICLE_LABELS[TripMode.FLIGHT]
+    _("Flight &number")
+    # TRANSLATORS: consuldesk.ui.dialogs.trip.VEHICLE_LABELS[TripMode.TRAIN]
+    _("Train &number")
+    # TRANSLATORS: consuldesk.ui.dialogs.trip.VEHICLE_LABELS[TripMode.FERRY]
+    _("&Vessel")
+    # TRANSLATORS: consuldesk.ui.dialogs.trip.VEHICLE_LABELS[TripMode.OTHER]
+    _("&Vehicle")
+    # TRANSLATORS: consuldesk.ui.dialogs.trip.CARRIER_LABELS[TripMode.BUS], consuldesk.ui.dialogs.trip.CARRIER_LABELS[TripMode.OTHER]
+    _("Dri&ver or carrier")
+    # TRANSLATORS: consuldesk.ui.dialogs.trip.CARRIER_LABELS[TripMode.FLIGHT]
+    _("Air&line")
+    # TRANSLATORS: consuldesk.ui.dialogs.trip.CARRIER_LABELS[TripMode.TRAIN]
+    _("Rail&way company")
+    # TRANSLATORS: consuldesk.ui.dialogs.trip.CARRIER_LABELS[TripMode.FERRY]
+    _("Ferry &line")
     # TRANSLATORS: consuldesk.ui.models.hotels.PLACEMENT_STATUS_LABELS['booked']
     _("Booked")
     # TRANSLATORS: consuldesk.ui.models.hotels.PLACEMENT_STATUS_LABELS['checked_in']
     _("Checked in")
     # TRANSLATORS: consuldesk.ui.models.hotels.PLACEMENT_STATUS_LABELS['checked_out']
     _("Checked out")
-    # TRANSLATORS: consuldesk.ui.models.hotels.PLACEMENT_STATUS_LABELS['cancelled'], consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.CANCELLED]
-    _("Cancelled")
     # TRANSLATORS: consuldesk.ui.models.hotels.PAID_BY_LABELS['post']
     _("Embassy")
     # TRANSLATORS: consuldesk.ui.models.hotels.PAID_BY_LABELS['national']
@@ -377,6 +543,16 @@ def _catalog_sources() -> None:
     _("Left on own")
     # TRANSLATORS: consuldesk.ui.models.nationals.STATUS_LABELS['unknown']
     _("Unknown")
+    # TRANSLATORS: consuldesk.ui.models.passengers.STATUS_LABELS['allocated']
+    _("Seated")
+    # TRANSLATORS: consuldesk.ui.models.passengers.STATUS_LABELS['waitlisted'], consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.WAITING]
+    _("Waiting")
+    # TRANSLATORS: consuldesk.ui.models.passengers.STATUS_LABELS['boarded']
+    _("Boarded")
+    # TRANSLATORS: consuldesk.ui.models.passengers.STATUS_LABELS['no_show']
+    _("No-show")
+    # TRANSLATORS: consuldesk.ui.models.passengers.STATUS_LABELS['offloaded']
+    _("Offloaded")
     # TRANSLATORS: consuldesk.ui.models.requests.KIND_LABELS[RequestKind.EVACUATION], consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['evacuation']
     _("Evacuation")
     # TRANSLATORS: consuldesk.ui.models.requests.KIND_LABELS[RequestKind.ACCOMMODATION], consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['accommodation']
@@ -405,8 +581,6 @@ def _catalog_sources() -> None:
     _("New")
     # TRANSLATORS: consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.IN_PROGRESS]
     _("In progress")
-    # TRANSLATORS: consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.WAITING]
-    _("Waiting")
     # TRANSLATORS: consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.RESOLVED]
     _("Resolved")
     # TRANSLATORS: consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.CLOSED]
