@@ -32,7 +32,8 @@ from consuldesk.services.evacuation import (
 from consuldesk.services.nationals import FilterChoices, filter_choices
 from consuldesk.services.views import Written
 from consuldesk.ui.context import AppContext
-from consuldesk.ui.dialogs.operation import error_label, fill_countries
+from consuldesk.ui.countries import fill_countries
+from consuldesk.ui.widgets.forms import error_label
 
 PREVIEW_DEBOUNCE_MS = 250
 #: Presence states a candidate may be in (evacuated people and those gone on their own never are).

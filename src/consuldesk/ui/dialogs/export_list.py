@@ -11,9 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -25,7 +23,8 @@ from consuldesk.services.desk import CancelFlag, Cancelled
 from consuldesk.services.lists import export_list
 from consuldesk.services.nationals import count_nationals
 from consuldesk.ui.context import AppContext
-from consuldesk.ui.dialogs.import_list import ERROR_STYLE, OK_STYLE, SETTINGS_FOLDER, WorkProgress
+from consuldesk.ui.dialogs.file_output import FileOutput, remember_folder, remembered_folder
+from consuldesk.ui.dialogs.import_list import ERROR_STYLE, OK_STYLE, WorkProgress
 from consuldesk.ui.dialogs.long_work import LongWorkDialog
 
 # Header languages, each named in itself: the officer picks the reader's language.
@@ -41,7 +40,7 @@ def format_of(path: Path | None) -> str | None:
     return {".csv": "csv", ".xlsx": "xlsx"}.get(path.suffix.lower())
 
 
-class ExportDialog(LongWorkDialog):
+class ExportDialog(FileOutput, LongWorkDialog):
     """Write the nationals on file (or the given ones) to a list.
 
     Signals:
@@ -61,7 +60,6 @@ class ExportDialog(LongWorkDialog):
         self.ids = list(ids) if ids is not None else None
         self.setWindowTitle(_("Export a list"))
         self.setMinimumWidth(640)
-        self.written: Path | None = None
 
         self.scope_label = QLabel()
         self.scope_label.setWordWrap(True)
@@ -76,14 +74,11 @@ class ExportDialog(LongWorkDialog):
         else:
             self.scope_label.setText(_("Everyone on file will be written."))
 
-        self.path_edit = QLineEdit()
+        file_row = self.build_file_widgets(
+            self._default_path(),
+            _("The list has the same columns as an import list: it imports back unchanged."),
+        )
         self.path_edit.setPlaceholderText(_("Where to save the list (.csv or .xlsx)"))
-        self.path_edit.setText(str(self._default_path()))
-        self.choose_button = QPushButton(_("&Choose…"))
-        self.choose_button.setAutoDefault(False)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.path_edit, 1)
-        file_row.addWidget(self.choose_button)
         self.format_label = QLabel()
         self.lang_combo = QComboBox()
         for code, name in LANGUAGES:
@@ -99,24 +94,9 @@ class ExportDialog(LongWorkDialog):
         form.addRow(_("Format:"), self.format_label)
         form.addRow(lang_label, self.lang_combo)
 
-        self.status_label = QLabel(
-            _("The list has the same columns as an import list: it imports back unchanged.")
-        )
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.progress = WorkProgress()
-        self.open_folder_button = QPushButton(_("Open its &folder"))
-        self.open_folder_button.setAutoDefault(False)
-        self.open_folder_button.setVisible(False)
         self.export_button = QPushButton(_("&Export"))
         self.export_button.setDefault(True)
-        self.close_button = QPushButton(_("Close"))
-        self.close_button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.open_folder_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(self.close_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.scope_label)
@@ -124,7 +104,7 @@ class ExportDialog(LongWorkDialog):
         layout.addWidget(self.status_label)
         layout.addWidget(self.progress)
         layout.addStretch(1)
-        layout.addLayout(buttons)
+        layout.addLayout(self.button_row(self.export_button))
 
         self.setTabOrder(self.path_edit, self.choose_button)
         self.setTabOrder(self.choose_button, self.lang_combo)
@@ -138,10 +118,9 @@ class ExportDialog(LongWorkDialog):
 
     def _connect_signals(self) -> None:
         self.path_edit.textChanged.connect(self._on_path_edit_text_changed)
-        self.choose_button.clicked.connect(self._on_choose_button_clicked)
+        self.connect_file_signals()
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.close_button.clicked.connect(self.reject)
-        self.open_folder_button.clicked.connect(self._on_open_folder_button_clicked)
         self.progress.cancel_requested.connect(self._on_progress_cancel_requested)
 
     # -- seams tests override ------------------------------------------------------------------
@@ -166,21 +145,13 @@ class ExportDialog(LongWorkDialog):
     # -- state ---------------------------------------------------------------------------------
 
     @property
-    def path(self) -> Path | None:
-        """The file to write, as typed or chosen."""
-        text = self.path_edit.text().strip()
-        return Path(text).expanduser() if text else None
-
-    @property
     def lang(self) -> str:
         """The header language: ``en``, ``ru`` or ``kk``."""
         return str(self.lang_combo.currentData())
 
     def _default_path(self) -> Path:
-        settings = self.ctx.settings
-        folder = settings.value(SETTINGS_FOLDER, "") if settings is not None else ""
         today = self.ctx.desk.today()
-        return Path(str(folder or Path.home())) / f"nationals-{today:%Y-%m-%d}.csv"
+        return remembered_folder(self.ctx) / f"nationals-{today:%Y-%m-%d}.csv"
 
     def _set_busy(self, cancel: CancelFlag | None) -> None:
         self._cancel = cancel
@@ -216,8 +187,7 @@ class ExportDialog(LongWorkDialog):
         path = self.path
         if self.busy or path is None or format_of(path) is None:
             return
-        if self.ctx.settings is not None:
-            self.ctx.settings.setValue(SETTINGS_FOLDER, str(path.parent))
+        remember_folder(self.ctx, path.parent)
         desk, lang, ids = self.ctx.desk, self.lang, self.ids
 
         def work(progress: Callable[[int, int, str], None], cancel: CancelFlag) -> int:
@@ -235,11 +205,11 @@ class ExportDialog(LongWorkDialog):
         if self._closed:
             return
         self._set_busy(None)
-        self.written = self.path
+        self.written_path = self.path
         self._set_status(
             ngettext(
                 "{n} national written to {path}.", "{n} nationals written to {path}.", count
-            ).format(n=count, path=self.written),
+            ).format(n=count, path=self.written_path),
             OK_STYLE,
         )
         self.open_folder_button.setVisible(True)
@@ -272,21 +242,8 @@ class ExportDialog(LongWorkDialog):
         self.export_button.setEnabled(not self.busy and fmt is not None)
 
     @Slot()
-    def _on_choose_button_clicked(self) -> None:
-        path = self.choose_file()
-        if path is not None:
-            self.path_edit.setText(str(path))
-
-    @Slot()
     def _on_export_button_clicked(self) -> None:
         self.start_export()
-
-    @Slot()
-    def _on_open_folder_button_clicked(self) -> None:
-        if self.written is not None:
-            self.open_folder(self.written.parent)
-
-    # -- closing -------------------------------------------------------------------------------
 
 
 def open_export(

@@ -46,6 +46,7 @@ from consuldesk.messages import describe, field_label
 from consuldesk.services.desk import CancelFlag, Cancelled
 from consuldesk.services.lists import ColumnMapping, ImportReport, RowError, import_list
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.file_output import remember_folder, remembered_folder
 from consuldesk.ui.dialogs.long_work import LongWorkDialog
 from consuldesk.ui.models.base import RowsModel
 
@@ -56,7 +57,6 @@ OK_STYLE = "color: #1b5e20;"
 IGNORED_FOREGROUND = QColor("#757575")
 SHOW_PROGRESS_AFTER_MS = 500  # STYLE.md: a progress bar only for work that lasts over ~0.5 s
 LIST_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
-SETTINGS_FOLDER = "lists/folder"
 
 PROGRESS_LABELS = {
     "list.read": "Reading the list…",
@@ -425,9 +425,7 @@ class ImportDialog(LongWorkDialog):
         return Source.TOUR_OPERATOR if self.tour_operator_check.isChecked() else Source.LIST_IMPORT
 
     def _settings_folder(self) -> str:
-        settings = self.ctx.settings
-        value = settings.value(SETTINGS_FOLDER, "") if settings is not None else ""
-        return str(value or Path.home())
+        return str(remembered_folder(self.ctx))
 
     def _set_busy(self, phase: str, cancel: CancelFlag | None) -> None:
         self._phase = phase
@@ -525,8 +523,7 @@ class ImportDialog(LongWorkDialog):
         self.path = Path(path)
         self.path_edit.setText(str(self.path))
         self._clear_results()
-        if self.ctx.settings is not None:
-            self.ctx.settings.setValue(SETTINGS_FOLDER, str(self.path.parent))
+        remember_folder(self.ctx, self.path.parent)
         desk, target, source = self.ctx.desk, self.path, self.source
 
         def work(progress: Callable[[int, int, str], None], cancel: CancelFlag) -> ImportReport:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QUrl, Slot
-from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
 
 from consuldesk.i18n import _
 from consuldesk.services.desk import CancelFlag
+from consuldesk.ui.dialogs.file_output import show_folder
 
 
 class Progress(Protocol):
@@ -45,7 +46,7 @@ class LongWorkDialog(QDialog):
 
     def open_folder(self, folder: Path) -> None:
         """Show a folder in the system's file manager (tests override this)."""
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        show_folder(folder)
 
     @property
     def busy(self) -> bool:

@@ -27,10 +27,10 @@ from consuldesk.messages import describe
 from consuldesk.services.nationals import FIELD_NAMES, Saved, fields_of_row, merge_nationals
 from consuldesk.services.rows import NationalRow
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.countries import country_text
 from consuldesk.ui.dialogs.person_card import (
     SEX_LABELS,
     SOURCE_LABELS,
-    country_text,
     label_of,
     person_summary,
 )

@@ -1,29 +1,25 @@
 """Start or edit an evacuation operation: its name, route, country, status and seat rules.
 
-Also holds the small form helpers the other evacuation dialogs share (errors next to their
-field, asking before discarding typed changes, the list of countries).
+Also holds the form the other evacuation dialogs build on (saved off the UI thread, errors next
+to their field).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import pycountry
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QColor, QKeyEvent, QPalette
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -32,10 +28,8 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from consuldesk.domain.allocation import OTHERS
-from consuldesk.domain.countries import country_name
 from consuldesk.domain.enums import OperationStatus
-from consuldesk.domain.errors import ValidationError
-from consuldesk.i18n import _, language
+from consuldesk.i18n import _
 from consuldesk.messages import PRIORITY_CLASS_LABELS, describe
 from consuldesk.services.evacuation import (
     OperationFields,
@@ -46,6 +40,9 @@ from consuldesk.services.evacuation import (
 from consuldesk.services.nationals import filter_choices
 from consuldesk.services.views import Written
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.countries import country_text, fill_countries
+from consuldesk.ui.dialogs.discard import DiscardGuardDialog
+from consuldesk.ui.widgets.forms import error_label, with_side_column
 
 OPERATION_STATUS_LABELS = {
     OperationStatus.PLANNED: "Planned",
@@ -57,71 +54,22 @@ OPERATION_STATUS_LABELS = {
 DEFAULT_PRIORITY = OperationFields(name="").priority
 
 
-# -- shared form helpers -------------------------------------------------------------------
+# -- the shared form -----------------------------------------------------------------------
 
 
-def error_label() -> QLabel:
-    """A red, bold, wrapping label for one field's error; hidden until needed."""
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, QColor(176, 0, 32))
-    label.setPalette(palette)
-    font = label.font()
-    font.setBold(True)  # bold as well as red: still an error in greyscale
-    label.setFont(font)
-    label.hide()
-    return label
+class FormDialog(DiscardGuardDialog):
+    """A form saved off the UI thread: errors under their field, Save and Cancel below, and
+    Cancel asks before throwing typed changes away.
 
+    Subclasses register each field's widget with :meth:`add_field_row`, call :meth:`watch` on
+    the signals that mean "the officer changed something", :meth:`lay_out` once the rows are
+    in, and connect ``buttons`` to their save handler and to :meth:`reject`.
 
-def country_text(code: str | None) -> str:
-    """A country code as the officer reads it (the code itself when unknown)."""
-    if not code:
-        return ""
-    try:
-        return country_name(code, language())
-    except ValidationError:
-        return code
-
-
-def fill_countries(
-    box: QComboBox, first: Iterable[str], current: str | None, none_label: str
-) -> None:
-    """Fill a combo with countries: ``none_label`` (no country), the likely ones (``first``),
-    then all by name.
-
-    Selects ``current`` (added if it is not a known code). Typing a few letters in the closed
-    combo jumps to a country, so the long list stays quick to use from the keyboard.
+    Signals:
+        saved(str): the saved row's id, once saved.
     """
-    box.blockSignals(True)  # refilling is not the officer's choice
-    box.clear()
-    box.addItem(none_label, None)
-    top = list(dict.fromkeys(c.upper() for c in first if c))
-    if current and current.upper() not in top:
-        top.insert(0, current.upper())
-    box.insertSeparator(1)
-    for code in top:
-        box.addItem(country_text(code), code)
-    rest = sorted(
-        ((country_text(c.alpha_2), c.alpha_2) for c in pycountry.countries if c.alpha_2 not in top),
-        key=lambda p: p[0].casefold(),
-    )
-    box.insertSeparator(box.count())
-    for name, code in rest:
-        box.addItem(name, code)
-    index = box.findData(current.upper()) if current else -1
-    box.setCurrentIndex(max(index, 0))
-    box.blockSignals(False)
 
-
-class FormDialog(QDialog):
-    """A form saved off the UI thread: errors under their field, and Cancel asks before
-    throwing typed changes away.
-
-    Subclasses register each field's widget with :meth:`add_field_row` and call
-    :meth:`watch` on the signals that mean "the officer changed something".
-    """
+    saved = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,10 +79,19 @@ class FormDialog(QDialog):
         self.error_labels: dict[str, QLabel] = {}
         self.general_error = error_label()  # errors that name no field on the form
         self.touched = False
-        self.discard_box: QMessageBox | None = None
-        self._discard_confirmed = False
-        self._closed = False
         self._loading = True  # filling the form is not a change; subclasses end it
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setDefault(True)
+
+    def lay_out(self) -> None:
+        """The form, the error that names no field, then Save and Cancel."""
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.buttons)
 
     def add_field_row(self, label: str | QLabel, widget: QWidget | Any, *names: str) -> None:
         """A form row, followed by a (hidden) error row for each field name it holds."""
@@ -190,9 +147,9 @@ class FormDialog(QDialog):
         height = max(self.height(), self.sizeHint().height())
         self.resize(self.width(), height)
 
-    def run_save(self, work: Callable[[], Written[Any]], on_saved: Callable[[Any], None]) -> None:
-        """Save off the UI thread; on success announce the change, call ``on_saved`` with the
-        row, and close."""
+    def run_save(self, work: Callable[[], Written[Any]]) -> None:
+        """Save off the UI thread; on success announce the change, emit ``saved`` with the
+        row's id, and close."""
         self.clear_errors()
         self.set_busy(True)
 
@@ -202,7 +159,7 @@ class FormDialog(QDialog):
                 return
             self.set_busy(False)
             self.touched = False
-            on_saved(written.row)
+            self.saved.emit(written.row.id)
             self.accept()
 
         def failed(exc: BaseException) -> None:
@@ -214,42 +171,12 @@ class FormDialog(QDialog):
         self.ctx.tasks.run(work, done, failed)
 
     def set_busy(self, busy: bool) -> None:
-        """Disable saving while a save runs (subclasses override to pick the buttons)."""
+        """Save is off while a save runs."""
+        self.save_button.setEnabled(not busy)
 
-    def reject(self) -> None:
-        """Cancel or Esc: ask before throwing away what was typed."""
-        if self.touched and not self._closed and not self._discard_confirmed:
-            self.confirm_discard()
-            return
-        super().reject()
-
-    def confirm_discard(self) -> None:
-        """Ask whether to discard unsaved changes; non-blocking (tests answer ``discard_box``)."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            _("Discard changes?"),
-            _("What you typed here is not saved. Discard it?"),
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.finished.connect(
-            lambda _result: self._on_discard_answered(
-                box.clickedButton() is box.button(QMessageBox.StandardButton.Discard)
-            )
-        )
-        self.discard_box = box
-        box.open()
-
-    def _on_discard_answered(self, discard: bool) -> None:
-        if discard:
-            self._discard_confirmed = True
-            self.reject()
-
-    def done(self, result: int) -> None:
-        # Background answers may still arrive after the dialog closes: they must not touch it.
-        self._closed = True
-        super().done(result)
+    def has_changes(self) -> bool:
+        """Whether the officer changed the form since it was filled or saved."""
+        return self.touched
 
 
 # -- the operation -------------------------------------------------------------------------
@@ -380,10 +307,8 @@ class OperationDialog(FormDialog):
     """Start an operation, or edit one (its seat rules apply to the next allocation).
 
     Signals:
-        saved(str): the operation's id, once saved.
+        saved(str): the operation's id, once saved (from :class:`FormDialog`).
     """
-
-    saved = Signal(str)
 
     def __init__(
         self, ctx: AppContext, operation: OperationRow | None, parent: QWidget | None = None
@@ -431,13 +356,7 @@ class OperationDialog(FormDialog):
         # Under the box's text, not under the box itself.
         self.split_help.setIndent(self.split_box.iconSize().width() + 8)
 
-        buttons_col = QVBoxLayout()
-        buttons_col.addWidget(self.up_button)
-        buttons_col.addWidget(self.down_button)
-        buttons_col.addStretch(1)
-        priority_row = QHBoxLayout()
-        priority_row.addWidget(self.priority_list, 1)
-        priority_row.addLayout(buttons_col)
+        priority_row = with_side_column(self.priority_list, self.up_button, self.down_button)
         priority_label = QLabel(_("Seat &priority"))
         priority_label.setBuddy(self.priority_list)  # a row holding a layout has no buddy
 
@@ -452,15 +371,7 @@ class OperationDialog(FormDialog):
         self.add_field_row("", self.split_box, "allow_split_groups")
         self.form.addRow("", self.split_help)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setDefault(True)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.general_error)
-        layout.addWidget(self.buttons)
+        self.lay_out()
 
         for a, b in [
             (self.name_edit, self.route_edit),
@@ -561,20 +472,13 @@ class OperationDialog(FormDialog):
             allow_split_groups=self.split_box.isChecked(),
         )
 
-    def set_busy(self, busy: bool) -> None:
-        """Save is off while saving."""
-        self.save_button.setEnabled(not busy)
-
     @Slot()
     def _on_buttons_accepted(self) -> None:
         desk, fields, op = self.ctx.desk, self.fields(), self.operation
         if op is None:
-            self.run_save(lambda: add_operation(desk, fields), self._on_saved)
+            self.run_save(lambda: add_operation(desk, fields))
         else:
-            self.run_save(lambda: update_operation(desk, op.id, fields), self._on_saved)
-
-    def _on_saved(self, row: OperationRow) -> None:
-        self.saved.emit(row.id)
+            self.run_save(lambda: update_operation(desk, op.id, fields))
 
 
 __all__ = [

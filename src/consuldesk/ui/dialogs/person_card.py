@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -45,7 +44,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consuldesk.domain.countries import country_name
 from consuldesk.domain.dates import parse_date
 from consuldesk.domain.enums import PresenceStatus, Sex, Source
 from consuldesk.domain.errors import ValidationError, ValidationErrors
@@ -53,7 +51,7 @@ from consuldesk.domain.iin import parse_iin
 from consuldesk.domain.mrz import MrzData, parse_td3
 from consuldesk.domain.national import NationalFields, clean_national
 from consuldesk.domain.phone import format_phone, split_phones
-from consuldesk.i18n import _, language
+from consuldesk.i18n import _
 from consuldesk.messages import describe, field_label
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.households import get_household
@@ -70,6 +68,8 @@ from consuldesk.services.nationals import (
 from consuldesk.services.rows import AuditRow, NationalRow
 from consuldesk.services.views import HouseholdRow
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.countries import country_text
+from consuldesk.ui.dialogs.discard import DiscardGuardDialog
 from consuldesk.ui.models.nationals import STATUS_LABELS
 from consuldesk.ui.widgets.wheel_guard import guard_wheel
 
@@ -140,16 +140,6 @@ def person_summary(row: NationalRow) -> str:
     elif row.passport_no:
         parts.append(_("passport {number}").format(number=row.passport_no))
     return ", ".join(parts)
-
-
-def country_text(code: str | None) -> str:
-    """A stored country code as the officer reads it (falls back to the code)."""
-    if not code:
-        return ""
-    try:
-        return country_name(code, language())
-    except ValidationError:
-        return code
 
 
 def label_of(name: str) -> str:
@@ -230,7 +220,7 @@ class HistoryModel(QAbstractTableModel):
         return None
 
 
-class PersonCard(QDialog):
+class PersonCard(DiscardGuardDialog):
     """Register or edit one national.
 
     Signals:
@@ -247,9 +237,6 @@ class PersonCard(QDialog):
         self.desk = ctx.desk
         self._row: NationalRow | None = None
         self._loading = False
-        self._closed = False
-        self._discard_confirmed = False
-        self.discard_box: QMessageBox | None = None
         self._saving = False
         self._touched: set[str] = set()
         self._show_all = False
@@ -1025,39 +1012,17 @@ class PersonCard(QDialog):
             return
         self._show_errors()
 
-    def reject(self) -> None:
-        """Cancel or Esc: ask before throwing away what was typed."""
-        if self._touched and not self._closed and not self._discard_confirmed:
-            self.confirm_discard()
-            return
-        super().reject()
+    def has_changes(self) -> bool:
+        """Whether a field was typed in since the card was filled or saved."""
+        return bool(self._touched)
 
-    def confirm_discard(self) -> None:
-        """Ask whether to discard unsaved changes; non-blocking (tests answer ``discard_box``)."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            _("Discard changes?"),
-            _("What you typed in this card is not saved. Discard it?"),
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.finished.connect(
-            lambda _result: self._on_discard_answered(
-                box.clickedButton() is box.button(QMessageBox.StandardButton.Discard)
-            )
-        )
-        self.discard_box = box
-        box.open()
-
-    def _on_discard_answered(self, discard: bool) -> None:
-        if discard:
-            self._discard_confirmed = True
-            self.reject()
+    def discard_question(self) -> str:
+        """The card's own wording of the question."""
+        return _("What you typed in this card is not saved. Discard it?")
 
     def done(self, result: int) -> None:
-        # Background answers may still arrive after the card closes: they must not touch it.
-        self._closed = True
+        # Background answers may still arrive after the card closes (``_closed``, set by the
+        # base): the timers must not start any more.
         self._validate_timer.stop()
         self._dup_timer.stop()
         super().done(result)

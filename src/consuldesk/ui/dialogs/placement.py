@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,25 +37,11 @@ from consuldesk.services.nationals import search
 from consuldesk.services.views import HotelRow, HouseholdListRow, Written
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.models.hotels import PAID_BY_LABELS
+from consuldesk.ui.widgets.forms import error_label
 
 SEARCH_DEBOUNCE_MS = 200
 SEARCH_LIMIT = 30
 CURRENCIES = ("USD", "EUR", "AED", "KZT", "TRY", "SAR", "QAR", "ILS", "EGP", "RUB")
-
-
-# Sentences for hotel errors until messages.TEMPLATES carries them (it takes over when it does).
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, QColor(176, 0, 32))
-    label.setPalette(palette)
-    font = label.font()
-    font.setBold(True)  # bold as well as red: still an error in greyscale
-    label.setFont(font)
-    label.hide()
-    return label
 
 
 def _qdate(day: date) -> QDate:
@@ -107,7 +92,7 @@ class HotelDialog(QDialog):
         self.currency_box.addItems(CURRENCIES)
         self.operator_edit = QLineEdit()
         self.notes_edit = QLineEdit()
-        self.error_label = _error_label()
+        self.error_label = error_label()
         rate_row = QHBoxLayout()
         rate_row.addWidget(self.rate_box, 1)
         rate_row.addWidget(self.currency_box)
@@ -246,7 +231,7 @@ class PlacementDialog(QDialog):
         for value in PaidBy:
             self.paid_by_box.addItem(_(PAID_BY_LABELS[value.value]), value.value)
         self.arriving_box = QCheckBox(_("They are at the hotel now: check them in"))
-        self.error_label = _error_label()
+        self.error_label = error_label()
 
         out_row = QHBoxLayout()
         out_row.addWidget(self.check_out_edit)

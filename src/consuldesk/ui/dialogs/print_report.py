@@ -11,17 +11,14 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QDate, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QDate, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -31,13 +28,14 @@ from consuldesk.i18n import _
 from consuldesk.messages import describe
 from consuldesk.services import documents
 from consuldesk.ui.context import AppContext
-from consuldesk.ui.dialogs.import_list import ERROR_STYLE, OK_STYLE, SETTINGS_FOLDER
+from consuldesk.ui.dialogs.file_output import FileOutput, remember_folder, remembered_folder
+from consuldesk.ui.dialogs.import_list import ERROR_STYLE, OK_STYLE
 
 Kind = Literal["sitrep", "roster"]
 PDF_FILTER = "PDF (*.pdf)"
 
 
-class ReportDialog(QDialog):
+class ReportDialog(FileOutput, QDialog):
     """Choose where (and, for a roster, which night) and write the PDF.
 
     Signals:
@@ -62,12 +60,12 @@ class ReportDialog(QDialog):
         self.lang_combo.addItem(_("English and Kazakh"), "kk")
         self.lang_combo.addItem(_("English and Russian"), "ru")
         self.lang_combo.setCurrentIndex(max(0, self.lang_combo.findData(ctx.print_language())))
-        self.path_edit = QLineEdit(str(self._default_path()))
-        self.choose_button = QPushButton(_("&Choose…"))
-        self.choose_button.setAutoDefault(False)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.path_edit, 1)
-        file_row.addWidget(self.choose_button)
+        file_row = self.build_file_widgets(
+            self._default_path(),
+            _("Counts as of now: nationals, requests, evacuations, hotels and costs.")
+            if kind == "sitrep"
+            else _("Who sleeps in which hotel and room, one section per hotel."),
+        )
         form = QFormLayout()
         if kind == "roster":
             night_label = QLabel(_("&Night of:"))
@@ -81,38 +79,20 @@ class ReportDialog(QDialog):
         file_label = QLabel(_("&File:"))
         file_label.setBuddy(self.path_edit)
         form.addRow(file_label, file_row)
-        self.status_label = QLabel(
-            _("Counts as of now: nationals, requests, evacuations, hotels and costs.")
-            if kind == "sitrep"
-            else _("Who sleeps in which hotel and room, one section per hotel.")
-        )
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_folder_button = QPushButton(_("Open its &folder"))
-        self.open_folder_button.setAutoDefault(False)
-        self.open_folder_button.setVisible(False)
         self.write_button = QPushButton(_("&Write PDF"))
         self.write_button.setDefault(True)
-        self.close_button = QPushButton(_("Close"))
-        self.close_button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.open_folder_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.write_button)
-        buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.status_label)
         layout.addStretch(1)
-        layout.addLayout(buttons)
+        layout.addLayout(self.button_row(self.write_button))
         self._connect_signals()
         self.write_button.setFocus()
 
     def _connect_signals(self) -> None:
-        self.choose_button.clicked.connect(self._on_choose_button_clicked)
+        self.connect_file_signals()
         self.write_button.clicked.connect(self._on_write_button_clicked)
         self.close_button.clicked.connect(self.reject)
-        self.open_folder_button.clicked.connect(self._on_open_folder_button_clicked)
         self.night_edit.dateChanged.connect(self._on_night_edit_date_changed)
 
     # -- seams tests override ------------------------------------------------------------------
@@ -127,17 +107,7 @@ class ReportDialog(QDialog):
         path = Path(name)
         return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
 
-    def open_folder(self, folder: Path) -> None:
-        """Show a folder in the system's file manager (tests override this)."""
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
     # -- state ---------------------------------------------------------------------------------
-
-    @property
-    def path(self) -> Path | None:
-        """The file to write, as typed or chosen."""
-        text = self.path_edit.text().strip()
-        return Path(text).expanduser() if text else None
 
     @property
     def night(self) -> date:
@@ -149,21 +119,12 @@ class ReportDialog(QDialog):
     def _qdate(value: date) -> QDate:
         return QDate(value.year, value.month, value.day)
 
-    def _folder(self) -> Path:
-        stored = self.ctx.settings.value(SETTINGS_FOLDER, "") if self.ctx.settings else ""
-        folder = Path(str(stored)) if stored else Path.home()
-        return folder if folder.is_dir() else Path.home()
-
     def _default_path(self) -> Path:
         post = self.ctx.desk.casefile.local_post()
         code = post.code if post else "post"
         if self.kind == "sitrep":
-            return self._folder() / f"sitrep-{code}-{date.today():%Y-%m-%d}.pdf"
-        return self._folder() / f"hotel-roster-{code}-{self.night:%Y-%m-%d}.pdf"
-
-    def _set_status(self, text: str, style: str = "") -> None:
-        self.status_label.setText(text)
-        self.status_label.setStyleSheet(style)
+            return remembered_folder(self.ctx) / f"sitrep-{code}-{date.today():%Y-%m-%d}.pdf"
+        return remembered_folder(self.ctx) / f"hotel-roster-{code}-{self.night:%Y-%m-%d}.pdf"
 
     # -- handlers ------------------------------------------------------------------------------
 
@@ -172,17 +133,6 @@ class ReportDialog(QDialog):
         current = self.path
         if current is not None and current.name.startswith("hotel-roster-"):
             self.path_edit.setText(str(current.with_name(self._default_path().name)))
-
-    @Slot()
-    def _on_choose_button_clicked(self) -> None:
-        chosen = self.choose_file()
-        if chosen is not None:
-            self.path_edit.setText(str(chosen))
-
-    @Slot()
-    def _on_open_folder_button_clicked(self) -> None:
-        if self.path is not None:
-            self.open_folder(self.path.parent)
 
     @Slot()
     def _on_write_button_clicked(self) -> None:
@@ -215,10 +165,10 @@ class ReportDialog(QDialog):
     def _on_written(self, path: Path) -> None:
         self._busy = False
         self.write_button.setEnabled(True)
+        self.written_path = Path(path)
         self._set_status(_("Written to {path}").format(path=path), OK_STYLE)
         self.open_folder_button.setVisible(True)
-        if self.ctx.settings is not None:
-            self.ctx.settings.setValue(SETTINGS_FOLDER, str(Path(path).parent))
+        remember_folder(self.ctx, self.written_path.parent)
         self.written.emit(str(path))
 
     def _on_failed(self, exc: BaseException) -> None:

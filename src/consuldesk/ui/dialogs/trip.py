@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
-from PySide6.QtCore import QDate, QDateTime, QTime, Signal, Slot
+from PySide6.QtCore import QDate, QDateTime, QTime, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 from shiboken6 import isValid
@@ -77,10 +75,8 @@ class TripDialog(FormDialog):
     A new trip on a leg that already has one starts from that trip's route and border.
 
     Signals:
-        saved(str): the trip's id, once saved.
+        saved(str): the trip's id, once saved (from :class:`FormDialog`).
     """
-
-    saved = Signal(str)
 
     def __init__(
         self,
@@ -157,15 +153,7 @@ class TripDialog(FormDialog):
         self.add_field_row(self.carrier_label, self.carrier_edit, "carrier")
         self.add_field_row(_("&Escort officer"), self.escort_edit, "escort_officer")
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setDefault(True)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.general_error)
-        layout.addWidget(self.buttons)
+        self.lay_out()
         order = [
             self.leg_box,
             self.mode_box,
@@ -305,20 +293,13 @@ class TripDialog(FormDialog):
             escort_officer=self.escort_edit.text(),
         )
 
-    def set_busy(self, busy: bool) -> None:
-        """Save is off while saving."""
-        self.save_button.setEnabled(not busy)
-
     @Slot()
     def _on_buttons_accepted(self) -> None:
         desk, fields, trip, op_id = self.ctx.desk, self.fields(), self.trip, self.operation_id
         if trip is None:
-            self.run_save(lambda: add_trip(desk, op_id, fields), self._on_saved)
+            self.run_save(lambda: add_trip(desk, op_id, fields))
         else:
-            self.run_save(lambda: update_trip(desk, trip.id, fields), self._on_saved)
-
-    def _on_saved(self, row: TripRow) -> None:
-        self.saved.emit(row.id)
+            self.run_save(lambda: update_trip(desk, trip.id, fields))
 
 
 __all__ = ["DEFAULT_CAPACITY", "TRIP_MODE_LABELS", "TripDialog", "to_local", "to_utc"]

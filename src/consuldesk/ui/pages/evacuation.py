@@ -61,6 +61,7 @@ from consuldesk.services.evacuation import (
 )
 from consuldesk.store.db import ChangeSet
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.ask import ask
 from consuldesk.ui.models.nationals import FLAG_LABELS
 from consuldesk.ui.models.passengers import (
     PROBLEM_MARK,
@@ -1072,22 +1073,7 @@ class EvacuationPage(QWidget):
 
     def confirm(self, text: str, proceed: Callable[[], None]) -> None:
         """Ask before a change that cannot simply be undone (non-blocking; tests replace)."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            _("Please confirm"),
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def finished(result: int) -> None:
-            if result == QMessageBox.StandardButton.Yes:
-                proceed()
-
-        box.finished.connect(finished)
-        box.open()
+        ask(self, _("Please confirm"), text, proceed)
 
     def _set_trip_status(self, trip: TripRow, status: TripStatus) -> None:
         desk, trip_id = self.ctx.desk, trip.id

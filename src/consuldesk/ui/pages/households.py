@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QLocale, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -36,6 +35,7 @@ from consuldesk.services.rows import NationalRow
 from consuldesk.services.views import HouseholdListRow, HouseholdRow, Written
 from consuldesk.store.errors import NotFound
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.ask import ask
 from consuldesk.ui.models.households import (
     COL_NAME,
     HouseholdsModel,
@@ -43,25 +43,12 @@ from consuldesk.ui.models.households import (
     kind_label,
     needs_summary,
 )
+from consuldesk.ui.widgets.forms import error_label
 
 SEARCH_DEBOUNCE_MS = 200
 PERSON_LIMIT = 30
 NEEDS_CHUNK = 40  # households whose needs are read per background task
 REFRESH_TABLES = {"household", "household_member", "national"}
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, QColor(176, 0, 32))
-    label.setPalette(palette)
-    font = label.font()
-    font.setBold(True)  # bold as well as red: still an error in greyscale
-    label.setFont(font)
-    label.hide()
-    return label
 
 
 def _fit_columns(table: QTableView, widest: int = 260) -> None:
@@ -109,7 +96,7 @@ class NewHouseholdDialog(QDialog):
         for kind in HouseholdKind:
             self.kind_box.addItem(kind_label(kind.value), kind.value)
         self.operator_edit = QLineEdit()
-        self.error_label = _error_label()
+        self.error_label = error_label()
         form = QFormLayout()
         form.addRow(_("&Name"), self.name_edit)
         form.addRow(_("&Kind"), self.kind_box)
@@ -190,7 +177,7 @@ class AddMemberDialog(QDialog):
         self.relation_edit.setPlaceholderText(_("e.g. wife, son, mother (optional)"))
         self.hint_label = QLabel(_("Type a name, pick the person, then press Add."))
         self.hint_label.setWordWrap(True)
-        self.error_label = _error_label()
+        self.error_label = error_label()
         self.add_button = QPushButton(_("&Add"))
         self.add_button.setDefault(True)
         self.add_button.setEnabled(False)
@@ -361,7 +348,7 @@ class HouseholdsPage(QWidget):
         self.head_button = QPushButton(_("Set as head"))
         self.delete_button = QPushButton(_("Delete household"))
         self.delete_button.setToolTip(_("Delete the household; its members stay on file"))
-        self.error_label = _error_label()
+        self.error_label = error_label()
 
         top = QHBoxLayout()
         top.addWidget(self.search_box, 1)
@@ -705,24 +692,10 @@ class HouseholdsPage(QWidget):
 
     def confirm_delete(self, household: HouseholdRow, proceed: Callable[[], None]) -> None:
         """Ask before deleting (non-blocking message box; tests replace this)."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            _("Delete household"),
-            _("Delete {name}? Its {n} members stay on file.").format(
-                name=household.name, n=len(household.members)
-            ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            self,
+        text = _("Delete {name}? Its {n} members stay on file.").format(
+            name=household.name, n=len(household.members)
         )
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def finished(result: int) -> None:
-            if result == QMessageBox.StandardButton.Yes:
-                proceed()
-
-        box.finished.connect(finished)
-        box.open()
+        ask(self, _("Delete household"), text, proceed)
 
 
 __all__ = ["AddMemberDialog", "HouseholdsPage", "NewHouseholdDialog"]

@@ -50,6 +50,7 @@ from consuldesk.ui.models.requests import (
     status_label,
     timeline_label,
 )
+from consuldesk.ui.widgets.forms import with_side_column
 
 REFRESH_DEBOUNCE_MS = 150
 #: Tables whose change can alter what the queue shows.
@@ -143,13 +144,7 @@ class RequestView(QWidget):
         self.note_edit.setPlaceholderText(_("Add a note or log a call — Ctrl+Enter to add"))
         self.note_edit.setFixedHeight(64)
         self.note_button = QPushButton(_("Add"))
-        note_side = QVBoxLayout()
-        note_side.addWidget(self.note_kind_box)
-        note_side.addWidget(self.note_button)
-        note_side.addStretch(1)
-        note_line = QHBoxLayout()
-        note_line.addWidget(self.note_edit, 1)
-        note_line.addLayout(note_side)
+        note_line = with_side_column(self.note_edit, self.note_kind_box, self.note_button)
 
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)

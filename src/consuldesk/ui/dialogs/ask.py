@@ -1,0 +1,44 @@
+"""A question with one button that goes ahead and Cancel, shown without blocking."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+def ask(
+    parent: QWidget,
+    title: str,
+    text: str,
+    proceed: Callable[[], None],
+    button: QMessageBox.StandardButton = QMessageBox.StandardButton.Yes,
+) -> QMessageBox:
+    """Ask ``text``; ``proceed`` runs only if the officer answers ``button``.
+
+    Cancel is the default, so a hurried Enter never does the thing that cannot be undone. The
+    box opens window-modal and returns at once (tests click its buttons, nothing blocks); it is
+    deleted when answered.
+    """
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        title,
+        text,
+        button | QMessageBox.StandardButton.Cancel,
+        parent,
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def finished(_result: int) -> None:
+        # The button clicked, not the result code: Esc and the title bar's close give Cancel.
+        if box.clickedButton() is box.button(button):
+            proceed()
+
+    box.finished.connect(finished)
+    box.open()
+    return box
+
+
+__all__ = ["ask"]
