@@ -15,7 +15,15 @@ Public names:
 - :class:`TickBox`: an empty square flowable to tick by hand.
 - :func:`para`: a paragraph of plain text (markup characters escaped).
 - :func:`bilingual`: "English / second language" from a labels dictionary.
-- :func:`default_page_label`: the English "Page X of Y".
+- :func:`default_page_label`: the English "Page X of Y"; :func:`page_label`: the same followed
+  by the second language.
+- :data:`LABELS`: bilingual labels that several documents print identically; :func:`labeller`
+  checks the second language and returns the ``label(key, sep)`` function of a document.
+- :class:`TripHeader`: the trip printed on manifests and boarding slips.
+- :class:`ReportStyles`: the paragraph styles the documents share.
+- :func:`build_document`: lays out a story into a numbered, atomically written PDF.
+- :func:`lines`, :func:`format_date`, :func:`format_departure`, :func:`passenger_flags`: small
+  formatting helpers.
 """
 
 from __future__ import annotations
@@ -24,38 +32,82 @@ import contextlib
 import functools
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 __all__ = [
+    "FLAG_CHILD",
+    "FLAG_MEDICAL",
+    "FLAG_OVER_60",
+    "FOOTER_HEIGHT",
+    "FOOTER_RULE",
+    "FRAME_PADDING",
+    "LABELS",
+    "LabelFn",
+    "Labels",
     "NumberedCanvas",
     "QrLevel",
+    "ReportStyles",
+    "SecondLanguage",
     "TickBox",
+    "TripHeader",
     "atomic_output",
     "bilingual",
+    "build_document",
     "default_page_label",
     "draw_qr",
+    "footer_options",
+    "format_date",
     "format_departure",
+    "key_value_box",
+    "labeller",
+    "lines",
     "numbered_canvas_maker",
+    "page_label",
     "para",
+    "passenger_flags",
     "qr_matrix",
 ]
 
 #: QR error correction level.
 QrLevel = Literal["L", "M", "Q", "H"]
 
+#: Language printed after English on every document.
+SecondLanguage = Literal["kk", "ru"]
+
+#: ``{key: {"en": ..., "kk": ..., "ru": ...}}``.
+Labels = Mapping[str, Mapping[str, str]]
+
+#: ``label(key, sep=" / ", labels=None) -> text``, as returned by :func:`labeller`.
+LabelFn = Callable[..., str]
+
+#: Marks of vulnerable passengers, as printed on manifests, slips and rosters.
+FLAG_CHILD = "CHILD"
+FLAG_OVER_60 = "60+"
+FLAG_MEDICAL = "MED"
+
 #: Quiet zone around a QR code, in modules (the QR standard asks for 4).
 QR_BORDER = 4
+
+#: ReportLab's default frame padding, in points; reports take it out of the page margin.
+FRAME_PADDING = 6
+#: Height of the footer rule above the bottom margin when the footer has no QR code.
+FOOTER_RULE = 10 * mm
+#: Room above the bottom margin kept free for such a footer.
+FOOTER_HEIGHT = FOOTER_RULE + 2 * mm
 
 
 # -- atomic write --------------------------------------------------------------------------
@@ -96,6 +148,69 @@ def atomic_output(out_path: Path | str) -> Iterator[IO[bytes]]:
 
 # -- labels and small flowables ------------------------------------------------------------
 
+# English first, then the second language. Kept here (not in the gettext catalog) because the
+# documents always print two languages side by side, independent of the UI language. Each
+# document adds its own labels (``{**LABELS, ...}``); these are printed alike by several.
+LABELS: dict[str, dict[str, str]] = {
+    "post": {"en": "Post", "kk": "Мекеме", "ru": "Загранучреждение"},
+    "leg": {"en": "Leg", "kk": "Кезең", "ru": "Этап"},
+    "route": {"en": "Route", "kk": "Бағыт", "ru": "Маршрут"},
+    "border": {"en": "Border crossing", "kk": "Шекара өткелі", "ru": "Пункт пропуска"},
+    "departure": {"en": "Departure", "kk": "Жөнелту", "ru": "Отправление"},
+    "vehicle": {"en": "Vehicle", "kk": "Көлік", "ru": "Транспорт"},
+    "no": {"en": "No.", "kk": "№", "ru": "№"},
+    "name_cyr": {"en": "Name in Cyrillic", "kk": "Аты-жөні", "ru": "ФИО кириллицей"},
+    "dob": {"en": "Date of birth", "kk": "Туған күні", "ru": "Дата рождения"},
+    "passport": {"en": "Passport", "kk": "Паспорт", "ru": "Паспорт"},
+    "seat": {"en": "Seat", "kk": "Орын", "ru": "Место"},
+    "flags": {"en": "Flags", "kk": "Белгілер", "ru": "Отметки"},
+    "hotel": {"en": "Hotel", "kk": "Қонақүй", "ru": "Гостиница"},
+    "city": {"en": "City", "kk": "Қала", "ru": "Город"},
+    "beds": {"en": "Beds", "kk": "Орындар", "ru": "Места"},
+    "status": {"en": "Status", "kk": "Күйі", "ru": "Статус"},
+    "total": {"en": "Total", "kk": "Барлығы", "ru": "Всего"},
+    "page": {
+        "en": "Page {page} of {total}",
+        "kk": "Бет {page} / {total}",
+        "ru": "Страница {page} из {total}",
+    },
+}
+
+
+def check_second_language(second_language: str) -> None:
+    """Raise ``ValueError`` unless ``second_language`` is ``"kk"`` or ``"ru"``."""
+    if second_language not in ("kk", "ru"):
+        raise ValueError(f"second_language must be 'kk' or 'ru', not {second_language!r}")
+
+
+def labeller(labels: Labels, second_language: str) -> LabelFn:
+    """Return the ``label`` function of a document printed in English and ``second_language``.
+
+    ``label(key, sep=" / ")`` prints ``labels[key]`` in both languages (a missing key is a
+    ``KeyError``). ``label(value, sep, table)`` prints a data value through another table;
+    values that table does not know print as given.
+
+    Args:
+        labels: The document's labels.
+        second_language: ``"kk"`` or ``"ru"``.
+
+    Returns:
+        The label function.
+
+    Raises:
+        ValueError: If ``second_language`` is not ``"kk"`` or ``"ru"``.
+    """
+    check_second_language(second_language)
+
+    def label(key: str, sep: str = " / ", table: Labels | None = None) -> str:
+        if table is None:
+            return bilingual(labels, key, second_language, sep)
+        if key not in table:
+            return key
+        return bilingual(table, key, second_language, sep)
+
+    return label
+
 
 def bilingual(
     labels: Mapping[str, Mapping[str, str]], key: str, second_language: str, sep: str = " / "
@@ -121,6 +236,117 @@ def bilingual(
 def para(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of plain text; ``&``, ``<`` and ``>`` print literally."""
     return Paragraph(escape(text), style)
+
+
+def lines(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text whose ``\\n`` become line breaks."""
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
+def format_date(value: date | None) -> str:
+    """A date as dd.mm.yyyy; ``None`` prints nothing."""
+    return value.strftime("%d.%m.%Y") if value is not None else ""
+
+
+def passenger_flags(minor: bool, over_60: bool, medical: bool) -> list[str]:
+    """The marks printed for a passenger or guest: CHILD, 60+ and MED, in that order."""
+    marks = ((FLAG_CHILD, minor), (FLAG_OVER_60, over_60), (FLAG_MEDICAL, medical))
+    return [flag for flag, on in marks if on]
+
+
+class ReportStyles:
+    """Paragraph styles the documents share, all in the bundled Unicode font.
+
+    Each document subclasses it, overriding or adding styles.
+
+    Args:
+        regular: Registered name of the regular font.
+        bold: Registered name of the bold font.
+    """
+
+    def __init__(self, regular: str, bold: str) -> None:
+        self.regular = regular
+        self.bold = bold
+        self.title = ParagraphStyle("title", fontName=bold, fontSize=14, leading=17)
+        self.label = ParagraphStyle("label", fontName=bold, fontSize=8, leading=10)
+        self.value = ParagraphStyle("value", fontName=regular, fontSize=9, leading=11)
+        self.heading = ParagraphStyle(
+            "heading", fontName=bold, fontSize=6.8, leading=8, alignment=TA_CENTER
+        )
+
+
+def key_value_box(
+    pairs: Sequence[tuple[tuple[str, Flowable], tuple[str, Flowable]]],
+    label: LabelFn,
+    st: ReportStyles,
+    col_widths: Sequence[float],
+    *,
+    valign: str,
+    padding: float,
+) -> Table:
+    """A boxed header of two label/value column pairs, one rule under each row.
+
+    Args:
+        pairs: Per row, the left and the right ``(label key, value)``.
+        label: The document's label function.
+        st: The document's styles (``label`` prints the labels).
+        col_widths: Widths of the four columns.
+        valign: Vertical alignment of the cells.
+        padding: Top and bottom padding of the cells, in points.
+
+    Returns:
+        The table.
+    """
+    rows = [
+        [para(label(lk), st.label), lv, para(label(rk), st.label), rv]
+        for (lk, lv), (rk, rv) in pairs
+    ]
+    table = Table(rows, colWidths=list(col_widths))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), st.regular),
+                ("VALIGN", (0, 0), (-1, -1), valign),
+                ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.black),
+                ("LINEBEFORE", (2, 0), (2, -1), 0.8, colors.black),
+                ("TOPPADDING", (0, 0), (-1, -1), padding),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
+            ]
+        )
+    )
+    return table
+
+
+@dataclass(frozen=True)
+class TripHeader:
+    """The trip printed on a manifest and on boarding slips.
+
+    Attributes:
+        post_name: Name of the embassy or consulate.
+        operation: Name or code of the evacuation operation.
+        leg_no: Number of the leg within the operation.
+        mode: Transport mode as text (e.g. "Bus", "Charter flight").
+        origin: Place of departure.
+        destination: Place of arrival.
+        border_crossing: Border crossing point; empty when there is none.
+        departure: Planned departure; ``None`` leaves a blank to fill in.
+        vehicle: Bus plate or flight number.
+        carrier: Transport company or airline.
+        escort_officer: Officer accompanying the passengers.
+    """
+
+    post_name: str
+    operation: str
+    leg_no: int
+    mode: str
+    origin: str
+    destination: str
+    border_crossing: str
+    departure: datetime | None
+    vehicle: str
+    carrier: str
+    escort_officer: str
 
 
 class TickBox(Flowable):
@@ -243,6 +469,16 @@ def default_page_label(page: int, total: int) -> str:
     return f"Page {page} of {total}"
 
 
+def page_label(second_language: str) -> Callable[[int, int], str]:
+    """Return ``(page, total) -> "Page X of Y / <the same in second_language>"``."""
+    second = LABELS["page"][second_language]
+
+    def label(page: int, total: int) -> str:
+        return f"{default_page_label(page, total)} / {second.format(page=page, total=total)}"
+
+    return label
+
+
 class NumberedCanvas(Canvas):
     """Canvas that draws page furniture once the number of pages is known.
 
@@ -346,3 +582,117 @@ def numbered_canvas_maker(
         return canvas_class(*args, **options, **kwargs)
 
     return make
+
+
+def footer_options(
+    second_language: str,
+    *,
+    font: str,
+    footer_left: str,
+    margin: float,
+    qr_payload: Callable[[int], str | None] | None = None,
+    qr_size: float = FOOTER_RULE - 2 * mm,
+    qr_level: QrLevel = "M",
+) -> dict[str, Any]:
+    """Keyword arguments of :class:`NumberedCanvas` for a footer with the bilingual page label.
+
+    Args:
+        second_language: ``"kk"`` or ``"ru"``, printed after English in the page label.
+        font: Registered Unicode font of the footer.
+        footer_left: Text at the left of the footer.
+        margin: Page margin in points; the footer sits on the bottom margin.
+        qr_payload: ``page -> text`` of a QR code per page; ``None`` for none.
+        qr_size: Side of the QR code; without one, it sets the height of the footer rule
+            (``qr_size + 2 mm`` above the bottom margin).
+        qr_level: QR error correction level.
+
+    Returns:
+        The options, for :func:`numbered_canvas_maker` or the canvas itself.
+    """
+    return {
+        "footer_left": footer_left,
+        "font": font,
+        "page_label": page_label(second_language),
+        "qr_payload": qr_payload,
+        "margin": margin,
+        "qr_size": qr_size,
+        "qr_level": qr_level,
+    }
+
+
+def build_document(
+    out_path: Path | str,
+    story: list[Flowable],
+    *,
+    second_language: str,
+    font: str,
+    title: str,
+    author: str,
+    subject: str,
+    footer_left: str,
+    margin: float,
+    pagesize: tuple[float, float] = A4,
+    frame_padding: float = FRAME_PADDING,
+    footer_height: float = FOOTER_HEIGHT,
+    canvas_class: type[NumberedCanvas] = NumberedCanvas,
+    qr_payload: Callable[[int], str | None] | None = None,
+    qr_size: float = FOOTER_RULE - 2 * mm,
+    qr_level: QrLevel = "M",
+) -> Path:
+    """Lay out ``story`` and write it atomically as a PDF with numbered pages.
+
+    Every page gets the footer of :class:`NumberedCanvas` with the bilingual
+    :func:`page_label`. The defaults suit an A4 portrait report whose footer is text only.
+
+    Args:
+        out_path: Where to write the PDF; on failure an existing file is kept.
+        story: The flowables.
+        second_language: ``"kk"`` or ``"ru"``, printed after English in the page label.
+        font: Registered Unicode font for the footer and the document's initial font.
+        title: Document title (metadata).
+        author: Document author (metadata).
+        subject: Document subject (metadata).
+        footer_left: Text at the left of the footer.
+        margin: Page margin in points; the footer sits on the bottom margin.
+        pagesize: Page width and height in points.
+        frame_padding: Taken out of the left, right and top margins, so that the text (inside
+            ReportLab's frame padding) starts at ``margin``.
+        footer_height: Room above the bottom margin kept free for the footer.
+        canvas_class: :class:`NumberedCanvas` or a subclass.
+        qr_payload: See :func:`footer_options`.
+        qr_size: See :func:`footer_options`.
+        qr_level: See :func:`footer_options`.
+
+    Returns:
+        ``out_path`` as a path.
+
+    Raises:
+        OSError: If the target folder does not exist or cannot be written.
+    """
+    out_path = Path(out_path)
+    inner = margin - frame_padding
+    with atomic_output(out_path) as fh:
+        doc = SimpleDocTemplate(
+            fh,
+            pagesize=pagesize,
+            leftMargin=inner,
+            rightMargin=inner,
+            topMargin=inner,
+            bottomMargin=margin + footer_height,
+            title=title,
+            author=author,
+            subject=subject,
+            creator="ConsulDesk",
+            initialFontName=font,  # else every page references Helvetica
+        )
+        footer = footer_options(
+            second_language,
+            font=font,
+            footer_left=footer_left,
+            margin=margin,
+            qr_payload=qr_payload,
+            qr_size=qr_size,
+            qr_level=qr_level,
+        )
+        doc.build(story, canvasmaker=numbered_canvas_maker(canvas_class, **footer))
+    return out_path

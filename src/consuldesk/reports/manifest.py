@@ -10,42 +10,52 @@ at the door, it opens the manifest's trip for boarding.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal
-from xml.sax.saxutils import escape
+from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import (
-    Flowable,
-    KeepTogether,
-    LongTable,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import Flowable, KeepTogether, LongTable, Spacer, Table, TableStyle
 
 from consuldesk.domain.scan import manifest_payload
 from consuldesk.reports.common import (
+    FLAG_CHILD,
+    FLAG_MEDICAL,
+    FLAG_OVER_60,
+    LABELS,
+    LabelFn,
     NumberedCanvas,
-    atomic_output,
-    bilingual,
+    ReportStyles,
+    SecondLanguage,
+    TripHeader,
+    build_document,
+    format_date,
     format_departure,
-    numbered_canvas_maker,
+    key_value_box,
+    labeller,
     para,
+    passenger_flags,
 )
 from consuldesk.reports.fonts import register_fonts
 
-SecondLanguage = Literal["kk", "ru"]
+__all__ = [
+    "FLAG_CHILD",
+    "FLAG_MEDICAL",
+    "FLAG_OVER_60",
+    "ManifestData",
+    "ManifestPassenger",
+    "ManifestTotals",
+    "SecondLanguage",
+    "manifest_totals",
+    "qr_payload",
+    "render_manifest",
+]
 
 PAGE_SIZE = landscape(A4)
 MARGIN = 12 * mm
@@ -58,7 +68,7 @@ _COLUMNS: tuple[tuple[str, float], ...] = (
     ("no", 9 * mm),
     ("surname", 31 * mm),
     ("given", 26 * mm),
-    ("cyrillic", 41 * mm),
+    ("name_cyr", 41 * mm),
     ("sex", 14 * mm),
     ("dob", 20.5 * mm),
     ("passport", 21 * mm),
@@ -72,43 +82,30 @@ _COLUMNS: tuple[tuple[str, float], ...] = (
 COL_NO, COL_SURNAME, COL_GIVEN, COL_CYRILLIC, COL_SEX, COL_DOB, COL_PASSPORT = range(7)
 COL_EXPIRY, COL_NATIONALITY, COL_SEAT, COL_FLAGS, COL_BOARDED, COL_SIGNATURE = range(7, 13)
 
-# English first, then the second language. Kept here (not in the gettext catalog) because the
-# manifest always prints two languages side by side, independent of the UI language.
+# The manifest's labels besides the shared ones (see ``common.LABELS``).
 _LABELS: dict[str, dict[str, str]] = {
+    **LABELS,
     "title": {
         "en": "Passenger manifest",
         "kk": "Жолаушылар тізімі",
         "ru": "Список пассажиров",
     },
-    "post": {"en": "Post", "kk": "Мекеме", "ru": "Загранучреждение"},
     "operation": {"en": "Operation", "kk": "Операция", "ru": "Операция"},
-    "leg": {"en": "Leg", "kk": "Кезең", "ru": "Этап"},
     "mode": {"en": "Mode", "kk": "Көлік түрі", "ru": "Вид транспорта"},
-    "route": {"en": "Route", "kk": "Бағыт", "ru": "Маршрут"},
-    "border": {"en": "Border crossing", "kk": "Шекара өткелі", "ru": "Пункт пропуска"},
-    "departure": {"en": "Departure", "kk": "Жөнелту", "ru": "Отправление"},
-    "vehicle": {"en": "Vehicle", "kk": "Көлік", "ru": "Транспорт"},
     "carrier": {"en": "Carrier", "kk": "Тасымалдаушы", "ru": "Перевозчик"},
     "escort": {
         "en": "Escort officer",
         "kk": "Алып жүруші қызметкер",
         "ru": "Сопровождающий сотрудник",
     },
-    "no": {"en": "No.", "kk": "№", "ru": "№"},
     "surname": {"en": "Surname (passport)", "kk": "Тегі (паспорт)", "ru": "Фамилия (паспорт)"},
     "given": {"en": "Given names (passport)", "kk": "Аты (паспорт)", "ru": "Имя (паспорт)"},
-    "cyrillic": {"en": "Name in Cyrillic", "kk": "Аты-жөні", "ru": "ФИО кириллицей"},
     "sex": {"en": "Sex", "kk": "Жынысы", "ru": "Пол"},
-    "dob": {"en": "Date of birth", "kk": "Туған күні", "ru": "Дата рождения"},
-    "passport": {"en": "Passport", "kk": "Паспорт", "ru": "Паспорт"},
     "expiry": {"en": "Expiry", "kk": "Мерзімі", "ru": "Годен до"},
     "nationality": {"en": "Nationality", "kk": "Азаматтығы", "ru": "Гражданство"},
-    "seat": {"en": "Seat", "kk": "Орын", "ru": "Место"},
-    "flags": {"en": "Flags", "kk": "Белгілер", "ru": "Отметки"},
     "boarded": {"en": "Boarded", "kk": "Отырды", "ru": "Посадка"},
     "signature": {"en": "Signature", "kk": "Қолы", "ru": "Подпись"},
     "totals": {"en": "Totals", "kk": "Қорытынды", "ru": "Итого"},
-    "total": {"en": "Total", "kk": "Барлығы", "ru": "Всего"},
     "minors": {"en": "Minors", "kk": "Кәмелетке толмағандар", "ru": "Несовершеннолетние"},
     "over_60": {"en": "60+", "kk": "60+", "ru": "60+"},
     "medical": {"en": "Medical", "kk": "Медициналық", "ru": "Медицинские"},
@@ -127,10 +124,6 @@ _LABELS: dict[str, dict[str, str]] = {
     "stamp": {"en": "Stamp", "kk": "Мөр", "ru": "Печать"},
     "manifest": {"en": "Manifest", "kk": "Тізім", "ru": "Список"},
 }
-
-FLAG_CHILD = "CHILD"
-FLAG_OVER_60 = "60+"
-FLAG_MEDICAL = "MED"
 
 
 @dataclass(frozen=True)
@@ -170,36 +163,17 @@ class ManifestPassenger:
 
 
 @dataclass(frozen=True)
-class ManifestData:
+class ManifestData(TripHeader):
     """Everything printed on one manifest (one leg of one operation).
 
+    The trip's fields (post, operation, leg, route, departure, vehicle, escort) are those of
+    :class:`~consuldesk.reports.common.TripHeader`, followed by:
+
     Attributes:
-        post_name: Name of the embassy or consulate.
-        operation: Name or code of the evacuation operation.
-        leg_no: Number of the leg within the operation.
-        mode: Transport mode as text (e.g. "Bus", "Charter flight").
-        origin: Place of departure.
-        destination: Place of arrival.
-        border_crossing: Border crossing point; empty for flights without one.
-        departure: Planned departure; ``None`` leaves a blank to fill in.
-        vehicle: Bus plate or flight number.
-        carrier: Transport company or airline.
-        escort_officer: Officer accompanying the passengers.
         manifest_id: UUID string identifying this manifest (printed and encoded in the QR).
         passengers: Passengers in print order.
     """
 
-    post_name: str
-    operation: str
-    leg_no: int
-    mode: str
-    origin: str
-    destination: str
-    border_crossing: str
-    departure: datetime | None
-    vehicle: str
-    carrier: str
-    escort_officer: str
     manifest_id: str
     passengers: list[ManifestPassenger] = field(default_factory=list)
 
@@ -270,88 +244,52 @@ def render_manifest(
         ValueError: If ``second_language`` is not ``"kk"`` or ``"ru"``.
         OSError: If the target folder does not exist or cannot be written.
     """
-    if second_language not in ("kk", "ru"):
-        raise ValueError(f"second_language must be 'kk' or 'ru', not {second_language!r}")
+    label = labeller(_LABELS, second_language)
     regular, bold = register_fonts()
-    styles = _Styles(regular, bold)
-
-    def label(key: str, sep: str = " / ") -> str:
-        return bilingual(_LABELS, key, second_language, sep)
-
-    story = _build_story(data, styles, label)
+    story = _build_story(data, _Styles(regular, bold), label)
     footer_left = (
         f"{label('manifest')}: {data.manifest_id}  ·  {data.operation}  ·  "
         f"{label('leg')} {data.leg_no}"
     )
-
-    out_path = Path(out_path)
-    with atomic_output(out_path) as fh:
-        doc = SimpleDocTemplate(
-            fh,
-            pagesize=PAGE_SIZE,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=MARGIN + FOOTER_HEIGHT,
-            title=f"{_LABELS['title']['en']} — {data.operation}, leg {data.leg_no}",
-            author=data.post_name,
-            subject=f"Manifest {data.manifest_id}",
-            creator="ConsulDesk",
-            initialFontName=regular,  # else every page references Helvetica
-        )
-        manifest_id = data.manifest_id
-        doc.build(
-            story,
-            canvasmaker=numbered_canvas_maker(
-                _NumberedCanvas,
-                footer_left=footer_left,
-                font=regular,
-                page_label=_page_label(second_language),
-                qr_payload=lambda _page: qr_payload(manifest_id),
-                margin=MARGIN,
-                qr_size=QR_SIZE,
-                qr_level="M",
-            ),
-        )
-    return out_path
+    payload = qr_payload(data.manifest_id)
+    return build_document(
+        out_path,
+        story,
+        second_language=second_language,
+        font=regular,
+        title=f"{_LABELS['title']['en']} — {data.operation}, leg {data.leg_no}",
+        author=data.post_name,
+        subject=f"Manifest {data.manifest_id}",
+        footer_left=footer_left,
+        margin=MARGIN,
+        pagesize=PAGE_SIZE,
+        frame_padding=0,
+        footer_height=FOOTER_HEIGHT,
+        canvas_class=_NumberedCanvas,
+        qr_payload=lambda _page: payload,
+        qr_size=QR_SIZE,
+        qr_level="M",
+    )
 
 
-class _Styles:
-    """Paragraph styles of the manifest, all in the bundled Unicode font."""
+class _Styles(ReportStyles):
+    """Paragraph styles of the manifest."""
 
     def __init__(self, regular: str, bold: str) -> None:
-        self.regular = regular
-        self.bold = bold
-        self.title = ParagraphStyle("title", fontName=bold, fontSize=14, leading=17)
-        self.label = ParagraphStyle("label", fontName=bold, fontSize=8, leading=10)
-        self.value = ParagraphStyle("value", fontName=regular, fontSize=9, leading=11)
-        self.heading = ParagraphStyle(
-            "heading", fontName=bold, fontSize=6.8, leading=8, alignment=TA_CENTER
-        )
+        super().__init__(regular, bold)
         self.cell = ParagraphStyle("cell", fontName=regular, fontSize=8, leading=9.5)
         self.section = ParagraphStyle("section", fontName=bold, fontSize=10, leading=12)
         self.small = ParagraphStyle("small", fontName=regular, fontSize=7, leading=8.5)
 
 
-def _fmt_date(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value is not None else ""
-
-
 def _flags(p: ManifestPassenger) -> str:
-    flags = []
-    if p.minor:
-        flags.append(FLAG_CHILD)
-    if p.over_60:
-        flags.append(FLAG_OVER_60)
-    if p.medical:
-        flags.append(FLAG_MEDICAL)
-    return "\n".join(flags)
+    return "\n".join(passenger_flags(p.minor, p.over_60, p.medical))
 
 
-def _build_story(data: ManifestData, st: _Styles, label: Callable[..., str]) -> list[Flowable]:
+def _build_story(data: ManifestData, st: _Styles, label: LabelFn) -> list[Flowable]:
     """Assemble the flowables: header block, passenger table, totals and signatures."""
     story: list[Flowable] = [
-        Paragraph(escape(label("title")), st.title),
+        para(label("title"), st.title),
         Spacer(1, 3 * mm),
         _header_block(data, st, label),
         Spacer(1, 4 * mm),
@@ -370,7 +308,7 @@ def _build_story(data: ManifestData, st: _Styles, label: Callable[..., str]) -> 
     return story
 
 
-def _header_block(data: ManifestData, st: _Styles, label: Callable[..., str]) -> Table:
+def _header_block(data: ManifestData, st: _Styles, label: LabelFn) -> Table:
     departure = format_departure(data.departure)
     route = f"{data.origin} → {data.destination}"
     left = [
@@ -387,35 +325,17 @@ def _header_block(data: ManifestData, st: _Styles, label: Callable[..., str]) ->
         ("escort", data.escort_officer),
         ("manifest", data.manifest_id),
     ]
-    rows = [
-        [
-            para(label(lk), st.label),
-            para(lv, st.value),
-            para(label(rk), st.label),
-            para(rv, st.value),
-        ]
+    pairs = [
+        ((lk, para(lv, st.value)), (rk, para(rv, st.value)))
         for (lk, lv), (rk, rv) in zip(left, right, strict=True)
     ]
-    width = PAGE_SIZE[0] - 2 * MARGIN
-    table = Table(rows, colWidths=[45 * mm, width / 2 - 45 * mm, 45 * mm, width / 2 - 45 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), st.regular),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
-                ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.black),
-                ("LINEBEFORE", (2, 0), (2, -1), 0.8, colors.black),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            ]
-        )
-    )
-    return table
+    half = (PAGE_SIZE[0] - 2 * MARGIN) / 2
+    widths = [45 * mm, half - 45 * mm, 45 * mm, half - 45 * mm]
+    return key_value_box(pairs, label, st, widths, valign="TOP", padding=2)
 
 
 def _passenger_table(
-    passengers: Sequence[ManifestPassenger], st: _Styles, label: Callable[..., str]
+    passengers: Sequence[ManifestPassenger], st: _Styles, label: LabelFn
 ) -> LongTable:
     # "English /" and the second language on separate lines keeps narrow headings readable.
     # Strings, not paragraphs: the heading is drawn again on every page.
@@ -435,9 +355,9 @@ def _passenger_table(
             cell(p.given_names_lat, COL_GIVEN),
             cell(p.name_cyr, COL_CYRILLIC),
             cell(p.sex, COL_SEX),
-            cell(_fmt_date(p.birth_date), COL_DOB),
+            cell(format_date(p.birth_date), COL_DOB),
             cell(p.passport_no, COL_PASSPORT),
-            cell(_fmt_date(p.passport_expiry), COL_EXPIRY),
+            cell(format_date(p.passport_expiry), COL_EXPIRY),
             cell(p.nationality, COL_NATIONALITY),
             cell(p.seat, COL_SEAT),
             cell(_flags(p), COL_FLAGS),
@@ -587,7 +507,7 @@ class _TickBoxes:
 _HYPHEN_PIECES = re.compile(r"[^-]*-|[^-]+")
 
 
-def _totals_table(totals: ManifestTotals, st: _Styles, label: Callable[..., str]) -> Table:
+def _totals_table(totals: ManifestTotals, st: _Styles, label: LabelFn) -> Table:
     pairs = [
         (("total", totals.total), ("men", totals.men)),
         (("minors", totals.minors), ("women", totals.women)),
@@ -618,7 +538,7 @@ def _totals_table(totals: ManifestTotals, st: _Styles, label: Callable[..., str]
     return table
 
 
-def _signature_block(data: ManifestData, st: _Styles, label: Callable[..., str]) -> Table:
+def _signature_block(data: ManifestData, st: _Styles, label: LabelFn) -> Table:
     width = PAGE_SIZE[0] - 2 * MARGIN
     col = (width - 10 * mm) / 2
     escort = f"{label('escort')}: {data.escort_officer}"
@@ -647,12 +567,3 @@ def _signature_block(data: ManifestData, st: _Styles, label: Callable[..., str])
 
 class _NumberedCanvas(NumberedCanvas):
     """The manifest's numbered canvas (a subclass, so tests can patch it alone)."""
-
-
-def _page_label(second_language: SecondLanguage) -> Callable[[int, int], str]:
-    second = {"ru": "Страница {page} из {total}", "kk": "Бет {page} / {total}"}[second_language]
-
-    def page_label(page: int, total: int) -> str:
-        return f"Page {page} of {total} / " + second.format(page=page, total=total)
-
-    return page_label

@@ -9,12 +9,11 @@ box to tick. A summary of beds, guests and free beds per hotel closes the docume
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
-from xml.sax.saxutils import escape
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -27,31 +26,39 @@ from reportlab.platypus import (
     LongTable,
     PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
 from consuldesk.reports.common import (
+    LABELS,
+    LabelFn,
     NumberedCanvas,
+    ReportStyles,
+    SecondLanguage,
     TickBox,
-    atomic_output,
-    bilingual,
-    numbered_canvas_maker,
+    build_document,
+    format_date,
+    key_value_box,
+    labeller,
+    lines,
     para,
+    passenger_flags,
 )
 from consuldesk.reports.fonts import register_fonts
-from consuldesk.reports.manifest import FLAG_CHILD, FLAG_MEDICAL, FLAG_OVER_60
 
-SecondLanguage = Literal["kk", "ru"]
-_LabelFn = Callable[..., str]
+__all__ = [
+    "RosterGuest",
+    "RosterHotel",
+    "SecondLanguage",
+    "render_hotel_roster",
+    "room_sort_key",
+    "sorted_guests",
+]
 
 PAGE_SIZE = A4
 MARGIN = 10 * mm
-FRAME_PADDING = 6  # points; ReportLab's default frame padding, taken out of the page margin
-FOOTER_RULE = 10 * mm
-FOOTER_HEIGHT = FOOTER_RULE + 2 * mm
 
 # Guest table columns: (label key, width). Fixed widths keep the heading row identical on
 # every page; together they fill the 190 mm between the margins, each wide enough for the
@@ -76,21 +83,19 @@ COL_PHONE, COL_CHECK_IN, COL_CHECK_OUT, COL_STATUS, COL_FLAGS, COL_PRESENT = ran
 # Rows above the guests that repeat on every page of a hotel: hotel band and column headings.
 _REPEAT_ROWS = 2
 
+# The roster's labels besides the shared ones (see ``common.LABELS``).
 _LABELS: dict[str, dict[str, str]] = {
+    **LABELS,
     "title": {
         "en": "Hotel roster",
         "kk": "Қонақүйде тұратындар тізімі",
         "ru": "Список проживающих",
     },
     "roster": {"en": "Roster", "kk": "Тізім", "ru": "Список"},
-    "post": {"en": "Post", "kk": "Мекеме", "ru": "Загранучреждение"},
     "night": {"en": "Night", "kk": "Түн", "ru": "Ночь"},
-    "hotel": {"en": "Hotel", "kk": "Қонақүй", "ru": "Гостиница"},
-    "city": {"en": "City", "kk": "Қала", "ru": "Город"},
     "address": {"en": "Address", "kk": "Мекенжайы", "ru": "Адрес"},
     "phone": {"en": "Phone", "kk": "Телефон", "ru": "Телефон"},
     "tour_operator": {"en": "Tour operator", "kk": "Туроператор", "ru": "Туроператор"},
-    "beds": {"en": "Beds", "kk": "Орындар", "ru": "Места"},
     "guests_tonight": {
         "en": "Guests tonight",
         "kk": "Бүгін түнгі қонақтар",
@@ -98,17 +103,11 @@ _LABELS: dict[str, dict[str, str]] = {
     },
     "free_beds": {"en": "Free beds", "kk": "Бос орындар", "ru": "Свободные места"},
     "overbooked": {"en": "over capacity", "kk": "орыннан тыс", "ru": "сверх мест"},
-    "no": {"en": "No.", "kk": "№", "ru": "№"},
     "room": {"en": "Room", "kk": "Нөмір", "ru": "Номер"},
     "name_lat": {"en": "Name (passport)", "kk": "Аты-жөні (паспорт)", "ru": "ФИО (паспорт)"},
-    "name_cyr": {"en": "Name in Cyrillic", "kk": "Аты-жөні", "ru": "ФИО кириллицей"},
     "sex": {"en": "Sex", "kk": "Жыныс", "ru": "Пол"},
-    "dob": {"en": "Date of birth", "kk": "Туған күні", "ru": "Дата рождения"},
-    "passport": {"en": "Passport", "kk": "Паспорт", "ru": "Паспорт"},
     "check_in": {"en": "Check-in", "kk": "Келуі", "ru": "Заезд"},
     "check_out": {"en": "Check-out", "kk": "Кетуі", "ru": "Выезд"},
-    "status": {"en": "Status", "kk": "Күйі", "ru": "Статус"},
-    "flags": {"en": "Flags", "kk": "Белгілер", "ru": "Отметки"},
     "present": {"en": "Present", "kk": "Бар", "ru": "На месте"},
     "no_room": {
         "en": "No room yet",
@@ -128,7 +127,6 @@ _LABELS: dict[str, dict[str, str]] = {
     "summary": {"en": "Summary", "kk": "Жиынтық", "ru": "Сводка"},
     "guests": {"en": "Guests", "kk": "Қонақтар", "ru": "Гости"},
     "free": {"en": "Free", "kk": "Бос", "ru": "Свободно"},
-    "total": {"en": "Total", "kk": "Барлығы", "ru": "Всего"},
 }
 
 # Placement states as printed in the status column; other values print as given.
@@ -266,72 +264,42 @@ def render_hotel_roster(
         ValueError: If there are no hotels or ``second_language`` is not ``"kk"`` or ``"ru"``.
         OSError: If the target folder does not exist or cannot be written.
     """
-    if second_language not in ("kk", "ru"):
-        raise ValueError(f"second_language must be 'kk' or 'ru', not {second_language!r}")
+    label = labeller(_LABELS, second_language)
     if not hotels:
         raise ValueError("no hotels to print on the roster")
     regular, bold = register_fonts()
     st = _Styles(regular, bold)
-
-    def label(key: str, sep: str = " / ") -> str:
-        return bilingual(_LABELS, key, second_language, sep)
-
-    def status(value: str) -> str:
-        if value in _STATUS_LABELS:
-            return bilingual(_STATUS_LABELS, value, second_language, "\n")
-        return value
-
     nights = _night_text(night)
     story: list[Flowable] = []
     occupied = [h for h in hotels if h.guests] or list(hotels[:1])
     for hotel in occupied:
-        story += _hotel_section(post_name, nights, hotel, st, label, status)
+        story += _hotel_section(post_name, nights, hotel, st, label)
         story.append(PageBreak())
     story += _summary(post_name, nights, hotels, st, label)
-
-    footer = f"{label('title')}  ·  {label('night')} {nights}  ·  {post_name}"
-    out_path = Path(out_path)
-    with atomic_output(out_path) as fh:
-        doc = SimpleDocTemplate(
-            fh,
-            pagesize=PAGE_SIZE,
-            leftMargin=MARGIN - FRAME_PADDING,
-            rightMargin=MARGIN - FRAME_PADDING,
-            topMargin=MARGIN - FRAME_PADDING,
-            bottomMargin=MARGIN + FOOTER_HEIGHT,
-            title=f"{_LABELS['title']['en']} — {_fmt_date(night)}",
-            author=post_name,
-            subject=f"Hotel roster, night of {_fmt_date(night)}",
-            creator="ConsulDesk",
-            initialFontName=regular,  # else every page references Helvetica
-        )
-        doc.build(
-            story,
-            canvasmaker=numbered_canvas_maker(
-                _RosterCanvas,
-                footer_left=footer,
-                font=regular,
-                margin=MARGIN,
-                qr_size=FOOTER_RULE - 2 * mm,  # sets the rule height; no QR code here
-            ),
-        )
-    return out_path
+    return build_document(
+        out_path,
+        story,
+        second_language=second_language,
+        font=regular,
+        title=f"{_LABELS['title']['en']} — {format_date(night)}",
+        author=post_name,
+        subject=f"Hotel roster, night of {format_date(night)}",
+        footer_left=f"{label('title')}  ·  {label('night')} {nights}  ·  {post_name}",
+        margin=MARGIN,
+        canvas_class=_RosterCanvas,
+    )
 
 
 class _RosterCanvas(NumberedCanvas):
     """The roster's numbered canvas (a subclass, so tests can patch it alone)."""
 
 
-class _Styles:
-    """Paragraph styles of the roster, all in the bundled Unicode font."""
+class _Styles(ReportStyles):
+    """Paragraph styles of the roster."""
 
     def __init__(self, regular: str, bold: str) -> None:
-        self.regular = regular
-        self.bold = bold
-        self.title = ParagraphStyle("title", fontName=bold, fontSize=14, leading=17)
+        super().__init__(regular, bold)
         self.subtitle = ParagraphStyle("subtitle", fontName=regular, fontSize=9.5, leading=12)
-        self.label = ParagraphStyle("label", fontName=bold, fontSize=8, leading=10)
-        self.value = ParagraphStyle("value", fontName=regular, fontSize=9, leading=11)
         self.value_big = ParagraphStyle("value_big", fontName=bold, fontSize=11, leading=13)
         self.band = ParagraphStyle("band", fontName=bold, fontSize=8.5, leading=10.5)
         self.heading = ParagraphStyle(
@@ -344,46 +312,30 @@ class _Styles:
         self.small = ParagraphStyle("small", fontName=regular, fontSize=7.5, leading=9)
 
 
-def _fmt_date(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value is not None else ""
-
-
 def _night_text(night: date) -> str:
     """ "10.03.2026 → 11.03.2026": the evening and the morning of the night."""
-    return f"{_fmt_date(night)} → {_fmt_date(night + timedelta(days=1))}"
+    return f"{format_date(night)} → {format_date(night + timedelta(days=1))}"
 
 
-def _free_text(beds: int, guests: int, label: _LabelFn) -> str:
+def _free_text(beds: int, guests: int, label: LabelFn) -> str:
     free = beds - guests
     if free >= 0:
         return str(free)
     return f"0 ({label('overbooked')}: {-free})"
 
 
-def _free_cell(beds: int, guests: int, st: _Styles, label: _LabelFn) -> str | Paragraph:
+def _free_cell(beds: int, guests: int, st: _Styles, label: LabelFn) -> str | Paragraph:
     """A plain number (right-aligned by the table), or a paragraph when over capacity."""
     text = _free_text(beds, guests, label)
     return text if beds >= guests else para(text, st.value)
 
 
 def _flags(g: RosterGuest) -> str:
-    flags = []
-    if g.minor:
-        flags.append(FLAG_CHILD)
-    if g.over_60:
-        flags.append(FLAG_OVER_60)
-    if g.medical:
-        flags.append(FLAG_MEDICAL)
-    return "\n".join(flags)
-
-
-def _lines(text: str, style: ParagraphStyle) -> Paragraph:
-    """A paragraph whose ``\\n`` become line breaks (other markup escaped)."""
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return "\n".join(passenger_flags(g.minor, g.over_60, g.medical))
 
 
 def _title_block(
-    post_name: str, nights: str, st: _Styles, label: _LabelFn, heading: str
+    post_name: str, nights: str, st: _Styles, label: LabelFn, heading: str
 ) -> list[Flowable]:
     return [
         para(heading, st.title),
@@ -398,21 +350,20 @@ def _hotel_section(
     nights: str,
     hotel: RosterHotel,
     st: _Styles,
-    label: _LabelFn,
-    status: Callable[[str], str],
+    label: LabelFn,
 ) -> list[Flowable]:
     """Title, hotel header, guest table and the night-check signature line of one hotel."""
     story = _title_block(post_name, nights, st, label, label("title"))
     story += [_hotel_header(hotel, st, label), Spacer(1, 4 * mm)]
     if hotel.guests:
-        story.append(_guest_table(hotel, nights, st, label, status))
+        story.append(_guest_table(hotel, nights, st, label))
     else:
         story.append(para(f"{hotel.name}: {label('no_guests')}.", st.value_big))
     story += [Spacer(1, 8 * mm), KeepTogether(_signature_line(st, label))]
     return story
 
 
-def _hotel_header(hotel: RosterHotel, st: _Styles, label: _LabelFn) -> Table:
+def _hotel_header(hotel: RosterHotel, st: _Styles, label: LabelFn) -> Table:
     guests = len(hotel.guests)
     left = [
         ("hotel", para(hotel.name, st.value_big)),
@@ -426,44 +377,24 @@ def _hotel_header(hotel: RosterHotel, st: _Styles, label: _LabelFn) -> Table:
         ("guests_tonight", para(str(guests), st.value_big)),
         ("free_beds", para(_free_text(hotel.beds, guests, label), st.value_big)),
     ]
-    rows = [
-        [para(label(lk), st.label), lv, para(label(rk), st.label), rv]
-        for (lk, lv), (rk, rv) in zip(left, right, strict=True)
-    ]
     width = PAGE_SIZE[0] - 2 * MARGIN
     label_width = 30 * mm
-    table = Table(
-        rows,
-        colWidths=[label_width, width * 0.56 - label_width, 40 * mm, width * 0.44 - 40 * mm],
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), st.regular),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
-                ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.black),
-                ("LINEBEFORE", (2, 0), (2, -1), 0.8, colors.black),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-            ]
-        )
-    )
-    return table
+    widths = [label_width, width * 0.56 - label_width, 40 * mm, width * 0.44 - 40 * mm]
+    pairs = list(zip(left, right, strict=True))
+    return key_value_box(pairs, label, st, widths, valign="MIDDLE", padding=2.5)
 
 
 def _guest_table(
     hotel: RosterHotel,
     nights: str,
     st: _Styles,
-    label: _LabelFn,
-    status: Callable[[str], str],
+    label: LabelFn,
 ) -> LongTable:
     ncols = len(_COLUMNS)
     band = [para(f"{hotel.name}, {hotel.city}  ·  {label('night')} {nights}", st.band)]
     band += [""] * (ncols - 1)
     # "English /" and the second language on separate lines keeps narrow headings readable.
-    heading = [_lines(label(key, " /\n"), st.heading) for key, _ in _COLUMNS]
+    heading = [lines(label(key, " /\n"), st.heading) for key, _ in _COLUMNS]
     rows: list[list[Any]] = [band, heading]
     commands: list[tuple[Any, ...]] = []
     previous_room: str | None = None
@@ -485,15 +416,15 @@ def _guest_table(
             [
                 str(number),
                 para(room or "—", st.cell),
-                _lines(f"{g.surname_lat}\n{g.given_names_lat}", st.cell),
+                lines(f"{g.surname_lat}\n{g.given_names_lat}", st.cell),
                 para(g.name_cyr, st.cell),
                 g.sex,
-                _fmt_date(g.birth_date),
+                format_date(g.birth_date),
                 para(g.passport_no, st.cell_small if len(g.passport_no) > 9 else st.cell),
                 para(g.phone, st.cell_small),
-                _fmt_date(g.check_in),
-                _fmt_date(g.check_out),
-                _lines(status(g.status), st.cell_small),
+                format_date(g.check_in),
+                format_date(g.check_out),
+                lines(label(g.status, "\n", _STATUS_LABELS), st.cell_small),
                 _flags(g),
                 TickBox(),
             ]
@@ -530,7 +461,7 @@ def _guest_table(
     return table
 
 
-def _signature_line(st: _Styles, label: _LabelFn) -> list[Flowable]:
+def _signature_line(st: _Styles, label: LabelFn) -> list[Flowable]:
     width = PAGE_SIZE[0] - 2 * MARGIN
     table = Table(
         [["", ""], [para(label("checked_by"), st.small), ""]],
@@ -554,11 +485,11 @@ def _summary(
     nights: str,
     hotels: Sequence[RosterHotel],
     st: _Styles,
-    label: _LabelFn,
+    label: LabelFn,
 ) -> list[Flowable]:
     """The closing table: beds, guests and free beds per hotel, with a total row."""
     heading = [
-        _lines(label(key, " /\n"), st.label) for key in ("hotel", "city", "beds", "guests", "free")
+        lines(label(key, " /\n"), st.label) for key in ("hotel", "city", "beds", "guests", "free")
     ]
     rows: list[list[Any]] = [heading]
     for hotel in hotels:

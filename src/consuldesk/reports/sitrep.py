@@ -9,12 +9,11 @@ unknown keys print as given. Money is never added across currencies.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
-from xml.sax.saxutils import escape
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -27,38 +26,36 @@ from reportlab.platypus import (
     KeepTogether,
     LongTable,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
 from consuldesk.reports.common import (
+    LABELS,
+    LabelFn,
+    Labels,
     NumberedCanvas,
-    atomic_output,
-    bilingual,
-    numbered_canvas_maker,
+    ReportStyles,
+    SecondLanguage,
+    build_document,
+    labeller,
+    lines,
     para,
 )
 from consuldesk.reports.fonts import register_fonts
 
-SecondLanguage = Literal["kk", "ru"]
-_LabelFn = Callable[..., str]
-_Labels = Mapping[str, Mapping[str, str]]
-
 PAGE_SIZE = A4
 MARGIN = 12 * mm
-FRAME_PADDING = 6  # points; ReportLab's default frame padding, taken out of the page margin
-FOOTER_RULE = 10 * mm
-FOOTER_HEIGHT = FOOTER_RULE + 2 * mm
 TEXT_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
 HEADING_ROOM = 30 * mm  # space a section heading needs below it on the same page
 
 THIN_SPACE = "\u2009"
 
+# The report's labels besides the shared ones (see ``common.LABELS``).
 _LABELS: dict[str, dict[str, str]] = {
+    **LABELS,
     "title": {"en": "Situation report", "kk": "Жағдай туралы есеп", "ru": "Оперативная сводка"},
-    "post": {"en": "Post", "kk": "Мекеме", "ru": "Загранучреждение"},
     "generated": {"en": "Generated at", "kk": "Жасалған уақыты", "ru": "Составлено"},
     "officer": {"en": "Officer", "kk": "Қызметкер", "ru": "Сотрудник"},
     "nationals_total": {
@@ -85,17 +82,13 @@ _LABELS: dict[str, dict[str, str]] = {
     "country": {"en": "Country", "kk": "Ел", "ru": "Страна"},
     "count": {"en": "Number", "kk": "Саны", "ru": "Кол-во"},
     "share": {"en": "Share", "kk": "Үлесі", "ru": "Доля"},
-    "total": {"en": "Total", "kk": "Барлығы", "ru": "Всего"},
     "none": {"en": "None", "kk": "Жоқ", "ru": "Нет"},
     "operations": {
         "en": "Evacuation operations",
         "kk": "Эвакуациялау операциялары",
         "ru": "Эвакуационные операции",
     },
-    "status": {"en": "Status", "kk": "Күйі", "ru": "Статус"},
-    "leg": {"en": "Leg", "kk": "Кезең", "ru": "Этап"},
     "mode": {"en": "Mode", "kk": "Көлік түрі", "ru": "Транспорт"},
-    "route": {"en": "Route", "kk": "Бағыт", "ru": "Маршрут"},
     "trips": {"en": "Trips", "kk": "Рейстер", "ru": "Рейсы"},
     "capacity": {"en": "Seats", "kk": "Орындар", "ru": "Мест"},
     "allocated": {"en": "Allocated", "kk": "Бөлінді", "ru": "Распределено"},
@@ -113,9 +106,6 @@ _LABELS: dict[str, dict[str, str]] = {
         "kk": "Бүгін түнгі қонақүйлер",
         "ru": "Гостиницы этой ночью",
     },
-    "hotel": {"en": "Hotel", "kk": "Қонақүй", "ru": "Гостиница"},
-    "city": {"en": "City", "kk": "Қала", "ru": "Город"},
-    "beds": {"en": "Beds", "kk": "Орындар", "ru": "Места"},
     "guests_tonight": {"en": "Guests tonight", "kk": "Бүгін түнде", "ru": "Этой ночью"},
     "occupancy": {"en": "Occupancy", "kk": "Толуы", "ru": "Загрузка"},
     "nights": {"en": "Guest nights to date", "kk": "Жалпы түнеу саны", "ru": "Ночёвок всего"},
@@ -421,60 +411,34 @@ def render_sitrep(
         ValueError: If ``second_language`` is not ``"kk"`` or ``"ru"``.
         OSError: If the target folder does not exist or cannot be written.
     """
-    if second_language not in ("kk", "ru"):
-        raise ValueError(f"second_language must be 'kk' or 'ru', not {second_language!r}")
+    label = labeller(_LABELS, second_language)
     regular, bold = register_fonts()
-    st = _Styles(regular, bold)
-
-    def label(key: str, sep: str = " / ", labels: _Labels = _LABELS) -> str:
-        if key not in labels:
-            return key
-        return bilingual(labels, key, second_language, sep)
-
     generated = format_utc(data.generated_at)
-    story = _build_story(data, generated, st, label)
-    footer = f"{label('title')}  ·  {data.post_code}  ·  {generated}  ·  {data.post_name}"
-    out_path = Path(out_path)
-    with atomic_output(out_path) as fh:
-        doc = SimpleDocTemplate(
-            fh,
-            pagesize=PAGE_SIZE,
-            leftMargin=MARGIN - FRAME_PADDING,
-            rightMargin=MARGIN - FRAME_PADDING,
-            topMargin=MARGIN - FRAME_PADDING,
-            bottomMargin=MARGIN + FOOTER_HEIGHT,
-            title=f"{_LABELS['title']['en']} — {data.post_code}, {generated}",
-            author=data.officer,
-            subject=f"Situation report of {data.post_name}",
-            creator="ConsulDesk",
-            initialFontName=regular,  # else every page references Helvetica
-        )
-        doc.build(
-            story,
-            canvasmaker=numbered_canvas_maker(
-                _SitrepCanvas,
-                footer_left=footer,
-                font=regular,
-                margin=MARGIN,
-                qr_size=FOOTER_RULE - 2 * mm,  # sets the rule height; no QR code here
-            ),
-        )
-    return out_path
+    story = _build_story(data, generated, _Styles(regular, bold), label)
+    return build_document(
+        out_path,
+        story,
+        second_language=second_language,
+        font=regular,
+        title=f"{_LABELS['title']['en']} — {data.post_code}, {generated}",
+        author=data.officer,
+        subject=f"Situation report of {data.post_name}",
+        footer_left=f"{label('title')}  ·  {data.post_code}  ·  {generated}  ·  {data.post_name}",
+        margin=MARGIN,
+        canvas_class=_SitrepCanvas,
+    )
 
 
 class _SitrepCanvas(NumberedCanvas):
     """The report's numbered canvas (a subclass, so tests can patch it alone)."""
 
 
-class _Styles:
-    """Paragraph styles of the report, all in the bundled Unicode font."""
+class _Styles(ReportStyles):
+    """Paragraph styles of the report."""
 
     def __init__(self, regular: str, bold: str) -> None:
-        self.regular = regular
-        self.bold = bold
+        super().__init__(regular, bold)
         self.title = ParagraphStyle("title", fontName=bold, fontSize=16, leading=20)
-        self.label = ParagraphStyle("label", fontName=bold, fontSize=8, leading=10)
-        self.value = ParagraphStyle("value", fontName=regular, fontSize=9, leading=11)
         self.big = ParagraphStyle(
             "big", fontName=bold, fontSize=22, leading=26, alignment=TA_CENTER
         )
@@ -487,19 +451,11 @@ class _Styles:
         self.subsection = ParagraphStyle(
             "subsection", fontName=bold, fontSize=8.5, leading=10.5, spaceAfter=1.5 * mm
         )
-        self.heading = ParagraphStyle(
-            "heading", fontName=bold, fontSize=6.8, leading=8, alignment=TA_CENTER
-        )
         self.heading_left = ParagraphStyle("heading_left", fontName=bold, fontSize=6.8, leading=8)
         self.cell = ParagraphStyle("cell", fontName=regular, fontSize=7.5, leading=9)
         self.cell_bold = ParagraphStyle("cell_bold", fontName=bold, fontSize=7.5, leading=9)
         self.band = ParagraphStyle("band", fontName=bold, fontSize=8, leading=10)
         self.note = ParagraphStyle("note", fontName=regular, fontSize=7, leading=8.5)
-
-
-def _lines(text: str, style: ParagraphStyle) -> Paragraph:
-    """A paragraph whose ``\\n`` become line breaks (other markup escaped)."""
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
 def _grid_style(st: _Styles, extra: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
@@ -529,11 +485,11 @@ def _section(title: str, st: _Styles) -> list[Flowable]:
     return [Spacer(1, 5 * mm), CondPageBreak(HEADING_ROOM), para(title, st.section)]
 
 
-def _none(st: _Styles, label: _LabelFn) -> Paragraph:
+def _none(st: _Styles, label: LabelFn) -> Paragraph:
     return para(f"{label('none')}.", st.value)
 
 
-def _build_story(data: SitrepData, generated: str, st: _Styles, label: _LabelFn) -> list[Flowable]:
+def _build_story(data: SitrepData, generated: str, st: _Styles, label: LabelFn) -> list[Flowable]:
     story: list[Flowable] = [
         para(label("title"), st.title),
         Spacer(1, 2 * mm),
@@ -565,7 +521,7 @@ def _build_story(data: SitrepData, generated: str, st: _Styles, label: _LabelFn)
     return story
 
 
-def _info_table(data: SitrepData, generated: str, st: _Styles, label: _LabelFn) -> Table:
+def _info_table(data: SitrepData, generated: str, st: _Styles, label: LabelFn) -> Table:
     rows = [
         [para(label("post"), st.label), para(f"{data.post_name} ({data.post_code})", st.value)],
         [para(label("generated"), st.label), para(generated, st.value)],
@@ -586,7 +542,7 @@ def _info_table(data: SitrepData, generated: str, st: _Styles, label: _LabelFn) 
     return table
 
 
-def _headline_box(headline: SitrepHeadline, st: _Styles, label: _LabelFn) -> Table:
+def _headline_box(headline: SitrepHeadline, st: _Styles, label: LabelFn) -> Table:
     items = [
         ("nationals_total", headline.nationals_total),
         ("in_hotels", headline.in_hotels_tonight),
@@ -595,7 +551,7 @@ def _headline_box(headline: SitrepHeadline, st: _Styles, label: _LabelFn) -> Tab
     ]
     rows = [
         [para(str(n), st.big) for _, n in items],
-        [_lines(label(key, "\n"), st.big_label) for key, _ in items],
+        [lines(label(key, "\n"), st.big_label) for key, _ in items],
     ]
     table = Table(rows, colWidths=[TEXT_WIDTH / len(items)] * len(items))
     table.setStyle(
@@ -617,10 +573,10 @@ def _headline_box(headline: SitrepHeadline, st: _Styles, label: _LabelFn) -> Tab
 def _count_table(
     title: str,
     counts: Sequence[tuple[str, int]],
-    labels: _Labels,
+    labels: Labels,
     width: float,
     st: _Styles,
-    label: _LabelFn,
+    label: LabelFn,
     *,
     share_of: int | None,
     total_row: bool,
@@ -628,14 +584,14 @@ def _count_table(
     """Label, number and (with ``share_of``) share of that total for one set of counts."""
     num_w = 14 * mm
     share_w = 12 * mm if share_of is not None else 0
-    heading = [para(title, st.heading_left), _lines(label("count", " /\n"), st.heading)]
+    heading = [para(title, st.heading_left), lines(label("count", " /\n"), st.heading)]
     widths = [width - num_w - share_w, num_w]
     if share_of is not None:
-        heading.append(_lines(label("share", " /\n"), st.heading))
+        heading.append(lines(label("share", " /\n"), st.heading))
         widths.append(share_w)
     rows: list[list[Any]] = [heading]
     for key, n in counts:
-        row: list[Any] = [_lines(label(key, "\n", labels), st.cell), str(n)]
+        row: list[Any] = [lines(label(key, "\n", labels), st.cell), str(n)]
         if share_of is not None:
             row.append(percent(n, share_of))
         rows.append(row)
@@ -656,43 +612,23 @@ def _count_table(
     return table
 
 
-def _count_tables(data: SitrepData, st: _Styles, label: _LabelFn) -> Table:
+def _count_tables(data: SitrepData, st: _Styles, label: LabelFn) -> Table:
     """Status, vulnerability and open requests side by side (each has a handful of rows)."""
     gap = 4 * mm
     width = (TEXT_WIDTH - 2 * gap) / 3
     total = data.nationals_total
+    # (title, counts, their labels, share of, total row)
+    specs: list[tuple[str, Sequence[tuple[str, int]], Labels, int | None, bool]] = [
+        ("by_status", data.by_status, STATUS_LABELS, total, True),
+        # No total: one person may carry several vulnerability flags.
+        ("by_vulnerability", data.by_vulnerability, VULNERABILITY_LABELS, total, False),
+        ("requests", data.requests_open, REQUEST_LABELS, None, True),
+    ]
     tables = [
         _count_table(
-            label("by_status"),
-            data.by_status,
-            STATUS_LABELS,
-            width,
-            st,
-            label,
-            share_of=total,
-            total_row=True,
-        ),
-        # No total: one person may carry several vulnerability flags.
-        _count_table(
-            label("by_vulnerability"),
-            data.by_vulnerability,
-            VULNERABILITY_LABELS,
-            width,
-            st,
-            label,
-            share_of=total,
-            total_row=False,
-        ),
-        _count_table(
-            label("requests"),
-            data.requests_open,
-            REQUEST_LABELS,
-            width,
-            st,
-            label,
-            share_of=None,
-            total_row=True,
-        ),
+            label(title), counts, labels, width, st, label, share_of=share_of, total_row=total_row
+        )
+        for title, counts, labels, share_of, total_row in specs
     ]
     outer = Table(
         [[tables[0], "", tables[1], "", tables[2]]], colWidths=[width, gap, width, gap, width]
@@ -712,16 +648,16 @@ def _count_tables(data: SitrepData, st: _Styles, label: _LabelFn) -> Table:
     return outer
 
 
-def _country_table(data: SitrepData, st: _Styles, label: _LabelFn) -> LongTable:
+def _country_table(data: SitrepData, st: _Styles, label: LabelFn) -> LongTable:
     """Countries in two column pairs, read across each row (so a page break keeps the order)."""
     countries = list(data.by_country)
     gap = 6 * mm
     num_w, share_w = 16 * mm, 14 * mm
     name_w = (TEXT_WIDTH - gap) / 2 - num_w - share_w
     pair_heading = [
-        _lines(label("country", " /\n"), st.heading_left),
-        _lines(label("count", " /\n"), st.heading),
-        _lines(label("share", " /\n"), st.heading),
+        lines(label("country", " /\n"), st.heading_left),
+        lines(label("count", " /\n"), st.heading),
+        lines(label("share", " /\n"), st.heading),
     ]
     rows: list[list[Any]] = [[*pair_heading, "", *pair_heading]]
     total = data.nationals_total
@@ -779,17 +715,17 @@ _LEG_COLUMNS: tuple[tuple[str, float], ...] = (
 
 
 def _operations_table(
-    operations: Sequence[SitrepOperation], st: _Styles, label: _LabelFn
+    operations: Sequence[SitrepOperation], st: _Styles, label: LabelFn
 ) -> LongTable:
     """One band per operation, then its legs; the heading row repeats on every page."""
     ncols = len(_LEG_COLUMNS)
-    rows: list[list[Any]] = [[_lines(label(key, " /\n"), st.heading) for key, _ in _LEG_COLUMNS]]
+    rows: list[list[Any]] = [[lines(label(key, " /\n"), st.heading) for key, _ in _LEG_COLUMNS]]
     commands: list[tuple[Any, ...]] = []
     for op in operations:
         r = len(rows)
         band = (
             f"{op.name}  ·  {op.route}  ·  {label('status')}: "
-            f"{label(op.status, labels=OPERATION_STATUS_LABELS)}  ·  "
+            f"{label(op.status, ' / ', OPERATION_STATUS_LABELS)}  ·  "
             f"{label('evacuated')}: {op.evacuated}"
         )
         rows.append([para(band, st.band)] + [""] * (ncols - 1))
@@ -804,7 +740,7 @@ def _operations_table(
             rows.append(
                 [
                     str(leg.leg_no),
-                    _lines(label(leg.mode, "\n", MODE_LABELS), st.cell),
+                    lines(label(leg.mode, "\n", MODE_LABELS), st.cell),
                     para(f"{leg.origin} → {leg.destination}", st.cell),
                     str(leg.trips),
                     str(leg.capacity),
@@ -842,9 +778,9 @@ _HOTEL_COLUMNS: tuple[tuple[str, float], ...] = (
 )
 
 
-def _hotels_table(hotels: Sequence[SitrepHotel], st: _Styles, label: _LabelFn) -> LongTable:
+def _hotels_table(hotels: Sequence[SitrepHotel], st: _Styles, label: LabelFn) -> LongTable:
     """Hotels with occupancy and costs; the total row adds beds and people, never money."""
-    rows: list[list[Any]] = [[_lines(label(key, " /\n"), st.heading) for key, _ in _HOTEL_COLUMNS]]
+    rows: list[list[Any]] = [[lines(label(key, " /\n"), st.heading) for key, _ in _HOTEL_COLUMNS]]
     for h in hotels:
         rows.append(
             [
@@ -886,10 +822,10 @@ def _hotels_table(hotels: Sequence[SitrepHotel], st: _Styles, label: _LabelFn) -
     return table
 
 
-def _costs_table(costs: Sequence[SitrepCost], st: _Styles, label: _LabelFn) -> Table:
+def _costs_table(costs: Sequence[SitrepCost], st: _Styles, label: LabelFn) -> Table:
     rows: list[list[Any]] = [
         [
-            _lines(label(key, " /\n"), st.heading)
+            lines(label(key, " /\n"), st.heading)
             for key in ("currency", "cost_tonight", "cost_to_date")
         ]
     ]

@@ -4,18 +4,17 @@ Each slip shows the seat in large type, the passport Latin name (verbatim), the 
 the passport number, route, border crossing, departure and vehicle, the CHILD / 60+ / MED flags
 of the manifest, and a QR code that encodes only the manifest entry id
 (:func:`slip_payload`), so the escort can scan passengers on board without printing personal
-data into the code. Dashed cut lines separate the slips; pages are numbered "Page X of Y".
+data into the code. Dashed cut lines separate the slips; pages are numbered "Page X of Y"
+in both languages.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -24,32 +23,43 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Table, TableStyle
 
 from consuldesk.domain.scan import slip_payload
 from consuldesk.reports.common import (
+    FOOTER_RULE,
+    LABELS,
+    LabelFn,
     NumberedCanvas,
+    SecondLanguage,
+    TripHeader,
     atomic_output,
-    bilingual,
     draw_qr,
+    footer_options,
     format_departure,
+    labeller,
+    lines,
     para,
+    passenger_flags,
     qr_matrix,
 )
 from consuldesk.reports.fonts import register_fonts
-from consuldesk.reports.manifest import FLAG_CHILD, FLAG_MEDICAL, FLAG_OVER_60
 
-SecondLanguage = Literal["kk", "ru"]
-_LabelFn = Callable[..., str]
+__all__ = [
+    "BoardingSlip",
+    "SecondLanguage",
+    "SlipTrip",
+    "render_boarding_slips",
+    "slip_pages",
+]
 
 PAGE_SIZE = A4
 COLUMNS = 2
 ROWS = 4
 SLIPS_PER_PAGE = COLUMNS * ROWS
 MARGIN = 8 * mm
-# The page footer (text, rule and "Page X of Y") sits below the slip grid; the numbered canvas
-# draws its rule this high above the bottom margin.
-FOOTER_RULE = 10 * mm
+# The page footer (text, rule and page label) sits below the slip grid; the numbered canvas
+# draws its rule FOOTER_RULE above the bottom margin.
 FOOTER_GAP = 2.5 * mm
 SLIP_WIDTH = (PAGE_SIZE[0] - 2 * MARGIN) / COLUMNS
 SLIP_HEIGHT = (PAGE_SIZE[1] - 2 * MARGIN - FOOTER_RULE - FOOTER_GAP) / ROWS
@@ -60,17 +70,12 @@ QR_SIZE = 30 * mm
 QR_LEVEL: Literal["M"] = "M"
 RIGHT_COLUMN = QR_SIZE
 
+# The slips' labels besides the shared ones (see ``common.LABELS``).
 _LABELS: dict[str, dict[str, str]] = {
+    **LABELS,
     "title": {"en": "Boarding slip", "kk": "Отырғызу талоны", "ru": "Посадочный талон"},
     "slips": {"en": "Boarding slips", "kk": "Отырғызу талондары", "ru": "Посадочные талоны"},
-    "leg": {"en": "Leg", "kk": "Кезең", "ru": "Этап"},
-    "seat": {"en": "Seat", "kk": "Орын", "ru": "Место"},
-    "passport": {"en": "Passport", "kk": "Паспорт", "ru": "Паспорт"},
     "household": {"en": "Family / group", "kk": "Отбасы / топ", "ru": "Семья / группа"},
-    "route": {"en": "Route", "kk": "Бағыт", "ru": "Маршрут"},
-    "border": {"en": "Border crossing", "kk": "Шекара өткелі", "ru": "Пункт пропуска"},
-    "departure": {"en": "Departure", "kk": "Жөнелту", "ru": "Отправление"},
-    "vehicle": {"en": "Vehicle", "kk": "Көлік", "ru": "Транспорт"},
     "trip": {"en": "Trip", "kk": "Рейс", "ru": "Рейс"},
 }
 
@@ -106,35 +111,15 @@ class BoardingSlip:
 
 
 @dataclass(frozen=True)
-class SlipTrip:
+class SlipTrip(TripHeader):
     """The trip printed on every slip.
 
+    The fields of :class:`~consuldesk.reports.common.TripHeader`, followed by:
+
     Attributes:
-        post_name: Name of the embassy or consulate.
-        operation: Name or code of the evacuation operation.
-        leg_no: Number of the leg within the operation.
-        mode: Transport mode as text (e.g. "Bus").
-        origin: Place of departure.
-        destination: Place of arrival.
-        border_crossing: Border crossing point; empty when there is none.
-        departure: Planned departure; ``None`` leaves a blank to fill in.
-        vehicle: Bus plate or flight number.
-        carrier: Transport company or airline.
-        escort_officer: Officer accompanying the passengers.
         trip_id: Id of the trip (printed in the page footer).
     """
 
-    post_name: str
-    operation: str
-    leg_no: int
-    mode: str
-    origin: str
-    destination: str
-    border_crossing: str
-    departure: datetime | None
-    vehicle: str
-    carrier: str
-    escort_officer: str
     trip_id: str
 
 
@@ -168,16 +153,11 @@ def render_boarding_slips(
         ValueError: If there are no slips or ``second_language`` is not ``"kk"`` or ``"ru"``.
         OSError: If the target folder does not exist or cannot be written.
     """
-    if second_language not in ("kk", "ru"):
-        raise ValueError(f"second_language must be 'kk' or 'ru', not {second_language!r}")
+    label = labeller(_LABELS, second_language)
     if not slips:
         raise ValueError("no boarding slips to print: the trip has no passengers")
     regular, bold = register_fonts()
     styles = _Styles(regular, bold)
-
-    def label(key: str, sep: str = " / ") -> str:
-        return bilingual(_LABELS, key, second_language, sep)
-
     footer = "  ·  ".join(
         part
         for part in (  # each slip names itself; the footer says which batch the page is from
@@ -193,11 +173,9 @@ def render_boarding_slips(
         canvas = _SlipCanvas(
             fh,
             pagesize=PAGE_SIZE,
-            footer_left=footer,
-            font=regular,
-            margin=MARGIN,
-            qr_size=FOOTER_RULE - 2 * mm,  # sets the rule height; no QR code per page here
             initialFontName=regular,  # else every page references Helvetica
+            # No QR code per page (each slip has its own): the footer is a rule and text.
+            **footer_options(second_language, font=regular, footer_left=footer, margin=MARGIN),
         )
         canvas.setTitle(f"{_LABELS['slips']['en']} — {trip.operation}, leg {trip.leg_no}")
         canvas.setAuthor(trip.post_name)
@@ -252,19 +230,8 @@ class _Styles:
         return _Styles(self.regular, self.bold, self.scale * 0.9)
 
 
-def _flags(slip: BoardingSlip) -> list[str]:
-    flags = []
-    if slip.minor:
-        flags.append(FLAG_CHILD)
-    if slip.over_60:
-        flags.append(FLAG_OVER_60)
-    if slip.medical:
-        flags.append(FLAG_MEDICAL)
-    return flags
-
-
 def _left_column(
-    trip: SlipTrip, slip: BoardingSlip, st: _Styles, label: _LabelFn, width: float
+    trip: SlipTrip, slip: BoardingSlip, st: _Styles, label: LabelFn, width: float
 ) -> Table:
     """Everything left of the seat and QR code, as one table to measure and draw."""
     departure = format_departure(trip.departure)
@@ -281,7 +248,7 @@ def _left_column(
     field_table = Table(
         [
             [
-                Paragraph(escape(label(key, "\n")).replace("\n", "<br/>"), st.label),
+                lines(label(key, "\n"), st.label),
                 para(value, value_style),
             ]
             for key, value, value_style in fields
@@ -345,12 +312,12 @@ def _draw_slip(
     trip: SlipTrip,
     slip: BoardingSlip,
     styles: _Styles,
-    label: _LabelFn,
+    label: LabelFn,
 ) -> None:
     """Draw one slip whose cell has its lower left corner at ``(x, y)``."""
     top = y + SLIP_HEIGHT - PADDING
     left_width = SLIP_WIDTH - 2 * PADDING - RIGHT_COLUMN - 2 * mm
-    flags = _flags(slip)
+    flags = passenger_flags(slip.minor, slip.over_60, slip.medical)
     footer_height = 6 * mm if flags else 3 * mm
     available = SLIP_HEIGHT - 2 * PADDING - footer_height
 

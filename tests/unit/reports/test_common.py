@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -23,32 +21,7 @@ from consuldesk.reports.common import (
     qr_matrix,
 )
 from consuldesk.reports.fonts import register_fonts
-
-_QR_RECT = re.compile(rb"^(\d+) (\d+) (\d+) 1\.05 re$", re.MULTILINE)
-
-
-def reportlab_matrix(payload: str, level: str = "M") -> list[list[bool]]:
-    """The matrix ReportLab's own ``QrCode`` flowable would draw."""
-    qr = qrencoder.QRCode(None, getattr(qrencoder.QRErrorCorrectLevel, level))
-    qr.addData(payload)
-    qr.make()
-    return [[bool(m) for m in row] for row in qr.modules]
-
-
-def drawn_qr_matrices(content: bytes, size: int) -> list[list[list[bool]]]:
-    """Rebuild the QR matrices drawn by ``draw_qr`` from a page content stream."""
-    matrices = []
-    for block in content.split(b"\nf\n"):
-        rects = _QR_RECT.findall(block)
-        if not rects:
-            continue
-        matrix = [[False] * size for _ in range(size)]
-        for col, row, width in ((int(c), int(r), int(w)) for c, r, w in rects):
-            for c in range(col, col + width):
-                matrix[row][c] = True
-        matrices.append(matrix)
-    return matrices
-
+from tests.unit.reports.pdfcheck import drawn_qr_matrices, has_qr, reportlab_matrix
 
 # -- atomic_output -------------------------------------------------------------------------
 
@@ -189,8 +162,8 @@ def test_numbered_canvas_without_qr(tmp_path: Path) -> None:
     reader = _numbered_pdf(tmp_path, 2, qr_payload=lambda page: None if page == 1 else "P2")
     first, second = (page.get_contents() for page in reader.pages)
     assert first is not None and second is not None
-    assert not _QR_RECT.search(first.get_data())
-    assert _QR_RECT.search(second.get_data())
+    assert not has_qr(first.get_data())
+    assert has_qr(second.get_data())
     assert "Page 1 of 2" in (reader.pages[0].extract_text() or "")
 
 
@@ -211,3 +184,25 @@ def test_departures_print_with_their_utc_offset() -> None:
     assert format_departure(datetime(2026, 3, 12, 22, 15, tzinfo=tehran)).endswith("(UTC+03:30)")
     assert format_departure(datetime(2026, 3, 12, 6, 0)) == "12.03.2026 06:00"
     assert format_departure(None) == ""
+
+
+def test_page_label_is_bilingual() -> None:
+    from consuldesk.reports.common import page_label
+
+    assert page_label("ru")(2, 5) == "Page 2 of 5 / Страница 2 из 5"
+    assert page_label("kk")(2, 5) == "Page 2 of 5 / Бет 2 / 5"
+
+
+def test_labeller() -> None:
+    from consuldesk.reports.common import labeller
+
+    label = labeller(LABELS, "kk")
+    assert label("title") == "Roster / Тізім"
+    assert label("title", "\n") == "Roster\nТізім"
+    with pytest.raises(KeyError):
+        label("missing")
+    # Values looked up in another table print as given when that table does not know them.
+    assert label("title", " / ", {"title": {"en": "A", "kk": "Б"}}) == "A / Б"
+    assert label("kidnapping", " / ", LABELS) == "kidnapping"
+    with pytest.raises(ValueError, match="second_language"):
+        labeller(LABELS, "de")

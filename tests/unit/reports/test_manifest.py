@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,15 @@ from consuldesk.reports.manifest import (
     qr_payload,
     render_manifest,
 )
-from tests.unit.reports.test_common import drawn_qr_matrices, reportlab_matrix
+from tests.unit.reports.pdfcheck import (
+    TRIP,
+    all_text,
+    assert_failure_keeps_old_file,
+    assert_only_bundled_font,
+    drawn_qr_matrices,
+    pages_text,
+    reportlab_matrix,
+)
 
 MANIFEST_ID = "3f1c9a52-8d47-4b1e-9a6e-2c5d7f0b1e84"
 
@@ -71,21 +79,7 @@ KAZAKH_PASSENGERS = [
 
 
 def _data(passengers: list[ManifestPassenger]) -> ManifestData:
-    return ManifestData(
-        post_name="Embassy of Kazakhstan in Abu Dhabi",
-        operation="Operation Құс жолы",
-        leg_no=2,
-        mode="Bus",
-        origin="Abu Dhabi",
-        destination="Muscat",
-        border_crossing="Hatta",
-        departure=datetime(2026, 3, 11, 6, 30),
-        vehicle="AD 12345",
-        carrier="Emirates Transport",
-        escort_officer="Сәрсенбаев Қайрат",
-        manifest_id=MANIFEST_ID,
-        passengers=passengers,
-    )
+    return ManifestData(**vars(TRIP), manifest_id=MANIFEST_ID, passengers=passengers)
 
 
 def _many(n: int) -> list[ManifestPassenger]:
@@ -109,15 +103,6 @@ def _many(n: int) -> list[ManifestPassenger]:
     ]
 
 
-def _pages_text(path: Path) -> list[str]:
-    reader = PdfReader(path)
-    return [" ".join((page.extract_text() or "").split()) for page in reader.pages]
-
-
-def _all_text(path: Path) -> str:
-    return " ".join(_pages_text(path))
-
-
 def test_register_fonts_is_idempotent() -> None:
     assert register_fonts() == register_fonts() == ("DejaVuSans", "DejaVuSans-Bold")
 
@@ -130,7 +115,7 @@ def test_kazakh_names_survive_in_extracted_text(tmp_path: Path, language: str) -
         second_language=language,  # type: ignore[arg-type]
     )
     assert out == tmp_path / "m.pdf"
-    text = _all_text(out)
+    text = all_text(out)
     for p in KAZAKH_PASSENGERS:
         assert p.name_cyr in text
         assert p.surname_lat in text  # "&" and "<>" escaped, printed literally
@@ -146,19 +131,13 @@ def test_kazakh_names_survive_in_extracted_text(tmp_path: Path, language: str) -
 
 
 def test_only_bundled_font_is_embedded(tmp_path: Path) -> None:
-    out = render_manifest(_data(KAZAKH_PASSENGERS), tmp_path / "m.pdf")
-    fonts: set[str] = set()
-    for page in PdfReader(out).pages:
-        for font in page["/Resources"]["/Font"].values():
-            fonts.add(str(font.get_object()["/BaseFont"]))
-    assert fonts
-    assert all("DejaVuSans" in name for name in fonts), fonts
+    assert_only_bundled_font(render_manifest(_data(KAZAKH_PASSENGERS), tmp_path / "m.pdf"))
 
 
 def test_many_passengers_span_pages_with_repeated_heading(tmp_path: Path) -> None:
     passengers = _many(120)
     out = render_manifest(_data(passengers), tmp_path / "big.pdf")
-    pages = _pages_text(out)
+    pages = pages_text(out)
     n = len(pages)
     assert n > 1
     table_pages = [text for text in pages if "ZHAKSYBEKOV" in text]
@@ -178,7 +157,7 @@ def test_totals_are_printed(tmp_path: Path) -> None:
     totals = manifest_totals(passengers)
     assert (totals.total, totals.men + totals.women) == (120, 120)
     out = render_manifest(_data(passengers), tmp_path / "big.pdf")
-    last = _pages_text(out)[-1]
+    last = pages_text(out)[-1]
     expected = {
         "Total / Всего": totals.total,
         "Minors / Несовершеннолетние": totals.minors,
@@ -213,17 +192,12 @@ def test_missing_target_dir_raises_and_leaves_nothing(tmp_path: Path) -> None:
 def test_failure_during_render_leaves_no_temp_and_keeps_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "m.pdf"
-    target.write_bytes(b"previous manifest")
-
-    def boom(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(manifest_mod._NumberedCanvas, "save", boom)
-    with pytest.raises(RuntimeError, match="disk full"):
-        render_manifest(_data(KAZAKH_PASSENGERS), target)
-    assert [p.name for p in tmp_path.iterdir()] == ["m.pdf"]
-    assert target.read_bytes() == b"previous manifest"
+    assert_failure_keeps_old_file(
+        tmp_path / "m.pdf",
+        monkeypatch,
+        manifest_mod._NumberedCanvas,
+        lambda target: render_manifest(_data(KAZAKH_PASSENGERS), target),
+    )
 
 
 def test_rejects_unknown_second_language(tmp_path: Path) -> None:
@@ -238,7 +212,7 @@ def test_rejects_unknown_second_language(tmp_path: Path) -> None:
 def test_departure_may_be_unknown(tmp_path: Path) -> None:
     data = replace(_data(KAZAKH_PASSENGERS), departure=None, border_crossing="")
     out = render_manifest(data, tmp_path / "m.pdf")
-    assert "Әбілқайыр Ғалымжан" in _all_text(out)
+    assert "Әбілқайыр Ғалымжан" in all_text(out)
 
 
 def test_every_page_carries_the_manifests_qr_code(tmp_path: Path) -> None:
@@ -296,8 +270,4 @@ def test_cells_fit_their_columns() -> None:
 
 def test_only_dejavu_is_embedded_on_every_page(tmp_path: Path) -> None:
     out = render_manifest(_data(_many(120)), tmp_path / "big.pdf", second_language="kk")
-    for page in PdfReader(out).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            assert "DejaVuSans" in str(font["/BaseFont"])
-            assert "/FontFile2" in font["/FontDescriptor"]  # embedded TrueType subset
+    assert_only_bundled_font(out)

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from consuldesk.reports import roster as roster_mod
 from consuldesk.reports.roster import (
@@ -16,6 +15,11 @@ from consuldesk.reports.roster import (
     render_hotel_roster,
     room_sort_key,
     sorted_guests,
+)
+from tests.unit.reports.pdfcheck import (
+    assert_failure_keeps_old_file,
+    assert_only_bundled_font,
+    pages_text,
 )
 
 POST = "Embassy of Kazakhstan in Abu Dhabi"
@@ -74,10 +78,6 @@ def _hotels() -> list[RosterHotel]:
     ]
 
 
-def _pages_text(path: Path) -> list[str]:
-    return [" ".join((p.extract_text() or "").split()) for p in PdfReader(path).pages]
-
-
 def test_room_sort_is_natural() -> None:
     rooms = ["10", "2", "101A", "2B", "2a", "Suite", "1"]
     assert sorted(rooms, key=room_sort_key) == ["1", "2", "2a", "2B", "10", "101A", "Suite"]
@@ -99,7 +99,7 @@ def test_names_headers_and_order(tmp_path: Path, language: str) -> None:
         second_language=language,  # type: ignore[arg-type]
     )
     assert out == tmp_path / "r.pdf"
-    pages = _pages_text(out)
+    pages = pages_text(out)
     text = " ".join(pages)
     for g in KAZAKH_GUESTS:
         assert g.name_cyr in text
@@ -125,11 +125,11 @@ def test_names_headers_and_order(tmp_path: Path, language: str) -> None:
 
 def test_each_hotel_starts_a_page_and_headings_repeat(tmp_path: Path) -> None:
     out = render_hotel_roster(POST, NIGHT, _hotels(), tmp_path / "r.pdf")
-    pages = _pages_text(out)
+    pages = pages_text(out)
     n = len(pages)
     assert n >= 2 + 1  # two hotels with guests (one runs over pages) and the summary
     for i, text in enumerate(pages, start=1):
-        assert f"Page {i} of {n}" in text
+        assert f"Page {i} of {n} / Страница {i} из {n}" in text
     hyatt_pages = [t for t in pages if "ZHAKSYBEKOV" in t]
     assert len(hyatt_pages) >= 2
     for text in hyatt_pages:
@@ -148,7 +148,7 @@ def test_each_hotel_starts_a_page_and_headings_repeat(tmp_path: Path) -> None:
 
 def test_summary_numbers(tmp_path: Path) -> None:
     out = render_hotel_roster(POST, NIGHT, _hotels(), tmp_path / "r.pdf")
-    last = _pages_text(out)[-1]
+    last = pages_text(out)[-1]
     assert last.startswith("Summary / Сводка")
     assert re.search(r"Grand Hyatt Abu Dhabi Abu Dhabi 90 80 10\b", last), last
     assert re.search(r"Қонақүй Әлем Dubai 2 3 0 \(over capacity / сверх мест: 1\)", last), last
@@ -157,18 +157,12 @@ def test_summary_numbers(tmp_path: Path) -> None:
 
 
 def test_only_bundled_font_is_embedded(tmp_path: Path) -> None:
-    out = render_hotel_roster(POST, NIGHT, _hotels(), tmp_path / "r.pdf")
-    fonts: set[str] = set()
-    for page in PdfReader(out).pages:
-        for font in page["/Resources"]["/Font"].values():
-            fonts.add(str(font.get_object()["/BaseFont"]))
-    assert fonts
-    assert all("DejaVuSans" in name for name in fonts), fonts
+    assert_only_bundled_font(render_hotel_roster(POST, NIGHT, _hotels(), tmp_path / "r.pdf"))
 
 
 def test_only_empty_hotels(tmp_path: Path) -> None:
     hotel = RosterHotel("Empty Inn", "Al Ain", "Street 5", "", 10)
-    pages = _pages_text(render_hotel_roster(POST, NIGHT, [hotel], tmp_path / "r.pdf"))
+    pages = pages_text(render_hotel_roster(POST, NIGHT, [hotel], tmp_path / "r.pdf"))
     assert len(pages) == 2
     assert "No guests tonight" in pages[0]
     assert re.search(r"Total / Всего 10 0 10\b", pages[1])
@@ -183,14 +177,9 @@ def test_no_hotels_is_an_error(tmp_path: Path) -> None:
 def test_failure_during_render_keeps_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "r.pdf"
-    target.write_bytes(b"previous roster")
-
-    def boom(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(roster_mod._RosterCanvas, "save", boom)
-    with pytest.raises(RuntimeError, match="disk full"):
-        render_hotel_roster(POST, NIGHT, _hotels(), target)
-    assert [p.name for p in tmp_path.iterdir()] == ["r.pdf"]
-    assert target.read_bytes() == b"previous roster"
+    assert_failure_keeps_old_file(
+        tmp_path / "r.pdf",
+        monkeypatch,
+        roster_mod._RosterCanvas,
+        lambda target: render_hotel_roster(POST, NIGHT, _hotels(), target),
+    )

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from consuldesk.domain.enums import (
     OperationStatus,
@@ -33,6 +32,12 @@ from consuldesk.reports.sitrep import (
     percent,
     render_sitrep,
     sitrep_headline,
+)
+from tests.unit.reports.pdfcheck import (
+    all_text,
+    assert_failure_keeps_old_file,
+    assert_only_bundled_font,
+    pages_text,
 )
 
 TS = "\u2009"  # thin space between thousands
@@ -78,13 +83,6 @@ def _data(countries: int = 4) -> SitrepData:
         ],
         costs=[SitrepCost("AED", 1523400, 123456789), SitrepCost("OMR", 50000, 300000)],
     )
-
-
-def _pages_text(path: Path) -> list[str]:
-    # Collapse ordinary whitespace only: str.split() would also eat the thin spaces.
-    return [
-        re.sub(r"[ \t\r\n]+", " ", p.extract_text() or "").strip() for p in PdfReader(path).pages
-    ]
 
 
 def test_format_money() -> None:
@@ -137,7 +135,7 @@ def test_content(tmp_path: Path, language: str) -> None:
         second_language=language,  # type: ignore[arg-type]
     )
     assert out == tmp_path / "s.pdf"
-    pages = _pages_text(out)
+    pages = pages_text(out)
     text = " ".join(pages)
     second = {"ru": "Оперативная сводка", "kk": "Жағдай туралы есеп"}[language]
     assert text.startswith(f"Situation report / {second}")
@@ -162,7 +160,7 @@ def test_content(tmp_path: Path, language: str) -> None:
 
 
 def test_currencies_are_never_added(tmp_path: Path) -> None:
-    text = " ".join(_pages_text(render_sitrep(_data(), tmp_path / "s.pdf")))
+    text = all_text(render_sitrep(_data(), tmp_path / "s.pdf"))
     # AED 1 234 567.89 + OMR 3 000.00 would be 1 237 567.89 in some currency.
     assert "1237567" not in text.replace(TS, "")
     assert f"15{TS}734.00" not in text
@@ -170,7 +168,7 @@ def test_currencies_are_never_added(tmp_path: Path) -> None:
 
 def test_many_countries_span_pages_with_heading(tmp_path: Path) -> None:
     out = render_sitrep(_data(countries=200), tmp_path / "s.pdf")
-    pages = _pages_text(out)
+    pages = pages_text(out)
     assert len(pages) >= 2
     country_pages = [t for t in pages if "Country 1" in t]
     assert len(country_pages) >= 2
@@ -195,7 +193,7 @@ def test_empty_report(tmp_path: Path) -> None:
         hotels=(),
         costs=(),
     )
-    pages = _pages_text(render_sitrep(data, tmp_path / "s.pdf"))
+    pages = pages_text(render_sitrep(data, tmp_path / "s.pdf"))
     assert len(pages) == 1
     text = pages[0]
     assert "0 0 0 0" in text
@@ -204,29 +202,18 @@ def test_empty_report(tmp_path: Path) -> None:
 
 
 def test_only_bundled_font_is_embedded(tmp_path: Path) -> None:
-    out = render_sitrep(_data(countries=200), tmp_path / "s.pdf")
-    fonts: set[str] = set()
-    for page in PdfReader(out).pages:
-        for font in page["/Resources"]["/Font"].values():
-            fonts.add(str(font.get_object()["/BaseFont"]))
-    assert fonts
-    assert all("DejaVuSans" in name for name in fonts), fonts
+    assert_only_bundled_font(render_sitrep(_data(countries=200), tmp_path / "s.pdf"))
 
 
 def test_failure_during_render_keeps_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "s.pdf"
-    target.write_bytes(b"previous report")
-
-    def boom(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(sitrep_mod._SitrepCanvas, "save", boom)
-    with pytest.raises(RuntimeError, match="disk full"):
-        render_sitrep(_data(), target)
-    assert [p.name for p in tmp_path.iterdir()] == ["s.pdf"]
-    assert target.read_bytes() == b"previous report"
+    assert_failure_keeps_old_file(
+        tmp_path / "s.pdf",
+        monkeypatch,
+        sitrep_mod._SitrepCanvas,
+        lambda target: render_sitrep(_data(), target),
+    )
 
 
 def test_rejects_unknown_second_language(tmp_path: Path) -> None:

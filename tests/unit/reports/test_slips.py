@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 from reportlab.lib.units import mm
 
 from consuldesk.domain.scan import SLIP_PREFIX, slip_payload
@@ -22,21 +20,15 @@ from consuldesk.reports.slips import (
     render_boarding_slips,
     slip_pages,
 )
-
-TRIP = SlipTrip(
-    post_name="Embassy of Kazakhstan in Abu Dhabi",
-    operation="Operation Құс жолы",
-    leg_no=2,
-    mode="Bus",
-    origin="Abu Dhabi",
-    destination="Muscat",
-    border_crossing="Hatta",
-    departure=datetime(2026, 3, 11, 6, 30),
-    vehicle="AD 12345",
-    carrier="Emirates Transport",
-    escort_officer="Сәрсенбаев Қайрат",
-    trip_id="7f3a0c1e-2b4d-4e6f-8a9b-0c1d2e3f4a5b",
+from tests.unit.reports import pdfcheck
+from tests.unit.reports.pdfcheck import (
+    all_text,
+    assert_failure_keeps_old_file,
+    assert_only_bundled_font,
+    pages_text,
 )
+
+TRIP = SlipTrip(**vars(pdfcheck.TRIP), trip_id="7f3a0c1e-2b4d-4e6f-8a9b-0c1d2e3f4a5b")
 
 KAZAKH_SLIPS = [
     BoardingSlip(
@@ -85,10 +77,6 @@ def _many(n: int) -> list[BoardingSlip]:
     ]
 
 
-def _pages_text(path: Path) -> list[str]:
-    return [" ".join((p.extract_text() or "").split()) for p in PdfReader(path).pages]
-
-
 @pytest.mark.parametrize("language", ["ru", "kk"])
 def test_slip_content_and_kazakh_letters(tmp_path: Path, language: str) -> None:
     out = render_boarding_slips(
@@ -98,7 +86,7 @@ def test_slip_content_and_kazakh_letters(tmp_path: Path, language: str) -> None:
         second_language=language,  # type: ignore[arg-type]
     )
     assert out == tmp_path / "s.pdf"
-    text = " ".join(_pages_text(out))
+    text = all_text(out)
     for slip in KAZAKH_SLIPS:
         assert slip.name_cyr in text
         assert f"{slip.surname_lat} {slip.given_names_lat}" in text
@@ -110,7 +98,8 @@ def test_slip_content_and_kazakh_letters(tmp_path: Path, language: str) -> None:
     assert "Operation Құс жолы" in text
     assert "14" in text and "15" in text
     assert "CHILD" in text and "60+" in text and "MED" in text
-    assert "Page 1 of 1" in text
+    page = {"ru": "Страница 1 из 1", "kk": "Бет 1 / 1"}[language]
+    assert f"Page 1 of 1 / {page}" in text
     second = {"ru": "Посадочный талон", "kk": "Отырғызу талоны"}[language]
     assert f"Boarding slip / {second}" in text
 
@@ -119,7 +108,7 @@ def test_slip_content_and_kazakh_letters(tmp_path: Path, language: str) -> None:
 def test_eight_slips_per_page(tmp_path: Path, count: int, pages: int) -> None:
     assert slip_pages(count) == pages
     out = render_boarding_slips(TRIP, _many(count), tmp_path / "s.pdf")
-    texts = _pages_text(out)
+    texts = pages_text(out)
     assert len(texts) == pages
     for i, text in enumerate(texts, start=1):
         assert f"Page {i} of {pages}" in text
@@ -130,13 +119,7 @@ def test_eight_slips_per_page(tmp_path: Path, count: int, pages: int) -> None:
 
 
 def test_only_bundled_font_is_embedded(tmp_path: Path) -> None:
-    out = render_boarding_slips(TRIP, _many(9), tmp_path / "s.pdf")
-    fonts: set[str] = set()
-    for page in PdfReader(out).pages:
-        for font in page["/Resources"]["/Font"].values():
-            fonts.add(str(font.get_object()["/BaseFont"]))
-    assert fonts
-    assert all("DejaVuSans" in name for name in fonts), fonts
+    assert_only_bundled_font(render_boarding_slips(TRIP, _many(9), tmp_path / "s.pdf"))
 
 
 def test_qr_payload_is_the_entry_id_only() -> None:
@@ -167,7 +150,7 @@ def test_long_names_and_unknown_departure_still_print(tmp_path: Path) -> None:
     )
     trip = replace(TRIP, departure=None, border_crossing="")
     out = render_boarding_slips(trip, [long], tmp_path / "s.pdf")
-    text = " ".join(_pages_text(out))
+    text = all_text(out)
     assert "ZHAKSYBEKOVA-KASSYMZHOMARTOVA" in text
     assert "Әйгерім Нұрсұлтанқызы Шолпан" in text
 
@@ -175,17 +158,12 @@ def test_long_names_and_unknown_departure_still_print(tmp_path: Path) -> None:
 def test_failure_during_render_keeps_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "s.pdf"
-    target.write_bytes(b"previous slips")
-
-    def boom(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(slips_mod._SlipCanvas, "save", boom)
-    with pytest.raises(RuntimeError, match="disk full"):
-        render_boarding_slips(TRIP, KAZAKH_SLIPS, target)
-    assert [p.name for p in tmp_path.iterdir()] == ["s.pdf"]
-    assert target.read_bytes() == b"previous slips"
+    assert_failure_keeps_old_file(
+        tmp_path / "s.pdf",
+        monkeypatch,
+        slips_mod._SlipCanvas,
+        lambda target: render_boarding_slips(TRIP, KAZAKH_SLIPS, target),
+    )
 
 
 def test_rejects_unknown_second_language(tmp_path: Path) -> None:
