@@ -1294,6 +1294,14 @@ def cmd_evac_manifest(args: argparse.Namespace) -> int:
     """Print a trip's manifest."""
     from consuldesk.services.evacuation import export_manifest_csv, print_manifest
 
+    wanted = ".csv" if args.csv else ".pdf"
+    if args.out.suffix.lower() in (".csv", ".pdf") and args.out.suffix.lower() != wanted:
+        raise CliError(
+            _("--out {path}: a manifest written {how} ends in {suffix}").format(
+                path=args.out, how="--csv" if args.csv else _("as PDF"), suffix=wanted
+            ),
+            EXIT_BAD_INPUT,
+        )
     desk = _open(args)
     try:
         trip = _find_trip(desk, args.trip)

@@ -146,6 +146,11 @@ TEMPLATES: dict[str, str] = {
     "trip.has_boarded": "{boarded} passengers have boarded; offload them first",
     "trip.transition": "A trip that is {current} cannot become {new}",
     "pool.no_previous_leg": "Leg {leg} is the first leg: there is no leg before it",
+    "pool.no_leg": "This operation has no leg {leg} yet: add a vehicle to it first",
+    "trip.leg_gap": "The next leg of this operation is leg {next}; add that one before leg {leg}",
+    "move.seated_elsewhere": (
+        "{person} already has a seat on {trip} in another operation; take them off it first"
+    ),
     "move.other_leg": "{trip} belongs to another leg; people move between trips of one leg",
     "move.closed": "{trip} is {status}: it takes no more passengers",
     "boarding.status": "This passenger is {status}: mark them otherwise first",
@@ -153,6 +158,7 @@ TEMPLATES: dict[str, str] = {
     "boarding.trip_closed": "{trip} is {status}: boarding is closed",
     "boarding.boarded_elsewhere": "This passenger has already boarded {trip}",
     "file.write": "{path} cannot be written: {reason}",
+    "file.no_folder": "The folder {folder} does not exist (is the USB stick still in?)",
     "roster.no_hotels": "There is no hotel on file yet: add the hotels the post books first",
     "slips.empty": "Nobody on this trip has a seat yet: allocate seats before printing slips",
     # registration lists
@@ -243,12 +249,12 @@ PRIORITY_CLASS_LABELS: dict[str, str] = {
 #: Why a person is where they are on a leg: the reason codes of the allocation and the pool.
 REASON_TEMPLATES: dict[str, str] = {
     "allocated.priority": (
-        "On {trip}: priority “{class}”, number {rank} in the queue; {free_seats} seats were "
-        "left after them"
+        "On {trip}: priority “{class}”, number {rank} in the queue; seats left after them: "
+        "{free_seats}"
     ),
     "allocated.priority.group": (
         "On {trip} with their group of {group_size}: the group's priority is “{class}” (its "
-        "most urgent member), number {rank} in the queue; {free_seats} seats were left after it"
+        "most urgent member), number {rank} in the queue; seats left after it: {free_seats}"
     ),
     "allocated.split": (
         "On {trip}: priority “{class}”, number {rank} in the queue; the group of {group_size} "
@@ -273,6 +279,7 @@ REASON_TEMPLATES: dict[str, str] = {
     "waitlisted.offloaded": "Taken off {trip}; waiting for the next vehicle",
     "waitlisted.trip_cancelled": "{trip} was cancelled; waiting for a seat",
     "waitlisted.trip_removed": "{trip} was removed; waiting for a seat",
+    "waitlisted.elsewhere": "Not given a seat: already seated on {trip} in another operation",
     "pool.criteria": "Added with the operation's candidates; not allocated yet",
     "pool.previous_leg": "Came from the leg before; not allocated yet",
     "pool.manual": "Added by hand; not allocated yet",
@@ -282,7 +289,7 @@ REASON_TEMPLATES: dict[str, str] = {
 PROBLEM_LABELS: dict[str, str] = {
     "passport_expired": "passport expired",
     "no_passport": "no passport number",
-    "no_consent": "no consent recorded",
+    "no_consent": "no consent date on file",
 }
 _STATUS_PARAMS = ("current", "new", "status")
 

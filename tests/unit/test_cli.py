@@ -392,15 +392,18 @@ def test_bad_evacuation_input_is_one_line_naming_the_option(capsys, casefile, tm
 
     code, out, _ = cli(capsys, casefile, "evac", "add-trip", op, *trip_args, "--capacity", "5")
     trip = out.strip()
-    missing = tmp_path / "no such folder" / "manifest.pdf"
     folder = tmp_path / "a folder"
     folder.mkdir()
     before = sorted(tmp_path.iterdir())
-    for extra in ([], ["--csv"]):
+    for extra, suffix in (([], ".pdf"), (["--csv"], ".csv")):
+        missing = tmp_path / "no such folder" / f"manifest{suffix}"
         code, out, err = cli(capsys, casefile, "evac", "manifest", trip, "--out", str(missing),
                              *extra)  # fmt: skip
         assert (code, out) == (EXIT_BAD_INPUT, "")
-        assert err == f"consuldesk-cli: {missing} cannot be written: No such file or directory\n"
+        assert err == (
+            f"consuldesk-cli: The folder {missing.parent} does not exist (is the USB stick "
+            "still in?)\n"
+        )
         code, out, err = cli(capsys, casefile, "evac", "manifest", trip, "--out", str(folder),
                              *extra)  # fmt: skip
         assert code == EXIT_BAD_INPUT and err.count("\n") == 1
@@ -472,5 +475,14 @@ def test_slips_sitrep_and_roster_are_printed_to_the_path_given(capsys, evacuees,
         missing = tmp_path / "no such folder" / "x.pdf"
         code, out, err = cli(capsys, evacuees, *argv, "--out", str(missing))
         assert (code, out) == (EXIT_BAD_INPUT, ""), argv
-        assert err == f"consuldesk-cli: {missing} cannot be written: No such file or directory\n"
+        assert f"The folder {missing.parent} does not exist" in err
     assert not (tmp_path / "no such folder").exists()
+
+
+def test_a_manifest_file_name_must_match_its_format(capsys, tmp_path):
+    for extra, name in ((["--csv"], "bus.pdf"), ([], "bus.csv")):
+        code, out, err = run(capsys, "evac", "manifest", "01a2b3c4", "--out",
+                             str(tmp_path / name), *extra)  # fmt: skip
+        assert (code, out) == (EXIT_BAD_INPUT, "")
+        assert "a manifest written" in err and name in err
+    assert not list(tmp_path.iterdir())

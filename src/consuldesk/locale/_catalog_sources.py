@@ -273,6 +273,12 @@ def _catalog_sources() -> None:
     _("A trip that is {current} cannot become {new}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['pool.no_previous_leg']
     _("Leg {leg} is the first leg: there is no leg before it")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['pool.no_leg']
+    _("This operation has no leg {leg} yet: add a vehicle to it first")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['trip.leg_gap']
+    _("The next leg of this operation is leg {next}; add that one before leg {leg}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['move.seated_elsewhere']
+    _("{person} already has a seat on {trip} in another operation; take them off it first")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['move.other_leg']
     _("{trip} belongs to another leg; people move between trips of one leg")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['move.closed']
@@ -287,6 +293,8 @@ def _catalog_sources() -> None:
     _("This passenger has already boarded {trip}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['file.write']
     _("{path} cannot be written: {reason}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['file.no_folder']
+    _("The folder {folder} does not exist (is the USB stick still in?)")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['roster.no_hotels']
     _("There is no hotel on file yet: add the hotels the post books first")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['slips.empty']
@@ -393,11 +401,11 @@ def _catalog_sources() -> None:
     _("everyone else")
     # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['allocated.priority']
     _(
-        "On {trip}: priority “{class}”, number {rank} in the queue; {free_seats} seats were left after them"
+        "On {trip}: priority “{class}”, number {rank} in the queue; seats left after them: {free_seats}"
     )
     # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['allocated.priority.group']
     _(
-        "On {trip} with their group of {group_size}: the group's priority is “{class}” (its most urgent member), number {rank} in the queue; {free_seats} seats were left after it"
+        "On {trip} with their group of {group_size}: the group's priority is “{class}” (its most urgent member), number {rank} in the queue; seats left after it: {free_seats}"
     )
     # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['allocated.split']
     _(
@@ -427,6 +435,8 @@ def _catalog_sources() -> None:
     _("{trip} was cancelled; waiting for a seat")
     # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['waitlisted.trip_removed']
     _("{trip} was removed; waiting for a seat")
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['waitlisted.elsewhere']
+    _("Not given a seat: already seated on {trip} in another operation")
     # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['pool.criteria']
     _("Added with the operation's candidates; not allocated yet")
     # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['pool.previous_leg']
@@ -438,7 +448,7 @@ def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['no_passport']
     _("no passport number")
     # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['no_consent']
-    _("no consent recorded")
+    _("no consent date on file")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.read']
     _("Reading the list…")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.check']

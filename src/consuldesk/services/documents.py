@@ -8,7 +8,7 @@ one trip (manifest, boarding slips, CSV) live in :mod:`consuldesk.services.evacu
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -30,6 +30,7 @@ from consuldesk.reports.sitrep import (
 from consuldesk.services import evacuation, hotels, stats
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
+from consuldesk.services.files import written_to
 from consuldesk.services.nationals import memberships_of, rows_by_id
 from consuldesk.store.models import ManifestEntry, Trip, table_of
 
@@ -37,16 +38,6 @@ __all__ = ["print_hotel_roster", "print_sitrep", "roster_data", "sitrep_data"]
 
 SecondLanguage = Literal["kk", "ru"]
 T = TypeVar("T")
-
-
-def _written(out_path: Path, render: Callable[[], T]) -> T:
-    """Run a renderer; an unwritable target becomes ``file.write`` naming the path."""
-    try:
-        return render()
-    except OSError as exc:
-        raise ServiceError(
-            "file.write", "path", path=str(out_path), reason=exc.strerror or str(exc)
-        ) from exc
 
 
 def _bilingual_country(code: str, second_language: str) -> str:
@@ -102,7 +93,7 @@ def sitrep_data(desk: Desk, *, second_language: SecondLanguage = "ru") -> Sitrep
                     destination=leg.destination,
                     trips=sum(t.status != TripStatus.CANCELLED.value for t in leg.trips),
                     capacity=leg.capacity,
-                    allocated=leg.allocated,
+                    allocated=leg.allocated + leg.boarded,  # given a seat, boarded or not
                     boarded=leg.boarded,
                     no_show=leg.no_show,
                     waitlisted=leg.waitlisted,
@@ -173,7 +164,7 @@ def print_sitrep(desk: Desk, out_path: Path, *, second_language: SecondLanguage 
         ServiceError: ``file.write`` (params ``path``, ``reason``).
     """
     data = sitrep_data(desk, second_language=second_language)
-    return _written(
+    return written_to(
         out_path, lambda: render_sitrep(data, Path(out_path), second_language=second_language)
     )
 
@@ -262,7 +253,7 @@ def print_hotel_roster(
     if not data:
         raise ServiceError("roster.no_hotels", "hotel")
     post = desk.casefile.local_post()
-    return _written(
+    return written_to(
         out_path,
         lambda: render_hotel_roster(
             post.name if post else "", on, data, Path(out_path), second_language=second_language

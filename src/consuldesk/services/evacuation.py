@@ -21,7 +21,7 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,7 @@ from consuldesk.reports.manifest import ManifestData, ManifestPassenger, render_
 from consuldesk.reports.slips import BoardingSlip, SlipTrip, render_boarding_slips
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
-from consuldesk.services.files import atomic_text_file
+from consuldesk.services.files import atomic_text_file, written_to
 from consuldesk.services.nationals import memberships_of, rows_by_id
 from consuldesk.services.rows import NationalRow
 from consuldesk.services.views import Written
@@ -245,6 +245,7 @@ class PassengerRow:
 
     ``reason_params`` already name trips by their label; ``problems`` are codes the officer must
     resolve before the border: ``passport_expired``, ``no_passport``, ``no_consent``.
+    ``travels_with`` counts who moves with this person (themselves included) when moved by hand.
     """
 
     entry_id: str
@@ -263,6 +264,7 @@ class PassengerRow:
     household_name: str | None
     problems: tuple[str, ...]
     version: str
+    travels_with: int = 1  # people a move takes along: their group on this leg, not boarded
 
 
 @dataclass(frozen=True)
@@ -639,6 +641,9 @@ def add_trip(desk: Desk, operation_id: str, fields: TripFields) -> Written[TripR
     values = _trip_values(fields)
     with desk.casefile.write(desk.officer) as tx:
         live_operation(tx.session, operation_id)
+        following = _last_leg(tx.session, operation_id) + 1
+        if values["leg_no"] > following:
+            raise ServiceError("trip.leg_gap", "leg_no", leg=values["leg_no"], next=following)
         trip = Trip(operation_id=operation_id, status=TripStatus.PLANNED.value, **values)
         tx.add(trip)
         row = _trip_row_now(tx.session, trip)
@@ -699,6 +704,7 @@ def delete_trip(desk: Desk, trip_id: str) -> ChangeSet:
 def set_trip_status(desk: Desk, trip_id: str, status: TripStatus) -> Written[TripRow]:
     """Move a trip along: boarding opens, departure closes, arrival ends it.
 
+    * boarding or departed: a planned operation becomes under way;
     * departed: everyone still only allocated becomes a no-show and goes back to the pool;
       boarded passengers are ``in_transit``;
     * arrived: on the operation's last leg, boarded passengers become ``evacuated`` and their
@@ -741,8 +747,17 @@ def set_trip_status(desk: Desk, trip_id: str, status: TripStatus) -> Written[Tri
                 _set_presence(tx, ids, PresenceStatus.EVACUATED)
                 _resolve_evacuation_requests(tx, ids, label)
         tx.update(trip, {"status": new.value})
+        if new in (TripStatus.BOARDING, TripStatus.DEPARTED):
+            _under_way(tx, trip.operation_id)
         row = _trip_row_now(tx.session, trip)
     return Written(row, tx.changes)
+
+
+def _under_way(tx: Tx, operation_id: str) -> None:
+    """A planned operation is under way once its first vehicle boards."""
+    op = live_operation(tx.session, operation_id)
+    if op.status == OperationStatus.PLANNED.value:
+        tx.update(op, {"status": OperationStatus.UNDER_WAY.value})
 
 
 def _trip_entries(session: Session, trip_id: str) -> list[ManifestEntry]:
@@ -813,9 +828,57 @@ def _active_on_leg(session: Session, operation_id: str, leg_no: int) -> dict[str
     return {e.national_id: e for e in entries}
 
 
+def _seated_elsewhere(session: Session, operation_id: str) -> Any:
+    """SQL for the nationals holding a seat (or boarded) on a trip of another operation."""
+    me = table_of(ManifestEntry)
+    return sa_select(me.c.national_id).where(
+        me.c.operation_id != operation_id,
+        me.c.trip_id.is_not(None),
+        me.c.status.in_(_SEATED),
+        me.c.deleted_at.is_(None),
+    )
+
+
+def _elsewhere_labels(
+    session: Session, operation_id: str, national_ids: Sequence[str]
+) -> dict[str, str]:
+    """For people seated on another operation's trip: that trip's label."""
+    me, tr = table_of(ManifestEntry), table_of(Trip)
+    found: dict[str, str] = {}
+    for start in range(0, len(national_ids), 900):
+        for nid, vehicle, origin, destination in session.execute(
+            sa_select(me.c.national_id, tr.c.vehicle, tr.c.origin, tr.c.destination)
+            .join(tr, tr.c.id == me.c.trip_id)
+            .where(
+                me.c.national_id.in_(national_ids[start : start + 900]),
+                me.c.operation_id != operation_id,
+                me.c.status.in_(_SEATED),
+                me.c.deleted_at.is_(None),
+            )
+        ):
+            found[nid] = vehicle or f"{origin} → {destination}"
+    return found
+
+
+def _last_leg(session: Session, operation_id: str) -> int:
+    """The highest leg number with a live trip (0 without trips)."""
+    top = session.exec(
+        select(func.max(Trip.leg_no)).where(col(Trip.operation_id) == operation_id, _live(Trip))
+    ).one()
+    return int(top or 0)
+
+
+def _check_leg(session: Session, operation_id: str, leg_no: int) -> None:
+    """People join leg 1, or a later leg that has a vehicle."""
+    if leg_no < 1 or (leg_no > 1 and leg_no > _last_leg(session, operation_id)):
+        raise ServiceError("pool.no_leg", "leg_no", leg=leg_no)
+
+
 def _candidate_ids(
     session: Session, op: EvacuationOperation, leg_no: int, criteria: CandidateCriteria
 ) -> list[str]:
+    """Who the criteria find; never anyone seated on another operation's vehicle."""
+    _check_leg(session, op.id, leg_no)
     me, nt = table_of(ManifestEntry), table_of(National)
     if criteria.from_previous_leg:
         if leg_no <= 1:
@@ -832,6 +895,7 @@ def _candidate_ids(
         nt.c.deleted_at.is_(None),
         nt.c.merged_into_id.is_(None),
         nt.c.presence_status.not_in(_GONE),
+        nt.c.id.not_in(_seated_elsewhere(session, op.id)),
     ]
     if criteria.host_country:
         conditions.append(nt.c.host_country == criteria.host_country.upper())
@@ -926,9 +990,11 @@ def add_people(
 
     Raises:
         NotFound: no such live operation or national.
+        ServiceError: ``pool.no_leg`` (param ``leg``): a leg after the first without vehicles.
     """
     with desk.casefile.write(desk.officer) as tx:
         op = live_operation(tx.session, operation_id)
+        _check_leg(tx.session, op.id, leg_no)
         for nid in national_ids:
             get_live(tx.session, National, nid)
         added = _add_to_leg(tx, op.id, leg_no, dict.fromkeys(national_ids), "manual")
@@ -1064,6 +1130,19 @@ def allocate_leg(
         waiting = {
             nid: e for nid, e in active.items() if e.status == _S.WAITLISTED.value or nid in reseat
         }
+        # Someone holding a seat in another operation keeps waiting here, and is told why.
+        elsewhere = _elsewhere_labels(session, op.id, sorted(waiting))
+        for nid, label in sorted(elsewhere.items()):
+            tx.update(
+                waiting.pop(nid),
+                {
+                    "trip_id": None,
+                    "seat": None,
+                    "status": _S.WAITLISTED.value,
+                    "position": None,
+                    "reason": _dump_reason(Reason("waitlisted.elsewhere", {"trip": label})),
+                },
+            )
         ids = sorted(waiting)
         people = _people(session, ids, today)
         groups = _groups(session, ids)
@@ -1193,6 +1272,16 @@ def move_passenger(desk: Desk, entry_id: str, trip_id: str | None) -> Written[in
             raise ServiceError("move.other_leg", "trip_id", trip=label)
         if TripStatus(trip.status) not in OPEN_TRIPS:
             raise ServiceError("move.closed", "trip_id", trip=label, status=trip.status)
+        elsewhere = _elsewhere_labels(session, op.id, [e.national_id for e in moving])
+        if elsewhere:
+            nid, other = sorted(elsewhere.items())[0]
+            person = people.get(nid)
+            raise ServiceError(
+                "move.seated_elsewhere",
+                "trip_id",
+                person=person.name if person else nid,
+                trip=other,
+            )
         on_trip = [e for e in active.values() if e.trip_id == trip.id and e.status in _SEATED]
         free = trip.capacity - len(on_trip)
         if len(moving) > free:
@@ -1273,6 +1362,7 @@ def _board(tx: Tx, entry: ManifestEntry, new: ManifestStatus) -> None:
         _requeue(tx, [entry], new.value, label)
     if new == _S.BOARDED and trip.status == TripStatus.PLANNED.value:
         tx.update(trip, {"status": TripStatus.BOARDING.value})
+        _under_way(tx, trip.operation_id)
 
 
 def set_boarding(desk: Desk, entry_id: str, status: ManifestStatus) -> Written[PassengerRow]:
@@ -1472,6 +1562,29 @@ def _passenger_rows(
     return rows
 
 
+def _with_group_sizes(session: Session, rows: list[PassengerRow]) -> list[PassengerRow]:
+    """Fill ``travels_with``: the person's group among the movable people of their leg."""
+    if not rows:
+        return rows
+    op = live_operation(session, rows[0].operation_id)
+    if op.allow_split_groups:
+        return rows
+    active = _active_on_leg(session, op.id, rows[0].leg_no)
+    movable = sorted(nid for nid, e in active.items() if e.status != _S.BOARDED.value)
+    groups = _groups(session, movable)
+    sizes: dict[str, int] = defaultdict(int)
+    for gid in groups.values():
+        sizes[gid] += 1
+    return [
+        replace(r, travels_with=sizes[groups[r.person.id]])
+        if r.person.id in groups
+        and active.get(r.person.id) is not None
+        and active[r.person.id].id == r.entry_id
+        else r
+        for r in rows
+    ]
+
+
 def passengers(desk: Desk, trip_id: str, *, include_history: bool = True) -> list[PassengerRow]:
     """Everyone on a trip in seat order: seated, boarded and (with history) no-shows and
     offloaded passengers.
@@ -1484,7 +1597,7 @@ def passengers(desk: Desk, trip_id: str, *, include_history: bool = True) -> lis
         entries = _trip_entries(session, trip_id)
         if not include_history:
             entries = [e for e in entries if e.status in _SEATED]
-        rows = _passenger_rows(session, entries, desk.today())
+        rows = _with_group_sizes(session, _passenger_rows(session, entries, desk.today()))
     return sorted(rows, key=lambda r: (_seat_key(r.seat), _name_key(r.person), r.entry_id))
 
 
@@ -1501,7 +1614,7 @@ def pool(desk: Desk, operation_id: str, leg_no: int) -> list[PassengerRow]:
             for e in _active_on_leg(session, operation_id, leg_no).values()
             if e.status == _S.WAITLISTED.value
         ]
-        rows = _passenger_rows(session, entries, desk.today())
+        rows = _with_group_sizes(session, _passenger_rows(session, entries, desk.today()))
     return sorted(
         rows,
         key=lambda r: (r.position is None, r.position or 0, _name_key(r.person), r.entry_id),
@@ -1587,12 +1700,10 @@ def print_manifest(
             written (missing folder, full disk, no permission).
     """
     data = manifest_data(desk, trip_id)
-    try:
-        return render_manifest(data, Path(out_path), second_language=second_language)  # type: ignore[arg-type]
-    except OSError as exc:
-        raise ServiceError(
-            "file.write", "path", path=str(out_path), reason=exc.strerror or str(exc)
-        ) from exc
+    return written_to(
+        Path(out_path),
+        lambda: render_manifest(data, Path(out_path), second_language=second_language),  # type: ignore[arg-type]
+    )
 
 
 #: Columns of a manifest CSV, for carriers and border services (English headings).
@@ -1600,6 +1711,10 @@ MANIFEST_CSV_COLUMNS = (
     "No", "Surname", "Given names", "Name (Cyrillic)", "Sex", "Date of birth", "Passport",
     "Passport expiry", "Nationality", "Seat", "Minor", "60+", "Medical", "Status",
 )  # fmt: skip
+
+
+# Statuses in the CSV as a carrier reads them (not the stored values).
+_CSV_STATUS = {_S.ALLOCATED.value: "seated", _S.BOARDED.value: "boarded"}
 
 
 def export_manifest_csv(desk: Desk, trip_id: str, out_path: Path) -> Path:
@@ -1632,17 +1747,16 @@ def export_manifest_csv(desk: Desk, trip_id: str, out_path: Path) -> Path:
                 "Y" if p.minor else "",
                 "Y" if p.over_60 else "",
                 "Y" if p.medical else "",
-                r.status,
+                _CSV_STATUS.get(r.status, r.status),
             ]
         )
-    try:
+
+    def write() -> Path:
         with atomic_text_file(Path(out_path), encoding="utf-8-sig") as fh:
             fh.write(buffer.getvalue())
-    except OSError as exc:
-        raise ServiceError(
-            "file.write", "path", path=str(out_path), reason=exc.strerror or str(exc)
-        ) from exc
-    return Path(out_path)
+        return Path(out_path)
+
+    return written_to(Path(out_path), write)
 
 
 def print_boarding_slips(
@@ -1695,14 +1809,12 @@ def print_boarding_slips(
         escort_officer=data.escort_officer,
         trip_id=trip_id,
     )
-    try:
-        return render_boarding_slips(
+    return written_to(
+        Path(out_path),
+        lambda: render_boarding_slips(
             trip,
             slips,
             Path(out_path),
             second_language=second_language,  # type: ignore[arg-type]
-        )
-    except OSError as exc:
-        raise ServiceError(
-            "file.write", "path", path=str(out_path), reason=exc.strerror or str(exc)
-        ) from exc
+        ),
+    )

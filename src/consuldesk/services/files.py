@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
+from consuldesk.services.errors import ServiceError
 from consuldesk.store.models import new_id
+
+T = TypeVar("T")
 
 
 def temp_beside(target: Path) -> Path:
@@ -32,3 +35,22 @@ def atomic_text_file(target: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def written_to(out_path: Path, write: Callable[[], T]) -> T:
+    """Run ``write`` (which writes ``out_path`` atomically), turning failures into messages.
+
+    Raises:
+        ServiceError: ``file.no_folder`` (param ``folder``) when the target's folder does not
+            exist (a USB stick pulled out, a mistyped path); ``file.write`` (params ``path``,
+            ``reason``) for any other failure to write (a full disk, no permission).
+    """
+    folder = Path(out_path).parent
+    if not folder.is_dir():
+        raise ServiceError("file.no_folder", "path", folder=str(folder), path=str(out_path))
+    try:
+        return write()
+    except OSError as exc:
+        raise ServiceError(
+            "file.write", "path", path=str(out_path), reason=exc.strerror or str(exc)
+        ) from exc

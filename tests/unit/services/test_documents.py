@@ -108,5 +108,5 @@ def test_slips_for_an_empty_trip_and_unwritable_paths_are_refused(demo, tmp_path
     assert exc.value.code == "slips.empty"
     with pytest.raises(ServiceError) as exc:
         documents.print_sitrep(demo, tmp_path / "missing" / "sitrep.pdf")
-    assert exc.value.code == "file.write"
+    assert exc.value.code == "file.no_folder"
     assert not (tmp_path / "missing").exists()

@@ -46,8 +46,8 @@ def evac_request(desk, national_id=None, household_id=None):
 
 
 def operation(desk, **overrides):
-    fields = ev.OperationFields(name="Дубай — Маскат", route="Dubai → Hatta → Muscat",
-                                host_country="AE", **overrides)  # fmt: skip
+    values = {"name": "Дубай — Маскат", "route": "Dubai → Hatta → Muscat", "host_country": "AE"}
+    fields = ev.OperationFields(**{**values, **overrides})
     return ev.add_operation(desk, fields).row
 
 
@@ -308,11 +308,12 @@ def seated(desk, people):
 
 
 def test_boarding_opens_the_trip_and_counts_update(desk, people, seated):
-    _op, trip, rows = seated
+    op, trip, rows = seated
     row = ev.set_boarding(desk, rows[people["elder"].id].entry_id, ManifestStatus.BOARDED).row
     assert row.status == "boarded" and row.boarded_at is not None
     now = ev.get_trip(desk, trip.id)
     assert (now.status, now.boarded, now.allocated, now.free) == ("boarding", 1, 4, 5)
+    assert ev.get_operation(desk, op.id).status == "under_way"
     undone = ev.set_boarding(desk, row.entry_id, ManifestStatus.ALLOCATED).row
     assert undone.status == "allocated" and undone.boarded_at is None
 
@@ -461,17 +462,33 @@ def test_the_manifest_csv_opens_in_excel_with_cyrillic(desk, people, seated, tmp
     assert elder[11] == "Y"
 
 
-def test_a_manifest_that_cannot_be_written_says_where_and_leaves_nothing(desk, seated, tmp_path):
+def test_a_manifest_that_cannot_be_written_says_where_and_leaves_nothing(
+    desk, seated, tmp_path, monkeypatch
+):
     _op, trip, _rows = seated
     missing = tmp_path / "no-such-folder" / "m.csv"
     with pytest.raises(ServiceError) as exc:
         ev.export_manifest_csv(desk, trip.id, missing)
-    assert exc.value.code == "file.write" and exc.value.params["path"] == str(missing)
-    with pytest.raises(ServiceError):
+    assert exc.value.code == "file.no_folder"
+    assert exc.value.params["folder"] == str(missing.parent)
+    with pytest.raises(ServiceError) as exc:
         ev.print_manifest(desk, trip.id, tmp_path / "no-such-folder" / "m.pdf")
+    assert exc.value.code == "file.no_folder"
+    # A full USB stick: the old file stays as it was and no temporary file is left behind.
     existing = tmp_path / "keep.csv"
     existing.write_text("old")
-    assert not list(tmp_path.glob(".*.tmp"))
+    import consuldesk.services.files as files
+
+    def full(_src, _dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", full)
+    with pytest.raises(ServiceError) as exc:
+        ev.export_manifest_csv(desk, trip.id, existing)
+    assert exc.value.code == "file.write"
+    assert exc.value.params == {"path": str(existing), "reason": "No space left on device"}
+    assert existing.read_text() == "old"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".keep.csv")]
 
 
 def test_every_change_is_audited(desk, people, seated):
@@ -512,7 +529,7 @@ def test_the_reason_reads_as_a_sentence_for_a_person_and_for_a_group(desk, peopl
     rows = {r.person.id: r for r in ev.passengers(desk, trip.id)}
     elder = rows[people["elder"].id]
     assert explain_reason(elder.reason_code, elder.reason_params) == (
-        "On Dubai P 1: priority “over 60”, number 1 in the queue; 3 seats were left after them"
+        "On Dubai P 1: priority “over 60”, number 1 in the queue; seats left after them: 3"
     )
     son = rows[people["son"].id]
     assert explain_reason(son.reason_code, son.reason_params).startswith(
@@ -525,3 +542,54 @@ def test_the_reason_reads_as_a_sentence_for_a_person_and_for_a_group(desk, peopl
     )
     assert explain_reason(None, {}) == ""
     assert explain_reason("pool.manual", {}) == "Added by hand; not allocated yet"
+
+
+def test_nobody_holds_seats_in_two_operations(desk, people, seated):
+    _op, _trip, rows = seated
+    ev.set_boarding(desk, rows[people["elder"].id].entry_id, ManifestStatus.BOARDED)
+    other = operation(desk, name="Абу-Даби — Маскат")
+    second = bus(desk, other.id, 50, "AD 1234")
+    # Everyone of the first operation has a seat there: the second one finds nobody new.
+    assert ev.preview_candidates(desk, other.id, 1, criteria()).matching == 0
+    # Added by hand anyway, they wait, and are told where their seat is.
+    ev.add_people(desk, other.id, 1, [people["elder"].id, people["young"].id])
+    assert ev.allocate_leg(desk, other.id, 1).row.placed == 0
+    waiting = {r.person.id: r for r in ev.pool(desk, other.id, 1)}
+    assert waiting[people["elder"].id].reason_code == "waitlisted.elsewhere"
+    assert waiting[people["elder"].id].reason_params == {"trip": "Dubai P 1"}
+    with pytest.raises(ServiceError) as exc:
+        ev.move_passenger(desk, waiting[people["young"].id].entry_id, second.id)
+    assert exc.value.code == "move.seated_elsewhere"
+    assert exc.value.params == {"person": "Һашимов Ұлан", "trip": "Dubai P 1"}
+    # Taken off the first operation, they are free for the second.
+    ev.remove_from_leg(desk, rows[people["young"].id].entry_id)
+    assert ev.move_passenger(desk, waiting[people["young"].id].entry_id, second.id).row == 1
+
+
+def test_legs_follow_one_another(desk, people):
+    op = operation(desk)
+    with pytest.raises(ServiceError) as exc:
+        bus(desk, op.id, 49, "Far away", leg_no=2)
+    assert (exc.value.code, exc.value.params) == ("trip.leg_gap", {"leg": 2, "next": 1})
+    bus(desk, op.id, 49, "Dubai P 1")
+    with pytest.raises(ServiceError) as exc:
+        ev.add_to_pool(desk, op.id, 7, criteria())
+    assert (exc.value.code, exc.value.params) == ("pool.no_leg", {"leg": 7})
+    with pytest.raises(ServiceError):
+        ev.add_people(desk, op.id, 2, [people["young"].id])
+    bus(desk, op.id, 180, "DV 5802", leg_no=2, mode=TripMode.FLIGHT)
+    assert ev.add_people(desk, op.id, 2, [people["young"].id]).row == 1
+
+
+def test_each_row_says_how_many_people_a_move_takes_along(desk, people, seated):
+    op, trip, rows = seated
+    shown = {r.person.id: r.travels_with for r in ev.passengers(desk, trip.id)}
+    assert shown[people["son"].id] == 3 and shown[people["elder"].id] == 1
+    ev.set_boarding(desk, rows[people["mother"].id].entry_id, ManifestStatus.BOARDED)
+    shown = {r.person.id: r.travels_with for r in ev.passengers(desk, trip.id)}
+    assert shown[people["son"].id] == 2  # the boarded mother stays where she is
+    split = ev.update_operation(
+        desk, op.id, ev.OperationFields(name=op.name, host_country="AE", allow_split_groups=True)
+    ).row
+    assert split.allow_split_groups
+    assert {r.travels_with for r in ev.passengers(desk, trip.id)} == {1}

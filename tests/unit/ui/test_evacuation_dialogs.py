@@ -318,6 +318,7 @@ def test_a_later_leg_takes_everyone_seated_on_the_leg_before(qtbot, ctx, people)
     _trip(ctx.desk, op.id, capacity=3)
     ev.add_to_pool(ctx.desk, op.id, 1, ev.CandidateCriteria(host_country="AE"))
     ev.allocate_leg(ctx.desk, op.id, 1)  # the family of three fits; the man waits
+    _trip(ctx.desk, op.id, capacity=180, leg_no=2, vehicle="DV 5802")
     dialog = CandidatesDialog(ctx, op, 2)
     qtbot.addWidget(dialog)
     dialog.show()

@@ -154,7 +154,7 @@ def test_allocating_from_the_page_seats_the_waiting_list(qtbot, ctx, desk, plan)
     rows = [page.model.row_at(i) for i in range(4)]
     assert [r.seat for r in rows] == ["1", "2", "3", "4"]
     assert names(page)[0] == "KAIRAT"
-    assert page.model.index(0, COL_PROBLEMS).data() == "⚠ passport expired, no consent recorded"
+    assert page.model.index(0, COL_PROBLEMS).data() == "⚠ passport expired, no consent date on file"
     assert page.model.index(0, COL_STATUS).data() == "Seated"
     page.table.selectRow(0)
     assert "over 60" in page.why_label.text() and "passport expired" in page.why_label.text()
@@ -171,7 +171,10 @@ def test_moving_a_family_member_moves_the_whole_family(qtbot, seated, desk, peop
     page, _op, _a, b = seated
     select_person(page, people["son"].id)
     page._on_move_menu_about_to_show()
-    actions = {act.data(): act for act in page.move_menu.actions() if not act.isSeparator()}
+    shown = [act for act in page.move_menu.actions() if not act.isSeparator()]
+    assert shown[0].text() == "Moves 3 people together (family or group)"
+    assert not shown[0].isEnabled()
+    actions = {act.data(): act for act in shown[1:]}
     assert set(actions) == {b.id, "", "__remove__"}  # the other bus, waiting list, off the leg
     actions[b.id].trigger()
     qtbot.waitUntil(lambda: "moved" in page.status_label.text(), timeout=3000)

@@ -61,7 +61,7 @@ def test_a_missing_folder_is_named_and_nothing_is_written(qtbot, ctx, tmp_path):
     dialog.path_edit.setText(str(target))
     dialog.write_button.click()
     qtbot.waitUntil(lambda: dialog.write_button.isEnabled(), timeout=20000)
-    assert str(target) in dialog.status_label.text()
+    assert f"The folder {target.parent} does not exist" in dialog.status_label.text()
     assert not target.parent.exists()
     assert not dialog.open_folder_button.isVisibleTo(dialog)
 

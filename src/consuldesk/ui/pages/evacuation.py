@@ -72,6 +72,7 @@ from consuldesk.ui.models.passengers import (
 REFRESH_DELAY_MS = 150
 #: QSettings keys: the manifests' second language (kk or ru) and the last folder saved into.
 FOLDER_KEY = "evacuation/folder"
+OPERATION_KEY = "evacuation/operation"  # the operation open last time
 # Tables whose changes alter what the page shows.
 WATCHED_TABLES = {
     "evacuation_operation",
@@ -230,6 +231,7 @@ class EvacuationPage(QWidget):
         self.title_label.setFont(title_font)
         self.title_label.setWordWrap(True)
         self.counts_label = QLabel()
+        self.counts_label.setWordWrap(True)  # long counts wrap instead of widening the window
         self.scan_label = QLabel(_("&Scan"))
         self.scan_field = QLineEdit()
         self.scan_field.setPlaceholderText(
@@ -243,7 +245,9 @@ class EvacuationPage(QWidget):
         result_font.setBold(True)
         self.scan_result.setFont(result_font)
         self.scan_result.setWordWrap(True)
-        self.scan_result.setMinimumHeight(self.scan_result.fontMetrics().height() + 8)
+        # Two lines are always reserved: a message that wraps must not push the table down
+        # under the officer's mouse between two clicks.
+        self.scan_result.setFixedHeight(2 * self.scan_result.fontMetrics().lineSpacing() + 8)
         self.open_scanned_button = QPushButton(_("&Open it"))
         self.open_scanned_button.setVisible(False)
 
@@ -514,11 +518,23 @@ class EvacuationPage(QWidget):
             return
         self._operations = ops
         if self.operation() is None:
-            self._operation_id = ops[0].id if ops else None
+            self._operation_id = self._first_operation(ops)
             self._selection = None
         self._fill_combo()
         self._fill_tree()
         self._load_rows()
+
+    def _first_operation(self, ops: list[OperationRow]) -> str | None:
+        """The operation last looked at, else the first under way, else the newest."""
+        settings = self.ctx.settings
+        last = str(settings.value(OPERATION_KEY, "") or "") if settings is not None else ""
+        for op in ops:
+            if op.id == last:
+                return op.id
+        under_way = next((op for op in ops if op.status == "under_way"), None)
+        if under_way is not None:
+            return under_way.id
+        return ops[0].id if ops else None
 
     def _fill_combo(self) -> None:
         box = self.operation_box
@@ -842,6 +858,8 @@ class EvacuationPage(QWidget):
     @Slot(int)
     def _on_operation_box_current_index_changed(self, index: int) -> None:
         self._operation_id = self.operation_box.itemData(index) if index >= 0 else None
+        if self.ctx.settings is not None and self._operation_id:
+            self.ctx.settings.setValue(OPERATION_KEY, self._operation_id)
         self._selection = None
         self._selected_entry = None
         self._clear_scan_result()
@@ -1168,7 +1186,7 @@ class EvacuationPage(QWidget):
                 t.id,
             )
             for t in leg.trips
-            if t.is_open and t.free > 0 and t.id != row.trip_id
+            if t.is_open and t.free >= row.travels_with and t.id != row.trip_id
         ]
         if row.trip_id is not None:
             targets.append((_("Waiting list"), None))
@@ -1177,13 +1195,24 @@ class EvacuationPage(QWidget):
     @Slot()
     def _on_move_menu_about_to_show(self) -> None:
         self.move_menu.clear()
+        row = self.selected_passenger()
+        if row is not None and row.travels_with > 1:
+            # Say it before the click: a move takes the whole family or tour group along.
+            note = self.move_menu.addAction(
+                ngettext(
+                    "Moves {n} person together (family or group)",
+                    "Moves {n} people together (family or group)",
+                    row.travels_with,
+                ).format(n=row.travels_with)
+            )
+            note.setEnabled(False)
+            self.move_menu.addSeparator()
         targets = self.move_targets()
         for text, trip_id in targets:
             action = self.move_menu.addAction(text)
             action.setData(trip_id or "")
         if not targets:
-            self.move_menu.addAction(_("No other vehicle has a free seat")).setEnabled(False)
-        row = self.selected_passenger()
+            self.move_menu.addAction(_("No other vehicle has enough free seats")).setEnabled(False)
         if row is not None and row.status in ("waitlisted", "allocated"):
             self.move_menu.addSeparator()
             self.move_menu.addAction(_("Take off this leg…")).setData(_REMOVE)
