@@ -291,10 +291,13 @@ class EvacuationPage(QWidget):
         )
         self.move_menu = QMenu(self)
         self.move_button.setMenu(self.move_menu)
-        self.print_button = QPushButton(_("Print manifest…"))
-        self.csv_button = QPushButton(_("Export CSV…"))
-        self.slips_button = QPushButton(_("Boarding slips…"))
-        self.slips_button.setToolTip(_("Boarding slips"))
+        # Short labels (they share a row with the counts); the tooltips say it in full.
+        self.print_button = QPushButton(_("Manifest…"))
+        self.print_button.setToolTip(_("Print the passenger manifest for the border (PDF)"))
+        self.csv_button = QPushButton(_("CSV…"))
+        self.csv_button.setToolTip(_("Export the manifest as CSV for the carrier"))
+        self.slips_button = QPushButton(_("Slips…"))
+        self.slips_button.setToolTip(_("Print boarding slips, eight to a page (PDF)"))
 
         self.why_box = QGroupBox(_("Why here?"))
         self.why_label = QLabel()
