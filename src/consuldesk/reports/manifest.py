@@ -145,6 +145,7 @@ class ManifestPassenger:
         minor: Under 18 on the day of travel.
         over_60: Aged 60 or more.
         medical: Needs medical attention during the journey.
+        boarded: Already checked in (a manifest reprinted during boarding): the box is ticked.
     """
 
     number: int
@@ -160,6 +161,7 @@ class ManifestPassenger:
     minor: bool = False
     over_60: bool = False
     medical: bool = False
+    boarded: bool = False
 
 
 @dataclass(frozen=True)
@@ -362,7 +364,7 @@ def _passenger_table(
             cell(p.seat, COL_SEAT),
             cell(_flags(p), COL_FLAGS),
         )
-        rows.append([*(value for value, _ in cells), _EMPTY, _EMPTY])
+        rows.append([*(value for value, _ in cells), BOARDED_MARK if p.boarded else _EMPTY, _EMPTY])
         heights.append(max(min_height, max(h for _, h in cells) + pad))
     table = LongTable(
         rows,
@@ -405,6 +407,8 @@ _CELL_PAD = 2.5
 _ROW_PAD = 4.0
 # An empty cell as an empty list of flowables: the table draws nothing (for "" it draws "").
 _EMPTY: list[Flowable] = []
+#: Printed inside the "Boarded" box of passengers already checked in.
+BOARDED_MARK = "✓"
 _HEAD_PAD = 1.5
 
 

@@ -1669,6 +1669,7 @@ def manifest_data(desk: Desk, trip_id: str) -> ManifestData:
                 medical=bool(
                     r.person.vulnerabilities & {Vulnerability.MEDICAL, Vulnerability.MOBILITY}
                 ),
+                boarded=r.status == _S.BOARDED.value,
             )
             for i, r in enumerate(rows, start=1)
         ]

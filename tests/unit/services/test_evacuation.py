@@ -446,6 +446,18 @@ def test_the_printed_manifest_lists_the_seated_with_kazakh_letters(desk, people,
     assert data.manifest_id == trip.id
     minors = [p for p in data.passengers if p.minor]
     assert {p.given_names_lat for p in minors} == {"NURLAN", "INKAR"}
+    assert not any(p.boarded for p in data.passengers)
+
+
+def test_a_manifest_reprinted_during_boarding_ticks_who_boarded(desk, people, seated, tmp_path):
+    _op, trip, rows = seated
+    ev.set_boarding(desk, rows[people["elder"].id].entry_id, ManifestStatus.BOARDED)
+    ev.set_boarding(desk, rows[people["young"].id].entry_id, ManifestStatus.BOARDED)
+    data = ev.manifest_data(desk, trip.id)
+    assert {p.given_names_lat for p in data.passengers if p.boarded} == {"KAIRAT", "ULAN"}
+    out = ev.print_manifest(desk, trip.id, tmp_path / "again.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert text.count("✓") == 2
 
 
 def test_the_manifest_csv_opens_in_excel_with_cyrillic(desk, people, seated, tmp_path):
