@@ -934,24 +934,6 @@ def _doc_language(args: argparse.Namespace) -> Literal["kk", "ru"]:
     return "ru"
 
 
-def _write_document(out: Path, write: Callable[[], Path]) -> Path:
-    """Run ``write``; a failure is the ``file.write`` message and leaves no new file behind."""
-    from consuldesk.services.errors import ServiceError
-
-    existed = out.exists()
-    try:
-        try:
-            return Path(write())
-        except OSError as exc:
-            raise ServiceError(
-                "file.write", "path", path=str(out), reason=exc.strerror or str(exc)
-            ) from exc
-    except BaseException:
-        if not existed and out.is_file():
-            out.unlink(missing_ok=True)
-        raise
-
-
 def _trip_json(t: Any) -> dict[str, Any]:
     return {**_jsonable(t), "seated": t.seated, "free": t.free}
 
@@ -1306,12 +1288,10 @@ def cmd_evac_manifest(args: argparse.Namespace) -> int:
     try:
         trip = _find_trip(desk, args.trip)
         if args.csv:
-            path = _write_document(args.out, lambda: export_manifest_csv(desk, trip.id, args.out))
+            path = export_manifest_csv(desk, trip.id, args.out)
         else:
             lang = _doc_language(args)
-            path = _write_document(
-                args.out, lambda: print_manifest(desk, trip.id, args.out, second_language=lang)
-            )
+            path = print_manifest(desk, trip.id, args.out, second_language=lang)
     finally:
         desk.close()
     return _print_written(args, path, trip=trip.id)
@@ -1325,9 +1305,7 @@ def cmd_evac_slips(args: argparse.Namespace) -> int:
     desk = _open(args)
     try:
         trip = _find_trip(desk, args.trip)
-        path = _write_document(
-            args.out, lambda: print_boarding_slips(desk, trip.id, args.out, second_language=lang)
-        )
+        path = print_boarding_slips(desk, trip.id, args.out, second_language=lang)
     finally:
         desk.close()
     return _print_written(args, path, trip=trip.id)
@@ -1340,7 +1318,7 @@ def cmd_sitrep(args: argparse.Namespace) -> int:
     lang = _doc_language(args)
     desk = _open(args)
     try:
-        path = _write_document(args.out, lambda: print_sitrep(desk, args.out, second_language=lang))
+        path = print_sitrep(desk, args.out, second_language=lang)
     finally:
         desk.close()
     return _print_written(args, path)
@@ -1353,10 +1331,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
     lang = _doc_language(args)
     desk = _open(args)
     try:
-        path = _write_document(
-            args.out,
-            lambda: print_hotel_roster(desk, args.out, night=args.night, second_language=lang),
-        )
+        path = print_hotel_roster(desk, args.out, night=args.night, second_language=lang)
     finally:
         desk.close()
     return _print_written(args, path)
