@@ -13,7 +13,7 @@ from consuldesk.i18n import _
 def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.cli.STATUS_LABELS['in_country']
     _("in country")
-    # TRANSLATORS: consuldesk.cli.STATUS_LABELS['in_transit']
+    # TRANSLATORS: consuldesk.cli.STATUS_LABELS['in_transit'], consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_TRANSIT]
     _("in transit")
     # TRANSLATORS: consuldesk.cli.STATUS_LABELS['in_hotel']
     _("in hotel")
@@ -449,6 +449,12 @@ def _catalog_sources() -> None:
     _("no passport number")
     # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['no_consent']
     _("no consent date on file")
+    # TRANSLATORS: consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_COUNTRY]
+    _("in the country")
+    # TRANSLATORS: consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_HOTEL]
+    _("in a hotel")
+    # TRANSLATORS: consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.UNKNOWN]
+    _("whereabouts unknown")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.read']
     _("Reading the list…")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.check']

@@ -36,13 +36,14 @@ from consuldesk.ui.countries import fill_countries
 from consuldesk.ui.widgets.forms import error_label
 
 PREVIEW_DEBOUNCE_MS = 250
-#: Presence states a candidate may be in (evacuated people and those gone on their own never are).
-PRESENCE_CHOICES = (
-    (PresenceStatus.IN_COUNTRY, "in the country"),
-    (PresenceStatus.IN_TRANSIT, "in transit"),
-    (PresenceStatus.IN_HOTEL, "in a hotel"),
-    (PresenceStatus.UNKNOWN, "whereabouts unknown"),
-)
+#: Presence states a candidate may be in (evacuated people and those gone on their own never
+#: are). A ``*_LABELS`` dict, so `make translations` extracts the words.
+PRESENCE_LABELS: dict[PresenceStatus, str] = {
+    PresenceStatus.IN_COUNTRY: "in the country",
+    PresenceStatus.IN_TRANSIT: "in transit",
+    PresenceStatus.IN_HOTEL: "in a hotel",
+    PresenceStatus.UNKNOWN: "whereabouts unknown",
+}
 
 
 class CandidatesDialog(QDialog):
@@ -95,7 +96,7 @@ class CandidatesDialog(QDialog):
         self.city_box.addItem(_("Any city"), None)
         self.presence_boxes: dict[str, QCheckBox] = {}
         presence_row = QHBoxLayout()
-        for status, label in PRESENCE_CHOICES:
+        for status, label in PRESENCE_LABELS.items():
             box = QCheckBox(_(label))
             box.setChecked(True)
             self.presence_boxes[status.value] = box
@@ -322,4 +323,4 @@ class CandidatesDialog(QDialog):
         super().done(result)
 
 
-__all__ = ["PRESENCE_CHOICES", "CandidatesDialog"]
+__all__ = ["PRESENCE_LABELS", "CandidatesDialog"]
