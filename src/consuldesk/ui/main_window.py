@@ -31,6 +31,11 @@ from consuldesk.ui.pages.overview import OverviewPage
 from consuldesk.ui.pages.requests import RequestsPage
 from consuldesk.ui.tasks import TaskRunner
 
+#: The pages in navigation order, by a name that does not depend on the language.
+PAGE_KEYS = ("nationals", "households", "requests", "hotels", "evacuation", "overview")
+# Versions before the evacuation page stored the page's row number.
+_PAGES_BEFORE_EVACUATION = ("nationals", "households", "requests", "hotels", "overview")
+
 
 class MainWindow(QMainWindow):
     """One case file: pages for nationals (and, as they are built, requests, hotels, overview)."""
@@ -206,17 +211,21 @@ class MainWindow(QMainWindow):
             self.resize(1280, 760)
 
     def _last_page(self) -> int:
-        """The page open when the window was last closed (the nationals list the first time)."""
+        """The page open when the window was last closed (the nationals list the first time).
+
+        Stored by name, so adding a page never reopens another; a number stored by an older
+        version is read in that version's order.
+        """
         settings = self.ctx.settings
-        try:
-            row = int(str(settings.value("main/page", 0))) if settings is not None else 0
-        except (TypeError, ValueError):
-            row = 0
-        return row if 0 <= row < self.nav.count() else 0
+        value = str(settings.value("main/page", "") or "") if settings is not None else ""
+        if value.isdigit() and int(value) < len(_PAGES_BEFORE_EVACUATION):
+            value = _PAGES_BEFORE_EVACUATION[int(value)]
+        return PAGE_KEYS.index(value) if value in PAGE_KEYS else 0
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.ctx.settings is not None:
             self.ctx.settings.setValue("main/geometry", self.saveGeometry())
-            self.ctx.settings.setValue("main/page", self.nav.currentRow())
+            row = self.nav.currentRow()
+            self.ctx.settings.setValue("main/page", PAGE_KEYS[row] if row >= 0 else PAGE_KEYS[0])
         self.ctx.tasks.wait()
         super().closeEvent(event)

@@ -148,7 +148,22 @@ def test_the_last_page_is_reopened(qtbot, desk, tmp_path):
     qtbot.addWidget(second)
     assert second.nav.currentRow() == 3
     assert second.pages.currentIndex() == 3
+    assert settings.value("main/page") == "hotels"
     second.close()
+
+
+def test_a_page_remembered_by_an_older_version_is_still_the_one_reopened(qtbot, desk, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue("main/page", 4)  # the overview, before the evacuation page existed
+    window = MainWindow(desk, settings)
+    qtbot.addWidget(window)
+    assert window.nav.currentItem().text() == "Overview"
+    settings.setValue("main/page", "no such page")
+    again = MainWindow(desk, settings)
+    qtbot.addWidget(again)
+    assert again.nav.currentRow() == 0
 
 
 def test_keyboard_from_search_to_card_and_ctrl_l_links_the_selected_person(
