@@ -160,6 +160,9 @@ def test_a_page_remembered_by_an_older_version_is_still_the_one_reopened(qtbot, 
     window = MainWindow(desk, settings)
     qtbot.addWidget(window)
     assert window.nav.currentItem().text() == "Overview"
+    from consuldesk.ui.main_window import PAGE_KEYS
+
+    assert len(PAGE_KEYS) == window.nav.count()  # a name for every page
     settings.setValue("main/page", "no such page")
     again = MainWindow(desk, settings)
     qtbot.addWidget(again)
