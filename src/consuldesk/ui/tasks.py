@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from shiboken6 import isValid
 
 from consuldesk.services.desk import CancelFlag
 
@@ -29,6 +30,12 @@ class _Task:
     on_done: Callable[[Any], None]
     on_error: Callable[[BaseException], None]
     on_progress: Progress | None = None
+    owner: QObject | None = None
+
+    @property
+    def orphaned(self) -> bool:
+        """The widget the answer was for is gone (its C++ object deleted): drop the answer."""
+        return self.owner is not None and not isValid(self.owner)
 
 
 class _Relay(QObject):
@@ -78,14 +85,22 @@ class TaskRunner(QObject):
         fn: Callable[[], Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
+        owner: QObject | None = None,
     ) -> int:
         """Run ``fn`` in the background, then call ``on_done`` or ``on_error`` on the UI thread.
+
+        Args:
+            fn: the work (never touches widgets).
+            on_done: called with ``fn``'s result.
+            on_error: called with the exception ``fn`` raised.
+            owner: the widget the answer is for; if it has been deleted by then (a dialog
+                closed while its work ran), neither callback is called.
 
         Returns:
             The task's id.
         """
         task_id = next(self._ids)
-        self._tasks[task_id] = _Task(on_done, on_error)
+        self._tasks[task_id] = _Task(on_done, on_error, owner=owner)
         self._pool.start(_Runnable(self, task_id, fn))
         return task_id
 
@@ -134,7 +149,7 @@ class TaskRunner(QObject):
         with self._lock:
             ok, value = self._outcomes.pop(task_id)
         task = self._tasks.pop(task_id, None)
-        if task is None:
+        if task is None or task.orphaned:
             return
         if ok:
             task.on_done(value)
@@ -144,5 +159,5 @@ class TaskRunner(QObject):
     @Slot(int, int, int, str)
     def _on_relay_progressed(self, task_id: int, done: int, total: int, label: str) -> None:
         task = self._tasks.get(task_id)
-        if task is not None and task.on_progress is not None:
+        if task is not None and task.on_progress is not None and not task.orphaned:
             task.on_progress(done, total, label)

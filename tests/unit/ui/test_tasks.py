@@ -52,3 +52,22 @@ def test_progress_and_cancel(qtbot):
     qtbot.waitUntil(lambda: bool(errors), timeout=3000)
     assert isinstance(errors[0], Cancelled)
     assert progress == sorted(progress)
+
+
+def test_an_answer_for_a_widget_already_deleted_is_dropped(qtbot):
+    from PySide6.QtWidgets import QLabel
+    from shiboken6 import delete
+
+    runner = TaskRunner()
+    gate = threading.Event()
+    label, kept = QLabel(), QLabel()
+    seen = []
+    runner.run(lambda: gate.wait(3) and "late", seen.append, seen.append, owner=label)
+    runner.run(lambda: gate.wait(3) and "kept", seen.append, seen.append, owner=kept)
+    delete(label)  # the dialog closed while its look-up ran
+    gate.set()
+    qtbot.waitUntil(lambda: seen == ["kept"], timeout=3000)
+    runner.wait()
+    qtbot.wait(50)
+    assert seen == ["kept"]
+    kept.deleteLater()

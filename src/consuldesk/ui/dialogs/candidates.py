@@ -180,7 +180,9 @@ class CandidatesDialog(QDialog):
 
     def _load_choices(self) -> None:
         desk = self.ctx.desk
-        self.ctx.tasks.run(lambda: filter_choices(desk), self._on_choices_done, lambda _e: None)
+        self.ctx.tasks.run(
+            lambda: filter_choices(desk), self._on_choices_done, lambda _e: None, owner=self
+        )
 
     def _on_choices_done(self, choices: FilterChoices) -> None:
         if self._closed or not isValid(self):
@@ -254,6 +256,7 @@ class CandidatesDialog(QDialog):
             lambda: preview_candidates(desk, op_id, leg, criteria),
             lambda preview: self._on_preview_done(serial, preview),
             lambda exc: self._on_preview_failed(serial, exc),
+            owner=self,
         )
 
     def _on_preview_done(self, serial: int, preview: CandidatePreview) -> None:
@@ -297,7 +300,10 @@ class CandidatesDialog(QDialog):
         self._busy = True
         self._update_button()
         self.ctx.tasks.run(
-            lambda: add_to_pool(desk, op_id, leg, criteria), self._on_add_done, self._on_add_failed
+            lambda: add_to_pool(desk, op_id, leg, criteria),
+            self._on_add_done,
+            self._on_add_failed,
+            owner=self,
         )
 
     def _on_add_done(self, written: Written[int]) -> None:

@@ -164,7 +164,9 @@ class ExportDialog(FileOutput, LongWorkDialog):
 
     def _count_everyone(self) -> None:
         desk = self.ctx.desk
-        self.ctx.tasks.run(lambda: count_nationals(desk), self._on_count_done, lambda _e: None)
+        self.ctx.tasks.run(
+            lambda: count_nationals(desk), self._on_count_done, lambda _e: None, owner=self
+        )
 
     def _on_count_done(self, n: int) -> None:
         if self._closed:

@@ -320,7 +320,7 @@ class FirstStartDialog(QDialog):
 
     def _run(self, work: Callable[[], Desk], label: str) -> None:
         self._set_busy(True, label)
-        self.tasks.run(work, self._on_work_done, self._on_work_failed)
+        self.tasks.run(work, self._on_work_done, self._on_work_failed, owner=self)
 
     def _set_busy(self, busy: bool, label: str = "") -> None:
         for widget in (self.demo_button, self.create_button, self.open_button, self.officer_edit):

@@ -203,6 +203,7 @@ class HotlineCallDialog(QDialog):
             lambda: search(desk, query, limit=SEARCH_LIMIT),
             lambda result: self._on_search_done(serial, result),
             self._on_search_failed,
+            owner=self,
         )
 
     def _on_search_done(self, serial: int, result: SearchResult) -> None:
@@ -284,6 +285,7 @@ class HotlineCallDialog(QDialog):
             lambda: log_hotline_call(desk, **values),  # type: ignore[arg-type]
             self._on_save_done,
             self._on_save_failed,
+            owner=self,
         )
 
     def _on_save_done(self, written: Written[RequestRow]) -> None:

@@ -215,6 +215,7 @@ class MergeDialog(QDialog):
             lambda: merge_nationals(desk, keep.id, drop.id, take_from_drop=take),
             self._on_merge_done,
             self._on_merge_failed,
+            owner=self,
         )
 
     def _on_merge_done(self, saved: Saved) -> None:

@@ -168,7 +168,7 @@ class FormDialog(DiscardGuardDialog):
             self.set_busy(False)
             self.show_error(exc)
 
-        self.ctx.tasks.run(work, done, failed)
+        self.ctx.tasks.run(work, done, failed, owner=self)
 
     def set_busy(self, busy: bool) -> None:
         """Save is off while a save runs."""
@@ -418,7 +418,7 @@ class OperationDialog(FormDialog):
                 c for c, _n in filter_choices(desk).countries
             ]
 
-        self.ctx.tasks.run(work, self._on_countries_done, lambda _exc: None)
+        self.ctx.tasks.run(work, self._on_countries_done, lambda _exc: None, owner=self)
 
     def _on_countries_done(self, result: tuple[str | None, list[str]]) -> None:
         if self._closed or not isValid(self):

@@ -569,7 +569,8 @@ class PersonCard(DiscardGuardDialog):
         self.ctx.tasks.run(
             lambda: getattr(desk.casefile.local_post(), "host_country", None),
             self._on_post_country_done,
-            lambda _exc: None,  # no default country: the officer types it
+            lambda _exc: None,
+            owner=self,  # no default country: the officer types it
         )
 
     def _on_post_country_done(self, code: str | None) -> None:
@@ -631,6 +632,7 @@ class PersonCard(DiscardGuardDialog):
             lambda: [get_household(desk, household_id) for household_id in ids],
             self._on_households_done,
             self._on_history_failed,
+            owner=self,
         )
 
     def _on_households_done(self, households: list[HouseholdRow]) -> None:
@@ -664,7 +666,10 @@ class PersonCard(DiscardGuardDialog):
         desk, record_id = self.desk, self._row.id
         self.history_status.setText(_("Loading…"))
         self.ctx.tasks.run(
-            lambda: history(desk, record_id), self._on_history_done, self._on_history_failed
+            lambda: history(desk, record_id),
+            self._on_history_done,
+            self._on_history_failed,
+            owner=self,
         )
 
     def _on_history_done(self, events: list[AuditRow]) -> None:
@@ -898,7 +903,8 @@ class PersonCard(DiscardGuardDialog):
         self.ctx.tasks.run(
             lambda: check_duplicates(desk, probe, exclude),
             lambda result: self._on_duplicates_done(serial, result),
-            lambda _exc: None,  # a failed look-up only means no warning; saving still checks
+            lambda _exc: None,
+            owner=self,  # a failed look-up only means no warning; saving still checks
         )
 
     def _on_duplicates_done(self, serial: int, result: DuplicateCheck) -> None:
@@ -978,13 +984,17 @@ class PersonCard(DiscardGuardDialog):
         self._show_errors()
         if record_id is None:
             self.ctx.tasks.run(
-                lambda: register_national(desk, fields), self._on_save_done, self._on_save_failed
+                lambda: register_national(desk, fields),
+                self._on_save_done,
+                self._on_save_failed,
+                owner=self,
             )
         else:
             self.ctx.tasks.run(
                 lambda: update_national(desk, record_id, fields),
                 self._on_save_done,
                 self._on_save_failed,
+                owner=self,
             )
 
     def _on_save_done(self, saved: Saved) -> None:

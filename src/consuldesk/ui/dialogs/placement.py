@@ -147,7 +147,7 @@ class HotelDialog(QDialog):
         desk, fields = self.ctx.desk, self.fields()
         self.buttons.setEnabled(False)
         self.ctx.tasks.run(
-            lambda: add_hotel(desk, fields), self._on_save_done, self._on_save_failed
+            lambda: add_hotel(desk, fields), self._on_save_done, self._on_save_failed, owner=self
         )
 
     def _on_save_done(self, written: Written[HotelRow]) -> None:
@@ -317,6 +317,7 @@ class PlacementDialog(QDialog):
             work,
             lambda result: self._on_search_done(serial, *result),
             self._on_search_failed,
+            owner=self,
         )
 
     def _on_search_done(
@@ -449,7 +450,7 @@ class PlacementDialog(QDialog):
 
         self._busy = True
         self._update_buttons()
-        self.ctx.tasks.run(work, self._on_place_done, self._on_place_failed)
+        self.ctx.tasks.run(work, self._on_place_done, self._on_place_failed, owner=self)
 
     def _on_place_done(self, written: Written[Any]) -> None:
         self.ctx.events.changed.emit(written.changes)  # written even if the dialog was closed

@@ -160,7 +160,7 @@ class ReportDialog(FileOutput, QDialog):
             def work() -> Path:
                 return documents.print_hotel_roster(desk, path, night=night, second_language=lang)
 
-        self.ctx.tasks.run(work, self._on_written, self._on_failed)
+        self.ctx.tasks.run(work, self._on_written, self._on_failed, owner=self)
 
     def _on_written(self, path: Path) -> None:
         self._busy = False

@@ -229,7 +229,9 @@ class TripDialog(FormDialog):
 
     def _load_leg(self) -> None:
         desk, op_id = self.ctx.desk, self.operation_id
-        self.ctx.tasks.run(lambda: get_operation(desk, op_id), self._on_leg_done, lambda _e: None)
+        self.ctx.tasks.run(
+            lambda: get_operation(desk, op_id), self._on_leg_done, lambda _e: None, owner=self
+        )
 
     def _on_leg_done(self, op: OperationRow) -> None:
         if self._closed or not isValid(self):
