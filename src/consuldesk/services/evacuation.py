@@ -1132,16 +1132,19 @@ def allocate_leg(
         }
         # Someone holding a seat in another operation keeps waiting here, and is told why.
         elsewhere = _elsewhere_labels(session, op.id, sorted(waiting))
+        updates: list[tuple[ManifestEntry, dict[str, Any]]] = []
         for nid, label in sorted(elsewhere.items()):
-            tx.update(
-                waiting.pop(nid),
-                {
-                    "trip_id": None,
-                    "seat": None,
-                    "status": _S.WAITLISTED.value,
-                    "position": None,
-                    "reason": _dump_reason(Reason("waitlisted.elsewhere", {"trip": label})),
-                },
+            updates.append(
+                (
+                    waiting.pop(nid),
+                    {
+                        "trip_id": None,
+                        "seat": None,
+                        "status": _S.WAITLISTED.value,
+                        "position": None,
+                        "reason": _dump_reason(Reason("waitlisted.elsewhere", {"trip": label})),
+                    },
+                )
             )
         ids = sorted(waiting)
         people = _people(session, ids, today)
@@ -1175,30 +1178,35 @@ def allocate_leg(
             e = waiting[nid]
             reason = result.explanations[nid]
             seats = free_seats.get(trip_id)
-            tx.update(
-                e,
-                {
-                    "trip_id": trip_id,
-                    "status": _S.ALLOCATED.value,
-                    "seat": next(seats, None) if seats is not None else None,
-                    "reason": _dump_reason(reason),
-                    "priority_class": result.classes[nid],
-                    "position": None,
-                },
+            updates.append(
+                (
+                    e,
+                    {
+                        "trip_id": trip_id,
+                        "status": _S.ALLOCATED.value,
+                        "seat": next(seats, None) if seats is not None else None,
+                        "reason": _dump_reason(reason),
+                        "priority_class": result.classes[nid],
+                        "position": None,
+                    },
+                )
             )
         for nid in result.waitlist:
             reason = result.explanations[nid]
-            tx.update(
-                waiting[nid],
-                {
-                    "trip_id": None,
-                    "seat": None,
-                    "status": _S.WAITLISTED.value,
-                    "reason": _dump_reason(reason),
-                    "priority_class": result.classes[nid],
-                    "position": int(reason.params["position"]),
-                },
+            updates.append(
+                (
+                    waiting[nid],
+                    {
+                        "trip_id": None,
+                        "seat": None,
+                        "status": _S.WAITLISTED.value,
+                        "reason": _dump_reason(reason),
+                        "priority_class": result.classes[nid],
+                        "position": int(reason.params["position"]),
+                    },
+                )
             )
+        tx.update_many(updates)
         summary = AllocationSummary(
             placed=len(result.placements),
             waitlisted=len(result.waitlist),

@@ -20,8 +20,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Engine, create_engine, event, func, select, text
+from sqlalchemy import JSON, Engine, bindparam, create_engine, event, func, select, text
 from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from consuldesk.domain.hlc import HybridLogicalClock, Timestamp
@@ -209,6 +210,54 @@ class Tx:
         self.audit(row, action, shown, version)
         self.changes.note("updated", row.__tablename__, row.id)  # type: ignore[arg-type]
         return True
+
+    def update_many(
+        self, changes: Sequence[tuple[Synced, dict[str, Any]]], action: str = "update"
+    ) -> int:
+        """:meth:`update` for many rows of one table (an allocation, a departure).
+
+        Each row's diff, version, timestamp and audit event are as :meth:`update` makes them,
+        but the rows are written with one ``executemany`` per set of changed columns instead of
+        through the ORM's unit of work, and the loaded objects take the new values as committed
+        state. Not for nationals (their search keys are derived in Python).
+
+        Returns:
+            How many rows changed.
+        """
+        if not changes:
+            return 0
+        table = table_of(type(changes[0][0]))
+        if table.name == National.__tablename__:
+            raise ValueError("update_many does not derive nationals' search keys")
+        self.session.flush()  # pending ORM writes first, in order
+        batches: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        changed = 0
+        for row, values in changes:
+            diff = {k: [getattr(row, k), v] for k, v in values.items() if getattr(row, k) != v}
+            if not diff:
+                continue
+            version = str(self.clock.now())
+            new = {k: v for k, (_, v) in diff.items()}
+            new.update(version=version, updated_at=self.now)
+            for key, value in new.items():
+                set_committed_value(row, key, value)
+            batches.setdefault(tuple(sorted(new)), []).append({"_id": row.id, **new})
+            shown = {
+                k: [_jsonable(old), _jsonable(v)]
+                for k, (old, v) in diff.items()
+                if k not in _AUDIT_SKIP
+            }
+            self.audit(row, action, shown, version)
+            self.changes.note("updated", table.name, row.id)
+            changed += 1
+        for columns, params in batches.items():
+            statement = (
+                table.update()
+                .where(table.c.id == bindparam("_id"))
+                .values({c: bindparam(c) for c in columns})
+            )
+            self.session.connection().execute(statement, params)
+        return changed
 
     def delete(self, row: Synced, action: str = "delete", **extra: Any) -> None:
         """Tombstone ``row`` (rows are never physically deleted, so deletion can sync)."""

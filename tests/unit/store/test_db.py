@@ -182,3 +182,40 @@ def test_readonly_folder_is_reported(tmp_path):
         )
     assert info.value.code in {"casefile.readonly", "casefile.corrupt"}
     assert not target.exists()
+
+
+def test_many_rows_are_updated_at_once_as_one_by_one_would(desk):
+    from sqlmodel import select
+
+    from consuldesk.store.models import AuditEvent, Hotel, National
+
+    with desk.casefile.write("x") as tx:
+        hotels = [Hotel(name=f"Hotel {i}", beds=10) for i in range(3)]
+        for h in hotels:
+            tx.add(h)
+    with desk.casefile.write("x") as tx:
+        rows = tx.session.exec(select(Hotel).order_by(Hotel.name)).all()
+        before = {h.id: h.version for h in rows}
+        changed = tx.update_many(
+            [
+                (rows[0], {"beds": 12, "city": "Dubai"}),
+                (rows[1], {"beds": 10}),  # no change: not written, not audited
+                (rows[2], {"beds": 0}),
+            ]
+        )
+        assert changed == 2
+        assert rows[0].beds == 12 and rows[0].version != before[rows[0].id]  # the loaded object
+        assert tx.changes.tables == {"hotel"}
+        with pytest.raises(ValueError):
+            tx.update_many([(tx.session.exec(select(National)).first() or National(), {})])
+    with desk.casefile.read() as session:
+        stored = {h.name: h for h in session.exec(select(Hotel)).all()}
+        audit = session.exec(select(AuditEvent).where(AuditEvent.action == "update")).all()
+    assert (stored["Hotel 0"].beds, stored["Hotel 0"].city) == (12, "Dubai")
+    assert stored["Hotel 1"].version == before[stored["Hotel 1"].id]
+    assert stored["Hotel 2"].beds == 0
+    assert stored["Hotel 0"].version > before[stored["Hotel 0"].id]
+    changes = sorted((a.record_id, sorted(a.changes)) for a in audit)
+    assert changes == sorted(
+        [(stored["Hotel 0"].id, ["beds", "city"]), (stored["Hotel 2"].id, ["beds"])]
+    )
