@@ -1128,6 +1128,11 @@ def cmd_evac_add_candidates(args: argparse.Namespace) -> int:
         with _blame({"leg_no": "--leg"}):
             preview = preview_candidates(desk, op.id, args.leg, criteria)
             added = add_to_pool(desk, op.id, args.leg, criteria).row
+            without_request = 0
+            if not preview.matching and criteria.open_evacuation_request:
+                # Worth a hint only if dropping the request condition would find someone.
+                wider = replace(criteria, open_evacuation_request=False)
+                without_request = preview_candidates(desk, op.id, args.leg, wider).new
     finally:
         desk.close()
     already = preview.already_on_leg
@@ -1149,12 +1154,15 @@ def cmd_evac_add_candidates(args: argparse.Namespace) -> int:
             added,
         ).format(added=added, already=already)
     )
-    if not preview.matching and criteria.open_evacuation_request and not args.from_previous_leg:
+    if without_request and not args.from_previous_leg:
         print(
-            _(
-                "Only people with an open evacuation request are taken; "
-                "--all-nationals takes everyone who matches."
-            )
+            ngettext(
+                "{n} more person matches without an open evacuation request; "
+                "--all-nationals takes them too.",
+                "{n} more people match without an open evacuation request; "
+                "--all-nationals takes them too.",
+                without_request,
+            ).format(n=without_request)
         )
     return EXIT_OK
 

@@ -486,3 +486,43 @@ def test_a_manifest_file_name_must_match_its_format(capsys, tmp_path):
         assert (code, out) == (EXIT_BAD_INPUT, "")
         assert "a manifest written" in err and name in err
     assert not list(tmp_path.iterdir())
+
+
+def test_the_all_nationals_hint_appears_only_when_it_would_find_someone(capsys, evacuees):
+    code, out, _ = cli(capsys, evacuees, "evac", "new-operation", "Доха", "--country", "QA")
+    op = out.strip()
+    cli(capsys, evacuees, "evac", "add-trip", op, "--leg", "1", "--from", "Doha", "--to",
+        "Riyadh", "--capacity", "10")  # fmt: skip
+    code, out, _ = cli(capsys, evacuees, "evac", "add-candidates", op, "--leg", "1",
+                       "--status", "in_transit")  # fmt: skip
+    assert code == EXIT_OK and out.startswith("0 added")
+    assert "--all-nationals" not in out  # nobody in transit at all: the hint would mislead
+    code, out, _ = cli(capsys, evacuees, "evac", "add-candidates", op, "--leg", "1",
+                       "--city", "Al Khor")  # fmt: skip
+    assert "--all-nationals" not in out
+    cli(capsys, evacuees, "evac", "add-candidates", op, "--leg", "1")  # the two who asked
+    code, out, _ = cli(capsys, evacuees, "evac", "add-candidates", op, "--leg", "1")
+    assert out.startswith("0 added (2 already on the leg)")
+    assert "--all-nationals" not in out  # people matched: no hint
+
+
+def test_the_all_nationals_hint_says_how_many_it_would_add(capsys, evacuees):
+    from consuldesk.domain.enums import RequestStatus
+    from consuldesk.services import requests
+    from consuldesk.services.casefile import open_casefile
+
+    desk = open_casefile(evacuees, "Test")
+    for r in requests.list_requests(desk):
+        requests.change_status(desk, r.id, RequestStatus.RESOLVED)  # nobody asks any more
+    desk.close()
+    code, out, _ = cli(capsys, evacuees, "evac", "new-operation", "Доха", "--country", "QA")
+    op = out.strip()
+    cli(capsys, evacuees, "evac", "add-trip", op, "--leg", "1", "--from", "Doha", "--to",
+        "Riyadh", "--capacity", "10")  # fmt: skip
+    code, out, _ = cli(capsys, evacuees, "evac", "add-candidates", op, "--leg", "1")
+    assert code == EXIT_OK
+    assert out == (
+        "0 added (0 already on the leg)\n"
+        "3 more people match without an open evacuation request; --all-nationals takes them "
+        "too.\n"
+    )
