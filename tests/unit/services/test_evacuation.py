@@ -4,29 +4,26 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
 
 from consuldesk.domain.enums import (
-    HouseholdKind,
     ManifestStatus,
-    PresenceStatus,
     RequestKind,
     RequestStatus,
-    Sex,
     TripMode,
     TripStatus,
 )
 from consuldesk.domain.errors import ValidationError
 from consuldesk.domain.scan import slip_payload
 from consuldesk.services import evacuation as ev
-from consuldesk.services import households, nationals, requests
+from consuldesk.services import nationals, requests
 from consuldesk.services.errors import ServiceError
 from consuldesk.store.errors import NotFound
 from consuldesk.store.models import AuditEvent
-from tests.factories import person
+from tests.factories import evacuees, person
 
 DEPART = datetime(2026, 3, 11, 6, 0, tzinfo=UTC)
 
@@ -69,41 +66,7 @@ def bus(desk, op_id, capacity, vehicle, leg_no=1, hours=0, mode=TripMode.BUS):
 
 @pytest.fixture
 def people(desk):
-    """Five people with open evacuation requests: a family of three (a mother with two
-    children), a man over 60, and a young man; plus one evacuated already (never a candidate)."""
-    mother = register(desk, surname_cyr="Әбілова", given_names_cyr="Гүлнұр",
-                      surname_lat="ABILOVA", given_names_lat="GULNUR",
-                      passport_no="N11111111", passport_expiry=date(2030, 1, 1),
-                      consent_date=date(2026, 3, 1))  # fmt: skip
-    son = register(desk, surname_cyr="Әбілов", given_names_cyr="Нұрлан", surname_lat="ABILOV",
-                   given_names_lat="NURLAN", sex=Sex.MALE, birth_date=date(2015, 5, 5),
-                   passport_no="N22222222", passport_expiry=date(2030, 1, 1),
-                   consent_date=date(2026, 3, 1))  # fmt: skip
-    daughter = register(desk, surname_cyr="Әбілова", given_names_cyr="Іңкәр",
-                        surname_lat="ABILOVA", given_names_lat="INKAR",
-                        birth_date=date(2018, 6, 6), passport_no="N33333333",
-                        passport_expiry=date(2030, 1, 1),
-                        consent_date=date(2026, 3, 1))  # fmt: skip
-    elder = register(desk, surname_cyr="Өтегенов", given_names_cyr="Қайрат",
-                     surname_lat="OTEGENOV", given_names_lat="KAIRAT", sex=Sex.MALE,
-                     birth_date=date(1950, 1, 1), passport_no="N44444444",
-                     passport_expiry=date(2025, 1, 1))  # fmt: skip
-    young = register(desk, surname_cyr="Һашимов", given_names_cyr="Ұлан",
-                     surname_lat="KHASHIMOV", given_names_lat="ULAN", sex=Sex.MALE,
-                     birth_date=date(1999, 9, 9), passport_no="N55555555",
-                     passport_expiry=date(2031, 1, 1), consent_date=date(2026, 3, 1))  # fmt: skip
-    gone = register(desk, surname_cyr="Сейіт", given_names_cyr="Ерлан", surname_lat="SEIIT",
-                    given_names_lat="ERLAN", sex=Sex.MALE, birth_date=date(1990, 1, 1),
-                    presence_status=PresenceStatus.EVACUATED)  # fmt: skip
-    family = households.create_household(
-        desk, "Әбіловтер", HouseholdKind.FAMILY, head_id=mother.id,
-        member_ids=[mother.id, son.id, daughter.id],
-    ).row  # fmt: skip
-    evac_request(desk, household_id=family.id)
-    for p in (elder, young, gone):
-        evac_request(desk, national_id=p.id)
-    return {"mother": mother, "son": son, "daughter": daughter, "elder": elder,
-            "young": young, "gone": gone, "family": family}  # fmt: skip
+    return evacuees(desk)
 
 
 def criteria():

@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog
 
-from consuldesk.domain.enums import HouseholdKind, RequestKind, Sex, TripStatus
+from consuldesk.domain.enums import TripStatus
 from consuldesk.domain.scan import slip_payload
 from consuldesk.services import evacuation as ev
-from consuldesk.services import households, nationals, requests
+from consuldesk.services import nationals
 from consuldesk.ui.models.passengers import (
     COL_PROBLEMS,
     COL_SEAT,
@@ -21,7 +21,7 @@ from consuldesk.ui.models.passengers import (
     PassengersModel,
 )
 from consuldesk.ui.pages.evacuation import EvacuationPage, manifest_file_name
-from tests.factories import person
+from tests.factories import evacuees, person
 from tests.unit.ui.conftest import type_text
 
 DEPART = datetime(2026, 3, 12, 6, 0, tzinfo=UTC)
@@ -33,35 +33,7 @@ def register(desk, **overrides):
 
 @pytest.fixture
 def people(desk):
-    """A mother with two children (one family), a man over 60 (expired passport), a young man."""
-    mother = register(desk, surname_cyr="Әбілова", given_names_cyr="Гүлнұр",
-                      surname_lat="ABILOVA", given_names_lat="GULNUR", passport_no="N11111111",
-                      passport_expiry=date(2030, 1, 1), consent_date=date(2026, 3, 1))  # fmt: skip
-    son = register(desk, surname_cyr="Әбілов", given_names_cyr="Нұрлан", surname_lat="ABILOV",
-                   given_names_lat="NURLAN", sex=Sex.MALE, birth_date=date(2015, 5, 5),
-                   passport_no="N22222222", passport_expiry=date(2030, 1, 1),
-                   consent_date=date(2026, 3, 1))  # fmt: skip
-    daughter = register(desk, surname_cyr="Әбілова", given_names_cyr="Іңкәр",
-                        surname_lat="ABILOVA", given_names_lat="INKAR",
-                        birth_date=date(2018, 6, 6), passport_no="N33333333",
-                        passport_expiry=date(2030, 1, 1),
-                        consent_date=date(2026, 3, 1))  # fmt: skip
-    elder = register(desk, surname_cyr="Өтегенов", given_names_cyr="Қайрат",
-                     surname_lat="OTEGENOV", given_names_lat="KAIRAT", sex=Sex.MALE,
-                     birth_date=date(1950, 1, 1), passport_no="N44444444",
-                     passport_expiry=date(2025, 1, 1))  # fmt: skip
-    young = register(desk, surname_cyr="Һашимов", given_names_cyr="Ұлан",
-                     surname_lat="KHASHIMOV", given_names_lat="ULAN", sex=Sex.MALE,
-                     birth_date=date(1999, 9, 9), passport_no="N55555555",
-                     passport_expiry=date(2031, 1, 1), consent_date=date(2026, 3, 1))  # fmt: skip
-    family = households.create_household(
-        desk, "Әбіловтер", HouseholdKind.FAMILY, head_id=mother.id,
-        member_ids=[mother.id, son.id, daughter.id],
-    ).row  # fmt: skip
-    requests.open_request(desk, RequestKind.EVACUATION, "Evacuate", household_id=family.id)
-    for p in (elder, young):
-        requests.open_request(desk, RequestKind.EVACUATION, "Evacuate", national_id=p.id)
-    return {"mother": mother, "son": son, "daughter": daughter, "elder": elder, "young": young}
+    return evacuees(desk)
 
 
 def bus(desk, op_id, capacity, vehicle, hours=0):
