@@ -131,6 +131,15 @@ _GONE = [PresenceStatus.EVACUATED.value, PresenceStatus.LEFT_ON_OWN.value]
 # -- rows ----------------------------------------------------------------------------------
 
 
+def vehicle_label(vehicle: str | None, origin: str, destination: str) -> str:
+    """How a trip is named to the officer: its plate or flight number, else its route."""
+    return vehicle or f"{origin} → {destination}"
+
+
+def _label(trip: Trip) -> str:
+    return vehicle_label(trip.vehicle, trip.origin, trip.destination)
+
+
 @dataclass(frozen=True)
 class TripRow:
     """One vehicle of a leg, with its head counts."""
@@ -172,7 +181,7 @@ class TripRow:
     @property
     def label(self) -> str:
         """Short name: the vehicle (plate or flight number), else the route."""
-        return self.vehicle or f"{self.origin} → {self.destination}"
+        return vehicle_label(self.vehicle, self.origin, self.destination)
 
 
 @dataclass(frozen=True)
@@ -691,7 +700,7 @@ def delete_trip(desk: Desk, trip_id: str) -> ChangeSet:
         boarded = sum(e.status == _S.BOARDED.value for e in entries)
         if boarded:
             raise ServiceError("trip.has_boarded", "trip", boarded=boarded)
-        label = trip.vehicle or f"{trip.origin} → {trip.destination}"
+        label = _label(trip)
         _return_to_pool(tx, [e for e in entries if e.status == _S.ALLOCATED.value], "trip_removed",
                         label)  # fmt: skip
         for e in entries:
@@ -724,7 +733,7 @@ def set_trip_status(desk: Desk, trip_id: str, status: TripStatus) -> Written[Tri
         if new not in _TRIP_MOVES[current]:
             raise ServiceError("trip.transition", "status", current=current.value, new=new.value)
         entries = _trip_entries(tx.session, trip.id)
-        label = trip.vehicle or f"{trip.origin} → {trip.destination}"
+        label = _label(trip)
         boarded = [e for e in entries if e.status == _S.BOARDED.value]
         allocated = [e for e in entries if e.status == _S.ALLOCATED.value]
         if new == TripStatus.CANCELLED:
@@ -856,7 +865,7 @@ def _elsewhere_labels(
                 me.c.deleted_at.is_(None),
             )
         ):
-            found[nid] = vehicle or f"{origin} → {destination}"
+            found[nid] = vehicle_label(vehicle, origin, destination)
     return found
 
 
@@ -1110,7 +1119,7 @@ def allocate_leg(
         )
         if not trips:
             raise ServiceError("allocation.no_trips", "leg_no", leg=leg_no)
-        labels = {t.id: t.vehicle or f"{t.origin} → {t.destination}" for t in trips}
+        labels = {t.id: _label(t) for t in trips}
         active = _active_on_leg(session, op.id, leg_no)
         # A fresh run puts every seated (not boarded) passenger of the open trips back in the
         # queue; entries whose seat comes out the same are not written at all.
@@ -1275,7 +1284,7 @@ def move_passenger(desk: Desk, entry_id: str, trip_id: str | None) -> Written[in
                 )
             return Written(len(moving), tx.changes)
         trip = live_trip(session, trip_id)
-        label = trip.vehicle or f"{trip.origin} → {trip.destination}"
+        label = _label(trip)
         if trip.operation_id != op.id or trip.leg_no != entry.leg_no:
             raise ServiceError("move.other_leg", "trip_id", trip=label)
         if TripStatus(trip.status) not in OPEN_TRIPS:
@@ -1345,7 +1354,7 @@ def _board(tx: Tx, entry: ManifestEntry, new: ManifestStatus) -> None:
     if new not in _BOARDING_MOVES[current]:
         raise ServiceError("boarding.transition", "status", current=current.value, new=new.value)
     trip = live_trip(tx.session, entry.trip_id or "")
-    label = trip.vehicle or f"{trip.origin} → {trip.destination}"
+    label = _label(trip)
     if TripStatus(trip.status) not in OPEN_TRIPS and new != _S.OFFLOADED:
         raise ServiceError("boarding.trip_closed", "trip", trip=label, status=trip.status)
     if current in (_S.NO_SHOW, _S.OFFLOADED):
@@ -1357,7 +1366,7 @@ def _board(tx: Tx, entry: ManifestEntry, new: ManifestStatus) -> None:
                 raise ServiceError(
                     "boarding.boarded_elsewhere",
                     "trip",
-                    trip=other_trip.vehicle or other_trip.destination,
+                    trip=_label(other_trip),
                 )
             tx.delete(other)
         seated = _trip_row_now(tx.session, trip).seated
@@ -1414,9 +1423,7 @@ def scan(desk: Desk, trip_id: str, code: str) -> ScanResult:
                 return ScanResult("unknown")
             if other.id == trip.id:
                 return ScanResult("this_manifest", trip_id=trip.id)
-            return ScanResult(
-                "open_manifest", trip_id=other.id, trip_label=other.vehicle or other.destination
-            )
+            return ScanResult("open_manifest", trip_id=other.id, trip_label=_label(other))
         entry = _find_scanned(session, trip, parsed.kind, parsed.value)
         if entry is None:
             known = _known_passport(session, parsed.kind, parsed.value)
@@ -1435,7 +1442,7 @@ def scan(desk: Desk, trip_id: str, code: str) -> ScanResult:
                 return ScanResult("waitlisted", row)
             if active.trip_id != trip.id:
                 other = live_trip(session, active.trip_id)
-                return ScanResult("other_trip", row, other.id, other.vehicle or other.destination)
+                return ScanResult("other_trip", row, other.id, _label(other))
             entry = active
         if TripStatus(trip.status) not in OPEN_TRIPS:
             return ScanResult("trip_closed", _passenger_rows(session, [entry], today)[0])
@@ -1529,7 +1536,7 @@ def _passenger_rows(
             if isinstance(value, str) and len(value) == 36:
                 reason_trips.add(value)
     labels = {
-        t.id: t.vehicle or f"{t.origin} → {t.destination}"
+        t.id: _label(t)
         for t in session.exec(
             select(Trip).where(col(Trip.id).in_(sorted(reason_trips | set(trip_ids))))
         ).all()
@@ -1639,7 +1646,7 @@ def _post_name(desk: Desk) -> str:
 
 def _trip_context(session: Session, trip: Trip) -> tuple[EvacuationOperation, str]:
     op = live_operation(session, trip.operation_id)
-    return op, trip.vehicle or f"{trip.origin} → {trip.destination}"
+    return op, _label(trip)
 
 
 _MODE_WORDS = {"bus": "Bus", "flight": "Flight", "train": "Train", "ferry": "Ferry", "other": ""}
