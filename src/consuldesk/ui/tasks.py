@@ -7,12 +7,16 @@ Only task ids cross threads in signals. The outcome itself waits in a dict until
 collects it. Sending arbitrary Python objects through queued ``Signal(object)`` connections from
 pool threads crashed the interpreter under load here ("none_dealloc: deallocating None", a
 reference-count error in the binding), while ints are copied by value and are safe.
+
+One relay object, never deleted, carries every runner's signals, so a worker that finishes
+after its window closed still emits on a live object; the answer is then dropped.
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +43,12 @@ class _Task:
 
 
 class _Relay(QObject):
-    """Lives on the UI thread; workers emit on it, so its slots run on the UI thread.
+    """Lives on the UI thread for the whole process; workers emit on it, so its slots run on
+    the UI thread.
+
+    One relay serves every :class:`TaskRunner` and is never deleted: a worker that finishes
+    after its runner's window closed must still have a live object to emit on ("Signal source
+    has been deleted" from a pool thread crashed the interpreter).
 
     Signals:
         ended(int): the task with this id finished or failed; its outcome is waiting.
@@ -49,11 +58,79 @@ class _Relay(QObject):
     ended = Signal(int)
     progressed = Signal(int, int, int, str)
 
+    def __init__(self, hub: _Hub) -> None:
+        super().__init__()
+        self._hub = hub
+        # The relay itself receives: a QObject of the UI thread, so the connections are queued
+        # and the callbacks run on the UI thread whichever thread emitted.
+        self.ended.connect(self._on_ended)
+        self.progressed.connect(self._on_progressed)
+
+    @Slot(int)
+    def _on_ended(self, task_id: int) -> None:
+        self._hub.ended(task_id)
+
+    @Slot(int, int, int, str)
+    def _on_progressed(self, task_id: int, done: int, total: int, label: str) -> None:
+        self._hub.progressed(task_id, done, total, label)
+
+
+class _Hub:
+    """Task ids, outcomes and the runner each task belongs to, shared by all runners."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.ids = itertools.count(1)
+        self.outcomes: dict[int, tuple[bool, Any]] = {}
+        self.runners: dict[int, weakref.ref[TaskRunner]] = {}
+        self.relay: _Relay | None = None
+
+    def connect(self) -> _Relay:
+        """The relay, made on first use (on the UI thread: runners are made there)."""
+        if self.relay is None:
+            self.relay = _Relay(self)
+        return self.relay
+
+    def register(self, runner: TaskRunner) -> int:
+        with self.lock:
+            task_id = next(self.ids)
+            self.runners[task_id] = weakref.ref(runner)
+        return task_id
+
+    def deliver(self, task_id: int, outcome: tuple[bool, Any]) -> None:
+        """Worker side: keep the outcome, tell the UI thread (only the id crosses threads)."""
+        with self.lock:
+            self.outcomes[task_id] = outcome
+        assert self.relay is not None
+        self.relay.ended.emit(task_id)
+
+    def _runner(self, task_id: int, *, done: bool) -> TaskRunner | None:
+        with self.lock:
+            ref = self.runners.pop(task_id, None) if done else self.runners.get(task_id)
+        runner = ref() if ref is not None else None
+        return runner if runner is not None and isValid(runner) else None
+
+    def ended(self, task_id: int) -> None:
+        """UI side: hand the outcome to its runner, if that still exists."""
+        with self.lock:
+            ok, value = self.outcomes.pop(task_id)
+        runner = self._runner(task_id, done=True)
+        if runner is not None:  # else its window is gone: nobody to tell
+            runner._finish(task_id, ok, value)
+
+    def progressed(self, task_id: int, done: int, total: int, label: str) -> None:
+        """UI side: pass a progress report on to the task's runner."""
+        runner = self._runner(task_id, done=False)
+        if runner is not None:
+            runner._progress(task_id, done, total, label)
+
+
+_HUB = _Hub()
+
 
 class _Runnable(QRunnable):
-    def __init__(self, runner: TaskRunner, task_id: int, fn: Callable[[], Any]) -> None:
+    def __init__(self, task_id: int, fn: Callable[[], Any]) -> None:
         super().__init__()
-        self._runner = runner
         self._task_id = task_id
         self._fn = fn
 
@@ -63,7 +140,7 @@ class _Runnable(QRunnable):
             outcome: tuple[bool, Any] = (True, self._fn())
         except Exception as exc:  # reported to the UI, which shows it
             outcome = (False, exc)
-        self._runner._deliver(self._task_id, outcome)
+        _HUB.deliver(self._task_id, outcome)
 
 
 class TaskRunner(QObject):
@@ -72,13 +149,8 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
-        self._relay = _Relay(self)
-        self._relay.ended.connect(self._on_relay_ended)
-        self._relay.progressed.connect(self._on_relay_progressed)
-        self._ids = itertools.count(1)
+        self._relay = _HUB.connect()
         self._tasks: dict[int, _Task] = {}
-        self._outcomes: dict[int, tuple[bool, Any]] = {}
-        self._lock = threading.Lock()
 
     def run(
         self,
@@ -99,9 +171,9 @@ class TaskRunner(QObject):
         Returns:
             The task's id.
         """
-        task_id = next(self._ids)
+        task_id = _HUB.register(self)
         self._tasks[task_id] = _Task(on_done, on_error, owner=owner)
-        self._pool.start(_Runnable(self, task_id, fn))
+        self._pool.start(_Runnable(task_id, fn))
         return task_id
 
     def run_long(
@@ -121,33 +193,23 @@ class TaskRunner(QObject):
             The flag to cancel with.
         """
         cancel = CancelFlag()
-        task_id = next(self._ids)
+        task_id = _HUB.register(self)
         self._tasks[task_id] = _Task(on_done, on_error, on_progress)
         relay = self._relay
 
         def report(done: int, total: int, label: str) -> None:
             relay.progressed.emit(task_id, done, total, label)
 
-        self._pool.start(_Runnable(self, task_id, lambda: work(report, cancel)))
+        self._pool.start(_Runnable(task_id, lambda: work(report, cancel)))
         return cancel
 
     def wait(self, msecs: int = 5000) -> bool:
         """Wait for running tasks (tests and shutdown); their callbacks run later, if at all."""
         return self._pool.waitForDone(msecs)
 
-    # -- worker side -----------------------------------------------------------------------
+    # -- UI side (called by the hub) -------------------------------------------------------
 
-    def _deliver(self, task_id: int, outcome: tuple[bool, Any]) -> None:
-        with self._lock:
-            self._outcomes[task_id] = outcome
-        self._relay.ended.emit(task_id)
-
-    # -- UI side ---------------------------------------------------------------------------
-
-    @Slot(int)
-    def _on_relay_ended(self, task_id: int) -> None:
-        with self._lock:
-            ok, value = self._outcomes.pop(task_id)
+    def _finish(self, task_id: int, ok: bool, value: Any) -> None:
         task = self._tasks.pop(task_id, None)
         if task is None or task.orphaned:
             return
@@ -156,8 +218,7 @@ class TaskRunner(QObject):
         else:
             task.on_error(value)
 
-    @Slot(int, int, int, str)
-    def _on_relay_progressed(self, task_id: int, done: int, total: int, label: str) -> None:
+    def _progress(self, task_id: int, done: int, total: int, label: str) -> None:
         task = self._tasks.get(task_id)
         if task is not None and task.on_progress is not None and not task.orphaned:
             task.on_progress(done, total, label)

@@ -163,10 +163,12 @@ def test_a_page_remembered_by_an_older_version_is_still_the_one_reopened(qtbot, 
     from consuldesk.ui.main_window import PAGE_KEYS
 
     assert len(PAGE_KEYS) == window.nav.count()  # a name for every page
+    window.close()
     settings.setValue("main/page", "no such page")
     again = MainWindow(desk, settings)
     qtbot.addWidget(again)
     assert again.nav.currentRow() == 0
+    again.close()
 
 
 def test_keyboard_from_search_to_card_and_ctrl_l_links_the_selected_person(

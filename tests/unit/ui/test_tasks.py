@@ -71,3 +71,28 @@ def test_an_answer_for_a_widget_already_deleted_is_dropped(qtbot):
     qtbot.wait(50)
     assert seen == ["kept"]
     kept.deleteLater()
+
+
+def test_work_that_outlives_its_runner_is_dropped_without_harm(qtbot):
+    from shiboken6 import delete
+
+    gate = threading.Event()
+    runner, seen = TaskRunner(), []
+    runner.run(lambda: gate.wait(3) and "late", seen.append, seen.append)
+    delete(runner)  # its window closed while the work ran
+    gate.set()
+    survivor, later = TaskRunner(), []
+    survivor.run(lambda: "next", later.append, later.append)
+    qtbot.waitUntil(lambda: later == ["next"], timeout=3000)
+    survivor.wait()
+    qtbot.wait(50)
+    assert seen == []
+
+
+def test_callbacks_run_on_the_ui_thread_even_with_one_relay_for_all(qtbot):
+    runners = [TaskRunner() for _ in range(3)]
+    threads = []
+    for r in runners:
+        r.run(lambda: time.sleep(0.01), lambda _v: threads.append(QThread.currentThread()), print)
+    qtbot.waitUntil(lambda: len(threads) == 3, timeout=3000)
+    assert set(threads) == {QThread.currentThread()}
