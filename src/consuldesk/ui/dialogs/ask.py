@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
@@ -18,8 +17,9 @@ def ask(
     """Ask ``text``; ``proceed`` runs only if the officer answers ``button``.
 
     Cancel is the default, so a hurried Enter never does the thing that cannot be undone. The
-    box opens window-modal and returns at once (tests click its buttons, nothing blocks); it is
-    deleted when answered.
+    box opens window-modal and returns at once (tests click its buttons, nothing blocks). It
+    lives as long as its parent: deleting it on close (``WA_DeleteOnClose``) while its
+    ``finished`` handler still referred to it crashed the interpreter under load.
     """
     box = QMessageBox(
         QMessageBox.Icon.Question,
@@ -29,7 +29,6 @@ def ask(
         parent,
     )
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def finished(_result: int) -> None:
         # The button clicked, not the result code: Esc and the title bar's close give Cancel.

@@ -1020,7 +1020,8 @@ class EvacuationPage(QWidget):
         fresh = box.addButton(_("Start fresh"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(keep)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Not WA_DeleteOnClose: deleting the box under its own ``finished`` handler crashed the
+        # interpreter (see dialogs.ask); it lives as long as the page.
 
         def finished(_result: int) -> None:
             clicked = box.clickedButton()
