@@ -745,16 +745,10 @@ def set_trip_status(desk: Desk, trip_id: str, status: TripStatus) -> Written[Tri
                 tx.update(e, {"status": _S.NO_SHOW.value})
             _requeue(tx, allocated, "no_show", label)
             _set_presence(tx, [e.national_id for e in boarded], PresenceStatus.IN_TRANSIT)
-        elif new == TripStatus.ARRIVED:
-            last_leg = tx.session.exec(
-                select(func.max(Trip.leg_no)).where(
-                    col(Trip.operation_id) == trip.operation_id, _live(Trip)
-                )
-            ).one()
-            if trip.leg_no >= (last_leg or trip.leg_no):
-                ids = [e.national_id for e in boarded]
-                _set_presence(tx, ids, PresenceStatus.EVACUATED)
-                _resolve_evacuation_requests(tx, ids, label)
+        elif new == TripStatus.ARRIVED and trip.leg_no >= _last_leg(tx.session, trip.operation_id):
+            ids = [e.national_id for e in boarded]
+            _set_presence(tx, ids, PresenceStatus.EVACUATED)
+            _resolve_evacuation_requests(tx, ids, label)
         tx.update(trip, {"status": new.value})
         if new in (TripStatus.BOARDING, TripStatus.DEPARTED):
             _under_way(tx, trip.operation_id)
