@@ -439,7 +439,7 @@ def bad_list(path: Path) -> Path:
 
 
 def test_an_error_file_being_corrected_is_never_overwritten(desk, tmp_path, monkeypatch):
-    monkeypatch.setattr(lists, "_now", lambda: STAMP)
+    monkeypatch.setattr(lists.error_file, "_now", lambda: STAMP)
     reg = bad_list(tmp_path / "reg.csv")
     first = import_list(desk, reg)
     assert first.error_file == tmp_path / "reg.errors.csv" and first.invalid == 2
@@ -478,15 +478,15 @@ def test_an_error_file_being_corrected_is_never_overwritten(desk, tmp_path, monk
 
 def test_an_error_file_name_taken_while_importing_is_not_overwritten(desk, tmp_path, monkeypatch):
     reg = bad_list(tmp_path / "reg.csv")
-    monkeypatch.setattr(lists, "_now", lambda: STAMP)
-    real_write = lists._write_error_file
+    monkeypatch.setattr(lists.error_file, "_now", lambda: STAMP)
+    real_write = lists.importing._write_error_file
 
     def write_then_officer_saves(target, parsed, errors):
         tmp = real_write(target, parsed, errors)
         target.write_text("saved by the officer meanwhile", encoding="utf-8")
         return tmp
 
-    monkeypatch.setattr(lists, "_write_error_file", write_then_officer_saves)
+    monkeypatch.setattr(lists.importing, "_write_error_file", write_then_officer_saves)
     report = import_list(desk, reg)
     assert report.error_file == tmp_path / "reg.errors-20261122-093005.csv"
     assert (tmp_path / "reg.errors.csv").read_text(encoding="utf-8").startswith("saved by")
@@ -1249,7 +1249,7 @@ def test_the_officer_documentation_lists_exactly_the_recognised_headers():
         if line.startswith("| ") and " · " in line
     ]
     documented = {h.strip() for cells in table for cell in cells for h in cell.split(" · ")}
-    vocabulary = {h for langs in lists._VOCABULARY.values() for hs in langs for h in hs}
+    vocabulary = {h for langs in lists.columns._VOCABULARY.values() for hs in langs for h in hs}
     assert documented == vocabulary
 
 

@@ -1,0 +1,259 @@
+"""Exporting nationals to a list that imports back unchanged."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from consuldesk.domain.countries import country_code, country_name
+from consuldesk.domain.enums import HouseholdKind, Sex
+from consuldesk.domain.errors import ValidationError
+from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
+from consuldesk.services.files import temp_beside
+from consuldesk.services.lists.base import _EVERY, LANGS, XLSX_SUFFIXES, ListError
+from consuldesk.services.lists.columns import export_header
+from consuldesk.services.lists.planning import _NATIONAL_COLUMNS, _chunks
+from consuldesk.services.lists.values import _SEX_LABELS, _STATUS_LABELS, _YES_LABEL
+from consuldesk.store.models import Household, HouseholdMember, National
+
+# -- export --------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "record_id",
+    "surname",
+    "given_names",
+    "patronymic",
+    "surname_lat",
+    "given_names_lat",
+    "iin",
+    "passport_no",
+    "passport_expiry",
+    "birth_date",
+    "sex",
+    "phones",
+    "email",
+    "messenger",
+    "nationality",
+    "host_country",
+    "city",
+    "address",
+    "presence_status",
+    "medical_condition",
+    "mobility_needs",
+    "pregnant",
+    "notes",
+    "group",
+    "tour_operator",
+)
+_EXPORT_SOURCE = {
+    "record_id": "id",
+    "surname": "surname_cyr",
+    "given_names": "given_names_cyr",
+    "patronymic": "patronymic_cyr",
+}
+_DATE_COLUMNS = {"passport_expiry", "birth_date"}
+_WIDTHS = {"record_id": 38, "iin": 14, "passport_no": 13, "phones": 18, "address": 30, "notes": 30}
+
+
+@functools.lru_cache(maxsize=512)
+def _country_label(code: str, lang: str) -> str:
+    """The country's name in ``lang`` when it reads back as the same code, else the code."""
+    try:
+        name = country_name(code, lang)
+        return name if country_code(name) == code else code
+    except ValidationError:
+        return code
+
+
+def _exporter(lang: str) -> Callable[[Any, dict[str, tuple[str, str | None]]], list[Any]]:
+    """The function that turns a stored national (a row of ``_NATIONAL_COLUMNS``) into the
+    cells of ``EXPORT_COLUMNS`` in ``lang``."""
+    at = {name: i for i, name in enumerate(_NATIONAL_COLUMNS)}
+    male, female = _SEX_LABELS[lang]
+    yes = _YES_LABEL[lang]
+    status = {s.value: labels[LANGS.index(lang)][0] for s, labels in _STATUS_LABELS.items()}
+    plain = {
+        c: at[_EXPORT_SOURCE.get(c, c)] for c in EXPORT_COLUMNS if _EXPORT_SOURCE.get(c, c) in at
+    }
+    i_sex, i_phones, i_country = at["sex"], at["phones"], at["host_country"]
+    i_status, i_pregnant, i_id = at["presence_status"], at["pregnant"], at["id"]
+    no_group = (None, None)
+
+    def cell(column: str) -> Callable[[Any, tuple[str | None, str | None]], Any]:
+        if column == "group":
+            return lambda r, g: g[0]
+        if column == "tour_operator":
+            return lambda r, g: g[1]
+        if column == "sex":
+            return lambda r, g: (
+                (male if r[i_sex] == Sex.MALE.value else female) if r[i_sex] else None
+            )
+        if column == "phones":
+            return lambda r, g: ", ".join(r[i_phones] or ())
+        if column == "host_country":
+            return lambda r, g: _country_label(r[i_country], lang) if r[i_country] else None
+        if column == "presence_status":
+            return lambda r, g: status.get(r[i_status], r[i_status])
+        if column == "pregnant":
+            return lambda r, g: yes if r[i_pregnant] else None
+        index = plain[column]
+        return lambda r, g: r[index]
+
+    getters = [cell(c) for c in EXPORT_COLUMNS]
+
+    def cells(r: Any, groups: dict[str, tuple[str, str | None]]) -> list[Any]:
+        group = groups.get(r[i_id], no_group)
+        return [get(r, group) for get in getters]
+
+    return cells
+
+
+def _tour_groups(session: Session, ids: Sequence[str] | None) -> dict[str, tuple[str, str | None]]:
+    ht = Household.__table__  # type: ignore[attr-defined]
+    mt = HouseholdMember.__table__  # type: ignore[attr-defined]
+    query = (
+        select(mt.c.national_id, ht.c.name, ht.c.tour_operator)
+        .join(ht, ht.c.id == mt.c.household_id)
+        .where(
+            ht.c.kind == HouseholdKind.TOUR_GROUP.value,
+            ht.c.deleted_at.is_(None),
+            mt.c.deleted_at.is_(None),
+        )
+        .order_by(ht.c.name.desc())
+    )
+    result: dict[str, tuple[str, str | None]] = {}
+    chunks = [None] if ids is None else list(_chunks(ids))
+    for chunk in chunks:
+        q = query if chunk is None else query.where(mt.c.national_id.in_(chunk))
+        for national_id, name, operator in session.execute(q):
+            result[national_id] = (name, operator)  # the first group by name wins
+    return result
+
+
+def export_list(
+    desk: Desk,
+    path: Path | str,
+    *,
+    lang: str = "en",
+    ids: Sequence[str] | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelFlag | None = None,
+) -> int:
+    """Write live nationals (all, by name, or the given ids in that order) to a list.
+
+    ``.csv``: UTF-8 with BOM, ``;`` delimited, dates as dd.mm.yyyy (Excel in ru/kk locales opens
+    it as is). ``.xlsx``: IIN, passport and ID as text cells, dates as date cells shown
+    dd.mm.yyyy. Headers and values (sex, status, yes/no, country) are in ``lang`` and come from
+    the import vocabulary, so the file imports back without changes. The file is written to a
+    temporary file beside the target and renamed over it.
+
+    Returns:
+        How many nationals were written.
+
+    Raises:
+        ValueError: ``lang`` is not ``en``, ``ru`` or ``kk``.
+        ListError: ``list.extension``; ``list.write`` (nothing is left behind).
+        Cancelled: ``cancel`` was set; nothing was written.
+    """
+    path = Path(path)
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", *XLSX_SUFFIXES[:1]):
+        raise ListError("list.extension", path, suffix=suffix)
+    cancel = cancel or CancelFlag()
+    nt = National.__table__  # type: ignore[attr-defined]
+    columns = [nt.c[c] for c in _NATIONAL_COLUMNS]
+    with desk.casefile.read() as session:
+        if ids is None:
+            records = list(
+                session.execute(
+                    select(*columns)
+                    .where(nt.c.deleted_at.is_(None))
+                    .order_by(nt.c.sort_name, nt.c.seq)
+                )
+            )
+        else:
+            found: dict[str, Any] = {}
+            for chunk in _chunks(list(dict.fromkeys(ids))):
+                for r in session.execute(
+                    select(*columns).where(nt.c.id.in_(chunk), nt.c.deleted_at.is_(None))
+                ):
+                    found[r.id] = r
+            records = [found[i] for i in dict.fromkeys(ids) if i in found]
+        groups = _tour_groups(session, ids)
+    headers = [export_header(c, lang) for c in EXPORT_COLUMNS]
+    total = len(records)
+
+    export_cells = _exporter(lang)
+
+    def rows() -> Iterator[list[Any]]:
+        for done, r in enumerate(records):
+            if done % _EVERY == 0:
+                cancel.check()
+                progress(done, total, "list.export")
+            yield export_cells(r, groups)
+
+    tmp = temp_beside(path)
+    try:
+        if suffix == ".csv":
+            _write_csv(tmp, headers, rows())
+        else:
+            _write_xlsx(tmp, headers, rows())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ListError("list.write", path, detail=str(exc)) from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    progress(total, total, "list.export")
+    return total
+
+
+def _write_csv(tmp: Path, headers: list[str], rows: Iterable[list[Any]]) -> None:
+    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        writer.writerow(headers)
+        for cells in rows:
+            writer.writerow(
+                ["" if v is None else f"{v:%d.%m.%Y}" if isinstance(v, date) else v for v in cells]
+            )
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _write_xlsx(tmp: Path, headers: list[str], rows: Iterable[list[Any]]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Nationals")
+    sheet.freeze_panes = "A2"
+    for i, column in enumerate(EXPORT_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(column, 16)
+    bold = Font(bold=True)
+    header_cells = []
+    for h in headers:
+        cell = WriteOnlyCell(sheet, value=h)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    # IIN, passport and ID are str values, so text cells already (leading zeros stay).
+    date_at = [i for i, c in enumerate(EXPORT_COLUMNS) if c in _DATE_COLUMNS]
+    for cells in rows:
+        for i in date_at:
+            if cells[i] is not None:
+                cell = WriteOnlyCell(sheet, value=cells[i])
+                cell.number_format = "DD.MM.YYYY"
+                cells[i] = cell
+        sheet.append(cells)
+    workbook.save(tmp)

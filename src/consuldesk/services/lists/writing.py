@@ -1,0 +1,66 @@
+"""Writing a planned import in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from consuldesk.domain.enums import HouseholdKind
+from consuldesk.domain.national import NationalFields
+from consuldesk.services.desk import CancelFlag, Progress
+from consuldesk.services.lists.base import _INSERT_BATCH
+from consuldesk.services.lists.planning import _chunks, _new_key, _Plan
+from consuldesk.store.db import Tx
+from consuldesk.store.models import DuplicateCandidate, Household, HouseholdMember, National
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def _insert_values(f: NationalFields) -> dict[str, Any]:
+    values = {k: v for k, v in f.__dict__.items() if v is not None}  # cleaned: no "" left
+    if f.phones:
+        values["phones"] = list(f.phones)
+    if f.sex is not None:
+        values["sex"] = f.sex.value
+    values["presence_status"] = f.presence_status.value
+    values["source"] = f.source.value
+    return values
+
+
+def _apply(tx: Tx, plan: _Plan, progress: Progress, cancel: CancelFlag) -> None:
+    """Write a plan in the open transaction ``tx``."""
+    total = len(plan.new) + len(plan.updates)
+    done = 0
+    new_ids: dict[str, str] = {}
+    for start in range(0, len(plan.new), _INSERT_BATCH):
+        cancel.check()
+        progress(done, total, "list.save")
+        batch = plan.new[start : start + _INSERT_BATCH]
+        ids = tx.insert_nationals([_insert_values(row.fields) for row in batch])
+        new_ids.update((_new_key(start + i), record_id) for i, record_id in enumerate(ids))
+        done += len(batch)
+
+    def real(key: str) -> str:
+        return new_ids.get(key, key)
+
+    for chunk in _chunks(list(plan.updates)):
+        cancel.check()
+        progress(done, total, "list.save")
+        found = tx.session.execute(select(National).where(col(National.id).in_(chunk)))
+        for n in found.scalars():
+            tx.update(n, plan.updates[n.id])
+        done += len(chunk)
+    cancel.check()
+    for gid, (name, operator) in plan.new_groups.items():
+        kind = HouseholdKind.TOUR_GROUP.value
+        group = Household(id=gid, name=name, kind=kind, tour_operator=operator)  # type: ignore[call-arg]
+        tx.add(group)
+    for gid, national_id in plan.members:
+        member = HouseholdMember(household_id=gid, national_id=real(national_id), relation="member")  # type: ignore[call-arg]
+        tx.add(member)
+    for a, b, score in plan.flags:
+        a, b = sorted((real(a), real(b)))
+        tx.add(DuplicateCandidate(national_a_id=a, national_b_id=b, score=score))  # type: ignore[call-arg]
+    progress(total, total, "list.save")
