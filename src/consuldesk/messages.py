@@ -42,6 +42,18 @@ FIELD_LABELS: dict[str, str] = {
     "mrz": "Passport MRZ",
     "status": "Status",
     "code": "Post code",
+    # what a list's column can be read as, besides the fields above
+    "surname": "Surname",
+    "given_names": "Given names",
+    "patronymic": "Patronymic",
+    "full_name": "Full name",
+    "full_name_lat": "Full name (passport)",
+    "group": "Tour group",
+    "tour_operator": "Tour operator",
+    "record_id": "ConsulDesk ID",
+    "household": "Family",
+    "relation": "Relation",
+    "record": "Whole row",
 }
 
 TEMPLATES: dict[str, str] = {
@@ -168,8 +180,14 @@ TEMPLATES: dict[str, str] = {
         "{path} is not a list ConsulDesk can read ({suffix}); use CSV or XLSX (Excel)"
     ),
     "list.encoding": (
-        "{path} is not in a text encoding ConsulDesk reads; save it as UTF-8 or Windows-1251"
+        "{path} is not in UTF-8 or Windows-1251: it looks like {guess}. Import it as {guess}, "
+        "or save it as UTF-8 or .xlsx"
     ),
+    "list.encoding.unknown": (
+        "{path} is not in a text encoding ConsulDesk recognises; save it as UTF-8 or .xlsx"
+    ),
+    "list.encoding_unknown": "“{value}” is not the name of a text encoding",
+    "list.encoding_wrong": "{path} cannot be read as {encoding} (byte {position}); try another",
     "list.corrupt": "{path} cannot be read as a list: {detail}",
     "list.empty": "{path} is empty",
     "list.empty.header": "{path} has a header but no rows under it",
@@ -185,15 +203,42 @@ TEMPLATES: dict[str, str] = {
         "{path} is protected with a password; remove the password in Excel and save it again"
     ),
     "list.no_name_column": ("{path} has no surname or name column; its columns are: {headers}"),
-    "list.duplicate_column": "{path}: columns {headers} both hold {field}; keep one of them",
+    "list.duplicate_column": (
+        "{path}: columns {columns} ({headers}) both hold {target} in the same script; say what "
+        "each of them holds, or ignore one"
+    ),
+    "list.column_unknown": "{path} has no column “{column}”; its columns are: {headers}",
+    "list.column_target": "“{value}” is not something a column can hold (column “{column}”)",
     "list.write": "{path} cannot be written: {detail}",
     "list.sex": "Sex “{value}” is not understood (use M/F, М/Ж, Ер/Әйел)",
     "list.yes_no": "“{value}” is not yes or no",
     "list.status": "Status “{value}” is not known",
     "list.name_conflict": "{field_label}: two columns disagree (“{value}” and “{other}”)",
-    "list.duplicate_row": "{field_label} {value} is already on line {line} of this list",
+    "list.duplicate_row": (
+        "{field_label} {value} is already on line {line} of this list, for another person "
+        "({name}); one of the two lines is wrong"
+    ),
     "list.match_conflict": (
         "{field_label} {value} belongs to a different person on file than the rest of this row"
+    ),
+    "list.other_person": (
+        "{field_label} {value} belongs to {name} on file, not to the person on this row"
+    ),
+    "list.relation": (
+        "Relation “{value}” is not understood (use head, spouse, child, parent or other)"
+    ),
+    "list.repeat_row": "Repeats the person of line {line}: read as one person",
+    "list.repeat_differs": (
+        "Line {line} gives “{value}” for this person; “{kept}” (an earlier line) was kept"
+    ),
+    "list.family_other": (
+        "Already in the family {household}: not moved to the family “{value}” of the list"
+    ),
+    "list.second_head": "{household} already has a head: this person was not made its head",
+    "list.relation_differs": ("The list says “{value}”; the relation on file (“{kept}”) was kept"),
+    "list.unclosed_quote": (
+        "A quote opened on line {line} never closes; the line was read without it: check "
+        "this person against the list"
     ),
     # case file
     "casefile.not_found": "There is no case file at {path}",
@@ -298,19 +343,30 @@ def _variant(code: str, params: dict[str, Any]) -> str:
     """Some codes read differently with some parameters (a list with or without a header)."""
     if code == "list.empty" and params.get("header"):
         return "list.empty.header"
-    if code in ("list.not_text", "list.not_xlsx") and not params.get("kind"):
+    if code in ("list.not_text", "list.not_xlsx", "list.encoding") and not params.get(
+        "kind", params.get("guess")
+    ):
         return f"{code}.unknown"
     return code
 
 
-def describe_code(code: str, field: str | None = None, **params: Any) -> str:
-    """The sentence for an error code with its parameters (unknown codes are shown as they are)."""
+_LABEL_PARAMS = ("target",)  # parameters that name a field: shown as its label
+
+
+def describe_code(code: str, field: str | None = None, /, **params: Any) -> str:
+    """The sentence for an error code with its parameters (unknown codes are shown as they are).
+
+    ``code`` and ``field`` are positional only, so a parameter may be called ``field`` too.
+    """
     template = TEMPLATES.get(_variant(code, params))
     values = {k: _format_value(v) for k, v in params.items()}
     for key in _STATUS_PARAMS:
         word = STATUS_WORD_LABELS.get(str(values.get(key, "")))
         if word is not None:
             values[key] = _(word)
+    for key in _LABEL_PARAMS:
+        if isinstance(params.get(key), str):
+            values[key] = field_label(params[key])
     if field:
         values.setdefault("field_label", _(FIELD_LABELS.get(field, field)))
     if template is None:

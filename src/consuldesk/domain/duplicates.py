@@ -42,3 +42,20 @@ def probable_duplicate(a: NameFacts, b: NameFacts) -> float | None:
         return None
     score = similarity(a, b)
     return score if score >= THRESHOLD else None
+
+
+def same_person(a: NameFacts, b: NameFacts) -> bool:
+    """Whether two records that share an IIN or a passport number can be one person.
+
+    They cannot when both birth dates are known and differ, or when their names have nothing in
+    common: not one word (a married woman's new surname still comes with her given name), and
+    not as similar as a probable duplicate. A passport number copied onto the next person's row
+    is the usual cause, and must not merge two people.
+    """
+    if a.birth_date and b.birth_date and a.birth_date != b.birth_date:
+        return False
+    words_a = {w for key in a.keys for w in key.split()}
+    words_b = {w for key in b.keys for w in key.split()}
+    if not words_a or not words_b or words_a & words_b:
+        return True
+    return similarity(a, b) >= THRESHOLD

@@ -159,3 +159,33 @@ def display_name(*parts: str | None) -> str:
 def full_name_key(*parts: str | None) -> str:
     """One Latin key for a whole name, for fuzzy comparison across scripts."""
     return " ".join(latin_key(w) for p in parts for w in words(p))
+
+
+# Latin and Cyrillic letters that look the same. A name typed on a mixed keyboard ("Ивaнов" with a
+# Latin "a") looks right and is found by nobody; swapping the look-alikes fixes it without
+# changing what a reader sees.
+_LATIN_LOOKALIKES = "AaBCcEeHKMOoPpTXxyiI"
+_CYRILLIC_LOOKALIKES = "АаВСсЕеНКМОоРрТХхуіІ"
+_TO_CYRILLIC = str.maketrans(_LATIN_LOOKALIKES, _CYRILLIC_LOOKALIKES)
+_TO_LATIN = str.maketrans(_CYRILLIC_LOOKALIKES, _LATIN_LOOKALIKES)
+
+
+def repair_lookalikes(text: str, cyrillic: bool) -> str:
+    """Replace letters of the other script that look like letters of this one.
+
+    Only a word that is mostly of the wanted script changes (``cyrillic`` says which), so a
+    name written wholly in the other script is never rewritten: that is not a typing slip.
+
+    >>> repair_lookalikes("Ивaнов", cyrillic=True) == "Иванов"
+    True
+    """
+    table = _TO_CYRILLIC if cyrillic else _TO_LATIN
+
+    def fix(match: re.Match[str]) -> str:
+        word = match[0]
+        cyr = len(_CYRILLIC.findall(word))
+        lat = len(_LATIN.findall(word))
+        mine, other = (cyr, lat) if cyrillic else (lat, cyr)
+        return word.translate(table) if other and mine > other else word
+
+    return _WORD.sub(fix, text)

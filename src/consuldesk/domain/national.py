@@ -16,6 +16,7 @@ from consuldesk.domain.countries import country_code
 from consuldesk.domain.enums import PresenceStatus, Sex, Source
 from consuldesk.domain.errors import ValidationError, ValidationErrors
 from consuldesk.domain.iin import check_iin_agrees, parse_iin
+from consuldesk.domain.names import repair_lookalikes
 from consuldesk.domain.phone import normalize_phone
 
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z '\-.]*$")
@@ -23,6 +24,9 @@ _CYRILLIC_NAME = re.compile(r"^[\u0400-\u04ff][\u0400-\u04ff '\-.]*$")
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SPACES = re.compile(r"\s+")
+# Control characters other than white space: never typed, only pasted or carried by a damaged
+# file; they break spreadsheets and XML (openpyxl refuses them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ALPHA3 = re.compile(r"^[A-Z]{3}$")
 
 NAME_FIELDS = ("surname_cyr", "given_names_cyr", "patronymic_cyr", "surname_lat", "given_names_lat")
@@ -66,6 +70,8 @@ class NationalFields:
 def _clean_text(value: str | None) -> str | None:
     if not value:
         return None
+    if not value.isprintable() and _CONTROL.search(value):
+        value = _CONTROL.sub("", value)
     if "  " in value or "\t" in value or "\n" in value or "\r" in value or "\xa0" in value:
         value = _SPACES.sub(" ", value)
     return value.strip() or None
@@ -186,3 +192,106 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
     cleaned.__dict__.update(fields.__dict__)
     cleaned.__dict__.update(values)
     return cleaned
+
+
+#: What makes a record impossible to keep: it names no one.
+FATAL_CODES = frozenset({"name.missing"})
+_SURNAMES = ("surname_cyr", "surname_lat")
+_NAME_JUNK = {
+    True: re.compile(r"[^\u0400-\u04ff '\-.]+"),  # Cyrillic names
+    False: re.compile(r"[^A-Za-z '\-.]+"),  # Latin names
+}
+
+
+def set_aside_field(error: ValidationError) -> str:
+    """The field whose value an error sets aside (``phones`` for one phone number)."""
+    return "phones" if error.field == "phone" else error.field
+
+
+def clean_national_keeping(
+    fields: NationalFields, today: date
+) -> tuple[NationalFields, list[tuple[ValidationError, object]]]:
+    """:func:`clean_national` that keeps the person and sets doubtful values aside.
+
+    A value that fails validation is left out of the record, and the error is returned with the
+    value as it was, so the caller can keep it for an officer to review. One bad phone number
+    leaves the other numbers; a birth date or sex that disagrees with a valid IIN gives way to
+    the IIN's (the IIN is the stronger evidence; the stated value is kept aside). A name typed
+    with look-alike letters of the other script ("Ивaнов" with a Latin "a") is repaired
+    without a word: it reads the same. A surname that is the only one and still fails keeps its
+    letters of the right script, and the text as given is set aside.
+
+    Returns:
+        The cleaned fields without the doubtful values, and ``(error, value)`` for each value
+        set aside.
+
+    Raises:
+        ValidationErrors: the record names no one (``name.missing``); nothing can be kept.
+    """
+    try:
+        return clean_national(fields, today), []
+    except ValidationErrors:
+        fields = _repair_lookalike_names(fields)
+    set_aside: list[tuple[ValidationError, object]] = []
+    while True:
+        try:
+            return clean_national(fields, today), set_aside
+        except ValidationErrors as exc:
+            fatal = [e for e in exc.errors if e.code in FATAL_CODES]
+            if fatal:
+                raise ValidationErrors(fatal) from None
+            changes: dict[str, object] = {}
+            for error in exc.errors:
+                name = set_aside_field(error)
+                if name == "phones":
+                    value: object = error.params.get("value", "")
+                    kept = changes.get("phones", fields.phones)
+                    changes["phones"] = tuple(p for p in kept if p.strip() != value)  # type: ignore[attr-defined]
+                else:
+                    value = getattr(fields, name)
+                    changes[name] = (
+                        _letters_of_only_surname(fields, name, str(value))
+                        if name in NAME_FIELDS
+                        else _EMPTY.get(name)
+                    )
+                set_aside.append((error, value))
+            fields = fields.replace(**changes)  # every pass removes a value: this ends
+
+
+_EMPTY: dict[str, object] = {
+    "pregnant": False,
+    "nationality": "KAZ",
+    "phones": (),
+    "presence_status": PresenceStatus.UNKNOWN,
+}
+
+
+def _name_ok(name: str, value: str) -> bool:
+    return bool((_LATIN_NAME if name.endswith("_lat") else _CYRILLIC_NAME).match(value.strip()))
+
+
+def _repair_lookalike_names(fields: NationalFields) -> NationalFields:
+    changes = {}
+    for name in NAME_FIELDS:
+        value = getattr(fields, name)
+        if value and not _name_ok(name, value):
+            repaired = repair_lookalikes(value, cyrillic=not name.endswith("_lat"))
+            if repaired != value and _name_ok(name, repaired):
+                changes[name] = repaired
+    return fields.replace(**changes) if changes else fields
+
+
+def _letters_of_only_surname(fields: NationalFields, name: str, value: str) -> str | None:
+    """What stays of a name that failed its script check: for the only surname, its letters of
+    the right script (at least two); for any other name, nothing."""
+    if name not in _SURNAMES:
+        return None
+    for other in _SURNAMES:
+        value_of_other = getattr(fields, other)
+        if other != name and value_of_other and _name_ok(other, value_of_other):
+            return None  # the other script names the person
+    letters = _NAME_JUNK[not name.endswith("_lat")].sub(" ", value)
+    letters = _SPACES.sub(" ", letters).strip(" -.'")
+    if len(letters.replace(" ", "")) >= 2 and _name_ok(name, letters):
+        return letters
+    return None

@@ -240,6 +240,11 @@ def situation(
                 or_(col(Placement.check_out).is_(None), col(Placement.check_out) > day),
             )
         ).one()
+        needs_review = session.exec(
+            select(func.count()).where(
+                col(National.review).is_not(None), col(National.deleted_at).is_(None)
+            )
+        ).one()
 
     return Situation(
         on=day,
@@ -261,4 +266,5 @@ def situation(
         hotel_beds=int(beds),
         hotel_occupied=int(occupied),
         placed_tonight=int(placed),
+        needs_review=int(needs_review),
     )

@@ -233,6 +233,7 @@ class Situation:
         overdue_requests: open requests past their due time.
         hotels: live hotels; ``hotel_beds`` their beds, ``hotel_occupied`` beds taken tonight.
         placed_tonight: distinct nationals in a hotel tonight.
+        needs_review: nationals with values set aside for an officer to review.
     """
 
     on: date
@@ -254,6 +255,7 @@ class Situation:
     hotel_beds: int
     hotel_occupied: int
     placed_tonight: int
+    needs_review: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable copy (the date as ISO text)."""

@@ -647,6 +647,19 @@ class CaseFile:
         return self._clock
 
 
+def read_meta(session: Session, key: str) -> str | None:
+    """A fact kept in this case file only (never synced), or ``None``."""
+    return _get_meta(session, key)
+
+
+def write_meta(session: Session, key: str, value: str | None) -> None:
+    """Keep a fact in this case file only (``None`` forgets it); in the caller's transaction."""
+    if value is None:
+        session.execute(text("DELETE FROM meta WHERE key = :k"), {"k": key})
+    else:
+        _set_meta(session, key, value)
+
+
 def _get_meta(session: Session, key: str) -> str | None:
     row = session.get(Meta, key)
     return row.value if row else None

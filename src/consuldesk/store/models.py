@@ -109,6 +109,12 @@ class National(Synced, table=True):
             unique=True,
             sqlite_where=text("passport_no IS NOT NULL AND deleted_at IS NULL"),
         ),
+        # Few records need review: the "needs review" filter and count read only those.
+        Index(
+            "ix_national_needs_review",
+            "sort_name",
+            sqlite_where=text("review IS NOT NULL AND deleted_at IS NULL"),
+        ),
     )
 
     seq: int = Field(unique=True)  # stable integer key of the search index row
@@ -138,6 +144,11 @@ class National(Synced, table=True):
     source_ref: str | None = None  # e.g. the imported file's name
     consent_date: date | None = None
     merged_into_id: str | None = Field(default=None, foreign_key="national.id")
+    # Values set aside for an officer to review (consuldesk.domain.review); NULL: nothing to
+    # review. Never an empty list, so "needs review" is "review IS NOT NULL".
+    review: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
     sort_name: str = Field(default="", index=True)
     search_keys: str = ""  # space-separated search keys, mirrored into national_fts by triggers
 
@@ -150,6 +161,9 @@ class Household(Synced, table=True):
     head_id: str | None = Field(default=None, foreign_key="national.id")
     tour_operator: str | None = None
     notes: str | None = None
+    # The family's value in the lists it came from ("12", "Семья Қасымовых"), case-folded, so
+    # that a later list with the same value joins this household.
+    list_key: str | None = Field(default=None, index=True)
 
 
 class HouseholdMember(Synced, table=True):

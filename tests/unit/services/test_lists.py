@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from consuldesk.services.desk import CancelFlag, Cancelled
 from consuldesk.services.households import create_household
 from consuldesk.services.lists import (
     ERROR_COLUMN,
+    RESULT_COLUMN,
     ListError,
     export_list,
     import_list,
@@ -163,8 +165,8 @@ def test_utf8_bom_russian_headers_kazakh_names_are_imported_and_searchable(desk,
     assert (report.created, report.updated, report.unchanged, report.invalid) == (3, 0, 0, 0)
     assert report.total_rows == 3
     assert report.encoding == "utf-8-sig" and report.delimiter == ";"
-    assert report.error_file is None
-    assert not (kazakh_list.parent / "туристы.errors.csv").exists()
+    assert report.review_file is None
+    assert not (kazakh_list.parent / "туристы.review.csv").exists()
     mapping = {m.header: m.field for m in report.mapping}
     assert mapping["Фамилия"] == "surname" and mapping["Фамилия (лат.)"] == "surname_lat"
     assert mapping["ИИН"] == "iin" and mapping["Пол"] == "sex" and mapping["№"] is None
@@ -328,8 +330,9 @@ def test_xlsx_with_title_row_date_cells_and_numeric_iin(desk, tmp_path):
     report = import_list(desk, path)
 
     assert report.format == "xlsx" and report.encoding is None
-    assert report.created == 2 and report.invalid == 1
-    assert [(e.line, e.field) for e in report.errors] == [(6, "iin")]  # Excel row numbers
+    # TOLEUOV's IIN fails its check digit: he is imported without it, for review.
+    assert report.created == 3 and report.invalid == 0 and report.needs_review == 1
+    assert [(e.line, e.field, e.kind) for e in report.warnings] == [(6, "iin", "set_aside")]
     people = nationals(desk)
     assert len(IIN_ILIYAS) == 12 and IIN_ILIYAS.startswith("0")
     iliyas = people[IIN_ILIYAS]  # the leading zero is back
@@ -337,14 +340,12 @@ def test_xlsx_with_title_row_date_cells_and_numeric_iin(desk, tmp_path):
     assert iliyas["birth_date"] == "2005-01-02" and iliyas["phones"] == '["+77017654321"]'
     assert people[IIN_AIGERIM]["passport_expiry"] == "2030-01-31"
     assert people[IIN_AIGERIM]["phones"] == '["+77012345678"]'
-    errors_file = tmp_path / "group.errors.csv"
-    rows = read_csv(errors_file)  # XLSX sources give a ;-separated error file
-    assert rows[0][-1] == ERROR_COLUMN and rows[1][:4] == [
-        "TOLEUOV",
-        "ARMAN",
-        "123456789012",
-        "01.01.1990",
-    ]
+    review_file = tmp_path / "group.review.csv"
+    rows = read_csv(review_file)  # XLSX sources give a ;-separated review file
+    assert rows[0][-3:] == ["ConsulDesk ID", RESULT_COLUMN, ERROR_COLUMN]
+    assert rows[1][:4] == ["TOLEUOV", "ARMAN", "123456789012", "01.01.1990"]
+    toleuov = next(r for r in people.values() if r["surname_lat"] == "TOLEUOV")
+    assert rows[1][-3] == toleuov["id"] and toleuov["iin"] is None
 
 
 def test_utf16_with_bom_tab_delimited(desk, tmp_path):
@@ -358,7 +359,7 @@ def test_utf16_with_bom_tab_delimited(desk, tmp_path):
 # -- import: invalid rows and the error file -----------------------------------------------
 
 
-def test_invalid_rows_are_reported_by_line_and_the_fixed_error_file_imports(desk, tmp_path):
+def test_doubtful_values_are_set_aside_and_the_corrected_review_file_settles_them(desk, tmp_path):
     bad_checksum = IIN_NURSULTAN[:11] + str((int(IIN_NURSULTAN[11]) + 1) % 10)
     path = write_csv(
         tmp_path / "list.csv",
@@ -367,58 +368,85 @@ def test_invalid_rows_are_reported_by_line_and_the_fixed_error_file_imports(desk
             ru_row(1, "Қасымова", "Әйгерім", IIN_AIGERIM, "04.03.1985", "Ж", "87012345678"),
             ru_row(2, "Өмірзақов", "Нұрсұлтан", bad_checksum, "06.07.1990", "М", ""),
             ru_row(3, "Иванов", "Иван", "", "31.02.1990", "М", ""),
-            ru_row(4, "Петрова", "Мария", "", "01.01.1980", "Ж", "12345"),
-            ru_row(5, "Сидоров", "Пётр", "", "01.01.1970", "М", "+77015554433"),
+            ru_row(4, "Петрова", "Мария", "", "01.01.1980", "Ж", "12345, +77015554433"),
+            ru_row(5, "Сидоров", "Пётр", "", "01.01.1970", "М", "+77015554434"),
         ],
     )
     report = import_list(desk, path)
 
-    assert (report.created, report.invalid, report.total_rows) == (2, 3, 5)
-    assert [(e.line, e.field, e.code) for e in report.errors] == [
-        (3, "iin", "iin.checksum"),
-        (4, "birth_date", "date.invalid"),
-        (5, "phone", "phone.invalid"),
+    # Everyone is kept; three people without the value that was wrong, marked for review.
+    assert (report.created, report.invalid, report.total_rows) == (5, 0, 5)
+    assert report.needs_review == 3 and report.errors == []
+    assert [(e.line, e.field, e.code, e.kind) for e in report.warnings] == [
+        (3, "iin", "iin.checksum", "set_aside"),
+        (4, "birth_date", "date.invalid", "set_aside"),
+        (5, "phones", "phone.invalid", "set_aside"),
     ]
-    assert report.errors[0].params == {
+    assert report.warnings[0].params == {
         "expected": int(IIN_NURSULTAN[11]),
         "got": int(bad_checksum[11]),
     }
-    assert report.errors[2].params == {"value": "12345"}
-    assert all(e.message for e in report.errors)
-    assert report.error_file == tmp_path / "list.errors.csv"
-    raw = report.error_file.read_bytes()
+    assert report.warnings[0].value == bad_checksum and report.warnings[2].value == "12345"
+    assert all(e.message for e in report.warnings)
+    people = nationals(desk)
+    nursultan, ivan, maria = people["Өмірзақов"], people["Иванов"], people["Петрова"]
+    assert nursultan["iin"] is None and nursultan["birth_date"] == "1990-07-06"
+    assert ivan["birth_date"] is None
+    assert maria["phones"] == '["+77015554433"]'  # the valid number of the same cell stays
+    review = json.loads(nursultan["review"])
+    assert review == [
+        {
+            "field": "iin",
+            "code": "iin.checksum",
+            "value": bad_checksum,
+            "params": report.warnings[0].params,
+            "source": "list.csv",
+            "line": 3,
+        }
+    ]
+    assert people[IIN_AIGERIM]["review"] is None and people["Сидоров"]["review"] is None
+
+    assert report.review_file == tmp_path / "list.review.csv"
+    raw = report.review_file.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
-    rows = read_csv(report.error_file)
-    assert rows[0] == [*RU_HEADER, ERROR_COLUMN]
+    rows = read_csv(report.review_file)
+    assert rows[0] == [*RU_HEADER, "ConsulDesk ID", RESULT_COLUMN, ERROR_COLUMN]
     assert [r[1] for r in rows[1:]] == ["Өмірзақов", "Иванов", "Петрова"]
-    assert all(r[-1] for r in rows[1:])
+    assert [r[-3] for r in rows[1:]] == [nursultan["id"], ivan["id"], maria["id"]]
+    assert all(r[-2] == "imported, to review" and r[-1] for r in rows[1:])
     assert not list(tmp_path.glob(".*.tmp"))
 
-    # The officer fixes the three rows in the error file and imports it.
+    # The officer corrects the three rows in the review file and imports it.
     rows[1][6] = IIN_NURSULTAN
     rows[2][8] = "28.02.1990"
-    rows[3][10] = "+7 701 765 43 21"
-    write_csv(report.error_file, rows)
-    again = import_list(desk, report.error_file)
-    assert (again.created, again.invalid, again.error_file) == (3, 0, None)
-    assert (
-        next(m for m in again.mapping if m.header == ERROR_COLUMN).note == "ignored: error column"
+    rows[3][10] = "+7 701 765 43 21, +77015554433"
+    write_csv(report.review_file, rows)
+    again = import_list(desk, report.review_file)
+    assert (again.created, again.updated, again.invalid, again.review_file) == (0, 3, 0, None)
+    assert again.needs_review == 0
+    assert next(m for m in again.mapping if m.header == ERROR_COLUMN).note == (
+        "ignored: error column"
     )
+    people = nationals(desk)
     assert count(desk, "national") == 5
-    assert not (tmp_path / "list.errors.errors.csv").exists()
+    assert people[IIN_NURSULTAN]["review"] is None
+    assert people["Иванов"]["birth_date"] == "1990-02-28" and people["Иванов"]["review"] is None
+    assert people["Петрова"]["phones"] == '["+77015554433", "+77017654321"]'
+    assert not (tmp_path / "list.review.review.csv").exists()
 
-    # The original list again: the fixed people are on file, its three bad rows still fail.
+    # The original list again: everyone is on file with good values; nothing comes back.
     report = import_list(desk, path)
-    assert (report.created, report.unchanged, report.invalid) == (0, 2, 3)
-    assert report.error_file is not None and report.error_file.exists()
+    assert (report.created, report.unchanged, report.invalid, report.needs_review) == (0, 5, 0, 0)
+    assert count(desk, "national") == 5
+    assert all(r["review"] is None for r in nationals(desk).values())
 
 
 def test_a_list_without_errors_leaves_an_earlier_error_file_alone(desk, kazakh_list):
     # The officer may still be correcting it: removing it would lose the corrections.
-    earlier = kazakh_list.parent / "туристы.errors.csv"
+    earlier = kazakh_list.parent / "туристы.review.csv"
     earlier.write_text("corrections in progress", encoding="utf-8")
     report = import_list(desk, kazakh_list)
-    assert report.invalid == 0 and report.error_file is None
+    assert report.invalid == 0 and report.review_file is None
     assert earlier.read_text(encoding="utf-8") == "corrections in progress"
 
 
@@ -426,7 +454,8 @@ STAMP = datetime(2026, 11, 22, 9, 30, 5)
 
 
 def bad_list(path: Path) -> Path:
-    """A list whose second and third rows are wrong (no surname; a date that does not exist)."""
+    """A list whose second row names no one (refused) and whose third has a date that does not
+    exist (set aside: the person is imported for review)."""
     return write_csv(
         path,
         [
@@ -438,67 +467,75 @@ def bad_list(path: Path) -> Path:
     )
 
 
-def test_an_error_file_being_corrected_is_never_overwritten(desk, tmp_path, monkeypatch):
-    monkeypatch.setattr(lists.error_file, "_now", lambda: STAMP)
+def test_a_review_file_being_corrected_is_never_overwritten(desk, tmp_path, monkeypatch):
+    monkeypatch.setattr(lists.review_file, "_now", lambda: STAMP)
     reg = bad_list(tmp_path / "reg.csv")
     first = import_list(desk, reg)
-    assert first.error_file == tmp_path / "reg.errors.csv" and first.invalid == 2
+    assert first.review_file == tmp_path / "reg.review.csv"
+    assert (first.created, first.invalid, first.needs_review) == (2, 1, 1)
+    assert [r[-2] for r in read_csv(first.review_file)[1:]] == [
+        "not imported",
+        "imported, to review",
+    ]
 
-    # The officer corrects one row in reg.errors.csv but does not import it yet...
-    rows = read_csv(first.error_file)
+    # The officer corrects one row in reg.review.csv but does not import it yet...
+    rows = read_csv(first.review_file)
     rows[1][1] = "Иванов"
-    write_csv(first.error_file, rows)
-    corrected = first.error_file.read_bytes()
+    write_csv(first.review_file, rows)
+    corrected = first.review_file.read_bytes()
 
     # ... and the tour operator resends reg.csv, which is imported again.
     second = import_list(desk, reg)
-    assert second.invalid == 2
-    assert second.error_file == tmp_path / "reg.errors-20261122-093005.csv"
-    assert first.error_file.read_bytes() == corrected
-    assert len(read_csv(second.error_file)) == 3
+    assert (second.invalid, second.unchanged) == (1, 2)
+    assert second.review_file == tmp_path / "reg.review-20261122-093005.csv"
+    assert first.review_file.read_bytes() == corrected
+    assert len(read_csv(second.review_file)) == 3
 
-    # The corrected file still has one wrong row: it goes to a new file named after reg.csv,
-    # never reg.errors.errors.csv, and neither the imported file nor the other one is touched.
-    third = import_list(desk, first.error_file)
-    assert (third.created, third.invalid) == (1, 1)
-    assert third.error_file == tmp_path / "reg.errors-20261122-093005-2.csv"
-    assert [r[1] for r in read_csv(third.error_file)[1:]] == ["Петрова"]
-    assert first.error_file.read_bytes() == corrected
-    assert len(read_csv(second.error_file)) == 3
-    assert not list(tmp_path.glob("*.errors.errors*")) and not list(tmp_path.glob(".*.tmp"))
+    # The corrected file still has one row to review: it goes to a new file named after
+    # reg.csv, never reg.review.review.csv, and neither the imported file nor the other one
+    # is touched.
+    third = import_list(desk, first.review_file)
+    assert (third.created, third.invalid, third.unchanged) == (1, 0, 1)
+    assert third.review_file == tmp_path / "reg.review-20261122-093005-2.csv"
+    assert [r[1] for r in read_csv(third.review_file)[1:]] == ["Петрова"]
+    assert first.review_file.read_bytes() == corrected
+    assert len(read_csv(second.review_file)) == 3
+    assert not list(tmp_path.glob("*.review.review*")) and not list(tmp_path.glob(".*.tmp"))
 
-    # Fixing the last row in its own error file and importing that: nothing more is written.
-    rows = read_csv(third.error_file)
+    # Fixing the last row in its own review file and importing that: nothing more is written.
+    rows = read_csv(third.review_file)
     rows[1][8] = "28.02.1980"
-    write_csv(third.error_file, rows)
-    fourth = import_list(desk, third.error_file)
-    assert (fourth.created, fourth.invalid, fourth.error_file) == (1, 0, None)
-    assert third.error_file.exists() and first.error_file.read_bytes() == corrected
+    write_csv(third.review_file, rows)
+    fourth = import_list(desk, third.review_file)
+    assert (fourth.created, fourth.updated, fourth.invalid, fourth.review_file) == (0, 1, 0, None)
+    assert third.review_file.exists() and first.review_file.read_bytes() == corrected
+    assert nationals(desk)["Петрова"]["birth_date"] == "1980-02-28"
+    assert all(r["review"] is None for r in nationals(desk).values())
 
 
 def test_an_error_file_name_taken_while_importing_is_not_overwritten(desk, tmp_path, monkeypatch):
     reg = bad_list(tmp_path / "reg.csv")
-    monkeypatch.setattr(lists.error_file, "_now", lambda: STAMP)
-    real_write = lists.importing._write_error_file
+    monkeypatch.setattr(lists.review_file, "_now", lambda: STAMP)
+    real_write = lists.review_file._write_review_file
 
     def write_then_officer_saves(target, parsed, errors):
         tmp = real_write(target, parsed, errors)
         target.write_text("saved by the officer meanwhile", encoding="utf-8")
         return tmp
 
-    monkeypatch.setattr(lists.importing, "_write_error_file", write_then_officer_saves)
+    monkeypatch.setattr(lists.review_file, "_write_review_file", write_then_officer_saves)
     report = import_list(desk, reg)
-    assert report.error_file == tmp_path / "reg.errors-20261122-093005.csv"
-    assert (tmp_path / "reg.errors.csv").read_text(encoding="utf-8").startswith("saved by")
+    assert report.review_file == tmp_path / "reg.review-20261122-093005.csv"
+    assert (tmp_path / "reg.review.csv").read_text(encoding="utf-8").startswith("saved by")
 
 
 def test_an_error_file_asked_for_is_written_there_even_if_it_exists(desk, tmp_path):
     reg = bad_list(tmp_path / "reg.csv")
     asked = tmp_path / "mine.csv"
     asked.write_text("old", encoding="utf-8")
-    report = import_list(desk, reg, error_file=asked)
-    assert report.error_file == asked and len(read_csv(asked)) == 3
-    assert not (tmp_path / "reg.errors.csv").exists()
+    report = import_list(desk, reg, review_file=asked)
+    assert report.review_file == asked and len(read_csv(asked)) == 3  # header and two rows
+    assert not (tmp_path / "reg.review.csv").exists()
 
 
 def test_value_errors_of_sex_status_and_yes_no(desk, tmp_path):
@@ -512,12 +549,12 @@ def test_value_errors_of_sex_status_and_yes_no(desk, tmp_path):
         ],
     )
     report = import_list(desk, path)
-    assert report.created == 2
-    assert sorted((e.line, e.code, e.field) for e in report.errors) == [
-        (3, "country.unknown", "nationality"),
-        (3, "list.sex", "sex"),
-        (3, "list.status", "presence_status"),
-        (3, "list.yes_no", "pregnant"),
+    assert (report.created, report.invalid, report.needs_review) == (3, 0, 1)
+    assert sorted((e.line, e.code, e.field, e.value) for e in report.warnings) == [
+        (3, "country.unknown", "nationality", "Марс"),
+        (3, "list.sex", "sex", "мж"),
+        (3, "list.status", "presence_status", "где-то"),
+        (3, "list.yes_no", "pregnant", "может быть"),
     ]
     people = nationals(desk)
     assert people["Иванова"]["presence_status"] == PresenceStatus.IN_HOTEL.value
@@ -537,11 +574,17 @@ def test_duplicate_iin_or_passport_within_the_file_is_an_invalid_row(desk, tmp_p
         ],
     )
     report = import_list(desk, path)
-    assert (report.created, report.invalid) == (2, 2)
+    # Line 4 is Әйгерім again: read into line 2. Line 5 gives her passport to someone else.
+    assert (report.created, report.unchanged, report.invalid) == (2, 1, 1)
     assert [(e.line, e.field, e.code, e.params) for e in report.errors] == [
-        (4, "iin", "list.duplicate_row", {"line": 2, "value": IIN_AIGERIM}),
-        (5, "passport_no", "list.duplicate_row", {"line": 2, "value": "N1111111"}),
+        (
+            5,
+            "passport_no",
+            "list.duplicate_row",
+            {"line": 2, "value": "N1111111", "name": "Қасымова Әйгерім"},
+        ),
     ]
+    assert [(e.line, e.code, e.kind) for e in report.warnings] == [(4, "list.repeat_row", "note")]
 
 
 # -- import: records on file ---------------------------------------------------------------
@@ -614,7 +657,12 @@ def test_rows_without_iin_or_passport_match_by_name_and_birth_date(desk, tmp_pat
         ],
     )
     report = import_list(desk, path)
-    assert (report.created, report.unchanged) == (1, 1)
+    assert (report.created, report.updated) == (1, 1)  # the phone is added to the record
+    with desk.casefile.read() as session:
+        phones = session.connection().exec_driver_sql(
+            "SELECT phones FROM national WHERE birth_date = '1985-03-04'"
+        )
+        assert json.loads(phones.scalar_one()) == ["+77012345678", "+77015550000"]
 
 
 def test_new_records_similar_to_records_on_file_are_flagged(desk, tmp_path):
@@ -624,7 +672,7 @@ def test_new_records_similar_to_records_on_file_are_flagged(desk, tmp_path):
         [
             ["Фамилия", "Имя", "ИИН"],
             ["Қасымова", "Әйгерім", IIN_AIGERIM],  # born 04.03.1985 like the record on file
-            ["Kassymova", "Aigerim", valid_iin(date(1985, 3, 4), Sex.FEMALE, serial=200)],
+            ["Kasymova", "Aigerim", valid_iin(date(1985, 3, 4), Sex.FEMALE, serial=200)],
         ],
     )
     report = import_list(desk, path)
@@ -710,15 +758,15 @@ def test_dry_run_counts_but_writes_nothing(desk, tmp_path, kazakh_list):
 
     report = import_list(desk, kazakh_list, dry_run=True)
 
-    assert report.dry_run and (report.created, report.invalid) == (3, 1)
-    assert [e.line for e in report.errors] == [5]
-    assert report.error_file is None and not (tmp_path / "туристы.errors.csv").exists()
+    assert report.dry_run and (report.created, report.invalid, report.needs_review) == (4, 0, 1)
+    assert [e.line for e in report.warnings] == [5]
+    assert report.review_file is None and not (tmp_path / "туристы.review.csv").exists()
     assert not report.changes
     assert (count(desk, "national"), count(desk, "audit_event")) == before
 
     asked = tmp_path / "check.csv"
-    report = import_list(desk, kazakh_list, dry_run=True, error_file=asked)
-    assert report.error_file == asked and len(read_csv(asked)) == 2
+    report = import_list(desk, kazakh_list, dry_run=True, review_file=asked)
+    assert report.review_file == asked and len(read_csv(asked)) == 2
     assert count(desk, "national") == 0
 
 
@@ -735,7 +783,7 @@ def test_cancel_commits_nothing(desk, kazakh_list):
         import_list(desk, kazakh_list, progress=progress, cancel=flag)
     assert "list.check" in labels and "list.save" in labels
     assert count(desk, "national") == 0 and count(desk, "audit_event") == 1  # the post only
-    assert not (kazakh_list.parent / "туристы.errors.csv").exists()
+    assert not (kazakh_list.parent / "туристы.review.csv").exists()
 
 
 def test_locked_case_file_raises_and_writes_no_error_file(desk, tmp_path, monkeypatch):
@@ -754,7 +802,7 @@ def test_locked_case_file_raises_and_writes_no_error_file(desk, tmp_path, monkey
     finally:
         other.execute("ROLLBACK")
         other.close()
-    assert not (tmp_path / "locked.errors.csv").exists()
+    assert not (tmp_path / "locked.review.csv").exists()
     assert count(desk, "national") == 0
 
 
@@ -901,10 +949,15 @@ def test_utf16_text_with_nul_bytes_is_still_text(tmp_path):
 
 
 def test_duplicate_column_names_both_headers(tmp_path):
-    path = write_csv(tmp_path / "list.csv", [["Фамилия", "Surname"], ["А", "Б"]])
+    path = write_csv(tmp_path / "list.csv", [["Фамилия", "Surname"], ["Ан", "Бек"]])
     with pytest.raises(ListError) as caught:
         read_list(path)
-    assert caught.value.params == {"field": "surname", "headers": ["Фамилия", "Surname"]}
+    assert caught.value.params == {
+        "target": "surname",
+        "headers": ["Фамилия", "Surname"],
+        "columns": ["A", "B"],
+    }
+    assert [m.field for m in caught.value.mapping] == ["surname", "surname"]
 
 
 def test_missing_file_wrong_extension_and_corrupt_xlsx(desk, tmp_path):
@@ -1219,26 +1272,26 @@ def test_progress_is_reported(desk, kazakh_list, tmp_path):
     assert seen[-1] == (3, 3, "list.export")
 
 
-def test_default_error_file_name(tmp_path):
-    assert lists.default_error_file(Path("/x/список.xlsx")) == Path("/x/список.errors.csv")
+def test_default_review_file_name(tmp_path):
+    assert lists.default_review_file(Path("/x/список.xlsx")) == Path("/x/список.review.csv")
     reg = tmp_path / "reg.xlsx"
-    assert lists.default_error_file(reg, STAMP) == tmp_path / "reg.errors.csv"
+    assert lists.default_review_file(reg, STAMP) == tmp_path / "reg.review.csv"
     for name in (
-        "reg.errors.csv",
-        "reg.errors-20260101-000000.csv",
-        "reg.errors-20260101-000000-7.csv",
+        "reg.review.csv",
+        "reg.review-20260101-000000.csv",
+        "reg.review-20260101-000000-7.csv",
     ):
         # An error file's errors are named after its list.
-        assert lists.default_error_file(tmp_path / name, STAMP) == tmp_path / "reg.errors.csv"
-    (tmp_path / "reg.errors.csv").touch()
-    stamped = tmp_path / "reg.errors-20261122-093005.csv"
-    assert lists.default_error_file(reg, STAMP) == stamped
-    assert lists.default_error_file(tmp_path / "reg.errors.csv", STAMP) == stamped
+        assert lists.default_review_file(tmp_path / name, STAMP) == tmp_path / "reg.review.csv"
+    (tmp_path / "reg.review.csv").touch()
+    stamped = tmp_path / "reg.review-20261122-093005.csv"
+    assert lists.default_review_file(reg, STAMP) == stamped
+    assert lists.default_review_file(tmp_path / "reg.review.csv", STAMP) == stamped
     stamped.touch()
-    assert lists.default_error_file(reg, STAMP) == tmp_path / "reg.errors-20261122-093005-2.csv"
+    assert lists.default_review_file(reg, STAMP) == tmp_path / "reg.review-20261122-093005-2.csv"
     # Only ConsulDesk's own suffixes are taken off.
-    odd = tmp_path / "reg.errors-final.csv"
-    assert lists.default_error_file(odd, STAMP) == tmp_path / "reg.errors-final.errors.csv"
+    odd = tmp_path / "reg.review-final.csv"
+    assert lists.default_review_file(odd, STAMP) == tmp_path / "reg.review-final.review.csv"
 
 
 def test_the_officer_documentation_lists_exactly_the_recognised_headers():
@@ -1264,13 +1317,15 @@ def test_excel_hint_line_rounded_iin_name_conflict_and_latin_patronymic(desk, tm
         encoding="utf-8",
     )
     report = import_list(desk, path)
-    assert report.delimiter == "," and report.created == 1
-    assert sorted((e.line, e.code) for e in report.errors) == [
-        (4, "iin.excel_rounded"),
-        (5, "list.name_conflict"),
+    assert report.delimiter == "," and (report.created, report.invalid) == (3, 0)
+    assert sorted((e.line, e.code, e.value) for e in report.warnings) == [
+        (4, "iin.excel_rounded", "5.01015E+11"),
+        (5, "list.name_conflict", "JONES"),  # SMITH came first and is kept
     ]
-    assert nationals(desk)[IIN_AIGERIM]["notes"] == "Patronymic: SERIKKYZY; VIP"
-    rows = read_csv(tmp_path / "excel.errors.csv", delimiter=",")
+    people = nationals(desk)
+    assert people[IIN_AIGERIM]["notes"] == "Patronymic: SERIKKYZY; VIP"
+    assert people["Иванов"]["surname_lat"] == "PETROV" and people["Иванов"]["iin"] is None
+    rows = read_csv(tmp_path / "excel.review.csv", delimiter=",")
     assert rows[0] == ["Surname", "Surname (Latin)", "Patronymic", "IIN", "Phone", "Notes", "",
-                       ERROR_COLUMN]  # fmt: skip
+                       "ConsulDesk ID", RESULT_COLUMN, ERROR_COLUMN]  # fmt: skip
     assert rows[2][:7] == ["SMITH", "JONES", "", "", "", "", "extra cell"]

@@ -66,7 +66,6 @@ def test_upgrade_of_an_older_file_keeps_a_backup(tmp_path, monkeypatch):
         return m.RevisionState(state.current, "0002_pretend", True, state.has_tables)
 
     monkeypatch.setattr(m, "inspect_revision", pretend_newer_head)
-    monkeypatch.setattr(m, "upgrade", lambda engine, revision="head": None)
     CaseFile.open(path).close()
     backup = tmp_path / "old.consuldesk.before-0001"
     assert backup.exists() and backup.read_bytes()[:16] == b"SQLite format 3\x00"

@@ -12,7 +12,9 @@ from typing import Any
 
 from consuldesk.store.db import ChangeSet
 
+#: Headers of the columns a review file adds (recognised, and ignored, on re-import).
 ERROR_COLUMN = "Ошибка / Error"
+RESULT_COLUMN = "Итог / Result"
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -37,6 +39,10 @@ class ListError(Exception):
         params: details for the message.
     """
 
+    #: For column problems (``list.duplicate_column``, ``list.no_name_column``): how each column
+    #: was read, so the officer can choose what the columns hold and try again.
+    mapping: list[ColumnMapping] | None = None
+
     def __init__(self, code: str, path: Path | str, **params: Any) -> None:
         self.code = code
         self.path = Path(path)
@@ -54,12 +60,27 @@ class ColumnMapping:
             (routed by script), ``full_name``, ``full_name_lat`` (split into surname, given
             names, patronymic), ``group``, ``tour_operator``, ``record_id``; ``None`` when
             ignored.
+            ``household``, ``relation`` (families); ``None`` when ignored.
         note: how the column is used, or why it is ignored (``"ignored: not recognised"``...).
+        index: the column's position, from 0.
+        sample: the first value under the header, as text ("" when the column is empty).
+        origin: why it is read so: ``"recognised"`` (by its header), ``"chosen"`` (the officer
+            said so for this import), ``"remembered"`` (the officer chose it for a list with
+            the same headers before).
     """
 
     header: str
     field: str | None
     note: str | None = None
+    index: int = 0
+    sample: str = ""
+    origin: str = "recognised"
+
+
+#: Kinds of :class:`RowError`.
+REFUSED = "refused"  # the row was not imported
+SET_ASIDE = "set_aside"  # the person was imported without this value, marked for review
+NOTE = "note"  # nothing was lost; the officer should know (a row repeating another)
 
 
 @dataclass(frozen=True)
@@ -69,9 +90,12 @@ class RowError:
     Attributes:
         line: the row's line number in a CSV (the header is usually line 1) or its row number
             in a spreadsheet.
-        field: the field concerned (a :class:`NationalFields` name).
+        field: the field concerned (a :class:`NationalFields` name, ``household`` or
+            ``relation``).
         code, params: as in :class:`~consuldesk.domain.errors.ValidationError`.
-        message: readable text (from ``consuldesk.messages.describe`` when available).
+        message: readable text (from ``consuldesk.messages.describe``).
+        value: the value concerned, as given ("" when the problem is not one value's).
+        kind: :data:`REFUSED`, :data:`SET_ASIDE` or :data:`NOTE`.
     """
 
     line: int
@@ -79,6 +103,8 @@ class RowError:
     code: str
     params: dict[str, Any]
     message: str
+    value: str = ""
+    kind: str = REFUSED
 
 
 @dataclass(frozen=True)
@@ -97,6 +123,9 @@ class ParsedList:
         rows: ``(line, cells)`` for every non-empty row below the header; cells are aligned
             with ``headers`` (a row may be shorter or longer) and hold text, or ``date`` /
             ``datetime`` for spreadsheet date cells.
+        layout: what identifies the list's headers (for remembered column choices).
+        notes: ``(line, code, params)`` of what reading the file had to repair, such as a
+            quote that never closes (``list.unclosed_quote``).
     """
 
     path: Path
@@ -107,6 +136,8 @@ class ParsedList:
     headers: list[str]
     mapping: list[ColumnMapping]
     rows: list[tuple[int, list[CellValue]]]
+    layout: str = ""
+    notes: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
 
     def record(self, index: int) -> dict[str, CellValue]:
         """Row ``index`` as ``{header: value}`` (later duplicate headers win)."""
@@ -119,7 +150,10 @@ class ImportReport:
     """What an import did (or, for a dry run, would do).
 
     ``total_rows`` = ``created + updated + unchanged + invalid``. ``errors`` holds one entry per
-    problem (a row may have several); ``invalid`` counts rows.
+    problem of the rows refused (a row may have several); ``invalid`` counts those rows.
+    ``warnings`` holds the values set aside and the notes of rows that were imported;
+    ``needs_review`` counts the people imported with a value set aside. The review file holds
+    both kinds of rows, for the officer to correct and import again.
     """
 
     path: Path
@@ -136,12 +170,35 @@ class ImportReport:
     flagged_duplicates: int
     groups_created: int
     members_added: int
-    error_file: Path | None
+    review_file: Path | None
     dry_run: bool
     changes: ChangeSet = field(default_factory=ChangeSet)
+    warnings: list[RowError] = field(default_factory=list)
+    needs_review: int = 0
+    families_created: int = 0
 
 
 # -- shared helpers ------------------------------------------------------------------------
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV Injection"):
+# exports put an apostrophe before such a value, and imports take it off again.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def with_formula_guard(text: str) -> str:
+    """``text`` as a spreadsheet must receive it: an apostrophe before a value that would run
+    as a formula. Values already starting with apostrophes before such a character get one
+    more, so :func:`without_formula_guard` gives back exactly ``text``."""
+    if text.lstrip("'").startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def without_formula_guard(text: str) -> str:
+    """The value a cell written by :func:`with_formula_guard` stands for."""
+    if text.startswith("'") and text.lstrip("'").startswith(_FORMULA_START):
+        return text[1:]
+    return text
 
 
 def _cell_text(value: CellValue) -> str:

@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from consuldesk.domain.dates import parse_date
-from consuldesk.domain.enums import Source
+from consuldesk.domain.duplicates import NameFacts, same_person
+from consuldesk.domain.enums import PresenceStatus, Source
 from consuldesk.domain.errors import ValidationError, ValidationErrors
-from consuldesk.domain.names import is_cyrillic
-from consuldesk.domain.national import NationalFields, clean_national
+from consuldesk.domain.names import display_name, full_name_key, is_cyrillic, is_latin
+from consuldesk.domain.national import NationalFields, clean_national_keeping, set_aside_field
 from consuldesk.domain.phone import split_phones
+from consuldesk.domain.review import ReviewItem, value_text
 from consuldesk.services.desk import CancelFlag, Progress
-from consuldesk.services.lists.base import _EVERY, CellValue, ParsedList, _cell_text
+from consuldesk.services.lists.base import (
+    _EVERY,
+    NOTE,
+    REFUSED,
+    CellValue,
+    ParsedList,
+    _cell_text,
+    without_formula_guard,
+)
 from consuldesk.services.lists.values import (
     _add_note,
     _parse_nationality,
+    _parse_relation,
     _parse_sex,
     _parse_status,
     _parse_yes_no,
@@ -34,7 +46,7 @@ _Handler = Callable[[CellValue, dict[str, Any], list[ValidationError]], None]
 # Fields whose cells are taken as they are (stripped); clean_national checks them.
 _PLAIN_TEXT = {
     "iin", "passport_no", "email", "messenger", "host_country", "city", "medical_condition",
-    "mobility_needs", "group", "tour_operator", "record_id",
+    "mobility_needs", "group", "tour_operator", "record_id", "household",
 }  # fmt: skip
 
 
@@ -83,10 +95,17 @@ def _handler(target: str) -> _Handler:
             else:
                 out[key] = s
 
+    wants_cyrillic = target.endswith("_cyr")
+    other_script = target[:-4] + ("_lat" if wants_cyrillic else "_cyr")
+
     def explicit_name(v: CellValue, out: dict[str, Any], errs: list[ValidationError]) -> None:
         s = v.strip() if type(v) is str else _cell_text(v)
         if s:
-            _put_name(out, errs, target, s)
+            # "Иванов" under "Фамилия (лат.)" is the Cyrillic surname: said once, in one place.
+            if is_cyrillic(s) != wants_cyrillic and (is_cyrillic(s) or is_latin(s)):
+                _put_name(out, errs, other_script, s)
+            else:
+                _put_name(out, errs, target, s)
 
     def patronymic(v: CellValue, out: dict[str, Any], errs: list[ValidationError]) -> None:
         s = v.strip() if type(v) is str else _cell_text(v)
@@ -137,6 +156,7 @@ def _handler(target: str) -> _Handler:
         "pregnant": memoised(_parse_yes_no, as_text=True),
         "presence_status": memoised(_parse_status, as_text=True),
         "nationality": memoised(_parse_nationality, as_text=True),
+        "relation": memoised(_parse_relation, as_text=True),
         "phones": phones,
         "notes": notes,
         "address": address,
@@ -145,18 +165,33 @@ def _handler(target: str) -> _Handler:
 
 
 class _Row:
-    """A valid row, cleaned, waiting to be matched and written."""
+    """A row that names someone, cleaned, waiting to be matched and written; ``review`` holds
+    the values set aside from it (they go on the record)."""
 
-    __slots__ = ("fields", "group", "index", "line", "operator", "record_id")
+    __slots__ = (
+        "family",
+        "fields",
+        "group",
+        "index",
+        "line",
+        "operator",
+        "record_id",
+        "relation",
+        "review",
+    )
 
     def __init__(
         self,
         index: int,
         line: int,
         fields: NationalFields,
-        group: str | None,
-        operator: str | None,
-        record_id: str | None,
+        *,
+        group: str | None = None,
+        operator: str | None = None,
+        record_id: str | None = None,
+        family: str | None = None,
+        relation: str | None = None,
+        review: list[ReviewItem] | None = None,
     ) -> None:
         self.index = index
         self.line = line
@@ -164,6 +199,19 @@ class _Row:
         self.group = group
         self.operator = operator
         self.record_id = record_id
+        self.family = family
+        self.relation = relation
+        self.review = review or []
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem with a row: the error, the value concerned (as text) and its kind
+    (``REFUSED``, ``SET_ASIDE`` or ``NOTE`` of :mod:`~consuldesk.services.lists.base`)."""
+
+    error: ValidationError
+    value: str
+    kind: str
 
 
 def _fields_factory() -> Callable[[dict[str, Any]], NationalFields]:
@@ -192,14 +240,44 @@ def _fields_factory() -> Callable[[dict[str, Any]], NationalFields]:
 @dataclass
 class _Checked:
     rows: list[_Row]
-    errors: dict[int, list[ValidationError]]  # parsed.rows index -> problems
-    total: int
+    refused: dict[int, list[Problem]]  # parsed.rows index -> why the row cannot be kept
+    total: int  # rows that hold anything in the columns read
+    # Rows read into an earlier row of the same person (parsed.rows index -> the note).
+    repeats: dict[int, list[Problem]] = dataclasses.field(default_factory=dict)
+    # Rows giving an earlier row's IIN or passport to someone else (index -> the refusal
+    # they get unless the case file says the number is theirs).
+    contested: dict[int, Problem] = dataclasses.field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=65536)
+def _name_keys(
+    surname_cyr: str | None, given_cyr: str | None, surname_lat: str | None, given_lat: str | None
+) -> tuple[str, ...]:
+    """Full-name keys for duplicate detection, as :func:`nationals.name_facts` builds them
+    (cached: names repeat in lists)."""
+    keys = (full_name_key(surname_cyr, given_cyr), full_name_key(surname_lat, given_lat))
+    return tuple(k for k in keys if k)
+
+
+def name_facts(f: Any) -> NameFacts:
+    """What duplicate detection compares of a row's fields or a stored record."""
+    keys = _name_keys(f.surname_cyr, f.given_names_cyr, f.surname_lat, f.given_names_lat)
+    born = f.birth_date
+    if isinstance(born, str):
+        born = date.fromisoformat(born)
+    return NameFacts(keys, born, f.iin)
 
 
 def _check_rows(
     parsed: ParsedList, today: date, source: Source, progress: Progress, cancel: CancelFlag
 ) -> _Checked:
-    """Parse and validate every row; rows repeating an IIN or passport are invalid."""
+    """Parse and validate every row.
+
+    A row is refused only when it names no one. Other doubtful values are set aside onto the
+    row's ``review`` (see :func:`~consuldesk.domain.national.clean_national_keeping`). A row
+    repeating an earlier row's IIN or passport number is read into that row when it names the
+    same person, and refused when it names someone else.
+    """
     # (column, field, handler); plain text columns are read inline (no call per cell)
     plan = [
         (i, m.field, None if m.field in _PLAIN_TEXT else _handler(m.field))
@@ -209,11 +287,14 @@ def _check_rows(
     plan.sort(key=lambda p: p[1] in ("full_name", "full_name_lat"))  # after separate names
     make_fields = _fields_factory()
     source_ref = parsed.path.name
-    has_group = any(m.field == "group" for m in parsed.mapping)
+    fields_of = {m.field for m in parsed.mapping if m.field}
+    has_group = "group" in fields_of
+    has_family = "household" in fields_of
+    read_notes: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    for note_line, code, params in parsed.notes:
+        read_notes.setdefault(note_line, []).append((code, params))
     rows: list[_Row] = []
-    errors: dict[int, list[ValidationError]] = {}
-    seen_iin: dict[str, int] = {}
-    seen_passport: dict[str, int] = {}
+    refused: dict[int, list[Problem]] = {}
     total = len(parsed.rows)
     counted = 0
     for index, (line, cells) in enumerate(parsed.rows):
@@ -222,13 +303,14 @@ def _check_rows(
             progress(index, total, "list.check")
         out: dict[str, Any] = {}
         errs: list[ValidationError] = []
-        fields: NationalFields | None = None
         n = len(cells)
         for i, target, handle in plan:
             if i < n:
                 v = cells[i]
                 if not v:
                     continue
+                if type(v) is str and v[0] == "'":
+                    v = without_formula_guard(v)
                 if handle is None and type(v) is str:
                     v = v.strip()
                     if v:
@@ -241,32 +323,129 @@ def _check_rows(
         group = out.pop("group", None)
         operator = out.pop("tour_operator", None)
         record_id = out.pop("record_id", None)
+        family = out.pop("household", None)
+        relation = out.pop("relation", None)
         if "phones" in out:
             out["phones"] = tuple(out["phones"])
         out["source"] = source
         out["source_ref"] = source_ref
         try:
-            fields = clean_national(make_fields(out), today)
+            fields, aside = clean_national_keeping(make_fields(out), today)
         except ValidationErrors as exc:
-            errs.extend(exc.errors)
-        if fields is not None and not errs:
-            if fields.iin and (first := seen_iin.get(fields.iin)):
-                errs.append(
-                    ValidationError("list.duplicate_row", "iin", line=first, value=fields.iin)
-                )
-            if fields.passport_no and (first := seen_passport.get(fields.passport_no)):
-                errs.append(
-                    ValidationError(
-                        "list.duplicate_row", "passport_no", line=first, value=fields.passport_no
-                    )
-                )
-        if errs or fields is None:
-            errors[index] = errs
+            refused[index] = [Problem(e, "", REFUSED) for e in (*errs, *exc.errors)]
             continue
-        if fields.iin:
-            seen_iin[fields.iin] = line
-        if fields.passport_no:
-            seen_passport[fields.passport_no] = line
-        rows.append(_Row(index, line, fields, group if has_group else None, operator, record_id))
+        # Parse errors carry the cell as given; validation returns each value it set aside.
+        given = [(e, e.params.get("value", "")) for e in errs]
+        review = [
+            ReviewItem.from_error(e, v, field=set_aside_field(e), source=source_ref, line=line)
+            for e, v in (*given, *aside)
+        ]
+        for code, params in read_notes.get(line, ()):
+            text = " ".join(_cell_text(c) for c in cells if c)
+            review.append(ReviewItem("record", code, text, params, source_ref, line))
+        if relation is not None and not has_family:
+            relation = None  # a role in no family: nothing to attach it to
+        rows.append(
+            _Row(
+                index,
+                line,
+                fields,
+                group=group if has_group else None,
+                operator=operator,
+                record_id=record_id,
+                family=family if has_family else None,
+                relation=relation,
+                review=review,
+            )
+        )
     progress(total, total, "list.check")
-    return _Checked(rows, errors, counted)
+    notes: dict[int, list[Problem]] = {}
+    contested: dict[int, Problem] = {}
+    kept = _read_repeats(rows, notes, contested)
+    return _Checked(kept, refused, counted, notes, contested)
+
+
+# Fields a repeated row may add to the row it repeats.
+_REPEATABLE = [f.name for f in dataclasses.fields(NationalFields) if f.name not in ("source",)]
+
+
+def _read_repeats(
+    rows: list[_Row], notes: dict[int, list[Problem]], contested: dict[int, Problem]
+) -> list[_Row]:
+    """Rows that repeat an earlier row's IIN or passport number.
+
+    Naming the same person (see :func:`~consuldesk.domain.duplicates.same_person`), the row is
+    read into the earlier one: its values fill what that row lacks; a value that differs is set
+    aside on the record (``list.repeat_differs``). Naming someone else, one of the two rows is
+    wrong: the row is kept but *contested*, and planning decides. If the case file knows whose
+    number it is, the record judges both rows; if not, the earlier row keeps it and this one is
+    refused (``list.duplicate_row``): one passport cannot be two people's.
+    """
+    seen: dict[tuple[str, str], _Row] = {}
+    kept: list[_Row] = []
+    for row in rows:
+        f = row.fields
+        keys = [("iin", f.iin), ("passport_no", f.passport_no)]
+        firsts = [(k, seen[(k, v)]) for k, v in keys if v and (k, v) in seen]
+        if not firsts:
+            for k, v in keys:
+                if v:
+                    seen[(k, v)] = row
+            kept.append(row)
+            continue
+        key, first = firsts[0]
+        other = next((r for _, r in firsts if r is not first), None)
+        value = getattr(f, key)
+        if other is not None or not same_person(name_facts(first.fields), name_facts(f)):
+            clash = other or first
+            name = display_name(
+                clash.fields.surname_cyr or clash.fields.surname_lat,
+                clash.fields.given_names_cyr or clash.fields.given_names_lat,
+            )
+            error = ValidationError(
+                "list.duplicate_row", key, line=clash.line, value=value, name=name
+            )
+            contested[row.index] = Problem(error, str(value), REFUSED)
+            kept.append(row)
+            continue
+        _read_into(first, row)
+        note = ValidationError("list.repeat_row", key, line=first.line, value=value)
+        notes[row.index] = [Problem(note, str(value), NOTE)]
+    return kept
+
+
+def _read_into(first: _Row, repeat: _Row) -> None:
+    """Fill ``first`` with what ``repeat`` adds; differing values are set aside on it."""
+    changes: dict[str, Any] = {}
+    a, b = first.fields, repeat.fields
+    for name in _REPEATABLE:
+        mine, theirs = getattr(a, name), getattr(b, name)
+        if name == "phones":
+            added = tuple(p for p in theirs if p not in mine)
+            if added:
+                changes["phones"] = mine + added
+        elif theirs in (None, "", False) or theirs == mine or name == "source_ref":
+            continue
+        elif mine in (None, "", False) or (
+            name == "presence_status" and mine is PresenceStatus.UNKNOWN
+        ):
+            changes[name] = theirs
+        else:
+            first.review.append(
+                ReviewItem(
+                    name,
+                    "list.repeat_differs",
+                    value_text(theirs),
+                    {"line": repeat.line, "kept": value_text(mine)},
+                    a.source_ref,
+                    repeat.line,
+                )
+            )
+    if changes:
+        first.fields = a.replace(**changes)
+    first.review.extend(repeat.review)
+    first.family = first.family or repeat.family
+    first.relation = first.relation or repeat.relation
+    first.group = first.group or repeat.group
+    first.operator = first.operator or repeat.operator
+    first.record_id = first.record_id or repeat.record_id

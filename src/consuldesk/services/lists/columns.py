@@ -3,13 +3,18 @@ fills."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from consuldesk.domain.names import is_cyrillic, is_latin
 from consuldesk.services.lists.base import (
     _HEADER_SEARCH,
     ERROR_COLUMN,
     LANGS,
+    RESULT_COLUMN,
     CellValue,
     ColumnMapping,
     ListError,
@@ -251,9 +256,20 @@ _VOCABULARY: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]
         ("Группа", "Тур группа", "Туристическая группа", "Номер группы"),
         ("Топ", "Тур тобы", "Топ атауы", "Топ нөмірі"),
     ),
+    "household": (
+        ("Family", "Household", "Family ID", "Family No", "Family number", "Household ID"),
+        ("Семья", "№ семьи", "Номер семьи", "ID семьи", "Семья №"),
+        ("Отбасы", "Отбасы №", "Отбасы нөмірі"),
+    ),
+    "relation": (
+        ("Relation", "Relationship", "Family role", "Role in family", "Kinship"),
+        ("Родство", "Степень родства", "Родственная связь", "Кем приходится"),
+        ("Туыстығы", "Туыстық", "Туыстық қатынасы"),
+    ),
 }
 
 _ERROR_HEADERS = (ERROR_COLUMN, "Ошибка", "Ошибки", "Error", "Errors", "Қате", "Қателер")
+_RESULT_HEADERS = (RESULT_COLUMN, "Итог", "Result", "Нәтиже")
 _ROW_NUMBER_HEADERS = ("№", "#", "No", "No.", "N", "Nr", "№ п/п", "п/п", "Р/с", "Рет саны")
 
 # Targets that several columns may feed (their values are combined).
@@ -280,6 +296,8 @@ _NOTES = {
     "phones": "several numbers per cell and several columns allowed",
     "address": "several columns are joined",
     "notes": "several columns are joined",
+    "household": "rows with the same value are one family",
+    "relation": "role in the family: head, spouse, child, parent, other",
 }
 
 
@@ -301,6 +319,7 @@ def _build_header_index() -> dict[str, str]:
 
 _HEADER_INDEX = _build_header_index()
 _ERROR_KEYS = {_fold_header(h) for h in _ERROR_HEADERS}
+_RESULT_KEYS = {_fold_header(h) for h in _RESULT_HEADERS}
 _ROW_NUMBER_KEYS = {_fold_header(h) for h in _ROW_NUMBER_HEADERS} - {""}
 
 
@@ -310,7 +329,7 @@ def recognise_header(header: str) -> ColumnMapping:
     target = _HEADER_INDEX.get(key)
     if target is not None:
         return ColumnMapping(header, target, _NOTES.get(target))
-    if key in _ERROR_KEYS:
+    if key in _ERROR_KEYS or key in _RESULT_KEYS:
         return ColumnMapping(header, None, "ignored: error column")
     if key in _ROW_NUMBER_KEYS or (not key and re.search(r"[№#]", header)):
         return ColumnMapping(header, None, "ignored: row number")
@@ -324,20 +343,6 @@ def export_header(target: str, lang: str) -> str:
     return _VOCABULARY[target][LANGS.index(lang)][0]
 
 
-def _check_mapping(path: Path, mapping: list[ColumnMapping]) -> None:
-    seen: dict[str, str] = {}
-    for m in mapping:
-        if m.field is None or m.field in _MULTI:
-            continue
-        if m.field in seen:
-            raise ListError(
-                "list.duplicate_column", path, field=m.field, headers=[seen[m.field], m.header]
-            )
-        seen[m.field] = m.header
-    if not _NAME_TARGETS & set(seen):
-        raise ListError("list.no_name_column", path, headers=[m.header for m in mapping])
-
-
 def _find_header(rows: list[tuple[int, list[CellValue]]]) -> int:
     for i, (_, cells) in enumerate(rows[:_HEADER_SEARCH]):
         texts = [_cell_text(c) for c in cells]
@@ -345,3 +350,250 @@ def _find_header(rows: list[tuple[int, list[CellValue]]]) -> int:
         if len(recognised) >= 2 or (recognised and sum(1 for t in texts if t) == 1):
             return i
     return 0
+
+
+# -- the columns of one list -----------------------------------------------------------------
+
+#: Every target a column can be set to (besides ``None``, ignored), in the order offered.
+TARGETS: tuple[str, ...] = (
+    "surname",
+    "given_names",
+    "patronymic",
+    "surname_cyr",
+    "given_names_cyr",
+    "surname_lat",
+    "given_names_lat",
+    "full_name",
+    "full_name_lat",
+    "iin",
+    "passport_no",
+    "passport_expiry",
+    "birth_date",
+    "sex",
+    "phones",
+    "email",
+    "messenger",
+    "nationality",
+    "host_country",
+    "city",
+    "address",
+    "presence_status",
+    "medical_condition",
+    "mobility_needs",
+    "pregnant",
+    "notes",
+    "household",
+    "relation",
+    "group",
+    "tour_operator",
+    "record_id",
+)
+#: Targets that route each value by its script; two such columns may hold the two scripts.
+_BY_SCRIPT = {"surname", "given_names", "patronymic", "full_name"}
+_IGNORE_WORDS = {"", "ignore", "ignored", "none", "skip", "-"}
+_SAMPLE_ROWS = 200  # rows looked at for a column's sample and script
+
+
+def column_name(index: int) -> str:
+    """A column's letter as a spreadsheet shows it (0 → A, 26 → AA)."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+def layout_key(headers: Sequence[str]) -> str:
+    """What identifies a list's layout: its headers, folded, in order (for remembered
+    mappings: the same tour operator sends the same layout every day). The columns a review
+    file adds at the end (ConsulDesk ID, result, reasons) are left out, so a review file has
+    the layout of its list."""
+    own = list(headers)
+    while own and (
+        _fold_header(own[-1]) in _ERROR_KEYS | _RESULT_KEYS
+        or _HEADER_INDEX.get(_fold_header(own[-1])) == "record_id"
+    ):
+        own.pop()
+    folded = "\x1f".join(_fold_header(h) for h in own)
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:24]
+
+
+def parse_target(text: str | None) -> str | None:
+    """A target named by the officer: a target name (``surname_lat``), a header ConsulDesk
+    knows (``Фамилия (лат.)``), or ``ignore``.
+
+    Raises:
+        ValueError: not a target (the message lists them).
+    """
+    key = (text or "").strip()
+    if key.casefold() in _IGNORE_WORDS:
+        return None
+    if key in TARGETS:
+        return key
+    found = _HEADER_INDEX.get(_fold_header(key))
+    if found is not None:
+        return found
+    raise ValueError(key)
+
+
+def resolve_columns(
+    path: Path, headers: Sequence[str], chosen: Mapping[str, str | None]
+) -> dict[int, str | None]:
+    """Column positions for what the officer chose, by header.
+
+    A key is a header as written (``Фамилия``), a repeated header with its occurrence
+    (``Фамилия#2``), a column letter (``C``) or a position (``#3``, from 1). A value is a
+    target (see :func:`parse_target`) or ``None`` to ignore the column.
+
+    Raises:
+        ListError: ``list.column_unknown`` (params ``column``, ``headers``) when a key names no
+            column; ``list.column_target`` (params ``column``, ``value``) when a value is not a
+            target.
+    """
+    result: dict[int, str | None] = {}
+    for spec, target in chosen.items():
+        index = _column_index(headers, spec)
+        if index is None:
+            raise ListError("list.column_unknown", path, column=spec, headers=list(headers))
+        try:
+            result[index] = parse_target(target)
+        except ValueError:
+            raise ListError("list.column_target", path, column=spec, value=target) from None
+    return result
+
+
+def _column_index(headers: Sequence[str], spec: str) -> int | None:
+    spec = spec.strip()
+    occurrence = 1
+    name = spec
+    if "#" in spec:
+        name, _, number = spec.rpartition("#")
+        if number.isdigit():
+            occurrence = int(number)
+            if not name:  # "#3": the third column
+                return occurrence - 1 if 1 <= occurrence <= len(headers) else None
+        else:
+            name = spec
+    key = _fold_header(name)
+    found = [i for i, h in enumerate(headers) if h.strip() == name.strip()] or [
+        i for i, h in enumerate(headers) if key and _fold_header(h) == key
+    ]
+    if len(found) >= occurrence:
+        return found[occurrence - 1]
+    if occurrence == 1 and re.fullmatch(r"[A-Za-z]{1,3}", name):  # a column letter
+        for i in range(len(headers)):
+            if column_name(i) == name.upper():
+                return i
+    return None
+
+
+def map_columns(
+    path: Path,
+    headers: Sequence[str],
+    rows: Sequence[tuple[int, Sequence[CellValue]]],
+    chosen: Mapping[int, str | None] | None = None,
+    remembered: Mapping[int, str | None] | None = None,
+) -> list[ColumnMapping]:
+    """How each column of a list is read: chosen by the officer, remembered from an earlier
+    import of the same layout, or recognised by its header.
+
+    Two columns for one name that does not say its script (``Фамилия`` and ``Surname``, ``ФИО``
+    and ``Full name``) are told apart by their values: one of Cyrillic names and one of Latin
+    names is what a bilingual list is, and each value goes to its script's field.
+
+    Raises:
+        ListError: ``list.duplicate_column`` (params ``target``, ``headers``, ``columns``) when
+            two columns hold the same field (in the same script); ``list.no_name_column``
+            (params ``headers``). Either way :attr:`ListError.mapping` says how each column was
+            read, so the officer can choose and try again.
+    """
+    mapping = []
+    for index, header in enumerate(headers):
+        sample = _sample(rows, index)
+        if chosen is not None and index in chosen:
+            target, origin = chosen[index], "chosen"
+        elif remembered is not None and index in remembered:
+            target, origin = remembered[index], "remembered"
+        else:
+            recognised = recognise_header(header)
+            mapping.append(dataclasses.replace(recognised, index=index, sample=sample))
+            continue
+        note = _NOTES.get(target) if target else "ignored: chosen"
+        mapping.append(ColumnMapping(header, target, note, index, sample, origin))
+    mapping, by_script = _by_script(rows, mapping)
+    _check_mapping(path, mapping, by_script)
+    return mapping
+
+
+def _sample(rows: Sequence[tuple[int, Sequence[CellValue]]], index: int) -> str:
+    for _, cells in rows[:_SAMPLE_ROWS]:
+        if index < len(cells) and (text := _cell_text(cells[index])):
+            return text
+    return ""
+
+
+def _script(rows: Sequence[tuple[int, Sequence[CellValue]]], index: int) -> str | None:
+    """``"cyrillic"`` or ``"latin"`` when nearly every value of a column is in that script;
+    ``"mixed"`` otherwise; ``None`` for an empty column."""
+    cyrillic = latin = total = 0
+    for _, cells in rows[:_SAMPLE_ROWS]:
+        if index < len(cells) and (text := _cell_text(cells[index])):
+            total += 1
+            if is_cyrillic(text):
+                cyrillic += 1
+            elif is_latin(text):
+                latin += 1
+    if not total:
+        return None
+    if cyrillic >= 0.9 * total:
+        return "cyrillic"
+    if latin >= 0.9 * total:
+        return "latin"
+    return "mixed"
+
+
+def _by_script(
+    rows: Sequence[tuple[int, Sequence[CellValue]]], mapping: list[ColumnMapping]
+) -> tuple[list[ColumnMapping], set[int]]:
+    """The columns of one name that hold one script each (see :func:`map_columns`), noted so,
+    and their positions."""
+    result = list(mapping)
+    separated: set[int] = set()
+    for target in _BY_SCRIPT:
+        columns = [m for m in mapping if m.field == target]
+        if len(columns) < 2:
+            continue
+        scripts = {m.index: _script(rows, m.index) for m in columns}
+        filled = [s for s in scripts.values() if s is not None]
+        if len(filled) != len(set(filled)) or "mixed" in filled:
+            continue  # a real collision: _check_mapping names it
+        for m in columns:
+            separated.add(m.index)
+            script = scripts[m.index]
+            if script is not None:
+                result[m.index] = dataclasses.replace(m, note=f"{script} values")
+    return result, separated
+
+
+def _check_mapping(path: Path, mapping: list[ColumnMapping], by_script: set[int]) -> None:
+    seen: dict[str, ColumnMapping] = {}
+    for m in mapping:
+        if m.field is None or m.field in _MULTI:
+            continue
+        first = seen.get(m.field)
+        if first is not None and not {first.index, m.index} <= by_script:
+            error = ListError(
+                "list.duplicate_column",
+                path,
+                target=m.field,
+                headers=[first.header, m.header],
+                columns=[column_name(first.index), column_name(m.index)],
+            )
+            error.mapping = mapping
+            raise error
+        seen.setdefault(m.field, m)
+    if not _NAME_TARGETS & set(seen):
+        error = ListError("list.no_name_column", path, headers=[m.header for m in mapping])
+        error.mapping = mapping
+        raise error

@@ -2,26 +2,50 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from consuldesk.domain.enums import Source
+from consuldesk.domain.review import ReviewItem
+from consuldesk.messages import describe, describe_code
 from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
-from consuldesk.services.lists.base import ImportReport, ParsedList, RowError, _gc_paused
-from consuldesk.services.lists.checking import _check_rows, _Checked
-from consuldesk.services.lists.error_file import (
-    _error_file_names,
-    _message,
-    _now,
-    _place_error_file,
-    _write_error_file,
+from consuldesk.services.lists import review_file as reviews
+from consuldesk.services.lists.base import (
+    SET_ASIDE,
+    ColumnMapping,
+    ImportReport,
+    ParsedList,
+    RowError,
+    _gc_paused,
 )
-from consuldesk.services.lists.planning import _Plan, _plan_import
+from consuldesk.services.lists.checking import Problem, _check_rows, _Checked
+from consuldesk.services.lists.planning import _is_new, _Plan, _plan_import
 from consuldesk.services.lists.reading import read_list
 from consuldesk.services.lists.writing import _apply
-from consuldesk.store.db import ChangeSet
+from consuldesk.store.db import ChangeSet, read_meta, write_meta
 
-# -- import --------------------------------------------------------------------------------
+_LAYOUT_META = "list_layout:"  # + layout key: the columns an officer chose for that layout
+
+
+def remembered_columns(desk: Desk, layout: str) -> dict[int, str | None] | None:
+    """The columns an officer chose for lists of this layout before, by position."""
+    with desk.casefile.read() as session:
+        stored = read_meta(session, _LAYOUT_META + layout)
+    if not stored:
+        return None
+    try:
+        data = json.loads(stored)
+        return {int(k): v for k, v in data["columns"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None  # written by a newer version, or damaged: recognise the headers again
+
+
+def _remember_columns(session: object, parsed: ParsedList) -> None:
+    chosen = {str(m.index): m.field for m in parsed.mapping if m.origin in ("chosen", "remembered")}
+    value = json.dumps({"headers": parsed.headers, "columns": chosen}, ensure_ascii=False)
+    write_meta(session, _LAYOUT_META + parsed.layout, value if chosen else None)  # type: ignore[arg-type]
 
 
 def import_list(
@@ -29,75 +53,102 @@ def import_list(
     path: Path | str,
     *,
     dry_run: bool = False,
-    error_file: Path | str | None = None,
+    review_file: Path | str | None = None,
+    columns: Mapping[str, str | None] | None = None,
+    encoding: str | None = None,
     source: Source = Source.LIST_IMPORT,
     progress: Progress = no_progress,
     cancel: CancelFlag | None = None,
 ) -> ImportReport:
     """Import a registration list in one transaction.
 
-    Valid rows become new nationals (``source``, ``source_ref`` = the file name); a row whose
-    IIN, passport number or ConsulDesk ID matches a live record fills that record's empty
-    fields ("updated") or changes nothing ("unchanged"); a row without IIN and passport whose
-    name and birth date match a record exactly is "unchanged". New records are flagged as
-    probable duplicates of records born the same day with a similar name. With a group column,
-    people join tour-group households (found by name and tour operator, or created).
+    A row becomes a new national (``source``, ``source_ref`` = the file name), or completes the
+    record it names: by ConsulDesk ID, IIN or passport number, else by the same name and birth
+    date. It fills the record's empty fields ("updated") or changes nothing ("unchanged"); it
+    never overwrites a value on file, except one under review, which a corrected list is
+    meant to replace. New records are flagged as probable duplicates of records born the same
+    day with a similar name. Group and family columns put people into tour groups and families.
 
-    Invalid rows are reported with their line numbers and written, with the source's columns
-    plus ``Ошибка / Error``, to ``error_file`` if given (replacing it; it is removed when there
-    are no errors), else to a new file beside the list: ``<stem>.errors.csv``, or
-    ``<stem>.errors-<YYYYmmdd-HHMMSS>.csv`` when that exists (see :func:`default_error_file`).
-    A default error file is never overwritten or removed: the officer may be correcting it.
-    A dry run does everything but write: no transaction, and an error file only when
-    ``error_file`` is given.
+    Nobody is lost for a doubtful value: an IIN failing its check digit, an impossible date, a
+    phone that is not a number, an unknown country are set aside (kept, as given, on the record,
+    which then needs review) and the person is imported. A row is refused only when it names no
+    one, or names a passport or IIN that is another person's (on file or earlier in the list).
+
+    The rows refused and the rows with values set aside go to a review file: to
+    ``review_file`` if given (replacing it; it is removed when there is nothing to review),
+    else to a new file beside the list, ``<stem>.review.csv`` or a stamped name when that exists
+    (see :func:`~consuldesk.services.lists.review_file.default_review_file`): a file the
+    officer may be correcting is never overwritten. A dry run does everything but write: no
+    transaction, and a review file only when ``review_file`` is given.
+
+    Args:
+        columns: what some columns hold, by header (see
+            :func:`~consuldesk.services.lists.columns.resolve_columns`); an import remembers
+            the choice for the list's layout, and later imports of that layout use it when no
+            ``columns`` are given. An empty mapping forgets it.
+        encoding: read a text list in this encoding instead of detecting it.
 
     Raises:
-        ListError: the file as a whole cannot be used (codes in the module docs).
+        ListError: the file as a whole cannot be used (codes in the package docs).
         CaseFileError: the case file is locked, read-only or full; nothing was written.
         Cancelled: ``cancel`` was set; nothing was written.
     """
     path = Path(path)
     cancel = cancel or CancelFlag()
     with _gc_paused():
-        parsed = read_list(path, progress=progress, cancel=cancel)
+        parsed = read_list(
+            path,
+            columns=columns,
+            remembered=None if columns is not None else lambda key: remembered_columns(desk, key),
+            encoding=encoding,
+            progress=progress,
+            cancel=cancel,
+        )
         today = desk.today()
         checked = _check_rows(parsed, today, source, progress, cancel)
-        explicit = Path(error_file) if error_file is not None else None
-        # The default name is chosen when the file is moved into place (_place_error_file).
-        target = explicit or next(_error_file_names(path, _now()))
+        explicit = Path(review_file) if review_file is not None else None
+        # The default name is chosen when the file is moved into place (_place_review_file).
+        target = explicit or next(reviews._review_file_names(path, reviews._now()))
         placed: Path | None = None
-        write_errors = not dry_run or explicit is not None
         changes = ChangeSet()
         tmp: Path | None = None
         try:
             if dry_run:
                 with desk.casefile.read() as session:
                     plan = _plan_import(session, checked, today, cancel)
-                row_errors = _row_errors(parsed, checked, plan)
-                if row_errors and write_errors:
-                    tmp = _write_error_file(target, parsed, row_errors)
+                to_review = _review_rows(parsed, checked, plan, {})
+                if to_review and explicit is not None:
+                    tmp = reviews._write_review_file(target, parsed, to_review)
             else:
                 with desk.casefile.write(desk.officer) as tx:
                     plan = _plan_import(tx.session, checked, today, cancel)
-                    _apply(tx, plan, progress, cancel)
-                    row_errors = _row_errors(parsed, checked, plan)
-                    if row_errors:
-                        tmp = _write_error_file(target, parsed, row_errors)
+                    new_ids = _apply(tx, plan, progress, cancel)
+                    if columns is not None or _has_choices(parsed.mapping):
+                        _remember_columns(tx.session, parsed)
+                    to_review = _review_rows(parsed, checked, plan, new_ids)
+                    if to_review:
+                        tmp = reviews._write_review_file(target, parsed, to_review)
                 changes = tx.changes
             if tmp is not None:
                 if explicit is not None:
                     os.replace(tmp, explicit)
                     placed = explicit
                 else:
-                    placed = _place_error_file(tmp, path)
+                    placed = reviews._place_review_file(tmp, path)
                 tmp = None
         except BaseException:
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
             raise
-        if not row_errors and explicit is not None:
-            explicit.unlink(missing_ok=True)  # a stale error file of an earlier import
-    errors = [e for i in sorted(row_errors) for e in row_errors[i]]
+        if not to_review and explicit is not None and not dry_run:
+            explicit.unlink(missing_ok=True)  # a stale review file of an earlier import
+    errors = [p for r in to_review for p in r.problems if not r.imported]
+    warnings = [p for r in to_review if r.imported for p in r.problems]
+    for index, notes in plan.notes.items():
+        line = parsed.rows[index][0]
+        warnings.extend(_row_error(line, n) for n in notes)
+    warnings.sort(key=lambda e: e.line)
+    flagged = {plan.targets[i] for i in plan.review_rows}
     return ImportReport(
         path=path,
         format=parsed.format,
@@ -108,20 +159,49 @@ def import_list(
         created=len(plan.new),
         updated=plan.updated_rows,
         unchanged=plan.unchanged,
-        invalid=len(row_errors),
+        invalid=len(checked.refused) + len(plan.refused),
         errors=errors,
         flagged_duplicates=len(plan.flags),
         groups_created=len(plan.new_groups),
         members_added=len(plan.members),
-        error_file=placed,
+        review_file=placed,
         dry_run=dry_run,
         changes=changes,
+        warnings=warnings,
+        needs_review=len(flagged),
+        families_created=len(plan.new_families),
     )
 
 
-def _row_errors(parsed: ParsedList, checked: _Checked, plan: _Plan) -> dict[int, list[RowError]]:
-    result: dict[int, list[RowError]] = {}
-    for index, errs in (*checked.errors.items(), *plan.errors.items()):
-        line = parsed.rows[index][0]
-        result[index] = [RowError(line, e.field, e.code, dict(e.params), _message(e)) for e in errs]
-    return result
+def _has_choices(mapping: list[ColumnMapping]) -> bool:
+    return any(m.origin in ("chosen", "remembered") for m in mapping)
+
+
+def _review_rows(
+    parsed: ParsedList, checked: _Checked, plan: _Plan, new_ids: dict[str, str]
+) -> list[reviews.ReviewRow]:
+    """The rows the officer has to look at: refused, or imported with values set aside."""
+    rows: list[reviews.ReviewRow] = []
+    for index, problems in (*checked.refused.items(), *plan.refused.items()):
+        rows.append(
+            reviews.ReviewRow(index, None, [_row_error(parsed.rows[index][0], p) for p in problems])
+        )
+    for index, items in plan.review_rows.items():
+        target = plan.targets[index]
+        record_id = new_ids.get(target) if _is_new(target) else target
+        rows.append(reviews.ReviewRow(index, record_id, [_item_error(i) for i in items]))
+    rows.sort(key=lambda r: r.index)
+    return rows
+
+
+def _row_error(line: int, problem: Problem) -> RowError:
+    e = problem.error
+    value = problem.value or str(e.params.get("value", "") or "")
+    return RowError(line, e.field, e.code, dict(e.params), describe(e), value, problem.kind)
+
+
+def _item_error(item: ReviewItem) -> RowError:
+    message = describe_code(item.code, item.field, **{"value": item.value, **item.params})
+    return RowError(
+        item.line or 0, item.field, item.code, item.params, message, item.value, SET_ASIDE
+    )

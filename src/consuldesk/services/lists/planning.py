@@ -1,5 +1,6 @@
-"""Planning an import against the case file: new, filled, unchanged and conflicting rows,
-tour groups."""
+"""Planning an import against the case file: which rows are new people, which complete a
+record on file (and clear what it had set aside), which change nothing, which contradict the
+case file; and the tour groups and families the rows join."""
 
 from __future__ import annotations
 
@@ -15,24 +16,39 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from consuldesk.domain.duplicates import NameFacts, probable_duplicate
+from consuldesk.domain.duplicates import probable_duplicate, same_person
 from consuldesk.domain.enums import HouseholdKind, PresenceStatus, Sex, Source
 from consuldesk.domain.errors import ValidationError, ValidationErrors
-from consuldesk.domain.names import full_name_key
-from consuldesk.domain.national import NAME_FIELDS, NationalFields, clean_national
+from consuldesk.domain.names import display_name
+from consuldesk.domain.national import NationalFields, clean_national, set_aside_field
+from consuldesk.domain.review import (
+    ReviewItem,
+    merge_review,
+    review_from_json,
+    review_to_json,
+)
 from consuldesk.services.desk import CancelFlag
-from consuldesk.services.lists.base import _CHUNK, _EVERY
-from consuldesk.services.lists.checking import _Checked, _Row
+from consuldesk.services.lists.base import _CHUNK, _EVERY, NOTE, REFUSED
+from consuldesk.services.lists.checking import (
+    Problem,
+    _Checked,
+    _name_keys,
+    _read_into,
+    _Row,
+    name_facts,
+)
+from consuldesk.services.lists.values import family_key, is_family_code
 from consuldesk.store.models import Household, HouseholdMember, National, new_id
 from consuldesk.store.search import national_sort_name
 
 # -- matching against the case file --------------------------------------------------------
 
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(NationalFields))
 # Fields a list may fill on a record that has them empty (provenance and nationality stay).
 _FILLABLE_TEXT = tuple(
-    f.name
-    for f in dataclasses.fields(NationalFields)
-    if f.name
+    name
+    for name in _FIELD_NAMES
+    if name
     not in (
         "nationality",
         "source",
@@ -43,8 +59,19 @@ _FILLABLE_TEXT = tuple(
         "presence_status",
     )
 )
-_NATIONAL_COLUMNS = ("id", *(f.name for f in dataclasses.fields(NationalFields)))
-_BIRTH_COLUMNS = ("id", "birth_date", "sort_name", "iin", *NAME_FIELDS[:2], *NAME_FIELDS[3:])
+#: A national's id and fields, as export reads them.
+_NATIONAL_COLUMNS = ("id", *_FIELD_NAMES)
+# What matching reads of a record on file.
+_STATE_COLUMNS = (*_NATIONAL_COLUMNS, "review", "sort_name")
+
+
+@dataclass
+class _Family:
+    """A family the import creates."""
+
+    name: str
+    list_key: str
+    head: str | None = None  # national id or placeholder
 
 
 @dataclass
@@ -53,10 +80,17 @@ class _Plan:
     updates: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> column values
     updated_rows: int = 0
     unchanged: int = 0
-    errors: dict[int, list[ValidationError]] = field(default_factory=dict)
+    refused: dict[int, list[Problem]] = field(default_factory=dict)
+    notes: dict[int, list[Problem]] = field(default_factory=dict)  # rows imported, to tell
     flags: list[tuple[str, str, float]] = field(default_factory=list)
+    targets: dict[int, str] = field(default_factory=dict)  # row index -> national id (or key)
+    review_rows: dict[int, list[ReviewItem]] = field(default_factory=dict)  # set aside, by row
     new_groups: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # id -> name, op
-    members: list[tuple[str, str]] = field(default_factory=list)  # household id, national id
+    new_families: dict[str, _Family] = field(default_factory=dict)
+    household_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # household id, national id (or key), relation
+    members: list[tuple[str, str, str | None]] = field(default_factory=list)
+    member_updates: dict[str, dict[str, Any]] = field(default_factory=dict)  # membership id
 
 
 def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -114,6 +148,10 @@ def _offered(f: NationalFields) -> dict[str, Any]:
 
 def _is_empty(name: str, value: Any) -> bool:
     """Whether a stored value (as the driver returns it) counts as not filled in."""
+    if value is None or value == "":
+        return True
+    if name not in _SPECIAL_EMPTY:
+        return False
     if name == "phones":
         return not value or value == "[]"
     if name == "presence_status":
@@ -129,7 +167,7 @@ _DATE_FIELDS = ("birth_date", "passport_expiry", "consent_date")
 
 def _fields_from(values: dict[str, Any]) -> NationalFields:
     """A stored national's fields from column values (typed, or as the driver returns them)."""
-    v = {k: values[k] for k in _NATIONAL_COLUMNS if k != "id"}
+    v = {k: values[k] for k in _FIELD_NAMES}
     phones = v["phones"]
     v["phones"] = tuple(json.loads(phones) if isinstance(phones, str) else phones or ())
     v["sex"] = Sex(v["sex"]) if v["sex"] else None
@@ -150,18 +188,13 @@ def _column_value(value: Any) -> Any:
     return value
 
 
-@functools.lru_cache(maxsize=65536)
-def _name_keys(
-    surname_cyr: str | None, given_cyr: str | None, surname_lat: str | None, given_lat: str | None
-) -> tuple[str, ...]:
-    """Full-name keys for duplicate detection, as :func:`nationals.name_facts` builds them
-    (cached: names repeat in lists)."""
-    keys = (full_name_key(surname_cyr, given_cyr), full_name_key(surname_lat, given_lat))
-    return tuple(k for k in keys if k)
+def _new_key(n: int) -> str:
+    """Placeholder id of the n-th new record until the store gives it its id."""
+    return f"new:{n}"
 
 
-def _keys_of(r: Any) -> tuple[str, ...]:
-    return _name_keys(r.surname_cyr, r.given_names_cyr, r.surname_lat, r.given_names_lat)
+def _is_new(key: str) -> bool:
+    return key.startswith("new:")
 
 
 _SOME_DAY = date(2000, 1, 1)
@@ -170,27 +203,33 @@ _SOME_DAY = date(2000, 1, 1)
 @functools.lru_cache(maxsize=65536)
 def _same_day_score(a: tuple[str, ...], b: tuple[str, ...]) -> float | None:
     """:func:`probable_duplicate` for two people born the same day (cached by name keys)."""
+    from consuldesk.domain.duplicates import NameFacts
+
     return probable_duplicate(NameFacts(a, _SOME_DAY), NameFacts(b, _SOME_DAY))
 
 
-def _new_key(n: int) -> str:
-    """Placeholder id of the n-th new record until the store gives it its id."""
-    return f"new:{n}"
+def _stored_name(values: dict[str, Any]) -> str:
+    return display_name(values["surname_cyr"], values["given_names_cyr"]) or display_name(
+        values["surname_lat"], values["given_names_lat"]
+    )
 
 
 def _plan_import(session: Session, checked: _Checked, today: date, cancel: CancelFlag) -> _Plan:
-    """Decide, for each valid row, whether it is new, fills a record on file, or changes nothing.
+    """Decide, for each row, whether it is a new person, completes a record on file, changes
+    nothing, or contradicts the case file (then it is refused).
 
     New records are known by placeholder ids (:func:`_new_key`) until they are inserted.
     """
     plan = _Plan()
+    plan.notes.update(checked.repeats)
+    plan.unchanged += len(checked.repeats)
     rows = checked.rows
     live = _live_count(session)
     # Records on file named by the list's IINs (with all their values), passports and IDs.
     state: dict[str, dict[str, Any]] = {}  # current values of the records matched
     by_iin: dict[str, str] = {}
     iins = [x.fields.iin for x in rows if x.fields.iin]
-    for r in _select_where_in(session, _NATIONAL_COLUMNS, "iin", iins, live):
+    for r in _select_where_in(session, _STATE_COLUMNS, "iin", iins, live):
         state[r.id] = dict(r._mapping)
         by_iin[r.iin] = r.id
     passports = [x.fields.passport_no for x in rows if x.fields.passport_no]
@@ -219,53 +258,89 @@ def _plan_import(session: Session, checked: _Checked, today: date, cancel: Cance
         else:
             pending.append(row)
     missing = {i for _, m in matched for i in m if i not in state}
-    for r in _select_where_in(session, _NATIONAL_COLUMNS, "id", missing, live):
+    for r in _select_where_in(session, _STATE_COLUMNS, "id", missing, live):
         state[r.id] = dict(r._mapping)
-    targets: dict[int, str] = {}  # row index -> national id (for group membership)
     for done, (row, matches) in enumerate(matched):
         if done % _EVERY == 0:
             cancel.check()
-        error = _fill(plan, state, row, matches, today)
-        if error:
-            plan.errors[row.index] = error
-        else:
-            targets[row.index] = next(iter(matches))
+        problems = _conflicts(row, matches, state)
+        if problems:
+            plan.refused[row.index] = problems
+            continue
+        record_id = next(iter(matches))
+        _fill(plan, state, row, record_id, today, by_id="record_id" in matches.values())
 
-    # The others: new records, unless one without IIN and passport has the exact name and birth
-    # date of a record (on file or earlier in the list). New ones born the same day as another
-    # with a similar name are flagged as probable duplicates.
-    by_birth: dict[date, list[tuple[tuple[str, ...], str, str | None]]] = defaultdict(list)
+    # The others: a record with the same name and birth date, no IIN or passport of its own
+    # that says otherwise (a person registered without documents, now on a list with them);
+    # else new records. New ones born the same day as another with a similar name are flagged
+    # as probable duplicates.
     name_birth: dict[tuple[str, date | None], str] = {}
     births = [x.fields.birth_date for x in pending if x.fields.birth_date]
-    for r in _select_where_in(session, _BIRTH_COLUMNS, "birth_date", births, live):
-        born = date.fromisoformat(r.birth_date)
-        by_birth[born].append((_keys_of(r), r.id, r.iin))
-        name_birth.setdefault((r.sort_name, born), r.id)
-    by_name = any(not x.fields.iin and not x.fields.passport_no for x in pending)
-    if by_name:  # people without any date: the same name and no birth date on file either
-        undated = [
-            national_sort_name(x.fields.__dict__)
-            for x in pending
-            if not (x.fields.iin or x.fields.passport_no or x.fields.birth_date)
-        ]
-        for r in _select_where_in(session, ("id", "birth_date"), "sort_name", undated, live):
-            if r.birth_date is None:
-                name_birth.setdefault((r[0], None), r.id)
+    born_that_day: list[str] = []
+    for r in _select_where_in(session, _STATE_COLUMNS, "birth_date", births, live):
+        born_that_day.append(r.id)
+        if r.id not in state:
+            state[r.id] = dict(r._mapping)
+        name_birth.setdefault((r.sort_name, date.fromisoformat(r.birth_date)), r.id)
+    undocumented = [
+        national_sort_name(x.fields.__dict__)
+        for x in pending
+        if not (x.fields.iin or x.fields.passport_no or x.fields.birth_date)
+    ]
+    if undocumented:
+        # People without IIN, passport or birth date: the same name and no birth date on file
+        # either, or a record this same list created (its birth date may have been set aside
+        # and corrected since).
+        lists = {x.fields.source_ref for x in pending}
+        for r in _select_where_in(session, _STATE_COLUMNS, "sort_name", undocumented, live):
+            if r.birth_date is None or r.source_ref in lists:
+                name_birth.setdefault((r.sort_name, None), r.id)
+                state.setdefault(r.id, dict(r._mapping))
     cancel.check()
+    unmatched: list[tuple[_Row, str]] = []
     for row in pending:
+        if row.index in checked.contested:  # no record says whose number it is: the first row's
+            plan.refused[row.index] = [checked.contested[row.index]]
+            continue
         f = row.fields
-        sort_name = national_sort_name(f.__dict__) if by_name else ""
-        if by_name and not f.iin and not f.passport_no:
-            same = name_birth.get((sort_name, f.birth_date))
-            if same is not None:
-                plan.unchanged += 1
-                targets[row.index] = same
-                continue
+        sort_name = national_sort_name(f.__dict__)
+        on_file = name_birth.get((sort_name, f.birth_date))
+        if on_file is not None and _documents_agree(f, state[on_file]):
+            _fill(plan, state, row, on_file, today, by_id=False)
+        else:
+            unmatched.append((row, sort_name))
+    # People born the same day, as they stand once the rows above completed them (an IIN
+    # filled in says two people are two).
+    by_birth: dict[date, list[tuple[tuple[str, ...], str, str | None]]] = defaultdict(list)
+    for record_id in born_that_day:
+        r = state[record_id]
+        by_birth[date.fromisoformat(str(r["birth_date"]))].append(
+            (
+                _name_keys(
+                    r["surname_cyr"], r["given_names_cyr"], r["surname_lat"], r["given_names_lat"]
+                ),
+                record_id,
+                r["iin"],
+            )
+        )
+    new_by_name: dict[tuple[str, date | None], _Row] = {}
+    for row, sort_name in unmatched:
+        f = row.fields
+        earlier = new_by_name.get((sort_name, f.birth_date))
+        if earlier is not None and not (f.iin or f.passport_no):
+            _read_into(earlier, row)  # the same person twice in this list, without documents
+            plan.targets[row.index] = plan.targets[earlier.index]
+            plan.notes[row.index] = [
+                Problem(ValidationError("list.repeat_row", "record", line=earlier.line), "", NOTE)
+            ]
+            plan.unchanged += 1
+            continue
         national_id = _new_key(len(plan.new))
         plan.new.append(row)
-        targets[row.index] = national_id
-        if by_name:
-            name_birth.setdefault((sort_name, f.birth_date), national_id)
+        plan.targets[row.index] = national_id
+        if row.review:
+            plan.review_rows[row.index] = row.review
+        new_by_name.setdefault((sort_name, f.birth_date), row)
         if f.birth_date:
             mine = _name_keys(f.surname_cyr, f.given_names_cyr, f.surname_lat, f.given_names_lat)
             same_day = by_birth[f.birth_date]
@@ -279,51 +354,177 @@ def _plan_import(session: Session, checked: _Checked, today: date, cancel: Cance
         if len(plan.new) % _EVERY == 0:
             cancel.check()
     cancel.check()
-    grouped = [(row, targets[row.index]) for row in rows if row.group and row.index in targets]
-    if grouped:
-        _plan_groups(session, plan, grouped)
+    kept = [row for row in rows if row.index in plan.targets]
+    if any(row.group for row in kept):
+        _plan_groups(session, plan, [row for row in kept if row.group])
+    if any(row.family for row in kept):
+        _plan_families(session, plan, state, [row for row in kept if row.family])
     return plan
+
+
+def _documents_agree(f: NationalFields, stored: dict[str, Any]) -> bool:
+    """Whether a record found by name and birth date has no IIN or passport number that says
+    it is someone else than the row."""
+    return (not f.iin or not stored["iin"] or stored["iin"] == f.iin) and (
+        not f.passport_no or not stored["passport_no"] or stored["passport_no"] == f.passport_no
+    )
+
+
+def _conflicts(
+    row: _Row, matches: dict[str, str], state: dict[str, dict[str, Any]]
+) -> list[Problem]:
+    """Why a row that names records on file contradicts them (empty when it does not)."""
+    f = row.fields
+    if len(matches) > 1:  # e.g. the IIN is one record's, the passport another's
+        (first, _), (second, key) = list(matches.items())[:2]
+        value = row.record_id if key == "record_id" else getattr(f, key)
+        error = ValidationError(
+            "list.match_conflict", key, value=value, existing_id=second, matched_id=first
+        )
+        return [Problem(error, str(value), REFUSED)]
+    record_id, key = next(iter(matches.items()))
+    current = state[record_id]
+    if f.iin and current["iin"] and current["iin"] != f.iin:
+        error = ValidationError("list.match_conflict", "iin", value=f.iin, existing_id=record_id)
+        return [Problem(error, f.iin, REFUSED)]
+    if key != "record_id" and not same_person(name_facts(f), _stored_facts(current)):
+        value = getattr(f, key)
+        error = ValidationError(
+            "list.other_person",
+            key,
+            value=value,
+            existing_id=record_id,
+            name=_stored_name(current),
+        )
+        return [Problem(error, str(value), REFUSED)]
+    return []
+
+
+def _stored_facts(values: dict[str, Any]) -> Any:
+    class _Stored:
+        surname_cyr = values["surname_cyr"]
+        given_names_cyr = values["given_names_cyr"]
+        surname_lat = values["surname_lat"]
+        given_names_lat = values["given_names_lat"]
+        birth_date = values["birth_date"]
+        iin = values["iin"]
+
+    return name_facts(_Stored)
 
 
 def _fill(
     plan: _Plan,
     state: dict[str, dict[str, Any]],
     row: _Row,
-    matches: dict[str, str],
+    record_id: str,
     today: date,
-) -> list[ValidationError] | None:
-    """Plan filling the empty fields of the one record a row matched; the row's errors if any."""
-    f = row.fields
-    if len(matches) > 1:  # e.g. the IIN is one record's, the passport another's
-        (first, _), (second, key) = list(matches.items())[:2]
-        value = row.record_id if key == "record_id" else getattr(f, key)
-        return [
-            ValidationError(
-                "list.match_conflict", key, value=value, existing_id=second, matched_id=first
-            )
-        ]
-    record_id = next(iter(matches))
+    *,
+    by_id: bool,
+) -> None:
+    """Plan what a row brings to the record it names.
+
+    It fills the record's empty fields, adds phone numbers the record lacks, replaces the
+    values of fields under review (a corrected list is what the review asked for) and settles
+    their review items. Its own doubtful values are set aside onto the record. A value that
+    contradicts the record (a filled-in IIN against the stored birth date) is set aside too.
+    Nothing the record holds is overwritten otherwise.
+    """
+    plan.targets[row.index] = record_id
     current = state[record_id]
-    if f.iin and current["iin"] and current["iin"] != f.iin:
-        return [ValidationError("list.match_conflict", "iin", value=f.iin, existing_id=record_id)]
-    fills = {}
-    for k, v in _offered(f).items():
+    review = review_from_json(_json(current["review"]))
+    under_review = {item.field for item in review}
+    fills: dict[str, Any] = {}
+    offered = _offered(row.fields)
+    for k, v in offered.items():
         c = current[k]
-        if c is None or c == "" or (k in _SPECIAL_EMPTY and _is_empty(k, c)):
+        if k == "phones":
+            stored = json.loads(c) if isinstance(c, str) else list(c or ())
+            added = [p for p in v if p not in stored]
+            if added:
+                fills[k] = (*stored, *added)
+        elif _is_empty(k, c) or (k in under_review and _as_stored(v) != _as_stored(c)):
             fills[k] = v
-    if not fills:
+    settled = set(offered) & under_review
+    if by_id:
+        settled.add("record")  # a corrected row of the review file, matched by its ID
+    aside: list[ReviewItem] = []
+    values: dict[str, Any] = {}
+    if fills:
+        values, aside = _settle(current, fills, today, row)
+    # A doubtful value for a field the record holds a value in adds nothing to review: the
+    # list sent again after the officer corrected the record, say.
+    incoming = [
+        item
+        for item in row.review
+        if item.field in ("record", "household", "relation")
+        or _is_empty(item.field, current.get(item.field))
+    ]
+    incoming += aside
+    new_review = merge_review(review, incoming, settled - {i.field for i in aside})
+    if new_review != review:
+        values["review"] = review_to_json(new_review)
+    if incoming:
+        plan.review_rows[row.index] = incoming
+    if not values:
         plan.unchanged += 1
-        return None
-    merged = {**current, **{k: _column_value(v) for k, v in fills.items()}}
-    try:
-        cleaned = clean_national(_fields_from(merged), today)
-    except ValidationErrors as exc:
-        return exc.errors
-    values = {k: _column_value(getattr(cleaned, k)) for k in fills}
+        return
     current.update(values)
     plan.updates.setdefault(record_id, {}).update(values)
     plan.updated_rows += 1
-    return None
+
+
+def _as_stored(value: Any) -> Any:
+    """A value as the driver returns it from SQLite (to compare with one read that way)."""
+    value = _column_value(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _settle(
+    current: dict[str, Any], fills: dict[str, Any], today: date, row: _Row
+) -> tuple[dict[str, Any], list[ReviewItem]]:
+    """The column values of ``fills`` once the record they complete is valid; a fill that
+    makes it invalid (an IIN against the stored birth date) is set aside instead."""
+    fills = dict(fills)
+    aside: list[ReviewItem] = []
+    while fills:
+        merged = {**current, **{k: _column_value(v) for k, v in fills.items()}}
+        try:
+            cleaned = clean_national(_fields_from(merged), today)
+        except ValidationErrors as exc:
+            blamed = [(name, e) for e in exc.errors if (name := _blamed(e, fills))]
+            if not blamed:  # the record's own old problems: the fills are valid themselves
+                return {k: _column_value(v) for k, v in fills.items()}, aside
+            for name, error in blamed:
+                if name in fills:
+                    value = fills.pop(name)
+                    aside.append(
+                        ReviewItem.from_error(
+                            error, value, field=name, source=row.fields.source_ref, line=row.line
+                        )
+                    )
+            continue
+        return {k: _column_value(getattr(cleaned, k)) for k in fills}, aside
+    return {}, aside
+
+
+# The fill to set aside for an error about how fields agree, when the field named is stored.
+_AGREEMENT = {"birth_date": "iin", "sex": "iin", "passport_expiry": "birth_date"}
+
+
+def _blamed(error: ValidationError, fills: dict[str, Any]) -> str | None:
+    name = set_aside_field(error)
+    if name in fills:
+        return name
+    other = _AGREEMENT.get(name)
+    return other if other in fills else None
 
 
 def _group_key(name: str, operator: str | None) -> tuple[str, str]:
@@ -331,7 +532,8 @@ def _group_key(name: str, operator: str | None) -> tuple[str, str]:
     return fold(name), fold(operator)
 
 
-def _plan_groups(session: Session, plan: _Plan, target_of: list[tuple[_Row, str]]) -> None:
+def _plan_groups(session: Session, plan: _Plan, rows: list[_Row]) -> None:
+    """Tour groups: found by name and tour operator, or created; everyone on a row joins."""
     ht = Household.__table__  # type: ignore[attr-defined]
     mt = HouseholdMember.__table__  # type: ignore[attr-defined]
     groups: dict[tuple[str, str], str] = {}
@@ -352,10 +554,9 @@ def _plan_groups(session: Session, plan: _Plan, target_of: list[tuple[_Row, str]
                 )
             )
         )
-    for row, national_id in target_of:
-        if not row.group:
-            continue
-        name = " ".join(row.group.split())
+    for row in rows:
+        national_id = plan.targets[row.index]
+        name = " ".join((row.group or "").split())
         operator = " ".join(row.operator.split()) if row.operator else None
         key = _group_key(name, operator)
         gid = groups.get(key)
@@ -364,4 +565,175 @@ def _plan_groups(session: Session, plan: _Plan, target_of: list[tuple[_Row, str]
             plan.new_groups[gid] = (name, operator)
         if (gid, national_id) not in members:
             members.add((gid, national_id))
-            plan.members.append((gid, national_id))
+            plan.members.append((gid, national_id, "member"))
+
+
+def _plan_families(
+    session: Session, plan: _Plan, state: dict[str, dict[str, Any]], rows: list[_Row]
+) -> None:
+    """Families from a family column: rows with the same value are one family.
+
+    A family is the one a list named by the same value before, else the family an officer made
+    by hand for some of its people (one with no list value yet), else a new one (named by the
+    value, or after its head's surname when the value is a code such as "12"). The relation
+    column gives roles; the first "head" becomes the head. Nothing is moved silently: a person
+    in another family stays there, a role that differs from the one on file stays, and both
+    are set aside for review.
+    """
+    ht = Household.__table__  # type: ignore[attr-defined]
+    mt = HouseholdMember.__table__  # type: ignore[attr-defined]
+    by_key: dict[str, list[_Row]] = {}
+    for row in rows:
+        by_key.setdefault(family_key(row.family or ""), []).append(row)
+    families: dict[str, dict[str, Any]] = {}  # household id -> id, name, head_id, list_key
+    by_list_key: dict[str, str] = {}
+    for chunk in _chunks(sorted(by_key)):
+        for r in session.execute(
+            select(ht.c.id, ht.c.name, ht.c.head_id, ht.c.list_key)
+            .where(
+                ht.c.kind == HouseholdKind.FAMILY.value,
+                ht.c.deleted_at.is_(None),
+                ht.c.list_key.in_(chunk),
+            )
+            .order_by(ht.c.created_at, ht.c.id)
+        ):
+            families[r.id] = dict(r._mapping)
+            by_list_key.setdefault(r.list_key, r.id)
+    on_file = sorted({plan.targets[r.index] for r in rows if not _is_new(plan.targets[r.index])})
+    family_of: dict[str, str] = {}  # national id -> their family
+    membership: dict[tuple[str, str], tuple[str, str | None]] = {}  # -> member id, relation
+    for chunk in _chunks(on_file):
+        for r in session.execute(
+            select(
+                mt.c.id,
+                mt.c.household_id,
+                mt.c.national_id,
+                mt.c.relation,
+                ht.c.name,
+                ht.c.head_id,
+                ht.c.list_key,
+            )
+            .join(ht, ht.c.id == mt.c.household_id)
+            .where(
+                mt.c.national_id.in_(chunk),
+                mt.c.deleted_at.is_(None),
+                ht.c.deleted_at.is_(None),
+                ht.c.kind == HouseholdKind.FAMILY.value,
+            )
+        ):
+            family_of[r.national_id] = r.household_id
+            membership[(r.household_id, r.national_id)] = (r.id, r.relation)
+            families.setdefault(
+                r.household_id,
+                {"name": r.name, "head_id": r.head_id, "list_key": r.list_key},
+            )
+    added: set[tuple[str, str]] = set()
+    for key, members in by_key.items():
+        hid = by_list_key.get(key)
+        if hid is None:
+            # A family an officer made by hand for these people: the list's value joins it.
+            known = {f for f in (family_of.get(plan.targets[r.index]) for r in members) if f}
+            if len(known) == 1 and not families[next(iter(known))]["list_key"]:
+                hid = known.pop()
+                plan.household_updates.setdefault(hid, {})["list_key"] = key
+                families[hid]["list_key"] = key
+        if hid is None:
+            hid = new_id()
+            value = " ".join((members[0].family or "").split())
+            named = next((r for r in members if r.relation == "head"), members[0])
+            plan.new_families[hid] = _Family(_family_name(value, named), key)
+            families[hid] = {"name": plan.new_families[hid].name, "head_id": None, "list_key": key}
+        family = families[hid]
+        for row in members:
+            national_id = plan.targets[row.index]
+            other = family_of.get(national_id)
+            if other is not None and other != hid:
+                _set_aside(
+                    plan,
+                    state,
+                    row,
+                    national_id,
+                    ReviewItem(
+                        "household",
+                        "list.family_other",
+                        row.family or "",
+                        {"household": families[other]["name"]},
+                        row.fields.source_ref,
+                        row.line,
+                    ),
+                )
+                continue
+            relation = row.relation
+            if relation == "head":
+                if family["head_id"] in (None, national_id):
+                    family["head_id"] = national_id
+                    if hid in plan.new_families:
+                        plan.new_families[hid].head = national_id
+                    else:
+                        plan.household_updates.setdefault(hid, {})["head_id"] = national_id
+                else:
+                    _set_aside(
+                        plan,
+                        state,
+                        row,
+                        national_id,
+                        ReviewItem(
+                            "relation",
+                            "list.second_head",
+                            "head",
+                            {"household": family["name"]},
+                            row.fields.source_ref,
+                            row.line,
+                        ),
+                    )
+                    relation = None
+            existing = membership.get((hid, national_id))
+            if existing is None:
+                if (hid, national_id) not in added:
+                    added.add((hid, national_id))
+                    family_of[national_id] = hid
+                    plan.members.append((hid, national_id, relation))
+            elif relation and existing[1] != relation:
+                if not existing[1]:
+                    plan.member_updates[existing[0]] = {"relation": relation}
+                else:
+                    _set_aside(
+                        plan,
+                        state,
+                        row,
+                        national_id,
+                        ReviewItem(
+                            "relation",
+                            "list.relation_differs",
+                            relation,
+                            {"kept": existing[1]},
+                            row.fields.source_ref,
+                            row.line,
+                        ),
+                    )
+
+
+def _family_name(value: str, row: _Row) -> str:
+    """A new family's name: the list's value, or its head's surname with a value that is a
+    code ("Қасымов (12)")."""
+    if not is_family_code(value):
+        return value
+    f = row.fields
+    surname = f.surname_cyr or f.surname_lat or ""
+    return f"{surname} ({value})" if value else surname
+
+
+def _set_aside(
+    plan: _Plan, state: dict[str, dict[str, Any]], row: _Row, national_id: str, item: ReviewItem
+) -> None:
+    """Put a review item on the record a row imports into (new or on file)."""
+    plan.review_rows.setdefault(row.index, []).append(item)
+    if _is_new(national_id):
+        plan.new[int(national_id[4:])].review.append(item)
+        return
+    current = state[national_id]
+    review = review_from_json(_json(current["review"]))
+    merged = merge_review(review, [item])
+    if merged != review:
+        current["review"] = review_to_json(merged)
+        plan.updates.setdefault(national_id, {})["review"] = current["review"]

@@ -6,9 +6,12 @@ import codecs
 import csv
 import io
 import re
+import sys
 from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from consuldesk.services.desk import CancelFlag, Cancelled, Progress, no_progress
 from consuldesk.services.lists.base import (
@@ -21,13 +24,30 @@ from consuldesk.services.lists.base import (
     _cell_text,
     _gc_paused,
 )
-from consuldesk.services.lists.columns import _check_mapping, _find_header, recognise_header
+from consuldesk.services.lists.columns import (
+    _find_header,
+    layout_key,
+    map_columns,
+    resolve_columns,
+)
 
 # -- reading -------------------------------------------------------------------------------
 
+#: Python's csv module refuses fields over 128 KiB by default; a list's notes may be longer
+#: (and what ConsulDesk exports must import back). The limit is the C long's on every OS.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+Remembered = Callable[[str], Mapping[int, str | None] | None]
+
 
 def read_list(
-    path: Path | str, *, progress: Progress = no_progress, cancel: CancelFlag | None = None
+    path: Path | str,
+    *,
+    columns: Mapping[str, str | None] | None = None,
+    remembered: Remembered | None = None,
+    encoding: str | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelFlag | None = None,
 ) -> ParsedList:
     """Read a list file: encoding, delimiter, header row and column mapping.
 
@@ -35,11 +55,22 @@ def read_list(
     headers (so title rows above it are skipped), else the first non-empty row. Rows whose
     cells are all empty are left out (their line numbers are simply skipped).
 
+    Args:
+        path: the list.
+        columns: what the officer says some columns hold, by header (see
+            :func:`~consuldesk.services.lists.columns.resolve_columns`); the others are
+            recognised by their headers.
+        remembered: a look-up of the choices made for a list of the same layout before (by
+            :func:`~consuldesk.services.lists.columns.layout_key`); used when ``columns`` is
+            not given.
+        encoding: read a text list in this encoding (a Python codec name, such as
+            ``koi8-r``) instead of detecting it.
+
     Raises:
         ListError: ``list.not_found``, ``list.unreadable``, ``list.extension``,
             ``list.xls_old``, ``list.encrypted``, ``list.not_text``, ``list.not_xlsx``,
             ``list.encoding``, ``list.corrupt``, ``list.empty``, ``list.no_name_column``,
-            ``list.duplicate_column``.
+            ``list.duplicate_column``, ``list.column_unknown``, ``list.column_target``.
         Cancelled: ``cancel`` was set.
     """
     path = Path(path)
@@ -53,11 +84,12 @@ def read_list(
             raise ListError("list.unreadable", path, detail="not a file")
         raise ListError("list.not_found", path)
     cancel = cancel or CancelFlag()
-    encoding: str | None = None
     delimiter: str | None = None
+    notes: list[tuple[int, str, dict[str, Any]]] = []
     if suffix in XLSX_SUFFIXES:
         fmt = "xlsx"
         _check_xlsx_file(path, _read_head(path))
+        encoding = None
         with _gc_paused():  # keeping 100,000 rows of cells: ~20 % of the time in GC scans
             rows = _read_xlsx(path, progress, cancel)
     else:
@@ -67,9 +99,9 @@ def read_list(
         except OSError as exc:
             raise ListError("list.unreadable", path, detail=str(exc)) from exc
         _check_text_file(path, data[:_SNIFF])
-        text, encoding = _decode(data, path)
+        text, encoding = _decode(data, path, encoding)
         with _gc_paused():
-            rows, delimiter = _read_csv(text, path, progress, cancel)
+            rows, delimiter, notes = _read_csv(text, path, progress, cancel)
     if not rows:
         raise ListError("list.empty", path, header=False)
     header_at = _find_header(rows)
@@ -79,12 +111,17 @@ def read_list(
         headers[0] = headers[0][1:]
     while headers and not headers[-1]:
         headers.pop()  # trailing empty header cells (their data, if any, stays in the rows)
-    mapping = [recognise_header(h) for h in headers]
-    _check_mapping(path, mapping)
     data_rows = rows[header_at + 1 :]
+    layout = layout_key(headers)
+    chosen = resolve_columns(path, headers, columns) if columns else None
+    earlier = remembered(layout) if remembered is not None and chosen is None else None
+    mapping = map_columns(path, headers, data_rows, chosen, earlier)
     if not data_rows:
         raise ListError("list.empty", path, header=True)
-    return ParsedList(path, fmt, encoding, delimiter, header_line, headers, mapping, data_rows)
+    notes = [n for n in notes if n[0] > header_line]
+    return ParsedList(
+        path, fmt, encoding, delimiter, header_line, headers, mapping, data_rows, layout, notes
+    )
 
 
 # -- what a file really is ------------------------------------------------------------------
@@ -209,15 +246,36 @@ def _check_xlsx_file(path: Path, head: bytes) -> None:
         raise ListError("list.not_xlsx", path, kind=kind)
 
 
-def _decode(data: bytes, path: Path) -> tuple[str, str]:
-    """Decode a text list; UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1251."""
+def _decode(data: bytes, path: Path, forced: str | None = None) -> tuple[str, str]:
+    """Decode a text list: UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1251, or the
+    encoding the officer chose (``forced``, a Python codec name).
+
+    Raises:
+        ListError: ``list.encoding`` (params ``guess``, the encoding the text looks like, as a
+            person names it, and ``codec``, its Python name; both ``None`` when unknown).
+    """
+    if forced:
+        try:
+            codec = codecs.lookup(forced).name
+        except LookupError:
+            raise ListError("list.encoding_unknown", path, value=forced) from None
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise ListError(
+                "list.encoding_wrong",
+                path,
+                encoding=_ENCODING_NAMES.get(codec, forced),
+                position=exc.start,
+            ) from None
+        return text.removeprefix("\ufeff"), codec
     try:
         if data.startswith(codecs.BOM_UTF8):
             return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return data.decode("utf-16"), "utf-16"
     except UnicodeDecodeError:
-        raise ListError("list.encoding", path, guess=_guess_encoding(data)) from None
+        raise _encoding_error(data, path) from None
     if b"\x00" not in data:
         try:
             return data.decode("utf-8"), "utf-8"
@@ -228,9 +286,91 @@ def _decode(data: bytes, path: Path) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
         else:
-            if _plausible_cp1251(text):
+            if _plausible_cyrillic(text):
                 return text, "cp1251"
-    raise ListError("list.encoding", path, guess=_guess_encoding(data))
+    raise _encoding_error(data, path)
+
+
+#: How a person names the encodings a list may come in (by Python codec name).
+_ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16 LE",
+    "utf-16-be": "UTF-16 BE",
+    "cp1251": "Windows-1251",
+    "koi8-r": "KOI8-R",
+    "koi8-u": "KOI8-U",
+    "cp866": "DOS 866 (CP866)",
+    "mac-cyrillic": "Mac Cyrillic",
+    "iso8859-5": "ISO 8859-5",
+    "cp1252": "Windows-1252",
+    "latin-1": "ISO 8859-1",
+}
+# Cyrillic single-byte encodings worth naming, in the order they are tried.
+_CYRILLIC_CODECS = ("koi8-r", "cp866", "mac-cyrillic", "iso8859-5")
+
+
+def encoding_name(codec: str | None) -> str:
+    """An encoding as a person names it (``koi8-r`` → ``KOI8-R``)."""
+    if not codec:
+        return ""
+    try:
+        codec = codecs.lookup(codec).name
+    except LookupError:
+        return codec
+    return _ENCODING_NAMES.get(codec, codec.upper())
+
+
+def _encoding_error(data: bytes, path: Path) -> ListError:
+    codec = _guess_encoding(data)
+    guess = encoding_name(codec) if codec else None
+    return ListError("list.encoding", path, guess=guess, codec=codec)
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    """The Python codec a text that is not UTF-8 or Windows-1251 looks like, or ``None``."""
+    sample = data[:262_144]
+    utf16 = _utf16_without_bom(sample)
+    if utf16 is not None:
+        return utf16
+    if b"\x00" not in sample:
+        for codec in _CYRILLIC_CODECS:
+            try:
+                text = sample.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if _has_cyrillic(text) and _plausible_cyrillic(text):
+                return codec
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    best = from_bytes(data[:65536]).best()
+    if best is None:
+        return None
+    try:
+        return codecs.lookup(best.encoding).name
+    except LookupError:  # pragma: no cover - charset-normalizer names Python codecs
+        return None
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` for UTF-16 text saved without its byte-order mark."""
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 4:
+        return None
+    for codec, zeros in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        # ASCII letters, digits and separators have a zero high byte; Cyrillic has 0x04.
+        high = Counter(zeros)
+        if (high[0] + high[4]) >= 0.9 * len(zeros) and high[0] >= 0.2 * len(zeros):
+            try:
+                text = sample.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if sum(ch.isprintable() or ch in "\r\n\t" for ch in text) >= 0.98 * len(text):
+                return codec
+    return None
 
 
 _CP1251_TEXT = set(
@@ -242,8 +382,15 @@ _CASE_FLIP = re.compile(r"[а-яё][А-ЯЁ]")
 _CYR_WORD = re.compile(r"[А-Яа-яЁё]{2,}")
 
 
-def _plausible_cp1251(text: str) -> bool:
-    """Whether Windows-1251 decoding gave Russian/Kazakh text (not KOI8-R, CP866 or binary)."""
+def _has_cyrillic(text: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in text)
+
+
+def _plausible_cyrillic(text: str) -> bool:
+    """Whether a single-byte decoding gave Russian/Kazakh text, as people write it: not the
+    letters of another Cyrillic encoding (KOI8-R read as Windows-1251 swaps upper and lower
+    case and scatters vowels) and no control characters. ``_CP1251_TEXT`` holds every
+    character Cyrillic text uses in these encodings."""
     sample = text[:262_144]
     if any(ch < " " and ch not in "\t\r\n" for ch in set(sample)):
         return False
@@ -264,15 +411,6 @@ def _plausible_cp1251(text: str) -> bool:
     return True
 
 
-def _guess_encoding(data: bytes) -> str | None:
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # pragma: no cover - a declared dependency
-        return None
-    best = from_bytes(data[:65536]).best()
-    return best.encoding if best is not None else None
-
-
 def _sniff_delimiter(text: str) -> str:
     lines = [line for line in text[:65536].splitlines()[:50] if line.strip()]
     best, best_score = ",", 0.0
@@ -290,7 +428,15 @@ def _sniff_delimiter(text: str) -> str:
 
 def _read_csv(
     text: str, path: Path, progress: Progress, cancel: CancelFlag
-) -> tuple[list[tuple[int, list[CellValue]]], str]:
+) -> tuple[list[tuple[int, list[CellValue]]], str, list[tuple[int, str, dict[str, Any]]]]:
+    """The rows of a text list with their first line numbers, its delimiter, and notes.
+
+    A quote that opens a field and never closes would swallow every following line into one
+    field. Such a record is found (an odd number of quotes in its lines, or lines inside it
+    that look like rows of their own) and its first line is read alone, the stray quote left
+    out, with a ``list.unclosed_quote`` note; reading goes on with the next line, so no row
+    after it is lost.
+    """
     skip = 0
     first = text[:16].lstrip("\ufeff")
     if first[:4].lower() == "sep=" and len(first) > 4 and first[4] not in "\r\n":
@@ -298,52 +444,108 @@ def _read_csv(
         skip = 1
     else:
         delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = io.StringIO(text, newline="").readlines()  # splits at \r, \n and \r\n only
+    width = _typical_width(lines[skip : skip + 20], delimiter)
+    row_like = max(2, width if width <= 5 else width - 2)  # fields of a line that is a row
     rows: list[tuple[int, list[CellValue]]] = []
-    last = 0
-    try:
-        for cells in reader:
-            start = last + 1
-            last = reader.line_num
-            if start <= skip:
-                continue
-            if "".join(cells).strip():
-                rows.append((start, cells))  # type: ignore[arg-type]
-                if len(rows) % _EVERY == 0:
-                    cancel.check()
-                    progress(len(rows), 0, "list.read")
-    except csv.Error as exc:
-        raise ListError("list.corrupt", path, detail=f"line {last + 1}: {exc}") from exc
-    return rows, delimiter
+    notes: list[tuple[int, str, dict[str, Any]]] = []
+    at = skip  # index of the next line to read
+    while at < len(lines):
+        reader = csv.reader(_from(lines, at), delimiter=delimiter)
+        begin = at
+        last = 0
+        broken: int | None = None
+        try:
+            for cells in reader:
+                start = begin + last  # index of the record's first line
+                last = reader.line_num
+                end = begin + last
+                if (end - start > 1 or end == len(lines)) and _runaway(
+                    lines, start, end, delimiter, row_like
+                ):
+                    broken = start
+                    break
+                if "".join(cells).strip():
+                    rows.append((start + 1, cells))  # type: ignore[arg-type]
+                    if len(rows) % _EVERY == 0:
+                        cancel.check()
+                        progress(len(rows), 0, "list.read")
+        except csv.Error as exc:
+            raise ListError("list.corrupt", path, detail=f"line {begin + last + 1}: {exc}") from exc
+        if broken is None:
+            break
+        cells = _without_stray_quotes(lines[broken], delimiter)
+        if "".join(cells).strip():
+            rows.append((broken + 1, cells))  # type: ignore[arg-type]
+        notes.append((broken + 1, "list.unclosed_quote", {"line": broken + 1}))
+        at = broken + 1
+    return rows, delimiter, notes
+
+
+def _from(lines: list[str], start: int) -> Iterator[str]:
+    for index in range(start, len(lines)):
+        yield lines[index]
+
+
+def _typical_width(lines: list[str], delimiter: str) -> int:
+    """How many fields the widest of the first lines has (quotes not minded: a guess)."""
+    return max((line.count(delimiter) + 1 for line in lines), default=1)
+
+
+def _runaway(lines: list[str], start: int, end: int, delimiter: str, row_like: int) -> bool:
+    """Whether the record on ``lines[start:end]`` is a quote that never closed, rather than a
+    quoted field with line breaks (a note written over several lines)."""
+    if sum(lines[i].count('"') for i in range(start, end)) % 2:
+        return True  # the last quote opened and the file ended
+    if end - start < 2:
+        return False
+    inside = [lines[i] for i in range(start + 1, end - 1)]
+    inside.append(lines[end - 1].partition('"')[0])  # after the closing quote: the row goes on
+    return any(line.count(delimiter) + 1 >= row_like for line in inside)
+
+
+def _without_stray_quotes(line: str, delimiter: str) -> list[str]:
+    """A broken line's cells: quoted cells unquoted, a quote that opens and never closes left
+    out."""
+    cells = []
+    for cell in line.rstrip("\r\n").split(delimiter):
+        if len(cell) > 1 and cell.startswith('"') and cell.endswith('"'):
+            cell = cell[1:-1].replace('""', '"')
+        elif cell.startswith('"'):
+            cell = cell[1:]
+        cells.append(cell)
+    return cells
 
 
 def _read_xlsx(
     path: Path, progress: Progress, cancel: CancelFlag
 ) -> list[tuple[int, list[CellValue]]]:
-    import openpyxl
+    """The rows of the first sheet that has any, with their row numbers.
+
+    Read with calamine (Rust), many times faster than openpyxl on large sheets; it also turns
+    the escapes Excel writes for control characters (``_x0001_``) back into characters.
+    """
+    from python_calamine import CalamineWorkbook
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = CalamineWorkbook.from_path(str(path))
     except OSError as exc:
         raise ListError("list.unreadable", path, detail=str(exc)) from exc
-    except Exception as exc:  # zipfile, XML and openpyxl errors: all mean "not a readable xlsx"
-        raise ListError("list.corrupt", path, detail=f"{type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # zip, XML and calamine errors: all mean "not a readable xlsx"
+        raise ListError("list.corrupt", path, detail=_calamine_detail(exc)) from exc
     try:
-        for sheet in workbook.worksheets:
+        for name in workbook.sheet_names:
             rows: list[tuple[int, list[CellValue]]] = []
-            if hasattr(sheet, "reset_dimensions"):
-                sheet.reset_dimensions()  # some writers store a wrong used range
-            # Nearly all the time is openpyxl's XML parsing; per cell, only non-text values are
-            # converted, and a row is kept at its first non-blank cell.
-            for line, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-                cells: list[CellValue] = [
-                    v if type(v) in _XLSX_AS_IS else _xlsx_value(v) for v in values
-                ]
-                for c in cells:
-                    if c is not None and (type(c) is not str or c.strip()):
-                        rows.append((line, cells))
+            sheet = workbook.get_sheet_by_name(name)
+            # From A1, so that row numbers and column letters are the ones Excel shows.
+            for line, values in enumerate(sheet.to_python(skip_empty_area=False), start=1):
+                for v in values:
+                    if v != "" and (type(v) is not str or v.strip()):
+                        rows.append(
+                            (line, [v if type(v) is str else _xlsx_value(v) for v in values])
+                        )
                         break
-                if line % _EVERY == 0:  # also through long runs of empty, formatted rows
+                if line % _EVERY == 0:
                     cancel.check()
                     progress(len(rows), 0, "list.read")
             if rows:
@@ -352,16 +554,22 @@ def _read_xlsx(
     except Cancelled:
         raise
     except Exception as exc:
-        raise ListError("list.corrupt", path, detail=f"{type(exc).__name__}: {exc}") from exc
+        raise ListError("list.corrupt", path, detail=_calamine_detail(exc)) from exc
     finally:
         workbook.close()
+
+
+def _calamine_detail(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}".strip().rstrip(":")
 
 
 _XLSX_AS_IS = frozenset({str, type(None)})
 
 
 def _xlsx_value(value: object) -> CellValue:
-    """A spreadsheet cell as text, keeping dates as dates."""
+    """A spreadsheet cell as text, keeping dates as dates (empty cells as ``None``)."""
+    if value is None or value == "":
+        return None
     if isinstance(value, date):
         return value
     if isinstance(value, bool):

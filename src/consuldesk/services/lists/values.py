@@ -176,3 +176,69 @@ def _parse_nationality(s: str) -> str | None:
         return alpha3(country_code(s, field="nationality"))
     except ValidationError:
         raise ValidationError("country.unknown", "nationality", value=s) from None
+
+
+# -- families ------------------------------------------------------------------------------
+
+#: Roles in a family, as stored on a membership (``HouseholdMember.relation``).
+RELATIONS = ("head", "spouse", "child", "parent", "other")
+
+# role -> words in English, Russian and Kazakh; other kin are "other".
+_RELATION_WORDS: dict[str, tuple[str, ...]] = {
+    "head": (
+        "head", "head of family", "head of household", "applicant",
+        "глава", "глава семьи", "заявитель",
+        "басшы", "отбасы басшысы", "отағасы", "өтініш беруші",
+    ),
+    "spouse": (
+        "spouse", "wife", "husband", "partner",
+        "супруг", "супруга", "жена", "муж",
+        "жұбайы", "жұбай", "зайыбы", "әйелі", "күйеуі",
+    ),
+    "child": (
+        "child", "son", "daughter", "kid",
+        "ребенок", "сын", "дочь", "дочка", "дети",
+        "бала", "баласы", "ұлы", "қызы", "перзенті",
+    ),
+    "parent": (
+        "parent", "mother", "father", "mom", "dad",
+        "родитель", "мать", "отец", "мама", "папа",
+        "ата-ана", "ата-анасы", "анасы", "әкесі", "шешесі",
+    ),
+    "other": (
+        "other", "relative", "brother", "sister", "grandmother", "grandfather", "grandson",
+        "granddaughter", "grandchild", "nephew", "niece", "aunt", "uncle", "in-law",
+        "другое", "другой", "родственник", "родственница", "брат", "сестра", "бабушка",
+        "дедушка", "внук", "внучка", "племянник", "племянница", "тетя", "дядя", "свекровь",
+        "теща", "зять", "невестка",
+        "басқа", "туыс", "туысы", "ағасы", "інісі", "апасы", "әпкесі", "сіңлісі", "қарындасы",
+        "әжесі", "атасы", "немересі", "жиені", "келіні", "күйеу баласы",
+    ),
+}  # fmt: skip
+_RELATION_INDEX = {
+    _fold_value(word): role for role, words in _RELATION_WORDS.items() for word in words
+}
+
+
+def _parse_relation(s: str) -> str | None:
+    """A family role from a relation cell (``list.relation`` when the word is not known)."""
+    key = _fold_value(s)
+    if not key:
+        return None
+    found = _RELATION_INDEX.get(key)
+    if found is None:
+        raise ValidationError("list.relation", "relation", value=s)
+    return found
+
+
+_WORD_OF_FOUR = re.compile(r"[^\W\d_]{4,}")  # a name has a word of four letters or more
+
+
+def family_key(value: str) -> str:
+    """How a family value is matched between lists: case, ё/е and spacing folded."""
+    return " ".join(value.casefold().replace("ё", "е").split())
+
+
+def is_family_code(value: str) -> bool:
+    """Whether a family value is a code ("12", "FAM-012") rather than a name ("Семья Қасымовых")."""
+    return not _WORD_OF_FOUR.search(value)

@@ -8,9 +8,10 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from consuldesk.domain.enums import HouseholdKind
-from consuldesk.domain.national import NationalFields
+from consuldesk.domain.review import review_to_json
 from consuldesk.services.desk import CancelFlag, Progress
 from consuldesk.services.lists.base import _INSERT_BATCH
+from consuldesk.services.lists.checking import _Row
 from consuldesk.services.lists.planning import _chunks, _new_key, _Plan
 from consuldesk.store.db import Tx
 from consuldesk.store.models import DuplicateCandidate, Household, HouseholdMember, National
@@ -18,7 +19,8 @@ from consuldesk.store.models import DuplicateCandidate, Household, HouseholdMemb
 # -- writing -------------------------------------------------------------------------------
 
 
-def _insert_values(f: NationalFields) -> dict[str, Any]:
+def _insert_values(row: _Row) -> dict[str, Any]:
+    f = row.fields
     values = {k: v for k, v in f.__dict__.items() if v is not None}  # cleaned: no "" left
     if f.phones:
         values["phones"] = list(f.phones)
@@ -26,11 +28,17 @@ def _insert_values(f: NationalFields) -> dict[str, Any]:
         values["sex"] = f.sex.value
     values["presence_status"] = f.presence_status.value
     values["source"] = f.source.value
+    if row.review:
+        values["review"] = review_to_json(row.review)
     return values
 
 
-def _apply(tx: Tx, plan: _Plan, progress: Progress, cancel: CancelFlag) -> None:
-    """Write a plan in the open transaction ``tx``."""
+def _apply(tx: Tx, plan: _Plan, progress: Progress, cancel: CancelFlag) -> dict[str, str]:
+    """Write a plan in the open transaction ``tx``.
+
+    Returns:
+        The id each new record got, by its placeholder.
+    """
     total = len(plan.new) + len(plan.updates)
     done = 0
     new_ids: dict[str, str] = {}
@@ -38,7 +46,7 @@ def _apply(tx: Tx, plan: _Plan, progress: Progress, cancel: CancelFlag) -> None:
         cancel.check()
         progress(done, total, "list.save")
         batch = plan.new[start : start + _INSERT_BATCH]
-        ids = tx.insert_nationals([_insert_values(row.fields) for row in batch])
+        ids = tx.insert_nationals([_insert_values(row) for row in batch])
         new_ids.update((_new_key(start + i), record_id) for i, record_id in enumerate(ids))
         done += len(batch)
 
@@ -57,10 +65,33 @@ def _apply(tx: Tx, plan: _Plan, progress: Progress, cancel: CancelFlag) -> None:
         kind = HouseholdKind.TOUR_GROUP.value
         group = Household(id=gid, name=name, kind=kind, tour_operator=operator)  # type: ignore[call-arg]
         tx.add(group)
-    for gid, national_id in plan.members:
-        member = HouseholdMember(household_id=gid, national_id=real(national_id), relation="member")  # type: ignore[call-arg]
+    for hid, family in plan.new_families.items():
+        household = Household(  # type: ignore[call-arg]
+            id=hid,
+            name=family.name,
+            kind=HouseholdKind.FAMILY.value,
+            list_key=family.list_key,
+            head_id=real(family.head) if family.head else None,
+        )
+        tx.add(household)
+    for chunk in _chunks(list(plan.household_updates)):
+        for h in tx.session.execute(
+            select(Household).where(col(Household.id).in_(chunk))
+        ).scalars():
+            values = plan.household_updates[h.id]
+            tx.update(h, {k: real(v) if k == "head_id" else v for k, v in values.items()})
+    tx.session.flush()
+    for hid, national_id, relation in plan.members:
+        member = HouseholdMember(household_id=hid, national_id=real(national_id), relation=relation)  # type: ignore[call-arg]
         tx.add(member)
+    for chunk in _chunks(list(plan.member_updates)):
+        found_members = tx.session.execute(
+            select(HouseholdMember).where(col(HouseholdMember.id).in_(chunk))
+        )
+        for m in found_members.scalars():
+            tx.update(m, plan.member_updates[m.id])
     for a, b, score in plan.flags:
         a, b = sorted((real(a), real(b)))
         tx.add(DuplicateCandidate(national_a_id=a, national_b_id=b, score=score))  # type: ignore[call-arg]
     progress(total, total, "list.save")
+    return new_ids

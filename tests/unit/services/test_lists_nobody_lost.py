@@ -1,0 +1,357 @@
+"""Lists as they really arrive: bilingual headers, families, doubtful values, broken quotes,
+odd encodings and columns the officer chooses. Nobody on a list is lost."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from consuldesk.domain.enums import HouseholdKind, Sex, Vulnerability
+from consuldesk.messages import describe
+from consuldesk.services.households import create_household
+from consuldesk.services.lists import ListError, import_list, read_list, remembered_columns
+from consuldesk.services.nationals import get_national, register_national, search
+from tests.factories import person, valid_iin
+
+MOTHER_IIN = valid_iin(date(1985, 3, 4), Sex.FEMALE)
+FATHER_IIN = valid_iin(date(1983, 5, 6), Sex.MALE)
+SON_IIN = valid_iin(date(2015, 5, 5), Sex.MALE)
+OTHER_IIN = valid_iin(date(1990, 7, 6), Sex.MALE)
+
+
+def write_csv(path: Path, rows, *, encoding="utf-8-sig", delimiter=";") -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def read_csv(path: Path, delimiter=";") -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh, delimiter=delimiter))
+
+
+def rows_of(desk, sql: str) -> list[dict]:
+    with desk.casefile.read() as session:
+        return [dict(r._mapping) for r in session.connection().exec_driver_sql(sql)]
+
+
+def by_surname(desk) -> dict[str, dict]:
+    people = rows_of(desk, "SELECT * FROM national WHERE deleted_at IS NULL")
+    return {p["surname_cyr"] or p["surname_lat"]: p for p in people}
+
+
+# -- columns told apart by the script of their values ---------------------------------------
+
+BILINGUAL = ["№", "Фамилия", "Surname", "Имя", "Given names", "Дата рождения", "ИИН"]
+BILINGUAL_ROWS = [
+    ["1", "Қасымова", "KASSYMOVA", "Әйгерім", "AIGERIM", "04.03.1985", MOTHER_IIN],
+    ["2", "Өмірзақов", "OMIRZAKOV", "Нұрсұлтан", "NURSULTAN", "06.07.1990", OTHER_IIN],
+]
+
+
+def check_bilingual(desk, report) -> None:
+    assert (report.created, report.invalid) == (2, 0)
+    notes = {m.header: m.note for m in report.mapping}
+    assert notes["Фамилия"] == "cyrillic values" and notes["Surname"] == "latin values"
+    people = by_surname(desk)
+    aigerim = people["Қасымова"]
+    assert (aigerim["surname_lat"], aigerim["given_names_cyr"]) == ("KASSYMOVA", "Әйгерім")
+    assert people["Өмірзақов"]["given_names_lat"] == "NURSULTAN"
+    assert search(desk, "Нурсултан").rows[0].surname_lat == "OMIRZAKOV"
+
+
+def test_a_bilingual_header_utf8(desk, tmp_path):
+    path = write_csv(tmp_path / "bilingual.csv", [BILINGUAL, *BILINGUAL_ROWS])
+    check_bilingual(desk, import_list(desk, path))
+
+
+def test_a_bilingual_header_cp1251_with_semicolons_and_full_names(desk, tmp_path):
+    header = ["ФИО", "Full name", "Дата рождения"]
+    rows = [
+        ["Петрова Мария Ивановна", "PETROVA MARIA", "01.02.1980"],
+        ["Сидоров Пётр", "SIDOROV PETR", "03.04.1975"],
+    ]
+    path = write_csv(tmp_path / "cp1251.csv", [header, *rows], encoding="cp1251")
+    report = import_list(desk, path)
+    assert report.encoding == "cp1251" and (report.created, report.invalid) == (2, 0)
+    maria = by_surname(desk)["Петрова"]
+    assert (maria["patronymic_cyr"], maria["surname_lat"], maria["given_names_lat"]) == (
+        "Ивановна",
+        "PETROVA",
+        "MARIA",
+    )
+
+
+def test_a_bilingual_header_xlsx(desk, tmp_path):
+    path = tmp_path / "bilingual.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(BILINGUAL)
+    for row in BILINGUAL_ROWS:
+        sheet.append(row)
+    workbook.save(path)
+    check_bilingual(desk, import_list(desk, path))
+
+
+def test_two_columns_of_one_field_in_one_script_name_both_and_the_officer_chooses(desk, tmp_path):
+    path = write_csv(
+        tmp_path / "twice.csv",
+        [
+            ["Фамилия", "ИИН", "Телефон", "ИИН"],
+            ["Қасымова", MOTHER_IIN, "+77012345678", "850304400000"],
+        ],
+    )
+    with pytest.raises(ListError) as caught:
+        import_list(desk, path)
+    error = caught.value
+    assert error.code == "list.duplicate_column"
+    assert error.params == {"target": "iin", "headers": ["ИИН", "ИИН"], "columns": ["B", "D"]}
+    message = describe(error)
+    assert "B, D" in message.replace("“", "").replace("”", "") and "IIN" in message
+    assert [m.field for m in error.mapping] == ["surname", "iin", "phones", "iin"]
+
+    # The second ИИН column is ignored: the import goes through and remembers the choice.
+    report = import_list(desk, path, columns={"ИИН#2": "ignore"})
+    assert report.created == 1
+    assert [(m.field, m.origin) for m in report.mapping][3] == (None, "chosen")
+    layout = read_list(path, columns={"D": None}).layout
+    assert remembered_columns(desk, layout) == {3: None}
+    # Next time the same layout needs no choice: it is offered again, and said so.
+    again = import_list(desk, path, dry_run=True)
+    assert again.mapping[3].origin == "remembered" and again.unchanged == 1
+    # A new choice replaces it.
+    import_list(desk, path, columns={"ИИН#2": "notes"})
+    assert remembered_columns(desk, layout) == {3: "notes"}
+
+
+def test_columns_can_be_named_by_header_letter_or_position(tmp_path):
+    path = write_csv(tmp_path / "cols.csv", [["Col A", "Col B", "Фамилия"], ["x", "NUR", "Нұр"]])
+    parsed = read_list(path, columns={"Col A": "notes", "B": "surname_lat", "#3": "surname"})
+    assert [(m.field, m.origin) for m in parsed.mapping] == [
+        ("notes", "chosen"),
+        ("surname_lat", "chosen"),
+        ("surname", "chosen"),
+    ]
+    parsed = read_list(path, columns={"Col A": "Телефон"})  # a header ConsulDesk knows
+    assert parsed.mapping[0].field == "phones"
+    with pytest.raises(ListError) as caught:
+        read_list(path, columns={"Col Z": "notes"})
+    assert caught.value.code == "list.column_unknown"
+    with pytest.raises(ListError) as caught:
+        read_list(path, columns={"Col A": "shoe size"})
+    assert caught.value.code == "list.column_target"
+
+
+# -- families --------------------------------------------------------------------------------
+
+FAMILY_HEADER = ["Фамилия", "Имя", "ИИН", "Пол", "Семья", "Родство"]
+
+
+def family_list(path: Path, extra: list[list[str]] = ()) -> Path:
+    return write_csv(
+        path,
+        [
+            FAMILY_HEADER,
+            ["Қасымов", "Ерлан", FATHER_IIN, "М", "12", "Глава семьи"],
+            ["Қасымова", "Әйгерім", MOTHER_IIN, "Ж", "12", "жена"],
+            ["Қасымов", "Нұрлан", SON_IIN, "М", "12", "сын"],
+            ["Сейітов", "Ұлан", OTHER_IIN, "М", "", ""],
+            *extra,
+        ],
+    )
+
+
+def households(desk) -> list[dict]:
+    return rows_of(
+        desk,
+        "SELECT h.id, h.name, h.kind, h.head_id, h.list_key, (SELECT count(*) FROM "
+        "household_member m WHERE m.household_id = h.id AND m.deleted_at IS NULL) AS members "
+        "FROM household h WHERE h.deleted_at IS NULL ORDER BY h.created_at",
+    )
+
+
+def test_a_family_column_makes_households_with_roles_that_vulnerability_sees(desk, tmp_path):
+    report = import_list(desk, family_list(tmp_path / "families.csv"))
+    assert (report.created, report.families_created, report.members_added) == (4, 1, 3)
+    [family] = households(desk)
+    people = by_surname(desk)
+    assert family["kind"] == HouseholdKind.FAMILY.value and family["members"] == 3
+    assert family["name"] == "Қасымов (12)" and family["list_key"] == "12"
+    father = rows_of(desk, f"SELECT id FROM national WHERE iin = '{FATHER_IIN}'")[0]
+    assert family["head_id"] == father["id"]
+    relations = {
+        r["iin"]: r["relation"]
+        for r in rows_of(
+            desk,
+            "SELECT n.iin, m.relation FROM household_member m JOIN national n "
+            "ON n.id = m.national_id",
+        )
+    }
+    assert relations == {FATHER_IIN: "head", MOTHER_IIN: "spouse", SON_IIN: "child"}
+    mother = get_national(desk, people["Қасымова"]["id"])
+    assert Vulnerability.WOMAN_WITH_MINORS in mother.vulnerabilities
+
+    # The same list again changes nothing; a later list with the same value joins the family.
+    again = import_list(desk, family_list(tmp_path / "families.csv"))
+    assert (again.created, again.updated, again.families_created, again.members_added) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    later = write_csv(
+        tmp_path / "later.csv",
+        [FAMILY_HEADER, ["Қасымова", "Іңкәр", "", "Ж", " 12 ", "Дочь"]],
+    )
+    report = import_list(desk, later)
+    assert (report.created, report.families_created, report.members_added) == (1, 0, 1)
+    assert households(desk)[0]["members"] == 4
+
+
+def test_a_family_made_by_hand_is_joined_by_its_list(desk, tmp_path):
+    mother = register_national(desk, person(iin=MOTHER_IIN)).row
+    made = create_household(desk, "Семья Қасымовых", HouseholdKind.FAMILY, member_ids=[mother.id])
+    report = import_list(desk, family_list(tmp_path / "families.csv"))
+    assert (report.families_created, report.members_added) == (0, 2)
+    [family] = households(desk)
+    assert (family["id"], family["members"], family["list_key"]) == (made.row.id, 3, "12")
+
+
+def test_family_problems_are_set_aside_never_moving_anyone(desk, tmp_path):
+    import_list(desk, family_list(tmp_path / "families.csv"))
+    path = write_csv(
+        tmp_path / "other.csv",
+        [
+            FAMILY_HEADER,
+            ["Қасымова", "Әйгерім", MOTHER_IIN, "Ж", "Семья Ахметовых", "жена"],
+            ["Ахметов", "Бауыржан", "", "М", "Семья Ахметовых", "шурин"],
+        ],
+    )
+    report = import_list(desk, path)
+    assert report.invalid == 0 and report.needs_review == 2
+    codes = sorted((w.line, w.field, w.code, w.value) for w in report.warnings)
+    assert codes == [
+        (2, "household", "list.family_other", "Семья Ахметовых"),
+        (3, "relation", "list.relation", "шурин"),
+    ]
+    families = {h["name"]: h for h in households(desk)}
+    assert families["Қасымов (12)"]["members"] == 3  # she stays in her family
+    assert families["Семья Ахметовых"]["members"] == 1  # named by the list's value
+    review = json.loads(by_surname(desk)["Қасымова"]["review"])
+    assert review[0]["code"] == "list.family_other"
+    assert review[0]["params"] == {"household": "Қасымов (12)"}
+
+
+# -- nobody lost for a doubtful value ------------------------------------------------------
+
+
+def test_a_person_is_kept_whatever_one_value_says(desk, tmp_path):
+    bad_check = MOTHER_IIN[:11] + str((int(MOTHER_IIN[11]) + 1) % 10)
+    path = write_csv(
+        tmp_path / "doubts.csv",
+        [
+            ["Фамилия", "Имя", "ИИН", "Дата рождения", "Телефон", "Страна", "Пол"],
+            # an unallocated code in the same cell as a good number
+            ["Әбілова", "Гүлнұр", "", "", "+7 (769) 956-13-89; +7 701 234 56 78", "ОАЭ", ""],
+            ["Қасымова", "Әйгерім", bad_check, "04.03.1985", "", "ОАЭ", "Ж"],
+            # a valid IIN of a man born in 1983, stated as a woman born 1990
+            ["Қасымов", "Ерлан", FATHER_IIN, "01.01.1990", "", "Нарния", "Ж"],
+            ["Ивaнов", "Иван", "", "12.12.2030", "", "", ""],  # a Latin "a"; a future date
+            ["", "Безфамильный", "", "", "+77011112233", "", ""],  # names no one
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.created, report.invalid, report.needs_review) == (4, 1, 4)
+    assert [(e.line, e.code) for e in report.errors] == [(6, "name.missing")]
+    people = by_surname(desk)
+    assert people["Әбілова"]["phones"] == '["+77012345678"]'
+    assert people["Қасымова"]["iin"] is None and people["Қасымова"]["birth_date"] == "1985-03-04"
+    erlan = people["Қасымов"]
+    assert erlan["iin"] == FATHER_IIN  # the IIN wins; the stated date and sex are set aside
+    assert (erlan["birth_date"], erlan["sex"]) == ("1983-05-06", "M")
+    assert erlan["host_country"] is None
+    aside = {(i["field"], i["code"], i["value"]) for i in json.loads(erlan["review"])}
+    assert aside == {
+        ("birth_date", "iin.birth_date_mismatch", "01.01.1990"),
+        ("sex", "iin.sex_mismatch", "F"),
+        ("host_country", "country.unknown", "Нарния"),
+    }
+    ivanov = people["Иванов"]  # found under Cyrillic "Иванов": the look-alike was repaired
+    assert ivanov["birth_date"] is None
+    assert json.loads(ivanov["review"])[0]["code"] == "birth_date.future"
+    assert search(desk, "Иванов").rows
+
+    # The stats count those who need review.
+    from consuldesk.services.stats import situation
+
+    assert situation(desk).needs_review == 4
+
+
+def test_a_passport_claimed_by_another_person_is_refused(desk, tmp_path):
+    register_national(desk, person(passport_no="N1234567"))
+    path = write_csv(
+        tmp_path / "claims.csv",
+        [
+            ["Фамилия", "Имя", "Номер паспорта", "Дата рождения"],
+            ["Иванов", "Иван", "N1234567", "01.01.1970"],  # Әйгерім's passport
+            ["Kassymova", "Aigerim", "N1234567", ""],  # Әйгерім herself: completes her record
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.created, report.invalid, report.updated) == (0, 1, 0)
+    error = report.errors[0]
+    assert (error.line, error.code, error.params["name"]) == (
+        2,
+        "list.other_person",
+        "Қасымова Әйгерім",
+    )
+    assert "Қасымова Әйгерім" in error.message
+
+
+# -- quotes and encodings --------------------------------------------------------------------
+
+
+def test_a_quote_that_never_closes_loses_no_row(desk, tmp_path):
+    lines = ["Фамилия;Имя;Телефон"]
+    for n in range(10):
+        lines.append(f"Фамилия{chr(0x430 + n)};Имя;+7701000{n:04d}")
+    lines[4] = '"Қасымова;Әйгерім;+77012345678'  # the quote opens and never closes
+    path = tmp_path / "quote.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_list(desk, path)
+    assert report.total_rows == 10 and report.created == 10
+    assert [(w.line, w.code) for w in report.warnings] == [(5, "list.unclosed_quote")]
+    assert "5" in report.warnings[0].message
+    aigerim = by_surname(desk)["Қасымова"]
+    assert aigerim["phones"] == '["+77012345678"]' and aigerim["review"] is not None
+
+
+@pytest.mark.parametrize(
+    ("encoding", "guess"),
+    [("utf-16-le", "UTF-16 LE"), ("koi8-r", "KOI8-R"), ("cp866", "DOS 866 (CP866)")],
+)
+def test_an_odd_encoding_is_named_and_can_be_read_as_named(desk, tmp_path, encoding, guess):
+    text = "Фамилия;Имя;Город\r\n" + "Иванова;Мария;Дубай\r\nПетров;Пётр;Абу-Даби\r\n" * 3
+    path = tmp_path / "odd.csv"
+    path.write_bytes(text.encode(encoding))
+    with pytest.raises(ListError) as caught:
+        import_list(desk, path)
+    assert caught.value.code == "list.encoding"
+    assert caught.value.params["guess"] == guess
+    assert guess in describe(caught.value)
+    report = import_list(desk, path, encoding=caught.value.params["codec"])
+    assert (report.created, report.unchanged) == (2, 4)  # the same two people, thrice
+    assert by_surname(desk)["Иванова"]["given_names_cyr"] == "Мария"
+
+
+def test_notes_longer_than_the_csv_module_reads_by_default(desk, tmp_path):
+    notes = "Аллергия. " * 20_000  # 200,000 characters
+    path = write_csv(tmp_path / "long.csv", [["Фамилия", "Примечание"], ["Иванов", notes]])
+    report = import_list(desk, path)
+    assert report.created == 1
+    assert by_surname(desk)["Иванов"]["notes"] == notes.strip()
