@@ -31,8 +31,9 @@ examples:
   consuldesk-cli demo                         a demo case file with 3,000 nationals
   consuldesk-cli init --post AE-ABU --name "Embassy in Abu Dhabi" --country AE
   consuldesk-cli import tourists.xlsx --dry-run    see what a list would do
-  consuldesk-cli import tourists.xlsx              import it; rejected rows go to
-                                                   tourists.errors.csv
+  consuldesk-cli import tourists.xlsx              import it; rows to look at go to
+                                                   tourists.review.csv
+  consuldesk-cli import list.csv --column "Surname=surname_lat" --column "Col 7=ignore"
   consuldesk-cli search Нұрсұлтан                  search by name (either script), IIN,
                                                    passport or phone
   consuldesk-cli stats --json                      counts for headquarters
@@ -114,10 +115,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="which case file, its post and what it holds")
 
-    p = sub.add_parser("import", help="import a registration list (CSV or XLSX)")
+    p = sub.add_parser(
+        "import",
+        help="import a registration list (CSV or XLSX)",
+        epilog=IMPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("file", type=Path)
     p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
-    p.add_argument("--errors", type=Path, help="where to write rejected rows (default: beside)")
+    p.add_argument(
+        "--review-file",
+        "--errors",
+        dest="review_file",
+        type=Path,
+        help="where to write the rows to review (default: LIST.review.csv beside the list)",
+    )
+    p.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="HEADER=FIELD",
+        help="what a column holds (repeatable); FIELD 'ignore' leaves it out",
+    )
+    p.add_argument(
+        "--encoding", help="read a text list in this encoding (koi8-r, cp866, utf-16-le...)"
+    )
     p.add_argument(
         "--tour-operator", action="store_true", help="the list comes from a tour operator"
     )
@@ -154,6 +176,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_doc_lang(p)
     return parser
+
+
+IMPORT_EPILOG = """\
+columns:
+  Each column is read by its header (docs/IMPORT-COLUMNS.md lists them). Say otherwise with
+  --column "HEADER=FIELD": HEADER as written in the list ("Фамилия"), with #2 for the second of
+  two columns of that name ("ИИН#2"), or a column letter ("C"); FIELD is one of
+    surname given_names patronymic (either script: each value goes by its letters)
+    surname_cyr given_names_cyr surname_lat given_names_lat full_name full_name_lat
+    iin passport_no passport_expiry birth_date sex phones email messenger nationality
+    host_country city address presence_status medical_condition mobility_needs pregnant
+    notes household relation group tour_operator record_id
+  or "ignore". The choice is remembered for lists with the same headers.
+
+nobody is lost:
+  A doubtful value (an IIN failing its check digit, an impossible date, a wrong phone) is set
+  aside on the person, who is imported and marked "needs review". Only a row naming no one,
+  or giving another person's passport or IIN, is not imported. Both kinds go to the review
+  file with the person's ConsulDesk ID: correct them there and import that file.
+"""
 
 
 EVAC_EPILOG = """\
@@ -315,9 +357,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         code = _exit_code_for(exc)
         if code == EXIT_FAILURE:
-            raise
-        _err(_describe(exc))
+            _err(_unexpected(exc))
+        else:
+            _err(_describe(exc))
         return code
+
+
+def _unexpected(exc: BaseException) -> str:
+    """One line for a failure ConsulDesk did not foresee; the traceback goes to the log."""
+    import traceback
+
+    from consuldesk.store.paths import log_dir
+
+    detail = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    try:
+        log = log_dir() / "consuldesk-cli.log"
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now(UTC).isoformat(timespec='seconds')} {sys.argv[1:]}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return _("Unexpected error: {detail}").format(detail=detail)
+    return _("Unexpected error: {detail} (details in {log})").format(detail=detail, log=log)
 
 
 def _describe(exc: BaseException) -> str:
@@ -604,8 +664,9 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a registration list."""
     from consuldesk.domain.enums import Source
-    from consuldesk.services.lists import import_list
+    from consuldesk.services.lists import ListError, import_list
 
+    columns = _column_choices(args.column) if args.column else None
     desk = _open(args, writes=not args.dry_run)
     post = desk.casefile.local_post()
     if not args.json:
@@ -619,9 +680,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             desk,
             args.file,
             dry_run=args.dry_run,
-            error_file=args.errors,
+            review_file=args.review_file,
+            columns=columns,
+            encoding=args.encoding,
             source=Source.TOUR_OPERATOR if args.tour_operator else Source.LIST_IMPORT,
         )
+    except ListError as exc:
+        raise CliError(_import_hint(exc), EXIT_BAD_INPUT) from exc
     finally:
         desk.close()
     if args.json:
@@ -633,11 +698,44 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if report.invalid else EXIT_OK
 
 
+def _column_choices(specs: list[str]) -> dict[str, str | None]:
+    """``--column`` values as the service takes them (it names a wrong header or field)."""
+    chosen: dict[str, str | None] = {}
+    for spec in specs:
+        header, sep, target = spec.rpartition("=")
+        if not sep or not header.strip():
+            raise CliError(
+                _("--column takes HEADER=FIELD, got “{spec}”").format(spec=spec), EXIT_USAGE
+            )
+        chosen[header.strip()] = target.strip()
+    return chosen
+
+
+def _import_hint(exc: Exception) -> str:
+    """The message of a list refused whole, with what to type to get past it."""
+    message = _describe(exc)
+    code = getattr(exc, "code", "")
+    params = getattr(exc, "params", {})
+    if code == "list.duplicate_column":
+        header = params["headers"][1]
+        spec = f"{header}#2" if params["headers"][0] == header else header
+        message += " " + _('(for example --column "{spec}=ignore")').format(spec=spec)
+    elif code == "list.encoding" and params.get("codec"):
+        message += " " + _("(for example --encoding {codec})").format(codec=params["codec"])
+    return message
+
+
 def _print_import(report: Any) -> None:
+    from consuldesk.messages import column_note, field_label
+
     print(_("Columns:"))
+    origins = {"chosen": _("chosen"), "remembered": _("chosen earlier for this layout")}
     for col in report.mapping:
-        target = col.field or _("ignored")
-        note = f"  ({col.note})" if col.note else ""
+        target = field_label(col.field) if col.field else _("ignored")
+        explained = column_note(col.field, col.note)
+        note = f"  ({explained})" if explained else ""
+        if col.origin in origins:
+            note += f"  [{origins[col.origin]}]"
         print(f"  {col.header!s:<32} → {target}{note}")
     print(
         _("Encoding: {enc}; delimiter: {delim}").format(
@@ -648,26 +746,43 @@ def _print_import(report: Any) -> None:
     print(title)
     print(
         _(
-            "  rows: {n}, new: {c}, updated: {u}, unchanged: {s}, rejected: {i}, "
-            "probable duplicates flagged: {d}"
+            "  rows: {n}, new: {c}, updated: {u}, unchanged: {s}, not imported: {i}, "
+            "to review: {r}, probable duplicates flagged: {d}"
         ).format(
             n=report.total_rows,
             c=report.created,
             u=report.updated,
             s=report.unchanged,
             i=report.invalid,
+            r=report.needs_review,
             d=report.flagged_duplicates,
         )
     )
-    for error in report.errors[:50]:
-        print(_("  line {line}: {message}").format(line=error.line, message=error.message))
-    if len(report.errors) > 50:
-        print(_("  … and {n} more").format(n=len(report.errors) - 50))
-    if report.error_file:
+    if report.families_created or report.members_added:
         print(
-            _("Rejected rows were written to {path}: fix them there and import that file.").format(
-                path=report.error_file
+            _("  families created: {f}, tour groups created: {g}, memberships added: {m}").format(
+                f=report.families_created, g=report.groups_created, m=report.members_added
             )
+        )
+    sections = (
+        (report.errors, _("Not imported:")),
+        ([w for w in report.warnings if w.kind == "set_aside"], _("Set aside for review:")),
+        ([w for w in report.warnings if w.kind == "note"], _("Notes:")),
+    )
+    for problems, heading in sections:
+        if not problems:
+            continue
+        print(heading)
+        for problem in problems[:50]:
+            print(_("  line {line}: {message}").format(line=problem.line, message=problem.message))
+        if len(problems) > 50:
+            print(_("  … and {n} more").format(n=len(problems) - 50))
+    if report.review_file:
+        print(
+            _(
+                "The rows to look at were written to {path}: correct them there and import "
+                "that file."
+            ).format(path=report.review_file)
         )
 
 

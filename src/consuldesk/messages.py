@@ -338,6 +338,33 @@ PROBLEM_LABELS: dict[str, str] = {
 }
 _STATUS_PARAMS = ("current", "new", "status")
 
+#: How a list's column is used (``ColumnMapping.note`` of a recognised column, by its field).
+COLUMN_NOTES: dict[str, str] = {
+    "surname": "Cyrillic goes to the surname, Latin to the passport surname",
+    "given_names": "Cyrillic goes to the given names, Latin to the passport given names",
+    "patronymic": "Cyrillic patronymic; a Latin one is kept in the notes",
+    "full_name": "Split into surname, given names and patronymic",
+    "full_name_lat": "Split into passport surname and given names",
+    "group": "People join this tour group, with its tour operator",
+    "tour_operator": "Used with the tour group column only",
+    "record_id": "Matches a record exported from ConsulDesk",
+    "phones": "Several numbers per cell and several phone columns are allowed",
+    "address": "Several address columns are joined",
+    "notes": "Several note columns are joined",
+    "household": "Rows with the same value are one family",
+    "relation": "Role in the family: head, spouse, child, parent or other",
+}
+#: Notes the service gives instead (``ColumnMapping.note``).
+COLUMN_NOTE_TEXTS: dict[str, str] = {
+    "ignored: not recognised": "Not recognised: this column is not imported",
+    "ignored: error column": "Column of an earlier review file: not imported",
+    "ignored: row number": "Row number: not imported",
+    "ignored: empty header": "No header: not imported",
+    "ignored: chosen": "Not imported, as chosen",
+    "cyrillic values": "Cyrillic names: to the Cyrillic name",
+    "latin values": "Latin names: to the name as in the passport",
+}
+
 
 def _variant(code: str, params: dict[str, Any]) -> str:
     """Some codes read differently with some parameters (a list with or without a header)."""
@@ -410,6 +437,17 @@ def explain_reason(code: str | None, params: dict[str, Any]) -> str:
         return _(template).format(**values)
     except (KeyError, IndexError, ValueError):
         return _(template)
+
+
+def column_note(field: str | None, note: str | None) -> str:
+    """How a list's column is used, or why it is ignored, in the officer's words."""
+    if note in COLUMN_NOTE_TEXTS:
+        return _(COLUMN_NOTE_TEXTS[note])
+    if field is None:
+        return _(COLUMN_NOTE_TEXTS["ignored: not recognised"])
+    if field in COLUMN_NOTES:
+        return _(COLUMN_NOTES[field])
+    return ""
 
 
 def field_label(field: str) -> str:

@@ -526,3 +526,89 @@ def test_the_all_nationals_hint_says_how_many_it_would_add(capsys, evacuees):
         "3 more people match without an open evacuation request; --all-nationals takes them "
         "too.\n"
     )
+
+
+# -- registration lists ----------------------------------------------------------------------
+
+
+def _csv(path, rows, encoding="utf-8-sig"):
+    import csv
+
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows(rows)
+    return path
+
+
+def test_a_bilingual_list_with_a_doubtful_phone_imports_everyone(capsys, casefile, tmp_path):
+    iin = valid_iin(date(1985, 3, 4), Sex.FEMALE)
+    path = _csv(
+        tmp_path / "bilingual.csv",
+        [
+            ["Фамилия", "Surname", "Имя", "Given names", "ИИН", "Телефон"],
+            ["Қасымова", "KASSYMOVA", "Әйгерім", "AIGERIM", iin, "+7 (769) 956-13-89"],
+            ["Өмірзақов", "OMIRZAKOV", "Нұрсұлтан", "NURSULTAN", "", "+77012345678"],
+        ],
+    )
+    code, out, err = run(capsys, "--case-file", str(casefile), "import", str(path))
+    assert code == EXIT_OK and not err
+    assert "new: 2" in out and "to review: 1" in out and "not imported: 0" in out
+    assert "Set aside for review:" in out and "line 2:" in out and "769" in out
+    assert (tmp_path / "bilingual.review.csv").exists()
+    code, out, _ = run(capsys, "--case-file", str(casefile), "stats", "--json")
+    assert json.loads(out)["needs_review"] == 1
+
+
+def test_two_columns_of_one_field_say_how_to_choose_and_then_import(capsys, casefile, tmp_path):
+    path = _csv(
+        tmp_path / "twice.csv",
+        [["Фамилия", "ИИН", "ИИН"], ["Қасымова", valid_iin(date(1985, 3, 4), Sex.FEMALE), "x"]],
+    )
+    code, out, err = run(capsys, "--case-file", str(casefile), "import", str(path), "--dry-run")
+    assert code == EXIT_BAD_INPUT
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "“B”, “C”" in err and '--column "ИИН#2=ignore"' in err
+
+    code, out, err = run(
+        capsys, "--case-file", str(casefile), "import", str(path), "--column", "ИИН#2=ignore"
+    )
+    assert code == EXIT_OK, err
+    assert "new: 1" in out and "[chosen]" in out
+    # The same layout next time: the choice is remembered and said so.
+    code, out, _ = run(capsys, "--case-file", str(casefile), "import", str(path), "--dry-run")
+    assert code == EXIT_OK and "[chosen earlier for this layout]" in out
+
+
+def test_a_wrong_column_choice_is_one_line(capsys, casefile, tmp_path):
+    path = _csv(tmp_path / "l.csv", [["Фамилия"], ["Қасымова"]])
+    for spec, words in (("Nope=notes", "Nope"), ("Фамилия=shoe", "shoe"), ("noequals", "HEADER")):
+        code, _, err = run(
+            capsys, "--case-file", str(casefile), "import", str(path), "--column", spec
+        )
+        assert code in (EXIT_BAD_INPUT, EXIT_USAGE) and words in err
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_an_odd_encoding_says_which_and_how_to_read_it(capsys, casefile, tmp_path):
+    path = tmp_path / "koi.csv"
+    path.write_bytes("Фамилия;Имя\r\nИванова;Мария\r\nПетров;Пётр\r\n".encode("koi8-r"))
+    code, _, err = run(capsys, "--case-file", str(casefile), "import", str(path))
+    assert code == EXIT_BAD_INPUT and "KOI8-R" in err and "--encoding koi8-r" in err
+    code, out, _ = run(
+        capsys, "--case-file", str(casefile), "import", str(path), "--encoding", "koi8-r"
+    )
+    assert code == EXIT_OK and "new: 2" in out
+
+
+def test_an_unexpected_failure_is_one_line_with_a_log(capsys, casefile, monkeypatch, tmp_path):
+    import consuldesk.services.lists as lists
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk gremlin")
+
+    monkeypatch.setattr(lists, "import_list", broken)
+    path = _csv(tmp_path / "l.csv", [["Фамилия"], ["Қасымова"]])
+    code, _, err = run(capsys, "--case-file", str(casefile), "import", str(path))
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "RuntimeError: disk gremlin" in err and "Traceback" not in err
+    logs = list((tmp_path / "config" / "logs").glob("*.log"))
+    assert logs and "Traceback" in logs[0].read_text(encoding="utf-8")

@@ -30,6 +30,16 @@ def config_dir() -> Path:
     return path
 
 
+def log_dir() -> Path:
+    """The folder for logs of unexpected failures: platformdirs' user log dir (beside the
+    settings when ``$CONSULDESK_CONFIG_DIR`` is set, as in tests). Created when missing."""
+    configured = os.environ.get(CONFIG_DIR_ENV)
+    chosen = Path(configured) / "logs" if configured else platformdirs.user_log_dir(APP_NAME, False)
+    path = Path(chosen).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def casefile_path(post_code: str, override: str | Path | None = None) -> Path:
     """Default path of the case file of a post, e.g. ``…/ConsulDesk/ABU-DHABI.consuldesk``."""
     return data_dir(override) / f"{post_code.upper()}{CASEFILE_SUFFIX}"

@@ -434,11 +434,16 @@ def test_doubtful_values_are_set_aside_and_the_corrected_review_file_settles_the
     assert people["Петрова"]["phones"] == '["+77015554433", "+77017654321"]'
     assert not (tmp_path / "list.review.review.csv").exists()
 
-    # The original list again: everyone is on file with good values; nothing comes back.
+    # The original list again: one-value fields the officer corrected stay corrected and quiet;
+    # the wrong phone number the list still carries beside Мария's good one is set aside again.
     report = import_list(desk, path)
-    assert (report.created, report.unchanged, report.invalid, report.needs_review) == (0, 5, 0, 0)
-    assert count(desk, "national") == 5
-    assert all(r["review"] is None for r in nationals(desk).values())
+    assert (report.created, report.updated, report.unchanged, report.invalid) == (0, 1, 4, 0)
+    assert report.needs_review == 1 and count(desk, "national") == 5
+    people = nationals(desk)
+    assert [json.loads(p["review"])[0]["value"] for p in people.values() if p["review"]] == [
+        "12345"
+    ]
+    assert people["Петрова"]["phones"] == '["+77015554433", "+77017654321"]'
 
 
 def test_a_list_without_errors_leaves_an_earlier_error_file_alone(desk, kazakh_list):

@@ -534,8 +534,9 @@ def _sample(rows: Sequence[tuple[int, Sequence[CellValue]]], index: int) -> str:
 
 
 def _script(rows: Sequence[tuple[int, Sequence[CellValue]]], index: int) -> str | None:
-    """``"cyrillic"`` or ``"latin"`` when nearly every value of a column is in that script;
-    ``"mixed"`` otherwise; ``None`` for an empty column."""
+    """``"cyrillic"`` or ``"latin"`` when most values of a column are in that script (a few
+    odd ones are routed by their own letters anyway); ``"mixed"`` otherwise; ``None`` for an
+    empty column."""
     cyrillic = latin = total = 0
     for _, cells in rows[:_SAMPLE_ROWS]:
         if index < len(cells) and (text := _cell_text(cells[index])):
@@ -546,9 +547,9 @@ def _script(rows: Sequence[tuple[int, Sequence[CellValue]]], index: int) -> str 
                 latin += 1
     if not total:
         return None
-    if cyrillic >= 0.9 * total:
+    if cyrillic >= 0.6 * total:
         return "cyrillic"
-    if latin >= 0.9 * total:
+    if latin >= 0.6 * total:
         return "latin"
     return "mixed"
 

@@ -162,6 +162,8 @@ def _is_empty(name: str, value: Any) -> bool:
 
 
 _SPECIAL_EMPTY = {"phones", "presence_status", "pregnant"}
+# Review items of these fields are not about the one value a record holds there.
+_MANY_VALUED = {"phones", "notes", "record", "household", "relation"}
 _DATE_FIELDS = ("birth_date", "passport_expiry", "consent_date")
 
 
@@ -444,19 +446,23 @@ def _fill(
                 fills[k] = (*stored, *added)
         elif _is_empty(k, c) or (k in under_review and _as_stored(v) != _as_stored(c)):
             fills[k] = v
-    settled = set(offered) & under_review
+    # A valid value settles a field's review, unless the row doubts that field again (the same
+    # list imported again, with the same wrong phone number beside a good one).
+    settled = (set(offered) & under_review) - {item.field for item in row.review}
     if by_id:
         settled.add("record")  # a corrected row of the review file, matched by its ID
     aside: list[ReviewItem] = []
     values: dict[str, Any] = {}
     if fills:
         values, aside = _settle(current, fills, today, row)
-    # A doubtful value for a field the record holds a value in adds nothing to review: the
-    # list sent again after the officer corrected the record, say.
+    # A doubtful value for a one-value field the record already holds adds nothing to review
+    # (the list sent again after the officer corrected the record).
+    known = {item.key for item in review}
     incoming = [
         item
         for item in row.review
-        if item.field in ("record", "household", "relation")
+        if item.key in known
+        or item.field in _MANY_VALUED
         or _is_empty(item.field, current.get(item.field))
     ]
     incoming += aside
