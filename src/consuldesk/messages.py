@@ -204,6 +204,10 @@ TEMPLATES: dict[str, str] = {
     ),
     "list.no_name_column": ("{path} has no surname or name column; its columns are: {headers}"),
     "list.duplicate_column": (
+        "{path}: columns {columns} ({headers}) both hold {target}; say what each of them "
+        "holds, or ignore one"
+    ),
+    "list.duplicate_column.script": (
         "{path}: columns {columns} ({headers}) both hold {target} in the same script; say what "
         "each of them holds, or ignore one"
     ),
@@ -370,6 +374,8 @@ def _variant(code: str, params: dict[str, Any]) -> str:
     """Some codes read differently with some parameters (a list with or without a header)."""
     if code == "list.empty" and params.get("header"):
         return "list.empty.header"
+    if code == "list.duplicate_column" and params.get("target") in _BY_SCRIPT_TARGETS:
+        return "list.duplicate_column.script"
     if code in ("list.not_text", "list.not_xlsx", "list.encoding") and not params.get(
         "kind", params.get("guess")
     ):
@@ -378,6 +384,7 @@ def _variant(code: str, params: dict[str, Any]) -> str:
 
 
 _LABEL_PARAMS = ("target",)  # parameters that name a field: shown as its label
+_BY_SCRIPT_TARGETS = {"surname", "given_names", "patronymic", "full_name"}
 
 
 def describe_code(code: str, field: str | None = None, /, **params: Any) -> str:

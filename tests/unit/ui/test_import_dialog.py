@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from consuldesk.domain.enums import Sex, Source
@@ -16,7 +17,7 @@ from consuldesk.ui.dialogs.export_list import ExportDialog
 from consuldesk.ui.dialogs.import_list import (
     ImportDialog,
     MappingModel,
-    RowErrorsModel,
+    ProblemsModel,
     WorkProgress,
     open_import,
 )
@@ -70,14 +71,15 @@ def wait_checked(qtbot, dialog: ImportDialog) -> None:
     qtbot.waitUntil(lambda: not dialog.busy and dialog.report is not None, timeout=10000)
 
 
-def test_dry_run_shows_mapping_and_rejected_row_and_saves_nothing(qtbot, ctx, tour_list):
+def test_dry_run_shows_mapping_and_the_value_set_aside_and_saves_nothing(qtbot, ctx, tour_list):
     dialog = make_dialog(qtbot, ctx)
     dialog.choose_file = lambda: tour_list  # no native file dialog in tests
     dialog.choose_button.click()
     wait_checked(qtbot, dialog)
 
     report = dialog.report
-    assert report.dry_run and report.total_rows == 3 and report.invalid == 1
+    assert report.dry_run and report.total_rows == 3 and report.invalid == 0
+    assert report.needs_review == 1
     model = dialog.mapping_model
     shown = {
         model.index(r, MappingModel.COL_HEADER).data(): model.index(
@@ -90,21 +92,26 @@ def test_dry_run_shows_mapping_and_rejected_row_and_saves_nothing(qtbot, ctx, to
     assert shown["Дата рождения"] == "Date of birth"
     assert shown["Номер комнаты"] == "ignored"
     assert "CSV text, UTF-8, separated by semicolons" in dialog.format_label.text()
+    assert model.index(1, MappingModel.COL_SAMPLE).data() == "Қасымова"  # an example value
     assert dialog.count_labels["rows"].text() == "3"
-    assert dialog.count_labels["new"].text() == "2"
-    assert dialog.count_labels["rejected"].text() == "1"
+    assert dialog.count_labels["new"].text() == "3"  # Ерлан too, without his mistyped IIN
+    assert dialog.count_labels["review"].text() == "1"
+    assert dialog.count_labels["rejected"].text() == "0"
 
-    errors = dialog.errors_model
-    assert errors.rowCount() == 1
-    assert errors.index(0, RowErrorsModel.COL_LINE).data() == 4
-    assert errors.index(0, RowErrorsModel.COL_FIELD).data() == "IIN"
-    assert "check digit" in errors.index(0, RowErrorsModel.COL_MESSAGE).data()
-    assert dialog.tabs.currentIndex() == 1  # the officer sees the rejected row first
+    problems = dialog.errors_model
+    assert problems.rowCount() == 1
+    assert problems.index(0, ProblemsModel.COL_LINE).data() == 4
+    assert problems.index(0, ProblemsModel.COL_KIND).data() == "Set aside"
+    assert problems.index(0, ProblemsModel.COL_FIELD).data() == "IIN"
+    assert problems.index(0, ProblemsModel.COL_VALUE).data() == BAD_IIN_ERLAN
+    assert "check digit" in problems.index(0, ProblemsModel.COL_MESSAGE).data()
+    assert dialog.tabs.currentIndex() == 1  # the officer sees the problem first
+    assert "1 person will be imported with values set aside" in dialog.status_label.text()
 
     assert nationals.count_nationals(ctx.desk) == 0  # a dry run writes nothing
-    assert not list(tour_list.parent.glob("*.errors*.csv"))
+    assert not list(tour_list.parent.glob("*.review*.csv"))
     assert dialog.import_button.isEnabled()
-    assert dialog.import_button.text() == "&Import 2 people"
+    assert dialog.import_button.text() == "&Import 3 people"
 
 
 def test_import_makes_people_searchable_and_tells_the_pages(qtbot, ctx, changes, tour_list):
@@ -114,20 +121,21 @@ def test_import_makes_people_searchable_and_tells_the_pages(qtbot, ctx, changes,
     with qtbot.waitSignal(dialog.imported, timeout=10000) as blocker:
         dialog.import_button.click()
     report = blocker.args[0]
-    assert not report.dry_run and report.created == 2
+    assert not report.dry_run and report.created == 3
 
     found = nationals.search(ctx.desk, "Нұрсұлтан").rows
     assert [r.iin for r in found] == [IIN_NURSULTAN]
     assert nationals.search(ctx.desk, IIN_AIGERIM).rows[0].source == Source.TOUR_OPERATOR
     assert changes and changes[-1] is report.changes
-    assert "Imported: 2 new" in dialog.status_label.text()
+    assert "Imported: 3 new" in dialog.status_label.text()
+    assert "1 person needs review" in dialog.status_label.text()
     assert not dialog.import_button.isEnabled()
 
-    # The rejected row went to an error file beside the list; its folder opens on request.
-    assert report.error_file is not None and report.error_file.exists()
-    assert report.error_file.parent == tour_list.parent
+    # The row to review went to a review file beside the list; its folder opens on request.
+    assert report.review_file is not None and report.review_file.exists()
+    assert report.review_file.parent == tour_list.parent
     assert not dialog.open_folder_button.isHidden()
-    assert str(report.error_file) in dialog.error_file_label.text()
+    assert str(report.review_file) in dialog.error_file_label.text()
     opened = []
     dialog.open_folder = opened.append
     dialog.open_folder_button.click()
@@ -217,6 +225,113 @@ def test_models_pass_the_model_tester(qtbot, qtmodeltester, ctx, tour_list):
     wait_checked(qtbot, dialog)
     qtmodeltester.check(dialog.mapping_model)
     qtmodeltester.check(dialog.errors_model)
+
+
+# -- columns the officer chooses, odd files ------------------------------------------------
+
+
+def test_a_bilingual_header_is_read_by_script_not_refused(qtbot, ctx, tmp_path):
+    path = write_csv(
+        tmp_path / "bilingual.csv",
+        [
+            ["Фамилия", "Surname", "Имя", "Given names"],
+            ["Қасымова", "KASSYMOVA", "Әйгерім", "AIGERIM"],
+        ],
+    )
+    dialog = make_dialog(qtbot, ctx, path)
+    wait_checked(qtbot, dialog)
+    notes = [
+        dialog.mapping_model.index(r, MappingModel.COL_NOTE).data()
+        for r in range(dialog.mapping_model.rowCount())
+    ]
+    assert notes[:2] == [
+        "Cyrillic names: to the Cyrillic name",
+        "Latin names: to the name as in the passport",
+    ]
+    assert dialog.import_button.isEnabled()
+
+
+def test_two_columns_of_one_field_are_shown_and_the_officer_chooses(qtbot, ctx, tmp_path):
+    path = write_csv(
+        tmp_path / "twice.csv",
+        [["Фамилия", "ИИН", "Телефон", "ИИН"], ["Қасымова", IIN_AIGERIM, "+77012345678", "x"]],
+    )
+    dialog = make_dialog(qtbot, ctx, path)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10000)
+    model = dialog.mapping_model
+    assert "both hold IIN" in dialog.status_label.text()
+    assert model.rowCount() == 4 and not dialog.import_button.isEnabled()
+    # The two clashing columns are marked.
+    marked = [model.index(r, 0).data(Qt.ItemDataRole.BackgroundRole) is not None for r in range(4)]
+    assert marked == [False, True, False, True]
+
+    # The officer says the second ИИН column is to be ignored: the list is checked again.
+    target = model.index(3, MappingModel.COL_TARGET)
+    assert model.flags(target) & Qt.ItemFlag.ItemIsEditable
+    assert model.setData(target, "", Qt.ItemDataRole.EditRole)
+    wait_checked(qtbot, dialog)
+    assert dialog.report.created == 1 and dialog.import_button.isEnabled()
+    assert model.index(3, MappingModel.COL_TARGET).data() == "ignored"
+    assert model.index(3, MappingModel.COL_NOTE).data().startswith("Chosen for this list")
+    with qtbot.waitSignal(dialog.imported, timeout=10000):
+        dialog.import_button.click()
+
+    # The next list of that layout is read the same way, and the dialog says so.
+    again = make_dialog(qtbot, ctx, path)
+    wait_checked(qtbot, again)
+    assert again.report.unchanged == 1
+    note = again.mapping_model.index(3, MappingModel.COL_NOTE).data()
+    assert note.startswith("As chosen for lists like this before")
+    assert again.reset_columns_button.isEnabled()
+    again.reset_columns_button.click()  # read by the headers again: the clash comes back
+    qtbot.waitUntil(lambda: not again.busy, timeout=10000)
+    assert "both hold IIN" in again.status_label.text()
+
+
+def test_the_read_as_column_offers_every_target(qtbot, ctx, tour_list):
+    from consuldesk.services.lists import TARGETS
+    from consuldesk.ui.models.list_import import TargetDelegate
+
+    dialog = make_dialog(qtbot, ctx, tour_list)
+    wait_checked(qtbot, dialog)
+    delegate = dialog.mapping_view.itemDelegateForColumn(MappingModel.COL_TARGET)
+    assert isinstance(delegate, TargetDelegate)
+    index = dialog.mapping_model.index(7, MappingModel.COL_TARGET)  # "Номер комнаты"
+    editor = delegate.createEditor(dialog.mapping_view.viewport(), None, index)
+    delegate.setEditorData(editor, index)
+    assert editor.count() == len(TARGETS) + 1 and editor.currentData() == ""
+    editor.setCurrentIndex(editor.findData("notes"))
+    delegate.setModelData(editor, dialog.mapping_model, index)
+    wait_checked(qtbot, dialog)
+    assert dialog.mapping_model.index(7, MappingModel.COL_TARGET).data() == "Notes"
+    editor.deleteLater()
+
+
+def test_a_list_in_another_encoding_is_named_and_read_on_request(qtbot, ctx, tmp_path):
+    path = tmp_path / "koi.csv"
+    path.write_bytes("Фамилия;Имя\r\nИванова;Мария\r\nПетров;Пётр\r\n".encode("koi8-r"))
+    dialog = make_dialog(qtbot, ctx, path)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10000)
+    assert "KOI8-R" in dialog.status_label.text()
+    assert not dialog.encoding_button.isHidden()
+    assert dialog.encoding_button.text() == "Read as KOI8-R"
+    dialog.encoding_button.click()
+    wait_checked(qtbot, dialog)
+    assert dialog.report.created == 2 and "KOI8-R" in dialog.format_label.text()
+
+
+def test_a_failure_whose_message_fails_still_frees_the_dialog(qtbot, ctx, tmp_path, monkeypatch):
+    import consuldesk.ui.dialogs.import_list as module
+
+    def broken(exc):
+        raise TypeError("describe_code() got multiple values for argument 'field'")
+
+    monkeypatch.setattr(module, "describe", broken)
+    path = write_csv(tmp_path / "phones.csv", [["ИИН"], [IIN_AIGERIM]])
+    dialog = make_dialog(qtbot, ctx, path)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10000)
+    assert "ListError" in dialog.status_label.text()
+    assert dialog.choose_button.isEnabled() and not dialog.cancel_button.isVisible()
 
 
 # -- export --------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Import a registration list: a dry run first (column mapping, counts, rejected rows), then the
-real import, both in the background with progress and Cancel."""
+"""Import a registration list: a dry run first (how each column is read, which the officer can
+change; counts; what would be set aside or not imported), then the real import, both in the
+background with progress and Cancel."""
 
 from __future__ import annotations
 
@@ -7,22 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-    Signal,
-    Slot,
-)
-from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QDragEnterEvent,
-    QDropEvent,
-    QKeySequence,
-)
+from PySide6.QtCore import QAbstractTableModel, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -42,19 +29,17 @@ from PySide6.QtWidgets import (
 
 from consuldesk.domain.enums import Source
 from consuldesk.i18n import _, ngettext
-from consuldesk.messages import describe, field_label
+from consuldesk.messages import describe
 from consuldesk.services.desk import CancelFlag, Cancelled
-from consuldesk.services.lists import ColumnMapping, ImportReport, RowError, import_list
+from consuldesk.services.lists import ImportReport, ListError, import_list
+from consuldesk.services.lists.reading import encoding_name
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.file_output import remember_folder, remembered_folder
 from consuldesk.ui.dialogs.long_work import LongWorkDialog
-from consuldesk.ui.models.base import RowsModel
-
-Index = QModelIndex | QPersistentModelIndex
+from consuldesk.ui.models.list_import import MappingModel, ProblemsModel, TargetDelegate
 
 ERROR_STYLE = "color: #b00020;"
 OK_STYLE = "color: #1b5e20;"
-IGNORED_FOREGROUND = QColor("#757575")
 SHOW_PROGRESS_AFTER_MS = 500  # STYLE.md: a progress bar only for work that lasts over ~0.5 s
 LIST_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
@@ -65,54 +50,13 @@ PROGRESS_LABELS = {
     "list.export": "Writing the list…",
 }
 
-# Targets of a column that are not one field of a record (see ColumnMapping.field).
-TARGET_LABELS = {
-    "surname": "Surname",
-    "given_names": "Given names",
-    "patronymic": "Patronymic",
-    "full_name": "Full name",
-    "full_name_lat": "Full name (passport)",
-    "group": "Tour group",
-    "tour_operator": "Tour operator",
-    "record_id": "ConsulDesk ID",
-}
-# The service's notes name fields as in code; the officer reads these instead.
-NOTE_TEXTS = {
-    "surname": "Cyrillic goes to the surname, Latin to the passport surname",
-    "given_names": "Cyrillic goes to the given names, Latin to the passport given names",
-    "patronymic": "Cyrillic patronymic; a Latin one is kept in the notes",
-    "full_name": "Split into surname, given names and patronymic",
-    "full_name_lat": "Split into passport surname and given names",
-    "group": "People join this tour group, with its tour operator",
-    "tour_operator": "Used with the tour group column only",
-    "record_id": "Matches a record exported from ConsulDesk",
-    "phones": "Several numbers per cell and several phone columns are allowed",
-    "address": "Several address columns are joined",
-    "notes": "Several note columns are joined",
-}
-IGNORED_NOTES = {
-    "ignored: not recognised": "Not recognised: this column is not imported",
-    "ignored: error column": "Error column of an earlier import: not imported",
-    "ignored: row number": "Row number: not imported",
-    "ignored: empty header": "No header: not imported",
-}
 
-
-def target_text(target: str) -> str:
-    """What a column is read as, for the officer."""
-    if target in TARGET_LABELS:
-        return _(TARGET_LABELS[target])
-    return field_label(target)
-
-
-def note_text(mapping: ColumnMapping) -> str:
-    """How a column is used, or why it is ignored, in the officer's words."""
-    if mapping.field is None:
-        note = mapping.note or "ignored: not recognised"
-        return _(IGNORED_NOTES.get(note, note))
-    if mapping.field in NOTE_TEXTS:
-        return _(NOTE_TEXTS[mapping.field])
-    return _(mapping.note) if mapping.note else ""
+def message_of(exc: BaseException) -> str:
+    """The sentence for a failure; never raises, whatever the failure carries."""
+    try:
+        return describe(exc)
+    except Exception:  # a message that cannot be built must not leave the dialog stuck
+        return f"{type(exc).__name__}: {exc}"
 
 
 def progress_text(label: str) -> str:
@@ -124,65 +68,11 @@ def list_format_text(fmt: str, encoding: str | None, delimiter: str | None) -> s
     """“CSV, UTF-8, separated by ;” or “Excel workbook (XLSX)”."""
     if fmt != "csv":
         return _("Excel workbook (XLSX)")
-    names = {
-        "utf-8": "UTF-8",
-        "utf-8-sig": "UTF-8",
-        "utf-16": "UTF-16",
-        "cp1251": "Windows-1251",
-    }
-    enc = names.get(encoding or "", encoding or "?")
+    enc = encoding_name(encoding) or "?"
     delim = {",": _("commas"), ";": _("semicolons"), "\t": _("tabs")}.get(
         delimiter or "", delimiter or "?"
     )
     return _("CSV text, {encoding}, separated by {delimiter}").format(encoding=enc, delimiter=delim)
-
-
-class MappingModel(RowsModel):
-    """Columns of a list: the header as written, what it is read as, and how."""
-
-    COL_HEADER, COL_TARGET, COL_NOTE = range(3)
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__([], parent)
-        self._rows: list[ColumnMapping] = []
-        self._headers = [_("Column in the file"), _("Read as"), _("Note")]
-
-    def _data(self, m: Any, col: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == self.COL_HEADER:
-                return m.header or _("(no header)")
-            if col == self.COL_TARGET:
-                return target_text(m.field) if m.field else _("ignored")
-            if col == self.COL_NOTE:
-                return note_text(m)
-        if role == Qt.ItemDataRole.ForegroundRole and m.field is None:
-            return QBrush(IGNORED_FOREGROUND)
-        return None
-
-
-class RowErrorsModel(RowsModel):
-    """Rejected rows: the line in the file, the field and what is wrong."""
-
-    COL_LINE, COL_FIELD, COL_MESSAGE = range(3)
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__([], parent)
-        self._rows: list[RowError] = []
-        self._headers = [_("Line"), _("Field"), _("Problem")]
-
-    def _data(self, e: Any, col: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == self.COL_LINE:
-                return e.line
-            if col == self.COL_FIELD:
-                return target_text(e.field)
-            if col == self.COL_MESSAGE:
-                return e.message
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.COL_LINE:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_MESSAGE:
-            return e.message
-        return None
 
 
 def make_table(model: QAbstractTableModel) -> QTableView:
@@ -276,7 +166,7 @@ class WorkProgress(QWidget):
 
 
 class ImportDialog(LongWorkDialog):
-    """Choose a list, see what an import would do, then import it.
+    """Choose a list, see what an import would do, say what its columns hold, then import it.
 
     Signals:
         imported(object): the :class:`ImportReport` of a committed import.
@@ -284,7 +174,7 @@ class ImportDialog(LongWorkDialog):
 
     imported = Signal(object)
 
-    COUNT_KEYS = ("rows", "new", "updated", "unchanged", "rejected", "duplicates")
+    COUNT_KEYS = ("rows", "new", "updated", "unchanged", "review", "rejected", "duplicates")
 
     def __init__(
         self, ctx: AppContext, parent: QWidget | None = None, path: Path | None = None
@@ -292,16 +182,22 @@ class ImportDialog(LongWorkDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(_("Import a list"))
-        self.setMinimumSize(820, 600)
+        self.setMinimumSize(760, 520)
         self.setAcceptDrops(True)
         self.path: Path | None = None
         self.report: ImportReport | None = None  # the last dry run or import
+        # What the officer says columns hold, by position; None: nothing said (the choices
+        # remembered for the list's layout apply); empty: read every column by its header.
+        self.chosen: dict[int, str | None] | None = None
+        self.encoding: str | None = None  # read the text list in this encoding
+        self._offered_encoding: str | None = None
         self._phase = ""  # "check" or "import" while work runs
 
         intro = QLabel(
             _(
                 "Lists from tour operators, the travel app or spreadsheets (CSV or Excel XLSX). "
-                "The list is checked first; nothing is saved until you press Import."
+                "The list is checked first; nothing is saved until you press Import. Nobody is "
+                "left out for one doubtful value: it is set aside for review."
             )
         )
         intro.setWordWrap(True)
@@ -326,6 +222,9 @@ class ImportDialog(LongWorkDialog):
         )
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.encoding_button = QPushButton()
+        self.encoding_button.setAutoDefault(False)
+        self.encoding_button.setVisible(False)
         self.progress = WorkProgress()
         self.format_label = QLabel()
 
@@ -335,27 +234,53 @@ class ImportDialog(LongWorkDialog):
             _("New"),
             _("Updated"),
             _("Unchanged"),
-            _("Rejected"),
+            _("To review"),
+            _("Not imported"),
             _("Probable duplicates"),
         )
         self.count_labels: dict[str, QLabel] = {}
         for col, (key, caption) in enumerate(zip(self.COUNT_KEYS, captions, strict=True)):
             number = QLabel("—")
             number.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            number.setStyleSheet("font-size: 16pt; font-weight: bold;")
+            number.setStyleSheet(self._count_style(False))
             text = QLabel(caption)
             text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            text.setWordWrap(True)
             counts.addWidget(number, 0, col)
             counts.addWidget(text, 1, col)
             self.count_labels[key] = number
 
         self.mapping_model = MappingModel(self)
-        self.errors_model = RowErrorsModel(self)
+        self.errors_model = ProblemsModel(self)
         self.mapping_view = make_table(self.mapping_model)
+        self.mapping_view.setItemDelegateForColumn(MappingModel.COL_TARGET, TargetDelegate(self))
+        self.mapping_view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.SelectedClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.reset_columns_button = QPushButton(_("Read columns by their &headers"))
+        self.reset_columns_button.setToolTip(
+            _("Forget the choices made for this list's columns and recognise them again")
+        )
+        self.reset_columns_button.setAutoDefault(False)
+        self.reset_columns_button.setEnabled(False)
+        columns_tab = QWidget()
+        columns_layout = QVBoxLayout(columns_tab)
+        columns_layout.setContentsMargins(0, 0, 0, 0)
+        columns_hint = QLabel(
+            _("Double-click “Read as” to say what a column holds, or to ignore it.")
+        )
+        columns_hint.setWordWrap(True)
+        columns_hint_row = QHBoxLayout()
+        columns_hint_row.addWidget(columns_hint, 1)
+        columns_hint_row.addWidget(self.reset_columns_button)
+        columns_layout.addLayout(columns_hint_row)
+        columns_layout.addWidget(self.mapping_view, 1)
         self.errors_view = make_table(self.errors_model)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.mapping_view, _("Columns"))
-        self.tabs.addTab(self.errors_view, _("Rejected rows"))
+        self.tabs.addTab(columns_tab, _("Columns"))
+        self.tabs.addTab(self.errors_view, _("Problems"))
 
         self.error_file_label = QLabel()
         self.error_file_label.setWordWrap(True)
@@ -375,11 +300,14 @@ class ImportDialog(LongWorkDialog):
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.close_button)
 
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status_label, 1)
+        status_row.addWidget(self.encoding_button)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(file_row)
         layout.addWidget(self.tour_operator_check)
-        layout.addWidget(self.status_label)
+        layout.addLayout(status_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.format_label)
         layout.addLayout(counts)
@@ -391,7 +319,7 @@ class ImportDialog(LongWorkDialog):
         self.setTabOrder(self.tour_operator_check, self.tabs)
         self.setTabOrder(self.tabs, self.import_button)
         self.setTabOrder(self.import_button, self.close_button)
-        self._show_error_file(None)
+        self._show_review_file(None)
         self._connect_signals()
         self.choose_button.setFocus()
         if path is not None:
@@ -403,6 +331,9 @@ class ImportDialog(LongWorkDialog):
         self.close_button.clicked.connect(self.reject)
         self.open_folder_button.clicked.connect(self._on_open_folder_button_clicked)
         self.progress.cancel_requested.connect(self._on_progress_cancel_requested)
+        self.mapping_model.target_chosen.connect(self._on_mapping_model_target_chosen)
+        self.encoding_button.clicked.connect(self._on_encoding_button_clicked)
+        self.reset_columns_button.clicked.connect(self._on_reset_columns_button_clicked)
 
     # -- seams tests override ------------------------------------------------------------------
 
@@ -424,8 +355,19 @@ class ImportDialog(LongWorkDialog):
         """How new records are recorded as having reached the post."""
         return Source.TOUR_OPERATOR if self.tour_operator_check.isChecked() else Source.LIST_IMPORT
 
+    def columns(self) -> dict[str, str | None] | None:
+        """What the officer said the columns hold, as the service takes it (``None``: nothing
+        said, so choices remembered for the list's layout apply)."""
+        if self.chosen is None:
+            return None
+        return {f"#{index + 1}": target or "ignore" for index, target in self.chosen.items()}
+
     def _settings_folder(self) -> str:
         return str(remembered_folder(self.ctx))
+
+    @staticmethod
+    def _count_style(alarm: bool) -> str:
+        return "font-size: 15pt; font-weight: bold;" + (ERROR_STYLE if alarm else "")
 
     def _set_busy(self, phase: str, cancel: CancelFlag | None) -> None:
         self._phase = phase
@@ -433,6 +375,9 @@ class ImportDialog(LongWorkDialog):
         idle = cancel is None
         self.choose_button.setEnabled(idle)
         self.tour_operator_check.setEnabled(idle)
+        self.mapping_model.editable = idle
+        self.reset_columns_button.setEnabled(idle and bool(self.chosen))  # choices to forget
+        self.encoding_button.setEnabled(idle)
         if not idle:
             self.import_button.setEnabled(False)
         else:
@@ -451,18 +396,22 @@ class ImportDialog(LongWorkDialog):
         cancel = self.ctx.tasks.run_long(work, on_done, on_error, self._on_work_progress)
         self._set_busy(phase, cancel)
 
-    def _clear_results(self) -> None:
+    def _clear_results(self, keep_mapping: bool = False) -> None:
         self.report = None
         self.format_label.clear()
         for label in self.count_labels.values():
             label.setText("—")
-        self.mapping_model.set_rows([])
+            label.setStyleSheet(self._count_style(False))
+        if not keep_mapping:
+            self.mapping_model.set_rows([])
+        self.mapping_model.set_conflicts(set())
         self.errors_model.set_rows([])
         self.tabs.setTabText(0, _("Columns"))
-        self.tabs.setTabText(1, _("Rejected rows"))
+        self.tabs.setTabText(1, _("Problems"))
         self.import_button.setText(_("&Import"))
         self.import_button.setEnabled(False)
-        self._show_error_file(None)
+        self.encoding_button.setVisible(False)
+        self._show_review_file(None)
 
     def _show_report(self, report: ImportReport) -> None:
         self.report = report
@@ -477,58 +426,85 @@ class ImportDialog(LongWorkDialog):
             report.created,
             report.updated,
             report.unchanged,
+            report.needs_review,
             report.invalid,
             report.flagged_duplicates,
         )
         for key, value in zip(self.COUNT_KEYS, values, strict=True):
             self.count_labels[key].setText(str(value))
-        self.count_labels["rejected"].setStyleSheet(
-            "font-size: 16pt; font-weight: bold;" + (ERROR_STYLE if report.invalid else "")
+        self.count_labels["rejected"].setStyleSheet(self._count_style(bool(report.invalid)))
+        self._show_mapping(report.mapping)
+        problems = sorted([*report.errors, *report.warnings], key=lambda e: e.line)
+        self.errors_model.set_rows(problems)
+        rows_with_problems = len({e.line for e in problems})
+        self.tabs.setTabText(1, _("Problems ({n})").format(n=rows_with_problems))
+        self.errors_view.resizeColumnToContents(ProblemsModel.COL_LINE)
+        self.errors_view.resizeColumnToContents(ProblemsModel.COL_KIND)
+        self.errors_view.resizeColumnToContents(ProblemsModel.COL_FIELD)
+        self.errors_view.setColumnWidth(
+            ProblemsModel.COL_VALUE, min(220, self.errors_view.sizeHintForColumn(3) + 12)
         )
-        self.mapping_model.set_rows(report.mapping)
-        self.errors_model.set_rows(report.errors)
-        used = sum(1 for m in report.mapping if m.field is not None)
-        self.tabs.setTabText(
-            0, _("Columns ({used} of {total} used)").format(used=used, total=len(report.mapping))
-        )
-        self.tabs.setTabText(1, _("Rejected rows ({n})").format(n=report.invalid))
-        self.mapping_view.resizeColumnToContents(MappingModel.COL_HEADER)
-        self.mapping_view.resizeColumnToContents(MappingModel.COL_TARGET)
-        self.errors_view.resizeColumnToContents(RowErrorsModel.COL_LINE)
-        self.errors_view.resizeColumnToContents(RowErrorsModel.COL_FIELD)
 
-    def _show_error_file(self, path: Path | None) -> None:
+    def _show_mapping(self, mapping: list[Any], conflicts: set[int] | None = None) -> None:
+        self.mapping_model.set_rows(mapping)
+        self.mapping_model.set_conflicts(conflicts or set())
+        used = sum(1 for m in mapping if m.field is not None)
+        self.tabs.setTabText(
+            0, _("Columns ({used} of {total} used)").format(used=used, total=len(mapping))
+        )
+        for col in (MappingModel.COL_HEADER, MappingModel.COL_TARGET):
+            self.mapping_view.resizeColumnToContents(col)
+        self.mapping_view.setColumnWidth(
+            MappingModel.COL_SAMPLE,
+            min(200, self.mapping_view.sizeHintForColumn(MappingModel.COL_SAMPLE) + 12),
+        )
+
+    def _show_review_file(self, path: Path | None) -> None:
         self.error_file_label.setVisible(path is not None)
         self.open_folder_button.setVisible(path is not None)
         if path is not None:
             self.error_file_label.setText(
                 _(
-                    "The rejected rows were written to {path}: correct them there and import that "
-                    "file."
+                    "The rows to look at were written to {path}: correct them there and import "
+                    "that file."
                 ).format(path=path)
             )
 
     def importable(self) -> int:
-        """How many rows of the checked list would be imported (valid rows)."""
+        """How many rows of the checked list would be imported (every row but those refused)."""
         if self.report is None:
             return 0
         return self.report.total_rows - self.report.invalid
 
     # -- dry run -------------------------------------------------------------------------------
 
-    def check(self, path: Path) -> None:
+    def check(self, path: Path, *, encoding: str | None = None) -> None:
         """Check a list: a dry run in the background, then show what an import would do."""
         if self.busy:
             return
+        new_file = self.path is None or Path(path) != self.path
         self.path = Path(path)
+        if new_file:
+            self.chosen = None
+            self.encoding = None
+        if encoding is not None:
+            self.encoding = encoding
         self.path_edit.setText(str(self.path))
-        self._clear_results()
+        self._clear_results(keep_mapping=not new_file)
         remember_folder(self.ctx, self.path.parent)
         desk, target, source = self.ctx.desk, self.path, self.source
+        columns, chosen_encoding = self.columns(), self.encoding
 
         def work(progress: Callable[[int, int, str], None], cancel: CancelFlag) -> ImportReport:
             return import_list(
-                desk, target, dry_run=True, source=source, progress=progress, cancel=cancel
+                desk,
+                target,
+                dry_run=True,
+                source=source,
+                columns=columns,
+                encoding=chosen_encoding,
+                progress=progress,
+                cancel=cancel,
             )
 
         self._run(
@@ -538,12 +514,16 @@ class ImportDialog(LongWorkDialog):
     def _on_check_done(self, report: ImportReport) -> None:
         if self._closed:
             return
+        # What the import will say the columns hold: the officer's and the remembered choices.
+        said = {m.index: m.field for m in report.mapping if m.origin in ("chosen", "remembered")}
+        if said or self.chosen is not None:
+            self.chosen = said
         self._set_busy("", None)
         self._show_report(report)
         n = self.importable()
         changing = report.created + report.updated
         if n:
-            # The count is of the people the import adds or completes, not of every valid row.
+            # The count is of the people the import adds or completes, not of every row.
             self.import_button.setText(
                 ngettext("&Import {n} person", "&Import {n} people", changing).format(n=changing)
                 if changing
@@ -552,19 +532,29 @@ class ImportDialog(LongWorkDialog):
             self.import_button.setEnabled(True)
             self.import_button.setDefault(True)
             self.import_button.setFocus()
+        parts = []
+        if report.invalid:
+            parts.append(
+                ngettext(
+                    "{n} row will not be imported (it names no one, or another person's document).",
+                    "{n} rows will not be imported (they name no one, or another person's "
+                    "document).",
+                    report.invalid,
+                ).format(n=report.invalid)
+            )
+        if report.needs_review:
+            parts.append(
+                ngettext(
+                    "{n} person will be imported with values set aside for review.",
+                    "{n} people will be imported with values set aside for review.",
+                    report.needs_review,
+                ).format(n=report.needs_review)
+            )
         if not n:
-            text = _("No row of this list can be imported: see the rejected rows.")
-            self._set_status(text, ERROR_STYLE)
+            self._set_status(_("No row of this list can be imported: see Problems."), ERROR_STYLE)
             self.tabs.setCurrentIndex(1)
-        elif report.invalid:
-            text = ngettext(
-                "Checked. {bad} row will be rejected (see Rejected rows); the others can be "
-                "imported.",
-                "Checked. {bad} rows will be rejected (see Rejected rows); the others can be "
-                "imported.",
-                report.invalid,
-            ).format(bad=report.invalid)
-            self._set_status(text)
+        elif parts:
+            self._set_status(_("Checked.") + " " + " ".join(parts) + " " + _("See Problems."))
             self.tabs.setCurrentIndex(1)
         elif not changing:
             self._set_status(_("Checked: everyone on this list is already on file."))
@@ -579,8 +569,29 @@ class ImportDialog(LongWorkDialog):
         self._set_busy("", None)
         if isinstance(exc, Cancelled):
             self._set_status(_("Check cancelled. Choose the list again to check it."))
-        else:
-            self._set_status(describe(exc), ERROR_STYLE)
+            self.choose_button.setFocus()
+            return
+        self._set_status(message_of(exc), ERROR_STYLE)
+        mapping = exc.mapping if isinstance(exc, ListError) else None
+        if mapping:
+            # The columns clash or none names anyone: show them, so the officer can choose.
+            params = exc.params if isinstance(exc, ListError) else {}
+            clash = {
+                m.index for m in mapping if params.get("target") and m.field == params.get("target")
+            }
+            self._show_mapping(mapping, clash)
+            self.tabs.setCurrentIndex(0)
+            self.mapping_view.setFocus()
+            return
+        codec = exc.params.get("codec") if isinstance(exc, ListError) else None
+        if isinstance(exc, ListError) and exc.code == "list.encoding" and codec:
+            self._offered_encoding = str(codec)
+            self.encoding_button.setText(
+                _("Read as {encoding}").format(encoding=encoding_name(str(codec)))
+            )
+            self.encoding_button.setVisible(True)
+            self.encoding_button.setFocus()
+            return
         self.choose_button.setFocus()
 
     # -- import --------------------------------------------------------------------------------
@@ -590,9 +601,18 @@ class ImportDialog(LongWorkDialog):
         if self.busy or self.path is None or not self.importable():
             return
         desk, target, source = self.ctx.desk, self.path, self.source
+        columns, encoding = self.columns(), self.encoding
 
         def work(progress: Callable[[int, int, str], None], cancel: CancelFlag) -> ImportReport:
-            return import_list(desk, target, source=source, progress=progress, cancel=cancel)
+            return import_list(
+                desk,
+                target,
+                source=source,
+                columns=columns,
+                encoding=encoding,
+                progress=progress,
+                cancel=cancel,
+            )
 
         self._run("import", _("Importing…"), work, self._on_import_done, self._on_import_failed)
 
@@ -604,15 +624,26 @@ class ImportDialog(LongWorkDialog):
         self.imported.emit(report)
         self._set_busy("", None)
         self._show_report(report)
+        self.mapping_model.editable = False  # imported: choices now would change nothing
         self.import_button.setEnabled(False)
         self.import_button.setText(_("Imported"))
         text = _("Imported: {new} new, {updated} updated, {unchanged} already on file.").format(
             new=report.created, updated=report.updated, unchanged=report.unchanged
         )
-        if report.members_added:
+        if report.needs_review:
             text += " " + ngettext(
-                "{n} person joined a tour group.",
-                "{n} people joined tour groups.",
+                "{n} person needs review (Nationals → Needs review).",
+                "{n} people need review (Nationals → Needs review).",
+                report.needs_review,
+            ).format(n=report.needs_review)
+        if report.invalid:
+            text += " " + ngettext(
+                "{n} row was not imported.", "{n} rows were not imported.", report.invalid
+            ).format(n=report.invalid)
+        if report.families_created or report.members_added:
+            text += " " + ngettext(
+                "{n} person joined a family or tour group.",
+                "{n} people joined families or tour groups.",
                 report.members_added,
             ).format(n=report.members_added)
         if report.flagged_duplicates:
@@ -622,7 +653,7 @@ class ImportDialog(LongWorkDialog):
                 report.flagged_duplicates,
             ).format(n=report.flagged_duplicates)
         self._set_status(text, OK_STYLE)
-        self._show_error_file(report.error_file)
+        self._show_review_file(report.review_file)
         self.close_button.setDefault(True)
         self.close_button.setFocus()
 
@@ -634,7 +665,7 @@ class ImportDialog(LongWorkDialog):
             self._set_status(_("Import cancelled. Nothing was imported."))
         else:
             self._set_status(
-                _("Nothing was imported: {reason}").format(reason=describe(exc)), ERROR_STYLE
+                _("Nothing was imported: {reason}").format(reason=message_of(exc)), ERROR_STYLE
             )
         # The list was checked: the officer may try again.
         self.import_button.setEnabled(self.importable() > 0)
@@ -645,6 +676,7 @@ class ImportDialog(LongWorkDialog):
     def _on_choose_button_clicked(self) -> None:
         path = self.choose_file()
         if path is not None:
+            self.path = None  # a file chosen again starts afresh, even the same one
             self.check(path)
 
     @Slot()
@@ -653,8 +685,27 @@ class ImportDialog(LongWorkDialog):
 
     @Slot()
     def _on_open_folder_button_clicked(self) -> None:
-        if self.report is not None and self.report.error_file is not None:
-            self.open_folder(self.report.error_file.parent)
+        if self.report is not None and self.report.review_file is not None:
+            self.open_folder(self.report.review_file.parent)
+
+    @Slot(int, object)
+    def _on_mapping_model_target_chosen(self, index: int, target: object) -> None:
+        if self.busy or self.path is None:
+            return
+        self.chosen = {**(self.chosen or {}), index: str(target) if target else None}
+        self.check(self.path)
+
+    @Slot()
+    def _on_encoding_button_clicked(self) -> None:
+        if self.path is not None and self._offered_encoding:
+            self.check(self.path, encoding=self._offered_encoding)
+
+    @Slot()
+    def _on_reset_columns_button_clicked(self) -> None:
+        if self.path is None:
+            return
+        self.chosen = {}  # the import then forgets what was remembered for this layout
+        self.check(self.path)
 
     # -- dropping a file on the dialog ---------------------------------------------------------
 
@@ -672,9 +723,8 @@ class ImportDialog(LongWorkDialog):
         urls = event.mimeData().urls()
         if urls and urls[0].isLocalFile():
             event.acceptProposedAction()
+            self.path = None
             self.check(Path(urls[0].toLocalFile()))
-
-    # -- closing -------------------------------------------------------------------------------
 
 
 def open_import(ctx: AppContext, parent: QWidget | None = None) -> ImportDialog:
@@ -690,7 +740,7 @@ def open_import(ctx: AppContext, parent: QWidget | None = None) -> ImportDialog:
 __all__ = [
     "ImportDialog",
     "MappingModel",
-    "RowErrorsModel",
+    "ProblemsModel",
     "WorkProgress",
     "open_import",
 ]
