@@ -343,7 +343,7 @@ PROBLEM_LABELS: dict[str, str] = {
 _STATUS_PARAMS = ("current", "new", "status")
 
 #: How a list's column is used (``ColumnMapping.note`` of a recognised column, by its field).
-COLUMN_NOTES: dict[str, str] = {
+COLUMN_USE_LABELS: dict[str, str] = {
     "surname": "Cyrillic goes to the surname, Latin to the passport surname",
     "given_names": "Cyrillic goes to the given names, Latin to the passport given names",
     "patronymic": "Cyrillic patronymic; a Latin one is kept in the notes",
@@ -359,7 +359,7 @@ COLUMN_NOTES: dict[str, str] = {
     "relation": "Role in the family: head, spouse, child, parent or other",
 }
 #: Notes the service gives instead (``ColumnMapping.note``).
-COLUMN_NOTE_TEXTS: dict[str, str] = {
+COLUMN_NOTE_LABELS: dict[str, str] = {
     "ignored: not recognised": "Not recognised: this column is not imported",
     "ignored: error column": "Column of an earlier review file: not imported",
     "ignored: row number": "Row number: not imported",
@@ -448,12 +448,12 @@ def explain_reason(code: str | None, params: dict[str, Any]) -> str:
 
 def column_note(field: str | None, note: str | None) -> str:
     """How a list's column is used, or why it is ignored, in the officer's words."""
-    if note in COLUMN_NOTE_TEXTS:
-        return _(COLUMN_NOTE_TEXTS[note])
+    if note in COLUMN_NOTE_LABELS:
+        return _(COLUMN_NOTE_LABELS[note])
     if field is None:
-        return _(COLUMN_NOTE_TEXTS["ignored: not recognised"])
-    if field in COLUMN_NOTES:
-        return _(COLUMN_NOTES[field])
+        return _(COLUMN_NOTE_LABELS["ignored: not recognised"])
+    if field in COLUMN_USE_LABELS:
+        return _(COLUMN_USE_LABELS[field])
     return ""
 
 

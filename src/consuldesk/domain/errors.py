@@ -22,7 +22,8 @@ class ValidationError(DomainError):
         params: values that make the message precise (the bad value, the expected value...).
     """
 
-    def __init__(self, code: str, field: str, **params: Any) -> None:
+    # code and field are positional only, so a parameter may be called "field" too.
+    def __init__(self, code: str, field: str, /, **params: Any) -> None:
         self.code = code
         self.field = field
         self.params = params

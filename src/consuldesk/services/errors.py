@@ -32,7 +32,7 @@ class ServiceError(Exception):
     not in a state that allows this).
     """
 
-    def __init__(self, code: str, field: str | None = None, **params: Any) -> None:
+    def __init__(self, code: str, field: str | None = None, /, **params: Any) -> None:
         self.code = code
         self.field = field
         self.params = params

@@ -20,7 +20,7 @@ class CaseFileError(Exception):
     ``casefile.disk_full``, ``casefile.no_post``.
     """
 
-    def __init__(self, code: str, path: Path | str, **params: Any) -> None:
+    def __init__(self, code: str, path: Path | str, /, **params: Any) -> None:
         self.code = code
         self.path = Path(path)
         self.params = params

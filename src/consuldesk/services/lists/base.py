@@ -43,7 +43,7 @@ class ListError(Exception):
     #: was read, so the officer can choose what the columns hold and try again.
     mapping: list[ColumnMapping] | None = None
 
-    def __init__(self, code: str, path: Path | str, **params: Any) -> None:
+    def __init__(self, code: str, path: Path | str, /, **params: Any) -> None:
         self.code = code
         self.path = Path(path)
         self.params = params
