@@ -1,7 +1,7 @@
 """``consuldesk-cli``: the headless entry point over the same services as the window.
 
 Exit codes: 0 done; 1 unexpected failure; 2 wrong command line; 3 bad input (an invalid value,
-an unknown or ambiguous id, a list with rejected rows, a file that cannot be read or written);
+an unknown or ambiguous id, a list with rows not imported, a file that cannot be read or written);
 4 the case file cannot be used (missing, locked, read-only, made by a newer version).
 """
 

@@ -1,7 +1,7 @@
 """Human-readable text for error codes raised by the domain, store and services.
 
 Errors carry a code, a field and parameters; this module is the one place that turns them into
-sentences for the officer (window, CLI, import error files), through the gettext catalog.
+sentences for the officer (window, CLI, review files of imports), through the gettext catalog.
 """
 
 from __future__ import annotations
