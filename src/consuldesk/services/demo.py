@@ -868,6 +868,38 @@ def _refuse_non_empty(session: Session) -> None:
             raise ServiceError("demo.not_empty")
 
 
+def _set_aside_some(people: list[dict[str, Any]], rng: random.Random) -> None:
+    """As a real import would have left them: about one listed person in a hundred came with
+    a mistyped IIN or phone number, kept aside on the record for an officer to review."""
+    from consuldesk.domain.errors import ValidationError
+    from consuldesk.domain.iin import parse_iin
+    from consuldesk.domain.phone import normalize_phone
+    from consuldesk.domain.review import ReviewItem, review_to_json
+
+    for person in people:
+        ref = person.get("source_ref")
+        if not ref or rng.random() >= 0.012:
+            continue
+        line = rng.randint(2, 180)
+        if person.get("iin") and rng.random() < 0.6:
+            typed = person["iin"][:-1] + str((int(person["iin"][-1]) + rng.randint(1, 9)) % 10)
+            try:
+                parse_iin(typed)
+            except ValidationError as exc:
+                person["review"] = review_to_json(
+                    [ReviewItem.from_error(exc, typed, source=ref, line=line)]
+                )
+                person["iin"] = None
+            continue
+        typed = f"+7 (7{rng.randint(60, 69)}) {rng.randint(100, 999)}-{rng.randint(10, 99)}-"
+        typed += f"{rng.randint(10, 99)}"
+        try:
+            normalize_phone(typed)
+        except ValidationError as exc:
+            item = ReviewItem.from_error(exc, typed, field="phones", source=ref, line=line)
+            person["review"] = review_to_json([item])
+
+
 def seed_demo(
     desk: Desk,
     count: int = 3000,
@@ -896,6 +928,7 @@ def seed_demo(
     flag = cancel or CancelFlag()
     with _no_cyclic_gc():
         demo = _generate(count, seed, today)
+        _set_aside_some(demo.people, random.Random(seed * 31 + 5))
         flag.check()
         with desk.casefile.write(desk.officer) as tx:
             _refuse_non_empty(tx.session)
