@@ -1,10 +1,17 @@
-"""Exporting nationals to a list that imports back unchanged."""
+"""Exporting nationals to a list that imports back unchanged and opens safely in a spreadsheet.
+
+No value is ever run as a formula: a CSV cell that a spreadsheet would read as one gets an
+apostrophe in front (:func:`~consuldesk.services.lists.base.with_formula_guard`, which the
+importer takes off again); an XLSX cell holding text is always a text cell. Characters an XLSX
+file cannot hold are escaped as Excel escapes them, so the list reads back exactly.
+"""
 
 from __future__ import annotations
 
 import csv
 import functools
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -18,7 +25,14 @@ from consuldesk.domain.enums import HouseholdKind, Sex
 from consuldesk.domain.errors import ValidationError
 from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
 from consuldesk.services.files import temp_beside
-from consuldesk.services.lists.base import _EVERY, LANGS, XLSX_SUFFIXES, ListError
+from consuldesk.services.lists.base import (
+    _EVERY,
+    _FORMULA_START,
+    LANGS,
+    XLSX_SUFFIXES,
+    ListError,
+    with_formula_guard,
+)
 from consuldesk.services.lists.columns import export_header
 from consuldesk.services.lists.planning import _NATIONAL_COLUMNS, _chunks
 from consuldesk.services.lists.values import _SEX_LABELS, _STATUS_LABELS, _YES_LABEL
@@ -59,7 +73,6 @@ _EXPORT_SOURCE = {
     "given_names": "given_names_cyr",
     "patronymic": "patronymic_cyr",
 }
-_DATE_COLUMNS = {"passport_expiry", "birth_date"}
 _WIDTHS = {"record_id": 38, "iin": 14, "passport_no": 13, "phones": 18, "address": 30, "notes": 30}
 
 
@@ -150,10 +163,23 @@ def export_list(
     """Write live nationals (all, by name, or the given ids in that order) to a list.
 
     ``.csv``: UTF-8 with BOM, ``;`` delimited, dates as dd.mm.yyyy (Excel in ru/kk locales opens
-    it as is). ``.xlsx``: IIN, passport and ID as text cells, dates as date cells shown
-    dd.mm.yyyy. Headers and values (sex, status, yes/no, country) are in ``lang`` and come from
-    the import vocabulary, so the file imports back without changes. The file is written to a
-    temporary file beside the target and renamed over it.
+    it as is). A value a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+    ``@``, a tab or a CR, also after apostrophes) gets an apostrophe in front, phone numbers
+    such as ``'+77012345678`` included (OWASP "CSV Injection"). NUL characters, which no text
+    list can carry, are left out; nothing else is changed.
+
+    ``.xlsx``: every text value is a text cell, never a formula or an error value (IIN,
+    passport and ID keep their leading zeros); one that would run as a formula also carries
+    Excel's quote prefix, so that editing it keeps it text. Dates are date cells shown
+    dd.mm.yyyy. Control characters, CR and a literal ``_xHHHH_`` are escaped as Excel escapes
+    them (``_x0001_``, ``_x000D_``, ``_x005F_xHHHH_``). Text is never cut: a value longer than
+    Excel's 32,767 characters in a cell is written whole (ConsulDesk reads it back whole; Excel
+    is reported to repair such a file by cutting the value).
+
+    Headers and values (sex, status, yes/no, country) are in ``lang`` and come from the import
+    vocabulary, so the file imports back without changes: the importer takes the apostrophes
+    off and reads the escapes back. The file is written to a temporary file beside the target
+    and renamed over it.
 
     Returns:
         How many nationals were written.
@@ -217,14 +243,46 @@ def export_list(
     return total
 
 
+# -- cell values ---------------------------------------------------------------------------
+
+#: First characters of the values :func:`with_formula_guard` may change (a quick test).
+_GUARD_FIRST = frozenset(("'", *_FORMULA_START))
+#: What an XLSX cell's text cannot hold as it is: control characters (XML 1.0 has no place for
+#: them, and openpyxl refuses them), CR (an XML reader turns it into LF), and the "_" of a
+#: literal "_xHHHH_" (readers take it for an escape). Excel writes each as ``_xHHHH_`` (OOXML
+#: ST_Xstring); calamine, which the importer reads with, turns them back.
+_XLSX_ESCAPED = re.compile(r"[\x00-\x08\x0b-\x1f]|_(?=x[0-9A-Fa-f]{4}_)")
+#: Excel's limit of characters in a cell; openpyxl cuts longer text there.
+_EXCEL_CELL_LIMIT = 32_767
+
+
+def _xlsx_escape(match: re.Match[str]) -> str:
+    return f"_x{ord(match.group()):04X}_"
+
+
+def _csv_cell(value: Any) -> str:
+    """A value as a CSV export writes it: dates as dd.mm.yyyy, text guarded against running
+    as a formula."""
+    if type(value) is not str:
+        if value is None:
+            return ""
+        if isinstance(value, date):
+            return f"{value:%d.%m.%Y}"
+        value = str(value)
+    if "\x00" in value:
+        # NUL is the one character a CSV export drops: the importer refuses a text file holding
+        # it as binary. Records are saved without control characters, but older ones may
+        # carry them; the others are kept (the csv module quotes what needs quoting).
+        value = value.replace("\x00", "")
+    return with_formula_guard(value) if value[:1] in _GUARD_FIRST else value
+
+
 def _write_csv(tmp: Path, headers: list[str], rows: Iterable[list[Any]]) -> None:
     with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, delimiter=";")
         writer.writerow(headers)
         for cells in rows:
-            writer.writerow(
-                ["" if v is None else f"{v:%d.%m.%Y}" if isinstance(v, date) else v for v in cells]
-            )
+            writer.writerow([_csv_cell(v) for v in cells])
         fh.flush()
         os.fsync(fh.fileno())
 
@@ -247,12 +305,33 @@ def _write_xlsx(tmp: Path, headers: list[str], rows: Iterable[list[Any]]) -> Non
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    # IIN, passport and ID are str values, so text cells already (leading zeros stay).
-    date_at = [i for i, c in enumerate(EXPORT_COLUMNS) if c in _DATE_COLUMNS]
+
+    def text(value: str) -> Any:
+        # A str value as a text cell: as it is when openpyxl makes a text cell of it, else a
+        # cell typed by hand.
+        formula_like = value[0] in _GUARD_FIRST and with_formula_guard(value) != value
+        if formula_like and value[0] == "'":
+            value = with_formula_guard(value)  # the importer takes one apostrophe off, as in CSV
+        if not value.isprintable() or "_x" in value:
+            value = _XLSX_ESCAPED.sub(_xlsx_escape, value)
+        if not formula_like and value[0] != "#" and len(value) <= _EXCEL_CELL_LIMIT:
+            return value
+        # Not through ``cell.value``: openpyxl would make "=..." a formula and "#N/A" an error
+        # value, and cut text at 32,767 characters.
+        cell = WriteOnlyCell(sheet)
+        cell._value = value
+        cell.data_type = "s"
+        if formula_like:
+            cell.quotePrefix = True  # Excel keeps the cell text when it is edited
+        return cell
+
+    # IIN, passport and ID are text cells like every str value (leading zeros stay).
     for cells in rows:
-        for i in date_at:
-            if cells[i] is not None:
-                cell = WriteOnlyCell(sheet, value=cells[i])
+        for i, value in enumerate(cells):
+            if type(value) is str:
+                cells[i] = text(value) if value else None
+            elif isinstance(value, date):
+                cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "DD.MM.YYYY"
                 cells[i] = cell
         sheet.append(cells)

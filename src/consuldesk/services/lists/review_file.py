@@ -142,7 +142,9 @@ def _write_review_file(target: Path, parsed: ParsedList, rows: list[ReviewRow]) 
                     texts[keep.index(id_at)] = record_id
                 result = _("imported, to review") if row.imported else _("not imported")
                 reasons = "; ".join(p.message for p in row.problems)
-                writer.writerow([with_formula_guard(t) for t in (*texts, result, reasons)])
+                # NUL is left out: the importer refuses a text file holding one as binary.
+                cells = (t.replace("\x00", "") for t in (*texts, result, reasons))
+                writer.writerow([with_formula_guard(t) for t in cells])
             fh.flush()
             os.fsync(fh.fileno())
     except OSError as exc:
