@@ -288,7 +288,7 @@ class Tx:
         conn = self.session.connection()
         conn.exec_driver_sql("PRAGMA cache_size=-65536")  # bulk inserts touch many index pages
         try:
-            with _gc_paused():
+            with gc_paused():
                 return self._insert_nationals(values, action)
         finally:
             conn.exec_driver_sql("PRAGMA cache_size=-8192")
@@ -420,7 +420,7 @@ def _sql_value(value: Any) -> Any:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector: bulk work allocates millions of acyclic objects and
     each collection pass walks all of them (halves bulk insert time at 100,000 rows)."""
     was_enabled = gc.isenabled()

@@ -18,13 +18,12 @@ from consuldesk.services.lists.base import (
     ImportReport,
     ParsedList,
     RowError,
-    _gc_paused,
 )
 from consuldesk.services.lists.checking import Problem, _check_rows, _Checked
 from consuldesk.services.lists.planning import _is_new, _Plan, _plan_import
 from consuldesk.services.lists.reading import read_list
 from consuldesk.services.lists.writing import _apply
-from consuldesk.store.db import ChangeSet, read_meta, write_meta
+from consuldesk.store.db import ChangeSet, gc_paused, read_meta, write_meta
 
 _LAYOUT_META = "list_layout:"  # + layout key: the columns an officer chose for that layout
 
@@ -95,7 +94,7 @@ def import_list(
     """
     path = Path(path)
     cancel = cancel or CancelFlag()
-    with _gc_paused():
+    with gc_paused():
         parsed = read_list(
             path,
             columns=columns,

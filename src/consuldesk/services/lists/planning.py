@@ -634,6 +634,13 @@ def _plan_families(
                 {"name": r.name, "head_id": r.head_id, "list_key": r.list_key},
             )
     added: set[tuple[str, str]] = set()
+
+    def aside(
+        row: _Row, national_id: str, field: str, code: str, value: str, params: dict[str, Any]
+    ) -> None:
+        item = ReviewItem(field, code, value, params, row.fields.source_ref, row.line)
+        _set_aside(plan, state, row, national_id, item)
+
     for key, members in by_key.items():
         hid = by_list_key.get(key)
         if hid is None:
@@ -654,19 +661,13 @@ def _plan_families(
             national_id = plan.targets[row.index]
             other = family_of.get(national_id)
             if other is not None and other != hid:
-                _set_aside(
-                    plan,
-                    state,
+                aside(
                     row,
                     national_id,
-                    ReviewItem(
-                        "household",
-                        "list.family_other",
-                        row.family or "",
-                        {"household": families[other]["name"]},
-                        row.fields.source_ref,
-                        row.line,
-                    ),
+                    "household",
+                    "list.family_other",
+                    row.family or "",
+                    {"household": families[other]["name"]},
                 )
                 continue
             relation = row.relation
@@ -678,19 +679,13 @@ def _plan_families(
                     else:
                         plan.household_updates.setdefault(hid, {})["head_id"] = national_id
                 else:
-                    _set_aside(
-                        plan,
-                        state,
+                    aside(
                         row,
                         national_id,
-                        ReviewItem(
-                            "relation",
-                            "list.second_head",
-                            "head",
-                            {"household": family["name"]},
-                            row.fields.source_ref,
-                            row.line,
-                        ),
+                        "relation",
+                        "list.second_head",
+                        "head",
+                        {"household": family["name"]},
                     )
                     relation = None
             existing = membership.get((hid, national_id))
@@ -703,19 +698,13 @@ def _plan_families(
                 if not existing[1]:
                     plan.member_updates[existing[0]] = {"relation": relation}
                 else:
-                    _set_aside(
-                        plan,
-                        state,
+                    aside(
                         row,
                         national_id,
-                        ReviewItem(
-                            "relation",
-                            "list.relation_differs",
-                            relation,
-                            {"kept": existing[1]},
-                            row.fields.source_ref,
-                            row.line,
-                        ),
+                        "relation",
+                        "list.relation_differs",
+                        relation,
+                        {"kept": existing[1]},
                     )
 
 

@@ -22,7 +22,6 @@ from consuldesk.services.lists.base import (
     ListError,
     ParsedList,
     _cell_text,
-    _gc_paused,
 )
 from consuldesk.services.lists.columns import (
     _find_header,
@@ -30,6 +29,7 @@ from consuldesk.services.lists.columns import (
     map_columns,
     resolve_columns,
 )
+from consuldesk.store.db import gc_paused
 
 # -- reading -------------------------------------------------------------------------------
 
@@ -90,7 +90,7 @@ def read_list(
         fmt = "xlsx"
         _check_xlsx_file(path, _read_head(path))
         encoding = None
-        with _gc_paused():  # keeping 100,000 rows of cells: ~20 % of the time in GC scans
+        with gc_paused():  # keeping 100,000 rows of cells: ~20 % of the time in GC scans
             rows = _read_xlsx(path, progress, cancel)
     else:
         fmt = "csv"
@@ -100,7 +100,7 @@ def read_list(
             raise ListError("list.unreadable", path, detail=str(exc)) from exc
         _check_text_file(path, data[:_SNIFF])
         text, encoding = _decode(data, path, encoding)
-        with _gc_paused():
+        with gc_paused():
             rows, delimiter, notes = _read_csv(text, path, progress, cancel)
     if not rows:
         raise ListError("list.empty", path, header=False)

@@ -143,8 +143,8 @@ def _write_review_file(target: Path, parsed: ParsedList, rows: list[ReviewRow]) 
                 result = _("imported, to review") if row.imported else _("not imported")
                 reasons = "; ".join(p.message for p in row.problems)
                 # NUL is left out: the importer refuses a text file holding one as binary.
-                cells = (t.replace("\x00", "") for t in (*texts, result, reasons))
-                writer.writerow([with_formula_guard(t) for t in cells])
+                texts_out = (t.replace("\x00", "") for t in (*texts, result, reasons))
+                writer.writerow([with_formula_guard(t) for t in texts_out])
             fh.flush()
             os.fsync(fh.fileno())
     except OSError as exc:
