@@ -20,7 +20,13 @@ from typing import Any
 
 from consuldesk.domain.errors import ValidationError
 
-__all__ = ["ReviewItem", "merge_review", "review_from_json", "review_to_json"]
+__all__ = [
+    "ReviewItem",
+    "merge_review",
+    "review_from_json",
+    "review_to_json",
+    "settled_by_edit",
+]
 
 
 def _plain(value: Any) -> Any:
@@ -141,3 +147,36 @@ def merge_review(
             result.append(item)
             seen.add(item.key)
     return result
+
+
+def _holds_value(value: object) -> bool:
+    """Whether a field holds something (``False`` and ``0`` are values; empty text is not)."""
+    if value is None:
+        return False
+    if isinstance(value, (str, tuple, list)):
+        return bool(value)
+    return True
+
+
+def settled_by_edit(items: Iterable[ReviewItem], before: object, after: object) -> set[str]:
+    """The fields whose items an edit settles.
+
+    An officer who puts a new value into a field under review has dealt with what was set
+    aside for it: the field now holds a value, and not the one it held. Emptying a field, or
+    saving it unchanged, settles nothing. Items about the whole row or a family
+    (``record``, ``household``, ``relation``) are never settled by an edit.
+
+    Args:
+        items: the record's review items.
+        before: the record's fields as stored (valid values; any object with the fields as
+            attributes, such as ``NationalFields``).
+        after: the fields as the edit leaves them, already cleaned (valid).
+    """
+    settled: set[str] = set()
+    for field in {item.field for item in items}:
+        if not hasattr(before, field) or not hasattr(after, field):
+            continue
+        new = getattr(after, field)
+        if _holds_value(new) and new != getattr(before, field):
+            settled.add(field)
+    return settled

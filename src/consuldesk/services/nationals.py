@@ -24,6 +24,12 @@ from consuldesk.domain.enums import (
 )
 from consuldesk.domain.names import full_name_key
 from consuldesk.domain.national import NationalFields, clean_national
+from consuldesk.domain.review import (
+    merge_review,
+    review_from_json,
+    review_to_json,
+    settled_by_edit,
+)
 from consuldesk.domain.vulnerability import PersonFacts, is_minor, vulnerabilities
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
@@ -145,7 +151,7 @@ def household_context(
     return households, others
 
 
-_ROW_COLUMNS = ("id", "seq", "created_at", "updated_at", "version", *FIELD_NAMES)
+_ROW_COLUMNS = ("id", "seq", "created_at", "updated_at", "version", *FIELD_NAMES, "review")
 
 
 def to_rows(session: Session, records: Sequence[Any], today: date) -> list[NationalRow]:
@@ -169,6 +175,7 @@ def to_rows(session: Session, records: Sequence[Any], today: date) -> list[Natio
         )
         values["vulnerabilities"] = vulnerabilities(facts, today, others.get(r.id, ()))
         values["household_ids"] = tuple(households.get(r.id, ()))
+        values["review"] = tuple(review_from_json(r.review))
         rows.append(NationalRow(**values))
     return rows
 
@@ -262,6 +269,7 @@ class NationalFilter:
 
     ``hotel_id`` keeps the people placed in that hotel tonight: a live placement, booked or
     checked in, with ``check_in <= today < check_out`` (or no check-out yet).
+    ``needs_review`` keeps the people with values set aside for an officer to review.
     """
 
     query: str = ""
@@ -271,11 +279,12 @@ class NationalFilter:
     vulnerability: Vulnerability | None = None
     household_id: str | None = None
     hotel_id: str | None = None
+    needs_review: bool = False
 
     @property
     def narrows(self) -> bool:
         """Whether anything besides the query is set."""
-        return any(
+        return self.needs_review or any(
             v is not None
             for v in (
                 self.host_country,
@@ -315,6 +324,10 @@ def _filter_conditions(n: Any, flt: NationalFilter, today: date) -> list[Any]:
         conditions.append(n.c.city == flt.city)
     if flt.presence_status is not None:
         conditions.append(n.c.presence_status == flt.presence_status)
+    if flt.needs_review:
+        # The very terms of the partial index ix_national_needs_review, so SQLite reads only
+        # the few records that need review.
+        conditions.append(n.c.review.is_not(None))
     if flt.vulnerability is not None:
         conditions.append(vulnerability_condition(Vulnerability(flt.vulnerability), today))
     if flt.household_id is not None:
@@ -403,12 +416,14 @@ def find_nationals(
 class FilterChoices:
     """What the list's filter boxes offer: values in use with how many live nationals have each.
 
-    Countries and cities are sorted by count (most first), then by value.
+    Countries and cities are sorted by count (most first), then by value. ``needs_review``
+    counts the people with values set aside for review.
     """
 
     countries: list[tuple[str, int]]
     cities: list[tuple[str, int]]
     hotels: list[HotelRow]
+    needs_review: int = 0
 
 
 def filter_choices(desk: Desk) -> FilterChoices:
@@ -427,7 +442,19 @@ def filter_choices(desk: Desk) -> FilterChoices:
             return sorted(((str(v), int(k)) for v, k in rows), key=lambda p: (-p[1], p[0]))
 
         countries, cities = grouped(table.c.host_country), grouped(table.c.city)
-    return FilterChoices(countries, cities, list_hotels(desk))
+        needs_review = count_needs_review(session)
+    return FilterChoices(countries, cities, list_hotels(desk), needs_review)
+
+
+def count_needs_review(session: Session) -> int:
+    """How many live nationals need review (read from the partial index over them)."""
+    table = table_of(National)
+    query = (
+        sa_select(func.count())
+        .select_from(table)
+        .where(table.c.review.is_not(None), table.c.deleted_at.is_(None))
+    )
+    return int(session.execute(query).scalar_one())
 
 
 def history(desk: Desk, record_id: str) -> list[AuditRow]:
@@ -599,6 +626,9 @@ def register_national(desk: Desk, fields: NationalFields) -> Saved:
 def update_national(desk: Desk, national_id: str, fields: NationalFields) -> Saved:
     """Save edits to a national; only changed fields are stamped and audited.
 
+    A field under review that the edit gives a new value settles its review items, in the
+    same transaction (see :func:`consuldesk.domain.review.settled_by_edit`).
+
     Raises:
         NotFound, ValidationErrors, ServiceError (``national.duplicate``).
     """
@@ -607,7 +637,12 @@ def update_national(desk: Desk, national_id: str, fields: NationalFields) -> Sav
     with desk.casefile.write(desk.officer) as tx:
         n = live_national(tx.session, national_id)
         _raise_if_exact(tx.session, fields, exclude_id=national_id)
-        tx.update(n, _column_values(fields))
+        values = _column_values(fields)
+        review = review_from_json(n.review)
+        settled = settled_by_edit(review, fields_of(n), fields)
+        if settled:
+            values["review"] = review_to_json(merge_review(review, (), settled))
+        tx.update(n, values)
         tx.session.flush()
         flagged = flag_probable_duplicates(tx, n, fields) if tx.changes else 0
         row = to_rows(tx.session, [n], today)[0]
@@ -771,6 +806,7 @@ __all__ = [
     "SearchResult",
     "check_duplicates",
     "count_nationals",
+    "count_needs_review",
     "delete_national",
     "dismiss_duplicate",
     "fields_of",

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from consuldesk.domain.enums import Vulnerability
 from consuldesk.domain.names import display_name
+from consuldesk.domain.review import ReviewItem
 from consuldesk.domain.vulnerability import age_on
 
 
 @dataclass(frozen=True)
 class NationalRow:
-    """A national as lists and cards show it."""
+    """A national as lists and cards show it.
+
+    ``review`` holds the values set aside for an officer to review (empty: nothing to review);
+    see :mod:`consuldesk.domain.review`.
+    """
 
     id: str
     seq: int
@@ -46,6 +51,13 @@ class NationalRow:
     version: str
     vulnerabilities: frozenset[Vulnerability] = frozenset()
     household_ids: tuple[str, ...] = ()
+    # Items carry a dict of parameters: left out of the hash so rows stay hashable.
+    review: tuple[ReviewItem, ...] = field(default=(), hash=False)
+
+    @property
+    def needs_review(self) -> bool:
+        """Whether values were set aside from this record for an officer to review."""
+        return bool(self.review)
 
     @property
     def name_cyr(self) -> str:

@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         self.add_lazy_page(_("Requests"), lambda: RequestsPage(self.ctx))
         self.add_lazy_page(_("Hotels"), lambda: HotelsPage(self.ctx))
         self.add_lazy_page(_("Evacuation"), lambda: EvacuationPage(self.ctx))
-        self.add_lazy_page(_("Overview"), lambda: OverviewPage(self.ctx))
+        self.add_lazy_page(_("Overview"), self._build_overview)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -146,6 +146,16 @@ class MainWindow(QMainWindow):
         page = self.pages.widget(row)
         assert page is not None
         return page
+
+    def _build_overview(self) -> OverviewPage:
+        page = OverviewPage(self.ctx)
+        page.needs_review_requested.connect(self._on_overview_needs_review_requested)
+        return page
+
+    @Slot()
+    def _on_overview_needs_review_requested(self) -> None:
+        self.nav.setCurrentRow(self.pages.indexOf(self.nationals_page))
+        self.nationals_page.show_needs_review()
 
     @Slot(int)
     def _on_nav_current_row_changed(self, row: int) -> None:

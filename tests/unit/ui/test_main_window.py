@@ -193,3 +193,20 @@ def test_keyboard_from_search_to_card_and_ctrl_l_links_the_selected_person(
     )
     window._log_call.trigger()
     assert [p.name for p in linked] == ["Қасымова Әйгерім"]
+
+
+def test_the_overview_opens_the_people_who_need_review(qtbot, desk, tmp_path):
+    from tests.unit.services.test_review import import_doubtful
+
+    import_doubtful(desk, tmp_path)
+    w = MainWindow(desk)
+    qtbot.addWidget(w)
+    w.show()
+    overview = w.page("Overview")
+    w.nav.setCurrentRow(w.pages.indexOf(overview))
+    qtbot.waitUntil(overview.review_notice.isVisible, timeout=3000)
+    overview.review_button.click()
+    assert w.pages.currentWidget() is w.nationals_page
+    assert w.nationals_page.review_button.isChecked()
+    qtbot.waitUntil(lambda: w.status_label.text() == "2 of 3 nationals", timeout=3000)
+    w._tasks.wait()

@@ -17,6 +17,7 @@ from consuldesk.ui.pages.nationals import NationalsPage
 from consuldesk.ui.tasks import TaskRunner
 from tests.factories import person
 from tests.unit.services.test_national_filters import seed
+from tests.unit.services.test_review import ERLAN_BAD_IIN
 
 EVERYONE = "7 nationals in the case file. Type to search."
 
@@ -185,4 +186,106 @@ def test_paged_model_passes_the_model_tester(qtbot, qtmodeltester, ctx, seeded, 
     qtmodeltester.check(model)
     with qtbot.waitSignal(model.rowsInserted, timeout=3000):
         model.fetchMore()
+    qtmodeltester.check(model)
+
+
+# -- needs review --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def review_page(qtbot, ctx, seeded, tmp_path):
+    from tests.unit.services.test_review import import_doubtful
+
+    ids = import_doubtful(ctx.desk, tmp_path)
+    p = NationalsPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1000, 600)
+    p.show()
+    wait_for_text(qtbot, p, "10 nationals in the case file. Type to search.")
+    qtbot.waitUntil(lambda: p.review_button.text() == "Needs review (2)", timeout=3000)
+    p.ids = ids
+    yield p
+    ctx.tasks.wait()
+
+
+def test_nobody_to_review_leaves_the_button_resting(page):
+    assert page.review_button.text() == "Needs review (0)"
+    assert not page.review_button.isEnabled()
+
+
+def test_needs_review_filter_lists_them_with_a_mark(qtbot, review_page):
+    page = review_page
+    assert page.review_button.isEnabled() and not page.review_button.isChecked()
+    page.review_button.click()
+    wait_for_text(qtbot, page, "2 of 10 nationals")
+    assert set(names(page)) == {"Жұмабаев Ерлан", "Сәрсенбаева Әсел"}
+    assert page.current_filter() == NationalFilter(needs_review=True)
+    assert page.clear_button.isEnabled()
+    for r in range(page.model.rowCount()):
+        icon = page.model.index(r, COL_NAME).data(Qt.ItemDataRole.DecorationRole)
+        assert icon is not None and not icon.isNull()
+    tip = page.model.index(names(page).index("Жұмабаев Ерлан"), COL_NAME).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
+    assert tip.splitlines()[:3] == [
+        "Needs review: 2 values set aside",
+        f"IIN: “{ERLAN_BAD_IIN}”",
+        "Phone: “12345”",
+    ]
+    page.clear_button.click()
+    wait_for_text(qtbot, page, "10 nationals in the case file. Type to search.")
+    assert not page.review_button.isChecked()
+    marked = [
+        names(page)[r]
+        for r in range(page.model.rowCount())
+        if page.model.index(r, COL_NAME).data(Qt.ItemDataRole.DecorationRole) is not None
+    ]
+    assert sorted(marked) == ["Жұмабаев Ерлан", "Сәрсенбаева Әсел"]
+
+
+def test_needs_review_combines_with_the_query(qtbot, review_page):
+    page = review_page
+    page.review_button.click()
+    wait_for_text(qtbot, page, "2 of 10 nationals")
+    page.search_box.setText("Әсел")
+    wait_for_text(qtbot, page, "1 of 10 nationals")
+    assert names(page) == ["Сәрсенбаева Әсел"]
+
+
+def test_show_needs_review_starts_from_a_clean_filter(qtbot, review_page):
+    page = review_page
+    choose(page.city_box, "Abu Dhabi")
+    page.search_box.setText("Нұрсұлтан")
+    wait_for_text(qtbot, page, "1 of 10 nationals")
+    page.show_needs_review()
+    wait_for_text(qtbot, page, "2 of 10 nationals")
+    assert page.search_box.text() == "" and page.city_box.currentIndex() == 0
+    assert page.current_filter() == NationalFilter(needs_review=True)
+
+
+def test_the_count_follows_the_case_file(qtbot, review_page):
+    from consuldesk.services.review import dismiss_review
+
+    page = review_page
+    page.review_button.click()
+    wait_for_text(qtbot, page, "2 of 10 nationals")
+    for surname in ("Жұмабаев", "Сәрсенбаева"):
+        page.ctx.events.changed.emit(dismiss_review(page.desk, page.ids[surname]).changes)
+    wait_for_text(qtbot, page, "Nobody needs review.")
+    assert page.review_button.text() == "Needs review (0)"
+    assert page.review_button.isEnabled()  # still on: it must be possible to turn it off
+    page.review_button.click()
+    wait_for_text(qtbot, page, "10 nationals in the case file. Type to search.")
+    assert not page.review_button.isEnabled()
+
+
+def test_marked_rows_pass_the_model_tester(qtmodeltester, review_page):
+    model = NationalsModel(date(2026, 3, 10))
+    model.set_rows(find_nationals(review_page.desk, NationalFilter()).rows)
+    marked = [
+        r
+        for r in range(model.rowCount())
+        if model.index(r, COL_NAME).data(Qt.ItemDataRole.DecorationRole) is not None
+    ]
+    assert [model.row_at(r).surname_cyr for r in marked] == ["Жұмабаев", "Сәрсенбаева"]
     qtmodeltester.check(model)

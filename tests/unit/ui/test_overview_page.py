@@ -100,3 +100,19 @@ def test_bar_chart_paints_and_exposes_its_data(qtbot):
     qtbot.addWidget(empty)
     empty.resize(200, 40)
     assert not empty.grab().isNull()
+
+
+def test_people_needing_review_are_counted_and_one_click_away(qtbot, ctx, desk, tmp_path):
+    from tests.unit.services.test_review import import_doubtful
+
+    page = make_page(qtbot, ctx)
+    assert not page.review_notice.isVisible()  # nothing to review: no notice
+    import_doubtful(desk, tmp_path)
+    page.refresh_button.click()
+    qtbot.waitUntil(page.review_notice.isVisible, timeout=3000)
+    assert page.situation is not None and page.situation.needs_review == 2
+    assert page.review_label.text() == (
+        "2 people have values set aside for review from imported lists."
+    )
+    with qtbot.waitSignal(page.needs_review_requested, timeout=1000):
+        page.review_button.click()

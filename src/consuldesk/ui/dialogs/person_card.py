@@ -7,6 +7,7 @@ thread); duplicate checks and saving run in the background through ``ctx.tasks``
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date
 from functools import partial
 from typing import Any
@@ -20,7 +21,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -51,7 +53,8 @@ from consuldesk.domain.iin import parse_iin
 from consuldesk.domain.mrz import MrzData, parse_td3
 from consuldesk.domain.national import NationalFields, clean_national
 from consuldesk.domain.phone import format_phone, split_phones
-from consuldesk.i18n import _
+from consuldesk.domain.review import ReviewItem, review_from_json, settled_by_edit
+from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe, field_label
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.households import get_household
@@ -65,12 +68,16 @@ from consuldesk.services.nationals import (
     register_national,
     update_national,
 )
+from consuldesk.services.review import dismiss_review
 from consuldesk.services.rows import AuditRow, NationalRow
 from consuldesk.services.views import HouseholdRow
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.countries import country_text
+from consuldesk.ui.dialogs.ask import ask
 from consuldesk.ui.dialogs.discard import DiscardGuardDialog
 from consuldesk.ui.models.nationals import STATUS_LABELS
+from consuldesk.ui.review_text import review_value
+from consuldesk.ui.widgets.review_panel import ReviewPanel
 from consuldesk.ui.widgets.wheel_guard import guard_wheel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -94,10 +101,11 @@ ACTION_LABELS = {
     "merge": "Merged",
     "delete": "Deleted",
     "import": "Imported",
+    "review": "Marked as reviewed",
 }
 
 # Fields the shared error labels do not name.
-LABELS = {"source": "Source", "source_ref": "Reference"}
+LABELS = {"source": "Source", "source_ref": "Reference", "review": "Set aside for review"}
 LINE_FIELDS = (
     "surname_cyr",
     "given_names_cyr",
@@ -147,9 +155,23 @@ def label_of(name: str) -> str:
     return _(LABELS[name]) if name in LABELS else field_label(name)
 
 
+def _review_text(value: object) -> str:
+    """Review items as the history shows them: "IIN “…”; Phone “…”"."""
+    data: object = value
+    if isinstance(value, str):  # bulk imports audit the column as its JSON text
+        try:
+            data = json.loads(value)
+        except ValueError:
+            return value
+    items = review_from_json(data if isinstance(data, list) else None)
+    return "; ".join(f"{field_label(item.field)} {review_value(item)}" for item in items) or "—"
+
+
 def _audit_value(field: str, value: object) -> str:
     if value in (None, "", []):
         return "—"
+    if field == "review":
+        return _review_text(value)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, list):
@@ -330,6 +352,11 @@ class PersonCard(DiscardGuardDialog):
         self.dup_merge_button = QPushButton(_("Compare and merge…"))
         self.dup_frame.hide()
 
+        # Values an import set aside from the record: above the tabs, so the officer sees them
+        # on every tab and while scrolling the form.
+        self.review_panel = ReviewPanel()
+        self.review_box: QMessageBox | None = None
+
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.save_button = QPushButton(_("Save"))
@@ -459,6 +486,7 @@ class PersonCard(DiscardGuardDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(details)
+        self.details_scroll = scroll
 
         history_page = QWidget()
         history_layout = QVBoxLayout(history_page)
@@ -486,7 +514,8 @@ class PersonCard(DiscardGuardDialog):
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs)
+        layout.addWidget(self.review_panel)
+        layout.addWidget(self.tabs, 1)
         layout.addLayout(buttons)
 
         # Tab order follows the form: MRZ, the identity column, contact, needs, then the buttons.
@@ -517,6 +546,9 @@ class PersonCard(DiscardGuardDialog):
             self.source_combo,
             e["source_ref"],
             e["consent_date"],
+            # The review panel's buttons come after the form (see _chain_review_focus): the
+            # card opens with the cursor in the form, never on a button that changes it.
+            self.review_panel.reviewed_button,
             self.dup_open_button,
             self.dup_merge_button,
             self.save_button,
@@ -545,6 +577,8 @@ class PersonCard(DiscardGuardDialog):
         self._dup_timer.timeout.connect(self._on_dup_timer_timeout)
         self.dup_open_button.clicked.connect(self._on_dup_open_button_clicked)
         self.dup_merge_button.clicked.connect(self._on_dup_merge_button_clicked)
+        self.review_panel.correct_requested.connect(self._on_review_panel_correct_requested)
+        self.review_panel.reviewed_requested.connect(self._on_review_panel_reviewed_requested)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.cancel_button.clicked.connect(self.reject)
         self._save_shortcut.activated.connect(self._on_save_button_clicked)
@@ -614,6 +648,7 @@ class PersonCard(DiscardGuardDialog):
         self._show_all = True
         self.tabs.setTabEnabled(1, True)
         self.tabs.setTabEnabled(2, True)
+        self._show_review()
         self._validate_now()
         self._dup_timer.start()
         self._load_history()
@@ -754,12 +789,14 @@ class PersonCard(DiscardGuardDialog):
 
     def _validate_now(self) -> None:
         fields, errors = self.form_fields()
+        cleaned: NationalFields | None = None
         try:
-            clean_national(fields, self.desk.today())
+            cleaned = clean_national(fields, self.desk.today())
         except ValidationErrors as exc:
             errors.extend(exc.errors)
         self._errors = errors
         self._show_errors()
+        self._show_review_pending(None if errors else cleaned)
 
     def _show_errors(self) -> None:
         by_widget: dict[str, list[str]] = {}
@@ -966,6 +1003,126 @@ class PersonCard(DiscardGuardDialog):
             self.reject()  # this record was merged into the other: nothing left to edit here
         else:
             self.load_row(saved.row)
+
+    # -- values set aside for review -----------------------------------------------------
+
+    def _field_widget(self, name: str) -> QWidget | None:
+        """The card's widget for a field, if it has one."""
+        others: dict[str, QWidget] = {
+            "phones": self.phones_edit,
+            "notes": self.notes_edit,
+            "sex": self.sex_combo,
+            "presence_status": self.status_combo,
+            "source": self.source_combo,
+            "pregnant": self.pregnant_check,
+        }
+        return self.edits.get(name) or others.get(name)
+
+    def _show_review(self) -> None:
+        """Show the record's set-aside values (the panel hides when there are none)."""
+        items = self._row.review if self._row is not None else ()
+        text_fields = {*self.edits, "phones", "notes"}
+        widget_fields = {"sex", "presence_status", "source", "pregnant"}
+        self.review_panel.set_items(items, text_fields, widget_fields)
+        self._chain_review_focus()
+
+    def _chain_review_focus(self) -> None:
+        """Tab from the form's last field through the panel's buttons, then on as before."""
+        panel = self.review_panel
+        chain: list[QWidget] = [
+            self.edits["consent_date"],
+            *(button for button in panel.correct_buttons if button is not None),
+            panel.reviewed_button,
+            self.dup_open_button,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def _show_review_pending(self, cleaned: NationalFields | None) -> None:
+        """Mark the values whose field the form now corrects (saving will clear them)."""
+        row = self._row
+        if row is None or not row.review:
+            return
+        settled = (
+            set() if cleaned is None else settled_by_edit(row.review, fields_of_row(row), cleaned)
+        )
+        self.review_panel.set_pending(settled)
+
+    @Slot(object)
+    def _on_review_panel_correct_requested(self, item: ReviewItem) -> None:
+        widget = self._field_widget(item.field)
+        if widget is None:
+            return
+        self.tabs.setCurrentIndex(0)
+        if isinstance(widget, QLineEdit):
+            # Select and insert rather than setText: Ctrl+Z brings back what the field held.
+            widget.selectAll()
+            widget.insert(item.value)
+        elif isinstance(widget, QPlainTextEdit):
+            text = widget.toPlainText()
+            if item.value not in text.splitlines():  # a second click only shows it
+                cursor = widget.textCursor()
+                cursor.movePosition(QTextCursor.MoveOperation.End)
+                if text.strip() and not text.endswith("\n"):
+                    cursor.insertText("\n")  # one phone number a line
+                cursor.insertText(item.value)
+                widget.setTextCursor(cursor)
+        self.details_scroll.ensureWidgetVisible(widget)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot()
+    def _on_review_panel_reviewed_requested(self) -> None:
+        waiting = self.review_panel.waiting
+        if not waiting or self._row is None:
+            return
+        n = len(waiting)
+        self.review_box = ask(
+            self,
+            _("Mark as reviewed?"),
+            ngettext(
+                "{n} value set aside will be dropped from this record."
+                " The record keeps what it holds now.",
+                "{n} values set aside will be dropped from this record."
+                " The record keeps what it holds now.",
+                n,
+            ).format(n=n),
+            self._on_review_box_confirmed,
+        )
+
+    def _on_review_box_confirmed(self) -> None:
+        if self._closed or self._row is None:
+            return
+        waiting = self.review_panel.waiting
+        # Values corrected in the form stay: saving clears them with the correction.
+        everything = len(waiting) == len(self.review_panel.items)
+        fields = None if everything else {item.field for item in waiting}
+        desk, record_id = self.desk, self._row.id
+        self.review_panel.set_busy(True)
+        self.ctx.tasks.run(
+            lambda: dismiss_review(desk, record_id, fields),
+            self._on_dismiss_done,
+            self._on_dismiss_failed,
+            owner=self,
+        )
+
+    def _on_dismiss_done(self, saved: Saved) -> None:
+        if saved.changes:
+            self.ctx.events.changed.emit(saved.changes)
+        if self._closed:
+            return
+        self.review_panel.set_busy(False)
+        if self._row is not None and saved.row.id == self._row.id:
+            # Only the review changed: the form keeps what the officer typed.
+            self._row = saved.row
+            self._show_review()
+            self._validate_now()
+            self._load_history()
+
+    def _on_dismiss_failed(self, exc: BaseException) -> None:
+        if self._closed:
+            return
+        self.review_panel.set_busy(False)
+        self.status_label.setText(describe(exc))
 
     # -- saving --------------------------------------------------------------------------
 

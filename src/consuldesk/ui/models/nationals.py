@@ -3,6 +3,9 @@
 In paged mode the model holds only the pages fetched so far. The view asks for more as it
 scrolls (``canFetchMore``/``fetchMore``); each page is queried in the background and appended.
 Sorting re-queries SQLite in the new order: nothing is ever sorted or filtered in Python.
+
+A record that needs review (values set aside by an import) shows a warning icon before its name,
+with the values in the name's tooltip.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QStyle
 
 from consuldesk.domain.enums import Vulnerability
 from consuldesk.domain.phone import format_phone
@@ -19,6 +24,7 @@ from consuldesk.i18n import _
 from consuldesk.messages import describe
 from consuldesk.services.nationals import Page
 from consuldesk.services.rows import NationalRow
+from consuldesk.ui.review_text import review_summary
 from consuldesk.ui.tasks import TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -86,6 +92,7 @@ class NationalsModel(QAbstractTableModel):
         # Every (re)query bumps the generation; pages of an older one are dropped on arrival.
         self._generation = 0
         self._fetching = False
+        self._review_icon: QIcon | None = None
         self._headers = [
             _("Name"),
             _("Passport name"),
@@ -190,6 +197,13 @@ class NationalsModel(QAbstractTableModel):
         self._fetching = False
         self.failed.emit(describe(exc))
 
+    def review_icon(self) -> QIcon:
+        """The mark of a record that needs review (the style's warning icon)."""
+        if self._review_icon is None:
+            style = QApplication.style()
+            self._review_icon = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        return self._review_icon
+
     def row_at(self, row: int) -> NationalRow:
         """The national shown in a row."""
         return self._rows[row]
@@ -214,8 +228,12 @@ class NationalsModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, col)
+        if role == Qt.ItemDataRole.DecorationRole and col == COL_NAME and row.review:
+            return self.review_icon()
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_NAME:
-            return row.notes or None
+            parts = [review_summary(row.review)] if row.review else []
+            parts += [row.notes] if row.notes else []
+            return "\n\n".join(parts) or None
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_PHONE:
             return "\n".join(format_phone(p) for p in row.phones) or None
         if role == Qt.ItemDataRole.UserRole:

@@ -2,7 +2,8 @@
 
 The list is a paged query (:class:`NationalsModel` over :func:`find_nationals`): SQLite filters,
 counts and sorts; the view fetches 100 rows at a time as the officer scrolls, so 100,000
-nationals stay smooth.
+nationals stay smooth. "Needs review" narrows to the records with values set aside by an import
+(read from the partial index over them); its button shows how many there are.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QLocale, QModelIndex, QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -75,6 +78,7 @@ class NationalsPage(QWidget):
         self.desk = ctx.desk
         self._tasks = ctx.tasks
         self._everyone: int | None = None  # live nationals in the case file
+        self._needs_review: int | None = None  # of them, those with values set aside
         self._filter = NationalFilter()
         self._choices_serial = 0
 
@@ -95,6 +99,15 @@ class NationalsPage(QWidget):
         for flag in Vulnerability:
             self.needs_box.addItem(_(NEED_FILTER_LABELS[flag]), flag.value)
         self.hotel_box = self._filter_box()
+        self.review_button = QPushButton(_("Needs review"))
+        self.review_button.setCheckable(True)
+        # The same mark as on the rows that need review.
+        self.review_button.setIcon(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        )
+        self.review_button.setToolTip(
+            _("Show only the people with values set aside for review when a list was imported")
+        )
         self.clear_button = QPushButton(_("Clear filters"))
         self.clear_button.setEnabled(False)
 
@@ -119,31 +132,41 @@ class NationalsPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search_box, 1)
         top.addWidget(self.new_button)
-        bar = QHBoxLayout()
-        for text, box in (
-            (_("Country"), self.country_box),
-            (_("City"), self.city_box),
-            (_("Status"), self.status_box),
-            (_("Needs"), self.needs_box),
-            (_("Hotel tonight"), self.hotel_box),
+        # Captions above the boxes: in one line with them the bar outgrew a 1024-pixel screen
+        # (in Russian even more).
+        bar = QGridLayout()
+        bar.setVerticalSpacing(1)
+        for column, (text, box) in enumerate(
+            (
+                (_("Country"), self.country_box),
+                (_("City"), self.city_box),
+                (_("Status"), self.status_box),
+                (_("Needs"), self.needs_box),
+                (_("Hotel tonight"), self.hotel_box),
+            )
         ):
             label = QLabel(text)
             label.setBuddy(box)
-            bar.addWidget(label)
-            bar.addWidget(box, 1)
-        bar.addWidget(self.clear_button)
+            bar.addWidget(label, 0, column)
+            bar.addWidget(box, 1, column)
+            bar.setColumnStretch(column, 1)
+        count_line = QHBoxLayout()
+        count_line.addWidget(self.status_label, 1)
+        count_line.addWidget(self.review_button)
+        count_line.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addLayout(bar)
-        layout.addWidget(self.status_label)
+        layout.addLayout(count_line)
         layout.addWidget(self.table)
         QWidget.setTabOrder(self.search_box, self.country_box)
         QWidget.setTabOrder(self.country_box, self.city_box)
         QWidget.setTabOrder(self.city_box, self.status_box)
         QWidget.setTabOrder(self.status_box, self.needs_box)
         QWidget.setTabOrder(self.needs_box, self.hotel_box)
-        QWidget.setTabOrder(self.hotel_box, self.clear_button)
+        QWidget.setTabOrder(self.hotel_box, self.review_button)
+        QWidget.setTabOrder(self.review_button, self.clear_button)
         QWidget.setTabOrder(self.clear_button, self.table)
         QWidget.setTabOrder(self.table, self.new_button)
 
@@ -176,6 +199,7 @@ class NationalsPage(QWidget):
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         for box in self._boxes():
             box.currentIndexChanged.connect(self._on_filter_box_current_index_changed)
+        self.review_button.toggled.connect(self._on_review_button_toggled)
         self.model.loaded.connect(self._on_model_loaded)
         self.model.failed.connect(self._on_model_failed)
 
@@ -239,7 +263,37 @@ class NationalsPage(QWidget):
             presence_status=self.status_box.currentData(),
             vulnerability=Vulnerability(need) if need else None,
             hotel_id=self.hotel_box.currentData(),
+            needs_review=self.review_button.isChecked(),
         )
+
+    def show_needs_review(self) -> None:
+        """List the people who need review, and only them (the overview links here)."""
+        self._set_quietly(self.search_box, "")
+        self._reset_filters()
+        self.review_button.blockSignals(True)
+        self.review_button.setChecked(True)
+        self.review_button.blockSignals(False)
+        self._show_review_count()
+        self._debounce.stop()
+        self._run_query()
+        self.table.setFocus()
+
+    @staticmethod
+    def _set_quietly(box: QLineEdit, text: str) -> None:
+        box.blockSignals(True)
+        box.setText(text)
+        box.blockSignals(False)
+
+    def _reset_filters(self) -> None:
+        """Every filter back to "All", without a query for each."""
+        for box in self._boxes():
+            box.blockSignals(True)
+            box.setCurrentIndex(0)
+            box.blockSignals(False)
+        self.review_button.blockSignals(True)
+        self.review_button.setChecked(False)
+        self.review_button.blockSignals(False)
+        self._show_review_count()
 
     def _run_query(self) -> None:
         """Page through the nationals the current filter matches (answers to older ones drop)."""
@@ -268,12 +322,15 @@ class NationalsPage(QWidget):
         self._debounce.stop()
         self._run_query()
 
+    @Slot(bool)
+    def _on_review_button_toggled(self, _checked: bool) -> None:
+        self._debounce.stop()
+        self._show_review_count()
+        self._run_query()
+
     @Slot()
     def _on_clear_button_clicked(self) -> None:
-        for box in self._boxes():
-            box.blockSignals(True)
-            box.setCurrentIndex(0)
-            box.blockSignals(False)
+        self._reset_filters()
         self._run_query()
 
     @Slot(int, Qt.SortOrder)
@@ -303,7 +360,9 @@ class NationalsPage(QWidget):
         total, flt = self.model.total, self._filter
         everyone = self._everyone
         if flt.narrows:
-            if total == 0:
+            if total == 0 and flt == NationalFilter(needs_review=True):
+                self.status_label.setText(_("Nobody needs review."))
+            elif total == 0:
                 self.status_label.setText(_("Nobody matches — clear the filters"))
             else:
                 self.status_label.setText(
@@ -349,8 +408,20 @@ class NationalsPage(QWidget):
         )
         self._refill(self.city_box, [(f"{c} ({locale.toString(n)})", c) for c, n in choices.cities])
         self._refill(self.hotel_box, [(h.name, h.id) for h in choices.hotels])
+        self._needs_review = choices.needs_review
+        self._show_review_count()
         if not self.model.loading:
             self._show_count()
+
+    def _show_review_count(self) -> None:
+        """The review button names how many need review; with nobody it rests (unless on)."""
+        count = self._needs_review
+        button = self.review_button
+        if count is None:
+            button.setText(_("Needs review"))
+            return
+        button.setText(_("Needs review ({n})").format(n=QLocale().toString(count)))
+        button.setEnabled(count > 0 or button.isChecked())
 
     @staticmethod
     def _refill(box: QComboBox, items: list[tuple[str, str]]) -> None:

@@ -1,10 +1,14 @@
-"""Situation overview: the numbers headquarters asks for every morning."""
+"""Situation overview: the numbers headquarters asks for every morning.
+
+Above them, when imported lists left values for an officer to review, a notice says how many
+people need review and opens the list of nationals narrowed to them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QLocale, Qt, QTimer, Slot
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,7 +29,7 @@ from PySide6.QtWidgets import (
 from consuldesk.domain.countries import country_name
 from consuldesk.domain.enums import Vulnerability
 from consuldesk.domain.errors import ValidationError
-from consuldesk.i18n import _, language
+from consuldesk.i18n import _, language, ngettext
 from consuldesk.messages import describe
 from consuldesk.services.stats import situation
 from consuldesk.services.views import Situation
@@ -33,6 +37,7 @@ from consuldesk.ui.context import AppContext
 from consuldesk.ui.models.hotels import format_date
 from consuldesk.ui.models.nationals import STATUS_LABELS
 from consuldesk.ui.widgets.bar_chart import BarChart
+from consuldesk.ui.widgets.review_panel import REVIEW_STYLE, warning_icon_label
 
 REFRESH_DELAY_MS = 300
 REQUEST_KIND_LABELS = {
@@ -106,7 +111,13 @@ def _fill(table: QTableWidget, rows: Sequence[tuple[str, int]]) -> None:
 
 
 class OverviewPage(QWidget):
-    """Counts of the post's situation, computed off the UI thread and refreshed on change."""
+    """Counts of the post's situation, computed off the UI thread and refreshed on change.
+
+    Signals:
+        needs_review_requested(): the officer asked for the people who need review.
+    """
+
+    needs_review_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -123,6 +134,16 @@ class OverviewPage(QWidget):
         self.refresh_button.setToolTip(_("Count again from the case file (F5)"))
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
+
+        # Not a headline figure: work for the post's own officers, shown only when there is some.
+        self.review_notice = QFrame()
+        self.review_notice.setObjectName("review")
+        self.review_notice.setStyleSheet(REVIEW_STYLE)
+        self.review_label = QLabel()
+        self.review_label.setWordWrap(True)
+        self.review_button = QPushButton(_("Show them"))
+        self.review_button.setToolTip(_("Open the list of nationals narrowed to them"))
+        self.review_notice.hide()
 
         self.figures = {
             "nationals": _Figure(_("nationals on file")),
@@ -157,6 +178,12 @@ class OverviewPage(QWidget):
         header.addStretch(1)
         header.addWidget(self.refresh_button)
 
+        notice = QHBoxLayout(self.review_notice)
+        notice.setContentsMargins(8, 6, 8, 6)
+        notice.addWidget(warning_icon_label())
+        notice.addWidget(self.review_label, 1)
+        notice.addWidget(self.review_button)
+
         figures = QHBoxLayout()
         for figure in self.figures.values():
             figures.addWidget(figure)
@@ -178,6 +205,7 @@ class OverviewPage(QWidget):
         layout = QVBoxLayout(content)
         layout.addLayout(header)
         layout.addWidget(self.status_label)
+        layout.addWidget(self.review_notice)
         layout.addLayout(figures)
         layout.addLayout(charts)
         layout.addLayout(tables, 1)
@@ -191,6 +219,7 @@ class OverviewPage(QWidget):
 
     def _connect_signals(self) -> None:
         self.refresh_button.clicked.connect(self.refresh)
+        self.review_button.clicked.connect(self.needs_review_requested)
         self._refresh_action.triggered.connect(self.refresh)
         self._refresh_timer.timeout.connect(self.refresh)
         self.ctx.events.changed.connect(self._on_case_file_changed)
@@ -227,6 +256,14 @@ class OverviewPage(QWidget):
             else ""
         )
         self.status_label.setVisible(s.nationals == 0)
+        self.review_label.setText(
+            ngettext(
+                "{n} person has values set aside for review from imported lists.",
+                "{n} people have values set aside for review from imported lists.",
+                s.needs_review,
+            ).format(n=n(s.needs_review))
+        )
+        self.review_notice.setVisible(s.needs_review > 0)
         self.figures["nationals"].set_value(n(s.nationals))
         self.figures["vulnerable"].set_value(n(s.vulnerable))
         self.figures["evacuated"].set_value(n(s.evacuated))
