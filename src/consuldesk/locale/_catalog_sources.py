@@ -65,7 +65,7 @@ def _catalog_sources() -> None:
     _("Surname (Cyrillic)")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['given_names_cyr']
     _("Given names (Cyrillic)")
-    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['patronymic_cyr'], consuldesk.ui.dialogs.import_list.TARGET_LABELS['patronymic']
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['patronymic_cyr'], consuldesk.messages.FIELD_LABELS['patronymic']
     _("Patronymic")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['surname_lat']
     _("Surname (passport)")
@@ -117,6 +117,26 @@ def _catalog_sources() -> None:
     _("Passport MRZ")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['code']
     _("Post code")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['surname']
+    _("Surname")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['given_names']
+    _("Given names")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['full_name']
+    _("Full name")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['full_name_lat']
+    _("Full name (passport)")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['group'], consuldesk.ui.models.households.KIND_LABELS[HouseholdKind.TOUR_GROUP.value]
+    _("Tour group")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['tour_operator'], consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.TOUR_OPERATOR], consuldesk.ui.models.hotels.PAID_BY_LABELS['tour_operator']
+    _("Tour operator")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['record_id']
+    _("ConsulDesk ID")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['household'], consuldesk.ui.models.households.KIND_LABELS[HouseholdKind.FAMILY.value]
+    _("Family")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['relation']
+    _("Relation")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['record']
+    _("Whole row")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['iin.format']
     _("IIN must be 12 digits, got “{value}”")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['iin.excel_rounded']
@@ -306,7 +326,15 @@ def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.extension']
     _("{path} is not a list ConsulDesk can read ({suffix}); use CSV or XLSX (Excel)")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.encoding']
-    _("{path} is not in a text encoding ConsulDesk reads; save it as UTF-8 or Windows-1251")
+    _(
+        "{path} is not in UTF-8 or Windows-1251: it looks like {guess}. Import it as {guess}, or save it as UTF-8 or .xlsx"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.encoding.unknown']
+    _("{path} is not in a text encoding ConsulDesk recognises; save it as UTF-8 or .xlsx")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.encoding_unknown']
+    _("“{value}” is not the name of a text encoding")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.encoding_wrong']
+    _("{path} cannot be read as {encoding} (byte {position}); try another")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.corrupt']
     _("{path} cannot be read as a list: {detail}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.empty']
@@ -330,15 +358,45 @@ def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.no_name_column']
     _("{path} has no surname or name column; its columns are: {headers}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.duplicate_column']
-    _("{path}: columns {headers} both hold {field}; keep one of them")
+    _(
+        "{path}: columns {columns} ({headers}) both hold {target}; say what each of them holds, or ignore one"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.duplicate_column.script']
+    _(
+        "{path}: columns {columns} ({headers}) both hold {target} in the same script; say what each of them holds, or ignore one"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.column_unknown']
+    _("{path} has no column “{column}”; its columns are: {headers}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.column_target']
+    _("“{value}” is not something a column can hold (column “{column}”)")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.write']
     _("{path} cannot be written: {detail}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.name_conflict']
     _("{field_label}: two columns disagree (“{value}” and “{other}”)")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.duplicate_row']
-    _("{field_label} {value} is already on line {line} of this list")
+    _(
+        "{field_label} {value} is already on line {line} of this list, for another person ({name}); one of the two lines is wrong"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.match_conflict']
     _("{field_label} {value} belongs to a different person on file than the rest of this row")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.other_person']
+    _("{field_label} {value} belongs to {name} on file, not to the person on this row")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.relation']
+    _("Relation “{value}” is not understood (use head, spouse, child, parent or other)")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.repeat_row']
+    _("Repeats the person of line {line}: read as one person")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.repeat_differs']
+    _("Line {line} gives “{value}” for this person; “{kept}” (an earlier line) was kept")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.family_other']
+    _("Already in the family {household}: not moved to the family “{value}” of the list")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.second_head']
+    _("{household} already has a head: this person was not made its head")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.relation_differs']
+    _("The list says “{value}”; the relation on file (“{kept}”) was kept")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.unclosed_quote']
+    _(
+        "A quote opened on line {line} never closes; the line was read without it: check this person against the list"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.not_found']
     _("There is no case file at {path}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.exists']
@@ -449,6 +507,46 @@ def _catalog_sources() -> None:
     _("no passport number")
     # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['no_consent']
     _("no consent date on file")
+    # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['surname']
+    _("Cyrillic goes to the surname, Latin to the passport surname")
+    # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['given_names']
+    _("Cyrillic goes to the given names, Latin to the passport given names")
+    # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['patronymic']
+    _("Cyrillic patronymic; a Latin one is kept in the notes")
+    # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['full_name']
+    _("Split into surname, given names and patronymic")
+    # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['full_name_lat']
+    _("Split into passport surname and given names")
+    # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['group']
+    _("People join this tour group, with its tour operator")
+    # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['tour_operator']
+    _("Used with the tour group column only")
+    # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['record_id']
+    _("Matches a record exported from ConsulDesk")
+    # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['phones']
+    _("Several numbers per cell and several phone columns are allowed")
+    # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['address']
+    _("Several address columns are joined")
+    # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['notes']
+    _("Several note columns are joined")
+    # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['household']
+    _("Rows with the same value are one family")
+    # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['relation']
+    _("Role in the family: head, spouse, child, parent or other")
+    # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['ignored: not recognised']
+    _("Not recognised: this column is not imported")
+    # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['ignored: error column']
+    _("Column of an earlier review file: not imported")
+    # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['ignored: row number']
+    _("Row number: not imported")
+    # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['ignored: empty header']
+    _("No header: not imported")
+    # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['ignored: chosen']
+    _("Not imported, as chosen")
+    # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['cyrillic values']
+    _("Cyrillic names: to the Cyrillic name")
+    # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['latin values']
+    _("Latin names: to the name as in the passport")
     # TRANSLATORS: consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_COUNTRY]
     _("in the country")
     # TRANSLATORS: consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_HOTEL]
@@ -463,20 +561,6 @@ def _catalog_sources() -> None:
     _("Saving to the case file…")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.export']
     _("Writing the list…")
-    # TRANSLATORS: consuldesk.ui.dialogs.import_list.TARGET_LABELS['surname']
-    _("Surname")
-    # TRANSLATORS: consuldesk.ui.dialogs.import_list.TARGET_LABELS['given_names']
-    _("Given names")
-    # TRANSLATORS: consuldesk.ui.dialogs.import_list.TARGET_LABELS['full_name']
-    _("Full name")
-    # TRANSLATORS: consuldesk.ui.dialogs.import_list.TARGET_LABELS['full_name_lat']
-    _("Full name (passport)")
-    # TRANSLATORS: consuldesk.ui.dialogs.import_list.TARGET_LABELS['group'], consuldesk.ui.models.households.KIND_LABELS[HouseholdKind.TOUR_GROUP.value]
-    _("Tour group")
-    # TRANSLATORS: consuldesk.ui.dialogs.import_list.TARGET_LABELS['tour_operator'], consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.TOUR_OPERATOR], consuldesk.ui.models.hotels.PAID_BY_LABELS['tour_operator']
-    _("Tour operator")
-    # TRANSLATORS: consuldesk.ui.dialogs.import_list.TARGET_LABELS['record_id']
-    _("ConsulDesk ID")
     # TRANSLATORS: consuldesk.ui.dialogs.operation.OPERATION_STATUS_LABELS[OperationStatus.PLANNED]
     _("Planned")
     # TRANSLATORS: consuldesk.ui.dialogs.operation.OPERATION_STATUS_LABELS[OperationStatus.UNDER_WAY]
@@ -509,6 +593,10 @@ def _catalog_sources() -> None:
     _("Deleted")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['import']
     _("Imported")
+    # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['review']
+    _("Marked as reviewed")
+    # TRANSLATORS: consuldesk.ui.dialogs.person_card.LABELS['review']
+    _("Set aside for review")
     # TRANSLATORS: consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.BUS]
     _("Bus")
     # TRANSLATORS: consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.FLIGHT]
@@ -545,8 +633,12 @@ def _catalog_sources() -> None:
     _("Embassy")
     # TRANSLATORS: consuldesk.ui.models.hotels.PAID_BY_LABELS['national']
     _("The national")
-    # TRANSLATORS: consuldesk.ui.models.households.KIND_LABELS[HouseholdKind.FAMILY.value]
-    _("Family")
+    # TRANSLATORS: consuldesk.ui.models.list_import.KIND_LABELS['refused']
+    _("Not imported")
+    # TRANSLATORS: consuldesk.ui.models.list_import.KIND_LABELS['set_aside']
+    _("Set aside")
+    # TRANSLATORS: consuldesk.ui.models.list_import.KIND_LABELS['note'], consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.NOTE]
+    _("Note")
     # TRANSLATORS: consuldesk.ui.models.nationals.STATUS_LABELS['in_country']
     _("In country")
     # TRANSLATORS: consuldesk.ui.models.nationals.STATUS_LABELS['in_transit']
@@ -601,8 +693,6 @@ def _catalog_sources() -> None:
     _("Resolved")
     # TRANSLATORS: consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.CLOSED]
     _("Closed")
-    # TRANSLATORS: consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.NOTE]
-    _("Note")
     # TRANSLATORS: consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.CALL_IN]
     _("Call in")
     # TRANSLATORS: consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.CALL_OUT]
