@@ -445,8 +445,7 @@ def _read_csv(
     else:
         delimiter = _sniff_delimiter(text)
     lines = io.StringIO(text, newline="").readlines()  # splits at \r, \n and \r\n only
-    width = _typical_width(lines[skip : skip + 20], delimiter)
-    row_like = max(2, width if width <= 5 else width - 2)  # fields of a line that is a row
+    row_like = _typical_width(lines[skip : skip + 20], delimiter)  # fields of a line that is a row
     rows: list[tuple[int, list[CellValue]]] = []
     notes: list[tuple[int, str, dict[str, Any]]] = []
     at = skip  # index of the next line to read
@@ -494,14 +493,38 @@ def _typical_width(lines: list[str], delimiter: str) -> int:
 
 def _runaway(lines: list[str], start: int, end: int, delimiter: str, row_like: int) -> bool:
     """Whether the record on ``lines[start:end]`` is a quote that never closed, rather than a
-    quoted field with line breaks (a note written over several lines)."""
+    quoted field with line breaks (a note written over several lines).
+
+    It is when the file ends inside the quote (an odd number of quotes); when the quote is
+    "closed" by a stray quote in the middle of some later cell (a writer puts a delimiter or the
+    line's end after a closing quote); or when a line inside the field has exactly as many
+    fields as the list's rows and no quote (the swallowed rows). A note that holds a whole row's worth of
+    separators on a line of its own would be taken for a broken quote too: it would be read
+    line by line and marked for review, never silently merged.
+    """
     if sum(lines[i].count('"') for i in range(start, end)) % 2:
         return True  # the last quote opened and the file ended
     if end - start < 2:
         return False
-    inside = [lines[i] for i in range(start + 1, end - 1)]
-    inside.append(lines[end - 1].partition('"')[0])  # after the closing quote: the row goes on
-    return any(line.count(delimiter) + 1 >= row_like for line in inside)
+    last = lines[end - 1]
+    closing = _closing_quote(last)
+    if closing is not None and last[closing + 1 : closing + 2] not in ("", delimiter, "\r", "\n"):
+        return True
+    # Lines wholly inside the quoted field (no quote of their own) that look like rows.
+    inside = [lines[i] for i in range(start + 1, end - 1) if '"' not in lines[i]]
+    inside.append(last[: closing if closing is not None else len(last)])
+    return any(line.count(delimiter) + 1 == row_like for line in inside)
+
+
+def _closing_quote(line: str) -> int | None:
+    """Where the quoted field a line continues closes (``""`` is a quote inside it)."""
+    at = 0
+    while (at := line.find('"', at)) != -1:
+        if line[at + 1 : at + 2] == '"':
+            at += 2
+            continue
+        return at
+    return None
 
 
 def _without_stray_quotes(line: str, delimiter: str) -> list[str]:
