@@ -163,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("duplicates", help="list pairs flagged as probably one person")
 
+    p = sub.add_parser(
+        "review", help="people with values set aside for review when a list was imported"
+    )
+    p.add_argument("--limit", type=_positive, default=200, help="most people to show (default 200)")
+
     _add_evac_parsers(sub.add_parser, common)
 
     p = sub.add_parser("sitrep", help="print the situation report for headquarters (PDF)")
@@ -907,6 +912,48 @@ def _print_situation(s: Any) -> None:
             h=s.hotels, b=s.hotel_beds, o=s.hotel_occupied, p=s.placed_tonight
         )
     )
+    if s.needs_review:
+        print(
+            _("Needs review: {n} (values set aside by list imports; consuldesk-cli review)").format(
+                n=s.needs_review
+            )
+        )
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """People with values set aside for review, and what was set aside."""
+    from consuldesk.messages import describe_code, field_label
+    from consuldesk.services.nationals import NationalFilter, find_nationals
+
+    desk = _open(args)
+    try:
+        page = find_nationals(desk, NationalFilter(needs_review=True), limit=args.limit)
+    finally:
+        desk.close()
+    if args.json:
+        _print_json({"total": page.total, "rows": page.rows})
+        return EXIT_OK
+    if not page.total:
+        print(_("Nobody needs review."))
+        return EXIT_OK
+    print(
+        ngettext(
+            "{n} person needs review (shown: {shown}).",
+            "{n} people need review (shown: {shown}).",
+            page.total,
+        ).format(n=page.total, shown=len(page.rows))
+    )
+    for row in page.rows:
+        print(f"{row.name or row.name_lat}  {row.id}")
+        for item in row.review:
+            where = f"{item.source}:{item.line}" if item.source and item.line else item.source or ""
+            message = describe_code(item.code, item.field, **{"value": item.value, **item.params})
+            print(
+                _("  {field} “{value}”: {message} ({where})").format(
+                    field=field_label(item.field), value=item.value, message=message, where=where
+                )
+            )
+    return EXIT_OK
 
 
 def cmd_duplicates(args: argparse.Namespace) -> int:
@@ -1488,6 +1535,7 @@ COMMANDS = {
     "search": cmd_search,
     "stats": cmd_stats,
     "duplicates": cmd_duplicates,
+    "review": cmd_review,
     "evac": cmd_evac,
     "sitrep": cmd_sitrep,
     "roster": cmd_roster,

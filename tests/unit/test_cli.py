@@ -556,6 +556,14 @@ def test_a_bilingual_list_with_a_doubtful_phone_imports_everyone(capsys, casefil
     assert (tmp_path / "bilingual.review.csv").exists()
     code, out, _ = run(capsys, "--case-file", str(casefile), "stats", "--json")
     assert json.loads(out)["needs_review"] == 1
+    code, out, _ = run(capsys, "--case-file", str(casefile), "stats")
+    assert "Needs review: 1" in out
+    code, out, _ = run(capsys, "--case-file", str(casefile), "review")
+    assert code == EXIT_OK and "Қасымова Әйгерім" in out and "+7 (769) 956-13-89" in out
+    assert "bilingual.csv:2" in out
+    code, out, _ = run(capsys, "--case-file", str(casefile), "review", "--json")
+    data = json.loads(out)
+    assert data["total"] == 1 and data["rows"][0]["review"][0]["code"] == "phone.invalid"
 
 
 def test_two_columns_of_one_field_say_how_to_choose_and_then_import(capsys, casefile, tmp_path):
