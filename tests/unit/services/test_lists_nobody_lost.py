@@ -234,6 +234,8 @@ def test_family_problems_are_set_aside_never_moving_anyone(desk, tmp_path):
     )
     report = import_list(desk, path)
     assert report.invalid == 0 and report.needs_review == 2
+    # Әйгерім's record gets the review item: she counts as updated, Бауыржан as new.
+    assert (report.created, report.updated, report.unchanged) == (1, 1, 0)
     codes = sorted((w.line, w.field, w.code, w.value) for w in report.warnings)
     assert codes == [
         (2, "household", "list.family_other", "Семья Ахметовых"),

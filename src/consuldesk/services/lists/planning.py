@@ -730,5 +730,8 @@ def _set_aside(
     review = review_from_json(_json(current["review"]))
     merged = merge_review(review, [item])
     if merged != review:
+        if national_id not in plan.updates:  # the row was counted as changing nothing
+            plan.unchanged -= 1
+            plan.updated_rows += 1
         current["review"] = review_to_json(merged)
         plan.updates.setdefault(national_id, {})["review"] = current["review"]
