@@ -498,9 +498,9 @@ def _runaway(lines: list[str], start: int, end: int, delimiter: str, row_like: i
     It is when the file ends inside the quote (an odd number of quotes); when the quote is
     "closed" by a stray quote in the middle of some later cell (a writer puts a delimiter or the
     line's end after a closing quote); or when a line inside the field has exactly as many
-    fields as the list's rows and no quote (the swallowed rows). A note that holds a whole row's worth of
-    separators on a line of its own would be taken for a broken quote too: it would be read
-    line by line and marked for review, never silently merged.
+    fields as the list's rows and no quote (the swallowed rows). A note that holds a whole
+    row's worth of separators on a line of its own would be taken for a broken quote too: it
+    would be read line by line and marked for review, never silently merged.
     """
     if sum(lines[i].count('"') for i in range(start, end)) % 2:
         return True  # the last quote opened and the file ended
