@@ -36,7 +36,7 @@ from consuldesk.services.errors import ServiceError
 from consuldesk.services.rows import AuditRow, DuplicateRow, NationalRow
 from consuldesk.services.stats import vulnerability_condition
 from consuldesk.services.views import HotelRow
-from consuldesk.store.db import ChangeSet, Tx, get_live
+from consuldesk.store.db import ChangeSet, Tx, created_together, get_live
 from consuldesk.store.errors import NotFound
 from consuldesk.store.models import (
     AssistanceRequest,
@@ -458,14 +458,32 @@ def count_needs_review(session: Session) -> int:
 
 
 def history(desk: Desk, record_id: str) -> list[AuditRow]:
-    """The audit trail of a record, oldest first."""
+    """The audit trail of a record, oldest first.
+
+    A record created by a list import has no event of its own: the import's one event (see
+    :meth:`~consuldesk.store.db.Tx.audit_created`) comes first, with the list's file name and
+    SHA-256 as its changes; the record's first values are the ones its later events start from.
+    """
     with desk.casefile.read() as session:
         events = session.exec(
             select(AuditEvent)
             .where(col(AuditEvent.record_id) == record_id)
             .order_by(col(AuditEvent.at), col(AuditEvent.version))
         ).all()
-        return [AuditRow(e.at, e.officer, e.post_code, e.action, dict(e.changes)) for e in events]
+        rows = [
+            (e.at, e.version, AuditRow(e.at, e.officer, e.post_code, e.action, dict(e.changes)))
+            for e in events
+        ]
+        for at, officer, post, action, version, details in created_together(
+            session, National, record_id
+        ):
+            changes: dict[str, list[object]] = {
+                "source_ref": [None, details.get("file")],
+                "sha256": [None, details.get("sha256")],
+            }
+            rows.append((at, version, AuditRow(at, officer, post, action, changes)))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        return [row for _, _, row in rows]
 
 
 # -- duplicates ----------------------------------------------------------------------------

@@ -27,7 +27,17 @@ from sqlmodel import Session
 
 from consuldesk.domain.hlc import HybridLogicalClock, Timestamp
 from consuldesk.store.errors import CaseFileError, NotFound
-from consuldesk.store.models import Meta, National, Post, Synced, new_id, new_ids, table_of, utcnow
+from consuldesk.store.models import (
+    AuditEvent,
+    Meta,
+    National,
+    Post,
+    Synced,
+    new_id,
+    new_ids,
+    table_of,
+    utcnow,
+)
 from consuldesk.store.search import (
     index_new_rows,
     national_search_keys,
@@ -273,12 +283,18 @@ class Tx:
         self.audit(row, action, changes, version)
         self.changes.note("deleted", row.__tablename__, row.id)  # type: ignore[arg-type]
 
-    def insert_nationals(self, values: list[dict[str, Any]], action: str = "create") -> list[str]:
+    def insert_nationals(
+        self, values: list[dict[str, Any]], action: str = "create", *, audited: bool = True
+    ) -> list[str]:
         """Insert many nationals at once, straight through the driver (bulk import, demo data).
 
         Each dict holds column values (``phones`` a list); ids, seq, versions, timestamps, search
         keys and audit events are filled in here exactly as :meth:`add` would, and the new rows
         are indexed for search with one statement instead of a trigger per row.
+
+        Args:
+            audited: one audit event per record, with its values. ``False`` for records the
+                caller audits together with :meth:`audit_created` (a list import).
 
         Returns:
             The new ids, in input order.
@@ -289,11 +305,41 @@ class Tx:
         conn.exec_driver_sql("PRAGMA cache_size=-65536")  # bulk inserts touch many index pages
         try:
             with gc_paused():
-                return self._insert_nationals(values, action)
+                return self._insert_nationals(values, action, audited)
         finally:
             conn.exec_driver_sql("PRAGMA cache_size=-8192")
 
-    def _insert_nationals(self, values: list[dict[str, Any]], action: str) -> list[str]:
+    def audit_created(
+        self, table: str, record_ids: Sequence[str], action: str, **details: Any
+    ) -> None:
+        """Queue one audit event for many records created together (a list import).
+
+        The records hold their first values, so the event says where they came from
+        (``details``, such as the file's name and SHA-256) and lists their ids under
+        ``created``, instead of one event per record with all its values. Later changes to
+        the records are audited field by field as usual. :func:`created_together` finds the
+        event of a record.
+        """
+        if not record_ids:
+            return
+        event_id = new_id()
+        self._audit.append(
+            (
+                event_id,
+                _sql_value(self.now),
+                self.officer,
+                self.post_code,
+                table,
+                event_id,  # the event is about the batch; its records are under "created"
+                action,
+                _dumps({**details, "created": list(record_ids)}),
+                str(self.clock.now()),
+            )
+        )
+
+    def _insert_nationals(
+        self, values: list[dict[str, Any]], action: str, audited: bool
+    ) -> list[str]:
         table = table_of(National)
         columns = [c.name for c in table.columns]
         getters = [(c.name, _default(c)) for c in table.columns]
@@ -301,11 +347,11 @@ class Tx:
         now = _sql_value(self.now)
         first_seq = self.next_seq()
         self._next_seq = first_seq + len(values)
-        fresh_ids = new_ids(2 * len(values))  # national ids, then audit event ids
+        fresh_ids = new_ids((2 if audited else 1) * len(values))  # ids, then audit event ids
         audit_ids = fresh_ids[len(values) :]
         # Audited columns, read back from the converted record: plain str/int values encode
         # with json's C fast path (dates would call back into Python for every value).
-        audited = [(i, c) for i, c in enumerate(columns) if c not in _AUDIT_SKIP | _BULK_SKIP]
+        shown = [(i, c) for i, c in enumerate(columns) if c not in _AUDIT_SKIP | _BULK_SKIP]
         dumps = json.JSONEncoder(ensure_ascii=False).encode
         records: list[list[Any]] = []
         ids: list[str] = []
@@ -324,7 +370,9 @@ class Tx:
                     record[index] = convert(record[index])
             records.append(record)
             ids.append(record_id)
-            changes = {c: [None, record[i]] for i, c in audited if record[i]}
+            if not audited:
+                continue
+            changes = {c: [None, record[i]] for i, c in shown if record[i]}
             if row.get("phones"):
                 changes["phones"] = [None, list(row["phones"])]
             else:
@@ -645,6 +693,35 @@ class CaseFile:
         elif last is not None and last > self._clock.last:
             self._clock = HybridLogicalClock(node, last)  # another process wrote since
         return self._clock
+
+
+def created_together(
+    session: Session, model: type[Synced], record_id: str
+) -> list[tuple[datetime, str, str, str, str, dict[str, Any]]]:
+    """The event that audited a record created together with others (:meth:`Tx.audit_created`).
+
+    Returns:
+        ``(at, officer, post_code, action, version, details)`` for each such event (one at
+        most): the details as recorded, without the list of ids.
+    """
+    events = table_of(AuditEvent)
+    created = table_of(model).c.created_at
+    ids = func.json_each(events.c.changes, "$.created").table_valued("value")
+    query = select(
+        events.c.at,
+        events.c.officer,
+        events.c.post_code,
+        events.c.action,
+        events.c.version,
+        func.json_remove(events.c.changes, "$.created"),
+    ).where(
+        events.c.table_name == table_of(model).name,
+        # Written in the transaction that created the record: the same time, then the id.
+        events.c.at == select(created).where(table_of(model).c.id == record_id).scalar_subquery(),
+        events.c.record_id == events.c.id,
+        select(ids.c.value).where(ids.c.value == record_id).exists(),
+    )
+    return [(*row[:5], json.loads(row[5])) for row in session.execute(query)]
 
 
 def read_meta(session: Session, key: str) -> str | None:

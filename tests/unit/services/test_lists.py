@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import sqlite3
 from datetime import date, datetime
 from pathlib import Path
+from unittest.mock import ANY
 
 import openpyxl
 import pytest
+from sqlmodel import select
 
 from consuldesk.domain.enums import HouseholdKind, PresenceStatus, Sex, Source
 from consuldesk.services import lists
@@ -25,9 +28,17 @@ from consuldesk.services.lists import (
     read_list,
     recognise_header,
 )
-from consuldesk.services.nationals import get_national, register_national, search
+from consuldesk.services.nationals import (
+    fields_of_row,
+    get_national,
+    history,
+    register_national,
+    search,
+    update_national,
+)
 from consuldesk.store import db
 from consuldesk.store.errors import CaseFileError
+from consuldesk.store.models import AuditEvent
 from tests.factories import person, valid_iin
 
 # -- helpers -------------------------------------------------------------------------------
@@ -614,6 +625,30 @@ def test_reimporting_the_same_list_changes_nothing(desk, kazakh_list):
         count(desk, "duplicate_candidate"),
     )
     assert after == before
+
+
+def test_the_records_a_list_creates_are_audited_by_one_event_for_the_import(desk, kazakh_list):
+    report = import_list(desk, kazakh_list)
+
+    created = report.changes.created["national"]
+    with desk.casefile.read() as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.table_name == "national")).all()
+    assert len(events) == 1
+    event = events[0]
+    assert (event.action, event.officer, event.record_id) == ("import", desk.officer, event.id)
+    digest = hashlib.sha256(kazakh_list.read_bytes()).hexdigest()
+    assert event.changes == {"file": kazakh_list.name, "sha256": digest, "created": ANY}
+    assert sorted(event.changes["created"]) == sorted(created)
+
+    # Each record's history starts with the import; a later edit keeps its old -> new values.
+    record_id = sorted(created)[0]
+    row = get_national(desk, record_id)
+    update_national(desk, record_id, fields_of_row(row).replace(city="Sharjah"))
+    trail = history(desk, record_id)
+    assert [(e.action, e.changes) for e in trail] == [
+        ("import", {"source_ref": [None, kazakh_list.name], "sha256": [None, digest]}),
+        ("update", {"city": [row.city, "Sharjah"]}),
+    ]
 
 
 def test_a_record_on_file_gets_its_empty_fields_filled(desk, tmp_path):

@@ -123,6 +123,7 @@ class ParsedList:
         layout: what identifies the list's headers (for remembered column choices).
         notes: ``(line, code, params)`` of what reading the file had to repair, such as a
             quote that never closes (``list.unclosed_quote``).
+        sha256: the SHA-256 of the file's bytes, hex (the import's audit event names it).
     """
 
     path: Path
@@ -135,6 +136,7 @@ class ParsedList:
     rows: list[tuple[int, list[CellValue]]]
     layout: str = ""
     notes: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+    sha256: str = ""
 
     def record(self, index: int) -> dict[str, CellValue]:
         """Row ``index`` as ``{header: value}`` (later duplicate headers win)."""

@@ -121,7 +121,7 @@ def import_list(
             else:
                 with desk.casefile.write(desk.officer) as tx:
                     plan = _plan_import(tx.session, checked, today, cancel)
-                    new_ids = _apply(tx, plan, progress, cancel)
+                    new_ids = _apply(tx, plan, parsed, progress, cancel)
                     if columns is not None or _has_choices(parsed.mapping):
                         _remember_columns(tx.session, parsed)
                     to_review = _review_rows(parsed, checked, plan, new_ids)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import re
 import sys
@@ -90,14 +91,12 @@ def read_list(
         fmt = "xlsx"
         _check_xlsx_file(path, _read_head(path))
         encoding = None
+        data = _read_bytes(path)
         with gc_paused():  # keeping 100,000 rows of cells: ~20 % of the time in GC scans
-            rows = _read_xlsx(path, progress, cancel)
+            rows = _read_xlsx(path, data, progress, cancel)
     else:
         fmt = "csv"
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ListError("list.unreadable", path, detail=str(exc)) from exc
+        data = _read_bytes(path)
         _check_text_file(path, data[:_SNIFF])
         text, encoding = _decode(data, path, encoding)
         with gc_paused():
@@ -120,8 +119,25 @@ def read_list(
         raise ListError("list.empty", path, header=True)
     notes = [n for n in notes if n[0] > header_line]
     return ParsedList(
-        path, fmt, encoding, delimiter, header_line, headers, mapping, data_rows, layout, notes
+        path,
+        fmt,
+        encoding,
+        delimiter,
+        header_line,
+        headers,
+        mapping,
+        data_rows,
+        layout,
+        notes,
+        hashlib.sha256(data).hexdigest(),
     )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ListError("list.unreadable", path, detail=str(exc)) from exc
 
 
 # -- what a file really is ------------------------------------------------------------------
@@ -541,9 +557,9 @@ def _without_stray_quotes(line: str, delimiter: str) -> list[str]:
 
 
 def _read_xlsx(
-    path: Path, progress: Progress, cancel: CancelFlag
+    path: Path, data: bytes, progress: Progress, cancel: CancelFlag
 ) -> list[tuple[int, list[CellValue]]]:
-    """The rows of the first sheet that has any, with their row numbers.
+    """The rows of the first sheet that has any, with their row numbers (``data``: the file).
 
     Read with calamine (Rust), many times faster than openpyxl on large sheets; it also turns
     the escapes Excel writes for control characters (``_x0001_``) back into characters.
@@ -551,9 +567,7 @@ def _read_xlsx(
     from python_calamine import CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except OSError as exc:
-        raise ListError("list.unreadable", path, detail=str(exc)) from exc
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # zip, XML and calamine errors: all mean "not a readable xlsx"
         raise ListError("list.corrupt", path, detail=_calamine_detail(exc)) from exc
     try:

@@ -10,7 +10,7 @@ from sqlmodel import col
 from consuldesk.domain.enums import HouseholdKind
 from consuldesk.domain.review import review_to_json
 from consuldesk.services.desk import CancelFlag, Progress
-from consuldesk.services.lists.base import _INSERT_BATCH
+from consuldesk.services.lists.base import _INSERT_BATCH, ParsedList
 from consuldesk.services.lists.checking import _Row
 from consuldesk.services.lists.planning import _chunks, _new_key, _Plan
 from consuldesk.store.db import Tx
@@ -33,8 +33,14 @@ def _insert_values(row: _Row) -> dict[str, Any]:
     return values
 
 
-def _apply(tx: Tx, plan: _Plan, progress: Progress, cancel: CancelFlag) -> dict[str, str]:
+def _apply(
+    tx: Tx, plan: _Plan, parsed: ParsedList, progress: Progress, cancel: CancelFlag
+) -> dict[str, str]:
     """Write a plan in the open transaction ``tx``.
+
+    The records the list creates are audited by one event for the import: the officer, the
+    time, the list's file name and SHA-256, and their ids (each record holds its first
+    values). Every change to a record on file keeps its own event with old and new values.
 
     Returns:
         The id each new record got, by its placeholder.
@@ -46,9 +52,12 @@ def _apply(tx: Tx, plan: _Plan, progress: Progress, cancel: CancelFlag) -> dict[
         cancel.check()
         progress(done, total, "list.save")
         batch = plan.new[start : start + _INSERT_BATCH]
-        ids = tx.insert_nationals([_insert_values(row) for row in batch])
+        ids = tx.insert_nationals([_insert_values(row) for row in batch], audited=False)
         new_ids.update((_new_key(start + i), record_id) for i, record_id in enumerate(ids))
         done += len(batch)
+    tx.audit_created(
+        "national", list(new_ids.values()), "import", file=parsed.path.name, sha256=parsed.sha256
+    )
 
     def real(key: str) -> str:
         return new_ids.get(key, key)
