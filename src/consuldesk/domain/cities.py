@@ -8,7 +8,7 @@ border crossings; it is data, extended as posts need.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from consuldesk.domain.names import cyr_key, latin_key
 
@@ -71,8 +71,12 @@ def _index() -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=4096)
 def canonical_city(name: str | None) -> str | None:
-    """The canonical name of a known city; other names come back as given (spacing tidied)."""
+    """The canonical name of a known city; other names come back as given (spacing tidied).
+
+    Cached: a list names a few cities many times.
+    """
     if not name or not name.strip():
         return None
     tidy = " ".join(name.split())

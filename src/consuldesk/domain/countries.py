@@ -153,10 +153,16 @@ def country_code(value: str, field: str = "country") -> str:
     Raises:
         ValidationError: ``country.unknown`` with ``value``.
     """
-    code = _index().get(_fold(value))
+    code = _code_of(value)
     if code is None:
         raise ValidationError("country.unknown", field, value=value.strip())
     return code
+
+
+@functools.lru_cache(maxsize=4096)
+def _code_of(value: str) -> str | None:
+    """The alpha-2 code a name or code stands for (cached: lists repeat a few countries)."""
+    return _index().get(_fold(value))
 
 
 def _country(alpha2: str, field: str) -> Country:

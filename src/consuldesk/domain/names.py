@@ -94,8 +94,11 @@ def _ascii_fold(text: str) -> str:
     return "".join(ch for ch in decomposed if ch.isascii() and ch.isalnum())
 
 
+@lru_cache(maxsize=65536)
 def latin_key(word: str) -> str:
     """Loose Latin key of one word, Cyrillic or Latin, so that spelling variants coincide.
+
+    Cached: names repeat (lists, duplicate checks, search keys).
 
     >>> latin_key("Zhanibek") == latin_key("Жәнібек") == latin_key("Janibek")
     True
@@ -140,12 +143,14 @@ _ALPHABET_ORDER = str.maketrans(
 )
 
 
+@lru_cache(maxsize=65536)
 def sort_key(surname: str | None, given: str | None) -> str:
     """Key to order people by name the way a Kazakh or Russian reader expects.
 
     Code-point order puts Ә Ғ Қ Ң Ө Ұ Ү Һ І after Я; the key maps Cyrillic letters to private
     code points in alphabet order (А Ә Б … Ы І Ь Э Ю Я), so a plain byte comparison in SQLite
     sorts correctly. Latin-only names sort after Cyrillic ones. The key is not for display.
+    Cached: surnames and given names repeat.
     """
     text = f"{(surname or '').casefold()} {(given or '').casefold()}".strip()
     return text.translate(_ALPHABET_ORDER) if is_cyrillic(text) else "\uf8ff" + text

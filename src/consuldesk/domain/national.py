@@ -7,6 +7,7 @@ record is judged the same way wherever it comes from.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -77,6 +78,21 @@ def _clean_text(value: str | None) -> str | None:
     return value.strip() or None
 
 
+_NAME_SCRIPTS = tuple((name, name.endswith("_lat")) for name in NAME_FIELDS)
+
+
+@functools.lru_cache(maxsize=65536)
+def _clean_name(value: str, latin: bool) -> tuple[str | None, str | None, bool]:
+    """A name as stored (spacing tidied; Latin names upper-cased, as passports print them),
+    as tidied, and whether it is written in its script (cached: names repeat in lists)."""
+    cleaned = _clean_text(value)
+    if cleaned is None:
+        return None, None, True
+    if latin:
+        return cleaned.upper(), cleaned, bool(_LATIN_NAME.match(cleaned))
+    return cleaned, cleaned, bool(_CYRILLIC_NAME.match(cleaned))
+
+
 def clean_national(fields: NationalFields, today: date) -> NationalFields:
     """Validate and normalise a national's fields.
 
@@ -89,15 +105,16 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
     """
     errors: list[ValidationError] = []
     values: dict[str, object] = {}
-    for name in NAME_FIELDS:
-        value = _clean_text(getattr(fields, name))
-        if value is not None:
-            if name.endswith("_lat"):
-                if not _LATIN_NAME.match(value):
-                    errors.append(ValidationError("name.latin_expected", name, value=value))
-                value = value.upper()
-            elif not _CYRILLIC_NAME.match(value):
-                errors.append(ValidationError("name.cyrillic_expected", name, value=value))
+    given = fields.__dict__
+    for name, latin in _NAME_SCRIPTS:
+        value = given[name]
+        if value:
+            value, tidy, ok = _clean_name(value, latin)
+            if not ok:
+                code = "name.latin_expected" if latin else "name.cyrillic_expected"
+                errors.append(ValidationError(code, name, value=tidy))
+        else:
+            value = None
         values[name] = value
     if not values["surname_cyr"] and not values["surname_lat"]:
         errors.append(ValidationError("name.missing", "surname_cyr"))
