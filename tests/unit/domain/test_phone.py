@@ -157,3 +157,79 @@ def test_kazakh_fast_path_agrees_with_phonenumbers(
         else None
     )
     assert _to_e164.__wrapped__(raw, "KZ") == expected
+
+
+def _parsed_e164(raw: str) -> str | None:
+    """What phonenumbers alone says of ``raw`` (region KZ), after the clean-up ``_to_e164``
+    does first (float exports, the ``00`` prefix): the reference for its shortcuts."""
+    import phonenumbers
+
+    if raw.endswith(".0") and raw[:-2].lstrip("+").isdigit():
+        raw = raw[:-2]
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    try:
+        number = phonenumbers.parse(raw, "KZ")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _international_numbers() -> list[str]:
+    """Every country calling code with national numbers of every length, starting with every
+    digit (0 and national prefixes included), written compact, spaced and hyphenated."""
+    import random
+
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+    rnd = random.Random(7)
+    numbers = []
+    for code in sorted(COUNTRY_CODE_TO_REGION_CODE):
+        for length in range(1, 19):
+            first = rnd.choice("0123456789")
+            national = first + "".join(rnd.choice("0123456789") for _ in range(length - 1))
+            numbers.append(f"+{code}{national}")
+            numbers.append(f"+{code} {national[:3]} {national[3:]}".strip())
+            numbers.append(f"00{code}-{national}")
+    return numbers
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "+971561417670",  # UAE mobile
+        "+971 56 141 7670",
+        "+971-56-141-7670",
+        "00971561417670",
+        "+9710561417670",  # national prefix 0 kept after the country code: parse strips it
+        "+966 50 634 9837",  # Saudi
+        "+97455123456",  # Qatar
+        "+989123456789",  # Iran
+        "+972521234567",  # Israel
+        "+390612345678",  # Italy: the 0 is part of the number
+        "+5491123456789",  # Argentina: a national prefix that transforms the number
+        "+12125550100",  # NANPA: the region follows from the digits
+        "+44 20 7946 0958",
+        "+8613800138000",
+        "+80012345678",  # non-geographic
+        "+0712345",  # no country code
+        "+9715",  # too short
+        "+971 56  141 7670",  # two spaces: parse decides
+        "+971561417670999999999",  # too long
+    ],
+)
+def test_international_shortcut_agrees_with_phonenumbers(raw: str) -> None:
+    from consuldesk.domain.phone import _to_e164
+
+    assert _to_e164.__wrapped__(raw, "KZ") == _parsed_e164(raw)
+
+
+def test_international_shortcut_agrees_with_phonenumbers_for_every_country_code() -> None:
+    from consuldesk.domain.phone import _to_e164
+
+    numbers = _international_numbers()
+    differ = [n for n in numbers if _to_e164.__wrapped__(n, "KZ") != _parsed_e164(n)]
+    assert not differ
+    assert sum(_parsed_e164(n) is not None for n in numbers) > 200  # valid ones were tried
