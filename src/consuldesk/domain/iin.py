@@ -56,9 +56,10 @@ _CENTURY: dict[int, tuple[int, Sex]] = {
     5: (2000, Sex.MALE),
     6: (2000, Sex.FEMALE),
 }
+_CENTURY_BY_CHAR = {str(digit): value for digit, value in _CENTURY.items()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IinInfo:
     """What a valid IIN says about its holder.
 
@@ -134,11 +135,12 @@ def parse_iin(value: str, field: str = "iin") -> IinInfo:
     s = value if clean else _clean(value, field)
     if not clean and not _TWELVE_DIGITS.fullmatch(s):
         raise ValidationError("iin.format", field, value=s)
-    century_digit = int(s[6])
-    if century_digit not in _CENTURY:
-        raise ValidationError("iin.century", field, digit=century_digit)
-    century, sex = _CENTURY[century_digit]
-    year, month, day = century + int(s[0:2]), int(s[2:4]), int(s[4:6])
+    try:
+        century, sex = _CENTURY_BY_CHAR[s[6]]
+    except KeyError:
+        raise ValidationError("iin.century", field, digit=int(s[6])) from None
+    yymmdd = int(s[:6])
+    year, month, day = century + yymmdd // 10000, yymmdd // 100 % 100, yymmdd % 100
     try:
         birth_date = datetime.date(year, month, day)
     except ValueError:
@@ -146,7 +148,7 @@ def parse_iin(value: str, field: str = "iin") -> IinInfo:
     expected = _check_digit(s[:11].encode("ascii"))
     if expected is None:
         raise ValidationError("iin.checksum_unusable", field)
-    got = int(s[11])
+    got = ord(s[11]) - 48
     if got != expected:
         raise ValidationError("iin.checksum", field, expected=expected, got=got)
     return IinInfo(iin=s, birth_date=birth_date, sex=sex)
