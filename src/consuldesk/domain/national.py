@@ -93,6 +93,17 @@ def _clean_name(value: str, latin: bool) -> tuple[str | None, str | None, bool]:
     return cleaned, cleaned, bool(_CYRILLIC_NAME.match(cleaned))
 
 
+_FREE_TEXT = ("messenger", "address", "medical_condition", "mobility_needs", "notes", "source_ref")
+
+
+@functools.lru_cache(maxsize=1024)
+def _nationality(value: str | None) -> tuple[str, bool]:
+    """A nationality as stored (upper case, ``KAZ`` when empty) and whether it is an alpha-3
+    code (cached: a list repeats one or two)."""
+    code = (_clean_text(value) or "KAZ").upper()
+    return code, bool(_ALPHA3.match(code))
+
+
 def clean_national(fields: NationalFields, today: date) -> NationalFields:
     """Validate and normalise a national's fields.
 
@@ -153,8 +164,8 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
             )
         )
 
-    nationality = (_clean_text(fields.nationality) or "KAZ").upper()
-    if not _ALPHA3.match(nationality):
+    nationality, ok = _nationality(fields.nationality)
+    if not ok:
         errors.append(ValidationError("nationality.format", "nationality", value=nationality))
     values["nationality"] = nationality
 
@@ -172,7 +183,7 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
                 phones.append(phone)
     values["phones"] = tuple(phones)
 
-    email = _clean_text(fields.email)
+    email = _clean_text(fields.email) if fields.email else None
     if email and not _EMAIL.match(email):
         errors.append(ValidationError("email.invalid", "email", value=email))
     values["email"] = email.lower() if email else None
@@ -186,15 +197,9 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
     values["host_country"] = country
     values["city"] = canonical_city(fields.city)
 
-    for name in (
-        "messenger",
-        "address",
-        "medical_condition",
-        "mobility_needs",
-        "notes",
-        "source_ref",
-    ):
-        values[name] = _clean_text(getattr(fields, name))
+    for name in _FREE_TEXT:
+        value = given[name]
+        values[name] = _clean_text(value) if value else None
     if fields.pregnant and sex == Sex.MALE:
         errors.append(ValidationError("pregnant.male", "pregnant"))
     if fields.consent_date and fields.consent_date > today:
