@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, event, select, text
@@ -43,7 +44,10 @@ _NAME_COLUMNS = (
 
 def national_search_keys(values: Mapping[str, Any]) -> str:
     """Every search key of one national (given its column values), space separated."""
-    keys = name_search_keys([values.get(c) for c in _NAME_COLUMNS])
+    keys: set[str] = set()
+    for column in _NAME_COLUMNS:
+        if name := values.get(column):
+            keys |= _name_keys(name)
     if iin := values.get("iin"):
         keys.add(iin)
     if passport := values.get("passport_no"):
@@ -51,6 +55,12 @@ def national_search_keys(values: Mapping[str, Any]) -> str:
     for phone in values.get("phones") or ():
         keys.update(phone_search_tokens(phone))
     return " ".join(sorted(keys))
+
+
+@lru_cache(maxsize=65536)
+def _name_keys(name: str) -> frozenset[str]:
+    """The search keys of one name (cached: a list repeats surnames and given names)."""
+    return frozenset(name_search_keys((name,)))
 
 
 def national_sort_name(values: Mapping[str, Any]) -> str:
