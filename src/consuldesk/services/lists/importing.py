@@ -92,55 +92,81 @@ def import_list(
         CaseFileError: the case file is locked, read-only or full; nothing was written.
         Cancelled: ``cancel`` was set; nothing was written.
     """
-    path = Path(path)
-    cancel = cancel or CancelFlag()
     with gc_paused():
-        parsed = read_list(
-            path,
+        # The rows die with _import's frame, before the collector runs again: collecting them
+        # instead (millions of objects) took 0.4 s at 100,000 rows.
+        return _import(
+            desk,
+            Path(path),
+            dry_run=dry_run,
+            review_file=review_file,
             columns=columns,
-            remembered=None if columns is not None else lambda key: remembered_columns(desk, key),
             encoding=encoding,
+            source=source,
             progress=progress,
-            cancel=cancel,
+            cancel=cancel or CancelFlag(),
         )
-        today = desk.today()
-        checked = _check_rows(parsed, today, source, progress, cancel)
-        explicit = Path(review_file) if review_file is not None else None
-        # The default name is chosen when the file is moved into place (_place_review_file).
-        target = explicit or next(reviews._review_file_names(path, reviews._now()))
-        placed: Path | None = None
-        changes = ChangeSet()
-        tmp: Path | None = None
-        try:
-            if dry_run:
-                with desk.casefile.read() as session:
-                    plan = _plan_import(session, checked, today, cancel)
-                to_review = _review_rows(parsed, checked, plan, {})
-                if to_review and explicit is not None:
+
+
+def _import(
+    desk: Desk,
+    path: Path,
+    *,
+    dry_run: bool,
+    review_file: Path | str | None,
+    columns: Mapping[str, str | None] | None,
+    encoding: str | None,
+    source: Source,
+    progress: Progress,
+    cancel: CancelFlag,
+) -> ImportReport:
+    """:func:`import_list` with the collector paused."""
+    parsed = read_list(
+        path,
+        columns=columns,
+        remembered=None if columns is not None else lambda key: remembered_columns(desk, key),
+        encoding=encoding,
+        progress=progress,
+        cancel=cancel,
+    )
+    today = desk.today()
+    checked = _check_rows(parsed, today, source, progress, cancel)
+    explicit = Path(review_file) if review_file is not None else None
+    # The default name is chosen when the file is moved into place (_place_review_file).
+    target = explicit or next(reviews._review_file_names(path, reviews._now()))
+    placed: Path | None = None
+    changes = ChangeSet()
+    tmp: Path | None = None
+    try:
+        if dry_run:
+            with desk.casefile.read() as session:
+                plan = _plan_import(session, checked, today, cancel)
+            to_review = _review_rows(parsed, checked, plan, {})
+            if to_review and explicit is not None:
+                tmp = reviews._write_review_file(target, parsed, to_review)
+        else:
+            with desk.casefile.write(desk.officer) as tx:
+                plan = _plan_import(tx.session, checked, today, cancel)
+                new_ids = _apply(tx, plan, parsed, progress, cancel)
+                if columns is not None or _has_choices(parsed.mapping):
+                    _remember_columns(tx.session, parsed)
+                to_review = _review_rows(parsed, checked, plan, new_ids)
+                if to_review:
                     tmp = reviews._write_review_file(target, parsed, to_review)
+            changes = tx.changes
+        if tmp is not None:
+            if explicit is not None:
+                os.replace(tmp, explicit)
+                placed = explicit
             else:
-                with desk.casefile.write(desk.officer) as tx:
-                    plan = _plan_import(tx.session, checked, today, cancel)
-                    new_ids = _apply(tx, plan, parsed, progress, cancel)
-                    if columns is not None or _has_choices(parsed.mapping):
-                        _remember_columns(tx.session, parsed)
-                    to_review = _review_rows(parsed, checked, plan, new_ids)
-                    if to_review:
-                        tmp = reviews._write_review_file(target, parsed, to_review)
-                changes = tx.changes
-            if tmp is not None:
-                if explicit is not None:
-                    os.replace(tmp, explicit)
-                    placed = explicit
-                else:
-                    placed = reviews._place_review_file(tmp, path)
-                tmp = None
-        except BaseException:
-            if tmp is not None:
-                tmp.unlink(missing_ok=True)
-            raise
-        if not to_review and explicit is not None and not dry_run:
-            explicit.unlink(missing_ok=True)  # a stale review file of an earlier import
+                placed = reviews._place_review_file(tmp, path)
+            tmp = None
+    except BaseException:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise
+    if not to_review and explicit is not None and not dry_run:
+        explicit.unlink(missing_ok=True)  # a stale review file of an earlier import
     errors = [p for r in to_review for p in r.problems if not r.imported]
     warnings = [p for r in to_review if r.imported for p in r.problems]
     for index, notes in plan.notes.items():
