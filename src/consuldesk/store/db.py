@@ -13,12 +13,12 @@ import json
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import JSON, Engine, bindparam, create_engine, event, func, select, text
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -26,6 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from consuldesk.domain.hlc import HybridLogicalClock, Timestamp
+from consuldesk.store import bulk
 from consuldesk.store.errors import CaseFileError, NotFound
 from consuldesk.store.models import (
     AuditEvent,
@@ -39,7 +40,7 @@ from consuldesk.store.models import (
     utcnow,
 )
 from consuldesk.store.search import (
-    index_new_rows,
+    index_rows_sql,
     national_search_keys,
     national_sort_name,
     refresh_derived,
@@ -284,28 +285,44 @@ class Tx:
         self.changes.note("deleted", row.__tablename__, row.id)  # type: ignore[arg-type]
 
     def insert_nationals(
-        self, values: list[dict[str, Any]], action: str = "create", *, audited: bool = True
+        self,
+        values: Iterable[dict[str, Any]],
+        action: str = "create",
+        *,
+        count: int | None = None,
+        audited: bool = True,
+        progress: Callable[[int], None] | None = None,
     ) -> list[str]:
         """Insert many nationals at once, straight through the driver (bulk import, demo data).
 
         Each dict holds column values (``phones`` a list); ids, seq, versions, timestamps, search
         keys and audit events are filled in here exactly as :meth:`add` would, and the new rows
-        are indexed for search with one statement instead of a trigger per row.
+        are indexed for search in batches instead of by a trigger per row. The rows go to SQLite
+        in statements of hundreds of rows, run by a thread of their own while the next rows are
+        prepared (see :mod:`consuldesk.store.bulk`); a large load rebuilds the table's indexes
+        once instead of inserting into them row by row.
 
         Args:
+            values: the rows, as a list or, with ``count``, any iterable (read once).
+            count: how many rows ``values`` yields, when it is not a list.
             audited: one audit event per record, with its values. ``False`` for records the
                 caller audits together with :meth:`audit_created` (a list import).
+            progress: called with the number of rows prepared so far, every few hundred rows;
+                it may raise (a cancelled import), which rolls the transaction back.
 
         Returns:
             The new ids, in input order.
         """
-        if not values:
+        if count is None:
+            values = list(values)
+            count = len(values)
+        if not count:
             return []
         conn = self.session.connection()
         conn.exec_driver_sql("PRAGMA cache_size=-65536")  # bulk inserts touch many index pages
         try:
             with gc_paused():
-                return self._insert_nationals(values, action, audited)
+                return self._insert_nationals(values, count, action, audited, progress)
         finally:
             conn.exec_driver_sql("PRAGMA cache_size=-8192")
 
@@ -338,65 +355,89 @@ class Tx:
         )
 
     def _insert_nationals(
-        self, values: list[dict[str, Any]], action: str, audited: bool
+        self,
+        values: Iterable[dict[str, Any]],
+        count: int,
+        action: str,
+        audited: bool,
+        progress: Callable[[int], None] | None,
     ) -> list[str]:
         table = table_of(National)
-        columns = [c.name for c in table.columns]
+        columns = tuple(c.name for c in table.columns)
         getters = [(c.name, _default(c)) for c in table.columns]
         conversions = [(i, f) for i, c in enumerate(table.columns) if (f := _converter(c))]
         now = _sql_value(self.now)
         first_seq = self.next_seq()
-        self._next_seq = first_seq + len(values)
-        fresh_ids = new_ids((2 if audited else 1) * len(values))  # ids, then audit event ids
-        audit_ids = fresh_ids[len(values) :]
+        self._next_seq = first_seq + count
+        fresh_ids = new_ids((2 if audited else 1) * count)  # ids, then audit event ids
+        audit_ids = fresh_ids[count:]
         # Audited columns, read back from the converted record: plain str/int values encode
         # with json's C fast path (dates would call back into Python for every value).
         shown = [(i, c) for i, c in enumerate(columns) if c not in _AUDIT_SKIP | _BULK_SKIP]
         dumps = json.JSONEncoder(ensure_ascii=False).encode
-        records: list[list[Any]] = []
+        connection = cast(sqlite3.Connection, self.session.connection().connection.dbapi_connection)
+        per_statement = bulk.rows_per_statement(connection, len(columns))
         ids: list[str] = []
-        for offset, row in enumerate(values):
-            version = str(self.clock.now())
-            record_id = row.setdefault("id", fresh_ids[offset])
-            row["seq"] = first_seq + offset
-            row["search_keys"] = national_search_keys(row)
-            row["sort_name"] = national_sort_name(row)
-            row["created_at"] = row["updated_at"] = now
-            row["origin_post"] = self.post_code
-            row["version"] = version
-            record = [row.get(name, default) for name, default in getters]
-            for index, convert in conversions:
-                if record[index] is not None:
-                    record[index] = convert(record[index])
-            records.append(record)
-            ids.append(record_id)
-            if not audited:
-                continue
-            changes = {c: [None, record[i]] for i, c in shown if record[i]}
-            if row.get("phones"):
-                changes["phones"] = [None, list(row["phones"])]
-            else:
-                changes.pop("phones", None)
-            self._audit.append(
-                (
-                    audit_ids[offset],
-                    now,
-                    self.officer,
-                    self.post_code,
-                    "national",
-                    record_id,
-                    action,
-                    dumps(changes),
-                    version,
+        params: list[Any] = []  # the rows of the next INSERT, one after the other
+        indexed: list[Any] = []  # seq and search keys of the rows not in the search index yet
+        offset = -1
+        with (
+            bulk.indexes_set_aside(connection, "national", adding=count, holding=first_seq - 1),
+            bulk.BulkWriter(connection) as writer,
+        ):
+            for offset, row in enumerate(values):
+                version = str(self.clock.now())
+                record_id = row.setdefault("id", fresh_ids[offset])
+                row["seq"] = seq = first_seq + offset
+                row["search_keys"] = keys = national_search_keys(row)
+                row["sort_name"] = national_sort_name(row)
+                row["created_at"] = row["updated_at"] = now
+                row["origin_post"] = self.post_code
+                row["version"] = version
+                record = [row.get(name, default) for name, default in getters]
+                for index, convert in conversions:
+                    if record[index] is not None:
+                        record[index] = convert(record[index])
+                params += record
+                indexed += (seq, keys)
+                ids.append(record_id)
+                if len(params) == per_statement * len(columns):
+                    writer.execute(bulk.insert_sql("national", columns, per_statement), params)
+                    params = []
+                    if len(indexed) >= 2 * _INDEX_BATCH:
+                        writer.execute(index_rows_sql(len(indexed) // 2), indexed)
+                        indexed = []
+                    if progress is not None:
+                        progress(offset + 1)
+                if not audited:
+                    continue
+                changes = {c: [None, record[i]] for i, c in shown if record[i]}
+                if row.get("phones"):
+                    changes["phones"] = [None, list(row["phones"])]
+                else:
+                    changes.pop("phones", None)
+                self._audit.append(
+                    (
+                        audit_ids[offset],
+                        now,
+                        self.officer,
+                        self.post_code,
+                        "national",
+                        record_id,
+                        action,
+                        dumps(changes),
+                        version,
+                    )
                 )
-            )
-        conn = self.session.connection()
-        _executemany(
-            conn,
-            f"INSERT INTO national ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            records,
-        )
-        index_new_rows(conn, first_seq)
+            if offset + 1 != count:
+                raise ValueError(f"expected {count} rows, got {offset + 1}")
+            if params:
+                rows = len(params) // len(columns)
+                writer.execute(bulk.insert_sql("national", columns, rows), params)
+            if indexed:
+                writer.execute(index_rows_sql(len(indexed) // 2), indexed)
+        if progress is not None:
+            progress(count)
         self.changes.created.setdefault("national", set()).update(ids)
         return ids
 
@@ -544,6 +585,9 @@ def _default(column: Any) -> Any:
 
 
 _BULK_SKIP = {"origin_post", "deleted_at", "merged_into_id"}
+# Rows added to the search index by one statement in bulk inserts: FTS5 writes what a statement
+# added out to disk when the statement ends, and 500-row statements cost half again as much.
+_INDEX_BATCH = 10_000
 _AUDIT_SKIP = {"id", "search_keys", "sort_name", "version", "updated_at", "created_at", "seq"}
 
 

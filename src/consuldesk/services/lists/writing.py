@@ -46,15 +46,22 @@ def _apply(
         The id each new record got, by its placeholder.
     """
     total = len(plan.new) + len(plan.updates)
-    done = 0
-    new_ids: dict[str, str] = {}
-    for start in range(0, len(plan.new), _INSERT_BATCH):
-        cancel.check()
-        progress(done, total, "list.save")
-        batch = plan.new[start : start + _INSERT_BATCH]
-        ids = tx.insert_nationals([_insert_values(row) for row in batch], audited=False)
-        new_ids.update((_new_key(start + i), record_id) for i, record_id in enumerate(ids))
-        done += len(batch)
+    cancel.check()
+    progress(0, total, "list.save")
+
+    def inserted(done: int) -> None:
+        if done % _INSERT_BATCH < 500 or done == len(plan.new):  # about every 5,000 rows
+            cancel.check()
+            progress(done, total, "list.save")
+
+    ids = tx.insert_nationals(
+        (_insert_values(row) for row in plan.new),
+        count=len(plan.new),
+        audited=False,
+        progress=inserted,
+    )
+    new_ids = {_new_key(i): record_id for i, record_id in enumerate(ids)}
+    done = len(ids)
     tx.audit_created(
         "national", list(new_ids.values()), "import", file=parsed.path.name, sha256=parsed.sha256
     )
