@@ -40,7 +40,7 @@ from consuldesk.store.models import (
     utcnow,
 )
 from consuldesk.store.search import (
-    index_rows_sql,
+    index_new_rows,
     national_search_keys,
     national_sort_name,
     refresh_derived,
@@ -297,18 +297,17 @@ class Tx:
 
         Each dict holds column values (``phones`` a list); ids, seq, versions, timestamps, search
         keys and audit events are filled in here exactly as :meth:`add` would, and the new rows
-        are indexed for search in batches instead of by a trigger per row. The rows go to SQLite
-        in statements of hundreds of rows, run by a thread of their own while the next rows are
-        prepared (see :mod:`consuldesk.store.bulk`); a large load rebuilds the table's indexes
-        once instead of inserting into them row by row.
+        are indexed for search with one statement instead of a trigger per row. A large load
+        builds the table's indexes once after it instead of inserting into them row by row
+        (:func:`consuldesk.store.bulk.indexes_set_aside`).
 
         Args:
             values: the rows, as a list or, with ``count``, any iterable (read once).
             count: how many rows ``values`` yields, when it is not a list.
             audited: one audit event per record, with its values. ``False`` for records the
                 caller audits together with :meth:`audit_created` (a list import).
-            progress: called with the number of rows prepared so far, every few hundred rows;
-                it may raise (a cancelled import), which rolls the transaction back.
+            progress: called with the number of rows inserted so far, every 5,000 rows; it may
+                raise (a cancelled import), which rolls the transaction back.
 
         Returns:
             The new ids, in input order.
@@ -376,20 +375,17 @@ class Tx:
         shown = [(i, c) for i, c in enumerate(columns) if c not in _AUDIT_SKIP | _BULK_SKIP]
         dumps = json.JSONEncoder(ensure_ascii=False).encode
         connection = cast(sqlite3.Connection, self.session.connection().connection.dbapi_connection)
-        per_statement = bulk.rows_per_statement(connection, len(columns))
+        marks = ", ".join("?" * len(columns))
+        insert = f"INSERT INTO national ({', '.join(columns)}) VALUES ({marks})"
         ids: list[str] = []
-        params: list[Any] = []  # the rows of the next INSERT, one after the other
-        indexed: list[Any] = []  # seq and search keys of the rows not in the search index yet
+        records: list[list[Any]] = []  # prepared, not inserted yet
         offset = -1
-        with (
-            bulk.indexes_set_aside(connection, "national", adding=count, holding=first_seq - 1),
-            bulk.BulkWriter(connection) as writer,
-        ):
+        with bulk.indexes_set_aside(connection, "national", adding=count, holding=first_seq - 1):
             for offset, row in enumerate(values):
                 version = str(self.clock.now())
                 record_id = row.setdefault("id", fresh_ids[offset])
-                row["seq"] = seq = first_seq + offset
-                row["search_keys"] = keys = national_search_keys(row)
+                row["seq"] = first_seq + offset
+                row["search_keys"] = national_search_keys(row)
                 row["sort_name"] = national_sort_name(row)
                 row["created_at"] = row["updated_at"] = now
                 row["origin_post"] = self.post_code
@@ -398,15 +394,11 @@ class Tx:
                 for index, convert in conversions:
                     if record[index] is not None:
                         record[index] = convert(record[index])
-                params += record
-                indexed += (seq, keys)
+                records.append(record)
                 ids.append(record_id)
-                if len(params) == per_statement * len(columns):
-                    writer.execute(bulk.insert_sql("national", columns, per_statement), params)
-                    params = []
-                    if len(indexed) >= 2 * _INDEX_BATCH:
-                        writer.execute(index_rows_sql(len(indexed) // 2), indexed)
-                        indexed = []
+                if len(records) == _INSERT_CHUNK:
+                    connection.executemany(insert, records)
+                    records = []
                     if progress is not None:
                         progress(offset + 1)
                 if not audited:
@@ -431,11 +423,9 @@ class Tx:
                 )
             if offset + 1 != count:
                 raise ValueError(f"expected {count} rows, got {offset + 1}")
-            if params:
-                rows = len(params) // len(columns)
-                writer.execute(bulk.insert_sql("national", columns, rows), params)
-            if indexed:
-                writer.execute(index_rows_sql(len(indexed) // 2), indexed)
+            if records:
+                connection.executemany(insert, records)
+        index_new_rows(connection, first_seq)
         if progress is not None:
             progress(count)
         self.changes.created.setdefault("national", set()).update(ids)
@@ -585,9 +575,8 @@ def _default(column: Any) -> Any:
 
 
 _BULK_SKIP = {"origin_post", "deleted_at", "merged_into_id"}
-# Rows added to the search index by one statement in bulk inserts: FTS5 writes what a statement
-# added out to disk when the statement ends, and 500-row statements cost half again as much.
-_INDEX_BATCH = 10_000
+# Rows prepared, then inserted with one executemany, in bulk inserts (memory stays flat).
+_INSERT_CHUNK = 5_000
 _AUDIT_SKIP = {"id", "search_keys", "sort_name", "version", "updated_at", "created_at", "seq"}
 
 

@@ -3,8 +3,8 @@
 ``national.search_keys`` holds every key a person can be found by: folded Cyrillic and loose Latin
 keys of each name word (both scripts), the IIN, the passport number and phone digits in the forms
 people type. It is copied into the contentless FTS5 table ``national_fts`` (rowid
-``national.seq``): on insert by :func:`_index_inserted` or, in bulk, by statements of
-:func:`index_rows_sql`; on update and delete by triggers (migration 0001).
+``national.seq``): on insert by :func:`_index_inserted` / :func:`index_new_rows`, on update and
+delete by triggers (migration 0001).
 
 A query is split into words; each word becomes an OR of its keys as prefixes, and words are ANDed.
 Matches come back in rowid order with a LIMIT, without ranking: ranking every match of a one-letter
@@ -14,6 +14,7 @@ prefix (tens of thousands of rows) is what makes a naive FTS query slow.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -23,7 +24,6 @@ from sqlmodel import Session
 
 from consuldesk.domain.names import name_search_keys, sort_key, word_keys, words
 from consuldesk.domain.phone import phone_search_tokens
-from consuldesk.store.bulk import insert_sql
 from consuldesk.store.models import National
 
 #: Bump when the keys a national is indexed under change (names.py, phone tokens): case files
@@ -79,10 +79,14 @@ def refresh_derived(n: National) -> None:
     n.sort_name = national_sort_name(values)
 
 
-def index_rows_sql(rows: int) -> str:
-    """The statement that adds ``rows`` new nationals to the search index; its parameters are
-    each one's ``seq`` and ``search_keys`` (bulk inserts)."""
-    return insert_sql("national_fts", ("rowid", "keys"), rows)
+def index_new_rows(connection: sqlite3.Connection, first_seq: int) -> None:
+    """Add live nationals with ``seq >= first_seq`` to the search index after a bulk insert, in
+    one statement (FTS5 writes out what each statement added when it ends)."""
+    connection.execute(
+        "INSERT INTO national_fts(rowid, keys) SELECT seq, search_keys FROM national "
+        "WHERE seq >= ? AND deleted_at IS NULL",
+        (first_seq,),
+    )
 
 
 @event.listens_for(National, "after_insert")

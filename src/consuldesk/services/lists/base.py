@@ -19,7 +19,6 @@ LANGS = ("en", "ru", "kk")
 
 _CHUNK = 900  # SQLite parameters per IN (...) query
 _EVERY = 1000  # rows between progress reports and cancel checks
-_INSERT_BATCH = 5000
 _HEADER_SEARCH = 10  # non-empty rows searched for the header row
 
 CellValue = str | date | None  # ``datetime`` is a ``date``

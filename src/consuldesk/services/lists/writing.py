@@ -10,7 +10,7 @@ from sqlmodel import col
 from consuldesk.domain.enums import HouseholdKind
 from consuldesk.domain.review import review_to_json
 from consuldesk.services.desk import CancelFlag, Progress
-from consuldesk.services.lists.base import _INSERT_BATCH, ParsedList
+from consuldesk.services.lists.base import ParsedList
 from consuldesk.services.lists.checking import _Row
 from consuldesk.services.lists.planning import _chunks, _new_key, _Plan
 from consuldesk.store.db import Tx
@@ -49,10 +49,9 @@ def _apply(
     cancel.check()
     progress(0, total, "list.save")
 
-    def inserted(done: int) -> None:
-        if done % _INSERT_BATCH < 500 or done == len(plan.new):  # about every 5,000 rows
-            cancel.check()
-            progress(done, total, "list.save")
+    def inserted(done: int) -> None:  # every 5,000 rows
+        cancel.check()
+        progress(done, total, "list.save")
 
     ids = tx.insert_nationals(
         (_insert_values(row) for row in plan.new),
