@@ -12,7 +12,8 @@ A list goes through these stages, one module each:
 - :mod:`.checking`: every row read into a national's fields and validated; doubtful values set
   aside for review instead of losing the person; rows repeating a person read into one;
 - :mod:`.planning`: against the case file: new, completed, unchanged or contradicting rows;
-  probable duplicates; tour groups and families;
+  probable duplicates; into :mod:`.plan`, what the import will do;
+- :mod:`.households`: the tour groups and families the rows join;
 - :mod:`.writing`: the plan written in one transaction;
 - :mod:`.review_file`: the rows to look at, beside the list, for correcting and importing again;
 - :mod:`.importing`: the use case that runs them;

@@ -34,7 +34,8 @@ from consuldesk.services.lists.base import (
     with_formula_guard,
 )
 from consuldesk.services.lists.columns import export_header
-from consuldesk.services.lists.planning import _NATIONAL_COLUMNS, _chunks
+from consuldesk.services.lists.plan import _chunks
+from consuldesk.services.lists.planning import _NATIONAL_COLUMNS
 from consuldesk.services.lists.values import _SEX_LABELS, _STATUS_LABELS, _YES_LABEL
 from consuldesk.store.models import Household, HouseholdMember, National
 

@@ -20,7 +20,8 @@ from consuldesk.services.lists.base import (
     RowError,
 )
 from consuldesk.services.lists.checking import Problem, _check_rows, _Checked
-from consuldesk.services.lists.planning import _is_new, _Plan, _plan_import
+from consuldesk.services.lists.plan import _is_new, _Plan
+from consuldesk.services.lists.planning import _plan_import
 from consuldesk.services.lists.reading import read_list
 from consuldesk.services.lists.writing import _apply
 from consuldesk.store.db import ChangeSet, gc_paused, read_meta, write_meta

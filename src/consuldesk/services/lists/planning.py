@@ -1,6 +1,6 @@
 """Planning an import against the case file: which rows are new people, which complete a
 record on file (and clear what it had set aside), which change nothing, which contradict the
-case file; and the tour groups and families the rows join."""
+case file (households: :mod:`~consuldesk.services.lists.households`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import dataclasses
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -17,7 +16,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from consuldesk.domain.duplicates import probable_duplicate, same_person
-from consuldesk.domain.enums import HouseholdKind, PresenceStatus, Sex, Source
+from consuldesk.domain.enums import PresenceStatus, Sex, Source
 from consuldesk.domain.errors import ValidationError, ValidationErrors
 from consuldesk.domain.names import display_name
 from consuldesk.domain.national import NationalFields, clean_national, set_aside_field
@@ -28,7 +27,7 @@ from consuldesk.domain.review import (
     review_to_json,
 )
 from consuldesk.services.desk import CancelFlag
-from consuldesk.services.lists.base import _CHUNK, _EVERY, NOTE, REFUSED
+from consuldesk.services.lists.base import _EVERY, NOTE, REFUSED
 from consuldesk.services.lists.checking import (
     Problem,
     _Checked,
@@ -37,8 +36,14 @@ from consuldesk.services.lists.checking import (
     _Row,
     name_facts,
 )
-from consuldesk.services.lists.values import family_key, is_family_code
-from consuldesk.store.models import Household, HouseholdMember, National, new_id
+from consuldesk.services.lists.households import _plan_families, _plan_groups
+from consuldesk.services.lists.plan import (
+    _chunks,
+    _json,
+    _new_key,
+    _Plan,
+)
+from consuldesk.store.models import National
 from consuldesk.store.search import national_sort_name
 
 # -- matching against the case file --------------------------------------------------------
@@ -63,39 +68,6 @@ _FILLABLE_TEXT = tuple(
 _NATIONAL_COLUMNS = ("id", *_FIELD_NAMES)
 # What matching reads of a record on file.
 _STATE_COLUMNS = (*_NATIONAL_COLUMNS, "review", "sort_name")
-
-
-@dataclass
-class _Family:
-    """A family the import creates."""
-
-    name: str
-    list_key: str
-    head: str | None = None  # national id or placeholder
-
-
-@dataclass
-class _Plan:
-    new: list[_Row] = field(default_factory=list)  # the n-th is known as _new_key(n)
-    updates: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> column values
-    updated_rows: int = 0
-    unchanged: int = 0
-    refused: dict[int, list[Problem]] = field(default_factory=dict)
-    notes: dict[int, list[Problem]] = field(default_factory=dict)  # rows imported, to tell
-    flags: list[tuple[str, str, float]] = field(default_factory=list)
-    targets: dict[int, str] = field(default_factory=dict)  # row index -> national id (or key)
-    review_rows: dict[int, list[ReviewItem]] = field(default_factory=dict)  # set aside, by row
-    new_groups: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # id -> name, op
-    new_families: dict[str, _Family] = field(default_factory=dict)
-    household_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # household id, national id (or key), relation
-    members: list[tuple[str, str, str | None]] = field(default_factory=list)
-    member_updates: dict[str, dict[str, Any]] = field(default_factory=dict)  # membership id
-
-
-def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
 
 
 def _live_count(session: Session) -> int:
@@ -188,15 +160,6 @@ def _column_value(value: Any) -> Any:
     if isinstance(value, (Sex, PresenceStatus, Source)):
         return value.value
     return value
-
-
-def _new_key(n: int) -> str:
-    """Placeholder id of the n-th new record until the store gives it its id."""
-    return f"new:{n}"
-
-
-def _is_new(key: str) -> bool:
-    return key.startswith("new:")
 
 
 _SOME_DAY = date(2000, 1, 1)
@@ -489,10 +452,6 @@ def _as_stored(value: Any) -> Any:
     return value
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def _settle(
     current: dict[str, Any], fills: dict[str, Any], today: date, row: _Row
 ) -> tuple[dict[str, Any], list[ReviewItem]]:
@@ -531,207 +490,3 @@ def _blamed(error: ValidationError, fills: dict[str, Any]) -> str | None:
         return name
     other = _AGREEMENT.get(name)
     return other if other in fills else None
-
-
-def _group_key(name: str, operator: str | None) -> tuple[str, str]:
-    fold = lambda s: " ".join((s or "").split()).casefold()  # noqa: E731
-    return fold(name), fold(operator)
-
-
-def _plan_groups(session: Session, plan: _Plan, rows: list[_Row]) -> None:
-    """Tour groups: found by name and tour operator, or created; everyone on a row joins."""
-    ht = Household.__table__  # type: ignore[attr-defined]
-    mt = HouseholdMember.__table__  # type: ignore[attr-defined]
-    groups: dict[tuple[str, str], str] = {}
-    for gid, name, operator in session.execute(
-        select(ht.c.id, ht.c.name, ht.c.tour_operator)
-        .where(ht.c.kind == HouseholdKind.TOUR_GROUP.value, ht.c.deleted_at.is_(None))
-        .order_by(ht.c.created_at)
-    ):
-        groups.setdefault(_group_key(name, operator), gid)
-    members: set[tuple[str, str]] = set()
-    existing = sorted(set(groups.values()))
-    for chunk in _chunks(existing):
-        members.update(
-            (h, n)
-            for h, n in session.execute(
-                select(mt.c.household_id, mt.c.national_id).where(
-                    mt.c.household_id.in_(chunk), mt.c.deleted_at.is_(None)
-                )
-            )
-        )
-    for row in rows:
-        national_id = plan.targets[row.index]
-        name = " ".join((row.group or "").split())
-        operator = " ".join(row.operator.split()) if row.operator else None
-        key = _group_key(name, operator)
-        gid = groups.get(key)
-        if gid is None:
-            gid = groups[key] = new_id()
-            plan.new_groups[gid] = (name, operator)
-        if (gid, national_id) not in members:
-            members.add((gid, national_id))
-            plan.members.append((gid, national_id, "member"))
-
-
-def _plan_families(
-    session: Session, plan: _Plan, state: dict[str, dict[str, Any]], rows: list[_Row]
-) -> None:
-    """Families from a family column: rows with the same value are one family.
-
-    A family is the one a list named by the same value before, else the family an officer made
-    by hand for some of its people (one with no list value yet), else a new one (named by the
-    value, or after its head's surname when the value is a code such as "12"). The relation
-    column gives roles; the first "head" becomes the head. Nothing is moved silently: a person
-    in another family stays there, a role that differs from the one on file stays, and both
-    are set aside for review.
-    """
-    ht = Household.__table__  # type: ignore[attr-defined]
-    mt = HouseholdMember.__table__  # type: ignore[attr-defined]
-    by_key: dict[str, list[_Row]] = {}
-    for row in rows:
-        by_key.setdefault(family_key(row.family or ""), []).append(row)
-    families: dict[str, dict[str, Any]] = {}  # household id -> id, name, head_id, list_key
-    by_list_key: dict[str, str] = {}
-    for chunk in _chunks(sorted(by_key)):
-        for r in session.execute(
-            select(ht.c.id, ht.c.name, ht.c.head_id, ht.c.list_key)
-            .where(
-                ht.c.kind == HouseholdKind.FAMILY.value,
-                ht.c.deleted_at.is_(None),
-                ht.c.list_key.in_(chunk),
-            )
-            .order_by(ht.c.created_at, ht.c.id)
-        ):
-            families[r.id] = dict(r._mapping)
-            by_list_key.setdefault(r.list_key, r.id)
-    on_file = sorted({plan.targets[r.index] for r in rows if not _is_new(plan.targets[r.index])})
-    family_of: dict[str, str] = {}  # national id -> their family
-    membership: dict[tuple[str, str], tuple[str, str | None]] = {}  # -> member id, relation
-    for chunk in _chunks(on_file):
-        for r in session.execute(
-            select(
-                mt.c.id,
-                mt.c.household_id,
-                mt.c.national_id,
-                mt.c.relation,
-                ht.c.name,
-                ht.c.head_id,
-                ht.c.list_key,
-            )
-            .join(ht, ht.c.id == mt.c.household_id)
-            .where(
-                mt.c.national_id.in_(chunk),
-                mt.c.deleted_at.is_(None),
-                ht.c.deleted_at.is_(None),
-                ht.c.kind == HouseholdKind.FAMILY.value,
-            )
-        ):
-            family_of[r.national_id] = r.household_id
-            membership[(r.household_id, r.national_id)] = (r.id, r.relation)
-            families.setdefault(
-                r.household_id,
-                {"name": r.name, "head_id": r.head_id, "list_key": r.list_key},
-            )
-    added: set[tuple[str, str]] = set()
-
-    def aside(
-        row: _Row, national_id: str, field: str, code: str, value: str, params: dict[str, Any]
-    ) -> None:
-        item = ReviewItem(field, code, value, params, row.fields.source_ref, row.line)
-        _set_aside(plan, state, row, national_id, item)
-
-    for key, members in by_key.items():
-        hid = by_list_key.get(key)
-        if hid is None:
-            # A family an officer made by hand for these people: the list's value joins it.
-            known = {f for f in (family_of.get(plan.targets[r.index]) for r in members) if f}
-            if len(known) == 1 and not families[next(iter(known))]["list_key"]:
-                hid = known.pop()
-                plan.household_updates.setdefault(hid, {})["list_key"] = key
-                families[hid]["list_key"] = key
-        if hid is None:
-            hid = new_id()
-            value = " ".join((members[0].family or "").split())
-            named = next((r for r in members if r.relation == "head"), members[0])
-            plan.new_families[hid] = _Family(_family_name(value, named), key)
-            families[hid] = {"name": plan.new_families[hid].name, "head_id": None, "list_key": key}
-        family = families[hid]
-        for row in members:
-            national_id = plan.targets[row.index]
-            other = family_of.get(national_id)
-            if other is not None and other != hid:
-                aside(
-                    row,
-                    national_id,
-                    "household",
-                    "list.family_other",
-                    row.family or "",
-                    {"household": families[other]["name"]},
-                )
-                continue
-            relation = row.relation
-            if relation == "head":
-                if family["head_id"] in (None, national_id):
-                    family["head_id"] = national_id
-                    if hid in plan.new_families:
-                        plan.new_families[hid].head = national_id
-                    else:
-                        plan.household_updates.setdefault(hid, {})["head_id"] = national_id
-                else:
-                    aside(
-                        row,
-                        national_id,
-                        "relation",
-                        "list.second_head",
-                        "head",
-                        {"household": family["name"]},
-                    )
-                    relation = None
-            existing = membership.get((hid, national_id))
-            if existing is None:
-                if (hid, national_id) not in added:
-                    added.add((hid, national_id))
-                    family_of[national_id] = hid
-                    plan.members.append((hid, national_id, relation))
-            elif relation and existing[1] != relation:
-                if not existing[1]:
-                    plan.member_updates[existing[0]] = {"relation": relation}
-                else:
-                    aside(
-                        row,
-                        national_id,
-                        "relation",
-                        "list.relation_differs",
-                        relation,
-                        {"kept": existing[1]},
-                    )
-
-
-def _family_name(value: str, row: _Row) -> str:
-    """A new family's name: the list's value, or its head's surname with a value that is a
-    code ("Қасымов (12)")."""
-    if not is_family_code(value):
-        return value
-    f = row.fields
-    surname = f.surname_cyr or f.surname_lat or ""
-    return f"{surname} ({value})" if value else surname
-
-
-def _set_aside(
-    plan: _Plan, state: dict[str, dict[str, Any]], row: _Row, national_id: str, item: ReviewItem
-) -> None:
-    """Put a review item on the record a row imports into (new or on file)."""
-    plan.review_rows.setdefault(row.index, []).append(item)
-    if _is_new(national_id):
-        plan.new[int(national_id[4:])].review.append(item)
-        return
-    current = state[national_id]
-    review = review_from_json(_json(current["review"]))
-    merged = merge_review(review, [item])
-    if merged != review:
-        if national_id not in plan.updates:  # the row was counted as changing nothing
-            plan.unchanged -= 1
-            plan.updated_rows += 1
-        current["review"] = review_to_json(merged)
-        plan.updates.setdefault(national_id, {})["review"] = current["review"]

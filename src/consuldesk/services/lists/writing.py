@@ -12,7 +12,7 @@ from consuldesk.domain.review import review_to_json
 from consuldesk.services.desk import CancelFlag, Progress
 from consuldesk.services.lists.base import ParsedList
 from consuldesk.services.lists.checking import _Row
-from consuldesk.services.lists.planning import _chunks, _new_key, _Plan
+from consuldesk.services.lists.plan import _chunks, _new_key, _Plan
 from consuldesk.store.db import Tx
 from consuldesk.store.models import DuplicateCandidate, Household, HouseholdMember, National
 
