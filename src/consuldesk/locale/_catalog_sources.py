@@ -597,6 +597,8 @@ def _catalog_sources() -> None:
     _("Marked as reviewed")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.LABELS['review']
     _("Set aside for review")
+    # TRANSLATORS: consuldesk.ui.dialogs.person_card.LABELS['list_sha256']
+    _("List file (SHA-256)")
     # TRANSLATORS: consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.BUS]
     _("Bus")
     # TRANSLATORS: consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.FLIGHT]

@@ -461,8 +461,8 @@ def history(desk: Desk, record_id: str) -> list[AuditRow]:
     """The audit trail of a record, oldest first.
 
     A record created by a list import has no event of its own: the import's one event (see
-    :meth:`~consuldesk.store.db.Tx.audit_created`) comes first, with the list's file name and
-    SHA-256 as its changes; the record's first values are the ones its later events start from.
+    :meth:`~consuldesk.store.db.Tx.audit_created`) comes first, as the record's registration
+    with the values it was created with and the list's SHA-256.
     """
     with desk.casefile.read() as session:
         events = session.exec(
@@ -474,14 +474,13 @@ def history(desk: Desk, record_id: str) -> list[AuditRow]:
             (e.at, e.version, AuditRow(e.at, e.officer, e.post_code, e.action, dict(e.changes)))
             for e in events
         ]
-        for at, officer, post, action, version, details in created_together(
-            session, National, record_id
-        ):
-            changes: dict[str, list[object]] = {
-                "source_ref": [None, details.get("file")],
-                "sha256": [None, details.get("sha256")],
-            }
-            rows.append((at, version, AuditRow(at, officer, post, action, changes)))
+        created = created_together(session, National, record_id)
+        if created is not None:
+            at, officer, post, version, details, first = created
+            changes: dict[str, list[object]] = {k: [None, v] for k, v in first.items()}
+            if details.get("sha256"):
+                changes["list_sha256"] = [None, details["sha256"]]
+            rows.append((at, version, AuditRow(at, officer, post, "create", changes)))
         rows.sort(key=lambda r: (r[0], r[1]))
         return [row for _, _, row in rows]
 

@@ -730,31 +730,50 @@ class CaseFile:
 
 def created_together(
     session: Session, model: type[Synced], record_id: str
-) -> list[tuple[datetime, str, str, str, str, dict[str, Any]]]:
-    """The event that audited a record created together with others (:meth:`Tx.audit_created`).
+) -> tuple[datetime, str, str, str, dict[str, Any], dict[str, Any]] | None:
+    """The event that audited a record created together with others (:meth:`Tx.audit_created`),
+    with the values the record was created with.
+
+    The event itself holds no values: the record's current values are its first values, except
+    where a later event changed a field, whose old value (in the earliest such event) was the
+    first one. They are given as :meth:`Tx.add` would have audited them.
 
     Returns:
-        ``(at, officer, post_code, action, version, details)`` for each such event (one at
-        most): the details as recorded, without the list of ids.
+        ``(at, officer, post_code, version, details, first_values)``, or ``None``: the details
+        as recorded, without the list of ids; the first values by column, none empty.
     """
     events = table_of(AuditEvent)
-    created = table_of(model).c.created_at
+    table = table_of(model)
     ids = func.json_each(events.c.changes, "$.created").table_valued("value")
     query = select(
         events.c.at,
         events.c.officer,
         events.c.post_code,
-        events.c.action,
         events.c.version,
         func.json_remove(events.c.changes, "$.created"),
     ).where(
-        events.c.table_name == table_of(model).name,
+        events.c.table_name == table.name,
         # Written in the transaction that created the record: the same time, then the id.
-        events.c.at == select(created).where(table_of(model).c.id == record_id).scalar_subquery(),
+        events.c.at == select(table.c.created_at).where(table.c.id == record_id).scalar_subquery(),
         events.c.record_id == events.c.id,
         select(ids.c.value).where(ids.c.value == record_id).exists(),
     )
-    return [(*row[:5], json.loads(row[5])) for row in session.execute(query)]
+    found = session.execute(query).first()
+    if found is None:
+        return None
+    current = session.execute(select(table).where(table.c.id == record_id)).one()._mapping
+    first = {k: v for k, v in current.items() if k not in _AUDIT_SKIP | _BULK_SKIP}
+    later = session.execute(
+        select(events.c.changes)
+        .where(events.c.table_name == table.name, events.c.record_id == record_id)
+        .order_by(events.c.at.desc(), events.c.version.desc())
+    )
+    for (changes,) in later:  # newest first: the earliest event's old value is set last
+        for name, pair in (json.loads(changes) if isinstance(changes, str) else changes).items():
+            if name in first and isinstance(pair, list) and pair:
+                first[name] = pair[0]
+    values = {k: _jsonable(v) for k, v in first.items() if v not in (None, "", [])}
+    return (*found[:4], json.loads(found[4]), values)
 
 
 def read_meta(session: Session, key: str) -> str | None:

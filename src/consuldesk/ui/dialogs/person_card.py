@@ -105,7 +105,12 @@ ACTION_LABELS = {
 }
 
 # Fields the shared error labels do not name.
-LABELS = {"source": "Source", "source_ref": "Reference", "review": "Set aside for review"}
+LABELS = {
+    "source": "Source",
+    "source_ref": "Reference",
+    "review": "Set aside for review",
+    "list_sha256": "List file (SHA-256)",
+}
 LINE_FIELDS = (
     "surname_cyr",
     "given_names_cyr",
