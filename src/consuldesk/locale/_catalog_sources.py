@@ -11,56 +11,56 @@ from consuldesk.i18n import _
 
 
 def _catalog_sources() -> None:
-    # TRANSLATORS: consuldesk.cli.STATUS_LABELS['in_country']
-    _("in country")
-    # TRANSLATORS: consuldesk.cli.STATUS_LABELS['in_transit'], consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_TRANSIT]
-    _("in transit")
-    # TRANSLATORS: consuldesk.cli.STATUS_LABELS['in_hotel']
-    _("in hotel")
-    # TRANSLATORS: consuldesk.cli.STATUS_LABELS['evacuated']
-    _("evacuated")
-    # TRANSLATORS: consuldesk.cli.STATUS_LABELS['left_on_own']
-    _("left on own")
-    # TRANSLATORS: consuldesk.cli.STATUS_LABELS['unknown']
-    _("unknown")
-    # TRANSLATORS: consuldesk.cli.NEED_LABELS['medical'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.MEDICAL]
-    _("medical")
-    # TRANSLATORS: consuldesk.cli.NEED_LABELS['mobility'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.MOBILITY]
-    _("mobility")
-    # TRANSLATORS: consuldesk.cli.NEED_LABELS['pregnant'], consuldesk.messages.PRIORITY_CLASS_LABELS['pregnant'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.PREGNANT]
-    _("pregnant")
-    # TRANSLATORS: consuldesk.cli.NEED_LABELS['over_60'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.OVER_60]
-    _("60+")
-    # TRANSLATORS: consuldesk.cli.NEED_LABELS['woman_with_minors'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.WOMAN_WITH_MINORS]
-    _("with children")
-    # TRANSLATORS: consuldesk.cli.NEED_LABELS['minor'], consuldesk.messages.PRIORITY_CLASS_LABELS['minors'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.MINOR]
-    _("minor")
-    # TRANSLATORS: consuldesk.cli.MODE_LABELS['bus']
-    _("bus")
-    # TRANSLATORS: consuldesk.cli.MODE_LABELS['flight']
-    _("flight")
-    # TRANSLATORS: consuldesk.cli.MODE_LABELS['train']
-    _("train")
-    # TRANSLATORS: consuldesk.cli.MODE_LABELS['ferry']
-    _("ferry")
-    # TRANSLATORS: consuldesk.cli.MODE_LABELS['other']
-    _("other")
-    # TRANSLATORS: consuldesk.cli.OPERATION_STATUS_LABELS['planned'], consuldesk.messages.STATUS_WORD_LABELS['planned']
-    _("planned")
-    # TRANSLATORS: consuldesk.cli.OPERATION_STATUS_LABELS['under_way']
-    _("under way")
-    # TRANSLATORS: consuldesk.cli.OPERATION_STATUS_LABELS['completed']
-    _("completed")
-    # TRANSLATORS: consuldesk.cli.OPERATION_STATUS_LABELS['cancelled'], consuldesk.messages.STATUS_WORD_LABELS['cancelled']
-    _("cancelled")
-    # TRANSLATORS: consuldesk.cli.NOT_FOUND_LABELS['evacuation_operation']
+    # TRANSLATORS: consuldesk.cli.common.NOT_FOUND_LABELS['evacuation_operation']
     _("evacuation operation")
-    # TRANSLATORS: consuldesk.cli.NOT_FOUND_LABELS['trip']
+    # TRANSLATORS: consuldesk.cli.common.NOT_FOUND_LABELS['trip']
     _("trip")
-    # TRANSLATORS: consuldesk.cli.NOT_FOUND_LABELS['manifest_entry']
+    # TRANSLATORS: consuldesk.cli.common.NOT_FOUND_LABELS['manifest_entry']
     _("passenger entry")
-    # TRANSLATORS: consuldesk.cli.NOT_FOUND_LABELS['national']
+    # TRANSLATORS: consuldesk.cli.common.NOT_FOUND_LABELS['national']
     _("national")
+    # TRANSLATORS: consuldesk.cli.evac.MODE_LABELS['bus']
+    _("bus")
+    # TRANSLATORS: consuldesk.cli.evac.MODE_LABELS['flight']
+    _("flight")
+    # TRANSLATORS: consuldesk.cli.evac.MODE_LABELS['train']
+    _("train")
+    # TRANSLATORS: consuldesk.cli.evac.MODE_LABELS['ferry']
+    _("ferry")
+    # TRANSLATORS: consuldesk.cli.evac.MODE_LABELS['other']
+    _("other")
+    # TRANSLATORS: consuldesk.cli.evac.OPERATION_STATUS_LABELS['planned'], consuldesk.messages.STATUS_WORD_LABELS['planned']
+    _("planned")
+    # TRANSLATORS: consuldesk.cli.evac.OPERATION_STATUS_LABELS['under_way']
+    _("under way")
+    # TRANSLATORS: consuldesk.cli.evac.OPERATION_STATUS_LABELS['completed']
+    _("completed")
+    # TRANSLATORS: consuldesk.cli.evac.OPERATION_STATUS_LABELS['cancelled'], consuldesk.messages.STATUS_WORD_LABELS['cancelled']
+    _("cancelled")
+    # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['in_country']
+    _("in country")
+    # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['in_transit'], consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_TRANSIT]
+    _("in transit")
+    # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['in_hotel']
+    _("in hotel")
+    # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['evacuated']
+    _("evacuated")
+    # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['left_on_own']
+    _("left on own")
+    # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['unknown']
+    _("unknown")
+    # TRANSLATORS: consuldesk.cli.nationals.NEED_LABELS['medical'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.MEDICAL]
+    _("medical")
+    # TRANSLATORS: consuldesk.cli.nationals.NEED_LABELS['mobility'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.MOBILITY]
+    _("mobility")
+    # TRANSLATORS: consuldesk.cli.nationals.NEED_LABELS['pregnant'], consuldesk.messages.PRIORITY_CLASS_LABELS['pregnant'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.PREGNANT]
+    _("pregnant")
+    # TRANSLATORS: consuldesk.cli.nationals.NEED_LABELS['over_60'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.OVER_60]
+    _("60+")
+    # TRANSLATORS: consuldesk.cli.nationals.NEED_LABELS['woman_with_minors'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.WOMAN_WITH_MINORS]
+    _("with children")
+    # TRANSLATORS: consuldesk.cli.nationals.NEED_LABELS['minor'], consuldesk.messages.PRIORITY_CLASS_LABELS['minors'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.MINOR]
+    _("minor")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['surname_cyr']
     _("Surname (Cyrillic)")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['given_names_cyr']

@@ -1,0 +1,156 @@
+"""``consuldesk-cli``: the headless entry point over the same services as the window.
+
+Exit codes: 0 done; 1 unexpected failure; 2 wrong command line; 3 bad input (an invalid value,
+an unknown or ambiguous id, a list with rows not imported, a file that cannot be read or written);
+4 the case file cannot be used (missing, locked, read-only, made by a newer version).
+
+One module a command group: :mod:`.casefile` (init, demo, info), :mod:`.lists` (import,
+export, review), :mod:`.nationals` (search, stats, duplicates), :mod:`.evac`, :mod:`.reports`
+(sitrep, roster); :mod:`.common` holds what they share. A group adds its commands to the parser
+(``add_parsers``) and names their handlers (``COMMANDS``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from consuldesk import __version__
+from consuldesk.cli import casefile, evac, lists, nationals, reports
+from consuldesk.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_CASEFILE,
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    OFFICER_ENV,
+    CliError,
+    _default_officer,
+    _describe,
+    _err,
+    _exit_code_for,
+    _unexpected,
+)
+from consuldesk.i18n import _, install
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_CASEFILE",
+    "EXIT_FAILURE",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+]
+
+#: The command groups, in the order ``--help`` lists their commands.
+GROUPS = (casefile, lists, nationals, evac, reports)
+COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
+
+EPILOG = """\
+examples:
+  consuldesk-cli demo                         a demo case file with 3,000 nationals
+  consuldesk-cli init --post AE-ABU --name "Embassy in Abu Dhabi" --country AE
+  consuldesk-cli import tourists.xlsx --dry-run    see what a list would do
+  consuldesk-cli import tourists.xlsx              import it; rows to look at go to
+                                                   tourists.review.csv
+  consuldesk-cli import list.csv --column "Surname=surname_lat" --column "Col 7=ignore"
+  consuldesk-cli search Нұрсұлтан                  search by name (either script), IIN,
+                                                   passport or phone
+  consuldesk-cli stats --json                      counts for headquarters
+  consuldesk-cli export nationals.xlsx --lang ru
+  consuldesk-cli evac list                         evacuation operations, legs, trips, seats
+  consuldesk-cli sitrep --out sitrep.pdf           the situation report for headquarters
+
+The case file is chosen by --case-file, else $CONSULDESK_CASE_FILE, else the most recently used
+case file in the data folder (--data-dir, $CONSULDESK_DATA_DIR, or the system's app data folder).
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    # Options accepted before or after the command ("search X --json" works like "--json search X").
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir", type=Path, default=argparse.SUPPRESS, help="folder that holds case files"
+    )
+    common.add_argument(
+        "--case-file", type=Path, default=argparse.SUPPRESS, help="the case file to use"
+    )
+    common.add_argument(
+        "--officer", default=argparse.SUPPRESS, help="name recorded in the audit trail"
+    )
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
+    parser = argparse.ArgumentParser(
+        prog="consuldesk-cli",
+        description=(
+            "ConsulDesk case file from the command line: create, import, search, count, "
+            "evacuate, print."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ConsulDesk {__version__}")
+    parser.add_argument("--data-dir", type=Path, help="folder that holds case files")
+    parser.add_argument("--case-file", type=Path, help="the case file to use")
+    parser.add_argument(
+        "--officer",
+        default=os.environ.get(OFFICER_ENV) or _default_officer(),
+        help="name recorded in the audit trail (default: $CONSULDESK_OFFICER or your login)",
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--lang",
+        choices=["en", "ru", "kk"],
+        default=os.environ.get("CONSULDESK_LANG", "en"),
+        help="language of messages: en, ru or kk (default: $CONSULDESK_LANG or en)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], **kwargs)
+
+    for group in GROUPS:
+        if group is evac:
+            evac.add_parsers(add, common)
+        else:
+            group.add_parsers(add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
+        return int(exc.code or 0)
+    install(args.lang)
+    try:
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        _err(str(exc))
+        return exc.code
+    except KeyboardInterrupt:
+        _err(_("Interrupted; nothing was written."))
+        return EXIT_FAILURE
+    except BrokenPipeError:  # output piped into head/less that closed early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:
+        code = _exit_code_for(exc)
+        if code == EXIT_FAILURE:
+            _err(_unexpected(exc))
+        else:
+            _err(_describe(exc))
+        return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,303 @@
+"""What the command groups share: exit codes, errors, choosing and opening the case file,
+printing (JSON, written files), ids typed short, option types."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from consuldesk.i18n import _, ngettext
+from consuldesk.messages import describe
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_CASEFILE = 0, 1, 2, 3, 4
+
+
+CASE_FILE_ENV = "CONSULDESK_CASE_FILE"
+
+
+OFFICER_ENV = "CONSULDESK_OFFICER"
+
+
+class CliError(Exception):
+    """A message for the user and the exit code that goes with it."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _add_doc_lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lang",
+        dest="doc_lang",
+        choices=["kk", "ru"],
+        help="language printed beside English (default: the --lang of messages if kk or ru, "
+        "else ru)",
+    )
+
+
+def _unexpected(exc: BaseException) -> str:
+    """One line for a failure ConsulDesk did not foresee; the traceback goes to the log."""
+    import traceback
+
+    from consuldesk.store.paths import log_dir
+
+    detail = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    try:
+        log = log_dir() / "consuldesk-cli.log"
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now(UTC).isoformat(timespec='seconds')} {sys.argv[1:]}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return _("Unexpected error: {detail}").format(detail=detail)
+    return _("Unexpected error: {detail} (details in {log})").format(detail=detail, log=log)
+
+
+def _describe(exc: BaseException) -> str:
+    from consuldesk.store.errors import NotFound
+
+    if isinstance(exc, NotFound):  # deleted meanwhile (another window, a sync)
+        what = _(NOT_FOUND_LABELS.get(exc.table, exc.table))
+        return _("There is no {what} with the id {id} (deleted?)").format(
+            what=what, id=exc.record_id
+        )
+    return describe(exc)
+
+
+def _exit_code_for(exc: BaseException) -> int:
+    from consuldesk.domain.errors import DomainError
+    from consuldesk.services.errors import ServiceError
+    from consuldesk.store.errors import CaseFileError, NotFound
+
+    if isinstance(exc, CaseFileError):
+        return EXIT_CASEFILE
+    if isinstance(exc, (DomainError, ServiceError, NotFound)):
+        return EXIT_BAD_INPUT
+    try:
+        from consuldesk.services.lists import ListError
+    except ImportError:  # pragma: no cover
+        return EXIT_FAILURE
+    if isinstance(exc, ListError):
+        return EXIT_BAD_INPUT
+    return EXIT_FAILURE
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _day(text: str) -> date:
+    from consuldesk.domain.dates import parse_date
+    from consuldesk.domain.errors import ValidationError
+
+    try:
+        day = parse_date(text, "on")
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(describe(exc)) from None
+    if day is None:
+        raise argparse.ArgumentTypeError("a date is needed")
+    return day
+
+
+#: Records a command asked for by id that vanished meanwhile (store.errors.NotFound.table).
+NOT_FOUND_LABELS = {
+    "evacuation_operation": "evacuation operation",
+    "trip": "trip",
+    "manifest_entry": "passenger entry",
+    "national": "national",
+}
+
+
+#: Shortest id prefix accepted for OPERATION and TRIP, and shortest shown by 'evac list'.
+MIN_ID_PREFIX, SHOWN_ID_PREFIX = 6, 8
+
+
+def _default_officer() -> str:
+    try:
+        return os.getlogin()
+    except OSError:
+        return os.environ.get("USER") or os.environ.get("USERNAME") or "officer"
+
+
+def _err(message: str) -> None:
+    print(f"consuldesk-cli: {message}", file=sys.stderr)
+
+
+def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _refuse_existing(path: Path, hint: str) -> None:
+    if path.exists() and path.stat().st_size > 0:
+        raise CliError(
+            _("A case file already exists at {path}: {hint}.").format(path=path, hint=hint),
+            EXIT_BAD_INPUT,
+        )
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(_jsonable(value), ensure_ascii=False, indent=2))
+
+
+def _casefile_path(args: argparse.Namespace, *, writes: bool = False) -> Path:
+    """The case file to use. With several in the data folder and none named, commands that
+    write refuse (a real list must never land in the demo file); others use the most recent
+    one and say so on stderr."""
+    from consuldesk.store.paths import list_casefiles
+
+    if args.case_file:
+        return Path(args.case_file)
+    if env := os.environ.get(CASE_FILE_ENV):
+        return Path(env)
+    found = list_casefiles(args.data_dir)
+    if not found:
+        raise CliError(
+            _("No case file yet. Create one with 'consuldesk-cli init' or 'consuldesk-cli demo'."),
+            EXIT_CASEFILE,
+        )
+    if len(found) > 1:
+        listing = "\n".join(f"  {p}" for p in found)
+        if writes:
+            raise CliError(
+                _(
+                    "There are several case files; say which one with --case-file "
+                    "(or $CONSULDESK_CASE_FILE):\n{files}"
+                ).format(files=listing),
+                EXIT_USAGE,
+            )
+        _err(
+            _("using {path} (the most recent of {n}; choose with --case-file)").format(
+                path=found[0], n=len(found)
+            )
+        )
+    return found[0]
+
+
+def _open(args: argparse.Namespace, *, writes: bool = False) -> Any:
+    from consuldesk.services.casefile import open_casefile
+
+    return open_casefile(_casefile_path(args, writes=writes), args.officer)
+
+
+def _id_key(text: str) -> str:
+    return text.strip().lower().replace("-", "")
+
+
+def _short_ids(ids: Iterable[str], minimum: int = SHOWN_ID_PREFIX) -> dict[str, str]:
+    """Each id cut to one common length, the shortest (from ``minimum``) that tells them apart.
+
+    Ids are time-ordered (UUIDv7), so records made in the same minute share their first eight
+    characters, and those made in one go (the demo) share twelve.
+    """
+    unique = sorted(set(ids))
+    longest = max((len(i) for i in unique), default=0)
+    n = minimum
+    while n < longest and len({i[:n] for i in unique}) < len(unique):
+        n += 1
+    return {i: i[: n + 1] if i[n - 1 : n] == "-" else i[:n] for i in unique}
+
+
+def _pick_id(text: str, labels: dict[str, str], kind: str) -> str:
+    """The one id among ``labels`` (id → what it is) that ``text`` names: the whole id or a
+    prefix of six or more characters (dashes optional), like git."""
+    key = _id_key(text)
+    if len(key) < MIN_ID_PREFIX:
+        raise CliError(
+            _(
+                "“{prefix}” is too short: give at least 6 characters of the id "
+                "(see 'consuldesk-cli evac list')"
+            ).format(prefix=text),
+            EXIT_BAD_INPUT,
+        )
+    found = [i for i in labels if _id_key(i) == key] or [
+        i for i in labels if _id_key(i).startswith(key)
+    ]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        if kind == "trip":
+            message = _(
+                "No trip has an id starting with “{prefix}” (see 'consuldesk-cli evac list')"
+            )
+        else:
+            message = _(
+                "No evacuation operation has an id starting with “{prefix}” "
+                "(see 'consuldesk-cli evac list')"
+            )
+        raise CliError(message.format(prefix=text), EXIT_BAD_INPUT)
+    short = _short_ids(found, len(text.strip()) + 1)
+    shown = [f"{short[i]} ({labels[i]})" for i in sorted(found)[:5]]
+    if len(found) > 5:
+        shown.append("…")
+    if kind == "trip":
+        message = ngettext(
+            "“{prefix}” matches {n} trip: {matches}; give more characters",
+            "“{prefix}” matches {n} trips: {matches}; give more characters",
+            len(found),
+        )
+    else:
+        message = ngettext(
+            "“{prefix}” matches {n} operation: {matches}; give more characters",
+            "“{prefix}” matches {n} operations: {matches}; give more characters",
+            len(found),
+        )
+    raise CliError(
+        message.format(prefix=text, n=len(found), matches=", ".join(shown)), EXIT_BAD_INPUT
+    )
+
+
+@contextmanager
+def _blame(options: dict[str, str], hint: str = "") -> Iterator[None]:
+    """Errors about a field the command line set name its option: ``--capacity: …``."""
+    from consuldesk.domain.errors import ValidationError
+    from consuldesk.services.errors import ServiceError
+
+    try:
+        yield
+    except (ServiceError, ValidationError) as exc:
+        option = options.get(exc.field or "")
+        if option is None:
+            raise
+        raise CliError(f"{option}: {describe(exc)}{hint}", EXIT_BAD_INPUT) from exc
+
+
+def _local(when: datetime | None) -> str:
+    return when.astimezone().strftime("%d.%m.%Y %H:%M") if when else "—"
+
+
+def _doc_language(args: argparse.Namespace) -> Literal["kk", "ru"]:
+    """The language printed beside English: --lang of the command, else of messages, else ru."""
+    for lang in (args.doc_lang, args.lang):
+        if lang == "kk" or lang == "ru":
+            return lang
+    return "ru"
+
+
+def _print_written(args: argparse.Namespace, path: Path, **extra: Any) -> int:
+    if args.json:
+        _print_json({"file": path, **extra})
+    else:
+        print(path)
+    return EXIT_OK

@@ -1,0 +1,625 @@
+"""Evacuations: ``evac`` and its actions (operations, trips, candidates, seats, manifests,
+slips)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from consuldesk.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    _add_doc_lang,
+    _blame,
+    _doc_language,
+    _jsonable,
+    _local,
+    _open,
+    _pick_id,
+    _positive,
+    _print_json,
+    _print_written,
+    _short_ids,
+)
+from consuldesk.i18n import _, ngettext
+
+
+def add_parsers(
+    add: Callable[..., argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """``evac`` and its actions; ``common`` holds the options every command takes."""
+    _add_evac_parsers(add, common)
+
+
+# Evacuation: words for codes, shown in tables.
+MODE_LABELS = {
+    "bus": "bus",
+    "flight": "flight",
+    "train": "train",
+    "ferry": "ferry",
+    "other": "other",
+}
+
+
+OPERATION_STATUS_LABELS = {
+    "planned": "planned",
+    "under_way": "under way",
+    "completed": "completed",
+    "cancelled": "cancelled",
+}
+
+
+def _when(text: str) -> datetime:
+    """A date and time in this computer's local time (or with an explicit offset), as UTC."""
+    cleaned = " ".join(text.split())
+    if ":" in cleaned:
+        for fmt in (None, "%d.%m.%Y %H:%M"):
+            try:
+                value = (
+                    datetime.fromisoformat(cleaned)
+                    if fmt is None
+                    else datetime.strptime(cleaned, fmt)
+                )
+            except ValueError:
+                continue
+            return value.astimezone(UTC)  # a naive value is taken as local time
+    raise argparse.ArgumentTypeError(
+        _("“{value}” is not a date and time (use 2026-03-12 06:00 or 12.03.2026 06:00)").format(
+            value=text
+        )
+    )
+
+
+def _comma_list(text: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (text or "").split(",") if part.strip())
+
+
+EVAC_EPILOG = """\
+examples:
+  consuldesk-cli evac new-operation "Дубай — Маскат" --route "Dubai → Hatta → Muscat" --country AE
+  consuldesk-cli evac add-trip 01a2b3c4 --leg 1 --from Dubai --to Muscat --capacity 49 \\
+      --departure "2026-03-12 06:00" --vehicle "Dubai P 48213"
+  consuldesk-cli evac add-candidates 01a2b3c4 --leg 1 --status in_hotel,in_country
+  consuldesk-cli evac allocate 01a2b3c4 --leg 1 --explain
+  consuldesk-cli evac manifest 01a2f7d0 --out bus1.pdf --lang kk
+
+OPERATION and TRIP are ids as 'evac list' shows them: the whole id or its first 6 or more
+characters, as long as no other operation or trip starts with them.
+"""
+
+
+def _add_evac_parsers(add: Any, common: argparse.ArgumentParser) -> None:
+    """``evac`` and its actions."""
+    from consuldesk.domain.allocation import CLASS_FLAGS, Policy
+    from consuldesk.domain.enums import PresenceStatus, TripMode
+
+    p = add(
+        "evac",
+        help="evacuation: operations, trips, candidates, seats, manifests",
+        description="Evacuation operations: plan trips, fill the pool, allocate seats, print.",
+        epilog=EVAC_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = p.add_subparsers(dest="evac_command", required=True, metavar="ACTION")
+
+    def action(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return actions.add_parser(name, parents=[common], **kwargs)
+
+    operation_help = "operation id, or its first 6+ characters (see 'evac list')"
+    trip_help = "trip id, or its first 6+ characters (see 'evac list')"
+
+    action("list", help="operations with their legs, trips, seats and people waiting")
+
+    p = action("new-operation", help="start an evacuation operation; prints its id")
+    p.add_argument("name", help="e.g. 'Дубай — Маскат'")
+    p.add_argument("--route", help="e.g. 'Dubai → Hatta → Muscat'")
+    p.add_argument("--country", help="host country (code or name)")
+    p.add_argument(
+        "--priority",
+        help="priority classes, most urgent first, separated by commas: "
+        + ", ".join(CLASS_FLAGS)
+        + " (default: "
+        + ",".join(Policy().priority)
+        + ")",
+    )
+    p.add_argument(
+        "--allow-split",
+        action="store_true",
+        help="a group that fits no single vehicle may be spread over several",
+    )
+
+    p = action("add-trip", help="add a vehicle to a leg of an operation; prints its id")
+    p.add_argument("operation", metavar="OPERATION", help=operation_help)
+    p.add_argument("--leg", type=_positive, required=True, metavar="N", help="leg number: 1, 2, …")
+    p.add_argument(
+        "--from", dest="origin", required=True, metavar="PLACE", help="where the trip starts"
+    )
+    p.add_argument(
+        "--to", dest="destination", required=True, metavar="PLACE", help="where the trip goes"
+    )
+    p.add_argument(
+        "--capacity", type=int, required=True, metavar="SEATS", help="seats for passengers"
+    )
+    p.add_argument(
+        "--mode", choices=[m.value for m in TripMode], default="bus", help="default: bus"
+    )
+    p.add_argument("--border", help="border crossing, e.g. 'Hatta / Al Wajajah'")
+    p.add_argument(
+        "--departure",
+        type=_when,
+        metavar="WHEN",
+        help="local time of this computer, e.g. '2026-03-12 06:00' or '12.03.2026 06:00'",
+    )
+    p.add_argument("--vehicle", help="plate or flight number")
+    p.add_argument("--carrier", help="bus company or airline")
+    p.add_argument("--escort", help="the officer who travels with it")
+
+    p = action("add-candidates", help="bring people into a leg's pool of people waiting")
+    p.add_argument("operation", metavar="OPERATION", help=operation_help)
+    p.add_argument("--leg", type=_positive, required=True, metavar="N", help="leg number: 1, 2, …")
+    p.add_argument(
+        "--country", help="host country (code or name; default: the operation's country)"
+    )
+    p.add_argument("--city", help="only people in this city")
+    p.add_argument(
+        "--status",
+        help="only people in these states, separated by commas: "
+        + ", ".join(s.value for s in PresenceStatus),
+    )
+    p.add_argument(
+        "--all-nationals",
+        action="store_true",
+        help="everyone who matches, not only people with an open evacuation request",
+    )
+    p.add_argument(
+        "--from-previous-leg",
+        action="store_true",
+        help="the people seated or boarded on the leg before (ignores the other conditions)",
+    )
+
+    p = action("allocate", help="share the free seats of a leg among the people waiting")
+    p.add_argument("operation", metavar="OPERATION", help=operation_help)
+    p.add_argument("--leg", type=_positive, required=True, metavar="N", help="leg number: 1, 2, …")
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="first put everyone seated but not boarded back in the pool",
+    )
+    p.add_argument(
+        "--explain", action="store_true", help="list everyone: seat or place in line, and why"
+    )
+
+    p = action("manifest", help="print a trip's passenger manifest (PDF, or CSV)")
+    p.add_argument("trip", metavar="TRIP", help=trip_help)
+    p.add_argument("--out", type=Path, required=True, help="the file to write")
+    p.add_argument("--csv", action="store_true", help="write CSV for carriers and border posts")
+    _add_doc_lang(p)
+
+    p = action("slips", help="print a trip's boarding slips (PDF)")
+    p.add_argument("trip", metavar="TRIP", help=trip_help)
+    p.add_argument("--out", type=Path, required=True, help="the PDF to write")
+    _add_doc_lang(p)
+
+
+def _find_operation(desk: Any, text: str) -> Any:
+    """The live operation (an ``OperationRow``) that ``text`` names."""
+    from consuldesk.services.evacuation import list_operations
+
+    ops = {o.id: o for o in list_operations(desk)}
+    return ops[_pick_id(text, {i: o.name for i, o in ops.items()}, "operation")]
+
+
+def _find_trip(desk: Any, text: str) -> Any:
+    """The live trip (a ``TripRow``) that ``text`` names."""
+    from consuldesk.services.evacuation import list_operations
+
+    trips = {t.id: (t, o) for o in list_operations(desk) for t in o.trips}
+    labels = {i: f"{t.label}, {o.name}" for i, (t, o) in trips.items()}
+    return trips[_pick_id(text, labels, "trip")][0]
+
+
+def _trip_json(t: Any) -> dict[str, Any]:
+    return {**_jsonable(t), "seated": t.seated, "free": t.free}
+
+
+def _operation_json(o: Any) -> dict[str, Any]:
+    data = _jsonable(o)
+    data["legs"] = [
+        {
+            "leg_no": leg.leg_no,
+            "origin": leg.origin,
+            "destination": leg.destination,
+            "capacity": leg.capacity,
+            "waiting": leg.waitlisted,
+            "trips": [_trip_json(t) for t in leg.trips],
+        }
+        for leg in o.legs
+    ]
+    return data
+
+
+def cmd_evac(args: argparse.Namespace) -> int:
+    """Evacuation actions."""
+    return EVAC_COMMANDS[args.evac_command](args)
+
+
+def cmd_evac_list(args: argparse.Namespace) -> int:
+    """Operations with their legs and trips."""
+    from consuldesk.messages import STATUS_WORD_LABELS
+    from consuldesk.services.evacuation import list_operations
+
+    desk = _open(args)
+    try:
+        ops = list_operations(desk)
+    finally:
+        desk.close()
+    if args.json:
+        _print_json([_operation_json(o) for o in ops])
+        return EXIT_OK
+    if not ops:
+        print(
+            _("No evacuation operations yet; start one with 'consuldesk-cli evac new-operation'.")
+        )
+        return EXIT_OK
+    short = _short_ids([o.id for o in ops] + [t.id for o in ops for t in o.trips])
+    cells = {
+        t.id: [
+            short[t.id],
+            t.label,
+            _(MODE_LABELS.get(t.mode, t.mode)),
+            _local(t.departure_at),
+            _("seated {seated}/{capacity}").format(seated=t.seated, capacity=t.capacity),
+            _("boarded {n}").format(n=t.boarded),
+            _(STATUS_WORD_LABELS.get(t.status, t.status)),
+        ]
+        for o in ops
+        for t in o.trips
+    }
+    widths = [max((len(c[i]) for c in cells.values()), default=0) for i in range(7)]
+    for n, o in enumerate(ops):
+        if n:
+            print()
+        details = ", ".join(
+            p for p in (o.host_country, _(OPERATION_STATUS_LABELS.get(o.status, o.status))) if p
+        )
+        print(f"{short[o.id]}  {o.name} ({details})")
+        if o.route:
+            print(f"  {o.route}")
+        if not o.legs:
+            print("  " + _("no trips yet; add one with 'consuldesk-cli evac add-trip'"))
+        for leg in o.legs:
+            if leg.trips:
+                head = _("Leg {n}: {origin} → {destination}; waiting: {waiting}").format(
+                    n=leg.leg_no,
+                    origin=leg.origin,
+                    destination=leg.destination,
+                    waiting=leg.waitlisted,
+                )
+            else:
+                head = _("Leg {n}: no vehicles yet; waiting: {waiting}").format(
+                    n=leg.leg_no, waiting=leg.waitlisted
+                )
+            print(f"  {head}")
+            for t in leg.trips:
+                line = "  ".join(c.ljust(w) for c, w in zip(cells[t.id], widths, strict=True))
+                print(f"    {line.rstrip()}")
+    return EXIT_OK
+
+
+def cmd_evac_new_operation(args: argparse.Namespace) -> int:
+    """Start an operation."""
+    from consuldesk.domain.allocation import CLASS_FLAGS
+    from consuldesk.domain.countries import country_code
+    from consuldesk.services.evacuation import OperationFields, add_operation
+
+    with _blame({"country": "--country"}):
+        country = country_code(args.country) if args.country else None
+    priority = _comma_list(args.priority)
+    fields = OperationFields(
+        name=args.name, route=args.route, host_country=country, allow_split_groups=args.allow_split
+    )
+    if priority:
+        fields = replace(fields, priority=priority)
+    desk = _open(args, writes=True)
+    try:
+        hint = "; " + _("the classes are: {names}").format(names=", ".join(CLASS_FLAGS))
+        with _blame({"name": "NAME", "priority": "--priority"}, hint if priority else ""):
+            row = add_operation(desk, fields).row
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(_operation_json(row))
+    else:
+        print(row.id)
+    return EXIT_OK
+
+
+def cmd_evac_add_trip(args: argparse.Namespace) -> int:
+    """Add a vehicle to a leg."""
+    from consuldesk.domain.enums import TripMode
+    from consuldesk.services.evacuation import TripFields, add_trip
+
+    fields = TripFields(
+        leg_no=args.leg,
+        origin=args.origin,
+        destination=args.destination,
+        capacity=args.capacity,
+        mode=TripMode(args.mode),
+        border_crossing=args.border,
+        departure_at=args.departure,
+        vehicle=args.vehicle,
+        carrier=args.carrier,
+        escort_officer=args.escort,
+    )
+    desk = _open(args, writes=True)
+    try:
+        op = _find_operation(desk, args.operation)
+        options = {
+            "origin": "--from",
+            "destination": "--to",
+            "capacity": "--capacity",
+            "leg_no": "--leg",
+        }
+        with _blame(options):
+            row = add_trip(desk, op.id, fields).row
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(_trip_json(row))
+    else:
+        print(row.id)
+    return EXIT_OK
+
+
+def cmd_evac_add_candidates(args: argparse.Namespace) -> int:
+    """Bring people into a leg's pool."""
+    from consuldesk.domain.countries import country_code
+    from consuldesk.domain.enums import PresenceStatus
+    from consuldesk.messages import describe_code
+    from consuldesk.services.evacuation import CandidateCriteria, add_to_pool, preview_candidates
+
+    statuses = _comma_list(args.status)
+    if args.from_previous_leg and (args.country or args.city or statuses or args.all_nationals):
+        raise CliError(
+            _(
+                "--from-previous-leg takes the people seated on the leg before; it does not go "
+                "with --country, --city, --status or --all-nationals"
+            ),
+            EXIT_USAGE,
+        )
+    known = [s.value for s in PresenceStatus]
+    for status in statuses:
+        if status not in known:
+            raise CliError(
+                "--status: "
+                + describe_code("status.unknown", "status", value=status)
+                + "; "
+                + _("the states are: {names}").format(names=", ".join(known)),
+                EXIT_BAD_INPUT,
+            )
+    with _blame({"country": "--country"}):
+        country = country_code(args.country) if args.country else None
+    desk = _open(args, writes=True)
+    try:
+        op = _find_operation(desk, args.operation)
+        criteria = CandidateCriteria(
+            host_country=None if args.from_previous_leg else country or op.host_country,
+            city=args.city,
+            presence_statuses=statuses,
+            open_evacuation_request=not args.all_nationals,
+            from_previous_leg=args.from_previous_leg,
+        )
+        with _blame({"leg_no": "--leg"}):
+            preview = preview_candidates(desk, op.id, args.leg, criteria)
+            added = add_to_pool(desk, op.id, args.leg, criteria).row
+            without_request = 0
+            if not preview.matching and criteria.open_evacuation_request:
+                # Worth a hint only if dropping the request condition would find someone.
+                wider = replace(criteria, open_evacuation_request=False)
+                without_request = preview_candidates(desk, op.id, args.leg, wider).new
+    finally:
+        desk.close()
+    already = preview.already_on_leg
+    if args.json:
+        _print_json(
+            {
+                "operation": op.id,
+                "leg": args.leg,
+                "added": added,
+                "already_on_leg": already,
+                "host_country": criteria.host_country,
+            }
+        )
+        return EXIT_OK
+    print(
+        ngettext(
+            "{added} added ({already} already on the leg)",
+            "{added} added ({already} already on the leg)",
+            added,
+        ).format(added=added, already=already)
+    )
+    if without_request and not args.from_previous_leg:
+        print(
+            ngettext(
+                "{n} more person matches without an open evacuation request; "
+                "--all-nationals takes them too.",
+                "{n} more people match without an open evacuation request; "
+                "--all-nationals takes them too.",
+                without_request,
+            ).format(n=without_request)
+        )
+    return EXIT_OK
+
+
+def cmd_evac_allocate(args: argparse.Namespace) -> int:
+    """Share out the seats of a leg."""
+    from consuldesk.services.evacuation import (
+        allocate_leg,
+        get_operation,
+        list_operations,
+        passengers,
+        pool,
+    )
+
+    desk = _open(args, writes=True)
+    try:
+        op = _find_operation(desk, args.operation)
+        with _blame({"leg_no": "--leg"}):
+            summary = allocate_leg(desk, op.id, args.leg, fresh=args.fresh).row
+        seated: list[tuple[Any, list[Any]]] = []
+        waiting: list[Any] = []
+        short: dict[str, str] = {}
+        if args.explain:
+            everything = list_operations(desk)
+            short = _short_ids(
+                [o.id for o in everything] + [t.id for o in everything for t in o.trips]
+            )
+            leg = get_operation(desk, op.id).leg(args.leg)
+            for t in leg.trips if leg else ():
+                on_trip = passengers(desk, t.id, include_history=False)
+                if on_trip or t.is_open:
+                    seated.append((t, on_trip))
+            waiting = pool(desk, op.id, args.leg)
+    finally:
+        desk.close()
+    if args.json:
+        data: dict[str, Any] = {"operation": op.id, "leg": args.leg, **_jsonable(summary)}
+        if args.explain:
+            data["passengers"] = [_passenger_json(r, t) for t, rows in seated for r in rows] + [
+                _passenger_json(r, None) for r in waiting
+            ]
+        _print_json(data)
+        return EXIT_OK
+    line = _(
+        "Leg {leg} allocated — seated: {placed}, vehicles used: {trips}, waiting: {waiting}, "
+        "to check before the border: {flagged}"
+    ).format(
+        leg=args.leg,
+        placed=summary.placed,
+        trips=summary.trips_used,
+        waiting=summary.waitlisted,
+        flagged=summary.flagged,
+    )
+    if args.fresh:
+        line += "; " + _("put back in the pool first: {n}").format(n=summary.returned)
+    print(line)
+    if args.explain:
+        _print_explanation(seated, waiting, short)
+    return EXIT_OK
+
+
+def _person_label(person: Any) -> str:
+    lat, cyr = person.name_lat, person.name_cyr
+    return f"{lat} ({cyr})" if lat and cyr else lat or cyr or person.name
+
+
+def _problems_text(row: Any) -> str:
+    from consuldesk.messages import PROBLEM_LABELS
+
+    words = [_(PROBLEM_LABELS.get(p, p)) for p in row.problems]
+    return f" [{', '.join(words)}]" if words else ""
+
+
+def _passenger_json(row: Any, trip: Any) -> dict[str, Any]:
+    from consuldesk.messages import explain_reason
+
+    return {
+        "entry_id": row.entry_id,
+        "national_id": row.person.id,
+        "name": row.person.name,
+        "name_lat": row.person.name_lat,
+        "trip_id": row.trip_id,
+        "trip": trip.label if trip else None,
+        "seat": row.seat,
+        "position": row.position,
+        "status": row.status,
+        "priority_class": row.priority_class,
+        "household": row.household_name,
+        "reason_code": row.reason_code,
+        "reason": explain_reason(row.reason_code, row.reason_params),
+        "problems": list(row.problems),
+    }
+
+
+def _print_explanation(
+    seated: list[tuple[Any, list[Any]]], waiting: list[Any], short: dict[str, str]
+) -> None:
+    from consuldesk.messages import explain_reason
+
+    for t, rows in seated:
+        print()
+        print(
+            f"{t.label}  {short.get(t.id, t.id)}  "
+            + _("seated {seated}/{capacity}").format(seated=t.seated, capacity=t.capacity)
+        )
+        for r in rows:
+            seat = r.seat or "—"
+            reason = explain_reason(r.reason_code, r.reason_params)
+            print(f"  {seat:>4}  {_person_label(r.person)}: {reason}{_problems_text(r)}")
+    print()
+    print(_("Waiting: {n}").format(n=len(waiting)))
+    for n, r in enumerate(waiting, start=1):
+        place = f"{r.position or n}."
+        reason = explain_reason(r.reason_code, r.reason_params)
+        print(f"  {place:>5} {_person_label(r.person)}: {reason}{_problems_text(r)}")
+
+
+def cmd_evac_manifest(args: argparse.Namespace) -> int:
+    """Print a trip's manifest."""
+    from consuldesk.services.evacuation import export_manifest_csv, print_manifest
+
+    wanted = ".csv" if args.csv else ".pdf"
+    if args.out.suffix.lower() in (".csv", ".pdf") and args.out.suffix.lower() != wanted:
+        raise CliError(
+            _("--out {path}: a manifest written {how} ends in {suffix}").format(
+                path=args.out, how="--csv" if args.csv else _("as PDF"), suffix=wanted
+            ),
+            EXIT_BAD_INPUT,
+        )
+    desk = _open(args)
+    try:
+        trip = _find_trip(desk, args.trip)
+        if args.csv:
+            path = export_manifest_csv(desk, trip.id, args.out)
+        else:
+            lang = _doc_language(args)
+            path = print_manifest(desk, trip.id, args.out, second_language=lang)
+    finally:
+        desk.close()
+    return _print_written(args, path, trip=trip.id)
+
+
+def cmd_evac_slips(args: argparse.Namespace) -> int:
+    """Print a trip's boarding slips."""
+    from consuldesk.services.evacuation import print_boarding_slips
+
+    lang = _doc_language(args)
+    desk = _open(args)
+    try:
+        trip = _find_trip(desk, args.trip)
+        path = print_boarding_slips(desk, trip.id, args.out, second_language=lang)
+    finally:
+        desk.close()
+    return _print_written(args, path, trip=trip.id)
+
+
+EVAC_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "list": cmd_evac_list,
+    "new-operation": cmd_evac_new_operation,
+    "add-trip": cmd_evac_add_trip,
+    "add-candidates": cmd_evac_add_candidates,
+    "allocate": cmd_evac_allocate,
+    "manifest": cmd_evac_manifest,
+    "slips": cmd_evac_slips,
+}
+
+
+COMMANDS = {
+    "evac": cmd_evac,
+}

@@ -1,0 +1,192 @@
+"""Finding and counting nationals: ``search``, ``stats``, ``duplicates``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from consuldesk.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    CliError,
+    _day,
+    _open,
+    _positive,
+    _print_json,
+)
+from consuldesk.i18n import _
+
+
+def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
+    """This group's commands; ``add`` adds one with the options every command takes."""
+    p = add("search", help="find nationals by name, IIN, passport or phone")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--limit", type=_positive, default=20, help="most rows to show (default 20)")
+
+    p = add("stats", help="counts by country, city, status, vulnerability, requests")
+    p.add_argument("--on", type=_day, help="the day to count (31.12.2026 or 2026-12-31); today")
+
+    add("duplicates", help="list pairs flagged as probably one person")
+
+
+STATUS_LABELS = {
+    "in_country": "in country",
+    "in_transit": "in transit",
+    "in_hotel": "in hotel",
+    "evacuated": "evacuated",
+    "left_on_own": "left on own",
+    "unknown": "unknown",
+}
+
+
+NEED_LABELS = {
+    "medical": "medical",
+    "mobility": "mobility",
+    "pregnant": "pregnant",
+    "over_60": "60+",
+    "woman_with_minors": "with children",
+    "minor": "minor",
+}
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search nationals."""
+    from consuldesk.domain.enums import Vulnerability
+    from consuldesk.domain.phone import format_phone
+    from consuldesk.services.nationals import search
+
+    query = " ".join(args.query).strip()
+    if not query:
+        raise CliError(
+            _("Give a name, IIN, passport number or phone to search for."), EXIT_BAD_INPUT
+        )
+    desk = _open(args)
+    try:
+        result = search(desk, query, limit=args.limit)
+        today = desk.today()
+    finally:
+        desk.close()
+    if args.json:
+        _print_json({"rows": result.rows, "more": result.more})
+        return EXIT_OK
+    if not result.rows:
+        print(_("Nobody found."))
+        return EXIT_OK
+    table = [
+        [
+            _("Name"),
+            _("Passport name"),
+            _("Born"),
+            _("Age"),
+            _("IIN"),
+            _("Passport"),
+            _("Phone"),
+            _("Where"),
+            _("Status"),
+            _("Needs"),
+        ],
+    ]
+    for row in result.rows:
+        age = row.age(today)
+        table.append(
+            [
+                row.name,
+                row.name_lat,
+                row.birth_date.strftime("%d.%m.%Y") if row.birth_date else "",
+                "" if age is None else str(age),
+                row.iin or "",
+                row.passport_no or "",
+                format_phone(row.phones[0]) if row.phones else "",
+                ", ".join(p for p in (row.city, row.host_country) if p),
+                _(STATUS_LABELS.get(row.presence_status, row.presence_status)),
+                ", ".join(_(NEED_LABELS[v]) for v in Vulnerability if v in row.vulnerabilities),
+            ]
+        )
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    for r in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+    if result.more:
+        print(_("… more found; refine the search or raise --limit."))
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Counts for headquarters."""
+    from consuldesk.services.stats import situation
+
+    desk = _open(args)
+    try:
+        result = situation(desk, args.on)
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(result.to_dict())
+        return EXIT_OK
+    _print_situation(result)
+    return EXIT_OK
+
+
+def _print_situation(s: Any) -> None:
+    from consuldesk.domain.countries import country_name
+    from consuldesk.i18n import language
+
+    def section(title: str, counts: dict[str, int], label: Any = str) -> None:
+        print(title)
+        for key, value in counts.items():
+            if value:
+                print(f"  {label(key):<30} {value:>7}")
+
+    print(_("Situation on {day}").format(day=s.on.strftime("%d.%m.%Y")))
+    print(
+        _("Nationals: {n}   vulnerable: {v}   evacuated: {e}").format(
+            n=s.nationals, v=s.vulnerable, e=s.evacuated
+        )
+    )
+    countries = {country_name(c, language()): n for c, n in s.by_country.items()}
+    section(_("By country"), {**countries, _("no country"): s.country_unknown})
+    section(_("By city"), {**s.by_city, _("other"): s.city_other, _("no city"): s.city_unknown})
+    section(_("By status"), s.by_presence, lambda k: _(STATUS_LABELS.get(k) or k))
+    section(_("Vulnerability"), s.by_vulnerability, lambda k: _(NEED_LABELS.get(k) or k))
+    print(_("Open requests: {n} (overdue {o})").format(n=s.open_requests, o=s.overdue_requests))
+    section(_("  by kind"), s.open_by_kind)
+    print(
+        _("Hotels: {h}, beds {b}, occupied tonight {o}, nationals placed {p}").format(
+            h=s.hotels, b=s.hotel_beds, o=s.hotel_occupied, p=s.placed_tonight
+        )
+    )
+    if s.needs_review:
+        print(
+            _("Needs review: {n} (values set aside by list imports; consuldesk-cli review)").format(
+                n=s.needs_review
+            )
+        )
+
+
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    """Pairs flagged as probably one person."""
+    from consuldesk.services.nationals import list_duplicates
+
+    desk = _open(args)
+    try:
+        pairs = list_duplicates(desk)
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(pairs)
+        return EXIT_OK
+    if not pairs:
+        print(_("No probable duplicates to review."))
+    for pair in pairs:
+        print(
+            f"{pair.score:5.1f}  {pair.a.name} ({pair.a.birth_date})  ↔  "
+            f"{pair.b.name} ({pair.b.birth_date})"
+        )
+    return EXIT_OK
+
+
+COMMANDS = {
+    "search": cmd_search,
+    "stats": cmd_stats,
+    "duplicates": cmd_duplicates,
+}
