@@ -36,3 +36,31 @@ def desk(tmp_path):
     d.today = lambda: TODAY
     yield d
     d.close()
+
+
+@pytest.fixture
+def fast_seal(monkeypatch):
+    """Keys sealed under a passphrase without age's scrypt (about 2 s a seal or unseal here).
+
+    The stand-in keeps what the services rely on: the passphrase must match, a damaged seal
+    does not open, and nothing sealed is readable. tests/unit/sync/test_keys.py seals for real.
+    """
+    import hashlib
+
+    import pyrage
+
+    identity = pyrage.x25519.Identity.generate()
+    magic = b"test-seal\n"
+
+    def encrypt(data: bytes, passphrase: str, armored: bool = False) -> bytes:
+        tag = hashlib.sha256(passphrase.encode()).digest()
+        return magic + tag + pyrage.encrypt(bytes(data), [identity.to_public()])
+
+    def decrypt(data: bytes, passphrase: str) -> bytes:
+        tag = hashlib.sha256(passphrase.encode()).digest()
+        if not data.startswith(magic + tag):
+            raise pyrage.DecryptError("Decryption failed")
+        return pyrage.decrypt(data[len(magic) + len(tag) :], [identity])
+
+    monkeypatch.setattr(pyrage.passphrase, "encrypt", encrypt)
+    monkeypatch.setattr(pyrage.passphrase, "decrypt", decrypt)

@@ -171,6 +171,50 @@ TEMPLATES: dict[str, str] = {
     "boarding.boarded_elsewhere": "This passenger has already boarded {trip}",
     "file.write": "{path} cannot be written: {reason}",
     "file.no_folder": "The folder {folder} does not exist (is the USB stick still in?)",
+    "keys.passphrase_short": "The passphrase is too short: use at least {minimum} characters",
+    "keys.passphrase_wrong": "The passphrase does not open this case file's keys",
+    "keys.sealed_damaged": (
+        "This case file's keys are damaged and cannot be used; restore a backup or create "
+        "new keys and enrol them again"
+    ),
+    "keys.not_key_file": "{path} is not a ConsulDesk key file (or it is damaged or cut short)",
+    "keys.format_unsupported": (
+        "{path} is a key file of a newer ConsulDesk (format {version}); update ConsulDesk"
+    ),
+    "keys.signature_bad": (
+        "{path} was altered after it was written: its signature does not match. Do not enrol "
+        "it; ask for the file again"
+    ),
+    "keys.none": "This case file has no keys yet: create them first (consuldesk-cli keys init)",
+    "keys.exist": (
+        "This case file already has keys (fingerprint {fingerprint}); rotate them instead of "
+        "creating new ones"
+    ),
+    "keys.fingerprint_mismatch": (
+        "The fingerprint {fingerprint} is not the one in the key file of {post}: do not enrol "
+        "it. Read the fingerprint again over the phone; if it still differs, the file is not "
+        "theirs"
+    ),
+    "keys.own_post": "This is the key file of {post}, this case file's own post",
+    "keys.peer_changed": (
+        "{post} already has other keys here (fingerprint {old}); the file holds {new}. A "
+        "rotation arrives by itself in their next bundle; enrol these by hand only if their "
+        "keys were lost (replace)"
+    ),
+    "keys.revoked": (
+        "The keys of {post} with fingerprint {fingerprint} were revoked and cannot be enrolled "
+        "again"
+    ),
+    "keys.unknown": (
+        "No enrolled key is {key}: give its key id or the first digits of its fingerprint"
+    ),
+    "keys.unknown_post": "{post} has no enrolled keys here: enrol its key file first",
+    "keys.statement_signer": (
+        "A key change for {post} is signed by a key this case file does not trust ({signer}); "
+        "nothing was changed"
+    ),
+    "keys.not_recipient": "This is not an age public key (it should start with age1)",
+    "keys.escrow_not_hq": "Only headquarters adds escrow keys",
     "roster.no_hotels": "There is no hotel on file yet: add the hotels the post books first",
     "slips.empty": "Nobody on this trip has a seat yet: allocate seats before printing slips",
     # registration lists

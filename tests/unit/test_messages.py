@@ -24,7 +24,7 @@ from consuldesk.services.lists import ListError
 from consuldesk.store.errors import CaseFileError
 
 SOURCE = Path(__file__).parents[2] / "src" / "consuldesk"
-ERRORS = {"ValidationError", "ServiceError", "ListError", "CaseFileError"}
+ERRORS = {"ValidationError", "ServiceError", "ListError", "CaseFileError", "SyncError"}
 
 # Codes raised for programmers, never shown to an officer (a caller passed wrong data).
 INTERNAL = {
@@ -70,6 +70,14 @@ SAMPLES: dict[str, Any] = {
     "char": "ё",
     "revision": "0007",
     "sqlite": "3.40.1",
+    "minimum": 10,
+    "fingerprint": "40718 22953 61084 07736 59120",
+    "old": "40718 22953 61084 07736 59120",
+    "new": "91835 00472 33918 26651 08437",
+    "post": "IR-THR",
+    "signer": "5b51759f979e28a3",
+    "key": "40718 229",
+    "version": "2",
 }
 
 

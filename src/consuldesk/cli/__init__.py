@@ -6,8 +6,8 @@ an unknown or ambiguous id, a list with rows not imported, a file that cannot be
 
 One module a command group: :mod:`.casefile` (init, demo, info), :mod:`.lists` (import,
 export, review), :mod:`.nationals` (search, stats, duplicates), :mod:`.evac`, :mod:`.reports`
-(sitrep, roster); :mod:`.common` holds what they share. A group adds its commands to the parser
-(``add_parsers``) and names their handlers (``COMMANDS``).
+(sitrep, roster), :mod:`.keys`; :mod:`.common` holds what they share. A group adds its
+commands to the parser (``add_parsers``) and names their handlers (``COMMANDS``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from consuldesk import __version__
-from consuldesk.cli import casefile, evac, lists, nationals, reports
+from consuldesk.cli import casefile, evac, keys, lists, nationals, reports
 from consuldesk.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_CASEFILE,
@@ -48,7 +48,9 @@ __all__ = [
 ]
 
 #: The command groups, in the order ``--help`` lists their commands.
-GROUPS = (casefile, lists, nationals, evac, reports)
+GROUPS = (casefile, lists, nationals, evac, reports, keys)
+#: Groups whose commands have actions of their own (which take the common options too).
+NESTED = (evac, keys)
 COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
 
 EPILOG = """\
@@ -117,8 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], **kwargs)
 
     for group in GROUPS:
-        if group is evac:
-            evac.add_parsers(add, common)
+        if group in NESTED:
+            group.add_parsers(add, common)
         else:
             group.add_parsers(add)
     return parser

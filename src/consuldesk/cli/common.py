@@ -87,6 +87,10 @@ def _exit_code_for(exc: BaseException) -> int:
         return EXIT_FAILURE
     if isinstance(exc, ListError):
         return EXIT_BAD_INPUT
+    from consuldesk.sync.errors import SyncError
+
+    if isinstance(exc, SyncError):
+        return EXIT_BAD_INPUT
     return EXIT_FAILURE
 
 

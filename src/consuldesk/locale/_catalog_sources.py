@@ -37,6 +37,18 @@ def _catalog_sources() -> None:
     _("completed")
     # TRANSLATORS: consuldesk.cli.evac.OPERATION_STATUS_LABELS['cancelled'], consuldesk.messages.STATUS_WORD_LABELS['cancelled']
     _("cancelled")
+    # TRANSLATORS: consuldesk.cli.keys.ROLE_LABELS['post']
+    _("a post")
+    # TRANSLATORS: consuldesk.cli.keys.ROLE_LABELS['headquarters']
+    _("headquarters")
+    # TRANSLATORS: consuldesk.cli.keys.ROLE_LABELS['escrow']
+    _("escrow key")
+    # TRANSLATORS: consuldesk.cli.keys.KEY_STATUS_LABELS['active']
+    _("in use")
+    # TRANSLATORS: consuldesk.cli.keys.KEY_STATUS_LABELS['retired']
+    _("retired")
+    # TRANSLATORS: consuldesk.cli.keys.KEY_STATUS_LABELS['revoked']
+    _("revoked")
     # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['in_country']
     _("in country")
     # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['in_transit'], consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_TRANSIT]
@@ -315,6 +327,52 @@ def _catalog_sources() -> None:
     _("{path} cannot be written: {reason}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['file.no_folder']
     _("The folder {folder} does not exist (is the USB stick still in?)")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.passphrase_short']
+    _("The passphrase is too short: use at least {minimum} characters")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.passphrase_wrong']
+    _("The passphrase does not open this case file's keys")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.sealed_damaged']
+    _(
+        "This case file's keys are damaged and cannot be used; restore a backup or create new keys and enrol them again"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.not_key_file']
+    _("{path} is not a ConsulDesk key file (or it is damaged or cut short)")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.format_unsupported']
+    _("{path} is a key file of a newer ConsulDesk (format {version}); update ConsulDesk")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.signature_bad']
+    _(
+        "{path} was altered after it was written: its signature does not match. Do not enrol it; ask for the file again"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.none']
+    _("This case file has no keys yet: create them first (consuldesk-cli keys init)")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.exist']
+    _(
+        "This case file already has keys (fingerprint {fingerprint}); rotate them instead of creating new ones"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.fingerprint_mismatch']
+    _(
+        "The fingerprint {fingerprint} is not the one in the key file of {post}: do not enrol it. Read the fingerprint again over the phone; if it still differs, the file is not theirs"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.own_post']
+    _("This is the key file of {post}, this case file's own post")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.peer_changed']
+    _(
+        "{post} already has other keys here (fingerprint {old}); the file holds {new}. A rotation arrives by itself in their next bundle; enrol these by hand only if their keys were lost (replace)"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.revoked']
+    _("The keys of {post} with fingerprint {fingerprint} were revoked and cannot be enrolled again")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.unknown']
+    _("No enrolled key is {key}: give its key id or the first digits of its fingerprint")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.unknown_post']
+    _("{post} has no enrolled keys here: enrol its key file first")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.statement_signer']
+    _(
+        "A key change for {post} is signed by a key this case file does not trust ({signer}); nothing was changed"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.not_recipient']
+    _("This is not an age public key (it should start with age1)")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.escrow_not_hq']
+    _("Only headquarters adds escrow keys")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['roster.no_hotels']
     _("There is no hotel on file yet: add the hotels the post books first")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['slips.empty']

@@ -37,6 +37,20 @@ def atomic_text_file(target: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
         tmp.unlink(missing_ok=True)
 
 
+def write_bytes_atomically(target: Path, data: bytes) -> Path:
+    """Write ``data`` to ``target`` whole or not at all (see :func:`atomic_text_file`)."""
+    tmp = temp_beside(target)
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
 def written_to(out_path: Path, write: Callable[[], T]) -> T:
     """Run ``write`` (which writes ``out_path`` atomically), turning failures into messages.
 

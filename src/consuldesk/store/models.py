@@ -15,7 +15,7 @@ import time
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, MetaData, Table, text
+from sqlalchemy import JSON, Column, Index, LargeBinary, MetaData, Table, text
 from sqlmodel import Field, SQLModel
 
 NAMING_CONVENTION = {
@@ -351,3 +351,63 @@ SYNCED_TABLES: tuple[type[Synced], ...] = (
     ManifestEntry,
     DuplicateCandidate,
 )
+
+
+# -- keys (local to this case file, never synced as rows) ------------------------------------
+
+
+class OwnKey(SQLModel, table=True):
+    """This post's keys: the public key file, and the private keys sealed under the officer's
+    passphrase (:func:`consuldesk.sync.keys.seal`). One is ``active``; rotated keys stay
+    ``retired`` (they still open bundles sent to them before the rotation)."""
+
+    __tablename__ = "own_key"  # type: ignore[assignment]
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    key_id: str = Field(max_length=16, unique=True)
+    fingerprint: str = Field(max_length=29)
+    public_file: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    status: str = Field(default="active", max_length=8)  # active, retired, revoked
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str
+    ended_at: datetime | None = None  # retired or revoked
+    reason: str | None = None
+
+
+class PeerKey(SQLModel, table=True):
+    """A key of another case file this one trusts: enrolled after comparing its fingerprint,
+    or vouched for by a statement signed with a key already trusted."""
+
+    __tablename__ = "peer_key"  # type: ignore[assignment]
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    post_code: str = Field(max_length=16, index=True)
+    post_name: str
+    role: str = Field(max_length=16)  # post, headquarters, escrow
+    key_id: str = Field(max_length=16, unique=True)
+    fingerprint: str = Field(max_length=29)
+    signing_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # empty: escrow
+    recipient: str
+    status: str = Field(default="active", max_length=8)  # active, retired, revoked
+    trusted_by: str  # "fingerprint", or the key id of the statement's signer
+    enrolled_at: datetime = Field(default_factory=utcnow)
+    enrolled_by: str
+    ended_at: datetime | None = None
+    reason: str | None = None
+
+
+class KeyStatement(SQLModel, table=True):
+    """A signed key statement (rotation, revocation, escrow) made here or received: bundles
+    carry them to every peer, so key changes travel with the data."""
+
+    __tablename__ = "key_statement"  # type: ignore[assignment]
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    kind: str = Field(max_length=8)
+    subject: str = Field(max_length=16)  # the post whose keys changed
+    key_id: str = Field(max_length=16)
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    digest: str = Field(max_length=64, unique=True)  # SHA-256 of body: each statement once
+    at: datetime = Field(default_factory=utcnow)
+    made_here: bool = False
