@@ -100,6 +100,11 @@ TEMPLATES: dict[str, str] = {
     "name.missing": "A surname is required (Cyrillic or as in the passport)",
     "name.latin_expected": "The passport name must be in Latin letters, got “{value}”",
     "name.cyrillic_expected": "This name must be in Cyrillic letters, got “{value}”",
+    "name.letters_lost": (
+        "“{value}” has “?” where letters were: the list was saved in an encoding without Kazakh "
+        "letters (such as Windows-1251). Save it as UTF-8 (in Excel: CSV UTF-8) and import it "
+        "again"
+    ),
     "birth_date.future": "Date of birth {value} is in the future",
     "birth_date.too_old": "Date of birth {value} is before 1900",
     "passport.format": "Passport number “{value}” must be 5–20 letters and digits",
@@ -268,6 +273,9 @@ TEMPLATES: dict[str, str] = {
     ),
     "list.match_conflict": (
         "{field_label} {value} belongs to a different person on file than the rest of this row"
+    ),
+    "list.iin_differs": (
+        "IIN {value} differs from the IIN on file ({kept}) for this person; the one on file is kept"
     ),
     "list.other_person": (
         "{field_label} {value} belongs to {name} on file, not to the person on this row"

@@ -150,6 +150,21 @@ def _import_hint(exc: Exception) -> str:
     return message
 
 
+def _problem_line(problem: Any) -> str:
+    """``  line 6, Date of birth: 31.02.1990 is not a real date``: where, which field, why, and
+    the value as given when the sentence does not quote it."""
+    from consuldesk.messages import field_label
+
+    where = _("line {line}").format(line=problem.line)
+    if problem.field and problem.field != "record":
+        where += ", " + field_label(problem.field)
+    message = problem.message
+    value = str(problem.value or "")
+    if value and value not in message:
+        message += f" (“{value}”)"
+    return f"  {where}: {message}"
+
+
 def _print_import(report: Any) -> None:
     from consuldesk.messages import column_note, field_label
 
@@ -199,7 +214,7 @@ def _print_import(report: Any) -> None:
             continue
         print(heading)
         for problem in problems[:50]:
-            print(_("  line {line}: {message}").format(line=problem.line, message=problem.message))
+            print(_problem_line(problem))
         if len(problems) > 50:
             print(_("  … and {n} more").format(n=len(problems) - 50))
     if report.review_file:

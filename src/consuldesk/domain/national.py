@@ -122,7 +122,10 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
         if value:
             value, tidy, ok = _clean_name(value, latin)
             if not ok:
-                code = "name.latin_expected" if latin else "name.cyrillic_expected"
+                if "?" in tidy or "\ufffd" in tidy:  # letters the list's encoding could not hold
+                    code = "name.letters_lost"
+                else:
+                    code = "name.latin_expected" if latin else "name.cyrillic_expected"
                 errors.append(ValidationError(code, name, value=tidy))
         else:
             value = None

@@ -205,6 +205,10 @@ def _catalog_sources() -> None:
     _("The passport name must be in Latin letters, got “{value}”")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['name.cyrillic_expected']
     _("This name must be in Cyrillic letters, got “{value}”")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['name.letters_lost']
+    _(
+        "“{value}” has “?” where letters were: the list was saved in an encoding without Kazakh letters (such as Windows-1251). Save it as UTF-8 (in Excel: CSV UTF-8) and import it again"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['birth_date.future']
     _("Date of birth {value} is in the future")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['birth_date.too_old']
@@ -437,6 +441,8 @@ def _catalog_sources() -> None:
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.match_conflict']
     _("{field_label} {value} belongs to a different person on file than the rest of this row")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.iin_differs']
+    _("IIN {value} differs from the IIN on file ({kept}) for this person; the one on file is kept")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.other_person']
     _("{field_label} {value} belongs to {name} on file, not to the person on this row")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.relation']

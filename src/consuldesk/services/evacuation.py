@@ -555,7 +555,9 @@ def list_operations(desk: Desk) -> list[OperationRow]:
         ops = session.exec(
             select(EvacuationOperation)
             .where(_live(EvacuationOperation))
-            .order_by(col(EvacuationOperation.created_at).desc(), col(EvacuationOperation.id))
+            .order_by(
+                col(EvacuationOperation.created_at).desc(), col(EvacuationOperation.id).desc()
+            )
         ).all()
         return _operation_rows(session, ops)
 

@@ -71,8 +71,12 @@ class NationalRow:
 
     @property
     def name(self) -> str:
-        """The best name to show: Cyrillic when known, else the passport spelling."""
-        return self.name_cyr or self.name_lat
+        """The best name to show: Cyrillic when its surname is known, else the passport
+        spelling when that has one (a Cyrillic surname set aside for review leaves only the
+        given names), else whatever there is."""
+        if self.surname_cyr or not self.surname_lat:
+            return self.name_cyr or self.name_lat
+        return self.name_lat
 
     def age(self, today: date) -> int | None:
         """Age in whole years on ``today``."""

@@ -11,6 +11,7 @@ text, so that adding a value never needs a migration.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from datetime import UTC, date, datetime
 from typing import Any
@@ -28,32 +29,51 @@ NAMING_CONVENTION = {
 SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def new_ids(count: int) -> list[str]:
-    """``count`` new UUIDv7 ids in one go (bulk inserts): one clock read, one random draw."""
+_id_lock = threading.Lock()
+_last_id = 0
+_RAND_B = 2**62 - 1
+
+
+def _next_values(count: int) -> int:
+    """The first of ``count`` consecutive UUIDv7 values, each above every value this process
+    made before (RFC 9562, 6.2: a new random start each millisecond; within one, or when the
+    clock steps back, the next value of the last one)."""
+    global _last_id
     ms = (time.time_ns() // 1_000_000) & (2**48 - 1)
-    pool = os.urandom(10 * count)
-    head = ms << 80 | 0x7 << 76
-    ids = []
-    for i in range(count):
-        rand = int.from_bytes(pool[10 * i : 10 * i + 10], "big")
-        value = head | ((rand >> 62) & 0xFFF) << 64 | 0b10 << 62 | rand & (2**62 - 1)
-        h = f"{value:032x}"
-        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
-    return ids
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = ms << 80 | 0x7 << 76 | ((rand >> 62) & 0xFFF) << 64 | 0b10 << 62 | rand & _RAND_B
+    with _id_lock:
+        if value <= _last_id:
+            value = _last_id + 1
+            if _last_id & _RAND_B == _RAND_B:  # the carry would reach the variant bits
+                value = ((_last_id >> 80) + 1) << 80 | 0x7 << 76 | 0b10 << 62
+        if (value & _RAND_B) + count - 1 > _RAND_B:  # so would the batch's last id:
+            value = ((value >> 80) + 1) << 80 | 0x7 << 76 | 0b10 << 62  # the next millisecond
+        _last_id = value + count - 1
+    return value
+
+
+def _text_id(value: int) -> str:
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` new UUIDv7 ids in one go (bulk inserts), in increasing order."""
+    if count <= 0:
+        return []
+    first = _next_values(count)
+    return [_text_id(first + i) for i in range(count)]
 
 
 def new_id() -> str:
     """A new UUID version 7 (RFC 9562) in canonical text form.
 
     Time-ordered ids keep B-tree inserts at the end of the index, which matters for bulk imports,
-    while staying globally unique across posts.
+    while staying globally unique across posts. Within a process each id is greater than the one
+    before, so ids made in the same millisecond still sort in the order they were made.
     """
-    ms = time.time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
-    value = (ms & (2**48 - 1)) << 80 | 0x7 << 76 | ((rand >> 62) & 0xFFF) << 64
-    value |= 0b10 << 62 | rand & (2**62 - 1)
-    h = f"{value:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return _text_id(_next_values(1))
 
 
 def utcnow() -> datetime:

@@ -25,6 +25,9 @@ def open_last(
 ) -> Desk | None:
     """The case file asked for, else the last used one, else the newest; None when there is none.
 
+    A data folder given on the command line (``--data-dir``) limits the choice to its case
+    files: the last one used elsewhere is not opened instead.
+
     Raises:
         CaseFileError, OSError: the case file cannot be opened.
     """
@@ -34,7 +37,8 @@ def open_last(
         remember(settings, desk)
         return desk
     last = str(settings.value(LAST_CASEFILE_KEY, "") or "") if settings is not None else ""
-    if last and Path(last).is_file():
+    elsewhere = data_dir is not None and Path(last).resolve().parent != data_dir.resolve()
+    if last and Path(last).is_file() and not elsewhere:
         try:
             desk = open_casefile(Path(last), officer)
         except (CaseFileError, OSError):

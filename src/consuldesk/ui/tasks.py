@@ -42,6 +42,22 @@ class _Task:
         return self.owner is not None and not isValid(self.owner)
 
 
+def _owner_of(callback: Callable[..., Any]) -> QObject | None:
+    """The Qt object a callback works on: the object of a bound method, else the first Qt
+    object the closure captured (``self`` of the page that wrote ``def done(rows): ...``)."""
+    bound = getattr(callback, "__self__", None)
+    if isinstance(bound, QObject):
+        return bound
+    for cell in getattr(callback, "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if isinstance(value, QObject):
+            return value
+    return None
+
+
 class _Relay(QObject):
     """Lives on the UI thread for the whole process; workers emit on it, so its slots run on
     the UI thread.
@@ -166,12 +182,15 @@ class TaskRunner(QObject):
             on_done: called with ``fn``'s result.
             on_error: called with the exception ``fn`` raised.
             owner: the widget the answer is for; if it has been deleted by then (a dialog
-                closed while its work ran), neither callback is called.
+                closed while its work ran), neither callback is called. By default, the
+                object ``on_done`` is a method of, or the first Qt object its closure holds
+                (the page or dialog whose ``self`` it uses).
 
         Returns:
             The task's id.
         """
         task_id = _HUB.register(self)
+        owner = owner if owner is not None else _owner_of(on_done)
         self._tasks[task_id] = _Task(on_done, on_error, owner=owner)
         self._pool.start(_Runnable(task_id, fn))
         return task_id
@@ -194,7 +213,7 @@ class TaskRunner(QObject):
         """
         cancel = CancelFlag()
         task_id = _HUB.register(self)
-        self._tasks[task_id] = _Task(on_done, on_error, on_progress)
+        self._tasks[task_id] = _Task(on_done, on_error, on_progress, owner=_owner_of(on_done))
         relay = self._relay
 
         def report(done: int, total: int, label: str) -> None:

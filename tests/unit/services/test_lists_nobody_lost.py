@@ -315,7 +315,89 @@ def test_a_passport_claimed_by_another_person_is_refused(desk, tmp_path):
     assert "Қасымова Әйгерім" in error.message
 
 
+def test_a_passport_on_file_with_another_iin_and_name_blames_the_passport(desk, tmp_path):
+    """Seen by a newcomer: a row giving Әйгерім's passport with a stranger's name and an IIN
+    nobody has was refused as "IIN … belongs to a different person on file"."""
+    register_national(
+        desk, person(iin=valid_iin(date(1985, 3, 4), Sex.FEMALE), passport_no="N1234567")
+    )
+    stranger_iin = valid_iin(date(1993, 8, 8), Sex.MALE)
+    path = write_csv(
+        tmp_path / "claims.csv",
+        [
+            ["Фамилия", "Имя", "ИИН", "Номер паспорта", "Дата рождения"],
+            ["Нұрғалиев", "Дәурен", stranger_iin, "N1234567", "08.08.1993"],
+        ],
+    )
+    report = import_list(desk, path)
+    assert report.invalid == 1
+    error = report.errors[0]
+    assert (error.code, error.field, error.params["name"]) == (
+        "list.other_person",
+        "passport_no",
+        "Қасымова Әйгерім",
+    )
+    assert "N1234567" in error.message and stranger_iin not in error.message
+
+
+def test_the_same_person_with_another_iin_keeps_the_one_on_file_and_sets_the_other_aside(
+    desk, tmp_path
+):
+    on_file = valid_iin(date(1985, 3, 4), Sex.FEMALE)
+    row = register_national(desk, person(iin=on_file, passport_no="N1234567", city=None)).row
+    typo = valid_iin(date(1985, 3, 4), Sex.FEMALE, 40)  # valid, but not hers
+    path = write_csv(
+        tmp_path / "operator.csv",
+        [
+            ["Фамилия", "Имя", "ИИН", "Номер паспорта", "Город"],
+            ["Қасымова", "Әйгерім", typo, "N1234567", "Sharjah"],
+        ],
+    )
+    report = import_list(desk, path)
+
+    assert (report.created, report.updated, report.invalid) == (0, 1, 0)
+    stored = get_national(desk, row.id)
+    assert (stored.iin, stored.city) == (on_file, "Sharjah")  # kept; the rest completes it
+    assert [(w.code, w.field, w.value) for w in report.warnings] == [
+        ("list.iin_differs", "iin", typo)
+    ]
+    assert on_file in report.warnings[0].message
+    assert [(i.code, i.value) for i in get_national(desk, row.id).review] == [
+        ("list.iin_differs", typo)
+    ]
+    again = import_list(desk, path)  # nothing new the second time
+    assert (again.updated, again.unchanged) == (0, 1)
+
+
 # -- quotes and encodings --------------------------------------------------------------------
+
+
+def test_kazakh_letters_lost_to_windows_1251_are_named_and_nobody_is_lost(desk, tmp_path):
+    """Excel's "CSV" in Russian Windows writes Windows-1251, which has no Қ, Ә, Ұ…: they come
+    out as "?". The person is kept, and the message says what happened and what to do."""
+    path = tmp_path / "туристы.csv"
+    text = "Фамилия;Имя;Дата рождения\nҚасымов;Нұрлан;12.03.1985\nИванов;Иван;01.01.1970\n"
+    path.write_bytes(text.encode("cp1251", errors="replace"))
+    report = import_list(desk, path)
+    assert (report.created, report.invalid) == (2, 0)
+    codes = {(w.line, w.field, w.code) for w in report.warnings}
+    assert codes == {
+        (2, "surname_cyr", "name.letters_lost"),
+        (2, "given_names_cyr", "name.letters_lost"),
+    }
+    assert "Windows-1251" in report.warnings[0].message
+    assert search(desk, "Иванов").rows
+
+
+def test_people_on_a_list_without_a_country_are_in_the_posts_country(desk, tmp_path):
+    path = write_csv(
+        tmp_path / "hotel.csv",
+        [["Фамилия", "Имя", "Страна"], ["Қасымова", "Әйгерім", ""], ["Иванов", "Иван", "Оман"]],
+    )
+    import_list(desk, path)
+    (kassymova,) = search(desk, "Қасымова").rows
+    (ivanov,) = search(desk, "Иванов").rows
+    assert (kassymova.host_country, ivanov.host_country) == ("AE", "OM")  # Abu Dhabi's desk
 
 
 def test_a_quote_that_never_closes_loses_no_row(desk, tmp_path):

@@ -259,3 +259,15 @@ def test_twins_with_different_iins_are_not_flagged(desk):
         ),
     )
     assert no_iin.flagged_duplicates == 2  # without an IIN it may be either of them
+
+
+def test_a_person_without_a_cyrillic_surname_is_shown_by_the_passport_name(desk):
+    """A Cyrillic surname set aside for review ("?асымов" from a Windows-1251 list) left the
+    person shown as just "Нұрлан"."""
+    from consuldesk.services.nationals import get_national, register_national
+
+    fields = person(surname_cyr=None, given_names_cyr="Нұрлан", given_names_lat="NURLAN")
+    row = get_national(desk, register_national(desk, fields).row.id)
+    assert row.name == "KASSYMOVA NURLAN"
+    both = get_national(desk, register_national(desk, person(passport_no="N7654321")).row.id)
+    assert both.name == "Қасымова Әйгерім"

@@ -21,3 +21,26 @@ def test_demo_start_creates_and_remembers_the_demo(qtbot, tmp_path):
     again = open_last(data, None, settings)  # the next start opens it again
     assert again is not None and again.path.name == "DEMO.consuldesk"
     again.close()
+
+
+def test_a_data_folder_given_opens_its_own_case_file_not_the_last_one_used(qtbot, tmp_path):
+    """Seen by a newcomer: ``consuldesk --data-dir D`` opened the demo used last elsewhere."""
+    from consuldesk.services.casefile import create_casefile
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    create_demo(tmp_path / "demo", settings, count=5).close()  # remembered as the last one
+    other = tmp_path / "tehran"
+    other.mkdir()
+    create_casefile(
+        other / "IR-THR.consuldesk",
+        post_code="IR-THR",
+        post_name="Тегеран",
+        host_country="IR",
+        officer="x",
+    ).close()
+    desk = open_last(other, None, settings)
+    assert desk is not None and desk.path.name == "IR-THR.consuldesk"
+    desk.close()
+    again = open_last(None, None, settings)  # without a folder: the last one used (now Tehran)
+    assert again is not None and again.path.name == "IR-THR.consuldesk"
+    again.close()

@@ -106,6 +106,7 @@ def test_dry_run_shows_mapping_and_the_value_set_aside_and_saves_nothing(qtbot, 
     assert problems.index(0, ProblemsModel.COL_VALUE).data() == BAD_IIN_ERLAN
     assert "check digit" in problems.index(0, ProblemsModel.COL_MESSAGE).data()
     assert dialog.tabs.currentIndex() == 1  # the officer sees the problem first
+    assert dialog.tabs.tabText(1) == "Problems (1)"  # as many as listed
     assert "1 person will be imported with values set aside" in dialog.status_label.text()
 
     assert nationals.count_nationals(ctx.desk) == 0  # a dry run writes nothing

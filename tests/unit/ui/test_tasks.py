@@ -96,3 +96,26 @@ def test_callbacks_run_on_the_ui_thread_even_with_one_relay_for_all(qtbot):
         r.run(lambda: time.sleep(0.01), lambda _v: threads.append(QThread.currentThread()), print)
     qtbot.waitUntil(lambda: len(threads) == 3, timeout=3000)
     assert set(threads) == {QThread.currentThread()}
+
+
+def test_an_answer_for_a_page_deleted_meanwhile_is_dropped(qtbot):
+    """A page's callback (a closure over its ``self``) is not called once the page is gone:
+    a test once failed with "Internal C++ object (PassengersModel) already deleted"."""
+    from PySide6.QtWidgets import QLabel
+
+    runner = TaskRunner()
+    label = QLabel()
+    release = threading.Event()
+    shown = []
+
+    def done(text):
+        label.setText(text)  # would raise RuntimeError on a deleted label
+        shown.append(text)
+
+    runner.run(lambda: release.wait(3) and "loaded", done, shown.append)
+    label.deleteLater()
+    qtbot.waitUntil(lambda: not __import__("shiboken6").isValid(label), timeout=3000)
+    release.set()
+    runner.wait()
+    qtbot.wait(100)  # the answer arrives, and is dropped
+    assert shown == []

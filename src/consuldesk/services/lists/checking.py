@@ -269,9 +269,15 @@ def name_facts(f: Any) -> NameFacts:
 
 
 def _check_rows(
-    parsed: ParsedList, today: date, source: Source, progress: Progress, cancel: CancelFlag
+    parsed: ParsedList,
+    today: date,
+    source: Source,
+    progress: Progress,
+    cancel: CancelFlag,
+    country: str | None = None,
 ) -> _Checked:
-    """Parse and validate every row.
+    """Parse and validate every row; a row that names no country is in ``country`` (the
+    post's host country: a list a post receives is of people in its country).
 
     A row is refused only when it names no one. Other doubtful values are set aside onto the
     row's ``review`` (see :func:`~consuldesk.domain.national.clean_national_keeping`). A row
@@ -327,6 +333,8 @@ def _check_rows(
         relation = out.pop("relation", None)
         if "phones" in out:
             out["phones"] = tuple(out["phones"])
+        if country and "host_country" not in out:
+            out["host_country"] = country
         out["source"] = source
         out["source_ref"] = source_ref
         try:

@@ -131,7 +131,9 @@ def _import(
         cancel=cancel,
     )
     today = desk.today()
-    checked = _check_rows(parsed, today, source, progress, cancel)
+    post = desk.casefile.local_post()
+    country = post.host_country if post is not None else None
+    checked = _check_rows(parsed, today, source, progress, cancel, country)
     explicit = Path(review_file) if review_file is not None else None
     # The default name is chosen when the file is moved into place (_place_review_file).
     target = explicit or next(reviews._review_file_names(path, reviews._now()))

@@ -37,12 +37,7 @@ from consuldesk.services.lists.checking import (
     name_facts,
 )
 from consuldesk.services.lists.households import _plan_families, _plan_groups
-from consuldesk.services.lists.plan import (
-    _chunks,
-    _json,
-    _new_key,
-    _Plan,
-)
+from consuldesk.services.lists.plan import _chunks, _json, _new_key, _Plan, _set_aside
 from consuldesk.store.models import National
 from consuldesk.store.search import national_sort_name
 
@@ -233,7 +228,12 @@ def _plan_import(session: Session, checked: _Checked, today: date, cancel: Cance
             plan.refused[row.index] = problems
             continue
         record_id = next(iter(matches))
+        differs = _iin_differs(row, state[record_id])
+        if differs is not None:
+            row.fields = row.fields.replace(iin=None)  # the record keeps its own
         _fill(plan, state, row, record_id, today, by_id="record_id" in matches.values())
+        if differs is not None:
+            _set_aside(plan, state, row, record_id, differs)
 
     # The others: a record with the same name and birth date, no IIN or passport of its own
     # that says otherwise (a person registered without documents, now on a list with them);
@@ -349,9 +349,6 @@ def _conflicts(
         return [Problem(error, str(value), REFUSED)]
     record_id, key = next(iter(matches.items()))
     current = state[record_id]
-    if f.iin and current["iin"] and current["iin"] != f.iin:
-        error = ValidationError("list.match_conflict", "iin", value=f.iin, existing_id=record_id)
-        return [Problem(error, f.iin, REFUSED)]
     if key != "record_id" and not same_person(name_facts(f), _stored_facts(current)):
         value = getattr(f, key)
         error = ValidationError(
@@ -363,6 +360,23 @@ def _conflicts(
         )
         return [Problem(error, str(value), REFUSED)]
     return []
+
+
+def _iin_differs(row: _Row, current: dict[str, Any]) -> ReviewItem | None:
+    """A row that is a record on file (its passport and name, or its ConsulDesk ID) but gives
+    another IIN: one of the two is mistyped. The record keeps its IIN; the row's is set aside
+    for the officer to decide, never written over it silently."""
+    f = row.fields
+    if not f.iin or not current["iin"] or current["iin"] == f.iin:
+        return None
+    return ReviewItem(
+        "iin",
+        "list.iin_differs",
+        f.iin,
+        {"value": f.iin, "kept": current["iin"]},
+        f.source_ref,
+        row.line,
+    )
 
 
 def _stored_facts(values: dict[str, Any]) -> Any:

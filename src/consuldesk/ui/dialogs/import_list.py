@@ -436,8 +436,7 @@ class ImportDialog(LongWorkDialog):
         self._show_mapping(report.mapping)
         problems = sorted([*report.errors, *report.warnings], key=lambda e: e.line)
         self.errors_model.set_rows(problems)
-        rows_with_problems = len({e.line for e in problems})
-        self.tabs.setTabText(1, _("Problems ({n})").format(n=rows_with_problems))
+        self.tabs.setTabText(1, _("Problems ({n})").format(n=len(problems)))  # as listed
         self.errors_view.resizeColumnToContents(ProblemsModel.COL_LINE)
         self.errors_view.resizeColumnToContents(ProblemsModel.COL_KIND)
         self.errors_view.resizeColumnToContents(ProblemsModel.COL_FIELD)
