@@ -122,7 +122,7 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
         if value:
             value, tidy, ok = _clean_name(value, latin)
             if not ok:
-                if "?" in tidy or "\ufffd" in tidy:  # letters the list's encoding could not hold
+                if tidy and ("?" in tidy or "\ufffd" in tidy):  # letters its encoding lacked
                     code = "name.letters_lost"
                 else:
                     code = "name.latin_expected" if latin else "name.cyrillic_expected"
