@@ -25,6 +25,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
+from consuldesk.domain import versions
 from consuldesk.domain.hlc import HybridLogicalClock, Timestamp
 from consuldesk.store import bulk
 from consuldesk.store.errors import CaseFileError, NotFound
@@ -180,6 +181,7 @@ class Tx:
         if new:
             row.created_at = self.now
             row.origin_post = self.post_code
+            row.field_versions = versions.created(version)
         return version
 
     def add(self, row: Synced) -> Synced:
@@ -216,6 +218,7 @@ class Tx:
         if isinstance(row, National):
             refresh_derived(row)
         version = self.stamp(row)
+        row.field_versions = versions.bump(row.field_versions, _synced_fields(diff), version)
         self.session.add(row)
         shown = {k: v for k, v in diff.items() if k not in _AUDIT_SKIP}
         self.audit(row, action, shown, version)
@@ -249,7 +252,11 @@ class Tx:
                 continue
             version = str(self.clock.now())
             new = {k: v for k, (_, v) in diff.items()}
-            new.update(version=version, updated_at=self.now)
+            new.update(
+                version=version,
+                updated_at=self.now,
+                field_versions=versions.bump(row.field_versions, _synced_fields(diff), version),
+            )
             for key, value in new.items():
                 set_committed_value(row, key, value)
             batches.setdefault(tuple(sorted(new)), []).append({"_id": row.id, **new})
@@ -278,6 +285,7 @@ class Tx:
         for key, value in extra.items():
             setattr(row, key, value)
         version = self.stamp(row)
+        row.field_versions = versions.bump(row.field_versions, ["deleted_at", *extra], version)
         self.session.add(row)
         changes = {"deleted_at": [None, self.now.isoformat()]}
         changes.update({k: [None, _jsonable(v)] for k, v in extra.items()})
@@ -364,7 +372,11 @@ class Tx:
         table = table_of(National)
         columns = tuple(c.name for c in table.columns)
         getters = [(c.name, _default(c)) for c in table.columns]
-        conversions = [(i, f) for i, c in enumerate(table.columns) if (f := _converter(c))]
+        conversions = [
+            (i, f)
+            for i, c in enumerate(table.columns)
+            if (f := _converter(c)) and c.name != "field_versions"  # written as JSON below
+        ]
         now = _sql_value(self.now)
         first_seq = self.next_seq()
         self._next_seq = first_seq + count
@@ -390,6 +402,7 @@ class Tx:
                 row["created_at"] = row["updated_at"] = now
                 row["origin_post"] = self.post_code
                 row["version"] = version
+                row["field_versions"] = f'{{"*": ["{version}", null]}}'  # versions.created
                 record = [row.get(name, default) for name, default in getters]
                 for index, convert in conversions:
                     if record[index] is not None:
@@ -577,7 +590,24 @@ def _default(column: Any) -> Any:
 _BULK_SKIP = {"origin_post", "deleted_at", "merged_into_id"}
 # Rows prepared, then inserted with one executemany, in bulk inserts (memory stays flat).
 _INSERT_CHUNK = 5_000
-_AUDIT_SKIP = {"id", "search_keys", "sort_name", "version", "updated_at", "created_at", "seq"}
+_AUDIT_SKIP = {
+    "id",
+    "search_keys",
+    "sort_name",
+    "version",
+    "updated_at",
+    "created_at",
+    "seq",
+    "field_versions",
+}
+#: Columns a case file derives or keeps for itself: never merged from another case file.
+LOCAL_COLUMNS = frozenset(
+    {"search_keys", "sort_name", "seq", "version", "updated_at", "created_at", "field_versions"}
+)
+
+
+def _synced_fields(diff: dict[str, Any]) -> list[str]:
+    return [k for k in diff if k not in LOCAL_COLUMNS]
 
 
 class CaseFile:

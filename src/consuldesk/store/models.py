@@ -95,6 +95,9 @@ class Synced(SQLModel):
     origin_post: str = Field(max_length=16)  # code of the post that created the row
     version: str = Field(max_length=64)  # HLC of the last change
     deleted_at: datetime | None = Field(default=None)
+    # Per field, [the HLC that last wrote it, the field's version before that change]; "*" is
+    # the creation (consuldesk.domain.versions). Sync merges records field by field with them.
+    field_versions: dict[str, list[str | None]] | None = Field(default=None, sa_type=JSON)
 
 
 class Meta(SQLModel, table=True):
