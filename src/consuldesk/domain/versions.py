@@ -72,9 +72,7 @@ class Merged:
     conflict: bool
 
 
-def merge_field(
-    local: tuple[str | None, str | None], incoming: tuple[str, str | None]
-) -> Merged:
+def merge_field(local: tuple[str | None, str | None], incoming: tuple[str, str | None]) -> Merged:
     """Merge one field: the local ``(version, seen)`` against an incoming one.
 
     - The same version: nothing to do.
