@@ -176,6 +176,35 @@ TEMPLATES: dict[str, str] = {
     "boarding.boarded_elsewhere": "This passenger has already boarded {trip}",
     "file.write": "{path} cannot be written: {reason}",
     "file.no_folder": "The folder {folder} does not exist (is the USB stick still in?)",
+    "file.read": "{path} cannot be read: {reason}",
+    "bundle.not_bundle": "This is not a ConsulDesk bundle",
+    "bundle.cannot_open": (
+        "This bundle cannot be opened with this case file's keys: it was made for another case "
+        "file, or it was cut short or altered on the way. Nothing was changed"
+    ),
+    "bundle.damaged": "This bundle is damaged ({detail}); ask for it again. Nothing was changed",
+    "bundle.format_unsupported": (
+        "This bundle was made by a newer ConsulDesk (format {version}); update ConsulDesk"
+    ),
+    "bundle.signature_bad": (
+        "The signature of {post} on this bundle does not match: it was altered. Nothing was changed"
+    ),
+    "bundle.wrong_recipient": (
+        "This bundle from {sender} was made for {post}, not for this case file. Nothing was changed"
+    ),
+    "bundle.schema_newer": (
+        "This bundle from {sender} was made by a newer ConsulDesk (schema {schema}); update "
+        "ConsulDesk, then import it. Nothing was changed"
+    ),
+    "bundle.sender_unknown": (
+        "This bundle is signed by keys of {post} that are not enrolled here; enrol their key "
+        "file first (consuldesk-cli keys enrol). Nothing was changed"
+    ),
+    "bundle.sender_revoked": (
+        "This bundle is signed by keys of {post} that were revoked ({reason}). Nothing was changed"
+    ),
+    "sync.conflict_unknown": "There is no conflict {id}",
+    "sync.conflict_resolved": "The conflict {id} is already resolved",
     "keys.passphrase_short": "The passphrase is too short: use at least {minimum} characters",
     "keys.passphrase_wrong": "The passphrase does not open this case file's keys",
     "keys.sealed_damaged": (

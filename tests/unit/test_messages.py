@@ -78,6 +78,10 @@ SAMPLES: dict[str, Any] = {
     "signer": "5b51759f979e28a3",
     "key": "40718 229",
     "version": "2",
+    "sender": "IR-THR",
+    "schema": "0009",
+    "reason": "ноутбук тәркіленді",
+    "id": "01a2b3c4",
 }
 
 

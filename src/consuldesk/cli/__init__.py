@@ -6,7 +6,7 @@ an unknown or ambiguous id, a list with rows not imported, a file that cannot be
 
 One module a command group: :mod:`.casefile` (init, demo, info), :mod:`.lists` (import,
 export, review), :mod:`.nationals` (search, stats, duplicates), :mod:`.evac`, :mod:`.reports`
-(sitrep, roster), :mod:`.keys`; :mod:`.common` holds what they share. A group adds its
+(sitrep, roster), :mod:`.keys`, :mod:`.sync`; :mod:`.common` holds what they share. A group adds its
 commands to the parser (``add_parsers``) and names their handlers (``COMMANDS``).
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from consuldesk import __version__
-from consuldesk.cli import casefile, evac, keys, lists, nationals, reports
+from consuldesk.cli import casefile, evac, keys, lists, nationals, reports, sync
 from consuldesk.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_CASEFILE,
@@ -48,9 +48,9 @@ __all__ = [
 ]
 
 #: The command groups, in the order ``--help`` lists their commands.
-GROUPS = (casefile, lists, nationals, evac, reports, keys)
+GROUPS = (casefile, lists, nationals, evac, reports, keys, sync)
 #: Groups whose commands have actions of their own (which take the common options too).
-NESTED = (evac, keys)
+NESTED = (evac, keys, sync)
 COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
 
 EPILOG = """\

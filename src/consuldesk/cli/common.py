@@ -50,7 +50,8 @@ def _unexpected(exc: BaseException) -> str:
 
     from consuldesk.store.paths import log_dir
 
-    detail = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    first = (str(exc).strip().splitlines() or [""])[0]  # SQL errors go on for pages
+    detail = f"{type(exc).__name__}: {first[:300]}".strip().rstrip(":")
     try:
         log = log_dir() / "consuldesk-cli.log"
         with log.open("a", encoding="utf-8") as fh:

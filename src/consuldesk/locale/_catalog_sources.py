@@ -331,6 +331,36 @@ def _catalog_sources() -> None:
     _("{path} cannot be written: {reason}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['file.no_folder']
     _("The folder {folder} does not exist (is the USB stick still in?)")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['file.read']
+    _("{path} cannot be read: {reason}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.not_bundle']
+    _("This is not a ConsulDesk bundle")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.cannot_open']
+    _(
+        "This bundle cannot be opened with this case file's keys: it was made for another case file, or it was cut short or altered on the way. Nothing was changed"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.damaged']
+    _("This bundle is damaged ({detail}); ask for it again. Nothing was changed")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.format_unsupported']
+    _("This bundle was made by a newer ConsulDesk (format {version}); update ConsulDesk")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.signature_bad']
+    _("The signature of {post} on this bundle does not match: it was altered. Nothing was changed")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.wrong_recipient']
+    _("This bundle from {sender} was made for {post}, not for this case file. Nothing was changed")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.schema_newer']
+    _(
+        "This bundle from {sender} was made by a newer ConsulDesk (schema {schema}); update ConsulDesk, then import it. Nothing was changed"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.sender_unknown']
+    _(
+        "This bundle is signed by keys of {post} that are not enrolled here; enrol their key file first (consuldesk-cli keys enrol). Nothing was changed"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.sender_revoked']
+    _("This bundle is signed by keys of {post} that were revoked ({reason}). Nothing was changed")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['sync.conflict_unknown']
+    _("There is no conflict {id}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['sync.conflict_resolved']
+    _("The conflict {id} is already resolved")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.passphrase_short']
     _("The passphrase is too short: use at least {minimum} characters")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.passphrase_wrong']

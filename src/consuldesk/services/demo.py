@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import gc
 import itertools
+import json
 import random
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from consuldesk.domain import versions
 from consuldesk.domain.enums import (
     HouseholdKind,
     ManifestStatus,
@@ -1037,7 +1039,12 @@ def _bulk_add(tx: Tx, model: type[Synced], rows: list[dict[str, Any]]) -> None:
         record_id = row.setdefault("id", fresh[offset])
         changes = {k: [None, v] for k, v in row.items() if v not in (None, "") and k != "id"}
         row.setdefault("created_at", now)  # a request keeps the time it was opened
-        row.update(updated_at=now, origin_post=tx.post_code, version=version)
+        row.update(
+            updated_at=now,
+            origin_post=tx.post_code,
+            version=version,
+            field_versions=json.dumps(versions.created(version)),  # as Tx.add keeps them
+        )
         record = [row.get(name, default) for name, default in defaults]
         for index, convert in conversions:
             value = record[index]

@@ -530,23 +530,36 @@ def receive_statements(desk: Desk, received: Iterable[bytes]) -> list[KeyRow]:
         SyncError: ``keys.statement_signer`` (no trusted key may sign it),
             ``keys.not_key_file``, ``keys.format_unsupported``.
     """
-    changed: list[KeyRow] = []
     with desk.casefile.write(desk.officer) as tx:
-        own = _post(tx.session, desk).code
-        for data in received:
-            statement, body, signature = k.read_statement(data)
-            if _known_statement(tx.session, data):
-                continue  # checked and applied when it first came (its signer may be retired)
-            signer = _signer(tx.session, statement)
-            if signer is None or not k.verify_statement(body, signature, _public_of(signer)):
-                raise SyncError(
-                    "keys.statement_signer", post=statement.subject, signer=statement.signed_by
-                )
-            if not _keep_statement(tx, data, statement, made_here=False):
+        return receive_statements_in(tx, _post(tx.session, desk).code, received)
+
+
+def receive_statements_in(
+    tx: Tx, own: str, received: Iterable[bytes], *, strict: bool = True
+) -> list[KeyRow]:
+    """:func:`receive_statements` inside an open transaction (a bundle's import).
+
+    Not ``strict``, a statement no trusted key may make is passed over instead of refused: a
+    bundle from headquarters relays the statements of every post, also of posts this case file
+    does not know (the bundle itself is signed; each statement still needs its own signer).
+    """
+    changed: list[KeyRow] = []
+    for data in received:
+        statement, body, signature = k.read_statement(data)
+        if _known_statement(tx.session, data):
+            continue  # checked and applied when it first came (its signer may be retired)
+        signer = _signer(tx.session, statement)
+        if signer is None or not k.verify_statement(body, signature, _public_of(signer)):
+            if not strict:
                 continue
-            if statement.subject == own and statement.kind != "escrow":
-                continue
-            changed.extend(_apply_statement(tx, statement, signer))
+            raise SyncError(
+                "keys.statement_signer", post=statement.subject, signer=statement.signed_by
+            )
+        if not _keep_statement(tx, data, statement, made_here=False):
+            continue
+        if statement.subject == own and statement.kind != "escrow":
+            continue
+        changed.extend(_apply_statement(tx, statement, signer))
     return changed
 
 

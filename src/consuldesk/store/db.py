@@ -217,8 +217,9 @@ class Tx:
             return False
         if isinstance(row, National):
             refresh_derived(row)
+        before = _field_versions(row)
         version = self.stamp(row)
-        row.field_versions = versions.bump(row.field_versions, _synced_fields(diff), version)
+        row.field_versions = versions.bump(before, _synced_fields(diff), version)
         self.session.add(row)
         shown = {k: v for k, v in diff.items() if k not in _AUDIT_SKIP}
         self.audit(row, action, shown, version)
@@ -255,7 +256,7 @@ class Tx:
             new.update(
                 version=version,
                 updated_at=self.now,
-                field_versions=versions.bump(row.field_versions, _synced_fields(diff), version),
+                field_versions=versions.bump(_field_versions(row), _synced_fields(diff), version),
             )
             for key, value in new.items():
                 set_committed_value(row, key, value)
@@ -284,8 +285,9 @@ class Tx:
         row.deleted_at = self.now
         for key, value in extra.items():
             setattr(row, key, value)
+        before = _field_versions(row)
         version = self.stamp(row)
-        row.field_versions = versions.bump(row.field_versions, ["deleted_at", *extra], version)
+        row.field_versions = versions.bump(before, ["deleted_at", *extra], version)
         self.session.add(row)
         changes = {"deleted_at": [None, self.now.isoformat()]}
         changes.update({k: [None, _jsonable(v)] for k, v in extra.items()})
@@ -602,8 +604,13 @@ _AUDIT_SKIP = {
 }
 #: Columns a case file derives or keeps for itself: never merged from another case file.
 LOCAL_COLUMNS = frozenset(
-    {"search_keys", "sort_name", "seq", "version", "updated_at", "created_at", "field_versions"}
+    {"search_keys", "sort_name", "seq", "version", "updated_at", "field_versions"}
 )
+
+
+def _field_versions(row: Synced) -> versions.FieldVersions:
+    """A row's field versions; a row written without them is taken as created by its version."""
+    return row.field_versions or versions.created(row.version)
 
 
 def _synced_fields(diff: dict[str, Any]) -> list[str]:

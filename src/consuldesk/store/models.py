@@ -120,15 +120,19 @@ class National(Synced, table=True):
     """A citizen known to the post."""
 
     __table_args__ = (
+        # One live record per IIN and passport at each post: the same person registered at
+        # two posts (in transit) meets at headquarters as two records, flagged for merging.
         Index(
             "uq_national_iin_live",
             "iin",
+            "origin_post",
             unique=True,
             sqlite_where=text("iin IS NOT NULL AND deleted_at IS NULL"),
         ),
         Index(
             "uq_national_passport_live",
             "passport_no",
+            "origin_post",
             unique=True,
             sqlite_where=text("passport_no IS NOT NULL AND deleted_at IS NULL"),
         ),
@@ -434,3 +438,65 @@ class KeyStatement(SQLModel, table=True):
     digest: str = Field(max_length=64, unique=True)  # SHA-256 of body: each statement once
     at: datetime = Field(default_factory=utcnow)
     made_here: bool = False
+
+
+# -- sync (local to this case file) ------------------------------------------------------------
+
+
+class SyncPeer(SQLModel, table=True):
+    """What this case file knows of one it exchanges bundles with."""
+
+    __tablename__ = "sync_peer"  # type: ignore[assignment]
+
+    post_code: str = Field(primary_key=True, max_length=16)
+    sent_sequence: int = 0  # the last bundle made for it
+    received_sequence: int = 0  # the last bundle from it applied here
+    # What it holds, by origin post: the newest change from each (from its acknowledgements).
+    acked: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    last_sent_at: datetime | None = None
+    last_received_at: datetime | None = None
+    last_change: str | None = None  # the newest change of its own in its last bundle
+
+
+class SyncKnowledge(SQLModel, table=True):
+    """The newest change this case file holds from each post (its own included)."""
+
+    __tablename__ = "sync_knowledge"  # type: ignore[assignment]
+
+    node: str = Field(primary_key=True, max_length=16)
+    version: str = Field(max_length=64)
+
+
+class SyncConflict(SQLModel, table=True):
+    """Two changes to one field that did not see each other, for an officer to look at. The
+    case file already holds the winner (the later change, the same everywhere)."""
+
+    __tablename__ = "sync_conflict"  # type: ignore[assignment]
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    table_name: str = Field(max_length=32)
+    record_id: str = Field(max_length=36, index=True)
+    field: str = Field(max_length=64)
+    kept_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    kept_version: str = Field(max_length=64)
+    other_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    other_version: str = Field(max_length=64)
+    base_version: str | None = Field(default=None, max_length=64)  # what both had before
+    bundle_id: str = Field(max_length=36)
+    detected_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default="open", max_length=8)  # open, resolved
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+
+
+class HeldBundle(SQLModel, table=True):
+    """A verified bundle waiting for the bundles before it (a gap)."""
+
+    __tablename__ = "held_bundle"  # type: ignore[assignment]
+
+    bundle_id: str = Field(primary_key=True, max_length=36)
+    sender: str = Field(max_length=16)
+    sequence: int
+    received_at: datetime = Field(default_factory=utcnow)
+    missing: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # decrypted, verified

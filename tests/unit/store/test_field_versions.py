@@ -103,3 +103,15 @@ def test_the_migration_gives_older_rows_their_last_version_as_creation(tmp_path)
         value = conn.execute(text("SELECT field_versions FROM post")).scalar_one()
     assert value == '{"*":["000000000000007.00003.AE-ABU",null]}'
     engine.dispose()
+
+
+def test_every_row_of_the_demo_has_its_creation(desk):
+    """The demo writes through its own bulk path: its rows must sync like any other."""
+    from consuldesk.services.demo import seed_demo
+    from consuldesk.store.models import SYNCED_TABLES
+
+    seed_demo(desk, count=60, seed=3)
+    with desk.casefile.read() as session:
+        for model in SYNCED_TABLES:
+            for row in session.exec(select(model)):
+                assert CREATED in (row.field_versions or {}), (model.__tablename__, row.id)

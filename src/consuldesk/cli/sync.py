@@ -1,0 +1,312 @@
+"""Bundles between case files: ``bundle`` (export, import, inspect, verify), ``conflicts``
+(list, resolve) and ``sync status``. Passphrases as for ``keys`` (``$CONSULDESK_PASSPHRASE``,
+else a prompt)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from consuldesk.cli.common import EXIT_OK, _local, _open, _print_json
+from consuldesk.cli.keys import PASSPHRASE_ENV, _passphrase
+from consuldesk.i18n import _
+
+BUNDLE_EPILOG = """\
+examples:
+  consuldesk-cli bundle export KZ-HQ /media/usb       everything headquarters lacks
+  consuldesk-cli bundle inspect /media/usb/IR-THR-to-KZ-HQ-….consuldesk-bundle
+  consuldesk-cli bundle import /media/usb/IR-THR-to-KZ-HQ-….consuldesk-bundle
+  consuldesk-cli conflicts list
+  consuldesk-cli sync status
+
+A bundle carries every change the other side has not acknowledged yet: a lost stick costs
+nothing, the next bundle carries it again. Importing checks the bundle whole before it
+changes anything, and keeps a backup of the case file beside it.
+"""
+
+
+def add_parsers(
+    add: Callable[..., argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """``bundle``, ``conflicts`` and ``sync`` with their actions."""
+    p = add(
+        "bundle",
+        help="signed, encrypted files of changes for another case file (headquarters, a post)",
+        epilog=BUNDLE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = p.add_subparsers(dest="bundle_command", required=True, metavar="ACTION")
+
+    def action(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return actions.add_parser(name, parents=[common], **kwargs)
+
+    p = action("export", help="write what a peer lacks to a bundle file")
+    p.add_argument("peer", metavar="POST", help="the recipient's post code, e.g. KZ-HQ")
+    p.add_argument(
+        "target", nargs="?", type=Path, default=Path("."), help="a folder or a file name"
+    )
+    p = action("import", help="check a bundle and apply it (a backup is kept)")
+    p.add_argument("file", type=Path)
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="apply a bundle that waits for earlier ones (the missing ones still merge later)",
+    )
+    p = action("inspect", help="what a bundle holds and would change here, changing nothing")
+    p.add_argument("file", type=Path)
+    p = action("verify", help="check a bundle's recipient, signature and integrity only")
+    p.add_argument("file", type=Path)
+
+    p = add("conflicts", help="changes to one field made at two places without seeing each other")
+    actions_c = p.add_subparsers(dest="conflicts_command", required=True, metavar="ACTION")
+    p = actions_c.add_parser("list", parents=[common], help="the open conflicts")
+    p.add_argument("--all", action="store_true", help="resolved ones too")
+    p = actions_c.add_parser("resolve", parents=[common], help="settle a conflict")
+    p.add_argument("id", help="the conflict's id, or its first 6+ characters")
+    p.add_argument(
+        "--take-other",
+        action="store_true",
+        help="take the other value instead of the one the case file holds",
+    )
+
+    p = add("sync", help="who this case file exchanges bundles with, and how fresh it is")
+    actions_s = p.add_subparsers(dest="sync_command", required=True, metavar="ACTION")
+    actions_s.add_parser("status", parents=[common], help="each peer's bundles and freshness")
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{table} {n}" for table, n in sorted(counts.items())) or "—"
+
+
+def _print_result(result: Any) -> None:
+    m = result.manifest
+    print(
+        _("Bundle {n} from {sender} for {recipient}, made {when}").format(
+            n=m.sequence, sender=m.sender, recipient=m.recipient, when=m.created
+        )
+    )
+    if result.held:
+        print(_("Held: it needs changes this case file does not have yet:"))
+        for node, (have, need) in sorted(result.missing.items()):
+            print(
+                "  "
+                + _("{post}: up to {need} (here: {have})").format(
+                    post=node, need=need, have=have or "—"
+                )
+            )
+        print(
+            _("It applies by itself when the bundles before it are imported, or now with --force.")
+        )
+        return
+    title = _("Would change:") if result.preview else _("Applied:")
+    print(title)
+    print("  " + _("new: {counts}").format(counts=_counts(result.created)))
+    print("  " + _("updated: {counts}").format(counts=_counts(result.updated)))
+    print("  " + _("unchanged records: {n}").format(n=result.unchanged))
+    if result.conflicts:
+        print(
+            "  "
+            + _("conflicts queued: {n} (consuldesk-cli conflicts list)").format(n=result.conflicts)
+        )
+    if result.flagged:
+        print(
+            "  "
+            + _("people registered at two posts, flagged for merging: {n}").format(n=result.flagged)
+        )
+    if result.keys_changed:
+        print("  " + _("key changes: {n}").format(n=result.keys_changed))
+    if result.backup:
+        print(_("Backup of the case file before: {path}").format(path=result.backup))
+    for bundle_id in result.also_applied:
+        print(_("Also applied the held bundle {id}.").format(id=bundle_id))
+
+
+def _result_json(result: Any) -> dict[str, Any]:
+    m = result.manifest
+    return {
+        "bundle_id": m.bundle_id,
+        "sender": m.sender,
+        "recipient": m.recipient,
+        "sequence": m.sequence,
+        "created": m.created,
+        "preview": result.preview,
+        "held": result.held,
+        "missing": result.missing,
+        "new": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "conflicts": result.conflicts,
+        "flagged": result.flagged,
+        "keys_changed": result.keys_changed,
+        "backup": result.backup,
+        "also_applied": result.also_applied,
+    }
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    return {
+        "export": _export,
+        "import": _import,
+        "inspect": _inspect,
+        "verify": _verify,
+    }[args.bundle_command](args)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from consuldesk.services import sync
+
+    desk = _open(args, writes=True)
+    try:
+        passphrase = _passphrase(PASSPHRASE_ENV, _("Passphrase: "))
+        done = sync.export_bundle(desk, passphrase, args.peer.strip().upper(), args.target)
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(
+            {
+                "path": done.path,
+                "bytes": done.size,
+                "records": done.records,
+                "sequence": done.manifest.sequence,
+                "bundle_id": done.manifest.bundle_id,
+            }
+        )
+        return EXIT_OK
+    print(_("Wrote {path}").format(path=done.path))
+    print(
+        "  "
+        + _("bundle {n} for {post}: {records} records, {size} KB").format(
+            n=done.manifest.sequence,
+            post=done.manifest.recipient,
+            records=done.records,
+            size=max(1, done.size // 1024),
+        )
+    )
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace, *, preview: bool = False) -> int:
+    from consuldesk.services import sync
+
+    desk = _open(args, writes=not preview)
+    try:
+        passphrase = _passphrase(PASSPHRASE_ENV, _("Passphrase: "))
+        result = sync.import_bundle(
+            desk, passphrase, args.file, force=getattr(args, "force", False), preview=preview
+        )
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(_result_json(result))
+    else:
+        _print_result(result)
+    return EXIT_OK
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    return _import(args, preview=True)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from consuldesk.services import keys as key_service
+    from consuldesk.services import sync
+
+    desk = _open(args)
+    try:
+        identities = key_service.unlock_all(desk, _passphrase(PASSPHRASE_ENV, _("Passphrase: ")))
+        opened = sync._open_checked(desk, identities, sync._read(args.file))
+    finally:
+        desk.close()
+    m = opened.manifest
+    if args.json:
+        _print_json({"valid": True, "sender": m.sender, "sequence": m.sequence, "counts": m.counts})
+    else:
+        print(
+            _("Valid: bundle {n} from {sender}, signed and complete ({counts}).").format(
+                n=m.sequence, sender=m.sender, counts=_counts(m.counts)
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    from consuldesk.cli.common import _pick_id, _short_ids
+    from consuldesk.services import sync
+
+    desk = _open(args, writes=args.conflicts_command == "resolve")
+    try:
+        if args.conflicts_command == "list":
+            rows = sync.conflicts(desk, open_only=not args.all)
+            if args.json:
+                _print_json([_conflict_json(c) for c in rows])
+                return EXIT_OK
+            if not rows:
+                print(_("No conflicts."))
+            short = _short_ids(c.id for c in rows)
+            for c in rows:
+                print(
+                    f"{short[c.id]}  {c.table_name} {c.record_id[:8]}  {c.field}: "
+                    + _("kept “{kept}”, other “{other}” ({status})").format(
+                        kept=c.kept_value, other=c.other_value, status=c.status
+                    )
+                )
+            return EXIT_OK
+        labels = {c.id: c.id for c in sync.conflicts(desk, open_only=False)}
+        conflict_id = _pick_id(args.id, labels, "conflict")
+        done = sync.resolve_conflict(desk, conflict_id, keep_other=args.take_other)
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(_conflict_json(done))
+    else:
+        print(_("Resolved; the choice travels in the next bundles."))
+    return EXIT_OK
+
+
+def _conflict_json(c: Any) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "table": c.table_name,
+        "record_id": c.record_id,
+        "field": c.field,
+        "kept_value": c.kept_value,
+        "kept_version": c.kept_version,
+        "other_value": c.other_value,
+        "other_version": c.other_version,
+        "status": c.status,
+        "detected_at": c.detected_at,
+    }
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from consuldesk.services import sync
+
+    desk = _open(args)
+    try:
+        peers = sync.sync_status(desk)
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(peers)
+        return EXIT_OK
+    if not peers:
+        print(_("No peers yet: enrol a key file first (consuldesk-cli keys enrol)."))
+    for p in peers:
+        print(f"{p.post}  {p.name}")
+        print(
+            "  "
+            + _("last bundle from it: {when} (no. {n}); sent to it: {sent} (no. {m})").format(
+                when=_local(p.last_received_at),
+                n=p.received_sequence,
+                sent=_local(p.last_sent_at),
+                m=p.sent_sequence,
+            )
+        )
+        if p.held:
+            print("  " + _("bundles held, waiting for earlier ones: {n}").format(n=p.held))
+    return EXIT_OK
+
+
+COMMANDS = {"bundle": cmd_bundle, "conflicts": cmd_conflicts, "sync": cmd_sync}

@@ -1,0 +1,504 @@
+"""Sync by bundles: export what a peer lacks to a file, import a peer's file, and keep count.
+
+A bundle carries every change the recipient has not acknowledged yet (so a lost USB stick
+costs nothing: the next bundle carries it again), the key statements, and the sender's
+acknowledgements (the newest change it holds from each post). It is signed by the sender,
+encrypted to the recipient's keys and headquarters' escrow keys, and names both (see
+:mod:`consuldesk.sync.bundle` and ``docs/BUNDLE-FORMAT.md``).
+
+Importing checks everything before it writes anything: a bundle that is not for this case file,
+from a sender not enrolled or revoked, altered, cut short, of a newer schema, is refused and the
+case file stays as it was. A bundle that needs changes this case file does not hold yet (a gap)
+is held and says which; it applies by itself when a later import fills the gap, or when the
+officer forces it. Otherwise a backup is taken and the bundle applies in one transaction:
+fields merge one by one, conflicts are queued for an officer (:func:`conflicts`).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from consuldesk.services import keys as key_service
+from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
+from consuldesk.services.errors import ServiceError
+from consuldesk.services.files import temp_beside, written_to
+from consuldesk.store.db import META_HLC, Tx, read_meta
+from consuldesk.store.migrate import head_revision
+from consuldesk.store.models import (
+    HeldBundle,
+    KeyStatement,
+    SyncConflict,
+    SyncPeer,
+    new_id,
+    utcnow,
+)
+from consuldesk.sync import bundle as b
+from consuldesk.sync import exchange
+from consuldesk.sync import keys as k
+from consuldesk.sync.errors import SyncError
+
+#: How many automatic backups taken before imports are kept for each case file.
+KEEP_BACKUPS = 5
+
+
+# -- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A bundle written: where, its manifest, and how much it holds."""
+
+    path: Path
+    manifest: b.Manifest
+    records: int
+    size: int
+
+
+@dataclass
+class Imported:
+    """What importing a bundle did (or, for a preview, would do)."""
+
+    manifest: b.Manifest
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: int = 0
+    conflicts: int = 0
+    flagged: int = 0
+    keys_changed: int = 0
+    held: bool = False
+    missing: dict[str, list[str]] = field(default_factory=dict)  # node -> [have, need]
+    backup: Path | None = None
+    also_applied: list[str] = field(default_factory=list)  # held bundles applied after it
+    preview: bool = False
+
+
+@dataclass(frozen=True)
+class PeerStatus:
+    """One peer as the Sync page and ``sync status`` show it."""
+
+    post: str
+    name: str
+    role: str
+    sent_sequence: int
+    received_sequence: int
+    last_sent_at: datetime | None
+    last_received_at: datetime | None
+    last_change: str | None  # the newest change of its own it sent (an HLC version)
+    held: int
+    open_conflicts: int
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _own(desk: Desk) -> tuple[str, str]:
+    """This case file's post code and the newest version it has issued."""
+    with desk.casefile.read() as session:
+        return desk.casefile.post_code_in(session), read_meta(session, META_HLC) or ""
+
+
+def _peer(session: Any, post: str) -> SyncPeer:
+    return session.get(SyncPeer, post) or SyncPeer(post_code=post, acked={})
+
+
+def _merge_max(a: dict[str, str], b_: dict[str, str]) -> dict[str, str]:
+    out = dict(a)
+    for node, version in b_.items():
+        if version > out.get(node, ""):
+            out[node] = version
+    return out
+
+
+# -- export --------------------------------------------------------------------------------
+
+
+def export_bundle(
+    desk: Desk,
+    passphrase: str,
+    peer: str,
+    target: Path,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelFlag | None = None,
+) -> Exported:
+    """Write a bundle for ``peer`` into the folder ``target`` (or to the file ``target``).
+
+    The file is written under a temporary name, flushed, read back and compared, then renamed:
+    a half-written bundle never looks complete, and a full USB stick leaves nothing behind.
+
+    Raises:
+        SyncError: ``keys.none``, ``keys.passphrase_wrong``, ``keys.unknown_post`` (the peer
+            has no enrolled keys here).
+        ServiceError: ``file.no_folder``, ``file.write`` (a full or pulled-out stick).
+    """
+    cancel = cancel or CancelFlag()
+    sender = key_service.unlock(desk, passphrase)
+    recipients = key_service.recipients(desk, peer)
+    own, own_last = _own(desk)
+    progress(0, 3, "sync.collect")
+    with desk.casefile.read() as session:
+        state = _peer(session, peer)
+        held = exchange.knowledge(session, own, own_last)
+        collected = exchange.collect(session, state.acked, held.keys())
+        statements = [
+            s.body for s in session.exec(select(KeyStatement).order_by(col(KeyStatement.at)))
+        ]
+    cancel.check()
+    progress(1, 3, "sync.write")
+    peer_keys = [r.key_id for r in recipients if r.role != "escrow"]
+    escrow = [r.key_id for r in recipients if r.role == "escrow"]
+    manifest = b.Manifest(
+        bundle_id=new_id(),
+        sequence=state.sent_sequence + 1,
+        created=utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        schema=head_revision(),
+        sender=own,
+        sender_key=sender.public.key_id,
+        recipient=peer,
+        recipient_keys=peer_keys,
+        escrow_keys=escrow,
+        covers=collected.covers,
+        requires={n: v for n, v in state.acked.items() if v},
+        acks=held,
+        counts=collected.counts,
+    )
+    data = b.write(manifest, collected.records, statements, sender, recipients)
+    cancel.check()
+    path = target / b.file_name(manifest) if target.is_dir() else target
+    written_to(path, lambda: _write_verified(path, data))
+    try:
+        with desk.casefile.write(desk.officer) as tx:
+            row = _peer(tx.session, peer)
+            row.sent_sequence = manifest.sequence
+            row.last_sent_at = utcnow()
+            tx.session.add(row)
+    except BaseException:
+        path.unlink(missing_ok=True)  # not counted as sent: not left behind either
+        raise
+    progress(3, 3, "sync.write")
+    return Exported(path, manifest, len(collected.records), len(data))
+
+
+def _write_verified(path: Path, data: bytes) -> Path:
+    tmp = temp_beside(path)
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if tmp.read_bytes() != data:  # a stick that lies about what it stored
+            raise OSError(5, "the file read back differs from what was written")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+# -- import --------------------------------------------------------------------------------
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ServiceError(
+            "file.read", "path", path=str(path), reason=exc.strerror or str(exc)
+        ) from exc
+
+
+def _open_checked(desk: Desk, identities: list[k.SecretKeys], data: bytes) -> b.Opened:
+    """Decrypt and check a bundle against this case file; raise before anything is written."""
+    opened = b.open_bundle(data, identities)
+    m = opened.manifest
+    own, _ = _own(desk)
+    mine = {i.public.key_id for i in identities}
+    if m.recipient != own or not mine & set(m.recipient_keys):
+        raise SyncError("bundle.wrong_recipient", post=m.recipient, sender=m.sender)
+    if m.schema > head_revision():
+        raise SyncError("bundle.schema_newer", schema=m.schema, sender=m.sender)
+    sender = _sender_key(desk, m.sender, m.sender_key)
+    opened.verify(sender)
+    return opened
+
+
+def _sender_key(desk: Desk, post: str, key_id: str) -> k.PublicKeys:
+    """The enrolled key that signed a bundle: active, or retired by a rotation (bundles made
+    before it); never a revoked one."""
+    from consuldesk.store.models import PeerKey
+
+    with desk.casefile.read() as session:
+        row = session.exec(select(PeerKey).where(PeerKey.key_id == key_id)).first()
+    if row is None or row.post_code != post or row.role == "escrow":
+        raise SyncError("bundle.sender_unknown", post=post)
+    if row.status == key_service.REVOKED:
+        raise SyncError("bundle.sender_revoked", post=post, reason=row.reason or "—")
+    return key_service._public_of(row)
+
+
+def _missing(desk: Desk, m: b.Manifest) -> dict[str, list[str]]:
+    own, own_last = _own(desk)
+    with desk.casefile.read() as session:
+        held = exchange.knowledge(session, own, own_last)
+    return {
+        node: [held.get(node, ""), need]
+        for node, need in m.requires.items()
+        if node != own and need > held.get(node, "")
+    }
+
+
+def import_bundle(
+    desk: Desk,
+    passphrase: str,
+    path: Path,
+    *,
+    force: bool = False,
+    preview: bool = False,
+) -> Imported:
+    """Check a bundle and apply it (see the module's description).
+
+    Args:
+        force: apply a bundle with a gap anyway (the changes it lacks arrive later, and merge
+            then as they would have).
+        preview: do everything but keep it: the result says what would change.
+
+    Raises:
+        SyncError: ``bundle.*`` refusals, and the errors of unlocking the keys.
+        ServiceError: ``file.read``.
+        CaseFileError: the case file is locked or full; nothing was written.
+    """
+    data = _read(path)
+    identities = key_service.unlock_all(desk, passphrase)
+    opened = _open_checked(desk, identities, data)
+    m = opened.manifest
+    missing = _missing(desk, m)
+    if missing and not force and not preview:
+        _hold(desk, m, data, missing)
+        return Imported(m, held=True, missing=missing)
+    result = _apply(desk, opened, preview=preview)
+    result.missing = missing
+    if not preview:
+        result.also_applied = _apply_held(desk, identities)
+    return result
+
+
+class _Preview(Exception):
+    """Raised to roll a preview back."""
+
+
+def _apply(desk: Desk, opened: b.Opened, *, preview: bool) -> Imported:
+    m = opened.manifest
+    result = Imported(m, preview=preview)
+    if not preview:
+        result.backup = _backup(desk, f"before-{m.sender}-n{m.sequence:06d}")
+    try:
+        with desk.casefile.write(desk.officer) as tx:
+            own = desk.casefile.post_code_in(tx.session)
+            changed = key_service.receive_statements_in(
+                tx, own, opened.key_statements(), strict=False
+            )
+            applied = exchange.apply(tx, opened.records(), m.bundle_id)
+            result.created = dict(applied.created)
+            result.updated = dict(applied.updated)
+            result.unchanged = applied.unchanged
+            result.conflicts = len(applied.conflicts)
+            result.flagged = applied.flagged
+            result.keys_changed = len(changed)
+            through = {node: span[1] for node, span in m.covers.items()}
+            exchange.learn(tx.session, _merge_max(applied.newest, through))
+            _note_received(tx, m)
+            held = tx.session.get(HeldBundle, m.bundle_id)
+            if held is not None:
+                tx.session.delete(held)
+            if preview:
+                raise _Preview
+    except _Preview:
+        pass
+    return result
+
+
+def _note_received(tx: Tx, m: b.Manifest) -> None:
+    peer = _peer(tx.session, m.sender)
+    peer.acked = _merge_max(peer.acked or {}, m.acks)
+    peer.received_sequence = max(peer.received_sequence, m.sequence)
+    peer.last_received_at = utcnow()
+    own_span = m.covers.get(m.sender)
+    if own_span and own_span[1] > (peer.last_change or ""):
+        peer.last_change = own_span[1]
+    tx.session.add(peer)
+
+
+def _hold(desk: Desk, m: b.Manifest, data: bytes, missing: dict[str, list[str]]) -> None:
+    with desk.casefile.write(desk.officer) as tx:
+        if tx.session.get(HeldBundle, m.bundle_id) is None:
+            tx.session.add(
+                HeldBundle(
+                    bundle_id=m.bundle_id,
+                    sender=m.sender,
+                    sequence=m.sequence,
+                    missing={n: need for n, (_, need) in missing.items()},
+                    content=data,
+                )
+            )
+
+
+def _apply_held(desk: Desk, identities: list[k.SecretKeys]) -> list[str]:
+    """Apply the held bundles whose gaps are filled now, oldest first, until none is."""
+    applied: list[str] = []
+    progress = True
+    while progress:
+        progress = False
+        with desk.casefile.read() as session:
+            held = list(session.exec(select(HeldBundle).order_by(col(HeldBundle.sequence))))
+        for row in held:
+            try:
+                opened = _open_checked(desk, identities, row.content)
+            except SyncError:
+                continue  # its sender was revoked meanwhile: it stays held, for an officer
+            if _missing(desk, opened.manifest):
+                continue
+            _apply(desk, opened, preview=False)
+            applied.append(row.bundle_id)
+            progress = True
+    return applied
+
+
+def held_bundles(desk: Desk) -> list[HeldBundle]:
+    """Bundles waiting for the ones before them."""
+    with desk.casefile.read() as session:
+        return list(session.exec(select(HeldBundle).order_by(col(HeldBundle.received_at))))
+
+
+def inspect_bundle(desk: Desk, passphrase: str, path: Path) -> Imported:
+    """What a bundle holds and would change here, without keeping anything."""
+    return import_bundle(desk, passphrase, path, preview=True)
+
+
+# -- backups -------------------------------------------------------------------------------
+
+
+def _backup(desk: Desk, label: str) -> Path:
+    """A consistent copy of the case file beside it (SQLite's backup API), before an import;
+    the newest :data:`KEEP_BACKUPS` are kept."""
+    source = desk.casefile.path
+    folder = source.with_name(source.name + ".backups")
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{utcnow():%Y%m%d-%H%M%S}-{label}{source.suffix}"
+    tmp = temp_beside(target)
+    try:
+        src = sqlite3.connect(source)
+        try:
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ServiceError(
+            "file.write", "path", path=str(target), reason=exc.strerror or str(exc)
+        ) from exc
+    backups = sorted(folder.glob(f"*{source.suffix}"))
+    for old in backups[:-KEEP_BACKUPS]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+# -- status and conflicts ------------------------------------------------------------------
+
+
+def sync_status(desk: Desk) -> list[PeerStatus]:
+    """Every enrolled peer with its freshness: sequences, when, the newest change received."""
+    peers = {
+        r.post: r for r in key_service.peers(desk) if r.role != "escrow" and r.status == "active"
+    }
+    with desk.casefile.read() as session:
+        states = {p.post_code: p for p in session.exec(select(SyncPeer))}
+        held = [h.sender for h in session.exec(select(HeldBundle))]
+        open_conflicts = session.exec(
+            select(SyncConflict).where(SyncConflict.status == "open")
+        ).all()
+    out = []
+    for post in sorted(set(peers) | set(states)):
+        state = states.get(post) or SyncPeer(post_code=post, acked={})
+        key = peers.get(post)
+        out.append(
+            PeerStatus(
+                post=post,
+                name=key.name if key else post,
+                role=key.role if key else "post",
+                sent_sequence=state.sent_sequence,
+                received_sequence=state.received_sequence,
+                last_sent_at=state.last_sent_at,
+                last_received_at=state.last_received_at,
+                last_change=state.last_change,
+                held=held.count(post),
+                open_conflicts=len(open_conflicts),
+            )
+        )
+    return out
+
+
+def conflicts(desk: Desk, *, open_only: bool = True) -> list[SyncConflict]:
+    """The conflicts queued by imports, newest first."""
+    with desk.casefile.read() as session:
+        query = select(SyncConflict).order_by(col(SyncConflict.detected_at).desc())
+        if open_only:
+            query = query.where(SyncConflict.status == "open")
+        return list(session.exec(query))
+
+
+def resolve_conflict(desk: Desk, conflict_id: str, *, keep_other: bool = False) -> SyncConflict:
+    """Settle a conflict: keep the value the case file holds, or take the other one. Either
+    way it is an ordinary change of the field, which travels in the next bundles and settles
+    the same conflict at every case file that queued it.
+
+    Raises:
+        SyncError: ``sync.conflict_unknown``, ``sync.conflict_resolved``.
+    """
+    from consuldesk.sync.exchange import MODELS, _from_wire
+
+    with desk.casefile.write(desk.officer) as tx:
+        conflict = tx.session.get(SyncConflict, conflict_id)
+        if conflict is None:
+            raise SyncError("sync.conflict_unknown", id=conflict_id)
+        if conflict.status != "open":
+            raise SyncError("sync.conflict_resolved", id=conflict_id)
+        model = MODELS[conflict.table_name]
+        row = tx.session.get(model, conflict.record_id)
+        if row is None:
+            raise SyncError("sync.conflict_unknown", id=conflict_id)
+        column = next(c for c in exchange._columns(model) if c.name == conflict.field)
+        value = conflict.other_value if keep_other else conflict.kept_value
+        current = getattr(row, conflict.field)
+        new = _from_wire(column, value)
+        # Written even when unchanged: a new version that saw both settles it everywhere.
+        if current != new:
+            tx.update(row, {conflict.field: new}, action="resolve")
+        else:
+            _touch(tx, row, conflict.field)
+        conflict.status = "resolved"
+        conflict.resolved_at = utcnow()
+        conflict.resolved_by = desk.officer
+        tx.session.add(conflict)
+        return conflict
+
+
+def _touch(tx: Tx, row: Any, name: str) -> None:
+    """Give a field a new version with its value unchanged (a resolution keeping it)."""
+    from consuldesk.domain import versions as fv
+
+    version = tx.stamp(row)
+    row.field_versions = fv.bump(row.field_versions, [name], version)
+    tx.session.add(row)
+    value = exchange._to_wire(getattr(row, name))
+    tx.audit(row, "resolve", {name: [value, value]}, version)

@@ -1,0 +1,219 @@
+"""The bundle file: what one case file sends another, signed by the sender and encrypted to the
+recipient (and to headquarters' escrow keys). ``docs/BUNDLE-FORMAT.md`` describes it for other
+tools; this module writes and reads it, and checks everything that can be checked without the
+case file (format, signature, hashes). Whose keys are trusted, and what the changes do, is the
+concern of :mod:`consuldesk.services.sync`.
+
+Inside the age encryption is a ZIP archive (stored uncompressed or deflated) with:
+
+- ``manifest.json``: canonical JSON (see :func:`consuldesk.sync.keys.canonical`);
+- ``manifest.sig``: the sender's Ed25519 signature of those bytes, base64;
+- ``changes.jsonl``: one record a line, ``{"t": table, "id": id, "f": {field: [value,
+  version, seen]}}``;
+- ``statements.jsonl``: key statements (rotations, revocations, escrow keys), one a line.
+
+The manifest names the sender and the recipient with their key ids, and holds the SHA-256 and
+size of the other two files: a signature over it covers everything.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyrage
+
+from consuldesk.sync import keys as k
+from consuldesk.sync.errors import SyncError
+
+FORMAT = "consuldesk-bundle"
+VERSION = 1
+SUFFIX = ".consuldesk-bundle"
+CHANGES, STATEMENTS, MANIFEST, SIGNATURE = (
+    "changes.jsonl",
+    "statements.jsonl",
+    "manifest.json",
+    "manifest.sig",
+)
+#: A field change in a bundle: value, version, the version it replaced.
+FieldChange = list[Any]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record's changes: its table, id, and the changed fields (``"*"`` never appears: a
+    record new to the receiver comes with every field)."""
+
+    table: str
+    id: str
+    fields: dict[str, FieldChange]
+
+
+@dataclass
+class Manifest:
+    """What a bundle says about itself; signed by the sender."""
+
+    bundle_id: str
+    sequence: int  # the n-th bundle from this sender to this recipient
+    created: str
+    schema: str
+    sender: str
+    sender_key: str
+    recipient: str
+    recipient_keys: list[str]
+    escrow_keys: list[str]
+    covers: dict[str, list[str]]  # origin post -> [after, through] of the changes inside
+    requires: dict[str, str]  # origin post -> what the recipient must hold already
+    acks: dict[str, str]  # origin post -> the newest change the sender holds from it
+    counts: dict[str, int]  # table -> records
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> sha256, bytes
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "bundle_id": self.bundle_id,
+            "sequence": self.sequence,
+            "created": self.created,
+            "schema": self.schema,
+            "sender": {"post": self.sender, "key_id": self.sender_key},
+            "recipient": {"post": self.recipient, "key_ids": self.recipient_keys},
+            "escrow": self.escrow_keys,
+            "covers": self.covers,
+            "requires": self.requires,
+            "acks": self.acks,
+            "counts": self.counts,
+            "files": self.files,
+        }
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> Manifest:
+        return cls(
+            bundle_id=str(body["bundle_id"]),
+            sequence=int(body["sequence"]),
+            created=str(body["created"]),
+            schema=str(body["schema"]),
+            sender=str(body["sender"]["post"]),
+            sender_key=str(body["sender"]["key_id"]),
+            recipient=str(body["recipient"]["post"]),
+            recipient_keys=[str(x) for x in body["recipient"]["key_ids"]],
+            escrow_keys=[str(x) for x in body.get("escrow", [])],
+            covers={str(n): [str(a), str(b)] for n, (a, b) in body["covers"].items()},
+            requires={str(n): str(v) for n, v in body["requires"].items()},
+            acks={str(n): str(v) for n, v in body["acks"].items()},
+            counts={str(t): int(c) for t, c in body["counts"].items()},
+            files={str(n): dict(v) for n, v in body["files"].items()},
+        )
+
+
+def _lines(items: Iterable[Any]) -> bytes:
+    out = io.BytesIO()
+    for item in items:
+        out.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode())
+        out.write(b"\n")
+    return out.getvalue()
+
+
+def write(
+    manifest: Manifest,
+    records: Iterable[Record],
+    statements: Iterable[bytes],
+    sender: k.SecretKeys,
+    recipients: list[k.PublicKeys],
+) -> bytes:
+    """The bundle's bytes: the archive, signed by ``sender``, encrypted to ``recipients``."""
+    changes = _lines({"t": r.table, "id": r.id, "f": r.fields} for r in records)
+    signed = _lines(base64.b64encode(s).decode("ascii") for s in statements)
+    manifest.files = {
+        CHANGES: {"sha256": hashlib.sha256(changes).hexdigest(), "bytes": len(changes)},
+        STATEMENTS: {"sha256": hashlib.sha256(signed).hexdigest(), "bytes": len(signed)},
+    }
+    head = k.canonical(manifest.body())
+    signature = base64.b64encode(sender.sign(head))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+        z.writestr(MANIFEST, head)
+        z.writestr(SIGNATURE, signature)
+        z.writestr(CHANGES, changes)
+        z.writestr(STATEMENTS, signed)
+    return bytes(pyrage.encrypt(archive.getvalue(), [r.age_recipient() for r in recipients]))
+
+
+@dataclass
+class Opened:
+    """A bundle decrypted and read; its signature is checked by :meth:`verify`."""
+
+    manifest: Manifest
+    head: bytes  # manifest.json as signed
+    signature: bytes
+    changes: bytes
+    statements: bytes
+
+    def verify(self, sender: k.PublicKeys) -> None:
+        """Check the sender's signature and the files' hashes.
+
+        Raises:
+            SyncError: ``bundle.signature_bad``, ``bundle.damaged``.
+        """
+        if not sender.verify(self.head, self.signature):
+            raise SyncError("bundle.signature_bad", post=self.manifest.sender)
+        for name, data in ((CHANGES, self.changes), (STATEMENTS, self.statements)):
+            expected = self.manifest.files.get(name, {})
+            if expected.get("sha256") != hashlib.sha256(data).hexdigest() or expected.get(
+                "bytes"
+            ) != len(data):
+                raise SyncError("bundle.damaged", detail=name)
+
+    def records(self) -> Iterator[Record]:
+        for line in self.changes.splitlines():
+            item = json.loads(line)
+            yield Record(str(item["t"]), str(item["id"]), dict(item["f"]))
+
+    def key_statements(self) -> list[bytes]:
+        return [base64.b64decode(line) for line in self.statements.splitlines() if line]
+
+
+def open_bundle(data: bytes, identities: list[k.SecretKeys]) -> Opened:
+    """Decrypt and read a bundle (not yet verified).
+
+    Raises:
+        SyncError: ``bundle.not_bundle`` (not an age file), ``bundle.cannot_open`` (not
+            encrypted to these keys, or cut short: age detects both), ``bundle.damaged``,
+            ``bundle.format_unsupported``.
+    """
+    if not data.startswith(b"age-encryption.org/v1\n"):
+        raise SyncError("bundle.not_bundle")
+    try:
+        plain = bytes(pyrage.decrypt(data, [i.identity for i in identities]))
+    except pyrage.DecryptError as exc:
+        raise SyncError("bundle.cannot_open") from exc
+    try:
+        with zipfile.ZipFile(io.BytesIO(plain)) as z:
+            head = z.read(MANIFEST)
+            signature = base64.b64decode(z.read(SIGNATURE), validate=True)
+            changes = z.read(CHANGES)
+            statements = z.read(STATEMENTS)
+        body = json.loads(head.decode("utf-8"))
+    except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError) as exc:
+        raise SyncError("bundle.damaged", detail=type(exc).__name__) from exc
+    if not isinstance(body, dict) or body.get("format") != FORMAT:
+        raise SyncError("bundle.not_bundle")
+    if body.get("version") != VERSION:
+        raise SyncError("bundle.format_unsupported", version=str(body.get("version")))
+    try:
+        manifest = Manifest.from_body(body)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise SyncError("bundle.damaged", detail=MANIFEST) from exc
+    return Opened(manifest, head, signature, changes, statements)
+
+
+def file_name(manifest: Manifest) -> str:
+    """``IR-THR-to-KZ-HQ-20261206-0512-n000004.consuldesk-bundle``: whose, for whom, when, which."""
+    stamp = manifest.created.replace("-", "").replace(":", "")[:13].replace("T", "-")
+    return f"{manifest.sender}-to-{manifest.recipient}-{stamp}-n{manifest.sequence:06d}{SUFFIX}"

@@ -1,0 +1,276 @@
+"""Bundles between posts and headquarters: round trips, refusals, conflicts, gaps."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pyrage
+import pytest
+
+from consuldesk.domain.enums import Sex
+from consuldesk.services import keys, nationals
+from consuldesk.services import sync as s
+from consuldesk.services.casefile import create_casefile, open_casefile
+from consuldesk.sync import bundle as b
+from consuldesk.sync.errors import SyncError
+from tests.factories import person, valid_iin
+
+pytestmark = pytest.mark.usefixtures("fast_seal")
+
+PASS = {
+    "KZ-HQ": "Астана штабы 2026",
+    "IR-THR": "Тегеран — Астара 2026",
+    "AZ-BAK": "Баку 2026 шекара",
+}
+
+
+def make(tmp_path: Path, code: str, country: str | None, *, hq: bool = False):
+    folder = tmp_path / code
+    folder.mkdir()
+    desk = create_casefile(
+        folder / f"{code}.consuldesk",
+        post_code=code,
+        post_name=f"Post {code}",
+        host_country=country,
+        officer=f"officer {code}",
+        headquarters=hq,
+    )
+    keys.create_keys(desk, PASS[code])
+    return desk
+
+
+def enrol(a, b_, tmp_path):
+    usb = tmp_path / "keys"
+    usb.mkdir(exist_ok=True)
+    fa, fb = keys.export_public_key(a, usb), keys.export_public_key(b_, usb)
+    keys.enrol_peer(b_, fa, keys.read_key_file(fa).fingerprint)
+    keys.enrol_peer(a, fb, keys.read_key_file(fb).fingerprint)
+
+
+def code(desk):
+    return desk.casefile.local_post().code
+
+
+def send(src, dst, usb: Path) -> Path:
+    return s.export_bundle(src, PASS[code(src)], code(dst), usb).path
+
+
+def receive(dst, path: Path, **kw):
+    return s.import_bundle(dst, PASS[code(dst)], path, **kw)
+
+
+def fingerprint(desk) -> str:
+    """The case file's bytes, main file and write-ahead log."""
+    path = desk.casefile.path
+    parts = [path, path.with_name(path.name + "-wal")]
+    return hashlib.sha256(b"".join(p.read_bytes() for p in parts if p.exists())).hexdigest()
+
+
+@pytest.fixture
+def world(tmp_path):
+    hq = make(tmp_path, "KZ-HQ", None, hq=True)
+    thr = make(tmp_path, "IR-THR", "IR")
+    enrol(hq, thr, tmp_path)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    yield hq, thr, usb
+    hq.close()
+    thr.close()
+
+
+def names(desk) -> set[str]:
+    return {r.name for r in nationals.search(desk, "Қ").rows} | {
+        r.name for r in nationals.search(desk, "Ө").rows
+    }
+
+
+def test_a_posts_people_reach_headquarters_and_acknowledgements_come_back(world):
+    hq, thr, usb = world
+    a = nationals.register_national(thr, person(host_country="IR", city="Tehran")).row
+    nationals.register_national(
+        thr,
+        person(
+            surname_cyr="Өмірзақов",
+            given_names_cyr="Нұрсұлтан",
+            surname_lat="OMIRZAKOV",
+            given_names_lat="NURSULTAN",
+            passport_no="N7777777",
+            host_country="IR",
+        ),
+    )
+
+    path = send(thr, hq, usb)
+    assert path.name.startswith("IR-THR-to-KZ-HQ-") and path.name.endswith(
+        "-n000001.consuldesk-bundle"
+    )
+    assert "Қасымова".encode() not in path.read_bytes()  # encrypted
+    result = receive(hq, path)
+
+    assert result.created == {"post": 1, "national": 2}
+    assert names(hq) == {"Қасымова Әйгерім", "Өмірзақов Нұрсұлтан"}  # found by search at HQ
+    at_hq = nationals.get_national(hq, a.id)
+    assert (at_hq.city, at_hq.host_country, at_hq.birth_date) == ("Tehran", "IR", a.birth_date)
+    assert result.backup is not None and result.backup.exists()
+
+    # Headquarters' bundle back carries its acknowledgement; Tehran then sends only what is new.
+    back = receive(thr, send(hq, thr, usb))
+    assert back.created == {"post": 1}  # headquarters' own post record
+    nationals.update_national(thr, a.id, nationals.fields_of_row(a).replace(city="Tabriz"))
+    again = s.export_bundle(thr, PASS["IR-THR"], "KZ-HQ", usb)
+    assert again.records == 1 and again.manifest.counts == {"national": 1}
+    result = receive(hq, again.path)
+    assert result.updated == {"national": 1}
+    assert nationals.get_national(hq, a.id).city == "Tabriz"
+    status = {p.post: p for p in s.sync_status(hq)}
+    assert status["IR-THR"].received_sequence == 2 and status["IR-THR"].last_received_at
+
+
+def test_the_same_bundle_twice_and_an_older_one_after_a_newer_change_nothing(world):
+    hq, thr, usb = world
+    a = nationals.register_national(thr, person()).row
+    first = send(thr, hq, usb)
+    nationals.update_national(thr, a.id, nationals.fields_of_row(a).replace(city="Shiraz"))
+    second = send(thr, hq, usb)  # carries everything again: nothing was acknowledged
+
+    receive(hq, second)
+    before = fingerprint(hq)
+    again = receive(hq, second)
+    assert (again.created, again.updated, again.conflicts) == ({}, {}, 0)
+    older = receive(hq, first)
+    assert (older.created, older.updated, older.conflicts) == ({}, {}, 0)
+    assert nationals.get_national(hq, a.id).city == "Shiraz"
+    assert before  # the case file was not damaged by the repeats
+    assert s.conflicts(hq) == []
+
+
+def test_refused_bundles_leave_the_case_file_byte_for_byte_unchanged(world, tmp_path):
+    hq, thr, usb = world
+    nationals.register_national(thr, person())
+    good = send(thr, hq, usb)
+    data = good.read_bytes()
+    baku = make(tmp_path, "AZ-BAK", "AZ")
+    enrol(baku, thr, tmp_path)
+    for_baku = send(thr, baku, usb)
+
+    cases = {
+        "truncated": (data[: len(data) // 2], "bundle.cannot_open"),
+        "altered": (data[:-200] + bytes([data[-200] ^ 1]) + data[-199:], "bundle.cannot_open"),
+        "not for us": (for_baku.read_bytes(), "bundle.cannot_open"),
+        "not a bundle": (b"PK\x03\x04 a zip file", "bundle.not_bundle"),
+    }
+    # Baku re-encrypts Tehran's bundle to headquarters: the signed manifest still names Baku.
+    opened = b.open_bundle(for_baku.read_bytes(), [keys.unlock(baku, PASS["AZ-BAK"])])
+    hq_recipient = pyrage.x25519.Recipient.from_str(keys.recipients(thr, "KZ-HQ")[0].recipient)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr(b.MANIFEST, opened.head)
+        z.writestr(b.SIGNATURE, base64.b64encode(opened.signature))
+        z.writestr(b.CHANGES, opened.changes)
+        z.writestr(b.STATEMENTS, opened.statements)
+    cases["passed on"] = (
+        bytes(pyrage.encrypt(archive.getvalue(), [hq_recipient])),
+        "bundle.wrong_recipient",
+    )
+
+    before = fingerprint(hq)
+    for label, (content, expected) in cases.items():
+        path = tmp_path / f"{label}.consuldesk-bundle"
+        path.write_bytes(content)
+        with pytest.raises(SyncError) as caught:
+            receive(hq, path)
+        assert caught.value.code == expected, label
+        assert fingerprint(hq) == before, label
+    assert not (hq.casefile.path.parent / "KZ-HQ.consuldesk.backups").exists()
+    baku.close()
+
+
+def test_an_unknown_or_revoked_sender_is_refused(world, tmp_path):
+    hq, thr, usb = world
+    nationals.register_national(thr, person())
+    path = send(thr, hq, usb)
+    peer = next(p for p in keys.peers(hq) if p.post == "IR-THR")
+    keys.revoke_peer(hq, PASS["KZ-HQ"], peer.key_id, "ноутбук тәркіленді")
+    before = fingerprint(hq)
+    with pytest.raises(SyncError) as caught:
+        receive(hq, path)
+    assert caught.value.code == "bundle.sender_revoked"
+    assert fingerprint(hq) == before
+
+
+def test_edits_of_different_fields_merge_quietly_and_of_one_field_are_queued(world):
+    hq, thr, usb = world
+    a = nationals.register_national(thr, person(city="Tehran", notes=None)).row
+    receive(hq, send(thr, hq, usb))
+    receive(thr, send(hq, thr, usb))
+
+    at_hq = nationals.get_national(hq, a.id)
+    nationals.update_national(
+        hq, a.id, nationals.fields_of_row(at_hq).replace(notes="HQ: call back", city="Qom")
+    )
+    nationals.update_national(
+        thr, a.id, nationals.fields_of_row(a).replace(city="Tabriz", address="Azadi 5")
+    )
+    to_hq, to_thr = send(thr, hq, usb), send(hq, thr, usb)
+    receive(hq, to_hq)
+    receive(thr, to_thr)
+
+    x, y = nationals.get_national(hq, a.id), nationals.get_national(thr, a.id)
+    assert (x.city, x.notes, x.address) == (y.city, y.notes, y.address)  # converged
+    assert (x.notes, x.address) == ("HQ: call back", "Azadi 5")  # different fields: both kept
+    for desk in (hq, thr):
+        (conflict,) = s.conflicts(desk)
+        assert conflict.field == "city" and conflict.record_id == a.id
+        assert {conflict.kept_value, conflict.other_value} == {"Qom", "Tabriz"}
+        assert conflict.kept_value == x.city
+
+    # Resolved at headquarters, taking the other value: it travels and settles Tehran's too.
+    (conflict,) = s.conflicts(hq)
+    s.resolve_conflict(hq, conflict.id, keep_other=True)
+    receive(thr, send(hq, thr, usb))
+    assert nationals.get_national(thr, a.id).city == conflict.other_value
+    assert s.conflicts(thr) == [] and s.conflicts(hq) == []
+
+
+def test_the_same_person_registered_at_two_posts_is_flagged_not_counted_twice_silently(world):
+    hq, thr, usb = world
+    iin = valid_iin(date(1985, 3, 4), Sex.FEMALE)
+    nationals.register_national(hq, person(iin=iin, city="Astana"))
+    nationals.register_national(thr, person(iin=iin, city="Tehran"))
+    result = receive(hq, send(thr, hq, usb))
+    assert result.created == {"post": 1, "national": 1} and result.flagged == 1
+    (pair,) = nationals.list_duplicates(hq)
+    assert pair.score == 1.0
+
+
+def test_a_gap_holds_the_bundle_until_it_is_filled(world, tmp_path):
+    hq, thr, usb = world
+    a = nationals.register_national(thr, person()).row
+    first = send(thr, hq, usb)
+    receive(hq, first)
+    receive(thr, send(hq, thr, usb))  # Tehran learns headquarters holds its first change
+    # Headquarters' laptop is restored from the backup taken before that import.
+    backup = sorted((hq.casefile.path.parent / "KZ-HQ.consuldesk.backups").glob("*.consuldesk"))[0]
+    path = hq.casefile.path
+    hq.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    path.write_bytes(backup.read_bytes())
+    restored = open_casefile(path, "x")
+    nationals.update_national(thr, a.id, nationals.fields_of_row(a).replace(city="Shiraz"))
+    later = send(thr, restored, usb)  # carries only the change: the creation was acknowledged
+
+    held = receive(restored, later)
+    assert held.held and set(held.missing) == {"IR-THR"}
+    assert len(s.held_bundles(restored)) == 1
+    assert nationals.count_nationals(restored) == 0
+
+    filled = receive(restored, first)  # the missing bundle arrives: the held one follows
+    assert filled.also_applied == [held.manifest.bundle_id]
+    assert nationals.get_national(restored, a.id).city == "Shiraz"
+    assert s.held_bundles(restored) == []
+    restored.close()

@@ -1,0 +1,87 @@
+"""``consuldesk-cli bundle``, ``conflicts`` and ``sync status``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from consuldesk.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from consuldesk.services import keys, nationals
+from consuldesk.services.casefile import create_casefile
+from tests.factories import person
+
+pytestmark = pytest.mark.usefixtures("fast_seal")
+PASSPHRASE = "Ұзын құпия сөз 2026"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def pair(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONSULDESK_PASSPHRASE", PASSPHRASE)
+    desks = {}
+    for code, hq in (("KZ-HQ", True), ("IR-THR", False)):
+        desk = create_casefile(
+            tmp_path / f"{code}.consuldesk",
+            post_code=code,
+            post_name=code,
+            host_country=None if hq else "IR",
+            officer="x",
+            headquarters=hq,
+        )
+        keys.create_keys(desk, PASSPHRASE)
+        desks[code] = desk
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    files = {c: keys.export_public_key(d, usb) for c, d in desks.items()}
+    keys.enrol_peer(
+        desks["KZ-HQ"], files["IR-THR"], keys.read_key_file(files["IR-THR"]).fingerprint
+    )
+    keys.enrol_peer(desks["IR-THR"], files["KZ-HQ"], keys.read_key_file(files["KZ-HQ"]).fingerprint)
+    nationals.register_national(desks["IR-THR"], person(host_country="IR"))
+    for d in desks.values():
+        d.close()
+    return tmp_path / "KZ-HQ.consuldesk", tmp_path / "IR-THR.consuldesk", usb
+
+
+def test_export_inspect_import_and_status(capsys, pair):
+    hq, thr, usb = pair
+    code, out, _ = run(
+        capsys, "--case-file", str(thr), "--json", "bundle", "export", "KZ-HQ", str(usb)
+    )
+    assert code == EXIT_OK
+    exported = json.loads(out)
+    assert exported["sequence"] == 1 and exported["records"] == 2  # the post and the person
+
+    code, out, _ = run(capsys, "--case-file", str(hq), "bundle", "verify", exported["path"])
+    assert code == EXIT_OK and "Valid: bundle 1 from IR-THR" in out
+    code, out, _ = run(capsys, "--case-file", str(hq), "bundle", "inspect", exported["path"])
+    assert code == EXIT_OK and "Would change:" in out and "national 1" in out
+    code, out, _ = run(
+        capsys, "--case-file", str(hq), "--json", "bundle", "import", exported["path"]
+    )
+    assert code == EXIT_OK and json.loads(out)["new"] == {"post": 1, "national": 1}
+    code, out, _ = run(capsys, "--case-file", str(hq), "sync", "status")
+    assert code == EXIT_OK and "IR-THR" in out and "(no. 1)" in out
+    code, out, _ = run(capsys, "--case-file", str(hq), "conflicts", "list")
+    assert code == EXIT_OK and "No conflicts." in out
+
+
+def test_a_damaged_bundle_is_refused_in_one_line(capsys, pair, tmp_path):
+    hq, thr, usb = pair
+    code, out, _ = run(
+        capsys, "--case-file", str(thr), "--json", "bundle", "export", "KZ-HQ", str(usb)
+    )
+    path = json.loads(out)["path"]
+    data = Path(path).read_bytes()
+    cut = tmp_path / "cut.consuldesk-bundle"
+    cut.write_bytes(data[: len(data) - 100])
+    code, _, err = run(capsys, "--case-file", str(hq), "bundle", "import", str(cut))
+    assert code == EXIT_BAD_INPUT
+    assert err.count("\n") == 1 and "cut short" in err
