@@ -69,8 +69,9 @@ class World:
 
     def register(self, post: str):
         self.serial += 1
+        letters = "".join("ABCDEFGHIJ"[int(d)] for d in str(self.serial))
         fields = person(
-            surname_lat=f"PERSON{self.serial}", passport_no=f"N{self.serial:07d}", host_country=None
+            surname_lat=f"PERSON {letters}", passport_no=f"N{self.serial:07d}", host_country=None
         )
         self.people.append(nationals.register_national(self.desks[post], fields).row.id)
 
