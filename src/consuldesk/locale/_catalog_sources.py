@@ -37,17 +37,17 @@ def _catalog_sources() -> None:
     _("completed")
     # TRANSLATORS: consuldesk.cli.evac.OPERATION_STATUS_LABELS['cancelled'], consuldesk.messages.STATUS_WORD_LABELS['cancelled']
     _("cancelled")
-    # TRANSLATORS: consuldesk.cli.keys.ROLE_LABELS['post']
+    # TRANSLATORS: consuldesk.cli.keys.ROLE_LABELS['post'], consuldesk.ui.pages.sync.ROLE_LABELS['post']
     _("a post")
-    # TRANSLATORS: consuldesk.cli.keys.ROLE_LABELS['headquarters']
+    # TRANSLATORS: consuldesk.cli.keys.ROLE_LABELS['headquarters'], consuldesk.ui.pages.sync.ROLE_LABELS['headquarters']
     _("headquarters")
-    # TRANSLATORS: consuldesk.cli.keys.ROLE_LABELS['escrow']
+    # TRANSLATORS: consuldesk.cli.keys.ROLE_LABELS['escrow'], consuldesk.ui.pages.sync.ROLE_LABELS['escrow']
     _("escrow key")
-    # TRANSLATORS: consuldesk.cli.keys.KEY_STATUS_LABELS['active']
+    # TRANSLATORS: consuldesk.cli.keys.KEY_STATUS_LABELS['active'], consuldesk.ui.pages.sync.KEY_STATUS_LABELS['active']
     _("in use")
-    # TRANSLATORS: consuldesk.cli.keys.KEY_STATUS_LABELS['retired']
+    # TRANSLATORS: consuldesk.cli.keys.KEY_STATUS_LABELS['retired'], consuldesk.ui.pages.sync.KEY_STATUS_LABELS['retired']
     _("retired")
-    # TRANSLATORS: consuldesk.cli.keys.KEY_STATUS_LABELS['revoked']
+    # TRANSLATORS: consuldesk.cli.keys.KEY_STATUS_LABELS['revoked'], consuldesk.ui.pages.sync.KEY_STATUS_LABELS['revoked']
     _("revoked")
     # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['in_country']
     _("in country")

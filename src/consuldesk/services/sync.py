@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -455,6 +455,85 @@ def conflicts(desk: Desk, *, open_only: bool = True) -> list[SyncConflict]:
         if open_only:
             query = query.where(SyncConflict.status == "open")
         return list(session.exec(query))
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """A conflict as an officer reads it: whose record, which field, both values, and where
+    and when each was made."""
+
+    id: str
+    table: str
+    record_id: str
+    record: str  # the person's name, the household's or hotel's name, else the table
+    field: str
+    kept_value: Any
+    kept_where: str  # the post that made it
+    kept_when: datetime | None
+    other_value: Any
+    other_where: str
+    other_when: datetime | None
+    detected_at: datetime
+    status: str
+
+
+def _made(version: str) -> tuple[str, datetime | None]:
+    from consuldesk.domain import versions as fv
+    from consuldesk.domain.hlc import Timestamp
+
+    try:
+        stamp = Timestamp.parse(version)
+    except ValueError:
+        return fv.node_of(version) if version.count(".") >= 2 else "", None
+    return stamp.node, datetime.fromtimestamp(stamp.wall_ms / 1000, UTC)
+
+
+def conflict_rows(desk: Desk, *, open_only: bool = True) -> list[ConflictRow]:
+    """:func:`conflicts`, with the name of each record and where and when each value was
+    made."""
+    from consuldesk.domain.names import display_name
+    from consuldesk.store.models import Hotel, Household, National
+
+    found = conflicts(desk, open_only=open_only)
+    names: dict[str, str] = {}
+    with desk.casefile.read() as session:
+        for c in found:
+            if c.record_id in names:
+                continue
+            row: Any = None
+            if c.table_name == "national":
+                row = session.get(National, c.record_id)
+                if row is not None:
+                    names[c.record_id] = display_name(
+                        row.surname_cyr or row.surname_lat,
+                        row.given_names_cyr or row.given_names_lat,
+                    )
+            elif c.table_name in ("household", "hotel"):
+                row = session.get(Household if c.table_name == "household" else Hotel, c.record_id)
+                if row is not None:
+                    names[c.record_id] = row.name
+    out = []
+    for c in found:
+        kept_where, kept_when = _made(c.kept_version)
+        other_where, other_when = _made(c.other_version)
+        out.append(
+            ConflictRow(
+                c.id,
+                c.table_name,
+                c.record_id,
+                names.get(c.record_id, f"{c.table_name} {c.record_id[:8]}"),
+                c.field,
+                c.kept_value,
+                kept_where,
+                kept_when,
+                c.other_value,
+                other_where,
+                other_when,
+                c.detected_at,
+                c.status,
+            )
+        )
+    return out
 
 
 def resolve_conflict(desk: Desk, conflict_id: str, *, keep_other: bool = False) -> SyncConflict:

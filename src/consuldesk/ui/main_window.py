@@ -29,10 +29,11 @@ from consuldesk.ui.pages.households import HouseholdsPage
 from consuldesk.ui.pages.nationals import NationalsPage
 from consuldesk.ui.pages.overview import OverviewPage
 from consuldesk.ui.pages.requests import RequestsPage
+from consuldesk.ui.pages.sync import SyncPage
 from consuldesk.ui.tasks import TaskRunner
 
 #: The pages in navigation order, by a name that does not depend on the language.
-PAGE_KEYS = ("nationals", "households", "requests", "hotels", "evacuation", "overview")
+PAGE_KEYS = ("nationals", "households", "requests", "hotels", "evacuation", "overview", "sync")
 # Versions before the evacuation page stored the page's row number.
 _PAGES_BEFORE_EVACUATION = ("nationals", "households", "requests", "hotels", "overview")
 
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.add_lazy_page(_("Hotels"), lambda: HotelsPage(self.ctx))
         self.add_lazy_page(_("Evacuation"), lambda: EvacuationPage(self.ctx))
         self.add_lazy_page(_("Overview"), self._build_overview)
+        self.add_lazy_page(_("Sync"), lambda: SyncPage(self.ctx))
 
         central = QWidget()
         layout = QHBoxLayout(central)

@@ -1,0 +1,513 @@
+"""Sync: this case file's keys, the case files it exchanges bundles with and how fresh they
+are, bundles to and from a USB stick, and the conflicts left for an officer.
+
+Every operation that unlocks the keys asks for the passphrase, runs off the UI thread and
+reports in one line; an import first shows what it would change and applies only when the
+officer says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consuldesk.i18n import _
+from consuldesk.messages import describe, field_label
+from consuldesk.services import keys as key_service
+from consuldesk.services import sync
+from consuldesk.sync.keys import MIN_PASSPHRASE, PUBLIC_SUFFIX, PublicKeys, same_fingerprint
+from consuldesk.ui.context import AppContext
+
+ROLE_LABELS = {"post": "a post", "headquarters": "headquarters", "escrow": "escrow key"}
+KEY_STATUS_LABELS = {"active": "in use", "retired": "retired", "revoked": "revoked"}
+
+
+def _when(value: Any) -> str:
+    return value.astimezone().strftime("%d.%m.%Y %H:%M") if value else "—"
+
+
+def _bundle_cell(when: Any, number: int, held: int) -> str:
+    if not number:
+        return _("never")
+    text = _("{when} (no. {n})").format(when=_when(when), n=number)
+    if held:
+        text += "; " + _("{n} held").format(n=held)
+    return text
+
+
+def _short(value: Any, limit: int = 24) -> str:
+    text = "—" if value in (None, "") else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _value_cell(value: Any, where: str, when: Any) -> str:
+    return _("“{value}” — {post}, {when}").format(
+        value=_short(value, 60), post=where, when=_when(when)
+    )
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[str]], keys: list[str] | None = None) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QTableWidgetItem(text)
+            if keys is not None and c == 0:
+                item.setData(Qt.ItemDataRole.UserRole, keys[r])
+            table.setItem(r, c, item)
+
+
+class EnrolDialog(QDialog):
+    """Enrol another case file's public key file once the fingerprints were compared by phone:
+    Enrol stays greyed until the 25 digits typed are the file's."""
+
+    def __init__(self, public: PublicKeys, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.public = public
+        self.setWindowTitle(_("Enrol the keys of {post}").format(post=public.post))
+        form = QFormLayout()
+        form.addRow(_("Post:"), QLabel(f"{public.post} — {public.name}"))
+        form.addRow(_("Role:"), QLabel(_(ROLE_LABELS.get(public.role, public.role))))
+        explain = QLabel(
+            _(
+                "Call them and ask them to read out the fingerprint their ConsulDesk shows for "
+                "its own keys. Type what you hear: the keys are enrolled only if it matches this "
+                "file."
+            )
+        )
+        explain.setWordWrap(True)
+        self.fingerprint_edit = QLineEdit()
+        self.fingerprint_edit.setPlaceholderText("00000 00000 00000 00000 00000")
+        self.fingerprint_edit.textChanged.connect(self._check)
+        self.match_label = QLabel("")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.enrol_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.enrol_button.setText(_("Enrol"))
+        self.enrol_button.setEnabled(False)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(explain)
+        layout.addWidget(self.fingerprint_edit)
+        layout.addWidget(self.match_label)
+        layout.addWidget(self.buttons)
+
+    @Slot(str)
+    def _check(self, text: str) -> None:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        ok = same_fingerprint(text, self.public.fingerprint)
+        self.enrol_button.setEnabled(ok)
+        if ok:
+            self.match_label.setText(_("✓ The fingerprint matches."))
+        elif len(digits) >= 25:
+            self.match_label.setText(
+                _("✗ This is not the fingerprint of this file: do not enrol it.")
+            )
+        else:
+            self.match_label.setText(_("{n} of 25 digits").format(n=len(digits)))
+
+
+class SyncPage(QWidget):
+    """Keys, peers, bundles and conflicts."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.own_label = QLabel("…")
+        self.own_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.create_keys_button = QPushButton(_("Create keys…"))
+        self.save_key_button = QPushButton(_("Save the public key file…"))
+        self.enrol_button = QPushButton(_("Enrol a key file…"))
+        self.peers_table = _table(
+            [
+                _("Post"),
+                _("Name of the post"),
+                _("Fingerprint"),
+                _("Last bundle from it"),
+                _("Last sent to it"),
+            ]
+        )
+        self.peers_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.peers_table.horizontalHeader().setStretchLastSection(False)
+        self.peer_combo = QComboBox()
+        self.peer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.export_button = QPushButton(_("Export a bundle…"))
+        self.import_button = QPushButton(_("Import a bundle…"))
+        self.conflicts_table = _table(
+            [_("Whose record"), _("Field"), _("Kept everywhere"), _("The other value")]
+        )
+        self.keep_button = QPushButton(_("Keep this value"))
+        self.take_other_button = QPushButton(_("Take the other value"))
+        self._conflicts: list[Any] = []
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        self._build_layout()
+        self.create_keys_button.clicked.connect(self.create_keys)
+        self.save_key_button.clicked.connect(self.save_public_key)
+        self.enrol_button.clicked.connect(self.enrol)
+        self.export_button.clicked.connect(self.export_bundle)
+        self.import_button.clicked.connect(self.import_bundle)
+        self.keep_button.clicked.connect(lambda: self.resolve(keep_other=False))
+        self.take_other_button.clicked.connect(lambda: self.resolve(keep_other=True))
+        self.conflicts_table.itemSelectionChanged.connect(self._update_buttons)
+        self._refresh_timer = QTimer(self, singleShot=True, interval=300)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self.ctx.events.changed.connect(lambda _c: self._refresh_timer.start())
+        self.refresh()
+
+    def _build_layout(self) -> None:
+        keys_box = QGroupBox(_("This case file's keys"))
+        keys_row = QHBoxLayout(keys_box)
+        keys_row.addWidget(self.own_label, 1)
+        keys_row.addWidget(self.create_keys_button)
+        keys_row.addWidget(self.save_key_button)
+        peers_box = QGroupBox(_("Case files this one exchanges bundles with"))
+        peers = QVBoxLayout(peers_box)
+        peers.addWidget(self.peers_table)
+        actions = QHBoxLayout()
+        actions.addWidget(self.enrol_button)
+        actions.addStretch(1)
+        actions.addWidget(QLabel(_("Bundle for:")))
+        actions.addWidget(self.peer_combo)
+        actions.addWidget(self.export_button)
+        actions.addWidget(self.import_button)
+        peers.addLayout(actions)
+        conflicts_box = QGroupBox(_("Conflicts: one field changed at two places"))
+        conflicts = QVBoxLayout(conflicts_box)
+        conflicts.addWidget(self.conflicts_table)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.keep_button)
+        row.addWidget(self.take_other_button)
+        conflicts.addLayout(row)
+        layout = QVBoxLayout(self)
+        layout.addWidget(keys_box)
+        layout.addWidget(peers_box, 2)
+        layout.addWidget(conflicts_box, 1)
+        layout.addWidget(self.status_label)
+
+    # -- what to ask the officer (replaced in tests) -----------------------------------------
+
+    def ask_passphrase(self, new: bool = False) -> str | None:
+        title = _("New passphrase") if new else _("Passphrase")
+        prompt = (
+            _("A passphrase of at least {n} characters to seal this case file's keys:").format(
+                n=MIN_PASSPHRASE
+            )
+            if new
+            else _("The passphrase of this case file's keys:")
+        )
+        text, ok = QInputDialog.getText(self, title, prompt, QLineEdit.EchoMode.Password)
+        return text if ok and text else None
+
+    def choose_folder(self) -> Path | None:
+        folder = QFileDialog.getExistingDirectory(self, _("Where to write (a USB stick)"))
+        return Path(folder) if folder else None
+
+    def choose_file(self, title: str, pattern: str) -> Path | None:
+        path, _filter = QFileDialog.getOpenFileName(self, title, "", pattern)
+        return Path(path) if path else None
+
+    def confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def enrol_dialog(self, public: PublicKeys) -> str | None:
+        dialog = EnrolDialog(public, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.fingerprint_edit.text()
+
+    # -- showing ------------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        desk = self.ctx.desk
+
+        def load() -> tuple[Any, Any, Any, Any]:
+            return (
+                key_service.own_keys(desk),
+                sync.sync_status(desk),
+                sync.conflict_rows(desk),
+                key_service.peers(desk),
+            )
+
+        self.ctx.tasks.run(load, self._show, self._load_failed)
+
+    def _show(self, loaded: tuple[Any, Any, Any, Any]) -> None:
+        own, peers, conflicts, peer_keys = loaded
+        active = next((k for k in own if k.status == "active"), None)
+        if active is None:
+            self.own_label.setText(
+                _("No keys yet: create them to exchange bundles with headquarters.")
+            )
+        else:
+            self.own_label.setText(
+                _("Fingerprint to read out over the phone: {fingerprint}").format(
+                    fingerprint=active.fingerprint
+                )
+            )
+        self.create_keys_button.setVisible(active is None)
+        self.save_key_button.setEnabled(active is not None)
+        self.enrol_button.setEnabled(active is not None)
+        fingerprints = {
+            p.post: p.fingerprint for p in peer_keys if p.status == "active" and p.role != "escrow"
+        }
+        rows = [
+            [
+                p.post,
+                p.name + (f" ({_(ROLE_LABELS[p.role])})" if p.role == "headquarters" else ""),
+                fingerprints.get(p.post, "—"),
+                _bundle_cell(p.last_received_at, p.received_sequence, p.held),
+                _bundle_cell(p.last_sent_at, p.sent_sequence, 0),
+            ]
+            for p in peers
+        ]
+        _fill(self.peers_table, rows)
+        current = self.peer_combo.currentData()
+        self.peer_combo.clear()
+        for p in peers:
+            if p.post in fingerprints:
+                self.peer_combo.addItem(f"{p.post} — {p.name}", p.post)
+        if current is not None and (i := self.peer_combo.findData(current)) >= 0:
+            self.peer_combo.setCurrentIndex(i)
+        self.export_button.setEnabled(active is not None and self.peer_combo.count() > 0)
+        self.import_button.setEnabled(active is not None)
+        self._conflicts = list(conflicts)
+        _fill(
+            self.conflicts_table,
+            [
+                [
+                    c.record,
+                    field_label(c.field),
+                    _value_cell(c.kept_value, c.kept_where, c.kept_when),
+                    _value_cell(c.other_value, c.other_where, c.other_when),
+                ]
+                for c in conflicts
+            ],
+            [c.id for c in conflicts],
+        )
+        self._update_buttons()
+
+    def _load_failed(self, exc: BaseException) -> None:
+        self.status_label.setText(describe(exc))
+
+    def _failed(self, exc: BaseException) -> None:
+        self.status_label.setText(describe(exc))
+        self.refresh()
+
+    def _done(self, message: str) -> None:
+        self.status_label.setText(message)
+        self.refresh()
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        conflict = self._selected_row()
+        self.keep_button.setEnabled(conflict is not None)
+        self.take_other_button.setEnabled(conflict is not None)
+        if conflict is None:
+            self.keep_button.setText(_("Keep this value"))
+            self.take_other_button.setText(_("Take the other value"))
+        else:
+            self.keep_button.setText(_("Keep “{value}”").format(value=_short(conflict.kept_value)))
+            self.take_other_button.setText(
+                _("Take “{value}”").format(value=_short(conflict.other_value))
+            )
+
+    def _selected_row(self) -> Any:
+        conflict_id = self._selected_conflict()
+        return next((c for c in self._conflicts if c.id == conflict_id), None)
+
+    def _selected_conflict(self) -> str | None:
+        items = self.conflicts_table.selectedItems()
+        if not items:
+            return None
+        first = self.conflicts_table.item(items[0].row(), 0)
+        return str(first.data(Qt.ItemDataRole.UserRole)) if first else None
+
+    # -- acting -------------------------------------------------------------------------------
+
+    @Slot()
+    def create_keys(self) -> None:
+        passphrase = self.ask_passphrase(new=True)
+        if passphrase is None:
+            return
+        desk = self.ctx.desk
+        self.status_label.setText(_("Creating keys…"))
+        self.ctx.tasks.run(
+            lambda: key_service.create_keys(desk, passphrase),
+            lambda row: self._done(
+                _("Keys created. Fingerprint: {fingerprint}").format(fingerprint=row.fingerprint)
+            ),
+            self._failed,
+        )
+
+    @Slot()
+    def save_public_key(self) -> None:
+        folder = self.choose_folder()
+        if folder is None:
+            return
+        desk = self.ctx.desk
+        self.ctx.tasks.run(
+            lambda: key_service.export_public_key(desk, folder),
+            lambda path: self._done(_("Wrote {path}").format(path=path)),
+            self._failed,
+        )
+
+    @Slot()
+    def enrol(self) -> None:
+        path = self.choose_file(_("A public key file"), f"*{PUBLIC_SUFFIX}")
+        if path is None:
+            return
+        try:
+            public = key_service.read_key_file(path)
+        except Exception as exc:  # a message, never a crash
+            self.status_label.setText(describe(exc))
+            return
+        typed = self.enrol_dialog(public)
+        if typed is None:
+            return
+        desk = self.ctx.desk
+        self.ctx.tasks.run(
+            lambda: key_service.enrol_peer(desk, path, typed),
+            lambda row: self._done(
+                _("Enrolled the keys of {post} — {name}.").format(post=row.post, name=row.name)
+            ),
+            self._failed,
+        )
+
+    @Slot()
+    def export_bundle(self) -> None:
+        peer = self.peer_combo.currentData()
+        if peer is None:
+            return
+        folder = self.choose_folder()
+        if folder is None:
+            return
+        passphrase = self.ask_passphrase()
+        if passphrase is None:
+            return
+        desk = self.ctx.desk
+        self.status_label.setText(_("Writing the bundle…"))
+        self.export_button.setEnabled(False)
+        self.ctx.tasks.run(
+            lambda: sync.export_bundle(desk, passphrase, peer, folder),
+            lambda done: self._done(
+                _("Wrote {path}: {records} records for {post}.").format(
+                    path=done.path, records=done.records, post=peer
+                )
+            ),
+            self._failed,
+        )
+
+    @Slot()
+    def import_bundle(self) -> None:
+        path = self.choose_file(_("A bundle"), "*.consuldesk-bundle")
+        if path is None:
+            return
+        passphrase = self.ask_passphrase()
+        if passphrase is None:
+            return
+        desk = self.ctx.desk
+        self.status_label.setText(_("Checking the bundle…"))
+        self.import_button.setEnabled(False)
+        self.ctx.tasks.run(
+            lambda: sync.inspect_bundle(desk, passphrase, path),
+            lambda preview: self._previewed(path, passphrase, preview),
+            self._failed,
+        )
+
+    def _previewed(self, path: Path, passphrase: str, preview: Any) -> None:
+        text = self.describe_result(preview)
+        if preview.missing:
+            text += "\n\n" + _(
+                "It needs earlier bundles that are not here yet: it will be kept and applied "
+                "when they arrive."
+            )
+        if not self.confirm(_("Import this bundle?"), text):
+            self._done(_("Nothing was imported."))
+            return
+        desk = self.ctx.desk
+        self.status_label.setText(_("Importing…"))
+        self.ctx.tasks.run(
+            lambda: sync.import_bundle(desk, passphrase, path),
+            self._imported,
+            self._failed,
+        )
+
+    def _imported(self, result: Any) -> None:
+        self._done(self.describe_result(result))
+        self.ctx.events.changed.emit(None)
+
+    @staticmethod
+    def describe_result(result: Any) -> str:
+        m = result.manifest
+        head = _("Bundle {n} from {sender}, made {when}.").format(
+            n=m.sequence, sender=m.sender, when=m.created.replace("T", " ").rstrip("Z")
+        )
+        if result.held:
+            return head + " " + _("Held until the bundles before it arrive.")
+        created = sum(result.created.values())
+        updated = sum(result.updated.values())
+        sentence = (
+            _("Would add {created} records and update {updated}; {same} unchanged.")
+            if result.preview
+            else _("Added {created} records and updated {updated}; {same} unchanged.")
+        )
+        parts = [sentence.format(created=created, updated=updated, same=result.unchanged)]
+        if result.conflicts:
+            parts.append(_("Conflicts for an officer: {n}.").format(n=result.conflicts))
+        if result.flagged:
+            parts.append(
+                _("People registered at two posts, flagged for merging: {n}.").format(
+                    n=result.flagged
+                )
+            )
+        return head + " " + " ".join(parts)
+
+    def resolve(self, *, keep_other: bool) -> None:
+        conflict_id = self._selected_conflict()
+        if conflict_id is None:
+            return
+        desk = self.ctx.desk
+        self.ctx.tasks.run(
+            lambda: sync.resolve_conflict(desk, conflict_id, keep_other=keep_other),
+            lambda _c: self._done(_("Resolved; the choice travels in the next bundles.")),
+            self._failed,
+        )

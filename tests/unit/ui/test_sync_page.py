@@ -1,0 +1,143 @@
+"""The Sync page: keys, enrolment by fingerprint, bundles with a preview, conflicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from consuldesk.services import keys, nationals
+from consuldesk.services import sync as s
+from consuldesk.services.casefile import create_casefile
+from consuldesk.ui.pages.sync import EnrolDialog, SyncPage
+from tests.factories import person
+
+pytestmark = pytest.mark.usefixtures("fast_seal")
+PASSPHRASE = "Ұзын құпия сөз 2026"
+
+
+@pytest.fixture
+def hq(tmp_path):
+    desk = create_casefile(
+        tmp_path / "KZ-HQ.consuldesk",
+        post_code="KZ-HQ",
+        post_name="Сыртқы істер министрлігі",
+        host_country=None,
+        officer="x",
+        headquarters=True,
+    )
+    keys.create_keys(desk, PASSPHRASE)
+    yield desk
+    desk.close()
+
+
+def make_page(qtbot, ctx, **answers):
+    page = SyncPage(ctx)
+    qtbot.addWidget(page)
+    page.ask_passphrase = lambda new=False: answers.get("passphrase", PASSPHRASE)
+    page.choose_folder = lambda: answers.get("folder")
+    page.choose_file = lambda title, pattern: answers.get("file")
+    page.confirm = lambda title, text: answers.setdefault("asked", text) is not None
+    page.enrol_dialog = lambda public: answers.get("typed")
+    return page
+
+
+def test_a_new_case_file_offers_to_create_keys_and_then_shows_the_fingerprint(qtbot, ctx, tmp_path):
+    page = make_page(qtbot, ctx, folder=tmp_path)
+    qtbot.waitUntil(lambda: "No keys yet" in page.own_label.text(), timeout=3000)
+    assert page.create_keys_button.isVisibleTo(page) and not page.export_button.isEnabled()
+    page.create_keys()
+    qtbot.waitUntil(lambda: "Fingerprint to read out" in page.own_label.text(), timeout=5000)
+    fingerprint = keys.own_keys(ctx.desk)[0].fingerprint
+    assert fingerprint in page.own_label.text()
+    assert not page.create_keys_button.isVisibleTo(page)
+    page.save_public_key()
+    qtbot.waitUntil(lambda: "Wrote" in page.status_label.text(), timeout=3000)
+    assert list(tmp_path.glob("AE-ABU-*.consuldesk-key"))
+
+
+def test_the_enrol_dialog_enables_enrol_only_for_the_files_fingerprint(qtbot, hq, tmp_path):
+    path = keys.export_public_key(hq, tmp_path)
+    public = keys.read_key_file(path)
+    dialog = EnrolDialog(public)
+    qtbot.addWidget(dialog)
+    digits = public.fingerprint.replace(" ", "")
+    qtbot.keyClicks(dialog.fingerprint_edit, digits[:10])
+    assert not dialog.enrol_button.isEnabled() and "10 of 25" in dialog.match_label.text()
+    dialog.fingerprint_edit.setText(digits[:-1] + ("1" if digits[-1] != "1" else "2"))
+    assert not dialog.enrol_button.isEnabled() and "do not enrol" in dialog.match_label.text()
+    dialog.fingerprint_edit.setText(public.fingerprint.replace(" ", "-"))
+    assert dialog.enrol_button.isEnabled() and "matches" in dialog.match_label.text()
+
+
+def test_enrol_export_and_import_with_a_preview(qtbot, ctx, hq, tmp_path):
+    keys.create_keys(ctx.desk, PASSPHRASE)
+    hq_file = keys.export_public_key(hq, tmp_path)
+    page = make_page(qtbot, ctx, file=hq_file, typed=keys.read_key_file(hq_file).fingerprint)
+    qtbot.waitUntil(lambda: page.enrol_button.isEnabled(), timeout=3000)
+    page.enrol()
+    qtbot.waitUntil(lambda: page.peer_combo.count() == 1, timeout=3000)
+    assert page.peers_table.item(0, 0).text() == "KZ-HQ"
+
+    # Headquarters enrols the embassy too and sends a bundle with a person registered there.
+    ours = keys.export_public_key(ctx.desk, tmp_path)
+    keys.enrol_peer(hq, ours, keys.read_key_file(ours).fingerprint)
+    nationals.register_national(hq, person(city="Astana"))
+    bundle = s.export_bundle(hq, PASSPHRASE, "AE-ABU", tmp_path).path
+
+    answers = {"file": bundle}
+    page.choose_file = lambda title, pattern: answers["file"]
+    page.confirm = lambda title, text: answers.setdefault("asked", text) is not None
+    changed = []
+    ctx.events.changed.connect(changed.append)
+    page.import_bundle()
+    qtbot.waitUntil(lambda: "Added" in page.status_label.text(), timeout=5000)
+    assert "Would add 2 records" in answers["asked"]  # the preview, before anything changed
+    assert nationals.count_nationals(ctx.desk) == 1 and changed
+    qtbot.waitUntil(lambda: "(no. 1)" in page.peers_table.item(0, 3).text(), timeout=3000)
+
+    page.choose_folder = lambda: tmp_path / "usb"
+    (tmp_path / "usb").mkdir()
+    page.export_bundle()
+    qtbot.waitUntil(lambda: "Wrote" in page.status_label.text(), timeout=5000)
+    assert len(list((tmp_path / "usb").glob("AE-ABU-to-KZ-HQ-*.consuldesk-bundle"))) == 1
+
+
+def test_a_refused_bundle_says_why_and_changes_nothing(qtbot, ctx, tmp_path):
+    keys.create_keys(ctx.desk, PASSPHRASE)
+    junk = tmp_path / "junk.consuldesk-bundle"
+    junk.write_bytes(b"not a bundle at all")
+    page = make_page(qtbot, ctx, file=junk)
+    qtbot.waitUntil(lambda: page.import_button.isEnabled(), timeout=3000)
+    page.import_bundle()
+    qtbot.waitUntil(lambda: "not a ConsulDesk bundle" in page.status_label.text(), timeout=3000)
+    assert nationals.count_nationals(ctx.desk) == 0
+
+
+def test_a_conflict_is_shown_by_name_and_resolved_with_the_values_on_the_buttons(
+    qtbot, ctx, hq, tmp_path
+):
+    keys.create_keys(ctx.desk, PASSPHRASE)
+    a, b = keys.export_public_key(ctx.desk, tmp_path), keys.export_public_key(hq, tmp_path)
+    keys.enrol_peer(hq, a, keys.read_key_file(a).fingerprint)
+    keys.enrol_peer(ctx.desk, b, keys.read_key_file(b).fingerprint)
+    row = nationals.register_national(ctx.desk, person(city="Dubai")).row
+    s.import_bundle(hq, PASSPHRASE, s.export_bundle(ctx.desk, PASSPHRASE, "KZ-HQ", tmp_path).path)
+    at_hq = nationals.get_national(hq, row.id)
+    nationals.update_national(hq, row.id, nationals.fields_of_row(at_hq).replace(city="Astana"))
+    nationals.update_national(
+        ctx.desk, row.id, nationals.fields_of_row(row).replace(city="Sharjah")
+    )
+    s.import_bundle(ctx.desk, PASSPHRASE, s.export_bundle(hq, PASSPHRASE, "AE-ABU", tmp_path).path)
+
+    page = make_page(qtbot, ctx)
+    qtbot.waitUntil(lambda: page.conflicts_table.rowCount() == 1, timeout=3000)
+    assert page.conflicts_table.item(0, 0).text() == "Қасымова Әйгерім"
+    assert page.conflicts_table.item(0, 1).text() == "City"
+    assert not page.keep_button.isEnabled()
+    page.conflicts_table.selectRow(0)
+    kept = nationals.get_national(ctx.desk, row.id).city
+    other = ({"Astana", "Sharjah"} - {kept}).pop()
+    assert page.keep_button.text() == f"Keep “{kept}”"
+    assert page.take_other_button.text() == f"Take “{other}”"
+    page.take_other_button.click()
+    qtbot.waitUntil(lambda: page.conflicts_table.rowCount() == 0, timeout=3000)
+    assert nationals.get_national(ctx.desk, row.id).city == other
