@@ -689,6 +689,10 @@ def _catalog_sources() -> None:
     _("Imported")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['review']
     _("Marked as reviewed")
+    # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['sync']
+    _("Received in a bundle")
+    # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['resolve']
+    _("Conflict resolved")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.LABELS['review']
     _("Set aside for review")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.LABELS['list_sha256']

@@ -480,7 +480,10 @@ def history(desk: Desk, record_id: str) -> list[AuditRow]:
             changes: dict[str, list[object]] = {k: [None, v] for k, v in first.items()}
             if details.get("sha256"):
                 changes["list_sha256"] = [None, details["sha256"]]
-            rows.append((at, version, AuditRow(at, officer, post, "create", changes)))
+            action = "sync" if details.get("action") == "sync" else "create"
+            if details.get("sender"):
+                changes["origin_post"] = [None, details["sender"]]
+            rows.append((at, version, AuditRow(at, officer, post, action, changes)))
         rows.sort(key=lambda r: (r[0], r[1]))
         return [row for _, _, row in rows]
 

@@ -303,7 +303,7 @@ def _apply(desk: Desk, opened: b.Opened, *, preview: bool) -> Imported:
             changed = key_service.receive_statements_in(
                 tx, own, opened.key_statements(), strict=False
             )
-            applied = exchange.apply(tx, opened.records(), m.bundle_id)
+            applied = exchange.apply(tx, opened.records(), m.bundle_id, m.sender)
             result.created = dict(applied.created)
             result.updated = dict(applied.updated)
             result.unchanged = applied.unchanged

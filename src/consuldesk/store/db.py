@@ -335,6 +335,13 @@ class Tx:
         finally:
             conn.exec_driver_sql("PRAGMA cache_size=-8192")
 
+    def index_nationals_from(self, first_seq: int) -> None:
+        """Index for search the nationals inserted without the ORM, ``seq >= first_seq`` (a
+        bundle's new records): one statement, as a bulk insert does."""
+        self.session.flush()
+        connection = cast(sqlite3.Connection, self.session.connection().connection.dbapi_connection)
+        index_new_rows(connection, first_seq)
+
     def audit_created(
         self, table: str, record_ids: Sequence[str], action: str, **details: Any
     ) -> None:
@@ -777,7 +784,8 @@ def created_together(
 
     Returns:
         ``(at, officer, post_code, version, details, first_values)``, or ``None``: the details
-        as recorded, without the list of ids; the first values by column, none empty.
+        as recorded, without the list of ids, and the event's ``action``; the first values by
+        column, none empty.
     """
     events = table_of(AuditEvent)
     table = table_of(model)
@@ -788,13 +796,12 @@ def created_together(
         events.c.post_code,
         events.c.version,
         func.json_remove(events.c.changes, "$.created"),
+        events.c.action,
     ).where(
         events.c.table_name == table.name,
-        # Written in the transaction that created the record: the same time, then the id.
-        events.c.at == select(table.c.created_at).where(table.c.id == record_id).scalar_subquery(),
-        events.c.record_id == events.c.id,
+        events.c.record_id == events.c.id,  # an event for many records
         select(ids.c.value).where(ids.c.value == record_id).exists(),
-    )
+    ).order_by(events.c.at)
     found = session.execute(query).first()
     if found is None:
         return None
@@ -810,7 +817,7 @@ def created_together(
             if name in first and isinstance(pair, list) and pair:
                 first[name] = pair[0]
     values = {k: _jsonable(v) for k, v in first.items() if v not in (None, "", [])}
-    return (*found[:4], json.loads(found[4]), values)
+    return (*found[:4], {**json.loads(found[4]), "action": found[5]}, values)
 
 
 def read_meta(session: Session, key: str) -> str | None:

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -35,7 +34,11 @@ from consuldesk.store.models import (
     SyncKnowledge,
     table_of,
 )
-from consuldesk.store.search import refresh_derived
+from consuldesk.store.search import (
+    national_search_keys,
+    national_sort_name,
+    refresh_derived,
+)
 from consuldesk.sync.bundle import Record
 
 MODELS: dict[str, type[Synced]] = {str(m.__tablename__): m for m in SYNCED_TABLES}
@@ -163,41 +166,64 @@ def _chunks(records: list[Record]) -> Iterator[list[Record]]:
         yield records[start : start + _CHUNK]
 
 
-def apply(tx: Tx, records: Iterable[Record], bundle_id: str) -> Applied:
-    """Merge received records into the case file, in the open transaction ``tx``."""
+def apply(tx: Tx, records: Iterable[Record], bundle_id: str, sender: str = "") -> Applied:
+    """Merge received records into the case file, in the open transaction ``tx``.
+
+    Records new here are inserted in bulk, table by table (a record's references come first),
+    and audited by one event per table for the bundle (the records hold their first values);
+    records on file merge field by field, each change audited with its old and new value.
+    """
     result = Applied()
     by_table: dict[str, list[Record]] = defaultdict(list)
     for record in records:
         if record.table not in MODELS:
             continue  # a table of a newer schema: the schema check refuses such bundles
         by_table[record.table].append(record)
-    new_nationals: list[National] = []
+    new_nationals: list[dict[str, Any]] = []
+    first_seq: int | None = None
     for name in ORDER:
         model = MODELS[name]
+        table = table_of(model)
         columns = {c.name: c for c in _columns(model)}
-        for chunk in _chunks(by_table.get(name, [])):
+        pending = by_table.get(name, [])
+        if name == "national":  # one merged into another comes after it
+            pending.sort(key=lambda r: bool((r.fields.get("merged_into_id") or [None])[0]))
+        created_ids: list[str] = []
+        for chunk in _chunks(pending):
             ids = [r.id for r in chunk]
             found = {
                 row.id: row for row in tx.session.exec(select(model).where(col(model.id).in_(ids)))
             }
+            inserts: list[dict[str, Any]] = []
             for record in chunk:
                 for _, version, _seen in record.fields.values():
                     node = fv.node_of(version)
                     result.newest[node] = max(result.newest.get(node, ""), version)
                 row = found.get(record.id)
                 if row is None:
-                    row = _create(tx, model, columns, record)
-                    if row is not None:
-                        result.created[name] += 1
-                        if isinstance(row, National):
-                            new_nationals.append(row)
+                    values = _new_values(tx, model, columns, record)
+                    if values is None:
+                        continue
+                    if model is National:
+                        first_seq = values["seq"] if first_seq is None else first_seq
+                        new_nationals.append(values)
+                    inserts.append(values)
                     continue
-                changed = _merge(tx, row, columns, record, bundle_id, result)
-                if changed:
+                if _merge(tx, row, columns, record, bundle_id, result):
                     result.updated[name] += 1
                 else:
                     result.unchanged += 1
+            if inserts:
+                tx.session.flush()  # merged rows first: inserts may refer to them
+                tx.session.execute(table.insert(), inserts)
+                created_ids.extend(v["id"] for v in inserts)
+        if created_ids:
+            result.created[name] += len(created_ids)
+            tx.changes.created.setdefault(name, set()).update(created_ids)
+            tx.audit_created(name, created_ids, "sync", bundle=bundle_id, sender=sender)
     tx.session.flush()
+    if first_seq is not None:
+        tx.index_nationals_from(first_seq)
     result.flagged = _flag_people_at_two_posts(tx, new_nationals)
     newest = max(result.newest.values(), default=None)
     if newest is not None:
@@ -205,11 +231,15 @@ def apply(tx: Tx, records: Iterable[Record], bundle_id: str) -> Applied:
     return result
 
 
-def _create(tx: Tx, model: type[Synced], columns: dict[str, Any], record: Record) -> Synced | None:
+def _new_values(
+    tx: Tx, model: type[Synced], columns: dict[str, Any], record: Record
+) -> dict[str, Any] | None:
+    """The column values of a record new here, or ``None`` when the bundle lacks its creation
+    (a change to a record this case file never had: its creation comes in an earlier bundle)."""
     created = record.fields.get(fv.CREATED)
     if created is None:
-        return None  # changes to a record this case file never had: its creation comes first
-    values = {
+        return None
+    values: dict[str, Any] = {
         name: _from_wire(columns[name], change[0])
         for name, change in record.fields.items()
         if name in columns
@@ -218,22 +248,18 @@ def _create(tx: Tx, model: type[Synced], columns: dict[str, Any], record: Record
     for name, (_, version, seen) in record.fields.items():
         if name in columns and version != created[1]:
             versions[name] = [version, seen]
-    row = model(id=record.id, **values)
-    row.field_versions = versions
-    row.version = max(v[0] or "" for v in versions.values())
-    row.updated_at = tx.now
-    if isinstance(row, National):
-        row.seq = tx.next_seq()
-        refresh_derived(row)
-    tx.session.add(row)
-    tx.audit(
-        row,
-        "sync",
-        {k: [None, _to_wire(v)] for k, v in values.items() if v not in (None, "", [])},
-        row.version,
-    )
-    tx.changes.note("created", model.__tablename__, record.id)  # type: ignore[arg-type]
-    return row
+    for name, column in columns.items():  # a column the sender's schema had no value for
+        if name not in values and column.default is not None and column.default.is_scalar:
+            values[name] = column.default.arg
+    values["id"] = record.id
+    values["field_versions"] = versions
+    values["version"] = max(v[0] or "" for v in versions.values())
+    values["updated_at"] = tx.now
+    if model is National:
+        values["seq"] = tx.next_seq()
+        values["search_keys"] = national_search_keys(values)
+        values["sort_name"] = national_sort_name(values)
+    return values
 
 
 def _merge(
@@ -337,35 +363,39 @@ def _settle(tx: Tx, record_id: str, name: str, seen: str, version: str) -> None:
         tx.session.add(conflict)
 
 
-def _flag_people_at_two_posts(tx: Tx, created: list[National]) -> int:
+def _flag_people_at_two_posts(tx: Tx, created: list[dict[str, Any]]) -> int:
     """A national new here whose live IIN or passport another post's record has: one person
     registered twice (in transit), flagged as a probable duplicate for the merge flow."""
-    flagged = 0
-    for person in created:
-        if person.deleted_at is not None:
-            continue
-        conditions = []
-        if person.iin:
-            conditions.append(col(National.iin) == person.iin)
-        if person.passport_no:
-            conditions.append(col(National.passport_no) == person.passport_no)
-        if not conditions:
-            continue
-        others = tx.session.exec(
-            select(National).where(
-                or_(*conditions),
-                col(National.id) != person.id,
-                col(National.deleted_at).is_(None),
-            )
-        )
-        for other in others:
-            a, b = sorted((person.id, other.id))
-            exists = tx.session.exec(
-                select(DuplicateCandidate).where(
-                    DuplicateCandidate.national_a_id == a, DuplicateCandidate.national_b_id == b
+    pairs: set[tuple[str, str]] = set()
+    for key in ("iin", "passport_no"):
+        wanted: dict[str, list[str]] = defaultdict(list)
+        for person in created:
+            if person.get(key) and person.get("deleted_at") is None:
+                wanted[person[key]].append(person["id"])
+        values = sorted(wanted)
+        column = col(getattr(National, key))
+        for start in range(0, len(values), _CHUNK):
+            chunk = values[start : start + _CHUNK]
+            holders: dict[str, list[str]] = defaultdict(list)
+            for record_id, value in tx.session.exec(
+                select(National.id, column).where(
+                    column.in_(chunk), col(National.deleted_at).is_(None)
                 )
-            ).first()
-            if exists is None:
-                tx.add(DuplicateCandidate(national_a_id=a, national_b_id=b, score=1.0))  # type: ignore[call-arg]
-                flagged += 1
+            ):
+                holders[value].append(record_id)
+            for value, ids in holders.items():
+                for new in wanted[value]:
+                    for other in ids:
+                        if other != new:
+                            a, b_ = sorted((new, other))
+                            pairs.add((a, b_))
+    if not pairs:
+        return 0
+    known = set(
+        tx.session.exec(select(DuplicateCandidate.national_a_id, DuplicateCandidate.national_b_id))
+    )
+    flagged = 0
+    for a, b_ in sorted(pairs - known):
+        tx.add(DuplicateCandidate(national_a_id=a, national_b_id=b_, score=1.0))  # type: ignore[call-arg]
+        flagged += 1
     return flagged

@@ -126,6 +126,10 @@ def test_a_posts_people_reach_headquarters_and_acknowledgements_come_back(world)
     result = receive(hq, again.path)
     assert result.updated == {"national": 1}
     assert nationals.get_national(hq, a.id).city == "Tabriz"
+    history = nationals.history(hq, a.id)
+    assert history[0].action == "sync" and history[0].changes["origin_post"] == [None, "IR-THR"]
+    assert history[0].changes["city"] == [None, "Tehran"]  # as it was first received
+    assert (history[-1].action, history[-1].changes) == ("sync", {"city": ["Tehran", "Tabriz"]})
     status = {p.post: p for p in s.sync_status(hq)}
     assert status["IR-THR"].received_sequence == 2 and status["IR-THR"].last_received_at
 

@@ -102,6 +102,8 @@ ACTION_LABELS = {
     "delete": "Deleted",
     "import": "Imported",
     "review": "Marked as reviewed",
+    "sync": "Received in a bundle",
+    "resolve": "Conflict resolved",
 }
 
 # Fields the shared error labels do not name.
