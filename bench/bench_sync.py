@@ -82,7 +82,7 @@ def main() -> None:
     identities = keys.unlock_all(hq, PASSPHRASE)
     opened = b.open_bundle(done.path.read_bytes(), identities)
     archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         for name, data in ((b.MANIFEST, opened.head), (b.CHANGES, opened.changes),
                            (b.STATEMENTS, opened.statements)):  # fmt: skip
             z.writestr(name, data)

@@ -790,18 +790,22 @@ def created_together(
     events = table_of(AuditEvent)
     table = table_of(model)
     ids = func.json_each(events.c.changes, "$.created").table_valued("value")
-    query = select(
-        events.c.at,
-        events.c.officer,
-        events.c.post_code,
-        events.c.version,
-        func.json_remove(events.c.changes, "$.created"),
-        events.c.action,
-    ).where(
-        events.c.table_name == table.name,
-        events.c.record_id == events.c.id,  # an event for many records
-        select(ids.c.value).where(ids.c.value == record_id).exists(),
-    ).order_by(events.c.at)
+    query = (
+        select(
+            events.c.at,
+            events.c.officer,
+            events.c.post_code,
+            events.c.version,
+            func.json_remove(events.c.changes, "$.created"),
+            events.c.action,
+        )
+        .where(
+            events.c.table_name == table.name,
+            events.c.record_id == events.c.id,  # an event for many records
+            select(ids.c.value).where(ids.c.value == record_id).exists(),
+        )
+        .order_by(events.c.at)
+    )
     found = session.execute(query).first()
     if found is None:
         return None

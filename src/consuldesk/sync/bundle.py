@@ -137,7 +137,7 @@ def write(
     head = k.canonical(manifest.body())
     signature = base64.b64encode(sender.sign(head))
     archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         z.writestr(MANIFEST, head)
         z.writestr(SIGNATURE, signature)
         z.writestr(CHANGES, changes)

@@ -121,27 +121,39 @@ def collect(session: Session, known: dict[str, str], nodes: Iterable[str]) -> Co
         model = MODELS[name]
         columns = _columns(model)
         table = table_of(model)
-        query = sa_select(table).where(table.c.version > floor).order_by(table.c.version)
-        for row in session.execute(query).mappings():
-            versions = row["field_versions"] or fv.created(row["version"])
+        names = ["id", "version", "field_versions", *(c.name for c in columns)]
+        position = {n: i for i, n in enumerate(names)}
+        temporal = {c.name for c in columns if _python_type(c) in (date, datetime)}
+        query = (
+            sa_select(*(table.c[n] for n in names))
+            .where(table.c.version > floor)
+            .order_by(table.c.version)
+        )
+        for row in session.execute(query):
+            versions = row[2] or fv.created(row[1])
             fresh = fv.changed_since(versions, known)
             if not fresh:
                 continue
-            names = [c.name for c in columns] if fv.CREATED in fresh else fresh
+            wanted = names[3:] if fv.CREATED in fresh else [f for f in fresh if f in position]
+            created, _ = fv.version_of(versions, fv.CREATED)
             fields: dict[str, list[Any]] = {}
-            for column_name in names:
-                version, seen = fv.version_of(versions, column_name)
-                if version is None or column_name not in row:
+            for column_name in wanted:
+                entry = versions.get(column_name)
+                version, seen = (entry[0], entry[1]) if entry else (created, None)
+                if version is None:
                     continue
-                fields[column_name] = [_to_wire(row[column_name]), version, seen]
+                value = row[position[column_name]]
+                if column_name in temporal and value is not None:
+                    value = value.isoformat()
+                fields[column_name] = [value, version, seen]
+            if fv.CREATED in fresh and created is not None:
+                fields[fv.CREATED] = [None, created, None]
+            for version in {change[1] for change in fields.values()}:
                 node = fv.node_of(version)
                 span = out.covers.setdefault(node, [known.get(node, ""), version])
-                span[1] = max(span[1], version)
-            if fv.CREATED in fresh:
-                created, _ = fv.version_of(versions, fv.CREATED)
-                assert created is not None
-                fields[fv.CREATED] = [None, created, None]
-            out.records.append(Record(name, row["id"], fields))
+                if version > span[1]:
+                    span[1] = version
+            out.records.append(Record(name, row[0], fields))
             out.counts[name] = out.counts.get(name, 0) + 1
     return out
 
