@@ -143,6 +143,15 @@ def _print_situation(s: Any) -> None:
             n=s.nationals, v=s.vulnerable, e=s.evacuated
         )
     )
+    if len(s.by_post) > 1:
+        section(_("By post"), s.by_post)
+    if s.counted_twice:
+        print(
+            _(
+                "Counted twice: {n} people registered at two posts are not merged yet "
+                "(consuldesk-cli duplicates)"
+            ).format(n=s.counted_twice)
+        )
     countries = {country_name(c, language()): n for c, n in s.by_country.items()}
     section(_("By country"), {**countries, _("no country"): s.country_unknown})
     section(_("By city"), {**s.by_city, _("other"): s.city_other, _("no city"): s.city_unknown})

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import TextClause, case, func, or_, text
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from consuldesk.domain.enums import (
@@ -28,7 +29,14 @@ from consuldesk.domain.requests import OPEN_STATUSES
 from consuldesk.domain.vulnerability import ADULT_AGE, SENIOR_AGE, birth_date_cutoff
 from consuldesk.services.desk import Desk
 from consuldesk.services.views import Situation
-from consuldesk.store.models import AssistanceRequest, Hotel, National, Placement, utcnow
+from consuldesk.store.models import (
+    AssistanceRequest,
+    DuplicateCandidate,
+    Hotel,
+    National,
+    Placement,
+    utcnow,
+)
 
 __all__ = [
     "TOP_CITIES",
@@ -245,6 +253,9 @@ def situation(
                 col(National.review).is_not(None), col(National.deleted_at).is_(None)
             )
         ).one()
+        posts = _grouped(session, col(National.origin_post))
+        by_post = dict(sorted(posts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+        counted_twice = _counted_twice(session)
 
     return Situation(
         on=day,
@@ -267,4 +278,26 @@ def situation(
         hotel_occupied=int(occupied),
         placed_tonight=int(placed),
         needs_review=int(needs_review),
+        by_post={str(k): n for k, n in by_post.items()},
+        counted_twice=counted_twice,
+    )
+
+
+def _counted_twice(session: Session) -> int:
+    """Open duplicate pairs whose two records come from different posts (both live)."""
+    a, b = aliased(National), aliased(National)
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(DuplicateCandidate)
+            .join(a, col(a.id) == col(DuplicateCandidate.national_a_id))
+            .join(b, col(b.id) == col(DuplicateCandidate.national_b_id))
+            .where(
+                col(DuplicateCandidate.status) == "open",
+                col(DuplicateCandidate.deleted_at).is_(None),
+                col(a.deleted_at).is_(None),
+                col(b.deleted_at).is_(None),
+                col(a.origin_post) != col(b.origin_post),
+            )
+        ).one()
     )

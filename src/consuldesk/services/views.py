@@ -234,6 +234,10 @@ class Situation:
         hotels: live hotels; ``hotel_beds`` their beds, ``hotel_occupied`` beds taken tonight.
         placed_tonight: distinct nationals in a hotel tonight.
         needs_review: nationals with values set aside for an officer to review.
+        by_post: live nationals by the post that registered them (headquarters' picture of
+            its posts; one post at a post's own case file).
+        counted_twice: pairs of records flagged as one person registered at two posts and not
+            yet merged: the total counts them twice.
     """
 
     on: date
@@ -256,6 +260,8 @@ class Situation:
     hotel_occupied: int
     placed_tonight: int
     needs_review: int = 0
+    by_post: dict[str, int] = dataclasses.field(default_factory=dict)
+    counted_twice: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable copy (the date as ISO text)."""

@@ -16,6 +16,7 @@ from consuldesk.domain.enums import Sex
 from consuldesk.services import keys, nationals
 from consuldesk.services import sync as s
 from consuldesk.services.casefile import create_casefile, open_casefile
+from consuldesk.services.stats import situation
 from consuldesk.sync import bundle as b
 from consuldesk.sync.errors import SyncError
 from tests.factories import person, valid_iin
@@ -249,6 +250,9 @@ def test_the_same_person_registered_at_two_posts_is_flagged_not_counted_twice_si
     assert result.created == {"post": 1, "national": 1} and result.flagged == 1
     (pair,) = nationals.list_duplicates(hq)
     assert pair.score == 1.0
+    counts = situation(hq)
+    assert counts.by_post == {"KZ-HQ": 1, "IR-THR": 1}
+    assert (counts.nationals, counts.counted_twice) == (2, 1)  # and it says so
 
 
 def test_a_gap_holds_the_bundle_until_it_is_filled(world, tmp_path):

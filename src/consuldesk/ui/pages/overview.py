@@ -156,6 +156,11 @@ class OverviewPage(QWidget):
         }
         self.presence_chart = BarChart(_("By presence status"))
         self.vulnerability_chart = BarChart(_("By vulnerability"))
+        self.post_table = _count_table(_("Registered at"))
+        self.post_table.hide()  # headquarters, or a post that received others' records
+        self.twice_label = QLabel()
+        self.twice_label.setWordWrap(True)
+        self.twice_label.hide()
         self.country_table = _count_table(_("Host country"))
         self.city_table = _count_table(_("City"))
         self.requests_table = _count_table(_("Open requests by kind"))
@@ -197,6 +202,7 @@ class OverviewPage(QWidget):
             charts.addWidget(box, 1)
 
         tables = QGridLayout()
+        tables.addWidget(self.post_table, 1, 0)
         tables.addWidget(self.country_table, 0, 0)
         tables.addWidget(self.city_table, 0, 1)
         tables.addWidget(self.requests_table, 0, 2)
@@ -206,6 +212,7 @@ class OverviewPage(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.status_label)
         layout.addWidget(self.review_notice)
+        layout.addWidget(self.twice_label)
         layout.addLayout(figures)
         layout.addLayout(charts)
         layout.addLayout(tables, 1)
@@ -280,6 +287,18 @@ class OverviewPage(QWidget):
         self.vulnerability_chart.set_data(
             [(_(VULNERABILITY_LABELS.get(k, k)), v) for k, v in s.by_vulnerability.items()]
         )
+        self.post_table.setVisible(len(s.by_post) > 1)
+        _fill(self.post_table, list(s.by_post.items()))
+        self.twice_label.setText(
+            ngettext(
+                "{n} person registered at two posts is counted twice until the two records "
+                "are merged (the person's card offers the merge).",
+                "{n} people registered at two posts are counted twice until their records are "
+                "merged (each person's card offers the merge).",
+                s.counted_twice,
+            ).format(n=n(s.counted_twice))
+        )
+        self.twice_label.setVisible(s.counted_twice > 0)
         countries = [(_country(code), v) for code, v in s.by_country.items()]
         if s.country_unknown:
             countries.append((_("Country not known"), s.country_unknown))
