@@ -160,6 +160,11 @@ class OverviewPage(QWidget):
         self.post_table.hide()  # headquarters, or a post that received others' records
         self.twice_label = QLabel()
         self.twice_label.setWordWrap(True)
+        self.twice_label.setObjectName("twice")
+        # The review notice's colours: something for an officer to look at, not an error.
+        self.twice_label.setStyleSheet(
+            "QLabel#twice { background: #fff4ce; border: 1px solid #e0b000; padding: 6px; }"
+        )
         self.twice_label.hide()
         self.country_table = _count_table(_("Host country"))
         self.city_table = _count_table(_("City"))
