@@ -85,3 +85,13 @@ def test_a_damaged_bundle_is_refused_in_one_line(capsys, pair, tmp_path):
     code, _, err = run(capsys, "--case-file", str(hq), "bundle", "import", str(cut))
     assert code == EXIT_BAD_INPUT
     assert err.count("\n") == 1 and "cut short" in err
+
+
+def test_export_to_all_peers_writes_one_bundle_each(capsys, pair):
+    hq, _thr, usb = pair
+    code, out, _ = run(
+        capsys, "--case-file", str(hq), "--json", "bundle", "export", "all", str(usb)
+    )
+    assert code == EXIT_OK
+    (only,) = json.loads(out)
+    assert only["recipient"] == "IR-THR" and Path(only["path"]).exists()

@@ -16,6 +16,7 @@ from consuldesk.i18n import _
 BUNDLE_EPILOG = """\
 examples:
   consuldesk-cli bundle export KZ-HQ /media/usb       everything headquarters lacks
+  consuldesk-cli bundle export all /media/usb         a bundle for every enrolled peer
   consuldesk-cli bundle inspect /media/usb/IR-THR-to-KZ-HQ-….consuldesk-bundle
   consuldesk-cli bundle import /media/usb/IR-THR-to-KZ-HQ-….consuldesk-bundle
   consuldesk-cli conflicts list
@@ -43,7 +44,9 @@ def add_parsers(
         return actions.add_parser(name, parents=[common], **kwargs)
 
     p = action("export", help="write what a peer lacks to a bundle file")
-    p.add_argument("peer", metavar="POST", help="the recipient's post code, e.g. KZ-HQ")
+    p.add_argument(
+        "peer", metavar="POST", help="the recipient's post code, e.g. KZ-HQ; 'all' for every peer"
+    )
     p.add_argument(
         "target", nargs="?", type=Path, default=Path("."), help="a folder or a file name"
     )
@@ -158,22 +161,44 @@ def _export(args: argparse.Namespace) -> int:
     from consuldesk.services import sync
 
     desk = _open(args, writes=True)
+    peer = args.peer.strip().upper()
     try:
         passphrase = _passphrase(PASSPHRASE_ENV, _("Passphrase: "))
-        done = sync.export_bundle(desk, passphrase, args.peer.strip().upper(), args.target)
+        if peer == "ALL":
+            every = sync.export_to_all(desk, passphrase, args.target)
+        else:
+            every = [sync.export_bundle(desk, passphrase, peer, args.target)]
     finally:
         desk.close()
     if args.json:
         _print_json(
-            {
-                "path": done.path,
-                "bytes": done.size,
-                "records": done.records,
-                "sequence": done.manifest.sequence,
-                "bundle_id": done.manifest.bundle_id,
+            [
+                {
+                    "path": d.path,
+                    "bytes": d.size,
+                    "records": d.records,
+                    "sequence": d.manifest.sequence,
+                    "bundle_id": d.manifest.bundle_id,
+                    "recipient": d.manifest.recipient,
+                }
+                for d in every
+            ]
+            if peer == "ALL"
+            else {
+                "path": every[0].path,
+                "bytes": every[0].size,
+                "records": every[0].records,
+                "sequence": every[0].manifest.sequence,
+                "bundle_id": every[0].manifest.bundle_id,
             }
         )
         return EXIT_OK
+    for done in every:
+        _print_exported(done)
+    return EXIT_OK
+
+
+def _print_exported(done: Any) -> None:
     print(_("Wrote {path}").format(path=done.path))
     print(
         "  "
@@ -184,7 +209,6 @@ def _export(args: argparse.Namespace) -> int:
             size=max(1, done.size // 1024),
         )
     )
-    return EXIT_OK
 
 
 def _import(args: argparse.Namespace, *, preview: bool = False) -> int:

@@ -139,7 +139,27 @@ def export_bundle(
         ServiceError: ``file.no_folder``, ``file.write`` (a full or pulled-out stick).
     """
     cancel = cancel or CancelFlag()
+    return _export(desk, key_service.unlock(desk, passphrase), peer, target, progress, cancel)
+
+
+def export_to_all(desk: Desk, passphrase: str, target: Path) -> list[Exported]:
+    """A bundle for every enrolled peer into the folder ``target`` (the keys unsealed once):
+    headquarters' morning round."""
     sender = key_service.unlock(desk, passphrase)
+    peers = sorted(
+        {r.post for r in key_service.peers(desk) if r.role != "escrow" and r.status == "active"}
+    )
+    return [_export(desk, sender, peer, target, no_progress, CancelFlag()) for peer in peers]
+
+
+def _export(
+    desk: Desk,
+    sender: k.SecretKeys,
+    peer: str,
+    target: Path,
+    progress: Progress,
+    cancel: CancelFlag,
+) -> Exported:
     recipients = key_service.recipients(desk, peer)
     own, own_last = _own(desk)
     progress(0, 3, "sync.collect")

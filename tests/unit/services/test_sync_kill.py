@@ -37,11 +37,11 @@ def slow(*args, **kwargs):  # slow enough to be killed in the middle
     time.sleep(0.002)
     return real(*args, **kwargs)
 exchange._merge = slow
-real_create = exchange._create
-def slow_create(*args, **kwargs):
+real_new = exchange._new_values
+def slow_new(*args, **kwargs):
     time.sleep(0.002)
-    return real_create(*args, **kwargs)
-exchange._create = slow_create
+    return real_new(*args, **kwargs)
+exchange._new_values = slow_new
 desk = open_casefile(path, "x")
 sync._apply(desk, opened, preview=False)
 print("finished")
@@ -86,7 +86,11 @@ def test_a_kill_in_the_middle_of_an_import_leaves_the_case_file_as_before(tmp_pa
     )
     backups = hq_path.with_name(hq_path.name + ".backups")
     deadline = time.monotonic() + 60
-    while not any(backups.glob("*.consuldesk")) and time.monotonic() < deadline:
+    while (
+        not any(backups.glob("*.consuldesk"))
+        and process.poll() is None
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.05)  # the backup is taken just before the transaction begins
     time.sleep(1.0)
     assert process.poll() is None, process.communicate()[1]  # still applying
