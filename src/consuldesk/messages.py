@@ -229,6 +229,9 @@ TEMPLATES: dict[str, str] = {
         "it. Read the fingerprint again over the phone; if it still differs, the file is not "
         "theirs"
     ),
+    "keys.fingerprint_length": (
+        "A fingerprint has 25 digits, {digits} were given: ask them to read all five groups"
+    ),
     "keys.own_post": "This is the key file of {post}, this case file's own post",
     "keys.peer_changed": (
         "{post} already has other keys here (fingerprint {old}); the file holds {new}. A "

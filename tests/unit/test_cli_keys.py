@@ -116,9 +116,22 @@ def test_rotate_keeps_the_old_keys_retired(capsys, two):
 
 
 def test_keys_messages_in_kazakh(capsys, two):
+    from consuldesk import i18n
+
     hq, _thr, usb, _fingerprint = two
-    code, _, err = run(
-        capsys, "--lang", "kk", "--case-file", str(hq), "keys", "show", str(usb / "missing")
-    )
+    (usb / "junk.consuldesk-key").write_text("{}", encoding="utf-8")
+    try:
+        code, _, err = run(
+            capsys,
+            "--lang",
+            "kk",
+            "--case-file",
+            str(hq),
+            "keys",
+            "show",
+            str(usb / "junk.consuldesk-key"),
+        )
+    finally:
+        i18n.install("en")
     assert code == EXIT_BAD_INPUT
-    assert "ConsulDesk" in err and "missing" in err and "is not" not in err
+    assert "ConsulDesk" in err and "junk" in err and "is not" not in err  # in Kazakh

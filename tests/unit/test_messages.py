@@ -78,6 +78,7 @@ SAMPLES: dict[str, Any] = {
     "signer": "5b51759f979e28a3",
     "key": "40718 229",
     "version": "2",
+    "digits": 5,
     "sender": "IR-THR",
     "schema": "0009",
     "reason": "ноутбук тәркіленді",

@@ -229,13 +229,18 @@ def _pick_id(text: str, labels: dict[str, str], kind: str) -> str:
     prefix of six or more characters (dashes optional), like git."""
     key = _id_key(text)
     if len(key) < MIN_ID_PREFIX:
-        raise CliError(
+        too_short = (
             _(
                 "“{prefix}” is too short: give at least 6 characters of the id "
+                "(see 'consuldesk-cli conflicts list')"
+            )
+            if kind == "conflict"
+            else _(
+                "“{prefix}” is too short: give at least 6 characters of the id "
                 "(see 'consuldesk-cli evac list')"
-            ).format(prefix=text),
-            EXIT_BAD_INPUT,
+            )
         )
+        raise CliError(too_short.format(prefix=text), EXIT_BAD_INPUT)
     found = [i for i in labels if _id_key(i) == key] or [
         i for i in labels if _id_key(i).startswith(key)
     ]
@@ -245,6 +250,11 @@ def _pick_id(text: str, labels: dict[str, str], kind: str) -> str:
         if kind == "trip":
             message = _(
                 "No trip has an id starting with “{prefix}” (see 'consuldesk-cli evac list')"
+            )
+        elif kind == "conflict":
+            message = _(
+                "No conflict has an id starting with “{prefix}” "
+                "(see 'consuldesk-cli conflicts list')"
             )
         else:
             message = _(
@@ -260,6 +270,12 @@ def _pick_id(text: str, labels: dict[str, str], kind: str) -> str:
         message = ngettext(
             "“{prefix}” matches {n} trip: {matches}; give more characters",
             "“{prefix}” matches {n} trips: {matches}; give more characters",
+            len(found),
+        )
+    elif kind == "conflict":
+        message = ngettext(
+            "“{prefix}” matches {n} conflict: {matches}; give more characters",
+            "“{prefix}” matches {n} conflicts: {matches}; give more characters",
             len(found),
         )
     else:

@@ -135,7 +135,7 @@ def _key_json(row: Any) -> dict[str, Any]:
 def _print_key(row: Any) -> None:
     role = _(ROLE_LABELS.get(row.role, row.role))
     status = _(KEY_STATUS_LABELS.get(row.status, row.status))
-    print(f"  {row.post:<8} {row.fingerprint}  {status:<9} {role:<13} {row.name}")
+    print(f"  {row.post:<8} {row.fingerprint}  {status} · {role} · {row.name}")
     detail = _("key {key_id}, since {since}").format(key_id=row.key_id, since=_local(row.since))
     if row.ended_at:
         detail += "; " + _("ended {when}: {reason}").format(
@@ -167,9 +167,9 @@ def cmd_keys_init(args: argparse.Namespace) -> int:
     print(_("Fingerprint: {fingerprint}").format(fingerprint=row.fingerprint))
     print(
         _(
-            "Next: 'keys export' writes the public key file for headquarters; read them this "
-            "fingerprint over the phone when they enrol it. Keep the passphrase: without it the "
-            "keys cannot be used."
+            "Next: 'keys export' writes the public key file for the other side (headquarters, "
+            "or a post); read them this fingerprint over the phone when they enrol it. Keep the "
+            "passphrase: without it the keys cannot be used."
         )
     )
     return EXIT_OK

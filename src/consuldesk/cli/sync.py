@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from consuldesk.cli.common import EXIT_OK, _local, _open, _print_json
-from consuldesk.cli.keys import PASSPHRASE_ENV, _passphrase
+from consuldesk.cli.keys import KEY_STATUS_LABELS, PASSPHRASE_ENV, _passphrase
 from consuldesk.i18n import _
+from consuldesk.messages import field_label
+
+CONFLICT_STATUS_LABELS = {"open": "open", "resolved": "resolved"}
 
 BUNDLE_EPILOG = """\
 examples:
@@ -102,6 +105,9 @@ def _print_result(result: Any) -> None:
         print(
             _("It applies by itself when the bundles before it are imported, or now with --force.")
         )
+        return
+    if result.nothing_new:
+        print(_("Nothing new: everything in this bundle is here already."))
         return
     title = _("Would change:") if result.preview else _("Applied:")
     print(title)
@@ -262,18 +268,26 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     desk = _open(args, writes=args.conflicts_command == "resolve")
     try:
         if args.conflicts_command == "list":
-            rows = sync.conflicts(desk, open_only=not args.all)
+            rows = sync.conflict_rows(desk, open_only=not args.all)
             if args.json:
-                _print_json([_conflict_json(c) for c in rows])
+                _print_json(rows)
                 return EXIT_OK
             if not rows:
                 print(_("No conflicts."))
             short = _short_ids(c.id for c in rows)
             for c in rows:
+                status = _(CONFLICT_STATUS_LABELS.get(c.status, c.status))
+                print(f"{short[c.id]}  {c.record} · {field_label(c.field)} [{status}]")
                 print(
-                    f"{short[c.id]}  {c.table_name} {c.record_id[:8]}  {c.field}: "
-                    + _("kept “{kept}”, other “{other}” ({status})").format(
-                        kept=c.kept_value, other=c.other_value, status=c.status
+                    "    "
+                    + _("kept: “{value}” ({post}, {when})").format(
+                        value=c.kept_value, post=c.kept_where, when=_local(c.kept_when)
+                    )
+                )
+                print(
+                    "    "
+                    + _("other: “{value}” ({post}, {when})").format(
+                        value=c.other_value, post=c.other_where, when=_local(c.other_when)
                     )
                 )
             return EXIT_OK
@@ -319,15 +333,29 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print(_("No peers yet: enrol a key file first (consuldesk-cli keys enrol)."))
     for p in peers:
         print(f"{p.post}  {p.name}")
+        received = (
+            _("{when} (no. {n})").format(when=_local(p.last_received_at), n=p.received_sequence)
+            if p.received_sequence
+            else _("never")
+        )
+        sent = (
+            _("{when} (no. {n})").format(when=_local(p.last_sent_at), n=p.sent_sequence)
+            if p.sent_sequence
+            else _("never")
+        )
         print(
             "  "
-            + _("last bundle from it: {when} (no. {n}); sent to it: {sent} (no. {m})").format(
-                when=_local(p.last_received_at),
-                n=p.received_sequence,
-                sent=_local(p.last_sent_at),
-                m=p.sent_sequence,
+            + _("last bundle from it: {received}; sent to it: {sent}").format(
+                received=received, sent=sent
             )
         )
+        if p.key_status != "active":
+            print(
+                "  "
+                + _("its keys: {status}").format(
+                    status=_(KEY_STATUS_LABELS.get(p.key_status, p.key_status))
+                )
+            )
         if p.held:
             print("  " + _("bundles held, waiting for earlier ones: {n}").format(n=p.held))
     return EXIT_OK

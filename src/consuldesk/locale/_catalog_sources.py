@@ -73,6 +73,10 @@ def _catalog_sources() -> None:
     _("with children")
     # TRANSLATORS: consuldesk.cli.nationals.NEED_LABELS['minor'], consuldesk.messages.PRIORITY_CLASS_LABELS['minors'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.MINOR]
     _("minor")
+    # TRANSLATORS: consuldesk.cli.sync.CONFLICT_STATUS_LABELS['open']
+    _("open")
+    # TRANSLATORS: consuldesk.cli.sync.CONFLICT_STATUS_LABELS['resolved'], consuldesk.messages.STATUS_WORD_LABELS['resolved']
+    _("resolved")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['surname_cyr']
     _("Surname (Cyrillic)")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['given_names_cyr']
@@ -387,6 +391,8 @@ def _catalog_sources() -> None:
     _(
         "The fingerprint {fingerprint} is not the one in the key file of {post}: do not enrol it. Read the fingerprint again over the phone; if it still differs, the file is not theirs"
     )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.fingerprint_length']
+    _("A fingerprint has 25 digits, {digits} were given: ask them to read all five groups")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.own_post']
     _("This is the key file of {post}, this case file's own post")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.peer_changed']
@@ -519,8 +525,6 @@ def _catalog_sources() -> None:
     _("in progress")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['waiting'], consuldesk.messages.STATUS_WORD_LABELS['waitlisted']
     _("waiting")
-    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['resolved']
-    _("resolved")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['closed']
     _("closed")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['booked']

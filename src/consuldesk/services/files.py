@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,14 +38,22 @@ def atomic_text_file(target: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
         tmp.unlink(missing_ok=True)
 
 
-def write_bytes_atomically(target: Path, data: bytes) -> Path:
-    """Write ``data`` to ``target`` whole or not at all (see :func:`atomic_text_file`)."""
+def write_bytes_atomically(target: Path, data: bytes, *, verify: bool = False) -> Path:
+    """Write ``data`` to ``target`` whole or not at all (see :func:`atomic_text_file`); with
+    ``verify``, the written file is read back and compared before it is moved into place (a USB
+    stick that lies about what it stored).
+
+    Raises:
+        OSError: writing failed, or the file read back differs (errno EIO).
+    """
     tmp = temp_beside(target)
     try:
         with tmp.open("wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        if verify and tmp.read_bytes() != data:
+            raise OSError(errno.EIO, "the file read back differs from what was written")
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

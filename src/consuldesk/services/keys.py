@@ -22,6 +22,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from consuldesk.services.desk import Desk
+from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import write_bytes_atomically, written_to
 from consuldesk.store.db import Tx
 from consuldesk.store.models import KeyStatement, OwnKey, PeerKey, Post, utcnow
@@ -261,18 +262,21 @@ def rotate_keys(desk: Desk, passphrase: str) -> KeyRow:
     old = unlock(desk, passphrase)
     with desk.casefile.write(desk.officer) as tx:
         post = _post(tx.session, desk)
-        current = _active_own(tx.session)
-        if current is None or current.key_id != old.public.key_id:
-            raise SyncError("keys.none")  # rotated meanwhile by another window
         new = k.generate(post.code, post.name, old.public.role, utcnow())
-        data = k.rotation(old, new, utcnow())
-        statement, _, _ = k.read_statement(data)
-        current.status, current.ended_at, current.reason = RETIRED, utcnow(), "rotated"
-        tx.session.add(current)
-        _audit(tx, "own_key", current.id, "retire", {"status": [ACTIVE, RETIRED]})
-        row = _store_own(tx, new, passphrase)
-        _keep_statement(tx, data, statement, made_here=True)
-        return _own_row(row, post)
+        _end_own(tx, old, k.rotation(old, new, utcnow()), RETIRED, "rotated")
+        return _own_row(_store_own(tx, new, passphrase), post)
+
+
+def _end_own(tx: Tx, old: k.SecretKeys, statement: bytes, status: str, reason: str) -> None:
+    """Retire or revoke this post's active keys ``old``, keeping the statement that says so."""
+    current = _active_own(tx.session)
+    if current is None or current.key_id != old.public.key_id:
+        raise SyncError("keys.none")  # changed meanwhile by another window
+    current.status, current.ended_at, current.reason = status, utcnow(), reason
+    tx.session.add(current)
+    action = {RETIRED: "retire", REVOKED: "revoke"}[status]
+    _audit(tx, "own_key", current.id, action, {"status": [ACTIVE, status]})
+    _keep_statement(tx, statement, k.read_statement(statement)[0], made_here=True)
 
 
 def revoke_own_key(desk: Desk, passphrase: str, reason: str) -> KeyRow:
@@ -289,18 +293,11 @@ def revoke_own_key(desk: Desk, passphrase: str, reason: str) -> KeyRow:
     old = unlock(desk, passphrase)
     with desk.casefile.write(desk.officer) as tx:
         post = _post(tx.session, desk)
-        current = _active_own(tx.session)
-        if current is None or current.key_id != old.public.key_id:
-            raise SyncError("keys.none")
-        data = k.revocation(old, post.code, current.key_id, reason.strip(), utcnow())
-        statement, _, _ = k.read_statement(data)
-        current.status, current.ended_at, current.reason = REVOKED, utcnow(), reason.strip()
-        tx.session.add(current)
-        _audit(tx, "own_key", current.id, "revoke", {"status": [ACTIVE, REVOKED]})
-        _keep_statement(tx, data, statement, made_here=True)
+        why = reason.strip()
+        revocation = k.revocation(old, post.code, old.public.key_id, why, utcnow())
+        _end_own(tx, old, revocation, REVOKED, why)
         new = k.generate(post.code, post.name, old.public.role, utcnow())
-        row = _store_own(tx, new, passphrase)
-        return _own_row(row, post)
+        return _own_row(_store_own(tx, new, passphrase), post)
 
 
 # -- peers -------------------------------------------------------------------------------------
@@ -311,12 +308,15 @@ def read_key_file(path: Path) -> k.PublicKeys:
 
     Raises:
         SyncError: ``keys.not_key_file``, ``keys.format_unsupported``, ``keys.signature_bad``.
+        ServiceError: ``file.read`` (no such file, no permission).
     """
     try:
         with path.open("rb") as fh:
             data = fh.read(_MAX_KEY_FILE + 1)
     except OSError as exc:
-        raise SyncError("keys.not_key_file", path=str(path)) from exc
+        raise ServiceError(
+            "file.read", "path", path=str(path), reason=exc.strerror or str(exc)
+        ) from exc
     if len(data) > _MAX_KEY_FILE:
         raise SyncError("keys.not_key_file", path=str(path))
     return k.read_public_keys(data, path=str(path))[0]
@@ -335,6 +335,9 @@ def enrol_peer(desk: Desk, path: Path, fingerprint: str, *, replace: bool = Fals
             ``keys.revoked`` and the errors of :func:`read_key_file`.
     """
     public = read_key_file(path)
+    digits = sum(ch.isdigit() for ch in fingerprint)
+    if digits != 25:
+        raise SyncError("keys.fingerprint_length", digits=digits)
     if not k.same_fingerprint(fingerprint, public.fingerprint):
         raise SyncError("keys.fingerprint_mismatch", post=public.post, fingerprint=fingerprint)
     with desk.casefile.write(desk.officer) as tx:
@@ -477,7 +480,12 @@ def _find_peer(session: Session, key: str) -> PeerKey:
     wanted = key.strip().lower()
     digits = "".join(ch for ch in key if ch.isdigit())
     rows = session.exec(select(PeerKey)).all()
-    found = [r for r in rows if r.key_id == wanted]
+    found = [r for r in rows if r.key_id == wanted] or (
+        # The start of the key id, as key file names show it (at least 8 hex digits).
+        [r for r in rows if r.key_id.startswith(wanted)]
+        if len(wanted) >= 8 and all(ch in "0123456789abcdef" for ch in wanted)
+        else []
+    )
     if not found and len(digits) >= 5:
         found = [r for r in rows if r.fingerprint.replace(" ", "").startswith(digits)]
     if len(found) != 1:

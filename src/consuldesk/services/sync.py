@@ -16,7 +16,6 @@ fields merge one by one, conflicts are queued for an officer (:func:`conflicts`)
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,8 +27,8 @@ from sqlmodel import col, select
 from consuldesk.services import keys as key_service
 from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
 from consuldesk.services.errors import ServiceError
-from consuldesk.services.files import temp_beside, written_to
-from consuldesk.store.db import META_HLC, Tx, read_meta
+from consuldesk.services.files import write_bytes_atomically, written_to
+from consuldesk.store.db import META_HLC, Tx, copy_database, read_meta
 from consuldesk.store.migrate import head_revision
 from consuldesk.store.models import (
     HeldBundle,
@@ -78,6 +77,13 @@ class Imported:
     also_applied: list[str] = field(default_factory=list)  # held bundles applied after it
     preview: bool = False
 
+    @property
+    def nothing_new(self) -> bool:
+        """Everything in the bundle was here already (the same bundle again, an older one)."""
+        return not (
+            self.held or self.created or self.updated or self.conflicts or self.keys_changed
+        )
+
 
 @dataclass(frozen=True)
 class PeerStatus:
@@ -93,6 +99,7 @@ class PeerStatus:
     last_change: str | None  # the newest change of its own it sent (an HLC version)
     held: int
     open_conflicts: int
+    key_status: str = "active"  # of its newest key: active, retired, revoked (none: "none")
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -192,7 +199,7 @@ def _export(
     data = b.write(manifest, collected.records, statements, sender, recipients)
     cancel.check()
     path = target / b.file_name(manifest) if target.is_dir() else target
-    written_to(path, lambda: _write_verified(path, data))
+    written_to(path, lambda: write_bytes_atomically(path, data, verify=True))
     try:
         with desk.casefile.write(desk.officer) as tx:
             row = _peer(tx.session, peer)
@@ -204,21 +211,6 @@ def _export(
         raise
     progress(3, 3, "sync.write")
     return Exported(path, manifest, len(collected.records), len(data))
-
-
-def _write_verified(path: Path, data: bytes) -> Path:
-    tmp = temp_beside(path)
-    try:
-        with tmp.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if tmp.read_bytes() != data:  # a stick that lies about what it stored
-            raise OSError(5, "the file read back differs from what was written")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
 
 
 # -- import --------------------------------------------------------------------------------
@@ -243,23 +235,61 @@ def _open_checked(desk: Desk, identities: list[k.SecretKeys], data: bytes) -> b.
         raise SyncError("bundle.wrong_recipient", post=m.recipient, sender=m.sender)
     if m.schema > head_revision():
         raise SyncError("bundle.schema_newer", schema=m.schema, sender=m.sender)
-    sender = _sender_key(desk, m.sender, m.sender_key)
+    sender = _sender_key(desk, m.sender, m.sender_key, opened.key_statements())
     opened.verify(sender)
     return opened
 
 
-def _sender_key(desk: Desk, post: str, key_id: str) -> k.PublicKeys:
-    """The enrolled key that signed a bundle: active, or retired by a rotation (bundles made
-    before it); never a revoked one."""
+def _sender_key(
+    desk: Desk, post: str, key_id: str, statements: list[bytes] | None = None
+) -> k.PublicKeys:
+    """The key that signed a bundle: an enrolled one (active, or retired by a rotation: bundles
+    made before it), never a revoked one; or new keys the sender rotated to, vouched for by a
+    rotation statement in the bundle itself, signed by its enrolled key (the first bundle after
+    a rotation). The statement is applied with the bundle."""
     from consuldesk.store.models import PeerKey
 
     with desk.casefile.read() as session:
         row = session.exec(select(PeerKey).where(PeerKey.key_id == key_id)).first()
-    if row is None or row.post_code != post or row.role == "escrow":
-        raise SyncError("bundle.sender_unknown", post=post)
-    if row.status == key_service.REVOKED:
-        raise SyncError("bundle.sender_revoked", post=post, reason=row.reason or "—")
-    return key_service._public_of(row)
+        trusted = {
+            p.key_id: key_service._public_of(p)
+            for p in session.exec(
+                select(PeerKey).where(
+                    PeerKey.post_code == post,
+                    PeerKey.status == key_service.ACTIVE,
+                    PeerKey.role != "escrow",
+                )
+            )
+        }
+    if row is not None and row.post_code == post and row.role != "escrow":
+        if row.status == key_service.REVOKED:
+            raise SyncError("bundle.sender_revoked", post=post, reason=row.reason or "—")
+        return key_service._public_of(row)
+    # Follow the bundle's rotations from an enrolled key to the signer (several in a row).
+    for _ in range(len(statements or [])):
+        moved = False
+        for data in statements or []:
+            try:
+                statement, body, signature = k.read_statement(data)
+            except SyncError:
+                continue
+            signer = trusted.get(statement.signed_by)
+            if (
+                statement.kind == "rotate"
+                and statement.subject == post
+                and statement.new is not None
+                and signer is not None
+                and statement.key == signer.key_id
+                and statement.new.key_id not in trusted
+                and k.verify_statement(body, signature, signer)
+            ):
+                trusted[statement.new.key_id] = statement.new
+                moved = True
+        if key_id in trusted:
+            return trusted[key_id]
+        if not moved:
+            break
+    raise SyncError("bundle.sender_unknown", post=post)
 
 
 def _missing(desk: Desk, m: b.Manifest) -> dict[str, list[str]]:
@@ -323,7 +353,8 @@ def _apply(desk: Desk, opened: b.Opened, *, preview: bool) -> Imported:
             changed = key_service.receive_statements_in(
                 tx, own, opened.key_statements(), strict=False
             )
-            applied = exchange.apply(tx, opened.records(), m.bundle_id, m.sender)
+            before = exchange.knowledge(tx.session, own, "")
+            applied = exchange.apply(tx, opened.records(), m.bundle_id, m.sender, before)
             result.created = dict(applied.created)
             result.updated = dict(applied.updated)
             result.unchanged = applied.unchanged
@@ -340,6 +371,11 @@ def _apply(desk: Desk, opened: b.Opened, *, preview: bool) -> Imported:
                 raise _Preview
     except _Preview:
         pass
+    if result.nothing_new and result.backup is not None:
+        result.backup.unlink(missing_ok=True)  # nothing to go back to
+        result.backup = None
+    elif result.backup is not None:
+        _prune_backups(desk)
     return result
 
 
@@ -404,33 +440,33 @@ def inspect_bundle(desk: Desk, passphrase: str, path: Path) -> Imported:
 
 
 def _backup(desk: Desk, label: str) -> Path:
-    """A consistent copy of the case file beside it (SQLite's backup API), before an import;
-    the newest :data:`KEEP_BACKUPS` are kept."""
+    """A consistent copy of the case file in a folder beside it, before an import."""
     source = desk.casefile.path
     folder = source.with_name(source.name + ".backups")
     folder.mkdir(exist_ok=True)
     target = folder / f"{utcnow():%Y%m%d-%H%M%S}-{label}{source.suffix}"
-    tmp = temp_beside(target)
+    n = 1
+    while target.exists():  # the same bundle twice within a second
+        n += 1
+        target = folder / f"{utcnow():%Y%m%d-%H%M%S}-{label}-{n}{source.suffix}"
     try:
-        src = sqlite3.connect(source)
-        try:
-            dst = sqlite3.connect(tmp)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-        finally:
-            src.close()
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        copy_database(source, target)
+    except (OSError, sqlite3.Error) as exc:
         raise ServiceError(
-            "file.write", "path", path=str(target), reason=exc.strerror or str(exc)
+            "file.write",
+            "path",
+            path=str(target),
+            reason=getattr(exc, "strerror", None) or str(exc),
         ) from exc
-    backups = sorted(folder.glob(f"*{source.suffix}"))
-    for old in backups[:-KEEP_BACKUPS]:
-        old.unlink(missing_ok=True)
     return target
+
+
+def _prune_backups(desk: Desk) -> None:
+    """Keep the newest :data:`KEEP_BACKUPS` backups taken before imports."""
+    source = desk.casefile.path
+    folder = source.with_name(source.name + ".backups")
+    for old in sorted(folder.glob(f"*{source.suffix}"))[:-KEEP_BACKUPS]:
+        old.unlink(missing_ok=True)
 
 
 # -- status and conflicts ------------------------------------------------------------------
@@ -438,9 +474,10 @@ def _backup(desk: Desk, label: str) -> Path:
 
 def sync_status(desk: Desk) -> list[PeerStatus]:
     """Every enrolled peer with its freshness: sequences, when, the newest change received."""
-    peers = {
-        r.post: r for r in key_service.peers(desk) if r.role != "escrow" and r.status == "active"
-    }
+    peers: dict[str, Any] = {}
+    for r in key_service.peers(desk):  # by post, the active key first, else the newest
+        if r.role != "escrow":
+            peers.setdefault(r.post, r)
     with desk.casefile.read() as session:
         states = {p.post_code: p for p in session.exec(select(SyncPeer))}
         held = [h.sender for h in session.exec(select(HeldBundle))]
@@ -463,6 +500,7 @@ def sync_status(desk: Desk) -> list[PeerStatus]:
                 last_change=state.last_change,
                 held=held.count(post),
                 open_conflicts=len(open_conflicts),
+                key_status=key.status if key else "none",
             )
         )
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -862,17 +863,25 @@ def _check_sqlite_header(path: Path) -> None:
 
 
 def _backup(path: Path, revision: str) -> Path:
-    """Copy a case file (consistently, through SQLite's backup API) before upgrading it."""
-    target = path.with_name(f"{path.name}.before-{revision}")
-    tmp = target.with_name(target.name + ".tmp")
-    src = sqlite3.connect(path)
+    """Copy a case file before upgrading it."""
+    return copy_database(path, path.with_name(f"{path.name}.before-{revision}"))
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """A consistent copy of a case file (SQLite's backup API, so a writer elsewhere is no
+    problem), written beside ``target`` and moved into place only when complete."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        dst = sqlite3.connect(tmp)
+        src = sqlite3.connect(source)
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
+            src.close()
+        shutil.move(tmp, target)
     finally:
-        src.close()
-    shutil.move(tmp, target)
+        tmp.unlink(missing_ok=True)
     return target

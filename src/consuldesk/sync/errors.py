@@ -14,6 +14,7 @@ class SyncError(Exception):
     ``version``), ``keys.signature_bad`` (param ``path``: the file was altered),
     ``keys.none`` (this case file has no keys yet), ``keys.exist`` (param ``fingerprint``),
     ``keys.fingerprint_mismatch`` (params ``post``, ``fingerprint``: what the file holds),
+    ``keys.fingerprint_length`` (param ``digits``: not 25 digits),
     ``keys.own_post`` (param ``post``: a file of this post's own keys), ``keys.peer_changed``
     (params ``post``, ``old``, ``new``: fingerprints), ``keys.revoked`` (params ``post``,
     ``fingerprint``), ``keys.unknown`` (param ``key``), ``keys.unknown_post`` (param ``post``),

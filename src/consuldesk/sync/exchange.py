@@ -178,7 +178,13 @@ def _chunks(records: list[Record]) -> Iterator[list[Record]]:
         yield records[start : start + _CHUNK]
 
 
-def apply(tx: Tx, records: Iterable[Record], bundle_id: str, sender: str = "") -> Applied:
+def apply(
+    tx: Tx,
+    records: Iterable[Record],
+    bundle_id: str,
+    sender: str = "",
+    known: dict[str, str] | None = None,
+) -> Applied:
     """Merge received records into the case file, in the open transaction ``tx``.
 
     Records new here are inserted in bulk, table by table (a record's references come first),
@@ -221,7 +227,7 @@ def apply(tx: Tx, records: Iterable[Record], bundle_id: str, sender: str = "") -
                         new_nationals.append(values)
                     inserts.append(values)
                     continue
-                if _merge(tx, row, columns, record, bundle_id, result):
+                if _merge(tx, row, columns, record, bundle_id, result, known or {}):
                     result.updated[name] += 1
                 else:
                     result.unchanged += 1
@@ -281,6 +287,7 @@ def _merge(
     record: Record,
     bundle_id: str,
     result: Applied,
+    known: dict[str, str],
 ) -> bool:
     versions: fv.FieldVersions = dict(row.field_versions or fv.created(row.version))
     changes: dict[str, list[Any]] = {}
@@ -289,6 +296,10 @@ def _merge(
             continue
         local = fv.version_of(versions, name)
         merged = fv.merge_field(local, (version, seen))
+        if merged.conflict and version <= known.get(fv.node_of(version), ""):
+            # A change this case file received before (an old bundle brought back): it was
+            # merged then, and queued then if it was a conflict.
+            merged = fv.Merged(merged.outcome, False)
         if merged.conflict:
             _conflict(tx, row, name, local, value, version, seen, merged.outcome, bundle_id, result)
         if merged.outcome != "apply":
@@ -299,8 +310,8 @@ def _merge(
             changes[name] = [_to_wire(old), value]
             setattr(row, name, new)
         versions[name] = [version, seen]
-        if seen is not None and not merged.conflict:
-            _settle(tx, row.id, name, seen, version)
+        if local[0] is not None and not merged.conflict:
+            _settle(tx, row.id, name, local[0], version)
     if versions == (row.field_versions or {}) and not changes:
         return False
     row.field_versions = versions
@@ -358,15 +369,16 @@ def _conflict(
     result.conflicts.append(conflict)
 
 
-def _settle(tx: Tx, record_id: str, name: str, seen: str, version: str) -> None:
-    """A change made by someone who saw a conflict's winner settles that conflict here too (an
-    officer resolved it at another case file, or simply edited the field again)."""
+def _settle(tx: Tx, record_id: str, name: str, replaced: str, version: str) -> None:
+    """A change that replaced a conflict's winner without conflicting with it was made by
+    someone who had it: it settles the conflict here too (an officer resolved it at another
+    case file, or simply edited the field again)."""
     for conflict in tx.session.exec(
         select(SyncConflict).where(
             SyncConflict.record_id == record_id,
             SyncConflict.field == name,
             SyncConflict.status == "open",
-            SyncConflict.kept_version == seen,
+            SyncConflict.kept_version == replaced,
         )
     ):
         conflict.status = "resolved"

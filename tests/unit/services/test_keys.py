@@ -271,3 +271,20 @@ def test_every_key_change_is_audited(hq, tehran, usb):
         ("peer_key", "create", "Әлия Сейітова"),
         ("peer_key", "revoke", "Әлия Сейітова"),
     ]
+
+
+def test_a_key_is_named_by_the_start_of_its_id_as_the_file_name_shows(hq, tehran, usb):
+    exchange(hq, tehran, usb)
+    peer = keys.peers(hq)[0]
+    row = keys.revoke_peer(hq, PASS_HQ, peer.key_id[:8], "тест")
+    assert row.status == "revoked"
+
+
+def test_a_short_fingerprint_and_a_missing_file_say_what_is_wrong(hq, tehran, usb):
+    path = keys.export_public_key(tehran, usb)
+    with pytest.raises(SyncError) as caught:
+        keys.enrol_peer(hq, path, "05996")
+    assert (caught.value.code, caught.value.params) == ("keys.fingerprint_length", {"digits": 5})
+    with pytest.raises(ServiceError) as missing:
+        keys.read_key_file(usb / "gone.consuldesk-key")
+    assert missing.value.code == "file.read"

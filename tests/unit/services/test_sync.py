@@ -282,3 +282,56 @@ def test_a_gap_holds_the_bundle_until_it_is_filled(world, tmp_path):
     assert nationals.get_national(restored, a.id).city == "Shiraz"
     assert s.held_bundles(restored) == []
     restored.close()
+
+
+def test_the_first_bundle_after_a_rotation_is_trusted_through_the_old_key(world):
+    hq, thr, usb = world
+    nationals.register_national(thr, person())
+    receive(hq, send(thr, hq, usb))
+    new = keys.rotate_keys(thr, PASS["IR-THR"])
+    nationals.register_national(thr, person(passport_no="N5555555", surname_cyr="Ұлықбеков"))
+    result = receive(hq, send(thr, hq, usb))  # signed by the new keys
+    assert result.keys_changed == 1 and result.created["national"] == 1
+    assert [p.key_id for p in keys.trusted_keys(hq, "IR-THR")] == [new.key_id]
+
+
+def test_a_resolution_at_either_side_settles_the_conflict_everywhere(world):
+    hq, thr, usb = world
+    a = nationals.register_national(thr, person(city="Tehran")).row
+    receive(hq, send(thr, hq, usb))
+    receive(thr, send(hq, thr, usb))
+    at_hq = nationals.get_national(hq, a.id)
+    nationals.update_national(hq, a.id, nationals.fields_of_row(at_hq).replace(city="Qom"))
+    nationals.update_national(thr, a.id, nationals.fields_of_row(a).replace(city="Tabriz"))
+    to_hq, to_thr = send(thr, hq, usb), send(hq, thr, usb)  # the sticks cross
+    receive(hq, to_hq)
+    receive(thr, to_thr)
+    (at_thr,) = s.conflicts(thr)
+
+    s.resolve_conflict(thr, at_thr.id, keep_other=True)  # at the post this time
+    receive(hq, send(thr, hq, usb))
+    assert s.conflicts(hq) == [] and s.conflicts(thr) == []
+    assert nationals.get_national(hq, a.id).city == nationals.get_national(thr, a.id).city
+
+
+def test_an_old_bundle_brought_back_queues_no_conflict_and_keeps_no_backup(world):
+    hq, thr, usb = world
+    a = nationals.register_national(thr, person(city="Tehran")).row
+    first = send(thr, hq, usb)
+    receive(hq, first)
+    receive(thr, send(hq, thr, usb))
+    at_hq = nationals.get_national(hq, a.id)
+    nationals.update_national(hq, a.id, nationals.fields_of_row(at_hq).replace(city="Qom"))
+    receive(thr, send(hq, thr, usb))
+    nationals.update_national(
+        thr, a.id, nationals.fields_of_row(nationals.get_national(thr, a.id)).replace(city="Rasht")
+    )
+    receive(hq, send(thr, hq, usb))
+    backups = hq.casefile.path.with_name(hq.casefile.path.name + ".backups")
+    before = sorted(backups.iterdir())
+
+    again = receive(hq, first)
+
+    assert again.nothing_new and again.backup is None
+    assert sorted(backups.iterdir()) == before
+    assert s.conflicts(hq) == [] and nationals.get_national(hq, a.id).city == "Rasht"

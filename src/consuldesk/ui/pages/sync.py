@@ -293,7 +293,7 @@ class SyncPage(QWidget):
             [
                 p.post,
                 p.name + (f" ({_(ROLE_LABELS[p.role])})" if p.role == "headquarters" else ""),
-                fingerprints.get(p.post, "—"),
+                fingerprints.get(p.post) or _(KEY_STATUS_LABELS.get(p.key_status, "—")),
                 _bundle_cell(p.last_received_at, p.received_sequence, p.held),
                 _bundle_cell(p.last_sent_at, p.sent_sequence, 0),
             ]
@@ -483,6 +483,8 @@ class SyncPage(QWidget):
         )
         if result.held:
             return head + " " + _("Held until the bundles before it arrive.")
+        if result.nothing_new:
+            return head + " " + _("Nothing new: everything in this bundle is here already.")
         created = sum(result.created.values())
         updated = sum(result.updated.values())
         sentence = (
