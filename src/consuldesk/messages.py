@@ -38,6 +38,7 @@ FIELD_LABELS: dict[str, str] = {
     "consent_date": "Consent date",
     "source": "Source",
     "origin_post": "Post",
+    "deleted_at": "Record",
     "source_ref": "Reference",
     "mrz": "Passport MRZ",
     "status": "Status",

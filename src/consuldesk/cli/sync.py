@@ -82,6 +82,12 @@ def add_parsers(
     actions_s.add_parser("status", parents=[common], help="each peer's bundles and freshness")
 
 
+def _shown(field: str, value: Any) -> Any:
+    if field == "deleted_at":
+        return _("deleted") if value else _("not deleted (with the edits)")
+    return value
+
+
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{table} {n}" for table, n in sorted(counts.items())) or "—"
 
@@ -277,17 +283,18 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
             short = _short_ids(c.id for c in rows)
             for c in rows:
                 status = _(CONFLICT_STATUS_LABELS.get(c.status, c.status))
+                kept, other = (_shown(c.field, c.kept_value), _shown(c.field, c.other_value))
                 print(f"{short[c.id]}  {c.record} · {field_label(c.field)} [{status}]")
                 print(
                     "    "
                     + _("kept: “{value}” ({post}, {when})").format(
-                        value=c.kept_value, post=c.kept_where, when=_local(c.kept_when)
+                        value=kept, post=c.kept_where, when=_local(c.kept_when)
                     )
                 )
                 print(
                     "    "
                     + _("other: “{value}” ({post}, {when})").format(
-                        value=c.other_value, post=c.other_where, when=_local(c.other_when)
+                        value=other, post=c.other_where, when=_local(c.other_when)
                     )
                 )
             return EXIT_OK

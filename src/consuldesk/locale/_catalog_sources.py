@@ -127,6 +127,8 @@ def _catalog_sources() -> None:
     _("Source")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['origin_post']
     _("Post")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['deleted_at']
+    _("Record")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['source_ref'], consuldesk.ui.dialogs.person_card.LABELS['source_ref']
     _("Reference")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['mrz']

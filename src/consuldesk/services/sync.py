@@ -354,7 +354,9 @@ def _apply(desk: Desk, opened: b.Opened, *, preview: bool) -> Imported:
                 tx, own, opened.key_statements(), strict=False
             )
             before = exchange.knowledge(tx.session, own, "")
-            applied = exchange.apply(tx, opened.records(), m.bundle_id, m.sender, before)
+            applied = exchange.apply(
+                tx, opened.records(), m.bundle_id, m.sender, before, sender_knows=m.acks
+            )
             result.created = dict(applied.created)
             result.updated = dict(applied.updated)
             result.unchanged = applied.unchanged

@@ -184,6 +184,7 @@ def apply(
     bundle_id: str,
     sender: str = "",
     known: dict[str, str] | None = None,
+    sender_knows: dict[str, str] | None = None,
 ) -> Applied:
     """Merge received records into the case file, in the open transaction ``tx``.
 
@@ -227,7 +228,9 @@ def apply(
                         new_nationals.append(values)
                     inserts.append(values)
                     continue
-                if _merge(tx, row, columns, record, bundle_id, result, known or {}):
+                if _merge(
+                    tx, row, columns, record, bundle_id, result, known or {}, sender_knows or {}
+                ):
                     result.updated[name] += 1
                 else:
                     result.unchanged += 1
@@ -288,8 +291,11 @@ def _merge(
     bundle_id: str,
     result: Applied,
     known: dict[str, str],
+    sender_knows: dict[str, str],
 ) -> bool:
     versions: fv.FieldVersions = dict(row.field_versions or fv.created(row.version))
+    before = dict(versions)
+    was_deleted = getattr(row, "deleted_at", None) is not None
     changes: dict[str, list[Any]] = {}
     for name, (value, version, seen) in record.fields.items():
         if name not in columns:
@@ -312,6 +318,11 @@ def _merge(
         versions[name] = [version, seen]
         if local[0] is not None and not merged.conflict:
             _settle(tx, row.id, name, local[0], version)
+    both = _edited_and_deleted(
+        tx, row, before, versions, was_deleted, changes, record, sender_knows, bundle_id
+    )
+    if both is not None:
+        result.conflicts.append(both)
     if versions == (row.field_versions or {}) and not changes:
         return False
     row.field_versions = versions
@@ -367,6 +378,68 @@ def _conflict(
     )
     tx.session.add(conflict)
     result.conflicts.append(conflict)
+
+
+def _edited_and_deleted(
+    tx: Tx,
+    row: Synced,
+    before: fv.FieldVersions,
+    after: fv.FieldVersions,
+    was_deleted: bool,
+    changes: dict[str, list[Any]],
+    record: Record,
+    sender_knows: dict[str, str],
+    bundle_id: str,
+) -> SyncConflict | None:
+    """An edit against a deletion is a conflict, not a silent loss.
+
+    The record stays deleted (everywhere the same), the edits are kept in it, and an officer is
+    told when one side deleted the record without knowing of the other's edit: the sender
+    deleted it and this case file holds edits newer than what the sender held from their post
+    (its acknowledgements, ``sender_knows``), or this case file deleted it and the sender
+    edited it without holding the deletion. Restoring it is resolving the conflict the other
+    way.
+    """
+    if row.deleted_at is None:
+        return None
+    deletion = fv.version_of(after, "deleted_at")[0]
+    edit: str | None = None
+    if not was_deleted and "deleted_at" in changes:
+        unseen = [
+            entry[0]
+            for name, entry in before.items()
+            if name not in ("deleted_at", fv.CREATED)
+            and entry[0]
+            and entry[0] > sender_knows.get(fv.node_of(entry[0]), "")
+        ]
+        edit = max(unseen, default=None)
+    elif was_deleted and changes.keys() - {"deleted_at"}:
+        mine = fv.version_of(before, "deleted_at")[0]
+        if mine and mine > sender_knows.get(fv.node_of(mine), ""):
+            edit = max(record.fields[name][1] for name in changes if name != "deleted_at")
+    if edit is None or deletion is None:
+        return None
+    known = tx.session.exec(
+        select(SyncConflict).where(
+            SyncConflict.record_id == row.id,
+            SyncConflict.field == "deleted_at",
+            SyncConflict.kept_version == deletion,
+        )
+    ).first()
+    if known is not None:
+        return None
+    conflict = SyncConflict(
+        table_name=row.__tablename__,  # type: ignore[arg-type]
+        record_id=row.id,
+        field="deleted_at",
+        kept_value=_to_wire(row.deleted_at),
+        kept_version=deletion,
+        other_value=None,  # kept, with the edits: resolving this way restores it
+        other_version=edit,
+        bundle_id=bundle_id,
+    )
+    tx.session.add(conflict)
+    return conflict
 
 
 def _settle(tx: Tx, record_id: str, name: str, replaced: str, version: str) -> None:

@@ -335,3 +335,43 @@ def test_an_old_bundle_brought_back_queues_no_conflict_and_keeps_no_backup(world
     assert again.nothing_new and again.backup is None
     assert sorted(backups.iterdir()) == before
     assert s.conflicts(hq) == [] and nationals.get_national(hq, a.id).city == "Rasht"
+
+
+def test_an_edit_against_a_deletion_is_a_conflict_not_a_silent_loss(world):
+    hq, thr, usb = world
+    a = nationals.register_national(thr, person(city="Tehran")).row
+    receive(hq, send(thr, hq, usb))
+    receive(thr, send(hq, thr, usb))
+    nationals.delete_national(thr, a.id)  # a duplicate, thinks Tehran
+    at_hq = nationals.get_national(hq, a.id)
+    nationals.update_national(hq, a.id, nationals.fields_of_row(at_hq).replace(city="Qom"))
+    to_hq, to_thr = send(thr, hq, usb), send(hq, thr, usb)  # the sticks cross
+    receive(hq, to_hq)
+    receive(thr, to_thr)
+
+    for desk in (hq, thr):
+        (conflict,) = s.conflicts(desk)
+        assert (conflict.field, conflict.other_value) == ("deleted_at", None)
+        assert not nationals.search(desk, "Қасымова").rows  # deleted everywhere, for now
+
+    # Headquarters restores it: the edit was real. It travels and settles Tehran's conflict.
+    (conflict,) = s.conflicts(hq)
+    s.resolve_conflict(hq, conflict.id, keep_other=True)
+    receive(thr, send(hq, thr, usb))
+    for desk in (hq, thr):
+        (found,) = nationals.search(desk, "Қасымова").rows
+        assert found.city == "Qom"
+        assert s.conflicts(desk) == []
+
+
+def test_a_deletion_made_after_seeing_the_edit_is_no_conflict(world):
+    hq, thr, usb = world
+    a = nationals.register_national(thr, person(city="Tehran")).row
+    receive(hq, send(thr, hq, usb))
+    at_hq = nationals.get_national(hq, a.id)
+    nationals.update_national(hq, a.id, nationals.fields_of_row(at_hq).replace(city="Qom"))
+    receive(thr, send(hq, thr, usb))  # Tehran sees the edit
+    nationals.delete_national(thr, a.id)  # and still deletes
+    receive(hq, send(thr, hq, usb))
+    assert s.conflicts(hq) == []
+    assert not nationals.search(hq, "Қасымова").rows

@@ -62,6 +62,14 @@ def _short(value: Any, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _shown(field: str, value: Any) -> Any:
+    """A conflict's value as the officer reads it: a deletion against an edit reads as
+    "deleted" or "not deleted (with the edits)"."""
+    if field == "deleted_at":
+        return _("deleted") if value else _("not deleted (with the edits)")
+    return value
+
+
 def _value_cell(value: Any, where: str, when: Any) -> str:
     return _("“{value}” — {post}, {when}").format(
         value=_short(value, 60), post=where, when=_when(when)
@@ -316,8 +324,8 @@ class SyncPage(QWidget):
                 [
                     c.record,
                     field_label(c.field),
-                    _value_cell(c.kept_value, c.kept_where, c.kept_when),
-                    _value_cell(c.other_value, c.other_where, c.other_when),
+                    _value_cell(_shown(c.field, c.kept_value), c.kept_where, c.kept_when),
+                    _value_cell(_shown(c.field, c.other_value), c.other_where, c.other_when),
                 ]
                 for c in conflicts
             ],
@@ -345,9 +353,12 @@ class SyncPage(QWidget):
             self.keep_button.setText(_("Keep this value"))
             self.take_other_button.setText(_("Take the other value"))
         else:
-            self.keep_button.setText(_("Keep “{value}”").format(value=_short(conflict.kept_value)))
+            kept = _shown(conflict.field, conflict.kept_value)
+            self.keep_button.setText(_("Keep “{value}”").format(value=_short(kept)))
             self.take_other_button.setText(
-                _("Take “{value}”").format(value=_short(conflict.other_value))
+                _("Take “{value}”").format(
+                    value=_short(_shown(conflict.field, conflict.other_value))
+                )
             )
 
     def _selected_row(self) -> Any:
