@@ -62,7 +62,7 @@ def test_export_inspect_import_and_status(capsys, pair):
     code, out, _ = run(capsys, "--case-file", str(hq), "bundle", "verify", exported["path"])
     assert code == EXIT_OK and "Valid: bundle 1 from IR-THR" in out
     code, out, _ = run(capsys, "--case-file", str(hq), "bundle", "inspect", exported["path"])
-    assert code == EXIT_OK and "Would change:" in out and "national 1" in out
+    assert code == EXIT_OK and "Would change:" in out and "people 1" in out
     code, out, _ = run(
         capsys, "--case-file", str(hq), "--json", "bundle", "import", exported["path"]
     )

@@ -88,8 +88,27 @@ def _shown(field: str, value: Any) -> Any:
     return value
 
 
+TABLE_LABELS = {
+    "post": "posts",
+    "national": "people",
+    "household": "families and groups",
+    "household_member": "family and group members",
+    "assistance_request": "requests",
+    "request_event": "request notes",
+    "hotel": "hotels",
+    "placement": "hotel stays",
+    "evacuation_operation": "evacuation operations",
+    "trip": "trips",
+    "manifest_entry": "seats on trips",
+    "duplicate_candidate": "probable duplicates",
+}
+
+
 def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{table} {n}" for table, n in sorted(counts.items())) or "—"
+    """``people 300, families and groups 70, …`` in the order records are applied."""
+    order = list(TABLE_LABELS)
+    ranked = sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+    return ", ".join(f"{_(TABLE_LABELS.get(t, t))} {n}" for t, n in ranked if n) or "—"
 
 
 def _print_result(result: Any) -> None:

@@ -77,6 +77,30 @@ def _catalog_sources() -> None:
     _("open")
     # TRANSLATORS: consuldesk.cli.sync.CONFLICT_STATUS_LABELS['resolved'], consuldesk.messages.STATUS_WORD_LABELS['resolved']
     _("resolved")
+    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['post']
+    _("posts")
+    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['national']
+    _("people")
+    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['household']
+    _("families and groups")
+    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['household_member']
+    _("family and group members")
+    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['assistance_request']
+    _("requests")
+    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['request_event']
+    _("request notes")
+    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['hotel']
+    _("hotels")
+    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['placement']
+    _("hotel stays")
+    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['evacuation_operation']
+    _("evacuation operations")
+    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['trip']
+    _("trips")
+    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['manifest_entry']
+    _("seats on trips")
+    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['duplicate_candidate']
+    _("probable duplicates")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['surname_cyr']
     _("Surname (Cyrillic)")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['given_names_cyr']
