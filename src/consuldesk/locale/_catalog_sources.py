@@ -683,6 +683,12 @@ def _catalog_sources() -> None:
     _("Checking rows…")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.save']
     _("Saving to the case file…")
+    # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['sync.collect']
+    _("Collecting the changes…")
+    # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['sync.write']
+    _("Writing the bundle…")
+    # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['sync.apply']
+    _("Applying the bundle…")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.export']
     _("Writing the list…")
     # TRANSLATORS: consuldesk.ui.dialogs.operation.OPERATION_STATUS_LABELS[OperationStatus.PLANNED]

@@ -310,6 +310,8 @@ def import_bundle(
     *,
     force: bool = False,
     preview: bool = False,
+    progress: Progress = no_progress,
+    cancel: CancelFlag | None = None,
 ) -> Imported:
     """Check a bundle and apply it (see the module's description).
 
@@ -317,6 +319,7 @@ def import_bundle(
         force: apply a bundle with a gap anyway (the changes it lacks arrive later, and merge
             then as they would have).
         preview: do everything but keep it: the result says what would change.
+        progress, cancel: reports while applying; cancelling rolls everything back.
 
     Raises:
         SyncError: ``bundle.*`` refusals, and the errors of unlocking the keys.
@@ -331,7 +334,7 @@ def import_bundle(
     if missing and not force and not preview:
         _hold(desk, m, data, missing)
         return Imported(m, held=True, missing=missing)
-    result = _apply(desk, opened, preview=preview)
+    result = _apply(desk, opened, preview=preview, progress=progress, cancel=cancel)
     result.missing = missing
     if not preview:
         result.also_applied = _apply_held(desk, identities)
@@ -342,11 +345,41 @@ class _Preview(Exception):
     """Raised to roll a preview back."""
 
 
-def _apply(desk: Desk, opened: b.Opened, *, preview: bool) -> Imported:
+def _apply(
+    desk: Desk,
+    opened: b.Opened,
+    *,
+    preview: bool,
+    progress: Progress = no_progress,
+    cancel: CancelFlag | None = None,
+) -> Imported:
     m = opened.manifest
     result = Imported(m, preview=preview)
     if not preview:
         result.backup = _backup(desk, f"before-{m.sender}-n{m.sequence:06d}")
+    try:
+        _apply_in_transaction(desk, opened, result, preview, progress, cancel)
+    except BaseException:
+        if result.backup is not None:
+            result.backup.unlink(missing_ok=True)  # nothing changed: nothing to go back to
+        raise
+    if result.nothing_new and result.backup is not None:
+        result.backup.unlink(missing_ok=True)  # nothing to go back to
+        result.backup = None
+    elif result.backup is not None:
+        _prune_backups(desk)
+    return result
+
+
+def _apply_in_transaction(
+    desk: Desk,
+    opened: b.Opened,
+    result: Imported,
+    preview: bool,
+    progress: Progress,
+    cancel: CancelFlag | None,
+) -> None:
+    m = opened.manifest
     try:
         with desk.casefile.write(desk.officer) as tx:
             own = desk.casefile.post_code_in(tx.session)
@@ -355,7 +388,14 @@ def _apply(desk: Desk, opened: b.Opened, *, preview: bool) -> Imported:
             )
             before = exchange.knowledge(tx.session, own, "")
             applied = exchange.apply(
-                tx, opened.records(), m.bundle_id, m.sender, before, sender_knows=m.acks
+                tx,
+                opened.records(),
+                m.bundle_id,
+                m.sender,
+                before,
+                sender_knows=m.acks,
+                progress=progress,
+                check=cancel.check if cancel is not None else None,
             )
             result.created = dict(applied.created)
             result.updated = dict(applied.updated)
@@ -373,12 +413,6 @@ def _apply(desk: Desk, opened: b.Opened, *, preview: bool) -> Imported:
                 raise _Preview
     except _Preview:
         pass
-    if result.nothing_new and result.backup is not None:
-        result.backup.unlink(missing_ok=True)  # nothing to go back to
-        result.backup = None
-    elif result.backup is not None:
-        _prune_backups(desk)
-    return result
 
 
 def _note_received(tx: Tx, m: b.Manifest) -> None:

@@ -14,7 +14,7 @@ Everything here is SQLAlchemy Core or ORM that SQLite and PostgreSQL both run.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -185,6 +185,8 @@ def apply(
     sender: str = "",
     known: dict[str, str] | None = None,
     sender_knows: dict[str, str] | None = None,
+    progress: Callable[[int, int, str], object] | None = None,
+    check: Callable[[], None] | None = None,
 ) -> Applied:
     """Merge received records into the case file, in the open transaction ``tx``.
 
@@ -200,6 +202,8 @@ def apply(
         by_table[record.table].append(record)
     new_nationals: list[dict[str, Any]] = []
     first_seq: int | None = None
+    total = sum(len(v) for v in by_table.values())
+    done = 0
     for name in ORDER:
         model = MODELS[name]
         table = table_of(model)
@@ -209,6 +213,11 @@ def apply(
             pending.sort(key=lambda r: bool((r.fields.get("merged_into_id") or [None])[0]))
         created_ids: list[str] = []
         for chunk in _chunks(pending):
+            if check is not None:
+                check()  # raises to cancel: the caller's transaction rolls back
+            if progress is not None:
+                progress(done, total, "sync.apply")
+            done += len(chunk)
             ids = [r.id for r in chunk]
             found = {
                 row.id: row for row in tx.session.exec(select(model).where(col(model.id).in_(ids)))

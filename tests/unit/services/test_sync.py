@@ -375,3 +375,30 @@ def test_a_deletion_made_after_seeing_the_edit_is_no_conflict(world):
     receive(hq, send(thr, hq, usb))
     assert s.conflicts(hq) == []
     assert not nationals.search(hq, "Қасымова").rows
+
+
+def test_a_cancelled_import_changes_nothing_and_leaves_no_backup(world):
+    from consuldesk.services.desk import CancelFlag, Cancelled
+
+    hq, thr, usb = world
+    for n in range(3):
+        nationals.register_national(
+            thr, person(passport_no=f"N900000{n}", surname_lat=f"KASSYMOVA {'ABC'[n]}")
+        )
+    path = send(thr, hq, usb)
+    before = fingerprint(hq)
+    cancel = CancelFlag()
+    seen: list[tuple[int, int, str]] = []
+
+    def progress(done: int, total: int, label: str) -> None:
+        seen.append((done, total, label))
+        cancel.cancel()  # the officer presses Cancel at the first report
+
+    with pytest.raises(Cancelled):
+        receive(hq, path, progress=progress, cancel=cancel)
+    assert seen and seen[0][2] == "sync.apply"
+    assert nationals.count_nationals(hq) == 0
+    backups = hq.casefile.path.with_name(hq.casefile.path.name + ".backups")
+    assert not list(backups.glob("*.consuldesk"))
+    assert before  # and a real import afterwards works
+    assert receive(hq, path).created["national"] == 3

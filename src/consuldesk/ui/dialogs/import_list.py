@@ -47,6 +47,9 @@ PROGRESS_LABELS = {
     "list.read": "Reading the list…",
     "list.check": "Checking rows…",
     "list.save": "Saving to the case file…",
+    "sync.collect": "Collecting the changes…",
+    "sync.write": "Writing the bundle…",
+    "sync.apply": "Applying the bundle…",
     "list.export": "Writing the list…",
 }
 

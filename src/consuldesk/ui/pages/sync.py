@@ -37,8 +37,10 @@ from consuldesk.i18n import _
 from consuldesk.messages import describe, field_label
 from consuldesk.services import keys as key_service
 from consuldesk.services import sync
+from consuldesk.services.desk import CancelFlag, Cancelled
 from consuldesk.sync.keys import MIN_PASSPHRASE, PUBLIC_SUFFIX, PublicKeys, same_fingerprint
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.import_list import WorkProgress
 
 ROLE_LABELS = {"post": "a post", "headquarters": "headquarters", "escrow": "escrow key"}
 KEY_STATUS_LABELS = {"active": "in use", "retired": "retired", "revoked": "revoked"}
@@ -185,7 +187,10 @@ class SyncPage(QWidget):
         self._conflicts: list[Any] = []
         self.status_label = QLabel("")
         self.status_label.setWordWrap(True)
+        self.progress = WorkProgress()
+        self._cancel: CancelFlag | None = None
         self._build_layout()
+        self.progress.cancel_requested.connect(self._cancel_work)
         self.create_keys_button.clicked.connect(self.create_keys)
         self.save_key_button.clicked.connect(self.save_public_key)
         self.enrol_button.clicked.connect(self.enrol)
@@ -228,6 +233,7 @@ class SyncPage(QWidget):
         layout.addWidget(keys_box)
         layout.addWidget(peers_box, 2)
         layout.addWidget(conflicts_box, 1)
+        layout.addWidget(self.progress)
         layout.addWidget(self.status_label)
 
     # -- what to ask the officer (replaced in tests) -----------------------------------------
@@ -437,15 +443,41 @@ class SyncPage(QWidget):
         desk = self.ctx.desk
         self.status_label.setText(_("Writing the bundle…"))
         self.export_button.setEnabled(False)
-        self.ctx.tasks.run(
-            lambda: sync.export_bundle(desk, passphrase, peer, folder),
+        self._long(
+            lambda progress, cancel: sync.export_bundle(
+                desk, passphrase, peer, folder, progress=progress, cancel=cancel
+            ),
             lambda done: self._done(
                 _("Wrote {path}: {records} records for {post}.").format(
                     path=done.path, records=done.records, post=peer
                 )
             ),
-            self._failed,
+            _("Writing the bundle…"),
         )
+
+    def _long(self, work: Any, on_done: Any, text: str) -> None:
+        """Run ``work(progress, cancel)`` with the progress bar and Cancel."""
+
+        def finished(value: Any) -> None:
+            self._cancel = None
+            self.progress.stop()
+            on_done(value)
+
+        def failed(exc: BaseException) -> None:
+            self._cancel = None
+            self.progress.stop()
+            if isinstance(exc, Cancelled):
+                self._done(_("Cancelled; nothing was changed."))
+            else:
+                self._failed(exc)
+
+        self.progress.start(text)
+        self._cancel = self.ctx.tasks.run_long(work, finished, failed, self.progress.set_progress)
+
+    @Slot()
+    def _cancel_work(self) -> None:
+        if self._cancel is not None:
+            self._cancel.cancel()
 
     @Slot()
     def import_bundle(self) -> None:
@@ -476,10 +508,12 @@ class SyncPage(QWidget):
             return
         desk = self.ctx.desk
         self.status_label.setText(_("Importing…"))
-        self.ctx.tasks.run(
-            lambda: sync.import_bundle(desk, passphrase, path),
+        self._long(
+            lambda progress, cancel: sync.import_bundle(
+                desk, passphrase, path, progress=progress, cancel=cancel
+            ),
             self._imported,
-            self._failed,
+            _("Applying the bundle…"),
         )
 
     def _imported(self, result: Any) -> None:
