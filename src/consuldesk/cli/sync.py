@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,14 @@ def add_parsers(
     actions_s.add_parser("status", parents=[common], help="each peer's bundles and freshness")
 
 
+def _made(created: str) -> str:
+    """A manifest's creation time, in this computer's time as the rest of the output."""
+    try:
+        return _local(datetime.fromisoformat(created.replace("Z", "+00:00")))
+    except ValueError:
+        return created
+
+
 def _shown(field: str, value: Any) -> Any:
     if field == "deleted_at":
         return _("deleted") if value else _("not deleted (with the edits)")
@@ -115,7 +124,7 @@ def _print_result(result: Any) -> None:
     m = result.manifest
     print(
         _("Bundle {n} from {sender} for {recipient}, made {when}").format(
-            n=m.sequence, sender=m.sender, recipient=m.recipient, when=m.created
+            n=m.sequence, sender=m.sender, recipient=m.recipient, when=_made(m.created)
         )
     )
     if result.held:

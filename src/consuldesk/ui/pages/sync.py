@@ -8,6 +8,7 @@ officer says so.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -523,8 +524,12 @@ class SyncPage(QWidget):
     @staticmethod
     def describe_result(result: Any) -> str:
         m = result.manifest
+        try:
+            made = _when(datetime.fromisoformat(m.created.replace("Z", "+00:00")))
+        except ValueError:
+            made = m.created
         head = _("Bundle {n} from {sender}, made {when}.").format(
-            n=m.sequence, sender=m.sender, when=m.created.replace("T", " ").rstrip("Z")
+            n=m.sequence, sender=m.sender, when=made
         )
         if result.held:
             return head + " " + _("Held until the bundles before it arrive.")
