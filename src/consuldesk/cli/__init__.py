@@ -67,6 +67,9 @@ examples:
   consuldesk-cli export nationals.xlsx --lang ru
   consuldesk-cli evac list                         evacuation operations, legs, trips, seats
   consuldesk-cli sitrep --out sitrep.pdf           the situation report for headquarters
+  consuldesk-cli keys init                         keys for signed, encrypted bundles
+  consuldesk-cli bundle export KZ-HQ /media/usb    what headquarters lacks, on a USB stick
+  consuldesk-cli bundle import /media/usb/….consuldesk-bundle
 
 The case file is chosen by --case-file, else $CONSULDESK_CASE_FILE, else the most recently used
 case file in the data folder (--data-dir, $CONSULDESK_DATA_DIR, or the system's app data folder).
