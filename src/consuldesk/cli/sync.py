@@ -373,6 +373,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             if p.received_sequence
             else _("never")
         )
+        if p.changes_up_to is not None:
+            received += "; " + _("changes up to {when}").format(when=_local(p.changes_up_to))
         sent = (
             _("{when} (no. {n})").format(when=_local(p.last_sent_at), n=p.sent_sequence)
             if p.sent_sequence

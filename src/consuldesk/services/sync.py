@@ -101,6 +101,11 @@ class PeerStatus:
     open_conflicts: int
     key_status: str = "active"  # of its newest key: active, retired, revoked (none: "none")
 
+    @property
+    def changes_up_to(self) -> datetime | None:
+        """When the newest change of its own that it sent was made (its freshness)."""
+        return _made(self.last_change)[1] if self.last_change else None
+
 
 # -- helpers -------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyrage
@@ -133,6 +133,8 @@ def test_a_posts_people_reach_headquarters_and_acknowledgements_come_back(world)
     assert (history[-1].action, history[-1].changes) == ("sync", {"city": ["Tehran", "Tabriz"]})
     status = {p.post: p for p in s.sync_status(hq)}
     assert status["IR-THR"].received_sequence == 2 and status["IR-THR"].last_received_at
+    up_to = status["IR-THR"].changes_up_to  # Tehran's freshness: its newest change received
+    assert up_to is not None and up_to <= status["IR-THR"].last_received_at + timedelta(seconds=1)
 
 
 def test_the_same_bundle_twice_and_an_older_one_after_a_newer_change_nothing(world):

@@ -92,7 +92,8 @@ def test_enrol_export_and_import_with_a_preview(qtbot, ctx, hq, tmp_path):
     qtbot.waitUntil(lambda: "Added" in page.status_label.text(), timeout=5000)
     assert "Would add 2 records" in answers["asked"]  # the preview, before anything changed
     assert nationals.count_nationals(ctx.desk) == 1 and changed
-    qtbot.waitUntil(lambda: "(no. 1)" in page.peers_table.item(0, 3).text(), timeout=3000)
+    qtbot.waitUntil(lambda: "just now · up to" in page.peers_table.item(0, 3).text(), timeout=3000)
+    assert "(no. 1)" in page.peers_table.item(0, 3).toolTip()  # freshness, then the details
 
     page.choose_folder = lambda: tmp_path / "usb"
     (tmp_path / "usb").mkdir()

@@ -8,7 +8,7 @@ officer says so.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consuldesk.i18n import _
+from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe, field_label
 from consuldesk.services import keys as key_service
 from consuldesk.services import sync
@@ -51,13 +51,43 @@ def _when(value: Any) -> str:
     return value.astimezone().strftime("%d.%m.%Y %H:%M") if value else "—"
 
 
-def _bundle_cell(when: Any, number: int, held: int) -> str:
+def _ago(when: Any) -> str:
+    """How long ago, in the largest whole unit: "3 h ago", "2 days ago"."""
+    seconds = (datetime.now(UTC) - when).total_seconds()
+    if seconds < 60:
+        return _("just now")
+    if seconds < 3600:
+        n = max(0, int(seconds // 60))
+        return ngettext("{n} minute ago", "{n} minutes ago", n).format(n=n)
+    if seconds < 2 * 86400:
+        n = int(seconds // 3600)
+        return ngettext("{n} hour ago", "{n} hours ago", n).format(n=n)
+    n = int(seconds // 86400)
+    return ngettext("{n} day ago", "{n} days ago", n).format(n=n)
+
+
+def _bundle_cell(when: Any, number: int, held: int, up_to: Any = None) -> str:
+    """When the last bundle came (or went), short: the details are in the tooltip."""
     if not number:
         return _("never")
-    text = _("{when} (no. {n})").format(when=_when(when), n=number)
+    if up_to is not None:  # its freshness: "2 days ago · up to 04.12 18:20"
+        text = _("{ago} · up to {when}").format(
+            ago=_ago(when), when=up_to.astimezone().strftime("%d.%m %H:%M")
+        )
+    else:
+        text = _("{when} (no. {n})").format(when=_when(when), n=number)
     if held:
         text += "; " + _("{n} held").format(n=held)
     return text
+
+
+def _bundle_tip(when: Any, number: int, up_to: Any) -> str:
+    if not number:
+        return ""
+    tip = _("{when} (no. {n})").format(when=_when(when), n=number)
+    if up_to is not None:
+        tip += "\n" + _("changes up to {when}").format(when=_when(up_to))
+    return tip
 
 
 def _short(value: Any, limit: int = 24) -> str:
@@ -309,12 +339,17 @@ class SyncPage(QWidget):
                 p.post,
                 p.name + (f" ({_(ROLE_LABELS[p.role])})" if p.role == "headquarters" else ""),
                 fingerprints.get(p.post) or _(KEY_STATUS_LABELS.get(p.key_status, "—")),
-                _bundle_cell(p.last_received_at, p.received_sequence, p.held),
+                _bundle_cell(p.last_received_at, p.received_sequence, p.held, p.changes_up_to),
                 _bundle_cell(p.last_sent_at, p.sent_sequence, 0),
             ]
             for p in peers
         ]
         _fill(self.peers_table, rows)
+        for r, p in enumerate(peers):
+            tip = _bundle_tip(p.last_received_at, p.received_sequence, p.changes_up_to)
+            item = self.peers_table.item(r, 3)
+            if item is not None:
+                item.setToolTip(tip)
         current = self.peer_combo.currentData()
         self.peer_combo.clear()
         for p in peers:
