@@ -7,7 +7,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, date, datetime
@@ -322,3 +322,20 @@ def _print_written(args: argparse.Namespace, path: Path, **extra: Any) -> int:
     else:
         print(path)
     return EXIT_OK
+
+
+def command_with_actions(
+    add: Callable[..., argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    name: str,
+    **kwargs: Any,
+) -> Callable[..., argparse.ArgumentParser]:
+    """Add command ``name`` whose actions are chosen by ``<name>_command`` (``keys rotate``);
+    returns the function that adds an action, with the options every command takes."""
+    parser = add(name, formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs)
+    actions = parser.add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")
+
+    def action(action_name: str, **action_kwargs: Any) -> argparse.ArgumentParser:
+        return actions.add_parser(action_name, parents=[common], **action_kwargs)
+
+    return action

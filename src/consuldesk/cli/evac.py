@@ -26,6 +26,7 @@ from consuldesk.cli.common import (
     _print_json,
     _print_written,
     _short_ids,
+    command_with_actions,
 )
 from consuldesk.i18n import _, ngettext
 
@@ -99,17 +100,14 @@ def _add_evac_parsers(add: Any, common: argparse.ArgumentParser) -> None:
     from consuldesk.domain.allocation import CLASS_FLAGS, Policy
     from consuldesk.domain.enums import PresenceStatus, TripMode
 
-    p = add(
+    action = command_with_actions(
+        add,
+        common,
         "evac",
         help="evacuation: operations, trips, candidates, seats, manifests",
         description="Evacuation operations: plan trips, fill the pool, allocate seats, print.",
         epilog=EVAC_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    actions = p.add_subparsers(dest="evac_command", required=True, metavar="ACTION")
-
-    def action(name: str, **kwargs: Any) -> argparse.ArgumentParser:
-        return actions.add_parser(name, parents=[common], **kwargs)
 
     operation_help = "operation id, or its first 6+ characters (see 'evac list')"
     trip_help = "trip id, or its first 6+ characters (see 'evac list')"

@@ -23,6 +23,7 @@ from consuldesk.cli.common import (
     _local,
     _open,
     _print_json,
+    command_with_actions,
 )
 from consuldesk.i18n import _
 
@@ -50,17 +51,14 @@ def add_parsers(
     add: Callable[..., argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
     """``keys`` and its actions; ``common`` holds the options every command takes."""
-    p = add(
+    action = command_with_actions(
+        add,
+        common,
         "keys",
         help="this case file's keys and the keys of the case files it exchanges bundles with",
         description="Keys for signed, encrypted bundles: create, hand over, enrol, rotate, revoke.",
         epilog=KEYS_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    actions = p.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
-
-    def action(name: str, **kwargs: Any) -> argparse.ArgumentParser:
-        return actions.add_parser(name, parents=[common], **kwargs)
 
     action("init", help="create this post's keys, sealed under a passphrase")
     p = action("export", help="write this post's public key file (for the other side)")

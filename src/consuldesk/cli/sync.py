@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from consuldesk.cli.common import EXIT_OK, _local, _open, _print_json
+from consuldesk.cli.common import EXIT_OK, _local, _open, _print_json, command_with_actions
 from consuldesk.cli.keys import KEY_STATUS_LABELS, PASSPHRASE_ENV, _passphrase
 from consuldesk.i18n import _
 from consuldesk.messages import field_label
@@ -36,16 +36,13 @@ def add_parsers(
     add: Callable[..., argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
     """``bundle``, ``conflicts`` and ``sync`` with their actions."""
-    p = add(
+    action = command_with_actions(
+        add,
+        common,
         "bundle",
         help="signed, encrypted files of changes for another case file (headquarters, a post)",
         epilog=BUNDLE_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    actions = p.add_subparsers(dest="bundle_command", required=True, metavar="ACTION")
-
-    def action(name: str, **kwargs: Any) -> argparse.ArgumentParser:
-        return actions.add_parser(name, parents=[common], **kwargs)
 
     p = action("export", help="write what a peer lacks to a bundle file")
     p.add_argument(
@@ -66,11 +63,15 @@ def add_parsers(
     p = action("verify", help="check a bundle's recipient, signature and integrity only")
     p.add_argument("file", type=Path)
 
-    p = add("conflicts", help="changes to one field made at two places without seeing each other")
-    actions_c = p.add_subparsers(dest="conflicts_command", required=True, metavar="ACTION")
-    p = actions_c.add_parser("list", parents=[common], help="the open conflicts")
+    conflict = command_with_actions(
+        add,
+        common,
+        "conflicts",
+        help="changes to one field made at two places without seeing each other",
+    )
+    p = conflict("list", help="the open conflicts")
     p.add_argument("--all", action="store_true", help="resolved ones too")
-    p = actions_c.add_parser("resolve", parents=[common], help="settle a conflict")
+    p = conflict("resolve", help="settle a conflict")
     p.add_argument("id", help="the conflict's id, or its first 6+ characters")
     p.add_argument(
         "--take-other",
@@ -78,9 +79,10 @@ def add_parsers(
         help="take the other value instead of the one the case file holds",
     )
 
-    p = add("sync", help="who this case file exchanges bundles with, and how fresh it is")
-    actions_s = p.add_subparsers(dest="sync_command", required=True, metavar="ACTION")
-    actions_s.add_parser("status", parents=[common], help="each peer's bundles and freshness")
+    status = command_with_actions(
+        add, common, "sync", help="who this case file exchanges bundles with, and how fresh it is"
+    )
+    status("status", help="each peer's bundles and freshness")
 
 
 def _made(created: str) -> str:
