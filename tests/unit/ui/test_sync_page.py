@@ -142,3 +142,27 @@ def test_a_conflict_is_shown_by_name_and_resolved_with_the_values_on_the_buttons
     page.take_other_button.click()
     qtbot.waitUntil(lambda: page.conflicts_table.rowCount() == 0, timeout=3000)
     assert nationals.get_national(ctx.desk, row.id).city == other
+
+
+def test_headquarters_adds_an_escrow_key_from_the_page(qtbot, hq):
+    import pyrage
+
+    from consuldesk.ui.context import AppContext, CaseFileEvents
+    from consuldesk.ui.tasks import TaskRunner
+
+    context = AppContext(hq, TaskRunner(), CaseFileEvents())
+    page = make_page(qtbot, context)
+    escrow = str(pyrage.x25519.Identity.generate().to_public())
+    page.ask_text = lambda title, prompt: escrow
+    qtbot.waitUntil(lambda: page.escrow_button.isVisibleTo(page), timeout=3000)
+    page.add_escrow()
+    qtbot.waitUntil(lambda: "escrow key" in page.status_label.text(), timeout=3000)
+    assert [p.role for p in keys.peers(hq)] == ["escrow"]
+    context.tasks.wait()
+
+
+def test_a_post_has_no_escrow_button(qtbot, ctx):
+    keys.create_keys(ctx.desk, PASSPHRASE)
+    page = make_page(qtbot, ctx)
+    qtbot.waitUntil(lambda: "Fingerprint" in page.own_label.text(), timeout=3000)
+    assert not page.escrow_button.isVisibleTo(page)

@@ -194,6 +194,11 @@ class SyncPage(QWidget):
         self.own_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.create_keys_button = QPushButton(_("Create keys…"))
         self.save_key_button = QPushButton(_("Save the public key file…"))
+        self.escrow_button = QPushButton(_("Add an escrow key…"))
+        self.escrow_button.setToolTip(
+            _("Headquarters: also encrypt every bundle to an age key kept offline")
+        )
+        self.escrow_button.hide()  # headquarters only
         self.enrol_button = QPushButton(_("Enrol a key file…"))
         self.peers_table = _table(
             [
@@ -224,6 +229,7 @@ class SyncPage(QWidget):
         self.progress.cancel_requested.connect(self._cancel_work)
         self.create_keys_button.clicked.connect(self.create_keys)
         self.save_key_button.clicked.connect(self.save_public_key)
+        self.escrow_button.clicked.connect(self.add_escrow)
         self.enrol_button.clicked.connect(self.enrol)
         self.export_button.clicked.connect(self.export_bundle)
         self.import_button.clicked.connect(self.import_bundle)
@@ -241,6 +247,7 @@ class SyncPage(QWidget):
         keys_row.addWidget(self.own_label, 1)
         keys_row.addWidget(self.create_keys_button)
         keys_row.addWidget(self.save_key_button)
+        keys_row.addWidget(self.escrow_button)
         peers_box = QGroupBox(_("Case files this one exchanges bundles with"))
         peers = QVBoxLayout(peers_box)
         peers.addWidget(self.peers_table)
@@ -289,6 +296,10 @@ class SyncPage(QWidget):
         path, _filter = QFileDialog.getOpenFileName(self, title, "", pattern)
         return Path(path) if path else None
 
+    def ask_text(self, title: str, prompt: str) -> str | None:
+        text, ok = QInputDialog.getText(self, title, prompt)
+        return text.strip() if ok and text.strip() else None
+
     def confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
@@ -329,6 +340,7 @@ class SyncPage(QWidget):
                 )
             )
         self.create_keys_button.setVisible(active is None)
+        self.escrow_button.setVisible(active is not None and active.role == "headquarters")
         self.save_key_button.setEnabled(active is not None)
         self.enrol_button.setEnabled(active is not None)
         fingerprints = {
@@ -440,6 +452,28 @@ class SyncPage(QWidget):
         self.ctx.tasks.run(
             lambda: key_service.export_public_key(desk, folder),
             lambda path: self._done(_("Wrote {path}").format(path=path)),
+            self._failed,
+        )
+
+    @Slot()
+    def add_escrow(self) -> None:
+        recipient = self.ask_text(
+            _("Escrow key"),
+            _("The age public key (age1…) whose secret headquarters keeps offline:"),
+        )
+        if recipient is None:
+            return
+        passphrase = self.ask_passphrase()
+        if passphrase is None:
+            return
+        desk = self.ctx.desk
+        self.ctx.tasks.run(
+            lambda: key_service.add_escrow(desk, passphrase, recipient),
+            lambda row: self._done(
+                _("Every bundle is now encrypted to the escrow key {fingerprint} too.").format(
+                    fingerprint=row.fingerprint
+                )
+            ),
             self._failed,
         )
 
