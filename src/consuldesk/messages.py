@@ -443,6 +443,23 @@ COLUMN_USE_LABELS: dict[str, str] = {
     "household": "Rows with the same value are one family",
     "relation": "Role in the family: head, spouse, child, parent or other",
 }
+#: A key's role and status, as the CLI and the Sync page name them.
+KEY_ROLE_LABELS: dict[str, str] = {
+    "post": "a post",
+    "headquarters": "headquarters",
+    "escrow": "escrow key",
+}
+KEY_STATUS_LABELS: dict[str, str] = {"active": "in use", "retired": "retired", "revoked": "revoked"}
+
+
+def conflict_value(field: str, value: Any) -> Any:
+    """A sync conflict's value as an officer reads it: an edit against a deletion reads as
+    "deleted" or "not deleted (with the edits)"; other values are shown as they are."""
+    if field == "deleted_at":
+        return _("deleted") if value else _("not deleted (with the edits)")
+    return value
+
+
 #: Notes the service gives instead (``ColumnMapping.note``).
 COLUMN_NOTE_LABELS: dict[str, str] = {
     "ignored: not recognised": "Not recognised: this column is not imported",

@@ -26,6 +26,7 @@ from consuldesk.cli.common import (
     command_with_actions,
 )
 from consuldesk.i18n import _
+from consuldesk.messages import KEY_ROLE_LABELS, KEY_STATUS_LABELS
 
 PASSPHRASE_ENV = "CONSULDESK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "CONSULDESK_NEW_PASSPHRASE"
@@ -42,9 +43,6 @@ how two case files come to trust each other:
 Later key changes travel by themselves in bundles: a rotation is vouched for by the old keys, a
 revocation is signed by the post or by headquarters.
 """
-
-ROLE_LABELS = {"post": "a post", "headquarters": "headquarters", "escrow": "escrow key"}
-KEY_STATUS_LABELS = {"active": "in use", "retired": "retired", "revoked": "revoked"}
 
 
 def add_parsers(
@@ -131,7 +129,7 @@ def _key_json(row: Any) -> dict[str, Any]:
 
 
 def _print_key(row: Any) -> None:
-    role = _(ROLE_LABELS.get(row.role, row.role))
+    role = _(KEY_ROLE_LABELS.get(row.role, row.role))
     status = _(KEY_STATUS_LABELS.get(row.status, row.status))
     print(f"  {row.post:<8} {row.fingerprint}  {status} · {role} · {row.name}")
     detail = _("key {key_id}, since {since}").format(key_id=row.key_id, since=_local(row.since))
@@ -211,7 +209,9 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(
         _("Keys of {post} — {name} ({role})").format(
-            post=public.post, name=public.name, role=_(ROLE_LABELS.get(public.role, public.role))
+            post=public.post,
+            name=public.name,
+            role=_(KEY_ROLE_LABELS.get(public.role, public.role)),
         )
     )
     print(_("Fingerprint: {fingerprint}").format(fingerprint=public.fingerprint))

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from consuldesk.cli.common import EXIT_OK, _local, _open, _print_json, command_with_actions
-from consuldesk.cli.keys import KEY_STATUS_LABELS, PASSPHRASE_ENV, _passphrase
+from consuldesk.cli.keys import PASSPHRASE_ENV, _passphrase
 from consuldesk.i18n import _
-from consuldesk.messages import field_label
+from consuldesk.messages import KEY_STATUS_LABELS, conflict_value, field_label
 
 CONFLICT_STATUS_LABELS = {"open": "open", "resolved": "resolved"}
 
@@ -91,12 +91,6 @@ def _made(created: str) -> str:
         return _local(datetime.fromisoformat(created.replace("Z", "+00:00")))
     except ValueError:
         return created
-
-
-def _shown(field: str, value: Any) -> Any:
-    if field == "deleted_at":
-        return _("deleted") if value else _("not deleted (with the edits)")
-    return value
 
 
 TABLE_LABELS = {
@@ -313,7 +307,10 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
             short = _short_ids(c.id for c in rows)
             for c in rows:
                 status = _(CONFLICT_STATUS_LABELS.get(c.status, c.status))
-                kept, other = (_shown(c.field, c.kept_value), _shown(c.field, c.other_value))
+                kept, other = (
+                    conflict_value(c.field, c.kept_value),
+                    conflict_value(c.field, c.other_value),
+                )
                 print(f"{short[c.id]}  {c.record} · {field_label(c.field)} [{status}]")
                 print(
                     "    "

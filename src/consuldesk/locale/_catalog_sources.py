@@ -37,18 +37,6 @@ def _catalog_sources() -> None:
     _("completed")
     # TRANSLATORS: consuldesk.cli.evac.OPERATION_STATUS_LABELS['cancelled'], consuldesk.messages.STATUS_WORD_LABELS['cancelled']
     _("cancelled")
-    # TRANSLATORS: consuldesk.cli.keys.ROLE_LABELS['post'], consuldesk.ui.pages.sync.ROLE_LABELS['post']
-    _("a post")
-    # TRANSLATORS: consuldesk.cli.keys.ROLE_LABELS['headquarters'], consuldesk.ui.pages.sync.ROLE_LABELS['headquarters']
-    _("headquarters")
-    # TRANSLATORS: consuldesk.cli.keys.ROLE_LABELS['escrow'], consuldesk.ui.pages.sync.ROLE_LABELS['escrow']
-    _("escrow key")
-    # TRANSLATORS: consuldesk.cli.keys.KEY_STATUS_LABELS['active'], consuldesk.ui.pages.sync.KEY_STATUS_LABELS['active']
-    _("in use")
-    # TRANSLATORS: consuldesk.cli.keys.KEY_STATUS_LABELS['retired'], consuldesk.ui.pages.sync.KEY_STATUS_LABELS['retired']
-    _("retired")
-    # TRANSLATORS: consuldesk.cli.keys.KEY_STATUS_LABELS['revoked'], consuldesk.ui.pages.sync.KEY_STATUS_LABELS['revoked']
-    _("revoked")
     # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['in_country']
     _("in country")
     # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['in_transit'], consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_TRANSIT]
@@ -657,6 +645,18 @@ def _catalog_sources() -> None:
     _("Rows with the same value are one family")
     # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['relation']
     _("Role in the family: head, spouse, child, parent or other")
+    # TRANSLATORS: consuldesk.messages.KEY_ROLE_LABELS['post']
+    _("a post")
+    # TRANSLATORS: consuldesk.messages.KEY_ROLE_LABELS['headquarters']
+    _("headquarters")
+    # TRANSLATORS: consuldesk.messages.KEY_ROLE_LABELS['escrow']
+    _("escrow key")
+    # TRANSLATORS: consuldesk.messages.KEY_STATUS_LABELS['active']
+    _("in use")
+    # TRANSLATORS: consuldesk.messages.KEY_STATUS_LABELS['retired']
+    _("retired")
+    # TRANSLATORS: consuldesk.messages.KEY_STATUS_LABELS['revoked']
+    _("revoked")
     # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['ignored: not recognised']
     _("Not recognised: this column is not imported")
     # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['ignored: error column']

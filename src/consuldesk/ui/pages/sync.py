@@ -35,16 +35,19 @@ from PySide6.QtWidgets import (
 )
 
 from consuldesk.i18n import _, ngettext
-from consuldesk.messages import describe, field_label
+from consuldesk.messages import (
+    KEY_ROLE_LABELS,
+    KEY_STATUS_LABELS,
+    conflict_value,
+    describe,
+    field_label,
+)
 from consuldesk.services import keys as key_service
 from consuldesk.services import sync
 from consuldesk.services.desk import CancelFlag, Cancelled
 from consuldesk.sync.keys import MIN_PASSPHRASE, PUBLIC_SUFFIX, PublicKeys, same_fingerprint
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.import_list import WorkProgress
-
-ROLE_LABELS = {"post": "a post", "headquarters": "headquarters", "escrow": "escrow key"}
-KEY_STATUS_LABELS = {"active": "in use", "retired": "retired", "revoked": "revoked"}
 
 
 def _when(value: Any) -> str:
@@ -95,14 +98,6 @@ def _short(value: Any, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _shown(field: str, value: Any) -> Any:
-    """A conflict's value as the officer reads it: a deletion against an edit reads as
-    "deleted" or "not deleted (with the edits)"."""
-    if field == "deleted_at":
-        return _("deleted") if value else _("not deleted (with the edits)")
-    return value
-
-
 def _value_cell(value: Any, where: str, when: Any) -> str:
     return _("“{value}” — {post}, {when}").format(
         value=_short(value, 60), post=where, when=_when(when)
@@ -141,7 +136,7 @@ class EnrolDialog(QDialog):
         self.setWindowTitle(_("Enrol the keys of {post}").format(post=public.post))
         form = QFormLayout()
         form.addRow(_("Post:"), QLabel(f"{public.post} — {public.name}"))
-        form.addRow(_("Role:"), QLabel(_(ROLE_LABELS.get(public.role, public.role))))
+        form.addRow(_("Role:"), QLabel(_(KEY_ROLE_LABELS.get(public.role, public.role))))
         explain = QLabel(
             _(
                 "Call them and ask them to read out the fingerprint their ConsulDesk shows for "
@@ -349,7 +344,7 @@ class SyncPage(QWidget):
         rows = [
             [
                 p.post,
-                p.name + (f" ({_(ROLE_LABELS[p.role])})" if p.role == "headquarters" else ""),
+                p.name + (f" ({_(KEY_ROLE_LABELS[p.role])})" if p.role == "headquarters" else ""),
                 fingerprints.get(p.post) or _(KEY_STATUS_LABELS.get(p.key_status, "—")),
                 _bundle_cell(p.last_received_at, p.received_sequence, p.held, p.changes_up_to),
                 _bundle_cell(p.last_sent_at, p.sent_sequence, 0),
@@ -378,8 +373,10 @@ class SyncPage(QWidget):
                 [
                     c.record,
                     field_label(c.field),
-                    _value_cell(_shown(c.field, c.kept_value), c.kept_where, c.kept_when),
-                    _value_cell(_shown(c.field, c.other_value), c.other_where, c.other_when),
+                    _value_cell(conflict_value(c.field, c.kept_value), c.kept_where, c.kept_when),
+                    _value_cell(
+                        conflict_value(c.field, c.other_value), c.other_where, c.other_when
+                    ),
                 ]
                 for c in conflicts
             ],
@@ -407,11 +404,11 @@ class SyncPage(QWidget):
             self.keep_button.setText(_("Keep this value"))
             self.take_other_button.setText(_("Take the other value"))
         else:
-            kept = _shown(conflict.field, conflict.kept_value)
+            kept = conflict_value(conflict.field, conflict.kept_value)
             self.keep_button.setText(_("Keep “{value}”").format(value=_short(kept)))
             self.take_other_button.setText(
                 _("Take “{value}”").format(
-                    value=_short(_shown(conflict.field, conflict.other_value))
+                    value=_short(conflict_value(conflict.field, conflict.other_value))
                 )
             )
 
