@@ -112,22 +112,6 @@ def _passphrase(env: str, prompt: str, *, confirm: bool = False) -> str:
     return value
 
 
-def _key_json(row: Any) -> dict[str, Any]:
-    return {
-        "post": row.post,
-        "name": row.name,
-        "role": row.role,
-        "key_id": row.key_id,
-        "fingerprint": row.fingerprint,
-        "status": row.status,
-        "own": row.own,
-        "since": row.since,
-        "trusted_by": row.trusted_by,
-        "ended_at": row.ended_at,
-        "reason": row.reason,
-    }
-
-
 def _print_key(row: Any) -> None:
     role = _(KEY_ROLE_LABELS.get(row.role, row.role))
     status = _(KEY_STATUS_LABELS.get(row.status, row.status))
@@ -157,7 +141,7 @@ def cmd_keys_init(args: argparse.Namespace) -> int:
     finally:
         desk.close()
     if args.json:
-        _print_json(_key_json(row))
+        _print_json(row)
         return EXIT_OK
     print(_("Keys created for {post}.").format(post=row.post))
     print(_("Fingerprint: {fingerprint}").format(fingerprint=row.fingerprint))
@@ -238,7 +222,7 @@ def cmd_keys_enrol(args: argparse.Namespace) -> int:
     finally:
         desk.close()
     if args.json:
-        _print_json(_key_json(row))
+        _print_json(row)
         return EXIT_OK
     print(_("Enrolled the keys of {post} — {name}.").format(post=row.post, name=row.name))
     return EXIT_OK
@@ -254,7 +238,7 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
     finally:
         desk.close()
     if args.json:
-        _print_json({"own": [_key_json(r) for r in own], "peers": [_key_json(r) for r in peers]})
+        _print_json({"own": own, "peers": peers})  # KeyRow dataclasses, field by field
         return EXIT_OK
     print(_("This case file's keys:"))
     if not own:
@@ -278,7 +262,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     finally:
         desk.close()
     if args.json:
-        _print_json(_key_json(row))
+        _print_json(row)
         return EXIT_OK
     print(_("New keys: {fingerprint}").format(fingerprint=row.fingerprint))
     print(_("The old keys vouch for them in the next bundles; nobody needs to enrol them again."))
@@ -302,7 +286,7 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     finally:
         desk.close()
     if args.json:
-        _print_json(_key_json(row))
+        _print_json(row)
         return EXIT_OK
     if args.own:
         print(
@@ -335,7 +319,7 @@ def cmd_keys_escrow(args: argparse.Namespace) -> int:
     finally:
         desk.close()
     if args.json:
-        _print_json(_key_json(row))
+        _print_json(row)
         return EXIT_OK
     print(
         _("Every bundle is now encrypted to the escrow key {fingerprint} too.").format(
