@@ -256,16 +256,7 @@ def _sender_key(
 
     with desk.casefile.read() as session:
         row = session.exec(select(PeerKey).where(PeerKey.key_id == key_id)).first()
-        trusted = {
-            p.key_id: key_service._public_of(p)
-            for p in session.exec(
-                select(PeerKey).where(
-                    PeerKey.post_code == post,
-                    PeerKey.status == key_service.ACTIVE,
-                    PeerKey.role != "escrow",
-                )
-            )
-        }
+    trusted = {p.key_id: p for p in key_service.trusted_keys(desk, post)}
     if row is not None and row.post_code == post and row.role != "escrow":
         if row.status == key_service.REVOKED:
             raise SyncError("bundle.sender_revoked", post=post, reason=row.reason or "—")
