@@ -452,11 +452,14 @@ KEY_ROLE_LABELS: dict[str, str] = {
 KEY_STATUS_LABELS: dict[str, str] = {"active": "in use", "retired": "retired", "revoked": "revoked"}
 
 
-def conflict_value(field: str, value: Any) -> Any:
+def conflict_value(field: str, value: Any, *, before: bool = False) -> Any:
     """A sync conflict's value as an officer reads it: an edit against a deletion reads as
-    "deleted" or "not deleted (with the edits)"; other values are shown as they are."""
+    "deleted" or "not deleted (with the edits)" (``before`` the two: "not deleted"); other
+    values are shown as they are."""
     if field == "deleted_at":
-        return _("deleted") if value else _("not deleted (with the edits)")
+        if value:
+            return _("deleted")
+        return _("not deleted") if before else _("not deleted (with the edits)")
     return value
 
 

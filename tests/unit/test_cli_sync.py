@@ -9,7 +9,7 @@ import pytest
 
 from consuldesk.cli import EXIT_BAD_INPUT, EXIT_OK, main
 from consuldesk.services import keys, nationals
-from consuldesk.services.casefile import create_casefile
+from consuldesk.services.casefile import create_casefile, open_casefile
 from tests.factories import person
 
 pytestmark = pytest.mark.usefixtures("fast_seal")
@@ -95,3 +95,42 @@ def test_export_to_all_peers_writes_one_bundle_each(capsys, pair):
     assert code == EXIT_OK
     (only,) = json.loads(out)
     assert only["recipient"] == "IR-THR" and Path(only["path"]).exists()
+
+
+def test_a_conflict_is_listed_with_who_where_and_the_value_before(capsys, pair):
+    hq_path, thr_path, usb = pair
+    for argv in (
+        (thr_path, "bundle", "export", "KZ-HQ", usb),
+        (hq_path, "bundle", "import", None),
+        (hq_path, "bundle", "export", "IR-THR", usb),
+        (thr_path, "bundle", "import", None),
+    ):
+        path, *rest = argv
+        if rest[-1] is None:
+            rest[-1] = max(usb.glob("*.consuldesk-bundle"), key=lambda p: p.stat().st_mtime_ns)
+        code, _, err = run(capsys, "--case-file", str(path), *map(str, rest))
+        assert code == EXIT_OK, err
+    for path, city, officer in ((hq_path, "Qom", "Айгүл Серікова"), (thr_path, "Tabriz", "x")):
+        desk = open_casefile(path, officer=officer)
+        (row,) = nationals.search(desk, "Қасымова").rows
+        found = nationals.get_national(desk, row.id)
+        nationals.update_national(desk, row.id, nationals.fields_of_row(found).replace(city=city))
+        desk.close()
+    code, _, err = run(capsys, "--case-file", str(thr_path), "bundle", "export", "KZ-HQ", str(usb))
+    assert code == EXIT_OK, err
+    newest = max(usb.glob("IR-THR-to-KZ-HQ-*"), key=lambda p: p.stat().st_mtime_ns)
+    code, out, err = run(capsys, "--case-file", str(hq_path), "bundle", "import", str(newest))
+    assert code == EXIT_OK and "conflicts queued: 1" in out, err
+
+    code, out, _ = run(capsys, "--case-file", str(hq_path), "conflicts", "list")
+    assert code == EXIT_OK
+    lines = out.splitlines()
+    assert "Қасымова Әйгерім · City [open]" in lines[0]
+    made = {line.split("“")[1].split("”")[0]: line for line in lines[1:3]}
+    assert "Айгүл Серікова, KZ-HQ, " in made["Qom"] and "x, IR-THR, " in made["Tabriz"]
+    assert lines[3].strip() == "before: “Dubai”"
+    code, out, _ = run(capsys, "--case-file", str(hq_path), "--json", "conflicts", "list")
+    (row,) = json.loads(out)
+    assert row["before_value"] == "Dubai" and row["before_known"] is True
+    assert {row["kept_by"], row["other_by"]} == {"Айгүл Серікова", "x"}
+

@@ -314,16 +314,26 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
                 print(f"{short[c.id]}  {c.record} · {field_label(c.field)} [{status}]")
                 print(
                     "    "
-                    + _("kept: “{value}” ({post}, {when})").format(
-                        value=kept, post=c.kept_where, when=_local(c.kept_when)
+                    + _("kept: “{value}” ({made})").format(
+                        value=kept, made=_made_by(c.kept_by, c.kept_where, c.kept_when)
                     )
                 )
                 print(
                     "    "
-                    + _("other: “{value}” ({post}, {when})").format(
-                        value=other, post=c.other_where, when=_local(c.other_when)
+                    + _("other: “{value}” ({made})").format(
+                        value=other, made=_made_by(c.other_by, c.other_where, c.other_when)
                     )
                 )
+                before = (
+                    _("before: “{value}”").format(
+                        value=conflict_value(c.field, c.before_value, before=True)
+                    )
+                    if c.before_known
+                    else _("before: not known here")
+                )
+                print("    " + before)
+                if c.status == "resolved" and c.resolved_by:
+                    print("    " + _("resolved by {officer}").format(officer=c.resolved_by))
             return EXIT_OK
         labels = {c.id: c.id for c in sync.conflicts(desk, open_only=False)}
         conflict_id = _pick_id(args.id, labels, "conflict")
@@ -337,6 +347,11 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _made_by(who: str | None, post: str, when: Any) -> str:
+    """ "A. Seitkali, IR-THR, 06.12.2026 10:20": who made a change (where known), where, when."""
+    return ", ".join(part for part in (who, post, _local(when)) if part)
+
+
 def _conflict_json(c: Any) -> dict[str, Any]:
     return {
         "id": c.id,
@@ -345,8 +360,13 @@ def _conflict_json(c: Any) -> dict[str, Any]:
         "field": c.field,
         "kept_value": c.kept_value,
         "kept_version": c.kept_version,
+        "kept_by": c.kept_by,
         "other_value": c.other_value,
         "other_version": c.other_version,
+        "other_by": c.other_by,
+        "before_value": c.before_value,
+        "before_known": c.before_known,
+        "resolved_by": c.resolved_by,
         "status": c.status,
         "detected_at": c.detected_at,
     }

@@ -201,7 +201,7 @@ def _export(
         acks=held,
         counts=collected.counts,
     )
-    data = b.write(manifest, collected.records, statements, sender, recipients)
+    data = b.write(manifest, collected.records, statements, sender, recipients, collected.authors)
     cancel.check()
     path = target / b.file_name(manifest) if target.is_dir() else target
     written_to(path, lambda: write_bytes_atomically(path, data, verify=True))
@@ -392,6 +392,7 @@ def _apply_in_transaction(
                 sender_knows=m.acks,
                 progress=progress,
                 check=cancel.check if cancel is not None else None,
+                authors=opened.author_rows(),
             )
             result.created = dict(applied.created)
             result.updated = dict(applied.updated)
@@ -549,8 +550,8 @@ def conflicts(desk: Desk, *, open_only: bool = True) -> list[SyncConflict]:
 
 @dataclass(frozen=True)
 class ConflictRow:
-    """A conflict as an officer reads it: whose record, which field, both values, and where
-    and when each was made."""
+    """A conflict as an officer reads it: whose record, which field, both values, who made
+    each, where and when, and the value before them."""
 
     id: str
     table: str
@@ -565,6 +566,11 @@ class ConflictRow:
     other_when: datetime | None
     detected_at: datetime
     status: str
+    kept_by: str | None = None  # the officer, where known
+    other_by: str | None = None
+    before_value: Any = None
+    before_known: bool = False  # whether this case file knows the value before
+    resolved_by: str | None = None
 
 
 def _made(version: str) -> tuple[str, datetime | None]:
@@ -608,19 +614,24 @@ def conflict_rows(desk: Desk, *, open_only: bool = True) -> list[ConflictRow]:
         other_where, other_when = _made(c.other_version)
         out.append(
             ConflictRow(
-                c.id,
-                c.table_name,
-                c.record_id,
-                names.get(c.record_id, f"{c.table_name} {c.record_id[:8]}"),
-                c.field,
-                c.kept_value,
-                kept_where,
-                kept_when,
-                c.other_value,
-                other_where,
-                other_when,
-                c.detected_at,
-                c.status,
+                id=c.id,
+                table=c.table_name,
+                record_id=c.record_id,
+                record=names.get(c.record_id, f"{c.table_name} {c.record_id[:8]}"),
+                field=c.field,
+                kept_value=c.kept_value,
+                kept_where=kept_where,
+                kept_when=kept_when,
+                other_value=c.other_value,
+                other_where=other_where,
+                other_when=other_when,
+                detected_at=c.detected_at,
+                status=c.status,
+                kept_by=c.kept_by,
+                other_by=c.other_by,
+                before_value=c.before_value,
+                before_known=c.before_known,
+                resolved_by=c.resolved_by,
             )
         )
     return out

@@ -32,6 +32,7 @@ from consuldesk.store import bulk
 from consuldesk.store.errors import CaseFileError, NotFound
 from consuldesk.store.models import (
     AuditEvent,
+    ChangeAuthor,
     Meta,
     National,
     Post,
@@ -731,9 +732,20 @@ class CaseFile:
         try:
             with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
                 clock = self._clock_for(session)
+                start = clock.last
                 tx = Tx(session, clock, officer, self.post_code_in(session))
                 yield tx
                 tx.flush_audit()
+                if clock.last != start and tx.post_code:
+                    # Who made the versions this transaction issued (one row, not one a change).
+                    session.add(
+                        ChangeAuthor(
+                            node=clock.node,
+                            after=str(start),
+                            through=str(clock.last),
+                            officer=officer,
+                        )
+                    )
                 _set_meta(session, META_HLC, str(clock.last))
         except OperationalError as exc:
             raise translate_sqlite_error(exc, self.path) from exc

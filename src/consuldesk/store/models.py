@@ -467,6 +467,19 @@ class SyncKnowledge(SQLModel, table=True):
     version: str = Field(max_length=64)
 
 
+class ChangeAuthor(SQLModel, table=True):
+    """Who made a post's changes: the officer of every write transaction, as the range of
+    versions it issued, ``after < version <= through``. Written by each write at its own post
+    and carried in bundles with the changes, so a conflict can say who made each side."""
+
+    __tablename__ = "change_author"  # type: ignore[assignment]
+
+    node: str = Field(primary_key=True, max_length=16)
+    through: str = Field(primary_key=True, max_length=64)
+    after: str = Field(max_length=64)
+    officer: str
+
+
 class SyncConflict(SQLModel, table=True):
     """Two changes to one field that did not see each other, for an officer to look at. The
     case file already holds the winner (the later change, the same everywhere)."""
@@ -482,6 +495,11 @@ class SyncConflict(SQLModel, table=True):
     other_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     other_version: str = Field(max_length=64)
     base_version: str | None = Field(default=None, max_length=64)  # what both had before
+    kept_by: str | None = None  # the officer who made the kept change, where known
+    other_by: str | None = None
+    # The field's value before the two changes, where this case file knows it ("known").
+    before_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    before_known: bool = False
     bundle_id: str = Field(max_length=36)
     detected_at: datetime = Field(default_factory=utcnow)
     status: str = Field(default="open", max_length=8)  # open, resolved

@@ -10,10 +10,13 @@ Inside the age encryption is a ZIP archive (stored uncompressed or deflated) wit
 - ``manifest.sig``: the sender's Ed25519 signature of those bytes, base64;
 - ``changes.jsonl``: one record a line, ``{"t": table, "id": id, "f": {field: [value,
   version, seen]}}``;
-- ``statements.jsonl``: key statements (rotations, revocations, escrow keys), one a line.
+- ``statements.jsonl``: key statements (rotations, revocations, escrow keys), one a line;
+- ``authors.jsonl``: who made the changes, ``[post, after, through, officer]`` a line: the
+  officer of every write transaction whose versions (``after < version <= through``) the
+  changes may hold.
 
 The manifest names the sender and the recipient with their key ids, and holds the SHA-256 and
-size of the other two files: a signature over it covers everything.
+size of the other files: a signature over it covers everything.
 """
 
 from __future__ import annotations
@@ -35,9 +38,10 @@ from consuldesk.sync.errors import SyncError
 FORMAT = "consuldesk-bundle"
 VERSION = 1
 SUFFIX = ".consuldesk-bundle"
-CHANGES, STATEMENTS, MANIFEST, SIGNATURE = (
+CHANGES, STATEMENTS, AUTHORS, MANIFEST, SIGNATURE = (
     "changes.jsonl",
     "statements.jsonl",
+    "authors.jsonl",
     "manifest.json",
     "manifest.sig",
 )
@@ -126,13 +130,15 @@ def write(
     statements: Iterable[bytes],
     sender: k.SecretKeys,
     recipients: list[k.PublicKeys],
+    authors: Iterable[list[str]] = (),
 ) -> bytes:
     """The bundle's bytes: the archive, signed by ``sender``, encrypted to ``recipients``."""
     changes = _lines({"t": r.table, "id": r.id, "f": r.fields} for r in records)
     signed = _lines(base64.b64encode(s).decode("ascii") for s in statements)
+    who = _lines(authors)
     manifest.files = {
-        CHANGES: {"sha256": hashlib.sha256(changes).hexdigest(), "bytes": len(changes)},
-        STATEMENTS: {"sha256": hashlib.sha256(signed).hexdigest(), "bytes": len(signed)},
+        name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        for name, data in ((CHANGES, changes), (STATEMENTS, signed), (AUTHORS, who))
     }
     head = k.canonical(manifest.body())
     signature = base64.b64encode(sender.sign(head))
@@ -142,6 +148,7 @@ def write(
         z.writestr(SIGNATURE, signature)
         z.writestr(CHANGES, changes)
         z.writestr(STATEMENTS, signed)
+        z.writestr(AUTHORS, who)
     return bytes(pyrage.encrypt(archive.getvalue(), [r.age_recipient() for r in recipients]))
 
 
@@ -154,6 +161,7 @@ class Opened:
     signature: bytes
     changes: bytes
     statements: bytes
+    authors: bytes = b""
 
     def verify(self, sender: k.PublicKeys) -> None:
         """Check the sender's signature and the files' hashes.
@@ -163,7 +171,10 @@ class Opened:
         """
         if not sender.verify(self.head, self.signature):
             raise SyncError("bundle.signature_bad", post=self.manifest.sender)
-        for name, data in ((CHANGES, self.changes), (STATEMENTS, self.statements)):
+        files = [(CHANGES, self.changes), (STATEMENTS, self.statements)]
+        if AUTHORS in self.manifest.files or self.authors:
+            files.append((AUTHORS, self.authors))
+        for name, data in files:
             expected = self.manifest.files.get(name, {})
             if expected.get("sha256") != hashlib.sha256(data).hexdigest() or expected.get(
                 "bytes"
@@ -174,6 +185,13 @@ class Opened:
         for line in self.changes.splitlines():
             item = json.loads(line)
             yield Record(str(item["t"]), str(item["id"]), dict(item["f"]))
+
+    def author_rows(self) -> list[list[str]]:
+        """``[post, after, through, officer]`` rows (see the module's description)."""
+        rows = [json.loads(line) for line in self.authors.splitlines() if line]
+        if not all(isinstance(r, list) and len(r) == 4 for r in rows):
+            raise SyncError("bundle.damaged", detail=AUTHORS)
+        return [[str(x) for x in r] for r in rows]
 
     def key_statements(self) -> list[bytes]:
         return [base64.b64decode(line) for line in self.statements.splitlines() if line]
@@ -199,6 +217,7 @@ def open_bundle(data: bytes, identities: list[k.SecretKeys]) -> Opened:
             signature = base64.b64decode(z.read(SIGNATURE), validate=True)
             changes = z.read(CHANGES)
             statements = z.read(STATEMENTS)
+            authors = z.read(AUTHORS) if AUTHORS in z.namelist() else b""
         body = json.loads(head.decode("utf-8"))
     except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError) as exc:
         raise SyncError("bundle.damaged", detail=type(exc).__name__) from exc
@@ -210,7 +229,7 @@ def open_bundle(data: bytes, identities: list[k.SecretKeys]) -> Opened:
         manifest = Manifest.from_body(body)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise SyncError("bundle.damaged", detail=MANIFEST) from exc
-    return Opened(manifest, head, signature, changes, statements)
+    return Opened(manifest, head, signature, changes, statements, authors)
 
 
 def file_name(manifest: Manifest) -> str:

@@ -27,6 +27,8 @@ from consuldesk.domain.hlc import Timestamp
 from consuldesk.store.db import LOCAL_COLUMNS, Tx
 from consuldesk.store.models import (
     SYNCED_TABLES,
+    AuditEvent,
+    ChangeAuthor,
     DuplicateCandidate,
     National,
     SyncConflict,
@@ -107,6 +109,7 @@ class Collected:
     records: list[Record] = field(default_factory=list)
     covers: dict[str, list[str]] = field(default_factory=dict)  # node -> [after, through]
     counts: dict[str, int] = field(default_factory=dict)
+    authors: list[list[str]] = field(default_factory=list)  # [node, after, through, officer]
 
 
 def collect(session: Session, known: dict[str, str], nodes: Iterable[str]) -> Collected:
@@ -155,7 +158,71 @@ def collect(session: Session, known: dict[str, str], nodes: Iterable[str]) -> Co
                     span[1] = version
             out.records.append(Record(name, row[0], fields))
             out.counts[name] = out.counts.get(name, 0) + 1
+    out.authors = _authors_within(session, out.covers)
     return out
+
+
+def _authors_within(session: Session, covers: dict[str, list[str]]) -> list[list[str]]:
+    """Who made the changes of ``covers`` (node -> [after, through]): the author rows whose
+    range meets it."""
+    out: list[list[str]] = []
+    for node, (after, through) in sorted(covers.items()):
+        for row in session.exec(
+            select(ChangeAuthor)
+            .where(
+                ChangeAuthor.node == node,
+                col(ChangeAuthor.through) > after,
+                col(ChangeAuthor.after) < through,
+            )
+            .order_by(col(ChangeAuthor.through))
+        ):
+            out.append([row.node, row.after, row.through, row.officer])
+    return out
+
+
+def learn_authors(session: Session, rows: Iterable[list[str]]) -> None:
+    """Keep the author rows of a bundle that this case file lacks."""
+    wanted: dict[tuple[str, str], list[str]] = {(r[0], r[2]): r for r in rows}
+    for node in {n for n, _ in wanted}:
+        throughs = [t for n, t in wanted if n == node]
+        for start in range(0, len(throughs), _CHUNK):
+            for held in session.exec(
+                select(ChangeAuthor.through).where(
+                    ChangeAuthor.node == node,
+                    col(ChangeAuthor.through).in_(throughs[start : start + _CHUNK]),
+                )
+            ):
+                wanted.pop((node, held), None)
+    for node, after, through, officer in wanted.values():
+        session.add(ChangeAuthor(node=node, after=after, through=through, officer=officer))
+    session.flush()
+
+
+def author_of(session: Session, version: str | None) -> str | None:
+    """The officer who made ``version``, where this case file knows it."""
+    if not version or version.count(".") < 2:
+        return None
+    row = session.exec(
+        select(ChangeAuthor)
+        .where(ChangeAuthor.node == fv.node_of(version), col(ChangeAuthor.through) >= version)
+        .order_by(col(ChangeAuthor.through))
+        .limit(1)
+    ).first()
+    return row.officer if row is not None and row.after < version else None
+
+
+def _value_before(session: Session, row: Synced, name: str) -> tuple[bool, Any]:
+    """The value ``name`` had here before its current value was written, from the audit trail
+    (``(False, None)`` when the trail does not say: the record came with its current value)."""
+    events = session.exec(
+        select(AuditEvent.changes)
+        .where(AuditEvent.record_id == row.id)
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+    )
+    for changes in events:
+        if name in changes:
+            return True, changes[name][0]
+    return False, None
 
 
 # -- applying ------------------------------------------------------------------------------
@@ -187,6 +254,7 @@ def apply(
     sender_knows: dict[str, str] | None = None,
     progress: Callable[[int, int, str], object] | None = None,
     check: Callable[[], None] | None = None,
+    authors: Iterable[list[str]] = (),
 ) -> Applied:
     """Merge received records into the case file, in the open transaction ``tx``.
 
@@ -195,6 +263,7 @@ def apply(
     records on file merge field by field, each change audited with its old and new value.
     """
     result = Applied()
+    learn_authors(tx.session, authors)  # first: a conflict names who made each side
     by_table: dict[str, list[Record]] = defaultdict(list)
     for record in records:
         if record.table not in MODELS:
@@ -374,15 +443,20 @@ def _conflict(
     local_value = _to_wire(getattr(row, name))
     kept = (value, version) if outcome == "apply" else (local_value, local_version)
     other = (local_value, local_version) if outcome == "apply" else (value, version)
+    before_known, before = _value_before(tx.session, row, name)
     conflict = SyncConflict(
         table_name=row.__tablename__,  # type: ignore[arg-type]
         record_id=row.id,
         field=name,
         kept_value=kept[0],
         kept_version=kept[1],
+        kept_by=author_of(tx.session, kept[1]),
         other_value=other[0],
         other_version=other[1],
+        other_by=author_of(tx.session, other[1]),
         base_version=seen if seen == local[1] else None,
+        before_value=before,
+        before_known=before_known,
         bundle_id=bundle_id,
     )
     tx.session.add(conflict)
@@ -443,8 +517,12 @@ def _edited_and_deleted(
         field="deleted_at",
         kept_value=_to_wire(row.deleted_at),
         kept_version=deletion,
+        kept_by=author_of(tx.session, deletion),
         other_value=None,  # kept, with the edits: resolving this way restores it
         other_version=edit,
+        other_by=author_of(tx.session, edit),
+        before_value=None,  # the record was there
+        before_known=True,
         bundle_id=bundle_id,
     )
     tx.session.add(conflict)

@@ -179,9 +179,27 @@ def test_refused_bundles_leave_the_case_file_byte_for_byte_unchanged(world, tmp_
         z.writestr(b.SIGNATURE, base64.b64encode(opened.signature))
         z.writestr(b.CHANGES, opened.changes)
         z.writestr(b.STATEMENTS, opened.statements)
+        z.writestr(b.AUTHORS, opened.authors)
     cases["passed on"] = (
         bytes(pyrage.encrypt(archive.getvalue(), [hq_recipient])),
         "bundle.wrong_recipient",
+    )
+    # Whoever can encrypt to headquarters rewrites who made the changes: the hash says no.
+    mine = b.open_bundle(data, [keys.unlock(hq, PASS["KZ-HQ"])])
+    assert b"officer IR-THR" in mine.authors
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        for name, content in (
+            (b.MANIFEST, mine.head),
+            (b.SIGNATURE, base64.b64encode(mine.signature)),
+            (b.CHANGES, mine.changes),
+            (b.STATEMENTS, mine.statements),
+            (b.AUTHORS, mine.authors.replace(b"officer IR-THR", b"someone else!!")),
+        ):
+            z.writestr(name, content)
+    cases["authors rewritten"] = (
+        bytes(pyrage.encrypt(archive.getvalue(), [hq_recipient])),
+        "bundle.damaged",
     )
 
     before = fingerprint(hq)
@@ -234,6 +252,10 @@ def test_edits_of_different_fields_merge_quietly_and_of_one_field_are_queued(wor
         assert conflict.field == "city" and conflict.record_id == a.id
         assert {conflict.kept_value, conflict.other_value} == {"Qom", "Tabriz"}
         assert conflict.kept_value == x.city
+        # Who made each side, and what both changed from.
+        made = {conflict.kept_value: conflict.kept_by, conflict.other_value: conflict.other_by}
+        assert made == {"Qom": "officer KZ-HQ", "Tabriz": "officer IR-THR"}
+        assert (conflict.before_known, conflict.before_value) == (True, "Tehran")
 
     # Resolved at headquarters, taking the other value: it travels and settles Tehran's too.
     (conflict,) = s.conflicts(hq)
@@ -354,6 +376,7 @@ def test_an_edit_against_a_deletion_is_a_conflict_not_a_silent_loss(world):
     for desk in (hq, thr):
         (conflict,) = s.conflicts(desk)
         assert (conflict.field, conflict.other_value) == ("deleted_at", None)
+        assert (conflict.kept_by, conflict.other_by) == ("officer IR-THR", "officer KZ-HQ")
         assert not nationals.search(desk, "Қасымова").rows  # deleted everywhere, for now
 
     # Headquarters restores it: the edit was real. It travels and settles Tehran's conflict.
@@ -364,6 +387,30 @@ def test_an_edit_against_a_deletion_is_a_conflict_not_a_silent_loss(world):
         (found,) = nationals.search(desk, "Қасымова").rows
         assert found.city == "Qom"
         assert s.conflicts(desk) == []
+
+
+def test_a_conflict_relayed_by_headquarters_names_the_officer_at_the_first_post(world, tmp_path):
+    hq, thr, usb = world
+    bak = make(tmp_path, "AZ-BAK", "AZ")
+    enrol(hq, bak, tmp_path)
+    a = nationals.register_national(thr, person(city="Tehran")).row
+    receive(hq, send(thr, hq, usb))
+    receive(bak, send(hq, bak, usb))  # handed over: Baku has the person through headquarters
+    nationals.update_national(thr, a.id, nationals.fields_of_row(a).replace(city="Tabriz"))
+    at_bak = nationals.get_national(bak, a.id)
+    nationals.update_national(bak, a.id, nationals.fields_of_row(at_bak).replace(city="Astara"))
+    receive(hq, send(thr, hq, usb))
+    receive(bak, send(hq, bak, usb))
+
+    (row,) = s.conflict_rows(bak)
+    assert (row.record, row.field) == ("Қасымова Әйгерім", "city")
+    made = {
+        row.kept_value: (row.kept_by, row.kept_where),
+        row.other_value: (row.other_by, row.other_where),
+    }
+    assert made == {"Tabriz": ("officer IR-THR", "IR-THR"), "Astara": ("officer AZ-BAK", "AZ-BAK")}
+    assert (row.before_known, row.before_value) == (True, "Tehran")
+    bak.close()
 
 
 def test_a_deletion_made_after_seeing_the_edit_is_no_conflict(world):

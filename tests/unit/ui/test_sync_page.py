@@ -133,6 +133,11 @@ def test_a_conflict_is_shown_by_name_and_resolved_with_the_values_on_the_buttons
     qtbot.waitUntil(lambda: page.conflicts_table.rowCount() == 1, timeout=3000)
     assert page.conflicts_table.item(0, 0).text() == "Қасымова Әйгерім"
     assert page.conflicts_table.item(0, 1).text() == "City"
+    cells = {page.conflicts_table.item(0, 3).text(), page.conflicts_table.item(0, 4).text()}
+    assert {c.split(" — ")[0] for c in cells} == {"“Astana”", "“Sharjah”"}
+    who = {c.split(" — ")[1].split(",")[0] for c in cells}  # who made each value
+    assert who == {"x", "Officer Test"}
+    assert page.conflicts_table.item(0, 2).text() == "“Dubai”"  # what both changed
     assert not page.keep_button.isEnabled()
     page.conflicts_table.selectRow(0)
     kept = nationals.get_national(ctx.desk, row.id).city

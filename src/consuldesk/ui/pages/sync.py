@@ -98,9 +98,34 @@ def _short(value: Any, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _value_cell(value: Any, where: str, when: Any) -> str:
-    return _("“{value}” — {post}, {when}").format(
-        value=_short(value, 60), post=where, when=_when(when)
+def _value_cell(value: Any, who: str | None, where: str, when: Any) -> str:
+    """ "“Value” — A. Seitkali, IR-THR, 04.12 18:20": the value, who made it (where known),
+    where and when (the year is in the cell's tooltip)."""
+    stamp = when.astimezone().strftime("%d.%m %H:%M") if when else ""
+    made = ", ".join(part for part in (who, where, stamp) if part)
+    return _("“{value}” — {made}").format(value=_short(value, 40), made=made)
+
+
+def _conflict_tip(c: Any) -> str:
+    """Both values in full, who made each, where and when, and the value before."""
+
+    def made(value: Any, who: str | None, where: str, when: Any) -> str:
+        parts = ", ".join(part for part in (who, where, _when(when) if when else "") if part)
+        return _("“{value}” — {made}").format(value=conflict_value(c.field, value), made=parts)
+
+    before = (
+        _("“{value}”").format(value=conflict_value(c.field, c.before_value, before=True))
+        if c.before_known
+        else _("not known here")
+    )
+    return "\n".join(
+        (
+            f"{c.record} · {field_label(c.field)}",
+            f"{_('Before')}: {before}",
+            f"{_('Kept everywhere')}: " + made(c.kept_value, c.kept_by, c.kept_where, c.kept_when),
+            f"{_('The other value')}: "
+            + made(c.other_value, c.other_by, c.other_where, c.other_when),
+        )
     )
 
 
@@ -211,7 +236,13 @@ class SyncPage(QWidget):
         self.export_button = QPushButton(_("Export a bundle…"))
         self.import_button = QPushButton(_("Import a bundle…"))
         self.conflicts_table = _table(
-            [_("Whose record"), _("Field"), _("Kept everywhere"), _("The other value")]
+            [
+                _("Whose record"),
+                _("Field"),
+                _("Before"),
+                _("Kept everywhere"),
+                _("The other value"),
+            ]
         )
         self.keep_button = QPushButton(_("Keep this value"))
         self.take_other_button = QPushButton(_("Take the other value"))
@@ -373,15 +404,30 @@ class SyncPage(QWidget):
                 [
                     c.record,
                     field_label(c.field),
-                    _value_cell(conflict_value(c.field, c.kept_value), c.kept_where, c.kept_when),
+                    _("“{value}”").format(
+                        value=_short(conflict_value(c.field, c.before_value, before=True), 40)
+                    )
+                    if c.before_known
+                    else _("not known here"),
                     _value_cell(
-                        conflict_value(c.field, c.other_value), c.other_where, c.other_when
+                        conflict_value(c.field, c.kept_value), c.kept_by, c.kept_where, c.kept_when
+                    ),
+                    _value_cell(
+                        conflict_value(c.field, c.other_value),
+                        c.other_by,
+                        c.other_where,
+                        c.other_when,
                     ),
                 ]
                 for c in conflicts
             ],
             [c.id for c in conflicts],
         )
+        for r, c in enumerate(conflicts):  # the whole of it, for values cut in the cells
+            tip = _conflict_tip(c)
+            for column in range(self.conflicts_table.columnCount()):
+                if (item := self.conflicts_table.item(r, column)) is not None:
+                    item.setToolTip(tip)
         self._update_buttons()
 
     def _load_failed(self, exc: BaseException) -> None:
