@@ -152,7 +152,7 @@ def create_keys(desk: Desk, passphrase: str) -> KeyRow:
             raise SyncError("keys.exist", fingerprint=existing.fingerprint)
         post = _post(tx.session, desk)
         role: k.Role = "headquarters" if post.is_headquarters else "post"
-        secret = k.generate(post.code, post.name, role, utcnow())
+        secret = k.generate(post.code, post.name, role, utcnow(), post.host_country)
         row = _store_own(tx, secret, passphrase)
         return _own_row(row, post)
 
@@ -262,7 +262,7 @@ def rotate_keys(desk: Desk, passphrase: str) -> KeyRow:
     old = unlock(desk, passphrase)
     with desk.casefile.write(desk.officer) as tx:
         post = _post(tx.session, desk)
-        new = k.generate(post.code, post.name, old.public.role, utcnow())
+        new = k.generate(post.code, post.name, old.public.role, utcnow(), post.host_country)
         _end_own(tx, old, k.rotation(old, new, utcnow()), RETIRED, "rotated")
         return _own_row(_store_own(tx, new, passphrase), post)
 
@@ -296,7 +296,7 @@ def revoke_own_key(desk: Desk, passphrase: str, reason: str) -> KeyRow:
         why = reason.strip()
         revocation = k.revocation(old, post.code, old.public.key_id, why, utcnow())
         _end_own(tx, old, revocation, REVOKED, why)
-        new = k.generate(post.code, post.name, old.public.role, utcnow())
+        new = k.generate(post.code, post.name, old.public.role, utcnow(), post.host_country)
         return _own_row(_store_own(tx, new, passphrase), post)
 
 
@@ -377,6 +377,7 @@ def _add_peer(tx: Tx, public: k.PublicKeys, trusted_by: str) -> PeerKey:
         post_code=public.post,
         post_name=public.name,
         role=public.role,
+        host_country=public.country,
         key_id=public.key_id,
         fingerprint=public.fingerprint,
         signing_key=public.signing_key,

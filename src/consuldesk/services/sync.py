@@ -39,7 +39,7 @@ from consuldesk.store.models import (
     utcnow,
 )
 from consuldesk.sync import bundle as b
-from consuldesk.sync import exchange
+from consuldesk.sync import exchange, scope
 from consuldesk.sync import keys as k
 from consuldesk.sync.errors import SyncError
 
@@ -175,10 +175,23 @@ def _export(
     recipients = key_service.recipients(desk, peer)
     own, own_last = _own(desk)
     progress(0, 3, "sync.collect")
+    everything = any(r.role == "headquarters" for r in recipients if r.post == peer)
     with desk.casefile.read() as session:
         state = _peer(session, peer)
         held = exchange.knowledge(session, own, own_last)
-        collected = exchange.collect(session, state.acked, held.keys())
+        if everything:  # headquarters holds everything
+            collected = exchange.collect(session, state.acked, held.keys())
+        else:  # a post holds what concerns its country, and what it already has
+            has = scope.held_by(session, peer)
+            collected = exchange.collect(
+                session,
+                state.acked,
+                held.keys(),
+                scope=scope.concerning(session, peer, scope.country_of(session, peer), has),
+                held=has,
+                peer=peer,
+                holding=held,
+            )
         statements = [
             s.body for s in session.exec(select(KeyStatement).order_by(col(KeyStatement.at)))
         ]
@@ -208,6 +221,7 @@ def _export(
     try:
         with desk.casefile.write(desk.officer) as tx:
             row = _peer(tx.session, peer)
+            scope.note_held(tx.session, peer, collected.whole)
             row.sent_sequence = manifest.sequence
             row.last_sent_at = utcnow()
             tx.session.add(row)
@@ -399,6 +413,7 @@ def _apply_in_transaction(
             result.unchanged = applied.unchanged
             result.conflicts = len(applied.conflicts)
             result.flagged = applied.flagged
+            scope.note_held(tx.session, m.sender, applied.foreign)
             result.keys_changed = len(changed)
             through = {node: span[1] for node, span in m.covers.items()}
             exchange.learn(tx.session, _merge_max(applied.newest, through))

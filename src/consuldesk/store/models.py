@@ -412,6 +412,7 @@ class PeerKey(SQLModel, table=True):
     post_code: str = Field(max_length=16, index=True)
     post_name: str
     role: str = Field(max_length=16)  # post, headquarters, escrow
+    host_country: str | None = Field(default=None, max_length=2)  # as its key file says
     key_id: str = Field(max_length=16, unique=True)
     fingerprint: str = Field(max_length=29)
     signing_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # empty: escrow
@@ -465,6 +466,18 @@ class SyncKnowledge(SQLModel, table=True):
 
     node: str = Field(primary_key=True, max_length=16)
     version: str = Field(max_length=64)
+
+
+class SyncHeld(SQLModel, table=True):
+    """A record a peer is known to hold although another post made it: sent to it whole, or
+    received from it. Bundles for a post carry the changes of what it holds and of what
+    concerns it (:mod:`consuldesk.sync.scope`)."""
+
+    __tablename__ = "sync_held"  # type: ignore[assignment]
+
+    peer: str = Field(primary_key=True, max_length=16)
+    table_name: str = Field(primary_key=True, max_length=32)
+    record_id: str = Field(primary_key=True, max_length=36)
 
 
 class ChangeAuthor(SQLModel, table=True):

@@ -42,6 +42,7 @@ from consuldesk.store.search import (
     refresh_derived,
 )
 from consuldesk.sync.bundle import Record
+from consuldesk.sync.scope import Scope
 
 MODELS: dict[str, type[Synced]] = {str(m.__tablename__): m for m in SYNCED_TABLES}
 #: Records are applied table by table in this order (a household after its people).
@@ -110,31 +111,63 @@ class Collected:
     covers: dict[str, list[str]] = field(default_factory=dict)  # node -> [after, through]
     counts: dict[str, int] = field(default_factory=dict)
     authors: list[list[str]] = field(default_factory=list)  # [node, after, through, officer]
+    whole: list[tuple[str, str]] = field(default_factory=list)  # (table, id) sent whole
 
 
-def collect(session: Session, known: dict[str, str], nodes: Iterable[str]) -> Collected:
+def collect(
+    session: Session,
+    known: dict[str, str],
+    nodes: Iterable[str],
+    *,
+    scope: Scope | None = None,
+    held: Scope | None = None,
+    peer: str = "",
+    holding: dict[str, str] | None = None,
+) -> Collected:
     """Every field change that the holder of ``known`` lacks, by record.
 
     A record it lacks altogether (its creation is newer than what it holds from the creating
-    post) comes whole; otherwise only the fields changed since.
+    post) comes whole; otherwise only the fields changed since. With a ``scope`` (the records
+    that concern ``peer``, :func:`consuldesk.sync.scope.concerning`) only those come, and the
+    ones ``peer`` is known to hold (``held``, and its own): a record in scope that it does not
+    hold comes whole, however old. ``holding`` (what this case file holds from each post) then
+    widens ``covers`` to everything looked at, so the peer does not wait for records that do
+    not concern it.
     """
     out = Collected()
+    nodes = list(nodes)
     floor = min((known.get(n, "") for n in nodes), default="")
+    spans: dict[str, list[str]] = {}  # node -> [lowest, highest] version inside
     for name in ORDER:
         model = MODELS[name]
         columns = _columns(model)
         table = table_of(model)
         names = ["id", "version", "field_versions", *(c.name for c in columns)]
         position = {n: i for i, n in enumerate(names)}
+        origin_at = position["origin_post"]
         temporal = {c.name for c in columns if _python_type(c) in (date, datetime)}
+        allowed = None if scope is None else scope.get(name, set())
+        has = set() if held is None else held.get(name, set())
         query = (
             sa_select(*(table.c[n] for n in names))
             .where(table.c.version > floor)
             .order_by(table.c.version)
         )
-        for row in session.execute(query):
+        looked: set[str] = set()
+        rows: Iterable[Any] = session.execute(query)
+        if allowed is not None:
+            unseen = allowed - has
+            rows = _chain_missing(session, table, names, rows, unseen, looked)
+        for row in rows:
+            whole = False
+            if allowed is not None:
+                looked.add(row[0])
+                mine = row[origin_at] == peer
+                if row[0] not in allowed and row[0] not in has and not mine:
+                    continue  # does not concern the peer, which never had it
+                whole = not mine and row[0] in allowed and row[0] not in has
             versions = row[2] or fv.created(row[1])
-            fresh = fv.changed_since(versions, known)
+            fresh = [fv.CREATED] if whole else fv.changed_since(versions, known)
             if not fresh:
                 continue
             wanted = names[3:] if fv.CREATED in fresh else [f for f in fresh if f in position]
@@ -153,26 +186,54 @@ def collect(session: Session, known: dict[str, str], nodes: Iterable[str]) -> Co
                 fields[fv.CREATED] = [None, created, None]
             for version in {change[1] for change in fields.values()}:
                 node = fv.node_of(version)
-                span = out.covers.setdefault(node, [known.get(node, ""), version])
-                if version > span[1]:
-                    span[1] = version
+                span = spans.setdefault(node, [version, version])
+                span[0], span[1] = min(span[0], version), max(span[1], version)
+                if version > known.get(node, ""):
+                    cover = out.covers.setdefault(node, [known.get(node, ""), version])
+                    cover[1] = max(cover[1], version)
             out.records.append(Record(name, row[0], fields))
             out.counts[name] = out.counts.get(name, 0) + 1
-    out.authors = _authors_within(session, out.covers)
+            if whole:
+                out.whole.append((name, row[0]))
+    if holding is not None and scope is not None:
+        for node, newest in holding.items():
+            if newest > known.get(node, ""):
+                cover = out.covers.setdefault(node, [known.get(node, ""), newest])
+                cover[1] = max(cover[1], newest)
+    out.authors = _authors_within(session, spans)
     return out
 
 
-def _authors_within(session: Session, covers: dict[str, list[str]]) -> list[list[str]]:
-    """Who made the changes of ``covers`` (node -> [after, through]): the author rows whose
-    range meets it."""
+def _chain_missing(
+    session: Session,
+    table: Any,
+    names: list[str],
+    rows: Iterable[Any],
+    unseen: set[str],
+    looked: set[str],
+) -> Iterator[Any]:
+    """``rows``, then the records of ``unseen`` they did not include (older ones, to be sent
+    whole)."""
+    yield from rows
+    rest = sorted(unseen - looked)
+    for start in range(0, len(rest), _CHUNK):
+        chunk = rest[start : start + _CHUNK]
+        yield from session.execute(
+            sa_select(*(table.c[n] for n in names)).where(table.c.id.in_(chunk))
+        )
+
+
+def _authors_within(session: Session, spans: dict[str, list[str]]) -> list[list[str]]:
+    """Who made the changes of ``spans`` (node -> [lowest, highest] version): the author rows
+    whose range meets it."""
     out: list[list[str]] = []
-    for node, (after, through) in sorted(covers.items()):
+    for node, (lowest, highest) in sorted(spans.items()):
         for row in session.exec(
             select(ChangeAuthor)
             .where(
                 ChangeAuthor.node == node,
-                col(ChangeAuthor.through) > after,
-                col(ChangeAuthor.after) < through,
+                col(ChangeAuthor.through) >= lowest,
+                col(ChangeAuthor.after) < highest,
             )
             .order_by(col(ChangeAuthor.through))
         ):
@@ -238,6 +299,8 @@ class Applied:
     conflicts: list[SyncConflict] = field(default_factory=list)
     flagged: int = 0  # the same person registered at two posts, flagged for merging
     newest: dict[str, str] = field(default_factory=dict)  # node -> newest change received
+    # Records received that another post than the sender made: the sender holds them.
+    foreign: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _chunks(records: list[Record]) -> Iterator[list[Record]]:
@@ -297,6 +360,9 @@ def apply(
                     node = fv.node_of(version)
                     result.newest[node] = max(result.newest.get(node, ""), version)
                 row = found.get(record.id)
+                origin = row.origin_post if row is not None else _origin(record)
+                if origin != sender:
+                    result.foreign.append((name, record.id))
                 if row is None:
                     values = _new_values(tx, model, columns, record)
                     if values is None:
@@ -328,6 +394,11 @@ def apply(
     if newest is not None:
         tx.clock.receive(Timestamp.parse(newest))
     return result
+
+
+def _origin(record: Record) -> str | None:
+    change = record.fields.get("origin_post")
+    return None if change is None else change[0]
 
 
 def _new_values(

@@ -111,6 +111,7 @@ class PublicKeys:
     signing_key: bytes  # raw Ed25519 public key, 32 bytes (empty for an escrow recipient)
     recipient: str  # "age1…"
     created: str  # ISO 8601, UTC
+    country: str | None = None  # the post's host country (ISO 3166-1 alpha-2), if any
 
     @property
     def fingerprint(self) -> str:
@@ -131,6 +132,8 @@ class PublicKeys:
             "signing_key": _b64(self.signing_key),
             "recipient": self.recipient,
             "created": self.created,
+            # Only when there is one: files written before the country was published verify.
+            **({"country": self.country} if self.country else {}),
         }
 
     def verify(self, message: bytes, signature: bytes) -> bool:
@@ -193,6 +196,7 @@ def _public_from(doc: dict[str, Any], *, path: str) -> tuple[PublicKeys, bytes]:
             signing_key=_unb64(doc["signing_key"]),
             recipient=_text(doc["recipient"]),
             created=_text(doc["created"]),
+            country=_country(doc.get("country")),
         )
         signature = _unb64(doc.get("signature", ""))
         pyrage.x25519.Recipient.from_str(keys.recipient)
@@ -207,6 +211,14 @@ def _text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("empty")
     return value
+
+
+def _country(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) != 2 or not value.isalpha():
+        raise ValueError(f"not a country code: {value!r}")
+    return value.upper()
 
 
 def _role(value: Any) -> Role:
@@ -238,12 +250,16 @@ class SecretKeys:
         ).encode()
 
 
-def generate(post: str, name: str, role: Role, now: datetime) -> SecretKeys:
-    """New keys for a post."""
+def generate(
+    post: str, name: str, role: Role, now: datetime, country: str | None = None
+) -> SecretKeys:
+    """New keys for a post (in ``country``, the post's host country, published with them)."""
     signing = Ed25519PrivateKey.generate()
     identity = pyrage.x25519.Identity.generate()
     raw = signing.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    public = PublicKeys(post, name, role, raw, str(identity.to_public()), _stamp(now))
+    public = PublicKeys(
+        post, name, role, raw, str(identity.to_public()), _stamp(now), _country(country)
+    )
     return SecretKeys(public, signing, identity)
 
 
@@ -298,6 +314,7 @@ def unseal(sealed: bytes, passphrase: str) -> SecretKeys:
             _unb64(body["signing_key"]),
             body["recipient"],
             body["created"],
+            _country(body.get("country")),
         )
         signing = Ed25519PrivateKey.from_private_bytes(_unb64(doc["signing_secret"]))
         identity = pyrage.x25519.Identity.from_str(doc["identity"])

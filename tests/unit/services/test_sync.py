@@ -13,7 +13,7 @@ import pyrage
 import pytest
 
 from consuldesk.domain.enums import Sex
-from consuldesk.services import keys, nationals
+from consuldesk.services import households, keys, nationals
 from consuldesk.services import sync as s
 from consuldesk.services.casefile import create_casefile, open_casefile
 from consuldesk.services.stats import situation
@@ -393,7 +393,8 @@ def test_a_conflict_relayed_by_headquarters_names_the_officer_at_the_first_post(
     hq, thr, usb = world
     bak = make(tmp_path, "AZ-BAK", "AZ")
     enrol(hq, bak, tmp_path)
-    a = nationals.register_national(thr, person(city="Tehran")).row
+    # Registered in Tehran on the way to the border: their host country is Azerbaijan.
+    a = nationals.register_national(thr, person(city="Tehran", host_country="AZ")).row
     receive(hq, send(thr, hq, usb))
     receive(bak, send(hq, bak, usb))  # handed over: Baku has the person through headquarters
     nationals.update_national(thr, a.id, nationals.fields_of_row(a).replace(city="Tabriz"))
@@ -411,6 +412,71 @@ def test_a_conflict_relayed_by_headquarters_names_the_officer_at_the_first_post(
     assert made == {"Tabriz": ("officer IR-THR", "IR-THR"), "Astara": ("officer AZ-BAK", "AZ-BAK")}
     assert (row.before_known, row.before_value) == (True, "Tehran")
     bak.close()
+
+
+def _in_bundle(desk, path: Path) -> set[str]:
+    opened = b.open_bundle(path.read_bytes(), [keys.unlock(desk, PASS[code(desk)])])
+    return {r.id for r in opened.records()}
+
+
+def test_a_post_receives_what_concerns_its_country_and_people_handed_over_to_it(
+    world, tmp_path
+):
+    hq, thr, usb = world
+    bak = make(tmp_path, "AZ-BAK", "AZ")
+    enrol(hq, bak, tmp_path)
+
+    def register(desk, surname, passport, country):
+        fields = person(
+            surname_cyr=surname, surname_lat="X", passport_no=passport, host_country=country
+        )
+        return nationals.register_national(desk, fields).row
+
+    mother = register(thr, "Әбенова", "N1000001", "IR")
+    son = register(thr, "Әбенов", "N1000002", "IR")
+    family = households.create_household(
+        thr, "Әбеновтер", "family", head_id=mother.id, member_ids=[son.id]
+    ).row
+    at_baku = register(thr, "Ғалымов", "N1000003", "AZ")  # already across the border
+    in_doha = register(thr, "Қайратов", "N1000004", "QA")
+    receive(hq, send(thr, hq, usb))
+    receive(bak, send(hq, bak, usb))
+    receive(hq, send(bak, hq, usb))  # Baku's acknowledgements: it holds Tehran's changes so far
+    # Baku holds its country's people only: a seized laptop in Baku does not reveal the others.
+    assert _has(bak, at_baku.id) and not _has(bak, mother.id) and not _has(bak, in_doha.id)
+
+    # Headquarters registers a list centrally for Azerbaijan; Tehran hands the mother over.
+    central = register(hq, "Нұрланова", "N1000005", "AZ")
+    moved = nationals.get_national(thr, mother.id)
+    nationals.update_national(
+        thr, mother.id, nationals.fields_of_row(moved).replace(host_country="AZ", city="Astara")
+    )
+    receive(hq, send(thr, hq, usb))
+    path = send(hq, bak, usb)
+    assert in_doha.id not in _in_bundle(bak, path)
+    receive(bak, path)
+    for record in (central, mother, son):  # the son comes with his mother's family
+        assert _has(bak, record.id), record.surname_cyr
+    assert nationals.get_national(bak, mother.id).city == "Astara"  # whole, as it is now
+    assert households.get_household(bak, family.id).name == "Әбеновтер"
+    assert not _has(bak, in_doha.id)
+
+    # What Baku changes reaches Tehran, which registered her; the same bundle again is nothing.
+    again = nationals.get_national(bak, mother.id)
+    nationals.update_national(bak, mother.id, nationals.fields_of_row(again).replace(city="Baku"))
+    receive(hq, send(bak, hq, usb))
+    receive(thr, send(hq, thr, usb))
+    assert nationals.get_national(thr, mother.id).city == "Baku"
+    assert s.export_bundle(hq, PASS["KZ-HQ"], "AZ-BAK", usb).records == 0
+    bak.close()
+
+
+def _has(desk, record_id: str) -> bool:
+    try:
+        nationals.get_national(desk, record_id)
+    except Exception:
+        return False
+    return True
 
 
 def test_a_deletion_made_after_seeing_the_edit_is_no_conflict(world):

@@ -1,5 +1,7 @@
 """Property: whatever the order in which bundles travel, are lost, repeated or arrive late,
-every case file ends with the same content, and no committed change is lost."""
+headquarters ends with everything, each post with what concerns it (its own people, the people
+in its country, those handed over to it) in the same state as headquarters, and no committed
+change is lost."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from tests.factories import person
 PASSPHRASE = "Ұзын құпия сөз 2026"
 POSTS = ("IR-THR", "AZ-BAK", "QA-DOH")
 CITIES = ("Tehran", "Tabriz", "Baku", "Doha", "Shiraz", "Astara")
+COUNTRIES = (None, "IR", "AZ", "QA")
 
 
 def content(desk) -> dict:
@@ -61,19 +64,40 @@ class World:
         self.files: list[tuple[str, Path]] = []  # (recipient, bundle)
         self.people: list[str] = []
         self.edits: dict[str, list[tuple[str, str]]] = {}  # record -> (version, city) made
+        self.ever: dict[str, set[str]] = {p: set() for p in POSTS}  # people it may ever hold
         self.serial = 0
 
     def close(self):
         for desk in self.desks.values():
             desk.close()
 
-    def register(self, post: str):
+    def register(self, post: str, country: str | None):
         self.serial += 1
         letters = "".join("ABCDEFGHIJ"[int(d)] for d in str(self.serial))
         fields = person(
-            surname_lat=f"PERSON {letters}", passport_no=f"N{self.serial:07d}", host_country=None
+            surname_lat=f"PERSON {letters}", passport_no=f"N{self.serial:07d}", host_country=country
         )
-        self.people.append(nationals.register_national(self.desks[post], fields).row.id)
+        record_id = nationals.register_national(self.desks[post], fields).row.id
+        self.people.append(record_id)
+        self.ever[post].add(record_id)
+        self._may_concern(record_id, country)
+
+    def _may_concern(self, record_id: str, country: str | None):
+        for post in POSTS:
+            if country == post[:2]:
+                self.ever[post].add(record_id)
+
+    def move(self, post: str, which: int, country: str | None):
+        """Hand a person over: their host country changes."""
+        desk = self.desks[post]
+        known = [p for p in self.people if _has(desk, p)]
+        if not known:
+            return
+        row = nationals.get_national(desk, known[which % len(known)])
+        nationals.update_national(
+            desk, row.id, nationals.fields_of_row(row).replace(host_country=country)
+        )
+        self._may_concern(row.id, country)
 
     def edit(self, post: str, which: int, city: str):
         desk = self.desks[post]
@@ -118,7 +142,13 @@ def _has(desk, record_id: str) -> bool:
 
 
 step = st.one_of(
-    st.tuples(st.just("register"), st.sampled_from(POSTS)),
+    st.tuples(st.just("register"), st.sampled_from(POSTS), st.sampled_from(COUNTRIES)),
+    st.tuples(
+        st.just("move"),
+        st.sampled_from((*POSTS, "KZ-HQ")),
+        st.integers(0, 9),
+        st.sampled_from(COUNTRIES),
+    ),
     st.tuples(
         st.just("edit"),
         st.sampled_from((*POSTS, "KZ-HQ")),
@@ -142,7 +172,9 @@ def test_any_order_of_bundles_converges_and_loses_nothing(tmp_path_factory, step
     try:
         for action, *args in steps:
             if action == "register":
-                world.register(args[0])
+                world.register(*args)
+            elif action == "move":
+                world.move(*args)
             elif action == "edit":
                 world.edit(*args)
             elif action == "export":
@@ -151,16 +183,26 @@ def test_any_order_of_bundles_converges_and_loses_nothing(tmp_path_factory, step
             else:
                 world.deliver(args[0])
         world.settle()
-        contents = [content(d) for d in world.desks.values()]
-        assert all(c == contents[0] for c in contents[1:])
-        assert {k for k in contents[0] if k[0] == "national"} == {
-            ("national", p) for p in world.people
-        }
+        hq = content(world.desks["KZ-HQ"])
+        assert {k[1] for k in hq if k[0] == "national"} == set(world.people)  # all of them
+        for post in POSTS:
+            here = content(world.desks[post])
+            for key, values in here.items():  # what a post holds is as headquarters has it
+                assert hq[key] == values, (post, key)
+            held = {k[1] for k in here if k[0] == "national"}
+            concerns = {
+                k[1]
+                for k, v in hq.items()
+                if k[0] == "national"
+                and (v["origin_post"] == post or v["host_country"] == post[:2])
+            }
+            assert concerns <= held, post  # everything that concerns it
+            assert held <= world.ever[post], post  # and nothing that never did
         for desk in world.desks.values():
             assert s.held_bundles(desk) == []
         # No committed change is lost: each city is the one of the newest edit, everywhere.
         for record_id, made in world.edits.items():
             newest = max(made)[1]
-            assert contents[0][("national", record_id)]["city"] == newest
+            assert hq[("national", record_id)]["city"] == newest
     finally:
         world.close()

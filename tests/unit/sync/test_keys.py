@@ -17,7 +17,7 @@ PASSPHRASE = "Қазақстан-2026 ұшақ"
 
 @pytest.fixture(scope="module")
 def tehran() -> k.SecretKeys:
-    return k.generate("IR-THR", "Қазақстан елшілігі, Тегеран", "post", NOW)
+    return k.generate("IR-THR", "Қазақстан елшілігі, Тегеран", "post", NOW, "IR")
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +36,7 @@ def test_a_public_key_file_reads_back_with_its_kazakh_name_and_fingerprint(tehra
 
     assert public == tehran.public
     assert public.name == "Қазақстан елшілігі, Тегеран"
+    assert public.country == "IR"  # what concerns the post, known before its first bundle
     assert "Қазақстан" in data.decode("utf-8")  # readable, not escaped
     assert public.recipient.startswith("age1")
     groups = public.fingerprint.split(" ")
@@ -59,6 +60,9 @@ def test_fingerprints_differ_between_keys_and_are_typed_loosely(tehran, hq):
     ("change", "code"),
     [
         (lambda d: {**d, "name": "Посольство в Баку"}, "keys.signature_bad"),
+        (lambda d: {**d, "country": "QA"}, "keys.signature_bad"),
+        (lambda d: {k_: v for k_, v in d.items() if k_ != "country"}, "keys.signature_bad"),
+        (lambda d: {**d, "country": "Iran"}, "keys.not_key_file"),
         (
             lambda d: {**d, "recipient": str(pyrage.x25519.Identity.generate().to_public())},
             "keys.signature_bad",

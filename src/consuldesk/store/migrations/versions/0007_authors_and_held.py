@@ -1,4 +1,4 @@
-"""change authors: who made each post's changes; who and what before in a sync conflict
+"""change authors and held records: who made each change; what each peer holds
 
 Revision ID: 0007
 Revises: 0006
@@ -8,6 +8,10 @@ Create Date: 2026-12-06 07:20:00
 issued at its post; bundles carry these rows with the changes. A sync conflict now records
 the officer of each side and the field's value before the two changes. Case files written
 before this revision have no authors for their older changes: their conflicts say "not known".
+``sync_held`` lists the records another post made that a peer is known to hold (sent to it
+whole, or received from it): a bundle for a post carries what concerns it and what it holds.
+A peer's key now says its host country (key files publish it), so headquarters knows what
+concerns a post before its first bundle.
 """
 
 from __future__ import annotations
@@ -35,6 +39,17 @@ def upgrade() -> None:
         sa.Column("officer", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.PrimaryKeyConstraint("node", "through", name=op.f("pk_change_author")),
     )
+    op.create_table(
+        "sync_held",
+        sa.Column("peer", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("table_name", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("record_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.PrimaryKeyConstraint("peer", "table_name", "record_id", name=op.f("pk_sync_held")),
+    )
+    with op.batch_alter_table("peer_key") as batch:
+        batch.add_column(
+            sa.Column("host_country", sqlmodel.sql.sqltypes.AutoString(length=2), nullable=True)
+        )
     with op.batch_alter_table("sync_conflict") as batch:
         batch.add_column(sa.Column("kept_by", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch.add_column(sa.Column("other_by", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
@@ -50,4 +65,7 @@ def downgrade() -> None:
         batch.drop_column("before_value")
         batch.drop_column("other_by")
         batch.drop_column("kept_by")
+    with op.batch_alter_table("peer_key") as batch:
+        batch.drop_column("host_country")
+    op.drop_table("sync_held")
     op.drop_table("change_author")
