@@ -133,4 +133,3 @@ def test_a_conflict_is_listed_with_who_where_and_the_value_before(capsys, pair):
     (row,) = json.loads(out)
     assert row["before_value"] == "Dubai" and row["before_known"] is True
     assert {row["kept_by"], row["other_by"]} == {"Айгүл Серікова", "x"}
-

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from consuldesk.store.db import CaseFile
 
@@ -47,6 +48,8 @@ class Desk:
     casefile: CaseFile
     officer: str
     today: Callable[[], date] = field(default=date.today)
+    # The post's keys once unsealed in this session (see consuldesk.services.keys.unlock_all).
+    unlocked: Any = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> Path:
@@ -54,5 +57,6 @@ class Desk:
         return self.casefile.path
 
     def close(self) -> None:
-        """Close the case file."""
+        """Close the case file (and forget the keys unsealed in this session)."""
+        self.unlocked = None
         self.casefile.close()

@@ -13,6 +13,8 @@ Every change is one transaction and leaves an audit event (``own_key`` or ``peer
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -185,27 +187,59 @@ def unlock(desk: Desk, passphrase: str) -> k.SecretKeys:
         SyncError: ``keys.none``, ``keys.passphrase_wrong``, ``keys.sealed_damaged``.
     """
     with desk.casefile.read() as session:
-        row = _active_own(session)
-        if row is None:
+        if _active_own(session) is None:
             raise SyncError("keys.none")
-        sealed = row.sealed
-    return k.unseal(sealed, passphrase)
+    return unlock_all(desk, passphrase)[0]  # the active key comes first
+
+
+#: Tags the passphrase that unsealed a session's keys, so a later call can check it without
+#: scrypt (a random key for this process only: the tag reveals nothing of the passphrase).
+_SESSION_SECRET = os.urandom(32)
+
+
+@dataclass(frozen=True)
+class _Unlocked:
+    sealed: tuple[bytes, ...]
+    tag: bytes
+    keys: list[k.SecretKeys]
 
 
 def unlock_all(desk: Desk, passphrase: str) -> list[k.SecretKeys]:
-    """The active keys and the retired ones (which open bundles sent before a rotation)."""
+    """The active keys first, then the retired ones (which open bundles sent before a
+    rotation), unsealed.
+
+    Unsealing costs about 2 s (scrypt, on purpose): the keys stay unsealed for the rest of the
+    session (until the case file is closed or :func:`forget_unlocked`), and a later call with
+    the same passphrase and the same sealed keys returns them at once. A wrong passphrase is
+    still refused.
+
+    Raises:
+        SyncError: ``keys.none``, ``keys.passphrase_wrong``, ``keys.sealed_damaged``.
+    """
     with desk.casefile.read() as session:
-        sealed = [
+        sealed = tuple(
             r.sealed
             for r in session.exec(
                 select(OwnKey)
                 .where(col(OwnKey.status).in_((ACTIVE, RETIRED)))
-                .order_by(col(OwnKey.created_at).desc())
+                .order_by(col(OwnKey.status), col(OwnKey.created_at).desc())
             )
-        ]
+        )
     if not sealed:
         raise SyncError("keys.none")
-    return [k.unseal(s, passphrase) for s in sealed]
+    tag = hmac.new(_SESSION_SECRET, passphrase.encode("utf-8"), hashlib.sha256).digest()
+    held = desk.unlocked
+    if isinstance(held, _Unlocked) and held.sealed == sealed and hmac.compare_digest(held.tag, tag):
+        return list(held.keys)
+    keys = [k.unseal(s, passphrase) for s in sealed]
+    desk.unlocked = _Unlocked(sealed, tag, keys)
+    return list(keys)
+
+
+def forget_unlocked(desk: Desk) -> None:
+    """Forget the keys unsealed in this session: the next use asks for the passphrase's
+    scrypt again (a locked window)."""
+    desk.unlocked = None
 
 
 def public_key_file(desk: Desk) -> tuple[str, bytes]:

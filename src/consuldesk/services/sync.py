@@ -28,7 +28,7 @@ from consuldesk.services import keys as key_service
 from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import write_bytes_atomically, written_to
-from consuldesk.store.db import META_HLC, Tx, copy_database, read_meta
+from consuldesk.store.db import META_HLC, Tx, copy_database, gc_paused, read_meta
 from consuldesk.store.migrate import head_revision
 from consuldesk.store.models import (
     HeldBundle,
@@ -176,7 +176,7 @@ def _export(
     own, own_last = _own(desk)
     progress(0, 3, "sync.collect")
     everything = any(r.role == "headquarters" for r in recipients if r.post == peer)
-    with desk.casefile.read() as session:
+    with gc_paused(), desk.casefile.read() as session:
         state = _peer(session, peer)
         held = exchange.knowledge(session, own, own_last)
         if everything:  # headquarters holds everything
@@ -391,7 +391,9 @@ def _apply_in_transaction(
 ) -> None:
     m = opened.manifest
     try:
-        with desk.casefile.write(desk.officer) as tx:
+        # A large bundle is millions of small objects: collector passes over them cost more
+        # than the merge itself.
+        with gc_paused(), desk.casefile.write(desk.officer) as tx:
             own = desk.casefile.post_code_in(tx.session)
             changed = key_service.receive_statements_in(
                 tx, own, opened.key_statements(), strict=False

@@ -296,6 +296,37 @@ class Tx:
         self.audit(row, action, changes, version)
         self.changes.note("deleted", row.__tablename__, row.id)  # type: ignore[arg-type]
 
+    def insert_rows(self, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert rows of full column values (Python values as the ORM holds them; dates and
+        times may also be ISO 8601 text) into ``table`` with one statement: through SQLite's
+        driver, converted as SQLAlchemy would store them (its per-row parameter handling costs
+        more than the insert), with the table's indexes built once after a large load; through
+        SQLAlchemy Core on other engines. A column a row lacks gets its scalar default."""
+        if not rows:
+            return
+        if self.session.get_bind().dialect.name != "sqlite":
+            self.session.execute(table.insert(), [_parsed(table, row) for row in rows])
+            return
+        columns = list(table.columns)
+        getters = [(c.name, _default(c)) for c in columns]
+        conversions = [(i, f) for i, c in enumerate(columns) if (f := _stored(c))]
+        records = []
+        for row in rows:
+            record = [row.get(name, default) for name, default in getters]
+            for index, convert in conversions:
+                if record[index] is not None:
+                    record[index] = convert(record[index])
+            records.append(record)
+        names = ", ".join(c.name for c in columns)
+        marks = ", ".join("?" * len(columns))
+        self.session.flush()
+        connection = cast(sqlite3.Connection, self.session.connection().connection.dbapi_connection)
+        holding = 0
+        if len(records) >= bulk.REBUILD_INDEXES_FROM:
+            holding = connection.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
+        with bulk.indexes_set_aside(connection, table.name, adding=len(records), holding=holding):
+            connection.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", records)
+
     def insert_nationals(
         self,
         values: Iterable[dict[str, Any]],
@@ -588,6 +619,55 @@ def _converter(column: Any) -> Any:
     if kind is bool:
         return int
     return None
+
+
+def _parsed(table: Any, row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with dates and times given as ISO 8601 text parsed (SQLAlchemy Core wants
+    Python values)."""
+    out = dict(row)
+    for column in table.columns:
+        value = out.get(column.name)
+        if isinstance(value, str):
+            kind = getattr(column.type, "impl", column.type)
+            python_type = getattr(kind, "python_type", None) if not isinstance(kind, JSON) else None
+            if python_type is datetime:
+                out[column.name] = datetime.fromisoformat(value)
+            elif python_type is date:
+                out[column.name] = date.fromisoformat(value)
+    return out
+
+
+def _stored(column: Any) -> Any:
+    """:func:`_converter` for :meth:`Tx.insert_rows`: also for the time columns SQLModel wraps
+    in a type decorator, and dates and times given as ISO 8601 text."""
+    kind = getattr(column.type, "impl", column.type)
+    try:
+        python_type = kind.python_type
+    except NotImplementedError:
+        python_type = None
+    if python_type is datetime:
+        return _sql_datetime_or_text
+    if python_type is date:
+        return _sql_date_or_text
+    return _converter(column)
+
+
+def _sql_datetime_or_text(value: Any) -> str:
+    """A time, or its ISO 8601 text, as SQLite stores it (UTC, no offset). The common text,
+    ``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``, is rewritten without parsing it."""
+    if isinstance(value, str):
+        if len(value) == 32 and value[10] == "T" and value.endswith("+00:00"):
+            return f"{value[:10]} {value[11:26]}"
+        value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+    return _sql_datetime(value)
+
+
+def _sql_date_or_text(value: Any) -> str:
+    if isinstance(value, str):
+        return date.fromisoformat(value).isoformat() if len(value) != 10 else value
+    return value.isoformat()  # type: ignore[no-any-return]
 
 
 def _default(column: Any) -> Any:

@@ -9,7 +9,7 @@ Inside the age encryption is a ZIP archive (stored uncompressed or deflated) wit
 - ``manifest.json``: canonical JSON (see :func:`consuldesk.sync.keys.canonical`);
 - ``manifest.sig``: the sender's Ed25519 signature of those bytes, base64;
 - ``changes.jsonl``: one record a line, ``{"t": table, "id": id, "f": {field: [value,
-  version, seen]}}``;
+  version, seen]}}``; in a record sent whole, a field as created is ``[value]``;
 - ``statements.jsonl``: key statements (rotations, revocations, escrow keys), one a line;
 - ``authors.jsonl``: who made the changes, ``[post, after, through, officer]`` a line: the
   officer of every write transaction whose versions (``after < version <= through``) the
@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import pyrage
 
 from consuldesk.sync import keys as k
@@ -51,8 +52,8 @@ FieldChange = list[Any]
 
 @dataclass(frozen=True)
 class Record:
-    """One record's changes: its table, id, and the changed fields (``"*"`` never appears: a
-    record new to the receiver comes with every field)."""
+    """One record's changes: its table, id, and the changed fields. A record sent whole has
+    every field and ``"*"`` (its creation); its fields as created are ``[value]``."""
 
     table: str
     id: str
@@ -117,11 +118,8 @@ class Manifest:
 
 
 def _lines(items: Iterable[Any]) -> bytes:
-    out = io.BytesIO()
-    for item in items:
-        out.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode())
-        out.write(b"\n")
-    return out.getvalue()
+    """One compact UTF-8 JSON value a line."""
+    return b"".join(orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE) for item in items)
 
 
 def write(
@@ -183,12 +181,19 @@ class Opened:
 
     def records(self) -> Iterator[Record]:
         for line in self.changes.splitlines():
-            item = json.loads(line)
-            yield Record(str(item["t"]), str(item["id"]), dict(item["f"]))
+            try:
+                item = orjson.loads(line)
+                record = Record(str(item["t"]), str(item["id"]), dict(item["f"]))
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                raise SyncError("bundle.damaged", detail=CHANGES) from exc
+            yield record
 
     def author_rows(self) -> list[list[str]]:
         """``[post, after, through, officer]`` rows (see the module's description)."""
-        rows = [json.loads(line) for line in self.authors.splitlines() if line]
+        try:
+            rows = [orjson.loads(line) for line in self.authors.splitlines() if line]
+        except orjson.JSONDecodeError as exc:
+            raise SyncError("bundle.damaged", detail=AUTHORS) from exc
         if not all(isinstance(r, list) and len(r) == 4 for r in rows):
             raise SyncError("bundle.damaged", detail=AUTHORS)
         return [[str(x) for x in r] for r in rows]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import String, and_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -52,6 +53,28 @@ _CHUNK = 500
 
 def _columns(model: type[Synced]) -> list[Any]:
     return [c for c in table_of(model).columns if c.name not in LOCAL_COLUMNS and c.name != "id"]
+
+
+def _wire_time(value: Any) -> str:
+    """A date or time read from the database as the wire writes it: ``YYYY-MM-DD`` or
+    ``YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00`` (UTC). SQLite hands back its stored text (read
+    as text: parsing it into a ``datetime`` only to print it again is most of an export)."""
+    if isinstance(value, str):
+        if len(value) == 10:
+            return value
+        return value.replace(" ", "T", 1) + "+00:00"
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.isoformat() + "+00:00"
+    return str(value.isoformat())
+
+
+def change_of(record: Record, name: str) -> tuple[Any, str, str | None]:
+    """``(value, version, seen)`` of one field of a received record. A record sent whole
+    writes a field made by its creation as ``[value]`` (the version is the creation's)."""
+    change = record.fields[name]
+    if len(change) == 1:
+        return change[0], record.fields[fv.CREATED][1], None
+    return change[0], change[1], change[2]
 
 
 def _to_wire(value: Any) -> Any:
@@ -146,10 +169,11 @@ def collect(
         position = {n: i for i, n in enumerate(names)}
         origin_at = position["origin_post"]
         temporal = {c.name for c in columns if _python_type(c) in (date, datetime)}
+        layout = [(n, position[n], n in temporal) for n in names[3:]]
         allowed = None if scope is None else scope.get(name, set())
         has = set() if held is None else held.get(name, set())
         query = (
-            sa_select(*(table.c[n] for n in names))
+            sa_select(*(_raw(table.c[n]) if n in temporal else table.c[n] for n in names))
             .where(table.c.version > floor)
             .order_by(table.c.version)
         )
@@ -157,7 +181,7 @@ def collect(
         rows: Iterable[Any] = session.execute(query)
         if allowed is not None:
             unseen = allowed - has
-            rows = _chain_missing(session, table, names, rows, unseen, looked)
+            rows = _chain_missing(session, table, names, temporal, rows, unseen, looked)
         for row in rows:
             whole = False
             if allowed is not None:
@@ -170,21 +194,36 @@ def collect(
             fresh = [fv.CREATED] if whole else fv.changed_since(versions, known)
             if not fresh:
                 continue
-            wanted = names[3:] if fv.CREATED in fresh else [f for f in fresh if f in position]
             created, _ = fv.version_of(versions, fv.CREATED)
             fields: dict[str, list[Any]] = {}
-            for column_name in wanted:
-                entry = versions.get(column_name)
-                version, seen = (entry[0], entry[1]) if entry else (created, None)
+            made = {created}
+            if fv.CREATED in fresh and created is not None:
+                # Whole: a field as created is written [value]; others [value, version, seen].
+                for column_name, at, is_time in layout:
+                    value = row[at]
+                    if is_time and value is not None:
+                        value = _wire_time(value)
+                    entry = versions.get(column_name)
+                    if entry is None or (entry[0] == created and entry[1] is None):
+                        fields[column_name] = [value]
+                    elif entry[0] is not None:
+                        fields[column_name] = [value, entry[0], entry[1]]
+                        made.add(entry[0])
+                fields[fv.CREATED] = [None, created, None]
+            else:
+                for column_name in fresh:
+                    place = position.get(column_name)
+                    if place is None:
+                        continue
+                    version, seen = versions[column_name][0], versions[column_name][1]
+                    value = row[place]
+                    if column_name in temporal and value is not None:
+                        value = _wire_time(value)
+                    fields[column_name] = [value, version, seen]
+                made = {change[1] for change in fields.values()}
+            for version in made:
                 if version is None:
                     continue
-                value = row[position[column_name]]
-                if column_name in temporal and value is not None:
-                    value = value.isoformat()
-                fields[column_name] = [value, version, seen]
-            if fv.CREATED in fresh and created is not None:
-                fields[fv.CREATED] = [None, created, None]
-            for version in {change[1] for change in fields.values()}:
                 node = fv.node_of(version)
                 span = spans.setdefault(node, [version, version])
                 span[0], span[1] = min(span[0], version), max(span[1], version)
@@ -204,10 +243,16 @@ def collect(
     return out
 
 
+def _raw(column: Any) -> Any:
+    """A date or time column read as the database gives it (see :func:`_wire_time`)."""
+    return type_coerce(column, String).label(column.name)
+
+
 def _chain_missing(
     session: Session,
     table: Any,
     names: list[str],
+    temporal: set[str],
     rows: Iterable[Any],
     unseen: set[str],
     looked: set[str],
@@ -216,11 +261,10 @@ def _chain_missing(
     whole)."""
     yield from rows
     rest = sorted(unseen - looked)
+    columns = [_raw(table.c[n]) if n in temporal else table.c[n] for n in names]
     for start in range(0, len(rest), _CHUNK):
         chunk = rest[start : start + _CHUNK]
-        yield from session.execute(
-            sa_select(*(table.c[n] for n in names)).where(table.c.id.in_(chunk))
-        )
+        yield from session.execute(sa_select(*columns).where(table.c.id.in_(chunk)))
 
 
 def _authors_within(session: Session, spans: dict[str, list[str]]) -> list[list[str]]:
@@ -301,6 +345,8 @@ class Applied:
     newest: dict[str, str] = field(default_factory=dict)  # node -> newest change received
     # Records received that another post than the sender made: the sender holds them.
     foreign: list[tuple[str, str]] = field(default_factory=list)
+    # (record, field) of the conflicts open before the bundle: a change may settle them.
+    open_conflicts: set[tuple[str, str]] = field(default_factory=set)
 
 
 def _chunks(records: list[Record]) -> Iterator[list[Record]]:
@@ -327,23 +373,39 @@ def apply(
     """
     result = Applied()
     learn_authors(tx.session, authors)  # first: a conflict names who made each side
+    result.open_conflicts = {
+        (r, f)
+        for r, f in tx.session.exec(
+            select(SyncConflict.record_id, SyncConflict.field).where(SyncConflict.status == "open")
+        )
+    }
     by_table: dict[str, list[Record]] = defaultdict(list)
     for record in records:
         if record.table not in MODELS:
             continue  # a table of a newer schema: the schema check refuses such bundles
         by_table[record.table].append(record)
-    new_nationals: list[dict[str, Any]] = []
     first_seq: int | None = None
     total = sum(len(v) for v in by_table.values())
     done = 0
+    made: set[str] = set()  # every version received
     for name in ORDER:
         model = MODELS[name]
         table = table_of(model)
         columns = {c.name: c for c in _columns(model)}
+        # New records go to Tx.insert_rows, which takes dates and times as ISO 8601 text.
+        readers: dict[str, Callable[[Any], Any] | None] = {
+            n: bool if _python_type(c) is bool else None for n, c in columns.items()
+        }
+        defaults = [
+            (n, c.default.arg)
+            for n, c in columns.items()
+            if c.default is not None and c.default.is_scalar
+        ]
         pending = by_table.get(name, [])
         if name == "national":  # one merged into another comes after it
             pending.sort(key=lambda r: bool((r.fields.get("merged_into_id") or [None])[0]))
         created_ids: list[str] = []
+        inserts: list[dict[str, Any]] = []
         for chunk in _chunks(pending):
             if check is not None:
                 check()  # raises to cancel: the caller's transaction rolls back
@@ -354,22 +416,20 @@ def apply(
             found = {
                 row.id: row for row in tx.session.exec(select(model).where(col(model.id).in_(ids)))
             }
-            inserts: list[dict[str, Any]] = []
             for record in chunk:
-                for _, version, _seen in record.fields.values():
-                    node = fv.node_of(version)
-                    result.newest[node] = max(result.newest.get(node, ""), version)
+                for change in record.fields.values():
+                    if len(change) == 3:
+                        made.add(change[1])
                 row = found.get(record.id)
                 origin = row.origin_post if row is not None else _origin(record)
                 if origin != sender:
                     result.foreign.append((name, record.id))
                 if row is None:
-                    values = _new_values(tx, model, columns, record)
+                    values = _new_values(tx, model, readers, defaults, record)
                     if values is None:
                         continue
                     if model is National:
                         first_seq = values["seq"] if first_seq is None else first_seq
-                        new_nationals.append(values)
                     inserts.append(values)
                     continue
                 if _merge(
@@ -378,18 +438,22 @@ def apply(
                     result.updated[name] += 1
                 else:
                     result.unchanged += 1
-            if inserts:
-                tx.session.flush()  # merged rows first: inserts may refer to them
-                tx.session.execute(table.insert(), inserts)
-                created_ids.extend(v["id"] for v in inserts)
+        if inserts:  # the table's new records in one statement
+            tx.session.flush()  # merged rows first: inserts may refer to them
+            tx.insert_rows(table, inserts)
+            created_ids.extend(v["id"] for v in inserts)
         if created_ids:
             result.created[name] += len(created_ids)
             tx.changes.created.setdefault(name, set()).update(created_ids)
             tx.audit_created(name, created_ids, "sync", bundle=bundle_id, sender=sender)
     tx.session.flush()
+    for version in made:
+        node = fv.node_of(version)
+        if version > result.newest.get(node, ""):
+            result.newest[node] = version
     if first_seq is not None:
         tx.index_nationals_from(first_seq)
-    result.flagged = _flag_people_at_two_posts(tx, new_nationals)
+        result.flagged = _flag_people_at_two_posts(tx, first_seq)
     newest = max(result.newest.values(), default=None)
     if newest is not None:
         tx.clock.receive(Timestamp.parse(newest))
@@ -402,25 +466,31 @@ def _origin(record: Record) -> str | None:
 
 
 def _new_values(
-    tx: Tx, model: type[Synced], columns: dict[str, Any], record: Record
+    tx: Tx,
+    model: type[Synced],
+    readers: dict[str, Callable[[Any], Any] | None],
+    defaults: list[tuple[str, Any]],
+    record: Record,
 ) -> dict[str, Any] | None:
     """The column values of a record new here, or ``None`` when the bundle lacks its creation
     (a change to a record this case file never had: its creation comes in an earlier bundle)."""
     created = record.fields.get(fv.CREATED)
     if created is None:
         return None
-    values: dict[str, Any] = {
-        name: _from_wire(columns[name], change[0])
-        for name, change in record.fields.items()
-        if name in columns
-    }
-    versions: fv.FieldVersions = fv.created(created[1])
-    for name, (_, version, seen) in record.fields.items():
-        if name in columns and version != created[1]:
-            versions[name] = [version, seen]
-    for name, column in columns.items():  # a column the sender's schema had no value for
-        if name not in values and column.default is not None and column.default.is_scalar:
-            values[name] = column.default.arg
+    creation = created[1]
+    values: dict[str, Any] = {}
+    versions: fv.FieldVersions = fv.created(creation)
+    for name, change in record.fields.items():
+        if name not in readers:
+            continue  # "*", or a column this schema does not have
+        value = change[0]
+        reader = readers[name]
+        values[name] = value if value is None or reader is None else reader(value)
+        if len(change) == 3 and change[1] != creation:
+            versions[name] = [change[1], change[2]]
+    for name, default in defaults:  # a column the sender's schema had no value for
+        if name not in values:
+            values[name] = default
     values["id"] = record.id
     values["field_versions"] = versions
     values["version"] = max(v[0] or "" for v in versions.values())
@@ -446,9 +516,10 @@ def _merge(
     before = dict(versions)
     was_deleted = getattr(row, "deleted_at", None) is not None
     changes: dict[str, list[Any]] = {}
-    for name, (value, version, seen) in record.fields.items():
+    for name in record.fields:
         if name not in columns:
             continue
+        value, version, seen = change_of(record, name)
         local = fv.version_of(versions, name)
         merged = fv.merge_field(local, (version, seen))
         if merged.conflict and version <= known.get(fv.node_of(version), ""):
@@ -465,7 +536,7 @@ def _merge(
             changes[name] = [_to_wire(old), value]
             setattr(row, name, new)
         versions[name] = [version, seen]
-        if local[0] is not None and not merged.conflict:
+        if local[0] is not None and not merged.conflict and (row.id, name) in result.open_conflicts:
             _settle(tx, row.id, name, local[0], version)
     both = _edited_and_deleted(
         tx, row, before, versions, was_deleted, changes, record, sender_knows, bundle_id
@@ -570,7 +641,7 @@ def _edited_and_deleted(
     elif was_deleted and changes.keys() - {"deleted_at"}:
         mine = fv.version_of(before, "deleted_at")[0]
         if mine and mine > sender_knows.get(fv.node_of(mine), ""):
-            edit = max(record.fields[name][1] for name in changes if name != "deleted_at")
+            edit = max(change_of(record, name)[1] for name in changes if name != "deleted_at")
     if edit is None or deletion is None:
         return None
     known = tx.session.exec(
@@ -618,32 +689,30 @@ def _settle(tx: Tx, record_id: str, name: str, replaced: str, version: str) -> N
         tx.session.add(conflict)
 
 
-def _flag_people_at_two_posts(tx: Tx, created: list[dict[str, Any]]) -> int:
-    """A national new here whose live IIN or passport another post's record has: one person
-    registered twice (in transit), flagged as a probable duplicate for the merge flow."""
+def _flag_people_at_two_posts(tx: Tx, first_seq: int) -> int:
+    """A national new here (``seq >= first_seq``) whose live IIN or passport another record
+    has: one person registered at two posts (in transit), flagged as a probable duplicate for
+    the merge flow. One join per key, in the database."""
+    new = table_of(National).alias("new")
+    other = table_of(National).alias("other")
     pairs: set[tuple[str, str]] = set()
     for key in ("iin", "passport_no"):
-        wanted: dict[str, list[str]] = defaultdict(list)
-        for person in created:
-            if person.get(key) and person.get("deleted_at") is None:
-                wanted[person[key]].append(person["id"])
-        values = sorted(wanted)
-        column = col(getattr(National, key))
-        for start in range(0, len(values), _CHUNK):
-            chunk = values[start : start + _CHUNK]
-            holders: dict[str, list[str]] = defaultdict(list)
-            for record_id, value in tx.session.exec(
-                select(National.id, column).where(
-                    column.in_(chunk), col(National.deleted_at).is_(None)
-                )
-            ):
-                holders[value].append(record_id)
-            for value, ids in holders.items():
-                for new in wanted[value]:
-                    for other in ids:
-                        if other != new:
-                            a, b_ = sorted((new, other))
-                            pairs.add((a, b_))
+        query = sa_select(new.c.id, other.c.id).select_from(
+            new.join(
+                other,
+                and_(
+                    other.c[key] == new.c[key],
+                    other.c.id != new.c.id,
+                    other.c[key].is_not(None),
+                    other.c.deleted_at.is_(None),
+                ),
+            )
+        )
+        query = query.where(
+            new.c.seq >= first_seq, new.c[key].is_not(None), new.c.deleted_at.is_(None)
+        )
+        for a, b_ in tx.session.execute(query):
+            pairs.add((a, b_) if a < b_ else (b_, a))
     if not pairs:
         return 0
     known = set(

@@ -288,3 +288,28 @@ def test_a_short_fingerprint_and_a_missing_file_say_what_is_wrong(hq, tehran, us
     with pytest.raises(ServiceError) as missing:
         keys.read_key_file(usb / "gone.consuldesk-key")
     assert missing.value.code == "file.read"
+
+
+def test_keys_are_unsealed_once_a_session_and_a_wrong_passphrase_is_still_refused(
+    tehran, monkeypatch
+):
+    from consuldesk.sync import keys as sync_keys
+
+    unsealed = []
+    real = sync_keys.unseal
+    monkeypatch.setattr(sync_keys, "unseal", lambda *a: unsealed.append(1) or real(*a))
+    first = keys.unlock(tehran, PASS_THR)
+    again = keys.unlock(tehran, PASS_THR)
+    assert again.public.key_id == first.public.key_id and len(unsealed) == 1  # no scrypt again
+    with pytest.raises(SyncError) as caught:
+        keys.unlock(tehran, "not the passphrase at all")
+    assert caught.value.code == "keys.passphrase_wrong"
+
+    keys.change_passphrase(tehran, PASS_THR, "Жаңа құпия сөз 2026")  # new seals: unsealed anew
+    with pytest.raises(SyncError):
+        keys.unlock(tehran, PASS_THR)
+    assert keys.unlock(tehran, "Жаңа құпия сөз 2026").public.key_id == first.public.key_id
+    keys.forget_unlocked(tehran)  # a locked window
+    count = len(unsealed)
+    keys.unlock(tehran, "Жаңа құпия сөз 2026")
+    assert len(unsealed) == count + 1

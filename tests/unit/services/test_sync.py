@@ -137,6 +137,26 @@ def test_a_posts_people_reach_headquarters_and_acknowledgements_come_back(world)
     assert up_to is not None and up_to <= status["IR-THR"].last_received_at + timedelta(seconds=1)
 
 
+def test_field_versions_travel_exactly_with_fields_as_created_written_short(world):
+    from consuldesk.store.models import National
+
+    hq, thr, usb = world
+    a = nationals.register_national(thr, person(city="Tehran")).row
+    nationals.update_national(thr, a.id, nationals.fields_of_row(a).replace(city="Tabriz"))
+    path = send(thr, hq, usb)
+    (record,) = [r for r in b.open_bundle(path.read_bytes(), keys.unlock_all(hq, PASS["KZ-HQ"]))
+                 .records() if r.id == a.id]  # fmt: skip
+    assert len(record.fields["surname_cyr"]) == 1  # as created: [value]
+    assert record.fields["city"][0] == "Tabriz" and len(record.fields["city"]) == 3
+    receive(hq, path)
+    versions = {}
+    for desk in (thr, hq):
+        with desk.casefile.read() as session:
+            row = session.get(National, a.id)
+            versions[code(desk)] = (row.field_versions, row.created_at, row.birth_date)
+    assert versions["KZ-HQ"] == versions["IR-THR"]
+
+
 def test_the_same_bundle_twice_and_an_older_one_after_a_newer_change_nothing(world):
     hq, thr, usb = world
     a = nationals.register_national(thr, person()).row
@@ -419,9 +439,7 @@ def _in_bundle(desk, path: Path) -> set[str]:
     return {r.id for r in opened.records()}
 
 
-def test_a_post_receives_what_concerns_its_country_and_people_handed_over_to_it(
-    world, tmp_path
-):
+def test_a_post_receives_what_concerns_its_country_and_people_handed_over_to_it(world, tmp_path):
     hq, thr, usb = world
     bak = make(tmp_path, "AZ-BAK", "AZ")
     enrol(hq, bak, tmp_path)
@@ -517,3 +535,13 @@ def test_a_cancelled_import_changes_nothing_and_leaves_no_backup(world):
     assert not list(backups.glob("*.consuldesk"))
     assert before  # and a real import afterwards works
     assert receive(hq, path).created["national"] == 3
+
+
+@pytest.mark.parametrize(
+    "line", [b"{not json", b'{"t": "national"}', b"[1, 2]", b'{"t": "x", "id": "y", "f": 3}']
+)
+def test_a_changes_line_that_is_not_a_record_is_named_damaged(line):
+    opened = b.Opened(manifest=None, head=b"", signature=b"", changes=line + b"\n", statements=b"")  # type: ignore[arg-type]
+    with pytest.raises(SyncError) as caught:
+        list(opened.records())
+    assert caught.value.code == "bundle.damaged" and caught.value.params["detail"] == b.CHANGES
