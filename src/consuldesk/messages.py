@@ -208,6 +208,7 @@ TEMPLATES: dict[str, str] = {
     "sync.conflict_resolved": "The conflict {id} is already resolved",
     "keys.passphrase_short": "The passphrase is too short: use at least {minimum} characters",
     "keys.passphrase_wrong": "The passphrase does not open this case file's keys",
+    "keys.locked": "The keys are locked: type their passphrase",
     "keys.sealed_damaged": (
         "This case file's keys are damaged and cannot be used; restore a backup or create "
         "new keys and enrol them again"

@@ -207,27 +207,18 @@ def _export(args: argparse.Namespace) -> int:
     finally:
         desk.close()
     if args.json:
-        _print_json(
-            [
-                {
-                    "path": d.path,
-                    "bytes": d.size,
-                    "records": d.records,
-                    "sequence": d.manifest.sequence,
-                    "bundle_id": d.manifest.bundle_id,
-                    "recipient": d.manifest.recipient,
-                }
-                for d in every
-            ]
-            if peer == "ALL"
-            else {
-                "path": every[0].path,
-                "bytes": every[0].size,
-                "records": every[0].records,
-                "sequence": every[0].manifest.sequence,
-                "bundle_id": every[0].manifest.bundle_id,
+        rows = [
+            {
+                "path": d.path,
+                "bytes": d.size,
+                "records": d.records,
+                "sequence": d.manifest.sequence,
+                "bundle_id": d.manifest.bundle_id,
+                "recipient": d.manifest.recipient,
             }
-        )
+            for d in every
+        ]
+        _print_json(rows if peer == "ALL" else rows[0])
         return EXIT_OK
     for done in every:
         _print_exported(done)

@@ -383,6 +383,8 @@ def _catalog_sources() -> None:
     _("The passphrase is too short: use at least {minimum} characters")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.passphrase_wrong']
     _("The passphrase does not open this case file's keys")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.locked']
+    _("The keys are locked: type their passphrase")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.sealed_damaged']
     _(
         "This case file's keys are damaged and cannot be used; restore a backup or create new keys and enrol them again"

@@ -180,11 +180,13 @@ def own_keys(desk: Desk) -> list[KeyRow]:
         return sorted((_own_row(r, post) for r in rows), key=lambda r: r.status != ACTIVE)
 
 
-def unlock(desk: Desk, passphrase: str) -> k.SecretKeys:
-    """This post's active keys, unsealed.
+def unlock(desk: Desk, passphrase: str | None) -> k.SecretKeys:
+    """This post's active keys, unsealed (``passphrase`` ``None``: as unsealed earlier in this
+    session, see :func:`unlock_all`).
 
     Raises:
-        SyncError: ``keys.none``, ``keys.passphrase_wrong``, ``keys.sealed_damaged``.
+        SyncError: ``keys.none``, ``keys.passphrase_wrong``, ``keys.sealed_damaged``,
+            ``keys.locked``.
     """
     with desk.casefile.read() as session:
         if _active_own(session) is None:
@@ -204,17 +206,18 @@ class _Unlocked:
     keys: list[k.SecretKeys]
 
 
-def unlock_all(desk: Desk, passphrase: str) -> list[k.SecretKeys]:
+def unlock_all(desk: Desk, passphrase: str | None) -> list[k.SecretKeys]:
     """The active keys first, then the retired ones (which open bundles sent before a
     rotation), unsealed.
 
     Unsealing costs about 2 s (scrypt, on purpose): the keys stay unsealed for the rest of the
     session (until the case file is closed or :func:`forget_unlocked`), and a later call with
-    the same passphrase and the same sealed keys returns them at once. A wrong passphrase is
-    still refused.
+    the same passphrase (or ``None``) and the same sealed keys returns them at once. A wrong
+    passphrase is still refused.
 
     Raises:
-        SyncError: ``keys.none``, ``keys.passphrase_wrong``, ``keys.sealed_damaged``.
+        SyncError: ``keys.none``, ``keys.passphrase_wrong``, ``keys.sealed_damaged``;
+            ``keys.locked`` when ``passphrase`` is ``None`` and the keys are not unsealed.
     """
     with desk.casefile.read() as session:
         sealed = tuple(
@@ -227,13 +230,28 @@ def unlock_all(desk: Desk, passphrase: str) -> list[k.SecretKeys]:
         )
     if not sealed:
         raise SyncError("keys.none")
+    held = desk.unlocked if isinstance(desk.unlocked, _Unlocked) else None
+    if held is not None and held.sealed != sealed:
+        held = None  # rotated, revoked or sealed anew since: unseal again
+    if passphrase is None:
+        if held is None:
+            raise SyncError("keys.locked")
+        return list(held.keys)
     tag = hmac.new(_SESSION_SECRET, passphrase.encode("utf-8"), hashlib.sha256).digest()
-    held = desk.unlocked
-    if isinstance(held, _Unlocked) and held.sealed == sealed and hmac.compare_digest(held.tag, tag):
+    if held is not None and hmac.compare_digest(held.tag, tag):
         return list(held.keys)
     keys = [k.unseal(s, passphrase) for s in sealed]
     desk.unlocked = _Unlocked(sealed, tag, keys)
     return list(keys)
+
+
+def is_unlocked(desk: Desk) -> bool:
+    """Whether this session holds the keys unsealed (a ``None`` passphrase will do)."""
+    try:
+        unlock_all(desk, None)
+    except SyncError:
+        return False
+    return True
 
 
 def forget_unlocked(desk: Desk) -> None:
@@ -485,7 +503,7 @@ def _public_of(peer: PeerKey) -> k.PublicKeys:
     )
 
 
-def revoke_peer(desk: Desk, passphrase: str, key: str, reason: str) -> KeyRow:
+def revoke_peer(desk: Desk, passphrase: str | None, key: str, reason: str) -> KeyRow:
     """Stop trusting a peer's key (its laptop was seized). At headquarters the revocation is
     signed and travels to every post in the next bundles.
 
@@ -528,7 +546,7 @@ def _find_peer(session: Session, key: str) -> PeerKey:
     return found[0]
 
 
-def add_escrow(desk: Desk, passphrase: str, recipient: str) -> KeyRow:
+def add_escrow(desk: Desk, passphrase: str | None, recipient: str) -> KeyRow:
     """Headquarters adds an escrow recipient (an age public key whose identity it keeps
     offline): every bundle is then encrypted to it too, and the posts learn it from the signed
     statement the next bundles carry.

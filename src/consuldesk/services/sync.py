@@ -98,7 +98,7 @@ class PeerStatus:
     last_received_at: datetime | None
     last_change: str | None  # the newest change of its own it sent (an HLC version)
     held: int
-    open_conflicts: int
+    open_conflicts: int  # open conflicts one side of which that post made
     key_status: str = "active"  # of its newest key: active, retired, revoked (none: "none")
 
     @property
@@ -133,7 +133,7 @@ def _merge_max(a: dict[str, str], b_: dict[str, str]) -> dict[str, str]:
 
 def export_bundle(
     desk: Desk,
-    passphrase: str,
+    passphrase: str | None,
     peer: str,
     target: Path,
     *,
@@ -154,7 +154,7 @@ def export_bundle(
     return _export(desk, key_service.unlock(desk, passphrase), peer, target, progress, cancel)
 
 
-def export_to_all(desk: Desk, passphrase: str, target: Path) -> list[Exported]:
+def export_to_all(desk: Desk, passphrase: str | None, target: Path) -> list[Exported]:
     """A bundle for every enrolled peer into the folder ``target`` (the keys unsealed once):
     headquarters' morning round."""
     sender = key_service.unlock(desk, passphrase)
@@ -315,7 +315,7 @@ def _missing(desk: Desk, m: b.Manifest) -> dict[str, list[str]]:
 
 def import_bundle(
     desk: Desk,
-    passphrase: str,
+    passphrase: str | None,
     path: Path,
     *,
     force: bool = False,
@@ -481,7 +481,7 @@ def held_bundles(desk: Desk) -> list[HeldBundle]:
         return list(session.exec(select(HeldBundle).order_by(col(HeldBundle.received_at))))
 
 
-def inspect_bundle(desk: Desk, passphrase: str, path: Path) -> Imported:
+def inspect_bundle(desk: Desk, passphrase: str | None, path: Path) -> Imported:
     """What a bundle holds and would change here, without keeping anything."""
     return import_bundle(desk, passphrase, path, preview=True)
 
@@ -549,7 +549,10 @@ def sync_status(desk: Desk) -> list[PeerStatus]:
                 last_received_at=state.last_received_at,
                 last_change=state.last_change,
                 held=held.count(post),
-                open_conflicts=len(open_conflicts),
+                open_conflicts=sum(
+                    post in (_made(c.kept_version)[0], _made(c.other_version)[0])
+                    for c in open_conflicts
+                ),
                 key_status=key.status if key else "none",
             )
         )

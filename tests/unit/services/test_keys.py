@@ -313,3 +313,13 @@ def test_keys_are_unsealed_once_a_session_and_a_wrong_passphrase_is_still_refuse
     count = len(unsealed)
     keys.unlock(tehran, "Жаңа құпия сөз 2026")
     assert len(unsealed) == count + 1
+
+
+def test_without_a_passphrase_the_session_keys_serve_or_the_keys_are_locked(tehran):
+    keys.forget_unlocked(tehran)
+    assert not keys.is_unlocked(tehran)
+    with pytest.raises(SyncError) as caught:
+        keys.unlock(tehran, None)
+    assert caught.value.code == "keys.locked"
+    opened = keys.unlock(tehran, PASS_THR)
+    assert keys.is_unlocked(tehran) and keys.unlock(tehran, None) == opened

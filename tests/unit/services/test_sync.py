@@ -351,11 +351,13 @@ def test_a_resolution_at_either_side_settles_the_conflict_everywhere(world):
     receive(hq, to_hq)
     receive(thr, to_thr)
     (at_thr,) = s.conflicts(thr)
+    assert {p.post: p.open_conflicts for p in s.sync_status(hq)} == {"IR-THR": 1}
 
     s.resolve_conflict(thr, at_thr.id, keep_other=True)  # at the post this time
     receive(hq, send(thr, hq, usb))
     assert s.conflicts(hq) == [] and s.conflicts(thr) == []
     assert nationals.get_national(hq, a.id).city == nationals.get_national(thr, a.id).city
+    assert {p.post: p.open_conflicts for p in s.sync_status(hq)} == {"IR-THR": 0}
 
 
 def test_an_old_bundle_brought_back_queues_no_conflict_and_keeps_no_backup(world):

@@ -171,3 +171,32 @@ def test_a_post_has_no_escrow_button(qtbot, ctx):
     page = make_page(qtbot, ctx)
     qtbot.waitUntil(lambda: "Fingerprint" in page.own_label.text(), timeout=3000)
     assert not page.escrow_button.isVisibleTo(page)
+
+
+def test_the_passphrase_is_asked_once_a_session_until_the_keys_are_locked(qtbot, ctx, hq, tmp_path):
+    keys.create_keys(ctx.desk, PASSPHRASE)
+    hq_file = keys.export_public_key(hq, tmp_path)
+    keys.enrol_peer(ctx.desk, hq_file, keys.read_key_file(hq_file).fingerprint)
+    keys.forget_unlocked(ctx.desk)  # a new session
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    page = make_page(qtbot, ctx, folder=usb)
+    asked = []
+    page.ask_passphrase = lambda new=False: asked.append(new) or PASSPHRASE
+    qtbot.waitUntil(lambda: page.export_button.isEnabled(), timeout=3000)
+    assert not page.lock_button.isVisibleTo(page)
+
+    for expected_files in (1, 2):
+        page.export_bundle()
+        qtbot.waitUntil(
+            lambda n=expected_files: len(list(usb.glob("*.consuldesk-bundle"))) == n, timeout=5000
+        )
+        qtbot.waitUntil(lambda: page.export_button.isEnabled(), timeout=3000)
+    assert asked == [False]  # the second bundle did not ask again
+    qtbot.waitUntil(lambda: page.lock_button.isVisibleTo(page), timeout=3000)
+
+    page.lock_button.click()
+    assert not page.lock_button.isVisibleTo(page) and not keys.is_unlocked(ctx.desk)
+    page.export_bundle()
+    qtbot.waitUntil(lambda: len(list(usb.glob("*.consuldesk-bundle"))) == 3, timeout=5000)
+    assert asked == [False, False]

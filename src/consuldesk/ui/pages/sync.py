@@ -1,8 +1,9 @@
 """Sync: this case file's keys, the case files it exchanges bundles with and how fresh they
 are, bundles to and from a USB stick, and the conflicts left for an officer.
 
-Every operation that unlocks the keys asks for the passphrase, runs off the UI thread and
-reports in one line; an import first shows what it would change and applies only when the
+The first operation that unlocks the keys asks for the passphrase; they then stay unlocked for
+the session until the officer locks them. Every operation runs off the UI thread and reports
+in one line; an import first shows what it would change and applies only when the
 officer says so.
 """
 
@@ -219,6 +220,11 @@ class SyncPage(QWidget):
             _("Headquarters: also encrypt every bundle to an age key kept offline")
         )
         self.escrow_button.hide()  # headquarters only
+        self.lock_button = QPushButton(_("Lock the keys"))
+        self.lock_button.setToolTip(
+            _("The keys are unlocked for this session; locking asks for the passphrase again")
+        )
+        self.lock_button.hide()  # while they are unlocked
         self.enrol_button = QPushButton(_("Enrol a key file…"))
         self.peers_table = _table(
             [
@@ -235,6 +241,8 @@ class SyncPage(QWidget):
         self.peer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.export_button = QPushButton(_("Export a bundle…"))
         self.import_button = QPushButton(_("Import a bundle…"))
+        for button in (self.export_button, self.import_button, self.enrol_button):
+            button.setEnabled(False)  # until the keys are read
         self.conflicts_table = _table(
             [
                 _("Whose record"),
@@ -256,6 +264,7 @@ class SyncPage(QWidget):
         self.create_keys_button.clicked.connect(self.create_keys)
         self.save_key_button.clicked.connect(self.save_public_key)
         self.escrow_button.clicked.connect(self.add_escrow)
+        self.lock_button.clicked.connect(self.lock_keys)
         self.enrol_button.clicked.connect(self.enrol)
         self.export_button.clicked.connect(self.export_bundle)
         self.import_button.clicked.connect(self.import_bundle)
@@ -274,6 +283,7 @@ class SyncPage(QWidget):
         keys_row.addWidget(self.create_keys_button)
         keys_row.addWidget(self.save_key_button)
         keys_row.addWidget(self.escrow_button)
+        keys_row.addWidget(self.lock_button)
         peers_box = QGroupBox(_("Case files this one exchanges bundles with"))
         peers = QVBoxLayout(peers_box)
         peers.addWidget(self.peers_table)
@@ -314,6 +324,13 @@ class SyncPage(QWidget):
         text, ok = QInputDialog.getText(self, title, prompt, QLineEdit.EchoMode.Password)
         return text if ok and text else None
 
+    def _passphrase(self) -> tuple[bool, str | None]:
+        """Whether to go on, and the passphrase: none needed while the keys are unlocked."""
+        if key_service.is_unlocked(self.ctx.desk):
+            return True, None
+        passphrase = self.ask_passphrase()
+        return passphrase is not None, passphrase
+
     def choose_folder(self) -> Path | None:
         folder = QFileDialog.getExistingDirectory(self, _("Where to write (a USB stick)"))
         return Path(folder) if folder else None
@@ -342,18 +359,20 @@ class SyncPage(QWidget):
     def refresh(self) -> None:
         desk = self.ctx.desk
 
-        def load() -> tuple[Any, Any, Any, Any]:
+        def load() -> tuple[Any, Any, Any, Any, bool]:
             return (
                 key_service.own_keys(desk),
                 sync.sync_status(desk),
                 sync.conflict_rows(desk),
                 key_service.peers(desk),
+                key_service.is_unlocked(desk),
             )
 
         self.ctx.tasks.run(load, self._show, self._load_failed)
 
-    def _show(self, loaded: tuple[Any, Any, Any, Any]) -> None:
-        own, peers, conflicts, peer_keys = loaded
+    def _show(self, loaded: tuple[Any, Any, Any, Any, bool]) -> None:
+        own, peers, conflicts, peer_keys, unlocked = loaded
+        self.lock_button.setVisible(unlocked)
         active = next((k for k in own if k.status == "active"), None)
         if active is None:
             self.own_label.setText(
@@ -499,6 +518,12 @@ class SyncPage(QWidget):
         )
 
     @Slot()
+    def lock_keys(self) -> None:
+        key_service.forget_unlocked(self.ctx.desk)
+        self.lock_button.hide()
+        self.status_label.setText(_("Keys locked: the next bundle asks for the passphrase."))
+
+    @Slot()
     def add_escrow(self) -> None:
         recipient = self.ask_text(
             _("Escrow key"),
@@ -506,8 +531,8 @@ class SyncPage(QWidget):
         )
         if recipient is None:
             return
-        passphrase = self.ask_passphrase()
-        if passphrase is None:
+        go, passphrase = self._passphrase()
+        if not go:
             return
         desk = self.ctx.desk
         self.ctx.tasks.run(
@@ -550,8 +575,8 @@ class SyncPage(QWidget):
         folder = self.choose_folder()
         if folder is None:
             return
-        passphrase = self.ask_passphrase()
-        if passphrase is None:
+        go, passphrase = self._passphrase()
+        if not go:
             return
         desk = self.ctx.desk
         self.status_label.setText(_("Writing the bundle…"))
@@ -597,8 +622,8 @@ class SyncPage(QWidget):
         path = self.choose_file(_("A bundle"), "*.consuldesk-bundle")
         if path is None:
             return
-        passphrase = self.ask_passphrase()
-        if passphrase is None:
+        go, passphrase = self._passphrase()
+        if not go:
             return
         desk = self.ctx.desk
         self.status_label.setText(_("Checking the bundle…"))
@@ -609,7 +634,7 @@ class SyncPage(QWidget):
             self._failed,
         )
 
-    def _previewed(self, path: Path, passphrase: str, preview: Any) -> None:
+    def _previewed(self, path: Path, passphrase: str | None, preview: Any) -> None:
         text = self.describe_result(preview)
         if preview.missing:
             text += "\n\n" + _(
