@@ -62,7 +62,11 @@ def _wire_time(value: Any) -> str:
     if isinstance(value, str):
         if len(value) == 10:
             return value
-        return value.replace(" ", "T", 1) + "+00:00"
+        text = value.replace(" ", "T", 1)
+        tail = text[19:]  # fractions of a second, and an offset where one was stored
+        if "+" in tail or "-" in tail or tail.endswith("Z"):
+            return text
+        return text + "+00:00"
     if isinstance(value, datetime) and value.tzinfo is None:
         return value.isoformat() + "+00:00"
     return str(value.isoformat())
