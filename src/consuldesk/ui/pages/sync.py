@@ -278,12 +278,16 @@ class SyncPage(QWidget):
 
     def _build_layout(self) -> None:
         keys_box = QGroupBox(_("This case file's keys"))
-        keys_row = QHBoxLayout(keys_box)
-        keys_row.addWidget(self.own_label, 1)
+        keys_column = QVBoxLayout(keys_box)
+        keys_column.addWidget(self.own_label)
+        self.own_label.setWordWrap(True)
+        keys_row = QHBoxLayout()  # under the fingerprint: the page fits 1024 px in every language
         keys_row.addWidget(self.create_keys_button)
         keys_row.addWidget(self.save_key_button)
         keys_row.addWidget(self.escrow_button)
+        keys_row.addStretch(1)
         keys_row.addWidget(self.lock_button)
+        keys_column.addLayout(keys_row)
         peers_box = QGroupBox(_("Case files this one exchanges bundles with"))
         peers = QVBoxLayout(peers_box)
         peers.addWidget(self.peers_table)
