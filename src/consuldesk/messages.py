@@ -179,9 +179,21 @@ TEMPLATES: dict[str, str] = {
     "file.no_folder": "The folder {folder} does not exist (is the USB stick still in?)",
     "file.read": "{path} cannot be read: {reason}",
     "bundle.not_bundle": "This is not a ConsulDesk bundle",
-    "bundle.cannot_open": (
-        "This bundle cannot be opened with this case file's keys: it was made for another case "
-        "file, or it was cut short or altered on the way. Nothing was changed"
+    "bundle.not_for_us": (
+        "This bundle was not made for this case file (none of its keys opens it). Nothing was "
+        "changed"
+    ),
+    "bundle.own": (
+        "This is a bundle this case file made for {post}: take it there to import it. Nothing "
+        "was changed"
+    ),
+    "bundle.for_other": (
+        "This bundle from {sender} is for {post}, not for this case file ({own}): check that "
+        "you picked the right file. Nothing was changed"
+    ),
+    "bundle.cut_or_altered": (
+        "This bundle was cut short or altered on the way: copy it again from the sender's "
+        "stick, or ask for it again. Nothing was changed"
     ),
     "bundle.damaged": "This bundle is damaged ({detail}); ask for it again. Nothing was changed",
     "bundle.format_unsupported": (
@@ -451,6 +463,13 @@ KEY_ROLE_LABELS: dict[str, str] = {
     "escrow": "escrow key",
 }
 KEY_STATUS_LABELS: dict[str, str] = {"active": "in use", "retired": "retired", "revoked": "revoked"}
+
+
+def shown_conflict_value(field: str, value: Any, *, before: bool = False) -> str:
+    """:func:`conflict_value` in quotes, or "(empty)" for a field without a value."""
+    if field != "deleted_at" and value in (None, ""):
+        return _("(empty)")
+    return _("“{value}”").format(value=conflict_value(field, value, before=before))
 
 
 def conflict_value(field: str, value: Any, *, before: bool = False) -> Any:

@@ -125,7 +125,7 @@ def test_a_conflict_is_listed_with_who_where_and_the_value_before(capsys, pair):
     code, out, _ = run(capsys, "--case-file", str(hq_path), "conflicts", "list")
     assert code == EXIT_OK
     lines = out.splitlines()
-    assert "Қасымова Әйгерім · City [open]" in lines[0]
+    assert "Қасымова Әйгерім · City [not settled yet]" in lines[0]
     made = {line.split("“")[1].split("”")[0]: line for line in lines[1:3]}
     assert "Айгүл Серікова, KZ-HQ, " in made["Qom"] and "x, IR-THR, " in made["Tabriz"]
     assert lines[3].strip() == "before: “Dubai”"

@@ -13,9 +13,9 @@ from typing import Any
 from consuldesk.cli.common import EXIT_OK, _local, _open, _print_json, command_with_actions
 from consuldesk.cli.keys import PASSPHRASE_ENV, _passphrase
 from consuldesk.i18n import _
-from consuldesk.messages import KEY_STATUS_LABELS, conflict_value, field_label
+from consuldesk.messages import KEY_STATUS_LABELS, field_label, shown_conflict_value
 
-CONFLICT_STATUS_LABELS = {"open": "open", "resolved": "resolved"}
+CONFLICT_STATUS_LABELS = {"open": "not settled yet", "resolved": "settled"}
 
 BUNDLE_EPILOG = """\
 examples:
@@ -298,33 +298,37 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
             short = _short_ids(c.id for c in rows)
             for c in rows:
                 status = _(CONFLICT_STATUS_LABELS.get(c.status, c.status))
-                kept, other = (
-                    conflict_value(c.field, c.kept_value),
-                    conflict_value(c.field, c.other_value),
-                )
                 print(f"{short[c.id]}  {c.record} · {field_label(c.field)} [{status}]")
                 print(
                     "    "
-                    + _("kept: “{value}” ({made})").format(
-                        value=kept, made=_made_by(c.kept_by, c.kept_where, c.kept_when)
+                    + _("kept: {value} ({made})").format(
+                        value=shown_conflict_value(c.field, c.kept_value),
+                        made=_made_by(c.kept_by, c.kept_where, c.kept_when),
                     )
                 )
                 print(
                     "    "
-                    + _("other: “{value}” ({made})").format(
-                        value=other, made=_made_by(c.other_by, c.other_where, c.other_when)
+                    + _("other: {value} ({made})").format(
+                        value=shown_conflict_value(c.field, c.other_value),
+                        made=_made_by(c.other_by, c.other_where, c.other_when),
                     )
                 )
                 before = (
-                    _("before: “{value}”").format(
-                        value=conflict_value(c.field, c.before_value, before=True)
+                    _("before: {value}").format(
+                        value=shown_conflict_value(c.field, c.before_value, before=True)
                     )
                     if c.before_known
                     else _("before: not known here")
                 )
                 print("    " + before)
-                if c.status == "resolved" and c.resolved_by:
-                    print("    " + _("resolved by {officer}").format(officer=c.resolved_by))
+                if c.status == "resolved":
+                    print(
+                        "    "
+                        + _("settled: {value}, by {officer}").format(
+                            value=shown_conflict_value(c.field, c.resolved_value),
+                            officer=c.resolved_by or "—",
+                        )
+                    )
             return EXIT_OK
         labels = {c.id: c.id for c in sync.conflicts(desk, open_only=False)}
         conflict_id = _pick_id(args.id, labels, "conflict")

@@ -62,9 +62,9 @@ def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.cli.nationals.NEED_LABELS['minor'], consuldesk.messages.PRIORITY_CLASS_LABELS['minors'], consuldesk.ui.models.nationals.FLAG_LABELS[Vulnerability.MINOR]
     _("minor")
     # TRANSLATORS: consuldesk.cli.sync.CONFLICT_STATUS_LABELS['open']
-    _("open")
-    # TRANSLATORS: consuldesk.cli.sync.CONFLICT_STATUS_LABELS['resolved'], consuldesk.messages.STATUS_WORD_LABELS['resolved']
-    _("resolved")
+    _("not settled yet")
+    # TRANSLATORS: consuldesk.cli.sync.CONFLICT_STATUS_LABELS['resolved']
+    _("settled")
     # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['post']
     _("posts")
     # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['national']
@@ -353,9 +353,21 @@ def _catalog_sources() -> None:
     _("{path} cannot be read: {reason}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.not_bundle']
     _("This is not a ConsulDesk bundle")
-    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.cannot_open']
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.not_for_us']
     _(
-        "This bundle cannot be opened with this case file's keys: it was made for another case file, or it was cut short or altered on the way. Nothing was changed"
+        "This bundle was not made for this case file (none of its keys opens it). Nothing was changed"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.own']
+    _(
+        "This is a bundle this case file made for {post}: take it there to import it. Nothing was changed"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.for_other']
+    _(
+        "This bundle from {sender} is for {post}, not for this case file ({own}): check that you picked the right file. Nothing was changed"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.cut_or_altered']
+    _(
+        "This bundle was cut short or altered on the way: copy it again from the sender's stick, or ask for it again. Nothing was changed"
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.damaged']
     _("This bundle is damaged ({detail}); ask for it again. Nothing was changed")
@@ -541,6 +553,8 @@ def _catalog_sources() -> None:
     _("in progress")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['waiting'], consuldesk.messages.STATUS_WORD_LABELS['waitlisted']
     _("waiting")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['resolved']
+    _("resolved")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['closed']
     _("closed")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['booked']

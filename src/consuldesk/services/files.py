@@ -60,6 +60,21 @@ def write_bytes_atomically(target: Path, data: bytes, *, verify: bool = False) -
     return target
 
 
+def file_in(target: Path, name: str, suffix: str) -> Path:
+    """Where to write a file named ``name``: into ``target`` when it is a folder, or at
+    ``target`` itself when that names a ``suffix`` file. A path that is neither (a stick that
+    is not mounted: ``/media/usb``) is a missing folder, never a file made under its name.
+
+    Raises:
+        ServiceError: ``file.no_folder``.
+    """
+    if target.is_dir():
+        return target / name
+    if target.name.endswith(suffix):
+        return target
+    raise ServiceError("file.no_folder", "path", folder=str(target), path=str(target / name))
+
+
 def written_to(out_path: Path, write: Callable[[], T]) -> T:
     """Run ``write`` (which writes ``out_path`` atomically), turning failures into messages.
 

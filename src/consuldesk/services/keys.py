@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
-from consuldesk.services.files import write_bytes_atomically, written_to
+from consuldesk.services.files import file_in, write_bytes_atomically, written_to
 from consuldesk.store.db import Tx
 from consuldesk.store.models import KeyStatement, OwnKey, PeerKey, Post, utcnow
 from consuldesk.sync import keys as k
@@ -283,7 +283,7 @@ def export_public_key(desk: Desk, target: Path) -> Path:
         ServiceError: ``file.no_folder``, ``file.write``.
     """
     name, data = public_key_file(desk)
-    path = target / name if target.is_dir() else target
+    path = file_in(target, name, k.PUBLIC_SUFFIX)
     return written_to(path, lambda: write_bytes_atomically(path, data))
 
 

@@ -27,7 +27,7 @@ from sqlmodel import col, select
 from consuldesk.services import keys as key_service
 from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
 from consuldesk.services.errors import ServiceError
-from consuldesk.services.files import write_bytes_atomically, written_to
+from consuldesk.services.files import file_in, write_bytes_atomically, written_to
 from consuldesk.store.db import META_HLC, Tx, copy_database, gc_paused, read_meta
 from consuldesk.store.migrate import head_revision
 from consuldesk.store.models import (
@@ -173,6 +173,7 @@ def _export(
     cancel: CancelFlag,
 ) -> Exported:
     recipients = key_service.recipients(desk, peer)
+    file_in(target, b.SUFFIX, b.SUFFIX)  # a missing folder is said before the work
     own, own_last = _own(desk)
     progress(0, 3, "sync.collect")
     everything = any(r.role == "headquarters" for r in recipients if r.post == peer)
@@ -216,7 +217,7 @@ def _export(
     )
     data = b.write(manifest, collected.records, statements, sender, recipients, collected.authors)
     cancel.check()
-    path = target / b.file_name(manifest) if target.is_dir() else target
+    path = file_in(target, b.file_name(manifest), b.SUFFIX)
     written_to(path, lambda: write_bytes_atomically(path, data, verify=True))
     try:
         with desk.casefile.write(desk.officer) as tx:
@@ -242,6 +243,21 @@ def _read(path: Path) -> bytes:
         raise ServiceError(
             "file.read", "path", path=str(path), reason=exc.strerror or str(exc)
         ) from exc
+
+
+def _named(desk: Desk, error: SyncError, path: Path) -> SyncError:
+    """A bundle not encrypted to this case file, said with whose it is by its file name: one
+    this case file made itself, or one for another post."""
+    names = b.names_in(path.name)
+    if error.code != "bundle.not_for_us" or names is None:
+        return error
+    own, _ = _own(desk)
+    sender, recipient = names
+    if sender == own:
+        return SyncError("bundle.own", post=recipient)
+    if recipient != own:
+        return SyncError("bundle.for_other", post=recipient, sender=sender, own=own)
+    return error
 
 
 def _open_checked(desk: Desk, identities: list[k.SecretKeys], data: bytes) -> b.Opened:
@@ -338,7 +354,10 @@ def import_bundle(
     """
     data = _read(path)
     identities = key_service.unlock_all(desk, passphrase)
-    opened = _open_checked(desk, identities, data)
+    try:
+        opened = _open_checked(desk, identities, data)
+    except SyncError as exc:
+        raise _named(desk, exc, path) from exc.__cause__
     m = opened.manifest
     missing = _missing(desk, m)
     if missing and not force and not preview:
@@ -590,7 +609,8 @@ class ConflictRow:
     other_by: str | None = None
     before_value: Any = None
     before_known: bool = False  # whether this case file knows the value before
-    resolved_by: str | None = None
+    resolved_by: str | None = None  # the officer, or "officer (post)" when settled elsewhere
+    resolved_value: Any = None  # the value chosen
 
 
 def _made(version: str) -> tuple[str, datetime | None]:
@@ -652,6 +672,7 @@ def conflict_rows(desk: Desk, *, open_only: bool = True) -> list[ConflictRow]:
                 before_value=c.before_value,
                 before_known=c.before_known,
                 resolved_by=c.resolved_by,
+                resolved_value=c.resolved_value,
             )
         )
     return out
@@ -689,6 +710,7 @@ def resolve_conflict(desk: Desk, conflict_id: str, *, keep_other: bool = False) 
         conflict.status = "resolved"
         conflict.resolved_at = utcnow()
         conflict.resolved_by = desk.officer
+        conflict.resolved_value = value
         tx.session.add(conflict)
         return conflict
 

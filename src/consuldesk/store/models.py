@@ -518,6 +518,7 @@ class SyncConflict(SQLModel, table=True):
     status: str = Field(default="open", max_length=8)  # open, resolved
     resolved_at: datetime | None = None
     resolved_by: str | None = None
+    resolved_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))  # chosen
 
 
 class HeldBundle(SQLModel, table=True):

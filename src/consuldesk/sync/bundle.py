@@ -206,16 +206,20 @@ def open_bundle(data: bytes, identities: list[k.SecretKeys]) -> Opened:
     """Decrypt and read a bundle (not yet verified).
 
     Raises:
-        SyncError: ``bundle.not_bundle`` (not an age file), ``bundle.cannot_open`` (not
-            encrypted to these keys, or cut short: age detects both), ``bundle.damaged``,
-            ``bundle.format_unsupported``.
+        SyncError: ``bundle.not_bundle`` (not an age file), ``bundle.not_for_us`` (not
+            encrypted to these keys), ``bundle.cut_or_altered`` (age detects both),
+            ``bundle.damaged``, ``bundle.format_unsupported``.
     """
     if not data.startswith(b"age-encryption.org/v1\n"):
         raise SyncError("bundle.not_bundle")
     try:
         plain = bytes(pyrage.decrypt(data, [i.identity for i in identities]))
     except pyrage.DecryptError as exc:
-        raise SyncError("bundle.cannot_open") from exc
+        # age tells "none of these keys" (the header names other recipients) from a payload
+        # that does not decrypt to its end (cut short, or altered).
+        if "no matching keys" in str(exc).lower():
+            raise SyncError("bundle.not_for_us") from exc
+        raise SyncError("bundle.cut_or_altered") from exc
     try:
         with zipfile.ZipFile(io.BytesIO(plain)) as z:
             head = z.read(MANIFEST)
@@ -235,6 +239,18 @@ def open_bundle(data: bytes, identities: list[k.SecretKeys]) -> Opened:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise SyncError("bundle.damaged", detail=MANIFEST) from exc
     return Opened(manifest, head, signature, changes, statements, authors)
+
+
+def names_in(file_name: str) -> tuple[str, str] | None:
+    """``(sender, recipient)`` as a bundle's file name says them (a hint only: a file can be
+    renamed), or ``None``."""
+    if not file_name.endswith(SUFFIX) or "-to-" not in file_name:
+        return None
+    sender, _, rest = file_name.partition("-to-")
+    parts = rest[: -len(SUFFIX)].rsplit("-", 3)  # recipient, date, time, n…
+    if len(parts) != 4 or not sender or not parts[0]:
+        return None
+    return sender, parts[0]
 
 
 def file_name(manifest: Manifest) -> str:

@@ -541,7 +541,7 @@ def _merge(
             setattr(row, name, new)
         versions[name] = [version, seen]
         if local[0] is not None and not merged.conflict and (row.id, name) in result.open_conflicts:
-            _settle(tx, row.id, name, local[0], version)
+            _settle(tx, row.id, name, local[0], version, value)
     both = _edited_and_deleted(
         tx, row, before, versions, was_deleted, changes, record, sender_knows, bundle_id
     )
@@ -675,7 +675,7 @@ def _edited_and_deleted(
     return conflict
 
 
-def _settle(tx: Tx, record_id: str, name: str, replaced: str, version: str) -> None:
+def _settle(tx: Tx, record_id: str, name: str, replaced: str, version: str, value: Any) -> None:
     """A change that replaced a conflict's winner without conflicting with it was made by
     someone who had it: it settles the conflict here too (an officer resolved it at another
     case file, or simply edited the field again)."""
@@ -689,7 +689,10 @@ def _settle(tx: Tx, record_id: str, name: str, replaced: str, version: str) -> N
     ):
         conflict.status = "resolved"
         conflict.resolved_at = tx.now
-        conflict.resolved_by = f"{fv.node_of(version)}"
+        post = fv.node_of(version)
+        officer = author_of(tx.session, version)
+        conflict.resolved_by = f"{officer} ({post})" if officer else post
+        conflict.resolved_value = value
         tx.session.add(conflict)
 
 

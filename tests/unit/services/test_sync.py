@@ -185,9 +185,9 @@ def test_refused_bundles_leave_the_case_file_byte_for_byte_unchanged(world, tmp_
     for_baku = send(thr, baku, usb)
 
     cases = {
-        "truncated": (data[: len(data) // 2], "bundle.cannot_open"),
-        "altered": (data[:-200] + bytes([data[-200] ^ 1]) + data[-199:], "bundle.cannot_open"),
-        "not for us": (for_baku.read_bytes(), "bundle.cannot_open"),
+        "truncated": (data[: len(data) // 2], "bundle.cut_or_altered"),
+        "altered": (data[:-200] + bytes([data[-200] ^ 1]) + data[-199:], "bundle.cut_or_altered"),
+        "not for us": (for_baku.read_bytes(), "bundle.not_for_us"),
         "not a bundle": (b"PK\x03\x04 a zip file", "bundle.not_bundle"),
     }
     # Baku re-encrypts Tehran's bundle to headquarters: the signed manifest still names Baku.
@@ -358,6 +358,11 @@ def test_a_resolution_at_either_side_settles_the_conflict_everywhere(world):
     assert s.conflicts(hq) == [] and s.conflicts(thr) == []
     assert nationals.get_national(hq, a.id).city == nationals.get_national(thr, a.id).city
     assert {p.post: p.open_conflicts for p in s.sync_status(hq)} == {"IR-THR": 0}
+    chosen = at_thr.other_value
+    (settled,) = s.conflict_rows(hq, open_only=False)  # settled there: which value, by whom
+    assert (settled.resolved_value, settled.resolved_by) == (chosen, "officer IR-THR (IR-THR)")
+    (mine,) = s.conflict_rows(thr, open_only=False)
+    assert (mine.resolved_value, mine.resolved_by) == (chosen, "officer IR-THR")
 
 
 def test_an_old_bundle_brought_back_queues_no_conflict_and_keeps_no_backup(world):
@@ -547,3 +552,41 @@ def test_a_changes_line_that_is_not_a_record_is_named_damaged(line):
     with pytest.raises(SyncError) as caught:
         list(opened.records())
     assert caught.value.code == "bundle.damaged" and caught.value.params["detail"] == b.CHANGES
+
+
+def test_a_stick_that_is_not_there_is_named_and_no_file_takes_its_name(world, tmp_path):
+    from consuldesk.services.errors import ServiceError
+
+    _hq, thr, _usb = world
+    missing = tmp_path / "media" / "usb-missing"
+    (tmp_path / "media").mkdir()
+    for write in (
+        lambda: s.export_bundle(thr, PASS["IR-THR"], "KZ-HQ", missing),
+        lambda: keys.export_public_key(thr, missing),
+    ):
+        with pytest.raises(ServiceError) as caught:
+            write()
+        assert caught.value.code == "file.no_folder"
+        assert caught.value.params["folder"] == str(missing)
+        assert not missing.exists()
+    named = tmp_path / "media" / "for-hq.consuldesk-bundle"  # a file name is a file
+    assert s.export_bundle(thr, PASS["IR-THR"], "KZ-HQ", named).path == named and named.is_file()
+
+
+def test_the_wrong_bundle_picked_says_whose_it_is(world, tmp_path):
+    hq, thr, usb = world
+    bak = make(tmp_path, "AZ-BAK", "AZ")
+    enrol(bak, thr, tmp_path)
+    nationals.register_national(thr, person())
+    for_baku = send(thr, bak, usb)
+    for_hq = send(thr, hq, usb)
+    before = fingerprint(hq)
+    with pytest.raises(SyncError) as caught:
+        receive(hq, for_baku)  # the officer picked the file next to the right one
+    assert caught.value.code == "bundle.for_other"
+    assert caught.value.params == {"post": "AZ-BAK", "sender": "IR-THR", "own": "KZ-HQ"}
+    with pytest.raises(SyncError) as caught:
+        receive(thr, for_hq)  # its own outgoing bundle
+    assert (caught.value.code, caught.value.params) == ("bundle.own", {"post": "KZ-HQ"})
+    assert fingerprint(hq) == before
+    bak.close()

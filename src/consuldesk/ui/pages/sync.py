@@ -42,6 +42,7 @@ from consuldesk.messages import (
     conflict_value,
     describe,
     field_label,
+    shown_conflict_value,
 )
 from consuldesk.services import keys as key_service
 from consuldesk.services import sync
@@ -99,12 +100,19 @@ def _short(value: Any, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _value_cell(value: Any, who: str | None, where: str, when: Any) -> str:
+def _shown(field: str, value: Any, *, before: bool = False) -> str:
+    """A conflict's value for a cell: in quotes and cut at 40 characters, or "(empty)"."""
+    if isinstance(value, str) and len(value) > 40:
+        value = _short(value, 40)
+    return shown_conflict_value(field, value, before=before)
+
+
+def _value_cell(field: str, value: Any, who: str | None, where: str, when: Any) -> str:
     """ "“Value” — A. Seitkali, IR-THR, 04.12 18:20": the value, who made it (where known),
     where and when (the year is in the cell's tooltip)."""
     stamp = when.astimezone().strftime("%d.%m %H:%M") if when else ""
     made = ", ".join(part for part in (who, where, stamp) if part)
-    return _("“{value}” — {made}").format(value=_short(value, 40), made=made)
+    return _("{value} — {made}").format(value=_shown(field, value), made=made)
 
 
 def _conflict_tip(c: Any) -> str:
@@ -112,10 +120,10 @@ def _conflict_tip(c: Any) -> str:
 
     def made(value: Any, who: str | None, where: str, when: Any) -> str:
         parts = ", ".join(part for part in (who, where, _when(when) if when else "") if part)
-        return _("“{value}” — {made}").format(value=conflict_value(c.field, value), made=parts)
+        return _("{value} — {made}").format(value=shown_conflict_value(c.field, value), made=parts)
 
     before = (
-        _("“{value}”").format(value=conflict_value(c.field, c.before_value, before=True))
+        shown_conflict_value(c.field, c.before_value, before=True)
         if c.before_known
         else _("not known here")
     )
@@ -427,20 +435,11 @@ class SyncPage(QWidget):
                 [
                     c.record,
                     field_label(c.field),
-                    _("“{value}”").format(
-                        value=_short(conflict_value(c.field, c.before_value, before=True), 40)
-                    )
+                    _shown(c.field, c.before_value, before=True)
                     if c.before_known
                     else _("not known here"),
-                    _value_cell(
-                        conflict_value(c.field, c.kept_value), c.kept_by, c.kept_where, c.kept_when
-                    ),
-                    _value_cell(
-                        conflict_value(c.field, c.other_value),
-                        c.other_by,
-                        c.other_where,
-                        c.other_when,
-                    ),
+                    _value_cell(c.field, c.kept_value, c.kept_by, c.kept_where, c.kept_when),
+                    _value_cell(c.field, c.other_value, c.other_by, c.other_where, c.other_when),
                 ]
                 for c in conflicts
             ],

@@ -6,7 +6,7 @@ Create Date: 2026-12-06 07:20:00
 
 ``change_author`` keeps, for every write transaction, the officer and the range of versions it
 issued at its post; bundles carry these rows with the changes. A sync conflict now records
-the officer of each side and the field's value before the two changes. Case files written
+the officer of each side, the field's value before the two changes, and the value chosen. Case files written
 before this revision have no authors for their older changes: their conflicts say "not known".
 ``sync_held`` lists the records another post made that a peer is known to hold (sent to it
 whole, or received from it): a bundle for a post carries what concerns it and what it holds.
@@ -57,10 +57,12 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("before_known", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch.add_column(sa.Column("resolved_value", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("sync_conflict") as batch:
+        batch.drop_column("resolved_value")
         batch.drop_column("before_known")
         batch.drop_column("before_value")
         batch.drop_column("other_by")
