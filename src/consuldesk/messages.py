@@ -465,6 +465,31 @@ KEY_ROLE_LABELS: dict[str, str] = {
 KEY_STATUS_LABELS: dict[str, str] = {"active": "in use", "retired": "retired", "revoked": "revoked"}
 
 
+#: The records a bundle holds, by table, as the CLI and the Sync page count them.
+SYNC_TABLE_LABELS: dict[str, str] = {
+    "post": "posts",
+    "national": "people",
+    "household": "families and groups",
+    "household_member": "family and group members",
+    "assistance_request": "requests",
+    "request_event": "request notes",
+    "hotel": "hotels",
+    "placement": "hotel stays",
+    "evacuation_operation": "evacuation operations",
+    "trip": "trips",
+    "manifest_entry": "seats on trips",
+    "duplicate_candidate": "probable duplicates",
+}
+
+
+def record_counts(counts: dict[str, int]) -> str:
+    """``people 300, families and groups 70, …`` in the order records are applied ("" when
+    there are none)."""
+    order = list(SYNC_TABLE_LABELS)
+    ranked = sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+    return ", ".join(f"{_(SYNC_TABLE_LABELS.get(t, t))} {n}" for t, n in ranked if n)
+
+
 def shown_conflict_value(field: str, value: Any, *, before: bool = False) -> str:
     """:func:`conflict_value` in quotes, or "(empty)" for a field without a value."""
     if field != "deleted_at" and value in (None, ""):

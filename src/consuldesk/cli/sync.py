@@ -13,7 +13,12 @@ from typing import Any
 from consuldesk.cli.common import EXIT_OK, _local, _open, _print_json, command_with_actions
 from consuldesk.cli.keys import PASSPHRASE_ENV, _passphrase
 from consuldesk.i18n import _
-from consuldesk.messages import KEY_STATUS_LABELS, field_label, shown_conflict_value
+from consuldesk.messages import (
+    KEY_STATUS_LABELS,
+    field_label,
+    record_counts,
+    shown_conflict_value,
+)
 
 CONFLICT_STATUS_LABELS = {"open": "not settled yet", "resolved": "settled"}
 
@@ -93,27 +98,8 @@ def _made(created: str) -> str:
         return created
 
 
-TABLE_LABELS = {
-    "post": "posts",
-    "national": "people",
-    "household": "families and groups",
-    "household_member": "family and group members",
-    "assistance_request": "requests",
-    "request_event": "request notes",
-    "hotel": "hotels",
-    "placement": "hotel stays",
-    "evacuation_operation": "evacuation operations",
-    "trip": "trips",
-    "manifest_entry": "seats on trips",
-    "duplicate_candidate": "probable duplicates",
-}
-
-
 def _counts(counts: dict[str, int]) -> str:
-    """``people 300, families and groups 70, …`` in the order records are applied."""
-    order = list(TABLE_LABELS)
-    ranked = sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
-    return ", ".join(f"{_(TABLE_LABELS.get(t, t))} {n}" for t, n in ranked if n) or "—"
+    return record_counts(counts) or "—"
 
 
 def _print_result(result: Any) -> None:

@@ -65,30 +65,6 @@ def _catalog_sources() -> None:
     _("not settled yet")
     # TRANSLATORS: consuldesk.cli.sync.CONFLICT_STATUS_LABELS['resolved']
     _("settled")
-    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['post']
-    _("posts")
-    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['national']
-    _("people")
-    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['household']
-    _("families and groups")
-    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['household_member']
-    _("family and group members")
-    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['assistance_request']
-    _("requests")
-    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['request_event']
-    _("request notes")
-    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['hotel']
-    _("hotels")
-    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['placement']
-    _("hotel stays")
-    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['evacuation_operation']
-    _("evacuation operations")
-    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['trip']
-    _("trips")
-    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['manifest_entry']
-    _("seats on trips")
-    # TRANSLATORS: consuldesk.cli.sync.TABLE_LABELS['duplicate_candidate']
-    _("probable duplicates")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['surname_cyr']
     _("Surname (Cyrillic)")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['given_names_cyr']
@@ -673,6 +649,30 @@ def _catalog_sources() -> None:
     _("retired")
     # TRANSLATORS: consuldesk.messages.KEY_STATUS_LABELS['revoked']
     _("revoked")
+    # TRANSLATORS: consuldesk.messages.SYNC_TABLE_LABELS['post']
+    _("posts")
+    # TRANSLATORS: consuldesk.messages.SYNC_TABLE_LABELS['national']
+    _("people")
+    # TRANSLATORS: consuldesk.messages.SYNC_TABLE_LABELS['household']
+    _("families and groups")
+    # TRANSLATORS: consuldesk.messages.SYNC_TABLE_LABELS['household_member']
+    _("family and group members")
+    # TRANSLATORS: consuldesk.messages.SYNC_TABLE_LABELS['assistance_request']
+    _("requests")
+    # TRANSLATORS: consuldesk.messages.SYNC_TABLE_LABELS['request_event']
+    _("request notes")
+    # TRANSLATORS: consuldesk.messages.SYNC_TABLE_LABELS['hotel']
+    _("hotels")
+    # TRANSLATORS: consuldesk.messages.SYNC_TABLE_LABELS['placement']
+    _("hotel stays")
+    # TRANSLATORS: consuldesk.messages.SYNC_TABLE_LABELS['evacuation_operation']
+    _("evacuation operations")
+    # TRANSLATORS: consuldesk.messages.SYNC_TABLE_LABELS['trip']
+    _("trips")
+    # TRANSLATORS: consuldesk.messages.SYNC_TABLE_LABELS['manifest_entry']
+    _("seats on trips")
+    # TRANSLATORS: consuldesk.messages.SYNC_TABLE_LABELS['duplicate_candidate']
+    _("probable duplicates")
     # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['ignored: not recognised']
     _("Not recognised: this column is not imported")
     # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['ignored: error column']

@@ -35,7 +35,7 @@ def make_page(qtbot, ctx, **answers):
     page.ask_passphrase = lambda new=False: answers.get("passphrase", PASSPHRASE)
     page.choose_folder = lambda: answers.get("folder")
     page.choose_file = lambda title, pattern: answers.get("file")
-    page.confirm = lambda title, text: answers.setdefault("asked", text) is not None
+    page.confirm = lambda title, text, yes="", no="": answers.setdefault("asked", text) is not None
     page.enrol_dialog = lambda public: answers.get("typed")
     return page
 
@@ -85,12 +85,14 @@ def test_enrol_export_and_import_with_a_preview(qtbot, ctx, hq, tmp_path):
 
     answers = {"file": bundle}
     page.choose_file = lambda title, pattern: answers["file"]
-    page.confirm = lambda title, text: answers.setdefault("asked", text) is not None
+    page.confirm = lambda title, text, yes="", no="": answers.setdefault("asked", text) is not None
     changed = []
     ctx.events.changed.connect(changed.append)
     page.import_bundle()
     qtbot.waitUntil(lambda: "Added" in page.status_label.text(), timeout=5000)
-    assert "Would add 2 records" in answers["asked"]  # the preview, before anything changed
+    # The preview, before anything changed: what, in words, and that a backup comes first.
+    assert "New here: posts 1, people 1." in answers["asked"]
+    assert "A backup of the case file is taken" in answers["asked"]
     assert nationals.count_nationals(ctx.desk) == 1 and changed
     qtbot.waitUntil(lambda: "just now · up to" in page.peers_table.item(0, 3).text(), timeout=3000)
     assert "(no. 1)" in page.peers_table.item(0, 3).toolTip()  # freshness, then the details
@@ -200,3 +202,65 @@ def test_the_passphrase_is_asked_once_a_session_until_the_keys_are_locked(qtbot,
     page.export_bundle()
     qtbot.waitUntil(lambda: len(list(usb.glob("*.consuldesk-bundle"))) == 3, timeout=5000)
     assert asked == [False, False]
+
+
+def test_a_wrong_passphrase_is_asked_again_and_headquarters_exports_to_all_posts(
+    qtbot, hq, tmp_path
+):
+    from consuldesk.ui.context import AppContext, CaseFileEvents
+    from consuldesk.ui.tasks import TaskRunner
+
+    for code in ("IR-THR", "AZ-BAK"):
+        post = create_casefile(
+            tmp_path / f"{code}.consuldesk",
+            post_code=code,
+            post_name=code,
+            host_country=code[:2],
+            officer="x",
+        )
+        keys.create_keys(post, PASSPHRASE)
+        path = keys.export_public_key(post, tmp_path)
+        keys.enrol_peer(hq, path, keys.read_key_file(path).fingerprint)
+        post.close()
+    keys.forget_unlocked(hq)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    context = AppContext(hq, TaskRunner(), CaseFileEvents())
+    page = make_page(qtbot, context, folder=usb)
+    answers = ["not the passphrase", PASSPHRASE]
+    asked = []
+    page.ask_passphrase = lambda new=False: asked.append(1) or answers[len(asked) - 1]
+    qtbot.waitUntil(lambda: page.peer_combo.count() == 3, timeout=3000)
+    page.peer_combo.setCurrentIndex(page.peer_combo.findData("*all*"))
+    assert page.peer_combo.currentText() == "All posts (one bundle each)"
+    page.export_bundle()
+    qtbot.waitUntil(lambda: "Wrote 2 bundles" in page.status_label.text(), timeout=8000)
+    assert len(asked) == 2  # the wrong one, then the right one: no need to start again
+    names = sorted(p.name.split("-to-")[1][:6] for p in usb.glob("*.consuldesk-bundle"))
+    assert names == ["AZ-BAK", "IR-THR"]
+    context.tasks.wait()
+
+
+def test_settling_a_conflict_does_not_select_the_next_one(qtbot, ctx, hq, tmp_path):
+    keys.create_keys(ctx.desk, PASSPHRASE)
+    a, b = keys.export_public_key(ctx.desk, tmp_path), keys.export_public_key(hq, tmp_path)
+    keys.enrol_peer(hq, a, keys.read_key_file(a).fingerprint)
+    keys.enrol_peer(ctx.desk, b, keys.read_key_file(b).fingerprint)
+    rows = [
+        nationals.register_national(ctx.desk, person(passport_no=f"N100000{i}")).row for i in (1, 2)
+    ]
+    s.import_bundle(hq, PASSPHRASE, s.export_bundle(ctx.desk, PASSPHRASE, "KZ-HQ", tmp_path).path)
+    for row in rows:
+        at_hq = nationals.get_national(hq, row.id)
+        nationals.update_national(hq, row.id, nationals.fields_of_row(at_hq).replace(city="Astana"))
+        nationals.update_national(
+            ctx.desk, row.id, nationals.fields_of_row(row).replace(city="Al Ain")
+        )
+    s.import_bundle(ctx.desk, PASSPHRASE, s.export_bundle(hq, PASSPHRASE, "AE-ABU", tmp_path).path)
+
+    page = make_page(qtbot, ctx)
+    qtbot.waitUntil(lambda: page.conflicts_table.rowCount() == 2, timeout=3000)
+    page.conflicts_table.selectRow(0)
+    page.keep_button.click()
+    qtbot.waitUntil(lambda: page.conflicts_table.rowCount() == 1, timeout=3000)
+    assert not page.conflicts_table.selectedItems() and not page.keep_button.isEnabled()

@@ -9,6 +9,7 @@ officer says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,14 @@ from consuldesk.messages import (
     conflict_value,
     describe,
     field_label,
+    record_counts,
     shown_conflict_value,
 )
 from consuldesk.services import keys as key_service
 from consuldesk.services import sync
 from consuldesk.services.desk import CancelFlag, Cancelled
+from consuldesk.sync.bundle import SUFFIX
+from consuldesk.sync.errors import SyncError
 from consuldesk.sync.keys import MIN_PASSPHRASE, PUBLIC_SUFFIX, PublicKeys, same_fingerprint
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.import_list import WorkProgress
@@ -93,6 +97,10 @@ def _bundle_tip(when: Any, number: int, up_to: Any) -> str:
     if up_to is not None:
         tip += "\n" + _("changes up to {when}").format(when=_when(up_to))
     return tip
+
+
+#: The "Bundle for" choice that writes one bundle for every enrolled post (headquarters).
+ALL_POSTS = "*all*"
 
 
 def _short(value: Any, limit: int = 24) -> str:
@@ -336,12 +344,30 @@ class SyncPage(QWidget):
         text, ok = QInputDialog.getText(self, title, prompt, QLineEdit.EchoMode.Password)
         return text if ok and text else None
 
-    def _passphrase(self) -> tuple[bool, str | None]:
-        """Whether to go on, and the passphrase: none needed while the keys are unlocked."""
-        if key_service.is_unlocked(self.ctx.desk):
-            return True, None
+    def _with_keys(self, then: Callable[[], object]) -> None:
+        """Run ``then`` with the keys unlocked: at once while they are, else after asking for
+        the passphrase (again, after a wrong one, until the officer cancels)."""
+        desk = self.ctx.desk
+        if key_service.is_unlocked(desk):
+            then()
+            return
         passphrase = self.ask_passphrase()
-        return passphrase is not None, passphrase
+        if passphrase is None:
+            self.status_label.setText(_("Nothing was done: the keys are still locked."))
+            return
+        self.status_label.setText(_("Unlocking the keys…"))
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, SyncError) and exc.code == "keys.passphrase_wrong":
+                self.status_label.setText(describe(exc))
+                self._with_keys(then)
+            else:
+                self._failed(exc)
+
+        def unlocked(_keys: object) -> None:
+            then()
+
+        self.ctx.tasks.run(lambda: key_service.unlock_all(desk, passphrase), unlocked, failed)
 
     def choose_folder(self) -> Path | None:
         folder = QFileDialog.getExistingDirectory(self, _("Where to write (a USB stick)"))
@@ -355,9 +381,13 @@ class SyncPage(QWidget):
         text, ok = QInputDialog.getText(self, title, prompt)
         return text.strip() if ok and text.strip() else None
 
-    def confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text)
-        return answer == QMessageBox.StandardButton.Yes
+    def confirm(self, title: str, text: str, yes: str = "", no: str = "") -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
+        go = box.addButton(yes or _("Yes"), QMessageBox.ButtonRole.AcceptRole)
+        stop = box.addButton(no or _("No"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stop)
+        box.exec()
+        return box.clickedButton() is go
 
     def enrol_dialog(self, public: PublicKeys) -> str | None:
         dialog = EnrolDialog(public, self)
@@ -424,11 +454,14 @@ class SyncPage(QWidget):
         for p in peers:
             if p.post in fingerprints:
                 self.peer_combo.addItem(f"{p.post} — {p.name}", p.post)
+        if self.peer_combo.count() > 1 and active is not None and active.role == "headquarters":
+            self.peer_combo.addItem(_("All posts (one bundle each)"), ALL_POSTS)  # the morning
         if current is not None and (i := self.peer_combo.findData(current)) >= 0:
             self.peer_combo.setCurrentIndex(i)
         self.export_button.setEnabled(active is not None and self.peer_combo.count() > 0)
         self.import_button.setEnabled(active is not None)
         self._conflicts = list(conflicts)
+        selected = self._selected_conflict()
         _fill(
             self.conflicts_table,
             [
@@ -445,6 +478,13 @@ class SyncPage(QWidget):
             ],
             [c.id for c in conflicts],
         )
+        # The same conflict stays selected; a settled one leaves nothing selected (never the
+        # next one under the same button: a double click would settle two).
+        self.conflicts_table.clearSelection()
+        self.conflicts_table.setCurrentCell(-1, -1)
+        for r, c in enumerate(conflicts):
+            if c.id == selected:
+                self.conflicts_table.selectRow(r)
         for r, c in enumerate(conflicts):  # the whole of it, for values cut in the cells
             tip = _conflict_tip(c)
             for column in range(self.conflicts_table.columnCount()):
@@ -534,23 +574,25 @@ class SyncPage(QWidget):
         )
         if recipient is None:
             return
-        go, passphrase = self._passphrase()
-        if not go:
-            return
         desk = self.ctx.desk
-        self.ctx.tasks.run(
-            lambda: key_service.add_escrow(desk, passphrase, recipient),
-            lambda row: self._done(
-                _("Every bundle is now encrypted to the escrow key {fingerprint} too.").format(
-                    fingerprint=row.fingerprint
-                )
-            ),
-            self._failed,
+        self._with_keys(
+            lambda: self.ctx.tasks.run(
+                lambda: key_service.add_escrow(desk, None, recipient),
+                lambda row: self._done(
+                    _("Every bundle is now encrypted to the escrow key {fingerprint} too.").format(
+                        fingerprint=row.fingerprint
+                    )
+                ),
+                self._failed,
+            )
         )
 
     @Slot()
     def enrol(self) -> None:
-        path = self.choose_file(_("A public key file"), f"*{PUBLIC_SUFFIX}")
+        path = self.choose_file(
+            _("A public key file"),
+            _("ConsulDesk public key files ({pattern})").format(pattern="*" + PUBLIC_SUFFIX),
+        )
         if path is None:
             return
         try:
@@ -578,20 +620,39 @@ class SyncPage(QWidget):
         folder = self.choose_folder()
         if folder is None:
             return
-        go, passphrase = self._passphrase()
-        if not go:
-            return
+        self._with_keys(lambda: self._export_to(peer, folder))
+
+    def _export_to(self, peer: str, folder: Path) -> None:
         desk = self.ctx.desk
         self.status_label.setText(_("Writing the bundle…"))
         self.export_button.setEnabled(False)
+        if peer == ALL_POSTS:
+            self.ctx.tasks.run(
+                lambda: sync.export_to_all(desk, None, folder),
+                lambda done: self._done(
+                    ngettext(
+                        "Wrote {n} bundle into {folder}: {posts}.",
+                        "Wrote {n} bundles into {folder}: {posts}.",
+                        len(done),
+                    ).format(
+                        n=len(done),
+                        folder=folder,
+                        posts=", ".join(d.manifest.recipient for d in done),
+                    )
+                ),
+                self._failed,
+            )
+            return
         self._long(
             lambda progress, cancel: sync.export_bundle(
-                desk, passphrase, peer, folder, progress=progress, cancel=cancel
+                desk, None, peer, folder, progress=progress, cancel=cancel
             ),
             lambda done: self._done(
-                _("Wrote {path}: {records} records for {post}.").format(
-                    path=done.path, records=done.records, post=peer
-                )
+                ngettext(
+                    "Wrote {path}: {records} record for {post}.",
+                    "Wrote {path}: {records} records for {post}.",
+                    done.records,
+                ).format(path=done.path, records=done.records, post=peer)
             ),
             _("Writing the bundle…"),
         )
@@ -622,36 +683,38 @@ class SyncPage(QWidget):
 
     @Slot()
     def import_bundle(self) -> None:
-        path = self.choose_file(_("A bundle"), "*.consuldesk-bundle")
+        path = self.choose_file(
+            _("A bundle"), _("ConsulDesk bundles ({pattern})").format(pattern="*" + SUFFIX)
+        )
         if path is None:
             return
-        go, passphrase = self._passphrase()
-        if not go:
-            return
+        self._with_keys(lambda: self._inspect(path))
+
+    def _inspect(self, path: Path) -> None:
         desk = self.ctx.desk
         self.status_label.setText(_("Checking the bundle…"))
         self.import_button.setEnabled(False)
         self.ctx.tasks.run(
-            lambda: sync.inspect_bundle(desk, passphrase, path),
-            lambda preview: self._previewed(path, passphrase, preview),
+            lambda: sync.inspect_bundle(desk, None, path),
+            lambda preview: self._previewed(path, preview),
             self._failed,
         )
 
-    def _previewed(self, path: Path, passphrase: str | None, preview: Any) -> None:
+    def _previewed(self, path: Path, preview: Any) -> None:
         text = self.describe_result(preview)
         if preview.missing:
             text += "\n\n" + _(
                 "It needs earlier bundles that are not here yet: it will be kept and applied "
                 "when they arrive."
             )
-        if not self.confirm(_("Import this bundle?"), text):
+        if not self.confirm(_("Import this bundle?"), text, _("Import it"), _("Do not import")):
             self._done(_("Nothing was imported."))
             return
         desk = self.ctx.desk
         self.status_label.setText(_("Importing…"))
         self._long(
             lambda progress, cancel: sync.import_bundle(
-                desk, passphrase, path, progress=progress, cancel=cancel
+                desk, None, path, progress=progress, cancel=cancel
             ),
             self._imported,
             _("Applying the bundle…"),
@@ -675,23 +738,34 @@ class SyncPage(QWidget):
             return head + " " + _("Held until the bundles before it arrive.")
         if result.nothing_new:
             return head + " " + _("Nothing new: everything in this bundle is here already.")
-        created = sum(result.created.values())
-        updated = sum(result.updated.values())
-        sentence = (
-            _("Would add {created} records and update {updated}; {same} unchanged.")
-            if result.preview
-            else _("Added {created} records and updated {updated}; {same} unchanged.")
-        )
-        parts = [sentence.format(created=created, updated=updated, same=result.unchanged)]
+        lines = [head]
+        if result.created:
+            lines.append(
+                (_("New here: {records}.") if result.preview else _("Added: {records}.")).format(
+                    records=record_counts(result.created)
+                )
+            )
+        if result.updated:
+            lines.append(
+                (
+                    _("Would change: {records}.") if result.preview else _("Changed: {records}.")
+                ).format(records=record_counts(result.updated))
+            )
+        if result.unchanged:
+            lines.append(_("Already here as they are: {n}.").format(n=result.unchanged))
         if result.conflicts:
-            parts.append(_("Conflicts for an officer: {n}.").format(n=result.conflicts))
+            lines.append(_("Conflicts for an officer: {n}.").format(n=result.conflicts))
         if result.flagged:
-            parts.append(
+            lines.append(
                 _("People registered at two posts, flagged for merging: {n}.").format(
                     n=result.flagged
                 )
             )
-        return head + " " + " ".join(parts)
+        if result.preview:
+            lines.append(_("A backup of the case file is taken before anything changes."))
+        elif result.backup is not None:
+            lines.append(_("Backup taken before: {path}").format(path=result.backup.name))
+        return "\n".join(lines)
 
     def resolve(self, *, keep_other: bool) -> None:
         conflict_id = self._selected_conflict()
