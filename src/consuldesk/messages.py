@@ -221,6 +221,10 @@ TEMPLATES: dict[str, str] = {
     "keys.passphrase_short": "The passphrase is too short: use at least {minimum} characters",
     "keys.passphrase_wrong": "The passphrase does not open this case file's keys",
     "keys.locked": "The keys are locked: type their passphrase",
+    "keys.passphrase_wrong_env": (
+        "The passphrase in ${env} does not open this case file's keys: set it to this case "
+        "file's passphrase, or unset it to be asked"
+    ),
     "keys.sealed_damaged": (
         "This case file's keys are damaged and cannot be used; restore a backup or create "
         "new keys and enrol them again"

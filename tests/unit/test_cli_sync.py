@@ -133,3 +133,21 @@ def test_a_conflict_is_listed_with_who_where_and_the_value_before(capsys, pair):
     (row,) = json.loads(out)
     assert row["before_value"] == "Dubai" and row["before_known"] is True
     assert {row["kept_by"], row["other_by"]} == {"Айгүл Серікова", "x"}
+
+
+def test_a_wrong_passphrase_in_the_environment_is_named(capsys, pair, monkeypatch):
+    _hq, thr, usb = pair
+    monkeypatch.setenv("CONSULDESK_PASSPHRASE", "the passphrase of another case file")
+    code, out, err = run(capsys, "--case-file", str(thr), "bundle", "export", "KZ-HQ", str(usb))
+    assert code != EXIT_OK and "$CONSULDESK_PASSPHRASE" in out + err
+    assert not list(usb.glob("*.consuldesk-bundle"))
+
+
+def test_enrolling_ones_own_or_an_enrolled_key_file_says_so_before_the_fingerprint(capsys, pair):
+    _hq, thr, usb = pair
+    own = next(usb.glob("IR-THR-*.consuldesk-key"))
+    code, out, err = run(capsys, "--case-file", str(thr), "keys", "enrol", str(own))
+    assert code != EXIT_OK and "own post" in (out + err)
+    theirs = next(usb.glob("KZ-HQ-*.consuldesk-key"))
+    code, out, _ = run(capsys, "--case-file", str(thr), "keys", "enrol", str(theirs))
+    assert code == EXIT_OK and "enrolled already; nothing to do" in out

@@ -112,6 +112,31 @@ def _passphrase(env: str, prompt: str, *, confirm: bool = False) -> str:
     return value
 
 
+def _unlock(desk: Any) -> None:
+    """Unseal the keys for this command (then services take ``None`` for the passphrase): from
+    $CONSULDESK_PASSPHRASE, said as such when it is the wrong one, or asked, three tries."""
+    from consuldesk.messages import describe
+    from consuldesk.services import keys as key_service
+    from consuldesk.sync.errors import SyncError
+
+    if os.environ.get(PASSPHRASE_ENV):
+        try:
+            key_service.unlock_all(desk, os.environ[PASSPHRASE_ENV])
+        except SyncError as exc:
+            if exc.code == "keys.passphrase_wrong":
+                raise SyncError("keys.passphrase_wrong_env", env=PASSPHRASE_ENV) from exc
+            raise
+        return
+    for attempt in range(3):
+        try:
+            key_service.unlock_all(desk, _passphrase(PASSPHRASE_ENV, _("Passphrase: ")))
+            return
+        except SyncError as exc:
+            if exc.code != "keys.passphrase_wrong" or attempt == 2:
+                raise
+            print(describe(exc), file=sys.stderr)
+
+
 def _print_key(row: Any) -> None:
     role = _(KEY_ROLE_LABELS.get(row.role, row.role))
     status = _(KEY_STATUS_LABELS.get(row.status, row.status))
@@ -206,6 +231,19 @@ def cmd_keys_enrol(args: argparse.Namespace) -> int:
     from consuldesk.services import keys
 
     public = keys.read_key_file(args.file)
+    desk = _open(args, writes=True)
+    try:
+        if keys.enrolment_of(desk, public) == "known":  # said before anyone reads digits out
+            print(
+                _("The keys of {post} — {name} are enrolled already; nothing to do.").format(
+                    post=public.post, name=public.name
+                )
+            )
+            return EXIT_OK
+    except BaseException:
+        desk.close()
+        raise
+    desk.close()
     typed = args.fingerprint
     if typed is None:
         if not sys.stdin.isatty():

@@ -238,7 +238,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"file": args.file, "rows": count})
     else:
-        print(_("Exported {n} nationals to {path}.").format(n=count, path=args.file))
+        print(
+            ngettext(
+                "Exported {n} person to {path}.", "Exported {n} people to {path}.", count
+            ).format(n=count, path=args.file)
+        )
     return EXIT_OK
 
 

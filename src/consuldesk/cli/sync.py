@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from consuldesk.cli.common import EXIT_OK, _local, _open, _print_json, command_with_actions
-from consuldesk.cli.keys import PASSPHRASE_ENV, _passphrase
-from consuldesk.i18n import _
+from consuldesk.cli.keys import _unlock
+from consuldesk.i18n import _, ngettext
 from consuldesk.messages import (
     KEY_STATUS_LABELS,
     field_label,
@@ -185,11 +185,11 @@ def _export(args: argparse.Namespace) -> int:
     desk = _open(args, writes=True)
     peer = args.peer.strip().upper()
     try:
-        passphrase = _passphrase(PASSPHRASE_ENV, _("Passphrase: "))
+        _unlock(desk)
         if peer == "ALL":
-            every = sync.export_to_all(desk, passphrase, args.target)
+            every = sync.export_to_all(desk, None, args.target)
         else:
-            every = [sync.export_bundle(desk, passphrase, peer, args.target)]
+            every = [sync.export_bundle(desk, None, peer, args.target)]
     finally:
         desk.close()
     if args.json:
@@ -215,7 +215,11 @@ def _print_exported(done: Any) -> None:
     print(_("Wrote {path}").format(path=done.path))
     print(
         "  "
-        + _("bundle {n} for {post}: {records} records, {size} KB").format(
+        + ngettext(
+            "bundle {n} for {post}: {records} record, {size} KB",
+            "bundle {n} for {post}: {records} records, {size} KB",
+            done.records,
+        ).format(
             n=done.manifest.sequence,
             post=done.manifest.recipient,
             records=done.records,
@@ -229,9 +233,9 @@ def _import(args: argparse.Namespace, *, preview: bool = False) -> int:
 
     desk = _open(args, writes=not preview)
     try:
-        passphrase = _passphrase(PASSPHRASE_ENV, _("Passphrase: "))
+        _unlock(desk)
         result = sync.import_bundle(
-            desk, passphrase, args.file, force=getattr(args, "force", False), preview=preview
+            desk, None, args.file, force=getattr(args, "force", False), preview=preview
         )
     finally:
         desk.close()
@@ -252,7 +256,8 @@ def _verify(args: argparse.Namespace) -> int:
 
     desk = _open(args)
     try:
-        identities = key_service.unlock_all(desk, _passphrase(PASSPHRASE_ENV, _("Passphrase: ")))
+        _unlock(desk)
+        identities = key_service.unlock_all(desk, None)
         opened = sync._open_checked(desk, identities, sync._read(args.file))
     finally:
         desk.close()

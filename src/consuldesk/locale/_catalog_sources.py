@@ -373,6 +373,10 @@ def _catalog_sources() -> None:
     _("The passphrase does not open this case file's keys")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.locked']
     _("The keys are locked: type their passphrase")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.passphrase_wrong_env']
+    _(
+        "The passphrase in ${env} does not open this case file's keys: set it to this case file's passphrase, or unset it to be asked"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.sealed_damaged']
     _(
         "This case file's keys are damaged and cannot be used; restore a backup or create new keys and enrol them again"

@@ -374,6 +374,25 @@ def read_key_file(path: Path) -> k.PublicKeys:
     return k.read_public_keys(data, path=str(path))[0]
 
 
+def enrolment_of(desk: Desk, public: k.PublicKeys) -> str:
+    """What enrolling these keys would do, said before anyone reads a fingerprint out:
+    ``"new"``, or ``"known"`` (enrolled already: nothing to do).
+
+    Raises:
+        SyncError: ``keys.own_post`` (this case file's own key file), ``keys.revoked``.
+    """
+    with desk.casefile.read() as session:
+        own = _post(session, desk)
+        if public.post == own.code:
+            raise SyncError("keys.own_post", post=public.post)
+        known = session.exec(select(PeerKey).where(PeerKey.key_id == public.key_id)).first()
+        if known is not None:
+            if known.status == REVOKED:
+                raise SyncError("keys.revoked", post=known.post_code, fingerprint=known.fingerprint)
+            return "known"
+    return "new"
+
+
 def enrol_peer(desk: Desk, path: Path, fingerprint: str, *, replace: bool = False) -> KeyRow:
     """Trust the keys in a public key file, once the officers compared their fingerprint.
 

@@ -451,8 +451,9 @@ def _apply_in_transaction(
 def _note_received(tx: Tx, m: b.Manifest) -> None:
     peer = _peer(tx.session, m.sender)
     peer.acked = _merge_max(peer.acked or {}, m.acks)
+    if m.sequence >= peer.received_sequence:  # an old bundle brought back is not news
+        peer.last_received_at = utcnow()
     peer.received_sequence = max(peer.received_sequence, m.sequence)
-    peer.last_received_at = utcnow()
     own_span = m.covers.get(m.sender)
     if own_span and own_span[1] > (peer.last_change or ""):
         peer.last_change = own_span[1]

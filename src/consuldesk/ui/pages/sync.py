@@ -597,8 +597,16 @@ class SyncPage(QWidget):
             return
         try:
             public = key_service.read_key_file(path)
+            known = key_service.enrolment_of(self.ctx.desk, public) == "known"
         except Exception as exc:  # a message, never a crash
             self.status_label.setText(describe(exc))
+            return
+        if known:  # said before anyone reads digits out over the phone
+            self.status_label.setText(
+                _("The keys of {post} — {name} are enrolled already; nothing to do.").format(
+                    post=public.post, name=public.name
+                )
+            )
             return
         typed = self.enrol_dialog(public)
         if typed is None:
