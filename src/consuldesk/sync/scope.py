@@ -119,15 +119,14 @@ def concerning(
     chosen_placements: set[str] = set(held.get("placement", ()))
     chosen_entries: set[str] = set(held.get("manifest_entry", ()))
     trips: set[str] = set(held.get("trip", ()))
-    while True:  # until nothing more is drawn in (a few rounds: the graph is shallow)
-        size = (
-            len(nationals),
-            len(households),
-            len(hotels),
-            len(operations),
-            len(trips),
-            len(chosen_requests),
+
+    def size() -> tuple[int, ...]:
+        return tuple(
+            len(x) for x in (nationals, households, hotels, operations, trips, chosen_requests)
         )
+
+    while True:  # until nothing more is drawn in (a few rounds: the graph is shallow)
+        before = size()
         for _, household, national in members:
             if national in nationals:
                 households.add(str(household))
@@ -168,14 +167,7 @@ def concerning(
             while national in merged and merged[national] not in nationals:
                 national = merged[national]
                 nationals.add(national)
-        if size == (
-            len(nationals),
-            len(households),
-            len(hotels),
-            len(operations),
-            len(trips),
-            len(chosen_requests),
-        ):
+        if size() == before:
             break
     scope: Scope = {
         "post": {str(i) for (i,) in _rows(session, Post.id)},

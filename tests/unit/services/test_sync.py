@@ -20,6 +20,7 @@ from consuldesk.services.stats import situation
 from consuldesk.sync import bundle as b
 from consuldesk.sync.errors import SyncError
 from tests.factories import person, valid_iin
+from tests.unit.services.test_sync_convergence import _has
 
 pytestmark = pytest.mark.usefixtures("fast_seal")
 
@@ -494,14 +495,6 @@ def test_a_post_receives_what_concerns_its_country_and_people_handed_over_to_it(
     assert nationals.get_national(thr, mother.id).city == "Baku"
     assert s.export_bundle(hq, PASS["KZ-HQ"], "AZ-BAK", usb).records == 0
     bak.close()
-
-
-def _has(desk, record_id: str) -> bool:
-    try:
-        nationals.get_national(desk, record_id)
-    except Exception:
-        return False
-    return True
 
 
 def test_a_deletion_made_after_seeing_the_edit_is_no_conflict(world):

@@ -40,6 +40,19 @@ def make_page(qtbot, ctx, **answers):
     return page
 
 
+def _crossed_edits(post, hq, folder, people, at_hq: str, at_post: str):
+    """People registered at the post reach headquarters; both then change their city without
+    seeing the other's change, and headquarters' bundle comes back: a conflict each."""
+    rows = [nationals.register_national(post, p).row for p in people]
+    s.import_bundle(hq, PASSPHRASE, s.export_bundle(post, PASSPHRASE, "KZ-HQ", folder).path)
+    for row in rows:
+        theirs = nationals.get_national(hq, row.id)
+        nationals.update_national(hq, row.id, nationals.fields_of_row(theirs).replace(city=at_hq))
+        nationals.update_national(post, row.id, nationals.fields_of_row(row).replace(city=at_post))
+    s.import_bundle(post, PASSPHRASE, s.export_bundle(hq, PASSPHRASE, "AE-ABU", folder).path)
+    return rows
+
+
 def test_a_new_case_file_offers_to_create_keys_and_then_shows_the_fingerprint(qtbot, ctx, tmp_path):
     page = make_page(qtbot, ctx, folder=tmp_path)
     qtbot.waitUntil(lambda: "No keys yet" in page.own_label.text(), timeout=3000)
@@ -122,14 +135,7 @@ def test_a_conflict_is_shown_by_name_and_resolved_with_the_values_on_the_buttons
     a, b = keys.export_public_key(ctx.desk, tmp_path), keys.export_public_key(hq, tmp_path)
     keys.enrol_peer(hq, a, keys.read_key_file(a).fingerprint)
     keys.enrol_peer(ctx.desk, b, keys.read_key_file(b).fingerprint)
-    row = nationals.register_national(ctx.desk, person(city="Dubai")).row
-    s.import_bundle(hq, PASSPHRASE, s.export_bundle(ctx.desk, PASSPHRASE, "KZ-HQ", tmp_path).path)
-    at_hq = nationals.get_national(hq, row.id)
-    nationals.update_national(hq, row.id, nationals.fields_of_row(at_hq).replace(city="Astana"))
-    nationals.update_national(
-        ctx.desk, row.id, nationals.fields_of_row(row).replace(city="Sharjah")
-    )
-    s.import_bundle(ctx.desk, PASSPHRASE, s.export_bundle(hq, PASSPHRASE, "AE-ABU", tmp_path).path)
+    (row,) = _crossed_edits(ctx.desk, hq, tmp_path, [person(city="Dubai")], "Astana", "Sharjah")
 
     page = make_page(qtbot, ctx)
     qtbot.waitUntil(lambda: page.conflicts_table.rowCount() == 1, timeout=3000)
@@ -246,17 +252,8 @@ def test_settling_a_conflict_does_not_select_the_next_one(qtbot, ctx, hq, tmp_pa
     a, b = keys.export_public_key(ctx.desk, tmp_path), keys.export_public_key(hq, tmp_path)
     keys.enrol_peer(hq, a, keys.read_key_file(a).fingerprint)
     keys.enrol_peer(ctx.desk, b, keys.read_key_file(b).fingerprint)
-    rows = [
-        nationals.register_national(ctx.desk, person(passport_no=f"N100000{i}")).row for i in (1, 2)
-    ]
-    s.import_bundle(hq, PASSPHRASE, s.export_bundle(ctx.desk, PASSPHRASE, "KZ-HQ", tmp_path).path)
-    for row in rows:
-        at_hq = nationals.get_national(hq, row.id)
-        nationals.update_national(hq, row.id, nationals.fields_of_row(at_hq).replace(city="Astana"))
-        nationals.update_national(
-            ctx.desk, row.id, nationals.fields_of_row(row).replace(city="Al Ain")
-        )
-    s.import_bundle(ctx.desk, PASSPHRASE, s.export_bundle(hq, PASSPHRASE, "AE-ABU", tmp_path).path)
+    people = [person(passport_no=f"N100000{i}") for i in (1, 2)]
+    _crossed_edits(ctx.desk, hq, tmp_path, people, "Astana", "Al Ain")
 
     page = make_page(qtbot, ctx)
     qtbot.waitUntil(lambda: page.conflicts_table.rowCount() == 2, timeout=3000)
