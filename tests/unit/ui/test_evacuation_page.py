@@ -160,7 +160,7 @@ def test_moving_a_family_member_moves_the_whole_family(qtbot, seated, desk, peop
 def test_taking_a_person_off_the_leg_asks_first(qtbot, seated, desk, people):
     page, op, a, _b = seated
     asked = []
-    page.confirm = lambda text, proceed: asked.append((text, proceed))
+    page.confirm = lambda text, proceed, yes="": asked.append((text, proceed))
     select_person(page, people["elder"].id)
     page._on_move_menu_about_to_show()
     remove = next(act for act in page.move_menu.actions() if act.data() == "__remove__")
@@ -269,7 +269,7 @@ def test_departure_asks_when_people_have_not_boarded(qtbot, seated, desk, people
     page.refresh()
     qtbot.waitUntil(lambda: page.selected_trip().boarded == 1, timeout=3000)
     asked = []
-    page.confirm = lambda text, proceed: asked.append((text, proceed))
+    page.confirm = lambda text, proceed, yes="": asked.append((text, proceed))
     page.status_actions[TripStatus.DEPARTED].trigger()
     assert asked[0][0].startswith("3 passengers have not boarded and will be marked no-shows.")
     assert ev.get_trip(desk, a.id).status == "boarding"  # nothing until confirmed

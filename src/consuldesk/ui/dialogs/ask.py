@@ -1,4 +1,8 @@
-"""A question with one button that goes ahead and Cancel, shown without blocking."""
+"""A question with one button that goes ahead and one that does not, shown without blocking.
+
+Both buttons say what they do ("Discard changes" / "Keep editing"): Qt's own Yes, Discard and
+Cancel read ambiguously in translation (Kazakh "Бас тарту", Cancel, also reads as "give it
+up"), and a tired officer must not lose a card to a word."""
 
 from __future__ import annotations
 
@@ -13,8 +17,12 @@ def ask(
     text: str,
     proceed: Callable[[], None],
     button: QMessageBox.StandardButton = QMessageBox.StandardButton.Yes,
+    *,
+    yes: str,
+    no: str,
 ) -> QMessageBox:
-    """Ask ``text``; ``proceed`` runs only if the officer answers ``button``.
+    """Ask ``text``; ``proceed`` runs only if the officer answers ``button``, labelled
+    ``yes``; the other button (Cancel, labelled ``no``) leaves everything as it is.
 
     Cancel is the default, so a hurried Enter never does the thing that cannot be undone. The
     box opens window-modal and returns at once (tests click its buttons, nothing blocks). It
@@ -28,6 +36,8 @@ def ask(
         button | QMessageBox.StandardButton.Cancel,
         parent,
     )
+    box.button(button).setText(yes)
+    box.button(QMessageBox.StandardButton.Cancel).setText(no)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
 
     def finished(_result: int) -> None:

@@ -46,6 +46,8 @@ class DiscardGuardDialog(QDialog):
             self.discard_question(),
             self._on_discard_box_confirmed,
             QMessageBox.StandardButton.Discard,
+            yes=_("Discard changes"),
+            no=_("Keep editing"),
         )
 
     def _on_discard_box_confirmed(self) -> None:

@@ -1094,6 +1094,8 @@ class PersonCard(DiscardGuardDialog):
                 n,
             ).format(n=n),
             self._on_review_box_confirmed,
+            yes=_("Mark as reviewed"),
+            no=_("Go back"),
         )
 
     def _on_review_box_confirmed(self) -> None:

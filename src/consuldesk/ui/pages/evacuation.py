@@ -1018,7 +1018,7 @@ class EvacuationPage(QWidget):
         )
         keep = box.addButton(_("Keep seats"), QMessageBox.ButtonRole.AcceptRole)
         fresh = box.addButton(_("Start fresh"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.addButton(_("Go back"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)
         # Not WA_DeleteOnClose: deleting the box under its own ``finished`` handler crashed the
         # interpreter (see dialogs.ask); it lives as long as the page.
@@ -1066,6 +1066,7 @@ class EvacuationPage(QWidget):
                     trip=trip.label
                 ),
                 lambda: self._delete_trip(trip),
+                _("Delete the trip"),
             )
             return
         self.change_trip_status(TripStatus(action.data()))
@@ -1081,21 +1082,22 @@ class EvacuationPage(QWidget):
                 "{n} passengers have not boarded and will be marked no-shows.",
                 trip.allocated,
             ).format(n=trip.allocated)
-            self.confirm(text + " " + _("Mark {trip} departed?").format(trip=trip.label),
-                         lambda: self._set_trip_status(trip, status))  # fmt: skip
+            question = text + " " + _("Mark {trip} departed?").format(trip=trip.label)
+            self.confirm(question, lambda: self._set_trip_status(trip, status), _("Mark departed"))
         elif status == TripStatus.CANCELLED and trip.seated:
             text = ngettext(
                 "Cancel {trip}? Its {n} passenger goes back to the waiting list.",
                 "Cancel {trip}? Its {n} passengers go back to the waiting list.",
                 trip.seated,
             ).format(trip=trip.label, n=trip.seated)
-            self.confirm(text, lambda: self._set_trip_status(trip, status))
+            self.confirm(text, lambda: self._set_trip_status(trip, status), _("Cancel the trip"))
         else:
             self._set_trip_status(trip, status)
 
-    def confirm(self, text: str, proceed: Callable[[], None]) -> None:
-        """Ask before a change that cannot simply be undone (non-blocking; tests replace)."""
-        ask(self, _("Please confirm"), text, proceed)
+    def confirm(self, text: str, proceed: Callable[[], None], yes: str = "") -> None:
+        """Ask before a change that cannot simply be undone (non-blocking; tests replace).
+        ``yes`` names what the button does; the other one is "Go back"."""
+        ask(self, _("Please confirm"), text, proceed, yes=yes or _("Go ahead"), no=_("Go back"))
 
     def _set_trip_status(self, trip: TripRow, status: TripStatus) -> None:
         desk, trip_id = self.ctx.desk, trip.id
@@ -1254,6 +1256,7 @@ class EvacuationPage(QWidget):
                 "Add candidates… brings them back."
             ).format(name=name, leg=row.leg_no),
             remove,
+            _("Take off the leg"),
         )
 
     def move_selected(self, trip_id: str | None) -> None:

@@ -695,7 +695,7 @@ class HouseholdsPage(QWidget):
         text = _("Delete {name}? Its {n} members stay on file.").format(
             name=household.name, n=len(household.members)
         )
-        ask(self, _("Delete household"), text, proceed)
+        ask(self, _("Delete household"), text, proceed, yes=_("Delete it"), no=_("Keep it"))
 
 
 __all__ = ["AddMemberDialog", "HouseholdsPage", "NewHouseholdDialog"]
