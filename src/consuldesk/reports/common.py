@@ -56,6 +56,7 @@ __all__ = [
     "FOOTER_RULE",
     "FRAME_PADDING",
     "LABELS",
+    "MODE_LABELS",
     "LabelFn",
     "Labels",
     "NumberedCanvas",
@@ -95,6 +96,15 @@ Labels = Mapping[str, Mapping[str, str]]
 LabelFn = Callable[..., str]
 
 #: Marks of vulnerable passengers, as printed on manifests, slips and rosters.
+#: Transport modes (``Trip.mode`` codes) as documents print them.
+MODE_LABELS: dict[str, dict[str, str]] = {
+    "bus": {"en": "Bus", "kk": "Автобус", "ru": "Автобус"},
+    "flight": {"en": "Flight", "kk": "Әуе рейсі", "ru": "Авиарейс"},
+    "train": {"en": "Train", "kk": "Пойыз", "ru": "Поезд"},
+    "ferry": {"en": "Ferry", "kk": "Паром", "ru": "Паром"},
+    "other": {"en": "Other", "kk": "Басқа", "ru": "Другое"},
+}
+
 FLAG_CHILD = "CHILD"
 FLAG_OVER_60 = "60+"
 FLAG_MEDICAL = "MED"

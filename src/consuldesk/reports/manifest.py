@@ -29,6 +29,7 @@ from consuldesk.reports.common import (
     FLAG_MEDICAL,
     FLAG_OVER_60,
     LABELS,
+    MODE_LABELS,
     LabelFn,
     NumberedCanvas,
     ReportStyles,
@@ -65,19 +66,19 @@ QR_SIZE = 16 * mm
 # Passenger table columns: (label key, width). Widths are fixed so the layout stays linear in the
 # number of rows and the heading row repeats identically on every page.
 _COLUMNS: tuple[tuple[str, float], ...] = (
-    ("no", 9 * mm),
-    ("surname", 31 * mm),
-    ("given", 26 * mm),
-    ("name_cyr", 41 * mm),
-    ("sex", 14 * mm),
-    ("dob", 20.5 * mm),
-    ("passport", 21 * mm),
-    ("expiry", 19 * mm),
-    ("nationality", 20 * mm),
-    ("seat", 11 * mm),
-    ("flags", 18 * mm),
-    ("boarded", 16 * mm),
-    ("signature", 26.5 * mm),
+    ("no", 8 * mm),
+    ("surname", 26 * mm),
+    ("given", 21 * mm),
+    ("name_cyr", 54 * mm),  # a full Kazakh name with patronymic on one line
+    ("sex", 13 * mm),
+    ("dob", 17 * mm),
+    ("passport", 19.5 * mm),
+    ("expiry", 17 * mm),
+    ("nationality", 16.5 * mm),
+    ("seat", 9 * mm),
+    ("flags", 28 * mm),  # a problem takes two lines: English, then the second language
+    ("boarded", 14.5 * mm),
+    ("signature", 29.5 * mm),
 )
 COL_NO, COL_SURNAME, COL_GIVEN, COL_CYRILLIC, COL_SEX, COL_DOB, COL_PASSPORT = range(7)
 COL_EXPIRY, COL_NATIONALITY, COL_SEAT, COL_FLAGS, COL_BOARDED, COL_SIGNATURE = range(7, 13)
@@ -123,7 +124,17 @@ _LABELS: dict[str, dict[str, str]] = {
     },
     "stamp": {"en": "Stamp", "kk": "Мөр", "ru": "Печать"},
     "manifest": {"en": "Manifest", "kk": "Тізім", "ru": "Список"},
+    # What a border officer must see on paper: in the flags column and counted in the totals.
+    "passport_expired": {
+        "en": "Passport expired",
+        "kk": "Паспорт мерзімі өткен",
+        "ru": "Паспорт просрочен",
+    },
+    "no_passport": {"en": "No passport", "kk": "Паспорт жоқ", "ru": "Нет паспорта"},
+    "no_consent": {"en": "No consent", "kk": "Келісімі жоқ", "ru": "Нет согласия"},
 }
+#: Problems a passenger can have, in the order they are printed.
+PROBLEMS = ("no_passport", "passport_expired", "no_consent")
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,9 @@ class ManifestPassenger:
         over_60: Aged 60 or more.
         medical: Needs medical attention during the journey.
         boarded: Already checked in (a manifest reprinted during boarding): the box is ticked.
+        problems: What the border will stop the passenger for, of :data:`PROBLEMS`
+            (``no_passport``, ``passport_expired`` on the day of departure, ``no_consent``):
+            printed in words in the flags column and counted in the totals.
     """
 
     number: int
@@ -162,6 +176,7 @@ class ManifestPassenger:
     over_60: bool = False
     medical: bool = False
     boarded: bool = False
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -190,6 +205,9 @@ class ManifestTotals:
     medical: int
     men: int
     women: int
+    passport_expired: int = 0
+    no_passport: int = 0
+    no_consent: int = 0
 
 
 def manifest_totals(passengers: Sequence[ManifestPassenger]) -> ManifestTotals:
@@ -199,7 +217,8 @@ def manifest_totals(passengers: Sequence[ManifestPassenger]) -> ManifestTotals:
         passengers: The manifest's passengers.
 
     Returns:
-        Totals for all passengers, minors, 60+, medical, men (sex ``M``) and women (sex ``F``).
+        Totals for all passengers, minors, 60+, medical, men (sex ``M``), women (sex ``F``),
+        and passengers with each problem.
     """
     return ManifestTotals(
         total=len(passengers),
@@ -208,6 +227,9 @@ def manifest_totals(passengers: Sequence[ManifestPassenger]) -> ManifestTotals:
         medical=sum(p.medical for p in passengers),
         men=sum(p.sex.strip().upper() == "M" for p in passengers),
         women=sum(p.sex.strip().upper() == "F" for p in passengers),
+        passport_expired=sum("passport_expired" in p.problems for p in passengers),
+        no_passport=sum("no_passport" in p.problems for p in passengers),
+        no_consent=sum("no_consent" in p.problems for p in passengers),
     )
 
 
@@ -279,13 +301,16 @@ class _Styles(ReportStyles):
 
     def __init__(self, regular: str, bold: str) -> None:
         super().__init__(regular, bold)
-        self.cell = ParagraphStyle("cell", fontName=regular, fontSize=8, leading=9.5)
+        self.cell = ParagraphStyle("cell", fontName=regular, fontSize=7.5, leading=9)
         self.section = ParagraphStyle("section", fontName=bold, fontSize=10, leading=12)
         self.small = ParagraphStyle("small", fontName=regular, fontSize=7, leading=8.5)
 
 
-def _flags(p: ManifestPassenger) -> str:
-    return "\n".join(passenger_flags(p.minor, p.over_60, p.medical))
+def _flags(p: ManifestPassenger, label: LabelFn) -> str:
+    """CHILD, 60+, MED, then each problem in words in both languages of the document."""
+    marks = passenger_flags(p.minor, p.over_60, p.medical)
+    problems = [label(code, "\n") for code in PROBLEMS if code in p.problems]
+    return "\n".join([" ".join(marks), *problems] if marks else problems)
 
 
 def _build_story(data: ManifestData, st: _Styles, label: LabelFn) -> list[Flowable]:
@@ -296,13 +321,13 @@ def _build_story(data: ManifestData, st: _Styles, label: LabelFn) -> list[Flowab
         _header_block(data, st, label),
         Spacer(1, 4 * mm),
         _passenger_table(data.passengers, st, label),
-        Spacer(1, 5 * mm),
+        Spacer(1, 4 * mm),
     ]
     story.append(
         KeepTogether(
             [
                 _totals_table(manifest_totals(data.passengers), st, label),
-                Spacer(1, 6 * mm),
+                Spacer(1, 4 * mm),
                 _signature_block(data, st, label),
             ]
         )
@@ -316,7 +341,12 @@ def _header_block(data: ManifestData, st: _Styles, label: LabelFn) -> Table:
     left = [
         ("post", data.post_name),
         ("operation", data.operation),
-        ("leg", f"{data.leg_no}  ({data.mode})" if data.mode else str(data.leg_no)),
+        (
+            "leg",
+            f"{data.leg_no}  ({label(data.mode, ' / ', MODE_LABELS)})"
+            if data.mode
+            else str(data.leg_no),
+        ),
         ("route", route),
         ("border", data.border_crossing),
     ]
@@ -362,7 +392,7 @@ def _passenger_table(
             cell(format_date(p.passport_expiry), COL_EXPIRY),
             cell(p.nationality, COL_NATIONALITY),
             cell(p.seat, COL_SEAT),
-            cell(_flags(p), COL_FLAGS),
+            cell(_flags(p, label), COL_FLAGS),
         )
         rows.append([*(value for value, _ in cells), BOARDED_MARK if p.boarded else _EMPTY, _EMPTY])
         heights.append(max(min_height, max(h for _, h in cells) + pad))
@@ -377,7 +407,7 @@ def _passenger_table(
         TableStyle(
             [
                 ("FONTNAME", (0, 0), (-1, -1), st.regular),
-                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("FONTSIZE", (0, 0), (-1, -1), 7.5),
                 ("LEADING", (0, 0), (-1, -1), 9.5),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
@@ -404,7 +434,7 @@ def _passenger_table(
 
 
 _CELL_PAD = 2.5
-_ROW_PAD = 4.0
+_ROW_PAD = 2.5
 # An empty cell as an empty list of flowables: the table draws nothing (for "" it draws "").
 _EMPTY: list[Flowable] = []
 #: Printed inside the "Boarded" box of passengers already checked in.
@@ -512,17 +542,24 @@ _HYPHEN_PIECES = re.compile(r"[^-]*-|[^-]+")
 
 
 def _totals_table(totals: ManifestTotals, st: _Styles, label: LabelFn) -> Table:
-    pairs = [
-        (("total", totals.total), ("men", totals.men)),
-        (("minors", totals.minors), ("women", totals.women)),
-        (("over_60", totals.over_60), ("medical", totals.medical)),
+    """Three counts a row: people, who needs care, and who the border will stop."""
+    grid = [
+        (("total", totals.total), ("men", totals.men), ("women", totals.women)),
+        (("minors", totals.minors), ("over_60", totals.over_60), ("medical", totals.medical)),
+        (
+            ("no_passport", totals.no_passport),
+            ("passport_expired", totals.passport_expired),
+            ("no_consent", totals.no_consent),
+        ),
     ]
-    rows: list[list[Any]] = [[para(label("totals"), st.section), "", "", ""]]
-    rows += [
-        [para(label(lk), st.value), str(lc), para(label(rk), st.value), str(rc)]
-        for (lk, lc), (rk, rc) in pairs
-    ]
-    table = Table(rows, colWidths=[62 * mm, 16 * mm, 62 * mm, 16 * mm], hAlign="LEFT")
+    rows: list[list[Any]] = [[para(label("totals"), st.section), "", "", "", "", ""]]
+    for line in grid:
+        row: list[Any] = []
+        for key, count in line:
+            row += [para(label(key), st.value), str(count)]
+        rows.append(row)
+    width = (PAGE_SIZE[0] - 2 * MARGIN) / 3
+    table = Table(rows, colWidths=[width - 14 * mm, 12 * mm] * 3, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -531,8 +568,7 @@ def _totals_table(totals: ManifestTotals, st: _Styles, label: LabelFn) -> Table:
                 ("SPAN", (0, 0), (-1, 0)),
                 ("LEFTPADDING", (0, 0), (0, 0), 0),
                 ("GRID", (0, 1), (-1, -1), 0.4, colors.black),
-                ("ALIGN", (1, 1), (1, -1), "RIGHT"),
-                ("ALIGN", (3, 1), (3, -1), "RIGHT"),
+                *(("ALIGN", (c, 1), (c, -1), "RIGHT") for c in (1, 3, 5)),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
@@ -555,7 +591,7 @@ def _signature_block(data: ManifestData, st: _Styles, label: LabelFn) -> Table:
             para(f"{label('name_sig')}; {label('stamp')}", st.small),
         ],
     ]
-    table = Table(rows, colWidths=[col, 10 * mm, col], rowHeights=[None, 14 * mm, None])
+    table = Table(rows, colWidths=[col, 10 * mm, col], rowHeights=[None, 12 * mm, None])
     table.setStyle(
         TableStyle(
             [

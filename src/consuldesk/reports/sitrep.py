@@ -33,6 +33,7 @@ from reportlab.platypus import (
 
 from consuldesk.reports.common import (
     LABELS,
+    MODE_LABELS,
     LabelFn,
     Labels,
     NumberedCanvas,
@@ -193,13 +194,6 @@ OPERATION_STATUS_LABELS: dict[str, dict[str, str]] = {
 }
 
 #: Transport modes of a leg (``TripMode`` values).
-MODE_LABELS: dict[str, dict[str, str]] = {
-    "bus": {"en": "Bus", "kk": "Автобус", "ru": "Автобус"},
-    "flight": {"en": "Flight", "kk": "Әуе рейсі", "ru": "Авиарейс"},
-    "train": {"en": "Train", "kk": "Пойыз", "ru": "Поезд"},
-    "ferry": {"en": "Ferry", "kk": "Паром", "ru": "Паром"},
-    "other": {"en": "Other", "kk": "Басқа", "ru": "Другое"},
-}
 
 
 @dataclass(frozen=True)

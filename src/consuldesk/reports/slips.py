@@ -29,6 +29,7 @@ from consuldesk.domain.scan import slip_payload
 from consuldesk.reports.common import (
     FOOTER_RULE,
     LABELS,
+    MODE_LABELS,
     LabelFn,
     NumberedCanvas,
     SecondLanguage,
@@ -235,7 +236,8 @@ def _left_column(
 ) -> Table:
     """Everything left of the seat and QR code, as one table to measure and draw."""
     departure = format_departure(trip.departure)
-    leg = f"{label('leg')} {trip.leg_no}" + (f" · {trip.mode}" if trip.mode else "")
+    mode = label(trip.mode, " / ", MODE_LABELS) if trip.mode else ""
+    leg = f"{label('leg')} {trip.leg_no}" + (f" · {mode}" if mode else "")
     fields = [
         ("passport", slip.passport_no, st.value_bold),
         ("household", slip.household, st.value),

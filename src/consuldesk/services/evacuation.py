@@ -1645,9 +1645,6 @@ def _trip_context(session: Session, trip: Trip) -> tuple[EvacuationOperation, st
     return op, _label(trip)
 
 
-_MODE_WORDS = {"bus": "Bus", "flight": "Flight", "train": "Train", "ferry": "Ferry", "other": ""}
-
-
 def manifest_data(desk: Desk, trip_id: str) -> ManifestData:
     """What the printed manifest of a trip shows: its seated and boarded passengers.
 
@@ -1663,6 +1660,9 @@ def manifest_data(desk: Desk, trip_id: str) -> ManifestData:
             session, [e for e in _trip_entries(session, trip.id) if e.status in _SEATED], today
         )
         rows.sort(key=lambda r: (_seat_key(r.seat), _name_key(r.person), r.entry_id))
+        # A passport still valid today but not on the day of departure stops them at the border.
+        departs = _local(trip.departure_at)
+        leaving = max(today, departs.date()) if departs is not None else today
         passengers_ = [
             ManifestPassenger(
                 number=i,
@@ -1681,6 +1681,7 @@ def manifest_data(desk: Desk, trip_id: str) -> ManifestData:
                     r.person.vulnerabilities & {Vulnerability.MEDICAL, Vulnerability.MOBILITY}
                 ),
                 boarded=r.status == _S.BOARDED.value,
+                problems=_problems(r.person, leaving),
             )
             for i, r in enumerate(rows, start=1)
         ]
@@ -1688,7 +1689,7 @@ def manifest_data(desk: Desk, trip_id: str) -> ManifestData:
             post_name=post_name,
             operation=op.name,
             leg_no=trip.leg_no,
-            mode=_MODE_WORDS.get(trip.mode, trip.mode),
+            mode=trip.mode,  # a code: documents print it in their languages
             origin=trip.origin,
             destination=trip.destination,
             border_crossing=trip.border_crossing or "",

@@ -259,10 +259,10 @@ def test_cells_fit_their_columns() -> None:
     value, height = fitter("Нұрсұлтанова Үміт Өтегенқызы Әбілқайырқызы", manifest_mod.COL_CYRILLIC)
     assert isinstance(value, str)
     lines = value.split("\n")
-    assert len(lines) > 1 and height == pytest.approx(9.5 * len(lines))
-    assert all(stringWidth(line, regular, 8) <= width for line in lines)
+    assert len(lines) > 1 and height == pytest.approx(9 * len(lines))
+    assert all(stringWidth(line, regular, 7.5) <= width for line in lines)
     short, short_height = fitter("KAZ", manifest_mod.COL_NATIONALITY)
-    assert (short, short_height) == ("KAZ", 9.5)
+    assert (short, short_height) == ("KAZ", 9)
     wide, _ = fitter("ABDIKADYROVAKHMETOVAZHANUZAKOVA", manifest_mod.COL_SURNAME)
     assert isinstance(wide, Paragraph)  # splits the word instead of overflowing
     assert fitter("", manifest_mod.COL_SEAT) == ([], 0.0)
@@ -271,3 +271,63 @@ def test_cells_fit_their_columns() -> None:
 def test_only_dejavu_is_embedded_on_every_page(tmp_path: Path) -> None:
     out = render_manifest(_data(_many(120)), tmp_path / "big.pdf", second_language="kk")
     assert_only_bundled_font(out)
+
+
+def test_a_full_bus_with_problems_fits_on_three_pages_with_its_signatures(tmp_path):
+    from pypdf import PdfReader
+
+    from consuldesk.reports.manifest import ManifestData, ManifestPassenger, render_manifest
+
+    names = [
+        ("ZHAKSYBEKOVA", "AIARU", "Жақсыбекова Айару Нұрсұлтанқызы"),
+        ("OMIRZAKOV", "NURSULTAN", "Өмірзақов Нұрсұлтан Ерғалиұлы"),
+        ("ALEKSANDROVA", "YULIYA", "Александрова Юлия Владимировна"),
+        ("KIM", "OLEG", "Ким Олег"),
+    ]
+
+    def problems(i: int) -> tuple[str, ...]:
+        if i % 16 == 0:
+            return ("no_passport",)
+        return ("passport_expired",) if i == 49 else ("no_consent",) if i % 5 == 0 else ()
+
+    people = [
+        ManifestPassenger(
+            number=i,
+            surname_lat=names[i % 4][0],
+            given_names_lat=names[i % 4][1],
+            name_cyr=names[i % 4][2],
+            sex="F" if i % 2 else "M",
+            birth_date=date(1990, 5, 5),
+            passport_no="" if i % 16 == 0 else f"N{i:08d}",
+            passport_expiry=date(2026, 5, 29) if i == 49 else date(2031, 1, 1),
+            nationality="KAZ",
+            seat=str(i),
+            minor=i % 3 == 0,
+            medical=i % 11 == 0,
+            problems=problems(i),
+        )
+        for i in range(1, 50)
+    ]
+    data = ManifestData(
+        post_name="Қазақстан елшілігі, Әбу-Даби",
+        operation="Эвакуация: Дубай — Маскат",
+        leg_no=1,
+        mode="bus",
+        origin="Dubai",
+        destination="Muscat",
+        border_crossing="Hatta / Al Wajajah",
+        departure=None,
+        vehicle="Dubai P 48213",
+        carrier="Emirates Transport",
+        escort_officer="Әлімжанов Е.",
+        manifest_id="01a24a77-5767-7f01-bdf7-95dab05786d8",
+        passengers=people,
+    )
+    path = render_manifest(data, tmp_path / "bus.pdf", second_language="kk")
+    pages = PdfReader(path).pages
+    assert len(pages) <= 3
+    text = "\n".join(p.extract_text() for p in pages)
+    assert "Signature" in pages[-1].extract_text() or "Қолы" in text
+    assert "Receiving border post" in pages[-1].extract_text()  # signatures on the last page
+    assert "Паспорт мерзімі өткен" in text and "Паспорт жоқ" in text and "Келісімі жоқ" in text
+    assert "1 (Bus / Автобус)" in text

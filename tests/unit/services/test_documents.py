@@ -110,3 +110,43 @@ def test_slips_for_an_empty_trip_and_unwritable_paths_are_refused(demo, tmp_path
         documents.print_sitrep(demo, tmp_path / "missing" / "sitrep.pdf")
     assert exc.value.code == "file.no_folder"
     assert not (tmp_path / "missing").exists()
+
+
+def test_the_manifest_marks_and_counts_who_the_border_will_stop(demo, tmp_path):
+    from consuldesk.reports.manifest import manifest_totals
+    from consuldesk.services import nationals
+
+    op = next(o for o in evacuation.list_operations(demo) if o.host_country == "IR")
+    everyone = evacuation.CandidateCriteria(host_country="IR", open_evacuation_request=False)
+    evacuation.add_to_pool(demo, op.id, 1, everyone)
+    evacuation.allocate_leg(demo, op.id, 1)
+    trip = op.legs[0].trips[0]
+    seated = evacuation.passengers(demo, trip.id)[:3]
+    today = demo.today()
+    changes = (
+        {"passport_no": None},  # no passport at all
+        {"passport_expiry": today - timedelta(days=190)},  # expired in spring
+        {"consent_date": None},
+    )
+    for row, change in zip(seated, changes, strict=True):
+        person = nationals.get_national(demo, row.person.id)
+        fields = nationals.fields_of_row(person).replace(**change)
+        if "consent_date" not in change:
+            fields = fields.replace(consent_date=today)
+        nationals.update_national(demo, person.id, fields)
+
+    data = evacuation.manifest_data(demo, trip.id)
+    by_name = {p.name_cyr: p.problems for p in data.passengers}
+    assert by_name[seated[0].person.name_cyr] == ("no_passport",)
+    assert by_name[seated[1].person.name_cyr] == ("passport_expired",)
+    assert by_name[seated[2].person.name_cyr] == ("no_consent",)
+    totals = manifest_totals(data.passengers)
+    assert totals.no_passport >= 1 and totals.passport_expired >= 1 and totals.no_consent >= 1
+
+    path = evacuation.print_manifest(demo, trip.id, tmp_path / "bus1.pdf", second_language="kk")
+    text = pdf_text(path)
+    for words in ("No passport", "Паспорт жоқ", "Passport expired", "Паспорт мерзімі өткен",
+                  "No consent", "Келісімі жоқ"):  # fmt: skip
+        assert words in text, words
+    assert "(Bus / Автобус)" in text  # the mode, in both languages of the document
+    assert len(PdfReader(path).pages) <= 3  # a full bus, signature column included
