@@ -6,7 +6,8 @@ Run by hand (not part of the test suite)::
 
 Builds (or reuses) ``bench/out/demo-<n>-seed1.consuldesk``, then times a query mix: 1- to 6-letter
 prefixes of real surnames and given names in Cyrillic (with the Kazakh letters) and in Latin,
-two-word queries, IIN prefixes (4–8 digits), passport fragments (N + digits) and phone fragments,
+two-word queries, IIN prefixes (4–8 digits), passport fragments (N + digits), the last 4–6
+characters of a passport and the middle of an IIN (found by the trigram index), and phone fragments,
 each query warm, several times. For every query it measures
 
 - ``search``: ``services.nationals.search(desk, q, limit=50)``, what the window calls (opens a
@@ -135,6 +136,17 @@ def query_mix(path: Path, per_class: int, seed: int = 7) -> list[QueryClass]:
         p = rng.choice(people)
         return p[5][: rng.randint(3, 7)] if p[5] else None
 
+    def passport_tail() -> str | None:
+        p = rng.choice(people)
+        return p[5][-rng.randint(4, 6) :] if p[5] else None  # read out over the phone
+
+    def iin_middle() -> str | None:
+        p = rng.choice(people)
+        if not p[4]:
+            return None
+        start = rng.randint(2, 5)
+        return p[4][start : start + rng.randint(5, 7)]
+
     def phone() -> str | None:
         import json
 
@@ -165,6 +177,8 @@ def query_mix(path: Path, per_class: int, seed: int = 7) -> list[QueryClass]:
         ("two words", two_words),
         ("IIN 4-8 digits", iin),
         ("passport N+digits", passport),
+        ("passport last 4-6", passport_tail),
+        ("IIN middle 5-7", iin_middle),
         ("phone fragment", phone),
     ]
     return [QueryClass(name, _distinct(make, per_class)) for name, make in makers]

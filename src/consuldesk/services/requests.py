@@ -27,6 +27,7 @@ from consuldesk.services.nationals import live_national
 from consuldesk.services.views import RequestRow, TimelineRow, Written
 from consuldesk.store.db import Tx, get_live
 from consuldesk.store.models import AssistanceRequest, Household, National, RequestEvent, utcnow
+from consuldesk.store.search import search_seqs
 
 __all__ = [
     "add_note",
@@ -97,6 +98,23 @@ def _names(
         for h in session.exec(select(Household).where(col(Household.id).in_(chunk))).all():
             households[h.id] = h.name
     return people, households
+
+
+def _people_found(session: Session, text: str) -> set[str]:
+    """The ids of the nationals the search finds by ``text``."""
+    seqs = search_seqs(session, text, 2000)
+    if not seqs:
+        return set()
+    return set(session.exec(select(National.id).where(col(National.seq).in_(seqs))).all())
+
+
+def _holds(row: RequestRow, words: list[str]) -> bool:
+    """Whether every word is in the request's summary, details or names."""
+    haystack = " ".join(
+        part or ""
+        for part in (row.summary, row.details, row.national_name, row.household_name, row.kind)
+    ).casefold()
+    return all(word in haystack for word in words)
 
 
 def _row(
@@ -390,6 +408,7 @@ def list_requests(
     now: datetime | None = None,
     national_id: str | None = None,
     household_id: str | None = None,
+    text: str | None = None,
 ) -> list[RequestRow]:
     """Requests, most pressing first: by priority (urgent first), due time, then age.
 
@@ -402,6 +421,9 @@ def list_requests(
         now: the time ``overdue`` is judged at (default: now).
         national_id: only those about this national.
         household_id: only those about this household.
+        text: only those whose person is found by it as the nationals search finds people
+            (name in either script, any part of an IIN, passport or phone), or whose summary,
+            details, person's or household's name hold all its words.
 
     Returns:
         Rows without timelines (see :func:`get_request`).
@@ -426,7 +448,11 @@ def list_requests(
     with desk.casefile.read() as session:
         found = list(session.exec(query).all())
         people, households = _names(session, found)
+        whose = _people_found(session, text) if text and text.strip() else set()
     rows = [_row(r, people, households, moment) for r in found]
+    if text and text.strip():
+        words = text.casefold().split()
+        rows = [r for r in rows if r.national_id in whose or _holds(r, words)]
     far = datetime.max.replace(tzinfo=UTC)
     rows.sort(
         key=lambda r: (

@@ -44,6 +44,7 @@ from consuldesk.store.models import (
 )
 from consuldesk.store.search import (
     index_new_rows,
+    national_id_keys,
     national_search_keys,
     national_sort_name,
     refresh_derived,
@@ -440,6 +441,7 @@ class Tx:
                 record_id = row.setdefault("id", fresh_ids[offset])
                 row["seq"] = first_seq + offset
                 row["search_keys"] = national_search_keys(row)
+                row["id_keys"] = national_id_keys(row)
                 row["sort_name"] = national_sort_name(row)
                 row["created_at"] = row["updated_at"] = now
                 row["origin_post"] = self.post_code
@@ -684,6 +686,7 @@ _INSERT_CHUNK = 5_000
 _AUDIT_SKIP = {
     "id",
     "search_keys",
+    "id_keys",
     "sort_name",
     "version",
     "updated_at",
@@ -693,7 +696,7 @@ _AUDIT_SKIP = {
 }
 #: Columns a case file derives or keeps for itself: never merged from another case file.
 LOCAL_COLUMNS = frozenset(
-    {"search_keys", "sort_name", "seq", "version", "updated_at", "field_versions"}
+    {"search_keys", "id_keys", "sort_name", "seq", "version", "updated_at", "field_versions"}
 )
 
 

@@ -178,6 +178,9 @@ class National(Synced, table=True):
     )
     sort_name: str = Field(default="", index=True)
     search_keys: str = ""  # space-separated search keys, mirrored into national_fts by triggers
+    # IIN, passport and phone digits, mirrored into the trigram index national_ids: found by
+    # any part ("68261" finds N56668261), as an officer reads the last digits out on the phone.
+    id_keys: str = ""
 
 
 class Household(Synced, table=True):

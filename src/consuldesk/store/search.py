@@ -28,7 +28,7 @@ from consuldesk.store.models import National
 
 #: Bump when the keys a national is indexed under change (names.py, phone tokens): case files
 #: indexed with an older version are re-indexed when opened.
-SEARCH_KEYS_VERSION = "3"
+SEARCH_KEYS_VERSION = "4"  # 4: identifiers in national_ids (trigram)
 
 _PHONE_LIKE = re.compile(r"^[\d\s+()\-.]+$")
 _NON_ALNUM = re.compile(r"[^0-9a-z]")
@@ -64,6 +64,21 @@ def _name_keys(name: str) -> frozenset[str]:
     return frozenset(name_search_keys((name,)))
 
 
+def national_id_keys(values: Mapping[str, Any]) -> str:
+    """The IIN, the passport number (letters and digits) and each phone's digits, space
+    separated: what the trigram index finds by any part of three characters or more."""
+    keys: list[str] = []
+    if iin := values.get("iin"):
+        keys.append(iin)
+    if passport := values.get("passport_no"):
+        keys.append(_NON_ALNUM.sub("", passport.casefold()))
+    for phone in values.get("phones") or ():
+        digits = re.sub(r"\D", "", phone)
+        if digits:
+            keys.append(digits)
+    return " ".join(keys)
+
+
 def national_sort_name(values: Mapping[str, Any]) -> str:
     """The key lists sort a national by."""
     return sort_key(
@@ -76,6 +91,7 @@ def refresh_derived(n: National) -> None:
     """Recompute the derived columns of a national (search keys, sort name)."""
     values = {c: getattr(n, c) for c in (*_NAME_COLUMNS, "iin", "passport_no", "phones")}
     n.search_keys = national_search_keys(values)
+    n.id_keys = national_id_keys(values)
     n.sort_name = national_sort_name(values)
 
 
@@ -87,6 +103,11 @@ def index_new_rows(connection: sqlite3.Connection, first_seq: int) -> None:
         "WHERE seq >= ? AND deleted_at IS NULL",
         (first_seq,),
     )
+    connection.execute(
+        "INSERT INTO national_ids(rowid, ids) SELECT seq, id_keys FROM national "
+        "WHERE seq >= ? AND deleted_at IS NULL AND id_keys != ''",
+        (first_seq,),
+    )
 
 
 @event.listens_for(National, "after_insert")
@@ -95,6 +116,10 @@ def _index_inserted(_mapper: Any, connection: Connection, target: National) -> N
         connection.exec_driver_sql(
             "INSERT INTO national_fts(rowid, keys) VALUES (?, ?)", (target.seq, target.search_keys)
         )
+        if target.id_keys:
+            connection.exec_driver_sql(
+                "INSERT INTO national_ids(rowid, ids) VALUES (?, ?)", (target.seq, target.id_keys)
+            )
 
 
 def build_match(query: str) -> str | None:
@@ -120,8 +145,19 @@ def build_match(query: str) -> str | None:
     return " AND ".join(groups)
 
 
+def id_fragment(query: str) -> str | None:
+    """The part of an IIN, passport or phone number ``query`` is, when it is one (one word of
+    at least three letters and digits, with a digit): the trigram index finds it anywhere."""
+    text_ = query.strip()
+    if not _PHONE_LIKE.match(text_) and (" " in text_ or not any(ch.isdigit() for ch in text_)):
+        return None
+    fragment = _NON_ALNUM.sub("", text_.casefold())
+    return fragment if len(fragment) >= 3 else None
+
+
 def search_seqs(session: Session, query: str, limit: int) -> list[int]:
-    """``national.seq`` values of live nationals matching ``query`` (at most ``limit``)."""
+    """``national.seq`` values of live nationals matching ``query`` (at most ``limit``): by
+    the start of any key, and, for a piece of an IIN, passport or phone, by any part of it."""
     match = build_match(query)
     if match is None:
         return []
@@ -129,7 +165,16 @@ def search_seqs(session: Session, query: str, limit: int) -> list[int]:
         text("SELECT rowid FROM national_fts WHERE national_fts MATCH :m LIMIT :n"),
         {"m": match, "n": limit},
     )
-    return [r[0] for r in rows]
+    found = [r[0] for r in rows]
+    fragment = id_fragment(query)
+    if fragment is not None and len(found) < limit:
+        seen = set(found)
+        more = session.execute(
+            text("SELECT rowid FROM national_ids WHERE national_ids MATCH :m LIMIT :n"),
+            {"m": f'"{fragment}"', "n": limit},
+        )
+        found += [r[0] for r in more if r[0] not in seen][: limit - len(found)]
+    return found
 
 
 def rebuild_index(session: Session) -> int:
@@ -144,6 +189,13 @@ def rebuild_index(session: Session) -> int:
         text(
             "INSERT INTO national_fts(rowid, keys) "
             "SELECT seq, search_keys FROM national WHERE deleted_at IS NULL"
+        )
+    )
+    session.execute(text("INSERT INTO national_ids(national_ids) VALUES ('delete-all')"))
+    session.execute(
+        text(
+            "INSERT INTO national_ids(rowid, ids) "
+            "SELECT seq, id_keys FROM national WHERE deleted_at IS NULL AND id_keys != ''"
         )
     )
     return count

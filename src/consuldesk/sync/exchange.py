@@ -38,6 +38,7 @@ from consuldesk.store.models import (
     table_of,
 )
 from consuldesk.store.search import (
+    national_id_keys,
     national_search_keys,
     national_sort_name,
     refresh_derived,
@@ -502,6 +503,7 @@ def _new_values(
     if model is National:
         values["seq"] = tx.next_seq()
         values["search_keys"] = national_search_keys(values)
+        values["id_keys"] = national_id_keys(values)
         values["sort_name"] = national_sort_name(values)
     return values
 

@@ -95,6 +95,7 @@ def people(desk):
         ("1112233", "Әбілқасымов Нұрсұлтан Жәнібекұлы"),  # last seven digits
         ("050 123 4567", "Әбілқасымов Нұрсұлтан Жәнібекұлы"),  # UAE number written locally
         ("zzzz", None),  # a run of one letter is not that letter
+        ("5012345", "Әбілқасымов Нұрсұлтан Жәнібекұлы"),  # the middle of a phone number
     ],
 )
 def test_finds_people_however_they_are_typed(desk, people, query, expected):
@@ -122,6 +123,22 @@ def test_index_follows_edits_and_deletions(desk, people):
     nationals.delete_national(desk, row.id)
     assert names(nationals.search(desk, "жұмаб")) == []
     assert names(nationals.search(desk, "евген")) == []
+
+
+def test_any_part_of_an_iin_passport_or_phone_finds_them_and_follows_edits(desk, people):
+    aigerim = people["aigerim"]
+    middle = aigerim.iin[2:11]
+    assert names(nationals.search(desk, middle)) == ["Қасымова Әйгерім"]  # not a prefix
+    fields = nationals.fields_of_row(aigerim).replace(passport_no="N56668261")
+    nationals.update_national(desk, aigerim.id, fields)
+    # The last digits of a passport, as an officer reads them out on the phone.
+    assert names(nationals.search(desk, "68261")) == ["Қасымова Әйгерім"]
+    assert names(nationals.search(desk, "n5666")) == ["Қасымова Әйгерім"]
+    assert names(nationals.search(desk, "n12345678")) == []  # the old passport is gone
+    nationals.delete_national(desk, aigerim.id)
+    assert names(nationals.search(desk, "68261")) == []
+    assert names(nationals.search(desk, middle)) == []
+    assert names(nationals.search(desk, "1a")) == []  # too short for a part: nothing odd
 
 
 def test_limit_reports_more(desk):

@@ -177,6 +177,21 @@ def test_filter_by_kind_and_assignee(qtbot, queue, page):
     assert summaries(page.model) == ["Needs insulin"]
 
 
+def test_find_a_call_by_the_person_a_phone_fragment_or_its_words(qtbot, queue, page):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    for typed, expected in (
+        ("әбілқ", ["Needs insulin"]),  # the person, in Kazakh
+        ("abilkas", ["Needs insulin"]),  # the same person as the passport spells it
+        ("5550001", ["Needs insulin"]),  # the last digits of their phone
+        ("flights", ["Asks about flights"]),  # words of the request
+        ("hotel tonight", ["Hotel asks them to leave tonight"]),  # every word, any order
+    ):
+        page.search_edit.setText(typed)
+        qtbot.waitUntil(lambda e=expected: summaries(page.model) == e, timeout=3000)
+    page.search_edit.clear()
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+
+
 def test_empty_states_say_what_to_do(qtbot, page, desk):
     wait_for_count(qtbot, page, "No open requests. Log a hotline call with Ctrl+L.")
     page.overdue_filter.setChecked(True)

@@ -13,8 +13,13 @@ target_metadata = SQLModel.metadata
 
 
 def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Leave FTS5's shadow tables out of autogenerate: migration 0001 creates them by hand."""
-    return not (type_ == "table" and name is not None and name.startswith("national_fts"))
+    """Leave FTS5's shadow tables out of autogenerate: migrations 0001 and 0008 create them by
+    hand."""
+    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLES))
+
+
+#: The search indexes (FTS5 virtual tables and their shadow tables).
+FTS_TABLES = ("national_fts", "national_ids")
 
 
 def run_migrations_online() -> None:

@@ -363,12 +363,22 @@ class RequestsPage(QWidget):
         self.kind_filter.addItem(_("All kinds"), None)
         for kind in RequestKind:
             self.kind_filter.addItem(kind_label(kind), kind.value)
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText(_("Find: name, phone, IIN, passport or words…"))
+        self.search_edit.setToolTip(
+            _(
+                "Finds the requests of the people the search finds (any part of a phone, IIN "
+                "or passport too), and those whose summary or details hold every word"
+            )
+        )
+        self.search_edit.setClearButtonEnabled(True)
         self.assignee_filter = QLineEdit()
         self.assignee_filter.setPlaceholderText(_("Assigned to…"))
         self.assignee_filter.setClearButtonEnabled(True)
         self.overdue_filter = QCheckBox(_("Overdue only"))
         self.log_call_button = QPushButton(_("Log a call… (Ctrl+L)"))
         filters = QHBoxLayout()
+        filters.addWidget(self.search_edit, 2)
         filters.addWidget(QLabel(_("Status")))
         filters.addWidget(self.status_filter)
         filters.addWidget(QLabel(_("Kind")))
@@ -411,6 +421,7 @@ class RequestsPage(QWidget):
         layout.addWidget(self.splitter, 1)
 
         for first, second in (
+            (self.search_edit, self.status_filter),
             (self.status_filter, self.kind_filter),
             (self.kind_filter, self.assignee_filter),
             (self.assignee_filter, self.overdue_filter),
@@ -429,6 +440,7 @@ class RequestsPage(QWidget):
         self.kind_filter.currentIndexChanged.connect(self._on_filter_changed)
         self.overdue_filter.toggled.connect(self._on_filter_changed)
         self.assignee_filter.textChanged.connect(self._on_assignee_filter_text_changed)
+        self.search_edit.textChanged.connect(self._on_assignee_filter_text_changed)
         self._refresh_timer.timeout.connect(self.refresh)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.log_call_button.clicked.connect(self._on_log_call_button_clicked)
@@ -450,6 +462,7 @@ class RequestsPage(QWidget):
             "statuses": statuses,
             "kinds": [RequestKind(kind)] if kind else None,
             "overdue_only": self.overdue_filter.isChecked(),
+            "text": self.search_edit.text().strip() or None,
         }
 
     @Slot()
