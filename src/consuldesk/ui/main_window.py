@@ -205,10 +205,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_log_call_triggered(self) -> None:
-        person = None
-        if self.pages.currentWidget() is self.nationals_page:
-            person = self.nationals_page.selected_row()
-        open_hotline_call(self.ctx, self, person)
+        # Always empty: whoever happens to be selected is not who is calling.
+        open_hotline_call(self.ctx, self, None)
 
     @Slot()
     def _on_new_person_triggered(self) -> None:

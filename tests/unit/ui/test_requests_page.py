@@ -334,6 +334,7 @@ def test_an_unknown_caller_is_kept_in_the_details(qtbot, ctx, desk):
     dialog.show()
     type_text(dialog.caller_edit, "Сестра туриста")
     dialog.phone_edit.setText("8 701 555 0002")
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(RequestKind.INFORMATION))
     dialog.summary_edit.setText("Brother missing since Monday")
     dialog.due_check.setChecked(True)
     with qtbot.waitSignal(dialog.saved, timeout=3000) as blocker:
@@ -344,15 +345,35 @@ def test_an_unknown_caller_is_kept_in_the_details(qtbot, ctx, desk):
     assert row.due_at is not None and row.due_at > datetime.now(UTC)
 
 
-def test_the_dialog_asks_for_a_summary_and_escape_cancels(qtbot, ctx, desk):
+def test_the_dialog_asks_for_a_kind_and_a_summary_and_escape_cancels(qtbot, ctx, desk):
     dialog = open_hotline_call(ctx)
     qtbot.addWidget(dialog)
+    assert dialog.kind_box.currentIndex() == -1  # no kind chosen for the officer
     dialog.caller_edit.setText("Someone")
+    dialog.save_button.click()
+    assert dialog.error_label.text() == "Choose what the call is about (its kind)."
+    dialog.kind_box.setCurrentIndex(0)
     dialog.save_button.click()
     assert dialog.error_label.text() == "Write what the caller needs in the summary."
     with qtbot.waitSignal(dialog.rejected, timeout=3000):
         press(dialog.caller_edit, Qt.Key.Key_Escape)
     assert requests.list_requests(desk, statuses=None) == []
+
+
+def test_unlink_takes_back_what_the_link_filled_in(qtbot, ctx, desk, people):
+    _aigerim, nursultan = people
+    dialog = HotlineCallDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.link_person(nationals.get_national(desk, nursultan.id))
+    assert dialog.caller_edit.text() == "Әбілқасымов Нұрсұлтан" and dialog.phone_edit.text()
+    dialog.unlink_button.click()
+    assert (dialog.caller_edit.text(), dialog.phone_edit.text()) == ("", "")
+    assert dialog.national is None
+    # What the officer typed is theirs: unlinking keeps it.
+    dialog.link_person(nationals.get_national(desk, nursultan.id))
+    dialog.caller_edit.setText("His daughter Аружан")
+    dialog.unlink_button.click()
+    assert dialog.caller_edit.text() == "His daughter Аружан" and dialog.phone_edit.text() == ""
 
 
 # -- the model -------------------------------------------------------------------------------

@@ -65,6 +65,7 @@ class HotlineCallDialog(QDialog):
         self.setWindowTitle(_("Log a hotline call"))
         self._serial = 0
         self._national: NationalRow | None = None
+        self._filled: dict[QLineEdit, str] = {}  # what linking the person typed, by field
         self.request: RequestRow | None = None  # set once saved
 
         self.direction_box = QComboBox()
@@ -94,6 +95,9 @@ class HotlineCallDialog(QDialog):
         self.kind_box = QComboBox()
         for kind in RequestKind:
             self.kind_box.addItem(kind_label(kind), kind)
+        # No kind until the officer chooses one: a default would file every call as it.
+        self.kind_box.setPlaceholderText(_("Choose what the call is about"))
+        self.kind_box.setCurrentIndex(-1)
         self.priority_box = QComboBox()
         for priority in RequestPriority:
             self.priority_box.addItem(priority_label(priority), priority)
@@ -232,22 +236,35 @@ class HotlineCallDialog(QDialog):
 
     def link_person(self, row: NationalRow) -> None:
         """Link the call to this national; fill the caller and phone when still empty."""
+        self._unfill()
         self._national = row
         self.person_label.setText(_("Person: {line}").format(line=_person_line(row)))
         self.unlink_button.setEnabled(True)
         if not self.caller_edit.text().strip():
-            self.caller_edit.setText(row.name)
+            self._fill(self.caller_edit, row.name)
         if not self.phone_edit.text().strip() and row.phones:
-            self.phone_edit.setText(format_phone(row.phones[0]))
+            self._fill(self.phone_edit, format_phone(row.phones[0]))
         self.person_list.hide()
         self.kind_box.setFocus()
 
     @Slot()
     def _on_unlink_button_clicked(self) -> None:
+        self._unfill()
         self._national = None
         self.person_label.setText(_("Person: unknown (not linked)"))
         self.unlink_button.setEnabled(False)
         self.person_search.setFocus()
+
+    def _fill(self, edit: QLineEdit, text: str) -> None:
+        edit.setText(text)
+        self._filled[edit] = text
+
+    def _unfill(self) -> None:
+        """Take back what linking the person typed, unless the officer changed it since."""
+        for edit, text in self._filled.items():
+            if edit.text() == text:
+                edit.clear()
+        self._filled.clear()
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -262,6 +279,10 @@ class HotlineCallDialog(QDialog):
     def _on_buttons_accepted(self) -> None:
         if not self.save_button.isEnabled():
             return  # already saving
+        if self.kind_box.currentIndex() < 0:
+            self._show_error(_("Choose what the call is about (its kind)."))
+            self.kind_box.setFocus()
+            return
         if not self.summary_edit.text().strip():
             self._show_error(_("Write what the caller needs in the summary."))
             self.summary_edit.setFocus()
@@ -308,7 +329,8 @@ def open_hotline_call(
 ) -> HotlineCallDialog:
     """Open the dialog without blocking (window-modal) and return it; it deletes itself on close.
 
-    ``person``: the national selected where the officer pressed Ctrl+L, linked from the start.
+    ``person``: the national the call was started from (a person's card), linked from the
+    start; Ctrl+L alone opens an empty call.
     """
     dialog = HotlineCallDialog(ctx, parent)
     if person is not None:

@@ -369,7 +369,11 @@ class PersonCard(DiscardGuardDialog):
         self.save_button = QPushButton(_("Save"))
         self.save_button.setToolTip(_("Save (Ctrl+S)"))
         self.cancel_button = QPushButton(_("Cancel"))
+        self.call_button = QPushButton(_("Log a call about them…"))
+        self.call_button.setToolTip(_("A hotline call with this person linked from the start"))
+        self.call_button.setEnabled(False)  # once the person is on file
         for button in (
+            self.call_button,
             self.save_button,
             self.cancel_button,
             self.dup_open_button,
@@ -517,6 +521,7 @@ class PersonCard(DiscardGuardDialog):
         self.tabs.addTab(households_page, _("Households"))
 
         buttons = QHBoxLayout()
+        buttons.addWidget(self.call_button)
         buttons.addWidget(self.status_label, 1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.cancel_button)
@@ -588,6 +593,7 @@ class PersonCard(DiscardGuardDialog):
         self.review_panel.reviewed_requested.connect(self._on_review_panel_reviewed_requested)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.cancel_button.clicked.connect(self.reject)
+        self.call_button.clicked.connect(self._on_call_button_clicked)
         self._save_shortcut.activated.connect(self._on_save_button_clicked)
         self._save_shortcut2.activated.connect(self._on_save_button_clicked)
 
@@ -622,9 +628,17 @@ class PersonCard(DiscardGuardDialog):
             self.edits["host_country"].setText(country_text(code))
             self._loading = False
 
+    @Slot()
+    def _on_call_button_clicked(self) -> None:
+        from consuldesk.ui.dialogs.hotline_call import open_hotline_call
+
+        if self._row is not None:
+            open_hotline_call(self.ctx, self, self._row)
+
     def load_row(self, row: NationalRow) -> None:
         """Show a national on file for editing (replaces whatever the card held)."""
         self._row = row
+        self.call_button.setEnabled(True)
         self.setWindowTitle(row.name or _("Person"))
         f = fields_of_row(row)
         self._loading = True
