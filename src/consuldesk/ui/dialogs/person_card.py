@@ -369,7 +369,7 @@ class PersonCard(DiscardGuardDialog):
         self.save_button = QPushButton(_("Save"))
         self.save_button.setToolTip(_("Save (Ctrl+S)"))
         self.cancel_button = QPushButton(_("Cancel"))
-        self.call_button = QPushButton(_("Log a call about them…"))
+        self.call_button = QPushButton(_("Log a call…"))
         self.call_button.setToolTip(_("A hotline call with this person linked from the start"))
         self.call_button.setEnabled(False)  # once the person is on file
         for button in (
