@@ -17,7 +17,13 @@ from consuldesk.services.casefile import open_casefile
 from consuldesk.services.desk import Desk
 from consuldesk.store.errors import CaseFileError
 from consuldesk.store.paths import config_dir, list_casefiles
-from consuldesk.ui.dialogs.first_start import LAST_CASEFILE_KEY, default_officer, remember
+from consuldesk.ui.dialogs.first_start import (
+    LAST_CASEFILE_KEY,
+    ask_officer_name,
+    default_officer,
+    officer_name_saved,
+    remember,
+)
 
 
 def open_last(
@@ -115,6 +121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         app.installTranslator(qt_translator)
 
+    # A case file about to open without the first-start dialog (which asks itself): ask the
+    # officer's name once, so the audit trail and bundles do not record a login name.
+    opening = args.demo or args.case_file is not None or bool(list_casefiles(args.data_dir))
+    if opening and not officer_name_saved(settings):
+        ask_officer_name(settings)
     try:
         desk = open_last(args.data_dir, args.case_file, settings)
     except (CaseFileError, OSError) as exc:

@@ -186,3 +186,31 @@ def test_the_second_language_of_printed_documents_is_a_setting(qtbot, desk, sett
     assert ctx.print_language() == "ru"
     settings.setValue("print_language", "kk")
     assert ctx.print_language() == "kk"
+
+
+def test_the_officers_name_is_asked_once_and_recorded(settings, tmp_path, monkeypatch):
+    from consuldesk.ui.dialogs.first_start import ask_officer_name, officer_name_saved
+
+    monkeypatch.setenv("USER", "root")
+    assert not officer_name_saved(settings)
+    offered = []
+    name = ask_officer_name(settings, lambda suggestion: offered.append(suggestion) or " Әлия ")
+    assert (offered, name, settings.value(OFFICER_KEY)) == (["root"], "Әлия", "Әлия")
+    assert officer_name_saved(settings)
+    desk = open_last(None, _casefile(tmp_path), settings)
+    assert desk is not None and desk.officer == "Әлия"  # what the audit trail records
+    desk.close()
+    settings.remove(OFFICER_KEY)
+    assert ask_officer_name(settings, lambda suggestion: None) == "root"  # closed: kept
+
+
+def _casefile(tmp_path: Path) -> Path:
+    desk = create_casefile(
+        tmp_path / "AE-ABU.consuldesk",
+        post_code="AE-ABU",
+        post_name="Abu Dhabi",
+        host_country="AE",
+        officer="x",
+    )
+    desk.close()
+    return tmp_path / "AE-ABU.consuldesk"

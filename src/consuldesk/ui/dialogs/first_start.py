@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -50,6 +51,45 @@ def default_officer(settings: QSettings | None) -> str:
         or os.environ.get("USERNAME")
         or "officer"
     )
+
+
+def officer_name_saved(settings: QSettings | None) -> bool:
+    """Whether an officer's name was ever given here (else the audit trail would record the
+    computer's login name, or "officer")."""
+    return settings is not None and bool(str(settings.value(OFFICER_KEY, "") or "").strip())
+
+
+def ask_officer_name(
+    settings: QSettings,
+    ask: Callable[[str], str | None] | None = None,
+) -> str:
+    """Ask who is at the keyboard, once, before a case file opens without the first-start
+    dialog (the demo, a case file named on the command line): the audit trail, printed
+    documents and bundles to headquarters record the name. Closing the question keeps the
+    login name. ``ask`` replaces the question in tests."""
+    suggested = default_officer(settings)
+    if ask is None:
+
+        def ask(suggestion: str) -> str | None:
+            dialog = QInputDialog()
+            dialog.setWindowTitle(_("Who is at the keyboard?"))
+            dialog.setLabelText(
+                _(
+                    "Your name, as the audit trail, printed documents and bundles to "
+                    "headquarters will record it (Settings can change it later):"
+                )
+            )
+            dialog.setTextValue(suggestion)
+            if (label := dialog.findChild(QLabel)) is not None:
+                label.setWordWrap(True)  # a box of a sensible width, not one long line
+                label.setMinimumWidth(420)
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+            return dialog.textValue() if accepted else None
+
+    answer = (ask(suggested) or "").strip()
+    name = answer or suggested
+    settings.setValue(OFFICER_KEY, name)
+    return name
 
 
 def remember(settings: QSettings | None, desk: Desk) -> None:
