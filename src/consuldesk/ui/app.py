@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QSettings, QTranslator
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from consuldesk import __version__
@@ -58,6 +58,34 @@ def open_last(
     desk = open_casefile(found[0], officer)
     remember(settings, desk)
     return desk
+
+
+class OpenElsewhere(Exception):
+    """The case file is open in another ConsulDesk window (``pid``: its process)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(pid)
+        self.pid = pid
+
+
+def claim_for_window(path: Path) -> QLockFile | None:
+    """Hold the case file for this window, as long as the returned lock lives: a second
+    window on one case file would show each officer a list that misses the other's changes.
+
+    A window that crashed leaves a lock whose process is gone: it is taken over. A folder
+    where no lock can be written (read-only) gives ``None``: the window opens anyway.
+
+    Raises:
+        OpenElsewhere: another running window holds it.
+    """
+    lock = QLockFile(f"{path}.window-lock")
+    lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
+    if lock.tryLock(200):
+        return lock
+    if lock.error() == QLockFile.LockError.LockFailedError:
+        info = lock.getLockInfo()  # (pid, host name, application name)
+        raise OpenElsewhere(int(info[0]) if isinstance(info, tuple) and info else 0)
+    return None
 
 
 def first_start(data_dir: Path | None, settings: QSettings | None) -> Desk | None:
@@ -137,6 +165,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         desk = first_start(args.data_dir, settings)
         if desk is None:
             return 0  # closed without choosing: nothing to show
+    try:
+        lock = claim_for_window(desk.path)
+    except OpenElsewhere as exc:
+        desk.close()
+        QMessageBox.warning(
+            None,
+            "ConsulDesk",
+            _(
+                "{path} is already open in another ConsulDesk window (process {pid}). Use that "
+                "window: two windows on one case file would each miss what the other changes."
+            ).format(path=desk.path, pid=exc.pid),
+        )
+        return 5
     from consuldesk.ui.main_window import MainWindow
 
     window = MainWindow(desk, settings)
@@ -145,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return app.exec()
     finally:
         desk.close()
+        if lock is not None:
+            lock.unlock()
 
 
 if __name__ == "__main__":

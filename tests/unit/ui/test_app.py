@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QSettings
 
 from consuldesk.services.nationals import count_nationals
@@ -44,3 +45,30 @@ def test_a_data_folder_given_opens_its_own_case_file_not_the_last_one_used(qtbot
     again = open_last(None, None, settings)  # without a folder: the last one used (now Tehran)
     assert again is not None and again.path.name == "IR-THR.consuldesk"
     again.close()
+
+
+def test_a_second_window_on_one_case_file_is_told_and_a_crashed_ones_lock_is_taken_over(
+    tmp_path,
+):
+    import os
+
+    from consuldesk.ui.app import OpenElsewhere, claim_for_window
+
+    path = tmp_path / "AE-ABU.consuldesk"
+    first = claim_for_window(path)
+    assert first is not None
+    with pytest.raises(OpenElsewhere) as caught:
+        claim_for_window(path)
+    assert caught.value.pid == os.getpid()
+    first.unlock()
+    again = claim_for_window(path)  # free again once the first window closed
+    assert again is not None
+    again.unlock()
+    # A window that crashed: its lock names a process that is gone.
+    from PySide6.QtCore import QSysInfo
+
+    host = QSysInfo.machineHostName()
+    (tmp_path / "AE-ABU.consuldesk.window-lock").write_text(f"999999\nconsuldesk\n{host}\n")
+    taken = claim_for_window(path)
+    assert taken is not None
+    taken.unlock()
