@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -121,6 +121,15 @@ def test_the_mrz_fills_the_card(qtbot, ctx, desk):
     assert card.edits["iin"].text() == iin
     assert card.sex == Sex.FEMALE
     assert card.mrz_status.text().startswith("Read from the passport")
+    # Both lines stay in view after the reader's last Enter: line one at the top, line two
+    # below it, both inside the box.
+    view = card.mrz_edit
+    top, second = view.cursorForPosition(QPoint(4, 4)), view.firstVisibleBlock()
+    assert top.blockNumber() == 0 and second.blockNumber() == 0
+    line2_rect = view.blockBoundingGeometry(view.document().findBlockByNumber(1)).translated(
+        view.contentOffset()
+    )
+    assert line2_rect.bottom() <= view.viewport().height()
     type_text(card.edits["surname_cyr"], "Жанабергенова")
     save(qtbot, card)
 

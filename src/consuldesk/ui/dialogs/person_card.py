@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -340,7 +340,12 @@ class PersonCard(DiscardGuardDialog):
         self.mrz_edit.setObjectName("mrz")
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.mrz_edit.setFont(mono)
-        self.mrz_edit.setFixedHeight(48)
+        # Both lines of a passport's MRZ in view, whatever the font, and the empty line a
+        # reader's last Enter opens: three lines, the document's margins and the frame.
+        margin = int(self.mrz_edit.document().documentMargin())
+        self.mrz_edit.setFixedHeight(
+            3 * QFontMetrics(mono).lineSpacing() + 2 * margin + 2 * self.mrz_edit.frameWidth() + 2
+        )
         self.mrz_edit.setPlaceholderText(
             _("Scan or paste the two lines at the bottom of the passport page (Alt+M)")
         )
