@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from consuldesk.i18n import _
 from consuldesk.services.desk import Desk
+from consuldesk.services.views import RequestRow
 from consuldesk.ui.context import AppContext, CaseFileEvents
 from consuldesk.ui.dialogs.export_list import open_export
 from consuldesk.ui.dialogs.hotline_call import open_hotline_call
@@ -206,7 +207,15 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_log_call_triggered(self) -> None:
         # Always empty: whoever happens to be selected is not who is calling.
-        open_hotline_call(self.ctx, self, None)
+        open_hotline_call(self.ctx, self, None).saved.connect(self._show_logged_call)
+
+    @Slot(object)
+    def _show_logged_call(self, row: object) -> None:
+        """The call just saved, on the Requests page: selected, open on the right, said."""
+        page = self.page(_("Requests"))
+        self.nav.setCurrentRow(self.pages.indexOf(page))
+        if isinstance(page, RequestsPage) and isinstance(row, RequestRow):
+            page.show_logged(row)
 
     @Slot()
     def _on_new_person_triggered(self) -> None:

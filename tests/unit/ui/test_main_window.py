@@ -171,9 +171,7 @@ def test_a_page_remembered_by_an_older_version_is_still_the_one_reopened(qtbot, 
     again.close()
 
 
-def test_keyboard_from_search_to_card_and_ctrl_l_links_the_selected_person(
-    qtbot, window, monkeypatch
-):
+def test_keyboard_from_search_to_card_and_ctrl_l_opens_an_empty_call(qtbot, window, monkeypatch):
     from PySide6.QtCore import Qt as QtKeys
     from PySide6.QtTest import QTest
 
@@ -188,8 +186,13 @@ def test_keyboard_from_search_to_card_and_ctrl_l_links_the_selected_person(
     QTest.keyClick(window.search_box, QtKeys.Key.Key_Down)
     assert window.nationals_page.selected_row().name == "Қасымова Әйгерім"
     linked = []
+    from types import SimpleNamespace
+
+    dialog = SimpleNamespace(saved=SimpleNamespace(connect=lambda slot: None))
     monkeypatch.setattr(
-        main_window, "open_hotline_call", lambda ctx, parent, person: linked.append(person)
+        main_window,
+        "open_hotline_call",
+        lambda ctx, parent, person: linked.append(person) or dialog,
     )
     window._log_call.trigger()
     assert linked == [None]  # Ctrl+L opens an empty call: the selected person is not the caller
@@ -210,3 +213,23 @@ def test_the_overview_opens_the_people_who_need_review(qtbot, desk, tmp_path):
     assert w.nationals_page.review_button.isChecked()
     qtbot.waitUntil(lambda: w.status_label.text() == "2 of 3 nationals", timeout=3000)
     w._tasks.wait()
+
+
+def test_a_call_logged_with_ctrl_l_is_shown_on_the_requests_page(qtbot, window):
+    from consuldesk.domain.enums import RequestKind
+    from consuldesk.ui.dialogs.hotline_call import HotlineCallDialog
+    from consuldesk.ui.pages.requests import RequestsPage
+
+    window._log_call.trigger()
+    dialog = window.findChild(HotlineCallDialog)
+    assert dialog is not None and dialog.national is None
+    dialog.caller_edit.setText("Сестра туриста")
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(RequestKind.INFORMATION))
+    dialog.summary_edit.setText("Brother missing since Monday")
+    with qtbot.waitSignal(dialog.saved, timeout=3000) as blocker:
+        dialog.save_button.click()
+    page = window.pages.currentWidget()
+    assert isinstance(page, RequestsPage)
+    qtbot.waitUntil(lambda: page.view.request is not None, timeout=3000)
+    assert page.view.request.id == blocker.args[0].id
+    assert page.count_label.text().startswith("Call logged: Brother missing since Monday.")

@@ -289,3 +289,18 @@ def test_marked_rows_pass_the_model_tester(qtmodeltester, review_page):
     ]
     assert [model.row_at(r).surname_cyr for r in marked] == ["Жұмабаев", "Сәрсенбаева"]
     qtmodeltester.check(model)
+
+
+def test_a_person_just_registered_is_shown_selected_and_said(qtbot, page):
+    page.city_box.setCurrentIndex(page.city_box.count() - 1)  # some filter that hides them
+    card = page.open_card(None)
+    qtbot.addWidget(card)
+    card.edits["surname_cyr"].setText("Сейітқали")
+    card.edits["given_names_cyr"].setText("Бағлан")
+    card.edits["passport_no"].setText("N70700707")
+    qtbot.waitUntil(card.save_button.isEnabled, timeout=3000)
+    card.save_button.click()
+    qtbot.waitUntil(lambda: page.status_label.text() == "Saved: Сейітқали Бағлан.", timeout=5000)
+    selected = page.selected_row()
+    assert selected is not None and selected.name == "Сейітқали Бағлан"
+    assert page.search_box.text() == "N70700707" and page.city_box.currentIndex() == 0

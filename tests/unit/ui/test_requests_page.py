@@ -396,3 +396,22 @@ def test_status_moves_read_in_words():
     entry = SimpleNamespace(kind="status", text="new → in_progress")
     assert _entry_text(entry) == "New → In progress"
     assert _entry_text(SimpleNamespace(kind="note", text="a → b")) == "a → b"
+
+
+def test_a_call_logged_from_the_page_is_selected_and_said(qtbot, queue, page):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    page.kind_filter.setCurrentIndex(page.kind_filter.findData(RequestKind.MEDICAL.value))
+    wait_for_count(qtbot, page, "1 open request")  # a filter that would hide the new call
+    dialog = HotlineCallDialog(page.ctx)
+    qtbot.addWidget(dialog)
+    dialog.saved.connect(page.show_logged)
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(RequestKind.DOCUMENTS))
+    dialog.caller_edit.setText("Бағлан Сейітқали")
+    dialog.summary_edit.setText("Жоғалған паспорт, Дубай")
+    with qtbot.waitSignal(dialog.saved, timeout=3000) as blocker:
+        dialog.save_button.click()
+    new = blocker.args[0]
+    qtbot.waitUntil(lambda: page.view.request is not None, timeout=3000)
+    assert page.view.request.id == new.id  # open on the right
+    assert page.count_label.text().startswith("Call logged: Жоғалған паспорт, Дубай.")
+    assert page.kind_filter.currentIndex() == 0  # filters back to every open request

@@ -80,6 +80,7 @@ class NationalsPage(QWidget):
         self._everyone: int | None = None  # live nationals in the case file
         self._needs_review: int | None = None  # of them, those with values set aside
         self._filter = NationalFilter()
+        self._saved: NationalRow | None = None  # a person just registered, to show and select
         self._choices_serial = 0
 
         self.search_box = QLineEdit()
@@ -221,8 +222,22 @@ class NationalsPage(QWidget):
         """Open the person card for a row, or an empty one (non-blocking; a seam for tests)."""
         card = PersonCard(self.ctx, row, self)
         self.card = card
+        if row is None:  # a new person: once saved, the list shows them, selected
+            card.saved.connect(self._on_new_person_saved)
         card.open()
         return card
+
+    @Slot(object)
+    def _on_new_person_saved(self, saved: object) -> None:
+        row = getattr(saved, "row", None)
+        if not isinstance(row, NationalRow):
+            return
+        self._saved = row
+        self._reset_filters()
+        # Found by what is unique to them where there is something: their passport or IIN.
+        self._set_quietly(self.search_box, row.passport_no or row.iin or row.name)
+        self._debounce.stop()
+        self._run_query()
 
     def selected_row(self) -> NationalRow | None:
         """The national selected in the list, if any."""
@@ -351,6 +366,15 @@ class NationalsPage(QWidget):
     def _on_model_loaded(self, _total: int) -> None:
         self.table.resizeColumnsToContents()
         self._show_count()
+        saved, self._saved = self._saved, None
+        if saved is None:
+            return
+        for r in range(self.model.rowCount()):
+            if self.model.row_at(r).id == saved.id:
+                self.table.selectRow(r)
+                self.table.scrollTo(self.model.index(r, 0))
+                break
+        self.status_label.setText(_("Saved: {name}.").format(name=saved.name))
 
     @Slot(str)
     def _on_model_failed(self, text: str) -> None:

@@ -353,6 +353,7 @@ class RequestsPage(QWidget):
         self._detail_serial = 0
         self._selected_id: str | None = None
         self._after_change = False  # the next refresh follows a change, not a new filter
+        self._logged: RequestRow | None = None  # a call just logged, to select once loaded
 
         self.status_filter = QComboBox()
         self.status_filter.addItem(_("Open"), STATUS_OPEN)
@@ -493,6 +494,9 @@ class RequestsPage(QWidget):
         for col, narrowest, widest in ((COL_SUMMARY, 160, 260), (COL_PERSON, 160, 220)):
             width = self.table.columnWidth(col)
             self.table.setColumnWidth(col, max(narrowest, min(width, widest)))
+        logged, self._logged = self._logged, None
+        if logged is not None and self.model.row_of(logged.id) >= 0:
+            keep = self._selected_id = logged.id  # the call just logged, selected and shown
         row = self.model.row_of(keep) if keep else -1
         if keep and row >= 0:
             self.table.selectRow(row)
@@ -510,6 +514,30 @@ class RequestsPage(QWidget):
             self._selected_id = None
             self.view.clear()
         self._after_change = False
+        if logged is not None:
+            self.count_label.setText(
+                _("Call logged: {summary}.").format(summary=logged.summary)
+                + " · "
+                + self.count_label.text()
+            )
+
+    def show_logged(self, row: RequestRow) -> None:
+        """Show a call just logged: the queue's filters back to open requests, the new request
+        selected and open on the right, and a line that says so."""
+        self._logged = row
+        for widget in (self.search_edit, self.assignee_filter):
+            widget.blockSignals(True)
+            widget.clear()
+            widget.blockSignals(False)
+        for box in (self.status_filter, self.kind_filter):
+            box.blockSignals(True)
+            box.setCurrentIndex(0)
+            box.blockSignals(False)
+        self.overdue_filter.blockSignals(True)
+        self.overdue_filter.setChecked(False)
+        self.overdue_filter.blockSignals(False)
+        self._refresh_timer.stop()
+        self.refresh()
 
     def _show_count(self, rows: list[RequestRow]) -> None:
         n = len(rows)
@@ -591,7 +619,7 @@ class RequestsPage(QWidget):
 
     @Slot()
     def _on_log_call_button_clicked(self) -> None:
-        open_hotline_call(self.ctx, self)
+        open_hotline_call(self.ctx, self).saved.connect(self.show_logged)
 
 
 __all__ = ["RequestView", "RequestsPage"]
