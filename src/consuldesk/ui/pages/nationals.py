@@ -62,6 +62,11 @@ NEED_FILTER_LABELS = {
 _LIST_TABLES = {"national", "household", "household_member", "placement", "hotel"}
 
 
+def _key_of(row: NationalRow) -> str:
+    """What finds a person just registered: their passport or IIN where there is one."""
+    return row.passport_no or row.iin or row.name
+
+
 def _country(code: str) -> str:
     try:
         return country_name(code, language())
@@ -235,7 +240,7 @@ class NationalsPage(QWidget):
         self._saved = row
         self._reset_filters()
         # Found by what is unique to them where there is something: their passport or IIN.
-        self._set_quietly(self.search_box, row.passport_no or row.iin or row.name)
+        self._set_quietly(self.search_box, _key_of(row))
         self._debounce.stop()
         self._run_query()
 
@@ -334,17 +339,20 @@ class NationalsPage(QWidget):
 
     @Slot(int)
     def _on_filter_box_current_index_changed(self, _index: int) -> None:
+        self._saved = None  # a new filter: the confirmation has been read
         self._debounce.stop()
         self._run_query()
 
     @Slot(bool)
     def _on_review_button_toggled(self, _checked: bool) -> None:
+        self._saved = None  # a new filter: the confirmation has been read
         self._debounce.stop()
         self._show_review_count()
         self._run_query()
 
     @Slot()
     def _on_clear_button_clicked(self) -> None:
+        self._saved = None  # a new filter: the confirmation has been read
         self._reset_filters()
         self._run_query()
 
@@ -366,21 +374,25 @@ class NationalsPage(QWidget):
     def _on_model_loaded(self, _total: int) -> None:
         self.table.resizeColumnsToContents()
         self._show_count()
-        saved, self._saved = self._saved, None
-        if saved is None:
+        saved = self._saved
+        if saved is None or self.search_box.text() != _key_of(saved):
             return
-        for r in range(self.model.rowCount()):
+        for r in range(self.model.rowCount()):  # every load of this search selects them
             if self.model.row_at(r).id == saved.id:
                 self.table.selectRow(r)
                 self.table.scrollTo(self.model.index(r, 0))
                 break
-        self.status_label.setText(_("Saved: {name}.").format(name=saved.name))
 
     @Slot(str)
     def _on_model_failed(self, text: str) -> None:
         self.status_label.setText(text)
 
     def _show_count(self) -> None:
+        saved = self._saved
+        if saved is not None and self.search_box.text() == _key_of(saved):
+            # Said until the officer searches or filters for something else.
+            self.status_label.setText(_("Saved: {name}.").format(name=saved.name))
+            return
         total, flt = self.model.total, self._filter
         everyone = self._everyone
         if flt.narrows:
