@@ -378,8 +378,12 @@ class RequestsPage(QWidget):
         self.assignee_filter.setClearButtonEnabled(True)
         self.overdue_filter = QCheckBox(_("Overdue only"))
         self.log_call_button = QPushButton(_("Log a call… (Ctrl+L)"))
+        # Two lines: finding and logging a call, then the filters (one line would not fit a
+        # 1024-pixel screen in Kazakh or Russian).
+        find_line = QHBoxLayout()
+        find_line.addWidget(self.search_edit, 1)
+        find_line.addWidget(self.log_call_button)
         filters = QHBoxLayout()
-        filters.addWidget(self.search_edit, 2)
         filters.addWidget(QLabel(_("Status")))
         filters.addWidget(self.status_filter)
         filters.addWidget(QLabel(_("Kind")))
@@ -387,7 +391,6 @@ class RequestsPage(QWidget):
         filters.addWidget(self.assignee_filter, 1)
         filters.addWidget(self.overdue_filter)
         filters.addStretch(0)
-        filters.addWidget(self.log_call_button)
 
         self.count_label = QLabel()
         self.model = RequestsModel(self)
@@ -418,6 +421,7 @@ class RequestsPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(find_line)
         layout.addLayout(filters)
         layout.addWidget(self.splitter, 1)
 
