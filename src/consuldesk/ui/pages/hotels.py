@@ -82,6 +82,7 @@ class HotelsPage(QWidget):
         self.hotels_table = _table(self.hotels_model)
 
         self.guests_title = QLabel()
+        self.guests_title.setWordWrap(True)  # a long hotel name must not widen the window
         self.guests_model = GuestsModel(self)
         self.guests_table = _table(self.guests_model)
         # The name takes the spare width, so the columns look right before there are guests.
