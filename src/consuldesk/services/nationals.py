@@ -426,22 +426,24 @@ class FilterChoices:
     needs_review: int = 0
 
 
-def filter_choices(desk: Desk) -> FilterChoices:
-    """Host countries, cities and hotels to filter the list of nationals by."""
+def filter_choices(desk: Desk, country: str | None = None) -> FilterChoices:
+    """Host countries, cities and hotels to filter the list of nationals by; with a
+    ``country``, only the cities where people in that country are."""
     from consuldesk.services.hotels import list_hotels  # hotels imports this module
 
     with desk.casefile.read() as session:
         table = table_of(National)
 
-        def grouped(column: Any) -> list[tuple[str, int]]:
+        def grouped(column: Any, *where: Any) -> list[tuple[str, int]]:
             rows = session.execute(
                 sa_select(column, func.count())
-                .where(table.c.deleted_at.is_(None), column.is_not(None), column != "")
+                .where(table.c.deleted_at.is_(None), column.is_not(None), column != "", *where)
                 .group_by(column)
             ).all()
             return sorted(((str(v), int(k)) for v, k in rows), key=lambda p: (-p[1], p[0]))
 
-        countries, cities = grouped(table.c.host_country), grouped(table.c.city)
+        in_country = (table.c.host_country == country,) if country else ()
+        countries, cities = grouped(table.c.host_country), grouped(table.c.city, *in_country)
         needs_review = count_needs_review(session)
     return FilterChoices(countries, cities, list_hotels(desk), needs_review)
 

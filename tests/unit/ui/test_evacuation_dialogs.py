@@ -334,3 +334,15 @@ def test_a_later_leg_takes_everyone_seated_on_the_leg_before(qtbot, ctx, people)
         qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [3]
     assert len(ev.pool(ctx.desk, op.id, 2)) == 3
+
+
+def test_candidates_offer_the_cities_of_the_chosen_country_only(qtbot, ctx, people):
+    op = _operation(ctx.desk)  # in the UAE
+    dialog = CandidatesDialog(ctx, op, 1)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.city_box.findData("Abu Dhabi") >= 0, timeout=5000)
+    assert dialog.city_box.findData("Doha") < 0  # Qatar's city is not offered for the UAE
+    dialog.country_box.setCurrentIndex(dialog.country_box.findData("QA"))
+    qtbot.waitUntil(lambda: dialog.city_box.findData("Doha") >= 0, timeout=5000)
+    assert dialog.city_box.findData("Abu Dhabi") < 0

@@ -161,12 +161,17 @@ class CandidatesDialog(QDialog):
         self._debounce.timeout.connect(self._on_debounce_timeout)
         self.previous_leg_box.toggled.connect(self._on_previous_leg_box_toggled)
         self.country_box.currentIndexChanged.connect(self._on_criteria_changed)
+        self.country_box.currentIndexChanged.connect(self._on_country_changed)
         self.city_box.currentIndexChanged.connect(self._on_criteria_changed)
         self.request_box.toggled.connect(self._on_criteria_changed)
         for box in self.presence_boxes.values():
             box.toggled.connect(self._on_criteria_changed)
 
     # -- choices -------------------------------------------------------------------------
+
+    @Slot(int)
+    def _on_country_changed(self, _index: int) -> None:
+        self._load_choices()  # the cities of that country
 
     def _fill_countries(self, on_file: list[str]) -> None:
         filled = self.country_box.count() > 0
@@ -179,9 +184,19 @@ class CandidatesDialog(QDialog):
         )
 
     def _load_choices(self) -> None:
+        """Countries, and the cities of the chosen country (a UAE operation does not offer
+        Tehran)."""
         desk = self.ctx.desk
+        country = (
+            self.country_box.currentData()
+            if self.country_box.count()
+            else self.operation.host_country
+        )
         self.ctx.tasks.run(
-            lambda: filter_choices(desk), self._on_choices_done, lambda _e: None, owner=self
+            lambda: filter_choices(desk, country or None),
+            self._on_choices_done,
+            lambda _e: None,
+            owner=self,
         )
 
     def _on_choices_done(self, choices: FilterChoices) -> None:
