@@ -230,9 +230,19 @@ def test_a_scan_of_someone_on_another_bus_offers_to_open_it(qtbot, seated, desk,
     try:
         page.scan_field.setText(slip_payload(young.entry_id))
         page.scan_field.returnPressed.emit()
-        qtbot.waitUntil(lambda: "another vehicle" in page.scan_result.text(), timeout=3000)
+        qtbot.waitUntil(lambda: "Other vehicle" in page.scan_result.text(), timeout=3000)
         assert "Dubai P 2" in page.scan_result.text() and page.open_scanned_button.isVisible()
         assert beeps
+        # Two lines hold it whole; after a few seconds it is still there, no longer red.
+        lines = page.scan_result.fontMetrics().boundingRect(
+            0, 0, page.scan_result.width(), 10_000, int(Qt.TextFlag.TextWordWrap),
+            page.scan_result.text(),
+        ).height() // page.scan_result.fontMetrics().lineSpacing()  # fmt: skip
+        assert lines <= 2
+        assert "#b00020" in page.scan_result.styleSheet()
+        page._scan_fade.timeout.emit()
+        assert "#b00020" not in page.scan_result.styleSheet()
+        assert "Other vehicle" in page.scan_result.text()
         page.scan_field.setText("hello")
         page.scan_field.returnPressed.emit()
         qtbot.waitUntil(lambda: "Unknown code" in page.scan_result.text(), timeout=3000)

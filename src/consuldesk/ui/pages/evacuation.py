@@ -104,6 +104,9 @@ _ROW_KEYS: dict[str, ManifestStatus] = {
 _OK_STYLE = "color: #0b6b1f;"
 _WARN_STYLE = "color: #8a5a00;"
 _FAIL_STYLE = "color: #b00020;"
+#: A scan's answer once it has been read: still there, no longer shouting.
+_QUIET_STYLE = "color: palette(mid); font-weight: normal;"
+SCAN_FADE_MS = 6000
 
 
 def _local(when: datetime | None) -> datetime | None:
@@ -250,6 +253,10 @@ class EvacuationPage(QWidget):
         self.scan_result.setFixedHeight(2 * self.scan_result.fontMetrics().lineSpacing() + 8)
         self.open_scanned_button = QPushButton(_("&Open it"))
         self.open_scanned_button.setVisible(False)
+        self._scan_fade = QTimer(self)
+        self._scan_fade.setSingleShot(True)
+        self._scan_fade.setInterval(SCAN_FADE_MS)
+        self._scan_fade.timeout.connect(self._quiet_scan_result)
 
         self.filter_label = QLabel(_("&Filter"))
         self.filter_box = QLineEdit()
@@ -1324,8 +1331,16 @@ class EvacuationPage(QWidget):
     def _show_scan(self, style: str, text: str, target: str | None = None) -> None:
         self.scan_result.setStyleSheet(style)
         self.scan_result.setText(text)
+        self.scan_result.setToolTip(text)  # the whole of it, should it not fit two lines
         self._scan_target = target
         self.open_scanned_button.setVisible(target is not None)
+        if text:
+            self._scan_fade.start()  # big and coloured for a few seconds, then quiet
+
+    @Slot()
+    def _quiet_scan_result(self) -> None:
+        if self.scan_result.text():
+            self.scan_result.setStyleSheet(_QUIET_STYLE)
 
     def _clear_scan_result(self) -> None:
         self._show_scan("", "")
@@ -1362,9 +1377,8 @@ class EvacuationPage(QWidget):
             self._show_scan(_OK_STYLE, _("This is this trip's manifest."))
             return
         if outcome == "other_trip":
-            line = _("✗ On another vehicle: {name} → {trip}. Open it?").format(
-                name=name, trip=result.trip_label
-            )
+            # Short enough for two lines: "Open it" is the button beside it.
+            line = _("✗ Other vehicle: {name} → {trip}").format(name=name, trip=result.trip_label)
             self._show_scan(_FAIL_STYLE, line, result.trip_id)
         elif outcome == "waitlisted":
             line = _("✗ No seat yet: {name} is on the waiting list").format(name=name)
