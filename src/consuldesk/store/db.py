@@ -623,6 +623,16 @@ def _converter(column: Any) -> Any:
     return None
 
 
+def python_type(column: Any) -> type | None:
+    """The Python type a column holds, through a type decorator (SQLModel's time columns) to
+    what it stores; ``None`` where the type does not say."""
+    kind = getattr(column.type, "impl", column.type)
+    try:
+        return kind.python_type  # type: ignore[no-any-return]
+    except NotImplementedError:
+        return None
+
+
 def _parsed(table: Any, row: dict[str, Any]) -> dict[str, Any]:
     """``row`` with dates and times given as ISO 8601 text parsed (SQLAlchemy Core wants
     Python values)."""
@@ -630,11 +640,10 @@ def _parsed(table: Any, row: dict[str, Any]) -> dict[str, Any]:
     for column in table.columns:
         value = out.get(column.name)
         if isinstance(value, str):
-            kind = getattr(column.type, "impl", column.type)
-            python_type = getattr(kind, "python_type", None) if not isinstance(kind, JSON) else None
-            if python_type is datetime:
+            kind = python_type(column)
+            if kind is datetime:
                 out[column.name] = datetime.fromisoformat(value)
-            elif python_type is date:
+            elif kind is date:
                 out[column.name] = date.fromisoformat(value)
     return out
 
@@ -642,14 +651,10 @@ def _parsed(table: Any, row: dict[str, Any]) -> dict[str, Any]:
 def _stored(column: Any) -> Any:
     """:func:`_converter` for :meth:`Tx.insert_rows`: also for the time columns SQLModel wraps
     in a type decorator, and dates and times given as ISO 8601 text."""
-    kind = getattr(column.type, "impl", column.type)
-    try:
-        python_type = kind.python_type
-    except NotImplementedError:
-        python_type = None
-    if python_type is datetime:
+    kind = python_type(column)
+    if kind is datetime:
         return _sql_datetime_or_text
-    if python_type is date:
+    if kind is date:
         return _sql_date_or_text
     return _converter(column)
 

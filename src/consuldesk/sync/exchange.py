@@ -14,10 +14,10 @@ Everything here is SQLAlchemy Core or ORM that SQLite and PostgreSQL both run.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import String, and_, type_coerce
 from sqlalchemy import select as sa_select
@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from consuldesk.domain import versions as fv
 from consuldesk.domain.hlc import Timestamp
-from consuldesk.store.db import LOCAL_COLUMNS, Tx
+from consuldesk.store.db import LOCAL_COLUMNS, Tx, python_type
 from consuldesk.store.models import (
     SYNCED_TABLES,
     AuditEvent,
@@ -50,6 +50,7 @@ MODELS: dict[str, type[Synced]] = {str(m.__tablename__): m for m in SYNCED_TABLE
 #: Records are applied table by table in this order (a household after its people).
 ORDER: list[str] = [str(m.__tablename__) for m in SYNCED_TABLES]
 _CHUNK = 500
+T = TypeVar("T")
 
 
 def _columns(model: type[Synced]) -> list[Any]:
@@ -91,7 +92,7 @@ def _to_wire(value: Any) -> Any:
 def _from_wire(column: Any, value: Any) -> Any:
     if value is None:
         return None
-    kind = _python_type(column)
+    kind = python_type(column)
     if kind is datetime:
         return datetime.fromisoformat(value)
     if kind is date:
@@ -99,14 +100,6 @@ def _from_wire(column: Any, value: Any) -> Any:
     if kind is bool:
         return bool(value)
     return value
-
-
-def _python_type(column: Any) -> type | None:
-    kind = getattr(column.type, "impl", column.type)  # a TypeDecorator: what it stores
-    try:
-        return kind.python_type  # type: ignore[no-any-return]
-    except NotImplementedError:  # JSON
-        return None
 
 
 # -- knowledge -----------------------------------------------------------------------------
@@ -173,20 +166,17 @@ def collect(
         names = ["id", "version", "field_versions", *(c.name for c in columns)]
         position = {n: i for i, n in enumerate(names)}
         origin_at = position["origin_post"]
-        temporal = {c.name for c in columns if _python_type(c) in (date, datetime)}
+        temporal = {c.name for c in columns if python_type(c) in (date, datetime)}
         layout = [(n, position[n], n in temporal) for n in names[3:]]
         allowed = None if scope is None else scope.get(name, set())
         has = set() if held is None else held.get(name, set())
-        query = (
-            sa_select(*(_raw(table.c[n]) if n in temporal else table.c[n] for n in names))
-            .where(table.c.version > floor)
-            .order_by(table.c.version)
-        )
+        selected = [_raw(table.c[n]) if n in temporal else table.c[n] for n in names]
+        query = sa_select(*selected).where(table.c.version > floor).order_by(table.c.version)
         looked: set[str] = set()
         rows: Iterable[Any] = session.execute(query)
         if allowed is not None:
             unseen = allowed - has
-            rows = _chain_missing(session, table, names, temporal, rows, unseen, looked)
+            rows = _chain_missing(session, table, selected, rows, unseen, looked)
         for row in rows:
             whole = False
             if allowed is not None:
@@ -256,20 +246,16 @@ def _raw(column: Any) -> Any:
 def _chain_missing(
     session: Session,
     table: Any,
-    names: list[str],
-    temporal: set[str],
+    selected: list[Any],
     rows: Iterable[Any],
     unseen: set[str],
     looked: set[str],
 ) -> Iterator[Any]:
     """``rows``, then the records of ``unseen`` they did not include (older ones, to be sent
-    whole)."""
+    whole), read with the same ``selected`` columns."""
     yield from rows
-    rest = sorted(unseen - looked)
-    columns = [_raw(table.c[n]) if n in temporal else table.c[n] for n in names]
-    for start in range(0, len(rest), _CHUNK):
-        chunk = rest[start : start + _CHUNK]
-        yield from session.execute(sa_select(*columns).where(table.c.id.in_(chunk)))
+    for chunk in _chunks(sorted(unseen - looked)):
+        yield from session.execute(sa_select(*selected).where(table.c.id.in_(chunk)))
 
 
 def _authors_within(session: Session, spans: dict[str, list[str]]) -> list[list[str]]:
@@ -294,12 +280,10 @@ def learn_authors(session: Session, rows: Iterable[list[str]]) -> None:
     """Keep the author rows of a bundle that this case file lacks."""
     wanted: dict[tuple[str, str], list[str]] = {(r[0], r[2]): r for r in rows}
     for node in {n for n, _ in wanted}:
-        throughs = [t for n, t in wanted if n == node]
-        for start in range(0, len(throughs), _CHUNK):
+        for chunk in _chunks([t for n, t in wanted if n == node]):
             for held in session.exec(
                 select(ChangeAuthor.through).where(
-                    ChangeAuthor.node == node,
-                    col(ChangeAuthor.through).in_(throughs[start : start + _CHUNK]),
+                    ChangeAuthor.node == node, col(ChangeAuthor.through).in_(chunk)
                 )
             ):
                 wanted.pop((node, held), None)
@@ -354,9 +338,10 @@ class Applied:
     open_conflicts: set[tuple[str, str]] = field(default_factory=set)
 
 
-def _chunks(records: list[Record]) -> Iterator[list[Record]]:
-    for start in range(0, len(records), _CHUNK):
-        yield records[start : start + _CHUNK]
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``items`` in slices small enough for one ``IN (…)`` each."""
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
 
 
 def apply(
@@ -399,7 +384,7 @@ def apply(
         columns = {c.name: c for c in _columns(model)}
         # New records go to Tx.insert_rows, which takes dates and times as ISO 8601 text.
         readers: dict[str, Callable[[Any], Any] | None] = {
-            n: bool if _python_type(c) is bool else None for n, c in columns.items()
+            n: bool if python_type(c) is bool else None for n, c in columns.items()
         }
         defaults = [
             (n, c.default.arg)

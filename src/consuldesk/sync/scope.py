@@ -61,24 +61,21 @@ def concerning(
     the records it already holds (``held``) refer to."""
     held = held or {}
     nationals: set[str] = set(held.get("national", ()))
-    for record_id, host, origin in _rows(
-        session, National.id, National.host_country, National.origin_post
+    merged: dict[str, str] = {}  # national -> the record it was merged into
+    for record_id, host, origin, into in _rows(
+        session, National.id, National.host_country, National.origin_post, National.merged_into_id
     ):
         if origin == post or (country is not None and host == country):
             nationals.add(str(record_id))
-    merged = {
-        str(a): str(b_)
-        for a, b_ in _rows(session, National.id, National.merged_into_id)
-        if b_ is not None
-    }
+        if into is not None:
+            merged[str(record_id)] = str(into)
+    family_rows = _rows(session, Household.id, Household.origin_post, Household.head_id)
     households = {
         str(i)
-        for i, origin, head in _rows(
-            session, Household.id, Household.origin_post, Household.head_id
-        )
+        for i, origin, head in family_rows
         if origin == post or head in nationals or i in held.get("household", ())
     }
-    heads = {str(i): h for i, h in _rows(session, Household.id, Household.head_id) if h}
+    heads = {str(i): head for i, _origin, head in family_rows if head}
     members = _rows(
         session, HouseholdMember.id, HouseholdMember.household_id, HouseholdMember.national_id
     )

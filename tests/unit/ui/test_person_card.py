@@ -383,13 +383,13 @@ def test_the_wheel_does_not_change_an_unfocused_drop_down(qtbot, desk):
 
 
 def test_a_call_started_from_a_persons_card_links_them(qtbot, ctx, desk, monkeypatch):
-    import consuldesk.ui.dialogs.hotline_call as hotline
+    import consuldesk.ui.dialogs.person_card as card_module
 
     row = nationals.register_national(desk, person()).row
     assert not open_card(qtbot, ctx).call_button.isEnabled()  # nobody on file yet
     opened = []
     monkeypatch.setattr(
-        hotline, "open_hotline_call", lambda ctx, parent, person: opened.append(person.id)
+        card_module, "open_hotline_call", lambda ctx, parent, person: opened.append(person.id)
     )
     card = open_card(qtbot, ctx, nationals.get_national(desk, row.id))
     card.call_button.click()

@@ -75,6 +75,7 @@ from consuldesk.ui.context import AppContext
 from consuldesk.ui.countries import country_text
 from consuldesk.ui.dialogs.ask import ask
 from consuldesk.ui.dialogs.discard import DiscardGuardDialog
+from consuldesk.ui.dialogs.hotline_call import open_hotline_call
 from consuldesk.ui.models.nationals import STATUS_LABELS
 from consuldesk.ui.review_text import review_value
 from consuldesk.ui.widgets.review_panel import ReviewPanel
@@ -635,8 +636,6 @@ class PersonCard(DiscardGuardDialog):
 
     @Slot()
     def _on_call_button_clicked(self) -> None:
-        from consuldesk.ui.dialogs.hotline_call import open_hotline_call
-
         if self._row is not None:
             open_hotline_call(self.ctx, self, self._row)
 

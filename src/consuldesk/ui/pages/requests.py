@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -529,17 +529,21 @@ class RequestsPage(QWidget):
         """Show a call just logged: the queue's filters back to open requests, the new request
         selected and open on the right, and a line that says so."""
         self._logged = row
-        for widget in (self.search_edit, self.assignee_filter):
-            widget.blockSignals(True)
-            widget.clear()
-            widget.blockSignals(False)
-        for box in (self.status_filter, self.kind_filter):
-            box.blockSignals(True)
-            box.setCurrentIndex(0)
-            box.blockSignals(False)
-        self.overdue_filter.blockSignals(True)
+        filters = (
+            self.search_edit,
+            self.assignee_filter,
+            self.status_filter,
+            self.kind_filter,
+            self.overdue_filter,
+        )
+        quiet = [QSignalBlocker(widget) for widget in filters]  # one refresh, below
+        self.search_edit.clear()
+        self.assignee_filter.clear()
+        self.status_filter.setCurrentIndex(0)
+        self.kind_filter.setCurrentIndex(0)
         self.overdue_filter.setChecked(False)
-        self.overdue_filter.blockSignals(False)
+        for blocker in quiet:
+            blocker.unblock()
         self._refresh_timer.stop()
         self.refresh()
 
