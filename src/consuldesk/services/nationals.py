@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, column, false, func, or_, text
+from sqlalchemy import Integer, column, false, func, literal, or_, text, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -297,12 +297,22 @@ class NationalFilter:
         )
 
 
+#: Where a page of :func:`find_nationals` ends, for the next to start after it (keyset paging):
+#: ``(known, key, sort_name, seq)`` of its last row; opaque to callers.
+Cursor = tuple[bool, Any, str, int]
+
+
 @dataclass(frozen=True)
 class Page:
-    """One page of a filtered list, and how many match in all."""
+    """One page of a filtered list, and how many match in all.
+
+    ``after`` is where the next page starts (pass it back to :func:`find_nationals`), or None
+    when nothing follows this page.
+    """
 
     rows: list[NationalRow]
     total: int
+    after: Cursor | None = None
 
 
 #: The orders :func:`find_nationals` can sort by.
@@ -357,13 +367,82 @@ def _filter_conditions(n: Any, flt: NationalFilter, today: date) -> list[Any]:
     return conditions
 
 
-def _order_by(n: Any, sort: str, descending: bool) -> list[Any]:
-    name = [n.c.sort_name.desc(), n.c.seq.desc()] if descending else [n.c.sort_name, n.c.seq]
+_SORT_KEYS = {"born": "birth_date", "city": "city", "status": "presence_status"}
+
+
+def _page_rows(
+    session: Session,
+    n: Any,
+    conditions: list[Any],
+    sort: str,
+    descending: bool,
+    limit: int,
+    offset: int,
+    after: Cursor | None,
+) -> list[Any]:
+    """The rows of one page, each with its cursor values, read from an index (migration 0010).
+
+    People are ordered by the sort key, then by name, then by ``seq``, all in the one direction,
+    so SQLite walks an index forwards or backwards; people whose key is unknown come last
+    either way. Without ``after``, ``offset`` rows are skipped (slow deep down: the window
+    pages with ``after``).
+    """
+
+    def ordered(*columns: Any) -> list[Any]:
+        return [c.desc() for c in columns] if descending else list(columns)
+
+    def beyond(columns: tuple[Any, ...], values: tuple[Any, ...]) -> Any:
+        left, right = tuple_(*columns), tuple_(*(literal(v) for v in values))
+        return left < right if descending else left > right
+
+    name = (n.c.sort_name, n.c.seq)
     if sort == "name":
-        return name
-    key = {"born": n.c.birth_date, "city": n.c.city, "status": n.c.presence_status}[sort]
-    # Unknown values last in either direction; ties in name order.
-    return [key.is_(None), key.desc() if descending else key, n.c.sort_name, n.c.seq]
+        query = _select_rows(n).add_columns(literal(True).label("known"), n.c.seq.label("key"))
+        where = list(conditions)
+        if after is not None:
+            where.append(beyond(name, (after[2], after[3])))
+        return list(
+            session.execute(
+                query.where(*where).order_by(*ordered(*name)).offset(offset).limit(limit)
+            ).all()
+        )
+    key = n.c[_SORT_KEYS[sort]]
+    found: list[Any] = []
+    if after is None or after[0]:
+        where = [*conditions, key.is_not(None)]
+        if after is not None:
+            where.append(beyond((key, *name), (after[1], after[2], after[3])))
+        found = list(
+            session.execute(
+                _select_rows(n)
+                .add_columns(literal(True).label("known"), key.label("key"))
+                .where(*where)
+                .order_by(*ordered(key, *name))
+                .offset(offset)
+                .limit(limit)
+            ).all()
+        )
+        if len(found) == limit:
+            return found
+        offset = 0 if found or after is not None else offset
+    if offset and after is None:
+        # Skipping into the unknowns: as many rows were skipped among the known ones as exist.
+        known = session.execute(
+            sa_select(func.count()).select_from(n).where(*conditions, key.is_not(None))
+        ).scalar_one()
+        offset = max(0, offset - int(known))
+    where = [*conditions, key.is_(None)]
+    if after is not None and not after[0]:
+        where.append(beyond(name, (after[2], after[3])))
+    found += session.execute(
+        _select_rows(n)
+        .add_columns(literal(False).label("known"), literal(None).label("key"))
+        .where(*where)
+        .order_by(*ordered(*name))
+        .offset(offset)
+        .limit(limit - len(found))
+    ).all()
+    return found
 
 
 def find_nationals(
@@ -374,19 +453,24 @@ def find_nationals(
     descending: bool = False,
     limit: int = 100,
     offset: int = 0,
+    after: Cursor | None = None,
+    total: int | None = None,
 ) -> Page:
     """One page of the live nationals matching a filter (query text and fields), sorted.
 
-    Everything is filtered, counted and sorted in SQLite; ``total`` is the exact number of
-    matches, for "1,234 of 100,000".
+    Everything is filtered, counted and sorted in SQLite, from the indexes of migration 0010:
+    any filter, and any page reached with ``after``, costs about what the first page does.
+    ``total`` is the exact number of matches, for "1,234 of 100,000".
 
     Args:
         desk: the services' context.
         flt: what to narrow to (default: everyone).
-        sort: one of :data:`SORTS`.
+        sort: one of :data:`SORTS`; ties in name order, in the same direction.
         descending: reverse the order.
         limit: rows per page.
-        offset: rows to skip.
+        offset: rows to skip (for a first look deep down; the window pages with ``after``).
+        after: the ``after`` of the previous page: this page starts where it ended.
+        total: the count the first page gave, not counted again for the pages after it.
 
     Raises:
         ValueError: an unknown ``sort``.
@@ -397,19 +481,20 @@ def find_nationals(
     with desk.casefile.read() as session:
         n = table_of(National).alias("n")
         conditions = _filter_conditions(n, flt, today)
-        total = session.execute(
-            sa_select(func.count()).select_from(n).where(*conditions)
-        ).scalar_one()
-        if total == 0 or offset >= total:
-            return Page([], int(total))
-        found = session.execute(
-            _select_rows(n)
-            .where(*conditions)
-            .order_by(*_order_by(n, sort, descending))
-            .offset(offset)
-            .limit(limit)
-        ).all()
-        return Page(to_rows(session, found, today), int(total))
+        if total is None:
+            total = int(
+                session.execute(
+                    sa_select(func.count()).select_from(n).where(*conditions)
+                ).scalar_one()
+            )
+        if total == 0 or (after is None and offset >= total):
+            return Page([], total)
+        found = _page_rows(session, n, conditions, sort, descending, limit, offset, after)
+        following: Cursor | None = None
+        if len(found) == limit:
+            last = found[-1]
+            following = (bool(last.known), last.key, last.sort_name, last.seq)
+        return Page(to_rows(session, found, today), total, following)
 
 
 @dataclass(frozen=True)

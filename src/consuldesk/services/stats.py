@@ -3,9 +3,9 @@ in a hotel tonight.
 
 Everything is counted in SQLite with a handful of aggregate queries, so the dashboard stays
 fast with 100,000 nationals: age rules become birth-date comparisons
-(:func:`~consuldesk.domain.vulnerability.birth_date_cutoff`) and "woman with minors" one query
-over household memberships. The rules are those of :mod:`consuldesk.domain.vulnerability`; a
-test checks both agree row by row.
+(:func:`~consuldesk.domain.vulnerability.birth_date_cutoff`) and "woman with minors" a comparison
+with the youngest member of her households, which the case file keeps (migration 0010). The rules
+are those of :mod:`consuldesk.domain.vulnerability`; a test checks both agree row by row.
 """
 
 from __future__ import annotations
@@ -55,12 +55,27 @@ _WHITESPACE = (
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 
-# Per-person flags as SQL over ``national AS n``. Text of only whitespace is no condition.
-_MEDICAL = "(n.medical_condition IS NOT NULL AND trim(n.medical_condition, :ws) <> '')"
-_MOBILITY = "(n.mobility_needs IS NOT NULL AND trim(n.mobility_needs, :ws) <> '')"
-_PREGNANT = "(coalesce(n.pregnant, 0) <> 0)"
+# Per-person flags as SQL over ``national AS n``. Text of only whitespace is no condition. The
+# first terms of each are those of a partial index (migration 0010): a filter on a flag reads
+# only the people who have it.
+_MEDICAL = (
+    "(n.medical_condition IS NOT NULL AND n.medical_condition <> ''"
+    " AND trim(n.medical_condition, :ws) <> '')"
+)
+_MOBILITY = (
+    "(n.mobility_needs IS NOT NULL AND n.mobility_needs <> ''"
+    " AND trim(n.mobility_needs, :ws) <> '')"
+)
+_PREGNANT = "(n.pregnant = 1)"
 _OVER_60 = "(n.birth_date IS NOT NULL AND n.birth_date <= :senior_cutoff)"
 _MINOR = "(n.birth_date IS NOT NULL AND n.birth_date > :adult_cutoff)"
+# An adult (or age unknown) woman sharing a live household with a live minor: the youngest
+# member of her households (kept by triggers) is a minor today. The sex is written out, not
+# bound, so that SQLite can use the partial index over women.
+_WOMAN_WITH_MINORS = (
+    f"(n.sex = '{Sex.FEMALE.value}' AND n.household_youngest > :adult_cutoff"
+    " AND (n.birth_date IS NULL OR n.birth_date <= :adult_cutoff))"
+)
 
 # One scan of the nationals for the flags that depend on the person alone.
 _PERSONAL_SQL = f"""
@@ -76,32 +91,12 @@ FROM national AS n
 WHERE n.deleted_at IS NULL
 """
 
-# Live households with a live minor.
-_MINOR_HOUSEHOLDS = """
-    SELECT DISTINCT k.household_id
-    FROM household_member AS k
-    JOIN national AS c ON c.id = k.national_id
-    JOIN household AS h ON h.id = k.household_id
-    WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND h.deleted_at IS NULL
-      AND c.birth_date > :adult_cutoff
-"""
-# An adult (or age unknown) woman, over ``national AS n``.
-_ADULT_WOMAN = "(n.sex = :female AND (n.birth_date IS NULL OR n.birth_date <= :adult_cutoff))"
-
-# Adult (or age unknown) women sharing a live household with a live minor; and how many of them
-# have no other flag (an adult has neither the minor flag, nor is she her own minor).
+# Women travelling with minors; and how many of them have no other flag (an adult has neither
+# the minor flag, nor is she her own minor).
 _WOMEN_WITH_MINORS_SQL = f"""
-WITH minor_household AS ({_MINOR_HOUSEHOLDS}),
-with_minors AS (
-    SELECT DISTINCT m.national_id AS id
-    FROM household_member AS m
-    JOIN minor_household AS mh ON mh.household_id = m.household_id
-    WHERE m.deleted_at IS NULL
-)
 SELECT count(*), coalesce(sum(NOT ({_MEDICAL} OR {_MOBILITY} OR {_PREGNANT} OR {_OVER_60})), 0)
-FROM with_minors
-JOIN national AS n ON n.id = with_minors.id
-WHERE n.deleted_at IS NULL AND {_ADULT_WOMAN}
+FROM national AS n
+WHERE n.deleted_at IS NULL AND {_WOMAN_WITH_MINORS}
 """
 
 # The same rules as one condition per flag, to filter ``national AS n`` by.
@@ -111,9 +106,7 @@ _FLAG_CONDITIONS = {
     Vulnerability.PREGNANT: _PREGNANT,
     Vulnerability.OVER_60: _OVER_60,
     Vulnerability.MINOR: _MINOR,
-    Vulnerability.WOMAN_WITH_MINORS: f"""({_ADULT_WOMAN} AND n.id IN (
-        SELECT m.national_id FROM household_member AS m
-        WHERE m.deleted_at IS NULL AND m.household_id IN ({_MINOR_HOUSEHOLDS})))""",
+    Vulnerability.WOMAN_WITH_MINORS: _WOMAN_WITH_MINORS,
 }
 
 
@@ -122,7 +115,6 @@ def _params(today: date) -> dict[str, Any]:
         "adult_cutoff": birth_date_cutoff(ADULT_AGE, today).isoformat(),
         "senior_cutoff": birth_date_cutoff(SENIOR_AGE, today).isoformat(),
         "ws": _WHITESPACE,
-        "female": Sex.FEMALE.value,
     }
 
 
@@ -139,8 +131,8 @@ def vulnerability_condition(flag: Vulnerability, today: date) -> TextClause:
 def vulnerability_counts(session: Session, today: date) -> tuple[int, dict[str, int], int]:
     """Live nationals, how many have each vulnerability flag on ``today``, and how many have any.
 
-    Two queries: one scan of the nationals for the personal flags, one over household
-    memberships for women travelling with minors.
+    Two queries: one scan of the nationals for the personal flags, one over the index of women
+    for women travelling with minors.
 
     Returns:
         ``(nationals, {flag value: count}, vulnerable)``.

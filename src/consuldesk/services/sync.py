@@ -367,6 +367,7 @@ def import_bundle(
     result.missing = missing
     if not preview:
         result.also_applied = _apply_held(desk, identities)
+        desk.casefile.refresh_statistics()  # a big bundle changes what the planner should know
     return result
 
 

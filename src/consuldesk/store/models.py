@@ -116,6 +116,33 @@ class Post(Synced, table=True):
     is_headquarters: bool = False
 
 
+_LIVE = "deleted_at IS NULL"
+#: (name, columns, condition) of the partial indexes over live nationals (migration 0010).
+_LIVE_INDEXES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("ix_national_live_name", ("sort_name", "seq"), _LIVE),
+    ("ix_national_live_born", ("birth_date", "sort_name", "seq"), _LIVE),
+    ("ix_national_live_city", ("city", "sort_name", "seq"), _LIVE),
+    ("ix_national_live_status", ("presence_status", "sort_name", "seq"), _LIVE),
+    ("ix_national_live_country", ("host_country", "city", "sort_name", "seq"), _LIVE),
+    (
+        "ix_national_live_medical",
+        ("sort_name", "seq"),
+        f"{_LIVE} AND medical_condition IS NOT NULL AND medical_condition <> ''",
+    ),
+    (
+        "ix_national_live_mobility",
+        ("sort_name", "seq"),
+        f"{_LIVE} AND mobility_needs IS NOT NULL AND mobility_needs <> ''",
+    ),
+    ("ix_national_live_pregnant", ("sort_name", "seq"), f"{_LIVE} AND pregnant = 1"),
+    (
+        "ix_national_live_women",
+        ("household_youngest", "birth_date", "sort_name", "seq"),
+        f"{_LIVE} AND sex = 'F'",
+    ),
+)
+
+
 class National(Synced, table=True):
     """A citizen known to the post."""
 
@@ -140,7 +167,13 @@ class National(Synced, table=True):
         Index(
             "ix_national_needs_review",
             "sort_name",
+            "seq",
             sqlite_where=text("review IS NOT NULL AND deleted_at IS NULL"),
+        ),
+        # Every filter of the list counted and paged from an index (migration 0010).
+        *(
+            Index(name, *columns, sqlite_where=text(where))
+            for name, columns, where in _LIVE_INDEXES
         ),
     )
 
@@ -151,7 +184,7 @@ class National(Synced, table=True):
     surname_lat: str | None = None  # as printed in the passport, verbatim
     given_names_lat: str | None = None
     sex: str | None = Field(default=None, max_length=1)
-    birth_date: date | None = Field(default=None, index=True)
+    birth_date: date | None = None  # indexed with the live records (ix_national_live_born)
     iin: str | None = Field(default=None, max_length=12)
     passport_no: str | None = Field(default=None, max_length=20)
     passport_expiry: date | None = None
@@ -176,11 +209,14 @@ class National(Synced, table=True):
     review: list[dict[str, Any]] | None = Field(
         default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )
-    sort_name: str = Field(default="", index=True)
+    sort_name: str = ""  # indexed with the live records (ix_national_live_name)
     search_keys: str = ""  # space-separated search keys, mirrored into national_fts by triggers
     # IIN, passport and phone digits, mirrored into the trigram index national_ids: found by
     # any part ("68261" finds N56668261), as an officer reads the last digits out on the phone.
     id_keys: str = ""
+    # The latest birth date among the live members of this person's live households, kept by
+    # triggers (migration 0010): "a woman travelling with minors" is one indexed comparison.
+    household_youngest: date | None = None
 
 
 class Household(Synced, table=True):

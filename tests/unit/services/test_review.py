@@ -122,6 +122,11 @@ def test_a_deleted_record_no_longer_needs_review(desk, ids):
 
 def test_the_filter_reads_the_partial_index(desk, ids):
     """At 100,000 people SQLite must read only the few that need review."""
+    with desk.casefile.write(desk.officer) as tx:
+        tx.insert_nationals(
+            {"surname_cyr": f"Сейітов{i}", "given_names_cyr": "Ерлан"} for i in range(300)
+        )
+    assert desk.casefile.refresh_statistics()
     n = table_of(National).alias("n")
     conditions = _filter_conditions(n, NationalFilter(needs_review=True), date(2026, 3, 10))
     with desk.casefile.read() as session:

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from consuldesk.domain.enums import (
@@ -24,7 +25,14 @@ from consuldesk.domain.vulnerability import PersonFacts, birth_date_cutoff, vuln
 from consuldesk.services import hotels as ht
 from consuldesk.services import requests as rq
 from consuldesk.services.households import create_household, delete_household, remove_member
-from consuldesk.services.nationals import delete_national, register_national, set_presence
+from consuldesk.services.nationals import (
+    NationalFilter,
+    delete_national,
+    find_nationals,
+    merge_nationals,
+    register_national,
+    set_presence,
+)
 from consuldesk.services.stats import situation
 from consuldesk.store.models import Household, HouseholdMember, National
 from tests.factories import person
@@ -182,6 +190,29 @@ def _varied_sample(desk, rnd: random.Random, size: int = 400) -> None:
         row = tx.session.get(Household, synced.row.id)
         assert row is not None
         tx.delete(row)
+    # what the stored "youngest in the family" (migration 0010) must follow: a child who
+    # turns out to be an adult, an adult who turns out to be a child, a birth date forgotten,
+    # a membership moved by a merge, a membership row removed outright
+    in_family = [h for h in alive if len(h.member_ids) > 2]
+    with desk.casefile.write(desk.officer) as tx:
+        for h, birth in zip(
+            in_family[:9], [date(1970, 1, 1), date(2015, 6, 1), None] * 3, strict=True
+        ):
+            member = tx.session.get(National, h.member_ids[-1])
+            if member is not None and member.deleted_at is None:
+                member.birth_date = birth
+                tx.session.add(member)
+    with desk.casefile.read() as session:
+        live = set(session.exec(select(National.id).where(col(National.deleted_at).is_(None))))
+    kept = register_national(desk, person(given_names_cyr="Айгүл", birth_date=date(2012, 5, 5)))
+    lone = [i for i in ids[len(ids) * 3 // 4 :] if i in live][:3]
+    merge_nationals(desk, kept.row.id, next(i for i in in_family[9].member_ids if i in live))
+    with desk.casefile.write(desk.officer) as tx:
+        tx.session.execute(
+            text("DELETE FROM household_member WHERE household_id = :h"), {"h": in_family[10].id}
+        )
+    late = register_national(desk, person(given_names_cyr="Әсел", birth_date=date(2019, 9, 9)))
+    create_household(desk, "Кейін", HouseholdKind.FAMILY, member_ids=[*lone, late.row.id])
 
 
 def _expected(desk, today: date) -> tuple[Counter[str], int, int]:
@@ -232,6 +263,17 @@ def test_sql_vulnerability_counts_agree_with_domain_rules(desk, seed):
         assert s.vulnerable == vulnerable, day
         # the sample really is varied
         assert all(counts[v.value] > 0 for v in Vulnerability), counts
+        # and the list's filters find the same people, page after page
+        desk.today = lambda day=day: day
+        for v in Vulnerability:
+            page = find_nationals(desk, NationalFilter(vulnerability=v), limit=40)
+            seen = len(page.rows)
+            while page.after is not None:
+                page = find_nationals(
+                    desk, NationalFilter(vulnerability=v), limit=40, after=page.after
+                )
+                seen += len(page.rows)
+            assert page.total == seen == counts[v.value], (day, v)
 
 
 @pytest.mark.slow

@@ -153,8 +153,8 @@ def paged_model(qtbot, ctx, monkeypatch):
     desk = ctx.desk
     with qtbot.waitSignal(model.loaded, timeout=3000):
         model.set_source(
-            lambda sort, desc, limit, offset: find_nationals(
-                desk, sort=sort, descending=desc, limit=limit, offset=offset
+            lambda sort, desc, limit, after, total: find_nationals(
+                desk, sort=sort, descending=desc, limit=limit, after=after, total=total
             )
         )
     return model

@@ -22,7 +22,7 @@ from consuldesk.domain.enums import Vulnerability
 from consuldesk.domain.phone import format_phone
 from consuldesk.i18n import _
 from consuldesk.messages import describe
-from consuldesk.services.nationals import Page
+from consuldesk.services.nationals import Cursor, Page
 from consuldesk.services.rows import NationalRow
 from consuldesk.ui.review_text import review_summary
 from consuldesk.ui.tasks import TaskRunner
@@ -65,8 +65,10 @@ PAGE_SIZE = 100
 #: The service's sort key for each sortable column (others keep the current order).
 SORT_KEYS = {COL_NAME: "name", COL_BIRTH: "born", COL_PLACE: "city", COL_STATUS: "status"}
 
-#: Fetches one page: ``(sort, descending, limit, offset) -> Page``; runs off the UI thread.
-PageSource = Callable[[str, bool, int, int], Page]
+#: Fetches one page: ``(sort, descending, limit, after, total) -> Page``, where ``after`` is the
+#: previous page's ``after`` (None for the first page) and ``total`` the count the first page
+#: gave (None: count); runs off the UI thread.
+PageSource = Callable[[str, bool, int, Cursor | None, int | None], Page]
 
 
 class NationalsModel(QAbstractTableModel):
@@ -87,6 +89,7 @@ class NationalsModel(QAbstractTableModel):
         self._tasks = tasks
         self._source: PageSource | None = None
         self._total = 0
+        self._after: Cursor | None = None  # where the next page starts; None: nothing follows
         self._sort = "name"
         self._descending = False
         # Every (re)query bumps the generation; pages of an older one are dropped on arrival.
@@ -113,6 +116,7 @@ class NationalsModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(rows)
         self._total = len(self._rows)
+        self._after = None
         self.endResetModel()
 
     # -- paging ----------------------------------------------------------------------------
@@ -128,7 +132,7 @@ class NationalsModel(QAbstractTableModel):
             return
         self._generation += 1
         self._fetching = True
-        self._fetch(0)
+        self._fetch(first=True)
 
     @property
     def total(self) -> int:
@@ -147,13 +151,13 @@ class NationalsModel(QAbstractTableModel):
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         if parent.isValid() or self._source is None or self._fetching:
             return False
-        return len(self._rows) < self._total
+        return self._after is not None
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
             return
         self._fetching = True
-        self._fetch(len(self._rows))
+        self._fetch(first=False)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = SORT_KEYS.get(column)
@@ -163,31 +167,35 @@ class NationalsModel(QAbstractTableModel):
         self._sort, self._descending = key, descending
         self.reload()
 
-    def _fetch(self, offset: int) -> None:
+    def _fetch(self, *, first: bool) -> None:
+        """Ask for the first page, or for the page after the last one shown (keyset paging:
+        a deep page costs what the first does)."""
         assert self._source is not None and self._tasks is not None
         source, generation = self._source, self._generation
         sort, descending = self._sort, self._descending
+        after, total = (None, None) if first else (self._after, self._total)
         self._tasks.run(
-            lambda: source(sort, descending, PAGE_SIZE, offset),
-            lambda page: self._on_page_done(generation, offset, page),
+            lambda: source(sort, descending, PAGE_SIZE, after, total),
+            lambda page: self._on_page_done(generation, first, page),
             lambda exc: self._on_page_failed(generation, exc),
         )
 
-    def _on_page_done(self, generation: int, offset: int, page: Page) -> None:
+    def _on_page_done(self, generation: int, first: bool, page: Page) -> None:
         if generation != self._generation:
             return  # an answer to an older query or order
         self._fetching = False
-        if offset == 0:
+        self._after = page.after
+        if first:
             self.beginResetModel()
             self._rows = list(page.rows)
             self._total = page.total
             self.endResetModel()
             self.loaded.emit(page.total)
             return
-        self._total = page.total
-        if offset != len(self._rows) or not page.rows:
+        if not page.rows:
             return
-        self.beginInsertRows(QModelIndex(), offset, offset + len(page.rows) - 1)
+        start = len(self._rows)
+        self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
         self._rows.extend(page.rows)
         self.endInsertRows()
 

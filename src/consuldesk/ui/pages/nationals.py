@@ -29,6 +29,7 @@ from consuldesk.domain.errors import ValidationError
 from consuldesk.i18n import _, language
 from consuldesk.messages import describe
 from consuldesk.services.nationals import (
+    Cursor,
     FilterChoices,
     NationalFilter,
     Page,
@@ -322,9 +323,11 @@ class NationalsPage(QWidget):
         self.clear_button.setEnabled(flt.narrows)
         desk = self.desk
 
-        def source(sort: str, descending: bool, limit: int, offset: int) -> Page:
+        def source(
+            sort: str, descending: bool, limit: int, after: Cursor | None, total: int | None
+        ) -> Page:
             return find_nationals(
-                desk, flt, sort=sort, descending=descending, limit=limit, offset=offset
+                desk, flt, sort=sort, descending=descending, limit=limit, after=after, total=total
             )
 
         self.model.set_source(source)
