@@ -1,0 +1,176 @@
+"""The person card when someone else changed the person while it was open: another window on
+the same case file, or a bundle from another post."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QDialog
+
+from consuldesk.services import nationals
+from consuldesk.services.casefile import open_casefile
+from consuldesk.ui.dialogs.edit_conflict import MINE, THEIRS, EditConflictDialog
+from consuldesk.ui.dialogs.person_card import HistoryModel, PersonCard
+from tests.factories import person
+from tests.unit.ui.conftest import type_text
+
+
+@pytest.fixture
+def other(desk):
+    """A second desk on the same case file: another officer at another window."""
+    d = open_casefile(desk.casefile.path, "Officer Two")
+    d.today = desk.today
+    yield d
+    d.close()
+
+
+def open_card(qtbot, ctx, row) -> PersonCard:
+    card = PersonCard(ctx, row)
+    qtbot.addWidget(card)
+    card.show()
+    qtbot.waitUntil(card.save_button.isEnabled, timeout=3000)
+    return card
+
+
+def retype(edit, text: str) -> None:
+    edit.selectAll()
+    type_text(edit, text)
+
+
+def conflict_dialog(qtbot, card: PersonCard) -> EditConflictDialog:
+    card.save_button.click()
+    qtbot.waitUntil(lambda: card.conflict_dialog is not None, timeout=5000)
+    dialog = card.conflict_dialog
+    assert isinstance(dialog, EditConflictDialog)
+    qtbot.waitUntil(dialog.isVisible, timeout=3000)
+    return dialog
+
+
+def test_a_change_made_elsewhere_to_another_field_is_kept(qtbot, ctx, desk, other):
+    row = nationals.register_national(desk, person()).row
+    card = open_card(qtbot, ctx, row)
+    nationals.update_national(
+        other, row.id, nationals.fields_of_row(row).replace(phones=("+77019998877",))
+    )
+    retype(card.edits["address"], "Corniche 5")
+    with qtbot.waitSignal(card.saved, timeout=5000) as saved:
+        card.save_button.click()
+    assert card.result() == QDialog.DialogCode.Accepted and card.conflict_dialog is None
+    assert [c.field for c in saved.args[0].theirs_kept] == ["phones"]
+    now = nationals.get_national(desk, row.id)
+    assert (now.address, now.phones) == ("Corniche 5", ("+77019998877",))
+
+
+def test_a_conflict_shows_the_three_values_and_saves_the_choices(qtbot, ctx, desk, other):
+    row = nationals.register_national(desk, person(address="Marina 1")).row
+    card = open_card(qtbot, ctx, row)
+    opened = nationals.fields_of_row(row)
+    nationals.update_national(
+        other, row.id, opened.replace(city="Sharjah", address="Tower 7", email="x@example.kz")
+    )
+    retype(card.edits["city"], "Al Ain")
+    retype(card.edits["address"], "Villa 3")
+    retype(card.edits["messenger"], "Telegram @aigerim")
+
+    dialog = conflict_dialog(qtbot, card)
+    assert card.status_label.text().startswith("Someone else changed this record")
+    assert card.isVisible() and card.result() == 0  # the card stays open
+    assert list(dialog.groups) == ["city", "address"]
+    texts = [label.text() for label in dialog.findChildren(type(dialog.status_label))]
+    for value in ("Dubai", "Sharjah", "Al Ain", "Marina 1", "Tower 7", "Villa 3"):
+        assert value in texts
+    assert any(t.startswith("Officer Two (AE-ABU), ") for t in texts)
+    assert "Email “x@example.kz”" in dialog.kept_label.text()
+    # No choice is made for the officer: Save waits for both fields.
+    assert not dialog.save_button.isEnabled()
+    assert dialog.status_label.text() == "2 fields to choose"
+    dialog.buttons[("city", MINE)].click()
+    assert not dialog.save_button.isEnabled() and dialog.status_label.text() == "1 field to choose"
+    dialog.buttons[("address", THEIRS)].click()
+    assert dialog.save_button.isEnabled()
+
+    with qtbot.waitSignal(card.saved, timeout=5000):
+        dialog.save_button.click()
+    assert card.result() == QDialog.DialogCode.Accepted
+    now = nationals.get_national(desk, row.id)
+    assert (now.city, now.address, now.email, now.messenger) == (
+        "Al Ain",
+        "Tower 7",
+        "x@example.kz",
+        "Telegram @aigerim",
+    )
+    # The History tab says what happened.
+    model = HistoryModel()
+    model.set_events(nationals.history(desk, row.id))
+    rows = [
+        [model.index(r, c).data() for c in range(model.columnCount())]
+        for r in range(model.rowCount())
+    ]
+    assert ["Conflict resolved", "City", "Sharjah → Al Ain"] in [r[2:] for r in rows]
+    assert ["Kept the other change", "Address", "Villa 3 → Tower 7"] in [r[2:] for r in rows]
+
+
+def test_take_theirs_for_all_and_back_to_the_card(qtbot, ctx, desk, other):
+    row = nationals.register_national(desk, person()).row
+    card = open_card(qtbot, ctx, row)
+    nationals.update_national(other, row.id, nationals.fields_of_row(row).replace(city="Sharjah"))
+    retype(card.edits["city"], "Al Ain")
+
+    dialog = conflict_dialog(qtbot, card)
+    dialog.back_button.click()  # nothing saved; the card keeps what was typed
+    assert not dialog.isVisible() and card.isVisible()
+    assert card.edits["city"].text() == "Al Ain"
+    assert nationals.get_national(desk, row.id).city == "Sharjah"
+
+    card.conflict_dialog = None
+    dialog = conflict_dialog(qtbot, card)  # saving again asks again
+    dialog.all_mine_button.click()
+    assert dialog.choices == {"city": MINE}
+    dialog.all_theirs_button.click()
+    assert dialog.choices == {"city": THEIRS}
+    with qtbot.waitSignal(card.saved, timeout=5000):
+        dialog.save_button.click()
+    assert nationals.get_national(desk, row.id).city == "Sharjah"
+
+
+def test_a_change_made_while_choosing_is_caught_again(qtbot, ctx, desk, other):
+    row = nationals.register_national(desk, person()).row
+    card = open_card(qtbot, ctx, row)
+    nationals.update_national(other, row.id, nationals.fields_of_row(row).replace(city="Sharjah"))
+    retype(card.edits["city"], "Al Ain")
+    first = conflict_dialog(qtbot, card)
+    # The other officer changes the city once more while this officer reads the dialog.
+    now = nationals.get_national(other, row.id)
+    nationals.update_national(other, row.id, nationals.fields_of_row(now).replace(city="Ajman"))
+    card.conflict_dialog = None
+    first.choose("city", MINE)
+    first.save_button.click()
+    qtbot.waitUntil(lambda: card.conflict_dialog is not None, timeout=5000)
+    second = card.conflict_dialog
+    assert isinstance(second, EditConflictDialog) and second is not first
+    texts = [label.text() for label in second.findChildren(type(second.status_label))]
+    assert "Ajman" in texts and "Sharjah" in texts  # opened: the value the first dialog showed
+    assert nationals.get_national(desk, row.id).city == "Ajman"  # nothing overwritten
+    second.choose("city", MINE)
+    with qtbot.waitSignal(card.saved, timeout=5000):
+        second.save_button.click()
+    assert nationals.get_national(desk, row.id).city == "Al Ain"
+
+
+def test_clicking_a_value_chooses_it(qtbot, desk, other):
+    row = nationals.register_national(desk, person()).row
+    opened = nationals.fields_of_row(row)
+    nationals.update_national(other, row.id, opened.replace(notes="Long note " * 30))
+    try:
+        nationals.update_national(desk, row.id, opened.replace(notes="Mine"), opened=opened)
+    except nationals.EditConflict as exc:
+        dialog = EditConflictDialog(exc)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    from PySide6.QtCore import QPoint, Qt
+
+    (label,) = [
+        w for w in dialog.findChildren(type(dialog.status_label)) if w.text().startswith("Long")
+    ]
+    assert label.wordWrap()
+    qtbot.mouseClick(label, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert dialog.choices == {"notes": THEIRS}
