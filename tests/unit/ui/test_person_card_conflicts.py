@@ -79,7 +79,7 @@ def test_a_conflict_shows_the_three_values_and_saves_the_choices(qtbot, ctx, des
     for value in ("Dubai", "Sharjah", "Al Ain", "Marina 1", "Tower 7", "Villa 3"):
         assert value in texts
     assert any(t.startswith("Officer Two (AE-ABU), ") for t in texts)
-    assert "Email “x@example.kz”" in dialog.kept_label.text()
+    assert "•  Email: x@example.kz — Officer Two (AE-ABU), " in dialog.kept_label.text()
     # No choice is made for the officer: Save waits for both fields.
     assert not dialog.save_button.isEnabled()
     assert dialog.status_label.text() == "2 fields to choose"
@@ -174,3 +174,72 @@ def test_clicking_a_value_chooses_it(qtbot, desk, other):
     assert label.wordWrap()
     qtbot.mouseClick(label, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     assert dialog.choices == {"notes": THEIRS}
+
+
+def test_marking_the_review_done_does_not_move_what_the_save_is_checked_against(
+    qtbot, ctx, desk, other
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    from consuldesk.domain.review import ReviewItem
+    from tests.unit.ui.test_person_card_review import set_review
+
+    row = nationals.register_national(desk, person()).row
+    set_review(desk, row.id, [ReviewItem("sex", "sex.unknown", "X", {"value": "X"}, "l.xlsx", 7)])
+    card = open_card(qtbot, ctx, nationals.get_national(desk, row.id))
+    nationals.update_national(other, row.id, nationals.fields_of_row(row).replace(city="Sharjah"))
+    # Marking the review done reloads the record (now with Sharjah) but not the form.
+    card.review_panel.reviewed_button.click()
+    card.review_box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: not card.review_panel.isVisible(), timeout=5000)
+    assert card.edits["city"].text() == "Dubai"
+    retype(card.edits["address"], "Corniche 5")
+    with qtbot.waitSignal(card.saved, timeout=5000):
+        card.save_button.click()
+    now = nationals.get_national(desk, row.id)
+    assert (now.city, now.address) == ("Sharjah", "Corniche 5")  # the form's stale Dubai lost
+
+
+@pytest.mark.parametrize("language", ["en", "kk", "ru"])
+def test_the_dialog_fits_a_small_laptop_in_every_language(qtbot, desk, other, language):
+    from PySide6.QtWidgets import QAbstractButton
+
+    from consuldesk import i18n
+    from consuldesk.messages import describe
+
+    long = "Әбу-Даби, Корниш жолы, Nation Towers кешені, 2-мұнара, 1907 пәтер (ағасының үйі)"
+    row = nationals.register_national(desk, person()).row
+    opened = nationals.fields_of_row(row)
+    nationals.update_national(
+        other, row.id, opened.replace(address=long, notes=long * 2, city="Sharjah")
+    )
+    i18n.install(language)
+    try:
+        mine = opened.replace(address=long[::-1], notes="Қант диабеті", city="Al Ain")
+        try:
+            nationals.update_national(desk, row.id, mine, opened=opened)
+        except nationals.EditConflict as exc:
+            conflict = exc
+        start, notes = {
+            "en": ("Someone else changed this record", "Notes"),
+            "kk": ("Бұл жазба ашық тұрғанда", "Ескертпелер"),
+            "ru": ("Пока запись была открыта", "Примечания"),
+        }[language]
+        text = describe(conflict)
+        assert text.startswith(start) and notes in text and "{" not in text
+        dialog = EditConflictDialog(conflict)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert dialog.width() <= 1024 and dialog.height() <= 700
+        assert dialog.minimumSizeHint().width() <= 1024
+        cut = [
+            b.text()
+            for b in dialog.findChildren(QAbstractButton)
+            if b.isVisibleTo(dialog) and b.text() and b.width() < b.sizeHint().width() - 2
+        ]
+        assert not cut
+        english = dialog.windowTitle() == "Changed while you were editing"
+        assert english == (language == "en")
+    finally:
+        i18n.install("en")

@@ -37,6 +37,8 @@ from consuldesk.ui.dialogs.person_card import SEX_LABELS, SOURCE_LABELS, label_o
 from consuldesk.ui.models.nationals import STATUS_LABELS
 
 THEIRS, MINE = 0, 1
+#: Secondary text (the value when opened, who changed it): grey, still readable on paper white.
+QUIET = "color: #5a5f66;"
 #: A choice's words, per side.
 CHOICE_LABELS = {THEIRS: "Take theirs", MINE: "Keep mine"}
 #: How the other change came, said after who made it.
@@ -110,6 +112,8 @@ class EditConflictDialog(QDialog):
         self.conflict = conflict
         self.setWindowTitle(_("Changed while you were editing"))
         self.setMinimumSize(760, 420)
+        # Room for three fields of long values without scrolling, inside a 1024 x 700 screen.
+        self.resize(880, 600)
 
         n = len(conflict.conflicts)
         intro = QLabel(
@@ -146,7 +150,7 @@ class EditConflictDialog(QDialog):
             opened = QLabel(value_text(change.field, change.opened))
             opened.setWordWrap(True)
             opened.setTextFormat(Qt.TextFormat.PlainText)
-            opened.setStyleSheet("color: palette(mid);")
+            opened.setStyleSheet(QUIET)
             grid.addWidget(opened, row, 1, Qt.AlignmentFlag.AlignTop)
             group = QButtonGroup(self)
             for column, side, value in ((2, THEIRS, change.theirs), (3, MINE, change.mine)):
@@ -167,13 +171,13 @@ class EditConflictDialog(QDialog):
         self.kept_label.setWordWrap(True)
         self.kept_label.setTextFormat(Qt.TextFormat.PlainText)
         if conflict.kept:
-            kept = "; ".join(
-                f"{label_of(c.field)} “{value_text(c.field, c.theirs)}” ({who_text(c)})"
+            kept = "\n".join(
+                f"•  {label_of(c.field)}: {value_text(c.field, c.theirs)} — {who_text(c)}"
                 for c in conflict.kept
             )
             self.kept_label.setText(
                 _("Also changed meanwhile and kept, as you had not changed them: {fields}").format(
-                    fields=kept
+                    fields=f"\n{kept}"
                 )
             )
         else:
@@ -232,7 +236,7 @@ class EditConflictDialog(QDialog):
             small = who.font()
             small.setPointSizeF(small.pointSizeF() * 0.9)
             who.setFont(small)
-            who.setStyleSheet("color: palette(mid);")
+            who.setStyleSheet(QUIET)
             layout.addWidget(who)
         layout.addStretch(1)
         return box
