@@ -246,3 +246,37 @@ def test_a_change_received_in_a_bundle_names_the_officer_and_post_that_made_it(t
     finally:
         hq.close()
         thr.close()
+
+
+@pytest.mark.usefixtures("fast_seal")
+def test_an_edit_given_up_is_not_taken_for_the_fields_earlier_value_by_sync(tmp_path):
+    from consuldesk.services import sync
+
+    hq = make(tmp_path, "KZ-HQ", None, hq=True)
+    thr = make(tmp_path, "IR-THR", "IR")
+    window = open_casefile(thr.casefile.path, "officer two")
+    try:
+        enrol(hq, thr, tmp_path)
+        usb = tmp_path / "usb"
+        usb.mkdir()
+        row = nationals.register_national(thr, person(host_country="IR", city="Tehran")).row
+        receive(hq, send(thr, hq, usb))
+        # At Tehran: the other window writes Tabriz; this officer's Astara gives way to it.
+        opened = nationals.fields_of_row(row)
+        nationals.update_national(window, row.id, opened.replace(city="Tabriz"))
+        with pytest.raises(EditConflict) as info:
+            nationals.update_national(thr, row.id, opened.replace(city="Astara"), opened=opened)
+        nationals.update_national(
+            thr, row.id, info.value.merged.replace(city="Tabriz"),
+            opened=info.value.current, resolved={"city": "Astara"},
+        )  # fmt: skip
+        # Headquarters meanwhile wrote Qom: the bundle's conflict says the city was Tehran.
+        at_hq = nationals.fields_of_row(nationals.get_national(hq, row.id))
+        nationals.update_national(hq, row.id, at_hq.replace(city="Qom"))
+        receive(thr, send(hq, thr, usb))
+        (conflict,) = sync.conflicts(thr)
+        assert (conflict.field, conflict.before_value) == ("city", "Tehran")
+    finally:
+        window.close()
+        hq.close()
+        thr.close()
