@@ -121,6 +121,13 @@ TEMPLATES: dict[str, str] = {
     # services
     "national.duplicate": "{field_label} {value} is already on file: {existing_name}",
     "national.merge_self": "A record cannot be merged with itself",
+    "national.deleted_meanwhile": (
+        "{officer} deleted this person on {when}, while this card was open. Nothing was saved"
+    ),
+    "national.merged_meanwhile": (
+        "{officer} merged this person into the record of {other} on {when}, while this card "
+        "was open. Nothing was saved: open that record to make your changes"
+    ),
     "record.edit_conflict": (
         "Someone else changed this record while it was open: {fields}. Choose which values to keep"
     ),

@@ -231,6 +231,12 @@ def _catalog_sources() -> None:
     _("{field_label} {value} is already on file: {existing_name}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['national.merge_self']
     _("A record cannot be merged with itself")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['national.deleted_meanwhile']
+    _("{officer} deleted this person on {when}, while this card was open. Nothing was saved")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['national.merged_meanwhile']
+    _(
+        "{officer} merged this person into the record of {other} on {when}, while this card was open. Nothing was saved: open that record to make your changes"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['record.edit_conflict']
     _("Someone else changed this record while it was open: {fields}. Choose which values to keep")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['post.code']

@@ -680,11 +680,15 @@ def update_national(
     same transaction (see :func:`consuldesk.domain.review.settled_by_edit`).
 
     Raises:
-        NotFound, ValidationErrors, ServiceError (``national.duplicate``), EditConflict.
+        NotFound, ValidationErrors, ServiceError (``national.duplicate``; with ``opened``,
+        ``national.deleted_meanwhile`` or ``national.merged_meanwhile``: the record was
+        deleted, or merged into another, while the card was open), EditConflict.
     """
     today = desk.today()
     fields = clean_national(fields, today)
     with desk.casefile.write(desk.officer) as tx:
+        if opened is not None:
+            _raise_if_gone(tx.session, national_id)
         n = live_national(tx.session, national_id)
         kept: tuple[FieldChange, ...] = ()
         if opened is not None:
@@ -749,6 +753,31 @@ def _merge_edit(
     if conflicts:
         raise EditConflict(n.id, tuple(conflicts), kept, current, merged)
     return merged, kept
+
+
+def _raise_if_gone(session: Session, national_id: str) -> None:
+    """Say who deleted a record (or merged it into which other) since a card opened it."""
+    n = session.get(National, national_id)
+    if n is None or n.deleted_at is None:
+        return
+    by, post, at, _action = _other_change(session, n, "deleted_at")
+    officer = by or post or "?"
+    when = (at or _aware(n.deleted_at)).astimezone()
+    other = session.get(National, n.merged_into_id) if n.merged_into_id else None
+    if other is not None:
+        raise ServiceError(
+            "national.merged_meanwhile",
+            officer=officer,
+            when=when,
+            other=_display_name(other),
+            other_id=other.id,
+        )
+    raise ServiceError("national.deleted_meanwhile", officer=officer, when=when)
+
+
+def _display_name(n: National) -> str:
+    parts = (n.surname_cyr or n.surname_lat, n.given_names_cyr or n.given_names_lat)
+    return " ".join(p for p in parts if p)
 
 
 def _other_change(

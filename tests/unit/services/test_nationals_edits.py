@@ -17,7 +17,7 @@ from consuldesk.domain.errors import ValidationErrors
 from consuldesk.messages import describe
 from consuldesk.services import nationals
 from consuldesk.services.casefile import open_casefile
-from consuldesk.services.errors import EditConflict
+from consuldesk.services.errors import EditConflict, ServiceError
 from tests.factories import person, valid_iin
 from tests.unit.services.test_sync import enrol, make, receive, send
 
@@ -280,3 +280,31 @@ def test_an_edit_given_up_is_not_taken_for_the_fields_earlier_value_by_sync(tmp_
         window.close()
         hq.close()
         thr.close()
+
+
+def test_a_record_deleted_while_open_says_who_and_saves_nothing(desk, other):
+    row = nationals.register_national(desk, person()).row
+    opened = nationals.fields_of_row(row)
+    nationals.delete_national(other, row.id)
+    with pytest.raises(ServiceError) as info:
+        nationals.update_national(desk, row.id, opened.replace(city="Al Ain"), opened=opened)
+    assert info.value.code == "national.deleted_meanwhile"
+    assert info.value.params["officer"] == "Officer Two"
+    assert describe(info.value).startswith("Officer Two deleted this person on ")
+    assert describe(info.value).endswith(", while this card was open. Nothing was saved")
+
+
+def test_a_record_merged_while_open_names_the_record_it_went_into(desk, other):
+    row = nationals.register_national(desk, person()).row
+    keep = nationals.register_national(
+        desk, person(surname_cyr="Жұмабаева", passport_no="N1234567")
+    ).row
+    opened = nationals.fields_of_row(row)
+    nationals.merge_nationals(other, keep.id, row.id)
+    with pytest.raises(ServiceError) as info:
+        nationals.update_national(desk, row.id, opened.replace(city="Al Ain"), opened=opened)
+    assert info.value.code == "national.merged_meanwhile"
+    assert info.value.params["other_id"] == keep.id
+    assert "Officer Two merged this person into the record of Жұмабаева Әйгерім" in describe(
+        info.value
+    )

@@ -243,3 +243,35 @@ def test_the_dialog_fits_a_small_laptop_in_every_language(qtbot, desk, other, la
         assert english == (language == "en")
     finally:
         i18n.install("en")
+
+
+def test_marking_reviewed_keeps_values_set_aside_after_the_card_opened(qtbot, ctx, desk):
+    from PySide6.QtWidgets import QMessageBox
+
+    from consuldesk.domain.review import ReviewItem
+    from tests.unit.ui.test_person_card_review import set_review
+
+    sex = ReviewItem("sex", "sex.unknown", "X", {"value": "X"}, "l.xlsx", 7)
+    phone = ReviewItem("phones", "phone.invalid", "12345", {"value": "12345"}, "m.xlsx", 3)
+    row = nationals.register_national(desk, person()).row
+    set_review(desk, row.id, [sex])
+    card = open_card(qtbot, ctx, nationals.get_national(desk, row.id))
+    set_review(desk, row.id, [sex, phone])  # an import sets a phone aside meanwhile
+    card.review_panel.reviewed_button.click()
+    with qtbot.waitSignal(ctx.events.changed, timeout=5000):
+        card.review_box.button(QMessageBox.StandardButton.Yes).click()
+    assert [i.field for i in nationals.get_national(desk, row.id).review] == ["phones"]
+    qtbot.waitUntil(lambda: card.review_panel.title_label.text() != "", timeout=3000)
+    assert card.review_panel.isVisible()  # the new value is shown for review
+    assert [i.field for i in card.review_panel.items] == ["phones"]
+
+
+def test_saving_a_card_whose_person_was_deleted_meanwhile_says_so(qtbot, ctx, desk, other):
+    row = nationals.register_national(desk, person()).row
+    card = open_card(qtbot, ctx, row)
+    nationals.delete_national(other, row.id)
+    retype(card.edits["city"], "Al Ain")
+    card.save_button.click()
+    qtbot.waitUntil(lambda: "deleted this person" in card.status_label.text(), timeout=5000)
+    assert card.status_label.text().startswith("Officer Two deleted this person on ")
+    assert card.isVisible() and card.edits["city"].text() == "Al Ain"  # what was typed stays

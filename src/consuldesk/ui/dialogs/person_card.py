@@ -1127,9 +1127,9 @@ class PersonCard(DiscardGuardDialog):
         if self._closed or self._row is None:
             return
         waiting = self.review_panel.waiting
-        # Values corrected in the form stay: saving clears them with the correction.
-        everything = len(waiting) == len(self.review_panel.items)
-        fields = None if everything else {item.field for item in waiting}
+        # Values corrected in the form stay: saving clears them with the correction. Only the
+        # fields the officer saw are named: values an import set aside since stay for review.
+        fields = {item.field for item in waiting}
         desk, record_id = self.desk, self._row.id
         self.review_panel.set_busy(True)
         self.ctx.tasks.run(
