@@ -121,6 +121,16 @@ TEMPLATES: dict[str, str] = {
     # services
     "national.duplicate": "{field_label} {value} is already on file: {existing_name}",
     "national.merge_self": "A record cannot be merged with itself",
+    "national.deleted_meanwhile": (
+        "{officer} deleted this person on {when}, while this card was open. Nothing was saved"
+    ),
+    "national.merged_meanwhile": (
+        "{officer} merged this person into the record of {other} on {when}, while this card "
+        "was open. Nothing was saved: open that record to make your changes"
+    ),
+    "record.edit_conflict": (
+        "Someone else changed this record while it was open: {fields}. Choose which values to keep"
+    ),
     "post.code": "Post code “{value}” must be 2–16 letters, digits or dashes",
     "demo.not_empty": "The demo can only be loaded into an empty case file",
     # households, requests, hotels
@@ -538,6 +548,7 @@ def _variant(code: str, params: dict[str, Any]) -> str:
 
 
 _LABEL_PARAMS = ("target",)  # parameters that name a field: shown as its label
+_LABEL_LIST_PARAMS = ("fields",)  # parameters that list fields: shown as their labels
 _BY_SCRIPT_TARGETS = {"surname", "given_names", "patronymic", "full_name"}
 
 
@@ -555,6 +566,9 @@ def describe_code(code: str, field: str | None = None, /, **params: Any) -> str:
     for key in _LABEL_PARAMS:
         if isinstance(params.get(key), str):
             values[key] = field_label(params[key])
+    for key in _LABEL_LIST_PARAMS:
+        if isinstance(params.get(key), (list, tuple)):
+            values[key] = ", ".join(field_label(str(name)) for name in params[key])
     if field:
         values.setdefault("field_label", _(FIELD_LABELS.get(field, field)))
     if template is None:

@@ -231,6 +231,14 @@ def _catalog_sources() -> None:
     _("{field_label} {value} is already on file: {existing_name}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['national.merge_self']
     _("A record cannot be merged with itself")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['national.deleted_meanwhile']
+    _("{officer} deleted this person on {when}, while this card was open. Nothing was saved")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['national.merged_meanwhile']
+    _(
+        "{officer} merged this person into the record of {other} on {when}, while this card was open. Nothing was saved: open that record to make your changes"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['record.edit_conflict']
+    _("Someone else changed this record while it was open: {fields}. Choose which values to keep")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['post.code']
     _("Post code “{value}” must be 2–16 letters, digits or dashes")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['demo.not_empty']
@@ -697,6 +705,14 @@ def _catalog_sources() -> None:
     _("in a hotel")
     # TRANSLATORS: consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.UNKNOWN]
     _("whereabouts unknown")
+    # TRANSLATORS: consuldesk.ui.dialogs.edit_conflict.CHOICE_LABELS[THEIRS]
+    _("Take theirs")
+    # TRANSLATORS: consuldesk.ui.dialogs.edit_conflict.CHOICE_LABELS[MINE]
+    _("Keep mine")
+    # TRANSLATORS: consuldesk.ui.dialogs.edit_conflict.HOW_LABELS['sync']
+    _("received in a bundle")
+    # TRANSLATORS: consuldesk.ui.dialogs.edit_conflict.HOW_LABELS['merge']
+    _("when two records were merged")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.read']
     _("Reading the list…")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.check']
@@ -749,6 +765,8 @@ def _catalog_sources() -> None:
     _("Received in a bundle")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['resolve']
     _("Conflict resolved")
+    # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['declined']
+    _("Kept the other change")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.LABELS['review']
     _("Set aside for review")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.LABELS['list_sha256']

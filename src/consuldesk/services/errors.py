@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 
@@ -30,6 +32,9 @@ class ServiceError(Exception):
     check-in), ``placement.overlap`` (params ``person``, ``hotel``: the other stay's hotel,
     ``national_id``, ``placement_id``), ``placement.status`` (param ``status``: the placement is
     not in a state that allows this).
+
+    Edits: ``record.edit_conflict`` (:class:`EditConflict`; params ``fields``: the fields both
+    sides changed, ``count``).
     """
 
     def __init__(self, code: str, field: str | None = None, /, **params: Any) -> None:
@@ -37,3 +42,63 @@ class ServiceError(Exception):
         self.field = field
         self.params = params
         super().__init__(f"{code} {field or ''} {params}".strip())
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """A field someone else changed while an officer's copy of the record was open.
+
+    Attributes:
+        field: the field's name.
+        opened: its value when the copy was opened.
+        theirs: its value now (the other change).
+        mine: the officer's value (equal to ``opened`` when the officer left it alone).
+        by: the officer who made the other change, where the case file knows it.
+        post: the post where it was made.
+        at: when it was made (UTC).
+        action: how it came (``update``, ``merge``, ``sync`` for a bundle, ``resolve``…).
+    """
+
+    field: str
+    opened: Any
+    theirs: Any
+    mine: Any
+    by: str | None = None
+    post: str | None = None
+    at: datetime | None = None
+    action: str | None = None
+
+
+class EditConflict(ServiceError):
+    """A save refused because someone else changed the same fields differently since the
+    officer's copy was opened; nothing was written.
+
+    Attributes:
+        record_id: the record.
+        conflicts: the fields both changed, each with the three values and who changed it.
+        kept: fields only the others changed: a save keeps their values.
+        current: the record's editable values now (for nationals, ``NationalFields``): the
+            copy to save the officer's choices against.
+        merged: the officer's values with the others' changes of ``kept`` taken in; a
+            conflicting field holds the officer's value.
+    """
+
+    def __init__(
+        self,
+        record_id: str,
+        conflicts: tuple[FieldChange, ...],
+        kept: tuple[FieldChange, ...],
+        current: Any,
+        merged: Any,
+    ) -> None:
+        super().__init__(
+            "record.edit_conflict",
+            None,
+            fields=[c.field for c in conflicts],
+            count=len(conflicts),
+        )
+        self.record_id = record_id
+        self.conflicts = conflicts
+        self.kept = kept
+        self.current = current
+        self.merged = merged

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Integer, column, false, func, literal, or_, text, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from consuldesk.domain import versions as field_versions
 from consuldesk.domain.duplicates import NameFacts, probable_duplicate
+from consuldesk.domain.edits import three_way
 from consuldesk.domain.enums import (
     DuplicateStatus,
     PlacementStatus,
@@ -22,6 +24,8 @@ from consuldesk.domain.enums import (
     Source,
     Vulnerability,
 )
+from consuldesk.domain.errors import ValidationErrors
+from consuldesk.domain.hlc import Timestamp
 from consuldesk.domain.names import full_name_key
 from consuldesk.domain.national import NationalFields, clean_national
 from consuldesk.domain.review import (
@@ -32,7 +36,7 @@ from consuldesk.domain.review import (
 )
 from consuldesk.domain.vulnerability import PersonFacts, is_minor, vulnerabilities
 from consuldesk.services.desk import Desk
-from consuldesk.services.errors import ServiceError
+from consuldesk.services.errors import EditConflict, FieldChange, ServiceError
 from consuldesk.services.rows import AuditRow, DuplicateRow, NationalRow
 from consuldesk.services.stats import vulnerability_condition
 from consuldesk.services.views import HotelRow
@@ -50,6 +54,7 @@ from consuldesk.store.models import (
     table_of,
 )
 from consuldesk.store.search import build_match, search_seqs
+from consuldesk.sync.exchange import author_of
 
 FIELD_NAMES = tuple(f.name for f in dataclasses.fields(NationalFields))
 
@@ -704,11 +709,16 @@ def _raise_if_exact(
 
 @dataclass(frozen=True)
 class Saved:
-    """A national written: the row as stored, what changed, and new probable duplicates."""
+    """A national written: the row as stored, what changed, and new probable duplicates.
+
+    ``theirs_kept``: fields someone else changed while the card was open and the officer had
+    left alone; their values were kept (see :func:`update_national`).
+    """
 
     row: NationalRow
     changes: ChangeSet
     flagged_duplicates: int = 0
+    theirs_kept: tuple[FieldChange, ...] = ()
 
 
 def register_national(desk: Desk, fields: NationalFields) -> Saved:
@@ -730,30 +740,178 @@ def register_national(desk: Desk, fields: NationalFields) -> Saved:
     return Saved(row, tx.changes, flagged)
 
 
-def update_national(desk: Desk, national_id: str, fields: NationalFields) -> Saved:
+def update_national(
+    desk: Desk,
+    national_id: str,
+    fields: NationalFields,
+    *,
+    opened: NationalFields | None = None,
+    resolved: Mapping[str, Any] | None = None,
+) -> Saved:
     """Save edits to a national; only changed fields are stamped and audited.
+
+    With ``opened`` (the values the officer's copy was opened with) the save is checked
+    against what the record holds now, in the same transaction (:func:`three_way`): fields
+    someone else changed meanwhile keep their value, unless the officer changed them too,
+    to something else: then nothing is written and :class:`EditConflict` says which fields,
+    with the three values and who made the other change. To save the officer's choices, pass
+    the conflict's ``current`` as ``opened`` (a change made after it is caught again) and
+    ``resolved``: for each conflicting field, the officer's own value. The save is audited as
+    ``resolve``; each own value given up for the other is audited as ``declined``.
+
+    Without ``opened`` the fields are written as given (last writer wins).
 
     A field under review that the edit gives a new value settles its review items, in the
     same transaction (see :func:`consuldesk.domain.review.settled_by_edit`).
 
     Raises:
-        NotFound, ValidationErrors, ServiceError (``national.duplicate``).
+        NotFound, ValidationErrors, ServiceError (``national.duplicate``; with ``opened``,
+        ``national.deleted_meanwhile`` or ``national.merged_meanwhile``: the record was
+        deleted, or merged into another, while the card was open), EditConflict.
     """
     today = desk.today()
     fields = clean_national(fields, today)
     with desk.casefile.write(desk.officer) as tx:
+        if opened is not None:
+            _raise_if_gone(tx.session, national_id)
         n = live_national(tx.session, national_id)
+        kept: tuple[FieldChange, ...] = ()
+        if opened is not None:
+            fields, kept = _merge_edit(tx.session, n, opened, fields, today)
         _raise_if_exact(tx.session, fields, exclude_id=national_id)
         values = _column_values(fields)
         review = review_from_json(n.review)
         settled = settled_by_edit(review, fields_of(n), fields)
         if settled:
             values["review"] = review_to_json(merge_review(review, (), settled))
-        tx.update(n, values)
+        tx.update(n, values, action="resolve" if resolved else "update")
+        declined = {
+            name: [_plain(mine), _plain(getattr(fields, name))]
+            for name, mine in (resolved or {}).items()
+            if mine != getattr(fields, name)
+        }
+        if declined:
+            tx.audit(n, "declined", declined, n.version)
         tx.session.flush()
         flagged = flag_probable_duplicates(tx, n, fields) if tx.changes else 0
         row = to_rows(tx.session, [n], today)[0]
-    return Saved(row, tx.changes, flagged)
+    return Saved(row, tx.changes, flagged, kept)
+
+
+def _merge_edit(
+    session: Session, n: National, opened: NationalFields, mine: NationalFields, today: date
+) -> tuple[NationalFields, tuple[FieldChange, ...]]:
+    """The officer's fields merged with what changed on ``n`` since ``opened``, and the fields
+    only the others changed (kept as they are now).
+
+    Raises:
+        EditConflict: both changed a field to different values; or the merge does not validate
+            (another's new birth date beside the officer's new IIN): the others' fields named
+            by the errors are offered as conflicts.
+        ValidationErrors: the officer's own values do not validate together with the rest.
+    """
+    current = fields_of(n)
+    outcome = three_way(FIELD_NAMES, vars(opened), vars(current), vars(mine))
+    if not outcome.theirs and not outcome.conflicts:
+        return mine, ()
+    changes = {
+        name: FieldChange(
+            name,
+            getattr(opened, name),
+            getattr(current, name),
+            getattr(mine, name),
+            *_other_change(session, n, name),
+        )
+        for name in (*outcome.theirs, *outcome.conflicts)
+    }
+    conflicts = [changes[name] for name in outcome.conflicts]
+    merged = NationalFields(**outcome.merged)
+    if not conflicts:
+        try:
+            merged = clean_national(merged, today)
+        except ValidationErrors as exc:
+            named = {error.field for error in exc.errors}
+            conflicts = [changes[name] for name in outcome.theirs if name in named]
+            if not conflicts:
+                raise
+    kept = tuple(changes[name] for name in outcome.theirs if changes[name] not in conflicts)
+    if conflicts:
+        raise EditConflict(n.id, tuple(conflicts), kept, current, merged)
+    return merged, kept
+
+
+def _raise_if_gone(session: Session, national_id: str) -> None:
+    """Say who deleted a record (or merged it into which other) since a card opened it."""
+    n = session.get(National, national_id)
+    if n is None or n.deleted_at is None:
+        return
+    by, post, at, _action = _other_change(session, n, "deleted_at")
+    officer = by or post or "?"
+    when = (at or _aware(n.deleted_at)).astimezone()
+    other = session.get(National, n.merged_into_id) if n.merged_into_id else None
+    if other is not None:
+        raise ServiceError(
+            "national.merged_meanwhile",
+            officer=officer,
+            when=when,
+            other=_display_name(other),
+            other_id=other.id,
+        )
+    raise ServiceError("national.deleted_meanwhile", officer=officer, when=when)
+
+
+def _display_name(n: National) -> str:
+    parts = (n.surname_cyr or n.surname_lat, n.given_names_cyr or n.given_names_lat)
+    return " ".join(p for p in parts if p)
+
+
+def _other_change(
+    session: Session, n: National, name: str
+) -> tuple[str | None, str | None, datetime | None, str | None]:
+    """Who last changed field ``name`` of ``n``, at which post, when and how, as far as the
+    audit trail and the change authors say (a change received in a bundle names the officer
+    and post that made it, not the one who imported it)."""
+    found: AuditEvent | None = None
+    events = session.exec(
+        select(AuditEvent)
+        .where(
+            col(AuditEvent.record_id) == n.id,
+            col(AuditEvent.table_name) == National.__tablename__,
+            col(AuditEvent.action) != "declined",
+        )
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.version).desc())
+        .limit(500)
+    )
+    for event in events:
+        if name in event.changes:
+            found = event
+            break
+    if found is not None and found.action != "sync":
+        return found.officer, found.post_code, _aware(found.at), found.action
+    version, _seen = field_versions.version_of(n.field_versions, name)
+    if version is None:
+        return None, None, None, found.action if found else None
+    try:
+        stamp = Timestamp.parse(version)
+    except ValueError:
+        return None, None, None, "sync"
+    at = datetime.fromtimestamp(stamp.wall_ms / 1000, UTC)
+    return author_of(session, version), stamp.node, at, "sync"
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as the audit trail stores it (JSON)."""
+    if isinstance(value, (Sex, PresenceStatus, Source)):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
 
 
 def set_presence(desk: Desk, national_ids: Sequence[str], status: PresenceStatus) -> ChangeSet:
@@ -906,6 +1064,8 @@ def dismiss_duplicate(desk: Desk, pair_id: str) -> ChangeSet:
 __all__ = [
     "SORTS",
     "DuplicateCheck",
+    "EditConflict",
+    "FieldChange",
     "FilterChoices",
     "NationalFilter",
     "Page",

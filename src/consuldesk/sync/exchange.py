@@ -310,7 +310,9 @@ def _value_before(session: Session, row: Synced, name: str) -> tuple[bool, Any]:
     (``(False, None)`` when the trail does not say: the record came with its current value)."""
     events = session.exec(
         select(AuditEvent.changes)
-        .where(AuditEvent.record_id == row.id)
+        # A "declined" event records an officer's value that was never stored (an edit given
+        # up for another's, see services.nationals.update_national): not a value the field had.
+        .where(AuditEvent.record_id == row.id, AuditEvent.action != "declined")
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
     )
     for changes in events:

@@ -56,7 +56,7 @@ from consuldesk.domain.phone import format_phone, split_phones
 from consuldesk.domain.review import ReviewItem, review_from_json, settled_by_edit
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe, field_label
-from consuldesk.services.errors import ServiceError
+from consuldesk.services.errors import EditConflict, ServiceError
 from consuldesk.services.households import get_household
 from consuldesk.services.nationals import (
     FIELD_NAMES,
@@ -105,6 +105,7 @@ ACTION_LABELS = {
     "review": "Marked as reviewed",
     "sync": "Received in a bundle",
     "resolve": "Conflict resolved",
+    "declined": "Kept the other change",
 }
 
 # Fields the shared error labels do not name.
@@ -266,6 +267,11 @@ class PersonCard(DiscardGuardDialog):
         self.ctx = ctx
         self.desk = ctx.desk
         self._row: NationalRow | None = None
+        # The values the form was filled with: a save is checked against what changed since
+        # (update_national's ``opened``). Not refreshed when only the review changes.
+        self._opened: NationalFields | None = None
+        self._resolving = False
+        self.conflict_dialog: QDialog | None = None
         self._loading = False
         self._saving = False
         self._touched: set[str] = set()
@@ -642,6 +648,7 @@ class PersonCard(DiscardGuardDialog):
     def load_row(self, row: NationalRow) -> None:
         """Show a national on file for editing (replaces whatever the card held)."""
         self._row = row
+        self._opened = fields_of_row(row)
         self.call_button.setEnabled(True)
         self.setWindowTitle(row.name or _("Person"))
         f = fields_of_row(row)
@@ -1120,9 +1127,9 @@ class PersonCard(DiscardGuardDialog):
         if self._closed or self._row is None:
             return
         waiting = self.review_panel.waiting
-        # Values corrected in the form stay: saving clears them with the correction.
-        everything = len(waiting) == len(self.review_panel.items)
-        fields = None if everything else {item.field for item in waiting}
+        # Values corrected in the form stay: saving clears them with the correction. Only the
+        # fields the officer saw are named: values an import set aside since stay for review.
+        fields = {item.field for item in waiting}
         desk, record_id = self.desk, self._row.id
         self.review_panel.set_busy(True)
         self.ctx.tasks.run(
@@ -1163,8 +1170,9 @@ class PersonCard(DiscardGuardDialog):
             self._show_errors()
             return
         fields, _errors = self.form_fields()
-        desk, record_id = self.desk, self.record_id
+        desk, record_id, opened = self.desk, self.record_id, self._opened
         self._saving = True
+        self._resolving = False
         self._show_errors()
         if record_id is None:
             self.ctx.tasks.run(
@@ -1175,7 +1183,7 @@ class PersonCard(DiscardGuardDialog):
             )
         else:
             self.ctx.tasks.run(
-                lambda: update_national(desk, record_id, fields),
+                lambda: update_national(desk, record_id, fields, opened=opened),
                 self._on_save_done,
                 self._on_save_failed,
                 owner=self,
@@ -1191,9 +1199,23 @@ class PersonCard(DiscardGuardDialog):
 
     def _on_save_failed(self, exc: BaseException) -> None:
         self._saving = False
+        resolving, self._resolving = self._resolving, False
         if self._closed:
             return
         self._show_all = True
+        if isinstance(exc, EditConflict):
+            self._show_errors()
+            self.status_label.setText(describe(exc))
+            self.open_conflict_dialog(exc)
+            return
+        if resolving and isinstance(exc, (ValidationError, ValidationErrors)):
+            # The values chosen do not fit together; the form still shows the officer's own,
+            # so the error goes to the status line, not under a field.
+            self._show_errors()
+            self.status_label.setText(
+                _("The values chosen do not fit together: {problem}").format(problem=describe(exc))
+            )
+            return
         if isinstance(exc, ValidationErrors):
             self._errors = list(exc.errors)
         elif isinstance(exc, ValidationError):
@@ -1205,6 +1227,44 @@ class PersonCard(DiscardGuardDialog):
             self.status_label.setText(describe(exc))
             return
         self._show_errors()
+
+    # -- changed while open --------------------------------------------------------------
+
+    def open_conflict_dialog(self, conflict: EditConflict) -> QDialog:
+        """Show what changed meanwhile and let the officer choose, non-blocking (a seam tests
+        and callers can replace)."""
+        from consuldesk.ui.dialogs.edit_conflict import EditConflictDialog
+
+        dialog = EditConflictDialog(conflict, self)
+        dialog.resolved.connect(partial(self._on_conflict_dialog_resolved, conflict))
+        self.conflict_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_conflict_dialog_resolved(self, conflict: EditConflict, choices: dict[str, int]) -> None:
+        """Save the merged values with the officer's choices, checked again against the record
+        as the conflict saw it (a change made while choosing is caught too)."""
+        from consuldesk.ui.dialogs.edit_conflict import THEIRS
+
+        if self._closed or self._row is None or self._saving:
+            return
+        taken = {
+            c.field: getattr(conflict.current, c.field)
+            for c in conflict.conflicts
+            if choices.get(c.field) == THEIRS
+        }
+        fields = conflict.merged.replace(**taken)
+        resolved = {c.field: c.mine for c in conflict.conflicts}
+        desk, record_id, opened = self.desk, self._row.id, conflict.current
+        self._saving = True
+        self._resolving = True
+        self._show_errors()
+        self.ctx.tasks.run(
+            lambda: update_national(desk, record_id, fields, opened=opened, resolved=resolved),
+            self._on_save_done,
+            self._on_save_failed,
+            owner=self,
+        )
 
     def has_changes(self) -> bool:
         """Whether a field was typed in since the card was filled or saved."""

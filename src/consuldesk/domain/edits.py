@@ -1,0 +1,68 @@
+"""Three-way merge of one record's fields: an edit made on a copy opened earlier, against what
+the record holds now.
+
+An officer opens a card, someone else (another window, another officer, a bundle from another
+post) changes the record, then the officer saves. Each field is compared with the value it had
+when the card was opened (``opened``):
+
+- changed only by the others: their value stays (the card's stale copy does not undo it);
+- changed only by the officer: the officer's value is saved;
+- changed by both to the same value: nothing to choose;
+- changed by both to different values: a conflict, for the officer to decide.
+
+This is the merge ODK Central and most sync engines apply per field; it is pure and
+deterministic, so a service can run it inside its write transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ThreeWay:
+    """The outcome of :func:`three_way`.
+
+    Attributes:
+        merged: every field's value after the merge; a conflicting field holds the officer's.
+        mine: fields only the officer changed.
+        theirs: fields only the others changed (their value is kept in ``merged``).
+        conflicts: fields both changed to different values.
+    """
+
+    merged: dict[str, Any]
+    mine: tuple[str, ...]
+    theirs: tuple[str, ...]
+    conflicts: tuple[str, ...]
+
+
+def three_way(
+    fields: Iterable[str],
+    opened: Mapping[str, Any],
+    theirs: Mapping[str, Any],
+    mine: Mapping[str, Any],
+) -> ThreeWay:
+    """Merge ``mine`` (the officer's values) and ``theirs`` (the record now), both descended
+    from ``opened`` (the record when the officer's copy was made), field by field."""
+    merged: dict[str, Any] = {}
+    only_mine: list[str] = []
+    only_theirs: list[str] = []
+    conflicts: list[str] = []
+    for name in fields:
+        base, now, typed = opened[name], theirs[name], mine[name]
+        they_changed, i_changed = now != base, typed != base
+        if they_changed and not i_changed:
+            merged[name] = now
+            only_theirs.append(name)
+            continue
+        merged[name] = typed
+        if i_changed and not they_changed:
+            only_mine.append(name)
+        elif i_changed and they_changed and typed != now:
+            conflicts.append(name)
+    return ThreeWay(merged, tuple(only_mine), tuple(only_theirs), tuple(conflicts))
+
+
+__all__ = ["ThreeWay", "three_way"]
