@@ -275,3 +275,30 @@ def test_saving_a_card_whose_person_was_deleted_meanwhile_says_so(qtbot, ctx, de
     qtbot.waitUntil(lambda: "deleted this person" in card.status_label.text(), timeout=5000)
     assert card.status_label.text().startswith("Officer Two deleted this person on ")
     assert card.isVisible() and card.edits["city"].text() == "Al Ain"  # what was typed stays
+
+
+def test_the_list_says_the_card_was_saved_and_what_it_kept_of_the_other_change(
+    qtbot, ctx, desk, other
+):
+    from consuldesk.ui.pages.nationals import NationalsPage
+
+    row = nationals.register_national(desk, person()).row
+    page = NationalsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    card = page.open_card(row)
+    qtbot.waitUntil(card.save_button.isEnabled, timeout=3000)
+    nationals.update_national(
+        other, row.id, nationals.fields_of_row(row).replace(phones=("+77019998877",))
+    )
+    retype(card.edits["address"], "Corniche 5")
+    card.save_button.click()
+    expected = f"Saved: {row.name}. Kept what someone else changed meanwhile: Phone."
+    qtbot.waitUntil(lambda: page.status_label.text().startswith("Saved"), timeout=5000)
+    assert page.status_label.text() == expected
+    # the list reloads after the save and still says so
+    qtbot.waitUntil(lambda: not page.model.loading, timeout=3000)
+    assert page.status_label.text() == expected
+    page.search_box.setText("x")  # something else asked: the count again
+    qtbot.waitUntil(lambda: "found" in page.status_label.text(), timeout=3000)

@@ -33,13 +33,14 @@ from consuldesk.services.nationals import (
     FilterChoices,
     NationalFilter,
     Page,
+    Saved,
     count_nationals,
     filter_choices,
     find_nationals,
 )
 from consuldesk.services.rows import NationalRow
 from consuldesk.ui.context import AppContext
-from consuldesk.ui.dialogs.person_card import PersonCard
+from consuldesk.ui.dialogs.person_card import PersonCard, label_of
 from consuldesk.ui.models.nationals import (
     COL_NAME,
     SORT_KEYS,
@@ -87,6 +88,7 @@ class NationalsPage(QWidget):
         self._needs_review: int | None = None  # of them, those with values set aside
         self._filter = NationalFilter()
         self._saved: NationalRow | None = None  # a person just registered, to show and select
+        self._notice: str | None = None  # what the last card saved said
         self._choices_serial = 0
 
         self.search_box = QLineEdit()
@@ -230,6 +232,8 @@ class NationalsPage(QWidget):
         self.card = card
         if row is None:  # a new person: once saved, the list shows them, selected
             card.saved.connect(self._on_new_person_saved)
+        else:
+            card.saved.connect(self._on_person_saved)
         card.open()
         return card
 
@@ -238,12 +242,26 @@ class NationalsPage(QWidget):
         row = getattr(saved, "row", None)
         if not isinstance(row, NationalRow):
             return
-        self._saved = row
+        self._saved, self._notice = row, None
         self._reset_filters()
         # Found by what is unique to them where there is something: their passport or IIN.
         self._set_quietly(self.search_box, _key_of(row))
         self._debounce.stop()
         self._run_query()
+
+    @Slot(object)
+    def _on_person_saved(self, saved: object) -> None:
+        """Say that a card was saved, and which of someone else's changes it kept."""
+        if not isinstance(saved, Saved):
+            return
+        text = _("Saved: {name}.").format(name=saved.row.name)
+        if saved.theirs_kept:
+            fields = ", ".join(label_of(c.field) for c in saved.theirs_kept)
+            text += " " + _("Kept what someone else changed meanwhile: {fields}.").format(
+                fields=fields
+            )
+        self._notice = text  # said until the officer searches or filters for something else
+        self.status_label.setText(text)
 
     def selected_row(self) -> NationalRow | None:
         """The national selected in the list, if any."""
@@ -338,24 +356,25 @@ class NationalsPage(QWidget):
 
     @Slot()
     def _on_debounce_timeout(self) -> None:
+        self._notice = None  # a new search: the confirmation has been read
         self._run_query()
 
     @Slot(int)
     def _on_filter_box_current_index_changed(self, _index: int) -> None:
-        self._saved = None  # a new filter: the confirmation has been read
+        self._saved = self._notice = None  # a new filter: the confirmation has been read
         self._debounce.stop()
         self._run_query()
 
     @Slot(bool)
     def _on_review_button_toggled(self, _checked: bool) -> None:
-        self._saved = None  # a new filter: the confirmation has been read
+        self._saved = self._notice = None  # a new filter: the confirmation has been read
         self._debounce.stop()
         self._show_review_count()
         self._run_query()
 
     @Slot()
     def _on_clear_button_clicked(self) -> None:
-        self._saved = None  # a new filter: the confirmation has been read
+        self._saved = self._notice = None  # a new filter: the confirmation has been read
         self._reset_filters()
         self._run_query()
 
@@ -391,6 +410,9 @@ class NationalsPage(QWidget):
         self.status_label.setText(text)
 
     def _show_count(self) -> None:
+        if self._notice is not None:
+            self.status_label.setText(self._notice)
+            return
         saved = self._saved
         if saved is not None and self.search_box.text() == _key_of(saved):
             # Said until the officer searches or filters for something else.
