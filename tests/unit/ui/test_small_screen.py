@@ -60,3 +60,23 @@ def test_every_page_fits_a_small_laptop_in_every_language(qtbot, demo, language)
     finally:
         window.close()
         i18n.install("en")
+
+
+def test_a_long_saved_notice_wraps_instead_of_widening_the_window(qtbot, demo):
+    i18n.install("kk")
+    window = MainWindow(demo)
+    qtbot.addWidget(window)
+    try:
+        window.resize(*SIZE)
+        window.show()
+        page = window.nationals_page
+        page.status_label.setText(
+            "Сақталды: Әбілқасымова Гүлнұр Сейітқызы. Осы уақытта басқа біреу өзгерткені "
+            "сақталды: телефондар, мекенжай, қала, медициналық жағдайы, мессенджер, ескертпелер."
+        )
+        for _ in range(5):
+            QApplication.processEvents()
+        assert (window.width(), window.height()) == SIZE
+    finally:
+        window.close()
+        i18n.install("en")

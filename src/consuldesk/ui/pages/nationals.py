@@ -136,6 +136,7 @@ class NationalsPage(QWidget):
         header.setSortIndicator(COL_NAME, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.status_label = QLabel()
+        self.status_label.setWordWrap(True)  # "Saved: … Kept …" wraps rather than widening
         self.card: PersonCard | None = None
 
         top = QHBoxLayout()
