@@ -21,6 +21,7 @@ from consuldesk.ui.models.passengers import (
     PassengersModel,
 )
 from consuldesk.ui.pages.evacuation import EvacuationPage, manifest_file_name
+from consuldesk.ui.pages.evacuation import scan as scan_part
 from tests.factories import evacuees, person
 from tests.unit.ui.conftest import type_text
 
@@ -221,37 +222,35 @@ def test_scanning_a_slip_boards_and_keeps_the_cursor_in_the_field(qtbot, seated,
     assert page.scan_field.hasFocus()
 
 
-def test_a_scan_of_someone_on_another_bus_offers_to_open_it(qtbot, seated, desk, people):
+def test_a_scan_of_someone_on_another_bus_offers_to_open_it(
+    qtbot, seated, desk, people, monkeypatch
+):
     page, _op, _a, b = seated
     young = ev.passengers(desk, b.id)[0]
     beeps = []
-    page_module = sys.modules[EvacuationPage.__module__]
-    page_module.QApplication.beep = lambda: beeps.append(1)  # restored below
-    try:
-        page.scan_field.setText(slip_payload(young.entry_id))
-        page.scan_field.returnPressed.emit()
-        qtbot.waitUntil(lambda: "Other vehicle" in page.scan_result.text(), timeout=3000)
-        assert "Dubai P 2" in page.scan_result.text() and page.open_scanned_button.isVisible()
-        assert beeps
-        # Two lines hold it whole; after a few seconds it is still there, no longer red.
-        lines = page.scan_result.fontMetrics().boundingRect(
-            0, 0, page.scan_result.width(), 10_000, int(Qt.TextFlag.TextWordWrap),
-            page.scan_result.text(),
-        ).height() // page.scan_result.fontMetrics().lineSpacing()  # fmt: skip
-        assert lines <= 2
-        assert "#b00020" in page.scan_result.styleSheet()
-        page._scan_fade.timeout.emit()
-        assert "#b00020" not in page.scan_result.styleSheet()
-        assert "Other vehicle" in page.scan_result.text()
-        page.scan_field.setText("hello")
-        page.scan_field.returnPressed.emit()
-        qtbot.waitUntil(lambda: "Unknown code" in page.scan_result.text(), timeout=3000)
-        page.scan_field.setText(f"CONSULDESK:MANIFEST:{b.id}:1")
-        page.scan_field.returnPressed.emit()
-        qtbot.waitUntil(lambda: page.selected_trip().id == b.id, timeout=3000)
-        wait_rows(qtbot, page, 1)
-    finally:
-        del page_module.QApplication.beep
+    monkeypatch.setattr(scan_part.QApplication, "beep", lambda: beeps.append(1))
+    page.scan_field.setText(slip_payload(young.entry_id))
+    page.scan_field.returnPressed.emit()
+    qtbot.waitUntil(lambda: "Other vehicle" in page.scan_result.text(), timeout=3000)
+    assert "Dubai P 2" in page.scan_result.text() and page.open_scanned_button.isVisible()
+    assert beeps
+    # Two lines hold it whole; after a few seconds it is still there, no longer red.
+    lines = page.scan_result.fontMetrics().boundingRect(
+        0, 0, page.scan_result.width(), 10_000, int(Qt.TextFlag.TextWordWrap),
+        page.scan_result.text(),
+    ).height() // page.scan_result.fontMetrics().lineSpacing()  # fmt: skip
+    assert lines <= 2
+    assert "#b00020" in page.scan_result.styleSheet()
+    page._scan_fade.timeout.emit()
+    assert "#b00020" not in page.scan_result.styleSheet()
+    assert "Other vehicle" in page.scan_result.text()
+    page.scan_field.setText("hello")
+    page.scan_field.returnPressed.emit()
+    qtbot.waitUntil(lambda: "Unknown code" in page.scan_result.text(), timeout=3000)
+    page.scan_field.setText(f"CONSULDESK:MANIFEST:{b.id}:1")
+    page.scan_field.returnPressed.emit()
+    qtbot.waitUntil(lambda: page.selected_trip().id == b.id, timeout=3000)
+    wait_rows(qtbot, page, 1)
 
 
 def test_keys_b_and_n_mark_the_selected_passenger(qtbot, seated, desk, people):
