@@ -15,6 +15,7 @@ from consuldesk.domain.scan import slip_payload
 from consuldesk.services import evacuation as ev
 from consuldesk.services import nationals
 from consuldesk.ui.models.passengers import (
+    COL_NAME,
     COL_PROBLEMS,
     COL_SEAT,
     COL_STATUS,
@@ -355,3 +356,20 @@ def test_the_page_opens_the_real_forms_when_they_exist(qtbot, seated):
     page._on_new_leg_button_clicked()
     page._on_candidates_button_clicked()
     assert launched == ["OperationDialog", "TripDialog", "TripDialog", "CandidatesDialog"]
+
+
+def test_names_and_problems_that_a_narrow_table_elides_are_whole_in_their_tooltip(desk, plan):
+    op, _a, _b = plan
+    model = PassengersModel(date(2026, 3, 10))
+    model.set_passengers(ev.pool(desk, op.id, 1), waiting_list=True)
+    rows = [model.row_at(i) for i in range(model.rowCount())]
+    flagged = next(i for i, r in enumerate(rows) if r.problems)
+    tip = model.index(flagged, COL_PROBLEMS).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == model.index(flagged, COL_PROBLEMS).data() and "passport expired" in tip
+    name = model.index(flagged, COL_NAME).data(Qt.ItemDataRole.ToolTipRole)
+    assert name.splitlines() == [
+        model.index(flagged, COL_NAME).data(),
+        f"Passport {rows[flagged].person.passport_no}",
+    ]
+    clean = next(i for i, r in enumerate(rows) if not r.problems)
+    assert model.index(clean, COL_PROBLEMS).data(Qt.ItemDataRole.ToolTipRole) is None

@@ -57,6 +57,8 @@ class PageBase(QWidget):
         self._scan_queue: list[tuple[str, str]] = []
         self._scanning = False
         self._scan_target: str | None = None  # the trip an "other_trip" scan points at
+        # Name and problems columns as wide as their contents (before a narrow table elides them).
+        self._content_widths: dict[int, int] = {}
 
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)

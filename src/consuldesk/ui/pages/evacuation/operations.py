@@ -57,9 +57,11 @@ class OperationsPart(PageBase):
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
-        # Whole lines (counts and status are at the end): scroll sideways rather than elide.
-        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().setStretchLastSection(False)
+        # Lines as wide as the panel; a long one loses its middle, keeping the vehicle at the
+        # start and the seats and status at the end (the whole line is in its tooltip).
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.add_trip_button = QPushButton(_("Add trip…"))
         self.add_trip_button.setToolTip(_("Add a bus or flight to the selected leg"))
         self.new_leg_button = QPushButton(_("New leg…"))
@@ -170,14 +172,14 @@ class OperationsPart(PageBase):
                 leg_item = QTreeWidgetItem([leg_text(leg)])
                 leg_item.setData(0, Qt.ItemDataRole.UserRole, (leg.leg_no, None))
                 leg_item.setFont(0, bold)
-                leg_item.setToolTip(0, _("The leg's waiting list"))
+                leg_item.setToolTip(0, leg_text(leg) + "\n" + _("The leg's waiting list"))
                 self.tree.addTopLevelItem(leg_item)
                 if self._selection == (leg.leg_no, None):
                     selected = leg_item
                 for trip in leg.trips:
                     item = QTreeWidgetItem([trip_text(trip)])
                     item.setData(0, Qt.ItemDataRole.UserRole, (leg.leg_no, trip.id))
-                    item.setToolTip(0, self._trip_tooltip(trip))
+                    item.setToolTip(0, trip_text(trip) + "\n" + self._trip_tooltip(trip))
                     if not trip.is_open:
                         item.setForeground(0, self.palette().placeholderText())
                     leg_item.addChild(item)

@@ -7,6 +7,7 @@ import itertools
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QSplitter,
@@ -26,6 +27,7 @@ from consuldesk.ui.pages.evacuation.texts import (
     _OFFERED,
 )
 from consuldesk.ui.pages.evacuation.why import WhyPart
+from consuldesk.ui.widgets.flow_layout import FlowLayout
 
 
 class EvacuationPage(OperationsPart, PassengersPart, ScanPart, WhyPart, DocumentsPart):
@@ -58,31 +60,40 @@ class EvacuationPage(OperationsPart, PassengersPart, ScanPart, WhyPart, Document
         top.addWidget(self.new_operation_button)
         top.addWidget(self.edit_operation_button)
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.tree, 1)
-        for pair in (
-            (self.add_trip_button, self.new_leg_button),
-            (self.edit_trip_button, self.trip_status_button),
-            (self.candidates_button, self.allocate_button),
+        # Left: the legs and trips over their buttons, and under them why the selected person
+        # is where they are. Keeping the "why" panel out of a third column leaves the passenger
+        # table room on a 1024 px laptop (issue 10).
+        trips = QWidget()
+        trips_layout = QVBoxLayout(trips)
+        trips_layout.setContentsMargins(0, 0, 0, 0)
+        trips_layout.addWidget(self.tree, 1)
+        grid = QGridLayout()
+        for r, pair in enumerate(
+            (
+                (self.add_trip_button, self.new_leg_button),
+                (self.edit_trip_button, self.trip_status_button),
+                (self.candidates_button, self.allocate_button),
+            )
         ):
-            row = QHBoxLayout()
-            for widget in pair:
-                row.addWidget(widget, 1)
-            left_layout.addLayout(row)
+            for c, widget in enumerate(pair):
+                grid.addWidget(widget, r, c)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        trips_layout.addLayout(grid)
         self.trip_status_button.setSizePolicy(self.add_trip_button.sizePolicy())
+        self.left_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.left_splitter.addWidget(trips)
+        self.left_splitter.addWidget(self.why_box)
+        self.left_splitter.setChildrenCollapsible(False)
+        self.left_splitter.setStretchFactor(0, 1)
+        self.left_splitter.setStretchFactor(1, 1)
+        self.left_splitter.setSizes([260, 340])  # a few legs and trips; the reason gets the rest
 
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.addWidget(self.title_label)
-        counts_row = QHBoxLayout()
-        counts_row.addWidget(self.counts_label, 1)
-        # Documents sit with the trip they print, leaving the row under the table to boarding.
-        for button in (self.print_button, self.csv_button, self.slips_button):
-            counts_row.addWidget(button)
-        centre_layout.addLayout(counts_row)
+        centre_layout.addWidget(self.counts_label)
         scan_row = QHBoxLayout()
         scan_row.addWidget(self.scan_label)
         scan_row.addWidget(self.scan_field, 1)
@@ -94,9 +105,13 @@ class EvacuationPage(OperationsPart, PassengersPart, ScanPart, WhyPart, Document
         filter_row = QHBoxLayout()
         filter_row.addWidget(self.filter_label)
         filter_row.addWidget(self.filter_box, 1)
+        # Documents sit with the trip they print, leaving the row under the table to boarding.
+        for button in (self.print_button, self.csv_button, self.slips_button):
+            filter_row.addWidget(button)
         centre_layout.addLayout(filter_row)
         centre_layout.addWidget(self.table_stack, 1)
-        row_buttons = QHBoxLayout()
+        # The boarding buttons wrap onto a second line rather than widen the window.
+        row_buttons = FlowLayout()
         for button in (
             self.board_button,
             self.no_show_button,
@@ -105,21 +120,16 @@ class EvacuationPage(OperationsPart, PassengersPart, ScanPart, WhyPart, Document
             self.move_button,
         ):
             row_buttons.addWidget(button)
-        row_buttons.addStretch(1)
         centre_layout.addLayout(row_buttons)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.left_splitter)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.why_box)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([340, 760, 230])
-        # Narrow windows squeeze the passenger table, not the trips or the reason.
-        left.setMinimumWidth(310)
-        self.why_box.setMinimumWidth(200)
-        self.splitter.setCollapsible(1, False)
+        self.splitter.setSizes([340, 900])
+        # Narrow windows squeeze the passenger table, not the trips.
+        self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -179,6 +189,7 @@ class EvacuationPage(OperationsPart, PassengersPart, ScanPart, WhyPart, Document
         self.filter_box.textChanged.connect(self._on_filter_box_text_changed)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self.table.installEventFilter(self)
+        self.table.viewport().installEventFilter(self)  # re-share the columns on resize
         self.board_button.clicked.connect(self._on_board_button_clicked)
         self.no_show_button.clicked.connect(self._on_no_show_button_clicked)
         self.offload_button.clicked.connect(self._on_offload_button_clicked)
@@ -222,6 +233,8 @@ class EvacuationPage(OperationsPart, PassengersPart, ScanPart, WhyPart, Document
             if trip is not None
             else _("Choose a bus or flight on the left to board its passengers")
         )
+        # A narrow field cuts its placeholder: the tooltip says it whole.
+        self.scan_field.setToolTip(self.scan_field.placeholderText())
         slips = hasattr(ev, "print_boarding_slips")
         self.slips_button.setVisible(slips)
         self.slips_button.setEnabled(slips and trip is not None)

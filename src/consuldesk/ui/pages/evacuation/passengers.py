@@ -27,6 +27,11 @@ from consuldesk.services.evacuation import (
     PassengerRow,
 )
 from consuldesk.ui.models.passengers import (
+    COL_AGE,
+    COL_NAME,
+    COL_PROBLEMS,
+    COL_SEAT,
+    COL_STATUS,
     PassengersModel,
     status_text,
 )
@@ -55,6 +60,7 @@ class PassengersPart(PageBase):
         self.filter_box = QLineEdit()
         self.filter_box.setPlaceholderText(_("Name, passport, seat or household"))
         self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.setToolTip(self.filter_box.placeholderText())
         self.filter_label.setBuddy(self.filter_box)
 
         self.model = PassengersModel(self.ctx.desk.today(), self)
@@ -139,6 +145,9 @@ class PassengersPart(PageBase):
         self.model.set_passengers(rows, waiting_list=waiting)
         if rows:
             self.table.resizeColumnsToContents()
+            header = self.table.horizontalHeader()
+            self._content_widths = {c: header.sectionSize(c) for c in (COL_NAME, COL_PROBLEMS)}
+            self._fit_columns()
         row = self.model.row_of(keep) if keep else -1
         if row >= 0:
             self.table.selectRow(row)
@@ -147,6 +156,28 @@ class PassengersPart(PageBase):
             self._show_why(None)
         self._show_rows_state()
         self._update_buttons()
+
+    def _fit_columns(self) -> None:
+        """Keep seat, status, name, age and problems in view at any width.
+
+        Seat, status and age stay whole; when the table is narrower than its contents the name
+        and the problems share what is left (each at least ~12 characters) and elide, their whole
+        text in a tooltip. The columns after them scroll sideways.
+        """
+        widths = self._content_widths
+        if not widths:
+            return
+        header = self.table.horizontalHeader()
+        room = self.table.viewport().width() - sum(
+            header.sectionSize(c) for c in (COL_SEAT, COL_STATUS, COL_AGE)
+        )
+        name, problems = widths[COL_NAME], widths[COL_PROBLEMS]
+        least = self.table.fontMetrics().horizontalAdvance("M" * 8)
+        if name + problems > room:
+            name = max(least, min(name, room * 3 // 5))
+            problems = max(least, min(problems, room - name))
+        header.resizeSection(COL_NAME, name)
+        header.resizeSection(COL_PROBLEMS, problems)
 
     def _show_title(self) -> None:
         leg, trip = self.selected_leg(), self.selected_trip()
@@ -231,6 +262,8 @@ class PassengersPart(PageBase):
             self.select_passenger(self._selected_entry)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
         # B, N, O, U on the table mark the selected passenger (also under a Cyrillic layout).
         if watched is self.table and event.type() == QEvent.Type.KeyPress:
             key_event: QKeyEvent = event  # type: ignore[assignment]

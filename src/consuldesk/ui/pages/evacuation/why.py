@@ -6,8 +6,10 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QFrame,
     QGroupBox,
     QLabel,
+    QScrollArea,
     QVBoxLayout,
 )
 
@@ -34,7 +36,7 @@ from consuldesk.ui.pages.evacuation.texts import (
 
 
 class WhyPart(PageBase):
-    """The right-hand panel explaining the selected passenger's place."""
+    """The panel (under the trips) explaining the selected passenger's place."""
 
     def _build_why_widgets(self) -> None:
         self.why_box = QGroupBox(_("Why here?"))
@@ -42,7 +44,13 @@ class WhyPart(PageBase):
         self.why_label.setWordWrap(True)
         self.why_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.why_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        QVBoxLayout(self.why_box).addWidget(self.why_label, 1)
+        # A long explanation scrolls inside the panel: it must never make the window grow.
+        self.why_scroll = QScrollArea()
+        self.why_scroll.setWidgetResizable(True)
+        self.why_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.why_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.why_scroll.setWidget(self.why_label)
+        QVBoxLayout(self.why_box).addWidget(self.why_scroll, 1)
 
     def _show_why(self, row: PassengerRow | None) -> None:
         if row is None:
