@@ -602,7 +602,7 @@ def test_printing_slips_and_manifests_is_recorded_with_their_seats(desk, people,
 
 
 def test_a_fresh_allocation_says_which_printed_paper_it_makes_wrong(desk, people, tmp_path):
-    op, trip, young = _printed_young_alone(desk, people, tmp_path)
+    op, trip, _young = _printed_young_alone(desk, people, tmp_path)
     impact = ev.reallocation_impact(desk, op.id, 1)
     # Fresh: the elder and the family take seats 1-4, the young man's slip (seat 1) and the
     # manifest are wrong. Keeping the seats: his slip stands, the manifest misses four people.

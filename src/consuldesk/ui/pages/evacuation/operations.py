@@ -28,12 +28,15 @@ from consuldesk.services import evacuation as ev
 from consuldesk.services.evacuation import (
     AllocationSummary,
     OperationRow,
+    ReallocationImpact,
     TripRow,
 )
 from consuldesk.ui.pages.evacuation.base import PageBase
 from consuldesk.ui.pages.evacuation.texts import (
     OPERATION_KEY,
     leg_text,
+    reallocation_warning,
+    reprint_list,
     trip_text,
 )
 
@@ -364,16 +367,33 @@ class OperationsPart(PageBase):
 
     @Slot()
     def _on_allocate_button_clicked(self) -> None:
-        leg = self.selected_leg()
-        if leg is None:
+        op, leg = self.operation(), self.selected_leg()
+        if op is None or leg is None:
             return
-        if leg.allocated:
-            self.ask_allocation_mode(leg.allocated, self.allocate)
-        else:
+        if not leg.allocated:
             self.allocate(False)
+            return
+        # Seats were given already: first find out what paper a new run would make wrong.
+        desk, op_id, leg_no = self.ctx.desk, op.id, leg.leg_no
+        self.allocate_button.setEnabled(False)
+        self._say(_("Checking the slips and manifests printed so far…"))
 
-    def ask_allocation_mode(self, seated: int, proceed: Callable[[bool], None]) -> None:
-        """Ask whether to keep the seats given (False) or start fresh (True); tests replace."""
+        def measured(impact: ReallocationImpact) -> None:
+            self._say("")
+            self._update_buttons()
+            self.ask_allocation_mode(impact, lambda fresh: self.allocate(fresh, impact))
+
+        def failed(exc: BaseException) -> None:
+            self._update_buttons()
+            self._on_write_failed(exc)
+
+        self.ctx.tasks.run(lambda: ev.reallocation_impact(desk, op_id, leg_no), measured, failed)
+
+    def ask_allocation_mode(
+        self, impact: ReallocationImpact, proceed: Callable[[bool], None]
+    ) -> None:
+        """Ask whether to keep the seats given (False) or start fresh (True), saying what
+        printed paper each choice makes wrong; tests replace."""
         box = QMessageBox(
             QMessageBox.Icon.Question,
             _("Allocate seats"),
@@ -382,11 +402,12 @@ class OperationsPart(PageBase):
                 "fresh (boarded passengers always keep theirs)?",
                 "{n} people already have a seat on this leg. Keep the seats given, or start "
                 "fresh (boarded passengers always keep theirs)?",
-                seated,
-            ).format(n=seated),
+                impact.seated,
+            ).format(n=impact.seated),
             QMessageBox.StandardButton.NoButton,
             self,
         )
+        box.setInformativeText(reallocation_warning(impact))
         keep = box.addButton(_("Keep seats"), QMessageBox.ButtonRole.AcceptRole)
         fresh = box.addButton(_("Start fresh"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(_("Go back"), QMessageBox.ButtonRole.RejectRole)
@@ -404,8 +425,9 @@ class OperationsPart(PageBase):
         box.finished.connect(finished)
         box.open()
 
-    def allocate(self, fresh: bool) -> None:
-        """Share the selected leg's free seats among those waiting."""
+    def allocate(self, fresh: bool, impact: ReallocationImpact | None = None) -> None:
+        """Share the selected leg's free seats among those waiting; ``impact`` (what the run
+        makes wrong on paper) is repeated when done."""
         op, leg = self.operation(), self.selected_leg()
         if op is None or leg is None:
             return
@@ -420,6 +442,9 @@ class OperationsPart(PageBase):
             )
             if s.returned:
                 text += " " + _("({n} seats given anew)").format(n=s.returned)
+            papers = reprint_list(impact, fresh) if impact is not None else []
+            if papers:
+                text += ". " + _("Print again: {papers}.").format(papers=", ".join(papers))
             self._say(text)
 
         self._write(lambda: ev.allocate_leg(desk, op_id, leg_no, fresh=fresh), done)

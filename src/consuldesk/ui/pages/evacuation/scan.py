@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Slot
-from PySide6.QtGui import QFont
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -27,6 +27,7 @@ from consuldesk.ui.pages.evacuation.texts import (
     _QUIET_STYLE,
     _WARN_STYLE,
     SCAN_FADE_MS,
+    SCAN_FONT_FACTORS,
 )
 
 
@@ -43,8 +44,9 @@ class ScanPart(PageBase):
         self.scan_label.setBuddy(self.scan_field)
         self.scan_result = QLabel()
         result_font = QFont(self.scan_result.font())
-        result_font.setPointSizeF(result_font.pointSizeF() * 1.6)
+        result_font.setPointSizeF(result_font.pointSizeF() * SCAN_FONT_FACTORS[0])
         result_font.setBold(True)
+        self._scan_result_font = result_font
         self.scan_result.setFont(result_font)
         self.scan_result.setWordWrap(True)
         # Two lines are always reserved: a message that wraps must not push the table down
@@ -102,12 +104,25 @@ class ScanPart(PageBase):
 
     def _show_scan(self, style: str, text: str, target: str | None = None) -> None:
         self.scan_result.setStyleSheet(style)
+        self.scan_result.setFont(self._scan_font(text))
         self.scan_result.setText(text)
         self.scan_result.setToolTip(text)  # the whole of it, should it not fit two lines
         self._scan_target = target
         self.open_scanned_button.setVisible(target is not None)
         if text:
             self._scan_fade.start()  # big and coloured for a few seconds, then quiet
+
+    def _scan_font(self, text: str) -> QFont:
+        """The largest of a few sizes at which ``text`` fits the two lines kept for it."""
+        width = self.scan_result.width() or 10_000  # before the first layout: any size
+        room = self.scan_result.height() - 4
+        font = QFont(self._scan_result_font)
+        for factor in SCAN_FONT_FACTORS:
+            font.setPointSizeF(self.font().pointSizeF() * factor)
+            wrap = int(Qt.TextFlag.TextWordWrap)
+            if QFontMetrics(font).boundingRect(0, 0, width, 10_000, wrap, text).height() <= room:
+                break
+        return font
 
     @Slot()
     def _quiet_scan_result(self) -> None:
@@ -127,6 +142,15 @@ class ScanPart(PageBase):
             if seat:
                 line += ", " + _("seat {seat}").format(seat=seat)
             self._show_scan(_OK_STYLE, line)
+            if p is not None:
+                self._selected_entry = p.entry_id
+            return
+        if outcome == "replaced_boarded":
+            # Boarded all the same; the officer tells them their new seat.
+            line = _("✓ Boarded: {name}, new seat {seat} (slip replaced)").format(
+                name=name, seat=seat or "—"
+            )
+            self._show_scan(_WARN_STYLE, line)
             if p is not None:
                 self._selected_entry = p.entry_id
             return
@@ -152,6 +176,18 @@ class ScanPart(PageBase):
             # Short enough for two lines: "Open it" is the button beside it.
             line = _("✗ Other vehicle: {name} → {trip}").format(name=name, trip=result.trip_label)
             self._show_scan(_FAIL_STYLE, line, result.trip_id)
+        elif outcome == "replaced_other_trip":
+            line = (
+                _("✗ Slip replaced: {name} is now on {trip}, seat {seat}")
+                if seat
+                else _("✗ Slip replaced: {name} is now on {trip}")
+            ).format(name=name, trip=result.trip_label, seat=seat)
+            self._show_scan(_FAIL_STYLE, line, result.trip_id)
+        elif outcome == "replaced_waitlisted":
+            line = _("✗ Slip replaced: {name} is now on the waiting list").format(name=name)
+            if p is not None and p.position:
+                line += " " + _("({n}. in line)").format(n=p.position)
+            self._show_scan(_FAIL_STYLE, line)
         elif outcome == "waitlisted":
             line = _("✗ No seat yet: {name} is on the waiting list").format(name=name)
             if p is not None and p.position:

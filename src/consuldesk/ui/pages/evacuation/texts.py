@@ -6,12 +6,13 @@ import re
 from datetime import datetime
 
 from consuldesk.domain.enums import ManifestStatus, TripStatus
-from consuldesk.i18n import _
+from consuldesk.i18n import _, ngettext
 from consuldesk.messages import (
     STATUS_WORD_LABELS,
 )
 from consuldesk.services.evacuation import (
     LegRow,
+    ReallocationImpact,
     TripRow,
 )
 
@@ -53,6 +54,8 @@ _FAIL_STYLE = "color: #b00020;"
 #: A scan's answer once it has been read: still there, no longer shouting.
 _QUIET_STYLE = "color: palette(mid); font-weight: normal;"
 SCAN_FADE_MS = 6000
+#: Sizes of a scan's answer (times the page's font): the largest at which it fits two lines.
+SCAN_FONT_FACTORS = (1.6, 1.35, 1.15, 1.0)
 
 
 def _local(when: datetime | None) -> datetime | None:
@@ -93,3 +96,32 @@ def manifest_file_name(trip: TripRow, suffix: str, prefix: str = "manifest") -> 
 
 
 _REMOVE = "__remove__"  # the "take off this leg" item of the Move menu
+
+
+def reprint_list(impact: ReallocationImpact, fresh: bool) -> list[str]:
+    """The printed paper a run makes wrong, one item each: ``3 boarding slips``, ``1 manifest``."""
+    slips = impact.slips if fresh else 0
+    manifests = impact.manifests if fresh else impact.manifests_if_kept
+    items = []
+    if slips:
+        items.append(ngettext("{n} boarding slip", "{n} boarding slips", slips).format(n=slips))
+    if manifests:
+        items.append(ngettext("{n} manifest", "{n} manifests", manifests).format(n=manifests))
+    return items
+
+
+def reallocation_warning(impact: ReallocationImpact) -> str:
+    """What each choice of a second allocation does to the paper already printed."""
+    lines = []
+    if fresh := reprint_list(impact, True):
+        lines.append(_("Starting fresh makes printed papers wrong:"))
+        lines.extend(f"• {item}" for item in fresh)
+        lines.append(_("Print them again and take the old ones back."))
+    if kept := reprint_list(impact, False):
+        if lines:
+            lines.append("")
+        lines.append(_("Keeping the seats adds passengers missing from:"))
+        lines.extend(f"• {item}" for item in kept)
+    if not lines:
+        lines.append(_("No slip or manifest printed so far changes."))
+    return "\n".join(lines)
