@@ -127,7 +127,12 @@ class EvacuationPage(OperationsPart, PassengersPart, ScanPart, WhyPart, Document
         self.splitter.addWidget(centre)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([340, 900])
+        # The trips wide enough for a whole tree line ("Dubai P 48213 · 06:00 12.03 · 41/49 ·
+        # boarding") or their buttons; the passengers get the rest.
+        left_width = max(
+            self.left_splitter.minimumSizeHint().width(), self.fontMetrics().averageCharWidth() * 46
+        )
+        self.splitter.setSizes([left_width, 10_000])
         # Narrow windows squeeze the passenger table, not the trips.
         self.splitter.setChildrenCollapsible(False)
 
