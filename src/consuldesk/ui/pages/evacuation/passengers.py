@@ -174,7 +174,7 @@ class PassengersPart(PageBase):
         name, problems = widths[COL_NAME], widths[COL_PROBLEMS]
         least = self.table.fontMetrics().horizontalAdvance("M" * 8)
         if name + problems > room:
-            name = max(least, min(name, room * 2 // 3))
+            name = max(least, min(name, room * 2 // 3, room - least))
             problems = max(least, min(problems, room - name))
         header.resizeSection(COL_NAME, name)
         header.resizeSection(COL_PROBLEMS, problems)
