@@ -5,6 +5,9 @@ re-allocation moved its holder to seat 30. Every print is therefore recorded in 
 (action ``printed``): a slip on its manifest entry, with the trip and seat printed on it; a
 manifest on its trip, with every entry and seat it lists. :func:`last_printed` reads back the
 latest print of each, so a re-allocation can say how much paper it makes wrong.
+
+What was printed sits under one ``printed`` key, never under a field's name: readers of the
+trail that look for a field's earlier value (sync's merge) must not mistake a print for a change.
 """
 
 from __future__ import annotations
@@ -41,14 +44,15 @@ class Printed:
 def record_slips(tx: Tx, trip: Trip, entries: Sequence[ManifestEntry]) -> None:
     """Record that slips were printed now for ``entries`` (seated on ``trip``)."""
     for e in entries:
-        changes = {"document": SLIP, "trip_id": trip.id, "seat": e.seat or ""}
-        tx.audit(e, PRINTED, changes, e.version)
+        printed = {"document": SLIP, "trip_id": trip.id, "seat": e.seat or ""}
+        tx.audit(e, PRINTED, {PRINTED: printed}, e.version)
 
 
 def record_manifest(tx: Tx, trip: Trip, entries: Sequence[ManifestEntry]) -> None:
     """Record that the manifest of ``trip`` listing ``entries`` was printed now."""
     seats = {e.id: e.seat or "" for e in entries}
-    tx.audit(trip, PRINTED, {"document": MANIFEST, "seats": seats}, trip.version)
+    printed = {"document": MANIFEST, "seats": seats}
+    tx.audit(trip, PRINTED, {PRINTED: printed}, trip.version)
 
 
 def last_printed(session: Session, entry_ids: Sequence[str], trip_ids: Sequence[str]) -> Printed:
@@ -66,7 +70,7 @@ def last_printed(session: Session, entry_ids: Sequence[str], trip_ids: Sequence[
             .order_by(col(AuditEvent.at), col(AuditEvent.version), col(AuditEvent.id))
         ).all()
         for event in events:  # oldest first: the latest print wins
-            changes = event.changes or {}
+            changes = (event.changes or {}).get(PRINTED, {})
             if changes.get("document") == SLIP:
                 slips[event.record_id] = (str(changes["trip_id"]), str(changes.get("seat", "")))
             elif changes.get("document") == MANIFEST:

@@ -599,6 +599,12 @@ def test_printing_slips_and_manifests_is_recorded_with_their_seats(desk, people,
         found = printed.last_printed(session, [r.entry_id for r in rows.values()], [trip.id])
     assert found.slips == {young.entry_id: (trip.id, young.seat)}  # only the slip printed
     assert found.manifests == {trip.id: {r.entry_id: r.seat for r in rows.values()}}
+    # A print is not a change of a field: sync's merge reads earlier values off the trail.
+    with desk.casefile.read() as session:
+        from sqlmodel import select
+
+        events = session.exec(select(AuditEvent).where(AuditEvent.action == "printed")).all()
+    assert len(events) == 2 and all(set(e.changes) == {"printed"} for e in events)
 
 
 def test_a_fresh_allocation_says_which_printed_paper_it_makes_wrong(desk, people, tmp_path):
