@@ -156,15 +156,15 @@ class EvacuationPage(OperationsPart, PassengersPart, ScanPart, WhyPart, Document
             self.scan_field,
             self.open_scanned_button,
             self.filter_box,
+            self.print_button,
+            self.csv_button,
+            self.slips_button,
             self.table,
             self.board_button,
             self.no_show_button,
             self.offload_button,
             self.undo_button,
             self.move_button,
-            self.print_button,
-            self.csv_button,
-            self.slips_button,
         ]
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
