@@ -26,7 +26,7 @@ def _row(qtbot, width):
 
 
 def test_a_wide_row_keeps_its_buttons_on_one_line_at_their_size(qtbot):
-    window, buttons, _below = _row(qtbot, 800)
+    _window, buttons, _below = _row(qtbot, 800)
     assert len({b.y() for b in buttons}) == 1
     assert all(b.width() == b.sizeHint().width() for b in buttons)
     xs = [b.x() for b in buttons]
@@ -34,7 +34,7 @@ def test_a_wide_row_keeps_its_buttons_on_one_line_at_their_size(qtbot):
 
 
 def test_a_narrow_row_wraps_instead_of_widening_the_window(qtbot):
-    widest = max(QPushButton(t).sizeHint().width() for t in ("Offloaded [O]",))
+    widest = QPushButton("Offloaded [O]").sizeHint().width()
     window, buttons, below = _row(qtbot, widest + 60)
     qtbot.waitUntil(lambda: len({b.y() for b in buttons}) > 1, timeout=3000)
     assert window.width() == widest + 60
