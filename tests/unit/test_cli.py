@@ -639,3 +639,26 @@ def test_each_problem_line_names_line_field_and_value(capsys, casefile, tmp_path
         line.startswith("  line 2, Date of birth: ") and "31.02.1990" in line for line in lines
     )
     assert any(line.startswith("  line 3, IIN: ") and "123456789012" in line for line in lines)
+
+
+def test_allocating_again_says_which_printed_paper_to_print_again(capsys, evacuees, tmp_path):
+    from consuldesk.services import evacuation as ev
+    from consuldesk.services.casefile import open_casefile
+
+    desk = open_casefile(evacuees, "Test")
+    op = ev.add_operation(desk, ev.OperationFields(name="Доха", host_country="QA")).row
+    fields = ev.TripFields(leg_no=1, origin="Doha", destination="Riyadh", capacity=5)
+    trip = ev.add_trip(desk, op.id, fields).row
+    ev.add_to_pool(desk, op.id, 1, ev.CandidateCriteria(host_country="QA"))
+    elder = next(r for r in ev.pool(desk, op.id, 1) if r.person.given_names_lat == "KAIRAT")
+    ev.remove_from_leg(desk, elder.entry_id)
+    ev.allocate_leg(desk, op.id, 1)  # the young man alone, seat 1; his slip and the manifest
+    ev.print_boarding_slips(desk, trip.id, tmp_path / "slips.pdf")
+    ev.print_manifest(desk, trip.id, tmp_path / "manifest.pdf")
+    ev.add_people(desk, op.id, 1, [elder.person.id])  # over 60: first in a fresh run
+    desk.close()
+    code, out, err = cli(capsys, evacuees, "evac", "allocate", op.id, "--leg", "1", "--fresh")
+    assert code == EXIT_OK, err
+    assert out.splitlines()[-1] == "Print again: 1 boarding slip, 1 manifest."
+    code, out, _ = cli(capsys, evacuees, "evac", "allocate", op.id, "--leg", "1", "--json")
+    assert json.loads(out)["print_again"] == {"slips": 0, "manifests": 0}

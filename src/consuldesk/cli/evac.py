@@ -463,12 +463,20 @@ def cmd_evac_allocate(args: argparse.Namespace) -> int:
         list_operations,
         passengers,
         pool,
+        reallocation_impact,
     )
 
     desk = _open(args, writes=True)
     try:
         op = _find_operation(desk, args.operation)
         with _blame({"leg_no": "--leg"}):
+            # Seats given already: say which printed slips and manifests the run makes wrong.
+            leg_now = op.leg(args.leg)
+            impact = (
+                reallocation_impact(desk, op.id, args.leg)
+                if leg_now is not None and leg_now.allocated
+                else None
+            )
             summary = allocate_leg(desk, op.id, args.leg, fresh=args.fresh).row
         seated: list[tuple[Any, list[Any]]] = []
         waiting: list[Any] = []
@@ -488,6 +496,8 @@ def cmd_evac_allocate(args: argparse.Namespace) -> int:
         desk.close()
     if args.json:
         data: dict[str, Any] = {"operation": op.id, "leg": args.leg, **_jsonable(summary)}
+        slips, manifests = _reprint_counts(impact, args.fresh)
+        data["print_again"] = {"slips": slips, "manifests": manifests}
         if args.explain:
             data["passengers"] = [_passenger_json(r, t) for t, rows in seated for r in rows] + [
                 _passenger_json(r, None) for r in waiting
@@ -507,9 +517,24 @@ def cmd_evac_allocate(args: argparse.Namespace) -> int:
     if args.fresh:
         line += "; " + _("put back in the pool first: {n}").format(n=summary.returned)
     print(line)
+    slips, manifests = _reprint_counts(impact, args.fresh)
+    papers = []
+    if slips:
+        papers.append(ngettext("{n} boarding slip", "{n} boarding slips", slips).format(n=slips))
+    if manifests:
+        papers.append(ngettext("{n} manifest", "{n} manifests", manifests).format(n=manifests))
+    if papers:
+        print(_("Print again: {papers}.").format(papers=", ".join(papers)))
     if args.explain:
         _print_explanation(seated, waiting, short)
     return EXIT_OK
+
+
+def _reprint_counts(impact: Any, fresh: bool) -> tuple[int, int]:
+    """Printed slips and manifests an allocation made wrong (none when nothing was seated)."""
+    if impact is None:
+        return 0, 0
+    return (impact.slips, impact.manifests) if fresh else (0, impact.manifests_if_kept)
 
 
 def _person_label(person: Any) -> str:

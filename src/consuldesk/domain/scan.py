@@ -2,7 +2,10 @@
 
 A handheld scanner "types" the QR code's text followed by Enter. Three things can arrive:
 
-* a boarding slip: ``CONSULDESK:SLIP:<entry id>`` (see :mod:`consuldesk.reports.slips`);
+* a boarding slip: ``CONSULDESK:SLIP:<entry id>:<trip>:<seat>`` (see
+  :mod:`consuldesk.reports.slips`): the trip (its id's last 8 characters) and the seat it was
+  printed for, so a slip that a re-allocation replaced is told apart (``-`` when it had no seat;
+  older slips carry the entry id only);
 * a page of a printed manifest: ``CONSULDESK:MANIFEST:<trip id>`` (older prints added
   ``:<page>``);
 * something typed by hand: a seat number (``17``) or a passport number (``N12345678``).
@@ -30,6 +33,10 @@ _RU_TO_US = str.maketrans(_RU, _US)
 _KK_DIGIT_ROW = str.maketrans({'"': "1", "ә": "2", "і": "3", "ң": "4", "ғ": "5", ",": "6", ".": "7",
                                "ү": "8", "ұ": "9", "қ": "0", "ө": "-", "һ": "="})  # fmt: skip
 
+#: Characters of the trip id a slip carries (its random end: ids begin with the time they were
+#: made), enough to tell the trips of one leg apart.
+TRIP_MARK = 8
+_TRIP_MARK = re.compile(r"^[0-9a-f]{8}$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _SEAT = re.compile(r"^\d{1,3}[A-Z]?$")
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
@@ -47,11 +54,23 @@ class ScanKind(StrEnum):
 
 @dataclass(frozen=True)
 class ScanCode:
-    """A parsed code: its kind, the id or number it carries, and the manifest page if any."""
+    """A parsed code: its kind, the id or number it carries, and the manifest page if any.
+
+    A slip also says what it was printed for: ``slip_trip`` (the last 8 characters of the trip
+    id) and ``slip_seat`` (``""`` for no seat); both ``None`` on slips printed before that.
+    """
 
     kind: ScanKind
     value: str
     page: int | None = None
+    slip_trip: str | None = None
+    slip_seat: str | None = None
+
+    def printed_for(self, trip_id: str | None, seat: str | None) -> bool | None:
+        """Whether the slip was printed for this trip and seat (``None``: it does not say)."""
+        if self.slip_trip is None:
+            return None
+        return (trip_id or "")[-TRIP_MARK:] == self.slip_trip and (seat or "") == self.slip_seat
 
 
 def from_cyrillic_layout(text: str) -> str:
@@ -74,8 +93,13 @@ def parse_scan(text: str) -> ScanCode:
         raw = from_cyrillic_layout(raw)
     upper = raw.upper()
     if upper.startswith(SLIP_PREFIX):
-        value = raw[len(SLIP_PREFIX) :].lower()
-        if _UUID.match(value):
+        value, _, printed = raw[len(SLIP_PREFIX) :].partition(":")
+        value = value.lower()
+        trip_mark, _, seat = printed.partition(":")
+        if _UUID.match(value) and _TRIP_MARK.match(trip_mark.lower()):
+            seat = "" if seat == "-" else seat.upper()
+            return ScanCode(ScanKind.SLIP, value, slip_trip=trip_mark.lower(), slip_seat=seat)
+        if _UUID.match(value) and not printed:
             return ScanCode(ScanKind.SLIP, value)
     elif upper.startswith(MANIFEST_PREFIX):
         rest = raw[len(MANIFEST_PREFIX) :].lower()
@@ -89,9 +113,12 @@ def parse_scan(text: str) -> ScanCode:
     return ScanCode(ScanKind.UNKNOWN, raw)
 
 
-def slip_payload(entry_id: str) -> str:
-    """The text of a boarding slip's QR code: the manifest entry's id, nothing personal."""
-    return f"{SLIP_PREFIX}{entry_id}"
+def slip_payload(entry_id: str, trip_id: str | None = None, seat: str | None = None) -> str:
+    """The text of a boarding slip's QR code: the manifest entry's id, nothing personal; with
+    ``trip_id``, also the trip (last 8 characters) and seat the slip is printed for."""
+    if trip_id is None:
+        return f"{SLIP_PREFIX}{entry_id}"
+    return f"{SLIP_PREFIX}{entry_id}:{trip_id[-TRIP_MARK:]}:{seat or '-'}"
 
 
 def manifest_payload(trip_id: str) -> str:

@@ -369,14 +369,11 @@ def _header_block(data: ManifestData, st: _Styles, label: LabelFn) -> Table:
 def _passenger_table(
     passengers: Sequence[ManifestPassenger], st: _Styles, label: LabelFn
 ) -> LongTable:
-    # "English /" and the second language on separate lines keeps narrow headings readable.
-    # Strings, not paragraphs: the heading is drawn again on every page.
-    head = _CellFitter(st.heading, [w - 2 * _HEAD_PAD for _, w in _COLUMNS])
-    heading = [head(label(key, " /\n"), col) for col, (key, _) in enumerate(_COLUMNS)]
-    rows: list[list[Any]] = [[value for value, _ in heading]]
+    heading = _heading(label, st)
+    rows: list[list[Any]] = [[h.text for h in heading]]
     # Row heights are computed here, so the table never measures its 13,000 cells itself.
     pad = 2 * _ROW_PAD
-    heights: list[float] = [max(h for _, h in heading) + pad]
+    heights: list[float] = [max(h.height for h in heading) + pad]
     cell = _CellFitter(st.cell, [w - 2 * _CELL_PAD for _, w in _COLUMNS])
     ticks = _TickBoxes(COL_BOARDED)
     min_height = ticks.size + pad
@@ -427,10 +424,84 @@ def _passenger_table(
                 ("ALIGN", (0, 0), (-1, 0), "CENTER"),
                 ("LEFTPADDING", (0, 0), (-1, 0), _HEAD_PAD),
                 ("RIGHTPADDING", (0, 0), (-1, 0), _HEAD_PAD),
+                *(
+                    command
+                    for col, h in enumerate(heading)
+                    if h.size != st.heading.fontSize
+                    for command in (
+                        ("FONTSIZE", (col, 0), (col, 0), h.size),
+                        ("LEADING", (col, 0), (col, 0), h.leading),
+                    )
+                ),
             ]
         )
     )
     return table
+
+
+@dataclass(frozen=True)
+class _Heading:
+    """One column heading: its lines, font size, leading and height."""
+
+    text: str
+    size: float
+    leading: float
+    height: float
+
+
+#: Heading sizes tried in turn, largest first: a long word ("Гражданство" over a narrow
+#: column) is set a little smaller rather than split in the middle.
+_HEADING_SIZES = (6.8, 6.4, 6.0, 5.6)
+
+
+def _heading(label: LabelFn, st: _Styles) -> list[_Heading]:
+    """The column headings, "English /" then the second language, wrapped at spaces only.
+
+    Plain strings, not paragraphs (the heading is drawn again on every page). Each heading
+    takes the largest of :data:`_HEADING_SIZES` at which every word fits its column; a word
+    too long even then breaks after a hyphen added at the column's edge, never silently.
+    """
+    style = st.heading
+    headings = []
+    for key, width in _COLUMNS:
+        text = label(key, " /\n")
+        room = width - 2 * _HEAD_PAD
+        words = text.split()
+        for size in _HEADING_SIZES:
+            if all(stringWidth(w, style.fontName, size) <= room for w in words):
+                break
+        leading = style.leading * size / style.fontSize
+        fitted = _CellFitter(
+            ParagraphStyle("h", parent=style, fontSize=size, leading=leading), [room]
+        )
+        lines = fitted.lines(text, 0) or _hyphenate(text, style.fontName, size, room)
+        headings.append(_Heading("\n".join(lines), size, leading, leading * len(lines)))
+    return headings
+
+
+def _hyphenate(text: str, font: str, size: float, room: float) -> list[str]:
+    """Lines of ``text`` where a word wider than ``room`` is cut with a hyphen at the edge."""
+    lines: list[str] = []
+    for source in text.split("\n"):
+        line = ""
+        for word in source.split():
+            candidate = f"{line} {word}" if line else word
+            if stringWidth(candidate, font, size) <= room:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            line = word
+            while stringWidth(line, font, size) > room:
+                cut = max(
+                    (i for i in range(1, len(line))
+                     if stringWidth(line[:i] + "-", font, size) <= room),
+                    default=1,
+                )  # fmt: skip
+                lines.append(line[:cut] + "-")
+                line = line[cut:]
+        lines.append(line)
+    return lines
 
 
 _CELL_PAD = 2.5
@@ -476,6 +547,10 @@ class _CellFitter:
                     cell = (paragraph, paragraph.wrap(self._widths[col], 1e6)[1])
             self._cache[key] = cell
         return cell
+
+    def lines(self, text: str, col: int) -> list[str] | None:
+        """``text`` wrapped at spaces and hyphens to its column, or ``None`` if a word is wider."""
+        return self._wrap(text, self._widths[col])
 
     def _width(self, text: str) -> float:
         width = self._widths_cache.get(text)

@@ -354,7 +354,13 @@ def _draw_slip(
     # The quiet zone is white, so the code may reach into the slip padding.
     qr_x = x + SLIP_WIDTH - QR_SIZE - 1.5 * mm
     qr_y = y + 1.5 * mm
-    draw_qr(canvas, qr_matrix(slip_payload(slip.entry_id), QR_LEVEL), qr_x, qr_y, QR_SIZE)
+    draw_qr(
+        canvas,
+        qr_matrix(slip_payload(slip.entry_id, trip.trip_id, slip.seat), QR_LEVEL),
+        qr_x,
+        qr_y,
+        QR_SIZE,
+    )
 
 
 def _draw_flags(canvas: Canvas, x: float, y: float, flags: list[str], st: _Styles) -> None:

@@ -55,6 +55,7 @@ from consuldesk.domain.requests import OPEN_STATUSES
 from consuldesk.domain.scan import ScanKind, parse_scan
 from consuldesk.reports.manifest import ManifestData, ManifestPassenger, render_manifest
 from consuldesk.reports.slips import BoardingSlip, SlipTrip, render_boarding_slips
+from consuldesk.services import printed as printed_docs
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import atomic_text_file, written_to
@@ -80,6 +81,7 @@ __all__ = [
     "OperationFields",
     "OperationRow",
     "PassengerRow",
+    "ReallocationImpact",
     "ScanResult",
     "TripFields",
     "TripRow",
@@ -100,6 +102,7 @@ __all__ = [
     "preview_candidates",
     "print_boarding_slips",
     "print_manifest",
+    "reallocation_impact",
     "remove_from_leg",
     "scan",
     "set_boarding",
@@ -348,6 +351,26 @@ class AllocationSummary:
 
 
 @dataclass(frozen=True)
+class ReallocationImpact:
+    """What allocating a leg again would make wrong on paper already printed.
+
+    Attributes:
+        seated: people with a seat on the leg's open trips, not boarded yet (a fresh run may
+            move them).
+        slips: boarding slips, correct until now, whose trip or seat a fresh run changes.
+        manifests: printed manifests, correct until now, whose list or seats a fresh run
+            changes.
+        manifests_if_kept: printed manifests that keeping the seats makes incomplete (new
+            passengers on those trips).
+    """
+
+    seated: int
+    slips: int
+    manifests: int
+    manifests_if_kept: int
+
+
+@dataclass(frozen=True)
 class ScanResult:
     """What a scan did. ``outcome`` codes:
 
@@ -355,6 +378,11 @@ class ScanResult:
     another trip: ``trip_id`` names it), ``other_trip`` (the person has a seat on another trip:
     ``trip_label``), ``waitlisted`` (the person has no seat yet), ``not_on_trip``, ``unknown``
     (nothing matches the code), ``trip_closed`` (the trip has left or was cancelled).
+
+    A slip printed for another trip or seat than its holder's now (a re-allocation or a move
+    replaced it): ``replaced_boarded`` (boarded on this trip, in the new seat),
+    ``replaced_other_trip`` (now on ``trip_label``), ``replaced_waitlisted`` (now waiting);
+    ``printed_seat`` is the seat on the slip.
     """
 
     outcome: str
@@ -363,6 +391,7 @@ class ScanResult:
     trip_label: str | None = None
     person: NationalRow | None = None  # for ``not_on_trip``: who the code names
     changes: ChangeSet = field(default_factory=ChangeSet)
+    printed_seat: str | None = None  # for ``replaced_*``: the seat on the slip ("" for none)
 
 
 # -- small helpers -------------------------------------------------------------------------
@@ -1099,127 +1128,190 @@ def allocate_leg(
     """
     today = desk.today()
     with desk.casefile.write(desk.officer) as tx:
-        session = tx.session
+        op = live_operation(tx.session, operation_id)
+        updates, summary = _plan_allocation(tx.session, op, leg_no, fresh, today)
+        tx.update_many(updates)
+    return Written(summary, tx.changes)
+
+
+def reallocation_impact(desk: Desk, operation_id: str, leg_no: int) -> ReallocationImpact:
+    """What allocating the leg again would make wrong on the slips and manifests printed so far.
+
+    Plans both runs (keeping the seats, and fresh) exactly as :func:`allocate_leg` would, and
+    compares them with the latest print of each slip and manifest (see
+    :mod:`consuldesk.services.printed`). Paper already out of date is not counted again.
+
+    Raises:
+        NotFound: no such live operation.
+        ServiceError: ``allocation.no_trips`` (param ``leg``) when the leg has no open trip.
+    """
+    today = desk.today()
+    with desk.casefile.read() as session:
         op = live_operation(session, operation_id)
-        policy = _policy(op)
-        trips = sorted(
+        active = list(_active_on_leg(session, op.id, leg_no).values())
+        now = {e.id: (e.trip_id, e.seat or "") for e in active if e.status in _SEATED}
+        open_trips = set(
             session.exec(
-                select(Trip).where(
+                select(Trip.id).where(
                     col(Trip.operation_id) == op.id,
                     col(Trip.leg_no) == leg_no,
                     col(Trip.status).in_(_OPEN_TRIPS),
                     _live(Trip),
                 )
-            ).all(),
-            key=_departure_key,
+            ).all()
         )
-        if not trips:
-            raise ServiceError("allocation.no_trips", "leg_no", leg=leg_no)
-        labels = {t.id: _label(t) for t in trips}
-        active = _active_on_leg(session, op.id, leg_no)
-        # A fresh run puts every seated (not boarded) passenger of the open trips back in the
-        # queue; entries whose seat comes out the same are not written at all.
-        reseat = {
-            nid
-            for nid, e in active.items()
-            if fresh and e.trip_id in labels and e.status == _S.ALLOCATED.value
-        }
-        taken: dict[str, list[str | None]] = defaultdict(list)
-        for nid, e in active.items():
-            if e.trip_id is not None and e.status in _SEATED and nid not in reseat:
-                taken[e.trip_id].append(e.seat)
-        slots = [
-            TripSlot(t.id, max(t.capacity - len(taken[t.id]), 0), order, size=t.capacity)
-            for order, t in enumerate(trips)
-        ]
-        waiting = {
-            nid: e for nid, e in active.items() if e.status == _S.WAITLISTED.value or nid in reseat
-        }
-        # Someone holding a seat in another operation keeps waiting here, and is told why.
-        elsewhere = _elsewhere_labels(session, op.id, sorted(waiting))
-        updates: list[tuple[ManifestEntry, dict[str, Any]]] = []
-        for nid, label in sorted(elsewhere.items()):
-            updates.append(
-                (
-                    waiting.pop(nid),
-                    {
-                        "trip_id": None,
-                        "seat": None,
-                        "status": _S.WAITLISTED.value,
-                        "position": None,
-                        "reason": _dump_reason(Reason("waitlisted.elsewhere", {"trip": label})),
-                    },
-                )
-            )
-        ids = sorted(waiting)
-        people = _people(session, ids, today)
-        groups = _groups(session, ids)
-        candidates = [
-            Candidate(
-                id=nid,
-                name_key=f"{people[nid].name_lat or people[nid].name}".casefold(),
-                group_id=groups.get(nid),
-                flags=people[nid].vulnerabilities,
-                passport_expired=people[nid].passport_expired(today),
-                consent=people[nid].consent_date is not None,
-            )
-            for nid in ids
-            if nid in people
-        ]
-        result = allocate(candidates, slots, policy)
-        free_seats = {
-            t.id: iter(_first_free_seats(taken[t.id], t.capacity))
-            for t in trips
-            if t.mode != TripMode.FLIGHT.value
-        }
-        for nid, trip_id in sorted(
-            result.placements.items(),
-            # Queue order, then the group's own order (adults before their children).
-            key=lambda item: (
-                result.explanations[item[0]].params.get("rank", 0),
-                result.group_members[item[0]].index(item[0]),
-            ),
-        ):
-            e = waiting[nid]
-            reason = result.explanations[nid]
-            seats = free_seats.get(trip_id)
-            updates.append(
-                (
-                    e,
-                    {
-                        "trip_id": trip_id,
-                        "status": _S.ALLOCATED.value,
-                        "seat": next(seats, None) if seats is not None else None,
-                        "reason": _dump_reason(reason),
-                        "priority_class": result.classes[nid],
-                        "position": None,
-                    },
-                )
-            )
-        for nid in result.waitlist:
-            reason = result.explanations[nid]
-            updates.append(
-                (
-                    waiting[nid],
-                    {
-                        "trip_id": None,
-                        "seat": None,
-                        "status": _S.WAITLISTED.value,
-                        "reason": _dump_reason(reason),
-                        "priority_class": result.classes[nid],
-                        "position": int(reason.params["position"]),
-                    },
-                )
-            )
-        tx.update_many(updates)
-        summary = AllocationSummary(
-            placed=len(result.placements),
-            waitlisted=len(result.waitlist),
-            flagged=len(result.flags),
-            trips_used=len(set(result.placements.values())),
-            returned=len(reseat),
+        printed = printed_docs.last_printed(session, sorted(now), sorted(open_trips))
+
+        def after(fresh: bool) -> dict[str, tuple[str | None, str]]:
+            seats = dict(now)
+            for e, values in _plan_allocation(session, op, leg_no, fresh, today)[0]:
+                if values["status"] in _SEATED:
+                    seats[e.id] = (values["trip_id"], values["seat"] or "")
+                else:
+                    seats.pop(e.id, None)
+            return seats
+
+        def listed(seats: dict[str, tuple[str | None, str]], trip_id: str) -> dict[str, str]:
+            return {eid: seat for eid, (tid, seat) in seats.items() if tid == trip_id}
+
+        fresh, kept = after(True), after(False)
+        slips = sum(
+            1
+            for eid, slip in printed.slips.items()
+            if now.get(eid) == slip and fresh.get(eid) != slip
         )
-    return Written(summary, tx.changes)
+        manifests = manifests_if_kept = 0
+        for trip_id, sheet in printed.manifests.items():
+            if trip_id not in open_trips or listed(now, trip_id) != sheet:
+                continue  # a closed trip keeps its list; an old sheet is already wrong
+            manifests += listed(fresh, trip_id) != sheet
+            manifests_if_kept += listed(kept, trip_id) != sheet
+        seated = sum(1 for e in active if e.trip_id in open_trips and e.status == _S.ALLOCATED)
+    return ReallocationImpact(seated, slips, manifests, manifests_if_kept)
+
+
+def _plan_allocation(
+    session: Session, op: EvacuationOperation, leg_no: int, fresh: bool, today: date
+) -> tuple[list[tuple[ManifestEntry, dict[str, Any]]], AllocationSummary]:
+    """What :func:`allocate_leg` writes (the entries and their new values), without writing."""
+    policy = _policy(op)
+    trips = sorted(
+        session.exec(
+            select(Trip).where(
+                col(Trip.operation_id) == op.id,
+                col(Trip.leg_no) == leg_no,
+                col(Trip.status).in_(_OPEN_TRIPS),
+                _live(Trip),
+            )
+        ).all(),
+        key=_departure_key,
+    )
+    if not trips:
+        raise ServiceError("allocation.no_trips", "leg_no", leg=leg_no)
+    labels = {t.id: _label(t) for t in trips}
+    active = _active_on_leg(session, op.id, leg_no)
+    # A fresh run puts every seated (not boarded) passenger of the open trips back in the
+    # queue; entries whose seat comes out the same are not written at all.
+    reseat = {
+        nid
+        for nid, e in active.items()
+        if fresh and e.trip_id in labels and e.status == _S.ALLOCATED.value
+    }
+    taken: dict[str, list[str | None]] = defaultdict(list)
+    for nid, e in active.items():
+        if e.trip_id is not None and e.status in _SEATED and nid not in reseat:
+            taken[e.trip_id].append(e.seat)
+    slots = [
+        TripSlot(t.id, max(t.capacity - len(taken[t.id]), 0), order, size=t.capacity)
+        for order, t in enumerate(trips)
+    ]
+    waiting = {
+        nid: e for nid, e in active.items() if e.status == _S.WAITLISTED.value or nid in reseat
+    }
+    # Someone holding a seat in another operation keeps waiting here, and is told why.
+    elsewhere = _elsewhere_labels(session, op.id, sorted(waiting))
+    updates: list[tuple[ManifestEntry, dict[str, Any]]] = []
+    for nid, label in sorted(elsewhere.items()):
+        updates.append(
+            (
+                waiting.pop(nid),
+                {
+                    "trip_id": None,
+                    "seat": None,
+                    "status": _S.WAITLISTED.value,
+                    "position": None,
+                    "reason": _dump_reason(Reason("waitlisted.elsewhere", {"trip": label})),
+                },
+            )
+        )
+    ids = sorted(waiting)
+    people = _people(session, ids, today)
+    groups = _groups(session, ids)
+    candidates = [
+        Candidate(
+            id=nid,
+            name_key=f"{people[nid].name_lat or people[nid].name}".casefold(),
+            group_id=groups.get(nid),
+            flags=people[nid].vulnerabilities,
+            passport_expired=people[nid].passport_expired(today),
+            consent=people[nid].consent_date is not None,
+        )
+        for nid in ids
+        if nid in people
+    ]
+    result = allocate(candidates, slots, policy)
+    free_seats = {
+        t.id: iter(_first_free_seats(taken[t.id], t.capacity))
+        for t in trips
+        if t.mode != TripMode.FLIGHT.value
+    }
+    for nid, trip_id in sorted(
+        result.placements.items(),
+        # Queue order, then the group's own order (adults before their children).
+        key=lambda item: (
+            result.explanations[item[0]].params.get("rank", 0),
+            result.group_members[item[0]].index(item[0]),
+        ),
+    ):
+        e = waiting[nid]
+        reason = result.explanations[nid]
+        seats = free_seats.get(trip_id)
+        updates.append(
+            (
+                e,
+                {
+                    "trip_id": trip_id,
+                    "status": _S.ALLOCATED.value,
+                    "seat": next(seats, None) if seats is not None else None,
+                    "reason": _dump_reason(reason),
+                    "priority_class": result.classes[nid],
+                    "position": None,
+                },
+            )
+        )
+    for nid in result.waitlist:
+        reason = result.explanations[nid]
+        updates.append(
+            (
+                waiting[nid],
+                {
+                    "trip_id": None,
+                    "seat": None,
+                    "status": _S.WAITLISTED.value,
+                    "reason": _dump_reason(reason),
+                    "priority_class": result.classes[nid],
+                    "position": int(reason.params["position"]),
+                },
+            )
+        )
+    summary = AllocationSummary(
+        placed=len(result.placements),
+        waitlisted=len(result.waitlist),
+        flagged=len(result.flags),
+        trips_used=len(set(result.placements.values())),
+        returned=len(reseat),
+    )
+    return updates, summary
 
 
 # -- moving people by hand -----------------------------------------------------------------
@@ -1426,6 +1518,19 @@ def scan(desk: Desk, trip_id: str, code: str) -> ScanResult:
             if known is not None:
                 return ScanResult("not_on_trip", person=_people(session, [known], today)[known])
             return ScanResult("unknown")
+        # A slip printed for another trip or seat than its holder's now: it was replaced.
+        replaced = (
+            entry.status in _ACTIVE and parsed.printed_for(entry.trip_id, entry.seat) is False
+        )
+        if replaced and entry.operation_id == trip.operation_id and entry.trip_id != trip.id:
+            row = _passenger_rows(session, [entry], today)[0]
+            printed = parsed.slip_seat
+            if entry.trip_id is None:
+                return ScanResult("replaced_waitlisted", row, printed_seat=printed)
+            other = live_trip(session, entry.trip_id)
+            return ScanResult(
+                "replaced_other_trip", row, other.id, _label(other), printed_seat=printed
+            )
         if entry.trip_id != trip.id or entry.status == _S.WAITLISTED.value:
             # Their current place on this leg, if any, tells the officer where they belong.
             active = _active_on_leg(session, entry.operation_id, entry.leg_no).get(
@@ -1447,6 +1552,10 @@ def scan(desk: Desk, trip_id: str, code: str) -> ScanResult:
         _board(tx, entry, _S.BOARDED)
         session.flush()
         row = _passenger_rows(session, [entry], today)[0]
+    if replaced:
+        return ScanResult(
+            "replaced_boarded", row, trip.id, changes=tx.changes, printed_seat=parsed.slip_seat
+        )
     return ScanResult("boarded", row, trip.id, changes=tx.changes)
 
 
@@ -1713,10 +1822,28 @@ def print_manifest(
             written (missing folder, full disk, no permission).
     """
     data = manifest_data(desk, trip_id)
-    return written_to(
+    written = written_to(
         Path(out_path),
         lambda: render_manifest(data, Path(out_path), second_language=second_language),  # type: ignore[arg-type]
     )
+    _record_printed(desk, trip_id, printed_docs.MANIFEST, None)
+    return written
+
+
+def _record_printed(
+    desk: Desk, trip_id: str, document: str, entry_ids: Sequence[str] | None
+) -> None:
+    """Write down what was just printed (see :mod:`consuldesk.services.printed`)."""
+    with desk.casefile.write(desk.officer) as tx:
+        trip = live_trip(tx.session, trip_id)
+        listed = [e for e in _trip_entries(tx.session, trip.id) if e.status in _SEATED]
+        if document == printed_docs.MANIFEST:
+            printed_docs.record_manifest(tx, trip, listed)
+        else:
+            wanted = set(entry_ids) if entry_ids is not None else None
+            printed_docs.record_slips(
+                tx, trip, [e for e in listed if wanted is None or e.id in wanted]
+            )
 
 
 #: Columns of a manifest CSV, for carriers and border services (English headings).
@@ -1822,7 +1949,7 @@ def print_boarding_slips(
         escort_officer=data.escort_officer,
         trip_id=trip_id,
     )
-    return written_to(
+    written = written_to(
         Path(out_path),
         lambda: render_boarding_slips(
             trip,
@@ -1831,3 +1958,5 @@ def print_boarding_slips(
             second_language=second_language,  # type: ignore[arg-type]
         ),
     )
+    _record_printed(desk, trip_id, printed_docs.SLIP, [s.entry_id for s in slips])
+    return written

@@ -71,3 +71,21 @@ def test_typed_seats_and_passports(typed, expected):
 
 def test_latin_text_is_left_alone_by_the_layout_mapping():
     assert from_cyrillic_layout("N123-abc") == "N123-abc"
+
+
+def test_a_slip_says_which_trip_and_seat_it_was_printed_for():
+    trip = "01a24ac5-b1a0-7322-b26a-d7e0abc7ba90"
+    code = parse_scan(slip_payload(ENTRY, trip, "12a"))
+    assert (code.kind, code.value, code.slip_trip, code.slip_seat) == (
+        ScanKind.SLIP, ENTRY, "abc7ba90", "12A"
+    )  # fmt: skip
+    assert code.printed_for(trip, "12A") is True
+    assert code.printed_for(trip, "13") is False
+    assert code.printed_for("01a24ac5-b1a0-7322-b26a-d7e0abc7ba91", "12A") is False
+    no_seat = parse_scan(slip_payload(ENTRY, trip, None))
+    assert no_seat.slip_seat == "" and no_seat.printed_for(trip, None) is True
+    assert parse_scan(slip_payload(ENTRY)).printed_for(trip, "1") is None  # an older slip
+    typed = typed_on("ru", slip_payload(ENTRY, trip, "7"))
+    assert parse_scan(typed) == parse_scan(slip_payload(ENTRY, trip, "7"))
+    typed = typed_on("kk", slip_payload(ENTRY, trip, None))
+    assert parse_scan(typed) == parse_scan(slip_payload(ENTRY, trip, None))

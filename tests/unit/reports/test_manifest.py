@@ -331,3 +331,33 @@ def test_a_full_bus_with_problems_fits_on_three_pages_with_its_signatures(tmp_pa
     assert "Receiving border post" in pages[-1].extract_text()  # signatures on the last page
     assert "Паспорт мерзімі өткен" in text and "Паспорт жоқ" in text and "Келісімі жоқ" in text
     assert "1 (Bus / Автобус)" in text
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_column_headings_wrap_between_words_never_inside_one(tmp_path, language):
+    from consuldesk.reports.common import labeller
+
+    out = render_manifest(_data(KAZAKH_PASSENGERS), tmp_path / "m.pdf", second_language=language)
+    heading_text = pages_text(out)[0]
+    label = labeller(manifest_mod._LABELS, language)
+    # "Жынысы", "Азаматтығы", "Гражданство", "Место" were split ("Ж / ынысы") over narrow columns.
+    for key, _width in manifest_mod._COLUMNS:
+        for word in label(key, " / ").split():
+            assert re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", heading_text), (key, word)
+    # Each heading's longest word fits its column at the size it is set in.
+    st = manifest_mod._Styles(*register_fonts())
+    headings = manifest_mod._heading(label, st)
+    for (key, width), heading in zip(manifest_mod._COLUMNS, headings, strict=True):
+        room = width - 2 * manifest_mod._HEAD_PAD
+        for line in heading.text.split("\n"):
+            assert stringWidth(line, st.heading.fontName, heading.size) <= room, (key, line)
+        assert heading.size >= manifest_mod._HEADING_SIZES[-1]
+
+
+def test_a_heading_word_too_long_for_any_size_breaks_with_a_hyphen():
+    lines = manifest_mod._hyphenate(
+        "Nationality /\nАзаматтығыАзаматтығы", register_fonts()[1], 6.8, 50
+    )
+    assert lines[0] == "Nationality /"
+    assert all(line.endswith("-") for line in lines[1:-1]) and len(lines) > 2
+    assert "".join(line.rstrip("-") for line in lines[1:]) == "АзаматтығыАзаматтығы"

@@ -568,3 +568,91 @@ def test_each_row_says_how_many_people_a_move_takes_along(desk, people, seated):
     ).row
     assert split.allow_split_groups
     assert {r.travels_with for r in ev.passengers(desk, trip.id)} == {1}
+
+
+# -- printed paper and re-allocation ---------------------------------------------------------
+
+
+def _printed_young_alone(desk, people, tmp_path, capacity=10):
+    """The young man alone seated (seat 1), his slip and the manifest printed; then the others
+    (the elder over 60 and the mother with minors come first) join the waiting list."""
+    op = operation(desk)
+    trip = bus(desk, op.id, capacity, "Dubai P 1")
+    ev.add_people(desk, op.id, 1, [people["young"].id])
+    ev.allocate_leg(desk, op.id, 1)
+    young = ev.passengers(desk, trip.id)[0]
+    assert young.seat == "1"
+    ev.print_boarding_slips(desk, trip.id, tmp_path / "slips.pdf")
+    ev.print_manifest(desk, trip.id, tmp_path / "manifest.pdf")
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    return op, trip, young
+
+
+def test_printing_slips_and_manifests_is_recorded_with_their_seats(desk, people, seated, tmp_path):
+    from consuldesk.services import printed
+
+    _op, trip, rows = seated
+    young = rows[people["young"].id]
+    ev.print_boarding_slips(desk, trip.id, tmp_path / "s.pdf", entry_ids=[young.entry_id])
+    ev.print_manifest(desk, trip.id, tmp_path / "m.pdf")
+    with desk.casefile.read() as session:
+        found = printed.last_printed(session, [r.entry_id for r in rows.values()], [trip.id])
+    assert found.slips == {young.entry_id: (trip.id, young.seat)}  # only the slip printed
+    assert found.manifests == {trip.id: {r.entry_id: r.seat for r in rows.values()}}
+    # A print is not a change of a field: sync's merge reads earlier values off the trail.
+    with desk.casefile.read() as session:
+        from sqlmodel import select
+
+        events = session.exec(select(AuditEvent).where(AuditEvent.action == "printed")).all()
+    assert len(events) == 2 and all(set(e.changes) == {"printed"} for e in events)
+
+
+def test_a_fresh_allocation_says_which_printed_paper_it_makes_wrong(desk, people, tmp_path):
+    op, trip, _young = _printed_young_alone(desk, people, tmp_path)
+    impact = ev.reallocation_impact(desk, op.id, 1)
+    # Fresh: the elder and the family take seats 1-4, the young man's slip (seat 1) and the
+    # manifest are wrong. Keeping the seats: his slip stands, the manifest misses four people.
+    assert impact == ev.ReallocationImpact(seated=1, slips=1, manifests=1, manifests_if_kept=1)
+    ev.allocate_leg(desk, op.id, 1, fresh=True)
+    # Paper already wrong is not counted again.
+    after = ev.reallocation_impact(desk, op.id, 1)
+    assert (after.slips, after.manifests, after.manifests_if_kept) == (0, 0, 0)
+    assert ev.get_trip(desk, trip.id).seated == 5
+
+
+def test_nothing_printed_means_nothing_to_invalidate(desk, people, seated):
+    op, _trip, _rows = seated
+    impact = ev.reallocation_impact(desk, op.id, 1)
+    assert impact == ev.ReallocationImpact(seated=5, slips=0, manifests=0, manifests_if_kept=0)
+
+
+def test_a_replaced_slip_boards_in_the_new_seat_and_says_so(desk, people, tmp_path):
+    op, trip, young = _printed_young_alone(desk, people, tmp_path)
+    old_slip = slip_payload(young.entry_id, trip.id, "1")
+    ev.allocate_leg(desk, op.id, 1, fresh=True)
+    result = ev.scan(desk, trip.id, old_slip)
+    assert result.outcome == "replaced_boarded" and result.printed_seat == "1"
+    assert result.passenger.seat == "5" and result.passenger.status == "boarded"
+    # A slip printed for the seat held now boards as usual.
+    elder = next(r for r in ev.passengers(desk, trip.id) if r.person.id == people["elder"].id)
+    fresh_slip = slip_payload(elder.entry_id, trip.id, elder.seat)
+    assert ev.scan(desk, trip.id, fresh_slip).outcome == "boarded"
+
+
+def test_a_replaced_slip_names_the_new_vehicle_or_the_waiting_list(desk, people, tmp_path):
+    op, trip, young = _printed_young_alone(desk, people, tmp_path, capacity=4)
+    old_slip = slip_payload(young.entry_id, trip.id, "1")
+    ev.allocate_leg(desk, op.id, 1, fresh=True)  # the elder and the family fill the bus
+    waiting = ev.scan(desk, trip.id, old_slip)
+    assert waiting.outcome == "replaced_waitlisted" and waiting.passenger.position == 1
+    other = bus(desk, op.id, 10, "Dubai P 2", hours=2)
+    ev.allocate_leg(desk, op.id, 1)
+    moved = ev.scan(desk, trip.id, old_slip)
+    assert (moved.outcome, moved.trip_id, moved.trip_label) == (
+        "replaced_other_trip",
+        other.id,
+        "Dubai P 2",
+    )
+    assert moved.passenger.seat == "1" and not moved.changes
+    # An old slip without the printed seat still reads as before.
+    assert ev.scan(desk, trip.id, slip_payload(young.entry_id)).outcome == "other_trip"

@@ -346,3 +346,44 @@ def test_candidates_offer_the_cities_of_the_chosen_country_only(qtbot, ctx, peop
     dialog.country_box.setCurrentIndex(dialog.country_box.findData("QA"))
     qtbot.waitUntil(lambda: dialog.city_box.findData("Doha") >= 0, timeout=5000)
     assert dialog.city_box.findData("Abu Dhabi") < 0
+
+
+@pytest.mark.parametrize("language", ["en", "kk", "ru"])
+def test_the_evacuation_forms_show_every_label_whole_and_fit_a_small_laptop(
+    qtbot, ctx, desk, language
+):
+    from PySide6.QtWidgets import QAbstractButton, QApplication
+
+    from consuldesk import i18n
+
+    op = _operation(desk)
+    trip = _trip(desk, op.id)
+    i18n.install(language)
+    try:
+        for make in (
+            lambda: OperationDialog(ctx, op, None),
+            lambda: TripDialog(ctx, op.id, trip, 1, None),
+            lambda: CandidatesDialog(ctx, op, 1, None),
+        ):
+            dialog = make()
+            qtbot.addWidget(dialog)
+            dialog.show()
+            qtbot.waitExposed(dialog)
+            for _ in range(5):
+                QApplication.processEvents()
+                ctx.tasks.wait(50)
+            name = type(dialog).__name__
+            # Check boxes cannot wrap: the form is as wide as the longest one needs.
+            cut = [
+                b.text()
+                for b in dialog.findChildren(QAbstractButton)
+                if b.isVisible() and b.text() and b.width() < b.sizeHint().width() - 2
+            ]
+            assert not cut, f"{name} ({language}): {cut}"
+            assert dialog.width() <= 1024 and dialog.height() <= 700, name
+            if isinstance(dialog, OperationDialog):  # every class readable without scrolling
+                classes = dialog.priority_list
+                assert classes.sizeHintForColumn(0) <= classes.viewport().width()
+            dialog.close()
+    finally:
+        i18n.install("en")

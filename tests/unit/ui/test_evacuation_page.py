@@ -8,19 +8,21 @@ from datetime import UTC, date, datetime
 
 import pytest
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from consuldesk.domain.enums import TripStatus
 from consuldesk.domain.scan import slip_payload
 from consuldesk.services import evacuation as ev
 from consuldesk.services import nationals
 from consuldesk.ui.models.passengers import (
+    COL_NAME,
     COL_PROBLEMS,
     COL_SEAT,
     COL_STATUS,
     PassengersModel,
 )
 from consuldesk.ui.pages.evacuation import EvacuationPage, manifest_file_name
+from consuldesk.ui.pages.evacuation import scan as scan_part
 from tests.factories import evacuees, person
 from tests.unit.ui.conftest import type_text
 
@@ -114,7 +116,7 @@ def test_allocating_from_the_page_seats_the_waiting_list(qtbot, ctx, desk, plan)
     wait_rows(qtbot, page, 5)
     assert page.model.headerData(COL_SEAT, Qt.Orientation.Horizontal) == "No."
     asked = []
-    page.ask_allocation_mode = lambda n, proceed: asked.append(n)
+    page.ask_allocation_mode = lambda impact, proceed: asked.append(impact)
     qtbot.mouseClick(page.allocate_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "seated" in page.status_label.text(), timeout=3000)
     assert page.status_label.text() == "5 seated, 0 waiting, 1 flagged"
@@ -131,11 +133,12 @@ def test_allocating_from_the_page_seats_the_waiting_list(qtbot, ctx, desk, plan)
     page.table.selectRow(0)
     assert "over 60" in page.why_label.text() and "passport expired" in page.why_label.text()
     # A second run asks whether to keep the seats; starting fresh gives the same seats.
-    page.ask_allocation_mode = lambda n, proceed: (asked.append(n), proceed(True))
+    page.ask_allocation_mode = lambda impact, proceed: (asked.append(impact), proceed(True))
     page.status_label.clear()
     qtbot.mouseClick(page.allocate_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "seated" in page.status_label.text(), timeout=3000)
-    assert asked == [5]
+    assert asked == [ev.ReallocationImpact(seated=5, slips=0, manifests=0, manifests_if_kept=0)]
+    assert "Print again" not in page.status_label.text()  # nothing was printed
     assert [r.seat for r in ev.passengers(desk, a.id)] == ["1", "2", "3", "4"]
 
 
@@ -221,37 +224,35 @@ def test_scanning_a_slip_boards_and_keeps_the_cursor_in_the_field(qtbot, seated,
     assert page.scan_field.hasFocus()
 
 
-def test_a_scan_of_someone_on_another_bus_offers_to_open_it(qtbot, seated, desk, people):
+def test_a_scan_of_someone_on_another_bus_offers_to_open_it(
+    qtbot, seated, desk, people, monkeypatch
+):
     page, _op, _a, b = seated
     young = ev.passengers(desk, b.id)[0]
     beeps = []
-    page_module = sys.modules[EvacuationPage.__module__]
-    page_module.QApplication.beep = lambda: beeps.append(1)  # restored below
-    try:
-        page.scan_field.setText(slip_payload(young.entry_id))
-        page.scan_field.returnPressed.emit()
-        qtbot.waitUntil(lambda: "Other vehicle" in page.scan_result.text(), timeout=3000)
-        assert "Dubai P 2" in page.scan_result.text() and page.open_scanned_button.isVisible()
-        assert beeps
-        # Two lines hold it whole; after a few seconds it is still there, no longer red.
-        lines = page.scan_result.fontMetrics().boundingRect(
-            0, 0, page.scan_result.width(), 10_000, int(Qt.TextFlag.TextWordWrap),
-            page.scan_result.text(),
-        ).height() // page.scan_result.fontMetrics().lineSpacing()  # fmt: skip
-        assert lines <= 2
-        assert "#b00020" in page.scan_result.styleSheet()
-        page._scan_fade.timeout.emit()
-        assert "#b00020" not in page.scan_result.styleSheet()
-        assert "Other vehicle" in page.scan_result.text()
-        page.scan_field.setText("hello")
-        page.scan_field.returnPressed.emit()
-        qtbot.waitUntil(lambda: "Unknown code" in page.scan_result.text(), timeout=3000)
-        page.scan_field.setText(f"CONSULDESK:MANIFEST:{b.id}:1")
-        page.scan_field.returnPressed.emit()
-        qtbot.waitUntil(lambda: page.selected_trip().id == b.id, timeout=3000)
-        wait_rows(qtbot, page, 1)
-    finally:
-        del page_module.QApplication.beep
+    monkeypatch.setattr(scan_part.QApplication, "beep", lambda: beeps.append(1))
+    page.scan_field.setText(slip_payload(young.entry_id))
+    page.scan_field.returnPressed.emit()
+    qtbot.waitUntil(lambda: "Other vehicle" in page.scan_result.text(), timeout=3000)
+    assert "Dubai P 2" in page.scan_result.text() and page.open_scanned_button.isVisible()
+    assert beeps
+    # Two lines hold it whole; after a few seconds it is still there, no longer red.
+    lines = page.scan_result.fontMetrics().boundingRect(
+        0, 0, page.scan_result.width(), 10_000, int(Qt.TextFlag.TextWordWrap),
+        page.scan_result.text(),
+    ).height() // page.scan_result.fontMetrics().lineSpacing()  # fmt: skip
+    assert lines <= 2
+    assert "#b00020" in page.scan_result.styleSheet()
+    page._scan_fade.timeout.emit()
+    assert "#b00020" not in page.scan_result.styleSheet()
+    assert "Other vehicle" in page.scan_result.text()
+    page.scan_field.setText("hello")
+    page.scan_field.returnPressed.emit()
+    qtbot.waitUntil(lambda: "Unknown code" in page.scan_result.text(), timeout=3000)
+    page.scan_field.setText(f"CONSULDESK:MANIFEST:{b.id}:1")
+    page.scan_field.returnPressed.emit()
+    qtbot.waitUntil(lambda: page.selected_trip().id == b.id, timeout=3000)
+    wait_rows(qtbot, page, 1)
 
 
 def test_keys_b_and_n_mark_the_selected_passenger(qtbot, seated, desk, people):
@@ -356,3 +357,90 @@ def test_the_page_opens_the_real_forms_when_they_exist(qtbot, seated):
     page._on_new_leg_button_clicked()
     page._on_candidates_button_clicked()
     assert launched == ["OperationDialog", "TripDialog", "TripDialog", "CandidatesDialog"]
+
+
+def test_names_and_problems_that_a_narrow_table_elides_are_whole_in_their_tooltip(desk, plan):
+    op, _a, _b = plan
+    model = PassengersModel(date(2026, 3, 10))
+    model.set_passengers(ev.pool(desk, op.id, 1), waiting_list=True)
+    rows = [model.row_at(i) for i in range(model.rowCount())]
+    flagged = next(i for i, r in enumerate(rows) if r.problems)
+    tip = model.index(flagged, COL_PROBLEMS).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == model.index(flagged, COL_PROBLEMS).data() and "passport expired" in tip
+    name = model.index(flagged, COL_NAME).data(Qt.ItemDataRole.ToolTipRole)
+    assert name.splitlines() == [
+        model.index(flagged, COL_NAME).data(),
+        f"Passport {rows[flagged].person.passport_no}",
+    ]
+    clean = next(i for i, r in enumerate(rows) if not r.problems)
+    assert model.index(clean, COL_PROBLEMS).data(Qt.ItemDataRole.ToolTipRole) is None
+
+
+def test_starting_fresh_says_how_many_printed_slips_and_manifests_it_makes_wrong(
+    qtbot, ctx, desk, people, tmp_path
+):
+    op = ev.add_operation(desk, ev.OperationFields(name="Дубай — Маскат", host_country="AE")).row
+    a = bus(desk, op.id, 10, "Dubai P 1")
+    ev.add_people(desk, op.id, 1, [people["young"].id])
+    ev.allocate_leg(desk, op.id, 1)
+    ev.print_boarding_slips(desk, a.id, tmp_path / "slips.pdf")
+    ev.print_manifest(desk, a.id, tmp_path / "manifest.pdf")
+    ev.add_to_pool(desk, op.id, 1, ev.CandidateCriteria(host_country="AE"))
+    page = make_page(qtbot, ctx)
+    qtbot.waitUntil(lambda: page.selected_trip() is not None, timeout=3000)
+    qtbot.mouseClick(page.allocate_button, Qt.MouseButton.LeftButton)
+    box = None
+
+    def asked():
+        nonlocal box
+        box = next((b for b in page.findChildren(QMessageBox) if b.isVisible()), None)
+        return box is not None
+
+    qtbot.waitUntil(asked, timeout=3000)
+    assert box.text().startswith("1 person already has a seat on this leg.")
+    assert box.informativeText().splitlines() == [
+        "Starting fresh makes printed papers wrong:",
+        "• 1 boarding slip",
+        "• 1 manifest",
+        "Print them again and take the old ones back.",
+        "",
+        "Keeping the seats adds passengers missing from:",
+        "• 1 manifest",
+    ]
+    assert ev.get_trip(desk, a.id).seated == 1  # nothing until chosen
+    fresh = next(b for b in box.buttons() if b.text() == "Start fresh")
+    fresh.click()
+    qtbot.waitUntil(lambda: "Print again" in page.status_label.text(), timeout=3000)
+    assert page.status_label.text().endswith("Print again: 1 boarding slip, 1 manifest.")
+    assert ev.get_trip(desk, a.id).seated == 5
+
+
+def test_a_scan_of_a_replaced_slip_says_so_and_names_the_new_seat(
+    qtbot, ctx, desk, people, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(scan_part.QApplication, "beep", lambda: None)
+    op = ev.add_operation(desk, ev.OperationFields(name="Дубай — Маскат", host_country="AE")).row
+    a = bus(desk, op.id, 10, "Dubai P 1")
+    b = bus(desk, op.id, 10, "Dubai P 2", hours=2)
+    ev.add_people(desk, op.id, 1, [people["young"].id])
+    ev.allocate_leg(desk, op.id, 1)
+    young = ev.passengers(desk, a.id)[0]
+    old_slip = slip_payload(young.entry_id, a.id, young.seat)
+    ev.add_to_pool(desk, op.id, 1, ev.CandidateCriteria(host_country="AE"))
+    ev.allocate_leg(desk, op.id, 1, fresh=True)
+    page = make_page(qtbot, ctx)
+    qtbot.waitUntil(lambda: page.selected_trip() is not None, timeout=3000)
+    assert page.selected_trip().id == a.id
+    page.scan_field.setText(old_slip)
+    page.scan_field.returnPressed.emit()
+    qtbot.waitUntil(lambda: "replaced" in page.scan_result.text(), timeout=3000)
+    assert page.scan_result.text() == "✓ Boarded: Һашимов Ұлан, new seat 5 (slip replaced)"
+    assert "#8a5a00" in page.scan_result.styleSheet()  # boarded, but tell them the new seat
+    # Moved by hand to the other bus since: the old slip names the bus and seat.
+    ev.set_boarding(desk, young.entry_id, "allocated")
+    ev.move_passenger(desk, young.entry_id, b.id)
+    page.scan_field.setText(old_slip)
+    page.scan_field.returnPressed.emit()
+    qtbot.waitUntil(lambda: "now on" in page.scan_result.text(), timeout=3000)
+    assert page.scan_result.text() == "✗ Slip replaced: Һашимов Ұлан is now on Dubai P 2, seat 1"
+    assert page.open_scanned_button.isVisible()

@@ -134,6 +134,8 @@ class CandidatesDialog(QDialog):
         layout.addWidget(self.preview_label)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        # At least 560 px, more when a translation's check boxes need it (they cannot wrap).
+        self.setMinimumWidth(max(560, layout.minimumSize().width()))
         order: list[QWidget] = [
             *([self.previous_leg_box] if leg_no >= 2 else []),
             self.country_box,

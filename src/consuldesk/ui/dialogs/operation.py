@@ -214,6 +214,10 @@ class PriorityList(QListWidget):
         self.setSpacing(2)
         rows = self.count()
         self.setFixedHeight((self.sizeHintForRow(0) + 4) * rows + 2 * self.frameWidth() + 4)
+        # As wide as its longest class ("1. medical needs or reduced mobility" in Russian is
+        # long): no sideways scrolling to read a class.
+        self.setMinimumWidth(self.sizeHintForColumn(0) + 2 * self.frameWidth() + 8)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -372,6 +376,11 @@ class OperationDialog(FormDialog):
         self.form.addRow("", self.split_help)
 
         self.lay_out()
+        # At least 620 px, more when a translation needs it (a check box cannot wrap): an
+        # explicit minimum keeps Qt from applying the layout's own.
+        layout = self.layout()
+        if layout is not None:
+            self.setMinimumWidth(max(620, layout.minimumSize().width()))
 
         for a, b in [
             (self.name_edit, self.route_edit),

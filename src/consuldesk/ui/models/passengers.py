@@ -154,8 +154,20 @@ class PassengersModel(RowsModel):
             return font
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_SEAT, COL_AGE):
             return _CENTRE
-        if role == Qt.ItemDataRole.ToolTipRole and col == COL_NAME and row.person.passport_no:
-            return _("Passport {number}").format(number=row.person.passport_no)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, col)
+        return None
+
+    def _tooltip(self, row: PassengerRow, col: int) -> str | None:
+        # A narrow window elides names and problems: the tooltip says them whole.
+        if col == COL_NAME:
+            name = self._display(row, col)
+            if row.person.passport_no:
+                passport = _("Passport {number}").format(number=row.person.passport_no)
+                return f"{name}\n{passport}"
+            return name
+        if col in (COL_PROBLEMS, COL_NAME_LAT, COL_PRIORITY, COL_HOUSEHOLD):
+            return self._display(row, col) or None
         return None
 
     def _display(self, row: PassengerRow, col: int) -> str:

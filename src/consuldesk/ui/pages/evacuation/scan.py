@@ -1,0 +1,215 @@
+"""Boarding by scan: the scan field, its queue of scans and the big answer under it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+)
+
+from consuldesk.i18n import _
+from consuldesk.messages import (
+    STATUS_WORD_LABELS,
+    describe,
+)
+from consuldesk.services import evacuation as ev
+from consuldesk.services.evacuation import (
+    ScanResult,
+)
+from consuldesk.ui.pages.evacuation.base import PageBase
+from consuldesk.ui.pages.evacuation.texts import (
+    _FAIL_STYLE,
+    _OK_STYLE,
+    _QUIET_STYLE,
+    _WARN_STYLE,
+    SCAN_FADE_MS,
+    SCAN_FONT_FACTORS,
+)
+
+
+class ScanPart(PageBase):
+    """The scan field (a keyboard-wedge QR scanner types into it) and its answer."""
+
+    def _build_scan_widgets(self) -> None:
+        self.scan_label = QLabel(_("&Scan"))
+        self.scan_field = QLineEdit()
+        self.scan_field.setPlaceholderText(
+            _("Scan a boarding slip or type a seat or passport number, then Enter")
+        )
+        self.scan_field.setClearButtonEnabled(True)
+        self.scan_label.setBuddy(self.scan_field)
+        self.scan_result = QLabel()
+        result_font = QFont(self.scan_result.font())
+        result_font.setPointSizeF(result_font.pointSizeF() * SCAN_FONT_FACTORS[0])
+        result_font.setBold(True)
+        self._scan_result_font = result_font
+        self.scan_result.setFont(result_font)
+        self.scan_result.setWordWrap(True)
+        # Two lines are always reserved: a message that wraps must not push the table down
+        # under the officer's mouse between two clicks.
+        self.scan_result.setFixedHeight(2 * self.scan_result.fontMetrics().lineSpacing() + 8)
+        self.open_scanned_button = QPushButton(_("&Open it"))
+        self.open_scanned_button.setVisible(False)
+        self._scan_fade = QTimer(self)
+        self._scan_fade.setSingleShot(True)
+        self._scan_fade.setInterval(SCAN_FADE_MS)
+        self._scan_fade.timeout.connect(self._quiet_scan_result)
+
+    def focus_scan(self) -> None:
+        """Put the cursor in the scan field."""
+        self.scan_field.setFocus()
+        self.scan_field.selectAll()
+
+    @Slot()
+    def _on_scan_field_return_pressed(self) -> None:
+        text = self.scan_field.text().strip()
+        self.scan_field.clear()  # ready for the next scan at once
+        if not text:
+            return
+        trip = self.selected_trip()
+        if trip is None:
+            self._show_scan(_FAIL_STYLE, _("✗ Choose a bus or flight on the left first."))
+            QApplication.beep()
+            return
+        self._scan_queue.append((trip.id, text))
+        self._next_scan()
+
+    def _next_scan(self) -> None:
+        if self._scanning or not self._scan_queue:
+            return
+        self._scanning = True
+        trip_id, text = self._scan_queue.pop(0)
+        desk = self.ctx.desk
+
+        def done(result: ScanResult) -> None:
+            self._scanning = False
+            if result.changes:
+                self._own_changes = result.changes
+                self.ctx.events.changed.emit(result.changes)
+                self._refresh_timer.start()
+            self._show_scan_result(result, text)
+            self._next_scan()
+
+        def failed(exc: BaseException) -> None:
+            self._scanning = False
+            self._show_scan(_FAIL_STYLE, "✗ " + describe(exc))
+            QApplication.beep()
+            self._next_scan()
+
+        self.ctx.tasks.run(lambda: ev.scan(desk, trip_id, text), done, failed)
+
+    def _show_scan(self, style: str, text: str, target: str | None = None) -> None:
+        self.scan_result.setStyleSheet(style)
+        self.scan_result.setFont(self._scan_font(text))
+        self.scan_result.setText(text)
+        self.scan_result.setToolTip(text)  # the whole of it, should it not fit two lines
+        self._scan_target = target
+        self.open_scanned_button.setVisible(target is not None)
+        if text:
+            self._scan_fade.start()  # big and coloured for a few seconds, then quiet
+
+    def _scan_font(self, text: str) -> QFont:
+        """The largest of a few sizes at which ``text`` fits the two lines kept for it."""
+        width = self.scan_result.width() or 10_000  # before the first layout: any size
+        room = self.scan_result.height() - 4
+        font = QFont(self._scan_result_font)
+        for factor in SCAN_FONT_FACTORS:
+            font.setPointSizeF(self.font().pointSizeF() * factor)
+            wrap = int(Qt.TextFlag.TextWordWrap)
+            if QFontMetrics(font).boundingRect(0, 0, width, 10_000, wrap, text).height() <= room:
+                break
+        return font
+
+    @Slot()
+    def _quiet_scan_result(self) -> None:
+        if self.scan_result.text():
+            self.scan_result.setStyleSheet(_QUIET_STYLE)
+
+    def _clear_scan_result(self) -> None:
+        self._show_scan("", "")
+
+    def _show_scan_result(self, result: ScanResult, text: str) -> None:
+        p = result.passenger
+        name = (p.person.name_cyr or p.person.name) if p is not None else ""
+        seat = p.seat if p is not None and p.seat else None
+        outcome = result.outcome
+        if outcome == "boarded":
+            line = _("✓ Boarded: {name}").format(name=name)
+            if seat:
+                line += ", " + _("seat {seat}").format(seat=seat)
+            self._show_scan(_OK_STYLE, line)
+            if p is not None:
+                self._selected_entry = p.entry_id
+            return
+        if outcome == "replaced_boarded":
+            # Boarded all the same; the officer tells them their new seat.
+            line = _("✓ Boarded: {name}, new seat {seat} (slip replaced)").format(
+                name=name, seat=seat or "—"
+            )
+            self._show_scan(_WARN_STYLE, line)
+            if p is not None:
+                self._selected_entry = p.entry_id
+            return
+        if outcome == "already_boarded":
+            line = _("✓ Already boarded: {name}").format(name=name)
+            if seat:
+                line += ", " + _("seat {seat}").format(seat=seat)
+            self._show_scan(_WARN_STYLE, line)
+            if p is not None:
+                self.select_passenger(p.entry_id)
+            return
+        if outcome == "open_manifest" and result.trip_id:
+            if self.select_trip(result.trip_id):
+                self._show_scan(_OK_STYLE, _("Opened {trip}").format(trip=result.trip_label))
+            else:
+                self._show_scan(_FAIL_STYLE, _("✗ Unknown code: {code}").format(code=text))
+                QApplication.beep()
+            return
+        if outcome == "this_manifest":
+            self._show_scan(_OK_STYLE, _("This is this trip's manifest."))
+            return
+        if outcome == "other_trip":
+            # Short enough for two lines: "Open it" is the button beside it.
+            line = _("✗ Other vehicle: {name} → {trip}").format(name=name, trip=result.trip_label)
+            self._show_scan(_FAIL_STYLE, line, result.trip_id)
+        elif outcome == "replaced_other_trip":
+            line = (
+                _("✗ Slip replaced: {name} is now on {trip}, seat {seat}")
+                if seat
+                else _("✗ Slip replaced: {name} is now on {trip}")
+            ).format(name=name, trip=result.trip_label, seat=seat)
+            self._show_scan(_FAIL_STYLE, line, result.trip_id)
+        elif outcome == "replaced_waitlisted":
+            line = _("✗ Slip replaced: {name} is now on the waiting list").format(name=name)
+            if p is not None and p.position:
+                line += " " + _("({n}. in line)").format(n=p.position)
+            self._show_scan(_FAIL_STYLE, line)
+        elif outcome == "waitlisted":
+            line = _("✗ No seat yet: {name} is on the waiting list").format(name=name)
+            if p is not None and p.position:
+                line += " " + _("({n}. in line)").format(n=p.position)
+            self._show_scan(_FAIL_STYLE, line)
+        elif outcome == "not_on_trip":
+            who = result.person or (p.person if p is not None else None)
+            who_name = (who.name_cyr or who.name) if who is not None else ""
+            self._show_scan(_FAIL_STYLE, _("✗ Not on this trip: {name}").format(name=who_name))
+        elif outcome == "trip_closed":
+            trip = self.selected_trip()
+            status = _(STATUS_WORD_LABELS.get(trip.status, trip.status)) if trip else ""
+            self._show_scan(
+                _FAIL_STYLE, _("✗ Boarding is closed: this trip is {status}").format(status=status)
+            )
+        else:
+            self._show_scan(_FAIL_STYLE, _("✗ Unknown code: {code}").format(code=text))
+        QApplication.beep()
+
+    @Slot()
+    def _on_open_scanned_button_clicked(self) -> None:
+        if self._scan_target is not None:
+            self.select_trip(self._scan_target)
+        self._clear_scan_result()
+        self.focus_scan()
