@@ -237,7 +237,7 @@ def _import_in_child(list_path: Path, profile: bool) -> Measured:
 def _prepared_rows(people: list[dict]) -> tuple[list[str], list[tuple[Any, ...]]]:
     """The floor's rows: every column as the national table stores it, keys computed."""
     from consuldesk.store.models import National, new_ids, table_of
-    from consuldesk.store.search import national_search_keys, national_sort_name
+    from consuldesk.store.search import national_id_keys, national_search_keys, national_sort_name
 
     columns = [c.name for c in table_of(National).columns]
     ids = new_ids(len(people))
@@ -252,6 +252,7 @@ def _prepared_rows(people: list[dict]) -> tuple[list[str], list[tuple[Any, ...]]
             origin_post="AE-ABU",
             version=f"{seq:015d}.00000.AE-ABU",
             search_keys=national_search_keys(p),
+            id_keys=national_id_keys(p),
             sort_name=national_sort_name(p),
         )
         r["phones"] = json.dumps(p.get("phones") or [])
@@ -294,6 +295,10 @@ def _floor_in_child(n: int, rebuild: bool) -> Measured:
                 rows,
             )
         con.execute("INSERT INTO national_fts(rowid, keys) SELECT seq, search_keys FROM national")
+        con.execute(
+            "INSERT INTO national_ids(rowid, ids) SELECT seq, id_keys FROM national "
+            "WHERE id_keys != ''"
+        )
         con.execute("COMMIT")
         return f"{len(rows):,} rows"
 
