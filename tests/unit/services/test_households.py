@@ -366,9 +366,7 @@ def test_rename_is_audited_and_refuses_a_blank_name(desk, family):
     row = hh.create_household(desk, "Семья Қасымовых", HouseholdKind.FAMILY).row
     written = hh.rename_household(desk, row.id, "  Қасымовтар (Deira) ")
     assert written.row.name == "Қасымовтар (Deira)"
-    assert history(desk, row.id)[-1].changes == {
-        "name": ["Семья Қасымовых", "Қасымовтар (Deira)"]
-    }
+    assert history(desk, row.id)[-1].changes == {"name": ["Семья Қасымовых", "Қасымовтар (Deira)"]}
     assert not hh.rename_household(desk, row.id, "Қасымовтар (Deira)").changes
     with pytest.raises(ServiceError) as err:
         hh.rename_household(desk, row.id, " \t ")
@@ -403,11 +401,15 @@ def test_list_rows_tell_apart_households_of_one_name(desk, family):
 
 def _member_id(desk, household_id: str, national_id: str) -> str:
     with desk.casefile.read() as session:
-        return session.connection().exec_driver_sql(
-            "SELECT id FROM household_member WHERE household_id = ? AND national_id = ?"
-            " AND deleted_at IS NULL",
-            (household_id, national_id),
-        ).scalar_one()
+        return (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT id FROM household_member WHERE household_id = ? AND national_id = ?"
+                " AND deleted_at IS NULL",
+                (household_id, national_id),
+            )
+            .scalar_one()
+        )
 
 
 @pytest.mark.usefixtures("fast_seal")
