@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from consuldesk.domain.duplicates import NameFacts, probable_duplicate
 from consuldesk.domain.enums import (
     DuplicateStatus,
+    HouseholdKind,
     PlacementStatus,
     PresenceStatus,
     Sex,
@@ -270,6 +271,8 @@ class NationalFilter:
     ``hotel_id`` keeps the people placed in that hotel tonight: a live placement, booked or
     checked in, with ``check_in <= today < check_out`` (or no check-out yet).
     ``needs_review`` keeps the people with values set aside for an officer to review.
+    ``membership`` is one of :data:`MEMBERSHIPS`: in a family, in no family, in a tour group,
+    or in no household at all (live households only).
     """
 
     query: str = ""
@@ -280,6 +283,7 @@ class NationalFilter:
     household_id: str | None = None
     hotel_id: str | None = None
     needs_review: bool = False
+    membership: str | None = None
 
     @property
     def narrows(self) -> bool:
@@ -293,6 +297,7 @@ class NationalFilter:
                 self.vulnerability,
                 self.household_id,
                 self.hotel_id,
+                self.membership,
             )
         )
 
@@ -303,6 +308,33 @@ class Page:
 
     rows: list[NationalRow]
     total: int
+
+
+#: What :attr:`NationalFilter.membership` can ask for.
+MEMBERSHIPS = ("family", "no_family", "tour_group", "none")
+
+
+def _membership_condition(n: Any, membership: str) -> Any:
+    """People in (or not in) a live family, tour group or any household.
+
+    Uncorrelated subqueries that SQLite builds once: the live households of the kind (from
+    their primary key), then their live memberships (``uq_household_member_live``), probed
+    by the national's id. Cheaper than a join of memberships to households, which looks up a
+    household row for every membership.
+    """
+    if membership not in MEMBERSHIPS:
+        raise ValueError(f"unknown membership {membership!r}")
+    hm, hh = table_of(HouseholdMember), table_of(Household)
+    households = sa_select(hh.c.id).where(hh.c.deleted_at.is_(None))
+    if membership in ("family", "no_family"):
+        households = households.where(hh.c.kind == HouseholdKind.FAMILY.value)
+    elif membership == "tour_group":
+        households = households.where(hh.c.kind == HouseholdKind.TOUR_GROUP.value)
+    members = sa_select(hm.c.national_id).where(
+        hm.c.deleted_at.is_(None), hm.c.household_id.in_(households)
+    )
+    inside = n.c.id.in_(members)
+    return inside if membership in ("family", "tour_group") else ~inside
 
 
 #: The orders :func:`find_nationals` can sort by.
@@ -339,6 +371,8 @@ def _filter_conditions(n: Any, flt: NationalFilter, today: date) -> list[Any]:
                 )
             )
         )
+    if flt.membership is not None:
+        conditions.append(_membership_condition(n, flt.membership))
     if flt.hotel_id is not None:
         pl = table_of(Placement)
         conditions.append(
@@ -819,6 +853,7 @@ def dismiss_duplicate(desk: Desk, pair_id: str) -> ChangeSet:
 
 
 __all__ = [
+    "MEMBERSHIPS",
     "SORTS",
     "DuplicateCheck",
     "FilterChoices",

@@ -1,4 +1,5 @@
-"""Nationals: find a person in a keystroke, narrow the list by place, status, needs or hotel.
+"""Nationals: find a person in a keystroke, narrow the list by place, status, needs, hotel or
+household (in a family, in none, ...); the cities offered are those of the chosen country.
 
 The list is a paged query (:class:`NationalsModel` over :func:`find_nationals`): SQLite filters,
 counts and sorts; the view fetches 100 rows at a time as the officer scrolls, so 100,000
@@ -58,6 +59,14 @@ NEED_FILTER_LABELS = {
     Vulnerability.MINOR: "Minors",
 }
 
+#: The "Household" filter's choices (values of ``NationalFilter.membership``).
+MEMBERSHIP_LABELS = {
+    "family": "In a family",
+    "no_family": "Not in a family",
+    "tour_group": "In a tour group",
+    "none": "In no household",
+}
+
 # Tables whose changes can change who is listed, or what the filter boxes offer.
 _LIST_TABLES = {"national", "household", "household_member", "placement", "hotel"}
 
@@ -87,6 +96,7 @@ class NationalsPage(QWidget):
         self._filter = NationalFilter()
         self._saved: NationalRow | None = None  # a person just registered, to show and select
         self._choices_serial = 0
+        self._country_changed = False  # the city box's choices are of another country
 
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText(
@@ -105,6 +115,12 @@ class NationalsPage(QWidget):
         for flag in Vulnerability:
             self.needs_box.addItem(_(NEED_FILTER_LABELS[flag]), flag.value)
         self.hotel_box = self._filter_box()
+        self.household_box = self._filter_box()
+        for membership, caption in MEMBERSHIP_LABELS.items():
+            self.household_box.addItem(_(caption), membership)
+        self.household_box.setToolTip(
+            _("Families travel together; a person can also be in a tour group")
+        )
         self.review_button = QPushButton(_("Needs review"))
         self.review_button.setCheckable(True)
         # The same mark as on the rows that need review.
@@ -149,6 +165,7 @@ class NationalsPage(QWidget):
                 (_("Status"), self.status_box),
                 (_("Needs"), self.needs_box),
                 (_("Hotel tonight"), self.hotel_box),
+                (_("Household"), self.household_box),
             )
         ):
             label = QLabel(text)
@@ -171,7 +188,8 @@ class NationalsPage(QWidget):
         QWidget.setTabOrder(self.city_box, self.status_box)
         QWidget.setTabOrder(self.status_box, self.needs_box)
         QWidget.setTabOrder(self.needs_box, self.hotel_box)
-        QWidget.setTabOrder(self.hotel_box, self.review_button)
+        QWidget.setTabOrder(self.hotel_box, self.household_box)
+        QWidget.setTabOrder(self.household_box, self.review_button)
         QWidget.setTabOrder(self.review_button, self.clear_button)
         QWidget.setTabOrder(self.clear_button, self.table)
         QWidget.setTabOrder(self.table, self.new_button)
@@ -203,6 +221,8 @@ class NationalsPage(QWidget):
         )
         self.new_button.clicked.connect(self._on_new_button_clicked)
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
+        # The country first: its handler sets the city back before the list is queried.
+        self.country_box.currentIndexChanged.connect(self._on_country_box_current_index_changed)
         for box in self._boxes():
             box.currentIndexChanged.connect(self._on_filter_box_current_index_changed)
         self.review_button.toggled.connect(self._on_review_button_toggled)
@@ -210,7 +230,14 @@ class NationalsPage(QWidget):
         self.model.failed.connect(self._on_model_failed)
 
     def _boxes(self) -> tuple[QComboBox, ...]:
-        return (self.country_box, self.city_box, self.status_box, self.needs_box, self.hotel_box)
+        return (
+            self.country_box,
+            self.city_box,
+            self.status_box,
+            self.needs_box,
+            self.hotel_box,
+            self.household_box,
+        )
 
     # -- opening cards ---------------------------------------------------------------------
 
@@ -284,6 +311,7 @@ class NationalsPage(QWidget):
             vulnerability=Vulnerability(need) if need else None,
             hotel_id=self.hotel_box.currentData(),
             needs_review=self.review_button.isChecked(),
+            membership=self.household_box.currentData(),
         )
 
     def show_needs_review(self) -> None:
@@ -306,6 +334,8 @@ class NationalsPage(QWidget):
 
     def _reset_filters(self) -> None:
         """Every filter back to "All", without a query for each."""
+        if self.country_box.currentData() is not None:
+            self._country_changed = True
         for box in self._boxes():
             box.blockSignals(True)
             box.setCurrentIndex(0)
@@ -314,6 +344,8 @@ class NationalsPage(QWidget):
         self.review_button.setChecked(False)
         self.review_button.blockSignals(False)
         self._show_review_count()
+        if self._country_changed:
+            self._load_counts_and_choices()  # the cities of every country again
 
     def _run_query(self) -> None:
         """Page through the nationals the current filter matches (answers to older ones drop)."""
@@ -342,6 +374,16 @@ class NationalsPage(QWidget):
         self._saved = None  # a new filter: the confirmation has been read
         self._debounce.stop()
         self._run_query()
+
+    @Slot(int)
+    def _on_country_box_current_index_changed(self, _index: int) -> None:
+        # The cities narrow to the chosen country. A city of another country would match
+        # nobody: back to "All" at once, before the list queries, rather than after.
+        self._country_changed = True
+        self.city_box.blockSignals(True)
+        self.city_box.setCurrentIndex(0)
+        self.city_box.blockSignals(False)
+        self._load_counts_and_choices()
 
     @Slot(bool)
     def _on_review_button_toggled(self, _checked: bool) -> None:
@@ -424,11 +466,11 @@ class NationalsPage(QWidget):
     # -- counts and choices ----------------------------------------------------------------
 
     def _load_counts_and_choices(self) -> None:
-        desk = self.desk
+        desk, country = self.desk, self.country_box.currentData()
         self._choices_serial += 1
         serial = self._choices_serial
         self._tasks.run(
-            lambda: (count_nationals(desk), filter_choices(desk)),
+            lambda: (count_nationals(desk), filter_choices(desk, country)),
             lambda result: self._on_choices_done(serial, *result),
             lambda exc: self._on_model_failed(describe(exc)),
         )
@@ -442,7 +484,9 @@ class NationalsPage(QWidget):
             self.country_box,
             [(f"{_country(c)} ({locale.toString(n)})", c) for c, n in choices.countries],
         )
-        self._refill(self.city_box, [(f"{c} ({locale.toString(n)})", c) for c, n in choices.cities])
+        cities = [(f"{c} ({locale.toString(n)})", c) for c, n in choices.cities]
+        self._refill(self.city_box, cities, keep=not self._country_changed)
+        self._country_changed = False
         self._refill(self.hotel_box, [(h.name, h.id) for h in choices.hotels])
         self._needs_review = choices.needs_review
         self._show_review_count()
@@ -460,9 +504,12 @@ class NationalsPage(QWidget):
         button.setEnabled(count > 0 or button.isChecked())
 
     @staticmethod
-    def _refill(box: QComboBox, items: list[tuple[str, str]]) -> None:
-        """Replace a box's choices, keeping the current one (kept even when no longer offered)."""
+    def _refill(box: QComboBox, items: list[tuple[str, str]], keep: bool = True) -> None:
+        """Replace a box's choices, keeping the current one (kept even when no longer offered,
+        unless not ``keep``)."""
         current, current_text = box.currentData(), box.currentText()
+        if not keep and current is not None and current not in {v for _t, v in items}:
+            current = None
         box.blockSignals(True)
         while box.count() > 1:
             box.removeItem(1)
@@ -484,4 +531,4 @@ class NationalsPage(QWidget):
             self.model.reload()  # show the change, in the same filter and order
 
 
-__all__ = ["NEED_FILTER_LABELS", "NationalsPage"]
+__all__ = ["MEMBERSHIP_LABELS", "NEED_FILTER_LABELS", "NationalsPage"]
