@@ -382,3 +382,34 @@ def test_adding_a_member_offers_head_only_to_a_household_without_one(qtbot, page
         mother.id: "head",
         son.id: "child",
     }
+
+
+def test_a_household_s_members_open_on_the_nationals_page(qtbot, desk, family):
+    from consuldesk.ui.main_window import MainWindow
+    from consuldesk.ui.pages.nationals import NationalsPage
+
+    row, father, mother, son = family
+    nationals.register_national(  # someone in no household, who must not be listed
+        desk, person(surname_cyr="Бекова", given_names_cyr="Ұлжан", passport_no="N9990003")
+    )
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    window.show()
+    window.nav.setCurrentRow(1)
+    households_page = window.pages.currentWidget()
+    assert isinstance(households_page, HouseholdsPage)
+    show(qtbot, households_page, row.id)
+    qtbot.waitUntil(households_page.list_button.isEnabled, timeout=3000)
+    households_page.list_button.click()
+    listed = window.pages.currentWidget()
+    assert isinstance(listed, NationalsPage) and window.nav.currentRow() == 0
+    assert listed.household_box.currentText() == "Қасымовтар (Қасымов Арман)"
+    assert listed.current_filter() == nationals.NationalFilter(household_id=row.id)
+    qtbot.waitUntil(lambda: listed.status_label.text() == "3 of 5 nationals", timeout=3000)
+    shown = {listed.model.row_at(r).id for r in range(listed.model.rowCount())}
+    assert shown == {father.id, mother.id, son.id}
+    listed.clear_button.click()  # the household is not a lasting choice
+    qtbot.waitUntil(lambda: listed.model.rowCount() == 5, timeout=3000)
+    assert listed.household_box.count() == 5
+    window.ctx.tasks.wait()
+    window.close()

@@ -124,6 +124,8 @@ def fill_relations(box: QComboBox, *, head: bool = True, current: str | None = N
         index = box.count() - 1
     box.setCurrentIndex(index)
     box.blockSignals(False)
+    # Never squeezed below its widest relation ("Старший" cut to "Старші" in a narrow pane).
+    box.setMinimumWidth(box.sizeHint().width())
 
 
 # -- dialogs -------------------------------------------------------------------------------
@@ -430,7 +432,14 @@ class AddMemberDialog(QDialog):
 
 
 class HouseholdsPage(QWidget):
-    """List of families and tour groups on the left; the chosen one's members on the right."""
+    """List of families and tour groups on the left; the chosen one's members on the right.
+
+    Signals:
+        members_listed(str, str): the officer asked to see a household's members on the
+            Nationals page (household id, a label naming it).
+    """
+
+    members_listed = Signal(str, str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -475,6 +484,10 @@ class HouseholdsPage(QWidget):
         self.summary_label.setWordWrap(True)
         self.members_model = MembersModel(ctx.desk.today(), self)
         self.members_table = _table(self.members_model)
+        self.list_button = QPushButton(_("In Nationals"))
+        self.list_button.setToolTip(
+            _("Show the members on the Nationals page, with their passports and phones")
+        )
         self.rename_button = QPushButton(_("Rename…"))
         self.rename_button.setToolTip(_("Give the household another name (F2)"))
         self.add_button = QPushButton(_("Add member…"))
@@ -509,6 +522,9 @@ class HouseholdsPage(QWidget):
         title_row = QHBoxLayout()
         title_row.addWidget(self.title_label, 1)
         title_row.addWidget(self.rename_button, 0, Qt.AlignmentFlag.AlignTop)
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary_label, 1)
+        summary_row.addWidget(self.list_button, 0, Qt.AlignmentFlag.AlignTop)
         member_row = QHBoxLayout()
         member_row.addWidget(self.relation_label)
         member_row.addWidget(self.relation_box)
@@ -522,7 +538,7 @@ class HouseholdsPage(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addLayout(title_row)
-        right_layout.addWidget(self.summary_label)
+        right_layout.addLayout(summary_row)
         right_layout.addWidget(self.members_table, 1)
         right_layout.addLayout(member_row)
         right_layout.addLayout(buttons)
@@ -542,7 +558,8 @@ class HouseholdsPage(QWidget):
         self.setTabOrder(self.kind_box, self.new_button)
         self.setTabOrder(self.new_button, self.table)
         self.setTabOrder(self.table, self.rename_button)
-        self.setTabOrder(self.rename_button, self.members_table)
+        self.setTabOrder(self.rename_button, self.list_button)
+        self.setTabOrder(self.list_button, self.members_table)
         self.setTabOrder(self.members_table, self.relation_box)
         self.setTabOrder(self.relation_box, self.remove_button)
         self.setTabOrder(self.remove_button, self.add_button)
@@ -582,6 +599,7 @@ class HouseholdsPage(QWidget):
         # activated: the officer's choice only, never the box being filled for another member.
         self.relation_box.activated.connect(self._on_relation_box_activated)
         self.rename_button.clicked.connect(self._on_rename_button_clicked)
+        self.list_button.clicked.connect(self._on_list_button_clicked)
         self._rename_action.triggered.connect(self._on_rename_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
 
@@ -621,7 +639,7 @@ class HouseholdsPage(QWidget):
         self._reloading = True  # the reset clears the selection: keep showing the household
         self.model.set_rows(rows)
         self._reloading = False
-        _fit_columns(self.table, 220, {COL_HEAD: 150})
+        _fit_columns(self.table, 200, {COL_HEAD: 140})
         self._show_list_hint(len(rows))
         row = self.model.row_of(keep) if keep else -1
         if row >= 0:
@@ -774,6 +792,7 @@ class HouseholdsPage(QWidget):
         for widget in (self.add_button, self._add_action, self.delete_button):
             widget.setEnabled(chosen)
         self.rename_button.setEnabled(chosen)
+        self.list_button.setEnabled(chosen and bool(self.current and self.current.members))
         self._rename_action.setEnabled(chosen)
         self.remove_button.setEnabled(member is not None)
         self.relation_box.setEnabled(member is not None)
@@ -887,6 +906,15 @@ class HouseholdsPage(QWidget):
         self._on_write_failed(exc)
         if isValid(self):
             self._update_buttons()  # the box shows the relation on file again
+
+    @Slot()
+    def _on_list_button_clicked(self) -> None:
+        current = self.current
+        if current is None:
+            return
+        head = current.head.national.name if current.head else None
+        label = f"{current.name} ({head})" if head else current.name
+        self.members_listed.emit(current.id, label)
 
     @Slot()
     def _on_rename_button_clicked(self) -> None:

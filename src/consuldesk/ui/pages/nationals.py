@@ -67,6 +67,9 @@ MEMBERSHIP_LABELS = {
     "none": "In no household",
 }
 
+# The Household box's item for one household (from the Households page): this, then its id.
+_ONE_HOUSEHOLD = "household:"
+
 # Tables whose changes can change who is listed, or what the filter boxes offer.
 _LIST_TABLES = {"national", "household", "household_member", "placement", "hotel"}
 
@@ -303,6 +306,8 @@ class NationalsPage(QWidget):
     def current_filter(self) -> NationalFilter:
         """What the search box and filter boxes ask for."""
         need = self.needs_box.currentData()
+        household = self.household_box.currentData()
+        one = household is not None and household.startswith(_ONE_HOUSEHOLD)
         return NationalFilter(
             query=self.search_box.text().strip(),
             host_country=self.country_box.currentData(),
@@ -311,7 +316,8 @@ class NationalsPage(QWidget):
             vulnerability=Vulnerability(need) if need else None,
             hotel_id=self.hotel_box.currentData(),
             needs_review=self.review_button.isChecked(),
-            membership=self.household_box.currentData(),
+            membership=None if one or household is None else household,
+            household_id=household.removeprefix(_ONE_HOUSEHOLD) if one else None,
         )
 
     def show_needs_review(self) -> None:
@@ -322,6 +328,21 @@ class NationalsPage(QWidget):
         self.review_button.setChecked(True)
         self.review_button.blockSignals(False)
         self._show_review_count()
+        self._debounce.stop()
+        self._run_query()
+        self.table.setFocus()
+
+    def show_household(self, household_id: str, label: str) -> None:
+        """List the members of one household, and only them (the Households page links here):
+        with their passports, IINs and phones, to call or check the whole family."""
+        self._set_quietly(self.search_box, "")
+        self._reset_filters()
+        box = self.household_box
+        box.blockSignals(True)
+        box.addItem(label, _ONE_HOUSEHOLD + household_id)
+        box.setItemData(box.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
+        box.setCurrentIndex(box.count() - 1)
+        box.blockSignals(False)
         self._debounce.stop()
         self._run_query()
         self.table.setFocus()
@@ -340,6 +361,12 @@ class NationalsPage(QWidget):
             box.blockSignals(True)
             box.setCurrentIndex(0)
             box.blockSignals(False)
+        household_box = self.household_box
+        household_box.blockSignals(True)
+        for index in reversed(range(household_box.count())):  # one household: not a choice now
+            if str(household_box.itemData(index) or "").startswith(_ONE_HOUSEHOLD):
+                household_box.removeItem(index)
+        household_box.blockSignals(False)
         self.review_button.blockSignals(True)
         self.review_button.setChecked(False)
         self.review_button.blockSignals(False)
