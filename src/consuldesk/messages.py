@@ -138,6 +138,13 @@ TEMPLATES: dict[str, str] = {
     "household.member_twice": "This person is already a member of {household}",
     "household.already_in_family": "This person is already in the family {household}",
     "household.not_member": "This person is not a member of {household}",
+    "household.relation": (
+        "“{value}” is not a relation: choose head, spouse, child, parent or other"
+    ),
+    "household.head_needed": "{name} heads {household}: make another member the head instead",
+    "household.second_head": (
+        "{household} already has a head, {head}: add this person, then make them the head"
+    ),
     "request.no_subject": "Say who the request is for: a person, a household or a caller",
     "request.summary": "The request needs a short summary",
     "request.event_kind": "“{kind}” is not a note or a call",

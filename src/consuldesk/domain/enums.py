@@ -44,6 +44,19 @@ class HouseholdKind(StrEnum):
     TOUR_GROUP = "tour_group"
 
 
+class Relation(StrEnum):
+    """A member's place in a household, said relative to its head (a child is the head's child).
+
+    ``head`` is held by at most one member: the household's head (``Household.head_id``).
+    """
+
+    HEAD = "head"
+    SPOUSE = "spouse"
+    CHILD = "child"
+    PARENT = "parent"
+    OTHER = "other"
+
+
 class Vulnerability(StrEnum):
     """Computed vulnerability flags, in the order evacuation priority considers them."""
 

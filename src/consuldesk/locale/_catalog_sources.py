@@ -251,6 +251,12 @@ def _catalog_sources() -> None:
     _("This person is already in the family {household}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['household.not_member']
     _("This person is not a member of {household}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['household.relation']
+    _("“{value}” is not a relation: choose head, spouse, child, parent or other")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['household.head_needed']
+    _("{name} heads {household}: make another member the head instead")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['household.second_head']
+    _("{household} already has a head, {head}: add this person, then make them the head")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['request.no_subject']
     _("Say who the request is for: a person, a household or a caller")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['request.summary']
@@ -747,7 +753,7 @@ def _catalog_sources() -> None:
     _("List import")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.TRAVEL_APP]
     _("Travel app")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.OTHER], consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.OTHER]
+    # TRANSLATORS: consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.OTHER], consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.OTHER], consuldesk.ui.models.households.RELATION_LABELS[Relation.OTHER.value]
     _("Other")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['create']
     _("Registered")
@@ -807,6 +813,16 @@ def _catalog_sources() -> None:
     _("Embassy")
     # TRANSLATORS: consuldesk.ui.models.hotels.PAID_BY_LABELS['national']
     _("The national")
+    # TRANSLATORS: consuldesk.ui.models.households.RELATION_LABELS[Relation.HEAD.value]
+    _("Head")
+    # TRANSLATORS: consuldesk.ui.models.households.RELATION_LABELS[Relation.SPOUSE.value]
+    _("Spouse")
+    # TRANSLATORS: consuldesk.ui.models.households.RELATION_LABELS[Relation.CHILD.value]
+    _("Child")
+    # TRANSLATORS: consuldesk.ui.models.households.RELATION_LABELS[Relation.PARENT.value]
+    _("Parent")
+    # TRANSLATORS: consuldesk.ui.models.households.RELATION_LABELS['member']
+    _("Group member")
     # TRANSLATORS: consuldesk.ui.models.list_import.KIND_LABELS['refused']
     _("Not imported")
     # TRANSLATORS: consuldesk.ui.models.list_import.KIND_LABELS['set_aside']
@@ -879,6 +895,14 @@ def _catalog_sources() -> None:
     _("Women with children")
     # TRANSLATORS: consuldesk.ui.pages.nationals.NEED_FILTER_LABELS[Vulnerability.MINOR], consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.MINOR.value]
     _("Minors")
+    # TRANSLATORS: consuldesk.ui.pages.nationals.MEMBERSHIP_LABELS['family']
+    _("In a family")
+    # TRANSLATORS: consuldesk.ui.pages.nationals.MEMBERSHIP_LABELS['no_family']
+    _("Not in a family")
+    # TRANSLATORS: consuldesk.ui.pages.nationals.MEMBERSHIP_LABELS['tour_group']
+    _("In a tour group")
+    # TRANSLATORS: consuldesk.ui.pages.nationals.MEMBERSHIP_LABELS['none']
+    _("In no household")
     # TRANSLATORS: consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['medical']
     _("Medical")
     # TRANSLATORS: consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['financial']

@@ -2,6 +2,14 @@
 
 A person may belong to several households (a family and a tour group), but to at most one
 family at a time: moving someone to another family means removing them from the first.
+
+Relations are said relative to the head (:class:`~consuldesk.domain.enums.Relation`). A
+household has at most one head, who is both ``Household.head_id`` and the one membership whose
+relation is ``head``; the two never disagree after a write here. Making another member the head
+keeps the former head as a member (nobody is lost), with the inverse relation where there is
+one (a wife made head: her husband becomes her spouse; an adult son: his father becomes his
+parent), else with no relation given, for the officer to say. The head cannot simply be
+demoted: another member is made head instead, so a household that has a head keeps one.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from consuldesk.domain.enums import HouseholdKind, Vulnerability
+from consuldesk.domain.enums import HouseholdKind, Relation, Vulnerability
 from consuldesk.domain.names import cyr_key, display_name, name_search_keys, word_keys, words
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
@@ -31,6 +39,7 @@ __all__ = [
     "remove_member",
     "rename_household",
     "set_head",
+    "set_relation",
     "update_household",
 ]
 
@@ -120,8 +129,53 @@ def _check_family(session: Session, household_id: str, kind: str, national_id: s
         )
 
 
+#: What the former head becomes when a member is made head: the inverse of the new head's
+#: relation to them. Any other relation leaves the former head's relation not given.
+_FORMER_HEAD = {
+    Relation.SPOUSE: Relation.SPOUSE,
+    Relation.CHILD: Relation.PARENT,
+    Relation.PARENT: Relation.CHILD,
+}
+
+
+def _relation(value: Relation | str | None) -> Relation | None:
+    """A relation from a value or its name; ``None`` (or blank) is "not given".
+
+    Raises:
+        ServiceError: ``household.relation`` for anything else.
+    """
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return Relation(str(value).strip().lower())
+    except ValueError:
+        raise ServiceError("household.relation", "relation", value=str(value)) from None
+
+
+def _known(relation: str | None) -> Relation | None:
+    """A stored relation, when it is one of :class:`Relation` (old files hold free text)."""
+    if relation is None or relation not in Relation._value2member_map_:
+        return None
+    return Relation(relation)
+
+
+def _make_head(tx: Tx, household: Household, member: HouseholdMember) -> None:
+    """Make ``member`` the head; the former head stays a member with the inverse relation."""
+    known = _known(member.relation)
+    former = _FORMER_HEAD.get(known) if known else None
+    for other in _memberships(tx.session, household.id):
+        if other.id == member.id:
+            continue
+        if other.national_id == household.head_id:
+            tx.update(other, {"relation": former.value if former else None})
+        elif other.relation == Relation.HEAD.value:  # a stray "head" (an old file): not given
+            tx.update(other, {"relation": None})
+    tx.update(member, {"relation": Relation.HEAD.value})
+    tx.update(household, {"head_id": member.national_id})
+
+
 def _add_membership(
-    tx: Tx, household: Household, national_id: str, relation: str | None
+    tx: Tx, household: Household, national_id: str, relation: Relation | str | None
 ) -> HouseholdMember:
     live_national(tx.session, national_id)
     if _membership(tx.session, household.id, national_id) is not None:
@@ -132,11 +186,23 @@ def _add_membership(
             national_id=national_id,
         )
     _check_family(tx.session, household.id, household.kind, national_id)
+    role = _relation(relation)
+    if role == Relation.HEAD and household.head_id not in (None, national_id):
+        head = tx.session.get(National, household.head_id)
+        raise ServiceError(
+            "household.second_head",
+            "relation",
+            household=household.name,
+            head=national_name(head) if head is not None else "",
+        )
+    relation = role.value if role else None
     member = HouseholdMember(  # type: ignore[call-arg]
-        household_id=household.id, national_id=national_id, relation=_clean(relation)
+        household_id=household.id, national_id=national_id, relation=relation
     )
     tx.add(member)
     tx.session.flush()
+    if role == Relation.HEAD:
+        tx.update(household, {"head_id": national_id})
     return member
 
 
@@ -148,9 +214,14 @@ def household_row(session: Session, household: Household, today: date) -> Househ
     )
     nationals.sort(key=lambda n: (n.id != household.head_id, n.sort_name, n.seq))
     people = to_rows(session, nationals, today)
-    members = tuple(
-        MemberRow(p, memberships[p.id].relation, p.id == household.head_id) for p in people
-    )
+
+    def relation(national_id: str) -> str | None:
+        if national_id == household.head_id:
+            return Relation.HEAD.value
+        stored = memberships[national_id].relation
+        return None if stored == Relation.HEAD.value else stored  # a stray head: not given
+
+    members = tuple(MemberRow(p, relation(p.id), p.id == household.head_id) for p in people)
     counts = Counter(flag for p in people for flag in p.vulnerabilities)
     return HouseholdRow(
         id=household.id,
@@ -183,10 +254,18 @@ def _matches(query_words: list[set[str]], keys: set[str]) -> bool:
     return all(any(k.startswith(q) for q in qkeys for k in keys) for qkeys in query_words)
 
 
+def _main_city(cities: Counter[str] | None) -> str | None:
+    """Where most members are (ties: the first by name); ``None`` when no city is known."""
+    if not cities:
+        return None
+    return min(cities.items(), key=lambda pair: (-pair[1], pair[0]))[0]
+
+
 def list_households(
     desk: Desk, kind: HouseholdKind | None = None, query: str | None = None
 ) -> list[HouseholdListRow]:
-    """Live households sorted by name.
+    """Live households sorted by name, each with its head, size and main city (where most of
+    its members are), which tell apart two households of the same name.
 
     Args:
         desk: the services' context.
@@ -199,17 +278,21 @@ def list_households(
         if kind is not None:
             stmt = stmt.where(col(Household.kind) == kind.value)
         households = list(session.exec(stmt).all())
-        counts = dict(
-            session.exec(
-                select(HouseholdMember.household_id, func.count())
-                .join(National, col(National.id) == col(HouseholdMember.national_id))
-                .where(
-                    col(HouseholdMember.deleted_at).is_(None),
-                    col(National.deleted_at).is_(None),
-                )
-                .group_by(col(HouseholdMember.household_id))
-            ).all()
-        )
+        # Members by household and city: the size, and where most of them are.
+        counts: Counter[str] = Counter()
+        cities: dict[str, Counter[str]] = {}
+        for household_id, city, n in session.exec(
+            select(HouseholdMember.household_id, National.city, func.count())
+            .join(National, col(National.id) == col(HouseholdMember.national_id))
+            .where(
+                col(HouseholdMember.deleted_at).is_(None),
+                col(National.deleted_at).is_(None),
+            )
+            .group_by(col(HouseholdMember.household_id), col(National.city))
+        ).all():
+            counts[household_id] += n
+            if city:
+                cities.setdefault(household_id, Counter())[city] += n
         head_ids = [h.head_id for h in households if h.head_id]
         heads = {
             n.id: n
@@ -233,6 +316,7 @@ def list_households(
                 head_name=head_name or None,
                 tour_operator=h.tour_operator,
                 member_count=counts.get(h.id, 0),
+                city=_main_city(cities.get(h.id)),
             )
         )
     rows.sort(key=lambda r: (cyr_key(r.name), r.name, r.id))
@@ -274,19 +358,24 @@ def create_household(
         tx.add(household)
         tx.session.flush()
         for national_id in ids:
-            _add_membership(tx, household, national_id, None)
+            _add_membership(
+                tx, household, national_id, Relation.HEAD if national_id == head_id else None
+            )
         row = household_row(tx.session, household, desk.today())
     return Written(row, tx.changes)
 
 
 def add_member(
-    desk: Desk, household_id: str, national_id: str, relation: str | None = None
+    desk: Desk, household_id: str, national_id: str, relation: Relation | str | None = None
 ) -> Written[HouseholdRow]:
-    """Add a national to a household.
+    """Add a national to a household, with their relation to its head (``head``: as its head,
+    when it has none yet).
 
     Raises:
         NotFound: no such live household or national.
-        ServiceError: ``household.member_twice`` (already a member of this household),
+        ServiceError: ``household.relation`` (not a :class:`Relation`), ``household.second_head``
+            (params ``household``, ``head``) for a second head,
+            ``household.member_twice`` (already a member of this household),
             ``household.already_in_family`` (params ``household``, the other family's name, and
             ``household_id``) when adding to a family someone who is in another family.
     """
@@ -326,6 +415,8 @@ def remove_member(desk: Desk, household_id: str, national_id: str) -> Written[Ho
 def set_head(desk: Desk, household_id: str, national_id: str | None) -> Written[HouseholdRow]:
     """Make a member the head of the household (``None``: no head).
 
+    The same as :func:`set_relation` with ``head``; the former head stays a member.
+
     Raises:
         NotFound: no such live household.
         ServiceError: ``household.not_member``.
@@ -333,8 +424,48 @@ def set_head(desk: Desk, household_id: str, national_id: str | None) -> Written[
     with desk.casefile.write(desk.officer) as tx:
         household = live_household(tx.session, household_id)
         if national_id is not None:
-            _require_member(tx.session, household, national_id)
-        tx.update(household, {"head_id": national_id})
+            _make_head(tx, household, _require_member(tx.session, household, national_id))
+        else:
+            for member in _memberships(tx.session, household.id):
+                if member.relation == Relation.HEAD.value:
+                    tx.update(member, {"relation": None})
+            tx.update(household, {"head_id": None})
+        row = household_row(tx.session, household, desk.today())
+    return Written(row, tx.changes)
+
+
+def set_relation(
+    desk: Desk, household_id: str, national_id: str, relation: Relation | str | None
+) -> Written[HouseholdRow]:
+    """Say how a member is related to the household's head (``None``: not given).
+
+    ``head`` makes the member the head: the former head stays a member, with the inverse of
+    the new head's relation to them where there is one (see the module's docstring). Nobody
+    joins or leaves the household. Vulnerabilities in the returned row are computed afresh.
+
+    Raises:
+        NotFound: no such live household.
+        ServiceError: ``household.not_member``; ``household.relation`` (not a relation);
+            ``household.head_needed`` (params ``name``, ``household``) when the head would be
+            left out without another member made head.
+    """
+    role = _relation(relation)
+    with desk.casefile.write(desk.officer) as tx:
+        household = live_household(tx.session, household_id)
+        member = _require_member(tx.session, household, national_id)
+        if role == Relation.HEAD:
+            if household.head_id != national_id or member.relation != Relation.HEAD.value:
+                _make_head(tx, household, member)
+        elif national_id == household.head_id:
+            head = live_national(tx.session, national_id)
+            raise ServiceError(
+                "household.head_needed",
+                "relation",
+                name=national_name(head),
+                household=household.name,
+            )
+        else:
+            tx.update(member, {"relation": role.value if role else None})
         row = household_row(tx.session, household, desk.today())
     return Written(row, tx.changes)
 

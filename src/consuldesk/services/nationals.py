@@ -18,6 +18,7 @@ from consuldesk.domain.duplicates import NameFacts, probable_duplicate
 from consuldesk.domain.edits import three_way
 from consuldesk.domain.enums import (
     DuplicateStatus,
+    HouseholdKind,
     PlacementStatus,
     PresenceStatus,
     Sex,
@@ -275,6 +276,8 @@ class NationalFilter:
     ``hotel_id`` keeps the people placed in that hotel tonight: a live placement, booked or
     checked in, with ``check_in <= today < check_out`` (or no check-out yet).
     ``needs_review`` keeps the people with values set aside for an officer to review.
+    ``membership`` is one of :data:`MEMBERSHIPS`: in a family, in no family, in a tour group,
+    or in no household at all (live households only).
     """
 
     query: str = ""
@@ -285,6 +288,7 @@ class NationalFilter:
     household_id: str | None = None
     hotel_id: str | None = None
     needs_review: bool = False
+    membership: str | None = None
 
     @property
     def narrows(self) -> bool:
@@ -298,6 +302,7 @@ class NationalFilter:
                 self.vulnerability,
                 self.household_id,
                 self.hotel_id,
+                self.membership,
             )
         )
 
@@ -318,6 +323,33 @@ class Page:
     rows: list[NationalRow]
     total: int
     after: Cursor | None = None
+
+
+#: What :attr:`NationalFilter.membership` can ask for.
+MEMBERSHIPS = ("family", "no_family", "tour_group", "none")
+
+
+def _membership_condition(n: Any, membership: str) -> Any:
+    """People in (or not in) a live family, tour group or any household.
+
+    Uncorrelated subqueries that SQLite builds once: the live households of the kind (from
+    their primary key), then their live memberships (``uq_household_member_live``), probed
+    by the national's id. Cheaper than a join of memberships to households, which looks up a
+    household row for every membership.
+    """
+    if membership not in MEMBERSHIPS:
+        raise ValueError(f"unknown membership {membership!r}")
+    hm, hh = table_of(HouseholdMember), table_of(Household)
+    households = sa_select(hh.c.id).where(hh.c.deleted_at.is_(None))
+    if membership in ("family", "no_family"):
+        households = households.where(hh.c.kind == HouseholdKind.FAMILY.value)
+    elif membership == "tour_group":
+        households = households.where(hh.c.kind == HouseholdKind.TOUR_GROUP.value)
+    members = sa_select(hm.c.national_id).where(
+        hm.c.deleted_at.is_(None), hm.c.household_id.in_(households)
+    )
+    inside = n.c.id.in_(members)
+    return inside if membership in ("family", "tour_group") else ~inside
 
 
 #: The orders :func:`find_nationals` can sort by.
@@ -354,6 +386,8 @@ def _filter_conditions(n: Any, flt: NationalFilter, today: date) -> list[Any]:
                 )
             )
         )
+    if flt.membership is not None:
+        conditions.append(_membership_condition(n, flt.membership))
     if flt.hotel_id is not None:
         pl = table_of(Placement)
         conditions.append(
@@ -1062,6 +1096,7 @@ def dismiss_duplicate(desk: Desk, pair_id: str) -> ChangeSet:
 
 
 __all__ = [
+    "MEMBERSHIPS",
     "SORTS",
     "DuplicateCheck",
     "EditConflict",

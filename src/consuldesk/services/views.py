@@ -69,7 +69,8 @@ class HouseholdRow:
 
 @dataclass(frozen=True)
 class HouseholdListRow:
-    """A household as the household list shows it (no member details)."""
+    """A household as the household list shows it (no member details); ``city`` is where most
+    of its members are."""
 
     id: str
     name: str
@@ -78,6 +79,7 @@ class HouseholdListRow:
     head_name: str | None
     tour_operator: str | None
     member_count: int
+    city: str | None = None
 
 
 # -- requests ------------------------------------------------------------------------------

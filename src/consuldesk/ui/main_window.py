@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         self.add_page(_("Nationals"), self.nationals_page)
         # Other pages are built when first opened: each loads its data when built, and at
         # 100,000 nationals that work would compete with the first search for the GIL.
-        self.add_lazy_page(_("Households"), lambda: HouseholdsPage(self.ctx))
+        self.add_lazy_page(_("Households"), self._build_households)
         self.add_lazy_page(_("Requests"), lambda: RequestsPage(self.ctx))
         self.add_lazy_page(_("Hotels"), lambda: HotelsPage(self.ctx))
         self.add_lazy_page(_("Evacuation"), lambda: EvacuationPage(self.ctx))
@@ -149,6 +149,16 @@ class MainWindow(QMainWindow):
         page = self.pages.widget(row)
         assert page is not None
         return page
+
+    def _build_households(self) -> HouseholdsPage:
+        page = HouseholdsPage(self.ctx)
+        page.members_listed.connect(self._on_households_members_listed)
+        return page
+
+    @Slot(str, str)
+    def _on_households_members_listed(self, household_id: str, label: str) -> None:
+        self.nav.setCurrentRow(self.pages.indexOf(self.nationals_page))
+        self.nationals_page.show_household(household_id, label)
 
     def _build_overview(self) -> OverviewPage:
         page = OverviewPage(self.ctx)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from consuldesk.domain.enums import HouseholdKind, Sex, Vulnerability
+from consuldesk.domain.enums import HouseholdKind, Relation, Sex, Vulnerability
 from consuldesk.services import households as hh
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.nationals import delete_national, history, register_national
@@ -137,7 +137,7 @@ def test_one_family_at_a_time_but_tour_groups_too(desk, family):
 
     # moving to the other family: remove first
     hh.remove_member(desk, first.row.id, mother.id)
-    moved = hh.add_member(desk, second.id, mother.id, relation="sister")
+    moved = hh.add_member(desk, second.id, mother.id, relation="other")
     assert mother.id in moved.row.member_ids
 
     # creating a family with someone already in one is refused as well
@@ -265,3 +265,186 @@ def test_list_households_filters(desk, family):
     assert [r.name for r in hh.list_households(desk, query="ерлан")] == ["Қасымовтар"]
     assert [r.name for r in hh.list_households(desk, query="kompas")] == ["Группа 12"]
     assert hh.list_households(desk, query="Бекмұрат") == []
+
+
+def _relations(row) -> dict[str, str | None]:
+    return {m.national.id: m.relation for m in row.members}
+
+
+def test_relations_change_one_call_each_audited_nobody_lost(desk, family):
+    mother, father, son = family
+    row = hh.create_household(
+        desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=father.id, member_ids=[mother.id, son.id]
+    ).row
+    assert _relations(row) == {father.id: "head", mother.id: None, son.id: None}
+
+    written = hh.set_relation(desk, row.id, son.id, Relation.CHILD)
+    assert _relations(written.row)[son.id] == "child"
+    assert written.changes.updated == {"household_member": {_member_id(desk, row.id, son.id)}}
+    [event] = history(desk, _member_id(desk, row.id, son.id))[-1:]
+    assert (event.action, event.changes) == ("update", {"relation": [None, "child"]})
+    hh.set_relation(desk, row.id, mother.id, "spouse")
+
+    # The wife made head: her husband stays, as her spouse; one head, nobody lost.
+    swapped = hh.set_relation(desk, row.id, mother.id, Relation.HEAD)
+    assert swapped.row.head_id == mother.id
+    assert _relations(swapped.row) == {mother.id: "head", father.id: "spouse", son.id: "child"}
+    assert sum(m.is_head for m in swapped.row.members) == 1
+    assert set(swapped.row.member_ids) == {mother.id, father.id, son.id}
+    assert swapped.changes.updated.keys() == {"household", "household_member"}
+    assert history(desk, row.id)[-1].changes == {"head_id": [father.id, mother.id]}
+    # vulnerability is computed afresh and does not depend on who heads the family
+    assert swapped.row.vulnerabilities == {
+        Vulnerability.WOMAN_WITH_MINORS: 1,
+        Vulnerability.MINOR: 1,
+    }
+
+    # The same relation again changes nothing and audits nothing.
+    before = _audit_count(desk)
+    assert not hh.set_relation(desk, row.id, mother.id, "head").changes
+    assert not hh.set_relation(desk, row.id, son.id, "child").changes
+    assert _audit_count(desk) == before
+
+
+def test_an_adult_child_made_head_makes_the_former_head_a_parent(desk, family):
+    mother, father, son = family
+    row = hh.create_household(desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=mother.id).row
+    hh.add_member(desk, row.id, father.id, "child")
+    hh.add_member(desk, row.id, son.id, "other")
+    written = hh.set_relation(desk, row.id, father.id, "head")
+    assert _relations(written.row) == {father.id: "head", mother.id: "parent", son.id: "other"}
+    # "other" has no inverse: the former head's relation is left for the officer to say
+    again = hh.set_relation(desk, row.id, son.id, "head")
+    assert _relations(again.row) == {son.id: "head", father.id: None, mother.id: "parent"}
+
+
+def test_relation_refusals_write_nothing(desk, family):
+    mother, father, son = family
+    row = hh.create_household(
+        desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=father.id, member_ids=[mother.id]
+    ).row
+    before = _audit_count(desk)
+    with pytest.raises(ServiceError) as err:
+        hh.set_relation(desk, row.id, father.id, Relation.SPOUSE)
+    assert err.value.code == "household.head_needed"
+    assert err.value.params == {"name": "Қасымов Ерлан", "household": "Қасымовтар"}
+    with pytest.raises(ServiceError) as err:
+        hh.set_relation(desk, row.id, father.id, None)
+    assert err.value.code == "household.head_needed"
+    with pytest.raises(ServiceError) as err:
+        hh.set_relation(desk, row.id, mother.id, "wife")
+    assert err.value.code == "household.relation" and err.value.params == {"value": "wife"}
+    with pytest.raises(ServiceError) as err:
+        hh.set_relation(desk, row.id, son.id, "child")
+    assert err.value.code == "household.not_member"
+    with pytest.raises(ServiceError) as err:
+        hh.add_member(desk, row.id, son.id, "head")
+    assert err.value.code == "household.second_head"
+    assert err.value.params["head"] == "Қасымов Ерлан"
+    with pytest.raises(NotFound):
+        hh.set_relation(desk, "no-such-household", mother.id, "spouse")
+    assert _audit_count(desk) == before
+    assert _relations(hh.get_household(desk, row.id)) == {father.id: "head", mother.id: None}
+
+
+def test_a_headless_household_gets_a_head_by_relation_or_on_adding(desk, family):
+    mother, father, son = family
+    row = hh.create_household(desk, "Қасымовтар", HouseholdKind.FAMILY).row
+    written = hh.add_member(desk, row.id, mother.id, "head")
+    assert written.row.head_id == mother.id
+    assert hh.add_member(desk, row.id, son.id, "child").row.head_id == mother.id
+    hh.set_head(desk, row.id, None)
+    assert _relations(hh.get_household(desk, row.id)) == {mother.id: None, son.id: "child"}
+    assert hh.set_relation(desk, row.id, son.id, "other").row.head_id is None
+    hh.add_member(desk, row.id, father.id, "spouse")
+    made = hh.set_relation(desk, row.id, father.id, "head")
+    assert made.row.head_id == father.id
+    assert _relations(made.row) == {father.id: "head", mother.id: None, son.id: "other"}
+
+
+def test_rename_is_audited_and_refuses_a_blank_name(desk, family):
+    row = hh.create_household(desk, "Семья Қасымовых", HouseholdKind.FAMILY).row
+    written = hh.rename_household(desk, row.id, "  Қасымовтар (Deira) ")
+    assert written.row.name == "Қасымовтар (Deira)"
+    assert history(desk, row.id)[-1].changes == {"name": ["Семья Қасымовых", "Қасымовтар (Deira)"]}
+    assert not hh.rename_household(desk, row.id, "Қасымовтар (Deira)").changes
+    with pytest.raises(ServiceError) as err:
+        hh.rename_household(desk, row.id, " \t ")
+    assert err.value.code == "household.name"
+    assert hh.get_household(desk, row.id).name == "Қасымовтар (Deira)"
+
+
+def test_list_rows_tell_apart_households_of_one_name(desk, family):
+    mother, father, son = family
+    aigul = _aigul(desk)
+    sister = register_national(
+        desk, person(given_names_cyr="Сәуле", given_names_lat="SAULE", city="Sharjah",
+                     birth_date=date(1988, 2, 2), phones=())
+    ).row  # fmt: skip
+    hh.create_household(
+        desk, "Семья Қасымовых", HouseholdKind.FAMILY, head_id=father.id, member_ids=[son.id]
+    )
+    hh.create_household(
+        desk,
+        "Семья Қасымовых",
+        HouseholdKind.FAMILY,
+        head_id=mother.id,
+        member_ids=[aigul.id, sister.id],
+    )
+    update = hh.list_households(desk)
+    rows = sorted(update, key=lambda r: r.member_count)
+    assert [(r.head_name, r.member_count, r.city) for r in rows] == [
+        ("Қасымов Ерлан", 2, "Dubai"),
+        ("Қасымова Әйгерім", 3, "Dubai"),  # two of three in Dubai, one in Sharjah
+    ]
+
+
+def _member_id(desk, household_id: str, national_id: str) -> str:
+    with desk.casefile.read() as session:
+        return (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT id FROM household_member WHERE household_id = ? AND national_id = ?"
+                " AND deleted_at IS NULL",
+                (household_id, national_id),
+            )
+            .scalar_one()
+        )
+
+
+@pytest.mark.usefixtures("fast_seal")
+def test_a_rename_and_a_new_head_reach_headquarters_by_bundle(tmp_path):
+    from tests.unit.services.test_sync import enrol, make, receive, send
+
+    hq = make(tmp_path, "KZ-HQ", None, hq=True)
+    thr = make(tmp_path, "IR-THR", "IR")
+    try:
+        enrol(hq, thr, tmp_path)
+        usb = tmp_path / "usb"
+        usb.mkdir()
+        mother = register_national(thr, person(host_country="IR", city="Tehran")).row
+        father = register_national(
+            thr,
+            person(
+                surname_cyr="Қасымов", given_names_cyr="Ерлан", surname_lat="KASSYMOV",
+                given_names_lat="YERLAN", sex=Sex.MALE, birth_date=date(1982, 6, 1),
+                passport_no="N5550001", host_country="IR", city="Tehran",
+            ),
+        ).row  # fmt: skip
+        row = hh.create_household(
+            thr, "Семья Қасымовых", HouseholdKind.FAMILY, head_id=father.id, member_ids=[mother.id]
+        ).row
+        hh.set_relation(thr, row.id, mother.id, "spouse")
+        receive(hq, send(thr, hq, usb))
+        assert hh.get_household(hq, row.id).head_id == father.id
+
+        hh.rename_household(thr, row.id, "Қасымовтар")
+        hh.set_relation(thr, row.id, mother.id, Relation.HEAD)
+        result = receive(hq, send(thr, hq, usb))
+        assert result.updated == {"household": 1, "household_member": 2}
+        at_hq = hh.get_household(hq, row.id)
+        assert (at_hq.name, at_hq.head_id) == ("Қасымовтар", mother.id)
+        assert _relations(at_hq) == {mother.id: "head", father.id: "spouse"}
+    finally:
+        hq.close()
+        thr.close()

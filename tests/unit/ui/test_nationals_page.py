@@ -304,3 +304,46 @@ def test_a_person_just_registered_is_shown_selected_and_said(qtbot, page):
     selected = page.selected_row()
     assert selected is not None and selected.name == "Сейітқали Бағлан"
     assert page.search_box.text() == "N70700707" and page.city_box.currentIndex() == 0
+
+
+def cities(page) -> list[str | None]:
+    return [page.city_box.itemData(i) for i in range(page.city_box.count())]
+
+
+def test_household_filter_finds_families_and_people_in_none(qtbot, page, seeded):
+    assert [page.household_box.itemText(i) for i in range(page.household_box.count())] == [
+        "All",
+        "In a family",
+        "Not in a family",
+        "In a tour group",
+        "In no household",
+    ]
+    choose(page.household_box, "family")
+    wait_for_text(qtbot, page, "2 of 7 nationals")
+    assert set(names(page)) == {"Қасымов Али", "Қасымова Әйгерім"}
+    assert page.current_filter() == NationalFilter(membership="family")
+    choose(page.household_box, "none")
+    wait_for_text(qtbot, page, "5 of 7 nationals")
+    choose(page.city_box, "Dubai")  # the one in Dubai who is in no household: the hotel guest
+    wait_for_text(qtbot, page, "1 of 7 nationals")
+    assert names(page) == ["Серікова Дана"]
+    page.clear_button.click()
+    wait_for_text(qtbot, page, EVERYONE)
+    assert page.household_box.currentIndex() == 0
+
+
+def test_cities_narrow_to_the_chosen_country_and_widen_again(qtbot, page):
+    assert cities(page) == [None, "Dubai", "Abu Dhabi", "Doha", "Riyadh"]
+    choose(page.city_box, "Doha")
+    wait_for_text(qtbot, page, "1 of 7 nationals")
+    # A country without Doha: the city goes back to "All" at once, and only its cities stay.
+    choose(page.country_box, "AE")
+    assert page.city_box.currentIndex() == 0
+    qtbot.waitUntil(lambda: cities(page) == [None, "Dubai", "Abu Dhabi"], timeout=3000)
+    wait_for_text(qtbot, page, "5 of 7 nationals")
+    assert page.city_box.itemText(1) == "Dubai (3)"
+    choose(page.city_box, "Abu Dhabi")
+    wait_for_text(qtbot, page, "1 of 7 nationals")
+    page.clear_button.click()
+    wait_for_text(qtbot, page, EVERYONE)
+    qtbot.waitUntil(lambda: len(cities(page)) == 5, timeout=3000)

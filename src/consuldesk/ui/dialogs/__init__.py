@@ -1,1 +1,2 @@
-"""Dialogs: person card, merge, hotline call, placement, import."""
+"""Dialogs: person card, merge, hotline call, placement, import, households (new, rename,
+add members)."""

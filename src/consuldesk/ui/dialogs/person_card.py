@@ -78,6 +78,7 @@ from consuldesk.ui.dialogs.discard import DiscardGuardDialog
 from consuldesk.ui.dialogs.hotline_call import open_hotline_call
 from consuldesk.ui.models.nationals import STATUS_LABELS
 from consuldesk.ui.review_text import review_value
+from consuldesk.ui.widgets.city_picker import CityCompleter
 from consuldesk.ui.widgets.review_panel import ReviewPanel
 from consuldesk.ui.widgets.wheel_guard import guard_wheel
 
@@ -298,6 +299,8 @@ class PersonCard(DiscardGuardDialog):
         self._save_shortcut2 = QShortcut(QKeySequence("Ctrl+Return"), self)
         self._connect_signals()
         guard_wheel(self)  # scrolling the card must never change a drop-down
+        # The city offers the chosen country's cities (Sharjah, not Shiraz, for the Emirates).
+        self.city_picker = CityCompleter(ctx, self.edits["city"], self.edits["host_country"])
 
         if row is None:
             self._start_new()

@@ -8,21 +8,41 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from consuldesk.domain.enums import HouseholdKind, Vulnerability
-from consuldesk.i18n import _
+from consuldesk.domain.enums import HouseholdKind, Relation, Vulnerability
+from consuldesk.i18n import _, ngettext
 from consuldesk.services.views import HouseholdListRow, MemberRow
 from consuldesk.ui.models.base import RowsModel
 from consuldesk.ui.models.nationals import FLAG_LABELS
 
 Index = QModelIndex | QPersistentModelIndex
 
-COL_NAME, COL_KIND, COL_HEAD, COL_MEMBERS, COL_OPERATOR, COL_NEEDS = range(6)
+# Name, head, size and city first: two "Семья Қасымовых" or two groups of one operator are
+# told apart at a glance even when a small screen shows only the first columns.
+COL_NAME, COL_HEAD, COL_MEMBERS, COL_CITY, COL_KIND, COL_NEEDS, COL_OPERATOR = range(7)
 MEMBER_NAME, MEMBER_RELATION, MEMBER_BORN, MEMBER_NEEDS = range(4)
 
 KIND_LABELS = {
     HouseholdKind.FAMILY.value: "Family",
     HouseholdKind.TOUR_GROUP.value: "Tour group",
 }
+
+
+RELATION_LABELS = {
+    Relation.HEAD.value: "Head",
+    Relation.SPOUSE.value: "Spouse",
+    Relation.CHILD.value: "Child",
+    Relation.PARENT.value: "Parent",
+    Relation.OTHER.value: "Other",
+    "member": "Group member",  # what older case files say of a tour group's members
+}
+
+
+def relation_label(relation: str | None) -> str:
+    """The translated relation (an old file's free text as written; ``—`` when not given)."""
+    if not relation:
+        return "—"
+    label = RELATION_LABELS.get(relation)
+    return _(label) if label else relation
 
 
 def kind_label(kind: str) -> str:
@@ -44,11 +64,12 @@ class HouseholdsModel(RowsModel):
         self._needs: dict[str, str] = {}
         self._headers = [
             _("Name"),
-            _("Kind"),
             _("Head"),
             _("Members"),
-            _("Tour operator"),
+            _("City"),
+            _("Kind"),
             _("Needs"),
+            _("Tour operator"),
         ]
 
     def set_needs(self, needs: dict[str, str]) -> None:
@@ -83,8 +104,8 @@ class HouseholdsModel(RowsModel):
             return self._display(row, col)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_MEMBERS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and col == COL_NAME:
-            return row.name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row)
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         return None
@@ -100,9 +121,24 @@ class HouseholdsModel(RowsModel):
             return str(row.member_count)
         if col == COL_OPERATOR:
             return row.tour_operator or ""
+        if col == COL_CITY:
+            return row.city or ""
         if col == COL_NEEDS:
             return self._needs.get(row.id, "…")
         return ""
+
+    def _tooltip(self, row: HouseholdListRow) -> str:
+        """Everything that tells this household from another of the same name."""
+        lines = [row.name, kind_label(row.kind)]
+        lines.append(_("Head: {name}").format(name=row.head_name or "—"))
+        lines.append(
+            ngettext("{n} member", "{n} members", row.member_count).format(n=row.member_count)
+        )
+        if row.city:
+            lines.append(_("Mostly in {city}").format(city=row.city))
+        if row.tour_operator:
+            lines.append(_("tour operator: {name}").format(name=row.tour_operator))
+        return "\n".join(lines)
 
 
 class MembersModel(RowsModel):
@@ -118,9 +154,9 @@ class MembersModel(RowsModel):
         person = member.national
         if role == Qt.ItemDataRole.DisplayRole:
             if col == MEMBER_NAME:
-                return f"{person.name}  ({_('head')})" if member.is_head else person.name
+                return person.name
             if col == MEMBER_RELATION:
-                return member.relation or ""
+                return relation_label(member.relation)
             if col == MEMBER_BORN:
                 if not person.birth_date:
                     return ""
@@ -134,6 +170,8 @@ class MembersModel(RowsModel):
             font = QFont()
             font.setBold(True)
             return font
+        if role == Qt.ItemDataRole.ToolTipRole and col == MEMBER_RELATION and not member.relation:
+            return _("Relation not given: choose it below the list")
         if role == Qt.ItemDataRole.UserRole:
             return person.id
         return None

@@ -1,25 +1,27 @@
-"""Households: families and tour groups, their members and heads."""
+"""Households: families and tour groups, their members and heads.
+
+The page is here; its dialogs (new household, rename, add members) are in
+:mod:`consuldesk.ui.dialogs.households`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QLocale, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QItemSelection, QLocale, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -30,33 +32,70 @@ from consuldesk.domain.enums import HouseholdKind
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe
 from consuldesk.services import households as hh
-from consuldesk.services.nationals import search
-from consuldesk.services.rows import NationalRow
-from consuldesk.services.views import HouseholdListRow, HouseholdRow, Written
+from consuldesk.services.views import HouseholdListRow, HouseholdRow, MemberRow, Written
 from consuldesk.store.errors import NotFound
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.ask import ask
+from consuldesk.ui.dialogs.households import (
+    AddMemberDialog,
+    NewHouseholdDialog,
+    RenameHouseholdDialog,
+    fill_relations,
+)
 from consuldesk.ui.models.households import (
+    COL_HEAD,
     COL_NAME,
+    MEMBER_NAME,
     HouseholdsModel,
     MembersModel,
     kind_label,
     needs_summary,
+    relation_label,
 )
 from consuldesk.ui.widgets.forms import error_label
 
 SEARCH_DEBOUNCE_MS = 200
-PERSON_LIMIT = 30
 NEEDS_CHUNK = 40  # households whose needs are read per background task
 REFRESH_TABLES = {"household", "household_member", "national"}
 
 
-def _fit_columns(table: QTableView, widest: int = 260) -> None:
-    """Size columns to their text, but no column wider than ``widest`` (long group names)."""
+def _fit_columns(table: QTableView, widest: int = 260, caps: dict[int, int] | None = None) -> None:
+    """Size columns to their text, but no column wider than ``widest`` (or its own cap)."""
     table.resizeColumnsToContents()
     header = table.horizontalHeader()
     for col in range(header.count()):
-        header.resizeSection(col, min(header.sectionSize(col), widest))
+        cap = (caps or {}).get(col, widest)
+        header.resizeSection(col, min(header.sectionSize(col), cap))
+
+
+class _ChooseInList(QObject):
+    """A combo box whose every change writes: arrows, letters and the wheel on the closed box
+    would write each item they pass ("Head" on the way from "—" to "Child"), so keys open
+    the list instead and the wheel does nothing; the choice is made in the list."""
+
+    _PASS = frozenset({Qt.Key.Key_Tab, Qt.Key.Key_Backtab, Qt.Key.Key_Escape})
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not isinstance(watched, QComboBox):
+            return False
+        if event.type() == QEvent.Type.Wheel:
+            return True
+        if event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            modifiers = event.modifiers()  # type: ignore[attr-defined]
+            if key in self._PASS or modifiers & ~Qt.KeyboardModifier.KeypadModifier:
+                return False
+            watched.showPopup()
+            return True
+        return False
+
+
+class _ElideMiddle(QStyledItemDelegate):
+    """Cuts a long text in its middle, keeping its start and its end."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Any) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle  # type: ignore[attr-defined]
 
 
 def _table(model: Any) -> QTableView:
@@ -73,236 +112,18 @@ def _table(model: Any) -> QTableView:
     return table
 
 
-# -- dialogs -------------------------------------------------------------------------------
-
-
-class NewHouseholdDialog(QDialog):
-    """Name, kind and tour operator of a new family or tour group; saved off the UI thread.
-
-    Signals:
-        saved(object): the :class:`Written` result of ``create_household``.
-    """
-
-    saved = Signal(object)
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setWindowTitle(_("New household or tour group"))
-        self.setMinimumWidth(420)
-        self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText(_("e.g. Қасымовтар or “Al-Safa Umrah, group 12”"))
-        self.kind_box = QComboBox()
-        for kind in HouseholdKind:
-            self.kind_box.addItem(kind_label(kind.value), kind.value)
-        self.operator_edit = QLineEdit()
-        self.error_label = error_label()
-        form = QFormLayout()
-        form.addRow(_("&Name"), self.name_edit)
-        form.addRow(_("&Kind"), self.kind_box)
-        form.addRow(_("&Tour operator"), self.operator_edit)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
-        self._connect_signals()
-        self._on_kind_box_changed()
-
-    def _connect_signals(self) -> None:
-        self.kind_box.currentIndexChanged.connect(self._on_kind_box_changed)
-        self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
-
-    @Slot()
-    def _on_kind_box_changed(self, *_args: object) -> None:
-        self.operator_edit.setEnabled(self.kind_box.currentData() == HouseholdKind.TOUR_GROUP.value)
-
-    @Slot()
-    def _on_buttons_accepted(self) -> None:
-        desk = self.ctx.desk
-        name = self.name_edit.text()
-        kind = HouseholdKind(self.kind_box.currentData())
-        operator = self.operator_edit.text() if kind == HouseholdKind.TOUR_GROUP else None
-        self.buttons.setEnabled(False)
-        self.ctx.tasks.run(
-            lambda: hh.create_household(desk, name, kind, tour_operator=operator),
-            self._on_save_done,
-            self._on_save_failed,
-        )
-
-    def _on_save_done(self, written: Written[HouseholdRow]) -> None:
-        self.ctx.events.changed.emit(written.changes)
-        if not isValid(self):
-            return
-        self.buttons.setEnabled(True)
-        self.saved.emit(written)
-        self.accept()
-
-    def _on_save_failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return
-        self.buttons.setEnabled(True)
-        self.error_label.setText(describe(exc))
-        self.error_label.show()
-        self.name_edit.setFocus()
-
-
-class AddMemberDialog(QDialog):
-    """Find people by typing and add them to a household, one after another.
-
-    The dialog stays open after each addition so a whole family can be entered at once.
-
-    Signals:
-        added(object): the :class:`Written` result of ``add_member``.
-    """
-
-    added = Signal(object)
-
-    def __init__(self, ctx: AppContext, household: HouseholdRow, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.household = household
-        self._serial = 0
-        self.setWindowTitle(_("Add members to {name}").format(name=household.name))
-        self.setMinimumWidth(560)
-        self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText(_("Name (Cyrillic or Latin), IIN or passport"))
-        self.search_box.setClearButtonEnabled(True)
-        self.results = QListWidget()
-        self.results.setMinimumHeight(180)
-        self.relation_edit = QLineEdit()
-        self.relation_edit.setPlaceholderText(_("e.g. wife, son, mother (optional)"))
-        self.hint_label = QLabel(_("Type a name, pick the person, then press Add."))
-        self.hint_label.setWordWrap(True)
-        self.error_label = error_label()
-        self.add_button = QPushButton(_("&Add"))
-        self.add_button.setDefault(True)
-        self.add_button.setEnabled(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.ActionRole)
-        form = QFormLayout()
-        form.addRow(_("&Find"), self.search_box)
-        form.addRow("", self.results)
-        form.addRow(_("&Relation"), self.relation_edit)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.hint_label)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
-        self._connect_signals()
-        self.search_box.setFocus()
-
-    def _connect_signals(self) -> None:
-        self.search_box.textChanged.connect(self._on_search_box_text_changed)
-        self._debounce.timeout.connect(self._on_debounce_timeout)
-        self.results.currentItemChanged.connect(self._on_results_current_item_changed)
-        self.results.itemActivated.connect(self._on_results_item_activated)
-        self.add_button.clicked.connect(self._on_add_button_clicked)
-        self.buttons.rejected.connect(self.reject)
-
-    def chosen(self) -> NationalRow | None:
-        """The person picked in the list."""
-        item = self.results.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-
-    @Slot(str)
-    def _on_search_box_text_changed(self, _text: str) -> None:
-        self._debounce.start()
-
-    @Slot()
-    def _on_debounce_timeout(self) -> None:
-        desk, query = self.ctx.desk, self.search_box.text().strip()
-        self._serial += 1
-        serial = self._serial
-        if not query:
-            self.results.clear()
-            return
-        self.ctx.tasks.run(
-            lambda: search(desk, query, limit=PERSON_LIMIT).rows,
-            lambda rows: self._on_search_done(serial, rows),
-            self._on_failed,
-        )
-
-    def _on_search_done(self, serial: int, rows: list[NationalRow]) -> None:
-        if not isValid(self) or serial != self._serial:
-            return  # closed, or the officer kept typing
-        self.results.clear()
-        members = set(self.household.member_ids)
-        for p in rows:
-            born = f", {p.birth_date:%d.%m.%Y}" if p.birth_date else ""
-            where = f" — {p.city}" if p.city else ""
-            text = f"{p.name}{born}{where}"
-            if p.id in members:
-                text += "  " + _("(already a member)")
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, p)
-            self.results.addItem(item)
-        if rows:
-            self.results.setCurrentRow(0)
-            self.hint_label.setText(_("Pick the person with ↑↓, then press Add."))
-        else:
-            self.hint_label.setText(_("Nobody found: check the spelling or register them first."))
-
-    @Slot(QListWidgetItem, QListWidgetItem)
-    def _on_results_current_item_changed(self, *_args: object) -> None:
-        self.error_label.hide()
-        self.add_button.setEnabled(self.chosen() is not None)
-
-    @Slot(QListWidgetItem)
-    def _on_results_item_activated(self, _item: QListWidgetItem) -> None:
-        self.relation_edit.setFocus()  # Enter in the list: say the relation, then Enter adds
-
-    @Slot()
-    def _on_add_button_clicked(self) -> None:
-        person = self.chosen()
-        if person is None:
-            return
-        desk, household_id, relation = self.ctx.desk, self.household.id, self.relation_edit.text()
-        self.add_button.setEnabled(False)
-        self.ctx.tasks.run(
-            lambda: hh.add_member(desk, household_id, person.id, relation or None),
-            self._on_add_done,
-            self._on_failed,
-        )
-
-    def _on_add_done(self, written: Written[HouseholdRow]) -> None:
-        self.ctx.events.changed.emit(written.changes)
-        if not isValid(self):
-            return
-        self.household = written.row
-        self.added.emit(written)
-        n = len(written.row.members)
-        self.hint_label.setText(
-            ngettext(
-                "Added. {household} now has {n} member. Type the next name, or Close.",
-                "Added. {household} now has {n} members. Type the next name, or Close.",
-                n,
-            ).format(household=written.row.name, n=n)
-        )
-        self.relation_edit.clear()
-        self.results.clear()
-        self.search_box.clear()
-        self.search_box.setFocus()
-
-    def _on_failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return
-        self.add_button.setEnabled(self.chosen() is not None)
-        self.error_label.setText(describe(exc))
-        self.error_label.show()
-
-
 # -- the page ------------------------------------------------------------------------------
 
 
 class HouseholdsPage(QWidget):
-    """List of families and tour groups on the left; the chosen one's members on the right."""
+    """List of families and tour groups on the left; the chosen one's members on the right.
+
+    Signals:
+        members_listed(str, str): the officer asked to see a household's members on the
+            Nationals page (household id, a label naming it).
+    """
+
+    members_listed = Signal(str, str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -328,6 +149,11 @@ class HouseholdsPage(QWidget):
         self.new_button.setToolTip(_("Create a family or a tour group (Ctrl+Shift+N)"))
         self.model = HouseholdsModel(self)
         self.table = _table(self.model)
+        # "Al-Safa Umrah Tour: Jeddah, группа JED-101": the end tells groups apart, keep it
+        # (without word wrap: a wrapped name is cut at its end whatever the elide mode).
+        self.table.setWordWrap(False)
+        self._elide_middle = _ElideMiddle(self.table)
+        self.table.setItemDelegateForColumn(COL_NAME, self._elide_middle)
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
 
@@ -342,12 +168,29 @@ class HouseholdsPage(QWidget):
         self.summary_label.setWordWrap(True)
         self.members_model = MembersModel(ctx.desk.today(), self)
         self.members_table = _table(self.members_model)
+        self.list_button = QPushButton(_("In Nationals"))
+        self.list_button.setToolTip(
+            _("Show the members on the Nationals page, with their passports and phones")
+        )
+        self.rename_button = QPushButton(_("Rename…"))
+        self.rename_button.setToolTip(_("Give the household another name (F2)"))
         self.add_button = QPushButton(_("Add member…"))
         self.add_button.setToolTip(_("Find a person and add them (Ins)"))
         self.remove_button = QPushButton(_("Remove member"))
-        self.head_button = QPushButton(_("Set as head"))
+        self.relation_box = QComboBox()
+        self.relation_box.setToolTip(
+            _("How the chosen member is related to the head; choose Head to make them the head")
+        )
+        self.relation_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._choose_in_list = _ChooseInList(self)
+        self.relation_box.installEventFilter(self._choose_in_list)
+        self.relation_label = QLabel(_("&Relation"))
+        self.relation_label.setBuddy(self.relation_box)
         self.delete_button = QPushButton(_("Delete household"))
         self.delete_button.setToolTip(_("Delete the household; its members stay on file"))
+        self.notice_label = QLabel()
+        self.notice_label.setWordWrap(True)
+        self.notice_label.hide()
         self.error_label = error_label()
 
         top = QHBoxLayout()
@@ -359,18 +202,31 @@ class HouseholdsPage(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.status_label)
         left_layout.addWidget(self.table)
+        # Two short rows rather than one long one: the right pane is narrow on a small laptop.
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title_label, 1)
+        title_row.addWidget(self.rename_button, 0, Qt.AlignmentFlag.AlignTop)
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary_label, 1)
+        summary_row.addWidget(self.list_button, 0, Qt.AlignmentFlag.AlignTop)
+        member_row = QHBoxLayout()
+        member_row.addWidget(self.relation_label)
+        member_row.addWidget(self.relation_box)
+        member_row.addWidget(self.remove_button)
+        member_row.addStretch(1)
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.remove_button, self.head_button):
-            buttons.addWidget(button)
+        buttons.addWidget(self.add_button)
         buttons.addStretch(1)
         buttons.addWidget(self.delete_button)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.title_label)
-        right_layout.addWidget(self.summary_label)
+        right_layout.addLayout(title_row)
+        right_layout.addLayout(summary_row)
         right_layout.addWidget(self.members_table, 1)
+        right_layout.addLayout(member_row)
         right_layout.addLayout(buttons)
+        right_layout.addWidget(self.notice_label)
         right_layout.addWidget(self.error_label)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -385,16 +241,23 @@ class HouseholdsPage(QWidget):
         self.setTabOrder(self.search_box, self.kind_box)
         self.setTabOrder(self.kind_box, self.new_button)
         self.setTabOrder(self.new_button, self.table)
-        self.setTabOrder(self.table, self.members_table)
-        self.setTabOrder(self.members_table, self.add_button)
+        self.setTabOrder(self.table, self.rename_button)
+        self.setTabOrder(self.rename_button, self.list_button)
+        self.setTabOrder(self.list_button, self.members_table)
+        self.setTabOrder(self.members_table, self.relation_box)
+        self.setTabOrder(self.relation_box, self.remove_button)
+        self.setTabOrder(self.remove_button, self.add_button)
+        self.setTabOrder(self.add_button, self.delete_button)
 
         self._new_action = QAction(_("New household or group"), self)
         self._new_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self._add_action = QAction(_("Add member"), self)
         self._add_action.setShortcut(QKeySequence(Qt.Key.Key_Insert))
-        for action in (self._new_action, self._add_action):
+        self._rename_action = QAction(_("Rename household"), self)
+        self._rename_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
+        for action in (self._new_action, self._add_action, self._rename_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.addActions([self._new_action, self._add_action])
+        self.addActions([self._new_action, self._add_action, self._rename_action])
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -417,7 +280,11 @@ class HouseholdsPage(QWidget):
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self._add_action.triggered.connect(self._on_add_button_clicked)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
-        self.head_button.clicked.connect(self._on_head_button_clicked)
+        # activated: the officer's choice only, never the box being filled for another member.
+        self.relation_box.activated.connect(self._on_relation_box_activated)
+        self.rename_button.clicked.connect(self._on_rename_button_clicked)
+        self.list_button.clicked.connect(self._on_list_button_clicked)
+        self._rename_action.triggered.connect(self._on_rename_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
 
     # -- the list ------------------------------------------------------------------------
@@ -456,7 +323,7 @@ class HouseholdsPage(QWidget):
         self._reloading = True  # the reset clears the selection: keep showing the household
         self.model.set_rows(rows)
         self._reloading = False
-        _fit_columns(self.table)
+        _fit_columns(self.table, 200, {COL_HEAD: 140})
         self._show_list_hint(len(rows))
         row = self.model.row_of(keep) if keep else -1
         if row >= 0:
@@ -553,6 +420,8 @@ class HouseholdsPage(QWidget):
     def _show_household(self, row: HouseholdRow | None) -> None:
         """Show a household's members (``None``: nothing chosen)."""
         previous = self._current_member_id()
+        if row is None or self.current is None or row.id != self.current.id:
+            self.notice_label.hide()  # a note about another household
         self.current = row
         self.error_label.hide()
         if row is None:
@@ -576,10 +445,10 @@ class HouseholdsPage(QWidget):
             if not row.members:
                 text += "\n" + _("Press “Add member…” (Ins) to add people.")
             elif row.head_id is None:
-                text += "\n" + _("No head yet: choose a member and press “Set as head”.")
+                text += "\n" + _("No head yet: choose a member and set their relation to Head.")
             self.summary_label.setText(text)
             self.members_model.set_rows(row.members)
-            _fit_columns(self.members_table, 320)
+            _fit_columns(self.members_table, 320, {MEMBER_NAME: 210})
             ids = [m.national.id for m in row.members]
             if previous in ids:
                 self.members_table.selectRow(ids.index(previous))
@@ -595,15 +464,24 @@ class HouseholdsPage(QWidget):
     def _on_members_selection_changed(self, *_args: object) -> None:
         self._update_buttons()
 
+    def _current_member(self) -> MemberRow | None:
+        member_id = self._current_member_id()
+        if self.current is None or member_id is None:
+            return None
+        return next((m for m in self.current.members if m.national.id == member_id), None)
+
     def _update_buttons(self) -> None:
         chosen = self.current is not None
-        member = self._current_member_id()
-        self.add_button.setEnabled(chosen)
-        self._add_action.setEnabled(chosen)
-        self.delete_button.setEnabled(chosen)
+        member = self._current_member()
+        for widget in (self.add_button, self._add_action, self.delete_button):
+            widget.setEnabled(chosen)
+        self.rename_button.setEnabled(chosen)
+        self.list_button.setEnabled(chosen and bool(self.current and self.current.members))
+        self._rename_action.setEnabled(chosen)
         self.remove_button.setEnabled(member is not None)
-        is_head = self.current is not None and member == self.current.head_id
-        self.head_button.setEnabled(member is not None and not is_head)
+        self.relation_box.setEnabled(member is not None)
+        self.relation_label.setEnabled(member is not None)
+        fill_relations(self.relation_box, current=member.relation if member else None)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -672,13 +550,70 @@ class HouseholdsPage(QWidget):
         desk = self.ctx.desk
         self._write(lambda: hh.remove_member(desk, current.id, member))
 
-    @Slot()
-    def _on_head_button_clicked(self) -> None:
-        member, current = self._current_member_id(), self.current
-        if member is None or current is None:
+    @Slot(int)
+    def _on_relation_box_activated(self, _index: int) -> None:
+        member, current = self._current_member(), self.current
+        relation = self.relation_box.currentData()
+        if member is None or current is None or relation == member.relation:
             return
-        desk = self.ctx.desk
-        self._write(lambda: hh.set_head(desk, current.id, member))
+        desk, member_id = self.ctx.desk, member.national.id
+        self.error_label.hide()
+        self.notice_label.hide()
+        self.ctx.tasks.run(
+            lambda: hh.set_relation(desk, current.id, member_id, relation),
+            lambda written: self._on_relation_done(current, written),
+            self._on_relation_failed,
+        )
+
+    def _on_relation_done(self, before: HouseholdRow, written: Written[HouseholdRow]) -> None:
+        self._on_write_done(written)
+        if not isValid(self) or written.row.head_id == before.head_id or before.head is None:
+            return
+        # A new head: say what became of the former one, who stays a member.
+        row = written.row
+        head = row.head.national.name if row.head else ""
+        former = next((m for m in row.members if m.national.id == before.head_id), None)
+        if former is None:
+            return
+        if former.relation:
+            text = _("{head} heads the household now; {former}: {relation}.").format(
+                head=head, former=former.national.name, relation=relation_label(former.relation)
+            )
+        else:
+            text = _(
+                "{head} heads the household now. Choose how {former} is related to them."
+            ).format(head=head, former=former.national.name)
+        self.notice_label.setText(text)
+        self.notice_label.show()
+
+    def _on_relation_failed(self, exc: BaseException) -> None:
+        self._on_write_failed(exc)
+        if isValid(self):
+            self._update_buttons()  # the box shows the relation on file again
+
+    @Slot()
+    def _on_list_button_clicked(self) -> None:
+        current = self.current
+        if current is None:
+            return
+        head = current.head.national.name if current.head else None
+        label = f"{current.name} ({head})" if head else current.name
+        self.members_listed.emit(current.id, label)
+
+    @Slot()
+    def _on_rename_button_clicked(self) -> None:
+        if self.current is not None:
+            self.open_rename()
+
+    def open_rename(self) -> RenameHouseholdDialog | None:
+        """Open the rename dialog for the chosen household (non-blocking; a seam for tests)."""
+        if self.current is None:
+            return None
+        dialog = RenameHouseholdDialog(self.ctx, self.current, self)
+        dialog.saved.connect(self._on_member_added)  # the same: show the row it returns
+        self.dialog = dialog
+        dialog.open()
+        return dialog
 
     @Slot()
     def _on_delete_button_clicked(self) -> None:
@@ -698,4 +633,4 @@ class HouseholdsPage(QWidget):
         ask(self, _("Delete household"), text, proceed, yes=_("Delete it"), no=_("Keep it"))
 
 
-__all__ = ["AddMemberDialog", "HouseholdsPage", "NewHouseholdDialog"]
+__all__ = ["HouseholdsPage"]

@@ -1,4 +1,5 @@
-"""Nationals: find a person in a keystroke, narrow the list by place, status, needs or hotel.
+"""Nationals: find a person in a keystroke, narrow the list by place, status, needs, hotel or
+household (in a family, in none, ...); the cities offered are those of the chosen country.
 
 The list is a paged query (:class:`NationalsModel` over :func:`find_nationals`): SQLite filters,
 counts and sorts; the view fetches 100 rows at a time as the officer scrolls, so 100,000
@@ -60,6 +61,17 @@ NEED_FILTER_LABELS = {
     Vulnerability.MINOR: "Minors",
 }
 
+#: The "Household" filter's choices (values of ``NationalFilter.membership``).
+MEMBERSHIP_LABELS = {
+    "family": "In a family",
+    "no_family": "Not in a family",
+    "tour_group": "In a tour group",
+    "none": "In no household",
+}
+
+# The Household box's item for one household (from the Households page): this, then its id.
+_ONE_HOUSEHOLD = "household:"
+
 # Tables whose changes can change who is listed, or what the filter boxes offer.
 _LIST_TABLES = {"national", "household", "household_member", "placement", "hotel"}
 
@@ -90,6 +102,7 @@ class NationalsPage(QWidget):
         self._saved: NationalRow | None = None  # a person just registered, to show and select
         self._notice: str | None = None  # what the last card saved said
         self._choices_serial = 0
+        self._country_changed = False  # the city box's choices are of another country
 
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText(
@@ -108,6 +121,12 @@ class NationalsPage(QWidget):
         for flag in Vulnerability:
             self.needs_box.addItem(_(NEED_FILTER_LABELS[flag]), flag.value)
         self.hotel_box = self._filter_box()
+        self.household_box = self._filter_box()
+        for membership, caption in MEMBERSHIP_LABELS.items():
+            self.household_box.addItem(_(caption), membership)
+        self.household_box.setToolTip(
+            _("Families travel together; a person can also be in a tour group")
+        )
         self.review_button = QPushButton(_("Needs review"))
         self.review_button.setCheckable(True)
         # The same mark as on the rows that need review.
@@ -153,6 +172,7 @@ class NationalsPage(QWidget):
                 (_("Status"), self.status_box),
                 (_("Needs"), self.needs_box),
                 (_("Hotel tonight"), self.hotel_box),
+                (_("Household"), self.household_box),
             )
         ):
             label = QLabel(text)
@@ -175,7 +195,8 @@ class NationalsPage(QWidget):
         QWidget.setTabOrder(self.city_box, self.status_box)
         QWidget.setTabOrder(self.status_box, self.needs_box)
         QWidget.setTabOrder(self.needs_box, self.hotel_box)
-        QWidget.setTabOrder(self.hotel_box, self.review_button)
+        QWidget.setTabOrder(self.hotel_box, self.household_box)
+        QWidget.setTabOrder(self.household_box, self.review_button)
         QWidget.setTabOrder(self.review_button, self.clear_button)
         QWidget.setTabOrder(self.clear_button, self.table)
         QWidget.setTabOrder(self.table, self.new_button)
@@ -207,6 +228,8 @@ class NationalsPage(QWidget):
         )
         self.new_button.clicked.connect(self._on_new_button_clicked)
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
+        # The country first: its handler sets the city back before the list is queried.
+        self.country_box.currentIndexChanged.connect(self._on_country_box_current_index_changed)
         for box in self._boxes():
             box.currentIndexChanged.connect(self._on_filter_box_current_index_changed)
         self.review_button.toggled.connect(self._on_review_button_toggled)
@@ -214,7 +237,14 @@ class NationalsPage(QWidget):
         self.model.failed.connect(self._on_model_failed)
 
     def _boxes(self) -> tuple[QComboBox, ...]:
-        return (self.country_box, self.city_box, self.status_box, self.needs_box, self.hotel_box)
+        return (
+            self.country_box,
+            self.city_box,
+            self.status_box,
+            self.needs_box,
+            self.hotel_box,
+            self.household_box,
+        )
 
     # -- opening cards ---------------------------------------------------------------------
 
@@ -296,6 +326,8 @@ class NationalsPage(QWidget):
     def current_filter(self) -> NationalFilter:
         """What the search box and filter boxes ask for."""
         need = self.needs_box.currentData()
+        household = self.household_box.currentData()
+        one = household is not None and household.startswith(_ONE_HOUSEHOLD)
         return NationalFilter(
             query=self.search_box.text().strip(),
             host_country=self.country_box.currentData(),
@@ -304,6 +336,8 @@ class NationalsPage(QWidget):
             vulnerability=Vulnerability(need) if need else None,
             hotel_id=self.hotel_box.currentData(),
             needs_review=self.review_button.isChecked(),
+            membership=None if one or household is None else household,
+            household_id=household.removeprefix(_ONE_HOUSEHOLD) if one else None,
         )
 
     def show_needs_review(self) -> None:
@@ -318,6 +352,21 @@ class NationalsPage(QWidget):
         self._run_query()
         self.table.setFocus()
 
+    def show_household(self, household_id: str, label: str) -> None:
+        """List the members of one household, and only them (the Households page links here):
+        with their passports, IINs and phones, to call or check the whole family."""
+        self._set_quietly(self.search_box, "")
+        self._reset_filters()
+        box = self.household_box
+        box.blockSignals(True)
+        box.addItem(label, _ONE_HOUSEHOLD + household_id)
+        box.setItemData(box.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
+        box.setCurrentIndex(box.count() - 1)
+        box.blockSignals(False)
+        self._debounce.stop()
+        self._run_query()
+        self.table.setFocus()
+
     @staticmethod
     def _set_quietly(box: QLineEdit, text: str) -> None:
         box.blockSignals(True)
@@ -326,14 +375,24 @@ class NationalsPage(QWidget):
 
     def _reset_filters(self) -> None:
         """Every filter back to "All", without a query for each."""
+        if self.country_box.currentData() is not None:
+            self._country_changed = True
         for box in self._boxes():
             box.blockSignals(True)
             box.setCurrentIndex(0)
             box.blockSignals(False)
+        household_box = self.household_box
+        household_box.blockSignals(True)
+        for index in reversed(range(household_box.count())):  # one household: not a choice now
+            if str(household_box.itemData(index) or "").startswith(_ONE_HOUSEHOLD):
+                household_box.removeItem(index)
+        household_box.blockSignals(False)
         self.review_button.blockSignals(True)
         self.review_button.setChecked(False)
         self.review_button.blockSignals(False)
         self._show_review_count()
+        if self._country_changed:
+            self._load_counts_and_choices()  # the cities of every country again
 
     def _run_query(self) -> None:
         """Page through the nationals the current filter matches (answers to older ones drop)."""
@@ -365,6 +424,16 @@ class NationalsPage(QWidget):
         self._saved = self._notice = None  # a new filter: the confirmation has been read
         self._debounce.stop()
         self._run_query()
+
+    @Slot(int)
+    def _on_country_box_current_index_changed(self, _index: int) -> None:
+        # The cities narrow to the chosen country. A city of another country would match
+        # nobody: back to "All" at once, before the list queries, rather than after.
+        self._country_changed = True
+        self.city_box.blockSignals(True)
+        self.city_box.setCurrentIndex(0)
+        self.city_box.blockSignals(False)
+        self._load_counts_and_choices()
 
     @Slot(bool)
     def _on_review_button_toggled(self, _checked: bool) -> None:
@@ -450,11 +519,11 @@ class NationalsPage(QWidget):
     # -- counts and choices ----------------------------------------------------------------
 
     def _load_counts_and_choices(self) -> None:
-        desk = self.desk
+        desk, country = self.desk, self.country_box.currentData()
         self._choices_serial += 1
         serial = self._choices_serial
         self._tasks.run(
-            lambda: (count_nationals(desk), filter_choices(desk)),
+            lambda: (count_nationals(desk), filter_choices(desk, country)),
             lambda result: self._on_choices_done(serial, *result),
             lambda exc: self._on_model_failed(describe(exc)),
         )
@@ -468,7 +537,9 @@ class NationalsPage(QWidget):
             self.country_box,
             [(f"{_country(c)} ({locale.toString(n)})", c) for c, n in choices.countries],
         )
-        self._refill(self.city_box, [(f"{c} ({locale.toString(n)})", c) for c, n in choices.cities])
+        cities = [(f"{c} ({locale.toString(n)})", c) for c, n in choices.cities]
+        self._refill(self.city_box, cities, keep=not self._country_changed)
+        self._country_changed = False
         self._refill(self.hotel_box, [(h.name, h.id) for h in choices.hotels])
         self._needs_review = choices.needs_review
         self._show_review_count()
@@ -486,9 +557,12 @@ class NationalsPage(QWidget):
         button.setEnabled(count > 0 or button.isChecked())
 
     @staticmethod
-    def _refill(box: QComboBox, items: list[tuple[str, str]]) -> None:
-        """Replace a box's choices, keeping the current one (kept even when no longer offered)."""
+    def _refill(box: QComboBox, items: list[tuple[str, str]], keep: bool = True) -> None:
+        """Replace a box's choices, keeping the current one (kept even when no longer offered,
+        unless not ``keep``)."""
         current, current_text = box.currentData(), box.currentText()
+        if not keep and current is not None and current not in {v for _t, v in items}:
+            current = None
         box.blockSignals(True)
         while box.count() > 1:
             box.removeItem(1)
@@ -510,4 +584,4 @@ class NationalsPage(QWidget):
             self.model.reload()  # show the change, in the same filter and order
 
 
-__all__ = ["NEED_FILTER_LABELS", "NationalsPage"]
+__all__ = ["MEMBERSHIP_LABELS", "NEED_FILTER_LABELS", "NationalsPage"]

@@ -1,0 +1,356 @@
+"""Dialogs of the households page: a new household, a new name, members added by typing.
+
+Each saves through one household use case off the UI thread and shows a refusal under its
+fields; :func:`fill_relations` fills any box that offers the relations to a household's head.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from consuldesk.domain.enums import HouseholdKind, Relation
+from consuldesk.i18n import _, ngettext
+from consuldesk.messages import describe, describe_code
+from consuldesk.services import households as hh
+from consuldesk.services.nationals import search
+from consuldesk.services.rows import NationalRow
+from consuldesk.services.views import HouseholdRow, Written
+from consuldesk.ui.context import AppContext
+from consuldesk.ui.models.households import kind_label, relation_label
+from consuldesk.ui.widgets.forms import error_label
+
+SEARCH_DEBOUNCE_MS = 200
+PERSON_LIMIT = 30
+
+
+def fill_relations(box: QComboBox, *, head: bool = True, current: str | None = None) -> None:
+    """Offer "not given" and the relations (``head`` only when ``head``); select ``current``,
+    adding it as written when it is an old file's free text."""
+    box.blockSignals(True)  # filling is not choosing
+    box.clear()
+    box.addItem(relation_label(None), None)
+    for relation in Relation:
+        if head or relation != Relation.HEAD:
+            box.addItem(relation_label(relation.value), relation.value)
+    index = box.findData(current) if current else 0
+    if index < 0:
+        box.addItem(relation_label(current), current)
+        index = box.count() - 1
+    box.setCurrentIndex(index)
+    box.blockSignals(False)
+    # Never squeezed below its widest relation ("Старший" cut to "Старші" in a narrow pane).
+    box.setMinimumWidth(box.sizeHint().width())
+
+
+class RenameHouseholdDialog(QDialog):
+    """A household's new name; saved off the UI thread, errors shown under the field.
+
+    Signals:
+        saved(object): the :class:`Written` result of ``rename_household``.
+    """
+
+    saved = Signal(object)
+
+    def __init__(self, ctx: AppContext, household: HouseholdRow, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.household = household
+        self.setWindowTitle(_("Rename {name}").format(name=household.name))
+        self.setMinimumWidth(420)
+        self.name_edit = QLineEdit(household.name)
+        self.name_edit.selectAll()
+        self.error_label = error_label()
+        form = QFormLayout()
+        form.addRow(_("&Name"), self.name_edit)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self._connect_signals()
+        self.name_edit.setFocus()
+
+    def _connect_signals(self) -> None:
+        self.name_edit.textChanged.connect(self._on_name_edit_text_changed)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+
+    @Slot(str)
+    def _on_name_edit_text_changed(self, text: str) -> None:
+        # Known before Save: an empty name is said at once, and Save rests until there is one.
+        empty = not text.strip()
+        self.error_label.setText(describe_code("household.name") if empty else "")
+        self.error_label.setVisible(empty)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not empty)
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        desk, household_id, name = self.ctx.desk, self.household.id, self.name_edit.text()
+        self.buttons.setEnabled(False)
+        self.ctx.tasks.run(
+            lambda: hh.rename_household(desk, household_id, name),
+            self._on_save_done,
+            self._on_save_failed,
+        )
+
+    def _on_save_done(self, written: Written[HouseholdRow]) -> None:
+        self.ctx.events.changed.emit(written.changes)
+        if not isValid(self):
+            return
+        self.buttons.setEnabled(True)
+        self.saved.emit(written)
+        self.accept()
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        if not isValid(self):
+            return
+        self.buttons.setEnabled(True)
+        self.error_label.setText(describe(exc))
+        self.error_label.show()
+        self.name_edit.setFocus()
+
+
+class NewHouseholdDialog(QDialog):
+    """Name, kind and tour operator of a new family or tour group; saved off the UI thread.
+
+    Signals:
+        saved(object): the :class:`Written` result of ``create_household``.
+    """
+
+    saved = Signal(object)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(_("New household or tour group"))
+        self.setMinimumWidth(420)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText(_("e.g. Қасымовтар or “Al-Safa Umrah, group 12”"))
+        self.kind_box = QComboBox()
+        for kind in HouseholdKind:
+            self.kind_box.addItem(kind_label(kind.value), kind.value)
+        self.operator_edit = QLineEdit()
+        self.error_label = error_label()
+        form = QFormLayout()
+        form.addRow(_("&Name"), self.name_edit)
+        form.addRow(_("&Kind"), self.kind_box)
+        form.addRow(_("&Tour operator"), self.operator_edit)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self._connect_signals()
+        self._on_kind_box_changed()
+
+    def _connect_signals(self) -> None:
+        self.kind_box.currentIndexChanged.connect(self._on_kind_box_changed)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+
+    @Slot()
+    def _on_kind_box_changed(self, *_args: object) -> None:
+        self.operator_edit.setEnabled(self.kind_box.currentData() == HouseholdKind.TOUR_GROUP.value)
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        desk = self.ctx.desk
+        name = self.name_edit.text()
+        kind = HouseholdKind(self.kind_box.currentData())
+        operator = self.operator_edit.text() if kind == HouseholdKind.TOUR_GROUP else None
+        self.buttons.setEnabled(False)
+        self.ctx.tasks.run(
+            lambda: hh.create_household(desk, name, kind, tour_operator=operator),
+            self._on_save_done,
+            self._on_save_failed,
+        )
+
+    def _on_save_done(self, written: Written[HouseholdRow]) -> None:
+        self.ctx.events.changed.emit(written.changes)
+        if not isValid(self):
+            return
+        self.buttons.setEnabled(True)
+        self.saved.emit(written)
+        self.accept()
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        if not isValid(self):
+            return
+        self.buttons.setEnabled(True)
+        self.error_label.setText(describe(exc))
+        self.error_label.show()
+        self.name_edit.setFocus()
+
+
+class AddMemberDialog(QDialog):
+    """Find people by typing and add them to a household, one after another.
+
+    The dialog stays open after each addition so a whole family can be entered at once.
+
+    Signals:
+        added(object): the :class:`Written` result of ``add_member``.
+    """
+
+    added = Signal(object)
+
+    def __init__(self, ctx: AppContext, household: HouseholdRow, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.household = household
+        self._serial = 0
+        self.setWindowTitle(_("Add members to {name}").format(name=household.name))
+        self.setMinimumWidth(560)
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText(_("Name (Cyrillic or Latin), IIN or passport"))
+        self.search_box.setClearButtonEnabled(True)
+        self.results = QListWidget()
+        self.results.setMinimumHeight(180)
+        self.relation_box = QComboBox()
+        self._fill_relations()
+        self.hint_label = QLabel(_("Type a name, pick the person, then press Add."))
+        self.hint_label.setWordWrap(True)
+        self.error_label = error_label()
+        self.add_button = QPushButton(_("&Add"))
+        self.add_button.setDefault(True)
+        self.add_button.setEnabled(False)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.ActionRole)
+        form = QFormLayout()
+        form.addRow(_("&Find"), self.search_box)
+        form.addRow("", self.results)
+        form.addRow(_("&Relation"), self.relation_box)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.hint_label)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._connect_signals()
+        self.search_box.setFocus()
+
+    def _connect_signals(self) -> None:
+        self.search_box.textChanged.connect(self._on_search_box_text_changed)
+        self._debounce.timeout.connect(self._on_debounce_timeout)
+        self.results.currentItemChanged.connect(self._on_results_current_item_changed)
+        self.results.itemActivated.connect(self._on_results_item_activated)
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self.buttons.rejected.connect(self.reject)
+
+    def _fill_relations(self) -> None:
+        """The relations to the head; "head" only while the household has none."""
+        fill_relations(self.relation_box, head=self.household.head_id is None)
+
+    def chosen(self) -> NationalRow | None:
+        """The person picked in the list."""
+        item = self.results.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    @Slot(str)
+    def _on_search_box_text_changed(self, _text: str) -> None:
+        self._debounce.start()
+
+    @Slot()
+    def _on_debounce_timeout(self) -> None:
+        desk, query = self.ctx.desk, self.search_box.text().strip()
+        self._serial += 1
+        serial = self._serial
+        if not query:
+            self.results.clear()
+            return
+        self.ctx.tasks.run(
+            lambda: search(desk, query, limit=PERSON_LIMIT).rows,
+            lambda rows: self._on_search_done(serial, rows),
+            self._on_failed,
+        )
+
+    def _on_search_done(self, serial: int, rows: list[NationalRow]) -> None:
+        if not isValid(self) or serial != self._serial:
+            return  # closed, or the officer kept typing
+        self.results.clear()
+        members = set(self.household.member_ids)
+        for p in rows:
+            born = f", {p.birth_date:%d.%m.%Y}" if p.birth_date else ""
+            where = f" — {p.city}" if p.city else ""
+            text = f"{p.name}{born}{where}"
+            if p.id in members:
+                text += "  " + _("(already a member)")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, p)
+            self.results.addItem(item)
+        if rows:
+            self.results.setCurrentRow(0)
+            self.hint_label.setText(_("Pick the person with ↑↓, then press Add."))
+        else:
+            self.hint_label.setText(_("Nobody found: check the spelling or register them first."))
+
+    @Slot(QListWidgetItem, QListWidgetItem)
+    def _on_results_current_item_changed(self, *_args: object) -> None:
+        self.error_label.hide()
+        self.add_button.setEnabled(self.chosen() is not None)
+
+    @Slot(QListWidgetItem)
+    def _on_results_item_activated(self, _item: QListWidgetItem) -> None:
+        self.relation_box.setFocus()  # Enter in the list: say the relation, then Enter adds
+
+    @Slot()
+    def _on_add_button_clicked(self) -> None:
+        person = self.chosen()
+        if person is None:
+            return
+        desk, household_id = self.ctx.desk, self.household.id
+        relation = self.relation_box.currentData()
+        self.add_button.setEnabled(False)
+        self.ctx.tasks.run(
+            lambda: hh.add_member(desk, household_id, person.id, relation),
+            self._on_add_done,
+            self._on_failed,
+        )
+
+    def _on_add_done(self, written: Written[HouseholdRow]) -> None:
+        self.ctx.events.changed.emit(written.changes)
+        if not isValid(self):
+            return
+        self.household = written.row
+        self.added.emit(written)
+        n = len(written.row.members)
+        self.hint_label.setText(
+            ngettext(
+                "Added. {household} now has {n} member. Type the next name, or Close.",
+                "Added. {household} now has {n} members. Type the next name, or Close.",
+                n,
+            ).format(household=written.row.name, n=n)
+        )
+        self._fill_relations()
+        self.results.clear()
+        self.search_box.clear()
+        self.search_box.setFocus()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        if not isValid(self):
+            return
+        self.add_button.setEnabled(self.chosen() is not None)
+        self.error_label.setText(describe(exc))
+        self.error_label.show()
+
+
+__all__ = ["AddMemberDialog", "NewHouseholdDialog", "RenameHouseholdDialog", "fill_relations"]
