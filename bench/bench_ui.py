@@ -126,6 +126,7 @@ def filters(path: Path) -> list[tuple[str, float, int]]:
         ("status in country", ns.NationalFilter(presence_status=PresenceStatus.IN_COUNTRY.value)),
         ("needs review", ns.NationalFilter(needs_review=True)),
         ("in a hotel tonight", ns.NationalFilter(hotel_id=hotel.id)),
+        *((f"household: {m}", ns.NationalFilter(membership=m)) for m in ns.MEMBERSHIPS),
         *((f"vulnerability {v.value}", ns.NationalFilter(vulnerability=v)) for v in Vulnerability),
         (
             "country + women with minors",

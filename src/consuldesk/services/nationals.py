@@ -18,7 +18,6 @@ from consuldesk.domain.duplicates import NameFacts, probable_duplicate
 from consuldesk.domain.edits import three_way
 from consuldesk.domain.enums import (
     DuplicateStatus,
-    HouseholdKind,
     PlacementStatus,
     PresenceStatus,
     Sex,
@@ -329,27 +328,17 @@ class Page:
 MEMBERSHIPS = ("family", "no_family", "tour_group", "none")
 
 
-def _membership_condition(n: Any, membership: str) -> Any:
-    """People in (or not in) a live family, tour group or any household.
+#: The values of ``national.household_kinds`` (kept by triggers, migration 0010) each
+#: membership filter keeps: 1 in a family, 2 in a tour group, 3 both, 0 neither.
+_KINDS_OF = {"family": (1, 3), "no_family": (0, 2), "tour_group": (2, 3), "none": (0,)}
 
-    Uncorrelated subqueries that SQLite builds once: the live households of the kind (from
-    their primary key), then their live memberships (``uq_household_member_live``), probed
-    by the national's id. Cheaper than a join of memberships to households, which looks up a
-    household row for every membership.
-    """
+
+def _membership_condition(n: Any, membership: str) -> Any:
+    """People in (or not in) a live family, tour group or any household: one comparison with
+    the kinds of households the case file keeps for each person, read from an index."""
     if membership not in MEMBERSHIPS:
         raise ValueError(f"unknown membership {membership!r}")
-    hm, hh = table_of(HouseholdMember), table_of(Household)
-    households = sa_select(hh.c.id).where(hh.c.deleted_at.is_(None))
-    if membership in ("family", "no_family"):
-        households = households.where(hh.c.kind == HouseholdKind.FAMILY.value)
-    elif membership == "tour_group":
-        households = households.where(hh.c.kind == HouseholdKind.TOUR_GROUP.value)
-    members = sa_select(hm.c.national_id).where(
-        hm.c.deleted_at.is_(None), hm.c.household_id.in_(households)
-    )
-    inside = n.c.id.in_(members)
-    return inside if membership in ("family", "tour_group") else ~inside
+    return n.c.household_kinds.in_(_KINDS_OF[membership])
 
 
 #: The orders :func:`find_nationals` can sort by.

@@ -703,6 +703,7 @@ _AUDIT_SKIP = {
     "seq",
     "field_versions",
     "household_youngest",
+    "household_kinds",
 }
 #: Columns a case file derives or keeps for itself: never merged from another case file.
 LOCAL_COLUMNS = frozenset(
@@ -711,6 +712,7 @@ LOCAL_COLUMNS = frozenset(
         "id_keys",
         "sort_name",
         "household_youngest",
+        "household_kinds",
         "seq",
         "version",
         "updated_at",

@@ -135,6 +135,7 @@ _LIVE_INDEXES: tuple[tuple[str, tuple[str, ...], str], ...] = (
         f"{_LIVE} AND mobility_needs IS NOT NULL AND mobility_needs <> ''",
     ),
     ("ix_national_live_pregnant", ("sort_name", "seq"), f"{_LIVE} AND pregnant = 1"),
+    ("ix_national_live_households", ("household_kinds", "sort_name", "seq"), _LIVE),
     (
         "ix_national_live_women",
         ("household_youngest", "birth_date", "sort_name", "seq"),
@@ -217,6 +218,9 @@ class National(Synced, table=True):
     # The latest birth date among the live members of this person's live households, kept by
     # triggers (migration 0010): "a woman travelling with minors" is one indexed comparison.
     household_youngest: date | None = None
+    # The kinds of live households this person is in (1 family, 2 tour group, 3 both, 0 none),
+    # kept by the same triggers, for the list's household filter.
+    household_kinds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Household(Synced, table=True):

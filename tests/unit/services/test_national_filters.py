@@ -319,6 +319,10 @@ def planned(desk):
         create_household(
             desk, f"Үй {start}", HouseholdKind.FAMILY, member_ids=ids[start : start + 3]
         )
+    for start in range(300, 420, 4):
+        create_household(
+            desk, f"Тур {start}", HouseholdKind.TOUR_GROUP, member_ids=ids[start : start + 4]
+        )
     assert desk.casefile.refresh_statistics()
     return desk
 

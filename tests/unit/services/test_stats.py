@@ -211,6 +211,11 @@ def _varied_sample(desk, rnd: random.Random, size: int = 400) -> None:
         tx.session.execute(
             text("DELETE FROM household_member WHERE household_id = :h"), {"h": in_family[10].id}
         )
+    with desk.casefile.write(desk.officer) as tx:  # a family that turns out to be a tour group
+        moved = tx.session.get(Household, in_family[11].id)
+        assert moved is not None
+        moved.kind = HouseholdKind.TOUR_GROUP.value
+        tx.session.add(moved)
     late = register_national(desk, person(given_names_cyr="Әсел", birth_date=date(2019, 9, 9)))
     create_household(desk, "Кейін", HouseholdKind.FAMILY, member_ids=[*lone, late.row.id])
 
@@ -274,6 +279,32 @@ def test_sql_vulnerability_counts_agree_with_domain_rules(desk, seed):
                 )
                 seen += len(page.rows)
             assert page.total == seen == counts[v.value], (day, v)
+    # the household filter, from the kinds of households the case file keeps for each person
+    kinds = _household_kinds(desk)
+    for membership, wanted in (
+        ("family", {1, 3}),
+        ("no_family", {0, 2}),
+        ("tour_group", {2, 3}),
+        ("none", {0}),
+    ):
+        expected = sum(k in wanted for k in kinds.values())
+        assert find_nationals(desk, NationalFilter(membership=membership)).total == expected
+
+
+def _household_kinds(desk) -> dict[str, int]:
+    """Each live person's live households, as 1 family, 2 tour group, 3 both, 0 none."""
+    with desk.casefile.read() as session:
+        people = session.exec(select(National.id).where(col(National.deleted_at).is_(None)))
+        kinds = dict.fromkeys(people, 0)
+        rows = session.exec(
+            select(HouseholdMember.national_id, Household.kind)
+            .join(Household, col(Household.id) == HouseholdMember.household_id)
+            .where(col(HouseholdMember.deleted_at).is_(None), col(Household.deleted_at).is_(None))
+        ).all()
+    for national_id, kind in rows:
+        if national_id in kinds:
+            kinds[national_id] |= 1 if kind == HouseholdKind.FAMILY.value else 2
+    return kinds
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
-"""the list of nationals at 100,000: stored "youngest in the family", live indexes for every filter
+"""the list of nationals at 100,000: stored "youngest in the family" and household kinds, live
+indexes for every filter
 
 Revision ID: 0010
 Revises: 0008
@@ -8,8 +9,10 @@ Create Date: 2026-12-06 10:10:00
 households a person belongs to (themself included). "A woman travelling with minors" is then
 one indexed comparison with today's cut-off, instead of a join over every household membership
 (about 280 ms at 100,000 people). Triggers keep it right whatever writes the memberships, the
-birth dates or the deletions: the services, a list import, a bundle merge. It is derived, kept
-by each case file for itself, and never travels in bundles.
+birth dates or the deletions: the services, a list import, a bundle merge.
+``national.household_kinds`` says whether the person is in a live family (1), tour group (2),
+both (3) or neither (0), for the list's household filter. Both are derived, kept by each case
+file for itself, and never travel in bundles.
 
 Partial indexes over the live records (``deleted_at IS NULL``) let each filter of the list be
 counted from an index and each page be read after the last one (keyset paging), so a deep page
@@ -37,16 +40,23 @@ _YOUNGEST = """(SELECT max(c.birth_date)
     JOIN national AS c ON c.id = k.national_id AND c.deleted_at IS NULL
     WHERE m.national_id = {who} AND m.deleted_at IS NULL)"""
 
+# The kinds of live households national ``{who}`` is a live member of: 1 a family, 2 a tour
+# group, 3 both, 0 none.
+_KINDS = """(SELECT coalesce(max(h.kind = 'family'), 0) + 2 * coalesce(max(h.kind = 'tour_group'), 0)
+    FROM household_member AS m
+    JOIN household AS h ON h.id = m.household_id AND h.deleted_at IS NULL
+    WHERE m.national_id = {who} AND m.deleted_at IS NULL)"""
+
 
 def _refresh(households: str, people: str = "NULL") -> str:
     """An UPDATE recomputing everyone ever in ``households`` (a SQL list) and ``people``,
-    writing only the rows whose value changes."""
-    value = _YOUNGEST.format(who="national.id")
+    writing only the rows whose values change."""
+    youngest, kinds = _YOUNGEST.format(who="national.id"), _KINDS.format(who="national.id")
     return (
-        f"UPDATE national SET household_youngest = {value} "
+        f"UPDATE national SET household_youngest = {youngest}, household_kinds = {kinds} "
         f"WHERE (id IN (SELECT national_id FROM household_member WHERE household_id IN "
         f"({households})) OR id IN ({people})) "
-        f"AND household_youngest IS NOT {value};"
+        f"AND (household_youngest IS NOT {youngest} OR household_kinds IS NOT {kinds});"
     )
 
 
@@ -69,7 +79,7 @@ TRIGGERS = {
         + " END"
     ),
     "household_youngest_household_au": (
-        "AFTER UPDATE OF deleted_at ON household BEGIN " + _refresh("new.id") + " END"
+        "AFTER UPDATE OF deleted_at, kind ON household BEGIN " + _refresh("new.id") + " END"
     ),
     "household_youngest_national_ai": (
         "AFTER INSERT ON national BEGIN " + _refresh(_HOUSEHOLDS_OF.format(who="new.id")) + " END"
@@ -100,6 +110,7 @@ INDEXES = (
         f"{LIVE} AND mobility_needs IS NOT NULL AND mobility_needs <> ''",
     ),
     ("ix_national_live_pregnant", ("sort_name", "seq"), f"{LIVE} AND pregnant = 1"),
+    ("ix_national_live_households", ("household_kinds", "sort_name", "seq"), LIVE),
     (
         "ix_national_live_women",
         ("household_youngest", "birth_date", "sort_name", "seq"),
@@ -111,11 +122,17 @@ INDEXES = (
 def upgrade() -> None:
     # A plain ALTER TABLE: a batch copy of the table would drop the search triggers.
     op.add_column("national", sa.Column("household_youngest", sa.Date(), nullable=True))
+    op.add_column(
+        "national",
+        sa.Column("household_kinds", sa.Integer(), nullable=False, server_default="0"),
+    )
     for name, body in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
     op.execute(
         "UPDATE national SET household_youngest = "
         + _YOUNGEST.format(who="national.id")
+        + ", household_kinds = "
+        + _KINDS.format(who="national.id")
         + " WHERE id IN (SELECT national_id FROM household_member)"
     )
     for name, columns, where in INDEXES:
@@ -143,4 +160,5 @@ def downgrade() -> None:
         op.drop_index(name, table_name="national")
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_column("national", "household_kinds")
     op.drop_column("national", "household_youngest")
