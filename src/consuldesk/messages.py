@@ -142,6 +142,7 @@ TEMPLATES: dict[str, str] = {
     "placement.empty": "Choose whom to place: a person or a household with members",
     "placement.status": "This stay is {status}: it cannot be changed this way",
     "hotel.name": "The hotel needs a name",
+    "hotel.rate_basis": "“{value}” is not how a rate is charged: per person or per room",
     "currency.unknown": "“{value}” is not a currency code (for example USD, AED, KZT)",
     "value.negative": "{field_label} cannot be negative",
     # evacuation allocation
