@@ -420,6 +420,11 @@ def test_a_family_room_is_charged_once_on_the_page(qtbot, page, desk, family):
     qtbot.waitUntil(lambda: page.hotel_costs_model.rowCount() == 1, timeout=3000)
     assert page.hotel_costs_model.index(0, COL_COST_AMOUNT).data() == "800.00 AED"
     assert page.hotel_costs_model.index(0, COL_COST_OPEN).data() == "2: 800.00 AED"
+    # Who pays, in words; one table at a time, chosen above it.
+    assert page.payer_costs_model.index(0, 0).data() == "Embassy"
+    page.tabs.setCurrentIndex(1)
+    page.costs_by_box.setCurrentIndex(2)
+    assert page.costs_stack.currentWidget() is page.payer_costs_table
 
 
 def test_open_and_running_stays_show_the_cost_so_far(qtbot, page, desk):

@@ -354,7 +354,13 @@ class PlacementDialog(QDialog):
         self.basis_box = QComboBox()
         _fill_basis(self.basis_box)
         self.room_edit = QLineEdit()
-        self.room_edit.setPlaceholderText(_("Same room number: charged as one room"))
+        self.room_edit.setPlaceholderText(_("e.g. 204"))
+        self.room_edit.setToolTip(
+            _(
+                "People given the same room number for the same nights share one room: "
+                "charged per room, it is charged once a night."
+            )
+        )
         self.paid_by_box = QComboBox()
         for value in PaidBy:
             self.paid_by_box.addItem(_(PAID_BY_LABELS[value.value]), value.value)

@@ -271,16 +271,25 @@ class CostsModel(RowsModel):
     The last column says how much of the amount is the cost so far of stays still open.
     """
 
-    def __init__(self, group_title: str, none_label: str = "", parent: Any = None) -> None:
+    def __init__(
+        self,
+        group_title: str,
+        none_label: str = "",
+        labels: dict[str, str] | None = None,
+        parent: Any = None,
+    ) -> None:
         super().__init__(
             [group_title, _("Placements"), _("Nights"), _("Amount"), _("Of which open stays")],
             parent,
         )
         self._none_label = none_label
+        self._labels = labels or {}  # values shown translated (who pays)
 
     def _data(self, row: CostRow, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if col == COL_COST_LABEL:
+                if row.label in self._labels:
+                    return _(self._labels[row.label])
                 return row.label or self._none_label
             if col == COL_COST_PLACEMENTS:
                 return str(row.placements)
