@@ -547,3 +547,40 @@ def test_rates_of_a_case_file_made_before_room_rates_stay_per_person(desk, hotel
         ] * 2
     finally:
         old.close()
+
+
+@pytest.mark.usefixtures("fast_seal")
+def test_rates_per_room_travel_in_sync_bundles(tmp_path):
+    from tests.unit.services.test_sync import enrol, make, receive, send
+
+    hq, thr = make(tmp_path, "KZ-HQ", None, hq=True), make(tmp_path, "IR-THR", "IR")
+    try:
+        enrol(hq, thr, tmp_path)
+        usb = tmp_path / "usb"
+        usb.mkdir()
+        people = [
+            register_national(thr, person(given_names_cyr=n, host_country="IR")).row
+            for n in ("Ерлан", "Дана")
+        ]
+        hotel = ht.add_hotel(
+            thr,
+            ht.HotelFields(
+                name="Parsian Azadi",
+                city="Tehran",
+                country="IR",
+                beds=10,
+                nightly_rate_minor=15000,
+                currency="USD",
+                rate_basis="room",
+            ),
+        ).row
+        placed = ht.place(thr, hotel.id, [p.id for p in people], D(2026, 3, 1), D(2026, 3, 4))
+        receive(hq, send(thr, hq, usb))
+        (at_hq,) = ht.list_hotels(hq)
+        assert (at_hq.rate_basis, at_hq.country) == ("room", "IR")
+        stays = ht.list_placements(hq)
+        assert {(r.rate_basis, r.room_group) for r in stays} == {("room", placed.row[0].room_group)}
+        assert ht.costs(hq, D(2026, 3, 10)).by_hotel[0].amount_minor == 3 * 15000  # once
+    finally:
+        hq.close()
+        thr.close()
