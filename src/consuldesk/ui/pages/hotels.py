@@ -35,7 +35,8 @@ from consuldesk.services.hotels import (
 )
 from consuldesk.services.views import CostReport, HotelOccupancyRow, HotelRow, PlacementRow
 from consuldesk.ui.context import AppContext
-from consuldesk.ui.dialogs.placement import HotelDialog, PlacementDialog
+from consuldesk.ui.dialogs.hotel import HotelDialog
+from consuldesk.ui.dialogs.placement import PlacementDialog
 from consuldesk.ui.models.hotels import (
     COL_COST_LABEL,
     COL_GUEST,
