@@ -137,6 +137,10 @@ TEMPLATES: dict[str, str] = {
         "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, "
         "and {requested} more people do not fit"
     ),
+    "hotel.full.one": (
+        "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, "
+        "with no bed left for one more"
+    ),
     "placement.overlap": "{person} already has a stay at {hotel} on these dates",
     "placement.dates": "Check-out ({check_out}) must be after check-in ({check_in})",
     "placement.empty": "Choose whom to place: a person or a household with members",
@@ -527,6 +531,8 @@ COLUMN_NOTE_LABELS: dict[str, str] = {
 
 def _variant(code: str, params: dict[str, Any]) -> str:
     """Some codes read differently with some parameters (a list with or without a header)."""
+    if code == "hotel.full" and params.get("requested") == 1:
+        return "hotel.full.one"
     if code == "list.empty" and params.get("header"):
         return "list.empty.header"
     if code == "list.duplicate_column" and params.get("target") in _BY_SCRIPT_TARGETS:

@@ -257,6 +257,10 @@ def _catalog_sources() -> None:
     _(
         "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, and {requested} more people do not fit"
     )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['hotel.full.one']
+    _(
+        "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, with no bed left for one more"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.overlap']
     _("{person} already has a stay at {hotel} on these dates")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.dates']

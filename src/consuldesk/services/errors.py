@@ -29,7 +29,8 @@ class ServiceError(Exception):
     (nobody to place), ``placement.dates`` (params ``check_in``, ``check_out``: check-out not after
     check-in), ``placement.overlap`` (params ``person``, ``hotel``: the other stay's hotel,
     ``national_id``, ``placement_id``), ``placement.status`` (param ``status``: the placement is
-    not in a state that allows this).
+    not in a state that allows this), ``hotel.rate_basis`` (param ``value``: not per person or
+    per room).
     """
 
     def __init__(self, code: str, field: str | None = None, /, **params: Any) -> None:

@@ -584,3 +584,19 @@ def test_rates_per_room_travel_in_sync_bundles(tmp_path):
     finally:
         hq.close()
         thr.close()
+
+
+def test_a_full_hotel_reads_right_for_one_person_and_for_several(desk, hotel):
+    from consuldesk.messages import describe
+
+    people = _people(desk, 5)
+    ht.place(desk, hotel.id, [p.id for p in people[:3]], TODAY, D(2026, 3, 12))
+    with pytest.raises(ServiceError) as one:
+        ht.place(desk, hotel.id, [people[3].id], TODAY)
+    assert describe(one.value) == (
+        "Rove Downtown is full: 3 of 3 beds are taken on the night of 10.03.2026, "
+        "with no bed left for one more"
+    )
+    with pytest.raises(ServiceError) as two:
+        ht.place(desk, hotel.id, [p.id for p in people[3:]], TODAY)
+    assert describe(two.value).endswith("and 2 more people do not fit")
