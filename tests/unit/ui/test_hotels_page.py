@@ -470,3 +470,20 @@ def test_the_hotel_form_offers_the_cities_of_the_chosen_country(qtbot, page, des
         dialog.buttons.accepted.emit()
     [hotel] = hotels.list_hotels(desk)
     assert (hotel.city, hotel.country, hotel.rate_basis) == ("Al Khor", "QA", "room")
+
+
+def test_a_family_already_placed_is_one_sentence(qtbot, page, desk, family):
+    first = add_hotel(desk, name="Alpha")
+    add_hotel(desk, name="Beta")
+    placed = hotels.place_household(desk, first.id, family.id, TODAY, TODAY + timedelta(days=2))
+    names = sorted(r.person_name for r in placed.row)
+    page.refresh()
+    wait_loaded(qtbot, page, 2)
+    dialog = open_dialog_and_pick(qtbot, page, "Қасым")
+    dialog.hotel_box.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: dialog.who_error.isVisibleTo(dialog), timeout=3000)
+    text = dialog.who_error.text()
+    assert text.startswith("2 of them already have a stay on these dates: ")
+    assert text.endswith(" at Alpha") and all(n in text for n in names)
+    assert dialog.who_error.minimumHeight() >= dialog.who_error.fontMetrics().height()
+    assert not dialog.place_button.isEnabled()

@@ -32,7 +32,13 @@ from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe, describe_code
 from consuldesk.services.hotels import check_placement, household_choices, place, place_household
 from consuldesk.services.nationals import search
-from consuldesk.services.views import HotelRow, HouseholdChoice, PlacementCheck, Written
+from consuldesk.services.views import (
+    HotelRow,
+    HouseholdChoice,
+    PlacementCheck,
+    PlacementProblem,
+    Written,
+)
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.hotel import fill_rate_basis
 from consuldesk.ui.models.hotels import PAID_BY_LABELS, format_date, format_money, format_rate
@@ -425,6 +431,7 @@ class PlacementDialog(QDialog):
         self._checking = False
         self._check = check
         by_field: dict[str, list[str]] = {"who": [], "hotel": [], "check_out": []}
+        overlaps = [p for p in check.problems if p.code == "placement.overlap"]
         for problem in check.problems:
             text = describe_code(problem.code, problem.field, **problem.params)
             if problem.code == "hotel.full":
@@ -433,8 +440,10 @@ class PlacementDialog(QDialog):
                 )
             elif problem.code == "placement.dates":
                 by_field["check_out"].append(text)
-            else:
+            elif problem.code != "placement.overlap" or len(overlaps) == 1:
                 by_field["who"].append(text)
+        if len(overlaps) > 1:  # a family: one sentence, not a line per member
+            by_field["who"].append(self._overlaps_text(overlaps))
         self._set_error(self.who_error, "\n".join(by_field["who"]))
         self._set_error(self.hotel_error, "\n".join(by_field["hotel"]))
         if by_field["check_out"]:
@@ -443,12 +452,20 @@ class PlacementDialog(QDialog):
         self.estimate_label.setText(self._estimate_text(check))
         self._update_buttons()
 
-    def _on_check_failed(self, serial: int, exc: BaseException) -> None:
-        if not isValid(self) or serial != self._check_serial:
-            return
-        self._checking = False
-        self._show_error(describe(exc))
-        self._update_buttons()
+    @staticmethod
+    def _overlaps_text(overlaps: Sequence[PlacementProblem]) -> str:
+        where: dict[str, list[str]] = {}
+        for p in overlaps:
+            where.setdefault(str(p.params.get("hotel", "")), []).append(str(p.params["person"]))
+        who = "; ".join(
+            _("{names} at {hotel}").format(names=", ".join(names), hotel=hotel)
+            for hotel, names in where.items()
+        )
+        return ngettext(
+            "{n} of them already has a stay on these dates: {who}",
+            "{n} of them already have a stay on these dates: {who}",
+            len(overlaps),
+        ).format(n=len(overlaps), who=who)
 
     @staticmethod
     def _estimate_text(check: PlacementCheck) -> str:
@@ -466,10 +483,13 @@ class PlacementDialog(QDialog):
             check.nights,
         ).format(amount=amount, n=check.nights, rate=rate)
 
-    @staticmethod
-    def _set_error(label: QLabel, text: str) -> None:
+    def _set_error(self, label: QLabel, text: str) -> None:
         label.setText(text)
         label.setVisible(bool(text))
+        # A wrapped message needs the height it takes at the field's width; as a minimum, the
+        # dialog grows to show it instead of squeezing the list under it.
+        width = self.search_box.width()
+        label.setMinimumHeight(label.heightForWidth(width) if text and width > 0 else 0)
 
     def problems(self) -> list[str]:
         """The problems shown at the fields now."""
