@@ -487,3 +487,23 @@ def test_a_family_already_placed_is_one_sentence(qtbot, page, desk, family):
     assert text.endswith(" at Alpha") and all(n in text for n in names)
     assert dialog.who_error.minimumHeight() >= dialog.who_error.fontMetrics().height()
     assert not dialog.place_button.isEnabled()
+
+
+def test_a_check_that_fails_says_why_and_keeps_place_disabled(
+    qtbot, page, desk, family, monkeypatch
+):
+    from consuldesk.services.errors import ServiceError
+    from consuldesk.ui.dialogs import placement
+
+    add_hotel(desk)
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+
+    def broken(*_args, **_kwargs):
+        raise ServiceError("hotel.name", "name")
+
+    monkeypatch.setattr(placement, "check_placement", broken)
+    dialog = open_dialog_and_pick(qtbot, page, "Қасым")
+    qtbot.waitUntil(lambda: dialog.error_label.isVisibleTo(dialog), timeout=3000)
+    assert dialog.error_label.text() == "The hotel needs a name"
+    assert not dialog.place_button.isEnabled()

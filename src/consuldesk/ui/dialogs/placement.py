@@ -467,6 +467,13 @@ class PlacementDialog(QDialog):
             len(overlaps),
         ).format(n=len(overlaps), who=who)
 
+    def _on_check_failed(self, serial: int, exc: BaseException) -> None:
+        if not isValid(self) or serial != self._check_serial:
+            return
+        self._checking = False  # Place stays disabled: nothing was checked
+        self._show_error(describe(exc))
+        self._update_buttons()
+
     @staticmethod
     def _estimate_text(check: PlacementCheck) -> str:
         rate = format_rate(check.nightly_rate_minor, check.currency, check.rate_basis)
