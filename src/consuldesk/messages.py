@@ -154,11 +154,16 @@ TEMPLATES: dict[str, str] = {
         "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, "
         "and {requested} more people do not fit"
     ),
+    "hotel.full.one": (
+        "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, "
+        "with no bed left for one more"
+    ),
     "placement.overlap": "{person} already has a stay at {hotel} on these dates",
     "placement.dates": "Check-out ({check_out}) must be after check-in ({check_in})",
     "placement.empty": "Choose whom to place: a person or a household with members",
     "placement.status": "This stay is {status}: it cannot be changed this way",
     "hotel.name": "The hotel needs a name",
+    "hotel.rate_basis": "“{value}” is not how a rate is charged: per person or per room",
     "currency.unknown": "“{value}” is not a currency code (for example USD, AED, KZT)",
     "value.negative": "{field_label} cannot be negative",
     # evacuation allocation
@@ -543,6 +548,8 @@ COLUMN_NOTE_LABELS: dict[str, str] = {
 
 def _variant(code: str, params: dict[str, Any]) -> str:
     """Some codes read differently with some parameters (a list with or without a header)."""
+    if code == "hotel.full" and params.get("requested") == 1:
+        return "hotel.full.one"
     if code == "list.empty" and params.get("header"):
         return "list.empty.header"
     if code == "list.duplicate_column" and params.get("target") in _BY_SCRIPT_TARGETS:

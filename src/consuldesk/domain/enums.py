@@ -128,6 +128,13 @@ class PaidBy(StrEnum):
     NATIONAL = "national"
 
 
+class RateBasis(StrEnum):
+    """What a hotel's nightly rate is charged for."""
+
+    PERSON = "person"  # each guest pays the rate every night
+    ROOM = "room"  # the room pays the rate once a night, however many share it
+
+
 class TripMode(StrEnum):
     """How a leg of an evacuation travels."""
 

@@ -271,6 +271,10 @@ def _catalog_sources() -> None:
     _(
         "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, and {requested} more people do not fit"
     )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['hotel.full.one']
+    _(
+        "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, with no bed left for one more"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.overlap']
     _("{person} already has a stay at {hotel} on these dates")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.dates']
@@ -281,6 +285,8 @@ def _catalog_sources() -> None:
     _("This stay is {status}: it cannot be changed this way")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['hotel.name']
     _("The hotel needs a name")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['hotel.rate_basis']
+    _("“{value}” is not how a rate is charged: per person or per room")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['currency.unknown']
     _("“{value}” is not a currency code (for example USD, AED, KZT)")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['value.negative']
@@ -809,6 +815,10 @@ def _catalog_sources() -> None:
     _("Checked in")
     # TRANSLATORS: consuldesk.ui.models.hotels.PLACEMENT_STATUS_LABELS['checked_out']
     _("Checked out")
+    # TRANSLATORS: consuldesk.ui.models.hotels.RATE_BASIS_LABELS['person']
+    _("per person")
+    # TRANSLATORS: consuldesk.ui.models.hotels.RATE_BASIS_LABELS['room']
+    _("per room")
     # TRANSLATORS: consuldesk.ui.models.hotels.PAID_BY_LABELS['post']
     _("Embassy")
     # TRANSLATORS: consuldesk.ui.models.hotels.PAID_BY_LABELS['national']

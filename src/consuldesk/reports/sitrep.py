@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -52,6 +52,7 @@ TEXT_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
 HEADING_ROOM = 30 * mm  # space a section heading needs below it on the same page
 
 THIN_SPACE = "\u2009"
+NBSP = "\u202f"  # narrow no-break space: a thin space a paragraph never breaks at
 
 # The report's labels besides the shared ones (see ``common.LABELS``).
 _LABELS: dict[str, dict[str, str]] = {
@@ -118,6 +119,25 @@ _LABELS: dict[str, dict[str, str]] = {
         "ru": "Расходы на гостиницы по валютам",
     },
     "currency": {"en": "Currency", "kk": "Валюта", "ru": "Валюта"},
+    "per_person": {
+        "en": "per person and night",
+        "kk": "адам басына, тәулігіне",
+        "ru": "за человека в сутки",
+    },
+    "per_room": {
+        "en": "per room and night",
+        "kk": "бөлмесіне, тәулігіне",
+        "ru": "за номер в сутки",
+    },
+    "open_stays": {"en": "of which open stays", "kk": "оның ішінде ашық", "ru": "в т. ч. открытые"},
+    "open_note": {
+        "en": "Stays still open (no check-out yet, or leaving later) count with their cost so "
+        "far: the nights up to tonight.",
+        "kk": "Әлі аяқталмаған тұрулар (шығу күні белгісіз немесе кейінірек) бүгінгі түнге "
+        "дейінгі түндерімен есептеледі.",
+        "ru": "Незавершённые проживания (дата выезда неизвестна или позже) учтены по "
+        "сегодняшнюю ночь: расходы на сегодня.",
+    },
     "costs_note": {
         "en": "Amounts in different currencies are never added together.",
         "kk": "Әр түрлі валютадағы сомалар қосылмайды.",
@@ -257,6 +277,11 @@ class SitrepHotel:
         cost_tonight_minor: Cost of tonight in minor units (cents) of ``currency``.
         cost_to_date_minor: Cost so far in minor units of ``currency``.
         currency: ISO 4217 code of the amounts.
+        rate_minor: The hotel's nightly rate in minor units of ``currency`` (0: not printed).
+        rate_basis: What the rate is charged for: ``"person"`` or ``"room"`` (a room pays it
+            once a night, however many share it).
+        open_stays: Stays still open, counted in ``cost_to_date_minor`` with their nights so far.
+        open_cost_minor: Their part of ``cost_to_date_minor``.
     """
 
     name: str
@@ -267,6 +292,10 @@ class SitrepHotel:
     cost_tonight_minor: int
     cost_to_date_minor: int
     currency: str
+    rate_minor: int = 0
+    rate_basis: str = "person"
+    open_stays: int = 0
+    open_cost_minor: int = 0
 
 
 @dataclass(frozen=True)
@@ -450,6 +479,13 @@ class _Styles(ReportStyles):
         self.cell_bold = ParagraphStyle("cell_bold", fontName=bold, fontSize=7.5, leading=9)
         self.band = ParagraphStyle("band", fontName=bold, fontSize=8, leading=10)
         self.note = ParagraphStyle("note", fontName=regular, fontSize=7, leading=8.5)
+        self.small = ParagraphStyle("small", fontName=regular, fontSize=6.3, leading=7.5)
+        self.cell_right = ParagraphStyle(
+            "cell_right", fontName=regular, fontSize=7.5, leading=9, alignment=TA_RIGHT
+        )
+        self.small_right = ParagraphStyle(
+            "small_right", fontName=regular, fontSize=6.3, leading=7.5, alignment=TA_RIGHT
+        )
 
 
 def _grid_style(st: _Styles, extra: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
@@ -505,6 +541,8 @@ def _build_story(data: SitrepData, generated: str, st: _Styles, label: LabelFn) 
     )
     story += _section(label("hotels"), st)
     story.append(_hotels_table(data.hotels, st, label) if data.hotels else _none(st, label))
+    if any(h.open_stays for h in data.hotels):
+        story += [Spacer(1, 1.5 * mm), para(label("open_note"), st.note)]
     costs: list[Flowable] = [*_section(label("costs"), st)]
     if data.costs:
         costs += [_costs_table(data.costs, st, label), Spacer(1, 1.5 * mm)]
@@ -776,16 +814,29 @@ def _hotels_table(hotels: Sequence[SitrepHotel], st: _Styles, label: LabelFn) ->
     """Hotels with occupancy and costs; the total row adds beds and people, never money."""
     rows: list[list[Any]] = [[lines(label(key, " /\n"), st.heading) for key, _ in _HOTEL_COLUMNS]]
     for h in hotels:
+        name: Any = para(h.name, st.cell)
+        if h.rate_minor:
+            basis = "per_room" if h.rate_basis == "room" else "per_person"
+            rate = f"{format_money(h.rate_minor, h.currency)} {label(basis)}"
+            name = [name, para(rate, st.small)]
+        to_date: Any = format_money(h.cost_to_date_minor, h.currency)
+        if h.open_stays:
+            # A paragraph breaks lines at a thin space: amounts keep theirs unbreakable.
+            so_far = format_money(h.open_cost_minor, h.currency).replace(THIN_SPACE, NBSP)
+            to_date = [
+                para(to_date.replace(THIN_SPACE, NBSP), st.cell_right),
+                para(f"{label('open_stays')} ({h.open_stays}): {so_far}", st.small_right),
+            ]
         rows.append(
             [
-                para(h.name, st.cell),
+                name,
                 para(h.city, st.cell),
                 str(h.beds),
                 str(h.guests_tonight),
                 percent(h.guests_tonight, h.beds),
                 str(h.nights_to_date),
                 format_money(h.cost_tonight_minor, h.currency),
-                format_money(h.cost_to_date_minor, h.currency),
+                to_date,
             ]
         )
     beds = sum(h.beds for h in hotels)

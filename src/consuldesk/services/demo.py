@@ -32,6 +32,7 @@ from consuldesk.domain.enums import (
     PaidBy,
     PlacementStatus,
     PresenceStatus,
+    RateBasis,
     RequestKind,
     RequestPriority,
     RequestStatus,
@@ -104,7 +105,9 @@ _AREAS: dict[str, tuple[str, ...]] = {
     "Eilat": ("HaTmarim Boulevard", "North Beach", "Shalom Center"),
 }  # fmt: skip
 
-# (name, address, currency, nightly rate per person in major units, tour operator or None)
+# (name, address, currency, nightly rate per person in major units, tour operator or None).
+# Hotels the embassy books under its own contract (no tour operator) charge per room instead:
+# twice the rate, once a night for the room, however many share it (see _ROOM_RATE_FACTOR).
 _HOTELS: dict[str, tuple[tuple[str, str, str, int, str | None], ...]] = {
     "Dubai": (
         ("Rove Downtown", "312 Happiness Street, Za'abeel 2", "AED", 290, "Anex Tour KZ"),
@@ -162,6 +165,8 @@ _HOTELS: dict[str, tuple[tuple[str, str, str, int, str | None], ...]] = {
     "Haifa": (("Dan Panorama Haifa", "107 HaNassi Avenue", "USD", 150, None),),
     "Eilat": (("Isrotel Yam Suf", "Derech Mitzrayim", "USD", 140, "Fun&Sun Kazakhstan"),),
 }
+
+_ROOM_RATE_FACTOR = 2
 
 _HOTEL_PHONE = {"AE": "+9714", "SA": "+96612", "QA": "+974444", "IR": "+9821", "IL": "+9723"}
 
@@ -1136,6 +1141,9 @@ def _hotels(
                 hotel_id = new_id()
                 people = sum(len(r) for r in rooms)
                 spare_rooms = rng.randint(3, 25)
+                per_room = operator is None
+                basis = RateBasis.ROOM if per_room else RateBasis.PERSON
+                rate = rate * _ROOM_RATE_FACTOR if per_room else rate
                 hotels.append(
                     {
                         "id": hotel_id,
@@ -1149,6 +1157,8 @@ def _hotels(
                         "currency": currency,
                         "tour_operator": operator,
                         "notes": "Договор с посольством" if operator is None else None,
+                        "rate_basis": basis.value,
+                        "country": country,
                     }
                 )
                 floor_room = itertools.count(0)
@@ -1156,10 +1166,14 @@ def _hotels(
                     n = next(floor_room)
                     room_no = f"{2 + n // 30}{n % 30 + 1:02d}"
                     check_in = today - timedelta(days=rng.randint(0, 9))
-                    for index in room:
+                    room_group = new_id() if per_room else None  # the room's first stay
+                    for position, index in enumerate(room):
                         operator_pays = rng.random() < 0.5 and operator is not None
                         placements.append(
                             {
+                                "id": room_group if position == 0 and per_room else new_id(),
+                                "room_group": room_group,
+                                "rate_basis": basis.value,
                                 "national_id": ids[index],
                                 "hotel_id": hotel_id,
                                 "room": room_no,

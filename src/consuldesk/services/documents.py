@@ -16,7 +16,7 @@ from typing import Literal, TypeVar
 from sqlalchemy import select as sa_select
 
 from consuldesk.domain.countries import country_name
-from consuldesk.domain.enums import ManifestStatus, TripStatus, Vulnerability
+from consuldesk.domain.enums import ManifestStatus, RateBasis, TripStatus, Vulnerability
 from consuldesk.domain.phone import format_phone
 from consuldesk.reports.roster import RosterGuest, RosterHotel, render_hotel_roster
 from consuldesk.reports.sitrep import (
@@ -32,6 +32,7 @@ from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import written_to
 from consuldesk.services.nationals import memberships_of, rows_by_id
+from consuldesk.services.views import CostRow
 from consuldesk.store.models import ManifestEntry, Trip, table_of
 
 __all__ = ["print_hotel_roster", "print_sitrep", "roster_data", "sitrep_data"]
@@ -108,26 +109,36 @@ def sitrep_data(desk: Desk, *, second_language: SecondLanguage = "ru") -> Sitrep
     tonight = hotels.list_placements(desk, on=today)
     report = hotels.costs(desk, today)
     cost_tonight: dict[tuple[str, str], int] = defaultdict(int)
+    rooms_charged: set[str] = set()
     for p in tonight:
+        if p.rate_basis == RateBasis.ROOM.value:
+            room = p.room_group or p.id
+            if room in rooms_charged:
+                continue  # a room charged per room pays once a night, however many share it
+            rooms_charged.add(room)
         cost_tonight[(p.hotel_id, p.currency)] += p.nightly_cost_minor
     to_date = {(r.key, r.currency): r for r in report.by_hotel}
-    hotel_rows = [
-        SitrepHotel(
-            name=o.hotel.name,
-            city=o.hotel.city or "",
-            beds=o.beds,
-            guests_tonight=o.occupied,
-            nights_to_date=to_date[(o.hotel.id, o.hotel.currency)].nights
-            if (o.hotel.id, o.hotel.currency) in to_date
-            else 0,
-            cost_tonight_minor=cost_tonight.get((o.hotel.id, o.hotel.currency), 0),
-            cost_to_date_minor=to_date[(o.hotel.id, o.hotel.currency)].amount_minor
-            if (o.hotel.id, o.hotel.currency) in to_date
-            else 0,
-            currency=o.hotel.currency,
+    empty = CostRow(None, "", "", 0, 0, 0)
+    hotel_rows = []
+    for o in occupancy:
+        key = (o.hotel.id, o.hotel.currency)
+        cost = to_date.get(key, empty)
+        hotel_rows.append(
+            SitrepHotel(
+                name=o.hotel.name,
+                city=o.hotel.city or "",
+                beds=o.beds,
+                guests_tonight=o.occupied,
+                nights_to_date=cost.nights,
+                cost_tonight_minor=cost_tonight.get(key, 0),
+                cost_to_date_minor=cost.amount_minor,
+                currency=o.hotel.currency,
+                rate_minor=o.hotel.nightly_rate_minor,
+                rate_basis=o.hotel.rate_basis,
+                open_stays=cost.open_stays,
+                open_cost_minor=cost.open_amount_minor,
+            )
         )
-        for o in occupancy
-    ]
     currencies: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for (_hotel, currency), amount in cost_tonight.items():
         currencies[currency][0] += amount

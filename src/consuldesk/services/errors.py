@@ -31,7 +31,8 @@ class ServiceError(Exception):
     (nobody to place), ``placement.dates`` (params ``check_in``, ``check_out``: check-out not after
     check-in), ``placement.overlap`` (params ``person``, ``hotel``: the other stay's hotel,
     ``national_id``, ``placement_id``), ``placement.status`` (param ``status``: the placement is
-    not in a state that allows this).
+    not in a state that allows this), ``hotel.rate_basis`` (param ``value``: not per person or
+    per room).
 
     Edits: ``record.edit_conflict`` (:class:`EditConflict`; params ``fields``: the fields both
     sides changed, ``count``).

@@ -129,7 +129,8 @@ class RequestRow:
 
 @dataclass(frozen=True)
 class HotelRow:
-    """A hotel the post books; ``nightly_rate_minor`` is per person and night."""
+    """A hotel the post books; ``nightly_rate_minor`` is per ``rate_basis`` (a
+    :class:`~consuldesk.domain.enums.RateBasis` value: person or room) and night."""
 
     id: str
     name: str
@@ -144,6 +145,8 @@ class HotelRow:
     notes: str | None
     updated_at: datetime
     version: str
+    rate_basis: str = "person"
+    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,8 +154,11 @@ class PlacementRow:
     """A national's stay in a hotel.
 
     ``nights`` runs from check-in to check-out, or to today while the stay is open-ended; a
-    cancelled placement has no nights. ``cost_minor`` is ``nights × nightly_cost_minor`` in
-    ``currency``.
+    cancelled placement has no nights. ``nights_so_far`` stops at today. Charged per person,
+    ``cost_minor`` is ``nights × nightly_cost_minor`` in ``currency``. Charged per room, the
+    stays of one room (``room_group``, ``room_share`` of them) are charged once a night while
+    any of them stays: the whole room's cost is on one of them (``charged_here``), the others
+    show 0. ``running``: checked in or booked, and the stay includes tonight or is open.
     """
 
     id: str
@@ -169,6 +175,13 @@ class PlacementRow:
     currency: str
     nights: int
     cost_minor: int
+    rate_basis: str = "person"
+    room_group: str | None = None
+    room_share: int = 1
+    charged_here: bool = True
+    nights_so_far: int = 0
+    cost_so_far_minor: int = 0
+    running: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,6 +205,9 @@ class CostRow:
 
     ``key`` is the hotel id, the tour operator's name (``None``: no operator) or the payer
     (a :class:`~consuldesk.domain.enums.PaidBy` value); ``label`` is what to show.
+    ``nights`` are guest nights; a room charged per room counts once in ``amount_minor``.
+    ``open_stays`` of the ``placements`` are still running (open-ended, or going on past the
+    report's day): their share of ``amount_minor``, ``open_amount_minor``, is the cost so far.
     """
 
     key: str | None
@@ -200,6 +216,59 @@ class CostRow:
     placements: int
     nights: int
     amount_minor: int
+    open_stays: int = 0
+    open_amount_minor: int = 0
+
+
+@dataclass(frozen=True)
+class HouseholdChoice:
+    """A household as the placement dialog offers it: enough to tell two alike apart.
+
+    ``city`` is the head's city, else the most common city of the members; ``head_birth``
+    is the head's birth date.
+    """
+
+    id: str
+    name: str
+    kind: str
+    head_name: str | None
+    head_birth: date | None
+    city: str | None
+    size: int
+    tour_operator: str | None
+
+
+@dataclass(frozen=True)
+class PlacementProblem:
+    """Why a placement as asked would be refused (``code``, ``field``, ``params`` as in
+    :class:`~consuldesk.services.errors.ServiceError`)."""
+
+    code: str
+    field: str | None
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PlacementCheck:
+    """What placing these people on these terms would do, checked before it is done.
+
+    ``problems`` empty: it can be done. ``nights`` is ``None`` for an open-ended stay;
+    ``estimate_minor`` is then the cost of one night. ``full`` is True when the only problem
+    is a full hotel (an officer may overbook).
+    """
+
+    people: int
+    problems: tuple[PlacementProblem, ...]
+    nights: int | None
+    estimate_minor: int
+    currency: str
+    rate_basis: str
+    nightly_rate_minor: int
+
+    @property
+    def full(self) -> bool:
+        """The only problems are a full hotel."""
+        return bool(self.problems) and all(p.code == "hotel.full" for p in self.problems)
 
 
 @dataclass(frozen=True)

@@ -294,10 +294,13 @@ class Hotel(Synced, table=True):
     phone: str | None = None
     rooms: int = 0
     beds: int = 0
-    nightly_rate_minor: int = 0  # per person and night, in minor units of ``currency``
+    nightly_rate_minor: int = 0  # per ``rate_basis`` and night, in minor units of ``currency``
     currency: str = Field(default="USD", max_length=3)
     tour_operator: str | None = None
     notes: str | None = None
+    # RateBasis: "person" (each guest pays the rate) or "room" (a room pays it once a night).
+    rate_basis: str = Field(default="person", max_length=8)
+    country: str | None = Field(default=None, max_length=2)  # ISO alpha-2 of the hotel
 
 
 class Placement(Synced, table=True):
@@ -312,6 +315,10 @@ class Placement(Synced, table=True):
     nightly_cost_minor: int = 0
     currency: str = Field(default="USD", max_length=3)
     paid_by: str = Field(default="post", max_length=16)
+    # Copied from the hotel when placed. Per room, the stays sharing ``room_group`` (the id of
+    # the first of them) are one room: its rate is charged once a night while any of them stays.
+    rate_basis: str = Field(default="person", max_length=8)
+    room_group: str | None = Field(default=None, max_length=36, index=True)
 
 
 class EvacuationOperation(Synced, table=True):

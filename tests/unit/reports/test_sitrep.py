@@ -41,6 +41,7 @@ from tests.unit.reports.pdfcheck import (
 )
 
 TS = "\u2009"  # thin space between thousands
+NB = " "  # an amount in a paragraph: its narrow no-break space reads back as a space
 
 
 def _data(countries: int = 4) -> SitrepData:
@@ -219,3 +220,42 @@ def test_failure_during_render_keeps_old_file(
 def test_rejects_unknown_second_language(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         render_sitrep(_data(), tmp_path / "s.pdf", second_language="de")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_rates_per_room_and_open_stays_are_printed(tmp_path: Path, language: str) -> None:
+    data = _data()
+    hotels = [
+        SitrepHotel(
+            "Citymax Sharjah", "Sharjah", 20, 4, 12, 40000, 480000, "AED", 40000, "room", 4, 120000
+        ),
+        SitrepHotel("Rove Downtown", "Dubai", 10, 2, 6, 50000, 150000, "AED", 25000, "person"),
+    ]
+    from dataclasses import replace
+
+    text = all_text(
+        render_sitrep(
+            replace(data, hotels=hotels),
+            tmp_path / "s.pdf",
+            second_language=language,  # type: ignore[arg-type]
+        )
+    )
+    per_room = {"ru": "за номер в сутки", "kk": "бөлмесіне, тәулігіне"}[language]
+    per_person = {"ru": "за человека в сутки", "kk": "адам басына, тәулігіне"}[language]
+    assert f"Citymax Sharjah 400.00 AED per room and night / {per_room}" in text
+    assert f"Rove Downtown 250.00 AED per person and night / {per_person}" in text
+    open_stays = {
+        "ru": "в т. ч. открытые",
+        "kk": "оның ішінде ашық",
+    }[language]
+    assert f"4{NB}800.00 AED of which open stays / {open_stays} (4): 1{NB}200.00 AED" in text
+    assert "Stays still open (no check-out yet, or leaving later) count with their cost so far" in (
+        text
+    )
+    # the stay without open stays has no such line, and the note is printed once
+    assert text.count("of which open stays") == 1
+
+
+def test_no_open_stays_no_note(tmp_path: Path) -> None:
+    text = all_text(render_sitrep(_data(), tmp_path / "s.pdf"))
+    assert "Stays still open" not in text and "of which open stays" not in text

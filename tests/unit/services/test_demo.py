@@ -372,3 +372,25 @@ def test_progress_is_reported(desk):
     seed_demo(desk, count=30, progress=lambda done, total, label: seen.append((done, total, label)))
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1]
     assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen)
+
+
+def test_demo_hotels_charge_per_person_and_per_room(seeded):
+    from consuldesk.services import hotels
+
+    desk, _ = seeded
+    found = hotels.list_hotels(desk)
+    assert {h.rate_basis for h in found} == {"person", "room"}
+    assert all(h.country in {"AE", "SA", "QA", "IR", "IL"} for h in found)
+    rooms: dict[str, list] = {}
+    for stay in hotels.list_placements(desk):
+        hotel = next(h for h in found if h.id == stay.hotel_id)
+        assert stay.rate_basis == hotel.rate_basis
+        if stay.rate_basis == "room":
+            rooms.setdefault(stay.room_group, []).append(stay)
+        else:
+            assert stay.room_group is None and stay.charged_here
+    assert any(len(r) > 1 for r in rooms.values())  # families share a room
+    for stays in rooms.values():
+        assert len({(s.hotel_id, s.room) for s in stays}) == 1
+        assert [s.id == s.room_group for s in stays].count(True) == 1
+        assert sum(s.charged_here for s in stays) == 1  # the room is charged once

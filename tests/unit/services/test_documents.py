@@ -150,3 +150,46 @@ def test_the_manifest_marks_and_counts_who_the_border_will_stop(demo, tmp_path):
         assert words in text, words
     assert "(Bus / Автобус)" in text  # the mode, in both languages of the document
     assert len(PdfReader(path).pages) <= 3  # a full bus, signature column included
+
+
+def test_the_sitrep_charges_a_family_room_once_and_shows_open_stays(desk, tmp_path):
+    from datetime import date
+
+    from consuldesk.domain.enums import HouseholdKind
+    from consuldesk.services.households import create_household
+    from consuldesk.services.nationals import register_national
+    from tests.factories import person
+
+    today = desk.today()
+    people = [
+        register_national(
+            desk, person(surname_cyr="Қасымов", given_names_cyr=name, birth_date=date(1990, 1, i))
+        ).row
+        for i, name in enumerate(("Ерлан", "Әйгерім", "Дана", "Алихан"), start=1)
+    ]
+    family = create_household(
+        desk, "Семья Қасымовых", HouseholdKind.FAMILY, member_ids=[p.id for p in people]
+    ).row
+    room_hotel = hotels.add_hotel(
+        desk,
+        hotels.HotelFields(
+            name="Citymax Sharjah",
+            beds=20,
+            nightly_rate_minor=40000,
+            currency="AED",
+            rate_basis="room",
+        ),
+    ).row
+    hotels.place_household(desk, room_hotel.id, family.id, today - timedelta(days=3), None)
+    data = documents.sitrep_data(desk, second_language="ru")
+    (row,) = data.hotels
+    assert (row.guests_tonight, row.nights_to_date) == (4, 12)
+    assert row.cost_tonight_minor == 40000  # one room, not four people
+    assert row.cost_to_date_minor == 3 * 40000
+    assert (row.open_stays, row.open_cost_minor) == (4, 3 * 40000)
+    assert (row.rate_minor, row.rate_basis) == (40000, "room")
+    (cost,) = data.costs
+    assert (cost.tonight_minor, cost.to_date_minor) == (40000, 120000)
+    text = " ".join(pdf_text(documents.print_sitrep(desk, tmp_path / "s.pdf")).split())
+    assert "Citymax Sharjah 400.00 AED per room and night / за номер в сутки" in text
+    assert "of which open stays / в т. ч. открытые (4): 1 200.00 AED" in text

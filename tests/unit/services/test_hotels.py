@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from consuldesk.domain.enums import HouseholdKind, PaidBy, PresenceStatus, Sex
+from consuldesk.domain.enums import HouseholdKind, PaidBy, PresenceStatus, RateBasis, Sex
 from consuldesk.services import hotels as ht
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.households import create_household
@@ -319,3 +319,284 @@ def test_costs_by_hotel_operator_and_payer_never_mix_currencies(desk, hotel):
     }
     later = ht.costs(desk, D(2026, 3, 20))
     assert {(r.label, r.currency): r.nights for r in later.by_hotel}[("Hilton", "USD")] == 11
+
+
+# -- rates per room ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def room_hotel(desk):
+    return ht.add_hotel(
+        desk,
+        ht.HotelFields(
+            name="Citymax Sharjah",
+            city="Sharjah",
+            country="AE",
+            beds=20,
+            nightly_rate_minor=40000,
+            currency="AED",
+            rate_basis="room",
+        ),
+    ).row
+
+
+def test_a_hotel_keeps_its_rate_basis_and_country(desk, room_hotel, hotel):
+    assert (room_hotel.rate_basis, room_hotel.country) == ("room", "AE")
+    assert (hotel.rate_basis, hotel.country) == ("person", None)  # the default, as before
+    assert ht.get_hotel(desk, room_hotel.id) == room_hotel
+    changed = ht.update_hotel(
+        desk, hotel.id, ht.HotelFields(name="Rove Downtown", country="ОАЭ", rate_basis="room")
+    ).row
+    assert (changed.rate_basis, changed.country) == ("room", "AE")
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        (ht.HotelFields(name="X", rate_basis="bed"), "hotel.rate_basis"),
+        (ht.HotelFields(name="X", country="Atlantis"), "country.unknown"),
+    ],
+)
+def test_rate_basis_and_country_are_checked(desk, fields, code):
+    before = _audit_count(desk)
+    with pytest.raises(Exception) as err:
+        ht.add_hotel(desk, fields)
+    assert err.value.code == code
+    assert _audit_count(desk) == before
+
+
+def test_a_family_in_one_room_is_charged_once(desk, room_hotel):
+    people = _people(desk, 4)
+    family = create_household(
+        desk, "Семья Қасымовых", HouseholdKind.FAMILY, member_ids=[p.id for p in people]
+    ).row
+    rows = ht.place_household(
+        desk, room_hotel.id, family.id, D(2026, 3, 7), D(2026, 3, 10), room="12"
+    ).row
+    assert {r.rate_basis for r in rows} == {"room"}
+    assert len({r.room_group for r in rows}) == 1
+    assert all(r.room_share == 4 and r.nights == 3 for r in rows)
+    charged = [r for r in rows if r.charged_here]
+    assert len(charged) == 1
+    assert charged[0].cost_minor == 3 * 40000  # not 4 × 3 × 40000
+    assert sum(r.cost_minor for r in rows) == 3 * 40000
+    report = ht.costs(desk, TODAY)
+    (line,) = report.by_hotel
+    assert (line.placements, line.nights, line.amount_minor) == (4, 12, 3 * 40000)
+    (payer,) = report.by_payer
+    assert payer.amount_minor == 3 * 40000
+
+
+def test_a_room_costs_while_anyone_is_still_in_it(desk, room_hotel):
+    a, b = _people(desk, 2)
+    pa, pb = sorted(
+        ht.place(desk, room_hotel.id, [a.id, b.id], D(2026, 3, 1), D(2026, 3, 9), room="5").row,
+        key=lambda r: not r.charged_here,
+    )
+    ht.check_out(desk, pa.id, D(2026, 3, 4))  # the first one leaves early; b stays on
+    report = ht.costs(desk, TODAY)
+    assert report.by_hotel[0].amount_minor == 8 * 40000
+    rows = {r.id: r for r in ht.list_placements(desk)}
+    assert rows[pa.id].charged_here and rows[pa.id].cost_minor == 8 * 40000
+    assert rows[pb.id].cost_minor == 0
+    # once the whole room has left, nights after both are gone cost nothing
+    assert ht.costs(desk, D(2026, 3, 30)).by_hotel[0].amount_minor == 8 * 40000
+
+
+def test_someone_placed_later_in_the_same_room_shares_its_charge(desk, room_hotel):
+    a, b, c = _people(desk, 3)
+    (first,) = ht.place(desk, room_hotel.id, [a.id], D(2026, 3, 5), None, room="12A").row
+    (joined,) = ht.place(desk, room_hotel.id, [b.id], D(2026, 3, 8), None, room="12a").row
+    (apart,) = ht.place(desk, room_hotel.id, [c.id], D(2026, 3, 8), None, room="14").row
+    assert joined.room_group == first.room_group == first.id
+    assert apart.room_group == apart.id
+    assert not joined.charged_here and joined.cost_minor == 0
+    report = ht.costs(desk, TODAY)
+    # room 12A: 5 nights (5th..9th); room 14: 2 nights
+    assert report.by_hotel[0].amount_minor == (5 + 2) * 40000
+
+
+def test_the_basis_can_be_chosen_when_placing(desk, hotel):
+    a, b = _people(desk, 2)
+    rows = ht.place(
+        desk, hotel.id, [a.id, b.id], D(2026, 3, 8), D(2026, 3, 10), basis=RateBasis.ROOM
+    ).row
+    assert sum(r.cost_minor for r in rows) == 2 * 25000
+    with pytest.raises(ServiceError) as err:
+        ht.place(desk, hotel.id, [a.id], D(2026, 4, 8), basis="bed")
+    assert err.value.code == "hotel.rate_basis"
+
+
+def test_open_stays_show_the_cost_so_far(desk, hotel, room_hotel):
+    a, b, c = _people(desk, 3)
+    (open_stay,) = ht.place(desk, hotel.id, [a.id], D(2026, 3, 7), None, checked_in=True).row
+    (planned,) = ht.place(desk, hotel.id, [b.id], D(2026, 3, 8), D(2026, 3, 14)).row
+    (done,) = ht.place(desk, room_hotel.id, [c.id], D(2026, 3, 1), D(2026, 3, 4)).row
+    assert open_stay.running and open_stay.check_out is None
+    assert (open_stay.nights_so_far, open_stay.cost_so_far_minor) == (3, 3 * 25000)
+    assert planned.running
+    assert (planned.nights, planned.cost_minor) == (6, 6 * 25000)  # the whole booking
+    assert (planned.nights_so_far, planned.cost_so_far_minor) == (2, 2 * 25000)
+    assert not done.running and done.cost_so_far_minor == done.cost_minor == 3 * 40000
+    report = ht.costs(desk, TODAY)
+    by_hotel = {r.label: r for r in report.by_hotel}
+    rove = by_hotel["Rove Downtown"]
+    assert (rove.open_stays, rove.open_amount_minor, rove.amount_minor) == (
+        2,
+        5 * 25000,
+        5 * 25000,
+    )
+    assert (by_hotel["Citymax Sharjah"].open_stays, by_hotel["Citymax Sharjah"].amount_minor) == (
+        0,
+        3 * 40000,
+    )
+
+
+def test_check_placement_lists_every_problem_before_placing(desk, hotel, room_hotel):
+    a, b, c, d = _people(desk, 4)
+    ht.place(desk, hotel.id, [a.id], D(2026, 3, 8), D(2026, 3, 12))
+    ht.place(desk, hotel.id, [b.id, c.id], D(2026, 3, 10), D(2026, 3, 11))
+    before = _audit_count(desk)
+
+    fine = ht.check_placement(desk, room_hotel.id, TODAY, D(2026, 3, 13), national_ids=[d.id])
+    assert fine.problems == () and not fine.full
+    assert (fine.people, fine.nights, fine.estimate_minor, fine.rate_basis) == (
+        1,
+        3,
+        3 * 40000,
+        "room",
+    )
+
+    bad = ht.check_placement(desk, hotel.id, TODAY, D(2026, 3, 11), national_ids=[a.id, d.id])
+    assert [p.code for p in bad.problems] == ["placement.overlap", "hotel.full"]
+    assert bad.problems[0].params["person"] == "Қасымова Әйгерім"
+    assert bad.estimate_minor == 2 * 25000  # per person: both
+    one_more = ht.check_placement(desk, hotel.id, TODAY, D(2026, 3, 11), national_ids=[d.id])
+    assert one_more.full  # a, b and c take the 3 beds on the 10th
+    assert one_more.problems[0].params["occupied"] == 3
+    assert (
+        ht.check_placement(desk, hotel.id, D(2026, 3, 12), None, national_ids=[d.id]).problems == ()
+    )
+    dates = ht.check_placement(desk, hotel.id, TODAY, D(2026, 3, 9), national_ids=[d.id])
+    assert [(p.code, p.field) for p in dates.problems] == [("placement.dates", "check_out")]
+    assert dates.nights is None
+    nobody = ht.check_placement(desk, hotel.id, TODAY, None)
+    assert [p.code for p in nobody.problems] == ["placement.empty"]
+    assert _audit_count(desk) == before  # nothing written
+
+
+def test_check_placement_of_a_household_in_a_full_hotel(desk, hotel):
+    people = _people(desk, 5)
+    family = create_household(
+        desk, "Семья", HouseholdKind.FAMILY, member_ids=[p.id for p in people[:4]]
+    ).row
+    check = ht.check_placement(desk, hotel.id, TODAY, D(2026, 3, 12), household_id=family.id)
+    assert check.people == 4 and check.full
+    (problem,) = check.problems
+    assert (problem.code, problem.params["requested"], problem.params["beds"]) == (
+        "hotel.full",
+        4,
+        3,
+    )
+
+
+def test_household_choices_tell_two_alike_apart(desk):
+    def one(surname, given, city, born):
+        fields = person(surname_cyr=surname, given_names_cyr=given, city=city, birth_date=born)
+        return register_national(desk, fields).row
+
+    a = one("Қасымова", "Әйгерім", "Dubai", D(1980, 1, 10))
+    b = one("Қасымов", "Ерлан", "Dubai", D(1981, 2, 11))
+    c = one("Қасымов", "Асан", "Sharjah", D(1990, 5, 5))
+    d = one("Қасымова", "Дана", None, D(2015, 5, 5))
+    create_household(
+        desk, "Семья Қасымовых", HouseholdKind.FAMILY, member_ids=[a.id, b.id], head_id=b.id
+    )
+    create_household(desk, "Семья Қасымовых", HouseholdKind.FAMILY, member_ids=[c.id, d.id])
+    choices = ht.household_choices(desk, "Қасым")
+    assert [(r.name, r.head_name, r.city, r.size) for r in choices] == [
+        ("Семья Қасымовых", None, "Sharjah", 2),
+        ("Семья Қасымовых", "Қасымов Ерлан", "Dubai", 2),
+    ]
+    assert choices[1].head_birth == D(1981, 2, 11)
+    assert len(ht.household_choices(desk, limit=1)) == 1
+
+
+def test_rates_of_a_case_file_made_before_room_rates_stay_per_person(desk, hotel):
+    from alembic import command
+
+    from consuldesk.services.casefile import open_casefile
+    from consuldesk.store import migrate
+
+    a, b = _people(desk, 2)
+    ht.place(desk, hotel.id, [a.id, b.id], D(2026, 3, 8), D(2026, 3, 10), room="7")
+    path = desk.casefile.path
+    engine = desk.casefile.engine
+    command.downgrade(migrate.alembic_config(engine), "0008")  # as a 0008 file had it
+    with engine.connect() as conn:
+        columns = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(placement)")}
+    assert "rate_basis" not in columns
+    desk.close()
+    old = open_casefile(path, "Officer Today")
+    try:
+        (row,) = ht.list_hotels(old)
+        assert (row.rate_basis, row.nightly_rate_minor) == ("person", 25000)
+        stays = ht.list_placements(old)
+        assert [(r.rate_basis, r.room_group, r.cost_minor) for r in stays] == [
+            ("person", None, 2 * 25000)
+        ] * 2
+    finally:
+        old.close()
+
+
+@pytest.mark.usefixtures("fast_seal")
+def test_rates_per_room_travel_in_sync_bundles(tmp_path):
+    from tests.unit.services.test_sync import enrol, make, receive, send
+
+    hq, thr = make(tmp_path, "KZ-HQ", None, hq=True), make(tmp_path, "IR-THR", "IR")
+    try:
+        enrol(hq, thr, tmp_path)
+        usb = tmp_path / "usb"
+        usb.mkdir()
+        people = [
+            register_national(thr, person(given_names_cyr=n, host_country="IR")).row
+            for n in ("Ерлан", "Дана")
+        ]
+        hotel = ht.add_hotel(
+            thr,
+            ht.HotelFields(
+                name="Parsian Azadi",
+                city="Tehran",
+                country="IR",
+                beds=10,
+                nightly_rate_minor=15000,
+                currency="USD",
+                rate_basis="room",
+            ),
+        ).row
+        placed = ht.place(thr, hotel.id, [p.id for p in people], D(2026, 3, 1), D(2026, 3, 4))
+        receive(hq, send(thr, hq, usb))
+        (at_hq,) = ht.list_hotels(hq)
+        assert (at_hq.rate_basis, at_hq.country) == ("room", "IR")
+        stays = ht.list_placements(hq)
+        assert {(r.rate_basis, r.room_group) for r in stays} == {("room", placed.row[0].room_group)}
+        assert ht.costs(hq, D(2026, 3, 10)).by_hotel[0].amount_minor == 3 * 15000  # once
+    finally:
+        hq.close()
+        thr.close()
+
+
+def test_a_full_hotel_reads_right_for_one_person_and_for_several(desk, hotel):
+    from consuldesk.messages import describe
+
+    people = _people(desk, 5)
+    ht.place(desk, hotel.id, [p.id for p in people[:3]], TODAY, D(2026, 3, 12))
+    with pytest.raises(ServiceError) as one:
+        ht.place(desk, hotel.id, [people[3].id], TODAY)
+    assert describe(one.value) == (
+        "Rove Downtown is full: 3 of 3 beds are taken on the night of 10.03.2026, "
+        "with no bed left for one more"
+    )
+    with pytest.raises(ServiceError) as two:
+        ht.place(desk, hotel.id, [p.id for p in people[3:]], TODAY)
+    assert describe(two.value).endswith("and 2 more people do not fit")

@@ -5,16 +5,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
 
 from consuldesk.domain.enums import HouseholdKind, PlacementStatus, PresenceStatus, Sex
 from consuldesk.services import hotels, nationals
 from consuldesk.services.households import create_household
 from consuldesk.ui.dialogs.placement import PlacementDialog
 from consuldesk.ui.models.hotels import (
+    COL_COST,
     COL_COST_AMOUNT,
+    COL_COST_OPEN,
     COL_FREE,
     COL_GUEST,
     COL_HOTEL,
+    COL_NIGHTS,
     COL_OCCUPIED,
     COL_RATE,
     CostsModel,
@@ -89,11 +95,16 @@ def test_place_a_household_then_check_in(qtbot, page, desk, family):
     hotel = add_hotel(desk)
     page.refresh()
     wait_loaded(qtbot, page, 1)
-    assert page.hotels_model.index(0, COL_RATE).data() == "250.00 AED"
+    assert page.hotels_model.index(0, COL_RATE).data() == "250.00 AED per person"
 
     dialog = open_dialog_and_pick(qtbot, page, "Қасым")
     assert dialog.chosen().kind == "household"
     assert "2 people" in dialog.chosen_label.text()
+    qtbot.waitUntil(dialog.place_button.isEnabled, timeout=3000)  # checked: nothing wrong
+    assert dialog.problems() == []
+    assert dialog.estimate_label.text() == (
+        "Cost: 500.00 AED for 1 night (250.00 AED per person × 2)."
+    )
     with qtbot.waitSignal(dialog.placed, timeout=3000):
         dialog.place_button.click()
 
@@ -127,11 +138,13 @@ def test_a_full_hotel_refuses_then_place_anyway(qtbot, page, desk, family):
     page.refresh()
     wait_loaded(qtbot, page, 1)
     dialog = open_dialog_and_pick(qtbot, page, "Қасым")
-    dialog.place_button.click()
+    # Known before Place is pressed: the message is at the hotel, Place stays disabled.
     qtbot.waitUntil(lambda: dialog.place_anyway_button.isVisibleTo(dialog), timeout=3000)
-    message = dialog.error_label.text()
+    message = dialog.hotel_error.text()
+    assert dialog.hotel_error.isVisibleTo(dialog)
     assert "Tiny Inn is full" in message and "0 of 1 beds" in message
     assert "10.03.2026" in message  # dates as printed, not ISO
+    assert not dialog.place_button.isEnabled() and dialog.place_anyway_button.isEnabled()
     assert hotels.list_placements(desk, hotel.id) == []
 
     with qtbot.waitSignal(dialog.placed, timeout=3000):
@@ -152,10 +165,16 @@ def test_placing_someone_twice_explains_the_overlap(qtbot, page, desk, family):
     wait_loaded(qtbot, page, 2)
     dialog = open_dialog_and_pick(qtbot, page, "Қасым")
     dialog.hotel_box.setCurrentIndex(1)
-    dialog.place_button.click()
-    qtbot.waitUntil(lambda: dialog.error_label.isVisibleTo(dialog), timeout=3000)
-    assert "already has a stay at Alpha" in dialog.error_label.text()
+    qtbot.waitUntil(lambda: dialog.who_error.isVisibleTo(dialog), timeout=3000)
+    assert "already has a stay at Alpha" in dialog.who_error.text()
+    assert not dialog.place_button.isEnabled()
     assert not dialog.place_anyway_button.isVisibleTo(dialog)
+    # Starting after that stay is over puts it right: the message goes, Place comes back.
+    hotels.check_out(desk, hotels.list_placements(desk, first.id)[0].id, TODAY + timedelta(1))
+    dialog.check_in_edit.set_value(TODAY + timedelta(days=1))
+    dialog.check_out_edit.set_value(TODAY + timedelta(days=3))
+    qtbot.waitUntil(dialog.place_button.isEnabled, timeout=3000)
+    assert dialog.problems() == [] and not dialog.who_error.isVisibleTo(dialog)
 
 
 def test_check_out_frees_the_bed(qtbot, page, desk):
@@ -195,6 +214,7 @@ def test_costs_by_hotel_and_operator_never_mix_currencies(qtbot, page, desk):
 def test_add_hotel_dialog(qtbot, page, desk):
     wait_loaded(qtbot, page, 0)
     dialog = page.open_hotel_dialog()
+    qtbot.waitUntil(lambda: dialog.country_box.currentData() == "AE", timeout=3000)
     dialog.name_edit.setText("Hilton")
     dialog.beds_box.setValue(40)
     dialog.rate_box.setValue(120.5)
@@ -212,6 +232,7 @@ def test_add_hotel_dialog(qtbot, page, desk):
         12050,
         "USD",
     )
+    assert (hotel.rate_basis, hotel.country) == ("person", "AE")  # the post's host country
     wait_loaded(qtbot, page, 1)
 
 
@@ -230,3 +251,259 @@ def test_models_pass_the_model_tester(qtmodeltester, desk, family):
     cost_model.set_rows(report.by_operator)
     qtmodeltester.check(cost_model)
     assert cost_model.index(0, 0).data() == "No tour operator"
+
+
+# -- typing dates --------------------------------------------------------------------------
+
+
+def key(widget, k, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        QApplication.sendEvent(widget, QKeyEvent(kind, k, modifiers))
+
+
+def retype(field, text: str) -> None:
+    """Select what the field holds and type over it, key by key."""
+    field.edit.setFocus()
+    key(field.edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    key(field.edit, Qt.Key.Key_Backspace)
+    type_text(field.edit, text)
+
+
+def test_dates_take_what_is_typed(qtbot, page, desk, family):
+    add_hotel(desk)
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    dialog = open_dialog_and_pick(qtbot, page, "Қасым")
+    qtbot.waitUntil(dialog.place_button.isEnabled, timeout=3000)
+
+    retype(dialog.check_out_edit, "14.03.2026")
+    assert dialog.check_out_edit.text() == "14.03.2026"
+    assert dialog.dates() == (TODAY, date(2026, 3, 14))  # day, month and year as typed
+    qtbot.waitUntil(lambda: "for 4 nights" in dialog.estimate_label.text(), timeout=3000)
+
+    retype(dialog.check_in_edit, "9/3/26")  # other separators, short year
+    assert dialog.dates()[0] == date(2026, 3, 9)
+    retype(dialog.check_out_edit, "15032026")  # digits only
+    assert dialog.dates()[1] == date(2026, 3, 15)
+
+    # Up and Down move a day; the text follows.
+    key(dialog.check_out_edit.edit, Qt.Key.Key_Up)
+    assert dialog.check_out_edit.text() == "16.03.2026"
+    key(dialog.check_out_edit.edit, Qt.Key.Key_Down)
+    key(dialog.check_out_edit.edit, Qt.Key.Key_Down)
+    assert dialog.dates()[1] == date(2026, 3, 14)
+
+
+def test_date_errors_show_at_the_field_at_once(qtbot, page, desk, family):
+    add_hotel(desk)
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    dialog = open_dialog_and_pick(qtbot, page, "Қасым")
+    qtbot.waitUntil(dialog.place_button.isEnabled, timeout=3000)
+
+    retype(dialog.check_out_edit, "31.02.2026")
+    assert dialog.check_out_error.isVisibleTo(dialog)  # no waiting: known from the text
+    assert dialog.check_out_error.text() == "31.02.2026 is not a real date"
+    assert not dialog.place_button.isEnabled()
+
+    retype(dialog.check_out_edit, "08.03.2026")  # before check-in
+    assert dialog.check_out_error.text() == (
+        "Check-out (08.03.2026) must be after check-in (10.03.2026)"
+    )
+    assert not dialog.place_button.isEnabled()
+
+    retype(dialog.check_in_edit, "1O.03.2026")  # a letter O for a zero
+    assert "is not a date" in dialog.check_in_error.text()
+    assert not dialog.place_button.isEnabled()
+
+    retype(dialog.check_in_edit, "05.03.2026")
+    assert not dialog.check_in_error.isVisibleTo(dialog)
+    assert not dialog.check_out_error.isVisibleTo(dialog)
+    qtbot.waitUntil(dialog.place_button.isEnabled, timeout=3000)
+
+    retype(dialog.check_out_edit, "")
+    assert "Type the check-out date" in dialog.check_out_error.text()
+    dialog.open_ended_box.setChecked(True)  # not known yet: nothing wrong
+    assert not dialog.check_out_error.isVisibleTo(dialog)
+    qtbot.waitUntil(dialog.place_button.isEnabled, timeout=3000)
+    assert "a night" in dialog.estimate_label.text()
+    with qtbot.waitSignal(dialog.placed, timeout=3000):
+        dialog.place_button.click()
+    stays = hotels.list_placements(desk)
+    assert {(p.check_in, p.check_out) for p in stays} == {(date(2026, 3, 5), None)}
+
+
+# The offscreen platform cannot raise a popup or give it the keyboard; a real screen can.
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
+def test_the_calendar_picks_a_date(qtbot, page, desk, family):
+    add_hotel(desk)
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    dialog = page.open_placement_dialog()
+    field = dialog.check_out_edit
+    key(field.edit, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    calendar = field.calendar()
+    assert calendar is not None and calendar.isVisible()
+    assert calendar.selectedDate() == QDate(2026, 3, 11)  # opens on the date in the field
+    calendar.clicked.emit(QDate(2026, 3, 20))
+    assert field.text() == "20.03.2026" and not calendar.isVisible()
+    key(field.edit, Qt.Key.Key_F4)
+    assert calendar.isVisible()
+    calendar.parentWidget().hide()
+
+
+# -- the family picker ---------------------------------------------------------------------
+
+
+def test_the_picker_tells_two_families_of_one_name_apart(qtbot, page, desk):
+    add_hotel(desk)
+
+    def one(given, city, born, sex=Sex.MALE):
+        fields = person(given_names_cyr=given, city=city, birth_date=born, sex=sex)
+        return nationals.register_national(desk, fields).row
+
+    a = one("Ерлан", "Dubai", date(1980, 1, 1))
+    b = one("Асан", "Sharjah", date(1985, 1, 1))
+    twin_a = one("Нұрлан", "Dubai", date(1970, 1, 1))
+    twin_b = one("Нұрлан", "Dubai", date(1975, 5, 5))
+    kids = [one(n, None, date(2015, 1, i + 1)) for i, n in enumerate(("Әли", "Дана", "Ақ", "Бек"))]
+    for head, members in ((a, kids[:3]), (b, kids[3:]), (twin_a, []), (twin_b, [])):
+        create_household(
+            desk,
+            "Семья Қасымовых",
+            HouseholdKind.FAMILY,
+            head_id=head.id,
+            member_ids=[m.id for m in members],
+        )
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    dialog = page.open_placement_dialog()
+    type_text(dialog.search_box, "Семья")
+    qtbot.waitUntil(lambda: dialog.results.count() == 4, timeout=3000)
+    texts = [dialog.results.item(i).text() for i in range(4)]
+    assert len(set(texts)) == 4
+    assert f"Family: Семья Қасымовых — head {a.name} · 4 people · Dubai" in texts
+    assert f"Family: Семья Қасымовых — head {b.name} · 2 people · Sharjah" in texts
+    # Same head name, size and city: the head's birth date tells them apart.
+    twins = [t for t in texts if twin_a.name in t]
+    assert sorted(twins) == sorted(
+        [
+            f"Family: Семья Қасымовых — head {twin_a.name} · 1 person · Dubai · head born "
+            "01.01.1970",
+            f"Family: Семья Қасымовых — head {twin_b.name} · 1 person · Dubai · head born "
+            "05.05.1975",
+        ]
+    )
+
+
+# -- rates per room and open stays ---------------------------------------------------------
+
+
+def test_a_family_room_is_charged_once_on_the_page(qtbot, page, desk, family):
+    hotel = hotels.add_hotel(
+        desk,
+        hotels.HotelFields(
+            name="Citymax", beds=10, nightly_rate_minor=40000, currency="AED", rate_basis="room"
+        ),
+    ).row
+    hotels.place_household(desk, hotel.id, family.id, TODAY - timedelta(days=2), room="7")
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    assert page.hotels_model.index(0, COL_RATE).data() == "400.00 AED per room"
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 2, timeout=3000)
+    costs = sorted(page.guests_model.index(r, COL_COST).data() for r in range(2))
+    assert costs == ["800.00 AED so far", "shared room"]
+    shared = next(r for r in range(2) if page.guests_model.row_at(r).charged_here is False)
+    tip = page.guests_model.index(shared, COL_COST).data(Qt.ItemDataRole.ToolTipRole)
+    assert "shared by 2 guests and charged once a night" in tip
+    assert "first guest placed in it" in tip
+    qtbot.waitUntil(lambda: page.hotel_costs_model.rowCount() == 1, timeout=3000)
+    assert page.hotel_costs_model.index(0, COL_COST_AMOUNT).data() == "800.00 AED"
+    assert page.hotel_costs_model.index(0, COL_COST_OPEN).data() == "2: 800.00 AED"
+    # Who pays, in words; one table at a time, chosen above it.
+    assert page.payer_costs_model.index(0, 0).data() == "Embassy"
+    page.tabs.setCurrentIndex(1)
+    page.costs_by_box.setCurrentIndex(2)
+    assert page.costs_stack.currentWidget() is page.payer_costs_table
+
+
+def test_open_and_running_stays_show_the_cost_so_far(qtbot, page, desk):
+    hotel = add_hotel(desk, rate=10000)
+    x = nationals.register_national(desk, person()).row
+    y = nationals.register_national(desk, person(given_names_cyr="Ерлан", sex=Sex.MALE)).row
+    hotels.place(desk, hotel.id, [x.id], TODAY - timedelta(days=3), None, checked_in=True)
+    hotels.place(desk, hotel.id, [y.id], TODAY - timedelta(days=2), TODAY + timedelta(days=5))
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 2, timeout=3000)
+    by_name = {
+        page.guests_model.index(r, COL_GUEST).data(): (
+            page.guests_model.index(r, COL_NIGHTS).data(),
+            page.guests_model.index(r, COL_COST).data(),
+            page.guests_model.index(r, COL_COST).data(Qt.ItemDataRole.ToolTipRole),
+        )
+        for r in range(2)
+    }
+    nights, cost, tip = by_name[x.name]
+    assert (nights, cost) == ("3", "300.00 AED so far")
+    assert "Open stay: 300.00 AED for 3 nights so far." in tip
+    nights, cost, tip = by_name[y.name]
+    assert (nights, cost) == ("2 of 7", "200.00 AED so far")
+    assert "700.00 AED until check-out on 15.03.2026." in tip
+
+
+def test_the_hotel_form_offers_the_cities_of_the_chosen_country(qtbot, page, desk):
+    for city, country in (("Dubai", "AE"), ("Sharjah", "AE"), ("Doha", "QA"), ("Tehran", "IR")):
+        nationals.register_national(desk, person(city=city, host_country=country))
+    wait_loaded(qtbot, page, 0)
+    dialog = page.open_hotel_dialog()
+    qtbot.waitUntil(lambda: dialog.cities() == ["Dubai", "Sharjah"], timeout=3000)
+    assert dialog.country_box.currentData() == "AE"  # the post's host country
+    dialog.city_box.setCurrentIndex(1)
+    dialog.country_box.setCurrentIndex(dialog.country_box.findData("QA"))
+    qtbot.waitUntil(lambda: dialog.cities() == ["Doha"], timeout=3000)
+    assert dialog.city_box.currentText() == ""  # Sharjah is not in Qatar
+    dialog.city_box.setEditText("Al Khor")  # a city nobody lives in yet can be typed
+    dialog.name_edit.setText("Al Khor Resort")
+    dialog.basis_box.setCurrentIndex(dialog.basis_box.findData("room"))
+    with qtbot.waitSignal(dialog.saved, timeout=3000):
+        dialog.buttons.accepted.emit()
+    [hotel] = hotels.list_hotels(desk)
+    assert (hotel.city, hotel.country, hotel.rate_basis) == ("Al Khor", "QA", "room")
+
+
+def test_a_family_already_placed_is_one_sentence(qtbot, page, desk, family):
+    first = add_hotel(desk, name="Alpha")
+    add_hotel(desk, name="Beta")
+    placed = hotels.place_household(desk, first.id, family.id, TODAY, TODAY + timedelta(days=2))
+    names = sorted(r.person_name for r in placed.row)
+    page.refresh()
+    wait_loaded(qtbot, page, 2)
+    dialog = open_dialog_and_pick(qtbot, page, "Қасым")
+    dialog.hotel_box.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: dialog.who_error.isVisibleTo(dialog), timeout=3000)
+    text = dialog.who_error.text()
+    assert text.startswith("2 of them already have a stay on these dates: ")
+    assert text.endswith(" at Alpha") and all(n in text for n in names)
+    assert dialog.who_error.minimumHeight() >= dialog.who_error.fontMetrics().height()
+    assert not dialog.place_button.isEnabled()
+
+
+def test_a_check_that_fails_says_why_and_keeps_place_disabled(
+    qtbot, page, desk, family, monkeypatch
+):
+    from consuldesk.services.errors import ServiceError
+    from consuldesk.ui.dialogs import placement
+
+    add_hotel(desk)
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+
+    def broken(*_args, **_kwargs):
+        raise ServiceError("hotel.name", "name")
+
+    monkeypatch.setattr(placement, "check_placement", broken)
+    dialog = open_dialog_and_pick(qtbot, page, "Қасым")
+    qtbot.waitUntil(lambda: dialog.error_label.isVisibleTo(dialog), timeout=3000)
+    assert dialog.error_label.text() == "The hotel needs a name"
+    assert not dialog.place_button.isEnabled()

@@ -1,20 +1,20 @@
-"""Dialogs of the hotels page: add a hotel; place a person or a whole household in a hotel."""
+"""Place a person or a whole household in a hotel (the form for a new hotel is in
+:mod:`consuldesk.ui.dialogs.hotel`)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,151 +22,32 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 from shiboken6 import isValid
 
-from consuldesk.domain.enums import HouseholdKind, PaidBy
+from consuldesk.domain.enums import HouseholdKind, PaidBy, RateBasis
 from consuldesk.i18n import _, ngettext
-from consuldesk.messages import describe
-from consuldesk.services.hotels import HotelFields, add_hotel, place, place_household
-from consuldesk.services.households import list_households
+from consuldesk.messages import describe, describe_code
+from consuldesk.services.hotels import check_placement, household_choices, place, place_household
 from consuldesk.services.nationals import search
-from consuldesk.services.views import HotelRow, HouseholdListRow, Written
+from consuldesk.services.views import (
+    HotelRow,
+    HouseholdChoice,
+    PlacementCheck,
+    PlacementProblem,
+    Written,
+)
 from consuldesk.ui.context import AppContext
-from consuldesk.ui.models.hotels import PAID_BY_LABELS
+from consuldesk.ui.dialogs.hotel import fill_rate_basis
+from consuldesk.ui.models.hotels import PAID_BY_LABELS, format_date, format_money, format_rate
+from consuldesk.ui.widgets.date_field import DateField
 from consuldesk.ui.widgets.forms import error_label
 
 SEARCH_DEBOUNCE_MS = 200
+CHECK_DEBOUNCE_MS = 150
 SEARCH_LIMIT = 30
-CURRENCIES = ("USD", "EUR", "AED", "KZT", "TRY", "SAR", "QAR", "ILS", "EGP", "RUB")
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
-
-def _date_edit(day: date) -> QDateEdit:
-    edit = QDateEdit(_qdate(day))
-    edit.setDisplayFormat("dd.MM.yyyy")
-    edit.setCalendarPopup(True)
-    return edit
-
-
-# -- add a hotel ---------------------------------------------------------------------------
-
-
-class HotelDialog(QDialog):
-    """A small form for a new hotel; saved off the UI thread.
-
-    Signals:
-        saved(object): the :class:`Written` result of ``add_hotel``.
-    """
-
-    saved = Signal(object)
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setWindowTitle(_("Add hotel"))
-        self.name_edit = QLineEdit()
-        self.city_edit = QLineEdit()
-        self.address_edit = QLineEdit()
-        self.phone_edit = QLineEdit()
-        self.rooms_box = QSpinBox()
-        self.rooms_box.setRange(0, 10000)
-        self.beds_box = QSpinBox()
-        self.beds_box.setRange(0, 100000)
-        self.beds_box.setSpecialValueText(_("not set"))
-        self.rate_box = QDoubleSpinBox()
-        self.rate_box.setRange(0, 1_000_000)
-        self.rate_box.setDecimals(2)
-        self.currency_box = QComboBox()
-        self.currency_box.setEditable(True)
-        self.currency_box.addItems(CURRENCIES)
-        self.operator_edit = QLineEdit()
-        self.notes_edit = QLineEdit()
-        self.error_label = error_label()
-        rate_row = QHBoxLayout()
-        rate_row.addWidget(self.rate_box, 1)
-        rate_row.addWidget(self.currency_box)
-
-        form = QFormLayout()
-        form.addRow(_("&Name"), self.name_edit)
-        form.addRow(_("&City"), self.city_edit)
-        form.addRow(_("&Address"), self.address_edit)
-        form.addRow(_("&Phone"), self.phone_edit)
-        form.addRow(_("&Rooms"), self.rooms_box)
-        form.addRow(_("&Beds"), self.beds_box)
-        form.addRow(_("Rate per person and &night"), rate_row)
-        form.addRow(_("&Tour operator"), self.operator_edit)
-        form.addRow(_("N&otes"), self.notes_edit)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
-        self._fields: dict[str, QWidget] = {
-            "name": self.name_edit,
-            "rooms": self.rooms_box,
-            "beds": self.beds_box,
-            "nightly_rate_minor": self.rate_box,
-            "currency": self.currency_box,
-        }
-        self._connect_signals()
-
-    def _connect_signals(self) -> None:
-        self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
-
-    def fields(self) -> HotelFields:
-        """What the form holds."""
-        return HotelFields(
-            name=self.name_edit.text(),
-            city=self.city_edit.text(),
-            address=self.address_edit.text(),
-            phone=self.phone_edit.text(),
-            rooms=self.rooms_box.value(),
-            beds=self.beds_box.value(),
-            nightly_rate_minor=round(self.rate_box.value() * 100),
-            currency=self.currency_box.currentText(),
-            tour_operator=self.operator_edit.text(),
-            notes=self.notes_edit.text(),
-        )
-
-    @Slot()
-    def _on_buttons_accepted(self) -> None:
-        desk, fields = self.ctx.desk, self.fields()
-        self.buttons.setEnabled(False)
-        self.ctx.tasks.run(
-            lambda: add_hotel(desk, fields), self._on_save_done, self._on_save_failed, owner=self
-        )
-
-    def _on_save_done(self, written: Written[HotelRow]) -> None:
-        self.ctx.events.changed.emit(written.changes)  # written even if the dialog was closed
-        if not isValid(self):
-            return
-        self.buttons.setEnabled(True)
-        self.saved.emit(written)
-        self.accept()
-
-    def _on_save_failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return  # closed while the work ran
-        self.buttons.setEnabled(True)
-        self.error_label.setText(describe(exc))
-        self.error_label.show()
-        widget = self._fields.get(getattr(exc, "field", None) or "")
-        if widget is not None:
-            widget.setFocus()
 
 
 # -- place people --------------------------------------------------------------------------
@@ -182,11 +63,49 @@ class Whom:
     people: int
 
 
+def household_text(h: HouseholdChoice) -> str:
+    """How the picker names a household: kind, name, head, size and city."""
+    kind = _("Tour group") if h.kind == HouseholdKind.TOUR_GROUP.value else _("Family")
+    parts = []
+    if h.head_name:
+        parts.append(_("head {name}").format(name=h.head_name))
+    parts.append(ngettext("{n} person", "{n} people", h.size).format(n=h.size))
+    if h.city:
+        parts.append(h.city)
+    if h.tour_operator and h.tour_operator.casefold() not in h.name.casefold():
+        parts.append(h.tour_operator)
+    return f"{kind}: {h.name} — {' · '.join(parts)}"
+
+
+def household_texts(choices: Sequence[HouseholdChoice]) -> list[str]:
+    """The picker's lines for ``choices``: two households never read the same.
+
+    Lines alike gain the head's birth date, then a number ("no. 2 of 2").
+    """
+    texts = [household_text(h) for h in choices]
+    alike = Counter(texts)
+    for i, h in enumerate(choices):
+        if alike[texts[i]] > 1 and h.head_birth is not None:
+            texts[i] += " · " + _("head born {date}").format(date=format_date(h.head_birth))
+    counts = Counter(texts)
+    seen: Counter[str] = Counter()
+    for i, text in enumerate(list(texts)):
+        if counts[text] > 1:
+            seen[text] += 1
+            texts[i] = text + " · " + _("no. {i} of {n}").format(i=seen[text], n=counts[text])
+    return texts
+
+
 class PlacementDialog(QDialog):
     """Place a person or a whole household in a hotel.
 
     The officer types a name (person, family or tour group, in either script); results come
-    from the case file off the UI thread. A refusal for a full hotel offers "Place anyway".
+    from the case file off the UI thread. Each household names its head, size and city. Dates
+    are typed (dd.mm.yyyy) or picked from a calendar. What would be refused — a date that is
+    no date, check-out before check-in, someone already staying somewhere those nights, a
+    full hotel — shows under its field as soon as it is known, and Place stays disabled until
+    it is put right; a full hotel offers "Place anyway". The cost of the stay is shown before
+    placing.
 
     Signals:
         placed(object): the :class:`Written` result of ``place`` / ``place_household``.
@@ -204,7 +123,11 @@ class PlacementDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self._serial = 0
+        self._check_serial = 0
         self._busy = False
+        self._checking = False
+        self._check: PlacementCheck | None = None
+        self._hotels = {h.id: h for h in hotels}
         self.setWindowTitle(_("Place people in a hotel"))
         self.setMinimumWidth(720)
         today = ctx.desk.today()
@@ -214,45 +137,76 @@ class PlacementDialog(QDialog):
             self.hotel_box.addItem(f"{h.name} — {h.city}" if h.city else h.name, h.id)
         if hotel_id is not None and (i := self.hotel_box.findData(hotel_id)) >= 0:
             self.hotel_box.setCurrentIndex(i)
+        self.hotel_error = error_label()
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText(
             _("Name, IIN or passport of a person; or a family or tour group name")
         )
         self.search_box.setClearButtonEnabled(True)
         self.results = QListWidget()
-        self.results.setMinimumHeight(160)
+        self.results.setMinimumHeight(150)
         self.chosen_label = QLabel(_("Nobody chosen yet: type a name and pick from the list."))
         self.chosen_label.setWordWrap(True)
-        self.check_in_edit = _date_edit(today)
-        self.check_out_edit = _date_edit(today + timedelta(days=1))
+        self.who_error = error_label()
+        self.check_in_edit = DateField(today)
+        self.check_in_error = error_label()
+        self.check_out_edit = DateField(today + timedelta(days=1))
+        self.check_out_error = error_label()
         self.open_ended_box = QCheckBox(_("Check-out date not known yet"))
+        self.basis_box = QComboBox()
+        fill_rate_basis(self.basis_box)
         self.room_edit = QLineEdit()
+        self.room_edit.setPlaceholderText(_("e.g. 204"))
+        self.room_edit.setToolTip(
+            _(
+                "People given the same room number for the same nights share one room: "
+                "charged per room, it is charged once a night."
+            )
+        )
         self.paid_by_box = QComboBox()
         for value in PaidBy:
             self.paid_by_box.addItem(_(PAID_BY_LABELS[value.value]), value.value)
         self.arriving_box = QCheckBox(_("They are at the hotel now: check them in"))
+        self.estimate_label = QLabel()
+        self.estimate_label.setWordWrap(True)
         self.error_label = error_label()
 
-        out_row = QHBoxLayout()
-        out_row.addWidget(self.check_out_edit)
-        out_row.addWidget(self.open_ended_box, 1)
         form = QFormLayout()
         form.addRow(_("&Hotel"), self.hotel_box)
+        form.addRow("", self.hotel_error)
         form.addRow(_("&Who"), self.search_box)
         form.addRow("", self.results)
         form.addRow("", self.chosen_label)
+        form.addRow("", self.who_error)
         in_row = QHBoxLayout()
         in_row.addWidget(self.check_in_edit)
         in_row.addStretch(1)
         check_in_label = QLabel(_("Check-&in"))
         check_in_label.setBuddy(self.check_in_edit)
         form.addRow(check_in_label, in_row)
+        form.addRow("", self.check_in_error)
+        out_row = QHBoxLayout()
+        out_row.addWidget(self.check_out_edit)
+        out_row.addWidget(self.open_ended_box, 1)
         check_out_label = QLabel(_("Check-&out"))
         check_out_label.setBuddy(self.check_out_edit)  # a row holding a layout has no buddy
         form.addRow(check_out_label, out_row)
-        form.addRow(_("&Room"), self.room_edit)
-        form.addRow(_("&Paid by"), self.paid_by_box)
+        form.addRow("", self.check_out_error)
+        terms = QHBoxLayout()
+        terms.addWidget(self.room_edit, 1)
+        charged_label = QLabel(_("&Charged"))
+        charged_label.setBuddy(self.basis_box)
+        terms.addWidget(charged_label)
+        terms.addWidget(self.basis_box)
+        paid_label = QLabel(_("&Paid by"))
+        paid_label.setBuddy(self.paid_by_box)
+        terms.addWidget(paid_label)
+        terms.addWidget(self.paid_by_box)
+        room_label = QLabel(_("&Room"))
+        room_label.setBuddy(self.room_edit)
+        form.addRow(room_label, terms)
         form.addRow("", self.arriving_box)
+        form.addRow("", self.estimate_label)
 
         self.buttons = QDialogButtonBox()
         self.place_button = QPushButton(_("Place"))
@@ -270,26 +224,28 @@ class PlacementDialog(QDialog):
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(CHECK_DEBOUNCE_MS)
         self._connect_signals()
-        self._update_buttons()
+        self._on_hotel_box_changed(self.hotel_box.currentIndex())
         self.search_box.setFocus()
         self._debounce.start()  # show households before anything is typed
 
     def _connect_signals(self) -> None:
         self.search_box.textChanged.connect(self._on_search_box_text_changed)
         self._debounce.timeout.connect(self._on_debounce_timeout)
+        self._check_timer.timeout.connect(self._on_check_timer_timeout)
         self.results.currentItemChanged.connect(self._on_results_current_item_changed)
         self.results.itemActivated.connect(self._on_results_item_activated)
         self.open_ended_box.toggled.connect(self._on_open_ended_box_toggled)
         self.place_button.clicked.connect(self._on_place_button_clicked)
         self.place_anyway_button.clicked.connect(self._on_place_anyway_button_clicked)
         self.buttons.rejected.connect(self.reject)
-        for signal in (
-            self.hotel_box.currentIndexChanged,
-            self.check_in_edit.dateChanged,
-            self.check_out_edit.dateChanged,
-        ):
-            signal.connect(self._on_terms_changed)
+        self.hotel_box.currentIndexChanged.connect(self._on_hotel_box_changed)
+        self.check_in_edit.changed.connect(self._on_terms_changed)
+        self.check_out_edit.changed.connect(self._on_terms_changed)
+        self.basis_box.currentIndexChanged.connect(self._on_terms_changed)
 
     # -- choosing whom -------------------------------------------------------------------
 
@@ -308,8 +264,8 @@ class PlacementDialog(QDialog):
         self._serial += 1
         serial = self._serial
 
-        def work() -> tuple[list[HouseholdListRow], list[Any]]:
-            households = list_households(desk, query=query or None)[:SEARCH_LIMIT]
+        def work() -> tuple[list[HouseholdChoice], list[Any]]:
+            households = household_choices(desk, query or None, limit=SEARCH_LIMIT)
             people = search(desk, query, limit=SEARCH_LIMIT).rows if query else []
             return households, people
 
@@ -321,19 +277,14 @@ class PlacementDialog(QDialog):
         )
 
     def _on_search_done(
-        self, serial: int, households: list[HouseholdListRow], people: list[Any]
+        self, serial: int, households: list[HouseholdChoice], people: list[Any]
     ) -> None:
         if not isValid(self) or serial != self._serial:
             return  # closed, or the officer kept typing
         self.results.clear()
-        for h in households:
-            kind = _("Tour group") if h.kind == HouseholdKind.TOUR_GROUP.value else _("Family")
-            count = ngettext("{n} person", "{n} people", h.member_count).format(n=h.member_count)
-            text = f"{kind}: {h.name} — {count}"
-            if h.tour_operator and h.tour_operator.casefold() not in h.name.casefold():
-                text += f" ({h.tour_operator})"
-            whom = Whom("household", h.id, h.name, h.member_count)
-            self._add_result(text, whom)
+        for h, text in zip(households, household_texts(households), strict=True):
+            label = h.name if not h.head_name else f"{h.name} ({h.head_name})"
+            self._add_result(text, Whom("household", h.id, label, h.size))
         for p in people:
             born = f", {p.birth_date:%d.%m.%Y}" if p.birth_date else ""
             where = f" — {p.city}" if p.city else ""
@@ -343,6 +294,7 @@ class PlacementDialog(QDialog):
 
     def _add_result(self, text: str, whom: Whom) -> None:
         item = QListWidgetItem(text)
+        item.setToolTip(text)  # a long line is cut at the list's edge
         item.setData(Qt.ItemDataRole.UserRole, whom)
         self.results.addItem(item)
 
@@ -378,24 +330,190 @@ class PlacementDialog(QDialog):
     def _on_results_item_activated(self, _item: QListWidgetItem) -> None:
         self.check_in_edit.setFocus()  # Enter in the list moves on to the dates
 
-    # -- terms ---------------------------------------------------------------------------
+    # -- terms and their problems --------------------------------------------------------
+
+    @Slot(int)
+    def _on_hotel_box_changed(self, _index: int) -> None:
+        hotel = self._hotels.get(self.hotel_box.currentData() or "")
+        if hotel is not None:  # a new hotel charges as it does, unless the officer says otherwise
+            self.basis_box.blockSignals(True)
+            self.basis_box.setCurrentIndex(max(self.basis_box.findData(hotel.rate_basis), 0))
+            self.basis_box.blockSignals(False)
+        self._on_terms_changed()
 
     @Slot(bool)
     def _on_open_ended_box_toggled(self, checked: bool) -> None:
         self.check_out_edit.setEnabled(not checked)
         self._on_terms_changed()
 
+    def dates(self) -> tuple[date | None, date | None]:
+        """Check-in and check-out as typed (``None``: empty or not a date; or open-ended)."""
+        check_out = None if self.open_ended_box.isChecked() else self.check_out_edit.value()
+        return self.check_in_edit.value(), check_out
+
+    def _date_problems(self) -> tuple[str, str]:
+        """What is wrong with the dates as typed, for the check-in and check-out fields."""
+        in_text, out_text = "", ""
+        check_in, check_out = self.dates()
+        if (e := self.check_in_edit.error()) is not None:
+            in_text = describe(e)
+        elif check_in is None:
+            in_text = _("Type the check-in date (dd.mm.yyyy).")
+        if not self.open_ended_box.isChecked():
+            if (e := self.check_out_edit.error()) is not None:
+                out_text = describe(e)
+            elif check_out is None:
+                out_text = _("Type the check-out date, or tick “not known yet”.")
+            elif check_in is not None and check_out <= check_in:
+                out_text = describe_code(
+                    "placement.dates",
+                    "check_out",
+                    check_in=check_in.isoformat(),
+                    check_out=check_out.isoformat(),
+                )
+        return in_text, out_text
+
     @Slot()
     def _on_terms_changed(self, *_args: object) -> None:
-        # Any change to what is asked for makes an earlier refusal stale.
+        """Anything asked for changed: check it again at once, and with the case file soon."""
+        self._check_serial += 1  # an answer on its way is stale now
+        self._check = None
         self.place_anyway_button.hide()
         self.error_label.hide()
+        for label in (self.hotel_error, self.who_error):
+            label.hide()
+        in_text, out_text = self._date_problems()
+        self._set_error(self.check_in_error, in_text)
+        self._set_error(self.check_out_error, out_text)
+        ready = (
+            not in_text
+            and not out_text
+            and self.chosen() is not None
+            and self.hotel_box.currentIndex() >= 0
+        )
+        self._checking = ready
+        if ready:
+            self._check_timer.start()
+        else:
+            self._check_timer.stop()
+            self.estimate_label.clear()
         self._update_buttons()
 
+    @Slot()
+    def _on_check_timer_timeout(self) -> None:
+        whom, hotel_id = self.chosen(), self.hotel_box.currentData()
+        check_in, check_out = self.dates()
+        if whom is None or hotel_id is None or check_in is None:
+            return
+        desk, serial, basis = self.ctx.desk, self._check_serial, self.basis_box.currentData()
+
+        def work() -> PlacementCheck:
+            return check_placement(
+                desk,
+                hotel_id,
+                check_in,
+                check_out,
+                national_ids=[whom.id] if whom.kind == "national" else (),
+                household_id=whom.id if whom.kind == "household" else None,
+                basis=basis,
+            )
+
+        self.ctx.tasks.run(
+            work,
+            lambda check: self._on_check_done(serial, check),
+            lambda exc: self._on_check_failed(serial, exc),
+            owner=self,
+        )
+
+    def _on_check_done(self, serial: int, check: PlacementCheck) -> None:
+        if not isValid(self) or serial != self._check_serial:
+            return  # closed, or the terms changed since
+        self._checking = False
+        self._check = check
+        by_field: dict[str, list[str]] = {"who": [], "hotel": [], "check_out": []}
+        overlaps = [p for p in check.problems if p.code == "placement.overlap"]
+        for problem in check.problems:
+            text = describe_code(problem.code, problem.field, **problem.params)
+            if problem.code == "hotel.full":
+                by_field["hotel"].append(
+                    text + "\n" + _("You can place them anyway; the hotel will show as overbooked.")
+                )
+            elif problem.code == "placement.dates":
+                by_field["check_out"].append(text)
+            elif problem.code != "placement.overlap" or len(overlaps) == 1:
+                by_field["who"].append(text)
+        if len(overlaps) > 1:  # a family: one sentence, not a line per member
+            by_field["who"].append(self._overlaps_text(overlaps))
+        self._set_error(self.who_error, "\n".join(by_field["who"]))
+        self._set_error(self.hotel_error, "\n".join(by_field["hotel"]))
+        if by_field["check_out"]:
+            self._set_error(self.check_out_error, "\n".join(by_field["check_out"]))
+        self.place_anyway_button.setVisible(check.full)
+        self.estimate_label.setText(self._estimate_text(check))
+        self._update_buttons()
+
+    @staticmethod
+    def _overlaps_text(overlaps: Sequence[PlacementProblem]) -> str:
+        where: dict[str, list[str]] = {}
+        for p in overlaps:
+            where.setdefault(str(p.params.get("hotel", "")), []).append(str(p.params["person"]))
+        who = "; ".join(
+            _("{names} at {hotel}").format(names=", ".join(names), hotel=hotel)
+            for hotel, names in where.items()
+        )
+        return ngettext(
+            "{n} of them already has a stay on these dates: {who}",
+            "{n} of them already have a stay on these dates: {who}",
+            len(overlaps),
+        ).format(n=len(overlaps), who=who)
+
+    def _on_check_failed(self, serial: int, exc: BaseException) -> None:
+        if not isValid(self) or serial != self._check_serial:
+            return
+        self._checking = False  # Place stays disabled: nothing was checked
+        self._show_error(describe(exc))
+        self._update_buttons()
+
+    @staticmethod
+    def _estimate_text(check: PlacementCheck) -> str:
+        rate = format_rate(check.nightly_rate_minor, check.currency, check.rate_basis)
+        if check.rate_basis == RateBasis.PERSON.value and check.people > 1:
+            rate = f"{rate} × {check.people}"
+        amount = format_money(check.estimate_minor, check.currency)
+        if check.nights is None:
+            return _("Cost: {amount} a night ({rate}) for as long as they stay.").format(
+                amount=amount, rate=rate
+            )
+        return ngettext(
+            "Cost: {amount} for {n} night ({rate}).",
+            "Cost: {amount} for {n} nights ({rate}).",
+            check.nights,
+        ).format(amount=amount, n=check.nights, rate=rate)
+
+    def _set_error(self, label: QLabel, text: str) -> None:
+        label.setText(text)
+        label.setVisible(bool(text))
+        # A wrapped message needs the height it takes at the field's width; as a minimum, the
+        # dialog grows to show it instead of squeezing the list under it.
+        width = self.search_box.width()
+        label.setMinimumHeight(label.heightForWidth(width) if text and width > 0 else 0)
+
+    def problems(self) -> list[str]:
+        """The problems shown at the fields now."""
+        labels = (self.hotel_error, self.who_error, self.check_in_error, self.check_out_error)
+        return [label.text() for label in labels if not label.isHidden() and label.text()]
+
     def _update_buttons(self) -> None:
-        ready = not self._busy and self.chosen() is not None and self.hotel_box.currentIndex() >= 0
-        self.place_button.setEnabled(ready)
-        self.place_anyway_button.setEnabled(ready)
+        ready = (
+            not self._busy
+            and not self._checking
+            and self._check is not None
+            and self.chosen() is not None
+            and self.hotel_box.currentIndex() >= 0
+        )
+        problems = self._check.problems if self._check is not None else ()
+        self.place_button.setEnabled(ready and not problems)
+        self.place_anyway_button.setEnabled(ready and self._check is not None and self._check.full)
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)
@@ -414,13 +532,13 @@ class PlacementDialog(QDialog):
     def _submit(self, allow_overbook: bool) -> None:
         whom = self.chosen()
         hotel_id = self.hotel_box.currentData()
-        if whom is None or hotel_id is None:
+        check_in, check_out = self.dates()
+        if whom is None or hotel_id is None or check_in is None:
             return
         desk = self.ctx.desk
-        check_in = _pydate(self.check_in_edit.date())
-        check_out = None if self.open_ended_box.isChecked() else _pydate(self.check_out_edit.date())
         room = self.room_edit.text() or None
         paid_by = PaidBy(self.paid_by_box.currentData())
+        basis = RateBasis(self.basis_box.currentData())
         arriving = self.arriving_box.isChecked()
 
         def work() -> Written[Any]:
@@ -435,6 +553,7 @@ class PlacementDialog(QDialog):
                     paid_by,
                     allow_overbook=allow_overbook,
                     checked_in=arriving,
+                    basis=basis,
                 )
             return place(
                 desk,
@@ -446,6 +565,7 @@ class PlacementDialog(QDialog):
                 paid_by,
                 allow_overbook=allow_overbook,
                 checked_in=arriving,
+                basis=basis,
             )
 
         self._busy = True
@@ -465,15 +585,10 @@ class PlacementDialog(QDialog):
         if not isValid(self):
             return  # closed while the work ran
         self._busy = False
-        self._update_buttons()
-        full = getattr(exc, "code", None) == "hotel.full"
-        text = describe(exc)
-        if full:
-            text += "\n" + _("You can place them anyway; the hotel will show as overbooked.")
-        self._show_error(text)
-        self.place_anyway_button.setVisible(full)
-        if full:
-            self.place_anyway_button.setFocus()
+        # Someone else placed them, or filled the hotel, since the last check: say so, and
+        # check again so the fields show it.
+        self._on_terms_changed()
+        self._show_error(describe(exc))
 
 
-__all__ = ["HotelDialog", "PlacementDialog", "Whom"]
+__all__ = ["PlacementDialog", "Whom", "household_texts"]

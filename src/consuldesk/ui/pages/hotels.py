@@ -9,12 +9,13 @@ from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QGroupBox,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -34,9 +35,12 @@ from consuldesk.services.hotels import (
 )
 from consuldesk.services.views import CostReport, HotelOccupancyRow, HotelRow, PlacementRow
 from consuldesk.ui.context import AppContext
-from consuldesk.ui.dialogs.placement import HotelDialog, PlacementDialog
+from consuldesk.ui.dialogs.hotel import HotelDialog
+from consuldesk.ui.dialogs.placement import PlacementDialog
 from consuldesk.ui.models.hotels import (
+    COL_COST_LABEL,
     COL_GUEST,
+    PAID_BY_LABELS,
     CostsModel,
     GuestsModel,
     HotelsModel,
@@ -101,8 +105,23 @@ class HotelsPage(QWidget):
         self.operator_costs_model = CostsModel(
             _("Tour operator"), none_label=_("No tour operator"), parent=self
         )
+        self.payer_costs_model = CostsModel(_("Paid by"), labels=PAID_BY_LABELS, parent=self)
         self.hotel_costs_table = _table(self.hotel_costs_model)
         self.operator_costs_table = _table(self.operator_costs_model)
+        self.payer_costs_table = _table(self.payer_costs_model)
+        # One table at a time, the page's full width: side by side, amounts were cut off.
+        self.costs_by_box = QComboBox()
+        self.costs_stack = QStackedWidget()
+        for title, view in (
+            (_("By hotel"), self.hotel_costs_table),
+            (_("By tour operator"), self.operator_costs_table),
+            (_("By who pays"), self.payer_costs_table),
+        ):
+            self.costs_by_box.addItem(title)
+            self.costs_stack.addWidget(view)
+            header = view.horizontalHeader()
+            header.setStretchLastSection(False)
+            header.setSectionResizeMode(COL_COST_LABEL, QHeaderView.ResizeMode.Stretch)
 
         self._build_layout()
         self._refresh_action = QAction(_("Refresh"), self)
@@ -136,16 +155,14 @@ class HotelsPage(QWidget):
 
         costs_page = QWidget()
         costs_layout = QVBoxLayout(costs_page)
-        costs_layout.addWidget(self.costs_note)
-        tables = QHBoxLayout()
-        for title, view in (
-            (_("By hotel"), self.hotel_costs_table),
-            (_("By tour operator"), self.operator_costs_table),
-        ):
-            box = QGroupBox(title)
-            QVBoxLayout(box).addWidget(view)
-            tables.addWidget(box)
-        costs_layout.addLayout(tables, 1)
+        by_row = QHBoxLayout()
+        by_label = QLabel(_("&Totals"))
+        by_label.setBuddy(self.costs_by_box)
+        by_row.addWidget(by_label)
+        by_row.addWidget(self.costs_by_box)
+        by_row.addWidget(self.costs_note, 1)
+        costs_layout.addLayout(by_row)
+        costs_layout.addWidget(self.costs_stack, 1)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(guests, _("Guests tonight"))
@@ -173,6 +190,7 @@ class HotelsPage(QWidget):
         self.add_hotel_button.clicked.connect(self._on_add_hotel_button_clicked)
         self.place_button.clicked.connect(self._on_place_button_clicked)
         self.refresh_button.clicked.connect(self.refresh)
+        self.costs_by_box.currentIndexChanged.connect(self.costs_stack.setCurrentIndex)
         self._refresh_action.triggered.connect(self.refresh)
         self._refresh_timer.timeout.connect(self.refresh)
         self.hotels_table.selectionModel().selectionChanged.connect(
@@ -210,8 +228,9 @@ class HotelsPage(QWidget):
         self.hotels_table.resizeColumnsToContents()
         self.hotel_costs_model.set_rows(report.by_hotel)
         self.operator_costs_model.set_rows(report.by_operator)
-        self.hotel_costs_table.resizeColumnsToContents()
-        self.operator_costs_table.resizeColumnsToContents()
+        self.payer_costs_model.set_rows(report.by_payer)
+        for view in (self.hotel_costs_table, self.operator_costs_table, self.payer_costs_table):
+            view.resizeColumnsToContents()
         self.costs_note.setText(
             _(
                 "Costs of the nights before {day}, per currency (different currencies are "

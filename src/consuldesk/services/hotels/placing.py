@@ -1,0 +1,447 @@
+"""Placing people in a hotel, checked before (every problem at once) and done in one
+transaction; check-in, check-out and cancelling; the households the placement form offers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from consuldesk.domain.enums import PaidBy, PlacementStatus, PresenceStatus, RateBasis
+from consuldesk.services.desk import Desk
+from consuldesk.services.errors import ServiceError
+from consuldesk.services.hotels.records import clean_text, live_hotel, not_negative, rate_basis
+from consuldesk.services.hotels.stays import (
+    ACTIVE_VALUES,
+    check_capacity,
+    check_dates,
+    check_overlap,
+    live_placement,
+    overlaps,
+    placement_rows,
+    room_key,
+    set_presence,
+    still_in_a_hotel,
+)
+from consuldesk.services.households import list_households, live_household
+from consuldesk.services.nationals import live_national
+from consuldesk.services.views import (
+    HouseholdChoice,
+    PlacementCheck,
+    PlacementProblem,
+    PlacementRow,
+    Written,
+)
+from consuldesk.store.db import Tx
+from consuldesk.store.models import Hotel, HouseholdMember, National, Placement
+
+
+def _place(
+    tx: Tx,
+    hotel: Hotel,
+    national_ids: Sequence[str],
+    check_in: date,
+    check_out: date | None,
+    room: str | None,
+    paid_by: PaidBy,
+    nightly_cost_minor: int | None,
+    allow_overbook: bool,
+    checked_in: bool,
+    basis: str | RateBasis | None = None,
+) -> list[Placement]:
+    ids = list(dict.fromkeys(national_ids))
+    if not ids:
+        raise ServiceError("placement.empty", "national_ids")
+    check_dates(check_in, check_out)
+    cost = hotel.nightly_rate_minor if nightly_cost_minor is None else nightly_cost_minor
+    not_negative(cost, "nightly_cost_minor")
+    basis = rate_basis(basis or hotel.rate_basis)
+    people = [live_national(tx.session, national_id) for national_id in ids]
+    for national in people:
+        check_overlap(tx.session, national, check_in, check_out)
+    if not allow_overbook:
+        check_capacity(tx.session, hotel, check_in, check_out, len(people))
+    status = PlacementStatus.CHECKED_IN if checked_in else PlacementStatus.BOOKED
+    room = clean_text(room)
+    group = (
+        _room_to_join(tx.session, hotel.id, room, check_in, check_out)
+        if basis == RateBasis.ROOM.value
+        else None
+    )
+    placements = []
+    for national in people:
+        p = Placement(  # type: ignore[call-arg]
+            national_id=national.id,
+            hotel_id=hotel.id,
+            room=room,
+            check_in=check_in,
+            check_out=check_out,
+            status=status.value,
+            nightly_cost_minor=cost,
+            currency=hotel.currency,
+            paid_by=PaidBy(paid_by).value,
+            rate_basis=basis,
+        )
+        if basis == RateBasis.ROOM.value:
+            group = group or p.id  # the first stay of a new room names it
+            p.room_group = group
+        tx.add(p)
+        placements.append(p)
+        if checked_in:
+            set_presence(tx, national, PresenceStatus.IN_HOTEL)
+    tx.session.flush()
+    return placements
+
+
+def _room_to_join(
+    session: Session, hotel_id: str, room: str | None, check_in: date, check_out: date | None
+) -> str | None:
+    """The room group of stays charged per room in the same room number of the hotel whose
+    dates meet the new stay's (someone joining a family's room), if any."""
+    if room is None:
+        return None
+    query = select(Placement).where(
+        col(Placement.hotel_id) == hotel_id,
+        col(Placement.deleted_at).is_(None),
+        col(Placement.status).in_(ACTIVE_VALUES),
+        col(Placement.rate_basis) == RateBasis.ROOM.value,
+        col(Placement.room).is_not(None),
+    )
+    wanted = room.casefold()
+    for other in sorted(session.exec(query).all(), key=lambda p: (p.check_in, p.id)):
+        if (other.room or "").casefold() == wanted and overlaps(
+            check_in, check_out, other.check_in, other.check_out
+        ):
+            return room_key(other)
+    return None
+
+
+def _member_ids(session: Session, household_id: str) -> list[str]:
+    """The live members of a live household, by name."""
+    live_household(session, household_id)
+    return list(
+        session.exec(
+            select(HouseholdMember.national_id)
+            .join(National, col(National.id) == col(HouseholdMember.national_id))
+            .where(
+                col(HouseholdMember.household_id) == household_id,
+                col(HouseholdMember.deleted_at).is_(None),
+                col(National.deleted_at).is_(None),
+            )
+            .order_by(col(National.sort_name))
+        ).all()
+    )
+
+
+def place(
+    desk: Desk,
+    hotel_id: str,
+    national_ids: Sequence[str],
+    check_in: date,
+    check_out: date | None = None,
+    room: str | None = None,
+    paid_by: PaidBy = PaidBy.POST,
+    nightly_cost_minor: int | None = None,
+    *,
+    allow_overbook: bool = False,
+    checked_in: bool = False,
+    basis: str | RateBasis | None = None,
+) -> Written[tuple[PlacementRow, ...]]:
+    """Book a hotel for some nationals: one placement per person, all with the same dates.
+
+    Charged per room, the people placed together share one room (and one charge a night); a
+    room number already held by stays charged per room on those dates joins their room.
+
+    Args:
+        desk: the services' context.
+        hotel_id: the hotel.
+        national_ids: the people (repeats are ignored).
+        check_in: the first night.
+        check_out: the day they leave (``None``: not known yet).
+        room: room number or name, shared by everyone placed.
+        paid_by: who pays.
+        nightly_cost_minor: per person or room and night; default the hotel's rate.
+        allow_overbook: place them even when the hotel has no free bed.
+        checked_in: they are arriving now: placements start checked in and each person's
+            presence becomes ``in_hotel``.
+        basis: what the rate is charged for (:class:`RateBasis`); default the hotel's.
+
+    Raises:
+        NotFound: the hotel or a national does not exist.
+        ServiceError: ``placement.empty``, ``placement.dates``, ``value.negative``,
+            ``placement.overlap`` (params ``person``, ``hotel``, ``national_id``,
+            ``placement_id``), ``hotel.full`` (params ``beds``, ``occupied``, ``requested``,
+            ``night``, ``hotel``), ``hotel.rate_basis``.
+    """
+    with desk.casefile.write(desk.officer) as tx:
+        hotel = live_hotel(tx.session, hotel_id)
+        placements = _place(
+            tx,
+            hotel,
+            national_ids,
+            check_in,
+            check_out,
+            room,
+            paid_by,
+            nightly_cost_minor,
+            allow_overbook,
+            checked_in,
+            basis,
+        )
+        rows = tuple(placement_rows(tx.session, placements, desk.today()))
+    return Written(rows, tx.changes)
+
+
+def place_household(
+    desk: Desk,
+    hotel_id: str,
+    household_id: str,
+    check_in: date,
+    check_out: date | None = None,
+    room: str | None = None,
+    paid_by: PaidBy = PaidBy.POST,
+    nightly_cost_minor: int | None = None,
+    *,
+    allow_overbook: bool = False,
+    checked_in: bool = False,
+    basis: str | RateBasis | None = None,
+) -> Written[tuple[PlacementRow, ...]]:
+    """Place every live member of a household together (see :func:`place`); charged per room,
+    the household shares one room and is charged once a night.
+
+    Raises:
+        NotFound: the hotel or household does not exist.
+        ServiceError: as :func:`place`; ``placement.empty`` for a household without members.
+    """
+    with desk.casefile.write(desk.officer) as tx:
+        hotel = live_hotel(tx.session, hotel_id)
+        member_ids = _member_ids(tx.session, household_id)
+        placements = _place(
+            tx,
+            hotel,
+            member_ids,
+            check_in,
+            check_out,
+            room,
+            paid_by,
+            nightly_cost_minor,
+            allow_overbook,
+            checked_in,
+            basis,
+        )
+        rows = tuple(placement_rows(tx.session, placements, desk.today()))
+    return Written(rows, tx.changes)
+
+
+def check_placement(
+    desk: Desk,
+    hotel_id: str,
+    check_in: date,
+    check_out: date | None = None,
+    *,
+    national_ids: Sequence[str] = (),
+    household_id: str | None = None,
+    basis: str | RateBasis | None = None,
+) -> PlacementCheck:
+    """What :func:`place` (or :func:`place_household` with ``household_id``) would refuse, and
+    what the stay would cost, without writing anything: the placement form shows problems
+    as soon as they are known.
+
+    Every problem is listed: the dates, each person already staying somewhere on those
+    dates, a full hotel. The estimate is the hotel's rate × nights, once per person or once
+    for the room.
+
+    Raises:
+        NotFound: the hotel or household does not exist.
+        ServiceError: ``hotel.rate_basis``.
+    """
+    problems: list[PlacementProblem] = []
+
+    def note(error: ServiceError) -> None:
+        problems.append(PlacementProblem(error.code, error.field, dict(error.params)))
+
+    with desk.casefile.read() as session:
+        hotel = live_hotel(session, hotel_id)
+        ids = list(dict.fromkeys(national_ids))
+        if household_id is not None:
+            ids = _member_ids(session, household_id)
+        chosen = rate_basis(basis or hotel.rate_basis)
+        dates_ok = check_out is None or check_out > check_in
+        if not ids:
+            note(ServiceError("placement.empty", "national_ids"))
+        try:
+            check_dates(check_in, check_out)
+        except ServiceError as e:
+            note(e)
+        people = [
+            n
+            for n in session.exec(select(National).where(col(National.id).in_(ids))).all()
+            if n.deleted_at is None
+        ]
+        people.sort(key=lambda n: ids.index(n.id))
+        if dates_ok:
+            for national in people:
+                try:
+                    check_overlap(session, national, check_in, check_out)
+                except ServiceError as e:
+                    note(e)
+            try:
+                check_capacity(session, hotel, check_in, check_out, len(people))
+            except ServiceError as e:
+                note(e)
+        nights = (check_out - check_in).days if check_out is not None and dates_ok else None
+        units = 1 if chosen == RateBasis.ROOM.value else len(people)
+        estimate = units * hotel.nightly_rate_minor * (nights if nights is not None else 1)
+        return PlacementCheck(
+            people=len(people),
+            problems=tuple(problems),
+            nights=nights,
+            estimate_minor=estimate,
+            currency=hotel.currency,
+            rate_basis=chosen,
+            nightly_rate_minor=hotel.nightly_rate_minor,
+        )
+
+
+def household_choices(
+    desk: Desk, query: str | None = None, limit: int = 30
+) -> list[HouseholdChoice]:
+    """Households whose name, tour operator or head matches ``query`` (all without one), with
+    what tells two alike apart: the head, the head's birth date, the city and the size.
+
+    The city is the head's, else the most common among the members. Households are ordered by
+    name, then head, city and size.
+    """
+    found = list_households(desk, query=query or None)[:limit]  # by name already
+    with desk.casefile.read() as session:
+        ids = [h.id for h in found]
+        heads: dict[str, National] = {}
+        cities: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        head_ids = [h.head_id for h in found if h.head_id]
+        for start in range(0, len(head_ids), 900):
+            chunk = head_ids[start : start + 900]
+            for n in session.exec(select(National).where(col(National.id).in_(chunk))).all():
+                heads[n.id] = n
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            query_cities = (
+                select(HouseholdMember.household_id, National.city)
+                .join(National, col(National.id) == col(HouseholdMember.national_id))
+                .where(
+                    col(HouseholdMember.household_id).in_(chunk),
+                    col(HouseholdMember.deleted_at).is_(None),
+                    col(National.deleted_at).is_(None),
+                    col(National.city).is_not(None),
+                )
+            )
+            for household_id, city in session.exec(query_cities).all():
+                if city:
+                    cities[household_id][city] += 1
+    rows = []
+    for h in found:
+        head = heads.get(h.head_id or "")
+        common = sorted(cities[h.id].items(), key=lambda c: (-c[1], c[0]))
+        city = (head.city if head is not None else None) or (common[0][0] if common else None)
+        rows.append(
+            HouseholdChoice(
+                id=h.id,
+                name=h.name,
+                kind=h.kind,
+                head_name=h.head_name,
+                head_birth=head.birth_date if head is not None else None,
+                city=city,
+                size=h.member_count,
+                tour_operator=h.tour_operator,
+            )
+        )
+    rows.sort(
+        key=lambda r: (
+            r.name.casefold(),
+            (r.head_name or "").casefold(),
+            (r.city or "").casefold(),
+            r.size,
+            r.id,
+        )
+    )
+    return rows
+
+
+def _require_status(p: Placement, *allowed: PlacementStatus) -> None:
+    if p.status not in {s.value for s in allowed}:
+        raise ServiceError("placement.status", "status", status=p.status)
+
+
+def check_in(desk: Desk, placement_id: str, on: date | None = None) -> Written[PlacementRow]:
+    """Record that a booked person arrived (on ``on``, default today).
+
+    The check-in date becomes the arrival date and the person's presence ``in_hotel``.
+
+    Raises:
+        NotFound: no such live placement.
+        ServiceError: ``placement.status`` (not booked), ``placement.dates`` (arrival on or
+            after the check-out date), ``placement.overlap``.
+    """
+    day = on or desk.today()
+    with desk.casefile.write(desk.officer) as tx:
+        p = live_placement(tx.session, placement_id)
+        _require_status(p, PlacementStatus.BOOKED)
+        check_dates(day, p.check_out)
+        national = live_national(tx.session, p.national_id)
+        check_overlap(tx.session, national, day, p.check_out, exclude_id=p.id)
+        tx.update(p, {"status": PlacementStatus.CHECKED_IN.value, "check_in": day})
+        set_presence(tx, national, PresenceStatus.IN_HOTEL)
+        tx.session.flush()
+        row = placement_rows(tx.session, [p], desk.today())[0]
+    return Written(row, tx.changes)
+
+
+def check_out(desk: Desk, placement_id: str, on: date | None = None) -> Written[PlacementRow]:
+    """Record that a person left the hotel (on ``on``, default today).
+
+    The check-out date becomes the departure date. A person whose presence was ``in_hotel``
+    (and who is checked in nowhere else) is back ``in_country``; any other presence, such as
+    ``evacuated``, is left as it is.
+
+    Raises:
+        NotFound: no such live placement.
+        ServiceError: ``placement.status`` (cancelled or already checked out),
+            ``placement.dates`` (departure before arrival).
+    """
+    day = on or desk.today()
+    with desk.casefile.write(desk.officer) as tx:
+        p = live_placement(tx.session, placement_id)
+        _require_status(p, PlacementStatus.BOOKED, PlacementStatus.CHECKED_IN)
+        if day < p.check_in:
+            raise ServiceError(
+                "placement.dates",
+                "check_out",
+                check_in=p.check_in.isoformat(),
+                check_out=day.isoformat(),
+            )
+        tx.update(p, {"status": PlacementStatus.CHECKED_OUT.value, "check_out": day})
+        national = live_national(tx.session, p.national_id)
+        if national.presence_status == PresenceStatus.IN_HOTEL.value and not still_in_a_hotel(
+            tx.session, national.id, p.id
+        ):
+            set_presence(tx, national, PresenceStatus.IN_COUNTRY)
+        tx.session.flush()
+        row = placement_rows(tx.session, [p], desk.today())[0]
+    return Written(row, tx.changes)
+
+
+def cancel_placement(desk: Desk, placement_id: str) -> Written[PlacementRow]:
+    """Cancel a booking that was not taken up (the bed is free again).
+
+    Raises:
+        NotFound: no such live placement.
+        ServiceError: ``placement.status`` (not booked: check a guest out instead).
+    """
+    with desk.casefile.write(desk.officer) as tx:
+        p = live_placement(tx.session, placement_id)
+        _require_status(p, PlacementStatus.BOOKED)
+        tx.update(p, {"status": PlacementStatus.CANCELLED.value})
+        tx.session.flush()
+        row = placement_rows(tx.session, [p], desk.today())[0]
+    return Written(row, tx.changes)
