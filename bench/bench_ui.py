@@ -199,6 +199,17 @@ def main(argv: list[str] | None = None) -> int:
         f"({sum(r['gaps_over_50'] for r in results)} of {sum(r['ticks'] for r in results)} "
         "ticks over 50) |"
     )
+    timings = filters(path)
+    print()
+    print(
+        "| list query (a filter's first page and its count, or the page after a row) "
+        "| matches | ms |"
+    )
+    print("|---|---:|---:|")
+    for label, ms, total in timings:
+        print(f"| {label} | {total:,} | {ms:.1f} |")
+    worst = max(timings, key=lambda t: t[1])
+    print(f"\nSlowest: {worst[0]}, {worst[1]:.1f} ms (target ≤ 50; best of 5 each).")
     return 0
 
 
