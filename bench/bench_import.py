@@ -259,6 +259,7 @@ def _prepared_rows(people: list[dict]) -> tuple[list[str], list[tuple[Any, ...]]
         for key in ("birth_date", "passport_expiry", "consent_date"):
             r[key] = r[key].isoformat() if r.get(key) else None
         r.setdefault("nationality", "KAZ")
+        r.setdefault("household_kinds", 0)
         r.setdefault("presence_status", "unknown")
         r.setdefault("source", "list_import")
         r["pregnant"] = int(bool(r.get("pregnant")))

@@ -15,7 +15,7 @@ import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from consuldesk.domain import versions
 from consuldesk.domain.hlc import HybridLogicalClock, Timestamp
-from consuldesk.store import bulk
+from consuldesk.store import bulk, derived
 from consuldesk.store.errors import CaseFileError, NotFound
 from consuldesk.store.models import (
     AuditEvent,
@@ -329,7 +329,13 @@ class Tx:
         holding = 0
         if len(records) >= bulk.REBUILD_INDEXES_FROM:
             holding = connection.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
-        with bulk.indexes_set_aside(connection, table.name, adding=len(records), holding=holding):
+        # The derived columns are computed after the indexes are built again: they read them.
+        with (
+            derived.paused(connection, table.name, rows)
+            if len(records) >= bulk.REBUILD_INDEXES_FROM
+            else nullcontext(),
+            bulk.indexes_set_aside(connection, table.name, adding=len(records), holding=holding),
+        ):
             connection.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", records)
 
     def insert_nationals(

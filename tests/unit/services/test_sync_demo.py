@@ -4,18 +4,33 @@ headquarters and arrives as it is."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from consuldesk.services import keys
+from consuldesk.services import stats as s_stats
 from consuldesk.services import sync as s
 from consuldesk.services.casefile import create_casefile
 from consuldesk.services.demo import seed_demo
+from consuldesk.store import bulk
 from tests.unit.services.test_sync_convergence import content
 
 pytestmark = pytest.mark.usefixtures("fast_seal")
 PASSPHRASE = "Ұзын құпия сөз 2026"
 
 
-def test_a_demo_case_file_arrives_at_headquarters_as_it_is(tmp_path):
+def _derived(desk) -> dict[str, tuple[object, int]]:
+    """Each national's columns derived from households (kept by triggers, or by a bulk load)."""
+    with desk.casefile.read() as session:
+        rows = session.execute(
+            text("SELECT id, household_youngest, household_kinds FROM national")
+        ).all()
+    return {i: (y, k) for i, y, k in rows}
+
+
+@pytest.mark.parametrize("bulk_from", [None, 1], ids=["row by row", "as a bulk load"])
+def test_a_demo_case_file_arrives_at_headquarters_as_it_is(tmp_path, monkeypatch, bulk_from):
+    if bulk_from is not None:  # every table's new records as a bulk load: triggers paused
+        monkeypatch.setattr(bulk, "REBUILD_INDEXES_FROM", bulk_from)
     desks = {}
     for code, country in (("KZ-HQ", None), ("AE-DXB", "AE")):
         desks[code] = create_casefile(
@@ -42,6 +57,12 @@ def test_a_demo_case_file_arrives_at_headquarters_as_it_is(tmp_path):
         assert sum(result.created.values()) == len(mine)
         for key, values in mine.items():
             assert theirs[key] == values, key
+        # what each case file derives for itself comes out the same
+        assert _derived(hq) == _derived(post)
+        assert any(k for _y, k in _derived(hq).values())
+        assert s_stats.situation(hq).by_vulnerability == s_stats.situation(post).by_vulnerability
+        with hq.casefile.read() as session:
+            assert session.execute(text("SELECT count(*) FROM derived_paused")).scalar() == 0
         # And back: headquarters' bundle to the post brings its post record and changes nothing.
         back = s.import_bundle(
             post, PASSPHRASE, s.export_bundle(hq, PASSPHRASE, "AE-DXB", tmp_path).path

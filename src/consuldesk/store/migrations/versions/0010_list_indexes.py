@@ -42,7 +42,8 @@ _YOUNGEST = """(SELECT max(c.birth_date)
 
 # The kinds of live households national ``{who}`` is a live member of: 1 a family, 2 a tour
 # group, 3 both, 0 none.
-_KINDS = """(SELECT coalesce(max(h.kind = 'family'), 0) + 2 * coalesce(max(h.kind = 'tour_group'), 0)
+_KINDS = """(SELECT coalesce(max(h.kind = 'family'), 0)
+        + 2 * coalesce(max(h.kind = 'tour_group'), 0)
     FROM household_member AS m
     JOIN household AS h ON h.id = m.household_id AND h.deleted_at IS NULL
     WHERE m.national_id = {who} AND m.deleted_at IS NULL)"""
@@ -62,30 +63,53 @@ def _refresh(households: str, people: str = "NULL") -> str:
 
 _HOUSEHOLDS_OF = "SELECT household_id FROM household_member WHERE national_id = {who}"
 
+# While a row is in ``derived_paused``, the triggers leave the derived columns alone: a bulk load
+# (consuldesk.store.derived.paused) computes them once for all it added, instead of once a row.
+_UNLESS_PAUSED = "WHEN NOT EXISTS (SELECT 1 FROM derived_paused) "
+
 TRIGGERS = {
     "household_youngest_member_ai": (
-        "AFTER INSERT ON household_member BEGIN "
+        "AFTER INSERT ON household_member "
+        + _UNLESS_PAUSED
+        + "BEGIN "
         + _refresh("new.household_id", "new.national_id")
         + " END"
     ),
     "household_youngest_member_au": (
-        "AFTER UPDATE OF household_id, national_id, deleted_at ON household_member BEGIN "
+        "AFTER UPDATE OF household_id, national_id, deleted_at ON household_member "
+        + _UNLESS_PAUSED
+        + "BEGIN "
         + _refresh("old.household_id, new.household_id", "old.national_id, new.national_id")
         + " END"
     ),
     "household_youngest_member_ad": (
-        "AFTER DELETE ON household_member BEGIN "
+        "AFTER DELETE ON household_member "
+        + _UNLESS_PAUSED
+        + "BEGIN "
         + _refresh("old.household_id", "old.national_id")
         + " END"
     ),
+    "household_youngest_household_ai": (
+        "AFTER INSERT ON household " + _UNLESS_PAUSED + "BEGIN " + _refresh("new.id") + " END"
+    ),
     "household_youngest_household_au": (
-        "AFTER UPDATE OF deleted_at, kind ON household BEGIN " + _refresh("new.id") + " END"
+        "AFTER UPDATE OF deleted_at, kind ON household "
+        + _UNLESS_PAUSED
+        + "BEGIN "
+        + _refresh("new.id")
+        + " END"
     ),
     "household_youngest_national_ai": (
-        "AFTER INSERT ON national BEGIN " + _refresh(_HOUSEHOLDS_OF.format(who="new.id")) + " END"
+        "AFTER INSERT ON national "
+        + _UNLESS_PAUSED
+        + "BEGIN "
+        + _refresh(_HOUSEHOLDS_OF.format(who="new.id"))
+        + " END"
     ),
     "household_youngest_national_au": (
-        "AFTER UPDATE OF birth_date, deleted_at ON national BEGIN "
+        "AFTER UPDATE OF birth_date, deleted_at ON national "
+        + _UNLESS_PAUSED
+        + "BEGIN "
         + _refresh(_HOUSEHOLDS_OF.format(who="new.id"), "new.id")
         + " END"
     ),
@@ -126,6 +150,7 @@ def upgrade() -> None:
         "national",
         sa.Column("household_kinds", sa.Integer(), nullable=False, server_default="0"),
     )
+    op.execute("CREATE TABLE derived_paused (id INTEGER PRIMARY KEY)")
     for name, body in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
     op.execute(
@@ -160,5 +185,6 @@ def downgrade() -> None:
         op.drop_index(name, table_name="national")
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.execute("DROP TABLE IF EXISTS derived_paused")
     op.drop_column("national", "household_kinds")
     op.drop_column("national", "household_youngest")
