@@ -57,6 +57,7 @@ __all__ = [
     "FRAME_PADDING",
     "LABELS",
     "MODE_LABELS",
+    "PROBLEMS",
     "LabelFn",
     "Labels",
     "NumberedCanvas",
@@ -184,7 +185,18 @@ LABELS: dict[str, dict[str, str]] = {
         "kk": "Бет {page} / {total}",
         "ru": "Страница {page} из {total}",
     },
+    # What a border officer must see on paper: on the manifest (flags column and totals) and
+    # on the passenger's boarding slip.
+    "passport_expired": {
+        "en": "Passport expired",
+        "kk": "Паспорт мерзімі өткен",
+        "ru": "Паспорт просрочен",
+    },
+    "no_passport": {"en": "No passport", "kk": "Паспорт жоқ", "ru": "Нет паспорта"},
+    "no_consent": {"en": "No consent", "kk": "Келісімі жоқ", "ru": "Нет согласия"},
 }
+#: Problems a passenger can have (keys of :data:`LABELS`), in the order they are printed.
+PROBLEMS = ("no_passport", "passport_expired", "no_consent")
 
 
 def check_second_language(second_language: str) -> None:

@@ -30,6 +30,7 @@ from consuldesk.reports.common import (
     FLAG_OVER_60,
     LABELS,
     MODE_LABELS,
+    PROBLEMS,
     LabelFn,
     NumberedCanvas,
     ReportStyles,
@@ -124,17 +125,7 @@ _LABELS: dict[str, dict[str, str]] = {
     },
     "stamp": {"en": "Stamp", "kk": "Мөр", "ru": "Печать"},
     "manifest": {"en": "Manifest", "kk": "Тізім", "ru": "Список"},
-    # What a border officer must see on paper: in the flags column and counted in the totals.
-    "passport_expired": {
-        "en": "Passport expired",
-        "kk": "Паспорт мерзімі өткен",
-        "ru": "Паспорт просрочен",
-    },
-    "no_passport": {"en": "No passport", "kk": "Паспорт жоқ", "ru": "Нет паспорта"},
-    "no_consent": {"en": "No consent", "kk": "Келісімі жоқ", "ru": "Нет согласия"},
 }
-#: Problems a passenger can have, in the order they are printed.
-PROBLEMS = ("no_passport", "passport_expired", "no_consent")
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@
 
 Each slip shows the seat in large type, the passport Latin name (verbatim), the Cyrillic name,
 the passport number, route, border crossing, departure and vehicle, the CHILD / 60+ / MED flags
-of the manifest, and a QR code that encodes only the manifest entry id
-(:func:`slip_payload`), so the escort can scan passengers on board without printing personal
-data into the code. Dashed cut lines separate the slips; pages are numbered "Page X of Y"
-in both languages.
+of the manifest, the problems the border will stop the passenger for (white on black), and a QR
+code that encodes only the manifest entry id (:func:`slip_payload`), so the escort can scan
+passengers on board without printing personal data into the code. Dashed cut lines separate the
+slips; pages are numbered "Page X of Y" in both languages.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from consuldesk.reports.common import (
     FOOTER_RULE,
     LABELS,
     MODE_LABELS,
+    PROBLEMS,
     LabelFn,
     NumberedCanvas,
     SecondLanguage,
@@ -70,6 +71,8 @@ PADDING = 4 * mm
 QR_SIZE = 30 * mm
 QR_LEVEL: Literal["M"] = "M"
 RIGHT_COLUMN = QR_SIZE
+# Height of the band of one problem (no passport, passport expired, no consent) on a slip.
+PROBLEM_LINE = 4.8 * mm
 
 # The slips' labels besides the shared ones (see ``common.LABELS``).
 _LABELS: dict[str, dict[str, str]] = {
@@ -97,6 +100,9 @@ class BoardingSlip:
         minor: Under 18 on the day of travel.
         over_60: Aged 60 or more.
         medical: Needs medical attention during the journey.
+        problems: What the border will stop the passenger for, of
+            :data:`~consuldesk.reports.common.PROBLEMS` (no passport, passport expired on the
+            day of departure, no consent): printed in words in both languages, white on black.
     """
 
     entry_id: str
@@ -109,6 +115,7 @@ class BoardingSlip:
     minor: bool = False
     over_60: bool = False
     medical: bool = False
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -320,7 +327,9 @@ def _draw_slip(
     top = y + SLIP_HEIGHT - PADDING
     left_width = SLIP_WIDTH - 2 * PADDING - RIGHT_COLUMN - 2 * mm
     flags = passenger_flags(slip.minor, slip.over_60, slip.medical)
-    footer_height = 6 * mm if flags else 3 * mm
+    problems = [label(code) for code in PROBLEMS if code in slip.problems]
+    flags_height = 6 * mm if flags else 0.0
+    footer_height = 3 * mm + flags_height + len(problems) * PROBLEM_LINE
     available = SLIP_HEIGHT - 2 * PADDING - footer_height
 
     st = styles
@@ -334,6 +343,10 @@ def _draw_slip(
 
     if flags:
         _draw_flags(canvas, x + PADDING, y + PADDING + 3 * mm, flags, styles)
+    line_y = y + PADDING + 3 * mm + flags_height
+    for problem in reversed(problems):
+        _draw_problem(canvas, x + PADDING, line_y, left_width, problem, styles)
+        line_y += PROBLEM_LINE
     canvas.setFont(styles.regular, 5.5)
     canvas.drawString(x + PADDING, y + PADDING - 1 * mm, f"ID {slip.entry_id}")
 
@@ -374,6 +387,21 @@ def _draw_flags(canvas: Canvas, x: float, y: float, flags: list[str], st: _Style
         canvas.rect(x, y - pad, width + 2 * pad, size + 1.2 * pad, stroke=1, fill=0)
         canvas.drawString(x + pad, y, flag)
         x += width + 2 * pad + 2 * mm
+
+
+def _draw_problem(canvas: Canvas, x: float, y: float, width: float, text: str, st: _Styles) -> None:
+    """Draw ``text`` white on a black band (baseline at ``y``), as wide as fits ``width``: a
+    problem the border will stop the passenger for, seen at a glance and on any printer."""
+    text = f"! {text}"
+    size = min(st.flags.fontSize / st.scale, (width - 2 * mm) / stringWidth(text, st.bold, 1))
+    pad = 1 * mm
+    canvas.saveState()
+    canvas.setFillColor(colors.black)
+    canvas.rect(x, y - pad, stringWidth(text, st.bold, size) + 2 * pad, size + 1.2 * pad, 0, 1)
+    canvas.setFillColor(colors.white)
+    canvas.setFont(st.bold, size)
+    canvas.drawString(x + pad, y, text)
+    canvas.restoreState()
 
 
 def _draw_cut_lines(canvas: Canvas, count: int, st: _Styles) -> None:

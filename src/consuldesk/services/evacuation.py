@@ -1929,6 +1929,7 @@ def print_boarding_slips(
             minor=p.minor,
             over_60=p.over_60,
             medical=p.medical,
+            problems=p.problems,
         )
         for p, r in zip(data.passengers, rows, strict=True)
         if wanted is None or r.entry_id in wanted

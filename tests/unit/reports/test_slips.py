@@ -174,3 +174,31 @@ def test_rejects_unknown_second_language(tmp_path: Path) -> None:
             tmp_path / "s.pdf",
             second_language="de",  # type: ignore[arg-type]
         )
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("kk", ["Паспорт мерзімі өткен", "Паспорт жоқ", "Келісімі жоқ"]),
+        ("ru", ["Паспорт просрочен", "Нет паспорта", "Нет согласия"]),
+    ],
+)
+def test_a_passenger_the_border_will_stop_is_marked_on_the_slip(
+    tmp_path: Path, language: str, words: list[str]
+) -> None:
+    marked = [
+        replace(KAZAKH_SLIPS[0], problems=("passport_expired",)),
+        replace(KAZAKH_SLIPS[1], problems=("no_passport", "no_consent")),  # with CHILD and MED
+        KAZAKH_SLIPS[2],
+    ]
+    out = render_boarding_slips(
+        TRIP, marked, tmp_path / "s.pdf", second_language=language  # type: ignore[arg-type]
+    )
+    text = all_text(out)
+    expired, missing, consent = words
+    assert f"Passport expired / {expired}" in text
+    assert f"No passport / {missing}" in text
+    assert f"No consent / {consent}" in text
+    assert text.count("Passport expired") == 1  # only on the slip of the one it concerns
+    assert "CHILD" in text and "MED" in text and marked[1].name_cyr in text
+    assert len(pages_text(out)) == 1
