@@ -192,7 +192,10 @@ def test_a_passenger_the_border_will_stop_is_marked_on_the_slip(
         KAZAKH_SLIPS[2],
     ]
     out = render_boarding_slips(
-        TRIP, marked, tmp_path / "s.pdf", second_language=language  # type: ignore[arg-type]
+        TRIP,
+        marked,
+        tmp_path / "s.pdf",
+        second_language=language,  # type: ignore[arg-type]
     )
     text = all_text(out)
     expired, missing, consent = words

@@ -347,3 +347,13 @@ def test_cities_narrow_to_the_chosen_country_and_widen_again(qtbot, page):
     page.clear_button.click()
     wait_for_text(qtbot, page, EVERYONE)
     qtbot.waitUntil(lambda: len(cities(page)) == 5, timeout=3000)
+
+
+def test_the_needs_and_the_place_are_whole_in_their_tooltips(page, seeded):
+    from consuldesk.ui.models.nationals import COL_FLAGS, COL_PLACE
+
+    row = next(r for r in range(page.model.rowCount()) if page.model.row_at(r).id == seeded.elder)
+    needs = page.model.index(row, COL_FLAGS).data(Qt.ItemDataRole.ToolTipRole)
+    assert needs.splitlines() == ["medical", "60+", "diabetes"]
+    place = page.model.index(row, COL_PLACE).data(Qt.ItemDataRole.ToolTipRole)
+    assert place.endswith("Abu Dhabi, AE")

@@ -244,6 +244,13 @@ class NationalsModel(QAbstractTableModel):
             return "\n\n".join(parts) or None
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_PHONE:
             return "\n".join(format_phone(p) for p in row.phones) or None
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_FLAGS:
+            # The column is narrow on a small screen: every need, and what it is, in full.
+            needs = [_(FLAG_LABELS[v]) for v in Vulnerability if v in row.vulnerabilities]
+            details = [t for t in (row.medical_condition, row.mobility_needs) if t and t.strip()]
+            return "\n".join([*needs, *details]) or None
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_PLACE:
+            return ", ".join(p for p in (row.address, row.city, row.host_country) if p) or None
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         return None
