@@ -53,7 +53,7 @@ from consuldesk.store.models import (
     Placement,
     table_of,
 )
-from consuldesk.store.search import build_match, search_seqs
+from consuldesk.store.search import build_match, id_fragment, search_seqs
 from consuldesk.sync.exchange import author_of
 
 FIELD_NAMES = tuple(f.name for f in dataclasses.fields(NationalFields))
@@ -351,7 +351,16 @@ def _filter_conditions(n: Any, flt: NationalFilter, today: date) -> list[Any]:
     match = build_match(flt.query)
     if match is not None:
         fts = text("SELECT rowid FROM national_fts WHERE national_fts MATCH :m").bindparams(m=match)
-        conditions.append(n.c.seq.in_(fts.columns(column("rowid", Integer))))
+        found = n.c.seq.in_(fts.columns(column("rowid", Integer)))
+        fragment = id_fragment(flt.query)
+        if fragment is not None:
+            # The last digits of a passport, IIN or phone, as read out on the phone: any part
+            # of three characters or more, from the trigram index.
+            ids = text("SELECT rowid FROM national_ids WHERE national_ids MATCH :f").bindparams(
+                f=f'"{fragment}"'
+            )
+            found = or_(found, n.c.seq.in_(ids.columns(column("rowid", Integer))))
+        conditions.append(found)
     elif flt.query.strip():
         conditions.append(false())  # typed, but nothing searchable (only punctuation)
     if flt.host_country is not None:

@@ -134,6 +134,12 @@ def test_any_part_of_an_iin_passport_or_phone_finds_them_and_follows_edits(desk,
     # The last digits of a passport, as an officer reads them out on the phone.
     assert names(nationals.search(desk, "68261")) == ["Қасымова Әйгерім"]
     assert names(nationals.search(desk, "n5666")) == ["Қасымова Әйгерім"]
+    # the list of nationals (its search box) finds them the same way, alone or with a filter
+    for query in ("68261", middle, "n5666"):
+        found = nationals.find_nationals(desk, nationals.NationalFilter(query=query))
+        assert [r.name for r in found.rows] == ["Қасымова Әйгерім"], query
+    with_country = nationals.NationalFilter(query="68261", host_country=aigerim.host_country)
+    assert nationals.find_nationals(desk, with_country).total == 1
     assert names(nationals.search(desk, "n12345678")) == []  # the old passport is gone
     nationals.delete_national(desk, aigerim.id)
     assert names(nationals.search(desk, "68261")) == []
