@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox
+from sqlalchemy import text
 
 from consuldesk.domain.enums import TripStatus
 from consuldesk.domain.scan import slip_payload
@@ -444,3 +445,26 @@ def test_a_scan_of_a_replaced_slip_says_so_and_names_the_new_seat(
     qtbot.waitUntil(lambda: "now on" in page.scan_result.text(), timeout=3000)
     assert page.scan_result.text() == "✗ Slip replaced: Һашимов Ұлан is now on Dubai P 2, seat 1"
     assert page.open_scanned_button.isVisible()
+    # whole in its two lines beside the button, at the width the label has now
+    qtbot.waitUntil(lambda: page.scan_result.geometry().right() < page.open_scanned_button.x())
+    lines = page.scan_result.fontMetrics().boundingRect(
+        0, 0, page.scan_result.width(), 10_000, int(Qt.TextFlag.TextWordWrap),
+        page.scan_result.text(),
+    ).height() // page.scan_result.fontMetrics().lineSpacing()  # fmt: skip
+    assert lines <= 2
+
+
+def test_a_scan_boards_a_passenger_the_border_will_stop_and_says_why(qtbot, seated, desk, people):
+    page, _op, a, _b = seated
+    mother = next(r for r in ev.passengers(desk, a.id) if r.person.id == people["mother"].id)
+    with desk.casefile.write("test") as tx:  # expired before the departure day
+        tx.session.execute(
+            text("UPDATE national SET passport_expiry = '2020-01-01' WHERE id = :i"),
+            {"i": people["mother"].id},
+        )
+    page.scan_field.setText(slip_payload(mother.entry_id))
+    page.scan_field.returnPressed.emit()
+    qtbot.waitUntil(lambda: "Boarded" in page.scan_result.text(), timeout=3000)
+    assert page.scan_result.text().startswith(f"✓ Boarded: Әбілова Гүлнұр, seat {mother.seat} ⚠")
+    assert "expired" in page.scan_result.text()
+    assert "#8a5a00" in page.scan_result.styleSheet()  # amber, not green

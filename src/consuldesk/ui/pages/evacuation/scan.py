@@ -20,6 +20,7 @@ from consuldesk.services import evacuation as ev
 from consuldesk.services.evacuation import (
     ScanResult,
 )
+from consuldesk.ui.models.passengers import problems_text
 from consuldesk.ui.pages.evacuation.base import PageBase
 from consuldesk.ui.pages.evacuation.texts import (
     _FAIL_STYLE,
@@ -104,7 +105,7 @@ class ScanPart(PageBase):
 
     def _show_scan(self, style: str, text: str, target: str | None = None) -> None:
         self.scan_result.setStyleSheet(style)
-        self.scan_result.setFont(self._scan_font(text))
+        self.scan_result.setFont(self._scan_font(text, with_button=target is not None))
         self.scan_result.setText(text)
         self.scan_result.setToolTip(text)  # the whole of it, should it not fit two lines
         self._scan_target = target
@@ -112,9 +113,20 @@ class ScanPart(PageBase):
         if text:
             self._scan_fade.start()  # big and coloured for a few seconds, then quiet
 
-    def _scan_font(self, text: str) -> QFont:
-        """The largest of a few sizes at which ``text`` fits the two lines kept for it."""
-        width = self.scan_result.width() or 10_000  # before the first layout: any size
+    def _scan_font(self, text: str, *, with_button: bool = False) -> QFont:
+        """The largest of a few sizes at which ``text`` fits the two lines kept for it, beside
+        the "Open it" button when ``with_button`` (the width it will have, not the one it has:
+        the layout follows the button's showing or hiding only later)."""
+        width = self.scan_result.width()
+        if not width:
+            width = 10_000  # before the first layout: any size
+        else:
+            button = self.open_scanned_button
+            beside = button.sizeHint().width() + 6  # the row's spacing
+            if button.isVisible() and not with_button:
+                width += beside
+            elif with_button and not button.isVisible():
+                width -= beside
         room = self.scan_result.height() - 4
         font = QFont(self._scan_result_font)
         for factor in SCAN_FONT_FACTORS:
@@ -137,11 +149,13 @@ class ScanPart(PageBase):
         name = (p.person.name_cyr or p.person.name) if p is not None else ""
         seat = p.seat if p is not None and p.seat else None
         outcome = result.outcome
+        # Boarded, but the border will stop them: said at once, in amber, with what it is.
+        problems = (" " + problems_text(p.problems)) if p is not None and p.problems else ""
         if outcome == "boarded":
             line = _("✓ Boarded: {name}").format(name=name)
             if seat:
                 line += ", " + _("seat {seat}").format(seat=seat)
-            self._show_scan(_OK_STYLE, line)
+            self._show_scan(_WARN_STYLE if problems else _OK_STYLE, line + problems)
             if p is not None:
                 self._selected_entry = p.entry_id
             return
@@ -150,7 +164,7 @@ class ScanPart(PageBase):
             line = _("✓ Boarded: {name}, new seat {seat} (slip replaced)").format(
                 name=name, seat=seat or "—"
             )
-            self._show_scan(_WARN_STYLE, line)
+            self._show_scan(_WARN_STYLE, line + problems)
             if p is not None:
                 self._selected_entry = p.entry_id
             return
@@ -158,7 +172,7 @@ class ScanPart(PageBase):
             line = _("✓ Already boarded: {name}").format(name=name)
             if seat:
                 line += ", " + _("seat {seat}").format(seat=seat)
-            self._show_scan(_WARN_STYLE, line)
+            self._show_scan(_WARN_STYLE, line + problems)
             if p is not None:
                 self.select_passenger(p.entry_id)
             return
