@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from consuldesk.domain.enums import Sex
 from consuldesk.domain.mrz import make_td3
-from consuldesk.services import nationals
+from consuldesk.services import households, nationals
 from consuldesk.store.errors import NotFound
 from consuldesk.ui.context import AppContext, CaseFileEvents
 from consuldesk.ui.dialogs.merge import RIGHT, MergeDialog
@@ -330,9 +330,30 @@ def test_card_shows_the_households_with_their_members(qtbot, desk):
     family = card.households_view.topLevelItem(0)
     assert family.text(0).startswith("Қасымовтар")
     members = {family.child(i).text(0): family.child(i).text(1) for i in range(family.childCount())}
-    assert members == {"Қасымова Әйгерім": "head", "Қасымова Әлихан": ""}
+    assert members == {"Қасымова Әйгерім": "Head", "Қасымова Әлихан": "—"}
     card.close()
     ctx.tasks.wait()
+    # in Kazakh, the relations and the kind are Kazakh too
+    from consuldesk import i18n
+
+    households.set_relation(desk, family_id(desk, son.id), son.id, "child")
+    i18n.install("kk")
+    try:
+        card = PersonCard(ctx, nationals.get_national(desk, son.id))
+        qtbot.addWidget(card)
+        qtbot.waitUntil(lambda: card.households_view.topLevelItemCount() == 1, timeout=3000)
+        family = card.households_view.topLevelItem(0)
+        relations = {family.child(i).text(1) for i in range(family.childCount())}
+        assert "child" not in relations and "Head" not in relations and "—" not in relations
+        assert "Family" not in family.text(0)
+        card.close()
+        ctx.tasks.wait()
+    finally:
+        i18n.install("en")
+
+
+def family_id(desk, national_id: str) -> str:
+    return nationals.get_national(desk, national_id).household_ids[0]
 
 
 def test_cancel_asks_before_discarding_what_was_typed(qtbot, desk):

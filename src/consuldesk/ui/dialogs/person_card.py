@@ -76,6 +76,7 @@ from consuldesk.ui.countries import country_text
 from consuldesk.ui.dialogs.ask import ask
 from consuldesk.ui.dialogs.discard import DiscardGuardDialog
 from consuldesk.ui.dialogs.hotline_call import open_hotline_call
+from consuldesk.ui.models.households import kind_label, relation_label
 from consuldesk.ui.models.nationals import STATUS_LABELS
 from consuldesk.ui.review_text import review_value
 from consuldesk.ui.widgets.city_picker import CityCompleter
@@ -709,16 +710,15 @@ class PersonCard(DiscardGuardDialog):
         if self._closed:
             return
         self.households_view.clear()
-        kinds = {"family": _("Family"), "tour_group": _("Tour group")}
         for household in households:
-            title = f"{household.name} — {kinds.get(household.kind, household.kind)}"
+            title = f"{household.name} — {kind_label(household.kind)}"
             if household.tour_operator:
                 title += f" ({household.tour_operator})"
             top = QTreeWidgetItem([title, "", ""])
             for member in household.members:
                 person = member.national
                 born = person.birth_date.strftime("%d.%m.%Y") if person.birth_date else ""
-                relation = _("head") if member.is_head else (member.relation or "")
+                relation = relation_label("head" if member.is_head else member.relation)
                 item = QTreeWidgetItem([person.name, relation, born])
                 if self._row is not None and person.id == self._row.id:
                     font = item.font(0)
