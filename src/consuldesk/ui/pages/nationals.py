@@ -43,11 +43,17 @@ from consuldesk.services.rows import NationalRow
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.person_card import PersonCard, label_of
 from consuldesk.ui.models.nationals import (
+    COL_BIRTH,
+    COL_FLAGS,
     COL_NAME,
+    COL_PHONE,
+    COL_PLACE,
+    COL_STATUS,
     SORT_KEYS,
     STATUS_LABELS,
     NationalsModel,
 )
+from consuldesk.ui.widgets.tables import show_columns_in_order
 
 SEARCH_DEBOUNCE_MS = 200
 
@@ -148,6 +154,11 @@ class NationalsPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        # Who, how old, where, in what state and what they need first: at 1024 px the columns
+        # after the phone are out of view.
+        show_columns_in_order(
+            header, (COL_NAME, COL_BIRTH, COL_PLACE, COL_STATUS, COL_FLAGS, COL_PHONE)
+        )
         # Size columns from the first rows only: measuring every fetched row on each answer
         # stalls the UI thread at 100,000 nationals.
         header.setResizeContentsPrecision(25)

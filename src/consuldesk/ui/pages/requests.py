@@ -41,7 +41,11 @@ from consuldesk.services.views import RequestRow, Written
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.hotline_call import open_hotline_call
 from consuldesk.ui.models.requests import (
+    COL_DUE,
+    COL_KIND,
     COL_PERSON,
+    COL_PRIORITY,
+    COL_STATUS,
     COL_SUMMARY,
     RequestsModel,
     kind_label,
@@ -51,6 +55,7 @@ from consuldesk.ui.models.requests import (
     timeline_label,
 )
 from consuldesk.ui.widgets.forms import with_side_column
+from consuldesk.ui.widgets.tables import show_columns_in_order
 
 REFRESH_DEBOUNCE_MS = 150
 #: Tables whose change can alter what the queue shows.
@@ -405,6 +410,10 @@ class RequestsPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        # Who the request is about, and its state, in view beside the detail pane.
+        show_columns_in_order(
+            header, (COL_PRIORITY, COL_DUE, COL_PERSON, COL_KIND, COL_STATUS, COL_SUMMARY)
+        )
         self.view = RequestView(ctx)
 
         queue = QWidget()
