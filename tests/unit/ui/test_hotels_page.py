@@ -507,3 +507,19 @@ def test_a_check_that_fails_says_why_and_keeps_place_disabled(
     qtbot.waitUntil(lambda: dialog.error_label.isVisibleTo(dialog), timeout=3000)
     assert dialog.error_label.text() == "The hotel needs a name"
     assert not dialog.place_button.isEnabled()
+
+
+def test_placing_from_a_later_day_says_when_they_come(qtbot, page, desk, family):
+    add_hotel(desk, name="Alpha")
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    dialog = open_dialog_and_pick(qtbot, page, "Қасым")
+    dialog.check_in_edit.set_value(TODAY + timedelta(days=6))
+    dialog.check_out_edit.set_value(TODAY + timedelta(days=9))
+    qtbot.waitUntil(dialog.place_button.isEnabled, timeout=3000)
+    with qtbot.waitSignal(dialog.placed, timeout=3000):
+        dialog.place_button.click()
+    day = f"{TODAY + timedelta(days=6):%d.%m.%Y}"
+    assert page.action_label.text() == (
+        f"2 placed at Alpha from {day}; tonight's guests do not list them."
+    )

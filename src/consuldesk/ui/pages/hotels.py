@@ -414,9 +414,17 @@ class HotelsPage(QWidget):
         rows = written.row
         if rows:
             self._selected_hotel_id = rows[0].hotel_id
-            self.action_label.setText(
-                _("{n} placed at {hotel}.").format(n=len(rows), hotel=rows[0].hotel_name)
-            )
+            first = min(r.check_in for r in rows)
+            if first > self.ctx.desk.today():
+                # Not among tonight's guests yet: say when they come, or the list looks wrong.
+                text = _("{n} placed at {hotel} from {day}; tonight's guests do not list them.")
+                self.action_label.setText(
+                    text.format(n=len(rows), hotel=rows[0].hotel_name, day=f"{first:%d.%m.%Y}")
+                )
+            else:
+                self.action_label.setText(
+                    _("{n} placed at {hotel}.").format(n=len(rows), hotel=rows[0].hotel_name)
+                )
 
 
 __all__ = ["HotelsPage"]
