@@ -662,3 +662,18 @@ def test_allocating_again_says_which_printed_paper_to_print_again(capsys, evacue
     assert out.splitlines()[-1] == "Print again: 1 boarding slip, 1 manifest."
     code, out, _ = cli(capsys, evacuees, "evac", "allocate", op.id, "--leg", "1", "--json")
     assert json.loads(out)["print_again"] == {"slips": 0, "manifests": 0}
+
+
+def test_python_dash_m_runs_the_cli(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "consuldesk.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: consuldesk-cli")
