@@ -34,9 +34,11 @@ from consuldesk.services.evacuation import (
 from consuldesk.ui.pages.evacuation.base import PageBase
 from consuldesk.ui.pages.evacuation.texts import (
     OPERATION_KEY,
+    leg_columns,
     leg_text,
     reallocation_warning,
     reprint_list,
+    trip_columns,
     trip_text,
 )
 
@@ -60,10 +62,14 @@ class OperationsPart(PageBase):
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
-        # Lines as wide as the panel; a long one loses its middle, keeping the vehicle at the
-        # start and the seats and status at the end (the whole line is in its tooltip).
-        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # Two columns: the vehicle (or the leg's route) and its time, which lose their end when
+        # the panel is narrow; then the seats and status (the leg's waiting count), always
+        # whole. The whole line is in the tooltip.
+        self.tree.setColumnCount(2)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.add_trip_button = QPushButton(_("Add trip…"))
         self.add_trip_button.setToolTip(_("Add a bus or flight to the selected leg"))
@@ -172,19 +178,23 @@ class OperationsPart(PageBase):
             bold = QFont(self.tree.font())
             bold.setBold(True)
             for leg in op.legs:
-                leg_item = QTreeWidgetItem([leg_text(leg)])
+                leg_item = QTreeWidgetItem(list(leg_columns(leg)))
                 leg_item.setData(0, Qt.ItemDataRole.UserRole, (leg.leg_no, None))
-                leg_item.setFont(0, bold)
-                leg_item.setToolTip(0, leg_text(leg) + "\n" + _("The leg's waiting list"))
+                tip = leg_text(leg) + "\n" + _("The leg's waiting list")
+                for column in (0, 1):
+                    leg_item.setFont(column, bold)
+                    leg_item.setToolTip(column, tip)
                 self.tree.addTopLevelItem(leg_item)
                 if self._selection == (leg.leg_no, None):
                     selected = leg_item
                 for trip in leg.trips:
-                    item = QTreeWidgetItem([trip_text(trip)])
+                    item = QTreeWidgetItem(list(trip_columns(trip)))
                     item.setData(0, Qt.ItemDataRole.UserRole, (leg.leg_no, trip.id))
-                    item.setToolTip(0, trip_text(trip) + "\n" + self._trip_tooltip(trip))
-                    if not trip.is_open:
-                        item.setForeground(0, self.palette().placeholderText())
+                    tip = trip_text(trip) + "\n" + self._trip_tooltip(trip)
+                    for column in (0, 1):
+                        item.setToolTip(column, tip)
+                        if not trip.is_open:
+                            item.setForeground(column, self.palette().placeholderText())
                     leg_item.addChild(item)
                     if self._selection == (leg.leg_no, trip.id):
                         selected = item
