@@ -59,6 +59,7 @@ from consuldesk.services import printed as printed_docs
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import atomic_text_file, written_to
+from consuldesk.services.households import national_name
 from consuldesk.services.nationals import memberships_of, rows_by_id
 from consuldesk.services.rows import NationalRow
 from consuldesk.services.views import Written
@@ -362,12 +363,18 @@ class ReallocationImpact:
             changes.
         manifests_if_kept: printed manifests that keeping the seats makes incomplete (new
             passengers on those trips).
+        slip_names: whose slips ``slips`` are, by name: the papers to take back.
+        manifest_trips: the trips (labels) of ``manifests``; ``manifest_trips_if_kept``
+            those of ``manifests_if_kept``.
     """
 
     seated: int
     slips: int
     manifests: int
     manifests_if_kept: int
+    slip_names: tuple[str, ...] = ()
+    manifest_trips: tuple[str, ...] = ()
+    manifest_trips_if_kept: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1175,19 +1182,43 @@ def reallocation_impact(desk: Desk, operation_id: str, leg_no: int) -> Reallocat
             return {eid: seat for eid, (tid, seat) in seats.items() if tid == trip_id}
 
         fresh, kept = after(True), after(False)
-        slips = sum(
-            1
+        wrong_slips = [
+            eid
             for eid, slip in printed.slips.items()
             if now.get(eid) == slip and fresh.get(eid) != slip
-        )
-        manifests = manifests_if_kept = 0
+        ]
+        wrong_fresh: list[str] = []
+        wrong_kept: list[str] = []
         for trip_id, sheet in printed.manifests.items():
             if trip_id not in open_trips or listed(now, trip_id) != sheet:
                 continue  # a closed trip keeps its list; an old sheet is already wrong
-            manifests += listed(fresh, trip_id) != sheet
-            manifests_if_kept += listed(kept, trip_id) != sheet
+            if listed(fresh, trip_id) != sheet:
+                wrong_fresh.append(trip_id)
+            if listed(kept, trip_id) != sheet:
+                wrong_kept.append(trip_id)
         seated = sum(1 for e in active if e.trip_id in open_trips and e.status == _S.ALLOCATED)
-    return ReallocationImpact(seated, slips, manifests, manifests_if_kept)
+        by_entry = {e.id: e.national_id for e in active}
+        people = {
+            n.id: national_name(n)
+            for n in session.exec(
+                select(National).where(
+                    col(National.id).in_([by_entry[e] for e in wrong_slips if e in by_entry])
+                )
+            )
+        }
+        names = sorted(people.get(by_entry.get(e, ""), "") for e in wrong_slips)
+        trips = {t.id: _label(t) for t in session.exec(select(Trip).where(col(Trip.id).in_(
+            [*wrong_fresh, *wrong_kept]
+        )))}  # fmt: skip
+    return ReallocationImpact(
+        seated,
+        len(wrong_slips),
+        len(wrong_fresh),
+        len(wrong_kept),
+        slip_names=tuple(names),
+        manifest_trips=tuple(sorted(trips[t] for t in wrong_fresh)),
+        manifest_trips_if_kept=tuple(sorted(trips[t] for t in wrong_kept)),
+    )
 
 
 def _plan_allocation(

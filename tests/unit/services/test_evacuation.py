@@ -612,7 +612,15 @@ def test_a_fresh_allocation_says_which_printed_paper_it_makes_wrong(desk, people
     impact = ev.reallocation_impact(desk, op.id, 1)
     # Fresh: the elder and the family take seats 1-4, the young man's slip (seat 1) and the
     # manifest are wrong. Keeping the seats: his slip stands, the manifest misses four people.
-    assert impact == ev.ReallocationImpact(seated=1, slips=1, manifests=1, manifests_if_kept=1)
+    assert impact == ev.ReallocationImpact(
+        seated=1,
+        slips=1,
+        manifests=1,
+        manifests_if_kept=1,
+        slip_names=(people["young"].name,),  # whose slip to take back
+        manifest_trips=(trip.label,),
+        manifest_trips_if_kept=(trip.label,),
+    )
     ev.allocate_leg(desk, op.id, 1, fresh=True)
     # Paper already wrong is not counted again.
     after = ev.reallocation_impact(desk, op.id, 1)

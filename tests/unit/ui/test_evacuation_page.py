@@ -394,6 +394,7 @@ def test_starting_fresh_says_how_many_printed_slips_and_manifests_it_makes_wrong
     ev.print_boarding_slips(desk, a.id, tmp_path / "slips.pdf")
     ev.print_manifest(desk, a.id, tmp_path / "manifest.pdf")
     ev.add_to_pool(desk, op.id, 1, ev.CandidateCriteria(host_country="AE"))
+    young_name = people["young"].name
     page = make_page(qtbot, ctx)
     qtbot.waitUntil(lambda: page.selected_trip() is not None, timeout=3000)
     qtbot.mouseClick(page.allocate_button, Qt.MouseButton.LeftButton)
@@ -408,18 +409,21 @@ def test_starting_fresh_says_how_many_printed_slips_and_manifests_it_makes_wrong
     assert box.text().startswith("1 person already has a seat on this leg.")
     assert box.informativeText().splitlines() == [
         "Starting fresh makes printed papers wrong:",
-        "• 1 boarding slip",
-        "• 1 manifest",
+        f"• 1 boarding slip: {young_name}",
+        "• 1 manifest: Dubai P 1",
         "Print them again and take the old ones back.",
         "",
         "Keeping the seats adds passengers missing from:",
-        "• 1 manifest",
+        "• 1 manifest: Dubai P 1",
     ]
     assert ev.get_trip(desk, a.id).seated == 1  # nothing until chosen
     fresh = next(b for b in box.buttons() if b.text() == "Start fresh")
     fresh.click()
     qtbot.waitUntil(lambda: "Print again" in page.status_label.text(), timeout=3000)
-    assert page.status_label.text().endswith("Print again: 1 boarding slip, 1 manifest.")
+    assert page.status_label.text().endswith(
+        f"Print again: 1 boarding slip: {young_name}, 1 manifest: Dubai P 1."
+    )
+    assert "(started fresh: 1 person's seat was chosen again)" in page.status_label.text()
     assert ev.get_trip(desk, a.id).seated == 5
 
 

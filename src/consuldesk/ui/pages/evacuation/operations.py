@@ -451,8 +451,12 @@ class OperationsPart(PageBase):
                 placed=s.placed, waiting=s.waitlisted, flagged=s.flagged
             )
             if s.returned:
-                text += " " + _("({n} seats given anew)").format(n=s.returned)
-            papers = reprint_list(impact, fresh) if impact is not None else []
+                text += " " + ngettext(
+                    "(started fresh: {n} person's seat was chosen again)",
+                    "(started fresh: {n} people's seats were chosen again)",
+                    s.returned,
+                ).format(n=s.returned)
+            papers = reprint_list(impact, fresh, named=True) if impact is not None else []
             if papers:
                 text += ". " + _("Print again: {papers}.").format(papers=", ".join(papers))
             self._say(text)

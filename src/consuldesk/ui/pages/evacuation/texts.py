@@ -114,26 +114,46 @@ def manifest_file_name(trip: TripRow, suffix: str, prefix: str = "manifest") -> 
 _REMOVE = "__remove__"  # the "take off this leg" item of the Move menu
 
 
-def reprint_list(impact: ReallocationImpact, fresh: bool) -> list[str]:
-    """The printed paper a run makes wrong, one item each: ``3 boarding slips``, ``1 manifest``."""
+#: Names listed in the confirmation before "and N more".
+_NAMES_SHOWN = 6
+
+
+def _some(names: tuple[str, ...]) -> str:
+    shown = ", ".join(names[:_NAMES_SHOWN])
+    more = len(names) - _NAMES_SHOWN
+    if more > 0:
+        shown += " " + ngettext("and {n} more", "and {n} more", more).format(n=more)
+    return shown
+
+
+def reprint_list(impact: ReallocationImpact, fresh: bool, *, named: bool = False) -> list[str]:
+    """The printed paper a run makes wrong, one item each: ``3 boarding slips``, ``1 manifest``;
+    ``named``: whose slips and which vehicles' manifests, to take the old ones back."""
     slips = impact.slips if fresh else 0
     manifests = impact.manifests if fresh else impact.manifests_if_kept
+    trips = impact.manifest_trips if fresh else impact.manifest_trips_if_kept
     items = []
     if slips:
-        items.append(ngettext("{n} boarding slip", "{n} boarding slips", slips).format(n=slips))
+        item = ngettext("{n} boarding slip", "{n} boarding slips", slips).format(n=slips)
+        if named and impact.slip_names:
+            item += ": " + _some(impact.slip_names)
+        items.append(item)
     if manifests:
-        items.append(ngettext("{n} manifest", "{n} manifests", manifests).format(n=manifests))
+        item = ngettext("{n} manifest", "{n} manifests", manifests).format(n=manifests)
+        if named and trips:
+            item += ": " + _some(trips)
+        items.append(item)
     return items
 
 
 def reallocation_warning(impact: ReallocationImpact) -> str:
     """What each choice of a second allocation does to the paper already printed."""
     lines = []
-    if fresh := reprint_list(impact, True):
+    if fresh := reprint_list(impact, True, named=True):
         lines.append(_("Starting fresh makes printed papers wrong:"))
         lines.extend(f"• {item}" for item in fresh)
         lines.append(_("Print them again and take the old ones back."))
-    if kept := reprint_list(impact, False):
+    if kept := reprint_list(impact, False, named=True):
         if lines:
             lines.append("")
         lines.append(_("Keeping the seats adds passengers missing from:"))
