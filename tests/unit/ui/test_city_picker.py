@@ -62,3 +62,18 @@ def test_an_open_card_follows_the_person_s_country(qtbot, ctx):
     card.show()
     qtbot.waitUntil(lambda: card.city_picker.cities() == ["Doha"], timeout=3000)
     ctx.tasks.wait()
+
+
+def test_a_city_left_from_another_country_is_marked(qtbot, card):
+    qtbot.waitUntil(lambda: card.city_picker.cities() == ["Dubai", "Abu Dhabi"], timeout=3000)
+    city, country = card.edits["city"], card.edits["host_country"]
+    city.setText("Dubai")
+    assert not card.city_picker.warning.isVisible()
+    country.setText("Катар")  # the person is in Qatar after all; Dubai stays typed
+    qtbot.waitUntil(lambda: card.city_picker.cities() == ["Doha"], timeout=3000)
+    assert card.city_picker.warning.isVisible()
+    assert card.city_picker.warning.toolTip() == (
+        "Nobody on file in Катар is in Dubai: check the city."
+    )
+    city.setText("doha")  # any case
+    assert not card.city_picker.warning.isVisible() and city.toolTip() == ""

@@ -3,17 +3,20 @@
 An officer typing "Sha" for a person in the Emirates is offered Sharjah, not Shiraz: the
 suggestions are :func:`~consuldesk.services.nationals.filter_choices` of that country (the cities
 where people in it are, most people first), read off the UI thread whenever the country field
-names another country. The field stays free text: a city nobody is in yet can be typed.
+names another country. The field stays free text: a city nobody is in yet can be typed. A city
+nobody in that country is in (one left from another country, say) is marked with a warning
+sign whose tooltip says so: changing the country does not silently keep "Medina" in Qatar.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QStringListModel, Qt, QTimer, Slot
-from PySide6.QtWidgets import QCompleter, QLineEdit
+from PySide6.QtWidgets import QApplication, QCompleter, QLineEdit, QStyle
 from shiboken6 import isValid
 
 from consuldesk.domain.countries import country_code
 from consuldesk.domain.errors import ValidationError
+from consuldesk.i18n import _
 from consuldesk.services.nationals import filter_choices
 from consuldesk.ui.context import AppContext
 
@@ -39,6 +42,11 @@ class CityCompleter(QObject):
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         city_edit.setCompleter(self.completer)
+        self.city_edit = city_edit
+        icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self.warning = city_edit.addAction(icon, QLineEdit.ActionPosition.TrailingPosition)
+        self.warning.setVisible(False)
+        city_edit.textChanged.connect(self._on_city_edit_text_changed)
         self.country: object = _UNSET  # the country the suggestions are of (None: every one)
         self._serial = 0
         self._timer = QTimer(self)
@@ -88,6 +96,25 @@ class CityCompleter(QObject):
             return  # the country changed again meanwhile
         self.country = country
         self.model.setStringList(cities)
+        self._check_city()
+
+    @Slot(str)
+    def _on_city_edit_text_changed(self, _text: str) -> None:
+        self._check_city()
+
+    def _check_city(self) -> None:
+        """Mark a city nobody in the chosen country is in (a warning, not an error)."""
+        city = self.city_edit.text().strip()
+        known = {c.casefold() for c in self.model.stringList()}
+        odd = bool(city) and isinstance(self.country, str) and city.casefold() not in known
+        self.warning.setVisible(odd)
+        tip = ""
+        if odd:
+            tip = _("Nobody on file in {country} is in {city}: check the city.").format(
+                country=self.country_edit.text().strip(), city=city
+            )
+        self.warning.setToolTip(tip)
+        self.city_edit.setToolTip(tip)
 
 
 __all__ = ["CityCompleter"]
