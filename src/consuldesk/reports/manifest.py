@@ -109,7 +109,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "signature": {"en": "Signature", "kk": "Қолы", "ru": "Подпись"},
     "totals": {"en": "Totals", "kk": "Қорытынды", "ru": "Итого"},
     "minors": {"en": "Minors", "kk": "Кәмелетке толмағандар", "ru": "Несовершеннолетние"},
-    "over_60": {"en": "60+", "kk": "60+", "ru": "60+"},
+    "over_60": {"en": "Aged 60 or more", "kk": "60 жастан асқандар", "ru": "60 лет и старше"},
     "medical": {"en": "Medical", "kk": "Медициналық", "ru": "Медицинские"},
     "men": {"en": "Men", "kk": "Ерлер", "ru": "Мужчины"},
     "women": {"en": "Women", "kk": "Әйелдер", "ru": "Женщины"},
@@ -618,11 +618,15 @@ def _totals_table(totals: ManifestTotals, st: _Styles, label: LabelFn) -> Table:
             ("no_consent", totals.no_consent),
         ),
     ]
+    # The flags column's marks with their meaning in both languages: the legend of CHILD, 60+
+    # and MED for a border officer who reads only Kazakh or Russian.
+    marks = {"minors": FLAG_CHILD, "over_60": FLAG_OVER_60, "medical": FLAG_MEDICAL}
     rows: list[list[Any]] = [[para(label("totals"), st.section), "", "", "", "", ""]]
     for line in grid:
         row: list[Any] = []
         for key, count in line:
-            row += [para(label(key), st.value), str(count)]
+            text = f"{marks[key]} — {label(key)}" if key in marks else label(key)
+            row += [para(text, st.value), str(count)]
         rows.append(row)
     width = (PAGE_SIZE[0] - 2 * MARGIN) / 3
     table = Table(rows, colWidths=[width - 14 * mm, 12 * mm] * 3, hAlign="LEFT")

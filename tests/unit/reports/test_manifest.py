@@ -160,9 +160,10 @@ def test_totals_are_printed(tmp_path: Path) -> None:
     last = pages_text(out)[-1]
     expected = {
         "Total / Всего": totals.total,
-        "Minors / Несовершеннолетние": totals.minors,
-        "60+ / 60+": totals.over_60,
-        "Medical / Медицинские": totals.medical,
+        # the marks of the flags column, with their meaning in both languages
+        "CHILD — Minors / Несовершеннолетние": totals.minors,
+        "60+ — Aged 60 or more / 60 лет и старше": totals.over_60,
+        "MED — Medical / Медицинские": totals.medical,
         "Men / Мужчины": totals.men,
         "Women / Женщины": totals.women,
     }
