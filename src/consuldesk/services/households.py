@@ -8,8 +8,10 @@ household has at most one head, who is both ``Household.head_id`` and the one me
 relation is ``head``; the two never disagree after a write here. Making another member the head
 keeps the former head as a member (nobody is lost), with the inverse relation where there is
 one (a wife made head: her husband becomes her spouse; an adult son: his father becomes his
-parent), else with no relation given, for the officer to say. The head cannot simply be
-demoted: another member is made head instead, so a household that has a head keeps one.
+parent), else with no relation given, for the officer to say; the other members' relations are
+said again relative to the new head (a son made head: his sister becomes "other", his mother his
+parent), or left not given where nothing follows. The head cannot simply be demoted: another
+member is made head instead, so a household that has a head keeps one.
 """
 
 from __future__ import annotations
@@ -138,6 +140,23 @@ _FORMER_HEAD = {
 }
 
 
+_S, _C, _P, _O = Relation.SPOUSE, Relation.CHILD, Relation.PARENT, Relation.OTHER
+#: What another member becomes when a member is made head: by (the new head's relation to the
+#: former head, the member's relation to the former head). A sibling, a grandparent or an
+#: in-law is "other" (the relations have no finer word); a pair not here is not given, for
+#: the officer to say.
+_RESAID = {
+    (_S, _C): _C,  # the head's wife made head: their children stay her children
+    (_S, _P): _O,  # a parent-in-law
+    (_C, _C): _O,  # a sibling
+    (_C, _S): _P,  # a son made head: his mother (his father's wife) is his parent
+    (_C, _P): _O,  # a grandparent
+    (_P, _C): _O,  # a grandchild
+    (_P, _S): _O,  # a child-in-law
+    (_P, _P): _S,  # the head's other parent: the new head's spouse
+}
+
+
 def _relation(value: Relation | str | None) -> Relation | None:
     """A relation from a value or its name; ``None`` (or blank) is "not given".
 
@@ -160,9 +179,11 @@ def _known(relation: str | None) -> Relation | None:
 
 
 def _make_head(tx: Tx, household: Household, member: HouseholdMember) -> None:
-    """Make ``member`` the head; the former head stays a member with the inverse relation."""
+    """Make ``member`` the head; the former head stays a member with the inverse relation,
+    and the others' relations are said again relative to the new head (:data:`_RESAID`)."""
     known = _known(member.relation)
     former = _FORMER_HEAD.get(known) if known else None
+    had_head = household.head_id is not None
     for other in _memberships(tx.session, household.id):
         if other.id == member.id:
             continue
@@ -170,6 +191,11 @@ def _make_head(tx: Tx, household: Household, member: HouseholdMember) -> None:
             tx.update(other, {"relation": former.value if former else None})
         elif other.relation == Relation.HEAD.value:  # a stray "head" (an old file): not given
             tx.update(other, {"relation": None})
+        elif had_head and (theirs := _known(other.relation)) not in (None, _O):
+            # Said relative to the former head, the relation no longer holds as it stands. (An
+            # old file's free text is kept as written: it is not known what it was said of.)
+            resaid = _RESAID.get((known, theirs)) if known is not None else None
+            tx.update(other, {"relation": resaid.value if resaid else None})
     tx.update(member, {"relation": Relation.HEAD.value})
     tx.update(household, {"head_id": member.national_id})
 

@@ -313,9 +313,39 @@ def test_an_adult_child_made_head_makes_the_former_head_a_parent(desk, family):
     hh.add_member(desk, row.id, son.id, "other")
     written = hh.set_relation(desk, row.id, father.id, "head")
     assert _relations(written.row) == {father.id: "head", mother.id: "parent", son.id: "other"}
-    # "other" has no inverse: the former head's relation is left for the officer to say
+    # "other" has no inverse: the former head's relation is left for the officer to say, and
+    # so is the grandmother's ("parent" was said of the father, not of this son)
     again = hh.set_relation(desk, row.id, son.id, "head")
-    assert _relations(again.row) == {son.id: "head", father.id: None, mother.id: "parent"}
+    assert _relations(again.row) == {son.id: "head", father.id: None, mother.id: None}
+
+
+def test_a_new_head_has_the_others_relations_said_again_relative_to_them(desk, family):
+    mother, father, son = family
+    daughter = register_national(
+        desk, person(given_names_cyr="Айгүл", birth_date=date(2013, 4, 4), iin=None)
+    ).row
+    row = hh.create_household(desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=father.id).row
+    hh.add_member(desk, row.id, mother.id, "spouse")
+    hh.add_member(desk, row.id, son.id, "child")
+    hh.add_member(desk, row.id, daughter.id, "child")
+    # the wife made head: the husband is her spouse, the children stay her children
+    written = hh.set_relation(desk, row.id, mother.id, "head")
+    assert _relations(written.row) == {
+        mother.id: "head",
+        father.id: "spouse",
+        son.id: "child",
+        daughter.id: "child",
+    }
+    # a daughter made head: her mother is her parent, her brother "other" (a sibling)
+    written = hh.set_relation(desk, row.id, daughter.id, "head")
+    assert _relations(written.row) == {
+        daughter.id: "head",
+        mother.id: "parent",
+        son.id: "other",
+        father.id: "parent",  # the former head's spouse
+    }
+    # nobody left the household
+    assert len(written.row.members) == 4
 
 
 def test_relation_refusals_write_nothing(desk, family):

@@ -300,6 +300,17 @@ def test_relations_change_from_the_page_and_a_new_head_is_explained(qtbot, page,
         lambda: page.model.index(0, COL_NEEDS).data() == "1 × with children, 1 × minor",
         timeout=3000,
     )
+    # Their child made head: the others' relations are said again relative to him, and the
+    # page asks the officer to check them.
+    page.notice_label.hide()
+    select_member(page, "Қасымов Ерлан")
+    choose(qtbot, page.relation_box, "head")
+    qtbot.waitUntil(lambda: page.notice_label.isVisibleTo(page), timeout=3000)
+    assert page.notice_label.text() == (
+        "Қасымов Ерлан heads the household now; Қасымова Әйгерім: Parent. "
+        "1 other relation is now said relative to Қасымов Ерлан: check it."
+    )
+    qtbot.waitUntil(lambda: relation_shown(page, "Қасымов Арман") == "Parent", timeout=3000)
 
 
 @popup

@@ -583,6 +583,20 @@ class HouseholdsPage(QWidget):
             text = _(
                 "{head} heads the household now. Choose how {former} is related to them."
             ).format(head=head, former=former.national.name)
+        was = {m.national.id: m.relation for m in before.members}
+        resaid = [
+            m
+            for m in row.members
+            if m.national.id not in (row.head_id, before.head_id)
+            and m.national.id in was
+            and m.relation != was[m.national.id]
+        ]
+        if resaid:
+            text += " " + ngettext(
+                "{n} other relation is now said relative to {head}: check it.",
+                "{n} other relations are now said relative to {head}: check them.",
+                len(resaid),
+            ).format(n=len(resaid), head=head)
         self.notice_label.setText(text)
         self.notice_label.show()
 
