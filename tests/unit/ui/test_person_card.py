@@ -278,7 +278,9 @@ def test_history_shows_an_update(qtbot, ctx, desk):
     assert city[4] == f"Dubai → {edited.city}"
     assert re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d", city[0])
     assert any(r[2] == "Registered" and r[3] == "Surname (Cyrillic)" for r in rows)
-    assert card.history_status.text() == "Every change to this record, oldest first."
+    assert card.history_status.text() == "Every change to this record, the latest first."
+    # the latest first: the edit above the registration
+    assert rows.index(city) < next(i for i, r in enumerate(rows) if r[2] == "Registered")
 
 
 def test_history_model_passes_the_model_tester(qtmodeltester, desk):

@@ -260,8 +260,8 @@ def test_history_model_shows_review_changes_and_passes_the_model_tester(qtmodelt
         for r in range(model.rowCount())
     ]
     review = [c[2:] for c in cells if c[3] == "Set aside for review"]
-    assert review == [
-        ["Registered", "Set aside for review", "— → Date of birth “31.02.1990”"],
+    assert review == [  # the latest first
         ["Marked as reviewed", "Set aside for review", "Date of birth “31.02.1990” → —"],
+        ["Registered", "Set aside for review", "— → Date of birth “31.02.1990”"],
     ]
     qtmodeltester.check(model)

@@ -205,7 +205,8 @@ def _audit_value(field: str, value: object) -> str:
 
 
 class HistoryModel(QAbstractTableModel):
-    """A record's audit trail, one row per field change (oldest first)."""
+    """A record's audit trail, one row per field change, the latest change first (what was
+    settled a minute ago, a conflict's outcome, is at the top)."""
 
     COL_WHEN, COL_OFFICER, COL_ACTION, COL_FIELD, COL_CHANGE = range(5)
 
@@ -217,7 +218,7 @@ class HistoryModel(QAbstractTableModel):
     def set_events(self, events: list[AuditRow]) -> None:
         """Show these audit events."""
         rows = []
-        for event in events:
+        for event in reversed(events):
             when = event.at.astimezone() if event.at.tzinfo else event.at
             stamp = f"{when:%d.%m.%Y %H:%M}"
             action = _(ACTION_LABELS.get(event.action, event.action))
@@ -748,7 +749,7 @@ class PersonCard(DiscardGuardDialog):
         self.history_model.set_events(events)
         self.history_view.resizeColumnsToContents()
         self.history_status.setText(
-            _("Every change to this record, oldest first.") if events else _("No history yet.")
+            _("Every change to this record, the latest first.") if events else _("No history yet.")
         )
 
     def _on_history_failed(self, exc: BaseException) -> None:
