@@ -168,8 +168,10 @@ class OverviewPage(QWidget):
         self.twice_label.hide()
         self.country_table = _count_table(_("Host country"))
         self.city_table = _count_table(_("City"))
-        self.requests_table = _count_table(_("Open requests by kind"))
-        self.requests_table.setHorizontalHeaderLabels([_("Open requests by kind"), _("Requests")])
+        self.requests_table = _count_table(_("Kind of request"))
+        # Short headers: the table is a third of a 1024 px window.
+        self.requests_table.setHorizontalHeaderLabels([_("Kind of request"), _("Open")])
+        self.requests_table.horizontalHeaderItem(1).setToolTip(_("Open requests"))
 
         self._build_layout()
         self._refresh_action = QAction(_("Refresh"), self)
