@@ -357,3 +357,11 @@ def test_the_needs_and_the_place_are_whole_in_their_tooltips(page, seeded):
     assert needs.splitlines() == ["medical", "60+", "diabetes"]
     place = page.model.index(row, COL_PLACE).data(Qt.ItemDataRole.ToolTipRole)
     assert place.endswith("Abu Dhabi, AE")
+
+
+def test_a_narrow_filter_box_shows_its_choices_whole(page):
+    box = page.country_box
+    widest = max(box.view().sizeHintForColumn(0), 1)
+    assert box.view().minimumWidth() >= widest  # the open list is as wide as its longest
+    box.setCurrentIndex(1)
+    assert box.toolTip() == box.currentText() != ""

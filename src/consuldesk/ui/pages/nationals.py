@@ -130,6 +130,12 @@ class NationalsPage(QWidget):
         self.household_box = self._filter_box()
         for membership, caption in MEMBERSHIP_LABELS.items():
             self.household_box.addItem(_(caption), membership)
+        for box in (self.status_box, self.needs_box, self.household_box):
+            self._widen_list(box)
+        # Narrow on a small screen: the choice is whole in the tooltip and in the open list.
+        for box in (self.country_box, self.city_box, self.status_box, self.needs_box):
+            box.currentTextChanged.connect(box.setToolTip)
+        self.hotel_box.currentTextChanged.connect(self.hotel_box.setToolTip)
         self.household_box.setToolTip(
             _("Families travel together; a person can also be in a tour group")
         )
@@ -226,6 +232,14 @@ class NationalsPage(QWidget):
         box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         box.setMinimumContentsLength(8)
         return box
+
+    @staticmethod
+    def _widen_list(box: QComboBox) -> None:
+        """Let the open list be as wide as its longest choice ("Saudi Arabia (1,078)")."""
+        view = box.view()
+        view.setMinimumWidth(
+            view.sizeHintForColumn(0) + view.verticalScrollBar().sizeHint().width()
+        )
 
     def _connect_signals(self) -> None:
         self.search_box.textChanged.connect(self._on_search_box_text_changed)
@@ -586,6 +600,7 @@ class NationalsPage(QWidget):
                 index = box.count() - 1
             box.setCurrentIndex(index)
         box.blockSignals(False)
+        NationalsPage._widen_list(box)
 
     @Slot(object)
     def _on_case_file_changed(self, changes: object) -> None:

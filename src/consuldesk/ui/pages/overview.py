@@ -171,7 +171,8 @@ class OverviewPage(QWidget):
         self.requests_table = _count_table(_("Kind of request"))
         # Short headers: the table is a third of a 1024 px window.
         self.requests_table.setHorizontalHeaderLabels([_("Kind of request"), _("Open")])
-        self.requests_table.horizontalHeaderItem(1).setToolTip(_("Open requests"))
+        if (open_header := self.requests_table.horizontalHeaderItem(1)) is not None:
+            open_header.setToolTip(_("Open requests"))
 
         self._build_layout()
         self._refresh_action = QAction(_("Refresh"), self)
