@@ -138,6 +138,8 @@ def _verify(data: str, check: str, code: str, field: str, *, empty_ok: bool = Fa
 def _birth_date(value: str, today: datetime.date, field: str) -> datetime.date | None:
     if "<" in value:
         return None
+    if not (value.isascii() and value.isdigit()):  # letters with right check digits
+        raise ValidationError("mrz.birth_date", field, value=value)
     yy, mm, dd = int(value[0:2]), int(value[2:4]), int(value[4:6])
     # The century is the one that does not put the birth in the future.
     for year in (2000 + yy, 1900 + yy):

@@ -170,6 +170,9 @@ def format_phone(e164: str) -> str:
     return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
 
 
+_CALLING_CODES = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+
+
 def phone_search_tokens(e164: str) -> list[str]:
     """Digit strings someone may type when searching for this number (see :func:`_tokens`)."""
     return list(_tokens(e164))
@@ -196,7 +199,8 @@ def _tokens(e164: str) -> tuple[str, ...]:
     # with a trunk 0 (UAE 050 123 4567, Saudi 055…, Iran 0912…).
     for length in (1, 2, 3):
         prefix = digits[:length]
-        if prefix.isdigit() and int(prefix) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+        # isascii: "²" is a digit to isdigit(), not to int()
+        if prefix.isascii() and prefix.isdigit() and int(prefix) in _CALLING_CODES:
             national = digits[length:]
             return (digits, national, "0" + national, *tail) if national else (digits,)
     return (digits,)

@@ -105,7 +105,8 @@ def parse_scan(text: str) -> ScanCode:
         rest = raw[len(MANIFEST_PREFIX) :].lower()
         trip_id, _, page = rest.partition(":")
         if _UUID.match(trip_id):
-            return ScanCode(ScanKind.MANIFEST, trip_id, int(page) if page.isdigit() else None)
+            number = int(page) if page.isascii() and page.isdigit() else None  # not "²"
+            return ScanCode(ScanKind.MANIFEST, trip_id, number)
     elif _SEAT.match(upper):
         return ScanCode(ScanKind.SEAT, upper.lstrip("0") or "0")
     elif _PASSPORT.match(upper) and any(ch.isalpha() for ch in upper):
