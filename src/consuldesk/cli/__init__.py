@@ -36,6 +36,7 @@ from consuldesk.cli.common import (
     _unexpected,
 )
 from consuldesk.i18n import _, install
+from consuldesk.store.private import private_umask
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -137,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
         return int(exc.code or 0)
     install(args.lang)
+    umask = private_umask()  # whatever the command writes is its owner's only
     try:
         return COMMANDS[args.command](args)
     except CliError as exc:
@@ -155,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             _err(_describe(exc))
         return code
+    finally:
+        os.umask(umask)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from typing import TextIO, TypeVar
 
 from consuldesk.services.errors import ServiceError
 from consuldesk.store.models import new_id
+from consuldesk.store.private import make_private
 
 T = TypeVar("T")
 
@@ -33,6 +34,7 @@ def atomic_text_file(target: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        make_private(tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -54,6 +56,7 @@ def write_bytes_atomically(target: Path, data: bytes, *, verify: bool = False) -
             os.fsync(fh.fileno())
         if verify and tmp.read_bytes() != data:
             raise OSError(errno.EIO, "the file read back differs from what was written")
+        make_private(tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -38,6 +38,7 @@ from consuldesk.store.models import (
     new_id,
     utcnow,
 )
+from consuldesk.store.private import private_dir
 from consuldesk.sync import bundle as b
 from consuldesk.sync import exchange, scope
 from consuldesk.sync import keys as k
@@ -514,7 +515,7 @@ def _backup(desk: Desk, label: str) -> Path:
     """A consistent copy of the case file in a folder beside it, before an import."""
     source = desk.casefile.path
     folder = source.with_name(source.name + ".backups")
-    folder.mkdir(exist_ok=True)
+    private_dir(folder)
     target = folder / f"{utcnow():%Y%m%d-%H%M%S}-{label}{source.suffix}"
     n = 1
     while target.exists():  # the same bundle twice within a second

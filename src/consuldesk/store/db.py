@@ -42,6 +42,7 @@ from consuldesk.store.models import (
     table_of,
     utcnow,
 )
+from consuldesk.store.private import make_private, private_dir
 from consuldesk.store.search import (
     index_new_rows,
     national_id_keys,
@@ -770,7 +771,7 @@ class CaseFile:
             _check_sqlite_header(path)
         elif not path.parent.exists():
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                private_dir(path.parent)
             except OSError as exc:
                 raise CaseFileError("casefile.readonly", path, detail=str(exc)) from exc
         engine = make_engine(path)
@@ -791,6 +792,8 @@ class CaseFile:
             engine.dispose()
             raise
         casefile = cls(path, engine)
+        for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            make_private(part)  # 600 whatever the umask; SQLite gives the WAL the file's mode
         casefile._refresh_search_index()
         casefile.refresh_statistics()
         return casefile
@@ -1030,6 +1033,7 @@ def copy_database(source: Path, target: Path) -> Path:
                 dst.close()
         finally:
             src.close()
+        make_private(tmp)
         shutil.move(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
+from consuldesk.store.private import make_private, private_dir
+
 APP_NAME = "ConsulDesk"
 DATA_DIR_ENV = "CONSULDESK_DATA_DIR"
 CONFIG_DIR_ENV = "CONSULDESK_CONFIG_DIR"
@@ -16,18 +18,17 @@ CASEFILE_SUFFIX = ".consuldesk"
 def data_dir(override: str | Path | None = None) -> Path:
     """The folder that holds case files: ``override``, else ``$CONSULDESK_DATA_DIR``, else
     platformdirs' user data dir. Created when missing."""
-    chosen = override or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir(APP_NAME, False)
-    path = Path(chosen).expanduser()
-    path.mkdir(parents=True, exist_ok=True)
+    chosen = override or os.environ.get(DATA_DIR_ENV)
+    path = private_dir(Path(chosen or platformdirs.user_data_dir(APP_NAME, False)).expanduser())
+    if not chosen:
+        make_private(path)  # ours: made 755 by an older version
     return path
 
 
 def config_dir() -> Path:
     """The folder for settings: ``$CONSULDESK_CONFIG_DIR`` or platformdirs' user config dir."""
     chosen = os.environ.get(CONFIG_DIR_ENV) or platformdirs.user_config_dir(APP_NAME, False)
-    path = Path(chosen).expanduser()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(Path(chosen).expanduser())
 
 
 def log_dir() -> Path:
@@ -35,9 +36,7 @@ def log_dir() -> Path:
     settings when ``$CONSULDESK_CONFIG_DIR`` is set, as in tests). Created when missing."""
     configured = os.environ.get(CONFIG_DIR_ENV)
     chosen = Path(configured) / "logs" if configured else platformdirs.user_log_dir(APP_NAME, False)
-    path = Path(chosen).expanduser()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(Path(chosen).expanduser())
 
 
 def casefile_path(post_code: str, override: str | Path | None = None) -> Path:

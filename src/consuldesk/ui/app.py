@@ -17,6 +17,7 @@ from consuldesk.services.casefile import open_casefile
 from consuldesk.services.desk import Desk
 from consuldesk.store.errors import CaseFileError
 from consuldesk.store.paths import config_dir, list_casefiles
+from consuldesk.store.private import private_umask
 from consuldesk.ui.dialogs.first_start import (
     LAST_CASEFILE_KEY,
     ask_officer_name,
@@ -139,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ConsulDesk")
     app.setApplicationVersion(__version__)
+    private_umask()  # the window's process writes nothing anyone else may read
     settings = QSettings(str(config_dir() / "settings.ini"), QSettings.Format.IniFormat)
     lang = install(args.lang or str(settings.value("language", "") or QLocale.system().name()))
     # Dates and numbers follow the chosen language (kk_KZ, ru_KZ; en with Kazakhstan's formats).

@@ -38,6 +38,7 @@ from consuldesk.services.lists.plan import _chunks
 from consuldesk.services.lists.planning import _NATIONAL_COLUMNS
 from consuldesk.services.lists.values import _SEX_LABELS, _STATUS_LABELS, _YES_LABEL
 from consuldesk.store.models import Household, HouseholdMember, National
+from consuldesk.store.private import make_private
 
 # -- export --------------------------------------------------------------------------------
 
@@ -235,6 +236,7 @@ def export_list(
             _write_csv(tmp, headers, rows())
         else:
             _write_xlsx(tmp, headers, rows())
+        make_private(tmp)
         os.replace(tmp, path)
     except OSError as exc:
         raise ListError("list.write", path, detail=str(exc)) from exc

@@ -30,6 +30,7 @@ from consuldesk.services.lists.base import (
     with_formula_guard,
 )
 from consuldesk.services.lists.columns import export_header
+from consuldesk.store.private import make_private
 
 # Names of the review files of one list: <stem>.review.csv, then stamped ones. The stem of a
 # review file (or of an error file of older versions) is that of its list.
@@ -147,6 +148,7 @@ def _write_review_file(target: Path, parsed: ParsedList, rows: list[ReviewRow]) 
                 writer.writerow([with_formula_guard(t) for t in texts_out])
             fh.flush()
             os.fsync(fh.fileno())
+        make_private(tmp)  # it holds names, passports and phones
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise ListError("list.write", target, detail=str(exc)) from exc
