@@ -769,6 +769,7 @@ class CaseFile:
             raise CaseFileError("casefile.not_found", path)
         if exists:
             _check_sqlite_header(path)
+            _check_is_casefile(path)  # before anything writes to it (WAL, the schema)
         elif not path.parent.exists():
             try:
                 private_dir(path.parent)
@@ -1012,6 +1013,23 @@ def _check_sqlite_header(path: Path) -> None:
         raise CaseFileError("casefile.readonly", path, detail=str(exc)) from exc
     if header != b"SQLite format 3\x00":
         raise CaseFileError("casefile.not_sqlite", path)
+
+
+def _check_is_casefile(path: Path) -> None:
+    """Refuse an SQLite file that is not a case file (no Alembic revision: someone else's
+    database, or an empty one) without changing a byte of it: read-only, so it is not switched
+    to WAL, and it gets no schema."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise translate_sqlite_error(exc, path) from exc
+    if "alembic_version" not in tables:
+        raise CaseFileError("casefile.not_casefile", path)
 
 
 def _backup(path: Path, revision: str) -> Path:

@@ -121,15 +121,22 @@ def test_refuses_a_file_that_is_not_sqlite(tmp_path):
     assert path.read_text(encoding="utf-8") == "Қасымова, Әйгерім\n"  # untouched
 
 
-def test_refuses_an_unrelated_sqlite_database(tmp_path):
+@pytest.mark.parametrize("tables", [["CREATE TABLE x (y)", "INSERT INTO x VALUES (1)"], []])
+def test_refuses_an_unrelated_or_empty_sqlite_database_without_changing_it(tmp_path, tables):
     path = tmp_path / "other.sqlite"
     con = sqlite3.connect(path)
-    con.execute("CREATE TABLE x (y)")
+    for statement in tables:
+        con.execute(statement)
+    con.execute("PRAGMA user_version = 7")  # an empty database is one page, not zero bytes
     con.commit()
     con.close()
+    before = path.read_bytes()
     with pytest.raises(CaseFileError) as info:
         CaseFile.open(path)
     assert info.value.code == "casefile.not_casefile"
+    # not switched to WAL, no schema added: someone else's file, byte for byte
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.sqlite"]
 
 
 def test_refuses_a_case_file_from_a_newer_version(desk):
