@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 
@@ -308,7 +307,7 @@ def _household_kinds(desk) -> dict[str, int]:
 
 
 @pytest.mark.slow
-def test_situation_is_fast_with_100k_nationals(desk):
+def test_situation_counts_100k_nationals(desk):
     rnd = random.Random(7)
     cities = ["Dubai", "Abu Dhabi", "Sharjah", "Ajman", "Al Ain", "Tehran", None]
     now = "2026-03-01 00:00:00.000000"
@@ -357,10 +356,6 @@ def test_situation_is_fast_with_100k_nationals(desk):
             " household_id, national_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
             members,
         )
-    situation(desk)  # warm the page cache, as a dashboard that refreshes would have it
-    started = time.perf_counter()
-    s = situation(desk)
-    elapsed = time.perf_counter() - started
+    s = situation(desk)  # its speed is bench/bench_ui.py's to measure, not this test's
     assert s.nationals == n
     assert s.by_vulnerability["woman_with_minors"] > 0
-    assert elapsed < 1.0, f"situation() took {elapsed:.2f} s for {n} nationals"
