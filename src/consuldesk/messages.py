@@ -198,6 +198,7 @@ TEMPLATES: dict[str, str] = {
     "boarding.trip_closed": "{trip} is {status}: boarding is closed",
     "boarding.boarded_elsewhere": "This passenger has already boarded {trip}",
     "file.write": "{path} cannot be written: {reason}",
+    "backup.unsound": "{path} cannot be restored: {problem}. Choose another backup",
     "file.no_folder": "The folder {folder} does not exist (is the USB stick still in?)",
     "file.read": "{path} cannot be read: {reason}",
     "bundle.not_bundle": "This is not a ConsulDesk bundle",

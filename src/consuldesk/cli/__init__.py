@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from consuldesk import __version__
-from consuldesk.cli import casefile, evac, keys, lists, nationals, reports, sync
+from consuldesk.cli import backups, casefile, evac, keys, lists, nationals, reports, sync
 from consuldesk.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_CASEFILE,
@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: The command groups, in the order ``--help`` lists their commands.
-GROUPS = (casefile, lists, nationals, evac, reports, keys, sync)
+GROUPS = (casefile, lists, nationals, evac, reports, keys, sync, backups)
 #: Groups whose commands have actions of their own (which take the common options too).
 NESTED = (evac, keys, sync)
 COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}

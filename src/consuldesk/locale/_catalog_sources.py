@@ -343,6 +343,8 @@ def _catalog_sources() -> None:
     _("This passenger has already boarded {trip}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['file.write']
     _("{path} cannot be written: {reason}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['backup.unsound']
+    _("{path} cannot be restored: {problem}. Choose another backup")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['file.no_folder']
     _("The folder {folder} does not exist (is the USB stick still in?)")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['file.read']

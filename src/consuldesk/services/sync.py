@@ -16,7 +16,6 @@ fields merge one by one, conflicts are queued for an officer (:func:`conflicts`)
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +24,11 @@ from typing import Any
 from sqlmodel import col, select
 
 from consuldesk.services import keys as key_service
+from consuldesk.services.backups import take_backup
 from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import file_in, write_bytes_atomically, written_to
-from consuldesk.store.db import META_HLC, Tx, copy_database, gc_paused, read_meta
+from consuldesk.store.db import META_HLC, Tx, gc_paused, read_meta
 from consuldesk.store.migrate import head_revision
 from consuldesk.store.models import (
     HeldBundle,
@@ -38,7 +38,6 @@ from consuldesk.store.models import (
     new_id,
     utcnow,
 )
-from consuldesk.store.private import private_dir
 from consuldesk.sync import bundle as b
 from consuldesk.sync import exchange, scope
 from consuldesk.sync import keys as k
@@ -512,25 +511,8 @@ def inspect_bundle(desk: Desk, passphrase: str | None, path: Path) -> Imported:
 
 
 def _backup(desk: Desk, label: str) -> Path:
-    """A consistent copy of the case file in a folder beside it, before an import."""
-    source = desk.casefile.path
-    folder = source.with_name(source.name + ".backups")
-    private_dir(folder)
-    target = folder / f"{utcnow():%Y%m%d-%H%M%S}-{label}{source.suffix}"
-    n = 1
-    while target.exists():  # the same bundle twice within a second
-        n += 1
-        target = folder / f"{utcnow():%Y%m%d-%H%M%S}-{label}-{n}{source.suffix}"
-    try:
-        copy_database(source, target)
-    except (OSError, sqlite3.Error) as exc:
-        raise ServiceError(
-            "file.write",
-            "path",
-            path=str(target),
-            reason=getattr(exc, "strerror", None) or str(exc),
-        ) from exc
-    return target
+    """A consistent copy of the case file in its backups folder, before an import."""
+    return take_backup(desk, label)
 
 
 def _prune_backups(desk: Desk) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from consuldesk.domain.enums import Source
 from consuldesk.domain.review import ReviewItem
 from consuldesk.messages import describe, describe_code
+from consuldesk.services.backups import take_backup
 from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
 from consuldesk.services.lists import review_file as reviews
 from consuldesk.services.lists.base import (
@@ -93,6 +94,10 @@ def import_list(
         CaseFileError: the case file is locked, read-only or full; nothing was written.
         Cancelled: ``cancel`` was set; nothing was written.
     """
+    if not dry_run:
+        # A copy first, as before a bundle: a wrong list merged into the case file can be
+        # undone by restoring it (consuldesk.services.backups).
+        take_backup(desk, f"before-import-{Path(path).stem}")
     with gc_paused():
         # The rows die with _import's frame, before the collector runs again: collecting them
         # instead (millions of objects) took 0.4 s at 100,000 rows.
