@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -157,17 +158,17 @@ def restore_backup(casefile: Path, backup: Path) -> Path:
     row = inspect_backup(backup)
     if not row.sound:
         raise ServiceError("backup.unsound", "path", path=str(backup), problem=row.problem)
-    before = backup_file(casefile, "before-restore")
+    try:
+        before = backup_file(casefile, "before-restore")
+    except ServiceError:
+        # A damaged case file (the usual reason to restore) may not copy through SQLite: its
+        # bytes are kept as they are, the write-ahead log beside them.
+        before = _raw_copy(casefile)
     tmp = casefile.with_name(f".{casefile.name}.{os.getpid()}.restore")
     try:
         copy_database(backup, tmp)
         # The old write-ahead log belongs to the old file: applied to the restored one, it
-        # would damage it. The backup above holds everything it had.
-        conn = sqlite3.connect(casefile)
-        try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            conn.close()
+        # would damage it. The copy above holds everything it had.
         for part in (Path(f"{casefile}-wal"), Path(f"{casefile}-shm")):
             part.unlink(missing_ok=True)
         os.replace(tmp, casefile)
@@ -182,3 +183,21 @@ def restore_backup(casefile: Path, backup: Path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return before
+
+
+def _raw_copy(casefile: Path) -> Path:
+    """The case file's bytes (and its write-ahead log's) copied into its backups folder."""
+    folder = private_dir(backup_folder(casefile))
+    target = folder / f"{utcnow():%Y%m%d-%H%M%S}-before-restore-as-found{casefile.suffix}"
+    try:
+        shutil.copyfile(casefile, target)
+        make_private(target)
+        wal = Path(f"{casefile}-wal")
+        if wal.exists():
+            shutil.copyfile(wal, f"{target}-wal")
+            make_private(f"{target}-wal")
+    except OSError as exc:
+        raise ServiceError(
+            "file.write", "path", path=str(target), reason=exc.strerror or str(exc)
+        ) from exc
+    return target

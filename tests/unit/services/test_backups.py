@@ -97,3 +97,20 @@ def test_the_cli_lists_restores_and_refuses_while_a_window_has_the_file(desk, ca
     assert main([*base, "restore", name, "--yes"]) == 0
     assert "Restored" in capsys.readouterr().out
     assert main([*base, "restore", "no-such.consuldesk", "--yes"]) == 3
+
+
+def test_a_damaged_case_file_is_restored_and_kept_as_found(desk):
+    nationals.register_national(desk, person())
+    copy = backups.take_backup(desk, "good")
+    path = desk.casefile.path
+    desk.close()
+    data = bytearray(path.read_bytes())
+    data[4096 : 4096 * 4] = os.urandom(4096 * 3)  # what a failing disk leaves
+    path.write_bytes(bytes(data))
+    kept = backups.restore_backup(path, copy)
+    assert kept.exists() and kept.read_bytes()[4096:8192] == bytes(data[4096:8192])
+    restored = open_casefile(path, "Officer")
+    try:
+        assert names(restored) == {"Қасымова Әйгерім"}
+    finally:
+        restored.close()
