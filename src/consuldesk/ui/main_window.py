@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from consuldesk.i18n import _
+from consuldesk.messages import describe
+from consuldesk.services.backups import take_backup
 from consuldesk.services.desk import Desk
 from consuldesk.services.views import RequestRow
 from consuldesk.ui.context import AppContext, CaseFileEvents
@@ -35,6 +37,10 @@ if TYPE_CHECKING:
 PAGE_KEYS = ("nationals", "households", "requests", "hotels", "evacuation", "overview", "sync")
 # Versions before the evacuation page stored the page's row number.
 _PAGES_BEFORE_EVACUATION = ("nationals", "households", "requests", "hotels", "overview")
+
+
+#: How often the open window copies its case file into the backups folder (4 hours).
+BACKUP_EVERY_MS = 4 * 60 * 60 * 1000
 
 
 class MainWindow(QMainWindow):
@@ -85,8 +91,13 @@ class MainWindow(QMainWindow):
         self._settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self._quit = QAction(_("Quit"), self)
         self._quit.setShortcut(QKeySequence.StandardKey.Quit)
+        # A copy every few hours while the window is open (issue 11): a day's work is never
+        # more than one interval from a backup, whatever happens to the file.
+        self._backup_timer = QTimer(self)
+        self._backup_timer.setInterval(BACKUP_EVERY_MS)
         self._build_menus()
         self._connect_signals()
+        self._backup_timer.start()
         self._restore_geometry()
         self.nav.setCurrentRow(self._last_page())
 
@@ -199,6 +210,7 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self._backup_timer.timeout.connect(self._on_backup_timer_timeout)
         self._log_call.triggered.connect(self._on_log_call_triggered)
         self._import.triggered.connect(self._on_import_triggered)
         self._export.triggered.connect(self._on_export_triggered)
@@ -285,7 +297,25 @@ class MainWindow(QMainWindow):
             value = _PAGES_BEFORE_EVACUATION[int(value)]
         return PAGE_KEYS.index(value) if value in PAGE_KEYS else 0
 
+    @Slot()
+    def _on_backup_timer_timeout(self) -> None:
+        desk = self.ctx.desk
+        self.ctx.tasks.run(
+            lambda: take_backup(desk, "scheduled"),
+            self._on_backup_done,
+            self._on_backup_failed,
+        )
+
+    def _on_backup_done(self, path: object) -> None:
+        name = getattr(path, "name", str(path))
+        self.statusBar().showMessage(_("Backup taken: {name}").format(name=name), 10_000)
+
+    def _on_backup_failed(self, exc: BaseException) -> None:
+        # Said where it stays in view until read: a backup that no longer happens matters.
+        self.statusBar().showMessage(_("No backup could be taken: {why}").format(why=describe(exc)))
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._backup_timer.stop()
         if self.ctx.settings is not None:
             self.ctx.settings.setValue("main/geometry", self.saveGeometry())
             row = self.nav.currentRow()

@@ -233,3 +233,30 @@ def test_a_call_logged_with_ctrl_l_is_shown_on_the_requests_page(qtbot, window):
     qtbot.waitUntil(lambda: page.view.request is not None, timeout=3000)
     assert page.view.request.id == blocker.args[0].id
     assert page.count_label.text().startswith("Call logged: Brother missing since Monday.")
+
+
+def test_the_open_window_takes_a_backup_on_a_schedule(qtbot, desk, monkeypatch):
+    from consuldesk.services import backups
+    from consuldesk.ui import main_window
+
+    monkeypatch.setattr(main_window, "BACKUP_EVERY_MS", 100)
+    w = MainWindow(desk)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: "Backup taken" in w.statusBar().currentMessage(), timeout=5000)
+    (row, *_) = backups.list_backups(desk.casefile.path)
+    assert row.reason == "scheduled" and row.sound
+    assert w.statusBar().currentMessage() == f"Backup taken: {row.path.name}"
+    # a folder that cannot be written: said in the status bar, the window goes on
+    monkeypatch.setattr(
+        main_window,
+        "take_backup",
+        lambda *_a: (_ for _ in ()).throw(
+            backups.ServiceError("file.write", "path", path="/media/usb/x", reason="disk full")
+        ),
+    )
+    qtbot.waitUntil(lambda: "No backup" in w.statusBar().currentMessage(), timeout=5000)
+    assert w.statusBar().currentMessage() == (
+        "No backup could be taken: /media/usb/x cannot be written: disk full"
+    )
+    w.close()
