@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -20,12 +19,11 @@ from shiboken6 import isValid
 
 from consuldesk.domain.enums import RateBasis
 from consuldesk.i18n import _
-from consuldesk.messages import describe
 from consuldesk.services.hotels import HotelFields, add_hotel
 from consuldesk.services.nationals import FilterChoices, filter_choices
-from consuldesk.services.views import HotelRow, Written
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.countries import fill_countries
+from consuldesk.ui.dialogs.saving import SavingDialog
 from consuldesk.ui.models.hotels import RATE_BASIS_LABELS
 from consuldesk.ui.widgets.forms import error_label
 
@@ -38,7 +36,7 @@ def fill_rate_basis(box: QComboBox) -> None:
         box.addItem(_(RATE_BASIS_LABELS[value.value]), value.value)
 
 
-class HotelDialog(QDialog):
+class HotelDialog(SavingDialog):
     """A small form for a new hotel; saved off the UI thread.
 
     The city list offers the cities of the chosen country only (where nationals are on file);
@@ -47,8 +45,6 @@ class HotelDialog(QDialog):
     Signals:
         saved(object): the :class:`Written` result of ``add_hotel``.
     """
-
-    saved = Signal(object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -195,25 +191,9 @@ class HotelDialog(QDialog):
     @Slot()
     def _on_buttons_accepted(self) -> None:
         desk, fields = self.ctx.desk, self.fields()
-        self.buttons.setEnabled(False)
-        self.ctx.tasks.run(
-            lambda: add_hotel(desk, fields), self._on_save_done, self._on_save_failed, owner=self
-        )
+        self._save(lambda: add_hotel(desk, fields))
 
-    def _on_save_done(self, written: Written[HotelRow]) -> None:
-        self.ctx.events.changed.emit(written.changes)  # written even if the dialog was closed
-        if not isValid(self):
-            return
-        self.buttons.setEnabled(True)
-        self.saved.emit(written)
-        self.accept()
-
-    def _on_save_failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return  # closed while the work ran
-        self.buttons.setEnabled(True)
-        self.error_label.setText(describe(exc))
-        self.error_label.show()
+    def _focus_on_error(self, exc: BaseException) -> None:
         widget = self._fields.get(getattr(exc, "field", None) or "")
         if widget is not None:
             widget.setFocus()

@@ -30,6 +30,7 @@ from consuldesk.services.nationals import search
 from consuldesk.services.rows import NationalRow
 from consuldesk.services.views import HouseholdRow, Written
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.saving import SavingDialog
 from consuldesk.ui.models.households import kind_label, relation_label
 from consuldesk.ui.widgets.forms import error_label
 
@@ -56,14 +57,12 @@ def fill_relations(box: QComboBox, *, head: bool = True, current: str | None = N
     box.setMinimumWidth(box.sizeHint().width())
 
 
-class RenameHouseholdDialog(QDialog):
+class RenameHouseholdDialog(SavingDialog):
     """A household's new name; saved off the UI thread, errors shown under the field.
 
     Signals:
         saved(object): the :class:`Written` result of ``rename_household``.
     """
-
-    saved = Signal(object)
 
     def __init__(self, ctx: AppContext, household: HouseholdRow, parent: QWidget | None = None):
         super().__init__(parent)
@@ -102,38 +101,18 @@ class RenameHouseholdDialog(QDialog):
     @Slot()
     def _on_buttons_accepted(self) -> None:
         desk, household_id, name = self.ctx.desk, self.household.id, self.name_edit.text()
-        self.buttons.setEnabled(False)
-        self.ctx.tasks.run(
-            lambda: hh.rename_household(desk, household_id, name),
-            self._on_save_done,
-            self._on_save_failed,
-        )
+        self._save(lambda: hh.rename_household(desk, household_id, name))
 
-    def _on_save_done(self, written: Written[HouseholdRow]) -> None:
-        self.ctx.events.changed.emit(written.changes)
-        if not isValid(self):
-            return
-        self.buttons.setEnabled(True)
-        self.saved.emit(written)
-        self.accept()
-
-    def _on_save_failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return
-        self.buttons.setEnabled(True)
-        self.error_label.setText(describe(exc))
-        self.error_label.show()
+    def _focus_on_error(self, exc: BaseException) -> None:
         self.name_edit.setFocus()
 
 
-class NewHouseholdDialog(QDialog):
+class NewHouseholdDialog(SavingDialog):
     """Name, kind and tour operator of a new family or tour group; saved off the UI thread.
 
     Signals:
         saved(object): the :class:`Written` result of ``create_household``.
     """
-
-    saved = Signal(object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -176,27 +155,9 @@ class NewHouseholdDialog(QDialog):
         name = self.name_edit.text()
         kind = HouseholdKind(self.kind_box.currentData())
         operator = self.operator_edit.text() if kind == HouseholdKind.TOUR_GROUP else None
-        self.buttons.setEnabled(False)
-        self.ctx.tasks.run(
-            lambda: hh.create_household(desk, name, kind, tour_operator=operator),
-            self._on_save_done,
-            self._on_save_failed,
-        )
+        self._save(lambda: hh.create_household(desk, name, kind, tour_operator=operator))
 
-    def _on_save_done(self, written: Written[HouseholdRow]) -> None:
-        self.ctx.events.changed.emit(written.changes)
-        if not isValid(self):
-            return
-        self.buttons.setEnabled(True)
-        self.saved.emit(written)
-        self.accept()
-
-    def _on_save_failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return
-        self.buttons.setEnabled(True)
-        self.error_label.setText(describe(exc))
-        self.error_label.show()
+    def _focus_on_error(self, exc: BaseException) -> None:
         self.name_edit.setFocus()
 
 
