@@ -4,7 +4,7 @@ transaction; check-in, check-out and cancelling; the households the placement fo
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -175,23 +175,19 @@ def place(
             ``placement_id``), ``hotel.full`` (params ``beds``, ``occupied``, ``requested``,
             ``night``, ``hotel``), ``hotel.rate_basis``.
     """
-    with desk.casefile.write(desk.officer) as tx:
-        hotel = live_hotel(tx.session, hotel_id)
-        placements = _place(
-            tx,
-            hotel,
-            national_ids,
-            check_in,
-            check_out,
-            room,
-            paid_by,
-            nightly_cost_minor,
-            allow_overbook,
-            checked_in,
-            basis,
-        )
-        rows = tuple(placement_rows(tx.session, placements, desk.today()))
-    return Written(rows, tx.changes)
+    return _placed(
+        desk,
+        hotel_id,
+        lambda _session: national_ids,
+        check_in,
+        check_out,
+        room,
+        paid_by,
+        nightly_cost_minor,
+        allow_overbook,
+        checked_in,
+        basis,
+    )
 
 
 def place_household(
@@ -215,13 +211,42 @@ def place_household(
         NotFound: the hotel or household does not exist.
         ServiceError: as :func:`place`; ``placement.empty`` for a household without members.
     """
+    return _placed(
+        desk,
+        hotel_id,
+        lambda session: _member_ids(session, household_id),
+        check_in,
+        check_out,
+        room,
+        paid_by,
+        nightly_cost_minor,
+        allow_overbook,
+        checked_in,
+        basis,
+    )
+
+
+def _placed(
+    desk: Desk,
+    hotel_id: str,
+    people: Callable[[Session], Sequence[str]],
+    check_in: date,
+    check_out: date | None,
+    room: str | None,
+    paid_by: PaidBy,
+    nightly_cost_minor: int | None,
+    allow_overbook: bool,
+    checked_in: bool,
+    basis: str | RateBasis | None,
+) -> Written[tuple[PlacementRow, ...]]:
+    """:func:`place` or :func:`place_household`: ``people`` are read in the same transaction
+    (a household's members as they are when it is placed)."""
     with desk.casefile.write(desk.officer) as tx:
         hotel = live_hotel(tx.session, hotel_id)
-        member_ids = _member_ids(tx.session, household_id)
         placements = _place(
             tx,
             hotel,
-            member_ids,
+            people(tx.session),
             check_in,
             check_out,
             room,
