@@ -16,6 +16,9 @@ def _private_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("CONSULDESK_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    # Passphrase slots with Argon2id's smallest accepted memory (8 MiB, not 64): the suite
+    # makes hundreds; tests/unit/store/test_keyring.py checks the real cost is the default.
+    monkeypatch.setenv("CONSULDESK_KDF_MEMORY_KIB", "8192")
 
 
 TODAY = __import__("datetime").date(2026, 3, 10)

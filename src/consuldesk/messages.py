@@ -385,6 +385,63 @@ TEMPLATES: dict[str, str] = {
     "casefile.corrupt": "{path} is damaged: {detail}",
     "casefile.disk_full": "The disk holding {path} is full; free space and try again",
     "casefile.no_post": "{path} has no post set up; create it again",
+    "casefile.encrypted": (
+        "{path} is encrypted: log in with your officer name and passphrase to open it"
+    ),
+    "casefile.wrong_key": (
+        "{path} does not open with this key: it is not this keyring's case file, or it is "
+        "damaged"
+    ),
+    "casefile.not_encrypted": "{path} is not encrypted: open it without a passphrase",
+    "casefile.plain": "{path} is not encrypted: encrypt it first (it has no accounts)",
+    "casefile.encrypt_check": (
+        "The encrypted copy did not match the case file ({detail}); the case file was left "
+        "as it was, not encrypted"
+    ),
+    # keyring and accounts
+    "keyring.missing": (
+        "The keyring of this case file ({path}) is missing: restore it from the backups folder, "
+        "or open the file with its recovery key"
+    ),
+    "keyring.damaged": (
+        "The keyring {path} is damaged ({detail}): restore it from the backups folder, or open "
+        "the file with its recovery key"
+    ),
+    "keyring.no_officer": "There is no officer called {name} for this case file",
+    "keyring.wrong_passphrase": "Wrong passphrase for {name}",
+    "keyring.recovery_malformed": (
+        "This is not a recovery key ({detail}): check each group of five letters"
+    ),
+    "keyring.recovery_wrong": "This recovery key belongs to another case file",
+    "account.passphrase_short": "A passphrase needs at least {minimum} characters",
+    "account.passphrase_same": "The new passphrase is the old one",
+    "account.name": "An officer needs a name",
+    "account.role": "{value} is not a role (viewer, officer, head of section)",
+    "account.exists": "{name} already has an account",
+    "account.unknown": "There is no active account called {name}",
+    "account.disabled": "The account of {name} is closed; the head of section can open it again",
+    "account.last_head": (
+        "{name} is the last head of section: make another officer head first"
+    ),
+    "account.self": "You cannot close your own account; another head of section can",
+    "role.denied": "Your role ({role}) does not allow this: {power}. Ask the head of section",
+}
+
+#: What a role may do, as :func:`describe_code` names a refused power ({power}).
+POWER_LABELS: dict[str, str] = {
+    "change": "changing the case file",
+    "export": "exporting lists of people",
+    "delete": "deleting or merging records",
+    "bundle": "exporting or importing bundles",
+    "keys": "managing the post's keys",
+    "accounts": "managing officers' accounts",
+}
+
+#: The roles of officer accounts.
+ROLE_LABELS: dict[str, str] = {
+    "viewer": "viewer",
+    "officer": "officer",
+    "head": "head of section",
 }
 
 
@@ -586,6 +643,9 @@ def describe_code(code: str, field: str | None = None, /, **params: Any) -> str:
             values[key] = ", ".join(field_label(str(name)) for name in params[key])
     if field:
         values.setdefault("field_label", _(FIELD_LABELS.get(field, field)))
+    if code == "role.denied":
+        values["power"] = _(POWER_LABELS.get(str(params.get("power")), str(params.get("power"))))
+        values["role"] = _(ROLE_LABELS.get(str(params.get("role")), str(params.get("role"))))
     if template is None:
         detail = ", ".join(f"{k}={v}" for k, v in values.items() if k != "field_label")
         return f"{code}: {detail}" if detail else code

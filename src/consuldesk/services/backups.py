@@ -16,14 +16,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
+from consuldesk.store import cipher
 from consuldesk.store.db import copy_database
+from consuldesk.store.keyring import copy_keyring, keyring_path
 from consuldesk.store.models import utcnow
 from consuldesk.store.private import make_private, private_dir
 
@@ -64,11 +65,13 @@ def take_backup(desk: Desk, reason: str) -> Path:
         ServiceError: ``file.write`` (params ``path``, ``reason``): the copy could not be
             written (a full disk, a read-only folder); the case file is untouched.
     """
-    return backup_file(desk.casefile.path, reason)
+    return backup_file(desk.casefile.path, reason, desk.casefile.key)
 
 
-def backup_file(source: Path, reason: str) -> Path:
-    """:func:`take_backup` of the case file at ``source``."""
+def backup_file(source: Path, reason: str, key: bytes | None = None) -> Path:
+    """:func:`take_backup` of the case file at ``source`` (encrypted under ``key``, as the
+    case file is; the keyring is copied into the folder too, so a keyring lost beside the
+    case file is still there)."""
     folder = backup_folder(source)
     label = re.sub(r"[^\w.-]+", "-", reason).strip("-") or "backup"
     stamp = f"{utcnow():%Y%m%d-%H%M%S}"
@@ -79,8 +82,10 @@ def backup_file(source: Path, reason: str) -> Path:
         target = folder / f"{stamp}-{label}-{n}{source.suffix}"
     try:
         private_dir(folder)
-        copy_database(source, target)
-    except (OSError, sqlite3.Error) as exc:
+        copy_database(source, target, key)
+        if key is not None and keyring_path(source).exists():
+            copy_keyring(keyring_path(source), keyring_path(folder / "case"))
+    except (OSError, cipher.Error) as exc:
         raise ServiceError(
             "file.write",
             "path",
@@ -98,17 +103,18 @@ def _rotate(folder: Path, keep: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-def list_backups(casefile: Path) -> list[BackupRow]:
+def list_backups(casefile: Path, key: bytes | None = None) -> list[BackupRow]:
     """The backups beside a case file, the newest first, each with what it holds."""
     folder = backup_folder(casefile)
     if not folder.is_dir():
         return []
-    rows = [inspect_backup(p) for p in folder.glob("*.consuldesk")]
+    rows = [inspect_backup(p, key) for p in folder.glob("*.consuldesk")]
     return sorted(rows, key=lambda r: r.path.name, reverse=True)
 
 
-def inspect_backup(path: Path) -> BackupRow:
-    """What a backup holds and whether it is sound, read-only."""
+def inspect_backup(path: Path, key: bytes | None = None) -> BackupRow:
+    """What a backup holds and whether it is sound, read-only (``key``: the case file's data
+    key; a plain backup of a file encrypted since is read without it)."""
     match = _NAME.match(path.name)
     taken = (
         datetime.strptime(match.group(1), "%Y%m%d-%H%M%S").replace(tzinfo=UTC) if match else None
@@ -116,7 +122,8 @@ def inspect_backup(path: Path) -> BackupRow:
     reason = match.group(2) if match else ""
     size = path.stat().st_size
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        plain = cipher.has_plain_header(path)
+        conn = cipher.connect(path, None if plain else key, readonly=True)
         try:
             check = conn.execute("PRAGMA integrity_check").fetchone()[0]
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
@@ -141,11 +148,11 @@ def inspect_backup(path: Path) -> BackupRow:
             )
         finally:
             conn.close()
-    except sqlite3.Error as exc:
+    except cipher.Error as exc:
         return BackupRow(path, taken, reason, size, False, problem=str(exc))
 
 
-def restore_backup(casefile: Path, backup: Path) -> Path:
+def restore_backup(casefile: Path, backup: Path, key: bytes | None = None) -> Path:
     """Put a backup in place of the case file; the current one is kept as a backup first.
 
     The case file must not be open (the window and the CLI hold it while open). Returns the
@@ -155,25 +162,28 @@ def restore_backup(casefile: Path, backup: Path) -> Path:
         ServiceError: ``backup.unsound`` (params ``path``, ``problem``) when the backup fails
             its check or is not a case file; ``file.write`` when the copy cannot be written.
     """
-    row = inspect_backup(backup)
+    row = inspect_backup(backup, key)
     if not row.sound:
         raise ServiceError("backup.unsound", "path", path=str(backup), problem=row.problem)
     try:
-        before = backup_file(casefile, "before-restore")
+        before = backup_file(casefile, "before-restore", key)
     except ServiceError:
         # A damaged case file (the usual reason to restore) may not copy through SQLite: its
         # bytes are kept as they are, the write-ahead log beside them.
         before = _raw_copy(casefile)
     tmp = casefile.with_name(f".{casefile.name}.{os.getpid()}.restore")
     try:
-        copy_database(backup, tmp)
+        if key is not None and cipher.has_plain_header(backup):
+            cipher.export_copy(backup, None, tmp, key)  # a plain backup comes back encrypted
+        else:
+            copy_database(backup, tmp, key)
         # The old write-ahead log belongs to the old file: applied to the restored one, it
         # would damage it. The copy above holds everything it had.
         for part in (Path(f"{casefile}-wal"), Path(f"{casefile}-shm")):
             part.unlink(missing_ok=True)
         os.replace(tmp, casefile)
         make_private(casefile)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, cipher.Error) as exc:
         raise ServiceError(
             "file.write",
             "path",

@@ -35,20 +35,36 @@ def create_casefile(
     host_country: str | None,
     officer: str,
     headquarters: bool = False,
+    passphrase: str | None = None,
+    demo: bool = False,
 ) -> Desk:
-    """Create a new, empty case file owned by a post.
+    """Create a new, empty case file owned by a post, encrypted under a new data key whose
+    keyring gives ``officer`` (head of the consular section) a slot under ``passphrase``;
+    with no passphrase, a plain file (tests, and tools that encrypt it afterwards).
 
     Raises:
         CaseFileError: ``casefile.exists`` when a case file is already at ``path``.
-        ServiceError / ValidationError: the post code or host country is not valid.
+        ServiceError / ValidationError: the post code or host country is not valid, or the
+            passphrase too short.
     """
+    from consuldesk.services import access
+    from consuldesk.store.keyring import keyring_path
+
     code = normalise_post_code(post_code)
     country = country_code(host_country, field="host_country") if host_country else None
     if path.exists() and path.stat().st_size > 0:
         raise CaseFileError("casefile.exists", path)
-    casefile = CaseFile.open(path, create=True)
+    key = access.new_encrypted(path, officer, passphrase, demo=demo) if passphrase else None
+    try:
+        casefile = CaseFile.open(path, create=True, key=key)
+    except BaseException:
+        if key is not None:
+            keyring_path(path).unlink(missing_ok=True)
+        raise
     try:
         with casefile.write(officer) as tx:
+            if key is not None:
+                access.add_first_account(tx, officer)
             post = Post(  # type: ignore[call-arg]
                 code=code,
                 name=post_name.strip() or code,
@@ -63,17 +79,31 @@ def create_casefile(
         casefile.close()
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
+        if key is not None:
+            keyring_path(path).unlink(missing_ok=True)
         raise
     return Desk(casefile, officer)
 
 
-def open_casefile(path: Path, officer: str) -> Desk:
-    """Open an existing case file (upgrading an older schema, with a backup kept beside it).
+def open_casefile(path: Path, officer: str, passphrase: str | None = None) -> Desk:
+    """Open an existing case file (upgrading an older schema, with a backup kept beside it):
+    an encrypted one with ``officer``'s passphrase (:func:`consuldesk.services.access.login`),
+    a plain one as ``officer`` with every power.
 
     Raises:
         CaseFileError: see :meth:`consuldesk.store.db.CaseFile.open`; ``casefile.no_post`` when
-            the file has no owning post.
+            the file has no owning post; ``casefile.encrypted`` when it is encrypted and no
+            passphrase was given.
+        KeyringError, ServiceError: see :func:`consuldesk.services.access.login`.
     """
+    from consuldesk.services import access
+
+    if passphrase is not None and access.is_encrypted(path):
+        desk = access.login(path, officer, passphrase)
+        if desk.casefile.local_post() is None:
+            desk.close()
+            raise CaseFileError("casefile.no_post", path)
+        return desk
     casefile = CaseFile.open(path)
     if casefile.local_post() is None:
         casefile.close()

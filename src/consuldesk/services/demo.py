@@ -937,7 +937,7 @@ def seed_demo(
         demo = _generate(count, seed, today)
         _set_aside_some(demo.people, random.Random(seed * 31 + 5))
         flag.check()
-        with desk.casefile.write(desk.officer) as tx:
+        with desk.write() as tx:
             _refuse_non_empty(tx.session)
             progress(1, steps, "demo.nationals")
             ids = tx.insert_nationals(demo.people)

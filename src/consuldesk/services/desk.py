@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from consuldesk.store.db import CaseFile
+from consuldesk.services.errors import ServiceError
+from consuldesk.store.db import CaseFile, Tx
+
+#: What each role may do, beyond reading and printing (which every role may).
+#: ``change``: register, edit, place, allocate, import lists; ``export``: write lists of
+#: people to a file (a viewer may print a manifest, not carry the whole list away);
+#: ``delete``: delete and merge records; ``bundle``: export and import bundles;
+#: ``keys``: the post's sync keys;
+#: ``accounts``: officers, their roles, the recovery key, encryption.
+ROLE_POWERS: dict[str, frozenset[str]] = {
+    "viewer": frozenset(),
+    "officer": frozenset({"change", "export"}),
+    "head": frozenset({"change", "export", "delete", "bundle", "keys", "accounts"}),
+}
+ROLES = tuple(ROLE_POWERS)
 
 #: A progress callback: ``progress(done, total, label)``; return value ignored.
 Progress = Callable[[int, int, str], object]
@@ -48,8 +63,37 @@ class Desk:
     casefile: CaseFile
     officer: str
     today: Callable[[], date] = field(default=date.today)
+    #: The officer's role (a plain case file has no accounts: whoever opens it may do all).
+    role: str = "head"
     # The post's keys once unsealed in this session (see consuldesk.services.keys.unlock_all).
     unlocked: Any = field(default=None, repr=False, compare=False)
+
+    def may(self, power: str) -> bool:
+        """Whether the officer's role allows ``power`` (see :data:`ROLE_POWERS`)."""
+        return power in ROLE_POWERS.get(self.role, frozenset())
+
+    def require(self, power: str) -> None:
+        """Refuse what the officer's role does not allow.
+
+        Raises:
+            ServiceError: ``role.denied`` (params ``power``, ``role``, ``officer``).
+        """
+        if not self.may(power):
+            raise ServiceError(
+                "role.denied", "", power=power, role=self.role, officer=self.officer
+            )
+
+    @contextmanager
+    def write(self, power: str = "change") -> Iterator[Tx]:
+        """One write transaction as this officer, once their role allows ``power``."""
+        self.require(power)
+        with self.casefile.write(self.officer) as tx:
+            yield tx
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the case file is encrypted at rest."""
+        return self.casefile.key is not None
 
     @property
     def path(self) -> Path:

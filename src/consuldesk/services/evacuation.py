@@ -617,7 +617,7 @@ def add_operation(desk: Desk, fields: OperationFields) -> Written[OperationRow]:
             priority order).
     """
     values = _operation_values(fields)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         op = EvacuationOperation(**values)
         tx.add(op)
         tx.session.flush()
@@ -635,7 +635,7 @@ def update_operation(
         ServiceError, ValidationError: as :func:`add_operation`.
     """
     values = _operation_values(fields)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         op = live_operation(tx.session, operation_id)
         tx.update(op, values)
         tx.session.flush()
@@ -686,7 +686,7 @@ def add_trip(desk: Desk, operation_id: str, fields: TripFields) -> Written[TripR
             ``trip.capacity`` (below 1).
     """
     values = _trip_values(fields)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         live_operation(tx.session, operation_id)
         following = _last_leg(tx.session, operation_id) + 1
         if values["leg_no"] > following:
@@ -707,7 +707,7 @@ def update_trip(desk: Desk, trip_id: str, fields: TripFields) -> Written[TripRow
             leg number changes while people are on the trip.
     """
     values = _trip_values(fields)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         trip = live_trip(tx.session, trip_id)
         current = _trip_row_now(tx.session, trip)
         if values["capacity"] < current.seated:
@@ -732,7 +732,7 @@ def delete_trip(desk: Desk, trip_id: str) -> ChangeSet:
         NotFound: no such live trip.
         ServiceError: ``trip.has_boarded`` (param ``boarded``) once anyone has boarded.
     """
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write("delete") as tx:
         trip = live_trip(tx.session, trip_id)
         entries = _trip_entries(tx.session, trip.id)
         boarded = sum(e.status == _S.BOARDED.value for e in entries)
@@ -763,7 +763,7 @@ def set_trip_status(desk: Desk, trip_id: str, status: TripStatus) -> Written[Tri
         ServiceError: ``trip.transition`` (params ``current``, ``new``), ``trip.has_boarded``.
     """
     new = TripStatus(status)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         trip = live_trip(tx.session, trip_id)
         current = TripStatus(trip.status)
         if new == current:
@@ -1013,7 +1013,7 @@ def add_to_pool(
     """
     if leg_no < 1:
         raise ServiceError("trip.leg_no", "leg_no", value=leg_no)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         op = live_operation(tx.session, operation_id)
         ids = _candidate_ids(tx.session, op, leg_no, criteria)
         how = "previous_leg" if criteria.from_previous_leg else "criteria"
@@ -1033,7 +1033,7 @@ def add_people(
         NotFound: no such live operation or national.
         ServiceError: ``pool.no_leg`` (param ``leg``): a leg after the first without vehicles.
     """
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         op = live_operation(tx.session, operation_id)
         _check_leg(tx.session, op.id, leg_no)
         for nid in national_ids:
@@ -1050,7 +1050,7 @@ def remove_from_leg(desk: Desk, entry_id: str) -> ChangeSet:
         ServiceError: ``boarding.status`` (param ``status``) for boarded people or records of
             no-shows (mark them otherwise first).
     """
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         entry = _live_entry(tx.session, entry_id)
         if entry.status not in (_S.WAITLISTED.value, _S.ALLOCATED.value):
             raise ServiceError("boarding.status", "status", status=entry.status)
@@ -1134,7 +1134,7 @@ def allocate_leg(
         ServiceError: ``allocation.no_trips`` (param ``leg``) when the leg has no open trip.
     """
     today = desk.today()
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         op = live_operation(tx.session, operation_id)
         updates, summary = _plan_allocation(tx.session, op, leg_no, fresh, today)
         tx.update_many(updates)
@@ -1365,7 +1365,7 @@ def move_passenger(desk: Desk, entry_id: str, trip_id: str | None) -> Written[in
             (params ``trip``, ``needed``, ``free_seats``).
     """
     today = desk.today()
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         session = tx.session
         entry = _live_entry(session, entry_id)
         if entry.status not in (_S.WAITLISTED.value, _S.ALLOCATED.value):
@@ -1514,7 +1514,7 @@ def set_boarding(desk: Desk, entry_id: str, status: ManifestStatus) -> Written[P
             ``boarding.trip_closed`` (the trip has left), ``boarding.boarded_elsewhere``,
             ``allocation.capacity`` (the seat was given away meanwhile).
     """
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         entry = _live_entry(tx.session, entry_id)
         _board(tx, entry, ManifestStatus(status))
         tx.session.flush()
@@ -1533,7 +1533,7 @@ def scan(desk: Desk, trip_id: str, code: str) -> ScanResult:
     """
     parsed = parse_scan(code)
     today = desk.today()
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         session = tx.session
         trip = live_trip(session, trip_id)
         if parsed.kind == ScanKind.MANIFEST:
@@ -1865,7 +1865,7 @@ def _record_printed(
     desk: Desk, trip_id: str, document: str, entry_ids: Sequence[str] | None
 ) -> None:
     """Write down what was just printed (see :mod:`consuldesk.services.printed`)."""
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         trip = live_trip(tx.session, trip_id)
         listed = [e for e in _trip_entries(tx.session, trip.id) if e.status in _SEATED]
         if document == printed_docs.MANIFEST:

@@ -371,7 +371,7 @@ def create_household(
     """
     cleaned = _clean_name(name)
     ids = list(dict.fromkeys([*member_ids, *([head_id] if head_id else [])]))
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         household = Household(  # type: ignore[call-arg]
             name=cleaned,
             kind=HouseholdKind(kind).value,
@@ -405,7 +405,7 @@ def add_member(
             ``household.already_in_family`` (params ``household``, the other family's name, and
             ``household_id``) when adding to a family someone who is in another family.
     """
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         household = live_household(tx.session, household_id)
         _add_membership(tx, household, national_id, relation)
         row = household_row(tx.session, household, desk.today())
@@ -428,7 +428,7 @@ def remove_member(desk: Desk, household_id: str, national_id: str) -> Written[Ho
         NotFound: no such live household.
         ServiceError: ``household.not_member``.
     """
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         household = live_household(tx.session, household_id)
         tx.delete(_require_member(tx.session, household, national_id))
         if household.head_id == national_id:
@@ -447,7 +447,7 @@ def set_head(desk: Desk, household_id: str, national_id: str | None) -> Written[
         NotFound: no such live household.
         ServiceError: ``household.not_member``.
     """
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         household = live_household(tx.session, household_id)
         if national_id is not None:
             _make_head(tx, household, _require_member(tx.session, household, national_id))
@@ -476,7 +476,7 @@ def set_relation(
             left out without another member made head.
     """
     role = _relation(relation)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         household = live_household(tx.session, household_id)
         member = _require_member(tx.session, household, national_id)
         if role == Relation.HEAD:
@@ -515,7 +515,7 @@ def update_household(
         ServiceError: ``household.name``, ``household.already_in_family``.
     """
     cleaned = _clean_name(name)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         household = live_household(tx.session, household_id)
         if kind == HouseholdKind.FAMILY and household.kind != HouseholdKind.FAMILY.value:
             for member in _memberships(tx.session, household.id):
@@ -543,7 +543,7 @@ def rename_household(desk: Desk, household_id: str, name: str) -> Written[Househ
         ServiceError: ``household.name``.
     """
     cleaned = _clean_name(name)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         household = live_household(tx.session, household_id)
         tx.update(household, {"name": cleaned})
         row = household_row(tx.session, household, desk.today())
@@ -556,7 +556,7 @@ def delete_household(desk: Desk, household_id: str) -> ChangeSet:
     Raises:
         NotFound: no such live household.
     """
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write("delete") as tx:
         household = live_household(tx.session, household_id)
         for member in _live_memberships_any(tx.session, [household.id]):
             tx.delete(member)

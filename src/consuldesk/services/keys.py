@@ -148,7 +148,7 @@ def create_keys(desk: Desk, passphrase: str) -> KeyRow:
             ``keys.passphrase_short``.
     """
     k.check_passphrase(passphrase)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write("keys") as tx:
         existing = _active_own(tx.session)
         if existing is not None:
             raise SyncError("keys.exist", fingerprint=existing.fingerprint)
@@ -294,7 +294,7 @@ def change_passphrase(desk: Desk, old: str, new: str) -> None:
         SyncError: ``keys.none``, ``keys.passphrase_wrong``, ``keys.passphrase_short``.
     """
     k.check_passphrase(new)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write("keys") as tx:
         rows = tx.session.exec(select(OwnKey)).all()
         if not rows:
             raise SyncError("keys.none")
@@ -312,7 +312,7 @@ def rotate_keys(desk: Desk, passphrase: str) -> KeyRow:
         SyncError: ``keys.none``, ``keys.passphrase_wrong``.
     """
     old = unlock(desk, passphrase)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write("keys") as tx:
         post = _post(tx.session, desk)
         new = k.generate(post.code, post.name, old.public.role, utcnow(), post.host_country)
         _end_own(tx, old, k.rotation(old, new, utcnow()), RETIRED, "rotated")
@@ -343,7 +343,7 @@ def revoke_own_key(desk: Desk, passphrase: str, reason: str) -> KeyRow:
         SyncError: ``keys.none``, ``keys.passphrase_wrong``.
     """
     old = unlock(desk, passphrase)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write("keys") as tx:
         post = _post(tx.session, desk)
         why = reason.strip()
         revocation = k.revocation(old, post.code, old.public.key_id, why, utcnow())
@@ -411,7 +411,7 @@ def enrol_peer(desk: Desk, path: Path, fingerprint: str, *, replace: bool = Fals
         raise SyncError("keys.fingerprint_length", digits=digits)
     if not k.same_fingerprint(fingerprint, public.fingerprint):
         raise SyncError("keys.fingerprint_mismatch", post=public.post, fingerprint=fingerprint)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write("keys") as tx:
         own = _post(tx.session, desk)
         if public.post == own.code:
             raise SyncError("keys.own_post", post=public.post)
@@ -535,7 +535,7 @@ def revoke_peer(desk: Desk, passphrase: str | None, key: str, reason: str) -> Ke
         peer = _find_peer(session, key)
         hq = _post(session, desk).is_headquarters
     signer = unlock(desk, passphrase) if hq else None
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write("keys") as tx:
         row = tx.session.get(PeerKey, peer.id)
         if row is None:
             raise SyncError("keys.unknown", key=key)
@@ -579,7 +579,7 @@ def add_escrow(desk: Desk, passphrase: str | None, recipient: str) -> KeyRow:
         raise SyncError("keys.escrow_not_hq")
     escrow = k.escrow_recipient(recipient, post=post.code, created=utcnow())
     signer = unlock(desk, passphrase)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write("keys") as tx:
         known = tx.session.exec(select(PeerKey).where(PeerKey.key_id == escrow.key_id)).first()
         if known is not None:
             return _peer_row(known)
@@ -610,7 +610,7 @@ def receive_statements(desk: Desk, received: Iterable[bytes]) -> list[KeyRow]:
         SyncError: ``keys.statement_signer`` (no trusted key may sign it),
             ``keys.not_key_file``, ``keys.format_unsupported``.
     """
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write("keys") as tx:
         return receive_statements_in(tx, _post(tx.session, desk).code, received)
 
 

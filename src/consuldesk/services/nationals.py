@@ -762,7 +762,7 @@ def register_national(desk: Desk, fields: NationalFields) -> Saved:
     """
     today = desk.today()
     fields = clean_national(fields, today)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         _raise_if_exact(tx.session, fields)
         n = National(**_column_values(fields))
         tx.add(n)
@@ -803,7 +803,7 @@ def update_national(
     """
     today = desk.today()
     fields = clean_national(fields, today)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         if opened is not None:
             _raise_if_gone(tx.session, national_id)
         n = live_national(tx.session, national_id)
@@ -948,7 +948,7 @@ def _plain(value: Any) -> Any:
 
 def set_presence(desk: Desk, national_ids: Sequence[str], status: PresenceStatus) -> ChangeSet:
     """Set the presence status of several nationals at once."""
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         for national_id in national_ids:
             tx.update(live_national(tx.session, national_id), {"presence_status": status.value})
     return tx.changes
@@ -956,7 +956,7 @@ def set_presence(desk: Desk, national_ids: Sequence[str], status: PresenceStatus
 
 def delete_national(desk: Desk, national_id: str) -> ChangeSet:
     """Delete a national (a tombstone: the deletion syncs and stays in the audit trail)."""
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write("delete") as tx:
         n = live_national(tx.session, national_id)
         tx.delete(n)
         for member in tx.session.exec(
@@ -985,7 +985,7 @@ def merge_nationals(
         raise ServiceError("national.merge_self")
     today = desk.today()
     chosen = set(take_from_drop)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write("delete") as tx:
         keep = live_national(tx.session, keep_id)
         drop = live_national(tx.session, drop_id)
         kept_fields, dropped_fields = fields_of(keep), fields_of(drop)
@@ -1085,7 +1085,7 @@ def list_duplicates(
 
 def dismiss_duplicate(desk: Desk, pair_id: str) -> ChangeSet:
     """Mark a flagged pair as two different people."""
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         pair = tx.session.get(DuplicateCandidate, pair_id)
         if pair is None:
             raise NotFound("duplicate_candidate", pair_id)

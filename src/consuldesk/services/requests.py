@@ -234,7 +234,7 @@ def open_request(
     """
     if not national_id and not household_id:
         raise ServiceError("request.no_subject", "national_id")
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         r = _new_request(
             tx,
             kind=kind,
@@ -264,7 +264,7 @@ def change_status(
         ValidationError: ``request.transition`` (params ``current``, ``new``).
     """
     new = RequestStatus(new_status)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         r = live_request(tx.session, request_id)
         current = RequestStatus(r.status)
         check_transition(current, new)
@@ -288,7 +288,7 @@ def assign(desk: Desk, request_id: str, assignee: str | None) -> Written[Request
         ServiceError: ``request.closed`` when the request is closed or cancelled.
     """
     who = _clean(assignee)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         r = live_request(tx.session, request_id)
         _refuse_if_frozen(r)
         old = r.assignee
@@ -313,7 +313,7 @@ def add_note(desk: Desk, request_id: str, kind: TimelineKind, text: str) -> Writ
     cleaned = _clean(text)
     if cleaned is None:
         raise ServiceError("request.note_empty", "text")
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         r = live_request(tx.session, request_id)
         _refuse_if_frozen(r)
         _event(tx, r.id, kind, cleaned)
@@ -368,7 +368,7 @@ def log_hotline_call(
         raise ServiceError("request.no_subject", "caller")
     if not national_id and who:
         details = "\n".join(p for p in (who, _clean(details)) if p)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         r = _new_request(
             tx,
             kind=kind,

@@ -39,7 +39,7 @@ def dismiss_review(desk: Desk, national_id: str, fields: Collection[str] | None 
         NotFound: no such live national.
     """
     wanted = None if fields is None else set(fields)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         n = live_national(tx.session, national_id)
         items = review_from_json(n.review)
         kept = [] if wanted is None else [item for item in items if item.field not in wanted]

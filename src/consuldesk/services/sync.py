@@ -150,6 +150,7 @@ def export_bundle(
             has no enrolled keys here).
         ServiceError: ``file.no_folder``, ``file.write`` (a full or pulled-out stick).
     """
+    desk.require("bundle")
     cancel = cancel or CancelFlag()
     return _export(desk, key_service.unlock(desk, passphrase), peer, target, progress, cancel)
 
@@ -157,6 +158,7 @@ def export_bundle(
 def export_to_all(desk: Desk, passphrase: str | None, target: Path) -> list[Exported]:
     """A bundle for every enrolled peer into the folder ``target`` (the keys unsealed once):
     headquarters' morning round."""
+    desk.require("bundle")
     sender = key_service.unlock(desk, passphrase)
     peers = sorted(
         {r.post for r in key_service.peers(desk) if r.role != "escrow" and r.status == "active"}
@@ -220,7 +222,7 @@ def _export(
     path = file_in(target, b.file_name(manifest), b.SUFFIX)
     written_to(path, lambda: write_bytes_atomically(path, data, verify=True))
     try:
-        with desk.casefile.write(desk.officer) as tx:
+        with desk.write("bundle") as tx:
             row = _peer(tx.session, peer)
             scope.note_held(tx.session, peer, collected.whole)
             row.sent_sequence = manifest.sequence
@@ -353,6 +355,7 @@ def import_bundle(
         CaseFileError: the case file is locked or full; nothing was written.
     """
     data = _read(path)
+    desk.require("bundle")
     identities = key_service.unlock_all(desk, passphrase)
     try:
         opened = _open_checked(desk, identities, data)
@@ -413,7 +416,7 @@ def _apply_in_transaction(
     try:
         # A large bundle is millions of small objects: collector passes over them cost more
         # than the merge itself.
-        with gc_paused(), desk.casefile.write(desk.officer) as tx:
+        with gc_paused(), desk.write("bundle") as tx:
             own = desk.casefile.post_code_in(tx.session)
             changed = key_service.receive_statements_in(
                 tx, own, opened.key_statements(), strict=False
@@ -462,7 +465,7 @@ def _note_received(tx: Tx, m: b.Manifest) -> None:
 
 
 def _hold(desk: Desk, m: b.Manifest, data: bytes, missing: dict[str, list[str]]) -> None:
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write("bundle") as tx:
         if tx.session.get(HeldBundle, m.bundle_id) is None:
             tx.session.add(
                 HeldBundle(
@@ -673,7 +676,7 @@ def resolve_conflict(desk: Desk, conflict_id: str, *, keep_other: bool = False) 
     """
     from consuldesk.sync.exchange import MODELS, _from_wire
 
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write("bundle") as tx:
         conflict = tx.session.get(SyncConflict, conflict_id)
         if conflict is None:
             raise SyncError("sync.conflict_unknown", id=conflict_id)

@@ -9,9 +9,10 @@ the dropped indexes alike.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from consuldesk.store import cipher
 
 #: A load this large (and at least half as large as what the table holds) rebuilds the indexes.
 REBUILD_INDEXES_FROM = 10_000
@@ -19,7 +20,7 @@ REBUILD_INDEXES_FROM = 10_000
 
 @contextmanager
 def indexes_set_aside(
-    connection: sqlite3.Connection, table: str, *, adding: int, holding: int
+    connection: cipher.Connection, table: str, *, adding: int, holding: int
 ) -> Iterator[None]:
     """Drop ``table``'s secondary indexes while ``adding`` rows go in, then build them again,
     when that is cheaper: the load is large and at least half as large as the ``holding`` rows

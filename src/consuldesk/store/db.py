@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import re
-import shutil
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -28,7 +25,7 @@ from sqlmodel import Session
 
 from consuldesk.domain import versions
 from consuldesk.domain.hlc import HybridLogicalClock, Timestamp
-from consuldesk.store import bulk, derived
+from consuldesk.store import bulk, cipher, derived
 from consuldesk.store.errors import CaseFileError, NotFound
 from consuldesk.store.models import (
     AuditEvent,
@@ -63,7 +60,7 @@ _ANALYZED = ("national", "household", "household_member")
 
 def sqlite_has_fts5() -> bool:
     """Whether this Python's SQLite was built with FTS5 (some freezers ship it without)."""
-    con = sqlite3.connect(":memory:")
+    con = cipher.connect(":memory:", None)
     try:
         options = {row[0] for row in con.execute("PRAGMA compile_options")}
     finally:
@@ -71,15 +68,17 @@ def sqlite_has_fts5() -> bool:
     return "ENABLE_FTS5" in options
 
 
-def make_engine(path: Path) -> Engine:
-    """An engine for the case file at ``path`` with the pragmas every connection needs."""
-    engine = create_engine(
-        f"sqlite:///{path}",
-        connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
-    )
+def make_engine(path: Path, key: bytes | None = None) -> Engine:
+    """An engine for the case file at ``path`` (encrypted under ``key``; ``None``: a plain
+    file) with the pragmas every connection needs."""
+
+    def creator() -> Any:
+        return cipher.connect(path, key, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+
+    engine = create_engine(f"sqlite:///{path}", creator=creator, module=cipher.dbapi)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
@@ -326,7 +325,7 @@ class Tx:
         names = ", ".join(c.name for c in columns)
         marks = ", ".join("?" * len(columns))
         self.session.flush()
-        connection = cast(sqlite3.Connection, self.session.connection().connection.dbapi_connection)
+        connection = cast(cipher.Connection, self.session.connection().connection.dbapi_connection)
         holding = 0
         if len(records) >= bulk.REBUILD_INDEXES_FROM:
             holding = connection.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
@@ -384,7 +383,7 @@ class Tx:
         """Index for search the nationals inserted without the ORM, ``seq >= first_seq`` (a
         bundle's new records): one statement, as a bulk insert does."""
         self.session.flush()
-        connection = cast(sqlite3.Connection, self.session.connection().connection.dbapi_connection)
+        connection = cast(cipher.Connection, self.session.connection().connection.dbapi_connection)
         index_new_rows(connection, first_seq)
 
     def audit_created(
@@ -440,7 +439,7 @@ class Tx:
         # with json's C fast path (dates would call back into Python for every value).
         shown = [(i, c) for i, c in enumerate(columns) if c not in _AUDIT_SKIP | _BULK_SKIP]
         dumps = json.JSONEncoder(ensure_ascii=False).encode
-        connection = cast(sqlite3.Connection, self.session.connection().connection.dbapi_connection)
+        connection = cast(cipher.Connection, self.session.connection().connection.dbapi_connection)
         marks = ", ".join("?" * len(columns))
         insert = f"INSERT INTO national ({', '.join(columns)}) VALUES ({marks})"
         ids: list[str] = []
@@ -740,9 +739,11 @@ def _synced_fields(diff: dict[str, Any]) -> list[str]:
 class CaseFile:
     """An open case file. Thread-safe for reads; writes are serialised by SQLite's write lock."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, engine: Engine, key: bytes | None = None) -> None:
         self.path = path
         self.engine = engine
+        #: The data key the file is encrypted with (``None``: a plain file, not yet converted).
+        self.key = key
         self._write_engine = engine.execution_options(sqlite_immediate=True)
         self._post_code: str | None = None
         self._clock: HybridLogicalClock | None = None
@@ -750,32 +751,43 @@ class CaseFile:
     # -- opening ---------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = False, backup: bool = True) -> CaseFile:
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        key: bytes | None = None,
+        create: bool = False,
+        backup: bool = True,
+    ) -> CaseFile:
         """Open (or with ``create`` make) a case file, upgrading its schema when it is older.
+        ``key`` is the data key of an encrypted file (made encrypted when ``create``);
+        ``None`` opens (or makes) a plain one.
 
         Before an existing file is upgraded a copy is kept beside it (``<name>.before-<rev>``).
 
         Raises:
             CaseFileError: the file is missing, locked, read-only, not a case file, made by a
-                newer ConsulDesk, or this SQLite lacks FTS5.
+                newer ConsulDesk, or this SQLite lacks FTS5; ``casefile.encrypted`` when it is
+                encrypted and no key was given; ``casefile.wrong_key`` when the key does not
+                open it.
         """
         from consuldesk.store import migrate
 
         path = Path(path)
         if not sqlite_has_fts5():
-            raise CaseFileError("casefile.no_fts5", path, sqlite=sqlite3.sqlite_version)
+            raise CaseFileError("casefile.no_fts5", path, sqlite=cipher.sqlite_version)
         exists = path.exists() and path.stat().st_size > 0
         if not exists and not create:
             raise CaseFileError("casefile.not_found", path)
         if exists:
-            _check_sqlite_header(path)
-            _check_is_casefile(path)  # before anything writes to it (WAL, the schema)
+            _check_sqlite_header(path, key)
+            _check_is_casefile(path, key)  # before anything writes to it (WAL, the schema)
         elif not path.parent.exists():
             try:
                 private_dir(path.parent)
             except OSError as exc:
                 raise CaseFileError("casefile.readonly", path, detail=str(exc)) from exc
-        engine = make_engine(path)
+        engine = make_engine(path, key)
         try:
             state = migrate.inspect_revision(engine)
             if state.unknown:
@@ -784,7 +796,7 @@ class CaseFile:
                 raise CaseFileError("casefile.not_casefile", path)
             if state.needs_upgrade:
                 if exists and backup and state.current is not None:
-                    _backup(path, state.current)
+                    _backup(path, state.current, key)
                 migrate.upgrade(engine)
         except (OperationalError, DatabaseError) as exc:
             engine.dispose()
@@ -792,7 +804,7 @@ class CaseFile:
         except CaseFileError:
             engine.dispose()
             raise
-        casefile = cls(path, engine)
+        casefile = cls(path, engine, key)
         for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             make_private(part)  # 600 whatever the umask; SQLite gives the WAL the file's mode
         casefile._refresh_search_index()
@@ -1005,54 +1017,51 @@ def _set_meta(session: Session, key: str, value: str) -> None:
     )
 
 
-def _check_sqlite_header(path: Path) -> None:
+def _check_sqlite_header(path: Path, key: bytes | None) -> None:
+    """A plain file must start as SQLite does; an encrypted one needs its key (and one that is
+    neither is "not a database" whatever key is tried)."""
+    from consuldesk.store.keyring import keyring_path
+
     try:
-        with path.open("rb") as fh:
-            header = fh.read(16)
+        plain = cipher.has_plain_header(path)
     except OSError as exc:
         raise CaseFileError("casefile.readonly", path, detail=str(exc)) from exc
-    if header != b"SQLite format 3\x00":
+    if plain and key is not None:
+        raise CaseFileError("casefile.not_encrypted", path)
+    if plain:
+        return
+    if key is None:
+        if keyring_path(path).exists():
+            raise CaseFileError("casefile.encrypted", path)
         raise CaseFileError("casefile.not_sqlite", path)
+    if not cipher.readable_with(path, key):
+        raise CaseFileError("casefile.wrong_key", path)
 
 
-def _check_is_casefile(path: Path) -> None:
+def _check_is_casefile(path: Path, key: bytes | None) -> None:
     """Refuse an SQLite file that is not a case file (no Alembic revision: someone else's
     database, or an empty one) without changing a byte of it: read-only, so it is not switched
     to WAL, and it gets no schema."""
-    uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True)
+        conn = cipher.connect(path, key, readonly=True)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except cipher.DatabaseError as exc:
         raise translate_sqlite_error(exc, path) from exc
     if "alembic_version" not in tables:
         raise CaseFileError("casefile.not_casefile", path)
 
 
-def _backup(path: Path, revision: str) -> Path:
+def _backup(path: Path, revision: str, key: bytes | None) -> Path:
     """Copy a case file before upgrading it."""
-    return copy_database(path, path.with_name(f"{path.name}.before-{revision}"))
+    return copy_database(path, path.with_name(f"{path.name}.before-{revision}"), key)
 
 
-def copy_database(source: Path, target: Path) -> Path:
+def copy_database(source: Path, target: Path, key: bytes | None = None) -> Path:
     """A consistent copy of a case file (SQLite's backup API, so a writer elsewhere is no
-    problem), written beside ``target`` and moved into place only when complete."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        src = sqlite3.connect(source)
-        try:
-            dst = sqlite3.connect(tmp)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-        finally:
-            src.close()
-        make_private(tmp)
-        shutil.move(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    problem) under the same key, written beside ``target`` and moved into place only when
+    complete."""
+    cipher.backup_copy(source, target, key)
     return target

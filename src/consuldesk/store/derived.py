@@ -13,10 +13,11 @@ it added: per row, the triggers cost about 2 s of a 100,000-record bundle.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+
+from consuldesk.store import cipher
 
 #: The tables whose rows the derived columns depend on.
 SOURCES = frozenset({"national", "household", "household_member"})
@@ -48,7 +49,7 @@ _HOUSEHOLDS_OF = (
 )
 
 
-def refresh(connection: sqlite3.Connection, table: str, rows: Sequence[dict[str, Any]]) -> None:
+def refresh(connection: cipher.Connection, table: str, rows: Sequence[dict[str, Any]]) -> None:
     """Compute the derived columns again for everyone ``rows`` (just written to ``table``)
     can touch."""
     if table == "household_member":
@@ -70,7 +71,7 @@ def refresh(connection: sqlite3.Connection, table: str, rows: Sequence[dict[str,
 
 @contextmanager
 def paused(
-    connection: sqlite3.Connection, table: str, rows: Sequence[dict[str, Any]]
+    connection: cipher.Connection, table: str, rows: Sequence[dict[str, Any]]
 ) -> Iterator[None]:
     """Leave the derived columns to one computation after the block, for ``rows`` written to
     ``table`` inside it (a bulk insert): the triggers stand aside meanwhile. Inside the caller's

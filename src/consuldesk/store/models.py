@@ -530,6 +530,28 @@ class SyncHeld(SQLModel, table=True):
     record_id: str = Field(primary_key=True, max_length=36)
 
 
+class OfficerAccount(SQLModel, table=True):
+    """An officer who may open this case file: name, role, and since when. Local to the case
+    file, never synced (each post has its own staff). The passphrase is not here: it unwraps
+    the file's key from the officer's slot in the keyring beside the file (Argon2id), so the
+    login and the decryption are one check.
+
+    ``role``: ``viewer`` (reads, prints), ``officer`` (changes), ``head`` (head of the consular
+    section: also deletes, merges, bundles, keys and accounts).
+    """
+
+    __tablename__ = "officer_account"  # type: ignore[assignment]
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    name: str
+    name_key: str = Field(max_length=200, unique=True)
+    role: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = ""
+    disabled_at: datetime | None = None
+    last_login_at: datetime | None = None
+
+
 class ChangeAuthor(SQLModel, table=True):
     """Who made a post's changes: the officer of every write transaction, as the range of
     versions it issued, ``after < version <= through``. Written by each write at its own post

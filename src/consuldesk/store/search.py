@@ -14,7 +14,6 @@ prefix (tens of thousands of rows) is what makes a naive FTS query slow.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -24,6 +23,7 @@ from sqlmodel import Session
 
 from consuldesk.domain.names import name_search_keys, sort_key, word_keys, words
 from consuldesk.domain.phone import phone_search_tokens
+from consuldesk.store import cipher
 from consuldesk.store.models import National
 
 #: Bump when the keys a national is indexed under change (names.py, phone tokens): case files
@@ -95,7 +95,7 @@ def refresh_derived(n: National) -> None:
     n.sort_name = national_sort_name(values)
 
 
-def index_new_rows(connection: sqlite3.Connection, first_seq: int) -> None:
+def index_new_rows(connection: cipher.Connection, first_seq: int) -> None:
     """Add live nationals with ``seq >= first_seq`` to the search index after a bulk insert, in
     one statement (FTS5 writes out what each statement added when it ends)."""
     connection.execute(

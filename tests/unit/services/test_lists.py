@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 from unittest.mock import ANY
@@ -36,7 +35,7 @@ from consuldesk.services.nationals import (
     search,
     update_national,
 )
-from consuldesk.store import db
+from consuldesk.store import cipher, db
 from consuldesk.store.errors import CaseFileError
 from consuldesk.store.models import AuditEvent
 from tests.factories import person, valid_iin
@@ -838,7 +837,8 @@ def test_locked_case_file_raises_and_writes_no_error_file(desk, tmp_path, monkey
         tmp_path / "locked.csv",
         [["Фамилия", "ИИН"], ["Қасымова", IIN_AIGERIM], ["Иванов", "123"]],
     )
-    other = sqlite3.connect(desk.path, timeout=0.05, isolation_level=None)
+    other = cipher.connect(desk.path, None, timeout=0.05)  # our SQLite: locks are per library
+    other.isolation_level = None
     try:
         other.execute("BEGIN IMMEDIATE")
         with pytest.raises(CaseFileError) as caught:

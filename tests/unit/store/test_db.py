@@ -11,7 +11,7 @@ from sqlalchemy import text
 from consuldesk.domain.hlc import Timestamp
 from consuldesk.services import nationals
 from consuldesk.services.casefile import create_casefile, open_casefile
-from consuldesk.store import migrate
+from consuldesk.store import cipher, migrate
 from consuldesk.store.db import CaseFile
 from consuldesk.store.errors import CaseFileError
 from tests.factories import person
@@ -156,7 +156,8 @@ def test_a_locked_case_file_is_reported_not_hung(desk, monkeypatch):
     import consuldesk.store.db as db
 
     path = desk.path
-    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker = cipher.connect(path, None)  # the same SQLite library: locks are per process
+    blocker.isolation_level = None
     blocker.execute("BEGIN IMMEDIATE")  # another window holds the write lock
     try:
         monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 0.2)

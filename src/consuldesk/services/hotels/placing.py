@@ -241,7 +241,7 @@ def _placed(
 ) -> Written[tuple[PlacementRow, ...]]:
     """:func:`place` or :func:`place_household`: ``people`` are read in the same transaction
     (a household's members as they are when it is placed)."""
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         hotel = live_hotel(tx.session, hotel_id)
         placements = _place(
             tx,
@@ -409,7 +409,7 @@ def check_in(desk: Desk, placement_id: str, on: date | None = None) -> Written[P
             after the check-out date), ``placement.overlap``.
     """
     day = on or desk.today()
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         p = live_placement(tx.session, placement_id)
         _require_status(p, PlacementStatus.BOOKED)
         check_dates(day, p.check_out)
@@ -435,7 +435,7 @@ def check_out(desk: Desk, placement_id: str, on: date | None = None) -> Written[
             ``placement.dates`` (departure before arrival).
     """
     day = on or desk.today()
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         p = live_placement(tx.session, placement_id)
         _require_status(p, PlacementStatus.BOOKED, PlacementStatus.CHECKED_IN)
         if day < p.check_in:
@@ -463,7 +463,7 @@ def cancel_placement(desk: Desk, placement_id: str) -> Written[PlacementRow]:
         NotFound: no such live placement.
         ServiceError: ``placement.status`` (not booked: check a guest out instead).
     """
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         p = live_placement(tx.session, placement_id)
         _require_status(p, PlacementStatus.BOOKED)
         tx.update(p, {"status": PlacementStatus.CANCELLED.value})

@@ -132,7 +132,7 @@ def add_hotel(desk: Desk, fields: HotelFields) -> Written[HotelRow]:
         ValidationError: ``country.unknown``.
     """
     values = _hotel_values(fields)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         h = Hotel(**values)  # type: ignore[arg-type]
         tx.add(h)
         row = hotel_row(h)
@@ -149,7 +149,7 @@ def update_hotel(desk: Desk, hotel_id: str, fields: HotelFields) -> Written[Hote
         ServiceError: as :func:`add_hotel`.
     """
     values = _hotel_values(fields)
-    with desk.casefile.write(desk.officer) as tx:
+    with desk.write() as tx:
         h = live_hotel(tx.session, hotel_id)
         tx.update(h, values)
         row = hotel_row(h)

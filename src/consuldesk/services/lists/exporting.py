@@ -191,6 +191,7 @@ def export_list(
         ListError: ``list.extension``; ``list.write`` (nothing is left behind).
         Cancelled: ``cancel`` was set; nothing was written.
     """
+    desk.require("export")
     path = Path(path)
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")

@@ -156,7 +156,7 @@ def _import(
             if to_review and explicit is not None:
                 tmp = reviews._write_review_file(target, parsed, to_review)
         else:
-            with desk.casefile.write(desk.officer) as tx:
+            with desk.write() as tx:
                 plan = _plan_import(tx.session, checked, today, cancel)
                 new_ids = _apply(tx, plan, parsed, progress, cancel)
                 if columns is not None or _has_choices(parsed.mapping):

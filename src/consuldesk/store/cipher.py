@@ -1,0 +1,177 @@
+"""Connections to case files, encrypted at rest with SQLCipher.
+
+Every connection ConsulDesk makes to a case file goes through :func:`connect`: ``sqlcipher3`` is
+SQLite with SQLCipher (4.19 on SQLite 3.53, FTS5 and the trigram tokenizer), so one driver reads
+both an encrypted case file (keyed with its 256-bit data key) and a plain one (not yet converted;
+no key). The data key is random, never derived from a passphrase here: officers' passphrases
+unwrap it from the keyring beside the file (:mod:`consuldesk.store.keyring`).
+
+An encrypted file has no "SQLite format 3" header: its first 16 bytes are SQLCipher's salt, and
+every page (the WAL's too) is encrypted and authenticated (HMAC-SHA512), so a damaged or tampered
+page reads as an error, never as other data.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3.dbapi2 as dbapi
+
+from consuldesk.store.private import make_private
+
+#: The DB-API module of every case-file connection (its exceptions are not ``sqlite3``'s).
+Error = dbapi.Error
+DatabaseError = dbapi.DatabaseError
+OperationalError = dbapi.OperationalError
+Connection = dbapi.Connection
+sqlite_version: str = dbapi.sqlite_version
+
+#: Bytes of a data key (SQLCipher's raw key: AES-256).
+KEY_BYTES = 32
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def connect(
+    path: Path | str,
+    key: bytes | None,
+    *,
+    readonly: bool = False,
+    timeout: float = 5.0,
+    check_same_thread: bool = True,
+) -> Any:
+    """A DB-API connection to ``path``, keyed with ``key`` (``None``: a plain file).
+
+    ``readonly`` opens it with ``mode=ro``: nothing is written, not even the WAL switch.
+    Keying costs nothing measurable: a raw key skips SQLCipher's own key derivation.
+    """
+    target = Path(path)
+    if readonly:
+        conn = dbapi.connect(
+            f"{target.resolve().as_uri()}?mode=ro",
+            uri=True,
+            timeout=timeout,
+            check_same_thread=check_same_thread,
+        )
+    else:
+        conn = dbapi.connect(str(target), timeout=timeout, check_same_thread=check_same_thread)
+    # A wrong key is our error to name; SQLCipher's own log would print to the terminal.
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    if key is not None:
+        conn.execute(f'PRAGMA key = "{_raw(key)}"')
+    return conn
+
+
+def _raw(key: bytes) -> str:
+    if len(key) != KEY_BYTES:
+        raise ValueError("a data key is 32 bytes")
+    return f"x'{key.hex()}'"
+
+
+def has_plain_header(path: Path) -> bool:
+    """Whether the file starts like a plain SQLite database (not encrypted)."""
+    with path.open("rb") as fh:
+        return fh.read(16) == SQLITE_HEADER
+
+
+def readable_with(path: Path, key: bytes | None) -> bool:
+    """Whether ``key`` opens ``path`` (read-only; SQLCipher checks the first page's HMAC)."""
+    try:
+        conn = connect(path, key, readonly=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except dbapi.DatabaseError:
+        return False
+    return True
+
+
+def export_copy(
+    source: Path, source_key: bytes | None, target: Path, target_key: bytes | None
+) -> None:
+    """Write a copy of ``source`` to ``target`` under another key (``None``: plain), with
+    SQLCipher's ``sqlcipher_export`` (schema, rows, triggers, FTS tables, user_version).
+
+    ``target`` is written beside itself and moved into place only when complete.
+    """
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.export")
+    tmp.unlink(missing_ok=True)
+    try:
+        conn = connect(source, source_key, readonly=True)
+        try:
+            key_sql = f'"{_raw(target_key)}"' if target_key is not None else "''"
+            conn.execute(f"ATTACH DATABASE ? AS target KEY {key_sql}", (str(tmp),))
+            conn.execute("SELECT sqlcipher_export('target')")
+            conn.execute("DETACH DATABASE target")
+        finally:
+            conn.close()
+        make_private(tmp)
+        _fsync(tmp)
+        shutil.move(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def backup_copy(source: Path, target: Path, key: bytes | None) -> None:
+    """A consistent copy of ``source`` (SQLite's online backup, so a writer elsewhere is no
+    problem) under the same key, written beside ``target`` and moved into place when complete.
+    """
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        src = connect(source, key)
+        try:
+            dst = connect(tmp, key)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        make_private(tmp)
+        _fsync(tmp)
+        shutil.move(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def table_counts(path: Path, key: bytes | None) -> dict[str, int]:
+    """Rows in every table of the file (read-only): how a copy is checked against its source."""
+    conn = connect(path, key, readonly=True)
+    try:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                " AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name"
+            )
+        ]
+        return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+    finally:
+        conn.close()
+
+
+def integrity_ok(path: Path, key: bytes | None, *, quick: bool = False) -> tuple[bool, str]:
+    """Whether the file passes ``integrity_check`` (or ``quick_check``), with SQLite's first
+    complaint when it does not."""
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        conn = connect(path, key, readonly=True)
+        try:
+            rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}")]
+        finally:
+            conn.close()
+    except dbapi.DatabaseError as exc:
+        return False, str(exc)
+    return rows == ["ok"], "" if rows == ["ok"] else "; ".join(rows[:3])
