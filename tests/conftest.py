@@ -19,6 +19,9 @@ def _private_dirs(tmp_path, monkeypatch):
     # Passphrase slots with Argon2id's smallest accepted memory (8 MiB, not 64): the suite
     # makes hundreds; tests/unit/store/test_keyring.py checks the real cost is the default.
     monkeypatch.setenv("CONSULDESK_KDF_MEMORY_KIB", "8192")
+    # The CLI makes encrypted case files and opens them with this passphrase, as a script would.
+    monkeypatch.setenv("CONSULDESK_PASSPHRASE", "test passphrase of the suite")
+    monkeypatch.setenv("CONSULDESK_OFFICER", "Test")
 
 
 TODAY = __import__("datetime").date(2026, 3, 10)

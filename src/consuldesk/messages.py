@@ -244,6 +244,10 @@ TEMPLATES: dict[str, str] = {
     "keys.passphrase_short": "The passphrase is too short: use at least {minimum} characters",
     "keys.passphrase_wrong": "The passphrase does not open this case file's keys",
     "keys.locked": "The keys are locked: type their passphrase",
+    "keys.sealed_by_login": (
+        "This case file is encrypted: its keys open with your login, and have no passphrase "
+        "of their own. Change your passphrase instead"
+    ),
     "keys.passphrase_wrong_env": (
         "The passphrase in ${env} does not open this case file's keys: set it to this case "
         "file's passphrase, or unset it to be asked"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 
 import pytest
@@ -93,7 +94,7 @@ def test_search_and_stats_over_registered_people(capsys, casefile):
     from consuldesk.services.casefile import open_casefile
     from consuldesk.services.nationals import register_national
 
-    desk = open_casefile(casefile, "Test")
+    desk = open_casefile(casefile, "Test", os.environ["CONSULDESK_PASSPHRASE"])
     iin = valid_iin(date(1958, 4, 1), Sex.MALE, 3)
     register_national(
         desk,
@@ -122,12 +123,12 @@ def test_search_and_stats_over_registered_people(capsys, casefile):
 
 
 def test_a_newer_case_file_is_refused_with_exit_4(capsys, casefile):
-    import sqlite3
+    from consuldesk.services.casefile import open_casefile
 
-    con = sqlite3.connect(casefile)
-    con.execute("UPDATE alembic_version SET version_num='9999'")
-    con.commit()
-    con.close()
+    desk = open_casefile(casefile, "Test", os.environ["CONSULDESK_PASSPHRASE"])
+    with desk.casefile.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num='9999'")
+    desk.close()
     code, _, err = run(capsys, "--case-file", str(casefile), "info")
     assert code == EXIT_CASEFILE and "newer ConsulDesk" in err
 
@@ -154,7 +155,7 @@ def test_search_prints_a_readable_table(capsys, casefile):
     from consuldesk.services.casefile import open_casefile
     from consuldesk.services.nationals import register_national
 
-    desk = open_casefile(casefile, "Test")
+    desk = open_casefile(casefile, "Test", os.environ["CONSULDESK_PASSPHRASE"])
     register_national(
         desk,
         NationalFields(
@@ -225,7 +226,7 @@ def evacuees(casefile):
     from consuldesk.services.requests import open_request
     from tests.factories import person
 
-    desk = open_casefile(casefile, "Test")
+    desk = open_casefile(casefile, "Test", os.environ["CONSULDESK_PASSPHRASE"])
     people = [
         ("Өтегенов", "Қайрат", "OTEGENOV", "KAIRAT", Sex.MALE, date(1950, 1, 1), True),
         ("Һашимов", "Ұлан", "KHASHIMOV", "ULAN", Sex.MALE, date(1999, 9, 9), True),
@@ -463,7 +464,7 @@ def test_slips_sitrep_and_roster_are_printed_to_the_path_given(capsys, evacuees,
     roster = tmp_path / "roster.pdf"
     code, out, err = cli(capsys, evacuees, "roster", "--out", str(roster))
     assert (code, out) == (EXIT_BAD_INPUT, "") and "no hotel on file" in err and not roster.exists()
-    desk = open_casefile(evacuees, "Test")
+    desk = open_casefile(evacuees, "Test", os.environ["CONSULDESK_PASSPHRASE"])
     add_hotel(desk, HotelFields(name="Grand Doha Hotel", city="Doha", rooms=10, beds=20))
     desk.close()
     code, out, err = cli(capsys, evacuees, "roster", "--out", str(roster), "--night",
@@ -511,7 +512,7 @@ def test_the_all_nationals_hint_says_how_many_it_would_add(capsys, evacuees):
     from consuldesk.services import requests
     from consuldesk.services.casefile import open_casefile
 
-    desk = open_casefile(evacuees, "Test")
+    desk = open_casefile(evacuees, "Test", os.environ["CONSULDESK_PASSPHRASE"])
     for r in requests.list_requests(desk):
         requests.change_status(desk, r.id, RequestStatus.RESOLVED)  # nobody asks any more
     desk.close()
@@ -645,7 +646,7 @@ def test_allocating_again_says_which_printed_paper_to_print_again(capsys, evacue
     from consuldesk.services import evacuation as ev
     from consuldesk.services.casefile import open_casefile
 
-    desk = open_casefile(evacuees, "Test")
+    desk = open_casefile(evacuees, "Test", os.environ["CONSULDESK_PASSPHRASE"])
     op = ev.add_operation(desk, ev.OperationFields(name="Доха", host_country="QA")).row
     fields = ev.TripFields(leg_no=1, origin="Doha", destination="Riyadh", capacity=5)
     trip = ev.add_trip(desk, op.id, fields).row

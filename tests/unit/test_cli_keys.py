@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from consuldesk.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from consuldesk.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, main
 
 pytestmark = pytest.mark.usefixtures("fast_seal")
 
@@ -40,9 +40,8 @@ def two(tmp_path, capsys, monkeypatch):
         )[0]
         == 0
     )
-    monkeypatch.setenv("CONSULDESK_PASSPHRASE", "Астана штабы 2026")
+    # Encrypted case files: the keys are sealed under each file's key, opened by the login.
     assert run(capsys, "--case-file", str(hq), "keys", "init")[0] == EXIT_OK
-    monkeypatch.setenv("CONSULDESK_PASSPHRASE", "Тегеран ұшақ 2026")
     code, out, _ = run(capsys, "--case-file", str(thr), "--json", "keys", "init")
     assert code == EXIT_OK
     fingerprint = json.loads(out)["fingerprint"]
@@ -98,10 +97,10 @@ def test_a_passphrase_is_never_guessed(capsys, two, monkeypatch):
     monkeypatch.delenv("CONSULDESK_PASSPHRASE")
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     code, _, err = run(capsys, "--case-file", str(thr), "keys", "rotate")
-    assert code == EXIT_BAD_INPUT and "CONSULDESK_PASSPHRASE" in err
+    assert code == EXIT_USAGE and "CONSULDESK_PASSPHRASE" in err
     monkeypatch.setenv("CONSULDESK_PASSPHRASE", "not the passphrase")
     code, _, err = run(capsys, "--case-file", str(thr), "keys", "rotate")
-    assert code == EXIT_BAD_INPUT and "does not open" in err
+    assert code == EXIT_BAD_INPUT and "Wrong passphrase for Test" in err
 
 
 def test_rotate_keeps_the_old_keys_retired(capsys, two):

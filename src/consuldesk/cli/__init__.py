@@ -2,7 +2,11 @@
 
 Exit codes: 0 done; 1 unexpected failure; 2 wrong command line; 3 bad input (an invalid value,
 an unknown or ambiguous id, a list with rows not imported, a file that cannot be read or written);
-4 the case file cannot be used (missing, locked, read-only, made by a newer version).
+4 the case file cannot be used (missing, locked, read-only, made by a newer version, its keyring
+lost or damaged). A wrong passphrase is bad input (3).
+
+An encrypted case file opens as ``--officer`` with their passphrase: $CONSULDESK_PASSPHRASE, or
+typed at the terminal.
 
 One module a command group: :mod:`.casefile` (init, demo, info), :mod:`.lists` (import,
 export, review), :mod:`.nationals` (search, stats, duplicates), :mod:`.evac`, :mod:`.reports`
@@ -20,7 +24,17 @@ from pathlib import Path
 from typing import Any
 
 from consuldesk import __version__
-from consuldesk.cli import backups, casefile, evac, keys, lists, nationals, reports, sync
+from consuldesk.cli import (
+    accounts,
+    backups,
+    casefile,
+    evac,
+    keys,
+    lists,
+    nationals,
+    reports,
+    sync,
+)
 from consuldesk.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_CASEFILE,
@@ -49,15 +63,18 @@ __all__ = [
 ]
 
 #: The command groups, in the order ``--help`` lists their commands.
-GROUPS = (casefile, lists, nationals, evac, reports, keys, sync, backups)
+GROUPS = (casefile, accounts, lists, nationals, evac, reports, keys, sync, backups)
 #: Groups whose commands have actions of their own (which take the common options too).
-NESTED = (evac, keys, sync)
+NESTED = (accounts, evac, keys, sync)
 COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
 
 EPILOG = """\
 examples:
   consuldesk-cli demo                         a demo case file with 3,000 nationals
-  consuldesk-cli init --post AE-ABU --name "Embassy in Abu Dhabi" --country AE
+  consuldesk-cli init --post AE-ABU --name "Embassy in Abu Dhabi" --country AE \
+      --officer "Aigul Seitova"               encrypted; asks for her new passphrase
+  consuldesk-cli officer add "Oleg Petrov" --role officer
+  consuldesk-cli recovery-key --out recovery.pdf   for headquarters' safe
   consuldesk-cli import tourists.xlsx --dry-run    see what a list would do
   consuldesk-cli import tourists.xlsx              import it; rows to look at go to
                                                    tourists.review.csv
@@ -71,6 +88,9 @@ examples:
   consuldesk-cli keys init                         keys for signed, encrypted bundles
   consuldesk-cli bundle export KZ-HQ /media/usb    what headquarters lacks, on a USB stick
   consuldesk-cli bundle import /media/usb/….consuldesk-bundle
+
+Passphrases: $CONSULDESK_PASSPHRASE (and $CONSULDESK_NEW_PASSPHRASE for a new one) for
+scripts; otherwise typed at the terminal, never on the command line.
 
 The case file is chosen by --case-file, else $CONSULDESK_CASE_FILE, else the most recently used
 case file in the data folder (--data-dir, $CONSULDESK_DATA_DIR, or the system's app data folder).

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from consuldesk.cli.common import (
     EXIT_OK,
+    PASSPHRASE_ENV,
     _jsonable,
     _open,
+    _passphrase,
     _print_json,
     _refuse_existing,
 )
@@ -18,13 +20,21 @@ from consuldesk.i18n import _
 
 def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     """This group's commands; ``add`` adds one with the options every command takes."""
-    p = add("init", help="create an empty case file for a post")
+    p = add(
+        "init",
+        help="create an empty, encrypted case file for a post; --officer is its first head "
+        "of section (asks for a new passphrase, or takes $CONSULDESK_NEW_PASSPHRASE)",
+    )
     p.add_argument("--post", required=True, help="post code, e.g. AE-ABU")
     p.add_argument("--name", required=True, help="post name, e.g. 'Embassy in Abu Dhabi'")
     p.add_argument("--country", help="host country (code or name)")
     p.add_argument("--hq", action="store_true", help="this case file is headquarters'")
 
-    p = add("demo", help="create a case file filled with realistic demo data")
+    p = add(
+        "demo",
+        help="create an encrypted case file filled with realistic demo data (its login is "
+        "printed; with $CONSULDESK_PASSPHRASE set, --officer with that passphrase)",
+    )
     p.add_argument("--count", type=int, default=3000, help="number of nationals (default 3000)")
     p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
     p.add_argument("--post", default="DEMO", help="post code of the demo case file")
@@ -40,6 +50,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     code = normalise_post_code(args.post)
     path = args.case_file or casefile_path(code, args.data_dir)
     _refuse_existing(Path(path), _("use it with --case-file, or choose another --post"))
+    passphrase = _passphrase(
+        _("New passphrase of {officer}: ").format(officer=args.officer), new=True, first=True
+    )
     desk = create_casefile(
         Path(path),
         post_code=code,
@@ -47,12 +60,24 @@ def cmd_init(args: argparse.Namespace) -> int:
         host_country=args.country,
         officer=args.officer,
         headquarters=args.hq,
+        passphrase=passphrase,
     )
     desk.close()
     if args.json:
-        _print_json({"case_file": path, "post": code})
+        _print_json({"case_file": path, "post": code, "officer": args.officer})
     else:
-        print(_("Created case file {path} for post {code}.").format(path=path, code=code))
+        print(
+            _(
+                "Created case file {path} for post {code}, encrypted; {officer} is its head of "
+                "section."
+            ).format(path=path, code=code, officer=args.officer)
+        )
+        print(
+            _(
+                "Print its recovery key for headquarters: consuldesk-cli recovery-key --out "
+                "recovery.pdf"
+            )
+        )
     return EXIT_OK
 
 
@@ -65,21 +90,40 @@ def cmd_demo(args: argparse.Namespace) -> int:
     code = normalise_post_code(args.post)
     path = Path(args.case_file or casefile_path(code, args.data_dir))
     _refuse_existing(path, _("open it with --case-file, or make another demo with --post DEMO2"))
+    import os
+
+    from consuldesk.services.access import DEMO_OFFICER, DEMO_PASSPHRASE
+
+    given = os.environ.get(PASSPHRASE_ENV)
+    officer, passphrase = (args.officer, given) if given else (DEMO_OFFICER, DEMO_PASSPHRASE)
     desk = create_casefile(
-        path, post_code=code, post_name="Demo embassy", host_country="AE", officer=args.officer
+        path,
+        post_code=code,
+        post_name="Demo embassy",
+        host_country="AE",
+        officer=officer,
+        passphrase=passphrase,
+        demo=not given,
     )
     try:
         summary = seed_demo(desk, count=args.count, seed=args.seed)
     except BaseException:
         desk.close()
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}.keyring")):
             leftover.unlink(missing_ok=True)
         raise
     desk.close()
     if args.json:
-        _print_json({"case_file": path, "summary": summary})
+        _print_json({"case_file": path, "officer": officer, "summary": summary})
     else:
         print(_("Created demo case file {path}.").format(path=path))
+        if not given:
+            print(
+                _(
+                    "Its login: officer “{officer}”, passphrase “{passphrase}” (for example "
+                    "CONSULDESK_OFFICER={officer} CONSULDESK_PASSPHRASE={passphrase})."
+                ).format(officer=officer, passphrase=passphrase)
+            )
         for key, value in _jsonable(summary).items():
             print(f"  {key}: {value}")
     return EXIT_OK

@@ -24,6 +24,10 @@ CASE_FILE_ENV = "CONSULDESK_CASE_FILE"
 
 
 OFFICER_ENV = "CONSULDESK_OFFICER"
+#: The officer's passphrase for scripts (else it is asked for at the terminal).
+PASSPHRASE_ENV = "CONSULDESK_PASSPHRASE"
+#: A new passphrase for scripts: ``passphrase``, ``officer add``, ``officer reset``, ``encrypt``.
+NEW_PASSPHRASE_ENV = "CONSULDESK_NEW_PASSPHRASE"
 
 
 class CliError(Exception):
@@ -77,9 +81,14 @@ def _exit_code_for(exc: BaseException) -> int:
     from consuldesk.domain.errors import DomainError
     from consuldesk.services.errors import ServiceError
     from consuldesk.store.errors import CaseFileError, NotFound
+    from consuldesk.store.keyring import KeyringError
 
     if isinstance(exc, CaseFileError):
         return EXIT_CASEFILE
+    if isinstance(exc, KeyringError):  # a wrong passphrase is bad input; a lost keyring is not
+        return (
+            EXIT_CASEFILE if exc.code in ("keyring.missing", "keyring.damaged") else EXIT_BAD_INPUT
+        )
     if isinstance(exc, (DomainError, ServiceError, NotFound)):
         return EXIT_BAD_INPUT
     try:
@@ -201,9 +210,52 @@ def _casefile_path(args: argparse.Namespace, *, writes: bool = False) -> Path:
 
 
 def _open(args: argparse.Namespace, *, writes: bool = False) -> Any:
+    """Open the case file: an encrypted one as ``--officer`` with their passphrase
+    ($CONSULDESK_PASSPHRASE, else asked at the terminal); a plain one with a reminder that it
+    is not encrypted."""
+    from consuldesk.services import access
     from consuldesk.services.casefile import open_casefile
 
-    return open_casefile(_casefile_path(args, writes=writes), args.officer)
+    path = _casefile_path(args, writes=writes)
+    if path.exists() and path.stat().st_size > 0 and access.is_encrypted(path):
+        if access.login_hint(path) and not os.environ.get(PASSPHRASE_ENV):
+            # The demo case file's login is printed on every screen: no need to type it.
+            return open_casefile(path, access.DEMO_OFFICER, access.DEMO_PASSPHRASE)
+        passphrase = _passphrase(_("Passphrase of {officer}: ").format(officer=args.officer))
+        return open_casefile(path, args.officer, passphrase)
+    desk = open_casefile(path, args.officer)
+    if sys.stderr.isatty():  # said to the officer at the terminal, not into a script's log
+        _err(
+            _(
+                "note: {path} is not encrypted; anyone holding this computer can read it. "
+                "Encrypt it with 'consuldesk-cli encrypt'."
+            ).format(path=path)
+        )
+    return desk
+
+
+def _passphrase(prompt: str, *, new: bool = False, first: bool = False) -> str:
+    """A passphrase from the environment ($CONSULDESK_PASSPHRASE; ``new``:
+    $CONSULDESK_NEW_PASSPHRASE, and for the ``first`` passphrase of a file made now either)
+    or, at a terminal, typed without echo (a new one twice)."""
+    import getpass
+
+    names = [NEW_PASSPHRASE_ENV, PASSPHRASE_ENV] if first else []
+    names = names or [NEW_PASSPHRASE_ENV if new else PASSPHRASE_ENV]
+    env = next((os.environ[n] for n in names if os.environ.get(n)), None)
+    if env:
+        return env
+    if not sys.stdin.isatty():
+        raise CliError(
+            _("A passphrase is needed: set ${env} or run the command in a terminal.").format(
+                env=NEW_PASSPHRASE_ENV if new else PASSPHRASE_ENV
+            ),
+            EXIT_USAGE,
+        )
+    first = getpass.getpass(prompt)
+    if new and getpass.getpass(_("The same passphrase again: ")) != first:
+        raise CliError(_("The two passphrases differ; nothing was changed."), EXIT_USAGE)
+    return first
 
 
 def _id_key(text: str) -> str:

@@ -112,6 +112,14 @@ def _passphrase(env: str, prompt: str, *, confirm: bool = False) -> str:
     return value
 
 
+def _keys_passphrase(desk: Any) -> str:
+    """The keys' passphrase; an encrypted case file's keys open with the login (keys sealed
+    under a passphrase before the file was encrypted take $CONSULDESK_PASSPHRASE once)."""
+    if desk.encrypted:
+        return os.environ.get(PASSPHRASE_ENV, "")
+    return _passphrase(PASSPHRASE_ENV, _("Passphrase: "))
+
+
 def _unlock(desk: Any) -> None:
     """Unseal the keys for this command (then services take ``None`` for the passphrase): from
     $CONSULDESK_PASSPHRASE, said as such when it is the wrong one, or asked, three tries."""
@@ -129,7 +137,7 @@ def _unlock(desk: Any) -> None:
         return
     for attempt in range(3):
         try:
-            key_service.unlock_all(desk, _passphrase(PASSPHRASE_ENV, _("Passphrase: ")))
+            key_service.unlock_all(desk, _keys_passphrase(desk))
             return
         except SyncError as exc:
             if exc.code != "keys.passphrase_wrong" or attempt == 2:
@@ -159,8 +167,11 @@ def cmd_keys_init(args: argparse.Namespace) -> int:
 
     desk = _open(args, writes=True)
     try:
-        passphrase = _passphrase(
-            PASSPHRASE_ENV, _("Passphrase for this post's keys: "), confirm=True
+        sealed_by_login = desk.encrypted  # sealed under the case file's key: no passphrase
+        passphrase = (
+            ""
+            if sealed_by_login
+            else _passphrase(PASSPHRASE_ENV, _("Passphrase for this post's keys: "), confirm=True)
         )
         row = keys.create_keys(desk, passphrase)
     finally:
@@ -173,10 +184,13 @@ def cmd_keys_init(args: argparse.Namespace) -> int:
     print(
         _(
             "Next: 'keys export' writes the public key file for the other side (headquarters, "
-            "or a post); read them this fingerprint over the phone when they enrol it. Keep the "
-            "passphrase: without it the keys cannot be used."
+            "or a post); read them this fingerprint over the phone when they enrol it."
         )
     )
+    if sealed_by_login:
+        print(_("The keys are sealed under the case file's encryption: your login opens them."))
+    else:
+        print(_("Keep the passphrase: without it the keys cannot be used."))
     return EXIT_OK
 
 
@@ -296,7 +310,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 
     desk = _open(args, writes=True)
     try:
-        row = keys.rotate_keys(desk, _passphrase(PASSPHRASE_ENV, _("Passphrase: ")))
+        row = keys.rotate_keys(desk, _keys_passphrase(desk))
     finally:
         desk.close()
     if args.json:
@@ -316,10 +330,10 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     try:
         hq = desk.casefile.local_post().is_headquarters
         if args.own:
-            passphrase = _passphrase(PASSPHRASE_ENV, _("Passphrase: "))
+            passphrase = _keys_passphrase(desk)
             row = keys.revoke_own_key(desk, passphrase, args.reason)
         else:
-            passphrase = _passphrase(PASSPHRASE_ENV, _("Passphrase: ")) if hq else ""
+            passphrase = _keys_passphrase(desk) if hq else ""
             row = keys.revoke_peer(desk, passphrase, args.key, args.reason)
     finally:
         desk.close()
@@ -353,7 +367,7 @@ def cmd_keys_escrow(args: argparse.Namespace) -> int:
         text = next((line.strip() for line in lines if line.strip().startswith("age1")), "")
     desk = _open(args, writes=True)
     try:
-        row = keys.add_escrow(desk, _passphrase(PASSPHRASE_ENV, _("Passphrase: ")), text)
+        row = keys.add_escrow(desk, _keys_passphrase(desk), text)
     finally:
         desk.close()
     if args.json:

@@ -35,7 +35,13 @@ from consuldesk.services.nationals import memberships_of, rows_by_id
 from consuldesk.services.views import CostRow
 from consuldesk.store.models import ManifestEntry, Trip, table_of
 
-__all__ = ["print_hotel_roster", "print_sitrep", "roster_data", "sitrep_data"]
+__all__ = [
+    "print_hotel_roster",
+    "print_sitrep",
+    "roster_data",
+    "sitrep_data",
+    "write_recovery_sheet",
+]
 
 SecondLanguage = Literal["kk", "ru"]
 T = TypeVar("T")
@@ -270,3 +276,28 @@ def print_hotel_roster(
             post.name if post else "", on, data, Path(out_path), second_language=second_language
         ),
     )
+
+
+# -- recovery sheet --------------------------------------------------------------------------
+
+
+def write_recovery_sheet(
+    desk: Desk, recovery: str, out_path: Path, second_language: SecondLanguage = "ru"
+) -> Path:
+    """The recovery key on a sheet to print for headquarters' safe (one page, with a QR code).
+
+    Raises:
+        ServiceError: ``file.no_folder``, ``file.write``.
+    """
+    from consuldesk.reports.recovery import RecoverySheet, render_recovery_sheet
+
+    post = desk.casefile.local_post()
+    sheet = RecoverySheet(
+        post_code=post.code if post else "",
+        post_name=post.name if post else "",
+        file_name=desk.path.name,
+        printed_at=datetime.now().astimezone(),
+        printed_by=desk.officer,
+        key=recovery,
+    )
+    return written_to(out_path, lambda: render_recovery_sheet(sheet, out_path, second_language))

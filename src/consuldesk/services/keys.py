@@ -147,7 +147,8 @@ def create_keys(desk: Desk, passphrase: str) -> KeyRow:
         SyncError: ``keys.exist`` (this case file has keys: rotate them instead),
             ``keys.passphrase_short``.
     """
-    k.check_passphrase(passphrase)
+    if desk.casefile.key is None:  # an encrypted case file seals them under its own key
+        k.check_passphrase(passphrase)
     with desk.write("keys") as tx:
         existing = _active_own(tx.session)
         if existing is not None:
@@ -155,16 +156,26 @@ def create_keys(desk: Desk, passphrase: str) -> KeyRow:
         post = _post(tx.session, desk)
         role: k.Role = "headquarters" if post.is_headquarters else "post"
         secret = k.generate(post.code, post.name, role, utcnow(), post.host_country)
-        row = _store_own(tx, secret, passphrase)
+        row = _store_own(tx, secret, passphrase, desk.casefile.key)
         return _own_row(row, post)
 
 
-def _store_own(tx: Tx, secret: k.SecretKeys, passphrase: str) -> OwnKey:
+def _seal(secret: k.SecretKeys, passphrase: str, data_key: bytes | None) -> bytes:
+    """Sealed under the case file's data key when it is encrypted (one login opens the file
+    and the keys), else under the keys' own passphrase."""
+    if data_key is not None:
+        return k.seal_with_file_key(secret, data_key)
+    return k.seal(secret, passphrase)
+
+
+def _store_own(
+    tx: Tx, secret: k.SecretKeys, passphrase: str, data_key: bytes | None = None
+) -> OwnKey:
     row = OwnKey(
         key_id=secret.public.key_id,
         fingerprint=secret.public.fingerprint,
         public_file=secret.public_file(),
-        sealed=k.seal(secret, passphrase),
+        sealed=_seal(secret, passphrase, data_key),
         created_by=tx.officer,
     )
     tx.session.add(row)
@@ -233,6 +244,9 @@ def unlock_all(desk: Desk, passphrase: str | None) -> list[k.SecretKeys]:
     held = desk.unlocked if isinstance(desk.unlocked, _Unlocked) else None
     if held is not None and held.sealed != sealed:
         held = None  # rotated, revoked or sealed anew since: unseal again
+    data_key = desk.casefile.key
+    if data_key is not None:
+        return _unlock_with_file_key(desk, sealed, data_key, passphrase)
     if passphrase is None:
         if held is None:
             raise SyncError("keys.locked")
@@ -243,6 +257,27 @@ def unlock_all(desk: Desk, passphrase: str | None) -> list[k.SecretKeys]:
     keys = [k.unseal(s, passphrase) for s in sealed]
     desk.unlocked = _Unlocked(sealed, tag, keys)
     return list(keys)
+
+
+def _unlock_with_file_key(
+    desk: Desk, sealed: tuple[bytes, ...], data_key: bytes, passphrase: str | None
+) -> list[k.SecretKeys]:
+    """The keys of an encrypted case file: the login opened them. Keys sealed under a
+    passphrase before the file was encrypted need it once; they are then sealed under the
+    file's key, so the next login opens them too."""
+    if all(k.sealed_with_file_key(s) for s in sealed):
+        keys = [k.unseal_with_file_key(s, data_key) for s in sealed]
+        desk.unlocked = _Unlocked(sealed, b"", keys)
+        return list(keys)
+    if passphrase is None:
+        raise SyncError("keys.locked")
+    with desk.write("keys") as tx:
+        for row in tx.session.exec(select(OwnKey)).all():
+            if not k.sealed_with_file_key(row.sealed):
+                row.sealed = k.seal_with_file_key(k.unseal(row.sealed, passphrase), data_key)
+                tx.session.add(row)
+        _audit(tx, "own_key", "all", "sealed_by_login", {})
+    return unlock_all(desk, None)
 
 
 def is_unlocked(desk: Desk) -> bool:
@@ -293,6 +328,9 @@ def change_passphrase(desk: Desk, old: str, new: str) -> None:
     Raises:
         SyncError: ``keys.none``, ``keys.passphrase_wrong``, ``keys.passphrase_short``.
     """
+    if desk.casefile.key is not None:
+        unlock_all(desk, old)  # seals any older keys under the file's key
+        raise SyncError("keys.sealed_by_login")
     k.check_passphrase(new)
     with desk.write("keys") as tx:
         rows = tx.session.exec(select(OwnKey)).all()
@@ -316,7 +354,7 @@ def rotate_keys(desk: Desk, passphrase: str) -> KeyRow:
         post = _post(tx.session, desk)
         new = k.generate(post.code, post.name, old.public.role, utcnow(), post.host_country)
         _end_own(tx, old, k.rotation(old, new, utcnow()), RETIRED, "rotated")
-        return _own_row(_store_own(tx, new, passphrase), post)
+        return _own_row(_store_own(tx, new, passphrase, desk.casefile.key), post)
 
 
 def _end_own(tx: Tx, old: k.SecretKeys, statement: bytes, status: str, reason: str) -> None:
@@ -349,7 +387,7 @@ def revoke_own_key(desk: Desk, passphrase: str, reason: str) -> KeyRow:
         revocation = k.revocation(old, post.code, old.public.key_id, why, utcnow())
         _end_own(tx, old, revocation, REVOKED, why)
         new = k.generate(post.code, post.name, old.public.role, utcnow(), post.host_country)
-        return _own_row(_store_own(tx, new, passphrase), post)
+        return _own_row(_store_own(tx, new, passphrase, desk.casefile.key), post)
 
 
 # -- peers -------------------------------------------------------------------------------------

@@ -21,12 +21,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import pyrage
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -274,12 +278,9 @@ def check_passphrase(passphrase: str) -> None:
         raise SyncError("keys.passphrase_short", minimum=MIN_PASSPHRASE)
 
 
-def seal(keys: SecretKeys, passphrase: str) -> bytes:
-    """The keys encrypted under ``passphrase`` (age passphrase format: scrypt, then
-    ChaCha20-Poly1305); ``age -d`` opens it with the passphrase too."""
-    check_passphrase(passphrase)
+def _inner(keys: SecretKeys) -> bytes:
     secret = keys.signing.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    inner = canonical(
+    return canonical(
         {
             "format": SECRET_FORMAT,
             "version": VERSION,
@@ -288,7 +289,52 @@ def seal(keys: SecretKeys, passphrase: str) -> bytes:
             "identity": str(keys.identity),
         }
     )
-    return bytes(pyrage.passphrase.encrypt(inner, passphrase))
+
+
+def seal(keys: SecretKeys, passphrase: str) -> bytes:
+    """The keys encrypted under ``passphrase`` (age passphrase format: scrypt, then
+    ChaCha20-Poly1305); ``age -d`` opens it with the passphrase too."""
+    check_passphrase(passphrase)
+    return bytes(pyrage.passphrase.encrypt(_inner(keys), passphrase))
+
+
+#: Keys sealed under an encrypted case file's data key start with this line.
+_BY_FILE_KEY = b"consuldesk-sealed-by-case-file-key/1\n"
+
+
+def seal_with_file_key(keys: SecretKeys, data_key: bytes) -> bytes:
+    """The keys sealed under the data key of the encrypted case file that holds them
+    (AES-256-GCM under a key derived with HKDF): whoever logged in to the file can use them,
+    with no second passphrase, and nobody else."""
+    nonce = os.urandom(12)
+    return _BY_FILE_KEY + nonce + AESGCM(_file_seal_key(data_key)).encrypt(
+        nonce, _inner(keys), _BY_FILE_KEY
+    )
+
+
+def sealed_with_file_key(sealed: bytes) -> bool:
+    """Whether ``sealed`` was sealed by :func:`seal_with_file_key` (else under a passphrase)."""
+    return sealed.startswith(_BY_FILE_KEY)
+
+
+def unseal_with_file_key(sealed: bytes, data_key: bytes) -> SecretKeys:
+    """The keys sealed by :func:`seal_with_file_key`.
+
+    Raises:
+        SyncError: ``keys.sealed_damaged`` (another file's key, or damaged).
+    """
+    body = sealed[len(_BY_FILE_KEY) :]
+    try:
+        inner = AESGCM(_file_seal_key(data_key)).decrypt(body[:12], body[12:], _BY_FILE_KEY)
+    except (InvalidTag, ValueError) as exc:
+        raise SyncError("keys.sealed_damaged") from exc
+    return _parse_inner(inner)
+
+
+def _file_seal_key(data_key: bytes) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"consuldesk sync keys"
+    ).derive(data_key)
 
 
 def unseal(sealed: bytes, passphrase: str) -> SecretKeys:
@@ -302,6 +348,10 @@ def unseal(sealed: bytes, passphrase: str) -> SecretKeys:
         inner = bytes(pyrage.passphrase.decrypt(sealed, passphrase))
     except pyrage.DecryptError as exc:  # a wrong passphrase, or a damaged seal
         raise SyncError("keys.passphrase_wrong") from exc
+    return _parse_inner(inner)
+
+
+def _parse_inner(inner: bytes) -> SecretKeys:
     try:
         doc = json.loads(inner.decode("utf-8"))
         if doc.get("format") != SECRET_FORMAT:
