@@ -393,8 +393,7 @@ TEMPLATES: dict[str, str] = {
         "{path} is encrypted: log in with your officer name and passphrase to open it"
     ),
     "casefile.wrong_key": (
-        "{path} does not open with this key: it is not this keyring's case file, or it is "
-        "damaged"
+        "{path} does not open with this key: it is not this keyring's case file, or it is damaged"
     ),
     "casefile.not_encrypted": "{path} is not encrypted: open it without a passphrase",
     "casefile.plain": "{path} is not encrypted: encrypt it first (it has no accounts)",
@@ -424,9 +423,7 @@ TEMPLATES: dict[str, str] = {
     "account.exists": "{name} already has an account",
     "account.unknown": "There is no active account called {name}",
     "account.disabled": "The account of {name} is closed; the head of section can open it again",
-    "account.last_head": (
-        "{name} is the last head of section: make another officer head first"
-    ),
+    "account.last_head": ("{name} is the last head of section: make another officer head first"),
     "account.self": "You cannot close your own account; another head of section can",
     "role.denied": "Your role ({role}) does not allow this: {power}. Ask the head of section",
 }

@@ -252,10 +252,10 @@ def _passphrase(prompt: str, *, new: bool = False, first: bool = False) -> str:
             ),
             EXIT_USAGE,
         )
-    first = getpass.getpass(prompt)
-    if new and getpass.getpass(_("The same passphrase again: ")) != first:
+    typed = getpass.getpass(prompt)
+    if new and getpass.getpass(_("The same passphrase again: ")) != typed:
         raise CliError(_("The two passphrases differ; nothing was changed."), EXIT_USAGE)
-    return first
+    return typed
 
 
 def _id_key(text: str) -> str:

@@ -79,9 +79,7 @@ class Desk:
             ServiceError: ``role.denied`` (params ``power``, ``role``, ``officer``).
         """
         if not self.may(power):
-            raise ServiceError(
-                "role.denied", "", power=power, role=self.role, officer=self.officer
-            )
+            raise ServiceError("role.denied", "", power=power, role=self.role, officer=self.officer)
 
     @contextmanager
     def write(self, power: str = "change") -> Iterator[Tx]:

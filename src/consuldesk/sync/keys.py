@@ -29,9 +29,9 @@ from typing import Any, Literal
 import pyrage
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
@@ -307,8 +307,10 @@ def seal_with_file_key(keys: SecretKeys, data_key: bytes) -> bytes:
     (AES-256-GCM under a key derived with HKDF): whoever logged in to the file can use them,
     with no second passphrase, and nobody else."""
     nonce = os.urandom(12)
-    return _BY_FILE_KEY + nonce + AESGCM(_file_seal_key(data_key)).encrypt(
-        nonce, _inner(keys), _BY_FILE_KEY
+    return (
+        _BY_FILE_KEY
+        + nonce
+        + AESGCM(_file_seal_key(data_key)).encrypt(nonce, _inner(keys), _BY_FILE_KEY)
     )
 
 
