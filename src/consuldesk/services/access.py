@@ -460,6 +460,19 @@ def verify_passphrase(desk: Desk, passphrase: str) -> bool:
     return kr.passphrase_opens(ring, desk.officer, passphrase, desk.path)
 
 
+def record_lock(desk: Desk, reason: str) -> None:
+    """The window was locked (``reason``: ``idle`` or ``asked``), in the audit trail."""
+    _record(desk, desk.officer, "lock", {"reason": reason})
+
+
+def unlock(desk: Desk, passphrase: str) -> bool:
+    """Unlock a locked window: whether ``passphrase`` is the officer's. Both an unlock and a
+    refused attempt are in the audit trail (someone tried this laptop's lock)."""
+    ok = verify_passphrase(desk, passphrase)
+    _record(desk, desk.officer, "unlock" if ok else "unlock_refused", {})
+    return ok
+
+
 def recovery_key(desk: Desk, passphrase: str) -> str:
     """The recovery key to print for headquarters (head only, the passphrase asked again).
 

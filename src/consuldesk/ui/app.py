@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QSettings, QTranslator
@@ -27,8 +27,46 @@ from consuldesk.ui.dialogs.first_start import (
 )
 
 
+class LoginCancelled(Exception):
+    """The officer closed the login: nothing is opened, the window does not start."""
+
+
+#: Asks for the login to an encrypted case file (``ui.dialogs.login.log_in``; tests pass
+#: another): the open desk, or None when the officer closes it.
+Login = Callable[[Path, QSettings | None], Desk | None]
+
+
+def open_path(path: Path, settings: QSettings | None, login: Login | None = None) -> Desk:
+    """Open the case file at ``path``: an encrypted one through the login, a plain one as the
+    officer named in settings (asked once).
+
+    Raises:
+        LoginCancelled: the login was closed.
+        CaseFileError, OSError: the case file cannot be opened.
+    """
+    from consuldesk.services.access import is_encrypted
+
+    if is_encrypted(path):
+        from consuldesk.ui.dialogs.login import log_in
+
+        desk = (login or log_in)(path, settings)
+        if desk is None:
+            raise LoginCancelled()
+    else:
+        if settings is not None and not officer_name_saved(settings):
+            # A plain case file has no accounts: ask the officer's name once, so the audit
+            # trail and bundles do not record a login name.
+            ask_officer_name(settings)
+        desk = open_casefile(path, default_officer(settings))
+    remember(settings, desk)
+    return desk
+
+
 def open_last(
-    data_dir: Path | None, case_file: Path | None, settings: QSettings | None
+    data_dir: Path | None,
+    case_file: Path | None,
+    settings: QSettings | None,
+    login: Login | None = None,
 ) -> Desk | None:
     """The case file asked for, else the last used one, else the newest; None when there is none.
 
@@ -36,29 +74,22 @@ def open_last(
     files: the last one used elsewhere is not opened instead.
 
     Raises:
+        LoginCancelled: the login was closed.
         CaseFileError, OSError: the case file cannot be opened.
     """
-    officer = default_officer(settings)
     if case_file is not None:
-        desk = open_casefile(case_file, officer)
-        remember(settings, desk)
-        return desk
+        return open_path(case_file, settings, login)
     last = str(settings.value(LAST_CASEFILE_KEY, "") or "") if settings is not None else ""
     elsewhere = data_dir is not None and Path(last).resolve().parent != data_dir.resolve()
     if last and Path(last).is_file() and not elsewhere:
         try:
-            desk = open_casefile(Path(last), officer)
+            return open_path(Path(last), settings, login)
         except (CaseFileError, OSError):
             pass  # moved or damaged: fall back to the newest case file in the data folder
-        else:
-            remember(settings, desk)
-            return desk
     found = list_casefiles(data_dir)
     if not found:
         return None
-    desk = open_casefile(found[0], officer)
-    remember(settings, desk)
-    return desk
+    return open_path(found[0], settings, login)
 
 
 class OpenElsewhere(Exception):
@@ -101,6 +132,7 @@ def first_start(data_dir: Path | None, settings: QSettings | None) -> Desk | Non
 
 def create_demo(data_dir: Path | None, settings: QSettings | None, count: int = 3000) -> Desk:
     """Create and open the demo case file (a few seconds; before the window exists)."""
+    from consuldesk.services.access import DEMO_OFFICER, DEMO_PASSPHRASE
     from consuldesk.services.casefile import create_casefile
     from consuldesk.services.demo import seed_demo
     from consuldesk.store.paths import casefile_path
@@ -111,13 +143,15 @@ def create_demo(data_dir: Path | None, settings: QSettings | None, count: int = 
         post_code="DEMO",
         post_name=_("Demo embassy"),
         host_country="AE",
-        officer=default_officer(settings),
+        officer=DEMO_OFFICER,
+        passphrase=DEMO_PASSPHRASE,
+        demo=True,
     )
     try:
         seed_demo(desk, count=count)
     except BaseException:
         desk.close()
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}.keyring")):
             leftover.unlink(missing_ok=True)
         raise
     remember(settings, desk)
@@ -151,13 +185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         app.installTranslator(qt_translator)
 
-    # A case file about to open without the first-start dialog (which asks itself): ask the
-    # officer's name once, so the audit trail and bundles do not record a login name.
-    opening = args.demo or args.case_file is not None or bool(list_casefiles(args.data_dir))
-    if opening and not officer_name_saved(settings):
-        ask_officer_name(settings)
     try:
         desk = open_last(args.data_dir, args.case_file, settings)
+    except LoginCancelled:
+        return 0  # the officer closed the login: nothing to show
     except (CaseFileError, OSError) as exc:
         QMessageBox.critical(None, "ConsulDesk", describe(exc))
         return 4

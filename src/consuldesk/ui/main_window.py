@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -91,6 +91,16 @@ class MainWindow(QMainWindow):
         self._settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self._quit = QAction(_("Quit"), self)
         self._quit.setShortcut(QKeySequence.StandardKey.Quit)
+        self._lock_action = QAction(_("Lock"), self)
+        self._lock_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        from consuldesk.ui.lock import WindowLock
+
+        self.window_lock = WindowLock(self, self.ctx)
+        if not self.window_lock.available:
+            self._lock_action.setEnabled(False)
+            self._lock_action.setToolTip(
+                _("A case file that is not encrypted has no passphrase to lock it with")
+            )
         # A copy every few hours while the window is open (issue 11): a day's work is never
         # more than one interval from a backup, whatever happens to the file.
         self._backup_timer = QTimer(self)
@@ -124,6 +134,7 @@ class MainWindow(QMainWindow):
         case_file.addSeparator()
         case_file.addAction(self._settings_action)
         case_file.addSeparator()
+        case_file.addAction(self._lock_action)
         case_file.addAction(self._quit)
         people = self.menuBar().addMenu(_("&People"))
         people.addActions([self._find, self._new_person, self._log_call])
@@ -215,11 +226,20 @@ class MainWindow(QMainWindow):
         self._import.triggered.connect(self._on_import_triggered)
         self._export.triggered.connect(self._on_export_triggered)
         self._quit.triggered.connect(self.close)
+        self._lock_action.triggered.connect(self._on_lock_action_triggered)
         self._settings_action.triggered.connect(self._on_settings_triggered)
         self._find.triggered.connect(self._on_find_triggered)
         self._new_person.triggered.connect(self._on_new_person_triggered)
         self._sitrep.triggered.connect(self._on_sitrep_triggered)
         self._roster.triggered.connect(self._on_roster_triggered)
+
+    @Slot()
+    def _on_lock_action_triggered(self) -> None:
+        self.window_lock.lock("asked")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.window_lock.resize_to()
 
     @Slot()
     def _on_find_triggered(self) -> None:
@@ -316,6 +336,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._backup_timer.stop()
+        self.window_lock.stop()
         if self.ctx.settings is not None:
             self.ctx.settings.setValue("main/geometry", self.saveGeometry())
             row = self.nav.currentRow()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
+from consuldesk.services.access import DEMO_OFFICER, DEMO_PASSPHRASE
+from consuldesk.services.casefile import open_casefile
 from consuldesk.services.nationals import count_nationals
-from consuldesk.ui.app import create_demo, open_last
+from consuldesk.ui.app import LoginCancelled, create_demo, open_last
 
 
 def test_demo_start_creates_and_remembers_the_demo(qtbot, tmp_path):
@@ -19,9 +21,19 @@ def test_demo_start_creates_and_remembers_the_demo(qtbot, tmp_path):
         assert count_nationals(desk) == 40
     finally:
         desk.close()
-    again = open_last(data, None, settings)  # the next start opens it again
+    assert desk.encrypted and desk.officer == DEMO_OFFICER
+    asked = []
+
+    def login(path, _settings):  # the login dialog, as the officer fills it in
+        asked.append(path.name)
+        return open_casefile(path, DEMO_OFFICER, DEMO_PASSPHRASE)
+
+    again = open_last(data, None, settings, login)  # the next start asks for the login
     assert again is not None and again.path.name == "DEMO.consuldesk"
+    assert asked == ["DEMO.consuldesk"]
     again.close()
+    with pytest.raises(LoginCancelled):
+        open_last(data, None, settings, lambda _path, _settings: None)
 
 
 def test_a_data_folder_given_opens_its_own_case_file_not_the_last_one_used(qtbot, tmp_path):

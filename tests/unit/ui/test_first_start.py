@@ -49,9 +49,12 @@ def test_create_the_posts_case_file(qtbot, dialog, tmp_path, settings):
     dialog.code_edit.setText("ae-abu")
     dialog.name_edit.setText("Embassy of Kazakhstan in Abu Dhabi")
     dialog.country_box.setEditText("ОАЭ")  # a typed name, in Russian
+    dialog.pass_edit.setText("Әбу-Дабидегі түн")
+    dialog.pass_again_edit.setText("Әбу-Дабидегі түн")
     with qtbot.waitSignal(dialog.accepted, timeout=5000):
         dialog.create_button.click()
     desk = dialog.desk
+    assert desk.encrypted and desk.role == "head"
     assert desk is not None
     assert desk.path == tmp_path / "data" / "AE-ABU.consuldesk"
     assert desk.officer == "Айгүл Серікова"
@@ -80,6 +83,15 @@ def test_bad_post_code_and_country_are_explained_next_to_the_field(qtbot, dialog
 def test_a_country_chosen_from_the_list(qtbot, dialog):
     dialog.code_edit.setText("QA-DOH")
     dialog.country_box.setCurrentIndex(dialog.country_box.findData("QA"))
+    dialog.pass_edit.setText("short")
+    dialog.create_button.click()
+    assert "at least 10 characters" in dialog.pass_error.text() and dialog.desk is None
+    dialog.pass_edit.setText("Doha by night 2026")
+    dialog.pass_again_edit.setText("Doha by night 2025")
+    dialog.create_button.click()
+    assert dialog.pass_error.text() == "The two passphrases differ." and dialog.desk is None
+    assert dialog.focusWidget() is dialog.pass_again_edit
+    dialog.pass_again_edit.setText("Doha by night 2026")
     with qtbot.waitSignal(dialog.accepted, timeout=5000):
         dialog.create_button.click()
     assert dialog.desk.casefile.local_post().host_country == "QA"
@@ -192,6 +204,7 @@ def test_the_officers_name_is_asked_once_and_recorded(settings, tmp_path, monkey
     from consuldesk.ui.dialogs.first_start import ask_officer_name, officer_name_saved
 
     monkeypatch.setenv("USER", "root")
+    monkeypatch.delenv("CONSULDESK_OFFICER")  # the suite sets it for the CLI
     assert not officer_name_saved(settings)
     offered = []
     name = ask_officer_name(settings, lambda suggestion: offered.append(suggestion) or " Әлия ")
@@ -214,3 +227,29 @@ def _casefile(tmp_path: Path) -> Path:
     )
     desk.close()
     return tmp_path / "AE-ABU.consuldesk"
+
+
+def test_an_encrypted_case_file_opens_through_the_login(qtbot, dialog, tmp_path, monkeypatch):
+    path = tmp_path / "elsewhere" / "IR-THR.consuldesk"
+    create_casefile(
+        path,
+        post_code="IR-THR",
+        post_name="Tehran",
+        host_country="IR",
+        officer="Айгүл",
+        passphrase="Тегерандағы түн",
+    ).close()
+    monkeypatch.setattr(dialog, "choose_file", lambda: path)
+    dialog.open_button.click()
+    login = dialog.login
+    qtbot.waitUntil(login.isVisible)
+    login.name_edit.setText("айгүл")
+    login.pass_edit.setText("not the passphrase")
+    login.login_button.click()
+    qtbot.waitUntil(login.error.isVisible)
+    assert login.error.text() == "Wrong passphrase for айгүл"
+    assert login.focusWidget() is login.pass_edit
+    login.pass_edit.setText("Тегерандағы түн")
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        qtbot.keyClick(login.pass_edit, Qt.Key.Key_Return)
+    assert dialog.desk.officer == "Айгүл" and dialog.desk.role == "head"

@@ -29,15 +29,16 @@ from shiboken6 import isValid
 from consuldesk.domain.countries import country_code, country_name
 from consuldesk.i18n import _, language
 from consuldesk.messages import describe
+from consuldesk.services import access
 from consuldesk.services.casefile import create_casefile, normalise_post_code, open_casefile
 from consuldesk.services.desk import Desk
 from consuldesk.store.paths import CASEFILE_SUFFIX, casefile_path, data_dir
+from consuldesk.ui.dialogs.login import OFFICER_KEY, LoginDialog, error_label, password_field
 from consuldesk.ui.tasks import TaskRunner
 
 DEMO_POST = "DEMO"
 DEMO_COUNT = 3000
 DEMO_COUNTRY = "AE"
-OFFICER_KEY = "officer/name"
 LAST_CASEFILE_KEY = "casefile/last"
 
 
@@ -99,14 +100,6 @@ def remember(settings: QSettings | None, desk: Desk) -> None:
         settings.setValue(LAST_CASEFILE_KEY, str(desk.path))
 
 
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #b00020; font-weight: bold;")  # bold too: readable in greyscale
-    label.hide()
-    return label
-
-
 class FirstStartDialog(QDialog):
     """Shown when the data folder holds no case file. Enter starts the demo.
 
@@ -142,7 +135,7 @@ class FirstStartDialog(QDialog):
         )
         intro.setWordWrap(True)
         self.officer_edit = QLineEdit(default_officer(settings))
-        self.officer_error = _error_label()
+        self.officer_error = error_label()
 
         self.demo_button = QPushButton(_("&Look around with a demo case file"))
         self.demo_button.setDefault(True)
@@ -159,7 +152,7 @@ class FirstStartDialog(QDialog):
         self.code_edit = QLineEdit()
         self.code_edit.setPlaceholderText(_("e.g. AE-ABU"))
         self.code_edit.setMaxLength(16)
-        self.code_error = _error_label()
+        self.code_error = error_label()
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText(_("e.g. Embassy of Kazakhstan in Abu Dhabi"))
         self.country_box = QComboBox()
@@ -170,7 +163,10 @@ class FirstStartDialog(QDialog):
         self._fill_countries()
         self.country_box.setCurrentIndex(-1)
         self.country_line.setPlaceholderText(_("Type or choose"))
-        self.country_error = _error_label()
+        self.country_error = error_label()
+        self.pass_edit = password_field()
+        self.pass_again_edit = password_field()
+        self.pass_error = error_label()
         self.create_button = QPushButton(_("&Create the case file"))
         self.create_button.setAutoDefault(False)
 
@@ -183,7 +179,7 @@ class FirstStartDialog(QDialog):
         self.busy_bar.hide()
         self.busy_label = QLabel()
         self.busy_label.hide()
-        self.error_label = _error_label()
+        self.error_label = error_label()
 
         officer_form = QFormLayout()
         officer_form.addRow(_("Your &name (for the audit trail)"), self.officer_edit)
@@ -199,6 +195,17 @@ class FirstStartDialog(QDialog):
         post_form.addRow(_("Post n&ame"), self.name_edit)
         post_form.addRow(_("&Host country"), self.country_box)
         post_form.addRow("", self.country_error)
+        pass_note = QLabel(
+            _(
+                "The case file is encrypted: your name and this passphrase open it. You become "
+                "its head of section and can give other officers accounts."
+            )
+        )
+        pass_note.setWordWrap(True)
+        post_form.addRow(pass_note)
+        post_form.addRow(_("&Passphrase"), self.pass_edit)
+        post_form.addRow(_("Passphrase a&gain"), self.pass_again_edit)
+        post_form.addRow("", self.pass_error)
         post_form.addRow("", self.create_button)
         open_row = QHBoxLayout()
         open_row.addWidget(QLabel(_("Already have one, e.g. copied from a colleague?")), 1)
@@ -217,7 +224,9 @@ class FirstStartDialog(QDialog):
         self.setTabOrder(self.officer_edit, self.code_edit)
         self.setTabOrder(self.code_edit, self.name_edit)
         self.setTabOrder(self.name_edit, self.country_box)
-        self.setTabOrder(self.country_box, self.create_button)
+        self.setTabOrder(self.country_box, self.pass_edit)
+        self.setTabOrder(self.pass_edit, self.pass_again_edit)
+        self.setTabOrder(self.pass_again_edit, self.create_button)
         self.setTabOrder(self.create_button, self.open_button)
         self._connect_signals()
         self.demo_button.setFocus()
@@ -244,6 +253,7 @@ class FirstStartDialog(QDialog):
         self.code_edit.returnPressed.connect(self._on_create_button_clicked)
         self.name_edit.returnPressed.connect(self._on_create_button_clicked)
         self.country_line.returnPressed.connect(self._on_create_button_clicked)
+        self.pass_again_edit.returnPressed.connect(self._on_create_button_clicked)
 
     # -- checks --------------------------------------------------------------------------
 
@@ -283,6 +293,24 @@ class FirstStartDialog(QDialog):
             self.country_error.show()
             return None
 
+    def passphrase(self) -> str | None:
+        """The new case file's passphrase, or None (with the message by the fields)."""
+        first, again = self.pass_edit.text(), self.pass_again_edit.text()
+        problem = ""
+        try:
+            access.check_passphrase(first)
+        except Exception as exc:  # ServiceError: said as the officer's sentence
+            problem = describe(exc)
+        if not problem and first != again:
+            problem = _("The two passphrases differ.")
+        self.pass_error.setText(problem)
+        self.pass_error.setVisible(bool(problem))
+        if problem:
+            (
+                self.pass_edit if not first or "differ" not in problem else self.pass_again_edit
+            ).setFocus()
+        return None if problem else first
+
     @Slot(str)
     def _on_code_edit_text_changed(self, text: str) -> None:
         if text.strip():
@@ -303,12 +331,15 @@ class FirstStartDialog(QDialog):
         def work() -> Desk:
             from consuldesk.services.demo import seed_demo
 
+            # Encrypted like any case file; its login is printed on the login screen.
             desk = create_casefile(
                 path,
                 post_code=DEMO_POST,
                 post_name=post_name,
                 host_country=DEMO_COUNTRY,
-                officer=officer,
+                officer=access.DEMO_OFFICER,
+                passphrase=access.DEMO_PASSPHRASE,
+                demo=True,
             )
             try:
                 seed_demo(desk, count=count)
@@ -329,11 +360,19 @@ class FirstStartDialog(QDialog):
         if code is None:
             self.code_edit.setFocus()
             return
+        passphrase = self.passphrase()
+        if passphrase is None:
+            return
         path = casefile_path(code, self.data_folder)
         name = self.name_edit.text().strip() or code
         self._run(
             lambda: create_casefile(
-                path, post_code=code, post_name=name, host_country=country or None, officer=officer
+                path,
+                post_code=code,
+                post_name=name,
+                host_country=country or None,
+                officer=officer,
+                passphrase=passphrase,
             ),
             _("Creating {path}…").format(path=path.name),
         )
@@ -345,6 +384,16 @@ class FirstStartDialog(QDialog):
             return
         chosen = self.choose_file()
         if chosen is None:
+            return
+        try:
+            encrypted = access.is_encrypted(chosen)
+        except Exception as exc:  # CaseFileError: missing, unreadable
+            self._on_work_failed(exc)
+            return
+        if encrypted:
+            self.login = LoginDialog(chosen, self.settings, self)
+            self.login.opened.connect(self._on_work_done)
+            self.login.open()
             return
         self._run(lambda: open_casefile(chosen, officer), _("Opening {path}…").format(path=chosen))
 
@@ -363,7 +412,14 @@ class FirstStartDialog(QDialog):
         self.tasks.run(work, self._on_work_done, self._on_work_failed, owner=self)
 
     def _set_busy(self, busy: bool, label: str = "") -> None:
-        for widget in (self.demo_button, self.create_button, self.open_button, self.officer_edit):
+        for widget in (
+            self.demo_button,
+            self.create_button,
+            self.open_button,
+            self.officer_edit,
+            self.pass_edit,
+            self.pass_again_edit,
+        ):
             widget.setEnabled(not busy)
         self.busy_label.setText(label)
         self.busy_label.setVisible(busy)
