@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QApplication,
@@ -59,6 +59,8 @@ class LockScreen(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("lockScreen")
+        # Opaque over the whole window: nothing of the case file shows through.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAutoFillBackground(True)
         self.setStyleSheet("#lockScreen { background: palette(window); }")
         officer = ctx.desk.officer

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -103,8 +102,9 @@ class LoginDialog(QDialog):
                 self.name_edit.setText(demo)
             self.pass_edit.setText(access.DEMO_PASSPHRASE)
 
+        name_form = QFormLayout()
+        name_form.addRow(_("Your &name"), self.name_edit)
         login_form = QFormLayout()
-        login_form.addRow(_("Your &name"), self.name_edit)
         login_form.addRow(_("&Passphrase"), self.pass_edit)
         self.login_button = QPushButton(_("&Log in"))
         self.login_button.setDefault(True)
@@ -142,9 +142,9 @@ class LoginDialog(QDialog):
         recovery_form.addRow(_("&New passphrase"), self.new_pass)
         recovery_form.addRow(_("New passphrase &again"), self.new_pass_again)
 
-        self.stack = QStackedWidget()
-        self.stack.addWidget(login_page)
-        self.stack.addWidget(recovery_page)
+        # Two pages, one shown: the dialog is as tall as the page in view.
+        self.login_page, self.recovery_page = login_page, recovery_page
+        recovery_page.hide()
 
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
@@ -152,8 +152,10 @@ class LoginDialog(QDialog):
         self.busy.setMaximumHeight(8)
         self.busy.hide()
 
+        link_row = QHBoxLayout()
+        link_row.addWidget(self.recovery_link)
+        link_row.addStretch(1)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.recovery_link)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.login_button)
@@ -163,7 +165,10 @@ class LoginDialog(QDialog):
         layout.addWidget(where)
         layout.addWidget(explain)
         layout.addSpacing(6)
-        layout.addWidget(self.stack)
+        layout.addLayout(name_form)
+        layout.addWidget(login_page)
+        layout.addWidget(recovery_page)
+        layout.addLayout(link_row)
         layout.addWidget(self.error)
         layout.addWidget(self.busy)
         layout.addLayout(buttons)
@@ -183,11 +188,12 @@ class LoginDialog(QDialog):
     @property
     def recovering(self) -> bool:
         """Whether the recovery key is asked for instead of the passphrase."""
-        return self.stack.currentIndex() == 1
+        return not self.recovery_page.isHidden()
 
     @Slot()
     def _on_recovery_link_clicked(self) -> None:
-        self.stack.setCurrentIndex(1)
+        self.login_page.hide()
+        self.recovery_page.show()
         self.recovery_link.hide()
         self.login_button.setText(_("&Open and set the passphrase"))
         self.error.hide()
@@ -237,7 +243,7 @@ class LoginDialog(QDialog):
         self.tasks.run(work, self._on_done, self._on_failed, owner=self)  # type: ignore[arg-type]
 
     def _busy(self, busy: bool) -> None:
-        for widget in (self.login_button, self.name_edit, self.pass_edit, self.stack):
+        for widget in (self.login_button, self.name_edit, self.login_page, self.recovery_page):
             widget.setEnabled(not busy)
         self.busy.setVisible(busy)
         if busy:
