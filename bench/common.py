@@ -46,8 +46,20 @@ def machine_info() -> dict[str, str]:
         "Cores": f"{os.cpu_count()} logical",
         "OS": f"{platform.system()} {platform.release()}",
         "Python": platform.python_version(),
-        "SQLite": sqlite3.sqlite_version,
+        "SQLite": _sqlite(),
     }
+
+
+def _sqlite() -> str:
+    """The SQLite case files run on (SQLCipher's, through ``sqlcipher3``)."""
+    from consuldesk.store import cipher
+
+    conn = cipher.connect(":memory:", None)
+    try:
+        version = conn.execute("PRAGMA cipher_version").fetchone()[0]
+    finally:
+        conn.close()
+    return f"{cipher.sqlite_version} (SQLCipher {version})"
 
 
 def machine_block() -> str:
