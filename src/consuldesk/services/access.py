@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from consuldesk.services.desk import ROLES, Desk
 from consuldesk.services.errors import ServiceError
@@ -158,9 +158,14 @@ def open_with_recovery(path: Path, recovery: str, officer: str) -> Desk:
 
 def _account(casefile: CaseFile, name: str) -> OfficerAccount | None:
     with casefile.read() as session:
-        return session.exec(
-            select(OfficerAccount).where(OfficerAccount.name_key == kr.name_key(name))
-        ).first()
+        return _named(session, name)
+
+
+def _named(session: Session, name: str) -> OfficerAccount | None:
+    """The account called ``name`` (any case, any spacing), closed or not."""
+    return session.exec(
+        select(OfficerAccount).where(OfficerAccount.name_key == kr.name_key(name))
+    ).first()
 
 
 def _record(desk: Desk, name: str, action: str, changes: dict[str, object]) -> None:
@@ -168,9 +173,7 @@ def _record(desk: Desk, name: str, action: str, changes: dict[str, object]) -> N
     recorded too); a read-only file opens without the record."""
     try:
         with desk.casefile.write(desk.officer) as tx:
-            account = tx.session.exec(
-                select(OfficerAccount).where(OfficerAccount.name_key == kr.name_key(name))
-            ).first()
+            account = _named(tx.session, name)
             if account is not None and action == "login":
                 account.last_login_at = utcnow()
                 tx.session.add(account)
@@ -344,9 +347,7 @@ def add_officer(desk: Desk, name: str, role: str, passphrase: str) -> OfficerRow
     check_passphrase(passphrase)
     key, ring = _key_and_ring(desk)
     with desk.write("accounts") as tx:
-        existing = tx.session.exec(
-            select(OfficerAccount).where(OfficerAccount.name_key == kr.name_key(name))
-        ).first()
+        existing = _named(tx.session, name)
         if existing is not None and existing.disabled_at is None:
             raise ServiceError("account.exists", "name", name=existing.name)
         if existing is not None:  # a disabled account comes back
@@ -438,9 +439,7 @@ def reset_passphrase(desk: Desk, name: str, new: str) -> None:
     check_passphrase(new)
     key, ring = _key_and_ring(desk)
     with desk.write("accounts") as tx:
-        account = tx.session.exec(
-            select(OfficerAccount).where(OfficerAccount.name_key == kr.name_key(name))
-        ).first()
+        account = _named(tx.session, name)
         if account is None and kr.name_key(name) == kr.name_key(desk.officer):
             add_first_account(tx, name)  # recovered with no account: the officer gets one
             account_id = "recovered"
@@ -518,9 +517,7 @@ def _key_and_ring(desk: Desk) -> tuple[bytes, kr.Keyring]:
 
 
 def _live_account(tx: Tx, name: str) -> OfficerAccount:
-    account = tx.session.exec(
-        select(OfficerAccount).where(OfficerAccount.name_key == kr.name_key(name))
-    ).first()
+    account = _named(tx.session, name)
     if account is None or account.disabled_at is not None:
         raise ServiceError("account.unknown", "name", name=name)
     return account
