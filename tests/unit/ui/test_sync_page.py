@@ -261,3 +261,38 @@ def test_settling_a_conflict_does_not_select_the_next_one(qtbot, ctx, hq, tmp_pa
     page.keep_button.click()
     qtbot.waitUntil(lambda: page.conflicts_table.rowCount() == 1, timeout=3000)
     assert not page.conflicts_table.selectedItems() and not page.keep_button.isEnabled()
+
+
+def test_on_an_encrypted_case_file_the_login_opens_the_keys_and_nothing_is_asked(
+    qtbot, hq, tmp_path
+):
+    from consuldesk.ui.context import AppContext, CaseFileEvents
+    from consuldesk.ui.tasks import TaskRunner
+
+    post = create_casefile(
+        tmp_path / "AE-ABU-enc.consuldesk",
+        post_code="AE-ABU",
+        post_name="Абу-Даби",
+        host_country="AE",
+        officer="Айгүл",
+        passphrase="the login of the post",
+    )
+    ctx = AppContext(post, TaskRunner(), CaseFileEvents(), None)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    page = make_page(qtbot, ctx, folder=usb)
+    page.ask_passphrase = lambda new=False: pytest.fail("asked for a passphrase")
+    qtbot.waitUntil(lambda: "No keys yet" in page.own_label.text(), timeout=3000)
+    page.create_keys()
+    qtbot.waitUntil(lambda: "Fingerprint to read out" in page.own_label.text(), timeout=5000)
+    hq_file = keys.export_public_key(hq, tmp_path)
+    keys.enrol_peer(post, hq_file, keys.read_key_file(hq_file).fingerprint)
+    keys.forget_unlocked(post)  # as after a lock of the window
+    page.refresh()
+    qtbot.waitUntil(lambda: page.export_button.isEnabled(), timeout=3000)
+    page.export_bundle()
+    qtbot.waitUntil(lambda: len(list(usb.glob("*.consuldesk-bundle"))) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: page.export_button.isEnabled(), timeout=3000)
+    assert not page.lock_button.isVisibleTo(page)  # nothing of their own to lock
+    ctx.tasks.wait()
+    post.close()

@@ -351,6 +351,22 @@ class SyncPage(QWidget):
         if key_service.is_unlocked(desk):
             then()
             return
+        if desk.encrypted and not getattr(self, "_asked_once", False):
+            # The login opened them (sealed under the case file's key). Keys sealed under a
+            # passphrase before the file was encrypted need it once: asked on "locked".
+            def opened(_keys: object) -> None:
+                then()
+
+            def still_locked(exc: BaseException) -> None:
+                if isinstance(exc, SyncError) and exc.code == "keys.locked":
+                    self._asked_once = True
+                    self._with_keys(then)
+                    self._asked_once = False
+                else:
+                    self._failed(exc)
+
+            self.ctx.tasks.run(lambda: key_service.unlock_all(desk, None), opened, still_locked)
+            return
         passphrase = self.ask_passphrase()
         if passphrase is None:
             self.status_label.setText(_("Nothing was done: the keys are still locked."))
@@ -414,7 +430,8 @@ class SyncPage(QWidget):
 
     def _show(self, loaded: tuple[Any, Any, Any, Any, bool]) -> None:
         own, peers, conflicts, peer_keys, unlocked = loaded
-        self.lock_button.setVisible(unlocked)
+        # Keys sealed under an encrypted case file's key open with the login: nothing to lock.
+        self.lock_button.setVisible(unlocked and not self.ctx.desk.encrypted)
         active = next((k for k in own if k.status == "active"), None)
         if active is None:
             self.own_label.setText(
@@ -535,10 +552,11 @@ class SyncPage(QWidget):
 
     @Slot()
     def create_keys(self) -> None:
-        passphrase = self.ask_passphrase(new=True)
+        desk = self.ctx.desk
+        # An encrypted case file seals them under its own key: the login opens them.
+        passphrase = "" if desk.encrypted else self.ask_passphrase(new=True)
         if passphrase is None:
             return
-        desk = self.ctx.desk
         self.status_label.setText(_("Creating keys…"))
         self.ctx.tasks.run(
             lambda: key_service.create_keys(desk, passphrase),
