@@ -385,6 +385,10 @@ TEMPLATES: dict[str, str] = {
     "casefile.corrupt": "{path} is damaged: {detail}",
     "casefile.disk_full": "The disk holding {path} is full; free space and try again",
     "casefile.no_post": "{path} has no post set up; create it again",
+    "casefile.write_refused": (
+        "{path} failed its integrity check ({detail}): nothing is written into it. Restore a "
+        "sound backup (Case file → Backups…) or open another case file"
+    ),
 }
 
 

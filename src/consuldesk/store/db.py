@@ -71,10 +71,12 @@ def sqlite_has_fts5() -> bool:
     return "ENABLE_FTS5" in options
 
 
-def make_engine(path: Path) -> Engine:
-    """An engine for the case file at ``path`` with the pragmas every connection needs."""
+def make_engine(path: Path, *, read_only: bool = False) -> Engine:
+    """An engine for the case file at ``path`` with the pragmas every connection needs;
+    ``read_only`` opens it so that SQLite itself cannot write to it."""
+    url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true" if read_only else None
     engine = create_engine(
-        f"sqlite:///{path}",
+        url or f"sqlite:///{path}",
         connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
     )
 
@@ -746,6 +748,8 @@ class CaseFile:
         self._write_engine = engine.execution_options(sqlite_immediate=True)
         self._post_code: str | None = None
         self._clock: HybridLogicalClock | None = None
+        #: Why nothing may be written into this file (it failed its integrity check), or "".
+        self.refused = ""
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -753,7 +757,8 @@ class CaseFile:
     def open(cls, path: Path | str, *, create: bool = False, backup: bool = True) -> CaseFile:
         """Open (or with ``create`` make) a case file, upgrading its schema when it is older.
 
-        Before an existing file is upgraded a copy is kept beside it (``<name>.before-<rev>``).
+        Before an existing file is upgraded a copy is kept in its backups folder
+        (``<name>.backups/<stamp>-before-upgrade-<rev>.consuldesk``).
 
         Raises:
             CaseFileError: the file is missing, locked, read-only, not a case file, made by a
@@ -841,8 +846,32 @@ class CaseFile:
                 return  # a read-only copy keeps its index; search still works, a bit looser
             raise translate_sqlite_error(exc, self.path) from exc
 
+    def refuse_writes(self, detail: str) -> None:
+        """From now on refuse every write (:meth:`write` raises ``casefile.write_refused``)
+        and leave the write-ahead log out of the file on close: it failed its integrity
+        check (``detail``), and writing into a damaged file can only damage it further."""
+        self.refused = detail or "?"
+        # Connections that cannot write replace the others: a read-write connection closing
+        # last would checkpoint the write-ahead log into the file. The new one is opened
+        # first, so the old ones do not close last.
+        old = self.engine
+        self.engine = make_engine(self.path, read_only=True)
+        self._write_engine = self.engine
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        old.dispose()
+
+    def check_writable(self) -> None:
+        """Raise ``casefile.write_refused`` (param ``detail``) when writes are refused."""
+        if self.refused:
+            raise CaseFileError("casefile.write_refused", self.path, detail=self.refused)
+
     def close(self) -> None:
-        """Release every connection (checkpointing the WAL into the main file)."""
+        """Release every connection (checkpointing the WAL into the main file, unless writes
+        are refused)."""
+        if self.refused:
+            self.engine.dispose()
+            return
         try:
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -869,7 +898,12 @@ class CaseFile:
 
     @contextmanager
     def write(self, officer: str) -> Iterator[Tx]:
-        """One write transaction: commits when the block ends, rolls back on any exception."""
+        """One write transaction: commits when the block ends, rolls back on any exception.
+
+        Raises:
+            CaseFileError: ``casefile.write_refused`` after :meth:`refuse_writes`.
+        """
+        self.check_writable()
         try:
             with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
                 clock = self._clock_for(session)
@@ -1019,9 +1053,8 @@ def _check_is_casefile(path: Path) -> None:
     """Refuse an SQLite file that is not a case file (no Alembic revision: someone else's
     database, or an empty one) without changing a byte of it: read-only, so it is not switched
     to WAL, and it gets no schema."""
-    uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True)
+        conn = connect_read_only(path)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         finally:
@@ -1032,9 +1065,35 @@ def _check_is_casefile(path: Path) -> None:
         raise CaseFileError("casefile.not_casefile", path)
 
 
+#: How many copies taken before upgrades are kept; they are rotated apart from the other
+#: backups, so ten imports after an upgrade never push out the file as it was before it.
+UPGRADE_KEEP = 3
+UPGRADE_REASON = "before-upgrade"
+
+
+def backups_folder(path: Path) -> Path:
+    """The folder of a case file's backups, beside it: ``<name>.backups``."""
+    return path.with_name(path.name + ".backups")
+
+
 def _backup(path: Path, revision: str) -> Path:
-    """Copy a case file before upgrading it."""
-    return copy_database(path, path.with_name(f"{path.name}.before-{revision}"))
+    """Copy a case file into its backups folder before upgrading it from ``revision``
+    (``<stamp>-before-upgrade-<revision>.consuldesk``), keeping the newest
+    :data:`UPGRADE_KEEP` such copies."""
+    folder = private_dir(backups_folder(path))
+    target = folder / f"{utcnow():%Y%m%d-%H%M%S}-{UPGRADE_REASON}-{revision}{path.suffix}"
+    copy_database(path, target)
+    earlier = sorted(folder.glob(f"*-{UPGRADE_REASON}-*{path.suffix}"), reverse=True)
+    for old in earlier[UPGRADE_KEEP:]:
+        if old != target:
+            old.unlink(missing_ok=True)
+    return target
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write to the case file or backup at ``path`` (checks and
+    previews: not even the journal mode changes)."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
 
 
 def copy_database(source: Path, target: Path) -> Path:
