@@ -513,6 +513,35 @@ SYNC_TABLE_LABELS: dict[str, str] = {
 }
 
 
+#: Why a backup was taken (consuldesk.services.backups.KINDS), as the window and CLI say it.
+BACKUP_KIND_LABELS: dict[str, str] = {
+    "scheduled": "scheduled",
+    "import": "before a list import",
+    "merge": "before a bundle merge",
+    "upgrade": "before an upgrade",
+    "manual": "taken by hand",
+    "restore": "before a restore",
+    "restore_as_found": "before a restore, the damaged file as found",
+    "other": "other",
+}
+#: The tables a backup's preview counts, in the order shown (labels: SYNC_TABLE_LABELS).
+BACKUP_COUNTED = ("national", "household", "assistance_request", "placement", "trip")
+
+
+def backup_reason(kind: str, detail: str) -> str:
+    """Why a backup was taken, with what it names: ``before a list import: arrivals``."""
+    if kind == "restore" and detail.startswith("as-found"):
+        return _(BACKUP_KIND_LABELS["restore_as_found"])
+    label = _(BACKUP_KIND_LABELS.get(kind, BACKUP_KIND_LABELS["other"]))
+    return f"{label}: {detail}" if detail and kind != "other" else (detail or label)
+
+
+def backup_holdings(counts: dict[str, int]) -> str:
+    """``people 300, families and groups 70, requests 12, hotel stays 0, trips 0``: every
+    counted table, zeros too (a backup that holds no trips says so)."""
+    return ", ".join(f"{_(SYNC_TABLE_LABELS[t])} {counts.get(t, 0)}" for t in BACKUP_COUNTED)
+
+
 def record_counts(counts: dict[str, int]) -> str:
     """``people 300, families and groups 70, …`` in the order records are applied ("" when
     there are none)."""

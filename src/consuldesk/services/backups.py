@@ -88,6 +88,10 @@ class Counts:
     placements: int = 0
     trips: int = 0
 
+    def by_table(self) -> dict[str, int]:
+        """The counts by table name (``national``, ``household``, …)."""
+        return {table: getattr(self, name) for name, table in _COUNTED.items()}
+
 
 _COUNTED = {
     "nationals": "national",

@@ -87,15 +87,28 @@ def test_the_cli_lists_restores_and_refuses_while_a_window_has_the_file(desk, ca
     assert main([*base, "backup"]) == 0
     name = capsys.readouterr().out.strip().rsplit("/", 1)[-1]
     assert main([*base, "backups"]) == 0
-    assert "1 nationals" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert name in listed and "taken by hand" in listed
+    assert "people 1, families and groups 0, requests 0, hotel stays 0, trips 0" in listed
     lock = path.with_name(path.name + ".window-lock")
     lock.write_text(f"{os.getpid()}\npython3\nhost\n", encoding="utf-8")
     assert main([*base, "restore", name, "--yes"]) == 4
     assert "open in a ConsulDesk window" in capsys.readouterr().err
     lock.unlink()
     assert main([*base, "restore", name]) == 2  # not a terminal: --yes is needed
+    nationals_now = open_casefile(path, "Officer")
+    nationals.register_national(nationals_now, person(surname_cyr="Омарова"))
+    nationals_now.close()
+    capsys.readouterr()
     assert main([*base, "restore", name, "--yes"]) == 0
-    assert "Restored" in capsys.readouterr().out
+    said = capsys.readouterr()
+    assert "Restored" in said.out
+    # The preview, before anything is replaced: now beside the backup, table by table.
+    lines = said.err.splitlines()
+    assert "taken by hand" in lines[0]
+    assert lines[1].split()[-3:] == ["now", "in", "the", "backup"][-3:]
+    people = next(line for line in lines if line.startswith("people"))
+    assert people.split() == ["people", "2", "1"]
     assert main([*base, "restore", "no-such.consuldesk", "--yes"]) == 3
 
 
