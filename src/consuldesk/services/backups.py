@@ -275,8 +275,12 @@ def list_backups(casefile: Path, *, check: bool = True) -> list[BackupRow]:
         return []
     found = [p for p in folder.glob("*.consuldesk") if p.is_file()]
     rows = [inspect_backup(p) if check else _unchecked(p) for p in found]
-    return sorted(rows, key=lambda r: (r.taken_at is not None, r.taken_at, r.path.name),
-                  reverse=True)  # fmt: skip
+    # Two taken within one second: the one written last is the newer.
+    order = {p: (p.stat().st_mtime_ns, p.name) for p in found}
+    return sorted(rows, key=lambda r: (r.taken_at or _EPOCH, order[r.path]), reverse=True)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _stamp(path: Path) -> datetime | None:

@@ -180,16 +180,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             ).format(path=desk.path, pid=exc.pid),
         )
         return 5
-    from consuldesk.ui.main_window import MainWindow
+    from consuldesk.ui.shell import WindowShell
 
-    window = MainWindow(desk, settings)
-    window.show()
+    # The shell holds the case file and its window: a restore or a switch to another case
+    # file closes the window, replaces the desk and shows a new window (see ui/shell.py).
+    shell = WindowShell(desk, settings, lock)
+    shell.show()
     try:
         return app.exec()
     finally:
-        desk.close()
-        if lock is not None:
-            lock.unlock()
+        shell.close()
 
 
 if __name__ == "__main__":
