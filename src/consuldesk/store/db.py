@@ -856,7 +856,7 @@ class CaseFile:
         # first, so the old ones do not close last.
         old = self.engine
         self.engine = make_engine(self.path, read_only=True)
-        self._write_engine = self.engine
+        self._write_engine = self.engine.execution_options()  # write() refuses first
         with self.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
         old.dispose()

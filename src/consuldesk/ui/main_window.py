@@ -23,8 +23,8 @@ from consuldesk.i18n import _
 from consuldesk.messages import describe
 from consuldesk.services.backups import BackupRow, newest_sound_backup, quick_check, take_backup
 from consuldesk.services.desk import Desk
-from consuldesk.store.paths import CASEFILE_SUFFIX
 from consuldesk.services.views import RequestRow
+from consuldesk.store.paths import CASEFILE_SUFFIX
 from consuldesk.ui.context import AppContext, CaseFileEvents
 from consuldesk.ui.dialogs.hotline_call import open_hotline_call
 from consuldesk.ui.pages.nationals import NationalsPage

@@ -52,6 +52,7 @@ class BackupsDialog(QDialog):
         self.resize(940, 460)
         self._queue: list[Path] = []
         self._checking = False
+        self._just_taken: Path | None = None
 
         folder = backups.backup_folder(ctx.desk.path)
         self.intro = QLabel(
@@ -120,6 +121,8 @@ class BackupsDialog(QDialog):
         if not rows:
             self.status.setText(_("No backups yet."))
         self._queue = [r.path for r in rows]
+        if self._just_taken is not None:
+            self.select(self._just_taken)
         self._update_buttons()
         if not self._checking:
             self._check_next()
