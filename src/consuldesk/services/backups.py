@@ -164,7 +164,8 @@ def current_counts(desk: Desk) -> Counts:
 
 def quick_check(desk: Desk) -> str:
     """SQLite's ``quick_check`` of the open case file (about 0.5 s at 100,000 nationals):
-    "" when it passes, else what it found (its first lines, or the error it raised)."""
+    "" when it passes, else everything it found, one finding a line (see :func:`short_problem`
+    for a line to show)."""
     from sqlalchemy.exc import DBAPIError
 
     try:
@@ -174,7 +175,22 @@ def quick_check(desk: Desk) -> str:
         return str(exc.orig)
     if found == ["ok"]:
         return ""
-    return "; ".join(found[:3]) + (" …" if len(found) > 3 else "")
+    return "\n".join(found)
+
+
+def short_problem(found: str, limit: int = 90) -> str:
+    """The first finding of a failed check, cut short, with how many more there are: what
+    SQLite reports can run to hundreds of lines ("Page 297 is never used" …)."""
+    lines = [
+        line.strip()
+        for line in found.splitlines()
+        if line.strip() and not line.strip().startswith("***")
+    ]
+    if not lines:
+        return found.strip()
+    first = lines[0] if len(lines[0]) <= limit else lines[0][: limit - 1] + "…"
+    more = len(lines) - 1
+    return f"{first} (+{more})" if more else first
 
 
 def take_backup(desk: Desk, reason: str) -> Path:
@@ -312,7 +328,7 @@ def inspect_backup(path: Path) -> BackupRow:
             check = conn.execute("PRAGMA integrity_check").fetchone()[0]
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             if check != "ok":
-                return BackupRow(path, taken, reason, size, False, problem=str(check))
+                return BackupRow(path, taken, reason, size, False, problem=short_problem(check))
             if "alembic_version" not in tables:
                 return BackupRow(path, taken, reason, size, False, problem="not a case file")
 

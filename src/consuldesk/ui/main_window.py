@@ -21,7 +21,13 @@ from PySide6.QtWidgets import (
 
 from consuldesk.i18n import _
 from consuldesk.messages import describe
-from consuldesk.services.backups import BackupRow, newest_sound_backup, quick_check, take_backup
+from consuldesk.services.backups import (
+    BackupRow,
+    newest_sound_backup,
+    quick_check,
+    short_problem,
+    take_backup,
+)
 from consuldesk.services.desk import Desk
 from consuldesk.services.views import RequestRow
 from consuldesk.store.paths import CASEFILE_SUFFIX
@@ -302,21 +308,21 @@ class MainWindow(QMainWindow):
         desk = self.ctx.desk
 
         def work() -> tuple[str, BackupRow | None]:
-            problem = quick_check(desk)
-            if not problem:
+            found = quick_check(desk)
+            if not found:
                 return "", None
             # Refused here, at once, not when the answer reaches the window.
-            desk.casefile.refuse_writes(problem)
-            return problem, newest_sound_backup(desk.path)
+            desk.casefile.refuse_writes(short_problem(found))
+            return found, newest_sound_backup(desk.path)
 
         self.ctx.tasks.run(work, self._on_integrity_checked, self._on_integrity_check_failed)
 
     def _on_integrity_checked(self, result: tuple[str, BackupRow | None]) -> None:
-        problem, sound = result
-        if problem:
-            self.set_read_only(problem)
-            self.damaged_box = self._ask_way_forward(problem, sound)
-        self.integrity_checked.emit(problem)
+        found, sound = result
+        if found:
+            self.set_read_only(found)
+            self.damaged_box = self._ask_way_forward(found, sound)
+        self.integrity_checked.emit(found)
 
     def _on_integrity_check_failed(self, exc: BaseException) -> None:
         self.ctx.desk.casefile.refuse_writes(describe(exc))
@@ -324,26 +330,27 @@ class MainWindow(QMainWindow):
         self.damaged_box = self._ask_way_forward(describe(exc), None)
         self.integrity_checked.emit(describe(exc))
 
-    def set_read_only(self, problem: str) -> None:
+    def set_read_only(self, found: str) -> None:
         """Say, where it stays in view, that nothing is written into this case file; stop
         the scheduled backups (a copy of a damaged file would push a sound one out)."""
         self._backup_timer.stop()
         self.read_only_label = QLabel(
             _("Read-only: this case file failed its integrity check. Case file → Backups…")
         )
-        self.read_only_label.setToolTip(problem)
+        self.read_only_label.setToolTip(short_problem(found))
         self.read_only_label.setStyleSheet("color: #b00020; font-weight: bold;")
         self.statusBar().insertPermanentWidget(0, self.read_only_label)
 
-    def _ask_way_forward(self, problem: str, sound: BackupRow | None) -> QMessageBox:
-        """The message after a failed check, with the ways forward as buttons."""
+    def _ask_way_forward(self, found: str, sound: BackupRow | None) -> QMessageBox:
+        """The message after a failed check, with the ways forward as buttons; what SQLite
+        found in full under "Show Details…" (it can run to hundreds of lines)."""
         from consuldesk.messages import backup_reason
         from consuldesk.ui.models.backups import taken_text
 
         text = _(
             "This case file failed its integrity check: some of it is damaged ({problem}). "
             "Nothing will be written into it, so that the damage does not spread."
-        ).format(problem=problem)
+        ).format(problem=short_problem(found))
         if sound is not None:
             text += "\n\n" + _(
                 "The newest sound backup was taken {when} ({why}). Restoring it brings the "
@@ -355,6 +362,7 @@ class MainWindow(QMainWindow):
             QMessageBox.Icon.Critical, _("The case file is damaged"), text, parent=self
         )
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setDetailedText(found)
         self.restore_last_button: QPushButton | None = None
         if sound is not None:
             self.restore_last_button = box.addButton(
@@ -367,7 +375,8 @@ class MainWindow(QMainWindow):
         self.read_button = box.addButton(
             _("Keep it open to read"), QMessageBox.ButtonRole.RejectRole
         )
-        self.quit_button = box.addButton(_("Quit"), QMessageBox.ButtonRole.DestructiveRole)
+        self.quit_button = box.addButton(_("Quit"), QMessageBox.ButtonRole.RejectRole)
+        box.setEscapeButton(self.read_button)  # Esc leaves it open, read-only, as it is
 
         def finished(_result: int) -> None:
             clicked = box.clickedButton()

@@ -33,7 +33,7 @@ from consuldesk.services import backups
 from consuldesk.services.backups import BackupRow, Counts
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.ask import ask
-from consuldesk.ui.models.backups import COL_HOLDS, COL_WHY, BackupsModel, taken_text
+from consuldesk.ui.models.backups import COL_HOLDS, BackupsModel, taken_text
 
 
 class BackupsDialog(QDialog):
@@ -49,7 +49,7 @@ class BackupsDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(_("Backups"))
-        self.resize(940, 460)
+        self.resize(980, 460)
         self._queue: list[Path] = []
         self._checking = False
         self._just_taken: Path | None = None
@@ -75,7 +75,6 @@ class BackupsDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_HOLDS, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_WHY, QHeaderView.ResizeMode.Interactive)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.back_up_button = QPushButton(_("Back up now"))
@@ -244,9 +243,12 @@ def restore_question(row: BackupRow, now: Counts | None) -> str:
     theirs = row.counts.by_table()
     for table in BACKUP_COUNTED:
         current = str(ours[table]) if now is not None else "?"
+        # What the restore would change stands out.
+        bold = ("<b>", "</b>") if current != str(theirs[table]) else ("", "")
         lines.append(
             f"<tr><td>{escape(_(SYNC_TABLE_LABELS[table]))}</td>"
-            f"<td align='right'>{current}</td><td align='right'>{theirs[table]}</td></tr>"
+            f"<td align='right'>{bold[0]}{current}{bold[1]}</td>"
+            f"<td align='right'>{bold[0]}{theirs[table]}{bold[1]}</td></tr>"
         )
     lines.append("</table>")
     lines.append(

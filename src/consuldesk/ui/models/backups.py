@@ -60,6 +60,11 @@ class BackupsModel(RowsModel):
             if col == COL_CHECK:
                 return check_text(row)
         if role == Qt.ItemDataRole.ToolTipRole:
+            # The whole of what it holds (the column may be cut short) and where it is.
+            if col == COL_HOLDS and row.sound:
+                return backup_holdings(row.counts.by_table())
+            if col == COL_CHECK and row.checked and not row.sound:
+                return row.problem
             return str(row.path)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_SIZE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
