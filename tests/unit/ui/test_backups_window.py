@@ -83,7 +83,9 @@ def test_the_dialog_lists_checks_and_takes_a_backup_now(qtbot, shell, desk):
     qtbot.waitUntil(lambda: len(dialog.model.rows()) == 2 and all_checked(dialog), timeout=5000)
     assert cell(dialog, 0, COL_WHY) == "taken by hand"
     assert dialog.status.text().startswith("Backup taken: ")
-    assert not dialog.restore_button.isEnabled()  # nothing chosen yet
+    # The backup just taken is selected, and can be restored once checked.
+    assert dialog.selected().path == dialog.model.rows()[0].path
+    assert dialog.restore_button.isEnabled()
     dialog.close()
 
 
@@ -178,7 +180,7 @@ def test_a_damaged_case_file_is_read_only_and_the_last_sound_backup_is_offered(q
         assert box.isVisible() and "failed its integrity check" in box.text()
         assert "The newest sound backup was taken" in box.text() and "scheduled" in box.text()
         # What SQLite found can run to hundreds of lines: one line in the text, all below.
-        assert len(box.text().splitlines()) <= 3 and box.detailedText().count("\n") >= 1
+        assert len(box.text().splitlines()) <= 3 and box.detailedText() == problem
         # Until a way forward is chosen, nothing is written into the file.
         before = path.read_bytes()
         with pytest.raises(CaseFileError) as err:
@@ -228,3 +230,17 @@ def test_the_way_forward_can_be_another_case_file_or_quitting(qtbot, damaged, tm
         assert problem2 == ""
     finally:
         close_shell(shell)
+
+
+def test_a_restore_that_fails_reopens_the_file_as_it_was_and_says_why(qtbot, shell, desk):
+    nationals.register_national(desk, person())
+    gone = backups.take_backup(desk, backups.MANUAL)
+    window, _problem = shown(qtbot, shell)
+    gone.unlink()  # removed after it was chosen (another officer, a failing disk)
+    with qtbot.waitSignal(shell.reopened, timeout=15_000):
+        window.restore_requested.emit(str(gone))
+    assert shell.window is not window and shell.desk is not desk
+    assert shell.message is not None and shell.message.isVisible()
+    assert "cannot be restored" in shell.message.text()
+    assert names(shell.desk) == {"Қасымова Әйгерім"}
+    shell.message.close()
