@@ -199,6 +199,10 @@ TEMPLATES: dict[str, str] = {
     "boarding.boarded_elsewhere": "This passenger has already boarded {trip}",
     "file.write": "{path} cannot be written: {reason}",
     "backup.unsound": "{path} cannot be restored: {problem}. Choose another backup",
+    "backup.source_damaged": (
+        "{path} failed its integrity check ({problem}): the copy is kept as {backup}, but no "
+        "older backup was removed for it. Restore a sound backup (Case file → Backups…)"
+    ),
     "file.no_folder": "The folder {folder} does not exist (is the USB stick still in?)",
     "file.read": "{path} cannot be read: {reason}",
     "bundle.not_bundle": "This is not a ConsulDesk bundle",

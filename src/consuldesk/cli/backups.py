@@ -57,19 +57,22 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_backups(args: argparse.Namespace) -> int:
     """List the backups with why each was taken and what it holds."""
-    from consuldesk.services.backups import list_backups
+    from consuldesk.services.backups import inspect_backup, list_backups
 
-    rows = list_backups(_existing(args))
+    listed = list_backups(_existing(args), check=False)
     if args.json:
+        rows = [inspect_backup(r.path) for r in listed]
         _print_json([_jsonable({**vars(r), "kind": r.kind, "detail": r.detail}) for r in rows])
         return EXIT_OK
-    if not rows:
+    if not listed:
         print(_("No backups yet."))
         return EXIT_OK
-    for r in rows:
+    for unchecked in listed:
+        # One by one, each as soon as it is checked (about 0.5 s each at 100,000 people).
+        r = inspect_backup(unchecked.path)
         print(r.path.name)
         print(f"  {_when(r)} · {backup_reason(r.kind, r.detail)} · {_megabytes(r.size)}")
-        print(f"  {_holds(r)}")
+        print(f"  {_holds(r)}", flush=True)
     return EXIT_OK
 
 

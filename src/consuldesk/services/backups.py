@@ -207,11 +207,27 @@ def take_backup(desk: Desk, reason: str) -> Path:
 
 
 def backup_file(
-    source: Path, reason: str, *, budget: int | None = None, spare: Path | None = None
+    source: Path,
+    reason: str,
+    *,
+    budget: int | None = None,
+    spare: Path | None = None,
+    verify: bool = True,
 ) -> Path:
     """:func:`take_backup` of the case file at ``source``; ``budget`` in bytes instead of
     :func:`size_budget`'s; ``spare`` is never removed by the rotation (the backup about to be
-    restored)."""
+    restored).
+
+    The copy is checked (``quick_check``, about 0.5 s at 100,000 nationals) before older
+    backups are removed for it: a copy of a case file damaged since the last one must never
+    push a sound backup out of the rotation. ``verify=False`` skips that (the copy before a
+    restore, kept whatever it holds; its rotation spares the backup being restored).
+
+    Raises:
+        ServiceError: ``file.write`` (params ``path``, ``reason``): the copy could not be
+            written; ``backup.source_damaged`` (params ``path``, ``problem``, ``backup``): the
+            case file failed the check; the copy is kept and no backup was removed.
+    """
     folder = backup_folder(source)
     label = re.sub(r"[^\w.-]+", "-", reason).strip("-") or "backup"
     stamp = f"{utcnow():%Y%m%d-%H%M%S}"
@@ -230,8 +246,30 @@ def backup_file(
             path=str(target),
             reason=getattr(exc, "strerror", None) or str(exc),
         ) from exc
+    if verify and (problem := check_file(target)):
+        raise ServiceError(
+            "backup.source_damaged",
+            "path",
+            path=str(source),
+            problem=short_problem(problem),
+            backup=target.name,
+        )
     _rotate(folder, keep={target, spare}, budget=budget)
     return target
+
+
+def check_file(path: Path) -> str:
+    """SQLite's ``quick_check`` of a case file or backup that is not open, read-only: "" when
+    it passes, else what it found (:func:`quick_check`)."""
+    try:
+        conn = connect_read_only(path)
+        try:
+            found = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return str(exc)
+    return "" if found == ["ok"] else "\n".join(found)
 
 
 def _size(path: Path) -> int:
@@ -370,7 +408,7 @@ def restore_backup(casefile: Path, backup: Path) -> Path:
     if not row.sound:
         raise ServiceError("backup.unsound", "path", path=str(backup), problem=row.problem)
     try:
-        before = backup_file(casefile, "before-restore", spare=backup)
+        before = backup_file(casefile, "before-restore", spare=backup, verify=False)
     except (ServiceError, CaseFileError):
         # A damaged case file (the usual reason to restore) may not copy through SQLite: its
         # bytes are kept as they are, the write-ahead log beside them.

@@ -454,6 +454,16 @@ class MainWindow(QMainWindow):
     def _on_backup_failed(self, exc: BaseException) -> None:
         # Said where it stays in view until read: a backup that no longer happens matters.
         self.statusBar().showMessage(_("No backup could be taken: {why}").format(why=describe(exc)))
+        if getattr(exc, "code", "") == "backup.source_damaged":
+            # The file was damaged since it was opened (a failing disk): as at start.
+            found = str(getattr(exc, "params", {}).get("problem", ""))
+            desk = self.ctx.desk
+
+            def work() -> tuple[str, BackupRow | None]:
+                desk.casefile.refuse_writes(found)
+                return found, newest_sound_backup(desk.path)
+
+            self.ctx.tasks.run(work, self._on_integrity_checked, self._on_integrity_check_failed)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._backup_timer.stop()

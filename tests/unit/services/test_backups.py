@@ -3,6 +3,7 @@ restored with the current file kept."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -90,6 +91,9 @@ def test_the_cli_lists_restores_and_refuses_while_a_window_has_the_file(desk, ca
     listed = capsys.readouterr().out
     assert name in listed and "taken by hand" in listed
     assert "people 1, families and groups 0, requests 0, hotel stays 0, trips 0" in listed
+    assert main([*base, "--json", "backups"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["kind"], row["nationals"], row["trips"], row["sound"]) == ("manual", 1, 0, True)
     lock = path.with_name(path.name + ".window-lock")
     lock.write_text(f"{os.getpid()}\npython3\nhost\n", encoding="utf-8")
     assert main([*base, "restore", name, "--yes"]) == 4
@@ -251,3 +255,19 @@ def test_a_damaged_case_file_fails_the_quick_check_and_takes_no_writes(desk):
     finally:
         damaged.close()
     assert path.read_bytes() == before  # not even the log was written into it on close
+
+
+def test_a_copy_of_a_file_damaged_since_pushes_no_sound_backup_out(desk, monkeypatch):
+    monkeypatch.setattr(backups, "KEEP", 3)
+    nationals.register_national(desk, person())
+    sound = [backups.take_backup(desk, backups.SCHEDULED) for _ in range(3)]
+    path = desk.casefile.path
+    desk.close()
+    damage_audit_pages(path)
+    with pytest.raises(ServiceError) as err:
+        backups.backup_file(path, backups.SCHEDULED)
+    assert err.value.code == "backup.source_damaged" and err.value.params["problem"]
+    listed = backups.list_backups(path)
+    assert {r.path for r in listed if r.sound} == set(sound)  # all three still there
+    (copy,) = [r for r in listed if not r.sound]  # and the copy, said to be damaged
+    assert copy.path.name == err.value.params["backup"]

@@ -244,3 +244,27 @@ def test_a_restore_that_fails_reopens_the_file_as_it_was_and_says_why(qtbot, she
     assert "cannot be restored" in shell.message.text()
     assert names(shell.desk) == {"Қасымова Әйгерім"}
     shell.message.close()
+
+
+def test_a_file_damaged_while_open_is_found_by_the_next_scheduled_backup(
+    qtbot, shell, desk, monkeypatch
+):
+    from consuldesk.ui import main_window
+
+    nationals.register_national(desk, person())
+    sound = backups.take_backup(desk, backups.SCHEDULED)
+    window, problem = shown(qtbot, shell)
+    assert problem == ""
+    desk.casefile.close()  # its log into the file, as after a quiet hour
+    damage_audit_pages(desk.path)  # then a failing disk
+    monkeypatch.setattr(main_window, "BACKUP_EVERY_MS", 50)
+    window._backup_timer.setInterval(50)
+    with qtbot.waitSignal(window.integrity_checked, timeout=10_000) as checked:
+        pass
+    assert checked.args[0]
+    assert window.read_only_label.isVisible() and window.damaged_box.isVisible()
+    assert not window._backup_timer.isActive()
+    with pytest.raises(CaseFileError):
+        nationals.register_national(desk, person(**OTHER))
+    assert sound.exists()
+    window.damaged_box.close()
