@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
     # -- the integrity check at start ------------------------------------------------------
 
     def check_integrity(self) -> None:
-        """Check the case file (SQLite's ``quick_check``, about 0.5 s at 100,000 nationals) in
+        """Check the case file (SQLite's ``quick_check``, 0.5–1 s at 100,000 nationals) in
         the background; if it fails, make the window read-only and say what can be done."""
         desk = self.ctx.desk
 

@@ -2,7 +2,7 @@
 choosing one to restore.
 
 The list shows at once (names, times, sizes); each backup is then checked in the background,
-one after another (SQLite reads every page: about half a second for 100,000 nationals), and
+one after another (SQLite reads every page: 0.5–1 s for 100,000 nationals), and
 its row fills in with what it holds. Restoring itself is the window's (it must close the case
 file first): the dialog asks, with what would be replaced by what, and says
 :attr:`BackupsDialog.restore_chosen`.
