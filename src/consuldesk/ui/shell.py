@@ -113,10 +113,13 @@ class WindowShell(QObject):
         def work() -> tuple[None, Desk]:
             return None, open_casefile(target, officer)
 
-        def opened(_result: Any) -> str:
+        def opened(result: tuple[None, Desk]) -> str:
+            from consuldesk.ui.dialogs.first_start import remember
+
             if old_lock is not None:
                 old_lock.unlock()
             self.lock = lock
+            remember(self.settings, result[1])  # the next start opens it
             return ""
 
         def undo() -> None:
