@@ -312,8 +312,8 @@ def _rotate(folder: Path, keep: set[Path | None], budget: int | None = None) -> 
         total -= sizes[old]
     for old in doomed:
         if old not in keep:
-            old.unlink(missing_ok=True)
-            Path(f"{old}-wal").unlink(missing_ok=True)
+            for part in (old, Path(f"{old}-wal"), Path(f"{old}-shm")):
+                part.unlink(missing_ok=True)
 
 
 def _reason(path: Path) -> str:

@@ -1098,7 +1098,8 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
 
 def copy_database(source: Path, target: Path) -> Path:
     """A consistent copy of a case file (SQLite's backup API, so a writer elsewhere is no
-    problem), written beside ``target`` and moved into place only when complete."""
+    problem), written beside ``target`` and moved into place only when complete; one file
+    (rollback journal mode, so looking at it leaves nothing beside it)."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         src = sqlite3.connect(source)
@@ -1106,6 +1107,10 @@ def copy_database(source: Path, target: Path) -> Path:
             dst = sqlite3.connect(tmp)
             try:
                 src.backup(dst)
+                # A copy keeps the source's WAL mode, and then even a read-only look at it
+                # leaves -wal and -shm files beside it; a copy is one file. Opened as a case
+                # file again (a restore), it is switched back to WAL.
+                dst.execute("PRAGMA journal_mode=DELETE")
             finally:
                 dst.close()
         finally:

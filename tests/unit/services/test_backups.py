@@ -30,6 +30,8 @@ def test_a_backup_is_a_private_copy_named_by_why(desk):
     (row,) = backups.list_backups(desk.casefile.path)
     assert row.sound and row.nationals == 1 and row.reason == "by-hand"
     assert row.taken_at is not None
+    # One file: checking and listing it leave nothing beside it.
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
 
 
 def test_only_the_newest_are_kept(desk, monkeypatch):
