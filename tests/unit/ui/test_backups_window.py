@@ -188,6 +188,11 @@ def test_a_damaged_case_file_is_read_only_and_the_last_sound_backup_is_offered(q
         assert err.value.code == "casefile.write_refused"
         assert path.read_bytes() == before
         assert not window._backup_timer.isActive()
+        # Its Backups dialog can restore, but takes no copy of the damaged file.
+        dialog = window.open_backups()
+        qtbot.waitUntil(lambda: all_checked(dialog), timeout=5000)
+        assert not dialog.back_up_button.isEnabled()
+        dialog.close()
         with qtbot.waitSignal(shell.reopened, timeout=15_000):
             window.restore_last_button.click()
         with qtbot.waitSignal(shell.window.integrity_checked, timeout=10_000) as again:
@@ -268,3 +273,18 @@ def test_a_file_damaged_while_open_is_found_by_the_next_scheduled_backup(
         nationals.register_national(desk, person(**OTHER))
     assert sound.exists()
     window.damaged_box.close()
+
+
+def test_the_backups_model_is_a_well_behaved_model(qtmodeltester, desk):
+    from consuldesk.ui.models.backups import BackupsModel
+
+    nationals.register_national(desk, person())
+    backups.take_backup(desk, backups.SCHEDULED)
+    backups.take_backup(desk, "before-import-x")
+    model = BackupsModel()
+    rows = backups.list_backups(desk.path, check=False)
+    model.set_rows(rows)
+    assert model.index(0, COL_CHECK).data() == "checking…"
+    model.update(backups.inspect_backup(rows[0].path))
+    assert model.index(0, COL_CHECK).data() == "sound"
+    qtmodeltester.check(model)
