@@ -199,6 +199,10 @@ TEMPLATES: dict[str, str] = {
     "boarding.boarded_elsewhere": "This passenger has already boarded {trip}",
     "file.write": "{path} cannot be written: {reason}",
     "backup.unsound": "{path} cannot be restored: {problem}. Choose another backup",
+    "backup.source_damaged": (
+        "{path} failed its integrity check ({problem}): the copy is kept as {backup}, but no "
+        "older backup was removed for it. Restore a sound backup (Case file → Backups…)"
+    ),
     "file.no_folder": "The folder {folder} does not exist (is the USB stick still in?)",
     "file.read": "{path} cannot be read: {reason}",
     "bundle.not_bundle": "This is not a ConsulDesk bundle",
@@ -389,6 +393,10 @@ TEMPLATES: dict[str, str] = {
     "casefile.corrupt": "{path} is damaged: {detail}",
     "casefile.disk_full": "The disk holding {path} is full; free space and try again",
     "casefile.no_post": "{path} has no post set up; create it again",
+    "casefile.write_refused": (
+        "{path} failed its integrity check ({detail}): nothing is written into it. Restore a "
+        "sound backup (Case file → Backups…) or open another case file"
+    ),
     "casefile.encrypted": (
         "{path} is encrypted: log in with your officer name and passphrase to open it"
     ),
@@ -565,6 +573,35 @@ SYNC_TABLE_LABELS: dict[str, str] = {
     "manifest_entry": "seats on trips",
     "duplicate_candidate": "probable duplicates",
 }
+
+
+#: Why a backup was taken (consuldesk.services.backups.KINDS), as the window and CLI say it.
+BACKUP_KIND_LABELS: dict[str, str] = {
+    "scheduled": "scheduled",
+    "import": "before a list import",
+    "merge": "before a bundle merge",
+    "upgrade": "before an upgrade",
+    "manual": "taken by hand",
+    "restore": "before a restore",
+    "restore_as_found": "before a restore, the damaged file as found",
+    "other": "other",
+}
+#: The tables a backup's preview counts, in the order shown (labels: SYNC_TABLE_LABELS).
+BACKUP_COUNTED = ("national", "household", "assistance_request", "placement", "trip")
+
+
+def backup_reason(kind: str, detail: str) -> str:
+    """Why a backup was taken, with what it names: ``before a list import: arrivals``."""
+    if kind == "restore" and detail.startswith("as-found"):
+        return _(BACKUP_KIND_LABELS["restore_as_found"])
+    label = _(BACKUP_KIND_LABELS.get(kind, BACKUP_KIND_LABELS["other"]))
+    return f"{label}: {detail}" if detail and kind != "other" else (detail or label)
+
+
+def backup_holdings(counts: dict[str, int]) -> str:
+    """``people 300, families and groups 70, requests 12, hotel stays 0, trips 0``: every
+    counted table, zeros too (a backup that holds no trips says so)."""
+    return ", ".join(f"{_(SYNC_TABLE_LABELS[t])} {counts.get(t, 0)}" for t in BACKUP_COUNTED)
 
 
 def record_counts(counts: dict[str, int]) -> str:

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from consuldesk.cli.common import (
     EXIT_BAD_INPUT,
@@ -15,10 +16,20 @@ from consuldesk.cli.common import (
     EXIT_USAGE,
     CliError,
     _casefile_path,
+    _data_key,
     _jsonable,
     _print_json,
 )
 from consuldesk.i18n import _
+from consuldesk.messages import (
+    BACKUP_COUNTED,
+    SYNC_TABLE_LABELS,
+    backup_holdings,
+    backup_reason,
+)
+
+if TYPE_CHECKING:
+    from consuldesk.services.backups import BackupRow
 
 WINDOW_LOCK_SUFFIX = ".window-lock"  # the window's lock beside the case file (ui.app)
 
@@ -34,10 +45,10 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Take a backup now."""
-    from consuldesk.services.backups import backup_file
+    from consuldesk.services.backups import MANUAL, backup_file
 
     path = _existing(args)
-    target = backup_file(path, "by-hand")
+    target = backup_file(path, MANUAL, key=_data_key(args, path))
     if args.json:
         _print_json({"backup": target})
     else:
@@ -46,30 +57,30 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
-    """List the backups with what each holds."""
-    from consuldesk.services.backups import list_backups
+    """List the backups with why each was taken and what it holds."""
+    from consuldesk.services.backups import inspect_backup, list_backups
 
-    rows = list_backups(_existing(args))
+    path = _existing(args)
+    key = _data_key(args, path)
+    listed = list_backups(path, check=False)
     if args.json:
-        _print_json([_jsonable(vars(r)) for r in rows])
+        rows = [inspect_backup(r.path, key=key) for r in listed]
+        _print_json([_jsonable({**vars(r), "kind": r.kind, "detail": r.detail}) for r in rows])
         return EXIT_OK
-    if not rows:
+    if not listed:
         print(_("No backups yet."))
         return EXIT_OK
-    for r in rows:
-        when = f"{r.taken_at.astimezone():%d.%m.%Y %H:%M}" if r.taken_at else "—"
-        if r.sound:
-            holds = _("{n} nationals, {h} households, {q} requests").format(
-                n=r.nationals, h=r.households, q=r.requests
-            )
-        else:
-            holds = _("cannot be restored: {problem}").format(problem=r.problem)
-        print(f"{r.path.name}  {when}  {r.size / 1_048_576:.1f} MB  {holds}")
+    for unchecked in listed:
+        # One by one, each as soon as it is checked (about 0.5 s each at 100,000 people).
+        r = inspect_backup(unchecked.path, key=key)
+        print(r.path.name)
+        print(f"  {_when(r)} · {backup_reason(r.kind, r.detail)} · {_megabytes(r.size)}")
+        print(f"  {_holds(r)}", flush=True)
     return EXIT_OK
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    """Restore a backup after saying what it holds."""
+    """Restore a backup after showing what it holds beside what the case file holds now."""
     from consuldesk.services.backups import backup_folder, inspect_backup, restore_backup
 
     path = _existing(args)
@@ -82,7 +93,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
             EXIT_BAD_INPUT,
         )
     _refuse_if_open(path)
-    row = inspect_backup(chosen)
+    key = _data_key(args, path)
+    row = inspect_backup(chosen, key=key)
     if not row.sound:
         raise CliError(
             _("{path} cannot be restored: {problem}. Choose another backup").format(
@@ -90,12 +102,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
             ),
             EXIT_BAD_INPUT,
         )
-    print(
-        _("{name} holds {n} nationals, {h} households, {q} requests.").format(
-            name=chosen.name, n=row.nationals, h=row.households, q=row.requests
-        ),
-        file=sys.stderr,
-    )
+    now = inspect_backup(path, key=key)  # read-only, like a backup: what a restore would replace
+    print(_preview(row, now), file=sys.stderr)
     if not args.yes:
         if not sys.stdin.isatty():
             raise CliError(_("Add --yes to restore without being asked."), EXIT_USAGE)
@@ -104,7 +112,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes", "д", "да", "иә"):
             print(_("Nothing was changed."))
             return EXIT_OK
-    kept = restore_backup(path, chosen)
+    kept = restore_backup(path, chosen, key)
     if args.json:
         _print_json({"restored": chosen, "case_file": path, "kept": kept})
     else:
@@ -114,6 +122,41 @@ def cmd_restore(args: argparse.Namespace) -> int:
             )
         )
     return EXIT_OK
+
+
+def _when(row: BackupRow) -> str:
+    return f"{row.taken_at.astimezone():%d.%m.%Y %H:%M}" if row.taken_at else "—"
+
+
+def _megabytes(size: int) -> str:
+    return _("{mb} MB").format(mb=f"{size / 1_048_576:.1f}")
+
+
+def _holds(row: BackupRow) -> str:
+    if row.sound:
+        return backup_holdings(row.counts.by_table())
+    return _("cannot be restored: {problem}").format(problem=row.problem)
+
+
+def _preview(backup: BackupRow, now: BackupRow) -> str:
+    """What the case file holds now beside what the backup holds, table by table."""
+    lines = [
+        _("{name}: taken {when}, {why}.").format(
+            name=backup.path.name, when=_when(backup), why=backup_reason(backup.kind, backup.detail)
+        )
+    ]
+    if not now.sound:
+        lines.append(_("The case file now is damaged: {problem}").format(problem=now.problem))
+    head_now, head_backup = _("now"), _("in the backup")
+    labels = {t: _(SYNC_TABLE_LABELS[t]) for t in BACKUP_COUNTED}
+    width = max(len(v) for v in labels.values())
+    right = max(len(head_now), 8)
+    lines.append(f"{'':<{width}}  {head_now:>{right}}  {head_backup}")
+    ours, theirs = now.counts.by_table(), backup.counts.by_table()
+    for table, label in labels.items():
+        current = str(ours[table]) if now.sound else "?"
+        lines.append(f"{label:<{width}}  {current:>{right}}  {theirs[table]}")
+    return "\n".join(lines)
 
 
 def _existing(args: argparse.Namespace) -> Path:

@@ -234,6 +234,19 @@ def _open(args: argparse.Namespace, *, writes: bool = False) -> Any:
     return desk
 
 
+def _data_key(args: argparse.Namespace, path: Path) -> bytes | None:
+    """The data key of the case file at ``path`` when it is encrypted (the login's
+    passphrase unwraps it; the file itself is not opened: it may be too damaged to open)."""
+    from consuldesk.services import access
+
+    if not path.exists() or path.stat().st_size == 0 or not access.is_encrypted(path):
+        return None
+    if access.login_hint(path) and not os.environ.get(PASSPHRASE_ENV):
+        return access.data_key(path, access.DEMO_OFFICER, access.DEMO_PASSPHRASE)
+    passphrase = _passphrase(_("Passphrase of {officer}: ").format(officer=args.officer))
+    return access.data_key(path, args.officer, passphrase)
+
+
 def _passphrase(prompt: str, *, new: bool = False, first: bool = False) -> str:
     """A passphrase from the environment ($CONSULDESK_PASSPHRASE; ``new``:
     $CONSULDESK_NEW_PASSPHRASE, and for the ``first`` passphrase of a file made now either)

@@ -27,7 +27,7 @@ def _catalog_sources() -> None:
     _("train")
     # TRANSLATORS: consuldesk.cli.evac.MODE_LABELS['ferry']
     _("ferry")
-    # TRANSLATORS: consuldesk.cli.evac.MODE_LABELS['other']
+    # TRANSLATORS: consuldesk.cli.evac.MODE_LABELS['other'], consuldesk.messages.BACKUP_KIND_LABELS['other']
     _("other")
     # TRANSLATORS: consuldesk.cli.evac.OPERATION_STATUS_LABELS['planned'], consuldesk.messages.STATUS_WORD_LABELS['planned']
     _("planned")
@@ -345,6 +345,10 @@ def _catalog_sources() -> None:
     _("{path} cannot be written: {reason}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['backup.unsound']
     _("{path} cannot be restored: {problem}. Choose another backup")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['backup.source_damaged']
+    _(
+        "{path} failed its integrity check ({problem}): the copy is kept as {backup}, but no older backup was removed for it. Restore a sound backup (Case file → Backups…)"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['file.no_folder']
     _("The folder {folder} does not exist (is the USB stick still in?)")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['file.read']
@@ -553,6 +557,10 @@ def _catalog_sources() -> None:
     _("The disk holding {path} is full; free space and try again")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.no_post']
     _("{path} has no post set up; create it again")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.write_refused']
+    _(
+        "{path} failed its integrity check ({detail}): nothing is written into it. Restore a sound backup (Case file → Backups…) or open another case file"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.encrypted']
     _("{path} is encrypted: log in with your officer name and passphrase to open it")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.wrong_key']
@@ -769,6 +777,20 @@ def _catalog_sources() -> None:
     _("seats on trips")
     # TRANSLATORS: consuldesk.messages.SYNC_TABLE_LABELS['duplicate_candidate']
     _("probable duplicates")
+    # TRANSLATORS: consuldesk.messages.BACKUP_KIND_LABELS['scheduled']
+    _("scheduled")
+    # TRANSLATORS: consuldesk.messages.BACKUP_KIND_LABELS['import']
+    _("before a list import")
+    # TRANSLATORS: consuldesk.messages.BACKUP_KIND_LABELS['merge']
+    _("before a bundle merge")
+    # TRANSLATORS: consuldesk.messages.BACKUP_KIND_LABELS['upgrade']
+    _("before an upgrade")
+    # TRANSLATORS: consuldesk.messages.BACKUP_KIND_LABELS['manual']
+    _("taken by hand")
+    # TRANSLATORS: consuldesk.messages.BACKUP_KIND_LABELS['restore']
+    _("before a restore")
+    # TRANSLATORS: consuldesk.messages.BACKUP_KIND_LABELS['restore_as_found']
+    _("before a restore, the damaged file as found")
     # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['ignored: not recognised']
     _("Not recognised: this column is not imported")
     # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['ignored: error column']

@@ -126,6 +126,32 @@ def login(path: Path, officer: str, passphrase: str) -> Desk:
     return desk
 
 
+def data_key(path: Path, officer: str, passphrase: str) -> bytes:
+    """The data key of an encrypted case file, unwrapped with ``officer``'s passphrase,
+    without opening the file: for its backups, and to restore a file too damaged to open.
+
+    Raises:
+        KeyringError: ``keyring.missing``, ``keyring.damaged``, ``keyring.no_officer``,
+            ``keyring.wrong_passphrase``.
+    """
+    return kr.unwrap(kr.read_keyring(kr.keyring_path(path)), officer, passphrase, path)
+
+
+def reopen(path: Path, officer: str, role: str, key: bytes | None) -> Desk:
+    """Open again a case file this session had open (after a restore put a backup in its
+    place): with the key and role of the login, which a restore does not change (backups are
+    encrypted under the same key). A plain file opens as before.
+
+    Raises:
+        CaseFileError: see :meth:`CaseFile.open`.
+    """
+    if key is None:
+        from consuldesk.services.casefile import open_casefile
+
+        return open_casefile(path, officer)
+    return Desk(CaseFile.open(path, key=key), officer, role=role)
+
+
 def open_with_recovery(path: Path, recovery: str, officer: str) -> Desk:
     """Open an encrypted case file with its printed recovery key, as ``officer`` with every
     power (headquarters approved it): the way back when every passphrase is lost, or the
@@ -179,7 +205,7 @@ def _record(desk: Desk, name: str, action: str, changes: dict[str, object]) -> N
                 tx.session.add(account)
             _audit(tx, account.id if account else name, action, changes)
     except CaseFileError as exc:
-        if exc.code != "casefile.readonly":
+        if exc.code not in ("casefile.readonly", "casefile.write_refused"):
             raise
 
 

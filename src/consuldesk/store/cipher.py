@@ -127,6 +127,10 @@ def backup_copy(source: Path, target: Path, key: bytes | None) -> None:
             dst = connect(tmp, key)
             try:
                 src.backup(dst)
+                # A copy keeps the source's WAL mode, and then even a read-only look at it
+                # leaves -wal and -shm files beside it; a copy is one file. Opened as a case
+                # file again (a restore), it is switched back to WAL.
+                dst.execute("PRAGMA journal_mode=DELETE")
             finally:
                 dst.close()
         finally:

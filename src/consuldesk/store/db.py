@@ -68,12 +68,15 @@ def sqlite_has_fts5() -> bool:
     return "ENABLE_FTS5" in options
 
 
-def make_engine(path: Path, key: bytes | None = None) -> Engine:
+def make_engine(path: Path, key: bytes | None = None, *, read_only: bool = False) -> Engine:
     """An engine for the case file at ``path`` (encrypted under ``key``; ``None``: a plain
-    file) with the pragmas every connection needs."""
+    file) with the pragmas every connection needs; ``read_only`` opens it so that SQLite
+    itself cannot write to it."""
 
     def creator() -> Any:
-        return cipher.connect(path, key, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        return cipher.connect(
+            path, key, readonly=read_only, timeout=BUSY_TIMEOUT_S, check_same_thread=False
+        )
 
     engine = create_engine(f"sqlite:///{path}", creator=creator, module=cipher.dbapi)
 
@@ -747,6 +750,8 @@ class CaseFile:
         self._write_engine = engine.execution_options(sqlite_immediate=True)
         self._post_code: str | None = None
         self._clock: HybridLogicalClock | None = None
+        #: Why nothing may be written into this file (it failed its integrity check), or "".
+        self.refused = ""
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -763,7 +768,8 @@ class CaseFile:
         ``key`` is the data key of an encrypted file (made encrypted when ``create``);
         ``None`` opens (or makes) a plain one.
 
-        Before an existing file is upgraded a copy is kept beside it (``<name>.before-<rev>``).
+        Before an existing file is upgraded a copy is kept in its backups folder
+        (``<name>.backups/<stamp>-before-upgrade-<rev>.consuldesk``).
 
         Raises:
             CaseFileError: the file is missing, locked, read-only, not a case file, made by a
@@ -853,8 +859,32 @@ class CaseFile:
                 return  # a read-only copy keeps its index; search still works, a bit looser
             raise translate_sqlite_error(exc, self.path) from exc
 
+    def refuse_writes(self, detail: str) -> None:
+        """From now on refuse every write (:meth:`write` raises ``casefile.write_refused``)
+        and leave the write-ahead log out of the file on close: it failed its integrity
+        check (``detail``), and writing into a damaged file can only damage it further."""
+        self.refused = detail or "?"
+        # Connections that cannot write replace the others: a read-write connection closing
+        # last would checkpoint the write-ahead log into the file. The new one is opened
+        # first, so the old ones do not close last.
+        old = self.engine
+        self.engine = make_engine(self.path, self.key, read_only=True)
+        self._write_engine = self.engine.execution_options()  # write() refuses first
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        old.dispose()
+
+    def check_writable(self) -> None:
+        """Raise ``casefile.write_refused`` (param ``detail``) when writes are refused."""
+        if self.refused:
+            raise CaseFileError("casefile.write_refused", self.path, detail=self.refused)
+
     def close(self) -> None:
-        """Release every connection (checkpointing the WAL into the main file)."""
+        """Release every connection (checkpointing the WAL into the main file, unless writes
+        are refused)."""
+        if self.refused:
+            self.engine.dispose()
+            return
         try:
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -881,7 +911,12 @@ class CaseFile:
 
     @contextmanager
     def write(self, officer: str) -> Iterator[Tx]:
-        """One write transaction: commits when the block ends, rolls back on any exception."""
+        """One write transaction: commits when the block ends, rolls back on any exception.
+
+        Raises:
+            CaseFileError: ``casefile.write_refused`` after :meth:`refuse_writes`.
+        """
+        self.check_writable()
         try:
             with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
                 clock = self._clock_for(session)
@@ -1043,7 +1078,7 @@ def _check_is_casefile(path: Path, key: bytes | None) -> None:
     database, or an empty one) without changing a byte of it: read-only, so it is not switched
     to WAL, and it gets no schema."""
     try:
-        conn = cipher.connect(path, key, readonly=True)
+        conn = connect_read_only(path, key)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         finally:
@@ -1054,14 +1089,40 @@ def _check_is_casefile(path: Path, key: bytes | None) -> None:
         raise CaseFileError("casefile.not_casefile", path)
 
 
-def _backup(path: Path, revision: str, key: bytes | None) -> Path:
-    """Copy a case file before upgrading it."""
-    return copy_database(path, path.with_name(f"{path.name}.before-{revision}"), key)
+#: How many copies taken before upgrades are kept; they are rotated apart from the other
+#: backups, so ten imports after an upgrade never push out the file as it was before it.
+UPGRADE_KEEP = 3
+UPGRADE_REASON = "before-upgrade"
+
+
+def backups_folder(path: Path) -> Path:
+    """The folder of a case file's backups, beside it: ``<name>.backups``."""
+    return path.with_name(path.name + ".backups")
+
+
+def _backup(path: Path, revision: str, key: bytes | None = None) -> Path:
+    """Copy a case file into its backups folder before upgrading it from ``revision``
+    (``<stamp>-before-upgrade-<revision>.consuldesk``), keeping the newest
+    :data:`UPGRADE_KEEP` such copies."""
+    folder = private_dir(backups_folder(path))
+    target = folder / f"{utcnow():%Y%m%d-%H%M%S}-{UPGRADE_REASON}-{revision}{path.suffix}"
+    copy_database(path, target, key)
+    earlier = sorted(folder.glob(f"*-{UPGRADE_REASON}-*{path.suffix}"), reverse=True)
+    for old in earlier[UPGRADE_KEEP:]:
+        if old != target:
+            old.unlink(missing_ok=True)
+    return target
+
+
+def connect_read_only(path: Path, key: bytes | None = None) -> Any:
+    """A connection that cannot write to the case file or backup at ``path`` (checks and
+    previews: not even the journal mode changes), keyed with ``key`` when it is encrypted."""
+    return cipher.connect(path, key, readonly=True)
 
 
 def copy_database(source: Path, target: Path, key: bytes | None = None) -> Path:
     """A consistent copy of a case file (SQLite's backup API, so a writer elsewhere is no
     problem) under the same key, written beside ``target`` and moved into place only when
-    complete."""
+    complete; one file (rollback journal mode, so looking at it leaves nothing beside it)."""
     cipher.backup_copy(source, target, key)
     return target

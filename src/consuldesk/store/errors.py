@@ -17,7 +17,8 @@ class CaseFileError(Exception):
     Codes: ``casefile.not_found``, ``casefile.exists``, ``casefile.not_sqlite``,
     ``casefile.not_casefile``, ``casefile.too_new`` (``revision``), ``casefile.locked``,
     ``casefile.readonly``, ``casefile.no_fts5``, ``casefile.corrupt`` (``detail``),
-    ``casefile.disk_full``, ``casefile.no_post``.
+    ``casefile.disk_full``, ``casefile.no_post``, ``casefile.write_refused`` (``detail``:
+    the file failed its integrity check; nothing is written into it).
     """
 
     def __init__(self, code: str, path: Path | str, /, **params: Any) -> None:

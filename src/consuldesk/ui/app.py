@@ -15,6 +15,7 @@ from consuldesk.i18n import _, install
 from consuldesk.messages import describe
 from consuldesk.services.casefile import open_casefile
 from consuldesk.services.desk import Desk
+from consuldesk.services.errors import ServiceError
 from consuldesk.store.errors import CaseFileError
 from consuldesk.store.paths import config_dir, list_casefiles
 from consuldesk.store.private import private_umask
@@ -120,6 +121,50 @@ def claim_for_window(path: Path) -> QLockFile | None:
     return None
 
 
+def recover_at_start(
+    exc: CaseFileError, officer: str, confirm: Callable[[str, str], bool] | None = None
+) -> Desk | None:
+    """A case file too damaged to open: offer its newest sound backup; restored (the damaged
+    file kept as found) and opened if the officer agrees. None when there is no sound backup,
+    the officer declines, or the restore fails (the caller then says why it did not open).
+
+    ``confirm(title, text)`` asks (a seam for tests); by default a message box.
+    """
+    from consuldesk.messages import backup_reason
+    from consuldesk.services.backups import newest_sound_backup, restore_backup
+    from consuldesk.ui.models.backups import taken_text
+
+    sound = newest_sound_backup(exc.path)
+    if sound is None:
+        return None
+    text = "\n\n".join(
+        [
+            describe(exc),
+            _(
+                "The newest sound backup was taken {when} ({why}). Restoring it brings the "
+                "case file back as it was then; the damaged file is kept as it is."
+            ).format(when=taken_text(sound), why=backup_reason(sound.kind, sound.detail)),
+        ]
+    )
+    ask = confirm or _confirm_box
+    if not ask(_("The case file is damaged"), text):
+        return None
+    try:
+        restore_backup(exc.path, sound.path)
+        return open_casefile(exc.path, officer)
+    except (ServiceError, CaseFileError, OSError):
+        return None
+
+
+def _confirm_box(title: str, text: str) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    restore = box.addButton(_("Restore that backup"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(_("Quit"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore)
+    box.exec()
+    return box.clickedButton() is restore
+
+
 def first_start(data_dir: Path | None, settings: QSettings | None) -> Desk | None:
     """Ask how to begin (create, open, demo); None when the officer closes the dialog."""
     from consuldesk.ui.dialogs.first_start import FirstStartDialog
@@ -190,8 +235,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LoginCancelled:
         return 0  # the officer closed the login: nothing to show
     except (CaseFileError, OSError) as exc:
-        QMessageBox.critical(None, "ConsulDesk", describe(exc))
-        return 4
+        desk = None
+        if isinstance(exc, CaseFileError) and exc.code == "casefile.corrupt":
+            desk = recover_at_start(exc, default_officer(settings))
+        if desk is None:
+            QMessageBox.critical(None, "ConsulDesk", describe(exc))
+            return 4
+        remember(settings, desk)
     if desk is None and args.demo:
         desk = create_demo(args.data_dir, settings)
     if desk is None:
@@ -211,16 +261,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             ).format(path=desk.path, pid=exc.pid),
         )
         return 5
-    from consuldesk.ui.main_window import MainWindow
+    from consuldesk.ui.shell import WindowShell
 
-    window = MainWindow(desk, settings)
-    window.show()
+    # The shell holds the case file and its window: a restore or a switch to another case
+    # file closes the window, replaces the desk and shows a new window (see ui/shell.py).
+    shell = WindowShell(desk, settings, lock)
+    shell.show()
     try:
         return app.exec()
     finally:
-        desk.close()
-        if lock is not None:
-            lock.unlock()
+        shell.close()
 
 
 if __name__ == "__main__":

@@ -5,22 +5,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
+    QMessageBox,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
 
 from consuldesk.i18n import _
 from consuldesk.messages import describe
-from consuldesk.services.backups import take_backup
+from consuldesk.services.backups import (
+    BackupRow,
+    newest_sound_backup,
+    quick_check,
+    short_problem,
+    take_backup,
+)
 from consuldesk.services.desk import Desk
 from consuldesk.services.views import RequestRow
+from consuldesk.store.paths import CASEFILE_SUFFIX
 from consuldesk.ui.context import AppContext, CaseFileEvents
 from consuldesk.ui.dialogs.hotline_call import open_hotline_call
 from consuldesk.ui.pages.nationals import NationalsPage
@@ -44,7 +54,21 @@ BACKUP_EVERY_MS = 4 * 60 * 60 * 1000
 
 
 class MainWindow(QMainWindow):
-    """One case file: pages for nationals (and, as they are built, requests, hotels, overview)."""
+    """One case file: pages for nationals (and, as they are built, requests, hotels, overview).
+
+    The window never replaces its own case file: it asks whoever holds it (the
+    :class:`~consuldesk.ui.shell.WindowShell`), which closes this window first.
+
+    Signals:
+        restore_requested(str): the officer confirmed restoring the backup at this path.
+        open_requested(str): the officer chose to open the case file at this path instead.
+        integrity_checked(str): the start-up check ended: "" when the file passed, else what
+            SQLite found (the window is then read-only).
+    """
+
+    restore_requested = Signal(str)
+    open_requested = Signal(str)
+    integrity_checked = Signal(str)
 
     def __init__(self, desk: Desk, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -87,6 +111,7 @@ class MainWindow(QMainWindow):
         self._sitrep = QAction(_("Situation report for headquarters…"), self)
         self._sitrep.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self._roster = QAction(_("Hotel roster…"), self)
+        self._backups = QAction(_("Backups…"), self)
         self._settings_action = QAction(_("Settings…"), self)
         self._settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self._quit = QAction(_("Quit"), self)
@@ -131,6 +156,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         case_file = self.menuBar().addMenu(_("&Case file"))
         case_file.addActions([self._import, self._export])
+        case_file.addSeparator()
+        case_file.addAction(self._backups)
         case_file.addSeparator()
         case_file.addAction(self._settings_action)
         case_file.addSeparator()
@@ -232,6 +259,7 @@ class MainWindow(QMainWindow):
         self._new_person.triggered.connect(self._on_new_person_triggered)
         self._sitrep.triggered.connect(self._on_sitrep_triggered)
         self._roster.triggered.connect(self._on_roster_triggered)
+        self._backups.triggered.connect(self._on_backups_triggered)
 
     @Slot()
     def _on_lock_action_triggered(self) -> None:
@@ -277,6 +305,119 @@ class MainWindow(QMainWindow):
         from consuldesk.ui.dialogs.print_report import open_report
 
         open_report(self.ctx, "roster", self)
+
+    @Slot()
+    def _on_backups_triggered(self) -> None:
+        self.open_backups()
+
+    def open_backups(self) -> QWidget:
+        """Show the Backups dialog (non-blocking); returned for tests."""
+        from consuldesk.ui.dialogs.backups import BackupsDialog
+
+        dialog = BackupsDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restore_chosen.connect(self.restore_requested)
+        dialog.open()
+        return dialog
+
+    # -- the integrity check at start ------------------------------------------------------
+
+    def check_integrity(self) -> None:
+        """Check the case file (SQLite's ``quick_check``, 0.5–1 s at 100,000 nationals) in
+        the background; if it fails, make the window read-only and say what can be done."""
+        desk = self.ctx.desk
+
+        def work() -> tuple[str, BackupRow | None]:
+            found = quick_check(desk)
+            if not found:
+                return "", None
+            # Refused here, at once, not when the answer reaches the window.
+            desk.casefile.refuse_writes(short_problem(found))
+            return found, newest_sound_backup(desk.path, desk.casefile.key)
+
+        self.ctx.tasks.run(work, self._on_integrity_checked, self._on_integrity_check_failed)
+
+    def _on_integrity_checked(self, result: tuple[str, BackupRow | None]) -> None:
+        found, sound = result
+        if found:
+            self.set_read_only(found)
+            self.damaged_box = self._ask_way_forward(found, sound)
+        self.integrity_checked.emit(found)
+
+    def _on_integrity_check_failed(self, exc: BaseException) -> None:
+        self.ctx.desk.casefile.refuse_writes(describe(exc))
+        self.set_read_only(describe(exc))
+        self.damaged_box = self._ask_way_forward(describe(exc), None)
+        self.integrity_checked.emit(describe(exc))
+
+    def set_read_only(self, found: str) -> None:
+        """Say, where it stays in view, that nothing is written into this case file; stop
+        the scheduled backups (a copy of a damaged file would push a sound one out)."""
+        self._backup_timer.stop()
+        self.read_only_label = QLabel(
+            _("Read-only: this case file failed its integrity check. Case file → Backups…")
+        )
+        self.read_only_label.setToolTip(short_problem(found))
+        self.read_only_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.statusBar().insertPermanentWidget(0, self.read_only_label)
+
+    def _ask_way_forward(self, found: str, sound: BackupRow | None) -> QMessageBox:
+        """The message after a failed check, with the ways forward as buttons; what SQLite
+        found in full under "Show Details…" (it can run to hundreds of lines)."""
+        from consuldesk.messages import backup_reason
+        from consuldesk.ui.models.backups import taken_text
+
+        text = _(
+            "This case file failed its integrity check: some of it is damaged ({problem}). "
+            "Nothing will be written into it, so that the damage does not spread."
+        ).format(problem=short_problem(found))
+        if sound is not None:
+            text += "\n\n" + _(
+                "The newest sound backup was taken {when} ({why}). Restoring it brings the "
+                "case file back as it was then; the damaged file is kept as it is."
+            ).format(when=taken_text(sound), why=backup_reason(sound.kind, sound.detail))
+        else:
+            text += "\n\n" + _("No sound backup of it was found.")
+        box = QMessageBox(
+            QMessageBox.Icon.Critical, _("The case file is damaged"), text, parent=self
+        )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setDetailedText(found)
+        self.restore_last_button: QPushButton | None = None
+        if sound is not None:
+            self.restore_last_button = box.addButton(
+                _("Restore that backup"), QMessageBox.ButtonRole.AcceptRole
+            )
+            box.setDefaultButton(self.restore_last_button)
+        self.open_other_button = box.addButton(
+            _("Open another case file…"), QMessageBox.ButtonRole.ActionRole
+        )
+        self.read_button = box.addButton(
+            _("Keep it open to read"), QMessageBox.ButtonRole.RejectRole
+        )
+        self.quit_button = box.addButton(_("Quit"), QMessageBox.ButtonRole.RejectRole)
+        box.setEscapeButton(self.read_button)  # Esc leaves it open, read-only, as it is
+
+        def finished(_result: int) -> None:
+            clicked = box.clickedButton()
+            if sound is not None and clicked is self.restore_last_button:
+                self.restore_requested.emit(str(sound.path))
+            elif clicked is self.open_other_button:
+                self._choose_other_casefile()
+            elif clicked is self.quit_button:
+                self.close()
+
+        box.finished.connect(finished)
+        box.open()
+        return box
+
+    def _choose_other_casefile(self) -> None:
+        chooser = QFileDialog(self, _("Open a case file"), str(self.ctx.desk.path.parent))
+        chooser.setNameFilter(_("Case files (*{suffix})").format(suffix=CASEFILE_SUFFIX))
+        chooser.setFileMode(QFileDialog.FileMode.ExistingFile)
+        chooser.fileSelected.connect(self.open_requested)
+        chooser.open()
+        self.chooser = chooser
 
     @Slot()
     def _on_log_call_triggered(self) -> None:
@@ -333,6 +474,16 @@ class MainWindow(QMainWindow):
     def _on_backup_failed(self, exc: BaseException) -> None:
         # Said where it stays in view until read: a backup that no longer happens matters.
         self.statusBar().showMessage(_("No backup could be taken: {why}").format(why=describe(exc)))
+        if getattr(exc, "code", "") == "backup.source_damaged":
+            # The file was damaged since it was opened (a failing disk): as at start.
+            found = str(getattr(exc, "params", {}).get("problem", ""))
+            desk = self.ctx.desk
+
+            def work() -> tuple[str, BackupRow | None]:
+                desk.casefile.refuse_writes(found)
+                return found, newest_sound_backup(desk.path, desk.casefile.key)
+
+            self.ctx.tasks.run(work, self._on_integrity_checked, self._on_integrity_check_failed)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._backup_timer.stop()

@@ -248,7 +248,7 @@ def test_a_plain_case_file_is_encrypted_safely_with_its_backups(tmp_path):
         assert desk.role == "head"
         after = cipher.table_counts(path, desk.casefile.key)
         assert after["national"] == counts["national"] == 1
-        [backup] = list_backups(path, desk.casefile.key)
+        [backup] = list_backups(path, key=desk.casefile.key)
         assert backup.sound and backup.nationals == 1
     finally:
         desk.close()
@@ -280,3 +280,31 @@ def test_the_keyring_keeps_the_cost_it_was_made_with(tmp_path, monkeypatch):
     desk.close()
     [slot] = read_keyring(keyring_path(path)).slots
     assert slot.memory_kib == 64 * 1024 and slot.iterations == 3
+
+
+def test_backups_of_an_encrypted_file_are_encrypted_and_restore_with_the_login(tmp_path):
+    from consuldesk.services.backups import list_backups, restore_backup, take_backup
+
+    desk = make(tmp_path)
+    register(desk)
+    backup = take_backup(desk, "manual")
+    register(desk, "Иванов", "N7654321")
+    key = desk.casefile.key
+    path = desk.path
+    desk.close()
+    raw = backup.read_bytes()
+    assert not raw.startswith(cipher.SQLITE_HEADER) and SECRET_PASSPORT.encode() not in raw
+    assert keyring_path(backup.parent / "case").exists()  # the keyring is kept there too
+    [listed] = list_backups(path, key=key)
+    assert listed.sound and listed.nationals == 1
+    [unreadable] = list_backups(path)  # without the key, nothing is read
+    assert not unreadable.sound
+    key_again = access.data_key(path, "Айгүл Сейітова", PASS)  # the file is not opened
+    assert key_again == key
+    restore_backup(path, backup, key_again)
+    again = open_casefile(path, "Айгүл Сейітова", PASS)
+    try:
+        found = find_nationals(again, NationalFilter()).rows
+        assert [n.surname_cyr for n in found] == [SECRET_NAME]
+    finally:
+        again.close()

@@ -33,7 +33,8 @@ def test_a_case_file_made_by_the_first_schema_opens_with_its_data(tmp_path):
         )
         assert saved.row.version.endswith(".IR-THR")
         if migrate.head_revision() != "0001":  # an upgrade keeps the old file beside the new
-            assert (tmp_path / "IR-THR.consuldesk.before-0001").exists()
+            (kept,) = (tmp_path / "IR-THR.consuldesk.backups").glob("*-before-upgrade-0001.*")
+            assert kept.is_file()
     finally:
         desk.close()
 
@@ -67,8 +68,15 @@ def test_upgrade_of_an_older_file_keeps_a_backup(tmp_path, monkeypatch):
 
     monkeypatch.setattr(m, "inspect_revision", pretend_newer_head)
     CaseFile.open(path).close()
-    backup = tmp_path / "old.consuldesk.before-0001"
-    assert backup.exists() and backup.read_bytes()[:16] == b"SQLite format 3\x00"
+    # In the backups folder, listed and restorable like the others, named by the revision.
+    (backup,) = (tmp_path / "old.consuldesk.backups").glob("*.consuldesk")
+    assert backup.name.endswith("-before-upgrade-0001.consuldesk")
+    assert backup.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert oct(backup.stat().st_mode & 0o777) == "0o600"
+    from consuldesk.services import backups
+
+    (row,) = backups.list_backups(path)
+    assert row.sound and (row.kind, row.detail) == ("upgrade", "0001")
 
 
 def test_the_models_and_the_migrations_describe_the_same_schema(tmp_path):

@@ -84,3 +84,37 @@ def test_a_second_window_on_one_case_file_is_told_and_a_crashed_ones_lock_is_tak
     taken = claim_for_window(path)
     assert taken is not None
     taken.unlock()
+
+
+def test_a_case_file_too_damaged_to_open_is_restored_from_its_newest_sound_backup(qtbot, tmp_path):
+    import os
+
+    from consuldesk.services import backups, nationals
+    from consuldesk.services.casefile import create_casefile, open_casefile
+    from consuldesk.store.errors import CaseFileError
+    from consuldesk.ui.app import recover_at_start
+    from tests.factories import person
+
+    desk = create_casefile(
+        tmp_path / "IR-THR.consuldesk", post_code="IR-THR", post_name="Т", host_country="IR",
+        officer="x",
+    )  # fmt: skip
+    nationals.register_national(desk, person())
+    backups.take_backup(desk, backups.SCHEDULED)
+    path = desk.path
+    desk.close()
+    data = bytearray(path.read_bytes())
+    data[4096:] = os.urandom(len(data) - 4096)  # everything after the first page
+    path.write_bytes(bytes(data))
+    with pytest.raises(CaseFileError) as err:
+        open_casefile(path, "x")
+    assert err.value.code == "casefile.corrupt"
+    asked = []
+    assert recover_at_start(err.value, "x", lambda t, text: asked.append(text) or False) is None
+    assert "The newest sound backup was taken" in asked[0]
+    assert path.read_bytes() == bytes(data)  # declined: nothing changed
+    desk = recover_at_start(err.value, "x", lambda t, text: True)
+    try:
+        assert desk is not None and count_nationals(desk) == 1
+    finally:
+        desk.close()
