@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from consuldesk.services import access
@@ -27,8 +28,10 @@ from consuldesk.ui.main_window import MainWindow
 from consuldesk.ui.models.officers import (
     COL_ACCOUNT,
     COL_LAST_LOGIN,
+    COL_NAME,
     COL_PASSPHRASE,
     COL_ROLE,
+    OfficersModel,
 )
 from consuldesk.ui.tasks import TaskRunner
 from tests.conftest import TODAY
@@ -100,6 +103,7 @@ def test_the_head_adds_an_officer_who_then_logs_in_with_the_first_passphrase(qtb
     assert cell(dialog, HEAD, COL_ACCOUNT) == "active"
     assert cell(dialog, HEAD, COL_PASSPHRASE) == "set"
     assert cell(dialog, HEAD, COL_LAST_LOGIN) == "never"  # created, not logged in
+    assert cell(dialog, HEAD, COL_NAME) == f"{HEAD} (you)"
     assert dialog.add_button.isEnabled()
 
     add_officer(qtbot, dialog, "  Марат   Жұмабаев ", "viewer", "first passphrase 123")
@@ -108,6 +112,8 @@ def test_the_head_adds_an_officer_who_then_logs_in_with_the_first_passphrase(qtb
     assert "Марат Жұмабаев has an account (viewer)" in dialog.status_label.text()
     assert "in person" in dialog.status_label.text()
     assert dialog.selected() is not None  # the list keeps a choice after reloading
+
+    assert cell(dialog, "Марат Жұмабаев", COL_NAME) == "Марат Жұмабаев"
 
     other = access.login(ectx.desk.path, "марат жұмабаев", "first passphrase 123")
     try:
@@ -270,6 +276,16 @@ def test_an_officer_who_is_not_head_sees_the_list_read_only(qtbot, ectx):
     ):
         assert not button.isEnabled()
         assert button.toolTip() == "Only the head of section can change accounts."
+
+
+def test_the_officers_model_passes_the_model_tester(qtmodeltester, ectx):
+    access.add_officer(ectx.desk, "Марат", "officer", "first passphrase 123")
+    access.disable_officer(ectx.desk, "Марат")
+    model = OfficersModel(HEAD)
+    model.set_rows(access.list_officers(ectx.desk))
+    qtmodeltester.check(model)
+    assert model.index(1, COL_NAME).data(Qt.ItemDataRole.ForegroundRole) is not None  # closed
+    assert model.index(0, COL_NAME).data(Qt.ItemDataRole.FontRole).bold()  # oneself
 
 
 # -- Change my passphrase… ----------------------------------------------------------------

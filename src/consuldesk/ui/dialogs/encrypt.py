@@ -231,6 +231,7 @@ class EncryptDialog(QDialog):
         self.encrypt_button.setText(_("Close"))
         self.buttons.setEnabled(True)
         self.panel.save_button.setFocus()
+        self.adjustSize()
         self.encrypted.emit()
 
     def _on_reopened_after_failure(self, desk: Desk, why: str) -> None:

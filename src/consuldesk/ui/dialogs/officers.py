@@ -252,7 +252,7 @@ class OfficersDialog(QDialog):
         self.setWindowTitle(_("Officers"))
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.model = OfficersModel(self)
+        self.model = OfficersModel(ctx.desk.officer, self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

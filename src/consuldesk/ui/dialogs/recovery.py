@@ -110,6 +110,8 @@ class RecoveryKeyPanel(QWidget):
         self.key = key
         self.heading.setText(_("The recovery key of {file}:").format(file=self.ctx.desk.path.name))
         self.key_label.setText(key_lines(key))
+        # Shown on a page of a dialog sized before the key was known: room for every line.
+        self.key_label.setMinimumHeight(self.key_label.sizeHint().height())
 
     # -- seams tests override ------------------------------------------------------------------
 

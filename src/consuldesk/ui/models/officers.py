@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 
 from consuldesk.i18n import _
 from consuldesk.messages import ROLE_LABELS
@@ -26,10 +26,11 @@ def role_label(role: str) -> str:
 class OfficersModel(RowsModel):
     """One row per account (:class:`OfficerRow`), active ones first; closed ones greyed."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, me: str = "", parent: Any = None) -> None:
         super().__init__(
             [_("Name"), _("Role"), _("Last login"), _("Account"), _("Passphrase")], parent
         )
+        self._me = " ".join(me.casefold().split())  # the officer at the keyboard, in bold
 
     def row_for(self, name: str) -> int:
         """The row of the officer called ``name`` (-1 if not shown)."""
@@ -39,10 +40,13 @@ class OfficersModel(RowsModel):
                 return row
         return -1
 
+    def _is_me(self, row: OfficerRow) -> bool:
+        return bool(self._me) and " ".join(row.name.casefold().split()) == self._me
+
     def _data(self, row: OfficerRow, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if col == COL_NAME:
-                return row.name
+                return _("{name} (you)").format(name=row.name) if self._is_me(row) else row.name
             if col == COL_ROLE:
                 return role_label(row.role)
             if col == COL_LAST_LOGIN:
@@ -64,6 +68,10 @@ class OfficersModel(RowsModel):
                 )
         if role == Qt.ItemDataRole.ForegroundRole and row.disabled_at is not None:
             return CLOSED_FOREGROUND
+        if role == Qt.ItemDataRole.FontRole and col == COL_NAME and self._is_me(row):
+            font = QFont()
+            font.setBold(True)
+            return font
         return None
 
 
