@@ -395,6 +395,10 @@ def _catalog_sources() -> None:
     _("The passphrase does not open this case file's keys")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.locked']
     _("The keys are locked: type their passphrase")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.sealed_by_login']
+    _(
+        "This case file is encrypted: its keys open with your login, and have no passphrase of their own. Change your passphrase instead"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.passphrase_wrong_env']
     _(
         "The passphrase in ${env} does not open this case file's keys: set it to this case file's passphrase, or unset it to be asked"
@@ -549,6 +553,72 @@ def _catalog_sources() -> None:
     _("The disk holding {path} is full; free space and try again")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.no_post']
     _("{path} has no post set up; create it again")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.encrypted']
+    _("{path} is encrypted: log in with your officer name and passphrase to open it")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.wrong_key']
+    _("{path} does not open with this key: it is not this keyring's case file, or it is damaged")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.not_encrypted']
+    _("{path} is not encrypted: open it without a passphrase")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.plain']
+    _("{path} is not encrypted: encrypt it first (it has no accounts)")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.encrypt_check']
+    _(
+        "The encrypted copy did not match the case file ({detail}); the case file was left as it was, not encrypted"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keyring.missing']
+    _(
+        "The keyring of this case file ({path}) is missing: restore it from the backups folder, or open the file with its recovery key"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keyring.damaged']
+    _(
+        "The keyring {path} is damaged ({detail}): restore it from the backups folder, or open the file with its recovery key"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keyring.no_officer']
+    _("There is no officer called {name} for this case file")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keyring.wrong_passphrase']
+    _("Wrong passphrase for {name}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keyring.recovery_malformed']
+    _("This is not a recovery key ({detail}): check each group of five letters")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keyring.recovery_wrong']
+    _("This recovery key belongs to another case file")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['account.passphrase_short']
+    _("A passphrase needs at least {minimum} characters")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['account.passphrase_same']
+    _("The new passphrase is the old one")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['account.name']
+    _("An officer needs a name")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['account.role']
+    _("{value} is not a role (viewer, officer, head of section)")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['account.exists']
+    _("{name} already has an account")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['account.unknown']
+    _("There is no active account called {name}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['account.disabled']
+    _("The account of {name} is closed; the head of section can open it again")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['account.last_head']
+    _("{name} is the last head of section: make another officer head first")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['account.self']
+    _("You cannot close your own account; another head of section can")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['role.denied']
+    _("Your role ({role}) does not allow this: {power}. Ask the head of section")
+    # TRANSLATORS: consuldesk.messages.POWER_LABELS['change']
+    _("changing the case file")
+    # TRANSLATORS: consuldesk.messages.POWER_LABELS['export']
+    _("exporting lists of people")
+    # TRANSLATORS: consuldesk.messages.POWER_LABELS['delete']
+    _("deleting or merging records")
+    # TRANSLATORS: consuldesk.messages.POWER_LABELS['bundle']
+    _("exporting or importing bundles")
+    # TRANSLATORS: consuldesk.messages.POWER_LABELS['keys']
+    _("managing the post's keys")
+    # TRANSLATORS: consuldesk.messages.POWER_LABELS['accounts']
+    _("managing officers' accounts")
+    # TRANSLATORS: consuldesk.messages.ROLE_LABELS['viewer']
+    _("viewer")
+    # TRANSLATORS: consuldesk.messages.ROLE_LABELS['officer']
+    _("officer")
+    # TRANSLATORS: consuldesk.messages.ROLE_LABELS['head']
+    _("head of section")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['new']
     _("new")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['in_progress']
@@ -741,6 +811,12 @@ def _catalog_sources() -> None:
     _("Applying the bundle…")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.export']
     _("Writing the list…")
+    # TRANSLATORS: consuldesk.ui.dialogs.officers.ROLE_HINT_LABELS['viewer']
+    _("Reads and prints; changes nothing, exports no lists.")
+    # TRANSLATORS: consuldesk.ui.dialogs.officers.ROLE_HINT_LABELS['officer']
+    _("Registers and edits people, requests, hotels, trips; imports and exports lists.")
+    # TRANSLATORS: consuldesk.ui.dialogs.officers.ROLE_HINT_LABELS['head']
+    _("Everything an officer does, and deletes, merges, bundles, keys and accounts.")
     # TRANSLATORS: consuldesk.ui.dialogs.operation.OPERATION_STATUS_LABELS[OperationStatus.PLANNED]
     _("Planned")
     # TRANSLATORS: consuldesk.ui.dialogs.operation.OPERATION_STATUS_LABELS[OperationStatus.UNDER_WAY]
