@@ -296,14 +296,18 @@ def test_any_officer_changes_their_own_passphrase(qtbot, ectx):
     as_officer(ectx, "Марат", "first passphrase 123")
     dialog = ChangePassphraseDialog(ectx)
     qtbot.addWidget(dialog)
+    dialog.show()
     assert "Марат" in dialog.intro.text()
 
     dialog.current_edit.setText("not my passphrase")
     dialog.new_edit.setText("my own new passphrase")
     dialog.again_edit.setText("my own new passphrase")
     dialog.change_button.click()
-    qtbot.waitUntil(lambda: dialog.form.errors["current"].isVisibleTo(dialog), timeout=10000)
-    assert dialog.form.errors["current"].text() == "Wrong passphrase for Марат"
+    error = dialog.form.errors["current"]
+    qtbot.waitUntil(lambda: error.isVisible(), timeout=10000)
+    assert error.text() == "Wrong passphrase for Марат"
+    # The dialog grew for the line: all of it is readable, however it wraps.
+    qtbot.waitUntil(lambda: error.height() >= error.heightForWidth(error.width()), timeout=2000)
 
     dialog.current_edit.setText("first passphrase 123")
     dialog.new_edit.setText("first passphrase 123")

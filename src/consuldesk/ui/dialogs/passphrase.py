@@ -55,6 +55,18 @@ def passphrase_edit() -> QLineEdit:
     return edit
 
 
+def _grow_to_fit(window: QWidget) -> None:
+    """Make a shown dialog tall enough for an error line that just appeared: a wrapping
+    label's height depends on its width, which the dialog's minimum size does not follow."""
+    layout = window.layout()
+    if not window.isVisible() or layout is None:
+        return
+    layout.activate()
+    needed = window.heightForWidth(window.width())
+    if needed > window.height():
+        window.resize(window.width(), needed)
+
+
 class FieldForm:
     """Labelled fields, each with an error line under it, and one line under the form.
 
@@ -95,6 +107,7 @@ class FieldForm:
         label = self.errors.get(key, self.form_error)
         label.setText(text)
         label.show()
+        _grow_to_fit(label.window())
         widget = self.fields.get(key)
         if widget is not None:
             widget.setFocus()
