@@ -38,7 +38,7 @@ from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.ask import ask
 from consuldesk.ui.dialogs.import_list import ERROR_STYLE, OK_STYLE
 from consuldesk.ui.dialogs.passphrase import FieldForm, passphrase_edit
-from consuldesk.ui.models.officers import COL_NAME, OfficersModel, role_label
+from consuldesk.ui.models.officers import OfficersModel, role_label
 
 
 def fill_roles(box: QComboBox, current: str = "officer") -> None:
@@ -259,9 +259,11 @@ class OfficersDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)  # a long name is elided, not broken over two lines
         header = self.table.horizontalHeader()
+        # Every column as wide as its words (names and roles whole); the last takes the rest.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         self.add_button = QPushButton(_("&Add officer…"))
         self.role_button = QPushButton(_("Change &role…"))
         self.close_account_button = QPushButton(_("C&lose account"))
@@ -288,7 +290,7 @@ class OfficersDialog(QDialog):
         layout.addWidget(self.intro)
         layout.addLayout(body, 1)
         layout.addLayout(bottom)
-        self.resize(820, 420)
+        self.resize(900, 440)
         self._connect_signals()
         self._show_powers()
         self.load()

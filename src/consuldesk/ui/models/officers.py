@@ -52,7 +52,9 @@ class OfficersModel(RowsModel):
             if col == COL_LAST_LOGIN:
                 return local_time(row.last_login_at) if row.last_login_at else _("never")
             if col == COL_ACCOUNT:
-                return _("closed") if row.disabled_at is not None else _("active")
+                if row.disabled_at is None:
+                    return _("active")
+                return _("closed on {day}").format(day=f"{row.disabled_at.astimezone():%d.%m.%Y}")
             if col == COL_PASSPHRASE:
                 return _("set") if row.has_passphrase else _("none")
         if role == Qt.ItemDataRole.ToolTipRole:
