@@ -350,6 +350,7 @@ class MainWindow(QMainWindow):
         ):
             action.setEnabled(allowed)
             action.setToolTip("" if allowed else why)
+            action.setStatusTip("" if allowed else why)  # also said in the status bar on hover
 
     def open_officers(self) -> QWidget:
         """Show the Officers dialog (non-blocking); returned for tests."""
