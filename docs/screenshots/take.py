@@ -1,6 +1,10 @@
 """Screenshots of every page at 1024 x 700 in English, Kazakh and Russian (docs/screenshots/1024).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take.py accounts   # those only
+
+The accounts dialogs (Officers…, Change my passphrase…, Recovery key…, Encrypt this case
+file…) are taken on a small encrypted case file with a few officers, and on the plain demo file.
 
 A demo case file of 3,000 people (the one ``make run`` opens) in a temporary folder; each page is
 shown as the officer first sees it, the Evacuation page with its first operation, trip and
@@ -12,6 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -59,9 +64,85 @@ def prepare_evacuation(window: MainWindow) -> None:
         settle(window)
 
 
+# Windows closed here are kept until the end: dropped, one could be collected by the garbage
+# collector on a worker thread (a pool thread running a page's query), which crashes Qt.
+KEPT: list[object] = []
+
+
+def wait_for(window: MainWindow, done: Callable[[], bool]) -> None:
+    for _ in range(400):
+        settle(window, 1)
+        if done():
+            return
+    raise TimeoutError("the window did not answer")
+
+
+def take_accounts(tmp: Path, language: str) -> None:
+    """The accounts dialogs: on an encrypted case file, and Encrypt on a plain one."""
+    from consuldesk.services import access
+    from consuldesk.ui.dialogs.passphrase import open_change_passphrase
+    from consuldesk.ui.dialogs.recovery import open_recovery_key
+
+    passphrase = "bright river at dawn"
+    desk = create_casefile(
+        tmp / f"accounts-{language}.consuldesk",
+        post_code="IR-THR",
+        post_name="Embassy in Tehran",
+        host_country="IR",
+        officer="Айгүл Сейітова",
+        passphrase=passphrase,
+    )
+    for name, role in (("Марат Жұмабаев", "officer"), ("Dana Smagulova", "viewer")):
+        access.add_officer(desk, name, role, "first passphrase 123")
+    access.add_officer(desk, "Ерлан Тоқтаров", "officer", "first passphrase 123")
+    access.disable_officer(desk, "Ерлан Тоқтаров")
+    desk.close()
+    desk = access.login(tmp / f"accounts-{language}.consuldesk", "Айгүл Сейітова", passphrase)
+    window = MainWindow(desk)
+    window.resize(1024, 700)
+    window.show()
+    settle(window)
+    officers = window.open_officers()
+    wait_for(window, lambda: officers.model.rowCount() == 4)
+    officers.select("Марат Жұмабаев")
+    settle(window)
+    officers.grab().save(str(OUT / f"officers-{language}.png"))
+    officers.add_button.click()
+    form = officers.form
+    form.name_edit.setText("Нұрлан Беков")
+    settle(window)
+    form.grab().save(str(OUT / f"add-officer-{language}.png"))
+    form.reject()
+    officers.reject()
+    mine = open_change_passphrase(window.ctx, window)
+    settle(window)
+    mine.grab().save(str(OUT / f"my-passphrase-{language}.png"))
+    mine.reject()
+    recovery = open_recovery_key(window.ctx, window)
+    recovery.passphrase_edit.setText(passphrase)
+    recovery.show_button.click()
+    wait_for(window, lambda: recovery.pages.currentIndex() == 1)
+    recovery.grab().save(str(OUT / f"recovery-key-{language}.png"))
+    recovery.reject()
+    window.grab().save(str(OUT / f"logged-in-{language}.png"))
+    window.close()
+    window.ctx.tasks.wait()
+    KEPT.append(window)
+    desk.close()
+
+
+def take_encrypt(window: MainWindow, language: str) -> None:
+    """The Encrypt dialog on the plain demo file, over its window."""
+    encrypt = window.open_encrypt()
+    settle(window)
+    encrypt.grab().save(str(OUT / f"encrypt-{language}.png"))
+    encrypt.reject()
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     OUT.mkdir(parents=True, exist_ok=True)
+    only_accounts = sys.argv[1:] == ["accounts"]
     with tempfile.TemporaryDirectory() as tmp:
         desk = create_casefile(
             Path(tmp) / "demo.consuldesk",
@@ -71,13 +152,19 @@ def main() -> int:
             officer="Officer on duty",
         )
         desk.today = lambda: TODAY
-        seed_demo(desk, count=3000)
+        seed_demo(desk, count=300 if only_accounts else 3000)
         for language in ("en", "kk", "ru"):
             i18n.install(language)
+            take_accounts(Path(tmp), language)
             window = MainWindow(desk)
             window.resize(1024, 700)
             window.show()
             settle(window)
+            take_encrypt(window, language)
+            if only_accounts:
+                window.close()
+                KEPT.append(window)
+                continue
             titles = [window.nav.item(r).text() for r in range(window.nav.count())]
             for title in PAGES:
                 window.resize(1024, 700)
@@ -90,6 +177,7 @@ def main() -> int:
                 window.grab().save(str(path))
                 print(f"{path.name}: {size[0]} x {size[1]}")
             window.close()
+            KEPT.append(window)
         desk.close()
     del app
     return 0

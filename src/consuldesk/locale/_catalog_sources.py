@@ -833,6 +833,12 @@ def _catalog_sources() -> None:
     _("Applying the bundle…")
     # TRANSLATORS: consuldesk.ui.dialogs.import_list.PROGRESS_LABELS['list.export']
     _("Writing the list…")
+    # TRANSLATORS: consuldesk.ui.dialogs.officers.ROLE_HINT_LABELS['viewer']
+    _("Reads and prints; changes nothing, exports no lists.")
+    # TRANSLATORS: consuldesk.ui.dialogs.officers.ROLE_HINT_LABELS['officer']
+    _("Registers and edits people, requests, hotels, trips; imports and exports lists.")
+    # TRANSLATORS: consuldesk.ui.dialogs.officers.ROLE_HINT_LABELS['head']
+    _("Everything an officer does, and deletes, merges, bundles, keys and accounts.")
     # TRANSLATORS: consuldesk.ui.dialogs.operation.OPERATION_STATUS_LABELS[OperationStatus.PLANNED]
     _("Planned")
     # TRANSLATORS: consuldesk.ui.dialogs.operation.OPERATION_STATUS_LABELS[OperationStatus.UNDER_WAY]

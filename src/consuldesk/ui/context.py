@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 
 from consuldesk.i18n import language
 from consuldesk.services.desk import Desk
+from consuldesk.store.db import ChangeSet
 from consuldesk.ui.tasks import TaskRunner
 
 #: Settings key of the language printed after English on manifests, slips and reports.
@@ -23,6 +24,16 @@ class CaseFileEvents(QObject):
     """
 
     changed = Signal(object)
+
+
+def everything_changed() -> ChangeSet:
+    """A change set naming every table: each page reloads all it shows (the case file was
+    opened again, encrypted or restored)."""
+    from sqlmodel import SQLModel
+
+    import consuldesk.store.models  # noqa: F401  (the tables, registered on the metadata)
+
+    return ChangeSet(updated={name: set() for name in SQLModel.metadata.tables})
 
 
 @dataclass

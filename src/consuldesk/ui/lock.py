@@ -178,7 +178,6 @@ class WindowLock(QObject):
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.timeout.connect(self._on_idle_timeout)
-        self.set_idle_minutes(self._idle_minutes())
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -193,7 +192,8 @@ class WindowLock(QObject):
         """Whether the window is locked now."""
         return self.screen is not None
 
-    def _idle_minutes(self) -> int:
+    def idle_minutes(self) -> int:
+        """Minutes without input before the window locks (settings; 0: never)."""
         settings = self.ctx.settings
         value = settings.value(IDLE_MINUTES_KEY, IDLE_MINUTES_DEFAULT) if settings else None
         try:
@@ -262,7 +262,7 @@ class WindowLock(QObject):
             if isValid(widget):
                 widget.show()
         self._hidden, self._disabled = [], []
-        self.set_idle_minutes(self._idle_minutes())
+        self.set_idle_minutes(self.idle_minutes())
         self.locked_changed.emit(False)
 
     def resize_to(self) -> None:

@@ -121,11 +121,7 @@ class MainWindow(QMainWindow):
         from consuldesk.ui.lock import WindowLock
 
         self.window_lock = WindowLock(self, self.ctx)
-        if not self.window_lock.available:
-            self._lock_action.setEnabled(False)
-            self._lock_action.setToolTip(
-                _("A case file that is not encrypted has no passphrase to lock it with")
-            )
+        self._show_lock_state()
         # A copy every few hours while the window is open (issue 11): a day's work is never
         # more than one interval from a backup, whatever happens to the file.
         self._backup_timer = QTimer(self)
@@ -167,6 +163,7 @@ class MainWindow(QMainWindow):
         people.addActions([self._find, self._new_person, self._log_call])
         reports = self.menuBar().addMenu(_("&Reports"))
         reports.addActions([self._sitrep, self._roster])
+        self._build_access_menu()
 
     def add_page(self, title: str, page: QWidget) -> None:
         """Add an area of work to the navigation."""
@@ -260,6 +257,18 @@ class MainWindow(QMainWindow):
         self._sitrep.triggered.connect(self._on_sitrep_triggered)
         self._roster.triggered.connect(self._on_roster_triggered)
         self._backups.triggered.connect(self._on_backups_triggered)
+
+    def _show_lock_state(self) -> None:
+        """Lock only an encrypted case file (a plain one has no passphrase to unlock with);
+        after a file is encrypted in this window, the idle lock starts too."""
+        available = self.window_lock.available
+        self._lock_action.setEnabled(available)
+        self._lock_action.setToolTip(
+            ""
+            if available
+            else _("A case file that is not encrypted has no passphrase to lock it with")
+        )
+        self.window_lock.set_idle_minutes(self.window_lock.idle_minutes())
 
     @Slot()
     def _on_lock_action_triggered(self) -> None:
@@ -438,6 +447,138 @@ class MainWindow(QMainWindow):
     def _on_new_person_triggered(self) -> None:
         self.nav.setCurrentRow(self.pages.indexOf(self.nationals_page))
         self.nationals_page.open_card(None)
+
+    # -- officers and encryption -----------------------------------------------------------
+
+    def _build_access_menu(self) -> None:
+        """The Officers menu, who is logged in and (for a plain file) "Not encrypted" in the
+        status bar, and the seam that lets the case file go and takes it back (encryption)."""
+        self._officers_action = QAction(_("Officers…"), self)
+        self._my_passphrase_action = QAction(_("Change my passphrase…"), self)
+        self._recovery_action = QAction(_("Recovery key…"), self)
+        self._encrypt_action = QAction(_("Encrypt this case file…"), self)
+        menu = self.menuBar().addMenu(_("&Officers"))
+        menu.setToolTipsVisible(True)  # a resting action says why in its tooltip
+        menu.addActions([self._officers_action, self._my_passphrase_action])
+        menu.addSeparator()
+        menu.addActions([self._recovery_action, self._encrypt_action])
+        self.officer_label = QLabel()
+        self.plain_button = QPushButton(_("Not encrypted"))
+        self.plain_button.setFlat(True)
+        self.plain_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.plain_button.setStyleSheet("QPushButton { color: #8a5300; font-weight: bold; }")
+        self.plain_button.setToolTip(
+            _(
+                "Whoever takes this laptop can read this case file. Click to encrypt it: it "
+                "then opens only with an officer's name and passphrase."
+            )
+        )
+        self.statusBar().addPermanentWidget(self.plain_button)
+        self.statusBar().addPermanentWidget(self.officer_label)
+        self._officers_action.triggered.connect(self._on_officers_action_triggered)
+        self._my_passphrase_action.triggered.connect(self._on_my_passphrase_action_triggered)
+        self._recovery_action.triggered.connect(self._on_recovery_action_triggered)
+        self._encrypt_action.triggered.connect(self._on_encrypt_action_triggered)
+        self.plain_button.clicked.connect(self._on_encrypt_action_triggered)
+        self.show_access()
+
+    def show_access(self) -> None:
+        """Who is logged in, whether the file is encrypted, and which account actions the
+        officer's role allows (the others rest, with a tooltip saying why)."""
+        from consuldesk.ui.models.officers import role_label
+
+        desk = self.ctx.desk
+        head = desk.may("accounts")
+        if desk.encrypted:
+            self.officer_label.setText(
+                _("Officer: {name} ({role})").format(name=desk.officer, role=role_label(desk.role))
+            )
+        else:
+            self.officer_label.setText(_("Officer: {name}").format(name=desk.officer))
+        self.plain_button.setVisible(not desk.encrypted)
+        no_accounts = _(
+            "This case file is not encrypted, so it has no officer accounts: encrypt it first."
+        )
+        not_head = _("Only the head of section can do this (your role: {role}).").format(
+            role=role_label(desk.role)
+        )
+        for action, allowed, why in (
+            (self._officers_action, desk.encrypted, no_accounts),
+            (self._my_passphrase_action, desk.encrypted, no_accounts),
+            (
+                self._recovery_action,
+                desk.encrypted and head,
+                no_accounts if not desk.encrypted else not_head,
+            ),
+            (
+                self._encrypt_action,
+                not desk.encrypted and head,
+                _("This case file is encrypted already.") if desk.encrypted else not_head,
+            ),
+        ):
+            action.setEnabled(allowed)
+            action.setToolTip("" if allowed else why)
+            action.setStatusTip("" if allowed else why)  # also said in the status bar on hover
+
+    def open_officers(self) -> QWidget:
+        """Show the Officers dialog (non-blocking); returned for tests."""
+        from consuldesk.ui.dialogs.officers import open_officers
+
+        dialog = open_officers(self.ctx, self)
+        dialog.accounts_changed.connect(self.show_access)  # one's own role may have changed
+        return dialog
+
+    def open_encrypt(self) -> QWidget:
+        """Show the dialog that encrypts this (plain) case file; returned for tests."""
+        from consuldesk.ui.dialogs.encrypt import open_encrypt
+
+        return open_encrypt(self.ctx, self, self)
+
+    @Slot()
+    def _on_officers_action_triggered(self) -> None:
+        self.open_officers()
+
+    @Slot()
+    def _on_my_passphrase_action_triggered(self) -> None:
+        from consuldesk.ui.dialogs.passphrase import open_change_passphrase
+
+        open_change_passphrase(self.ctx, self)
+
+    @Slot()
+    def _on_recovery_action_triggered(self) -> None:
+        from consuldesk.ui.dialogs.recovery import open_recovery_key
+
+        open_recovery_key(self.ctx, self)
+
+    @Slot()
+    def _on_encrypt_action_triggered(self) -> None:
+        if self._encrypt_action.isEnabled():
+            self.open_encrypt()
+
+    def close_casefile(self) -> None:
+        """Let go of the case file for work that replaces it on disk (encryption): no more
+        scheduled backups, the pages and menus rest, background work is waited for, and the
+        file is closed. :meth:`reopen` gives it back."""
+        self._backup_timer.stop()
+        self.nav.setEnabled(False)
+        self.pages.setEnabled(False)
+        self.menuBar().setEnabled(False)
+        self.ctx.tasks.wait()
+        self.ctx.desk.close()
+
+    def reopen(self, desk: Desk) -> None:
+        """Show ``desk`` (this case file opened again) in place of the one closed: every page
+        reads it from the context, and reloads what it shows."""
+        from consuldesk.ui.context import everything_changed
+
+        self.ctx.desk = desk
+        self.nav.setEnabled(True)
+        self.pages.setEnabled(True)
+        self.menuBar().setEnabled(True)
+        self.show_access()
+        self._show_lock_state()
+        self._backup_timer.start()
+        self.ctx.events.changed.emit(everything_changed())
 
     def _restore_geometry(self) -> None:
         settings = self.ctx.settings

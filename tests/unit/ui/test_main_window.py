@@ -117,7 +117,14 @@ def test_pages_are_built_when_first_opened(qtbot, window):
 
 def test_menus_offer_the_main_actions(qtbot, window):
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["&Case file", "&People", "&Reports"]
+    assert titles == ["&Case file", "&People", "&Reports", "&Officers"]
+    officers = [a.text() for a in window.menuBar().actions()[3].menu().actions() if a.text()]
+    assert officers == [
+        "Officers…",
+        "Change my passphrase…",
+        "Recovery key…",
+        "Encrypt this case file…",
+    ]
     people = window.menuBar().actions()[1].menu()
     shortcuts = {a.text(): a.shortcut().toString() for a in people.actions()}
     assert shortcuts["Log a hotline call…"] == "Ctrl+L"

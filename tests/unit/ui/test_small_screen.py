@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog
 
 from consuldesk import i18n
 from consuldesk.services import evacuation as ev
@@ -156,4 +156,74 @@ def test_a_long_saved_notice_wraps_instead_of_widening_the_window(qtbot, demo):
         assert (window.width(), window.height()) == SIZE
     finally:
         window.close()
+        i18n.install("en")
+
+
+def _assert_dialog_fits(dialog, what: str) -> None:
+    for _ in range(5):
+        QApplication.processEvents()
+    assert dialog.width() <= SIZE[0] and dialog.height() <= SIZE[1], (
+        f"{what} is {dialog.size().toTuple()}"
+    )
+    cut = _cut_buttons(dialog)
+    assert not cut, f"{what}: {cut}"
+
+
+@pytest.mark.parametrize("language", ["en", "kk", "ru"])
+def test_the_accounts_dialogs_fit_a_small_laptop(qtbot, tmp_path, demo, language):
+    from consuldesk.services import access
+    from consuldesk.services.casefile import create_casefile
+
+    i18n.install(language)
+    enc = create_casefile(
+        tmp_path / "IR-THR.consuldesk",
+        post_code="IR-THR",
+        post_name="Embassy in Tehran",
+        host_country="IR",
+        officer="Айгүл Сейітова",
+        passphrase="bright river at dawn",
+    )
+    access.add_officer(enc, "Марат Жұмабаев", "officer", "first passphrase 123")
+    window = MainWindow(enc)
+    plain = MainWindow(demo)
+    qtbot.addWidget(window)
+    qtbot.addWidget(plain)
+    try:
+        for w in (window, plain):
+            w.resize(*SIZE)
+            w.show()
+            _settle(w)
+            assert (w.width(), w.height()) == SIZE  # the status bar's officer and "Not encrypted"
+        officers = window.open_officers()
+        qtbot.waitUntil(lambda: officers.model.rowCount() == 2, timeout=10000)
+        officers.select("Марат Жұмабаев")
+        _assert_dialog_fits(officers, f"Officers ({language})")
+        for button in (officers.add_button, officers.role_button, officers.reset_button):
+            button.click()
+            _assert_dialog_fits(officers.form, f"{button.text()} ({language})")
+            officers.form.reject()
+        officers.reject()
+        window._my_passphrase_action.trigger()
+        mine = next(d for d in window.findChildren(QDialog) if d.isVisible())
+        _assert_dialog_fits(mine, f"Change my passphrase ({language})")
+        mine.reject()
+        window._recovery_action.trigger()
+        recovery = next(d for d in window.findChildren(QDialog) if d.isVisible())
+        _assert_dialog_fits(recovery, f"Recovery key ({language})")
+        recovery.passphrase_edit.setText("bright river at dawn")
+        recovery.show_button.click()
+        qtbot.waitUntil(lambda: recovery.pages.currentIndex() == 1, timeout=10000)
+        _assert_dialog_fits(recovery, f"Recovery key shown ({language})")
+        recovery.reject()
+        encrypt = plain.open_encrypt()
+        _assert_dialog_fits(encrypt, f"Encrypt ({language})")
+        encrypt.pages.setCurrentWidget(encrypt.done_page)
+        encrypt.panel.show_key("ABCDE-" * 10 + "ABCDE")
+        encrypt.adjustSize()
+        _assert_dialog_fits(encrypt, f"Encrypted ({language})")
+        encrypt.reject()
+    finally:
+        window.close()
+        plain.close()
+        enc.close()
         i18n.install("en")

@@ -56,6 +56,7 @@ from consuldesk.domain.phone import format_phone, split_phones
 from consuldesk.domain.review import ReviewItem, review_from_json, settled_by_edit
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe, field_label
+from consuldesk.services.desk import Desk
 from consuldesk.services.errors import EditConflict, ServiceError
 from consuldesk.services.households import get_household
 from consuldesk.services.nationals import (
@@ -263,12 +264,17 @@ class PersonCard(DiscardGuardDialog):
 
     saved = Signal(object)
 
+    @property
+    def desk(self) -> Desk:
+        """The open case file, read from the context each time: the window may open it again
+        (encrypted) while this lives."""
+        return self.ctx.desk
+
     def __init__(
         self, ctx: AppContext, row: NationalRow | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.desk = ctx.desk
         self._row: NationalRow | None = None
         # The values the form was filled with: a save is checked against what changed since
         # (update_national's ``opened``). Not refreshed when only the review changes.

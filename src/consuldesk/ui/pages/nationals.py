@@ -29,6 +29,7 @@ from consuldesk.domain.enums import PresenceStatus, Vulnerability
 from consuldesk.domain.errors import ValidationError
 from consuldesk.i18n import _, language
 from consuldesk.messages import describe
+from consuldesk.services.desk import Desk
 from consuldesk.services.nationals import (
     Cursor,
     FilterChoices,
@@ -97,10 +98,15 @@ def _country(code: str) -> str:
 class NationalsPage(QWidget):
     """Search box, filter bar and the paged list of nationals."""
 
+    @property
+    def desk(self) -> Desk:
+        """The open case file, read from the context each time: the window may open it again
+        (encrypted) while this lives."""
+        return self.ctx.desk
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.desk = ctx.desk
         self._tasks = ctx.tasks
         self._everyone: int | None = None  # live nationals in the case file
         self._needs_review: int | None = None  # of them, those with values set aside
