@@ -121,9 +121,13 @@ TEMPLATES: dict[str, str] = {
     "bool.unknown": "“{value}” is not yes or no",
     "status.unknown": "Status “{value}” is not known",
     "request.transition": "A request that is {current} cannot become {new}",
-    "retention.months": "Records are kept {min} to {max} months after the person left, not {value}",
+    "retention.months": (
+        "Records are kept {min} to {max} months after the person left, not {value}"
+    ),
     "retention.keep_past": "Keep the record until a date after today, not {value}",
-    "retention.keep_too_long": "A record can be kept at most {years} years from today, not until {value}",
+    "retention.keep_too_long": (
+        "A record can be kept at most {years} years from today, not until {value}"
+    ),
     "retention.keep_reason": "Say why the record is kept longer",
     # services
     "retention.anonymised": "This record was anonymised: there is nothing left to keep",
@@ -497,6 +501,14 @@ KEY_ROLE_LABELS: dict[str, str] = {
     "headquarters": "headquarters",
     "escrow": "escrow key",
 }
+#: What dated a record's departure (consuldesk.domain.retention.Basis): why it expires.
+RETENTION_BASIS_LABELS: dict[str, str] = {
+    "trip": "boarded an evacuation trip",
+    "stay_end": "hotel stay ended",
+    "status": "status set to gone",
+    "deleted": "record deleted",
+}
+
 KEY_STATUS_LABELS: dict[str, str] = {"active": "in use", "retired": "retired", "revoked": "revoked"}
 
 

@@ -6,7 +6,8 @@ an unknown or ambiguous id, a list with rows not imported, a file that cannot be
 
 One module a command group: :mod:`.casefile` (init, demo, info), :mod:`.lists` (import,
 export, review), :mod:`.nationals` (search, stats, duplicates), :mod:`.evac`, :mod:`.reports`
-(sitrep, roster), :mod:`.keys`, :mod:`.sync`; :mod:`.common` holds what they share. A group adds its
+(sitrep, roster), :mod:`.keys`, :mod:`.sync`, :mod:`.backups`, :mod:`.retention`;
+:mod:`.common` holds what they share. A group adds its
 commands to the parser (``add_parsers``) and names their handlers (``COMMANDS``).
 """
 
@@ -20,7 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from consuldesk import __version__
-from consuldesk.cli import backups, casefile, evac, keys, lists, nationals, reports, sync
+from consuldesk.cli import (
+    backups,
+    casefile,
+    evac,
+    keys,
+    lists,
+    nationals,
+    reports,
+    retention,
+    sync,
+)
 from consuldesk.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_CASEFILE,
@@ -49,9 +60,9 @@ __all__ = [
 ]
 
 #: The command groups, in the order ``--help`` lists their commands.
-GROUPS = (casefile, lists, nationals, evac, reports, keys, sync, backups)
+GROUPS = (casefile, lists, nationals, evac, reports, keys, sync, backups, retention)
 #: Groups whose commands have actions of their own (which take the common options too).
-NESTED = (evac, keys, sync)
+NESTED = (evac, keys, sync, retention)
 COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
 
 EPILOG = """\
@@ -71,6 +82,7 @@ examples:
   consuldesk-cli keys init                         keys for signed, encrypted bundles
   consuldesk-cli bundle export KZ-HQ /media/usb    what headquarters lacks, on a USB stick
   consuldesk-cli bundle import /media/usb/….consuldesk-bundle
+  consuldesk-cli retention                    records expired or expiring (anonymise, keep)
 
 The case file is chosen by --case-file, else $CONSULDESK_CASE_FILE, else the most recently used
 case file in the data folder (--data-dir, $CONSULDESK_DATA_DIR, or the system's app data folder).

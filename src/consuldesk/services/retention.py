@@ -141,11 +141,7 @@ def review(desk: Desk, within_days: int = DEFAULT_WITHIN_DAYS) -> RetentionRevie
     horizon = today + timedelta(days=max(0, within_days))
     with desk.casefile.read() as session:
         months = _months(session)
-        rows = [
-            _row(n, e, today)
-            for n, e in _expiries(session, months)
-            if e.expires_on <= horizon
-        ]
+        rows = [_row(n, e, today) for n, e in _expiries(session, months) if e.expires_on <= horizon]
     rows.sort(key=lambda r: (r.expires_on, r.name.casefold(), r.id))
     return RetentionReview(today, months, within_days, tuple(rows))
 
@@ -203,9 +199,7 @@ def _expiries(
     return out
 
 
-def _departures(
-    session: Session, ids: Sequence[str]
-) -> tuple[dict[str, date], dict[str, date]]:
+def _departures(session: Session, ids: Sequence[str]) -> tuple[dict[str, date], dict[str, date]]:
     """By person: the departure of the last trip boarded, and the end of the last stay
     checked out of."""
     m, t, p = table_of(ManifestEntry), table_of(Trip), table_of(Placement)
@@ -324,16 +318,20 @@ def anonymise(
         people = _records(tx.session, national_ids)
         todo = [n.id for n in people if n.anonymised_at is None]
         touched: dict[str, set[str]] = {}
-        for start in range(0, len(todo), _CHUNK):
+        redacted = 0
+        with store.forgetting(tx):
+            for start in range(0, len(todo), _CHUNK):
+                if cancel is not None:
+                    cancel.check()
+                progress(start, total, "retention.anonymise")
+                chunk = todo[start : start + _CHUNK]
+                for table, ids in store.anonymise(tx, chunk, today).items():
+                    touched.setdefault(table, set()).update(ids)
             if cancel is not None:
                 cancel.check()
-            progress(start, total, "retention.anonymise")
-            for table, ids in store.anonymise(tx, todo[start : start + _CHUNK], today).items():
-                touched.setdefault(table, set()).update(ids)
-        if cancel is not None:
-            cancel.check()
-        progress(len(todo), total, "retention.redact")
-        redacted = store.redact_trail(tx, touched) if todo else 0
+            progress(len(todo), total, "retention.redact")
+            if todo:
+                redacted = store.redact_trail(tx, touched)
     return Anonymised(len(todo), total - len(todo), redacted, tx.changes)
 
 

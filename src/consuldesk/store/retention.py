@@ -20,11 +20,12 @@ name back, and :func:`anonymise` again for the records a bundle anonymised.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -38,8 +39,8 @@ from consuldesk.store.models import (
     HouseholdMember,
     National,
     RequestEvent,
-    Synced,
     SyncConflict,
+    Synced,
     table_of,
 )
 
@@ -254,6 +255,26 @@ def redact_trail(tx: Tx, touched: dict[str, set[str]]) -> int:
     for event_id, clean in cleaned:
         s.execute(events.update().where(events.c.id == event_id).values(changes=clean))
     return len(cleaned)
+
+
+@contextmanager
+def forgetting(tx: Tx) -> Iterator[None]:
+    """Around an anonymisation: what it removes is gone from the file's pages, not just hidden.
+
+    ``secure_delete`` makes SQLite overwrite with zeros the space its writes free (old row
+    versions in a page, freed pages). The search indexes are contentless FTS5 tables: a changed
+    record's old keys are only marked deleted and stay in older index segments until these are
+    merged; ``optimize`` merges them all at the end.
+    """
+    s = tx.session
+    s.execute(text("PRAGMA secure_delete = ON"))
+    try:
+        yield
+        s.flush()
+        for table in ("national_fts", "national_ids"):
+            s.execute(text(f"INSERT INTO {table}({table}) VALUES ('optimize')"))
+    finally:
+        s.execute(text("PRAGMA secure_delete = OFF"))
 
 
 def _owner_of(session: Session, touched: dict[str, set[str]]) -> dict[str, str]:

@@ -448,8 +448,9 @@ def apply(
     if result.anonymised:
         # What the sender anonymised is anonymised here too: this case file's own requests
         # and households of the person, and the personal values its audit trail holds.
-        touched = retention.anonymise(tx, sorted(result.anonymised), tx.now.date())
-        retention.redact_trail(tx, touched)
+        with retention.forgetting(tx):
+            touched = retention.anonymise(tx, sorted(result.anonymised), tx.now.date())
+            retention.redact_trail(tx, touched)
     for version in made:
         node = fv.node_of(version)
         if version > result.newest.get(node, ""):
@@ -528,9 +529,12 @@ def _merge(
     # An anonymised person's details (here, or by this very record) never come back: a change
     # made before the anonymisation, or one that crossed it, is not applied, and is no conflict.
     protected = retention.protected_fields(tx.session, row)
-    if isinstance(row, National) and "anonymised_at" in record.fields:
-        if change_of(record, "anonymised_at")[0] is not None:
-            protected = retention.PERSONAL["national"]
+    if (
+        isinstance(row, National)
+        and "anonymised_at" in record.fields
+        and change_of(record, "anonymised_at")[0] is not None
+    ):
+        protected = retention.PERSONAL["national"]
     for name in record.fields:
         if name not in columns:
             continue
@@ -539,6 +543,9 @@ def _merge(
             continue
         local = fv.version_of(versions, name)
         merged = fv.merge_field(local, (version, seen))
+        if merged.conflict and name in protected:
+            # Both sides hold what anonymisation leaves: nothing for an officer to choose.
+            merged = fv.Merged(merged.outcome, False)
         if merged.conflict and version <= known.get(fv.node_of(version), ""):
             # A change this case file received before (an old bundle brought back): it was
             # merged then, and queued then if it was a conflict.
