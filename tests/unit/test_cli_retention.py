@@ -94,7 +94,9 @@ def test_keep_takes_a_date_and_a_reason_and_an_id_prefix(capsys, casefile, later
         capsys, path, "retention", "keep", ids["left"], "--until", "2020-01-01", "--reason", "x"
     )
     assert code == EXIT_BAD_INPUT and "after today" in err
-    code, _out, err = run(capsys, path, "retention", "keep", "abc", "--until", until, "--reason", "x")
+    code, _out, err = run(
+        capsys, path, "retention", "keep", "abc", "--until", until, "--reason", "x"
+    )
     assert code == EXIT_BAD_INPUT and "too short" in err
 
 
