@@ -505,7 +505,7 @@ KEY_ROLE_LABELS: dict[str, str] = {
 RETENTION_BASIS_LABELS: dict[str, str] = {
     "trip": "boarded an evacuation trip",
     "stay_end": "hotel stay ended",
-    "status": "status set to gone",
+    "status": "status changed to gone",
     "deleted": "record deleted",
 }
 

@@ -70,7 +70,7 @@ def test_the_list_says_who_why_and_when_in_text_and_json(capsys, casefile, later
     code, out, _err = run(capsys, path, "retention")
     assert code == EXIT_OK
     assert "Қасымова Әйгерім" in out and "Сейітова Әйгерім" in out and "Омарова" not in out
-    assert "status set to gone" in out and "2 records are expired" in out
+    assert "status changed to gone" in out and "2 records are expired" in out
 
     code, out, _err = run(capsys, path, "retention", "--within", "0", "--json")
     data = json.loads(out)

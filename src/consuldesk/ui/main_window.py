@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self._sitrep = QAction(_("Situation report for headquarters…"), self)
         self._sitrep.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self._roster = QAction(_("Hotel roster…"), self)
+        self._retention = QAction(_("Records due for anonymisation…"), self)
         self._settings_action = QAction(_("Settings…"), self)
         self._settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self._quit = QAction(_("Quit"), self)
@@ -121,6 +122,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         case_file = self.menuBar().addMenu(_("&Case file"))
         case_file.addActions([self._import, self._export])
+        case_file.addSeparator()
+        case_file.addAction(self._retention)
         case_file.addSeparator()
         case_file.addAction(self._settings_action)
         case_file.addSeparator()
@@ -220,6 +223,7 @@ class MainWindow(QMainWindow):
         self._new_person.triggered.connect(self._on_new_person_triggered)
         self._sitrep.triggered.connect(self._on_sitrep_triggered)
         self._roster.triggered.connect(self._on_roster_triggered)
+        self._retention.triggered.connect(self._on_retention_triggered)
 
     @Slot()
     def _on_find_triggered(self) -> None:
@@ -251,6 +255,12 @@ class MainWindow(QMainWindow):
         from consuldesk.ui.dialogs.print_report import open_report
 
         open_report(self.ctx, "sitrep", self)
+
+    @Slot()
+    def _on_retention_triggered(self) -> None:
+        from consuldesk.ui.dialogs.retention import open_retention
+
+        open_retention(self.ctx, self)
 
     @Slot()
     def _on_roster_triggered(self) -> None:
