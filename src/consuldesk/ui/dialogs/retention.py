@@ -26,7 +26,7 @@ from consuldesk.messages import describe
 from consuldesk.services import retention
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.ask import ask
-from consuldesk.ui.models.retention import COL_KEPT, COL_NAME, COL_WHY, RetentionModel
+from consuldesk.ui.models.retention import COL_KEPT, COL_WHY, RetentionModel
 from consuldesk.ui.widgets.date_field import DateField
 from consuldesk.ui.widgets.forms import error_label
 
@@ -75,11 +75,13 @@ class RetentionDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
+        # Names whole; the reason (long in Kazakh) gets a set width, elided, whole in its
+        # tooltip; what is left goes to why a record is kept.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_WHY, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_KEPT, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
-        self.table.setColumnWidth(COL_WHY, 160)
+        self.table.setColumnWidth(COL_WHY, 170)
 
         self.select_expired_button = QPushButton(_("Select the &expired"))
         self.anonymise_button = QPushButton(_("&Anonymise selected…"))

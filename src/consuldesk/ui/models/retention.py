@@ -56,6 +56,8 @@ class RetentionModel(RowsModel):
                 font.setBold(True)
                 return font
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == COL_WHY:
+                return _(RETENTION_BASIS_LABELS[row.basis.value])
             if col == COL_KEPT and row.keep_reason:
                 return _("Kept until {day}: {reason}").format(
                     day=format_date(row.keep_until), reason=row.keep_reason
