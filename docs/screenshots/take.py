@@ -22,8 +22,8 @@ from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QApplication, QTreeView
 
 from consuldesk import i18n
-from consuldesk.services.casefile import create_casefile
 from consuldesk.domain.retention import add_months
+from consuldesk.services.casefile import create_casefile
 from consuldesk.services.demo import seed_demo
 from consuldesk.ui.dialogs.retention import RetentionDialog
 from consuldesk.ui.main_window import MainWindow
