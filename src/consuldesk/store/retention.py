@@ -277,6 +277,42 @@ def forgetting(tx: Tx) -> Iterator[None]:
         s.execute(text("PRAGMA secure_delete = OFF"))
 
 
+def redact_anonymised(tx: Tx, records: dict[str, set[str]]) -> int:
+    """Redact the trail of whichever of ``records`` (ids by table: nationals, requests,
+    request events) belong to an anonymised person: for audit events that arrive after the
+    anonymisation (a bundle carrying another case file's trail). Returns how many audit events
+    were redacted."""
+    s = tx.session
+    people = set(records.get("national", set()))
+    request_ids = set(records.get("assistance_request", set()))
+    event_ids = records.get("request_event", set())
+    if event_ids:
+        request_ids |= set(
+            s.exec(select(RequestEvent.request_id).where(col(RequestEvent.id).in_(event_ids)))
+        )
+    if request_ids:
+        people |= {
+            i
+            for i in s.exec(
+                select(AssistanceRequest.national_id).where(
+                    col(AssistanceRequest.id).in_(request_ids)
+                )
+            )
+            if i
+        }
+    gone = sorted(
+        s.exec(
+            select(National.id).where(
+                col(National.id).in_(people), col(National.anonymised_at).is_not(None)
+            )
+        )
+    )
+    if not gone:
+        return 0
+    touched = anonymise(tx, gone, tx.now.date())
+    return redact_trail(tx, touched)
+
+
 def _owner_of(session: Session, touched: dict[str, set[str]]) -> dict[str, str]:
     """The person each touched record belongs to (records of several: the first found)."""
     owner = {i: i for i in touched.get("national", set())}

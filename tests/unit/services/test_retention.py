@@ -414,3 +414,33 @@ def test_an_edit_that_crossed_the_anonymisation_never_brings_the_name_back(world
     receive(hq, send(thr, hq, usb))
     assert nationals.get_national(hq, a.id).given_names_cyr is None
     assert "Әйгерімгүл" not in _casefile_text(hq)
+
+
+def test_audit_events_arriving_after_the_anonymisation_are_redacted_too(desk):
+    """What a bundle carrying another case file's trail would do: events about an anonymised
+    person, inserted later, are redacted by redact_anonymised."""
+    from consuldesk.store import retention as store
+
+    gone = _gone(desk)
+    r.anonymise(desk, [gone.id])
+    with desk.casefile.write("Officer Test") as tx:
+        tx.audit_bulk(
+            [
+                {
+                    "table_name": "national",
+                    "record_id": gone.id,
+                    "action": "update",
+                    "changes": {
+                        "surname_cyr": ["Қасымова", "Қасымова-Ұлы"],
+                        "city": [None, "Al Ain"],
+                    },
+                    "version": str(tx.clock.now()),
+                }
+            ]
+        )
+    assert "Қасымова-Ұлы" in _casefile_text(desk)
+    with desk.casefile.write("Officer Test") as tx:
+        assert store.redact_anonymised(tx, {"national": {gone.id}}) == 1
+    assert "Қасымова" not in _casefile_text(desk)
+    last = nationals.history(desk, gone.id)[-1]
+    assert last.changes == {"surname_cyr": [REMOVED, REMOVED], "city": [None, "Al Ain"]}
