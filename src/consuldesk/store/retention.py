@@ -140,10 +140,14 @@ def anonymise(tx: Tx, national_ids: Sequence[str], today: date) -> dict[str, set
     s = tx.session
     touched: dict[str, set[str]] = {name: set() for name in PERSONAL}
     people = list(s.exec(select(National).where(col(National.id).in_(national_ids))).all())
-    ids = {n.id for n in people}
-    # Records merged into these ones hold the same person's old values.
-    merged = s.exec(select(National).where(col(National.merged_into_id).in_(ids))).all()
-    for n in [*people, *merged]:
+    # Records merged into these ones (and into those, a chain of merges) hold the same
+    # person's old values.
+    frontier = {n.id for n in people}
+    while frontier:
+        merged = s.exec(select(National).where(col(National.merged_into_id).in_(frontier))).all()
+        frontier = {m.id for m in merged} - {n.id for n in people}
+        people.extend(m for m in merged if m.id in frontier)
+    for n in people:
         values: dict[str, Any] = {
             f: removed_value(f, getattr(n, f), today) for f in PERSONAL["national"]
         }

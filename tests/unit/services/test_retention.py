@@ -83,6 +83,8 @@ def test_a_deleted_record_expires_too_and_one_merged_away_goes_with_its_survivor
     nationals.delete_national(desk, deleted.id)
     keep = _gone(desk, surname_cyr="Сейіт", passport_no="N1111111")
     drop = _register(desk, surname_cyr="Сейіт", given_names_cyr="Ерлан", passport_no="N2222222")
+    older = _register(desk, surname_cyr="Сейітов", passport_no="N3333333")
+    nationals.merge_nationals(desk, drop.id, older.id)  # a chain: older -> drop -> keep
     nationals.merge_nationals(desk, keep.id, drop.id)
     desk.today = lambda: LATER
     rows = {row.id: row for row in r.review(desk, within_days=0).rows}
@@ -96,6 +98,7 @@ def test_a_deleted_record_expires_too_and_one_merged_away_goes_with_its_survivor
             {"i": drop.id},
         ).one()
     assert surnames[0] is None and surnames[1] is None and surnames[2] is not None
+    assert "Сейітов" not in _casefile_text(desk) and "N3333333" not in _casefile_text(desk)
 
 
 def test_keep_pushes_the_expiry_with_a_reason_that_is_audited(desk):
