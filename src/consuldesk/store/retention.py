@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import bindparam, func, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -256,8 +256,13 @@ def redact_trail(tx: Tx, touched: dict[str, set[str]]) -> int:
             _redact_conflicts(s, table, chunk, fields)
     if redactions:
         s.execute(table_of(AuditRedaction).insert().prefix_with("OR IGNORE"), redactions)
-    for event_id, clean in cleaned:
-        s.execute(events.update().where(events.c.id == event_id).values(changes=clean))
+    if cleaned:  # one executemany, not a statement an event
+        s.execute(
+            events.update()
+            .where(events.c.id == bindparam("_id"))
+            .values(changes=bindparam("_changes")),
+            [{"_id": event_id, "_changes": clean} for event_id, clean in cleaned],
+        )
     return len(cleaned)
 
 
