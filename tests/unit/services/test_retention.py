@@ -447,3 +447,20 @@ def test_audit_events_arriving_after_the_anonymisation_are_redacted_too(desk):
     assert "Қасымова" not in _casefile_text(desk)
     last = nationals.history(desk, gone.id)[-1]
     assert last.changes == {"surname_cyr": [REMOVED, REMOVED], "city": [None, "Al Ain"]}
+
+
+def test_a_record_anonymised_before_it_ever_travelled_arrives_anonymised(world):
+    from tests.unit.services.test_sync import receive, send
+
+    hq, thr, usb = world
+    a = _gone(thr, host_country="IR", city="Tehran", passport_no="N5550002")
+    requests.open_request(thr, RequestKind.EVACUATION, "Evacuate Қасымова", national_id=a.id)
+    r.anonymise(thr, [a.id])
+    result = receive(hq, send(thr, hq, usb))
+    assert result.created["national"] == 1
+    row = nationals.get_national(hq, a.id)
+    assert (row.surname_cyr, row.passport_no, row.city) == (None, None, "Tehran")
+    assert r.is_anonymised(hq, a.id)
+    assert situation(hq).nationals == 1
+    for secret in ("Қасымова", "N5550002", "KASSYMOVA"):
+        assert secret not in _casefile_text(hq), secret

@@ -189,3 +189,32 @@ def test_the_review_fits_a_small_laptop_in_every_language(qtbot, ctx, people, la
         assert dialog.grab().save(str(shots / f"retention-{language}.png"))
     finally:
         i18n.install("en")
+
+
+def test_closing_while_anonymising_stops_the_work_with_nothing_anonymised(
+    qtbot, ctx, people, monkeypatch
+):
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    real = r.anonymise
+
+    def slow(desk, ids, *, progress, cancel):
+        started.set()
+        release.wait(5)
+        return real(desk, ids, progress=progress, cancel=cancel)
+
+    monkeypatch.setattr(r, "anonymise", slow)
+    dialog = _dialog(qtbot, ctx)
+    dialog.select_expired_button.click()
+    dialog.anonymise_button.click()
+    _question(dialog).button(QMessageBox.StandardButton.Yes).click()
+    assert started.wait(5)
+    assert not dialog.anonymise_button.isEnabled()
+    dialog.reject()  # Esc: stops first, does not close
+    assert dialog.isVisible() and "Stopping" in dialog.status_label.text()
+    release.set()
+    qtbot.waitUntil(lambda: "nothing was anonymised" in dialog.status_label.text())
+    assert not any(r.is_anonymised(ctx.desk, i) for i in people)
+    dialog.reject()
+    assert not dialog.isVisible()

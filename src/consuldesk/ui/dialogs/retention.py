@@ -24,6 +24,7 @@ from consuldesk.domain.retention import add_months
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe
 from consuldesk.services import retention
+from consuldesk.services.desk import CancelFlag, Cancelled
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.ask import ask
 from consuldesk.ui.models.retention import COL_KEPT, COL_WHY, RetentionModel
@@ -36,7 +37,8 @@ class RetentionDialog(QDialog):
     keep some longer (until a date, for a reason) or anonymise the ones chosen.
 
     The list and every change are worked out off the UI thread; each change is one
-    transaction, announced to the open pages through ``ctx.events``.
+    transaction, announced to the open pages through ``ctx.events``. Anonymising many records
+    reports its progress; Esc or Close stops it, with nothing anonymised.
 
     Signals:
         anonymised(int): how many records were anonymised.
@@ -53,6 +55,7 @@ class RetentionDialog(QDialog):
         self._serial = 0
         self.review: retention.RetentionReview | None = None
         self.confirmation: QMessageBox | None = None  # the open "Anonymise?" question
+        self._cancel: CancelFlag | None = None  # while records are being anonymised
         self.setWindowTitle(_("Records due for anonymisation"))
         self.resize(860, 560)
 
@@ -276,6 +279,7 @@ class RetentionDialog(QDialog):
         desk = self.ctx.desk
 
         def done(result: retention.Anonymised) -> None:
+            self._cancel = None
             self._set_busy(False)
             self.ctx.events.changed.emit(result.changes)
             self.status_label.setText(
@@ -286,9 +290,29 @@ class RetentionDialog(QDialog):
             self.anonymised.emit(result.people)
             self.reload()
 
+        def progress(done_count: int, total: int, _label: str) -> None:
+            if self._cancel is not None and not self._cancel.requested:
+                self.status_label.setText(
+                    _("Anonymising… {done} of {total}").format(done=done_count, total=total)
+                )
+
         self._set_busy(True)
         self.status_label.setText(_("Anonymising…"))
-        self.ctx.tasks.run(lambda: retention.anonymise(desk, ids), done, self._on_failed)
+        self._cancel = self.ctx.tasks.run_long(
+            lambda report, cancel: retention.anonymise(desk, ids, progress=report, cancel=cancel),
+            done,
+            self._on_failed,
+            progress,
+        )
+
+    def reject(self) -> None:
+        """Esc or Close while records are being anonymised stops the work first (nothing is
+        anonymised then: it is one transaction); once it has stopped, they close."""
+        if self._cancel is not None:
+            self._cancel.cancel()
+            self.status_label.setText(_("Stopping: nothing will be anonymised…"))
+            return
+        super().reject()
 
     # -- state -------------------------------------------------------------------------------
 
@@ -303,7 +327,11 @@ class RetentionDialog(QDialog):
         self.error.show()
 
     def _on_failed(self, exc: BaseException) -> None:
+        self._cancel = None
         self._set_busy(False)
+        if isinstance(exc, Cancelled):
+            self.status_label.setText(_("Stopped: nothing was anonymised."))
+            return
         self.status_label.clear()
         self._show_error(describe(exc))
 
