@@ -544,7 +544,8 @@ def _merge(
         local = fv.version_of(versions, name)
         merged = fv.merge_field(local, (version, seen))
         if merged.conflict and name in protected:
-            # Both sides hold what anonymisation leaves: nothing for an officer to choose.
+            # The person is anonymised: whatever either side held goes (anonymise, below,
+            # clears what is left), so there is nothing for an officer to choose.
             merged = fv.Merged(merged.outcome, False)
         if merged.conflict and version <= known.get(fv.node_of(version), ""):
             # A change this case file received before (an old bundle brought back): it was
@@ -574,7 +575,10 @@ def _merge(
     row.updated_at = tx.now
     if isinstance(row, National):
         refresh_derived(row)
-        if row.anonymised_at is not None:
+        # Anonymised by this record, or a personal field changed: go over it again below.
+        if row.anonymised_at is not None and (
+            "anonymised_at" in changes or changes.keys() & retention.PERSONAL["national"]
+        ):
             result.anonymised.add(row.id)
     tx.session.add(row)
     if changes:
