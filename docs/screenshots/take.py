@@ -8,7 +8,8 @@ file…) are taken on a small encrypted case file with a few officers, and on th
 
 A demo case file of 3,000 people (the one ``make run`` opens) in a temporary folder; each page is
 shown as the officer first sees it, the Evacuation page with its first operation, trip and
-passenger selected.
+passenger selected. Then the review of records due for anonymisation (Case file menu), as it
+will look 18 months after the demo's evacuees left, with the expired selected.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -26,8 +27,10 @@ from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QApplication, QTreeView
 
 from consuldesk import i18n
+from consuldesk.domain.retention import add_months
 from consuldesk.services.casefile import create_casefile
 from consuldesk.services.demo import seed_demo
+from consuldesk.ui.dialogs.retention import RetentionDialog
 from consuldesk.ui.main_window import MainWindow
 
 OUT = Path(__file__).resolve().parent / "1024"
@@ -139,6 +142,27 @@ def take_encrypt(window: MainWindow, language: str) -> None:
     encrypt.reject()
 
 
+def shoot_retention(window: MainWindow, language: str) -> None:
+    """The retention review, on the day the demo's evacuees expire (their status is dated by
+    the wall clock of the demo's making)."""
+    desk = window.ctx.desk
+    today = desk.today
+    desk.today = lambda: add_months(date.today(), 18) + timedelta(days=1)
+    try:
+        dialog = RetentionDialog(window.ctx, window)
+        dialog.resize(900, 600)
+        dialog.show()
+        settle(window)
+        dialog.select_expired_button.click()
+        settle(window, 2)
+        path = OUT / f"retention-{language}.png"
+        dialog.grab().save(str(path))
+        print(f"{path.name}: {dialog.width()} x {dialog.height()}")
+        dialog.close()
+    finally:
+        desk.today = today
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -176,6 +200,7 @@ def main() -> int:
                 path = OUT / f"{title.lower()}-{language}.png"
                 window.grab().save(str(path))
                 print(f"{path.name}: {size[0]} x {size[1]}")
+            shoot_retention(window, language)
             window.close()
             KEPT.append(window)
         desk.close()

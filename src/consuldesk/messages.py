@@ -36,6 +36,9 @@ FIELD_LABELS: dict[str, str] = {
     "pregnant": "Pregnant",
     "notes": "Notes",
     "consent_date": "Consent date",
+    "keep_until": "Keep until",
+    "keep_reason": "Why kept",
+    "months": "Retention period",
     "source": "Source",
     "origin_post": "Post",
     "deleted_at": "Record",
@@ -118,7 +121,16 @@ TEMPLATES: dict[str, str] = {
     "bool.unknown": "“{value}” is not yes or no",
     "status.unknown": "Status “{value}” is not known",
     "request.transition": "A request that is {current} cannot become {new}",
+    "retention.months": (
+        "Records are kept {min} to {max} months after the person left, not {value}"
+    ),
+    "retention.keep_past": "Keep the record until a date after today, not {value}",
+    "retention.keep_too_long": (
+        "A record can be kept at most {years} years from today, not until {value}"
+    ),
+    "retention.keep_reason": "Say why the record is kept longer",
     # services
+    "retention.anonymised": "This record was anonymised: there is nothing left to keep",
     "national.duplicate": "{field_label} {value} is already on file: {existing_name}",
     "national.merge_self": "A record cannot be merged with itself",
     "national.deleted_meanwhile": (
@@ -555,6 +567,14 @@ KEY_ROLE_LABELS: dict[str, str] = {
     "headquarters": "headquarters",
     "escrow": "escrow key",
 }
+#: What dated a record's departure (consuldesk.domain.retention.Basis): why it expires.
+RETENTION_BASIS_LABELS: dict[str, str] = {
+    "trip": "boarded an evacuation trip",
+    "stay_end": "hotel stay ended",
+    "status": "status changed to gone",
+    "deleted": "record deleted",
+}
+
 KEY_STATUS_LABELS: dict[str, str] = {"active": "in use", "retired": "retired", "revoked": "revoked"}
 
 

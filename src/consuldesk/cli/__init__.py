@@ -10,7 +10,8 @@ typed at the terminal.
 
 One module a command group: :mod:`.casefile` (init, demo, info), :mod:`.lists` (import,
 export, review), :mod:`.nationals` (search, stats, duplicates), :mod:`.evac`, :mod:`.reports`
-(sitrep, roster), :mod:`.keys`, :mod:`.sync`; :mod:`.common` holds what they share. A group adds its
+(sitrep, roster), :mod:`.keys`, :mod:`.sync`, :mod:`.backups`, :mod:`.retention`;
+:mod:`.common` holds what they share. A group adds its
 commands to the parser (``add_parsers``) and names their handlers (``COMMANDS``).
 """
 
@@ -33,6 +34,7 @@ from consuldesk.cli import (
     lists,
     nationals,
     reports,
+    retention,
     sync,
 )
 from consuldesk.cli.common import (
@@ -63,9 +65,9 @@ __all__ = [
 ]
 
 #: The command groups, in the order ``--help`` lists their commands.
-GROUPS = (casefile, accounts, lists, nationals, evac, reports, keys, sync, backups)
+GROUPS = (casefile, accounts, lists, nationals, evac, reports, keys, sync, backups, retention)
 #: Groups whose commands have actions of their own (which take the common options too).
-NESTED = (accounts, evac, keys, sync)
+NESTED = (accounts, evac, keys, sync, retention)
 COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
 
 EPILOG = """\
@@ -88,6 +90,7 @@ examples:
   consuldesk-cli keys init                         keys for signed, encrypted bundles
   consuldesk-cli bundle export KZ-HQ /media/usb    what headquarters lacks, on a USB stick
   consuldesk-cli bundle import /media/usb/….consuldesk-bundle
+  consuldesk-cli retention                    records expired or expiring (anonymise, keep)
 
 Passphrases: $CONSULDESK_PASSPHRASE (and $CONSULDESK_NEW_PASSPHRASE for a new one) for
 scripts; otherwise typed at the terminal, never on the command line.

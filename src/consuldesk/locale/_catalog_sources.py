@@ -111,6 +111,12 @@ def _catalog_sources() -> None:
     _("Notes")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['consent_date']
     _("Consent date")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['keep_until']
+    _("Keep until")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['keep_reason']
+    _("Why kept")
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['months']
+    _("Retention period")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['source'], consuldesk.ui.dialogs.person_card.LABELS['source']
     _("Source")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['origin_post']
@@ -227,6 +233,16 @@ def _catalog_sources() -> None:
     _("Status “{value}” is not known")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['request.transition']
     _("A request that is {current} cannot become {new}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['retention.months']
+    _("Records are kept {min} to {max} months after the person left, not {value}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['retention.keep_past']
+    _("Keep the record until a date after today, not {value}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['retention.keep_too_long']
+    _("A record can be kept at most {years} years from today, not until {value}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['retention.keep_reason']
+    _("Say why the record is kept longer")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['retention.anonymised']
+    _("This record was anonymised: there is nothing left to keep")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['national.duplicate']
     _("{field_label} {value} is already on file: {existing_name}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['national.merge_self']
@@ -747,6 +763,14 @@ def _catalog_sources() -> None:
     _("headquarters")
     # TRANSLATORS: consuldesk.messages.KEY_ROLE_LABELS['escrow']
     _("escrow key")
+    # TRANSLATORS: consuldesk.messages.RETENTION_BASIS_LABELS['trip']
+    _("boarded an evacuation trip")
+    # TRANSLATORS: consuldesk.messages.RETENTION_BASIS_LABELS['stay_end']
+    _("hotel stay ended")
+    # TRANSLATORS: consuldesk.messages.RETENTION_BASIS_LABELS['status']
+    _("status changed to gone")
+    # TRANSLATORS: consuldesk.messages.RETENTION_BASIS_LABELS['deleted']
+    _("record deleted")
     # TRANSLATORS: consuldesk.messages.KEY_STATUS_LABELS['active']
     _("in use")
     # TRANSLATORS: consuldesk.messages.KEY_STATUS_LABELS['retired']

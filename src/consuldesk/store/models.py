@@ -171,6 +171,13 @@ class National(Synced, table=True):
             "seq",
             sqlite_where=text("review IS NOT NULL AND deleted_at IS NULL"),
         ),
+        # Records that may expire: gone or deleted, not anonymised yet (migration 0011).
+        Index(
+            "ix_national_retention",
+            "presence_status",
+            "deleted_at",
+            sqlite_where=text("anonymised_at IS NULL"),
+        ),
         # Every filter of the list counted and paged from an index (migration 0010).
         *(
             Index(name, *columns, sqlite_where=text(where))
@@ -221,6 +228,12 @@ class National(Synced, table=True):
     # The kinds of live households this person is in (1 family, 2 tour group, 3 both, 0 none),
     # kept by the same triggers, for the list's household filter.
     household_kinds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Retention (consuldesk.domain.retention, migration 0011): an officer's decision to keep
+    # the record past its expiry, and when its personal details were removed. All three travel
+    # in bundles: headquarters keeps what the post kept, and removes what the post removed.
+    keep_until: date | None = None
+    keep_reason: str | None = None
+    anonymised_at: datetime | None = None
 
 
 class Household(Synced, table=True):
@@ -412,6 +425,19 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=16)  # create, update, delete, merge
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     version: str = Field(max_length=64)
+
+
+class AuditRedaction(SQLModel, table=True):
+    """An audit event whose personal values were replaced by a marker when the record it is
+    about was anonymised (:mod:`consuldesk.store.retention`). The event itself stays: who did
+    what when. Local to this case file; each case file redacts its own trail."""
+
+    __tablename__ = "audit_redaction"  # type: ignore[assignment]
+
+    audit_id: str = Field(primary_key=True, max_length=36)
+    national_id: str = Field(max_length=36, index=True)  # the anonymised person
+    at: datetime = Field(default_factory=utcnow)
+    officer: str
 
 
 SYNCED_TABLES: tuple[type[Synced], ...] = (

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from consuldesk.domain import versions as fv
 from consuldesk.domain.hlc import Timestamp
+from consuldesk.store import retention
 from consuldesk.store.db import LOCAL_COLUMNS, Tx, python_type
 from consuldesk.store.models import (
     SYNCED_TABLES,
@@ -338,6 +339,9 @@ class Applied:
     foreign: list[tuple[str, str]] = field(default_factory=list)
     # (record, field) of the conflicts open before the bundle: a change may settle them.
     open_conflicts: set[tuple[str, str]] = field(default_factory=set)
+    # Nationals the bundle brought anonymised (or changed while anonymised here): gone over
+    # again here, with what belongs to them and the audit trail.
+    anonymised: set[str] = field(default_factory=set)
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -422,6 +426,8 @@ def apply(
                         continue
                     if model is National:
                         first_seq = values["seq"] if first_seq is None else first_seq
+                        if values.get("anonymised_at") is not None:
+                            result.anonymised.add(record.id)
                     inserts.append(values)
                     continue
                 if _merge(
@@ -439,6 +445,12 @@ def apply(
             tx.changes.created.setdefault(name, set()).update(created_ids)
             tx.audit_created(name, created_ids, "sync", bundle=bundle_id, sender=sender)
     tx.session.flush()
+    if result.anonymised:
+        # What the sender anonymised is anonymised here too: this case file's own requests
+        # and households of the person, and the personal values its audit trail holds.
+        with retention.forgetting(tx):
+            touched = retention.anonymise(tx, sorted(result.anonymised), tx.now.date())
+            retention.redact_trail(tx, touched)
     for version in made:
         node = fv.node_of(version)
         if version > result.newest.get(node, ""):
@@ -483,6 +495,11 @@ def _new_values(
     for name, default in defaults:  # a column the sender's schema had no value for
         if name not in values:
             values[name] = default
+    if model is National and values.get("anonymised_at") is not None:
+        # Never a name on a record that says it was anonymised, whatever the sender held.
+        for name in retention.PERSONAL["national"]:
+            if name in values and not retention.is_removed(name, record.fields[name][0]):
+                values[name] = [] if name == "phones" else None
     values["id"] = record.id
     values["field_versions"] = versions
     values["version"] = max(v[0] or "" for v in versions.values())
@@ -509,12 +526,27 @@ def _merge(
     before = dict(versions)
     was_deleted = getattr(row, "deleted_at", None) is not None
     changes: dict[str, list[Any]] = {}
+    # An anonymised person's details (here, or by this very record) never come back: a change
+    # made before the anonymisation, or one that crossed it, is not applied, and is no conflict.
+    protected = retention.protected_fields(tx.session, row)
+    if (
+        isinstance(row, National)
+        and "anonymised_at" in record.fields
+        and change_of(record, "anonymised_at")[0] is not None
+    ):
+        protected = retention.PERSONAL["national"]
     for name in record.fields:
         if name not in columns:
             continue
         value, version, seen = change_of(record, name)
+        if name in protected and not retention.is_removed(name, value):
+            continue
         local = fv.version_of(versions, name)
         merged = fv.merge_field(local, (version, seen))
+        if merged.conflict and name in protected:
+            # The person is anonymised: whatever either side held goes (anonymise, below,
+            # clears what is left), so there is nothing for an officer to choose.
+            merged = fv.Merged(merged.outcome, False)
         if merged.conflict and version <= known.get(fv.node_of(version), ""):
             # A change this case file received before (an old bundle brought back): it was
             # merged then, and queued then if it was a conflict.
@@ -543,6 +575,11 @@ def _merge(
     row.updated_at = tx.now
     if isinstance(row, National):
         refresh_derived(row)
+        # Anonymised by this record, or a personal field changed: go over it again below.
+        if row.anonymised_at is not None and (
+            "anonymised_at" in changes or changes.keys() & retention.PERSONAL["national"]
+        ):
+            result.anonymised.add(row.id)
     tx.session.add(row)
     if changes:
         tx.audit(row, "sync", changes, row.version)

@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self._sitrep.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self._roster = QAction(_("Hotel roster…"), self)
         self._backups = QAction(_("Backups…"), self)
+        self._retention = QAction(_("Records due for anonymisation…"), self)
         self._settings_action = QAction(_("Settings…"), self)
         self._settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self._quit = QAction(_("Quit"), self)
@@ -154,6 +155,7 @@ class MainWindow(QMainWindow):
         case_file.addActions([self._import, self._export])
         case_file.addSeparator()
         case_file.addAction(self._backups)
+        case_file.addAction(self._retention)
         case_file.addSeparator()
         case_file.addAction(self._settings_action)
         case_file.addSeparator()
@@ -257,6 +259,7 @@ class MainWindow(QMainWindow):
         self._sitrep.triggered.connect(self._on_sitrep_triggered)
         self._roster.triggered.connect(self._on_roster_triggered)
         self._backups.triggered.connect(self._on_backups_triggered)
+        self._retention.triggered.connect(self._on_retention_triggered)
 
     def _show_lock_state(self) -> None:
         """Lock only an encrypted case file (a plain one has no passphrase to unlock with);
@@ -308,6 +311,12 @@ class MainWindow(QMainWindow):
         from consuldesk.ui.dialogs.print_report import open_report
 
         open_report(self.ctx, "sitrep", self)
+
+    @Slot()
+    def _on_retention_triggered(self) -> None:
+        from consuldesk.ui.dialogs.retention import open_retention
+
+        open_retention(self.ctx, self)
 
     @Slot()
     def _on_roster_triggered(self) -> None:

@@ -226,4 +226,33 @@ def test_the_accounts_dialogs_fit_a_small_laptop(qtbot, tmp_path, demo, language
         window.close()
         plain.close()
         enc.close()
+
+
+@pytest.mark.parametrize("language", ["en", "kk", "ru"])
+def test_the_retention_review_opens_from_the_menu_and_fits_a_small_laptop(qtbot, demo, language):
+    from datetime import date, timedelta
+
+    from consuldesk.domain.retention import add_months
+    from consuldesk.ui.dialogs.retention import RetentionDialog
+
+    demo.today = lambda: add_months(date.today(), 18) + timedelta(days=1)
+    i18n.install(language)
+    window = MainWindow(demo)
+    qtbot.addWidget(window)
+    try:
+        window.resize(*SIZE)
+        window.show()
+        window._retention.trigger()
+        dialog = next(d for d in window.findChildren(RetentionDialog) if d.isVisible())
+        qtbot.waitUntil(lambda: dialog.review is not None)
+        assert dialog.model.rowCount() > 0  # the demo's evacuees, 18 months on
+        dialog.select_expired_button.click()
+        _settle(window)
+        assert dialog.width() <= SIZE[0] and dialog.height() <= SIZE[1]
+        cut = _cut_buttons(dialog)
+        assert not cut, f"retention review ({language}): {cut}"
+        _assert_fits(window, f"retention review ({language})")
+        dialog.close()
+    finally:
+        window.close()
         i18n.install("en")

@@ -1,4 +1,4 @@
-"""Settings: the window's language and the officer's name."""
+"""Settings: the window's language, the officer's name, and how long records are kept."""
 
 from __future__ import annotations
 
@@ -10,13 +10,18 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from consuldesk.domain.retention import DEFAULT_MONTHS, MAX_MONTHS, MIN_MONTHS
 from consuldesk.i18n import _, language
+from consuldesk.messages import describe
+from consuldesk.services import retention
 from consuldesk.ui.context import PRINT_LANGUAGE_KEY, AppContext
 from consuldesk.ui.dialogs.first_start import OFFICER_KEY, default_officer
+from consuldesk.ui.widgets.forms import error_label
 
 LANGUAGE_KEY = "language"
 # Each language named in itself, so anyone can find their own whatever the window shows now.
@@ -24,8 +29,10 @@ LANGUAGES = (("kk", "Қазақша"), ("ru", "Русский"), ("en", "English
 
 
 class SettingsDialog(QDialog):
-    """Language (takes effect after a restart), the second language of printed documents, and
-    the officer name (right away).
+    """Language (takes effect after a restart), the second language of printed documents, the
+    officer name (right away), and, with a case file open, how many months its records are
+    kept after the person left the region (a fact of the case file, read and written off the
+    UI thread).
 
     Signals:
         saved(): the settings were stored.
@@ -71,6 +78,18 @@ class SettingsDialog(QDialog):
         self.officer_error.setStyleSheet("color: #b00020; font-weight: bold;")
         self.officer_error.hide()
 
+        self.retention_spin = QSpinBox()
+        self.retention_spin.setRange(MIN_MONTHS, MAX_MONTHS)
+        self.retention_spin.setValue(DEFAULT_MONTHS)
+        self.retention_spin.setSuffix(" " + _("months"))
+        self.retention_spin.setEnabled(False)  # until the case file's period is read
+        self.retention_note = QLabel(
+            _("after the person left the region; then the record is due for anonymisation.")
+        )
+        self.retention_note.setWordWrap(True)
+        self.save_error = error_label()
+        self._months: int | None = None
+
         # Notes appear as the officer chooses; they keep their space while hidden so the form
         # does not jump (a click aimed at the name field landed on the language list).
         for label in (self.language_note, self.officer_error):
@@ -83,6 +102,10 @@ class SettingsDialog(QDialog):
         form.addRow(_("&Printed documents"), self.print_language_box)
         form.addRow(_("Your &name (for the audit trail)"), self.officer_edit)
         form.addRow("", self.officer_error)
+        if self.ctx is not None:
+            form.addRow(_("&Keep records"), self.retention_spin)
+            form.addRow("", self.retention_note)
+        form.addRow(self.save_error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -90,6 +113,21 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self._connect_signals()
+        if self.ctx is not None:
+            desk = self.ctx.desk
+            self.ctx.tasks.run(
+                lambda: retention.retention_months(desk), self._on_months_read, self._on_failed
+            )
+
+    def _on_months_read(self, months: int) -> None:
+        self._months = months
+        self.retention_spin.setValue(months)
+        self.retention_spin.setEnabled(True)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.save_error.setText(describe(exc))
+        self.save_error.show()
 
     def _connect_signals(self) -> None:
         self.language_box.currentIndexChanged.connect(self._on_language_box_changed)
@@ -111,6 +149,25 @@ class SettingsDialog(QDialog):
             self.officer_error.show()
             self.officer_edit.setFocus()
             return
+        months = self.retention_spin.value()
+        if self.ctx is not None and self._months is not None and months != self._months:
+            desk = self.ctx.desk
+            self.buttons.setEnabled(False)  # one save at a time
+
+            def done(changes: object) -> None:
+                self.buttons.setEnabled(True)
+                self._months = months
+                if self.ctx is not None:
+                    self.ctx.events.changed.emit(changes)
+                self._store(officer)
+
+            self.ctx.tasks.run(
+                lambda: retention.set_retention_months(desk, months), done, self._on_failed
+            )
+            return
+        self._store(officer)
+
+    def _store(self, officer: str) -> None:
         if self.settings is not None:
             self.settings.setValue(LANGUAGE_KEY, self.language_box.currentData())
             self.settings.setValue(PRINT_LANGUAGE_KEY, self.print_language_box.currentData())

@@ -257,7 +257,7 @@ class NationalsModel(QAbstractTableModel):
 
     def _display(self, row: NationalRow, col: int) -> str:
         if col == COL_NAME:
-            return row.name
+            return row.name or _("(no name)")  # an anonymised record (issue 11)
         if col == COL_NAME_LAT:
             return row.name_lat
         if col == COL_BIRTH:
