@@ -131,6 +131,10 @@ TEMPLATES: dict[str, str] = {
     "retention.keep_reason": "Say why the record is kept longer",
     # services
     "retention.anonymised": "This record was anonymised: there is nothing left to keep",
+    "national.anonymised": (
+        "This record was anonymised: {field_label} cannot be entered again (register the "
+        "person anew if they came back)"
+    ),
     "national.duplicate": "{field_label} {value} is already on file: {existing_name}",
     "national.merge_self": "A record cannot be merged with itself",
     "national.deleted_meanwhile": (

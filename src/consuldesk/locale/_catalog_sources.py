@@ -243,6 +243,10 @@ def _catalog_sources() -> None:
     _("Say why the record is kept longer")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['retention.anonymised']
     _("This record was anonymised: there is nothing left to keep")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['national.anonymised']
+    _(
+        "This record was anonymised: {field_label} cannot be entered again (register the person anew if they came back)"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['national.duplicate']
     _("{field_label} {value} is already on file: {existing_name}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['national.merge_self']

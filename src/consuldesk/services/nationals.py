@@ -28,6 +28,7 @@ from consuldesk.domain.errors import ValidationErrors
 from consuldesk.domain.hlc import Timestamp
 from consuldesk.domain.names import full_name_key
 from consuldesk.domain.national import NationalFields, clean_national
+from consuldesk.domain.retention import REMOVED
 from consuldesk.domain.review import (
     merge_review,
     review_from_json,
@@ -53,6 +54,7 @@ from consuldesk.store.models import (
     Placement,
     table_of,
 )
+from consuldesk.store.retention import PERSONAL
 from consuldesk.store.search import build_match, id_fragment, search_seqs
 from consuldesk.sync.exchange import author_of
 
@@ -753,6 +755,29 @@ class Saved:
     theirs_kept: tuple[FieldChange, ...] = ()
 
 
+#: Of an anonymised record, what may not be entered again (the birth date and the needs were
+#: coarsened, not removed: they count).
+_GONE_FOR_GOOD = PERSONAL["national"] - {
+    "birth_date",
+    "medical_condition",
+    "mobility_needs",
+    "review",
+}
+
+
+def _refuse_personal_values(n: National, values: dict[str, Any]) -> None:
+    """An anonymised record stays anonymous: a name, document or contact typed into it
+    again is refused (status, place and needs may still change: they count).
+
+    Raises:
+        ServiceError: ``national.anonymised`` (field: the first such value).
+    """
+    for name in sorted(_GONE_FOR_GOOD):
+        new = values.get(name)
+        if new not in (None, "", [], (), REMOVED) and new != getattr(n, name):
+            raise ServiceError("national.anonymised", name)
+
+
 def register_national(desk: Desk, fields: NationalFields) -> Saved:
     """Register a new national in one transaction.
 
@@ -812,6 +837,8 @@ def update_national(
             fields, kept = _merge_edit(tx.session, n, opened, fields, today)
         _raise_if_exact(tx.session, fields, exclude_id=national_id)
         values = _column_values(fields)
+        if n.anonymised_at is not None:
+            _refuse_personal_values(n, values)
         review = review_from_json(n.review)
         settled = settled_by_edit(review, fields_of(n), fields)
         if settled:

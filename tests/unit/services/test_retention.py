@@ -289,6 +289,30 @@ def test_anonymising_twice_skips_and_an_unknown_id_is_refused(desk):
         r.anonymise(desk, [gone.id, "missing"])
 
 
+def test_an_anonymised_record_takes_no_name_again_but_its_status_may_change(desk):
+    gone = _gone(desk)
+    r.anonymise(desk, [gone.id])
+    row = nationals.get_national(desk, gone.id)
+    fields = nationals.fields_of_row(row)
+    with pytest.raises(ServiceError) as refused:
+        nationals.update_national(desk, gone.id, fields.replace(surname_cyr="Қасымова"))
+    assert refused.value.code == "national.anonymised"
+    assert refused.value.field == "surname_cyr"
+    assert nationals.get_national(desk, gone.id).surname_cyr in (None, "", REMOVED)
+    nationals.set_presence(desk, [gone.id], PresenceStatus.IN_COUNTRY)  # came back: counted
+    assert nationals.get_national(desk, gone.id).presence_status == "in_country"
+
+
+def test_only_a_head_of_section_anonymises(desk):
+    gone = _gone(desk)
+    desk.role = "officer"
+    with pytest.raises(ServiceError) as refused:
+        r.anonymise(desk, [gone.id])
+    assert refused.value.code == "role.denied"
+    desk.role = "head"
+    assert r.anonymise(desk, [gone.id]).people == 1
+
+
 def test_cancelled_anonymisation_changes_nothing(desk):
     gone = _gone(desk)
     flag = CancelFlag()
