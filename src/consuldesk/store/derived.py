@@ -24,14 +24,14 @@ SOURCES = frozenset({"national", "household", "household_member"})
 
 _YOUNGEST = """(SELECT max(c.birth_date)
     FROM household_member AS m
-    JOIN household AS h ON h.id = m.household_id AND h.deleted_at IS NULL
-    JOIN household_member AS k ON k.household_id = m.household_id AND k.deleted_at IS NULL
-    JOIN national AS c ON c.id = k.national_id AND c.deleted_at IS NULL
+    CROSS JOIN household AS h ON h.id = m.household_id AND h.deleted_at IS NULL
+    CROSS JOIN household_member AS k ON k.household_id = m.household_id AND k.deleted_at IS NULL
+    CROSS JOIN national AS c ON c.id = k.national_id AND c.deleted_at IS NULL
     WHERE m.national_id = national.id AND m.deleted_at IS NULL)"""
 _KINDS = """(SELECT coalesce(max(h.kind = 'family'), 0)
         + 2 * coalesce(max(h.kind = 'tour_group'), 0)
     FROM household_member AS m
-    JOIN household AS h ON h.id = m.household_id AND h.deleted_at IS NULL
+    CROSS JOIN household AS h ON h.id = m.household_id AND h.deleted_at IS NULL
     WHERE m.national_id = national.id AND m.deleted_at IS NULL)"""
 
 # Everyone ever in the households of :households (a JSON list of ids), and the people of
