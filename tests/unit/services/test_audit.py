@@ -106,7 +106,7 @@ def test_filters_by_person_officer_day_and_kind(trail, tmp_path):
 
 
 def test_a_list_export_names_its_file_its_sha256_and_how_many(trail, tmp_path):
-    desk, a, b = trail
+    desk, a, _b = trail
     path = tmp_path / "for-hq.xlsx"
     written = export_list(desk, path, lang="ru", ids=[a.id])
     (row,) = _all(desk, AuditFilter(kind="exports"))[0]

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import text
 
 from consuldesk.services import audit, keys, nationals
-from consuldesk.services import sync as s
 from consuldesk.services.audit import AuditFilter
 from consuldesk.services.lists import export_list
 from consuldesk.sync import bundle as b
