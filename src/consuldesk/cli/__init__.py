@@ -6,8 +6,9 @@ an unknown or ambiguous id, a list with rows not imported, a file that cannot be
 
 One module a command group: :mod:`.casefile` (init, demo, info), :mod:`.lists` (import,
 export, review), :mod:`.nationals` (search, stats, duplicates), :mod:`.evac`, :mod:`.reports`
-(sitrep, roster), :mod:`.keys`, :mod:`.sync`; :mod:`.common` holds what they share. A group adds its
-commands to the parser (``add_parsers``) and names their handlers (``COMMANDS``).
+(sitrep, roster), :mod:`.keys`, :mod:`.sync`, :mod:`.audit`; :mod:`.common` holds what they
+share. A group adds its commands to the parser (``add_parsers``) and names their handlers
+(``COMMANDS``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from consuldesk import __version__
-from consuldesk.cli import backups, casefile, evac, keys, lists, nationals, reports, sync
+from consuldesk.cli import audit, backups, casefile, evac, keys, lists, nationals, reports, sync
 from consuldesk.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_CASEFILE,
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 #: The command groups, in the order ``--help`` lists their commands.
-GROUPS = (casefile, lists, nationals, evac, reports, keys, sync, backups)
+GROUPS = (casefile, lists, nationals, evac, reports, keys, sync, backups, audit)
 #: Groups whose commands have actions of their own (which take the common options too).
 NESTED = (evac, keys, sync)
 COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
@@ -71,6 +72,8 @@ examples:
   consuldesk-cli keys init                         keys for signed, encrypted bundles
   consuldesk-cli bundle export KZ-HQ /media/usb    what headquarters lacks, on a USB stick
   consuldesk-cli bundle import /media/usb/….consuldesk-bundle
+  consuldesk-cli audit --person Қасымова --since 01.12.2026   who did what to her record
+  consuldesk-cli audit --kind exports --json       every file that left the case file
 
 The case file is chosen by --case-file, else $CONSULDESK_CASE_FILE, else the most recently used
 case file in the data folder (--data-dir, $CONSULDESK_DATA_DIR, or the system's app data folder).
@@ -120,10 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, **kwargs: Any) -> argparse.ArgumentParser:
-        return sub.add_parser(name, parents=[common], **kwargs)
+        kwargs.setdefault("parents", [common])
+        return sub.add_parser(name, **kwargs)
 
     for group in GROUPS:
-        if group in NESTED:
+        if group in NESTED or group is audit:
             group.add_parsers(add, common)
         else:
             group.add_parsers(add)

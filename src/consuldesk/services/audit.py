@@ -174,9 +174,24 @@ DETAIL_LABELS = {
     "bundle": "Bundle",
     "created": "Records created",
     "seats": "Seats",
-    "seat": "Seat",
-    "trip_id": "Trip",
     "list_sha256": "List file (SHA-256)",
+}
+
+#: Fields of records other than people, which the shared labels do not name.
+MORE_FIELD_LABELS = {
+    "boarded_at": "Boarded at",
+    "seat": "Seat",
+    "allocated_at": "Seated at",
+    "national_id": "Person",
+    "household_id": "Household",
+    "hotel_id": "Hotel",
+    "trip_id": "Trip",
+    "check_in": "Check-in",
+    "check_out": "Check-out",
+    "room": "Room",
+    "merged_into_id": "Merged into",
+    "reason": "Why",
+    "priority_class": "Priority",
 }
 
 # Records that are about one person, and the column that names them.
@@ -543,6 +558,8 @@ def label(name: str) -> str:
     """The label of a field or a fact of the trail."""
     if name in DETAIL_LABELS:
         return _(DETAIL_LABELS[name])
+    if name in MORE_FIELD_LABELS:
+        return _(MORE_FIELD_LABELS[name])
     return field_label(name)
 
 

@@ -396,9 +396,7 @@ def import_bundle(
     if missing and not force and not preview:
         _hold(desk, m, data, missing, facts)
         return Imported(m, held=True, missing=missing)
-    result = _apply(
-        desk, opened, preview=preview, progress=progress, cancel=cancel, facts=facts
-    )
+    result = _apply(desk, opened, preview=preview, progress=progress, cancel=cancel, facts=facts)
     result.missing = missing
     if not preview:
         result.also_applied = _apply_held(desk, identities)
