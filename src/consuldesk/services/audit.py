@@ -34,6 +34,7 @@ from consuldesk.store.db import sql_time
 from consuldesk.store.models import (
     AssistanceRequest,
     AuditEvent,
+    EvacuationOperation,
     Hotel,
     Household,
     HouseholdMember,
@@ -454,6 +455,7 @@ def _rows(session: Session, found: Sequence[Any]) -> list[AuditRow]:
     places = {
         **_named(session, Household, by_table.get("household", set())),
         **_named(session, Hotel, by_table.get("hotel", set())),
+        **_named(session, EvacuationOperation, by_table.get("evacuation_operation", set())),
         **_trips(session, by_table.get("trip", set())),
     }
     out = []
