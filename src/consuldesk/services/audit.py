@@ -163,8 +163,8 @@ DETAIL_LABELS = {
     "document": "Document",
     "night": "Night",
     "hotels": "Hotels",
-    "recipient": "For",
-    "sender": "From",
+    "recipient": "Sent to",
+    "sender": "Sent by",
     "sequence": "Bundle number",
     "new": "New records",
     "changed": "Changed records",
@@ -637,6 +637,8 @@ def summarise(table: str, action: str, changes: Mapping[str, Any]) -> str:
             "List imported: {n} person, {file}", "List imported: {n} people, {file}", n
         ).format(n=n, file=file or "—")
     what = _(ACTION_LABELS.get(action, action))
+    if action in ("create", "delete") and table != "national" and table in TABLE_LABELS:
+        return f"{what} — {_(TABLE_LABELS[table])}"  # what was made or deleted
     if action == "create":
         return what
     pairs = _pairs(changes)

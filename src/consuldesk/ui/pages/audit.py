@@ -113,6 +113,11 @@ class AuditTrailPage(QWidget):
         header.resizeSection(COL_POST, metrics.horizontalAdvance("MM-MMM") + 16)
         header.resizeSection(COL_KIND, metrics.horizontalAdvance("M" * 9))
         header.resizeSection(COL_ABOUT, metrics.horizontalAdvance("M" * 13))
+        for column in (COL_WHEN, COL_OFFICER, COL_POST, COL_KIND, COL_ABOUT):
+            # A header longer than its values (Kazakh, Russian) is not cut either.
+            caption = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            wanted = header.fontMetrics().horizontalAdvance(caption) + 24
+            header.resizeSection(column, max(header.sectionSize(column), wanted))
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
 
@@ -248,7 +253,9 @@ class AuditTrailPage(QWidget):
         self.status_label.setText(describe(exc))
 
     @Slot(str)
-    def _on_person_box_text_changed(self, _text: str) -> None:
+    def _on_person_box_text_changed(self, text: str) -> None:
+        if text.strip():
+            self.clear_button.setEnabled(True)
         self._debounce.start()
 
     @Slot()
