@@ -30,7 +30,7 @@ depends_on: str | Sequence[str] | None = None
 INDEXES: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("ix_audit_event_at", ("at", "id"), None),
     ("ix_audit_event_officer", ("officer", "at", "id"), None),
-    ("ix_audit_event_action", ("action", "at", "id"), None),
+    ("ix_audit_event_action", ("action", "at", "id", "table_name"), None),
     ("ix_audit_event_table", ("table_name", "at", "id"), None),
     ("ix_audit_event_batches", ("table_name", "at", "id"), "record_id = id"),
 )
