@@ -504,7 +504,9 @@ def _note_received(tx: Tx, m: b.Manifest, own: str) -> None:
     peer.acked = _merge_max(peer.acked or {}, m.acks)
     if m.sequence >= peer.received_sequence:  # an old bundle brought back is not news
         peer.last_received_at = utcnow()
-        sync_audit.note_received(tx.session, m.sender, own, m.audit_through, m.audit_acks)
+        # A mark without the events it marks (never written so) acknowledges nothing.
+        through = m.audit_through if b.AUDIT in m.files else None
+        sync_audit.note_received(tx.session, m.sender, own, through, m.audit_acks)
     peer.received_sequence = max(peer.received_sequence, m.sequence)
     own_span = m.covers.get(m.sender)
     if own_span and own_span[1] > (peer.last_change or ""):

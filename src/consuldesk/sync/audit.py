@@ -65,8 +65,9 @@ def acked_by(session: Session, peer: str) -> AuditMark | None:
 def events_after(
     session: Session, mark: AuditMark | None
 ) -> tuple[list[dict[str, Any]], AuditMark | None]:
-    """The trail's events after ``mark``, oldest first, as ``audit.jsonl`` holds them, and the
-    mark of the last one (``mark`` itself when there are none)."""
+    """The trail's events after ``mark``, oldest first, as ``audit.jsonl`` holds them (their
+    ``changes`` as :class:`orjson.Fragment` of the stored JSON), and the mark of the last one
+    (``mark`` itself when there are none)."""
     after = mark[0] if mark else 0
     rows = session.execute(
         text(
@@ -87,7 +88,10 @@ def events_after(
                 "table": table,
                 "record": record,
                 "action": action,
-                "changes": orjson.loads(changes) if isinstance(changes, (str, bytes)) else changes,
+                # As stored (JSON text): written into the line as it is, never parsed here.
+                "changes": orjson.Fragment(changes)
+                if isinstance(changes, (str, bytes))
+                else changes,
                 "version": version,
             }
         )

@@ -159,8 +159,20 @@ def test_a_bundle_of_an_older_version_without_a_trail_still_imports(world, monke
     hq, thr, _baku, usb = world
     nationals.register_national(thr, person(host_country="IR"))
     real = b.write
-    monkeypatch.setattr(b, "write", lambda *a, audit=None, **kw: real(*a, **kw))
-    path = send(thr, hq, usb)
-    result = receive(hq, path)
+
+    def as_before(manifest, *args, audit=None, **kw):  # no audit.jsonl, no marks
+        manifest.audit_through, manifest.audit_acks = None, {}
+        return real(manifest, *args, **kw)
+
+    monkeypatch.setattr(b, "write", as_before)
+    old = send(thr, hq, usb)
+    result = receive(hq, old)
     assert result.created.get("national") == 1 and result.audit_events == 0
-    assert result.manifest.audit_through is not None  # said, but nothing came: no harm
+    assert "audit" not in result.manifest.body() and "audit_acks" not in result.manifest.body()
+    # Headquarters, of an older version too, acknowledges nothing of the trail: the next bundle
+    # of a newer Tehran carries all of it.
+    receive(thr, send(hq, thr, usb))
+    monkeypatch.setattr(b, "write", real)
+    made = set(events_of(thr))
+    assert receive(hq, send(thr, hq, usb)).audit_events == len(made)
+    assert made <= set(events_of(hq))
