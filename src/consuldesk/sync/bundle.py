@@ -30,6 +30,7 @@ import json
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -140,6 +141,15 @@ class Manifest:
                 if (m := _mark(v)) is not None
             },
         )
+
+
+def _is_time(text: str) -> bool:
+    """Whether ``text`` is an ISO 8601 time (an audit event's ``at``)."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _mark(value: Any) -> AuditMark | None:
@@ -257,6 +267,7 @@ class Opened:
                 or not all(isinstance(item.get(k), str) for k in AUDIT_KEYS if k != "changes")
                 or not isinstance(item.get("changes"), dict)
                 or not item["id"]
+                or not _is_time(item["at"])
             ):
                 raise SyncError("bundle.damaged", detail=AUDIT)
             events.append(item)

@@ -176,3 +176,49 @@ def test_a_bundle_of_an_older_version_without_a_trail_still_imports(world, monke
     made = set(events_of(thr))
     assert receive(hq, send(thr, hq, usb)).audit_events == len(made)
     assert made <= set(events_of(hq))
+
+
+def test_a_trail_put_back_from_a_backup_is_sent_again_from_its_start(world):
+    from consuldesk.store.db import write_meta
+    from consuldesk.sync import audit as sync_audit
+
+    hq, thr, _baku, usb = world
+    nationals.register_national(thr, person(host_country="IR"))
+    receive(hq, send(thr, hq, usb))
+    receive(thr, send(hq, thr, usb))
+    with thr.casefile.read() as session:
+        mark = sync_audit.acked_by(session, "KZ-HQ")
+        assert mark is not None
+        # Only what came after the bundle headquarters acknowledged is still to send.
+        pending = sync_audit.events_after(session, mark)[0]
+        assert 0 < len(pending) < len(events_of(thr))
+    # The sequence headquarters acknowledged names another event now (a restore, and the
+    # trail went on from an older point): everything is sent again, and skipped there.
+    with thr.casefile.write("x") as tx:
+        write_meta(tx.session, sync_audit.ACKED + "KZ-HQ", f"{mark[0]} not-that-event")
+    with thr.casefile.read() as session:
+        assert sync_audit.acked_by(session, "KZ-HQ") is None
+    made = len(events_of(thr))
+    path = send(thr, hq, usb)
+    assert len(audit_lines(path, hq)) == made
+    assert receive(hq, path).audit_events == len(pending)  # the others are there already
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"id": "x"}',
+        b'{"id": "x", "at": "yesterday", "officer": "o", "post": "p", "table": "t",'
+        b' "record": "r", "action": "a", "changes": {}, "version": "v"}',
+        b'{"id": "x", "at": "2026-12-06T10:00:00+00:00", "officer": "o", "post": "p",'
+        b' "table": "t", "record": "r", "action": "a", "changes": [], "version": "v"}',
+    ],
+)
+def test_audit_lines_of_the_wrong_shape_are_named_as_damage(line):
+    opened = b.Opened(manifest=None, head=b"", signature=b"", changes=b"", statements=b"")  # type: ignore[arg-type]
+    opened.audit = line
+    with pytest.raises(SyncError) as caught:
+        opened.audit_events()
+    assert (caught.value.code, caught.value.params.get("detail")) == ("bundle.damaged", b.AUDIT)
