@@ -9,6 +9,7 @@ passenger selected.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
@@ -99,6 +100,12 @@ def main() -> int:
                 window.grab().save(str(path))
                 print(f"{path.name}: {size[0]} x {size[1]}")
             window.close()
+            window.ctx.tasks.wait()
+            # The closed window is cyclic garbage: collect it here, on the UI thread. Left to a
+            # collection that a worker thread happens to start, its Qt objects were deleted
+            # there, and the script crashed (a segmentation fault) in the next language.
+            del window
+            gc.collect()
         desk.close()
     del app
     return 0

@@ -60,7 +60,8 @@ class AuditModel(QAbstractTableModel):
         # Every (re)query bumps the generation; pages of an older one are dropped on arrival.
         self._generation = 0
         self._fetching = False
-        self._headers = [_("When"), _("Officer"), _("Post"), _("Kind"), _("About"), _("What")]
+        # "At": which post (its code is short; the word "post" is long in Russian).
+        self._headers = [_("When"), _("Officer"), _("At"), _("Kind"), _("About"), _("What")]
 
     # -- paging ----------------------------------------------------------------------------
 
