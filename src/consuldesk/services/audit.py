@@ -28,7 +28,7 @@ from sqlmodel import Session, SQLModel
 
 from consuldesk.domain.names import display_name
 from consuldesk.i18n import _, ngettext
-from consuldesk.messages import field_label
+from consuldesk.messages import PRIORITY_CLASS_LABELS, STATUS_WORD_LABELS, field_label
 from consuldesk.services.desk import Desk
 from consuldesk.store.db import sql_time
 from consuldesk.store.models import (
@@ -203,6 +203,7 @@ _ABOUT_PERSON: dict[str, type[SQLModel]] = {
     "assistance_request": AssistanceRequest,
 }
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_WORDS = {**STATUS_WORD_LABELS, **PRIORITY_CLASS_LABELS}
 _SUMMARY_VALUE = 40  # characters of a value in a row's summary (whole in its details)
 
 
@@ -559,6 +560,8 @@ def value_text(name: str, value: Any, *, limit: int | None = None) -> str:
         text = ", ".join(value_text(name, v) for v in value)
     elif isinstance(value, dict):
         text = ", ".join(f"{k}: {value_text(k, v)}" for k, v in value.items())
+    elif name in ("status", "priority_class") and str(value) in _WORDS:
+        text = _(_WORDS[str(value)])  # a stored code as the officer reads it
     else:
         text = str(value)
         if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
