@@ -113,7 +113,7 @@ def _catalog_sources() -> None:
     _("Consent date")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['source'], consuldesk.ui.dialogs.person_card.LABELS['source']
     _("Source")
-    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['origin_post'], consuldesk.services.audit.TABLE_LABELS['post']
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['origin_post'], consuldesk.services.audit_text.TABLE_LABELS['post']
     _("Post")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['deleted_at']
     _("Record")
@@ -727,153 +727,153 @@ def _catalog_sources() -> None:
     _("Keys")
     # TRANSLATORS: consuldesk.services.audit.KIND_LABELS['logins']
     _("Logins")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['create']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['create']
     _("Created")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['update'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['update']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['update'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['update']
     _("Edited")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['delete'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['delete']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['delete'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['delete']
     _("Deleted")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['merge'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['merge']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['merge'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['merge']
     _("Merged")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['resolve'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['resolve']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['resolve'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['resolve']
     _("Conflict resolved")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['declined'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['declined']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['declined'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['declined']
     _("Kept the other change")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['review'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['review']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['review'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['review']
     _("Marked as reviewed")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['restore']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['restore']
     _("Restored")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['import'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['import']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['import'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['import']
     _("Imported")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['sync'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['sync']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['sync'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['sync']
     _("Received in a bundle")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['export']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['export']
     _("Exported")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['printed']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['printed']
     _("Printed")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['held']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['held']
     _("Held")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['passphrase']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['passphrase']
     _("Passphrase changed")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['retire']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['retire']
     _("Retired")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['revoke']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['revoke']
     _("Revoked")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['login']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['login']
     _("Logged in")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['logout']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['logout']
     _("Logged out")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['login_failed']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['login_failed']
     _("Login refused")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['lock']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['lock']
     _("Locked")
-    # TRANSLATORS: consuldesk.services.audit.ACTION_LABELS['unlock']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['unlock']
     _("Unlocked")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['national'], consuldesk.services.audit.MORE_FIELD_LABELS['national_id']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['national'], consuldesk.services.audit_text.MORE_FIELD_LABELS['national_id']
     _("Person")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['household'], consuldesk.services.audit.MORE_FIELD_LABELS['household_id']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['household'], consuldesk.services.audit_text.MORE_FIELD_LABELS['household_id']
     _("Household")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['household_member']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['household_member']
     _("Household member")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['assistance_request']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['assistance_request']
     _("Request")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['request_event']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['request_event']
     _("Request step")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['hotel'], consuldesk.services.audit.MORE_FIELD_LABELS['hotel_id']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['hotel'], consuldesk.services.audit_text.MORE_FIELD_LABELS['hotel_id']
     _("Hotel")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['placement']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['placement']
     _("Hotel stay")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['evacuation_operation'], consuldesk.ui.models.requests.KIND_LABELS[RequestKind.EVACUATION], consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['evacuation']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['evacuation_operation'], consuldesk.ui.models.requests.KIND_LABELS[RequestKind.EVACUATION], consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['evacuation']
     _("Evacuation")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['trip'], consuldesk.services.audit.MORE_FIELD_LABELS['trip_id']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['trip'], consuldesk.services.audit_text.MORE_FIELD_LABELS['trip_id']
     _("Trip")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['manifest_entry']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['manifest_entry']
     _("Seat on a trip")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['duplicate_candidate']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['duplicate_candidate']
     _("Possible duplicate")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['own_key']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['own_key']
     _("Our keys")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['peer_key']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['peer_key']
     _("Key of another post")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['key_statement']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['key_statement']
     _("Key statement")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['bundle'], consuldesk.services.audit.DETAIL_LABELS['bundle']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['bundle'], consuldesk.services.audit_text.DETAIL_LABELS['bundle']
     _("Bundle")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['report']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['report']
     _("Report")
-    # TRANSLATORS: consuldesk.services.audit.TABLE_LABELS['officer']
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['officer']
     _("Officer")
-    # TRANSLATORS: consuldesk.services.audit.DOCUMENT_LABELS['sitrep']
+    # TRANSLATORS: consuldesk.services.audit_text.DOCUMENT_LABELS['sitrep']
     _("Situation report")
-    # TRANSLATORS: consuldesk.services.audit.DOCUMENT_LABELS['roster']
+    # TRANSLATORS: consuldesk.services.audit_text.DOCUMENT_LABELS['roster']
     _("Hotel roster")
-    # TRANSLATORS: consuldesk.services.audit.DOCUMENT_LABELS['manifest']
+    # TRANSLATORS: consuldesk.services.audit_text.DOCUMENT_LABELS['manifest']
     _("Manifest")
-    # TRANSLATORS: consuldesk.services.audit.DOCUMENT_LABELS['slip']
+    # TRANSLATORS: consuldesk.services.audit_text.DOCUMENT_LABELS['slip']
     _("Boarding slip")
-    # TRANSLATORS: consuldesk.services.audit.DOCUMENT_LABELS['manifest_csv']
+    # TRANSLATORS: consuldesk.services.audit_text.DOCUMENT_LABELS['manifest_csv']
     _("Manifest (CSV)")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['file']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['file']
     _("File")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['sha256']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['sha256']
     _("SHA-256")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['bytes']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['bytes']
     _("Size (bytes)")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['records']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['records']
     _("Records")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['format']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['format']
     _("Format")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['lang']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['lang']
     _("Language")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['chosen']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['chosen']
     _("Only the people chosen")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['document']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['document']
     _("Document")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['night']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['night']
     _("Night")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['hotels']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['hotels']
     _("Hotels")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['recipient']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['recipient']
     _("Sent to")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['sender']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['sender']
     _("Sent by")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['sequence']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['sequence']
     _("Bundle number")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['new']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['new']
     _("New records")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['changed']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['changed']
     _("Changed records")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['conflicts']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['conflicts']
     _("Conflicts")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['audit_events']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['audit_events']
     _("Audit events")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['missing']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['missing']
     _("Waiting for")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['key_id']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['key_id']
     _("Key")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['created']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['created']
     _("Records created")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['seats']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['seats']
     _("Seats")
-    # TRANSLATORS: consuldesk.services.audit.DETAIL_LABELS['list_sha256'], consuldesk.ui.dialogs.person_card.LABELS['list_sha256']
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['list_sha256'], consuldesk.ui.dialogs.person_card.LABELS['list_sha256']
     _("List file (SHA-256)")
-    # TRANSLATORS: consuldesk.services.audit.MORE_FIELD_LABELS['boarded_at']
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['boarded_at']
     _("Boarded at")
-    # TRANSLATORS: consuldesk.services.audit.MORE_FIELD_LABELS['seat']
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['seat']
     _("Seat")
-    # TRANSLATORS: consuldesk.services.audit.MORE_FIELD_LABELS['allocated_at']
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['allocated_at']
     _("Seated at")
-    # TRANSLATORS: consuldesk.services.audit.MORE_FIELD_LABELS['check_in']
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['check_in']
     _("Check-in")
-    # TRANSLATORS: consuldesk.services.audit.MORE_FIELD_LABELS['check_out']
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['check_out']
     _("Check-out")
-    # TRANSLATORS: consuldesk.services.audit.MORE_FIELD_LABELS['room']
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['room']
     _("Room")
-    # TRANSLATORS: consuldesk.services.audit.MORE_FIELD_LABELS['merged_into_id']
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['merged_into_id']
     _("Merged into")
-    # TRANSLATORS: consuldesk.services.audit.MORE_FIELD_LABELS['reason']
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['reason']
     _("Why")
-    # TRANSLATORS: consuldesk.services.audit.MORE_FIELD_LABELS['priority_class']
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['priority_class']
     _("Priority")
     # TRANSLATORS: consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_COUNTRY]
     _("in the country")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from consuldesk.services import audit, documents, nationals
+from consuldesk.services import audit, audit_text, documents, nationals
 from consuldesk.services.audit import AuditFilter, find_events
 from consuldesk.services.lists import export_list, import_list
 from tests.factories import person
@@ -58,7 +58,7 @@ def test_the_trail_reads_newest_first_with_names_and_what_changed(trail):
     edit = next(r for r in rows if r.action == "update")
     assert edit.subject == a.name and edit.national_id == a.id
     assert edit.summary == "Edited — City: Dubai → Abu Dhabi"
-    assert ("City", "Dubai → Abu Dhabi") in audit.details(edit)
+    assert ("City", "Dubai → Abu Dhabi") in audit_text.details(edit.changes)
     assert [r.at for r in rows] == sorted((r.at for r in rows), reverse=True)
 
 

@@ -36,10 +36,10 @@ from consuldesk.services.audit import (
     AuditFilter,
     AuditPage,
     AuditRow,
-    details,
     find_events,
     officers,
 )
+from consuldesk.services.audit_text import details
 from consuldesk.services.nationals import get_national
 from consuldesk.services.rows import NationalRow
 from consuldesk.store.errors import NotFound
@@ -364,7 +364,7 @@ class AuditTrailPage(QWidget):
             f"<b>{_escape(row.subject)}</b> — {_escape(kind_text(row))}<br>"
             f"{when_text(row)} · {_escape(where)}<br>{_escape(row.summary)}"
         )
-        lines = details(row)
+        lines = details(row.changes)
         self.details_table.setRowCount(len(lines))
         for i, (label, text) in enumerate(lines):
             for column, value in enumerate((label, text)):
