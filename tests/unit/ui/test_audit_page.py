@@ -185,3 +185,16 @@ def test_the_menu_and_its_shortcut_open_the_trail(qtbot, desk, people):
         assert page.person_box.hasFocus()
     finally:
         window.close()
+
+
+def test_open_person_of_a_deleted_record_says_so(qtbot, page, people, desk, monkeypatch):
+    _a, b = people
+    opened = []
+    monkeypatch.setattr(PersonCard, "open", lambda self: opened.append(self))
+    nationals.delete_national(desk, b.id)
+    page.show_person(b.id)
+    qtbot.waitUntil(lambda: not page.model.loading and page.model.rowCount() == 2, timeout=3000)
+    assert [page.model.row_at(r).action for r in range(2)] == ["delete", "create"]
+    page.open_person_button.click()
+    qtbot.waitUntil(lambda: "deleted or merged" in page.status_label.text(), timeout=3000)
+    assert opened == []
