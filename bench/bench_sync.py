@@ -1,6 +1,7 @@
 """Bundles: export and import of many changed records, and a day's work at a post.
 
-A post's case file gets ``--n`` demo nationals (bulk insert), keys sealed with age's real scrypt,
+A post's case file gets ``--n`` demo nationals (bulk insert, audited as a list import is: one
+event for the list, which the bundle's ``audit.jsonl`` carries), keys sealed with age's real scrypt,
 and a headquarters case file that trusts it. Measured, each printed beside its floor:
 
 - ``export``: :func:`consuldesk.services.sync.export_bundle` of every record (collect, sign,
@@ -55,8 +56,9 @@ def build(n: int, root: Path):
     post = create_casefile(root / "AE-ABU.consuldesk", post_code="AE-ABU", post_name="Abu Dhabi",
                            host_country="AE", officer="bench")  # fmt: skip
     people = generate_nationals(n, seed=5, today=BENCH_TODAY)
-    with post.casefile.write("bench") as tx:
-        tx.insert_nationals(people)
+    with post.casefile.write("bench") as tx:  # as a list import writes them: one audit event
+        ids = tx.insert_nationals(people, audited=False)
+        tx.audit_created("national", ids, "import", file="bench.xlsx", sha256="0" * 64)
     for desk in (hq, post):
         keys.create_keys(desk, PASSPHRASE)
     usb = root / "usb"

@@ -34,7 +34,16 @@ from consuldesk.ui.dialogs.retention import RetentionDialog
 from consuldesk.ui.main_window import MainWindow
 
 OUT = Path(__file__).resolve().parent / "1024"
-PAGES = ("Nationals", "Households", "Requests", "Hotels", "Evacuation", "Overview", "Sync")
+PAGES = (
+    "Nationals",
+    "Households",
+    "Requests",
+    "Hotels",
+    "Evacuation",
+    "Overview",
+    "Sync",
+    "Audit trail",
+)
 TODAY = date(2026, 12, 6)
 
 
@@ -197,11 +206,12 @@ def main() -> int:
                 if title == "Evacuation":
                     prepare_evacuation(window)
                 size = window.size().toTuple()
-                path = OUT / f"{title.lower()}-{language}.png"
+                path = OUT / f"{title.lower().replace(' ', '-')}-{language}.png"
                 window.grab().save(str(path))
                 print(f"{path.name}: {size[0]} x {size[1]}")
             shoot_retention(window, language)
             window.close()
+            window.ctx.tasks.wait()
             KEPT.append(window)
         desk.close()
     del app

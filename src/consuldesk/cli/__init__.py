@@ -10,8 +10,8 @@ typed at the terminal.
 
 One module a command group: :mod:`.casefile` (init, demo, info), :mod:`.lists` (import,
 export, review), :mod:`.nationals` (search, stats, duplicates), :mod:`.evac`, :mod:`.reports`
-(sitrep, roster), :mod:`.keys`, :mod:`.sync`, :mod:`.backups`, :mod:`.retention`;
-:mod:`.common` holds what they share. A group adds its
+(sitrep, roster), :mod:`.keys`, :mod:`.sync`, :mod:`.backups`, :mod:`.retention`,
+:mod:`.audit`, :mod:`.accounts`; :mod:`.common` holds what they share. A group adds its
 commands to the parser (``add_parsers``) and names their handlers (``COMMANDS``).
 """
 
@@ -27,6 +27,7 @@ from typing import Any
 from consuldesk import __version__
 from consuldesk.cli import (
     accounts,
+    audit,
     backups,
     casefile,
     evac,
@@ -65,7 +66,19 @@ __all__ = [
 ]
 
 #: The command groups, in the order ``--help`` lists their commands.
-GROUPS = (casefile, accounts, lists, nationals, evac, reports, keys, sync, backups, retention)
+GROUPS = (
+    casefile,
+    accounts,
+    lists,
+    nationals,
+    evac,
+    reports,
+    keys,
+    sync,
+    backups,
+    retention,
+    audit,
+)
 #: Groups whose commands have actions of their own (which take the common options too).
 NESTED = (accounts, evac, keys, sync, retention)
 COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
@@ -90,6 +103,8 @@ examples:
   consuldesk-cli keys init                         keys for signed, encrypted bundles
   consuldesk-cli bundle export KZ-HQ /media/usb    what headquarters lacks, on a USB stick
   consuldesk-cli bundle import /media/usb/….consuldesk-bundle
+  consuldesk-cli audit --person Қасымова --since 01.12.2026   who did what to her record
+  consuldesk-cli audit --kind exports --json       every file that left the case file
   consuldesk-cli retention                    records expired or expiring (anonymise, keep)
 
 Passphrases: $CONSULDESK_PASSPHRASE (and $CONSULDESK_NEW_PASSPHRASE for a new one) for
@@ -143,10 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, **kwargs: Any) -> argparse.ArgumentParser:
-        return sub.add_parser(name, parents=[common], **kwargs)
+        kwargs.setdefault("parents", [common])
+        return sub.add_parser(name, **kwargs)
 
     for group in GROUPS:
-        if group in NESTED:
+        if group in NESTED or group is audit:
             group.add_parsers(add, common)
         else:
             group.add_parsers(add)

@@ -119,7 +119,7 @@ def _catalog_sources() -> None:
     _("Retention period")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['source'], consuldesk.ui.dialogs.person_card.LABELS['source']
     _("Source")
-    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['origin_post']
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['origin_post'], consuldesk.services.audit_text.TABLE_LABELS['post']
     _("Post")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['deleted_at']
     _("Record")
@@ -833,6 +833,190 @@ def _catalog_sources() -> None:
     _("Cyrillic names: to the Cyrillic name")
     # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['latin values']
     _("Latin names: to the name as in the passport")
+    # TRANSLATORS: consuldesk.services.audit.KIND_LABELS['changes']
+    _("Changes")
+    # TRANSLATORS: consuldesk.services.audit.KIND_LABELS['deletes']
+    _("Deletes and merges")
+    # TRANSLATORS: consuldesk.services.audit.KIND_LABELS['imports']
+    _("Imports")
+    # TRANSLATORS: consuldesk.services.audit.KIND_LABELS['exports']
+    _("Exports and bundles")
+    # TRANSLATORS: consuldesk.services.audit.KIND_LABELS['prints']
+    _("Prints")
+    # TRANSLATORS: consuldesk.services.audit.KIND_LABELS['keys']
+    _("Keys")
+    # TRANSLATORS: consuldesk.services.audit.KIND_LABELS['logins']
+    _("Logins")
+    # TRANSLATORS: consuldesk.services.audit.KIND_LABELS['accounts']
+    _("Officers' accounts")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['create']
+    _("Created")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['update'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['update']
+    _("Edited")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['delete'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['delete']
+    _("Deleted")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['merge'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['merge']
+    _("Merged")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['resolve'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['resolve']
+    _("Conflict resolved")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['declined'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['declined']
+    _("Kept the other change")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['review'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['review']
+    _("Marked as reviewed")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['restore']
+    _("Restored")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['import'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['import']
+    _("Imported")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['sync'], consuldesk.ui.dialogs.person_card.ACTION_LABELS['sync']
+    _("Received in a bundle")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['export']
+    _("Exported")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['printed']
+    _("Printed")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['held']
+    _("Held")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['passphrase']
+    _("Passphrase changed")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['retire']
+    _("Retired")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['revoke']
+    _("Revoked")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['login']
+    _("Logged in")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['logout']
+    _("Logged out")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['login_failed']
+    _("Login refused")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['lock']
+    _("Locked")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['unlock']
+    _("Unlocked")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['unlock_refused']
+    _("Unlock refused (wrong passphrase)")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['recovery']
+    _("Opened with the recovery key")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['recovery_key']
+    _("Recovery key shown")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['role']
+    _("Role changed")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['disable']
+    _("Account closed")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['passphrase_reset']
+    _("Passphrase set by the head of section")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['sealed_by_login']
+    _("Keys sealed under the case file's key")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['keep']
+    _("Kept longer")
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['anonymise']
+    _("Anonymised")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['national'], consuldesk.services.audit_text.MORE_FIELD_LABELS['national_id']
+    _("Person")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['household'], consuldesk.services.audit_text.MORE_FIELD_LABELS['household_id']
+    _("Household")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['household_member']
+    _("Household member")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['assistance_request']
+    _("Request")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['request_event']
+    _("Request step")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['hotel'], consuldesk.services.audit_text.MORE_FIELD_LABELS['hotel_id']
+    _("Hotel")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['placement']
+    _("Hotel stay")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['evacuation_operation'], consuldesk.ui.models.requests.KIND_LABELS[RequestKind.EVACUATION], consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['evacuation']
+    _("Evacuation")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['trip'], consuldesk.services.audit_text.MORE_FIELD_LABELS['trip_id']
+    _("Trip")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['manifest_entry']
+    _("Seat on a trip")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['duplicate_candidate']
+    _("Possible duplicate")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['own_key']
+    _("Our keys")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['peer_key']
+    _("Key of another post")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['key_statement']
+    _("Key statement")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['bundle'], consuldesk.services.audit_text.DETAIL_LABELS['bundle']
+    _("Bundle")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['report']
+    _("Report")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['officer']
+    _("Officer")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['officer_account']
+    _("Officer's account")
+    # TRANSLATORS: consuldesk.services.audit_text.DOCUMENT_LABELS['sitrep']
+    _("Situation report")
+    # TRANSLATORS: consuldesk.services.audit_text.DOCUMENT_LABELS['roster']
+    _("Hotel roster")
+    # TRANSLATORS: consuldesk.services.audit_text.DOCUMENT_LABELS['manifest']
+    _("Manifest")
+    # TRANSLATORS: consuldesk.services.audit_text.DOCUMENT_LABELS['slip']
+    _("Boarding slip")
+    # TRANSLATORS: consuldesk.services.audit_text.DOCUMENT_LABELS['manifest_csv']
+    _("Manifest (CSV)")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['file']
+    _("File")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['sha256']
+    _("SHA-256")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['bytes']
+    _("Size (bytes)")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['records']
+    _("Records")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['format']
+    _("Format")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['lang']
+    _("Language")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['chosen']
+    _("Only the people chosen")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['document']
+    _("Document")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['night']
+    _("Night")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['hotels']
+    _("Hotels")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['recipient']
+    _("Sent to")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['sender']
+    _("Sent by")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['sequence']
+    _("Bundle number")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['new']
+    _("New records")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['changed']
+    _("Changed records")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['conflicts']
+    _("Conflicts")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['audit_events']
+    _("Audit events")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['missing']
+    _("Waiting for")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['key_id']
+    _("Key")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['created']
+    _("Records created")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['seats']
+    _("Seats")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['list_sha256'], consuldesk.ui.dialogs.person_card.LABELS['list_sha256']
+    _("List file (SHA-256)")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['boarded_at']
+    _("Boarded at")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['seat']
+    _("Seat")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['allocated_at']
+    _("Seated at")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['check_in']
+    _("Check-in")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['check_out']
+    _("Check-out")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['room']
+    _("Room")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['merged_into_id']
+    _("Merged into")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['reason']
+    _("Why")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['priority_class']
+    _("Priority")
     # TRANSLATORS: consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_COUNTRY]
     _("in the country")
     # TRANSLATORS: consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_HOTEL]
@@ -891,26 +1075,8 @@ def _catalog_sources() -> None:
     _("Other")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['create']
     _("Registered")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['update']
-    _("Edited")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['merge']
-    _("Merged")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['delete']
-    _("Deleted")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['import']
-    _("Imported")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['review']
-    _("Marked as reviewed")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['sync']
-    _("Received in a bundle")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['resolve']
-    _("Conflict resolved")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['declined']
-    _("Kept the other change")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.LABELS['review']
     _("Set aside for review")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.LABELS['list_sha256']
-    _("List file (SHA-256)")
     # TRANSLATORS: consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.BUS]
     _("Bus")
     # TRANSLATORS: consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.FLIGHT]
@@ -989,8 +1155,6 @@ def _catalog_sources() -> None:
     _("No-show")
     # TRANSLATORS: consuldesk.ui.models.passengers.STATUS_LABELS['offloaded']
     _("Offloaded")
-    # TRANSLATORS: consuldesk.ui.models.requests.KIND_LABELS[RequestKind.EVACUATION], consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['evacuation']
-    _("Evacuation")
     # TRANSLATORS: consuldesk.ui.models.requests.KIND_LABELS[RequestKind.ACCOMMODATION], consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['accommodation']
     _("Accommodation")
     # TRANSLATORS: consuldesk.ui.models.requests.KIND_LABELS[RequestKind.MEDICAL]

@@ -28,6 +28,7 @@ from consuldesk.reports.sitrep import (
     render_sitrep,
 )
 from consuldesk.services import evacuation, hotels, stats
+from consuldesk.services.audited import PRINTED, REPORT, record_file
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import written_to
@@ -181,9 +182,11 @@ def print_sitrep(desk: Desk, out_path: Path, *, second_language: SecondLanguage 
         ServiceError: ``file.write`` (params ``path``, ``reason``).
     """
     data = sitrep_data(desk, second_language=second_language)
-    return written_to(
+    written = written_to(
         out_path, lambda: render_sitrep(data, Path(out_path), second_language=second_language)
     )
+    record_file(desk, REPORT, PRINTED, Path(out_path), document="sitrep")
+    return written
 
 
 # -- hotel roster --------------------------------------------------------------------------
@@ -270,12 +273,16 @@ def print_hotel_roster(
     if not data:
         raise ServiceError("roster.no_hotels", "hotel")
     post = desk.casefile.local_post()
-    return written_to(
+    written = written_to(
         out_path,
         lambda: render_hotel_roster(
             post.name if post else "", on, data, Path(out_path), second_language=second_language
         ),
     )
+    record_file(
+        desk, REPORT, PRINTED, Path(out_path), document="roster", night=on, hotels=len(data)
+    )
+    return written
 
 
 # -- recovery sheet --------------------------------------------------------------------------

@@ -55,7 +55,9 @@ from consuldesk.domain.requests import OPEN_STATUSES
 from consuldesk.domain.scan import ScanKind, parse_scan
 from consuldesk.reports.manifest import ManifestData, ManifestPassenger, render_manifest
 from consuldesk.reports.slips import BoardingSlip, SlipTrip, render_boarding_slips
+from consuldesk.services import audited
 from consuldesk.services import printed as printed_docs
+from consuldesk.services.audited import file_facts, record_file
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import atomic_text_file, written_to
@@ -1857,23 +1859,27 @@ def print_manifest(
         Path(out_path),
         lambda: render_manifest(data, Path(out_path), second_language=second_language),  # type: ignore[arg-type]
     )
-    _record_printed(desk, trip_id, printed_docs.MANIFEST, None)
+    _record_printed(desk, trip_id, printed_docs.MANIFEST, None, Path(out_path))
     return written
 
 
 def _record_printed(
-    desk: Desk, trip_id: str, document: str, entry_ids: Sequence[str] | None
+    desk: Desk, trip_id: str, document: str, entry_ids: Sequence[str] | None, path: Path
 ) -> None:
-    """Write down what was just printed (see :mod:`consuldesk.services.printed`)."""
-    with desk.write() as tx:
+    """Write down what was just printed, and into which file (see
+    :mod:`consuldesk.services.printed`)."""
+    facts = file_facts(path)
+    # Any role prints (a viewer hands out manifests at the border): the record of it is not a
+    # change the role must allow.
+    with desk.casefile.write(desk.officer) as tx:
         trip = live_trip(tx.session, trip_id)
         listed = [e for e in _trip_entries(tx.session, trip.id) if e.status in _SEATED]
         if document == printed_docs.MANIFEST:
-            printed_docs.record_manifest(tx, trip, listed)
+            printed_docs.record_manifest(tx, trip, listed, facts)
         else:
             wanted = set(entry_ids) if entry_ids is not None else None
             printed_docs.record_slips(
-                tx, trip, [e for e in listed if wanted is None or e.id in wanted]
+                tx, trip, [e for e in listed if wanted is None or e.id in wanted], facts
             )
 
 
@@ -1927,7 +1933,17 @@ def export_manifest_csv(desk: Desk, trip_id: str, out_path: Path) -> Path:
             fh.write(buffer.getvalue())
         return Path(out_path)
 
-    return written_to(Path(out_path), write)
+    written = written_to(Path(out_path), write)
+    record_file(
+        desk,
+        "trip",
+        audited.EXPORT,
+        written,
+        record_id=trip_id,
+        document="manifest_csv",
+        records=len(data.passengers),
+    )
+    return written
 
 
 def print_boarding_slips(
@@ -1990,5 +2006,5 @@ def print_boarding_slips(
             second_language=second_language,  # type: ignore[arg-type]
         ),
     )
-    _record_printed(desk, trip_id, printed_docs.SLIP, [s.entry_id for s in slips])
+    _record_printed(desk, trip_id, printed_docs.SLIP, [s.entry_id for s in slips], Path(out_path))
     return written

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from consuldesk.services.audited import EXPORT, bytes_facts, note_file
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import file_in, write_bytes_atomically, written_to
@@ -319,7 +320,18 @@ def export_public_key(desk: Desk, target: Path) -> Path:
     """
     name, data = public_key_file(desk)
     path = file_in(target, name, k.PUBLIC_SUFFIX)
-    return written_to(path, lambda: write_bytes_atomically(path, data))
+    written = written_to(path, lambda: write_bytes_atomically(path, data))
+    with desk.casefile.write(desk.officer) as tx:
+        own = _active_own(tx.session)
+        note_file(
+            tx,
+            "own_key",
+            EXPORT,
+            bytes_facts(path.name, data),
+            record_id=own.id if own is not None else None,
+            key_id=own.key_id if own is not None else "",
+        )
+    return written
 
 
 def change_passphrase(desk: Desk, old: str, new: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -41,17 +42,29 @@ class Printed:
     manifests: Mapping[str, Mapping[str, str]]
 
 
-def record_slips(tx: Tx, trip: Trip, entries: Sequence[ManifestEntry]) -> None:
-    """Record that slips were printed now for ``entries`` (seated on ``trip``)."""
+def record_slips(
+    tx: Tx,
+    trip: Trip,
+    entries: Sequence[ManifestEntry],
+    file: Mapping[str, Any] | None = None,
+) -> None:
+    """Record that slips were printed now for ``entries`` (seated on ``trip``), into ``file``
+    (its name, SHA-256 and size: :func:`consuldesk.services.audited.file_facts`)."""
     for e in entries:
-        printed = {"document": SLIP, "trip_id": trip.id, "seat": e.seat or ""}
+        printed = {"document": SLIP, "trip_id": trip.id, "seat": e.seat or "", **(file or {})}
         tx.audit(e, PRINTED, {PRINTED: printed}, e.version)
 
 
-def record_manifest(tx: Tx, trip: Trip, entries: Sequence[ManifestEntry]) -> None:
-    """Record that the manifest of ``trip`` listing ``entries`` was printed now."""
+def record_manifest(
+    tx: Tx,
+    trip: Trip,
+    entries: Sequence[ManifestEntry],
+    file: Mapping[str, Any] | None = None,
+) -> None:
+    """Record that the manifest of ``trip`` listing ``entries`` was printed now, into
+    ``file``."""
     seats = {e.id: e.seat or "" for e in entries}
-    printed = {"document": MANIFEST, "seats": seats}
+    printed = {"document": MANIFEST, "seats": seats, **(file or {})}
     tx.audit(trip, PRINTED, {PRINTED: printed}, trip.version)
 
 

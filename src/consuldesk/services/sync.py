@@ -23,11 +23,14 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from consuldesk.services import audited
 from consuldesk.services import keys as key_service
+from consuldesk.services.audited import note_file
 from consuldesk.services.backups import take_backup
 from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import file_in, write_bytes_atomically, written_to
+from consuldesk.store import retention as store_retention
 from consuldesk.store.db import META_HLC, Tx, gc_paused, read_meta
 from consuldesk.store.migrate import head_revision
 from consuldesk.store.models import (
@@ -38,6 +41,7 @@ from consuldesk.store.models import (
     new_id,
     utcnow,
 )
+from consuldesk.sync import audit as sync_audit
 from consuldesk.sync import bundle as b
 from consuldesk.sync import exchange, scope
 from consuldesk.sync import keys as k
@@ -76,6 +80,7 @@ class Imported:
     backup: Path | None = None
     also_applied: list[str] = field(default_factory=list)  # held bundles applied after it
     preview: bool = False
+    audit_events: int = 0  # audit events of other posts' trails new here
 
     @property
     def nothing_new(self) -> bool:
@@ -179,7 +184,14 @@ def _export(
     own, own_last = _own(desk)
     progress(0, 3, "sync.collect")
     everything = any(r.role == "headquarters" for r in recipients if r.post == peer)
+    audit_events: list[dict[str, Any]] | None = None
+    audit_through: b.AuditMark | None = None
     with gc_paused(), desk.casefile.read() as session:
+        if everything:  # the trail travels to headquarters (and to no post)
+            audit_events, audit_through = sync_audit.events_after(
+                session, sync_audit.acked_by(session, peer)
+            )
+        audit_acks = sync_audit.acks_for(session, peer)
         state = _peer(session, peer)
         held = exchange.knowledge(session, own, own_last)
         if everything:  # headquarters holds everything
@@ -216,8 +228,18 @@ def _export(
         requires={n: v for n, v in state.acked.items() if v},
         acks=held,
         counts=collected.counts,
+        audit_through=audit_through,
+        audit_acks=audit_acks,
     )
-    data = b.write(manifest, collected.records, statements, sender, recipients, collected.authors)
+    data = b.write(
+        manifest,
+        collected.records,
+        statements,
+        sender,
+        recipients,
+        collected.authors,
+        audit=audit_events,
+    )
     cancel.check()
     path = file_in(target, b.file_name(manifest), b.SUFFIX)
     written_to(path, lambda: write_bytes_atomically(path, data, verify=True))
@@ -228,6 +250,17 @@ def _export(
             row.sent_sequence = manifest.sequence
             row.last_sent_at = utcnow()
             tx.session.add(row)
+            note_file(
+                tx,
+                audited.BUNDLE,
+                audited.EXPORT,
+                audited.bytes_facts(path.name, data),
+                record_id=manifest.bundle_id,
+                recipient=peer,
+                sequence=manifest.sequence,
+                records=len(collected.records),
+                audit_events=len(audit_events or ()),
+            )
     except BaseException:
         path.unlink(missing_ok=True)  # not counted as sent: not left behind either
         raise
@@ -363,10 +396,11 @@ def import_bundle(
         raise _named(desk, exc, path) from exc.__cause__
     m = opened.manifest
     missing = _missing(desk, m)
+    facts = audited.bytes_facts(path.name, data)
     if missing and not force and not preview:
-        _hold(desk, m, data, missing)
+        _hold(desk, m, data, missing, facts)
         return Imported(m, held=True, missing=missing)
-    result = _apply(desk, opened, preview=preview, progress=progress, cancel=cancel)
+    result = _apply(desk, opened, preview=preview, progress=progress, cancel=cancel, facts=facts)
     result.missing = missing
     if not preview:
         result.also_applied = _apply_held(desk, identities)
@@ -385,13 +419,14 @@ def _apply(
     preview: bool,
     progress: Progress = no_progress,
     cancel: CancelFlag | None = None,
+    facts: dict[str, Any] | None = None,
 ) -> Imported:
     m = opened.manifest
     result = Imported(m, preview=preview)
     if not preview:
         result.backup = _backup(desk, f"before-{m.sender}-n{m.sequence:06d}")
     try:
-        _apply_in_transaction(desk, opened, result, preview, progress, cancel)
+        _apply_in_transaction(desk, opened, result, preview, progress, cancel, facts or {})
     except BaseException:
         if result.backup is not None:
             result.backup.unlink(missing_ok=True)  # nothing changed: nothing to go back to
@@ -411,8 +446,10 @@ def _apply_in_transaction(
     preview: bool,
     progress: Progress,
     cancel: CancelFlag | None,
+    facts: dict[str, Any],
 ) -> None:
     m = opened.manifest
+    events = opened.audit_events()  # a damaged line refuses the bundle before any write
     try:
         # A large bundle is millions of small objects: collector passes over them cost more
         # than the merge itself.
@@ -442,7 +479,27 @@ def _apply_in_transaction(
             result.keys_changed = len(changed)
             through = {node: span[1] for node, span in m.covers.items()}
             exchange.learn(tx.session, _merge_max(applied.newest, through))
-            _note_received(tx, m)
+            result.audit_events = sync_audit.keep(tx, events)
+            if result.audit_events:
+                # Events about a person anonymised here lose their personal values on arrival.
+                about: dict[str, set[str]] = {}
+                for event in events:
+                    about.setdefault(event["table"], set()).add(event["record"])
+                store_retention.redact_anonymised(tx, about)
+            _note_received(tx, m, own)
+            note_file(
+                tx,
+                audited.BUNDLE,
+                audited.IMPORT,
+                facts,
+                record_id=m.bundle_id,
+                sender=m.sender,
+                sequence=m.sequence,
+                new=result.created,
+                changed=result.updated,
+                conflicts=result.conflicts,
+                audit_events=result.audit_events,
+            )
             held = tx.session.get(HeldBundle, m.bundle_id)
             if held is not None:
                 tx.session.delete(held)
@@ -452,11 +509,14 @@ def _apply_in_transaction(
         pass
 
 
-def _note_received(tx: Tx, m: b.Manifest) -> None:
+def _note_received(tx: Tx, m: b.Manifest, own: str) -> None:
     peer = _peer(tx.session, m.sender)
     peer.acked = _merge_max(peer.acked or {}, m.acks)
     if m.sequence >= peer.received_sequence:  # an old bundle brought back is not news
         peer.last_received_at = utcnow()
+        # A mark without the events it marks (never written so) acknowledges nothing.
+        through = m.audit_through if b.AUDIT in m.files else None
+        sync_audit.note_received(tx.session, m.sender, own, through, m.audit_acks)
     peer.received_sequence = max(peer.received_sequence, m.sequence)
     own_span = m.covers.get(m.sender)
     if own_span and own_span[1] > (peer.last_change or ""):
@@ -464,9 +524,25 @@ def _note_received(tx: Tx, m: b.Manifest) -> None:
     tx.session.add(peer)
 
 
-def _hold(desk: Desk, m: b.Manifest, data: bytes, missing: dict[str, list[str]]) -> None:
+def _hold(
+    desk: Desk,
+    m: b.Manifest,
+    data: bytes,
+    missing: dict[str, list[str]],
+    facts: dict[str, Any],
+) -> None:
     with desk.write("bundle") as tx:
         if tx.session.get(HeldBundle, m.bundle_id) is None:
+            note_file(
+                tx,
+                audited.BUNDLE,
+                audited.HELD,
+                facts,
+                record_id=m.bundle_id,
+                sender=m.sender,
+                sequence=m.sequence,
+                missing={n: need for n, (_, need) in missing.items()},
+            )
             tx.session.add(
                 HeldBundle(
                     bundle_id=m.bundle_id,
@@ -493,7 +569,8 @@ def _apply_held(desk: Desk, identities: list[k.SecretKeys]) -> list[str]:
                 continue  # its sender was revoked meanwhile: it stays held, for an officer
             if _missing(desk, opened.manifest):
                 continue
-            _apply(desk, opened, preview=False)
+            facts = audited.bytes_facts(b.file_name(opened.manifest), row.content)
+            _apply(desk, opened, preview=False, facts=facts)
             applied.append(row.bundle_id)
             progress = True
     return applied

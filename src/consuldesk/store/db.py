@@ -521,6 +521,29 @@ class Tx:
             )
         )
 
+    def audit_about(
+        self, table: str, action: str, details: dict[str, Any], record_id: str | None = None
+    ) -> str:
+        """Queue one event that changes no field: a file exported, printed, sent or received,
+        a key file handed out. ``record_id`` names the record it is about (a trip, a bundle);
+        without one the event is about many records or none, and names itself (as
+        :meth:`audit_created`'s event does). Returns the event's id."""
+        event_id = new_id()
+        self._audit.append(
+            (
+                event_id,
+                _sql_value(self.now),
+                self.officer,
+                self.post_code,
+                table,
+                record_id or event_id,
+                action,
+                _dumps(details),
+                str(self.clock.now()),
+            )
+        )
+        return event_id
+
     def audit_bulk(self, rows: list[dict[str, Any]]) -> None:
         """Queue prepared audit events (bulk paths that bypass the ORM); dict keys as columns."""
         for r in rows:
@@ -537,6 +560,25 @@ class Tx:
                     r["version"],
                 )
             )
+
+    def keep_audit_events(self, rows: Sequence[Sequence[Any]]) -> int:
+        """Append audit events made elsewhere exactly as they were made (ids, times, officers
+        and posts kept), columns in the table's order; an event already here is left as it
+        is (the same bundle twice, an event relayed by two posts). Returns how many were new.
+        """
+        if not rows:
+            return 0
+        self.session.flush()
+        cursor = self.session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(
+                "INSERT OR IGNORE INTO audit_event (id, at, officer, post_code, table_name,"
+                " record_id, action, changes, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            return max(int(cursor.rowcount), 0)
+        finally:
+            cursor.close()
 
     def flush_audit(self) -> None:
         """Write queued audit events (called before commit)."""
@@ -686,6 +728,10 @@ def _sql_datetime_or_text(value: Any) -> str:
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
     return _sql_datetime(value)
+
+
+#: A time, or its ISO 8601 text, as SQLite stores it (UTC, no offset).
+sql_time = _sql_datetime_or_text
 
 
 def _sql_date_or_text(value: Any) -> str:
@@ -1018,7 +1064,13 @@ def created_together(
     first = {k: v for k, v in current.items() if k not in _AUDIT_SKIP | _BULK_SKIP}
     later = session.execute(
         select(events.c.changes)
-        .where(events.c.table_name == table.name, events.c.record_id == record_id)
+        .where(
+            events.c.table_name == table.name,
+            events.c.record_id == record_id,
+            # Changes made where the records were created together, not those of another
+            # post's trail (received in bundles: its values are not this case file's).
+            events.c.post_code == found[2],
+        )
         .order_by(events.c.at.desc(), events.c.version.desc())
     )
     for (changes,) in later:  # newest first: the earliest event's old value is set last

@@ -411,10 +411,30 @@ class DuplicateCandidate(Synced, table=True):
     status: str = Field(default="open", max_length=16)
 
 
+#: (name, columns, condition) of the audit trail's indexes (migration 0012): the trail is read
+#: newest first, a page after the last one (keyset on ``at, id``), by officer, by action, by
+#: table; events about many records at once (a list import: ``record_id = id``) have their own.
+AUDIT_INDEXES: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
+    ("ix_audit_event_at", ("at", "id"), None),
+    ("ix_audit_event_officer", ("officer", "at", "id"), None),
+    ("ix_audit_event_action", ("action", "at", "id", "table_name"), None),
+    ("ix_audit_event_table", ("table_name", "at", "id"), None),
+    ("ix_audit_event_batches", ("table_name", "at", "id"), "record_id = id"),
+)
+
+
 class AuditEvent(SQLModel, table=True):
-    """Who changed which record when, with old and new values. Append-only."""
+    """Who changed which record when, with old and new values; also who exported, printed,
+    sent or received which file (see :mod:`consuldesk.services.audit`).
+
+    Append-only: triggers (migration 0012) refuse every UPDATE and DELETE of its rows.
+    """
 
     __tablename__ = "audit_event"  # type: ignore[assignment]
+    __table_args__ = tuple(
+        Index(name, *columns, sqlite_where=text(where) if where else None)
+        for name, columns, where in AUDIT_INDEXES
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     at: datetime = Field(default_factory=utcnow)
@@ -422,7 +442,7 @@ class AuditEvent(SQLModel, table=True):
     post_code: str = Field(max_length=16)
     table_name: str = Field(max_length=32)
     record_id: str = Field(max_length=36, index=True)
-    action: str = Field(max_length=16)  # create, update, delete, merge
+    action: str = Field(max_length=16)  # create, update, delete, merge, export, printed, …
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     version: str = Field(max_length=64)
 

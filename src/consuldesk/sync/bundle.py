@@ -13,7 +13,9 @@ Inside the age encryption is a ZIP archive (stored uncompressed or deflated) wit
 - ``statements.jsonl``: key statements (rotations, revocations, escrow keys), one a line;
 - ``authors.jsonl``: who made the changes, ``[post, after, through, officer]`` a line: the
   officer of every write transaction whose versions (``after < version <= through``) the
-  changes may hold.
+  changes may hold;
+- ``audit.jsonl`` (bundles for headquarters): audit events, one object a line
+  (:data:`AUDIT_KEYS`), appended at the receiver as they are, never merged.
 
 The manifest names the sender and the recipient with their key ids, and holds the SHA-256 and
 size of the other files: a signature over it covers everything.
@@ -28,6 +30,7 @@ import json
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -39,13 +42,20 @@ from consuldesk.sync.errors import SyncError
 FORMAT = "consuldesk-bundle"
 VERSION = 1
 SUFFIX = ".consuldesk-bundle"
-CHANGES, STATEMENTS, AUTHORS, MANIFEST, SIGNATURE = (
+CHANGES, STATEMENTS, AUTHORS, AUDIT, MANIFEST, SIGNATURE = (
     "changes.jsonl",
     "statements.jsonl",
     "authors.jsonl",
+    "audit.jsonl",
     "manifest.json",
     "manifest.sig",
 )
+#: The keys of an audit event in ``audit.jsonl``: text, except ``changes`` (an object).
+AUDIT_KEYS = ("id", "at", "officer", "post", "table", "record", "action", "changes", "version")
+#: Where a case file's audit events stand: ``[local sequence, event id]`` of the newest event
+#: sent (``audit.through``) or held (``audit_acks``); the id tells a sequence reused after a
+#: restore from a backup.
+AuditMark = list[Any]
 #: A field change in a bundle: value, version, the version it replaced.
 FieldChange = list[Any]
 
@@ -78,9 +88,13 @@ class Manifest:
     acks: dict[str, str]  # origin post -> the newest change the sender holds from it
     counts: dict[str, int]  # table -> records
     files: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> sha256, bytes
+    # The sender's audit events inside: through which of its own (None: none inside).
+    audit_through: AuditMark | None = None
+    # Per post, the newest of its audit events the sender holds (the recipient's, echoed back).
+    audit_acks: dict[str, AuditMark] = field(default_factory=dict)
 
     def body(self) -> dict[str, Any]:
-        return {
+        body = {
             "format": FORMAT,
             "version": VERSION,
             "bundle_id": self.bundle_id,
@@ -96,6 +110,12 @@ class Manifest:
             "counts": self.counts,
             "files": self.files,
         }
+        # Only when there is something to say: a bundle without them reads as before.
+        if self.audit_through is not None:
+            body["audit"] = {"through": self.audit_through}
+        if self.audit_acks:
+            body["audit_acks"] = self.audit_acks
+        return body
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> Manifest:
@@ -114,7 +134,30 @@ class Manifest:
             acks={str(n): str(v) for n, v in body["acks"].items()},
             counts={str(t): int(c) for t, c in body["counts"].items()},
             files={str(n): dict(v) for n, v in body["files"].items()},
+            audit_through=_mark((body.get("audit") or {}).get("through")),
+            audit_acks={
+                str(n): m
+                for n, v in (body.get("audit_acks") or {}).items()
+                if (m := _mark(v)) is not None
+            },
         )
+
+
+def _is_time(text: str) -> bool:
+    """Whether ``text`` is an ISO 8601 time (an audit event's ``at``)."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _mark(value: Any) -> AuditMark | None:
+    """An :data:`AuditMark` as a manifest holds it (``None``: absent)."""
+    if value is None:
+        return None
+    sequence, event_id = value  # ValueError, TypeError: a damaged manifest
+    return [int(sequence), str(event_id)]
 
 
 def _lines(items: Iterable[Any]) -> bytes:
@@ -129,14 +172,19 @@ def write(
     sender: k.SecretKeys,
     recipients: list[k.PublicKeys],
     authors: Iterable[list[str]] = (),
+    audit: Iterable[dict[str, Any]] | None = None,
 ) -> bytes:
-    """The bundle's bytes: the archive, signed by ``sender``, encrypted to ``recipients``."""
+    """The bundle's bytes: the archive, signed by ``sender``, encrypted to ``recipients``.
+    ``audit``: the audit events it carries (``None``: no ``audit.jsonl`` at all)."""
     changes = _lines({"t": r.table, "id": r.id, "f": r.fields} for r in records)
     signed = _lines(base64.b64encode(s).decode("ascii") for s in statements)
     who = _lines(authors)
+    members = [(CHANGES, changes), (STATEMENTS, signed), (AUTHORS, who)]
+    if audit is not None:
+        members.append((AUDIT, _lines(audit)))
     manifest.files = {
         name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-        for name, data in ((CHANGES, changes), (STATEMENTS, signed), (AUTHORS, who))
+        for name, data in members
     }
     head = k.canonical(manifest.body())
     signature = base64.b64encode(sender.sign(head))
@@ -144,9 +192,8 @@ def write(
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         z.writestr(MANIFEST, head)
         z.writestr(SIGNATURE, signature)
-        z.writestr(CHANGES, changes)
-        z.writestr(STATEMENTS, signed)
-        z.writestr(AUTHORS, who)
+        for name, data in members:
+            z.writestr(name, data)
     return bytes(pyrage.encrypt(archive.getvalue(), [r.age_recipient() for r in recipients]))
 
 
@@ -160,6 +207,7 @@ class Opened:
     changes: bytes
     statements: bytes
     authors: bytes = b""
+    audit: bytes = b""
 
     def verify(self, sender: k.PublicKeys) -> None:
         """Check the sender's signature and the files' hashes.
@@ -172,6 +220,8 @@ class Opened:
         files = [(CHANGES, self.changes), (STATEMENTS, self.statements)]
         if AUTHORS in self.manifest.files or self.authors:
             files.append((AUTHORS, self.authors))
+        if AUDIT in self.manifest.files or self.audit:
+            files.append((AUDIT, self.audit))
         for name, data in files:
             expected = self.manifest.files.get(name, {})
             if expected.get("sha256") != hashlib.sha256(data).hexdigest() or expected.get(
@@ -197,6 +247,31 @@ class Opened:
         if not all(isinstance(r, list) and len(r) == 4 for r in rows):
             raise SyncError("bundle.damaged", detail=AUTHORS)
         return [[str(x) for x in r] for r in rows]
+
+    def audit_events(self) -> list[dict[str, Any]]:
+        """The audit events inside (:data:`AUDIT_KEYS`), each checked for shape.
+
+        Raises:
+            SyncError: ``bundle.damaged`` (detail ``audit.jsonl``).
+        """
+        events = []
+        for line in self.audit.splitlines():
+            if not line:
+                continue
+            try:
+                item = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise SyncError("bundle.damaged", detail=AUDIT) from exc
+            if (
+                not isinstance(item, dict)
+                or not all(isinstance(item.get(k), str) for k in AUDIT_KEYS if k != "changes")
+                or not isinstance(item.get("changes"), dict)
+                or not item["id"]
+                or not _is_time(item["at"])
+            ):
+                raise SyncError("bundle.damaged", detail=AUDIT)
+            events.append(item)
+        return events
 
     def key_statements(self) -> list[bytes]:
         return [base64.b64decode(line) for line in self.statements.splitlines() if line]
@@ -226,7 +301,9 @@ def open_bundle(data: bytes, identities: list[k.SecretKeys]) -> Opened:
             signature = base64.b64decode(z.read(SIGNATURE), validate=True)
             changes = z.read(CHANGES)
             statements = z.read(STATEMENTS)
-            authors = z.read(AUTHORS) if AUTHORS in z.namelist() else b""
+            names = z.namelist()
+            authors = z.read(AUTHORS) if AUTHORS in names else b""
+            audit = z.read(AUDIT) if AUDIT in names else b""
         body = json.loads(head.decode("utf-8"))
     except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError) as exc:
         raise SyncError("bundle.damaged", detail=type(exc).__name__) from exc
@@ -238,7 +315,7 @@ def open_bundle(data: bytes, identities: list[k.SecretKeys]) -> Opened:
         manifest = Manifest.from_body(body)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise SyncError("bundle.damaged", detail=MANIFEST) from exc
-    return Opened(manifest, head, signature, changes, statements, authors)
+    return Opened(manifest, head, signature, changes, statements, authors, audit)
 
 
 def names_in(file_name: str) -> tuple[str, str] | None:

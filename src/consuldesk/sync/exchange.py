@@ -306,14 +306,20 @@ def author_of(session: Session, version: str | None) -> str | None:
     return row.officer if row is not None and row.after < version else None
 
 
-def _value_before(session: Session, row: Synced, name: str) -> tuple[bool, Any]:
-    """The value ``name`` had here before its current value was written, from the audit trail
-    (``(False, None)`` when the trail does not say: the record came with its current value)."""
+def _value_before(session: Session, row: Synced, name: str, own: str) -> tuple[bool, Any]:
+    """The value ``name`` had here before its current value was written, from this case
+    file's own audit trail (post ``own``; other posts' trails received in bundles say what
+    the field held there) — ``(False, None)`` when it does not say: the record came with its
+    current value."""
     events = session.exec(
         select(AuditEvent.changes)
         # A "declined" event records an officer's value that was never stored (an edit given
         # up for another's, see services.nationals.update_national): not a value the field had.
-        .where(AuditEvent.record_id == row.id, AuditEvent.action != "declined")
+        .where(
+            AuditEvent.record_id == row.id,
+            AuditEvent.action != "declined",
+            AuditEvent.post_code == own,
+        )
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
     )
     for changes in events:
@@ -615,7 +621,7 @@ def _conflict(
     local_value = _to_wire(getattr(row, name))
     kept = (value, version) if outcome == "apply" else (local_value, local_version)
     other = (local_value, local_version) if outcome == "apply" else (value, version)
-    before_known, before = _value_before(tx.session, row, name)
+    before_known, before = _value_before(tx.session, row, name, tx.post_code)
     conflict = SyncConflict(
         table_name=row.__tablename__,  # type: ignore[arg-type]
         record_id=row.id,

@@ -44,7 +44,16 @@ if TYPE_CHECKING:
 # the sync machinery, openpyxl) the window took 0.5 s longer to show its list.
 
 #: The pages in navigation order, by a name that does not depend on the language.
-PAGE_KEYS = ("nationals", "households", "requests", "hotels", "evacuation", "overview", "sync")
+PAGE_KEYS = (
+    "nationals",
+    "households",
+    "requests",
+    "hotels",
+    "evacuation",
+    "overview",
+    "sync",
+    "audit",
+)
 # Versions before the evacuation page stored the page's row number.
 _PAGES_BEFORE_EVACUATION = ("nationals", "households", "requests", "hotels", "overview")
 
@@ -90,6 +99,7 @@ class MainWindow(QMainWindow):
         self.add_lazy_page(_("Evacuation"), self._build_evacuation)
         self.add_lazy_page(_("Overview"), self._build_overview)
         self.add_lazy_page(_("Sync"), self._build_sync)
+        self.add_lazy_page(_("Audit trail"), self._build_audit)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -113,6 +123,9 @@ class MainWindow(QMainWindow):
         self._roster = QAction(_("Hotel roster…"), self)
         self._backups = QAction(_("Backups…"), self)
         self._retention = QAction(_("Records due for anonymisation…"), self)
+        self._audit = QAction(_("Audit trail"), self)
+        self._audit.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self._audit.setToolTip(_("Who changed, exported, printed or sent what, and when"))
         self._settings_action = QAction(_("Settings…"), self)
         self._settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self._quit = QAction(_("Quit"), self)
@@ -156,6 +169,7 @@ class MainWindow(QMainWindow):
         case_file.addSeparator()
         case_file.addAction(self._backups)
         case_file.addAction(self._retention)
+        case_file.addAction(self._audit)
         case_file.addSeparator()
         case_file.addAction(self._settings_action)
         case_file.addSeparator()
@@ -216,6 +230,11 @@ class MainWindow(QMainWindow):
 
         return SyncPage(self.ctx)
 
+    def _build_audit(self) -> QWidget:
+        from consuldesk.ui.pages.audit import AuditTrailPage
+
+        return AuditTrailPage(self.ctx)
+
     def _build_households(self) -> HouseholdsPage:
         from consuldesk.ui.pages.households import HouseholdsPage
 
@@ -260,6 +279,7 @@ class MainWindow(QMainWindow):
         self._roster.triggered.connect(self._on_roster_triggered)
         self._backups.triggered.connect(self._on_backups_triggered)
         self._retention.triggered.connect(self._on_retention_triggered)
+        self._audit.triggered.connect(self._on_audit_triggered)
 
     def _show_lock_state(self) -> None:
         """Lock only an encrypted case file (a plain one has no passphrase to unlock with);
@@ -285,6 +305,15 @@ class MainWindow(QMainWindow):
     def _on_find_triggered(self) -> None:
         self.nav.setCurrentRow(self.pages.indexOf(self.nationals_page))
         self.nationals_page.focus_search()
+
+    @Slot()
+    def _on_audit_triggered(self) -> None:
+        from consuldesk.ui.pages.audit import AuditTrailPage
+
+        page = self.page(_("Audit trail"))
+        self.nav.setCurrentRow(self.pages.indexOf(page))
+        if isinstance(page, AuditTrailPage):
+            page.focus_person()
 
     @Slot()
     def _on_settings_triggered(self) -> None:

@@ -664,3 +664,34 @@ def test_a_replaced_slip_names_the_new_vehicle_or_the_waiting_list(desk, people,
     assert moved.passenger.seat == "1" and not moved.changes
     # An old slip without the printed seat still reads as before.
     assert ev.scan(desk, trip.id, slip_payload(young.entry_id)).outcome == "other_trip"
+
+
+def test_manifests_slips_and_manifest_csvs_are_in_the_trail_with_their_files(
+    desk, people, seated, tmp_path
+):
+    import hashlib
+
+    from consuldesk.services.audit import AuditFilter, find_events
+
+    _op, trip, rows = seated
+    pdf = ev.print_manifest(desk, trip.id, tmp_path / "manifest.pdf")
+    slips = ev.print_boarding_slips(
+        desk, trip.id, tmp_path / "slips.pdf", entry_ids=[rows[people["elder"].id].entry_id]
+    )
+    csv_out = ev.export_manifest_csv(desk, trip.id, tmp_path / "manifest.csv")
+    digest = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (pdf, slips, csv_out)}
+
+    printed = find_events(desk, AuditFilter(kind="prints")).rows
+    slip, manifest = printed  # newest first
+    seat = rows[people["elder"].id].seat
+    assert (slip.table, slip.summary) == ("manifest_entry", f"Boarding slip printed, seat {seat}")
+    assert (manifest.table, manifest.summary) == ("trip", "Manifest printed: 5 passengers")
+    assert slip.changes["printed"]["file"] == "slips.pdf"
+    assert slip.changes["printed"]["sha256"] == digest["slips.pdf"]
+    assert slip.subject == "Өтегенов Қайрат"
+    assert manifest.changes["printed"]["sha256"] == digest["manifest.pdf"]
+    assert manifest.record_id == trip.id and len(manifest.changes["printed"]["seats"]) == 5
+    (exported,) = find_events(desk, AuditFilter(kind="exports")).rows
+    assert (exported.table, exported.record_id) == ("trip", trip.id)
+    assert exported.changes["sha256"] == digest["manifest.csv"]
+    assert exported.summary == "Manifest exported (CSV): 5 passengers"

@@ -268,6 +268,7 @@ def test_every_key_change_is_audited(hq, tehran, usb):
         ).all()
     assert [e for e in events if e[0] in ("own_key", "peer_key")] == [
         ("own_key", "create", "Әлия Сейітова"),
+        ("own_key", "export", "Әлия Сейітова"),  # the public key file handed to Tehran
         ("peer_key", "create", "Әлия Сейітова"),
         ("peer_key", "revoke", "Әлия Сейітова"),
     ]

@@ -129,9 +129,18 @@ def test_a_posts_people_reach_headquarters_and_acknowledgements_come_back(world)
     assert result.updated == {"national": 1}
     assert nationals.get_national(hq, a.id).city == "Tabriz"
     history = nationals.history(hq, a.id)
-    assert history[0].action == "sync" and history[0].changes["origin_post"] == [None, "IR-THR"]
-    assert history[0].changes["city"] == [None, "Tehran"]  # as it was first received
-    assert (history[-1].action, history[-1].changes) == ("sync", {"city": ["Tehran", "Tabriz"]})
+    # Tehran's own trail travelled with the records: who registered and edited her there...
+    made = [(h.post_code, h.action) for h in history if h.post_code == "IR-THR"]
+    assert made == [("IR-THR", "create"), ("IR-THR", "update")]
+    assert history[0].changes["city"] == [None, "Tehran"]
+    # ...and headquarters' own: what it received, and when.
+    received = [h for h in history if h.post_code == "KZ-HQ"]
+    assert received[0].action == "sync" and received[0].changes["origin_post"] == [None, "IR-THR"]
+    assert received[0].changes["city"] == [None, "Tehran"]  # as it was first received
+    assert (received[-1].action, received[-1].changes) == (
+        "sync",
+        {"city": ["Tehran", "Tabriz"]},
+    )
     status = {p.post: p for p in s.sync_status(hq)}
     assert status["IR-THR"].received_sequence == 2 and status["IR-THR"].last_received_at
     up_to = status["IR-THR"].changes_up_to  # Tehran's freshness: its newest change received

@@ -19,7 +19,16 @@ from consuldesk.ui.main_window import MainWindow
 from consuldesk.ui.models.passengers import COL_AGE, COL_NAME, COL_PROBLEMS, COL_SEAT, COL_STATUS
 
 SIZE = (1024, 700)
-PAGES = ("Nationals", "Households", "Requests", "Hotels", "Evacuation", "Overview", "Sync")
+PAGES = (
+    "Nationals",
+    "Households",
+    "Requests",
+    "Hotels",
+    "Evacuation",
+    "Overview",
+    "Sync",
+    "Audit trail",
+)
 NOT_YET: tuple[str, ...] = ()
 
 

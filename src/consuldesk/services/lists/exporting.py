@@ -23,6 +23,7 @@ from sqlmodel import Session
 from consuldesk.domain.countries import country_code, country_name
 from consuldesk.domain.enums import HouseholdKind, Sex
 from consuldesk.domain.errors import ValidationError
+from consuldesk.services.audited import EXPORT, record_file
 from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
 from consuldesk.services.files import temp_beside
 from consuldesk.services.lists.base import (
@@ -244,6 +245,16 @@ def export_list(
     finally:
         tmp.unlink(missing_ok=True)
     progress(total, total, "list.export")
+    record_file(
+        desk,
+        "national",
+        EXPORT,
+        path,
+        records=total,
+        format=suffix.lstrip("."),
+        lang=lang,
+        chosen=ids is not None,
+    )
     return total
 
 

@@ -1,7 +1,7 @@
 """officer accounts: who may open an encrypted case file, and with which role
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-06 13:00:00
 
 ``officer_account`` lists the officers of this case file (local, never synced): name, the key
@@ -19,7 +19,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,86 @@
+"""Events of the audit trail that change no record: what left the case file, and how.
+
+Every list exported, report printed, manifest written, bundle sent or received and key file
+handed out is one event (:meth:`consuldesk.store.db.Tx.audit_about`) that says which file, its
+SHA-256 and size, and what it held. The trail (:mod:`consuldesk.services.audit`) reads them
+back; nothing here reads them.
+
+The tables and actions these events use:
+
+=============  ==========  ===========================================================
+table          action      about
+=============  ==========  ===========================================================
+``national``   ``export``  a list of nationals written (CSV or XLSX)
+``report``     ``printed`` the situation report or a hotel roster (PDF)
+``trip``       ``export``  a trip's manifest as CSV (the PDF is ``printed``, with seats)
+``bundle``     ``export``  a bundle written for a peer (record: the bundle's id)
+``bundle``     ``import``  a bundle applied here (record: the bundle's id)
+``bundle``     ``held``    a bundle kept until the ones before it arrive
+``own_key``    ``export``  this post's public key file written
+=============  ==========  ===========================================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from consuldesk.services.desk import Desk
+from consuldesk.store.db import Tx
+
+BUNDLE = "bundle"
+REPORT = "report"
+EXPORT = "export"
+IMPORT = "import"
+HELD = "held"
+PRINTED = "printed"
+
+_READ_CHUNK = 1 << 20
+
+
+def file_facts(path: Path) -> dict[str, Any]:
+    """``{"file", "sha256", "bytes"}`` of a file just written (its name only: folders differ
+    from one laptop to the next, and can say more than the trail needs)."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with Path(path).open("rb") as fh:
+            while chunk := fh.read(_READ_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError:
+        return {"file": Path(path).name}
+    return {"file": Path(path).name, "sha256": digest.hexdigest(), "bytes": size}
+
+
+def bytes_facts(name: str, data: bytes) -> dict[str, Any]:
+    """:func:`file_facts` of bytes in hand (a bundle read or written whole)."""
+    return {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+def record_file(
+    desk: Desk,
+    table: str,
+    action: str,
+    path: Path,
+    *,
+    record_id: str | None = None,
+    **details: Any,
+) -> None:
+    """One event, in a transaction of its own, for a file just written from the case file."""
+    with desk.casefile.write(desk.officer) as tx:
+        note_file(tx, table, action, file_facts(path), record_id=record_id, **details)
+
+
+def note_file(
+    tx: Tx,
+    table: str,
+    action: str,
+    facts: dict[str, Any],
+    *,
+    record_id: str | None = None,
+    **details: Any,
+) -> str:
+    """The event of :func:`record_file`, inside the caller's transaction; returns its id."""
+    return tx.audit_about(table, action, {**facts, **details}, record_id)
