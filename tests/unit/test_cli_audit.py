@@ -7,8 +7,7 @@ import json
 import pytest
 
 from consuldesk.cli import EXIT_OK, EXIT_USAGE, main
-from consuldesk.services import nationals
-from consuldesk.services import access
+from consuldesk.services import access, nationals
 from consuldesk.services.casefile import open_casefile
 from tests.factories import person
 from tests.unit.test_cli import casefile, run  # noqa: F401 - the fixture
