@@ -321,6 +321,7 @@ class MainWindow(QMainWindow):
 
         dialog = SettingsDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._show_lock_state)  # the idle time may have changed
         dialog.open()
 
     @Slot()

@@ -147,3 +147,19 @@ def test_the_demo_login_is_filled_in_and_the_recovery_key_sets_a_new_passphrase(
     assert dialog.desk.officer == "Head Hana" and dialog.desk.role == "head"
     assert settings.value("officer/name") == "Head Hana"
     dialog.desk.close()
+
+
+def test_settings_keep_the_logged_in_name_and_set_the_idle_lock(qtbot, window, settings):
+    from consuldesk.ui.dialogs.settings import SettingsDialog
+
+    dialog = SettingsDialog(window.ctx, window)
+    qtbot.addWidget(dialog)
+    assert dialog.officer_edit.isReadOnly()  # nobody signs as someone else
+    dialog.officer_edit.setText("Someone Else")
+    dialog.saved.connect(window._show_lock_state)
+    dialog.lock_spin.setValue(3)
+    with qtbot.waitSignal(dialog.saved, timeout=5000):
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert window.ctx.desk.officer == "Айгүл Сейітова"
+    assert int(settings.value(IDLE_MINUTES_KEY)) == 3
+    assert window.window_lock.idle.interval() == 3 * 60_000 and window.window_lock.idle.isActive()

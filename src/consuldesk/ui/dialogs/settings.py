@@ -21,6 +21,7 @@ from consuldesk.messages import describe
 from consuldesk.services import retention
 from consuldesk.ui.context import PRINT_LANGUAGE_KEY, AppContext
 from consuldesk.ui.dialogs.first_start import OFFICER_KEY, default_officer
+from consuldesk.ui.lock import IDLE_MINUTES_DEFAULT, IDLE_MINUTES_KEY
 from consuldesk.ui.widgets.forms import error_label
 
 LANGUAGE_KEY = "language"
@@ -74,6 +75,12 @@ class SettingsDialog(QDialog):
         self.print_language_box.setCurrentIndex(self.print_language_box.findData(stored_print))
         officer = self.ctx.desk.officer if self.ctx is not None else default_officer(self.settings)
         self.officer_edit = QLineEdit(officer)
+        # An encrypted case file signs changes with the officer who logged in: not a name
+        # anyone may type here.
+        logged_in = self.ctx is not None and self.ctx.desk.encrypted
+        self.officer_edit.setReadOnly(logged_in)
+        if logged_in:
+            self.officer_edit.setToolTip(_("The officer who logged in; log in as yourself"))
         self.officer_error = QLabel(_("Enter your name: every change is signed with it."))
         self.officer_error.setStyleSheet("color: #b00020; font-weight: bold;")
         self.officer_error.hide()
@@ -87,6 +94,13 @@ class SettingsDialog(QDialog):
             _("after the person left the region; then the record is due for anonymisation.")
         )
         self.retention_note.setWordWrap(True)
+        self.lock_spin = QSpinBox()
+        self.lock_spin.setRange(0, 240)
+        self.lock_spin.setSuffix(" " + _("min"))
+        self.lock_spin.setSpecialValueText(_("never"))
+        self.lock_spin.setValue(self._idle_minutes())
+        self.lock_note = QLabel(_("without a key press or a click; Ctrl+Shift+L locks at once."))
+        self.lock_note.setWordWrap(True)
         self.save_error = error_label()
         self._months: int | None = None
 
@@ -105,6 +119,9 @@ class SettingsDialog(QDialog):
         if self.ctx is not None:
             form.addRow(_("&Keep records"), self.retention_spin)
             form.addRow("", self.retention_note)
+            if self.ctx.desk.encrypted:
+                form.addRow(_("Loc&k the window after"), self.lock_spin)
+                form.addRow("", self.lock_note)
         form.addRow(self.save_error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -119,10 +136,21 @@ class SettingsDialog(QDialog):
                 lambda: retention.retention_months(desk), self._on_months_read, self._on_failed
             )
 
+    def _idle_minutes(self) -> int:
+        value = self.settings.value(IDLE_MINUTES_KEY, IDLE_MINUTES_DEFAULT) if self.settings else 0
+        try:
+            return max(0, int(str(value)))
+        except ValueError:
+            return IDLE_MINUTES_DEFAULT
+
     def _on_months_read(self, months: int) -> None:
         self._months = months
         self.retention_spin.setValue(months)
-        self.retention_spin.setEnabled(True)
+        # Only a head of section sets how long records are kept (the service refuses others).
+        may = self.ctx is not None and self.ctx.desk.may("delete")
+        self.retention_spin.setEnabled(may)
+        if not may:
+            self.retention_spin.setToolTip(_("Only the head of section changes this"))
 
     def _on_failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
@@ -171,9 +199,12 @@ class SettingsDialog(QDialog):
         if self.settings is not None:
             self.settings.setValue(LANGUAGE_KEY, self.language_box.currentData())
             self.settings.setValue(PRINT_LANGUAGE_KEY, self.print_language_box.currentData())
-            self.settings.setValue(OFFICER_KEY, officer)
+            if self.ctx is None or not self.ctx.desk.encrypted:
+                self.settings.setValue(OFFICER_KEY, officer)
+            if self.ctx is not None and self.ctx.desk.encrypted:
+                self.settings.setValue(IDLE_MINUTES_KEY, self.lock_spin.value())
             self.settings.sync()
-        if self.ctx is not None:
+        if self.ctx is not None and not self.ctx.desk.encrypted:
             self.ctx.desk.officer = officer  # later changes are signed with the new name
         self.saved.emit()
         self.accept()
