@@ -63,8 +63,16 @@ def _unexpected(exc: BaseException) -> str:
 
 
 def _describe(exc: BaseException) -> str:
-    from consuldesk.store.errors import NotFound
+    from consuldesk.store.errors import CaseFileError, NotFound
 
+    if isinstance(exc, CaseFileError) and exc.code == "casefile.corrupt":
+        return "{}\n{}".format(
+            describe(exc),
+            _(
+                "The backups beside it: 'consuldesk-cli backups'; put one in place: "
+                "'consuldesk-cli restore'."
+            ),
+        )
     if isinstance(exc, NotFound):  # deleted meanwhile (another window, a sync)
         what = _(NOT_FOUND_LABELS.get(exc.table, exc.table))
         return _("There is no {what} with the id {id} (deleted?)").format(
@@ -201,9 +209,11 @@ def _casefile_path(args: argparse.Namespace, *, writes: bool = False) -> Path:
 
 
 def _open(args: argparse.Namespace, *, writes: bool = False) -> Any:
+    """The desk on the case file; a command that writes reads every page first and is
+    refused (exit 4) when one is damaged: nothing is ever written into a damaged file."""
     from consuldesk.services.casefile import open_casefile
 
-    return open_casefile(_casefile_path(args, writes=writes), args.officer)
+    return open_casefile(_casefile_path(args, writes=writes), args.officer, writing=writes)
 
 
 def _id_key(text: str) -> str:

@@ -13,6 +13,7 @@ nothing is lost by a restore either.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -23,7 +24,8 @@ from pathlib import Path
 
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
-from consuldesk.store.db import copy_database
+from consuldesk.store.db import copy_database, translate_sqlite_error
+from consuldesk.store.errors import CaseFileError
 from consuldesk.store.models import utcnow
 from consuldesk.store.private import make_private, private_dir
 
@@ -62,7 +64,9 @@ def take_backup(desk: Desk, reason: str) -> Path:
 
     Raises:
         ServiceError: ``file.write`` (params ``path``, ``reason``): the copy could not be
-            written (a full disk, a read-only folder); the case file is untouched.
+            written (a read-only folder); the case file is untouched.
+        CaseFileError: ``casefile.disk_full``: the disk holding the case file (and the
+            backups beside it) is full.
     """
     return backup_file(desk.casefile.path, reason)
 
@@ -81,6 +85,11 @@ def backup_file(source: Path, reason: str) -> Path:
         private_dir(folder)
         copy_database(source, target)
     except (OSError, sqlite3.Error) as exc:
+        if getattr(exc, "errno", None) == errno.ENOSPC or (
+            isinstance(exc, sqlite3.Error)
+            and translate_sqlite_error(exc, source).code == "casefile.disk_full"
+        ):  # the backups folder is beside the case file: its disk is full
+            raise CaseFileError("casefile.disk_full", source) from exc
         raise ServiceError(
             "file.write",
             "path",
