@@ -17,9 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 HARNESS = ROOT / "bench" / "kill_harness.py"
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(signal, "SIGKILL"), reason="SIGKILL is a POSIX signal"
-)
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is a POSIX signal")
 
 
 def harness(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
