@@ -11,6 +11,7 @@ skipped, with the reason, where it cannot.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import random
 import shutil
@@ -244,6 +245,28 @@ def test_a_disk_filling_up_in_the_middle_of_an_import_leaves_the_file_as_it_was(
     assert not any((small_disk / "c.consuldesk.backups").glob(".*.tmp"))
     with CaseFile.open(path) as casefile:
         casefile.check_pages(full=True)
+
+
+def test_a_case_file_that_cannot_be_created_on_a_full_disk_leaves_nothing(
+    small_disk, tmp_path, capsys
+):
+    _fill(small_disk, 0)
+    path = small_disk / "QA-DOH.consuldesk"
+    code, err = run(capsys, ["--case-file", str(path), "init", "--post", "QA-DOH", "--name", "x"])
+    assert_named(code, err, "is full")
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_an_export_to_a_full_disk_is_refused_cleanly(pristine, small_disk, tmp_path, capfd, suffix):
+    _fill(small_disk, 0)
+    out = small_disk / f"export.{suffix}"
+    code = main(["--case-file", str(pristine), "export", str(out)])
+    gc.collect()  # openpyxl's half-written workbook must not print its errors when collected
+    err = capfd.readouterr().err
+    assert code != EXIT_OK and "No space left on device" in err, err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
 
 
 # -- damaged pages ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -916,9 +916,13 @@ class CaseFile:
                 migrate.upgrade(engine)
         except CaseFileError:
             engine.dispose()
+            if not exists:
+                _remove_new(path)
             raise
         except Exception as exc:
             engine.dispose()
+            if not exists:
+                _remove_new(path)
             if not is_sqlite_fault(exc):
                 raise
             raise _named(translate_sqlite_error(exc, path), engine) from exc
@@ -1181,6 +1185,13 @@ def _set_meta(session: Session, key: str, value: str) -> None:
         ),
         {"k": key, "v": value},
     )
+
+
+def _remove_new(path: Path) -> None:
+    """Take away a case file that could not be created (a full disk leaves it empty)."""
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        with suppress(OSError):
+            part.unlink(missing_ok=True)
 
 
 def _check_sqlite_header(path: Path) -> None:
