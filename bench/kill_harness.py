@@ -8,8 +8,9 @@ Four kinds of work run in a child process, each a series of transactions:
 - ``bundle``: a signed, encrypted bundle of ``--size`` people from a post applied at
   headquarters (one transaction, after the keys are unlocked).
 
-The child prints ``COMMIT <json>`` on a pipe after each transaction commits. The harness
-kills it (SIGKILL) at a random moment (seeded) within about three transactions of work, then
+The child prints ``BEGIN`` when a write transaction is under way and ``COMMIT <json>`` on a
+pipe after it commits. From its first ``BEGIN`` the harness lets it work for a random time
+(seeded) within about three transactions (one for a bundle), kills it (SIGKILL), then
 checks that the case file opens, passes ``PRAGMA integrity_check``, holds every transaction
 the child reported, and holds no part of any other: an unreported transaction is wholly
 present (it committed just before the kill) or wholly absent.
@@ -87,6 +88,11 @@ def _report(**what: Any) -> None:
     print("COMMIT " + json.dumps(what), flush=True)
 
 
+def _writing() -> None:
+    """Say that a write transaction is under way (a kill from here lands inside it)."""
+    print("BEGIN", flush=True)
+
+
 _SURNAMES = ["Ахметов", "Сейткали", "Иванов", "Нұрланов", "Петров", "Жумабаев", "Ким"]
 _NAMES = ["Ерлан", "Данияр", "Иван", "Тимур", "Асхат", "Нұрлан", "Сергей", "Бауыржан"]
 
@@ -128,9 +134,13 @@ def _list_iins(path: Path) -> list[str]:
 def work_import(desk: Desk, folder: Path, size: int) -> None:
     from consuldesk.services.lists import import_list
 
+    def saving(done: int, total: int, label: str) -> None:
+        if label == "list.save" and done == 0:
+            _writing()
+
     for round_no in range(10**6):
         path = _list_csv(folder, round_no, size)
-        report = import_list(desk, path, review_file=folder / "review.csv")
+        report = import_list(desk, path, review_file=folder / "review.csv", progress=saving)
         _report(round=round_no, file=path.name, created=report.created)
 
 
@@ -141,6 +151,7 @@ def work_edit(desk: Desk, folder: Path, size: int) -> None:
     for round_no in range(10**6):
         person = ids[round_no % len(ids)]
         fields = nationals.fields_of_row(nationals.get_national(desk, person))
+        _writing()
         nationals.update_national(desk, person, replace(fields, notes=f"kill-edit {round_no}"))
         _report(round=round_no, person=person)
 
@@ -167,7 +178,7 @@ def work_allocate(desk: Desk, folder: Path, size: int) -> None:
                 ),
             )
         ev.add_to_pool(desk, op.row.id, 1, ev.CandidateCriteria(open_evacuation_request=False))
-        print(f"BEGIN {round_no}", flush=True)
+        _writing()
         summary = ev.allocate_leg(desk, op.row.id, 1).row
         _report(round=round_no, operation=op.row.id, placed=summary.placed)
 
@@ -178,7 +189,7 @@ def work_bundle(desk: Desk, folder: Path, size: int) -> None:
     def begun(done: int, total: int, label: str) -> None:
         if done == 0 and not began:
             began.append(True)
-            print("BEGIN", flush=True)
+            _writing()
 
     began: list[bool] = []
     result = sync.import_bundle(desk, PASSPHRASE, folder / "post.bundle", progress=begun)
@@ -266,6 +277,7 @@ class Outcome:
     committed: int  # transactions the child reported
     in_flight: str  # what became of the transaction under way: absent, present, none
     problems: list[str] = field(default_factory=list)
+    inside: bool = False  # the kill landed inside a write transaction
 
 
 def _rows(desk: Desk, sql: str, **params: Any) -> list[Any]:
@@ -425,9 +437,11 @@ def _lines(process: subprocess.Popen[str]) -> Iterator[str]:
         yield line.rstrip("\n")
 
 
-def _wait_for(lines: Iterator[str], word: str) -> float | None:
+def _wait_for(lines: Iterator[str], word: str, seen: list[str] | None = None) -> float | None:
     """Read until a line starting with ``word``; when it came, or None at the end."""
     for line in lines:
+        if seen is not None:
+            seen.append(line)
         if line.startswith(word):
             return time.monotonic()
     return None
@@ -440,7 +454,7 @@ def calibrate(kind: str, base: Path, work: Path, size: int) -> float:
     path = _copy(base, trial)
     process = _spawn(kind, path, trial, size)
     lines = _lines(process)
-    start = _wait_for(lines, "BEGIN" if kind == "bundle" else "READY")
+    start = _wait_for(lines, "BEGIN")
     commits = []
     for line in lines:
         if line.startswith("COMMIT"):
@@ -470,7 +484,8 @@ def kill_once(
     path = _copy(base, folder)
     process = _spawn(kind, path, folder, size)
     lines = _lines(process)
-    started = _wait_for(lines, "BEGIN" if kind == "bundle" else "READY")
+    seen: list[str] = []
+    started = _wait_for(lines, "BEGIN", seen)
     delay = rng.uniform(0, span)
     reports: list[dict[str, Any]] = []
     if started is not None:
@@ -478,10 +493,13 @@ def kill_once(
     if process.poll() is None:
         os.kill(process.pid, signal.SIGKILL)
     out, err = process.communicate()
-    for line in out.splitlines():  # what the pipe still held when it died
+    seen += out.splitlines()  # what the pipe still held when it died
+    for line in seen:
         if line.startswith("COMMIT "):
             reports.append(json.loads(line[len("COMMIT ") :]))
+    events = [line.split()[0] for line in seen if line.startswith(("BEGIN", "COMMIT"))]
     outcome = check(kind, path, reports, size)
+    outcome.inside = process.returncode == -signal.SIGKILL and events[-1:] == ["BEGIN"]
     if process.returncode not in (-signal.SIGKILL, 0):
         outcome.problems.append(f"the work failed before the kill: {err.strip()[-500:]}")
     if started is None:
@@ -492,6 +510,7 @@ def kill_once(
 def run(count: int, seed: int, size: int, kinds: list[str], keep: Path | None) -> int:
     """Kill ``count`` times, shared among ``kinds``; prints a summary, returns the exit code."""
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # still remove the work folder
     rng = random.Random(seed)
     began = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="consuldesk-kill-"))
@@ -529,9 +548,10 @@ def _summary(
     print()
     print(
         "| kind | kills | opened, integrity_check ok | committed all kept, nothing partial "
-        "| in flight: absent / present | transactions reported | kill window |"
+        "| in flight: absent / present | killed inside a write | transactions reported "
+        "| kill window |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for kind in spans:
         mine = [o for o in outcomes if o.kind == kind]
         sound = sum(1 for o in mine if not any("open" in p or "integrity" in p for p in o.problems))
@@ -539,7 +559,8 @@ def _summary(
         flight = Counter(o.in_flight for o in mine)
         print(
             f"| {kind} | {len(mine)} | {sound} | {kept} | {flight['absent']} / {flight['present']} "
-            f"| {sum(o.committed for o in mine)} | 0–{spans[kind]:.2f} s |"
+            f"| {sum(o.inside for o in mine)} | {sum(o.committed for o in mine)} "
+            f"| 0–{spans[kind]:.2f} s |"
         )
     bad = sum(1 for o in outcomes if o.problems)
     print(f"\n{'All checks held.' if not bad else f'{bad} kills found a problem.'}")

@@ -920,12 +920,13 @@ class CaseFile:
                 _remove_new(path)
             raise
         except Exception as exc:
+            fault = _named(translate_sqlite_error(exc, path), engine)
             engine.dispose()
             if not exists:
                 _remove_new(path)
             if not is_sqlite_fault(exc):
                 raise
-            raise _named(translate_sqlite_error(exc, path), engine) from exc
+            raise fault from exc
         casefile = cls(path, engine)
         for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             make_private(part)  # 600 whatever the umask; SQLite gives the WAL the file's mode
