@@ -66,7 +66,7 @@ def take_backup(desk: Desk, reason: str) -> Path:
         ServiceError: ``file.write`` (params ``path``, ``reason``): the copy could not be
             written (a read-only folder); the case file is untouched.
         CaseFileError: ``casefile.disk_full``: the disk holding the case file (and the
-            backups beside it) is full.
+            backups beside it) is full; ``casefile.corrupt``: the case file is damaged.
     """
     return backup_file(desk.casefile.path, reason)
 
@@ -85,11 +85,12 @@ def backup_file(source: Path, reason: str) -> Path:
         private_dir(folder)
         copy_database(source, target)
     except (OSError, sqlite3.Error) as exc:
-        if getattr(exc, "errno", None) == errno.ENOSPC or (
-            isinstance(exc, sqlite3.Error)
-            and translate_sqlite_error(exc, source).code == "casefile.disk_full"
-        ):  # the backups folder is beside the case file: its disk is full
-            raise CaseFileError("casefile.disk_full", source) from exc
+        if getattr(exc, "errno", None) == errno.ENOSPC:
+            raise CaseFileError("casefile.disk_full", source) from exc  # beside the case file
+        if isinstance(exc, sqlite3.Error):
+            fault = translate_sqlite_error(exc, source)
+            if fault.code in ("casefile.disk_full", "casefile.corrupt"):
+                raise fault from exc  # the disk of both is full, or the case file is damaged
         raise ServiceError(
             "file.write",
             "path",
