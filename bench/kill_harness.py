@@ -171,7 +171,7 @@ def work_allocate(desk: Desk, folder: Path, size: int) -> None:
                     leg_no=1,
                     origin="Dubai",
                     destination="Muscat",
-                    capacity=max(size // 8, 5),
+                    capacity=max(size // 40, 5),  # the pool lasts a dozen rounds or more
                     mode=TripMode.BUS,
                     departure_at=start + timedelta(hours=trip),
                     vehicle=f"Dubai K {round_no}-{trip}",
