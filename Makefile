@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test check lint types layers pytest cli demo bench translations clean
+.PHONY: run test check lint types layers pytest cli demo bench kill-harness translations clean
 
 $(STAMP): pyproject.toml
 	bash .ci/system-deps
@@ -40,6 +40,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_search.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_ui.py
+
+# 200 SIGKILLs of imports, edits, allocations and bundle imports (docs/RELIABILITY.md).
+kill-harness: $(STAMP)
+	$(BIN)/python bench/kill_harness.py --count 200 --seed 1 --size 2000
 
 translations: $(STAMP)
 	$(BIN)/python -m consuldesk.locale.update

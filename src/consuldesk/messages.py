@@ -402,11 +402,33 @@ TEMPLATES: dict[str, str] = {
         "{path} was written by a newer ConsulDesk (schema {revision}); update ConsulDesk to open it"
     ),
     "casefile.locked": ("{path} is locked by another program or window; close it and try again"),
-    "casefile.readonly": "{path} cannot be written (read-only file or folder)",
+    "casefile.readonly": (
+        "{path} is read-only: it can be read, but nothing can be saved into it. Make the file "
+        "writable, or copy it into a folder of yours, and try again"
+    ),
+    "casefile.no_access": (
+        "You have no permission to read {path}: ask whoever owns it for access, or for a copy"
+    ),
+    "casefile.readonly_folder": (
+        "The folder {folder} cannot be written to, and SQLite keeps its journal beside {path} "
+        "even to read it: copy the case file into a folder you can write to, or get write "
+        "access to this one"
+    ),
     "casefile.no_fts5": (
         "This SQLite ({sqlite}) has no full-text search (FTS5); ConsulDesk cannot run with it"
     ),
-    "casefile.corrupt": "{path} is damaged: {detail}",
+    "casefile.corrupt": (
+        "{path} is damaged (SQLite: {detail}); nothing more will be written into it. Restore "
+        "the last good backup"
+    ),
+    "casefile.corrupt.tables": (
+        "{path} is damaged: SQLite found broken pages holding {tables}; nothing more will be "
+        "written into it. Restore the last good backup"
+    ),
+    "casefile.io_error": (
+        "{path} could not be read or written (SQLite: {detail}): the disk may be failing or "
+        "was removed. Copy the case file to another disk, or restore the last good backup"
+    ),
     "casefile.disk_full": "The disk holding {path} is full; free space and try again",
     "casefile.no_post": "{path} has no post set up; create it again",
     "casefile.write_refused": (
@@ -670,6 +692,8 @@ def _variant(code: str, params: dict[str, Any]) -> str:
     """Some codes read differently with some parameters (a list with or without a header)."""
     if code == "hotel.full" and params.get("requested") == 1:
         return "hotel.full.one"
+    if code == "casefile.corrupt" and params.get("tables"):
+        return "casefile.corrupt.tables"
     if code == "list.empty" and params.get("header"):
         return "list.empty.header"
     if code == "list.duplicate_column" and params.get("target") in _BY_SCRIPT_TARGETS:

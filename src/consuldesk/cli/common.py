@@ -67,8 +67,16 @@ def _unexpected(exc: BaseException) -> str:
 
 
 def _describe(exc: BaseException) -> str:
-    from consuldesk.store.errors import NotFound
+    from consuldesk.store.errors import CaseFileError, NotFound
 
+    if isinstance(exc, CaseFileError) and exc.code == "casefile.corrupt":
+        return "{}\n{}".format(
+            describe(exc),
+            _(
+                "The backups beside it: 'consuldesk-cli backups'; put one in place: "
+                "'consuldesk-cli restore'."
+            ),
+        )
     if isinstance(exc, NotFound):  # deleted meanwhile (another window, a sync)
         what = _(NOT_FOUND_LABELS.get(exc.table, exc.table))
         return _("There is no {what} with the id {id} (deleted?)").format(
@@ -212,7 +220,8 @@ def _casefile_path(args: argparse.Namespace, *, writes: bool = False) -> Path:
 def _open(args: argparse.Namespace, *, writes: bool = False) -> Any:
     """Open the case file: an encrypted one as ``--officer`` with their passphrase
     ($CONSULDESK_PASSPHRASE, else asked at the terminal); a plain one with a reminder that it
-    is not encrypted."""
+    is not encrypted. A command that writes reads every page first and is refused (exit 4)
+    when one is damaged: nothing is ever written into a damaged file."""
     from consuldesk.services import access
     from consuldesk.services.casefile import open_casefile
 
@@ -220,10 +229,10 @@ def _open(args: argparse.Namespace, *, writes: bool = False) -> Any:
     if path.exists() and path.stat().st_size > 0 and access.is_encrypted(path):
         if access.login_hint(path) and not os.environ.get(PASSPHRASE_ENV):
             # The demo case file's login is printed on every screen: no need to type it.
-            return open_casefile(path, access.DEMO_OFFICER, access.DEMO_PASSPHRASE)
+            return open_casefile(path, access.DEMO_OFFICER, access.DEMO_PASSPHRASE, writing=writes)
         passphrase = _passphrase(_("Passphrase of {officer}: ").format(officer=args.officer))
-        return open_casefile(path, args.officer, passphrase)
-    desk = open_casefile(path, args.officer)
+        return open_casefile(path, args.officer, passphrase, writing=writes)
+    desk = open_casefile(path, args.officer, writing=writes)
     if sys.stderr.isatty():  # said to the officer at the terminal, not into a script's log
         _err(
             _(

@@ -568,11 +568,29 @@ def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.locked']
     _("{path} is locked by another program or window; close it and try again")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.readonly']
-    _("{path} cannot be written (read-only file or folder)")
+    _(
+        "{path} is read-only: it can be read, but nothing can be saved into it. Make the file writable, or copy it into a folder of yours, and try again"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.no_access']
+    _("You have no permission to read {path}: ask whoever owns it for access, or for a copy")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.readonly_folder']
+    _(
+        "The folder {folder} cannot be written to, and SQLite keeps its journal beside {path} even to read it: copy the case file into a folder you can write to, or get write access to this one"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.no_fts5']
     _("This SQLite ({sqlite}) has no full-text search (FTS5); ConsulDesk cannot run with it")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.corrupt']
-    _("{path} is damaged: {detail}")
+    _(
+        "{path} is damaged (SQLite: {detail}); nothing more will be written into it. Restore the last good backup"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.corrupt.tables']
+    _(
+        "{path} is damaged: SQLite found broken pages holding {tables}; nothing more will be written into it. Restore the last good backup"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.io_error']
+    _(
+        "{path} could not be read or written (SQLite: {detail}): the disk may be failing or was removed. Copy the case file to another disk, or restore the last good backup"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.disk_full']
     _("The disk holding {path} is full; free space and try again")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.no_post']

@@ -12,6 +12,7 @@ copy beside it, checks it row for row, and only then puts it in the plain file's
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,14 +54,17 @@ def is_encrypted(path: Path) -> bool:
     """Whether the case file at ``path`` is encrypted (it exists and is not plain SQLite).
 
     Raises:
-        CaseFileError: ``casefile.not_found``, ``casefile.readonly`` (cannot be read).
+        CaseFileError: ``casefile.not_found``, ``casefile.no_access`` (no permission to read
+            it), ``casefile.io_error``.
     """
     if not path.exists() or path.stat().st_size == 0:
         raise CaseFileError("casefile.not_found", path)
     try:
         return not cipher.has_plain_header(path)
+    except PermissionError as exc:
+        raise CaseFileError("casefile.no_access", path, detail=str(exc)) from exc
     except OSError as exc:
-        raise CaseFileError("casefile.readonly", path, detail=str(exc)) from exc
+        raise CaseFileError("casefile.io_error", path, detail=str(exc)) from exc
 
 
 def login_hint(path: Path) -> str | None:
@@ -198,6 +202,9 @@ def _record(desk: Desk, name: str, action: str, changes: dict[str, object]) -> N
     """A login or recovery in the audit trail (written whatever the role: a viewer's login is
     recorded too); a read-only file opens without the record."""
     try:
+        # Nothing is written into a file before its pages are known sound (about 0.6 s at
+        # 100,000 people, once a session): a damaged file is logged in to, to be read.
+        desk.casefile.check_pages()
         with desk.casefile.write(desk.officer) as tx:
             account = _named(tx.session, name)
             if account is not None and action == "login":
@@ -205,8 +212,21 @@ def _record(desk: Desk, name: str, action: str, changes: dict[str, object]) -> N
                 tx.session.add(account)
             _audit(tx, account.id if account else name, action, changes)
     except CaseFileError as exc:
-        if exc.code not in ("casefile.readonly", "casefile.write_refused"):
+        if exc.code not in _NOT_RECORDED:
             raise
+
+
+#: A login is not refused for want of a record of it: the file is only read (read-only, full,
+#: or damaged — then the window says so, and offers a backup).
+_NOT_RECORDED = frozenset(
+    {
+        "casefile.readonly",
+        "casefile.readonly_folder",
+        "casefile.write_refused",
+        "casefile.disk_full",
+        "casefile.corrupt",
+    }
+)
 
 
 def _audit(tx: Tx, record_id: str, action: str, changes: dict[str, object]) -> None:
@@ -240,8 +260,19 @@ def new_encrypted(path: Path, officer: str, passphrase: str, *, demo: bool = Fal
         private_dir(path.parent)
         kr.write_keyring(kr.keyring_path(path), ring)
     except OSError as exc:
-        raise CaseFileError("casefile.readonly", path, detail=str(exc)) from exc
+        raise _os_fault(exc, path) from exc
     return key
+
+
+def _os_fault(exc: OSError, path: Path) -> CaseFileError:
+    """What a failure to write beside the case file means, in the case file's words."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return CaseFileError("casefile.disk_full", path)
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return CaseFileError(
+            "casefile.readonly_folder", path, folder=str(path.parent), detail=str(exc)
+        )
+    return CaseFileError("casefile.io_error", path, detail=str(exc))
 
 
 def add_first_account(tx: Tx, officer: str) -> None:
@@ -304,7 +335,7 @@ def encrypt_casefile(path: Path, officer: str, passphrase: str) -> str:
         os.replace(tmp, path)
         make_private(path)
     except OSError as exc:
-        raise CaseFileError("casefile.readonly", path, detail=str(exc)) from exc
+        raise _os_fault(exc, path) from exc
     finally:
         # The copy was closed with its WAL checkpointed: what is left beside it is empty.
         for part in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):

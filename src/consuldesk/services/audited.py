@@ -28,6 +28,7 @@ from typing import Any
 
 from consuldesk.services.desk import Desk
 from consuldesk.store.db import Tx
+from consuldesk.store.errors import CaseFileError
 
 BUNDLE = "bundle"
 REPORT = "report"
@@ -68,9 +69,30 @@ def record_file(
     record_id: str | None = None,
     **details: Any,
 ) -> None:
-    """One event, in a transaction of its own, for a file just written from the case file."""
-    with desk.casefile.write(desk.officer) as tx:
-        note_file(tx, table, action, file_facts(path), record_id=record_id, **details)
+    """One event, in a transaction of its own, for a file just written from the case file.
+
+    A case file that cannot be written (read-only, or refused after damage was found) still
+    lets its people be exported or printed — the way to rescue them — without the event.
+    """
+    try:
+        desk.casefile.check_pages()  # never a write into a damaged file (once a session)
+        with desk.casefile.write(desk.officer) as tx:
+            note_file(tx, table, action, file_facts(path), record_id=record_id, **details)
+    except CaseFileError as exc:
+        if exc.code not in CANNOT_RECORD:
+            raise
+
+
+#: Why a file written from the case file may go unrecorded: the case file takes no writes.
+CANNOT_RECORD = frozenset(
+    {
+        "casefile.readonly",
+        "casefile.readonly_folder",
+        "casefile.write_refused",
+        "casefile.corrupt",
+        "casefile.disk_full",
+    }
+)
 
 
 def note_file(

@@ -21,6 +21,7 @@ nothing is lost by a restore either.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -36,6 +37,7 @@ from consuldesk.store.db import (
     backups_folder,
     connect_read_only,
     copy_database,
+    translate_sqlite_error,
 )
 from consuldesk.store.errors import CaseFileError
 from consuldesk.store.keyring import copy_keyring, keyring_path
@@ -200,9 +202,11 @@ def take_backup(desk: Desk, reason: str) -> Path:
 
     Raises:
         ServiceError: ``file.write`` (params ``path``, ``reason``): the copy could not be
-            written (a full disk, a read-only folder); the case file is untouched.
+            written (a read-only folder); the case file is untouched.
         CaseFileError: ``casefile.write_refused``: the case file failed its integrity check;
-            a copy of it would push a sound backup out of the rotation.
+            a copy of it would push a sound backup out of the rotation;
+            ``casefile.disk_full``: the disk holding the case file (and the backups beside
+            it) is full; ``casefile.corrupt``: the case file is damaged.
     """
     desk.casefile.check_writable()
     return backup_file(desk.casefile.path, reason, key=desk.casefile.key)
@@ -247,6 +251,12 @@ def backup_file(
         if key is not None and keyring_path(source).exists():
             copy_keyring(keyring_path(source), keyring_path(folder / "case"))
     except (OSError, cipher.Error) as exc:
+        if getattr(exc, "errno", None) == errno.ENOSPC:
+            raise CaseFileError("casefile.disk_full", source) from exc  # beside the case file
+        if isinstance(exc, cipher.Error):
+            fault = translate_sqlite_error(exc, source)
+            if fault.code in ("casefile.disk_full", "casefile.corrupt"):
+                raise fault from exc  # the disk of both is full, or the case file is damaged
         raise ServiceError(
             "file.write",
             "path",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -85,27 +86,42 @@ def create_casefile(
     return Desk(casefile, officer)
 
 
-def open_casefile(path: Path, officer: str, passphrase: str | None = None) -> Desk:
+def open_casefile(
+    path: Path, officer: str, passphrase: str | None = None, *, writing: bool = False
+) -> Desk:
     """Open an existing case file (upgrading an older schema, with a backup kept beside it):
     an encrypted one with ``officer``'s passphrase (:func:`consuldesk.services.access.login`),
     a plain one as ``officer`` with every power.
 
+    ``writing``: for work that will write, refused up front when the file is read-only or
+    any page is damaged (every page is read: SQLite's ``quick_check``, about 0.6 s at
+    100,000 people), so that nothing is ever written into a damaged file.
+
     Raises:
         CaseFileError: see :meth:`consuldesk.store.db.CaseFile.open`; ``casefile.no_post`` when
             the file has no owning post; ``casefile.encrypted`` when it is encrypted and no
-            passphrase was given.
+            passphrase was given; with ``writing``, ``casefile.readonly`` or
+            ``casefile.corrupt``.
         KeyringError, ServiceError: see :func:`consuldesk.services.access.login`.
     """
     from consuldesk.services import access
 
+    path = Path(path)
+    if writing and path.is_file() and not os.access(path, os.W_OK):
+        raise CaseFileError("casefile.readonly", path)
     if passphrase is not None and access.is_encrypted(path):
         desk = access.login(path, officer, passphrase)
-        if desk.casefile.local_post() is None:
-            desk.close()
-            raise CaseFileError("casefile.no_post", path)
-        return desk
-    casefile = CaseFile.open(path)
+        casefile = desk.casefile
+    else:
+        casefile = CaseFile.open(path)
+        desk = Desk(casefile, officer)
+    if writing:
+        try:
+            casefile.check_pages()
+        except CaseFileError:
+            casefile.close()
+            raise
     if casefile.local_post() is None:
         casefile.close()
         raise CaseFileError("casefile.no_post", path)
-    return Desk(casefile, officer)
+    return desk

@@ -57,7 +57,7 @@ from consuldesk.reports.manifest import ManifestData, ManifestPassenger, render_
 from consuldesk.reports.slips import BoardingSlip, SlipTrip, render_boarding_slips
 from consuldesk.services import audited
 from consuldesk.services import printed as printed_docs
-from consuldesk.services.audited import file_facts, record_file
+from consuldesk.services.audited import CANNOT_RECORD, file_facts, record_file
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import atomic_text_file, written_to
@@ -66,6 +66,7 @@ from consuldesk.services.nationals import memberships_of, rows_by_id
 from consuldesk.services.rows import NationalRow
 from consuldesk.services.views import Written
 from consuldesk.store.db import ChangeSet, Tx, get_live
+from consuldesk.store.errors import CaseFileError
 from consuldesk.store.models import (
     AssistanceRequest,
     EvacuationOperation,
@@ -1870,7 +1871,23 @@ def _record_printed(
     :mod:`consuldesk.services.printed`)."""
     facts = file_facts(path)
     # Any role prints (a viewer hands out manifests at the border): the record of it is not a
-    # change the role must allow.
+    # change the role must allow. A file that takes no writes (read-only, damaged) still
+    # prints: the paper is what the border needs; it goes unrecorded.
+    try:
+        desk.casefile.check_pages()
+        _write_printed(desk, trip_id, document, entry_ids, facts)
+    except CaseFileError as exc:
+        if exc.code not in CANNOT_RECORD:
+            raise
+
+
+def _write_printed(
+    desk: Desk,
+    trip_id: str,
+    document: str,
+    entry_ids: Sequence[str] | None,
+    facts: dict[str, Any],
+) -> None:
     with desk.casefile.write(desk.officer) as tx:
         trip = live_trip(tx.session, trip_id)
         listed = [e for e in _trip_entries(tx.session, trip.id) if e.status in _SEATED]

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import re
+import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -119,18 +121,140 @@ def get_live(session: Session, model: type[SyncedT], record_id: str) -> SyncedT:
     return row
 
 
-def translate_sqlite_error(exc: Exception, path: Path) -> CaseFileError:
-    """Turn a SQLite error into a :class:`CaseFileError` that names the file and the cause."""
-    message = str(getattr(exc, "orig", exc)).lower()
-    if "locked" in message or "busy" in message:
-        return CaseFileError("casefile.locked", path)
-    if "readonly" in message or "read-only" in message or "unable to open" in message:
-        return CaseFileError("casefile.readonly", path)
-    if "disk is full" in message or "database or disk is full" in message:
+#: Below this many free bytes, an I/O error writing the case file means the disk is full
+#: (at 0 bytes SQLite cannot even size its shared-memory file and says "disk I/O error").
+LOW_SPACE_BYTES = 1 << 20
+
+
+def is_sqlite_fault(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite failing at the file (space, lock, permission, damage, I/O),
+    raw from the driver or wrapped by SQLAlchemy, as opposed to a constraint or programming
+    error. By class name, so any DB-API build of SQLite (SQLCipher too) is recognised."""
+    orig = getattr(exc, "orig", None) or exc
+    return type(orig).__name__ in ("OperationalError", "DatabaseError")
+
+
+def _free_bytes(path: Path) -> int | None:
+    for folder in (path.parent, *path.parent.parents):
+        try:
+            return shutil.disk_usage(folder).free
+        except OSError:
+            continue
+    return None
+
+
+def _unwritable(path: Path, detail: str) -> CaseFileError:
+    """A refusal to write: the folder its journal goes into (without which SQLite cannot
+    even read a WAL file), else the file itself."""
+    folder = path.parent
+    if folder.exists() and not os.access(folder, os.W_OK):
+        return CaseFileError("casefile.readonly_folder", path, folder=str(folder), detail=detail)
+    return CaseFileError("casefile.readonly", path, detail=detail)
+
+
+def translate_sqlite_error(exc: BaseException, path: Path) -> CaseFileError:
+    """Turn a SQLite error into a :class:`CaseFileError` that names the file and the cause.
+
+    By SQLite's extended error name where the driver gives it, else by its message: a full
+    disk (also at 0 bytes free, where SQLite reports only an I/O error), a lock held by
+    another writer, a read-only file or folder, damaged pages (``casefile.corrupt``, the only
+    code that means the file itself is broken), other I/O errors (``casefile.io_error``).
+    """
+    orig = getattr(exc, "orig", None) or exc
+    name = str(getattr(orig, "sqlite_errorname", "") or "")
+    message = str(orig).lower()
+    detail = str(orig)
+    if name.startswith("SQLITE_FULL") or "disk is full" in message:
         return CaseFileError("casefile.disk_full", path)
-    if "not a database" in message or "malformed" in message:
-        return CaseFileError("casefile.corrupt", path, detail=str(getattr(exc, "orig", exc)))
-    return CaseFileError("casefile.corrupt", path, detail=str(getattr(exc, "orig", exc)))
+    if (
+        name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+        or "locked" in message
+        or "busy" in message
+    ):
+        return CaseFileError("casefile.locked", path)
+    if (
+        name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM"))
+        or "readonly" in message
+        or "read-only" in message
+        or "unable to open" in message
+    ):
+        return _unwritable(path, detail)
+    if (
+        name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+        or "malformed" in message
+        or "not a database" in message
+    ):
+        return CaseFileError("casefile.corrupt", path, detail=detail)
+    if name.startswith("SQLITE_IOERR") or "i/o error" in message:
+        free = _free_bytes(path)
+        if free is not None and free < LOW_SPACE_BYTES:
+            return CaseFileError("casefile.disk_full", path)
+        if path.parent.exists() and not os.access(path.parent, os.W_OK):
+            return _unwritable(path, detail)
+    return CaseFileError("casefile.io_error", path, detail=detail)
+
+
+def _damaged_tables(connection: Any) -> list[str]:
+    """The tables (with their indexes) in which SQLite finds damaged pages, each checked on
+    its own (``quick_check(table)``); empty when the schema itself cannot be read."""
+    try:
+        names = [
+            str(r[0])
+            for r in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND rootpage > 0"
+            )
+        ]
+    except (OperationalError, DatabaseError):
+        return []  # the schema itself is damaged: nothing to name
+    damaged = []
+    for name in names:
+        quoted = name.replace('"', '""')
+        try:
+            report = [r[0] for r in connection.exec_driver_sql(f'PRAGMA quick_check("{quoted}")')]
+        except (OperationalError, DatabaseError):
+            report = ["damaged"]
+        if report != ["ok"]:
+            damaged.append(name)
+    return damaged
+
+
+def _named(error: CaseFileError, engine: Engine) -> CaseFileError:
+    """Damage reported by a query, with the damaged tables found by reading every page."""
+    if error.code != "casefile.corrupt" or "tables" in error.params:
+        return error
+    try:
+        found = check_pages(engine, error.path)
+    except CaseFileError:
+        return error
+    return found if found is not None and "tables" in found.params else error
+
+
+def check_pages(engine: Engine, path: Path, *, full: bool = False) -> CaseFileError | None:
+    """Read every page of the case file (SQLite's ``quick_check``, or ``integrity_check``
+    with ``full``); the damage found, naming the tables it touches, or None when sound."""
+    pragma = "integrity_check(100)" if full else "quick_check(100)"
+    try:
+        with engine.connect() as connection:
+            try:
+                report = [str(r[0]) for r in connection.exec_driver_sql(f"PRAGMA {pragma}")]
+            except (OperationalError, DatabaseError) as exc:
+                error = translate_sqlite_error(exc, path)
+                if error.code != "casefile.corrupt":
+                    raise error from exc
+                report = [str(error.params.get("detail", ""))]
+            if report == ["ok"]:
+                return None
+            tables = _damaged_tables(connection)
+    except (OperationalError, DatabaseError) as exc:
+        error = translate_sqlite_error(exc, path)
+        if error.code != "casefile.corrupt":
+            raise error from exc
+        return error
+    lines = [line for text in report for line in text.splitlines() if not line.startswith("***")]
+    detail = (lines or [""])[0][:200]
+    if tables:
+        return CaseFileError("casefile.corrupt", path, detail=detail, tables=", ".join(tables))
+    return CaseFileError("casefile.corrupt", path, detail=detail)
 
 
 def _jsonable(value: Any) -> Any:
@@ -802,6 +926,10 @@ class CaseFile:
         self._clock: HybridLogicalClock | None = None
         #: Why nothing may be written into this file (it failed its integrity check), or "".
         self.refused = ""
+        #: The damage SQLite reported in this file, once it has: nothing is written after it.
+        self.damage: CaseFileError | None = None
+        #: Every page was read and found sound in this session (:meth:`check_pages`).
+        self.pages_ok = False
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -842,7 +970,9 @@ class CaseFile:
             try:
                 private_dir(path.parent)
             except OSError as exc:
-                raise CaseFileError("casefile.readonly", path, detail=str(exc)) from exc
+                raise CaseFileError(
+                    "casefile.readonly_folder", path, folder=str(path.parent), detail=str(exc)
+                ) from exc
         engine = make_engine(path, key)
         try:
             state = migrate.inspect_revision(engine)
@@ -851,21 +981,62 @@ class CaseFile:
             if exists and state.current is None and state.has_tables:
                 raise CaseFileError("casefile.not_casefile", path)
             if state.needs_upgrade:
+                if exists and (damage := check_pages(engine, path)) is not None:
+                    raise damage  # an upgrade rewrites tables: never into damaged pages
                 if exists and backup and state.current is not None:
                     _backup(path, state.current, key)
                 migrate.upgrade(engine)
-        except (OperationalError, DatabaseError) as exc:
-            engine.dispose()
-            raise translate_sqlite_error(exc, path) from exc
         except CaseFileError:
             engine.dispose()
+            if not exists:
+                _remove_new(path)
             raise
+        except Exception as exc:
+            fault = _named(translate_sqlite_error(exc, path), engine)
+            engine.dispose()
+            if not exists:
+                _remove_new(path)
+            if not is_sqlite_fault(exc):
+                raise
+            raise fault from exc
         casefile = cls(path, engine, key)
         for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             make_private(part)  # 600 whatever the umask; SQLite gives the WAL the file's mode
-        casefile._refresh_search_index()
-        casefile.refresh_statistics()
+        try:
+            casefile._refresh_search_index()
+            casefile.refresh_statistics()
+        except BaseException:
+            casefile.close()
+            raise
         return casefile
+
+    def check_pages(self, *, full: bool = False) -> None:
+        """Read every page (SQLite's ``quick_check``; ``integrity_check`` with ``full``).
+
+        Raises:
+            CaseFileError: ``casefile.corrupt`` naming the damaged tables; from then on this
+                case file refuses to write.
+        """
+        if self.damage is not None:
+            raise self.damage
+        if self.pages_ok and not full:
+            return  # read once this session: what it wrote since went through SQLite's checks
+        damage = check_pages(self.engine, self.path, full=full)
+        if damage is not None:
+            self.damage = damage
+            raise damage
+        self.pages_ok = True
+
+    def _fault(self, exc: BaseException) -> CaseFileError:
+        """The :class:`CaseFileError` for a SQLite fault; damage is remembered (and its tables
+        named), so that nothing more is written into the file."""
+        if self.damage is not None:
+            return self.damage
+        error = translate_sqlite_error(exc, self.path)
+        if error.code == "casefile.corrupt":
+            error = _named(error, self.engine)
+            self.damage = error
+        return error
 
     def refresh_statistics(self) -> bool:
         """Gather the query planner's statistics (``ANALYZE``) when there are none, or when the
@@ -887,10 +1058,17 @@ class CaseFile:
                 for table in _ANALYZED:
                     session.execute(text(f"ANALYZE {table}"))
                 _set_meta(session, META_STATS_ROWS, str(count))
-        except OperationalError as exc:
-            if "readonly" in str(exc).lower() or "locked" in str(exc).lower():
+        except CaseFileError as exc:
+            if exc.code in ("casefile.readonly", "casefile.locked"):
                 return False  # a read-only or busy file keeps its statistics; it works the same
-            raise translate_sqlite_error(exc, self.path) from exc
+            raise
+        except Exception as exc:
+            if not is_sqlite_fault(exc):
+                raise
+            error = self._fault(exc)
+            if error.code in ("casefile.readonly", "casefile.locked"):
+                return False
+            raise error from exc
         return True
 
     def _refresh_search_index(self) -> None:
@@ -904,10 +1082,13 @@ class CaseFile:
             with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
                 rebuild_index(session)
                 _set_meta(session, META_SEARCH_VERSION, SEARCH_KEYS_VERSION)
-        except OperationalError as exc:
-            if "readonly" in str(exc).lower():
+        except Exception as exc:
+            if not is_sqlite_fault(exc):
+                raise
+            error = self._fault(exc)
+            if error.code == "casefile.readonly":
                 return  # a read-only copy keeps its index; search still works, a bit looser
-            raise translate_sqlite_error(exc, self.path) from exc
+            raise error from exc
 
     def refuse_writes(self, detail: str) -> None:
         """From now on refuse every write (:meth:`write` raises ``casefile.write_refused``)
@@ -956,16 +1137,22 @@ class CaseFile:
         try:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
-        except OperationalError as exc:
-            raise translate_sqlite_error(exc, self.path) from exc
+        except Exception as exc:
+            if not is_sqlite_fault(exc):
+                raise
+            raise self._fault(exc) from exc
 
     @contextmanager
     def write(self, officer: str) -> Iterator[Tx]:
         """One write transaction: commits when the block ends, rolls back on any exception.
 
         Raises:
-            CaseFileError: ``casefile.write_refused`` after :meth:`refuse_writes`.
+            CaseFileError: the file cannot be written (full, locked, read-only), or SQLite has
+                found damaged pages in it (then nothing is written, now or later);
+                ``casefile.write_refused`` after :meth:`refuse_writes`.
         """
+        if self.damage is not None:
+            raise self.damage
         self.check_writable()
         try:
             with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
@@ -985,8 +1172,10 @@ class CaseFile:
                         )
                     )
                 _set_meta(session, META_HLC, str(clock.last))
-        except OperationalError as exc:
-            raise translate_sqlite_error(exc, self.path) from exc
+        except Exception as exc:
+            if not is_sqlite_fault(exc):
+                raise
+            raise self._fault(exc) from exc
 
     # -- facts -----------------------------------------------------------------------------
 
@@ -1108,6 +1297,13 @@ def _set_meta(session: Session, key: str, value: str) -> None:
     )
 
 
+def _remove_new(path: Path) -> None:
+    """Take away a case file that could not be created (a full disk leaves it empty)."""
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        with suppress(OSError):
+            part.unlink(missing_ok=True)
+
+
 def _check_sqlite_header(path: Path, key: bytes | None) -> None:
     """A plain file must start as SQLite does; an encrypted one needs its key (and one that is
     neither is "not a database" whatever key is tried)."""
@@ -1115,8 +1311,10 @@ def _check_sqlite_header(path: Path, key: bytes | None) -> None:
 
     try:
         plain = cipher.has_plain_header(path)
+    except PermissionError as exc:
+        raise CaseFileError("casefile.no_access", path, detail=str(exc)) from exc
     except OSError as exc:
-        raise CaseFileError("casefile.readonly", path, detail=str(exc)) from exc
+        raise CaseFileError("casefile.io_error", path, detail=str(exc)) from exc
     if plain and key is not None:
         raise CaseFileError("casefile.not_encrypted", path)
     if plain:

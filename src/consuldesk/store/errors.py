@@ -16,9 +16,13 @@ class CaseFileError(Exception):
 
     Codes: ``casefile.not_found``, ``casefile.exists``, ``casefile.not_sqlite``,
     ``casefile.not_casefile``, ``casefile.too_new`` (``revision``), ``casefile.locked``,
-    ``casefile.readonly``, ``casefile.no_fts5``, ``casefile.corrupt`` (``detail``),
-    ``casefile.disk_full``, ``casefile.no_post``, ``casefile.write_refused`` (``detail``:
-    the file failed its integrity check; nothing is written into it).
+    ``casefile.readonly``, ``casefile.readonly_folder`` (``folder``), ``casefile.no_fts5``,
+    ``casefile.no_access`` (cannot even be read),
+    ``casefile.corrupt`` (``detail``, maybe ``tables``: damaged pages, the only code that means
+    the file itself is broken), ``casefile.io_error`` (``detail``), ``casefile.disk_full``,
+    ``casefile.no_post``, ``casefile.write_refused`` (``detail``: the file failed its integrity
+    check; nothing is written into it), ``casefile.encrypted``, ``casefile.wrong_key``,
+    ``casefile.not_encrypted``.
     """
 
     def __init__(self, code: str, path: Path | str, /, **params: Any) -> None:

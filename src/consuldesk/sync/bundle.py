@@ -28,6 +28,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -234,7 +235,7 @@ class Opened:
             try:
                 item = orjson.loads(line)
                 record = Record(str(item["t"]), str(item["id"]), dict(item["f"]))
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as exc:
                 raise SyncError("bundle.damaged", detail=CHANGES) from exc
             yield record
 
@@ -274,7 +275,23 @@ class Opened:
         return events
 
     def key_statements(self) -> list[bytes]:
-        return [base64.b64decode(line) for line in self.statements.splitlines() if line]
+        """The key statements carried (each still to be checked against its signer).
+
+        Raises:
+            SyncError: ``bundle.damaged``: a line is not a JSON string of base64.
+        """
+        statements = []
+        for line in self.statements.splitlines():
+            if not line:
+                continue
+            try:
+                text = orjson.loads(line)
+                if not isinstance(text, str):
+                    raise TypeError(type(text).__name__)
+                statements.append(base64.b64decode(text, validate=True))
+            except (orjson.JSONDecodeError, TypeError, ValueError) as exc:  # binascii.Error too
+                raise SyncError("bundle.damaged", detail=STATEMENTS) from exc
+        return statements
 
 
 def open_bundle(data: bytes, identities: list[k.SecretKeys]) -> Opened:
@@ -305,7 +322,17 @@ def open_bundle(data: bytes, identities: list[k.SecretKeys]) -> Opened:
             authors = z.read(AUTHORS) if AUTHORS in names else b""
             audit = z.read(AUDIT) if AUDIT in names else b""
         body = json.loads(head.decode("utf-8"))
-    except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,  # a member cut short
+        NotImplementedError,  # a compression method zipfile does not read
+        RuntimeError,  # a member encrypted with a zip password; JSON nested too deep
+        KeyError,
+        ValueError,
+        UnicodeDecodeError,
+        OverflowError,
+    ) as exc:
         raise SyncError("bundle.damaged", detail=type(exc).__name__) from exc
     if not isinstance(body, dict) or body.get("format") != FORMAT:
         raise SyncError("bundle.not_bundle")
@@ -313,7 +340,7 @@ def open_bundle(data: bytes, identities: list[k.SecretKeys]) -> Opened:
         raise SyncError("bundle.format_unsupported", version=str(body.get("version")))
     try:
         manifest = Manifest.from_body(body)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise SyncError("bundle.damaged", detail=MANIFEST) from exc
     return Opened(manifest, head, signature, changes, statements, authors, audit)
 

@@ -8,12 +8,14 @@ file cannot hold are escaped as Excel escapes them, so the list reads back exact
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import os
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -350,4 +352,26 @@ def _write_xlsx(tmp: Path, headers: list[str], rows: Iterable[list[Any]]) -> Non
                 cell.number_format = "DD.MM.YYYY"
                 cells[i] = cell
         sheet.append(cells)
-    workbook.save(tmp)
+    _save_xlsx(workbook, sheet, tmp)
+
+
+def _save_xlsx(workbook: Any, sheet: Any, tmp: Path) -> None:
+    """``workbook.save(tmp)``, except that a workbook whose saving fails (a full disk) is
+    dropped at once: left to the garbage collector, openpyxl's archive and sheet would try to
+    finish writing and print their own errors as tracebacks."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    archive = zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    workbook.properties.modified = datetime.now(UTC).replace(tzinfo=None)
+    try:
+        ExcelWriter(workbook, archive).save()
+    except BaseException:
+        fp, archive.fp = archive.fp, None  # ZipFile.close() then has nothing left to write
+        with contextlib.suppress(Exception):
+            if fp is not None:
+                fp.close()
+        rows = getattr(sheet, "_rows", None)
+        with contextlib.suppress(Exception):
+            if rows is not None:
+                rows.close()
+        raise
