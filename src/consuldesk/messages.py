@@ -452,11 +452,19 @@ TEMPLATES: dict[str, str] = {
         "The keyring of this case file ({path}) is missing: restore it from the backups folder, "
         "or open the file with its recovery key"
     ),
+    "keyring.missing_copy": (
+        "The keyring of this case file is missing. A copy is kept with the backups: copy "
+        "{copy} to {target} (the officers' passphrases come back with it), or open the file "
+        "with its recovery key"
+    ),
     "keyring.damaged": (
         "The keyring {path} is damaged ({detail}): restore it from the backups folder, or open "
         "the file with its recovery key"
     ),
-    "keyring.no_officer": "There is no officer called {name} for this case file",
+    "keyring.no_officer": (
+        "There is no officer called {name} for this case file (a closed account, or another "
+        "spelling; the command line takes the name from --officer or $CONSULDESK_OFFICER)"
+    ),
     "keyring.wrong_passphrase": "Wrong passphrase for {name}",
     "keyring.recovery_malformed": (
         "This is not a recovery key ({detail}): check each group of five letters"
@@ -482,6 +490,7 @@ POWER_LABELS: dict[str, str] = {
     "bundle": "exporting or importing bundles",
     "keys": "managing the post's keys",
     "accounts": "managing officers' accounts",
+    "restore": "restoring a backup",
 }
 
 #: The roles of officer accounts.

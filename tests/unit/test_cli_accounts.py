@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -119,3 +120,42 @@ def test_encrypt_converts_a_plain_file_and_the_demo_opens_with_its_printed_login
     code, out, err = run(capsys, "--case-file", str(demo), "--json", "info")
     assert code == EXIT_OK, err
     assert json.loads(out)["nationals"] == 30
+
+
+def test_only_a_head_restores_and_the_restored_file_says_so(capsys, thr, monkeypatch):
+    assert run(capsys, "--case-file", str(thr), "backup")[0] == EXIT_OK
+    code, out, _ = run(capsys, "--case-file", str(thr), "--json", "backups")
+    backup = json.loads(out)[0]["path"]
+    monkeypatch.setenv("CONSULDESK_NEW_PASSPHRASE", "viewer's first one")
+    assert (
+        run(capsys, "--case-file", str(thr), "officer", "add", "Vika", "--role", "viewer")[0] == 0
+    )
+    monkeypatch.setenv("CONSULDESK_PASSPHRASE", "viewer's first one")
+    code, _, err = run(
+        capsys, "--case-file", str(thr), "--officer", "Vika", "restore", backup, "--yes"
+    )
+    assert code == EXIT_BAD_INPUT and "restoring a backup" in err
+    monkeypatch.setenv("CONSULDESK_PASSPHRASE", SUITE)
+    code, _, err = run(capsys, "--case-file", str(thr), "restore", backup, "--yes")
+    assert code == EXIT_OK, err
+    code, out, _ = run(capsys, "--case-file", str(thr), "--json", "audit", "--limit", "5")
+    restored = [e for e in json.loads(out)["events"] if e["action"] == "restore"]
+    assert len(restored) == 1 and restored[0]["changes"]["backup"] == Path(backup).name
+
+
+def test_a_lost_keyring_names_its_copy_and_the_recovery_key_brings_every_slot_back(
+    capsys, thr, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("CONSULDESK_NEW_PASSPHRASE", "oleg's first passphrase")
+    assert run(capsys, "--case-file", str(thr), "officer", "add", "Oleg")[0] == EXIT_OK
+    recovery = json.loads(run(capsys, "--case-file", str(thr), "--json", "recovery-key")[1])
+    assert run(capsys, "--case-file", str(thr), "backup")[0] == EXIT_OK  # keeps the keyring
+    (tmp_path / "IR-THR.consuldesk.keyring").unlink()
+    code, _, err = run(capsys, "--case-file", str(thr), "info")
+    assert code == EXIT_CASEFILE and "case.keyring" in err and "IR-THR.consuldesk.keyring" in err
+    monkeypatch.setenv("CONSULDESK_PASSPHRASE", recovery["recovery_key"])
+    monkeypatch.setenv("CONSULDESK_NEW_PASSPHRASE", "after the recovery 2026")
+    assert run(capsys, "--case-file", str(thr), "recover")[0] == EXIT_OK
+    monkeypatch.setenv("CONSULDESK_PASSPHRASE", "oleg's first passphrase")
+    code, _, err = run(capsys, "--case-file", str(thr), "--officer", "Oleg", "info")
+    assert code == EXIT_OK, err  # Oleg's slot came back with the kept keyring

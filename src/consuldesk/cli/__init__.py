@@ -30,6 +30,7 @@ from consuldesk.cli import (
     audit,
     backups,
     casefile,
+    common,
     evac,
     keys,
     lists,
@@ -177,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
         return int(exc.code or 0)
     install(args.lang)
+    common._TYPED.clear()  # a passphrase typed for an earlier command (tests run many)
     umask = private_umask()  # whatever the command writes is its owner's only
     try:
         return COMMANDS[args.command](args)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from consuldesk.cli.common import (
     EXIT_OK,
+    EXIT_USAGE,
+    CliError,
     _casefile_path,
     _err,
     _local,
@@ -37,7 +39,8 @@ def add_parsers(
     p.add_argument("--role", choices=["viewer", "officer", "head"], default="officer")
     p = action("role", help="change an officer's role")
     p.add_argument("name")
-    p.add_argument("role", choices=["viewer", "officer", "head"])
+    p.add_argument("role", nargs="?", choices=["viewer", "officer", "head"])
+    p.add_argument("--role", dest="role_option", choices=["viewer", "officer", "head"])
     p = action("close", help="close an account: the passphrase opens nothing any more")
     p.add_argument("name")
     p = action("reset", help="set a new passphrase for an officer who forgot theirs")
@@ -111,7 +114,7 @@ def cmd_officers(args: argparse.Namespace) -> int:
             if r.last_login_at
             else _("never logged in")
         )
-        print(f"{r.name:<30} {_(ROLE_LABELS.get(r.role, r.role)):<18} {state}")
+        print(f"{r.name:<30} {_(ROLE_LABELS.get(r.role, r.role)):<22} {state}")
     return EXIT_OK
 
 
@@ -121,6 +124,7 @@ def cmd_officer(args: argparse.Namespace) -> int:
 
     desk = _open(args)
     try:
+        desk.require("accounts")  # before any passphrase is asked for
         if args.officer_command == "add":
             first = _passphrase(_("First passphrase of {name}: ").format(name=args.name), new=True)
             access.add_officer(desk, args.name, args.role, first)
@@ -128,10 +132,11 @@ def cmd_officer(args: argparse.Namespace) -> int:
                 name=args.name, role=_(ROLE_LABELS[args.role])
             )
         elif args.officer_command == "role":
-            access.set_role(desk, args.name, args.role)
-            message = _("{name} is now {role}.").format(
-                name=args.name, role=_(ROLE_LABELS[args.role])
-            )
+            role = args.role or args.role_option  # "role NAME head", or as "add" takes it
+            if role is None:
+                raise CliError(_("Say the role: viewer, officer or head."), EXIT_USAGE)
+            row = access.set_role(desk, args.name, role)
+            message = _("{name} is now {role}.").format(name=row.name, role=_(ROLE_LABELS[role]))
         elif args.officer_command == "close":
             access.disable_officer(desk, args.name)
             message = _("The account of {name} is closed.").format(name=args.name)

@@ -18,6 +18,7 @@ from consuldesk.cli.common import (
     _casefile_path,
     _data_key,
     _jsonable,
+    _open,
     _print_json,
 )
 from consuldesk.i18n import _
@@ -93,7 +94,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
             EXIT_BAD_INPUT,
         )
     _refuse_if_open(path)
-    key = _data_key(args, path)
+    key = _restorer_key(args, path)
     row = inspect_backup(chosen, key=key)
     if not row.sound:
         raise CliError(
@@ -113,6 +114,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
             print(_("Nothing was changed."))
             return EXIT_OK
     kept = restore_backup(path, chosen, key)
+    _record_restore(args, path, chosen, kept)
     if args.json:
         _print_json({"restored": chosen, "case_file": path, "kept": kept})
     else:
@@ -188,3 +190,33 @@ def _refuse_if_open(path: Path) -> None:
 
 
 COMMANDS = {"backup": cmd_backup, "backups": cmd_backups, "restore": cmd_restore}
+
+
+def _restorer_key(args: argparse.Namespace, path: Path) -> bytes | None:
+    """The data key, once the officer is known to be a head of section: a restore replaces
+    everyone's work since the backup. A file too damaged to open is restored by any officer
+    whose passphrase unwraps its key (the way back is not barred by the damage)."""
+    from consuldesk.store.errors import CaseFileError
+
+    try:
+        desk = _open(args)
+    except CaseFileError as exc:
+        if exc.code not in ("casefile.corrupt", "casefile.io_error", "casefile.write_refused"):
+            raise
+        return _data_key(args, path)
+    try:
+        desk.require("restore")
+        return desk.casefile.key
+    finally:
+        desk.close()
+
+
+def _record_restore(args: argparse.Namespace, path: Path, backup: Path, kept: Path) -> None:
+    """The restored case file says it was restored, from which backup, by whom."""
+    from consuldesk.services.backups import record_restore
+
+    desk = _open(args)
+    try:
+        record_restore(desk, backup, kept)
+    finally:
+        desk.close()

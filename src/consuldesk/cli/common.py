@@ -95,7 +95,9 @@ def _exit_code_for(exc: BaseException) -> int:
         return EXIT_CASEFILE
     if isinstance(exc, KeyringError):  # a wrong passphrase is bad input; a lost keyring is not
         return (
-            EXIT_CASEFILE if exc.code in ("keyring.missing", "keyring.damaged") else EXIT_BAD_INPUT
+            EXIT_CASEFILE
+            if exc.code in ("keyring.missing", "keyring.missing_copy", "keyring.damaged")
+            else EXIT_BAD_INPUT
         )
     if isinstance(exc, (DomainError, ServiceError, NotFound)):
         return EXIT_BAD_INPUT
@@ -267,6 +269,8 @@ def _passphrase(prompt: str, *, new: bool = False, first: bool = False) -> str:
     env = next((os.environ[n] for n in names if os.environ.get(n)), None)
     if env:
         return env
+    if not new and _TYPED:
+        return _TYPED[-1]  # the login's, typed once for the whole command
     if not sys.stdin.isatty():
         raise CliError(
             _("A passphrase is needed: set ${env} or run the command in a terminal.").format(
@@ -274,10 +278,19 @@ def _passphrase(prompt: str, *, new: bool = False, first: bool = False) -> str:
             ),
             EXIT_USAGE,
         )
-    typed = getpass.getpass(prompt)
-    if new and getpass.getpass(_("The same passphrase again: ")) != typed:
-        raise CliError(_("The two passphrases differ; nothing was changed."), EXIT_USAGE)
+    try:
+        typed = getpass.getpass(prompt)
+        if new and getpass.getpass(_("The same passphrase again: ")) != typed:
+            raise CliError(_("The two passphrases differ; nothing was changed."), EXIT_USAGE)
+    except EOFError:  # Ctrl+D at the prompt
+        raise CliError(_("No passphrase given; nothing was done."), EXIT_USAGE) from None
+    if not new:
+        _TYPED.append(typed)
     return typed
+
+
+#: The passphrase typed at the terminal in this command (asked once, used again).
+_TYPED: list[str] = []
 
 
 def _id_key(text: str) -> str:

@@ -615,12 +615,18 @@ def _catalog_sources() -> None:
     _(
         "The keyring of this case file ({path}) is missing: restore it from the backups folder, or open the file with its recovery key"
     )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['keyring.missing_copy']
+    _(
+        "The keyring of this case file is missing. A copy is kept with the backups: copy {copy} to {target} (the officers' passphrases come back with it), or open the file with its recovery key"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keyring.damaged']
     _(
         "The keyring {path} is damaged ({detail}): restore it from the backups folder, or open the file with its recovery key"
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keyring.no_officer']
-    _("There is no officer called {name} for this case file")
+    _(
+        "There is no officer called {name} for this case file (a closed account, or another spelling; the command line takes the name from --officer or $CONSULDESK_OFFICER)"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keyring.wrong_passphrase']
     _("Wrong passphrase for {name}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keyring.recovery_malformed']
@@ -659,6 +665,8 @@ def _catalog_sources() -> None:
     _("managing the post's keys")
     # TRANSLATORS: consuldesk.messages.POWER_LABELS['accounts']
     _("managing officers' accounts")
+    # TRANSLATORS: consuldesk.messages.POWER_LABELS['restore']
+    _("restoring a backup")
     # TRANSLATORS: consuldesk.messages.ROLE_LABELS['viewer']
     _("viewer")
     # TRANSLATORS: consuldesk.messages.ROLE_LABELS['officer']

@@ -115,7 +115,7 @@ def login(path: Path, officer: str, passphrase: str) -> Desk:
         ServiceError: ``account.disabled`` (param ``name``).
         CaseFileError: see :meth:`CaseFile.open`.
     """
-    ring = kr.read_keyring(kr.keyring_path(path))
+    ring = _keyring_of(path)
     key = kr.unwrap(ring, officer, passphrase, path)
     casefile = CaseFile.open(path, key=key)
     try:
@@ -138,7 +138,7 @@ def data_key(path: Path, officer: str, passphrase: str) -> bytes:
         KeyringError: ``keyring.missing``, ``keyring.damaged``, ``keyring.no_officer``,
             ``keyring.wrong_passphrase``.
     """
-    return kr.unwrap(kr.read_keyring(kr.keyring_path(path)), officer, passphrase, path)
+    return kr.unwrap(_keyring_of(path), officer, passphrase, path)
 
 
 def reopen(path: Path, officer: str, role: str, key: bytes | None) -> Desk:
@@ -156,6 +156,35 @@ def reopen(path: Path, officer: str, role: str, key: bytes | None) -> Desk:
     return Desk(CaseFile.open(path, key=key), officer, role=role)
 
 
+def _keyring_of(path: Path) -> kr.Keyring:
+    """The keyring beside the case file; when it is missing, the message names the copy kept
+    in the backups folder (every backup writes one), to be put back.
+
+    Raises:
+        KeyringError: ``keyring.missing_copy`` (params ``copy``, ``target``) or
+            ``keyring.missing``, ``keyring.damaged``.
+    """
+    try:
+        return kr.read_keyring(kr.keyring_path(path))
+    except kr.KeyringError as exc:
+        copy = _kept_keyring(path)
+        if exc.code == "keyring.missing" and copy is not None:
+            raise kr.KeyringError(
+                "keyring.missing_copy",
+                path,
+                copy=str(copy),
+                target=str(kr.keyring_path(path)),
+            ) from None
+        raise
+
+
+def _kept_keyring(path: Path) -> Path | None:
+    from consuldesk.services.backups import backup_folder
+
+    copy = kr.keyring_path(backup_folder(path) / "case")
+    return copy if copy.is_file() else None
+
+
 def open_with_recovery(path: Path, recovery: str, officer: str) -> Desk:
     """Open an encrypted case file with its printed recovery key, as ``officer`` with every
     power (headquarters approved it): the way back when every passphrase is lost, or the
@@ -167,6 +196,15 @@ def open_with_recovery(path: Path, recovery: str, officer: str) -> Desk:
     """
     key = kr.data_key_from_recovery(recovery, path)
     ring_path = kr.keyring_path(path)
+    copy = _kept_keyring(path)
+    if not ring_path.exists() and copy is not None:
+        try:
+            kept = kr.read_keyring(copy)
+        except kr.KeyringError:
+            kept = None
+        if kept is not None and kr.key_matches(kept, key):
+            # Every officer's slot comes back with it: only the one who recovers sets anew.
+            kr.copy_keyring(copy, ring_path)
     if ring_path.exists():
         try:
             ring = kr.read_keyring(ring_path)

@@ -493,3 +493,22 @@ def _raw_copy(casefile: Path) -> Path:
             "file.write", "path", path=str(target), reason=exc.strerror or str(exc)
         ) from exc
     return target
+
+
+def record_restore(desk: Desk, backup: Path, kept: Path) -> None:
+    """Write into the restored case file that it was restored, from which backup, by whom,
+    and where the file as it was is kept (its own trail after the backup went with it)."""
+    from consuldesk.store.models import AuditEvent
+
+    with desk.casefile.write(desk.officer) as tx:
+        tx.session.add(
+            AuditEvent(  # type: ignore[call-arg]
+                officer=tx.officer,
+                post_code=tx.post_code,
+                table_name="backup",
+                record_id=backup.name[:36],
+                action="restore",
+                changes={"backup": backup.name, "kept": kept.name},
+                version="",
+            )
+        )

@@ -15,13 +15,14 @@ from consuldesk.store.db import CaseFile, Tx
 #: What each role may do, beyond reading and printing (which every role may).
 #: ``change``: register, edit, place, allocate, import lists; ``export``: write lists of
 #: people to a file (a viewer may print a manifest, not carry the whole list away);
-#: ``delete``: delete and merge records; ``bundle``: export and import bundles;
+#: ``delete``: delete and merge records; ``restore``: put a backup in place of the file;
+#: ``bundle``: export and import bundles;
 #: ``keys``: the post's sync keys;
 #: ``accounts``: officers, their roles, the recovery key, encryption.
 ROLE_POWERS: dict[str, frozenset[str]] = {
     "viewer": frozenset(),
     "officer": frozenset({"change", "export"}),
-    "head": frozenset({"change", "export", "delete", "bundle", "keys", "accounts"}),
+    "head": frozenset({"change", "export", "delete", "restore", "bundle", "keys", "accounts"}),
 }
 ROLES = tuple(ROLE_POWERS)
 

@@ -132,6 +132,8 @@ class MainWindow(QMainWindow):
         self._quit.setShortcut(QKeySequence.StandardKey.Quit)
         self._lock_action = QAction(_("Lock"), self)
         self._lock_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        # From any ConsulDesk window: a person card open is when an officer steps away.
+        self._lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         from consuldesk.ui.lock import WindowLock
 
         self.window_lock = WindowLock(self, self.ctx)
@@ -554,10 +556,22 @@ class MainWindow(QMainWindow):
                 not desk.encrypted and head,
                 _("This case file is encrypted already.") if desk.encrypted else not_head,
             ),
+            # What the role does not allow rests, saying why, before any form is filled in.
+            (self._import, desk.may("change"), self._role_refusal("change")),
+            (self._export, desk.may("export"), self._role_refusal("export")),
+            (self._new_person, desk.may("change"), self._role_refusal("change")),
+            (self._log_call, desk.may("change"), self._role_refusal("change")),
+            (self._backups, True, ""),
         ):
             action.setEnabled(allowed)
             action.setToolTip("" if allowed else why)
             action.setStatusTip("" if allowed else why)  # also said in the status bar on hover
+
+    def _role_refusal(self, power: str) -> str:
+        from consuldesk.messages import describe_code
+
+        desk = self.ctx.desk
+        return describe_code("role.denied", None, power=power, role=desk.role, officer=desk.officer)
 
     def open_officers(self) -> QWidget:
         """Show the Officers dialog (non-blocking); returned for tests."""
@@ -624,7 +638,12 @@ class MainWindow(QMainWindow):
         if settings is not None and (geometry := settings.value("main/geometry")):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 760)
+            # The first time, as large as suits the list, never larger than the screen (a
+            # 1024 × 700 laptop shows its status bar: the officer, "Not encrypted").
+            screen = self.screen().availableGeometry() if self.screen() else None
+            width = min(1280, screen.width()) if screen else 1280
+            height = min(760, screen.height()) if screen else 760
+            self.resize(width, height)
 
     def _last_page(self) -> int:
         """The page open when the window was last closed (the nationals list the first time).

@@ -22,7 +22,7 @@ from shiboken6 import isValid
 from consuldesk.i18n import _
 from consuldesk.messages import describe
 from consuldesk.services import access
-from consuldesk.services.backups import restore_backup
+from consuldesk.services.backups import record_restore, restore_backup
 from consuldesk.services.casefile import open_casefile
 from consuldesk.services.desk import Desk
 from consuldesk.ui.main_window import MainWindow
@@ -82,7 +82,9 @@ class WindowShell(QObject):
 
         def work() -> tuple[Path, Desk]:
             kept = restore_backup(path, Path(backup), key)
-            return kept, access.reopen(path, officer, role, key)
+            desk = access.reopen(path, officer, role, key)
+            record_restore(desk, Path(backup), kept)  # the restored file says so
+            return kept, desk
 
         def said(result: tuple[Path, Desk]) -> str:
             return _("Restored {name}. The case file as it was is kept: {kept}").format(

@@ -80,7 +80,9 @@ def cell(dialog: OfficersDialog, name: str, col: int) -> str:
     return dialog.model.index(row, col).data()
 
 
-def add_officer(qtbot, dialog: OfficersDialog, name: str, role: str, passphrase: str):
+def add_officer(
+    qtbot, dialog: OfficersDialog, name: str, role: str, passphrase: str, *, enter=False
+):
     dialog.add_button.click()
     form = dialog.form
     assert isinstance(form, AddOfficerDialog)
@@ -89,7 +91,11 @@ def add_officer(qtbot, dialog: OfficersDialog, name: str, role: str, passphrase:
     form.new_edit.setText(passphrase)
     form.again_edit.setText(passphrase)
     with qtbot.waitSignal(dialog.accounts_changed, timeout=10000):
-        form.action_button.click()
+        if enter:  # as an officer does: Enter in the last field adds, never cancels
+            form.show()
+            qtbot.keyClick(form.again_edit, Qt.Key.Key_Return)
+        else:
+            form.action_button.click()
 
 
 # -- Officers… -----------------------------------------------------------------------------
@@ -200,7 +206,7 @@ def test_closing_an_account_names_the_person_and_their_passphrase_stops_working(
     dialog = OfficersDialog(ectx)
     qtbot.addWidget(dialog)
     loaded(qtbot, dialog, 1)
-    add_officer(qtbot, dialog, "Марат", "officer", "first passphrase 123")
+    add_officer(qtbot, dialog, "Марат", "officer", "first passphrase 123", enter=True)
     loaded(qtbot, dialog, 2)
     dialog.select("Марат")
 

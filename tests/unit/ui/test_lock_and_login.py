@@ -62,6 +62,8 @@ def test_locking_hides_everything_and_only_the_passphrase_brings_the_card_back(
     card = window.nationals_page.open_card(None)
     qtbot.waitUntil(card.isVisible)
     card.edits["surname_cyr"].setText("Әбдірахманқызы")  # typed, not saved
+    # Ctrl+Shift+L works from the card too (an application-wide shortcut).
+    assert window._lock_action.shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
     window._lock_action.trigger()
     lock = window.window_lock
     assert lock.locked and lock.screen.isVisible()

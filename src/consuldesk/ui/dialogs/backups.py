@@ -28,7 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from consuldesk.i18n import _
-from consuldesk.messages import BACKUP_COUNTED, SYNC_TABLE_LABELS, backup_reason, describe
+from consuldesk.messages import (
+    BACKUP_COUNTED,
+    SYNC_TABLE_LABELS,
+    backup_reason,
+    describe,
+    describe_code,
+)
 from consuldesk.services import backups
 from consuldesk.services.backups import BackupRow, Counts
 from consuldesk.ui.context import AppContext
@@ -160,8 +166,14 @@ class BackupsDialog(QDialog):
 
     def _update_buttons(self) -> None:
         row = self.selected()
-        self.restore_button.setEnabled(row is not None and row.checked and row.sound)
-        if row is not None and not row.checked:
+        desk = self.ctx.desk
+        head = desk.may("restore")  # a restore replaces everyone's work since the backup
+        self.restore_button.setEnabled(head and row is not None and row.checked and row.sound)
+        if not head:
+            self.restore_button.setToolTip(
+                describe_code("role.denied", None, power="restore", role=desk.role)
+            )
+        elif row is not None and not row.checked:
             self.restore_button.setToolTip(_("This backup is still being checked."))
         elif row is not None and not row.sound:
             self.restore_button.setToolTip(_("This backup is damaged: it cannot be restored."))

@@ -134,6 +134,9 @@ class EncryptDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setText(_("Cancel"))
+        # Enter does the dialog's action: Cancel is never the default (Qt makes the first
+        # auto-default button of a box the default when the dialog shows).
+        self.cancel_button.setAutoDefault(False)
         self.encrypt_button = self.buttons.addButton(
             _("&Encrypt"), QDialogButtonBox.ButtonRole.AcceptRole
         )

@@ -127,8 +127,9 @@ class LoginDialog(QDialog):
         self.new_pass = password_field()
         self.new_pass_again = password_field()
         recovery_page = QWidget()
-        recovery_form = QFormLayout(recovery_page)
-        recovery_form.setContentsMargins(0, 0, 0, 0)
+        recovery_layout = QVBoxLayout(recovery_page)
+        recovery_layout.setContentsMargins(0, 0, 0, 0)
+        recovery_form = QFormLayout()
         recovery_note = QLabel(
             _(
                 "Only with headquarters' approval. Type the recovery key from the sheet kept "
@@ -137,7 +138,8 @@ class LoginDialog(QDialog):
             )
         )
         recovery_note.setWordWrap(True)
-        recovery_form.addRow(recovery_note)
+        recovery_layout.addWidget(recovery_note)  # outside the form: wrapped there, it is cut
+        recovery_layout.addLayout(recovery_form)
         recovery_form.addRow(_("Recovery &key"), self.recovery_edit)
         recovery_form.addRow(_("&New passphrase"), self.new_pass)
         recovery_form.addRow(_("New passphrase &again"), self.new_pass_again)
@@ -281,6 +283,7 @@ class LoginDialog(QDialog):
             field = self.recovery_edit
         self._refuse(describe(exc), field)
         if code in ("keyring.missing", "keyring.damaged") and not self.recovering:
+            # No copy to put back: the recovery key is the way in.
             self._on_recovery_link_clicked()
             self._refuse(describe(exc), self.recovery_edit)
 

@@ -73,6 +73,9 @@ class _AccountForm(QDialog):
         self.form = FieldForm()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        # Enter does the dialog's action: Cancel is never the default (Qt makes the first
+        # auto-default button of a box the default when the dialog shows).
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
         self.setMinimumWidth(540)
 
     def finish_layout(self, action: str) -> None:

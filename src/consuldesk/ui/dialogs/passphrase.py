@@ -166,6 +166,9 @@ class ChangePassphraseDialog(QDialog):
         )
         self.change_button.setDefault(True)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        # Enter does the dialog's action: Cancel is never the default (Qt makes the first
+        # auto-default button of a box the default when the dialog shows).
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.form.layout)

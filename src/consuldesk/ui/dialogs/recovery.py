@@ -205,6 +205,9 @@ class RecoveryKeyDialog(QDialog):
         self.pages.addWidget(self.panel)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
+        # Enter does the dialog's action: Cancel is never the default (Qt makes the first
+        # auto-default button of a box the default when the dialog shows).
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         self.show_button = self.buttons.addButton(
             _("&Show the recovery key"), QDialogButtonBox.ButtonRole.AcceptRole
         )
