@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import sqlite3
 import sys
 from collections import defaultdict
 from collections.abc import Callable
@@ -36,6 +35,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from common import (
+    BENCH_TODAY,
+    OUT,
     demo_casefile,
     machine_block,
     markdown_table,
@@ -71,8 +72,19 @@ class QueryClass:
 # -- the query mix -------------------------------------------------------------------------
 
 
+#: The data key when the benchmark runs on an encrypted copy (``--encrypted``).
+KEY: bytes | None = None
+
+
+def _connect(path: Path):
+    """A read-only connection to the benchmark's file, keyed when it is encrypted."""
+    from consuldesk.store import cipher
+
+    return cipher.connect(path, KEY, readonly=True)
+
+
 def _people(path: Path, rng: random.Random, k: int = 5000) -> list[tuple]:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = _connect(path)
     try:
         rows = con.execute(
             "SELECT surname_cyr, given_names_cyr, surname_lat, given_names_lat, iin, passport_no,"
@@ -200,7 +212,7 @@ def raw_match(query: str) -> str | None:
 
 def run(desk: Desk, path: Path, classes: list[QueryClass], repeat: int) -> dict[str, list[float]]:
     """Time every query; returns the stage timings of ``search`` (for the breakdown)."""
-    raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    raw = _connect(path)
     raw.execute("PRAGMA cache_size=-65536")  # as the app's connections
     stages: dict[str, list[float]] = defaultdict(list)
     with desk.casefile.read() as session:
@@ -318,10 +330,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=30, help="distinct queries per class")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per query")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the case file")
+    parser.add_argument(
+        "--encrypted",
+        action="store_true",
+        help="on the encrypted copy bench_encryption.py makes (run that first)",
+    )
     args = parser.parse_args(argv)
-    path = demo_casefile(args.n, rebuild=args.rebuild)
-    classes = query_mix(path, args.queries)
-    desk = open_demo(path)
+    global KEY
+    if args.encrypted:
+        from bench_encryption import OFFICER, PASS
+        from consuldesk.services.casefile import open_casefile
+
+        path = OUT / f"demo-{args.n}-encrypted.consuldesk"
+        desk = open_casefile(path, OFFICER, PASS)
+        desk.today = lambda: BENCH_TODAY
+        KEY = desk.casefile.key
+        classes = query_mix(path, args.queries)
+    else:
+        path = demo_casefile(args.n, rebuild=args.rebuild)
+        classes = query_mix(path, args.queries)
+        desk = open_demo(path)
     try:
         stages = run(desk, path, classes, args.repeat)
     finally:
