@@ -31,7 +31,7 @@ types: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n 2 --dist loadfile
 
 cli: $(STAMP)
 	$(BIN)/consuldesk-cli --help

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThreadPool
 from PySide6.QtGui import QKeyEvent
@@ -23,7 +21,8 @@ def type_text(widget, text: str) -> None:
 @pytest.fixture(autouse=True)
 def _windows_deleted_by_qt(qapp):
     """After each test, the windows and dialogs it left are deleted by Qt, here on the UI
-    thread and parents before children, and only then is Python's garbage collected.
+    thread and parents before children: what Python's garbage collector finds later are
+    wrappers of objects already gone.
 
     Left as cyclic garbage (a closed window and its pages refer to each other), they were
     deleted by whichever garbage collection came next, in the collector's order; once in a
@@ -35,7 +34,6 @@ def _windows_deleted_by_qt(qapp):
         widget.close()
         widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()
 
 
 @pytest.fixture
