@@ -53,6 +53,12 @@ def test_a_lost_keyring_is_exit_4_and_recover_sets_a_new_passphrase(
     assert code == EXIT_OK
     text = PdfReader(out_pdf).pages[0].extract_text()
     assert "IR-THR" in text and "Recovery key" in text and "Ключ восстановления" in text
+    kk_pdf = tmp_path / "recovery-kk.pdf"
+    code, _, _ = run(
+        capsys, "--case-file", str(thr), "--lang", "kk", "recovery-key", "--out", str(kk_pdf)
+    )
+    assert code == EXIT_OK  # printed beside English in the language of the messages
+    assert "Қалпына келтіру кілті" in PdfReader(kk_pdf).pages[0].extract_text()
     code, out, _ = run(capsys, "--case-file", str(thr), "--json", "recovery-key")
     recovery = json.loads(out)["recovery_key"]
     assert recovery.split("-")[0] in text

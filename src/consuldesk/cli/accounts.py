@@ -11,7 +11,9 @@ from consuldesk.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    _add_doc_lang,
     _casefile_path,
+    _doc_language,
     _err,
     _local,
     _open,
@@ -47,6 +49,7 @@ def add_parsers(
     p.add_argument("name")
     p = add("recovery-key", help="print the recovery key for headquarters' safe")
     p.add_argument("--out", type=Path, help="write it to a PDF to print instead of showing it")
+    _add_doc_lang(p)
     add(
         "recover",
         help="open the case file with its recovery key and set --officer's passphrase anew",
@@ -161,7 +164,7 @@ def cmd_recovery_key(args: argparse.Namespace) -> int:
         if args.out is not None:
             from consuldesk.services.documents import write_recovery_sheet
 
-            written = write_recovery_sheet(desk, recovery, args.out)
+            written = write_recovery_sheet(desk, recovery, args.out, _doc_language(args))
     finally:
         desk.close()
     if args.out is not None:
