@@ -45,6 +45,21 @@ def test_init_makes_an_encrypted_file_that_opens_only_with_the_passphrase(capsys
     assert code == EXIT_USAGE and "CONSULDESK_PASSPHRASE" in err
 
 
+def test_a_command_that_only_reads_leaves_the_file_as_it_was_and_a_change_records_the_login(
+    capsys, thr, tmp_path
+):
+    assert run(capsys, "--case-file", str(thr), "info")[0] == EXIT_OK  # any pending WAL settled
+    before = thr.read_bytes()
+    for command in (("info",), ("stats",), ("search", "Қасым"), ("audit",)):
+        assert run(capsys, "--case-file", str(thr), *command)[0] == EXIT_OK
+    assert thr.read_bytes() == before  # byte for byte: no login written by a reader
+    listed = tmp_path / "list.csv"
+    listed.write_text("Фамилия;Имя\nҚасымова;Әйгерім\n", encoding="utf-8")
+    assert run(capsys, "--case-file", str(thr), "import", str(listed))[0] == EXIT_OK
+    _code, out, _ = run(capsys, "--case-file", str(thr), "--json", "audit", "--kind", "logins")
+    assert [(e["officer"], e["action"]) for e in json.loads(out)["events"]] == [("Test", "login")]
+
+
 def test_a_lost_keyring_is_exit_4_and_recover_sets_a_new_passphrase(
     capsys, thr, tmp_path, monkeypatch
 ):

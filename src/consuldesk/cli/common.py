@@ -231,9 +231,17 @@ def _open(args: argparse.Namespace, *, writes: bool = False) -> Any:
     if path.exists() and path.stat().st_size > 0 and access.is_encrypted(path):
         if access.login_hint(path) and not os.environ.get(PASSPHRASE_ENV):
             # The demo case file's login is printed on every screen: no need to type it.
-            return open_casefile(path, access.DEMO_OFFICER, access.DEMO_PASSPHRASE, writing=writes)
+            return open_casefile(
+                path,
+                access.DEMO_OFFICER,
+                access.DEMO_PASSPHRASE,
+                writing=writes,
+                record_login_now=False,
+            )
         passphrase = _passphrase(_("Passphrase of {officer}: ").format(officer=args.officer))
-        return open_casefile(path, args.officer, passphrase, writing=writes)
+        # Recorded with the command's first change: a command that only reads, or is refused
+        # (a damaged bundle), leaves the case file as it was, byte for byte.
+        return open_casefile(path, args.officer, passphrase, writing=writes, record_login_now=False)
     desk = open_casefile(path, args.officer, writing=writes)
     if sys.stderr.isatty():  # said to the officer at the terminal, not into a script's log
         _err(

@@ -106,8 +106,10 @@ def _check_role(role: str) -> str:
 # -- opening ---------------------------------------------------------------------------------
 
 
-def login(path: Path, officer: str, passphrase: str) -> Desk:
-    """Open an encrypted case file as ``officer``.
+def login(path: Path, officer: str, passphrase: str, *, record_now: bool = True) -> Desk:
+    """Open an encrypted case file as ``officer``. The login goes into the audit trail at
+    once, or with ``record_now=False`` in the session's first change (a command-line command
+    that only reads, or is refused, leaves the file as it was, byte for byte).
 
     Raises:
         KeyringError: ``keyring.missing``, ``keyring.damaged``, ``keyring.no_officer``,
@@ -123,7 +125,11 @@ def login(path: Path, officer: str, passphrase: str) -> Desk:
         if account is None or account.disabled_at is not None:
             raise ServiceError("account.disabled", "name", name=officer)
         desk = Desk(casefile, account.name, role=account.role)
-        _record(desk, account.name, "login", {})
+        if record_now:
+            _record(desk, account.name, "login", {})
+        else:
+            name = account.name
+            desk.pending_login = lambda tx: _write_event(tx, name, "login", {})
     except BaseException:
         casefile.close()
         raise
@@ -246,14 +252,19 @@ def _record(desk: Desk, name: str, action: str, changes: dict[str, object]) -> N
         if desk.casefile.damage is not None or desk.casefile.refused:
             return
         with desk.casefile.write(desk.officer) as tx:
-            account = _named(tx.session, name)
-            if account is not None and action == "login":
-                account.last_login_at = utcnow()
-                tx.session.add(account)
-            _audit(tx, account.id if account else name, action, changes)
+            _write_event(tx, name, action, changes)
     except CaseFileError as exc:
         if exc.code not in _NOT_RECORDED:
             raise
+
+
+def _write_event(tx: Tx, name: str, action: str, changes: dict[str, object]) -> None:
+    """A login (the account's last login too) or another event about ``name``'s account."""
+    account = _named(tx.session, name)
+    if account is not None and action == "login":
+        account.last_login_at = utcnow()
+        tx.session.add(account)
+    _audit(tx, account.id if account else name, action, changes)
 
 
 #: A login is not refused for want of a record of it: the file is only read (read-only, full,

@@ -87,11 +87,19 @@ def create_casefile(
 
 
 def open_casefile(
-    path: Path, officer: str, passphrase: str | None = None, *, writing: bool = False
+    path: Path,
+    officer: str,
+    passphrase: str | None = None,
+    *,
+    writing: bool = False,
+    record_login_now: bool = True,
 ) -> Desk:
     """Open an existing case file (upgrading an older schema, with a backup kept beside it):
     an encrypted one with ``officer``'s passphrase (:func:`consuldesk.services.access.login`),
     a plain one as ``officer`` with every power.
+
+    ``record_login_now=False``: the login is recorded with the session's first change (see
+    :func:`consuldesk.services.access.login`).
 
     ``writing``: for work that will write, refused up front when the file is read-only or
     any page is damaged (every page is read: SQLite's ``quick_check``, about 0.6 s at
@@ -110,7 +118,7 @@ def open_casefile(
     if writing and path.is_file() and not os.access(path, os.W_OK):
         raise CaseFileError("casefile.readonly", path)
     if passphrase is not None and access.is_encrypted(path):
-        desk = access.login(path, officer, passphrase)
+        desk = access.login(path, officer, passphrase, record_now=record_login_now)
         casefile = desk.casefile
     else:
         casefile = CaseFile.open(path)

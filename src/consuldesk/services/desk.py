@@ -66,6 +66,8 @@ class Desk:
     today: Callable[[], date] = field(default=date.today)
     #: The officer's role (a plain case file has no accounts: whoever opens it may do all).
     role: str = "head"
+    #: A login to record in the session's first change (see ``access.login``), or None.
+    pending_login: Callable[[Tx], None] | None = field(default=None, repr=False, compare=False)
     # The post's keys once unsealed in this session (see consuldesk.services.keys.unlock_all).
     unlocked: Any = field(default=None, repr=False, compare=False)
 
@@ -87,7 +89,10 @@ class Desk:
         """One write transaction as this officer, once their role allows ``power``."""
         self.require(power)
         with self.casefile.write(self.officer) as tx:
+            if self.pending_login is not None:
+                self.pending_login(tx)  # committed, or rolled back, with the change
             yield tx
+        self.pending_login = None
 
     @property
     def encrypted(self) -> bool:
