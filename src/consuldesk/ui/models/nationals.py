@@ -14,20 +14,18 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from consuldesk.domain.enums import Vulnerability
 from consuldesk.domain.phone import format_phone
 from consuldesk.i18n import _
-from consuldesk.messages import describe
 from consuldesk.services.nationals import Cursor, Page
 from consuldesk.services.rows import NationalRow
+from consuldesk.ui.models.paging import Index, PagedModel
 from consuldesk.ui.review_text import review_summary
 from consuldesk.ui.tasks import TaskRunner
-
-Index = QModelIndex | QPersistentModelIndex
 
 (
     COL_NAME,
@@ -71,7 +69,7 @@ SORT_KEYS = {COL_NAME: "name", COL_BIRTH: "born", COL_PLACE: "city", COL_STATUS:
 PageSource = Callable[[str, bool, int, Cursor | None, int | None], Page]
 
 
-class NationalsModel(QAbstractTableModel):
+class NationalsModel(PagedModel):
     """Rows of :class:`NationalRow`: ``set_rows`` shows a list, ``set_source`` pages a query.
 
     Signals:
@@ -79,22 +77,11 @@ class NationalsModel(QAbstractTableModel):
         failed(str): a page could not be loaded; the text says why.
     """
 
-    loaded = Signal(int)
-    failed = Signal(str)
-
     def __init__(self, today: date, parent: Any = None, tasks: TaskRunner | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[NationalRow] = []
+        super().__init__(tasks, parent)
         self._today = today
-        self._tasks = tasks
-        self._source: PageSource | None = None
-        self._total = 0
-        self._after: Cursor | None = None  # where the next page starts; None: nothing follows
         self._sort = "name"
         self._descending = False
-        # Every (re)query bumps the generation; pages of an older one are dropped on arrival.
-        self._generation = 0
-        self._fetching = False
         self._review_icon: QIcon | None = None
         self._headers = [
             _("Name"),
@@ -121,43 +108,9 @@ class NationalsModel(QAbstractTableModel):
 
     # -- paging ----------------------------------------------------------------------------
 
-    def set_source(self, source: PageSource) -> None:
-        """Page through a query: the first page is fetched now; the old rows stay until then."""
-        self._source = source
-        self.reload()
-
-    def reload(self) -> None:
-        """Query the source again from its first page (after a change, or a new order)."""
-        if self._source is None or self._tasks is None:
-            return
-        self._generation += 1
-        self._fetching = True
-        self._fetch(first=True)
-
-    @property
-    def total(self) -> int:
-        """How many rows the query matches in all (fetched or not)."""
-        return self._total
-
-    @property
-    def loading(self) -> bool:
-        """Whether a page is on its way."""
-        return self._fetching
-
     def sort_order(self) -> tuple[str, bool]:
         """The service sort key and whether it is descending."""
         return self._sort, self._descending
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        if parent.isValid() or self._source is None or self._fetching:
-            return False
-        return self._after is not None
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
-        self._fetching = True
-        self._fetch(first=False)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = SORT_KEYS.get(column)
@@ -167,43 +120,11 @@ class NationalsModel(QAbstractTableModel):
         self._sort, self._descending = key, descending
         self.reload()
 
-    def _fetch(self, *, first: bool) -> None:
-        """Ask for the first page, or for the page after the last one shown (keyset paging:
-        a deep page costs what the first does)."""
-        assert self._source is not None and self._tasks is not None
-        source, generation = self._source, self._generation
+    def _page_call(self, after: Cursor | None, total: int | None) -> Callable[[], Page]:
+        """The first page, or the page after the last one shown, in the current order."""
+        source: PageSource = self._source
         sort, descending = self._sort, self._descending
-        after, total = (None, None) if first else (self._after, self._total)
-        self._tasks.run(
-            lambda: source(sort, descending, PAGE_SIZE, after, total),
-            lambda page: self._on_page_done(generation, first, page),
-            lambda exc: self._on_page_failed(generation, exc),
-        )
-
-    def _on_page_done(self, generation: int, first: bool, page: Page) -> None:
-        if generation != self._generation:
-            return  # an answer to an older query or order
-        self._fetching = False
-        self._after = page.after
-        if first:
-            self.beginResetModel()
-            self._rows = list(page.rows)
-            self._total = page.total
-            self.endResetModel()
-            self.loaded.emit(page.total)
-            return
-        if not page.rows:
-            return
-        start = len(self._rows)
-        self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
-        self._rows.extend(page.rows)
-        self.endInsertRows()
-
-    def _on_page_failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._fetching = False
-        self.failed.emit(describe(exc))
+        return lambda: source(sort, descending, PAGE_SIZE, after, total)
 
     def review_icon(self) -> QIcon:
         """The mark of a record that needs review (the style's warning icon)."""
@@ -215,9 +136,6 @@ class NationalsModel(QAbstractTableModel):
     def row_at(self, row: int) -> NationalRow:
         """The national shown in a row."""
         return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._headers)
