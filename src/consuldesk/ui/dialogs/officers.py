@@ -78,6 +78,23 @@ class _AccountForm(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
         self.setMinimumWidth(540)
 
+    def add_role_box(self, role: str) -> QComboBox:
+        """The role list, ``role`` chosen, with a line under it saying what the role may do."""
+        self.role_box = QComboBox()
+        fill_roles(self.role_box, role)
+        self.form.add("role", _("&Role:"), self.role_box)
+        self.role_hint = QLabel()
+        self.role_hint.setWordWrap(True)
+        self.form.layout.addRow("", self.role_hint)
+        self.role_box.currentIndexChanged.connect(self._on_role_box_current_index_changed)
+        self._on_role_box_current_index_changed()
+        return self.role_box
+
+    @Slot()
+    def _on_role_box_current_index_changed(self) -> None:
+        role = str(self.role_box.currentData())
+        self.role_hint.setText(_(ROLE_HINT_LABELS.get(role, "")))
+
     def finish_layout(self, action: str) -> None:
         """Lay out the intro, the form and the buttons (``action`` on the one that saves)."""
         self.action_button = self.buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -127,23 +144,11 @@ class AddOfficerDialog(_AccountForm):
             parent,
         )
         self.name_edit = self.form.add("name", _("&Name:"), QLineEdit())
-        self.role_box = QComboBox()
-        fill_roles(self.role_box, "officer")
-        self.form.add("role", _("&Role:"), self.role_box)
-        self.role_hint = QLabel()
-        self.role_hint.setWordWrap(True)
-        self.form.layout.addRow("", self.role_hint)
+        self.role_box = self.add_role_box("officer")
         self.new_edit = self.form.add("new", _("First &passphrase:"), passphrase_edit())
         self.again_edit = self.form.add("again", _("Passphrase &again:"), passphrase_edit())
         self.finish_layout(_("A&dd officer"))
-        self.role_box.currentIndexChanged.connect(self._on_role_box_current_index_changed)
-        self._on_role_box_current_index_changed()
         self.name_edit.setFocus()
-
-    @Slot()
-    def _on_role_box_current_index_changed(self) -> None:
-        role = str(self.role_box.currentData())
-        self.role_hint.setText(_(ROLE_HINT_LABELS.get(role, "")))
 
     @Slot()
     def _on_buttons_accepted(self) -> None:
@@ -176,21 +181,9 @@ class RoleDialog(_AccountForm):
             parent,
         )
         self.officer = officer
-        self.role_box = QComboBox()
-        fill_roles(self.role_box, officer.role)
-        self.form.add("role", _("&Role:"), self.role_box)
-        self.role_hint = QLabel()
-        self.role_hint.setWordWrap(True)
-        self.form.layout.addRow("", self.role_hint)
+        self.role_box = self.add_role_box(officer.role)
         self.finish_layout(_("C&hange role"))
-        self.role_box.currentIndexChanged.connect(self._on_role_box_current_index_changed)
-        self._on_role_box_current_index_changed()
         self.role_box.setFocus()
-
-    @Slot()
-    def _on_role_box_current_index_changed(self) -> None:
-        role = str(self.role_box.currentData())
-        self.role_hint.setText(_(ROLE_HINT_LABELS.get(role, "")))
 
     @Slot()
     def _on_buttons_accepted(self) -> None:
