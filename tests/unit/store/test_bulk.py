@@ -85,3 +85,32 @@ def test_insert_nationals_stopped_by_its_progress_writes_nothing(desk, monkeypat
     with pytest.raises(ValueError, match="expected 3 rows"), desk.casefile.write("x") as tx:
         tx.insert_nationals(iter(rows[:2]), count=3)
     assert nationals.count_nationals(desk) == 0
+
+
+def test_insert_nationals_leaves_the_household_triggers_as_they_were(desk, monkeypatch):
+    """The insert trigger stands aside during a bulk insert (a new record is in no household)
+    and works again after it: a family made afterwards derives its columns."""
+    from datetime import date
+
+    from consuldesk.domain.enums import HouseholdKind
+    from consuldesk.services import households
+
+    monkeypatch.setattr(bulk, "REBUILD_INDEXES_FROM", 10)  # the large-load path
+    rows = [
+        {"surname_cyr": f"Сәрсенова{'а' * i}", "sex": "F", "birth_date": date(1980 + i, 1, 1)}
+        for i in range(20)
+    ]
+    with desk.casefile.write("x") as tx:
+        ids = tx.insert_nationals(rows, audited=False)
+        paused = tx.session.execute(text("SELECT count(*) FROM derived_paused")).scalar()
+    assert paused == 0  # not left paused for the next write
+    households.create_household(desk, "Сәрсеновтар", HouseholdKind.FAMILY, member_ids=ids[:2])
+    with desk.casefile.read() as session:
+        derived = dict(
+            session.execute(text("SELECT id, household_kinds FROM national")).all()
+        )
+        youngest = session.execute(
+            text("SELECT household_youngest FROM national WHERE id = :id"), {"id": ids[0]}
+        ).scalar()
+    assert derived[ids[0]] == derived[ids[1]] == 1 and derived[ids[2]] == 0
+    assert youngest == "1981-01-01"
