@@ -39,6 +39,15 @@ class ValidationError(DomainError):
     def __hash__(self) -> int:
         return hash((self.code, self.field))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as what it was made of (a large list is checked in two processes); the
+        # exception's own reduce would call __init__ with the message alone.
+        return _validation_error, (self.code, self.field, self.params)
+
+
+def _validation_error(code: str, field: str, params: dict[str, Any]) -> ValidationError:
+    return ValidationError(code, field, **params)
+
 
 class ValidationErrors(DomainError):
     """Several validation errors found in one record."""
@@ -46,3 +55,6 @@ class ValidationErrors(DomainError):
     def __init__(self, errors: list[ValidationError]) -> None:
         self.errors = errors
         super().__init__("; ".join(str(e) for e in errors))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return ValidationErrors, (self.errors,)

@@ -481,7 +481,10 @@ class Tx:
         """Insert many nationals at once, straight through the driver (bulk import, demo data).
 
         Each dict holds column values (``phones`` a list); ids, seq, versions, timestamps, search
-        keys and audit events are filled in here exactly as :meth:`add` would, and the new rows
+        keys and audit events are filled in here exactly as :meth:`add` would (a caller that
+        computed ``search_keys``, ``id_keys`` and ``sort_name`` from the same values with
+        :mod:`consuldesk.store.search`, as a list import does while checking, passes all
+        three and they are kept), and the new rows
         are indexed for search with one statement instead of a trigger per row. A large load
         builds the table's indexes once after it instead of inserting into them row by row
         (:func:`consuldesk.store.bulk.indexes_set_aside`).
@@ -576,14 +579,19 @@ class Tx:
         ids: list[str] = []
         records: list[list[Any]] = []  # prepared, not inserted yet
         offset = -1
-        with bulk.indexes_set_aside(connection, "national", adding=count, holding=first_seq - 1):
+        # The derived columns are computed after the indexes are built again: they read them.
+        with (
+            derived.paused_for_new_nationals(connection, first_seq),
+            bulk.indexes_set_aside(connection, "national", adding=count, holding=first_seq - 1),
+        ):
             for offset, row in enumerate(values):
                 version = str(self.clock.now())
                 record_id = row.setdefault("id", fresh_ids[offset])
                 row["seq"] = first_seq + offset
-                row["search_keys"] = national_search_keys(row)
-                row["id_keys"] = national_id_keys(row)
-                row["sort_name"] = national_sort_name(row)
+                if "search_keys" not in row:  # else computed by the caller from these values
+                    row["search_keys"] = national_search_keys(row)
+                    row["id_keys"] = national_id_keys(row)
+                    row["sort_name"] = national_sort_name(row)
                 row["created_at"] = row["updated_at"] = now
                 row["origin_post"] = self.post_code
                 row["version"] = version

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,8 +19,8 @@ from consuldesk.domain.national import NationalFields, clean_national_keeping, s
 from consuldesk.domain.phone import split_phones
 from consuldesk.domain.review import ReviewItem, value_text
 from consuldesk.services.desk import CancelFlag, Progress
+from consuldesk.services.lists import parallel
 from consuldesk.services.lists.base import (
-    _EVERY,
     NOTE,
     REFUSED,
     CellValue,
@@ -37,6 +38,7 @@ from consuldesk.services.lists.values import (
     _put_name,
     _split_full,
 )
+from consuldesk.store.search import national_id_keys, national_search_keys, national_sort_name
 
 # -- row parsing ---------------------------------------------------------------------------
 
@@ -173,6 +175,8 @@ class _Row:
         "fields",
         "group",
         "index",
+        "keys",
+        "keys_of",
         "line",
         "operator",
         "record_id",
@@ -202,6 +206,10 @@ class _Row:
         self.family = family
         self.relation = relation
         self.review = review or []
+        # The record's search keys, id keys and sort name, computed with the row's check (in
+        # the helper process too); they stand only while ``fields`` is ``keys_of``.
+        self.keys: tuple[str, str, str] | None = None
+        self.keys_of: NationalFields | None = None
 
 
 @dataclass(frozen=True)
@@ -268,6 +276,48 @@ def name_facts(f: Any) -> NameFacts:
     return NameFacts(keys, born, f.iin)
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What checking a row needs besides the row itself (picklable: chunks of a large list
+    are checked in a helper process too, see :mod:`~consuldesk.services.lists.parallel`)."""
+
+    key: str  # one import: the handlers (and what they remember) are made once per import
+    fields: tuple[str | None, ...]  # the field of each column, None for a column not read
+    today: date
+    source: Source
+    source_ref: str
+    country: str | None
+    notes: dict[int, list[tuple[str, dict[str, Any]]]]  # what reading repaired, by line
+
+
+@dataclass
+class _Part:
+    """A chunk of rows checked: see :class:`_Checked`."""
+
+    rows: list[_Row]
+    refused: dict[int, list[Problem]]
+    counted: int
+
+
+_Reading = tuple[list[tuple[int, str, _Handler | None]], Callable[[dict[str, Any]], NationalFields]]
+_plans: dict[str, _Reading] = {}  # the current import's, by context key (one at a time)
+
+
+def _plan_of(context: _Context) -> _Reading:
+    plan = _plans.get(context.key)
+    if plan is None:
+        # (column, field, handler); plain text columns are read inline (no call per cell)
+        columns = [
+            (i, f, None if f in _PLAIN_TEXT else _handler(f))
+            for i, f in enumerate(context.fields)
+            if f
+        ]
+        columns.sort(key=lambda p: p[1] in ("full_name", "full_name_lat"))  # after names
+        _plans.clear()
+        plan = _plans[context.key] = (columns, _fields_factory())
+    return plan
+
+
 def _check_rows(
     parsed: ParsedList,
     today: date,
@@ -282,31 +332,63 @@ def _check_rows(
     A row is refused only when it names no one. Other doubtful values are set aside onto the
     row's ``review`` (see :func:`~consuldesk.domain.national.clean_national_keeping`). A row
     repeating an earlier row's IIN or passport number is read into that row when it names the
-    same person, and refused when it names someone else.
+    same person, and refused when it names someone else. A large list is checked on both
+    cores (:mod:`~consuldesk.services.lists.parallel`), with the same result.
     """
-    # (column, field, handler); plain text columns are read inline (no call per cell)
-    plan = [
-        (i, m.field, None if m.field in _PLAIN_TEXT else _handler(m.field))
-        for i, m in enumerate(parsed.mapping)
-        if m.field
-    ]
-    plan.sort(key=lambda p: p[1] in ("full_name", "full_name_lat"))  # after separate names
-    make_fields = _fields_factory()
-    source_ref = parsed.path.name
-    fields_of = {m.field for m in parsed.mapping if m.field}
-    has_group = "group" in fields_of
-    has_family = "household" in fields_of
     read_notes: dict[int, list[tuple[str, dict[str, Any]]]] = {}
     for note_line, code, params in parsed.notes:
         read_notes.setdefault(note_line, []).append((code, params))
+    context = _Context(
+        key=uuid.uuid4().hex,
+        fields=tuple(m.field for m in parsed.mapping),
+        today=today,
+        source=source,
+        source_ref=parsed.path.name,
+        country=country,
+        notes=read_notes,
+    )
+    total = len(parsed.rows)
+    progress(0, total, "list.check")
+    parts = parallel.map_chunks(
+        _check_part,
+        context,
+        parsed.rows,
+        cancel=cancel,
+        done=lambda n: progress(n, total, "list.check"),
+    )
+    _plans.pop(context.key, None)
     rows: list[_Row] = []
     refused: dict[int, list[Problem]] = {}
-    total = len(parsed.rows)
     counted = 0
-    for index, (line, cells) in enumerate(parsed.rows):
-        if index % _EVERY == 0:
-            cancel.check()
-            progress(index, total, "list.check")
+    for part in parts:
+        rows.extend(part.rows)
+        refused.update(part.refused)
+        counted += part.counted
+    progress(total, total, "list.check")
+    notes: dict[int, list[Problem]] = {}
+    contested: dict[int, Problem] = {}
+    kept = _read_repeats(rows, notes, contested)
+    return _Checked(kept, refused, counted, notes, contested)
+
+
+def _check_part(
+    context: _Context, start: int, part: Sequence[tuple[int, list[CellValue]]]
+) -> _Part:
+    """Check the rows ``part`` of a list (``start``: the index of its first row)."""
+    plan, make_fields = _plan_of(context)
+    today, source, source_ref, country = (
+        context.today,
+        context.source,
+        context.source_ref,
+        context.country,
+    )
+    has_group = "group" in context.fields
+    has_family = "household" in context.fields
+    read_notes = context.notes
+    rows: list[_Row] = []
+    refused: dict[int, list[Problem]] = {}
+    counted = 0
+    for index, (line, cells) in enumerate(part, start):
         out: dict[str, Any] = {}
         errs: list[ValidationError] = []
         n = len(cells)
@@ -353,24 +435,26 @@ def _check_rows(
             review.append(ReviewItem("record", code, text, params, source_ref, line))
         if relation is not None and not has_family:
             relation = None  # a role in no family: nothing to attach it to
-        rows.append(
-            _Row(
-                index,
-                line,
-                fields,
-                group=group if has_group else None,
-                operator=operator,
-                record_id=record_id,
-                family=family if has_family else None,
-                relation=relation,
-                review=review,
-            )
+        row = _Row(
+            index,
+            line,
+            fields,
+            group=group if has_group else None,
+            operator=operator,
+            record_id=record_id,
+            family=family if has_family else None,
+            relation=relation,
+            review=review,
         )
-    progress(total, total, "list.check")
-    notes: dict[int, list[Problem]] = {}
-    contested: dict[int, Problem] = {}
-    kept = _read_repeats(rows, notes, contested)
-    return _Checked(kept, refused, counted, notes, contested)
+        values = fields.__dict__
+        row.keys = (
+            national_search_keys(values),
+            national_id_keys(values),
+            national_sort_name(values),
+        )
+        row.keys_of = fields
+        rows.append(row)
+    return _Part(rows, refused, counted)
 
 
 # Fields a repeated row may add to the row it repeats.

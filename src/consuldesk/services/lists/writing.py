@@ -30,6 +30,8 @@ def _insert_values(row: _Row) -> dict[str, Any]:
     values["source"] = f.source.value
     if row.review:
         values["review"] = review_to_json(row.review)
+    if row.keys is not None and row.keys_of is f:  # computed with the check, from these fields
+        values["search_keys"], values["id_keys"], values["sort_name"] = row.keys
     return values
 
 

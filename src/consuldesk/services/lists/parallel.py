@@ -1,0 +1,234 @@
+"""A large list checked on both cores: this process and one helper process share its rows.
+
+Checking a row is pure Python and needs nothing but the row, so a list of tens of thousands
+of rows is cut into chunks that this process takes from the front while a helper process
+takes them from the back; whoever reaches a chunk first checks it, and the results are put
+together in the list's order, exactly as checking alone would give them. The helper is a
+spawned interpreter (the same on every system, and safe from a thread of the window), started
+at the first large list and kept for the next; it is a daemon, so it never keeps the program
+from ending, and it holds nothing but the rows it is given.
+
+If the helper cannot start or dies, this process checks what was left to it: a list is never
+refused or changed because of the helper. Small lists are checked here alone: starting the
+helper would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import itertools
+import logging
+import os
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from multiprocessing import get_context
+from multiprocessing.process import BaseProcess
+from multiprocessing.queues import Queue
+from typing import Any, TypeVar, cast
+
+from consuldesk.services.desk import CancelFlag
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Lists with at least this many rows are checked in two processes.
+PARALLEL_FROM = 20_000
+#: Rows per chunk: small enough to share the work evenly and to answer Cancel within a moment.
+CHUNK = 2_500
+#: Set to ``0`` to check every list in this process alone (troubleshooting).
+ENV_WORKERS = "CONSULDESK_LIST_WORKERS"
+#: Chunks handed to the helper ahead of its results, so that it never waits for this process.
+_AHEAD = 2
+#: How long the helper may take to start and to check one chunk before it counts as lost.
+_PATIENCE_S = 120.0
+
+
+def _serve(tasks: Queue[Any], results: Queue[Any]) -> None:
+    """The helper's loop: ``(job, k, fn, context, start, part)`` in, ``(job, k, ok, value)``
+    out, until ``None``. The cyclic collector is paused during a chunk, as the caller pauses it
+    here: checking allocates hundreds of thousands of acyclic objects."""
+    while True:
+        task = tasks.get()
+        if task is None:
+            return
+        job, k, fn, context, start, part = task
+        gc.disable()
+        try:
+            results.put((job, k, True, fn(context, start, part)))
+        except Exception as exc:  # sent back: this process checks the chunk itself
+            results.put((job, k, False, repr(exc)))
+        finally:
+            gc.enable()
+
+
+class _Helper:
+    """The helper process and its two queues."""
+
+    def __init__(self) -> None:
+        context = get_context("spawn")
+        self.tasks: Queue[Any] = context.Queue()
+        self.results: Queue[Any] = context.Queue()
+        self.process: BaseProcess = context.Process(
+            target=_serve, args=(self.tasks, self.results), name="consuldesk-list-check"
+        )
+        self.process.daemon = True
+        self.process.start()
+        self.jobs = itertools.count(1)
+
+    def stop(self, wait: bool) -> None:
+        if self.process.is_alive():
+            with contextlib.suppress(OSError, ValueError):  # its queue already closed
+                self.tasks.put(None)
+            self.process.join(5 if wait else 0)
+            if self.process.is_alive() and wait:
+                self.process.kill()
+        self.tasks.cancel_join_thread()
+        self.results.cancel_join_thread()
+
+
+_helper_now: _Helper | None = None
+_helper_lock = threading.Lock()
+
+
+def _helper() -> _Helper | None:
+    """The helper process, started on first use; ``None`` on a one-core machine, when turned
+    off, or when it cannot start."""
+    global _helper_now
+    if os.environ.get(ENV_WORKERS, "").strip() == "0" or (os.cpu_count() or 1) < 2:
+        return None
+    with _helper_lock:
+        if _helper_now is not None and not _helper_now.process.is_alive():
+            _helper_now.stop(wait=False)
+            _helper_now = None
+        if _helper_now is None:
+            try:
+                _helper_now = _Helper()
+            except (OSError, ValueError, RuntimeError) as exc:
+                log.warning("list checking stays in one process: %s", exc)
+                return None
+        return _helper_now
+
+
+def _forget(helper: _Helper) -> None:
+    """Drop a helper that failed; the next large list starts a new one."""
+    global _helper_now
+    with _helper_lock:
+        if _helper_now is helper:
+            _helper_now = None
+    helper.stop(wait=False)
+    if helper.process.is_alive():
+        helper.process.kill()
+
+
+def shutdown() -> None:
+    """Stop the helper process (tests; at exit a daemon ends with the program anyway)."""
+    global _helper_now
+    with _helper_lock:
+        helper, _helper_now = _helper_now, None
+    if helper is not None:
+        helper.stop(wait=True)
+
+
+def map_chunks(
+    fn: Callable[[Any, int, Sequence[T]], R],
+    context: Any,
+    items: Sequence[T],
+    *,
+    cancel: CancelFlag,
+    done: Callable[[int], object] = lambda n: None,
+) -> list[R]:
+    """``fn(context, start, items[start:start + CHUNK])`` for every chunk, in order.
+
+    ``fn`` must be a module-level function and ``context`` and the results picklable: chunks
+    may run in the helper process. ``done`` is called here with the number of items checked
+    so far, after each chunk. Cancel is answered between chunks; what the helper has in hand
+    then is dropped when it comes back.
+    """
+    starts = list(range(0, len(items), CHUNK))
+    results: list[R | None] = [None] * len(starts)
+    have = [False] * len(starts)
+    checked = 0
+
+    def chunk(k: int) -> Sequence[T]:
+        return items[starts[k] : starts[k] + CHUNK]
+
+    def finish(k: int, result: R) -> None:
+        nonlocal checked
+        results[k], have[k] = result, True
+        checked += len(chunk(k))
+        done(checked)
+
+    helper = _helper() if len(items) >= PARALLEL_FROM else None
+    job = next(helper.jobs) if helper is not None else 0
+    front, back = 0, len(starts) - 1  # this process takes the front, the helper the back
+    given: list[int] = []  # chunks in the helper's hands, oldest first
+
+    def give() -> None:
+        nonlocal back
+        while helper is not None and len(given) < _AHEAD and back > front:
+            helper.tasks.put((job, back, fn, context, starts[back], chunk(back)))
+            given.append(back)
+            back -= 1
+
+    def collect(block: bool) -> bool:
+        """Results the helper sent; False when it is lost (its chunks are left to us)."""
+        assert helper is not None
+        waited = 0.0
+        while given:
+            try:
+                sent_job, k, ok, value = helper.results.get(timeout=0.1 if block else 0)
+            except queue.Empty:
+                if not block:
+                    return True
+                cancel.check()
+                waited += 0.1
+                if not helper.process.is_alive() or waited > _PATIENCE_S:
+                    log.warning("the list-checking helper was lost; checking here")
+                    _forget(helper)
+                    return False
+                continue
+            except (OSError, EOFError, ValueError) as exc:
+                log.warning("the list-checking helper failed (%r); checking here", exc)
+                _forget(helper)
+                return False
+            if sent_job != job or k not in given:
+                continue  # from an import that was cancelled
+            given.remove(k)
+            if ok:
+                finish(k, value)
+            else:
+                log.warning("the list-checking helper could not check a chunk: %s", value)
+                return False  # raise it here, where it can be reported
+            waited = 0.0
+            if not block:
+                give()
+        return True
+
+    try:
+        give()
+        while front < len(starts):
+            cancel.check()
+            if have[front]:
+                front += 1
+                continue
+            if front in given:  # the helper has this chunk, and every later one
+                if helper is None or not collect(block=True):
+                    break
+                continue
+            finish(front, fn(context, starts[front], chunk(front)))
+            front += 1
+            if helper is not None and given and not collect(block=False):
+                break
+            give()
+    except BaseException:
+        given.clear()
+        raise
+    for k in range(len(starts)):  # left by a helper that was lost
+        if not have[k]:
+            cancel.check()
+            finish(k, fn(context, starts[k], chunk(k)))
+    return cast(list[R], results)
