@@ -29,6 +29,15 @@ OperationalError = dbapi.OperationalError
 Connection = dbapi.Connection
 sqlite_version: str = dbapi.sqlite_version
 
+# sqlcipher3 binds a parameter that is not exactly an int, float, str or bytes only after asking
+# it for ``__adapt__`` and ``__conform__``, each failed lookup formatting an AttributeError: about
+# 1.4 us for every None and every bool, against 0.17 us for a str (the standard library's sqlite3
+# skips that). Adapters registered for their types are found first, in a dict: None stays NULL
+# (``{}.get(None)`` is None, without a Python frame) and a bool is bound as the int it is, as
+# sqlite3 binds it. A 100,000-row list import binds about two million of them.
+dbapi.register_adapter(type(None), {}.get)
+dbapi.register_adapter(bool, int)
+
 #: Bytes of a data key (SQLCipher's raw key: AES-256).
 KEY_BYTES = 32
 SQLITE_HEADER = b"SQLite format 3\x00"

@@ -150,3 +150,17 @@ def test_map_chunks_keeps_the_order(monkeypatch):
     items = list(range(10))
     assert parallel.map_chunks(_chunk_sum, None, items, cancel=CancelFlag()) == [6, 22, 17]
     assert parallel.map_chunks(_chunk_sum, None, [], cancel=CancelFlag()) == []
+
+
+def test_warm_up_starts_the_helper_only_for_a_large_list(monkeypatch):
+    monkeypatch.delenv(parallel.ENV_WORKERS, raising=False)
+    parallel.shutdown()
+    parallel.warm_up(parallel.PARALLEL_FROM - 1)
+    assert parallel._helper_now is None
+    try:
+        parallel.warm_up(parallel.PARALLEL_FROM)
+        assert parallel._helper_now is not None and parallel._helper_now.process.daemon
+        monkeypatch.setenv(parallel.ENV_WORKERS, "0")
+        assert parallel._helper() is None  # turned off: checked here alone
+    finally:
+        parallel.shutdown()

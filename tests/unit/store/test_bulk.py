@@ -114,3 +114,18 @@ def test_insert_nationals_leaves_the_household_triggers_as_they_were(desk, monke
         ).scalar()
     assert derived[ids[0]] == derived[ids[1]] == 1 and derived[ids[2]] == 0
     assert youngest == "1981-01-01"
+
+
+def test_none_and_bools_bind_as_sqlite_binds_them(tmp_path):
+    """The adapters registered for None and bool (a fast path past sqlcipher3's attribute
+    lookups) store NULL and 0/1, as the standard library's sqlite3 does."""
+    from consuldesk.store import cipher
+
+    con = cipher.connect(tmp_path / "t.db", None)
+    con.execute("CREATE TABLE t (a, b, c)")
+    con.executemany("INSERT INTO t VALUES (?, ?, ?)", [(None, True, False), (1, None, "x")])
+    assert con.execute("SELECT typeof(a), b, c, typeof(c) FROM t").fetchall() == [
+        ("null", 1, 0, "integer"),
+        ("integer", None, "x", "text"),
+    ]
+    con.close()

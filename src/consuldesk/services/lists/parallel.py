@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import itertools
 import logging
 import os
@@ -47,10 +48,16 @@ _AHEAD = 2
 _PATIENCE_S = 120.0
 
 
+#: What the helper imports as it starts, while this process is still reading the list.
+_PRELOAD = ("consuldesk.services.lists.checking",)
+
+
 def _serve(tasks: Queue[Any], results: Queue[Any]) -> None:
     """The helper's loop: ``(job, k, fn, context, start, part)`` in, ``(job, k, ok, value)``
     out, until ``None``. The cyclic collector is paused during a chunk, as the caller pauses it
     here: checking allocates hundreds of thousands of acyclic objects."""
+    for module in _PRELOAD:
+        importlib.import_module(module)
     while True:
         task = tasks.get()
         if task is None:
@@ -111,6 +118,13 @@ def _helper() -> _Helper | None:
                 log.warning("list checking stays in one process: %s", exc)
                 return None
         return _helper_now
+
+
+def warm_up(rows: int) -> None:
+    """Start the helper now if a list of about ``rows`` rows will want it, so that it starts
+    while the list is being read (about a second) instead of while it is being checked."""
+    if rows >= PARALLEL_FROM:
+        _helper()
 
 
 def _forget(helper: _Helper) -> None:
