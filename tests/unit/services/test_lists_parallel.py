@@ -164,3 +164,13 @@ def test_warm_up_starts_the_helper_only_for_a_large_list(monkeypatch):
         assert parallel._helper() is None  # turned off: checked here alone
     finally:
         parallel.shutdown()
+
+
+def test_a_second_list_meanwhile_is_checked_here_alone(monkeypatch):
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 4)
+    monkeypatch.delenv(parallel.ENV_WORKERS, raising=False)
+    parallel.shutdown()
+    with parallel._sharing:  # another list has the helper
+        sums = parallel.map_chunks(_chunk_sum, None, list(range(10)), cancel=CancelFlag())
+    assert sums == [6, 22, 17] and parallel._helper_now is None

@@ -99,6 +99,7 @@ class _Helper:
 
 _helper_now: _Helper | None = None
 _helper_lock = threading.Lock()
+_sharing = threading.Lock()  # held by the list the helper is checking
 
 
 def _helper() -> _Helper | None:
@@ -162,6 +163,24 @@ def map_chunks(
     so far, after each chunk. Cancel is answered between chunks; what the helper has in hand
     then is dropped when it comes back.
     """
+    # One list at a time shares the helper; another one meanwhile is checked here alone.
+    sharing = len(items) >= PARALLEL_FROM and _sharing.acquire(blocking=False)
+    try:
+        return _map_chunks(fn, context, items, cancel, done, _helper() if sharing else None)
+    finally:
+        if sharing:
+            _sharing.release()
+
+
+def _map_chunks(
+    fn: Callable[[Any, int, Sequence[T]], R],
+    context: Any,
+    items: Sequence[T],
+    cancel: CancelFlag,
+    done: Callable[[int], object],
+    helper: _Helper | None,
+) -> list[R]:
+    job = next(helper.jobs) if helper is not None else 0
     starts = list(range(0, len(items), CHUNK))
     results: list[R | None] = [None] * len(starts)
     have = [False] * len(starts)
@@ -176,8 +195,6 @@ def map_chunks(
         checked += len(chunk(k))
         done(checked)
 
-    helper = _helper() if len(items) >= PARALLEL_FROM else None
-    job = next(helper.jobs) if helper is not None else 0
     front, back = 0, len(starts) - 1  # this process takes the front, the helper the back
     given: list[int] = []  # chunks in the helper's hands, oldest first
 
