@@ -5,8 +5,9 @@ of rows is cut into chunks that this process takes from the front while a helper
 takes them from the back; whoever reaches a chunk first checks it, and the results are put
 together in the list's order, exactly as checking alone would give them. The helper is a
 spawned interpreter (the same on every system, and safe from a thread of the window), started
-at the first large list and kept for the next; it is a daemon, so it never keeps the program
-from ending, and it holds nothing but the rows it is given.
+as a large list's import begins (:func:`warm_up`, while the file is read) and let go once the
+list is checked, with what it saw of it; it is a daemon, so it never keeps the program from
+ending.
 
 If the helper cannot start or dies, this process checks what was left to it: a list is never
 refused or changed because of the helper. Small lists are checked here alone: starting the
@@ -98,8 +99,11 @@ class _Helper:
 
 
 _helper_now: _Helper | None = None
+_retired: list[_Helper] = []  # told to stop, not yet waited for
 _helper_lock = threading.Lock()
 _sharing = threading.Lock()  # held by the list the helper is checking
+#: How many chunks the helper checked for the last list (0: checked here alone).
+helped = 0
 
 
 def _helper() -> _Helper | None:
@@ -109,6 +113,7 @@ def _helper() -> _Helper | None:
     if os.environ.get(ENV_WORKERS, "").strip() == "0" or (os.cpu_count() or 1) < 2:
         return None
     with _helper_lock:
+        _retired[:] = [h for h in _retired if h.process.is_alive()]
         if _helper_now is not None and not _helper_now.process.is_alive():
             _helper_now.stop(wait=False)
             _helper_now = None
@@ -139,12 +144,28 @@ def _forget(helper: _Helper) -> None:
         helper.process.kill()
 
 
-def shutdown() -> None:
-    """Stop the helper process (tests; at exit a daemon ends with the program anyway)."""
+def _retire() -> None:
+    """Let the helper go once a list is checked: it would hold its memory (and what it
+    remembers of the list's values) while the officer works on; the next large list starts
+    another while it is being read."""
     global _helper_now
     with _helper_lock:
         helper, _helper_now = _helper_now, None
+        if helper is not None:
+            _retired.append(helper)
     if helper is not None:
+        helper.stop(wait=False)
+
+
+def shutdown() -> None:
+    """Stop the helper and wait for every helper told to stop (tests, benchmarks; at exit a
+    daemon ends with the program anyway)."""
+    global _helper_now
+    with _helper_lock:
+        helpers = [*_retired, *([_helper_now] if _helper_now is not None else [])]
+        _helper_now = None
+        _retired.clear()
+    for helper in helpers:
         helper.stop(wait=True)
 
 
@@ -164,11 +185,14 @@ def map_chunks(
     then is dropped when it comes back.
     """
     # One list at a time shares the helper; another one meanwhile is checked here alone.
+    global helped
     sharing = len(items) >= PARALLEL_FROM and _sharing.acquire(blocking=False)
+    helped = 0
     try:
         return _map_chunks(fn, context, items, cancel, done, _helper() if sharing else None)
     finally:
         if sharing:
+            _retire()
             _sharing.release()
 
 
@@ -230,6 +254,8 @@ def _map_chunks(
                 continue  # from an import that was cancelled
             given.remove(k)
             if ok:
+                global helped
+                helped += 1
                 finish(k, value)
             else:
                 log.warning("the list-checking helper could not check a chunk: %s", value)
