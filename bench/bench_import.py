@@ -328,6 +328,20 @@ def _in_fresh_process(fn: Callable[..., Measured], *args: Any) -> Measured:
 # -- report ----------------------------------------------------------------------------------
 
 
+def _python_speed() -> float:
+    """Seconds a fixed pure-Python loop takes (best of 3): how fast the machine is right now.
+    This VM's speed changes by half from hour to hour; the floor says it for SQLite, this for
+    Python, so that runs of different hours can be compared."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(5_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def _load(m: Measured) -> str:
     return "" if m.others_cpu_s is None else f", others used {m.others_cpu_s:.1f} CPU-s"
 
@@ -355,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         size = lists[fmt].stat().st_size / 1e6
         print(f"list: {lists[fmt]} ({size:.1f} MB, {args.n:,} rows)")
 
+    speed_before = _python_speed()
     floors: list[Measured] = []
     naive: list[Measured] = []
     imports: dict[str, list[Measured]] = {fmt: [] for fmt in formats}
@@ -389,6 +404,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{best.seconds / floor.seconds:.2f}× | ≤ {TARGET_S[fmt]:g} s | {verdict} | "
             f"{best.peak_mb:.0f} (+{best.grew_mb:.0f}) |"
         )
+    print(
+        f"\nPython speed reference (a 5,000,000-step loop, best of 3): {speed_before:.2f} s "
+        f"before the runs, {_python_speed():.2f} s after"
+    )
     print("\n" + machine_block())
     shutil.rmtree(OUT / "unused", ignore_errors=True)
     return 0
