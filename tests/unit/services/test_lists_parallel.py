@@ -176,3 +176,13 @@ def test_a_second_list_meanwhile_is_checked_here_alone(monkeypatch):
     with parallel._sharing:  # another list has the helper
         sums = parallel.map_chunks(_chunk_sum, None, list(range(10)), cancel=CancelFlag())
     assert sums == [6, 22, 17] and parallel.helped == 0 and parallel._helper_now is None
+
+
+def test_a_list_that_cannot_be_read_lets_its_helper_go(desk, tmp_path, two_processes):
+    from consuldesk.services.lists import ListError
+
+    bad = tmp_path / "list.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a workbook" * 100)
+    with pytest.raises(ListError):
+        import_list(desk, bad)
+    assert parallel._helper_now is None  # warmed up for it, then let go

@@ -157,6 +157,16 @@ def _retire() -> None:
         helper.stop(wait=False)
 
 
+def let_go() -> None:
+    """Let a helper that was warmed up go unused (the list could not be read, or held fewer
+    rows than it seemed), unless another list is being checked with it."""
+    if _sharing.acquire(blocking=False):
+        try:
+            _retire()
+        finally:
+            _sharing.release()
+
+
 def shutdown() -> None:
     """Stop the helper and wait for every helper told to stop (tests, benchmarks; at exit a
     daemon ends with the program anyway)."""
