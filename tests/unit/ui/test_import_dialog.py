@@ -378,3 +378,23 @@ def test_export_needs_a_csv_or_xlsx_name(qtbot, ctx, tmp_path):
     dialog.path_edit.setText(str(tmp_path / "list.xlsx"))
     assert dialog.export_button.isEnabled()
     assert dialog.format_label.text() == "Excel workbook (XLSX)"
+
+
+def test_the_dialog_checks_a_large_list_on_both_cores(qtbot, ctx, tour_list, monkeypatch):
+    """The import runs in the dialog's worker thread; a large list's helper process starts from
+    there, checks its share and is let go, and the import is the same."""
+    from consuldesk.services.lists import parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)  # the tour list counts as large
+    monkeypatch.setattr(parallel, "CHUNK", 1)
+    monkeypatch.delenv(parallel.ENV_WORKERS, raising=False)
+    try:
+        dialog = make_dialog(qtbot, ctx, tour_list)
+        wait_checked(qtbot, dialog)
+        with qtbot.waitSignal(dialog.imported, timeout=30000) as blocker:
+            dialog.import_button.click()
+        assert blocker.args[0].created == 3 and parallel.helped > 0
+        assert [r.iin for r in nationals.search(ctx.desk, "Нұрсұлтан").rows] == [IIN_NURSULTAN]
+        assert parallel._helper_now is None
+    finally:
+        parallel.shutdown()
