@@ -106,9 +106,7 @@ def test_insert_nationals_leaves_the_household_triggers_as_they_were(desk, monke
     assert paused == 0  # not left paused for the next write
     households.create_household(desk, "Сәрсеновтар", HouseholdKind.FAMILY, member_ids=ids[:2])
     with desk.casefile.read() as session:
-        derived = dict(
-            session.execute(text("SELECT id, household_kinds FROM national")).all()
-        )
+        derived = dict(session.execute(text("SELECT id, household_kinds FROM national")).all())
         youngest = session.execute(
             text("SELECT household_youngest FROM national WHERE id = :id"), {"id": ids[0]}
         ).scalar()
