@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThreadPool
 from PySide6.QtGui import QKeyEvent
@@ -26,14 +28,24 @@ def _windows_deleted_by_qt(qapp):
 
     Left as cyclic garbage (a closed window and its pages refer to each other), they were
     deleted by whichever garbage collection came next, in the collector's order; once in a
-    few thousand tests that crashed the process (a segmentation fault while collecting).
+    few thousand tests that crashed the process (a segmentation fault while collecting). The
+    collector is therefore paused from the test's start until Qt has deleted them: the crash
+    came back once with the collection that pytest-qt's event processing triggered after the
+    test returned, before this teardown ran (its windows were garbage by then, not yet
+    deleted), while a worker thread was still reading the case file.
     """
-    yield
-    QThreadPool.globalInstance().waitForDone(30_000)  # no worker still holds a page
-    for widget in QApplication.topLevelWidgets():
-        widget.close()
-        widget.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        QThreadPool.globalInstance().waitForDone(30_000)  # no worker still holds a page
+        for widget in QApplication.topLevelWidgets():
+            widget.close()
+            widget.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @pytest.fixture
