@@ -349,14 +349,16 @@ def _check_rows(
     )
     total = len(parsed.rows)
     progress(0, total, "list.check")
-    parts = parallel.map_chunks(
-        _check_part,
-        context,
-        parsed.rows,
-        cancel=cancel,
-        done=lambda n: progress(n, total, "list.check"),
-    )
-    _plans.pop(context.key, None)
+    try:
+        parts = parallel.map_chunks(
+            _check_part,
+            context,
+            parsed.rows,
+            cancel=cancel,
+            done=lambda n: progress(n, total, "list.check"),
+        )
+    finally:
+        _plans.pop(context.key, None)  # what the handlers remembered of this list
     rows: list[_Row] = []
     refused: dict[int, list[Problem]] = {}
     counted = 0
