@@ -186,3 +186,21 @@ def test_a_list_that_cannot_be_read_lets_its_helper_go(desk, tmp_path, two_proce
     with pytest.raises(ListError):
         import_list(desk, bad)
     assert parallel._helper_now is None  # warmed up for it, then let go
+
+
+def _large(context: object, start: int, part: list[int]) -> str:
+    return "x" * 300_000  # more than a pipe holds: unread, it would keep its sender waiting
+
+
+def test_a_helper_let_go_after_cancel_ends_by_itself(two_processes):
+    cancel = CancelFlag()
+
+    def done(n: int) -> None:
+        cancel.cancel()  # after this process's first chunk; the helper's results stay unread
+
+    with pytest.raises(Cancelled):
+        parallel.map_chunks(_large, None, list(range(100)), cancel=cancel, done=done)
+    assert parallel._helper_now is None and len(parallel._retired) == 1
+    helper = parallel._retired[0]
+    helper.process.join(20)
+    assert not helper.process.is_alive()

@@ -48,7 +48,6 @@ _AHEAD = 2
 #: How long the helper may take to start and to check one chunk before it counts as lost.
 _PATIENCE_S = 120.0
 
-
 #: What the helper imports as it starts, while this process is still reading the list.
 _PRELOAD = ("consuldesk.services.lists.checking",)
 
@@ -57,6 +56,9 @@ def _serve(tasks: Queue[Any], results: Queue[Any]) -> None:
     """The helper's loop: ``(job, k, fn, context, start, part)`` in, ``(job, k, ok, value)``
     out, until ``None``. The cyclic collector is paused during a chunk, as the caller pauses it
     here: checking allocates hundreds of thousands of acyclic objects."""
+    # Leaving, it does not wait for its last results to be read: after a cancelled list
+    # nobody reads them, and waiting would keep the process alive until the program ends.
+    results.cancel_join_thread()
     for module in _PRELOAD:
         importlib.import_module(module)
     while True:
