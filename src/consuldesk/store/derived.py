@@ -93,12 +93,16 @@ def paused_for_new_nationals(connection: cipher.Connection, first_seq: int) -> I
     to one computation after it. A new record belongs to no household until a membership names
     it, so the insert trigger would only find nothing, once per row (about 2 s for 100,000
     records); afterwards, only the new records a membership already names are computed.
-    Inside the caller's transaction: a rollback undoes the pause with the rows."""
-    connection.execute("INSERT OR IGNORE INTO derived_paused (id) VALUES (1)")
+    Inside the caller's transaction: a rollback undoes the pause with the rows. Inside a pause
+    already made (:func:`paused`), that pause is left to end where it was made."""
+    outer = connection.execute("SELECT 1 FROM derived_paused").fetchone() is not None
+    if not outer:
+        connection.execute("INSERT INTO derived_paused (id) VALUES (1)")
     try:
         yield
     finally:
-        connection.execute("DELETE FROM derived_paused")
+        if not outer:
+            connection.execute("DELETE FROM derived_paused")
     named = connection.execute(
         "SELECT DISTINCT national_id FROM household_member "
         "WHERE national_id IN (SELECT id FROM national WHERE seq >= ?)",

@@ -127,3 +127,16 @@ def test_none_and_bools_bind_as_sqlite_binds_them(tmp_path):
         ("integer", None, "x", "text"),
     ]
     con.close()
+
+
+def test_insert_nationals_inside_a_pause_leaves_it_to_its_maker(desk, monkeypatch):
+    from consuldesk.store import derived
+
+    monkeypatch.setattr(bulk, "REBUILD_INDEXES_FROM", 10)
+    with desk.casefile.write("x") as tx:
+        connection = tx.session.connection().connection.dbapi_connection
+        with derived.paused(connection, "household", []):
+            tx.insert_nationals([{"surname_cyr": f"Ақан{'а' * i}"} for i in range(12)])
+            still = connection.execute("SELECT count(*) FROM derived_paused").fetchone()[0]
+        after = connection.execute("SELECT count(*) FROM derived_paused").fetchone()[0]
+    assert (still, after) == (1, 0)
