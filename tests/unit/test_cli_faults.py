@@ -16,7 +16,6 @@ import os
 import random
 import shutil
 import sqlite3
-import subprocess
 import sys
 import traceback
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from consuldesk.services.demo import seed_demo
 from consuldesk.store import cipher, db
 from consuldesk.store.db import CaseFile
 from consuldesk.store.errors import CaseFileError
+from tests.disks import small_tmpfs
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes and mounts")
 
@@ -185,22 +185,8 @@ def test_a_file_that_cannot_even_be_read_says_so(pristine, tmp_path):
 @pytest.fixture
 def small_disk(tmp_path) -> Iterator[Path]:
     """A 24 MiB tmpfs: the case file and a list fit, with little room to spare."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root to mount a small tmpfs")
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=24m,mode=0755", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
+    with small_tmpfs(tmp_path, "size=24m,mode=0755") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _fill(disk: Path, leave: int) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,25 +15,14 @@ from consuldesk.store.errors import CaseFileError
 from consuldesk.ui.context import AppContext, CaseFileEvents
 from consuldesk.ui.dialogs.person_card import PersonCard
 from consuldesk.ui.tasks import TaskRunner
+from tests.disks import small_tmpfs
 from tests.unit.ui.conftest import type_text
 
 
 @pytest.fixture
 def small_disk(tmp_path):
-    if os.name != "posix" or os.geteuid() != 0:
-        pytest.skip("needs root to mount a small tmpfs")
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    with small_tmpfs(tmp_path, "size=16m") as mount:
+        yield mount
 
 
 def new_person_card(qtbot, desk) -> tuple[PersonCard, AppContext]:
