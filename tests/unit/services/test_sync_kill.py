@@ -15,6 +15,7 @@ from consuldesk.services import keys
 from consuldesk.services import sync as s
 from consuldesk.services.casefile import create_casefile, open_casefile
 from consuldesk.services.demo import seed_demo
+from tests.unit.services.test_sync import enrol
 from tests.unit.services.test_sync_convergence import content
 
 pytestmark = pytest.mark.usefixtures("fast_seal")
@@ -56,11 +57,9 @@ def test_a_kill_in_the_middle_of_an_import_leaves_the_case_file_as_before(tmp_pa
                           officer="x")  # fmt: skip
     for desk in (hq, thr):
         keys.create_keys(desk, PASSPHRASE)
+    enrol(hq, thr, tmp_path)
     usb = tmp_path / "usb"
     usb.mkdir()
-    files = {"hq": keys.export_public_key(hq, usb), "thr": keys.export_public_key(thr, usb)}
-    keys.enrol_peer(hq, files["thr"], keys.read_key_file(files["thr"]).fingerprint)
-    keys.enrol_peer(thr, files["hq"], keys.read_key_file(files["hq"]).fingerprint)
     seed_demo(thr, count=400, seed=5)
     path = s.export_bundle(thr, PASSPHRASE, "KZ-HQ", usb).path
     opened = s._open_checked(hq, keys.unlock_all(hq, PASSPHRASE), path.read_bytes())
