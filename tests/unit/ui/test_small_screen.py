@@ -1,5 +1,5 @@
 """A small laptop: every page at 1024 × 700, in English, Kazakh and Russian, keeps the window
-that size and shows every button's text whole.
+that size and shows every button's text and every column title whole.
 
 :data:`NOT_YET` names a page that does not fit yet (none today); the test says so if it starts
 to fit. The Evacuation page is also driven through what an officer does on it: choose an
@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QStyle,
+)
 
 from consuldesk import i18n
 from consuldesk.services import evacuation as ev
@@ -46,6 +52,28 @@ def _cut_buttons(page) -> list[str]:
     ]
 
 
+def _cut_headers(page) -> list[str]:
+    """Column titles of the page's tables that their column is too narrow to show whole."""
+    cut = []
+    for view in page.findChildren(QAbstractItemView):
+        header = getattr(view, "horizontalHeader", getattr(view, "header", None))
+        if header is None or not view.isVisibleTo(page) or view.model() is None:
+            continue
+        header = header()
+        if not header.isVisibleTo(page):
+            continue
+        margin = 2 * header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+        model = view.model()
+        for col in range(header.count()):
+            text = model.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+            if header.isSectionHidden(col) or not text:
+                continue
+            wanted = header.fontMetrics().horizontalAdvance(str(text)) + margin
+            if header.sectionSize(col) < wanted - 2:
+                cut.append(f"{text!r}: {header.sectionSize(col)} < {wanted} px")
+    return cut
+
+
 def _settle(window) -> None:
     for _ in range(10):  # the page's answers, then its layout
         QApplication.processEvents()
@@ -59,6 +87,8 @@ def _assert_fits(window, what: str) -> None:
     )
     cut = _cut_buttons(window.pages.currentWidget())
     assert not cut, f"{what}: {cut}"
+    cut = _cut_headers(window.pages.currentWidget())
+    assert not cut, f"{what}, column titles: {cut}"
 
 
 @pytest.mark.parametrize("language", ["en", "kk", "ru"])

@@ -168,6 +168,7 @@ class HouseholdsPage(QWidget):
         self.summary_label.setWordWrap(True)
         self.members_model = MembersModel(ctx.desk.today(), self)
         self.members_table = _table(self.members_model)
+        _fit_columns(self.members_table, 320, {MEMBER_NAME: 210})  # its titles, before any row
         self.list_button = QPushButton(_("In Nationals"))
         self.list_button.setToolTip(
             _("Show the members on the Nationals page, with their passports and phones")

@@ -251,8 +251,6 @@ class SyncPage(QWidget):
                 _("Last sent to it"),
             ]
         )
-        self.peers_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.peers_table.horizontalHeader().setStretchLastSection(False)
         self.peer_combo = QComboBox()
         self.peer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.export_button = QPushButton(_("Export a bundle…"))
