@@ -414,6 +414,17 @@ def test_a_quote_that_never_closes_loses_no_row(desk, tmp_path):
     aigerim = by_surname(desk)["Қасымова"]
     assert aigerim["phones"] == '["+77012345678"]' and aigerim["review"] is not None
 
+    # The list sent again keeps her row to check; the officer checks it in the review file
+    # (it reads whole there) and imports that: matched by her ConsulDesk ID, it is settled.
+    again = import_list(desk, path)
+    assert (again.updated, again.unchanged) == (0, 10)
+    assert by_surname(desk)["Қасымова"]["review"] is not None
+    rows = read_csv(report.review_file)
+    assert [r[0] for r in rows[1:]] == ["Қасымова"] and rows[1][3] == aigerim["id"]
+    corrected = import_list(desk, report.review_file)
+    assert (corrected.updated, corrected.invalid, corrected.needs_review) == (1, 0, 0)
+    assert by_surname(desk)["Қасымова"]["review"] is None
+
 
 @pytest.mark.parametrize(
     ("encoding", "guess"),

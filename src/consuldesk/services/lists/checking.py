@@ -171,6 +171,7 @@ class _Row:
     the values set aside from it (they go on the record)."""
 
     __slots__ = (
+        "country_assumed",
         "family",
         "fields",
         "group",
@@ -206,6 +207,8 @@ class _Row:
         self.family = family
         self.relation = relation
         self.review = review or []
+        # The row names no country: its host country is the post's, assumed.
+        self.country_assumed = False
         # The record's search keys, id keys and sort name, computed with the row's check (in
         # the helper process too); they stand only while ``fields`` is ``keys_of``.
         self.keys: tuple[str, str, str] | None = None
@@ -255,6 +258,9 @@ class _Checked:
     # Rows giving an earlier row's IIN or passport to someone else (index -> the refusal
     # they get unless the case file says the number is theirs).
     contested: dict[int, Problem] = dataclasses.field(default_factory=dict)
+    # The list is a review file (it has ConsulDesk's result or error column): its rows were
+    # corrected by an officer, and one matched by its ConsulDesk ID settles its whole row.
+    corrections: bool = False
 
 
 @functools.lru_cache(maxsize=65536)
@@ -370,7 +376,8 @@ def _check_rows(
     notes: dict[int, list[Problem]] = {}
     contested: dict[int, Problem] = {}
     kept = _read_repeats(rows, notes, contested)
-    return _Checked(kept, refused, counted, notes, contested)
+    corrections = any(m.note == "ignored: error column" for m in parsed.mapping)
+    return _Checked(kept, refused, counted, notes, contested, corrections)
 
 
 def _check_part(
@@ -417,7 +424,8 @@ def _check_part(
         relation = out.pop("relation", None)
         if "phones" in out:
             out["phones"] = tuple(out["phones"])
-        if country and "host_country" not in out:
+        assumed = bool(country) and "host_country" not in out
+        if assumed:
             out["host_country"] = country
         out["source"] = source
         out["source_ref"] = source_ref
@@ -448,6 +456,7 @@ def _check_part(
             relation=relation,
             review=review,
         )
+        row.country_assumed = assumed
         values = fields.__dict__
         row.keys = (
             national_search_keys(values),

@@ -231,7 +231,8 @@ def _plan_import(session: Session, checked: _Checked, today: date, cancel: Cance
         differs = _iin_differs(row, state[record_id])
         if differs is not None:
             row.fields = row.fields.replace(iin=None)  # the record keeps its own
-        _fill(plan, state, row, record_id, today, by_id="record_id" in matches.values())
+        by_id = checked.corrections and "record_id" in matches.values()
+        _fill(plan, state, row, record_id, today, by_id=by_id)
         if differs is not None:
             _set_aside(plan, state, row, record_id, differs)
 
@@ -414,6 +415,8 @@ def _fill(
     under_review = {item.field for item in review}
     fills: dict[str, Any] = {}
     offered = _offered(row.fields)
+    if row.country_assumed and "host_country" in under_review:
+        del offered["host_country"]  # the post's country is no answer to a country in doubt
     for k, v in offered.items():
         c = current[k]
         if k == "phones":
@@ -427,7 +430,7 @@ def _fill(
     # list imported again, with the same wrong phone number beside a good one).
     settled = (set(offered) & under_review) - {item.field for item in row.review}
     if by_id:
-        settled.add("record")  # a corrected row of the review file, matched by its ID
+        settled.add("record")  # a corrected row of a review file, matched by its ID
     aside: list[ReviewItem] = []
     values: dict[str, Any] = {}
     if fills:
