@@ -31,3 +31,19 @@ def small_tmpfs(tmp_path: Path, options: str) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@contextmanager
+def read_only_tmpfs(tmp_path: Path, files: dict[str, str]) -> Iterator[Path]:
+    """A small tmpfs holding ``files`` (name → UTF-8 text), then remounted read-only: writes
+    fail with EROFS, the error of a write-protected USB stick, whoever the writer is (root
+    too)."""
+    with small_tmpfs(tmp_path, "size=1m,mode=0755") as mount:
+        for name, text in files.items():
+            (mount / name).write_text(text, encoding="utf-8")
+        done = subprocess.run(
+            ["mount", "-o", "remount,ro", str(mount)], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            pytest.skip(f"cannot make the tmpfs read-only here: {done.stderr.strip()}")
+        yield mount

@@ -360,6 +360,10 @@ TEMPLATES: dict[str, str] = {
     "list.column_unknown": "{path} has no column “{column}”; its columns are: {headers}",
     "list.column_target": "“{value}” is not something a column can hold (column “{column}”)",
     "list.write": "{path} cannot be written: {detail}",
+    "list.review_write": (
+        "The rows to look at cannot be written to {path} ({detail}), so nothing was imported: "
+        "save them somewhere else"
+    ),
     "list.sex": "Sex “{value}” is not understood (use M/F, М/Ж, Ер/Әйел)",
     "list.yes_no": "“{value}” is not yes or no",
     "list.status": "Status “{value}” is not known",

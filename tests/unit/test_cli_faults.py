@@ -23,13 +23,13 @@ from pathlib import Path
 
 import pytest
 
-from consuldesk.cli import EXIT_CASEFILE, EXIT_OK, main
+from consuldesk.cli import EXIT_BAD_INPUT, EXIT_CASEFILE, EXIT_OK, main
 from consuldesk.services.casefile import create_casefile, open_casefile
 from consuldesk.services.demo import seed_demo
 from consuldesk.store import cipher, db
 from consuldesk.store.db import CaseFile
 from consuldesk.store.errors import CaseFileError
-from tests.disks import small_tmpfs
+from tests.disks import read_only_tmpfs, small_tmpfs
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes and mounts")
 
@@ -379,3 +379,41 @@ def test_constraint_errors_are_not_faults_of_the_file():
     assert not db.is_sqlite_fault(sqlite3.IntegrityError("UNIQUE constraint failed"))
     assert db.is_sqlite_fault(sqlite3.OperationalError("disk I/O error"))
     assert db.is_sqlite_fault(sqlite3.DatabaseError("database disk image is malformed"))
+
+
+# -- a write-protected stick --------------------------------------------------------------
+
+
+def test_a_list_on_a_write_protected_stick_names_the_review_file_and_imports_nothing(
+    pristine, tmp_path, capsys
+):
+    path = tmp_path / "c.consuldesk"
+    shutil.copy(pristine, path)
+    before = _count(path)
+    rows = LIST + "Сейітов,Әли,31.02.1990\n"  # a date to review: a review file to write
+    with read_only_tmpfs(tmp_path, {"list.csv": rows}) as stick:
+        code, err = run(capsys, _argv(("import", str(stick / "list.csv")), path, tmp_path))
+        assert code == EXIT_BAD_INPUT, err
+        assert "Traceback" not in err and "Unexpected error" not in err, err
+        assert "list.review.csv" in err and "--review-file" in err and ".tmp" not in err, err
+        assert _count(path) == before
+        review = tmp_path / "to-look-at.csv"
+        argv = ("import", "--review-file", str(review), str(stick / "list.csv"))
+        code, err = run(capsys, _argv(argv, path, tmp_path))
+        assert code == EXIT_OK and review.exists(), err  # one person to review, imported
+    assert _count(path) == before + 3
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_export_to_a_write_protected_stick_is_refused_by_name(
+    pristine, tmp_path, capsys, suffix
+):
+    path = tmp_path / "c.consuldesk"
+    shutil.copy(pristine, path)
+    with read_only_tmpfs(tmp_path, {}) as stick:
+        target = stick / f"export{suffix}"
+        code, err = run(capsys, _argv(("export", str(target)), path, tmp_path))
+        assert code == EXIT_BAD_INPUT, err  # an output file, as every one (README)
+        assert "Traceback" not in err and "Unexpected error" not in err, err
+        assert "Exception ignored" not in err and ".tmp" not in err, err
+        assert str(target) in err, err

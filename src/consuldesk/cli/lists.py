@@ -147,6 +147,8 @@ def _import_hint(exc: Exception) -> str:
         message += " " + _('(for example --column "{spec}=ignore")').format(spec=spec)
     elif code == "list.encoding" and params.get("codec"):
         message += " " + _("(for example --encoding {codec})").format(codec=params["codec"])
+    elif code == "list.review_write":
+        message += " " + _("(for example --review-file FILE)")
     return message
 
 

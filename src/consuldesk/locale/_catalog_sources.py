@@ -527,6 +527,10 @@ def _catalog_sources() -> None:
     _("“{value}” is not something a column can hold (column “{column}”)")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.write']
     _("{path} cannot be written: {detail}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.review_write']
+    _(
+        "The rows to look at cannot be written to {path} ({detail}), so nothing was imported: save them somewhere else"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.name_conflict']
     _("{field_label}: two columns disagree (“{value}” and “{other}”)")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.duplicate_row']

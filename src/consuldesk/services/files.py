@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 from collections.abc import Callable, Iterator
@@ -21,6 +22,14 @@ def temp_beside(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}.{new_id()[-8:]}.tmp")
 
 
+def discard(tmp: Path) -> None:
+    """Remove a temporary file after a failed write, if it is there and can go. On a
+    write-protected stick even removing fails (EROFS): the write's own error is the one to
+    report, never this one."""
+    with contextlib.suppress(OSError):
+        tmp.unlink(missing_ok=True)
+
+
 @contextmanager
 def atomic_text_file(target: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
     """Write ``target`` through a temporary file moved into place only when complete.
@@ -37,7 +46,7 @@ def atomic_text_file(target: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
         make_private(tmp)
         os.replace(tmp, target)
     finally:
-        tmp.unlink(missing_ok=True)
+        discard(tmp)
 
 
 def write_bytes_atomically(target: Path, data: bytes, *, verify: bool = False) -> Path:
@@ -59,7 +68,7 @@ def write_bytes_atomically(target: Path, data: bytes, *, verify: bool = False) -
         make_private(tmp)
         os.replace(tmp, target)
     finally:
-        tmp.unlink(missing_ok=True)
+        discard(tmp)
     return target
 
 

@@ -29,7 +29,7 @@ from consuldesk.services.audited import note_file
 from consuldesk.services.backups import take_backup
 from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
 from consuldesk.services.errors import ServiceError
-from consuldesk.services.files import file_in, write_bytes_atomically, written_to
+from consuldesk.services.files import discard, file_in, write_bytes_atomically, written_to
 from consuldesk.store import retention as store_retention
 from consuldesk.store.db import META_HLC, Tx, gc_paused, read_meta
 from consuldesk.store.migrate import head_revision
@@ -262,7 +262,7 @@ def _export(
                 audit_events=len(audit_events or ()),
             )
     except BaseException:
-        path.unlink(missing_ok=True)  # not counted as sent: not left behind either
+        discard(path)  # not counted as sent: not left behind either
         raise
     progress(3, 3, "sync.write")
     return Exported(path, manifest, len(collected.records), len(data))

@@ -21,6 +21,7 @@ from consuldesk.ui.dialogs.import_list import (
     WorkProgress,
     open_import,
 )
+from tests.disks import read_only_tmpfs
 from tests.factories import person, valid_iin
 
 IIN_AIGERIM = valid_iin(date(1985, 3, 4), Sex.FEMALE)
@@ -141,6 +142,31 @@ def test_import_makes_people_searchable_and_tells_the_pages(qtbot, ctx, changes,
     dialog.open_folder = opened.append
     dialog.open_folder_button.click()
     assert opened == [tour_list.parent]
+
+
+def test_a_list_on_a_write_protected_stick_saves_its_review_file_where_asked(
+    qtbot, ctx, changes, tour_list, tmp_path
+):
+    with read_only_tmpfs(tmp_path, {"tour.csv": tour_list.read_text(encoding="utf-8")}) as stick:
+        dialog = make_dialog(qtbot, ctx, stick / "tour.csv")
+        wait_checked(qtbot, dialog)
+        assert dialog.review_file_button.isHidden()
+        dialog.import_button.click()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10000)
+        status = dialog.status_label.text()
+        assert status.startswith("Nothing was imported") and "somewhere else" in status
+        assert "Errno" not in status and ".tmp" not in status
+        assert not nationals.search(ctx.desk, "Нұрсұлтан").rows and not changes
+        assert not dialog.review_file_button.isHidden()
+
+        chosen = tmp_path / "to-look-at.csv"
+        dialog.choose_review_file = lambda: chosen  # no native file dialog in tests
+        with qtbot.waitSignal(dialog.imported, timeout=10000) as blocker:
+            dialog.review_file_button.click()
+    report = blocker.args[0]
+    assert report.created == 3 and report.review_file == chosen and chosen.exists()
+    assert str(chosen) in dialog.error_file_label.text()
+    assert dialog.review_file_button.isHidden()
 
 
 def test_a_list_without_a_name_column_is_explained(qtbot, ctx, tmp_path):

@@ -27,7 +27,7 @@ from consuldesk.domain.enums import HouseholdKind, Sex
 from consuldesk.domain.errors import ValidationError
 from consuldesk.services.audited import EXPORT, record_file
 from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
-from consuldesk.services.files import temp_beside
+from consuldesk.services.files import discard, temp_beside
 from consuldesk.services.lists.base import (
     _EVERY,
     _FORMULA_START,
@@ -243,9 +243,9 @@ def export_list(
         make_private(tmp)
         os.replace(tmp, path)
     except OSError as exc:
-        raise ListError("list.write", path, detail=str(exc)) from exc
+        raise ListError("list.write", path, detail=exc.strerror or str(exc)) from exc
     finally:
-        tmp.unlink(missing_ok=True)
+        discard(tmp)
     progress(total, total, "list.export")
     record_file(
         desk,
@@ -361,17 +361,26 @@ def _save_xlsx(workbook: Any, sheet: Any, tmp: Path) -> None:
     finish writing and print their own errors as tracebacks."""
     from openpyxl.writer.excel import ExcelWriter
 
-    archive = zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    archive = None
     workbook.properties.modified = datetime.now(UTC).replace(tzinfo=None)
     try:
+        archive = zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         ExcelWriter(workbook, archive).save()
     except BaseException:
-        fp, archive.fp = archive.fp, None  # ZipFile.close() then has nothing left to write
-        with contextlib.suppress(Exception):
-            if fp is not None:
-                fp.close()
+        if archive is not None:
+            fp, archive.fp = archive.fp, None  # ZipFile.close() then has nothing left to write
+            with contextlib.suppress(Exception):
+                if fp is not None:
+                    fp.close()
         rows = getattr(sheet, "_rows", None)
         with contextlib.suppress(Exception):
             if rows is not None:
                 rows.close()
+        # The sheet's rows wait in a temporary file of openpyxl's (names, passports): it goes
+        # now, not when the program ends.
+        writer = getattr(sheet, "_writer", None)
+        with contextlib.suppress(Exception):
+            if writer is not None:
+                writer.close()
+                writer.cleanup()
         raise

@@ -12,6 +12,7 @@ from consuldesk.domain.review import ReviewItem
 from consuldesk.messages import describe, describe_code
 from consuldesk.services.backups import take_backup
 from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
+from consuldesk.services.files import discard
 from consuldesk.services.lists import parallel
 from consuldesk.services.lists import review_file as reviews
 from consuldesk.services.lists.base import (
@@ -188,7 +189,7 @@ def _import(
             tmp = None
     except BaseException:
         if tmp is not None:
-            tmp.unlink(missing_ok=True)
+            discard(tmp)
         raise
     if not to_review and explicit is not None and not dry_run:
         explicit.unlink(missing_ok=True)  # a stale review file of an earlier import

@@ -231,8 +231,8 @@ def _plan_import(session: Session, checked: _Checked, today: date, cancel: Cance
         differs = _iin_differs(row, state[record_id])
         if differs is not None:
             row.fields = row.fields.replace(iin=None)  # the record keeps its own
-        by_id = checked.corrections and "record_id" in matches.values()
-        _fill(plan, state, row, record_id, today, by_id=by_id)
+        corrected = checked.corrections and "record_id" in matches.values()
+        _fill(plan, state, row, record_id, today, by_id=corrected)
         if differs is not None:
             _set_aside(plan, state, row, record_id, differs)
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from consuldesk.i18n import _
-from consuldesk.services.files import temp_beside
+from consuldesk.services.files import discard, temp_beside
 from consuldesk.services.lists.base import (
     ERROR_COLUMN,
     REFUSED,
@@ -107,7 +107,7 @@ def _place_review_file(tmp: Path, path: Path) -> Path:
             except OSError as exc:
                 raise ListError("list.write", candidate, detail=str(exc)) from exc
             return candidate
-        tmp.unlink(missing_ok=True)
+        discard(tmp)
         return candidate
     raise ListError("list.write", path, detail="too many review files beside the list")
 
@@ -149,7 +149,7 @@ def _write_review_file(target: Path, parsed: ParsedList, rows: list[ReviewRow]) 
             fh.flush()
             os.fsync(fh.fileno())
         make_private(tmp)  # it holds names, passports and phones
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ListError("list.write", target, detail=str(exc)) from exc
+    except OSError as exc:  # a write-protected stick, a full disk: nothing is imported
+        discard(tmp)
+        raise ListError("list.review_write", target, detail=exc.strerror or str(exc)) from exc
     return tmp

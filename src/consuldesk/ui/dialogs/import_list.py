@@ -194,6 +194,8 @@ class ImportDialog(LongWorkDialog):
         self.chosen: dict[int, str | None] | None = None
         self.encoding: str | None = None  # read the text list in this encoding
         self._offered_encoding: str | None = None
+        # Where the officer chose to save the review file (its folder could not be written).
+        self.review_target: Path | None = None
         self._phase = ""  # "check" or "import" while work runs
 
         intro = QLabel(
@@ -290,9 +292,13 @@ class ImportDialog(LongWorkDialog):
         self.error_file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_folder_button = QPushButton(_("Open its &folder"))
         self.open_folder_button.setAutoDefault(False)
+        self.review_file_button = QPushButton(_("Save the rows to look at &elsewhere…"))
+        self.review_file_button.setAutoDefault(False)
+        self.review_file_button.setVisible(False)
         error_row = QHBoxLayout()
         error_row.addWidget(self.error_file_label, 1)
         error_row.addWidget(self.open_folder_button)
+        error_row.addWidget(self.review_file_button)
 
         self.import_button = QPushButton(_("&Import"))
         self.import_button.setEnabled(False)
@@ -336,6 +342,7 @@ class ImportDialog(LongWorkDialog):
         self.progress.cancel_requested.connect(self._on_progress_cancel_requested)
         self.mapping_model.target_chosen.connect(self._on_mapping_model_target_chosen)
         self.encoding_button.clicked.connect(self._on_encoding_button_clicked)
+        self.review_file_button.clicked.connect(self._on_review_file_button_clicked)
         self.reset_columns_button.clicked.connect(self._on_reset_columns_button_clicked)
 
     # -- seams tests override ------------------------------------------------------------------
@@ -348,6 +355,16 @@ class ImportDialog(LongWorkDialog):
             _("Choose a list to import"),
             start,
             _("Lists (*.csv *.xlsx *.xlsm *.txt *.tsv);;All files (*)"),
+        )
+        return Path(name) if name else None
+
+    def choose_review_file(self) -> Path | None:
+        """Ask where to save the review file when the list's folder cannot be written (a
+        write-protected stick; a native dialog; tests override this)."""
+        assert self.path is not None
+        start = Path(self._settings_folder()) / f"{self.path.stem}.review.csv"
+        name, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the rows to look at"), str(start), _("CSV files (*.csv)")
         )
         return Path(name) if name else None
 
@@ -381,6 +398,7 @@ class ImportDialog(LongWorkDialog):
         self.mapping_model.editable = idle
         self.reset_columns_button.setEnabled(idle and bool(self.chosen))  # choices to forget
         self.encoding_button.setEnabled(idle)
+        self.review_file_button.setEnabled(idle)
         if not idle:
             self.import_button.setEnabled(False)
         else:
@@ -414,6 +432,7 @@ class ImportDialog(LongWorkDialog):
         self.import_button.setText(_("&Import"))
         self.import_button.setEnabled(False)
         self.encoding_button.setVisible(False)
+        self.review_file_button.setVisible(False)
         self._show_review_file(None)
 
     def _show_report(self, report: ImportReport) -> None:
@@ -489,6 +508,7 @@ class ImportDialog(LongWorkDialog):
         if new_file:
             self.chosen = None
             self.encoding = None
+            self.review_target = None
         if encoding is not None:
             self.encoding = encoding
         self.path_edit.setText(str(self.path))
@@ -603,7 +623,7 @@ class ImportDialog(LongWorkDialog):
         if self.busy or self.path is None or not self.importable():
             return
         desk, target, source = self.ctx.desk, self.path, self.source
-        columns, encoding = self.columns(), self.encoding
+        columns, encoding, review_file = self.columns(), self.encoding, self.review_target
 
         def work(progress: Callable[[int, int, str], None], cancel: CancelFlag) -> ImportReport:
             return import_list(
@@ -612,10 +632,12 @@ class ImportDialog(LongWorkDialog):
                 source=source,
                 columns=columns,
                 encoding=encoding,
+                review_file=review_file,
                 progress=progress,
                 cancel=cancel,
             )
 
+        self.review_file_button.setVisible(False)
         self._run("import", _("Importing…"), work, self._on_import_done, self._on_import_failed)
 
     def _on_import_done(self, report: ImportReport) -> None:
@@ -671,6 +693,9 @@ class ImportDialog(LongWorkDialog):
             )
         # The list was checked: the officer may try again.
         self.import_button.setEnabled(self.importable() > 0)
+        if isinstance(exc, ListError) and exc.code == "list.review_write":
+            self.review_file_button.setVisible(True)  # the list's folder is write-protected
+            self.review_file_button.setFocus()
 
     # -- handlers ------------------------------------------------------------------------------
 
@@ -701,6 +726,15 @@ class ImportDialog(LongWorkDialog):
     def _on_encoding_button_clicked(self) -> None:
         if self.path is not None and self._offered_encoding:
             self.check(self.path, encoding=self._offered_encoding)
+
+    @Slot()
+    def _on_review_file_button_clicked(self) -> None:
+        if self.busy or self.path is None:
+            return
+        chosen = self.choose_review_file()
+        if chosen is not None:
+            self.review_target = chosen
+            self.start_import()
 
     @Slot()
     def _on_reset_columns_button_clicked(self) -> None:
