@@ -104,6 +104,10 @@ TEMPLATES: dict[str, str] = {
     "name.missing": "A surname is required (Cyrillic or as in the passport)",
     "name.latin_expected": "The passport name must be in Latin letters, got “{value}”",
     "name.cyrillic_expected": "This name must be in Cyrillic letters, got “{value}”",
+    "name.characters": (
+        "A name holds letters, spaces, hyphens, apostrophes and dots only; “{value}” also has "
+        "{characters}"
+    ),
     "name.letters_lost": (
         "“{value}” has “?” where letters were: the list was saved in an encoding without Kazakh "
         "letters (such as Windows-1251). Save it as UTF-8 (in Excel: CSV UTF-8) and import it "

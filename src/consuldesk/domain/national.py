@@ -22,6 +22,11 @@ from consuldesk.domain.phone import normalize_phone
 
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z '\-.]*$")
 _CYRILLIC_NAME = re.compile(r"^[\u0400-\u04ff][\u0400-\u04ff '\-.]*$")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+# What a name of each script cannot hold, once its own letters are there (brackets, digits).
+_NOT_IN_LATIN_NAME = re.compile(r"[^A-Za-z '\-.]")
+_NOT_IN_CYRILLIC_NAME = re.compile(r"[^\u0400-\u04ff '\-.]")
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SPACES = re.compile(r"\s+")
@@ -93,6 +98,22 @@ def _clean_name(value: str, latin: bool) -> tuple[str | None, str | None, bool]:
     return cleaned, cleaned, bool(_CYRILLIC_NAME.match(cleaned))
 
 
+def _name_error(field: str, tidy: str, latin: bool) -> ValidationError:
+    """Why a name cannot be stored as it is: letters its file's encoding lacked (``?``),
+    characters no name has beside letters of the right script (``Иванов (ребёнок)``), or
+    letters of the other script."""
+    if "?" in tidy or "\ufffd" in tidy:
+        return ValidationError("name.letters_lost", field, value=tidy)
+    own, other = (_LATIN_LETTER, _CYRILLIC_LETTER) if latin else (_CYRILLIC_LETTER, _LATIN_LETTER)
+    if own.search(tidy) and not other.search(tidy):
+        odd = (_NOT_IN_LATIN_NAME if latin else _NOT_IN_CYRILLIC_NAME).findall(tidy)
+        shown = " ".join(dict.fromkeys(odd))
+        return ValidationError("name.characters", field, value=tidy, characters=shown)
+    return ValidationError(
+        "name.latin_expected" if latin else "name.cyrillic_expected", field, value=tidy
+    )
+
+
 _FREE_TEXT = ("messenger", "address", "medical_condition", "mobility_needs", "notes", "source_ref")
 
 
@@ -122,11 +143,7 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
         if value:
             value, tidy, ok = _clean_name(value, latin)
             if not ok:
-                if tidy and ("?" in tidy or "\ufffd" in tidy):  # letters its encoding lacked
-                    code = "name.letters_lost"
-                else:
-                    code = "name.latin_expected" if latin else "name.cyrillic_expected"
-                errors.append(ValidationError(code, name, value=tidy))
+                errors.append(_name_error(name, tidy or "", latin))
         else:
             value = None
         values[name] = value

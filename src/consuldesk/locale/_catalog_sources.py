@@ -205,6 +205,10 @@ def _catalog_sources() -> None:
     _("The passport name must be in Latin letters, got “{value}”")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['name.cyrillic_expected']
     _("This name must be in Cyrillic letters, got “{value}”")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['name.characters']
+    _(
+        "A name holds letters, spaces, hyphens, apostrophes and dots only; “{value}” also has {characters}"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['name.letters_lost']
     _(
         "“{value}” has “?” where letters were: the list was saved in an encoding without Kazakh letters (such as Windows-1251). Save it as UTF-8 (in Excel: CSV UTF-8) and import it again"

@@ -389,6 +389,28 @@ def test_kazakh_letters_lost_to_windows_1251_are_named_and_nobody_is_lost(desk, 
     assert search(desk, "Иванов").rows
 
 
+def test_a_name_with_brackets_is_blamed_on_the_brackets_not_its_script(desk, tmp_path):
+    path = write_csv(
+        tmp_path / "семьи.csv",
+        [
+            ["Фамилия", "Имя", "Surname", "Дата рождения"],
+            ["Иванов (ребёнок)", "Пётр", "IVANOV", "01.02.2015"],
+            ["Сейітова", "Әйгерім 2", "SEITOVA (MRS)", "03.04.1990"],
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.created, report.invalid) == (2, 0)
+    found = {(w.line, w.field, w.code): w.message for w in report.warnings}
+    assert set(found) == {
+        (2, "surname_cyr", "name.characters"),
+        (3, "given_names_cyr", "name.characters"),
+        (3, "surname_lat", "name.characters"),
+    }
+    assert found[(2, "surname_cyr", "name.characters")].endswith("“Иванов (ребёнок)” also has ( )")
+    assert "Cyrillic" not in found[(2, "surname_cyr", "name.characters")]
+    assert found[(3, "given_names_cyr", "name.characters")].endswith("also has 2")
+
+
 def test_people_on_a_list_without_a_country_are_in_the_posts_country(desk, tmp_path):
     path = write_csv(
         tmp_path / "hotel.csv",
