@@ -602,6 +602,23 @@ def test_duplicate_iin_or_passport_within_the_file_is_an_invalid_row(desk, tmp_p
     assert [(e.line, e.code, e.kind) for e in report.warnings] == [(4, "list.repeat_row", "note")]
 
 
+def test_two_namesakes_on_one_passport_are_told_apart_by_birth_date(desk, tmp_path):
+    path = write_csv(
+        tmp_path / "namesakes.csv",
+        [
+            ["Фамилия", "Имя", "Паспорт", "Дата рождения"],
+            ["Досов", "Арман", "N3131313", "10.10.1991"],
+            ["Досов", "Арман", "N3131313", "11.10.1991"],
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.created, report.invalid) == (1, 1)
+    (error,) = report.errors
+    assert (error.line, error.code) == (3, "list.duplicate_row")
+    assert error.params["name"] == "Досов Арман, 10.10.1991"
+    assert "for another person (Досов Арман, 10.10.1991)" in error.message
+
+
 # -- import: records on file ---------------------------------------------------------------
 
 

@@ -501,10 +501,9 @@ def _read_repeats(
         value = getattr(f, key)
         if other is not None or not same_person(name_facts(first.fields), name_facts(f)):
             clash = other or first
-            name = display_name(
-                clash.fields.surname_cyr or clash.fields.surname_lat,
-                clash.fields.given_names_cyr or clash.fields.given_names_lat,
-            )
+            name = _shown_name(clash.fields)
+            if name == _shown_name(f) and clash.fields.birth_date:  # told apart by birth only
+                name += f", {clash.fields.birth_date:%d.%m.%Y}"
             error = ValidationError(
                 "list.duplicate_row", key, line=clash.line, value=value, name=name
             )
@@ -515,6 +514,10 @@ def _read_repeats(
         note = ValidationError("list.repeat_row", key, line=first.line, value=value)
         notes[row.index] = [Problem(note, str(value), NOTE)]
     return kept
+
+
+def _shown_name(f: NationalFields) -> str:
+    return display_name(f.surname_cyr or f.surname_lat, f.given_names_cyr or f.given_names_lat)
 
 
 def _read_into(first: _Row, repeat: _Row) -> None:
