@@ -678,3 +678,22 @@ def test_python_dash_m_runs_the_cli(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("usage: consuldesk-cli")
+
+
+def test_with_json_a_failure_is_json_on_stderr_and_stdout_stays_empty(capsys, casefile, tmp_path):
+    broken = tmp_path / "list.csv"
+    broken.write_bytes(b"\x00\x01\x02binary")
+    code, out, err = cli(capsys, casefile, "import", str(broken), "--json")
+    assert code == EXIT_BAD_INPUT and out == ""
+    failure = json.loads(err)["error"]
+    assert failure["exit_code"] == EXIT_BAD_INPUT and failure["code"] == "list.encoding"
+    assert failure["path"] == str(broken) and str(broken) in failure["message"]
+
+    code, out, err = run(
+        capsys, "--case-file", str(tmp_path / "none.consuldesk"), "--json", "stats"
+    )
+    assert code == EXIT_CASEFILE and out == ""
+    assert json.loads(err)["error"]["code"] == "casefile.not_found"
+
+    code, out, err = cli(capsys, casefile, "import", str(broken))  # without --json: a sentence
+    assert code == EXIT_BAD_INPUT and err.startswith("consuldesk-cli: ") and "{" not in err

@@ -50,6 +50,7 @@ from consuldesk.cli.common import (
     _default_officer,
     _describe,
     _err,
+    _err_json,
     _exit_code_for,
     _unexpected,
 )
@@ -180,24 +181,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     install(args.lang)
     common._TYPED.clear()  # a passphrase typed for an earlier command (tests run many)
     umask = private_umask()  # whatever the command writes is its owner's only
+
+    def fail(message: str, code: int, cause: BaseException | None) -> int:
+        if getattr(args, "json", False):
+            _err_json(message, code, cause)
+        else:
+            _err(message)
+        return code
+
     try:
         return COMMANDS[args.command](args)
     except CliError as exc:
-        _err(str(exc))
-        return exc.code
+        return fail(str(exc), exc.code, exc.__cause__)
     except KeyboardInterrupt:
-        _err(_("Interrupted; nothing was written."))
-        return EXIT_FAILURE
+        return fail(_("Interrupted; nothing was written."), EXIT_FAILURE, None)
     except BrokenPipeError:  # output piped into head/less that closed early: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:
         code = _exit_code_for(exc)
-        if code == EXIT_FAILURE:
-            _err(_unexpected(exc))
-        else:
-            _err(_describe(exc))
-        return code
+        message = _unexpected(exc) if code == EXIT_FAILURE else _describe(exc)
+        return fail(message, code, None if code == EXIT_FAILURE else exc)
     finally:
         os.umask(umask)
 

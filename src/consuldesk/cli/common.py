@@ -158,6 +158,22 @@ def _err(message: str) -> None:
     print(f"consuldesk-cli: {message}", file=sys.stderr)
 
 
+def _err_json(message: str, exit_code: int, cause: BaseException | None) -> None:
+    """A command run with ``--json`` that fails says so as JSON on stderr (stdout stays empty,
+    so a script that saves the output never saves an error as data): the sentence, the exit
+    code, and the message code and parameters of the error behind it, when it has them."""
+    error: dict[str, Any] = {"message": message, "exit_code": exit_code}
+    code = getattr(cause, "code", None)
+    if isinstance(code, str):
+        error["code"] = code
+        error["params"] = _jsonable(dict(getattr(cause, "params", None) or {}))
+    path = getattr(cause, "path", None)
+    if isinstance(path, (str, Path)):  # the file a list or case file error is about
+        error["path"] = str(path)
+    json.dump({"error": error}, sys.stderr, ensure_ascii=False, default=str)
+    sys.stderr.write("\n")
+
+
 def _jsonable(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return _jsonable(asdict(value))
