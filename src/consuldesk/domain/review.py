@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +23,8 @@ from consuldesk.domain.errors import ValidationError
 
 __all__ = [
     "ReviewItem",
+    "done_key",
+    "done_keys",
     "merge_review",
     "review_from_json",
     "review_to_json",
@@ -147,6 +150,29 @@ def merge_review(
             result.append(item)
             seen.add(item.key)
     return result
+
+
+#: How many settled items a record remembers (the latest): a list's doubtful values come back
+#: a few at a time, never by the hundred.
+_DONE_KEPT = 200
+
+
+def done_key(item: ReviewItem) -> str:
+    """A short hash of an item's field, reason and value: what a record remembers of an item
+    an officer settled, without keeping the value itself."""
+    text = "\x1f".join(item.key)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def done_keys(done: Any, settled: Iterable[ReviewItem]) -> list[str] | None:
+    """A record's ``review_done`` once the items ``settled`` are added to what it held
+    (``done``: the stored JSON list, or ``None``); ``None`` when there is still nothing."""
+    keys = [k for k in (done or ()) if isinstance(k, str)]
+    for item in settled:
+        key = done_key(item)
+        if key not in keys:
+            keys.append(key)
+    return keys[-_DONE_KEPT:] or None
 
 
 def _holds_value(value: object) -> bool:

@@ -30,6 +30,7 @@ from consuldesk.domain.names import full_name_key
 from consuldesk.domain.national import NationalFields, clean_national
 from consuldesk.domain.retention import REMOVED
 from consuldesk.domain.review import (
+    done_keys,
     merge_review,
     review_from_json,
     review_to_json,
@@ -843,6 +844,8 @@ def update_national(
         settled = settled_by_edit(review, fields_of(n), fields)
         if settled:
             values["review"] = review_to_json(merge_review(review, (), settled))
+            gone = [item for item in review if item.field in settled]
+            values["review_done"] = done_keys(n.review_done, gone)
         tx.update(n, values, action="resolve" if resolved else "update")
         declined = {
             name: [_plain(mine), _plain(getattr(fields, name))]

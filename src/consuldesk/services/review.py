@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from consuldesk.domain.review import review_from_json, review_to_json
+from consuldesk.domain.review import done_keys, review_from_json, review_to_json
 from consuldesk.services.desk import Desk
 from consuldesk.services.nationals import Saved, live_national, to_rows
 
@@ -23,8 +23,9 @@ REVIEWED = "review"
 def dismiss_review(desk: Desk, national_id: str, fields: Collection[str] | None = None) -> Saved:
     """Mark values set aside from a record as reviewed: they are dropped, in one transaction.
 
-    The record keeps the values it holds; only the items go. The change is stamped and audited
-    like any edit (action ``review``). Nothing is written when there is nothing to dismiss.
+    The record keeps the values it holds; only the items go, remembered as settled (a list
+    sent again with the same values does not set them aside again). The change is stamped and
+    audited like any edit (action ``review``). Nothing is written when there is nothing to dismiss.
 
     Args:
         desk: the services' context.
@@ -44,7 +45,12 @@ def dismiss_review(desk: Desk, national_id: str, fields: Collection[str] | None 
         items = review_from_json(n.review)
         kept = [] if wanted is None else [item for item in items if item.field not in wanted]
         if len(kept) != len(items):
-            tx.update(n, {"review": review_to_json(kept)}, action=REVIEWED)
+            settled = [item for item in items if item not in kept]
+            values = {
+                "review": review_to_json(kept),
+                "review_done": done_keys(n.review_done, settled),
+            }
+            tx.update(n, values, action=REVIEWED)
         row = to_rows(tx.session, [n], desk.today())[0]
     return Saved(row, tx.changes)
 

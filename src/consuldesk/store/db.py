@@ -895,6 +895,7 @@ _AUDIT_SKIP = {
     "field_versions",
     "household_youngest",
     "household_kinds",
+    "review_done",  # follows from the review change beside it, which is audited
 }
 #: Columns a case file derives or keeps for itself: never merged from another case file.
 LOCAL_COLUMNS = frozenset(

@@ -217,6 +217,12 @@ class National(Synced, table=True):
     review: list[dict[str, Any]] | None = Field(
         default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )
+    # What an officer settled of the review (corrected, or marked as reviewed), as hashes of
+    # each item's field, reason and value (consuldesk.domain.review.done_keys): a list sent
+    # again with the same doubtful value does not set it aside again. NULL: nothing yet.
+    review_done: list[str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
     sort_name: str = ""  # indexed with the live records (ix_national_live_name)
     search_keys: str = ""  # space-separated search keys, mirrored into national_fts by triggers
     # IIN, passport and phone digits, mirrored into the trigram index national_ids: found by

@@ -66,6 +66,7 @@ PERSONAL: dict[str, frozenset[str]] = {
             "notes",
             "source_ref",
             "review",
+            "review_done",
         }
     ),
     "assistance_request": frozenset({"summary", "details"}),

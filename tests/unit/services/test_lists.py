@@ -444,16 +444,24 @@ def test_doubtful_values_are_set_aside_and_the_corrected_review_file_settles_the
     assert people["Петрова"]["phones"] == '["+77015554433", "+77017654321"]'
     assert not (tmp_path / "list.review.review.csv").exists()
 
-    # The original list again: one-value fields the officer corrected stay corrected and quiet;
-    # the wrong phone number the list still carries beside Мария's good one is set aside again.
+    # The original list again (the tour operator sends it every day): what the officer
+    # corrected stays corrected, and the values the officer dealt with stay quiet, Мария's
+    # wrong phone number beside her good one too.
     report = import_list(desk, path)
-    assert (report.created, report.updated, report.unchanged, report.invalid) == (0, 1, 4, 0)
-    assert report.needs_review == 1 and count(desk, "national") == 5
+    assert (report.created, report.updated, report.unchanged, report.invalid) == (0, 0, 5, 0)
+    assert report.needs_review == 0 and not report.warnings
     people = nationals(desk)
-    assert [json.loads(p["review"])[0]["value"] for p in people.values() if p["review"]] == [
-        "12345"
-    ]
+    assert not [p for p in people.values() if p["review"]]
     assert people["Петрова"]["phones"] == '["+77015554433", "+77017654321"]'
+
+    # A new wrong number for her is another matter: set aside, and so is one for Сидоров.
+    rows = [RU_HEADER, ru_row(4, "Петрова", "Мария", "", "01.01.1980", "Ж", "123456")]
+    rows.append(ru_row(5, "Сидоров", "Пётр", "", "01.01.1970", "М", "12345"))
+    report = import_list(desk, write_csv(tmp_path / "next.csv", rows))
+    assert report.needs_review == 2 and report.updated == 2
+    assert sorted(
+        json.loads(p["review"])[0]["value"] for p in nationals(desk).values() if p["review"]
+    ) == ["12345", "123456"]
 
 
 def test_a_list_without_errors_leaves_an_earlier_error_file_alone(desk, kazakh_list):

@@ -446,6 +446,10 @@ def test_a_quote_that_never_closes_loses_no_row(desk, tmp_path):
     corrected = import_list(desk, report.review_file)
     assert (corrected.updated, corrected.invalid, corrected.needs_review) == (1, 0, 0)
     assert by_surname(desk)["Қасымова"]["review"] is None
+    # Sent again with the same broken line: she was checked, she stays checked.
+    again = import_list(desk, path)
+    assert (again.updated, again.unchanged, again.needs_review) == (0, 10, 0)
+    assert by_surname(desk)["Қасымова"]["review"] is None
 
 
 @pytest.mark.parametrize(
@@ -472,3 +476,31 @@ def test_notes_longer_than_the_csv_module_reads_by_default(desk, tmp_path):
     report = import_list(desk, path)
     assert report.created == 1
     assert by_surname(desk)["Иванов"]["notes"] == notes.strip()
+
+
+@pytest.mark.parametrize("how", ["marked as reviewed", "corrected on the card"])
+def test_a_value_an_officer_settled_is_not_set_aside_again_by_the_same_list(desk, tmp_path, how):
+    from consuldesk.services.nationals import fields_of_row, update_national
+    from consuldesk.services.review import dismiss_review
+
+    path = write_csv(
+        tmp_path / "daily.csv",
+        [["Фамилия", "Имя", "Телефон"], ["Іскаков", "Серік", "+7 (769) 956-13-89"]],
+    )
+    assert import_list(desk, path).needs_review == 1
+    (row,) = search(desk, "Іскаков").rows
+    if how == "marked as reviewed":
+        dismiss_review(desk, row.id)
+    else:
+        fields = fields_of_row(get_national(desk, row.id)).replace(phones=("+77012345678",))
+        update_national(desk, row.id, fields)
+    assert get_national(desk, row.id).review == ()
+    again = import_list(desk, path)  # the same list, the next morning
+    assert (again.updated, again.unchanged, again.needs_review) == (0, 1, 0)
+    assert get_national(desk, row.id).review == ()
+    # Another wrong number is new: set aside.
+    other = write_csv(
+        tmp_path / "next.csv", [["Фамилия", "Имя", "Телефон"], ["Іскаков", "Серік", "+7 769 1"]]
+    )
+    assert import_list(desk, other).needs_review == 1
+    assert [i.value for i in get_national(desk, row.id).review] == ["+7 769 1"]

@@ -22,6 +22,8 @@ from consuldesk.domain.names import display_name
 from consuldesk.domain.national import NationalFields, clean_national, set_aside_field
 from consuldesk.domain.review import (
     ReviewItem,
+    done_key,
+    done_keys,
     merge_review,
     review_from_json,
     review_to_json,
@@ -62,7 +64,7 @@ _FILLABLE_TEXT = tuple(
 #: A national's id and fields, as export reads them.
 _NATIONAL_COLUMNS = ("id", *_FIELD_NAMES)
 # What matching reads of a record on file.
-_STATE_COLUMNS = (*_NATIONAL_COLUMNS, "review", "sort_name")
+_STATE_COLUMNS = (*_NATIONAL_COLUMNS, "review", "review_done", "sort_name")
 
 
 def _live_count(session: Session) -> int:
@@ -436,19 +438,27 @@ def _fill(
     if fills:
         values, aside = _settle(current, fills, today, row)
     # A doubtful value for a one-value field the record already holds adds nothing to review
-    # (the list sent again after the officer corrected the record).
+    # (the list sent again after the officer corrected the record), nor does one an officer
+    # already settled on this record (the same list, sent again every day).
     known = {item.key for item in review}
+    done = set(_json(current.get("review_done")) or ())
     incoming = [
         item
         for item in row.review
-        if item.key in known
-        or item.field in _MANY_VALUED
-        or _is_empty(item.field, current.get(item.field))
+        if done_key(item) not in done
+        and (
+            item.key in known
+            or item.field in _MANY_VALUED
+            or _is_empty(item.field, current.get(item.field))
+        )
     ]
     incoming += aside
     new_review = merge_review(review, incoming, settled - {i.field for i in aside})
     if new_review != review:
         values["review"] = review_to_json(new_review)
+        gone = [item for item in review if item not in new_review]
+        if gone:  # settled by the list's valid values
+            values["review_done"] = done_keys(_json(current.get("review_done")), gone)
     if incoming:
         plan.review_rows[row.index] = incoming
     if not values:
