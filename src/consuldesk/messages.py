@@ -74,6 +74,10 @@ TEMPLATES: dict[str, str] = {
         "IIN fails its check digit: one of its digits is mistyped; "
         "copy it again from the passport or ID card"
     ),
+    "iin.birth_date_impossible": (
+        "IIN {value} gives the birth date {birth_date}, which cannot be: its first six digits or "
+        "its seventh (the century) are mistyped"
+    ),
     "iin.birth_date_mismatch": "Date of birth {stated} does not match the IIN ({from_iin})",
     "iin.sex_mismatch": "Sex {stated} does not match the IIN ({from_iin})",
     # MRZ

@@ -159,9 +159,18 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
             errors.append(exc)
         else:
             iin = info.iin
-            errors.extend(check_iin_agrees(info, birth_date, sex))
-            birth_date = birth_date or info.birth_date
-            sex = sex or info.sex
+            if info.birth_date > today or info.birth_date.year < 1900:
+                # A valid check digit, but its date (or the century digit) is mistyped: the IIN
+                # is what is wrong, and it says nothing about the birth date or sex.
+                errors.append(
+                    ValidationError(
+                        "iin.birth_date_impossible", "iin", value=iin, birth_date=info.birth_date
+                    )
+                )
+            else:
+                errors.extend(check_iin_agrees(info, birth_date, sex))
+                birth_date = birth_date or info.birth_date
+                sex = sex or info.sex
     values["iin"] = iin
     if birth_date is not None:
         if birth_date > today:
@@ -297,7 +306,10 @@ def clean_national_keeping(
                         else _EMPTY.get(name)
                     )
                 set_aside.append((error, value))
-            fields = fields.replace(**changes)  # every pass removes a value: this ends
+            before, fields = fields, fields.replace(**changes)
+            if fields == before:  # every pass must remove a value, or this would never end
+                codes = [e.code for e in exc.errors]
+                raise RuntimeError(f"no value to set aside for {codes}") from exc
 
 
 _EMPTY: dict[str, object] = {

@@ -165,6 +165,10 @@ def _catalog_sources() -> None:
     _(
         "IIN fails its check digit: one of its digits is mistyped; copy it again from the passport or ID card"
     )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['iin.birth_date_impossible']
+    _(
+        "IIN {value} gives the birth date {birth_date}, which cannot be: its first six digits or its seventh (the century) are mistyped"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['iin.birth_date_mismatch']
     _("Date of birth {stated} does not match the IIN ({from_iin})")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['iin.sex_mismatch']

@@ -17,9 +17,11 @@ from hypothesis import strategies as st
 
 from consuldesk.domain.countries import country_code
 from consuldesk.domain.dates import parse_date
+from consuldesk.domain.enums import Sex
 from consuldesk.domain.errors import ValidationError
-from consuldesk.domain.iin import parse_iin
+from consuldesk.domain.iin import iin_check_digit, parse_iin
 from consuldesk.domain.mrz import mrz_check_digit, parse_td3
+from consuldesk.domain.national import NationalFields, clean_national_keeping
 from consuldesk.domain.phone import format_phone, normalize_phone, phone_search_tokens, split_phones
 from consuldesk.domain.scan import MANIFEST_PREFIX, SLIP_PREFIX, parse_scan
 
@@ -109,3 +111,32 @@ def test_the_cases_fuzzing_found():
     line1 = "P<KAZNURSULTANOVA<<AIGERIM".ljust(44, "<")
     _only_own_errors(parse_td3, f"{line1}\n{_mrz_line2('ABCDEF', '300101')}", TODAY)
     _only_own_errors(parse_td3, f"{line1}\n{_mrz_line2('900101', 'XYZ<<<')}", TODAY)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="0123456789", min_size=11, max_size=11),
+    st.one_of(st.none(), st.dates(datetime.date(1890, 1, 1), datetime.date(2099, 12, 31))),
+    st.sampled_from([None, Sex.MALE, Sex.FEMALE]),
+)
+def test_a_list_row_with_any_iin_whose_check_digit_is_right_keeps_the_person(first11, born, sex):
+    """A check digit can be right while the date or the century digit is not (30.12.2090,
+    01.11.1875): the person is kept, whatever the IIN says, and the check ends."""
+    digit = iin_check_digit(first11)
+    iin = first11 + str(digit if digit is not None else 0)
+    fields = NationalFields(surname_cyr="Тестов", iin=iin, birth_date=born, sex=sex)
+    cleaned, aside = clean_national_keeping(fields, TODAY)
+    assert cleaned.surname_cyr == "Тестов"
+    if cleaned.birth_date is not None:
+        assert datetime.date(1900, 1, 1) <= cleaned.birth_date <= TODAY
+    assert len(aside) <= 3  # the IIN, and a stated birth date or sex that disagrees with it
+
+
+def test_an_iin_whose_date_cannot_be_is_set_aside_and_the_stated_birth_date_kept():
+    for iin in ("901230600020", "751101100044"):  # 30.12.2090 and 01.11.1875
+        fields = NationalFields(surname_cyr="Тестов", iin=iin, birth_date=datetime.date(1990, 1, 2))
+        cleaned, aside = clean_national_keeping(fields, TODAY)
+        assert cleaned.iin is None and cleaned.birth_date == datetime.date(1990, 1, 2)
+        assert [(e.code, e.field, value) for e, value in aside] == [
+            ("iin.birth_date_impossible", "iin", iin)
+        ]
