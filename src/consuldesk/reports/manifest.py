@@ -21,7 +21,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, LongTable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, LongTable, Spacer, Table, TableStyle
 
 from consuldesk.domain.scan import manifest_payload
 from consuldesk.reports.common import (
@@ -311,18 +311,13 @@ def _build_story(data: ManifestData, st: _Styles, label: LabelFn) -> list[Flowab
         Spacer(1, 3 * mm),
         _header_block(data, st, label),
         Spacer(1, 4 * mm),
-        _passenger_table(data.passengers, st, label),
-        Spacer(1, 4 * mm),
     ]
-    story.append(
-        KeepTogether(
-            [
-                _totals_table(manifest_totals(data.passengers), st, label),
-                Spacer(1, 4 * mm),
-                _signature_block(data, st, label),
-            ]
-        )
-    )
+    closing = [
+        _totals_table(manifest_totals(data.passengers), st, label),
+        Spacer(1, 4 * mm),
+        _signature_block(data, st, label),
+    ]
+    story.append(_passenger_table(data.passengers, st, label, closing))
     return story
 
 
@@ -357,9 +352,20 @@ def _header_block(data: ManifestData, st: _Styles, label: LabelFn) -> Table:
     return key_value_box(pairs, label, st, widths, valign="TOP", padding=2)
 
 
+#: Passengers printed on the page of the totals and signatures, at least (or all, if fewer): a
+#: page of signatures alone is a page that gets separated from the list at a border post.
+_ROWS_WITH_SIGNATURES = 3
+
+
 def _passenger_table(
-    passengers: Sequence[ManifestPassenger], st: _Styles, label: LabelFn
+    passengers: Sequence[ManifestPassenger],
+    st: _Styles,
+    label: LabelFn,
+    closing: Sequence[Flowable],
 ) -> LongTable:
+    """The passengers, one row each, then ``closing`` (totals and signatures) in a last row
+    across the table that cannot be split from the last passengers: when the page breaks
+    there, they go over together, under the repeated heading."""
     heading = _heading(label, st)
     rows: list[list[Any]] = [[h.text for h in heading]]
     # Row heights are computed here, so the table never measures its 13,000 cells itself.
@@ -384,6 +390,11 @@ def _passenger_table(
         )
         rows.append([*(value for value, _ in cells), BOARDED_MARK if p.boarded else _EMPTY, _EMPTY])
         heights.append(max(min_height, max(h for _, h in cells) + pad))
+    width = sum(w for _, w in _COLUMNS)
+    rows.append([list(closing), *([None] * (len(_COLUMNS) - 1))])
+    heights.append(_CLOSING_GAP + sum(f.wrap(width, PAGE_SIZE[1])[1] for f in closing))
+    last = len(rows) - 1
+    kept = max(1, last - _ROWS_WITH_SIGNATURES)
     table = LongTable(
         rows,
         colWidths=[w for _, w in _COLUMNS],
@@ -398,7 +409,9 @@ def _passenger_table(
                 ("FONTSIZE", (0, 0), (-1, -1), 7.5),
                 ("LEADING", (0, 0), (-1, -1), 9.5),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+                ("GRID", (0, 0), (-1, -2), 0.4, colors.black),
+                ("SPAN", (0, last), (-1, last)),
+                ("NOSPLIT", (0, kept), (-1, last)),
                 ("LINEBELOW", (0, 0), (-1, 0), 1.2, colors.black),
                 ("ALIGN", (COL_NO, 1), (COL_NO, -1), "RIGHT"),
                 ("ALIGN", (COL_SEX, 1), (COL_SEX, -1), "CENTER"),
@@ -424,6 +437,12 @@ def _passenger_table(
                         ("LEADING", (col, 0), (col, 0), h.leading),
                     )
                 ),
+                # The closing row: the totals and signatures at the table's full width.
+                ("TOPPADDING", (0, last), (-1, last), _CLOSING_GAP),
+                ("BOTTOMPADDING", (0, last), (-1, last), 0),
+                ("LEFTPADDING", (0, last), (-1, last), 0),
+                ("RIGHTPADDING", (0, last), (-1, last), 0),
+                ("VALIGN", (0, last), (-1, last), "TOP"),
             ]
         )
     )
@@ -499,6 +518,8 @@ _CELL_PAD = 2.5
 _ROW_PAD = 2.5
 # An empty cell as an empty list of flowables: the table draws nothing (for "" it draws "").
 _EMPTY: list[Flowable] = []
+#: Space between the last passenger and the totals.
+_CLOSING_GAP = 4 * mm
 #: Printed inside the "Boarded" box of passengers already checked in.
 BOARDED_MARK = "✓"
 _HEAD_PAD = 1.5
@@ -580,7 +601,8 @@ class _TickBoxes:
     """Table render callback that draws the empty "Boarded" squares, one path per page.
 
     Cheaper than a flowable per row, which the table would measure and place one by one.
-    Row 0 of every part of the split table is the repeated heading and gets no box.
+    Row 0 of every part of the split table is the repeated heading and gets no box, nor does the
+    closing row of totals and signatures (its cells are ``None``).
     """
 
     def __init__(self, col: int, size: float = 4 * mm, line_width: float = 0.8) -> None:
@@ -591,8 +613,8 @@ class _TickBoxes:
 
     def __call__(self, table: LongTable, event: str, *args: Any) -> None:
         if event == "startCell":
-            row, col, _value, _style, (x, y), (width, height) = args
-            if col == self.col and row > 0:
+            row, col, value, _style, (x, y), (width, height) = args
+            if col == self.col and row > 0 and value is not None:  # None: the closing row
                 self._boxes.append((x + (width - self.size) / 2, y + (height - self.size) / 2))
         elif event == "startLines" and self._boxes:
             canv = table.canv

@@ -362,3 +362,18 @@ def test_a_heading_word_too_long_for_any_size_breaks_with_a_hyphen():
     assert lines[0] == "Nationality /"
     assert all(line.endswith("-") for line in lines[1:-1]) and len(lines) > 2
     assert "".join(line.rstrip("-") for line in lines[1:]) == "АзаматтығыАзаматтығы"
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+@pytest.mark.parametrize("n", [1, 8, 12, 16, 18, 35, 41, 44])
+def test_the_signatures_never_stand_on_a_page_without_passengers(tmp_path, language, n):
+    """Bus sizes whose totals and signatures once went over to a page of their own (ru 8–16,
+    kk 9–18, and again a page later): a page that gets separated from the list at a border."""
+    out = render_manifest(_data(_many(n)), tmp_path / "m.pdf", second_language=language)
+    pages = pages_text(out)
+    last = pages[-1]
+    assert f"N{n:08d}" in last and f"N{max(1, n - 2):08d}" in last  # the last three passengers
+    assert "Receiving border post" in last  # the signatures (the header names the escort too)
+    assert all("Receiving border post" not in page for page in pages[:-1])
+    everyone = " ".join(pages)
+    assert all(f"N{i:08d}" in everyone for i in range(1, n + 1))
