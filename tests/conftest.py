@@ -22,6 +22,10 @@ def _private_dirs(tmp_path, monkeypatch):
     # The CLI makes encrypted case files and opens them with this passphrase, as a script would.
     monkeypatch.setenv("CONSULDESK_PASSPHRASE", "test passphrase of the suite")
     monkeypatch.setenv("CONSULDESK_OFFICER", "Test")
+    yield
+    from consuldesk import i18n
+
+    i18n.install("en")  # a test that ran the CLI with --lang ru leaves English behind
 
 
 TODAY = __import__("datetime").date(2026, 3, 10)

@@ -303,7 +303,7 @@ TEMPLATES: dict[str, str] = {
         "theirs"
     ),
     "keys.fingerprint_length": (
-        "A fingerprint has 25 digits, {digits} were given: ask them to read all five groups"
+        "A fingerprint has 25 digits; the one given has {digits}: ask them to read all five groups"
     ),
     "keys.own_post": "This is the key file of {post}, this case file's own post",
     "keys.peer_changed": (

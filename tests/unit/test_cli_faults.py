@@ -250,7 +250,7 @@ def test_an_export_to_a_full_disk_is_refused_cleanly(pristine, small_disk, tmp_p
     code = main(["--case-file", str(pristine), "export", str(out)])
     gc.collect()  # openpyxl's half-written workbook must not print its errors when collected
     err = capfd.readouterr().err
-    assert code != EXIT_OK and "No space left on device" in err, err
+    assert code != EXIT_OK and "the disk is full" in err, err
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
 
@@ -416,4 +416,12 @@ def test_an_export_to_a_write_protected_stick_is_refused_by_name(
         assert code == EXIT_BAD_INPUT, err  # an output file, as every one (README)
         assert "Traceback" not in err and "Unexpected error" not in err, err
         assert "Exception ignored" not in err and ".tmp" not in err, err
-        assert str(target) in err, err
+        assert str(target) in err and "the disk is write-protected" in err, err
+    # In Russian the reason is in Russian too, not the system's English.
+    (tmp_path / "ru").mkdir()
+    with read_only_tmpfs(tmp_path / "ru", {}) as stick:
+        code, err = run(
+            capsys, ["--lang", "ru", *_argv(("export", str(stick / "e.csv")), path, tmp_path)]
+        )
+        assert code == EXIT_BAD_INPUT and "диск защищён от записи" in err, err
+        assert "Read-only" not in err, err

@@ -87,9 +87,9 @@ COMMANDS = {name: command for group in GROUPS for name, command in group.COMMAND
 
 EPILOG = """\
 examples:
-  consuldesk-cli demo                         a demo case file with 3,000 nationals
-  consuldesk-cli init --post AE-ABU --name "Embassy in Abu Dhabi" --country AE \
-      --officer "Aigul Seitova"               encrypted; asks for her new passphrase
+  consuldesk-cli demo                              a demo case file with 3,000 nationals
+  consuldesk-cli init --post AE-ABU --name "Embassy in Abu Dhabi" --country AE \\
+      --officer "Aigul Seitova"                    encrypted; asks for her new passphrase
   consuldesk-cli officer add "Oleg Petrov" --role officer
   consuldesk-cli recovery-key --out recovery.pdf   for headquarters' safe
   consuldesk-cli import tourists.xlsx --dry-run    see what a list would do
@@ -107,7 +107,8 @@ examples:
   consuldesk-cli bundle import /media/usb/….consuldesk-bundle
   consuldesk-cli audit --person Қасымова --since 01.12.2026   who did what to her record
   consuldesk-cli audit --kind exports --json       every file that left the case file
-  consuldesk-cli retention                    records expired or expiring (anonymise, keep)
+  consuldesk-cli retention                         records expired or expiring (anonymise,
+                                                   keep)
 
 Passphrases: $CONSULDESK_PASSPHRASE (and $CONSULDESK_NEW_PASSPHRASE for a new one) for
 scripts; otherwise typed at the terminal, never on the command line.

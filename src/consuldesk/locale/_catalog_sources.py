@@ -458,7 +458,7 @@ def _catalog_sources() -> None:
         "The fingerprint {fingerprint} is not the one in the key file of {post}: do not enrol it. Read the fingerprint again over the phone; if it still differs, the file is not theirs"
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.fingerprint_length']
-    _("A fingerprint has 25 digits, {digits} were given: ask them to read all five groups")
+    _("A fingerprint has 25 digits; the one given has {digits}: ask them to read all five groups")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.own_post']
     _("This is the key file of {post}, this case file's own post")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.peer_changed']

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
+from consuldesk.services.files import os_reason
 from consuldesk.store import cipher
 from consuldesk.store.db import (
     UPGRADE_REASON,
@@ -261,7 +262,7 @@ def backup_file(
             "file.write",
             "path",
             path=str(target),
-            reason=getattr(exc, "strerror", None) or str(exc),
+            reason=os_reason(exc),
         ) from exc
     if verify and (problem := check_file(target, key)):
         raise ServiceError(
@@ -465,7 +466,7 @@ def restore_backup(casefile: Path, backup: Path, key: bytes | None = None) -> Pa
             "file.write",
             "path",
             path=str(casefile),
-            reason=getattr(exc, "strerror", None) or str(exc),
+            reason=os_reason(exc),
         ) from exc
     finally:
         tmp.unlink(missing_ok=True)
@@ -489,9 +490,7 @@ def _raw_copy(casefile: Path) -> Path:
             shutil.copyfile(wal, f"{target}-wal")
             make_private(f"{target}-wal")
     except OSError as exc:
-        raise ServiceError(
-            "file.write", "path", path=str(target), reason=exc.strerror or str(exc)
-        ) from exc
+        raise ServiceError("file.write", "path", path=str(target), reason=os_reason(exc)) from exc
     return target
 
 

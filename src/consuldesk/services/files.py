@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO, TypeVar
 
+from consuldesk.i18n import _
 from consuldesk.services.errors import ServiceError
 from consuldesk.store.models import new_id
 from consuldesk.store.private import make_private
@@ -20,6 +21,28 @@ T = TypeVar("T")
 def temp_beside(target: Path) -> Path:
     """A hidden temporary name in ``target``'s folder (same disk, so the final move is atomic)."""
     return target.with_name(f".{target.name}.{os.getpid()}.{new_id()[-8:]}.tmp")
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why the system refused to read or write a file, in the officer's language for the
+    reasons officers meet (a write-protected or full stick, no permission, a path that is gone);
+    the system's own words (English) for the rare others."""
+    reasons = {
+        errno.EROFS: _("the disk is write-protected"),
+        errno.ENOSPC: _("the disk is full"),
+        errno.EDQUOT: _("the disk is full"),
+        errno.EACCES: _("permission denied"),
+        errno.EPERM: _("permission denied"),
+        errno.ENOENT: _("there is no such file or folder"),
+        errno.ENOTDIR: _("part of the path is not a folder"),
+        errno.EISDIR: _("it is a folder"),
+        errno.EIO: _("the disk could not read or write it"),
+        errno.ENAMETOOLONG: _("the name is too long"),
+    }
+    code = getattr(exc, "errno", None)
+    if code in reasons:
+        return reasons[code]
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def discard(tmp: Path) -> None:
@@ -101,6 +124,4 @@ def written_to(out_path: Path, write: Callable[[], T]) -> T:
     try:
         return write()
     except OSError as exc:
-        raise ServiceError(
-            "file.write", "path", path=str(out_path), reason=exc.strerror or str(exc)
-        ) from exc
+        raise ServiceError("file.write", "path", path=str(out_path), reason=os_reason(exc)) from exc

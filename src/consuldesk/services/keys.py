@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from consuldesk.services.audited import EXPORT, bytes_facts, note_file
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
-from consuldesk.services.files import file_in, write_bytes_atomically, written_to
+from consuldesk.services.files import file_in, os_reason, write_bytes_atomically, written_to
 from consuldesk.store.db import Tx
 from consuldesk.store.models import KeyStatement, OwnKey, PeerKey, Post, utcnow
 from consuldesk.sync import keys as k
@@ -416,9 +416,7 @@ def read_key_file(path: Path) -> k.PublicKeys:
         with path.open("rb") as fh:
             data = fh.read(_MAX_KEY_FILE + 1)
     except OSError as exc:
-        raise ServiceError(
-            "file.read", "path", path=str(path), reason=exc.strerror or str(exc)
-        ) from exc
+        raise ServiceError("file.read", "path", path=str(path), reason=os_reason(exc)) from exc
     if len(data) > _MAX_KEY_FILE:
         raise SyncError("keys.not_key_file", path=str(path))
     return k.read_public_keys(data, path=str(path))[0]

@@ -29,7 +29,13 @@ from consuldesk.services.audited import note_file
 from consuldesk.services.backups import take_backup
 from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
 from consuldesk.services.errors import ServiceError
-from consuldesk.services.files import discard, file_in, write_bytes_atomically, written_to
+from consuldesk.services.files import (
+    discard,
+    file_in,
+    os_reason,
+    write_bytes_atomically,
+    written_to,
+)
 from consuldesk.store import retention as store_retention
 from consuldesk.store.db import META_HLC, Tx, gc_paused, read_meta
 from consuldesk.store.migrate import head_revision
@@ -275,9 +281,7 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ServiceError(
-            "file.read", "path", path=str(path), reason=exc.strerror or str(exc)
-        ) from exc
+        raise ServiceError("file.read", "path", path=str(path), reason=os_reason(exc)) from exc
 
 
 def _named(desk: Desk, error: SyncError, path: Path) -> SyncError:

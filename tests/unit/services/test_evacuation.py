@@ -461,7 +461,7 @@ def test_a_manifest_that_cannot_be_written_says_where_and_leaves_nothing(
     with pytest.raises(ServiceError) as exc:
         ev.export_manifest_csv(desk, trip.id, existing)
     assert exc.value.code == "file.write"
-    assert exc.value.params == {"path": str(existing), "reason": "No space left on device"}
+    assert exc.value.params == {"path": str(existing), "reason": "the disk is full"}
     assert existing.read_text() == "old"
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".keep.csv")]
 

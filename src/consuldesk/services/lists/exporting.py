@@ -27,7 +27,7 @@ from consuldesk.domain.enums import HouseholdKind, Sex
 from consuldesk.domain.errors import ValidationError
 from consuldesk.services.audited import EXPORT, record_file
 from consuldesk.services.desk import CancelFlag, Desk, Progress, no_progress
-from consuldesk.services.files import discard, temp_beside
+from consuldesk.services.files import discard, os_reason, temp_beside
 from consuldesk.services.lists.base import (
     _EVERY,
     _FORMULA_START,
@@ -243,7 +243,7 @@ def export_list(
         make_private(tmp)
         os.replace(tmp, path)
     except OSError as exc:
-        raise ListError("list.write", path, detail=exc.strerror or str(exc)) from exc
+        raise ListError("list.write", path, detail=os_reason(exc)) from exc
     finally:
         discard(tmp)
     progress(total, total, "list.export")

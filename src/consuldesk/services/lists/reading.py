@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from consuldesk.services.desk import CancelFlag, Cancelled, Progress, no_progress
+from consuldesk.services.files import os_reason
 from consuldesk.services.lists.base import (
     _EVERY,
     TEXT_SUFFIXES,
@@ -137,7 +138,7 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ListError("list.unreadable", path, detail=str(exc)) from exc
+        raise ListError("list.unreadable", path, detail=os_reason(exc)) from exc
 
 
 # -- what a file really is ------------------------------------------------------------------
@@ -167,7 +168,7 @@ def _read_head(path: Path) -> bytes:
         with path.open("rb") as fh:
             return fh.read(_SNIFF)
     except OSError as exc:
-        raise ListError("list.unreadable", path, detail=str(exc)) from exc
+        raise ListError("list.unreadable", path, detail=os_reason(exc)) from exc
 
 
 def _check_old_excel(path: Path, head: bytes) -> None:
@@ -177,7 +178,7 @@ def _check_old_excel(path: Path, head: bytes) -> None:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ListError("list.unreadable", path, detail=str(exc)) from exc
+        raise ListError("list.unreadable", path, detail=os_reason(exc)) from exc
     if _ENCRYPTED_PACKAGE in data:
         raise ListError("list.encrypted", path)
     raise ListError("list.xls_old", path)

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from consuldesk.i18n import _
-from consuldesk.services.files import discard, temp_beside
+from consuldesk.services.files import discard, os_reason, temp_beside
 from consuldesk.services.lists.base import (
     ERROR_COLUMN,
     REFUSED,
@@ -105,7 +105,7 @@ def _place_review_file(tmp: Path, path: Path) -> Path:
             try:
                 os.replace(tmp, candidate)
             except OSError as exc:
-                raise ListError("list.write", candidate, detail=str(exc)) from exc
+                raise ListError("list.write", candidate, detail=os_reason(exc)) from exc
             return candidate
         discard(tmp)
         return candidate
@@ -151,5 +151,5 @@ def _write_review_file(target: Path, parsed: ParsedList, rows: list[ReviewRow]) 
         make_private(tmp)  # it holds names, passports and phones
     except OSError as exc:  # a write-protected stick, a full disk: nothing is imported
         discard(tmp)
-        raise ListError("list.review_write", target, detail=exc.strerror or str(exc)) from exc
+        raise ListError("list.review_write", target, detail=os_reason(exc)) from exc
     return tmp
