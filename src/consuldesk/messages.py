@@ -229,10 +229,17 @@ TEMPLATES: dict[str, str] = {
     ),
     "file.no_folder": "The folder {folder} does not exist (is the USB stick still in?)",
     "file.read": "{path} cannot be read: {reason}",
-    "bundle.not_bundle": "This is not a ConsulDesk bundle",
-    "bundle.not_for_us": (
-        "This bundle was not made for this case file (none of its keys opens it). Nothing was "
+    "bundle.not_bundle": (
+        "This is not a ConsulDesk bundle, or its beginning was damaged on the way. Nothing was "
         "changed"
+    ),
+    "bundle.empty": (
+        "The bundle file is empty: it was cut short while it was copied. Copy it again from the "
+        "sender's stick. Nothing was changed"
+    ),
+    "bundle.not_for_us": (
+        "None of this case file's keys opens this bundle: it was made for another case file, or "
+        "damaged on the way (then copy it again). Nothing was changed"
     ),
     "bundle.own": (
         "This is a bundle this case file made for {post}: take it there to import it. Nothing "

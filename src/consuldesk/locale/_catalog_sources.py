@@ -382,10 +382,16 @@ def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.messages.TEMPLATES['file.read']
     _("{path} cannot be read: {reason}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.not_bundle']
-    _("This is not a ConsulDesk bundle")
+    _(
+        "This is not a ConsulDesk bundle, or its beginning was damaged on the way. Nothing was changed"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.empty']
+    _(
+        "The bundle file is empty: it was cut short while it was copied. Copy it again from the sender's stick. Nothing was changed"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.not_for_us']
     _(
-        "This bundle was not made for this case file (none of its keys opens it). Nothing was changed"
+        "None of this case file's keys opens this bundle: it was made for another case file, or damaged on the way (then copy it again). Nothing was changed"
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.own']
     _(

@@ -298,10 +298,13 @@ def open_bundle(data: bytes, identities: list[k.SecretKeys]) -> Opened:
     """Decrypt and read a bundle (not yet verified).
 
     Raises:
-        SyncError: ``bundle.not_bundle`` (not an age file), ``bundle.not_for_us`` (not
-            encrypted to these keys), ``bundle.cut_or_altered`` (age detects both),
+        SyncError: ``bundle.empty``, ``bundle.not_bundle`` (not an age file),
+            ``bundle.not_for_us`` (not encrypted to these keys, or its header altered),
+            ``bundle.cut_or_altered`` (age detects both),
             ``bundle.damaged``, ``bundle.format_unsupported``.
     """
+    if not data:
+        raise SyncError("bundle.empty")
     if not data.startswith(b"age-encryption.org/v1\n"):
         raise SyncError("bundle.not_bundle")
     try:
