@@ -63,7 +63,7 @@ class HouseholdsModel(RowsModel):
         self._rows: list[HouseholdListRow] = []
         self._needs: dict[str, str] = {}
         self._headers = [
-            _("Name"),
+            _("Family or group"),  # not "Name", which Russian and Kazakh say of a person
             _("Head"),
             _("Members"),
             _("City"),
