@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from consuldesk.domain.enums import RequestKind, RequestPriority, RequestStatus, TimelineKind
 from consuldesk.services import nationals, requests
@@ -355,8 +355,9 @@ def test_the_dialog_asks_for_a_kind_and_a_summary_and_escape_cancels(qtbot, ctx,
     dialog.kind_box.setCurrentIndex(0)
     dialog.save_button.click()
     assert dialog.error_label.text() == "Write what the caller needs in the summary."
+    press(dialog.caller_edit, Qt.Key.Key_Escape)  # something typed: it asks first
     with qtbot.waitSignal(dialog.rejected, timeout=3000):
-        press(dialog.caller_edit, Qt.Key.Key_Escape)
+        dialog.discard_box.button(QMessageBox.StandardButton.Discard).click()
     assert requests.list_requests(desk, statuses=None) == []
 
 
@@ -415,3 +416,59 @@ def test_a_call_logged_from_the_page_is_selected_and_said(qtbot, queue, page):
     assert page.view.request.id == new.id  # open on the right
     assert page.count_label.text().startswith("Call logged: Жоғалған паспорт, Дубай.")
     assert page.kind_filter.currentIndex() == 0  # filters back to every open request
+
+
+def test_enter_in_find_person_links_the_chosen_match_and_never_saves(qtbot, ctx, desk, people):
+    """Two people match: Down chooses the second, Enter links that one, and the call is not
+    saved by it, even with every field filled (only Ctrl+Enter or Save saves)."""
+    aigerim, _nursultan = people
+    namesake = nationals.register_national(
+        desk, person(given_names_cyr="Әсел", passport_no="N7777777", iin=None)
+    ).row
+    dialog = HotlineCallDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(RequestKind.MEDICAL))
+    dialog.summary_edit.setText("Нужен врач")
+    type_text(dialog.person_search, "Қасымова")
+    qtbot.waitUntil(lambda: dialog.person_list.count() == 2, timeout=3000)
+    rows = [dialog.person_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(2)]
+    assert dialog.person_list.currentRow() == 0
+    press(dialog.person_search, Qt.Key.Key_Down)
+    assert dialog.person_list.currentRow() == 1
+    press(dialog.person_search, Qt.Key.Key_Up)
+    press(dialog.person_search, Qt.Key.Key_Down)
+    dialog.person_search.setFocus()
+    press(dialog.person_search, Qt.Key.Key_Return)
+    assert dialog.national is not None and dialog.national.id == rows[1].id
+    assert {rows[0].id, rows[1].id} == {aigerim.id, namesake.id}
+    for _ in range(5):
+        QApplication.processEvents()
+    assert dialog.isVisible() and dialog.request is None
+    assert requests.list_requests(desk, statuses=None) == []
+    # Enter again, wherever the focus went, saves nothing either.
+    press(dialog.focusWidget(), Qt.Key.Key_Return)
+    press(dialog.summary_edit, Qt.Key.Key_Enter)
+    for _ in range(5):
+        QApplication.processEvents()
+    assert dialog.isVisible() and requests.list_requests(desk, statuses=None) == []
+
+
+def test_escape_asks_before_a_typed_call_is_thrown_away(qtbot, ctx, desk):
+    dialog = HotlineCallDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    press(dialog.caller_edit, Qt.Key.Key_Escape)  # nothing typed: it closes
+    assert not dialog.isVisible()
+    dialog = HotlineCallDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    type_text(dialog.caller_edit, "Сестра туриста")
+    dialog.summary_edit.setText("Brother missing since Monday")
+    press(dialog.caller_edit, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and dialog.discard_box is not None
+    dialog.discard_box.button(QMessageBox.StandardButton.Cancel).click()  # keep editing
+    assert dialog.isVisible() and dialog.caller_edit.text() == "Сестра туриста"
+    dialog.reject()
+    dialog.discard_box.button(QMessageBox.StandardButton.Discard).click()
+    assert not dialog.isVisible()

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -33,10 +34,12 @@ from consuldesk.services.requests import log_hotline_call
 from consuldesk.services.rows import NationalRow
 from consuldesk.services.views import RequestRow, Written
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.discard import DiscardGuardDialog
 from consuldesk.ui.models.requests import kind_label, priority_label
 
 SEARCH_DEBOUNCE_MS = 200
 SEARCH_LIMIT = 8
+_ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 def _person_line(row: NationalRow) -> str:
@@ -50,8 +53,12 @@ def _person_line(row: NationalRow) -> str:
     return " · ".join(parts)
 
 
-class HotlineCallDialog(QDialog):
+class HotlineCallDialog(DiscardGuardDialog):
     """The quick form behind Ctrl+L; saving opens a request with the call as its first entry.
+
+    Only Ctrl+Enter (or Save) saves: Enter in "Find person" links the match chosen with the
+    arrow keys, and Enter elsewhere does nothing, so a half-filled call is never filed. Esc
+    asks before throwing a typed call away.
 
     Signals:
         saved(object): the new :class:`RequestRow`, after the case file was written.
@@ -82,7 +89,8 @@ class HotlineCallDialog(QDialog):
         )
         self.person_search.setClearButtonEnabled(True)
         self.person_list = QListWidget()
-        self.person_list.setMaximumHeight(130)
+        self.person_list.setWordWrap(True)  # name, birth date, city, passport: all of it
+        self.person_list.setMaximumHeight(7 * self.person_list.fontMetrics().height() + 12)
         self.person_list.hide()
         self.person_label = QLabel(_("Person: unknown (not linked)"))
         self.person_label.setWordWrap(True)
@@ -161,10 +169,12 @@ class HotlineCallDialog(QDialog):
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
         self._connect_signals()
         self.caller_edit.setFocus()
+        self._as_opened = self._typed()
 
     def _connect_signals(self) -> None:
         self.person_search.textChanged.connect(self._on_person_search_text_changed)
-        self.person_search.returnPressed.connect(self._on_person_search_return_pressed)
+        self.person_search.installEventFilter(self)  # arrows choose a match, Enter links it
+        self.kind_box.currentIndexChanged.connect(self.error_label.hide)
         self._debounce.timeout.connect(self._on_debounce_timeout)
         self.person_list.itemActivated.connect(self._on_person_list_item_activated)
         self.person_list.itemClicked.connect(self._on_person_list_item_activated)
@@ -186,12 +196,55 @@ class HotlineCallDialog(QDialog):
     def _on_person_search_text_changed(self, _text: str) -> None:
         self._debounce.start()
 
-    @Slot()
-    def _on_person_search_return_pressed(self) -> None:
-        # Enter takes the highlighted match, so a name can be typed and linked without the mouse.
-        item = self.person_list.currentItem()
-        if self.person_list.isVisible() and item is not None:
-            self._on_person_list_item_activated(item)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is not self.person_search or event.type() != QEvent.Type.KeyPress:
+            return False
+        press = cast(QKeyEvent, event)
+        key, modifiers = press.key(), press.modifiers()
+        shown = self.person_list.isVisible() and self.person_list.count() > 0
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and shown:
+            step = 1 if key == Qt.Key.Key_Down else -1
+            row = self.person_list.currentRow() + step
+            if 0 <= row < self.person_list.count():
+                self.person_list.setCurrentRow(row)
+            return True
+        if key in _ENTER and not modifiers & Qt.KeyboardModifier.ControlModifier:
+            # Enter takes the match chosen, so a name can be typed and linked without the
+            # mouse; it never saves the call.
+            item = self.person_list.currentItem()
+            if shown and item is not None:
+                self._on_person_list_item_activated(item)
+            return True
+        return False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter presses the button that has the focus, and otherwise does nothing: a dialog's
+        Enter would press its default button, and this form is saved with Ctrl+Enter only."""
+        if event.key() in _ENTER and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            focused = self.focusWidget()
+            if isinstance(focused, QAbstractButton) and focused.isEnabled():
+                focused.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _typed(self) -> tuple[Any, ...]:
+        return (
+            self.caller_edit.text().strip(),
+            self.phone_edit.text().strip(),
+            self.summary_edit.text().strip(),
+            self.details_edit.toPlainText().strip(),
+            self._national.id if self._national else None,
+            self.kind_box.currentIndex(),
+        )
+
+    def has_changes(self) -> bool:
+        """Whether anything was typed or chosen since the dialog opened (a person linked from
+        their card counts as how it opened)."""
+        return self.request is None and self._typed() != self._as_opened
+
+    def discard_question(self) -> str:
+        return _("This call is not saved. Throw away what you typed?")
 
     @Slot()
     def _on_debounce_timeout(self) -> None:
@@ -335,6 +388,7 @@ def open_hotline_call(
     dialog = HotlineCallDialog(ctx, parent)
     if person is not None:
         dialog.link_person(person)
+        dialog._as_opened = dialog._typed()  # nothing typed yet: Esc closes without asking
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
