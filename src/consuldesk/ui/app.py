@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ from consuldesk.services.casefile import open_casefile
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.store.errors import CaseFileError
-from consuldesk.store.paths import config_dir, list_casefiles
+from consuldesk.store.paths import DATA_DIR_ENV, config_dir, list_casefiles
 from consuldesk.store.private import private_umask
 from consuldesk.ui.dialogs.first_start import (
     LAST_CASEFILE_KEY,
@@ -71,8 +72,9 @@ def open_last(
 ) -> Desk | None:
     """The case file asked for, else the last used one, else the newest; None when there is none.
 
-    A data folder given on the command line (``--data-dir``) limits the choice to its case
-    files: the last one used elsewhere is not opened instead.
+    A data folder given on the command line (``--data-dir``) or by ``$CONSULDESK_DATA_DIR``
+    limits the choice to its case files: the last one used elsewhere (another post's case
+    file, opened last week) is not opened instead.
 
     Raises:
         LoginCancelled: the login was closed.
@@ -80,6 +82,8 @@ def open_last(
     """
     if case_file is not None:
         return open_path(case_file, settings, login)
+    if data_dir is None and os.environ.get(DATA_DIR_ENV):
+        data_dir = Path(os.environ[DATA_DIR_ENV])
     last = str(settings.value(LAST_CASEFILE_KEY, "") or "") if settings is not None else ""
     elsewhere = data_dir is not None and Path(last).resolve().parent != data_dir.resolve()
     if last and Path(last).is_file() and not elsewhere:

@@ -36,7 +36,9 @@ def test_demo_start_creates_and_remembers_the_demo(qtbot, tmp_path):
         open_last(data, None, settings, lambda _path, _settings: None)
 
 
-def test_a_data_folder_given_opens_its_own_case_file_not_the_last_one_used(qtbot, tmp_path):
+def test_a_data_folder_given_opens_its_own_case_file_not_the_last_one_used(
+    qtbot, tmp_path, monkeypatch
+):
     """Seen by a newcomer: ``consuldesk --data-dir D`` opened the demo used last elsewhere."""
     from consuldesk.services.casefile import create_casefile
 
@@ -54,6 +56,13 @@ def test_a_data_folder_given_opens_its_own_case_file_not_the_last_one_used(qtbot
     desk = open_last(other, None, settings)
     assert desk is not None and desk.path.name == "IR-THR.consuldesk"
     desk.close()
+    # $CONSULDESK_DATA_DIR says the same as --data-dir: an empty folder opens nothing, never
+    # the case file of another post used last.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("CONSULDESK_DATA_DIR", str(empty))
+    assert open_last(None, None, settings) is None
+    monkeypatch.delenv("CONSULDESK_DATA_DIR")
     again = open_last(None, None, settings)  # without a folder: the last one used (now Tehran)
     assert again is not None and again.path.name == "IR-THR.consuldesk"
     again.close()
