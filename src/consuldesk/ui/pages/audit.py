@@ -8,7 +8,7 @@ counts; the view fetches a page at a time as the officer scrolls.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Slot
+from PySide6.QtCore import QItemSelection, QLocale, QModelIndex, Qt, QTimer, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -303,7 +303,8 @@ class AuditTrailPage(QWidget):
         if people == 0:
             text = _("Nobody is found by “{text}”.").format(text=self.person_box.text().strip())
         else:
-            text = ngettext("{n} event", "{n} events", total).format(n=f"{total:,}")
+            count = QLocale().toString(total)  # 7 876 in Kazakh and Russian, 7,876 in English
+            text = ngettext("{n} event", "{n} events", total).format(n=count)
             if people is not None and people > MOST_PEOPLE:
                 text += " " + _(
                     "The person search finds more than {n} people: type more of the name."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
+from PySide6.QtCore import QItemSelection, QLocale, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -247,8 +247,9 @@ class HotelsPage(QWidget):
             beds = sum(r.beds for r in rows)
             taken = sum(r.occupied for r in rows)
             over = [r.hotel.name for r in rows if r.overbooked]
+            n = QLocale().toString  # 1 736 in Kazakh and Russian, as on the overview
             text = _("{hotels} hotels, {taken} of {beds} beds taken tonight.").format(
-                hotels=len(rows), taken=taken, beds=beds
+                hotels=n(len(rows)), taken=n(taken), beds=n(beds)
             )
             if over:
                 text += " " + _("Overbooked: {names}.").format(names=", ".join(over))

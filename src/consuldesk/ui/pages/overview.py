@@ -148,7 +148,7 @@ class OverviewPage(QWidget):
         self.figures = {
             "nationals": _Figure(_("nationals on file")),
             "vulnerable": _Figure(_("vulnerable")),
-            "evacuated": _Figure(_("evacuated")),
+            "evacuated": _Figure(_("people evacuated")),  # not a person's status
             "open_requests": _Figure(_("open requests")),
             "overdue_requests": _Figure(_("overdue requests")),
             "beds": _Figure(_("hotel beds occupied tonight")),
