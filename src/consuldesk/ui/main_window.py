@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -644,6 +644,38 @@ class MainWindow(QMainWindow):
             width = min(1280, screen.width()) if screen else 1280
             height = min(760, screen.height()) if screen else 760
             self.resize(width, height)
+            # The title bar comes on top of that, once the window manager has framed the
+            # window: then the window is made to fit, frame and all.
+            self._first_size: tuple[int, int] | None = (width, height)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if getattr(self, "_first_size", None) is not None:
+            QTimer.singleShot(300, self._fit_first_window)
+
+    def _fit_first_window(self) -> None:
+        first, self._first_size = self._first_size, None
+        if first == (self.width(), self.height()):  # not sized by anyone since
+            self.fit_frame_to_screen()
+
+    def fit_frame_to_screen(self) -> None:
+        """Shrink and move the window so that its frame (title bar included) is on the
+        screen's free area: a 1024 × 700 laptop shows the status bar on the first start."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        frame = self.frameGeometry()
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        width = min(self.width(), screen.width() - extra_w)
+        height = min(self.height(), screen.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        if not screen.contains(frame):
+            self.move(
+                max(screen.left(), min(frame.left(), screen.right() - frame.width() + 1)),
+                max(screen.top(), min(frame.top(), screen.bottom() - frame.height() + 1)),
+            )
 
     def _last_page(self) -> int:
         """The page open when the window was last closed (the nationals list the first time).

@@ -295,3 +295,26 @@ def test_the_retention_review_opens_from_the_menu_and_fits_a_small_laptop(qtbot,
     finally:
         window.close()
         i18n.install("en")
+
+
+def test_the_first_window_fits_the_screen_with_its_title_bar(qtbot, demo, monkeypatch):
+    """A window manager adds a title bar above the 1024 × 700 asked for: the first start then
+    pushed the status bar (officer, case file, "Not encrypted") off a small laptop's screen."""
+    from PySide6.QtCore import QRect
+
+    window = MainWindow(demo)
+    qtbot.addWidget(window)
+    window.resize(1024, 700)
+    free = QRect(0, 0, 1024, 700)
+
+    class Screen:
+        def availableGeometry(self):
+            return free
+
+    monkeypatch.setattr(window, "screen", lambda: Screen())
+    # As a window manager frames it: a 30 px title bar and 1 px borders, placed at the top.
+    monkeypatch.setattr(
+        window, "frameGeometry", lambda: QRect(0, 0, window.width() + 2, window.height() + 31)
+    )
+    window.fit_frame_to_screen()
+    assert (window.width(), window.height()) == (1022, 669)
