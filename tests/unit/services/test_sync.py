@@ -596,3 +596,27 @@ def test_the_wrong_bundle_picked_says_whose_it_is(world, tmp_path):
     assert (caught.value.code, caught.value.params) == ("bundle.own", {"post": "KZ-HQ"})
     assert fingerprint(hq) == before
     bak.close()
+
+
+def test_what_an_officer_settled_at_a_post_stays_settled_at_headquarters(world, tmp_path):
+    """The post marks a doubtful phone as reviewed; headquarters, given the same operator's
+    list later, does not set it aside again: what was settled travels with the record."""
+    from consuldesk.services.lists import import_list
+    from consuldesk.services.review import dismiss_review
+
+    hq, thr, usb = world
+    listing = tmp_path / "operator.csv"
+    listing.write_text(
+        "Фамилия;Имя;Паспорт;Телефон\nІскаков;Серік;N4444444;+7 (769) 956-13-89\n",
+        encoding="utf-8",
+    )
+    assert import_list(thr, listing).needs_review == 1
+    (row,) = nationals.search(thr, "Іскаков").rows
+    dismiss_review(thr, row.id)
+    receive(hq, send(thr, hq, usb))
+    at_hq = nationals.get_national(hq, row.id)
+    assert at_hq.review == ()
+    again = import_list(hq, listing)
+    assert (again.created, again.needs_review) == (0, 0)
+    assert nationals.get_national(hq, row.id).review == ()
+    assert s.conflicts(hq) == []
