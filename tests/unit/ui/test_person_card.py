@@ -417,3 +417,15 @@ def test_a_call_started_from_a_persons_card_links_them(qtbot, ctx, desk, monkeyp
     card = open_card(qtbot, ctx, nationals.get_national(desk, row.id))
     card.call_button.click()
     assert opened == [row.id]
+
+
+def test_a_two_digit_year_is_this_century_for_an_expiry_but_not_for_a_birth(qtbot, ctx, desk):
+    """As in the hotel dates: "1.1.30" is 2030 for a passport's expiry. A birth date keeps
+    asking for four digits: "1.1.30" may be 1930."""
+    card = open_card(qtbot, ctx)
+    card.edits["surname_cyr"].setText("Жанабергенова")
+    card.edits["passport_expiry"].setText("1.1.30")
+    card.edits["birth_date"].setText("1.1.30")
+    fields, errors = card.form_fields()
+    assert fields.passport_expiry == date(2030, 1, 1)
+    assert [(e.field, e.code) for e in errors] == [("birth_date", "date.format")]

@@ -81,6 +81,7 @@ from consuldesk.ui.models.households import kind_label, relation_label
 from consuldesk.ui.models.nationals import STATUS_LABELS
 from consuldesk.ui.review_text import review_value
 from consuldesk.ui.widgets.city_picker import CityCompleter
+from consuldesk.ui.widgets.date_field import full_year
 from consuldesk.ui.widgets.review_panel import ReviewPanel
 from consuldesk.ui.widgets.wheel_guard import guard_wheel
 
@@ -778,8 +779,11 @@ class PersonCard(DiscardGuardDialog):
         errors: list[ValidationError] = []
         dates: dict[str, date | None] = {}
         for name in DATE_FIELDS:
+            text = self.edits[name].text()
+            if name != "birth_date":  # an expiry or a consent is this century: 1.1.30 is 2030
+                text = full_year(text)
             try:
-                dates[name] = parse_date(self.edits[name].text(), name)
+                dates[name] = parse_date(text, name)
             except ValidationError as exc:
                 errors.append(exc)
                 dates[name] = None

@@ -42,13 +42,19 @@ def read_date(text: str) -> date | None:
     Raises:
         ValidationError: ``date.format`` or ``date.invalid`` (param ``value``).
     """
+    return parse_date(full_year(text), "date")
+
+
+def full_year(text: str) -> str:
+    """``text`` with a two-digit year written as 20yy (``1.1.30`` → ``1.1.2030``) and six or
+    eight digits in a row as dd.mm.yyyy; any other text as it is (stripped)."""
     text = text.strip()
     if m := _SHORT_YEAR.match(text):
-        text = f"{m[1]}.{m[2]}.20{m[3]}"
-    elif m := _DIGITS.match(text):
+        return f"{m[1]}.{m[2]}.20{m[3]}"
+    if m := _DIGITS.match(text):
         year = m[3] if len(m[3]) == 4 else f"20{m[3]}"
-        text = f"{m[1]}.{m[2]}.{year}"
-    return parse_date(text, "date")
+        return f"{m[1]}.{m[2]}.{year}"
+    return text
 
 
 def _qdate(day: date) -> QDate:
