@@ -318,3 +318,30 @@ def test_the_first_window_fits_the_screen_with_its_title_bar(qtbot, demo, monkey
     )
     window.fit_frame_to_screen()
     assert (window.width(), window.height()) == (1022, 669)
+
+
+@pytest.mark.parametrize("language", ["en", "kk", "ru"])
+def test_the_requests_queue_keeps_each_requests_status_in_view(qtbot, demo, language):
+    """Priority, due time, person, kind and status in view beside the detail pane at 1024 px
+    (the status was off to the right, the kind cut mid-word by the edge)."""
+    from consuldesk.ui.models.requests import COL_KIND, COL_STATUS
+
+    i18n.install(language)
+    window = MainWindow(demo)
+    qtbot.addWidget(window)
+    try:
+        window.resize(*SIZE)
+        window.show()
+        titles = [window.nav.item(r).text() for r in range(window.nav.count())]
+        window.nav.setCurrentRow(titles.index(i18n._("Requests")))
+        page = window.pages.currentWidget()
+        qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=5000)
+        _settle(window)
+        table, header = page.table, page.table.horizontalHeader()
+        for col in (COL_KIND, COL_STATUS):
+            right = header.sectionViewportPosition(col) + header.sectionSize(col)
+            assert right <= table.viewport().width(), (language, col, right)
+        _assert_fits(window, f"Requests ({language})")
+    finally:
+        window.close()
+        i18n.install("en")

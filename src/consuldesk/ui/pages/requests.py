@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -58,6 +58,8 @@ from consuldesk.ui.widgets.forms import with_side_column
 from consuldesk.ui.widgets.tables import show_columns_in_order
 
 REFRESH_DEBOUNCE_MS = 150
+#: The kind's column at most (longer kinds are elided): "Medical help" in Kazakh is 170 px.
+_KIND_WIDEST = 130
 #: Tables whose change can alter what the queue shows.
 WATCHED_TABLES = frozenset({"assistance_request", "request_event", "national", "household"})
 
@@ -496,6 +498,20 @@ class RequestsPage(QWidget):
 
         self.ctx.tasks.run(work, lambda rows: self._on_rows_loaded(serial, rows), self._on_failed)
 
+    def _fit_person(self) -> None:
+        """The person's column takes what priority, due time, kind and status leave of the
+        queue's width (from 100 to 220 px): the status stays in view on a 1024 px screen."""
+        fixed = sum(
+            self.table.columnWidth(c) for c in (COL_PRIORITY, COL_DUE, COL_KIND, COL_STATUS)
+        )
+        room = self.table.viewport().width() - fixed - 2
+        self.table.setColumnWidth(COL_PERSON, max(100, min(room, 220)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.model.rowCount():
+            QTimer.singleShot(0, self._fit_person)  # once the table has its new width
+
     def _on_rows_loaded(self, serial: int, rows: list[RequestRow]) -> None:
         if serial != self._serial:
             return  # filters changed again meanwhile
@@ -504,9 +520,10 @@ class RequestsPage(QWidget):
         self._show_count(rows)
         self.table.resizeColumnsToContents()
         # Summary and person share what is left; neither may squeeze the other to one letter.
-        for col, narrowest, widest in ((COL_SUMMARY, 160, 260), (COL_PERSON, 160, 220)):
+        for col, narrowest, widest in ((COL_SUMMARY, 160, 260), (COL_KIND, 60, _KIND_WIDEST)):
             width = self.table.columnWidth(col)
             self.table.setColumnWidth(col, max(narrowest, min(width, widest)))
+        self._fit_person()
         logged, self._logged = self._logged, None
         if logged is not None and self.model.row_of(logged.id) >= 0:
             keep = self._selected_id = logged.id  # the call just logged, selected and shown
