@@ -59,7 +59,7 @@ from consuldesk.ui.widgets.tables import show_columns_in_order
 
 REFRESH_DEBOUNCE_MS = 150
 #: The kind's column at most (longer kinds are elided): "Medical help" in Kazakh is 170 px.
-_KIND_WIDEST = 130
+_KIND_WIDEST = 120
 #: Tables whose change can alter what the queue shows.
 WATCHED_TABLES = frozenset({"assistance_request", "request_event", "national", "household"})
 
@@ -500,12 +500,14 @@ class RequestsPage(QWidget):
 
     def _fit_person(self) -> None:
         """The person's column takes what priority, due time, kind and status leave of the
-        queue's width (from 100 to 220 px): the status stays in view on a 1024 px screen."""
+        queue's width (from 90 to 220 px): the status stays in view on a 1024 px screen."""
         fixed = sum(
             self.table.columnWidth(c) for c in (COL_PRIORITY, COL_DUE, COL_KIND, COL_STATUS)
         )
-        room = self.table.viewport().width() - fixed - 2
-        self.table.setColumnWidth(COL_PERSON, max(100, min(room, 220)))
+        bar = self.table.verticalScrollBar()  # about to appear for a long queue: its room too
+        bar_room = 0 if bar.isVisible() else bar.sizeHint().width()
+        room = self.table.viewport().width() - bar_room - fixed - 2
+        self.table.setColumnWidth(COL_PERSON, max(90, min(room, 220)))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -523,6 +525,9 @@ class RequestsPage(QWidget):
         for col, narrowest, widest in ((COL_SUMMARY, 160, 260), (COL_KIND, 60, _KIND_WIDEST)):
             width = self.table.columnWidth(col)
             self.table.setColumnWidth(col, max(narrowest, min(width, widest)))
+        # Overdue rows are bold, and Qt measured the column on a sample of rows: room for bold.
+        status = self.table.columnWidth(COL_STATUS)
+        self.table.setColumnWidth(COL_STATUS, status + self.fontMetrics().averageCharWidth())
         self._fit_person()
         logged, self._logged = self._logged, None
         if logged is not None and self.model.row_of(logged.id) >= 0:
