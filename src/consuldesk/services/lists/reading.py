@@ -429,15 +429,18 @@ def _plausible_cyrillic(text: str) -> bool:
 
 
 def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the most lines into the same number of fields (the rows of
+    a table), then the one that makes more fields: a ``;`` list whose notes hold commas
+    (``,,`` in every cell, "Dubai, Marina") is not read as a ``,`` list."""
     lines = [line for line in text[:65536].splitlines()[:50] if line.strip()]
-    best, best_score = ",", 0.0
+    best, best_score = ",", (0.0, 0)
     for delimiter in (";", "\t", ","):
         counts = [len(r) for r in csv.reader(lines, delimiter=delimiter)]
         wide = [n for n in counts if n > 1]
         if not wide:
             continue
         width, hits = Counter(wide).most_common(1)[0]
-        score = width * hits / len(counts)
+        score = (hits / len(counts), width)
         if score > best_score:
             best, best_score = delimiter, score
     return best
