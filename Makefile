@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test check lint types layers pytest cli demo bench kill-harness translations clean
+.PHONY: run test check lint types layers pytest fuzz cli demo bench kill-harness translations clean
 
 $(STAMP): pyproject.toml
 	bash .ci/system-deps
@@ -32,6 +32,12 @@ types: $(STAMP)
 
 pytest: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n 2 --dist loadfile
+
+# The property tests with new random examples, many more of them (the suite's are fixed).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=explore QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n 2 tests/unit/domain \
+		tests/unit/services/test_lists_fuzz.py tests/unit/services/test_lists_reading.py \
+		tests/unit/services/test_sync_convergence.py tests/unit/sync/test_bundle_fuzz.py
 
 cli: $(STAMP)
 	$(BIN)/consuldesk-cli --help
