@@ -200,9 +200,12 @@ def test_refused_bundles_leave_the_case_file_byte_for_byte_unchanged(world, tmp_
         "not for us": (for_baku.read_bytes(), "bundle.not_for_us"),
         "not a bundle": (b"PK\x03\x04 a zip file", "bundle.not_bundle"),
         "empty": (b"", "bundle.empty"),
-        # A bit flipped in the header's recipient line: no key opens it, and the message says
-        # it may have been damaged on the way.
-        "recipient altered": (data[:40] + bytes([data[40] ^ 1]) + data[41:], "bundle.not_for_us"),
+        # A letter changed in the header's recipient line (still base64, so the header still
+        # reads): no key opens it, and the message says it may have been damaged on the way.
+        "recipient altered": (
+            data[:40] + (b"B" if data[40:41] == b"A" else b"A") + data[41:],
+            "bundle.not_for_us",
+        ),
     }
     # Baku re-encrypts Tehran's bundle to headquarters: the signed manifest still names Baku.
     opened = b.open_bundle(for_baku.read_bytes(), [keys.unlock(baku, PASS["AZ-BAK"])])
