@@ -8,6 +8,9 @@ operation, a trip, a passenger, a leg's waiting list.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -16,6 +19,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QStyle,
+    QWidget,
 )
 
 from consuldesk import i18n
@@ -74,6 +78,30 @@ def _cut_headers(page) -> list[str]:
     return cut
 
 
+@contextmanager
+def _small_window(qtbot, desk, language: str) -> Iterator[MainWindow]:
+    """The main window on ``desk`` at 1024 × 700 in ``language``, shown; closed after, and the
+    messages back in English."""
+    i18n.install(language)
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    try:
+        window.resize(*SIZE)
+        window.show()
+        yield window
+    finally:
+        window.close()
+        i18n.install("en")
+
+
+def _open_page(window, title: str) -> QWidget:
+    """Open the page of the navigation named ``title`` (in English) and let it settle."""
+    titles = [window.nav.item(r).text() for r in range(window.nav.count())]
+    window.nav.setCurrentRow(titles.index(i18n._(title)))
+    _settle(window)
+    return window.pages.currentWidget()
+
+
 def _settle(window) -> None:
     for _ in range(10):  # the page's answers, then its layout
         QApplication.processEvents()
@@ -93,39 +121,21 @@ def _assert_fits(window, what: str) -> None:
 
 @pytest.mark.parametrize("language", ["en", "kk", "ru"])
 def test_every_page_fits_a_small_laptop_in_every_language(qtbot, demo, language):
-    i18n.install(language)
-    window = MainWindow(demo)
-    qtbot.addWidget(window)
-    try:
-        window.resize(*SIZE)
-        window.show()
-        titles = [window.nav.item(r).text() for r in range(window.nav.count())]
+    with _small_window(qtbot, demo, language) as window:
         # The pages that fit first: a page that widens the window keeps it wide.
         for title, fitting in [*((t, True) for t in PAGES), *((t, False) for t in NOT_YET)]:
-            window.nav.setCurrentRow(titles.index(i18n._(title)))
-            _settle(window)
+            _open_page(window, title)
             fits = (window.width(), window.height()) == SIZE
             if not fitting:
                 assert not fits, f"{title} fits now: move it from NOT_YET to PAGES"
                 continue
             _assert_fits(window, f"{title} ({language})")
-    finally:
-        window.close()
-        i18n.install("en")
 
 
 @pytest.mark.parametrize("language", ["en", "kk", "ru"])
 def test_the_evacuation_page_at_work_fits_a_small_laptop(qtbot, demo, language):
-    i18n.install(language)
-    window = MainWindow(demo)
-    qtbot.addWidget(window)
-    try:
-        window.resize(*SIZE)
-        window.show()
-        titles = [window.nav.item(r).text() for r in range(window.nav.count())]
-        window.nav.setCurrentRow(titles.index(i18n._("Evacuation")))
-        _settle(window)
-        page = window.pages.currentWidget()
+    with _small_window(qtbot, demo, language) as window:
+        page = _open_page(window, "Evacuation")
         # The operation with the most people seated (the demo seats part of Dubai's leg 1).
         trip = max((t for o in ev.list_operations(demo) for t in o.trips), key=lambda t: t.seated)
         assert trip.seated > 0
@@ -173,18 +183,10 @@ def test_the_evacuation_page_at_work_fits_a_small_laptop(qtbot, demo, language):
         page.tree.setCurrentItem(leg_item)
         _settle(window)
         _assert_fits(window, f"the waiting list ({language})")
-    finally:
-        window.close()
-        i18n.install("en")
 
 
 def test_a_long_saved_notice_wraps_instead_of_widening_the_window(qtbot, demo):
-    i18n.install("kk")
-    window = MainWindow(demo)
-    qtbot.addWidget(window)
-    try:
-        window.resize(*SIZE)
-        window.show()
+    with _small_window(qtbot, demo, "kk") as window:
         page = window.nationals_page
         page.status_label.setText(
             "Сақталды: Әбілқасымова Гүлнұр Сейітқызы. Осы уақытта басқа біреу өзгерткені "
@@ -193,9 +195,6 @@ def test_a_long_saved_notice_wraps_instead_of_widening_the_window(qtbot, demo):
         for _ in range(5):
             QApplication.processEvents()
         assert (window.width(), window.height()) == SIZE
-    finally:
-        window.close()
-        i18n.install("en")
 
 
 def _assert_dialog_fits(dialog, what: str) -> None:
@@ -275,12 +274,7 @@ def test_the_retention_review_opens_from_the_menu_and_fits_a_small_laptop(qtbot,
     from consuldesk.ui.dialogs.retention import RetentionDialog
 
     demo.today = lambda: add_months(date.today(), 18) + timedelta(days=1)
-    i18n.install(language)
-    window = MainWindow(demo)
-    qtbot.addWidget(window)
-    try:
-        window.resize(*SIZE)
-        window.show()
+    with _small_window(qtbot, demo, language) as window:
         window._retention.trigger()
         dialog = next(d for d in window.findChildren(RetentionDialog) if d.isVisible())
         qtbot.waitUntil(lambda: dialog.review is not None)
@@ -292,9 +286,6 @@ def test_the_retention_review_opens_from_the_menu_and_fits_a_small_laptop(qtbot,
         assert not cut, f"retention review ({language}): {cut}"
         _assert_fits(window, f"retention review ({language})")
         dialog.close()
-    finally:
-        window.close()
-        i18n.install("en")
 
 
 def test_the_first_window_fits_the_screen_with_its_title_bar(qtbot, demo, monkeypatch):
@@ -326,15 +317,8 @@ def test_the_requests_queue_keeps_each_requests_status_in_view(qtbot, demo, lang
     (the status was off to the right, the kind cut mid-word by the edge)."""
     from consuldesk.ui.models.requests import COL_KIND, COL_STATUS
 
-    i18n.install(language)
-    window = MainWindow(demo)
-    qtbot.addWidget(window)
-    try:
-        window.resize(*SIZE)
-        window.show()
-        titles = [window.nav.item(r).text() for r in range(window.nav.count())]
-        window.nav.setCurrentRow(titles.index(i18n._("Requests")))
-        page = window.pages.currentWidget()
+    with _small_window(qtbot, demo, language) as window:
+        page = _open_page(window, "Requests")
         qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=5000)
         _settle(window)
         table, header = page.table, page.table.horizontalHeader()
@@ -342,6 +326,3 @@ def test_the_requests_queue_keeps_each_requests_status_in_view(qtbot, demo, lang
             right = header.sectionViewportPosition(col) + header.sectionSize(col)
             assert right <= table.viewport().width(), (language, col, right)
         _assert_fits(window, f"Requests ({language})")
-    finally:
-        window.close()
-        i18n.install("en")
