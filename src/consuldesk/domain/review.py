@@ -164,11 +164,17 @@ def done_key(item: ReviewItem) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def done_keys(done: Any, settled: Iterable[ReviewItem]) -> list[str] | None:
-    """A record's ``review_done`` once the items ``settled`` are added to what it held
-    (``done``: the stored JSON list, or ``None``); ``None`` when there is still nothing."""
+def done_keys(
+    done: Any, before: Iterable[ReviewItem], after: Iterable[ReviewItem]
+) -> list[str] | None:
+    """A record's ``review_done`` once its review went from ``before`` to ``after``: the items
+    that left it were settled and are added to what it held (``done``: the stored JSON list,
+    or ``None``); ``None`` when there is still nothing."""
     keys = [k for k in (done or ()) if isinstance(k, str)]
-    for item in settled:
+    staying = list(after)  # items hold their params as a dict: no hash
+    for item in before:
+        if item in staying:
+            continue
         key = done_key(item)
         if key not in keys:
             keys.append(key)

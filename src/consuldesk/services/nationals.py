@@ -843,9 +843,9 @@ def update_national(
         review = review_from_json(n.review)
         settled = settled_by_edit(review, fields_of(n), fields)
         if settled:
-            values["review"] = review_to_json(merge_review(review, (), settled))
-            gone = [item for item in review if item.field in settled]
-            values["review_done"] = done_keys(n.review_done, gone)
+            after = merge_review(review, (), settled)
+            values["review"] = review_to_json(after)
+            values["review_done"] = done_keys(n.review_done, review, after)
         tx.update(n, values, action="resolve" if resolved else "update")
         declined = {
             name: [_plain(mine), _plain(getattr(fields, name))]

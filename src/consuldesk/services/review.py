@@ -45,10 +45,9 @@ def dismiss_review(desk: Desk, national_id: str, fields: Collection[str] | None 
         items = review_from_json(n.review)
         kept = [] if wanted is None else [item for item in items if item.field not in wanted]
         if len(kept) != len(items):
-            settled = [item for item in items if item not in kept]
             values = {
                 "review": review_to_json(kept),
-                "review_done": done_keys(n.review_done, settled),
+                "review_done": done_keys(n.review_done, items, kept),
             }
             tx.update(n, values, action=REVIEWED)
         row = to_rows(tx.session, [n], desk.today())[0]

@@ -441,7 +441,8 @@ def _fill(
     # (the list sent again after the officer corrected the record), nor does one an officer
     # already settled on this record (the same list, sent again every day).
     known = {item.key for item in review}
-    done = set(_json(current.get("review_done")) or ())
+    done_before = _json(current.get("review_done"))
+    done = set(done_before or ())
     incoming = [
         item
         for item in row.review
@@ -456,9 +457,9 @@ def _fill(
     new_review = merge_review(review, incoming, settled - {i.field for i in aside})
     if new_review != review:
         values["review"] = review_to_json(new_review)
-        gone = [item for item in review if item not in new_review]
-        if gone:  # settled by the list's valid values
-            values["review_done"] = done_keys(_json(current.get("review_done")), gone)
+        done_after = done_keys(done_before, review, new_review)  # settled by valid values
+        if done_after != done_before:
+            values["review_done"] = done_after
     if incoming:
         plan.review_rows[row.index] = incoming
     if not values:
