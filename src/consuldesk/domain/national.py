@@ -24,9 +24,6 @@ _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z '\-.]*$")
 _CYRILLIC_NAME = re.compile(r"^[\u0400-\u04ff][\u0400-\u04ff '\-.]*$")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
-# What a name of each script cannot hold, once its own letters are there (brackets, digits).
-_NOT_IN_LATIN_NAME = re.compile(r"[^A-Za-z '\-.]")
-_NOT_IN_CYRILLIC_NAME = re.compile(r"[^\u0400-\u04ff '\-.]")
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SPACES = re.compile(r"\s+")
@@ -106,7 +103,7 @@ def _name_error(field: str, tidy: str, latin: bool) -> ValidationError:
         return ValidationError("name.letters_lost", field, value=tidy)
     own, other = (_LATIN_LETTER, _CYRILLIC_LETTER) if latin else (_CYRILLIC_LETTER, _LATIN_LETTER)
     if own.search(tidy) and not other.search(tidy):
-        odd = (_NOT_IN_LATIN_NAME if latin else _NOT_IN_CYRILLIC_NAME).findall(tidy)
+        odd = "".join(_NAME_JUNK[not latin].findall(tidy))  # what a name of its script cannot hold
         shown = " ".join(dict.fromkeys(odd))
         return ValidationError("name.characters", field, value=tidy, characters=shown)
     return ValidationError(
