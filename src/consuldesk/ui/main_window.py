@@ -634,6 +634,7 @@ class MainWindow(QMainWindow):
         self.ctx.events.changed.emit(everything_changed())
 
     def _restore_geometry(self) -> None:
+        self._first_size: tuple[int, int] | None = None  # the size given on a first start
         settings = self.ctx.settings
         if settings is not None and (geometry := settings.value("main/geometry")):
             self.restoreGeometry(geometry)
@@ -646,11 +647,11 @@ class MainWindow(QMainWindow):
             self.resize(width, height)
             # The title bar comes on top of that, once the window manager has framed the
             # window: then the window is made to fit, frame and all.
-            self._first_size: tuple[int, int] | None = (width, height)
+            self._first_size = (width, height)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if getattr(self, "_first_size", None) is not None:
+        if self._first_size is not None:
             QTimer.singleShot(300, self._fit_first_window)
 
     def _fit_first_window(self) -> None:

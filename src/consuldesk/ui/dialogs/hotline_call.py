@@ -66,7 +66,9 @@ class HotlineCallDialog(DiscardGuardDialog):
 
     saved = Signal(object)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, person: NationalRow | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(_("Log a hotline call"))
@@ -169,7 +171,9 @@ class HotlineCallDialog(DiscardGuardDialog):
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
         self._connect_signals()
         self.caller_edit.setFocus()
-        self._as_opened = self._typed()
+        if person is not None:  # the call was started from their card: linked from the start
+            self.link_person(person)
+        self._as_opened = self._typed()  # what Esc compares with before it asks
 
     def _connect_signals(self) -> None:
         self.person_search.textChanged.connect(self._on_person_search_text_changed)
@@ -385,10 +389,7 @@ def open_hotline_call(
     ``person``: the national the call was started from (a person's card), linked from the
     start; Ctrl+L alone opens an empty call.
     """
-    dialog = HotlineCallDialog(ctx, parent)
-    if person is not None:
-        dialog.link_person(person)
-        dialog._as_opened = dialog._typed()  # nothing typed yet: Esc closes without asking
+    dialog = HotlineCallDialog(ctx, parent, person)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

@@ -521,7 +521,7 @@ class RequestsPage(QWidget):
         self.model.set_rows(rows)
         self._show_count(rows)
         self.table.resizeColumnsToContents()
-        # Summary and person share what is left; neither may squeeze the other to one letter.
+        # Neither the summary nor a long kind takes the room of the columns after it.
         for col, narrowest, widest in ((COL_SUMMARY, 160, 260), (COL_KIND, 60, _KIND_WIDEST)):
             width = self.table.columnWidth(col)
             self.table.setColumnWidth(col, max(narrowest, min(width, widest)))
