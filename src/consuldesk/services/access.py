@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 
 from consuldesk.services.desk import ROLES, Desk
 from consuldesk.services.errors import ServiceError
+from consuldesk.services.files import discard
 from consuldesk.store import cipher
 from consuldesk.store import keyring as kr
 from consuldesk.store.db import CaseFile, Tx
@@ -390,7 +391,7 @@ def encrypt_casefile(path: Path, officer: str, passphrase: str) -> str:
     finally:
         # The copy was closed with its WAL checkpointed: what is left beside it is empty.
         for part in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            part.unlink(missing_ok=True)
+            discard(part)
     _encrypt_backups(path, key)
     return kr.recovery_text(key)
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
-from consuldesk.services.files import os_reason
+from consuldesk.services.files import discard, os_reason
 from consuldesk.store import cipher
 from consuldesk.store.db import (
     UPGRADE_REASON,
@@ -469,7 +469,7 @@ def restore_backup(casefile: Path, backup: Path, key: bytes | None = None) -> Pa
             reason=os_reason(exc),
         ) from exc
     finally:
-        tmp.unlink(missing_ok=True)
+        discard(tmp)
     return before
 
 
