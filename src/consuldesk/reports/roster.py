@@ -356,10 +356,11 @@ def _hotel_section(
     story = _title_block(post_name, nights, st, label, label("title"))
     story += [_hotel_header(hotel, st, label), Spacer(1, 4 * mm)]
     if hotel.guests:
-        story.append(_guest_table(hotel, nights, st, label))
+        # The signature line goes into the table's last row, kept with the last guests.
+        story.append(_guest_table(hotel, nights, st, label, _signature_line(st, label)))
     else:
         story.append(para(f"{hotel.name}: {label('no_guests')}.", st.value_big))
-    story += [Spacer(1, 8 * mm), KeepTogether(_signature_line(st, label))]
+        story += [Spacer(1, _CLOSING_GAP), KeepTogether(_signature_line(st, label))]
     return story
 
 
@@ -384,12 +385,22 @@ def _hotel_header(hotel: RosterHotel, st: _Styles, label: LabelFn) -> Table:
     return key_value_box(pairs, label, st, widths, valign="MIDDLE", padding=2.5)
 
 
+#: Guests printed on the page of the night-check signature line, at least (or all, if fewer): a
+#: signature line alone on a page says nothing about whom it checked.
+_ROWS_WITH_SIGNATURE = 3
+_CLOSING_GAP = 8 * mm
+
+
 def _guest_table(
     hotel: RosterHotel,
     nights: str,
     st: _Styles,
     label: LabelFn,
+    closing: Sequence[Flowable],
 ) -> LongTable:
+    """The guests by room, then ``closing`` (the night-check signature line) in a last row
+    across the table that cannot be split from the last guests: when the page breaks there,
+    they go over together, under the repeated band and heading."""
     ncols = len(_COLUMNS)
     band = [para(f"{hotel.name}, {hotel.city}  ·  {label('night')} {nights}", st.band)]
     band += [""] * (ncols - 1)
@@ -429,6 +440,9 @@ def _guest_table(
                 TickBox(),
             ]
         )
+    rows.append([list(closing)] + [""] * (ncols - 1))
+    last = len(rows) - 1
+    kept = max(_REPEAT_ROWS, last - _ROWS_WITH_SIGNATURE)
     table = LongTable(rows, colWidths=[w for _, w in _COLUMNS], repeatRows=_REPEAT_ROWS)
     table.setStyle(
         TableStyle(
@@ -441,7 +455,7 @@ def _guest_table(
                 ("FONTNAME", (COL_FLAGS, 2), (COL_FLAGS, -1), st.bold),
                 ("SPAN", (0, 0), (-1, 0)),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("GRID", (0, 1), (-1, -1), 0.4, colors.black),
+                ("GRID", (0, 1), (-1, -2), 0.4, colors.black),
                 ("BOX", (0, 0), (-1, 0), 0.8, colors.black),
                 ("LINEBELOW", (0, 1), (-1, 1), 1.2, colors.black),
                 ("ALIGN", (COL_NO, 2), (COL_NO, -1), "RIGHT"),
@@ -455,6 +469,14 @@ def _guest_table(
                 ("LEFTPADDING", (0, 1), (-1, 1), 1),
                 ("RIGHTPADDING", (0, 1), (-1, 1), 1),
                 *commands,
+                # The closing row: the signature line at the table's full width.
+                ("SPAN", (0, last), (-1, last)),
+                ("NOSPLIT", (0, kept), (-1, last)),
+                ("TOPPADDING", (0, last), (-1, last), _CLOSING_GAP),
+                ("BOTTOMPADDING", (0, last), (-1, last), 0),
+                ("LEFTPADDING", (0, last), (-1, last), 0),
+                ("RIGHTPADDING", (0, last), (-1, last), 0),
+                ("VALIGN", (0, last), (-1, last), "TOP"),
             ]
         )
     )

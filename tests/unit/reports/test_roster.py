@@ -146,6 +146,25 @@ def test_each_hotel_starts_a_page_and_headings_repeat(tmp_path: Path) -> None:
         assert f"Жақсыбеков Айдос {i} " in text + " "
 
 
+@pytest.mark.parametrize("language", ["ru", "kk"])
+@pytest.mark.parametrize("n", [1, 21, 24, 50, 53, 83])
+def test_the_night_check_line_never_stands_on_a_page_without_guests(
+    tmp_path: Path, language: str, n: int
+) -> None:
+    """Hotel sizes whose signature line once went over to a page of its own (21–24, 50–54,
+    80–84 guests): a line that says nothing about whom it checked."""
+    guests = [_guest(str(1 + i // 2), f"GUEST{i:03d}", f"Жақсыбеков Айдос {i}") for i in range(n)]
+    hotel = RosterHotel("Grand Hyatt", "Abu Dhabi", "Corniche", "+971", 90, "", guests)
+    out = render_hotel_roster(POST, NIGHT, [hotel], tmp_path / "r.pdf", second_language=language)
+    pages = pages_text(out)[:-1]  # the summary page follows
+    last = pages[-1]
+    assert f"GUEST{n - 1:03d}" in last and f"GUEST{max(0, n - 3):03d}" in last
+    assert "Night check by" in last
+    assert all("Night check by" not in page for page in pages[:-1])
+    everyone = " ".join(pages)
+    assert all(f"GUEST{i:03d}" in everyone for i in range(n))
+
+
 def test_summary_numbers(tmp_path: Path) -> None:
     out = render_hotel_roster(POST, NIGHT, _hotels(), tmp_path / "r.pdf")
     last = pages_text(out)[-1]
