@@ -86,7 +86,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"ConsulDesk — {post.name if post else desk.path.name}")
 
         self.nav = QListWidget()
-        self.nav.setFixedWidth(170)
         self.pages = QStackedWidget()
         self._factories: dict[int, Callable[[], QWidget]] = {}
         self.nationals_page = NationalsPage(self.ctx)
@@ -100,6 +99,10 @@ class MainWindow(QMainWindow):
         self.add_lazy_page(_("Overview"), self._build_overview)
         self.add_lazy_page(_("Sync"), self._build_sync)
         self.add_lazy_page(_("Audit trail"), self._build_audit)
+        # As wide as its longest title, no wider: on a 1024 px screen every pixel left to the
+        # pages is a longer name shown whole.
+        nav_room = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth()
+        self.nav.setFixedWidth(max(110, nav_room + self.nav.fontMetrics().averageCharWidth() * 2))
 
         central = QWidget()
         layout = QHBoxLayout(central)

@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 from consuldesk import i18n
 from consuldesk.services import evacuation as ev
 from consuldesk.services.demo import seed_demo
+from consuldesk.store.models import National
 from consuldesk.ui.main_window import MainWindow
 from consuldesk.ui.models.passengers import COL_AGE, COL_NAME, COL_PROBLEMS, COL_SEAT, COL_STATUS
+from consuldesk.ui.pages.evacuation.passengers import problems_least
 
 SIZE = (1024, 700)
 PAGES = (
@@ -132,13 +134,24 @@ def test_every_page_fits_a_small_laptop_in_every_language(qtbot, demo, language)
             _assert_fits(window, f"{title} ({language})")
 
 
+LONG_NAME = {
+    "surname_cyr": "Константинова",
+    "given_names_cyr": "Юлия",
+    "patronymic_cyr": "Александровна",
+}
+
+
 @pytest.mark.parametrize("language", ["en", "kk", "ru"])
 def test_the_evacuation_page_at_work_fits_a_small_laptop(qtbot, demo, language):
+    # The operation with the most people seated (the demo seats part of Dubai's leg 1).
+    trip = max((t for o in ev.list_operations(demo) for t in o.trips), key=lambda t: t.seated)
+    assert trip.seated > 0
+    # One of them with a long Russian name, as many are: it must be read whole at the bus door.
+    seated = ev.passengers(demo, trip.id)[0].person.id
+    with demo.write() as tx:
+        tx.update(tx.session.get(National, seated), LONG_NAME)
     with _small_window(qtbot, demo, language) as window:
         page = _open_page(window, "Evacuation")
-        # The operation with the most people seated (the demo seats part of Dubai's leg 1).
-        trip = max((t for o in ev.list_operations(demo) for t in o.trips), key=lambda t: t.seated)
-        assert trip.seated > 0
         box = page.operation_box
         other = next(i for i in range(box.count()) if box.itemData(i) != trip.operation_id)
         box.setCurrentIndex(other)
@@ -168,8 +181,13 @@ def test_the_evacuation_page_at_work_fits_a_small_laptop(qtbot, demo, language):
         for col in (COL_SEAT, COL_STATUS, COL_NAME, COL_AGE):
             assert header.sectionViewportPosition(col) + header.sectionSize(col) <= room, col
         problems_shown = room - header.sectionViewportPosition(COL_PROBLEMS)
-        least = table.fontMetrics().horizontalAdvance("M" * 8)
+        least = max(problems_least(table.fontMetrics()), header.sectionSizeHint(COL_PROBLEMS))
         assert problems_shown >= min(least, header.sectionSize(COL_PROBLEMS))
+        # The name comes first: the longest is read whole, the problems keep their title.
+        names = [page.model.index(r, COL_NAME) for r in range(page.model.rowCount())]
+        assert " ".join(LONG_NAME.values()) in {i.data() for i in names}
+        widest = max(table.sizeHintForIndex(i).width() for i in names)
+        assert header.sectionSize(COL_NAME) >= widest, language
         # The passenger with most problems (the longest "why"), then each in turn.
         rows = [page.model.row_at(i) for i in range(page.model.rowCount())]
         flagged = max(range(len(rows)), key=lambda i: len(rows[i].problems))

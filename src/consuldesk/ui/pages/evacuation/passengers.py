@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelection, QObject, QPoint, Qt, Slot
-from PySide6.QtGui import QAction, QFont, QKeyEvent
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -42,6 +42,11 @@ from consuldesk.ui.pages.evacuation.texts import (
     _local,
     trip_when,
 )
+
+
+def problems_least(metrics: QFontMetrics) -> int:
+    """The narrowest the problems column gets: its warning sign and the start of a word."""
+    return metrics.horizontalAdvance("⚠ MMMM") + 12  # the cell's margins and the ellipsis
 
 
 class PassengersPart(PageBase):
@@ -161,8 +166,9 @@ class PassengersPart(PageBase):
         """Keep seat, status, name, age and problems in view at any width.
 
         Seat, status and age stay whole; when the table is narrower than its contents the name
-        and the problems share what is left (each at least ~12 characters) and elide, their whole
-        text in a tooltip. The columns after them scroll sideways.
+        comes first (it is read out at the bus door) and the problems take what it leaves, at
+        least their title, warning sign and a word's start (the whole text is under "Why here?"
+        and in the tooltip); whatever does not fit elides. The columns after them scroll sideways.
         """
         widths = self._content_widths
         if not widths:
@@ -172,10 +178,12 @@ class PassengersPart(PageBase):
             header.sectionSize(c) for c in (COL_SEAT, COL_STATUS, COL_AGE)
         )
         name, problems = widths[COL_NAME], widths[COL_PROBLEMS]
-        least = self.table.fontMetrics().horizontalAdvance("M" * 8)
+        metrics = self.table.fontMetrics()
+        least_name = metrics.horizontalAdvance("M" * 8)
+        least_problems = max(problems_least(metrics), header.sectionSizeHint(COL_PROBLEMS))
         if name + problems > room:
-            name = max(least, min(name, room * 2 // 3, room - least))
-            problems = max(least, min(problems, room - name))
+            name = max(least_name, min(name, room - least_problems))
+            problems = max(least_problems, min(problems, room - name))
         header.resizeSection(COL_NAME, name)
         header.resizeSection(COL_PROBLEMS, problems)
 
