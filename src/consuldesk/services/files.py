@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 from collections.abc import Callable, Iterator
@@ -13,7 +12,7 @@ from typing import TextIO, TypeVar
 from consuldesk.i18n import _
 from consuldesk.services.errors import ServiceError
 from consuldesk.store.models import new_id
-from consuldesk.store.private import make_private
+from consuldesk.store.private import discard, make_private
 
 T = TypeVar("T")
 
@@ -43,14 +42,6 @@ def os_reason(exc: BaseException) -> str:
     if code in reasons:
         return reasons[code]
     return getattr(exc, "strerror", None) or str(exc)
-
-
-def discard(tmp: Path) -> None:
-    """Remove a temporary file after a failed write, if it is there and can go. On a
-    write-protected stick even removing fails (EROFS): the write's own error is the one to
-    report, never this one."""
-    with contextlib.suppress(OSError):
-        tmp.unlink(missing_ok=True)
 
 
 @contextmanager

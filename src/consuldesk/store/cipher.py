@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlcipher3.dbapi2 as dbapi
 
-from consuldesk.store.private import make_private
+from consuldesk.store.private import discard, make_private
 
 #: The DB-API module of every case-file connection (its exceptions are not ``sqlite3``'s).
 Error = dbapi.Error
@@ -121,7 +121,7 @@ def export_copy(
         _fsync(tmp)
         shutil.move(tmp, target)
     finally:
-        tmp.unlink(missing_ok=True)
+        discard(tmp)
 
 
 def backup_copy(source: Path, target: Path, key: bytes | None) -> None:
@@ -148,7 +148,7 @@ def backup_copy(source: Path, target: Path, key: bytes | None) -> None:
         _fsync(tmp)
         shutil.move(tmp, target)
     finally:
-        tmp.unlink(missing_ok=True)
+        discard(tmp)
 
 
 def _fsync(path: Path) -> None:

@@ -38,7 +38,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from consuldesk.store.cipher import KEY_BYTES
-from consuldesk.store.private import make_private
+from consuldesk.store.private import discard, make_private
 
 FORMAT = "consuldesk-keyring"
 VERSION = 1
@@ -301,7 +301,7 @@ def write_keyring(path: Path, keyring: Keyring) -> None:
         make_private(tmp)
         os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
+        discard(tmp)
 
 
 def copy_keyring(source: Path, target: Path) -> None:
@@ -312,7 +312,7 @@ def copy_keyring(source: Path, target: Path) -> None:
         make_private(tmp)
         os.replace(tmp, target)
     finally:
-        tmp.unlink(missing_ok=True)
+        discard(tmp)
 
 
 # -- inside ----------------------------------------------------------------------------------

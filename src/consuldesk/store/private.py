@@ -9,6 +9,7 @@ Windows the user's profile folders are private already and modes mean little; no
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -53,3 +54,11 @@ def private_dir(path: Path | str) -> Path:
 def private_umask() -> int:
     """Make everything the process creates from now on private; returns the umask before."""
     return os.umask(PRIVATE_UMASK)
+
+
+def discard(tmp: Path) -> None:
+    """Remove a temporary file after a failed write, if it is there and can go. On a
+    write-protected stick even removing fails (EROFS): the write's own error is the one to
+    report, never this one."""
+    with contextlib.suppress(OSError):
+        tmp.unlink(missing_ok=True)

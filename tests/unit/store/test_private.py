@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -12,8 +13,10 @@ from consuldesk.services.casefile import create_casefile, open_casefile
 from consuldesk.services.files import atomic_text_file, write_bytes_atomically
 from consuldesk.services.lists import export_list
 from consuldesk.store.db import copy_database
+from consuldesk.store.keyring import copy_keyring
 from consuldesk.store.paths import data_dir
 from consuldesk.store.private import make_private
+from tests.disks import read_only_tmpfs
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="modes are POSIX")
 
@@ -110,3 +113,14 @@ def test_the_cli_writes_privately_and_gives_the_umask_back(tmp_path, loose_umask
     current = os.umask(0)
     os.umask(current)
     assert current == loose_umask
+
+
+def test_a_copy_that_fails_on_a_write_protected_disk_reports_its_own_error(tmp_path):
+    """The cleanup of the half-written copy fails there too (EROFS): its error must not take
+    the place of the copy's, nor leave the copy's temporary file named instead of it."""
+    source = tmp_path / "ring"
+    source.write_text("{}", encoding="utf-8")
+    with read_only_tmpfs(tmp_path, {}) as stick, pytest.raises(OSError) as raised:
+        copy_keyring(source, stick / "case.keyring")
+    assert raised.value.errno == errno.EROFS
+    assert raised.value.__context__ is None  # not raised while handling the copy's own error
