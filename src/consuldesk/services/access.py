@@ -26,7 +26,7 @@ from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import discard
 from consuldesk.store import cipher
 from consuldesk.store import keyring as kr
-from consuldesk.store.db import CaseFile, Tx
+from consuldesk.store.db import CaseFile, Tx, backups_folder
 from consuldesk.store.errors import CaseFileError
 from consuldesk.store.models import OfficerAccount, utcnow
 from consuldesk.store.private import make_private, private_dir
@@ -470,7 +470,7 @@ def add_officer(desk: Desk, name: str, role: str, passphrase: str) -> OfficerRow
         _audit(tx, account.id, "create", {"name": name, "role": role})
         # The slot is written last, inside the transaction: if it cannot be written, the
         # account is not made either.
-        kr.write_keyring(_ring_path(desk), kr.with_slot(ring, key, name, passphrase))
+        _write_ring(desk, kr.with_slot(ring, key, name, passphrase))
     return _row(desk, name)
 
 
@@ -515,7 +515,7 @@ def disable_officer(desk: Desk, name: str) -> OfficerRow:
         account.disabled_at = utcnow()
         tx.session.add(account)
         _audit(tx, account.id, "disable", {})
-        kr.write_keyring(_ring_path(desk), kr.without_slot(ring, name))
+        _write_ring(desk, kr.without_slot(ring, name))
     return _row(desk, name)
 
 
@@ -534,7 +534,7 @@ def change_passphrase(desk: Desk, old: str, new: str) -> None:
     with desk.casefile.write(desk.officer) as tx:  # any role changes their own passphrase
         account = _live_account(tx, desk.officer)
         _audit(tx, account.id, "passphrase", {})
-        kr.write_keyring(_ring_path(desk), kr.with_slot(ring, key, desk.officer, new))
+        _write_ring(desk, kr.with_slot(ring, key, desk.officer, new))
 
 
 def reset_passphrase(desk: Desk, name: str, new: str) -> None:
@@ -557,7 +557,7 @@ def reset_passphrase(desk: Desk, name: str, new: str) -> None:
         else:
             account_id = account.id
         _audit(tx, account_id, "passphrase_reset", {"name": name})
-        kr.write_keyring(_ring_path(desk), kr.with_slot(ring, key, name, new))
+        _write_ring(desk, kr.with_slot(ring, key, name, new))
 
 
 def verify_passphrase(desk: Desk, passphrase: str) -> bool:
@@ -601,6 +601,17 @@ def recovery_key(desk: Desk, passphrase: str) -> str:
 
 def _ring_path(desk: Desk) -> Path:
     return kr.keyring_path(desk.path)
+
+
+def _write_ring(desk: Desk, ring: kr.Keyring) -> None:
+    """Write the case file's keyring, and its copy in the backups folder when there is one:
+    that copy opens every backup, so a passphrase changed or an account closed must open
+    nothing there either. A copy that cannot be written fails the change with the rest."""
+    path = _ring_path(desk)
+    kr.write_keyring(path, ring)
+    copy = kr.keyring_path(backups_folder(desk.path) / "case")
+    if copy.exists():
+        kr.copy_keyring(path, copy)
 
 
 def _ring(desk: Desk) -> kr.Keyring | None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 
 import pytest
 
 from consuldesk.services import access
+from consuldesk.services.backups import take_backup
 from consuldesk.services.casefile import create_casefile, open_casefile
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.nationals import (
@@ -308,3 +310,34 @@ def test_backups_of_an_encrypted_file_are_encrypted_and_restore_with_the_login(t
         assert [n.surname_cyr for n in found] == [SECRET_NAME]
     finally:
         again.close()
+
+
+def test_a_changed_passphrase_or_closed_account_opens_no_backup_either(tmp_path):
+    """The backups folder keeps a copy of the keyring beside the backups: put beside any of
+    them, it must know only the passphrases that open the case file now."""
+    desk = make(tmp_path)
+    register(desk)
+    access.add_officer(desk, "Oleg", "officer", "officer passphrase")
+    backup = take_backup(desk, "by hand")
+    access.change_passphrase(desk, PASS, "another long one")
+    access.disable_officer(desk, "Oleg")
+    desk.close()
+
+    def open_backup_with(officer, passphrase):
+        stolen = tmp_path / "stolen"
+        stolen.mkdir(exist_ok=True)
+        shutil.copyfile(backup, stolen / "w.consuldesk")
+        shutil.copyfile(keyring_path(backup.parent / "case"), keyring_path(stolen / "w.consuldesk"))
+        return open_casefile(stolen / "w.consuldesk", officer, passphrase)
+
+    with pytest.raises(KeyringError) as old:
+        open_backup_with("Айгүл Сейітова", PASS)
+    assert old.value.code == "keyring.wrong_passphrase"
+    with pytest.raises(KeyringError) as closed:
+        open_backup_with("Oleg", "officer passphrase")
+    assert closed.value.code == "keyring.no_officer"
+    opened = open_backup_with("Айгүл Сейітова", "another long one")
+    assert [n.surname_cyr for n in find_nationals(opened, NationalFilter(query="8261")).rows] == [
+        SECRET_NAME
+    ]
+    opened.close()
