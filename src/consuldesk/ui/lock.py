@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QFont
+from PySide6.QtGui import QAction, QFont, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -39,6 +39,8 @@ from consuldesk.ui.dialogs.login import error_label, password_field
 #: 0: never).
 IDLE_MINUTES_DEFAULT = 10
 IDLE_MINUTES_KEY = "security/idle_lock_minutes"
+#: The keys that lock the window at once, from any ConsulDesk window or dialog.
+LOCK_KEYS = QKeySequence("Ctrl+Shift+L")
 
 _ACTIVITY = {
     QEvent.Type.KeyPress,
@@ -209,6 +211,17 @@ class WindowLock(QObject):
             self.idle.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and QKeySequence(event.keyCombination()) == LOCK_KEYS
+            and self.available
+            and not self.locked
+        ):
+            # A window-modal dialog (a person card, a hotline call) blocks the window's own
+            # shortcuts, and an open card is just when an officer steps away: lock from here.
+            self.lock("asked")
+            return True
         if event.type() in _ACTIVITY and self.idle.isActive():
             self.idle.start()  # a key or the mouse: the idle time starts again
         return False
@@ -282,4 +295,4 @@ def _ignore(_value: object) -> None:
     """A lock recorded or not: nothing to tell the officer (a read-only file keeps no trail)."""
 
 
-__all__ = ["IDLE_MINUTES_DEFAULT", "IDLE_MINUTES_KEY", "LockScreen", "WindowLock"]
+__all__ = ["IDLE_MINUTES_DEFAULT", "IDLE_MINUTES_KEY", "LOCK_KEYS", "LockScreen", "WindowLock"]

@@ -133,11 +133,12 @@ class MainWindow(QMainWindow):
         self._settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self._quit = QAction(_("Quit"), self)
         self._quit.setShortcut(QKeySequence.StandardKey.Quit)
+        from consuldesk.ui.lock import LOCK_KEYS, WindowLock
+
         self._lock_action = QAction(_("Lock"), self)
-        self._lock_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
-        # From any ConsulDesk window: a person card open is when an officer steps away.
+        # From any ConsulDesk window; from a dialog that blocks this one, WindowLock sees to it.
+        self._lock_action.setShortcut(LOCK_KEYS)
         self._lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        from consuldesk.ui.lock import WindowLock
 
         self.window_lock = WindowLock(self, self.ctx)
         self._show_lock_state()
