@@ -22,17 +22,20 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 from shiboken6 import isValid
 
-from consuldesk.i18n import _
+from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe
 from consuldesk.services import access
 from consuldesk.services import keys as key_service
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.ask import ask
+from consuldesk.ui.dialogs.discard import DiscardGuardDialog
 from consuldesk.ui.dialogs.login import error_label, password_field
 
 #: Minutes without a key press or a click before the window locks (settings can change it;
@@ -86,7 +89,7 @@ class LockScreen(QWidget):
         self.quit_button.setToolTip(
             _(
                 "Another officer: close ConsulDesk and log in as yourself. Unsaved changes in "
-                "open cards are lost."
+                "open cards are lost (you are asked first)."
             )
         )
         note = QLabel(_("Unsaved changes in open cards are kept and come back when you unlock."))
@@ -177,6 +180,7 @@ class WindowLock(QObject):
         self.screen: LockScreen | None = None
         self._hidden: list[QWidget] = []
         self._disabled: list[QAction] = []
+        self.quit_box: QMessageBox | None = None  # Close ConsulDesk's question (tests answer)
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.timeout.connect(self._on_idle_timeout)
@@ -251,13 +255,44 @@ class WindowLock(QObject):
         self.screen = LockScreen(self.ctx, window)
         self.screen.setGeometry(window.rect())
         self.screen.unlocked.connect(self.unlock)
-        self.screen.quit_requested.connect(window.close)
+        self.screen.quit_requested.connect(self._on_quit_requested)
         self.screen.show()
         self.screen.raise_()
         self.screen.pass_edit.setFocus()
         desk = self.ctx.desk
         self.ctx.tasks.run(lambda: access.record_lock(desk, reason), _ignore, _ignore)
         self.locked_changed.emit(True)
+
+    @Slot()
+    def _on_quit_requested(self) -> None:
+        """Close ConsulDesk from the lock screen; first ask, when hidden cards hold typed work
+        (the officer who typed it may be the one who comes back)."""
+        unsaved = sum(
+            1
+            for w in self._hidden
+            if isValid(w) and isinstance(w, DiscardGuardDialog) and w.has_changes()
+        )
+        if not unsaved or self.screen is None:
+            self._close_window()
+            return
+        self.quit_box = ask(
+            self.screen,
+            _("Close ConsulDesk?"),
+            ngettext(
+                "{n} open window holds changes that are not saved. Closing ConsulDesk throws "
+                "them away; unlocking brings them back.",
+                "{n} open windows hold changes that are not saved. Closing ConsulDesk throws "
+                "them away; unlocking brings them back.",
+                unsaved,
+            ).format(n=unsaved),
+            self._close_window,
+            QMessageBox.StandardButton.Discard,
+            yes=_("Close and lose them"),
+            no=_("Keep ConsulDesk open"),
+        )
+
+    def _close_window(self) -> None:
+        self.window.close()
 
     @Slot()
     def unlock(self) -> None:

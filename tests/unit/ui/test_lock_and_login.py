@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
 from sqlmodel import select
 
 from consuldesk.services.access import DEMO_OFFICER, DEMO_PASSPHRASE, recovery_key
@@ -166,3 +167,29 @@ def test_settings_keep_the_logged_in_name_and_set_the_idle_lock(qtbot, window, s
     assert window.ctx.desk.officer == "Айгүл Сейітова"
     assert int(settings.value(IDLE_MINUTES_KEY)) == 3
     assert window.window_lock.idle.interval() == 3 * 60_000 and window.window_lock.idle.isActive()
+
+
+def test_closing_from_the_lock_screen_asks_before_losing_a_typed_card(qtbot, window):
+    card = window.nationals_page.open_card(None)
+    qtbot.waitUntil(card.isVisible)
+    card.edits["surname_cyr"].setText("Әбдірахманқызы")  # typed, not saved
+    lock = window.window_lock
+    lock.lock("asked")
+    lock.screen.quit_button.click()
+    box = lock.quit_box
+    assert box is not None and box.isVisible()
+    assert "1 open window holds changes that are not saved" in box.text()
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    box.button(QMessageBox.StandardButton.Cancel).click()  # Keep ConsulDesk open
+    assert window.isVisible() and lock.locked
+    lock.screen.quit_button.click()
+    lock.quit_box.button(QMessageBox.StandardButton.Discard).click()
+    qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def test_closing_from_the_lock_screen_with_nothing_typed_does_not_ask(qtbot, window):
+    lock = window.window_lock
+    lock.lock("asked")
+    lock.screen.quit_button.click()
+    assert lock.quit_box is None
+    qtbot.waitUntil(lambda: not window.isVisible())
