@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from consuldesk import i18n
+from consuldesk.domain.enums import RequestKind
 from consuldesk.services import evacuation as ev
 from consuldesk.services.demo import seed_demo
 from consuldesk.store.models import National
+from consuldesk.ui.dialogs.hotline_call import HotlineCallDialog
 from consuldesk.ui.main_window import MainWindow
 from consuldesk.ui.models.passengers import COL_AGE, COL_NAME, COL_PROBLEMS, COL_SEAT, COL_STATUS
 from consuldesk.ui.pages.evacuation.passengers import problems_least
@@ -213,6 +215,26 @@ def test_a_long_saved_notice_wraps_instead_of_widening_the_window(qtbot, demo):
         for _ in range(5):
             QApplication.processEvents()
         assert (window.width(), window.height()) == SIZE
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_call_logged_with_a_long_summary_keeps_the_window_on_the_screen(qtbot, demo, language):
+    with _small_window(qtbot, demo, language) as window:
+        window._log_call.trigger()
+        dialog = window.findChild(HotlineCallDialog)
+        dialog.caller_edit.setText("Сестра туриста")
+        dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(RequestKind.INFORMATION))
+        dialog.summary_edit.setText(
+            "Брат не выходит на связь с понедельника, последний раз звонил из отеля в Дубае, "
+            "просит узнать, есть ли он в списках на эвакуацию и где он ночует"
+        )
+        with qtbot.waitSignal(dialog.saved, timeout=3000):
+            dialog.save_button.click()
+        page = window.pages.currentWidget()
+        qtbot.waitUntil(lambda: page.view.request is not None, timeout=3000)
+        _settle(window)
+        assert page.count_label.text().startswith(i18n._("Call logged: {summary}.")[:4])
+        _assert_fits(window, f"a call logged ({language})")
 
 
 def _assert_dialog_fits(dialog, what: str) -> None:

@@ -400,6 +400,7 @@ class RequestsPage(QWidget):
         filters.addStretch(0)
 
         self.count_label = QLabel()
+        self.count_label.setWordWrap(True)  # a long call just logged wraps, never widens
         self.model = RequestsModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -551,7 +552,7 @@ class RequestsPage(QWidget):
         self._after_change = False
         if logged is not None:
             self.count_label.setText(
-                _("Call logged: {summary}.").format(summary=logged.summary)
+                _("Call logged: {summary}.").format(summary=_shortened(logged.summary))
                 + " · "
                 + self.count_label.text()
             )
@@ -659,6 +660,15 @@ class RequestsPage(QWidget):
     @Slot()
     def _on_log_call_button_clicked(self) -> None:
         open_hotline_call(self.ctx, self).saved.connect(self.show_logged)
+
+def _shortened(text: str, most: int = 80) -> str:
+    """``text`` on one line, cut at a word with "…" past ``most`` characters (the whole of it
+    is in the request, selected beside)."""
+    line = " ".join(text.split())
+    if len(line) <= most:
+        return line
+    cut = line[:most].rsplit(" ", 1)[0] or line[:most]
+    return cut.rstrip(" ,.;:") + "…"
 
 
 __all__ = ["RequestView", "RequestsPage"]
