@@ -186,6 +186,10 @@ TEMPLATES: dict[str, str] = {
     "placement.dates": "Check-out ({check_out}) must be after check-in ({check_in})",
     "placement.empty": "Choose whom to place: a person or a household with members",
     "placement.status": "This stay is {status}: it cannot be changed this way",
+    "placement.not_now": (
+        "A stay from {check_in} to {check_out} does not include tonight, so they cannot be at "
+        "the hotel now: untick “They are at the hotel now” or change the dates"
+    ),
     "hotel.name": "The hotel needs a name",
     "hotel.rate_basis": "“{value}” is not how a rate is charged: per person or per room",
     "currency.unknown": "“{value}” is not a currency code (for example USD, AED, KZT)",

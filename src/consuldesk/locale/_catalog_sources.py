@@ -311,6 +311,10 @@ def _catalog_sources() -> None:
     _("Choose whom to place: a person or a household with members")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.status']
     _("This stay is {status}: it cannot be changed this way")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.not_now']
+    _(
+        "A stay from {check_in} to {check_out} does not include tonight, so they cannot be at the hotel now: untick “They are at the hotel now” or change the dates"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['hotel.name']
     _("The hotel needs a name")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['hotel.rate_basis']

@@ -600,3 +600,45 @@ def test_a_full_hotel_reads_right_for_one_person_and_for_several(desk, hotel):
     with pytest.raises(ServiceError) as two:
         ht.place(desk, hotel.id, [p.id for p in people[3:]], TODAY)
     assert describe(two.value).endswith("and 2 more people do not fit")
+
+
+def test_the_desk_lists_those_whose_check_out_day_has_come_until_they_are_checked_out(desk, hotel):
+    """A guest leaving today sleeps there no more tonight, but is still checked in: the
+    officer must see them to check them out (or they stay "in hotel" for ever)."""
+    a, b, c, d = _people(desk, 4)
+    leaving = ht.place(desk, hotel.id, [a.id], D(2026, 3, 8), TODAY).row[0]
+    ht.check_in(desk, leaving.id, D(2026, 3, 8))  # checked in when they came
+    late = ht.place(desk, hotel.id, [b.id], D(2026, 3, 1), D(2026, 3, 9)).row[0]  # not out
+    ht.place(desk, hotel.id, [c.id], D(2026, 3, 9), D(2026, 3, 12), checked_in=True)
+    gone = ht.place(desk, hotel.id, [d.id], D(2026, 3, 1), D(2026, 3, 3)).row[0]
+    ht.check_out(desk, gone.id, D(2026, 3, 3))
+    assert [r.person_name for r in ht.guests_tonight(desk, hotel.id)] == ["Сейітова Айгүл"]
+    at_desk = {r.person_name: r for r in ht.guests_at_the_desk(desk, hotel.id)}
+    assert set(at_desk) == {"Қасымова Әйгерім", "Қасымов Ерлан", "Сейітова Айгүл"}
+    assert at_desk["Қасымова Әйгерім"].check_out == TODAY
+    ht.check_out(desk, leaving.id)  # on its day: the stay's dates and cost as booked
+    out = ht.list_placements(desk, national_id=a.id)[0]
+    assert (out.status, out.check_out, out.nights) == ("checked_out", TODAY, 2)
+    assert get_national(desk, a.id).presence_status == "in_country"
+    ht.check_out(desk, late.id)  # a day late: the extra night counts
+    assert ht.list_placements(desk, national_id=b.id)[0].nights == 9
+    assert [r.person_name for r in ht.guests_at_the_desk(desk, hotel.id)] == ["Сейітова Айгүл"]
+
+
+@pytest.mark.parametrize(
+    ("check_in", "check_out"),
+    [(D(2026, 3, 1), D(2026, 3, 3)), (D(2026, 3, 1), TODAY), (D(2026, 3, 11), None)],
+    ids=["over", "ends today", "not begun"],
+)
+def test_they_cannot_be_at_the_hotel_now_for_a_stay_that_does_not_include_tonight(
+    desk, hotel, check_in, check_out
+):
+    (a,) = _people(desk, 1)
+    before = _audit_count(desk)
+    with pytest.raises(ServiceError) as refused:
+        ht.place(desk, hotel.id, [a.id], check_in, check_out, checked_in=True)
+    assert refused.value.code == "placement.not_now"
+    assert _audit_count(desk) == before and ht.list_placements(desk) == []
+    assert get_national(desk, a.id).presence_status != "in_hotel"
+    # Booked, the same past stay is a record of what happened: kept.
+    assert ht.place(desk, hotel.id, [a.id], check_in, check_out).row[0].status == "booked"

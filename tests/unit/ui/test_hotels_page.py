@@ -23,6 +23,7 @@ from consuldesk.ui.models.hotels import (
     COL_NIGHTS,
     COL_OCCUPIED,
     COL_RATE,
+    COL_STATUS,
     CostsModel,
     GuestsModel,
     HotelsModel,
@@ -192,6 +193,26 @@ def test_check_out_frees_the_bed(qtbot, page, desk):
     qtbot.waitUntil(lambda: page.hotels_model.index(0, COL_OCCUPIED).data() == "0", timeout=3000)
     assert nationals.get_national(desk, guest.id).presence_status == "in_country"
     assert "Nobody stays" in page.guests_title.text()
+
+
+def test_a_guest_whose_check_out_day_has_come_is_listed_to_be_checked_out(qtbot, page, desk):
+    hotel = add_hotel(desk, beds=3)
+    guest = nationals.register_national(desk, person()).row
+    stay = hotels.place(desk, hotel.id, [guest.id], TODAY - timedelta(days=2), TODAY).row[0]
+    hotels.check_in(desk, stay.id, TODAY - timedelta(days=2))
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 1, timeout=3000)
+    assert page.guests_model.index(0, COL_STATUS).data() == "Checked in, leaves today"
+    assert page.hotels_model.index(0, COL_OCCUPIED).data() == "0"  # no bed tonight
+    assert "0 guests on the night of 10.03.2026 · due to check out: 1" in page.guests_title.text()
+    page.guests_table.selectRow(0)
+    assert page.check_out_button.isEnabled()
+    page.check_out_button.click()
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 0, timeout=3000)
+    out = hotels.list_placements(desk, national_id=guest.id)[0]
+    assert (out.status, out.check_out, out.nights) == ("checked_out", TODAY, 2)
+    assert nationals.get_national(desk, guest.id).presence_status == "in_country"
 
 
 def test_costs_by_hotel_and_operator_never_mix_currencies(qtbot, page, desk):

@@ -32,7 +32,13 @@ from consuldesk.services.hotels.placing import (
     place,
     place_household,
 )
-from consuldesk.services.hotels.reading import costs, guests_tonight, list_placements, occupancy
+from consuldesk.services.hotels.reading import (
+    costs,
+    guests_at_the_desk,
+    guests_tonight,
+    list_placements,
+    occupancy,
+)
 from consuldesk.services.hotels.records import (
     HotelFields,
     add_hotel,
@@ -57,6 +63,7 @@ __all__ = [
     "costs",
     "currency_code",
     "get_hotel",
+    "guests_at_the_desk",
     "guests_tonight",
     "hotel_row",
     "household_choices",

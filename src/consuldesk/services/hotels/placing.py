@@ -241,6 +241,17 @@ def _placed(
 ) -> Written[tuple[PlacementRow, ...]]:
     """:func:`place` or :func:`place_household`: ``people`` are read in the same transaction
     (a household's members as they are when it is placed)."""
+    today = desk.today()
+    if checked_in and not (check_in <= today and (check_out is None or check_out > today)):
+        # "At the hotel now" for a stay not begun or already over would count them in a hotel
+        # that no guest list shows them in.
+        check_dates(check_in, check_out)  # dates the wrong way round: that is the mistake
+        raise ServiceError(
+            "placement.not_now",
+            "checked_in",
+            check_in=check_in.isoformat(),
+            check_out=check_out.isoformat() if check_out else "—",
+        )
     with desk.write() as tx:
         hotel = live_hotel(tx.session, hotel_id)
         placements = _place(

@@ -13,6 +13,7 @@ from consuldesk.domain.enums import HouseholdKind, PlacementStatus, RateBasis
 from consuldesk.services.desk import Desk
 from consuldesk.services.hotels.records import hotel_row, live_hotel
 from consuldesk.services.hotels.stays import (
+    ACTIVE_VALUES,
     nights_between,
     placement_rows,
     room_key,
@@ -74,6 +75,29 @@ def guests_tonight(desk: Desk, hotel_id: str, on: date | None = None) -> list[Pl
         live_hotel(session, hotel_id)
         found = _occupying(session, night, hotel_id)
         return sorted_rows(placement_rows(session, found, desk.today()))
+
+
+def guests_at_the_desk(desk: Desk, hotel_id: str) -> list[PlacementRow]:
+    """The hotel's guests as the officer handles them today: who sleeps there tonight, and who
+    should have left by today but was not checked out (still booked or checked in, their
+    check-out day today or earlier), so that they can be.
+
+    Raises:
+        NotFound: no such live hotel.
+    """
+    today = desk.today()
+    with desk.casefile.read() as session:
+        live_hotel(session, hotel_id)
+        found = _occupying(session, today, hotel_id)
+        found += session.exec(  # leaving today or overdue: not occupying tonight
+            select(Placement).where(
+                col(Placement.deleted_at).is_(None),
+                col(Placement.hotel_id) == hotel_id,
+                col(Placement.status).in_(ACTIVE_VALUES),
+                col(Placement.check_out) <= today,
+            )
+        ).all()
+        return sorted_rows(placement_rows(session, found, today))
 
 
 def occupancy(desk: Desk, on: date | None = None) -> list[HotelOccupancyRow]:

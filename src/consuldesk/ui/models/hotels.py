@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from consuldesk.domain.enums import PlacementStatus
 from consuldesk.i18n import _, ngettext
 from consuldesk.services.views import CostRow, HotelOccupancyRow, PlacementRow
 from consuldesk.ui.models.base import RowsModel
@@ -161,6 +162,15 @@ def hotel_basis(row: HotelOccupancyRow) -> str:
     return row.hotel.rate_basis
 
 
+def due_to_leave(row: PlacementRow, today: date | None) -> date | None:
+    """The check-out day of a stay still booked or checked in whose day has come (today or
+    earlier: not checked out yet), else ``None``."""
+    active = row.status in (PlacementStatus.BOOKED.value, PlacementStatus.CHECKED_IN.value)
+    if today is None or not active or row.check_out is None or row.check_out > today:
+        return None
+    return row.check_out
+
+
 class GuestsModel(RowsModel):
     """Placements of one hotel (:class:`PlacementRow`).
 
@@ -169,6 +179,7 @@ class GuestsModel(RowsModel):
     """
 
     def __init__(self, parent: Any = None) -> None:
+        self.today: date | None = None  # set by the page: whose check-out day has come
         super().__init__(
             [
                 _("Guest"),
@@ -259,7 +270,15 @@ class GuestsModel(RowsModel):
                 )
             return format_money(row.cost_minor, row.currency)
         if col == COL_STATUS:
-            return _(PLACEMENT_STATUS_LABELS.get(row.status, row.status))
+            status = _(PLACEMENT_STATUS_LABELS.get(row.status, row.status))
+            leaving = due_to_leave(row, self.today)
+            if leaving is None:
+                return status
+            if leaving == self.today:
+                return _("{status}, leaves today").format(status=status)
+            return _("{status}, was to leave on {day}").format(
+                status=status, day=format_date(leaving)
+            )
         if col == COL_PAID_BY:
             return _(PAID_BY_LABELS.get(row.paid_by, row.paid_by))
         return ""

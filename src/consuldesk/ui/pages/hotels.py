@@ -30,7 +30,7 @@ from consuldesk.services.hotels import (
     check_in,
     check_out,
     costs,
-    guests_tonight,
+    guests_at_the_desk,
     occupancy,
 )
 from consuldesk.services.views import CostReport, HotelOccupancyRow, HotelRow, PlacementRow
@@ -44,6 +44,7 @@ from consuldesk.ui.models.hotels import (
     CostsModel,
     GuestsModel,
     HotelsModel,
+    due_to_leave,
     format_date,
 )
 
@@ -299,7 +300,7 @@ class HotelsPage(QWidget):
             return
         desk = self.ctx.desk
         self.ctx.tasks.run(
-            lambda: guests_tonight(desk, hotel.id),
+            lambda: guests_at_the_desk(desk, hotel.id),
             lambda rows: self._on_guests_done(serial, hotel, rows),
             self._on_refresh_failed,
         )
@@ -307,15 +308,20 @@ class HotelsPage(QWidget):
     def _on_guests_done(self, serial: int, hotel: HotelRow, rows: list[PlacementRow]) -> None:
         if serial != self._guests_serial:
             return
+        today = self.ctx.desk.today()
+        self.guests_model.today = today
         self.guests_model.set_rows(rows)
         self.guests_table.resizeColumnsToContents()
-        day = format_date(self.ctx.desk.today())
+        day = format_date(today)
+        leaving = sum(1 for r in rows if due_to_leave(r, today) is not None)
+        staying = len(rows) - leaving
         if rows:
-            self.guests_title.setText(
-                _("{hotel}: {n} guests on the night of {day}").format(
-                    hotel=hotel.name, n=len(rows), day=day
-                )
+            title = _("{hotel}: {n} guests on the night of {day}").format(
+                hotel=hotel.name, n=staying, day=day
             )
+            if leaving:
+                title += " · " + _("due to check out: {n}").format(n=leaving)
+            self.guests_title.setText(title)
         else:
             self.guests_title.setText(
                 _(

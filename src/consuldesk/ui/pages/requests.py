@@ -661,6 +661,7 @@ class RequestsPage(QWidget):
     def _on_log_call_button_clicked(self) -> None:
         open_hotline_call(self.ctx, self).saved.connect(self.show_logged)
 
+
 def _shortened(text: str, most: int = 80) -> str:
     """``text`` on one line, cut at a word with "…" past ``most`` characters (the whole of it
     is in the request, selected beside)."""
