@@ -642,3 +642,41 @@ def test_they_cannot_be_at_the_hotel_now_for_a_stay_that_does_not_include_tonigh
     assert get_national(desk, a.id).presence_status != "in_hotel"
     # Booked, the same past stay is a record of what happened: kept.
     assert ht.place(desk, hotel.id, [a.id], check_in, check_out).row[0].status == "booked"
+
+
+def test_a_stay_is_extended_when_flights_are_cancelled_and_costs_the_nights_added(desk, hotel):
+    a, b, c, d = _people(desk, 4)
+    family = ht.place(desk, hotel.id, [a.id, b.id], D(2026, 3, 8), D(2026, 3, 11), room="101")
+    ids = [r.id for r in family.row]
+    written = ht.change_check_out(desk, ids, D(2026, 3, 14))
+    assert [(r.check_out, r.nights) for r in written.row] == [(D(2026, 3, 14), 6)] * 2
+    assert written.changes.updated == {"placement": set(ids)}
+    assert history(desk, ids[0])[-1].changes == {"check_out": ["2026-03-11", "2026-03-14"]}
+    # The hotel (3 beds) has one left from the 11th: a third guest from then fits, a fourth
+    # extended into those nights does not, unless overbooked.
+    ht.place(desk, hotel.id, [c.id], D(2026, 3, 11), D(2026, 3, 13))
+    late = ht.place(desk, hotel.id, [d.id], D(2026, 3, 9), D(2026, 3, 11)).row[0]
+    with pytest.raises(ServiceError) as full:
+        ht.change_check_out(desk, [late.id], D(2026, 3, 12))
+    assert full.value.code == "hotel.full" and full.value.params["night"] == "2026-03-11"
+    assert ht.list_placements(desk, national_id=d.id)[0].check_out == D(2026, 3, 11)
+    ht.change_check_out(desk, [late.id], D(2026, 3, 12), allow_overbook=True)
+    # Shortened, or not known yet; never before the check-in.
+    assert ht.change_check_out(desk, ids[:1], D(2026, 3, 9)).row[0].nights == 1
+    assert ht.change_check_out(desk, ids[1:], None).row[0].check_out is None
+    with pytest.raises(ServiceError) as wrong:
+        ht.change_check_out(desk, ids[:1], D(2026, 3, 8))
+    assert wrong.value.code == "placement.dates"
+
+
+def test_a_stay_extended_into_another_of_the_same_person_or_already_over_is_refused(desk, hotel):
+    (a,) = _people(desk, 1)
+    first = ht.place(desk, hotel.id, [a.id], D(2026, 3, 1), D(2026, 3, 5)).row[0]
+    ht.place(desk, hotel.id, [a.id], D(2026, 3, 7), D(2026, 3, 9))
+    with pytest.raises(ServiceError) as overlap:
+        ht.change_check_out(desk, [first.id], D(2026, 3, 8))
+    assert overlap.value.code == "placement.overlap"
+    ht.check_out(desk, first.id, D(2026, 3, 5))
+    with pytest.raises(ServiceError) as over:
+        ht.change_check_out(desk, [first.id], D(2026, 3, 6))
+    assert over.value.code == "placement.status"

@@ -14,6 +14,7 @@ from consuldesk.services import hotels, nationals
 from consuldesk.services.households import create_household
 from consuldesk.ui.dialogs.placement import PlacementDialog
 from consuldesk.ui.models.hotels import (
+    COL_CHECK_OUT,
     COL_COST,
     COL_COST_AMOUNT,
     COL_COST_OPEN,
@@ -543,4 +544,32 @@ def test_placing_from_a_later_day_says_when_they_come(qtbot, page, desk, family)
     day = f"{TODAY + timedelta(days=6):%d.%m.%Y}"
     assert page.action_label.text() == (
         f"2 placed at Alpha from {day}; tonight's guests do not list them."
+    )
+
+
+def test_a_family_s_stay_is_extended_together_when_flights_are_cancelled(qtbot, page, desk, family):
+    hotel = add_hotel(desk, beds=3)
+    hotels.place_household(
+        desk, hotel.id, family.id, TODAY - timedelta(days=1), TODAY + timedelta(days=1), "101"
+    )
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 2, timeout=3000)
+    page.guests_table.selectRow(0)
+    assert page.change_day_button.isEnabled()
+    dialog = page.open_check_out_day_dialog()
+    assert dialog.mates_box.isVisible() and dialog.mates_box.isChecked()
+    assert "Also for the 1 other guest of the room" in dialog.mates_box.text()
+    retype(dialog.day_edit, "09.03.2026")  # before the check-in: said at once, not saved
+    assert not dialog.save_button.isEnabled()
+    assert "must be after check-in (09.03.2026)" in dialog.error_label.text()
+    retype(dialog.day_edit, "14.03.2026")
+    assert dialog.save_button.isEnabled() and not dialog.error_label.isVisible()
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: "is now 14.03.2026" in page.action_label.text(), timeout=3000)
+    assert "and 1 more" in page.action_label.text()
+    stays = hotels.list_placements(desk, hotel_id=hotel.id)
+    assert [(s.check_out, s.nights) for s in stays] == [(date(2026, 3, 14), 5)] * 2
+    qtbot.waitUntil(
+        lambda: page.guests_model.index(0, COL_CHECK_OUT).data() == "14.03.2026", timeout=3000
     )

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from consuldesk.services.hotels.placing import (
     cancel_placement,
+    change_check_out,
     check_in,
     check_out,
     check_placement,
@@ -57,6 +58,7 @@ __all__ = [
     "HotelFields",
     "add_hotel",
     "cancel_placement",
+    "change_check_out",
     "check_in",
     "check_out",
     "check_placement",

@@ -467,6 +467,59 @@ def check_out(desk: Desk, placement_id: str, on: date | None = None) -> Written[
     return Written(row, tx.changes)
 
 
+def change_check_out(
+    desk: Desk,
+    placement_ids: Sequence[str],
+    check_out: date | None,
+    *,
+    allow_overbook: bool = False,
+) -> Written[tuple[PlacementRow, ...]]:
+    """Move the check-out day of stays not over yet: flights cancelled, the stay is extended;
+    or the bus leaves earlier. ``None``: not known yet. One transaction for them all (a
+    family's room together).
+
+    The nights added are checked as a new booking would be: the person stays nowhere else
+    then, and the hotel has the beds (unless ``allow_overbook``). Shortened, the nights given
+    back are free again. The cost follows the nights.
+
+    Raises:
+        NotFound: no such live placement.
+        ServiceError: ``placement.status`` (checked out or cancelled), ``placement.dates``,
+            ``placement.overlap``, ``hotel.full``, ``placement.empty`` (no stays given).
+    """
+    ids = list(dict.fromkeys(placement_ids))
+    if not ids:
+        raise ServiceError("placement.empty", "national_ids")
+    with desk.write() as tx:
+        stays = [live_placement(tx.session, i) for i in ids]
+        longer: dict[str, list[Placement]] = defaultdict(list)  # by hotel: stays given nights
+        for p in stays:
+            _require_status(p, PlacementStatus.BOOKED, PlacementStatus.CHECKED_IN)
+            check_dates(p.check_in, check_out)
+            national = live_national(tx.session, p.national_id)
+            check_overlap(tx.session, national, p.check_in, check_out, exclude_id=p.id)
+            if p.check_out is not None and (check_out is None or check_out > p.check_out):
+                longer[p.hotel_id].append(p)
+        if not allow_overbook:
+            for hotel_id, extended in longer.items():
+                # Each from its old check-out day: those nights are new to the hotel.
+                for start in sorted({p.check_out for p in extended if p.check_out}):
+                    check_capacity(
+                        tx.session,
+                        live_hotel(tx.session, hotel_id),
+                        start,
+                        check_out,
+                        sum(
+                            1 for p in extended if p.check_out is not None and p.check_out <= start
+                        ),
+                    )
+        for p in stays:
+            tx.update(p, {"check_out": check_out})
+        tx.session.flush()
+        rows = tuple(placement_rows(tx.session, stays, desk.today()))
+    return Written(rows, tx.changes)
+
+
 def cancel_placement(desk: Desk, placement_id: str) -> Written[PlacementRow]:
     """Cancel a booking that was not taken up (the bed is free again).
 

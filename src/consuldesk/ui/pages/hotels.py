@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from consuldesk.domain.enums import PlacementStatus
-from consuldesk.i18n import _
+from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe
 from consuldesk.services.hotels import (
     cancel_placement,
@@ -35,6 +35,7 @@ from consuldesk.services.hotels import (
 )
 from consuldesk.services.views import CostReport, HotelOccupancyRow, HotelRow, PlacementRow
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.check_out_day import CheckOutDayDialog
 from consuldesk.ui.dialogs.hotel import HotelDialog
 from consuldesk.ui.dialogs.placement import PlacementDialog
 from consuldesk.ui.models.hotels import (
@@ -97,6 +98,13 @@ class HotelsPage(QWidget):
         self.check_in_button = QPushButton(_("Check &in"))
         self.check_out_button = QPushButton(_("Check &out"))
         self.cancel_button = QPushButton(_("Ca&ncel booking"))
+        self.change_day_button = QPushButton(_("Change check-out…"))
+        self.change_day_button.setToolTip(
+            _(
+                "Extend the stay (flights cancelled) or end it earlier, for the whole room if "
+                "they leave together"
+            )
+        )
         self.action_label = QLabel()
         self.action_label.setWordWrap(True)
 
@@ -151,6 +159,7 @@ class HotelsPage(QWidget):
         guest_buttons.addWidget(self.check_in_button)
         guest_buttons.addWidget(self.check_out_button)
         guest_buttons.addWidget(self.cancel_button)
+        guest_buttons.addWidget(self.change_day_button)
         guest_buttons.addWidget(self.action_label, 1)
         guests_layout.addLayout(guest_buttons)
 
@@ -202,6 +211,7 @@ class HotelsPage(QWidget):
         )
         self.check_in_button.clicked.connect(self._on_check_in_button_clicked)
         self.check_out_button.clicked.connect(self._on_check_out_button_clicked)
+        self.change_day_button.clicked.connect(self.open_check_out_day_dialog)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         self.ctx.events.changed.connect(self._on_case_file_changed)
 
@@ -349,6 +359,9 @@ class HotelsPage(QWidget):
             status in (PlacementStatus.BOOKED.value, PlacementStatus.CHECKED_IN.value)
         )
         self.cancel_button.setEnabled(status == PlacementStatus.BOOKED.value)
+        self.change_day_button.setEnabled(
+            status in (PlacementStatus.BOOKED.value, PlacementStatus.CHECKED_IN.value)
+        )
         self.place_button.setEnabled(bool(self.hotels_model.rowCount()))
 
     def _act(self, fn: Callable[..., Any], done_text: str) -> None:
@@ -356,7 +369,12 @@ class HotelsPage(QWidget):
         if guest is None:
             return
         desk = self.ctx.desk
-        for button in (self.check_in_button, self.check_out_button, self.cancel_button):
+        for button in (
+            self.check_in_button,
+            self.check_out_button,
+            self.cancel_button,
+            self.change_day_button,
+        ):
             button.setEnabled(False)
 
         def done(written: Any) -> None:
@@ -410,6 +428,40 @@ class HotelsPage(QWidget):
         dialog.finished.connect(dialog.deleteLater)
         self.launch(dialog)
         return dialog
+
+    def open_check_out_day_dialog(self) -> CheckOutDayDialog | None:
+        """Change the check-out day of the selected guest (and of their room-mates leaving
+        the same day, offered together)."""
+        guest = self.selected_guest()
+        if guest is None:
+            return None
+        active = (PlacementStatus.BOOKED.value, PlacementStatus.CHECKED_IN.value)
+        mates = [
+            r
+            for r in self.guests_model.rows()
+            if r.id != guest.id
+            and guest.room
+            and r.room == guest.room
+            and r.status in active
+            and r.check_out == guest.check_out
+        ]
+        dialog = CheckOutDayDialog(self.ctx, guest, mates, self)
+        dialog.saved.connect(self._on_check_out_day_saved)
+        dialog.finished.connect(dialog.deleteLater)
+        self.launch(dialog)
+        return dialog
+
+    @Slot(object)
+    def _on_check_out_day_saved(self, written: Any) -> None:
+        rows = written.row
+        day = format_date(rows[0].check_out) if rows[0].check_out else _("not known yet")
+        self.action_label.setText(
+            ngettext(
+                "Check-out of {name} is now {day}.",
+                "Check-out of {name} and {more} more is now {day}.",
+                len(rows),
+            ).format(name=rows[0].person_name, more=len(rows) - 1, day=day)
+        )
 
     @Slot(object)
     def _on_hotel_dialog_saved(self, written: Any) -> None:
