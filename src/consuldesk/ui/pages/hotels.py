@@ -455,13 +455,16 @@ class HotelsPage(QWidget):
     def _on_check_out_day_saved(self, written: Any) -> None:
         rows = written.row
         day = format_date(rows[0].check_out) if rows[0].check_out else _("not known yet")
-        self.action_label.setText(
-            ngettext(
-                "Check-out of {name} is now {day}.",
-                "Check-out of {name} and {more} more is now {day}.",
-                len(rows),
-            ).format(name=rows[0].person_name, more=len(rows) - 1, day=day)
-        )
+        name, more = rows[0].person_name, len(rows) - 1
+        if more:
+            text = ngettext(
+                "Check-out of {name} and {n} more is now {day}.",
+                "Check-out of {name} and {n} more is now {day}.",
+                more,
+            ).format(name=name, n=more, day=day)
+        else:
+            text = _("Check-out of {name} is now {day}.").format(name=name, day=day)
+        self.action_label.setText(text)
 
     @Slot(object)
     def _on_hotel_dialog_saved(self, written: Any) -> None:
