@@ -10,7 +10,9 @@ officer can take one at any time.
 Rotation, after a new backup is written whole: the newest :data:`KEEP` are kept, and fewer when
 they take more than their budget (:func:`size_budget`: by default half of what the disk has
 free plus what the backups take, so backups never take more than they leave free), but never
-fewer than :data:`KEEP_AT_LEAST`. Copies taken before upgrades are not counted or removed here.
+fewer than :data:`KEEP_AT_LEAST`. Copies taken before upgrades are not counted or removed here;
+copies of the case file as it was before a restore (the work a restore set aside) are rotated
+apart, the newest :data:`RESTORE_KEEP` of them kept whatever else is taken.
 
 Restoring checks the backup first (an SQLite case file that passes ``integrity_check``; the
 listing uses the quicker ``quick_check``), keeps
@@ -49,6 +51,10 @@ from consuldesk.store.private import make_private, private_dir
 KEEP = 10
 #: How many are kept whatever their size: the size budget never removes these.
 KEEP_AT_LEAST = 3
+#: How many copies taken before a restore are kept (the newest), apart from the others: ten
+#: backups taken afterwards, by hand or on a schedule, must not push out the work a restore
+#: set aside.
+RESTORE_KEEP = 5
 #: Environment variable: the backups' budget in megabytes, instead of one derived from the disk.
 BUDGET_ENV = "CONSULDESK_BACKUP_BUDGET_MB"
 
@@ -323,12 +329,17 @@ def _rotate(folder: Path, keep: set[Path | None], budget: int | None = None) -> 
     :data:`KEEP_AT_LEAST` only while all the backups fit their budget."""
     named = [p for p in folder.glob("*.consuldesk") if _NAME.match(p.name)]
     ordinary = sorted(
-        (p for p in named if reason_kind(_reason(p))[0] != "upgrade"),
+        (p for p in named if reason_kind(_reason(p))[0] not in ("upgrade", "restore")),
+        key=lambda p: p.name,
+        reverse=True,
+    )
+    restores = sorted(
+        (p for p in named if reason_kind(_reason(p))[0] == "restore"),
         key=lambda p: p.name,
         reverse=True,
     )
     sizes = {p: _size(p) for p in named}
-    doomed = ordinary[KEEP:]
+    doomed = ordinary[KEEP:] + restores[RESTORE_KEEP:]
     kept = ordinary[:KEEP]
     total = sum(sizes[p] for p in named if p not in doomed)
     allowed = budget if budget is not None else size_budget(folder, total)

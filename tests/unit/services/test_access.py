@@ -9,9 +9,10 @@ import subprocess
 import pytest
 
 from consuldesk.services import access
-from consuldesk.services.backups import take_backup
+from consuldesk.services.backups import backup_folder, take_backup
 from consuldesk.services.casefile import create_casefile, open_casefile
 from consuldesk.services.errors import ServiceError
+from consuldesk.services.lists import import_list
 from consuldesk.services.nationals import (
     NationalFilter,
     delete_national,
@@ -171,6 +172,13 @@ def test_roles_limit_what_officers_may_do_and_logins_are_audited(tmp_path):
         with pytest.raises(ServiceError):
             export_list(viewer, tmp_path / "all.csv")
         assert not (tmp_path / "all.csv").exists()
+        # An import refused to the role writes nothing, not even the backup taken before one.
+        listed = tmp_path / "one.csv"
+        listed.write_text("Фамилия;Имя\nИванов;Иван\n", encoding="utf-8")
+        with pytest.raises(ServiceError) as no_import:
+            import_list(viewer, listed)
+        assert no_import.value.code == "role.denied"
+        assert not backup_folder(path).exists() or not list(backup_folder(path).iterdir())
     finally:
         viewer.close()
 

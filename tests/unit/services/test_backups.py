@@ -210,6 +210,30 @@ def test_restoring_the_oldest_backup_does_not_rotate_it_away(desk, monkeypatch):
         restored.close()
 
 
+def test_what_a_restore_set_aside_is_not_pushed_out_by_backups_taken_after_it(desk):
+    """Ten backups by hand after a restore once removed the copy of the work it replaced."""
+    nationals.register_national(desk, person())
+    older = backups.take_backup(desk, "n0")
+    nationals.register_national(desk, person(surname_cyr="Сейітова", passport_no="N7654321"))
+    path = desk.casefile.path
+    desk.close()
+    backups.restore_backup(path, older)
+    (set_aside,) = backup_folder_files(path, "before-restore")
+    for _ in range(backups.KEEP + 2):
+        backups.backup_file(path, backups.MANUAL)
+    assert set_aside.exists()
+    kept = open_casefile(set_aside, "Officer")
+    try:
+        assert names(kept) == {"Қасымова Әйгерім", "Сейітова Әйгерім"}
+    finally:
+        kept.close()
+    assert len(backup_folder_files(path, backups.MANUAL)) == backups.KEEP
+
+
+def backup_folder_files(casefile, reason):
+    return sorted(backups.backup_folder(casefile).glob(f"*-{reason}*.consuldesk"))
+
+
 def test_a_listing_without_checks_is_instant_and_the_check_fills_it_in(desk):
     nationals.register_national(desk, person())
     made = backups.take_backup(desk, "scheduled")

@@ -99,6 +99,7 @@ def import_list(
     parallel.warm_up(_rows_about(Path(path)))  # a large list: its second checker starts now
     try:
         if not dry_run:
+            desk.require("change")  # a role that may not import takes no backup either
             # A copy first, as before a bundle: a wrong list merged into the case file can be
             # undone by restoring it (consuldesk.services.backups).
             take_backup(desk, f"before-import-{Path(path).stem}")
