@@ -52,11 +52,20 @@ def test_filters_and_json(trail, capsys):
     assert {e["national_id"] for e in events} == {a.id}
 
     code, out, _ = run(
-        capsys, "--case-file", str(path), "audit", "--officer", "Әлия Сейітова", "--json"
+        capsys, "--case-file", str(path), "audit", "--by", "әлия  сейітова", "--json"
     )
     events = json.loads(out)["events"]
-    assert {e["officer"] for e in events} == {"Әлия Сейітова"}
+    assert {e["officer"] for e in events} == {"Әлия Сейітова"}  # any case, any spacing
     assert sorted(e["action"] for e in events) == ["create", "login", "update"]
+    # --officer after the command is who logs in, as for every command: not a filter.
+    code, out, _ = run(
+        capsys, "--case-file", str(path), "audit", "--officer", "Test", "--json"
+    )
+    assert code == EXIT_OK
+    assert {e["officer"] for e in json.loads(out)["events"]} >= {"Test", "Әлия Сейітова"}
+    code, out, _ = run(capsys, "--case-file", str(path), "audit", "--by", "Nobody")
+    assert out.splitlines()[0] == "No events."
+    assert "The trail names no officer “Nobody”; it names: " in out and "Әлия Сейітова" in out
 
     code, out, _ = run(capsys, "--case-file", str(path), "audit", "--kind", "exports", "--json")
     (export,) = json.loads(out)["events"]

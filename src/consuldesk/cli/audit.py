@@ -25,19 +25,14 @@ def add_parsers(
     takes."""
     from consuldesk.services.audit import KINDS
 
-    # Here --officer narrows the trail to an officer's events (reading writes nothing, so the
-    # officer at the keyboard does not matter): the command takes every common option but that.
-    reading = argparse.ArgumentParser(add_help=False)
-    for action in common._actions:
-        if "--officer" not in action.option_strings:
-            reading._add_action(action)
     p = add(
         "audit",
-        parents=[reading],
+        parents=[common],
         help="the audit trail: who changed, exported, printed or sent what, and when",
     )
     p.add_argument("--person", help="a person's name, IIN, passport, phone or ConsulDesk ID")
-    p.add_argument("--officer", dest="by", metavar="NAME", help="only this officer's events")
+    # Not --officer: that is who logs in, after the command as before it.
+    p.add_argument("--by", metavar="NAME", help="only the events of this officer (any case)")
     p.add_argument("--since", type=_day, help="from this day (31.12.2026 or 2026-12-31)")
     p.add_argument("--until", type=_day, help="up to this day, included")
     p.add_argument("--kind", choices=list(KINDS), help="only events of this kind")
@@ -48,7 +43,8 @@ def add_parsers(
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Show the audit trail, newest first."""
-    from consuldesk.services.audit import KIND_LABELS, AuditFilter, find_events
+    from consuldesk.services.audit import KIND_LABELS, AuditFilter, find_events, officers
+    from consuldesk.store.keyring import name_key
 
     if args.since and args.until and args.since > args.until:
         raise CliError(_("--since must not be after --until."), EXIT_USAGE)
@@ -62,6 +58,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     desk = _open(args)
     try:
         page = find_events(desk, flt, limit=args.limit)
+        known = officers(desk) if args.by and not page.rows else []
     finally:
         desk.close()
     if args.json:
@@ -72,6 +69,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not page.rows:
         print(_("No events."))
+        if known and not any(name_key(n) == name_key(args.by) for n in known):
+            print(
+                _("The trail names no officer “{name}”; it names: {names}.").format(
+                    name=args.by, names=", ".join(known)
+                )
+            )
         return EXIT_OK
     table = [[_("When"), _("Officer"), _("Post"), _("Kind"), _("About"), _("What")]]
     for row in page.rows:

@@ -33,6 +33,7 @@ from consuldesk.i18n import _
 from consuldesk.services.audit_text import KEY_TABLES, TABLE_LABELS, summarise
 from consuldesk.services.desk import Desk
 from consuldesk.store.db import sql_time
+from consuldesk.store.keyring import name_key
 from consuldesk.store.models import (
     AssistanceRequest,
     AuditEvent,
@@ -265,7 +266,11 @@ def _conditions(session: Session, flt: AuditFilter) -> tuple[list[Any], int | No
             )
         )
     if flt.officer:
-        where.append(events.c.officer == flt.officer)
+        # As logins are: any case, any spacing ("айгүл  сейітова"); SQLite's lower() knows
+        # no Cyrillic, so the names the trail holds are matched here (a post has a few).
+        wanted = name_key(flt.officer)
+        known = session.execute(select(events.c.officer).distinct()).scalars()
+        where.append(events.c.officer.in_([n for n in known if n and name_key(n) == wanted]))
     if flt.since:
         where.append(_at() >= _day_start(flt.since))
     if flt.until:
