@@ -58,9 +58,7 @@ def test_filters_and_json(trail, capsys):
     assert {e["officer"] for e in events} == {"Әлия Сейітова"}  # any case, any spacing
     assert sorted(e["action"] for e in events) == ["create", "login", "update"]
     # --officer after the command is who logs in, as for every command: not a filter.
-    code, out, _ = run(
-        capsys, "--case-file", str(path), "audit", "--officer", "Test", "--json"
-    )
+    code, out, _ = run(capsys, "--case-file", str(path), "audit", "--officer", "Test", "--json")
     assert code == EXIT_OK
     assert {e["officer"] for e in json.loads(out)["events"]} >= {"Test", "Әлия Сейітова"}
     code, out, _ = run(capsys, "--case-file", str(path), "audit", "--by", "Nobody")

@@ -233,6 +233,19 @@ def test_a_disk_filling_up_in_the_middle_of_an_import_leaves_the_file_as_it_was(
         casefile.check_pages(full=True)
 
 
+def test_a_backup_cut_short_by_a_full_disk_leaves_no_part_of_itself(
+    pristine, small_disk, tmp_path, capsys
+):
+    path = small_disk / "c.consuldesk"
+    shutil.copy(pristine, path)
+    folder = small_disk / "c.consuldesk.backups"
+    folder.mkdir(mode=0o700)
+    _fill(small_disk, path.stat().st_size // 2)  # room for half a copy
+    code, err = run(capsys, _argv(("backup",), path, tmp_path))
+    assert_named(code, err, "is full")
+    assert sorted(p.name for p in folder.iterdir()) == []  # no copy, no -wal, no -shm
+
+
 def test_a_case_file_that_cannot_be_created_on_a_full_disk_leaves_nothing(
     small_disk, tmp_path, capsys
 ):

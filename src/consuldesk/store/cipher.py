@@ -121,7 +121,7 @@ def export_copy(
         _fsync(tmp)
         shutil.move(tmp, target)
     finally:
-        discard(tmp)
+        _discard_database(tmp)
 
 
 def backup_copy(source: Path, target: Path, key: bytes | None) -> None:
@@ -148,7 +148,14 @@ def backup_copy(source: Path, target: Path, key: bytes | None) -> None:
         _fsync(tmp)
         shutil.move(tmp, target)
     finally:
-        discard(tmp)
+        _discard_database(tmp)
+
+
+def _discard_database(path: Path) -> None:
+    """Remove a database copy left half-written, with the log files SQLite keeps beside it
+    (a full disk stops a copy after SQLite has made them)."""
+    for part in (path, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
+        discard(part)
 
 
 def _fsync(path: Path) -> None:
