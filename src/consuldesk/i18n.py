@@ -41,3 +41,9 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a message with a count (Russian and Kazakh plural rules differ)."""
     return _translations.ngettext(singular, plural, n)
+
+
+def plural_forms(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular and plural pair for the catalogs, to be given to :func:`ngettext` once
+    the number is known (a caption made before its count)."""
+    return singular, plural

@@ -108,6 +108,7 @@ def main() -> None:
         "--keyword=_",
         "--keyword=ngettext:1,2",
         "--keyword=N_",
+        "--keyword=plural_forms:1,2",
         "--add-comments=TRANSLATORS:",
         "--sort-by-file",
         "--no-wrap",

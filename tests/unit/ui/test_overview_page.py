@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QLocale
 
+from consuldesk import i18n
 from consuldesk.domain.countries import country_name
 from consuldesk.services import nationals
 from consuldesk.services.demo import seed_demo
@@ -70,6 +71,26 @@ def test_a_change_refreshes_the_counts(qtbot, ctx, desk):
     qtbot.waitUntil(lambda: page.figures["nationals"].value_label.text() == "1", timeout=3000)
     assert table_rows(page.country_table) == [("United Arab Emirates", "1")]
     assert table_rows(page.city_table) == [("Dubai", "1")]
+
+
+def test_the_captions_agree_with_their_numbers_in_russian(qtbot, ctx, desk):
+    i18n.install("ru")
+    try:
+        nationals.register_national(desk, person())
+        page = make_page(qtbot, ctx)
+        figure = page.figures["nationals"]
+        assert (figure.value_label.text(), figure.caption_label.text()) == (
+            "1",
+            "гражданин в базе",
+        )
+        for _ in range(2):
+            nationals.register_national(desk, person(passport_no=None, iin=None))
+        page.refresh_button.click()
+        qtbot.waitUntil(lambda: figure.value_label.text() == "3", timeout=3000)
+        assert figure.caption_label.text() == "гражданина в базе"
+        assert page.figures["overdue_requests"].caption_label.text() == "просроченных обращений"
+    finally:
+        i18n.install("en")
 
 
 def test_refresh_button_counts_again(qtbot, ctx, desk):

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from consuldesk.domain.countries import country_name
 from consuldesk.domain.enums import Vulnerability
 from consuldesk.domain.errors import ValidationError
-from consuldesk.i18n import _, language, ngettext
+from consuldesk.i18n import _, language, ngettext, plural_forms
 from consuldesk.messages import describe
 from consuldesk.services.stats import situation
 from consuldesk.services.views import Situation
@@ -68,24 +68,30 @@ def _country(code: str) -> str:
 
 
 class _Figure(QFrame):
-    """One headline number with its caption."""
+    """One headline number with its caption; a caption given as singular and plural agrees
+    with the number (Russian has three forms: 1 гражданин, 3 гражданина, 5 граждан)."""
 
-    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+    def __init__(self, caption: str | tuple[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.forms = caption if isinstance(caption, tuple) else None
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.value_label = QLabel("…")
         font = self.value_label.font()
         font.setPointSizeF(font.pointSizeF() * 2)
         font.setBold(True)
         self.value_label.setFont(font)
-        self.caption_label = QLabel(caption)
+        self.caption_label = QLabel(
+            ngettext(*caption, 2) if isinstance(caption, tuple) else caption
+        )
         self.caption_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.value_label)
         layout.addWidget(self.caption_label)
 
-    def set_value(self, text: str) -> None:
+    def set_value(self, text: str, count: int | None = None) -> None:
         self.value_label.setText(text)
+        if self.forms is not None and count is not None:
+            self.caption_label.setText(ngettext(*self.forms, count))
 
 
 def _count_table(first_header: str) -> QTableWidget:
@@ -146,13 +152,17 @@ class OverviewPage(QWidget):
         self.review_notice.hide()
 
         self.figures = {
-            "nationals": _Figure(_("nationals on file")),
-            "vulnerable": _Figure(_("vulnerable")),
-            "evacuated": _Figure(_("people evacuated")),  # not a person's status
-            "open_requests": _Figure(_("open requests")),
-            "overdue_requests": _Figure(_("overdue requests")),
+            "nationals": _Figure(plural_forms("national on file", "nationals on file")),
+            "vulnerable": _Figure(plural_forms("vulnerable person", "vulnerable people")),
+            "evacuated": _Figure(
+                plural_forms("person evacuated", "people evacuated")
+            ),  # not a status
+            "open_requests": _Figure(plural_forms("open request", "open requests")),
+            "overdue_requests": _Figure(plural_forms("overdue request", "overdue requests")),
             "beds": _Figure(_("hotel beds occupied tonight")),
-            "placed_tonight": _Figure(_("people in hotels tonight")),
+            "placed_tonight": _Figure(
+                plural_forms("person in a hotel tonight", "people in hotels tonight")
+            ),
         }
         self.presence_chart = BarChart(_("By presence status"))
         self.vulnerability_chart = BarChart(_("By vulnerability"))
@@ -279,15 +289,15 @@ class OverviewPage(QWidget):
             ).format(n=n(s.needs_review))
         )
         self.review_notice.setVisible(s.needs_review > 0)
-        self.figures["nationals"].set_value(n(s.nationals))
-        self.figures["vulnerable"].set_value(n(s.vulnerable))
-        self.figures["evacuated"].set_value(n(s.evacuated))
-        self.figures["open_requests"].set_value(n(s.open_requests))
-        self.figures["overdue_requests"].set_value(n(s.overdue_requests))
+        self.figures["nationals"].set_value(n(s.nationals), s.nationals)
+        self.figures["vulnerable"].set_value(n(s.vulnerable), s.vulnerable)
+        self.figures["evacuated"].set_value(n(s.evacuated), s.evacuated)
+        self.figures["open_requests"].set_value(n(s.open_requests), s.open_requests)
+        self.figures["overdue_requests"].set_value(n(s.overdue_requests), s.overdue_requests)
         self.figures["beds"].set_value(
             _("{occupied} / {beds}").format(occupied=n(s.hotel_occupied), beds=n(s.hotel_beds))
         )
-        self.figures["placed_tonight"].set_value(n(s.placed_tonight))
+        self.figures["placed_tonight"].set_value(n(s.placed_tonight), s.placed_tonight)
 
         self.presence_chart.set_data(
             [(_(STATUS_LABELS.get(k, k)), v) for k, v in s.by_presence.items()]
