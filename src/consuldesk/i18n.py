@@ -47,3 +47,10 @@ def plural_forms(singular: str, plural: str) -> tuple[str, str]:
     """Mark a singular and plural pair for the catalogs, to be given to :func:`ngettext` once
     the number is known (a caption made before its count)."""
     return singular, plural
+
+
+def number(n: int) -> str:
+    """A whole number grouped as the language writes it: 8,185 in English, 8 185 (with a
+    no-break space) in Kazakh and Russian."""
+    grouped = f"{n:,}"
+    return grouped if _language == "en" else grouped.replace(",", "\u00a0")

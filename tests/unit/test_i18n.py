@@ -218,3 +218,12 @@ def test_statuses_inside_sentences_are_translated_too():
         assert "закрыто" in text
     finally:
         install("en")
+
+
+def test_numbers_are_grouped_as_each_language_writes_them():
+    try:
+        assert i18n.number(8185) == "8,185"
+        i18n.install("ru")
+        assert i18n.number(8185) == "8\u00a0185" and i18n.number(12) == "12"
+    finally:
+        i18n.install("en")

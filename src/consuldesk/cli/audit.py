@@ -15,7 +15,7 @@ from consuldesk.cli.common import (
     _positive,
     _print_json,
 )
-from consuldesk.i18n import _, ngettext
+from consuldesk.i18n import _, ngettext, number
 
 
 def add_parsers(
@@ -99,7 +99,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
                 "… {n} older event; narrow the trail or raise --limit.",
                 "… {n} older events; narrow the trail or raise --limit.",
                 hidden,
-            ).format(n=f"{hidden:,}")
+            ).format(n=number(hidden))
         )
     return EXIT_OK
 

@@ -139,7 +139,7 @@ def _catalog_sources() -> None:
     _("Full name (passport)")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['group'], consuldesk.ui.models.households.KIND_LABELS[HouseholdKind.TOUR_GROUP.value]
     _("Tour group")
-    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['tour_operator'], consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.TOUR_OPERATOR], consuldesk.ui.models.hotels.PAID_BY_LABELS['tour_operator']
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['tour_operator'], consuldesk.services.audit_text.PAYER_WORD_LABELS['tour_operator'], consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.TOUR_OPERATOR], consuldesk.ui.models.hotels.PAID_BY_LABELS['tour_operator']
     _("Tour operator")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['record_id']
     _("ConsulDesk ID")
@@ -955,7 +955,7 @@ def _catalog_sources() -> None:
     _("Keys sealed under the case file's key")
     # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['keep']
     _("Kept longer")
-    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['anonymise']
+    # TRANSLATORS: consuldesk.services.audit_text.ACTION_LABELS['anonymise'], consuldesk.services.audit_text.MORE_FIELD_LABELS['anonymised_at']
     _("Anonymised")
     # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['national'], consuldesk.services.audit_text.MORE_FIELD_LABELS['national_id']
     _("Person")
@@ -1065,6 +1065,40 @@ def _catalog_sources() -> None:
     _("Why")
     # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['priority_class']
     _("Priority")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['head_id']
+    _("Head of the household")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['name']
+    _("Name")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['list_key']
+    _("Family on the list")
+    # TRANSLATORS: consuldesk.services.audit_text.PRESENCE_WORD_LABELS['in_country'], consuldesk.ui.models.nationals.STATUS_LABELS['in_country']
+    _("In country")
+    # TRANSLATORS: consuldesk.services.audit_text.PRESENCE_WORD_LABELS['in_transit'], consuldesk.ui.models.nationals.STATUS_LABELS['in_transit']
+    _("In transit")
+    # TRANSLATORS: consuldesk.services.audit_text.PRESENCE_WORD_LABELS['in_hotel'], consuldesk.ui.models.nationals.STATUS_LABELS['in_hotel']
+    _("In hotel")
+    # TRANSLATORS: consuldesk.services.audit_text.PRESENCE_WORD_LABELS['evacuated'], consuldesk.ui.models.nationals.STATUS_LABELS['evacuated']
+    _("Evacuated")
+    # TRANSLATORS: consuldesk.services.audit_text.PRESENCE_WORD_LABELS['left_on_own'], consuldesk.ui.models.nationals.STATUS_LABELS['left_on_own']
+    _("Left on own")
+    # TRANSLATORS: consuldesk.services.audit_text.PRESENCE_WORD_LABELS['unknown'], consuldesk.ui.models.nationals.STATUS_LABELS['unknown']
+    _("Unknown")
+    # TRANSLATORS: consuldesk.services.audit_text.RELATION_WORD_LABELS['head'], consuldesk.ui.models.households.RELATION_LABELS[Relation.HEAD.value]
+    _("Head")
+    # TRANSLATORS: consuldesk.services.audit_text.RELATION_WORD_LABELS['spouse'], consuldesk.ui.models.households.RELATION_LABELS[Relation.SPOUSE.value]
+    _("Spouse")
+    # TRANSLATORS: consuldesk.services.audit_text.RELATION_WORD_LABELS['child'], consuldesk.ui.models.households.RELATION_LABELS[Relation.CHILD.value]
+    _("Child")
+    # TRANSLATORS: consuldesk.services.audit_text.RELATION_WORD_LABELS['parent'], consuldesk.ui.models.households.RELATION_LABELS[Relation.PARENT.value]
+    _("Parent")
+    # TRANSLATORS: consuldesk.services.audit_text.RELATION_WORD_LABELS['other'], consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.OTHER], consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.OTHER], consuldesk.ui.models.households.RELATION_LABELS[Relation.OTHER.value]
+    _("Other")
+    # TRANSLATORS: consuldesk.services.audit_text.RELATION_WORD_LABELS['member'], consuldesk.ui.models.households.RELATION_LABELS['member']
+    _("Group member")
+    # TRANSLATORS: consuldesk.services.audit_text.PAYER_WORD_LABELS['post'], consuldesk.ui.models.hotels.PAID_BY_LABELS['post']
+    _("Embassy")
+    # TRANSLATORS: consuldesk.services.audit_text.PAYER_WORD_LABELS['national'], consuldesk.ui.models.hotels.PAID_BY_LABELS['national']
+    _("The national")
     # TRANSLATORS: consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_COUNTRY]
     _("in the country")
     # TRANSLATORS: consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_HOTEL]
@@ -1119,8 +1153,6 @@ def _catalog_sources() -> None:
     _("List import")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.TRAVEL_APP]
     _("Travel app")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.OTHER], consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.OTHER], consuldesk.ui.models.households.RELATION_LABELS[Relation.OTHER.value]
-    _("Other")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['create']
     _("Registered")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.LABELS['review']
@@ -1161,38 +1193,12 @@ def _catalog_sources() -> None:
     _("per person")
     # TRANSLATORS: consuldesk.ui.models.hotels.RATE_BASIS_LABELS['room']
     _("per room")
-    # TRANSLATORS: consuldesk.ui.models.hotels.PAID_BY_LABELS['post']
-    _("Embassy")
-    # TRANSLATORS: consuldesk.ui.models.hotels.PAID_BY_LABELS['national']
-    _("The national")
-    # TRANSLATORS: consuldesk.ui.models.households.RELATION_LABELS[Relation.HEAD.value]
-    _("Head")
-    # TRANSLATORS: consuldesk.ui.models.households.RELATION_LABELS[Relation.SPOUSE.value]
-    _("Spouse")
-    # TRANSLATORS: consuldesk.ui.models.households.RELATION_LABELS[Relation.CHILD.value]
-    _("Child")
-    # TRANSLATORS: consuldesk.ui.models.households.RELATION_LABELS[Relation.PARENT.value]
-    _("Parent")
-    # TRANSLATORS: consuldesk.ui.models.households.RELATION_LABELS['member']
-    _("Group member")
     # TRANSLATORS: consuldesk.ui.models.list_import.KIND_LABELS['refused']
     _("Not imported")
     # TRANSLATORS: consuldesk.ui.models.list_import.KIND_LABELS['set_aside']
     _("Set aside")
     # TRANSLATORS: consuldesk.ui.models.list_import.KIND_LABELS['note'], consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.NOTE]
     _("Note")
-    # TRANSLATORS: consuldesk.ui.models.nationals.STATUS_LABELS['in_country']
-    _("In country")
-    # TRANSLATORS: consuldesk.ui.models.nationals.STATUS_LABELS['in_transit']
-    _("In transit")
-    # TRANSLATORS: consuldesk.ui.models.nationals.STATUS_LABELS['in_hotel']
-    _("In hotel")
-    # TRANSLATORS: consuldesk.ui.models.nationals.STATUS_LABELS['evacuated']
-    _("Evacuated")
-    # TRANSLATORS: consuldesk.ui.models.nationals.STATUS_LABELS['left_on_own']
-    _("Left on own")
-    # TRANSLATORS: consuldesk.ui.models.nationals.STATUS_LABELS['unknown']
-    _("Unknown")
     # TRANSLATORS: consuldesk.ui.models.passengers.STATUS_LABELS['allocated']
     _("Seated")
     # TRANSLATORS: consuldesk.ui.models.passengers.STATUS_LABELS['waitlisted'], consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.WAITING]

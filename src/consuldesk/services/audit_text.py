@@ -125,6 +125,38 @@ MORE_FIELD_LABELS = {
     "merged_into_id": "Merged into",
     "reason": "Why",
     "priority_class": "Priority",
+    "head_id": "Head of the household",
+    "anonymised_at": "Anonymised",
+    "name": "Name",
+    "list_key": "Family on the list",
+}
+
+#: Stored codes of a field as the officer reads them (the words the window shows for them).
+PRESENCE_WORD_LABELS = {
+    "in_country": "In country",
+    "in_transit": "In transit",
+    "in_hotel": "In hotel",
+    "evacuated": "Evacuated",
+    "left_on_own": "Left on own",
+    "unknown": "Unknown",
+}
+RELATION_WORD_LABELS = {
+    "head": "Head",
+    "spouse": "Spouse",
+    "child": "Child",
+    "parent": "Parent",
+    "other": "Other",
+    "member": "Group member",
+}
+PAYER_WORD_LABELS = {
+    "post": "Embassy",
+    "tour_operator": "Tour operator",
+    "national": "The national",
+}
+_FIELD_WORDS = {
+    "presence_status": PRESENCE_WORD_LABELS,
+    "relation": RELATION_WORD_LABELS,
+    "paid_by": PAYER_WORD_LABELS,
 }
 
 # Records that are about one person, and the column that names them.
@@ -151,6 +183,8 @@ def value_text(name: str, value: Any, *, limit: int | None = None) -> str:
         text = ", ".join(f"{k}: {value_text(k, v)}" for k, v in value.items())
     elif name in ("status", "priority_class") and str(value) in _WORDS:
         text = _(_WORDS[str(value)])  # a stored code as the officer reads it
+    elif str(value) in _FIELD_WORDS.get(name, {}):
+        text = _(_FIELD_WORDS[name][str(value)])
     else:
         text = str(value)
         if re.match(r"^\d{4}-\d{2}-\d{2}$", text):

@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
+from consuldesk import i18n
 from consuldesk.services import audit, audit_text, documents, nationals
 from consuldesk.services.audit import AuditFilter, find_events
+from consuldesk.services.audit_text import summarise
 from consuldesk.services.lists import export_list, import_list
 from tests.factories import person
 
@@ -162,3 +164,30 @@ def test_merging_and_deleting_people_keeps_their_events(trail):
     after_rows, after = _all(desk, AuditFilter())
     assert after == before + 1
     assert {r.national_id for r in after_rows if r.national_id} == {a.id, b.id}
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Edited — Status: In hotel → In country; Relation: Spouse → Head"),
+        ("kk", "Қонақүйде → Болу елінде; Туыстығы: Жұбайы → Басшысы"),
+        ("ru", "В гостинице → В стране"),
+    ],
+)
+def test_stored_codes_read_as_words_in_every_language(language, expected):
+    """A presence status or a relation showed as 'in_hotel → in_country' in every language."""
+    i18n.install(language)
+    try:
+        line = summarise(
+            "national",
+            "update",
+            {"presence_status": ["in_hotel", "in_country"], "relation": ["spouse", "head"]},
+        )
+        assert expected in line, line
+        assert "in_hotel" not in line and "spouse" not in line
+        assert (
+            summarise("household", "update", {"head_id": ["a", "b"]}).split(" — ")[1].split(":")[0]
+            != "head_id"
+        )
+    finally:
+        i18n.install("en")
