@@ -131,7 +131,15 @@ def test_anonymise_expired_asks_first_unless_yes(capsys, casefile, later, monkey
 def test_anonymise_by_id_and_counts_do_not_change(capsys, casefile):
     path, ids = casefile
     _code, before, _err = run(capsys, path, "stats", "--json")
-    code, out, err = run(capsys, path, "retention", "anonymise", ids["gone"], "--yes")
+    # Not expired yet (they left a short while ago): said, and refused without the flag.
+    code, out, err = run(capsys, path, "retention", "anonymise", ids["here"], "--yes")
+    assert code == EXIT_BAD_INPUT and "1 of them has not expired yet" in err
+    assert "--not-expired-too" in err
+    _code, out, _err = run(capsys, path, "search", "Омарова", "--json")
+    assert ids["here"] in out  # untouched
+    code, out, err = run(
+        capsys, path, "retention", "anonymise", ids["gone"], "--yes", "--not-expired-too"
+    )
     assert code == EXIT_OK, err
     assert "1 record anonymised" in out
     _code, after, _err = run(capsys, path, "stats", "--json")

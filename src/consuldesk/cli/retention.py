@@ -67,6 +67,11 @@ def add_parsers(
     p.add_argument("ids", nargs="*", metavar="ID", help="record ids (6 or more characters)")
     p.add_argument("--expired", action="store_true", help="every record expired today")
     p.add_argument("--yes", action="store_true", help="do not ask before anonymising")
+    p.add_argument(
+        "--not-expired-too",
+        action="store_true",
+        help="anonymise named records that have not expired (a person asked to be forgotten)",
+    )
 
 
 def _within(parser: argparse.ArgumentParser) -> None:
@@ -220,10 +225,23 @@ def _anonymise(args: argparse.Namespace) -> int:
         raise CliError(_("Name the records to anonymise, or give --expired."), EXIT_USAGE)
     desk = _open(args, writes=True)
     try:
-        ids = expired_ids(desk) if args.expired else _resolve(desk, args.ids)
+        due = set(expired_ids(desk))
+        ids = sorted(due) if args.expired else _resolve(desk, args.ids)
         if not ids:
             print(_("No record is expired: nothing to anonymise."))
             return EXIT_OK
+        not_due = sum(1 for i in ids if i not in due)
+        warning = ngettext(
+            "{n} of them has not expired yet.", "{n} of them have not expired yet.", not_due
+        ).format(n=not_due)
+        if not_due and args.yes and not args.not_expired_too:
+            # Cannot be undone: a mistyped id must not erase someone still in the country.
+            raise CliError(
+                warning + " " + _("Add --not-expired-too to anonymise them all the same."),
+                EXIT_BAD_INPUT,
+            )
+        if not_due and not args.yes:
+            print(warning)
         if not args.yes:
             if not sys.stdin.isatty():
                 raise CliError(_("Add --yes to anonymise without being asked."), EXIT_USAGE)
