@@ -34,13 +34,18 @@ def small_tmpfs(tmp_path: Path, options: str) -> Iterator[Path]:
 
 
 @contextmanager
-def read_only_tmpfs(tmp_path: Path, files: dict[str, str]) -> Iterator[Path]:
-    """A small tmpfs holding ``files`` (name → UTF-8 text), then remounted read-only: writes
-    fail with EROFS, the error of a write-protected USB stick, whoever the writer is (root
-    too)."""
-    with small_tmpfs(tmp_path, "size=1m,mode=0755") as mount:
-        for name, text in files.items():
-            (mount / name).write_text(text, encoding="utf-8")
+def read_only_tmpfs(
+    tmp_path: Path, files: dict[str, str | bytes], size: str = "1m"
+) -> Iterator[Path]:
+    """A small tmpfs holding ``files`` (name → UTF-8 text or bytes), then remounted
+    read-only: writes fail with EROFS, the error of a write-protected USB stick, whoever the
+    writer is (root too)."""
+    with small_tmpfs(tmp_path, f"size={size},mode=0755") as mount:
+        for name, content in files.items():
+            if isinstance(content, bytes):
+                (mount / name).write_bytes(content)
+            else:
+                (mount / name).write_text(content, encoding="utf-8")
         done = subprocess.run(
             ["mount", "-o", "remount,ro", str(mount)], capture_output=True, text=True, check=False
         )

@@ -417,6 +417,31 @@ def test_a_list_on_a_write_protected_stick_names_the_review_file_and_imports_not
     assert _count(path) == before + 3
 
 
+def test_an_encrypted_case_file_on_a_write_protected_stick_is_not_called_damaged(
+    tmp_path, capsys, monkeypatch
+):
+    """SQLite keeps a case file's journal beside it even to read it: on a write-protected
+    stick it cannot start, and that once read as a wrong key or a damaged file."""
+    made = tmp_path / "made" / "IR-THR.consuldesk"
+    desk = create_casefile(
+        made,
+        post_code="IR-THR",
+        post_name="Tehran",
+        host_country="IR",
+        officer="t",
+        passphrase="long enough passphrase",
+    )
+    desk.close()
+    monkeypatch.setenv("CONSULDESK_PASSPHRASE", "long enough passphrase")
+    files = {p.name: p.read_bytes() for p in made.parent.iterdir() if p.is_file()}
+    with read_only_tmpfs(tmp_path, files, size="8m") as stick:
+        argv = ["--case-file", str(stick / made.name), "--officer", "t", "info"]
+        code, err = run(capsys, argv)
+    assert code == EXIT_CASEFILE, err
+    assert "cannot be written to" in err and "journal" in err, err
+    assert "key" not in err and "damaged" not in err, err
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_an_export_to_a_write_protected_stick_is_refused_by_name(
     pristine, tmp_path, capsys, suffix

@@ -1333,6 +1333,11 @@ def _check_sqlite_header(path: Path, key: bytes | None) -> None:
             raise CaseFileError("casefile.encrypted", path)
         raise CaseFileError("casefile.not_sqlite", path)
     if not cipher.readable_with(path, key):
+        if not os.access(path.parent, os.W_OK) and not Path(f"{path}-shm").exists():
+            # SQLite could not even start to read it: a case file keeps its journal beside
+            # it (WAL), and this folder (a write-protected stick) takes none. Nothing says
+            # the key is wrong.
+            raise _unwritable(path, "the journal cannot be made beside it")
         raise CaseFileError("casefile.wrong_key", path)
 
 
