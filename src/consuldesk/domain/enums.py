@@ -109,6 +109,7 @@ class TimelineKind(StrEnum):
     CALL_OUT = "call_out"
     STATUS = "status"
     ASSIGNMENT = "assignment"
+    PRIORITY = "priority"  # priority or due time changed: "normal → urgent" + the due time
 
 
 class PlacementStatus(StrEnum):

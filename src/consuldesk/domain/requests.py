@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from consuldesk.domain.enums import RequestStatus
+from datetime import UTC, datetime, timedelta
+
+from consuldesk.domain.enums import RequestPriority, RequestStatus
 from consuldesk.domain.errors import ValidationError
 
 _S = RequestStatus
@@ -25,3 +27,18 @@ def check_transition(current: RequestStatus, new: RequestStatus) -> None:
     """
     if new != current and new not in TRANSITIONS[current]:
         raise ValidationError("request.transition", "status", current=current, new=new)
+
+
+#: How soon a pressing request is due when the officer gives no time: an urgent one within
+#: two hours, a high one within the working day. Without a due time nothing becomes overdue.
+DUE_WITHIN: dict[RequestPriority, timedelta] = {
+    RequestPriority.URGENT: timedelta(hours=2),
+    RequestPriority.HIGH: timedelta(hours=8),
+}
+
+
+def default_due(priority: RequestPriority, now: datetime | None = None) -> datetime:
+    """The due time proposed for ``priority`` from ``now`` (aware UTC, whole minutes); four
+    hours for the priorities without a rule of their own."""
+    start = (now or datetime.now(UTC)).astimezone(UTC).replace(second=0, microsecond=0)
+    return start + DUE_WITHIN.get(priority, timedelta(hours=4))

@@ -1063,7 +1063,7 @@ def _catalog_sources() -> None:
     _("Merged into")
     # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['reason']
     _("Why")
-    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['priority_class']
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['priority_class'], consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.PRIORITY]
     _("Priority")
     # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['head_id']
     _("Head of the household")

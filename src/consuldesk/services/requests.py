@@ -37,6 +37,7 @@ __all__ = [
     "list_requests",
     "log_hotline_call",
     "open_request",
+    "set_priority",
 ]
 
 #: Statuses in which a request is finished: ``closed_at`` is set.
@@ -294,6 +295,35 @@ def assign(desk: Desk, request_id: str, assignee: str | None) -> Written[Request
         old = r.assignee
         if tx.update(r, {"assignee": who}):
             _event(tx, r.id, TimelineKind.ASSIGNMENT, f"{old or _NOBODY} → {who or _NOBODY}")
+            tx.session.flush()
+        row = request_row(tx.session, r)
+    return Written(row, tx.changes)
+
+
+def set_priority(
+    desk: Desk, request_id: str, priority: RequestPriority, due_at: datetime | None
+) -> Written[RequestRow]:
+    """Change how pressing a request is: its priority and the time it is due (``None``: no
+    due time), with a ``priority`` entry on its timeline ("normal → urgent" and, on a second
+    line, the due time as ISO UTC or "—"). Changing nothing adds nothing.
+
+    Raises:
+        NotFound: no such live request.
+        ServiceError: ``request.closed`` when the request is closed or cancelled.
+    """
+    new, due = RequestPriority(priority).value, _utc(due_at)
+    with desk.write() as tx:
+        r = live_request(tx.session, request_id)
+        _refuse_if_frozen(r)
+        old = r.priority
+        values: dict[str, object] = {}
+        if old != new:
+            values["priority"] = new
+        if _utc(r.due_at) != due:  # stored naive, meant as UTC
+            values["due_at"] = due
+        if values and tx.update(r, values):
+            when = due.isoformat() if due is not None else _NOBODY
+            _event(tx, r.id, TimelineKind.PRIORITY, f"{old} → {new}\n{when}")
             tx.session.flush()
         row = request_row(tx.session, r)
     return Written(row, tx.changes)

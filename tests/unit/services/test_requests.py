@@ -248,3 +248,27 @@ def test_list_requests_order_filters_and_overdue(desk, aigerim):
     assert len(rq.list_requests(desk, statuses=None)) == 6
     assert low.id in {r.id for r in rq.list_requests(desk, national_id=aigerim.id)}
     assert normal_late.national_name == "Қасымова Әйгерім"
+
+
+def test_a_request_is_escalated_with_a_due_time_and_the_timeline_says_so(desk, aigerim):
+    row = rq.open_request(desk, RequestKind.MEDICAL, "Инсулин", national_id=aigerim.id).row
+    assert (row.priority, row.due_at) == ("normal", None)
+    due = datetime(2026, 3, 10, 11, 0, tzinfo=timezone(timedelta(hours=4)))
+    written = rq.set_priority(desk, row.id, RequestPriority.URGENT, due)
+    assert (written.row.priority, written.row.due_at) == (
+        "urgent",
+        datetime(2026, 3, 10, 7, 0, tzinfo=UTC),
+    )
+    (entry,) = written.row.timeline
+    assert (entry.kind, entry.text) == ("priority", "normal → urgent\n2026-03-10T07:00:00+00:00")
+    assert history(desk, row.id)[-1].changes["priority"] == ["normal", "urgent"]
+    # The same again changes nothing and adds nothing.
+    again = rq.set_priority(desk, row.id, RequestPriority.URGENT, due)
+    assert len(again.row.timeline) == 1 and not again.changes.tables
+    # The due time taken away: "—".
+    dropped = rq.set_priority(desk, row.id, RequestPriority.HIGH, None)
+    assert dropped.row.due_at is None and dropped.row.timeline[-1].text == "urgent → high\n—"
+    rq.change_status(desk, row.id, RequestStatus.CANCELLED)
+    with pytest.raises(ServiceError) as frozen:
+        rq.set_priority(desk, row.id, RequestPriority.LOW, None)
+    assert frozen.value.code == "request.closed"

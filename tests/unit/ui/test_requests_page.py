@@ -281,6 +281,38 @@ def test_assign_through_the_view(qtbot, queue, page, desk, ctx):
     assert saved.timeline[-1].text == "— → Dana Omarova"
 
 
+def test_a_call_is_escalated_with_a_due_time_it_can_be_overdue_by(qtbot, queue, page, desk, ctx):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    select(qtbot, page, queue["info"].id)
+    view = page.view
+    assert view.priority_box.currentData() == "normal" and not view.due_check.isChecked()
+    view.priority_box.setCurrentIndex(view.priority_box.findData("urgent"))
+    assert view.due_check.isChecked() and view.due_edit.isEnabled()  # proposed: two hours
+    with qtbot.waitSignal(ctx.events.changed, timeout=3000):
+        view.priority_button.click()
+    saved = requests.get_request(desk, queue["info"].id)
+    assert saved.priority == "urgent" and saved.due_at is not None
+    assert timedelta(minutes=100) < saved.due_at - datetime.now(UTC) < timedelta(minutes=125)
+    entry = view.timeline.topLevelItem(view.timeline.topLevelItemCount() - 1)
+    assert entry.text(1) == "Priority" and entry.text(3).startswith("Normal → Urgent · due ")
+    # The queue puts it with the urgent ones.
+    urgent = {"Needs insulin", "Asks about flights"}
+    qtbot.waitUntil(lambda: set(summaries(page.model)[:2]) == urgent, timeout=3000)
+
+
+def test_an_urgent_call_is_given_a_due_time_unless_the_officer_takes_it_away(qtbot, ctx, desk):
+    dialog = open_hotline_call(ctx)
+    qtbot.addWidget(dialog)
+    assert not dialog.due_check.isChecked()
+    dialog.priority_box.setCurrentIndex(dialog.priority_box.findData(RequestPriority.URGENT))
+    assert dialog.due_check.isChecked()
+    dialog.due_check.setChecked(False)  # the officer's choice stands
+    dialog.priority_box.setCurrentIndex(dialog.priority_box.findData(RequestPriority.HIGH))
+    assert dialog.due_check.isChecked()  # asked again for another pressing priority
+    assert dialog.due_at() is not None
+    dialog.reject()
+
+
 def test_a_refused_transition_shows_the_reason(qtbot, queue, page):
     wait_for_count(qtbot, page, "3 open requests, 1 overdue")
     select(qtbot, page, queue["info"].id)

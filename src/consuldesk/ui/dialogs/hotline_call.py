@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from consuldesk.domain.enums import RequestKind, RequestPriority, TimelineKind
 from consuldesk.domain.phone import format_phone
+from consuldesk.domain.requests import DUE_WITHIN, default_due
 from consuldesk.i18n import _
 from consuldesk.messages import describe
 from consuldesk.services.nationals import SearchResult, search
@@ -184,6 +185,7 @@ class HotlineCallDialog(DiscardGuardDialog):
         self.person_list.itemClicked.connect(self._on_person_list_item_activated)
         self.unlink_button.clicked.connect(self._on_unlink_button_clicked)
         self.due_check.toggled.connect(self.due_edit.setEnabled)
+        self.priority_box.currentIndexChanged.connect(self._on_priority_box_changed)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
         for shortcut in self._save_shortcuts:
@@ -324,6 +326,16 @@ class HotlineCallDialog(DiscardGuardDialog):
         self._filled.clear()
 
     # -- saving ----------------------------------------------------------------------------
+
+    @Slot(int)
+    def _on_priority_box_changed(self, _index: int) -> None:
+        """Urgent or high with no due time: one is proposed (and can be unticked), or the
+        call could never become overdue."""
+        priority = RequestPriority(self.priority_box.currentData())
+        if not self.due_check.isChecked() and priority in DUE_WITHIN:
+            due = default_due(priority)
+            self.due_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(due.timestamp())))
+            self.due_check.setChecked(True)
 
     def due_at(self) -> datetime | None:
         """The due time chosen, as aware UTC (None when not set)."""

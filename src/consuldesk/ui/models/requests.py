@@ -58,6 +58,7 @@ TIMELINE_LABELS: dict[str, str] = {
     TimelineKind.CALL_OUT: "Call out",
     TimelineKind.STATUS: "Status",
     TimelineKind.ASSIGNMENT: "Assigned",
+    TimelineKind.PRIORITY: "Priority",
 }
 
 # Fixed colours, foreground included, so overdue rows stay readable under a dark theme too.

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QDateTime, QModelIndex, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -25,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consuldesk.domain.enums import RequestKind, RequestStatus, TimelineKind
-from consuldesk.domain.requests import OPEN_STATUSES, TRANSITIONS
+from consuldesk.domain.enums import RequestKind, RequestPriority, RequestStatus, TimelineKind
+from consuldesk.domain.requests import DUE_WITHIN, OPEN_STATUSES, TRANSITIONS, default_due
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe
 from consuldesk.services.requests import (
@@ -36,6 +38,7 @@ from consuldesk.services.requests import (
     change_status,
     get_request,
     list_requests,
+    set_priority,
 )
 from consuldesk.services.views import RequestRow, Written
 from consuldesk.ui.context import AppContext
@@ -72,6 +75,15 @@ def _entry_text(entry: Any) -> str:
         old, _arrow, new = first_line.partition(" → ")
         moved = f"{status_label(old.strip())} → {status_label(new.strip())}"
         return f"{moved}\n{rest}" if rest else moved
+    if entry.kind == "priority" and " → " in entry.text:
+        first_line, _sep, due = entry.text.partition("\n")
+        old, _arrow, new = first_line.partition(" → ")
+        moved = f"{priority_label(old.strip())} → {priority_label(new.strip())}"
+        try:
+            when = _("due {when}").format(when=local_time(datetime.fromisoformat(due.strip())))
+        except ValueError:
+            when = _("no due time")
+        return f"{moved} · {when}"
     return str(entry.text)
 
 
@@ -128,6 +140,22 @@ class RequestView(QWidget):
         status_line.addLayout(self.status_buttons_box)
         status_line.addStretch(1)
 
+        self.priority_box = QComboBox()
+        for priority in RequestPriority:
+            self.priority_box.addItem(priority_label(priority), priority.value)
+        self.due_check = QCheckBox(_("Due by"))
+        self.due_edit = QDateTimeEdit()
+        self.due_edit.setDisplayFormat("dd.MM.yyyy HH:mm")
+        self.due_edit.setCalendarPopup(True)
+        self.priority_button = QPushButton(_("Save priority"))
+        self.priority_button.setToolTip(_("Save the priority and the due time"))
+        priority_line = QHBoxLayout()
+        priority_line.addWidget(self.priority_box)
+        priority_line.addWidget(self.due_check)
+        priority_line.addWidget(self.due_edit)
+        priority_line.addWidget(self.priority_button)
+        priority_line.addStretch(1)
+
         self.assignee_edit = QLineEdit()
         self.assignee_edit.setPlaceholderText(_("Officer's name — Enter to assign, empty: nobody"))
         self.assign_button = QPushButton(_("Assign"))
@@ -163,6 +191,7 @@ class RequestView(QWidget):
         form.addRow(_("Person"), self.person_label)
         form.addRow(_("Details"), self.details_label)
         form.addRow(_("Status"), status_line)
+        form.addRow(_("Priority"), priority_line)
         form.addRow(_("Assigned to"), assign_line)
         body_layout = QVBoxLayout(self.body)
         body_layout.setContentsMargins(0, 0, 0, 0)
@@ -192,6 +221,9 @@ class RequestView(QWidget):
     def _connect_signals(self) -> None:
         self.assignee_edit.returnPressed.connect(self._on_assign_button_clicked)
         self.assign_button.clicked.connect(self._on_assign_button_clicked)
+        self.priority_button.clicked.connect(self._on_priority_button_clicked)
+        self.due_check.toggled.connect(self.due_edit.setEnabled)
+        self.priority_box.currentIndexChanged.connect(self._on_priority_box_changed)
         self.note_button.clicked.connect(self._on_note_button_clicked)
         for shortcut in self._note_shortcuts:
             shortcut.activated.connect(self._on_note_button_clicked)
@@ -232,9 +264,19 @@ class RequestView(QWidget):
         self._build_status_buttons(RequestStatus(row.status))
         if not same or not self.assignee_edit.hasFocus():
             self.assignee_edit.setText(row.assignee or "")
+        self._show_priority(row)
         frozen = RequestStatus(row.status) in FROZEN_STATUSES
-        for widget in (self.assignee_edit, self.assign_button, self.note_edit, self.note_button):
+        for widget in (
+            self.assignee_edit,
+            self.assign_button,
+            self.note_edit,
+            self.note_button,
+            self.priority_box,
+            self.due_check,
+            self.priority_button,
+        ):
             widget.setEnabled(not frozen and not self._busy)
+        self.due_edit.setEnabled(not frozen and self.due_check.isChecked())
         self.note_kind_box.setEnabled(not frozen)
         self.note_edit.setPlaceholderText(
             _("Reopen the request to add notes.")
@@ -299,6 +341,36 @@ class RequestView(QWidget):
             return  # nothing to change
         self._write(lambda: assign(desk, request_id, who or None))
 
+    def _show_priority(self, row: RequestRow) -> None:
+        with QSignalBlocker(self.priority_box):
+            self.priority_box.setCurrentIndex(self.priority_box.findData(row.priority))
+        self.due_check.setChecked(row.due_at is not None)
+        due = row.due_at or default_due(RequestPriority(row.priority))
+        self.due_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(due.timestamp())))
+
+    @Slot(int)
+    def _on_priority_box_changed(self, _index: int) -> None:
+        """Made urgent or high without a due time: one is proposed, so that it can become
+        overdue (the officer may untick it)."""
+        priority = RequestPriority(self.priority_box.currentData())
+        if not self.due_check.isChecked() and priority in DUE_WITHIN:
+            due = default_due(priority)
+            self.due_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(due.timestamp())))
+            self.due_check.setChecked(True)
+
+    @Slot()
+    def _on_priority_button_clicked(self) -> None:
+        if self._row is None:
+            return
+        desk, request_id = self.ctx.desk, self._row.id
+        priority = RequestPriority(self.priority_box.currentData())
+        due = (
+            datetime.fromtimestamp(self.due_edit.dateTime().toSecsSinceEpoch(), UTC)
+            if self.due_check.isChecked()
+            else None
+        )
+        self._write(lambda: set_priority(desk, request_id, priority, due))
+
     @Slot()
     def _on_note_button_clicked(self) -> None:
         if self._row is None or not self.note_button.isEnabled():
@@ -344,6 +416,7 @@ class RequestView(QWidget):
             button.setEnabled(not busy)
         self.assign_button.setEnabled(not busy)
         self.note_button.setEnabled(not busy)
+        self.priority_button.setEnabled(not busy)
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)
