@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
 
 from consuldesk.services.casefile import create_casefile
 from consuldesk.services.nationals import count_nationals
@@ -163,6 +164,10 @@ def test_settings_store_the_language_and_the_officer(qtbot, desk, settings):
     dialog.language_box.setCurrentIndex(dialog.language_box.findData("kk"))
     assert dialog.language_note.isVisibleTo(dialog)
     assert "after a restart" in dialog.language_note.text()
+    QApplication.processEvents()
+    # The dialog grew by the note: the wrapped note below it keeps all its lines.
+    note = dialog.retention_note
+    assert note.height() >= note.heightForWidth(note.width()), (note.height(), note.width())
     dialog.officer_edit.setText("Ержан Әлиев")
     with qtbot.waitSignal(dialog.saved):
         dialog.buttons.button(dialog.buttons.StandardButton.Save).click()

@@ -165,6 +165,8 @@ class SettingsDialog(QDialog):
     @Slot(int)
     def _on_language_box_changed(self, _index: int) -> None:
         self.language_note.setVisible(self.language_box.currentData() != self._initial_language)
+        # Taller by the note, at the same width: the wrapped notes below keep their lines.
+        self.resize(self.width(), max(self.height(), self.heightForWidth(self.width())))
 
     def language_changed(self) -> bool:
         """Whether the chosen language differs from the one in use (a restart is needed)."""
