@@ -397,8 +397,12 @@ def test_a_room_costs_while_anyone_is_still_in_it(desk, room_hotel):
     report = ht.costs(desk, TODAY)
     assert report.by_hotel[0].amount_minor == 8 * 40000
     rows = {r.id: r for r in ht.list_placements(desk)}
-    assert rows[pa.id].charged_here and rows[pa.id].cost_minor == 8 * 40000
-    assert rows[pb.id].cost_minor == 0
+    # The room's cost moves to the one still there: the guest list (which no longer lists the
+    # one who left) shows it, where it once showed only "shared room".
+    assert rows[pb.id].charged_here and rows[pb.id].cost_minor == 8 * 40000
+    assert rows[pa.id].cost_minor == 0 and not rows[pa.id].charged_here
+    tonight = ht.guests_at_the_desk(desk, room_hotel.id)
+    assert [(r.id, r.charged_here) for r in tonight] == [(pb.id, True)]
     # once the whole room has left, nights after both are gone cost nothing
     assert ht.costs(desk, D(2026, 3, 30)).by_hotel[0].amount_minor == 8 * 40000
 

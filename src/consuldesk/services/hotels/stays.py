@@ -64,9 +64,14 @@ def room_key(p: Placement) -> str:
 
 
 def room_lead(members: Iterable[Placement]) -> Placement | None:
-    """The stay of a room that carries the room's cost: the first one placed, unless cancelled."""
+    """The stay of a room that carries the room's cost: the first one placed, unless
+    cancelled; once it is checked out, the first of those still there (the guest list shows
+    the room's cost on a line it still lists, not on one that left)."""
     active = [m for m in members if m.status != PlacementStatus.CANCELLED.value]
-    return min(active, key=lambda m: (m.id != room_key(m), m.check_in, m.id), default=None)
+    staying = [m for m in active if m.status != PlacementStatus.CHECKED_OUT.value]
+    return min(
+        staying or active, key=lambda m: (m.id != room_key(m), m.check_in, m.id), default=None
+    )
 
 
 def overlaps(a_in: date, a_out: date | None, b_in: date, b_out: date | None) -> bool:
