@@ -697,3 +697,19 @@ def test_with_json_a_failure_is_json_on_stderr_and_stdout_stays_empty(capsys, ca
 
     code, out, err = cli(capsys, casefile, "import", str(broken))  # without --json: a sentence
     assert code == EXIT_BAD_INPUT and err.startswith("consuldesk-cli: ") and "{" not in err
+
+
+def test_an_export_or_a_report_never_writes_over_the_list_people_came_from(
+    capsys, casefile, tmp_path
+):
+    listed = tmp_path / "list.csv"
+    listed.write_text("Фамилия;Имя\nИванов;Иван\n", encoding="utf-8")
+    before = listed.read_bytes()
+    code, _out, err = run(capsys, "--case-file", str(casefile), "export", str(listed))
+    assert code == EXIT_BAD_INPUT and "exists already" in err and "--replace" in err
+    code, _out, err = run(capsys, "--case-file", str(casefile), "sitrep", "--out", str(listed))
+    assert code == EXIT_BAD_INPUT and "ends in .pdf" in err
+    assert listed.read_bytes() == before
+    code, _out, err = run(capsys, "--case-file", str(casefile), "export", str(listed), "--replace")
+    assert code == EXIT_OK, err
+    assert listed.read_bytes() != before

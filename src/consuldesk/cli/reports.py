@@ -7,12 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from consuldesk.cli.common import (
+    EXIT_BAD_INPUT,
+    CliError,
     _add_doc_lang,
     _day,
     _doc_language,
     _open,
     _print_written,
 )
+from consuldesk.i18n import _
 
 
 def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
@@ -29,10 +32,22 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     _add_doc_lang(p)
 
 
+def _pdf_out(path: Path) -> Path:
+    """``--out`` of a printed report: a PDF, never a file of another kind written over (the
+    list the people came from, as ``--out list.csv``)."""
+    if path.suffix.lower() != ".pdf":
+        raise CliError(
+            _("--out {path}: a report is a PDF, and its name ends in .pdf").format(path=path),
+            EXIT_BAD_INPUT,
+        )
+    return path
+
+
 def cmd_sitrep(args: argparse.Namespace) -> int:
     """Print the situation report."""
     from consuldesk.services.documents import print_sitrep
 
+    _pdf_out(args.out)
     lang = _doc_language(args)
     desk = _open(args)
     try:
@@ -46,6 +61,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
     """Print the hotel roster of a night."""
     from consuldesk.services.documents import print_hotel_roster
 
+    _pdf_out(args.out)
     lang = _doc_language(args)
     desk = _open(args)
     try:
