@@ -713,3 +713,27 @@ def test_an_export_or_a_report_never_writes_over_the_list_people_came_from(
     code, _out, err = run(capsys, "--case-file", str(casefile), "export", str(listed), "--replace")
     assert code == EXIT_OK, err
     assert listed.read_bytes() != before
+
+
+def test_a_demo_made_beside_the_post_s_case_file_is_not_read_in_its_place(capsys, tmp_path):
+    data = tmp_path / "data"
+    assert main(["--data-dir", str(data), "init", "--post", "IR-THR", "--name", "Tehran"]) == 0
+    assert main(["--data-dir", str(data), "demo", "--count", "20"]) == EXIT_OK  # newer
+    capsys.readouterr()
+    code, out, err = run(capsys, "--data-dir", str(data), "--json", "info")
+    assert code == EXIT_OK, err
+    assert "IR-THR.consuldesk" in err and "using " in err
+    assert json.loads(out)["post"]["code"] == "IR-THR"
+    # The case file the window opened last comes first, even when older.
+    assert main(["--data-dir", str(data), "init", "--post", "AE-ABU", "--name", "Abu"]) == 0
+    config = tmp_path / "config"
+    config.mkdir(exist_ok=True)
+    (config / "settings.ini").write_text(
+        f"[casefile]\nlast={data / 'IR-THR.consuldesk'}\n", encoding="utf-8"
+    )
+    capsys.readouterr()
+    code, out, err = run(capsys, "--data-dir", str(data), "--json", "info")
+    assert code == EXIT_OK and json.loads(out)["post"]["code"] == "IR-THR", err
+    (config / "settings.ini").unlink()
+    code, out, err = run(capsys, "--data-dir", str(data), "--json", "info")
+    assert json.loads(out)["post"]["code"] == "AE-ABU", err  # else the newest, not the demo

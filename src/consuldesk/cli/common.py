@@ -201,10 +201,38 @@ def _print_json(value: Any) -> None:
     print(json.dumps(_jsonable(value), ensure_ascii=False, indent=2))
 
 
+def _is_demo(path: Path) -> bool:
+    """Whether the case file at ``path`` is a demo: its keyring says so, or its name is the
+    demo's (``DEMO.consuldesk``, ``DEMO2``…: a demo made with the officer's own login)."""
+    from consuldesk.store import keyring as kr
+
+    if path.stem.upper().startswith("DEMO"):
+        return True
+    try:
+        return kr.read_keyring(kr.keyring_path(path)).demo
+    except kr.KeyringError:  # no keyring (a plain file), or one unreadable: not a known demo
+        return False
+
+
+def _last_opened() -> Path | None:
+    """The case file the window opened last (its settings, read without Qt), if any."""
+    import configparser
+
+    from consuldesk.store.paths import config_dir
+
+    ini = configparser.ConfigParser(interpolation=None)
+    try:
+        ini.read(config_dir() / "settings.ini", encoding="utf-8")
+        last = ini.get("casefile", "last", fallback="").strip().strip('"')
+    except (OSError, configparser.Error, UnicodeDecodeError):
+        return None
+    return Path(last) if last else None
+
+
 def _casefile_path(args: argparse.Namespace, *, writes: bool = False) -> Path:
     """The case file to use. With several in the data folder and none named, commands that
-    write refuse (a real list must never land in the demo file); others use the most recent
-    one and say so on stderr."""
+    write refuse (a real list must never land in the demo file); others use the one the
+    window opened last, else the most recent that is not a demo, and say so on stderr."""
     from consuldesk.store.paths import list_casefiles
 
     if args.case_file:
@@ -218,6 +246,11 @@ def _casefile_path(args: argparse.Namespace, *, writes: bool = False) -> Path:
             EXIT_CASEFILE,
         )
     if len(found) > 1:
+        # The post's own case file before a demo made beside it later: reading the demo
+        # instead, an officer is told their login does not exist.
+        found.sort(key=_is_demo)  # stable: the most recent first within each
+        last = _last_opened()
+        found.sort(key=lambda p: last is None or p.resolve() != last.resolve())
         listing = "\n".join(f"  {p}" for p in found)
         if writes:
             raise CliError(
@@ -228,7 +261,7 @@ def _casefile_path(args: argparse.Namespace, *, writes: bool = False) -> Path:
                 EXIT_USAGE,
             )
         _err(
-            _("using {path} (the most recent of {n}; choose with --case-file)").format(
+            _("using {path} (one of {n} case files here; choose another with --case-file)").format(
                 path=found[0], n=len(found)
             )
         )
