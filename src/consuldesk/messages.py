@@ -485,8 +485,10 @@ TEMPLATES: dict[str, str] = {
         "the file with its recovery key"
     ),
     "keyring.no_officer": (
-        "There is no officer called {name} for this case file (a closed account, or another "
-        "spelling; the command line takes the name from --officer or $CONSULDESK_OFFICER)"
+        "There is no passphrase for an officer called {name} in this case file's keyring: a "
+        "closed account, another spelling (the command line takes the name from --officer or "
+        "$CONSULDESK_OFFICER), or, after a recovery, a passphrase the head of section has to "
+        "set again"
     ),
     "keyring.wrong_passphrase": "Wrong passphrase for {name}",
     "keyring.recovery_malformed": (

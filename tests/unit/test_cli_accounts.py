@@ -80,8 +80,11 @@ def test_a_lost_keyring_is_exit_4_and_recover_sets_a_new_passphrase(
     (tmp_path / "IR-THR.consuldesk.keyring").unlink()
     code, _, err = run(capsys, "--case-file", str(thr), "info")
     assert code == EXIT_CASEFILE and "recovery key" in err
-    monkeypatch.setenv("CONSULDESK_PASSPHRASE", recovery)
+    monkeypatch.delenv("CONSULDESK_PASSPHRASE")
     monkeypatch.setenv("CONSULDESK_NEW_PASSPHRASE", "after the recovery 2026")
+    code, out, err = run(capsys, "--case-file", str(thr), "recover")
+    assert code == EXIT_USAGE and "$CONSULDESK_RECOVERY_KEY" in err and "passphrase" not in err
+    monkeypatch.setenv("CONSULDESK_RECOVERY_KEY", recovery)
     code, out, err = run(capsys, "--case-file", str(thr), "recover")
     assert code == EXIT_OK, err
     monkeypatch.setenv("CONSULDESK_PASSPHRASE", "after the recovery 2026")
@@ -111,7 +114,7 @@ def test_officers_roles_and_a_viewer_refused_a_change(capsys, thr, monkeypatch, 
     assert run(capsys, "--case-file", str(thr), "officer", "close", "Vika")[0] == EXIT_OK
     monkeypatch.setenv("CONSULDESK_PASSPHRASE", "vika's own passphrase")
     code, _, err = run(capsys, "--case-file", str(thr), "--officer", "Vika", "info")
-    assert code == EXIT_BAD_INPUT and "no officer called Vika" in err
+    assert code == EXIT_BAD_INPUT and "no passphrase for an officer called Vika" in err
 
 
 def test_encrypt_converts_a_plain_file_and_the_demo_opens_with_its_printed_login(

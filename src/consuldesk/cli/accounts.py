@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from consuldesk.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
+    PASSPHRASE_ENV,
     CliError,
     _add_doc_lang,
     _casefile_path,
@@ -23,6 +26,9 @@ from consuldesk.cli.common import (
 )
 from consuldesk.i18n import _
 from consuldesk.messages import ROLE_LABELS
+
+#: Environment variable: the recovery key, for ``recover`` without a terminal.
+RECOVERY_KEY_ENV = "CONSULDESK_RECOVERY_KEY"
 
 
 def add_parsers(
@@ -52,7 +58,10 @@ def add_parsers(
     _add_doc_lang(p)
     add(
         "recover",
-        help="open the case file with its recovery key and set --officer's passphrase anew",
+        help=(
+            "open the case file with its recovery key ($CONSULDESK_RECOVERY_KEY, or typed) "
+            "and set --officer's passphrase anew"
+        ),
     )
 
 
@@ -182,7 +191,17 @@ def cmd_recover(args: argparse.Namespace) -> int:
     from consuldesk.services.access import open_with_recovery, reset_passphrase
 
     path = _casefile_path(args, writes=True)
-    recovery = _passphrase(_("Recovery key: "))
+    recovery = os.environ.get(RECOVERY_KEY_ENV, "").strip()
+    if not recovery:
+        if not sys.stdin.isatty() and not os.environ.get(PASSPHRASE_ENV):
+            raise CliError(
+                _(
+                    "The recovery key is needed: set ${env} to it (the eleven groups on the "
+                    "recovery sheet) or run the command in a terminal."
+                ).format(env=RECOVERY_KEY_ENV),
+                EXIT_USAGE,
+            )
+        recovery = _passphrase(_("Recovery key: "))  # typed, or $CONSULDESK_PASSPHRASE
     desk = open_with_recovery(path, recovery, args.officer)
     try:
         new = _passphrase(_("New passphrase of {officer}: ").format(officer=args.officer), new=True)

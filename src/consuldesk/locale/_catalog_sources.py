@@ -647,7 +647,7 @@ def _catalog_sources() -> None:
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keyring.no_officer']
     _(
-        "There is no officer called {name} for this case file (a closed account, or another spelling; the command line takes the name from --officer or $CONSULDESK_OFFICER)"
+        "There is no passphrase for an officer called {name} in this case file's keyring: a closed account, another spelling (the command line takes the name from --officer or $CONSULDESK_OFFICER), or, after a recovery, a passphrase the head of section has to set again"
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keyring.wrong_passphrase']
     _("Wrong passphrase for {name}")
