@@ -229,7 +229,8 @@ TEMPLATES: dict[str, str] = {
     "backup.unsound": "{path} cannot be restored: {problem}. Choose another backup",
     "backup.source_damaged": (
         "{path} failed its integrity check ({problem}): the copy is kept as {backup}, but no "
-        "older backup was removed for it. Restore a sound backup (Case file → Backups…)"
+        "older backup was removed for it. Restore a sound backup (in the window Case file → "
+        "Backups…; on the command line consuldesk-cli backups, then restore)"
     ),
     "file.no_folder": "The folder {folder} does not exist (is the USB stick still in?)",
     "file.read": "{path} cannot be read: {reason}",

@@ -299,6 +299,15 @@ def test_damaged_pages_are_named_by_every_command_and_nothing_is_written(
     assert path.read_bytes() == before
 
 
+def test_a_backup_of_a_damaged_file_is_exit_4_and_names_its_tables(pristine, tmp_path, capsys):
+    path = tmp_path / "c.consuldesk"
+    shutil.copy(pristine, path)
+    damage(path)
+    code, err = run(capsys, _argv(("backup",), path, tmp_path))
+    assert_named(code, err, "failed its integrity check (broken pages in ", "consuldesk-cli")
+    assert "Tree " not in err and "btree" not in err, err
+
+
 def test_the_store_writes_nothing_after_sqlite_reported_damage(pristine, tmp_path):
     path = tmp_path / "c.consuldesk"
     shutil.copy(pristine, path)

@@ -99,6 +99,8 @@ def _exit_code_for(exc: BaseException) -> int:
             if exc.code in ("keyring.missing", "keyring.missing_copy", "keyring.damaged")
             else EXIT_BAD_INPUT
         )
+    if isinstance(exc, ServiceError) and exc.code == "backup.source_damaged":
+        return EXIT_CASEFILE  # the case file itself is damaged
     if isinstance(exc, (DomainError, ServiceError, NotFound)):
         return EXIT_BAD_INPUT
     try:

@@ -379,7 +379,7 @@ def _catalog_sources() -> None:
     _("{path} cannot be restored: {problem}. Choose another backup")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['backup.source_damaged']
     _(
-        "{path} failed its integrity check ({problem}): the copy is kept as {backup}, but no older backup was removed for it. Restore a sound backup (Case file → Backups…)"
+        "{path} failed its integrity check ({problem}): the copy is kept as {backup}, but no older backup was removed for it. Restore a sound backup (in the window Case file → Backups…; on the command line consuldesk-cli backups, then restore)"
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['file.no_folder']
     _("The folder {folder} does not exist (is the USB stick still in?)")
