@@ -264,6 +264,9 @@ class PlacementCheck:
     currency: str
     rate_basis: str
     nightly_rate_minor: int
+    #: People recorded in another country than the hotel's, with where ("Dammam, SA"): not a
+    #: problem (evacuees cross borders), but worth a second look before placing.
+    elsewhere: tuple[tuple[str, str], ...] = ()
 
     @property
     def full(self) -> bool:

@@ -684,3 +684,18 @@ def test_a_stay_extended_into_another_of_the_same_person_or_already_over_is_refu
     with pytest.raises(ServiceError) as over:
         ht.change_check_out(desk, [first.id], D(2026, 3, 6))
     assert over.value.code == "placement.status"
+
+
+def test_a_check_notes_people_recorded_in_another_country_than_the_hotel(desk, room_hotel):
+    """Not a refusal (evacuees cross borders), but a family of Dammam placed in Sharjah is
+    more often a slip of the mouse than a plan: the form says so before placing."""
+    here = register_national(desk, person(city="Dubai", passport_no="N1111111")).row
+    there = register_national(
+        desk,
+        person(surname_cyr="Сейітова", host_country="SA", city="Dammam", passport_no="N2222222"),
+    ).row
+    check = ht.check_placement(
+        desk, room_hotel.id, TODAY, D(2026, 3, 12), national_ids=[here.id, there.id]
+    )
+    assert check.problems == ()  # it can still be done
+    assert check.elsewhere == (("Сейітова Әйгерім", "Dammam, SA"),)

@@ -25,7 +25,7 @@ from consuldesk.services.hotels.stays import (
     set_presence,
     still_in_a_hotel,
 )
-from consuldesk.services.households import list_households, live_household
+from consuldesk.services.households import list_households, live_household, national_name
 from consuldesk.services.nationals import live_national
 from consuldesk.services.views import (
     HouseholdChoice,
@@ -338,6 +338,11 @@ def check_placement(
             currency=hotel.currency,
             rate_basis=chosen,
             nightly_rate_minor=hotel.nightly_rate_minor,
+            elsewhere=tuple(
+                (national_name(n), ", ".join(x for x in (n.city, n.host_country) if x))
+                for n in people
+                if hotel.country and n.host_country and n.host_country != hotel.country
+            ),
         )
 
 

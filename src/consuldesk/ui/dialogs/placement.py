@@ -449,7 +449,19 @@ class PlacementDialog(QDialog):
         if by_field["check_out"]:
             self._set_error(self.check_out_error, "\n".join(by_field["check_out"]))
         self.place_anyway_button.setVisible(check.full)
-        self.estimate_label.setText(self._estimate_text(check))
+        text = self._estimate_text(check)
+        if check.elsewhere:
+            where = "; ".join(f"{name} ({place})" for name, place in check.elsewhere[:3])
+            if len(check.elsewhere) > 3:
+                where += " …"
+            text += "\n" + ngettext(
+                "{n} of them is recorded in another country than the hotel's: {who}. Check "
+                "before placing.",
+                "{n} of them are recorded in another country than the hotel's: {who}. Check "
+                "before placing.",
+                len(check.elsewhere),
+            ).format(n=len(check.elsewhere), who=where)
+        self.estimate_label.setText(text)
         self._update_buttons()
 
     @staticmethod
