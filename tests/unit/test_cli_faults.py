@@ -150,6 +150,9 @@ def test_a_read_only_file_is_read_and_refuses_every_write(pristine, tmp_path):
     for command in READING:
         code, err = run_restricted(_argv(command, path, tmp_path), tmp_path)
         assert code == EXIT_OK, (command, err)
+        if command[0] in ("export", "sitrep"):  # written, and said to be unrecorded
+            assert "was written, but the audit trail could not record it" in err, err
+            assert "is read-only" in err, err
     before = path.read_bytes()
     for command in WRITING:
         code, err = run_restricted(_argv(command, path, tmp_path), tmp_path)

@@ -190,8 +190,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             _err(message)
         return code
 
+    common._OPENED.clear()
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        common._say_unrecorded()
+        return code
     except CliError as exc:
         return fail(str(exc), exc.code, exc.__cause__)
     except KeyboardInterrupt:

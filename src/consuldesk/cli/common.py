@@ -270,7 +270,32 @@ def _casefile_path(args: argparse.Namespace, *, writes: bool = False) -> Path:
     return found[0]
 
 
+#: The case files opened by this command (their ``unrecorded`` files are said at its end).
+_OPENED: list[Any] = []
+
+
+def _say_unrecorded() -> None:
+    """Tell the officer which files written by the command its case file could not record in
+    its audit trail (read-only, damaged, full): the file was written all the same."""
+    from consuldesk.messages import describe_code
+
+    for desk in _OPENED:
+        for path, code in desk.unrecorded:
+            _err(
+                _(
+                    "note: {path} was written, but the audit trail could not record it: {why}"
+                ).format(path=path, why=describe_code(code, "", path=str(desk.path)))
+            )
+    _OPENED.clear()
+
+
 def _open(args: argparse.Namespace, *, writes: bool = False) -> Any:
+    desk = _open_desk(args, writes=writes)
+    _OPENED.append(desk)
+    return desk
+
+
+def _open_desk(args: argparse.Namespace, *, writes: bool = False) -> Any:
     """Open the case file: an encrypted one as ``--officer`` with their passphrase
     ($CONSULDESK_PASSPHRASE, else asked at the terminal); a plain one with a reminder that it
     is not encrypted. A command that writes reads every page first and is refused (exit 4)

@@ -72,7 +72,8 @@ def record_file(
     """One event, in a transaction of its own, for a file just written from the case file.
 
     A case file that cannot be written (read-only, or refused after damage was found) still
-    lets its people be exported or printed — the way to rescue them — without the event.
+    lets its people be exported or printed — the way to rescue them — without the event; the
+    file is added to ``desk.unrecorded`` for the caller to say so.
     """
     try:
         desk.casefile.check_pages()  # never a write into a damaged file (once a session)
@@ -81,6 +82,7 @@ def record_file(
     except CaseFileError as exc:
         if exc.code not in CANNOT_RECORD:
             raise
+        desk.unrecorded.append((str(path), exc.code))
 
 
 #: Why a file written from the case file may go unrecorded: the case file takes no writes.

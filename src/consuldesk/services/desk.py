@@ -70,6 +70,9 @@ class Desk:
     pending_login: Callable[[Tx], None] | None = field(default=None, repr=False, compare=False)
     # The post's keys once unsealed in this session (see consuldesk.services.keys.unlock_all).
     unlocked: Any = field(default=None, repr=False, compare=False)
+    #: Files written from the case file that its audit trail could not record (it takes no
+    #: writes: read-only, damaged, a full disk), with why: the caller tells the officer.
+    unrecorded: list[tuple[str, str]] = field(default_factory=list, repr=False, compare=False)
 
     def may(self, power: str) -> bool:
         """Whether the officer's role allows ``power`` (see :data:`ROLE_POWERS`)."""
