@@ -481,6 +481,8 @@ def inspect_backup(path: Path, *, thorough: bool = False, key: bytes | None = No
 def restore_backup(casefile: Path, backup: Path, key: bytes | None = None) -> Path:
     """Put a backup in place of the case file; the current one is kept as a backup first.
 
+    The audit trail is not restored with the records: the events the case file had after the
+    backup was taken are added back to the restored one (unless the case file was damaged).
     The case file must not be open (the window and the CLI hold it while open). Returns the
     backup of the case file as it was.
 
@@ -493,16 +495,22 @@ def restore_backup(casefile: Path, backup: Path, key: bytes | None = None) -> Pa
         raise ServiceError("backup.unsound", "path", path=str(backup), problem=row.problem)
     try:
         before = backup_file(casefile, "before-restore", spare=backup, verify=False, key=key)
+        sound = not check_file(before, key)
     except (ServiceError, CaseFileError):
         # A damaged case file (the usual reason to restore) may not copy through SQLite: its
         # bytes are kept as they are, the write-ahead log beside them.
-        before = _raw_copy(casefile)
+        before, sound = _raw_copy(casefile), False
     tmp = casefile.with_name(f".{casefile.name}.{os.getpid()}.restore")
     try:
         if key is not None and cipher.has_plain_header(backup):
             cipher.export_copy(backup, None, tmp, key)  # a plain backup comes back encrypted
         else:
             copy_database(backup, tmp, _key_for(backup, key))
+        if sound:
+            # The trail is append-only, a restore too: who did what after the backup stays in
+            # it (the records go back; the account of what happened to them does not).
+            for table in ("audit_event", "audit_redaction"):
+                cipher.add_missing_rows(tmp, key, before, _key_for(before, key), table)
         # The old write-ahead log belongs to the old file: applied to the restored one, it
         # would damage it. The copy above holds everything it had.
         for part in (Path(f"{casefile}-wal"), Path(f"{casefile}-shm")):
@@ -544,7 +552,7 @@ def _raw_copy(casefile: Path) -> Path:
 
 def record_restore(desk: Desk, backup: Path, kept: Path) -> None:
     """Write into the restored case file that it was restored, from which backup, by whom,
-    and where the file as it was is kept (its own trail after the backup went with it)."""
+    and where the file as it was is kept (whose trail after the backup was added back)."""
     from consuldesk.store.models import AuditEvent
 
     with desk.casefile.write(desk.officer) as tx:

@@ -124,6 +124,37 @@ def export_copy(
         _discard_database(tmp)
 
 
+def add_missing_rows(
+    target: Path, target_key: bytes | None, source: Path, source_key: bytes | None, table: str
+) -> int:
+    """Insert into ``target``'s ``table`` the rows of ``source``'s that it lacks (by primary
+    key), in the columns both have (the source may be of a newer schema); one transaction.
+    Returns how many were added."""
+    conn = connect(target, target_key)
+    try:
+        key_sql = f'"{_raw(source_key)}"' if source_key is not None else "''"
+        conn.execute(f"ATTACH DATABASE ? AS source KEY {key_sql}", (str(source),))
+        try:
+            mine = conn.execute(f'PRAGMA main.table_info("{table}")').fetchall()
+            theirs = {r[1] for r in conn.execute(f'PRAGMA source.table_info("{table}")')}
+            columns = [r[1] for r in mine if r[1] in theirs]
+            keys = [r[1] for r in sorted(mine, key=lambda r: r[5]) if r[5] and r[1] in theirs]
+            if not columns or not keys:
+                return 0
+            listed = ", ".join(f'"{c}"' for c in columns)
+            match = " AND ".join(f'm."{k}" = s."{k}"' for k in keys)
+            with conn:
+                done = conn.execute(
+                    f'INSERT INTO main."{table}" ({listed}) SELECT {listed} FROM source."{table}" '
+                    f'AS s WHERE NOT EXISTS (SELECT 1 FROM main."{table}" AS m WHERE {match})'
+                )
+                return int(done.rowcount or 0)
+        finally:
+            conn.execute("DETACH DATABASE source")
+    finally:
+        conn.close()
+
+
 def backup_copy(source: Path, target: Path, key: bytes | None) -> None:
     """A consistent copy of ``source`` (SQLite's online backup, so a writer elsewhere is no
     problem) under the same key, written beside ``target`` and moved into place when complete.

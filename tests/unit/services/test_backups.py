@@ -299,3 +299,37 @@ def test_a_copy_of_a_file_damaged_since_pushes_no_sound_backup_out(desk, monkeyp
     assert {r.path for r in listed if r.sound} == set(sound)  # all three still there
     (copy,) = [r for r in listed if not r.sound]  # and the copy, said to be damaged
     assert copy.path.name == err.value.params["backup"]
+
+
+def test_a_restore_brings_back_the_records_but_never_takes_away_the_trail(desk):
+    """The records go back to the backup's; what happened after it (who registered Омарова,
+    who restored) stays in the append-only trail, through a second restore too."""
+    from consuldesk.services.audit import AuditFilter, find_events
+
+    nationals.register_national(desk, person())
+    copy = backups.take_backup(desk, "before-list")
+    later = nationals.register_national(
+        desk, person(surname_cyr="Омарова", given_names_cyr="Алия", passport_no="N7654321")
+    ).row
+    path = desk.casefile.path
+    desk.close()
+    kept = backups.restore_backup(path, copy)
+    restored = open_casefile(path, "Officer")
+    try:
+        assert names(restored) == {"Қасымова Әйгерім"}
+        backups.record_restore(restored, copy, kept)
+        events = find_events(restored, AuditFilter(), limit=100).rows
+        assert later.id in {e.record_id for e in events}  # the registration after the backup
+        first = [e.id for e in events if e.action == "restore"]
+        assert len(first) == 1
+    finally:
+        restored.close()
+    backups.restore_backup(path, copy)  # again: the first restore's event stays too
+    again = open_casefile(path, "Officer")
+    try:
+        ids = {e.id for e in find_events(again, AuditFilter(), limit=100).rows}
+        assert set(first) <= ids
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        again.close()
