@@ -737,3 +737,22 @@ def test_a_demo_made_beside_the_post_s_case_file_is_not_read_in_its_place(capsys
     (config / "settings.ini").unlink()
     code, out, err = run(capsys, "--data-dir", str(data), "--json", "info")
     assert json.loads(out)["post"]["code"] == "AE-ABU", err  # else the newest, not the demo
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("ru", ("ошибка", "несуществующая дата", "нераспознанные аргументы")),
+        ("kk", ("қате", "танылмаған аргументтер")),
+    ],
+)
+def test_a_command_line_mistake_is_said_in_the_language_asked(capsys, lang, words):
+    """argparse's own words, and the errors of the options it reads, came out in English."""
+    code, _out, err = run(capsys, "--lang", lang, "audit", "--since", "32.13.2026")
+    code2, _out, err2 = run(capsys, "--lang", lang, "stats", "--bogus")
+    assert code == code2 == EXIT_USAGE
+    said = err + err2
+    assert "error:" not in said and "unrecognized" not in said, said
+    for word in words:
+        if word != "несуществующая дата" or lang == "ru":
+            assert word in said, said

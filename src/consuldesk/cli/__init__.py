@@ -27,6 +27,7 @@ from typing import Any
 from consuldesk import __version__
 from consuldesk.cli import (
     accounts,
+    argparse_texts,
     audit,
     backups,
     casefile,
@@ -172,8 +173,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Options before the command that take a value (skipped when looking for --lang).
+_VALUED = frozenset({"--data-dir", "--case-file", "--officer", "--lang"})
+
+
+def _language_asked(argv: Sequence[str]) -> str:
+    """The language of messages, read before the command line is parsed (argparse's own
+    errors and the help are said in it): ``--lang`` before the command, else
+    $CONSULDESK_LANG, else English. After the command, ``--lang`` of a print command is the
+    document's second language, not this."""
+    tokens = list(argv)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.startswith("--lang="):
+            return token.split("=", 1)[1]
+        if token == "--lang" and i + 1 < len(tokens):
+            return tokens[i + 1]
+        if token in _VALUED:
+            i += 2
+            continue
+        if not token.startswith("-"):
+            break  # the command
+        i += 1
+    return os.environ.get("CONSULDESK_LANG", "en")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    asked = _language_asked(argv)
+    install(asked if asked in ("en", "kk", "ru") else "en")
+    argparse_texts.speak()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
