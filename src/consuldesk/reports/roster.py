@@ -132,7 +132,7 @@ _LABELS: dict[str, dict[str, str]] = {
 # Placement states as printed in the status column; other values print as given.
 _STATUS_LABELS: dict[str, dict[str, str]] = {
     "booked": {"en": "Booked", "kk": "Брондалды", "ru": "Бронь"},
-    "checked_in": {"en": "Checked in", "kk": "Орналасты", "ru": "Заселён"},
+    "checked_in": {"en": "Checked in", "kk": "Орналасты", "ru": "Проживает"},
 }
 
 

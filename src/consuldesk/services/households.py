@@ -290,8 +290,8 @@ def _main_city(cities: Counter[str] | None) -> str | None:
 def list_households(
     desk: Desk, kind: HouseholdKind | None = None, query: str | None = None
 ) -> list[HouseholdListRow]:
-    """Live households sorted by name, each with its head, size and main city (where most of
-    its members are), which tell apart two households of the same name.
+    """Live households sorted by name (then head and city), each with its head, size and main
+    city (where most of its members are), which tell apart two households of the same name.
 
     Args:
         desk: the services' context.
@@ -345,7 +345,16 @@ def list_households(
                 city=_main_city(cities.get(h.id)),
             )
         )
-    rows.sort(key=lambda r: (cyr_key(r.name), r.name, r.id))
+    # Two of one name ("Семья Қасымовых") by their heads, then city: as the page tells them apart.
+    rows.sort(
+        key=lambda r: (
+            cyr_key(r.name),
+            r.name,
+            cyr_key(r.head_name or ""),
+            cyr_key(r.city or ""),
+            r.id,
+        )
+    )
     return rows
 
 

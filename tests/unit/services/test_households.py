@@ -478,3 +478,16 @@ def test_a_rename_and_a_new_head_reach_headquarters_by_bundle(tmp_path):
     finally:
         hq.close()
         thr.close()
+
+
+def test_two_households_of_one_name_are_listed_by_their_heads(desk):
+    """Their order was their internal ids: two "Семья Қасымовых" swapped between refreshes of
+    nothing, and an officer reading down the page took one for the other."""
+    heads = [
+        register_national(desk, person(given_names_cyr=g, passport_no=p)).row
+        for g, p in (("Ерлан", "N1000001"), ("Әйгерім", "N1000002"), ("Бекзат", "N1000003"))
+    ]
+    for head in heads:
+        hh.create_household(desk, "Семья Қасымовых", HouseholdKind.FAMILY, head_id=head.id)
+    listed = [r.head_name for r in hh.list_households(desk)]
+    assert listed == ["Қасымова Әйгерім", "Қасымова Бекзат", "Қасымова Ерлан"]

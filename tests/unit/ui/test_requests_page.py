@@ -344,6 +344,7 @@ def test_log_a_hotline_call_for_a_person_found_by_typing(qtbot, ctx, desk, peopl
     press(dialog.person_search, Qt.Key.Key_Return)  # takes the highlighted (first) hit
     assert dialog.national is not None and dialog.national.id == nursultan.id
     assert dialog.caller_edit.text() == "Әбілқасымов Нұрсұлтан"
+    assert "+7\u00a0701\u00a0555" in dialog.person_label.text()  # never wrapped after "+7"
 
     dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(RequestKind.MEDICAL))
     dialog.priority_box.setCurrentIndex(dialog.priority_box.findData(RequestPriority.URGENT))

@@ -48,7 +48,8 @@ def _person_line(row: NationalRow) -> str:
     if row.birth_date:
         parts.append(f"{row.birth_date:%d.%m.%Y}")
     if row.phones:
-        parts.append(format_phone(row.phones[0]))
+        # One unbreakable piece: a wrapped line never leaves "+7" alone above the number.
+        parts.append(format_phone(row.phones[0]).replace(" ", "\u00a0"))
     if row.city:
         parts.append(row.city)
     return " · ".join(parts)
