@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from PySide6.QtCore import QDate, QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from consuldesk.domain.enums import HouseholdKind, PlacementStatus, PresenceStatus, Sex
 from consuldesk.services import hotels, nationals
@@ -214,6 +214,34 @@ def test_a_guest_whose_check_out_day_has_come_is_listed_to_be_checked_out(qtbot,
     out = hotels.list_placements(desk, national_id=guest.id)[0]
     assert (out.status, out.check_out, out.nights) == ("checked_out", TODAY, 2)
     assert nationals.get_national(desk, guest.id).presence_status == "in_country"
+
+
+def test_a_check_out_before_the_day_booked_is_asked_first(qtbot, page, desk):
+    hotel = add_hotel(desk, beds=3)
+    guest = nationals.register_national(desk, person()).row
+    hotels.place(
+        desk,
+        hotel.id,
+        [guest.id],
+        TODAY - timedelta(days=1),
+        TODAY + timedelta(days=3),
+        checked_in=True,
+    )
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 1, timeout=3000)
+    page.guests_table.selectRow(0)
+    page.check_out_button.click()
+    box = page.check_out_box
+    assert box is not None and "booked until 13.03.2026" in box.text()
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    box.button(QMessageBox.StandardButton.Cancel).click()  # Keep the stay
+    assert hotels.list_placements(desk, national_id=guest.id)[0].status == "checked_in"
+    page.check_out_button.click()
+    page.check_out_box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 0, timeout=3000)
+    out = hotels.list_placements(desk, national_id=guest.id)[0]
+    assert (out.status, out.check_out) == ("checked_out", TODAY)
 
 
 def test_costs_by_hotel_and_operator_never_mix_currencies(qtbot, page, desk):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -35,6 +36,7 @@ from consuldesk.services.hotels import (
 )
 from consuldesk.services.views import CostReport, HotelOccupancyRow, HotelRow, PlacementRow
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.ask import ask
 from consuldesk.ui.dialogs.check_out_day import CheckOutDayDialog
 from consuldesk.ui.dialogs.hotel import HotelDialog
 from consuldesk.ui.dialogs.placement import PlacementDialog
@@ -105,6 +107,7 @@ class HotelsPage(QWidget):
                 "they leave together"
             )
         )
+        self.check_out_box: QMessageBox | None = None  # the question before an early check-out
         self.action_label = QLabel()
         self.action_label.setWordWrap(True)
 
@@ -364,8 +367,10 @@ class HotelsPage(QWidget):
         )
         self.place_button.setEnabled(bool(self.hotels_model.rowCount()))
 
-    def _act(self, fn: Callable[..., Any], done_text: str) -> None:
-        guest = self.selected_guest()
+    def _act(
+        self, fn: Callable[..., Any], done_text: str, guest: PlacementRow | None = None
+    ) -> None:
+        guest = guest or self.selected_guest()
         if guest is None:
             return
         desk = self.ctx.desk
@@ -393,7 +398,27 @@ class HotelsPage(QWidget):
 
     @Slot()
     def _on_check_out_button_clicked(self) -> None:
-        self._act(check_out, _("{name} checked out."))
+        guest, today = self.selected_guest(), self.ctx.desk.today()
+        if guest is None:
+            return
+        if guest.check_out is None or guest.check_out <= today:
+            self._act(check_out, _("{name} checked out."))  # their day: no question
+            return
+        # Before the day booked: a check-out cannot be undone, and the wrong row is easy to
+        # click at the end of a long list.
+        self.check_out_box = ask(
+            self,
+            _("Check out before the day booked?"),
+            _(
+                "{name} is booked until {day}. Check them out today, {today}? A check-out "
+                "cannot be undone."
+            ).format(
+                name=guest.person_name, day=format_date(guest.check_out), today=format_date(today)
+            ),
+            lambda: self._act(check_out, _("{name} checked out."), guest),
+            yes=_("Check out today"),
+            no=_("Keep the stay"),
+        )
 
     @Slot()
     def _on_cancel_button_clicked(self) -> None:
