@@ -549,6 +549,33 @@ STATUS_WORD_LABELS: dict[str, str] = {
     "offloaded": "offloaded",
 }
 
+#: Where a national is (``presence_status``), as the window and the audit trail show it.
+PRESENCE_LABELS: dict[str, str] = {
+    "in_country": "In country",
+    "in_transit": "In transit",
+    "in_hotel": "In hotel",
+    "evacuated": "Evacuated",
+    "left_on_own": "Left on own",
+    "unknown": "Unknown",
+}
+
+#: A member's place in a household, said relative to its head.
+RELATION_LABELS: dict[str, str] = {
+    "head": "Head",
+    "spouse": "Spouse",
+    "child": "Child",
+    "parent": "Parent",
+    "other": "Other",
+    "member": "Group member",  # what older case files say of a tour group's members
+}
+
+#: Who pays for a hotel stay.
+PAID_BY_LABELS: dict[str, str] = {
+    "post": "Embassy",
+    "tour_operator": "Tour operator",
+    "national": "The national",
+}
+
 #: Evacuation priority classes (``domain.allocation.CLASS_FLAGS``), as the officer reads them.
 PRIORITY_CLASS_LABELS: dict[str, str] = {
     "medical_mobility": "medical or mobility needs",

@@ -139,7 +139,7 @@ def _catalog_sources() -> None:
     _("Full name (passport)")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['group'], consuldesk.ui.models.households.KIND_LABELS[HouseholdKind.TOUR_GROUP.value]
     _("Tour group")
-    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['tour_operator'], consuldesk.services.audit_text.PAYER_WORD_LABELS['tour_operator'], consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.TOUR_OPERATOR], consuldesk.ui.models.hotels.PAID_BY_LABELS['tour_operator']
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['tour_operator'], consuldesk.messages.PAID_BY_LABELS['tour_operator'], consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.TOUR_OPERATOR]
     _("Tour operator")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['record_id']
     _("ConsulDesk ID")
@@ -725,6 +725,34 @@ def _catalog_sources() -> None:
     _("a no-show")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['offloaded']
     _("offloaded")
+    # TRANSLATORS: consuldesk.messages.PRESENCE_LABELS['in_country']
+    _("In country")
+    # TRANSLATORS: consuldesk.messages.PRESENCE_LABELS['in_transit']
+    _("In transit")
+    # TRANSLATORS: consuldesk.messages.PRESENCE_LABELS['in_hotel']
+    _("In hotel")
+    # TRANSLATORS: consuldesk.messages.PRESENCE_LABELS['evacuated']
+    _("Evacuated")
+    # TRANSLATORS: consuldesk.messages.PRESENCE_LABELS['left_on_own']
+    _("Left on own")
+    # TRANSLATORS: consuldesk.messages.PRESENCE_LABELS['unknown']
+    _("Unknown")
+    # TRANSLATORS: consuldesk.messages.RELATION_LABELS['head']
+    _("Head")
+    # TRANSLATORS: consuldesk.messages.RELATION_LABELS['spouse']
+    _("Spouse")
+    # TRANSLATORS: consuldesk.messages.RELATION_LABELS['child']
+    _("Child")
+    # TRANSLATORS: consuldesk.messages.RELATION_LABELS['parent']
+    _("Parent")
+    # TRANSLATORS: consuldesk.messages.RELATION_LABELS['other'], consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.OTHER], consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.OTHER]
+    _("Other")
+    # TRANSLATORS: consuldesk.messages.RELATION_LABELS['member']
+    _("Group member")
+    # TRANSLATORS: consuldesk.messages.PAID_BY_LABELS['post']
+    _("Embassy")
+    # TRANSLATORS: consuldesk.messages.PAID_BY_LABELS['national']
+    _("The national")
     # TRANSLATORS: consuldesk.messages.PRIORITY_CLASS_LABELS['medical_mobility']
     _("medical or mobility needs")
     # TRANSLATORS: consuldesk.messages.PRIORITY_CLASS_LABELS['over_60']
@@ -1071,34 +1099,6 @@ def _catalog_sources() -> None:
     _("Name")
     # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['list_key']
     _("Family on the list")
-    # TRANSLATORS: consuldesk.services.audit_text.PRESENCE_WORD_LABELS['in_country'], consuldesk.ui.models.nationals.STATUS_LABELS['in_country']
-    _("In country")
-    # TRANSLATORS: consuldesk.services.audit_text.PRESENCE_WORD_LABELS['in_transit'], consuldesk.ui.models.nationals.STATUS_LABELS['in_transit']
-    _("In transit")
-    # TRANSLATORS: consuldesk.services.audit_text.PRESENCE_WORD_LABELS['in_hotel'], consuldesk.ui.models.nationals.STATUS_LABELS['in_hotel']
-    _("In hotel")
-    # TRANSLATORS: consuldesk.services.audit_text.PRESENCE_WORD_LABELS['evacuated'], consuldesk.ui.models.nationals.STATUS_LABELS['evacuated']
-    _("Evacuated")
-    # TRANSLATORS: consuldesk.services.audit_text.PRESENCE_WORD_LABELS['left_on_own'], consuldesk.ui.models.nationals.STATUS_LABELS['left_on_own']
-    _("Left on own")
-    # TRANSLATORS: consuldesk.services.audit_text.PRESENCE_WORD_LABELS['unknown'], consuldesk.ui.models.nationals.STATUS_LABELS['unknown']
-    _("Unknown")
-    # TRANSLATORS: consuldesk.services.audit_text.RELATION_WORD_LABELS['head'], consuldesk.ui.models.households.RELATION_LABELS[Relation.HEAD.value]
-    _("Head")
-    # TRANSLATORS: consuldesk.services.audit_text.RELATION_WORD_LABELS['spouse'], consuldesk.ui.models.households.RELATION_LABELS[Relation.SPOUSE.value]
-    _("Spouse")
-    # TRANSLATORS: consuldesk.services.audit_text.RELATION_WORD_LABELS['child'], consuldesk.ui.models.households.RELATION_LABELS[Relation.CHILD.value]
-    _("Child")
-    # TRANSLATORS: consuldesk.services.audit_text.RELATION_WORD_LABELS['parent'], consuldesk.ui.models.households.RELATION_LABELS[Relation.PARENT.value]
-    _("Parent")
-    # TRANSLATORS: consuldesk.services.audit_text.RELATION_WORD_LABELS['other'], consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.OTHER], consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.OTHER], consuldesk.ui.models.households.RELATION_LABELS[Relation.OTHER.value]
-    _("Other")
-    # TRANSLATORS: consuldesk.services.audit_text.RELATION_WORD_LABELS['member'], consuldesk.ui.models.households.RELATION_LABELS['member']
-    _("Group member")
-    # TRANSLATORS: consuldesk.services.audit_text.PAYER_WORD_LABELS['post'], consuldesk.ui.models.hotels.PAID_BY_LABELS['post']
-    _("Embassy")
-    # TRANSLATORS: consuldesk.services.audit_text.PAYER_WORD_LABELS['national'], consuldesk.ui.models.hotels.PAID_BY_LABELS['national']
-    _("The national")
     # TRANSLATORS: consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_COUNTRY]
     _("in the country")
     # TRANSLATORS: consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_HOTEL]

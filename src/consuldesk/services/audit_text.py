@@ -12,7 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from consuldesk.i18n import _, ngettext
-from consuldesk.messages import PRIORITY_CLASS_LABELS, STATUS_WORD_LABELS, field_label
+from consuldesk.messages import (
+    PAID_BY_LABELS,
+    PRESENCE_LABELS,
+    PRIORITY_CLASS_LABELS,
+    RELATION_LABELS,
+    STATUS_WORD_LABELS,
+    field_label,
+)
 
 #: The tables of key events.
 KEY_TABLES = frozenset({"own_key", "peer_key", "key_statement"})
@@ -132,31 +139,10 @@ MORE_FIELD_LABELS = {
 }
 
 #: Stored codes of a field as the officer reads them (the words the window shows for them).
-PRESENCE_WORD_LABELS = {
-    "in_country": "In country",
-    "in_transit": "In transit",
-    "in_hotel": "In hotel",
-    "evacuated": "Evacuated",
-    "left_on_own": "Left on own",
-    "unknown": "Unknown",
-}
-RELATION_WORD_LABELS = {
-    "head": "Head",
-    "spouse": "Spouse",
-    "child": "Child",
-    "parent": "Parent",
-    "other": "Other",
-    "member": "Group member",
-}
-PAYER_WORD_LABELS = {
-    "post": "Embassy",
-    "tour_operator": "Tour operator",
-    "national": "The national",
-}
 _FIELD_WORDS = {
-    "presence_status": PRESENCE_WORD_LABELS,
-    "relation": RELATION_WORD_LABELS,
-    "paid_by": PAYER_WORD_LABELS,
+    "presence_status": PRESENCE_LABELS,
+    "relation": RELATION_LABELS,
+    "paid_by": PAID_BY_LABELS,
 }
 
 # Records that are about one person, and the column that names them.

@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from consuldesk.domain.enums import PlacementStatus
 from consuldesk.i18n import _, ngettext
+from consuldesk.messages import PAID_BY_LABELS as PAYERS
 from consuldesk.services.views import CostRow, HotelOccupancyRow, PlacementRow
 from consuldesk.ui.models.base import RowsModel
 
@@ -55,11 +56,7 @@ RATE_BASIS_LABELS = {
     "person": "per person",
     "room": "per room",
 }
-PAID_BY_LABELS = {
-    "post": "Embassy",
-    "tour_operator": "Tour operator",
-    "national": "The national",
-}
+PAID_BY_LABELS = PAYERS
 
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _OVERBOOKED = QColor(176, 0, 32)

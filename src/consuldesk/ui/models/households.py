@@ -8,8 +8,9 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from consuldesk.domain.enums import HouseholdKind, Relation, Vulnerability
+from consuldesk.domain.enums import HouseholdKind, Vulnerability
 from consuldesk.i18n import _, ngettext
+from consuldesk.messages import RELATION_LABELS as RELATIONS
 from consuldesk.services.views import HouseholdListRow, MemberRow
 from consuldesk.ui.models.base import RowsModel
 from consuldesk.ui.models.nationals import FLAG_LABELS
@@ -27,14 +28,7 @@ KIND_LABELS = {
 }
 
 
-RELATION_LABELS = {
-    Relation.HEAD.value: "Head",
-    Relation.SPOUSE.value: "Spouse",
-    Relation.CHILD.value: "Child",
-    Relation.PARENT.value: "Parent",
-    Relation.OTHER.value: "Other",
-    "member": "Group member",  # what older case files say of a tour group's members
-}
+RELATION_LABELS = RELATIONS  # by Relation value, and "member" of older tour groups
 
 
 def relation_label(relation: str | None) -> str:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 from consuldesk.domain.enums import Vulnerability
 from consuldesk.domain.phone import format_phone
 from consuldesk.i18n import _
+from consuldesk.messages import PRESENCE_LABELS
 from consuldesk.services.nationals import Cursor, Page
 from consuldesk.services.rows import NationalRow
 from consuldesk.ui.models.paging import Index, PagedModel
@@ -39,14 +40,7 @@ from consuldesk.ui.tasks import TaskRunner
     COL_FLAGS,
 ) = range(9)
 
-STATUS_LABELS = {
-    "in_country": "In country",
-    "in_transit": "In transit",
-    "in_hotel": "In hotel",
-    "evacuated": "Evacuated",
-    "left_on_own": "Left on own",
-    "unknown": "Unknown",
-}
+STATUS_LABELS = PRESENCE_LABELS
 FLAG_LABELS = {
     Vulnerability.MEDICAL: "medical",
     Vulnerability.MOBILITY: "mobility",
