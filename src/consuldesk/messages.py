@@ -6,6 +6,7 @@ sentences for the officer (window, CLI, review files of imports), through the ge
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from consuldesk.i18n import _
@@ -809,9 +810,11 @@ def describe(error: BaseException) -> str:
     if isinstance(errors, list):
         return "; ".join(describe(e) for e in errors)
     code = getattr(error, "code", None)
-    if code is None:
+    raw = getattr(error, "params", None) or {}
+    if not isinstance(code, str) or not isinstance(raw, Mapping):
+        # Not one of ours: a database driver's error has a code and SQL parameters too.
         return str(error)
-    params = dict(getattr(error, "params", {}) or {})
+    params = dict(raw)
     if (path := getattr(error, "path", None)) is not None:
         params.setdefault("path", str(path))
     return describe_code(code, getattr(error, "field", None), **params)

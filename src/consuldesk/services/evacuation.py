@@ -1139,7 +1139,9 @@ def allocate_leg(
     today = desk.today()
     with desk.write() as tx:
         op = live_operation(tx.session, operation_id)
-        updates, summary = _plan_allocation(tx.session, op, leg_no, fresh, today)
+        updates, gone, summary = _plan_allocation(tx.session, op, leg_no, fresh, today)
+        for entry in gone:
+            tx.delete(entry)
         tx.update_many(updates)
     return Written(summary, tx.changes)
 
@@ -1226,8 +1228,9 @@ def reallocation_impact(desk: Desk, operation_id: str, leg_no: int) -> Reallocat
 
 def _plan_allocation(
     session: Session, op: EvacuationOperation, leg_no: int, fresh: bool, today: date
-) -> tuple[list[tuple[ManifestEntry, dict[str, Any]]], AllocationSummary]:
-    """What :func:`allocate_leg` writes (the entries and their new values), without writing."""
+) -> tuple[list[tuple[ManifestEntry, dict[str, Any]]], list[ManifestEntry], AllocationSummary]:
+    """What :func:`allocate_leg` writes (the entries and their new values, and the waiting
+    entries that go), without writing."""
     policy = _policy(op)
     trips = sorted(
         session.exec(
@@ -1265,6 +1268,7 @@ def _plan_allocation(
     # Someone holding a seat in another operation keeps waiting here, and is told why.
     elsewhere = _elsewhere_labels(session, op.id, sorted(waiting))
     updates: list[tuple[ManifestEntry, dict[str, Any]]] = []
+    gone: list[ManifestEntry] = []  # waiting entries whose person's own entry takes a seat
     for nid, label in sorted(elsewhere.items()):
         updates.append(
             (
@@ -1299,6 +1303,19 @@ def _plan_allocation(
         for t in trips
         if t.mode != TripMode.FLIGHT.value
     }
+    # A no-show or offloaded passenger of an open trip has an entry on it still (a trip holds
+    # one entry a person): seated on that trip again, that entry takes the seat and the
+    # waiting one goes.
+    returning = {
+        (e.trip_id, e.national_id): e
+        for e in session.exec(
+            select(ManifestEntry).where(
+                col(ManifestEntry.trip_id).in_(list(labels)),
+                col(ManifestEntry.status).in_([_S.NO_SHOW.value, _S.OFFLOADED.value]),
+                _live(ManifestEntry),
+            )
+        ).all()
+    }
     for nid, trip_id in sorted(
         result.placements.items(),
         # Queue order, then the group's own order (adults before their children).
@@ -1308,6 +1325,9 @@ def _plan_allocation(
         ),
     ):
         e = waiting[nid]
+        if (back := returning.get((trip_id, nid))) is not None and back.id != e.id:
+            gone.append(e)
+            e = back
         reason = result.explanations[nid]
         seats = free_seats.get(trip_id)
         updates.append(
@@ -1345,7 +1365,7 @@ def _plan_allocation(
         trips_used=len(set(result.placements.values())),
         returned=len(reseat),
     )
-    return updates, summary
+    return updates, gone, summary
 
 
 # -- moving people by hand -----------------------------------------------------------------
@@ -1432,8 +1452,18 @@ def move_passenger(desk: Desk, entry_id: str, trip_id: str | None) -> Written[in
             if trip.mode != TripMode.FLIGHT.value
             else None
         )
+        # Someone once a no-show or offloaded on this trip has an entry on it still: it takes
+        # the seat again, and the one that moves goes (a trip holds one entry a person).
+        returning = {
+            r.national_id: r
+            for r in _trip_entries(session, trip.id)
+            if r.status in (_S.NO_SHOW.value, _S.OFFLOADED.value)
+        }
         for e in moving:
             previous = e.trip_id
+            if (back := returning.get(e.national_id)) is not None:
+                tx.delete(e)
+                e = back
             person = people.get(e.national_id)
             cls = priority_class(person.vulnerabilities if person else (), cls_policy)
             params: dict[str, Any] = {
@@ -1495,6 +1525,15 @@ def _board(tx: Tx, entry: ManifestEntry, new: ManifestStatus) -> None:
         if seated >= trip.capacity:
             raise ServiceError("allocation.capacity", "trip_id", trip=label, needed=1, free_seats=0)
     values: dict[str, Any] = {"status": new.value}
+    if current in (_S.NO_SHOW, _S.OFFLOADED) and entry.seat:
+        # Their seat may have been given to someone else meanwhile: never two on one seat.
+        held = {
+            e.seat
+            for e in _trip_entries(tx.session, trip.id)
+            if e.id != entry.id and e.status in _SEATED and e.seat
+        }
+        if entry.seat in held:
+            values["seat"] = next(iter(_first_free_seats(held, trip.capacity)), None)
     values["boarded_at"] = tx.now if new == _S.BOARDED else None
     tx.update(entry, values)
     if new in (_S.NO_SHOW, _S.OFFLOADED):

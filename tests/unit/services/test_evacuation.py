@@ -695,3 +695,38 @@ def test_manifests_slips_and_manifest_csvs_are_in_the_trail_with_their_files(
     assert (exported.table, exported.record_id) == ("trip", trip.id)
     assert exported.changes["sha256"] == digest["manifest.csv"]
     assert exported.summary == "Manifest exported (CSV): 5 passengers"
+
+
+def test_a_seat_freed_by_a_no_show_and_given_away_is_never_held_twice(desk, people, seated):
+    op, trip, rows = seated
+    late = rows[people["young"].id]
+    ev.set_boarding(desk, late.entry_id, ManifestStatus.NO_SHOW)
+    ev.add_people(desk, op.id, 1, [people["gone"].id])
+    newcomer = next(r for r in ev.pool(desk, op.id, 1) if r.person.id == people["gone"].id)
+    ev.move_passenger(desk, newcomer.entry_id, trip.id)
+    given = {r.person.id: r.seat for r in ev.passengers(desk, trip.id) if r.status == "allocated"}
+    assert given[people["gone"].id] == late.seat  # the no-show's seat, free now
+    ev.set_boarding(desk, late.entry_id, ManifestStatus.ALLOCATED)  # they turned up after all
+    seated_now = [r for r in ev.passengers(desk, trip.id) if r.status in ("allocated", "boarded")]
+    seats = [r.seat for r in seated_now]
+    assert len(seats) == len(set(seats)) == 6, seats  # a seat of their own, not seat 4 twice
+    assert given[people["gone"].id] in seats
+
+
+def test_allocating_again_after_a_no_show_seats_them_on_their_own_entry(desk, people, seated):
+    """Keep seats after a no-show once failed on the trip's one-entry-a-person rule, and the
+    window stayed on "Allocating seats…"."""
+    op, trip, rows = seated
+    late = rows[people["young"].id]
+    ev.set_boarding(desk, late.entry_id, ManifestStatus.NO_SHOW)
+    summary = ev.allocate_leg(desk, op.id, 1).row
+    assert summary.placed == 1 and summary.waitlisted == 0
+    theirs = [r for r in ev.passengers(desk, trip.id) if r.person.id == people["young"].id]
+    assert [(r.entry_id, r.status) for r in theirs] == [(late.entry_id, "allocated")]
+    assert ev.pool(desk, op.id, 1) == []
+    # Moved there by hand, the same.
+    ev.set_boarding(desk, late.entry_id, ManifestStatus.NO_SHOW)
+    waiting = next(r for r in ev.pool(desk, op.id, 1) if r.person.id == people["young"].id)
+    assert ev.move_passenger(desk, waiting.entry_id, trip.id).row == 1
+    theirs = [r for r in ev.passengers(desk, trip.id) if r.person.id == people["young"].id]
+    assert [(r.entry_id, r.status) for r in theirs] == [(late.entry_id, "allocated")]
