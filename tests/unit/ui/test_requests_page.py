@@ -295,6 +295,16 @@ def test_a_call_is_escalated_with_a_due_time_it_can_be_overdue_by(qtbot, queue, 
     assert timedelta(minutes=100) < saved.due_at - datetime.now(UTC) < timedelta(minutes=125)
     entry = view.timeline.topLevelItem(view.timeline.topLevelItemCount() - 1)
     assert entry.text(1) == "Priority" and entry.text(3).startswith("Normal → Urgent · due ")
+    # A day and time typed over the field are the ones saved (a date-time box kept the old
+    # day, and the request was overdue at once).
+    view.due_edit.date_field.edit.selectAll()
+    type_text(view.due_edit.date_field.edit, "07.12.2026")
+    view.due_edit.time_edit.selectAll()
+    type_text(view.due_edit.time_edit, "10:00")
+    with qtbot.waitSignal(ctx.events.changed, timeout=3000):
+        view.priority_button.click()
+    typed = requests.get_request(desk, queue["info"].id).due_at.astimezone()
+    assert f"{typed:%d.%m.%Y %H:%M}" == "07.12.2026 10:00"
     # The queue puts it with the urgent ones.
     urgent = {"Needs insulin", "Asks about flights"}
     qtbot.waitUntil(lambda: set(summaries(page.model)[:2]) == urgent, timeout=3000)
@@ -306,10 +316,19 @@ def test_an_urgent_call_is_given_a_due_time_unless_the_officer_takes_it_away(qtb
     assert not dialog.due_check.isChecked()
     dialog.priority_box.setCurrentIndex(dialog.priority_box.findData(RequestPriority.URGENT))
     assert dialog.due_check.isChecked()
+    two_hours = dialog.due_at()
+    assert timedelta(minutes=115) < two_hours - datetime.now(UTC) < timedelta(minutes=121)
     dialog.due_check.setChecked(False)  # the officer's choice stands
     dialog.priority_box.setCurrentIndex(dialog.priority_box.findData(RequestPriority.HIGH))
     assert dialog.due_check.isChecked()  # asked again for another pressing priority
-    assert dialog.due_at() is not None
+    # Normal → High → Urgent: the time High proposed gives way to Urgent's two hours.
+    dialog.priority_box.setCurrentIndex(dialog.priority_box.findData(RequestPriority.URGENT))
+    assert dialog.due_at() - datetime.now(UTC) < timedelta(minutes=121)
+    # A time the officer typed stands whatever the priority becomes.
+    dialog.due_edit.date_field.edit.setText("09.12.2026")
+    dialog.due_edit.time_edit.setText("10:00")
+    dialog.priority_box.setCurrentIndex(dialog.priority_box.findData(RequestPriority.HIGH))
+    assert dialog.due_at().astimezone().strftime("%d.%m.%Y %H:%M") == "09.12.2026 10:00"
     dialog.reject()
 
 

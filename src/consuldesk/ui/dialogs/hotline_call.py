@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
-from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -37,6 +36,7 @@ from consuldesk.services.views import RequestRow, Written
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.discard import DiscardGuardDialog
 from consuldesk.ui.models.requests import kind_label, priority_label
+from consuldesk.ui.widgets.date_field import DueField
 
 SEARCH_DEBOUNCE_MS = 200
 SEARCH_LIMIT = 8
@@ -123,10 +123,9 @@ class HotlineCallDialog(DiscardGuardDialog):
         )
         self.details_edit.setFixedHeight(80)
         self.due_check = QCheckBox(_("Due by"))
-        self.due_edit = QDateTimeEdit(QDateTime.currentDateTime().addSecs(4 * 3600))
-        self.due_edit.setDisplayFormat("dd.MM.yyyy HH:mm")
-        self.due_edit.setCalendarPopup(True)
+        self.due_edit = DueField(default_due(RequestPriority.NORMAL))
         self.due_edit.setEnabled(False)
+        self._proposed: datetime | None = None  # the due time proposed for a priority
         due_line = QHBoxLayout()
         due_line.addWidget(self.due_check)
         due_line.addWidget(self.due_edit, 1)
@@ -333,17 +332,17 @@ class HotlineCallDialog(DiscardGuardDialog):
         """Urgent or high with no due time: one is proposed (and can be unticked), or the
         call could never become overdue."""
         priority = RequestPriority(self.priority_box.currentData())
-        if not self.due_check.isChecked() and priority in DUE_WITHIN:
-            due = default_due(priority)
-            self.due_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(due.timestamp())))
+        ours = self.due_check.isChecked() and self.due_edit.moment() == self._proposed
+        if priority in DUE_WITHIN and (not self.due_check.isChecked() or ours):
+            # Also when the time shown is only the one proposed for another priority (High,
+            # on the way to Urgent): the officer's own time stands.
+            self._proposed = default_due(priority)
+            self.due_edit.set_moment(self._proposed)
             self.due_check.setChecked(True)
 
     def due_at(self) -> datetime | None:
-        """The due time chosen, as aware UTC (None when not set)."""
-        if not self.due_check.isChecked():
-            return None
-        seconds = self.due_edit.dateTime().toSecsSinceEpoch()
-        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+        """The due time chosen, as aware UTC (None when not set or not a time)."""
+        return self.due_edit.moment() if self.due_check.isChecked() else None
 
     @Slot()
     def _on_buttons_accepted(self) -> None:
@@ -356,6 +355,10 @@ class HotlineCallDialog(DiscardGuardDialog):
         if not self.summary_edit.text().strip():
             self._show_error(_("Write what the caller needs in the summary."))
             self.summary_edit.setFocus()
+            return
+        if self.due_check.isChecked() and self.due_at() is None:
+            self._show_error(_("Type the day (dd.mm.yyyy) and the time (hh:mm) it is due by."))
+            self.due_edit.setFocus()
             return
         desk = self.ctx.desk
         national_id = self._national.id if self._national else None

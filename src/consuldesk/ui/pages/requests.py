@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QModelIndex, QSignalBlocker, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -57,6 +56,7 @@ from consuldesk.ui.models.requests import (
     status_label,
     timeline_label,
 )
+from consuldesk.ui.widgets.date_field import DueField
 from consuldesk.ui.widgets.forms import with_side_column
 from consuldesk.ui.widgets.tables import show_columns_in_order
 
@@ -144,9 +144,8 @@ class RequestView(QWidget):
         for priority in RequestPriority:
             self.priority_box.addItem(priority_label(priority), priority.value)
         self.due_check = QCheckBox(_("Due by"))
-        self.due_edit = QDateTimeEdit()
-        self.due_edit.setDisplayFormat("dd.MM.yyyy HH:mm")
-        self.due_edit.setCalendarPopup(True)
+        self.due_edit = DueField()
+        self._proposed: datetime | None = None  # the due time proposed for a priority
         self.priority_button = QPushButton(_("Save priority"))
         self.priority_button.setToolTip(_("Save the priority and the due time"))
         priority_line = QHBoxLayout()
@@ -345,17 +344,18 @@ class RequestView(QWidget):
         with QSignalBlocker(self.priority_box):
             self.priority_box.setCurrentIndex(self.priority_box.findData(row.priority))
         self.due_check.setChecked(row.due_at is not None)
-        due = row.due_at or default_due(RequestPriority(row.priority))
-        self.due_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(due.timestamp())))
+        self.due_edit.set_moment(row.due_at or default_due(RequestPriority(row.priority)))
+        self._proposed = None
 
     @Slot(int)
     def _on_priority_box_changed(self, _index: int) -> None:
         """Made urgent or high without a due time: one is proposed, so that it can become
         overdue (the officer may untick it)."""
         priority = RequestPriority(self.priority_box.currentData())
-        if not self.due_check.isChecked() and priority in DUE_WITHIN:
-            due = default_due(priority)
-            self.due_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(due.timestamp())))
+        ours = self.due_check.isChecked() and self.due_edit.moment() == self._proposed
+        if priority in DUE_WITHIN and (not self.due_check.isChecked() or ours):
+            self._proposed = default_due(priority)
+            self.due_edit.set_moment(self._proposed)
             self.due_check.setChecked(True)
 
     @Slot()
@@ -364,11 +364,10 @@ class RequestView(QWidget):
             return
         desk, request_id = self.ctx.desk, self._row.id
         priority = RequestPriority(self.priority_box.currentData())
-        due = (
-            datetime.fromtimestamp(self.due_edit.dateTime().toSecsSinceEpoch(), UTC)
-            if self.due_check.isChecked()
-            else None
-        )
+        due = self.due_edit.moment() if self.due_check.isChecked() else None
+        if self.due_check.isChecked() and due is None:
+            self._show_error(_("Type the day (dd.mm.yyyy) and the time (hh:mm) it is due by."))
+            return
         self._write(lambda: set_priority(desk, request_id, priority, due))
 
     @Slot()

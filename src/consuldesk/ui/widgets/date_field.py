@@ -11,7 +11,7 @@ Down move the date by a day.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from PySide6.QtCore import QDate, QEvent, QObject, QPoint, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
@@ -188,4 +188,62 @@ class DateField(QWidget):
         self.changed.emit()
 
 
-__all__ = ["DateField", "read_date"]
+_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.\s]?(\d{2}))?\s*$")
+
+
+def read_time(text: str) -> time | None:
+    """The time of day an officer typed: 10:00, 10.00, 1000, 9:30, 9 (an hour); ``None`` when
+    it is not one."""
+    match = _TIME.match(text)
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+class DueField(QWidget):
+    """A moment an officer types: a :class:`DateField` and a time of day (hh:mm), read as the
+    computer's local time. ``QDateTimeEdit`` lost the day typed over a selection (07.12 became
+    06.12, and a request was overdue at once).
+
+    Signals:
+        changed(): the date or the time changed.
+    """
+
+    changed = Signal()
+
+    def __init__(self, moment: datetime | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.date_field = DateField()
+        self.time_edit = QLineEdit()
+        self.time_edit.setPlaceholderText(_("hh:mm"))
+        self.time_edit.setMaxLength(5)
+        self.time_edit.setFixedWidth(self.time_edit.fontMetrics().horizontalAdvance("00:000") + 16)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.date_field)
+        layout.addWidget(self.time_edit)
+        self.setFocusProxy(self.date_field)
+        if moment is not None:
+            self.set_moment(moment)
+        self.date_field.changed.connect(self.changed)
+        self.time_edit.textChanged.connect(self.changed)
+
+    def set_moment(self, moment: datetime) -> None:
+        """Show ``moment`` (aware, or naive local) in local time."""
+        local = moment.astimezone() if moment.tzinfo is not None else moment
+        self.date_field.set_value(local.date())
+        self.time_edit.setText(f"{local:%H:%M}")
+
+    def moment(self) -> datetime | None:
+        """The moment typed, as aware UTC; ``None`` while the date or time is not one."""
+        day, at = self.date_field.value(), read_time(self.time_edit.text())
+        if day is None or at is None or self.date_field.error() is not None:
+            return None
+        return datetime.combine(day, at).astimezone().astimezone(UTC)
+
+
+__all__ = ["DateField", "DueField", "read_date", "read_time"]
