@@ -601,7 +601,10 @@ REASON_TEMPLATES: dict[str, str] = {
         "On {trip}: priority “{class}”, number {rank} in the queue; the group of {group_size} "
         "is spread over {parts} vehicles"
     ),
-    "allocated.manual": "Moved by hand to {trip} (from {previous}), with {group_size} people",
+    "allocated.manual": "Moved by hand to {trip} (from {previous})",
+    "allocated.manual.group": (
+        "Moved by hand to {trip} (from {previous}), with their group of {group_size}"
+    ),
     "waitlisted.capacity": (
         "Waiting, number {position} on the list: priority “{class}”, number {rank} in the "
         "queue; no vehicle had a free seat left"

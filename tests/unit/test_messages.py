@@ -19,7 +19,7 @@ import pytest
 
 from consuldesk import i18n
 from consuldesk.domain.errors import ValidationError
-from consuldesk.messages import TEMPLATES, _variant, describe, describe_code
+from consuldesk.messages import TEMPLATES, _variant, describe, describe_code, explain_reason
 from consuldesk.services.lists import ListError
 from consuldesk.store.errors import CaseFileError
 
@@ -202,3 +202,14 @@ def test_errors_carrying_a_parameter_named_field_render(lang, tmp_path):
     assert "l.csv" in describe(error)
     assert describe(ValidationError("list.repeat_row", "iin", line=3, field="iin"))
     assert describe(CaseFileError("casefile.locked", tmp_path / "x.consuldesk"))
+
+
+def test_a_person_moved_alone_is_not_said_to_move_with_1_people():
+    alone = explain_reason(
+        "allocated.manual", {"trip": "Bus 2", "previous": "Bus 1", "group_size": 1}
+    )
+    assert alone == "Moved by hand to Bus 2 (from Bus 1)"
+    family = explain_reason(
+        "allocated.manual", {"trip": "Bus 2", "previous": "Bus 1", "group_size": 3}
+    )
+    assert family.endswith("with their group of 3")

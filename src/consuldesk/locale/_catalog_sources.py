@@ -774,7 +774,9 @@ def _catalog_sources() -> None:
         "On {trip}: priority “{class}”, number {rank} in the queue; the group of {group_size} is spread over {parts} vehicles"
     )
     # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['allocated.manual']
-    _("Moved by hand to {trip} (from {previous}), with {group_size} people")
+    _("Moved by hand to {trip} (from {previous})")
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['allocated.manual.group']
+    _("Moved by hand to {trip} (from {previous}), with their group of {group_size}")
     # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['waitlisted.capacity']
     _(
         "Waiting, number {position} on the list: priority “{class}”, number {rank} in the queue; no vehicle had a free seat left"
