@@ -253,6 +253,10 @@ def _left_column(
         ("departure", departure, st.value_bold),
         ("vehicle", trip.vehicle, st.value),
     ]
+    # A label with nothing after it reads as something missing: a person travelling alone
+    # has no family line, a flight no border crossing. A missing passport is printed (empty)
+    # beside its problem.
+    fields = [f for f in fields if f[1] or f[0] == "passport"]
     label_width = 19 * mm * st.scale
     field_table = Table(
         [

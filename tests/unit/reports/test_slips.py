@@ -205,3 +205,11 @@ def test_a_passenger_the_border_will_stop_is_marked_on_the_slip(
     assert text.count("Passport expired") == 1  # only on the slip of the one it concerns
     assert "CHILD" in text and "MED" in text and marked[1].name_cyr in text
     assert len(pages_text(out)) == 1
+
+
+def test_a_slip_prints_no_family_line_for_someone_travelling_alone(tmp_path: Path) -> None:
+    """An empty "Family / group" label read as a family forgotten."""
+    out = render_boarding_slips(TRIP, KAZAKH_SLIPS[:2], tmp_path / "s.pdf")
+    text = all_text(out)
+    assert text.count("Family / group") == 1  # the first slip's family, not the second's
+    assert "Әбілқайыр family" in text
