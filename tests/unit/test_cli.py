@@ -308,6 +308,14 @@ def test_evacuation_from_operation_to_printed_manifest(capsys, evacuees, tmp_pat
         rows = list(csv.reader(fh, delimiter=";"))
     assert rows[0][:3] == ["No", "Surname", "Given names"]
     assert [r[3] for r in rows[1:]] == ["Өтегенов Қайрат"]
+    # Printed again over the same file: only when asked, for a manifest as for an export.
+    before = table.read_bytes()
+    code, _out, err = cli(capsys, evacuees, "evac", "manifest", trip, "--out", str(table),
+                          "--csv")  # fmt: skip
+    assert code == EXIT_BAD_INPUT and "--replace" in err and table.read_bytes() == before
+    code, _out, err = cli(capsys, evacuees, "evac", "manifest", trip, "--out", str(table),
+                          "--csv", "--replace")  # fmt: skip
+    assert code == EXIT_OK, err
 
 
 def test_documents_print_beside_english_the_language_of_messages(capsys, evacuees, tmp_path):

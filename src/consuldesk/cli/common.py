@@ -199,6 +199,25 @@ def _refuse_existing(path: Path, hint: str) -> None:
         )
 
 
+def _add_replace(parser: argparse.ArgumentParser) -> None:
+    """``--replace``: a command that writes a file may write over one that exists."""
+    parser.add_argument(
+        "--replace", action="store_true", help="write over the file if it exists already"
+    )
+
+
+def _refuse_overwrite(path: Path, args: argparse.Namespace) -> None:
+    """Refuse to write over an existing file unless ``--replace`` was given: it may be the
+    list the people came from, or another bus's manifest."""
+    if path.is_file() and not getattr(args, "replace", False):
+        raise CliError(
+            _(
+                "{path} exists already: choose another name, or add --replace to write over it."
+            ).format(path=path),
+            EXIT_BAD_INPUT,
+        )
+
+
 def _print_json(value: Any) -> None:
     print(json.dumps(_jsonable(value), ensure_ascii=False, indent=2))
 

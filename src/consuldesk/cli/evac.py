@@ -16,6 +16,7 @@ from consuldesk.cli.common import (
     EXIT_USAGE,
     CliError,
     _add_doc_lang,
+    _add_replace,
     _blame,
     _doc_language,
     _jsonable,
@@ -25,6 +26,7 @@ from consuldesk.cli.common import (
     _positive,
     _print_json,
     _print_written,
+    _refuse_overwrite,
     _short_ids,
     command_with_actions,
 )
@@ -197,11 +199,13 @@ def _add_evac_parsers(add: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("trip", metavar="TRIP", help=trip_help)
     p.add_argument("--out", type=Path, required=True, help="the file to write")
     p.add_argument("--csv", action="store_true", help="write CSV for carriers and border posts")
+    _add_replace(p)
     _add_doc_lang(p)
 
     p = action("slips", help="print a trip's boarding slips (PDF)")
     p.add_argument("trip", metavar="TRIP", help=trip_help)
     p.add_argument("--out", type=Path, required=True, help="the PDF to write")
+    _add_replace(p)
     _add_doc_lang(p)
 
 
@@ -605,6 +609,7 @@ def cmd_evac_manifest(args: argparse.Namespace) -> int:
             ),
             EXIT_BAD_INPUT,
         )
+    _refuse_overwrite(args.out, args)  # another bus's manifest, or the list people came from
     desk = _open(args)
     try:
         trip = _find_trip(desk, args.trip)
@@ -622,6 +627,7 @@ def cmd_evac_slips(args: argparse.Namespace) -> int:
     """Print a trip's boarding slips."""
     from consuldesk.services.evacuation import print_boarding_slips
 
+    _refuse_overwrite(args.out, args)
     lang = _doc_language(args)
     desk = _open(args)
     try:

@@ -12,11 +12,13 @@ from consuldesk.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    _add_replace,
     _describe,
     _jsonable,
     _open,
     _positive,
     _print_json,
+    _refuse_overwrite,
 )
 from consuldesk.i18n import _, ngettext
 
@@ -61,9 +63,7 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
         default="en",
         help="column headers' language",
     )
-    p.add_argument(
-        "--replace", action="store_true", help="write over the file if it exists already"
-    )
+    _add_replace(p)
 
     p = add("review", help="people with values set aside for review when a list was imported")
     p.add_argument("--limit", type=_positive, default=200, help="most people to show (default 200)")
@@ -235,14 +235,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Export nationals."""
     from consuldesk.services.lists import export_list
 
-    if args.file.exists() and not args.replace:
-        # It may be the list the people came from: never written over unasked.
-        raise CliError(
-            _(
-                "{path} exists already: choose another name, or add --replace to write over it."
-            ).format(path=args.file),
-            EXIT_BAD_INPUT,
-        )
+    _refuse_overwrite(args.file, args)  # it may be the list the people came from
     desk = _open(args)
     try:
         count = export_list(desk, args.file, lang=args.export_lang)
