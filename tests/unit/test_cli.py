@@ -276,6 +276,17 @@ def test_evacuation_from_operation_to_printed_manifest(capsys, evacuees, tmp_pat
 
     code, out, _ = cli(capsys, evacuees, "evac", "allocate", op, "--leg", "1", "--explain")
     assert code == EXIT_OK
+    explained = out
+    # Leg 2 with no condition takes who is seated on leg 1, as the window does: not the
+    # country's waiting people, who would fly before they had left by bus.
+    code, _out, err = cli(capsys, evacuees, "evac", "add-trip", op, "--leg", "2", "--from",
+                          "Riyadh", "--to", "Almaty", "--capacity", "9", "--mode",
+                          "flight")  # fmt: skip
+    assert code == EXIT_OK, err
+    code, out, err = cli(capsys, evacuees, "evac", "add-candidates", op, "--leg", "2")
+    assert (code, out) == (EXIT_OK, "1 added (0 already on the leg)\n"), err
+    assert "the people seated on leg 1" in err
+    out = explained
     lines = out.splitlines()
     assert "seated: 1" in lines[0] and "waiting: 2" in lines[0]
     seated = next(line for line in lines if "OTEGENOV KAIRAT (Өтегенов Қайрат)" in line)
@@ -284,7 +295,7 @@ def test_evacuation_from_operation_to_printed_manifest(capsys, evacuees, tmp_pat
 
     code, out, _ = cli(capsys, evacuees, "evac", "list", "--json")
     [listed] = json.loads(out)
-    [leg] = listed["legs"]
+    leg = listed["legs"][0]
     assert listed["id"] == op and listed["host_country"] == "QA"
     assert leg["waiting"] == 2 and leg["trips"][0]["id"] == trip
     assert leg["trips"][0]["seated"] == 1 and leg["trips"][0]["capacity"] == 1

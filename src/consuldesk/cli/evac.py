@@ -19,6 +19,7 @@ from consuldesk.cli.common import (
     _add_replace,
     _blame,
     _doc_language,
+    _err,
     _jsonable,
     _local,
     _open,
@@ -180,7 +181,10 @@ def _add_evac_parsers(add: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--from-previous-leg",
         action="store_true",
-        help="the people seated or boarded on the leg before (ignores the other conditions)",
+        help=(
+            "the people seated or boarded on the leg before (the default for leg 2 and later "
+            "when no other condition is given)"
+        ),
     )
 
     p = action("allocate", help="share the free seats of a leg among the people waiting")
@@ -387,7 +391,17 @@ def cmd_evac_add_candidates(args: argparse.Namespace) -> int:
     from consuldesk.services.evacuation import CandidateCriteria, add_to_pool, preview_candidates
 
     statuses = _comma_list(args.status)
-    if args.from_previous_leg and (args.country or args.city or statuses or args.all_nationals):
+    chosen = bool(args.country or args.city or statuses or args.all_nationals)
+    if args.leg > 1 and not chosen and not args.from_previous_leg:
+        # As in the window: a later leg takes the people seated on the leg before, not the
+        # country's waiting people (who would fly before they had left by bus).
+        args.from_previous_leg = True
+        _err(
+            _("leg {leg}: the people seated on leg {before} (--country … to choose others)").format(
+                leg=args.leg, before=args.leg - 1
+            )
+        )
+    if args.from_previous_leg and chosen:
         raise CliError(
             _(
                 "--from-previous-leg takes the people seated on the leg before; it does not go "
