@@ -570,6 +570,14 @@ RELATION_LABELS: dict[str, str] = {
     "member": "Group member",  # what older case files say of a tour group's members
 }
 
+#: How pressing an assistance request is (``priority``).
+REQUEST_PRIORITY_LABELS: dict[str, str] = {
+    "urgent": "Urgent",
+    "high": "High",
+    "normal": "Normal",
+    "low": "Low",
+}
+
 #: Who pays for a hotel stay.
 PAID_BY_LABELS: dict[str, str] = {
     "post": "Embassy",

@@ -749,6 +749,14 @@ def _catalog_sources() -> None:
     _("Other")
     # TRANSLATORS: consuldesk.messages.RELATION_LABELS['member']
     _("Group member")
+    # TRANSLATORS: consuldesk.messages.REQUEST_PRIORITY_LABELS['urgent']
+    _("Urgent")
+    # TRANSLATORS: consuldesk.messages.REQUEST_PRIORITY_LABELS['high']
+    _("High")
+    # TRANSLATORS: consuldesk.messages.REQUEST_PRIORITY_LABELS['normal']
+    _("Normal")
+    # TRANSLATORS: consuldesk.messages.REQUEST_PRIORITY_LABELS['low']
+    _("Low")
     # TRANSLATORS: consuldesk.messages.PAID_BY_LABELS['post']
     _("Embassy")
     # TRANSLATORS: consuldesk.messages.PAID_BY_LABELS['national']
@@ -1093,10 +1101,14 @@ def _catalog_sources() -> None:
     _("Merged into")
     # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['reason']
     _("Why")
-    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['priority_class'], consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.PRIORITY]
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['priority_class'], consuldesk.services.audit_text.MORE_FIELD_LABELS['priority'], consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.PRIORITY]
     _("Priority")
     # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['head_id']
     _("Head of the household")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['position']
+    _("Place in the waiting list")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['due_at']
+    _("Due by")
     # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['name']
     _("Name")
     # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['list_key']
@@ -1225,14 +1237,6 @@ def _catalog_sources() -> None:
     _("Information")
     # TRANSLATORS: consuldesk.ui.models.requests.KIND_LABELS[RequestKind.DEATH]
     _("Death of a national")
-    # TRANSLATORS: consuldesk.ui.models.requests.PRIORITY_LABELS[RequestPriority.URGENT]
-    _("Urgent")
-    # TRANSLATORS: consuldesk.ui.models.requests.PRIORITY_LABELS[RequestPriority.HIGH]
-    _("High")
-    # TRANSLATORS: consuldesk.ui.models.requests.PRIORITY_LABELS[RequestPriority.NORMAL]
-    _("Normal")
-    # TRANSLATORS: consuldesk.ui.models.requests.PRIORITY_LABELS[RequestPriority.LOW]
-    _("Low")
     # TRANSLATORS: consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.NEW]
     _("New")
     # TRANSLATORS: consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.IN_PROGRESS]

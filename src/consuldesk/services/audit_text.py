@@ -17,7 +17,9 @@ from consuldesk.messages import (
     PRESENCE_LABELS,
     PRIORITY_CLASS_LABELS,
     RELATION_LABELS,
+    REQUEST_PRIORITY_LABELS,
     STATUS_WORD_LABELS,
+    explain_reason,
     field_label,
 )
 
@@ -133,6 +135,9 @@ MORE_FIELD_LABELS = {
     "reason": "Why",
     "priority_class": "Priority",
     "head_id": "Head of the household",
+    "position": "Place in the waiting list",
+    "priority": "Priority",
+    "due_at": "Due by",
     "anonymised_at": "Anonymised",
     "name": "Name",
     "list_key": "Family on the list",
@@ -143,6 +148,7 @@ _FIELD_WORDS = {
     "presence_status": PRESENCE_LABELS,
     "relation": RELATION_LABELS,
     "paid_by": PAID_BY_LABELS,
+    "priority": REQUEST_PRIORITY_LABELS,
 }
 
 # Records that are about one person, and the column that names them.
@@ -171,6 +177,8 @@ def value_text(name: str, value: Any, *, limit: int | None = None) -> str:
         text = _(_WORDS[str(value)])  # a stored code as the officer reads it
     elif str(value) in _FIELD_WORDS.get(name, {}):
         text = _(_FIELD_WORDS[name][str(value)])
+    elif name == "reason" and isinstance(value, str) and value.startswith("{"):
+        text = _reason_text(value)
     else:
         text = str(value)
         if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
@@ -184,6 +192,18 @@ def value_text(name: str, value: Any, *, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
+
+
+def _reason_text(stored: str) -> str:
+    """Why a passenger is where they are, stored as JSON (a code and its parameters), as the
+    sentence the Evacuation page shows."""
+    import json
+
+    try:
+        data = json.loads(stored)
+        return explain_reason(str(data.get("code") or ""), dict(data.get("params") or {}))
+    except (ValueError, TypeError, AttributeError):
+        return stored
 
 
 def label(name: str) -> str:

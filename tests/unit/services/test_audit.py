@@ -191,3 +191,16 @@ def test_stored_codes_read_as_words_in_every_language(language, expected):
         )
     finally:
         i18n.install("en")
+
+
+def test_a_passenger_s_reason_and_a_request_s_priority_read_as_sentences():
+    reason = '{"code": "waitlisted.no_show", "params": {"trip": "IR 11 Б 222"}}'
+    line = summarise(
+        "manifest_entry",
+        "update",
+        {"reason": [None, reason], "position": [47, 10]},
+    )
+    assert "Did not turn up for IR 11 Б 222" in line and '{"code"' not in line, line
+    assert "Place in the waiting list: 47 → 10" in line
+    request = summarise("assistance_request", "update", {"priority": ["urgent", "normal"]})
+    assert request.endswith("Priority: Urgent → Normal"), request

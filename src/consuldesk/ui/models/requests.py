@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QFont
 
 from consuldesk.domain.enums import RequestKind, RequestPriority, RequestStatus, TimelineKind
 from consuldesk.i18n import _
+from consuldesk.messages import REQUEST_PRIORITY_LABELS
 from consuldesk.services.views import RequestRow
 from consuldesk.ui.models.base import RowsModel
 
@@ -38,12 +39,7 @@ KIND_LABELS: dict[str, str] = {
     RequestKind.INFORMATION: "Information",
     RequestKind.DEATH: "Death of a national",
 }
-PRIORITY_LABELS: dict[str, str] = {
-    RequestPriority.URGENT: "Urgent",
-    RequestPriority.HIGH: "High",
-    RequestPriority.NORMAL: "Normal",
-    RequestPriority.LOW: "Low",
-}
+PRIORITY_LABELS: dict[str, str] = REQUEST_PRIORITY_LABELS
 STATUS_LABELS: dict[str, str] = {
     RequestStatus.NEW: "New",
     RequestStatus.IN_PROGRESS: "In progress",
