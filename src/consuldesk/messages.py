@@ -227,6 +227,9 @@ TEMPLATES: dict[str, str] = {
     "boarding.trip_closed": "{trip} is {status}: boarding is closed",
     "boarding.boarded_elsewhere": "This passenger has already boarded {trip}",
     "file.write": "{path} cannot be written: {reason}",
+    "file.exists": (
+        "{path} exists already: choose another name, or add --replace to write over it."
+    ),
     "backup.unsound": "{path} cannot be restored: {problem}. Choose another backup",
     "backup.source_damaged": (
         "{path} failed its integrity check ({problem}): the copy is kept as {backup}, but no "

@@ -210,12 +210,10 @@ def _refuse_overwrite(path: Path, args: argparse.Namespace) -> None:
     """Refuse to write over an existing file unless ``--replace`` was given: it may be the
     list the people came from, or another bus's manifest."""
     if path.is_file() and not getattr(args, "replace", False):
-        raise CliError(
-            _(
-                "{path} exists already: choose another name, or add --replace to write over it."
-            ).format(path=path),
-            EXIT_BAD_INPUT,
-        )
+        from consuldesk.services.errors import ServiceError
+
+        cause = ServiceError("file.exists", "path", path=str(path))
+        raise CliError(_describe(cause), EXIT_BAD_INPUT) from cause
 
 
 def _print_json(value: Any) -> None:

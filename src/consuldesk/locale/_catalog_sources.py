@@ -375,6 +375,8 @@ def _catalog_sources() -> None:
     _("This passenger has already boarded {trip}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['file.write']
     _("{path} cannot be written: {reason}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['file.exists']
+    _("{path} exists already: choose another name, or add --replace to write over it.")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['backup.unsound']
     _("{path} cannot be restored: {problem}. Choose another backup")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['backup.source_damaged']
