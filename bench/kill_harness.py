@@ -184,7 +184,7 @@ def work_allocate(desk: Desk, folder: Path, size: int) -> None:
         # pools shrink as earlier operations seat people, so each round's number differs.
         with desk.casefile.read() as session:
             live = ev.live_operation(session, op.row.id)
-            _, plan = ev._plan_allocation(session, live, 1, False, desk.today())
+            plan = ev._plan_allocation(session, live, 1, False, desk.today())[-1]
         print("PLAN " + json.dumps({"round": round_no, "placed": plan.placed}), flush=True)
         _writing()
         summary = ev.allocate_leg(desk, op.row.id, 1).row
