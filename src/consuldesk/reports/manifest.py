@@ -41,6 +41,7 @@ from consuldesk.reports.common import (
     format_departure,
     key_value_box,
     labeller,
+    lines,
     para,
     passenger_flags,
 )
@@ -525,6 +526,10 @@ BOARDED_MARK = "✓"
 _HEAD_PAD = 1.5
 
 
+#: How far a cell's text may shrink to keep a long word whole (of the cell's font size).
+_SHRINK = (0.92, 0.85, 0.78, 0.7)
+
+
 class _CellFitter:
     """Turns cell text into a plain string, wrapped onto lines that fit its column.
 
@@ -555,35 +560,57 @@ class _CellFitter:
                 if lines is not None:
                     cell = ("\n".join(lines), self._leading * len(lines))
                 else:
-                    paragraph = para(text, self._style)
-                    cell = (paragraph, paragraph.wrap(self._widths[col], 1e6)[1])
+                    # A word wider than its column (BEKMUKHAMBETOVA): smaller and whole (a
+                    # double name broken after its hyphen) before broken in two, which a
+                    # border guard reads as two names.
+                    cell = self._smaller(text, self._widths[col])
             self._cache[key] = cell
         return cell
+
+    def _smaller(self, text: str, width: float) -> tuple[Any, float]:
+        """``text`` at the largest size (down to 70 %) at which it wraps at spaces and
+        hyphens into ``width``, as a paragraph; split inside a word only when even the
+        smallest size cannot hold it."""
+        for scale in _SHRINK:
+            size = self._size * scale
+            wrapped = self._wrap(text, width, size)
+            if wrapped is not None:
+                break
+        style = ParagraphStyle(
+            f"{self._style.name}-{scale}",
+            parent=self._style,
+            fontSize=size,
+            leading=self._leading * max(scale, 0.85),
+        )
+        paragraph = lines("\n".join(wrapped), style) if wrapped else para(text, style)
+        return paragraph, paragraph.wrap(width, 1e6)[1]
 
     def lines(self, text: str, col: int) -> list[str] | None:
         """``text`` wrapped at spaces and hyphens to its column, or ``None`` if a word is wider."""
         return self._wrap(text, self._widths[col])
 
-    def _width(self, text: str) -> float:
+    def _width(self, text: str, size: float | None = None) -> float:
+        if size is not None and size != self._size:
+            return stringWidth(text, self._font, size)
         width = self._widths_cache.get(text)
         if width is None:
             width = self._widths_cache[text] = stringWidth(text, self._font, self._size)
         return width
 
-    def _wrap(self, text: str, width: float) -> list[str] | None:
+    def _wrap(self, text: str, width: float, size: float | None = None) -> list[str] | None:
         """Lines of ``text`` no wider than ``width``, or ``None`` if a word is wider.
 
         Glyph widths add up (no kerning), so a line's width is the sum of its pieces' widths.
         """
-        if "\n" not in text and self._width(text) <= width:
+        if "\n" not in text and self._width(text, size) <= width:
             return [text]
-        space = self._width(" ")
+        space = self._width(" ", size)
         lines: list[str] = []
         for source in text.split("\n"):
             line, used = "", 0.0
             for word in source.split():
                 for i, piece in enumerate(_HYPHEN_PIECES.findall(word)):
-                    w = self._width(piece)
+                    w = self._width(piece, size)
                     gap = space if line and not i else 0.0
                     if used + gap + w <= width:
                         line = f"{line} {piece}" if gap else f"{line}{piece}"

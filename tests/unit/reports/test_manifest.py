@@ -377,3 +377,16 @@ def test_the_signatures_never_stand_on_a_page_without_passengers(tmp_path, langu
     assert all("Receiving border post" not in page for page in pages[:-1])
     everyone = " ".join(pages)
     assert all(f"N{i:08d}" in everyone for i in range(1, n + 1))
+
+
+def test_a_long_surname_prints_whole_smaller_rather_than_broken_in_two(tmp_path):
+    """ "BEKMUKHAMBET" and "OVA" on two lines read as two names to a border guard."""
+    passengers = _many(3)
+    passengers[1] = replace(passengers[1], surname_lat="BEKMUKHAMBETOVA")
+    passengers[2] = replace(passengers[2], surname_lat="ABDIRAKHMANKYZY-BEKMUKHAMBETOVA")
+    out = render_manifest(_data(passengers), tmp_path / "m.pdf", second_language="kk")
+    text = pages_text(out)[0]
+    words = text.split()
+    assert "BEKMUKHAMBETOVA" in words  # whole, smaller
+    assert "ABDIRAKHMANKYZY-" in words  # the double name broken after its hyphen only
+    assert "BEKMUKHAMBET" not in words and "OVA" not in words

@@ -210,9 +210,7 @@ def test_restoring_the_oldest_backup_does_not_rotate_it_away(desk, monkeypatch):
         restored.close()
 
 
-def test_what_a_restore_set_aside_is_not_pushed_out_by_backups_taken_after_it(
-    desk, monkeypatch
-):
+def test_what_a_restore_set_aside_is_not_pushed_out_by_backups_taken_after_it(desk, monkeypatch):
     """Ten backups by hand after a restore once removed the copy of the work it replaced."""
     monkeypatch.setenv(backups.BUDGET_ENV, "100000")  # the count decides here, not the disk
     nationals.register_national(desk, person())
