@@ -277,6 +277,9 @@ def test_keys_b_and_n_mark_the_selected_passenger(qtbot, seated, desk, people):
     qtbot.waitUntil(lambda: len(ev.pool(desk, op.id, 1)) == 1, timeout=3000)
     qtbot.waitUntil(lambda: "no-show" in page.counts_label.text(), timeout=3000)
     qtbot.waitUntil(lambda: page.selected_passenger().status == "no_show", timeout=3000)
+    # Her family stays on the bus: said, not split without a word.
+    said = page.status_label.text()
+    assert "No-show." in said and "2 of their family stay on this trip: " in said, said
     qtbot.keyClick(page.table, Qt.Key.Key_U)  # undo: seated again, off the waiting list
     qtbot.waitUntil(lambda: ev.pool(desk, op.id, 1) == [], timeout=3000)
 

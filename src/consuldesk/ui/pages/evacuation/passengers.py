@@ -308,10 +308,27 @@ class PassengersPart(PageBase):
             return
         desk, entry_id = self.ctx.desk, row.entry_id
         name = row.person.name_cyr or row.person.name
+        # Left behind while their family goes (or the reverse): said, never silently split.
+        family = [
+            r
+            for r in self.model.rows()
+            if row.household_id
+            and r.household_id == row.household_id
+            and r.entry_id != row.entry_id
+            and r.status in (ManifestStatus.ALLOCATED.value, ManifestStatus.BOARDED.value)
+        ]
 
         def done(written: Any) -> None:
             word = status_text(written.row.status)
-            self._say(_("{name}: {status}.").format(name=name, status=word))
+            text = _("{name}: {status}.").format(name=name, status=word)
+            if family and status in (ManifestStatus.NO_SHOW, ManifestStatus.OFFLOADED):
+                names = ", ".join(r.person.name_cyr or r.person.name for r in family)
+                text += " " + ngettext(
+                    "{n} of their family stays on this trip: {names}.",
+                    "{n} of their family stay on this trip: {names}.",
+                    len(family),
+                ).format(n=len(family), names=names)
+            self._say(text)
 
         self._write(lambda: ev.set_boarding(desk, entry_id, status), done)
 
