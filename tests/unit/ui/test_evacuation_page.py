@@ -191,6 +191,9 @@ def test_a_move_into_a_full_bus_says_why(qtbot, seated, desk, people):
     page.refresh()
     qtbot.waitUntil(lambda: page.selected_leg().trips[1].capacity == 2, timeout=3000)
     select_person(page, people["mother"].id)
+    page._on_move_menu_about_to_show()  # the bus is offered greyed, with why
+    greyed = [a.text() for a in page.move_menu.actions() if not a.isEnabled()]
+    assert any(t.startswith("Dubai P 2 · 1 free: 3 seats needed") for t in greyed), greyed
     page.move_selected(b.id)
     qtbot.waitUntil(lambda: "Dubai P 2" in page.status_label.text(), timeout=3000)
     assert "3" in page.status_label.text() and "moved" not in page.status_label.text()

@@ -370,6 +370,18 @@ class PassengersPart(PageBase):
         for text, trip_id in targets:
             action = self.move_menu.addAction(text)
             action.setData(trip_id or "")
+        # The open vehicles too small for them: shown, greyed, with why (not silently left out).
+        leg = self.selected_leg()
+        if row is not None and leg is not None:
+            for t in leg.trips:
+                if t.is_open and t.id != row.trip_id and t.free < row.travels_with:
+                    self.move_menu.addAction(
+                        ngettext(
+                            "{trip} · {free} free: {n} seat needed",
+                            "{trip} · {free} free: {n} seats needed",
+                            row.travels_with,
+                        ).format(trip=t.label, free=t.free, n=row.travels_with)
+                    ).setEnabled(False)
         if not targets:
             self.move_menu.addAction(_("No other vehicle has enough free seats")).setEnabled(False)
         if row is not None and row.status in ("waitlisted", "allocated"):
