@@ -532,6 +532,8 @@ def cmd_evac_allocate(args: argparse.Namespace) -> int:
         waiting=summary.waitlisted,
         flagged=summary.flagged,
     )
+    if summary.elsewhere:
+        line += "; " + _("waiting, seated in another operation: {n}").format(n=summary.elsewhere)
     if args.fresh:
         line += "; " + _("put back in the pool first: {n}").format(n=summary.returned)
     print(line)

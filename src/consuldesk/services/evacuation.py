@@ -352,6 +352,7 @@ class AllocationSummary:
     flagged: int
     trips_used: int
     returned: int = 0  # seated people put back in the pool first (a fresh allocation)
+    elsewhere: int = 0  # waiting here because seated in another operation (not in waitlisted)
 
 
 @dataclass(frozen=True)
@@ -1364,6 +1365,7 @@ def _plan_allocation(
         flagged=len(result.flags),
         trips_used=len(set(result.placements.values())),
         returned=len(reseat),
+        elsewhere=len(elsewhere),
     )
     return updates, gone, summary
 

@@ -528,7 +528,8 @@ def test_nobody_holds_seats_in_two_operations(desk, people, seated):
     assert ev.preview_candidates(desk, other.id, 1, criteria()).matching == 0
     # Added by hand anyway, they wait, and are told where their seat is.
     ev.add_people(desk, other.id, 1, [people["elder"].id, people["young"].id])
-    assert ev.allocate_leg(desk, other.id, 1).row.placed == 0
+    summary = ev.allocate_leg(desk, other.id, 1).row
+    assert (summary.placed, summary.waitlisted, summary.elsewhere) == (0, 0, 2)  # all counted
     waiting = {r.person.id: r for r in ev.pool(desk, other.id, 1)}
     assert waiting[people["elder"].id].reason_code == "waitlisted.elsewhere"
     assert waiting[people["elder"].id].reason_params == {"trip": "Dubai P 1"}

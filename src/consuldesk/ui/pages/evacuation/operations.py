@@ -450,6 +450,12 @@ class OperationsPart(PageBase):
             text = _("{placed} seated, {waiting} waiting, {flagged} flagged").format(
                 placed=s.placed, waiting=s.waitlisted, flagged=s.flagged
             )
+            if s.elsewhere:
+                text += "; " + ngettext(
+                    "{n} more waits, seated in another operation",
+                    "{n} more wait, seated in another operation",
+                    s.elsewhere,
+                ).format(n=s.elsewhere)
             if s.returned:
                 text += " " + ngettext(
                     "(started fresh: {n} person's seat was chosen again)",
