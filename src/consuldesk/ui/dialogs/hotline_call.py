@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from consuldesk.domain.enums import RequestKind, RequestPriority, TimelineKind
 from consuldesk.domain.phone import format_phone
-from consuldesk.domain.requests import DUE_WITHIN, default_due
+from consuldesk.domain.requests import default_due
 from consuldesk.i18n import _
 from consuldesk.messages import describe
 from consuldesk.services.nationals import SearchResult, search
@@ -36,7 +36,7 @@ from consuldesk.services.views import RequestRow, Written
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.discard import DiscardGuardDialog
 from consuldesk.ui.models.requests import kind_label, priority_label
-from consuldesk.ui.widgets.date_field import DueField
+from consuldesk.ui.widgets.date_field import DueField, propose_due
 
 SEARCH_DEBOUNCE_MS = 200
 SEARCH_LIMIT = 8
@@ -332,13 +332,7 @@ class HotlineCallDialog(DiscardGuardDialog):
         """Urgent or high with no due time: one is proposed (and can be unticked), or the
         call could never become overdue."""
         priority = RequestPriority(self.priority_box.currentData())
-        ours = self.due_check.isChecked() and self.due_edit.moment() == self._proposed
-        if priority in DUE_WITHIN and (not self.due_check.isChecked() or ours):
-            # Also when the time shown is only the one proposed for another priority (High,
-            # on the way to Urgent): the officer's own time stands.
-            self._proposed = default_due(priority)
-            self.due_edit.set_moment(self._proposed)
-            self.due_check.setChecked(True)
+        self._proposed = propose_due(self.due_check, self.due_edit, priority, self._proposed)
 
     def due_at(self) -> datetime | None:
         """The due time chosen, as aware UTC (None when not set or not a time)."""

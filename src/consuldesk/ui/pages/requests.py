@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from consuldesk.domain.enums import RequestKind, RequestPriority, RequestStatus, TimelineKind
-from consuldesk.domain.requests import DUE_WITHIN, OPEN_STATUSES, TRANSITIONS, default_due
+from consuldesk.domain.requests import OPEN_STATUSES, TRANSITIONS, default_due
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe
 from consuldesk.services.requests import (
@@ -56,7 +56,7 @@ from consuldesk.ui.models.requests import (
     status_label,
     timeline_label,
 )
-from consuldesk.ui.widgets.date_field import DueField
+from consuldesk.ui.widgets.date_field import DueField, propose_due
 from consuldesk.ui.widgets.forms import with_side_column
 from consuldesk.ui.widgets.tables import show_columns_in_order
 
@@ -352,11 +352,7 @@ class RequestView(QWidget):
         """Made urgent or high without a due time: one is proposed, so that it can become
         overdue (the officer may untick it)."""
         priority = RequestPriority(self.priority_box.currentData())
-        ours = self.due_check.isChecked() and self.due_edit.moment() == self._proposed
-        if priority in DUE_WITHIN and (not self.due_check.isChecked() or ours):
-            self._proposed = default_due(priority)
-            self.due_edit.set_moment(self._proposed)
-            self.due_check.setChecked(True)
+        self._proposed = propose_due(self.due_check, self.due_edit, priority, self._proposed)
 
     @Slot()
     def _on_priority_button_clicked(self) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QDate, QEvent, QObject, QPoint, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
+    QCheckBox,
     QHBoxLayout,
     QLineEdit,
     QToolButton,
@@ -25,7 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from consuldesk.domain.dates import parse_date
+from consuldesk.domain.enums import RequestPriority
 from consuldesk.domain.errors import ValidationError
+from consuldesk.domain.requests import DUE_WITHIN, default_due
 from consuldesk.i18n import _
 
 _SHORT_YEAR = re.compile(r"^(\d{1,2})[./\-](\d{1,2})[./\-](\d{2})$")
@@ -246,4 +249,19 @@ class DueField(QWidget):
         return datetime.combine(day, at).astimezone().astimezone(UTC)
 
 
-__all__ = ["DateField", "DueField", "read_date", "read_time"]
+def propose_due(
+    check: QCheckBox, field: DueField, priority: RequestPriority, proposed: datetime | None
+) -> datetime | None:
+    """An urgent or high request without a due time is proposed one (:func:`default_due`),
+    so that it can become overdue; so is one whose time shown is only what another priority
+    proposed (High on the way to Urgent). A time the officer typed stands, and they may
+    untick it. Returns the proposal now shown (``proposed`` when nothing changed)."""
+    ours = check.isChecked() and field.moment() == proposed
+    if priority in DUE_WITHIN and (not check.isChecked() or ours):
+        proposed = default_due(priority)
+        field.set_moment(proposed)
+        check.setChecked(True)
+    return proposed
+
+
+__all__ = ["DateField", "DueField", "propose_due", "read_date", "read_time"]
