@@ -367,12 +367,12 @@ def _rotate(folder: Path, keep: set[Path | None], budget: int | None = None) -> 
     named = [p for p in folder.glob("*.consuldesk") if _NAME.match(p.name)]
     ordinary = sorted(
         (p for p in named if reason_kind(_reason(p))[0] not in ("upgrade", "restore")),
-        key=lambda p: p.name,
+        key=_age,
         reverse=True,
     )
     restores = sorted(
         (p for p in named if reason_kind(_reason(p))[0] == "restore"),
-        key=lambda p: p.name,
+        key=_age,
         reverse=True,
     )
     sizes = {p: _size(p) for p in named}
@@ -388,6 +388,17 @@ def _rotate(folder: Path, keep: set[Path | None], budget: int | None = None) -> 
         if old not in keep:
             for part in (old, Path(f"{old}-wal"), Path(f"{old}-shm")):
                 part.unlink(missing_ok=True)
+
+
+def _age(path: Path) -> tuple[str, int, str]:
+    """A backup's place in time: its stamp, then (two within a second, "-2" … "-10") when it
+    was written; by name alone "-10" came before "-2", and a newer copy went first."""
+    match = _NAME.match(path.name)
+    try:
+        written = path.stat().st_mtime_ns
+    except OSError:
+        written = 0
+    return (match.group(1) if match else "", written, path.name)
 
 
 def _reason(path: Path) -> str:

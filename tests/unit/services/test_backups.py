@@ -334,3 +334,14 @@ def test_a_restore_brings_back_the_records_but_never_takes_away_the_trail(desk):
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         again.close()
+
+
+def test_of_many_backups_taken_within_a_second_the_newest_are_kept(desk, monkeypatch):
+    """Named "-2" … "-12" within one second, by name "-10" sorted before "-2"."""
+    monkeypatch.setenv(backups.BUDGET_ENV, "100000")
+    monkeypatch.setattr(backups, "KEEP", 3)
+    path = desk.casefile.path
+    desk.close()
+    made = [backups.backup_file(path, "same-second") for _ in range(12)]
+    kept = set(backups.backup_folder(path).glob("*-same-second*.consuldesk"))
+    assert kept == set(made[-3:])  # the newest three, whatever their names
