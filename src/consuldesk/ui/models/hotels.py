@@ -8,9 +8,9 @@ from typing import Any
 from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from consuldesk.domain.enums import PlacementStatus
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import PAID_BY_LABELS as PAYERS
+from consuldesk.services.hotels import ACTIVE_STATUSES
 from consuldesk.services.views import CostRow, HotelOccupancyRow, PlacementRow
 from consuldesk.ui.models.base import RowsModel
 
@@ -162,7 +162,7 @@ def hotel_basis(row: HotelOccupancyRow) -> str:
 def due_to_leave(row: PlacementRow, today: date | None) -> date | None:
     """The check-out day of a stay still booked or checked in whose day has come (today or
     earlier: not checked out yet), else ``None``."""
-    active = row.status in (PlacementStatus.BOOKED.value, PlacementStatus.CHECKED_IN.value)
+    active = row.status in ACTIVE_STATUSES
     if today is None or not active or row.check_out is None or row.check_out > today:
         return None
     return row.check_out

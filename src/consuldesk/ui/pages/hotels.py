@@ -27,6 +27,7 @@ from consuldesk.domain.enums import PlacementStatus
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe
 from consuldesk.services.hotels import (
+    ACTIVE_STATUSES,
     cancel_placement,
     check_in,
     check_out,
@@ -358,13 +359,10 @@ class HotelsPage(QWidget):
         guest = self.selected_guest()
         status = guest.status if guest else None
         self.check_in_button.setEnabled(status == PlacementStatus.BOOKED.value)
-        self.check_out_button.setEnabled(
-            status in (PlacementStatus.BOOKED.value, PlacementStatus.CHECKED_IN.value)
-        )
+        active = status in ACTIVE_STATUSES  # booked or checked in: still to leave
+        self.check_out_button.setEnabled(active)
         self.cancel_button.setEnabled(status == PlacementStatus.BOOKED.value)
-        self.change_day_button.setEnabled(
-            status in (PlacementStatus.BOOKED.value, PlacementStatus.CHECKED_IN.value)
-        )
+        self.change_day_button.setEnabled(active)
         self.place_button.setEnabled(bool(self.hotels_model.rowCount()))
 
     def _act(
@@ -460,14 +458,13 @@ class HotelsPage(QWidget):
         guest = self.selected_guest()
         if guest is None:
             return None
-        active = (PlacementStatus.BOOKED.value, PlacementStatus.CHECKED_IN.value)
         mates = [
             r
             for r in self.guests_model.rows()
             if r.id != guest.id
             and guest.room
             and r.room == guest.room
-            and r.status in active
+            and r.status in ACTIVE_STATUSES
             and r.check_out == guest.check_out
         ]
         dialog = CheckOutDayDialog(self.ctx, guest, mates, self)
