@@ -68,23 +68,22 @@ WATCHED_TABLES = frozenset({"assistance_request", "request_event", "national", "
 
 
 def _entry_text(entry: Any) -> str:
-    """A timeline entry's text; status moves are stored as codes ("new → in_progress") and
-    shown with the statuses' translated names."""
-    if entry.kind == "status" and " → " in entry.text:
-        first_line, _sep, rest = entry.text.partition("\n")
-        old, _arrow, new = first_line.partition(" → ")
-        moved = f"{status_label(old.strip())} → {status_label(new.strip())}"
+    """A timeline entry's text; status and priority moves are stored as codes ("new →
+    in_progress", "normal → urgent" and the due time on a second line) and shown with their
+    translated names."""
+    labels = {"status": status_label, "priority": priority_label}.get(entry.kind)
+    if labels is None or " → " not in entry.text:
+        return str(entry.text)
+    first_line, _sep, rest = entry.text.partition("\n")
+    old, _arrow, new = first_line.partition(" → ")
+    moved = f"{labels(old.strip())} → {labels(new.strip())}"
+    if entry.kind == "status":
         return f"{moved}\n{rest}" if rest else moved
-    if entry.kind == "priority" and " → " in entry.text:
-        first_line, _sep, due = entry.text.partition("\n")
-        old, _arrow, new = first_line.partition(" → ")
-        moved = f"{priority_label(old.strip())} → {priority_label(new.strip())}"
-        try:
-            when = _("due {when}").format(when=local_time(datetime.fromisoformat(due.strip())))
-        except ValueError:
-            when = _("no due time")
-        return f"{moved} · {when}"
-    return str(entry.text)
+    try:
+        when = _("due {when}").format(when=local_time(datetime.fromisoformat(rest.strip())))
+    except ValueError:
+        when = _("no due time")
+    return f"{moved} · {when}"
 
 
 STATUS_OPEN = "open"  # filter value: new, in progress or waiting
