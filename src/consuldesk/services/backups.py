@@ -41,6 +41,7 @@ from consuldesk.store.db import (
     backups_folder,
     connect_read_only,
     copy_database,
+    damaged_tables,
     translate_sqlite_error,
 )
 from consuldesk.store.errors import CaseFileError
@@ -272,7 +273,7 @@ def backup_file(
             reason=os_reason(exc),
         ) from exc
     if verify and (problem := check_file(target, key)):
-        tables = damaged_tables(target, key)
+        tables = _damaged_tables_of(target, key)
         raise ServiceError(
             "backup.source_damaged",
             "path",
@@ -311,33 +312,16 @@ def check_file(path: Path, key: bytes | None = None) -> str:
     return "" if found == ["ok"] else "\n".join(found)
 
 
-def damaged_tables(path: Path, key: bytes | None = None) -> list[str]:
-    """The tables of a case file or backup (not open) in which SQLite finds broken pages,
-    each checked on its own: what an officer can be told, instead of SQLite's "Tree 4 page
-    2099"; empty when the schema itself cannot be read."""
+def _damaged_tables_of(path: Path, key: bytes | None = None) -> list[str]:
+    """The tables of a case file or backup (not open) in which SQLite finds broken pages
+    (:func:`consuldesk.store.db.damaged_tables`): what an officer can be told, instead of
+    SQLite's "Tree 4 page 2099"; empty when it cannot be opened or its schema read."""
     try:
         conn = connect_read_only(path, _key_for(path, key))
     except cipher.Error:
         return []
     try:
-        names = [
-            str(r[0])
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND rootpage > 0"
-            )
-        ]
-        damaged = []
-        for name in names:
-            quoted = name.replace('"', '""')
-            try:
-                report = [r[0] for r in conn.execute(f'PRAGMA quick_check("{quoted}")')]
-            except cipher.Error:
-                report = ["damaged"]
-            if report != ["ok"]:
-                damaged.append(name)
-        return damaged
-    except cipher.Error:
-        return []
+        return damaged_tables(conn)
     finally:
         conn.close()
 

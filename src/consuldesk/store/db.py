@@ -194,24 +194,25 @@ def translate_sqlite_error(exc: BaseException, path: Path) -> CaseFileError:
     return CaseFileError("casefile.io_error", path, detail=detail)
 
 
-def _damaged_tables(connection: Any) -> list[str]:
+def damaged_tables(connection: Any) -> list[str]:
     """The tables (with their indexes) in which SQLite finds damaged pages, each checked on
-    its own (``quick_check(table)``); empty when the schema itself cannot be read."""
+    its own (``quick_check(table)``), through a DB-API connection (SQLCipher's, plain files
+    included); empty when the schema itself cannot be read."""
     try:
         names = [
             str(r[0])
-            for r in connection.exec_driver_sql(
+            for r in connection.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND rootpage > 0"
             )
         ]
-    except (OperationalError, DatabaseError):
+    except cipher.Error:
         return []  # the schema itself is damaged: nothing to name
     damaged = []
     for name in names:
         quoted = name.replace('"', '""')
         try:
-            report = [r[0] for r in connection.exec_driver_sql(f'PRAGMA quick_check("{quoted}")')]
-        except (OperationalError, DatabaseError):
+            report = [r[0] for r in connection.execute(f'PRAGMA quick_check("{quoted}")')]
+        except cipher.Error:
             report = ["damaged"]
         if report != ["ok"]:
             damaged.append(name)
@@ -244,7 +245,7 @@ def check_pages(engine: Engine, path: Path, *, full: bool = False) -> CaseFileEr
                 report = [str(error.params.get("detail", ""))]
             if report == ["ok"]:
                 return None
-            tables = _damaged_tables(connection)
+            tables = damaged_tables(connection.connection.dbapi_connection)
     except (OperationalError, DatabaseError) as exc:
         error = translate_sqlite_error(exc, path)
         if error.code != "casefile.corrupt":
