@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlcipher3.dbapi2 as dbapi
 
-from consuldesk.store.private import discard, make_private
+from consuldesk.store.private import discard_database, make_private
 
 #: The DB-API module of every case-file connection (its exceptions are not ``sqlite3``'s).
 Error = dbapi.Error
@@ -121,7 +121,7 @@ def export_copy(
         _fsync(tmp)
         shutil.move(tmp, target)
     finally:
-        _discard_database(tmp)
+        discard_database(tmp)
 
 
 def add_missing_rows(
@@ -179,14 +179,7 @@ def backup_copy(source: Path, target: Path, key: bytes | None) -> None:
         _fsync(tmp)
         shutil.move(tmp, target)
     finally:
-        _discard_database(tmp)
-
-
-def _discard_database(path: Path) -> None:
-    """Remove a database copy left half-written, with the log files SQLite keeps beside it
-    (a full disk stops a copy after SQLite has made them)."""
-    for part in (path, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
-        discard(part)
+        discard_database(tmp)
 
 
 def _fsync(path: Path) -> None:

@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -41,7 +41,7 @@ from consuldesk.store.models import (
     table_of,
     utcnow,
 )
-from consuldesk.store.private import make_private, private_dir
+from consuldesk.store.private import discard_database, make_private, private_dir
 from consuldesk.store.search import (
     index_new_rows,
     national_id_keys,
@@ -999,13 +999,13 @@ class CaseFile:
         except CaseFileError:
             engine.dispose()
             if not exists:
-                _remove_new(path)
+                discard_database(path)  # could not be created (a full disk)
             raise
         except Exception as exc:
             fault = _named(translate_sqlite_error(exc, path), engine)
             engine.dispose()
             if not exists:
-                _remove_new(path)
+                discard_database(path)
             if not is_sqlite_fault(exc):
                 raise
             raise fault from exc
@@ -1305,13 +1305,6 @@ def _set_meta(session: Session, key: str, value: str) -> None:
         ),
         {"k": key, "v": value},
     )
-
-
-def _remove_new(path: Path) -> None:
-    """Take away a case file that could not be created (a full disk leaves it empty)."""
-    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
-        with suppress(OSError):
-            part.unlink(missing_ok=True)
 
 
 def _check_sqlite_header(path: Path, key: bytes | None) -> None:

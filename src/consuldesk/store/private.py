@@ -62,3 +62,10 @@ def discard(tmp: Path) -> None:
     report, never this one."""
     with contextlib.suppress(OSError):
         tmp.unlink(missing_ok=True)
+
+
+def discard_database(path: Path) -> None:
+    """Remove a database file that was not finished (a copy cut short, a case file that could
+    not be created), with the log files SQLite keeps beside it, as far as they can go."""
+    for part in (path, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
+        discard(part)
