@@ -507,11 +507,12 @@ def change_check_out(
                 longer[p.hotel_id].append(p)
         if not allow_overbook:
             for hotel_id, extended in longer.items():
+                hotel = live_hotel(tx.session, hotel_id)
                 # Each from its old check-out day: those nights are new to the hotel.
                 for start in sorted({p.check_out for p in extended if p.check_out}):
                     check_capacity(
                         tx.session,
-                        live_hotel(tx.session, hotel_id),
+                        hotel,
                         start,
                         check_out,
                         sum(
