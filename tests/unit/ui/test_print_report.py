@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from pypdf import PdfReader
-from PySide6.QtCore import QDate
 
 from consuldesk.services.demo import seed_demo
 from consuldesk.ui.dialogs.print_report import ReportDialog
+from tests.unit.ui.conftest import type_text
 
 
 def text_of(path):
@@ -45,13 +45,26 @@ def test_the_roster_is_for_the_chosen_night(qtbot, ctx, tmp_path):
     qtbot.addWidget(dialog)
     dialog.path_edit.setText(str(tmp_path / "hotel-roster-AE-ABU-2026-03-10.pdf"))
     tomorrow = ctx.desk.today() + timedelta(days=1)
-    dialog.night_edit.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+    dialog.night_edit.edit.selectAll()
+    type_text(dialog.night_edit.edit, f"{tomorrow:%d.%m.%Y}")  # typed over today's
     assert dialog.path.name == f"hotel-roster-AE-ABU-{tomorrow:%Y-%m-%d}.pdf"
     dialog.lang_combo.setCurrentIndex(dialog.lang_combo.findData("ru"))
     written = write(qtbot, dialog)
     text = text_of(written)
     assert f"{tomorrow:%d.%m.%Y}" in text
     assert "Hotel roster" in text
+
+
+def test_a_roster_for_a_night_that_is_not_a_date_is_not_written(qtbot, ctx, tmp_path):
+    dialog = ReportDialog(ctx, "roster")
+    qtbot.addWidget(dialog)
+    target = tmp_path / "roster.pdf"
+    dialog.path_edit.setText(str(target))
+    dialog.night_edit.edit.selectAll()
+    type_text(dialog.night_edit.edit, "31.02.2026")
+    dialog.write_button.click()
+    assert "dd.mm.yyyy" in dialog.status_label.text()
+    assert dialog.write_button.isEnabled() and not target.exists()
 
 
 def test_a_missing_folder_is_named_and_nothing_is_written(qtbot, ctx, tmp_path):

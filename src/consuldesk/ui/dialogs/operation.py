@@ -119,6 +119,15 @@ class FormDialog(DiscardGuardDialog):
             label.hide()
             label.clear()
 
+    def show_field_error(self, name: str, text: str) -> None:
+        """Show ``text`` under the field ``name`` (one the form checks itself) and focus it."""
+        self.clear_errors()
+        label = self.error_labels[name]
+        label.setText(text)
+        label.show()
+        self.field_widgets[name].setFocus()
+        self._grow()
+
     def show_error(self, exc: BaseException) -> None:
         """Show an error's sentence under the field it names (else under the form)."""
         self.clear_errors()

@@ -11,10 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QDate, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -30,6 +29,7 @@ from consuldesk.services import documents
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.file_output import FileOutput, remember_folder, remembered_folder
 from consuldesk.ui.dialogs.import_list import ERROR_STYLE, OK_STYLE
+from consuldesk.ui.widgets.date_field import DateField
 
 Kind = Literal["sitrep", "roster"]
 PDF_FILTER = "PDF (*.pdf)"
@@ -53,9 +53,7 @@ class ReportDialog(FileOutput, QDialog):
             _("Situation report for headquarters") if kind == "sitrep" else _("Hotel roster")
         )
         self.setMinimumWidth(600)
-        self.night_edit = QDateEdit(self._qdate(ctx.desk.today()))
-        self.night_edit.setDisplayFormat("dd.MM.yyyy")
-        self.night_edit.setCalendarPopup(True)
+        self.night_edit = DateField(ctx.desk.today())
         self.lang_combo = QComboBox()
         self.lang_combo.addItem(_("English and Kazakh"), "kk")
         self.lang_combo.addItem(_("English and Russian"), "ru")
@@ -93,7 +91,7 @@ class ReportDialog(FileOutput, QDialog):
         self.connect_file_signals()
         self.write_button.clicked.connect(self._on_write_button_clicked)
         self.close_button.clicked.connect(self.reject)
-        self.night_edit.dateChanged.connect(self._on_night_edit_date_changed)
+        self.night_edit.changed.connect(self._on_night_edit_changed)
 
     # -- seams tests override ------------------------------------------------------------------
 
@@ -110,28 +108,28 @@ class ReportDialog(FileOutput, QDialog):
     # -- state ---------------------------------------------------------------------------------
 
     @property
-    def night(self) -> date:
-        """The night the roster is for."""
-        value = self.night_edit.date()
-        return date(value.year(), value.month(), value.day())
-
-    @staticmethod
-    def _qdate(value: date) -> QDate:
-        return QDate(value.year, value.month, value.day)
+    def night(self) -> date | None:
+        """The night the roster is for (``None`` while what is typed is not a date)."""
+        return self.night_edit.value()
 
     def _default_path(self) -> Path:
         post = self.ctx.desk.casefile.local_post()
         code = post.code if post else "post"
         if self.kind == "sitrep":
             return remembered_folder(self.ctx) / f"sitrep-{code}-{date.today():%Y-%m-%d}.pdf"
-        return remembered_folder(self.ctx) / f"hotel-roster-{code}-{self.night:%Y-%m-%d}.pdf"
+        night = self.night or self.ctx.desk.today()
+        return remembered_folder(self.ctx) / f"hotel-roster-{code}-{night:%Y-%m-%d}.pdf"
 
     # -- handlers ------------------------------------------------------------------------------
 
-    @Slot(QDate)
-    def _on_night_edit_date_changed(self, _value: QDate) -> None:
+    @Slot()
+    def _on_night_edit_changed(self) -> None:
         current = self.path
-        if current is not None and current.name.startswith("hotel-roster-"):
+        if (
+            self.night is not None
+            and current is not None
+            and current.name.startswith("hotel-roster-")
+        ):
             self.path_edit.setText(str(current.with_name(self._default_path().name)))
 
     @Slot()
@@ -140,6 +138,10 @@ class ReportDialog(FileOutput, QDialog):
         if path is None:
             self._set_status(_("Choose where to save the PDF."), ERROR_STYLE)
             self.path_edit.setFocus()
+            return
+        if self.kind == "roster" and self.night is None:
+            self._set_status(_("Type the night as dd.mm.yyyy."), ERROR_STYLE)
+            self.night_edit.setFocus()
             return
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")

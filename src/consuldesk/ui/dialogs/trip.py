@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from itertools import pairwise
 
-from PySide6.QtCore import QDate, QDateTime, QTime, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -30,6 +29,7 @@ from consuldesk.services.evacuation import (
 )
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.operation import FormDialog
+from consuldesk.ui.widgets.date_field import DueField
 
 TRIP_MODE_LABELS = {
     TripMode.BUS: "Bus",
@@ -55,18 +55,8 @@ CARRIER_LABELS = {
     TripMode.FERRY: "Ferry &line",
     TripMode.OTHER: "Dri&ver or carrier",
 }
-DATETIME_FORMAT = "dd.MM.yyyy HH:mm"
-
-
-def to_utc(value: QDateTime) -> datetime:
-    """A local date and time from the form, as an aware UTC datetime for the service."""
-    return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
-
-
-def to_local(value: datetime) -> QDateTime:
-    """A stored UTC datetime, in the computer's local time for the form."""
-    when = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return QDateTime.fromSecsSinceEpoch(int(when.timestamp())).toLocalTime()
+#: A new trip leaves at this hour of the next day until the officer types its time.
+DEFAULT_HOUR = 8
 
 
 class TripDialog(FormDialog):
@@ -106,9 +96,7 @@ class TripDialog(FormDialog):
         self.destination_edit.setPlaceholderText(_("e.g. Muscat airport"))
         self.border_edit = QLineEdit()
         self.border_edit.setPlaceholderText(_("e.g. Hatta / Al Wajajah; leave empty if none"))
-        self.departure_edit = QDateTimeEdit()
-        self.departure_edit.setDisplayFormat(DATETIME_FORMAT)
-        self.departure_edit.setCalendarPopup(True)
+        self.departure_edit = DueField()
         self.no_departure_box = QCheckBox(_("Not fixed &yet"))
         self.capacity_box = QSpinBox()
         self.capacity_box.setRange(1, 999)
@@ -160,7 +148,8 @@ class TripDialog(FormDialog):
             self.origin_edit,
             self.destination_edit,
             self.border_edit,
-            self.departure_edit,
+            self.departure_edit.date_field.edit,
+            self.departure_edit.time_edit,
             self.no_departure_box,
             self.capacity_box,
             self.vehicle_edit,
@@ -192,7 +181,7 @@ class TripDialog(FormDialog):
             self.origin_edit.textEdited,
             self.destination_edit.textEdited,
             self.border_edit.textEdited,
-            self.departure_edit.dateTimeChanged,
+            self.departure_edit.changed,
             self.no_departure_box.toggled,
             self.capacity_box.valueChanged,
             self.vehicle_edit.textEdited,
@@ -203,8 +192,7 @@ class TripDialog(FormDialog):
     def _fill(self, trip: TripRow | None) -> None:
         if trip is None:
             tomorrow = self.ctx.desk.today() + timedelta(days=1)
-            start = QDateTime(QDate(tomorrow.year, tomorrow.month, tomorrow.day), QTime(8, 0))
-            self.departure_edit.setDateTime(start)
+            self.departure_edit.set_moment(datetime.combine(tomorrow, time(DEFAULT_HOUR)))
             self.capacity_box.setValue(DEFAULT_CAPACITY[TripMode.BUS])
             self._apply_mode(TripMode.BUS)
             return
@@ -215,9 +203,11 @@ class TripDialog(FormDialog):
         self.destination_edit.setText(trip.destination)
         self.border_edit.setText(trip.border_crossing or "")
         if trip.departure_at is not None:
-            self.departure_edit.setDateTime(to_local(trip.departure_at))
+            when = trip.departure_at
+            self.departure_edit.set_moment(when if when.tzinfo else when.replace(tzinfo=UTC))
         else:
-            self.departure_edit.setDateTime(QDateTime.currentDateTime())
+            tomorrow = self.ctx.desk.today() + timedelta(days=1)
+            self.departure_edit.set_moment(datetime.combine(tomorrow, time(DEFAULT_HOUR)))
             self.no_departure_box.setChecked(True)
             self.departure_edit.setEnabled(False)
         self.capacity_box.setValue(trip.capacity)
@@ -277,11 +267,13 @@ class TripDialog(FormDialog):
 
     # -- saving --------------------------------------------------------------------------
 
+    def departure(self) -> datetime | None:
+        """The departure typed, as aware UTC; ``None`` when not fixed yet or not a moment."""
+        return None if self.no_departure_box.isChecked() else self.departure_edit.moment()
+
     def fields(self) -> TripFields:
         """What the form holds (departure in UTC)."""
-        departure = (
-            None if self.no_departure_box.isChecked() else to_utc(self.departure_edit.dateTime())
-        )
+        departure = self.departure()
         return TripFields(
             leg_no=self.leg_box.value(),
             origin=self.origin_edit.text(),
@@ -297,6 +289,12 @@ class TripDialog(FormDialog):
 
     @Slot()
     def _on_buttons_accepted(self) -> None:
+        if not self.no_departure_box.isChecked() and self.departure() is None:
+            self.show_field_error(
+                "departure_at",
+                _("Type the day (dd.mm.yyyy) and time (hh:mm) it leaves, or tick Not fixed yet"),
+            )
+            return
         desk, fields, trip, op_id = self.ctx.desk, self.fields(), self.trip, self.operation_id
         if trip is None:
             self.run_save(lambda: add_trip(desk, op_id, fields))
@@ -304,4 +302,4 @@ class TripDialog(FormDialog):
             self.run_save(lambda: update_trip(desk, trip.id, fields))
 
 
-__all__ = ["DEFAULT_CAPACITY", "TRIP_MODE_LABELS", "TripDialog", "to_local", "to_utc"]
+__all__ = ["DEFAULT_CAPACITY", "TRIP_MODE_LABELS", "TripDialog"]

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLineEdit,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -113,6 +114,8 @@ class DateField(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.edit)
         layout.addWidget(self.calendar_button)
+        # As wide as the date and its button: a form row must not push the button away.
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setFocusProxy(self.edit)
         if day is not None:
             self.set_value(day)
@@ -229,6 +232,7 @@ class DueField(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.date_field)
         layout.addWidget(self.time_edit)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setFocusProxy(self.date_field)
         if moment is not None:
             self.set_moment(moment)
