@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -53,6 +54,9 @@ from consuldesk.store.search import (
 BUSY_TIMEOUT_S = 5.0
 META_LOCAL_POST = "local_post_id"
 META_HLC = "hlc_last"
+#: How many write transactions the case file has committed, whoever committed them: a window
+#: tells another process's writes (the CLI's) from its own by it (CaseFile.written_elsewhere).
+META_WRITES = "writes"
 META_SEARCH_VERSION = "search_keys_version"
 #: How many nationals there were when the query planner's statistics were last gathered.
 META_STATS_ROWS = "planner_stats_rows"
@@ -940,6 +944,11 @@ class CaseFile:
         self.damage: CaseFileError | None = None
         #: Every page was read and found sound in this session (:meth:`check_pages`).
         self.pages_ok = False
+        # What this process knows of the write counter (META_WRITES), and whether a write of
+        # another process was seen since written_elsewhere() last said so.
+        self._writes_known: int | None = None
+        self._elsewhere = False
+        self._writes_lock = threading.Lock()
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -1164,6 +1173,7 @@ class CaseFile:
         if self.damage is not None:
             raise self.damage
         self.check_writable()
+        committing = False
         try:
             with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
                 clock = self._clock_for(session)
@@ -1182,10 +1192,47 @@ class CaseFile:
                         )
                     )
                 _set_meta(session, META_HLC, str(clock.last))
+                before = int(_get_meta(session, META_WRITES) or 0)
+                _set_meta(session, META_WRITES, str(before + 1))
+                # Held until the count is noted: written_elsewhere() must not read our commit
+                # as another process's.
+                self._writes_lock.acquire()
+                committing = True
+            self._note_writes(before, before + 1)
         except Exception as exc:
             if not is_sqlite_fault(exc):
                 raise
             raise self._fault(exc) from exc
+        finally:
+            if committing:
+                self._writes_lock.release()
+
+    def _note_writes(self, before: int, after: int) -> None:
+        """Our transaction found the counter at ``before`` and committed ``after``."""
+        if self._writes_known is not None and before != self._writes_known:
+            self._elsewhere = True  # another process wrote since we last looked
+        self._writes_known = after
+
+    def written_elsewhere(self) -> bool:
+        """Whether another process (the CLI, another window) committed to this case file
+        since the last call; the first call only learns where the count stands. Costs one
+        small read; ``False`` while the file cannot be read or a write of ours is committing.
+        """
+        if not self._writes_lock.acquire(blocking=False):
+            return False
+        try:
+            try:
+                with self.read() as session:
+                    count = int(_get_meta(session, META_WRITES) or 0)
+            except (CaseFileError, OperationalError, DatabaseError, ValueError):
+                return False
+            if self._writes_known is not None and count != self._writes_known:
+                self._elsewhere = True
+            self._writes_known = count
+            elsewhere, self._elsewhere = self._elsewhere, False
+            return elsewhere
+        finally:
+            self._writes_lock.release()
 
     # -- facts -----------------------------------------------------------------------------
 

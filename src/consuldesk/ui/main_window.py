@@ -60,6 +60,9 @@ _PAGES_BEFORE_EVACUATION = ("nationals", "households", "requests", "hotels", "ov
 
 #: How often the open window copies its case file into the backups folder (4 hours).
 BACKUP_EVERY_MS = 4 * 60 * 60 * 1000
+#: How often the window looks whether another process (the CLI, a second window) wrote to
+#: its case file, to show what changed without F5: one small read each time.
+ELSEWHERE_EVERY_MS = 3000
 
 
 class MainWindow(QMainWindow):
@@ -146,9 +149,13 @@ class MainWindow(QMainWindow):
         # more than one interval from a backup, whatever happens to the file.
         self._backup_timer = QTimer(self)
         self._backup_timer.setInterval(BACKUP_EVERY_MS)
+        self._elsewhere_timer = QTimer(self)
+        self._elsewhere_timer.setInterval(ELSEWHERE_EVERY_MS)
         self._build_menus()
         self._connect_signals()
         self._backup_timer.start()
+        self.ctx.desk.casefile.written_elsewhere()  # where the count stands now
+        self._elsewhere_timer.start()
         self._restore_geometry()
         self.nav.setCurrentRow(self._last_page())
 
@@ -273,6 +280,7 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._backup_timer.timeout.connect(self._on_backup_timer_timeout)
+        self._elsewhere_timer.timeout.connect(self._on_elsewhere_timer_timeout)
         self._log_call.triggered.connect(self._on_log_call_triggered)
         self._import.triggered.connect(self._on_import_triggered)
         self._export.triggered.connect(self._on_export_triggered)
@@ -617,6 +625,7 @@ class MainWindow(QMainWindow):
         scheduled backups, the pages and menus rest, background work is waited for, and the
         file is closed. :meth:`reopen` gives it back."""
         self._backup_timer.stop()
+        self._elsewhere_timer.stop()
         self.nav.setEnabled(False)
         self.pages.setEnabled(False)
         self.menuBar().setEnabled(False)
@@ -635,6 +644,8 @@ class MainWindow(QMainWindow):
         self.show_access()
         self._show_lock_state()
         self._backup_timer.start()
+        desk.casefile.written_elsewhere()
+        self._elsewhere_timer.start()
         self.ctx.events.changed.emit(everything_changed())
 
     def _restore_geometry(self) -> None:
@@ -703,6 +714,20 @@ class MainWindow(QMainWindow):
             self._on_backup_failed,
         )
 
+    @Slot()
+    def _on_elsewhere_timer_timeout(self) -> None:
+        """Another process wrote to the case file: every page shows it as it is now (they
+        keep what the officer is typing), and the status bar says why the lists moved."""
+        if not self.pages.isEnabled() or not self.ctx.desk.casefile.written_elsewhere():
+            return
+        from consuldesk.ui.context import everything_changed
+
+        self.ctx.events.changed.emit(everything_changed())
+        self.statusBar().showMessage(
+            _("Changed outside this window (by the command line or another window): shown anew."),
+            15_000,
+        )
+
     def _on_backup_done(self, path: object) -> None:
         name = getattr(path, "name", str(path))
         self.statusBar().showMessage(_("Backup taken: {name}").format(name=name), 10_000)
@@ -723,6 +748,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._backup_timer.stop()
+        self._elsewhere_timer.stop()
         self.window_lock.stop()
         if self.ctx.settings is not None:
             self.ctx.settings.setValue("main/geometry", self.saveGeometry())

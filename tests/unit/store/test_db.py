@@ -227,3 +227,26 @@ def test_many_rows_are_updated_at_once_as_one_by_one_would(desk):
     assert changes == sorted(
         [(stored["Hotel 0"].id, ["beds", "city"]), (stored["Hotel 2"].id, ["beds"])]
     )
+
+
+def test_a_window_tells_writes_of_another_process_from_its_own(desk):
+    other = open_casefile(desk.casefile.path, "Officer Two")  # another process, as the CLI is
+    try:
+        here = desk.casefile
+        assert not here.written_elsewhere()  # learns where the count stands
+        nationals.register_national(desk, person(passport_no="N10000001"))
+        assert not here.written_elsewhere()  # our own write
+        nationals.register_national(other, person(passport_no="N10000002"))
+        assert here.written_elsewhere()
+        assert not here.written_elsewhere()  # said once
+        # theirs, then ours before we looked: theirs is not hidden by ours
+        nationals.register_national(other, person(passport_no="N10000003"))
+        nationals.register_national(desk, person(passport_no="N10000004"))
+        assert here.written_elsewhere()
+        assert not here.written_elsewhere()
+        assert other.casefile.written_elsewhere()  # ours (N10000004), seen from there
+        assert not other.casefile.written_elsewhere()
+        nationals.register_national(desk, person(passport_no="N10000005"))
+        assert other.casefile.written_elsewhere()
+    finally:
+        other.close()

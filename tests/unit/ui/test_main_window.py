@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from consuldesk.services import nationals
+from consuldesk.services.casefile import open_casefile
 from consuldesk.ui.main_window import MainWindow
 from consuldesk.ui.models.nationals import COL_FLAGS, COL_NAME, NationalsModel
 from tests.factories import person
@@ -267,3 +268,21 @@ def test_the_open_window_takes_a_backup_on_a_schedule(qtbot, desk, monkeypatch):
         "No backup could be taken: /media/usb/x cannot be written: disk full"
     )
     w.close()
+
+
+def test_what_the_command_line_writes_meanwhile_shows_without_f5(qtbot, window, desk):
+    wait_for_rows(qtbot, window, 2)
+    window._elsewhere_timer.setInterval(50)
+    other = open_casefile(desk.casefile.path, "Officer Two")  # as `consuldesk-cli import` does
+    try:
+        nationals.register_national(other, person(passport_no="N20000001", surname_cyr="Үсенов"))
+    finally:
+        other.close()
+    wait_for_rows(qtbot, window, 3)
+    assert "Changed outside this window" in window.statusBar().currentMessage()
+    # A write of this window's own is not taken for another's (its pages are told of it by
+    # the use case's change set, not by the timer: here nobody tells them).
+    window.statusBar().clearMessage()
+    nationals.register_national(desk, person(passport_no="N20000002"))
+    qtbot.wait(400)
+    assert window.statusBar().currentMessage() == "" and window.model.rowCount() == 3
