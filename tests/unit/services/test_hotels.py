@@ -245,6 +245,65 @@ def test_cancel_placement_frees_the_bed(desk, hotel):
     assert err.value.code == "placement.status"
 
 
+def test_a_check_out_by_mistake_is_undone_to_the_stay_as_it_was(desk, hotel):
+    a, b = _people(desk, 2)
+    (pa,) = ht.place(desk, hotel.id, [a.id], D(2026, 3, 9), D(2026, 3, 15), checked_in=True).row
+    ht.check_out(desk, pa.id)  # today, five days early: the wrong row
+    assert get_national(desk, a.id).presence_status == "in_country"
+
+    back = ht.undo_leaving(desk, pa.id)
+    assert (back.row.status, back.row.check_out, back.row.nights) == (
+        "checked_in",
+        D(2026, 3, 15),
+        6,
+    )
+    assert get_national(desk, a.id).presence_status == "in_hotel"
+    assert history(desk, pa.id)[-1].changes == {
+        "status": ["checked_out", "checked_in"],
+        "check_out": ["2026-03-10", "2026-03-15"],
+    }
+    with pytest.raises(ServiceError) as err:
+        ht.undo_leaving(desk, pa.id)  # nothing to undo now
+    assert err.value.code == "placement.status"
+
+    # a booking cancelled by mistake is booked again, for its nights
+    (pb,) = ht.place(desk, hotel.id, [b.id], D(2026, 3, 11), D(2026, 3, 13)).row
+    ht.cancel_placement(desk, pb.id)
+    again = ht.undo_leaving(desk, pb.id)
+    assert (again.row.status, again.row.check_in, again.row.check_out) == (
+        "booked",
+        D(2026, 3, 11),
+        D(2026, 3, 13),
+    )
+    assert get_national(desk, b.id).presence_status == "unknown"  # not there yet: unchanged
+
+
+def test_undoing_a_check_out_gives_back_only_free_nights(desk, hotel):
+    people = _people(desk, 5)
+    (pa,) = ht.place(desk, hotel.id, [people[0].id], D(2026, 3, 9), D(2026, 3, 15)).row
+    ht.check_in(desk, pa.id, D(2026, 3, 9))
+    ht.check_out(desk, pa.id)
+    # the bed went to others meanwhile: three beds, three guests from tomorrow
+    ht.place(desk, hotel.id, [p.id for p in people[1:4]], D(2026, 3, 11), D(2026, 3, 14))
+    with pytest.raises(ServiceError) as err:
+        ht.undo_leaving(desk, pa.id)
+    assert err.value.code == "hotel.full"
+    with desk.casefile.read() as session:
+        assert ht.live_placement(session, pa.id).status == "checked_out"  # nothing changed
+    back = ht.undo_leaving(desk, pa.id, allow_overbook=True)  # the officer says so
+    assert back.row.status == "checked_in"
+
+    # placed elsewhere meanwhile: refused, the other stay is named
+    (pe,) = ht.place(
+        desk, hotel.id, [people[4].id], D(2026, 3, 9), D(2026, 3, 12), allow_overbook=True
+    ).row
+    ht.check_out(desk, pe.id)
+    ht.place(desk, hotel.id, [people[4].id], D(2026, 3, 10), D(2026, 3, 11), allow_overbook=True)
+    with pytest.raises(ServiceError) as err:
+        ht.undo_leaving(desk, pe.id)
+    assert err.value.code == "placement.overlap"
+
+
 def test_place_household(desk, hotel):
     a, b, c = _people(desk, 3)
     family = create_household(desk, "Қасымовтар", HouseholdKind.FAMILY, member_ids=[a.id, b.id])

@@ -244,6 +244,53 @@ def test_a_check_out_before_the_day_booked_is_asked_first(qtbot, page, desk):
     assert (out.status, out.check_out) == ("checked_out", TODAY)
 
 
+def test_a_check_out_of_the_wrong_row_is_undone(qtbot, page, desk):
+    hotel = add_hotel(desk, beds=1)
+    guest = nationals.register_national(desk, person()).row
+    other = nationals.register_national(desk, person(passport_no="N55555555")).row
+    until = TODAY + timedelta(days=3)
+    hotels.place(desk, hotel.id, [guest.id], TODAY - timedelta(days=1), until, checked_in=True)
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 1, timeout=3000)
+    assert not page.undo_button.isVisible()
+    page.guests_table.selectRow(0)
+    page.check_out_button.click()
+    page.check_out_box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 0, timeout=3000)
+    assert page.undo_button.isVisible() and "checked out" in page.action_label.text()
+
+    page.activateWindow()
+    page.guests_table.setFocus()
+    qtbot.waitUntil(page.guests_table.hasFocus, timeout=3000)
+    qtbot.keyClick(page.guests_table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 1, timeout=3000)
+    back = hotels.list_placements(desk, national_id=guest.id)[0]
+    assert (back.status, back.check_out) == ("checked_in", until)
+    assert nationals.get_national(desk, guest.id).presence_status == "in_hotel"
+    assert not page.undo_button.isVisible()
+    assert page.action_label.text() == f"{guest.name} is checked in again."
+
+    # checked out again, and the only bed given to someone else: asked before overbooking
+    page.guests_table.selectRow(0)
+    page.check_out_button.click()
+    page.check_out_box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 0, timeout=3000)
+    hotels.place(desk, hotel.id, [other.id], TODAY, until)
+    page.undo_button.click()
+    qtbot.waitUntil(lambda: page.undo_box is not None, timeout=3000)
+    assert "has 1 beds" in page.undo_box.text() or "1 bed" in page.undo_box.text()
+    page.undo_box.button(QMessageBox.StandardButton.Cancel).click()  # Leave it
+    assert hotels.list_placements(desk, national_id=guest.id)[0].status == "checked_out"
+    page.undo_button.click()
+    qtbot.waitUntil(lambda: page.undo_box is not None and page.undo_box.isVisible(), timeout=3000)
+    page.undo_box.button(QMessageBox.StandardButton.Yes).click()  # Put back anyway
+    qtbot.waitUntil(
+        lambda: hotels.list_placements(desk, national_id=guest.id)[0].status == "checked_in",
+        timeout=3000,
+    )
+
+
 def test_costs_by_hotel_and_operator_never_mix_currencies(qtbot, page, desk):
     a = add_hotel(desk, name="Dubai Inn", currency="AED", rate=20000, operator="Kompas")
     b = add_hotel(desk, name="Tehran Inn", currency="USD", rate=5000, operator="Kompas")

@@ -32,6 +32,7 @@ from consuldesk.services.hotels.placing import (
     household_choices,
     place,
     place_household,
+    undo_leaving,
 )
 from consuldesk.services.hotels.reading import (
     costs,
@@ -77,5 +78,6 @@ __all__ = [
     "place",
     "place_household",
     "rate_basis",
+    "undo_leaving",
     "update_hotel",
 ]

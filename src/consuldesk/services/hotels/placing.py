@@ -14,6 +14,7 @@ from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.hotels.records import clean_text, live_hotel, not_negative, rate_basis
 from consuldesk.services.hotels.stays import (
+    ACTIVE_STATUSES,
     ACTIVE_VALUES,
     check_capacity,
     check_dates,
@@ -35,7 +36,7 @@ from consuldesk.services.views import (
     Written,
 )
 from consuldesk.store.db import Tx
-from consuldesk.store.models import Hotel, HouseholdMember, National, Placement
+from consuldesk.store.models import AuditEvent, Hotel, HouseholdMember, National, Placement
 
 
 def _place(
@@ -524,6 +525,74 @@ def change_check_out(
         tx.session.flush()
         rows = tuple(placement_rows(tx.session, stays, desk.today()))
     return Written(rows, tx.changes)
+
+
+def undo_leaving(
+    desk: Desk, placement_id: str, *, allow_overbook: bool = False
+) -> Written[PlacementRow]:
+    """Undo a check-out or a cancelled booking (the wrong row clicked at the end of a long
+    list): the stay is as it was before, checked in or booked, until the day it was booked
+    until, read from the audit event that ended it ("not known yet" when no such event is on
+    file). A person checked back in who was ``in_country`` is ``in_hotel`` again.
+
+    The nights given back are checked as a booking would be: the person stays nowhere else
+    then, and the hotel has the beds (unless ``allow_overbook``).
+
+    Raises:
+        NotFound: no such live placement.
+        ServiceError: ``placement.status`` (neither checked out nor cancelled),
+            ``placement.dates``, ``placement.overlap``, ``hotel.full``.
+    """
+    with desk.write() as tx:
+        p = live_placement(tx.session, placement_id)
+        _require_status(p, PlacementStatus.CHECKED_OUT, PlacementStatus.CANCELLED)
+        status, until = _before_leaving(tx.session, p)
+        check_dates(p.check_in, until)
+        national = live_national(tx.session, p.national_id)
+        check_overlap(tx.session, national, p.check_in, until, exclude_id=p.id)
+        # The nights the hotel gets back: all of a cancelled booking's, after the day left.
+        start = p.check_in if p.status == PlacementStatus.CANCELLED.value else p.check_out
+        if not allow_overbook and start is not None and (until is None or until > start):
+            check_capacity(tx.session, live_hotel(tx.session, p.hotel_id), start, until, 1)
+        tx.update(p, {"status": status.value, "check_out": until})
+        if (
+            status == PlacementStatus.CHECKED_IN
+            and national.presence_status == PresenceStatus.IN_COUNTRY.value
+        ):
+            set_presence(tx, national, PresenceStatus.IN_HOTEL)
+        tx.session.flush()
+        row = placement_rows(tx.session, [p], desk.today())[0]
+    return Written(row, tx.changes)
+
+
+def _before_leaving(session: Session, p: Placement) -> tuple[PlacementStatus, date | None]:
+    """The status and check-out day a stay had before it was checked out or cancelled: from
+    the latest audit event that gave it its status now."""
+    events = session.exec(
+        select(AuditEvent)
+        .where(
+            col(AuditEvent.table_name) == Placement.__tablename__,
+            col(AuditEvent.record_id) == p.id,
+        )
+        .order_by(col(AuditEvent.version).desc())
+    ).all()
+    for event in events:
+        change = event.changes.get("status")
+        if isinstance(change, list) and len(change) == 2 and change[1] == p.status:
+            try:
+                status = PlacementStatus(change[0])
+            except ValueError:
+                break
+            if status not in ACTIVE_STATUSES:
+                break
+            if "check_out" not in event.changes:
+                return status, p.check_out
+            old = event.changes["check_out"][0]
+            return status, date.fromisoformat(old) if isinstance(old, str) else None
+    # No event on file (a stay received from elsewhere): the stay as it would be now.
+    if p.status == PlacementStatus.CANCELLED.value:
+        return PlacementStatus.BOOKED, p.check_out
+    return PlacementStatus.CHECKED_IN, None
 
 
 def cancel_placement(desk: Desk, placement_id: str) -> Written[PlacementRow]:

@@ -34,6 +34,7 @@ from consuldesk.services.hotels import (
     costs,
     guests_at_the_desk,
     occupancy,
+    undo_leaving,
 )
 from consuldesk.services.views import CostReport, HotelOccupancyRow, HotelRow, PlacementRow
 from consuldesk.ui.context import AppContext
@@ -111,6 +112,16 @@ class HotelsPage(QWidget):
         self.check_out_box: QMessageBox | None = None  # the question before an early check-out
         self.action_label = QLabel()
         self.action_label.setWordWrap(True)
+        # A check-out or cancelled booking just done can be taken back (the wrong row).
+        self.undo_button = QPushButton(_("Undo"))
+        self.undo_button.setToolTip(_("Put the stay back as it was (Ctrl+Z)"))
+        self.undo_button.hide()
+        self._undo: PlacementRow | None = None
+        self.undo_box: QMessageBox | None = None  # the question when the hotel is full
+        self._undo_action = QAction(_("Undo"), self)
+        self._undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self._undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self._undo_action)
 
         self.costs_note = QLabel()
         self.costs_note.setWordWrap(True)
@@ -165,6 +176,7 @@ class HotelsPage(QWidget):
         guest_buttons.addWidget(self.cancel_button)
         guest_buttons.addWidget(self.change_day_button)
         guest_buttons.addWidget(self.action_label, 1)
+        guest_buttons.addWidget(self.undo_button)
         guests_layout.addLayout(guest_buttons)
 
         costs_page = QWidget()
@@ -217,6 +229,8 @@ class HotelsPage(QWidget):
         self.check_out_button.clicked.connect(self._on_check_out_button_clicked)
         self.change_day_button.clicked.connect(self.open_check_out_day_dialog)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        self.undo_button.clicked.connect(self.undo)
+        self._undo_action.triggered.connect(self.undo)
         self.ctx.events.changed.connect(self._on_case_file_changed)
 
     # -- loading -------------------------------------------------------------------------
@@ -381,6 +395,7 @@ class HotelsPage(QWidget):
             button.setEnabled(False)
 
         def done(written: Any) -> None:
+            self._offer_undo(written.row if fn in (check_out, cancel_placement) else None)
             self.action_label.setText(done_text.format(name=guest.person_name))
             self.ctx.events.changed.emit(written.changes)
 
@@ -389,6 +404,52 @@ class HotelsPage(QWidget):
             self._update_guest_buttons()
 
         self.ctx.tasks.run(lambda: fn(desk, guest.id), done, failed)
+
+    def _offer_undo(self, row: PlacementRow | None) -> None:
+        """Offer to take back the check-out or cancellation of ``row`` (``None``: nothing)."""
+        self._undo = row
+        self.undo_button.setVisible(row is not None)
+        self.undo_button.setEnabled(row is not None)
+
+    @Slot()
+    def undo(self) -> None:
+        """Put the stay just checked out or cancelled back as it was (asks when the hotel
+        has no bed left for it: someone else may have been given it)."""
+        self._undo_stay(allow_overbook=False)
+
+    def _undo_stay(self, allow_overbook: bool) -> None:
+        row = self._undo
+        if row is None or not self.undo_button.isEnabled():
+            return
+        self.undo_button.setEnabled(False)
+        desk = self.ctx.desk
+
+        def done(written: Any) -> None:
+            self._offer_undo(None)
+            back = written.row
+            if back.status == PlacementStatus.CHECKED_IN.value:
+                text = _("{name} is checked in again.")
+            else:
+                text = _("{name} is booked again.")
+            self.action_label.setText(text.format(name=back.person_name))
+            self.ctx.events.changed.emit(written.changes)
+
+        def failed(exc: BaseException) -> None:
+            self.undo_button.setEnabled(True)
+            self.action_label.setText(describe(exc))
+            if getattr(exc, "code", "") == "hotel.full" and not allow_overbook:
+                self.undo_box = ask(
+                    self,
+                    _("No bed left for {name}").format(name=row.person_name),
+                    describe(exc) + "\n\n" + _("Put the stay back all the same?"),
+                    lambda: self._undo_stay(allow_overbook=True),
+                    yes=_("Put back anyway"),
+                    no=_("Leave it"),
+                )
+
+        self.ctx.tasks.run(
+            lambda: undo_leaving(desk, row.id, allow_overbook=allow_overbook), done, failed
+        )
 
     @Slot()
     def _on_check_in_button_clicked(self) -> None:
@@ -402,15 +463,12 @@ class HotelsPage(QWidget):
         if guest.check_out is None or guest.check_out <= today:
             self._act(check_out, _("{name} checked out."))  # their day: no question
             return
-        # Before the day booked: a check-out cannot be undone, and the wrong row is easy to
-        # click at the end of a long list.
+        # Before the day booked: the wrong row is easy to click at the end of a long list,
+        # and the person would be shown as gone from the hotel.
         self.check_out_box = ask(
             self,
             _("Check out before the day booked?"),
-            _(
-                "{name} is booked until {day}. Check them out today, {today}? A check-out "
-                "cannot be undone."
-            ).format(
+            _("{name} is booked until {day}. Check them out today, {today}?").format(
                 name=guest.person_name, day=format_date(guest.check_out), today=format_date(today)
             ),
             lambda: self._act(check_out, _("{name} checked out."), guest),
@@ -475,6 +533,7 @@ class HotelsPage(QWidget):
 
     @Slot(object)
     def _on_check_out_day_saved(self, written: Any) -> None:
+        self._offer_undo(None)
         rows = written.row
         day = format_date(rows[0].check_out) if rows[0].check_out else _("not known yet")
         name, more = rows[0].person_name, len(rows) - 1
@@ -491,10 +550,12 @@ class HotelsPage(QWidget):
     @Slot(object)
     def _on_hotel_dialog_saved(self, written: Any) -> None:
         self._selected_hotel_id = written.row.id  # show the new hotel once reloaded
+        self._offer_undo(None)
         self.action_label.clear()
 
     @Slot(object)
     def _on_placement_dialog_placed(self, written: Any) -> None:
+        self._offer_undo(None)
         rows = written.row
         if rows:
             self._selected_hotel_id = rows[0].hotel_id
