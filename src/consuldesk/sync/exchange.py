@@ -403,49 +403,48 @@ def apply(
             for n, c in columns.items()
             if c.default is not None and c.default.is_scalar
         ]
-        pending = by_table.get(name, [])
-        if name == "national":  # one merged into another comes after it
-            pending.sort(key=lambda r: bool((r.fields.get("merged_into_id") or [None])[0]))
         created_ids: list[str] = []
-        inserts: list[dict[str, Any]] = []
-        for chunk in _chunks(pending):
-            if check is not None:
-                check()  # raises to cancel: the caller's transaction rolls back
-            if progress is not None:
-                progress(done, total, "sync.apply")
-            done += len(chunk)
-            ids = [r.id for r in chunk]
-            found = {
-                row.id: row for row in tx.session.exec(select(model).where(col(model.id).in_(ids)))
-            }
-            for record in chunk:
-                for change in record.fields.values():
-                    if len(change) == 3:
-                        made.add(change[1])
-                row = found.get(record.id)
-                origin = row.origin_post if row is not None else _origin(record)
-                if origin != sender:
-                    result.foreign.append((name, record.id))
-                if row is None:
-                    values = _new_values(tx, model, readers, defaults, record)
-                    if values is None:
+        for pending in _passes(name, by_table.get(name, [])):
+            inserts: list[dict[str, Any]] = []
+            for chunk in _chunks(pending):
+                if check is not None:
+                    check()  # raises to cancel: the caller's transaction rolls back
+                if progress is not None:
+                    progress(done, total, "sync.apply")
+                done += len(chunk)
+                ids = [r.id for r in chunk]
+                found = {
+                    row.id: row
+                    for row in tx.session.exec(select(model).where(col(model.id).in_(ids)))
+                }
+                for record in chunk:
+                    for change in record.fields.values():
+                        if len(change) == 3:
+                            made.add(change[1])
+                    row = found.get(record.id)
+                    origin = row.origin_post if row is not None else _origin(record)
+                    if origin != sender:
+                        result.foreign.append((name, record.id))
+                    if row is None:
+                        values = _new_values(tx, model, readers, defaults, record)
+                        if values is None:
+                            continue
+                        if model is National:
+                            first_seq = values["seq"] if first_seq is None else first_seq
+                            if values.get("anonymised_at") is not None:
+                                result.anonymised.add(record.id)
+                        inserts.append(values)
                         continue
-                    if model is National:
-                        first_seq = values["seq"] if first_seq is None else first_seq
-                        if values.get("anonymised_at") is not None:
-                            result.anonymised.add(record.id)
-                    inserts.append(values)
-                    continue
-                if _merge(
-                    tx, row, columns, record, bundle_id, result, known or {}, sender_knows or {}
-                ):
-                    result.updated[name] += 1
-                else:
-                    result.unchanged += 1
-        if inserts:  # the table's new records in one statement
-            tx.session.flush()  # merged rows first: inserts may refer to them
-            tx.insert_rows(table, inserts)
-            created_ids.extend(v["id"] for v in inserts)
+                    if _merge(
+                        tx, row, columns, record, bundle_id, result, known or {}, sender_knows or {}
+                    ):
+                        result.updated[name] += 1
+                    else:
+                        result.unchanged += 1
+            if inserts:  # the pass's new records in one statement
+                tx.session.flush()  # merged rows first: inserts may refer to them
+                tx.insert_rows(table, inserts)
+                created_ids.extend(v["id"] for v in inserts)
         if created_ids:
             result.created[name] += len(created_ids)
             tx.changes.created.setdefault(name, set()).update(created_ids)
@@ -468,6 +467,39 @@ def apply(
     if newest is not None:
         tx.clock.receive(Timestamp.parse(newest))
     return result
+
+
+def _passes(name: str, pending: list[Record]) -> list[list[Record]]:
+    """The records of table ``name`` in the order they can be written: a person merged into
+    another comes in a pass after the one they were merged into, whether either is new here
+    or on file (HQ merged two records of two posts: the post has the one merged away, and
+    the one kept arrives in the same bundle). Other tables: one pass."""
+    if name != "national":
+        return [pending]
+    by_id = {r.id: r for r in pending}
+
+    def target(record: Record) -> str | None:
+        change = record.fields.get("merged_into_id")
+        return change[0] if change else None
+
+    depth: dict[str, int] = {}
+
+    def depth_of(record: Record) -> int:
+        seen: list[str] = []
+        here: Record | None = record
+        while here is not None and here.id not in depth and here.id not in seen:
+            seen.append(here.id)
+            into = target(here)
+            here = by_id.get(into) if into else None
+        below = depth.get(here.id, 0) if here is not None and here.id in depth else -1
+        for record_id in reversed(seen):  # from the end of the chain back
+            below = depth[record_id] = below + 1
+        return depth[record.id]
+
+    passes: dict[int, list[Record]] = defaultdict(list)
+    for record in pending:
+        passes[depth_of(record)].append(record)
+    return [passes[d] for d in sorted(passes)]
 
 
 def _origin(record: Record) -> str | None:

@@ -17,6 +17,7 @@ from consuldesk.services import households, keys, nationals
 from consuldesk.services import sync as s
 from consuldesk.services.casefile import create_casefile, open_casefile
 from consuldesk.services.stats import situation
+from consuldesk.store.models import National
 from consuldesk.sync import bundle as b
 from consuldesk.sync.errors import SyncError
 from tests.factories import person, valid_iin
@@ -25,6 +26,7 @@ from tests.unit.services.test_sync_convergence import _has
 pytestmark = pytest.mark.usefixtures("fast_seal")
 
 PASS = {
+    "AE-DXB": "Дубай 2026 автобус",
     "KZ-HQ": "Астана штабы 2026",
     "IR-THR": "Тегеран — Астара 2026",
     "AZ-BAK": "Баку 2026 шекара",
@@ -314,6 +316,43 @@ def test_the_same_person_registered_at_two_posts_is_flagged_not_counted_twice_si
     counts = situation(hq)
     assert counts.by_post == {"KZ-HQ": 1, "IR-THR": 1}
     assert (counts.nationals, counts.counted_twice) == (2, 1)  # and it says so
+
+
+def test_a_person_headquarters_merged_from_two_posts_reaches_each_post_merged(world, tmp_path):
+    hq, thr, usb = world
+    dxb = make(tmp_path, "AE-DXB", "AE")
+    enrol(hq, dxb, tmp_path)
+    iin = valid_iin(date(1978, 11, 1), Sex.FEMALE)
+    kept = nationals.register_national(
+        thr, person(iin=iin, passport_no="N32345678", birth_date=date(1978, 11, 1))
+    ).row
+    dropped = nationals.register_national(
+        dxb,
+        person(
+            surname_cyr="Касымова",
+            given_names_cyr="Айгуль",
+            surname_lat="KASYMOVA",
+            passport_no="N32345679",
+            birth_date=date(1978, 11, 1),
+            host_country="AE",
+        ),
+    ).row
+    receive(hq, send(thr, hq, usb))
+    receive(hq, send(dxb, hq, usb))
+    nationals.merge_nationals(hq, kept.id, dropped.id, ["host_country"])
+
+    # Dubai has the record merged away, and not the one kept: both come in one bundle.
+    result = receive(dxb, send(hq, dxb, usb))
+    assert result.created.get("national") == 1
+    with dxb.casefile.read() as session:
+        gone = session.get(National, dropped.id)
+        assert gone.deleted_at is not None and gone.merged_into_id == kept.id
+    assert nationals.get_national(dxb, kept.id).host_country == "AE"
+    assert situation(dxb).nationals == 1
+    receive(thr, send(hq, thr, usb))  # Tehran has the one kept, with what the merge took
+    assert nationals.get_national(thr, kept.id).host_country == "AE"
+    assert situation(thr).nationals == 1
+    dxb.close()
 
 
 def test_a_gap_holds_the_bundle_until_it_is_filled(world, tmp_path):
