@@ -237,6 +237,14 @@ TEMPLATES: dict[str, str] = {
         "Backups…; on the command line consuldesk-cli backups, then restore)"
     ),
     "file.no_folder": "The folder {folder} does not exist (is the USB stick still in?)",
+    "file.not_folder": (
+        "{path} is a file, not a folder: name the folder (the USB stick) to write into, and "
+        "the file is written there under a name of its own"
+    ),
+    "file.taken": (
+        "{path} exists already: it is not written over. Name its folder ({folder}), and the "
+        "new file is written there under a name of its own"
+    ),
     "file.read": "{path} cannot be read: {reason}",
     "bundle.not_bundle": (
         "This is not a ConsulDesk bundle, or its beginning was damaged on the way. Nothing was "

@@ -385,6 +385,14 @@ def _catalog_sources() -> None:
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['file.no_folder']
     _("The folder {folder} does not exist (is the USB stick still in?)")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['file.not_folder']
+    _(
+        "{path} is a file, not a folder: name the folder (the USB stick) to write into, and the file is written there under a name of its own"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['file.taken']
+    _(
+        "{path} exists already: it is not written over. Name its folder ({folder}), and the new file is written there under a name of its own"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['file.read']
     _("{path} cannot be read: {reason}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.not_bundle']

@@ -86,18 +86,25 @@ def write_bytes_atomically(target: Path, data: bytes, *, verify: bool = False) -
     return target
 
 
-def file_in(target: Path, name: str, suffix: str) -> Path:
+def file_in(target: Path, name: str, suffix: str, *, replace: bool = True) -> Path:
     """Where to write a file named ``name``: into ``target`` when it is a folder, or at
     ``target`` itself when that names a ``suffix`` file. A path that is neither (a stick that
     is not mounted: ``/media/usb``) is a missing folder, never a file made under its name.
+    ``replace=False``: an existing ``suffix`` file at ``target`` is not written over (an
+    earlier bundle, whose name says which it is).
 
     Raises:
-        ServiceError: ``file.no_folder``.
+        ServiceError: ``file.no_folder``; ``file.not_folder`` (``target`` is another kind of
+            file); ``file.taken`` (``target`` exists and ``replace`` is false).
     """
     if target.is_dir():
         return target / name
     if target.name.endswith(suffix):
+        if not replace and target.exists():
+            raise ServiceError("file.taken", "path", path=str(target), folder=str(target.parent))
         return target
+    if target.exists():
+        raise ServiceError("file.not_folder", "path", path=str(target), folder=str(target.parent))
     raise ServiceError("file.no_folder", "path", folder=str(target), path=str(target / name))
 
 

@@ -186,7 +186,7 @@ def _export(
     cancel: CancelFlag,
 ) -> Exported:
     recipients = key_service.recipients(desk, peer)
-    file_in(target, b.SUFFIX, b.SUFFIX)  # a missing folder is said before the work
+    file_in(target, b.SUFFIX, b.SUFFIX, replace=False)  # said before the work
     own, own_last = _own(desk)
     progress(0, 3, "sync.collect")
     everything = any(r.role == "headquarters" for r in recipients if r.post == peer)
@@ -247,7 +247,7 @@ def _export(
         audit=audit_events,
     )
     cancel.check()
-    path = file_in(target, b.file_name(manifest), b.SUFFIX)
+    path = file_in(target, b.file_name(manifest), b.SUFFIX, replace=False)
     written_to(path, lambda: write_bytes_atomically(path, data, verify=True))
     try:
         with desk.write("bundle") as tx:

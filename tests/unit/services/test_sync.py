@@ -621,6 +621,24 @@ def test_a_stick_that_is_not_there_is_named_and_no_file_takes_its_name(world, tm
     assert s.export_bundle(thr, PASS["IR-THR"], "KZ-HQ", named).path == named and named.is_file()
 
 
+def test_a_bundle_or_another_file_named_as_the_target_is_never_written_over(world, tmp_path):
+    from consuldesk.services.errors import ServiceError
+
+    hq, thr, usb = world
+    first = send(thr, hq, usb)  # bundle 1, named n000001
+    kept = first.read_bytes()
+    notes = usb / "notes.txt"
+    notes.write_text("Әлиев: 3 чемодана", encoding="utf-8")
+    for target, code_ in ((first, "file.taken"), (notes, "file.not_folder")):
+        with pytest.raises(ServiceError) as caught:
+            s.export_bundle(thr, PASS["IR-THR"], "KZ-HQ", target)
+        assert caught.value.code == code_ and caught.value.params["path"] == str(target)
+    assert first.read_bytes() == kept and notes.read_text(encoding="utf-8") == "Әлиев: 3 чемодана"
+    second = send(thr, hq, usb)  # nothing was used up: this is bundle 2, beside the first
+    assert second.name.endswith("-n000002.consuldesk-bundle") and first.exists()
+    assert receive(hq, first).manifest.sequence == 1
+
+
 def test_the_wrong_bundle_picked_says_whose_it_is(world, tmp_path):
     hq, thr, usb = world
     bak = make(tmp_path, "AZ-BAK", "AZ")
