@@ -6,9 +6,14 @@ sentences for the officer (window, CLI, review files of imports), through the ge
 
 from __future__ import annotations
 
+import contextlib
+import json
+import re
 from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import Any
 
+from consuldesk.domain.enums import Sex, Source
 from consuldesk.i18n import _
 
 FIELD_LABELS: dict[str, str] = {
@@ -750,15 +755,110 @@ def shown_conflict_value(field: str, value: Any, *, before: bool = False) -> str
     return _("“{value}”").format(value=conflict_value(field, value, before=before))
 
 
-def conflict_value(field: str, value: Any, *, before: bool = False) -> Any:
+def conflict_value(field: str, value: Any, *, before: bool = False) -> str:
     """A sync conflict's value as an officer reads it: an edit against a deletion reads as
     "deleted" or "not deleted (with the edits)" (``before`` the two: "not deleted"); other
-    values are shown as they are."""
+    values as :func:`value_text` gives them (phones written out, statuses in words)."""
     if field == "deleted_at":
         if value:
             return _("deleted")
         return _("not deleted") if before else _("not deleted (with the edits)")
-    return value
+    return value_text(field, value)
+
+
+#: Sex as printed in the passport.
+SEX_LABELS: dict[Sex, str] = {Sex.MALE: "Male", Sex.FEMALE: "Female"}
+#: How a record reached the post (``source``).
+SOURCE_LABELS: dict[Source, str] = {
+    Source.WALK_IN: "Walk-in",
+    Source.HOTLINE: "Hotline",
+    Source.LIST_IMPORT: "List import",
+    Source.TOUR_OPERATOR: "Tour operator",
+    Source.TRAVEL_APP: "Travel app",
+    Source.OTHER: "Other",
+}
+#: Stored codes of a field as the officer reads them (the words the window shows for them).
+_FIELD_WORDS: dict[str, Mapping[Any, str]] = {
+    "presence_status": PRESENCE_LABELS,
+    "relation": RELATION_LABELS,
+    "paid_by": PAID_BY_LABELS,
+    "priority": REQUEST_PRIORITY_LABELS,
+    "sex": SEX_LABELS,
+    "source": SOURCE_LABELS,
+}
+_WORDS = {**STATUS_WORD_LABELS, **PRIORITY_CLASS_LABELS}
+_COUNTRY_FIELDS = frozenset({"host_country", "nationality"})
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def value_text(name: str, value: Any, *, limit: int | None = None) -> str:
+    """A value of field ``name`` as an officer reads it, wherever it is shown (the audit
+    trail, a sync conflict, an edit conflict, a merge): dates as dd.mm.yyyy, times in local
+    time, phones written out, countries and stored codes in words, lists joined, yes or no,
+    "—" for nothing; cut to ``limit`` characters with "…"."""
+    if value is None or (isinstance(value, str | list | tuple | dict) and not value):
+        text = "—"
+    elif isinstance(value, bool):
+        text = _("Yes") if value else _("No")
+    elif isinstance(value, datetime):
+        text = f"{_aware(value).astimezone():%d.%m.%Y %H:%M}"
+    elif isinstance(value, date):
+        text = f"{value:%d.%m.%Y}"
+    elif isinstance(value, list | tuple):
+        text = ", ".join(value_text(name, v) for v in value)
+    elif isinstance(value, dict):
+        text = ", ".join(f"{k}: {value_text(k, v)}" for k, v in value.items())
+    elif name in ("status", "priority_class") and str(value) in _WORDS:
+        text = _(_WORDS[str(value)])  # a stored code as the officer reads it
+    elif str(value) in _FIELD_WORDS.get(name, {}):
+        text = _(_FIELD_WORDS[name][str(value)])
+    elif name == "reason" and isinstance(value, str) and value.startswith("{"):
+        text = _reason_text(value)
+    elif name in ("phones", "phone") and str(value).startswith("+"):
+        from consuldesk.domain.phone import format_phone
+
+        text = format_phone(str(value))
+    elif name in _COUNTRY_FIELDS:
+        text = _country_text(str(value))
+    else:
+        text = str(value)
+        if _ISO_DAY.match(text):
+            text = f"{text[8:10]}.{text[5:7]}.{text[:4]}"
+        elif _ISO_MOMENT.match(text):
+            with contextlib.suppress(ValueError):  # not a moment after all: as it is
+                text = f"{_aware(text.replace(' ', 'T', 1)).astimezone():%d.%m.%Y %H:%M}"
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def _aware(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _country_text(code: str) -> str:
+    """A country code in the window's language (the code itself when unknown)."""
+    from consuldesk.domain.countries import country_name
+    from consuldesk.domain.errors import ValidationError
+    from consuldesk.i18n import language
+
+    try:
+        return country_name(code, language())
+    except ValidationError:
+        return code
+
+
+def _reason_text(stored: str) -> str:
+    """Why a passenger is where they are, stored as JSON (a code and its parameters), as the
+    sentence the Evacuation page shows."""
+    try:
+        data = json.loads(stored)
+        return explain_reason(str(data.get("code") or ""), dict(data.get("params") or {}))
+    except (ValueError, TypeError, AttributeError):
+        return stored
 
 
 #: Notes the service gives instead (``ColumnMapping.note``).

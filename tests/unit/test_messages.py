@@ -19,7 +19,15 @@ import pytest
 
 from consuldesk import i18n
 from consuldesk.domain.errors import ValidationError
-from consuldesk.messages import TEMPLATES, _variant, describe, describe_code, explain_reason
+from consuldesk.messages import (
+    TEMPLATES,
+    _variant,
+    describe,
+    describe_code,
+    explain_reason,
+    shown_conflict_value,
+    value_text,
+)
 from consuldesk.services.lists import ListError
 from consuldesk.store.errors import CaseFileError
 
@@ -213,3 +221,23 @@ def test_a_person_moved_alone_is_not_said_to_move_with_1_people():
         "allocated.manual", {"trip": "Bus 2", "previous": "Bus 1", "group_size": 3}
     )
     assert family.endswith("with their group of 3")
+
+
+def test_a_conflicts_values_read_as_the_window_shows_them_not_as_stored():
+    phones = shown_conflict_value("phones", ["+77015550000", "+971501234567"])
+    assert phones == "“+7 701 555 0000, +971 50 123 4567”"  # not “['+77015550000', …]”
+    assert shown_conflict_value("presence_status", "in_hotel") == "“In hotel”"
+    assert shown_conflict_value("host_country", "AE") == "“United Arab Emirates”"
+    assert shown_conflict_value("deleted_at", "2026-12-06T10:00:00") == "“deleted”"
+    assert shown_conflict_value("notes", "") == "(empty)"
+    assert value_text("birth_date", "1978-11-01") == "01.11.1978"
+    assert value_text("birth_date", date(1978, 11, 1)) == "01.11.1978"
+    assert value_text("sex", "F") == "Female"
+    assert value_text("source", "list_import") == "List import"
+    assert value_text("notes", "Инсулин керек, күніне екі рет", limit=12) == "Инсулин кер…"
+    i18n.install("kk")
+    try:
+        assert shown_conflict_value("presence_status", "evacuated") == "«Эвакуацияланды»"
+        assert value_text("host_country", "AE") == "Біріккен Араб Әмірліктері"
+    finally:
+        i18n.install("en")

@@ -6,22 +6,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from consuldesk.i18n import _, ngettext
-from consuldesk.messages import (
-    PAID_BY_LABELS,
-    PRESENCE_LABELS,
-    PRIORITY_CLASS_LABELS,
-    RELATION_LABELS,
-    REQUEST_PRIORITY_LABELS,
-    STATUS_WORD_LABELS,
-    explain_reason,
-    field_label,
-)
+from consuldesk.messages import field_label, value_text
 
 #: The tables of key events.
 KEY_TABLES = frozenset({"own_key", "peer_key", "key_statement"})
@@ -143,67 +132,8 @@ MORE_FIELD_LABELS = {
     "list_key": "Family on the list",
 }
 
-#: Stored codes of a field as the officer reads them (the words the window shows for them).
-_FIELD_WORDS = {
-    "presence_status": PRESENCE_LABELS,
-    "relation": RELATION_LABELS,
-    "paid_by": PAID_BY_LABELS,
-    "priority": REQUEST_PRIORITY_LABELS,
-}
-
 # Records that are about one person, and the column that names them.
-_WORDS = {**STATUS_WORD_LABELS, **PRIORITY_CLASS_LABELS}
 _SUMMARY_VALUE = 40  # characters of a value in a row's summary (whole in its details)
-
-
-def _aware(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def value_text(name: str, value: Any, *, limit: int | None = None) -> str:
-    """A value of the trail as an officer reads it: dates as dd.mm.yyyy, lists joined, yes or
-    no, "—" for nothing; cut to ``limit`` characters with "…"."""
-    if value in (None, "", [], {}):
-        text = "—"
-    elif isinstance(value, bool):
-        text = _("Yes") if value else _("No")
-    elif isinstance(value, list):
-        text = ", ".join(value_text(name, v) for v in value)
-    elif isinstance(value, dict):
-        text = ", ".join(f"{k}: {value_text(k, v)}" for k, v in value.items())
-    elif name in ("status", "priority_class") and str(value) in _WORDS:
-        text = _(_WORDS[str(value)])  # a stored code as the officer reads it
-    elif str(value) in _FIELD_WORDS.get(name, {}):
-        text = _(_FIELD_WORDS[name][str(value)])
-    elif name == "reason" and isinstance(value, str) and value.startswith("{"):
-        text = _reason_text(value)
-    else:
-        text = str(value)
-        if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
-            text = f"{text[8:10]}.{text[5:7]}.{text[:4]}"
-        elif re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text):
-            try:
-                when = _aware(text.replace(" ", "T", 1)).astimezone()
-                text = f"{when:%d.%m.%Y %H:%M}"
-            except ValueError:
-                pass
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
-
-
-def _reason_text(stored: str) -> str:
-    """Why a passenger is where they are, stored as JSON (a code and its parameters), as the
-    sentence the Evacuation page shows."""
-    import json
-
-    try:
-        data = json.loads(stored)
-        return explain_reason(str(data.get("code") or ""), dict(data.get("params") or {}))
-    except (ValueError, TypeError, AttributeError):
-        return stored
 
 
 def label(name: str) -> str:

@@ -10,8 +10,6 @@ field has one.
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
@@ -28,13 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consuldesk.domain.enums import PresenceStatus, Sex, Source
-from consuldesk.domain.phone import format_phone
 from consuldesk.i18n import _, ngettext
+from consuldesk.messages import value_text
 from consuldesk.services.errors import EditConflict, FieldChange
-from consuldesk.ui.countries import country_text
-from consuldesk.ui.dialogs.person_card import SEX_LABELS, SOURCE_LABELS, label_of
-from consuldesk.ui.models.nationals import STATUS_LABELS
+from consuldesk.ui.dialogs.person_card import label_of
 
 THEIRS, MINE = 0, 1
 #: Secondary text (the value when opened, who changed it): grey, still readable on paper white.
@@ -43,27 +38,6 @@ QUIET = "color: #5a5f66;"
 CHOICE_LABELS = {THEIRS: "Take theirs", MINE: "Keep mine"}
 #: How the other change came, said after who made it.
 HOW_LABELS = {"sync": "received in a bundle", "merge": "when two records were merged"}
-
-
-def value_text(name: str, value: object) -> str:
-    """A field's value as the card shows it ("—" for none)."""
-    if value in (None, "", ()):
-        return "—"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, date):
-        return f"{value:%d.%m.%Y}"
-    if isinstance(value, Sex):
-        return _(SEX_LABELS[value])
-    if isinstance(value, PresenceStatus):
-        return _(STATUS_LABELS.get(value.value, value.value))
-    if isinstance(value, Source):
-        return _(SOURCE_LABELS.get(value, value.value))
-    if name == "phones" and isinstance(value, tuple):
-        return ", ".join(format_phone(p) for p in value)
-    if name == "host_country":
-        return country_text(str(value))
-    return str(value)
 
 
 def who_text(change: FieldChange) -> str:
@@ -301,4 +275,4 @@ class EditConflictDialog(QDialog):
         self.resolved.emit(choices)
 
 
-__all__ = ["MINE", "THEIRS", "EditConflictDialog", "value_text", "who_text"]
+__all__ = ["MINE", "THEIRS", "EditConflictDialog", "who_text"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -19,45 +17,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consuldesk.domain.enums import PresenceStatus, Sex, Source
 from consuldesk.domain.national import NationalFields
-from consuldesk.domain.phone import format_phone
 from consuldesk.i18n import _
-from consuldesk.messages import describe
+from consuldesk.messages import describe, value_text
 from consuldesk.services.nationals import FIELD_NAMES, Saved, fields_of_row, merge_nationals
 from consuldesk.services.rows import NationalRow
 from consuldesk.ui.context import AppContext
-from consuldesk.ui.countries import country_text
 from consuldesk.ui.dialogs.person_card import (
-    SEX_LABELS,
-    SOURCE_LABELS,
     label_of,
     person_summary,
 )
-from consuldesk.ui.models.nationals import STATUS_LABELS
 
 LEFT, RIGHT = 0, 1
 EMPTY = (None, "", False, ())
-
-
-def _value_text(name: str, value: object) -> str:
-    if value in (None, "", ()):
-        return "—"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, date):
-        return f"{value:%d.%m.%Y}"
-    if isinstance(value, Sex):
-        return _(SEX_LABELS[value])
-    if isinstance(value, PresenceStatus):
-        return _(STATUS_LABELS.get(value.value, value.value))
-    if isinstance(value, Source):
-        return _(SOURCE_LABELS.get(value, value.value))
-    if name == "phones" and isinstance(value, tuple):
-        return ", ".join(format_phone(p) for p in value)
-    if name == "host_country":
-        return country_text(str(value))
-    return str(value)
 
 
 class MergeDialog(QDialog):
@@ -120,14 +92,14 @@ class MergeDialog(QDialog):
             grid.addWidget(name_label, row_no, 0)
             if not differs:
                 for col, value in ((1, a), (2, b)):
-                    label = QLabel(_value_text(name, value))
+                    label = QLabel(value_text(name, value))
                     label.setWordWrap(True)
                     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                     grid.addWidget(label, row_no, col)
             else:
                 group = QButtonGroup(self)
                 for col, side, value in ((1, LEFT, a), (2, RIGHT, b)):
-                    radio = QRadioButton(_value_text(name, value))
+                    radio = QRadioButton(value_text(name, value))
                     radio.setObjectName(f"{name}_{side}")
                     group.addButton(radio, side)
                     grid.addWidget(radio, row_no, col)

@@ -55,7 +55,7 @@ from consuldesk.domain.national import NationalFields, clean_national
 from consuldesk.domain.phone import format_phone, split_phones
 from consuldesk.domain.review import ReviewItem, review_from_json, settled_by_edit
 from consuldesk.i18n import _, ngettext
-from consuldesk.messages import describe, field_label
+from consuldesk.messages import SEX_LABELS, SOURCE_LABELS, describe, field_label
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import EditConflict, ServiceError
 from consuldesk.services.households import get_household
@@ -91,15 +91,6 @@ VALIDATE_DEBOUNCE_MS = 150
 DUPLICATE_DEBOUNCE_MS = 400
 MRZ_LENGTH = 88
 
-SEX_LABELS = {Sex.MALE: "Male", Sex.FEMALE: "Female"}
-SOURCE_LABELS = {
-    Source.WALK_IN: "Walk-in",
-    Source.HOTLINE: "Hotline",
-    Source.LIST_IMPORT: "List import",
-    Source.TOUR_OPERATOR: "Tour operator",
-    Source.TRAVEL_APP: "Travel app",
-    Source.OTHER: "Other",
-}
 ACTION_LABELS = {
     "create": "Registered",
     "update": "Edited",

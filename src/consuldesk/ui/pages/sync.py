@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -321,10 +322,17 @@ class SyncPage(QWidget):
         row.addWidget(self.keep_button)
         row.addWidget(self.take_other_button)
         conflicts.addLayout(row)
+        # A post exchanges with a few case files; conflicts can be many: they get the room,
+        # and the officer can move the line between the two.
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(peers_box)
+        self.splitter.addWidget(conflicts_box)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(keys_box)
-        layout.addWidget(peers_box, 2)
-        layout.addWidget(conflicts_box, 1)
+        layout.addWidget(self.splitter, 1)
         layout.addWidget(self.progress)
         layout.addWidget(self.status_label)
 
