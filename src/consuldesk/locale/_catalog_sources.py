@@ -139,7 +139,7 @@ def _catalog_sources() -> None:
     _("Full name (passport)")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['group'], consuldesk.ui.models.households.KIND_LABELS[HouseholdKind.TOUR_GROUP.value]
     _("Tour group")
-    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['tour_operator'], consuldesk.messages.PAID_BY_LABELS['tour_operator'], consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.TOUR_OPERATOR]
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['tour_operator'], consuldesk.messages.PAID_BY_LABELS['tour_operator'], consuldesk.messages.SOURCE_LABELS[Source.TOUR_OPERATOR]
     _("Tour operator")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['record_id']
     _("ConsulDesk ID")
@@ -755,7 +755,7 @@ def _catalog_sources() -> None:
     _("Child")
     # TRANSLATORS: consuldesk.messages.RELATION_LABELS['parent']
     _("Parent")
-    # TRANSLATORS: consuldesk.messages.RELATION_LABELS['other'], consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.OTHER], consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.OTHER]
+    # TRANSLATORS: consuldesk.messages.RELATION_LABELS['other'], consuldesk.messages.SOURCE_LABELS[Source.OTHER], consuldesk.ui.dialogs.trip.TRIP_MODE_LABELS[TripMode.OTHER]
     _("Other")
     # TRANSLATORS: consuldesk.messages.RELATION_LABELS['member']
     _("Group member")
@@ -915,6 +915,18 @@ def _catalog_sources() -> None:
     _("before a restore")
     # TRANSLATORS: consuldesk.messages.BACKUP_KIND_LABELS['restore_as_found']
     _("before a restore, the damaged file as found")
+    # TRANSLATORS: consuldesk.messages.SEX_LABELS[Sex.MALE]
+    _("Male")
+    # TRANSLATORS: consuldesk.messages.SEX_LABELS[Sex.FEMALE]
+    _("Female")
+    # TRANSLATORS: consuldesk.messages.SOURCE_LABELS[Source.WALK_IN]
+    _("Walk-in")
+    # TRANSLATORS: consuldesk.messages.SOURCE_LABELS[Source.HOTLINE]
+    _("Hotline")
+    # TRANSLATORS: consuldesk.messages.SOURCE_LABELS[Source.LIST_IMPORT]
+    _("List import")
+    # TRANSLATORS: consuldesk.messages.SOURCE_LABELS[Source.TRAVEL_APP]
+    _("Travel app")
     # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['ignored: not recognised']
     _("Not recognised: this column is not imported")
     # TRANSLATORS: consuldesk.messages.COLUMN_NOTE_LABELS['ignored: error column']
@@ -1165,18 +1177,6 @@ def _catalog_sources() -> None:
     _("Completed")
     # TRANSLATORS: consuldesk.ui.dialogs.operation.OPERATION_STATUS_LABELS[OperationStatus.CANCELLED], consuldesk.ui.models.hotels.PLACEMENT_STATUS_LABELS['cancelled'], consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.CANCELLED]
     _("Cancelled")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.SEX_LABELS[Sex.MALE]
-    _("Male")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.SEX_LABELS[Sex.FEMALE]
-    _("Female")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.WALK_IN]
-    _("Walk-in")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.HOTLINE]
-    _("Hotline")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.LIST_IMPORT]
-    _("List import")
-    # TRANSLATORS: consuldesk.ui.dialogs.person_card.SOURCE_LABELS[Source.TRAVEL_APP]
-    _("Travel app")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.ACTION_LABELS['create']
     _("Registered")
     # TRANSLATORS: consuldesk.ui.dialogs.person_card.LABELS['review']

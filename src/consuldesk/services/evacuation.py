@@ -40,6 +40,7 @@ from consuldesk.domain.allocation import (
 )
 from consuldesk.domain.cities import canonical_city
 from consuldesk.domain.enums import (
+    HouseholdKind,
     ManifestStatus,
     OperationStatus,
     PresenceStatus,
@@ -70,6 +71,7 @@ from consuldesk.store.errors import CaseFileError
 from consuldesk.store.models import (
     AssistanceRequest,
     EvacuationOperation,
+    Household,
     HouseholdMember,
     ManifestEntry,
     National,
@@ -961,7 +963,24 @@ def _candidate_ids(
             .join(ar, ar.c.household_id == hm.c.household_id)
             .where(*open_evac, hm.c.deleted_at.is_(None))
         )
-        conditions.append(or_(nt.c.id.in_(direct), nt.c.id.in_(via_household)))
+        # A mother who called for herself does not leave her children behind: the families
+        # of those who asked come too (not their tour groups: each of those asks for itself).
+        asker, kin, hh = hm.alias("asker"), hm.alias("kin"), table_of(Household)
+        via_family = (
+            sa_select(kin.c.national_id)
+            .join(asker, asker.c.household_id == kin.c.household_id)
+            .join(hh, hh.c.id == kin.c.household_id)
+            .where(
+                asker.c.national_id.in_(direct),
+                asker.c.deleted_at.is_(None),
+                kin.c.deleted_at.is_(None),
+                hh.c.deleted_at.is_(None),
+                hh.c.kind == HouseholdKind.FAMILY.value,
+            )
+        )
+        conditions.append(
+            or_(nt.c.id.in_(direct), nt.c.id.in_(via_household), nt.c.id.in_(via_family))
+        )
     return [nid for (nid,) in session.execute(sa_select(nt.c.id).where(*conditions))]
 
 

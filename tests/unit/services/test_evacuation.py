@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -139,6 +139,27 @@ def test_candidates_are_people_with_open_evacuation_requests_and_their_household
     assert ev.preview_candidates(desk, op.id, 1, everyone).matching == 5  # "gone" never offered
     nobody = ev.CandidateCriteria(host_country="QA")
     assert ev.preview_candidates(desk, op.id, 1, nobody).matching == 0
+
+
+def test_a_mother_who_asked_for_herself_brings_her_children_not_her_tour_group(desk):
+    from consuldesk.domain.enums import HouseholdKind, RequestKind
+    from consuldesk.services import households, nationals, requests
+
+    def register(**overrides):
+        return nationals.register_national(desk, person(host_country="AE", **overrides)).row
+
+    mother = register(passport_no="N10000001")
+    child = register(passport_no="N10000002", given_names_lat="ALI", given_names_cyr="Әли",
+                     birth_date=date(2016, 2, 2))  # fmt: skip
+    fellow = register(passport_no="N10000003", surname_lat="USSENOV", surname_cyr="Үсенов")
+    households.create_household(desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=mother.id,
+                                member_ids=[mother.id, child.id])  # fmt: skip
+    households.create_household(desk, "Kompas 14", HouseholdKind.TOUR_GROUP,
+                                member_ids=[mother.id, fellow.id])  # fmt: skip
+    requests.open_request(desk, RequestKind.EVACUATION, "Leave", national_id=mother.id)
+    op = operation(desk)
+    assert ev.add_to_pool(desk, op.id, 1, criteria()).row == 2
+    assert {r.person.id for r in ev.pool(desk, op.id, 1)} == {mother.id, child.id}
 
 
 def test_allocation_serves_priority_classes_first_and_keeps_families_together(desk, people):

@@ -103,7 +103,10 @@ class CandidatesDialog(QDialog):
             presence_row.addWidget(box)
         presence_row.addStretch(1)
         self.request_box = QCheckBox(
-            _("Only people with an open evacuation &request (their households come too)")
+            _(
+                "Only people with an open evacuation &request, with their families "
+                "(a group's request: the group)"
+            )
         )
         self.request_box.setChecked(True)
         self.preview_label = QLabel(_("Counting…"))
