@@ -648,3 +648,28 @@ def test_a_family_s_stay_is_extended_together_when_flights_are_cancelled(qtbot, 
     qtbot.waitUntil(
         lambda: page.guests_model.index(0, COL_CHECK_OUT).data() == "14.03.2026", timeout=3000
     )
+
+
+def test_enter_places_and_changes_the_day_as_the_button_says(qtbot, page, desk, family):
+    hotel = add_hotel(desk, beds=3)
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    dialog = open_dialog_and_pick(qtbot, page, "Қасым")
+    qtbot.waitUntil(dialog.isVisible, timeout=3000)
+    qtbot.waitUntil(dialog.place_button.isEnabled, timeout=3000)
+    assert dialog.place_button.isDefault()
+    with qtbot.waitSignal(dialog.placed, timeout=5000):
+        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)
+    assert len(hotels.list_placements(desk, hotel_id=hotel.id)) == 2  # the family picked
+
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 2, timeout=3000)
+    page.guests_table.selectRow(0)
+    changing = page.open_check_out_day_dialog()
+    qtbot.waitUntil(changing.isVisible, timeout=3000)
+    assert changing.save_button.isDefault()
+    changing.day_edit.edit.selectAll()
+    type_text(changing.day_edit.edit, "14.03.2026")
+    with qtbot.waitSignal(changing.saved, timeout=5000):
+        qtbot.keyClick(changing.day_edit.edit, Qt.Key.Key_Return)
+    days = {p.check_out for p in hotels.list_placements(desk, hotel_id=hotel.id)}
+    assert date(2026, 3, 14) in days

@@ -77,6 +77,26 @@ def add_by_typing(qtbot, dialog, text: str, expected_name: str) -> None:
     qtbot.waitUntil(lambda: len(dialog.household.members) == before + 1, timeout=3000)
 
 
+def test_enter_adds_the_person_picked_and_keeps_the_dialog_open(qtbot, page, desk, people):
+    mother, _son, _stranger = people
+    family = households.create_household(desk, "Қасымовтар", HouseholdKind.FAMILY).row
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    page.table.selectRow(0)
+    qtbot.waitUntil(lambda: page.current is not None, timeout=3000)
+    adding = page.open_add_member()
+    qtbot.waitUntil(adding.isVisible, timeout=3000)
+    assert adding.add_button.isDefault()
+    adding.search_box.setFocus()
+    type_text(adding.search_box, "Әйгер")
+    qtbot.waitUntil(lambda: adding.results.count() == 1, timeout=3000)
+    qtbot.keyClick(adding.search_box, Qt.Key.Key_Return)  # not Close: nothing typed is lost
+    qtbot.waitUntil(
+        lambda: households.get_household(desk, family.id).member_ids == (mother.id,), timeout=3000
+    )
+    assert adding.isVisible()
+
+
 def select_member(page, name: str) -> None:
     for row in range(page.members_model.rowCount()):
         if page.members_model.row_at(row).national.name == name:

@@ -33,7 +33,7 @@ from consuldesk.services.nationals import FilterChoices, filter_choices
 from consuldesk.services.views import Written
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.countries import fill_countries
-from consuldesk.ui.widgets.forms import error_label
+from consuldesk.ui.widgets.forms import error_label, make_default
 
 PREVIEW_DEBOUNCE_MS = 250
 #: Presence states a candidate may be in (evacuated people and those gone on their own never
@@ -128,7 +128,6 @@ class CandidatesDialog(QDialog):
 
         self.buttons = QDialogButtonBox()
         self.add_button = QPushButton(_("&Add to waiting list"))
-        self.add_button.setDefault(True)
         self.buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         layout = QVBoxLayout(self)
@@ -137,6 +136,7 @@ class CandidatesDialog(QDialog):
         layout.addWidget(self.preview_label)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        make_default(self.add_button)
         # At least 560 px, more when a translation's check boxes need it (they cannot wrap).
         self.setMinimumWidth(max(560, layout.minimumSize().width()))
         order: list[QWidget] = [

@@ -28,7 +28,7 @@ from consuldesk.services.views import PlacementRow, Written
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.models.hotels import format_date
 from consuldesk.ui.widgets.date_field import DateField
-from consuldesk.ui.widgets.forms import error_label
+from consuldesk.ui.widgets.forms import error_label, make_default
 
 
 class CheckOutDayDialog(QDialog):
@@ -95,7 +95,6 @@ class CheckOutDayDialog(QDialog):
         form.addRow("", self.mates_box)
 
         self.save_button = QPushButton(_("Change the day"))
-        self.save_button.setDefault(True)
         self.anyway_button = QPushButton(_("Change anyway (overbook)"))
         self.anyway_button.hide()
         buttons = QDialogButtonBox()
@@ -107,6 +106,7 @@ class CheckOutDayDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
+        make_default(self.save_button)
 
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.anyway_button.clicked.connect(self._on_anyway_button_clicked)

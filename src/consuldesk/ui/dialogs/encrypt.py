@@ -38,7 +38,7 @@ from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.import_list import OK_STYLE
 from consuldesk.ui.dialogs.passphrase import FieldForm, passphrase_edit
 from consuldesk.ui.dialogs.recovery import RecoveryKeyPanel
-from consuldesk.ui.widgets.forms import error_label
+from consuldesk.ui.widgets.forms import error_label, make_default
 
 
 class CaseFileHolder(Protocol):
@@ -140,10 +140,10 @@ class EncryptDialog(QDialog):
         self.encrypt_button = self.buttons.addButton(
             _("&Encrypt"), QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.encrypt_button.setDefault(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.buttons)
+        make_default(self.encrypt_button)
         self.setMinimumWidth(640)
         self._connect_signals()
         self.new_edit.setFocus()

@@ -32,7 +32,7 @@ from consuldesk.services.views import HouseholdRow, Written
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.saving import SavingDialog
 from consuldesk.ui.models.households import kind_label, relation_label
-from consuldesk.ui.widgets.forms import error_label
+from consuldesk.ui.widgets.forms import error_label, make_default
 
 SEARCH_DEBOUNCE_MS = 200
 PERSON_LIMIT = 30
@@ -190,7 +190,6 @@ class AddMemberDialog(QDialog):
         self.hint_label.setWordWrap(True)
         self.error_label = error_label()
         self.add_button = QPushButton(_("&Add"))
-        self.add_button.setDefault(True)
         self.add_button.setEnabled(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -203,6 +202,10 @@ class AddMemberDialog(QDialog):
         layout.addWidget(self.hint_label)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+        # Enter adds, never closes: the default once the button is in the dialog (set before,
+        # Close took it), and Close never the one Enter falls back to.
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
+        make_default(self.add_button)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)

@@ -31,6 +31,7 @@ from consuldesk.services import access
 from consuldesk.services.casefile import open_casefile
 from consuldesk.services.desk import Desk
 from consuldesk.ui.tasks import TaskRunner
+from consuldesk.ui.widgets.forms import make_default
 
 #: Where the last officer's name is kept (the login offers it again).
 OFFICER_KEY = "officer/name"
@@ -107,7 +108,6 @@ class LoginDialog(QDialog):
         login_form = QFormLayout()
         login_form.addRow(_("&Passphrase"), self.pass_edit)
         self.login_button = QPushButton(_("&Log in"))
-        self.login_button.setDefault(True)
         self.recovery_link = QPushButton(_("Lost every passphrase? &Recovery key…"))
         self.recovery_link.setFlat(True)
         self.recovery_link.setAutoDefault(False)
@@ -175,6 +175,7 @@ class LoginDialog(QDialog):
         layout.addWidget(self.busy)
         layout.addLayout(buttons)
 
+        make_default(self.login_button)
         self.login_button.clicked.connect(self._on_login_button_clicked)
         self.cancel_button.clicked.connect(self.reject)
         self.recovery_link.clicked.connect(self._on_recovery_link_clicked)

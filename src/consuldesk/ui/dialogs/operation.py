@@ -42,7 +42,7 @@ from consuldesk.services.views import Written
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.countries import country_text, fill_countries
 from consuldesk.ui.dialogs.discard import DiscardGuardDialog
-from consuldesk.ui.widgets.forms import error_label, with_side_column
+from consuldesk.ui.widgets.forms import error_label, make_default, with_side_column
 
 OPERATION_STATUS_LABELS = {
     OperationStatus.PLANNED: "Planned",
@@ -84,7 +84,6 @@ class FormDialog(DiscardGuardDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setDefault(True)
 
     def lay_out(self) -> None:
         """The form, the error that names no field, then Save and Cancel."""
@@ -92,6 +91,7 @@ class FormDialog(DiscardGuardDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
+        make_default(self.save_button)
 
     def add_field_row(self, label: str | QLabel, widget: QWidget | Any, *names: str) -> None:
         """A form row, followed by a (hidden) error row for each field name it holds."""

@@ -29,7 +29,7 @@ from consuldesk.services import access
 from consuldesk.services.errors import ServiceError
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.import_list import OK_STYLE
-from consuldesk.ui.widgets.forms import error_label
+from consuldesk.ui.widgets.forms import error_label, make_default
 
 #: Which field a refusal belongs under, by its code (the rest show under the whole form).
 ERROR_FIELDS: dict[str, str] = {
@@ -164,7 +164,6 @@ class ChangePassphraseDialog(QDialog):
         self.change_button = self.buttons.addButton(
             _("C&hange passphrase"), QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.change_button.setDefault(True)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         # Enter does the dialog's action: Cancel is never the default (Qt makes the first
         # auto-default button of a box the default when the dialog shows).
@@ -175,6 +174,7 @@ class ChangePassphraseDialog(QDialog):
         layout.addWidget(self.form.form_error)
         layout.addWidget(self.status_label)
         layout.addWidget(self.buttons)
+        make_default(self.change_button)
         self.setMinimumWidth(520)
         self._connect_signals()
         self.current_edit.setFocus()

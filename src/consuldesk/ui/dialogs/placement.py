@@ -43,7 +43,7 @@ from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.hotel import fill_rate_basis
 from consuldesk.ui.models.hotels import PAID_BY_LABELS, format_date, format_money, format_rate
 from consuldesk.ui.widgets.date_field import DateField
-from consuldesk.ui.widgets.forms import error_label
+from consuldesk.ui.widgets.forms import error_label, make_default
 
 SEARCH_DEBOUNCE_MS = 200
 CHECK_DEBOUNCE_MS = 150
@@ -210,7 +210,6 @@ class PlacementDialog(QDialog):
 
         self.buttons = QDialogButtonBox()
         self.place_button = QPushButton(_("Place"))
-        self.place_button.setDefault(True)
         self.place_anyway_button = QPushButton(_("Place anyway (overbook)"))
         self.place_anyway_button.hide()
         self.buttons.addButton(self.place_button, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -220,6 +219,7 @@ class PlacementDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+        make_default(self.place_button)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)

@@ -30,6 +30,7 @@ from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.file_output import FileOutput, remember_folder, remembered_folder
 from consuldesk.ui.dialogs.import_list import ERROR_STYLE, OK_STYLE
 from consuldesk.ui.widgets.date_field import DateField
+from consuldesk.ui.widgets.forms import make_default
 
 Kind = Literal["sitrep", "roster"]
 PDF_FILTER = "PDF (*.pdf)"
@@ -78,12 +79,12 @@ class ReportDialog(FileOutput, QDialog):
         file_label.setBuddy(self.path_edit)
         form.addRow(file_label, file_row)
         self.write_button = QPushButton(_("&Write PDF"))
-        self.write_button.setDefault(True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.status_label)
         layout.addStretch(1)
         layout.addLayout(self.button_row(self.write_button))
+        make_default(self.write_button)
         self._connect_signals()
         self.write_button.setFocus()
 

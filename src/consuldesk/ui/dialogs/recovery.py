@@ -35,6 +35,7 @@ from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.file_output import remember_folder, remembered_folder, show_folder
 from consuldesk.ui.dialogs.import_list import ERROR_STYLE, OK_STYLE
 from consuldesk.ui.dialogs.passphrase import FieldForm, passphrase_edit
+from consuldesk.ui.widgets.forms import make_default
 
 PDF_FILTER = "PDF (*.pdf)"
 GROUPS_PER_LINE = 4
@@ -211,11 +212,11 @@ class RecoveryKeyDialog(QDialog):
         self.show_button = self.buttons.addButton(
             _("&Show the recovery key"), QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.show_button.setDefault(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(620)
+        make_default(self.show_button)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
         self.passphrase_edit.setFocus()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 def error_label() -> QLabel:
@@ -34,4 +34,13 @@ def with_side_column(main: QWidget, *side: QWidget) -> QHBoxLayout:
     return row
 
 
-__all__ = ["error_label", "with_side_column"]
+def make_default(button: QPushButton) -> None:
+    """Make ``button`` the one Enter presses in its dialog. Call it once the button is in the
+    dialog's layout: a button made default before it belongs to a dialog is not known to it,
+    and the dialog, when shown, gives Enter to the first button of its focus chain instead
+    (Close, in the Add member dialog: Enter closed it and dropped what was typed)."""
+    button.setDefault(False)  # (setting True again would be a no-op)
+    button.setDefault(True)
+
+
+__all__ = ["error_label", "make_default", "with_side_column"]
