@@ -196,7 +196,7 @@ class AddMemberDialog(QDialog):
         form = QFormLayout()
         form.addRow(_("&Find"), self.search_box)
         form.addRow("", self.results)
-        form.addRow(_("&Relation"), self.relation_box)
+        form.addRow(_("Relat&ion"), self.relation_box)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.hint_label)

@@ -82,7 +82,7 @@ class HotelsPage(QWidget):
         self._selected_hotel_id: str | None = None
 
         self.add_hotel_button = QPushButton(_("&Add hotel…"))
-        self.place_button = QPushButton(_("&Place people…"))
+        self.place_button = QPushButton(_("P&lace people…"))
         self.refresh_button = QPushButton(_("Refresh"))
         self.refresh_button.setToolTip(_("Reload from the case file (F5)"))
         self.status_label = QLabel()
@@ -100,7 +100,7 @@ class HotelsPage(QWidget):
         guests_header.setStretchLastSection(False)
         guests_header.setSectionResizeMode(COL_GUEST, QHeaderView.ResizeMode.Stretch)
         self.check_in_button = QPushButton(_("Check &in"))
-        self.check_out_button = QPushButton(_("Check &out"))
+        self.check_out_button = QPushButton(_("Check o&ut"))
         self.cancel_button = QPushButton(_("Ca&ncel booking"))
         self.change_day_button = QPushButton(_("Change check-out…"))
         self.change_day_button.setToolTip(

@@ -185,7 +185,7 @@ class HouseholdsPage(QWidget):
         self.relation_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self._choose_in_list = _ChooseInList(self)
         self.relation_box.installEventFilter(self._choose_in_list)
-        self.relation_label = QLabel(_("&Relation"))
+        self.relation_label = QLabel(_("Relat&ion"))
         self.relation_label.setBuddy(self.relation_box)
         self.delete_button = QPushButton(_("Delete household"))
         self.delete_button.setToolTip(_("Delete the household; its members stay on file"))

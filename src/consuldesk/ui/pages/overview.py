@@ -136,7 +136,7 @@ class OverviewPage(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
         self.title_label.setFont(font)
-        self.refresh_button = QPushButton(_("&Refresh"))
+        self.refresh_button = QPushButton(_("Re&fresh"))
         self.refresh_button.setToolTip(_("Count again from the case file (F5)"))
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
