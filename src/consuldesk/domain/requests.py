@@ -37,8 +37,13 @@ DUE_WITHIN: dict[RequestPriority, timedelta] = {
 }
 
 
+#: The due time offered (not set) for the priorities without a rule: a day, later than any
+#: rule's, so that raising a call's priority never moves its time later.
+DUE_OFFERED = timedelta(hours=24)
+
+
 def default_due(priority: RequestPriority, now: datetime | None = None) -> datetime:
-    """The due time proposed for ``priority`` from ``now`` (aware UTC, whole minutes); four
-    hours for the priorities without a rule of their own."""
+    """The due time proposed for ``priority`` from ``now`` (aware UTC, whole minutes); a day
+    for the priorities without a rule of their own."""
     start = (now or datetime.now(UTC)).astimezone(UTC).replace(second=0, microsecond=0)
-    return start + DUE_WITHIN.get(priority, timedelta(hours=4))
+    return start + DUE_WITHIN.get(priority, DUE_OFFERED)

@@ -314,6 +314,14 @@ def test_an_urgent_call_is_given_a_due_time_unless_the_officer_takes_it_away(qtb
     dialog = open_hotline_call(ctx)
     qtbot.addWidget(dialog)
     assert not dialog.due_check.isChecked()
+    # The time offered (greyed) for a normal call is later than any pressing priority's:
+    # raising the priority never moves the time later.
+    offered = dialog.due_edit.moment() - datetime.now(UTC)
+    assert timedelta(hours=23) < offered < timedelta(hours=24, minutes=1)
+    dialog.priority_box.setCurrentIndex(dialog.priority_box.findData(RequestPriority.HIGH))
+    assert dialog.due_edit.moment() - datetime.now(UTC) < offered
+    dialog.priority_box.setCurrentIndex(dialog.priority_box.findData(RequestPriority.NORMAL))
+    dialog.due_check.setChecked(False)
     dialog.priority_box.setCurrentIndex(dialog.priority_box.findData(RequestPriority.URGENT))
     assert dialog.due_check.isChecked()
     two_hours = dialog.due_at()
