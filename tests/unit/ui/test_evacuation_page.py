@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from sqlalchemy import text
 
-from consuldesk.domain.enums import TripStatus
+from consuldesk.domain.enums import ManifestStatus, TripStatus
 from consuldesk.domain.scan import slip_payload
 from consuldesk.services import evacuation as ev
 from consuldesk.services import nationals
@@ -285,6 +285,37 @@ def test_keys_b_and_n_mark_the_selected_passenger(qtbot, seated, desk, people):
     assert "No-show." in said and "2 of their family stay on this trip: " in said, said
     qtbot.keyClick(page.table, Qt.Key.Key_U)  # undo: seated again, off the waiting list
     qtbot.waitUntil(lambda: ev.pool(desk, op.id, 1) == [], timeout=3000)
+
+
+def test_a_typed_seat_finds_the_passenger_and_only_enter_again_boards_them(
+    qtbot, seated, desk, people
+):
+    page, _op, a, _b = seated
+    mother = next(r for r in ev.passengers(desk, a.id) if r.person.id == people["mother"].id)
+    page.scan_field.setText(f"0{mother.seat}")  # typed to find her, not to board her
+    page.scan_field.returnPressed.emit()
+    assert page.selected_passenger().entry_id == mother.entry_id
+    assert "Enter again to board" in page.scan_result.text()
+    assert page.scan_field.text() == f"0{mother.seat}" and page.scan_field.selectedText()
+    ctx_wait(page)
+    assert ev.get_trip(desk, a.id).boarded == 0  # nothing boarded, nothing in the trail
+    page.set_boarding(ManifestStatus.NO_SHOW)  # N: she did not come
+    qtbot.waitUntil(lambda: page.selected_passenger().status == "no_show", timeout=3000)
+    assert page.scan_result.text() == ""  # no stale answer left above her row
+
+    elder = next(r for r in ev.passengers(desk, a.id) if r.person.id == people["elder"].id)
+    for _ in range(2):  # found, then boarded
+        page.scan_field.setText(people["elder"].passport_no)
+        page.scan_field.returnPressed.emit()
+    qtbot.waitUntil(lambda: "Boarded" in page.scan_result.text(), timeout=3000)
+    assert ev.get_trip(desk, a.id).boarded == 1
+    assert next(r for r in ev.passengers(desk, a.id) if r.entry_id == elder.entry_id).status == (
+        "boarded"
+    )
+
+
+def ctx_wait(page):
+    page.ctx.tasks.wait()
 
 
 def test_departure_asks_when_people_have_not_boarded(qtbot, seated, desk, people):

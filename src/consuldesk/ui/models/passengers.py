@@ -128,6 +128,14 @@ class PassengersModel(RowsModel):
         """Rows loaded, before the filter."""
         return len(self._all)
 
+    def typed(self, seat: bool, value: str) -> PassengerRow | None:
+        """The passenger shown (filter or not) with this seat (``seat``) or passport number."""
+        for r in self._all:
+            found = r.seat if seat else r.person.passport_no
+            if found and found.upper().lstrip("0" if seat else "") == value:
+                return r
+        return None
+
     def row_of(self, entry_id: str) -> int:
         """The row showing this manifest entry, or -1."""
         return next((i for i, r in enumerate(self._rows) if r.entry_id == entry_id), -1)

@@ -56,6 +56,8 @@ class PageBase(QWidget):
         self._own_changes: ChangeSet | None = None
         self._scan_queue: list[tuple[str, str]] = []
         self._scanning = False
+        # A typed seat or passport number found, waiting for Enter again to board.
+        self._armed: tuple[str, str, str] | None = None
         self._scan_target: str | None = None  # the trip an "other_trip" scan points at
         # Name and problems columns as wide as their contents (before a narrow table elides them).
         self._content_widths: dict[int, int] = {}

@@ -319,6 +319,7 @@ class PassengersPart(PageBase):
         ]
 
         def done(written: Any) -> None:
+            self._clear_scan_result()  # "✓ Boarded" of a scan before is no longer so
             word = status_text(written.row.status)
             text = _("{name}: {status}.").format(name=name, status=word)
             if family and status in (ManifestStatus.NO_SHOW, ManifestStatus.OFFLOADED):

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
+from consuldesk.domain.enums import ManifestStatus
+from consuldesk.domain.scan import ScanKind, parse_scan
 from consuldesk.i18n import _
 from consuldesk.messages import (
     STATUS_WORD_LABELS,
@@ -76,8 +78,35 @@ class ScanPart(PageBase):
             self._show_scan(_FAIL_STYLE, _("✗ Choose a bus or flight on the left first."))
             QApplication.beep()
             return
+        if self._find_typed(trip.id, text):
+            return
         self._scan_queue.append((trip.id, text))
         self._next_scan()
+
+    def _find_typed(self, trip_id: str, text: str) -> bool:
+        """A seat or passport number typed (not a slip scanned) first finds the passenger:
+        typed to look someone up, it must not board them. Enter again boards; N, O act on
+        them. Returns whether the passenger was only found."""
+        parsed = parse_scan(text)
+        if parsed.kind not in (ScanKind.SEAT, ScanKind.PASSPORT):
+            self._armed = None
+            return False
+        armed, self._armed = self._armed, None
+        if armed == (trip_id, parsed.kind, parsed.value):
+            return False  # Enter again: board
+        row = self.model.typed(parsed.kind == ScanKind.SEAT, parsed.value)
+        if row is None or row.status != ManifestStatus.ALLOCATED.value:
+            return False  # the service says who it is, or that nobody is
+        self._armed = (trip_id, parsed.kind, parsed.value)
+        self.select_passenger(row.entry_id)
+        self.scan_field.setText(text)
+        self.scan_field.selectAll()  # Enter again boards; typing replaces it
+        name = row.person.name_cyr or row.person.name
+        line = _("{name}, seat {seat}: Enter again to board, N if they did not come").format(
+            name=name, seat=row.seat or "—"
+        )
+        self._show_scan(_QUIET_STYLE, line)
+        return True
 
     def _next_scan(self) -> None:
         if self._scanning or not self._scan_queue:
