@@ -42,6 +42,7 @@ from consuldesk.store.db import (
     connect_read_only,
     copy_database,
     damaged_tables,
+    note_own_gap,
     translate_sqlite_error,
 )
 from consuldesk.store.errors import CaseFileError
@@ -506,6 +507,14 @@ def restore_backup(casefile: Path, backup: Path, key: bytes | None = None) -> Pa
             # it (the records go back; the account of what happened to them does not).
             for table in ("audit_event", "audit_redaction"):
                 cipher.add_missing_rows(tmp, key, before, _key_for(before, key), table)
+            # Bundle numbers never repeat: a peer holding bundle 5 would take a second
+            # "bundle 4" for an old one. The peers enrolled since stay known as peers.
+            cipher.add_missing_rows(tmp, key, before, _key_for(before, key), "sync_peer")
+            cipher.carry_highest(
+                tmp, key, before, _key_for(before, key), "sync_peer", "post_code", "sent_sequence"
+            )
+            # Its own changes since the backup may be held elsewhere: it asks for them back.
+            note_own_gap(tmp, key, before, _key_for(before, key))
         # The old write-ahead log belongs to the old file: applied to the restored one, it
         # would damage it. The copy above holds everything it had.
         for part in (Path(f"{casefile}-wal"), Path(f"{casefile}-shm")):

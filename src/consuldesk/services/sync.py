@@ -483,6 +483,8 @@ def _apply_in_transaction(
             result.keys_changed = len(changed)
             through = {node: span[1] for node, span in m.covers.items()}
             exchange.learn(tx.session, _merge_max(applied.newest, through))
+            # Restored from a backup: our own changes it holds have come back with it.
+            exchange.close_own_gap(tx.session, own, m.acks.get(own, ""), through.get(own))
             result.audit_events = sync_audit.keep(tx, events)
             if result.audit_events:
                 # Events about a person anonymised here lose their personal values on arrival.
@@ -515,7 +517,12 @@ def _apply_in_transaction(
 
 def _note_received(tx: Tx, m: b.Manifest, own: str) -> None:
     peer = _peer(tx.session, m.sender)
-    peer.acked = _merge_max(peer.acked or {}, m.acks)
+    if m.sequence > peer.received_sequence:
+        # What it holds now, said by its newest bundle: less than before when it restored a
+        # backup. Then what it lost (its own changes too) is sent to it again.
+        peer.acked = dict(m.acks)
+    else:  # an older bundle brought back tells nothing it did not hold already
+        peer.acked = _merge_max(peer.acked or {}, m.acks)
     if m.sequence >= peer.received_sequence:  # an old bundle brought back is not news
         peer.last_received_at = utcnow()
         # A mark without the events it marks (never written so) acknowledges nothing.

@@ -155,6 +155,35 @@ def add_missing_rows(
         conn.close()
 
 
+def carry_highest(
+    target: Path,
+    target_key: bytes | None,
+    source: Path,
+    source_key: bytes | None,
+    table: str,
+    key_column: str,
+    column: str,
+) -> None:
+    """Raise ``target``'s ``table.column`` to ``source``'s where the source's is higher, row
+    by row (matched on ``key_column``); one transaction. A counter that must never go back
+    (the number of the last bundle made for each peer) stays as high as it was."""
+    conn = connect(target, target_key)
+    try:
+        key_sql = f'"{_raw(source_key)}"' if source_key is not None else "''"
+        conn.execute(f"ATTACH DATABASE ? AS source KEY {key_sql}", (str(source),))
+        try:
+            with conn:
+                conn.execute(
+                    f'UPDATE main."{table}" AS m SET "{column}" = s."{column}" '
+                    f'FROM source."{table}" AS s WHERE s."{key_column}" = m."{key_column}" '
+                    f'AND s."{column}" > m."{column}"'
+                )
+        finally:
+            conn.execute("DETACH DATABASE source")
+    finally:
+        conn.close()
+
+
 def backup_copy(source: Path, target: Path, key: bytes | None) -> None:
     """A consistent copy of ``source`` (SQLite's online backup, so a writer elsewhere is no
     problem) under the same key, written beside ``target`` and moved into place when complete.

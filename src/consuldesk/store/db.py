@@ -57,6 +57,9 @@ META_HLC = "hlc_last"
 #: How many write transactions the case file has committed, whoever committed them: a window
 #: tells another process's writes (the CLI's) from its own by it (CaseFile.written_elsewhere).
 META_WRITES = "writes"
+#: After a restore: the range of this case file's own versions it may have lost (issued after
+#: the backup, before the restore), as JSON ``[after, through]``; other case files may hold them.
+META_OWN_GAP = "own_gap"
 META_SEARCH_VERSION = "search_keys_version"
 #: How many nationals there were when the query planner's statistics were last gathered.
 META_STATS_ROWS = "planner_stats_rows"
@@ -1325,6 +1328,38 @@ def created_together(
                 first[name] = pair[0]
     values = {k: _jsonable(v) for k, v in first.items() if v not in (None, "", [])}
     return (*found[:4], {**json.loads(found[4]), "action": found[5]}, values)
+
+
+def note_own_gap(
+    target: Path, target_key: bytes | None, source: Path, source_key: bytes | None
+) -> None:
+    """``target`` (a backup about to replace ``source``) may lack changes ``source`` made
+    after the backup: note the range of its own versions it lacks (:data:`META_OWN_GAP`,
+    widened with a gap it had), so that it does not tell other case files it holds them."""
+    conn = cipher.connect(target, target_key)
+    try:
+        key_sql = f'"{cipher._raw(source_key)}"' if source_key is not None else "''"
+        conn.execute(f"ATTACH DATABASE ? AS source KEY {key_sql}", (str(source),))
+        try:
+            meta = "SELECT value FROM {}.meta WHERE key = ?"
+            after = (conn.execute(meta.format("main"), (META_HLC,)).fetchone() or [""])[0]
+            through = (conn.execute(meta.format("source"), (META_HLC,)).fetchone() or [""])[0]
+            for schema in ("main", "source"):
+                row = conn.execute(meta.format(schema), (META_OWN_GAP,)).fetchone()
+                if row:  # a gap not closed yet: the new one covers it too
+                    old_after, old_through = json.loads(row[0])
+                    after, through = min(after, old_after), max(through, old_through)
+            if through > after:
+                with conn:
+                    conn.execute(
+                        "INSERT INTO main.meta(key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        (META_OWN_GAP, json.dumps([after, through])),
+                    )
+        finally:
+            conn.execute("DETACH DATABASE source")
+    finally:
+        conn.close()
 
 
 def read_meta(session: Session, key: str) -> str | None:

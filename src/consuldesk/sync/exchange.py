@@ -13,6 +13,7 @@ Everything here is SQLAlchemy Core or ORM that SQLite and PostgreSQL both run.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,14 @@ from sqlmodel import Session, col, select
 from consuldesk.domain import versions as fv
 from consuldesk.domain.hlc import Timestamp
 from consuldesk.store import retention
-from consuldesk.store.db import LOCAL_COLUMNS, Tx, python_type
+from consuldesk.store.db import (
+    LOCAL_COLUMNS,
+    META_OWN_GAP,
+    Tx,
+    python_type,
+    read_meta,
+    write_meta,
+)
 from consuldesk.store.models import (
     SYNCED_TABLES,
     AuditEvent,
@@ -107,10 +115,36 @@ def _from_wire(column: Any, value: Any) -> Any:
 
 
 def knowledge(session: Session, own: str, own_last: str) -> dict[str, str]:
-    """The newest change this case file holds from each post, its own included."""
+    """The newest change this case file holds from each post, its own included: after a
+    restore, its own only up to the backup's (:data:`META_OWN_GAP`) until they come back."""
     held = {k.node: k.version for k in session.exec(select(SyncKnowledge))}
     held[own] = max(held.get(own, ""), own_last)
+    gap = own_gap(session)
+    if gap is not None:
+        held[own] = min(held[own], gap[0])
     return held
+
+
+def own_gap(session: Session) -> tuple[str, str] | None:
+    """The range ``(after, through)`` of its own versions a restored case file may lack."""
+    stored = read_meta(session, META_OWN_GAP)
+    if not stored:
+        return None
+    after, through = json.loads(stored)
+    return str(after), str(through)
+
+
+def close_own_gap(session: Session, own: str, sender_holds: str, through: str | None) -> bool:
+    """After a bundle from a case file that holds our own changes up to ``sender_holds`` and
+    sent them ``through`` that version: the gap is closed when it had nothing more of ours
+    than the backup held, or sent all it had. Returns whether it was closed."""
+    gap = own_gap(session)
+    if gap is None:
+        return False
+    if sender_holds <= gap[0] or (through is not None and through >= sender_holds):
+        write_meta(session, META_OWN_GAP, None)
+        return True
+    return False
 
 
 def learn(session: Session, versions: dict[str, str]) -> None:

@@ -19,6 +19,7 @@ from consuldesk.services.casefile import create_casefile, open_casefile
 from consuldesk.services.stats import situation
 from consuldesk.store.models import National
 from consuldesk.sync import bundle as b
+from consuldesk.sync import exchange
 from consuldesk.sync.errors import SyncError
 from tests.factories import person, valid_iin
 from tests.unit.services.test_sync_convergence import _has
@@ -353,6 +354,41 @@ def test_a_person_headquarters_merged_from_two_posts_reaches_each_post_merged(wo
     assert nationals.get_national(thr, kept.id).host_country == "AE"
     assert situation(thr).nationals == 1
     dxb.close()
+
+
+def test_what_a_post_lost_by_restoring_a_backup_comes_back_from_headquarters(world):
+    from consuldesk.services import backups
+
+    hq, thr, usb = world
+    a = nationals.register_national(thr, person(phones=("+77011234567",))).row
+    receive(hq, send(thr, hq, usb))
+    at_hq = nationals.get_national(hq, a.id)
+    nationals.update_national(hq, a.id, nationals.fields_of_row(at_hq).replace(city="Astara"))
+    before_hq = receive(thr, send(hq, thr, usb)).backup  # taken before HQ's bundle
+    mine = nationals.get_national(thr, a.id)
+    nationals.update_national(thr, a.id, nationals.fields_of_row(mine).replace(notes="E1"))
+    receive(hq, send(thr, hq, usb))  # thr's bundle 2: HQ holds E1
+
+    path, officer = thr.casefile.path, thr.officer
+    thr.close()
+    backups.restore_backup(path, before_hq)  # back to before HQ's bundle, and before E1
+    thr = open_casefile(path, officer, PASS["IR-THR"])
+    try:
+        lost = nationals.get_national(thr, a.id)
+        assert (lost.city, lost.notes) != ("Astara", "E1")
+        nationals.update_national(thr, a.id, nationals.fields_of_row(lost).replace(email="a@b.kz"))
+        third = send(thr, hq, usb)
+        assert third.name.endswith("-n000003.consuldesk-bundle")  # never a second bundle 2
+        receive(hq, third)  # says what thr holds now: less than before
+        back = receive(thr, send(hq, thr, usb))
+        assert not back.held
+        row = nationals.get_national(thr, a.id)
+        assert (row.city, row.notes, row.email) == ("Astara", "E1", "a@b.kz")
+        assert nationals.get_national(hq, a.id).email == "a@b.kz"
+        with thr.casefile.read() as session:  # all back: it again says it holds its own
+            assert exchange.own_gap(session) is None
+    finally:
+        thr.close()
 
 
 def test_a_gap_holds_the_bundle_until_it_is_filled(world, tmp_path):
