@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from consuldesk.domain.enums import Sex, Source
-from consuldesk.i18n import _
+from consuldesk.i18n import _, ngettext
 
 FIELD_LABELS: dict[str, str] = {
     "surname_cyr": "Surname (Cyrillic)",
@@ -764,6 +764,18 @@ def conflict_value(field: str, value: Any, *, before: bool = False) -> str:
             return _("deleted")
         return _("not deleted") if before else _("not deleted (with the edits)")
     return value_text(field, value)
+
+
+def anonymised_over_edits(sender: str, edits: Mapping[str, list[str]]) -> str:
+    """What a bundle's anonymisation took away here: the people and the fields changed here
+    that the sender did not hold (their values are gone; nobody can be named)."""
+    fields = sorted({f for names in edits.values() for f in names})
+    labels = ", ".join(field_label(f).casefold() for f in fields)
+    return ngettext(
+        "{n} person was anonymised at {post}: what was changed here since ({fields}) is not kept.",
+        "{n} people were anonymised at {post}: what was changed here since ({fields}) is not kept.",
+        len(edits),
+    ).format(n=len(edits), post=sender, fields=labels)
 
 
 #: Sex as printed in the passport.

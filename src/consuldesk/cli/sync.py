@@ -15,6 +15,7 @@ from consuldesk.cli.keys import _unlock
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import (
     KEY_STATUS_LABELS,
+    anonymised_over_edits,
     field_label,
     record_counts,
     shown_conflict_value,
@@ -140,6 +141,8 @@ def _print_result(result: Any) -> None:
             "  "
             + _("people registered at two posts, flagged for merging: {n}").format(n=result.flagged)
         )
+    if result.edits_anonymised:
+        print("  " + anonymised_over_edits(result.manifest.sender, result.edits_anonymised))
     if result.keys_changed:
         print("  " + _("key changes: {n}").format(n=result.keys_changed))
     if result.backup:
@@ -164,6 +167,7 @@ def _result_json(result: Any) -> dict[str, Any]:
         "unchanged": result.unchanged,
         "conflicts": result.conflicts,
         "flagged": result.flagged,
+        "edits_anonymised": result.edits_anonymised,
         "keys_changed": result.keys_changed,
         "backup": result.backup,
         "also_applied": result.also_applied,

@@ -87,12 +87,20 @@ class Imported:
     also_applied: list[str] = field(default_factory=list)  # held bundles applied after it
     preview: bool = False
     audit_events: int = 0  # audit events of other posts' trails new here
+    # People the sender anonymised whose details were changed here meanwhile: the fields
+    # changed here, gone with the anonymisation (by record id).
+    edits_anonymised: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def nothing_new(self) -> bool:
         """Everything in the bundle was here already (the same bundle again, an older one)."""
         return not (
-            self.held or self.created or self.updated or self.conflicts or self.keys_changed
+            self.held
+            or self.created
+            or self.updated
+            or self.conflicts
+            or self.keys_changed
+            or self.edits_anonymised
         )
 
 
@@ -479,6 +487,7 @@ def _apply_in_transaction(
             result.unchanged = applied.unchanged
             result.conflicts = len(applied.conflicts)
             result.flagged = applied.flagged
+            result.edits_anonymised = dict(applied.edits_anonymised)
             scope.note_held(tx.session, m.sender, applied.foreign)
             result.keys_changed = len(changed)
             through = {node: span[1] for node, span in m.covers.items()}

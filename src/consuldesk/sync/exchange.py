@@ -382,6 +382,9 @@ class Applied:
     # Nationals the bundle brought anonymised (or changed while anonymised here): gone over
     # again here, with what belongs to them and the audit trail.
     anonymised: set[str] = field(default_factory=set)
+    # Personal fields changed here that the sender did not hold when it anonymised the
+    # person: gone with the anonymisation (never a conflict), so the officer is told which.
+    edits_anonymised: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -607,6 +610,16 @@ def _merge(
         and change_of(record, "anonymised_at")[0] is not None
     ):
         protected = retention.PERSONAL["national"]
+        if row.anonymised_at is None:
+            lost = [
+                name
+                for name in protected
+                if (mine := fv.version_of(versions, name)[0]) is not None
+                and mine > sender_knows.get(fv.node_of(mine), "")
+                and getattr(row, name, None) not in (None, "", [], ())
+            ]
+            if lost:
+                result.edits_anonymised[row.id] = sorted(lost)
     for name in record.fields:
         if name not in columns:
             continue

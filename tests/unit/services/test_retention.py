@@ -394,8 +394,15 @@ def test_an_anonymisation_reaches_headquarters_with_what_hq_added_itself(world):
     )
 
     r.anonymise(thr, [a.id])
-    receive(hq, send(thr, hq, usb))
+    result = receive(hq, send(thr, hq, usb))
 
+    # HQ's phone is gone with her name, never silently: the import says what was not kept.
+    assert result.edits_anonymised == {a.id: ["phones"]}
+    from consuldesk.messages import anonymised_over_edits
+
+    assert anonymised_over_edits("IR-THR", result.edits_anonymised) == (
+        "1 person was anonymised at IR-THR: what was changed here since (phone) is not kept."
+    )
     assert r.is_anonymised(hq, a.id)
     row = nationals.get_national(hq, a.id)
     assert (row.surname_cyr, row.passport_no, row.phones, row.notes) == (None, None, (), None)

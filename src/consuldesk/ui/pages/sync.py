@@ -41,6 +41,7 @@ from consuldesk.i18n import _, ngettext
 from consuldesk.messages import (
     KEY_ROLE_LABELS,
     KEY_STATUS_LABELS,
+    anonymised_over_edits,
     conflict_value,
     describe,
     field_label,
@@ -793,6 +794,8 @@ class SyncPage(QWidget):
                     n=result.flagged
                 )
             )
+        if result.edits_anonymised:
+            lines.append(anonymised_over_edits(result.manifest.sender, result.edits_anonymised))
         if result.preview:
             lines.append(_("A backup of the case file is taken before anything changes."))
         elif result.backup is not None:
