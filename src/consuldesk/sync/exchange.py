@@ -648,6 +648,8 @@ def _merge(
         versions[name] = [version, seen]
         if local[0] is not None and not merged.conflict and (row.id, name) in result.open_conflicts:
             _settle(tx, row.id, name, local[0], version, value)
+    if isinstance(row, National) and was_deleted and row.merged_into_id and changes:
+        _carry_to_kept(tx, row, columns, record, changes, bundle_id, result)
     both = _edited_and_deleted(
         tx, row, before, versions, was_deleted, changes, record, sender_knows, bundle_id
     )
@@ -720,6 +722,53 @@ def _conflict(
     result.conflicts.append(conflict)
 
 
+# What an edit of a person merged away does not carry to the person kept: the record's own
+# bookkeeping, and what an officer decides for the kept person alone.
+_NOT_CARRIED = frozenset(
+    {"deleted_at", "merged_into_id", "origin_post", "created_at", "anonymised_at", "keep_until",
+     "keep_reason", "review"}
+)  # fmt: skip
+
+
+def _carry_to_kept(
+    tx: Tx,
+    row: National,
+    columns: dict[str, Any],
+    record: Record,
+    changes: dict[str, list[Any]],
+    bundle_id: str,
+    result: Applied,
+) -> None:
+    """Edits made elsewhere to a person who was merged into another here (the other case
+    file had not received the merge yet) go to the person kept: a new change of this case
+    file, which reaches every other one, the editor's too. A field the kept person changed
+    after the edit is a conflict on the kept person; the merge itself is never undone."""
+    kept = tx.session.get(National, row.merged_into_id)
+    followed = {row.id}
+    while kept is not None and kept.merged_into_id and kept.id not in followed:
+        followed.add(kept.id)  # merged again since: the last one kept
+        kept = tx.session.get(National, kept.merged_into_id)
+    if kept is None or kept.deleted_at is not None:
+        return
+    protected = retention.protected_fields(tx.session, kept)
+    kept_versions: fv.FieldVersions = dict(kept.field_versions or fv.created(kept.version))
+    values: dict[str, Any] = {}
+    for name in changes:
+        if name in _NOT_CARRIED or name in protected or name not in columns:
+            continue
+        value, version, seen = change_of(record, name)
+        new = _from_wire(columns[name], value)
+        if getattr(kept, name) == new:
+            continue
+        theirs = fv.version_of(kept_versions, name)
+        if (theirs[0] or "") > version:  # changed on the kept person after this edit
+            _conflict(tx, kept, name, theirs, value, version, seen, "keep", bundle_id, result)
+            continue
+        values[name] = new
+    if values:
+        tx.update(kept, values, action="merge")
+
+
 def _edited_and_deleted(
     tx: Tx,
     row: Synced,
@@ -742,6 +791,8 @@ def _edited_and_deleted(
     """
     if row.deleted_at is None:
         return None
+    if isinstance(row, National) and row.merged_into_id:
+        return None  # merged, not gone: the edits go to the person kept (_carry_to_kept)
     deletion = fv.version_of(after, "deleted_at")[0]
     edit: str | None = None
     if not was_deleted and "deleted_at" in changes:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyrage
 import pytest
 
-from consuldesk.domain.enums import Sex
+from consuldesk.domain.enums import PresenceStatus, Sex
 from consuldesk.services import households, keys, nationals
 from consuldesk.services import sync as s
 from consuldesk.services.casefile import create_casefile, open_casefile
@@ -353,6 +353,38 @@ def test_a_person_headquarters_merged_from_two_posts_reaches_each_post_merged(wo
     receive(thr, send(hq, thr, usb))  # Tehran has the one kept, with what the merge took
     assert nationals.get_national(thr, kept.id).host_country == "AE"
     assert situation(thr).nationals == 1
+    dxb.close()
+
+
+def test_an_edit_of_a_person_headquarters_merged_meanwhile_goes_to_the_person_kept(
+    world, tmp_path
+):
+    hq, thr, usb = world
+    dxb = make(tmp_path, "AE-DXB", "AE")
+    enrol(hq, dxb, tmp_path)
+    kept = nationals.register_national(thr, person(passport_no="N32345678")).row
+    dropped = nationals.register_national(
+        dxb, person(surname_cyr="Касымова", passport_no="N32345679", host_country="AE")
+    ).row
+    receive(hq, send(thr, hq, usb))
+    receive(hq, send(dxb, hq, usb))
+    nationals.merge_nationals(hq, kept.id, dropped.id, ["host_country"])
+    # Dubai, not knowing yet, records her new phone and that she is in a hotel.
+    mine = nationals.get_national(dxb, dropped.id)
+    nationals.update_national(
+        dxb, dropped.id, nationals.fields_of_row(mine).replace(phones=("+971509990000",))
+    )
+    nationals.set_presence(dxb, [dropped.id], PresenceStatus.IN_HOTEL)
+
+    result = receive(hq, send(dxb, hq, usb))
+    assert result.conflicts == 0  # a merge is not a deletion to choose against
+    at_hq = nationals.get_national(hq, kept.id)
+    assert (at_hq.phones, at_hq.presence_status) == (("+971509990000",), "in_hotel")
+    assert situation(hq).counted_twice == 0 and situation(hq).nationals == 1
+    receive(dxb, send(hq, dxb, usb))  # the merge reaches Dubai, and her phone on the one kept
+    at_dxb = nationals.get_national(dxb, kept.id)
+    assert (at_dxb.phones, at_dxb.presence_status) == (("+971509990000",), "in_hotel")
+    assert s.conflicts(dxb) == [] and situation(dxb).nationals == 1
     dxb.close()
 
 
