@@ -804,9 +804,13 @@ def _edited_and_deleted(
             and entry[0] > sender_knows.get(fv.node_of(entry[0]), "")
         ]
         edit = max(unseen, default=None)
-    elif was_deleted and changes.keys() - {"deleted_at"}:
+    elif was_deleted and changes.keys() - {"deleted_at"} and "deleted_at" not in changes:
+        # An edit of a record deleted here: made where the deletion was not held (nobody
+        # edits a deleted record), whatever the sender holds now: a bundle relayed through a
+        # case file that received the deletion meanwhile tells the deleting side too. A
+        # sender that decided the deletion again (deleted_at changed) had the edit in view.
         mine = fv.version_of(before, "deleted_at")[0]
-        if mine and mine > sender_knows.get(fv.node_of(mine), ""):
+        if mine:
             edit = max(change_of(record, name)[1] for name in changes if name != "deleted_at")
     if edit is None or deletion is None:
         return None

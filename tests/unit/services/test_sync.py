@@ -356,9 +356,7 @@ def test_a_person_headquarters_merged_from_two_posts_reaches_each_post_merged(wo
     dxb.close()
 
 
-def test_an_edit_of_a_person_headquarters_merged_meanwhile_goes_to_the_person_kept(
-    world, tmp_path
-):
+def test_an_edit_of_a_person_headquarters_merged_meanwhile_goes_to_the_person_kept(world, tmp_path):
     hq, thr, usb = world
     dxb = make(tmp_path, "AE-DXB", "AE")
     enrol(hq, dxb, tmp_path)
@@ -538,6 +536,29 @@ def test_an_edit_against_a_deletion_is_a_conflict_not_a_silent_loss(world):
         (found,) = nationals.search(desk, "Қасымова").rows
         assert found.city == "Qom"
         assert s.conflicts(desk) == []
+
+
+def test_the_post_that_deleted_is_told_of_the_edit_whichever_way_the_sticks_went(world):
+    hq, thr, usb = world
+    a = nationals.register_national(thr, person(city="Tehran")).row
+    receive(hq, send(thr, hq, usb))
+    receive(thr, send(hq, thr, usb))
+    nationals.delete_national(thr, a.id)
+    at_hq = nationals.get_national(hq, a.id)
+    nationals.update_national(hq, a.id, nationals.fields_of_row(at_hq).replace(notes="Звонил"))
+    receive(hq, send(thr, hq, usb))  # first to headquarters, which now holds the deletion
+    receive(thr, send(hq, thr, usb))  # then back: the edit was still made without it
+    for desk in (hq, thr):
+        (conflict,) = s.conflicts(desk)
+        assert (conflict.field, conflict.other_value) == ("deleted_at", None)
+    receive(thr, send(hq, thr, usb))  # the same again: queued once
+    assert len(s.conflicts(thr)) == 1
+
+    # Resolved at headquarters (kept deleted, with the edit in view): nothing queued anew.
+    (at_hq_conflict,) = s.conflicts(hq)
+    s.resolve_conflict(hq, at_hq_conflict.id, keep_other=False)
+    receive(thr, send(hq, thr, usb))
+    assert s.conflicts(thr) == [] and s.conflicts(hq) == []
 
 
 def test_a_conflict_relayed_by_headquarters_names_the_officer_at_the_first_post(world, tmp_path):
