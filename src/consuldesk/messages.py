@@ -251,6 +251,10 @@ TEMPLATES: dict[str, str] = {
         "new file is written there under a name of its own"
     ),
     "file.read": "{path} cannot be read: {reason}",
+    "bundle.key_file": (
+        "{path} is the key file of {post}, not a bundle: enrol it (Sync → Enrol a key file…; "
+        "consuldesk-cli keys enrol), reading its fingerprint with {post} first"
+    ),
     "bundle.not_bundle": (
         "This is not a ConsulDesk bundle, or its beginning was damaged on the way. Nothing was "
         "changed"
@@ -347,7 +351,12 @@ TEMPLATES: dict[str, str] = {
     "keys.unknown": (
         "No enrolled key is {key}: give its key id or the first digits of its fingerprint"
     ),
-    "keys.unknown_post": "{post} has no enrolled keys here: enrol its key file first",
+    "keys.unknown_post": (
+        "{post} has no enrolled keys here: enrol its key file first (enrolled: {enrolled})"
+    ),
+    "bundle.to_own_post": (
+        "{post} is this case file's own post: a bundle is made for another post or for headquarters"
+    ),
     "keys.statement_signer": (
         "A key change for {post} is signed by a key this case file does not trust ({signer}); "
         "nothing was changed"
@@ -764,6 +773,19 @@ def conflict_value(field: str, value: Any, *, before: bool = False) -> str:
             return _("deleted")
         return _("not deleted") if before else _("not deleted (with the edits)")
     return value_text(field, value)
+
+
+def version_time(version: str) -> str:
+    """When a change was made, from its version (a hybrid logical clock stamp), in local
+    time: what an officer can compare; the version itself when it is not one."""
+    from consuldesk.domain.hlc import Timestamp
+
+    try:
+        stamp = Timestamp.parse(version)
+    except (ValueError, TypeError):
+        return version or "—"
+    when = datetime.fromtimestamp(stamp.wall_ms / 1000, UTC).astimezone()
+    return f"{when:%d.%m.%Y %H:%M}"
 
 
 def anonymised_over_edits(sender: str, edits: Mapping[str, list[str]]) -> str:

@@ -773,3 +773,14 @@ def test_a_command_line_mistake_is_said_in_the_language_asked(capsys, lang, word
     for word in words:
         if word != "несуществующая дата" or lang == "ru":
             assert word in said, said
+
+
+def test_short_ids_are_cut_at_a_dash_of_the_id_so_a_list_keeps_one_shape():
+    from consuldesk.cli.common import _short_ids
+
+    apart = ["01a24d98-7263-7aaa-8000-000000000001", "01a24d99-0000-7aaa-8000-000000000002"]
+    assert set(_short_ids(apart).values()) == {"01a24d98", "01a24d99"}
+    same_minute = ["01a24d98-7263-7aaa-8000-000000000001", "01a24d98-b0c1-7aaa-8000-0000002"]
+    assert set(_short_ids(same_minute).values()) == {"01a24d98-7263", "01a24d98-b0c1"}
+    one_go = ["01a24d98-7263-7aaa-8000-000000000001", "01a24d98-7263-7aab-8000-000000000002"]
+    assert set(_short_ids(one_go).values()) == {"01a24d98-7263-7aaa", "01a24d98-7263-7aab"}

@@ -160,7 +160,8 @@ def test_only_a_head_restores_and_the_restored_file_says_so(capsys, thr, monkeyp
     )
     assert code == EXIT_BAD_INPUT and "restoring a backup" in err
     monkeypatch.setenv("CONSULDESK_PASSPHRASE", SUITE)
-    code, _, err = run(capsys, "--case-file", str(thr), "restore", backup, "--yes")
+    named = Path(backup).stem  # as `backups` lists it, without .consuldesk
+    code, _, err = run(capsys, "--case-file", str(thr), "restore", named, "--yes")
     assert code == EXIT_OK, err
     code, out, _ = run(capsys, "--case-file", str(thr), "--json", "audit", "--limit", "5")
     restored = [e for e in json.loads(out)["events"] if e["action"] == "restore"]

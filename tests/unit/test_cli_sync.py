@@ -133,6 +133,12 @@ def test_a_conflict_is_listed_with_who_where_and_the_value_before(capsys, pair):
     (row,) = json.loads(out)
     assert row["before_value"] == "Dubai" and row["before_known"] is True
     assert {row["kept_by"], row["other_by"]} == {"Айгүл Серікова", "x"}
+    code, out, _ = run(
+        capsys, "--case-file", str(hq_path), "conflicts", "resolve", row["id"], "--take-other"
+    )
+    assert code == EXIT_OK
+    now = row["other_value"]  # said, not left to guess
+    assert out.strip() == f"Resolved: City is now “{now}”; the choice travels in the next bundles."
 
 
 def test_a_wrong_passphrase_in_the_environment_is_named(capsys, pair, monkeypatch):
@@ -151,3 +157,37 @@ def test_enrolling_ones_own_or_an_enrolled_key_file_says_so_before_the_fingerpri
     theirs = next(usb.glob("KZ-HQ-*.consuldesk-key"))
     code, out, _ = run(capsys, "--case-file", str(thr), "keys", "enrol", str(theirs))
     assert code == EXIT_OK and "enrolled already; nothing to do" in out
+
+
+def test_a_held_bundle_says_when_the_changes_it_needs_were_made_and_which_bundle_came_last(
+    capsys,
+):
+    from datetime import UTC, datetime
+
+    from consuldesk.cli.sync import _print_result
+    from consuldesk.domain.hlc import Timestamp
+    from consuldesk.services.sync import Imported
+    from consuldesk.sync.bundle import Manifest
+
+    def stamp(*when: int) -> str:
+        ms = int(datetime(*when, tzinfo=UTC).timestamp() * 1000)
+        return str(Timestamp(ms, 0, "AE-DXB"))
+
+    manifest = Manifest(bundle_id="b", sequence=7, created="2026-12-06T23:08:00Z",
+                        schema="0015", sender="KZ-HQ", sender_key="k", recipient="IR-THR",
+                        recipient_keys=[], escrow_keys=[], covers={}, requires={}, acks={},
+                        counts={})  # fmt: skip
+    need, have = stamp(2026, 12, 6, 19, 7), stamp(2026, 12, 6, 18, 58)
+    _print_result(Imported(manifest, held=True, missing={"AE-DXB": [have, need]}, last_received=4))
+    out = capsys.readouterr().out
+
+    def local(version: str) -> str:
+        wall = datetime.fromtimestamp(Timestamp.parse(version).wall_ms / 1000, UTC)
+        return f"{wall.astimezone():%d.%m.%Y %H:%M}"
+
+    assert (
+        f"from AE-DXB: changes up to {local(need)} (this case file has them up to {local(have)})"
+        in out
+    )
+    assert "001796" not in out  # no raw version stamps
+    assert "The last bundle imported from KZ-HQ is no. 4" in out

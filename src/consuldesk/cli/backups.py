@@ -88,6 +88,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     chosen = Path(args.backup)
     if not chosen.exists():
         chosen = backup_folder(path) / args.backup
+    if not chosen.is_file() and not chosen.name.endswith(path.suffix):
+        chosen = chosen.with_name(chosen.name + path.suffix)  # the name as listed, suffix left off
     if not chosen.is_file():
         raise CliError(
             _("No backup {name}: 'consuldesk-cli backups' lists them.").format(name=args.backup),

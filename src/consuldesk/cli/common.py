@@ -399,17 +399,21 @@ def _id_key(text: str) -> str:
 
 
 def _short_ids(ids: Iterable[str], minimum: int = SHOWN_ID_PREFIX) -> dict[str, str]:
-    """Each id cut to one common length, the shortest (from ``minimum``) that tells them apart.
+    """Each id cut to one common length, the shortest that tells them apart, at a dash of the
+    id (8, 13, 18, 23 characters, then whole): a list shows ids of the same shape from one
+    run to the next (``01a24d98``, ``01a24d98-7263``), never ``01a24d98-b0c``.
 
     Ids are time-ordered (UUIDv7), so records made in the same minute share their first eight
     characters, and those made in one go (the demo) share twelve.
     """
     unique = sorted(set(ids))
     longest = max((len(i) for i in unique), default=0)
-    n = minimum
-    while n < longest and len({i[:n] for i in unique}) < len(unique):
-        n += 1
-    return {i: i[: n + 1] if i[n - 1 : n] == "-" else i[:n] for i in unique}
+    cuts = [n for n in (8, 13, 18, 23) if n >= minimum] + [longest]
+    n = cuts[0]
+    for n in cuts:
+        if len({i[:n] for i in unique}) == len(unique):
+            break
+    return {i: i[:n] for i in unique}
 
 
 def _pick_id(text: str, labels: dict[str, str], kind: str) -> str:

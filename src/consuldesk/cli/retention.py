@@ -263,13 +263,13 @@ def _anonymise(args: argparse.Namespace) -> int:
             {"anonymised": done.people, "skipped": done.skipped, "audit_events": done.audit_events}
         )
     else:
-        print(
-            ngettext(
-                "{n} record anonymised; {a} audit entries redacted.",
-                "{n} records anonymised; {a} audit entries redacted.",
-                done.people,
-            ).format(n=done.people, a=done.audit_events)
+        records = ngettext("{n} record anonymised", "{n} records anonymised", done.people).format(
+            n=done.people
         )
+        entries = ngettext(
+            "{n} audit entry redacted", "{n} audit entries redacted", done.audit_events
+        ).format(n=done.audit_events)
+        print(f"{records}; {entries}.")
     return EXIT_OK
 
 

@@ -19,6 +19,7 @@ from consuldesk.messages import (
     field_label,
     record_counts,
     shown_conflict_value,
+    version_time,
 )
 
 CONFLICT_STATUS_LABELS = {"open": "not settled yet", "resolved": "settled"}
@@ -115,12 +116,17 @@ def _print_result(result: Any) -> None:
         for node, (have, need) in sorted(result.missing.items()):
             print(
                 "  "
-                + _("{post}: up to {need} (here: {have})").format(
-                    post=node, need=need, have=have or "—"
+                + _(
+                    "from {post}: changes up to {need} (this case file has them up to {have})"
+                ).format(
+                    post=node, need=version_time(need), have=version_time(have) if have else "—"
                 )
             )
         print(
-            _("It applies by itself when the bundles before it are imported, or now with --force.")
+            _(
+                "The last bundle imported from {sender} is no. {last}: import the ones after it "
+                "(this one then applies by itself), or this one now with --force."
+            ).format(sender=m.sender, last=result.last_received)
         )
         return
     if result.nothing_new:
@@ -333,7 +339,12 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(_conflict_json(done))
     else:
-        print(_("Resolved; the choice travels in the next bundles."))
+        print(
+            _("Resolved: {field} is now {value}; the choice travels in the next bundles.").format(
+                field=field_label(done.field),
+                value=shown_conflict_value(done.field, done.resolved_value),
+            )
+        )
     return EXIT_OK
 
 

@@ -395,6 +395,10 @@ def _catalog_sources() -> None:
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['file.read']
     _("{path} cannot be read: {reason}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.key_file']
+    _(
+        "{path} is the key file of {post}, not a bundle: enrol it (Sync → Enrol a key file…; consuldesk-cli keys enrol), reading its fingerprint with {post} first"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.not_bundle']
     _(
         "This is not a ConsulDesk bundle, or its beginning was damaged on the way. Nothing was changed"
@@ -490,7 +494,9 @@ def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.unknown']
     _("No enrolled key is {key}: give its key id or the first digits of its fingerprint")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.unknown_post']
-    _("{post} has no enrolled keys here: enrol its key file first")
+    _("{post} has no enrolled keys here: enrol its key file first (enrolled: {enrolled})")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['bundle.to_own_post']
+    _("{post} is this case file's own post: a bundle is made for another post or for headquarters")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.statement_signer']
     _(
         "A key change for {post} is signed by a key this case file does not trust ({signer}); nothing was changed"

@@ -59,7 +59,7 @@ def _post(session: Session, desk: Desk) -> Post:
     code = desk.casefile.post_code_in(session)
     post = session.exec(select(Post).where(Post.code == code)).first()
     if post is None:  # every opened case file has its post (open_casefile checks)
-        raise SyncError("keys.unknown_post", post=code)
+        raise SyncError("keys.unknown_post", post=code, enrolled="—")
     return post
 
 
@@ -547,12 +547,22 @@ def recipients(desk: Desk, post: str) -> list[k.PublicKeys]:
     """Whom a bundle for ``post`` is encrypted to: its active keys and every escrow recipient.
 
     Raises:
-        SyncError: ``keys.unknown_post`` when ``post`` has no active keys here.
+        SyncError: ``keys.unknown_post`` (params ``post``, ``enrolled``) when ``post`` has no
+            active keys here; ``bundle.to_own_post`` when it is this case file's own post.
     """
     with desk.casefile.read() as session:
         keys = [_public_of(p) for p in _active_peers(session, post)]
         if not keys:
-            raise SyncError("keys.unknown_post", post=post)
+            if post.upper() == desk.casefile.post_code_in(session).upper():
+                raise SyncError("bundle.to_own_post", post=post)
+            enrolled = sorted(
+                {
+                    p.post_code
+                    for p in session.exec(select(PeerKey).where(PeerKey.status == ACTIVE))
+                    if p.role != "escrow"
+                }
+            )
+            raise SyncError("keys.unknown_post", post=post, enrolled=", ".join(enrolled) or "—")
         escrow = session.exec(
             select(PeerKey).where(PeerKey.role == "escrow", PeerKey.status == ACTIVE)
         ).all()

@@ -83,6 +83,7 @@ class Imported:
     keys_changed: int = 0
     held: bool = False
     missing: dict[str, list[str]] = field(default_factory=dict)  # node -> [have, need]
+    last_received: int = 0  # the sender's last bundle applied here before this one
     backup: Path | None = None
     also_applied: list[str] = field(default_factory=list)  # held bundles applied after it
     preview: bool = False
@@ -292,9 +293,16 @@ def _read(path: Path) -> bytes:
         raise ServiceError("file.read", "path", path=str(path), reason=os_reason(exc)) from exc
 
 
-def _named(desk: Desk, error: SyncError, path: Path) -> SyncError:
+def _named(desk: Desk, error: SyncError, path: Path, data: bytes = b"") -> SyncError:
     """A bundle not encrypted to this case file, said with whose it is by its file name: one
-    this case file made itself, or one for another post."""
+    this case file made itself, or one for another post. A post's key file picked instead of
+    a bundle is named as one."""
+    if error.code == "bundle.not_bundle" and data:
+        try:
+            public, _signature = k.read_public_keys(data, path=str(path))
+        except SyncError:
+            return error
+        return SyncError("bundle.key_file", path=str(path), post=public.post)
     names = b.names_in(path.name)
     if error.code != "bundle.not_for_us" or names is None:
         return error
@@ -405,13 +413,15 @@ def import_bundle(
     try:
         opened = _open_checked(desk, identities, data)
     except SyncError as exc:
-        raise _named(desk, exc, path) from exc.__cause__
+        raise _named(desk, exc, path, data) from exc.__cause__
     m = opened.manifest
     missing = _missing(desk, m)
     facts = audited.bytes_facts(path.name, data)
     if missing and not force and not preview:
         _hold(desk, m, data, missing, facts)
-        return Imported(m, held=True, missing=missing)
+        with desk.casefile.read() as session:
+            last = _peer(session, m.sender).received_sequence
+        return Imported(m, held=True, missing=missing, last_received=last)
     result = _apply(desk, opened, preview=preview, progress=progress, cancel=cancel, facts=facts)
     result.missing = missing
     if not preview:

@@ -245,8 +245,12 @@ def test_escrow_is_added_by_headquarters_and_reaches_the_posts(hq, tehran, usb):
     keys.receive_statements(tehran, keys.statements(hq))
     assert [r.recipient for r in keys.recipients(tehran, "KZ-HQ")][-1] == escrow
     with pytest.raises(SyncError) as caught:
-        keys.recipients(tehran, "AZ-BAK")
+        keys.recipients(tehran, "AZ-BAK")  # a code mistyped, or a post not enrolled
     assert caught.value.code == "keys.unknown_post"
+    assert caught.value.params["enrolled"] == "KZ-HQ"  # what can be typed instead
+    with pytest.raises(SyncError) as caught:
+        keys.recipients(tehran, "IR-THR")  # its own code: not "enrol its key file first"
+    assert caught.value.code == "bundle.to_own_post"
 
 
 def test_exporting_to_a_missing_drive_says_so(tehran, tmp_path):

@@ -769,3 +769,12 @@ def test_what_an_officer_settled_at_a_post_stays_settled_at_headquarters(world, 
     assert (again.created, again.needs_review) == (0, 0)
     assert nationals.get_national(hq, row.id).review == ()
     assert s.conflicts(hq) == []
+
+
+def test_a_key_file_picked_instead_of_a_bundle_is_named_as_one(world, tmp_path):
+    hq, thr, _usb = world
+    key_file = keys.export_public_key(thr, tmp_path / "keys")  # enrol() wrote it there
+    with pytest.raises(SyncError) as caught:
+        receive(hq, key_file)
+    assert caught.value.code == "bundle.key_file"
+    assert caught.value.params == {"path": str(key_file), "post": "IR-THR"}

@@ -768,7 +768,14 @@ class SyncPage(QWidget):
             n=m.sequence, sender=m.sender, when=made
         )
         if result.held:
-            return head + " " + _("Held until the bundles before it arrive.")
+            return (
+                head
+                + " "
+                + _(
+                    "Held until the bundles before it arrive (the last imported from {sender}: "
+                    "no. {last})."
+                ).format(sender=m.sender, last=result.last_received)
+            )
         if result.nothing_new:
             return head + " " + _("Nothing new: everything in this bundle is here already.")
         lines = [head]
@@ -809,6 +816,13 @@ class SyncPage(QWidget):
         desk = self.ctx.desk
         self.ctx.tasks.run(
             lambda: sync.resolve_conflict(desk, conflict_id, keep_other=keep_other),
-            lambda _c: self._done(_("Resolved; the choice travels in the next bundles.")),
+            lambda c: self._done(
+                _(
+                    "Resolved: {field} is now {value}; the choice travels in the next bundles."
+                ).format(
+                    field=field_label(c.field),
+                    value=shown_conflict_value(c.field, c.resolved_value),
+                )
+            ),
             self._failed,
         )
