@@ -875,6 +875,24 @@ def _active_on_leg(session: Session, operation_id: str, leg_no: int) -> dict[str
     return {e.national_id: e for e in entries}
 
 
+def _families_of(people: Any) -> Any:
+    """SQL for everyone in a family (not a tour group) with one of ``people`` (SQL or ids)."""
+    hm = table_of(HouseholdMember)
+    asker, kin, hh = hm.alias("asker"), hm.alias("kin"), table_of(Household)
+    return (
+        sa_select(kin.c.national_id)
+        .join(asker, asker.c.household_id == kin.c.household_id)
+        .join(hh, hh.c.id == kin.c.household_id)
+        .where(
+            asker.c.national_id.in_(people),
+            asker.c.deleted_at.is_(None),
+            kin.c.deleted_at.is_(None),
+            hh.c.deleted_at.is_(None),
+            hh.c.kind == HouseholdKind.FAMILY.value,
+        )
+    )
+
+
 def _seated_elsewhere(session: Session, operation_id: str) -> Any:
     """SQL for the nationals holding a seat (or boarded) on a trip of another operation."""
     me = table_of(ManifestEntry)
@@ -965,19 +983,7 @@ def _candidate_ids(
         )
         # A mother who called for herself does not leave her children behind: the families
         # of those who asked come too (not their tour groups: each of those asks for itself).
-        asker, kin, hh = hm.alias("asker"), hm.alias("kin"), table_of(Household)
-        via_family = (
-            sa_select(kin.c.national_id)
-            .join(asker, asker.c.household_id == kin.c.household_id)
-            .join(hh, hh.c.id == kin.c.household_id)
-            .where(
-                asker.c.national_id.in_(direct),
-                asker.c.deleted_at.is_(None),
-                kin.c.deleted_at.is_(None),
-                hh.c.deleted_at.is_(None),
-                hh.c.kind == HouseholdKind.FAMILY.value,
-            )
-        )
+        via_family = _families_of(direct)
         conditions.append(
             or_(nt.c.id.in_(direct), nt.c.id.in_(via_household), nt.c.id.in_(via_family))
         )
@@ -1045,9 +1051,16 @@ def add_to_pool(
 
 
 def add_people(
-    desk: Desk, operation_id: str, leg_no: int, national_ids: Sequence[str]
+    desk: Desk,
+    operation_id: str,
+    leg_no: int,
+    national_ids: Sequence[str],
+    *,
+    with_family: bool = False,
 ) -> Written[int]:
-    """Put people into the leg's pool by hand (a walk-in at the assembly point).
+    """Put people into the leg's pool by hand (a walk-in at the assembly point); with
+    ``with_family``, their families too (those still in the country and not seated on
+    another operation's vehicle).
 
     Returns:
         How many were added (people already on the leg are left where they are).
@@ -1057,11 +1070,24 @@ def add_people(
         ServiceError: ``pool.no_leg`` (param ``leg``): a leg after the first without vehicles.
     """
     with desk.write() as tx:
-        op = live_operation(tx.session, operation_id)
-        _check_leg(tx.session, op.id, leg_no)
-        for nid in national_ids:
-            get_live(tx.session, National, nid)
-        added = _add_to_leg(tx, op.id, leg_no, dict.fromkeys(national_ids), "manual")
+        session = tx.session
+        op = live_operation(session, operation_id)
+        _check_leg(session, op.id, leg_no)
+        # Someone seated on another operation's vehicle waits here, told where their seat is.
+        ids = [get_live(session, National, nid).id for nid in dict.fromkeys(national_ids)]
+        if with_family and ids:
+            nt = table_of(National)
+            kin = session.execute(
+                sa_select(nt.c.id).where(
+                    nt.c.id.in_(_families_of(ids)),
+                    nt.c.deleted_at.is_(None),
+                    nt.c.merged_into_id.is_(None),
+                    nt.c.presence_status.not_in(_GONE),
+                    nt.c.id.not_in(_seated_elsewhere(session, op.id)),
+                )
+            )
+            ids += sorted(nid for (nid,) in kin if nid not in ids)
+        added = _add_to_leg(tx, op.id, leg_no, ids, "manual")
     return Written(added, tx.changes)
 
 

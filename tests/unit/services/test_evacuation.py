@@ -563,6 +563,17 @@ def test_nobody_holds_seats_in_two_operations(desk, people, seated):
     assert ev.move_passenger(desk, waiting[people["young"].id].entry_id, second.id).row == 1
 
 
+def test_a_walk_in_is_added_by_hand_with_their_family_still_here(desk, people):
+    op = operation(desk)
+    bus(desk, op.id, 49, "Dubai P 1")
+    added = ev.add_people(desk, op.id, 1, [people["son"].id], with_family=True)
+    assert added.row == 3  # the boy at the gate, his mother and his sister
+    waiting = {r.person.id: r.reason_code for r in ev.pool(desk, op.id, 1)}
+    family = {people[k].id for k in ("mother", "son", "daughter")}
+    assert set(waiting) == family and set(waiting.values()) == {"pool.manual"}
+    assert ev.add_people(desk, op.id, 1, [people["young"].id]).row == 1  # alone: himself
+
+
 def test_legs_follow_one_another(desk, people):
     op = operation(desk)
     with pytest.raises(ServiceError) as exc:

@@ -516,3 +516,39 @@ def test_a_scan_boards_a_passenger_the_border_will_stop_and_says_why(qtbot, seat
     assert page.scan_result.text().startswith(f"✓ Boarded: Әбілова Гүлнұр, seat {mother.seat} ⚠")
     assert "expired" in page.scan_result.text()
     assert "#8a5a00" in page.scan_result.styleSheet()  # amber, not green
+
+
+def test_a_walk_in_is_found_with_the_arrow_keys_and_added_with_their_family(
+    qtbot, ctx, desk, people
+):
+    op = ev.add_operation(desk, ev.OperationFields(name="Дубай — Маскат", host_country="AE")).row
+    bus(desk, op.id, 10, "Dubai P 1")
+    page = make_page(qtbot, ctx)
+    page.launch = lambda dialog: dialog.show()
+    qtbot.waitUntil(lambda: page.tree.topLevelItemCount() == 1, timeout=3000)
+    page.select_leg(1)
+    qtbot.waitUntil(page.walk_in_button.isEnabled, timeout=3000)
+    dialog = page.open_walk_in()
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(dialog.isVisible, timeout=3000)
+    assert dialog.add_button.isDefault() and dialog.family_box.isChecked()
+    dialog.activateWindow()
+    dialog.search_box.setFocus()
+    type_text(dialog.search_box, "Әбіл")  # the mother and her two children
+    qtbot.waitUntil(lambda: dialog.results.count() == 3, timeout=3000)
+    qtbot.keyClick(dialog.search_box, Qt.Key.Key_Down)  # from the field, the list moves
+    assert dialog.results.currentRow() == 1 and dialog.search_box.hasFocus()
+    picked = dialog.chosen()
+    qtbot.keyClick(dialog.search_box, Qt.Key.Key_Return)  # Add, and the dialog stays open
+    qtbot.waitUntil(lambda: len(ev.pool(desk, op.id, 1)) == 3, timeout=3000)
+    assert dialog.isVisible() and "their family wait for a seat (3 people in all)" in (
+        dialog.hint_label.text()
+    )
+    assert picked.name in dialog.hint_label.text()
+    assert {r.reason_code for r in ev.pool(desk, op.id, 1)} == {"pool.manual"}
+    type_text(dialog.search_box, "Һашим")
+    qtbot.waitUntil(lambda: dialog.results.count() == 1, timeout=3000)
+    dialog.family_box.setChecked(False)
+    dialog.add_button.click()
+    qtbot.waitUntil(lambda: len(ev.pool(desk, op.id, 1)) == 4, timeout=3000)
+    ctx.tasks.wait()

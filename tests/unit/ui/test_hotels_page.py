@@ -673,3 +673,21 @@ def test_enter_places_and_changes_the_day_as_the_button_says(qtbot, page, desk, 
         qtbot.keyClick(changing.day_edit.edit, Qt.Key.Key_Return)
     days = {p.check_out for p in hotels.list_placements(desk, hotel_id=hotel.id)}
     assert date(2026, 3, 14) in days
+
+
+def test_down_in_who_picks_from_the_list_without_leaving_the_field(qtbot, page, desk, family):
+    add_hotel(desk, beds=3)
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    dialog = page.open_placement_dialog()
+    qtbot.waitUntil(dialog.isVisible, timeout=3000)
+    dialog.activateWindow()
+    dialog.search_box.setFocus()
+    type_text(dialog.search_box, "Қасым")
+    qtbot.waitUntil(lambda: dialog.results.count() > 1, timeout=3000)
+    assert dialog.results.currentRow() == -1  # nothing picked for the officer
+    qtbot.keyClick(dialog.search_box, Qt.Key.Key_Down)
+    assert dialog.results.currentRow() == 0 and dialog.chosen() is not None
+    qtbot.keyClick(dialog.search_box, Qt.Key.Key_Down)
+    assert dialog.results.currentRow() == 1 and dialog.search_box.hasFocus()
+    assert dialog.chosen_label.text().startswith("Placing ")

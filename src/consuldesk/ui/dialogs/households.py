@@ -6,7 +6,7 @@ fields; :func:`fill_relations` fills any box that offers the relations to a hous
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -14,8 +14,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -26,16 +24,13 @@ from consuldesk.domain.enums import HouseholdKind, Relation
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe, describe_code
 from consuldesk.services import households as hh
-from consuldesk.services.nationals import search
 from consuldesk.services.rows import NationalRow
 from consuldesk.services.views import HouseholdRow, Written
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.saving import SavingDialog
 from consuldesk.ui.models.households import kind_label, relation_label
 from consuldesk.ui.widgets.forms import error_label, make_default
-
-SEARCH_DEBOUNCE_MS = 200
-PERSON_LIMIT = 30
+from consuldesk.ui.widgets.person_picker import PersonPicker, person_line
 
 
 def fill_relations(box: QComboBox, *, head: bool = True, current: str | None = None) -> None:
@@ -176,14 +171,10 @@ class AddMemberDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.household = household
-        self._serial = 0
         self.setWindowTitle(_("Add members to {name}").format(name=household.name))
         self.setMinimumWidth(560)
-        self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText(_("Name (Cyrillic or Latin), IIN or passport"))
-        self.search_box.setClearButtonEnabled(True)
-        self.results = QListWidget()
-        self.results.setMinimumHeight(180)
+        self.picker = PersonPicker(ctx, self._line)
+        self.search_box, self.results = self.picker.search_box, self.picker.results
         self.relation_box = QComboBox()
         self._fill_relations()
         self.hint_label = QLabel(_("Type a name, pick the person, then press Add."))
@@ -194,8 +185,9 @@ class AddMemberDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.ActionRole)
         form = QFormLayout()
-        form.addRow(_("&Find"), self.search_box)
-        form.addRow("", self.results)
+        find_label = QLabel(_("&Find"))
+        find_label.setBuddy(self.search_box)
+        form.addRow(find_label, self.picker)
         form.addRow(_("Relat&ion"), self.relation_box)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -206,17 +198,14 @@ class AddMemberDialog(QDialog):
         # Close took it), and Close never the one Enter falls back to.
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         make_default(self.add_button)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
         self._connect_signals()
         self.search_box.setFocus()
 
     def _connect_signals(self) -> None:
-        self.search_box.textChanged.connect(self._on_search_box_text_changed)
-        self._debounce.timeout.connect(self._on_debounce_timeout)
-        self.results.currentItemChanged.connect(self._on_results_current_item_changed)
-        self.results.itemActivated.connect(self._on_results_item_activated)
+        self.picker.found.connect(self._on_picker_found)
+        self.picker.chosen_changed.connect(self._on_picker_chosen_changed)
+        self.picker.activated.connect(self._on_picker_activated)
+        self.picker.failed.connect(self._on_failed)
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.buttons.rejected.connect(self.reject)
 
@@ -226,54 +215,28 @@ class AddMemberDialog(QDialog):
 
     def chosen(self) -> NationalRow | None:
         """The person picked in the list."""
-        item = self.results.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return self.picker.chosen()
 
-    @Slot(str)
-    def _on_search_box_text_changed(self, _text: str) -> None:
-        self._debounce.start()
+    def _line(self, p: NationalRow) -> str:
+        text = person_line(p)
+        if p.id in set(self.household.member_ids):
+            text += "  " + _("(already a member)")
+        return text
 
-    @Slot()
-    def _on_debounce_timeout(self) -> None:
-        desk, query = self.ctx.desk, self.search_box.text().strip()
-        self._serial += 1
-        serial = self._serial
-        if not query:
-            self.results.clear()
-            return
-        self.ctx.tasks.run(
-            lambda: search(desk, query, limit=PERSON_LIMIT).rows,
-            lambda rows: self._on_search_done(serial, rows),
-            self._on_failed,
-        )
-
-    def _on_search_done(self, serial: int, rows: list[NationalRow]) -> None:
-        if not isValid(self) or serial != self._serial:
-            return  # closed, or the officer kept typing
-        self.results.clear()
-        members = set(self.household.member_ids)
-        for p in rows:
-            born = f", {p.birth_date:%d.%m.%Y}" if p.birth_date else ""
-            where = f" — {p.city}" if p.city else ""
-            text = f"{p.name}{born}{where}"
-            if p.id in members:
-                text += "  " + _("(already a member)")
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, p)
-            self.results.addItem(item)
-        if rows:
-            self.results.setCurrentRow(0)
+    @Slot(int)
+    def _on_picker_found(self, n: int) -> None:
+        if n:
             self.hint_label.setText(_("Pick the person with ↑↓, then press Add."))
         else:
             self.hint_label.setText(_("Nobody found: check the spelling or register them first."))
 
-    @Slot(QListWidgetItem, QListWidgetItem)
-    def _on_results_current_item_changed(self, *_args: object) -> None:
+    @Slot()
+    def _on_picker_chosen_changed(self) -> None:
         self.error_label.hide()
         self.add_button.setEnabled(self.chosen() is not None)
 
-    @Slot(QListWidgetItem)
-    def _on_results_item_activated(self, _item: QListWidgetItem) -> None:
+    @Slot()
+    def _on_picker_activated(self) -> None:
         self.relation_box.setFocus()  # Enter in the list: say the relation, then Enter adds
 
     @Slot()
@@ -305,10 +268,9 @@ class AddMemberDialog(QDialog):
             ).format(household=written.row.name, n=n)
         )
         self._fill_relations()
-        self.results.clear()
-        self.search_box.clear()
-        self.search_box.setFocus()
+        self.picker.reset()
 
+    @Slot(object)
     def _on_failed(self, exc: BaseException) -> None:
         if not isValid(self):
             return

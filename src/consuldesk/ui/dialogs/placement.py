@@ -44,6 +44,7 @@ from consuldesk.ui.dialogs.hotel import fill_rate_basis
 from consuldesk.ui.models.hotels import PAID_BY_LABELS, format_date, format_money, format_rate
 from consuldesk.ui.widgets.date_field import DateField
 from consuldesk.ui.widgets.forms import error_label, make_default
+from consuldesk.ui.widgets.person_picker import person_line, steer_with_arrows
 
 SEARCH_DEBOUNCE_MS = 200
 CHECK_DEBOUNCE_MS = 150
@@ -145,6 +146,7 @@ class PlacementDialog(QDialog):
         self.search_box.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setMinimumHeight(150)
+        steer_with_arrows(self.search_box, self.results)  # ↓ in the field picks from the list
         self.chosen_label = QLabel(_("Nobody chosen yet: type a name and pick from the list."))
         self.chosen_label.setWordWrap(True)
         self.who_error = error_label()
@@ -286,9 +288,7 @@ class PlacementDialog(QDialog):
             label = h.name if not h.head_name else f"{h.name} ({h.head_name})"
             self._add_result(text, Whom("household", h.id, label, h.size))
         for p in people:
-            born = f", {p.birth_date:%d.%m.%Y}" if p.birth_date else ""
-            where = f" — {p.city}" if p.city else ""
-            self._add_result(f"{p.name}{born}{where}", Whom("national", p.id, p.name, 1))
+            self._add_result(person_line(p), Whom("national", p.id, p.name, 1))
         if self.results.count() == 0:
             self.chosen_label.setText(_("Nobody found: check the spelling or register them first."))
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QHeaderView,
     QLabel,
     QMenu,
@@ -78,6 +79,10 @@ class OperationsPart(PageBase):
         self.edit_trip_button = QPushButton(_("Edit trip…"))
         self.candidates_button = QPushButton(_("Add candidates…"))
         self.candidates_button.setToolTip(_("Bring people into the selected leg's waiting list"))
+        self.walk_in_button = QPushButton(_("Add a person…"))
+        self.walk_in_button.setToolTip(
+            _("One person by name, passport or phone (a walk-in), with their family")
+        )
         self.allocate_button = QPushButton(_("Allocate seats"))
         self.allocate_button.setToolTip(_("Share the free seats of the leg among those waiting"))
         self.trip_status_button = QToolButton()
@@ -363,6 +368,28 @@ class OperationsPart(PageBase):
         dialog.added.connect(self._on_candidates_dialog_added)
         dialog.finished.connect(dialog.deleteLater)
         self.launch(dialog)
+
+    @Slot()
+    def _on_walk_in_button_clicked(self) -> None:
+        self.open_walk_in()
+
+    def open_walk_in(self) -> QDialog | None:
+        """Open the dialog that puts people on the selected leg's waiting list by name."""
+        op, leg = self.operation(), self.selected_leg()
+        if op is None or leg is None:
+            return None
+        from consuldesk.ui.dialogs.walk_in import WalkInDialog
+
+        dialog = WalkInDialog(self.ctx, op, leg.leg_no, self)
+        dialog.added.connect(self._on_walk_in_dialog_added)
+        dialog.finished.connect(dialog.deleteLater)
+        self.launch(dialog)
+        return dialog
+
+    @Slot(int)
+    def _on_walk_in_dialog_added(self, n: int) -> None:
+        if n:
+            self.refresh()
 
     @Slot(int)
     def _on_candidates_dialog_added(self, n: int) -> None:

@@ -72,11 +72,12 @@ class EvacuationPage(OperationsPart, PassengersPart, ScanPart, WhyPart, Document
             (
                 (self.add_trip_button, self.new_leg_button),
                 (self.edit_trip_button, self.trip_status_button),
-                (self.candidates_button, self.allocate_button),
+                (self.candidates_button, self.walk_in_button),
             )
         ):
             for c, widget in enumerate(pair):
                 grid.addWidget(widget, r, c)
+        grid.addWidget(self.allocate_button, 3, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         trips_layout.addLayout(grid)
@@ -152,6 +153,7 @@ class EvacuationPage(OperationsPart, PassengersPart, ScanPart, WhyPart, Document
             self.edit_trip_button,
             self.trip_status_button,
             self.candidates_button,
+            self.walk_in_button,
             self.allocate_button,
             self.scan_field,
             self.open_scanned_button,
@@ -187,6 +189,7 @@ class EvacuationPage(OperationsPart, PassengersPart, ScanPart, WhyPart, Document
         self.new_leg_button.clicked.connect(self._on_new_leg_button_clicked)
         self.edit_trip_button.clicked.connect(self._on_edit_trip_button_clicked)
         self.candidates_button.clicked.connect(self._on_candidates_button_clicked)
+        self.walk_in_button.clicked.connect(self._on_walk_in_button_clicked)
         self.allocate_button.clicked.connect(self._on_allocate_button_clicked)
         self.trip_status_menu.triggered.connect(self._on_trip_status_menu_triggered)
         self.scan_field.returnPressed.connect(self._on_scan_field_return_pressed)
@@ -222,6 +225,7 @@ class EvacuationPage(OperationsPart, PassengersPart, ScanPart, WhyPart, Document
         self.edit_trip_button.setEnabled(trip is not None)
         self.trip_status_button.setEnabled(trip is not None)
         self.candidates_button.setEnabled(leg is not None)
+        self.walk_in_button.setEnabled(leg is not None)
         self.allocate_button.setEnabled(leg is not None and any(t.is_open for t in leg.trips))
         S = ManifestStatus
         self.board_button.setEnabled(on_trip and status in (S.ALLOCATED, S.NO_SHOW, S.OFFLOADED))
