@@ -784,3 +784,21 @@ def test_short_ids_are_cut_at_a_dash_of_the_id_so_a_list_keeps_one_shape():
     assert set(_short_ids(same_minute).values()) == {"01a24d98-7263", "01a24d98-b0c1"}
     one_go = ["01a24d98-7263-7aaa-8000-000000000001", "01a24d98-7263-7aab-8000-000000000002"]
     assert set(_short_ids(one_go).values()) == {"01a24d98-7263-7aaa", "01a24d98-7263-7aab"}
+
+
+def test_a_walk_in_is_put_on_a_leg_by_passport_number_or_a_name_that_finds_one(capsys, evacuees):
+    code, out, _ = cli(capsys, evacuees, "evac", "new-operation", "Доха — Эр-Рияд",
+                       "--country", "QA")  # fmt: skip
+    op = out.strip()
+    cli(capsys, evacuees, "evac", "add-trip", op[:8], "--leg", "1", "--from", "Doha", "--to",
+        "Riyadh", "--capacity", "10")  # fmt: skip
+    code, out, err = cli(capsys, evacuees, "evac", "add-people", op[:8], "N00000003", "--leg", "1")
+    assert (code, out) == (EXIT_OK, "1 added to the pool of leg 1: Сейітова Әсел\n"), err
+    code, out, err = cli(capsys, evacuees, "evac", "add-people", op[:8], "Һашимов", "--leg", "1")
+    assert code == EXIT_OK and "Һашимов Ұлан" in out, err
+    code, _, err = cli(capsys, evacuees, "evac", "add-people", op[:8], "N0000", "--leg", "1")
+    assert code == EXIT_BAD_INPUT and "names 3 people" in err and "passport number or IIN" in err
+    code, _, err = cli(capsys, evacuees, "evac", "add-people", op[:8], "Жоқадам", "--leg", "1")
+    assert code == EXIT_BAD_INPUT and "Nobody found for “Жоқадам”" in err
+    code, out, _ = cli(capsys, evacuees, "--json", "evac", "list")
+    assert json.loads(out)[0]["legs"][0]["waiting"] == 2

@@ -14,12 +14,14 @@ from consuldesk.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
     EXIT_USAGE,
+    MIN_ID_PREFIX,
     CliError,
     _add_doc_lang,
     _add_replace,
     _blame,
     _doc_language,
     _err,
+    _id_key,
     _jsonable,
     _local,
     _open,
@@ -90,6 +92,7 @@ examples:
   consuldesk-cli evac add-trip 01a2b3c4 --leg 1 --from Dubai --to Muscat --capacity 49 \\
       --departure "2026-03-12 06:00" --vehicle "Dubai P 48213"
   consuldesk-cli evac add-candidates 01a2b3c4 --leg 1 --status in_hotel,in_country
+  consuldesk-cli evac add-people 01a2b3c4 N12345678 --leg 1     # a walk-in, with the family
   consuldesk-cli evac allocate 01a2b3c4 --leg 1 --explain
   consuldesk-cli evac manifest 01a2f7d0 --out bus1.pdf --lang kk
 
@@ -185,6 +188,22 @@ def _add_evac_parsers(add: Any, common: argparse.ArgumentParser) -> None:
             "the people seated or boarded on the leg before (the default for leg 2 and later "
             "when no other condition is given)"
         ),
+    )
+
+    p = action(
+        "add-people",
+        help="put people on a leg's pool by hand (walk-ins), with their families",
+    )
+    p.add_argument("operation", metavar="OPERATION", help=operation_help)
+    p.add_argument(
+        "people",
+        metavar="PERSON",
+        nargs="+",
+        help="a passport number, an IIN, or the id (or its first 6+ characters) from search",
+    )
+    p.add_argument("--leg", type=_positive, required=True, metavar="N", help="leg number: 1, 2, …")
+    p.add_argument(
+        "--alone", action="store_true", help="without their families (who come by default)"
     )
 
     p = action("allocate", help="share the free seats of a leg among the people waiting")
@@ -380,6 +399,66 @@ def cmd_evac_add_trip(args: argparse.Namespace) -> int:
         _print_json(_trip_json(row))
     else:
         print(row.id)
+    return EXIT_OK
+
+
+def _find_person(desk: Any, text: str) -> Any:
+    """The one live national ``text`` names: a passport number or IIN exactly, an id or its
+    first six or more characters, or a search that finds one person only."""
+    from consuldesk.services.nationals import search
+
+    wanted = text.strip()
+    rows = search(desk, wanted, limit=20).rows
+    exact = [r for r in rows if wanted.upper() in {r.passport_no or "", r.iin or ""}]
+    key = _id_key(wanted)
+    by_id = [r for r in rows if len(key) >= MIN_ID_PREFIX and _id_key(r.id).startswith(key)]
+    found = exact or by_id or rows
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise CliError(
+            _("Nobody found for “{text}” (consuldesk-cli search finds people)").format(text=text),
+            EXIT_BAD_INPUT,
+        )
+    names = "; ".join(f"{r.name} ({r.passport_no or r.iin or r.id[:8]})" for r in found[:5])
+    raise CliError(
+        ngettext(
+            "“{text}” names {n} person: {names}; give a passport number or IIN",
+            "“{text}” names {n} people: {names}; give a passport number or IIN",
+            len(found),
+        ).format(text=text, n=len(found), names=names),
+        EXIT_BAD_INPUT,
+    )
+
+
+def cmd_evac_add_people(args: argparse.Namespace) -> int:
+    """Put people on a leg's pool by hand, with their families unless ``--alone``."""
+    from consuldesk.services.evacuation import add_people
+
+    desk = _open(args, writes=True)
+    try:
+        op = _find_operation(desk, args.operation)
+        people = [_find_person(desk, text) for text in args.people]
+        with _blame({"leg_no": "--leg"}):
+            added = add_people(
+                desk, op.id, args.leg, [p.id for p in people], with_family=not args.alone
+            ).row
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(
+            {"operation": op.id, "leg": args.leg, "added": added, "people": [p.id for p in people]}
+        )
+        return EXIT_OK
+    print(
+        ngettext(
+            "{n} added to the pool of leg {leg}: {names}",
+            "{n} added to the pool of leg {leg}: {names}",
+            added,
+        ).format(n=added, leg=args.leg, names=", ".join(p.name for p in people))
+    )
+    if added < len(people):
+        print(_("(people already on the leg stay where they are)"))
     return EXIT_OK
 
 
@@ -659,6 +738,7 @@ EVAC_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "new-operation": cmd_evac_new_operation,
     "add-trip": cmd_evac_add_trip,
     "add-candidates": cmd_evac_add_candidates,
+    "add-people": cmd_evac_add_people,
     "allocate": cmd_evac_allocate,
     "manifest": cmd_evac_manifest,
     "slips": cmd_evac_slips,
