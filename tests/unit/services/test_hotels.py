@@ -446,6 +446,20 @@ def test_a_family_in_one_room_is_charged_once(desk, room_hotel):
     assert payer.amount_minor == 3 * 40000
 
 
+def test_a_familys_room_is_charged_on_its_head_not_on_a_child(desk, room_hotel):
+    mother, *children = _people(desk, 3)  # Қасымова; Қасымов and Сейітова sort before her
+    family = create_household(
+        desk,
+        "Қасымовтар",
+        HouseholdKind.FAMILY,
+        head_id=children[1].id,
+        member_ids=[mother.id, *(c.id for c in children)],
+    ).row
+    rows = ht.place_household(desk, room_hotel.id, family.id, D(2026, 3, 7), D(2026, 3, 10)).row
+    (charged,) = [r for r in rows if r.charged_here]
+    assert charged.national_id == children[1].id  # the head, whatever the names' order
+
+
 def test_a_room_costs_while_anyone_is_still_in_it(desk, room_hotel):
     a, b = _people(desk, 2)
     pa, pb = sorted(

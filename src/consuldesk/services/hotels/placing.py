@@ -120,9 +120,10 @@ def _room_to_join(
 
 
 def _member_ids(session: Session, household_id: str) -> list[str]:
-    """The live members of a live household, by name."""
-    live_household(session, household_id)
-    return list(
+    """The live members of a live household: its head first (a room charged per room shows
+    its cost on the head's stay, not on a child's), then by name."""
+    household = live_household(session, household_id)
+    ids = list(
         session.exec(
             select(HouseholdMember.national_id)
             .join(National, col(National.id) == col(HouseholdMember.national_id))
@@ -134,6 +135,7 @@ def _member_ids(session: Session, household_id: str) -> list[str]:
             .order_by(col(National.sort_name))
         ).all()
     )
+    return sorted(ids, key=lambda i: i != household.head_id)  # stable: by name after the head
 
 
 def place(
