@@ -666,6 +666,7 @@ REASON_TEMPLATES: dict[str, str] = {
 PROBLEM_LABELS: dict[str, str] = {
     "passport_expired": "passport expired",
     "no_passport": "no passport number",
+    "no_passport_name": "no name as printed in the passport",
     "no_consent": "no consent date on file",
 }
 _STATUS_PARAMS = ("current", "new", "status")

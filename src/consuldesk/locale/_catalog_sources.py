@@ -835,6 +835,8 @@ def _catalog_sources() -> None:
     _("passport expired")
     # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['no_passport']
     _("no passport number")
+    # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['no_passport_name']
+    _("no name as printed in the passport")
     # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['no_consent']
     _("no consent date on file")
     # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['surname']

@@ -194,9 +194,14 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "no_passport": {"en": "No passport", "kk": "Паспорт жоқ", "ru": "Нет паспорта"},
     "no_consent": {"en": "No consent", "kk": "Келісімі жоқ", "ru": "Нет согласия"},
+    "no_passport_name": {
+        "en": "No name as in passport",
+        "kk": "Паспорттағы аты жоқ",
+        "ru": "Нет имени как в паспорте",
+    },
 }
 #: Problems a passenger can have (keys of :data:`LABELS`), in the order they are printed.
-PROBLEMS = ("no_passport", "passport_expired", "no_consent")
+PROBLEMS = ("no_passport", "passport_expired", "no_passport_name", "no_consent")
 
 
 def check_second_language(second_language: str) -> None:

@@ -200,6 +200,7 @@ class ManifestTotals:
     passport_expired: int = 0
     no_passport: int = 0
     no_consent: int = 0
+    no_passport_name: int = 0
 
 
 def manifest_totals(passengers: Sequence[ManifestPassenger]) -> ManifestTotals:
@@ -222,6 +223,7 @@ def manifest_totals(passengers: Sequence[ManifestPassenger]) -> ManifestTotals:
         passport_expired=sum("passport_expired" in p.problems for p in passengers),
         no_passport=sum("no_passport" in p.problems for p in passengers),
         no_consent=sum("no_consent" in p.problems for p in passengers),
+        no_passport_name=sum("no_passport_name" in p.problems for p in passengers),
     )
 
 
@@ -666,6 +668,7 @@ def _totals_table(totals: ManifestTotals, st: _Styles, label: LabelFn) -> Table:
             ("passport_expired", totals.passport_expired),
             ("no_consent", totals.no_consent),
         ),
+        (("no_passport_name", totals.no_passport_name),),
     ]
     # The flags column's marks with their meaning in both languages: the legend of CHILD, 60+
     # and MED for a border officer who reads only Kazakh or Russian.
@@ -676,7 +679,7 @@ def _totals_table(totals: ManifestTotals, st: _Styles, label: LabelFn) -> Table:
         for key, count in line:
             text = f"{marks[key]} — {label(key)}" if key in marks else label(key)
             row += [para(text, st.value), str(count)]
-        rows.append(row)
+        rows.append(row + [""] * (6 - len(row)))
     width = (PAGE_SIZE[0] - 2 * MARGIN) / 3
     table = Table(rows, colWidths=[width - 14 * mm, 12 * mm] * 3, hAlign="LEFT")
     table.setStyle(
@@ -686,7 +689,8 @@ def _totals_table(totals: ManifestTotals, st: _Styles, label: LabelFn) -> Table:
                 ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("SPAN", (0, 0), (-1, 0)),
                 ("LEFTPADDING", (0, 0), (0, 0), 0),
-                ("GRID", (0, 1), (-1, -1), 0.4, colors.black),
+                ("GRID", (0, 1), (-1, -2), 0.4, colors.black),
+                ("GRID", (0, -1), (1, -1), 0.4, colors.black),  # the last row's one count
                 *(("ALIGN", (c, 1), (c, -1), "RIGHT") for c in (1, 3, 5)),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),

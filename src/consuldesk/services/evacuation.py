@@ -262,7 +262,8 @@ class PassengerRow:
     """A person's place on a leg: in the pool or on a trip, with the reason and any problem.
 
     ``reason_params`` already name trips by their label; ``problems`` are codes the officer must
-    resolve before the border: ``passport_expired``, ``no_passport``, ``no_consent``.
+    resolve before the border: ``passport_expired``, ``no_passport``, ``no_passport_name``,
+    ``no_consent``.
     ``travels_with`` counts who moves with this person (themselves included) when moved by hand.
     """
 
@@ -1723,8 +1724,12 @@ def _problems(person: NationalRow, today: date) -> tuple[str, ...]:
     found = []
     if not person.passport_no:
         found.append("no_passport")
-    elif person.passport_expired(today):
-        found.append("passport_expired")
+    else:
+        if person.passport_expired(today):
+            found.append("passport_expired")
+        if not person.surname_lat:
+            # The border reads the name as printed in the passport: a blank there is a stop.
+            found.append("no_passport_name")
     if person.consent_date is None:
         found.append("no_consent")
     return tuple(found)

@@ -289,13 +289,15 @@ def test_a_full_bus_with_problems_fits_on_three_pages_with_its_signatures(tmp_pa
     def problems(i: int) -> tuple[str, ...]:
         if i % 16 == 0:
             return ("no_passport",)
+        if i == 7:
+            return ("no_passport_name",)  # a passport, but its name not typed in
         return ("passport_expired",) if i == 49 else ("no_consent",) if i % 5 == 0 else ()
 
     people = [
         ManifestPassenger(
             number=i,
-            surname_lat=names[i % 4][0],
-            given_names_lat=names[i % 4][1],
+            surname_lat="" if i == 7 else names[i % 4][0],
+            given_names_lat="" if i == 7 else names[i % 4][1],
             name_cyr=names[i % 4][2],
             sex="F" if i % 2 else "M",
             birth_date=date(1990, 5, 5),
@@ -331,6 +333,9 @@ def test_a_full_bus_with_problems_fits_on_three_pages_with_its_signatures(tmp_pa
     assert "Signature" in pages[-1].extract_text() or "Қолы" in text
     assert "Receiving border post" in pages[-1].extract_text()  # signatures on the last page
     assert "Паспорт мерзімі өткен" in text and "Паспорт жоқ" in text and "Келісімі жоқ" in text
+    flat = " ".join(text.split())  # a cell wraps its words
+    assert flat.count("Паспорттағы аты жоқ") == 2  # flagged on its line, and counted
+    assert re.search(r"No name as in passport / Паспорттағы аты жоқ 1\b", flat), flat
     assert "1 (Bus / Автобус)" in text
 
 

@@ -563,6 +563,19 @@ def test_nobody_holds_seats_in_two_operations(desk, people, seated):
     assert ev.move_passenger(desk, waiting[people["young"].id].entry_id, second.id).row == 1
 
 
+def test_a_passport_without_the_name_printed_in_it_is_a_problem_for_the_border(desk, people):
+    op = operation(desk)
+    trip = bus(desk, op.id, 49, "Dubai P 1")
+    nameless = nationals.register_national(
+        desk, person(surname_lat=None, given_names_lat=None, passport_no="N77777777")
+    ).row
+    ev.add_people(desk, op.id, 1, [nameless.id, people["young"].id], with_family=False)
+    ev.allocate_leg(desk, op.id, 1)
+    problems = {r.person.id: r.problems for r in ev.passengers(desk, trip.id)}
+    assert "no_passport_name" in problems[nameless.id]
+    assert "no_passport_name" not in problems[people["young"].id]
+
+
 def test_a_walk_in_is_added_by_hand_with_their_family_still_here(desk, people):
     op = operation(desk)
     bus(desk, op.id, 49, "Dubai P 1")
