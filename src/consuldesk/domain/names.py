@@ -194,3 +194,31 @@ def repair_lookalikes(text: str, cyrillic: bool) -> str:
         return word.translate(table) if other and mine > other else word
 
     return _WORD.sub(fix, text)
+
+
+_PASSPORT_TYPED = re.compile(r"[A-Za-z]{1,2}\d{7,8}")
+_PHONE_TYPED = re.compile(r"\+?\d{7,15}")
+
+
+def fields_of_search(text: str) -> dict[str, str]:
+    """What a search that found nobody most likely was, as the fields of a new record: an
+    IIN (12 digits), a passport number, a phone, or a name (surname first, Cyrillic or as in
+    the passport); nothing for what is none of these. The officer who searched for a caller
+    and found nobody does not type it twice."""
+    typed = " ".join(text.split())
+    compact = re.sub(r"[\s\-().]", "", typed)
+    if compact.isdigit() and len(compact) == 12:
+        return {"iin": compact}
+    if _PASSPORT_TYPED.fullmatch(compact):
+        return {"passport_no": compact.upper()}
+    if _PHONE_TYPED.fullmatch(compact):
+        return {"phones": typed}
+    if not typed or any(ch.isdigit() for ch in typed):
+        return {}
+    surname, _, given = typed.partition(" ")
+    if is_cyrillic(typed):
+        return {k: v for k, v in (("surname_cyr", surname), ("given_names_cyr", given)) if v}
+    if is_latin(typed):
+        pairs = (("surname_lat", surname.upper()), ("given_names_lat", given.upper()))
+        return {k: v for k, v in pairs if v}
+    return {}

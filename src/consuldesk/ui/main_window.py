@@ -499,7 +499,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_new_person_triggered(self) -> None:
         self.nav.setCurrentRow(self.pages.indexOf(self.nationals_page))
-        self.nationals_page.open_card(None)
+        self.nationals_page.open_new_card()
 
     # -- officers and encryption -----------------------------------------------------------
 

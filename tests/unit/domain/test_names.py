@@ -90,3 +90,22 @@ def test_sort_key_follows_the_kazakh_alphabet():
         "Smith",
     ]
     assert sort_key("Ким", "Алла") < sort_key("Кимов", "Алла")
+
+
+@pytest.mark.parametrize(
+    ("typed", "fields"),
+    [
+        ("Нұрсұлтанова Дана", {"surname_cyr": "Нұрсұлтанова", "given_names_cyr": "Дана"}),
+        ("  Әлиев  ", {"surname_cyr": "Әлиев"}),
+        ("nursultanova dana", {"surname_lat": "NURSULTANOVA", "given_names_lat": "DANA"}),
+        ("870202492948", {"iin": "870202492948"}),
+        ("n3790883", {"passport_no": "N3790883"}),
+        ("+7 700 808 13 68", {"phones": "+7 700 808 13 68"}),
+        ("1950", {}),  # part of something: nothing guessed
+        ("", {}),
+    ],
+)
+def test_a_search_that_found_nobody_starts_a_new_record(typed, fields):
+    from consuldesk.domain.names import fields_of_search
+
+    assert fields_of_search(typed) == fields

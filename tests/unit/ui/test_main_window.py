@@ -58,12 +58,24 @@ def test_latin_passport_spelling_finds_cyrillic_record(qtbot, window):
     qtbot.waitUntil(lambda: window.status_label.text() == "1 found.", timeout=3000)
     assert window.model.index(0, COL_NAME).data() == "Қасымова Әйгерім"
     window.search_box.setText("1950")  # no such IIN, passport or phone prefix
-    qtbot.waitUntil(lambda: window.status_label.text() == "Nobody found.", timeout=3000)
+    qtbot.waitUntil(
+        lambda: window.status_label.text() == "Nobody found. New person (Ctrl+N) starts from it.",
+        timeout=3000,
+    )
 
 
 def test_nobody_found_and_clearing(qtbot, window):
     window.search_box.setText("Жоқадам")
-    qtbot.waitUntil(lambda: window.status_label.text() == "Nobody found.", timeout=3000)
+    qtbot.waitUntil(
+        lambda: window.status_label.text() == "Nobody found. New person (Ctrl+N) starts from it.",
+        timeout=3000,
+    )
+    # New person starts from what was searched: the caller's name is not typed twice.
+    card = window.nationals_page.open_new_card()
+    qtbot.addWidget(card)
+    assert card.edits["surname_cyr"].text() == "Жоқадам" and card.has_changes()
+    card.reject()
+    card.discard_box.button(card.discard_box.StandardButton.Discard).click()
     window.search_box.clear()
     qtbot.waitUntil(
         lambda: window.status_label.text() == "2 nationals in the case file. Type to search.",

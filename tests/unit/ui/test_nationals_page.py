@@ -110,7 +110,7 @@ def test_hotel_tonight_filter(qtbot, page, seeded):
 
 def test_query_texts(qtbot, page):
     page.search_box.setText("Жоқадам")
-    wait_for_text(qtbot, page, "Nobody found.")
+    wait_for_text(qtbot, page, "Nobody found. New person (Ctrl+N) starts from it.")
     page.search_box.setText("beko")
     wait_for_text(qtbot, page, "1 found.")
     page.search_box.clear()

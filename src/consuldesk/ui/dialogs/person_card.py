@@ -51,6 +51,7 @@ from consuldesk.domain.enums import PresenceStatus, Sex, Source
 from consuldesk.domain.errors import ValidationError, ValidationErrors
 from consuldesk.domain.iin import parse_iin
 from consuldesk.domain.mrz import MrzData, parse_td3
+from consuldesk.domain.names import fields_of_search
 from consuldesk.domain.national import NationalFields, clean_national
 from consuldesk.domain.phone import format_phone, split_phones
 from consuldesk.domain.review import ReviewItem, review_from_json, settled_by_edit
@@ -618,6 +619,15 @@ class PersonCard(DiscardGuardDialog):
     def record_id(self) -> str | None:
         """The national being edited, or None for a new one."""
         return self._row.id if self._row else None
+
+    def start_from(self, text: str) -> None:
+        """Begin a new person with what a search that found nobody held (a name, an IIN, a
+        passport number or a phone): typed, so Esc asks before dropping it."""
+        for name, value in fields_of_search(text).items():
+            if name == "phones":
+                self.phones_edit.setPlainText(value)
+            else:
+                self.edits[name].setText(value)
 
     def _start_new(self) -> None:
         self.setWindowTitle(_("New person"))

@@ -286,7 +286,20 @@ class NationalsPage(QWidget):
 
     @Slot()
     def _on_new_button_clicked(self) -> None:
-        self.open_card(None)
+        self.open_new_card()
+
+    @property
+    def _found_nobody(self) -> bool:
+        """Whether the search typed (with no other filter) found nobody."""
+        flt = self._filter
+        return bool(flt.query) and not flt.narrows and self.model.total == 0
+
+    def open_new_card(self) -> PersonCard:
+        """An empty card; after a search that found nobody, begun with what was searched."""
+        card = self.open_card(None)
+        if self._found_nobody:
+            card.start_from(self.search_box.text())
+        return card
 
     def open_card(self, row: NationalRow | None) -> PersonCard:
         """Open the person card for a row, or an empty one (non-blocking; a seam for tests)."""
@@ -535,7 +548,7 @@ class NationalsPage(QWidget):
                 )
         elif flt.query:
             if total == 0:
-                self.status_label.setText(_("Nobody found."))
+                self.status_label.setText(_("Nobody found. New person (Ctrl+N) starts from it."))
             else:
                 self.status_label.setText(_("{n} found.").format(n=QLocale().toString(total)))
         elif total == 0:
