@@ -98,6 +98,9 @@ class HotlineCallDialog(DiscardGuardDialog):
         self.person_list.hide()
         self.person_label = QLabel(_("Person: unknown (not linked)"))
         self.person_label.setWordWrap(True)
+        # Two lines kept for it: a linked person's line wraps, and a row that grew only after
+        # the dialog was laid out cut its first line under the search field.
+        self.person_label.setMinimumHeight(2 * self.person_label.fontMetrics().lineSpacing() + 2)
         self.unlink_button = QPushButton(_("Unlink"))
         self.unlink_button.setEnabled(False)
         person_line = QHBoxLayout()
@@ -128,7 +131,8 @@ class HotlineCallDialog(DiscardGuardDialog):
         self._proposed: datetime | None = None  # the due time proposed for a priority
         due_line = QHBoxLayout()
         due_line.addWidget(self.due_check)
-        due_line.addWidget(self.due_edit, 1)
+        due_line.addWidget(self.due_edit)
+        due_line.addStretch(1)
 
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
