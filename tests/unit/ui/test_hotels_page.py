@@ -673,6 +673,13 @@ def test_enter_places_and_changes_the_day_as_the_button_says(qtbot, page, desk, 
         qtbot.keyClick(changing.day_edit.edit, Qt.Key.Key_Return)
     days = {p.check_out for p in hotels.list_placements(desk, hotel_id=hotel.id)}
     assert date(2026, 3, 14) in days
+    # the guest stays selected after the list reloads: the next action is one key away
+    qtbot.waitUntil(
+        lambda: any(r.check_out == date(2026, 3, 14) for r in page.guests_model.rows()),
+        timeout=3000,
+    )
+    page.ctx.tasks.wait()
+    assert page.selected_guest() is not None and page.change_day_button.isEnabled()
 
 
 def test_down_in_who_picks_from_the_list_without_leaving_the_field(qtbot, page, desk, family):

@@ -337,9 +337,14 @@ class HotelsPage(QWidget):
         if serial != self._guests_serial:
             return
         today = self.ctx.desk.today()
+        chosen = self.selected_guest()
         self.guests_model.today = today
         self.guests_model.set_rows(rows)
         self.guests_table.resizeColumnsToContents()
+        if chosen is not None:  # the guest acted on stays selected, if still listed
+            ids = [r.id for r in rows]
+            if chosen.id in ids:
+                self.guests_table.selectRow(ids.index(chosen.id))
         day = format_date(today)
         leaving = sum(1 for r in rows if due_to_leave(r, today) is not None)
         staying = len(rows) - leaving
