@@ -79,19 +79,21 @@ def trip_text(trip: TripRow) -> str:
 
 
 def trip_columns(trip: TripRow) -> tuple[str, str]:
-    """The tree's two columns of a trip: ``Dubai P 48213 · 06:00 12.03 · boarding`` (its end
-    gives way on a narrow panel) and ``41/49``, always whole."""
+    """The tree's two columns of a trip: ``06:00 12.03 · Dubai P 48213 · boarding`` (the
+    departure first: on a narrow panel it is what tells two buses apart, and the end gives
+    way) and ``41/49``, always whole."""
     when = [w] if (w := trip_when(trip)) else []
     status = _(STATUS_WORD_LABELS.get(trip.status, trip.status))
-    return " · ".join([trip.label, *when, status]), f"{trip.seated}/{trip.capacity}"
+    return " · ".join([*when, trip.label, status]), f"{trip.seated}/{trip.capacity}"
 
 
 def leg_columns(leg: LegRow) -> tuple[str, str]:
-    """The tree's two columns of a leg: ``Leg 1 · Dubai → Muscat`` and ``Waiting: 12``."""
+    """The tree's two columns of a leg: ``Leg 1 · Dubai → Muscat`` and ``waiting 12`` (short:
+    the column is as wide as its longest line, and the names beside it need the room)."""
     first = _("Leg {n}").format(n=leg.leg_no)
     if leg.origin:
         first += f" · {leg.origin} → {leg.destination}"
-    return first, _("Waiting: {n}").format(n=leg.waitlisted)
+    return first, _("waiting {n}").format(n=leg.waitlisted)
 
 
 def leg_text(leg: LegRow) -> str:
