@@ -58,3 +58,19 @@ def test_the_field_reads_keys_as_typed(qtbot):
     assert field.text() == "07.04.2026"
     field.set_value(None)
     assert field.text() == "" and field.value() is None and field.error() is None
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
+def test_a_choice_box_with_nothing_chosen_opens_on_its_first_entry(qtbot):
+    from consuldesk.ui.widgets.forms import ChoiceBox
+
+    box = ChoiceBox()
+    qtbot.addWidget(box)
+    box.addItems(["Evacuation", "Accommodation", "Documents"])
+    box.setPlaceholderText("Choose what the call is about")
+    box.setCurrentIndex(-1)
+    box.show()
+    box.showPopup()
+    assert box.view().currentIndex().row() == 0  # highlighted: what Enter would pick
+    box.hidePopup()
+    assert box.currentIndex() == -1  # opening chose nothing

@@ -37,6 +37,7 @@ from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.discard import DiscardGuardDialog
 from consuldesk.ui.models.requests import kind_label, priority_label
 from consuldesk.ui.widgets.date_field import DueField, propose_due
+from consuldesk.ui.widgets.forms import ChoiceBox
 
 SEARCH_DEBOUNCE_MS = 200
 SEARCH_LIMIT = 8
@@ -107,7 +108,7 @@ class HotlineCallDialog(DiscardGuardDialog):
         person_line.addWidget(self.person_label, 1)
         person_line.addWidget(self.unlink_button)
 
-        self.kind_box = QComboBox()
+        self.kind_box = ChoiceBox()
         for kind in RequestKind:
             self.kind_box.addItem(kind_label(kind), kind)
         # No kind until the officer chooses one: a default would file every call as it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 def error_label() -> QLabel:
@@ -43,4 +43,15 @@ def make_default(button: QPushButton) -> None:
     button.setDefault(True)
 
 
-__all__ = ["error_label", "make_default", "with_side_column"]
+class ChoiceBox(QComboBox):
+    """A drop-down that may start with nothing chosen (a placeholder): its list opens with
+    the first entry highlighted, so what Down and Enter then pick is what the officer sees
+    (it opened with none shown, and Down and Enter took the second entry)."""
+
+    def showPopup(self) -> None:
+        if self.currentIndex() < 0 and self.count():
+            self.view().setCurrentIndex(self.model().index(0, self.modelColumn()))
+        super().showPopup()
+
+
+__all__ = ["ChoiceBox", "error_label", "make_default", "with_side_column"]
