@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from consuldesk.domain.enums import HouseholdKind, Sex
 from consuldesk.services import households, nationals
+from consuldesk.ui.dialogs.households import AddMemberDialog
 from consuldesk.ui.models.households import (
     COL_CITY,
     COL_HEAD,
@@ -151,7 +152,12 @@ def test_create_a_family_add_members_set_head_remove(qtbot, page, ctx, desk, peo
     assert page.model.index(0, COL_KIND).data() == "Family"
     qtbot.waitUntil(lambda: page.table.selectionModel().hasSelection(), timeout=3000)
 
-    adding = page.open_add_member()
+    # Ins, as the hint says, adds members at once: the keys are no longer in the search field.
+    page.activateWindow()
+    qtbot.waitUntil(page.add_button.hasFocus, timeout=3000)
+    qtbot.keyClick(page.add_button, Qt.Key.Key_Insert)
+    adding = page.dialog
+    assert isinstance(adding, AddMemberDialog) and adding.isVisible()
     add_by_typing(qtbot, adding, "Әйгер", "Қасымова Әйгерім")
     add_by_typing(qtbot, adding, "Ерл", "Қасымов Ерлан")
     adding.close()

@@ -522,6 +522,9 @@ class HouseholdsPage(QWidget):
         # Show the new household as soon as the list has it (the change event reloads it).
         self._select_after_load = written.row.id
         self._show_household(written.row)
+        # Its members come next: Ins (Add member) does nothing while the search field has
+        # the keys, and the hint says to press it.
+        self.add_button.setFocus()
 
     @Slot()
     def _on_add_button_clicked(self) -> None:
