@@ -103,10 +103,19 @@ class LoginDialog(QDialog):
                 self.name_edit.setText(demo)
             self.pass_edit.setText(access.DEMO_PASSPHRASE)
 
+        name_label = QLabel(_("Your &name"))
+        name_label.setBuddy(self.name_edit)
+        pass_label = QLabel(_("&Passphrase"))
+        pass_label.setBuddy(self.pass_edit)
+        # Two forms (the passphrase's is swapped for the recovery key's): one label width,
+        # so that the name and passphrase fields start in one line.
+        width = max(name_label.sizeHint().width(), pass_label.sizeHint().width())
+        for label in (name_label, pass_label):
+            label.setMinimumWidth(width)
         name_form = QFormLayout()
-        name_form.addRow(_("Your &name"), self.name_edit)
+        name_form.addRow(name_label, self.name_edit)
         login_form = QFormLayout()
-        login_form.addRow(_("&Passphrase"), self.pass_edit)
+        login_form.addRow(pass_label, self.pass_edit)
         self.login_button = QPushButton(_("&Log in"))
         self.recovery_link = QPushButton(_("Lost every passphrase? &Recovery key…"))
         self.recovery_link.setFlat(True)
