@@ -9,12 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,15 +19,16 @@ from shiboken6 import isValid
 
 from consuldesk.domain.enums import HouseholdKind, Relation
 from consuldesk.i18n import _, ngettext
-from consuldesk.messages import describe, describe_code
+from consuldesk.messages import describe_code
 from consuldesk.services import households as hh
 from consuldesk.services.rows import NationalRow
 from consuldesk.services.views import HouseholdRow, Written
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.person_pick import PersonPickDialog
 from consuldesk.ui.dialogs.saving import SavingDialog
 from consuldesk.ui.models.households import kind_label, relation_label
-from consuldesk.ui.widgets.forms import error_label, make_default
-from consuldesk.ui.widgets.person_picker import PersonPicker, person_line
+from consuldesk.ui.widgets.forms import error_label
+from consuldesk.ui.widgets.person_picker import person_line
 
 
 def fill_relations(box: QComboBox, *, head: bool = True, current: str | None = None) -> None:
@@ -156,7 +154,7 @@ class NewHouseholdDialog(SavingDialog):
         self.name_edit.setFocus()
 
 
-class AddMemberDialog(QDialog):
+class AddMemberDialog(PersonPickDialog):
     """Find people by typing and add them to a household, one after another.
 
     The dialog stays open after each addition so a whole family can be entered at once.
@@ -168,54 +166,20 @@ class AddMemberDialog(QDialog):
     added = Signal(object)
 
     def __init__(self, ctx: AppContext, household: HouseholdRow, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.household = household
+        self.household = household  # (the list's lines mark who is a member already)
+        super().__init__(
+            ctx, _("&Add"), _("Type a name, pick the person, then press Add."), self._line, parent
+        )
         self.setWindowTitle(_("Add members to {name}").format(name=household.name))
-        self.setMinimumWidth(560)
-        self.picker = PersonPicker(ctx, self._line)
-        self.search_box, self.results = self.picker.search_box, self.picker.results
         self.relation_box = QComboBox()
         self._fill_relations()
-        self.hint_label = QLabel(_("Type a name, pick the person, then press Add."))
-        self.hint_label.setWordWrap(True)
-        self.error_label = error_label()
-        self.add_button = QPushButton(_("&Add"))
-        self.add_button.setEnabled(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.ActionRole)
-        form = QFormLayout()
-        find_label = QLabel(_("&Find"))
-        find_label.setBuddy(self.search_box)
-        form.addRow(find_label, self.picker)
-        form.addRow(_("Relat&ion"), self.relation_box)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.hint_label)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
-        # Enter adds, never closes: the default once the button is in the dialog (set before,
-        # Close took it), and Close never the one Enter falls back to.
-        self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
-        make_default(self.add_button)
-        self._connect_signals()
-        self.search_box.setFocus()
-
-    def _connect_signals(self) -> None:
-        self.picker.found.connect(self._on_picker_found)
-        self.picker.chosen_changed.connect(self._on_picker_chosen_changed)
+        self.form.addRow(_("Relat&ion"), self.relation_box)
+        self.lay_out()
         self.picker.activated.connect(self._on_picker_activated)
-        self.picker.failed.connect(self._on_failed)
-        self.add_button.clicked.connect(self._on_add_button_clicked)
-        self.buttons.rejected.connect(self.reject)
 
     def _fill_relations(self) -> None:
         """The relations to the head; "head" only while the household has none."""
         fill_relations(self.relation_box, head=self.household.head_id is None)
-
-    def chosen(self) -> NationalRow | None:
-        """The person picked in the list."""
-        return self.picker.chosen()
 
     def _line(self, p: NationalRow) -> str:
         text = person_line(p)
@@ -223,34 +187,17 @@ class AddMemberDialog(QDialog):
             text += "  " + _("(already a member)")
         return text
 
-    @Slot(int)
-    def _on_picker_found(self, n: int) -> None:
-        if n:
-            self.hint_label.setText(_("Pick the person with ↑↓, then press Add."))
-        else:
-            self.hint_label.setText(_("Nobody found: check the spelling or register them first."))
-
-    @Slot()
-    def _on_picker_chosen_changed(self) -> None:
-        self.error_label.hide()
-        self.add_button.setEnabled(self.chosen() is not None)
-
     @Slot()
     def _on_picker_activated(self) -> None:
         self.relation_box.setFocus()  # Enter in the list: say the relation, then Enter adds
 
-    @Slot()
-    def _on_add_button_clicked(self) -> None:
-        person = self.chosen()
-        if person is None:
-            return
+    def add_chosen(self, person: NationalRow) -> None:
         desk, household_id = self.ctx.desk, self.household.id
         relation = self.relation_box.currentData()
-        self.add_button.setEnabled(False)
         self.ctx.tasks.run(
             lambda: hh.add_member(desk, household_id, person.id, relation),
             self._on_add_done,
-            self._on_failed,
+            self.show_failure,
         )
 
     def _on_add_done(self, written: Written[HouseholdRow]) -> None:
@@ -268,15 +215,7 @@ class AddMemberDialog(QDialog):
             ).format(household=written.row.name, n=n)
         )
         self._fill_relations()
-        self.picker.reset()
-
-    @Slot(object)
-    def _on_failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return
-        self.add_button.setEnabled(self.chosen() is not None)
-        self.error_label.setText(describe(exc))
-        self.error_label.show()
+        self.ready_for_next()
 
 
 __all__ = ["AddMemberDialog", "NewHouseholdDialog", "RenameHouseholdDialog", "fill_relations"]
