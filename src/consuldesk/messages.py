@@ -669,6 +669,13 @@ PROBLEM_LABELS: dict[str, str] = {
     "no_passport_name": "no name as printed in the passport",
     "no_consent": "no consent date on file",
 }
+#: The same, short: a narrow column of the passengers' table (its tooltip says them whole).
+PROBLEM_SHORT_LABELS: dict[str, str] = {
+    "passport_expired": "expired",
+    "no_passport": "no passport",
+    "no_passport_name": "no Latin name",
+    "no_consent": "no consent",
+}
 _STATUS_PARAMS = ("current", "new", "status")
 
 #: How a list's column is used (``ColumnMapping.note`` of a recognised column, by its field).

@@ -839,6 +839,14 @@ def _catalog_sources() -> None:
     _("no name as printed in the passport")
     # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['no_consent']
     _("no consent date on file")
+    # TRANSLATORS: consuldesk.messages.PROBLEM_SHORT_LABELS['passport_expired']
+    _("expired")
+    # TRANSLATORS: consuldesk.messages.PROBLEM_SHORT_LABELS['no_passport']
+    _("no passport")
+    # TRANSLATORS: consuldesk.messages.PROBLEM_SHORT_LABELS['no_passport_name']
+    _("no Latin name")
+    # TRANSLATORS: consuldesk.messages.PROBLEM_SHORT_LABELS['no_consent']
+    _("no consent")
     # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['surname']
     _("Cyrillic goes to the surname, Latin to the passport surname")
     # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['given_names']

@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from consuldesk.domain.enums import ManifestStatus
 from consuldesk.i18n import _
-from consuldesk.messages import PRIORITY_CLASS_LABELS, PROBLEM_LABELS
+from consuldesk.messages import PRIORITY_CLASS_LABELS, PROBLEM_LABELS, PROBLEM_SHORT_LABELS
 from consuldesk.services.evacuation import PassengerRow
 from consuldesk.ui.models.base import RowsModel
 
@@ -58,11 +58,13 @@ def status_text(status: str) -> str:
     return f"{BOARDED_MARK} {word}" if status == ManifestStatus.BOARDED.value else word
 
 
-def problems_text(problems: tuple[str, ...]) -> str:
-    """The problems to solve before the border, marked with ⚠ (empty when none)."""
+def problems_text(problems: tuple[str, ...], *, short: bool = False) -> str:
+    """The problems to solve before the border, marked with ⚠ (empty when none); ``short``
+    for the table's narrow column."""
     if not problems:
         return ""
-    return f"{PROBLEM_MARK} " + ", ".join(_(PROBLEM_LABELS.get(p, p)) for p in problems)
+    labels = PROBLEM_SHORT_LABELS if short else PROBLEM_LABELS
+    return f"{PROBLEM_MARK} " + ", ".join(_(labels.get(p, p)) for p in problems)
 
 
 def _matches(row: PassengerRow, needle: str) -> bool:
@@ -174,7 +176,9 @@ class PassengersModel(RowsModel):
                 passport = _("Passport {number}").format(number=row.person.passport_no)
                 return f"{name}\n{passport}"
             return name
-        if col in (COL_PROBLEMS, COL_NAME_LAT, COL_PRIORITY, COL_HOUSEHOLD):
+        if col == COL_PROBLEMS:
+            return problems_text(row.problems) or None  # whole, the cell says them short
+        if col in (COL_NAME_LAT, COL_PRIORITY, COL_HOUSEHOLD):
             return self._display(row, col) or None
         return None
 
@@ -197,7 +201,7 @@ class PassengersModel(RowsModel):
         if col == COL_HOUSEHOLD:
             return row.household_name or ""
         if col == COL_PROBLEMS:
-            return problems_text(row.problems)
+            return problems_text(row.problems, short=True)
         if col == COL_STATUS:
             return status_text(row.status)
         return ""
