@@ -90,6 +90,13 @@ def local_time(value: datetime | None) -> str:
     return value.astimezone().strftime("%d.%m.%Y %H:%M")
 
 
+def short_name(name: str) -> str:
+    """A person in a narrow column: the surname whole, given names and patronymic as initials
+    (``Тоқтарбекова Г. С.``): a mother and her children, cut to one surname, looked alike."""
+    surname, *rest = name.split()
+    return " ".join([surname, *(f"{word[0]}." for word in rest)]) if rest else surname
+
+
 class RequestsModel(RowsModel):
     """Rows of :class:`RequestRow` in queue order; ``set_rows`` replaces them all."""
 
@@ -121,6 +128,8 @@ class RequestsModel(RowsModel):
             return self._display(row, col)
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_SUMMARY:
             return row.details or None
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_PERSON:
+            return row.national_name or row.household_name or None  # whole
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         if row.overdue:
@@ -146,7 +155,9 @@ class RequestsModel(RowsModel):
         if col == COL_SUMMARY:
             return row.summary
         if col == COL_PERSON:
-            return row.national_name or row.household_name or _("(unknown caller)")
+            if row.national_name:
+                return short_name(row.national_name)
+            return row.household_name or _("(unknown caller)")
         if col == COL_ASSIGNEE:
             return row.assignee or ""
         if col == COL_DUE:
