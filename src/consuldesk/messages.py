@@ -425,7 +425,11 @@ TEMPLATES: dict[str, str] = {
         "IIN {value} differs from the IIN on file ({kept}) for this person; the one on file is kept"
     ),
     "list.other_person": (
-        "{field_label} {value} belongs to {name} on file, not to the person on this row"
+        "{field_label} {value} belongs to {name} on file, not to {row_name} on this row"
+    ),
+    "list.value_differs": (
+        "The list says {value}; the record on file says {kept}, which is kept until an officer "
+        "decides"
     ),
     "list.relation": (
         "Relation “{value}” is not understood (use head, spouse, child, parent or other)"

@@ -576,7 +576,11 @@ def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.iin_differs']
     _("IIN {value} differs from the IIN on file ({kept}) for this person; the one on file is kept")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.other_person']
-    _("{field_label} {value} belongs to {name} on file, not to the person on this row")
+    _("{field_label} {value} belongs to {name} on file, not to {row_name} on this row")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.value_differs']
+    _(
+        "The list says {value}; the record on file says {kept}, which is kept until an officer decides"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.relation']
     _("Relation “{value}” is not understood (use head, spouse, child, parent or other)")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.repeat_row']

@@ -418,3 +418,26 @@ def test_an_export_imported_back_leaves_what_is_under_review(desk, tmp_path, suf
     assert report.unchanged == 4
     assert table_rows(desk, "national") == nationals_before  # still to review, country empty
     assert count(desk, "audit_event") == audit_before + 1  # the export's own event
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_export_imported_back_settles_no_review_it_answers_as_on_file(desk, tmp_path, suffix):
+    """The export gives every value as it stands, also those a review doubts (the sex the IIN
+    says, against the list's; a surname whose brackets were dropped): imported back, that is
+    no officer's answer, and the reviews stay open."""
+    his_iin = valid_iin(date(1990, 2, 1), Sex.MALE)
+    source = tmp_path / "operator.csv"
+    source.write_text(
+        "Фамилия;Имя;ИИН;Пол;Паспорт\n"
+        f"Серікова;Айгүл;{his_iin};Ж;N6666666\n"
+        "Иванов (ребёнок);Лев;;;N7777777\n",
+        encoding="utf-8",
+    )
+    first = import_list(desk, source)
+    assert first.created == 2 and first.needs_review == 2, first.warnings
+    before = table_rows(desk, "national")
+    target = tmp_path / f"export{suffix}"
+    export_list(desk, target)
+    report = import_list(desk, target)
+    assert (report.updated, report.unchanged) == (0, 2)
+    assert table_rows(desk, "national") == before  # both still to review

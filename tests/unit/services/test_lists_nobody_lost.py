@@ -504,3 +504,97 @@ def test_a_value_an_officer_settled_is_not_set_aside_again_by_the_same_list(desk
     )
     assert import_list(desk, other).needs_review == 1
     assert [i.value for i in get_national(desk, row.id).review] == ["+7 769 1"]
+
+
+# -- a record on file that the list says otherwise ------------------------------------------
+
+
+def test_a_renewed_passport_or_a_new_surname_on_a_list_is_set_aside_never_dropped(desk, tmp_path):
+    iin = valid_iin(date(1979, 5, 5), Sex.FEMALE)
+    row = register_national(
+        desk, person(iin=iin, passport_no="N70000001", birth_date=date(1979, 5, 5))
+    ).row
+    path = write_csv(
+        tmp_path / "operator.csv",
+        [
+            ["Фамилия", "Имя", "ИИН", "Паспорт", "Телефон"],
+            ["Қасымова-Ли", "Әйгерім", iin, "N99999992", "+77011112298"],
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.created, report.updated, report.invalid) == (0, 1, 0)
+    stored = get_national(desk, row.id)
+    assert (stored.passport_no, stored.surname_cyr) == ("N70000001", "Қасымова")  # kept
+    assert "+77011112298" in stored.phones  # what the record lacked, it takes
+    items = {(i.field, i.code, i.value) for i in stored.review}
+    assert ("passport_no", "list.value_differs", "N99999992") in items
+    assert ("surname_cyr", "list.value_differs", "Қасымова-Ли") in items
+    said = {w.field: w.message for w in report.warnings}
+    assert "N99999992" in said["passport_no"] and "N70000001" in said["passport_no"]
+    again = import_list(desk, path)  # the same list tomorrow: nothing new to say
+    assert (again.updated, again.unchanged) == (0, 1)
+
+
+def test_the_same_name_and_passport_born_a_day_apart_is_the_person_with_the_date_aside(
+    desk, tmp_path
+):
+    row = register_national(
+        desk,
+        person(iin=None, passport_no="N12345601", birth_date=date(1980, 1, 15), city=None),
+    ).row
+    path = write_csv(
+        tmp_path / "operator.csv",
+        [
+            ["Фамилия", "Имя", "Паспорт", "Дата рождения", "Город"],
+            ["Қасымова", "Әйгерім", "N12345601", "16.01.1980", "Sharjah"],
+            ["Петров", "Пётр", "N12345601", "16.01.1980", ""],  # another's copied number
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.updated, report.invalid) == (1, 1)
+    stored = get_national(desk, row.id)
+    assert (stored.birth_date, stored.city) == (date(1980, 1, 15), "Sharjah")
+    assert [(i.field, i.value) for i in stored.review] == [("birth_date", "16.01.1980")]
+    (refused,) = report.errors
+    assert refused.code == "list.other_person" and refused.line == 3
+    assert "not to Петров Пётр on this row" in refused.message
+
+
+def test_a_relation_corrected_in_the_review_file_settles_its_review(desk, tmp_path):
+    grandmother = valid_iin(date(1950, 1, 1), Sex.FEMALE)
+    report = import_list(
+        desk,
+        family_list(
+            tmp_path / "families.csv",
+            [["Қасымова", "Бибігүл", grandmother, "Ж", "12", "тётя сестры"]],
+        ),
+    )
+    granny = next(p for p in rows_of(desk, "SELECT * FROM national") if p["iin"] == grandmother)
+    assert granny["review"] is not None and "relation" in granny["review"]
+    rows = read_csv(report.review_file)
+    relation = rows[0].index("Родство")
+    rows[1][relation] = "другое"  # the officer's answer
+    write_csv(report.review_file, rows)
+    corrected = import_list(desk, report.review_file)
+    assert corrected.needs_review == 0
+    granny = next(p for p in rows_of(desk, "SELECT * FROM national") if p["iin"] == grandmother)
+    assert granny["review"] is None
+
+
+def test_dashes_and_question_marks_are_empty_cells_in_every_column(desk, tmp_path):
+    path = write_csv(
+        tmp_path / "operator.csv",
+        [
+            ["Фамилия", "Имя", "Пол", "Дата рождения", "Беременность", "Страна", "Телефон"],
+            ["Яковлева", "Вера", "?", "?", "?", "?", "?"],
+            ["Яковлев", "Лев", "-", "--", "-", "—", "–"],
+            ["Ершов", "Иван", "М", "05.05.1980", "нет", "ОАЭ", "-нет связи-"],
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.created, report.needs_review) == (3, 1), report.warnings
+    people = by_surname(desk)
+    assert people["Яковлева"]["review"] is None and people["Яковлев"]["review"] is None
+    assert people["Яковлева"]["sex"] is None and people["Яковлев"]["phones"] in (None, "[]")
+    # a value that only starts with a dash is a value (here a doubtful phone, set aside)
+    assert "phones" in people["Ершов"]["review"]

@@ -305,6 +305,12 @@ class _Part:
     counted: int
 
 
+# Cells of these marks alone are empty, in every column: "-" for no phone is no doubtful
+# phone (it put whole lists under review), and "?" for sex is no sex (it was dropped quietly
+# where other columns set it aside).
+_NOTHING = " -–—?."
+_NOTHING_START = frozenset("-–—?.")
+
 _Reading = tuple[list[tuple[int, str, _Handler | None]], Callable[[dict[str, Any]], NationalFields]]
 _plans: dict[str, _Reading] = {}  # the current import's, by context key (one at a time)
 
@@ -406,8 +412,11 @@ def _check_part(
                 v = cells[i]
                 if not v:
                     continue
-                if type(v) is str and v[0] == "'":
-                    v = without_formula_guard(v)
+                if type(v) is str:
+                    if v[0] == "'":
+                        v = without_formula_guard(v)
+                    if v[:1] in _NOTHING_START and not v.strip(_NOTHING):
+                        continue  # "-", "—", "?": the list's way of writing nothing here
                 if handle is None and type(v) is str:
                     v = v.strip()
                     if v:

@@ -230,13 +230,13 @@ def _plan_import(session: Session, checked: _Checked, today: date, cancel: Cance
             plan.refused[row.index] = problems
             continue
         record_id = next(iter(matches))
-        differs = _iin_differs(row, state[record_id])
-        if differs is not None:
-            row.fields = row.fields.replace(iin=None)  # the record keeps its own
+        differs = _differs(row, state[record_id])
+        if differs:  # the record keeps its own values; the list's go to the officer
+            row.fields = row.fields.replace(**{item.field: None for item in differs})
         corrected = checked.corrections and "record_id" in matches.values()
         _fill(plan, state, row, record_id, today, by_id=corrected)
-        if differs is not None:
-            _set_aside(plan, state, row, record_id, differs)
+        for item in differs:
+            _set_aside(plan, state, row, record_id, item)
 
     # The others: a record with the same name and birth date, no IIN or passport of its own
     # that says otherwise (a person registered without documents, now on a list with them);
@@ -352,7 +352,10 @@ def _conflicts(
         return [Problem(error, str(value), REFUSED)]
     record_id, key = next(iter(matches.items()))
     current = state[record_id]
-    if key != "record_id" and not same_person(name_facts(f), _stored_facts(current)):
+    mine, theirs = name_facts(f), _stored_facts(current)
+    if key != "record_id" and not same_person(mine, theirs):
+        if set(mine.keys) & set(theirs.keys):
+            return []  # the same name and document: the birth date is the typo (set aside)
         value = getattr(f, key)
         error = ValidationError(
             "list.other_person",
@@ -360,26 +363,58 @@ def _conflicts(
             value=value,
             existing_id=record_id,
             name=_stored_name(current),
+            row_name=_stored_name(f.__dict__),
         )
         return [Problem(error, str(value), REFUSED)]
     return []
 
 
-def _iin_differs(row: _Row, current: dict[str, Any]) -> ReviewItem | None:
-    """A row that is a record on file (its passport and name, or its ConsulDesk ID) but gives
-    another IIN: one of the two is mistyped. The record keeps its IIN; the row's is set aside
-    for the officer to decide, never written over it silently."""
+# The fields a row may contradict a record on file with (the record holds one value): the
+# list's value is set aside for the officer, never dropped and never written over the record.
+_ONE_VALUE = (
+    "iin",
+    "passport_no",
+    "passport_expiry",
+    "birth_date",
+    "sex",
+    "surname_cyr",
+    "given_names_cyr",
+    "surname_lat",
+    "given_names_lat",
+)
+
+
+def _differs(row: _Row, current: dict[str, Any]) -> list[ReviewItem]:
+    """What a row that is a record on file (by its passport and name, IIN or ConsulDesk ID)
+    gives otherwise than the record: a renewed passport, a new surname, a mistyped IIN or
+    birth date. The record keeps its values; the row's are set aside for the officer to
+    decide, never dropped without a word nor written over the record (an empty field takes
+    the row's value: not here)."""
     f = row.fields
-    if not f.iin or not current["iin"] or current["iin"] == f.iin:
-        return None
-    return ReviewItem(
-        "iin",
-        "list.iin_differs",
-        f.iin,
-        {"value": f.iin, "kept": current["iin"]},
-        f.source_ref,
-        row.line,
-    )
+    items = []
+    for name in _ONE_VALUE:
+        value, kept = getattr(f, name), current[name]
+        if value in (None, "") or kept in (None, ""):
+            continue
+        if _as_stored(value) == _as_stored(kept):
+            continue
+        shown, kept_shown = _shown(value), _shown(_column_value(kept))
+        code = "list.iin_differs" if name == "iin" else "list.value_differs"
+        items.append(
+            ReviewItem(
+                name, code, shown, {"value": shown, "kept": kept_shown}, f.source_ref, row.line
+            )
+        )
+    return items
+
+
+def _shown(value: Any) -> str:
+    """A value as the review shows it (dates as dd.mm.yyyy)."""
+    if isinstance(value, date):
+        return f"{value:%d.%m.%Y}"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return f"{value[8:]}.{value[5:7]}.{value[:4]}"
+    return str(getattr(value, "value", value))
 
 
 def _stored_facts(values: dict[str, Any]) -> Any:
@@ -428,9 +463,15 @@ def _fill(
                 fills[k] = (*stored, *added)
         elif _is_empty(k, c) or (k in under_review and _as_stored(v) != _as_stored(c)):
             fills[k] = v
-    # A valid value settles a field's review, unless the row doubts that field again (the same
-    # list imported again, with the same wrong phone number beside a good one).
-    settled = (set(offered) & under_review) - {item.field for item in row.review}
+    # A valid value settles a field's review when it changes the field (a corrected list), or
+    # when a row of a review file gives it (the officer's answer, even "as on file"); unless
+    # the row doubts that field again (the same list again, the same wrong phone beside a good
+    # one). The case file's own export, imported back, gives every value as it stands: it
+    # settles nothing.
+    answered = set(offered) if by_id else set(fills)
+    if by_id and row.relation is not None:
+        answered.add("relation")  # a role corrected in the review file's relation column
+    settled = (answered & under_review) - {item.field for item in row.review}
     if by_id:
         settled.add("record")  # a corrected row of a review file, matched by its ID
     aside: list[ReviewItem] = []
