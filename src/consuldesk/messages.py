@@ -192,6 +192,10 @@ TEMPLATES: dict[str, str] = {
     "placement.dates": "Check-out ({check_out}) must be after check-in ({check_in})",
     "placement.empty": "Choose whom to place: a person or a household with members",
     "placement.status": "This stay is {status}: it cannot be changed this way",
+    "placement.past": (
+        "{day} is before today ({today}): a stay not over yet cannot end in the past. Check the "
+        "guest out, or choose today or a later day."
+    ),
     "placement.not_now": (
         "A stay from {check_in} to {check_out} does not include tonight, so they cannot be at "
         "the hotel now: untick “They are at the hotel now” or change the dates"
@@ -221,6 +225,10 @@ TEMPLATES: dict[str, str] = {
     "trip.transition": "A trip that is {current} cannot become {new}",
     "pool.no_previous_leg": "Leg {leg} is the first leg: there is no leg before it",
     "pool.no_leg": "This operation has no leg {leg} yet: add a vehicle to it first",
+    "pool.gone": (
+        "{person} is recorded as {status}: if they are here after all, correct Status on their "
+        "card first, then add them"
+    ),
     "trip.leg_gap": "The next leg of this operation is leg {next}; add that one before leg {leg}",
     "move.seated_elsewhere": (
         "{person} already has a seat on {trip} in another operation; take them off it first"
@@ -577,6 +585,8 @@ STATUS_WORD_LABELS: dict[str, str] = {
     "boarded": "boarded",
     "no_show": "a no-show",
     "offloaded": "offloaded",
+    "evacuated": "evacuated",
+    "left_on_own": "having left on their own",
 }
 
 #: Where a national is (``presence_status``), as the window and the audit trail show it.

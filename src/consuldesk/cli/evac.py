@@ -192,7 +192,7 @@ def _add_evac_parsers(add: Any, common: argparse.ArgumentParser) -> None:
 
     p = action(
         "add-people",
-        help="put people on a leg's pool by hand (walk-ins), with their families",
+        help="put people on a leg's waiting list by hand (walk-ins), with their families",
     )
     p.add_argument("operation", metavar="OPERATION", help=operation_help)
     p.add_argument(
@@ -432,33 +432,48 @@ def _find_person(desk: Any, text: str) -> Any:
 
 
 def cmd_evac_add_people(args: argparse.Namespace) -> int:
-    """Put people on a leg's pool by hand, with their families unless ``--alone``."""
-    from consuldesk.services.evacuation import add_people
+    """Put people on a leg's waiting list by hand, with their families unless ``--alone``."""
+    from consuldesk.services.evacuation import add_people, on_leg
 
     desk = _open(args, writes=True)
     try:
         op = _find_operation(desk, args.operation)
         people = [_find_person(desk, text) for text in args.people]
         with _blame({"leg_no": "--leg"}):
+            before = on_leg(desk, op.id, args.leg)
             added = add_people(
                 desk, op.id, args.leg, [p.id for p in people], with_family=not args.alone
             ).row
     finally:
         desk.close()
+    already = [p for p in people if p.id in before]
     if args.json:
         _print_json(
-            {"operation": op.id, "leg": args.leg, "added": added, "people": [p.id for p in people]}
+            {
+                "operation": op.id,
+                "leg": args.leg,
+                "added": added,
+                "already_on_leg": [p.id for p in already],
+            }
         )
         return EXIT_OK
-    print(
-        ngettext(
-            "{n} added to the pool of leg {leg}: {names}",
-            "{n} added to the pool of leg {leg}: {names}",
-            added,
-        ).format(n=added, leg=args.leg, names=", ".join(p.name for p in people))
-    )
-    if added < len(people):
-        print(_("(people already on the leg stay where they are)"))
+    named = [p for p in people if p.id not in before]
+    if named:
+        print(
+            ngettext(
+                "{n} added to the waiting list of leg {leg}: {names}",
+                "{n} added to the waiting list of leg {leg}: {names}",
+                added,
+            ).format(n=added, leg=args.leg, names=", ".join(p.name for p in named))
+        )
+        if added > len(named):
+            print(_("(with their families: see consuldesk-cli evac list)"))
+    if already:
+        print(
+            _("Already on leg {leg}, left where they are: {names}").format(
+                leg=args.leg, names=", ".join(p.name for p in already)
+            )
+        )
     return EXIT_OK
 
 

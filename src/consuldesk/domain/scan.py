@@ -38,7 +38,7 @@ _KK_DIGIT_ROW = str.maketrans({'"': "1", "ә": "2", "і": "3", "ң": "4", "ғ": 
 TRIP_MARK = 8
 _TRIP_MARK = re.compile(r"^[0-9a-f]{8}$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_SEAT = re.compile(r"^\d{1,3}[A-Z]?$")
+_SEAT = re.compile(r"^0*\d{1,3}[A-Z]?$")  # leading zeros typed ("0030") are no other seat
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 
 
@@ -109,7 +109,7 @@ def parse_scan(text: str) -> ScanCode:
             return ScanCode(ScanKind.MANIFEST, trip_id, number)
     elif _SEAT.match(upper):
         return ScanCode(ScanKind.SEAT, upper.lstrip("0") or "0")
-    elif _PASSPORT.match(upper) and any(ch.isalpha() for ch in upper):
+    elif _PASSPORT.match(upper):  # all digits too: ID cards and Russian passports
         return ScanCode(ScanKind.PASSPORT, upper)
     return ScanCode(ScanKind.UNKNOWN, raw)
 

@@ -43,7 +43,7 @@ def _catalog_sources() -> None:
     _("in transit")
     # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['in_hotel']
     _("in hotel")
-    # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['evacuated']
+    # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['evacuated'], consuldesk.messages.STATUS_WORD_LABELS['evacuated']
     _("evacuated")
     # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['left_on_own']
     _("left on own")
@@ -311,6 +311,10 @@ def _catalog_sources() -> None:
     _("Choose whom to place: a person or a household with members")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.status']
     _("This stay is {status}: it cannot be changed this way")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.past']
+    _(
+        "{day} is before today ({today}): a stay not over yet cannot end in the past. Check the guest out, or choose today or a later day."
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.not_now']
     _(
         "A stay from {check_in} to {check_out} does not include tonight, so they cannot be at the hotel now: untick “They are at the hotel now” or change the dates"
@@ -357,6 +361,10 @@ def _catalog_sources() -> None:
     _("Leg {leg} is the first leg: there is no leg before it")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['pool.no_leg']
     _("This operation has no leg {leg} yet: add a vehicle to it first")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['pool.gone']
+    _(
+        "{person} is recorded as {status}: if they are here after all, correct Status on their card first, then add them"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['trip.leg_gap']
     _("The next leg of this operation is leg {next}; add that one before leg {leg}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['move.seated_elsewhere']
@@ -745,6 +753,8 @@ def _catalog_sources() -> None:
     _("a no-show")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['offloaded']
     _("offloaded")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['left_on_own']
+    _("having left on their own")
     # TRANSLATORS: consuldesk.messages.PRESENCE_LABELS['in_country']
     _("In country")
     # TRANSLATORS: consuldesk.messages.PRESENCE_LABELS['in_transit']

@@ -391,7 +391,9 @@ class ScanResult:
     ``boarded`` (checked in now), ``already_boarded``, ``open_manifest`` (a manifest page of
     another trip: ``trip_id`` names it), ``other_trip`` (the person has a seat on another trip:
     ``trip_label``), ``waitlisted`` (the person has no seat yet), ``not_on_trip``, ``unknown``
-    (nothing matches the code), ``trip_closed`` (the trip has left or was cancelled).
+    (nothing matches the code), ``no_seat`` and ``no_passport`` (a seat or passport number
+    typed that nobody on the trip has: ``printed_seat`` holds what was typed), ``trip_closed``
+    (the trip has left or was cancelled).
 
     A slip printed for another trip or seat than its holder's now (a re-allocation or a move
     replaced it): ``replaced_boarded`` (boarded on this trip, in the new seat),
@@ -1030,6 +1032,12 @@ def _add_to_leg(tx: Tx, op_id: str, leg_no: int, ids: Iterable[str], how: str) -
     return added
 
 
+def on_leg(desk: Desk, operation_id: str, leg_no: int) -> set[str]:
+    """The nationals on a leg now: waiting for a seat, seated or boarded."""
+    with desk.casefile.read() as session:
+        return set(_active_on_leg(session, operation_id, leg_no))
+
+
 def add_to_pool(
     desk: Desk, operation_id: str, leg_no: int, criteria: CandidateCriteria
 ) -> Written[int]:
@@ -1068,14 +1076,25 @@ def add_people(
 
     Raises:
         NotFound: no such live operation or national.
-        ServiceError: ``pool.no_leg`` (param ``leg``): a leg after the first without vehicles.
+        ServiceError: ``pool.no_leg`` (param ``leg``): a leg after the first without vehicles;
+            ``pool.gone`` (params ``person``, ``status``): the record says they were evacuated
+            or left on their own (their card is corrected first: nobody is seated twice).
     """
     with desk.write() as tx:
         session = tx.session
         op = live_operation(session, operation_id)
         _check_leg(session, op.id, leg_no)
         # Someone seated on another operation's vehicle waits here, told where their seat is.
-        ids = [get_live(session, National, nid).id for nid in dict.fromkeys(national_ids)]
+        people = [get_live(session, National, nid) for nid in dict.fromkeys(national_ids)]
+        for p in people:
+            if p.presence_status in _GONE:  # a record that says they have gone already
+                raise ServiceError(
+                    "pool.gone",
+                    "national_ids",
+                    person=national_name(p),
+                    status=p.presence_status,
+                )
+        ids = [p.id for p in people]
         if with_family and ids:
             nt = table_of(National)
             kin = session.execute(
@@ -1638,6 +1657,10 @@ def scan(desk: Desk, trip_id: str, code: str) -> ScanResult:
             known = _known_passport(session, parsed.kind, parsed.value)
             if known is not None:
                 return ScanResult("not_on_trip", person=_people(session, [known], today)[known])
+            if parsed.kind == ScanKind.SEAT:  # typed: said as what it was, not as a code
+                return ScanResult("no_seat", printed_seat=parsed.value)
+            if parsed.kind == ScanKind.PASSPORT:
+                return ScanResult("no_passport", printed_seat=parsed.value)
             return ScanResult("unknown")
         # A slip printed for another trip or seat than its holder's now: it was replaced.
         replaced = (

@@ -60,6 +60,9 @@ def test_any_entry_id_survives_the_russian_and_kazakh_layouts(uuid):
         (" 007 ", ScanCode(ScanKind.SEAT, "7")),
         ("12b", ScanCode(ScanKind.SEAT, "12B")),
         ("n12345678", ScanCode(ScanKind.PASSPORT, "N12345678")),
+        ("0030", ScanCode(ScanKind.SEAT, "30")),  # leading zeros typed
+        ("045678912", ScanCode(ScanKind.PASSPORT, "045678912")),  # an ID card: digits only
+        ("12 3456789", ScanCode(ScanKind.PASSPORT, "123456789")),
         ("CONSULDESK:SLIP:not-an-id", ScanCode(ScanKind.UNKNOWN, "CONSULDESK:SLIP:not-an-id")),
         ("hello world!", ScanCode(ScanKind.UNKNOWN, "helloworld!")),
         ("", ScanCode(ScanKind.UNKNOWN, "")),

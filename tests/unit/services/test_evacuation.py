@@ -318,7 +318,8 @@ def test_a_no_show_goes_back_to_the_pool_and_can_still_board_late(desk, people, 
 
 def test_wrong_boarding_moves_are_refused(desk, people, seated):
     op, _trip, _rows = seated
-    ev.add_people(desk, op.id, 1, [people["gone"].id])
+    walk_in = nationals.register_national(desk, person(passport_no="N90000009")).row
+    ev.add_people(desk, op.id, 1, [walk_in.id])
     waiting = ev.pool(desk, op.id, 1)[0]
     with pytest.raises(ServiceError) as exc:
         ev.set_boarding(desk, waiting.entry_id, ManifestStatus.BOARDED)
@@ -402,8 +403,11 @@ def test_scans_that_do_not_board_say_why(desk, people, seated):
     assert (moved.outcome, moved.trip_label) == ("other_trip", "Dubai P 2")
     page = ev.scan(desk, trip.id, f"CONSULDESK:MANIFEST:{other.id}:1")
     assert (page.outcome, page.trip_id) == ("open_manifest", other.id)
-    assert ev.scan(desk, trip.id, "hello").outcome == "unknown"
-    assert ev.scan(desk, trip.id, "99").outcome == "unknown"
+    assert ev.scan(desk, trip.id, "hello world!").outcome == "unknown"
+    typed = ev.scan(desk, trip.id, "99")  # a seat nobody has: said as a seat
+    assert (typed.outcome, typed.printed_seat) == ("no_seat", "99")
+    number = ev.scan(desk, trip.id, "045678912")  # an ID card's digits: a passport number
+    assert (number.outcome, number.printed_seat) == ("no_passport", "045678912")
     register(desk, passport_no="N99999999", surname_lat="STRANGER", given_names_lat="ANNA")
     stranger = ev.scan(desk, trip.id, "N99999999")
     assert stranger.outcome == "not_on_trip" and stranger.person.given_names_lat == "ANNA"
@@ -747,16 +751,17 @@ def test_a_seat_freed_by_a_no_show_and_given_away_is_never_held_twice(desk, peop
     op, trip, rows = seated
     late = rows[people["young"].id]
     ev.set_boarding(desk, late.entry_id, ManifestStatus.NO_SHOW)
-    ev.add_people(desk, op.id, 1, [people["gone"].id])
-    newcomer = next(r for r in ev.pool(desk, op.id, 1) if r.person.id == people["gone"].id)
+    walk_in = nationals.register_national(desk, person(passport_no="N90000009")).row
+    ev.add_people(desk, op.id, 1, [walk_in.id])
+    newcomer = next(r for r in ev.pool(desk, op.id, 1) if r.person.id == walk_in.id)
     ev.move_passenger(desk, newcomer.entry_id, trip.id)
     given = {r.person.id: r.seat for r in ev.passengers(desk, trip.id) if r.status == "allocated"}
-    assert given[people["gone"].id] == late.seat  # the no-show's seat, free now
+    assert given[walk_in.id] == late.seat  # the no-show's seat, free now
     ev.set_boarding(desk, late.entry_id, ManifestStatus.ALLOCATED)  # they turned up after all
     seated_now = [r for r in ev.passengers(desk, trip.id) if r.status in ("allocated", "boarded")]
     seats = [r.seat for r in seated_now]
     assert len(seats) == len(set(seats)) == 6, seats  # a seat of their own, not seat 4 twice
-    assert given[people["gone"].id] in seats
+    assert given[walk_in.id] in seats
 
 
 def test_allocating_again_after_a_no_show_seats_them_on_their_own_entry(desk, people, seated):
@@ -776,3 +781,15 @@ def test_allocating_again_after_a_no_show_seats_them_on_their_own_entry(desk, pe
     assert ev.move_passenger(desk, waiting.entry_id, trip.id).row == 1
     theirs = [r for r in ev.passengers(desk, trip.id) if r.person.id == people["young"].id]
     assert [(r.entry_id, r.status) for r in theirs] == [(late.entry_id, "allocated")]
+
+
+def test_someone_recorded_as_evacuated_is_not_put_on_a_leg_by_hand(desk, people):
+    op = operation(desk)
+    bus(desk, op.id, 49, "Dubai P 1")
+    with pytest.raises(ServiceError) as caught:
+        ev.add_people(desk, op.id, 1, [people["gone"].id])
+    assert caught.value.code == "pool.gone"
+    from consuldesk.messages import describe
+
+    assert describe(caught.value).startswith("Сейіт Ерлан is recorded as evacuated")
+    assert ev.pool(desk, op.id, 1) == []

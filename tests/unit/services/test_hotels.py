@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from consuldesk.domain.enums import HouseholdKind, PaidBy, PresenceStatus, RateBasis, Sex
+from consuldesk.messages import describe
 from consuldesk.services import hotels as ht
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.households import create_household
@@ -731,31 +732,32 @@ def test_a_stay_is_extended_when_flights_are_cancelled_and_costs_the_nights_adde
     assert history(desk, ids[0])[-1].changes == {"check_out": ["2026-03-11", "2026-03-14"]}
     # The hotel (3 beds) has one left from the 11th: a third guest from then fits, a fourth
     # extended into those nights does not, unless overbooked.
-    ht.place(desk, hotel.id, [c.id], D(2026, 3, 11), D(2026, 3, 13))
+    third = ht.place(desk, hotel.id, [c.id], D(2026, 3, 11), D(2026, 3, 13)).row[0]
     late = ht.place(desk, hotel.id, [d.id], D(2026, 3, 9), D(2026, 3, 11)).row[0]
     with pytest.raises(ServiceError) as full:
         ht.change_check_out(desk, [late.id], D(2026, 3, 12))
     assert full.value.code == "hotel.full" and full.value.params["night"] == "2026-03-11"
     assert ht.list_placements(desk, national_id=d.id)[0].check_out == D(2026, 3, 11)
     ht.change_check_out(desk, [late.id], D(2026, 3, 12), allow_overbook=True)
-    # Shortened, or not known yet; never before the check-in.
-    assert ht.change_check_out(desk, ids[:1], D(2026, 3, 9)).row[0].nights == 1
+    # Shortened (to today at the earliest: a day gone is a check-out), or not known yet;
+    # never before the check-in.
+    assert ht.change_check_out(desk, ids[:1], D(2026, 3, 11)).row[0].nights == 3
     assert ht.change_check_out(desk, ids[1:], None).row[0].check_out is None
     with pytest.raises(ServiceError) as wrong:
-        ht.change_check_out(desk, ids[:1], D(2026, 3, 8))
+        ht.change_check_out(desk, [third.id], D(2026, 3, 11))
     assert wrong.value.code == "placement.dates"
 
 
 def test_a_stay_extended_into_another_of_the_same_person_or_already_over_is_refused(desk, hotel):
     (a,) = _people(desk, 1)
-    first = ht.place(desk, hotel.id, [a.id], D(2026, 3, 1), D(2026, 3, 5)).row[0]
-    ht.place(desk, hotel.id, [a.id], D(2026, 3, 7), D(2026, 3, 9))
+    first = ht.place(desk, hotel.id, [a.id], D(2026, 3, 11), D(2026, 3, 15)).row[0]
+    ht.place(desk, hotel.id, [a.id], D(2026, 3, 17), D(2026, 3, 19))
     with pytest.raises(ServiceError) as overlap:
-        ht.change_check_out(desk, [first.id], D(2026, 3, 8))
+        ht.change_check_out(desk, [first.id], D(2026, 3, 18))
     assert overlap.value.code == "placement.overlap"
-    ht.check_out(desk, first.id, D(2026, 3, 5))
+    ht.check_out(desk, first.id, D(2026, 3, 15))
     with pytest.raises(ServiceError) as over:
-        ht.change_check_out(desk, [first.id], D(2026, 3, 6))
+        ht.change_check_out(desk, [first.id], D(2026, 3, 16))
     assert over.value.code == "placement.status"
 
 
@@ -772,3 +774,15 @@ def test_a_check_notes_people_recorded_in_another_country_than_the_hotel(desk, r
     )
     assert check.problems == ()  # it can still be done
     assert check.elsewhere == (("Сейітова Әйгерім", "Dammam, SA"),)
+
+
+def test_a_stay_not_over_cannot_end_in_the_past(desk, hotel):
+    (a,) = _people(desk, 1)
+    (p,) = ht.place(desk, hotel.id, [a.id], D(2026, 3, 3), D(2026, 3, 12), checked_in=True).row
+    with pytest.raises(ServiceError) as err:
+        ht.change_check_out(desk, [p.id], D(2026, 3, 5))  # today is 10.03
+    assert err.value.code == "placement.past"
+    assert "05.03.2026 is before today (10.03.2026)" in describe(err.value)
+    with desk.casefile.read() as session:
+        assert ht.live_placement(session, p.id).check_out == D(2026, 3, 12)
+    assert ht.change_check_out(desk, [p.id], TODAY).row[0].check_out == TODAY  # leaves today

@@ -227,6 +227,9 @@ def test_a_new_trip_proposes_tomorrow_morning_and_refuses_a_departure_that_is_no
     label = dialog.error_labels["departure_at"]
     assert label.isVisible() and "hh:mm" in label.text()
     assert dialog.isVisible() and ev.get_operation(ctx.desk, op.id).legs == ()
+    assert dialog.departure_edit.time_edit.hasFocus() or not dialog.isActiveWindow()
+    type_text(dialog.departure_edit.time_edit, "7")  # put right: the message goes
+    assert not label.isVisible()
     dialog.no_departure_box.setChecked(True)  # not fixed yet: whatever the box holds
     trip = ev.get_trip(ctx.desk, _save(qtbot, dialog))
     assert trip.departure_at is None

@@ -261,8 +261,7 @@ def test_a_check_out_of_the_wrong_row_is_undone(qtbot, page, desk):
     assert page.undo_button.isVisible() and "checked out" in page.action_label.text()
 
     page.activateWindow()
-    page.guests_table.setFocus()
-    qtbot.waitUntil(page.guests_table.hasFocus, timeout=3000)
+    qtbot.waitUntil(page.guests_table.hasFocus, timeout=3000)  # given back after the click
     qtbot.keyClick(page.guests_table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: page.guests_model.rowCount() == 1, timeout=3000)
     back = hotels.list_placements(desk, national_id=guest.id)[0]
@@ -289,6 +288,16 @@ def test_a_check_out_of_the_wrong_row_is_undone(qtbot, page, desk):
         lambda: hotels.list_placements(desk, national_id=guest.id)[0].status == "checked_in",
         timeout=3000,
     )
+    # An undo offered for one hotel is not left standing over another's guests.
+    page.guests_table.selectRow(0)
+    page.check_out_button.click()
+    page.check_out_box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(page.undo_button.isVisible, timeout=3000)
+    add_hotel(desk, name="Second Inn", beds=2)
+    page.refresh()
+    wait_loaded(qtbot, page, 2)
+    page.hotels_table.selectRow(1 - page.hotels_table.currentIndex().row())
+    qtbot.waitUntil(lambda: not page.undo_button.isVisible(), timeout=3000)
 
 
 def test_costs_by_hotel_and_operator_never_mix_currencies(qtbot, page, desk):
@@ -658,8 +667,12 @@ def test_enter_places_and_changes_the_day_as_the_button_says(qtbot, page, desk, 
     qtbot.waitUntil(dialog.isVisible, timeout=3000)
     qtbot.waitUntil(dialog.place_button.isEnabled, timeout=3000)
     assert dialog.place_button.isDefault()
+    dialog.activateWindow()
+    dialog.search_box.setFocus()
+    qtbot.keyClick(dialog.search_box, Qt.Key.Key_Return)  # from Who: on to the dates
+    assert dialog.check_in_edit.hasFocus() and not hotels.list_placements(desk)
     with qtbot.waitSignal(dialog.placed, timeout=5000):
-        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)
+        qtbot.keyClick(dialog.check_in_edit.edit, Qt.Key.Key_Return)  # then Enter places
     assert len(hotels.list_placements(desk, hotel_id=hotel.id)) == 2  # the family picked
 
     qtbot.waitUntil(lambda: page.guests_model.rowCount() == 2, timeout=3000)

@@ -493,11 +493,19 @@ def change_check_out(
     Raises:
         NotFound: no such live placement.
         ServiceError: ``placement.status`` (checked out or cancelled), ``placement.dates``,
-            ``placement.overlap``, ``hotel.full``, ``placement.empty`` (no stays given).
+            ``placement.overlap``, ``hotel.full``, ``placement.empty`` (no stays given),
+            ``placement.past`` (a day before today: check the guest out instead).
     """
     ids = list(dict.fromkeys(placement_ids))
     if not ids:
         raise ServiceError("placement.empty", "national_ids")
+    today = desk.today()
+    if check_out is not None and check_out < today:
+        # A stay not over yet cannot have ended already: the nights would vanish from the
+        # costs and from tonight's beds while the guest sleeps there. Checking out says so.
+        raise ServiceError(
+            "placement.past", "check_out", day=check_out.isoformat(), today=today.isoformat()
+        )
     with desk.write() as tx:
         stays = [live_placement(tx.session, i) for i in ids]
         longer: dict[str, list[Placement]] = defaultdict(list)  # by hotel: stays given nights

@@ -92,7 +92,7 @@ class HotelDialog(SavingDialog):
         form.addRow(_("&Phone"), self.phone_edit)
         form.addRow(_("&Rooms"), self.rooms_box)
         form.addRow(_("&Beds"), self.beds_box)
-        rate_label = QLabel(_("Nightly ra&te"))
+        rate_label = QLabel(_("Nightly rat&e"))
         rate_label.setBuddy(self.rate_box)  # a row holding a layout has no buddy
         form.addRow(rate_label, rate_row)
         form.addRow(_("&Tour operator"), self.operator_edit)

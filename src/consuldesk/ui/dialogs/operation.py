@@ -360,7 +360,7 @@ class OperationDialog(FormDialog):
             _("Who gets a seat first. Tick a class to use it; Alt+Up and Alt+Down move it.")
         )
         self.priority_help.setWordWrap(True)
-        self.split_box = QCheckBox(_("Families and tour groups may be &split across vehicles"))
+        self.split_box = QCheckBox(_("Families and tour groups may be sp&lit across vehicles"))
         self.split_box.setChecked(bool(operation and operation.allow_split_groups))
         self.split_help = QLabel(
             _("Off: a group travels together or waits for a vehicle with room for all of them.")

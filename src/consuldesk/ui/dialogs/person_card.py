@@ -622,12 +622,18 @@ class PersonCard(DiscardGuardDialog):
 
     def start_from(self, text: str) -> None:
         """Begin a new person with what a search that found nobody held (a name, an IIN, a
-        passport number or a phone): typed, so Esc asks before dropping it."""
-        for name, value in fields_of_search(text).items():
-            if name == "phones":
-                self.phones_edit.setPlainText(value)
-            else:
-                self.edits[name].setText(value)
+        passport number or a phone). Not typed in the card: Esc closes it without asking (the
+        search keeps the text)."""
+        loading, self._loading = self._loading, True
+        try:
+            for name, value in fields_of_search(text).items():
+                if name == "phones":
+                    self.phones_edit.setPlainText(value)
+                else:
+                    self.edits[name].setText(value)
+        finally:
+            self._loading = loading
+        self._validate_now()
 
     def _start_new(self) -> None:
         self.setWindowTitle(_("New person"))

@@ -146,7 +146,9 @@ class PlacementDialog(QDialog):
         self.search_box.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setMinimumHeight(150)
-        steer_with_arrows(self.search_box, self.results)  # ↓ in the field picks from the list
+        # ↓ in the field picks from the list; Enter goes on to the dates (it must not place
+        # at once, on dates and a room never looked at).
+        steer_with_arrows(self.search_box, self.results, self._on_search_box_enter)
         self.chosen_label = QLabel(_("Nobody chosen yet: type a name and pick from the list."))
         self.chosen_label.setWordWrap(True)
         self.who_error = error_label()
@@ -330,6 +332,12 @@ class PlacementDialog(QDialog):
     def _on_results_item_activated(self, _item: QListWidgetItem) -> None:
         self.check_in_edit.setFocus()  # Enter in the list moves on to the dates
 
+    def _on_search_box_enter(self) -> None:
+        if self.chosen() is None and self.results.count():
+            self.results.setCurrentRow(0)  # the first found, as the list shows it
+        if self.chosen() is not None:
+            self.check_in_edit.setFocus()
+
     # -- terms and their problems --------------------------------------------------------
 
     @Slot(int)
@@ -452,8 +460,9 @@ class PlacementDialog(QDialog):
         text = self._estimate_text(check)
         if check.elsewhere:
             where = "; ".join(f"{name} ({place})" for name, place in check.elsewhere[:3])
-            if len(check.elsewhere) > 3:
-                where += " …"
+            if (more := len(check.elsewhere) - 3) > 0:  # (an ellipsis before the full stop
+                # read as "….")
+                where += "; " + ngettext("and {n} more", "and {n} more", more).format(n=more)
             text += "\n" + ngettext(
                 "{n} of them is recorded in another country than the hotel's: {who}. Check "
                 "before placing.",

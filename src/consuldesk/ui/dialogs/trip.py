@@ -175,6 +175,7 @@ class TripDialog(FormDialog):
         self.buttons.rejected.connect(self.reject)
         self.mode_box.currentIndexChanged.connect(self._on_mode_box_current_index_changed)
         self.no_departure_box.toggled.connect(self._on_no_departure_box_toggled)
+        self.departure_edit.changed.connect(self._on_departure_edit_changed)
         self.watch(
             self.leg_box.valueChanged,
             self.mode_box.activated,
@@ -261,6 +262,12 @@ class TripDialog(FormDialog):
         placeholder = _("e.g. KC 901") if mode == TripMode.FLIGHT else ""
         self.vehicle_edit.setPlaceholderText(placeholder)
 
+    @Slot()
+    def _on_departure_edit_changed(self) -> None:
+        label = self.error_labels["departure_at"]
+        if label.isVisible() and self.departure() is not None:
+            label.hide()  # what it said is put right: not left standing over the fix
+
     @Slot(bool)
     def _on_no_departure_box_toggled(self, checked: bool) -> None:
         self.departure_edit.setEnabled(not checked)
@@ -294,6 +301,7 @@ class TripDialog(FormDialog):
                 "departure_at",
                 _("Type the day (dd.mm.yyyy) and time (hh:mm) it leaves, or tick Not fixed yet"),
             )
+            self.departure_edit.focus_problem()  # the time, when the day is right
             return
         desk, fields, trip, op_id = self.ctx.desk, self.fields(), self.trip, self.operation_id
         if trip is None:

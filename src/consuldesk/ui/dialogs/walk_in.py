@@ -14,6 +14,7 @@ from consuldesk.services.evacuation import OperationRow
 from consuldesk.services.rows import NationalRow
 from consuldesk.services.views import Written
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.countries import country_text
 from consuldesk.ui.dialogs.person_pick import PersonPickDialog
 from consuldesk.ui.widgets.person_picker import person_line
 
@@ -31,14 +32,14 @@ class WalkInDialog(PersonPickDialog):
     def __init__(
         self, ctx: AppContext, operation: OperationRow, leg_no: int, parent: QWidget | None = None
     ) -> None:
+        self.operation = operation  # (the list's lines say who is in another country)
         super().__init__(
             ctx,
             _("&Add to waiting list"),
             _("Type a name, IIN, passport or phone, pick the person, then Add."),
-            _line,
+            self._line,
             parent,
         )
-        self.operation = operation
         self.leg_no = leg_no
         self.setWindowTitle(_("Add a person to leg {leg}").format(leg=leg_no))
         intro = QLabel(
@@ -48,11 +49,20 @@ class WalkInDialog(PersonPickDialog):
             ).format(operation=operation.name, leg=leg_no)
         )
         intro.setWordWrap(True)
-        self.family_box = QCheckBox(_("With their &family (those still in the country)"))
+        self.family_box = QCheckBox(_("With their fa&mily (those still in the country)"))
         self.family_box.setChecked(True)
         self.form.addRow("", self.family_box)
         self.lay_out(intro)
         self.picker.activated.connect(self._on_add_button_clicked)  # Enter in the list adds
+
+    def _line(self, p: NationalRow) -> str:
+        """A person with where they are: an evacuated one cannot be added (said), and one in
+        another country than the operation's is marked."""
+        text = person_line(p)
+        if p.host_country and self.operation.host_country not in (None, p.host_country):
+            text += f" ({country_text(p.host_country)})"
+        where = PRESENCE_LABELS.get(p.presence_status or "", "")
+        return text + (f" · {_(where)}" if where else "")
 
     def nobody_found(self) -> str:
         return _("Nobody found: check the spelling, or register them first (Ctrl+N).")
@@ -86,12 +96,6 @@ class WalkInDialog(PersonPickDialog):
             )
         self.hint_label.setText(text.format(name=person.name, n=n))
         self.ready_for_next()
-
-
-def _line(p: NationalRow) -> str:
-    """A person with where they are: an evacuated one is not sent twice."""
-    where = PRESENCE_LABELS.get(p.presence_status or "", "")
-    return person_line(p) + (f" · {_(where)}" if where else "")
 
 
 __all__ = ["WalkInDialog"]

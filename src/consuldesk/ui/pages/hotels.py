@@ -315,6 +315,7 @@ class HotelsPage(QWidget):
         if hotel_id != self._selected_hotel_id:
             self._selected_hotel_id = hotel_id
             self.action_label.clear()
+            self._offer_undo(None)  # what it would undo is another hotel's, and unsaid now
             self._load_guests()
 
     def _load_guests(self) -> None:
@@ -403,6 +404,10 @@ class HotelsPage(QWidget):
             self._offer_undo(written.row if fn in (check_out, cancel_placement) else None)
             self.action_label.setText(done_text.format(name=guest.person_name))
             self.ctx.events.changed.emit(written.changes)
+            if self.isVisible():
+                # The button clicked greyed out and let the keys go: back to the guests, where
+                # Ctrl+Z (undo) and the next row are.
+                self.guests_table.setFocus()
 
         def failed(exc: BaseException) -> None:
             self.action_label.setText(describe(exc))

@@ -245,6 +245,14 @@ class DueField(QWidget):
         self.date_field.set_value(local.date())
         self.time_edit.setText(f"{local:%H:%M}")
 
+    def focus_problem(self) -> None:
+        """Put the cursor where the moment is not one: the date, else the time."""
+        day_ok = self.date_field.value() is not None and self.date_field.error() is None
+        part = self.time_edit if day_ok else self.date_field
+        part.setFocus()
+        if part is self.time_edit:
+            self.time_edit.selectAll()
+
     def moment(self) -> datetime | None:
         """The moment typed, as aware UTC; ``None`` while the date or time is not one."""
         day, at = self.date_field.value(), read_time(self.time_edit.text())

@@ -32,16 +32,23 @@ def person_line(p: NationalRow) -> str:
 
 
 class _Arrows(QObject):
-    """↑ and ↓ typed in a search field move the current row of its list."""
+    """↑ and ↓ typed in a search field move the current row of its list; Enter calls
+    ``on_enter`` when given (instead of the dialog's default button)."""
 
-    def __init__(self, field: QLineEdit, results: QListWidget) -> None:
+    def __init__(
+        self, field: QLineEdit, results: QListWidget, on_enter: Callable[[], None] | None
+    ) -> None:
         super().__init__(field)
         self.results = results
+        self.on_enter = on_enter
         field.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
+            if self.on_enter is not None and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.on_enter()
+                return True
             step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(Qt.Key(event.key()))
             count = self.results.count()
             if step is not None and count:
@@ -52,9 +59,12 @@ class _Arrows(QObject):
         return super().eventFilter(watched, event)
 
 
-def steer_with_arrows(field: QLineEdit, results: QListWidget) -> None:
-    """Let ↑ and ↓ in ``field`` choose in ``results``: the hands stay on the keys."""
-    _Arrows(field, results)
+def steer_with_arrows(
+    field: QLineEdit, results: QListWidget, on_enter: Callable[[], None] | None = None
+) -> None:
+    """Let ↑ and ↓ in ``field`` choose in ``results``: the hands stay on the keys. With
+    ``on_enter``, Enter in the field calls it (a form whose next step is not its button)."""
+    _Arrows(field, results, on_enter)
 
 
 class PersonPicker(QWidget):

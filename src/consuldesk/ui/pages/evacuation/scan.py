@@ -246,6 +246,12 @@ class ScanPart(PageBase):
             self._show_scan(
                 _FAIL_STYLE, _("✗ Boarding is closed: this trip is {status}").format(status=status)
             )
+        elif outcome == "no_seat":
+            line = _("✗ Nobody has seat {seat} on this trip").format(seat=result.printed_seat)
+            self._show_scan(_FAIL_STYLE, line)
+        elif outcome == "no_passport":
+            line = _("✗ Nobody with passport {number} on file").format(number=result.printed_seat)
+            self._show_scan(_FAIL_STYLE, line)
         else:
             self._show_scan(_FAIL_STYLE, _("✗ Unknown code: {code}").format(code=text))
         QApplication.beep()
