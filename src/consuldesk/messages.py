@@ -691,6 +691,7 @@ PROBLEM_SHORT_LABELS: dict[str, str] = {
     "no_consent": "no consent",
 }
 _STATUS_PARAMS = ("current", "new", "status")
+_SEX_PARAMS = frozenset({"stated", "from_iin"})  # as stored (a review item's JSON): "M", "F"
 
 #: How a list's column is used (``ColumnMapping.note`` of a recognised column, by its field).
 COLUMN_USE_LABELS: dict[str, str] = {
@@ -957,7 +958,10 @@ def describe_code(code: str, field: str | None = None, /, **params: Any) -> str:
     ``code`` and ``field`` are positional only, so a parameter may be called ``field`` too.
     """
     template = TEMPLATES.get(_variant(code, params))
-    values = {k: _format_value(v) for k, v in params.items()}
+    values = {
+        k: _format_value(Sex(v) if k in _SEX_PARAMS and v in ("M", "F") else v)
+        for k, v in params.items()
+    }
     for key in _STATUS_PARAMS:
         word = STATUS_WORD_LABELS.get(str(values.get(key, "")))
         if word is not None:
@@ -1048,6 +1052,8 @@ def _format_value(value: Any) -> Any:
         return value.strftime("%d.%m.%Y")
     if isinstance(value, (list, tuple)):
         return ", ".join(f"“{v}”" for v in value)
+    if isinstance(value, Sex):  # "Sex Ж does not match", not a Latin letter in Kazakh
+        return _(SEX_LABELS[value]).casefold()
     if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):
         return value.value
     return value

@@ -241,3 +241,13 @@ def test_a_conflicts_values_read_as_the_window_shows_them_not_as_stored():
         assert value_text("host_country", "AE") == "Біріккен Араб Әмірліктері"
     finally:
         i18n.install("en")
+
+
+def test_sex_in_a_message_is_a_word_of_the_language_not_a_passport_letter():
+    error = ValidationError("iin.sex_mismatch", "sex", stated="F", from_iin="M")  # as stored
+    assert describe(error) == "Sex female does not match the IIN (male)"
+    i18n.install("ru")
+    try:
+        assert describe(error) == "Пол женский не совпадает с ИИН (мужской)"
+    finally:
+        i18n.install("en")

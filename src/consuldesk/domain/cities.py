@@ -51,6 +51,12 @@ CITIES: dict[str, tuple[str, ...]] = {
     "Yerevan": ("Ереван",),
     "Ashgabat": ("Ашхабад", "Ашгабат"),
     "Istanbul": ("Стамбул",),
+    # Turkey's coast: where many Kazakh tourists are when flights stop
+    "Antalya": ("Анталья", "Анталия", "Анталья қаласы"),
+    "Alanya": ("Аланья", "Алания"),
+    "Kemer": ("Кемер",),
+    "Side": ("Сиде",),
+    "Bodrum": ("Бодрум",),
 }
 
 

@@ -244,6 +244,7 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
 
 #: What makes a record impossible to keep: it names no one.
 FATAL_CODES = frozenset({"name.missing"})
+_SURNAMES = frozenset({"surname_cyr", "surname_lat"})
 _SURNAMES = ("surname_cyr", "surname_lat")
 _NAME_JUNK = {
     True: re.compile(r"[^\u0400-\u04ff '\-.]+"),  # Cyrillic names
@@ -287,7 +288,10 @@ def clean_national_keeping(
         except ValidationErrors as exc:
             fatal = [e for e in exc.errors if e.code in FATAL_CODES]
             if fatal:
-                raise ValidationErrors(fatal) from None
+                # Why no surname is left, first: "“12345” is not in Cyrillic letters", not
+                # only "a surname is required" beside a filled cell.
+                why = [e for e, _value in set_aside if e.field in _SURNAMES]
+                raise ValidationErrors([*why, *fatal]) from None
             changes: dict[str, object] = {}
             for error in exc.errors:
                 name = set_aside_field(error)

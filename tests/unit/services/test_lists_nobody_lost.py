@@ -598,3 +598,11 @@ def test_dashes_and_question_marks_are_empty_cells_in_every_column(desk, tmp_pat
     assert people["Яковлева"]["sex"] is None and people["Яковлев"]["phones"] in (None, "[]")
     # a value that only starts with a dash is a value (here a doubtful phone, set aside)
     assert "phones" in people["Ершов"]["review"]
+
+
+def test_a_surname_of_digits_is_refused_with_why_not_only_that_one_is_needed(desk, tmp_path):
+    path = write_csv(tmp_path / "operator.csv", [["Фамилия", "Имя"], ["12345", "Иван"]])
+    report = import_list(desk, path, dry_run=True)
+    assert [e.code for e in report.errors][-1] == "name.missing"
+    why = report.errors[0]
+    assert why.line == 2 and "“12345”" in why.message and why.code.endswith("_expected")
