@@ -725,7 +725,7 @@ class MainWindow(QMainWindow):
         self.ctx.events.changed.emit(everything_changed())
         self.statusBar().showMessage(
             _("Changed outside this window (by the command line or another window): shown anew."),
-            15_000,
+            8_000,
         )
 
     def _on_backup_done(self, path: object) -> None:

@@ -269,8 +269,11 @@ class ReviewPanel(QFrame):
             needed = layout.totalHeightForWidth(width)
         else:
             needed = layout.totalSizeHint().height()
-        cap = self.fontMetrics().lineSpacing() * MAX_LINES
-        height = max(0, min(needed, cap))
+        spacing = self.fontMetrics().lineSpacing()
+        cap = spacing * MAX_LINES
+        # Half a line more than measured: a line that wraps once more at the width it really
+        # gets was cut in half at the bottom of the card (1024 px, a long reason).
+        height = max(0, min(needed + spacing // 2, cap))
         if self._scroll.height() != height or self._scroll.minimumHeight() != height:
             self._scroll.setFixedHeight(height)
 
