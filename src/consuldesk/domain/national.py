@@ -244,7 +244,6 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
 
 #: What makes a record impossible to keep: it names no one.
 FATAL_CODES = frozenset({"name.missing"})
-_SURNAMES = frozenset({"surname_cyr", "surname_lat"})
 _SURNAMES = ("surname_cyr", "surname_lat")
 _NAME_JUNK = {
     True: re.compile(r"[^\u0400-\u04ff '\-.]+"),  # Cyrillic names

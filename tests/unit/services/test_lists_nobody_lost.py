@@ -606,3 +606,20 @@ def test_a_surname_of_digits_is_refused_with_why_not_only_that_one_is_needed(des
     assert [e.code for e in report.errors][-1] == "name.missing"
     why = report.errors[0]
     assert why.line == 2 and "“12345”" in why.message and why.code.endswith("_expected")
+
+
+def test_a_whole_name_in_the_surname_column_is_read_as_a_whole_name(desk, tmp_path):
+    path = write_csv(
+        tmp_path / "operator.csv",
+        [
+            ["Фамилия", "Имя", "Surname", "Given names"],
+            ["Сергеев Сергей Сергеевич", "", "SERGEEV SERGEI", ""],
+            ["Ахмедова-Байжанова", "Әлия", "", ""],  # a double surname stays one
+        ],
+    )
+    import_list(desk, path)
+    people = by_surname(desk)
+    sergeev = people["Сергеев"]
+    assert (sergeev["given_names_cyr"], sergeev["patronymic_cyr"]) == ("Сергей", "Сергеевич")
+    assert (sergeev["surname_lat"], sergeev["given_names_lat"]) == ("SERGEEV", "SERGEI")
+    assert people["Ахмедова-Байжанова"]["given_names_cyr"] == "Әлия"

@@ -305,6 +305,18 @@ class _Part:
     counted: int
 
 
+_NAME_PAIRS = (("surname_cyr", "given_names_cyr"), ("surname_lat", "given_names_lat"))
+
+
+def _all_words(text: str) -> bool:
+    """Two to four words of letters (a hyphen or apostrophe inside): a whole name, not a
+    surname with a note ("SEITOVA (MRS)")."""
+    words = text.split()
+    return 2 <= len(words) <= 4 and all(
+        w.replace("-", "").replace("'", "").isalpha() for w in words
+    )
+
+
 # Cells of these marks alone are empty, in every column: "-" for no phone is no doubtful
 # phone (it put whole lists under review), and "?" for sex is no sex (it was dropped quietly
 # where other columns set it aside).
@@ -438,6 +450,12 @@ def _check_part(
             out["host_country"] = country
         out["source"] = source
         out["source_ref"] = source_ref
+        for surname_key, given_key in _NAME_PAIRS:
+            whole = out.get(surname_key)
+            if whole and " " in whole and given_key not in out and _all_words(whole):
+                # "Сергеев Сергей Сергеевич" typed into the surname column, the name's own
+                # empty: a full name, read as the full-name column reads it.
+                out.update(_split_full(whole, surname_key.endswith("_lat")))
         try:
             fields, aside = clean_national_keeping(make_fields(out), today)
         except ValidationErrors as exc:
