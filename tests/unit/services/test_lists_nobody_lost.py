@@ -535,6 +535,18 @@ def test_a_renewed_passport_or_a_new_surname_on_a_list_is_set_aside_never_droppe
     assert (again.updated, again.unchanged) == (0, 1)
 
 
+def test_a_name_in_capitals_or_without_kazakh_letters_is_no_other_name(desk, tmp_path):
+    iin = valid_iin(date(1979, 5, 5), Sex.FEMALE)
+    row = register_national(desk, person(iin=iin, birth_date=date(1979, 5, 5))).row
+    path = write_csv(
+        tmp_path / "operator.csv",
+        [["Фамилия", "Имя", "ИИН"], ["КАСЫМОВА", "АЙГЕРИМ", iin]],  # cp1251-style, capitals
+    )
+    report = import_list(desk, path)
+    assert report.needs_review == 0 and get_national(desk, row.id).review == ()
+    assert get_national(desk, row.id).surname_cyr == "Қасымова"  # the record's spelling stays
+
+
 def test_the_same_name_and_passport_born_a_day_apart_is_the_person_with_the_date_aside(
     desk, tmp_path
 ):

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from consuldesk.domain.duplicates import probable_duplicate, same_person
 from consuldesk.domain.enums import PresenceStatus, Sex, Source
 from consuldesk.domain.errors import ValidationError, ValidationErrors
-from consuldesk.domain.names import display_name
+from consuldesk.domain.names import cyr_key, display_name
 from consuldesk.domain.national import NationalFields, clean_national, set_aside_field
 from consuldesk.domain.review import (
     ReviewItem,
@@ -398,6 +398,8 @@ def _differs(row: _Row, current: dict[str, Any]) -> list[ReviewItem]:
             continue
         if _as_stored(value) == _as_stored(kept):
             continue
+        if name in _CYRILLIC_NAMES and _name_key(value) == _name_key(str(kept)):
+            continue  # "ҚАСЫМОВА", or "Касымова" from a list that lost its Kazakh letters
         shown, kept_shown = _shown(value), _shown(_column_value(kept))
         code = "list.iin_differs" if name == "iin" else "list.value_differs"
         items.append(
@@ -406,6 +408,15 @@ def _differs(row: _Row, current: dict[str, Any]) -> list[ReviewItem]:
             )
         )
     return items
+
+
+_CYRILLIC_NAMES = frozenset({"surname_cyr", "given_names_cyr"})
+
+
+def _name_key(value: str) -> str:
+    """A Cyrillic name as compared: case, ё/е, Kazakh letters written with Russian ones and
+    hyphens do not make another name (the passport's Latin name is compared exactly)."""
+    return " ".join(cyr_key(w) for w in value.replace("-", " ").split())
 
 
 def _shown(value: Any) -> str:
