@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -124,35 +126,45 @@ def export_copy(
         discard_database(tmp)
 
 
+@contextmanager
+def attached(
+    target: Path, target_key: bytes | None, source: Path, source_key: bytes | None
+) -> Iterator[Any]:
+    """A connection to ``target`` with ``source`` attached as ``source`` (each under its own
+    key): one case file's rows read beside another's, as a restore does."""
+    conn = connect(target, target_key)
+    try:
+        key_sql = f'"{_raw(source_key)}"' if source_key is not None else "''"
+        conn.execute(f"ATTACH DATABASE ? AS source KEY {key_sql}", (str(source),))
+        try:
+            yield conn
+        finally:
+            conn.execute("DETACH DATABASE source")
+    finally:
+        conn.close()
+
+
 def add_missing_rows(
     target: Path, target_key: bytes | None, source: Path, source_key: bytes | None, table: str
 ) -> int:
     """Insert into ``target``'s ``table`` the rows of ``source``'s that it lacks (by primary
     key), in the columns both have (the source may be of a newer schema); one transaction.
     Returns how many were added."""
-    conn = connect(target, target_key)
-    try:
-        key_sql = f'"{_raw(source_key)}"' if source_key is not None else "''"
-        conn.execute(f"ATTACH DATABASE ? AS source KEY {key_sql}", (str(source),))
-        try:
-            mine = conn.execute(f'PRAGMA main.table_info("{table}")').fetchall()
-            theirs = {r[1] for r in conn.execute(f'PRAGMA source.table_info("{table}")')}
-            columns = [r[1] for r in mine if r[1] in theirs]
-            keys = [r[1] for r in sorted(mine, key=lambda r: r[5]) if r[5] and r[1] in theirs]
-            if not columns or not keys:
-                return 0
-            listed = ", ".join(f'"{c}"' for c in columns)
-            match = " AND ".join(f'm."{k}" = s."{k}"' for k in keys)
-            with conn:
-                done = conn.execute(
-                    f'INSERT INTO main."{table}" ({listed}) SELECT {listed} FROM source."{table}" '
-                    f'AS s WHERE NOT EXISTS (SELECT 1 FROM main."{table}" AS m WHERE {match})'
-                )
-                return int(done.rowcount or 0)
-        finally:
-            conn.execute("DETACH DATABASE source")
-    finally:
-        conn.close()
+    with attached(target, target_key, source, source_key) as conn:
+        mine = conn.execute(f'PRAGMA main.table_info("{table}")').fetchall()
+        theirs = {r[1] for r in conn.execute(f'PRAGMA source.table_info("{table}")')}
+        columns = [r[1] for r in mine if r[1] in theirs]
+        keys = [r[1] for r in sorted(mine, key=lambda r: r[5]) if r[5] and r[1] in theirs]
+        if not columns or not keys:
+            return 0
+        listed = ", ".join(f'"{c}"' for c in columns)
+        match = " AND ".join(f'm."{k}" = s."{k}"' for k in keys)
+        with conn:
+            done = conn.execute(
+                f'INSERT INTO main."{table}" ({listed}) SELECT {listed} FROM source."{table}" '
+                f'AS s WHERE NOT EXISTS (SELECT 1 FROM main."{table}" AS m WHERE {match})'
+            )
+            return int(done.rowcount or 0)
 
 
 def carry_highest(
@@ -167,21 +179,12 @@ def carry_highest(
     """Raise ``target``'s ``table.column`` to ``source``'s where the source's is higher, row
     by row (matched on ``key_column``); one transaction. A counter that must never go back
     (the number of the last bundle made for each peer) stays as high as it was."""
-    conn = connect(target, target_key)
-    try:
-        key_sql = f'"{_raw(source_key)}"' if source_key is not None else "''"
-        conn.execute(f"ATTACH DATABASE ? AS source KEY {key_sql}", (str(source),))
-        try:
-            with conn:
-                conn.execute(
-                    f'UPDATE main."{table}" AS m SET "{column}" = s."{column}" '
-                    f'FROM source."{table}" AS s WHERE s."{key_column}" = m."{key_column}" '
-                    f'AND s."{column}" > m."{column}"'
-                )
-        finally:
-            conn.execute("DETACH DATABASE source")
-    finally:
-        conn.close()
+    with attached(target, target_key, source, source_key) as conn, conn:
+        conn.execute(
+            f'UPDATE main."{table}" AS m SET "{column}" = s."{column}" '
+            f'FROM source."{table}" AS s WHERE s."{key_column}" = m."{key_column}" '
+            f'AND s."{column}" > m."{column}"'
+        )
 
 
 def backup_copy(source: Path, target: Path, key: bytes | None) -> None:

@@ -1336,30 +1336,22 @@ def note_own_gap(
     """``target`` (a backup about to replace ``source``) may lack changes ``source`` made
     after the backup: note the range of its own versions it lacks (:data:`META_OWN_GAP`,
     widened with a gap it had), so that it does not tell other case files it holds them."""
-    conn = cipher.connect(target, target_key)
-    try:
-        key_sql = f'"{cipher._raw(source_key)}"' if source_key is not None else "''"
-        conn.execute(f"ATTACH DATABASE ? AS source KEY {key_sql}", (str(source),))
-        try:
-            meta = "SELECT value FROM {}.meta WHERE key = ?"
-            after = (conn.execute(meta.format("main"), (META_HLC,)).fetchone() or [""])[0]
-            through = (conn.execute(meta.format("source"), (META_HLC,)).fetchone() or [""])[0]
-            for schema in ("main", "source"):
-                row = conn.execute(meta.format(schema), (META_OWN_GAP,)).fetchone()
-                if row:  # a gap not closed yet: the new one covers it too
-                    old_after, old_through = json.loads(row[0])
-                    after, through = min(after, old_after), max(through, old_through)
-            if through > after:
-                with conn:
-                    conn.execute(
-                        "INSERT INTO main.meta(key, value) VALUES (?, ?) "
-                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        (META_OWN_GAP, json.dumps([after, through])),
-                    )
-        finally:
-            conn.execute("DETACH DATABASE source")
-    finally:
-        conn.close()
+    with cipher.attached(target, target_key, source, source_key) as conn:
+        meta = "SELECT value FROM {}.meta WHERE key = ?"
+        after = (conn.execute(meta.format("main"), (META_HLC,)).fetchone() or [""])[0]
+        through = (conn.execute(meta.format("source"), (META_HLC,)).fetchone() or [""])[0]
+        for schema in ("main", "source"):
+            row = conn.execute(meta.format(schema), (META_OWN_GAP,)).fetchone()
+            if row:  # a gap not closed yet: the new one covers it too
+                old_after, old_through = json.loads(row[0])
+                after, through = min(after, old_after), max(through, old_through)
+        if through > after:
+            with conn:
+                conn.execute(
+                    "INSERT INTO main.meta(key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (META_OWN_GAP, json.dumps([after, through])),
+                )
 
 
 def read_meta(session: Session, key: str) -> str | None:
