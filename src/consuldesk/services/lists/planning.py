@@ -18,7 +18,7 @@ from sqlmodel import Session
 from consuldesk.domain.duplicates import probable_duplicate, same_person
 from consuldesk.domain.enums import PresenceStatus, Sex, Source
 from consuldesk.domain.errors import ValidationError, ValidationErrors
-from consuldesk.domain.names import cyr_key, display_name
+from consuldesk.domain.names import cyr_key, display_name, words
 from consuldesk.domain.national import NationalFields, clean_national, set_aside_field
 from consuldesk.domain.review import (
     ReviewItem,
@@ -27,6 +27,7 @@ from consuldesk.domain.review import (
     merge_review,
     review_from_json,
     review_to_json,
+    value_text,
 )
 from consuldesk.services.desk import CancelFlag
 from consuldesk.services.lists.base import _EVERY, NOTE, REFUSED
@@ -400,7 +401,9 @@ def _differs(row: _Row, current: dict[str, Any]) -> list[ReviewItem]:
             continue
         if name in _CYRILLIC_NAMES and _name_key(value) == _name_key(str(kept)):
             continue  # "ҚАСЫМОВА", or "Касымова" from a list that lost its Kazakh letters
-        shown, kept_shown = _shown(value), _shown(_column_value(kept))
+        if name in _DATE_FIELDS and isinstance(kept, str):
+            kept = date.fromisoformat(kept)  # as the driver returns it
+        shown, kept_shown = value_text(value), value_text(kept)
         code = "list.iin_differs" if name == "iin" else "list.value_differs"
         items.append(
             ReviewItem(
@@ -416,16 +419,7 @@ _CYRILLIC_NAMES = frozenset({"surname_cyr", "given_names_cyr"})
 def _name_key(value: str) -> str:
     """A Cyrillic name as compared: case, ё/е, Kazakh letters written with Russian ones and
     hyphens do not make another name (the passport's Latin name is compared exactly)."""
-    return " ".join(cyr_key(w) for w in value.replace("-", " ").split())
-
-
-def _shown(value: Any) -> str:
-    """A value as the review shows it (dates as dd.mm.yyyy)."""
-    if isinstance(value, date):
-        return f"{value:%d.%m.%Y}"
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        return f"{value[8:]}.{value[5:7]}.{value[:4]}"
-    return str(getattr(value, "value", value))
+    return " ".join(cyr_key(w) for w in words(value))
 
 
 def _stored_facts(values: dict[str, Any]) -> Any:
