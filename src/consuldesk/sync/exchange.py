@@ -528,7 +528,7 @@ def _passes(name: str, pending: list[Record]) -> list[list[Record]]:
             seen.append(here.id)
             into = target(here)
             here = by_id.get(into) if into else None
-        below = depth.get(here.id, 0) if here is not None and here.id in depth else -1
+        below = depth[here.id] if here is not None and here.id in depth else -1
         for record_id in reversed(seen):  # from the end of the chain back
             below = depth[record_id] = below + 1
         return depth[record.id]

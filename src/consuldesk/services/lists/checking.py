@@ -321,7 +321,7 @@ def _all_words(text: str) -> bool:
 # phone (it put whole lists under review), and "?" for sex is no sex (it was dropped quietly
 # where other columns set it aside).
 _NOTHING = " -–—?."
-_NOTHING_START = frozenset("-–—?.")
+_NOTHING_START = frozenset(_NOTHING) - {" "}  # (a cell's first character, read cheaply)
 
 _Reading = tuple[list[tuple[int, str, _Handler | None]], Callable[[dict[str, Any]], NationalFields]]
 _plans: dict[str, _Reading] = {}  # the current import's, by context key (one at a time)

@@ -247,8 +247,7 @@ class DueField(QWidget):
 
     def focus_problem(self) -> None:
         """Put the cursor where the moment is not one: the date, else the time."""
-        day_ok = self.date_field.value() is not None and self.date_field.error() is None
-        part = self.time_edit if day_ok else self.date_field
+        part = self.time_edit if self.date_field.value() is not None else self.date_field
         part.setFocus()
         if part is self.time_edit:
             self.time_edit.selectAll()
