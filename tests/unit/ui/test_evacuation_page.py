@@ -547,6 +547,8 @@ def test_a_walk_in_is_found_with_the_arrow_keys_and_added_with_their_family(
     picked = dialog.chosen()
     qtbot.keyClick(dialog.search_box, Qt.Key.Key_Return)  # Add, and the dialog stays open
     qtbot.waitUntil(lambda: len(ev.pool(desk, op.id, 1)) == 3, timeout=3000)
+    # (written before the dialog hears of it: its answer is waited for, not raced)
+    qtbot.waitUntil(lambda: "(3 people in all)" in dialog.hint_label.text(), timeout=3000)
     assert dialog.isVisible() and "their family wait for a seat (3 people in all)" in (
         dialog.hint_label.text()
     )
