@@ -195,9 +195,9 @@ LABELS: dict[str, dict[str, str]] = {
     "no_passport": {"en": "No passport", "kk": "Паспорт жоқ", "ru": "Нет паспорта"},
     "no_consent": {"en": "No consent", "kk": "Келісімі жоқ", "ru": "Нет согласия"},
     "no_passport_name": {
-        "en": "No name as in passport",
-        "kk": "Паспорттағы аты жоқ",
-        "ru": "Нет имени как в паспорте",
+        "en": "No Latin name",
+        "kk": "Латынша аты жоқ",
+        "ru": "Нет имени латиницей",
     },
 }
 #: Problems a passenger can have (keys of :data:`LABELS`), in the order they are printed.

@@ -331,7 +331,12 @@ def _draw_slip(
     top = y + SLIP_HEIGHT - PADDING
     left_width = SLIP_WIDTH - 2 * PADDING - RIGHT_COLUMN - 2 * mm
     flags = passenger_flags(slip.minor, slip.over_60, slip.medical)
-    problems = [label(code) for code in PROBLEMS if code in slip.problems]
+    problems = [
+        line
+        for code in PROBLEMS
+        if code in slip.problems
+        for line in _problem_lines(label(code), label(code, "\n"), left_width, styles)
+    ]
     flags_height = 6 * mm if flags else 0.0
     footer_height = 3 * mm + flags_height + len(problems) * PROBLEM_LINE
     available = SLIP_HEIGHT - 2 * PADDING - footer_height
@@ -347,10 +352,10 @@ def _draw_slip(
 
     if flags:
         _draw_flags(canvas, x + PADDING, y + PADDING + 3 * mm, flags, styles)
-    line_y = y + PADDING + 3 * mm + flags_height
-    for problem in reversed(problems):
+    line_y = y + PADDING + 3 * mm + flags_height + len(problems) * PROBLEM_LINE
+    for problem in problems:  # top down, as read (and as a PDF reader copies it)
+        line_y -= PROBLEM_LINE
         _draw_problem(canvas, x + PADDING, line_y, left_width, problem, styles)
-        line_y += PROBLEM_LINE
     canvas.setFont(styles.regular, 5.5)
     canvas.drawString(x + PADDING, y + PADDING - 1 * mm, f"ID {slip.entry_id}")
 
@@ -393,10 +398,19 @@ def _draw_flags(canvas: Canvas, x: float, y: float, flags: list[str], st: _Style
         x += width + 2 * pad + 2 * mm
 
 
+def _problem_lines(one_line: str, two_lines: str, width: float, st: _Styles) -> list[str]:
+    """A problem's label on one band when both languages fit the slip at full size, else on
+    two (English, then the second language): never shrunk below the others' size."""
+    size = st.flags.fontSize / st.scale
+    if stringWidth(f"! {one_line}", st.bold, size) <= width - 2 * mm:
+        return [f"! {one_line}"]
+    first, *rest = two_lines.split("\n")
+    return [f"! {first}", *rest]
+
+
 def _draw_problem(canvas: Canvas, x: float, y: float, width: float, text: str, st: _Styles) -> None:
     """Draw ``text`` white on a black band (baseline at ``y``), as wide as fits ``width``: a
     problem the border will stop the passenger for, seen at a glance and on any printer."""
-    text = f"! {text}"
     size = min(st.flags.fontSize / st.scale, (width - 2 * mm) / stringWidth(text, st.bold, 1))
     pad = 1 * mm
     canvas.saveState()

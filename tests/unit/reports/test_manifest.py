@@ -334,8 +334,8 @@ def test_a_full_bus_with_problems_fits_on_three_pages_with_its_signatures(tmp_pa
     assert "Receiving border post" in pages[-1].extract_text()  # signatures on the last page
     assert "Паспорт мерзімі өткен" in text and "Паспорт жоқ" in text and "Келісімі жоқ" in text
     flat = " ".join(text.split())  # a cell wraps its words
-    assert flat.count("Паспорттағы аты жоқ") == 2  # flagged on its line, and counted
-    assert re.search(r"No name as in passport / Паспорттағы аты жоқ 1\b", flat), flat
+    assert flat.count("Латынша аты жоқ") == 2  # flagged on its line, and counted
+    assert re.search(r"No Latin name / Латынша аты жоқ 1\b", flat), flat
     assert "1 (Bus / Автобус)" in text
 
 

@@ -199,7 +199,8 @@ def test_a_passenger_the_border_will_stop_is_marked_on_the_slip(
     )
     text = all_text(out)
     expired, missing, consent = words
-    assert f"Passport expired / {expired}" in text
+    # (a label too long for one band at full size is printed on two, one language on each)
+    assert f"Passport expired {expired}" in text
     assert f"No passport / {missing}" in text
     assert f"No consent / {consent}" in text
     assert text.count("Passport expired") == 1  # only on the slip of the one it concerns
@@ -213,3 +214,39 @@ def test_a_slip_prints_no_family_line_for_someone_travelling_alone(tmp_path: Pat
     text = all_text(out)
     assert text.count("Family / group") == 1  # the first slip's family, not the second's
     assert "Әбілқайыр family" in text
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_every_problem_prints_at_the_same_size_on_a_slip(tmp_path: Path, language: str) -> None:
+    """A problem whose two-language label was longer ("No name as in passport / Паспорттағы
+    аты жоқ") was shrunk to the slip's width: the one the border stops for, printed smallest."""
+    from pypdf import PdfReader
+
+    from consuldesk.reports.common import LABELS, PROBLEMS
+
+    marked = [
+        replace(KAZAKH_SLIPS[0], entry_id=str(uuid.UUID(int=i + 1)), problems=(problem,))
+        for i, problem in enumerate(PROBLEMS)
+    ]
+    out = render_boarding_slips(
+        TRIP,
+        marked,
+        tmp_path / "s.pdf",
+        second_language=language,  # type: ignore[arg-type]
+    )
+    sizes: dict[str, float] = {}
+    no_passport = f"! No passport / {'Паспорт жоқ' if language == 'kk' else 'Нет паспорта'}"
+
+    def seen(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            sizes[text.strip()] = round(size * tm[3], 2)
+
+    PdfReader(out).pages[0].extract_text(visitor_text=seen)
+    problems = {t: s for t, s in sizes.items() if t.startswith("! ")}
+    assert len(problems) == len(PROBLEMS), problems
+    assert set(problems.values()) == {sizes[no_passport]}, problems
+    for key in PROBLEMS:  # either language, at that size, whether on one band or two
+        for words in (LABELS[key]["en"], LABELS[key][language]):
+            lines = [t for t in sizes if words in t and not t.startswith("ID")]
+            assert lines, (words, sizes)
+            assert {sizes[line] for line in lines} == {sizes[no_passport]}, (words, sizes)
