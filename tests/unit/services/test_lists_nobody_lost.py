@@ -601,12 +601,15 @@ def test_dashes_and_question_marks_are_empty_cells_in_every_column(desk, tmp_pat
             ["Яковлева", "Вера", "?", "?", "?", "?", "?"],
             ["Яковлев", "Лев", "-", "--", "-", "—", "–"],
             ["Ершов", "Иван", "М", "05.05.1980", "нет", "ОАЭ", "-нет связи-"],
+            # spaces around the mark (a no-break space from a spreadsheet too)
+            ["Петров", "Пётр", " ? ", " - ", "\u00a0-", " — ", "\t–  "],
         ],
     )
     report = import_list(desk, path)
-    assert (report.created, report.needs_review) == (3, 1), report.warnings
+    assert (report.created, report.needs_review) == (4, 1), report.warnings
     people = by_surname(desk)
     assert people["Яковлева"]["review"] is None and people["Яковлев"]["review"] is None
+    assert people["Петров"]["review"] is None and people["Петров"]["sex"] is None
     assert people["Яковлева"]["sex"] is None and people["Яковлев"]["phones"] in (None, "[]")
     # a value that only starts with a dash is a value (here a doubtful phone, set aside)
     assert "phones" in people["Ершов"]["review"]

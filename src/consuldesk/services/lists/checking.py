@@ -320,8 +320,8 @@ def _all_words(text: str) -> bool:
 # Cells of these marks alone are empty, in every column: "-" for no phone is no doubtful
 # phone (it put whole lists under review), and "?" for sex is no sex (it was dropped quietly
 # where other columns set it aside).
-_NOTHING = " -–—?."
-_NOTHING_START = frozenset(_NOTHING) - {" "}  # (a cell's first character, read cheaply)
+_NOTHING = " \t\u00a0-–—?."  # (with the spaces around them: " - ", a no-break space)
+_NOTHING_START = frozenset(_NOTHING)  # (a cell's first character, read cheaply)
 
 _Reading = tuple[list[tuple[int, str, _Handler | None]], Callable[[dict[str, Any]], NationalFields]]
 _plans: dict[str, _Reading] = {}  # the current import's, by context key (one at a time)
