@@ -62,6 +62,7 @@ _LATIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
+_DIGITS = re.compile(r"(\d+)")
 
 
 def words(text: str | None) -> list[str]:
@@ -82,6 +83,13 @@ def is_latin(text: str) -> bool:
 def cyr_key(word: str) -> str:
     """Fold a Cyrillic word for matching (case, ё/е, й/и, Kazakh letters to Russian ones)."""
     return word.casefold().translate(_CYR_FOLD)
+
+
+def numbered_key(text: str) -> tuple[str | int, ...]:
+    """:func:`cyr_key` of a name, its numbers compared as numbers ("Группа 2" before
+    "Группа 12", "Қасымов (3)" before "Қасымов (12)")."""
+    parts = _DIGITS.split(text)
+    return tuple(int(p) if i % 2 else cyr_key(p) for i, p in enumerate(parts))
 
 
 def transliterate(text: str) -> str:

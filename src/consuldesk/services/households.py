@@ -24,7 +24,14 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from consuldesk.domain.enums import HouseholdKind, Relation, Vulnerability
-from consuldesk.domain.names import cyr_key, display_name, name_search_keys, word_keys, words
+from consuldesk.domain.names import (
+    cyr_key,
+    display_name,
+    name_search_keys,
+    numbered_key,
+    word_keys,
+    words,
+)
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.nationals import live_national, to_rows
@@ -348,7 +355,7 @@ def list_households(
     # Two of one name ("Семья Қасымовых") by their heads, then city: as the page tells them apart.
     rows.sort(
         key=lambda r: (
-            cyr_key(r.name),
+            numbered_key(r.name),
             r.name,
             cyr_key(r.head_name or ""),
             cyr_key(r.city or ""),

@@ -491,3 +491,18 @@ def test_two_households_of_one_name_are_listed_by_their_heads(desk):
         hh.create_household(desk, "Семья Қасымовых", HouseholdKind.FAMILY, head_id=head.id)
     listed = [r.head_name for r in hh.list_households(desk)]
     assert listed == ["Қасымова Әйгерім", "Қасымова Бекзат", "Қасымова Ерлан"]
+
+
+def test_numbers_in_household_names_sort_as_numbers(desk):
+    """Families named from a list's codes ("Қасымов (3)", "Қасымов (12)") and numbered tour
+    groups came in text order: group 12 before group 2."""
+    for name in ("Группа 12", "Группа 2", "Қасымов (12)", "Қасымов (3)", "Группа 2б", "Группа"):
+        hh.create_household(desk, name, HouseholdKind.TOUR_GROUP)
+    assert [r.name for r in hh.list_households(desk)] == [
+        "Группа",
+        "Группа 2",
+        "Группа 2б",
+        "Группа 12",
+        "Қасымов (3)",
+        "Қасымов (12)",
+    ]
