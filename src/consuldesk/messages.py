@@ -451,6 +451,11 @@ TEMPLATES: dict[str, str] = {
     ),
     "list.second_head": "{household} already has a head: this person was not made its head",
     "list.relation_differs": ("The list says “{value}”; the relation on file (“{kept}”) was kept"),
+    "list.formula_no_value": (
+        "Cell {cell} holds a formula ({formula}) without its result: the file was never saved "
+        "in a spreadsheet. Type the value, or open the list in Excel or LibreOffice, save it "
+        "and import it again"
+    ),
     "list.unclosed_quote": (
         "A quote opened on line {line} never closes; the line was read without it: check "
         "this person against the list"

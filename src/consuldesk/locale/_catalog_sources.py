@@ -601,6 +601,10 @@ def _catalog_sources() -> None:
     _("{household} already has a head: this person was not made its head")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.relation_differs']
     _("The list says “{value}”; the relation on file (“{kept}”) was kept")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.formula_no_value']
+    _(
+        "Cell {cell} holds a formula ({formula}) without its result: the file was never saved in a spreadsheet. Type the value, or open the list in Excel or LibreOffice, save it and import it again"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.unclosed_quote']
     _(
         "A quote opened on line {line} never closes; the line was read without it: check this person against the list"

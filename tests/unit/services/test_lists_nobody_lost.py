@@ -638,3 +638,62 @@ def test_a_whole_name_in_the_surname_column_is_read_as_a_whole_name(desk, tmp_pa
     assert (sergeev["given_names_cyr"], sergeev["patronymic_cyr"]) == ("Сергей", "Сергеевич")
     assert (sergeev["surname_lat"], sergeev["given_names_lat"]) == ("SERGEEV", "SERGEI")
     assert people["Ахмедова-Байжанова"]["given_names_cyr"] == "Әлия"
+
+
+def _with_results(path: Path, results: dict[str, str]) -> Path:
+    """The workbook at ``path`` with a result saved for the formulas of the cells named, as a
+    spreadsheet saves them (openpyxl writes formulas without results)."""
+    import re
+    import zipfile
+
+    out = path.with_name(f"saved-{path.name}")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                for cell, result in results.items():
+                    kind = ' t="str"'
+                    data = re.sub(
+                        rf'<c r="{cell}"([^>]*)>(<f>.*?</f>)<v ?/>'.encode(),
+                        rf'<c r="{cell}"\1{kind}>\2<v>{result}</v>'.encode(),
+                        data,
+                    )
+            dst.writestr(item, data)
+    return out
+
+
+def test_a_formula_without_its_result_is_named_not_read_as_empty(desk, tmp_path):
+    """A workbook written by a script keeps formulas but not their results: calamine reads
+    those cells as empty, and the phone or the person went missing without a word."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Фамилия", "Имя", "Телефон", "Дата рождения", "Примечание"])
+    sheet.append(["Қасымов", "Ерлан", '="+7 701 "&"123 45 67"', "=DATE(1980,1,2)", "=1+1"])
+    sheet.append(['=UPPER("сәрсенова")', "Ғалия", "+77011234568", "02.03.1990", ""])
+    sheet.append(["Өтегенов", "Нұрлан", "+77011234569", "=A1", ""])  # (saved below)
+    sheet.append(["Әлиев", "Іңкәр", "+77011234570", '=IF(1,"","")', ""])  # (saved: empty)
+    sheet.append(["Үмбетов", "Ұлан", "+77011234571", "04.05.1985", ""])
+    path = tmp_path / "script.xlsx"
+    book.save(path)
+    path = _with_results(path, {"D4": "03.04.1975", "D5": ""})
+
+    report = import_list(desk, path, columns={"Примечание": None})
+    assert (report.created, report.invalid, report.needs_review) == (4, 1, 1), report.warnings
+    warned = {(w.line, w.field, w.code) for w in report.warnings}
+    assert warned == {
+        (2, "phones", "list.formula_no_value"),
+        (2, "birth_date", "list.formula_no_value"),
+    }  # not the ignored column, not the cells a spreadsheet had saved
+    phone = next(w for w in report.warnings if w.field == "phones")
+    assert "C2" in phone.message and '="+7 701 "&"123 45 67"' in phone.message
+    assert phone.value == '="+7 701 "&"123 45 67"'
+    people = by_surname(desk)
+    review = json.loads(people["Қасымов"]["review"])
+    assert {i["field"] for i in review} == {"phones", "birth_date"}
+    assert people["Өтегенов"]["birth_date"] == "1975-04-03" and people["Өтегенов"]["review"] is None
+    # The surname a formula held: the refusal says why there is no name.
+    assert {(e.line, e.code) for e in report.errors} >= {
+        (3, "name.missing"),
+        (3, "list.formula_no_value"),
+    }
+    assert any("A3" in e.message for e in report.errors)

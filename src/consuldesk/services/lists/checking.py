@@ -456,10 +456,19 @@ def _check_part(
                 # "Сергеев Сергей Сергеевич" typed into the surname column, the name's own
                 # empty: a full name, read as the full-name column reads it.
                 out.update(_split_full(whole, surname_key.endswith("_lat")))
+        cell_notes = [
+            (_REVIEW_FIELDS.get(context.fields[params["column"]], "record"), code, params)
+            for code, params in read_notes.get(line, ())
+            if "column" in params and params["column"] < len(context.fields)
+            if context.fields[params["column"]]  # (a column not read lacks nothing)
+        ]
         try:
             fields, aside = clean_national_keeping(make_fields(out), today)
         except ValidationErrors as exc:
-            refused[index] = [Problem(e, "", REFUSED) for e in (*errs, *exc.errors)]
+            refused[index] = [Problem(e, "", REFUSED) for e in (*errs, *exc.errors)] + [
+                Problem(ValidationError(code, field, **params), params["formula"], REFUSED)
+                for field, code, params in cell_notes
+            ]
             continue
         # Parse errors carry the cell as given; validation returns each value it set aside.
         given = [(e, e.params.get("value", "")) for e in errs]
@@ -468,8 +477,11 @@ def _check_part(
             for e, v in (*given, *aside)
         ]
         for code, params in read_notes.get(line, ()):
-            text = " ".join(_cell_text(c) for c in cells if c)
-            review.append(ReviewItem("record", code, text, params, source_ref, line))
+            if "column" not in params:  # about the line as a whole
+                text = " ".join(_cell_text(c) for c in cells if c)
+                review.append(ReviewItem("record", code, text, params, source_ref, line))
+        for field, code, params in cell_notes:  # a cell the file holds no value of
+            review.append(ReviewItem(field, code, params["formula"], params, source_ref, line))
         if relation is not None and not has_family:
             relation = None  # a role in no family: nothing to attach it to
         row = _Row(
@@ -494,6 +506,18 @@ def _check_part(
         rows.append(row)
     return _Part(rows, refused, counted)
 
+
+# The field a value read from a column is reviewed under (others: the record as a whole).
+_REVIEW_FIELDS = {
+    **{f.name: f.name for f in dataclasses.fields(NationalFields)},
+    "surname": "surname_cyr",  # (a column of either script: the name as the card shows it)
+    "given_names": "given_names_cyr",
+    "patronymic": "patronymic_cyr",
+    "full_name": "surname_cyr",
+    "full_name_lat": "surname_lat",
+    "household": "household",
+    "relation": "relation",
+}
 
 # Fields a repeated row may add to the row it repeats.
 _REPEATABLE = [f.name for f in dataclasses.fields(NationalFields) if f.name not in ("source",)]

@@ -8,11 +8,14 @@ import hashlib
 import io
 import re
 import sys
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from consuldesk.services.desk import CancelFlag, Cancelled, Progress, no_progress
 from consuldesk.services.files import os_reason
@@ -94,7 +97,7 @@ def read_list(
         encoding = None
         data = _read_bytes(path)
         with gc_paused():  # keeping 100,000 rows of cells: ~20 % of the time in GC scans
-            rows = _read_xlsx(path, data, progress, cancel)
+            rows, notes = _read_xlsx(path, data, progress, cancel)
     else:
         fmt = "csv"
         data = _read_bytes(path)
@@ -562,12 +565,27 @@ def _without_stray_quotes(line: str, delimiter: str) -> list[str]:
 
 def _read_xlsx(
     path: Path, data: bytes, progress: Progress, cancel: CancelFlag
-) -> list[tuple[int, list[CellValue]]]:
-    """The rows of the first sheet that has any, with their row numbers (``data``: the file).
+) -> tuple[list[tuple[int, list[CellValue]]], list[tuple[int, str, dict[str, Any]]]]:
+    """The rows of the first sheet that has any, with their row numbers (``data``: the file),
+    and notes of its cells whose value the file does not hold (:func:`_formulas_without_values`).
 
     Read with calamine (Rust), many times faster than openpyxl on large sheets; it also turns
     the escapes Excel writes for control characters (``_x0001_``) back into characters.
     """
+    # The first sheet's formulas are looked for beside calamine (unzipping mostly runs
+    # without the GIL): 0.3 s more on a 100,000-row sheet, against 0.55 s after it.
+    with ThreadPoolExecutor(1, "formulas") as pool:
+        first_sheet = pool.submit(_formulas_without_values, data, 0)
+        return _calamine_rows(path, data, first_sheet, progress, cancel)
+
+
+def _calamine_rows(
+    path: Path,
+    data: bytes,
+    first_sheet: Future[list[tuple[int, str, dict[str, Any]]]],
+    progress: Progress,
+    cancel: CancelFlag,
+) -> tuple[list[tuple[int, list[CellValue]]], list[tuple[int, str, dict[str, Any]]]]:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -575,7 +593,7 @@ def _read_xlsx(
     except Exception as exc:  # zip, XML and calamine errors: all mean "not a readable xlsx"
         raise ListError("list.corrupt", path, detail=_calamine_detail(exc)) from exc
     try:
-        for name in workbook.sheet_names:
+        for index, name in enumerate(workbook.sheet_names):
             rows: list[tuple[int, list[CellValue]]] = []
             sheet = workbook.get_sheet_by_name(name)
             # From A1, so that row numbers and column letters are the ones Excel shows.
@@ -590,14 +608,105 @@ def _read_xlsx(
                     cancel.check()
                     progress(len(rows), 0, "list.read")
             if rows:
-                return rows
-        return []
+                if index == 0:
+                    return rows, first_sheet.result()
+                return rows, _formulas_without_values(data, index)
+        return [], []
     except Cancelled:
         raise
     except Exception as exc:
         raise ListError("list.corrupt", path, detail=_calamine_detail(exc)) from exc
     finally:
         workbook.close()
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")  # a formula element, with or without a prefix
+
+
+def _formulas_without_values(data: bytes, sheet: int) -> list[tuple[int, str, dict[str, Any]]]:
+    """``list.formula_no_value`` notes for the cells of the ``sheet``-th sheet that hold a
+    formula but not its result, by row: a workbook written by a program and never opened in a
+    spreadsheet keeps no results, and calamine reads those cells as empty. A person of such a
+    row is kept for review and told why a value is missing (the surname too: the refusal says
+    so).
+
+    The sheet's XML is scanned for a formula first; only a sheet that has one is parsed. What
+    cannot be read here is left as calamine read it.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            member = _sheet_member(archive, sheet)
+            if member is None or not _has_formula(archive, member):
+                return []
+            with archive.open(member) as fh:
+                return _formula_notes(fh)
+    except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError, ValueError):
+        return []
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _sheet_member(archive: zipfile.ZipFile, sheet: int) -> str | None:
+    """The archive member of the ``sheet``-th sheet, as the workbook lists them."""
+    sheets = [
+        next((v for k, v in e.attrib.items() if _local(k) == "id"), None)
+        for e in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter()
+        if _local(e.tag) == "sheet"
+    ]
+    if sheet >= len(sheets):
+        return None
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next((e.get("Target") for e in rels.iter() if e.get("Id") == sheets[sheet]), None)
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def _has_formula(archive: zipfile.ZipFile, member: str) -> bool:
+    with archive.open(member) as fh:
+        tail = b""
+        while chunk := fh.read(1 << 20):
+            if _FORMULA.search(tail + chunk):
+                return True
+            tail = chunk[-8:]
+    return False
+
+
+def _formula_notes(fh: Any) -> list[tuple[int, str, dict[str, Any]]]:
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+    from openpyxl.utils.cell import get_column_letter as letters
+
+    notes: list[tuple[int, str, dict[str, Any]]] = []
+    line = column = 0
+    for event, e in ElementTree.iterparse(fh, events=("start", "end")):
+        tag = _local(e.tag)
+        if event == "start":
+            if tag == "row":
+                line = int(e.get("r") or line + 1)
+                column = 0
+            continue
+        if tag == "c":
+            ref = e.get("r")
+            column = column_index_from_string(coordinate_from_string(ref)[0]) if ref else column + 1
+            formula = value = None
+            for child in e:
+                if _local(child.tag) == "f":
+                    formula = child
+                elif _local(child.tag) == "v":
+                    value = child
+            # (an empty result of a text formula is written t="str" with an empty value)
+            if formula is not None and (
+                value is None or (not value.text and e.get("t") not in ("str", "inlineStr"))
+            ):
+                cell = ref or f"{letters(column)}{line}"
+                params = {"cell": cell, "column": column - 1, "formula": f"={formula.text or ''}"}
+                notes.append((line, "list.formula_no_value", params))
+            e.clear()
+        elif tag == "row":
+            e.clear()
+    return notes
 
 
 def _calamine_detail(exc: Exception) -> str:
