@@ -81,6 +81,22 @@ _LABELS: dict[str, dict[str, str]] = {
         "ru": "Открытые обращения по видам",
     },
     "by_country": {"en": "By country", "kk": "Елдер бойынша", "ru": "По странам"},
+    "by_post": {"en": "By post", "kk": "Мекемелер бойынша", "ru": "По загранучреждениям"},
+    "vulnerable_any": {
+        "en": "Any of these (people)",
+        "kk": "Осылардың кез келгені (адам)",
+        "ru": "Хотя бы одно (человек)",
+    },
+    "counted_twice": {
+        "en": "{n} registered at two posts and not merged yet: counted twice in these figures",
+        "kk": "{n} адам екі мекемеде тіркелген, әлі біріктірілмеген: бұл сандарда екі рет саналған",
+        "ru": "{n} зарегистрированы в двух загранучреждениях и ещё не объединены: учтены дважды",
+    },
+    "needs_review": {
+        "en": "Needs review: {n} (values set aside by list imports, to be checked)",
+        "kk": "Тексеруді қажет етеді: {n} (тізімдерді импорттағанда бөлек қойылған мәндер)",
+        "ru": "Требуют проверки: {n} (значения, отложенные при импорте списков)",
+    },
     "country": {"en": "Country", "kk": "Ел", "ru": "Страна"},
     "count": {"en": "Number", "kk": "Саны", "ru": "Кол-во"},
     "share": {"en": "Share", "kk": "Үлесі", "ru": "Доля"},
@@ -337,6 +353,12 @@ class SitrepData:
         operations: Evacuation operations.
         hotels: Hotels with their occupancy tonight and costs.
         costs: Hotel costs per currency.
+        vulnerable: People with any vulnerability flag (one person may carry several), printed
+            under the flags; ``None``: not printed.
+        needs_review: Records with values set aside for review (printed when any).
+        by_post: ``(post, count)`` by the post that registered them: a table when the case
+            file holds more than one post's people (headquarters).
+        counted_twice: People registered at two posts and not merged yet (a warning when any).
     """
 
     post_name: str
@@ -351,6 +373,10 @@ class SitrepData:
     operations: Sequence[SitrepOperation] = field(default_factory=tuple)
     hotels: Sequence[SitrepHotel] = field(default_factory=tuple)
     costs: Sequence[SitrepCost] = field(default_factory=tuple)
+    vulnerable: int | None = None
+    needs_review: int = 0
+    by_post: Sequence[tuple[str, int]] = field(default_factory=tuple)
+    counted_twice: int = 0
 
 
 @dataclass(frozen=True)
@@ -527,14 +553,35 @@ def _build_story(data: SitrepData, generated: str, st: _Styles, label: LabelFn) 
         Spacer(1, 4 * mm),
         _headline_box(sitrep_headline(data), st, label),
     ]
+    if data.counted_twice:  # the headline's first number says more people than there are
+        story += [
+            Spacer(1, 2 * mm),
+            para(f"⚠ {label('counted_twice').format(n=data.counted_twice)}", st.band),
+        ]
     story += _section(label("nationals"), st)
     story.append(_count_tables(data, st, label))
+    if data.needs_review:
+        story += [
+            Spacer(1, 1.5 * mm),
+            para(label("needs_review").format(n=data.needs_review), st.cell),
+        ]
+    if len(data.by_post) > 1:
+        story += [
+            Spacer(1, 4 * mm),
+            CondPageBreak(HEADING_ROOM),
+            para(label("by_post"), st.subsection),
+            _pairs_table(data.by_post, "post", data.nationals_total, st, label),
+        ]
     story += [
         Spacer(1, 4 * mm),
         CondPageBreak(HEADING_ROOM),
         para(label("by_country"), st.subsection),
     ]
-    story.append(_country_table(data, st, label) if data.by_country else _none(st, label))
+    story.append(
+        _pairs_table(data.by_country, "country", data.nationals_total, st, label)
+        if data.by_country
+        else _none(st, label)
+    )
     story += _section(label("operations"), st)
     story.append(
         _operations_table(data.operations, st, label) if data.operations else _none(st, label)
@@ -611,7 +658,7 @@ def _count_table(
     label: LabelFn,
     *,
     share_of: int | None,
-    total_row: bool,
+    total: tuple[str, int] | None,
 ) -> Table:
     """Label, number and (with ``share_of``) share of that total for one set of counts."""
     num_w = 14 * mm
@@ -630,10 +677,11 @@ def _count_table(
     extra: list[tuple[Any, ...]] = [("ALIGN", (1, 1), (-1, -1), "RIGHT")]
     if not counts:
         rows.append([para(label("none"), st.cell)] + [""] * (len(widths) - 1))
-    elif total_row:
+    elif total is not None:
         rows.append(
-            [para(label("total"), st.cell_bold), str(sum(n for _, n in counts))]
-            + [""] * (len(widths) - 2)
+            [para(label(total[0]), st.cell_bold), str(total[1])]
+            + ([percent(total[1], share_of)] if share_of is not None else [])
+            + [""] * (len(widths) - 2 - (share_of is not None))
         )
         extra += [
             ("FONTNAME", (0, -1), (-1, -1), st.bold),
@@ -649,18 +697,21 @@ def _count_tables(data: SitrepData, st: _Styles, label: LabelFn) -> Table:
     gap = 4 * mm
     width = (TEXT_WIDTH - 2 * gap) / 3
     total = data.nationals_total
-    # (title, counts, their labels, share of, total row)
-    specs: list[tuple[str, Sequence[tuple[str, int]], Labels, int | None, bool]] = [
-        ("by_status", data.by_status, STATUS_LABELS, total, True),
-        # No total: one person may carry several vulnerability flags.
-        ("by_vulnerability", data.by_vulnerability, VULNERABILITY_LABELS, total, False),
-        ("requests", data.requests_open, REQUEST_LABELS, None, True),
+
+    def summed(counts: Sequence[tuple[str, int]]) -> tuple[str, int]:
+        return ("total", sum(n for _, n in counts))
+
+    # No sum under the flags (one person may carry several): the people with any of them.
+    vulnerable = None if data.vulnerable is None else ("vulnerable_any", data.vulnerable)
+    # (title, counts, their labels, share of, last row)
+    specs: list[tuple[str, Sequence[tuple[str, int]], Labels, int | None, Any]] = [
+        ("by_status", data.by_status, STATUS_LABELS, total, summed(data.by_status)),
+        ("by_vulnerability", data.by_vulnerability, VULNERABILITY_LABELS, total, vulnerable),
+        ("requests", data.requests_open, REQUEST_LABELS, None, summed(data.requests_open)),
     ]
     tables = [
-        _count_table(
-            label(title), counts, labels, width, st, label, share_of=share_of, total_row=total_row
-        )
-        for title, counts, labels, share_of, total_row in specs
+        _count_table(label(title), counts, labels, width, st, label, share_of=share, total=last)
+        for title, counts, labels, share, last in specs
     ]
     outer = Table(
         [[tables[0], "", tables[1], "", tables[2]]], colWidths=[width, gap, width, gap, width]
@@ -680,19 +731,21 @@ def _count_tables(data: SitrepData, st: _Styles, label: LabelFn) -> Table:
     return outer
 
 
-def _country_table(data: SitrepData, st: _Styles, label: LabelFn) -> LongTable:
-    """Countries in two column pairs, read across each row (so a page break keeps the order)."""
-    countries = list(data.by_country)
+def _pairs_table(
+    items: Sequence[tuple[str, int]], heading: str, total: int, st: _Styles, label: LabelFn
+) -> LongTable:
+    """Countries (or posts) in two column pairs, read across each row (so a page break keeps
+    the order)."""
+    countries = list(items)
     gap = 6 * mm
     num_w, share_w = 16 * mm, 14 * mm
     name_w = (TEXT_WIDTH - gap) / 2 - num_w - share_w
     pair_heading = [
-        lines(label("country", " /\n"), st.heading_left),
+        lines(label(heading, " /\n"), st.heading_left),
         lines(label("count", " /\n"), st.heading),
         lines(label("share", " /\n"), st.heading),
     ]
     rows: list[list[Any]] = [[*pair_heading, "", *pair_heading]]
-    total = data.nationals_total
 
     def cells(i: int) -> list[Any]:
         if i >= len(countries):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from sqlalchemy import select as sa_select
+from sqlmodel import select
 
 from consuldesk.domain.countries import country_name
 from consuldesk.domain.enums import ManifestStatus, RateBasis, TripStatus, Vulnerability
@@ -34,7 +35,7 @@ from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import written_to
 from consuldesk.services.nationals import memberships_of, rows_by_id
 from consuldesk.services.views import CostRow
-from consuldesk.store.models import ManifestEntry, Trip, table_of
+from consuldesk.store.models import ManifestEntry, Post, Trip, table_of
 
 __all__ = [
     "print_hotel_roster",
@@ -152,6 +153,8 @@ def sitrep_data(desk: Desk, *, second_language: SecondLanguage = "ru") -> Sitrep
     for row in report.by_hotel:
         currencies[row.currency][1] += row.amount_minor
     by_country = sorted(situation.by_country.items(), key=lambda kv: (-kv[1], kv[0]))
+    with desk.casefile.read() as session:
+        post_names = {p.code: p.name for p in session.exec(select(Post)).all()}
     return SitrepData(
         post_name=post.name if post else "",
         post_code=post.code if post else "",
@@ -172,6 +175,13 @@ def sitrep_data(desk: Desk, *, second_language: SecondLanguage = "ru") -> Sitrep
             SitrepCost(currency, tonight_minor, to_date_minor)
             for currency, (tonight_minor, to_date_minor) in sorted(currencies.items())
         ),
+        vulnerable=situation.vulnerable,
+        needs_review=situation.needs_review,
+        by_post=tuple(
+            (f"{post_names[code]} ({code})" if post_names.get(code) else code, n)
+            for code, n in situation.by_post.items()
+        ),
+        counted_twice=situation.counted_twice,
     )
 
 

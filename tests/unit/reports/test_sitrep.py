@@ -259,3 +259,32 @@ def test_rates_per_room_and_open_stays_are_printed(tmp_path: Path, language: str
 def test_no_open_stays_no_note(tmp_path: Path) -> None:
     text = all_text(render_sitrep(_data(), tmp_path / "s.pdf"))
     assert "Stays still open" not in text and "of which open stays" not in text
+
+
+def test_headquarters_sees_posts_people_counted_twice_vulnerable_and_review(
+    tmp_path: Path,
+) -> None:
+    """What `stats` tells headquarters was missing from the report it prints: the people at
+    each post, those registered at two posts (the headline counted them twice), how many are
+    vulnerable at all (the flags overlap) and how many records need review."""
+    from dataclasses import replace
+
+    data = replace(
+        _data(),
+        vulnerable=300,
+        needs_review=5,
+        by_post=(("Embassy in Abu Dhabi (AE-ABU)", 900), ("Embassy in Doha (QA-DOH)", 334)),
+        counted_twice=3,
+    )
+    text = " ".join(all_text(render_sitrep(data, tmp_path / "s.pdf", second_language="kk")).split())
+    assert "⚠ 3 registered at two posts and not merged yet: counted twice" in text
+    assert "3 адам екі мекемеде тіркелген" in text
+    assert "Any of these (people) / Осылардың кез келгені (адам) 300 24%" in text
+    assert "Needs review: 5" in text
+    assert "By post / Мекемелер бойынша" in text
+    assert "Embassy in Abu Dhabi (AE-ABU) 900 73%" in text
+    assert "Embassy in Doha (QA-DOH) 334 27%" in text
+
+    one_post = replace(data, by_post=data.by_post[:1], counted_twice=0, needs_review=0)
+    text = all_text(render_sitrep(one_post, tmp_path / "one.pdf"))
+    assert "By post" not in text and "two posts" not in text and "Needs review" not in text

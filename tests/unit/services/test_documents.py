@@ -42,6 +42,10 @@ def test_the_sitrep_counts_what_the_overview_counts(demo, tmp_path):
     text = " ".join(pdf_text(out).split())  # table cells wrap
     data = documents.sitrep_data(demo, second_language="kk")
     assert data.nationals_total == situation.nationals
+    assert (data.vulnerable, data.needs_review) == (situation.vulnerable, situation.needs_review)
+    assert [n for _, n in data.by_post] == list(situation.by_post.values())
+    assert data.by_post[0][0] == "Embassy of Kazakhstan in Abu Dhabi (AE-ABU)"
+    assert f"Осылардың кез келгені (адам) {situation.vulnerable}" in text
     assert str(situation.nationals) in text
     assert "Embassy of Kazakhstan in Abu Dhabi" in text
     assert "United Arab Emirates / Біріккен Араб Әмірліктері" in text
