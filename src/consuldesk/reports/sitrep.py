@@ -130,11 +130,12 @@ _LABELS: dict[str, dict[str, str]] = {
     "cost_tonight": {"en": "Cost tonight", "kk": "Бүгінгі түн құны", "ru": "Стоимость ночи"},
     "cost_to_date": {"en": "Cost to date", "kk": "Жалпы шығын", "ru": "Расходы всего"},
     "costs": {
-        "en": "Hotel costs by currency",
-        "kk": "Қонақүй шығындары валюта бойынша",
-        "ru": "Расходы на гостиницы по валютам",
+        "en": "Hotel costs by payer and currency",
+        "kk": "Қонақүй шығындары төлеуші мен валюта бойынша",
+        "ru": "Расходы на гостиницы по плательщикам и валютам",
     },
     "currency": {"en": "Currency", "kk": "Валюта", "ru": "Валюта"},
+    "paid_by": {"en": "Paid by", "kk": "Кім төлейді", "ru": "Кто платит"},
     "per_person": {
         "en": "per person and night",
         "kk": "адам басына, тәулігіне",
@@ -155,10 +156,20 @@ _LABELS: dict[str, dict[str, str]] = {
         "сегодняшнюю ночь: расходы на сегодня.",
     },
     "costs_note": {
-        "en": "Amounts in different currencies are never added together.",
-        "kk": "Әр түрлі валютадағы сомалар қосылмайды.",
-        "ru": "Суммы в разных валютах не складываются.",
+        "en": "Amounts in different currencies, or paid by different payers, are never added "
+        "together. The hotels above show every stay, whoever pays.",
+        "kk": "Әр түрлі валютадағы немесе әр түрлі төлеушілер төлейтін сомалар қосылмайды. "
+        "Жоғарыдағы қонақүйлер кестесінде кім төлесе де, барлық тұру көрсетілген.",
+        "ru": "Суммы в разных валютах или разных плательщиков не складываются. В таблице "
+        "гостиниц выше — все проживания, кто бы за них ни платил.",
     },
+}
+
+#: Who pays for a stay (``PaidBy`` values), in the order printed: the post's own costs first.
+PAYER_LABELS: dict[str, dict[str, str]] = {
+    "post": {"en": "The post", "kk": "Мекеме", "ru": "Загранучреждение"},
+    "tour_operator": {"en": "Tour operators", "kk": "Туроператорлар", "ru": "Туроператоры"},
+    "national": {"en": "The nationals", "kk": "Азаматтардың өздері", "ru": "Сами граждане"},
 }
 
 #: Where nationals are (``PresenceStatus`` values).
@@ -316,17 +327,20 @@ class SitrepHotel:
 
 @dataclass(frozen=True)
 class SitrepCost:
-    """Hotel costs in one currency (never converted or added to another currency).
+    """Hotel costs of one payer in one currency (never converted or added to another
+    currency, nor to another payer's: what tour operators pay is not the post's spending).
 
     Attributes:
         currency: ISO 4217 code.
         tonight_minor: Cost of tonight in minor units (cents).
         to_date_minor: Cost so far in minor units.
+        payer: Who pays (``PaidBy`` value: ``post``, ``tour_operator``, ``national``).
     """
 
     currency: str
     tonight_minor: int
     to_date_minor: int
+    payer: str = "post"
 
 
 @dataclass(frozen=True)
@@ -924,17 +938,18 @@ def _costs_table(costs: Sequence[SitrepCost], st: _Styles, label: LabelFn) -> Ta
     rows: list[list[Any]] = [
         [
             lines(label(key, " /\n"), st.heading)
-            for key in ("currency", "cost_tonight", "cost_to_date")
+            for key in ("paid_by", "currency", "cost_tonight", "cost_to_date")
         ]
     ]
     for c in costs:
         rows.append(
             [
+                lines(label(c.payer, "\n", PAYER_LABELS), st.cell),
                 c.currency,
                 format_money(c.tonight_minor, c.currency),
                 format_money(c.to_date_minor, c.currency),
             ]
         )
-    table = Table(rows, colWidths=[28 * mm, 40 * mm, 40 * mm], hAlign="LEFT", repeatRows=1)
-    table.setStyle(_grid_style(st, [("ALIGN", (1, 1), (-1, -1), "RIGHT")]))
+    table = Table(rows, colWidths=[40 * mm, 20 * mm, 40 * mm, 40 * mm], hAlign="LEFT", repeatRows=1)
+    table.setStyle(_grid_style(st, [("ALIGN", (2, 1), (-1, -1), "RIGHT")]))
     return table

@@ -17,7 +17,13 @@ from sqlalchemy import select as sa_select
 from sqlmodel import select
 
 from consuldesk.domain.countries import country_name
-from consuldesk.domain.enums import ManifestStatus, RateBasis, TripStatus, Vulnerability
+from consuldesk.domain.enums import (
+    ManifestStatus,
+    PaidBy,
+    RateBasis,
+    TripStatus,
+    Vulnerability,
+)
 from consuldesk.domain.phone import format_phone
 from consuldesk.reports.roster import RosterGuest, RosterHotel, render_hotel_roster
 from consuldesk.reports.sitrep import (
@@ -117,6 +123,7 @@ def sitrep_data(desk: Desk, *, second_language: SecondLanguage = "ru") -> Sitrep
     tonight = hotels.list_placements(desk, on=today)
     report = hotels.costs(desk, today)
     cost_tonight: dict[tuple[str, str], int] = defaultdict(int)
+    payer_tonight: dict[tuple[str, str], int] = defaultdict(int)
     rooms_charged: set[str] = set()
     for p in tonight:
         if p.rate_basis == RateBasis.ROOM.value:
@@ -125,6 +132,7 @@ def sitrep_data(desk: Desk, *, second_language: SecondLanguage = "ru") -> Sitrep
                 continue  # a room charged per room pays once a night, however many share it
             rooms_charged.add(room)
         cost_tonight[(p.hotel_id, p.currency)] += p.nightly_cost_minor
+        payer_tonight[(p.paid_by, p.currency)] += p.nightly_cost_minor
     to_date = {(r.key, r.currency): r for r in report.by_hotel}
     empty = CostRow(None, "", "", 0, 0, 0)
     hotel_rows = []
@@ -147,11 +155,13 @@ def sitrep_data(desk: Desk, *, second_language: SecondLanguage = "ru") -> Sitrep
                 open_cost_minor=cost.open_amount_minor,
             )
         )
-    currencies: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for (_hotel, currency), amount in cost_tonight.items():
-        currencies[currency][0] += amount
-    for row in report.by_hotel:
-        currencies[row.currency][1] += row.amount_minor
+    # (payer, currency) -> [tonight, to date]: what tour operators pay is not the post's cost
+    paid: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for key, amount in payer_tonight.items():
+        paid[key][0] += amount
+    for row in report.by_payer:
+        paid[(str(row.key), row.currency)][1] += row.amount_minor
+    payers = [p.value for p in PaidBy]
     by_country = sorted(situation.by_country.items(), key=lambda kv: (-kv[1], kv[0]))
     with desk.casefile.read() as session:
         post_names = {p.code: p.name for p in session.exec(select(Post)).all()}
@@ -172,8 +182,14 @@ def sitrep_data(desk: Desk, *, second_language: SecondLanguage = "ru") -> Sitrep
         operations=tuple(operations),
         hotels=tuple(hotel_rows),
         costs=tuple(
-            SitrepCost(currency, tonight_minor, to_date_minor)
-            for currency, (tonight_minor, to_date_minor) in sorted(currencies.items())
+            SitrepCost(currency, tonight_minor, to_date_minor, payer)
+            for (payer, currency), (tonight_minor, to_date_minor) in sorted(
+                paid.items(),
+                key=lambda kv: (
+                    payers.index(kv[0][0]) if kv[0][0] in payers else len(payers),
+                    kv[0],
+                ),
+            )
         ),
         vulnerable=situation.vulnerable,
         needs_review=situation.needs_review,

@@ -10,6 +10,7 @@ import pytest
 
 from consuldesk.domain.enums import (
     OperationStatus,
+    PaidBy,
     PresenceStatus,
     RequestKind,
     TripMode,
@@ -19,6 +20,7 @@ from consuldesk.reports import sitrep as sitrep_mod
 from consuldesk.reports.sitrep import (
     MODE_LABELS,
     OPERATION_STATUS_LABELS,
+    PAYER_LABELS,
     REQUEST_LABELS,
     STATUS_LABELS,
     VULNERABILITY_LABELS,
@@ -122,6 +124,7 @@ def test_every_domain_key_has_three_languages() -> None:
         (REQUEST_LABELS, RequestKind),
         (OPERATION_STATUS_LABELS, OperationStatus),
         (MODE_LABELS, TripMode),
+        (PAYER_LABELS, PaidBy),
     ]:
         assert set(labels) == {e.value for e in enum}
         for text in labels.values():
@@ -288,3 +291,22 @@ def test_headquarters_sees_posts_people_counted_twice_vulnerable_and_review(
     one_post = replace(data, by_post=data.by_post[:1], counted_twice=0, needs_review=0)
     text = all_text(render_sitrep(one_post, tmp_path / "one.pdf"))
     assert "By post" not in text and "two posts" not in text and "Needs review" not in text
+
+
+def test_costs_are_split_by_who_pays_never_added(tmp_path: Path) -> None:
+    """A tour group's stay paid by its operator was added to the post's spending."""
+    from dataclasses import replace
+
+    data = replace(
+        _data(),
+        costs=(
+            SitrepCost("USD", 5000, 20000, "post"),
+            SitrepCost("USD", 800, 800, "tour_operator"),
+            SitrepCost("AED", 100, 100, "national"),
+        ),
+    )
+    text = " ".join(all_text(render_sitrep(data, tmp_path / "s.pdf")).split())
+    assert "The post Загранучреждение USD 50.00 USD 200.00 USD" in text
+    assert "Tour operators Туроператоры USD 8.00 USD 8.00 USD" in text
+    assert "The nationals Сами граждане AED 1.00 AED 1.00 AED" in text
+    assert "58.00" not in text and "208.00" not in text  # never one sum

@@ -329,6 +329,7 @@ def _counts(desk, today):
     s.pop("needs_review")  # a to-do count: an anonymised record has nothing left to review
     sitrep = dataclasses.asdict(sitrep_data(desk))
     sitrep.pop("generated_at")
+    sitrep.pop("needs_review")
     return s, sitrep
 
 
