@@ -277,7 +277,7 @@ def test_evacuation_from_operation_to_printed_manifest(capsys, evacuees, tmp_pat
     code, out, _ = cli(capsys, evacuees, "evac", "allocate", op, "--leg", "1", "--explain")
     assert code == EXIT_OK
     lines = out.splitlines()
-    assert "seated: 1" in lines[0] and "waiting: 2" in lines[0]
+    assert "seated: 1 of 1 seats (1 just now)" in lines[0] and "waiting: 2" in lines[0]
     seated = next(line for line in lines if "OTEGENOV KAIRAT (Өтегенов Қайрат)" in line)
     assert "On QA 210554" in seated and "over 60" in seated  # the reason sentence
     assert "Waiting: 2" in out and "KHASHIMOV ULAN" in out and "SEIITOVA ASEL" in out
@@ -466,7 +466,11 @@ def test_slips_sitrep_and_roster_are_printed_to_the_path_given(capsys, evacuees,
     assert "allocate seats" in err and not slips.exists()
 
     cli(capsys, evacuees, "evac", "add-candidates", op, "--leg", "1")
-    cli(capsys, evacuees, "evac", "allocate", op, "--leg", "1")
+    code, out, _ = cli(capsys, evacuees, "evac", "allocate", op, "--leg", "1")
+    assert "seated: 3 of 6 seats (2 just now)" in out
+    # Again: nobody new to seat, and it does not read as if the buses were empty.
+    code, out, _ = cli(capsys, evacuees, "evac", "allocate", op, "--leg", "1")
+    assert "seated: 3 of 6 seats (0 just now)" in out, out
     code, out, err = cli(capsys, evacuees, "evac", "slips", trip[:12], "--out", str(slips),
                          "--lang", "kk")  # fmt: skip
     assert (code, out) == (EXIT_OK, f"{slips}\n"), err

@@ -590,6 +590,9 @@ def cmd_evac_allocate(args: argparse.Namespace) -> int:
                 else None
             )
             summary = allocate_leg(desk, op.id, args.leg, fresh=args.fresh).row
+        leg_after = get_operation(desk, op.id).leg(args.leg)
+        seated_now = leg_after.allocated + leg_after.boarded if leg_after else summary.placed
+        capacity = leg_after.capacity if leg_after else 0
         seated: list[tuple[Any, list[Any]]] = []
         waiting: list[Any] = []
         short: dict[str, str] = {}
@@ -608,6 +611,7 @@ def cmd_evac_allocate(args: argparse.Namespace) -> int:
         desk.close()
     if args.json:
         data: dict[str, Any] = {"operation": op.id, "leg": args.leg, **_jsonable(summary)}
+        data.update(seated_now=seated_now, capacity=capacity)
         slips, manifests = _reprint_counts(impact, args.fresh)
         data["print_again"] = {"slips": slips, "manifests": manifests}
         if args.explain:
@@ -616,13 +620,16 @@ def cmd_evac_allocate(args: argparse.Namespace) -> int:
             ]
         _print_json(data)
         return EXIT_OK
+    # Seated now on the leg, of which this run seated some: a second run seating nobody new
+    # read "seated: 0" as if the bus had been emptied.
     line = _(
-        "Leg {leg} allocated — seated: {placed}, vehicles used: {trips}, waiting: {waiting}, "
-        "to check before the border: {flagged}"
+        "Leg {leg} allocated — seated: {seated} of {capacity} seats ({placed} just now), "
+        "waiting: {waiting}, to check before the border: {flagged}"
     ).format(
         leg=args.leg,
+        seated=seated_now,
+        capacity=capacity,
         placed=summary.placed,
-        trips=summary.trips_used,
         waiting=summary.waitlisted,
         flagged=summary.flagged,
     )
