@@ -649,6 +649,15 @@ REASON_TEMPLATES: dict[str, str] = {
         "On {trip} with their group of {group_size}: the group's priority is “{class}” (its "
         "most urgent member), number {rank} in the queue; seats left after it: {free_seats}"
     ),
+    "allocated.other_city": (
+        "On {trip}, which leaves from another city: the vehicles from {city} were full. "
+        "Priority “{class}”, number {rank} in the queue; seats left after them: {free_seats}"
+    ),
+    "allocated.other_city.group": (
+        "On {trip} with their group of {group_size}, which leaves from another city: the "
+        "vehicles from {city} were full. The group's priority is “{class}”, number {rank} in "
+        "the queue; seats left after it: {free_seats}"
+    ),
     "allocated.split": (
         "On {trip}: priority “{class}”, number {rank} in the queue; the group of {group_size} "
         "is spread over {parts} vehicles"

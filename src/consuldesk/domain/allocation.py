@@ -25,6 +25,7 @@ Reason codes and their params:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -59,6 +60,8 @@ class Candidate:
             (:func:`consuldesk.domain.vulnerability.vulnerabilities`).
         passport_expired: the travel document has expired (allocated, but flagged).
         consent: the person agreed to be evacuated (allocated regardless, but flagged if not).
+        city: where the person is (a :func:`~consuldesk.domain.cities.place_key`): a group
+            takes a vehicle leaving from its city before one leaving from another.
     """
 
     id: str
@@ -67,6 +70,7 @@ class Candidate:
     flags: frozenset[Vulnerability] = frozenset()
     passport_expired: bool = False
     consent: bool = True
+    city: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,12 +85,14 @@ class TripSlot:
             left); ``None`` means the same as ``capacity``. A group larger than every vehicle's
             size waits as ``waitlisted.group_too_big``; one that merely finds no vehicle with
             enough seats left waits as ``waitlisted.capacity``.
+        origin: where it leaves from (a :func:`~consuldesk.domain.cities.place_key`).
     """
 
     id: str
     capacity: int
     order: int
     size: int | None = None
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,13 @@ class _Group:
     rank: int
     members: list[Candidate]
     sort_key: tuple[int, str, int, str]
+
+    @property
+    def city(self) -> str | None:
+        """Where most of the group is (ties: the first by name); ``None`` when nobody's
+        place is known."""
+        counts = Counter(c.city for c in self.members if c.city)
+        return min(counts, key=lambda city: (-counts[city], city)) if counts else None
 
 
 def _sorted_trips(trips: Iterable[TripSlot]) -> list[TripSlot]:
@@ -274,15 +287,22 @@ def allocate(
         base: dict[str, ParamValue] = {"class": cls, "rank": rank, "group_size": size}
         while first_open < len(free) and free[first_open] == 0:
             first_open += 1
-        target = next((i for i in range(first_open, len(free)) if free[i] >= size), None)
+        # A vehicle leaving from where the group is, before one leaving from elsewhere.
+        city = group.city
+        here = [i for i in range(first_open, len(free)) if city and slots[i].origin == city]
+        target = next((i for i in here if free[i] >= size), None)
+        if target is None:
+            target = next((i for i in range(first_open, len(free)) if free[i] >= size), None)
         if target is not None:
             free[target] -= size
             trip_id = slots[target].id
+            code, params = "allocated.priority", {**base, "trip": trip_id}
+            if city and slots[target].origin != city and any(t.origin == city for t in slots):
+                # a vehicle leaves from their city, but it was full: brought over from there
+                code, params = "allocated.other_city", {**params, "city": city}
             for cand in members:
                 placements[cand.id] = trip_id
-                explanations[cand.id] = Reason(
-                    "allocated.priority", {**base, "trip": trip_id, "free_seats": free[target]}
-                )
+                explanations[cand.id] = Reason(code, {**params, "free_seats": free[target]})
         elif policy.allow_split_groups:
             takes = _split_window(free, size)
             parts = sum(1 for _, take in takes if take)

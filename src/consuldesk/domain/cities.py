@@ -88,3 +88,17 @@ def canonical_city(name: str | None) -> str | None:
     tidy = " ".join(name.split())
     key = _key(tidy)
     return _index().get(key) or _index().get(key.replace(" ", "")) or tidy
+
+
+def place_key(text: str | None) -> str | None:
+    """What tells two places apart or alike: ``Дубай``, ``DUBAI`` and ``Dubai, Al Quoz`` are
+    one place (a known city in either script; a vehicle's origin may add a district after a
+    comma or in brackets). ``None`` for no place."""
+    city = canonical_city(text)
+    if city is None:
+        return None
+    if city not in CITIES:
+        head = city.split(",")[0].split("(")[0].strip()
+        if canonical_city(head) in CITIES:
+            city = canonical_city(head) or city
+    return _key(city)

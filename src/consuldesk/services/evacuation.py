@@ -38,11 +38,12 @@ from consuldesk.domain.allocation import (
     allocate,
     priority_class,
 )
-from consuldesk.domain.cities import canonical_city
+from consuldesk.domain.cities import canonical_city, place_key
 from consuldesk.domain.enums import (
     HouseholdKind,
     ManifestStatus,
     OperationStatus,
+    PlacementStatus,
     PresenceStatus,
     RequestKind,
     RequestStatus,
@@ -71,10 +72,12 @@ from consuldesk.store.errors import CaseFileError
 from consuldesk.store.models import (
     AssistanceRequest,
     EvacuationOperation,
+    Hotel,
     Household,
     HouseholdMember,
     ManifestEntry,
     National,
+    Placement,
     RequestEvent,
     Trip,
     table_of,
@@ -1182,6 +1185,33 @@ def _people(session: Session, national_ids: Sequence[str], today: date) -> dict[
     return rows_by_id(session, national_ids, today)
 
 
+_STAYING = (PlacementStatus.BOOKED.value, PlacementStatus.CHECKED_IN.value)
+
+
+def _where_tonight(
+    session: Session, ids: Sequence[str], people: dict[str, NationalRow], today: date
+) -> dict[str, str]:
+    """Where each person is tonight: their hotel's city, else the city on their record (as
+    written, canonical for a known city); people with neither are left out."""
+    where = {nid: city for nid in ids if (city := canonical_city(people[nid].city))}
+    for start in range(0, len(ids), 500):
+        for nid, city in session.exec(
+            select(Placement.national_id, Hotel.city)
+            .join(Hotel, col(Hotel.id) == col(Placement.hotel_id))
+            .where(
+                col(Placement.national_id).in_(ids[start : start + 500]),
+                _live(Placement),
+                col(Placement.status).in_(_STAYING),
+                col(Placement.check_in) <= today,
+                or_(col(Placement.check_out).is_(None), col(Placement.check_out) > today),
+            )
+            .order_by(col(Placement.check_in))
+        ).all():
+            if (canonical := canonical_city(city)) is not None:
+                where[nid] = canonical  # the latest stay's, when two overlap
+    return where
+
+
 def _first_free_seats(taken: Iterable[str | None], capacity: int) -> Iterable[str]:
     used = {s for s in taken if s}
     return (str(n) for n in range(1, capacity + 1) if str(n) not in used)
@@ -1325,7 +1355,13 @@ def _plan_allocation(
         if e.trip_id is not None and e.status in _SEATED and nid not in reseat:
             taken[e.trip_id].append(e.seat)
     slots = [
-        TripSlot(t.id, max(t.capacity - len(taken[t.id]), 0), order, size=t.capacity)
+        TripSlot(
+            t.id,
+            max(t.capacity - len(taken[t.id]), 0),
+            order,
+            size=t.capacity,
+            origin=place_key(t.origin),
+        )
         for order, t in enumerate(trips)
     ]
     waiting = {
@@ -1351,6 +1387,8 @@ def _plan_allocation(
     ids = sorted(waiting)
     people = _people(session, ids, today)
     groups = _groups(session, ids)
+    where = _where_tonight(session, [nid for nid in ids if nid in people], people, today)
+    cities = {place_key(city): city for city in where.values()}
     candidates = [
         Candidate(
             id=nid,
@@ -1359,6 +1397,7 @@ def _plan_allocation(
             flags=people[nid].vulnerabilities,
             passport_expired=people[nid].passport_expired(today),
             consent=people[nid].consent_date is not None,
+            city=place_key(where.get(nid)),
         )
         for nid in ids
         if nid in people
@@ -1395,6 +1434,9 @@ def _plan_allocation(
             gone.append(e)
             e = back
         reason = result.explanations[nid]
+        if reason.code == "allocated.other_city":  # the city as the officer writes it
+            city = str(reason.params["city"])
+            reason = replace(reason, params={**reason.params, "city": cities.get(city, city)})
         seats = free_seats.get(trip_id)
         updates.append(
             (

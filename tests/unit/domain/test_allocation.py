@@ -335,3 +335,37 @@ def test_move_keeps_the_invariants(scenario, data):
         return
     check_invariants(people, trips, moved)
     assert all(moved.placements[m] == where for m in result.group_members[who])
+
+
+def test_a_group_takes_a_vehicle_from_its_own_city_first():
+    """Two buses on one leg, from Dubai and from Abu Dhabi: the family in Dubai was put on the
+    Abu Dhabi bus (it left first) and the mother in Abu Dhabi on the Dubai one."""
+    trips = [
+        TripSlot("abu", 3, order=0, origin="abu dhabi"),
+        TripSlot("dxb", 3, order=1, origin="dubai"),
+    ]
+    people = [
+        Candidate("d1", "a", group_id="fam", city="dubai", flags=frozenset({V.OVER_60})),
+        Candidate("d2", "b", group_id="fam", city="dubai"),
+        Candidate("a1", "c", group_id="mum", city="abu dhabi"),
+        Candidate("a2", "d", group_id="mum", city="abu dhabi"),
+        Candidate("x", "e"),  # nobody knows where: the first bus with a seat
+        Candidate("s", "f", city="sharjah"),  # no bus from Sharjah: the first with a seat
+    ]
+    result = allocate(people, trips)
+    assert result.placements == {
+        "d1": "dxb",
+        "d2": "dxb",
+        "a1": "abu",
+        "a2": "abu",
+        "x": "abu",
+        "s": "dxb",
+    }
+    assert {result.explanations[p].code for p in result.placements} == {"allocated.priority"}
+
+    # The Dubai bus is full: the family goes from Abu Dhabi, and the reason says so.
+    small = [TripSlot("abu", 4, order=0, origin="abu dhabi"), TripSlot("dxb", 1, 1, origin="dubai")]
+    result = allocate(people[:2], small)
+    assert result.placements == {"d1": "abu", "d2": "abu"}
+    reason = result.explanations["d1"]
+    assert (reason.code, reason.params["city"]) == ("allocated.other_city", "dubai")

@@ -793,3 +793,46 @@ def test_someone_recorded_as_evacuated_is_not_put_on_a_leg_by_hand(desk, people)
 
     assert describe(caught.value).startswith("Сейіт Ерлан is recorded as evacuated")
     assert ev.pool(desk, op.id, 1) == []
+
+
+def _two_buses(desk, people, dubai_seats):
+    """A bus from Abu Dhabi (leaving first) and one from Dubai; the young man is in an Abu
+    Dhabi hotel tonight (his record says Dubai, as everyone's does)."""
+    from consuldesk.services.hotels import HotelFields, add_hotel, place
+
+    hotel = add_hotel(desk, HotelFields(name="Bab Al Qasr", city="Абу-Даби", beds=10)).row
+    place(desk, hotel.id, [people["young"].id], desk.today())
+    op = operation(desk)
+    fields = dict(leg_no=1, destination="Muscat", mode=TripMode.BUS, departure_at=DEPART)
+    auh = ev.add_trip(desk, op.id, ev.TripFields(origin="Abu Dhabi", capacity=4,
+                                                 vehicle="AUH 1", **fields)).row  # fmt: skip
+    dxb = ev.add_trip(desk, op.id, ev.TripFields(origin="Дубай, Al Quoz", capacity=dubai_seats,
+                                                 vehicle="DXB 1", **fields)).row  # fmt: skip
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    ev.allocate_leg(desk, op.id, 1)
+    return auh, dxb
+
+
+def test_people_take_the_vehicle_leaving_from_where_they_are_tonight(desk, people):
+    """The family in Dubai was put on the Abu Dhabi bus (it left first) while the man in an
+    Abu Dhabi hotel was sent to the Dubai one."""
+    auh, dxb = _two_buses(desk, people, dubai_seats=4)
+    assert names(ev.passengers(desk, dxb.id)) == ["KAIRAT", "GULNUR", "NURLAN", "INKAR"]
+    assert names(ev.passengers(desk, auh.id)) == ["ULAN"]
+
+
+def test_when_the_bus_from_their_city_is_full_people_are_told_why_they_go_from_another(
+    desk, people
+):
+    from consuldesk.messages import explain_reason
+
+    auh, dxb = _two_buses(desk, people, dubai_seats=2)
+    assert names(ev.passengers(desk, dxb.id)) == ["KAIRAT"]
+    on_auh = ev.passengers(desk, auh.id)
+    assert names(on_auh) == ["GULNUR", "NURLAN", "INKAR", "ULAN"]
+    mother = on_auh[0]
+    assert mother.reason_code == "allocated.other_city"
+    assert "the vehicles from Dubai were full" in explain_reason(
+        mother.reason_code, mother.reason_params
+    )
+    assert on_auh[3].reason_code == "allocated.priority"  # his bus leaves from where he is
