@@ -12,9 +12,11 @@ copy beside it, checks it row for row, and only then puts it in the plain file's
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +32,8 @@ from consuldesk.store.db import CaseFile, Tx, backups_folder
 from consuldesk.store.errors import CaseFileError
 from consuldesk.store.models import OfficerAccount, utcnow
 from consuldesk.store.private import make_private, private_dir
+
+log = logging.getLogger(__name__)
 
 #: Shortest passphrase an account takes (a sentence is better than a word).
 MIN_PASSPHRASE = 10
@@ -455,7 +459,7 @@ def add_officer(desk: Desk, name: str, role: str, passphrase: str) -> OfficerRow
     name, role = _check_name(name), _check_role(role)
     check_passphrase(passphrase)
     key, ring = _key_and_ring(desk)
-    with desk.write("accounts") as tx:
+    with _keyring_change(desk, ring) as write_ring, desk.write("accounts") as tx:
         existing = _named(tx.session, name)
         if existing is not None and existing.disabled_at is None:
             raise ServiceError("account.exists", "name", name=existing.name)
@@ -470,7 +474,7 @@ def add_officer(desk: Desk, name: str, role: str, passphrase: str) -> OfficerRow
         _audit(tx, account.id, "create", {"name": name, "role": role})
         # The slot is written last, inside the transaction: if it cannot be written, the
         # account is not made either.
-        _write_ring(desk, kr.with_slot(ring, key, name, passphrase))
+        write_ring(kr.with_slot(ring, key, name, passphrase))
     return _row(desk, name)
 
 
@@ -508,14 +512,14 @@ def disable_officer(desk: Desk, name: str) -> OfficerRow:
     if kr.name_key(name) == kr.name_key(desk.officer):
         raise ServiceError("account.self", "name", name=name)
     _key, ring = _key_and_ring(desk)
-    with desk.write("accounts") as tx:
+    with _keyring_change(desk, ring) as write_ring, desk.write("accounts") as tx:
         account = _live_account(tx, name)
         if account.role == "head":
             _keep_a_head(tx, account)
         account.disabled_at = utcnow()
         tx.session.add(account)
         _audit(tx, account.id, "disable", {})
-        _write_ring(desk, kr.without_slot(ring, name))
+        write_ring(kr.without_slot(ring, name))
     return _row(desk, name)
 
 
@@ -531,10 +535,11 @@ def change_passphrase(desk: Desk, old: str, new: str) -> None:
         raise ServiceError("account.passphrase_same", "passphrase")
     key, ring = _key_and_ring(desk)
     kr.unwrap(ring, desk.officer, old, desk.path)  # raises on a wrong old passphrase
-    with desk.casefile.write(desk.officer) as tx:  # any role changes their own passphrase
+    # (any role changes their own passphrase)
+    with _keyring_change(desk, ring) as write_ring, desk.casefile.write(desk.officer) as tx:
         account = _live_account(tx, desk.officer)
         _audit(tx, account.id, "passphrase", {})
-        _write_ring(desk, kr.with_slot(ring, key, desk.officer, new))
+        write_ring(kr.with_slot(ring, key, desk.officer, new))
 
 
 def reset_passphrase(desk: Desk, name: str, new: str) -> None:
@@ -547,7 +552,7 @@ def reset_passphrase(desk: Desk, name: str, new: str) -> None:
     desk.require("accounts")
     check_passphrase(new)
     key, ring = _key_and_ring(desk)
-    with desk.write("accounts") as tx:
+    with _keyring_change(desk, ring) as write_ring, desk.write("accounts") as tx:
         account = _named(tx.session, name)
         if account is None and kr.name_key(name) == kr.name_key(desk.officer):
             add_first_account(tx, name)  # recovered with no account: the officer gets one
@@ -557,7 +562,7 @@ def reset_passphrase(desk: Desk, name: str, new: str) -> None:
         else:
             account_id = account.id
         _audit(tx, account_id, "passphrase_reset", {"name": name})
-        _write_ring(desk, kr.with_slot(ring, key, name, new))
+        write_ring(kr.with_slot(ring, key, name, new))
 
 
 def verify_passphrase(desk: Desk, passphrase: str) -> bool:
@@ -601,6 +606,31 @@ def recovery_key(desk: Desk, passphrase: str) -> str:
 
 def _ring_path(desk: Desk) -> Path:
     return kr.keyring_path(desk.path)
+
+
+@contextlib.contextmanager
+def _keyring_change(desk: Desk, ring: kr.Keyring) -> Iterator[Callable[[kr.Keyring], None]]:
+    """A keyring change made inside a write transaction: the function given writes the
+    changed keyring (if it cannot be written, the transaction fails with it), and ``ring``,
+    the keyring as it was, is put back when the transaction then fails to commit (a locked
+    or read-only case file, a full disk). A passphrase the officer is told was not changed is
+    still the one that opens the case file; an account not made has no slot."""
+    written = False
+
+    def write(changed: kr.Keyring) -> None:
+        nonlocal written
+        written = True
+        _write_ring(desk, changed)
+
+    try:
+        yield write
+    except BaseException:
+        if written:
+            try:
+                _write_ring(desk, ring)
+            except OSError:
+                log.exception("the keyring could not be put back after a failed change")
+        raise
 
 
 def _write_ring(desk: Desk, ring: kr.Keyring) -> None:

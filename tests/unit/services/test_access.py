@@ -349,3 +349,42 @@ def test_a_changed_passphrase_or_closed_account_opens_no_backup_either(tmp_path)
         SECRET_NAME
     ]
     opened.close()
+
+
+def _commit_fails(desk, monkeypatch):
+    """The case file's next write transaction fails as it ends (a read-only file, a full disk
+    or a lock found at the commit), after everything inside it ran."""
+    import contextlib
+
+    real = desk.casefile.write
+
+    @contextlib.contextmanager
+    def failing(*args, **kwargs):
+        with real(*args, **kwargs) as tx:
+            yield tx
+            raise CaseFileError("casefile.disk_full", desk.path)
+
+    monkeypatch.setattr(desk.casefile, "write", failing)
+
+
+def test_a_keyring_change_whose_commit_fails_is_taken_back(tmp_path, monkeypatch):
+    """The passphrase command said the disk was full, and the keyring had the new passphrase
+    already: the old one no longer opened the case file, and the trail had no word of it."""
+    desk = make(tmp_path)
+    backup = take_backup(desk, "by hand")  # a keyring copy beside it, kept in step
+    copy = keyring_path(backup.parent / "case")
+    before = copy.read_bytes()
+    path = desk.path
+    _commit_fails(desk, monkeypatch)
+    with pytest.raises(CaseFileError):
+        access.change_passphrase(desk, PASS, "another long one")
+    with pytest.raises(CaseFileError):
+        access.add_officer(desk, "Олег Петров", "officer", "a first passphrase")
+    monkeypatch.undo()
+    desk.close()
+    open_casefile(path, "Айгүл Сейітова", PASS).close()  # still the passphrase
+    with pytest.raises(KeyringError):
+        open_casefile(path, "Айгүл Сейітова", "another long one")
+    with pytest.raises(KeyringError):
+        open_casefile(path, "Олег Петров", "a first passphrase")  # no account, no slot
+    assert read_keyring(copy) == read_keyring(keyring_path(path)) and copy.read_bytes() == before
