@@ -28,7 +28,7 @@ from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import discard
 from consuldesk.store import cipher
 from consuldesk.store import keyring as kr
-from consuldesk.store.db import CaseFile, Tx, backups_folder
+from consuldesk.store.db import CaseFile, Tx, backups_folder, translate_sqlite_error
 from consuldesk.store.errors import CaseFileError
 from consuldesk.store.models import OfficerAccount, utcnow
 from consuldesk.store.private import make_private, private_dir
@@ -223,7 +223,11 @@ def open_with_recovery(path: Path, recovery: str, officer: str) -> Desk:
             ring = None  # a damaged keyring is what recovery is for
         if ring is not None and not kr.key_matches(ring, key):
             raise kr.KeyringError("keyring.recovery_wrong", path)
-    if not cipher.readable_with(path, key):
+    try:
+        readable = cipher.readable_with(path, key)
+    except cipher.Error as exc:  # locked, a full disk, damaged pages: not the key
+        raise translate_sqlite_error(exc, path) from exc
+    if not readable:
         raise kr.KeyringError("keyring.recovery_wrong", path)
     casefile = CaseFile.open(path, key=key)
     desk = Desk(casefile, _check_name(officer), role="head")

@@ -88,15 +88,22 @@ def has_plain_header(path: Path) -> bool:
 
 
 def readable_with(path: Path, key: bytes | None) -> bool:
-    """Whether ``key`` opens ``path`` (read-only; SQLCipher checks the first page's HMAC)."""
+    """Whether ``key`` opens ``path`` (read-only; SQLCipher checks the first page's HMAC).
+
+    Only SQLite's "file is not a database" (a wrong key, or not SQLite at all) is a no: a
+    lock held by another program, a full disk or damaged pages raise the driver's error, for
+    the caller to name (a lock is no reason to doubt the key, or to restore a backup).
+    """
     try:
         conn = connect(path, key, readonly=True)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         finally:
             conn.close()
-    except dbapi.DatabaseError:
-        return False
+    except dbapi.DatabaseError as exc:
+        if "not a database" in str(exc).lower():
+            return False
+        raise
     return True
 
 

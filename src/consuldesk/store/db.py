@@ -1400,7 +1400,11 @@ def _check_sqlite_header(path: Path, key: bytes | None) -> None:
         if keyring_path(path).exists():
             raise CaseFileError("casefile.encrypted", path)
         raise CaseFileError("casefile.not_sqlite", path)
-    if not cipher.readable_with(path, key):
+    try:
+        readable = cipher.readable_with(path, key)
+    except cipher.Error as exc:  # locked, a full disk, damaged pages: not the key
+        raise translate_sqlite_error(exc, path) from exc
+    if not readable:
         if not os.access(path.parent, os.W_OK) and not Path(f"{path}-shm").exists():
             # SQLite could not even start to read it: a case file keeps its journal beside
             # it (WAL), and this folder (a write-protected stick) takes none. Nothing says

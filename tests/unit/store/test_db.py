@@ -250,3 +250,42 @@ def test_a_window_tells_writes_of_another_process_from_its_own(desk):
         assert other.casefile.written_elsewhere()
     finally:
         other.close()
+
+
+@pytest.mark.parametrize("cut", [False, True])
+def test_an_encrypted_file_locked_or_cut_short_is_not_called_a_wrong_key(tmp_path, cut):
+    """An exclusive lock held by another program, or a file cut short, was reported as "does
+    not open with this key": an officer would restore a backup when nothing was wrong, or
+    doubt the key when the file was damaged."""
+    import os
+
+    made = create_casefile(
+        tmp_path / "AE-ABU.consuldesk",
+        post_code="AE-ABU",
+        post_name="Embassy in Abu Dhabi",
+        host_country="AE",
+        officer="Айгүл Сейітова",
+        passphrase="a long enough passphrase",
+    )
+    path, key = made.path, made.casefile.key
+    made.close()
+    if cut:
+        os.truncate(path, path.stat().st_size // 2)
+        with pytest.raises(CaseFileError) as info:
+            open_casefile(path, "Айгүл Сейітова", "a long enough passphrase")
+        assert info.value.code == "casefile.corrupt"
+        return
+    blocker = cipher.connect(path, key)
+    blocker.isolation_level = None
+    blocker.execute("PRAGMA locking_mode=EXCLUSIVE")
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(CaseFileError) as info:
+            open_casefile(path, "Айгүл Сейітова", "a long enough passphrase")
+        assert info.value.code == "casefile.locked"
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    with pytest.raises(Exception) as wrong:  # a wrong passphrase is still named as one
+        open_casefile(path, "Айгүл Сейітова", "not the passphrase at all")
+    assert wrong.value.code == "keyring.wrong_passphrase"
