@@ -29,6 +29,7 @@ from typing import Any
 from consuldesk.services.desk import Desk
 from consuldesk.store.db import Tx
 from consuldesk.store.errors import CaseFileError
+from consuldesk.store.private import discard
 
 BUNDLE = "bundle"
 REPORT = "report"
@@ -51,8 +52,15 @@ def file_facts(path: Path) -> dict[str, Any]:
                 digest.update(chunk)
                 size += len(chunk)
     except OSError:
-        return {"file": Path(path).name}
-    return {"file": Path(path).name, "sha256": digest.hexdigest(), "bytes": size}
+        return {"file": _shown_name(path)}
+    return {"file": _shown_name(path), "sha256": digest.hexdigest(), "bytes": size}
+
+
+def _shown_name(path: Path) -> str:
+    """A file's name as text the trail can hold: a name in no encoding (bytes a USB stick's
+    file system kept) has its undecodable bytes replaced, not a crash after the file is
+    written."""
+    return Path(path).name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def bytes_facts(name: str, data: bytes) -> dict[str, Any]:
@@ -73,7 +81,9 @@ def record_file(
 
     A case file that cannot be written (read-only, or refused after damage was found) still
     lets its people be exported or printed — the way to rescue them — without the event; the
-    file is added to ``desk.unrecorded`` for the caller to say so.
+    file is added to ``desk.unrecorded`` for the caller to say so. Any other failure to
+    record it (another program holds the case file's lock) takes the file back: the caller
+    is told to try again, and no file is left that the trail does not know of.
     """
     try:
         desk.casefile.check_pages()  # never a write into a damaged file (once a session)
@@ -81,6 +91,7 @@ def record_file(
             note_file(tx, table, action, file_facts(path), record_id=record_id, **details)
     except CaseFileError as exc:
         if exc.code not in CANNOT_RECORD:
+            discard(Path(path))
             raise
         desk.unrecorded.append((str(path), exc.code))
 

@@ -82,6 +82,7 @@ from consuldesk.store.models import (
     Trip,
     table_of,
 )
+from consuldesk.store.private import discard
 
 __all__ = [
     "ACTIVE",
@@ -2034,6 +2035,7 @@ def _record_printed(
         _write_printed(desk, trip_id, document, entry_ids, facts)
     except CaseFileError as exc:
         if exc.code not in CANNOT_RECORD:
+            discard(path)  # (locked: said, tried again; no file the trail does not know)
             raise
 
 

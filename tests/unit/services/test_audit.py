@@ -204,3 +204,37 @@ def test_a_passenger_s_reason_and_a_request_s_priority_read_as_sentences():
     assert "Place in the waiting list: 47 → 10" in line
     request = summarise("assistance_request", "update", {"priority": ["urgent", "normal"]})
     assert request.endswith("Priority: Urgent → Normal"), request
+
+
+def test_an_export_the_trail_cannot_record_for_a_lock_leaves_no_file(trail, tmp_path, monkeypatch):
+    """Another program held the case file's lock: the export said "locked, try again" and the
+    list of people stayed on disk, in no event of the trail."""
+    import consuldesk.store.db as db
+    from consuldesk.store import cipher
+    from consuldesk.store.errors import CaseFileError
+
+    desk, _a, _b = trail
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 0.2)
+    desk.casefile.check_pages()  # (read once a session: not under the lock below)
+    blocker = cipher.connect(desk.path, desk.casefile.key)
+    blocker.isolation_level = None
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(CaseFileError) as info:
+            export_list(desk, tmp_path / "all.csv")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert info.value.code == "casefile.locked"
+    assert not (tmp_path / "all.csv").exists()
+    assert _all(desk, AuditFilter(kind="exports"))[0] == []
+
+
+def test_a_file_name_in_no_encoding_is_recorded_not_a_crash(trail, tmp_path):
+    """A name of bytes that are no UTF-8 (kept by a stick's file system): "Unexpected error"
+    after the list was written, and no event."""
+    desk, _a, _b = trail
+    path = tmp_path / "list-\udcff.csv"  # the byte 0xFF, as Python names it
+    export_list(desk, path)
+    (row,) = _all(desk, AuditFilter(kind="exports"))[0]
+    assert row.changes["file"] == "list-\ufffd.csv" and path.exists()
