@@ -146,3 +146,9 @@ def test_anonymise_by_id_and_counts_do_not_change(capsys, casefile):
     assert "1 audit entries" not in out
     _code, after, _err = run(capsys, path, "stats", "--json")
     assert json.loads(after) == json.loads(before)
+
+
+def test_a_span_past_the_calendar_is_all_of_it_not_a_crash(capsys, casefile):
+    path, _ids = casefile
+    code, _out, err = run(capsys, path, "retention", "--within", "99999999999999999999")
+    assert code == EXIT_OK and "Unexpected" not in err, err

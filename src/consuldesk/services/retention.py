@@ -139,7 +139,8 @@ def set_retention_months(desk: Desk, months: int) -> ChangeSet:
 def review(desk: Desk, within_days: int = DEFAULT_WITHIN_DAYS) -> RetentionReview:
     """The records expired or expiring within ``within_days`` days, soonest first."""
     today = desk.today()
-    horizon = today + timedelta(days=max(0, within_days))
+    # (a span past the calendar's end is all of it, not an OverflowError)
+    horizon = today + timedelta(days=min(max(0, within_days), (date.max - today).days))
     with desk.casefile.read() as session:
         months = _months(session)
         rows = [_row(n, e, today) for n, e in _expiries(session, months) if e.expires_on <= horizon]
