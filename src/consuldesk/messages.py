@@ -376,6 +376,15 @@ TEMPLATES: dict[str, str] = {
     # registration lists
     "list.not_found": "There is no file at {path}",
     "list.unreadable": "{path} cannot be read: {detail}",
+    "list.folder": "{path} is a folder: choose the list in it (a .csv or .xlsx file)",
+    "list.no_extension": (
+        "{path} has no file name extension: ConsulDesk reads lists saved as CSV (.csv) or "
+        "Excel (.xlsx)"
+    ),
+    "list.export_extension": (
+        "ConsulDesk writes lists as .csv or .xlsx, not “{suffix}”: end the file name "
+        "({path}) with .csv or .xlsx"
+    ),
     "list.extension": (
         "{path} is not a list ConsulDesk can read ({suffix}); use CSV or XLSX (Excel)"
     ),

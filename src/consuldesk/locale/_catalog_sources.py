@@ -521,6 +521,16 @@ def _catalog_sources() -> None:
     _("There is no file at {path}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.unreadable']
     _("{path} cannot be read: {detail}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.folder']
+    _("{path} is a folder: choose the list in it (a .csv or .xlsx file)")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.no_extension']
+    _(
+        "{path} has no file name extension: ConsulDesk reads lists saved as CSV (.csv) or Excel (.xlsx)"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.export_extension']
+    _(
+        "ConsulDesk writes lists as .csv or .xlsx, not “{suffix}”: end the file name ({path}) with .csv or .xlsx"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.extension']
     _("{path} is not a list ConsulDesk can read ({suffix}); use CSV or XLSX (Excel)")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.encoding']

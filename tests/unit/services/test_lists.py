@@ -14,6 +14,7 @@ import pytest
 from sqlmodel import select
 
 from consuldesk.domain.enums import HouseholdKind, PresenceStatus, Sex, Source
+from consuldesk.messages import describe
 from consuldesk.services import lists
 from consuldesk.services.casefile import create_casefile
 from consuldesk.services.desk import CancelFlag, Cancelled
@@ -1331,7 +1332,23 @@ def test_export_to_an_unwritable_place_leaves_nothing(rich_desk, tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))
     with pytest.raises(ListError) as caught:
         export_list(rich_desk, tmp_path / "out.ods")
-    assert caught.value.code == "list.extension"
+    assert caught.value.code == "list.export_extension"  # (not "a list ConsulDesk can read")
+    assert "not “.ods”" in describe(caught.value)
+
+
+def test_a_folder_or_a_file_without_extension_is_named_as_such(desk, tmp_path):
+    """A folder, /dev/null or a name without extension: "is not a list ConsulDesk can read
+    (); use CSV or XLSX", with empty brackets."""
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    with pytest.raises(ListError) as caught:
+        import_list(desk, folder)
+    assert caught.value.code == "list.folder" and "is a folder" in describe(caught.value)
+    bare = tmp_path / "tourists"
+    bare.write_text("Фамилия;Имя\nИванов;Иван\n", encoding="utf-8")
+    with pytest.raises(ListError) as caught:
+        import_list(desk, bare)
+    assert caught.value.code == "list.no_extension" and "()" not in describe(caught.value)
 
 
 def test_progress_is_reported(desk, kazakh_list, tmp_path):

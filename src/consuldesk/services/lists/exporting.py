@@ -200,7 +200,7 @@ def export_list(
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
     suffix = path.suffix.lower()
     if suffix not in (".csv", *XLSX_SUFFIXES[:1]):
-        raise ListError("list.extension", path, suffix=suffix)
+        raise ListError("list.export_extension", path, suffix=suffix or "—")
     cancel = cancel or CancelFlag()
     nt = National.__table__  # type: ignore[attr-defined]
     columns = [nt.c[c] for c in _NATIONAL_COLUMNS]

@@ -72,17 +72,22 @@ def read_list(
             ``koi8-r``) instead of detecting it.
 
     Raises:
-        ListError: ``list.not_found``, ``list.unreadable``, ``list.extension``,
-            ``list.xls_old``, ``list.encrypted``, ``list.not_text``, ``list.not_xlsx``,
+        ListError: ``list.not_found``, ``list.folder``, ``list.unreadable``,
+            ``list.extension``, ``list.no_extension``, ``list.xls_old``, ``list.encrypted``,
+            ``list.not_text``, ``list.not_xlsx``,
             ``list.encoding``, ``list.corrupt``, ``list.empty``, ``list.no_name_column``,
             ``list.duplicate_column``, ``list.column_unknown``, ``list.column_target``.
         Cancelled: ``cancel`` was set.
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise ListError("list.folder", path)
     if suffix not in TEXT_SUFFIXES + XLSX_SUFFIXES:
         if suffix == ".xls" and path.is_file():
             _check_old_excel(path, _read_head(path))
+        if not suffix:
+            raise ListError("list.no_extension", path)
         raise ListError("list.extension", path, suffix=suffix)
     if not path.is_file():
         if path.exists():
