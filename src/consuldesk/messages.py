@@ -396,7 +396,19 @@ TEMPLATES: dict[str, str] = {
         "{path} is not in a text encoding ConsulDesk recognises; save it as UTF-8 or .xlsx"
     ),
     "list.encoding_unknown": "“{value}” is not the name of a text encoding",
-    "list.encoding_wrong": "{path} cannot be read as {encoding} (byte {position}); try another",
+    "list.encoding_wrong": (
+        "{path} cannot be read as {encoding} (line {line}, byte {position}); try another"
+    ),
+    "list.encoding_mixed": (
+        "{path} is in UTF-8 but for some lines in another encoding (it looks like {guess}; "
+        "lines {lines}): the list was put together from two files. Type those lines again, or "
+        "save the whole list as UTF-8 or .xlsx"
+    ),
+    "list.nul_bytes": (
+        "{path} holds NUL characters (first on line {line}), which no text list has: it is "
+        "damaged or was not saved as text. Open it in a spreadsheet and save it as CSV (UTF-8) "
+        "or .xlsx"
+    ),
     "list.corrupt": "{path} cannot be read as a list: {detail}",
     "list.empty": "{path} is empty",
     "list.empty.header": "{path} has a header but no rows under it",

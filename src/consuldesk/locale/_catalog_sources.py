@@ -542,7 +542,15 @@ def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.encoding_unknown']
     _("“{value}” is not the name of a text encoding")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.encoding_wrong']
-    _("{path} cannot be read as {encoding} (byte {position}); try another")
+    _("{path} cannot be read as {encoding} (line {line}, byte {position}); try another")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.encoding_mixed']
+    _(
+        "{path} is in UTF-8 but for some lines in another encoding (it looks like {guess}; lines {lines}): the list was put together from two files. Type those lines again, or save the whole list as UTF-8 or .xlsx"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.nul_bytes']
+    _(
+        "{path} holds NUL characters (first on line {line}), which no text list has: it is damaged or was not saved as text. Open it in a spreadsheet and save it as CSV (UTF-8) or .xlsx"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.corrupt']
     _("{path} cannot be read as a list: {detail}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.empty']

@@ -1417,3 +1417,28 @@ def test_excel_hint_line_rounded_iin_name_conflict_and_latin_patronymic(desk, tm
     assert rows[0] == ["Surname", "Surname (Latin)", "Patronymic", "IIN", "Phone", "Notes", "",
                        "ConsulDesk ID", RESULT_COLUMN, ERROR_COLUMN]  # fmt: skip
     assert rows[2][:7] == ["SMITH", "JONES", "", "", "", "", "extra cell"]
+
+
+def test_a_list_in_utf8_with_a_line_from_another_encoding_names_the_line(tmp_path):
+    """One line pasted from a Windows-1251 file into a UTF-8 list: "cannot be read as UTF-8
+    (byte 147)", without the line."""
+    rows = ["Фамилия;Имя", "Қасымов;Ерлан", "Әлиева;Іңкәр", "Петров;Иван", "Ғалиев;Нұрлан"]
+    data = b"\n".join(
+        r.encode("cp1251") if i == 3 else r.encode("utf-8") for i, r in enumerate(rows)
+    )
+    path = tmp_path / "joined.csv"
+    path.write_bytes(data)
+    with pytest.raises(ListError) as caught:
+        read_list(path)
+    assert caught.value.code == "list.encoding_mixed"
+    assert caught.value.params["lines"] == "4" and "lines 4" in describe(caught.value)
+
+
+def test_nul_characters_in_a_text_list_are_named_with_their_line(tmp_path):
+    """A NUL byte in a UTF-8 list was "not in UTF-8 or Windows-1251: it looks like UTF-8"."""
+    path = tmp_path / "cut.csv"
+    rows = "Фамилия;Имя\n" + "Қасымов;Ерлан\n" * 40 + "Әлиева;Ін\x00кәр\n" + "Ғалиев;Нұр\n" * 9
+    path.write_bytes(rows.encode())
+    with pytest.raises(ListError) as caught:
+        read_list(path)
+    assert (caught.value.code, caught.value.params["line"]) == ("list.nul_bytes", 42)

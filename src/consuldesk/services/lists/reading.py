@@ -292,6 +292,7 @@ def _decode(data: bytes, path: Path, forced: str | None = None) -> tuple[str, st
                 path,
                 encoding=_ENCODING_NAMES.get(codec, forced),
                 position=exc.start,
+                line=data.count(b"\n", 0, exc.start) + 1,
             ) from None
         return text.removeprefix("\ufeff"), codec
     try:
@@ -313,7 +314,35 @@ def _decode(data: bytes, path: Path, forced: str | None = None) -> tuple[str, st
         else:
             if _plausible_cyrillic(text):
                 return text, "cp1251"
+        if (mixed := _mixed_lines(data)) is not None:
+            lines, guess = mixed
+            raise ListError("list.encoding_mixed", path, lines=lines, guess=guess)
+    elif data.count(b"\x00") * 20 < len(data):
+        # A few NULs in text (UTF-16 has one in every other byte or so): a damaged file.
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise ListError("list.nul_bytes", path, line=line)
     raise _encoding_error(data, path)
+
+
+def _mixed_lines(data: bytes) -> tuple[str, str] | None:
+    """The lines (the first few, as text) and the encoding they look like, of a list that is
+    UTF-8 but for them (pasted from a file in another encoding); ``None`` when it is not
+    mostly UTF-8."""
+    good, bad = 0, []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad.append((number, line))
+    if not bad or good < len(bad):
+        return None
+    codec = _guess_encoding(b"\n".join(line for _, line in bad))
+    guess = encoding_name(codec) if codec else None
+    shown = ", ".join(str(n) for n, _ in bad[:5]) + (", …" if len(bad) > 5 else "")
+    return shown, guess or "—"
 
 
 #: How a person names the encodings a list may come in (by Python codec name).
