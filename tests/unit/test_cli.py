@@ -481,6 +481,16 @@ def test_slips_sitrep_and_roster_are_printed_to_the_path_given(capsys, evacuees,
     code, out, err = cli(capsys, evacuees, "sitrep", "--out", str(sitrep), "--json")
     assert code == EXIT_OK and json.loads(out) == {"file": str(sitrep)}, err
     assert "Посольство в Дохе" in PdfReader(sitrep).pages[0].extract_text()
+    # Not written over without --replace (it could be yesterday's, or the recovery sheet).
+    recovery = tmp_path / "recovery.pdf"
+    recovery.write_bytes(b"%PDF- the recovery key")
+    code, out, err = cli(capsys, evacuees, "sitrep", "--out", str(recovery))
+    assert (code, out) == (
+        EXIT_BAD_INPUT,
+        "",
+    ) and recovery.read_bytes() == b"%PDF- the recovery key"
+    code, out, err = cli(capsys, evacuees, "sitrep", "--out", str(sitrep), "--replace")
+    assert code == EXIT_OK, err
 
     roster = tmp_path / "roster.pdf"
     code, out, err = cli(capsys, evacuees, "roster", "--out", str(roster))

@@ -15,6 +15,7 @@ from consuldesk.cli.common import (
     PASSPHRASE_ENV,
     CliError,
     _add_doc_lang,
+    _add_replace,
     _casefile_path,
     _doc_language,
     _err,
@@ -22,6 +23,7 @@ from consuldesk.cli.common import (
     _open,
     _passphrase,
     _print_json,
+    _refuse_overwrite,
     command_with_actions,
 )
 from consuldesk.i18n import _
@@ -55,6 +57,7 @@ def add_parsers(
     p.add_argument("name")
     p = add("recovery-key", help="print the recovery key for headquarters' safe")
     p.add_argument("--out", type=Path, help="write it to a PDF to print instead of showing it")
+    _add_replace(p)
     _add_doc_lang(p)
     add(
         "recover",
@@ -166,6 +169,8 @@ def cmd_recovery_key(args: argparse.Namespace) -> int:
     """Show or print the recovery key (the passphrase is asked again)."""
     from consuldesk.services.access import recovery_key
 
+    if args.out is not None:
+        _refuse_overwrite(args.out, args)
     desk = _open(args)
     try:
         recovery = recovery_key(desk, _passphrase(_("Your passphrase again: ")))
