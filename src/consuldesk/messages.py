@@ -483,6 +483,10 @@ TEMPLATES: dict[str, str] = {
     ),
     # case file
     "casefile.not_found": "There is no case file at {path}",
+    "casefile.empty": (
+        "{path} is empty (0 bytes): the case file is not in it (a copy cut short?). Restore "
+        "the latest backup from its backups folder, or open the right file"
+    ),
     "casefile.exists": "A case file already exists at {path}; open it or choose another name",
     "casefile.not_sqlite": "{path} is not a ConsulDesk case file (not an SQLite database)",
     "casefile.not_casefile": "{path} is an SQLite database but not a ConsulDesk case file",

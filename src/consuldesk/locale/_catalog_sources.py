@@ -629,6 +629,10 @@ def _catalog_sources() -> None:
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.not_found']
     _("There is no case file at {path}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.empty']
+    _(
+        "{path} is empty (0 bytes): the case file is not in it (a copy cut short?). Restore the latest backup from its backups folder, or open the right file"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.exists']
     _("A case file already exists at {path}; open it or choose another name")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['casefile.not_sqlite']

@@ -59,11 +59,13 @@ def is_encrypted(path: Path) -> bool:
     """Whether the case file at ``path`` is encrypted (it exists and is not plain SQLite).
 
     Raises:
-        CaseFileError: ``casefile.not_found``, ``casefile.no_access`` (no permission to read
-            it), ``casefile.io_error``.
+        CaseFileError: ``casefile.not_found``, ``casefile.empty`` (a file of 0 bytes),
+            ``casefile.no_access`` (no permission to read it), ``casefile.io_error``.
     """
-    if not path.exists() or path.stat().st_size == 0:
+    if not path.exists():
         raise CaseFileError("casefile.not_found", path)
+    if path.is_file() and path.stat().st_size == 0:
+        raise CaseFileError("casefile.empty", path)
     try:
         return not cipher.has_plain_header(path)
     except PermissionError as exc:

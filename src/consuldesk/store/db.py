@@ -984,6 +984,8 @@ class CaseFile:
             raise CaseFileError("casefile.no_fts5", path, sqlite=cipher.sqlite_version)
         exists = path.exists() and path.stat().st_size > 0
         if not exists and not create:
+            if path.is_file():  # a copy cut short, a stick pulled out while writing
+                raise CaseFileError("casefile.empty", path)
             raise CaseFileError("casefile.not_found", path)
         if exists:
             _check_sqlite_header(path, key)

@@ -14,7 +14,7 @@ class CaseFileError(Exception):
         path: the case file concerned.
         params: details for the message (revisions, the SQLite error text...).
 
-    Codes: ``casefile.not_found``, ``casefile.exists``, ``casefile.not_sqlite``,
+    Codes: ``casefile.not_found``, ``casefile.empty``, ``casefile.exists``, ``casefile.not_sqlite``,
     ``casefile.not_casefile``, ``casefile.too_new`` (``revision``), ``casefile.locked``,
     ``casefile.readonly``, ``casefile.readonly_folder`` (``folder``), ``casefile.no_fts5``,
     ``casefile.no_access`` (cannot even be read),

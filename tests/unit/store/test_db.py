@@ -289,3 +289,19 @@ def test_an_encrypted_file_locked_or_cut_short_is_not_called_a_wrong_key(tmp_pat
     with pytest.raises(Exception) as wrong:  # a wrong passphrase is still named as one
         open_casefile(path, "Айгүл Сейітова", "not the passphrase at all")
     assert wrong.value.code == "keyring.wrong_passphrase"
+
+
+def test_an_empty_case_file_is_named_as_empty_not_missing(tmp_path):
+    """A file of 0 bytes (a copy cut short) was "There is no case file at …" while the file
+    was there to see."""
+    from consuldesk.messages import describe
+
+    path = tmp_path / "AE-ABU.consuldesk"
+    path.write_bytes(b"")
+    with pytest.raises(CaseFileError) as info:
+        open_casefile(path, "Айгүл Сейітова", "a long enough passphrase")
+    assert info.value.code == "casefile.empty" and "0 bytes" in describe(info.value)
+    assert path.read_bytes() == b""
+    with pytest.raises(CaseFileError) as info:
+        CaseFile.open(path)
+    assert info.value.code == "casefile.empty"
