@@ -136,6 +136,12 @@ def _print_result(result: Any) -> None:
     print(title)
     print("  " + _("new: {counts}").format(counts=_counts(result.created)))
     print("  " + _("updated: {counts}").format(counts=_counts(result.updated)))
+    if result.deleted:
+        print("  " + _("deleted: {counts}").format(counts=_counts(result.deleted)))
+    if result.merged:
+        print(
+            "  " + _("merged into another record: {counts}").format(counts=_counts(result.merged))
+        )
     print("  " + _("unchanged records: {n}").format(n=result.unchanged))
     if result.conflicts:
         print(
@@ -170,6 +176,8 @@ def _result_json(result: Any) -> dict[str, Any]:
         "missing": result.missing,
         "new": result.created,
         "updated": result.updated,
+        "deleted": result.deleted,
+        "merged": result.merged,
         "unchanged": result.unchanged,
         "conflicts": result.conflicts,
         "flagged": result.flagged,

@@ -78,6 +78,8 @@ class Imported:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: int = 0
+    deleted: dict[str, int] = field(default_factory=dict)  # table -> records deleted here
+    merged: dict[str, int] = field(default_factory=dict)  # table -> records merged into others
     conflicts: int = 0
     flagged: int = 0
     keys_changed: int = 0
@@ -99,6 +101,8 @@ class Imported:
             self.held
             or self.created
             or self.updated
+            or self.deleted
+            or self.merged
             or self.conflicts
             or self.keys_changed
             or self.edits_anonymised
@@ -494,6 +498,8 @@ def _apply_in_transaction(
             )
             result.created = dict(applied.created)
             result.updated = dict(applied.updated)
+            result.deleted = dict(applied.deleted)
+            result.merged = dict(applied.merged)
             result.unchanged = applied.unchanged
             result.conflicts = len(applied.conflicts)
             result.flagged = applied.flagged
@@ -522,6 +528,8 @@ def _apply_in_transaction(
                 sequence=m.sequence,
                 new=result.created,
                 changed=result.updated,
+                deleted=result.deleted,
+                merged=result.merged,
                 conflicts=result.conflicts,
                 audit_events=result.audit_events,
             )

@@ -371,6 +371,10 @@ class Applied:
 
     created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # Records the bundle deleted here (a deletion is no update to tell in passing), and the
+    # people it merged into another record.
+    deleted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    merged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     unchanged: int = 0
     conflicts: list[SyncConflict] = field(default_factory=list)
     flagged: int = 0  # the same person registered at two posts, flagged for merging
@@ -472,10 +476,15 @@ def apply(
                                 result.anonymised.add(record.id)
                         inserts.append(values)
                         continue
+                    live = getattr(row, "deleted_at", None) is None
                     if _merge(
                         tx, row, columns, record, bundle_id, result, known or {}, sender_knows or {}
                     ):
-                        result.updated[name] += 1
+                        if live and getattr(row, "deleted_at", None) is not None:
+                            gone = result.merged if getattr(row, "merged_into_id", None) else None
+                            (gone if gone is not None else result.deleted)[name] += 1
+                        else:
+                            result.updated[name] += 1
                     else:
                         result.unchanged += 1
             if inserts:  # the pass's new records in one statement

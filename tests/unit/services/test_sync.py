@@ -345,6 +345,7 @@ def test_a_person_headquarters_merged_from_two_posts_reaches_each_post_merged(wo
     # Dubai has the record merged away, and not the one kept: both come in one bundle.
     result = receive(dxb, send(hq, dxb, usb))
     assert result.created.get("national") == 1
+    assert result.merged == {"national": 1} and not result.deleted
     with dxb.casefile.read() as session:
         gone = session.get(National, dropped.id)
         assert gone.deleted_at is not None and gone.merged_into_id == kept.id
@@ -649,9 +650,11 @@ def test_a_deletion_made_after_seeing_the_edit_is_no_conflict(world):
     nationals.update_national(hq, a.id, nationals.fields_of_row(at_hq).replace(city="Qom"))
     receive(thr, send(hq, thr, usb))  # Tehran sees the edit
     nationals.delete_national(thr, a.id)  # and still deletes
-    receive(hq, send(thr, hq, usb))
+    result = receive(hq, send(thr, hq, usb))
     assert s.conflicts(hq) == []
     assert not nationals.search(hq, "Қасымова").rows
+    # Said as a deletion ("updated: people 1" read as an edit while the person was gone).
+    assert result.deleted == {"national": 1} and "national" not in result.updated
 
 
 def test_a_cancelled_import_changes_nothing_and_leaves_no_backup(world):

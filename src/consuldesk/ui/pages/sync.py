@@ -791,6 +791,20 @@ class SyncPage(QWidget):
                     _("Would change: {records}.") if result.preview else _("Changed: {records}.")
                 ).format(records=record_counts(result.updated))
             )
+        if result.deleted:
+            lines.append(
+                (
+                    _("Would delete: {records}.") if result.preview else _("Deleted: {records}.")
+                ).format(records=record_counts(result.deleted))
+            )
+        if result.merged:
+            lines.append(
+                (
+                    _("Would merge into another record: {records}.")
+                    if result.preview
+                    else _("Merged into another record: {records}.")
+                ).format(records=record_counts(result.merged))
+            )
         if result.unchanged:
             lines.append(_("Already here as they are: {n}.").format(n=result.unchanged))
         if result.conflicts:
