@@ -20,14 +20,17 @@ from consuldesk.domain.enums import (
     DuplicateStatus,
     PlacementStatus,
     PresenceStatus,
+    RequestStatus,
     Sex,
     Source,
+    TimelineKind,
     Vulnerability,
 )
 from consuldesk.domain.errors import ValidationErrors
 from consuldesk.domain.hlc import Timestamp
 from consuldesk.domain.names import full_name_key
 from consuldesk.domain.national import NationalFields, clean_national
+from consuldesk.domain.requests import OPEN_STATUSES
 from consuldesk.domain.retention import REMOVED
 from consuldesk.domain.review import (
     done_keys,
@@ -53,6 +56,7 @@ from consuldesk.store.models import (
     ManifestEntry,
     National,
     Placement,
+    RequestEvent,
     table_of,
 )
 from consuldesk.store.retention import PERSONAL
@@ -985,7 +989,14 @@ def set_presence(desk: Desk, national_ids: Sequence[str], status: PresenceStatus
 
 
 def delete_national(desk: Desk, national_id: str) -> ChangeSet:
-    """Delete a national (a tombstone: the deletion syncs and stays in the audit trail)."""
+    """Delete a national (a tombstone: the deletion syncs and stays in the audit trail).
+
+    What they held goes with them, each change in the trail: their families and groups, a
+    seat or a place on a waiting list not boarded yet (a boarded passenger stays on the trip's
+    record), tonight's bed (a booking cancelled, a stay checked out today) and their open
+    requests (cancelled, with a line on the timeline). A seat, a bed or a request of nobody
+    counted nowhere.
+    """
     with desk.write("delete") as tx:
         n = live_national(tx.session, national_id)
         tx.delete(n)
@@ -996,7 +1007,63 @@ def delete_national(desk: Desk, national_id: str) -> ChangeSet:
             )
         ):
             tx.delete(member)
+        _release(tx, national_id, desk.today())
     return tx.changes
+
+
+#: A passenger entry a deletion takes away: a seat or a waiting place, not yet boarded.
+_NOT_TRAVELLED = ("allocated", "waitlisted")
+
+
+def _release(tx: Tx, national_id: str, today: date) -> None:
+    """What a deleted national held: seats, beds, open requests (see :func:`delete_national`)."""
+    s = tx.session
+    for entry in s.exec(
+        select(ManifestEntry).where(
+            col(ManifestEntry.national_id) == national_id,
+            col(ManifestEntry.deleted_at).is_(None),
+            col(ManifestEntry.status).in_(_NOT_TRAVELLED),
+        )
+    ):
+        tx.delete(entry)
+    for stay in s.exec(
+        select(Placement).where(
+            col(Placement.national_id) == national_id,
+            col(Placement.deleted_at).is_(None),
+            col(Placement.status).in_(
+                [PlacementStatus.BOOKED.value, PlacementStatus.CHECKED_IN.value]
+            ),
+        )
+    ):
+        if stay.status == PlacementStatus.BOOKED.value:
+            tx.update(stay, {"status": PlacementStatus.CANCELLED.value})
+        else:
+            check_out = today if stay.check_out is None or stay.check_out > today else None
+            tx.update(
+                stay,
+                {"status": PlacementStatus.CHECKED_OUT.value}
+                | ({"check_out": check_out} if check_out else {}),
+            )
+    for request in s.exec(
+        select(AssistanceRequest).where(
+            col(AssistanceRequest.national_id) == national_id,
+            col(AssistanceRequest.deleted_at).is_(None),
+            col(AssistanceRequest.status).in_([st.value for st in OPEN_STATUSES]),
+        )
+    ):
+        text = (
+            f"{request.status} → {RequestStatus.CANCELLED.value}\nthe person's record was deleted"
+        )
+        tx.update(request, {"status": RequestStatus.CANCELLED.value, "closed_at": tx.now})
+        tx.add(
+            RequestEvent(  # type: ignore[call-arg]
+                request_id=request.id,
+                at=tx.now,
+                kind=TimelineKind.STATUS.value,
+                author=tx.officer,
+                text=text,
+            )
+        )
 
 
 def merge_nationals(

@@ -836,3 +836,25 @@ def test_when_the_bus_from_their_city_is_full_people_are_told_why_they_go_from_a
         mother.reason_code, mother.reason_params
     )
     assert on_auh[3].reason_code == "allocated.priority"  # his bus leaves from where he is
+
+
+def test_a_deleted_person_gives_back_their_seat_bed_and_open_requests(desk, people, seated):
+    """A person deleted kept their seat: 'seated 7/180' while the manifest listed 6, the
+    situation report counted them allocated, their open request stayed open."""
+    from consuldesk.services import stats
+    from consuldesk.services.hotels import HotelFields, add_hotel, list_placements, place
+
+    _op, trip, _rows = seated
+    hotel = add_hotel(desk, HotelFields(name="Bab Al Qasr", city="Dubai", beds=10)).row
+    young = people["young"]
+    place(desk, hotel.id, [young.id], desk.today())
+    before = ev.get_trip(desk, trip.id).seated
+    assert young.id in {r.person.id for r in ev.passengers(desk, trip.id)}
+    open_before = stats.situation(desk).open_requests
+
+    nationals.delete_national(desk, young.id)
+    assert ev.get_trip(desk, trip.id).seated == before - 1
+    assert young.id not in {r.person.id for r in ev.passengers(desk, trip.id)}
+    assert stats.situation(desk).open_requests == open_before - 1
+    assert stats.situation(desk).hotel_occupied == 0  # the booking is cancelled
+    assert not [p for p in list_placements(desk) if p.national_id == young.id]
