@@ -47,7 +47,7 @@ from consuldesk.store.models import (
     Trip,
     table_of,
 )
-from consuldesk.store.search import search_seqs
+from consuldesk.store.search import deleted_seqs, search_seqs
 
 MOST_PEOPLE = 50
 
@@ -226,6 +226,7 @@ def people_named(session: Session, text: str) -> list[str]:
     if _UUID.match(text):
         return [text.lower()]
     seqs = search_seqs(session, text, MOST_PEOPLE + 1)
+    seqs += deleted_seqs(session, text, MOST_PEOPLE + 1 - len(seqs))  # (who deleted them?)
     if not seqs:
         return []
     nt = table_of(National)

@@ -128,21 +128,22 @@ def build_match(query: str) -> str | None:
     >>> build_match("Нұр ali")
     '("nur"* OR "нур"*) AND ("ali"*)'
     """
-    query = query.strip()
-    if not query:
-        return None
-    if _PHONE_LIKE.match(query) and sum(ch.isdigit() for ch in query) >= 3:
-        tokens: list[set[str]] = [{re.sub(r"\D", "", query)}]
-    else:
-        tokens = []
-        for word in words(query):
-            keys = word_keys(word)
-            if keys:
-                tokens.append(keys)
+    tokens = _query_tokens(query)
     if not tokens:
         return None
     groups = ["(" + " OR ".join(f'"{k}"*' for k in sorted(keys)) + ")" for keys in tokens]
     return " AND ".join(groups)
+
+
+def _query_tokens(query: str) -> list[set[str]]:
+    """The keys of each word typed (one of which must begin a key of the person), or the
+    digits of a phone-like query."""
+    query = query.strip()
+    if not query:
+        return []
+    if _PHONE_LIKE.match(query) and sum(ch.isdigit() for ch in query) >= 3:
+        return [{re.sub(r"\D", "", query)}]
+    return [keys for word in words(query) if (keys := word_keys(word))]
 
 
 def id_fragment(query: str) -> str | None:
@@ -174,6 +175,33 @@ def search_seqs(session: Session, query: str, limit: int) -> list[int]:
             {"m": f'"{fragment}"', "n": limit},
         )
         found += [r[0] for r in more if r[0] not in seen][: limit - len(found)]
+    return found
+
+
+def deleted_seqs(session: Session, query: str, limit: int) -> list[int]:
+    """:func:`search_seqs` among deleted nationals (not in the index): "who deleted her?" is
+    asked by her name. Their keys are read as the index would match them; a post deletes
+    few people, so they are scanned."""
+    tokens = _query_tokens(query)
+    fragment = id_fragment(query)
+    if limit <= 0 or (not tokens and fragment is None):
+        return []
+    found: list[int] = []
+    rows = session.execute(
+        text(
+            "SELECT seq, search_keys, id_keys FROM national WHERE deleted_at IS NOT NULL "
+            "ORDER BY seq"
+        )
+    )
+    for seq, keys_text, ids in rows:
+        keys = (keys_text or "").split()
+        named = bool(tokens) and all(
+            any(k.startswith(q) for q in group for k in keys) for group in tokens
+        )
+        if named or (fragment is not None and fragment in (ids or "")):
+            found.append(seq)
+            if len(found) >= limit:
+                break
     return found
 
 

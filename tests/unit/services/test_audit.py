@@ -238,3 +238,15 @@ def test_a_file_name_in_no_encoding_is_recorded_not_a_crash(trail, tmp_path):
     export_list(desk, path)
     (row,) = _all(desk, AuditFilter(kind="exports"))[0]
     assert row.changes["file"] == "list-\ufffd.csv" and path.exists()
+
+
+def test_a_deleted_person_is_found_in_the_trail_by_name_and_document(trail):
+    """ "Who deleted this person?" is what the trail is for: asked by name or IIN, it said
+    "Nobody found" (the search index holds the living only)."""
+    desk, a, b = trail
+    nationals.delete_national(desk, b.id)
+    for asked in ("Өмірзақов", "omirzakov nurs", "N7777777", "7777"):
+        rows, _ = _all(desk, AuditFilter(person=asked))
+        assert {r.national_id for r in rows} == {b.id}, asked
+        assert "delete" in {r.action for r in rows}, asked
+    assert {r.national_id for r in _all(desk, AuditFilter(person="Қасымова"))[0]} == {a.id}
