@@ -453,6 +453,10 @@ TEMPLATES: dict[str, str] = {
     "list.iin_differs": (
         "IIN {value} differs from the IIN on file ({kept}) for this person; the one on file is kept"
     ),
+    "list.record_deleted": (
+        "The ConsulDesk ID {value} is of a record deleted on {date}: the row does not bring the "
+        "person back. If they should be on file, clear the ID in the row and import it again"
+    ),
     "list.other_person": (
         "{field_label} {value} belongs to {name} on file, not to {row_name} on this row"
     ),

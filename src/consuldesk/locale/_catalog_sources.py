@@ -601,6 +601,10 @@ def _catalog_sources() -> None:
     _("{field_label} {value} belongs to a different person on file than the rest of this row")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.iin_differs']
     _("IIN {value} differs from the IIN on file ({kept}) for this person; the one on file is kept")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.record_deleted']
+    _(
+        "The ConsulDesk ID {value} is of a record deleted on {date}: the row does not bring the person back. If they should be on file, clear the ID in the row and import it again"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.other_person']
     _("{field_label} {value} belongs to {name} on file, not to {row_name} on this row")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.value_differs']

@@ -697,3 +697,30 @@ def test_a_formula_without_its_result_is_named_not_read_as_empty(desk, tmp_path)
         (3, "list.formula_no_value"),
     }
     assert any("A3" in e.message for e in report.errors)
+
+
+def test_a_row_with_the_id_of_a_deleted_record_does_not_bring_it_back(desk, tmp_path):
+    """A review file (it carries the ConsulDesk ID) imported after headquarters deleted the
+    person: "new: 1", and the deleted person was back as someone new, without a word."""
+    from consuldesk.services.nationals import delete_national, merge_nationals
+
+    gone = register_national(desk, person(surname_cyr="Серікова", passport_no="N1000001")).row
+    twin = register_national(desk, person(surname_cyr="Ахметов", passport_no="N1000002")).row
+    kept = register_national(desk, person(surname_cyr="Ахметов", passport_no="N1000003")).row
+    delete_national(desk, gone.id)
+    merge_nationals(desk, kept.id, twin.id)
+    path = write_csv(
+        tmp_path / "fixed.csv",
+        [
+            ["ConsulDesk ID", "Фамилия", "Имя", "Адрес"],
+            [gone.id, "Серікова", "Әлия", "Doha"],
+            [twin.id, "Ахметов", "Ерлан", "Al Wakrah, villa 7"],  # merged since: the one kept
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.created, report.invalid, report.updated) == (0, 1, 1), report.errors
+    [refused] = report.errors
+    assert (refused.line, refused.code) == (2, "list.record_deleted")
+    assert "clear the ID" in refused.message
+    assert get_national(desk, kept.id).address == "Al Wakrah, villa 7"
+    assert not search(desk, "Серікова").rows

@@ -202,6 +202,7 @@ def _plan_import(session: Session, checked: _Checked, today: date, cancel: Cance
     }
     record_ids = [x.record_id for x in rows if x.record_id]
     by_id = {r.id for r in _select_where_in(session, ("id",), "id", record_ids, live)}
+    gone = _gone(session, [i for i in record_ids if i not in by_id])
     cancel.check()
 
     # Rows that name a record on file (ConsulDesk ID, IIN or passport number).
@@ -210,6 +211,18 @@ def _plan_import(session: Session, checked: _Checked, today: date, cancel: Cance
     for row in rows:
         f = row.fields
         matches: dict[str, str] = {}  # id -> the field that matched it
+        if row.record_id and row.record_id in gone:
+            merged_into, when = gone[row.record_id]
+            if merged_into is None:
+                # Deleted (here, or at another post): a review file or an old export does not
+                # bring the person back as someone new without a word.
+                error = ValidationError(
+                    "list.record_deleted", "record_id", value=row.record_id, date=when
+                )
+                plan.refused[row.index] = [Problem(error, row.record_id, REFUSED)]
+                continue
+            row.record_id = merged_into  # merged since: the record kept is the person
+            by_id.add(merged_into)
         if row.record_id and row.record_id in by_id:
             matches[row.record_id] = "record_id"
         if f.iin and (hit := by_iin.get(f.iin)):
@@ -337,6 +350,36 @@ def _documents_agree(f: NationalFields, stored: dict[str, Any]) -> bool:
     return (not f.iin or not stored["iin"] or stored["iin"] == f.iin) and (
         not f.passport_no or not stored["passport_no"] or stored["passport_no"] == f.passport_no
     )
+
+
+def _gone(session: Session, ids: Sequence[str]) -> dict[str, tuple[str | None, date]]:
+    """Of the ids a list names that are no live record: the deleted ones, each with the live
+    record it was merged into (following merges; ``None`` for a plain deletion, or a merge
+    into a record deleted since) and the day it went."""
+    conn = session.connection()
+    known: dict[str, tuple[str | None, str | None]] = {}  # id -> (merged into, deleted at)
+    wanted = sorted(set(ids))
+    while wanted:
+        for chunk in _chunks(wanted):
+            marks = ", ".join("?" * len(chunk))
+            for rid, into, deleted in conn.exec_driver_sql(
+                f"SELECT id, merged_into_id, deleted_at FROM national WHERE id IN ({marks})",
+                tuple(chunk),
+            ):
+                known[rid] = (into, deleted)
+        wanted = sorted({into for into, _ in known.values() if into and into not in known})
+    result: dict[str, tuple[str | None, date]] = {}
+    for rid in ids:
+        into, deleted = known.get(rid, (None, None))
+        if deleted is None:
+            continue  # live, or no such record here
+        at, seen = rid, {rid}
+        while (step := known.get(at, (None, None))[0]) and step not in seen:
+            at = step
+            seen.add(at)
+        kept = at if at != rid and known.get(at, (None, "x"))[1] is None else None
+        result[rid] = (kept, date.fromisoformat(str(deleted)[:10]))
+    return result
 
 
 def _conflicts(
