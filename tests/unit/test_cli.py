@@ -821,3 +821,49 @@ def test_a_walk_in_is_put_on_a_leg_by_passport_number_or_a_name_that_finds_one(c
     assert code == EXIT_BAD_INPUT and "Nobody found for “Жоқадам”" in err
     code, out, _ = cli(capsys, evacuees, "--json", "evac", "list")
     assert json.loads(out)[0]["legs"][0]["waiting"] == 2
+
+
+def test_duplicates_are_listed_with_ids_and_posts_and_merged_or_dismissed(
+    capsys, casefile, tmp_path
+):
+    """`stats` pointed at 'consuldesk-cli duplicates', which could only list the pairs (no id,
+    no post): merging the person counted twice needed the window."""
+    listed = tmp_path / "list.csv"
+    listed.write_text(
+        "Фамилия;Имя;Дата рождения;Паспорт\n"
+        "Қасымова;Әйгерім;01.01.1990;N10000001\n"
+        "Касымова;Айгерим;01.01.1990;N10000002\n"
+        "Омаров;Ерлан;02.02.1980;N10000003\n"
+        "Омаров;Ерлан;02.02.1980;N10000004\n",
+        encoding="utf-8",
+    )
+    assert cli(capsys, casefile, "import", str(listed))[0] in (EXIT_OK, EXIT_BAD_INPUT)
+    code, out, _ = cli(capsys, casefile, "duplicates")
+    assert code == EXIT_OK and "N10000001" in out and "QA-DOH" in out, out
+    pairs = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
+    assert len(pairs) == 2
+    _code, listing, _ = cli(capsys, casefile, "--json", "duplicates")
+    by_id = {p["id"]: p for p in json.loads(listing)}
+    kasymova = next(
+        i for i, p in by_id.items() if p["a"]["surname_cyr"] in ("Қасымова", "Касымова")
+    )
+    omarov = next(i for i in by_id if i != kasymova)
+
+    shown = {i: next(p for p in pairs if i.startswith(p)) for i in by_id}  # the ids as listed
+    code, out, err = cli(
+        capsys, casefile, "duplicates", "merge", shown[kasymova], "--take", "phones"
+    )
+    assert code == EXIT_OK and "Merged:" in out, err
+    code, out, err = cli(capsys, casefile, "duplicates", "dismiss", shown[omarov])
+    assert code == EXIT_OK and "Two different people" in out, err
+    code, out, _ = cli(capsys, casefile, "duplicates")
+    assert "No probable duplicates" in out
+    code, _, err = cli(capsys, casefile, "duplicates", "merge", "zzzzzzzz")
+    assert code == EXIT_BAD_INPUT and "No open pair" in err
+
+
+def test_the_fields_duplicates_merge_takes_are_a_persons_fields():
+    from consuldesk.cli.nationals import FIELD_CHOICES
+    from consuldesk.services.nationals import FIELD_NAMES
+
+    assert set(FIELD_CHOICES) == set(FIELD_NAMES) - {"source", "source_ref"}

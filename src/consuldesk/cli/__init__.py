@@ -83,7 +83,7 @@ GROUPS = (
     audit,
 )
 #: Groups whose commands have actions of their own (which take the common options too).
-NESTED = (accounts, evac, keys, sync, retention)
+NESTED = (accounts, evac, keys, sync, retention, nationals)
 COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
 
 EPILOG = """\

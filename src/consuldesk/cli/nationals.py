@@ -9,16 +9,32 @@ from typing import Any
 from consuldesk.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
+    MIN_ID_PREFIX,
     CliError,
     _day,
+    _id_key,
     _open,
     _positive,
     _print_json,
+    _short_ids,
 )
-from consuldesk.i18n import _
+from consuldesk.i18n import _, ngettext
+
+DUPLICATES_EPILOG = """\
+Pairs are flagged when one list or bundle brings a person already on file under another
+record (the same name and birth date, a passport or IIN in common), at this post or at two.
+
+examples:
+  consuldesk-cli duplicates                       the pairs, best match first, with their ids
+  consuldesk-cli duplicates merge 01a2b3c4        keep the first record, merge the second in
+  consuldesk-cli duplicates merge 01a2b3c4 --keep-second --take phones city
+  consuldesk-cli duplicates dismiss 01a2b3c4      two different people: flag them no more
+"""
 
 
-def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
+def add_parsers(
+    add: Callable[..., argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     """This group's commands; ``add`` adds one with the options every command takes."""
     p = add("search", help="find nationals by name, IIN, passport or phone")
     p.add_argument("query", nargs="+")
@@ -27,8 +43,43 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("stats", help="counts by country, city, status, vulnerability, requests")
     p.add_argument("--on", type=_day, help="the day to count (31.12.2026 or 2026-12-31); today")
 
-    add("duplicates", help="list pairs flagged as probably one person")
+    parser = add(
+        "duplicates",
+        help="pairs flagged as probably one person: list, merge, dismiss",
+        description="Records flagged as probably one person, and what to do with each pair.",
+        epilog=DUPLICATES_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = parser.add_subparsers(dest="duplicates_command", metavar="ACTION")
+    actions.add_parser("list", parents=[common], help="the pairs (the default action)")
+    p = actions.add_parser(
+        "merge", parents=[common], help="make a pair one record (the other is merged into it)"
+    )
+    p.add_argument("pair", metavar="PAIR", help="the pair's id as listed (6 or more characters)")
+    p.add_argument(
+        "--keep-second",
+        action="store_true",
+        help="keep the second record of the pair (default: the first)",
+    )
+    p.add_argument(
+        "--take",
+        nargs="+",
+        default=[],
+        metavar="FIELD",
+        choices=FIELD_CHOICES,
+        help="fields to take from the record merged in although the one kept has them",
+    )
+    p = actions.add_parser("dismiss", parents=[common], help="two different people: unflag")
+    p.add_argument("pair", metavar="PAIR", help="the pair's id as listed (6 or more characters)")
 
+
+#: What ``duplicates merge --take`` may name: the fields of a person's record.
+FIELD_CHOICES = (
+    "surname_cyr", "given_names_cyr", "patronymic_cyr", "surname_lat", "given_names_lat",
+    "sex", "birth_date", "iin", "passport_no", "passport_expiry", "nationality", "phones",
+    "email", "messenger", "host_country", "city", "address", "presence_status",
+    "medical_condition", "mobility_needs", "pregnant", "notes", "consent_date",
+)  # fmt: skip
 
 STATUS_LABELS = {
     "in_country": "in country",
@@ -173,7 +224,10 @@ def _print_situation(s: Any) -> None:
 
 
 def cmd_duplicates(args: argparse.Namespace) -> int:
-    """Pairs flagged as probably one person."""
+    """Pairs flagged as probably one person; merge or dismiss one."""
+    action = getattr(args, "duplicates_command", None) or "list"
+    if action != "list":
+        return _settle_pair(args, action)
     from consuldesk.services.nationals import list_duplicates
 
     desk = _open(args)
@@ -186,12 +240,66 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not pairs:
         print(_("No probable duplicates to review."))
+    short = _short_ids([p.id for p in pairs])
     for pair in pairs:
-        print(
-            f"{pair.score:5.1f}  {pair.a.name} ({pair.a.birth_date})  ↔  "
-            f"{pair.b.name} ({pair.b.birth_date})"
-        )
+        print(f"{short[pair.id]}  {pair.score:5.1f}")
+        for person, post in ((pair.a, pair.posts[0]), (pair.b, pair.posts[1])):
+            print(f"    {_person_line(person, post)}")
     return EXIT_OK
+
+
+def _person_line(person: Any, post: str) -> str:
+    born = f"{person.birth_date:%d.%m.%Y}" if person.birth_date else "—"
+    facts = ", ".join(x for x in (born, person.passport_no, person.iin, post) if x)
+    return f"{person.name} ({facts})"
+
+
+def _settle_pair(args: argparse.Namespace, action: str) -> int:
+    from consuldesk.services.nationals import dismiss_duplicate, list_duplicates, merge_nationals
+
+    desk = _open(args, writes=True)
+    try:
+        pairs = {p.id: p for p in list_duplicates(desk)}
+        pair = pairs[_pick_pair(args.pair, list(pairs))]
+        if action == "dismiss":
+            dismiss_duplicate(desk, pair.id)
+        else:
+            keep, drop = (pair.b, pair.a) if args.keep_second else (pair.a, pair.b)
+            merge_nationals(desk, keep.id, drop.id, take_from_drop=args.take)
+    finally:
+        desk.close()
+    if action == "dismiss":
+        message = _("Two different people, flagged no more: {a} and {b}.")
+        print(message.format(a=pair.a.name, b=pair.b.name))
+    else:
+        message = _("Merged: {kept} is the record kept; {merged} is merged into it.")
+        print(message.format(kept=keep.name, merged=drop.name))
+    return EXIT_OK
+
+
+def _pick_pair(text: str, ids: list[str]) -> str:
+    """The pair ``text`` names: its id as listed, or a prefix of six or more characters."""
+    key = _id_key(text)
+    found = [i for i in ids if _id_key(i).startswith(key)] if len(key) >= MIN_ID_PREFIX else []
+    if len(found) == 1:
+        return found[0]
+    if len(key) < MIN_ID_PREFIX:
+        message = _("“{prefix}” is too short: give at least 6 characters of the pair's id")
+    elif not found:
+        message = _(
+            "No open pair of probable duplicates has an id starting with “{prefix}” "
+            "(see 'consuldesk-cli duplicates')"
+        )
+    else:
+        short = _short_ids(found, len(text.strip()) + 1)
+        message = ngettext(
+            "“{prefix}” matches {n} pair: {matches}; give more characters",
+            "“{prefix}” matches {n} pairs: {matches}; give more characters",
+            len(found),
+        )
+        matches = ", ".join(short[i] for i in sorted(found))
+        raise CliError(message.format(prefix=text, n=len(found), matches=matches), EXIT_BAD_INPUT)
+    raise CliError(message.format(prefix=text), EXIT_BAD_INPUT)
 
 
 COMMANDS = {

@@ -1172,8 +1172,16 @@ def list_duplicates(
             session.exec(select(National).where(col(National.id).in_(ids))).all() if ids else []
         )
         by_id = {r.id: r for r in to_rows(session, people, desk.today())}
+        post = {n.id: n.origin_post for n in people}
         result = [
-            DuplicateRow(p.id, by_id[p.national_a_id], by_id[p.national_b_id], p.score, p.status)
+            DuplicateRow(
+                p.id,
+                by_id[p.national_a_id],
+                by_id[p.national_b_id],
+                p.score,
+                p.status,
+                (post[p.national_a_id], post[p.national_b_id]),
+            )
             for p in pairs
             if p.national_a_id in by_id and p.national_b_id in by_id
         ]

@@ -96,6 +96,7 @@ class DuplicateRow:
     b: NationalRow
     score: float
     status: str
+    posts: tuple[str, str] = ("", "")  # the posts that registered a and b
 
 
 @dataclass(frozen=True)
