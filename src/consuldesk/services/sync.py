@@ -629,7 +629,9 @@ def inspect_bundle(desk: Desk, passphrase: str | None, path: Path) -> Imported:
 
 
 def _backup(desk: Desk, label: str) -> Path:
-    """A consistent copy of the case file in its backups folder, before an import."""
+    """A consistent copy of the case file in its backups folder, before an import (not while
+    another program holds the case file: the import would be refused after the copy)."""
+    desk.casefile.wait_for_write_lock()
     return take_backup(desk, label)
 
 

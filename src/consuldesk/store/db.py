@@ -1134,6 +1134,20 @@ class CaseFile:
         if self.refused:
             raise CaseFileError("casefile.write_refused", self.path, detail=self.refused)
 
+    def wait_for_write_lock(self) -> None:
+        """Wait, as a write would, until no other program holds the case file's write lock,
+        and let it go again: before work that only leads to a write (the backup taken before
+        an import), which a locked file would waste, and which would push a sound backup out
+        of the rotation for nothing. Raises as :meth:`write` does (``casefile.locked``)."""
+        self.check_writable()
+        try:
+            with self._write_engine.connect() as conn, conn.begin():
+                pass
+        except Exception as exc:
+            if not is_sqlite_fault(exc):
+                raise
+            raise translate_sqlite_error(exc, self.path) from exc
+
     def close(self) -> None:
         """Release every connection (checkpointing the WAL into the main file, unless writes
         are refused)."""

@@ -16,6 +16,7 @@ from sqlmodel import select
 from consuldesk.domain.enums import HouseholdKind, PresenceStatus, Sex, Source
 from consuldesk.messages import describe
 from consuldesk.services import lists
+from consuldesk.services.backups import backup_folder
 from consuldesk.services.casefile import create_casefile
 from consuldesk.services.desk import CancelFlag, Cancelled
 from consuldesk.services.households import create_household
@@ -875,6 +876,8 @@ def test_locked_case_file_raises_and_writes_no_error_file(desk, tmp_path, monkey
         other.close()
     assert not (tmp_path / "locked.review.csv").exists()
     assert count(desk, "national") == 0
+    # No backup taken for an import refused: a retry pushed a sound one out of the rotation.
+    assert not list(backup_folder(desk.path).glob("*before-import-locked*"))
 
 
 # -- files refused as a whole --------------------------------------------------------------

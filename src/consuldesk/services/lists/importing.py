@@ -101,7 +101,9 @@ def import_list(
         if not dry_run:
             desk.require("change")  # a role that may not import takes no backup either
             # A copy first, as before a bundle: a wrong list merged into the case file can be
-            # undone by restoring it (consuldesk.services.backups).
+            # undone by restoring it (consuldesk.services.backups). Not while another program
+            # holds the case file: the import would be refused after the copy.
+            desk.casefile.wait_for_write_lock()
             take_backup(desk, f"before-import-{Path(path).stem}")
         with gc_paused():
             # The rows die with _import's frame, before the collector runs again: collecting
