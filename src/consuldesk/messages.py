@@ -244,6 +244,10 @@ TEMPLATES: dict[str, str] = {
         "{path} exists already: choose another name, or add --replace to write over it."
     ),
     "backup.unsound": "{path} cannot be restored: {problem}. Choose another backup",
+    "backup.is_casefile": (
+        "{path} is the case file itself, not one of its backups: choose a backup from its "
+        "backups folder ('consuldesk-cli backups' lists them)"
+    ),
     "backup.source_damaged": (
         "{path} failed its integrity check ({problem}): the copy is kept as {backup}, but no "
         "older backup was removed for it. Restore a sound backup (in the window Case file → "

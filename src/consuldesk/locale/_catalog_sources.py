@@ -387,6 +387,10 @@ def _catalog_sources() -> None:
     _("{path} exists already: choose another name, or add --replace to write over it.")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['backup.unsound']
     _("{path} cannot be restored: {problem}. Choose another backup")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['backup.is_casefile']
+    _(
+        "{path} is the case file itself, not one of its backups: choose a backup from its backups folder ('consuldesk-cli backups' lists them)"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['backup.source_damaged']
     _(
         "{path} failed its integrity check ({problem}): the copy is kept as {backup}, but no older backup was removed for it. Restore a sound backup (in the window Case file → Backups…; on the command line consuldesk-cli backups, then restore)"

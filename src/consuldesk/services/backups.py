@@ -484,8 +484,12 @@ def restore_backup(casefile: Path, backup: Path, key: bytes | None = None) -> Pa
 
     Raises:
         ServiceError: ``backup.unsound`` (params ``path``, ``problem``) when the backup fails
-            its check or is not a case file; ``file.write`` when the copy cannot be written.
+            its check or is not a case file; ``backup.is_casefile`` when it is the case file
+            itself; ``file.write`` when the copy cannot be written.
     """
+    if Path(backup).resolve() == Path(casefile).resolve():
+        # (a path typed to the case file itself: restored onto itself, "taken —")
+        raise ServiceError("backup.is_casefile", "path", path=str(backup))
     row = inspect_backup(backup, thorough=True, key=key)
     if not row.sound:
         raise ServiceError("backup.unsound", "path", path=str(backup), problem=row.problem)

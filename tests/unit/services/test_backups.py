@@ -345,3 +345,16 @@ def test_of_many_backups_taken_within_a_second_the_newest_are_kept(desk, monkeyp
     made = [backups.backup_file(path, "same-second") for _ in range(12)]
     kept = set(backups.backup_folder(path).glob("*-same-second*.consuldesk"))
     assert kept == set(made[-3:])  # the newest three, whatever their names
+
+
+def test_the_case_file_itself_is_no_backup_to_restore(desk, tmp_path):
+    """`restore ../IR-THR.consuldesk --yes` restored the case file onto itself ("taken —")."""
+    path = desk.casefile.path
+    before = path.read_bytes()
+    backups_before = set(backups.backup_folder(path).glob("*"))
+    for given in (path, path.parent / "." / path.name):
+        with pytest.raises(ServiceError) as err:
+            backups.restore_backup(path, given)
+        assert err.value.code == "backup.is_casefile"
+    assert path.read_bytes() == before
+    assert set(backups.backup_folder(path).glob("*")) == backups_before
