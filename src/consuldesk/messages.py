@@ -414,6 +414,11 @@ TEMPLATES: dict[str, str] = {
         "or .xlsx"
     ),
     "list.corrupt": "{path} cannot be read as a list: {detail}",
+    "list.xlsx_cut": (
+        "{path} is an Excel workbook whose end is missing (cut short by a download, a copy or "
+        "a stick pulled out): copy it again from where it came, or open the original in Excel "
+        "and save it again"
+    ),
     "list.empty": "{path} is empty",
     "list.empty.header": "{path} has a header but no rows under it",
     "list.not_text": "{path} is not a text list ({kind}); save the list as CSV (UTF-8) or .xlsx",

@@ -557,6 +557,10 @@ def _catalog_sources() -> None:
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.corrupt']
     _("{path} cannot be read as a list: {detail}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.xlsx_cut']
+    _(
+        "{path} is an Excel workbook whose end is missing (cut short by a download, a copy or a stick pulled out): copy it again from where it came, or open the original in Excel and save it again"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.empty']
     _("{path} is empty")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.empty.header']

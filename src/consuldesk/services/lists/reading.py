@@ -625,6 +625,9 @@ def _calamine_rows(
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # zip, XML and calamine errors: all mean "not a readable xlsx"
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            # It starts as a workbook does and its end is missing: cut short on the way here.
+            raise ListError("list.xlsx_cut", path) from exc
         raise ListError("list.corrupt", path, detail=_calamine_detail(exc)) from exc
     try:
         for index, name in enumerate(workbook.sheet_names):
