@@ -593,10 +593,10 @@ TEMPLATES: dict[str, str] = {
 POWER_LABELS: dict[str, str] = {
     "change": "changing the case file",
     "export": "exporting lists of people",
-    "delete": "deleting or merging records",
+    "delete": "deleting, merging or anonymising records",
     "bundle": "exporting or importing bundles",
     "keys": "managing the post's keys",
-    "accounts": "managing officers' accounts",
+    "accounts": "managing officers' accounts and the recovery key",
     "restore": "restoring a backup",
 }
 

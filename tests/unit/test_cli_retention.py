@@ -152,3 +152,28 @@ def test_a_span_past_the_calendar_is_all_of_it_not_a_crash(capsys, casefile):
     path, _ids = casefile
     code, _out, err = run(capsys, path, "retention", "--within", "99999999999999999999")
     assert code == EXIT_OK and "Unexpected" not in err, err
+
+
+def test_a_role_that_may_not_anonymise_is_told_so_not_that_nothing_expired(
+    capsys, tmp_path, monkeypatch
+):
+    """A viewer running 'retention anonymise --expired' was told "No record is expired",
+    exit 0, whatever had expired."""
+    from consuldesk.services.access import add_officer
+
+    path = tmp_path / "AE-ABU.consuldesk"
+    desk = create_casefile(
+        path,
+        post_code="AE-ABU",
+        post_name="Embassy",
+        host_country="AE",
+        officer="Test",
+        passphrase="the head's own passphrase",
+    )
+    add_officer(desk, "Әлия Сейітова", "viewer", "a viewer's own passphrase")
+    desk.close()
+    monkeypatch.setenv("CONSULDESK_PASSPHRASE", "a viewer's own passphrase")
+    code = main(["--case-file", str(path), "--officer", "Әлия Сейітова", "retention",
+                 "anonymise", "--expired"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == EXIT_BAD_INPUT and "anonymising" in err and "No record" not in out, (out, err)

@@ -746,13 +746,13 @@ def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.messages.POWER_LABELS['export']
     _("exporting lists of people")
     # TRANSLATORS: consuldesk.messages.POWER_LABELS['delete']
-    _("deleting or merging records")
+    _("deleting, merging or anonymising records")
     # TRANSLATORS: consuldesk.messages.POWER_LABELS['bundle']
     _("exporting or importing bundles")
     # TRANSLATORS: consuldesk.messages.POWER_LABELS['keys']
     _("managing the post's keys")
     # TRANSLATORS: consuldesk.messages.POWER_LABELS['accounts']
-    _("managing officers' accounts")
+    _("managing officers' accounts and the recovery key")
     # TRANSLATORS: consuldesk.messages.POWER_LABELS['restore']
     _("restoring a backup")
     # TRANSLATORS: consuldesk.messages.ROLE_LABELS['viewer']
