@@ -80,6 +80,22 @@ def _clean_text(value: str | None) -> str | None:
     return value.strip() or None
 
 
+_LINE_SPACES = re.compile(r"[^\S\n]+")  # spaces and tabs, not line breaks
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _clean_lines(value: str) -> str | None:
+    """Free text of several lines (notes): each line's spacing tidied, its line breaks kept
+    (an officer's note, a list's cell written over lines), at most one blank line between
+    paragraphs."""
+    if not value.isprintable() and _CONTROL.search(value):
+        value = _CONTROL.sub("", value)
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_LINE_SPACES.sub(" ", line).strip() for line in value.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip() or None
+
+
 _NAME_SCRIPTS = tuple((name, name.endswith("_lat")) for name in NAME_FIELDS)
 
 
@@ -225,7 +241,10 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
 
     for name in _FREE_TEXT:
         value = given[name]
-        values[name] = _clean_text(value) if value else None
+        if name == "notes":
+            values[name] = _clean_lines(value) if value else None
+        else:
+            values[name] = _clean_text(value) if value else None
     if fields.pregnant and sex == Sex.MALE:
         errors.append(ValidationError("pregnant.male", "pregnant"))
     if fields.consent_date and fields.consent_date > today:

@@ -441,3 +441,21 @@ def test_an_export_imported_back_settles_no_review_it_answers_as_on_file(desk, t
     report = import_list(desk, target)
     assert (report.updated, report.unchanged) == (0, 2)
     assert table_rows(desk, "national") == before  # both still to review
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_note_over_several_lines_keeps_its_lines_there_and_back(desk, tmp_path, suffix):
+    """Notes were flattened to one line on save (the person card's own, and a list's cell
+    written over lines): "Аллергия: пенициллин\\nЖолаушы ауруханада" read as one sentence."""
+    note = "Аллергия: пенициллин.\r\nЖолаушы   ауруханада. \n\n\n\nҚызы: +7 701 111 22 33"
+    register(desk, 1, notes=note)
+    kept = "Аллергия: пенициллин.\nЖолаушы ауруханада.\n\nҚызы: +7 701 111 22 33"
+    assert fields_by_passport(desk)["N0000001"]["notes"] == kept
+    target = tmp_path / f"notes{suffix}"
+    export_list(desk, target, lang="ru")
+    other = other_casefile(tmp_path)
+    try:
+        import_list(other, target)
+        assert fields_by_passport(other)["N0000001"]["notes"] == kept
+    finally:
+        other.close()
