@@ -216,6 +216,13 @@ def summarise(table: str, action: str, changes: Mapping[str, Any]) -> str:
         return ngettext(
             "List imported: {n} person, {file}", "List imported: {n} people, {file}", n
         ).format(n=n, file=file or "—")
+    gone = changes.get("deleted_at") if action == "sync" else None
+    if isinstance(gone, list) and len(gone) == 2 and gone[1] and not gone[0]:
+        # (it read "Received in a bundle — Record: — → 07.12.2026 01:49")
+        merged = changes.get("merged_into_id")
+        if isinstance(merged, list) and len(merged) == 2 and merged[1]:
+            return _("Merged into another record (received in a bundle)")
+        return _("Deleted (received in a bundle)")
     what = _(ACTION_LABELS.get(action, action))
     if action in ("create", "delete") and table != "national" and table in TABLE_LABELS:
         return f"{what} — {_(TABLE_LABELS[table])}"  # what was made or deleted

@@ -250,3 +250,16 @@ def test_a_deleted_person_is_found_in_the_trail_by_name_and_document(trail):
         assert {r.national_id for r in rows} == {b.id}, asked
         assert "delete" in {r.action for r in rows}, asked
     assert {r.national_id for r in _all(desk, AuditFilter(person="Қасымова"))[0]} == {a.id}
+
+
+def test_a_deletion_or_merge_received_in_a_bundle_reads_as_one():
+    """It read "Received in a bundle — Record: — → 07.12.2026 01:49"."""
+    gone = {"deleted_at": [None, "2026-12-07T01:49:00+00:00"]}
+    assert audit_text.summarise("national", "sync", gone) == "Deleted (received in a bundle)"
+    merged = {**gone, "merged_into_id": [None, "01a24e2c-0000-7000-8000-000000000001"]}
+    assert (
+        audit_text.summarise("national", "sync", merged)
+        == "Merged into another record (received in a bundle)"
+    )
+    edited = {"city": ["Dubai", "Abu Dhabi"]}
+    assert audit_text.summarise("national", "sync", edited).startswith("Received in a bundle")
