@@ -637,6 +637,10 @@ def cmd_evac_allocate(args: argparse.Namespace) -> int:
         line += "; " + _("waiting, seated in another operation: {n}").format(n=summary.elsewhere)
     if args.fresh:
         line += "; " + _("put back in the pool first: {n}").format(n=summary.returned)
+    if summary.later_released:
+        line += "; " + _(
+            "places on later legs given up by those waiting here: {n} (allocate those legs again)"
+        ).format(n=summary.later_released)
     print(line)
     slips, manifests = _reprint_counts(impact, args.fresh)
     papers = []

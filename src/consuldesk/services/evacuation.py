@@ -360,6 +360,9 @@ class AllocationSummary:
     trips_used: int
     returned: int = 0  # seated people put back in the pool first (a fresh allocation)
     elsewhere: int = 0  # waiting here because seated in another operation (not in waitlisted)
+    # People waiting on this leg now whose places on later legs (not boarded) were given up:
+    # a later leg takes those the leg before it carries.
+    later_released: int = 0
 
 
 @dataclass(frozen=True)
@@ -1128,12 +1131,15 @@ def remove_from_leg(desk: Desk, entry_id: str) -> ChangeSet:
         if entry.status not in (_S.WAITLISTED.value, _S.ALLOCATED.value):
             raise ServiceError("boarding.status", "status", status=entry.status)
         tx.delete(entry)
+        _off_later_legs(tx, entry.operation_id, entry.leg_no, [entry.national_id])
     return tx.changes
 
 
 def _return_to_pool(tx: Tx, entries: Sequence[ManifestEntry], why: str, label: str) -> None:
-    """Seated (not boarded) entries lose their seat and wait again."""
+    """Seated (not boarded) entries lose their seat and wait again (and their places on the
+    legs after it)."""
     for e in entries:
+        _off_later_legs(tx, e.operation_id, e.leg_no, [e.national_id])
         tx.update(
             e,
             {
@@ -1240,7 +1246,29 @@ def allocate_leg(
         for entry in gone:
             tx.delete(entry)
         tx.update_many(updates)
-    return Written(summary, tx.changes)
+        waiting = [e.national_id for e, v in updates if v["status"] == _S.WAITLISTED.value]
+        released = _off_later_legs(tx, op.id, leg_no, waiting)
+    return Written(replace(summary, later_released=released), tx.changes)
+
+
+def _off_later_legs(tx: Tx, operation_id: str, leg_no: int, national_ids: Sequence[str]) -> int:
+    """Give up the places (seated or waiting, not boarded) of people no longer seated on leg
+    ``leg_no`` on the operation's later legs: a flight's manifest listed a passenger with no
+    bus to its airport, and that seat kept them from any other operation. Returns how many."""
+    released = 0
+    for start in range(0, len(national_ids), 500):
+        for e in tx.session.exec(
+            select(ManifestEntry).where(
+                col(ManifestEntry.operation_id) == operation_id,
+                col(ManifestEntry.leg_no) > leg_no,
+                col(ManifestEntry.national_id).in_(national_ids[start : start + 500]),
+                col(ManifestEntry.status).in_([_S.WAITLISTED.value, _S.ALLOCATED.value]),
+                _live(ManifestEntry),
+            )
+        ).all():
+            tx.delete(e)
+            released += 1
+    return released
 
 
 def reallocation_impact(desk: Desk, operation_id: str, leg_no: int) -> ReallocationImpact:
@@ -1534,6 +1562,7 @@ def move_passenger(desk: Desk, entry_id: str, trip_id: str | None) -> Written[in
                         ),
                     },
                 )
+            _off_later_legs(tx, op.id, entry.leg_no, [e.national_id for e in moving])
             return Written(len(moving), tx.changes)
         trip = live_trip(session, trip_id)
         label = _label(trip)

@@ -859,3 +859,34 @@ def test_a_deleted_person_gives_back_their_seat_bed_and_open_requests(desk, peop
     assert stats.situation(desk).hotel_occupied == 0
     [stay] = [p for p in list_placements(desk) if p.national_id == young.id]
     assert stay.status == "cancelled"  # the booking, as the hotel's record
+
+
+def test_a_person_who_loses_the_first_leg_loses_the_flight_after_it(desk, people):
+    """After a fresh run on leg 1 left him waiting, the flight of leg 2 still listed him
+    ("seated 37/150" against 36 on the buses), and that seat kept him out of any other
+    operation ("already seated on KC 8964")."""
+    op = operation(desk)
+    bus1 = bus(desk, op.id, 5, "Dubai P 1")
+    flight = bus(desk, op.id, 150, "KC 8964", leg_no=2, mode=TripMode.FLIGHT, hours=8)
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    ev.allocate_leg(desk, op.id, 1)
+    ev.add_to_pool(desk, op.id, 2, ev.CandidateCriteria())
+    ev.allocate_leg(desk, op.id, 2)
+    on_flight = {r.person.id for r in ev.passengers(desk, flight.id)}
+    young = people["young"]
+    assert young.id in on_flight and len(on_flight) == 5
+
+    # The bus shrinks to four seats (a smaller vehicle came): a fresh run leaves him waiting.
+    with desk.write() as tx:
+        trip = ev.live_trip(tx.session, bus1.id)
+        tx.update(trip, {"capacity": 4})
+    summary = ev.allocate_leg(desk, op.id, 1, fresh=True).row
+    assert young.id in {r.person.id for r in ev.pool(desk, op.id, 1)}
+    assert summary.later_released == 1
+    assert young.id not in {r.person.id for r in ev.passengers(desk, flight.id)}
+    assert ev.get_trip(desk, flight.id).seated == 4
+
+    # Taken off leg 1 by hand: off the flight too.
+    elder = next(r for r in ev.passengers(desk, bus1.id) if r.person.id == people["elder"].id)
+    ev.remove_from_leg(desk, elder.entry_id)
+    assert people["elder"].id not in {r.person.id for r in ev.passengers(desk, flight.id)}

@@ -489,6 +489,14 @@ class OperationsPart(PageBase):
                     "(started fresh: {n} people's seats were chosen again)",
                     s.returned,
                 ).format(n=s.returned)
+            if s.later_released:
+                text += "; " + ngettext(
+                    "{n} place on a later leg given up (no seat on this one now): allocate that "
+                    "leg again",
+                    "{n} places on later legs given up (no seat on this one now): allocate those "
+                    "legs again",
+                    s.later_released,
+                ).format(n=s.later_released)
             papers = reprint_list(impact, fresh, named=True) if impact is not None else []
             if papers:
                 text += ". " + _("Print again: {papers}.").format(papers=", ".join(papers))
