@@ -696,6 +696,16 @@ REASON_TEMPLATES: dict[str, str] = {
         "vehicles from {city} were full. The group's priority is “{class}”, number {rank} in "
         "the queue; seats left after it: {free_seats}"
     ),
+    "allocated.no_city_trip": (
+        "On {trip}, which leaves from another city: no vehicle of this leg leaves from {city}, "
+        "where they are. Priority “{class}”, number {rank} in the queue; seats left after "
+        "them: {free_seats}"
+    ),
+    "allocated.no_city_trip.group": (
+        "On {trip} with their group of {group_size}, which leaves from another city: no "
+        "vehicle of this leg leaves from {city}, where they are. The group's priority is "
+        "“{class}”, number {rank} in the queue; seats left after it: {free_seats}"
+    ),
     "allocated.split": (
         "On {trip}: priority “{class}”, number {rank} in the queue; the group of {group_size} "
         "is spread over {parts} vehicles"

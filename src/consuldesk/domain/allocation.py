@@ -279,45 +279,64 @@ def allocate(
         waitlist.append(cand.id)
         explanations[cand.id] = Reason(code, {**params, "position": len(waitlist)})
 
-    for rank, group in enumerate(groups, start=1):
+    def place(group: _Group, base: dict[str, ParamValue], target: int, code: str) -> None:
+        free[target] -= len(group.members)
+        trip = slots[target]
+        params: dict[str, ParamValue] = {**base, "trip": trip.id, "free_seats": free[target]}
+        city = group.city
+        if code == "allocated.priority" and city and trip.origin and trip.origin != city:
+            # brought over from where they are: their city's vehicles were full, or none
+            # leaves from it (the officer arranges the way to the departure)
+            code = "allocated.other_city" if city in origins else "allocated.no_city_trip"
+            params["city"] = city
+        for cand in group.members:
+            placements[cand.id] = trip.id
+            explanations[cand.id] = Reason(code, params)
+
+    # First, each group on a vehicle leaving from its own city, in priority order: a city's
+    # people are seated on its vehicles before anyone is brought over from elsewhere. Then
+    # everyone left (their city's vehicles full, none leaving from it, or their place
+    # unknown), in priority order, on whatever is left.
+    origins = {t.origin for t in slots if t.origin}
+    queue = [
+        (rank, g, {"class": class_names[g.rank], "rank": rank, "group_size": len(g.members)})
+        for rank, g in enumerate(groups, start=1)
+    ]
+    left: list[tuple[int, _Group, dict[str, ParamValue]]] = []
+    for rank, group, base in queue:
+        city = group.city
+        size = len(group.members)
+        target = next(
+            (i for i, t in enumerate(slots) if city and t.origin == city and free[i] >= size),
+            None,
+        )
+        if target is None:
+            left.append((rank, group, base))
+        else:
+            place(group, base, target, "allocated.priority")
+    for _rank, group, base in left:
         members = group.members
         size = len(members)
-        ids = tuple(c.id for c in members)
-        cls = class_names[group.rank]
-        base: dict[str, ParamValue] = {"class": cls, "rank": rank, "group_size": size}
         while first_open < len(free) and free[first_open] == 0:
             first_open += 1
-        # A vehicle leaving from where the group is, before one leaving from elsewhere.
-        city = group.city
-        here = [i for i in range(first_open, len(free)) if city and slots[i].origin == city]
-        target = next((i for i in here if free[i] >= size), None)
-        if target is None:
-            target = next((i for i in range(first_open, len(free)) if free[i] >= size), None)
+        target = next((i for i in range(first_open, len(free)) if free[i] >= size), None)
         if target is not None:
-            free[target] -= size
-            trip_id = slots[target].id
-            code, params = "allocated.priority", {**base, "trip": trip_id}
-            if city and slots[target].origin != city and any(t.origin == city for t in slots):
-                # a vehicle leaves from their city, but it was full: brought over from there
-                code, params = "allocated.other_city", {**params, "city": city}
-            for cand in members:
-                placements[cand.id] = trip_id
-                explanations[cand.id] = Reason(code, {**params, "free_seats": free[target]})
+            place(group, base, target, "allocated.priority")
         elif policy.allow_split_groups:
             takes = _split_window(free, size)
             parts = sum(1 for _, take in takes if take)
-            queue = iter(members)
+            members_left = iter(members)
             for idx, take in takes:
                 free[idx] -= take
                 trip_id = slots[idx].id
                 for _ in range(take):
-                    cand = next(queue)
+                    cand = next(members_left)
                     placements[cand.id] = trip_id
                     explanations[cand.id] = Reason(
                         "allocated.split",
                         {**base, "trip": trip_id, "free_seats": free[idx], "parts": parts},
                     )
-            for cand in queue:
+            for cand in members_left:
                 wait(cand, "waitlisted.capacity", {**base, "free_seats": max(free, default=0)})
         elif size > largest_trip:
             for cand in members:
@@ -326,7 +345,9 @@ def allocate(
             most_free = max(free, default=0)
             for cand in members:
                 wait(cand, "waitlisted.capacity", {**base, "free_seats": most_free})
-        for cand in members:
+    for _rank, group, _base_params in queue:
+        ids = tuple(c.id for c in group.members)
+        for cand in group.members:
             group_members[cand.id] = ids
             cand_flags = _flags(cand)
             if cand_flags:

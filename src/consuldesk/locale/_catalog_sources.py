@@ -853,6 +853,14 @@ def _catalog_sources() -> None:
     _(
         "On {trip} with their group of {group_size}, which leaves from another city: the vehicles from {city} were full. The group's priority is “{class}”, number {rank} in the queue; seats left after it: {free_seats}"
     )
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['allocated.no_city_trip']
+    _(
+        "On {trip}, which leaves from another city: no vehicle of this leg leaves from {city}, where they are. Priority “{class}”, number {rank} in the queue; seats left after them: {free_seats}"
+    )
+    # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['allocated.no_city_trip.group']
+    _(
+        "On {trip} with their group of {group_size}, which leaves from another city: no vehicle of this leg leaves from {city}, where they are. The group's priority is “{class}”, number {rank} in the queue; seats left after it: {free_seats}"
+    )
     # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['allocated.split']
     _(
         "On {trip}: priority “{class}”, number {rank} in the queue; the group of {group_size} is spread over {parts} vehicles"

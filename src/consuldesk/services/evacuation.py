@@ -1463,7 +1463,7 @@ def _plan_allocation(
             gone.append(e)
             e = back
         reason = result.explanations[nid]
-        if reason.code == "allocated.other_city":  # the city as the officer writes it
+        if "city" in reason.params:  # the city as the officer writes it
             city = str(reason.params["city"])
             reason = replace(reason, params={**reason.params, "city": cities.get(city, city)})
         seats = free_seats.get(trip_id)

@@ -361,7 +361,10 @@ def test_a_group_takes_a_vehicle_from_its_own_city_first():
         "x": "abu",
         "s": "dxb",
     }
-    assert {result.explanations[p].code for p in result.placements} == {"allocated.priority"}
+    codes = {p: result.explanations[p].code for p in result.placements}
+    assert codes.pop("s") == "allocated.no_city_trip"  # told: no bus from Sharjah
+    assert set(codes.values()) == {"allocated.priority"}
+    assert result.explanations["s"].params["city"] == "sharjah"
 
     # The Dubai bus is full: the family goes from Abu Dhabi, and the reason says so.
     small = [TripSlot("abu", 4, order=0, origin="abu dhabi"), TripSlot("dxb", 1, 1, origin="dubai")]
@@ -369,3 +372,23 @@ def test_a_group_takes_a_vehicle_from_its_own_city_first():
     assert result.placements == {"d1": "abu", "d2": "abu"}
     reason = result.explanations["d1"]
     assert (reason.code, reason.params["city"]) == ("allocated.other_city", "dubai")
+
+
+def test_a_citys_people_are_seated_on_its_vehicles_before_anyone_is_brought_over():
+    """People of Abu Dhabi waited while people from Dubai, who came first in the queue but
+    whose own bus was full, took the seats of the Abu Dhabi bus."""
+    trips = [TripSlot("dxb", 2, order=0, origin="dubai"), TripSlot("abu", 2, 1, origin="abu dhabi")]
+    people = [
+        Candidate("d1", "a", city="dubai", flags=frozenset({V.OVER_60})),
+        Candidate("d2", "b", city="dubai", flags=frozenset({V.OVER_60})),
+        Candidate("d3", "c", city="dubai", flags=frozenset({V.OVER_60})),  # Dubai is full
+        Candidate("a1", "d", city="abu dhabi"),
+        Candidate("a2", "e", city="abu dhabi"),
+    ]
+    result = allocate(people, trips)
+    assert result.placements == {"d1": "dxb", "d2": "dxb", "a1": "abu", "a2": "abu"}
+    assert result.waitlist == ["d3"]
+    # With a seat left over, the one from Dubai is brought over, and told why.
+    result = allocate(people, [*trips[:1], TripSlot("abu", 3, 1, origin="abu dhabi")])
+    assert result.placements["d3"] == "abu"
+    assert result.explanations["d3"].code == "allocated.other_city"
