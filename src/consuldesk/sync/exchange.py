@@ -25,7 +25,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from consuldesk.domain import versions as fv
+from consuldesk.domain.duplicates import NameFacts, probable_duplicate
 from consuldesk.domain.hlc import Timestamp
+from consuldesk.domain.names import full_name_key
 from consuldesk.store import retention
 from consuldesk.store.db import (
     LOCAL_COLUMNS,
@@ -895,13 +897,56 @@ def _flag_people_at_two_posts(tx: Tx, first_seq: int) -> int:
         )
         for a, b_ in tx.session.execute(query):
             pairs.add((a, b_) if a < b_ else (b_, a))
-    if not pairs:
+    scores = dict.fromkeys(pairs, 1.0)
+    # The same birth date and a similar name, registered at another post (no document in
+    # common: a passport renewed, one list without it): as the person card and a list flag.
+    query = sa_select(*(new.c[c] for c in _FACTS), *(other.c[c] for c in _FACTS)).select_from(
+        new.join(
+            other,
+            and_(
+                other.c.birth_date == new.c.birth_date,
+                other.c.origin_post != new.c.origin_post,
+                other.c.id != new.c.id,
+                other.c.deleted_at.is_(None),
+            ),
+        )
+    )
+    query = query.where(
+        new.c.seq >= first_seq, new.c.birth_date.is_not(None), new.c.deleted_at.is_(None)
+    )
+    for row in tx.session.execute(query):
+        mine, theirs = row[: len(_FACTS)], row[len(_FACTS) :]
+        score = probable_duplicate(_facts(mine), _facts(theirs))
+        if score is not None:
+            a, b_ = sorted((mine[0], theirs[0]))
+            scores.setdefault((a, b_), score)
+    if not scores:
         return 0
     known = set(
         tx.session.exec(select(DuplicateCandidate.national_a_id, DuplicateCandidate.national_b_id))
     )
     flagged = 0
-    for a, b_ in sorted(pairs - known):
-        tx.add(DuplicateCandidate(national_a_id=a, national_b_id=b_, score=1.0))  # type: ignore[call-arg]
+    for (a, b_), score in sorted(scores.items()):
+        if (a, b_) in known:
+            continue
+        tx.add(DuplicateCandidate(national_a_id=a, national_b_id=b_, score=score))  # type: ignore[call-arg]
         flagged += 1
     return flagged
+
+
+# What probable-duplicate detection compares of a record (id first).
+_FACTS = (
+    "id", "surname_cyr", "given_names_cyr", "surname_lat", "given_names_lat", "birth_date", "iin"
+)  # fmt: skip
+
+
+def _facts(values: Sequence[Any]) -> NameFacts:
+    _rid, surname_cyr, given_cyr, surname_lat, given_lat, born, iin = values
+    keys = tuple(
+        k
+        for k in (full_name_key(surname_cyr, given_cyr), full_name_key(surname_lat, given_lat))
+        if k
+    )
+    if isinstance(born, str):
+        born = date.fromisoformat(born[:10])
+    return NameFacts(keys, born, iin)

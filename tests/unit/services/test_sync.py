@@ -319,6 +319,39 @@ def test_the_same_person_registered_at_two_posts_is_flagged_not_counted_twice_si
     assert (counts.nationals, counts.counted_twice) == (2, 1)  # and it says so
 
 
+def test_the_same_name_and_birth_date_at_two_posts_is_flagged_without_a_document_in_common(
+    world, tmp_path
+):
+    """Registered at two posts with two passport numbers (one renewed), he was counted twice
+    at headquarters without a word; only his card said "possibly the same person"."""
+    hq, thr, usb = world
+    dxb = make(tmp_path, "AE-DXB", "AE")
+    enrol(hq, dxb, tmp_path)
+    born = date(1979, 1, 1)
+    common = dict(iin=None, birth_date=born, sex=Sex.MALE, given_names_cyr="Ерлан")
+    nationals.register_national(
+        thr,
+        person(surname_cyr="Ахметов", surname_lat="AKHMETOV", passport_no="N55667788", **common),
+    )
+    nationals.register_national(
+        dxb,
+        person(surname_cyr="Ахметов", surname_lat="AKHMETOV", passport_no="N55667789",
+               host_country="AE", **common),
+    )  # fmt: skip
+    nationals.register_national(  # another man born that day: not him
+        dxb,
+        person(surname_cyr="Сейітов", surname_lat="SEIITOV", passport_no="N11112222",
+               host_country="AE", **common),
+    )  # fmt: skip
+    receive(hq, send(thr, hq, usb))
+    result = receive(hq, send(dxb, hq, usb))
+    assert result.flagged == 1
+    (pair,) = nationals.list_duplicates(hq)
+    assert {pair.a.passport_no, pair.b.passport_no} == {"N55667788", "N55667789"}
+    assert situation(hq).counted_twice == 1
+    dxb.close()
+
+
 def test_a_person_headquarters_merged_from_two_posts_reaches_each_post_merged(world, tmp_path):
     hq, thr, usb = world
     dxb = make(tmp_path, "AE-DXB", "AE")
