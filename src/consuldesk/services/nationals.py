@@ -40,6 +40,8 @@ from consuldesk.domain.review import (
     settled_by_edit,
 )
 from consuldesk.domain.vulnerability import PersonFacts, is_minor, vulnerabilities
+from consuldesk.i18n import _
+from consuldesk.messages import field_label
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import EditConflict, FieldChange, ServiceError
 from consuldesk.services.rows import AuditRow, DuplicateRow, NationalRow
@@ -1093,6 +1095,20 @@ def merge_nationals(
                 values[name] = tuple(dict.fromkeys((*mine, *theirs)))
             elif name in chosen or (mine in (None, "", False) and theirs not in (None, "", False)):
                 values[name] = theirs
+        # A document either record had that the merged record does not keep stays in its
+        # notes (the other passport of a person registered twice, renewed since).
+        aside = [
+            f"{field_label(name)}: {value}"
+            for name in _DOCUMENTS
+            for value in dict.fromkeys((getattr(kept_fields, name), getattr(dropped_fields, name)))
+            if value and value != values.get(name, getattr(kept_fields, name))
+        ]
+        if aside:
+            line = _("Merged with a record of {post}; not kept here: {values}").format(
+                post=drop.origin_post, values="; ".join(aside)
+            )
+            notes = values.get("notes", kept_fields.notes)
+            values["notes"] = f"{notes}\n{line}" if notes else line
         merged = clean_national(kept_fields.replace(**values), today)
         tx.delete(drop, action="merge", merged_into_id=keep.id)
         tx.session.flush()  # frees the dropped IIN/passport for the kept record
@@ -1100,6 +1116,10 @@ def merge_nationals(
         _move_references(tx, drop.id, keep.id)
         row = to_rows(tx.session, [keep], today)[0]
     return Saved(row, tx.changes)
+
+
+#: Documents a merge keeps in the notes when the record kept has another one.
+_DOCUMENTS = ("passport_no", "iin")
 
 
 def _move_references(tx: Tx, old_id: str, new_id: str) -> None:

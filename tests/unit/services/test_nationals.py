@@ -271,3 +271,24 @@ def test_a_person_without_a_cyrillic_surname_is_shown_by_the_passport_name(desk)
     assert row.name == "KASSYMOVA NURLAN"
     both = get_national(desk, register_national(desk, person(passport_no="N7654321")).row.id)
     assert both.name == "Қасымова Әйгерім"
+
+
+def test_a_merge_keeps_the_other_passport_in_the_notes_of_the_record_kept(desk):
+    """Registered at two posts with two passports (one renewed): after the merge, the number
+    the other post knew him by was gone from the record kept."""
+    common = dict(iin=None, birth_date=date(1979, 1, 1), sex=Sex.MALE)
+    keep = nationals.register_national(
+        desk, person(surname_cyr="Ахметов", passport_no="N55667788", notes="Аллергия", **common)
+    ).row
+    drop = nationals.register_national(
+        desk, person(surname_cyr="Ахметов", passport_no="N55667789", **common)
+    ).row
+    merged = nationals.merge_nationals(desk, keep.id, drop.id).row
+    assert merged.passport_no == "N55667788"
+    assert merged.notes.startswith("Аллергия\n") and "N55667789" in merged.notes
+    # Taken instead, the number kept is the one set aside.
+    again = nationals.register_national(
+        desk, person(surname_cyr="Ахметов", passport_no="N55667790", **common)
+    ).row
+    merged = nationals.merge_nationals(desk, keep.id, again.id, ["passport_no"]).row
+    assert merged.passport_no == "N55667790" and "N55667788" in merged.notes
