@@ -108,6 +108,7 @@ class Policy:
 
     priority: tuple[str, ...] = (
         "medical_mobility",
+        "pregnant",
         "over_60",
         "women_with_minors",
         "minors",

@@ -38,7 +38,9 @@ def test_priority_class_follows_the_policy_order():
     assert priority_class({V.OVER_60, V.MINOR}, policy) == "over_60"
     assert priority_class({V.WOMAN_WITH_MINORS}, policy) == "women_with_minors"
     assert priority_class({V.MINOR}, policy) == "minors"
-    assert priority_class({V.PREGNANT}, policy) == "others"
+    # A pregnant woman was "everyone else" by default; she comes after medical needs.
+    assert priority_class({V.PREGNANT, V.OVER_60}, policy) == "pregnant"
+    assert priority_class({V.PREGNANT}, Policy(priority=("over_60",))) == "others"
     assert priority_class(set(), policy) == "others"
     reordered = Policy(priority=("minors", "pregnant", "over_60"))
     assert priority_class({V.OVER_60, V.MINOR}, reordered) == "minors"

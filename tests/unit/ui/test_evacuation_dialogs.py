@@ -84,17 +84,16 @@ def test_a_new_operation_starts_in_the_posts_country_and_is_saved_with_its_seat_
     assert lst.classes()[-1] == "others" and set(lst.classes()) == {
         "medical_mobility", "pregnant", "over_60", "women_with_minors", "minors", "others",
     }  # fmt: skip
-    assert lst.priority() == ev.Policy().priority  # pregnancy offered, not used by default
+    assert lst.priority() == ev.Policy().priority  # pregnancy second, after medical needs
     assert not dialog.split_box.isChecked()
 
     type_text(dialog.name_edit, "Дубай — Маскат")
-    # Over 60 first: select it and move it up with Alt+Up; then use pregnancy, right after it.
+    # Over 60 first: select it and move it up with Alt+Up; then pregnancy right after it.
     lst.setCurrentRow(lst.classes().index("over_60"))
-    qtbot.keyClick(lst, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
-    lst.set_used("pregnant", True)
+    for _ in range(2):
+        qtbot.keyClick(lst, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     lst.setCurrentRow(lst.classes().index("pregnant"))
-    for _ in range(3):
-        qtbot.mouseClick(dialog.up_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.up_button, Qt.MouseButton.LeftButton)
     dialog.split_box.setChecked(True)
     events = []
     ctx.events.changed.connect(events.append)
@@ -130,7 +129,7 @@ def test_editing_an_operation_changes_its_order_split_rule_and_status(qtbot, ctx
     assert dialog.name_edit.text() == op.name and dialog.country_box.currentData() == "AE"
     lst = dialog.priority_list
     lst.setCurrentRow(lst.classes().index("minors"))
-    for _ in range(3):
+    for _ in range(4):
         qtbot.keyClick(lst, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     lst.set_used("women_with_minors", False)
     dialog.split_box.setChecked(True)
@@ -139,7 +138,7 @@ def test_editing_an_operation_changes_its_order_split_rule_and_status(qtbot, ctx
     assert _save(qtbot, dialog) == op.id
 
     saved = ev.get_operation(ctx.desk, op.id)
-    assert saved.priority == ("minors", "medical_mobility", "over_60", "others")
+    assert saved.priority == ("minors", "medical_mobility", "pregnant", "over_60", "others")
     assert saved.allow_split_groups and saved.status == "under_way"
 
 
