@@ -356,7 +356,7 @@ class AllocationSummary:
 
     placed: int
     waitlisted: int
-    flagged: int
+    flagged: int  # seated on the leg with something the border may stop them for
     trips_used: int
     returned: int = 0  # seated people put back in the pool first (a fresh allocation)
     elsewhere: int = 0  # waiting here because seated in another operation (not in waitlisted)
@@ -1248,7 +1248,22 @@ def allocate_leg(
         tx.update_many(updates)
         waiting = [e.national_id for e, v in updates if v["status"] == _S.WAITLISTED.value]
         released = _off_later_legs(tx, op.id, leg_no, waiting)
-    return Written(replace(summary, later_released=released), tx.changes)
+        tx.session.flush()
+        flagged = _seated_with_problems(tx.session, op.id, leg_no, today)
+    return Written(replace(summary, later_released=released, flagged=flagged), tx.changes)
+
+
+def _seated_with_problems(session: Session, operation_id: str, leg_no: int, today: date) -> int:
+    """How many seated on the leg (all of it, not only those seated by this run) the border
+    may stop: the count "to check before the border" (it counted the candidates of each run,
+    the waiting ones too: 40, then 4, for the same seats)."""
+    seated = [
+        nid
+        for nid, e in _active_on_leg(session, operation_id, leg_no).items()
+        if e.trip_id is not None and e.status in _SEATED
+    ]
+    people = _people(session, seated, today)
+    return sum(1 for p in people.values() if _problems(p, today))
 
 
 def _off_later_legs(tx: Tx, operation_id: str, leg_no: int, national_ids: Sequence[str]) -> int:

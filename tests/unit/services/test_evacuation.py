@@ -890,3 +890,16 @@ def test_a_person_who_loses_the_first_leg_loses_the_flight_after_it(desk, people
     elder = next(r for r in ev.passengers(desk, bus1.id) if r.person.id == people["elder"].id)
     ev.remove_from_leg(desk, elder.entry_id)
     assert people["elder"].id not in {r.person.id for r in ev.passengers(desk, flight.id)}
+
+
+def test_to_check_before_the_border_counts_the_seated_the_same_on_every_run(desk, people):
+    """It counted each run's candidates, the waiting ones too: 40, then 4, then 0 for the same
+    seats."""
+    op = operation(desk)
+    bus(desk, op.id, 4, "Dubai P 1")
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    first = ev.allocate_leg(desk, op.id, 1).row
+    again = ev.allocate_leg(desk, op.id, 1).row
+    # The man over 60 (expired passport, no consent) is seated; the one waiting is not counted.
+    assert (first.flagged, again.flagged) == (1, 1)
+    assert ev.allocate_leg(desk, op.id, 1, fresh=True).row.flagged == 1
