@@ -87,3 +87,35 @@ def test_a_roster_without_hotels_says_what_to_do(qtbot, ctx, tmp_path):
     qtbot.waitUntil(lambda: dialog.write_button.isEnabled(), timeout=20000)
     assert "no hotel on file" in dialog.status_label.text()
     assert not (tmp_path / "roster.pdf").exists()
+
+
+def test_a_second_report_of_the_day_does_not_replace_the_first_without_asking(
+    qtbot, ctx, tmp_path, monkeypatch
+):
+    """The second report of the day (in the other language) silently replaced the first,
+    whose print the trail had recorded with its SHA-256."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from consuldesk.ui.dialogs import print_report
+
+    monkeypatch.setattr(print_report, "remembered_folder", lambda _ctx: tmp_path)
+    first = ReportDialog(ctx, "sitrep")
+    qtbot.addWidget(first)
+    written = write(qtbot, first)
+    assert written == str(first.path) and first.path.parent == tmp_path
+    second = ReportDialog(ctx, "sitrep")
+    qtbot.addWidget(second)
+    assert second.path.name == first.path.name.replace(".pdf", "-2.pdf")  # a name of its own
+
+    second.path_edit.setText(written)  # typed over it: asked first, kept on "Keep it"
+    before = first.path.read_bytes()
+    second.write_button.click()
+    box = second._replace_question
+    assert "exists already" in box.text()
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert first.path.read_bytes() == before and "Written" not in second.status_label.text()
+    second.lang_combo.setCurrentIndex(second.lang_combo.findData("kk"))
+    second.write_button.click()
+    with qtbot.waitSignal(second.written, timeout=20000):
+        second._replace_question.button(QMessageBox.StandardButton.Yes).click()
+    assert "Жағдай туралы есеп" in text_of(written)

@@ -27,6 +27,7 @@ from consuldesk.i18n import _
 from consuldesk.messages import describe
 from consuldesk.services import documents
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.ask import ask
 from consuldesk.ui.dialogs.file_output import FileOutput, remember_folder, remembered_folder
 from consuldesk.ui.dialogs.import_list import ERROR_STYLE, OK_STYLE
 from consuldesk.ui.widgets.date_field import DateField
@@ -114,12 +115,21 @@ class ReportDialog(FileOutput, QDialog):
         return self.night_edit.value()
 
     def _default_path(self) -> Path:
+        """Today's report (or the night's roster) under a name no file has yet: a second
+        report of the day, in the other language, does not replace the first."""
         post = self.ctx.desk.casefile.local_post()
         code = post.code if post else "post"
         if self.kind == "sitrep":
-            return remembered_folder(self.ctx) / f"sitrep-{code}-{date.today():%Y-%m-%d}.pdf"
-        night = self.night or self.ctx.desk.today()
-        return remembered_folder(self.ctx) / f"hotel-roster-{code}-{night:%Y-%m-%d}.pdf"
+            stem = f"sitrep-{code}-{date.today():%Y-%m-%d}"
+        else:
+            night = self.night or self.ctx.desk.today()
+            stem = f"hotel-roster-{code}-{night:%Y-%m-%d}"
+        folder = remembered_folder(self.ctx)
+        path, n = folder / f"{stem}.pdf", 1
+        while path.exists():
+            n += 1
+            path = folder / f"{stem}-{n}.pdf"
+        return path
 
     # -- handlers ------------------------------------------------------------------------------
 
@@ -149,6 +159,21 @@ class ReportDialog(FileOutput, QDialog):
             self.path_edit.setText(str(path))
         if self._busy:
             return
+        if path.exists():
+            # An earlier report (its print is in the audit trail, with its SHA-256), or any
+            # other PDF: replaced only when the officer says so.
+            self._replace_question = ask(
+                self,
+                self.windowTitle(),
+                _("{name} exists already. Write over it?").format(name=path.name),
+                lambda: self._write(path),
+                yes=_("Write over it"),
+                no=_("Keep it"),
+            )
+            return
+        self._write(path)
+
+    def _write(self, path: Path) -> None:
         self._busy = True
         self.write_button.setEnabled(False)
         self.open_folder_button.setVisible(False)
