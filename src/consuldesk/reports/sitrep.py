@@ -81,7 +81,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "ru": "Открытые обращения по видам",
     },
     "by_country": {"en": "By country", "kk": "Елдер бойынша", "ru": "По странам"},
-    "by_post": {"en": "By post", "kk": "Мекемелер бойынша", "ru": "По загранучреждениям"},
+    "by_post": {
+        "en": "By the post that registered them (the record kept, after a merge)",
+        "kk": "Тіркеген мекеме бойынша (біріктіруден кейін — қалған жазба)",
+        "ru": "По загранучреждению регистрации (после объединения — оставленная запись)",
+    },
     "vulnerable_any": {
         "en": "Any of these (people)",
         "kk": "Осылардың кез келгені (адам)",

@@ -284,13 +284,14 @@ def test_headquarters_sees_posts_people_counted_twice_vulnerable_and_review(
     assert "3 адам екі мекемеде тіркелген" in text
     assert "Any of these (people) / Осылардың кез келгені (адам) 300 24%" in text
     assert "Needs review: 5" in text
-    assert "By post / Мекемелер бойынша" in text
+    assert "By the post that registered them" in text and "Тіркеген мекеме бойынша" in text
     assert "Embassy in Abu Dhabi (AE-ABU) 900 73%" in text
     assert "Embassy in Doha (QA-DOH) 334 27%" in text
 
     one_post = replace(data, by_post=data.by_post[:1], counted_twice=0, needs_review=0)
     text = all_text(render_sitrep(one_post, tmp_path / "one.pdf"))
-    assert "By post" not in text and "two posts" not in text and "Needs review" not in text
+    assert "registered them" not in text and "two posts" not in text
+    assert "Needs review" not in text
 
 
 def test_costs_are_split_by_who_pays_never_added(tmp_path: Path) -> None:
