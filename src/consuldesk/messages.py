@@ -462,6 +462,10 @@ TEMPLATES: dict[str, str] = {
     "list.iin_differs": (
         "IIN {value} differs from the IIN on file ({kept}) for this person; the one on file is kept"
     ),
+    "list.consent": (
+        "“{value}” is neither a date nor a yes or no for the consent to evacuation: kept aside "
+        "for review"
+    ),
     "list.record_deleted": (
         "The ConsulDesk ID {value} is of a record deleted on {date}: the row does not bring the "
         "person back. If they should be on file, clear the ID in the row and import it again"

@@ -609,6 +609,10 @@ def _catalog_sources() -> None:
     _("{field_label} {value} belongs to a different person on file than the rest of this row")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.iin_differs']
     _("IIN {value} differs from the IIN on file ({kept}) for this person; the one on file is kept")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.consent']
+    _(
+        "“{value}” is neither a date nor a yes or no for the consent to evacuation: kept aside for review"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.record_deleted']
     _(
         "The ConsulDesk ID {value} is of a record deleted on {date}: the row does not bring the person back. If they should be on file, clear the ID in the row and import it again"

@@ -724,3 +724,30 @@ def test_a_row_with_the_id_of_a_deleted_record_does_not_bring_it_back(desk, tmp_
     assert "clear the ID" in refused.message
     assert get_national(desk, kept.id).address == "Al Wakrah, villa 7"
     assert not search(desk, "Серікова").rows
+
+
+def test_a_consent_column_gives_the_consent_a_manifest_asks_for(desk, tmp_path):
+    """No list could carry the consent to evacuation: every manifest row and slip of people
+    from lists said "No consent", burying the flags that stop someone at the border."""
+    from tests.conftest import TODAY
+
+    path = write_csv(
+        tmp_path / "operator.csv",
+        [
+            ["Фамилия", "Имя", "Согласие на эвакуацию"],
+            ["Қасымова", "Әйгерім", "да"],
+            ["Омаров", "Ерлан", "05.03.2026"],
+            ["Сейітова", "Әлия", "нет"],
+            ["Жұмабаев", "Нұрлан", "может быть"],
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.created, report.needs_review) == (4, 1), report.warnings
+    people = by_surname(desk)
+    assert people["Қасымова"]["consent_date"] == TODAY.isoformat()  # yes: the day it came
+    assert people["Омаров"]["consent_date"] == "2026-03-05"
+    assert people["Сейітова"]["consent_date"] is None
+    assert people["Жұмабаев"]["consent_date"] is None
+    assert "consent_date" in people["Жұмабаев"]["review"]
+    [warning] = report.warnings
+    assert (warning.line, warning.code) == (5, "list.consent")

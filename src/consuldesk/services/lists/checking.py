@@ -126,6 +126,19 @@ def _handler(target: str) -> _Handler:
     def a_date(value: CellValue) -> date | None:
         return parse_date(value, target)
 
+    def consent(value: CellValue) -> date | bool | None:
+        # A date, or a yes (given, on the day of the import: True until the row is read).
+        if isinstance(value, date):
+            return value
+        s = _cell_text(value).strip()
+        try:
+            return _parse_consent_word(s)
+        except ValidationError:
+            try:
+                return parse_date(s, "consent_date")
+            except ValidationError:
+                raise ValidationError("list.consent", "consent_date", value=s) from None
+
     def phones(v: CellValue, out: dict[str, Any], errs: list[ValidationError]) -> None:
         found = split_phones(v if type(v) is str else _cell_text(v))
         if found:
@@ -156,6 +169,7 @@ def _handler(target: str) -> _Handler:
         "passport_expiry": memoised(a_date, as_text=False),
         "sex": memoised(_parse_sex, as_text=True),
         "pregnant": memoised(_parse_yes_no, as_text=True),
+        "consent_date": memoised(consent, as_text=False),
         "presence_status": memoised(_parse_status, as_text=True),
         "nationality": memoised(_parse_nationality, as_text=True),
         "relation": memoised(_parse_relation, as_text=True),
@@ -308,6 +322,14 @@ class _Part:
 _NAME_PAIRS = (("surname_cyr", "given_names_cyr"), ("surname_lat", "given_names_lat"))
 
 
+def _parse_consent_word(s: str) -> bool | None:
+    """Yes or no for a consent cell (``list.yes_no`` otherwise, which a date may still be)."""
+    try:
+        return _parse_yes_no(s)
+    except ValidationError as exc:
+        raise ValidationError("list.consent", "consent_date", value=s) from exc
+
+
 def _all_words(text: str) -> bool:
     """Two to four words of letters (a hyphen or apostrophe inside): a whole name, not a
     surname with a note ("SEITOVA (MRS)")."""
@@ -445,6 +467,11 @@ def _check_part(
         relation = out.pop("relation", None)
         if "phones" in out:
             out["phones"] = tuple(out["phones"])
+        if "consent_date" in out and type(out["consent_date"]) is bool:
+            if out["consent_date"]:
+                out["consent_date"] = today  # "yes": given by the day the list came
+            else:
+                del out["consent_date"]
         assumed = bool(country) and "host_country" not in out
         if assumed:
             out["host_country"] = country

@@ -241,6 +241,11 @@ _VOCABULARY: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]
         ("Қозғалу мүмкіндігі", "Мүгедектік", "Ерекше қажеттіліктер"),
     ),
     "pregnant": (("Pregnant", "Pregnancy"), ("Беременность", "Беременна"), ("Жүктілік", "Жүкті")),
+    "consent_date": (
+        ("Consent to evacuation", "Consent", "Consent date", "Evacuation consent"),
+        ("Согласие на эвакуацию", "Согласие", "Дата согласия"),
+        ("Эвакуацияға келісім", "Келісім", "Келісім күні"),
+    ),
     "notes": (
         ("Notes", "Note", "Comment", "Comments", "Remarks"),
         ("Примечание", "Примечания", "Комментарий", "Комментарии", "Заметки"),
@@ -381,6 +386,7 @@ TARGETS: tuple[str, ...] = (
     "medical_condition",
     "mobility_needs",
     "pregnant",
+    "consent_date",
     "notes",
     "household",
     "relation",

@@ -68,6 +68,7 @@ EXPORT_COLUMNS = (
     "medical_condition",
     "mobility_needs",
     "pregnant",
+    "consent_date",
     "notes",
     "group",
     "tour_operator",
