@@ -751,3 +751,22 @@ def test_a_consent_column_gives_the_consent_a_manifest_asks_for(desk, tmp_path):
     assert "consent_date" in people["Жұмабаев"]["review"]
     [warning] = report.warnings
     assert (warning.line, warning.code) == (5, "list.consent")
+
+
+def test_status_as_people_write_it_is_read(desk, tmp_path):
+    """'In the country' was refused as an unknown status (only 'In country' was read)."""
+    path = write_csv(
+        tmp_path / "operator.csv",
+        [
+            ["Surname", "Given names", "Status"],
+            ["KASSYMOVA", "AIGERIM", "In the country"],
+            ["OMAROV", "ERLAN", "in a hotel"],
+            ["SEITOVA", "ALIYA", "На месте"],
+        ],
+    )
+    report = import_list(desk, path)
+    assert report.needs_review == 0, report.warnings
+    status = {
+        p["surname_lat"]: p["presence_status"] for p in rows_of(desk, "SELECT * FROM national")
+    }
+    assert status == {"KASSYMOVA": "in_country", "OMAROV": "in_hotel", "SEITOVA": "in_country"}

@@ -71,13 +71,21 @@ _YES_LABEL = {"en": "yes", "ru": "да", "kk": "иә"}
 
 # status -> (English, Russian, Kazakh) labels; the first of each is what export writes.
 _STATUS_LABELS: dict[PresenceStatus, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
-    PresenceStatus.IN_COUNTRY: (("In country",), ("В стране",), ("Елде",)),
+    PresenceStatus.IN_COUNTRY: (
+        ("In country", "In the country", "In-country", "Here"),
+        ("В стране", "В стране пребывания", "На месте"),
+        ("Елде", "Болатын елде", "Осында"),
+    ),
     PresenceStatus.IN_TRANSIT: (
         ("In transit", "On the road"),
         ("В пути", "В транзите"),
         ("Жолда", "Транзитте"),
     ),
-    PresenceStatus.IN_HOTEL: (("In hotel",), ("В отеле", "В гостинице"), ("Қонақүйде",)),
+    PresenceStatus.IN_HOTEL: (
+        ("In hotel", "In a hotel", "In the hotel", "Hotel"),
+        ("В отеле", "В гостинице", "Отель", "Гостиница"),
+        ("Қонақүйде", "Қонақүй"),
+    ),
     PresenceStatus.EVACUATED: (
         ("Evacuated",),
         ("Эвакуирован", "Эвакуирована", "Эвакуированы"),
