@@ -521,6 +521,29 @@ def test_a_resolution_at_either_side_settles_the_conflict_everywhere(world):
     assert (mine.resolved_value, mine.resolved_by) == (chosen, "officer IR-THR")
 
 
+def test_headquarters_choosing_the_posts_own_value_queues_nothing_at_the_post(world):
+    """Headquarters settled a conflict with the post's own value; the post then got a
+    conflict whose two sides were the same value."""
+    hq, thr, usb = world
+    a = nationals.register_national(thr, person(phones=("+989121234567",))).row
+    receive(hq, send(thr, hq, usb))
+    receive(thr, send(hq, thr, usb))
+    at_hq = nationals.get_national(hq, a.id)
+    mine = ("+989121234567", "+971557654321")
+    nationals.update_national(
+        hq, a.id, nationals.fields_of_row(at_hq).replace(phones=("+989121234567", "+971501234568"))
+    )
+    nationals.update_national(thr, a.id, nationals.fields_of_row(a).replace(phones=mine))
+    receive(hq, send(thr, hq, usb))
+    (conflict,) = s.conflicts(hq)
+    posts_kept = nationals.get_national(hq, a.id).phones == mine
+    s.resolve_conflict(hq, conflict.id, keep_other=not posts_kept)  # the post's value
+    assert nationals.get_national(hq, a.id).phones == mine
+    receive(thr, send(hq, thr, usb))
+    assert s.conflicts(thr) == [] and s.conflicts(hq) == []
+    assert nationals.get_national(thr, a.id).phones == mine
+
+
 def test_an_old_bundle_brought_back_queues_no_conflict_and_keeps_no_backup(world):
     hq, thr, usb = world
     a = nationals.register_national(thr, person(city="Tehran")).row
