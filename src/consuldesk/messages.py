@@ -634,6 +634,10 @@ STATUS_WORD_LABELS: dict[str, str] = {
     "offloaded": "offloaded",
     "evacuated": "evacuated",
     "left_on_own": "having left on their own",
+    # a pair of probable duplicates
+    "open": "to review",
+    "merged": "merged",
+    "dismissed": "two different people",
 }
 
 #: Where a national is (``presence_status``), as the window and the audit trail show it.

@@ -797,6 +797,12 @@ def _catalog_sources() -> None:
     _("offloaded")
     # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['left_on_own']
     _("having left on their own")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['open']
+    _("to review")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['merged']
+    _("merged")
+    # TRANSLATORS: consuldesk.messages.STATUS_WORD_LABELS['dismissed']
+    _("two different people")
     # TRANSLATORS: consuldesk.messages.PRESENCE_LABELS['in_country']
     _("In country")
     # TRANSLATORS: consuldesk.messages.PRESENCE_LABELS['in_transit']

@@ -263,3 +263,13 @@ def test_a_deletion_or_merge_received_in_a_bundle_reads_as_one():
     )
     edited = {"city": ["Dubai", "Abu Dhabi"]}
     assert audit_text.summarise("national", "sync", edited).startswith("Received in a bundle")
+
+
+def test_a_pair_of_duplicates_reads_in_words_in_the_trail():
+    """ "Possible duplicate — Edited — Status: open → merged" showed the stored codes."""
+    text = audit_text.summarise("duplicate_candidate", "update", {"status": ["open", "merged"]})
+    assert text.endswith("to review → merged"), text
+    dismissed = audit_text.summarise(
+        "duplicate_candidate", "update", {"status": ["open", "dismissed"]}
+    )
+    assert dismissed.endswith("two different people"), dismissed
