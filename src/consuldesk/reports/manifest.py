@@ -264,7 +264,7 @@ def render_manifest(
     """
     label = labeller(_LABELS, second_language)
     regular, bold = register_fonts()
-    story = _build_story(data, _Styles(regular, bold), label)
+    story = _fitted_story(data, _Styles(regular, bold), label)
     footer_left = (
         f"{label('manifest')}: {data.manifest_id}  ·  {data.operation}  ·  "
         f"{label('leg')} {data.leg_no}"
@@ -307,21 +307,39 @@ def _flags(p: ManifestPassenger, label: LabelFn) -> str:
     return "\n".join([" ".join(marks), *problems] if marks else problems)
 
 
-def _build_story(data: ManifestData, st: _Styles, label: LabelFn) -> list[Flowable]:
+def _build_story(
+    data: ManifestData, st: _Styles, label: LabelFn, room: _Spacing | None = None
+) -> list[Flowable]:
     """Assemble the flowables: header block, passenger table, totals and signatures."""
+    room = room or _ROOMY
     story: list[Flowable] = [
         para(label("title"), st.title),
-        Spacer(1, 3 * mm),
+        Spacer(1, room.title_gap),
         _header_block(data, st, label),
-        Spacer(1, 4 * mm),
+        Spacer(1, room.block_gap),
     ]
     closing = [
         _totals_table(manifest_totals(data.passengers), st, label),
-        Spacer(1, 4 * mm),
-        _signature_block(data, st, label),
+        Spacer(1, room.block_gap),
+        _signature_block(data, st, label, room.signature_space),
     ]
-    story.append(_passenger_table(data.passengers, st, label, closing))
+    story.append(_passenger_table(data.passengers, st, label, closing, room))
     return story
+
+
+def _fitted_story(data: ManifestData, st: _Styles, label: LabelFn) -> list[Flowable]:
+    """The story, compact when that keeps a short list on one page."""
+    story = _build_story(data, st, label)
+    if len(data.passengers) > _ONE_PAGE_AT_MOST:
+        return story
+    # The frame inside the margins and the footer (SimpleDocTemplate pads it by 6 points).
+    width = PAGE_SIZE[0] - 2 * MARGIN - 12
+    height = PAGE_SIZE[1] - 2 * MARGIN - FOOTER_HEIGHT - 12
+    if sum(f.wrap(width, height)[1] for f in story) <= height:
+        return story
+    compact = _build_story(data, st, label, _COMPACT)
+    fits = sum(f.wrap(width, height)[1] for f in compact) <= height
+    return compact if fits else story
 
 
 def _header_block(data: ManifestData, st: _Styles, label: LabelFn) -> Table:
@@ -365,6 +383,7 @@ def _passenger_table(
     st: _Styles,
     label: LabelFn,
     closing: Sequence[Flowable],
+    room: _Spacing | None = None,
 ) -> LongTable:
     """The passengers, one row each, then ``closing`` (totals and signatures) in a last row
     across the table that cannot be split from the last passengers: when the page breaks
@@ -372,7 +391,8 @@ def _passenger_table(
     heading = _heading(label, st)
     rows: list[list[Any]] = [[h.text for h in heading]]
     # Row heights are computed here, so the table never measures its 13,000 cells itself.
-    pad = 2 * _ROW_PAD
+    room = room or _ROOMY
+    pad = 2 * room.row_pad
     heights: list[float] = [max(h.height for h in heading) + pad]
     cell = _CellFitter(st.cell, [w - 2 * _CELL_PAD for _, w in _COLUMNS])
     ticks = _TickBoxes(COL_BOARDED)
@@ -395,7 +415,7 @@ def _passenger_table(
         heights.append(max(min_height, max(h for _, h in cells) + pad))
     width = sum(w for _, w in _COLUMNS)
     rows.append([list(closing), *([None] * (len(_COLUMNS) - 1))])
-    heights.append(_CLOSING_GAP + sum(f.wrap(width, PAGE_SIZE[1])[1] for f in closing))
+    heights.append(room.closing_gap + sum(f.wrap(width, PAGE_SIZE[1])[1] for f in closing))
     last = len(rows) - 1
     kept = max(1, last - _ROWS_WITH_SIGNATURES)
     table = LongTable(
@@ -421,8 +441,8 @@ def _passenger_table(
                 ("ALIGN", (COL_SEAT, 1), (COL_SEAT, -1), "CENTER"),
                 ("ALIGN", (COL_BOARDED, 1), (COL_BOARDED, -1), "CENTER"),
                 # Roomy rows: the escort ticks and passengers sign by hand.
-                ("TOPPADDING", (0, 0), (-1, -1), _ROW_PAD),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), _ROW_PAD),
+                ("TOPPADDING", (0, 0), (-1, -1), room.row_pad),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), room.row_pad),
                 ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
                 ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
                 ("FONTNAME", (0, 0), (-1, 0), st.bold),
@@ -441,7 +461,7 @@ def _passenger_table(
                     )
                 ),
                 # The closing row: the totals and signatures at the table's full width.
-                ("TOPPADDING", (0, last), (-1, last), _CLOSING_GAP),
+                ("TOPPADDING", (0, last), (-1, last), room.closing_gap),
                 ("BOTTOMPADDING", (0, last), (-1, last), 0),
                 ("LEFTPADDING", (0, last), (-1, last), 0),
                 ("RIGHTPADDING", (0, last), (-1, last), 0),
@@ -523,6 +543,27 @@ _ROW_PAD = 2.5
 _EMPTY: list[Flowable] = []
 #: Space between the last passenger and the totals.
 _CLOSING_GAP = 4 * mm
+
+
+@dataclass(frozen=True)
+class _Spacing:
+    """The manifest's vertical room: roomy rows to tick and sign in, and a compact variant
+    for a short list that would otherwise spill its last rows, totals and signatures onto a
+    second page by a few lines (five passengers printed two on a page 70 % blank)."""
+
+    row_pad: float = _ROW_PAD
+    closing_gap: float = _CLOSING_GAP
+    block_gap: float = 4 * mm  # between the header block, the table, the totals, the signatures
+    title_gap: float = 3 * mm
+    signature_space: float = 12 * mm
+
+
+_ROOMY = _Spacing()
+_COMPACT = _Spacing(
+    row_pad=1.5, closing_gap=2 * mm, block_gap=2 * mm, title_gap=1.5 * mm, signature_space=9 * mm
+)
+#: At most this many passengers can share one page with the header, totals and signatures.
+_ONE_PAGE_AT_MOST = 15
 #: Printed inside the "Boarded" box of passengers already checked in.
 BOARDED_MARK = "✓"
 _HEAD_PAD = 1.5
@@ -701,7 +742,9 @@ def _totals_table(totals: ManifestTotals, st: _Styles, label: LabelFn) -> Table:
     return table
 
 
-def _signature_block(data: ManifestData, st: _Styles, label: LabelFn) -> Table:
+def _signature_block(
+    data: ManifestData, st: _Styles, label: LabelFn, space: float = 12 * mm
+) -> Table:
     width = PAGE_SIZE[0] - 2 * MARGIN
     col = (width - 10 * mm) / 2
     escort = f"{label('escort')}: {data.escort_officer}"
@@ -714,7 +757,7 @@ def _signature_block(data: ManifestData, st: _Styles, label: LabelFn) -> Table:
             para(f"{label('name_sig')}; {label('stamp')}", st.small),
         ],
     ]
-    table = Table(rows, colWidths=[col, 10 * mm, col], rowHeights=[None, 12 * mm, None])
+    table = Table(rows, colWidths=[col, 10 * mm, col], rowHeights=[None, space, None])
     table.setStyle(
         TableStyle(
             [

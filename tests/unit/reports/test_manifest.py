@@ -395,3 +395,19 @@ def test_a_long_surname_prints_whole_smaller_rather_than_broken_in_two(tmp_path)
     assert "BEKMUKHAMBETOVA" in words  # whole, smaller
     assert "ABDIRAKHMANKYZY-" in words  # the double name broken after its hyphen only
     assert "BEKMUKHAMBET" not in words and "OVA" not in words
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+@pytest.mark.parametrize("n", [4, 5, 6])
+def test_a_short_list_prints_on_one_page(tmp_path, language, n):
+    """Five passengers printed two on a first page 70 % blank and three with the totals and
+    signatures on a second (the header, the totals and the signatures left no room): a short
+    list is set a little tighter and stays on one page."""
+    people = [
+        replace(p, problems=("passport_expired",) if i % 3 == 1 else ())
+        for i, p in enumerate(_many(n))
+    ]
+    out = render_manifest(_data(people), tmp_path / "m.pdf", second_language=language)
+    [page] = pages_text(out)
+    assert all(f"N{i:08d}" in page for i in range(1, n + 1))
+    assert "Receiving border post" in page
