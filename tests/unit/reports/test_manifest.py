@@ -411,3 +411,19 @@ def test_a_short_list_prints_on_one_page(tmp_path, language, n):
     [page] = pages_text(out)
     assert all(f"N{i:08d}" in page for i in range(1, n + 1))
     assert "Receiving border post" in page
+
+
+def test_the_totals_and_signatures_start_at_the_left_margin(tmp_path):
+    """They are drawn from the table's first cell (a right-aligned number column once drew
+    them off the page's left edge)."""
+    out = render_manifest(_data(_many(12)), tmp_path / "m.pdf", second_language="kk")
+    seen: dict[str, float] = {}
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        for word in ("Totals", "Escort officer", "Receiving border post"):
+            if text.startswith(word):
+                seen[word] = tm[4] * cm[0] + cm[4]
+
+    PdfReader(out).pages[-1].extract_text(visitor_text=visit)
+    assert set(seen) == {"Totals", "Escort officer", "Receiving border post"}, seen
+    assert all(x >= manifest_mod.MARGIN - 1 for x in seen.values()), seen
