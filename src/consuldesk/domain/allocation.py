@@ -62,6 +62,9 @@ class Candidate:
         consent: the person agreed to be evacuated (allocated regardless, but flagged if not).
         city: where the person is (a :func:`~consuldesk.domain.cities.place_key`): a group
             takes a vehicle leaving from its city before one leaving from another.
+        asked: when they asked to leave, as sortable text (an ISO time; empty: not known).
+            Within a priority class, the group that asked first comes first (then by name):
+            the last seats went by the alphabet.
     """
 
     id: str
@@ -71,6 +74,7 @@ class Candidate:
     passport_expired: bool = False
     consent: bool = True
     city: str | None = None
+    asked: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,7 +173,7 @@ def priority_class(flags: Iterable[Vulnerability], policy: Policy) -> str:
 class _Group:
     rank: int
     members: list[Candidate]
-    sort_key: tuple[int, str, int, str]
+    sort_key: tuple[int, str, str, int, str]
 
     @property
     def city(self) -> str | None:
@@ -191,6 +195,9 @@ def _sorted_trips(trips: Iterable[TripSlot]) -> list[TripSlot]:
     return ordered
 
 
+_NOT_ASKED = "\uffff"  # sorts after every time: those who asked wait less than the others
+
+
 def _build_groups(
     candidates: Iterable[Candidate], class_rank: Mapping[str, int], policy: Policy
 ) -> tuple[list[_Group], dict[str, str]]:
@@ -208,7 +215,8 @@ def _build_groups(
         members.sort(key=lambda c: (class_rank[classes[c.id]], c.name_key, c.id))
         rank = class_rank[classes[members[0].id]]
         first_name = min(c.name_key for c in members)
-        groups.append(_Group(rank, members, (rank, first_name, kind, gid)))
+        asked = min((c.asked for c in members if c.asked), default=_NOT_ASKED)
+        groups.append(_Group(rank, members, (rank, asked, first_name, kind, gid)))
     groups.sort(key=lambda g: g.sort_key)
     return groups, classes
 

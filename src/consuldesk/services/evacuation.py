@@ -1192,6 +1192,44 @@ def _people(session: Session, national_ids: Sequence[str], today: date) -> dict[
     return rows_by_id(session, national_ids, today)
 
 
+def _asked_at(
+    session: Session, ids: Sequence[str], waiting: dict[str, ManifestEntry]
+) -> dict[str, str]:
+    """When each person asked to leave, as sortable text: their own or their household's
+    first evacuation request, else when they joined the leg's pool (a walk-in)."""
+    # (the record's id after its time: ids are time-ordered, two calls in one second differ)
+    asked = {
+        nid: f"{e.created_at.isoformat()} {e.id}"
+        for nid, e in waiting.items()
+        if e.created_at is not None
+    }
+    hm = table_of(HouseholdMember)
+    ar = table_of(AssistanceRequest)
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        own = sa_select(ar.c.national_id, ar.c.created_at, ar.c.id).where(
+            ar.c.national_id.in_(chunk),
+            ar.c.kind == RequestKind.EVACUATION.value,
+            ar.c.deleted_at.is_(None),
+        )
+        family = (
+            sa_select(hm.c.national_id, ar.c.created_at, ar.c.id)
+            .select_from(hm.join(ar, ar.c.household_id == hm.c.household_id))
+            .where(
+                hm.c.national_id.in_(chunk),
+                hm.c.deleted_at.is_(None),
+                ar.c.kind == RequestKind.EVACUATION.value,
+                ar.c.deleted_at.is_(None),
+            )
+        )
+        for query in (own, family):
+            for nid, at, rid in session.execute(query):
+                when = f"{at.isoformat() if hasattr(at, 'isoformat') else at} {rid}"
+                if nid not in asked or when < asked[nid]:
+                    asked[nid] = when
+    return asked
+
+
 _STAYING = (PlacementStatus.BOOKED.value, PlacementStatus.CHECKED_IN.value)
 
 
@@ -1433,6 +1471,7 @@ def _plan_allocation(
     groups = _groups(session, ids)
     where = _where_tonight(session, [nid for nid in ids if nid in people], people, today)
     cities = {place_key(city): city for city in where.values()}
+    asked = _asked_at(session, [nid for nid in ids if nid in people], waiting)
     candidates = [
         Candidate(
             id=nid,
@@ -1442,6 +1481,7 @@ def _plan_allocation(
             passport_expired=people[nid].passport_expired(today),
             consent=people[nid].consent_date is not None,
             city=place_key(where.get(nid)),
+            asked=asked.get(nid, ""),
         )
         for nid in ids
         if nid in people

@@ -394,3 +394,18 @@ def test_a_citys_people_are_seated_on_its_vehicles_before_anyone_is_brought_over
     result = allocate(people, [*trips[:1], TripSlot("abu", 3, 1, origin="abu dhabi")])
     assert result.placements["d3"] == "abu"
     assert result.explanations["d3"].code == "allocated.other_city"
+
+
+def test_within_a_class_who_asked_first_is_seated_first_not_the_alphabet():
+    """Everyone who waited had a name late in the alphabet: the last seats went by surname."""
+    people = [
+        Candidate("a", "abilov", asked="2026-03-10T09:00:00"),
+        Candidate("y", "yskakov", asked="2026-03-09T18:30:00"),  # asked the evening before
+        Candidate("k", "kim"),  # when he asked is not known: after those who did
+    ]
+    result = allocate(people, [TripSlot("bus", 2, 0)])
+    assert result.placements == {"y": "bus", "a": "bus"} and result.waitlist == ["k"]
+    # A more urgent class still comes first, whenever it asked.
+    elder = Candidate("e", "zhumabayev", flags=frozenset({V.OVER_60}), asked="2026-03-11")
+    result = allocate([*people, elder], [TripSlot("bus", 2, 0)])
+    assert result.placements == {"e": "bus", "y": "bus"}

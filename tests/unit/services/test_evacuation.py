@@ -903,3 +903,18 @@ def test_to_check_before_the_border_counts_the_seated_the_same_on_every_run(desk
     # The man over 60 (expired passport, no consent) is seated; the one waiting is not counted.
     assert (first.flagged, again.flagged) == (1, 1)
     assert ev.allocate_leg(desk, op.id, 1, fresh=True).row.flagged == 1
+
+
+def test_of_two_people_of_one_class_the_one_who_called_first_gets_the_last_seat(desk):
+    first = register(desk, surname_cyr="Яковлев", surname_lat="YAKOVLEV", passport_no="N70000001",
+                     given_names_lat="IVAN", sex=None, birth_date=date(1990, 1, 1))  # fmt: skip
+    evac_request(desk, national_id=first.id)  # called first
+    later = register(desk, surname_cyr="Абаев", surname_lat="ABAEV", passport_no="N70000002",
+                     given_names_lat="ARMAN", sex=None, birth_date=date(1991, 1, 1))  # fmt: skip
+    evac_request(desk, national_id=later.id)
+    op = operation(desk)
+    trip = bus(desk, op.id, 1, "Dubai P 1")
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    ev.allocate_leg(desk, op.id, 1)
+    assert names(ev.passengers(desk, trip.id)) == ["IVAN"]
+    assert names(ev.pool(desk, op.id, 1)) == ["ARMAN"]
