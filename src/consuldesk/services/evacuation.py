@@ -1203,30 +1203,26 @@ def _asked_at(
         for nid, e in waiting.items()
         if e.created_at is not None
     }
-    hm = table_of(HouseholdMember)
     ar = table_of(AssistanceRequest)
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        own = sa_select(ar.c.national_id, ar.c.created_at, ar.c.id).where(
-            ar.c.national_id.in_(chunk),
-            ar.c.kind == RequestKind.EVACUATION.value,
-            ar.c.deleted_at.is_(None),
+    by_person: dict[str, str] = {}
+    by_household: dict[str, str] = {}
+    for nid, hid, at, rid in session.execute(
+        sa_select(ar.c.national_id, ar.c.household_id, ar.c.created_at, ar.c.id).where(
+            ar.c.kind == RequestKind.EVACUATION.value, ar.c.deleted_at.is_(None)
         )
-        family = (
-            sa_select(hm.c.national_id, ar.c.created_at, ar.c.id)
-            .select_from(hm.join(ar, ar.c.household_id == hm.c.household_id))
-            .where(
-                hm.c.national_id.in_(chunk),
-                hm.c.deleted_at.is_(None),
-                ar.c.kind == RequestKind.EVACUATION.value,
-                ar.c.deleted_at.is_(None),
-            )
-        )
-        for query in (own, family):
-            for nid, at, rid in session.execute(query):
-                when = f"{at.isoformat() if hasattr(at, 'isoformat') else at} {rid}"
-                if nid not in asked or when < asked[nid]:
-                    asked[nid] = when
+    ):
+        when = f"{at.isoformat() if hasattr(at, 'isoformat') else at} {rid}"
+        for key, first in ((nid, by_person), (hid, by_household)):
+            if key and (key not in first or when < first[key]):
+                first[key] = when
+    memberships = memberships_of(session, ids) if by_household else []
+    for nid, when in [
+        *((nid, by_person[nid]) for nid in ids if nid in by_person),
+        *((m.national_id, by_household[m.household_id]) for m in memberships
+          if m.household_id in by_household),
+    ]:  # fmt: skip
+        if nid not in asked or when < asked[nid]:
+            asked[nid] = when
     return asked
 
 
@@ -1294,14 +1290,28 @@ def allocate_leg(
 def _seated_with_problems(session: Session, operation_id: str, leg_no: int, today: date) -> int:
     """How many seated on the leg (all of it, not only those seated by this run) the border
     may stop: the count "to check before the border" (it counted the candidates of each run,
-    the waiting ones too: 40, then 4, for the same seats)."""
-    seated = [
-        nid
-        for nid, e in _active_on_leg(session, operation_id, leg_no).items()
-        if e.trip_id is not None and e.status in _SEATED
-    ]
-    people = _people(session, seated, today)
-    return sum(1 for p in people.values() if _problems(p, today))
+    the waiting ones too: 40, then 4, for the same seats). The rules of :func:`_problems`, in
+    one query (thousands of seated people are not read whole for a count)."""
+    me, nt = table_of(ManifestEntry), table_of(National)
+    blank = lambda c: or_(c.is_(None), c == "")  # noqa: E731
+    query = (
+        sa_select(func.count(func.distinct(nt.c.id)))
+        .select_from(me.join(nt, nt.c.id == me.c.national_id))
+        .where(
+            me.c.operation_id == operation_id,
+            me.c.leg_no == leg_no,
+            me.c.deleted_at.is_(None),
+            me.c.trip_id.is_not(None),
+            me.c.status.in_(_SEATED),
+            or_(
+                blank(nt.c.passport_no),
+                nt.c.passport_expiry < today,
+                blank(nt.c.surname_lat),
+                nt.c.consent_date.is_(None),
+            ),
+        )
+    )
+    return int(session.execute(query).scalar_one())
 
 
 def _off_later_legs(tx: Tx, operation_id: str, leg_no: int, national_ids: Sequence[str]) -> int:
