@@ -427,6 +427,8 @@ def _pick_id(text: str, labels: dict[str, str], kind: str) -> str:
                 "(see 'consuldesk-cli conflicts list')"
             )
             if kind == "conflict"
+            else _("“{prefix}” is too short: give at least 6 characters of the pair's id")
+            if kind == "pair"
             else _(
                 "“{prefix}” is too short: give at least 6 characters of the id "
                 "(see 'consuldesk-cli evac list')"
@@ -448,6 +450,11 @@ def _pick_id(text: str, labels: dict[str, str], kind: str) -> str:
                 "No conflict has an id starting with “{prefix}” "
                 "(see 'consuldesk-cli conflicts list')"
             )
+        elif kind == "pair":
+            message = _(
+                "No open pair of probable duplicates has an id starting with “{prefix}” "
+                "(see 'consuldesk-cli duplicates')"
+            )
         else:
             message = _(
                 "No evacuation operation has an id starting with “{prefix}” "
@@ -468,6 +475,12 @@ def _pick_id(text: str, labels: dict[str, str], kind: str) -> str:
         message = ngettext(
             "“{prefix}” matches {n} conflict: {matches}; give more characters",
             "“{prefix}” matches {n} conflicts: {matches}; give more characters",
+            len(found),
+        )
+    elif kind == "pair":
+        message = ngettext(
+            "“{prefix}” matches {n} pair: {matches}; give more characters",
+            "“{prefix}” matches {n} pairs: {matches}; give more characters",
             len(found),
         )
     else:

@@ -9,16 +9,15 @@ from typing import Any
 from consuldesk.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
-    MIN_ID_PREFIX,
     CliError,
     _day,
-    _id_key,
     _open,
+    _pick_id,
     _positive,
     _print_json,
     _short_ids,
 )
-from consuldesk.i18n import _, ngettext
+from consuldesk.i18n import _
 
 DUPLICATES_EPILOG = """\
 Pairs are flagged when one list or bundle brings a person already on file under another
@@ -260,7 +259,8 @@ def _settle_pair(args: argparse.Namespace, action: str) -> int:
     desk = _open(args, writes=True)
     try:
         pairs = {p.id: p for p in list_duplicates(desk)}
-        pair = pairs[_pick_pair(args.pair, list(pairs))]
+        labels = {i: f"{p.a.name} ↔ {p.b.name}" for i, p in pairs.items()}
+        pair = pairs[_pick_id(args.pair, labels, "pair")]
         if action == "dismiss":
             dismiss_duplicate(desk, pair.id)
         else:
@@ -275,31 +275,6 @@ def _settle_pair(args: argparse.Namespace, action: str) -> int:
         message = _("Merged: {kept} is the record kept; {merged} is merged into it.")
         print(message.format(kept=keep.name, merged=drop.name))
     return EXIT_OK
-
-
-def _pick_pair(text: str, ids: list[str]) -> str:
-    """The pair ``text`` names: its id as listed, or a prefix of six or more characters."""
-    key = _id_key(text)
-    found = [i for i in ids if _id_key(i).startswith(key)] if len(key) >= MIN_ID_PREFIX else []
-    if len(found) == 1:
-        return found[0]
-    if len(key) < MIN_ID_PREFIX:
-        message = _("“{prefix}” is too short: give at least 6 characters of the pair's id")
-    elif not found:
-        message = _(
-            "No open pair of probable duplicates has an id starting with “{prefix}” "
-            "(see 'consuldesk-cli duplicates')"
-        )
-    else:
-        short = _short_ids(found, len(text.strip()) + 1)
-        message = ngettext(
-            "“{prefix}” matches {n} pair: {matches}; give more characters",
-            "“{prefix}” matches {n} pairs: {matches}; give more characters",
-            len(found),
-        )
-        matches = ", ".join(short[i] for i in sorted(found))
-        raise CliError(message.format(prefix=text, n=len(found), matches=matches), EXIT_BAD_INPUT)
-    raise CliError(message.format(prefix=text), EXIT_BAD_INPUT)
 
 
 COMMANDS = {
