@@ -11,6 +11,8 @@ from datetime import date
 
 from rapidfuzz import fuzz
 
+from consuldesk.domain.names import full_name_key
+
 #: Names at or above this similarity (0–100), with the same birth date, are flagged for review.
 THRESHOLD = 85.0
 
@@ -22,6 +24,26 @@ class NameFacts:
     keys: tuple[str, ...]  # full-name keys from names.full_name_key, one per script present
     birth_date: date | None
     iin: str | None = None
+
+
+def facts_of(
+    surname_cyr: str | None,
+    given_names_cyr: str | None,
+    surname_lat: str | None,
+    given_names_lat: str | None,
+    birth_date: date | None,
+    iin: str | None,
+) -> NameFacts:
+    """What detection compares of one record: its full-name key in each script it has."""
+    keys = tuple(
+        k
+        for k in (
+            full_name_key(surname_cyr, given_names_cyr),
+            full_name_key(surname_lat, given_names_lat),
+        )
+        if k
+    )
+    return NameFacts(keys, birth_date, iin)
 
 
 def similarity(a: NameFacts, b: NameFacts) -> float:

@@ -14,7 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from consuldesk.domain import versions as field_versions
-from consuldesk.domain.duplicates import NameFacts, probable_duplicate
+from consuldesk.domain.duplicates import NameFacts, facts_of, probable_duplicate
 from consuldesk.domain.edits import three_way
 from consuldesk.domain.enums import (
     DuplicateStatus,
@@ -28,7 +28,6 @@ from consuldesk.domain.enums import (
 )
 from consuldesk.domain.errors import ValidationErrors
 from consuldesk.domain.hlc import Timestamp
-from consuldesk.domain.names import full_name_key
 from consuldesk.domain.national import NationalFields, clean_national
 from consuldesk.domain.requests import OPEN_STATUSES
 from consuldesk.domain.retention import REMOVED
@@ -647,15 +646,10 @@ def exact_duplicate(
 
 def name_facts(fields: NationalFields | National) -> NameFacts:
     """What duplicate detection compares for one record."""
-    keys = tuple(
-        k
-        for k in (
-            full_name_key(fields.surname_cyr, fields.given_names_cyr),
-            full_name_key(fields.surname_lat, fields.given_names_lat),
-        )
-        if k
+    f = fields
+    return facts_of(
+        f.surname_cyr, f.given_names_cyr, f.surname_lat, f.given_names_lat, f.birth_date, f.iin
     )
-    return NameFacts(keys, fields.birth_date, fields.iin)
 
 
 def probable_duplicates_in(

@@ -25,9 +25,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from consuldesk.domain import versions as fv
-from consuldesk.domain.duplicates import NameFacts, probable_duplicate
+from consuldesk.domain.duplicates import NameFacts, facts_of, probable_duplicate
 from consuldesk.domain.hlc import Timestamp
-from consuldesk.domain.names import full_name_key
 from consuldesk.store import retention
 from consuldesk.store.db import (
     LOCAL_COLUMNS,
@@ -483,8 +482,8 @@ def apply(
                         tx, row, columns, record, bundle_id, result, known or {}, sender_knows or {}
                     ):
                         if live and getattr(row, "deleted_at", None) is not None:
-                            gone = result.merged if getattr(row, "merged_into_id", None) else None
-                            (gone if gone is not None else result.deleted)[name] += 1
+                            merged = getattr(row, "merged_into_id", None)
+                            (result.merged if merged else result.deleted)[name] += 1
                         else:
                             result.updated[name] += 1
                     else:
@@ -942,11 +941,6 @@ _FACTS = (
 
 def _facts(values: Sequence[Any]) -> NameFacts:
     _rid, surname_cyr, given_cyr, surname_lat, given_lat, born, iin = values
-    keys = tuple(
-        k
-        for k in (full_name_key(surname_cyr, given_cyr), full_name_key(surname_lat, given_lat))
-        if k
-    )
     if isinstance(born, str):
         born = date.fromisoformat(born[:10])
-    return NameFacts(keys, born, iin)
+    return facts_of(surname_cyr, given_cyr, surname_lat, given_lat, born, iin)
