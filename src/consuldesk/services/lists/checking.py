@@ -132,8 +132,8 @@ def _handler(target: str) -> _Handler:
             return value
         s = _cell_text(value).strip()
         try:
-            return _parse_consent_word(s)
-        except ValidationError:
+            return _parse_yes_no(s)
+        except ValidationError:  # (its code names pregnancy) neither yes nor no: a date?
             try:
                 return parse_date(s, "consent_date")
             except ValidationError:
@@ -320,14 +320,6 @@ class _Part:
 
 
 _NAME_PAIRS = (("surname_cyr", "given_names_cyr"), ("surname_lat", "given_names_lat"))
-
-
-def _parse_consent_word(s: str) -> bool | None:
-    """Yes or no for a consent cell (``list.yes_no`` otherwise, which a date may still be)."""
-    try:
-        return _parse_yes_no(s)
-    except ValidationError as exc:
-        raise ValidationError("list.consent", "consent_date", value=s) from exc
 
 
 def _all_words(text: str) -> bool:
