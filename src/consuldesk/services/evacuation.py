@@ -1137,9 +1137,12 @@ def remove_from_leg(desk: Desk, entry_id: str) -> ChangeSet:
 
 def _return_to_pool(tx: Tx, entries: Sequence[ManifestEntry], why: str, label: str) -> None:
     """Seated (not boarded) entries lose their seat and wait again (and their places on the
-    legs after it)."""
+    legs after it: the entries are of one trip)."""
+    if entries:
+        _off_later_legs(
+            tx, entries[0].operation_id, entries[0].leg_no, [e.national_id for e in entries]
+        )
     for e in entries:
-        _off_later_legs(tx, e.operation_id, e.leg_no, [e.national_id])
         tx.update(
             e,
             {
@@ -1290,12 +1293,14 @@ def allocate_leg(
 def _seated_with_problems(session: Session, operation_id: str, leg_no: int, today: date) -> int:
     """How many seated on the leg (all of it, not only those seated by this run) the border
     may stop: the count "to check before the border" (it counted the candidates of each run,
-    the waiting ones too: 40, then 4, for the same seats). The rules of :func:`_problems`, in
-    one query (thousands of seated people are not read whole for a count)."""
+    the waiting ones too: 40, then 4, for the same seats). Only the four values the rule
+    reads are read (thousands of seated people are not read whole for a count)."""
     me, nt = table_of(ManifestEntry), table_of(National)
-    blank = lambda c: or_(c.is_(None), c == "")  # noqa: E731
     query = (
-        sa_select(func.count(func.distinct(nt.c.id)))
+        sa_select(
+            nt.c.id, nt.c.passport_no, nt.c.passport_expiry, nt.c.surname_lat, nt.c.consent_date
+        )
+        .distinct()
         .select_from(me.join(nt, nt.c.id == me.c.national_id))
         .where(
             me.c.operation_id == operation_id,
@@ -1303,15 +1308,13 @@ def _seated_with_problems(session: Session, operation_id: str, leg_no: int, toda
             me.c.deleted_at.is_(None),
             me.c.trip_id.is_not(None),
             me.c.status.in_(_SEATED),
-            or_(
-                blank(nt.c.passport_no),
-                nt.c.passport_expiry < today,
-                blank(nt.c.surname_lat),
-                nt.c.consent_date.is_(None),
-            ),
         )
     )
-    return int(session.execute(query).scalar_one())
+    return sum(
+        1
+        for _id, passport, expiry, latin, consent in session.execute(query)
+        if _problems_of(passport, expiry, latin, consent, today)
+    )
 
 
 def _off_later_legs(tx: Tx, operation_id: str, leg_no: int, national_ids: Sequence[str]) -> int:
@@ -1881,16 +1884,28 @@ def _find_scanned(session: Session, trip: Trip, kind: ScanKind, value: str) -> M
 
 
 def _problems(person: NationalRow, today: date) -> tuple[str, ...]:
+    p = person
+    return _problems_of(p.passport_no, p.passport_expiry, p.surname_lat, p.consent_date, today)
+
+
+def _problems_of(
+    passport_no: str | None,
+    passport_expiry: date | None,
+    surname_lat: str | None,
+    consent_date: date | None,
+    today: date,
+) -> tuple[str, ...]:
+    """What the border may stop a passenger for, from the four values it depends on."""
     found = []
-    if not person.passport_no:
+    if not passport_no:
         found.append("no_passport")
     else:
-        if person.passport_expired(today):
+        if passport_expiry is not None and passport_expiry < today:
             found.append("passport_expired")
-        if not person.surname_lat:
+        if not surname_lat:
             # The border reads the name as printed in the passport: a blank there is a stop.
             found.append("no_passport_name")
-    if person.consent_date is None:
+    if consent_date is None:
         found.append("no_consent")
     return tuple(found)
 
