@@ -323,7 +323,7 @@ def _build_story(
         Spacer(1, room.block_gap),
         _signature_block(data, st, label, room.signature_space),
     ]
-    story.append(_passenger_table(data.passengers, st, label, closing, room))
+    story += _passenger_tables(data.passengers, st, label, closing, room)
     return story
 
 
@@ -377,26 +377,35 @@ def _header_block(data: ManifestData, st: _Styles, label: LabelFn) -> Table:
 #: page of signatures alone is a page that gets separated from the list at a border post.
 _ROWS_WITH_SIGNATURES = 3
 
+#: The side of an empty "Boarded" square.
+_TICK_SIZE = 4 * mm
 
-def _passenger_table(
+
+def _passenger_tables(
     passengers: Sequence[ManifestPassenger],
     st: _Styles,
     label: LabelFn,
     closing: Sequence[Flowable],
     room: _Spacing | None = None,
-) -> LongTable:
+) -> list[Flowable]:
     """The passengers, one row each, then ``closing`` (totals and signatures) in a last row
-    across the table that cannot be split from the last passengers: when the page breaks
-    there, they go over together, under the repeated heading."""
+    that cannot be split from the last passengers: when the page breaks there, they go over
+    together, under the repeated heading.
+
+    The last passengers and the closing row are a table of their own (:class:`_KeptTail`):
+    kept together in one long table, they made ReportLab go over the no-split range again at
+    every page break of a long list.
+    """
     heading = _heading(label, st)
-    rows: list[list[Any]] = [[h.text for h in heading]]
     # Row heights are computed here, so the table never measures its 13,000 cells itself.
     room = room or _ROOMY
     pad = 2 * room.row_pad
-    heights: list[float] = [max(h.height for h in heading) + pad]
+    head_row: list[Any] = [h.text for h in heading]
+    head_height = max(h.height for h in heading) + pad
     cell = _CellFitter(st.cell, [w - 2 * _CELL_PAD for _, w in _COLUMNS])
-    ticks = _TickBoxes(COL_BOARDED)
-    min_height = ticks.size + pad
+    min_height = _TICK_SIZE + pad
+    rows: list[list[Any]] = []
+    heights: list[float] = []
     for p in passengers:
         cells = (
             cell(str(p.number), COL_NO),
@@ -414,65 +423,128 @@ def _passenger_table(
         rows.append([*(value for value, _ in cells), BOARDED_MARK if p.boarded else _EMPTY, _EMPTY])
         heights.append(max(min_height, max(h for _, h in cells) + pad))
     width = sum(w for _, w in _COLUMNS)
-    rows.append([list(closing), *([None] * (len(_COLUMNS) - 1))])
-    heights.append(room.closing_gap + sum(f.wrap(width, PAGE_SIZE[1])[1] for f in closing))
+    closing_row: list[Any] = [list(closing), *([None] * (len(_COLUMNS) - 1))]
+    closing_height = room.closing_gap + sum(f.wrap(width, PAGE_SIZE[1])[1] for f in closing)
+    cut = max(0, len(rows) - _ROWS_WITH_SIGNATURES)
+    tail_rows, tail_heights = [*rows[cut:], closing_row], [*heights[cut:], closing_height]
+
+    def table(
+        body: list[list[Any]], body_heights: list[float], *, headed: bool, closed: bool
+    ) -> LongTable:
+        return _table(
+            [head_row, *body] if headed else body,
+            [head_height, *body_heights] if headed else body_heights,
+            st,
+            heading if headed else None,
+            room,
+            closed=closed,
+        )
+
+    headed_tail = table(tail_rows, tail_heights, headed=True, closed=True)
+    if not cut:
+        return [headed_tail]
+    return [
+        table(rows[:cut], heights[:cut], headed=True, closed=False),
+        _KeptTail(table(tail_rows, tail_heights, headed=False, closed=True), headed_tail),
+    ]
+
+
+def _table(
+    rows: list[list[Any]],
+    heights: list[float],
+    st: _Styles,
+    heading: list[_Heading] | None,
+    room: _Spacing,
+    *,
+    closed: bool,
+) -> LongTable:
+    """A part of the passenger table: under the column heading (repeated on every page) when
+    ``heading`` is given, ending with the closing row of totals and signatures when ``closed``."""
+    first = 1 if heading else 0
     last = len(rows) - 1
-    kept = max(1, last - _ROWS_WITH_SIGNATURES)
+    commands: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), st.regular),
+        ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+        ("LEADING", (0, 0), (-1, -1), 9.5),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("GRID", (0, 0), (-1, -2 if closed else -1), 0.4, colors.black),
+        ("ALIGN", (COL_NO, first), (COL_NO, -1), "RIGHT"),
+        ("ALIGN", (COL_SEX, first), (COL_SEX, -1), "CENTER"),
+        ("ALIGN", (COL_SEAT, first), (COL_SEAT, -1), "CENTER"),
+        ("ALIGN", (COL_BOARDED, first), (COL_BOARDED, -1), "CENTER"),
+        # Roomy rows: the escort ticks and passengers sign by hand.
+        ("TOPPADDING", (0, 0), (-1, -1), room.row_pad),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), room.row_pad),
+        ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+    ]
+    if heading:
+        commands += [
+            ("LINEBELOW", (0, 0), (-1, 0), 1.2, colors.black),
+            ("FONTNAME", (0, 0), (-1, 0), st.bold),
+            ("FONTSIZE", (0, 0), (-1, 0), st.heading.fontSize),
+            ("LEADING", (0, 0), (-1, 0), st.heading.leading),
+            ("ALIGN", (0, 0), (-1, 0), "CENTER"),
+            ("LEFTPADDING", (0, 0), (-1, 0), _HEAD_PAD),
+            ("RIGHTPADDING", (0, 0), (-1, 0), _HEAD_PAD),
+            *(
+                command
+                for col, h in enumerate(heading)
+                if h.size != st.heading.fontSize
+                for command in (
+                    ("FONTSIZE", (col, 0), (col, 0), h.size),
+                    ("LEADING", (col, 0), (col, 0), h.leading),
+                )
+            ),
+        ]
+    if closed:
+        commands += [
+            # The closing row: the totals and signatures at the table's full width.
+            ("TOPPADDING", (0, last), (-1, last), room.closing_gap),
+            ("BOTTOMPADDING", (0, last), (-1, last), 0),
+            ("LEFTPADDING", (0, last), (-1, last), 0),
+            ("RIGHTPADDING", (0, last), (-1, last), 0),
+            ("VALIGN", (0, last), (-1, last), "TOP"),
+            # No SPAN: the closing tables are as wide as the page whatever their cell,
+            # drawn from the first cell's left edge (a span made every page break go over
+            # the whole table again: 2.7 times the time of a manifest of 1,000).
+            ("ALIGN", (0, last), (0, last), "LEFT"),
+        ]
     table = LongTable(
         rows,
         colWidths=[w for _, w in _COLUMNS],
         rowHeights=heights,
-        repeatRows=1,
-        renderCB=ticks,
+        repeatRows=first,
+        renderCB=_TickBoxes(COL_BOARDED, first),
     )
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), st.regular),
-                ("FONTSIZE", (0, 0), (-1, -1), 7.5),
-                ("LEADING", (0, 0), (-1, -1), 9.5),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("GRID", (0, 0), (-1, -2), 0.4, colors.black),
-                ("NOSPLIT", (0, kept), (-1, last)),
-                ("LINEBELOW", (0, 0), (-1, 0), 1.2, colors.black),
-                ("ALIGN", (COL_NO, 1), (COL_NO, -1), "RIGHT"),
-                ("ALIGN", (COL_SEX, 1), (COL_SEX, -1), "CENTER"),
-                ("ALIGN", (COL_SEAT, 1), (COL_SEAT, -1), "CENTER"),
-                ("ALIGN", (COL_BOARDED, 1), (COL_BOARDED, -1), "CENTER"),
-                # Roomy rows: the escort ticks and passengers sign by hand.
-                ("TOPPADDING", (0, 0), (-1, -1), room.row_pad),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), room.row_pad),
-                ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
-                ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
-                ("FONTNAME", (0, 0), (-1, 0), st.bold),
-                ("FONTSIZE", (0, 0), (-1, 0), st.heading.fontSize),
-                ("LEADING", (0, 0), (-1, 0), st.heading.leading),
-                ("ALIGN", (0, 0), (-1, 0), "CENTER"),
-                ("LEFTPADDING", (0, 0), (-1, 0), _HEAD_PAD),
-                ("RIGHTPADDING", (0, 0), (-1, 0), _HEAD_PAD),
-                *(
-                    command
-                    for col, h in enumerate(heading)
-                    if h.size != st.heading.fontSize
-                    for command in (
-                        ("FONTSIZE", (col, 0), (col, 0), h.size),
-                        ("LEADING", (col, 0), (col, 0), h.leading),
-                    )
-                ),
-                # The closing row: the totals and signatures at the table's full width.
-                ("TOPPADDING", (0, last), (-1, last), room.closing_gap),
-                ("BOTTOMPADDING", (0, last), (-1, last), 0),
-                ("LEFTPADDING", (0, last), (-1, last), 0),
-                ("RIGHTPADDING", (0, last), (-1, last), 0),
-                ("VALIGN", (0, last), (-1, last), "TOP"),
-                # No SPAN: the closing tables are as wide as the page whatever their cell,
-                # drawn from the first cell's left edge (a span made every page break go over
-                # the whole table again: 2.7 times the time of a manifest of 1,000).
-                ("ALIGN", (0, last), (0, last), "LEFT"),
-            ]
-        )
-    )
+    table.setStyle(TableStyle(commands))
     return table
+
+
+class _KeptTail(Flowable):
+    """The last passengers with the totals and signatures, never split: right after the rest
+    of the list when they fit on its last page, else at the top of the next page under the
+    column heading (``headed``: the same rows with the heading above)."""
+
+    def __init__(self, plain: LongTable, headed: LongTable) -> None:
+        super().__init__()
+        self._plain, self._headed = plain, headed
+        self._table = plain
+        self.hAlign = plain.hAlign
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = self._table.wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        if self._table is self._plain:
+            self._table = self._headed  # nothing split: the whole tail starts the next page
+            return []
+        # Taller than a page even there (passengers with many flags): split after all.
+        return list(self._headed.split(availWidth, availHeight))
+
+    def draw(self) -> None:
+        self._table.drawOn(self.canv, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -674,12 +746,15 @@ class _TickBoxes:
     """Table render callback that draws the empty "Boarded" squares, one path per page.
 
     Cheaper than a flowable per row, which the table would measure and place one by one.
-    Row 0 of every part of the split table is the repeated heading and gets no box, nor does the
-    closing row of totals and signatures (its cells are ``None``).
+    The rows above ``first`` (the heading, repeated on every part of a split table) get no
+    box, nor does the closing row of totals and signatures (its cells are ``None``).
     """
 
-    def __init__(self, col: int, size: float = 4 * mm, line_width: float = 0.8) -> None:
+    def __init__(
+        self, col: int, first: int = 1, size: float = _TICK_SIZE, line_width: float = 0.8
+    ) -> None:
         self.col = col
+        self.first = first
         self.size = size
         self.line_width = line_width
         self._boxes: list[tuple[float, float]] = []
@@ -688,7 +763,7 @@ class _TickBoxes:
         if event == "startCell":
             row, col, value, _style, (x, y), (width, height) = args
             # None (or "", as the table may hold it): the closing row of totals and signatures
-            if col == self.col and row > 0 and value is not None and value != "":
+            if col == self.col and row >= self.first and value is not None and value != "":
                 self._boxes.append((x + (width - self.size) / 2, y + (height - self.size) / 2))
         elif event == "startLines" and self._boxes:
             canv = table.canv

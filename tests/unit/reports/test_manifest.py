@@ -427,3 +427,16 @@ def test_the_totals_and_signatures_start_at_the_left_margin(tmp_path):
     PdfReader(out).pages[-1].extract_text(visitor_text=visit)
     assert set(seen) == {"Totals", "Escort officer", "Receiving border post"}, seen
     assert all(x >= manifest_mod.MARGIN - 1 for x in seen.values()), seen
+
+
+@pytest.mark.parametrize("n", [12, 19, 20, 22, 40])
+def test_every_page_has_the_column_heading_once(tmp_path, n):
+    """The last passengers and the signatures are a table of their own: under the heading when
+    they start a page, joined to the rows above without one when they follow on the same page."""
+    out = render_manifest(_data(_many(n)), tmp_path / "m.pdf", second_language="kk")
+    pages = pages_text(out)
+    assert len(pages) >= 2
+    for text in pages:
+        assert text.count("Boarded /") == 1, text
+    numbers = [int(m) for text in pages for m in re.findall(r"N(\d{8})", text)]
+    assert numbers == list(range(1, n + 1))  # every passenger once, in order
