@@ -179,6 +179,15 @@ def query_mix(path: Path, per_class: int, seed: int = 7) -> list[QueryClass]:
             forms = (f"+{cc} {rest[:2]} {rest[2:5]}", f"00{cc}{rest[: rng.randint(3, 6)]}")
         return rng.choice(forms)
 
+    def misheard() -> str | None:
+        # A surname with a letter dropped, as a caller's spelling differs from the list's:
+        # nobody has it as typed, so the search looks for the names near it.
+        name = person()[0]
+        if len(name) < 6:
+            return None
+        cut = rng.randint(1, len(name) - 2)
+        return name[:cut] + name[cut + 1 :]
+
     makers: list[tuple[str, Callable[[], str | None]]] = [
         ("cyrillic 1 letter", cyr(1, 1)),
         ("cyrillic 2-3", cyr(2, 3)),
@@ -192,6 +201,7 @@ def query_mix(path: Path, per_class: int, seed: int = 7) -> list[QueryClass]:
         ("passport last 4-6", passport_tail),
         ("IIN middle 5-7", iin_middle),
         ("phone fragment", phone),
+        ("surname a letter off", misheard),
     ]
     return [QueryClass(name, _distinct(make, per_class)) for name, make in makers]
 

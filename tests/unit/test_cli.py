@@ -172,6 +172,14 @@ def test_search_prints_a_readable_table(capsys, casefile):
     assert "17.05.1990" in lines[1] and "+7 701 123 4567" in lines[1] and "<10" not in out
     code, _, _err = run(capsys, "--case-file", str(casefile), "search", " ")
     assert code == EXIT_BAD_INPUT
+    # Nobody named as typed ("Алиевна": a letter off): the people with a name near it, said.
+    code, out, _ = run(capsys, "--case-file", str(casefile), "search", "Алиевна")
+    lines = out.splitlines()
+    assert code == EXIT_OK
+    assert lines[0] == "Nobody is named “Алиевна”. People with a similar name:"
+    assert lines[1].split()[:2] == ["Name", "Passport"] and "Әлиева" in lines[2]
+    code, out, _ = run(capsys, "--case-file", str(casefile), "search", "Алиевна", "--json")
+    assert json.loads(out)["similar"] is True
 
 
 def test_stats_accepts_the_date_format_it_prints(capsys, casefile):

@@ -104,7 +104,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     """Search nationals."""
     from consuldesk.domain.enums import Vulnerability
     from consuldesk.domain.phone import format_phone
-    from consuldesk.services.nationals import search
+    from consuldesk.services.nationals import search, similar_names_note
 
     query = " ".join(args.query).strip()
     if not query:
@@ -118,11 +118,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     finally:
         desk.close()
     if args.json:
-        _print_json({"rows": result.rows, "more": result.more})
+        _print_json({"rows": result.rows, "more": result.more, "similar": result.similar})
         return EXIT_OK
     if not result.rows:
         print(_("Nobody found."))
         return EXIT_OK
+    if result.similar:
+        print(similar_names_note(query))
     table = [
         [
             _("Name"),

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 _CYR_FOLD = str.maketrans(
     {
@@ -142,6 +145,40 @@ def name_search_keys(names: Iterable[str | None]) -> set[str]:
         for word in words(name):
             keys |= _word_keys(word)
     return keys
+
+
+#: Keys shorter than this have no near keys: too many names are a letter away from them.
+NEAR_FROM = 4
+
+
+def near_keys(key: str, vocabulary: Sequence[str], most: int = 12) -> list[str]:
+    """The keys of ``vocabulary`` someone typing ``key`` may have meant: the closest ones.
+
+    A key is near when it is a letter away (a letter missing, extra or wrong; two for keys of
+    seven letters or more), whole or in its beginning, as a search finds names by their
+    beginning: the Russian spelling "Абдрахманова" of "Әбдірахманова" (key
+    "абдирахманова"), "Ахмедова" for "Ахметова". Only the closest are kept, so a typo of a
+    full name does not also bring every name two letters from it. Spellings that only fold
+    differently (Нурсултан, Нұрсұлтан) already share a key.
+
+    >>> near_keys("абдрахманова", ["абдирахманова", "абдиров", "ахметова"])
+    ['абдирахманова']
+    """
+    n = len(key)
+    if n < NEAR_FROM:
+        return []
+    apart = 1 if n < 7 else 2
+    best: dict[int, int] = {}  # index in the vocabulary: the distance
+    for cut in (n - 1, n, n + 1):
+        heads = [term[:cut] for term in vocabulary]
+        for _head, distance, index in process.extract_iter(
+            key, heads, scorer=Levenshtein.distance, score_cutoff=apart
+        ):
+            best[index] = min(distance, best.get(index, distance))
+    if not best:
+        return []
+    closest = min(best.values())
+    return sorted(vocabulary[i] for i, distance in best.items() if distance == closest)[:most]
 
 
 # The Kazakh Cyrillic alphabet (a superset of the Russian one, in the same relative order).

@@ -61,7 +61,13 @@ from consuldesk.store.models import (
     table_of,
 )
 from consuldesk.store.retention import PERSONAL
-from consuldesk.store.search import build_match, id_fragment, search_seqs
+from consuldesk.store.search import (
+    build_match,
+    id_fragment,
+    search_seqs,
+    similar_match,
+    similar_seqs,
+)
 from consuldesk.sync.exchange import author_of
 
 FIELD_NAMES = tuple(f.name for f in dataclasses.fields(NationalFields))
@@ -233,16 +239,29 @@ def get_national(desk: Desk, national_id: str) -> NationalRow:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """Search hits sorted by name; ``more`` when the limit cut the list."""
+    """Search hits sorted by name; ``more`` when the limit cut the list; ``similar`` when
+    nobody matched the name as typed and these are the people with a name near it."""
 
     rows: list[NationalRow]
     more: bool
+    similar: bool = False
+
+
+def similar_names_note(query: str) -> str:
+    """What a list of the people with a name near the one typed is headed with."""
+    return _("Nobody is named “{query}”. People with a similar name:").format(query=query)
 
 
 def search(desk: Desk, query: str, limit: int = 50) -> SearchResult:
-    """Find nationals by name in either script, IIN, passport number or phone, as typed."""
+    """Find nationals by name in either script, IIN, passport number or phone, as typed; when
+    nobody has the name as typed, the people whose name is a letter or two from it
+    (:func:`~consuldesk.store.search.similar_match`: a caller's Russian spelling of a Kazakh
+    name, a typo), said by ``similar``."""
     with desk.casefile.read() as session:
         seqs = search_seqs(session, query, limit + 1)
+        similar = not seqs
+        if similar:
+            seqs = similar_seqs(session, query, limit + 1)
         more = len(seqs) > limit
         seqs = seqs[:limit]
         if not seqs:
@@ -250,7 +269,7 @@ def search(desk: Desk, query: str, limit: int = 50) -> SearchResult:
         table = table_of(National)
         found = session.execute(_select_rows().where(table.c.seq.in_(seqs))).all()
         found = sorted(found, key=lambda n: (n.sort_name, n.seq))
-        return SearchResult(to_rows(session, found, desk.today()), more)
+        return SearchResult(to_rows(session, found, desk.today()), more, similar)
 
 
 def list_nationals(desk: Desk, limit: int = 200, offset: int = 0) -> SearchResult:
@@ -315,8 +334,9 @@ class NationalFilter:
 
 
 #: Where a page of :func:`find_nationals` ends, for the next to start after it (keyset paging):
-#: ``(known, key, sort_name, seq)`` of its last row; opaque to callers.
-Cursor = tuple[bool, Any, str, int]
+#: ``(known, key, sort_name, seq)`` of its last row and whether the pages are of similar
+#: names (:attr:`Page.similar`); opaque to callers.
+Cursor = tuple[bool, Any, str, int, bool]
 
 
 @dataclass(frozen=True)
@@ -324,12 +344,14 @@ class Page:
     """One page of a filtered list, and how many match in all.
 
     ``after`` is where the next page starts (pass it back to :func:`find_nationals`), or None
-    when nothing follows this page.
+    when nothing follows this page. ``similar``: nobody matched the name typed, and these are
+    the people whose name is near it.
     """
 
     rows: list[NationalRow]
     total: int
     after: Cursor | None = None
+    similar: bool = False
 
 
 #: What :attr:`NationalFilter.membership` can ask for.
@@ -353,14 +375,17 @@ def _membership_condition(n: Any, membership: str) -> Any:
 SORTS = ("name", "born", "city", "status")
 
 
-def _filter_conditions(n: Any, flt: NationalFilter, today: date) -> list[Any]:
-    """SQL conditions over ``national AS n`` for a filter (live records only)."""
+def _filter_conditions(
+    n: Any, flt: NationalFilter, today: date, similar: str | None = None
+) -> list[Any]:
+    """SQL conditions over ``national AS n`` for a filter (live records only); ``similar``
+    is the MATCH of names near the query (:func:`similar_match`), used instead of it."""
     conditions: list[Any] = [n.c.deleted_at.is_(None)]
-    match = build_match(flt.query)
+    match = similar or build_match(flt.query)
     if match is not None:
         fts = text("SELECT rowid FROM national_fts WHERE national_fts MATCH :m").bindparams(m=match)
         found = n.c.seq.in_(fts.columns(column("rowid", Integer)))
-        fragment = id_fragment(flt.query)
+        fragment = None if similar else id_fragment(flt.query)
         if fragment is not None:
             # The last digits of a passport, IIN or phone, as read out on the phone: any part
             # of three characters or more, from the trigram index.
@@ -525,21 +550,31 @@ def find_nationals(
     today = desk.today()
     with desk.casefile.read() as session:
         n = table_of(National).alias("n")
-        conditions = _filter_conditions(n, flt, today)
+        similar = after is not None and after[4]
+        near = similar_match(session, flt.query) if similar else None
+        conditions = _filter_conditions(n, flt, today, near)
+
+        def count() -> int:
+            query = sa_select(func.count()).select_from(n).where(*conditions)
+            return int(session.execute(query).scalar_one())
+
         if total is None:
-            total = int(
-                session.execute(
-                    sa_select(func.count()).select_from(n).where(*conditions)
-                ).scalar_one()
-            )
+            total = count()
+            if total == 0 and after is None and flt.query.strip():
+                # Nobody by the name as typed: the people with a name near it, if any.
+                near = similar_match(session, flt.query)
+                if near is not None:
+                    conditions = _filter_conditions(n, flt, today, near)
+                    total = count()
+                    similar = total > 0
         if total == 0 or (after is None and offset >= total):
             return Page([], total)
         found = _page_rows(session, n, conditions, sort, descending, limit, offset, after)
         following: Cursor | None = None
         if len(found) == limit:
             last = found[-1]
-            following = (bool(last.known), last.key, last.sort_name, last.seq)
-        return Page(to_rows(session, found, today), total, following)
+            following = (bool(last.known), last.key, last.sort_name, last.seq, similar)
+        return Page(to_rows(session, found, today), total, following, similar)
 
 
 @dataclass(frozen=True)
@@ -1240,6 +1275,7 @@ __all__ = [
     "register_national",
     "search",
     "set_presence",
+    "similar_names_note",
     "to_rows",
     "update_national",
 ]

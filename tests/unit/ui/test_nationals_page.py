@@ -117,6 +117,21 @@ def test_query_texts(qtbot, page):
     wait_for_text(qtbot, page, EVERYONE)
 
 
+def test_nobody_by_the_name_as_typed_lists_the_similar_names(qtbot, page):
+    """The caller says "Ахмедов"; he is "Ахметов" on file: the list says so and shows him."""
+    page.search_box.setText("Ахмедов")
+    wait_for_text(qtbot, page, "Nobody is named “Ахмедов”: 1 person with a similar name.")
+    assert names(page) == ["Ахметов Ерлан"]
+    assert page.model.similar
+    card = page.open_new_card()  # he may be someone else: a new card starts from the name
+    qtbot.addWidget(card)
+    assert card.edits["surname_cyr"].text() == "Ахмедов"
+    card.reject()
+    page.search_box.setText("Ахметов")
+    wait_for_text(qtbot, page, "1 found.")
+    assert not page.model.similar
+
+
 def test_clicking_the_born_header_sorts_in_sqlite(qtbot, page):
     page.table.sortByColumn(COL_BIRTH, Qt.SortOrder.DescendingOrder)
     qtbot.waitUntil(lambda: names(page)[0] == "Қасымов Али", timeout=3000)

@@ -390,6 +390,30 @@ def test_log_a_hotline_call_for_a_person_found_by_typing(qtbot, ctx, desk, peopl
     assert timeline[0].text.startswith("Әбілқасымов Нұрсұлтан · +77015550001")
 
 
+def test_a_name_heard_differently_finds_the_person_and_says_so(qtbot, ctx, desk, people):
+    """"Абылқасмов" on the phone, "Әбілқасымов" on file: nobody by the name as heard, so
+    the people with a name near it are listed under a line that says so."""
+    _aigerim, nursultan = people
+    dialog = HotlineCallDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    type_text(dialog.person_search, "Абылқасмов")
+    qtbot.waitUntil(lambda: dialog.similar_label.isVisible(), timeout=3000)
+    assert dialog.similar_label.text() == (
+        "Nobody is named “Абылқасмов”. People with a similar name:"
+    )
+    assert dialog.person_list.count() == 1
+    assert "Әбілқасымов Нұрсұлтан" in dialog.person_list.item(0).text()
+    press(dialog.person_search, Qt.Key.Key_Return)
+    assert dialog.national is not None and dialog.national.id == nursultan.id
+    assert not dialog.similar_label.isVisible()
+    dialog.person_search.clear()
+    type_text(dialog.person_search, "Әбілқ")
+    qtbot.waitUntil(lambda: dialog.person_list.isVisible(), timeout=3000)
+    assert not dialog.similar_label.isVisible()
+    dialog.reject()
+
+
 def test_an_unknown_caller_is_kept_in_the_details(qtbot, ctx, desk):
     dialog = HotlineCallDialog(ctx)
     qtbot.addWidget(dialog)

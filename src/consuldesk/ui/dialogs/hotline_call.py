@@ -29,7 +29,7 @@ from consuldesk.domain.phone import format_phone
 from consuldesk.domain.requests import default_due
 from consuldesk.i18n import _
 from consuldesk.messages import describe
-from consuldesk.services.nationals import SearchResult, search
+from consuldesk.services.nationals import SearchResult, search, similar_names_note
 from consuldesk.services.requests import log_hotline_call
 from consuldesk.services.rows import NationalRow
 from consuldesk.services.views import RequestRow, Written
@@ -97,6 +97,10 @@ class HotlineCallDialog(DiscardGuardDialog):
         self.person_list.setWordWrap(True)  # name, birth date, city, passport: all of it
         self.person_list.setMaximumHeight(7 * self.person_list.fontMetrics().height() + 12)
         self.person_list.hide()
+        # Nobody by the name as heard: the people with a name near it, said above them.
+        self.similar_label = QLabel()
+        self.similar_label.setWordWrap(True)
+        self.similar_label.hide()
         self.person_label = QLabel(_("Person: unknown (not linked)"))
         self.person_label.setWordWrap(True)
         # Two lines kept for it: a linked person's line wraps, and a row that grew only after
@@ -155,6 +159,7 @@ class HotlineCallDialog(DiscardGuardDialog):
         form.addRow(_("Caller"), self.caller_edit)
         form.addRow(_("Phone"), self.phone_edit)
         form.addRow(_("Find person"), self.person_search)
+        form.addRow("", self.similar_label)
         form.addRow("", self.person_list)
         form.addRow("", person_line)
         form.addRow(_("Kind"), self.kind_box)
@@ -265,18 +270,21 @@ class HotlineCallDialog(DiscardGuardDialog):
         if not query:
             self.person_list.clear()
             self.person_list.hide()
+            self.similar_label.hide()
             return
         desk = self.ctx.desk
         self.ctx.tasks.run(
             lambda: search(desk, query, limit=SEARCH_LIMIT),
-            lambda result: self._on_search_done(serial, result),
+            lambda result: self._on_search_done(serial, result, query),
             self._on_search_failed,
             owner=self,
         )
 
-    def _on_search_done(self, serial: int, result: SearchResult) -> None:
+    def _on_search_done(self, serial: int, result: SearchResult, query: str) -> None:
         if serial != self._serial:
             return  # the officer kept typing
+        self.similar_label.setText(similar_names_note(query))
+        self.similar_label.setVisible(result.similar)
         self.person_list.clear()
         for row in result.rows:
             item = QListWidgetItem(_person_line(row))
@@ -309,6 +317,7 @@ class HotlineCallDialog(DiscardGuardDialog):
         if not self.phone_edit.text().strip() and row.phones:
             self._fill(self.phone_edit, format_phone(row.phones[0]))
         self.person_list.hide()
+        self.similar_label.hide()
         self.kind_box.setFocus()
 
     @Slot()

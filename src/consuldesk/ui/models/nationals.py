@@ -77,6 +77,7 @@ class NationalsModel(PagedModel):
         self._sort = "name"
         self._descending = False
         self._review_icon: QIcon | None = None
+        self._similar = False
         self._headers = [
             _("Name"),
             _("Passport name"),
@@ -89,11 +90,21 @@ class NationalsModel(PagedModel):
             _("Needs"),
         ]
 
+    @property
+    def similar(self) -> bool:
+        """Whether the rows are the people with a name near the one searched for (nobody had
+        it as typed)."""
+        return self._similar
+
+    def _took_first(self, page: Page) -> None:
+        self._similar = page.similar
+
     def set_rows(self, rows: list[NationalRow]) -> None:
         """Show these rows (and nothing more to fetch)."""
         self._generation += 1
         self._source = None
         self._fetching = False
+        self._similar = False
         self.beginResetModel()
         self._rows = list(rows)
         self._total = len(self._rows)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from consuldesk.domain.countries import country_name
 from consuldesk.domain.enums import PresenceStatus, Vulnerability
 from consuldesk.domain.errors import ValidationError
-from consuldesk.i18n import _, language
+from consuldesk.i18n import _, language, ngettext
 from consuldesk.messages import describe
 from consuldesk.services.desk import Desk
 from consuldesk.services.nationals import (
@@ -292,7 +292,7 @@ class NationalsPage(QWidget):
     def _found_nobody(self) -> bool:
         """Whether the search typed (with no other filter) found nobody."""
         flt = self._filter
-        return bool(flt.query) and not flt.narrows and self.model.total == 0
+        return bool(flt.query) and not flt.narrows and (self.model.total == 0 or self.model.similar)
 
     def open_new_card(self) -> PersonCard:
         """An empty card; after a search that found nobody, begun with what was searched."""
@@ -534,7 +534,15 @@ class NationalsPage(QWidget):
             return
         total, flt = self.model.total, self._filter
         everyone = self._everyone
-        if flt.narrows:
+        if self.model.similar:
+            self.status_label.setText(
+                ngettext(
+                    "Nobody is named “{query}”: {n} person with a similar name.",
+                    "Nobody is named “{query}”: {n} people with a similar name.",
+                    total,
+                ).format(query=flt.query.strip(), n=QLocale().toString(total))
+            )
+        elif flt.narrows:
             if total == 0 and flt == NationalFilter(needs_review=True):
                 self.status_label.setText(_("Nobody needs review."))
             elif total == 0:

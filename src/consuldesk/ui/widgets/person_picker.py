@@ -12,11 +12,18 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 from shiboken6 import isValid
 
 from consuldesk.i18n import _
-from consuldesk.services.nationals import search
+from consuldesk.services.nationals import SearchResult, search, similar_names_note
 from consuldesk.services.rows import NationalRow
 from consuldesk.ui.context import AppContext
 
@@ -100,9 +107,13 @@ class PersonPicker(QWidget):
         self.search_box.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setMinimumHeight(160)
+        self.similar_label = QLabel()  # nobody by the name as typed: these are near it
+        self.similar_label.setWordWrap(True)
+        self.similar_label.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search_box)
+        layout.addWidget(self.similar_label)
         layout.addWidget(self.results, 1)
         self.setFocusProxy(self.search_box)
         self._debounce = QTimer(self)
@@ -123,6 +134,7 @@ class PersonPicker(QWidget):
         """Empty the field and the list, ready for the next name."""
         self.search_box.clear()
         self.results.clear()
+        self.similar_label.hide()
         self.search_box.setFocus()
 
     @Slot(str)
@@ -136,16 +148,20 @@ class PersonPicker(QWidget):
         serial = self._serial
         if not query:
             self.results.clear()
+            self.similar_label.hide()
             return
         self.ctx.tasks.run(
-            lambda: search(desk, query, limit=PERSON_LIMIT).rows,
-            lambda rows: self._on_search_done(serial, rows),
+            lambda: search(desk, query, limit=PERSON_LIMIT),
+            lambda result: self._on_search_done(serial, result, query),
             self._on_search_failed,
         )
 
-    def _on_search_done(self, serial: int, rows: list[NationalRow]) -> None:
+    def _on_search_done(self, serial: int, result: SearchResult, query: str) -> None:
         if not isValid(self) or serial != self._serial:
             return  # closed, or the officer kept typing
+        rows = result.rows
+        self.similar_label.setText(similar_names_note(query))
+        self.similar_label.setVisible(result.similar)
         self.results.clear()
         for p in rows:
             item = QListWidgetItem(self._line(p))
@@ -168,4 +184,9 @@ class PersonPicker(QWidget):
         self.activated.emit()
 
 
-__all__ = ["PERSON_LIMIT", "PersonPicker", "person_line", "steer_with_arrows"]
+__all__ = [
+    "PERSON_LIMIT",
+    "PersonPicker",
+    "person_line",
+    "steer_with_arrows",
+]
