@@ -120,6 +120,8 @@ class MainWindow(QMainWindow):
         self._new_person.setShortcut(QKeySequence.StandardKey.New)
         self._log_call = QAction(_("Log a hotline call…"), self)
         self._log_call.setShortcut(QKeySequence("Ctrl+L"))
+        self._duplicates = QAction(_("Possible duplicates…"), self)
+        self._duplicates.setToolTip(_("Records that are probably one person: compare and merge"))
         self._import = QAction(_("Import a list…"), self)
         self._import.setShortcut(QKeySequence("Ctrl+I"))
         self._export = QAction(_("Export a list…"), self)
@@ -190,6 +192,8 @@ class MainWindow(QMainWindow):
         case_file.addAction(self._quit)
         people = self.menuBar().addMenu(_("&People"))
         people.addActions([self._find, self._new_person, self._log_call])
+        people.addSeparator()
+        people.addAction(self._duplicates)
         reports = self.menuBar().addMenu(_("&Reports"))
         reports.addActions([self._sitrep, self._roster])
         self._build_access_menu()
@@ -293,6 +297,7 @@ class MainWindow(QMainWindow):
         self._roster.triggered.connect(self._on_roster_triggered)
         self._backups.triggered.connect(self._on_backups_triggered)
         self._retention.triggered.connect(self._on_retention_triggered)
+        self._duplicates.triggered.connect(self._on_duplicates_triggered)
         self._audit.triggered.connect(self._on_audit_triggered)
 
     def _show_lock_state(self) -> None:
@@ -355,6 +360,16 @@ class MainWindow(QMainWindow):
         from consuldesk.ui.dialogs.print_report import open_report
 
         open_report(self.ctx, "sitrep", self)
+
+    @Slot()
+    def _on_duplicates_triggered(self) -> None:
+        self.open_duplicates()
+
+    def open_duplicates(self) -> QWidget:
+        """Show the possible duplicates (non-blocking); returned for tests."""
+        from consuldesk.ui.dialogs.duplicates import open_duplicates
+
+        return open_duplicates(self.ctx, self)
 
     @Slot()
     def _on_retention_triggered(self) -> None:

@@ -299,3 +299,19 @@ def test_what_the_command_line_writes_meanwhile_shows_without_f5(qtbot, window, 
     nationals.register_national(desk, person(passport_no="N20000002"))
     qtbot.wait(400)
     assert window.statusBar().currentMessage() == "" and window.model.rowCount() == 3
+
+
+def test_the_people_menu_opens_the_possible_duplicates(qtbot, window):
+    from consuldesk.ui.dialogs.duplicates import DuplicatesDialog
+
+    people = next(
+        a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "People"
+    )
+    [action] = [a for a in people.actions() if a.text() == "Possible duplicates…"]
+    action.trigger()
+    qtbot.waitUntil(lambda: bool(window.findChildren(DuplicatesDialog)), timeout=3000)
+    [dialog] = window.findChildren(DuplicatesDialog)
+    qtbot.waitUntil(
+        lambda: dialog.status_label.text() == "No possible duplicates to look at.", timeout=3000
+    )
+    dialog.close()

@@ -391,7 +391,7 @@ def test_log_a_hotline_call_for_a_person_found_by_typing(qtbot, ctx, desk, peopl
 
 
 def test_a_name_heard_differently_finds_the_person_and_says_so(qtbot, ctx, desk, people):
-    """"Абылқасмов" on the phone, "Әбілқасымов" on file: nobody by the name as heard, so
+    """ "Абылқасмов" on the phone, "Әбілқасымов" on file: nobody by the name as heard, so
     the people with a name near it are listed under a line that says so."""
     _aigerim, nursultan = people
     dialog = HotlineCallDialog(ctx)

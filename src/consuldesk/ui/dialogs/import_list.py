@@ -672,8 +672,8 @@ class ImportDialog(LongWorkDialog):
             ).format(n=report.members_added)
         if report.flagged_duplicates:
             text += " " + ngettext(
-                "{n} probable duplicate to review.",
-                "{n} probable duplicates to review.",
+                "{n} probable duplicate to review (People → Possible duplicates).",
+                "{n} probable duplicates to review (People → Possible duplicates).",
                 report.flagged_duplicates,
             ).format(n=report.flagged_duplicates)
         self._set_status(text, OK_STYLE)

@@ -32,6 +32,13 @@ LEFT, RIGHT = 0, 1
 EMPTY = (None, "", False, ())
 
 
+def _who(row: NationalRow, post: str) -> str:
+    """A record as the choice of which one stays names it: with the post that registered
+    it, when known (the same person registered at two posts meets at headquarters)."""
+    who = person_summary(row)
+    return _("{who}, registered by {post}").format(who=who, post=post) if post else who
+
+
 class MergeDialog(QDialog):
     """Choose which record stays and, field by field, which value it keeps.
 
@@ -47,6 +54,8 @@ class MergeDialog(QDialog):
         left: NationalRow,
         right: NationalRow,
         parent: QWidget | None = None,
+        *,
+        posts: tuple[str, str] = ("", ""),
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -69,8 +78,8 @@ class MergeDialog(QDialog):
         )
         intro.setWordWrap(True)
         self.keep_group = QButtonGroup(self)
-        self.keep_left = QRadioButton(_("Keep left: {who}").format(who=person_summary(left)))
-        self.keep_right = QRadioButton(_("Keep right: {who}").format(who=person_summary(right)))
+        self.keep_left = QRadioButton(_("Keep left: {who}").format(who=_who(left, posts[0])))
+        self.keep_right = QRadioButton(_("Keep right: {who}").format(who=_who(right, posts[1])))
         self.keep_group.addButton(self.keep_left, LEFT)
         self.keep_group.addButton(self.keep_right, RIGHT)
         self.keep_left.setChecked(True)

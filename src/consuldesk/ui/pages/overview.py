@@ -310,9 +310,9 @@ class OverviewPage(QWidget):
         self.twice_label.setText(
             ngettext(
                 "{n} person registered at two posts is counted twice until the two records "
-                "are merged (the person's card offers the merge).",
+                "are merged (People → Possible duplicates).",
                 "{n} people registered at two posts are counted twice until their records are "
-                "merged (each person's card offers the merge).",
+                "merged (People → Possible duplicates).",
                 s.counted_twice,
             ).format(n=n(s.counted_twice))
         )
