@@ -4,6 +4,7 @@ slips)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -393,8 +394,22 @@ def cmd_evac_add_trip(args: argparse.Namespace) -> int:
         }
         with _blame(options):
             row = add_trip(desk, op.id, fields).row
+        today = desk.today()
     finally:
         desk.close()
+    if (
+        args.departure is not None
+        and (days := (today - args.departure.astimezone().date()).days) > 0
+    ):
+        # Saved (a trip that left may be entered after the fact), but a year or month typed
+        # wrong is likelier: said where the officer looks, not into --json's stdout.
+        note = ngettext(
+            "Note: the departure, {when}, is {n} day before today.",
+            "Note: the departure, {when}, is {n} days before today.",
+            days,
+        )
+        when = f"{args.departure.astimezone():%d.%m.%Y %H:%M}"
+        print(note.format(when=when, n=days), file=sys.stderr)
     if args.json:
         _print_json(_trip_json(row))
     else:

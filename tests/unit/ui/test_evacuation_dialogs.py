@@ -234,6 +234,45 @@ def test_a_new_trip_proposes_tomorrow_morning_and_refuses_a_departure_that_is_no
     assert trip.departure_at is None
 
 
+def test_a_departure_in_the_past_is_asked_about_not_refused(qtbot, ctx):
+    """ "01.03.2026" typed on the 10th (a day or a month wrong, or a bus that left and is
+    entered after the fact): asked before saving; Cancel, the default, goes back."""
+    op = _operation(ctx.desk)
+    dialog = TripDialog(ctx, op.id, None, 1)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    type_text(dialog.origin_edit, "Dubai")
+    type_text(dialog.destination_edit, "Muscat")
+    dialog.departure_edit.date_field.edit.selectAll()
+    type_text(dialog.departure_edit.date_field.edit, "07.03.2026")
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    box = dialog.past_box
+    assert box.isVisible()
+    assert box.text() == (
+        "The departure, 07.03.2026 08:00, is 3 days before today. Save the trip with it?"
+    )
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert dialog.isVisible() and ev.get_operation(ctx.desk, op.id).legs == ()
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    with qtbot.waitSignal(dialog.saved, timeout=5000) as blocker:
+        dialog.past_box.button(QMessageBox.StandardButton.Yes).click()
+    trip = ev.get_trip(ctx.desk, blocker.args[0])
+    assert trip.departure_at == datetime(2026, 3, 7, 8, 0).astimezone(UTC)
+
+
+def test_a_trip_that_left_is_edited_without_the_question(qtbot, ctx):
+    op = _operation(ctx.desk)
+    trip = _trip(ctx.desk, op.id)  # left on the 11th
+    ctx.desk.today = lambda: date(2026, 3, 20)
+    dialog = TripDialog(ctx, op.id, ev.get_trip(ctx.desk, trip.id), 1)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.capacity_box.setValue(40)
+    assert _save(qtbot, dialog) == trip.id  # its departure as it was: nothing asked
+    assert ev.get_trip(ctx.desk, trip.id).capacity == 40
+
+
 def test_a_second_trip_on_a_leg_starts_from_the_first_ones_route(qtbot, ctx):
     op = _operation(ctx.desk)
     _trip(ctx.desk, op.id)

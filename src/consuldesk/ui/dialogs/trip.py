@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from consuldesk.domain.enums import TripMode
-from consuldesk.i18n import _
+from consuldesk.i18n import _, ngettext
 from consuldesk.services.evacuation import (
     OperationRow,
     TripFields,
@@ -28,6 +28,7 @@ from consuldesk.services.evacuation import (
     update_trip,
 )
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.ask import ask
 from consuldesk.ui.dialogs.operation import FormDialog
 from consuldesk.ui.widgets.date_field import DueField
 
@@ -303,11 +304,45 @@ class TripDialog(FormDialog):
             )
             self.departure_edit.focus_problem()  # the time, when the day is right
             return
+        departure = self.departure()
+        days = self._days_ago(departure)
+        if days > 0 and departure is not None:
+            # A trip that left is sometimes entered after the fact; a year or a month typed
+            # wrong is likelier: asked, never refused (Cancel, the default, goes back).
+            self.past_box = ask(
+                self,
+                _("Departure in the past"),
+                ngettext(
+                    "The departure, {when}, is {n} day before today. Save the trip with it?",
+                    "The departure, {when}, is {n} days before today. Save the trip with it?",
+                    days,
+                ).format(when=f"{departure.astimezone():%d.%m.%Y %H:%M}", n=days),
+                self._save,
+                yes=_("Save with this departure"),
+                no=_("Go back"),
+            )
+            return
+        self._save()
+
+    def _days_ago(self, departure: datetime | None) -> int:
+        """How many days before today a departure typed for a new trip, or changed, is (0:
+        today or later, or as the trip had it)."""
+        if departure is None or (self.trip is not None and _same(departure, self.trip)):
+            return 0
+        return max(0, (self.ctx.desk.today() - departure.astimezone().date()).days)
+
+    def _save(self) -> None:
         desk, fields, trip, op_id = self.ctx.desk, self.fields(), self.trip, self.operation_id
         if trip is None:
             self.run_save(lambda: add_trip(desk, op_id, fields))
         else:
             self.run_save(lambda: update_trip(desk, trip.id, fields))
+
+
+def _same(departure: datetime, trip: TripRow) -> bool:
+    """Whether ``departure`` is the trip's own (stored naive as UTC by SQLite)."""
+    was = trip.departure_at
+    return was is not None and departure == (was if was.tzinfo else was.replace(tzinfo=UTC))
 
 
 __all__ = ["DEFAULT_CAPACITY", "TRIP_MODE_LABELS", "TripDialog"]
