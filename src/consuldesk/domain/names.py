@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 _CYR_FOLD = str.maketrans(
@@ -152,10 +152,11 @@ NEAR_FROM = 4
 
 
 def near_keys(key: str, vocabulary: Sequence[str], most: int = 12) -> list[str]:
-    """The keys of ``vocabulary`` someone typing ``key`` may have meant: the closest ones.
+    """The keys of ``vocabulary`` someone typing ``key`` may have meant instead: the closest
+    ones that are not ``key`` itself or a name beginning with it (those it finds as typed).
 
     A key is near when it is a letter away (a letter missing, extra or wrong; two for keys of
-    seven letters or more), whole or in its beginning, as a search finds names by their
+    nine letters or more), whole or in its beginning, as a search finds names by their
     beginning: the Russian spelling "Абдрахманова" of "Әбдірахманова" (key
     "абдирахманова"), "Ахмедова" for "Ахметова". Only the closest are kept, so a typo of a
     full name does not also bring every name two letters from it. Spellings that only fold
@@ -167,7 +168,7 @@ def near_keys(key: str, vocabulary: Sequence[str], most: int = 12) -> list[str]:
     n = len(key)
     if n < NEAR_FROM:
         return []
-    apart = 1 if n < 7 else 2
+    apart = 1 if n < 9 else 2
     best: dict[int, int] = {}  # index in the vocabulary: the distance
     for cut in (n - 1, n, n + 1):
         heads = [term[:cut] for term in vocabulary]
@@ -175,10 +176,32 @@ def near_keys(key: str, vocabulary: Sequence[str], most: int = 12) -> list[str]:
             key, heads, scorer=Levenshtein.distance, score_cutoff=apart
         ):
             best[index] = min(distance, best.get(index, distance))
-    if not best:
+    near = {i: d for i, d in best.items() if d > 0 and not vocabulary[i].startswith(key)}
+    if not near:
         return []
-    closest = min(best.values())
-    return sorted(vocabulary[i] for i, distance in best.items() if distance == closest)[:most]
+    closest = min(near.values())
+    return sorted(vocabulary[i] for i, distance in near.items() if distance == closest)[:most]
+
+
+def name_closeness(
+    query: str, surnames: Sequence[str | None], others: Sequence[str | None]
+) -> float:
+    """How close a person's names are to a name typed, for ranking the people found by names
+    near it: for each word typed, its best likeness (0–100, by search keys, whole or as the
+    beginning of a name) with a word of the person's names, a surname a little more."""
+    total = 0.0
+    for word in words(query):
+        typed = _word_keys(word)
+        best = 0.0
+        for names, weight in ((surnames, 1.0), (others, 0.95)):
+            for name in names:
+                for part in words(name):
+                    for a in typed:
+                        for b in _word_keys(part):
+                            like = max(fuzz.ratio(a, b), fuzz.ratio(a, b[: len(a)]) - 5)
+                            best = max(best, like * weight)
+        total += best
+    return total
 
 
 # The Kazakh Cyrillic alphabet (a superset of the Russian one, in the same relative order).

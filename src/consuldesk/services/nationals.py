@@ -28,6 +28,7 @@ from consuldesk.domain.enums import (
 )
 from consuldesk.domain.errors import ValidationErrors
 from consuldesk.domain.hlc import Timestamp
+from consuldesk.domain.names import name_closeness
 from consuldesk.domain.national import NationalFields, clean_national
 from consuldesk.domain.requests import OPEN_STATUSES
 from consuldesk.domain.retention import REMOVED
@@ -65,7 +66,7 @@ from consuldesk.store.search import (
     build_match,
     id_fragment,
     search_seqs,
-    similar_match,
+    similar_matches,
     similar_seqs,
 )
 from consuldesk.sync.exchange import author_of
@@ -258,18 +259,58 @@ def search(desk: Desk, query: str, limit: int = 50) -> SearchResult:
     (:func:`~consuldesk.store.search.similar_match`: a caller's Russian spelling of a Kazakh
     name, a typo), said by ``similar``."""
     with desk.casefile.read() as session:
+        table = table_of(National)
         seqs = search_seqs(session, query, limit + 1)
         similar = not seqs
         if similar:
-            seqs = similar_seqs(session, query, limit + 1)
+            # The closest of the people found first, not the first the index gives.
+            seqs = _closest(session, query, similar_seqs(session, query, _SIMILAR_RANKED))
         more = len(seqs) > limit
         seqs = seqs[:limit]
         if not seqs:
             return SearchResult([], False)
-        table = table_of(National)
         found = session.execute(_select_rows().where(table.c.seq.in_(seqs))).all()
-        found = sorted(found, key=lambda n: (n.sort_name, n.seq))
+        if similar:
+            order = {seq: i for i, seq in enumerate(seqs)}
+            found = sorted(found, key=lambda n: order[n.seq])
+        else:
+            found = sorted(found, key=lambda n: (n.sort_name, n.seq))
         return SearchResult(to_rows(session, found, desk.today()), more, similar)
+
+
+#: How many people found by names near the one typed are ranked by how near they are.
+_SIMILAR_RANKED = 300
+
+
+def _closest(session: Session, query: str, seqs: list[int]) -> list[int]:
+    """``seqs`` ordered by how close each person's names are to ``query``, closest first."""
+    if not seqs:
+        return []
+    table = table_of(National)
+    rows = session.execute(
+        sa_select(
+            table.c.seq,
+            table.c.sort_name,
+            table.c.surname_cyr,
+            table.c.surname_lat,
+            table.c.given_names_cyr,
+            table.c.given_names_lat,
+            table.c.patronymic_cyr,
+        ).where(table.c.seq.in_(seqs))
+    ).all()
+    ranked = sorted(
+        rows,
+        key=lambda r: (
+            -name_closeness(
+                query,
+                (r.surname_cyr, r.surname_lat),
+                (r.given_names_cyr, r.given_names_lat, r.patronymic_cyr),
+            ),
+            r.sort_name,
+            r.seq,
+        ),
+    )
+    return [r.seq for r in ranked]
 
 
 def list_nationals(desk: Desk, limit: int = 200, offset: int = 0) -> SearchResult:
@@ -334,9 +375,9 @@ class NationalFilter:
 
 
 #: Where a page of :func:`find_nationals` ends, for the next to start after it (keyset paging):
-#: ``(known, key, sort_name, seq)`` of its last row and whether the pages are of similar
-#: names (:attr:`Page.similar`); opaque to callers.
-Cursor = tuple[bool, Any, str, int, bool]
+#: ``(known, key, sort_name, seq)`` of its last row and how the pages were found (0: as
+#: typed, n: by the n-th of the names near it, :attr:`Page.similar`); opaque to callers.
+Cursor = tuple[bool, Any, str, int, int]
 
 
 @dataclass(frozen=True)
@@ -550,8 +591,10 @@ def find_nationals(
     today = desk.today()
     with desk.casefile.read() as session:
         n = table_of(National).alias("n")
-        similar = after is not None and after[4]
-        near = similar_match(session, flt.query) if similar else None
+        # 0: the query as typed; n: the n-th of the names near it (similar_matches).
+        how = after[4] if after is not None else 0
+        matches = similar_matches(session, flt.query) if how else []
+        near = matches[how - 1] if 0 < how <= len(matches) else None
         conditions = _filter_conditions(n, flt, today, near)
 
         def count() -> int:
@@ -562,19 +605,20 @@ def find_nationals(
             total = count()
             if total == 0 and after is None and flt.query.strip():
                 # Nobody by the name as typed: the people with a name near it, if any.
-                near = similar_match(session, flt.query)
-                if near is not None:
+                for tried, near in enumerate(similar_matches(session, flt.query), 1):
                     conditions = _filter_conditions(n, flt, today, near)
                     total = count()
-                    similar = total > 0
+                    if total:
+                        how = tried
+                        break
         if total == 0 or (after is None and offset >= total):
             return Page([], total)
         found = _page_rows(session, n, conditions, sort, descending, limit, offset, after)
         following: Cursor | None = None
         if len(found) == limit:
             last = found[-1]
-            following = (bool(last.known), last.key, last.sort_name, last.seq, similar)
-        return Page(to_rows(session, found, today), total, following, similar)
+            following = (bool(last.known), last.key, last.sort_name, last.seq, how)
+        return Page(to_rows(session, found, today), total, following, how > 0)
 
 
 @dataclass(frozen=True)

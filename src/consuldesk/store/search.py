@@ -14,7 +14,6 @@ prefix (tens of thousands of rows) is what makes a naive FTS query slow.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -187,17 +186,21 @@ def search_seqs(session: Session, query: str, limit: int) -> list[int]:
     return found
 
 
-def similar_match(session: Session, query: str) -> str | None:
-    """The MATCH expression for names like the ones typed, for when nothing matched them as
-    typed: each word also finds the indexed names near it (:func:`near_keys`: a letter
-    missing, extra or wrong), as the hotline hears a name and the list spelled it. None when
-    the query is no name (a number) or no indexed name is near any word of it."""
+def similar_matches(session: Session, query: str) -> list[str]:
+    """MATCH expressions for names like the ones typed, to try in turn when nobody has them
+    as typed (empty when the query is no name, a number, or nothing is near it).
+
+    First every word as typed or as the indexed names nearest it (:func:`near_keys`: a
+    letter missing, extra or wrong), as the hotline hears a name and the list spelled it:
+    "Ахмедов Канат" finds Ахметов Қанат even when an Ахмедов Руслан is on file. Then, for a
+    full name of three words or more, the same without its last word: a patronymic said in
+    its other form (Нұрлановна for Нұрланқызы, Жасуланович for Жасұланұлы) is no letter away.
+    """
     query = query.strip()
     if not query or id_fragment(query) is not None:
-        return None
-    groups: list[str] = []
-    near_any = False
+        return []
     vocabulary: tuple[list[str], list[str]] | None = None
+    groups: list[tuple[set[str], set[str]]] = []
     for word in words(query):
         keys = word_keys(word)
         if not keys:
@@ -205,36 +208,37 @@ def similar_match(session: Session, query: str) -> str | None:
         near: set[str] = set()
         if all(len(k) >= NEAR_FROM and k.isalpha() for k in keys):
             vocabulary = vocabulary or _name_vocabulary(session)
-            if not any(
-                _begins_a_term(k, vocabulary[0] if is_cyrillic(k) else vocabulary[1]) for k in keys
-            ):  # a word found as typed stays as typed
-                for key in keys:
-                    near.update(
-                        near_keys(key, vocabulary[0] if is_cyrillic(key) else vocabulary[1])
-                    )
-        near -= keys
-        near_any = near_any or bool(near)
-        alternatives = [f'"{k}"*' for k in sorted(keys)] + [f'"{k}"' for k in sorted(near)]
-        groups.append("(" + " OR ".join(alternatives) + ")")
-    return " AND ".join(groups) if near_any else None
+            for key in keys:
+                near.update(near_keys(key, vocabulary[0] if is_cyrillic(key) else vocabulary[1]))
+        groups.append((keys, near - keys))
+    found: list[str] = []
+    if any(near for _keys, near in groups):
+        found.append(_all_of(groups))
+    if len(groups) >= 3:
+        found.append(_all_of(groups[:-1]))
+    return found
+
+
+def _all_of(groups: list[tuple[set[str], set[str]]]) -> str:
+    """Each word's keys as beginnings or its near keys whole, every word (AND)."""
+    return " AND ".join(
+        "("
+        + " OR ".join([f'"{k}"*' for k in sorted(keys)] + [f'"{k}"' for k in sorted(near)])
+        + ")"
+        for keys, near in groups
+    )
 
 
 def similar_seqs(session: Session, query: str, limit: int) -> list[int]:
-    """:func:`search_seqs` by :func:`similar_match` (empty when nothing is near)."""
-    match = similar_match(session, query)
-    if match is None:
-        return []
-    rows = session.execute(
-        text("SELECT rowid FROM national_fts WHERE national_fts MATCH :m LIMIT :n"),
-        {"m": match, "n": limit},
-    )
-    return [r[0] for r in rows]
-
-
-def _begins_a_term(key: str, terms: list[str]) -> bool:
-    """Whether ``key`` begins a term of ``terms`` (sorted, as the index reads them out)."""
-    at = bisect_left(terms, key)
-    return at < len(terms) and terms[at].startswith(key)
+    """:func:`search_seqs` by the first of :func:`similar_matches` that finds anyone."""
+    for match in similar_matches(session, query):
+        rows = session.execute(
+            text("SELECT rowid FROM national_fts WHERE national_fts MATCH :m LIMIT :n"),
+            {"m": match, "n": limit},
+        )
+        if found := [r[0] for r in rows]:
+            return found
+    return []
 
 
 #: The name keys last read from each case file's index, with the index's state then.

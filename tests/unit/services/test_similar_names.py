@@ -161,3 +161,51 @@ def test_names_registered_or_changed_since_are_near_too(desk, people):
     nationals.update_national(desk, people["erlan"], replace(fields, surname_cyr="Сейітқалиев"))
     result = search(desk, "Сейтқалев")
     assert result.similar and _names(result.rows) == [people["erlan"]]
+
+
+# -- what a newcomer's trial found ---------------------------------------------------------
+
+
+def test_a_word_someone_else_has_as_typed_is_still_looked_for_near(desk):
+    """ "Ахмедов Канат": an Ахмедов Руслан on file kept Ахметов Қанат from being found."""
+    qanat = _add(desk, "Ахметов", "Қанат", "AKHMETOV", "KANAT", sex=Sex.MALE)
+    _add(desk, "Ахмедов", "Руслан", "AKHMEDOV", "RUSLAN", sex=Sex.MALE, birth_date=date(1980, 2, 1))
+    result = search(desk, "Ахмедов Канат")
+    assert result.similar and _names(result.rows) == [qanat]
+    dana = _add(desk, "Ахметова", "Дана", "AKHMETOVA", "DANA", birth_date=date(1992, 2, 2))
+    result = search(desk, "Ахметова Дина")  # a real name, not hers
+    assert result.similar and _names(result.rows) == [dana]
+
+
+def test_a_patronymic_said_in_its_other_form_finds_the_person(desk):
+    gauhar = _add(
+        desk, "Әбдірахманова", "Гауһар", "ABDIRAKHMANOVA", "GAUKHAR", patronymic_cyr="Нұрланқызы"
+    )
+    for said in ("Әбдірахманова Гауһар Нұрлановна", "Абдрахманова Гаухар Нурлановна"):
+        result = search(desk, said)
+        assert result.similar and _names(result.rows) == [gauhar], said
+    assert find_nationals(desk, NationalFilter(query="Абдрахманова Гаухар Нурлановна")).similar
+
+
+def test_the_closest_names_come_first_and_fill_the_limit(desk):
+    """A short list (the hotline shows eight) holds the Ахметовs, not the patronymics and
+    compound surnames that are as near by their beginning."""
+    for i, (surname, given, patronymic) in enumerate(
+        [
+            ("Абаев", "Асан", "Аһметұлы"),  # before him in the alphabet, every one
+            ("Абенова", "Айгүл", "Аһметқызы"),
+            ("Абишев", "Болат", "Аһметович"),
+            ("Адилова", "Әлия", "Аһметовна"),
+        ]
+    ):
+        _add(desk, surname, given, None, None, patronymic_cyr=patronymic,
+             birth_date=date(1960 + i, 1, 1))  # fmt: skip
+    akhmetov = _add(desk, "Ахметов", "Ерлан", "AKHMETOV", "YERLAN", sex=Sex.MALE)  # found last
+    result = search(desk, "Ахмтов", limit=2)
+    assert result.similar and result.rows[0].id == akhmetov
+
+
+def test_a_name_two_letters_from_short_names_is_nobody(desk):
+    _add(desk, "Фёдоров", "Иван", "FEDOROV", "IVAN", sex=Sex.MALE)
+    _add(desk, "Серіков", "Ерлан", "SERIKOV", "YERLAN", patronymic_cyr="Айдосович", sex=Sex.MALE)
+    assert search(desk, "Сидоров") == nationals.SearchResult([], False)

@@ -123,3 +123,41 @@ def test_nothing_flagged_says_so(qtbot, ctx):
         lambda: d.status_label.text() == "No possible duplicates to look at.", timeout=3000
     )
     assert not d.merge_button.isEnabled() and not d.dismiss_button.isEnabled()
+
+
+def test_a_pair_settled_elsewhere_leaves_the_list(qtbot, dialog, desk, ctx):
+    """Merged from a card, the CLI or a bundle while the list is open: read again."""
+    from consuldesk.ui.context import everything_changed
+
+    pair = nationals.list_duplicates(desk)[0]
+    nationals.dismiss_duplicate(desk, pair.id)
+    ctx.events.changed.emit(everything_changed())  # as the window says a change elsewhere
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=3000)
+    assert dialog.chosen().id != pair.id
+
+
+def test_merging_a_pair_merged_meanwhile_says_so_in_words(qtbot, dialog, desk):
+    pair = dialog.chosen()
+    merge = dialog._on_merge_button_clicked()
+    nationals.merge_nationals(desk, pair.a.id, pair.b.id)  # the CLI got there first
+    merge.merge_button.click()
+    qtbot.waitUntil(lambda: "gone" in merge.status_label.text(), timeout=3000)
+    assert merge.status_label.text() == (
+        "One of the two records is gone: merged or deleted meanwhile. Nothing changed."
+    )
+    assert not merge.merge_button.isEnabled()
+    merge.reject()
+
+
+def test_an_empty_value_of_the_record_that_goes_is_no_choice(qtbot, dialog, desk, pairs):
+    """Бекова with her passport kept, the other record without one: its "—" cannot be picked
+    over the passport (one slip would have blanked it)."""
+    bekova, bekova_again = pairs[2], pairs[3]
+    merge = MergeDialog(dialog.ctx, bekova, bekova_again)
+    qtbot.addWidget(merge)
+    group = merge.field_groups["passport_no"]
+    assert group.button(0).isChecked() and not group.button(1).isEnabled()
+    merge.keep_right.setChecked(True)  # keeping the one without: the passport comes over
+    assert group.button(0).isEnabled() and group.button(0).isChecked()
+    assert not group.button(1).isEnabled()
+    merge.reject()

@@ -711,3 +711,24 @@ def test_down_in_who_picks_from_the_list_without_leaving_the_field(qtbot, page, 
     qtbot.keyClick(dialog.search_box, Qt.Key.Key_Down)
     assert dialog.results.currentRow() == 1 and dialog.search_box.hasFocus()
     assert dialog.chosen_label.text().startswith("Placing ")
+
+
+def test_placing_someone_heard_differently_says_the_names_are_similar(qtbot, page, desk, family):
+    """ "Касымва" (a letter dropped): Қасымова is listed under a line that says the name is
+    only similar; and "Nobody found" from the search before does not stay under the list."""
+    add_hotel(desk)
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    dialog = page.open_placement_dialog()
+    type_text(dialog.search_box, "Смитсон")
+    qtbot.waitUntil(lambda: "Nobody found" in dialog.chosen_label.text(), timeout=3000)
+    dialog.search_box.clear()
+    type_text(dialog.search_box, "Касымва")
+    qtbot.waitUntil(lambda: dialog.results.count() > 0, timeout=3000)
+    assert dialog.similar_label.isVisible()
+    assert dialog.similar_label.text() == ("Nobody is named “Касымва”. People with a similar name:")
+    assert "Nobody found" not in dialog.chosen_label.text()
+    dialog.search_box.clear()
+    type_text(dialog.search_box, "Қасым")
+    qtbot.waitUntil(lambda: not dialog.similar_label.isVisible(), timeout=3000)
+    dialog.reject()

@@ -23,12 +23,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from consuldesk.domain.phone import format_phone
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe
 from consuldesk.services.nationals import dismiss_duplicate, list_duplicates
 from consuldesk.services.rows import DuplicateRow, NationalRow
+from consuldesk.store.db import ChangeSet
+from consuldesk.store.errors import NotFound
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.ask import ask
 
@@ -108,8 +111,15 @@ class DuplicatesDialog(QDialog):
         self.merge_button.clicked.connect(self._on_merge_button_clicked)
         self.dismiss_button.clicked.connect(self._on_dismiss_button_clicked)
         self.close_button.clicked.connect(self.reject)
+        # Merged or marked elsewhere (a card, a bundle, the CLI, another window): read again.
+        ctx.events.changed.connect(self._on_case_file_changed)
         self._show_buttons()
         self.reload()
+
+    @Slot(object)
+    def _on_case_file_changed(self, changes: ChangeSet) -> None:
+        if isValid(self) and changes.tables & {"duplicate_candidate", "national"}:
+            self.reload()
 
     # -- the list ----------------------------------------------------------------------------
 
@@ -237,6 +247,9 @@ class DuplicatesDialog(QDialog):
     def _on_failed(self, exc: BaseException) -> None:
         self._busy = False
         self._show_buttons()
+        if isinstance(exc, NotFound):  # merged or deleted since the list was read
+            self.reload(_("That pair was settled meanwhile (merged, or a record deleted)."))
+            return
         self._say(describe(exc), error=True)
 
 

@@ -22,6 +22,7 @@ from consuldesk.i18n import _
 from consuldesk.messages import describe, value_text
 from consuldesk.services.nationals import FIELD_NAMES, Saved, fields_of_row, merge_nationals
 from consuldesk.services.rows import NationalRow
+from consuldesk.store.errors import NotFound
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.person_card import (
     label_of,
@@ -163,9 +164,11 @@ class MergeDialog(QDialog):
         for name, group in self.field_groups.items():
             kept_value = getattr(self._fields[keep], name)
             empty = kept_value in EMPTY
-            # The service always fills an empty field from the other record: no choice there.
+            # The service always fills an empty field from the other record: no choice there;
+            # nor is an empty value of the record that goes a choice over a real one (one
+            # slip would blank the kept record's city or address).
             group.button(keep).setEnabled(not empty)
-            group.button(drop).setEnabled(True)
+            group.button(drop).setEnabled(getattr(self._fields[drop], name) not in EMPTY)
             group.button(drop if empty else keep).setChecked(True)
 
     @Slot(int, bool)
@@ -210,8 +213,13 @@ class MergeDialog(QDialog):
         self._busy = False
         if self._closed:
             return
-        self.merge_button.setEnabled(True)
-        self.status_label.setText(describe(exc))
+        if isinstance(exc, NotFound):  # the CLI, a bundle or another window got there first
+            self.status_label.setText(
+                _("One of the two records is gone: merged or deleted meanwhile. Nothing changed.")
+            )
+        else:
+            self.merge_button.setEnabled(True)
+            self.status_label.setText(describe(exc))
         self.status_label.setStyleSheet("color: #b00020;")
 
     def done(self, result: int) -> None:

@@ -31,7 +31,7 @@ from consuldesk.domain.enums import HouseholdKind, PaidBy, RateBasis
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe, describe_code
 from consuldesk.services.hotels import check_placement, household_choices, place, place_household
-from consuldesk.services.nationals import search
+from consuldesk.services.nationals import SearchResult, search, similar_names_note
 from consuldesk.services.views import (
     HotelRow,
     HouseholdChoice,
@@ -149,6 +149,9 @@ class PlacementDialog(QDialog):
         # ↓ in the field picks from the list; Enter goes on to the dates (it must not place
         # at once, on dates and a room never looked at).
         steer_with_arrows(self.search_box, self.results, self._on_search_box_enter)
+        self.similar_label = QLabel()  # nobody by the name as typed: the people near it
+        self.similar_label.setWordWrap(True)
+        self.similar_label.hide()
         self.chosen_label = QLabel(_("Nobody chosen yet: type a name and pick from the list."))
         self.chosen_label.setWordWrap(True)
         self.who_error = error_label()
@@ -179,6 +182,7 @@ class PlacementDialog(QDialog):
         form.addRow(_("&Hotel"), self.hotel_box)
         form.addRow("", self.hotel_error)
         form.addRow(_("&Who"), self.search_box)
+        form.addRow("", self.similar_label)
         form.addRow("", self.results)
         form.addRow("", self.chosen_label)
         form.addRow("", self.who_error)
@@ -268,20 +272,20 @@ class PlacementDialog(QDialog):
         self._serial += 1
         serial = self._serial
 
-        def work() -> tuple[list[HouseholdChoice], list[Any]]:
+        def work() -> tuple[list[HouseholdChoice], SearchResult]:
             households = household_choices(desk, query or None, limit=SEARCH_LIMIT)
-            people = search(desk, query, limit=SEARCH_LIMIT).rows if query else []
+            people = search(desk, query, limit=SEARCH_LIMIT) if query else SearchResult([], False)
             return households, people
 
         self.ctx.tasks.run(
             work,
-            lambda result: self._on_search_done(serial, *result),
+            lambda result: self._on_search_done(serial, result[0], result[1], query),
             self._on_search_failed,
             owner=self,
         )
 
     def _on_search_done(
-        self, serial: int, households: list[HouseholdChoice], people: list[Any]
+        self, serial: int, households: list[HouseholdChoice], people: SearchResult, query: str
     ) -> None:
         if not isValid(self) or serial != self._serial:
             return  # closed, or the officer kept typing
@@ -289,10 +293,14 @@ class PlacementDialog(QDialog):
         for h, text in zip(households, household_texts(households), strict=True):
             label = h.name if not h.head_name else f"{h.name} ({h.head_name})"
             self._add_result(text, Whom("household", h.id, label, h.size))
-        for p in people:
+        for p in people.rows:
             self._add_result(person_line(p), Whom("national", p.id, p.name, 1))
+        self.similar_label.setText(similar_names_note(query))
+        self.similar_label.setVisible(people.similar and bool(people.rows))
         if self.results.count() == 0:
             self.chosen_label.setText(_("Nobody found: check the spelling or register them first."))
+        elif self.chosen() is None:  # what an earlier search said is not left standing
+            self.chosen_label.setText(_("Pick a person or a household from the list."))
 
     def _add_result(self, text: str, whom: Whom) -> None:
         item = QListWidgetItem(text)
