@@ -770,3 +770,68 @@ def test_status_as_people_write_it_is_read(desk, tmp_path):
         p["surname_lat"]: p["presence_status"] for p in rows_of(desk, "SELECT * FROM national")
     }
     assert status == {"KASSYMOVA": "in_country", "OMAROV": "in_hotel", "SEITOVA": "in_country"}
+
+
+# -- a merge stays merged when the list comes again -----------------------------------------
+
+
+def test_a_person_merged_away_is_not_made_again_by_the_same_list(desk, tmp_path):
+    """The list spells her "Абдрахманова" and brings her passport; the post had her as
+    "Әбдірахманова" (registered by hand, no passport). The import flags the pair, the
+    officer merges it keeping the post's record; the same list (the tour operator's daily one)
+    made her anew, flagged again, every morning."""
+    from consuldesk.services.nationals import list_duplicates, merge_nationals
+
+    on_file = register_national(
+        desk,
+        person(
+            surname_cyr="Әбдірахманова",
+            given_names_cyr="Дана",
+            surname_lat=None,
+            given_names_lat=None,
+            birth_date=date(1954, 7, 9),
+            phones=(),
+        ),
+    ).row
+    listed = write_csv(
+        tmp_path / "arrivals.csv",
+        [
+            ["Фамилия", "Имя", "Дата рождения", "Телефон", "Номер паспорта"],
+            ["Абдрахманова", "Дана", "09.07.1954", "+7 701 555 1122", ""],
+            ["Сейітова", "Әсел", "01.01.1990", "", "N70000001"],
+        ],
+    )
+    first = import_list(desk, listed)
+    assert first.created == 2 and first.flagged_duplicates == 1
+    [pair] = list_duplicates(desk)
+    gone = pair.b.id if pair.a.id == on_file.id else pair.a.id
+    merge_nationals(desk, on_file.id, gone)
+
+    again = import_list(desk, listed)
+    assert (again.created, again.flagged_duplicates) == (0, 0), again
+    assert list_duplicates(desk) == []
+    assert len(search(desk, "Дана").rows) == 1
+
+
+def test_a_passport_of_a_record_merged_away_leads_to_the_record_kept(desk, tmp_path):
+    from consuldesk.services.nationals import list_duplicates, merge_nationals
+
+    kept = register_national(
+        desk,
+        person(surname_lat=None, given_names_lat=None, passport_no="N11111111", phones=()),
+    ).row
+    listed = write_csv(
+        tmp_path / "list.csv",
+        [
+            ["Surname", "Given names", "Date of birth", "Passport number"],
+            ["KASYMOVA", "AYGERIM", "04.03.1985", "N22222222"],
+        ],
+    )
+    assert import_list(desk, listed).flagged_duplicates == 1
+    [pair] = list_duplicates(desk)
+    merge_nationals(desk, kept.id, pair.b.id if pair.a.id == kept.id else pair.a.id)
+    again = import_list(desk, listed)
+    assert again.created == 0 and list_duplicates(desk) == []
+    record = get_national(desk, kept.id)
+    assert record.passport_no == "N11111111"  # the kept passport stays; the list's is kept aside
+    assert "N22222222" in (record.notes or "") + json.dumps(record.review, default=str)

@@ -203,6 +203,7 @@ def _plan_import(session: Session, checked: _Checked, today: date, cancel: Cance
     record_ids = [x.record_id for x in rows if x.record_id]
     by_id = {r.id for r in _select_where_in(session, ("id",), "id", record_ids, live)}
     gone = _gone(session, [i for i in record_ids if i not in by_id])
+    merged = _merged_aliases(session)
     cancel.check()
 
     # Rows that name a record on file (ConsulDesk ID, IIN or passport number).
@@ -229,6 +230,14 @@ def _plan_import(session: Session, checked: _Checked, today: date, cancel: Cance
             matches.setdefault(hit, "iin")
         if f.passport_no and (hit := by_passport.get(f.passport_no)):
             matches.setdefault(hit, "passport_no")
+        if not matches and (
+            into := merged.by_iin.get(f.iin or "") or merged.by_passport.get(f.passport_no or "")
+        ):
+            # The document of a record merged since: the record kept is the person (the
+            # document itself differs from the kept one's: set aside for the officer).
+            row.record_id = into
+            by_id.add(into)
+            matches[into] = "record_id"
         if matches:
             matched.append((row, matches))
         else:
@@ -269,6 +278,13 @@ def _plan_import(session: Session, checked: _Checked, today: date, cancel: Cance
         for x in pending
         if not (x.fields.iin or x.fields.passport_no or x.fields.birth_date)
     ]
+    # Records merged since: a name and birth date they had lead to the record kept.
+    wanted = {into for into in merged.by_name_birth.values() if into not in state}
+    for r in _select_where_in(session, _STATE_COLUMNS, "id", wanted, live):
+        state[r.id] = dict(r._mapping)
+    for key, into in merged.by_name_birth.items():
+        if into in state:
+            name_birth.setdefault(key, into)
     if undocumented:
         # People without IIN, passport or birth date: the same name and no birth date on file
         # either, or a record this same list created (its birth date may have been set aside
@@ -350,6 +366,43 @@ def _documents_agree(f: NationalFields, stored: dict[str, Any]) -> bool:
     return (not f.iin or not stored["iin"] or stored["iin"] == f.iin) and (
         not f.passport_no or not stored["passport_no"] or stored["passport_no"] == f.passport_no
     )
+
+
+@dataclasses.dataclass
+class _Merged:
+    """What records merged into another were known by, each leading to the live record kept
+    (following merges): a list made before the merge names the person as the record that
+    went, and re-importing it made that record anew, flagged as a duplicate once more."""
+
+    by_iin: dict[str, str] = dataclasses.field(default_factory=dict)
+    by_passport: dict[str, str] = dataclasses.field(default_factory=dict)
+    by_name_birth: dict[tuple[str, date], str] = dataclasses.field(default_factory=dict)
+
+
+def _merged_aliases(session: Session) -> _Merged:
+    """The IINs, passports, names and birth dates of the records merged into a live one (a
+    post merges a few dozen: read in one pass)."""
+    found = _Merged()
+    rows = (
+        session.connection()
+        .exec_driver_sql(
+            "SELECT id, iin, passport_no, sort_name, birth_date FROM national "
+            "WHERE deleted_at IS NOT NULL AND merged_into_id IS NOT NULL AND anonymised_at IS NULL"
+        )
+        .all()
+    )
+    kept = _gone(session, [r[0] for r in rows])
+    for rid, iin, passport, sort_name, born in rows:
+        into = kept.get(rid, (None, None))[0]
+        if into is None:
+            continue  # merged into a record deleted since
+        if iin:
+            found.by_iin.setdefault(iin, into)
+        if passport:
+            found.by_passport.setdefault(passport, into)
+        if sort_name and born:
+            found.by_name_birth.setdefault((sort_name, date.fromisoformat(str(born))), into)
+    return found
 
 
 def _gone(session: Session, ids: Sequence[str]) -> dict[str, tuple[str | None, date]]:
