@@ -879,3 +879,21 @@ def test_the_fields_duplicates_merge_takes_are_a_persons_fields():
     from consuldesk.services.nationals import FIELD_NAMES
 
     assert set(FIELD_CHOICES) == set(FIELD_NAMES) - {"source", "source_ref"}
+
+
+def test_an_import_that_flags_duplicates_says_where_to_settle_them(capsys, casefile, tmp_path):
+    path = _csv(
+        tmp_path / "again.csv",
+        [
+            ["Фамилия", "Имя", "Дата рождения"],
+            ["Қасымова", "Әйгерім", "04.03.1985"],
+            ["Касымова", "Айгерим", "04.03.1985"],
+        ],
+    )
+    code, out, _ = run(capsys, "--case-file", str(casefile), "import", str(path))
+    assert code == EXIT_OK and "probable duplicates flagged: 1" in out
+    assert "compare and merge them, or mark them as two people: consuldesk-cli duplicates" in out
+    code, out, _ = run(capsys, "--case-file", str(casefile), "stats", "--json")
+    assert json.loads(out)["possible_duplicates"] == 1
+    code, out, _ = run(capsys, "--case-file", str(casefile), "stats")
+    assert "Possible duplicates to look at: 1 (consuldesk-cli duplicates)" in out

@@ -203,6 +203,8 @@ def _print_import(report: Any) -> None:
             d=report.flagged_duplicates,
         )
     )
+    if report.flagged_duplicates and not report.dry_run:
+        print(_("  compare and merge them, or mark them as two people: consuldesk-cli duplicates"))
     if report.families_created or report.members_added:
         print(
             _("  families created: {f}, tour groups created: {g}, memberships added: {m}").format(

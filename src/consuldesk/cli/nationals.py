@@ -204,6 +204,12 @@ def _print_situation(s: Any) -> None:
                 "(consuldesk-cli duplicates)"
             ).format(n=s.counted_twice)
         )
+    if s.possible_duplicates:
+        print(
+            _("Possible duplicates to look at: {n} (consuldesk-cli duplicates)").format(
+                n=s.possible_duplicates
+            )
+        )
     countries = {country_name(c, language()): n for c, n in s.by_country.items()}
     section(_("By country"), {**countries, _("no country"): s.country_unknown})
     section(_("By city"), {**s.by_city, _("other"): s.city_other, _("no city"): s.city_unknown})

@@ -247,7 +247,8 @@ def situation(
         ).one()
         posts = _grouped(session, col(National.origin_post))
         by_post = dict(sorted(posts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
-        counted_twice = _counted_twice(session)
+        counted_twice = _open_pairs(session, across_posts=True)
+        possible_duplicates = _open_pairs(session)
 
     return Situation(
         on=day,
@@ -272,24 +273,27 @@ def situation(
         needs_review=int(needs_review),
         by_post={str(k): n for k, n in by_post.items()},
         counted_twice=counted_twice,
+        possible_duplicates=possible_duplicates,
     )
 
 
-def _counted_twice(session: Session) -> int:
-    """Open duplicate pairs whose two records come from different posts (both live)."""
+def _open_pairs(session: Session, *, across_posts: bool = False) -> int:
+    """Open duplicate pairs of two live records (``across_posts``: from different posts)."""
     a, b = aliased(National), aliased(National)
+    conditions = [
+        col(DuplicateCandidate.status) == "open",
+        col(DuplicateCandidate.deleted_at).is_(None),
+        col(a.deleted_at).is_(None),
+        col(b.deleted_at).is_(None),
+    ]
+    if across_posts:
+        conditions.append(col(a.origin_post) != col(b.origin_post))
     return int(
         session.exec(
             select(func.count())
             .select_from(DuplicateCandidate)
             .join(a, col(a.id) == col(DuplicateCandidate.national_a_id))
             .join(b, col(b.id) == col(DuplicateCandidate.national_b_id))
-            .where(
-                col(DuplicateCandidate.status) == "open",
-                col(DuplicateCandidate.deleted_at).is_(None),
-                col(a.deleted_at).is_(None),
-                col(b.deleted_at).is_(None),
-                col(a.origin_post) != col(b.origin_post),
-            )
+            .where(*conditions)
         ).one()
     )

@@ -312,6 +312,8 @@ class Situation:
             its posts; one post at a post's own case file).
         counted_twice: pairs of records flagged as one person registered at two posts and not
             yet merged: the total counts them twice.
+        possible_duplicates: every open pair of records flagged as probably one person (the
+            ones at two posts included), to compare and merge or mark as two people.
     """
 
     on: date
@@ -336,6 +338,7 @@ class Situation:
     needs_review: int = 0
     by_post: dict[str, int] = dataclasses.field(default_factory=dict)
     counted_twice: int = 0
+    possible_duplicates: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable copy (the date as ISO text)."""

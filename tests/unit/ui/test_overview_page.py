@@ -137,3 +137,18 @@ def test_people_needing_review_are_counted_and_one_click_away(qtbot, ctx, desk, 
     )
     with qtbot.waitSignal(page.needs_review_requested, timeout=1000):
         page.review_button.click()
+
+
+def test_pairs_of_records_that_are_one_person_are_said_with_where_to_settle_them(qtbot, ctx, desk):
+    nationals.register_national(desk, person(surname_lat=None, given_names_lat=None))
+    nationals.register_national(
+        desk, person(surname_cyr=None, given_names_cyr=None, given_names_lat="AYGERIM", phones=())
+    )
+    assert situation(desk, desk.today()).possible_duplicates == 1
+    page = make_page(qtbot, ctx)
+    qtbot.waitUntil(lambda: page.pairs_label.isVisibleTo(page), timeout=3000)
+    assert page.pairs_label.text() == (
+        "1 pair of records is probably one person: compare and merge it, or mark it as two "
+        "people (People → Possible duplicates)."
+    )
+    assert not page.twice_label.isVisibleTo(page)  # both registered here: not at two posts

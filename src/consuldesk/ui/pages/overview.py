@@ -176,6 +176,13 @@ class OverviewPage(QWidget):
             "QLabel#twice { background: #fff4ce; border: 1px solid #e0b000; padding: 6px; }"
         )
         self.twice_label.hide()
+        self.pairs_label = QLabel()
+        self.pairs_label.setWordWrap(True)
+        self.pairs_label.setObjectName("pairs")
+        self.pairs_label.setStyleSheet(
+            "QLabel#pairs { background: #fff4ce; border: 1px solid #e0b000; padding: 6px; }"
+        )
+        self.pairs_label.hide()
         self.country_table = _count_table(_("Host country"))
         self.city_table = _count_table(_("City"))
         self.requests_table = _count_table(_("Kind of request"))
@@ -231,6 +238,7 @@ class OverviewPage(QWidget):
         layout.addWidget(self.status_label)
         layout.addWidget(self.review_notice)
         layout.addWidget(self.twice_label)
+        layout.addWidget(self.pairs_label)
         layout.addLayout(figures)
         layout.addLayout(charts)
         layout.addLayout(tables, 1)
@@ -317,6 +325,17 @@ class OverviewPage(QWidget):
             ).format(n=n(s.counted_twice))
         )
         self.twice_label.setVisible(s.counted_twice > 0)
+        self.pairs_label.setText(
+            ngettext(
+                "{n} pair of records is probably one person: compare and merge it, or mark "
+                "it as two people (People → Possible duplicates).",
+                "{n} pairs of records are probably one person each: compare and merge them, "
+                "or mark them as two people (People → Possible duplicates).",
+                s.possible_duplicates,
+            ).format(n=n(s.possible_duplicates))
+        )
+        # Pairs at two posts are said above; these are the others.
+        self.pairs_label.setVisible(s.possible_duplicates > s.counted_twice)
         countries = [(_country(code), v) for code, v in s.by_country.items()]
         if s.country_unknown:
             countries.append((_("Country not known"), s.country_unknown))
