@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 _CYR_FOLD = str.maketrans(
     {
@@ -155,8 +155,9 @@ def near_keys(key: str, vocabulary: Sequence[str], most: int = 12) -> list[str]:
     """The keys of ``vocabulary`` someone typing ``key`` may have meant instead: the closest
     ones that are not ``key`` itself or a name beginning with it (those it finds as typed).
 
-    A key is near when it is a letter away (a letter missing, extra or wrong; two for keys of
-    nine letters or more), whole or in its beginning, as a search finds names by their
+    A key is near when it is a letter away (a letter missing, extra or wrong, or two letters
+    swapped; two such for keys of nine letters or more), whole or in its beginning, as a
+    search finds names by their
     beginning: the Russian spelling "Абдрахманова" of "Әбдірахманова" (key
     "абдирахманова"), "Ахмедова" for "Ахметова". Only the closest are kept, so a typo of a
     full name does not also bring every name two letters from it. Spellings that only fold
@@ -173,7 +174,7 @@ def near_keys(key: str, vocabulary: Sequence[str], most: int = 12) -> list[str]:
     for cut in (n - 1, n, n + 1):
         heads = [term[:cut] for term in vocabulary]
         for _head, distance, index in process.extract_iter(
-            key, heads, scorer=Levenshtein.distance, score_cutoff=apart
+            key, heads, scorer=OSA.distance, score_cutoff=apart
         ):
             best[index] = min(distance, best.get(index, distance))
     near = {i: d for i, d in best.items() if d > 0 and not vocabulary[i].startswith(key)}
@@ -187,18 +188,19 @@ def name_closeness(
     query: str, surnames: Sequence[str | None], others: Sequence[str | None]
 ) -> float:
     """How close a person's names are to a name typed, for ranking the people found by names
-    near it: for each word typed, its best likeness (0–100, by search keys, whole or as the
-    beginning of a name) with a word of the person's names, a surname a little more."""
+    near it: for each word typed, its best likeness (0–100, by search keys, whole or, less, as
+    the beginning of a name) with a word of the person's names, a surname's counting more:
+    for "Ахметова Дина", Ахметова Дана before Құдайбергенова Динара Аһметовна."""
     total = 0.0
     for word in words(query):
         typed = _word_keys(word)
         best = 0.0
-        for names, weight in ((surnames, 1.0), (others, 0.95)):
+        for names, weight in ((surnames, 1.0), (others, 0.8)):
             for name in names:
                 for part in words(name):
                     for a in typed:
                         for b in _word_keys(part):
-                            like = max(fuzz.ratio(a, b), fuzz.ratio(a, b[: len(a)]) - 5)
+                            like = max(fuzz.ratio(a, b), fuzz.ratio(a, b[: len(a)]) - 10)
                             best = max(best, like * weight)
         total += best
     return total

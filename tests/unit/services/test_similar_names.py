@@ -209,3 +209,13 @@ def test_a_name_two_letters_from_short_names_is_nobody(desk):
     _add(desk, "Фёдоров", "Иван", "FEDOROV", "IVAN", sex=Sex.MALE)
     _add(desk, "Серіков", "Ерлан", "SERIKOV", "YERLAN", patronymic_cyr="Айдосович", sex=Sex.MALE)
     assert search(desk, "Сидоров") == nationals.SearchResult([], False)
+
+
+def test_two_letters_swapped_are_a_letter_away_and_the_surname_ranks_first(desk):
+    dana = _add(desk, "Ахметова", "Дана", "AKHMETOVA", "DANA", birth_date=date(1985, 3, 10))
+    _add(desk, "Құдайбергенова", "Динара", "KUDAIBERGENOVA", "DINARA",
+         patronymic_cyr="Аһметовна", birth_date=date(1981, 9, 8))  # fmt: skip
+    result = search(desk, "Ахмтеова")  # т and е swapped
+    assert result.similar and result.rows[0].id == dana
+    result = search(desk, "Ахметова Дина")
+    assert result.similar and result.rows[0].id == dana
