@@ -193,17 +193,32 @@ def name_closeness(
     for "Ахметова Дина", Ахметова Дана before Құдайбергенова Динара Аһметовна."""
     total = 0.0
     for word in words(query):
-        typed = _word_keys(word)
         best = 0.0
         for names, weight in ((surnames, 1.0), (others, 0.8)):
             for name in names:
-                for part in words(name):
-                    for a in typed:
-                        for b in _word_keys(part):
-                            like = max(fuzz.ratio(a, b), fuzz.ratio(a, b[: len(a)]) - 10)
-                            best = max(best, like * weight)
+                for part in _words_of(name):
+                    best = max(best, _likeness(word, part) * weight)
         total += best
     return total
+
+
+@lru_cache(maxsize=65536)
+def _words_of(name: str | None) -> tuple[str, ...]:
+    return tuple(words(name))
+
+
+@lru_cache(maxsize=65536)
+def _likeness(typed: str, word: str) -> float:
+    """How like ``word`` a word typed is (0–100) by their keys: whole, or less as its beginning
+    (cached: the people found by near names share their names)."""
+    return max(
+        (
+            max(fuzz.ratio(a, b), fuzz.ratio(a, b[: len(a)]) - 10)
+            for a in _word_keys(typed)
+            for b in _word_keys(word)
+        ),
+        default=0.0,
+    )
 
 
 # The Kazakh Cyrillic alphabet (a superset of the Russian one, in the same relative order).

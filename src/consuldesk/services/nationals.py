@@ -279,7 +279,7 @@ def search(desk: Desk, query: str, limit: int = 50) -> SearchResult:
 
 
 #: How many people found by names near the one typed are ranked by how near they are.
-_SIMILAR_RANKED = 300
+_SIMILAR_RANKED = 200
 
 
 def _closest(session: Session, query: str, seqs: list[int]) -> list[int]:
