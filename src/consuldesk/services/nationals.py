@@ -279,24 +279,18 @@ def search(desk: Desk, query: str, limit: int = 50) -> SearchResult:
 
 
 #: How many people found by names near the one typed are ranked by how near they are.
-_SIMILAR_RANKED = 200
+_SIMILAR_RANKED = 150
 
 
 def _closest(session: Session, query: str, seqs: list[int]) -> list[int]:
     """``seqs`` ordered by how close each person's names are to ``query``, closest first."""
     if not seqs:
         return []
-    table = table_of(National)
-    rows = session.execute(
-        sa_select(
-            table.c.seq,
-            table.c.sort_name,
-            table.c.surname_cyr,
-            table.c.surname_lat,
-            table.c.given_names_cyr,
-            table.c.given_names_lat,
-            table.c.patronymic_cyr,
-        ).where(table.c.seq.in_(seqs))
+    marks = ", ".join("?" * len(seqs))
+    rows = session.connection().exec_driver_sql(
+        "SELECT seq, sort_name, surname_cyr, surname_lat, given_names_cyr, given_names_lat, "
+        f"patronymic_cyr FROM national WHERE seq IN ({marks})",
+        tuple(seqs),
     ).all()
     ranked = sorted(
         rows,
