@@ -315,7 +315,7 @@ def _build_story(
     story: list[Flowable] = [
         para(label("title"), st.title),
         Spacer(1, room.title_gap),
-        _header_block(data, st, label),
+        _header_block(data, st, label, room),
         Spacer(1, room.block_gap),
     ]
     closing = [
@@ -342,7 +342,12 @@ def _fitted_story(data: ManifestData, st: _Styles, label: LabelFn) -> list[Flowa
     return compact if fits else story
 
 
-def _header_block(data: ManifestData, st: _Styles, label: LabelFn) -> Table:
+#: The header block's label columns: "Escort officer / Сопровождающий сотрудник" on two lines,
+#: not three (at 45 mm the Russian header took 112 points of a 459-point page, now 84).
+_HEADER_LABEL_WIDTH = 60 * mm
+
+
+def _header_block(data: ManifestData, st: _Styles, label: LabelFn, room: _Spacing) -> Table:
     departure = format_departure(data.departure)
     route = f"{data.origin} → {data.destination}"
     left = [
@@ -369,8 +374,8 @@ def _header_block(data: ManifestData, st: _Styles, label: LabelFn) -> Table:
         for (lk, lv), (rk, rv) in zip(left, right, strict=True)
     ]
     half = (PAGE_SIZE[0] - 2 * MARGIN) / 2
-    widths = [45 * mm, half - 45 * mm, 45 * mm, half - 45 * mm]
-    return key_value_box(pairs, label, st, widths, valign="TOP", padding=2)
+    widths = [_HEADER_LABEL_WIDTH, half - _HEADER_LABEL_WIDTH] * 2
+    return key_value_box(pairs, label, st, widths, valign="TOP", padding=room.header_pad)
 
 
 #: Passengers printed on the page of the totals and signatures, at least (or all, if fewer): a
@@ -631,11 +636,17 @@ class _Spacing:
     block_gap: float = 4 * mm  # between the header block, the table, the totals, the signatures
     title_gap: float = 3 * mm
     signature_space: float = 12 * mm
+    header_pad: float = 2  # above and below each line of the header block
 
 
 _ROOMY = _Spacing()
 _COMPACT = _Spacing(
-    row_pad=1.5, closing_gap=2 * mm, block_gap=2 * mm, title_gap=1.5 * mm, signature_space=9 * mm
+    row_pad=1.5,
+    closing_gap=2 * mm,
+    block_gap=2 * mm,
+    title_gap=1.5 * mm,
+    signature_space=9 * mm,
+    header_pad=1,
 )
 #: At most this many passengers can share one page with the header, totals and signatures.
 _ONE_PAGE_AT_MOST = 15

@@ -398,7 +398,7 @@ def test_a_long_surname_prints_whole_smaller_rather_than_broken_in_two(tmp_path)
 
 
 @pytest.mark.parametrize("language", ["ru", "kk"])
-@pytest.mark.parametrize("n", [4, 5, 6])
+@pytest.mark.parametrize("n", [4, 5, 6, 7])
 def test_a_short_list_prints_on_one_page(tmp_path, language, n):
     """Five passengers printed two on a first page 70 % blank and three with the totals and
     signatures on a second (the header, the totals and the signatures left no room): a short
