@@ -287,11 +287,15 @@ def _closest(session: Session, query: str, seqs: list[int]) -> list[int]:
     if not seqs:
         return []
     marks = ", ".join("?" * len(seqs))
-    rows = session.connection().exec_driver_sql(
-        "SELECT seq, sort_name, surname_cyr, surname_lat, given_names_cyr, given_names_lat, "
-        f"patronymic_cyr FROM national WHERE seq IN ({marks})",
-        tuple(seqs),
-    ).all()
+    rows = (
+        session.connection()
+        .exec_driver_sql(
+            "SELECT seq, sort_name, surname_cyr, surname_lat, given_names_cyr, given_names_lat, "
+            f"patronymic_cyr FROM national WHERE seq IN ({marks})",
+            tuple(seqs),
+        )
+        .all()
+    )
     ranked = sorted(
         rows,
         key=lambda r: (

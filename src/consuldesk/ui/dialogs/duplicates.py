@@ -67,6 +67,7 @@ class DuplicatesDialog(QDialog):
         self.resize(900, 520)
         self._pairs: list[DuplicateRow] = []
         self._busy = False
+        self._serial = 0
 
         intro = QLabel(
             _(
@@ -124,16 +125,22 @@ class DuplicatesDialog(QDialog):
     # -- the list ----------------------------------------------------------------------------
 
     def reload(self, said: str | None = None) -> None:
-        """Read the open pairs again (in the background); ``said`` is shown once they are in."""
+        """Read the open pairs again (in the background); ``said`` is shown once they are in.
+        Only the last reading asked for is shown (a merge here also says the case file
+        changed: that reading must not put the list back without what was said)."""
         desk = self.ctx.desk
+        self._serial += 1
+        serial = self._serial
         self.ctx.tasks.run(
             lambda: list_duplicates(desk),
-            lambda pairs: self._on_pairs_read(pairs, said),
+            lambda pairs: self._on_pairs_read(serial, pairs, said),
             self._on_failed,
             owner=self,
         )
 
-    def _on_pairs_read(self, pairs: list[DuplicateRow], said: str | None) -> None:
+    def _on_pairs_read(self, serial: int, pairs: list[DuplicateRow], said: str | None) -> None:
+        if serial != self._serial:
+            return  # a later reading is on its way
         chosen = self.chosen()
         self._pairs = pairs
         self.table.setRowCount(len(pairs))
