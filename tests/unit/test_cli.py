@@ -897,3 +897,20 @@ def test_an_import_that_flags_duplicates_says_where_to_settle_them(capsys, casef
     assert json.loads(out)["possible_duplicates"] == 1
     code, out, _ = run(capsys, "--case-file", str(casefile), "stats")
     assert "Possible duplicates to look at: 1 (consuldesk-cli duplicates)" in out
+
+
+def test_the_trail_of_a_name_heard_differently_says_whose_it_is(capsys, casefile):
+    from consuldesk.services.casefile import open_casefile
+    from consuldesk.services.nationals import register_national
+    from tests.factories import person
+
+    desk = open_casefile(casefile, "Test", os.environ["CONSULDESK_PASSPHRASE"])
+    register_national(desk, person())  # Қасымова Әйгерім
+    desk.close()
+    code, out, _ = run(capsys, "--case-file", str(casefile), "audit", "--person", "Касымва")
+    assert code == EXIT_OK
+    lines = out.splitlines()
+    assert (
+        lines[0] == "Nobody is named “Касымва”: these are events about people with a similar name."
+    )
+    assert "Қасымова Әйгерім" in out

@@ -43,7 +43,13 @@ def add_parsers(
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Show the audit trail, newest first."""
-    from consuldesk.services.audit import KIND_LABELS, AuditFilter, find_events, officers
+    from consuldesk.services.audit import (
+        KIND_LABELS,
+        AuditFilter,
+        find_events,
+        officers,
+        similar_events_note,
+    )
     from consuldesk.store.keyring import name_key
 
     if args.since and args.until and args.since > args.until:
@@ -67,6 +73,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if page.people == 0:
         print(_("Nobody found by “{text}”.").format(text=flt.person.strip()))
         return EXIT_OK
+    if page.similar:
+        print(similar_events_note(flt.person.strip()))
     if not page.rows:
         print(_("No events."))
         if known and not any(name_key(n) == name_key(args.by) for n in known):

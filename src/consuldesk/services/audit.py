@@ -47,7 +47,7 @@ from consuldesk.store.models import (
     Trip,
     table_of,
 )
-from consuldesk.store.search import deleted_seqs, search_seqs
+from consuldesk.store.search import deleted_seqs, search_seqs, similar_seqs
 
 MOST_PEOPLE = 50
 
@@ -165,6 +165,7 @@ class AuditPage:
     after: AuditCursor | None
     total: int
     people: int | None = None
+    similar: bool = False  # nobody has the name as typed: people whose name is near it
 
 
 # -- the query -----------------------------------------------------------------------------
@@ -217,6 +218,13 @@ def _day_start(day: date) -> str:
     return sql_time(local.astimezone(UTC))
 
 
+def similar_events_note(person: str) -> str:
+    """What the trail says above the events of people found by a name near the one typed."""
+    return _(
+        "Nobody is named “{query}”: these are events about people with a similar name."
+    ).format(query=person)
+
+
 def people_named(session: Session, text: str) -> list[str]:
     """The ids of the nationals a person filter stands for: an id as given, else everyone the
     search finds (at most :data:`MOST_PEOPLE` + 1, to tell that there were more)."""
@@ -245,15 +253,22 @@ def _records_of(session: Session, people: Sequence[str]) -> list[str]:
     return ids
 
 
-def _conditions(session: Session, flt: AuditFilter) -> tuple[list[Any], int | None]:
+def _conditions(session: Session, flt: AuditFilter) -> tuple[list[Any], int | None, bool]:
     events = table_of(AuditEvent)
     where: list[Any] = []
     people: int | None = None
+    similar = False
     if flt.person.strip():
         found = people_named(session, flt.person)
+        if not found:
+            # Nobody by the name as typed: the people whose name is near it, said as such.
+            seqs = similar_seqs(session, flt.person, MOST_PEOPLE + 1)
+            nt = table_of(National)
+            found = [r[0] for r in session.execute(select(nt.c.id).where(nt.c.seq.in_(seqs)))]
+            similar = bool(found)
         people = len(found)
         if not found:
-            return [false()], 0
+            return [false()], 0, False
         records = _records_of(session, found)
         created = func.json_each(events.c.changes, "$.created").table_valued("value")
         where.append(
@@ -280,7 +295,7 @@ def _conditions(session: Session, flt: AuditFilter) -> tuple[list[Any], int | No
         if flt.kind not in KINDS:
             raise ValueError(f"no kind of audit event {flt.kind!r}")
         where.append(_kind_condition(flt.kind))
-    return where, people
+    return where, people, similar
 
 
 def find_events(
@@ -302,7 +317,7 @@ def find_events(
     events = table_of(AuditEvent)
     at_text = _at()
     with desk.casefile.read() as session:
-        where, people = _conditions(session, flt)
+        where, people, similar = _conditions(session, flt)
         if total is None:
             total = int(
                 session.execute(select(func.count()).select_from(events).where(*where)).scalar_one()
@@ -328,7 +343,7 @@ def find_events(
         rows = _rows(session, ordered)
     last = ordered[-1] if ordered else None
     cursor = AuditCursor(str(last.at_text), str(last.id)) if more and last is not None else None
-    return AuditPage(rows, cursor, total, people)
+    return AuditPage(rows, cursor, total, people, similar)
 
 
 def officers(desk: Desk) -> list[str]:

@@ -83,6 +83,9 @@ def test_filters_by_person_officer_day_and_kind(trail, tmp_path):
     assert [r.action for r in by_id] == ["create"]
     nobody = find_events(desk, AuditFilter(person="Zzyzx"))
     assert (nobody.rows, nobody.total, nobody.people) == ([], 0, 0)
+    assert not nobody.similar and not find_events(desk, AuditFilter(person="Қасымова")).similar
+    near = find_events(desk, AuditFilter(person="Касымва"))  # a letter dropped: near, said so
+    assert near.similar and {r.national_id for r in near.rows} == {a.id}
 
     mine, _ = _all(desk, AuditFilter(officer="Бауыржан Тоқтаров"))
     assert [r.national_id for r in mine] == [b.id]

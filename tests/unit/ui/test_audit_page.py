@@ -97,6 +97,16 @@ def test_typing_a_name_narrows_to_that_person(qtbot, page, people):
     settle(qtbot, page)
     assert page.status_label.text() == "Nobody is found by “Zzyzx”."
 
+    # Heard, not read: nobody is "Омирзаков", Өмірзақов is near it, and said to be.
+    page.person_box.setText("Омирзакв")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    settle(qtbot, page)
+    assert page.model.similar
+    assert page.status_label.text() == (
+        "Nobody is named “Омирзакв”: these are events about people with a similar name. 1 event"
+    )
+    assert shown(page, COL_ABOUT) == ["Өмірзақов Нұрсұлтан"]
+
 
 def test_the_officer_kind_and_days_narrow_it_and_clear_brings_all_back(qtbot, page, people):
     _a, b = people

@@ -47,6 +47,7 @@ class AuditModel(PagedModel):
     def __init__(self, tasks: TaskRunner, parent: Any = None) -> None:
         super().__init__(tasks, parent)
         self._people: int | None = None
+        self._similar = False
         # "At": which post (its code is short; the word "post" is long in Russian).
         self._headers = [_("When"), _("Officer"), _("At"), _("Kind"), _("About"), _("What")]
 
@@ -59,8 +60,15 @@ class AuditModel(PagedModel):
         source: PageSource = self._source
         return lambda: source(PAGE_SIZE, after, total)
 
+    @property
+    def similar(self) -> bool:
+        """Whether the person filter found nobody by the name as typed, and the events are
+        about the people whose name is near it."""
+        return self._similar
+
     def _took_first(self, page: AuditPage) -> None:
         self._people = page.people
+        self._similar = page.similar
 
     # -- the table -------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from consuldesk.services.audit import (
     AuditRow,
     find_events,
     officers,
+    similar_events_note,
 )
 from consuldesk.services.audit_text import details
 from consuldesk.services.nationals import get_national
@@ -313,6 +314,8 @@ class AuditTrailPage(QWidget):
                 text += " " + ngettext("({n} person found)", "({n} people found)", people).format(
                     n=people
                 )
+            if self.model.similar:
+                text = similar_events_note(self.person_box.text().strip()) + " " + text
         self.status_label.setText(text)
         if self.model.rowCount():
             self.table.selectRow(0)
