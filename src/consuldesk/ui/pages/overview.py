@@ -94,6 +94,19 @@ class _Figure(QFrame):
             self.caption_label.setText(ngettext(*self.forms, count))
 
 
+def _notice(name: str) -> QLabel:
+    """A hidden notice in the review notice's colours: something for an officer to look at,
+    not an error."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setObjectName(name)
+    label.setStyleSheet(
+        f"QLabel#{name} {{ background: #fff4ce; border: 1px solid #e0b000; padding: 6px; }}"
+    )
+    label.hide()
+    return label
+
+
 def _count_table(first_header: str) -> QTableWidget:
     table = QTableWidget(0, 2)
     table.setHorizontalHeaderLabels([first_header, _("People")])
@@ -168,21 +181,8 @@ class OverviewPage(QWidget):
         self.vulnerability_chart = BarChart(_("By vulnerability"))
         self.post_table = _count_table(_("Registered at"))
         self.post_table.hide()  # headquarters, or a post that received others' records
-        self.twice_label = QLabel()
-        self.twice_label.setWordWrap(True)
-        self.twice_label.setObjectName("twice")
-        # The review notice's colours: something for an officer to look at, not an error.
-        self.twice_label.setStyleSheet(
-            "QLabel#twice { background: #fff4ce; border: 1px solid #e0b000; padding: 6px; }"
-        )
-        self.twice_label.hide()
-        self.pairs_label = QLabel()
-        self.pairs_label.setWordWrap(True)
-        self.pairs_label.setObjectName("pairs")
-        self.pairs_label.setStyleSheet(
-            "QLabel#pairs { background: #fff4ce; border: 1px solid #e0b000; padding: 6px; }"
-        )
-        self.pairs_label.hide()
+        self.twice_label = _notice("twice")
+        self.pairs_label = _notice("pairs")
         self.country_table = _count_table(_("Host country"))
         self.city_table = _count_table(_("City"))
         self.requests_table = _count_table(_("Kind of request"))
