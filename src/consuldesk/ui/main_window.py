@@ -269,6 +269,7 @@ class MainWindow(QMainWindow):
 
         page = OverviewPage(self.ctx)
         page.needs_review_requested.connect(self._on_overview_needs_review_requested)
+        page.duplicates_requested.connect(self.open_duplicates)
         return page
 
     @Slot()

@@ -315,3 +315,7 @@ def test_the_people_menu_opens_the_possible_duplicates(qtbot, window):
         lambda: dialog.status_label.text() == "No possible duplicates to look at.", timeout=3000
     )
     dialog.close()
+    qtbot.waitUntil(lambda: not window.findChildren(DuplicatesDialog), timeout=3000)
+    window.page("Overview").duplicates_requested.emit()  # its notice's "Look at them"
+    qtbot.waitUntil(lambda: bool(window.findChildren(DuplicatesDialog)), timeout=3000)
+    window.findChildren(DuplicatesDialog)[0].close()

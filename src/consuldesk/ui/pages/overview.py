@@ -94,19 +94,6 @@ class _Figure(QFrame):
             self.caption_label.setText(ngettext(*self.forms, count))
 
 
-def _notice(name: str) -> QLabel:
-    """A hidden notice in the review notice's colours: something for an officer to look at,
-    not an error."""
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setObjectName(name)
-    label.setStyleSheet(
-        f"QLabel#{name} {{ background: #fff4ce; border: 1px solid #e0b000; padding: 6px; }}"
-    )
-    label.hide()
-    return label
-
-
 def _count_table(first_header: str) -> QTableWidget:
     table = QTableWidget(0, 2)
     table.setHorizontalHeaderLabels([first_header, _("People")])
@@ -134,9 +121,11 @@ class OverviewPage(QWidget):
 
     Signals:
         needs_review_requested(): the officer asked for the people who need review.
+        duplicates_requested(): the officer asked for the possible duplicates.
     """
 
     needs_review_requested = Signal()
+    duplicates_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -181,8 +170,15 @@ class OverviewPage(QWidget):
         self.vulnerability_chart = BarChart(_("By vulnerability"))
         self.post_table = _count_table(_("Registered at"))
         self.post_table.hide()  # headquarters, or a post that received others' records
-        self.twice_label = _notice("twice")
-        self.pairs_label = _notice("pairs")
+        # Records that are probably one person: at two posts (counted twice), or any.
+        self.pairs_notice = QFrame()
+        self.pairs_notice.setObjectName("review")
+        self.pairs_notice.setStyleSheet(REVIEW_STYLE)
+        self.pairs_label = QLabel()
+        self.pairs_label.setWordWrap(True)
+        self.pairs_button = QPushButton(_("Look at them"))
+        self.pairs_button.setToolTip(_("Open the possible duplicates, to compare and merge"))
+        self.pairs_notice.hide()
         self.country_table = _count_table(_("Host country"))
         self.city_table = _count_table(_("City"))
         self.requests_table = _count_table(_("Kind of request"))
@@ -214,6 +210,12 @@ class OverviewPage(QWidget):
         notice.addWidget(self.review_label, 1)
         notice.addWidget(self.review_button)
 
+        pairs = QHBoxLayout(self.pairs_notice)
+        pairs.setContentsMargins(8, 6, 8, 6)
+        pairs.addWidget(warning_icon_label())
+        pairs.addWidget(self.pairs_label, 1)
+        pairs.addWidget(self.pairs_button)
+
         figures = QHBoxLayout()
         for figure in self.figures.values():
             figures.addWidget(figure)
@@ -237,8 +239,7 @@ class OverviewPage(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.status_label)
         layout.addWidget(self.review_notice)
-        layout.addWidget(self.twice_label)
-        layout.addWidget(self.pairs_label)
+        layout.addWidget(self.pairs_notice)
         layout.addLayout(figures)
         layout.addLayout(charts)
         layout.addLayout(tables, 1)
@@ -253,6 +254,7 @@ class OverviewPage(QWidget):
     def _connect_signals(self) -> None:
         self.refresh_button.clicked.connect(self.refresh)
         self.review_button.clicked.connect(self.needs_review_requested)
+        self.pairs_button.clicked.connect(self.duplicates_requested)
         self._refresh_action.triggered.connect(self.refresh)
         self._refresh_timer.timeout.connect(self.refresh)
         self.ctx.events.changed.connect(self._on_case_file_changed)
@@ -315,27 +317,30 @@ class OverviewPage(QWidget):
         )
         self.post_table.setVisible(len(s.by_post) > 1)
         _fill(self.post_table, list(s.by_post.items()))
-        self.twice_label.setText(
-            ngettext(
-                "{n} person registered at two posts is counted twice until the two records "
-                "are merged (People → Possible duplicates).",
-                "{n} people registered at two posts are counted twice until their records are "
-                "merged (People → Possible duplicates).",
-                s.counted_twice,
-            ).format(n=n(s.counted_twice))
-        )
-        self.twice_label.setVisible(s.counted_twice > 0)
-        self.pairs_label.setText(
-            ngettext(
-                "{n} pair of records is probably one person: compare and merge it, or mark "
-                "it as two people (People → Possible duplicates).",
-                "{n} pairs of records are probably one person each: compare and merge them, "
-                "or mark them as two people (People → Possible duplicates).",
-                s.possible_duplicates,
-            ).format(n=n(s.possible_duplicates))
-        )
-        # Pairs at two posts are said above; these are the others.
-        self.pairs_label.setVisible(s.possible_duplicates > s.counted_twice)
+        said = []
+        if s.counted_twice:
+            said.append(
+                ngettext(
+                    "{n} person registered at two posts is counted twice until the two "
+                    "records are merged.",
+                    "{n} people registered at two posts are counted twice until their records "
+                    "are merged.",
+                    s.counted_twice,
+                ).format(n=n(s.counted_twice))
+            )
+        if s.possible_duplicates > s.counted_twice:  # the others, registered at one post
+            others = s.possible_duplicates - s.counted_twice
+            said.append(
+                ngettext(
+                    "{n} pair of records is probably one person: compare and merge it, or "
+                    "mark it as two people.",
+                    "{n} pairs of records are probably one person each: compare and merge "
+                    "them, or mark them as two people.",
+                    others,
+                ).format(n=n(others))
+            )
+        self.pairs_label.setText(" ".join(said))
+        self.pairs_notice.setVisible(bool(said))
         countries = [(_country(code), v) for code, v in s.by_country.items()]
         if s.country_unknown:
             countries.append((_("Country not known"), s.country_unknown))
