@@ -414,6 +414,24 @@ def test_a_name_heard_differently_finds_the_person_and_says_so(qtbot, ctx, desk,
     dialog.reject()
 
 
+def test_more_people_than_the_list_shows_are_said(qtbot, ctx, desk, people):
+    for i in range(9):
+        nationals.register_national(
+            desk,
+            person(given_names_cyr=f"Айгүл{'ь' * i}", given_names_lat=f"AIGUL{'I' * i}",
+                   birth_date=date(1990, 1, 1 + i), phones=()),
+        )  # fmt: skip
+    dialog = HotlineCallDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    type_text(dialog.person_search, "Қасымова")
+    qtbot.waitUntil(lambda: dialog.person_list.count() == 9, timeout=3000)
+    last = dialog.person_list.item(8)
+    assert last.text() == "More people match: type more of the name."
+    assert last.flags() == Qt.ItemFlag.NoItemFlags
+    dialog.reject()
+
+
 def test_an_unknown_caller_is_kept_in_the_details(qtbot, ctx, desk):
     dialog = HotlineCallDialog(ctx)
     qtbot.addWidget(dialog)

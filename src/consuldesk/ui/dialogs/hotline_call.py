@@ -295,6 +295,11 @@ class HotlineCallDialog(DiscardGuardDialog):
             self.person_list.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
         else:
             self.person_list.setCurrentRow(0)
+            if result.more:  # eight of many: the caller may be further down
+                self.person_list.addItem(_("More people match: type more of the name."))
+                self.person_list.item(self.person_list.count() - 1).setFlags(
+                    Qt.ItemFlag.NoItemFlags
+                )
         self.person_list.show()
 
     def _on_search_failed(self, exc: BaseException) -> None:
