@@ -149,8 +149,7 @@ def test_pairs_of_records_that_are_one_person_are_said_with_where_to_settle_them
     qtbot.waitUntil(lambda: page.pairs_notice.isVisibleTo(page), timeout=3000)
     # Both registered here: not "counted twice" (that is for people at two posts).
     assert page.pairs_label.text() == (
-        "1 pair of records is probably one person: compare and merge it, or mark it as two "
-        "people."
+        "1 pair of records is probably one person: compare and merge it, or mark it as two people."
     )
     with qtbot.waitSignal(page.duplicates_requested, timeout=1000):
         page.pairs_button.click()
