@@ -45,3 +45,34 @@ def parse_date(value: object, field: str) -> date | None:
         return date(year, month, day)
     except ValueError:
         raise ValidationError("date.invalid", field, value=text) from None
+
+
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+def birth_in_query(query: str) -> tuple[str, tuple[date, date] | None]:
+    """A birth year or date said with a name ("Ахметова 1990", "Ахметова 12.03.1990"): the
+    rest of the query and the days it stands for (the whole year for a year). Only beside a
+    word with a letter: a number alone is a piece of an IIN, passport or phone.
+
+    >>> birth_in_query("Ахметова 1990")
+    ('Ахметова', (datetime.date(1990, 1, 1), datetime.date(1990, 12, 31)))
+    >>> birth_in_query("1990")
+    ('1990', None)
+    """
+    parts = query.split()
+    if not any(ch.isalpha() for part in parts for ch in part):
+        return query, None
+    for i, part in enumerate(parts):
+        days: tuple[date, date] | None = None
+        if _YEAR.match(part):
+            days = (date(int(part), 1, 1), date(int(part), 12, 31))
+        elif _DMY.match(part) or _YMD.match(part):
+            try:
+                day = parse_date(part, "birth_date")
+            except ValidationError:
+                continue
+            days = (day, day) if day else None
+        if days is not None:
+            return " ".join(parts[:i] + parts[i + 1 :]), days
+    return query, None

@@ -14,6 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from consuldesk.domain import versions as field_versions
+from consuldesk.domain.dates import birth_in_query
 from consuldesk.domain.duplicates import NameFacts, facts_of, probable_duplicate
 from consuldesk.domain.edits import three_way
 from consuldesk.domain.enums import (
@@ -420,11 +421,14 @@ def _filter_conditions(
     """SQL conditions over ``national AS n`` for a filter (live records only); ``similar``
     is the MATCH of names near the query (:func:`similar_match`), used instead of it."""
     conditions: list[Any] = [n.c.deleted_at.is_(None)]
-    match = similar or build_match(flt.query)
+    named, born = birth_in_query(flt.query)  # "Ахметова 1990": her, born that year
+    if born is not None:
+        conditions.append(n.c.birth_date.between(born[0], born[1]))
+    match = similar or build_match(named)
     if match is not None:
         fts = text("SELECT rowid FROM national_fts WHERE national_fts MATCH :m").bindparams(m=match)
         found = n.c.seq.in_(fts.columns(column("rowid", Integer)))
-        fragment = None if similar else id_fragment(flt.query)
+        fragment = None if similar or born else id_fragment(flt.query)
         if fragment is not None:
             # The last digits of a passport, IIN or phone, as read out on the phone: any part
             # of three characters or more, from the trigram index.

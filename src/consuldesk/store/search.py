@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, event, select, text
 from sqlmodel import Session
 
+from consuldesk.domain.dates import birth_in_query
 from consuldesk.domain.names import (
     NEAR_FROM,
     is_cyrillic,
@@ -166,7 +168,12 @@ def id_fragment(query: str) -> str | None:
 
 def search_seqs(session: Session, query: str, limit: int) -> list[int]:
     """``national.seq`` values of live nationals matching ``query`` (at most ``limit``): by
-    the start of any key, and, for a piece of an IIN, passport or phone, by any part of it."""
+    the start of any key, and, for a piece of an IIN, passport or phone, by any part of it;
+    a birth year or date beside a name ("Ахметова 1990") keeps those born then."""
+    rest, born = birth_in_query(query)
+    if born is not None:
+        match = build_match(rest)
+        return [] if match is None else _born(session, match, born, limit)
     match = build_match(query)
     if match is None:
         return []
@@ -196,7 +203,7 @@ def similar_matches(session: Session, query: str) -> list[str]:
     full name of three words or more, the same without its last word: a patronymic said in
     its other form (Нұрлановна for Нұрланқызы, Жасуланович for Жасұланұлы) is no letter away.
     """
-    query = query.strip()
+    query = birth_in_query(query.strip())[0]  # a birth year or date is no name
     if not query or id_fragment(query) is not None:
         return []
     vocabulary: tuple[list[str], list[str]] | None = None
@@ -231,14 +238,32 @@ def _all_of(groups: list[tuple[set[str], set[str]]]) -> str:
 
 def similar_seqs(session: Session, query: str, limit: int) -> list[int]:
     """:func:`search_seqs` by the first of :func:`similar_matches` that finds anyone."""
+    born = birth_in_query(query)[1]
     for match in similar_matches(session, query):
-        rows = session.execute(
-            text("SELECT rowid FROM national_fts WHERE national_fts MATCH :m LIMIT :n"),
-            {"m": match, "n": limit},
-        )
-        if found := [r[0] for r in rows]:
+        if born is not None:
+            found = _born(session, match, born, limit)
+        else:
+            rows = session.execute(
+                text("SELECT rowid FROM national_fts WHERE national_fts MATCH :m LIMIT :n"),
+                {"m": match, "n": limit},
+            )
+            found = [r[0] for r in rows]
+        if found:
             return found
     return []
+
+
+def _born(session: Session, match: str, born: tuple[date, date], limit: int) -> list[int]:
+    """The live nationals ``match`` finds who were born between the two days."""
+    rows = session.execute(
+        text(
+            "SELECT seq FROM national WHERE seq IN "
+            "(SELECT rowid FROM national_fts WHERE national_fts MATCH :m) "
+            "AND birth_date BETWEEN :first AND :last AND deleted_at IS NULL ORDER BY seq LIMIT :n"
+        ),
+        {"m": match, "first": born[0].isoformat(), "last": born[1].isoformat(), "n": limit},
+    )
+    return [r[0] for r in rows]
 
 
 #: The name keys last read from each case file's index, with the index's state then.

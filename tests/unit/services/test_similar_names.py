@@ -219,3 +219,23 @@ def test_two_letters_swapped_are_a_letter_away_and_the_surname_ranks_first(desk)
     assert result.similar and result.rows[0].id == dana
     result = search(desk, "Ахметова Дина")
     assert result.similar and result.rows[0].id == dana
+
+
+# -- a birth year or date said with the name ------------------------------------------------
+
+
+def test_a_birth_year_or_date_beside_a_name_keeps_those_born_then(desk):
+    """ "Ахметова, born 1990": the hotline's way to tell two of a name apart (it found nobody:
+    1990 was read as the start of an IIN or phone)."""
+    older = _add(desk, "Ахметова", "Дана", "AKHMETOVA", "DANA", birth_date=date(1985, 3, 10))
+    younger = _add(desk, "Ахметова", "Мадина", "AKHMETOVA", "MADINA", birth_date=date(1990, 6, 1))
+    assert _names(search(desk, "Ахметова 1990").rows) == [younger]
+    assert _names(search(desk, "Ахметова 10.03.1985").rows) == [older]
+    assert _names(search(desk, "akhmetova 1985-03-10").rows) == [older]
+    assert search(desk, "Ахметова 2001") == nationals.SearchResult([], False)
+    page = find_nationals(desk, NationalFilter(query="Ахметова 1990"))
+    assert [r.id for r in page.rows] == [younger] and not page.similar
+    # With a name a letter off, too; and a number alone is still a piece of an IIN or phone.
+    result = search(desk, "Ахмтова 1990")
+    assert result.similar and _names(result.rows) == [younger]
+    assert find_nationals(desk, NationalFilter(query="Ахмтова 1985")).similar
