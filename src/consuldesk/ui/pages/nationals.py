@@ -120,6 +120,13 @@ class NationalsPage(QWidget):
         self.search_box.setPlaceholderText(
             _("Search by name (Cyrillic or Latin), IIN, passport or phone — Ctrl+F")
         )
+        self.search_box.setToolTip(
+            _(
+                "A name in either script, or its beginning; an IIN, passport or phone, or any "
+                "part of one; a birth year or date beside a name (Ахметова 1990). A name nobody "
+                "has as typed lists the names a letter or two from it."
+            )
+        )
         self.search_box.setClearButtonEnabled(True)
         self.new_button = QPushButton(_("New person"))
         self.new_button.setToolTip(_("Register a new person (Ctrl+N)"))
