@@ -257,7 +257,7 @@ def similar_names_note(query: str) -> str:
 def search(desk: Desk, query: str, limit: int = 50) -> SearchResult:
     """Find nationals by name in either script, IIN, passport number or phone, as typed; when
     nobody has the name as typed, the people whose name is a letter or two from it
-    (:func:`~consuldesk.store.search.similar_match`: a caller's Russian spelling of a Kazakh
+    (:func:`~consuldesk.store.search.similar_matches`: a caller's Russian spelling of a Kazakh
     name, a typo), said by ``similar``."""
     with desk.casefile.read() as session:
         table = table_of(National)
@@ -419,7 +419,7 @@ def _filter_conditions(
     n: Any, flt: NationalFilter, today: date, similar: str | None = None
 ) -> list[Any]:
     """SQL conditions over ``national AS n`` for a filter (live records only); ``similar``
-    is the MATCH of names near the query (:func:`similar_match`), used instead of it."""
+    is the MATCH of names near the query (:func:`similar_matches`), used instead of it."""
     conditions: list[Any] = [n.c.deleted_at.is_(None)]
     named, born = birth_in_query(flt.query)  # "Ахметова 1990": her, born that year
     if born is not None:
