@@ -862,8 +862,15 @@ def test_duplicates_are_listed_with_ids_and_posts_and_merged_or_dismissed(
     omarov = next(i for i in by_id if i != kasymova)
 
     shown = {i: next(p for p in pairs if i.startswith(p)) for i in by_id}  # the ids as listed
+    # A merge is not undone: without a terminal to ask at, it needs --yes.
     code, out, err = cli(
         capsys, casefile, "duplicates", "merge", shown[kasymova], "--take", "phones"
+    )
+    assert code == EXIT_USAGE and "Add --yes to merge without being asked." in err
+    assert "Keep:" in err and "Merged in:" in err and "N10000001" in err
+    assert len(json.loads(cli(capsys, casefile, "--json", "duplicates")[1])) == 2  # unchanged
+    code, out, err = cli(
+        capsys, casefile, "duplicates", "merge", shown[kasymova], "--take", "phones", "--yes"
     )
     assert code == EXIT_OK and "Merged:" in out, err
     code, out, err = cli(capsys, casefile, "duplicates", "dismiss", shown[omarov])
@@ -914,3 +921,23 @@ def test_the_trail_of_a_name_heard_differently_says_whose_it_is(capsys, casefile
         lines[0] == "Nobody is named “Касымва”: these are events about people with a similar name."
     )
     assert "Қасымова Әйгерім" in out
+
+
+@pytest.mark.parametrize(("answer", "merged"), [("n", False), ("иә", True)])
+def test_duplicates_merge_asks_at_a_terminal(capsys, casefile, monkeypatch, answer, merged):
+    from consuldesk.services.casefile import open_casefile
+    from consuldesk.services.nationals import list_duplicates, register_national
+    from tests.factories import person
+
+    desk = open_casefile(casefile, "Test", os.environ["CONSULDESK_PASSPHRASE"])
+    register_national(desk, person(surname_lat=None, given_names_lat=None))
+    register_national(
+        desk, person(surname_cyr=None, given_names_cyr=None, given_names_lat="AYGERIM", phones=())
+    )
+    [pair] = list_duplicates(desk)
+    desk.close()
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda _prompt: answer)
+    code, out, err = cli(capsys, casefile, "duplicates", "merge", pair.id[:8])
+    assert code == EXIT_OK and "Keep:" in err
+    assert ("Merged:" in out) is merged and ("Nothing was changed." in out) is not merged

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from consuldesk.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
+    EXIT_USAGE,
     CliError,
     _day,
     _open,
@@ -26,7 +28,8 @@ record (the same name and birth date, a passport or IIN in common), at this post
 examples:
   consuldesk-cli duplicates                       the pairs, best match first, with their ids
   consuldesk-cli duplicates merge 01a2b3c4        keep the first record, merge the second in
-  consuldesk-cli duplicates merge 01a2b3c4 --keep-second --take phones city
+                                                  (asks first; --yes not to)
+  consuldesk-cli duplicates merge 01a2b3c4 --keep-second --take phones city --yes
   consuldesk-cli duplicates dismiss 01a2b3c4      two different people: flag them no more
 """
 
@@ -68,6 +71,7 @@ def add_parsers(
         choices=FIELD_CHOICES,
         help="fields to take from the record merged in although the one kept has them",
     )
+    p.add_argument("--yes", action="store_true", help="do not ask before merging")
     p = actions.add_parser("dismiss", parents=[common], help="two different people: unflag")
     p.add_argument("pair", metavar="PAIR", help="the pair's id as listed (6 or more characters)")
 
@@ -272,7 +276,26 @@ def _settle_pair(args: argparse.Namespace, action: str) -> int:
         if action == "dismiss":
             dismiss_duplicate(desk, pair.id)
         else:
-            keep, drop = (pair.b, pair.a) if args.keep_second else (pair.a, pair.b)
+            first, second = zip((pair.a, pair.b), pair.posts, strict=True)
+            (keep, kept_at), (drop, dropped_at) = (
+                (second, first) if args.keep_second else (first, second)
+            )
+            # A merge is not undone: said, and asked, as restoring a backup is.
+            print(_("Keep:        {who}").format(who=_person_line(keep, kept_at)), file=sys.stderr)
+            print(
+                _("Merged in:   {who}").format(who=_person_line(drop, dropped_at)), file=sys.stderr
+            )
+            if not args.yes:
+                if not sys.stdin.isatty():
+                    raise CliError(_("Add --yes to merge without being asked."), EXIT_USAGE)
+                try:
+                    answer = input(_("Merge them into one record? [y/N] "))
+                except EOFError:  # Ctrl+D: no
+                    print(file=sys.stderr)
+                    answer = ""
+                if answer.strip().lower() not in ("y", "yes", "д", "да", "иә"):
+                    print(_("Nothing was changed."))
+                    return EXIT_OK
             merge_nationals(desk, keep.id, drop.id, take_from_drop=args.take)
     finally:
         desk.close()
