@@ -13,9 +13,9 @@ from consuldesk.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_CASEFILE,
     EXIT_OK,
-    EXIT_USAGE,
     CliError,
     _casefile_path,
+    _confirmed,
     _data_key,
     _jsonable,
     _open,
@@ -107,14 +107,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
         )
     now = inspect_backup(path, key=key)  # read-only, like a backup: what a restore would replace
     print(_preview(row, now), file=sys.stderr)
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise CliError(_("Add --yes to restore without being asked."), EXIT_USAGE)
-        answer = input(_("Replace {path} with it? The current file is kept as a backup. [y/N] ")
-                       .format(path=path))  # fmt: skip
-        if answer.strip().lower() not in ("y", "yes", "д", "да", "иә"):
-            print(_("Nothing was changed."))
-            return EXIT_OK
+    question = _("Replace {path} with it? The current file is kept as a backup. [y/N] ")
+    if not args.yes and not _confirmed(
+        question.format(path=path), _("Add --yes to restore without being asked.")
+    ):
+        print(_("Nothing was changed."))
+        return EXIT_OK
     kept = restore_backup(path, chosen, key)
     _record_restore(args, path, chosen, kept)
     if args.json:

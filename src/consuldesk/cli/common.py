@@ -393,6 +393,22 @@ def _passphrase(prompt: str, *, new: bool = False, first: bool = False) -> str:
 #: The passphrase typed at the terminal in this command (asked once, used again).
 _TYPED: list[str] = []
 
+#: The answers to a [y/N] question that mean yes, in the three languages.
+_YES = ("y", "yes", "д", "да", "иә")
+
+
+def _confirmed(question: str, without_terminal: str) -> bool:
+    """Ask ``question`` ([y/N]) at the terminal before what cannot be undone; without one
+    (a script), refuse with ``without_terminal`` (which names ``--yes``). Ctrl+D is no."""
+    if not sys.stdin.isatty():
+        raise CliError(without_terminal, EXIT_USAGE)
+    try:
+        answer = input(question)
+    except EOFError:
+        print(file=sys.stderr)
+        return False
+    return answer.strip().lower() in _YES
+
 
 def _id_key(text: str) -> str:
     return text.strip().lower().replace("-", "")

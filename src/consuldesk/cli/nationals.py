@@ -10,8 +10,8 @@ from typing import Any
 from consuldesk.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
-    EXIT_USAGE,
     CliError,
+    _confirmed,
     _day,
     _open,
     _pick_id,
@@ -285,17 +285,12 @@ def _settle_pair(args: argparse.Namespace, action: str) -> int:
             print(
                 _("Merged in:   {who}").format(who=_person_line(drop, dropped_at)), file=sys.stderr
             )
-            if not args.yes:
-                if not sys.stdin.isatty():
-                    raise CliError(_("Add --yes to merge without being asked."), EXIT_USAGE)
-                try:
-                    answer = input(_("Merge them into one record? [y/N] "))
-                except EOFError:  # Ctrl+D: no
-                    print(file=sys.stderr)
-                    answer = ""
-                if answer.strip().lower() not in ("y", "yes", "д", "да", "иә"):
-                    print(_("Nothing was changed."))
-                    return EXIT_OK
+            if not args.yes and not _confirmed(
+                _("Merge them into one record? [y/N] "),
+                _("Add --yes to merge without being asked."),
+            ):
+                print(_("Nothing was changed."))
+                return EXIT_OK
             merge_nationals(desk, keep.id, drop.id, take_from_drop=args.take)
     finally:
         desk.close()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -13,6 +12,7 @@ from consuldesk.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    _confirmed,
     _id_key,
     _open,
     _print_json,
@@ -243,19 +243,18 @@ def _anonymise(args: argparse.Namespace) -> int:
             )
         if not_due and not args.yes:
             print(warning)
-        if not args.yes:
-            if not sys.stdin.isatty():
-                raise CliError(_("Add --yes to anonymise without being asked."), EXIT_USAGE)
-            question = ngettext(
-                "Anonymise {n} record? Names, documents, contacts and notes are removed for "
-                "good. [y/N] ",
-                "Anonymise {n} records? Names, documents, contacts and notes are removed for "
-                "good. [y/N] ",
-                len(ids),
-            ).format(n=len(ids))
-            if input(question).strip().lower() not in ("y", "yes", "д", "да", "иә"):
-                print(_("Nothing was changed."))
-                return EXIT_OK
+        question = ngettext(
+            "Anonymise {n} record? Names, documents, contacts and notes are removed for "
+            "good. [y/N] ",
+            "Anonymise {n} records? Names, documents, contacts and notes are removed for "
+            "good. [y/N] ",
+            len(ids),
+        ).format(n=len(ids))
+        if not args.yes and not _confirmed(
+            question, _("Add --yes to anonymise without being asked.")
+        ):
+            print(_("Nothing was changed."))
+            return EXIT_OK
         done = anonymise(desk, ids)
     finally:
         desk.close()
