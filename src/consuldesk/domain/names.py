@@ -157,11 +157,10 @@ def near_keys(key: str, vocabulary: Sequence[str], most: int = 12) -> list[str]:
 
     A key is near when it is a letter away (a letter missing, extra or wrong, or two letters
     swapped; two such for keys of nine letters or more), whole or in its beginning, as a
-    search finds names by their
-    beginning: the Russian spelling "Абдрахманова" of "Әбдірахманова" (key
-    "абдирахманова"), "Ахмедова" for "Ахметова". Only the closest are kept, so a typo of a
-    full name does not also bring every name two letters from it. Spellings that only fold
-    differently (Нурсултан, Нұрсұлтан) already share a key.
+    search finds names by their beginning: the Russian spelling "Абдрахманова" of
+    "Әбдірахманова" (key "абдирахманова"), "Ахмедова" for "Ахметова". Only the closest are
+    kept, so a typo of a full name does not also bring every name two letters from it.
+    Spellings that only fold differently (Нурсултан, Нұрсұлтан) already share a key.
 
     >>> near_keys("абдрахманова", ["абдирахманова", "абдиров", "ахметова"])
     ['абдирахманова']

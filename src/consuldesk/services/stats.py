@@ -247,8 +247,7 @@ def situation(
         ).one()
         posts = _grouped(session, col(National.origin_post))
         by_post = dict(sorted(posts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
-        counted_twice = _open_pairs(session, across_posts=True)
-        possible_duplicates = _open_pairs(session)
+        possible_duplicates, counted_twice = _open_pairs(session)
 
     return Situation(
         on=day,
@@ -277,23 +276,21 @@ def situation(
     )
 
 
-def _open_pairs(session: Session, *, across_posts: bool = False) -> int:
-    """Open duplicate pairs of two live records (``across_posts``: from different posts)."""
+def _open_pairs(session: Session) -> tuple[int, int]:
+    """Open duplicate pairs of two live records: all of them, and those whose two records
+    come from different posts (the people the total counts twice)."""
     a, b = aliased(National), aliased(National)
-    conditions = [
-        col(DuplicateCandidate.status) == "open",
-        col(DuplicateCandidate.deleted_at).is_(None),
-        col(a.deleted_at).is_(None),
-        col(b.deleted_at).is_(None),
-    ]
-    if across_posts:
-        conditions.append(col(a.origin_post) != col(b.origin_post))
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(DuplicateCandidate)
-            .join(a, col(a.id) == col(DuplicateCandidate.national_a_id))
-            .join(b, col(b.id) == col(DuplicateCandidate.national_b_id))
-            .where(*conditions)
-        ).one()
-    )
+    across = case((col(a.origin_post) != col(b.origin_post), 1), else_=0)
+    row = session.exec(
+        select(func.count(), func.coalesce(func.sum(across), 0))
+        .select_from(DuplicateCandidate)
+        .join(a, col(a.id) == col(DuplicateCandidate.national_a_id))
+        .join(b, col(b.id) == col(DuplicateCandidate.national_b_id))
+        .where(
+            col(DuplicateCandidate.status) == "open",
+            col(DuplicateCandidate.deleted_at).is_(None),
+            col(a.deleted_at).is_(None),
+            col(b.deleted_at).is_(None),
+        )
+    ).one()
+    return int(row[0]), int(row[1])

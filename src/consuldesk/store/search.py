@@ -170,19 +170,12 @@ def search_seqs(session: Session, query: str, limit: int) -> list[int]:
     """``national.seq`` values of live nationals matching ``query`` (at most ``limit``): by
     the start of any key, and, for a piece of an IIN, passport or phone, by any part of it;
     a birth year or date beside a name ("Ахметова 1990") keeps those born then."""
-    rest, born = birth_in_query(query)
-    if born is not None:
-        match = build_match(rest)
-        return [] if match is None else _born(session, match, born, limit)
-    match = build_match(query)
+    named, born = birth_in_query(query)
+    match = build_match(named)
     if match is None:
         return []
-    rows = session.execute(
-        text("SELECT rowid FROM national_fts WHERE national_fts MATCH :m LIMIT :n"),
-        {"m": match, "n": limit},
-    )
-    found = [r[0] for r in rows]
-    fragment = id_fragment(query)
+    found = _matching(session, match, born, limit)
+    fragment = id_fragment(query) if born is None else None
     if fragment is not None and len(found) < limit:
         seen = set(found)
         more = session.execute(
@@ -240,21 +233,22 @@ def similar_seqs(session: Session, query: str, limit: int) -> list[int]:
     """:func:`search_seqs` by the first of :func:`similar_matches` that finds anyone."""
     born = birth_in_query(query)[1]
     for match in similar_matches(session, query):
-        if born is not None:
-            found = _born(session, match, born, limit)
-        else:
-            rows = session.execute(
-                text("SELECT rowid FROM national_fts WHERE national_fts MATCH :m LIMIT :n"),
-                {"m": match, "n": limit},
-            )
-            found = [r[0] for r in rows]
-        if found:
+        if found := _matching(session, match, born, limit):
             return found
     return []
 
 
-def _born(session: Session, match: str, born: tuple[date, date], limit: int) -> list[int]:
-    """The live nationals ``match`` finds who were born between the two days."""
+def _matching(
+    session: Session, match: str, born: tuple[date, date] | None, limit: int
+) -> list[int]:
+    """The live nationals ``match`` finds, in ``seq`` order (``born``: born between those two
+    days)."""
+    if born is None:
+        rows = session.execute(
+            text("SELECT rowid FROM national_fts WHERE national_fts MATCH :m LIMIT :n"),
+            {"m": match, "n": limit},
+        )
+        return [r[0] for r in rows]
     rows = session.execute(
         text(
             "SELECT seq FROM national WHERE seq IN "
