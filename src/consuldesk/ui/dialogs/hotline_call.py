@@ -29,7 +29,7 @@ from consuldesk.domain.phone import format_phone
 from consuldesk.domain.requests import default_due
 from consuldesk.i18n import _
 from consuldesk.messages import describe
-from consuldesk.services.nationals import SearchResult, search, similar_names_note
+from consuldesk.services.nationals import SearchResult, search
 from consuldesk.services.requests import log_hotline_call
 from consuldesk.services.rows import NationalRow
 from consuldesk.services.views import RequestRow, Written
@@ -38,6 +38,7 @@ from consuldesk.ui.dialogs.discard import DiscardGuardDialog
 from consuldesk.ui.models.requests import kind_label, priority_label
 from consuldesk.ui.widgets.date_field import DueField, propose_due
 from consuldesk.ui.widgets.forms import ChoiceBox
+from consuldesk.ui.widgets.person_picker import SimilarNote
 
 SEARCH_DEBOUNCE_MS = 200
 SEARCH_LIMIT = 8
@@ -98,9 +99,7 @@ class HotlineCallDialog(DiscardGuardDialog):
         self.person_list.setMaximumHeight(7 * self.person_list.fontMetrics().height() + 12)
         self.person_list.hide()
         # Nobody by the name as heard: the people with a name near it, said above them.
-        self.similar_label = QLabel()
-        self.similar_label.setWordWrap(True)
-        self.similar_label.hide()
+        self.similar_label = SimilarNote()
         self.person_label = QLabel(_("Person: unknown (not linked)"))
         self.person_label.setWordWrap(True)
         # Two lines kept for it: a linked person's line wraps, and a row that grew only after
@@ -283,8 +282,7 @@ class HotlineCallDialog(DiscardGuardDialog):
     def _on_search_done(self, serial: int, result: SearchResult, query: str) -> None:
         if serial != self._serial:
             return  # the officer kept typing
-        self.similar_label.setText(similar_names_note(query))
-        self.similar_label.setVisible(result.similar)
+        self.similar_label.show_for(result, query)
         self.person_list.clear()
         for row in result.rows:
             item = QListWidgetItem(_person_line(row))

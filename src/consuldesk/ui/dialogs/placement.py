@@ -31,7 +31,7 @@ from consuldesk.domain.enums import HouseholdKind, PaidBy, RateBasis
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe, describe_code
 from consuldesk.services.hotels import check_placement, household_choices, place, place_household
-from consuldesk.services.nationals import SearchResult, search, similar_names_note
+from consuldesk.services.nationals import SearchResult, search
 from consuldesk.services.views import (
     HotelRow,
     HouseholdChoice,
@@ -44,7 +44,7 @@ from consuldesk.ui.dialogs.hotel import fill_rate_basis
 from consuldesk.ui.models.hotels import PAID_BY_LABELS, format_date, format_money, format_rate
 from consuldesk.ui.widgets.date_field import DateField
 from consuldesk.ui.widgets.forms import error_label, make_default
-from consuldesk.ui.widgets.person_picker import person_line, steer_with_arrows
+from consuldesk.ui.widgets.person_picker import SimilarNote, person_line, steer_with_arrows
 
 SEARCH_DEBOUNCE_MS = 200
 CHECK_DEBOUNCE_MS = 150
@@ -149,9 +149,7 @@ class PlacementDialog(QDialog):
         # ↓ in the field picks from the list; Enter goes on to the dates (it must not place
         # at once, on dates and a room never looked at).
         steer_with_arrows(self.search_box, self.results, self._on_search_box_enter)
-        self.similar_label = QLabel()  # nobody by the name as typed: the people near it
-        self.similar_label.setWordWrap(True)
-        self.similar_label.hide()
+        self.similar_label = SimilarNote()
         self.chosen_label = QLabel(_("Nobody chosen yet: type a name and pick from the list."))
         self.chosen_label.setWordWrap(True)
         self.who_error = error_label()
@@ -295,8 +293,7 @@ class PlacementDialog(QDialog):
             self._add_result(text, Whom("household", h.id, label, h.size))
         for p in people.rows:
             self._add_result(person_line(p), Whom("national", p.id, p.name, 1))
-        self.similar_label.setText(similar_names_note(query))
-        self.similar_label.setVisible(people.similar and bool(people.rows))
+        self.similar_label.show_for(people, query)
         if self.results.count() == 0:
             self.chosen_label.setText(_("Nobody found: check the spelling or register them first."))
         elif self.chosen() is None:  # what an earlier search said is not left standing

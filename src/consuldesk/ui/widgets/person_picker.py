@@ -31,6 +31,21 @@ SEARCH_DEBOUNCE_MS = 200
 PERSON_LIMIT = 30
 
 
+class SimilarNote(QLabel):
+    """Above a list of people found: "Nobody is named “…”. People with a similar name:" when
+    they are the people whose name is near the one typed; hidden otherwise."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.hide()
+
+    def show_for(self, result: SearchResult, query: str) -> None:
+        """Say it for this search's result, or hide."""
+        self.setText(similar_names_note(query))
+        self.setVisible(result.similar)
+
+
 def person_line(p: NationalRow) -> str:
     """A person as a list shows them: name, birth date, city."""
     born = f", {p.birth_date:%d.%m.%Y}" if p.birth_date else ""
@@ -107,9 +122,7 @@ class PersonPicker(QWidget):
         self.search_box.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setMinimumHeight(160)
-        self.similar_label = QLabel()  # nobody by the name as typed: these are near it
-        self.similar_label.setWordWrap(True)
-        self.similar_label.hide()
+        self.similar_label = SimilarNote()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search_box)
@@ -160,8 +173,7 @@ class PersonPicker(QWidget):
         if not isValid(self) or serial != self._serial:
             return  # closed, or the officer kept typing
         rows = result.rows
-        self.similar_label.setText(similar_names_note(query))
-        self.similar_label.setVisible(result.similar)
+        self.similar_label.show_for(result, query)
         self.results.clear()
         for p in rows:
             item = QListWidgetItem(self._line(p))
@@ -187,6 +199,7 @@ class PersonPicker(QWidget):
 __all__ = [
     "PERSON_LIMIT",
     "PersonPicker",
+    "SimilarNote",
     "person_line",
     "steer_with_arrows",
 ]
