@@ -752,6 +752,7 @@ PROBLEM_LABELS: dict[str, str] = {
     "no_passport": "no passport number",
     "no_passport_name": "no name as printed in the passport",
     "no_consent": "no consent date on file",
+    "minor_alone": "a minor with no adult of their family on this vehicle",
 }
 #: The same, short: a narrow column of the passengers' table (its tooltip says them whole).
 PROBLEM_SHORT_LABELS: dict[str, str] = {
@@ -759,6 +760,7 @@ PROBLEM_SHORT_LABELS: dict[str, str] = {
     "no_passport": "no passport",
     "no_passport_name": "no Latin name",
     "no_consent": "no consent",
+    "minor_alone": "unaccompanied",
 }
 _STATUS_PARAMS = ("current", "new", "status")
 _SEX_PARAMS = frozenset({"stated", "from_iin"})  # as stored (a review item's JSON): "M", "F"

@@ -917,6 +917,8 @@ def _catalog_sources() -> None:
     _("no name as printed in the passport")
     # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['no_consent']
     _("no consent date on file")
+    # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['minor_alone']
+    _("a minor with no adult of their family on this vehicle")
     # TRANSLATORS: consuldesk.messages.PROBLEM_SHORT_LABELS['passport_expired']
     _("expired")
     # TRANSLATORS: consuldesk.messages.PROBLEM_SHORT_LABELS['no_passport']
@@ -925,6 +927,8 @@ def _catalog_sources() -> None:
     _("no Latin name")
     # TRANSLATORS: consuldesk.messages.PROBLEM_SHORT_LABELS['no_consent']
     _("no consent")
+    # TRANSLATORS: consuldesk.messages.PROBLEM_SHORT_LABELS['minor_alone']
+    _("unaccompanied")
     # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['surname']
     _("Cyrillic goes to the surname, Latin to the passport surname")
     # TRANSLATORS: consuldesk.messages.COLUMN_USE_LABELS['given_names']

@@ -51,6 +51,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, Ta
 __all__ = [
     "FLAG_CHILD",
     "FLAG_MEDICAL",
+    "FLAG_MOBILITY",
     "FLAG_OVER_60",
     "FOOTER_HEIGHT",
     "FOOTER_RULE",
@@ -109,6 +110,7 @@ MODE_LABELS: dict[str, dict[str, str]] = {
 FLAG_CHILD = "CHILD"
 FLAG_OVER_60 = "60+"
 FLAG_MEDICAL = "MED"
+FLAG_MOBILITY = "MOB"
 
 #: Quiet zone around a QR code, in modules (the QR standard asks for 4).
 QR_BORDER = 4
@@ -199,9 +201,16 @@ LABELS: dict[str, dict[str, str]] = {
         "kk": "Латынша аты жоқ",
         "ru": "Нет имени латиницей",
     },
+    # A minor with no adult of their family on the vehicle: the border asks for the parents'
+    # consent or the escort's papers.
+    "minor_alone": {
+        "en": "Unaccompanied minor",
+        "kk": "Сүйемелдеусіз бала",
+        "ru": "Ребёнок без сопровождения",
+    },
 }
 #: Problems a passenger can have (keys of :data:`LABELS`), in the order they are printed.
-PROBLEMS = ("no_passport", "passport_expired", "no_passport_name", "no_consent")
+PROBLEMS = ("no_passport", "passport_expired", "no_passport_name", "no_consent", "minor_alone")
 
 
 def check_second_language(second_language: str) -> None:
@@ -275,9 +284,18 @@ def format_date(value: date | None) -> str:
     return value.strftime("%d.%m.%Y") if value is not None else ""
 
 
-def passenger_flags(minor: bool, over_60: bool, medical: bool) -> list[str]:
-    """The marks printed for a passenger or guest: CHILD, 60+ and MED, in that order."""
-    marks = ((FLAG_CHILD, minor), (FLAG_OVER_60, over_60), (FLAG_MEDICAL, medical))
+def passenger_flags(minor: bool, over_60: bool, medical: bool, mobility: bool = False) -> list[str]:
+    """The marks printed for a passenger or guest: CHILD, 60+, MED and MOB, in that order.
+
+    MED is a medical condition, MOB a need for help moving (a wheelchair, a stretcher, help up
+    the steps): the crew plans each differently, so one does not print as the other.
+    """
+    marks = (
+        (FLAG_CHILD, minor),
+        (FLAG_OVER_60, over_60),
+        (FLAG_MEDICAL, medical),
+        (FLAG_MOBILITY, mobility),
+    )
     return [flag for flag, on in marks if on]
 
 

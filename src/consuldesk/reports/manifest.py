@@ -27,6 +27,7 @@ from consuldesk.domain.scan import manifest_payload
 from consuldesk.reports.common import (
     FLAG_CHILD,
     FLAG_MEDICAL,
+    FLAG_MOBILITY,
     FLAG_OVER_60,
     LABELS,
     MODE_LABELS,
@@ -50,6 +51,7 @@ from consuldesk.reports.fonts import register_fonts
 __all__ = [
     "FLAG_CHILD",
     "FLAG_MEDICAL",
+    "FLAG_MOBILITY",
     "FLAG_OVER_60",
     "ManifestData",
     "ManifestPassenger",
@@ -112,6 +114,11 @@ _LABELS: dict[str, dict[str, str]] = {
     "minors": {"en": "Minors", "kk": "Кәмелетке толмағандар", "ru": "Несовершеннолетние"},
     "over_60": {"en": "Aged 60 or more", "kk": "60 жастан асқандар", "ru": "60 лет и старше"},
     "medical": {"en": "Medical", "kk": "Медициналық", "ru": "Медицинские"},
+    "mobility": {
+        "en": "Help moving",
+        "kk": "Қозғалуға көмек керек",
+        "ru": "Нужна помощь в передвижении",
+    },
     "men": {"en": "Men", "kk": "Ерлер", "ru": "Мужчины"},
     "women": {"en": "Women", "kk": "Әйелдер", "ru": "Женщины"},
     "receiving": {
@@ -147,11 +154,12 @@ class ManifestPassenger:
         seat: Seat or place number; empty if unassigned.
         minor: Under 18 on the day of travel.
         over_60: Aged 60 or more.
-        medical: Needs medical attention during the journey.
+        medical: Needs medical attention during the journey (MED).
+        mobility: Needs help moving: a wheelchair, a stretcher, help up the steps (MOB).
         boarded: Already checked in (a manifest reprinted during boarding): the box is ticked.
         problems: What the border will stop the passenger for, of :data:`PROBLEMS`
-            (``no_passport``, ``passport_expired`` on the day of departure, ``no_consent``):
-            printed in words in the flags column and counted in the totals.
+            (``no_passport``, ``passport_expired`` on the day of departure, ``no_consent``,
+            ``minor_alone``): printed in words in the flags column and counted in the totals.
     """
 
     number: int
@@ -167,6 +175,7 @@ class ManifestPassenger:
     minor: bool = False
     over_60: bool = False
     medical: bool = False
+    mobility: bool = False
     boarded: bool = False
     problems: tuple[str, ...] = ()
 
@@ -201,6 +210,8 @@ class ManifestTotals:
     no_passport: int = 0
     no_consent: int = 0
     no_passport_name: int = 0
+    mobility: int = 0
+    minor_alone: int = 0
 
 
 def manifest_totals(passengers: Sequence[ManifestPassenger]) -> ManifestTotals:
@@ -210,8 +221,8 @@ def manifest_totals(passengers: Sequence[ManifestPassenger]) -> ManifestTotals:
         passengers: The manifest's passengers.
 
     Returns:
-        Totals for all passengers, minors, 60+, medical, men (sex ``M``), women (sex ``F``),
-        and passengers with each problem.
+        Totals for all passengers, minors, 60+, medical, mobility, men (sex ``M``), women
+        (sex ``F``), and passengers with each problem.
     """
     return ManifestTotals(
         total=len(passengers),
@@ -224,6 +235,8 @@ def manifest_totals(passengers: Sequence[ManifestPassenger]) -> ManifestTotals:
         no_passport=sum("no_passport" in p.problems for p in passengers),
         no_consent=sum("no_consent" in p.problems for p in passengers),
         no_passport_name=sum("no_passport_name" in p.problems for p in passengers),
+        mobility=sum(p.mobility for p in passengers),
+        minor_alone=sum("minor_alone" in p.problems for p in passengers),
     )
 
 
@@ -301,8 +314,8 @@ class _Styles(ReportStyles):
 
 
 def _flags(p: ManifestPassenger, label: LabelFn) -> str:
-    """CHILD, 60+, MED, then each problem in words in both languages of the document."""
-    marks = passenger_flags(p.minor, p.over_60, p.medical)
+    """CHILD, 60+, MED, MOB, then each problem in words in both languages of the document."""
+    marks = passenger_flags(p.minor, p.over_60, p.medical, p.mobility)
     problems = [label(code, "\n") for code in PROBLEMS if code in p.problems]
     return "\n".join([" ".join(marks), *problems] if marks else problems)
 
@@ -790,20 +803,30 @@ _HYPHEN_PIECES = re.compile(r"[^-]*-|[^-]+")
 
 
 def _totals_table(totals: ManifestTotals, st: _Styles, label: LabelFn) -> Table:
-    """Three counts a row: people, who needs care, and who the border will stop."""
+    """Three counts a row: people, who needs care, and who the border will stop (the
+    passport's three problems together in the last row)."""
     grid = [
         (("total", totals.total), ("men", totals.men), ("women", totals.women)),
         (("minors", totals.minors), ("over_60", totals.over_60), ("medical", totals.medical)),
         (
-            ("no_passport", totals.no_passport),
-            ("passport_expired", totals.passport_expired),
+            ("mobility", totals.mobility),
+            ("minor_alone", totals.minor_alone),
             ("no_consent", totals.no_consent),
         ),
-        (("no_passport_name", totals.no_passport_name),),
+        (
+            ("no_passport", totals.no_passport),
+            ("passport_expired", totals.passport_expired),
+            ("no_passport_name", totals.no_passport_name),
+        ),
     ]
-    # The flags column's marks with their meaning in both languages: the legend of CHILD, 60+
-    # and MED for a border officer who reads only Kazakh or Russian.
-    marks = {"minors": FLAG_CHILD, "over_60": FLAG_OVER_60, "medical": FLAG_MEDICAL}
+    # The flags column's marks with their meaning in both languages: the legend of CHILD, 60+,
+    # MED and MOB for a border officer who reads only Kazakh or Russian.
+    marks = {
+        "minors": FLAG_CHILD,
+        "over_60": FLAG_OVER_60,
+        "medical": FLAG_MEDICAL,
+        "mobility": FLAG_MOBILITY,
+    }
     rows: list[list[Any]] = [[para(label("totals"), st.section), "", "", "", "", ""]]
     for line in grid:
         row: list[Any] = []
@@ -820,8 +843,7 @@ def _totals_table(totals: ManifestTotals, st: _Styles, label: LabelFn) -> Table:
                 ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("SPAN", (0, 0), (-1, 0)),
                 ("LEFTPADDING", (0, 0), (0, 0), 0),
-                ("GRID", (0, 1), (-1, -2), 0.4, colors.black),
-                ("GRID", (0, -1), (1, -1), 0.4, colors.black),  # the last row's one count
+                ("GRID", (0, 1), (-1, -1), 0.4, colors.black),
                 *(("ALIGN", (c, 1), (c, -1), "RIGHT") for c in (1, 3, 5)),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),

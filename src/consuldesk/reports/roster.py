@@ -155,7 +155,8 @@ class RosterGuest:
         status: Placement state, ``"booked"`` or ``"checked_in"`` (others print as given).
         minor: Under 18.
         over_60: Aged 60 or more.
-        medical: Needs medical attention.
+        medical: Needs medical attention (MED).
+        mobility: Needs help moving: a wheelchair, a stretcher, help up the steps (MOB).
     """
 
     room: str
@@ -173,6 +174,7 @@ class RosterGuest:
     minor: bool = False
     over_60: bool = False
     medical: bool = False
+    mobility: bool = False
 
 
 @dataclass(frozen=True)
@@ -331,7 +333,7 @@ def _free_cell(beds: int, guests: int, st: _Styles, label: LabelFn) -> str | Par
 
 
 def _flags(g: RosterGuest) -> str:
-    return "\n".join(passenger_flags(g.minor, g.over_60, g.medical))
+    return "\n".join(passenger_flags(g.minor, g.over_60, g.medical, g.mobility))
 
 
 def _title_block(

@@ -99,10 +99,12 @@ class BoardingSlip:
         household: Family or tour group the passenger travels with; may be empty.
         minor: Under 18 on the day of travel.
         over_60: Aged 60 or more.
-        medical: Needs medical attention during the journey.
+        medical: Needs medical attention during the journey (MED).
+        mobility: Needs help moving: a wheelchair, a stretcher, help up the steps (MOB).
         problems: What the border will stop the passenger for, of
             :data:`~consuldesk.reports.common.PROBLEMS` (no passport, passport expired on the
-            day of departure, no consent): printed in words in both languages, white on black.
+            day of departure, no consent, a minor without an adult of their family aboard):
+            printed in words in both languages, white on black.
     """
 
     entry_id: str
@@ -115,6 +117,7 @@ class BoardingSlip:
     minor: bool = False
     over_60: bool = False
     medical: bool = False
+    mobility: bool = False
     problems: tuple[str, ...] = ()
 
 
@@ -330,7 +333,7 @@ def _draw_slip(
     """Draw one slip whose cell has its lower left corner at ``(x, y)``."""
     top = y + SLIP_HEIGHT - PADDING
     left_width = SLIP_WIDTH - 2 * PADDING - RIGHT_COLUMN - 2 * mm
-    flags = passenger_flags(slip.minor, slip.over_60, slip.medical)
+    flags = passenger_flags(slip.minor, slip.over_60, slip.medical, slip.mobility)
     problems = [
         line
         for code in PROBLEMS

@@ -262,7 +262,8 @@ def roster_data(
                 status=p.status,
                 minor=Vulnerability.MINOR in flags,
                 over_60=Vulnerability.OVER_60 in flags,
-                medical=bool(flags & {Vulnerability.MEDICAL, Vulnerability.MOBILITY}),
+                medical=Vulnerability.MEDICAL in flags,
+                mobility=Vulnerability.MOBILITY in flags,
             )
         )
     return [

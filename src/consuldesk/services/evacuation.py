@@ -55,6 +55,7 @@ from consuldesk.domain.enums import (
 from consuldesk.domain.names import sort_key
 from consuldesk.domain.requests import OPEN_STATUSES
 from consuldesk.domain.scan import ScanKind, parse_scan
+from consuldesk.domain.vulnerability import accompanied, is_minor
 from consuldesk.reports.manifest import ManifestData, ManifestPassenger, render_manifest
 from consuldesk.reports.slips import BoardingSlip, SlipTrip, render_boarding_slips
 from consuldesk.services import audited
@@ -903,6 +904,66 @@ def _families_of(people: Any) -> Any:
     )
 
 
+def _minors_alone(
+    session: Session, seated: Iterable[tuple[str, str]], minors: set[str], today: date
+) -> set[tuple[str, str]]:
+    """The ``(person, trip)`` of each minor of ``seated`` (people on trips) with no adult of
+    their family (not a tour group: the border asks for a parent or their consent) seated or
+    boarded on the same trip. ``minors``: which of the people are minors."""
+    wanted = {(nid, tid) for nid, tid in seated if nid in minors}
+    if not wanted:
+        return set()
+    hm, hh, me, nt = (
+        table_of(HouseholdMember),
+        table_of(Household),
+        table_of(ManifestEntry),
+        table_of(National),
+    )
+    asker, kin = hm.alias("asker"), hm.alias("kin")
+    kin_of: dict[str, set[str]] = defaultdict(set)
+    for chunk in _chunks(sorted({nid for nid, _ in wanted})):
+        for minor, relative in session.execute(
+            sa_select(asker.c.national_id, kin.c.national_id)
+            .join(kin, kin.c.household_id == asker.c.household_id)
+            .join(hh, hh.c.id == asker.c.household_id)
+            .where(
+                asker.c.national_id.in_(chunk),
+                kin.c.national_id != asker.c.national_id,
+                asker.c.deleted_at.is_(None),
+                kin.c.deleted_at.is_(None),
+                hh.c.deleted_at.is_(None),
+                hh.c.kind == HouseholdKind.FAMILY.value,
+            )
+        ):
+            kin_of[minor].add(relative)
+    trips = sorted({tid for _, tid in wanted})
+    aboard: dict[str, list[tuple[str, date | None]]] = defaultdict(list)
+    for chunk in _chunks(sorted(set().union(*kin_of.values()))):
+        for nid, tid, born in session.execute(
+            sa_select(me.c.national_id, me.c.trip_id, nt.c.birth_date)
+            .join(nt, nt.c.id == me.c.national_id)
+            .where(
+                me.c.national_id.in_(chunk),
+                me.c.trip_id.in_(trips),
+                me.c.status.in_(_SEATED),
+                me.c.deleted_at.is_(None),
+                nt.c.deleted_at.is_(None),
+            )
+        ):
+            aboard[nid].append((tid, born))
+    return {
+        (nid, tid)
+        for nid, tid in wanted
+        if not accompanied(
+            (born for k in kin_of[nid] for on, born in aboard[k] if on == tid), today
+        )
+    }
+
+
+def _chunks(ids: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+    return (ids[i : i + size] for i in range(0, len(ids), size))
+
+
 def _seated_elsewhere(session: Session, operation_id: str) -> Any:
     """SQL for the nationals holding a seat (or boarded) on a trip of another operation."""
     me = table_of(ManifestEntry)
@@ -1293,14 +1354,19 @@ def allocate_leg(
 def _seated_with_problems(session: Session, operation_id: str, leg_no: int, today: date) -> int:
     """How many seated on the leg (all of it, not only those seated by this run) the border
     may stop: the count "to check before the border" (it counted the candidates of each run,
-    the waiting ones too: 40, then 4, for the same seats). Only the four values the rule
-    reads are read (thousands of seated people are not read whole for a count)."""
+    the waiting ones too: 40, then 4, for the same seats). Only the values the rules read are
+    read (thousands of seated people are not read whole for a count)."""
     me, nt = table_of(ManifestEntry), table_of(National)
     query = (
         sa_select(
-            nt.c.id, nt.c.passport_no, nt.c.passport_expiry, nt.c.surname_lat, nt.c.consent_date
+            nt.c.id,
+            me.c.trip_id,
+            nt.c.birth_date,
+            nt.c.passport_no,
+            nt.c.passport_expiry,
+            nt.c.surname_lat,
+            nt.c.consent_date,
         )
-        .distinct()
         .select_from(me.join(nt, nt.c.id == me.c.national_id))
         .where(
             me.c.operation_id == operation_id,
@@ -1310,10 +1376,20 @@ def _seated_with_problems(session: Session, operation_id: str, leg_no: int, toda
             me.c.status.in_(_SEATED),
         )
     )
-    return sum(
-        1
-        for _id, passport, expiry, latin, consent in session.execute(query)
-        if _problems_of(passport, expiry, latin, consent, today)
+    rows = session.execute(query).all()
+    alone = _minors_alone(
+        session,
+        [(r.id, r.trip_id) for r in rows],
+        {r.id for r in rows if is_minor(r.birth_date, today)},
+        today,
+    )
+    return len(
+        {
+            r.id
+            for r in rows
+            if (r.id, r.trip_id) in alone
+            or _problems_of(r.passport_no, r.passport_expiry, r.surname_lat, r.consent_date, today)
+        }
     )
 
 
@@ -1949,6 +2025,12 @@ def _passenger_rows(
     households: dict[str, tuple[str, str]] = {}
     for m in memberships_of(session, ids):
         households.setdefault(m.national_id, (m.household_id, m.name))
+    alone = _minors_alone(
+        session,
+        [(e.national_id, e.trip_id) for e in entries if e.trip_id and e.status in _SEATED],
+        {nid for nid, p in people.items() if Vulnerability.MINOR in p.vulnerabilities},
+        today,
+    )
     rows = []
     for e in entries:
         person = people.get(e.national_id)
@@ -1975,7 +2057,8 @@ def _passenger_rows(
                 person=person,
                 household_id=hid,
                 household_name=hname,
-                problems=_problems(person, today),
+                problems=_problems(person, today)
+                + (("minor_alone",) if (e.national_id, e.trip_id) in alone else ()),
                 version=e.version,
             )
         )
@@ -2086,11 +2169,12 @@ def manifest_data(desk: Desk, trip_id: str) -> ManifestData:
                 seat=r.seat or "",
                 minor=Vulnerability.MINOR in r.person.vulnerabilities,
                 over_60=Vulnerability.OVER_60 in r.person.vulnerabilities,
-                medical=bool(
-                    r.person.vulnerabilities & {Vulnerability.MEDICAL, Vulnerability.MOBILITY}
-                ),
+                medical=Vulnerability.MEDICAL in r.person.vulnerabilities,
+                mobility=Vulnerability.MOBILITY in r.person.vulnerabilities,
                 boarded=r.status == _S.BOARDED.value,
-                problems=_problems(r.person, leaving),
+                # (the passport on the day of departure; the company aboard as seated now)
+                problems=_problems(r.person, leaving)
+                + tuple(code for code in r.problems if code == "minor_alone"),
             )
             for i, r in enumerate(rows, start=1)
         ]
@@ -2170,7 +2254,8 @@ def _write_printed(
 #: Columns of a manifest CSV, for carriers and border services (English headings).
 MANIFEST_CSV_COLUMNS = (
     "No", "Surname", "Given names", "Name (Cyrillic)", "Sex", "Date of birth", "Passport",
-    "Passport expiry", "Nationality", "Seat", "Minor", "60+", "Medical", "Status",
+    "Passport expiry", "Nationality", "Seat", "Minor", "60+", "Medical", "Help moving",
+    "Unaccompanied minor", "Status",
 )  # fmt: skip
 
 
@@ -2208,6 +2293,8 @@ def export_manifest_csv(desk: Desk, trip_id: str, out_path: Path) -> Path:
                 "Y" if p.minor else "",
                 "Y" if p.over_60 else "",
                 "Y" if p.medical else "",
+                "Y" if p.mobility else "",
+                "Y" if "minor_alone" in p.problems else "",
                 _CSV_STATUS.get(r.status, r.status),
             ]
         )
@@ -2260,6 +2347,7 @@ def print_boarding_slips(
             minor=p.minor,
             over_60=p.over_60,
             medical=p.medical,
+            mobility=p.mobility,
             problems=p.problems,
         )
         for p, r in zip(data.passengers, rows, strict=True)

@@ -171,6 +171,33 @@ def test_totals_are_printed(tmp_path: Path) -> None:
         assert re.search(rf"{re.escape(label)} {count}\b", last), (label, count, last)
 
 
+def test_help_moving_and_an_unaccompanied_minor_are_printed_and_counted(tmp_path: Path) -> None:
+    """A wheelchair user printed as MED looked like a medical case to the crew; a child with no
+    parent aboard was not marked for the border at all."""
+    base = KAZAKH_PASSENGERS
+    passengers = [
+        replace(base[0], medical=False, mobility=True),  # help moving only
+        replace(base[1], medical=True, problems=("minor_alone",)),  # medical, alone
+        base[2],
+    ]
+    totals = manifest_totals(passengers)
+    assert (totals.medical, totals.mobility, totals.minor_alone) == (1, 1, 1)
+    text = " ".join(pages_text(render_manifest(_data(passengers), tmp_path / "m.pdf")))
+    rows = text.split("Әбілқайыр Ғалымжан")[1].split("Нұрсұлтанова Үміт")
+    assert "MOB" in rows[0] and "MED" not in rows[0]  # the first passenger: MOB, not MED
+    assert "MED" in rows[1].split("Һашимова")[0] and "MOB" not in rows[1].split("Һашимова")[0]
+    assert "Unaccompanied minor" in rows[1] and "Ребёнок без сопровождения" in rows[1]
+    expected = {
+        "MED — Medical / Медицинские": 1,
+        "MOB — Help moving / Нужна помощь в передвижении": 1,
+        "Unaccompanied minor / Ребёнок без сопровождения": 1,
+        "No consent / Нет согласия": 0,
+    }
+    flat = " ".join(text.split())
+    for label, count in expected.items():
+        assert re.search(rf"{re.escape(label)} {count}\b", flat), (label, count, flat[-900:])
+
+
 def test_totals_of_small_manifest() -> None:
     t = manifest_totals(KAZAKH_PASSENGERS)
     assert (t.total, t.minors, t.over_60, t.medical, t.men, t.women) == (3, 1, 1, 1, 1, 2)

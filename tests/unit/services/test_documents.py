@@ -156,6 +156,55 @@ def test_the_manifest_marks_and_counts_who_the_border_will_stop(demo, tmp_path):
     assert len(PdfReader(path).pages) <= 3  # a full bus, signature column included
 
 
+def test_help_moving_prints_as_mob_not_as_a_medical_case(demo, tmp_path):
+    """A wheelchair user was printed MED on the manifest, the slips and the hotel roster: the
+    crew planned a medic, not a ramp. Each need prints its own mark."""
+    from consuldesk.services import nationals
+
+    def only(person_id, **change):
+        person = nationals.get_national(demo, person_id)
+        fields = nationals.fields_of_row(person).replace(
+            **{"medical_condition": None, "mobility_needs": None, **change}
+        )
+        nationals.update_national(demo, person_id, fields)
+
+    op = next(o for o in evacuation.list_operations(demo) if o.host_country == "IR")
+    everyone = evacuation.CandidateCriteria(host_country="IR", open_evacuation_request=False)
+    evacuation.add_to_pool(demo, op.id, 1, everyone)
+    evacuation.allocate_leg(demo, op.id, 1)
+    trip = op.legs[0].trips[0]
+    rows = evacuation.passengers(demo, trip.id)
+    for row in rows:
+        only(row.person.id)
+    wheelchair, diabetic = rows[0].person.id, rows[1].person.id
+    only(wheelchair, mobility_needs="Wheelchair, cannot climb steps")
+    only(diabetic, medical_condition="Insulin-dependent diabetes")
+
+    data = {p.passport_no: p for p in evacuation.manifest_data(demo, trip.id).passengers}
+    chair = data[rows[0].person.passport_no]
+    sugar = data[rows[1].person.passport_no]
+    assert (chair.mobility, chair.medical) == (True, False)
+    assert (sugar.mobility, sugar.medical) == (False, True)
+    slips = pdf_text(
+        evacuation.print_boarding_slips(
+            demo, trip.id, tmp_path / "s.pdf", entry_ids=[rows[0].entry_id]
+        )
+    )
+    assert "MOB" in slips and "MED" not in slips
+    manifest = pdf_text(evacuation.print_manifest(demo, trip.id, tmp_path / "m.pdf"))
+    assert "MOB — Help moving" in manifest
+
+    placed = next(p for p in hotels.list_placements(demo, on=demo.today()))
+    only(placed.national_id, mobility_needs="Crutches")
+    guest = next(
+        g
+        for h in documents.roster_data(demo)
+        for g in h.guests
+        if g.passport_no == (nationals.get_national(demo, placed.national_id).passport_no or "")
+    )
+    assert (guest.mobility, guest.medical) == (True, False)
+
+
 def test_the_sitrep_charges_a_family_room_once_and_shows_open_stays(desk, tmp_path):
     from datetime import date
 

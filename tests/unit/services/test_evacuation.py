@@ -181,6 +181,59 @@ def test_allocation_serves_priority_classes_first_and_keeps_families_together(de
     assert {r.household_name for r in on_first[1:]} == {"Әбіловтер"}
 
 
+def test_a_minor_without_an_adult_of_their_family_aboard_is_flagged_for_the_border(
+    desk, people, tmp_path
+):
+    """A child on a bus with no parent (their family elsewhere, or not leaving) is stopped at
+    the border without the parents' consent: flagged on the passenger list, the manifest and
+    in the allocation's count to check. A tour group's adult is no parent."""
+    from consuldesk.domain.enums import HouseholdKind
+    from consuldesk.services import households
+
+    op = operation(desk, allow_split_groups=True)
+    first = bus(desk, op.id, 6, "Dubai P 1")
+    second = bus(desk, op.id, 6, "Dubai P 2", hours=3)
+    pupil = register(desk, surname_lat="SADYK", given_names_lat="AZAMAT", surname_cyr="Садық",
+                     given_names_cyr="Азамат", birth_date=date(2010, 4, 4),
+                     passport_no="N66666666", passport_expiry=date(2030, 1, 1),
+                     consent_date=date(2026, 3, 1))  # fmt: skip
+    households.create_household(desk, "Kompas 7", HouseholdKind.TOUR_GROUP,
+                                member_ids=[pupil.id, people["young"].id])  # fmt: skip
+    evac_request(desk, national_id=pupil.id)
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    summary = ev.allocate_leg(desk, op.id, 1).row
+    assert summary.placed == 6
+    seated = {r.person.given_names_lat: r for r in ev.passengers(desk, first.id)}
+    assert seated["AZAMAT"].problems == ("minor_alone",)  # with his group's adult, no parent
+    assert "minor_alone" not in seated["NURLAN"].problems  # his mother is aboard
+    assert "minor_alone" not in seated["INKAR"].problems
+    assert summary.flagged == 2  # the elder's passport and the pupil
+
+    # The daughter moved to the next bus: she is alone there; her brother still is not.
+    ev.move_passenger(desk, seated["INKAR"].entry_id, second.id)
+    on_second = ev.passengers(desk, second.id)
+    assert [(r.person.given_names_lat, r.problems) for r in on_second] == [
+        ("INKAR", ("minor_alone",))
+    ]
+    assert "minor_alone" not in {
+        p for r in ev.passengers(desk, first.id) if r.person.id == people["son"].id
+        for p in r.problems
+    }  # fmt: skip
+    manifest = ev.manifest_data(desk, second.id)
+    assert manifest.passengers[0].problems == ("minor_alone",)
+    out = ev.export_manifest_csv(desk, second.id, tmp_path / "second.csv")
+    table = list(csv.reader(out.read_text("utf-8-sig").splitlines(), delimiter=";"))
+    assert table[1][table[0].index("Unaccompanied minor")] == "Y"  # the carrier's UM too
+    # Her mother follows: nobody is alone any more, on either bus.
+    ev.move_passenger(desk, seated["GULNUR"].entry_id, second.id)
+    assert all("minor_alone" not in r.problems for r in ev.passengers(desk, second.id))
+    son = [r for r in ev.passengers(desk, first.id) if r.person.id == people["son"].id]
+    assert son[0].problems == ("minor_alone",)
+    # Waiting in the pool is no trip: nothing to flag there.
+    ev.move_passenger(desk, son[0].entry_id, None)
+    assert all(not r.problems for r in ev.pool(desk, op.id, 1))
+
+
 def test_who_waits_is_told_why_and_where_in_the_queue(desk, people):
     op = operation(desk)
     small = bus(desk, op.id, 2, "Dubai P 1")
@@ -460,6 +513,9 @@ def test_the_manifest_csv_opens_in_excel_with_cyrillic(desk, people, seated, tmp
     elder = next(r for r in table if r[1] == "OTEGENOV")
     assert elder[3] == "Өтегенов Қайрат" and elder[5] == "01.01.1950" and elder[-1] == "boarded"
     assert elder[11] == "Y"
+    moving, alone = table[0].index("Help moving"), table[0].index("Unaccompanied minor")
+    flags = {r[1] + " " + r[2]: (r[moving], r[alone]) for r in table[1:]}
+    assert flags["OTEGENOV KAIRAT"] == ("", "") and flags["ABILOV NURLAN"] == ("", "")
 
 
 def test_a_manifest_that_cannot_be_written_says_where_and_leaves_nothing(
