@@ -88,3 +88,26 @@ def evacuees(desk) -> dict:
         evac_request(national_id=p.id)
     return {"mother": mother, "son": son, "daughter": daughter, "elder": elder,
             "young": young, "gone": gone, "family": family}  # fmt: skip
+
+
+def people_from_posts(desk, ages: dict) -> None:
+    """One person from each post of ``ages`` (post code → how long ago its newest bundle
+    was made), written as an import of their bundles leaves them: registered there, and the
+    peer's bundle remembered."""
+    from datetime import UTC, datetime
+
+    from consuldesk.services import nationals
+    from consuldesk.store.models import National, SyncPeer
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    surnames = ("Омаров", "Әлиев", "Серікбаев", "Жұмабаев")
+    for i, (post, age) in enumerate(ages.items()):
+        row = nationals.register_national(
+            desk,
+            person(passport_no=f"N7000000{i}", surname_cyr=surnames[i], surname_lat=None, iin=None),
+        ).row
+        with desk.write() as tx:
+            record = tx.session.get(National, row.id)
+            record.origin_post = post
+            tx.session.add(record)
+            tx.session.add(SyncPeer(post_code=post, acked={}, last_bundle_made=now - age))

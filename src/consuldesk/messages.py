@@ -314,6 +314,9 @@ TEMPLATES: dict[str, str] = {
     ),
     "sync.conflict_unknown": "There is no conflict {id}",
     "sync.conflict_resolved": "The conflict {id} is already resolved",
+    "sync.conflict_not_both": (
+        "{target} holds one value: keep this one or take the other (phones and notes can keep both)"
+    ),
     "keys.passphrase_short": "The passphrase is too short: use at least {minimum} characters",
     "keys.passphrase_wrong": "The passphrase does not open this case file's keys",
     "keys.locked": "The keys are locked: type their passphrase",

@@ -122,6 +122,30 @@ def test_search_and_stats_over_registered_people(capsys, casefile):
     assert code == EXIT_OK and "Qatar" in out
 
 
+def test_stats_says_how_old_each_posts_figures_are(capsys, casefile):
+    from datetime import UTC, datetime, timedelta
+
+    from consuldesk.services.casefile import open_casefile
+    from consuldesk.services.nationals import register_national
+    from tests.factories import people_from_posts, person
+
+    desk = open_casefile(casefile, "Test", os.environ["CONSULDESK_PASSPHRASE"])
+    register_national(desk, person(host_country="QA"))
+    people_from_posts(desk, {"IR-THR": timedelta(days=2), "AE-DXB": timedelta(minutes=30)})
+    desk.close()
+    code, out, _ = run(capsys, "--case-file", str(casefile), "stats")
+    assert code == EXIT_OK
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
+    assert lines["IR-THR"].endswith("more than a day old")
+    assert "more than a day old" not in lines["AE-DXB"]
+    assert lines["QA-DOH"].endswith("current: this case file")
+    code, out, _ = run(capsys, "--case-file", str(casefile), "stats", "--json")
+    as_of = json.loads(out)["post_as_of"]
+    assert set(as_of) == {"IR-THR", "AE-DXB"}  # its own figures are current
+    made = datetime.fromisoformat(as_of["IR-THR"])
+    assert timedelta(days=2) <= datetime.now(UTC) - made < timedelta(days=2, minutes=5)
+
+
 def test_a_newer_case_file_is_refused_with_exit_4(capsys, casefile):
     from consuldesk.services.casefile import open_casefile
 

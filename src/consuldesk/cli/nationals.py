@@ -184,8 +184,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _print_situation(s: Any) -> None:
+    from datetime import UTC, datetime
+
     from consuldesk.domain.countries import country_name
     from consuldesk.i18n import language
+    from consuldesk.reports.sitrep import STALE_AFTER
 
     def section(title: str, counts: dict[str, int], label: Any = str) -> None:
         print(title)
@@ -200,7 +203,18 @@ def _print_situation(s: Any) -> None:
         )
     )
     if len(s.by_post) > 1:
-        section(_("By post"), s.by_post)
+        print(_("By post (figures as of, UTC)"))
+        now = datetime.now(UTC)
+        for post, count in s.by_post.items():
+            if post not in s.post_as_of:
+                when = _("current: this case file")
+            elif (at := s.post_as_of[post]) is None:
+                when = _("not known")
+            else:
+                when = at.astimezone(UTC).strftime("%d.%m.%Y %H:%M")
+                if now - at > STALE_AFTER:
+                    when += "  " + _("more than a day old")
+            print(f"  {post:<30} {count:>7}  {when}")
     if s.counted_twice:
         print(
             _(

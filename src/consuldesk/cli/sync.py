@@ -80,10 +80,16 @@ def add_parsers(
     p.add_argument("--all", action="store_true", help="resolved ones too")
     p = conflict("resolve", help="settle a conflict")
     p.add_argument("id", help="the conflict's id, or its first 6+ characters")
-    p.add_argument(
+    choice = p.add_mutually_exclusive_group()
+    choice.add_argument(
         "--take-other",
         action="store_true",
         help="take the other value instead of the one the case file holds",
+    )
+    choice.add_argument(
+        "--keep-both",
+        action="store_true",
+        help="phones and notes: keep both values (the kept one first)",
     )
 
     status = command_with_actions(
@@ -341,7 +347,9 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
             return EXIT_OK
         labels = {c.id: c.id for c in sync.conflicts(desk, open_only=False)}
         conflict_id = _pick_id(args.id, labels, "conflict")
-        done = sync.resolve_conflict(desk, conflict_id, keep_other=args.take_other)
+        done = sync.resolve_conflict(
+            desk, conflict_id, keep_other=args.take_other, keep_both=args.keep_both
+        )
     finally:
         desk.close()
     if args.json:

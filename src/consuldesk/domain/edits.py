@@ -66,3 +66,33 @@ def three_way(
 
 
 __all__ = ["ThreeWay", "three_way"]
+
+
+#: Fields whose two conflicting values can both be kept: the phone list and free-text notes.
+BOTH_KEEPABLE = frozenset({"phones", "notes"})
+
+
+def both_values(name: str, kept: Any, other: Any) -> Any:
+    """One value holding both sides of a conflict on field ``name`` (of :data:`BOTH_KEEPABLE`).
+
+    Two posts each added a phone number, or a line to the notes, without seeing the other's:
+    choosing one dropped the other. Phones: the kept list, then the other's numbers it lacks,
+    in their order. Notes: the kept text, then the other's on a new line (only the other's when
+    it already holds the kept text, as an edit that added to it does; only the kept when it
+    holds the other's). The order does not depend on who resolves: the value kept everywhere
+    comes first.
+
+    Raises:
+        ValueError: ``name`` is not a field whose values can be kept together.
+    """
+    if name not in BOTH_KEEPABLE:
+        raise ValueError(f"{name!r}: one value or the other, not both")
+    if name == "phones":
+        first = list(kept or [])
+        return first + [p for p in other or [] if p not in first]
+    a, b = (kept or "").strip(), (other or "").strip()
+    if not a or a in b:
+        return b or None
+    if not b or b in a:
+        return a
+    return f"{a}\n{b}"

@@ -457,6 +457,8 @@ def _catalog_sources() -> None:
     _("There is no conflict {id}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['sync.conflict_resolved']
     _("The conflict {id} is already resolved")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['sync.conflict_not_both']
+    _("{target} holds one value: keep this one or take the other (phones and notes can keep both)")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.passphrase_short']
     _("The passphrase is too short: use at least {minimum} characters")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['keys.passphrase_wrong']

@@ -9,9 +9,9 @@ unknown keys print as given. Money is never added across currencies.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,8 @@ PAGE_SIZE = A4
 MARGIN = 12 * mm
 TEXT_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
 HEADING_ROOM = 30 * mm  # space a section heading needs below it on the same page
+#: A post's figures older than this before the report are marked as such.
+STALE_AFTER = timedelta(hours=24)
 
 THIN_SPACE = "\u2009"
 NBSP = "\u202f"  # narrow no-break space: a thin space a paragraph never breaks at
@@ -85,6 +87,25 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "By the post that registered them (the record kept, after a merge)",
         "kk": "Тіркеген мекеме бойынша (біріктіруден кейін — қалған жазба)",
         "ru": "По загранучреждению регистрации (после объединения — оставленная запись)",
+    },
+    "as_of": {
+        "en": "Figures as of (UTC)",
+        "kk": "Деректер уақыты (UTC)",
+        "ru": "Данные на (UTC)",
+    },
+    "as_of_current": {
+        "en": "current: this report's post",
+        "kk": "ағымдағы: осы есептің мекемесі",
+        "ru": "текущие: учреждение этой сводки",
+    },
+    "as_of_unknown": {"en": "not known", "kk": "белгісіз", "ru": "неизвестно"},
+    "as_of_old": {
+        "en": "⚠ More than {hours} hours older than this report: that post's figures may have "
+        "changed since. Its next bundle brings them up to date.",
+        "kk": "⚠ Осы есептен {hours} сағаттан ескі: ол мекеменің деректері содан бері өзгеруі "
+        "мүмкін. Келесі пакеті оларды жаңартады.",
+        "ru": "⚠ Старше этой сводки более чем на {hours} ч: данные учреждения могли измениться. "
+        "Его следующий пакет их обновит.",
     },
     "vulnerable_any": {
         "en": "Any of these (people)",
@@ -376,6 +397,10 @@ class SitrepData:
         needs_review: Records with values set aside for review (printed when any).
         by_post: ``(post, count)`` by the post that registered them: a table when the case
             file holds more than one post's people (headquarters).
+        post_as_of: by a post of ``by_post`` (its name as there), when its figures were taken
+            (``None``: not known); a post not in it is this report's own, its figures current.
+            Printed beside each post, marked when older than :data:`STALE_AFTER` before
+            ``generated_at``.
         counted_twice: People registered at two posts and not merged yet (a warning when any).
     """
 
@@ -395,6 +420,7 @@ class SitrepData:
     needs_review: int = 0
     by_post: Sequence[tuple[str, int]] = field(default_factory=tuple)
     counted_twice: int = 0
+    post_as_of: Mapping[str, datetime | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -588,8 +614,11 @@ def _build_story(data: SitrepData, generated: str, st: _Styles, label: LabelFn) 
             Spacer(1, 4 * mm),
             CondPageBreak(HEADING_ROOM),
             para(label("by_post"), st.subsection),
-            _pairs_table(data.by_post, "post", data.nationals_total, st, label),
+            _posts_table(data, st, label),
         ]
+        if any(_stale(data, name) for name, _n in data.by_post):
+            hours = int(STALE_AFTER.total_seconds() // 3600)
+            story += [Spacer(1, 1.5 * mm), para(label("as_of_old").format(hours=hours), st.cell)]
     story += [
         Spacer(1, 4 * mm),
         CondPageBreak(HEADING_ROOM),
@@ -795,6 +824,65 @@ def _pairs_table(
                 ("RIGHTPADDING", (0, 0), (-1, -1), 3),
                 ("LEFTPADDING", (0, 0), (-1, 0), 1.5),
                 ("RIGHTPADDING", (0, 0), (-1, 0), 1.5),
+            ]
+        )
+    )
+    return table
+
+
+def _stale(data: SitrepData, post: str) -> bool:
+    """Whether a post's figures are older than :data:`STALE_AFTER` before the report."""
+    at = data.post_as_of.get(post)
+    return at is not None and _utc(data.generated_at) - _utc(at) > STALE_AFTER
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _posts_table(data: SitrepData, st: _Styles, label: LabelFn) -> LongTable:
+    """One row a post: its people, their share, and when its figures were taken (marked
+    when they are a day older than the report: counts carried on a USB stick age)."""
+    num_w, share_w, when_w = 20 * mm, 16 * mm, 52 * mm
+    rows: list[list[Any]] = [
+        [
+            lines(label("post", " /\n"), st.heading_left),
+            lines(label("count", " /\n"), st.heading),
+            lines(label("share", " /\n"), st.heading),
+            lines(label("as_of", " /\n"), st.heading),
+        ]
+    ]
+    stale_rows = []
+    for i, (name, n) in enumerate(data.by_post, start=1):
+        if name not in data.post_as_of:
+            when = para(label("as_of_current"), st.cell)
+        elif (at := data.post_as_of[name]) is None:
+            when = para(label("as_of_unknown"), st.cell)
+        else:
+            when = para(("⚠ " if _stale(data, name) else "") + format_utc(at), st.cell)
+            if _stale(data, name):
+                stale_rows.append(i)
+        rows.append([para(name, st.cell), str(n), percent(n, data.nationals_total), when])
+    table = LongTable(
+        rows,
+        colWidths=[TEXT_WIDTH - num_w - share_w - when_w, num_w, share_w, when_w],
+        repeatRows=1,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), st.regular),
+                ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+                ("LEADING", (0, 0), (-1, -1), 9),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+                ("LINEBELOW", (0, 0), (-1, 0), 1.2, colors.black),
+                ("ALIGN", (1, 1), (2, -1), "RIGHT"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                *(("BACKGROUND", (3, r), (3, r), colors.HexColor("#DDDDDD")) for r in stale_rows),
             ]
         )
     )

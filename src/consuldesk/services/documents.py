@@ -165,6 +165,10 @@ def sitrep_data(desk: Desk, *, second_language: SecondLanguage = "ru") -> Sitrep
     by_country = sorted(situation.by_country.items(), key=lambda kv: (-kv[1], kv[0]))
     with desk.casefile.read() as session:
         post_names = {p.code: p.name for p in session.exec(select(Post)).all()}
+
+    def shown(code: str) -> str:
+        return f"{post_names[code]} ({code})" if post_names.get(code) else code
+
     return SitrepData(
         post_name=post.name if post else "",
         post_code=post.code if post else "",
@@ -193,11 +197,9 @@ def sitrep_data(desk: Desk, *, second_language: SecondLanguage = "ru") -> Sitrep
         ),
         vulnerable=situation.vulnerable,
         needs_review=situation.needs_review,
-        by_post=tuple(
-            (f"{post_names[code]} ({code})" if post_names.get(code) else code, n)
-            for code, n in situation.by_post.items()
-        ),
+        by_post=tuple((shown(code), n) for code, n in situation.by_post.items()),
         counted_twice=situation.counted_twice,
+        post_as_of={shown(code): at for code, at in situation.post_as_of.items()},
     )
 
 

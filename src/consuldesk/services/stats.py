@@ -25,6 +25,7 @@ from consuldesk.domain.enums import (
     Sex,
     Vulnerability,
 )
+from consuldesk.domain.hlc import Timestamp
 from consuldesk.domain.requests import OPEN_STATUSES
 from consuldesk.domain.vulnerability import ADULT_AGE, SENIOR_AGE, birth_date_cutoff
 from consuldesk.services.desk import Desk
@@ -35,6 +36,8 @@ from consuldesk.store.models import (
     Hotel,
     National,
     Placement,
+    SyncKnowledge,
+    SyncPeer,
     utcnow,
 )
 
@@ -248,6 +251,8 @@ def situation(
         posts = _grouped(session, col(National.origin_post))
         by_post = dict(sorted(posts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
         possible_duplicates, counted_twice = _open_pairs(session)
+        own = desk.casefile.post_code_in(session)
+        as_of = _posts_as_of(session, [str(k) for k in by_post if k is not None and k != own])
 
     return Situation(
         on=day,
@@ -273,7 +278,34 @@ def situation(
         by_post={str(k): n for k, n in by_post.items()},
         counted_twice=counted_twice,
         possible_duplicates=possible_duplicates,
+        post_as_of=as_of,
     )
+
+
+def _posts_as_of(session: Session, posts: list[str]) -> dict[str, datetime | None]:
+    """When the figures of each of ``posts`` held here were taken: the later of when its
+    newest bundle applied here was made and its newest change held here (which another
+    post's bundle may have brought later)."""
+    made = {
+        p.post_code: p.last_bundle_made
+        for p in session.exec(select(SyncPeer).where(col(SyncPeer.post_code).in_(posts)))
+    }
+    changed: dict[str, datetime] = {}
+    for k in session.exec(select(SyncKnowledge).where(col(SyncKnowledge.node).in_(posts))):
+        try:
+            stamp = Timestamp.parse(k.version)
+        except ValueError:
+            continue
+        changed[k.node] = datetime.fromtimestamp(stamp.wall_ms / 1000, UTC).replace(microsecond=0)
+    out: dict[str, datetime | None] = {}
+    for post in posts:
+        known = [
+            at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+            for at in (made.get(post), changed.get(post))
+            if at is not None
+        ]
+        out[post] = max(known) if known else None
+    return out
 
 
 def _open_pairs(session: Session) -> tuple[int, int]:

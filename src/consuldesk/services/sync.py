@@ -552,6 +552,7 @@ def _note_received(tx: Tx, m: b.Manifest, own: str) -> None:
         peer.acked = _merge_max(peer.acked or {}, m.acks)
     if m.sequence >= peer.received_sequence:  # an old bundle brought back is not news
         peer.last_received_at = utcnow()
+        peer.last_bundle_made = _made_at(m.created, peer.last_received_at)
         # A mark without the events it marks (never written so) acknowledges nothing.
         through = m.audit_through if b.AUDIT in m.files else None
         sync_audit.note_received(tx.session, m.sender, own, through, m.audit_acks)
@@ -560,6 +561,17 @@ def _note_received(tx: Tx, m: b.Manifest, own: str) -> None:
     if own_span and own_span[1] > (peer.last_change or ""):
         peer.last_change = own_span[1]
     tx.session.add(peer)
+
+
+def _made_at(created: str, received: datetime) -> datetime | None:
+    """When a bundle says it was made (UTC); a sender's clock ahead of ours is read as made
+    when it arrived, never in the future; unreadable: unknown."""
+    try:
+        made = datetime.fromisoformat(created)
+    except ValueError:
+        return None
+    made = made.replace(tzinfo=UTC) if made.tzinfo is None else made.astimezone(UTC)
+    return min(made, received)
 
 
 def _hold(
@@ -783,14 +795,19 @@ def conflict_rows(desk: Desk, *, open_only: bool = True) -> list[ConflictRow]:
     return out
 
 
-def resolve_conflict(desk: Desk, conflict_id: str, *, keep_other: bool = False) -> SyncConflict:
-    """Settle a conflict: keep the value the case file holds, or take the other one. Either
-    way it is an ordinary change of the field, which travels in the next bundles and settles
-    the same conflict at every case file that queued it.
+def resolve_conflict(
+    desk: Desk, conflict_id: str, *, keep_other: bool = False, keep_both: bool = False
+) -> SyncConflict:
+    """Settle a conflict: keep the value the case file holds, take the other one, or (phones
+    and notes, :func:`~consuldesk.domain.edits.both_values`) keep both. Each way it is an
+    ordinary change of the field, which travels in the next bundles and settles the same
+    conflict at every case file that queued it.
 
     Raises:
-        SyncError: ``sync.conflict_unknown``, ``sync.conflict_resolved``.
+        SyncError: ``sync.conflict_unknown``, ``sync.conflict_resolved``,
+            ``sync.conflict_not_both`` (a field whose values cannot be kept together).
     """
+    from consuldesk.domain.edits import BOTH_KEEPABLE, both_values
     from consuldesk.sync.exchange import MODELS, _from_wire
 
     with desk.write("bundle") as tx:
@@ -804,7 +821,12 @@ def resolve_conflict(desk: Desk, conflict_id: str, *, keep_other: bool = False) 
         if row is None:
             raise SyncError("sync.conflict_unknown", id=conflict_id)
         column = next(c for c in exchange._columns(model) if c.name == conflict.field)
-        value = conflict.other_value if keep_other else conflict.kept_value
+        if keep_both and conflict.field not in BOTH_KEEPABLE:
+            raise SyncError("sync.conflict_not_both", target=conflict.field)
+        if keep_both:
+            value = both_values(conflict.field, conflict.kept_value, conflict.other_value)
+        else:
+            value = conflict.other_value if keep_other else conflict.kept_value
         current = getattr(row, conflict.field)
         new = _from_wire(column, value)
         # Written even when unchanged: a new version that saw both settles it everywhere.

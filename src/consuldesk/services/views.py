@@ -314,6 +314,10 @@ class Situation:
             yet merged: the total counts them twice.
         possible_duplicates: every open pair of records flagged as probably one person (the
             ones at two posts included), to compare and merge or mark as two people.
+        post_as_of: for each other post of ``by_post``, when its figures here were taken
+            (UTC): its newest bundle applied here was made, or the newest change of its own
+            held here if later (relayed by another post); ``None``: nothing from it yet. This
+            case file's own post is not in it: its figures are current.
     """
 
     on: date
@@ -339,9 +343,14 @@ class Situation:
     by_post: dict[str, int] = dataclasses.field(default_factory=dict)
     counted_twice: int = 0
     possible_duplicates: int = 0
+    post_as_of: dict[str, datetime | None] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable copy (the date as ISO text)."""
+        """A JSON-serialisable copy (the date and times as ISO text)."""
         values = dataclasses.asdict(self)
         values["on"] = self.on.isoformat()
+        values["post_as_of"] = {
+            post: at.isoformat().replace("+00:00", "Z") if at is not None else None
+            for post, at in self.post_as_of.items()
+        }
         return values

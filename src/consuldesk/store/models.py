@@ -559,6 +559,8 @@ class SyncPeer(SQLModel, table=True):
     last_sent_at: datetime | None = None
     last_received_at: datetime | None = None
     last_change: str | None = None  # the newest change of its own in its last bundle
+    # When its newest bundle applied here was made: its figures here are as of then.
+    last_bundle_made: datetime | None = None
 
 
 class SyncKnowledge(SQLModel, table=True):

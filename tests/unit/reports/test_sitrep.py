@@ -288,10 +288,44 @@ def test_headquarters_sees_posts_people_counted_twice_vulnerable_and_review(
     assert "Embassy in Abu Dhabi (AE-ABU) 900 73%" in text
     assert "Embassy in Doha (QA-DOH) 334 27%" in text
 
+    assert "current: this report's post" in text  # Abu Dhabi's own figures
+    assert "⚠ More than" not in text  # nothing old: no warning
+
     one_post = replace(data, by_post=data.by_post[:1], counted_twice=0, needs_review=0)
     text = all_text(render_sitrep(one_post, tmp_path / "one.pdf"))
     assert "registered them" not in text and "two posts" not in text
     assert "Needs review" not in text
+
+
+def test_each_posts_figures_say_how_old_they_are(tmp_path: Path) -> None:
+    """Headquarters added Tehran's figures of three days ago to Doha's of this morning without
+    a word: each post's row says when its figures were taken, those a day older marked."""
+    from dataclasses import replace
+
+    generated = datetime(2026, 3, 10, 17, 5, tzinfo=UTC)
+    posts = (("KZ-HQ", 2), ("Embassy in Tehran (IR-THR)", 180), ("Embassy in Doha (QA-DOH)", 1500))
+    data = replace(
+        _data(),
+        generated_at=generated,
+        nationals_total=1682,
+        by_post=posts,
+        post_as_of={
+            "Embassy in Tehran (IR-THR)": generated - timedelta(days=3, hours=2),
+            "Embassy in Doha (QA-DOH)": generated - timedelta(hours=5),
+        },
+    )
+    for language, words in (("ru", "Данные на (UTC)"), ("kk", "Деректер уақыты (UTC)")):
+        out = render_sitrep(data, tmp_path / f"{language}.pdf", second_language=language)
+        text = " ".join(all_text(out).split())
+        assert f"Figures as of (UTC) / {words}" in text
+        assert "Embassy in Tehran (IR-THR) 180 11% ⚠ 07.03.2026 15:05 UTC" in text
+        assert "Embassy in Doha (QA-DOH) 1500 89% 10.03.2026 12:05 UTC" in text  # not marked
+        assert "KZ-HQ 2 0% current: this report's post" in text
+        assert "⚠ More than 24 hours older than this report" in text
+
+    fresh = replace(data, post_as_of={name: generated for name, _n in posts[1:]})
+    text = " ".join(all_text(render_sitrep(fresh, tmp_path / "fresh.pdf")).split())
+    assert "⚠" not in text and "10.03.2026 17:05 UTC" in text
 
 
 def test_costs_are_split_by_who_pays_never_added(tmp_path: Path) -> None:

@@ -837,3 +837,73 @@ def test_a_key_file_picked_instead_of_a_bundle_is_named_as_one(world, tmp_path):
         receive(hq, key_file)
     assert caught.value.code == "bundle.key_file"
     assert caught.value.params == {"path": str(key_file), "post": "IR-THR"}
+
+
+def test_headquarters_knows_how_old_each_posts_figures_are(world, monkeypatch):
+    """Tehran's figures at headquarters are as of when its bundle was made, however long the
+    USB stick took: the situation says so for each post (not for its own: current)."""
+    from datetime import UTC, datetime
+
+    hq, thr, usb = world
+    nationals.register_national(thr, person(iin=None, host_country="IR"))
+    nationals.register_national(hq, person(iin=None, passport_no="N90000001"))
+    assert situation(hq).post_as_of == {}  # only its own people yet
+    made = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=10)
+    monkeypatch.setattr(s, "utcnow", lambda: made)  # made ten minutes after the change
+    path = send(thr, hq, usb)
+    monkeypatch.setattr(s, "utcnow", lambda: made + timedelta(days=2))  # two days on the road
+    receive(hq, path)
+    counts = situation(hq)
+    assert set(counts.by_post) == {"KZ-HQ", "IR-THR"}
+    assert counts.post_as_of == {"IR-THR": made}  # not when it arrived, not the change
+    assert counts.to_dict()["post_as_of"] == {"IR-THR": made.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+    # A sender's clock ahead of headquarters' cannot make its figures newer than their arrival.
+    nationals.register_national(thr, person(iin=None, passport_no="N90000002", host_country="IR"))
+    monkeypatch.setattr(s, "utcnow", lambda: made + timedelta(days=30))
+    path = send(thr, hq, usb)
+    monkeypatch.setattr(s, "utcnow", lambda: made + timedelta(days=3))
+    receive(hq, path)
+    assert situation(hq).post_as_of == {"IR-THR": made + timedelta(days=3)}
+
+
+def test_two_phone_numbers_added_at_two_posts_can_both_be_kept(world):
+    """Tehran and headquarters each added a number for the same person: the conflict offered
+    one or the other, and the number dropped was the one the family answers at. Both are kept,
+    the same at both ends; notes too; a city is one value or the other."""
+    hq, thr, usb = world
+    a = nationals.register_national(thr, person(phones=("+77012345678",), notes="Tehran: ok")).row
+    receive(hq, send(thr, hq, usb))
+    receive(thr, send(hq, thr, usb))
+    at_hq = nationals.get_national(hq, a.id)
+    nationals.update_national(hq, a.id, nationals.fields_of_row(at_hq).replace(
+        phones=("+77012345678", "+77770001122"), notes="Tehran: ok\nHQ: sister called",
+        city="Qom"))  # fmt: skip
+    nationals.update_national(thr, a.id, nationals.fields_of_row(a).replace(
+        phones=("+77012345678", "+989121234567"), notes="Hotel Azadi, room 12",
+        city="Tabriz"))  # fmt: skip
+    to_hq, to_thr = send(thr, hq, usb), send(hq, thr, usb)
+    receive(hq, to_hq)
+    receive(thr, to_thr)
+    by_field = {c.field: c for c in s.conflicts(hq)}
+    assert set(by_field) == {"phones", "notes", "city"}
+
+    with pytest.raises(SyncError) as refused:
+        s.resolve_conflict(hq, by_field["city"].id, keep_both=True)
+    assert refused.value.code == "sync.conflict_not_both"
+    assert s.conflicts(hq)[0].status == "open"  # nothing settled by the refusal
+
+    phones = s.resolve_conflict(hq, by_field["phones"].id, keep_both=True)
+    notes = s.resolve_conflict(hq, by_field["notes"].id, keep_both=True)
+    kept = by_field["phones"].kept_value
+    assert phones.resolved_value == kept + [p for p in by_field["phones"].other_value
+                                            if p not in kept]  # fmt: skip
+    assert set(phones.resolved_value) == {"+77012345678", "+77770001122", "+989121234567"}
+    x = nationals.get_national(hq, a.id)
+    assert "HQ: sister called" in x.notes and "Hotel Azadi, room 12" in x.notes
+    assert notes.resolved_value == x.notes
+
+    receive(thr, send(hq, thr, usb))  # the choice travels and settles Tehran's conflicts too
+    y = nationals.get_national(thr, a.id)
+    assert (y.phones, y.notes) == (x.phones, x.notes)
+    assert {c.field for c in s.conflicts(thr)} == {"city"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from PySide6.QtCore import QLocale
 
 from consuldesk import i18n
@@ -11,7 +13,7 @@ from consuldesk.services.demo import seed_demo
 from consuldesk.services.stats import situation
 from consuldesk.ui.pages.overview import OverviewPage
 from consuldesk.ui.widgets import BarChart
-from tests.factories import person
+from tests.factories import people_from_posts, person
 
 
 def make_page(qtbot, ctx) -> OverviewPage:
@@ -153,3 +155,21 @@ def test_pairs_of_records_that_are_one_person_are_said_with_where_to_settle_them
     )
     with qtbot.waitSignal(page.duplicates_requested, timeout=1000):
         page.pairs_button.click()
+
+
+def test_each_posts_figures_say_how_old_they_are(qtbot, ctx, desk):
+    """Headquarters read Tehran's three-day-old figures beside Doha's of this morning as if
+    they were of the same hour: each post says when its figures were taken."""
+    nationals.register_national(desk, person())
+    people_from_posts(desk, {"IR-THR": timedelta(days=3, hours=1), "QA-DOH": timedelta(hours=2)})
+    page = make_page(qtbot, ctx)
+    qtbot.waitUntil(lambda: page.post_table.isVisibleTo(page), timeout=3000)
+    table = page.post_table
+    assert table.horizontalHeaderItem(2).text() == "Figures as of"
+    rows = {table.item(i, 0).text(): table.item(i, 2) for i in range(table.rowCount())}
+    assert set(rows) == {"AE-ABU", "IR-THR", "QA-DOH"}
+    assert rows["AE-ABU"].text() == "current: this case file"
+    assert rows["IR-THR"].text().startswith("⚠ 3 days ago · ")
+    assert "a day old" in rows["IR-THR"].toolTip()
+    assert rows["QA-DOH"].text().startswith("2 hours ago · ")
+    assert rows["QA-DOH"].toolTip() == ""

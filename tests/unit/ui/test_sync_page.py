@@ -40,15 +40,20 @@ def make_page(qtbot, ctx, **answers):
     return page
 
 
-def _crossed_edits(post, hq, folder, people, at_hq: str, at_post: str):
-    """People registered at the post reach headquarters; both then change their city without
-    seeing the other's change, and headquarters' bundle comes back: a conflict each."""
+def _crossed_edits(post, hq, folder, people, at_hq, at_post, field: str = "city"):
+    """People registered at the post reach headquarters; both then change their city (or
+    ``field``) without seeing the other's change, and headquarters' bundle comes back: a
+    conflict each."""
     rows = [nationals.register_national(post, p).row for p in people]
     s.import_bundle(hq, PASSPHRASE, s.export_bundle(post, PASSPHRASE, "KZ-HQ", folder).path)
     for row in rows:
         theirs = nationals.get_national(hq, row.id)
-        nationals.update_national(hq, row.id, nationals.fields_of_row(theirs).replace(city=at_hq))
-        nationals.update_national(post, row.id, nationals.fields_of_row(row).replace(city=at_post))
+        nationals.update_national(
+            hq, row.id, nationals.fields_of_row(theirs).replace(**{field: at_hq})
+        )
+        nationals.update_national(
+            post, row.id, nationals.fields_of_row(row).replace(**{field: at_post})
+        )
     s.import_bundle(post, PASSPHRASE, s.export_bundle(hq, PASSPHRASE, "AE-ABU", folder).path)
     return rows
 
@@ -152,9 +157,32 @@ def test_a_conflict_is_shown_by_name_and_resolved_with_the_values_on_the_buttons
     other = ({"Astana", "Sharjah"} - {kept}).pop()
     assert page.keep_button.text() == f"Keep “{kept}”"
     assert page.take_other_button.text() == f"Take “{other}”"
+    assert not page.keep_both_button.isVisibleTo(page)  # a city is one or the other
     page.take_other_button.click()
     qtbot.waitUntil(lambda: page.conflicts_table.rowCount() == 0, timeout=3000)
     assert nationals.get_national(ctx.desk, row.id).city == other
+
+
+def test_two_phone_numbers_added_at_two_places_can_both_be_kept(qtbot, ctx, hq, tmp_path):
+    keys.create_keys(ctx.desk, PASSPHRASE)
+    a, b = keys.export_public_key(ctx.desk, tmp_path), keys.export_public_key(hq, tmp_path)
+    keys.enrol_peer(hq, a, keys.read_key_file(a).fingerprint)
+    keys.enrol_peer(ctx.desk, b, keys.read_key_file(b).fingerprint)
+    first = "+77012345678"
+    (row,) = _crossed_edits(
+        ctx.desk, hq, tmp_path, [person(phones=(first,))],
+        (first, "+77770001122"), (first, "+971501234567"), field="phones",
+    )  # fmt: skip
+    page = make_page(qtbot, ctx)
+    qtbot.waitUntil(lambda: page.conflicts_table.rowCount() == 1, timeout=3000)
+    assert page.conflicts_table.item(0, 1).text() == "Phone"
+    page.conflicts_table.selectRow(0)
+    assert page.keep_both_button.isVisibleTo(page) and page.keep_both_button.text() == "Keep both"
+    page.keep_both_button.click()
+    qtbot.waitUntil(lambda: page.conflicts_table.rowCount() == 0, timeout=3000)
+    phones = nationals.get_national(ctx.desk, row.id).phones
+    assert phones[0] == first and set(phones) == {first, "+77770001122", "+971501234567"}
+    assert "Resolved: Phone is now" in page.status_label.text()
 
 
 def test_headquarters_adds_an_escrow_key_from_the_page(qtbot, hq):

@@ -7,9 +7,10 @@ people need review and opens the list of nationals narrowed to them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -31,11 +32,13 @@ from consuldesk.domain.enums import Vulnerability
 from consuldesk.domain.errors import ValidationError
 from consuldesk.i18n import _, language, ngettext, plural_forms
 from consuldesk.messages import describe
+from consuldesk.reports.sitrep import STALE_AFTER
 from consuldesk.services.stats import situation
 from consuldesk.services.views import Situation
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.models.hotels import format_date
 from consuldesk.ui.models.nationals import STATUS_LABELS
+from consuldesk.ui.when import ago, local_time
 from consuldesk.ui.widgets.bar_chart import BarChart
 from consuldesk.ui.widgets.review_panel import REVIEW_STYLE, warning_icon_label
 
@@ -116,6 +119,34 @@ def _fill(table: QTableWidget, rows: Sequence[tuple[str, int]]) -> None:
         table.setItem(i, 1, count)
 
 
+_STALE = QColor(176, 0, 32)  # the colour of what needs an officer's eye, as elsewhere
+
+
+def _fill_as_of(table: QTableWidget, s: Situation) -> None:
+    """When each post's figures were taken (its newest bundle here): a day old or more is
+    marked, as the situation report marks it."""
+    now = datetime.now(UTC)
+    for i, post in enumerate(s.by_post):
+        tip = ""
+        if post not in s.post_as_of:
+            text = _("current: this case file")
+        elif (at := s.post_as_of[post]) is None:
+            text = _("not known")
+        else:
+            text = _("{ago} · {when}").format(ago=ago(at, now), when=local_time(at))
+            if now - at > STALE_AFTER:
+                text = "⚠ " + text
+                tip = _(
+                    "More than a day old: this post's figures may have changed since. Its next "
+                    "bundle brings them up to date."
+                )
+        item = QTableWidgetItem(text)
+        item.setToolTip(tip)
+        if tip:
+            item.setForeground(_STALE)
+        table.setItem(i, 2, item)
+
+
 class OverviewPage(QWidget):
     """Counts of the post's situation, computed off the UI thread and refreshed on change.
 
@@ -169,6 +200,13 @@ class OverviewPage(QWidget):
         self.presence_chart = BarChart(_("By presence status"))
         self.vulnerability_chart = BarChart(_("By vulnerability"))
         self.post_table = _count_table(_("Registered at"))
+        self.post_table.setColumnCount(3)
+        self.post_table.setHorizontalHeaderLabels(
+            [_("Registered at"), _("People"), _("Figures as of")]
+        )
+        self.post_table.horizontalHeader().setSectionResizeMode(
+            2, QHeaderView.ResizeMode.ResizeToContents
+        )
         self.post_table.hide()  # headquarters, or a post that received others' records
         # Records that are probably one person: at two posts (counted twice), or any.
         self.pairs_notice = QFrame()
@@ -229,7 +267,7 @@ class OverviewPage(QWidget):
             charts.addWidget(box, 1)
 
         tables = QGridLayout()
-        tables.addWidget(self.post_table, 1, 0)
+        tables.addWidget(self.post_table, 1, 0, 1, 3)  # the row: its figures' age fits
         tables.addWidget(self.country_table, 0, 0)
         tables.addWidget(self.city_table, 0, 1)
         tables.addWidget(self.requests_table, 0, 2)
@@ -317,6 +355,7 @@ class OverviewPage(QWidget):
         )
         self.post_table.setVisible(len(s.by_post) > 1)
         _fill(self.post_table, list(s.by_post.items()))
+        _fill_as_of(self.post_table, s)
         said = []
         if s.counted_twice:
             said.append(

@@ -10,7 +10,7 @@ officer says so.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from consuldesk.domain.edits import BOTH_KEEPABLE
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import (
     KEY_ROLE_LABELS,
@@ -56,25 +57,7 @@ from consuldesk.sync.errors import SyncError
 from consuldesk.sync.keys import MIN_PASSPHRASE, PUBLIC_SUFFIX, PublicKeys, same_fingerprint
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.import_list import WorkProgress
-
-
-def _when(value: Any) -> str:
-    return value.astimezone().strftime("%d.%m.%Y %H:%M") if value else "—"
-
-
-def _ago(when: Any) -> str:
-    """How long ago, in the largest whole unit: "3 h ago", "2 days ago"."""
-    seconds = (datetime.now(UTC) - when).total_seconds()
-    if seconds < 60:
-        return _("just now")
-    if seconds < 3600:
-        n = max(0, int(seconds // 60))
-        return ngettext("{n} minute ago", "{n} minutes ago", n).format(n=n)
-    if seconds < 2 * 86400:
-        n = int(seconds // 3600)
-        return ngettext("{n} hour ago", "{n} hours ago", n).format(n=n)
-    n = int(seconds // 86400)
-    return ngettext("{n} day ago", "{n} days ago", n).format(n=n)
+from consuldesk.ui.when import ago, local_time
 
 
 def _bundle_cell(when: Any, number: int, held: int, up_to: Any = None) -> str:
@@ -83,10 +66,10 @@ def _bundle_cell(when: Any, number: int, held: int, up_to: Any = None) -> str:
         return _("never")
     if up_to is not None:  # its freshness: "2 days ago · up to 04.12 18:20"
         text = _("{ago} · up to {when}").format(
-            ago=_ago(when), when=up_to.astimezone().strftime("%d.%m %H:%M")
+            ago=ago(when), when=up_to.astimezone().strftime("%d.%m %H:%M")
         )
     else:
-        text = _("{when} (no. {n})").format(when=_when(when), n=number)
+        text = _("{when} (no. {n})").format(when=local_time(when), n=number)
     if held:
         text += "; " + _("{n} held").format(n=held)
     return text
@@ -95,9 +78,9 @@ def _bundle_cell(when: Any, number: int, held: int, up_to: Any = None) -> str:
 def _bundle_tip(when: Any, number: int, up_to: Any) -> str:
     if not number:
         return ""
-    tip = _("{when} (no. {n})").format(when=_when(when), n=number)
+    tip = _("{when} (no. {n})").format(when=local_time(when), n=number)
     if up_to is not None:
-        tip += "\n" + _("changes up to {when}").format(when=_when(up_to))
+        tip += "\n" + _("changes up to {when}").format(when=local_time(up_to))
     return tip
 
 
@@ -129,7 +112,7 @@ def _conflict_tip(c: Any) -> str:
     """Both values in full, who made each, where and when, and the value before."""
 
     def made(value: Any, who: str | None, where: str, when: Any) -> str:
-        parts = ", ".join(part for part in (who, where, _when(when) if when else "") if part)
+        parts = ", ".join(part for part in (who, where, local_time(when) if when else "") if part)
         return _("{value} — {made}").format(value=shown_conflict_value(c.field, value), made=parts)
 
     before = (
@@ -270,6 +253,11 @@ class SyncPage(QWidget):
         )
         self.keep_button = QPushButton(_("Keep this value"))
         self.take_other_button = QPushButton(_("Take the other value"))
+        self.keep_both_button = QPushButton(_("Keep both"))
+        self.keep_both_button.setToolTip(
+            _("Phones and notes: both numbers, or both texts, the one kept everywhere first")
+        )
+        self.keep_both_button.hide()
         self._conflicts: list[Any] = []
         self.status_label = QLabel("")
         self.status_label.setWordWrap(True)
@@ -286,6 +274,7 @@ class SyncPage(QWidget):
         self.import_button.clicked.connect(self.import_bundle)
         self.keep_button.clicked.connect(lambda: self.resolve(keep_other=False))
         self.take_other_button.clicked.connect(lambda: self.resolve(keep_other=True))
+        self.keep_both_button.clicked.connect(lambda: self.resolve(keep_both=True))
         self.conflicts_table.itemSelectionChanged.connect(self._update_buttons)
         self._refresh_timer = QTimer(self, singleShot=True, interval=300)
         self._refresh_timer.timeout.connect(self.refresh)
@@ -322,6 +311,7 @@ class SyncPage(QWidget):
         row.addStretch(1)
         row.addWidget(self.keep_button)
         row.addWidget(self.take_other_button)
+        row.addWidget(self.keep_both_button)
         conflicts.addLayout(row)
         # A post exchanges with a few case files; conflicts can be many: they get the room,
         # and the officer can move the line between the two.
@@ -532,6 +522,7 @@ class SyncPage(QWidget):
         conflict = self._selected_row()
         self.keep_button.setEnabled(conflict is not None)
         self.take_other_button.setEnabled(conflict is not None)
+        self.keep_both_button.setVisible(conflict is not None and conflict.field in BOTH_KEEPABLE)
         if conflict is None:
             self.keep_button.setText(_("Keep this value"))
             self.take_other_button.setText(_("Take the other value"))
@@ -761,7 +752,7 @@ class SyncPage(QWidget):
     def describe_result(result: Any) -> str:
         m = result.manifest
         try:
-            made = _when(datetime.fromisoformat(m.created.replace("Z", "+00:00")))
+            made = local_time(datetime.fromisoformat(m.created.replace("Z", "+00:00")))
         except ValueError:
             made = m.created
         head = _("Bundle {n} from {sender}, made {when}.").format(
@@ -823,13 +814,15 @@ class SyncPage(QWidget):
             lines.append(_("Backup taken before: {path}").format(path=result.backup.name))
         return "\n".join(lines)
 
-    def resolve(self, *, keep_other: bool) -> None:
+    def resolve(self, *, keep_other: bool = False, keep_both: bool = False) -> None:
         conflict_id = self._selected_conflict()
         if conflict_id is None:
             return
         desk = self.ctx.desk
         self.ctx.tasks.run(
-            lambda: sync.resolve_conflict(desk, conflict_id, keep_other=keep_other),
+            lambda: sync.resolve_conflict(
+                desk, conflict_id, keep_other=keep_other, keep_both=keep_both
+            ),
             lambda c: self._done(
                 _(
                     "Resolved: {field} is now {value}; the choice travels in the next bundles."
