@@ -1132,3 +1132,70 @@ def _format_value(value: Any) -> Any:
     if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):
         return value.value
     return value
+
+
+#: The mark before the problems to solve before the border.
+PROBLEM_MARK = "⚠"
+
+
+def problems_text(problems: tuple[str, ...] | list[str], *, short: bool = False) -> str:
+    """The problems to solve before the border, marked with ⚠ (empty when none); ``short``
+    for a narrow column."""
+    if not problems:
+        return ""
+    labels = PROBLEM_SHORT_LABELS if short else PROBLEM_LABELS
+    return f"{PROBLEM_MARK} " + ", ".join(_(labels.get(p, p)) for p in problems)
+
+
+#: Scan outcomes that check the passenger in (or found them checked in already).
+SCAN_BOARDED = frozenset({"boarded", "replaced_boarded", "already_boarded"})
+
+
+def scan_line(result: Any, typed: str, trip_status: str = "") -> str:
+    """What a scan at the door did, in one line (``result``: a ``ScanResult``; ``typed``: the
+    code as scanned or typed; ``trip_status``: the trip's status, for a closed trip). Boarded
+    with a problem the border will stop them for: the problem follows on the same line."""
+    p = result.passenger
+    name = (p.person.name_cyr or p.person.name) if p is not None else ""
+    seat = p.seat if p is not None and p.seat else None
+    problems = (" " + problems_text(p.problems)) if p is not None and p.problems else ""
+    outcome = result.outcome
+    position = " " + _("({n}. in line)").format(n=p.position) if p and p.position else ""
+    if outcome in ("boarded", "already_boarded"):
+        line = (
+            _("✓ Boarded: {name}") if outcome == "boarded" else _("✓ Already boarded: {name}")
+        ).format(name=name)
+        if seat:
+            line += ", " + _("seat {seat}").format(seat=seat)
+        return line + problems
+    if outcome == "replaced_boarded":  # boarded all the same; the officer says the new seat
+        line = _("✓ Boarded: {name}, new seat {seat} (slip replaced)")
+        return line.format(name=name, seat=seat or "—") + problems
+    if outcome == "open_manifest":
+        return _("Opened {trip}").format(trip=result.trip_label)
+    if outcome == "this_manifest":
+        return _("This is this trip's manifest.")
+    if outcome == "other_trip":
+        return _("✗ Other vehicle: {name} → {trip}").format(name=name, trip=result.trip_label)
+    if outcome == "replaced_other_trip":
+        return (
+            _("✗ Slip replaced: {name} is now on {trip}, seat {seat}")
+            if seat
+            else _("✗ Slip replaced: {name} is now on {trip}")
+        ).format(name=name, trip=result.trip_label, seat=seat)
+    if outcome == "replaced_waitlisted":
+        return _("✗ Slip replaced: {name} is now on the waiting list").format(name=name) + position
+    if outcome == "waitlisted":
+        return _("✗ No seat yet: {name} is on the waiting list").format(name=name) + position
+    if outcome == "not_on_trip":
+        who = result.person or (p.person if p is not None else None)
+        who_name = (who.name_cyr or who.name) if who is not None else ""
+        return _("✗ Not on this trip: {name}").format(name=who_name)
+    if outcome == "trip_closed":
+        status = _(STATUS_WORD_LABELS.get(trip_status, trip_status))
+        return _("✗ Boarding is closed: this trip is {status}").format(status=status)
+    if outcome == "no_seat":
+        return _("✗ Nobody has seat {seat} on this trip").format(seat=result.printed_seat)
+    if outcome == "no_passport":
+        return _("✗ Nobody with passport {number} on file").format(number=result.printed_seat)
+    return _("✗ Unknown code: {code}").format(code=typed)

@@ -474,11 +474,54 @@ def test_a_record_deleted_meanwhile_is_reported_not_a_traceback(capsys):
     assert _describe(error) == "There is no trip with the id 0190abcd (deleted?)"
 
 
+def test_the_door_from_the_command_line_passengers_boarding_and_the_trip_leaving(capsys, evacuees):
+    """Boarding at the door and the trip's departure were window-only: a post whose laptop
+    screen broke could seat people from the command line but never board them."""
+    code, op, _ = cli(capsys, evacuees, "evac", "new-operation", "Доха — Эр-Рияд",
+                      "--country", "QA")  # fmt: skip
+    op = op.strip()
+    code, trip, _ = cli(capsys, evacuees, "evac", "add-trip", op, "--leg", "1", "--from",
+                        "Doha", "--to", "Riyadh", "--capacity", "5", "--vehicle", "QA 210554",
+                        "--departure", "2030-03-12 06:00")  # fmt: skip
+    trip = trip.strip()
+    cli(capsys, evacuees, "evac", "add-candidates", op, "--leg", "1")
+    cli(capsys, evacuees, "evac", "allocate", op, "--leg", "1")
+
+    code, out, _ = cli(capsys, evacuees, "evac", "passengers", trip[:8])
+    assert code == EXIT_OK
+    lines = out.splitlines()
+    assert lines[0] == "QA 210554: 2 seated of 5, 0 boarded; planned"
+    assert "OTEGENOV KAIRAT (Өтегенов Қайрат)" in out and "KHASHIMOV ULAN (Һашимов Ұлан)" in out
+    assert "⚠ no consent date on file" in out and "To check before the border: 2" in out
+
+    # A passport number, then a seat; a code that boards nobody is said and makes exit 3.
+    code, out, err = cli(capsys, evacuees, "evac", "board", trip, "N00000001", "9", "N00000003")
+    assert code == EXIT_BAD_INPUT, err
+    said = out.splitlines()
+    assert said[0].startswith("✓ Boarded: Өтегенов Қайрат, seat ")
+    assert said[0].endswith("⚠ no consent date on file")  # boarded, and told what to check
+    assert said[1] == "✗ Nobody has seat 9 on this trip"
+    assert said[2] == "✗ Not on this trip: Сейітова Әсел"
+    code, out, _ = cli(capsys, evacuees, "evac", "board", trip, "N00000001", "--json")
+    assert code == EXIT_OK
+    [again] = json.loads(out)
+    assert again["outcome"] == "already_boarded" and again["boarded"]
+    code, out, _ = cli(capsys, evacuees, "evac", "passengers", trip, "--json")
+    assert sorted(p["status"] for p in json.loads(out)) == ["allocated", "boarded"]
+
+    code, out, err = cli(capsys, evacuees, "evac", "trip-status", trip, "arrived")
+    assert code == EXIT_BAD_INPUT and "cannot become arrived" in err  # not left yet
+    code, out, err = cli(capsys, evacuees, "evac", "trip-status", trip, "departed")
+    assert (code, out) == (EXIT_OK, "QA 210554 is now departed.\n"), err
+    code, out, _ = cli(capsys, evacuees, "evac", "board", trip, "N00000002")
+    assert code == EXIT_BAD_INPUT and out.startswith("✗ Boarding is closed: this trip is ")
+
+
 def test_evacuation_help_lists_the_actions(capsys):
     assert main(["evac", "--help"]) == EXIT_OK
     out = capsys.readouterr().out
     for action in ("list", "new-operation", "add-trip", "add-candidates", "allocate", "manifest",
-                   "slips"):  # fmt: skip
+                   "slips", "passengers", "board", "trip-status"):  # fmt: skip
         assert action in out
     assert main(["--help"]) == EXIT_OK
     out = capsys.readouterr().out

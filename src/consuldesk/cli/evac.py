@@ -96,6 +96,9 @@ examples:
   consuldesk-cli evac add-people 01a2b3c4 N12345678 --leg 1     # a walk-in, with the family
   consuldesk-cli evac allocate 01a2b3c4 --leg 1 --explain
   consuldesk-cli evac manifest 01a2f7d0 --out bus1.pdf --lang kk
+  consuldesk-cli evac passengers 01a2f7d0                      # seats, boarded, what to check
+  consuldesk-cli evac board 01a2f7d0 N12345678 14              # a passport number, a seat
+  consuldesk-cli evac trip-status 01a2f7d0 departed
 
 OPERATION and TRIP are ids as 'evac list' shows them: the whole id or its first 6 or more
 characters, as long as no other operation or trip starts with them.
@@ -105,7 +108,7 @@ characters, as long as no other operation or trip starts with them.
 def _add_evac_parsers(add: Any, common: argparse.ArgumentParser) -> None:
     """``evac`` and its actions."""
     from consuldesk.domain.allocation import CLASS_FLAGS, Policy
-    from consuldesk.domain.enums import PresenceStatus, TripMode
+    from consuldesk.domain.enums import PresenceStatus, TripMode, TripStatus
 
     action = command_with_actions(
         add,
@@ -231,6 +234,26 @@ def _add_evac_parsers(add: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, required=True, help="the PDF to write")
     _add_replace(p)
     _add_doc_lang(p)
+
+    p = action("passengers", help="who is seated on a trip: seat, boarded or not, what to check")
+    p.add_argument("trip", metavar="TRIP", help=trip_help)
+
+    p = action(
+        "board",
+        help="check passengers in at the door: a slip's code, a seat or a passport number",
+    )
+    p.add_argument("trip", metavar="TRIP", help=trip_help)
+    p.add_argument(
+        "codes", metavar="CODE", nargs="+", help="a scanned slip, a seat or a passport number"
+    )
+
+    p = action("trip-status", help="mark a trip boarding, departed, arrived, cancelled, planned")
+    p.add_argument("trip", metavar="TRIP", help=trip_help)
+    p.add_argument(
+        "status",
+        choices=[s.value for s in TripStatus],
+        help="arrived on the last leg marks its passengers evacuated",
+    )
 
 
 def _find_operation(desk: Any, text: str) -> Any:
@@ -774,6 +797,100 @@ def cmd_evac_slips(args: argparse.Namespace) -> int:
     return _print_written(args, path, trip=trip.id)
 
 
+def cmd_evac_passengers(args: argparse.Namespace) -> int:
+    """The passengers seated on a trip, in seat order."""
+    from consuldesk.messages import STATUS_WORD_LABELS, problems_text
+    from consuldesk.services.evacuation import passengers
+
+    desk = _open(args)
+    try:
+        trip = _find_trip(desk, args.trip)
+        rows = passengers(desk, trip.id, include_history=False)
+    finally:
+        desk.close()
+    if args.json:
+        _print_json([_passenger_json(r, trip) for r in rows])
+        return EXIT_OK
+    print(
+        _("{trip}: {seated} seated of {capacity}, {boarded} boarded; {status}").format(
+            trip=trip.label,
+            seated=len(rows),
+            capacity=trip.capacity,
+            boarded=sum(r.status == "boarded" for r in rows),
+            status=_(STATUS_WORD_LABELS.get(trip.status, trip.status)),
+        )
+    )
+    width = max((len(r.seat or "") for r in rows), default=0)
+    for r in rows:
+        mark = "✓" if r.status == "boarded" else " "
+        problems = problems_text(r.problems)
+        line = f"  {(r.seat or '—').rjust(width)} {mark} {_person_label(r.person)}  {problems}"
+        print(line.rstrip())
+    flagged = sum(bool(r.problems) for r in rows)
+    if flagged:
+        print(_("To check before the border: {n}").format(n=flagged))
+    return EXIT_OK
+
+
+def cmd_evac_board(args: argparse.Namespace) -> int:
+    """Check passengers in, one code after the other, as the scan field at the door does.
+    Exit 3 when any code boarded nobody (named on its line)."""
+    from consuldesk.messages import SCAN_BOARDED, scan_line
+    from consuldesk.services.evacuation import get_trip, scan
+
+    desk = _open(args, writes=True)
+    done = []
+    try:
+        trip = _find_trip(desk, args.trip)
+        for code in args.codes:
+            result = scan(desk, trip.id, code)
+            status = get_trip(desk, trip.id).status if result.outcome == "trip_closed" else ""
+            done.append((code, result, scan_line(result, code, status)))
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(
+            [
+                {
+                    "code": code,
+                    "outcome": r.outcome,
+                    "boarded": r.outcome in SCAN_BOARDED,
+                    "line": line,
+                    "entry_id": r.passenger.entry_id if r.passenger else None,
+                    "problems": list(r.passenger.problems) if r.passenger else [],
+                }
+                for code, r, line in done
+            ]
+        )
+    else:
+        for _code, _r, line in done:
+            print(line)
+    return EXIT_OK if all(r.outcome in SCAN_BOARDED for _c, r, _l in done) else EXIT_BAD_INPUT
+
+
+def cmd_evac_trip_status(args: argparse.Namespace) -> int:
+    """Move a trip to another status (the moves the window's Trip status menu offers)."""
+    from consuldesk.domain.enums import TripStatus
+    from consuldesk.messages import STATUS_WORD_LABELS
+    from consuldesk.services.evacuation import set_trip_status
+
+    desk = _open(args, writes=True)
+    try:
+        trip = _find_trip(desk, args.trip)
+        row = set_trip_status(desk, trip.id, TripStatus(args.status)).row
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(_trip_json(row))
+    else:
+        print(
+            _("{trip} is now {status}.").format(
+                trip=row.label, status=_(STATUS_WORD_LABELS.get(row.status, row.status))
+            )
+        )
+    return EXIT_OK
+
+
 EVAC_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "list": cmd_evac_list,
     "new-operation": cmd_evac_new_operation,
@@ -783,6 +900,9 @@ EVAC_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "allocate": cmd_evac_allocate,
     "manifest": cmd_evac_manifest,
     "slips": cmd_evac_slips,
+    "passengers": cmd_evac_passengers,
+    "board": cmd_evac_board,
+    "trip-status": cmd_evac_trip_status,
 }
 
 

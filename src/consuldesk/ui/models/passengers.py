@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from consuldesk.domain.enums import ManifestStatus
 from consuldesk.i18n import _
-from consuldesk.messages import PRIORITY_CLASS_LABELS, PROBLEM_LABELS, PROBLEM_SHORT_LABELS
+from consuldesk.messages import PRIORITY_CLASS_LABELS, PROBLEM_MARK, problems_text
 from consuldesk.services.evacuation import PassengerRow
 from consuldesk.ui.models.base import RowsModel
 
@@ -34,7 +34,6 @@ Index = QModelIndex | QPersistentModelIndex
 ) = range(8)
 
 BOARDED_MARK = "✓"
-PROBLEM_MARK = "⚠"
 
 _BOARDED_BACKGROUND = QColor(214, 240, 214)
 _PROBLEM_COLOUR = QColor(176, 0, 32)
@@ -56,15 +55,6 @@ def status_text(status: str) -> str:
     """A passenger's status in words, with ✓ for boarded."""
     word = _(STATUS_LABELS.get(status, status))
     return f"{BOARDED_MARK} {word}" if status == ManifestStatus.BOARDED.value else word
-
-
-def problems_text(problems: tuple[str, ...], *, short: bool = False) -> str:
-    """The problems to solve before the border, marked with ⚠ (empty when none); ``short``
-    for the table's narrow column."""
-    if not problems:
-        return ""
-    labels = PROBLEM_SHORT_LABELS if short else PROBLEM_LABELS
-    return f"{PROBLEM_MARK} " + ", ".join(_(labels.get(p, p)) for p in problems)
 
 
 def _matches(row: PassengerRow, needle: str) -> bool:

@@ -14,15 +14,11 @@ from PySide6.QtWidgets import (
 from consuldesk.domain.enums import ManifestStatus
 from consuldesk.domain.scan import ScanKind, parse_scan
 from consuldesk.i18n import _
-from consuldesk.messages import (
-    STATUS_WORD_LABELS,
-    describe,
-)
+from consuldesk.messages import SCAN_BOARDED, describe, scan_line
 from consuldesk.services import evacuation as ev
 from consuldesk.services.evacuation import (
     ScanResult,
 )
-from consuldesk.ui.models.passengers import problems_text
 from consuldesk.ui.pages.evacuation.base import PageBase
 from consuldesk.ui.pages.evacuation.texts import (
     _FAIL_STYLE,
@@ -175,85 +171,32 @@ class ScanPart(PageBase):
 
     def _show_scan_result(self, result: ScanResult, text: str) -> None:
         p = result.passenger
-        name = (p.person.name_cyr or p.person.name) if p is not None else ""
-        seat = p.seat if p is not None and p.seat else None
         outcome = result.outcome
-        # Boarded, but the border will stop them: said at once, in amber, with what it is.
-        problems = (" " + problems_text(p.problems)) if p is not None and p.problems else ""
-        if outcome == "boarded":
-            line = _("✓ Boarded: {name}").format(name=name)
-            if seat:
-                line += ", " + _("seat {seat}").format(seat=seat)
-            self._show_scan(_WARN_STYLE if problems else _OK_STYLE, line + problems)
+        trip = self.selected_trip()
+        line = scan_line(result, text, trip.status if trip is not None else "")
+        if outcome in SCAN_BOARDED:
+            # Boarded, but the border will stop them: said at once, in amber, with what it is.
+            calm = outcome == "boarded" and not (p is not None and p.problems)
+            self._show_scan(_OK_STYLE if calm else _WARN_STYLE, line)
             if p is not None:
-                self._selected_entry = p.entry_id
-            return
-        if outcome == "replaced_boarded":
-            # Boarded all the same; the officer tells them their new seat.
-            line = _("✓ Boarded: {name}, new seat {seat} (slip replaced)").format(
-                name=name, seat=seat or "—"
-            )
-            self._show_scan(_WARN_STYLE, line + problems)
-            if p is not None:
-                self._selected_entry = p.entry_id
-            return
-        if outcome == "already_boarded":
-            line = _("✓ Already boarded: {name}").format(name=name)
-            if seat:
-                line += ", " + _("seat {seat}").format(seat=seat)
-            self._show_scan(_WARN_STYLE, line + problems)
-            if p is not None:
-                self.select_passenger(p.entry_id)
+                if outcome == "already_boarded":
+                    self.select_passenger(p.entry_id)
+                else:
+                    self._selected_entry = p.entry_id
             return
         if outcome == "open_manifest" and result.trip_id:
             if self.select_trip(result.trip_id):
-                self._show_scan(_OK_STYLE, _("Opened {trip}").format(trip=result.trip_label))
+                self._show_scan(_OK_STYLE, line)
             else:
                 self._show_scan(_FAIL_STYLE, _("✗ Unknown code: {code}").format(code=text))
                 QApplication.beep()
             return
         if outcome == "this_manifest":
-            self._show_scan(_OK_STYLE, _("This is this trip's manifest."))
+            self._show_scan(_OK_STYLE, line)
             return
-        if outcome == "other_trip":
-            # Short enough for two lines: "Open it" is the button beside it.
-            line = _("✗ Other vehicle: {name} → {trip}").format(name=name, trip=result.trip_label)
-            self._show_scan(_FAIL_STYLE, line, result.trip_id)
-        elif outcome == "replaced_other_trip":
-            line = (
-                _("✗ Slip replaced: {name} is now on {trip}, seat {seat}")
-                if seat
-                else _("✗ Slip replaced: {name} is now on {trip}")
-            ).format(name=name, trip=result.trip_label, seat=seat)
-            self._show_scan(_FAIL_STYLE, line, result.trip_id)
-        elif outcome == "replaced_waitlisted":
-            line = _("✗ Slip replaced: {name} is now on the waiting list").format(name=name)
-            if p is not None and p.position:
-                line += " " + _("({n}. in line)").format(n=p.position)
-            self._show_scan(_FAIL_STYLE, line)
-        elif outcome == "waitlisted":
-            line = _("✗ No seat yet: {name} is on the waiting list").format(name=name)
-            if p is not None and p.position:
-                line += " " + _("({n}. in line)").format(n=p.position)
-            self._show_scan(_FAIL_STYLE, line)
-        elif outcome == "not_on_trip":
-            who = result.person or (p.person if p is not None else None)
-            who_name = (who.name_cyr or who.name) if who is not None else ""
-            self._show_scan(_FAIL_STYLE, _("✗ Not on this trip: {name}").format(name=who_name))
-        elif outcome == "trip_closed":
-            trip = self.selected_trip()
-            status = _(STATUS_WORD_LABELS.get(trip.status, trip.status)) if trip else ""
-            self._show_scan(
-                _FAIL_STYLE, _("✗ Boarding is closed: this trip is {status}").format(status=status)
-            )
-        elif outcome == "no_seat":
-            line = _("✗ Nobody has seat {seat} on this trip").format(seat=result.printed_seat)
-            self._show_scan(_FAIL_STYLE, line)
-        elif outcome == "no_passport":
-            line = _("✗ Nobody with passport {number} on file").format(number=result.printed_seat)
-            self._show_scan(_FAIL_STYLE, line)
-        else:
-            self._show_scan(_FAIL_STYLE, _("✗ Unknown code: {code}").format(code=text))
+        # Another vehicle (a slip of it, or a replaced one): "Open it" is the button beside it.
+        target = result.trip_id if outcome in ("other_trip", "replaced_other_trip") else None
+        self._show_scan(_FAIL_STYLE, line, target)
         QApplication.beep()
 
     @Slot()
