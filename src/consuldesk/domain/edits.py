@@ -75,12 +75,13 @@ BOTH_KEEPABLE = frozenset({"phones", "notes"})
 def both_values(name: str, kept: Any, other: Any) -> Any:
     """One value holding both sides of a conflict on field ``name`` (of :data:`BOTH_KEEPABLE`).
 
-    Two posts each added a phone number, or a line to the notes, without seeing the other's:
-    choosing one dropped the other. Phones: the kept list, then the other's numbers it lacks,
-    in their order. Notes: the kept text, then the other's on a new line (only the other's when
-    it already holds the kept text, as an edit that added to it does; only the kept when it
-    holds the other's). The order does not depend on who resolves: the value kept everywhere
-    comes first.
+    Two posts (or two officers) each added a phone number, or a line to the notes, without
+    seeing the other's: choosing one dropped the other. Phones: the kept list, then the other's
+    numbers it lacks, in their order. Notes, line by line: the kept text, then the other's lines
+    it lacks (a line both added to the same text is kept once). ``kept`` comes first: the value
+    kept everywhere for a bundle's conflict, the saved one for two officers' edits, so the
+    result does not depend on who resolves. Phones come back as the type ``kept`` or
+    ``other`` had (a list from a bundle, a tuple from a card).
 
     Raises:
         ValueError: ``name`` is not a field whose values can be kept together.
@@ -89,10 +90,11 @@ def both_values(name: str, kept: Any, other: Any) -> Any:
         raise ValueError(f"{name!r}: one value or the other, not both")
     if name == "phones":
         first = list(kept or [])
-        return first + [p for p in other or [] if p not in first]
-    a, b = (kept or "").strip(), (other or "").strip()
-    if not a or a in b:
-        return b or None
-    if not b or b in a:
-        return a
-    return f"{a}\n{b}"
+        merged = first + [p for p in other or [] if p not in first]
+        return tuple(merged) if isinstance(kept or other, tuple) else merged
+    lines: list[str] = []
+    for text in (kept, other):
+        for line in (text or "").splitlines():
+            if line.strip() and line.strip() not in (seen.strip() for seen in lines):
+                lines.append(line.rstrip())
+    return "\n".join(lines) or None

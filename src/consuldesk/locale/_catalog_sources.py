@@ -1245,6 +1245,8 @@ def _catalog_sources() -> None:
     _("Take theirs")
     # TRANSLATORS: consuldesk.ui.dialogs.edit_conflict.CHOICE_LABELS[MINE]
     _("Keep mine")
+    # TRANSLATORS: consuldesk.ui.dialogs.edit_conflict.CHOICE_LABELS[BOTH]
+    _("Keep both")
     # TRANSLATORS: consuldesk.ui.dialogs.edit_conflict.HOW_LABELS['sync']
     _("received in a bundle")
     # TRANSLATORS: consuldesk.ui.dialogs.edit_conflict.HOW_LABELS['merge']

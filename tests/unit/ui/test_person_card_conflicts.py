@@ -168,8 +168,10 @@ def test_clicking_a_value_chooses_it(qtbot, desk, other):
     dialog.show()
     from PySide6.QtCore import QPoint, Qt
 
-    (label,) = [
-        w for w in dialog.findChildren(type(dialog.status_label)) if w.text().startswith("Long")
+    (label,) = [  # theirs (not both: theirs, then "Mine")
+        w
+        for w in dialog.findChildren(type(dialog.status_label))
+        if w.text().startswith("Long") and "Mine" not in w.text()
     ]
     assert label.wordWrap()
     qtbot.mouseClick(label, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
@@ -302,3 +304,38 @@ def test_the_list_says_the_card_was_saved_and_what_it_kept_of_the_other_change(
     assert page.status_label.text() == expected
     page.search_box.setText("x")  # something else asked: the count again
     qtbot.waitUntil(lambda: "found" in page.status_label.text(), timeout=3000)
+
+
+def test_two_officers_each_adding_a_phone_keep_both_numbers(qtbot, ctx, desk, other):
+    """Two officers each added the number the caller gave them: the conflict offered one or
+    the other. Keep both saves theirs, then the one this card added; notes line by line."""
+    from consuldesk.ui.dialogs.edit_conflict import BOTH
+
+    row = nationals.register_national(desk, person(notes="Hotel Azadi")).row
+    card = open_card(qtbot, ctx, row)
+    opened = nationals.fields_of_row(row)
+    nationals.update_national(
+        other,
+        row.id,
+        opened.replace(
+            phones=("+77012345678", "+77770001122"),
+            notes="Hotel Azadi\nSister: Dana",
+            address="Tower 7",
+        ),
+    )
+    retype(card.phones_edit, "+77012345678, +971501234567")
+    card.notes_edit.setPlainText("Hotel Azadi\nDiabetic: insulin")
+    retype(card.edits["address"], "Villa 3")
+
+    dialog = conflict_dialog(qtbot, card)
+    assert set(dialog.groups) == {"phones", "notes", "address"}
+    assert ("address", BOTH) not in dialog.buttons  # an address is one or the other
+    dialog.choose("phones", BOTH)
+    dialog.choose("notes", BOTH)
+    dialog.choose("address", MINE)
+    with qtbot.waitSignal(card.saved, timeout=5000):
+        dialog.save_button.click()
+    now = nationals.get_national(desk, row.id)
+    assert now.phones == ("+77012345678", "+77770001122", "+971501234567")
+    assert now.notes == "Hotel Azadi\nSister: Dana\nDiabetic: insulin"
+    assert now.address == "Villa 3"

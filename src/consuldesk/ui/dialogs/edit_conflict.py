@@ -26,16 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from consuldesk.domain.edits import BOTH_KEEPABLE, both_values
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import value_text
 from consuldesk.services.errors import EditConflict, FieldChange
 from consuldesk.ui.dialogs.person_card import label_of
 
-THEIRS, MINE = 0, 1
+THEIRS, MINE, BOTH = 0, 1, 2
 #: Secondary text (the value when opened, who changed it): grey, still readable on paper white.
 QUIET = "color: #5a5f66;"
 #: A choice's words, per side.
-CHOICE_LABELS = {THEIRS: "Take theirs", MINE: "Keep mine"}
+CHOICE_LABELS = {THEIRS: "Take theirs", MINE: "Keep mine", BOTH: "Keep both"}
 #: How the other change came, said after who made it.
 HOW_LABELS = {"sync": "received in a bundle", "merge": "when two records were merged"}
 
@@ -104,7 +105,9 @@ class EditConflictDialog(QDialog):
         grid = QGridLayout()
         grid.setHorizontalSpacing(18)
         grid.setVerticalSpacing(10)
-        headers = (_("Field"), _("When you opened the card"), _("Their change"), _("Yours"))
+        headers = [_("Field"), _("When you opened the card"), _("Their change"), _("Yours")]
+        if any(c.field in BOTH_KEEPABLE for c in conflict.conflicts):
+            headers.append(_("Both"))  # phones and notes: theirs, then yours
         for column, text in enumerate(headers):
             header = QLabel(text)
             font = header.font()
@@ -127,12 +130,18 @@ class EditConflictDialog(QDialog):
             opened.setStyleSheet(QUIET)
             grid.addWidget(opened, row, 1, Qt.AlignmentFlag.AlignTop)
             group = QButtonGroup(self)
-            for column, side, value in ((2, THEIRS, change.theirs), (3, MINE, change.mine)):
+            sides = [(2, THEIRS, change.theirs), (3, MINE, change.mine)]
+            if change.field in BOTH_KEEPABLE:
+                both = both_values(change.field, change.theirs, change.mine)
+                sides.append((4, BOTH, both))
+            for column, side, value in sides:
                 grid.addWidget(self._choice(change, side, value, group), row, column)
             self.groups[change.field] = group
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 2)
         grid.setColumnStretch(3, 2)
+        if len(headers) > 4:
+            grid.setColumnStretch(4, 2)
         grid.setRowStretch(len(conflict.conflicts) + 1, 1)
         table = QWidget()
         table.setLayout(grid)
@@ -195,7 +204,7 @@ class EditConflictDialog(QDialog):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         radio = QRadioButton(_(CHOICE_LABELS[side]))
-        radio.setObjectName(f"{change.field}_{'theirs' if side == THEIRS else 'mine'}")
+        radio.setObjectName(f"{change.field}_{('theirs', 'mine', 'both')[side]}")
         group.addButton(radio, side)
         self.buttons[(change.field, side)] = radio
         layout.addWidget(radio)
@@ -237,7 +246,7 @@ class EditConflictDialog(QDialog):
     @property
     def choices(self) -> dict[str, int]:
         """The side chosen for each field that has one."""
-        return {f: g.checkedId() for f, g in self.groups.items() if g.checkedId() in (0, 1)}
+        return {f: g.checkedId() for f, g in self.groups.items() if g.checkedId() in CHOICE_LABELS}
 
     @property
     def waiting(self) -> int:
@@ -275,4 +284,4 @@ class EditConflictDialog(QDialog):
         self.resolved.emit(choices)
 
 
-__all__ = ["MINE", "THEIRS", "EditConflictDialog", "who_text"]
+__all__ = ["BOTH", "MINE", "THEIRS", "EditConflictDialog", "who_text"]

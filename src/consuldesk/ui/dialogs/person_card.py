@@ -1265,7 +1265,8 @@ class PersonCard(DiscardGuardDialog):
     def _on_conflict_dialog_resolved(self, conflict: EditConflict, choices: dict[str, int]) -> None:
         """Save the merged values with the officer's choices, checked again against the record
         as the conflict saw it (a change made while choosing is caught too)."""
-        from consuldesk.ui.dialogs.edit_conflict import THEIRS
+        from consuldesk.domain.edits import both_values
+        from consuldesk.ui.dialogs.edit_conflict import BOTH, THEIRS
 
         if self._closed or self._row is None or self._saving:
             return
@@ -1273,6 +1274,11 @@ class PersonCard(DiscardGuardDialog):
             c.field: getattr(conflict.current, c.field)
             for c in conflict.conflicts
             if choices.get(c.field) == THEIRS
+        }
+        taken |= {  # phones or notes: theirs, then what this card added
+            c.field: both_values(c.field, getattr(conflict.current, c.field), c.mine)
+            for c in conflict.conflicts
+            if choices.get(c.field) == BOTH
         }
         fields = conflict.merged.replace(**taken)
         resolved = {c.field: c.mine for c in conflict.conflicts}
