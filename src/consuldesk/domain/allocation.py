@@ -65,6 +65,9 @@ class Candidate:
         asked: when they asked to leave, as sortable text (an ISO time; empty: not known).
             Within a priority class, the group that asked first comes first (then by name):
             the last seats went by the alphabet.
+        family_id: the person's family (not a tour group), when a group must be spread over
+            several vehicles: a minor travels with an adult of their family where the seats
+            allow it.
     """
 
     id: str
@@ -75,6 +78,7 @@ class Candidate:
     consent: bool = True
     city: str | None = None
     asked: str = ""
+    family_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,6 +251,55 @@ def _split_window(free: list[int], size: int) -> list[tuple[int, int]]:
     return takes
 
 
+def _share_out(
+    members: Sequence[Candidate], takes: Sequence[int]
+) -> tuple[list[list[Candidate]], list[Candidate]]:
+    """Spread a group (``members`` in priority order) over vehicles with ``takes`` seats each;
+    who is left waits, in that order.
+
+    Seated in order, a child could leave on one bus while the parent took the next one, or
+    waited: a minor crossing a border alone. A minor goes with an adult of their family (a
+    "unit": the family's first adult and its minors; a family without an adult here cannot
+    be helped). Units fill the vehicles in the group's order, each whole where it fits; from
+    the first that fits nowhere, the rest take the seats still free in order, a unit cut only
+    then (a family larger than a bus, or the last seats), its adult first: as many seats
+    filled as before, nobody seated ahead of someone of higher priority left waiting, and a
+    child separated from every adult of theirs only when the seats leave no other way.
+    """
+    order = {c.id: i for i, c in enumerate(members)}
+    adults: dict[str, Candidate] = {}  # each family's first adult (in priority order)
+    for c in members:
+        if c.family_id is not None and Vulnerability.MINOR not in c.flags:
+            adults.setdefault(c.family_id, c)
+    units: dict[str, list[Candidate]] = {}
+    for c in members:
+        escort = adults.get(c.family_id) if c.family_id is not None else None
+        minor = Vulnerability.MINOR in c.flags
+        key = f"family:{c.family_id}" if escort is not None and (minor or c is escort) else c.id
+        units.setdefault(key, []).append(c)
+    ordered = sorted(units.values(), key=lambda u: min(order[c.id] for c in u))
+    for unit in ordered:  # the adult first: a unit cut short keeps the child's escort
+        unit.sort(key=lambda c: (Vulnerability.MINOR in c.flags, order[c.id]))
+    shares: list[list[Candidate]] = [[] for _ in takes]
+    room = list(takes)
+    placed = 0
+    for unit in ordered:
+        target = next((i for i, r in enumerate(room) if r >= len(unit)), None)
+        if target is None:
+            break  # nobody after it goes before it: from here on, in order
+        shares[target] += unit
+        room[target] -= len(unit)
+        placed += 1
+    left = [c for unit in ordered[placed:] for c in unit]
+    for i in range(len(room)):  # seats left: filled in order, units cut only now
+        shares[i] += left[: room[i]]
+        left = left[room[i] :]
+    for share in shares:
+        share.sort(key=lambda c: order[c.id])
+    left.sort(key=lambda c: order[c.id])
+    return shares, left
+
+
 def allocate(
     candidates: Iterable[Candidate], trips: Iterable[TripSlot], policy: Policy | None = None
 ) -> Allocation:
@@ -334,12 +387,11 @@ def allocate(
         elif policy.allow_split_groups:
             takes = _split_window(free, size)
             parts = sum(1 for _, take in takes if take)
-            members_left = iter(members)
-            for idx, take in takes:
+            shares, members_left = _share_out(members, [take for _, take in takes])
+            for (idx, take), share in zip(takes, shares, strict=True):
                 free[idx] -= take
                 trip_id = slots[idx].id
-                for _ in range(take):
-                    cand = next(members_left)
+                for cand in share:
                     placements[cand.id] = trip_id
                     explanations[cand.id] = Reason(
                         "allocated.split",

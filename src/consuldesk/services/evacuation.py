@@ -1558,6 +1558,11 @@ def _plan_allocation(
     ids = sorted(waiting)
     people = _people(session, ids, today)
     groups = _groups(session, ids)
+    families = {
+        m.national_id: m.household_id
+        for m in reversed(memberships_of(session, ids))  # the first family of each, kept last
+        if m.kind == HouseholdKind.FAMILY.value
+    }
     where = _where_tonight(session, [nid for nid in ids if nid in people], people, today)
     cities = {place_key(city): city for city in where.values()}
     asked = _asked_at(session, [nid for nid in ids if nid in people], waiting)
@@ -1571,6 +1576,7 @@ def _plan_allocation(
             consent=people[nid].consent_date is not None,
             city=place_key(where.get(nid)),
             asked=asked.get(nid, ""),
+            family_id=families.get(nid),  # a split keeps a child with an adult of theirs
         )
         for nid in ids
         if nid in people

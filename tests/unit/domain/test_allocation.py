@@ -154,6 +154,38 @@ def test_split_groups_spread_over_the_fewest_consecutive_trips():
     assert partial.explanations[partial.waitlist[0]].code == "waitlisted.capacity"
 
 
+def test_a_group_spread_over_buses_keeps_each_child_with_an_adult_of_the_family():
+    """A tour group seated in priority order put a child on the first bus and its father on
+    the second: a minor crossing the border alone. Spread by families, every child rides with
+    a parent, and as many seats are filled."""
+    from dataclasses import replace
+
+    group = [
+        person("e", "ABENOV ERLAN", "tour", V.OVER_60),
+        replace(person("m", "BEKOVA MADINA", "tour", V.WOMAN_WITH_MINORS), family_id="B"),
+        replace(person("kb", "BEKOV ALI", "tour", V.MINOR), family_id="B"),
+        replace(person("ka1", "ASKAROV DAMIR", "tour", V.MINOR), family_id="A"),
+        replace(person("ka2", "ASKAROVA DANA", "tour", V.MINOR), family_id="A"),
+        replace(person("f", "ASKAROV TIMUR", "tour"), family_id="A"),
+    ]
+    trips = [TripSlot("bus-1", 3, 1), TripSlot("bus-2", 3, 2)]
+    result = allocate(group, trips, Policy(allow_split_groups=True))
+    assert len(result.placements) == 6 and not result.waitlist
+    on = result.placements
+    assert on["kb"] == on["m"]  # with his mother
+    assert on["ka1"] == on["ka2"] == on["f"]  # with their father
+    assert on["e"] == "bus-1"  # the group's first in priority still leaves first
+
+    # Too few seats for all: the father keeps his place beside a child; nobody of the group
+    # is seated ahead of someone of higher priority left waiting.
+    short = allocate(group, [TripSlot("bus-1", 3, 1), TripSlot("bus-2", 2, 2)],
+                     Policy(allow_split_groups=True))  # fmt: skip
+    assert len(short.placements) == 5 and len(short.waitlist) == 1
+    assert short.placements["e"] == "bus-1" and short.placements["m"] == short.placements["kb"]
+    assert short.waitlist == ["ka2"]  # the last seat: the father, then one child with him
+    assert short.placements["f"] == short.placements["ka1"] == "bus-2"
+
+
 def test_duplicates_and_negative_capacity_are_rejected():
     with pytest.raises(ValidationError) as err:
         allocate([person("1", "A"), person("1", "B")], [BUS1])
@@ -257,6 +289,25 @@ def check_invariants(people: list[Candidate], trips: list[TripSlot], result: All
 def test_capacity_respected_and_everyone_accounted_for(scenario, split):
     people, trips = scenario
     check_invariants(people, trips, allocate(people, trips, Policy(allow_split_groups=split)))
+
+
+@settings(max_examples=150)
+@given(scenarios(), st.lists(st.sampled_from([None, "fa", "fb"]), min_size=40, max_size=40))
+def test_families_inside_a_split_group_fill_as_many_seats(scenario, families):
+    """Spreading a group by families never costs a seat, nor the invariants."""
+    from dataclasses import replace
+
+    people, trips = scenario
+    policy = Policy(allow_split_groups=True)
+    with_families = [
+        replace(p, family_id=f"{p.group_id}/{f}" if p.group_id and f else None)
+        for p, f in zip(people, families, strict=False)
+    ]
+    result = allocate(with_families, trips, policy)
+    check_invariants(with_families, trips, result)
+    assert len(result.placements) == len(allocate(people, trips, policy).placements)
+    shuffled = list(reversed(with_families))
+    assert allocate(shuffled, trips, policy).placements == result.placements
 
 
 @settings(max_examples=150)

@@ -234,6 +234,42 @@ def test_a_minor_without_an_adult_of_their_family_aboard_is_flagged_for_the_bord
     assert all(not r.problems for r in ev.pool(desk, op.id, 1))
 
 
+def test_a_tour_group_spread_over_two_buses_keeps_each_child_with_a_parent(desk):
+    """Seated in priority order, a tour group's children took the first bus and their father
+    the second: unaccompanied at the border. Spread by families, nobody is."""
+    from consuldesk.domain.enums import HouseholdKind, Sex
+    from consuldesk.services import households
+
+    def reg(tag, surname, given, born, sex=Sex.MALE):
+        fields = dict(surname_lat=surname, given_names_lat=given, surname_cyr=None,
+                      given_names_cyr=None, sex=sex, birth_date=born, passport_no=f"N7{tag}",
+                      passport_expiry=date(2031, 1, 1), consent_date=date(2026, 3, 1))  # fmt: skip
+        return register(desk, **fields).id
+
+    elder = reg("000001", "ABENOV", "ERLAN", date(1950, 1, 1))
+    mother = reg("000002", "BEKOVA", "MADINA", date(1988, 1, 1), Sex.FEMALE)
+    son = reg("000003", "BEKOV", "ALI", date(2016, 1, 1))
+    kids = [reg("000004", "ASKAROV", "DAMIR", date(2014, 1, 1)),
+            reg("000005", "ASKAROVA", "DANA", date(2017, 1, 1), Sex.FEMALE)]  # fmt: skip
+    father = reg("000006", "ASKAROV", "TIMUR", date(1984, 1, 1))
+    households.create_household(desk, "Бековтер", HouseholdKind.FAMILY, head_id=mother,
+                                member_ids=[mother, son])  # fmt: skip
+    households.create_household(desk, "Асқаровтар", HouseholdKind.FAMILY, head_id=father,
+                                member_ids=[father, *kids])  # fmt: skip
+    everyone = [elder, mother, son, father, *kids]
+    group = households.create_household(
+        desk, "Kompas 3", HouseholdKind.TOUR_GROUP, member_ids=everyone
+    ).row
+    evac_request(desk, household_id=group.id)
+    op = operation(desk, allow_split_groups=True)
+    first, second = bus(desk, op.id, 3, "Dubai P 1"), bus(desk, op.id, 3, "Dubai P 2", hours=2)
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    summary = ev.allocate_leg(desk, op.id, 1).row
+    assert summary.placed == 6 and summary.flagged == 0
+    where = {r.person.id: trip.id for trip in (first, second) for r in ev.passengers(desk, trip.id)}
+    assert where[son] == where[mother] and where[kids[0]] == where[kids[1]] == where[father]
+
+
 def test_who_waits_is_told_why_and_where_in_the_queue(desk, people):
     op = operation(desk)
     small = bus(desk, op.id, 2, "Dubai P 1")
