@@ -868,22 +868,14 @@ def _posts_table(data: SitrepData, st: _Styles, label: LabelFn) -> LongTable:
         colWidths=[TEXT_WIDTH - num_w - share_w - when_w, num_w, share_w, when_w],
         repeatRows=1,
     )
+    grey = colors.HexColor("#DDDDDD")
     table.setStyle(
-        TableStyle(
+        _grid_style(
+            st,
             [
-                ("FONTNAME", (0, 0), (-1, -1), st.regular),
-                ("FONTSIZE", (0, 0), (-1, -1), 7.5),
-                ("LEADING", (0, 0), (-1, -1), 9),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
-                ("LINEBELOW", (0, 0), (-1, 0), 1.2, colors.black),
                 ("ALIGN", (1, 1), (2, -1), "RIGHT"),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-                *(("BACKGROUND", (3, r), (3, r), colors.HexColor("#DDDDDD")) for r in stale_rows),
-            ]
+                *(("BACKGROUND", (3, r), (3, r), grey) for r in stale_rows),
+            ],
         )
     )
     return table

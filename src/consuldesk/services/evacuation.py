@@ -886,12 +886,14 @@ def _active_on_leg(session: Session, operation_id: str, leg_no: int) -> dict[str
     return {e.national_id: e for e in entries}
 
 
-def _families_of(people: Any) -> Any:
-    """SQL for everyone in a family (not a tour group) with one of ``people`` (SQL or ids)."""
+def _family_pairs(people: Any) -> Any:
+    """SQL for ``(asker, kin)``: each of ``people`` (SQL or ids) and everyone in a family (not
+    a tour group) with them, themselves included."""
     hm = table_of(HouseholdMember)
     asker, kin, hh = hm.alias("asker"), hm.alias("kin"), table_of(Household)
     return (
-        sa_select(kin.c.national_id)
+        sa_select(asker.c.national_id.label("asker"), kin.c.national_id.label("kin"))
+        .select_from(kin)
         .join(asker, asker.c.household_id == kin.c.household_id)
         .join(hh, hh.c.id == kin.c.household_id)
         .where(
@@ -904,6 +906,12 @@ def _families_of(people: Any) -> Any:
     )
 
 
+def _families_of(people: Any) -> Any:
+    """SQL for everyone in a family (not a tour group) with one of ``people`` (SQL or ids)."""
+    pairs = _family_pairs(people)
+    return pairs.with_only_columns(pairs.selected_columns.kin)
+
+
 def _minors_alone(
     session: Session, seated: Iterable[tuple[str, str]], minors: set[str], today: date
 ) -> set[tuple[str, str]]:
@@ -913,29 +921,12 @@ def _minors_alone(
     wanted = {(nid, tid) for nid, tid in seated if nid in minors}
     if not wanted:
         return set()
-    hm, hh, me, nt = (
-        table_of(HouseholdMember),
-        table_of(Household),
-        table_of(ManifestEntry),
-        table_of(National),
-    )
-    asker, kin = hm.alias("asker"), hm.alias("kin")
+    me, nt = table_of(ManifestEntry), table_of(National)
     kin_of: dict[str, set[str]] = defaultdict(set)
     for chunk in _chunks(sorted({nid for nid, _ in wanted})):
-        for minor, relative in session.execute(
-            sa_select(asker.c.national_id, kin.c.national_id)
-            .join(kin, kin.c.household_id == asker.c.household_id)
-            .join(hh, hh.c.id == asker.c.household_id)
-            .where(
-                asker.c.national_id.in_(chunk),
-                kin.c.national_id != asker.c.national_id,
-                asker.c.deleted_at.is_(None),
-                kin.c.deleted_at.is_(None),
-                hh.c.deleted_at.is_(None),
-                hh.c.kind == HouseholdKind.FAMILY.value,
-            )
-        ):
-            kin_of[minor].add(relative)
+        for minor, relative in session.execute(_family_pairs(chunk)):
+            if relative != minor:
+                kin_of[minor].add(relative)
     trips = sorted({tid for _, tid in wanted})
     aboard: dict[str, list[tuple[str, date | None]]] = defaultdict(list)
     for chunk in _chunks(sorted(set().union(*kin_of.values()))):

@@ -23,14 +23,20 @@ def demo(desk):
     return desk
 
 
-def evacuate_some(desk):
-    """Seat the Tehran → Astara operation's leg 1 and let its bus arrive with everyone on."""
+def seat_tehran(desk):
+    """Seat everyone in Iran on the Tehran → Astara operation's leg 1: its first bus and
+    who is seated on it."""
     op = next(o for o in evacuation.list_operations(desk) if o.host_country == "IR")
     everyone = evacuation.CandidateCriteria(host_country="IR", open_evacuation_request=False)
     evacuation.add_to_pool(desk, op.id, 1, everyone)
     evacuation.allocate_leg(desk, op.id, 1)
     trip = op.legs[0].trips[0]
-    seated = evacuation.passengers(desk, trip.id)
+    return op, trip, evacuation.passengers(desk, trip.id)
+
+
+def evacuate_some(desk):
+    """Seat the Tehran → Astara operation's leg 1 and let its bus arrive with everyone on."""
+    op, trip, seated = seat_tehran(desk)
     for row in seated:
         evacuation.set_boarding(desk, row.entry_id, ManifestStatus.BOARDED)
     return op, trip, seated
@@ -120,12 +126,8 @@ def test_the_manifest_marks_and_counts_who_the_border_will_stop(demo, tmp_path):
     from consuldesk.reports.manifest import manifest_totals
     from consuldesk.services import nationals
 
-    op = next(o for o in evacuation.list_operations(demo) if o.host_country == "IR")
-    everyone = evacuation.CandidateCriteria(host_country="IR", open_evacuation_request=False)
-    evacuation.add_to_pool(demo, op.id, 1, everyone)
-    evacuation.allocate_leg(demo, op.id, 1)
-    trip = op.legs[0].trips[0]
-    seated = evacuation.passengers(demo, trip.id)[:3]
+    _op, trip, seated = seat_tehran(demo)
+    seated = seated[:3]
     today = demo.today()
     changes = (
         {"passport_no": None},  # no passport at all
@@ -168,12 +170,7 @@ def test_help_moving_prints_as_mob_not_as_a_medical_case(demo, tmp_path):
         )
         nationals.update_national(demo, person_id, fields)
 
-    op = next(o for o in evacuation.list_operations(demo) if o.host_country == "IR")
-    everyone = evacuation.CandidateCriteria(host_country="IR", open_evacuation_request=False)
-    evacuation.add_to_pool(demo, op.id, 1, everyone)
-    evacuation.allocate_leg(demo, op.id, 1)
-    trip = op.legs[0].trips[0]
-    rows = evacuation.passengers(demo, trip.id)
+    _op, trip, rows = seat_tehran(demo)
     for row in rows:
         only(row.person.id)
     wheelchair, diabetic = rows[0].person.id, rows[1].person.id
