@@ -73,6 +73,13 @@ QR_LEVEL: Literal["M"] = "M"
 RIGHT_COLUMN = QR_SIZE
 # Height of the band of one problem (no passport, passport expired, no consent) on a slip.
 PROBLEM_LINE = 4.8 * mm
+# How small the name, passport and vehicle may get beside full-size problems; below it the
+# problems go one band each, smaller (several at once), and the slip's text may shrink to
+# MIN_SCALE (long names and places).
+MIN_SCALE_BESIDE_PROBLEMS = 0.8
+MIN_SCALE = 0.55
+# The problems' size when several share a slip (points): one band each where it fits.
+COMPACT_PROBLEM_SIZE = 6.5
 
 # The slips' labels besides the shared ones (see ``common.LABELS``).
 _LABELS: dict[str, dict[str, str]] = {
@@ -334,36 +341,57 @@ def _draw_slip(
     top = y + SLIP_HEIGHT - PADDING
     left_width = SLIP_WIDTH - 2 * PADDING - RIGHT_COLUMN - 2 * mm
     flags = passenger_flags(slip.minor, slip.over_60, slip.medical, slip.mobility)
-    problems = [
+    codes = [code for code in PROBLEMS if code in slip.problems]
+    flags_height = 6 * mm if flags else 0.0
+    # Each problem at full size (both languages on one band, or English and the second
+    # language on two), the marks under them; when that leaves the name and the vehicle too
+    # small to read (several problems), each on one band, all at the size the longest fits,
+    # and the marks beside the seat number.
+    full_size = styles.flags.fontSize / styles.scale
+    full = [
         line
-        for code in PROBLEMS
-        if code in slip.problems
+        for code in codes
         for line in _problem_lines(label(code), label(code, "\n"), left_width, styles)
     ]
-    flags_height = 6 * mm if flags else 0.0
-    footer_height = 3 * mm + flags_height + len(problems) * PROBLEM_LINE
-    available = SLIP_HEIGHT - 2 * PADDING - footer_height
-
-    st = styles
-    column = _left_column(trip, slip, st, label, left_width)
-    _, height = column.wrapOn(canvas, left_width, available)
-    while height > available and st.scale > 0.55:
-        st = st.smaller()
+    layouts = [(full, full_size, PROBLEM_LINE, flags_height)]
+    if len(full) > 1:
+        one_each = [f"! {label(code)}" for code in codes]
+        fits = [(left_width - 2 * mm) / stringWidth(t, styles.bold, 1) for t in one_each]
+        size = max(min([full_size, *fits]), COMPACT_PROBLEM_SIZE)
+        compact = [
+            line
+            for code in codes
+            for line in _problem_lines(label(code), label(code, "\n"), left_width, styles, size)
+        ]
+        layouts.append((compact, size, size + 1.8 * mm, 0.0))
+    for n, layout in enumerate(layouts, start=1):
+        bands, band_size, band_height, flags_below = layout
+        floor = MIN_SCALE if n == len(layouts) else MIN_SCALE_BESIDE_PROBLEMS
+        available = SLIP_HEIGHT - 2 * PADDING - (3 * mm + flags_below + len(bands) * band_height)
+        st = styles
         column = _left_column(trip, slip, st, label, left_width)
         _, height = column.wrapOn(canvas, left_width, available)
+        while height > available and st.scale > floor:
+            st = st.smaller()
+            column = _left_column(trip, slip, st, label, left_width)
+            _, height = column.wrapOn(canvas, left_width, available)
+        if height <= available:
+            break
     column.drawOn(canvas, x + PADDING, top - height)
 
-    if flags:
+    right = x + SLIP_WIDTH - PADDING - RIGHT_COLUMN
+    if flags and flags_below:
         _draw_flags(canvas, x + PADDING, y + PADDING + 3 * mm, flags, styles)
-    line_y = y + PADDING + 3 * mm + flags_height + len(problems) * PROBLEM_LINE
-    for problem in problems:  # top down, as read (and as a PDF reader copies it)
-        line_y -= PROBLEM_LINE
-        _draw_problem(canvas, x + PADDING, line_y, left_width, problem, styles)
+    elif flags:  # between the seat number and the QR code, as many rows as they take
+        _draw_flags(canvas, right, y + SLIP_HEIGHT - 21 * mm, flags, styles, RIGHT_COLUMN)
+    line_y = y + PADDING + 3 * mm + flags_below + len(bands) * band_height
+    for problem in bands:  # top down, as read (and as a PDF reader copies it)
+        line_y -= band_height
+        _draw_problem(canvas, x + PADDING, line_y, left_width, problem, styles, band_size)
     canvas.setFont(styles.regular, 5.5)
     canvas.drawString(x + PADDING, y + PADDING - 1 * mm, f"ID {slip.entry_id}")
 
     # Right column: seat number in large type, then the QR code at the bottom.
-    right = x + SLIP_WIDTH - PADDING - RIGHT_COLUMN
     centre = right + RIGHT_COLUMN / 2
     canvas.setFont(styles.regular, 6.5)
     canvas.drawCentredString(centre, top - 6.5, label("seat"))
@@ -388,33 +416,50 @@ def _draw_slip(
     )
 
 
-def _draw_flags(canvas: Canvas, x: float, y: float, flags: list[str], st: _Styles) -> None:
-    """Draw each flag as bold text in a box, left to right, baseline at ``y``."""
+def _draw_flags(
+    canvas: Canvas,
+    x: float,
+    y: float,
+    flags: list[str],
+    st: _Styles,
+    within: float | None = None,
+) -> None:
+    """Draw each flag as bold text in a box, left to right, baseline at ``y``; ``within`` a
+    width, the boxes that do not fit go on a row below."""
     size = st.flags.fontSize / st.scale
     pad = 1.2 * mm
     canvas.setLineWidth(0.8)
     canvas.setFont(st.bold, size)
+    left = x
     for flag in flags:
         width = stringWidth(flag, st.bold, size)
+        if within is not None and x > left and x + width + 2 * pad > left + within:
+            x, y = left, y - size - 1.2 * pad - 2 * mm
         canvas.rect(x, y - pad, width + 2 * pad, size + 1.2 * pad, stroke=1, fill=0)
         canvas.drawString(x + pad, y, flag)
         x += width + 2 * pad + 2 * mm
 
 
-def _problem_lines(one_line: str, two_lines: str, width: float, st: _Styles) -> list[str]:
-    """A problem's label on one band when both languages fit the slip at full size, else on
-    two (English, then the second language): never shrunk below the others' size."""
-    size = st.flags.fontSize / st.scale
+def _problem_lines(
+    one_line: str, two_lines: str, width: float, st: _Styles, size: float | None = None
+) -> list[str]:
+    """A problem's label on one band when both languages fit the slip at ``size`` (default:
+    full size), else on two (English, then the second language): never shrunk below the
+    others' size."""
+    size = size or st.flags.fontSize / st.scale
     if stringWidth(f"! {one_line}", st.bold, size) <= width - 2 * mm:
         return [f"! {one_line}"]
     first, *rest = two_lines.split("\n")
     return [f"! {first}", *rest]
 
 
-def _draw_problem(canvas: Canvas, x: float, y: float, width: float, text: str, st: _Styles) -> None:
-    """Draw ``text`` white on a black band (baseline at ``y``), as wide as fits ``width``: a
-    problem the border will stop the passenger for, seen at a glance and on any printer."""
-    size = min(st.flags.fontSize / st.scale, (width - 2 * mm) / stringWidth(text, st.bold, 1))
+def _draw_problem(
+    canvas: Canvas, x: float, y: float, width: float, text: str, st: _Styles, size: float
+) -> None:
+    """Draw ``text`` white on a black band (baseline at ``y``), at ``size`` or as wide as fits
+    ``width``: a problem the border will stop the passenger for, seen at a glance and on any
+    printer."""
+    size = min(size, (width - 2 * mm) / stringWidth(text, st.bold, 1))
     pad = 1 * mm
     canvas.saveState()
     canvas.setFillColor(colors.black)

@@ -250,3 +250,39 @@ def test_every_problem_prints_at_the_same_size_on_a_slip(tmp_path: Path, languag
             lines = [t for t in sizes if words in t and not t.startswith("ID")]
             assert lines, (words, sizes)
             assert {sizes[line] for line in lines} == {sizes[no_passport]}, (words, sizes)
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_a_slip_with_every_problem_keeps_its_vehicle_and_name_readable(
+    tmp_path: Path, language: str
+) -> None:
+    """Four problems printed at full size, on two bands each, covered the vehicle line and
+    shrank the name to 5 points: the problems go one band each where they fit (all at one
+    readable size), the marks beside the seat number, and the rest stays above them."""
+    from pypdf import PdfReader
+
+    from consuldesk.reports.common import LABELS, PROBLEMS
+
+    every = replace(
+        KAZAKH_SLIPS[0],
+        minor=True,
+        medical=True,
+        mobility=True,
+        problems=tuple(p for p in PROBLEMS if p != "no_passport"),
+    )
+    out = render_boarding_slips(TRIP, [every], tmp_path / "s.pdf", second_language=language)  # type: ignore[arg-type]
+    seen: list[tuple[str, float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            seen.append((text.strip(), cm[5] + tm[5], size * tm[3]))
+
+    PdfReader(out).pages[0].extract_text(visitor_text=visit)
+    vehicle = next(y for text, y, _ in seen if text == TRIP.vehicle)
+    second = {LABELS[p][language] for p in every.problems}
+    bands = [(y, size) for text, y, size in seen if text.startswith("! ") or text in second]
+    assert len([1 for text, *_ in seen if text.startswith("! ")]) == 4
+    assert all(vehicle > y + size for y, size in bands)  # the vehicle above every band
+    assert len({size for _, size in bands}) == 1 and bands[0][1] >= 6.5  # alike, readable
+    name = next(size for text, _, size in seen if text.startswith(every.surname_lat))
+    assert name >= 6  # was 5 points, behind the bands
