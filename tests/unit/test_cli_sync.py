@@ -97,7 +97,10 @@ def test_export_to_all_peers_writes_one_bundle_each(capsys, pair):
     assert only["recipient"] == "IR-THR" and Path(only["path"]).exists()
 
 
-def test_a_conflict_is_listed_with_who_where_and_the_value_before(capsys, pair):
+def _crossed(capsys, pair, at_hq: dict, at_post: dict) -> str:
+    """Қасымова reaches headquarters and comes back; both then change her (``at_hq``,
+    ``at_post``) without seeing the other's change, and Tehran's bundle is imported at
+    headquarters: what the import said."""
     hq_path, thr_path, usb = pair
     for argv in (
         (thr_path, "bundle", "export", "KZ-HQ", usb),
@@ -110,17 +113,24 @@ def test_a_conflict_is_listed_with_who_where_and_the_value_before(capsys, pair):
             rest[-1] = max(usb.glob("*.consuldesk-bundle"), key=lambda p: p.stat().st_mtime_ns)
         code, _, err = run(capsys, "--case-file", str(path), *map(str, rest))
         assert code == EXIT_OK, err
-    for path, city, officer in ((hq_path, "Qom", "Айгүл Серікова"), (thr_path, "Tabriz", "x")):
+    for path, change, officer in ((hq_path, at_hq, "Айгүл Серікова"), (thr_path, at_post, "x")):
         desk = open_casefile(path, officer=officer)
         (row,) = nationals.search(desk, "Қасымова").rows
         found = nationals.get_national(desk, row.id)
-        nationals.update_national(desk, row.id, nationals.fields_of_row(found).replace(city=city))
+        nationals.update_national(desk, row.id, nationals.fields_of_row(found).replace(**change))
         desk.close()
     code, _, err = run(capsys, "--case-file", str(thr_path), "bundle", "export", "KZ-HQ", str(usb))
     assert code == EXIT_OK, err
     newest = max(usb.glob("IR-THR-to-KZ-HQ-*"), key=lambda p: p.stat().st_mtime_ns)
     code, out, err = run(capsys, "--case-file", str(hq_path), "bundle", "import", str(newest))
-    assert code == EXIT_OK and "conflicts queued: 1" in out, err
+    assert code == EXIT_OK, err
+    return out
+
+
+def test_a_conflict_is_listed_with_who_where_and_the_value_before(capsys, pair):
+    hq_path, _thr_path, _usb = pair
+    out = _crossed(capsys, pair, {"city": "Qom"}, {"city": "Tabriz"})
+    assert "conflicts queued: 1" in out
 
     code, out, _ = run(capsys, "--case-file", str(hq_path), "conflicts", "list")
     assert code == EXIT_OK
@@ -139,6 +149,35 @@ def test_a_conflict_is_listed_with_who_where_and_the_value_before(capsys, pair):
     assert code == EXIT_OK
     now = row["other_value"]  # said, not left to guess
     assert out.strip() == f"Resolved: City is now “{now}”; the choice travels in the next bundles."
+
+
+def test_the_id_the_list_shows_settles_the_conflict_beside_settled_ones(capsys, pair):
+    """Three conflicts of one import share their first characters; with two settled, the list
+    shortened the last one's id among the open ones, and resolve said it matched three."""
+    hq_path, _thr_path, _usb = pair
+    out = _crossed(
+        capsys,
+        pair,
+        {"city": "Qom", "address": "Azadi 5", "phones": ("+77011112233",)},
+        {"city": "Tabriz", "address": "Enghelab 7", "phones": ("+989121234567",)},
+    )
+    assert "conflicts queued: 3" in out
+    code, out, _ = run(capsys, "--case-file", str(hq_path), "--json", "conflicts", "list")
+    listed = json.loads(out)
+    (third,) = [c for c in listed if c["field"] == "phones"]
+    for done in (c for c in listed if c is not third):
+        code, _, err = run(capsys, "--case-file", str(hq_path), "conflicts", "resolve", done["id"])
+        assert code == EXIT_OK, err
+    code, out, _ = run(capsys, "--case-file", str(hq_path), "conflicts", "list")
+    shown = out.split()[0]
+    assert third["id"].startswith(shown) and len(shown) < len(third["id"])
+    code, out, err = run(
+        capsys, "--case-file", str(hq_path), "conflicts", "resolve", shown, "--keep-both"
+    )
+    assert code == EXIT_OK, err
+    assert "+7 701 111 2233" in out and "+98 912 123 4567" in out
+    code, out, _ = run(capsys, "--case-file", str(hq_path), "conflicts", "list")
+    assert "No conflicts." in out
 
 
 def test_a_wrong_passphrase_in_the_environment_is_named(capsys, pair, monkeypatch):

@@ -202,7 +202,7 @@ def _print_situation(s: Any) -> None:
             n=s.nationals, v=s.vulnerable, e=s.evacuated
         )
     )
-    if len(s.by_post) > 1:
+    if len(s.by_post) > 1 or s.post_as_of:  # headquarters, even with one post's people
         print(_("By post (figures as of, UTC)"))
         now = datetime.now(UTC)
         for post, count in s.by_post.items():

@@ -31,6 +31,7 @@ examples:
   consuldesk-cli bundle inspect /media/usb/IR-THR-to-KZ-HQ-….consuldesk-bundle
   consuldesk-cli bundle import /media/usb/IR-THR-to-KZ-HQ-….consuldesk-bundle
   consuldesk-cli conflicts list
+  consuldesk-cli conflicts resolve 01a2b3c4 --keep-both     phones or notes: both values
   consuldesk-cli sync status
 
 A bundle carries every change the other side has not acknowledged yet: a lost stick costs
@@ -298,7 +299,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
-    from consuldesk.cli.common import _pick_id, _short_ids
+    from consuldesk.cli.common import _id_key, _pick_id, _short_ids
     from consuldesk.services import sync
 
     desk = _open(args, writes=args.conflicts_command == "resolve")
@@ -345,7 +346,13 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
                         )
                     )
             return EXIT_OK
-        labels = {c.id: c.id for c in sync.conflicts(desk, open_only=False)}
+        # The open ones first: the list shortens their ids among themselves, and a settled
+        # conflict sharing the prefix must not make the id shown ambiguous.
+        every = sync.conflicts(desk, open_only=False)
+        key = _id_key(args.id)
+        open_ = {c.id: c.id for c in every if c.status == "open"}
+        hit = any(_id_key(i).startswith(key) for i in open_)
+        labels = open_ if hit else {c.id: c.id for c in every}
         conflict_id = _pick_id(args.id, labels, "conflict")
         done = sync.resolve_conflict(
             desk, conflict_id, keep_other=args.take_other, keep_both=args.keep_both

@@ -609,7 +609,7 @@ def _build_story(data: SitrepData, generated: str, st: _Styles, label: LabelFn) 
             Spacer(1, 1.5 * mm),
             para(label("needs_review").format(n=data.needs_review), st.cell),
         ]
-    if len(data.by_post) > 1:
+    if len(data.by_post) > 1 or data.post_as_of:  # another post's people: how old
         story += [
             Spacer(1, 4 * mm),
             CondPageBreak(HEADING_ROOM),

@@ -286,8 +286,8 @@ def _posts_as_of(session: Session, posts: list[str]) -> dict[str, datetime | Non
     """When the figures of each of ``posts`` held here were taken: the later of when its
     newest bundle applied here was made and its newest change held here (which another
     post's bundle may have brought later)."""
-    made = {
-        p.post_code: p.last_bundle_made
+    peers = {
+        p.post_code: p
         for p in session.exec(select(SyncPeer).where(col(SyncPeer.post_code).in_(posts)))
     }
     changed: dict[str, datetime] = {}
@@ -297,15 +297,22 @@ def _posts_as_of(session: Session, posts: list[str]) -> dict[str, datetime | Non
         except ValueError:
             continue
         changed[k.node] = datetime.fromtimestamp(stamp.wall_ms / 1000, UTC).replace(microsecond=0)
+    now = utcnow()
     out: dict[str, datetime | None] = {}
     for post in posts:
-        known = [
-            at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
-            for at in (made.get(post), changed.get(post))
-            if at is not None
-        ]
+        peer = peers.get(post)
+        made = _utc(peer.last_bundle_made) if peer and peer.last_bundle_made else None
+        # A change stamped by a clock ahead of ours is no newer than the bundle that brought
+        # it here (or than now, relayed by another post): never figures from the future.
+        arrived = _utc(peer.last_received_at) if peer and peer.last_received_at else now
+        change = min(changed[post], arrived) if post in changed else None
+        known = [at for at in (made, change) if at is not None]
         out[post] = max(known) if known else None
     return out
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _open_pairs(session: Session) -> tuple[int, int]:

@@ -323,6 +323,13 @@ def test_each_posts_figures_say_how_old_they_are(tmp_path: Path) -> None:
         assert "KZ-HQ 2 0% current: this report's post" in text
         assert "⚠ More than 24 hours older than this report" in text
 
+    # Headquarters early in a crisis: one post's stick, nobody registered at headquarters.
+    only = replace(data, by_post=posts[1:2], nationals_total=180,
+                   post_as_of={posts[1][0]: generated - timedelta(days=2)})  # fmt: skip
+    text = " ".join(all_text(render_sitrep(only, tmp_path / "only.pdf")).split())
+    assert "Embassy in Tehran (IR-THR) 180 100% ⚠ 08.03.2026 17:05 UTC" in text
+    assert "⚠ More than 24 hours older than this report" in text
+
     fresh = replace(data, post_as_of={name: generated for name, _n in posts[1:]})
     text = " ".join(all_text(render_sitrep(fresh, tmp_path / "fresh.pdf")).split())
     assert "⚠" not in text and "10.03.2026 17:05 UTC" in text

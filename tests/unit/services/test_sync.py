@@ -907,3 +907,31 @@ def test_two_phone_numbers_added_at_two_posts_can_both_be_kept(world):
     y = nationals.get_national(thr, a.id)
     assert (y.phones, y.notes) == (x.phones, x.notes)
     assert {c.field for c in s.conflicts(thr)} == {"city"}
+
+
+def test_a_post_whose_clock_runs_ahead_never_dates_its_figures_after_they_arrived(world):
+    """Tehran's laptop two days ahead stamped its changes 09.12 on the 7th: headquarters said
+    its figures were of the 9th, "just now". They are no newer than their bundle's arrival;
+    and a post's people relayed by another post, with no bundle of its own here, no newer
+    than now."""
+    from datetime import UTC, datetime
+
+    from consuldesk.domain.hlc import Timestamp
+    from consuldesk.store.models import National, SyncKnowledge, SyncPeer
+
+    hq, thr, usb = world
+    nationals.register_national(thr, person(iin=None, host_country="IR"))
+    receive(hq, send(thr, hq, usb))
+    relayed = nationals.register_national(hq, person(iin=None, passport_no="N90000004")).row
+    ahead = int((datetime.now(UTC) + timedelta(days=2)).timestamp() * 1000)
+    with hq.write() as tx:
+        for post in ("IR-THR", "AE-DXB"):
+            tx.session.merge(SyncKnowledge(node=post, version=str(Timestamp(ahead, 0, post))))
+        record = tx.session.get(National, relayed.id)
+        record.origin_post = "AE-DXB"  # as Dubai's person brought by another post's bundle
+        tx.session.add(record)
+        arrived = tx.session.get(SyncPeer, "IR-THR").last_received_at
+    as_of = situation(hq).post_as_of
+    arrived = arrived if arrived.tzinfo else arrived.replace(tzinfo=UTC)
+    assert as_of["IR-THR"] == arrived
+    assert as_of["AE-DXB"] <= datetime.now(UTC)

@@ -173,3 +173,12 @@ def test_each_posts_figures_say_how_old_they_are(qtbot, ctx, desk):
     assert "a day old" in rows["IR-THR"].toolTip()
     assert rows["QA-DOH"].text().startswith("2 hours ago · ")
     assert rows["QA-DOH"].toolTip() == ""
+
+
+def test_one_posts_figures_alone_still_say_how_old_they_are(qtbot, ctx, desk):
+    """Headquarters holding only Tehran's people (its first stick) showed no table at all."""
+    people_from_posts(desk, {"IR-THR": timedelta(days=2)})
+    page = make_page(qtbot, ctx)
+    qtbot.waitUntil(lambda: page.post_table.isVisibleTo(page), timeout=3000)
+    assert page.post_table.rowCount() == 1
+    assert page.post_table.item(0, 2).text().startswith("⚠ 2 days ago · ")

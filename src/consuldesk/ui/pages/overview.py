@@ -353,7 +353,7 @@ class OverviewPage(QWidget):
         self.vulnerability_chart.set_data(
             [(_(VULNERABILITY_LABELS.get(k, k)), v) for k, v in s.by_vulnerability.items()]
         )
-        self.post_table.setVisible(len(s.by_post) > 1)
+        self.post_table.setVisible(len(s.by_post) > 1 or bool(s.post_as_of))
         _fill(self.post_table, list(s.by_post.items()))
         _fill_as_of(self.post_table, s)
         said = []
