@@ -20,7 +20,7 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -55,7 +55,7 @@ from consuldesk.domain.enums import (
 from consuldesk.domain.names import sort_key
 from consuldesk.domain.requests import OPEN_STATUSES
 from consuldesk.domain.scan import ScanKind, parse_scan
-from consuldesk.domain.vulnerability import accompanied, is_minor
+from consuldesk.domain.vulnerability import SENIOR_AGE, accompanied, age_on, is_minor
 from consuldesk.reports.manifest import ManifestData, ManifestPassenger, render_manifest
 from consuldesk.reports.slips import BoardingSlip, SlipTrip, render_boarding_slips
 from consuldesk.services import audited
@@ -913,12 +913,12 @@ def _families_of(people: Any) -> Any:
 
 
 def _minors_alone(
-    session: Session, seated: Iterable[tuple[str, str]], minors: set[str], today: date
+    session: Session, seated: Iterable[tuple[str, str, date | None]], on: Mapping[str, date]
 ) -> set[tuple[str, str]]:
-    """The ``(person, trip)`` of each minor of ``seated`` (people on trips) with no adult of
-    their family (not a tour group: the border asks for a parent or their consent) seated or
-    boarded on the same trip. ``minors``: which of the people are minors."""
-    wanted = {(nid, tid) for nid, tid in seated if nid in minors}
+    """The ``(person, trip)`` of each minor of ``seated`` (person, trip, birth date: people on
+    trips) with no adult of their family (not a tour group: the border asks for a parent or
+    their consent) seated or boarded on the same trip; ages on each trip's day ``on``."""
+    wanted = {(nid, tid) for nid, tid, born in seated if is_minor(born, on[tid])}
     if not wanted:
         return set()
     me, nt = table_of(ManifestEntry), table_of(National)
@@ -946,7 +946,7 @@ def _minors_alone(
         (nid, tid)
         for nid, tid in wanted
         if not accompanied(
-            (born for k in kin_of[nid] for on, born in aboard[k] if on == tid), today
+            (born for k in kin_of[nid] for trip, born in aboard[k] if trip == tid), on[tid]
         )
     }
 
@@ -1347,18 +1347,19 @@ def _seated_with_problems(session: Session, operation_id: str, leg_no: int, toda
     may stop: the count "to check before the border" (it counted the candidates of each run,
     the waiting ones too: 40, then 4, for the same seats). Only the values the rules read are
     read (thousands of seated people are not read whole for a count)."""
-    me, nt = table_of(ManifestEntry), table_of(National)
+    me, nt, tt = table_of(ManifestEntry), table_of(National), table_of(Trip)
     query = (
         sa_select(
             nt.c.id,
             me.c.trip_id,
+            tt.c.departure_at,
             nt.c.birth_date,
             nt.c.passport_no,
             nt.c.passport_expiry,
             nt.c.surname_lat,
             nt.c.consent_date,
         )
-        .select_from(me.join(nt, nt.c.id == me.c.national_id))
+        .select_from(me.join(nt, nt.c.id == me.c.national_id).join(tt, tt.c.id == me.c.trip_id))
         .where(
             me.c.operation_id == operation_id,
             me.c.leg_no == leg_no,
@@ -1368,20 +1369,25 @@ def _seated_with_problems(session: Session, operation_id: str, leg_no: int, toda
         )
     )
     rows = session.execute(query).all()
-    alone = _minors_alone(
-        session,
-        [(r.id, r.trip_id) for r in rows],
-        {r.id for r in rows if is_minor(r.birth_date, today)},
-        today,
-    )
+    on = {r.trip_id: _day_of_travel(r.departure_at, today) for r in rows}
+    alone = _minors_alone(session, [(r.id, r.trip_id, r.birth_date) for r in rows], on)
     return len(
         {
             r.id
             for r in rows
             if (r.id, r.trip_id) in alone
-            or _problems_of(r.passport_no, r.passport_expiry, r.surname_lat, r.consent_date, today)
+            or _problems_of(
+                r.passport_no, r.passport_expiry, r.surname_lat, r.consent_date, on[r.trip_id]
+            )
         }
     )
+
+
+def _day_of_travel(departure: datetime | None, today: date) -> date:
+    """The day a passenger's papers and age are judged on: the trip's departure (where the
+    bus leaves), or today if it left or has no time yet."""
+    departs = _local(departure)
+    return max(today, departs.date()) if departs is not None else today
 
 
 def _off_later_legs(tx: Tx, operation_id: str, leg_no: int, national_ids: Sequence[str]) -> int:
@@ -2013,20 +2019,24 @@ def _passenger_rows(
             value = params.get(key)
             if isinstance(value, str) and len(value) == 36:
                 reason_trips.add(value)
-    labels = {
-        t.id: _label(t)
-        for t in session.exec(
-            select(Trip).where(col(Trip.id).in_(sorted(reason_trips | set(trip_ids))))
-        ).all()
-    }
+    trips = session.exec(
+        select(Trip).where(col(Trip.id).in_(sorted(reason_trips | set(trip_ids))))
+    ).all()
+    labels = {t.id: _label(t) for t in trips}
+    # A passenger's papers and age count on the day their vehicle leaves (as the manifest
+    # prints them): a passport valid today but not then stops them at the border.
+    on = {t.id: _day_of_travel(t.departure_at, today) for t in trips}
     households: dict[str, tuple[str, str]] = {}
     for m in memberships_of(session, ids):
         households.setdefault(m.national_id, (m.household_id, m.name))
     alone = _minors_alone(
         session,
-        [(e.national_id, e.trip_id) for e in entries if e.trip_id and e.status in _SEATED],
-        {nid for nid, p in people.items() if Vulnerability.MINOR in p.vulnerabilities},
-        today,
+        [
+            (e.national_id, e.trip_id, people[e.national_id].birth_date)
+            for e in entries
+            if e.trip_id and e.status in _SEATED and e.national_id in people
+        ],
+        on,
     )
     rows = []
     for e in entries:
@@ -2054,7 +2064,7 @@ def _passenger_rows(
                 person=person,
                 household_id=hid,
                 household_name=hname,
-                problems=_problems(person, today)
+                problems=_problems(person, on.get(e.trip_id or "", today))
                 + (("minor_alone",) if (e.national_id, e.trip_id) in alone else ()),
                 version=e.version,
             )
@@ -2149,9 +2159,8 @@ def manifest_data(desk: Desk, trip_id: str) -> ManifestData:
             session, [e for e in _trip_entries(session, trip.id) if e.status in _SEATED], today
         )
         rows.sort(key=lambda r: (_seat_key(r.seat), _name_key(r.person), r.entry_id))
-        # A passport still valid today but not on the day of departure stops them at the border.
-        departs = _local(trip.departure_at)
-        leaving = max(today, departs.date()) if departs is not None else today
+        # Ages and papers on the day of departure, as the rows' problems are judged.
+        leaving = _day_of_travel(trip.departure_at, today)
         passengers_ = [
             ManifestPassenger(
                 number=i,
@@ -2164,14 +2173,13 @@ def manifest_data(desk: Desk, trip_id: str) -> ManifestData:
                 passport_expiry=r.person.passport_expiry,
                 nationality=r.person.nationality,
                 seat=r.seat or "",
-                minor=Vulnerability.MINOR in r.person.vulnerabilities,
-                over_60=Vulnerability.OVER_60 in r.person.vulnerabilities,
+                minor=is_minor(r.person.birth_date, leaving),
+                over_60=r.person.birth_date is not None
+                and age_on(r.person.birth_date, leaving) >= SENIOR_AGE,
                 medical=Vulnerability.MEDICAL in r.person.vulnerabilities,
                 mobility=Vulnerability.MOBILITY in r.person.vulnerabilities,
                 boarded=r.status == _S.BOARDED.value,
-                # (the passport on the day of departure; the company aboard as seated now)
-                problems=_problems(r.person, leaving)
-                + tuple(code for code in r.problems if code == "minor_alone"),
+                problems=r.problems,
             )
             for i, r in enumerate(rows, start=1)
         ]

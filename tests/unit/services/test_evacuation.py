@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -268,6 +268,38 @@ def test_a_tour_group_spread_over_two_buses_keeps_each_child_with_a_parent(desk)
     assert summary.placed == 6 and summary.flagged == 0
     where = {r.person.id: trip.id for trip in (first, second) for r in ev.passengers(desk, trip.id)}
     assert where[son] == where[mother] and where[kids[0]] == where[kids[1]] == where[father]
+
+
+def test_a_trip_judges_ages_and_passports_on_its_day_of_departure(desk):
+    """A brother turning 18 the day the bus leaves takes his sister across: neither is flagged
+    (his age was judged on today, and he was printed CHILD). A passport that runs out before
+    the bus leaves was marked on the manifest only, not in the list the officer works from."""
+    from consuldesk.domain.enums import HouseholdKind
+    from consuldesk.services import households
+
+    day = DEPART.date()  # the bus leaves the day after today (the tests' today)
+    assert day == desk.today() + timedelta(days=1)
+    brother = register(desk, surname_lat="SADYK", given_names_lat="ARMAN", surname_cyr="Садық",
+                       given_names_cyr="Арман", birth_date=day.replace(year=day.year - 18),
+                       passport_no="N81000001", passport_expiry=desk.today(),
+                       consent_date=date(2026, 3, 1))  # fmt: skip
+    sister = register(desk, surname_lat="SADYK", given_names_lat="AIYM", surname_cyr="Садық",
+                      given_names_cyr="Айым", birth_date=date(2015, 5, 5),
+                      passport_no="N81000002", passport_expiry=date(2031, 1, 1),
+                      consent_date=date(2026, 3, 1))  # fmt: skip
+    family = households.create_household(desk, "Садықтар", HouseholdKind.FAMILY,
+                                         member_ids=[brother.id, sister.id]).row  # fmt: skip
+    evac_request(desk, household_id=family.id)
+    op = operation(desk)
+    trip = bus(desk, op.id, 5, "Dubai P 7")
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    ev.allocate_leg(desk, op.id, 1)
+    rows = {r.person.given_names_lat: r for r in ev.passengers(desk, trip.id)}
+    assert rows["ARMAN"].problems == ("passport_expired",)  # valid today, not on the day
+    assert rows["AIYM"].problems == ()  # with her brother, an adult that day
+    printed = {p.given_names_lat: p for p in ev.manifest_data(desk, trip.id).passengers}
+    assert (printed["ARMAN"].minor, printed["AIYM"].minor) == (False, True)
+    assert printed["ARMAN"].problems == ("passport_expired",)
 
 
 def test_who_waits_is_told_why_and_where_in_the_queue(desk, people):
