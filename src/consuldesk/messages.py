@@ -856,10 +856,12 @@ def record_counts(counts: dict[str, int]) -> str:
 
 
 def shown_conflict_value(field: str, value: Any, *, before: bool = False) -> str:
-    """:func:`conflict_value` in quotes, or "(empty)" for a field without a value."""
+    """:func:`conflict_value` in quotes, or "(empty)" for a field without a value; on one
+    line (a note of several lines kept whole by "Keep both" reads its lines joined by "; ")."""
     if field != "deleted_at" and value in (None, ""):
         return _("(empty)")
-    return _("“{value}”").format(value=conflict_value(field, value, before=before))
+    text = "; ".join(line for line in conflict_value(field, value, before=before).splitlines())
+    return _("“{value}”").format(value=text)
 
 
 def conflict_value(field: str, value: Any, *, before: bool = False) -> str:

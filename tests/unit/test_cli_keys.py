@@ -21,10 +21,10 @@ def run(capsys, *argv):
 def two(tmp_path, capsys, monkeypatch):
     """Headquarters and the embassy in Tehran, each with keys, and a USB stick."""
     hq, thr = tmp_path / "hq.consuldesk", tmp_path / "thr.consuldesk"
-    assert (
-        run(capsys, "--case-file", str(hq), "init", "--post", "KZ-HQ", "--name", "СІМ", "--hq")[0]
-        == 0
+    code, out, _ = run(
+        capsys, "--case-file", str(hq), "init", "--post", "KZ-HQ", "--name", "СІМ", "--hq"
     )
+    assert code == 0 and "recovery key for the safe" in out  # it is headquarters itself
     assert (
         run(
             capsys,

@@ -73,7 +73,9 @@ def cmd_init(args: argparse.Namespace) -> int:
             ).format(path=path, code=code, officer=args.officer)
         )
         print(
-            _(
+            _("Print its recovery key for the safe: consuldesk-cli recovery-key --out recovery.pdf")
+            if args.hq
+            else _(
                 "Print its recovery key for headquarters: consuldesk-cli recovery-key --out "
                 "recovery.pdf"
             )

@@ -50,6 +50,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, Ta
 
 __all__ = [
     "FLAG_CHILD",
+    "FLAG_MARKS",
     "FLAG_MEDICAL",
     "FLAG_MOBILITY",
     "FLAG_OVER_60",
@@ -111,6 +112,13 @@ FLAG_CHILD = "CHILD"
 FLAG_OVER_60 = "60+"
 FLAG_MEDICAL = "MED"
 FLAG_MOBILITY = "MOB"
+#: Each mark with the key of its meaning in :data:`LABELS`, in the order they are printed.
+FLAG_MARKS = (
+    ("minors", FLAG_CHILD),
+    ("over_60", FLAG_OVER_60),
+    ("medical", FLAG_MEDICAL),
+    ("mobility", FLAG_MOBILITY),
+)
 
 #: Quiet zone around a QR code, in modules (the QR standard asks for 4).
 QR_BORDER = 4
@@ -186,6 +194,15 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Page {page} of {total}",
         "kk": "Бет {page} / {total}",
         "ru": "Страница {page} из {total}",
+    },
+    # The marks of the flags column (FLAG_MARKS), in words: the legend of each document.
+    "minors": {"en": "Minors", "kk": "Кәмелетке толмағандар", "ru": "Несовершеннолетние"},
+    "over_60": {"en": "Aged 60 or more", "kk": "60 жастан асқандар", "ru": "60 лет и старше"},
+    "medical": {"en": "Medical", "kk": "Медициналық", "ru": "Медицинские"},
+    "mobility": {  # as the situation report names it
+        "en": "Reduced mobility",
+        "kk": "Қозғалысы шектеулі",
+        "ru": "Ограниченная подвижность",
     },
     # What a border officer must see on paper: on the manifest (flags column and totals) and
     # on the passenger's boarding slip.

@@ -26,6 +26,7 @@ from reportlab.platypus import Flowable, LongTable, Spacer, Table, TableStyle
 from consuldesk.domain.scan import manifest_payload
 from consuldesk.reports.common import (
     FLAG_CHILD,
+    FLAG_MARKS,
     FLAG_MEDICAL,
     FLAG_MOBILITY,
     FLAG_OVER_60,
@@ -111,14 +112,6 @@ _LABELS: dict[str, dict[str, str]] = {
     "boarded": {"en": "Boarded", "kk": "Отырды", "ru": "Посадка"},
     "signature": {"en": "Signature", "kk": "Қолы", "ru": "Подпись"},
     "totals": {"en": "Totals", "kk": "Қорытынды", "ru": "Итого"},
-    "minors": {"en": "Minors", "kk": "Кәмелетке толмағандар", "ru": "Несовершеннолетние"},
-    "over_60": {"en": "Aged 60 or more", "kk": "60 жастан асқандар", "ru": "60 лет и старше"},
-    "medical": {"en": "Medical", "kk": "Медициналық", "ru": "Медицинские"},
-    "mobility": {
-        "en": "Help moving",
-        "kk": "Қозғалуға көмек керек",
-        "ru": "Нужна помощь в передвижении",
-    },
     "men": {"en": "Men", "kk": "Ерлер", "ru": "Мужчины"},
     "women": {"en": "Women", "kk": "Әйелдер", "ru": "Женщины"},
     "receiving": {
@@ -821,12 +814,7 @@ def _totals_table(totals: ManifestTotals, st: _Styles, label: LabelFn) -> Table:
     ]
     # The flags column's marks with their meaning in both languages: the legend of CHILD, 60+,
     # MED and MOB for a border officer who reads only Kazakh or Russian.
-    marks = {
-        "minors": FLAG_CHILD,
-        "over_60": FLAG_OVER_60,
-        "medical": FLAG_MEDICAL,
-        "mobility": FLAG_MOBILITY,
-    }
+    marks = dict(FLAG_MARKS)
     rows: list[list[Any]] = [[para(label("totals"), st.section), "", "", "", "", ""]]
     for line in grid:
         row: list[Any] = []

@@ -32,6 +32,7 @@ from reportlab.platypus import (
 )
 
 from consuldesk.reports.common import (
+    FLAG_MARKS,
     LABELS,
     LabelFn,
     NumberedCanvas,
@@ -358,8 +359,13 @@ def _hotel_section(
     story = _title_block(post_name, nights, st, label, label("title"))
     story += [_hotel_header(hotel, st, label), Spacer(1, 4 * mm)]
     if hotel.guests:
-        # The signature line goes into the table's last row, kept with the last guests.
-        story.append(_guest_table(hotel, nights, st, label, _signature_line(st, label)))
+        # The signature line goes into the table's last row, kept with the last guests; the
+        # flags' legend above it, where any guest has one.
+        closing = _signature_line(st, label)
+        marks = {flag for g in hotel.guests for flag in _flags(g).split("\n") if flag}
+        if marks:
+            closing = [_legend(marks, st, label), *closing]
+        story.append(_guest_table(hotel, nights, st, label, closing))
     else:
         story.append(para(f"{hotel.name}: {label('no_guests')}.", st.value_big))
         story += [Spacer(1, _CLOSING_GAP), KeepTogether(_signature_line(st, label))]
@@ -483,6 +489,14 @@ def _guest_table(
         )
     )
     return table
+
+
+def _legend(marks: set[str], st: _Styles, label: LabelFn) -> Paragraph:
+    """What the flags column's marks mean, in both languages: those printed in the table."""
+    return para(
+        "  ·  ".join(f"{mark} — {label(key)}" for key, mark in FLAG_MARKS if mark in marks),
+        st.small,
+    )
 
 
 def _signature_line(st: _Styles, label: LabelFn) -> list[Flowable]:

@@ -189,7 +189,7 @@ def test_help_moving_and_an_unaccompanied_minor_are_printed_and_counted(tmp_path
     assert "Unaccompanied minor" in rows[1] and "Ребёнок без сопровождения" in rows[1]
     expected = {
         "MED — Medical / Медицинские": 1,
-        "MOB — Help moving / Нужна помощь в передвижении": 1,
+        "MOB — Reduced mobility / Ограниченная подвижность": 1,
         "Unaccompanied minor / Ребёнок без сопровождения": 1,
         "No consent / Нет согласия": 0,
     }

@@ -202,3 +202,19 @@ def test_failure_during_render_keeps_old_file(
         roster_mod._RosterCanvas,
         lambda target: render_hotel_roster(POST, NIGHT, _hotels(), target),
     )
+
+
+def test_the_flags_printed_are_explained_under_the_guests(tmp_path: Path) -> None:
+    """MED, MOB, 60+ and CHILD stood in the flags column with no key (MOB is new)."""
+    from dataclasses import replace
+
+    hotel = _hotels()[1]
+    guests = [replace(hotel.guests[0], mobility=True, medical=False), *hotel.guests[1:]]
+    out = render_hotel_roster(POST, NIGHT, [replace(hotel, guests=guests)], tmp_path / "r.pdf")
+    text = " ".join(" ".join(pages_text(out)).split())
+    assert "MOB — Reduced mobility / Ограниченная подвижность" in text
+    assert "CHILD — Minors / Несовершеннолетние" in text and "60+ — Aged 60 or more" in text
+    assert "MED — Medical" in text  # the other guest's
+    bare = [replace(g, minor=False, over_60=False, medical=False) for g in hotel.guests]
+    out = render_hotel_roster(POST, NIGHT, [replace(hotel, guests=bare)], tmp_path / "b.pdf")
+    assert " — Minors" not in " ".join(pages_text(out))  # no marks, no key

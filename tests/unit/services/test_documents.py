@@ -189,7 +189,7 @@ def test_help_moving_prints_as_mob_not_as_a_medical_case(demo, tmp_path):
     )
     assert "MOB" in slips and "MED" not in slips
     manifest = pdf_text(evacuation.print_manifest(demo, trip.id, tmp_path / "m.pdf"))
-    assert "MOB — Help moving" in manifest
+    assert "MOB — Reduced mobility" in manifest
 
     placed = next(p for p in hotels.list_placements(demo, on=demo.today()))
     only(placed.national_id, mobility_needs="Crutches")
