@@ -20,6 +20,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -310,6 +311,7 @@ class _Styles(ReportStyles):
         )
         self.cell = ParagraphStyle("cell", fontName=regular, fontSize=7, leading=8.5)
         self.cell_small = ParagraphStyle("cell_small", fontName=regular, fontSize=6.5, leading=7.8)
+        self.cell_tiny = ParagraphStyle("cell_tiny", fontName=regular, fontSize=5.6, leading=6.8)
         self.group = ParagraphStyle("group", fontName=bold, fontSize=8, leading=10)
         self.section = ParagraphStyle("section", fontName=bold, fontSize=11, leading=14)
         self.small = ParagraphStyle("small", fontName=regular, fontSize=7.5, leading=9)
@@ -431,12 +433,13 @@ def _guest_table(
         elif previous_room is not None and room != previous_room:
             commands.append(("LINEABOVE", (0, r), (-1, r), 1.2, colors.black))
         previous_room = room
+        name_lat = f"{g.surname_lat}\n{g.given_names_lat}"
         rows.append(
             [
                 str(number),
                 para(room or "—", st.cell),
-                lines(f"{g.surname_lat}\n{g.given_names_lat}", st.cell),
-                para(g.name_cyr, st.cell),
+                lines(name_lat, _fitting(name_lat, COL_NAME_LAT, st)),
+                para(g.name_cyr, _fitting(g.name_cyr, COL_NAME_CYR, st)),
                 g.sex,
                 format_date(g.birth_date),
                 para(g.passport_no, st.cell_small if len(g.passport_no) > 9 else st.cell),
@@ -497,6 +500,17 @@ def _legend(marks: set[str], st: _Styles, label: LabelFn) -> Paragraph:
         "  ·  ".join(f"{mark} — {label(key)}" for key, mark in FLAG_MARKS if mark in marks),
         st.small,
     )
+
+
+def _fitting(text: str, column: int, st: _Styles) -> ParagraphStyle:
+    """The cell style, or a smaller one in which the longest word of ``text`` fits the
+    column: "ABDIRAKHMANOVA" broke after its twelfth letter."""
+    room = _COLUMNS[column][1] - 3 * mm  # the cell's paddings
+    longest = max(text.split(), key=len, default="")
+    for style in (st.cell, st.cell_small, st.cell_tiny):
+        if stringWidth(longest, style.fontName, style.fontSize) <= room:
+            return style
+    return st.cell_tiny
 
 
 def _signature_line(st: _Styles, label: LabelFn) -> list[Flowable]:

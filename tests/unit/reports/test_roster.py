@@ -218,3 +218,13 @@ def test_the_flags_printed_are_explained_under_the_guests(tmp_path: Path) -> Non
     bare = [replace(g, minor=False, over_60=False, medical=False) for g in hotel.guests]
     out = render_hotel_roster(POST, NIGHT, [replace(hotel, guests=bare)], tmp_path / "b.pdf")
     assert " — Minors" not in " ".join(pages_text(out))  # no marks, no key
+
+
+def test_a_long_passport_name_is_never_broken_inside_a_word(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    hotel = _hotels()[1]
+    long = replace(hotel.guests[0], surname_lat="ABDIRAKHMANOVA", given_names_lat="SHAHMARDANOV")
+    out = render_hotel_roster(POST, NIGHT, [replace(hotel, guests=[long])], tmp_path / "r.pdf")
+    words = " ".join(pages_text(out)).split()
+    assert "ABDIRAKHMANOVA" in words and "SHAHMARDANOV" in words
