@@ -65,7 +65,7 @@ from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.files import atomic_text_file, written_to
 from consuldesk.services.households import national_name
-from consuldesk.services.nationals import memberships_of, rows_by_id
+from consuldesk.services.nationals import Membership, memberships_of, rows_by_id
 from consuldesk.services.rows import NationalRow
 from consuldesk.services.views import Written
 from consuldesk.store.db import ChangeSet, Tx, get_live
@@ -913,11 +913,16 @@ def _families_of(people: Any) -> Any:
 
 
 def _minors_alone(
-    session: Session, seated: Iterable[tuple[str, str, date | None]], on: Mapping[str, date]
+    session: Session,
+    seated: Sequence[tuple[str, str, date | None]],
+    on: Mapping[str, date],
+    *,
+    everyone: bool = False,
 ) -> set[tuple[str, str]]:
     """The ``(person, trip)`` of each minor of ``seated`` (person, trip, birth date: people on
     trips) with no adult of their family (not a tour group: the border asks for a parent or
-    their consent) seated or boarded on the same trip; ages on each trip's day ``on``."""
+    their consent) seated or boarded on the same trip; ages on each trip's day ``on``.
+    ``everyone``: ``seated`` holds everyone seated on those trips (who is aboard is known)."""
     wanted = {(nid, tid) for nid, tid, born in seated if is_minor(born, on[tid])}
     if not wanted:
         return set()
@@ -929,7 +934,10 @@ def _minors_alone(
                 kin_of[minor].add(relative)
     trips = sorted({tid for _, tid in wanted})
     aboard: dict[str, list[tuple[str, date | None]]] = defaultdict(list)
-    for chunk in _chunks(sorted(set().union(*kin_of.values()))):
+    if everyone:
+        for nid, tid, born in seated:
+            aboard[nid].append((tid, born))
+    for chunk in [] if everyone else _chunks(sorted(set().union(*kin_of.values()))):
         for nid, tid, born in session.execute(
             sa_select(me.c.national_id, me.c.trip_id, nt.c.birth_date)
             .join(nt, nt.c.id == me.c.national_id)
@@ -1217,11 +1225,13 @@ def _requeue(tx: Tx, entries: Sequence[ManifestEntry], why: str, label: str) -> 
 # -- allocation ----------------------------------------------------------------------------
 
 
-def _groups(session: Session, national_ids: Sequence[str]) -> dict[str, str]:
+def _groups(
+    session: Session, national_ids: Sequence[str], found: Sequence[Membership] | None = None
+) -> dict[str, str]:
     """Each person's travel group: households (families and tour groups) joined transitively.
 
     A person in a family and a tour group pulls both together; the group id is the smallest
-    household id of the connected households.
+    household id of the connected households. ``found``: their memberships, if read already.
     """
     parent: dict[str, str] = {}
 
@@ -1232,7 +1242,7 @@ def _groups(session: Session, national_ids: Sequence[str]) -> dict[str, str]:
         return x
 
     memberships: dict[str, list[str]] = defaultdict(list)
-    for m in memberships_of(session, national_ids):
+    for m in memberships_of(session, national_ids) if found is None else found:
         memberships[m.national_id].append(m.household_id)
     for households in memberships.values():
         first = find(households[0])
@@ -1352,14 +1362,13 @@ def _seated_with_problems(session: Session, operation_id: str, leg_no: int, toda
         sa_select(
             nt.c.id,
             me.c.trip_id,
-            tt.c.departure_at,
             nt.c.birth_date,
             nt.c.passport_no,
             nt.c.passport_expiry,
             nt.c.surname_lat,
             nt.c.consent_date,
         )
-        .select_from(me.join(nt, nt.c.id == me.c.national_id).join(tt, tt.c.id == me.c.trip_id))
+        .select_from(me.join(nt, nt.c.id == me.c.national_id))
         .where(
             me.c.operation_id == operation_id,
             me.c.leg_no == leg_no,
@@ -1369,8 +1378,16 @@ def _seated_with_problems(session: Session, operation_id: str, leg_no: int, toda
         )
     )
     rows = session.execute(query).all()
-    on = {r.trip_id: _day_of_travel(r.departure_at, today) for r in rows}
-    alone = _minors_alone(session, [(r.id, r.trip_id, r.birth_date) for r in rows], on)
+    on = {
+        trip: _day_of_travel(at, today)
+        for trip, at in session.execute(
+            sa_select(tt.c.id, tt.c.departure_at).where(
+                tt.c.operation_id == operation_id, tt.c.leg_no == leg_no
+            )
+        )
+    }
+    seated = [(r.id, r.trip_id, r.birth_date) for r in rows]
+    alone = _minors_alone(session, seated, on, everyone=True)  # the whole leg's seated
     return len(
         {
             r.id
@@ -1554,10 +1571,11 @@ def _plan_allocation(
         )
     ids = sorted(waiting)
     people = _people(session, ids, today)
-    groups = _groups(session, ids)
+    found = memberships_of(session, ids)
+    groups = _groups(session, ids, found)
     families = {
         m.national_id: m.household_id
-        for m in reversed(memberships_of(session, ids))  # the first family of each, kept last
+        for m in reversed(found)  # the first family of each, kept last
         if m.kind == HouseholdKind.FAMILY.value
     }
     where = _where_tonight(session, [nid for nid in ids if nid in people], people, today)
