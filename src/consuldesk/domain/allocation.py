@@ -252,48 +252,71 @@ def _split_window(free: list[int], size: int) -> list[tuple[int, int]]:
 
 
 def _share_out(
-    members: Sequence[Candidate], takes: Sequence[int]
+    members: Sequence[Candidate], rooms: Sequence[int]
 ) -> tuple[list[list[Candidate]], list[Candidate]]:
-    """Spread a group (``members`` in priority order) over vehicles with ``takes`` seats each;
-    who is left waits, in that order.
+    """Spread a group (``members`` in priority order) over vehicles with ``rooms`` free seats
+    each; who is left waits, in that order.
 
     Seated in order, a child could leave on one bus while the parent took the next one, or
-    waited: a minor crossing a border alone. A minor goes with an adult of their family (a
-    "unit": the family's first adult and its minors; a family without an adult here cannot
-    be helped). Units fill the vehicles in the group's order, each whole where it fits; from
-    the first that fits nowhere, the rest take the seats still free in order, a unit cut only
-    then (a family larger than a bus, or the last seats), its adult first: as many seats
-    filled as before, nobody seated ahead of someone of higher priority left waiting, and a
-    child separated from every adult of theirs only when the seats leave no other way.
+    waited: a minor crossing a border alone. So a family with children here is placed as a
+    block, in its turn (its first member's place in the priority order): whole in the first
+    vehicle it fits; else its adults each take as many of its children as the roomiest
+    vehicles allow; whoever is left of it then, and everyone else, one by one in the first
+    vehicle with a seat. Every seat that can be filled is filled, and a child is separated
+    from every adult of their family only when no vehicle has two seats left.
     """
     order = {c.id: i for i, c in enumerate(members)}
-    adults: dict[str, Candidate] = {}  # each family's first adult (in priority order)
+
+    def minor(c: Candidate) -> bool:
+        return Vulnerability.MINOR in c.flags
+
+    families: dict[str, list[Candidate]] = {}
     for c in members:
-        if c.family_id is not None and Vulnerability.MINOR not in c.flags:
-            adults.setdefault(c.family_id, c)
-    units: dict[str, list[Candidate]] = {}
+        if c.family_id is not None:
+            families.setdefault(c.family_id, []).append(c)
+    blocks: list[list[Candidate]] = []
+    seen: set[str] = set()
     for c in members:
-        escort = adults.get(c.family_id) if c.family_id is not None else None
-        minor = Vulnerability.MINOR in c.flags
-        key = f"family:{c.family_id}" if escort is not None and (minor or c is escort) else c.id
-        units.setdefault(key, []).append(c)
-    ordered = sorted(units.values(), key=lambda u: min(order[c.id] for c in u))
-    for unit in ordered:  # the adult first: a unit cut short keeps the child's escort
-        unit.sort(key=lambda c: (Vulnerability.MINOR in c.flags, order[c.id]))
-    shares: list[list[Candidate]] = [[] for _ in takes]
-    room = list(takes)
-    placed = 0
-    for unit in ordered:
-        target = next((i for i, r in enumerate(room) if r >= len(unit)), None)
-        if target is None:
-            break  # nobody after it goes before it: from here on, in order
-        shares[target] += unit
-        room[target] -= len(unit)
-        placed += 1
-    left = [c for unit in ordered[placed:] for c in unit]
-    for i in range(len(room)):  # seats left: filled in order, units cut only now
-        shares[i] += left[: room[i]]
-        left = left[room[i] :]
+        family = families.get(c.family_id) if c.family_id is not None else None
+        if family and any(map(minor, family)) and not all(map(minor, family)):
+            if c.family_id not in seen:
+                seen.add(c.family_id)  # type: ignore[arg-type]
+                blocks.append(family)
+        else:
+            blocks.append([c])
+    shares: list[list[Candidate]] = [[] for _ in rooms]
+    room = list(rooms)
+    left: list[Candidate] = []
+
+    def put(i: int, people: list[Candidate]) -> None:
+        shares[i] += people
+        room[i] -= len(people)
+
+    def one_by_one(people: Iterable[Candidate]) -> None:
+        for c in people:
+            i = next((i for i, r in enumerate(room) if r > 0), None)
+            if i is None:
+                left.append(c)
+            else:
+                put(i, [c])
+
+    for block in blocks:
+        whole = next((i for i, r in enumerate(room) if r >= len(block)), None)
+        if len(block) == 1 or whole is not None:
+            if whole is None:
+                one_by_one(block)
+            else:
+                put(whole, block)
+            continue
+        adults = [c for c in block if not minor(c)]
+        children = [c for c in block if minor(c)]
+        for i in sorted(range(len(room)), key=lambda i: (-room[i], i)):  # fewest parts
+            if not adults or not children or room[i] < 2:
+                break
+            take = min(room[i] - 1, len(children))
+            put(i, [adults.pop(0), *children[:take]])
+            children = children[take:]
+        one_by_one(sorted(adults + children, key=lambda c: order[c.id]))
     for share in shares:
         share.sort(key=lambda c: order[c.id])
     left.sort(key=lambda c: order[c.id])
@@ -385,11 +408,11 @@ def allocate(
         if target is not None:
             place(group, base, target, "allocated.priority")
         elif policy.allow_split_groups:
-            takes = _split_window(free, size)
-            parts = sum(1 for _, take in takes if take)
-            shares, members_left = _share_out(members, [take for _, take in takes])
-            for (idx, take), share in zip(takes, shares, strict=True):
-                free[idx] -= take
+            window = [idx for idx, _take in _split_window(free, size)]
+            shares, members_left = _share_out(members, [free[idx] for idx in window])
+            parts = sum(1 for share in shares if share)
+            for idx, share in zip(window, shares, strict=True):
+                free[idx] -= len(share)
                 trip_id = slots[idx].id
                 for cand in share:
                     placements[cand.id] = trip_id

@@ -186,6 +186,34 @@ def test_a_group_spread_over_buses_keeps_each_child_with_an_adult_of_the_family(
     assert short.placements["f"] == short.placements["ka1"] == "bus-2"
 
 
+def test_families_larger_than_the_seats_left_in_one_van_still_keep_their_children():
+    """A tour group of twelve on vans of 3, 3, 3 and 4: cut to the seats the window needed,
+    the family of five fitted no van and its youngest rode with the other family's mother.
+    Each child now rides with a parent of theirs, and every seat needed is used."""
+    from dataclasses import replace
+
+    def member(pid, name, *flags, family=None):
+        return replace(person(pid, name, "silk", *flags), family_id=family)
+
+    group = [
+        member("serik", "AKHMETOV SERIK", family="f1"),
+        member("aigul", "AKHMETOVA AIGUL", V.WOMAN_WITH_MINORS, family="f1"),
+        *(member(k, f"AKHMETOV {k}", V.MINOR, family="f1") for k in ("ali", "dana", "zere")),
+        member("saule", "BEKOVA SAULE", V.WOMAN_WITH_MINORS, family="f2"),
+        member("askar", "BEKOV ASKAR", family="f2"),
+        *(member(k, f"BEKOV {k}", V.MINOR, family="f2") for k in ("nur", "aya")),
+        *(member(k, f"SINGLE {k}") for k in ("erlan", "gulnar", "erbolat")),
+    ]
+    vans = [TripSlot(f"van{i}", cap, i) for i, cap in enumerate((3, 3, 3, 4), start=1)]
+    result = allocate(group, vans, Policy(allow_split_groups=True))
+    assert not result.waitlist
+    on = result.placements
+    for child, parents in (("ali", "f1"), ("dana", "f1"), ("zere", "f1"), ("nur", "f2"),
+                           ("aya", "f2")):  # fmt: skip
+        adults = {"f1": ("serik", "aigul"), "f2": ("saule", "askar")}[parents]
+        assert on[child] in {on[a] for a in adults}, (child, on)
+
+
 def test_duplicates_and_negative_capacity_are_rejected():
     with pytest.raises(ValidationError) as err:
         allocate([person("1", "A"), person("1", "B")], [BUS1])
