@@ -511,8 +511,14 @@ def test_the_door_from_the_command_line_passengers_boarding_and_the_trip_leaving
 
     code, out, err = cli(capsys, evacuees, "evac", "trip-status", trip, "arrived")
     assert code == EXIT_BAD_INPUT and "cannot become arrived" in err  # not left yet
+    # One passenger has not boarded: said, and asked (refused without a terminal).
     code, out, err = cli(capsys, evacuees, "evac", "trip-status", trip, "departed")
-    assert (code, out) == (EXIT_OK, "QA 210554 is now departed.\n"), err
+    assert code == EXIT_USAGE and "--yes" in err
+    assert "1 passenger has not boarded and will be marked a no-show." in err
+    code, out, _ = cli(capsys, evacuees, "evac", "passengers", trip)
+    assert out.splitlines()[0].endswith("; boarding")  # nothing changed
+    code, out, err = cli(capsys, evacuees, "evac", "trip-status", trip, "departed", "--yes")
+    assert (code, out) == (EXIT_OK, "QA 210554: departed.\n"), err
     code, out, _ = cli(capsys, evacuees, "evac", "board", trip, "N00000002")
     assert code == EXIT_BAD_INPUT and out.startswith("✗ Boarding is closed: this trip is ")
 

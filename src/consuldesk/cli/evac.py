@@ -20,6 +20,7 @@ from consuldesk.cli.common import (
     _add_doc_lang,
     _add_replace,
     _blame,
+    _confirmed,
     _doc_language,
     _err,
     _id_key,
@@ -253,6 +254,11 @@ def _add_evac_parsers(add: Any, common: argparse.ArgumentParser) -> None:
         "status",
         choices=[s.value for s in TripStatus],
         help="arrived on the last leg marks its passengers evacuated",
+    )
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="do not ask before marking who has not boarded a no-show, or cancelling seats",
     )
 
 
@@ -874,17 +880,43 @@ def cmd_evac_trip_status(args: argparse.Namespace) -> int:
     from consuldesk.messages import STATUS_WORD_LABELS
     from consuldesk.services.evacuation import set_trip_status
 
+    status = TripStatus(args.status)
     desk = _open(args, writes=True)
     try:
         trip = _find_trip(desk, args.trip)
-        row = set_trip_status(desk, trip.id, TripStatus(args.status)).row
+        # As the window asks: people lose their seat.
+        if status == TripStatus.DEPARTED and trip.allocated:
+            said = ngettext(
+                "{n} passenger has not boarded and will be marked a no-show.",
+                "{n} passengers have not boarded and will be marked no-shows.",
+                trip.allocated,
+            ).format(n=trip.allocated)
+            question = _("Mark {trip} departed?").format(trip=trip.label)
+        elif status == TripStatus.CANCELLED and trip.seated:
+            said = ngettext(
+                "Cancel {trip}? Its {n} passenger goes back to the waiting list.",
+                "Cancel {trip}? Its {n} passengers go back to the waiting list.",
+                trip.seated,
+            ).format(trip=trip.label, n=trip.seated)
+            question = ""
+        else:
+            said = ""
+        if said:
+            print(said, file=sys.stderr)
+            if not args.yes and not _confirmed(
+                f"{question} [y/N] ".lstrip(),
+                _("Add --yes to change the trip without being asked."),
+            ):
+                print(_("Nothing was changed."))
+                return EXIT_OK
+        row = set_trip_status(desk, trip.id, status).row
     finally:
         desk.close()
     if args.json:
         _print_json(_trip_json(row))
     else:
         print(
-            _("{trip} is now {status}.").format(
+            _("{trip}: {status}.").format(
                 trip=row.label, status=_(STATUS_WORD_LABELS.get(row.status, row.status))
             )
         )
