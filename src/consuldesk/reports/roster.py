@@ -438,8 +438,8 @@ def _guest_table(
             [
                 str(number),
                 para(room or "—", st.cell),
-                lines(name_lat, _fitting(name_lat, COL_NAME_LAT, st)),
-                para(g.name_cyr, _fitting(g.name_cyr, COL_NAME_CYR, st)),
+                _name_cell(name_lat, COL_NAME_LAT, st),
+                _name_cell(g.name_cyr, COL_NAME_CYR, st),
                 g.sex,
                 format_date(g.birth_date),
                 para(g.passport_no, st.cell_small if len(g.passport_no) > 9 else st.cell),
@@ -502,15 +502,32 @@ def _legend(marks: set[str], st: _Styles, label: LabelFn) -> Paragraph:
     )
 
 
-def _fitting(text: str, column: int, st: _Styles) -> ParagraphStyle:
-    """The cell style, or a smaller one in which the longest word of ``text`` fits the
-    column: "ABDIRAKHMANOVA" broke after its twelfth letter."""
+_HYPHEN_PIECES = re.compile(r"[^-]*-|[^-]+")
+
+
+def _name_cell(text: str, column: int, st: _Styles) -> Paragraph:
+    """A name in its column: set smaller where its longest word would not fit, and a double
+    name too long even so broken after its hyphen, never inside a word ("ABDIRAKHMANOVA"
+    broke after its twelfth letter, "…-TU|NGYSHBAYEVA" after the hyphen's second)."""
     room = _COLUMNS[column][1] - 3 * mm  # the cell's paddings
-    longest = max(text.split(), key=len, default="")
-    for style in (st.cell, st.cell_small, st.cell_tiny):
-        if stringWidth(longest, style.fontName, style.fontSize) <= room:
-            return style
-    return st.cell_tiny
+    styles = (st.cell, st.cell_small, st.cell_tiny)
+
+    def fits(word: str, style: ParagraphStyle) -> bool:
+        return stringWidth(word, style.fontName, style.fontSize) <= room
+
+    words = text.split()
+    style = next((s for s in styles if all(fits(w, s) for w in words)), None)
+    if style is None:  # a double name: its parts, each on a line if need be
+        pieces = [p for w in words for p in _HYPHEN_PIECES.findall(w)]
+        style = next((s for s in styles if all(fits(p, s) for p in pieces)), st.cell_tiny)
+        text = "\n".join(
+            " ".join(
+                "\n".join(_HYPHEN_PIECES.findall(w)) if not fits(w, style) else w
+                for w in line.split()
+            )
+            for line in text.split("\n")
+        )
+    return lines(text, style)
 
 
 def _signature_line(st: _Styles, label: LabelFn) -> list[Flowable]:

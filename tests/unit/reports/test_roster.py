@@ -228,3 +228,14 @@ def test_a_long_passport_name_is_never_broken_inside_a_word(tmp_path: Path) -> N
     out = render_hotel_roster(POST, NIGHT, [replace(hotel, guests=[long])], tmp_path / "r.pdf")
     words = " ".join(pages_text(out)).split()
     assert "ABDIRAKHMANOVA" in words and "SHAHMARDANOV" in words
+    # Double names too long for the column even small: broken after the hyphen.
+    double = replace(
+        hotel.guests[0],
+        surname_lat="ABDIRAKHMANOVA-TUNGYSHBAYEVA",
+        given_names_lat="AIGERIM",
+        name_cyr="Әбдірахманова-Тұңғышбаева Әйгерім",
+    )
+    out = render_hotel_roster(POST, NIGHT, [replace(hotel, guests=[double])], tmp_path / "d.pdf")
+    words = " ".join(pages_text(out)).split()
+    for part in ("ABDIRAKHMANOVA-", "TUNGYSHBAYEVA", "Әбдірахманова-", "Тұңғышбаева"):
+        assert part in words, (part, words)
