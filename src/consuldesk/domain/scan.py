@@ -8,7 +8,8 @@ A handheld scanner "types" the QR code's text followed by Enter. Three things ca
   older slips carry the entry id only);
 * a page of a printed manifest: ``CONSULDESK:MANIFEST:<trip id>`` (older prints added
   ``:<page>``);
-* something typed by hand: a seat number (``17``) or a passport number (``N12345678``).
+* something typed by hand: a seat number (``17``), a passport number (``N12345678``) or the
+  id printed under a slip's code (``ID 01a24f8c-…``, when the code will not scan).
 
 Scanners emulate a keyboard, so when the computer's layout is Russian or Kazakh the same keys
 arrive as Cyrillic letters (``СЩТЫГДВУЫЛЖЫДШЗЖ…`` for ``CONSULDESK:SLIP:…``). Such input is
@@ -107,6 +108,9 @@ def parse_scan(text: str) -> ScanCode:
         if _UUID.match(trip_id):
             number = int(page) if page.isascii() and page.isdigit() else None  # not "²"
             return ScanCode(ScanKind.MANIFEST, trip_id, number)
+    elif _UUID.match(typed := raw.lower().removeprefix("id")):
+        # The id printed under a slip's code, typed when the code will not scan.
+        return ScanCode(ScanKind.SLIP, typed)
     elif _SEAT.match(upper):
         return ScanCode(ScanKind.SEAT, upper.lstrip("0") or "0")
     elif _PASSPORT.match(upper):  # all digits too: ID cards and Russian passports

@@ -66,6 +66,10 @@ def test_any_entry_id_survives_the_russian_and_kazakh_layouts(uuid):
         ("CONSULDESK:SLIP:not-an-id", ScanCode(ScanKind.UNKNOWN, "CONSULDESK:SLIP:not-an-id")),
         ("hello world!", ScanCode(ScanKind.UNKNOWN, "helloworld!")),
         ("", ScanCode(ScanKind.UNKNOWN, "")),
+        # The id printed under a slip's code, typed by hand when the code will not scan.
+        (ENTRY.upper(), ScanCode(ScanKind.SLIP, ENTRY)),
+        (f"ID {ENTRY}", ScanCode(ScanKind.SLIP, ENTRY)),
+        (typed_on("ru", f"ID {ENTRY}"), ScanCode(ScanKind.SLIP, ENTRY)),
     ],
 )
 def test_typed_seats_and_passports(typed, expected):
