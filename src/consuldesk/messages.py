@@ -751,7 +751,8 @@ REASON_TEMPLATES: dict[str, str] = {
 
 #: Problems to resolve before the border (PassengerRow.problems).
 PROBLEM_LABELS: dict[str, str] = {
-    "passport_expired": "passport expired",
+    # (expired already, or runs out before the vehicle leaves: judged on that day)
+    "passport_expired": "passport not valid on the day of departure",
     "no_passport": "no passport number",
     "no_passport_name": "no name as printed in the passport",
     "no_consent": "no consent date on file",

@@ -912,7 +912,7 @@ def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.messages.REASON_TEMPLATES['pool.manual']
     _("Added by hand; not allocated yet")
     # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['passport_expired']
-    _("passport expired")
+    _("passport not valid on the day of departure")
     # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['no_passport']
     _("no passport number")
     # TRANSLATORS: consuldesk.messages.PROBLEM_LABELS['no_passport_name']

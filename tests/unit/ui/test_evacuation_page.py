@@ -140,10 +140,10 @@ def test_allocating_from_the_page_seats_the_waiting_list(qtbot, ctx, desk, plan)
     problems = page.model.index(0, COL_PROBLEMS)
     assert problems.data() == "⚠ expired, no consent"  # short in its narrow column
     tip = problems.data(Qt.ItemDataRole.ToolTipRole)
-    assert tip == "⚠ passport expired, no consent date on file"  # whole in its tooltip
+    assert tip == "⚠ passport not valid on the day of departure, no consent date on file"
     assert page.model.index(0, COL_STATUS).data() == "Seated"
     page.table.selectRow(0)
-    assert "over 60" in page.why_label.text() and "passport expired" in page.why_label.text()
+    assert "over 60" in page.why_label.text() and "passport not valid" in page.why_label.text()
     # A second run asks whether to keep the seats; starting fresh gives the same seats.
     page.ask_allocation_mode = lambda impact, proceed: (asked.append(impact), proceed(True))
     page.status_label.clear()
@@ -418,7 +418,8 @@ def test_names_and_problems_that_a_narrow_table_elides_are_whole_in_their_toolti
     rows = [model.row_at(i) for i in range(model.rowCount())]
     flagged = next(i for i, r in enumerate(rows) if r.problems)
     tip = model.index(flagged, COL_PROBLEMS).data(Qt.ItemDataRole.ToolTipRole)
-    assert tip.startswith("⚠ passport expired") and model.index(flagged, COL_PROBLEMS).data() != tip
+    assert tip.startswith("⚠ passport not valid")
+    assert model.index(flagged, COL_PROBLEMS).data() != tip
     name = model.index(flagged, COL_NAME).data(Qt.ItemDataRole.ToolTipRole)
     assert name.splitlines() == [
         model.index(flagged, COL_NAME).data(),
@@ -521,7 +522,7 @@ def test_a_scan_boards_a_passenger_the_border_will_stop_and_says_why(qtbot, seat
     page.scan_field.returnPressed.emit()
     qtbot.waitUntil(lambda: "Boarded" in page.scan_result.text(), timeout=3000)
     assert page.scan_result.text().startswith(f"✓ Boarded: Әбілова Гүлнұр, seat {mother.seat} ⚠")
-    assert "expired" in page.scan_result.text()
+    assert "passport not valid" in page.scan_result.text()
     assert "#8a5a00" in page.scan_result.styleSheet()  # amber, not green
 
 
