@@ -222,7 +222,7 @@ TEMPLATES: dict[str, str] = {
     ),
     "trip.leg_has_passengers": "{trip} has passengers; move them before changing its leg",
     "trip.has_boarded": "{boarded} passengers have boarded; offload them first",
-    "trip.transition": "A trip that is {current} cannot become {new}",
+    "trip.transition": "A trip marked {current} cannot be marked {new}",
     "pool.no_previous_leg": "Leg {leg} is the first leg: there is no leg before it",
     "pool.no_leg": "This operation has no leg {leg} yet: add a vehicle to it first",
     "pool.gone": (

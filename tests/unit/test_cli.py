@@ -502,7 +502,7 @@ def test_the_door_from_the_command_line_passengers_boarding_and_the_trip_leaving
     assert said[0].endswith("⚠ no consent date on file")  # boarded, and told what to check
     assert said[1] == "✗ Nobody has seat 9 on this trip"
     assert said[2] == "✗ Not on this trip: Сейітова Әсел"
-    code, out, _ = cli(capsys, evacuees, "evac", "board", trip, "N00000001", "--json")
+    code, out, _ = cli(capsys, evacuees, "evac", "board", "qa  210554", "N00000001", "--json")
     assert code == EXIT_OK
     [again] = json.loads(out)
     assert again["outcome"] == "already_boarded" and again["boarded"]
@@ -510,7 +510,7 @@ def test_the_door_from_the_command_line_passengers_boarding_and_the_trip_leaving
     assert sorted(p["status"] for p in json.loads(out)) == ["allocated", "boarded"]
 
     code, out, err = cli(capsys, evacuees, "evac", "trip-status", trip, "arrived")
-    assert code == EXIT_BAD_INPUT and "cannot become arrived" in err  # not left yet
+    assert code == EXIT_BAD_INPUT and "cannot be marked arrived" in err  # not left yet
     # One passenger has not boarded: said, and asked (refused without a terminal).
     code, out, err = cli(capsys, evacuees, "evac", "trip-status", trip, "departed")
     assert code == EXIT_USAGE and "--yes" in err
@@ -521,6 +521,11 @@ def test_the_door_from_the_command_line_passengers_boarding_and_the_trip_leaving
     assert (code, out) == (EXIT_OK, "QA 210554: departed.\n"), err
     code, out, _ = cli(capsys, evacuees, "evac", "board", trip, "N00000002")
     assert code == EXIT_BAD_INPUT and out.startswith("✗ Boarding is closed: this trip is ")
+    # The same bus on the way back: its plate names two trips, and says so.
+    cli(capsys, evacuees, "evac", "add-trip", op, "--leg", "2", "--from", "Riyadh", "--to",
+        "Doha", "--capacity", "5", "--vehicle", "QA 210554")  # fmt: skip
+    code, _out, err = cli(capsys, evacuees, "evac", "passengers", "QA 210554")
+    assert code == EXIT_BAD_INPUT and "is the vehicle of 2 trips" in err
 
 
 def test_evacuation_help_lists_the_actions(capsys):

@@ -102,7 +102,8 @@ examples:
   consuldesk-cli evac trip-status 01a2f7d0 departed
 
 OPERATION and TRIP are ids as 'evac list' shows them: the whole id or its first 6 or more
-characters, as long as no other operation or trip starts with them.
+characters, as long as no other operation or trip starts with them. A TRIP may also be named
+by its vehicle ("Dubai P 48213", a flight number) when no other trip has it.
 """
 
 
@@ -121,7 +122,7 @@ def _add_evac_parsers(add: Any, common: argparse.ArgumentParser) -> None:
     )
 
     operation_help = "operation id, or its first 6+ characters (see 'evac list')"
-    trip_help = "trip id, or its first 6+ characters (see 'evac list')"
+    trip_help = "trip id or its first 6+ characters (see 'evac list'), or its vehicle: AD 555"
 
     action("list", help="operations with their legs, trips, seats and people waiting")
 
@@ -276,6 +277,22 @@ def _find_trip(desk: Any, text: str) -> Any:
 
     trips = {t.id: (t, o) for o in list_operations(desk) for t in o.trips}
     labels = {i: f"{t.label}, {o.name}" for i, (t, o) in trips.items()}
+    # Its vehicle as printed on it (a plate, a flight number), when one trip has it.
+    wanted = " ".join(text.split()).casefold()
+    same = [
+        i
+        for i, (t, _o) in trips.items()
+        if " ".join((t.vehicle or "").split()).casefold() == wanted
+    ]
+    if len(same) == 1:
+        return trips[same[0]][0]
+    if same:
+        raise CliError(
+            _("“{text}” is the vehicle of {n} trips: {trips}; give the trip's id").format(
+                text=text, n=len(same), trips="; ".join(f"{i[:13]} ({labels[i]})" for i in same)
+            ),
+            EXIT_BAD_INPUT,
+        )
     return trips[_pick_id(text, labels, "trip")][0]
 
 

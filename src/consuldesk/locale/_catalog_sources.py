@@ -356,7 +356,7 @@ def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.messages.TEMPLATES['trip.has_boarded']
     _("{boarded} passengers have boarded; offload them first")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['trip.transition']
-    _("A trip that is {current} cannot become {new}")
+    _("A trip marked {current} cannot be marked {new}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['pool.no_previous_leg']
     _("Leg {leg} is the first leg: there is no leg before it")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['pool.no_leg']

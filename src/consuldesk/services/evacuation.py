@@ -56,6 +56,8 @@ from consuldesk.domain.names import sort_key
 from consuldesk.domain.requests import OPEN_STATUSES
 from consuldesk.domain.scan import ScanKind, parse_scan
 from consuldesk.domain.vulnerability import SENIOR_AGE, accompanied, age_on, is_minor
+from consuldesk.reports.common import LABELS as PROBLEM_WORDS
+from consuldesk.reports.common import PROBLEMS
 from consuldesk.reports.manifest import ManifestData, ManifestPassenger, render_manifest
 from consuldesk.reports.slips import BoardingSlip, SlipTrip, render_boarding_slips
 from consuldesk.services import audited
@@ -2278,7 +2280,7 @@ def _write_printed(
 MANIFEST_CSV_COLUMNS = (
     "No", "Surname", "Given names", "Name (Cyrillic)", "Sex", "Date of birth", "Passport",
     "Passport expiry", "Nationality", "Seat", "Minor", "60+", "Medical", "Help moving",
-    "Unaccompanied minor", "Status",
+    "Unaccompanied minor", "To check before the border", "Status",
 )  # fmt: skip
 
 
@@ -2318,6 +2320,8 @@ def export_manifest_csv(desk: Desk, trip_id: str, out_path: Path) -> Path:
                 "Y" if p.medical else "",
                 "Y" if p.mobility else "",
                 "Y" if "minor_alone" in p.problems else "",
+                # as the manifest prints them, in English (a carrier's language)
+                "; ".join(PROBLEM_WORDS[code]["en"] for code in PROBLEMS if code in p.problems),
                 _CSV_STATUS.get(r.status, r.status),
             ]
         )

@@ -584,6 +584,9 @@ def test_the_manifest_csv_opens_in_excel_with_cyrillic(desk, people, seated, tmp
     moving, alone = table[0].index("Help moving"), table[0].index("Unaccompanied minor")
     flags = {r[1] + " " + r[2]: (r[moving], r[alone]) for r in table[1:]}
     assert flags["OTEGENOV KAIRAT"] == ("", "") and flags["ABILOV NURLAN"] == ("", "")
+    check = table[0].index("To check before the border")
+    words = {r[1]: r[check] for r in table[1:]}
+    assert words["OTEGENOV"] == "Passport expired; No consent" and words["KHASHIMOV"] == ""
 
 
 def test_a_manifest_that_cannot_be_written_says_where_and_leaves_nothing(
