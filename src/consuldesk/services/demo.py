@@ -861,7 +861,7 @@ class DemoSummary:
     request_events: int
     operations: int
     trips: int
-    waiting: int = 0  # evacuation: people in the planned leg's pool or seated
+    on_leg: int = 0  # evacuation: people on the planned leg, seated or waiting for a seat
     boarded: int = 0
 
 
@@ -954,7 +954,7 @@ def seed_demo(
             progress(5, steps, "demo.operations")
             operations, trips = _operations(tx, rng)
             flag.check()
-    waiting, boarded = _evacuation_under_way(desk, rng)
+    on_leg, boarded = _evacuation_under_way(desk, rng)
     progress(steps, steps, "demo.done")
     by_country: dict[str, int] = {}
     for person in demo.people:
@@ -971,7 +971,7 @@ def seed_demo(
         request_events=events,
         operations=operations,
         trips=trips,
-        waiting=waiting,
+        on_leg=on_leg,
         boarded=boarded,
     )
 
