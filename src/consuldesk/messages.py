@@ -1202,3 +1202,23 @@ def scan_line(result: Any, typed: str, trip_status: str = "") -> str:
     if outcome == "no_passport":
         return _("✗ Nobody with passport {number} on file").format(number=result.printed_seat)
     return _("✗ Unknown code: {code}").format(code=typed)
+
+
+def trip_change_question(label: str, status: str, allocated: int, seated: int) -> str:
+    """What marking trip ``label`` ``status`` costs, asked before it is done (empty: nothing):
+    departed, its ``allocated`` not boarded become no-shows; cancelled, its ``seated`` go back
+    to the waiting list."""
+    if status == "departed" and allocated:
+        text = ngettext(
+            "{n} passenger has not boarded and will be marked a no-show.",
+            "{n} passengers have not boarded and will be marked no-shows.",
+            allocated,
+        ).format(n=allocated)
+        return text + " " + _("Mark {trip} departed?").format(trip=label)
+    if status == "cancelled" and seated:
+        return ngettext(
+            "Cancel {trip}? Its {n} passenger goes back to the waiting list.",
+            "Cancel {trip}? Its {n} passengers go back to the waiting list.",
+            seated,
+        ).format(trip=label, n=seated)
+    return ""

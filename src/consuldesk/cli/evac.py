@@ -894,7 +894,7 @@ def cmd_evac_board(args: argparse.Namespace) -> int:
 def cmd_evac_trip_status(args: argparse.Namespace) -> int:
     """Move a trip to another status (the moves the window's Trip status menu offers)."""
     from consuldesk.domain.enums import TripStatus
-    from consuldesk.messages import STATUS_WORD_LABELS
+    from consuldesk.messages import STATUS_WORD_LABELS, trip_change_question
     from consuldesk.services.evacuation import set_trip_status
 
     status = TripStatus(args.status)
@@ -902,27 +902,11 @@ def cmd_evac_trip_status(args: argparse.Namespace) -> int:
     try:
         trip = _find_trip(desk, args.trip)
         # As the window asks: people lose their seat.
-        if status == TripStatus.DEPARTED and trip.allocated:
-            said = ngettext(
-                "{n} passenger has not boarded and will be marked a no-show.",
-                "{n} passengers have not boarded and will be marked no-shows.",
-                trip.allocated,
-            ).format(n=trip.allocated)
-            question = _("Mark {trip} departed?").format(trip=trip.label)
-        elif status == TripStatus.CANCELLED and trip.seated:
-            said = ngettext(
-                "Cancel {trip}? Its {n} passenger goes back to the waiting list.",
-                "Cancel {trip}? Its {n} passengers go back to the waiting list.",
-                trip.seated,
-            ).format(trip=trip.label, n=trip.seated)
-            question = ""
-        else:
-            said = ""
+        said = trip_change_question(trip.label, status.value, trip.allocated, trip.seated)
         if said:
             print(said, file=sys.stderr)
             if not args.yes and not _confirmed(
-                f"{question} [y/N] ".lstrip(),
-                _("Add --yes to change the trip without being asked."),
+                "[y/N] ", _("Add --yes to change the trip without being asked.")
             ):
                 print(_("Nothing was changed."))
                 return EXIT_OK

@@ -22,9 +22,7 @@ from PySide6.QtWidgets import (
 
 from consuldesk.domain.enums import TripStatus
 from consuldesk.i18n import _, ngettext
-from consuldesk.messages import (
-    STATUS_WORD_LABELS,
-)
+from consuldesk.messages import STATUS_WORD_LABELS, trip_change_question
 from consuldesk.services import evacuation as ev
 from consuldesk.services.evacuation import (
     AllocationSummary,
@@ -527,21 +525,10 @@ class OperationsPart(PageBase):
         trip = self.selected_trip()
         if trip is None:
             return
-        if status == TripStatus.DEPARTED and trip.allocated:
-            text = ngettext(
-                "{n} passenger has not boarded and will be marked a no-show.",
-                "{n} passengers have not boarded and will be marked no-shows.",
-                trip.allocated,
-            ).format(n=trip.allocated)
-            question = text + " " + _("Mark {trip} departed?").format(trip=trip.label)
-            self.confirm(question, lambda: self._set_trip_status(trip, status), _("Mark departed"))
-        elif status == TripStatus.CANCELLED and trip.seated:
-            text = ngettext(
-                "Cancel {trip}? Its {n} passenger goes back to the waiting list.",
-                "Cancel {trip}? Its {n} passengers go back to the waiting list.",
-                trip.seated,
-            ).format(trip=trip.label, n=trip.seated)
-            self.confirm(text, lambda: self._set_trip_status(trip, status), _("Cancel the trip"))
+        question = trip_change_question(trip.label, status.value, trip.allocated, trip.seated)
+        if question:
+            yes = _("Mark departed") if status == TripStatus.DEPARTED else _("Cancel the trip")
+            self.confirm(question, lambda: self._set_trip_status(trip, status), yes)
         else:
             self._set_trip_status(trip, status)
 
