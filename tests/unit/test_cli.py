@@ -1019,3 +1019,23 @@ def test_duplicates_merge_asks_at_a_terminal(capsys, casefile, monkeypatch, answ
     code, out, err = cli(capsys, casefile, "duplicates", "merge", pair.id[:8])
     assert code == EXIT_OK and "Keep:" in err
     assert ("Merged:" in out) is merged and ("Nothing was changed." in out) is not merged
+
+
+def test_candidates_held_by_another_operation_are_counted_not_added(capsys, evacuees):
+    """'0 added (0 already on the leg)' with everyone seated in another operation."""
+    code, first, _ = cli(capsys, evacuees, "evac", "new-operation", "Доха — Эр-Рияд",
+                         "--country", "QA")  # fmt: skip
+    cli(capsys, evacuees, "evac", "add-trip", first.strip(), "--leg", "1", "--from", "Doha",
+        "--to", "Riyadh", "--capacity", "5")  # fmt: skip
+    cli(capsys, evacuees, "evac", "add-candidates", first.strip(), "--leg", "1")
+    cli(capsys, evacuees, "evac", "allocate", first.strip(), "--leg", "1")
+    code, second, _ = cli(capsys, evacuees, "evac", "new-operation", "Доха — Маскат",
+                          "--country", "QA")  # fmt: skip
+    cli(capsys, evacuees, "evac", "add-trip", second.strip(), "--leg", "1", "--from", "Doha",
+        "--to", "Muscat", "--capacity", "5")  # fmt: skip
+    code, out, err = cli(capsys, evacuees, "evac", "add-candidates", second.strip(), "--leg", "1")
+    assert code == EXIT_OK, err
+    assert out.splitlines()[:2] == [
+        "0 added (0 already on the leg)",
+        "2 more people match but hold a seat in another operation: not added.",
+    ]  # (then the one who has not asked to leave, as before)

@@ -604,6 +604,7 @@ def cmd_evac_add_candidates(args: argparse.Namespace) -> int:
                 "leg": args.leg,
                 "added": added,
                 "already_on_leg": already,
+                "seated_in_another_operation": preview.elsewhere,
                 "host_country": criteria.host_country,
             }
         )
@@ -615,6 +616,14 @@ def cmd_evac_add_candidates(args: argparse.Namespace) -> int:
             added,
         ).format(added=added, already=already)
     )
+    if preview.elsewhere:
+        print(
+            ngettext(
+                "{n} more person matches but holds a seat in another operation: not added.",
+                "{n} more people match but hold a seat in another operation: not added.",
+                preview.elsewhere,
+            ).format(n=preview.elsewhere)
+        )
     if without_request and not args.from_previous_leg:
         print(
             ngettext(

@@ -342,10 +342,13 @@ class CandidateCriteria:
 
 @dataclass(frozen=True)
 class CandidatePreview:
-    """How many people the criteria find, and how many of them are not on the leg yet."""
+    """How many people the criteria find, and how many of them are not on the leg yet;
+    ``elsewhere``: how many more they would find but for a seat they hold on another
+    operation's vehicle (never brought in: said, so "nobody" is not a mystery)."""
 
     matching: int
     already_on_leg: int
+    elsewhere: int = 0
 
     @property
     def new(self) -> int:
@@ -1012,9 +1015,15 @@ def _check_leg(session: Session, operation_id: str, leg_no: int) -> None:
 
 
 def _candidate_ids(
-    session: Session, op: EvacuationOperation, leg_no: int, criteria: CandidateCriteria
+    session: Session,
+    op: EvacuationOperation,
+    leg_no: int,
+    criteria: CandidateCriteria,
+    *,
+    seated_elsewhere: bool = False,
 ) -> list[str]:
-    """Who the criteria find; never anyone seated on another operation's vehicle."""
+    """Who the criteria find; never anyone seated on another operation's vehicle (unless
+    ``seated_elsewhere``, to count them)."""
     _check_leg(session, op.id, leg_no)
     me, nt = table_of(ManifestEntry), table_of(National)
     if criteria.from_previous_leg:
@@ -1032,8 +1041,9 @@ def _candidate_ids(
         nt.c.deleted_at.is_(None),
         nt.c.merged_into_id.is_(None),
         nt.c.presence_status.not_in(_GONE),
-        nt.c.id.not_in(_seated_elsewhere(session, op.id)),
     ]
+    if not seated_elsewhere:
+        conditions.append(nt.c.id.not_in(_seated_elsewhere(session, op.id)))
     if criteria.host_country:
         conditions.append(nt.c.host_country == criteria.host_country.upper())
     if criteria.city:
@@ -1075,7 +1085,10 @@ def preview_candidates(
         op = live_operation(session, operation_id)
         ids = _candidate_ids(session, op, leg_no, criteria)
         active = _active_on_leg(session, operation_id, leg_no)
-        return CandidatePreview(len(ids), sum(1 for i in ids if i in active))
+        every = _candidate_ids(session, op, leg_no, criteria, seated_elsewhere=True)
+        return CandidatePreview(
+            len(ids), sum(1 for i in ids if i in active), elsewhere=len(every) - len(ids)
+        )
 
 
 def _new_waiting(tx: Tx, op_id: str, leg_no: int, national_id: str, reason: Reason) -> None:

@@ -676,8 +676,10 @@ def test_nobody_holds_seats_in_two_operations(desk, people, seated):
     ev.set_boarding(desk, rows[people["elder"].id].entry_id, ManifestStatus.BOARDED)
     other = operation(desk, name="Абу-Даби — Маскат")
     second = bus(desk, other.id, 50, "AD 1234")
-    # Everyone of the first operation has a seat there: the second one finds nobody new.
-    assert ev.preview_candidates(desk, other.id, 1, criteria()).matching == 0
+    # Everyone of the first operation has a seat there: the second one finds nobody new,
+    # and says why ("0 added" alone was a mystery).
+    preview = ev.preview_candidates(desk, other.id, 1, criteria())
+    assert (preview.matching, preview.elsewhere) == (0, 5)
     # Added by hand anyway, they wait, and are told where their seat is.
     ev.add_people(desk, other.id, 1, [people["elder"].id, people["young"].id])
     summary = ev.allocate_leg(desk, other.id, 1).row

@@ -366,6 +366,24 @@ def test_leg_one_candidates_are_previewed_and_added(qtbot, ctx, people):
     assert len(ev.pool(ctx.desk, op.id, 1)) == 5
 
 
+def test_people_seated_in_another_operation_are_counted_as_not_added(qtbot, ctx, people):
+    """'Nobody matches' with everyone holding a seat in another operation: said why."""
+    first = _operation(ctx.desk)
+    _trip(ctx.desk, first.id, capacity=9)
+    ev.add_to_pool(ctx.desk, first.id, 1, ev.CandidateCriteria(host_country="AE"))
+    ev.allocate_leg(ctx.desk, first.id, 1)
+    second = _operation(ctx.desk)
+    dialog = CandidatesDialog(ctx, second, 1)
+    qtbot.addWidget(dialog)
+    _preview_text(
+        qtbot,
+        dialog,
+        "Nobody matches: widen the choice above. "
+        "4 more hold a seat in another operation and are not added.",
+    )
+    assert not dialog.add_button.isEnabled()
+
+
 def test_nothing_to_add_disables_the_button(qtbot, ctx, people):
     op = _operation(ctx.desk)
     ev.add_to_pool(ctx.desk, op.id, 1, ev.CandidateCriteria(host_country="AE"))

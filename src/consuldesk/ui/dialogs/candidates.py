@@ -289,13 +289,18 @@ class CandidatesDialog(QDialog):
         already = _("{n} already on this leg").format(n=preview.already_on_leg)
         new = ngettext("{n} will be added", "{n} will be added", preview.new).format(n=preview.new)
         if preview.matching == 0:
-            self.preview_label.setText(_("Nobody matches: widen the choice above."))
+            text = _("Nobody matches: widen the choice above.")
         elif preview.new == 0:
-            self.preview_label.setText(
-                _("{matching}; all of them are already on this leg.").format(matching=matching)
-            )
+            text = _("{matching}; all of them are already on this leg.").format(matching=matching)
         else:
-            self.preview_label.setText(f"{matching}; {already}; {new}")
+            text = f"{matching}; {already}; {new}"
+        if preview.elsewhere:  # why fewer than expected, or nobody
+            text += " " + ngettext(
+                "{n} more holds a seat in another operation and is not added.",
+                "{n} more hold a seat in another operation and are not added.",
+                preview.elsewhere,
+            ).format(n=preview.elsewhere)
+        self.preview_label.setText(text)
         self._update_button()
 
     def _on_preview_failed(self, serial: int, exc: BaseException) -> None:
