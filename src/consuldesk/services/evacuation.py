@@ -1415,6 +1415,11 @@ def _seated_with_problems(session: Session, operation_id: str, leg_no: int, toda
     )
 
 
+def day_of_travel(trip: TripRow, today: date) -> date:
+    """The day a trip's passengers' papers and ages are judged on (see the rows' problems)."""
+    return _day_of_travel(trip.departure_at, today)
+
+
 def _day_of_travel(departure: datetime | None, today: date) -> date:
     """The day a passenger's papers and age are judged on: the trip's departure (where the
     bus leaves), or today if it left or has no time yet."""

@@ -16,6 +16,7 @@ from consuldesk.domain.scan import slip_payload
 from consuldesk.services import evacuation as ev
 from consuldesk.services import nationals
 from consuldesk.ui.models.passengers import (
+    COL_AGE,
     COL_NAME,
     COL_PROBLEMS,
     COL_SEAT,
@@ -124,6 +125,7 @@ def test_allocating_from_the_page_seats_the_waiting_list(qtbot, ctx, desk, plan)
     page.select_leg(1)
     wait_rows(qtbot, page, 5)
     assert page.model.headerData(COL_SEAT, Qt.Orientation.Horizontal) == "No."
+    assert page.model.headerData(COL_AGE, Qt.Orientation.Horizontal) == "Age"  # today
     asked = []
     page.ask_allocation_mode = lambda impact, proceed: asked.append(impact)
     qtbot.mouseClick(page.allocate_button, Qt.MouseButton.LeftButton)
@@ -137,6 +139,9 @@ def test_allocating_from_the_page_seats_the_waiting_list(qtbot, ctx, desk, plan)
     rows = [page.model.row_at(i) for i in range(4)]
     assert [r.seat for r in rows] == ["1", "2", "3", "4"]
     assert names(page)[0] == "KAIRAT"
+    # A bus's passengers: ages on its day, as its problems are judged (leaves tomorrow).
+    day = f"{DEPART.astimezone():%d.%m}"
+    assert page.model.headerData(COL_AGE, Qt.Orientation.Horizontal) == f"Age on {day}"
     problems = page.model.index(0, COL_PROBLEMS)
     assert problems.data() == "⚠ expired, no consent"  # short in its narrow column
     tip = problems.data(Qt.ItemDataRole.ToolTipRole)

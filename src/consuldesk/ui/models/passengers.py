@@ -85,6 +85,7 @@ class PassengersModel(RowsModel):
             parent,
         )
         self._today = today
+        self._on = today  # the day ages are shown for: a trip's day of departure
         self._all: list[PassengerRow] = []
         self._needle = ""
         self._waiting = False
@@ -94,15 +95,24 @@ class PassengersModel(RowsModel):
         """Whether the rows are a leg's waiting list (not a trip's passengers)."""
         return self._waiting
 
-    def set_passengers(self, rows: list[PassengerRow], *, waiting_list: bool = False) -> None:
-        """Show a trip's passengers (in seat order) or a waiting list (in queue order)."""
+    def set_passengers(
+        self, rows: list[PassengerRow], *, waiting_list: bool = False, on: date | None = None
+    ) -> None:
+        """Show a trip's passengers (in seat order) or a waiting list (in queue order); ages
+        ``on`` a day (a trip's day of departure, as its problems are judged), else today."""
         self._all = list(rows)
         self._waiting = waiting_list
-        header = _("No.") if waiting_list else _("Seat")
+        self._on = on or self._today
         self._apply()
-        if header != self._headers[COL_SEAT]:
-            self._headers[COL_SEAT] = header
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, COL_SEAT, COL_SEAT)
+        age = (
+            _("Age")
+            if self._on == self._today
+            else _("Age on {day}").format(day=self._on.strftime("%d.%m"))
+        )
+        for col, header in ((COL_SEAT, _("No.") if waiting_list else _("Seat")), (COL_AGE, age)):
+            if header != self._headers[col]:
+                self._headers[col] = header
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, col, col)
 
     def set_filter(self, text: str) -> None:
         """Show only rows whose name, passport, IIN, seat or household contains ``text``."""
@@ -183,7 +193,7 @@ class PassengersModel(RowsModel):
         if col == COL_NAME_LAT:
             return person.name_lat
         if col == COL_AGE:
-            age = person.age(self._today)
+            age = person.age(self._on)
             return "" if age is None else str(age)
         if col == COL_PRIORITY:
             cls = row.priority_class

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelection, QObject, QPoint, Qt, Slot
@@ -129,10 +130,10 @@ class PassengersPart(PageBase):
             return
         desk = self.ctx.desk
         if trip is not None:
-            trip_id = trip.id
+            trip_id, day = trip.id, ev.day_of_travel(trip, desk.today())
             self.ctx.tasks.run(
                 lambda: ev.passengers(desk, trip_id),
-                lambda rows: self._on_rows_loaded(serial, rows, False),
+                lambda rows: self._on_rows_loaded(serial, rows, False, day),
                 self._show_error,
             )
         else:
@@ -143,11 +144,13 @@ class PassengersPart(PageBase):
                 self._show_error,
             )
 
-    def _on_rows_loaded(self, serial: int, rows: list[PassengerRow], waiting: bool) -> None:
+    def _on_rows_loaded(
+        self, serial: int, rows: list[PassengerRow], waiting: bool, day: date | None = None
+    ) -> None:
         if serial != self._rows_serial:
             return
         keep = self._selected_entry
-        self.model.set_passengers(rows, waiting_list=waiting)
+        self.model.set_passengers(rows, waiting_list=waiting, on=day)
         if rows:
             self.table.resizeColumnsToContents()
             header = self.table.horizontalHeader()
