@@ -125,7 +125,9 @@ def test_allocating_from_the_page_seats_the_waiting_list(qtbot, ctx, desk, plan)
     page.select_leg(1)
     wait_rows(qtbot, page, 5)
     assert page.model.headerData(COL_SEAT, Qt.Orientation.Horizontal) == "No."
-    assert page.model.headerData(COL_AGE, Qt.Orientation.Horizontal) == "Age"  # today
+    hover = Qt.ItemDataRole.ToolTipRole
+    assert page.model.headerData(COL_AGE, Qt.Orientation.Horizontal) == "Age"
+    assert page.model.headerData(COL_AGE, Qt.Orientation.Horizontal, hover) is None  # today
     asked = []
     page.ask_allocation_mode = lambda impact, proceed: asked.append(impact)
     qtbot.mouseClick(page.allocate_button, Qt.MouseButton.LeftButton)
@@ -141,7 +143,8 @@ def test_allocating_from_the_page_seats_the_waiting_list(qtbot, ctx, desk, plan)
     assert names(page)[0] == "KAIRAT"
     # A bus's passengers: ages on its day, as its problems are judged (leaves tomorrow).
     day = f"{DEPART.astimezone():%d.%m}"
-    assert page.model.headerData(COL_AGE, Qt.Orientation.Horizontal) == f"Age on {day}"
+    tip = page.model.headerData(COL_AGE, Qt.Orientation.Horizontal, hover)
+    assert tip == f"Age on {day}, the day of departure"
     problems = page.model.index(0, COL_PROBLEMS)
     assert problems.data() == "⚠ expired, no consent"  # short in its narrow column
     tip = problems.data(Qt.ItemDataRole.ToolTipRole)

@@ -104,15 +104,23 @@ class PassengersModel(RowsModel):
         self._waiting = waiting_list
         self._on = on or self._today
         self._apply()
-        age = (
-            _("Age")
-            if self._on == self._today
-            else _("Age on {day}").format(day=self._on.strftime("%d.%m"))
-        )
-        for col, header in ((COL_SEAT, _("No.") if waiting_list else _("Seat")), (COL_AGE, age)):
-            if header != self._headers[col]:
-                self._headers[col] = header
-                self.headerDataChanged.emit(Qt.Orientation.Horizontal, col, col)
+        header = _("No.") if waiting_list else _("Seat")
+        if header != self._headers[COL_SEAT]:
+            self._headers[COL_SEAT] = header
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, COL_SEAT, COL_SEAT)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, COL_AGE, COL_AGE)  # its tooltip
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            section == COL_AGE
+            and orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.ToolTipRole
+            and self._on != self._today
+        ):  # said on hover: the column stays narrow (a small laptop in Russian)
+            return _("Age on {day}, the day of departure").format(day=self._on.strftime("%d.%m"))
+        return super().headerData(section, orientation, role)
 
     def set_filter(self, text: str) -> None:
         """Show only rows whose name, passport, IIN, seat or household contains ``text``."""
