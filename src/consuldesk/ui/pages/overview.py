@@ -97,14 +97,19 @@ class _Figure(QFrame):
             self.caption_label.setText(ngettext(*self.forms, count))
 
 
-def _count_table(first_header: str) -> QTableWidget:
-    table = QTableWidget(0, 2)
-    table.setHorizontalHeaderLabels([first_header, _("People")])
+def _count_table(first_header: str, *more: str) -> QTableWidget:
+    """What is counted, the people, and ``more`` columns after them (sized to their text)."""
+    headers = [first_header, _("People"), *more]
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+    for column in range(1, len(headers)):
+        table.horizontalHeader().setSectionResizeMode(
+            column, QHeaderView.ResizeMode.ResizeToContents
+        )
     table.setMinimumHeight(150)
     return table
 
@@ -199,14 +204,7 @@ class OverviewPage(QWidget):
         }
         self.presence_chart = BarChart(_("By presence status"))
         self.vulnerability_chart = BarChart(_("By vulnerability"))
-        self.post_table = _count_table(_("Registered at"))
-        self.post_table.setColumnCount(3)
-        self.post_table.setHorizontalHeaderLabels(
-            [_("Registered at"), _("People"), _("Figures as of")]
-        )
-        self.post_table.horizontalHeader().setSectionResizeMode(
-            2, QHeaderView.ResizeMode.ResizeToContents
-        )
+        self.post_table = _count_table(_("Registered at"), _("Figures as of"))
         self.post_table.hide()  # headquarters, or a post that received others' records
         # Records that are probably one person: at two posts (counted twice), or any.
         self.pairs_notice = QFrame()
