@@ -527,6 +527,17 @@ def test_the_door_from_the_command_line_passengers_boarding_and_the_trip_leaving
     code, _out, err = cli(capsys, evacuees, "evac", "passengers", "QA 210554")
     assert code == EXIT_BAD_INPUT and "is the vehicle of 2 trips" in err
 
+    # A second bus for the one who did not turn up: the first bus's empty seats, gone with it,
+    # are not counted as seats to fill ("2 of 10" read as 8 free seats).
+    cli(capsys, evacuees, "evac", "add-trip", op, "--leg", "1", "--from", "Doha", "--to",
+        "Riyadh", "--capacity", "5", "--vehicle", "QA 310771")  # fmt: skip
+    code, out, err = cli(capsys, evacuees, "evac", "allocate", op, "--leg", "1")
+    assert code == EXIT_OK, err
+    assert "seated: 2 of 6 seats (1 just now)" in out, out
+    assert "4 seats left empty on vehicles that have left" in out
+    code, out, _ = cli(capsys, evacuees, "evac", "allocate", op, "--leg", "1", "--json")
+    assert json.loads(out)["capacity"] == 6 and json.loads(out)["left_empty"] == 4
+
 
 def test_evacuation_help_lists_the_actions(capsys):
     assert main(["evac", "--help"]) == EXIT_OK

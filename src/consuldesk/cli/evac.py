@@ -662,7 +662,10 @@ def cmd_evac_allocate(args: argparse.Namespace) -> int:
             summary = allocate_leg(desk, op.id, args.leg, fresh=args.fresh).row
         leg_after = get_operation(desk, op.id).leg(args.leg)
         seated_now = leg_after.allocated + leg_after.boarded if leg_after else summary.placed
-        capacity = leg_after.capacity if leg_after else 0
+        # The empty seats of a bus that has left are no seats to fill: "78 of 98" after a
+        # half-empty bus left read as 20 free seats.
+        capacity = leg_after.capacity - leg_after.left_empty if leg_after else 0
+        left_empty = leg_after.left_empty if leg_after else 0
         seated: list[tuple[Any, list[Any]]] = []
         waiting: list[Any] = []
         short: dict[str, str] = {}
@@ -681,7 +684,7 @@ def cmd_evac_allocate(args: argparse.Namespace) -> int:
         desk.close()
     if args.json:
         data: dict[str, Any] = {"operation": op.id, "leg": args.leg, **_jsonable(summary)}
-        data.update(seated_now=seated_now, capacity=capacity)
+        data.update(seated_now=seated_now, capacity=capacity, left_empty=left_empty)
         slips, manifests = _reprint_counts(impact, args.fresh)
         data["print_again"] = {"slips": slips, "manifests": manifests}
         if args.explain:
@@ -703,6 +706,12 @@ def cmd_evac_allocate(args: argparse.Namespace) -> int:
         waiting=summary.waitlisted,
         flagged=summary.flagged,
     )
+    if left_empty:
+        line += "; " + ngettext(
+            "{n} seat left empty on vehicles that have left",
+            "{n} seats left empty on vehicles that have left",
+            left_empty,
+        ).format(n=left_empty)
     if summary.elsewhere:
         line += "; " + _("waiting, seated in another operation: {n}").format(n=summary.elsewhere)
     if args.fresh:

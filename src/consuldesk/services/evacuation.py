@@ -224,6 +224,11 @@ class LegRow:
         return sum(t.capacity for t in self.trips if t.status != TripStatus.CANCELLED)
 
     @property
+    def left_empty(self) -> int:
+        """Seats that went empty on trips that have left: nobody can take them any more."""
+        return sum(t.free for t in self.trips if not t.is_open and t.status != TripStatus.CANCELLED)
+
+    @property
     def allocated(self) -> int:
         """People with a seat but not yet boarded."""
         return sum(t.allocated for t in self.trips)

@@ -349,6 +349,14 @@ def test_departure_asks_when_people_have_not_boarded(qtbot, seated, desk, people
     qtbot.waitUntil(lambda: page.selected_trip().status == "departed", timeout=3000)
     assert len(ev.pool(desk, op.id, 1)) == 3
     assert page.tree.topLevelItem(0).text(1) == "waiting 3"
+    # Gone with the bus, its empty seats are not "free": nobody can be given one any more.
+    gone = page.selected_trip()
+    empty = gone.capacity - 1
+    qtbot.waitUntil(lambda: "3 no-shows" in page.counts_label.text(), timeout=3000)
+    assert "free" not in page.counts_label.text()
+    assert f"left with {empty} seats empty" in page.counts_label.text()
+    tip = page.tree.currentItem().toolTip(0)
+    assert f"1 boarded of {gone.capacity}, 3 did not turn up" in tip and "free" not in tip
 
 
 def test_print_manifest_writes_a_pdf_where_asked(qtbot, seated, tmp_path):

@@ -236,11 +236,18 @@ class OperationsPart(PageBase):
             lines.append(trip.carrier)
         if trip.escort_officer:
             lines.append(_("Escort: {name}").format(name=trip.escort_officer))
-        lines.append(
-            _("{boarded} boarded, {seated} seated of {capacity}, {free} free").format(
-                boarded=trip.boarded, seated=trip.seated, capacity=trip.capacity, free=trip.free
+        if trip.is_open:
+            lines.append(
+                _("{boarded} boarded, {seated} seated of {capacity}, {free} free").format(
+                    boarded=trip.boarded, seated=trip.seated, capacity=trip.capacity, free=trip.free
+                )
             )
-        )
+        elif trip.status != TripStatus.CANCELLED:
+            lines.append(
+                _("{boarded} boarded of {capacity}, {no_show} did not turn up").format(
+                    boarded=trip.boarded, capacity=trip.capacity, no_show=trip.no_show
+                )
+            )
         return "\n".join(lines)
 
     # -- operations and trips --------------------------------------------------------------

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from consuldesk.domain.enums import ManifestStatus
+from consuldesk.domain.enums import ManifestStatus, TripStatus
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import (
     STATUS_WORD_LABELS,
@@ -199,11 +199,18 @@ class PassengersPart(PageBase):
                 parts.append(f"{when:%H:%M %d.%m.%Y}")
             parts.append(_(STATUS_WORD_LABELS.get(trip.status, trip.status)))
             self.title_label.setText(" · ".join(parts))
-            counts = (
-                _("Boarded {boarded} of {seated}").format(boarded=trip.boarded, seated=trip.seated)
-                + " · "
-                + ngettext("{n} seat free", "{n} seats free", trip.free).format(n=trip.free)
+            counts = _("Boarded {boarded} of {seated}").format(
+                boarded=trip.boarded, seated=trip.seated
             )
+            if trip.is_open:
+                counts += " · " + ngettext("{n} seat free", "{n} seats free", trip.free).format(
+                    n=trip.free
+                )
+            elif trip.status != TripStatus.CANCELLED and trip.free:
+                # Gone with the bus: no seat anybody can still be given.
+                counts += " · " + ngettext(
+                    "left with {n} seat empty", "left with {n} seats empty", trip.free
+                ).format(n=trip.free)
             if trip.no_show:
                 counts += " · " + ngettext("{n} no-show", "{n} no-shows", trip.no_show).format(
                     n=trip.no_show
