@@ -452,6 +452,21 @@ def _dump_reason(reason: Reason) -> str:
     return json.dumps({"code": reason.code, "params": dict(reason.params)}, ensure_ascii=False)
 
 
+def _still_waiting_reason(stored: str | None, reason: Reason) -> str:
+    """What to store as the reason someone waits: the reason on file when only the queue
+    rank differs. Each run ranks only those it seats or leaves waiting, so a person's rank
+    rises as others are seated; rewritten, each run with nothing to change made an audit
+    event, and a change to send, for every person waiting."""
+    new = _dump_reason(reason)
+    code, params = _load_reason(stored)
+    if stored is None or code != reason.code:
+        return new
+    fresh = json.loads(new)["params"]
+    params.pop("rank", None)
+    fresh.pop("rank", None)
+    return stored if params == fresh else new
+
+
 def _load_reason(text: str | None) -> tuple[str | None, dict[str, Any]]:
     if not text:
         return None, {}
@@ -1679,7 +1694,7 @@ def _plan_allocation(
                     "trip_id": None,
                     "seat": None,
                     "status": _S.WAITLISTED.value,
-                    "reason": _dump_reason(reason),
+                    "reason": _still_waiting_reason(waiting[nid].reason, reason),
                     "priority_class": result.classes[nid],
                     "position": int(reason.params["position"]),
                 },

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
+from sqlmodel import select
 
 from consuldesk.domain.enums import (
     ManifestStatus,
@@ -314,6 +315,28 @@ def test_who_waits_is_told_why_and_where_in_the_queue(desk, people):
     assert [r.position for r in waiting] == [1, 2, 3]
     assert {r.reason_code for r in waiting} == {"waitlisted.group_too_big"}
     assert waiting[0].reason_params["largest_trip"] == 2
+
+
+def test_allocating_again_with_nothing_to_change_changes_nothing(desk, people):
+    """Those still waiting rise in the queue as others are seated: each run rewrote their
+    reason (its rank) and the trail had an event, and the next bundle a change, for every
+    person waiting each time the button was pressed."""
+    op = operation(desk)
+    bus(desk, op.id, 2, "Dubai P 1")
+    ev.add_to_pool(desk, op.id, 1, criteria())
+    ev.allocate_leg(desk, op.id, 1)
+    waiting = [(r.person.id, r.position, r.reason_code) for r in ev.pool(desk, op.id, 1)]
+    with desk.casefile.read() as session:
+        events = len(session.exec(select(AuditEvent)).all())
+    again = ev.allocate_leg(desk, op.id, 1)
+    assert (again.row.placed, again.row.waitlisted) == (0, 3)
+    assert not again.changes.updated and not again.changes.created
+    with desk.casefile.read() as session:
+        assert len(session.exec(select(AuditEvent)).all()) == events
+    assert [(r.person.id, r.position, r.reason_code) for r in ev.pool(desk, op.id, 1)] == waiting
+    # A real change is still written: a bigger bus seats the family.
+    bus(desk, op.id, 3, "Dubai P 2", hours=1)
+    assert ev.allocate_leg(desk, op.id, 1).row.placed == 3
 
 
 def test_allocation_is_deterministic_and_a_fresh_run_repeats_it(desk, people):
