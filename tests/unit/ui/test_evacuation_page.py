@@ -99,6 +99,61 @@ def seated(qtbot, ctx, desk, plan):
     return page, op, a, b
 
 
+def drawn_text(tree, item):
+    """The text the tree's delegate draws for a trip's first column, at its width now."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    index = tree.indexFromItem(item, 0)
+    option = QStyleOptionViewItem()
+    option.rect = tree.visualRect(index)
+    option.widget = tree
+    option.font = tree.font()
+    tree.itemDelegateForColumn(0).initStyleOption(option, index)
+    return option.text, option.fontMetrics.horizontalAdvance(option.text), option.rect.width()
+
+
+def test_two_buses_of_the_same_hour_keep_their_plates_apart_on_a_narrow_panel(qtbot, ctx, desk):
+    """Cut at its end, each line read "06:00 12.03 · Dubai P 4…" on a small laptop."""
+    op = ev.add_operation(desk, ev.OperationFields(name="Дубай — Маскат", host_country="AE")).row
+    bus(desk, op.id, 49, "Dubai P 48213")
+    bus(desk, op.id, 49, "Dubai P 48377")
+    page = make_page(qtbot, ctx)
+    qtbot.waitUntil(lambda: page.tree.topLevelItemCount() == 1, timeout=3000)
+    leg = page.tree.topLevelItem(0)
+    first, second = leg.child(0), leg.child(1)
+    assert first.text(0) == "06:00 12.03 · Dubai P 48213 · planned"  # whole, for the tooltip
+    page.tree.setFixedWidth(290)
+    qtbot.waitUntil(lambda: page.tree.viewport().width() < 290, timeout=3000)
+    seen = [drawn_text(page.tree, item) for item in (first, second)]
+    assert all(width <= room for _text, width, room in seen), seen
+    (one, _, _), (two, _, _) = seen
+    assert one.startswith("06:00 12.03 · ") and two.startswith("06:00 12.03 · ")
+    assert "48213" in one and "48377" in two and one != first.text(0), seen
+    page.tree.setFixedWidth(600)
+    qtbot.waitUntil(lambda: page.tree.viewport().width() > 500, timeout=3000)
+    assert drawn_text(page.tree, first)[0] == first.text(0)  # room enough: the whole line
+
+
+def test_fit_parts_gives_the_middle_up_first_then_the_tail(qapp):
+    from PySide6.QtGui import QFontMetrics
+
+    from consuldesk.ui.widgets.parts_delegate import fit_parts
+
+    metrics = QFontMetrics(qapp.font())
+    parts = ("17:00 09.12", "Dubai P 48213", "boarding")
+    whole = " · ".join(parts)
+    assert fit_parts(metrics, metrics.horizontalAdvance(whole), *parts) == whole
+    short = fit_parts(metrics, metrics.horizontalAdvance(whole) - 10, *parts)
+    assert short.startswith("17:00 09.12 · …") and short.endswith("48213 · boarding")
+    narrow = fit_parts(metrics, metrics.horizontalAdvance("17:00 09.12 · …48213 · b"), *parts)
+    assert narrow.startswith("17:00 09.12 · …") and "boarding" not in narrow
+    assert "8213" in narrow
+    tiny = fit_parts(metrics, metrics.horizontalAdvance("17:00"), *parts)
+    assert tiny.startswith("17:") and metrics.horizontalAdvance(tiny) <= metrics.horizontalAdvance(
+        "17:00"
+    )
+
+
 def test_without_operations_the_page_says_what_to_do(qtbot, ctx):
     page = make_page(qtbot, ctx)
     qtbot.waitUntil(lambda: page.hint_label.text() != "", timeout=3000)

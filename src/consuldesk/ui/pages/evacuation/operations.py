@@ -38,8 +38,10 @@ from consuldesk.ui.pages.evacuation.texts import (
     reallocation_warning,
     reprint_list,
     trip_columns,
+    trip_parts,
     trip_text,
 )
+from consuldesk.ui.widgets.parts_delegate import PARTS_ROLE, PartsDelegate
 
 
 class OperationsPart(PageBase):
@@ -61,14 +63,16 @@ class OperationsPart(PageBase):
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
-        # Two columns: the vehicle (or the leg's route) and its time, which lose their end when
-        # the panel is narrow; then the seats and status (the leg's waiting count), always
-        # whole. The whole line is in the tooltip.
+        # Two columns: a trip's departure, vehicle and status (the leg's number and route),
+        # where the vehicle gives way first on a narrow panel, keeping the end of its plate;
+        # then the seats (the leg's waiting count), always whole. The whole line is in the
+        # tooltip.
         self.tree.setColumnCount(2)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tree.setItemDelegateForColumn(0, PartsDelegate(self.tree))
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.add_trip_button = QPushButton(_("Add trip…"))
         self.add_trip_button.setToolTip(_("Add a bus or flight to the selected leg"))
@@ -192,6 +196,7 @@ class OperationsPart(PageBase):
                     selected = leg_item
                 for trip in leg.trips:
                     item = QTreeWidgetItem(list(trip_columns(trip)))
+                    item.setData(0, PARTS_ROLE, trip_parts(trip))
                     item.setData(0, Qt.ItemDataRole.UserRole, (leg.leg_no, trip.id))
                     tip = trip_text(trip) + "\n" + self._trip_tooltip(trip)
                     for column in (0, 1):

@@ -78,13 +78,17 @@ def trip_text(trip: TripRow) -> str:
     return " · ".join(parts)
 
 
+def trip_parts(trip: TripRow) -> tuple[str, str, str]:
+    """The parts of a trip's first column: its departure, its vehicle and its status. On a
+    narrow panel the vehicle gives way first, keeping the end of its plate (see
+    :mod:`consuldesk.ui.widgets.parts_delegate`): two buses of the same hour differ by it."""
+    return trip_when(trip), trip.label, _(STATUS_WORD_LABELS.get(trip.status, trip.status))
+
+
 def trip_columns(trip: TripRow) -> tuple[str, str]:
-    """The tree's two columns of a trip: ``06:00 12.03 · Dubai P 48213 · boarding`` (the
-    departure first: on a narrow panel it is what tells two buses apart, and the end gives
-    way) and ``41/49``, always whole."""
-    when = [w] if (w := trip_when(trip)) else []
-    status = _(STATUS_WORD_LABELS.get(trip.status, trip.status))
-    return " · ".join([*when, trip.label, status]), f"{trip.seated}/{trip.capacity}"
+    """The tree's two columns of a trip: ``06:00 12.03 · Dubai P 48213 · boarding`` and
+    ``41/49``, always whole."""
+    return " · ".join(p for p in trip_parts(trip) if p), f"{trip.seated}/{trip.capacity}"
 
 
 def leg_columns(leg: LegRow) -> tuple[str, str]:
