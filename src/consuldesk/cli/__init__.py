@@ -33,6 +33,7 @@ from consuldesk.cli import (
     casefile,
     common,
     evac,
+    hotels,
     keys,
     lists,
     nationals,
@@ -75,6 +76,7 @@ GROUPS = (
     lists,
     nationals,
     evac,
+    hotels,
     reports,
     keys,
     sync,
@@ -83,7 +85,7 @@ GROUPS = (
     audit,
 )
 #: Groups whose commands have actions of their own (which take the common options too).
-NESTED = (accounts, evac, keys, sync, retention, nationals)
+NESTED = (accounts, evac, hotels, keys, sync, retention, nationals)
 COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
 
 EPILOG = """\

@@ -142,6 +142,10 @@ NOT_FOUND_LABELS = {
     "trip": "trip",
     "manifest_entry": "passenger entry",
     "national": "national",
+    "hotel": "hotel",
+    "placement": "hotel stay",
+    "household": "household",
+    "assistance_request": "request",
 }
 
 
@@ -434,21 +438,35 @@ def _short_ids(ids: Iterable[str], minimum: int = SHOWN_ID_PREFIX) -> dict[str, 
 
 def _pick_id(text: str, labels: dict[str, str], kind: str) -> str:
     """The one id among ``labels`` (id → what it is) that ``text`` names: the whole id or a
-    prefix of six or more characters (dashes optional), like git."""
+    prefix of six or more characters (dashes optional), like git. ``kind`` is what the ids
+    are (``trip``, ``operation``, ``conflict``, ``pair``, ``hotel``, ``request``,
+    ``placement``): the messages name it and where ids are listed."""
     key = _id_key(text)
     if len(key) < MIN_ID_PREFIX:
-        too_short = (
-            _(
+        too_short = {
+            "conflict": _(
                 "“{prefix}” is too short: give at least 6 characters of the id "
                 "(see 'consuldesk-cli conflicts list')"
-            )
-            if kind == "conflict"
-            else _("“{prefix}” is too short: give at least 6 characters of the pair's id")
-            if kind == "pair"
-            else _(
+            ),
+            "pair": _("“{prefix}” is too short: give at least 6 characters of the pair's id"),
+            "hotel": _(
+                "“{prefix}” is too short: give the hotel's name or at least 6 characters of "
+                "its id (see 'consuldesk-cli hotels list')"
+            ),
+            "request": _(
+                "“{prefix}” is too short: give at least 6 characters of the request's id "
+                "(see 'consuldesk-cli requests list')"
+            ),
+            "placement": _(
+                "“{prefix}” is too short: give the guest's passport or IIN, or at least 6 "
+                "characters of the stay's id (see 'consuldesk-cli hotels guests')"
+            ),
+        }.get(
+            kind,
+            _(
                 "“{prefix}” is too short: give at least 6 characters of the id "
                 "(see 'consuldesk-cli evac list')"
-            )
+            ),
         )
         raise CliError(too_short.format(prefix=text), EXIT_BAD_INPUT)
     found = [i for i in labels if _id_key(i) == key] or [
@@ -457,56 +475,109 @@ def _pick_id(text: str, labels: dict[str, str], kind: str) -> str:
     if len(found) == 1:
         return found[0]
     if not found:
-        if kind == "trip":
-            message = _(
+        none = {
+            "trip": _(
                 "No trip has an id starting with “{prefix}” (see 'consuldesk-cli evac list')"
-            )
-        elif kind == "conflict":
-            message = _(
+            ),
+            "conflict": _(
                 "No conflict has an id starting with “{prefix}” "
                 "(see 'consuldesk-cli conflicts list')"
-            )
-        elif kind == "pair":
-            message = _(
+            ),
+            "pair": _(
                 "No open pair of probable duplicates has an id starting with “{prefix}” "
                 "(see 'consuldesk-cli duplicates')"
-            )
-        else:
-            message = _(
+            ),
+            "hotel": _(
+                "No hotel is called “{prefix}” or has an id starting with it "
+                "(see 'consuldesk-cli hotels list')"
+            ),
+            "request": _(
+                "No request has an id starting with “{prefix}” (see 'consuldesk-cli requests list')"
+            ),
+            "placement": _(
+                "No stay has an id starting with “{prefix}” (see 'consuldesk-cli hotels guests')"
+            ),
+        }.get(
+            kind,
+            _(
                 "No evacuation operation has an id starting with “{prefix}” "
                 "(see 'consuldesk-cli evac list')"
-            )
-        raise CliError(message.format(prefix=text), EXIT_BAD_INPUT)
+            ),
+        )
+        raise CliError(none.format(prefix=text), EXIT_BAD_INPUT)
     short = _short_ids(found, len(text.strip()) + 1)
     shown = [f"{short[i]} ({labels[i]})" for i in sorted(found)[:5]]
     if len(found) > 5:
         shown.append("…")
-    if kind == "trip":
-        message = ngettext(
+    n = len(found)
+    many = {
+        "trip": ngettext(
             "“{prefix}” matches {n} trip: {matches}; give more characters",
             "“{prefix}” matches {n} trips: {matches}; give more characters",
-            len(found),
-        )
-    elif kind == "conflict":
-        message = ngettext(
+            n,
+        ),
+        "conflict": ngettext(
             "“{prefix}” matches {n} conflict: {matches}; give more characters",
             "“{prefix}” matches {n} conflicts: {matches}; give more characters",
-            len(found),
-        )
-    elif kind == "pair":
-        message = ngettext(
+            n,
+        ),
+        "pair": ngettext(
             "“{prefix}” matches {n} pair: {matches}; give more characters",
             "“{prefix}” matches {n} pairs: {matches}; give more characters",
-            len(found),
-        )
-    else:
-        message = ngettext(
+            n,
+        ),
+        "hotel": ngettext(
+            "“{prefix}” matches {n} hotel: {matches}; give more of its name or id",
+            "“{prefix}” matches {n} hotels: {matches}; give more of its name or id",
+            n,
+        ),
+        "request": ngettext(
+            "“{prefix}” matches {n} request: {matches}; give more characters",
+            "“{prefix}” matches {n} requests: {matches}; give more characters",
+            n,
+        ),
+        "placement": ngettext(
+            "“{prefix}” matches {n} stay: {matches}; give more characters",
+            "“{prefix}” matches {n} stays: {matches}; give more characters",
+            n,
+        ),
+    }.get(
+        kind,
+        ngettext(
             "“{prefix}” matches {n} operation: {matches}; give more characters",
             "“{prefix}” matches {n} operations: {matches}; give more characters",
-            len(found),
+            n,
+        ),
+    )
+    raise CliError(many.format(prefix=text, n=n, matches=", ".join(shown)), EXIT_BAD_INPUT)
+
+
+def _find_person(desk: Any, text: str) -> Any:
+    """The one live national ``text`` names: a passport number or IIN exactly, an id or its
+    first six or more characters, or a search that finds one person only."""
+    from consuldesk.services.nationals import search
+
+    wanted = text.strip()
+    rows = search(desk, wanted, limit=20).rows
+    exact = [r for r in rows if wanted.upper() in {r.passport_no or "", r.iin or ""}]
+    key = _id_key(wanted)
+    by_id = [r for r in rows if len(key) >= MIN_ID_PREFIX and _id_key(r.id).startswith(key)]
+    found = exact or by_id or rows
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise CliError(
+            _("Nobody found for “{text}” (consuldesk-cli search finds people)").format(text=text),
+            EXIT_BAD_INPUT,
         )
+    names = "; ".join(f"{r.name} ({r.passport_no or r.iin or r.id[:8]})" for r in found[:5])
     raise CliError(
-        message.format(prefix=text, n=len(found), matches=", ".join(shown)), EXIT_BAD_INPUT
+        ngettext(
+            "“{text}” names {n} person: {names}; give a passport number or IIN",
+            "“{text}” names {n} people: {names}; give a passport number or IIN",
+            len(found),
+        ).format(text=text, n=len(found), names=names),
+        EXIT_BAD_INPUT,
     )
 
 

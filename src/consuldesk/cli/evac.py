@@ -15,7 +15,6 @@ from consuldesk.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
     EXIT_USAGE,
-    MIN_ID_PREFIX,
     CliError,
     _add_doc_lang,
     _add_replace,
@@ -23,7 +22,7 @@ from consuldesk.cli.common import (
     _confirmed,
     _doc_language,
     _err,
-    _id_key,
+    _find_person,
     _jsonable,
     _local,
     _open,
@@ -461,35 +460,6 @@ def cmd_evac_add_trip(args: argparse.Namespace) -> int:
     else:
         print(row.id)
     return EXIT_OK
-
-
-def _find_person(desk: Any, text: str) -> Any:
-    """The one live national ``text`` names: a passport number or IIN exactly, an id or its
-    first six or more characters, or a search that finds one person only."""
-    from consuldesk.services.nationals import search
-
-    wanted = text.strip()
-    rows = search(desk, wanted, limit=20).rows
-    exact = [r for r in rows if wanted.upper() in {r.passport_no or "", r.iin or ""}]
-    key = _id_key(wanted)
-    by_id = [r for r in rows if len(key) >= MIN_ID_PREFIX and _id_key(r.id).startswith(key)]
-    found = exact or by_id or rows
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise CliError(
-            _("Nobody found for “{text}” (consuldesk-cli search finds people)").format(text=text),
-            EXIT_BAD_INPUT,
-        )
-    names = "; ".join(f"{r.name} ({r.passport_no or r.iin or r.id[:8]})" for r in found[:5])
-    raise CliError(
-        ngettext(
-            "“{text}” names {n} person: {names}; give a passport number or IIN",
-            "“{text}” names {n} people: {names}; give a passport number or IIN",
-            len(found),
-        ).format(text=text, n=len(found), names=names),
-        EXIT_BAD_INPUT,
-    )
 
 
 def cmd_evac_add_people(args: argparse.Namespace) -> int:

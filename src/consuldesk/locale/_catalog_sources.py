@@ -19,6 +19,14 @@ def _catalog_sources() -> None:
     _("passenger entry")
     # TRANSLATORS: consuldesk.cli.common.NOT_FOUND_LABELS['national']
     _("national")
+    # TRANSLATORS: consuldesk.cli.common.NOT_FOUND_LABELS['hotel']
+    _("hotel")
+    # TRANSLATORS: consuldesk.cli.common.NOT_FOUND_LABELS['placement']
+    _("hotel stay")
+    # TRANSLATORS: consuldesk.cli.common.NOT_FOUND_LABELS['household']
+    _("household")
+    # TRANSLATORS: consuldesk.cli.common.NOT_FOUND_LABELS['assistance_request']
+    _("request")
     # TRANSLATORS: consuldesk.cli.evac.MODE_LABELS['bus']
     _("bus")
     # TRANSLATORS: consuldesk.cli.evac.MODE_LABELS['flight']
@@ -37,6 +45,10 @@ def _catalog_sources() -> None:
     _("completed")
     # TRANSLATORS: consuldesk.cli.evac.OPERATION_STATUS_LABELS['cancelled'], consuldesk.messages.STATUS_WORD_LABELS['cancelled']
     _("cancelled")
+    # TRANSLATORS: consuldesk.cli.hotels.RATE_BASIS_LABELS['person'], consuldesk.ui.models.hotels.RATE_BASIS_LABELS['person']
+    _("per person")
+    # TRANSLATORS: consuldesk.cli.hotels.RATE_BASIS_LABELS['room'], consuldesk.ui.models.hotels.RATE_BASIS_LABELS['room']
+    _("per room")
     # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['in_country']
     _("in country")
     # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['in_transit'], consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_TRANSIT]
@@ -1315,10 +1327,6 @@ def _catalog_sources() -> None:
     _("Checked in")
     # TRANSLATORS: consuldesk.ui.models.hotels.PLACEMENT_STATUS_LABELS['checked_out']
     _("Checked out")
-    # TRANSLATORS: consuldesk.ui.models.hotels.RATE_BASIS_LABELS['person']
-    _("per person")
-    # TRANSLATORS: consuldesk.ui.models.hotels.RATE_BASIS_LABELS['room']
-    _("per room")
     # TRANSLATORS: consuldesk.ui.models.list_import.KIND_LABELS['refused']
     _("Not imported")
     # TRANSLATORS: consuldesk.ui.models.list_import.KIND_LABELS['set_aside']
