@@ -181,8 +181,8 @@ TEMPLATES: dict[str, str] = {
     "request.note_empty": "The note is empty",
     "request.closed": "This request is {status}: reopen it first",
     "hotel.full": (
-        "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, "
-        "and {requested} more people do not fit"
+        "{hotel} has {free} of {beds} beds free on the night of {night}: no bed for {over} "
+        "of the {requested} people"
     ),
     "hotel.full.one": (
         "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, "

@@ -70,7 +70,8 @@ def test_a_hotel_is_added_a_family_placed_checked_in_and_out_from_the_command_li
     code, out, err = cli(capsys, path, "hotels", "place", "Rotana Al Ain", "N44444444",
                          "N55555555", "--from", "today")  # fmt: skip
     assert code == EXIT_BAD_INPUT and out == ""
-    assert "Rotana Al Ain is full" in err and "--overbook" in err and err.count("\n") == 1
+    assert "Rotana Al Ain has 1 of 4 beds free" in err and "no bed for 1 of the 2" in err
+    assert "--overbook" in err and err.count("\n") == 1
     code, out, err = cli(capsys, path, "hotels", "place", "Rotana Al Ain", "N44444444",
                          "N55555555", "--from", "today", "--overbook", "--json")  # fmt: skip
     assert code == EXIT_OK, err

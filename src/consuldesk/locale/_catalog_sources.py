@@ -309,7 +309,7 @@ def _catalog_sources() -> None:
     _("This request is {status}: reopen it first")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['hotel.full']
     _(
-        "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, and {requested} more people do not fit"
+        "{hotel} has {free} of {beds} beds free on the night of {night}: no bed for {over} of the {requested} people"
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['hotel.full.one']
     _(

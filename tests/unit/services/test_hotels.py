@@ -169,6 +169,8 @@ def test_full_hotel_is_refused_unless_overbooking(desk, hotel):
         "occupied": 2,
         "requested": 2,
         "night": "2026-03-10",  # the first night is free; the trouble starts on the 10th
+        "free": 1,
+        "over": 1,  # of the two, one does not fit
     }
     assert _audit_count(desk) == before
     # one more fits
@@ -677,7 +679,18 @@ def test_a_full_hotel_reads_right_for_one_person_and_for_several(desk, hotel):
     )
     with pytest.raises(ServiceError) as two:
         ht.place(desk, hotel.id, [p.id for p in people[3:]], TODAY)
-    assert describe(two.value).endswith("and 2 more people do not fit")
+    assert describe(two.value) == (
+        "Rove Downtown has 0 of 3 beds free on the night of 10.03.2026: no bed for 2 of the 2 "
+        "people"
+    )
+    # With beds free, those who do not fit: not the whole group ("10 more" for 6).
+    ht.cancel_placement(desk, ht.list_placements(desk, hotel.id)[0].id)
+    with pytest.raises(ServiceError) as some:
+        ht.place(desk, hotel.id, [p.id for p in people[3:]], TODAY)
+    assert describe(some.value) == (
+        "Rove Downtown has 1 of 3 beds free on the night of 10.03.2026: no bed for 1 of the 2 "
+        "people"
+    )
 
 
 def test_the_desk_lists_those_whose_check_out_day_has_come_until_they_are_checked_out(desk, hotel):

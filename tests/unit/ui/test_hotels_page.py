@@ -144,7 +144,7 @@ def test_a_full_hotel_refuses_then_place_anyway(qtbot, page, desk, family):
     qtbot.waitUntil(lambda: dialog.place_anyway_button.isVisibleTo(dialog), timeout=3000)
     message = dialog.hotel_error.text()
     assert dialog.hotel_error.isVisibleTo(dialog)
-    assert "Tiny Inn is full" in message and "0 of 1 beds" in message
+    assert "Tiny Inn has 1 of 1 beds free" in message and "no bed for 1 of the 2 people" in message
     assert "10.03.2026" in message  # dates as printed, not ISO
     assert not dialog.place_button.isEnabled() and dialog.place_anyway_button.isEnabled()
     assert hotels.list_placements(desk, hotel.id) == []

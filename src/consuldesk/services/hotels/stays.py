@@ -163,6 +163,10 @@ def check_capacity(
             occupied=worst,
             requested=requested,
             night=worst_night.isoformat(),
+            # Those who do not fit, not the whole group: "10 more people do not fit" for ten
+            # into four free beds read as if the hotel had none.
+            free=max(hotel.beds - worst, 0),
+            over=min(requested, worst + requested - hotel.beds),
         )
 
 
