@@ -449,6 +449,50 @@ def test_an_unknown_caller_is_kept_in_the_details(qtbot, ctx, desk):
     assert row.due_at is not None and row.due_at > datetime.now(UTC)
 
 
+def test_a_person_found_but_not_linked_is_never_saved_as_an_unknown_caller(
+    qtbot, ctx, desk, people
+):
+    """The first match highlighted, a click into Summary and Ctrl+Enter: the call was filed
+    for an "unknown caller" and the name typed was nowhere."""
+    _aigerim, nursultan = people
+    dialog = HotlineCallDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    type_text(dialog.caller_edit, "Брат")
+    type_text(dialog.person_search, "Нұрс")
+    qtbot.waitUntil(lambda: dialog.person_list.count() == 1, timeout=3000)
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(RequestKind.MEDICAL))
+    type_text(dialog.summary_edit, "Нужен инсулин")
+    dialog.save_button.click()
+    assert dialog.error_label.text().startswith(
+        "Nobody is linked to the call, though “Нұрс” is typed in Find person"
+    )
+    assert dialog.isVisible() and requests.list_requests(desk, statuses=None) == []
+    assert dialog.person_search.hasFocus()
+    press(dialog.person_search, Qt.Key.Key_Return)  # links the match
+    assert dialog.national is not None and dialog.national.id == nursultan.id
+    with qtbot.waitSignal(dialog.saved, timeout=3000) as blocker:
+        dialog.save_button.click()
+    assert blocker.args[0].national_id == nursultan.id
+
+
+def test_a_name_nobody_on_file_has_stays_with_the_call(qtbot, ctx, desk, people):
+    dialog = HotlineCallDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    type_text(dialog.person_search, "Zzyzx")
+    qtbot.waitUntil(lambda: dialog.person_list.count() == 1, timeout=3000)
+    assert dialog.person_list.item(0).text().startswith("Nobody found")
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(RequestKind.INFORMATION))
+    dialog.summary_edit.setText("Where is my son")
+    dialog.phone_edit.setText("8 701 555 0009")
+    with qtbot.waitSignal(dialog.saved, timeout=3000) as blocker:
+        dialog.save_button.click()
+    row = blocker.args[0]
+    assert row.national_id is None
+    assert row.details.endswith("Asked about: Zzyzx (nobody on file by this name)")
+
+
 def test_the_dialog_asks_for_a_kind_and_a_summary_and_escape_cancels(qtbot, ctx, desk):
     dialog = open_hotline_call(ctx)
     qtbot.addWidget(dialog)

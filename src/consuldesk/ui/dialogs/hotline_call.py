@@ -79,6 +79,7 @@ class HotlineCallDialog(DiscardGuardDialog):
         self._serial = 0
         self._national: NationalRow | None = None
         self._filled: dict[QLineEdit, str] = {}  # what linking the person typed, by field
+        self._listed: tuple[str, int] | None = None  # the query listed, and its matches
         self.request: RequestRow | None = None  # set once saved
 
         self.direction_box = QComboBox()
@@ -282,6 +283,7 @@ class HotlineCallDialog(DiscardGuardDialog):
     def _on_search_done(self, serial: int, result: SearchResult, query: str) -> None:
         if serial != self._serial:
             return  # the officer kept typing
+        self._listed = (query, len(result.rows))
         self.similar_label.show_for(result, query)
         self.person_list.clear()
         for row in result.rows:
@@ -371,6 +373,24 @@ class HotlineCallDialog(DiscardGuardDialog):
             self._show_error(_("Type the day (dd.mm.yyyy) and the time (hh:mm) it is due by."))
             self.due_edit.setFocus()
             return
+        details = self.details_edit.toPlainText()
+        query = " ".join(self.person_search.text().split())
+        if self._national is None and query:
+            # A name typed to find the person, and nobody linked: saved as it was, the call
+            # read "unknown caller" and the name was nowhere.
+            if self._listed != (query, 0):
+                self._show_error(
+                    _(
+                        "Nobody is linked to the call, though “{query}” is typed in Find "
+                        "person: choose the person in the list (Enter or a click), or clear "
+                        "Find person to save the call without one."
+                    ).format(query=query)
+                )
+                self.person_search.setFocus()
+                return
+            # Nobody on file by that name: the name asked about stays with the call.
+            asked = _("Asked about: {query} (nobody on file by this name)").format(query=query)
+            details = "\n".join(part for part in (details.strip(), asked) if part)
         desk = self.ctx.desk
         national_id = self._national.id if self._national else None
         values = {
@@ -381,7 +401,7 @@ class HotlineCallDialog(DiscardGuardDialog):
             "phone": self.phone_edit.text(),
             "direction": TimelineKind(self.direction_box.currentData()),
             "priority": RequestPriority(self.priority_box.currentData()),
-            "details": self.details_edit.toPlainText(),
+            "details": details,
             "due_at": self.due_at(),
         }
         self.save_button.setEnabled(False)
