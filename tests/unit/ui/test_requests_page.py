@@ -264,6 +264,27 @@ def test_add_a_note_and_log_a_call_out(qtbot, queue, page, desk, ctx):
     assert requests.get_request(desk, queue["late"].id).timeline[-1].kind == TimelineKind.CALL_OUT
 
 
+def test_a_half_typed_note_waits_while_another_request_is_looked_at(qtbot, queue, page, desk, ctx):
+    """Another request clicked in the queue threw the note away without a word."""
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    select(qtbot, page, queue["late"].id)
+    page.view.note_kind_box.setCurrentIndex(page.view.note_kind_box.findData(TimelineKind.CALL_IN))
+    type_text(page.view.note_edit, "Позвонил брат, обещали перезвонить")
+    select(qtbot, page, queue["urgent"].id)
+    assert page.view.note_edit.toPlainText() == ""  # each request its own note
+    assert page.view.draft(queue["late"].id) == "Позвонил брат, обещали перезвонить"
+    type_text(page.view.note_edit, "Инсулин купили")
+    select(qtbot, page, queue["late"].id)
+    assert page.view.note_edit.toPlainText() == "Позвонил брат, обещали перезвонить"
+    assert page.view.note_kind_box.currentData() == TimelineKind.CALL_IN
+    with qtbot.waitSignal(ctx.events.changed, timeout=3000):
+        page.view.note_button.click()
+    assert requests.get_request(desk, queue["late"].id).timeline[-1].kind == TimelineKind.CALL_IN
+    assert page.view.note_edit.toPlainText() == "" and page.view.draft(queue["late"].id) is None
+    select(qtbot, page, queue["urgent"].id)
+    assert page.view.note_edit.toPlainText() == "Инсулин купили"  # the other one's, kept
+
+
 def test_an_empty_note_is_refused_in_the_page(qtbot, queue, page, desk):
     wait_for_count(qtbot, page, "3 open requests, 1 overdue")
     select(qtbot, page, queue["late"].id)

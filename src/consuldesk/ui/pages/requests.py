@@ -107,6 +107,9 @@ class RequestView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self._row: RequestRow | None = None
+        # Notes typed and not added, by request: another request clicked in the queue threw
+        # a half-typed note away without a word; it waits for the officer to come back.
+        self._drafts: dict[str, tuple[str, int]] = {}
         self._busy = False
 
         self.placeholder = QLabel(
@@ -231,8 +234,26 @@ class RequestView(QWidget):
         """The request shown."""
         return self._row
 
+    def _keep_draft(self) -> None:
+        """Set aside the note typed for the request shown, if any."""
+        if self._row is None:
+            return
+        text = self.note_edit.toPlainText()
+        if text.strip():
+            self._drafts[self._row.id] = (text, self.note_kind_box.currentIndex())
+        else:
+            self._drafts.pop(self._row.id, None)
+
+    def draft(self, request_id: str) -> str | None:
+        """The note typed for a request and not added yet."""
+        if self._row is not None and self._row.id == request_id:
+            return self.note_edit.toPlainText() if self.note_edit.toPlainText().strip() else None
+        kept = self._drafts.get(request_id)
+        return kept[0] if kept else None
+
     def clear(self) -> None:
         """Show nothing (no request selected)."""
+        self._keep_draft()
         self._row = None
         self.body.hide()
         self.placeholder.show()
@@ -240,12 +261,17 @@ class RequestView(QWidget):
     def show_request(self, row: RequestRow) -> None:
         """Show a request with its timeline; keeps a half-typed note when it is the same one."""
         same = self._row is not None and self._row.id == row.id
+        if not same:
+            self._keep_draft()
         self._row = row
         self.placeholder.hide()
         self.body.show()
         if not same:
             self.error_label.hide()
-            self.note_edit.clear()
+            text, kind = self._drafts.pop(row.id, ("", -1))
+            self.note_edit.setPlainText(text)
+            if kind >= 0:
+                self.note_kind_box.setCurrentIndex(kind)
         self.summary_label.setText(row.summary)
         meta = [priority_label(row.priority), kind_label(row.kind)]
         meta.append(_("opened {when}").format(when=local_time(row.created_at)))
@@ -391,8 +417,10 @@ class RequestView(QWidget):
 
     def _on_write_done(self, written: Written[RequestRow], clear_note: bool) -> None:
         self._set_busy(False)
-        if clear_note:
-            self.note_edit.clear()
+        if clear_note:  # the note added: cleared where it was typed, never another's
+            if self._row is not None and self._row.id == written.row.id:
+                self.note_edit.clear()
+            self._drafts.pop(written.row.id, None)
         if self._row is None or self._row.id == written.row.id:
             self.show_request(written.row)
         self.written.emit(written)
