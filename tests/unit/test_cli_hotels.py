@@ -93,6 +93,13 @@ def test_a_hotel_is_added_a_family_placed_checked_in_and_out_from_the_command_li
     code, out, err = cli(capsys, path, "hotels", "check-out", "Өтегенов")
     assert code == EXIT_OK, err
     assert out.startswith("Өтегенов Қайрат: checked out of Rotana Al Ain on ")
+    # The mother leaves before her children: asked first (no terminal here: refused).
+    code, out, err = cli(capsys, path, "hotels", "check-out", "N11111111")
+    assert code == EXIT_USAGE and "--yes" in err
+    assert "Әбілов Нұрлан (" in err and "), Әбілова Іңкәр (" in err
+    assert "would stay at Rotana Al Ain without an adult of the family" in err
+    code, out, _ = cli(capsys, path, "hotels", "guests", "Rotana")
+    assert ": 4 guests of 4 beds" in out  # nothing changed
     code, out, err = cli(capsys, path, "hotels", "cancel", "N55555555")
     assert code == EXIT_USAGE and "--yes" in err  # no terminal to ask at
     code, out, err = cli(capsys, path, "hotels", "cancel", "N55555555", "--yes")

@@ -116,11 +116,12 @@ def add_parsers(
 
     for name, what in (
         ("check-in", "a booked guest arrived"),
-        ("check-out", "a guest left"),
+        ("check-out", "a guest left (asks first when it leaves a child without an adult)"),
     ):
         p = action(name, help=what)
         p.add_argument("stay", metavar="GUEST", help=stay_help)
         p.add_argument("--on", type=_day_or_today, help="the day (default today)")
+    p.add_argument("--yes", action="store_true", help="do not ask first")
 
     p = action("cancel", help="cancel a booking that will not be used (asks first)")
     p.add_argument("stay", metavar="GUEST", help=stay_help)
@@ -479,13 +480,30 @@ def cmd_hotels_check_in(args: argparse.Namespace) -> int:
 
 def cmd_hotels_check_out(args: argparse.Namespace) -> int:
     """A guest left."""
-    from consuldesk.services.hotels import check_out
+    from consuldesk.services.hotels import check_out, left_without_an_adult
 
-    row = _stay_action(
-        args,
-        ("checked_in", "booked"),
-        lambda desk, s: check_out(desk, s.id, _resolved(args.on, desk)).row,
-    )
+    def leave(desk: Any, stay: Any) -> Any:
+        day = _resolved(args.on, desk)
+        alone = left_without_an_adult(desk, stay.id, day)
+        if alone and not args.yes:
+            said = ngettext(
+                "{children} would stay at {hotel} without an adult of the family.",
+                "{children} would stay at {hotel} without an adult of the family.",
+                len(alone),
+            ).format(children=", ".join(alone), hotel=stay.hotel_name)
+            if not _confirmed(
+                said
+                + " "
+                + _("Check {name} out all the same? [y/N] ").format(name=stay.person_name),
+                said + " " + _("Add --yes to check them out all the same."),
+            ):
+                return None
+        return check_out(desk, stay.id, day).row
+
+    row = _stay_action(args, ("checked_in", "booked"), leave)
+    if row is None:
+        print(_("Nobody checked out."))
+        return EXIT_OK
     if args.json:
         _print_json(_jsonable(row))
     else:

@@ -799,3 +799,30 @@ def test_a_stay_not_over_cannot_end_in_the_past(desk, hotel):
     with desk.casefile.read() as session:
         assert ht.live_placement(session, p.id).check_out == D(2026, 3, 12)
     assert ht.change_check_out(desk, [p.id], TODAY).row[0].check_out == TODAY  # leaves today
+
+
+def test_a_child_left_at_the_hotel_without_an_adult_of_their_family_is_named(desk, hotel):
+    """The parents checked out one after the other; their 7-year-old stayed on alone in the
+    room and nothing said so."""
+    mother, father = _people(desk, 2)
+    child = register_national(
+        desk,
+        person(surname_cyr="Қасымов", given_names_cyr="Ілияс", surname_lat="KASSYMOV",
+               given_names_lat="ILIYAS", birth_date=D(2018, 5, 1)),
+    ).row  # fmt: skip
+    lodger = _people(desk, 3)[2]  # an adult of no family of theirs, in the same hotel
+    create_household(desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=father.id,
+                     member_ids=[mother.id, father.id, child.id])  # fmt: skip
+    stays = {
+        p.national_id: p
+        for p in ht.place(
+            desk, hotel.id, [mother.id, father.id, child.id], TODAY, checked_in=True
+        ).row
+    }
+    ht.place(desk, hotel.id, [lodger.id], TODAY, allow_overbook=True)
+    assert ht.left_without_an_adult(desk, stays[father.id].id) == []  # the mother stays
+    assert ht.left_without_an_adult(desk, stays[child.id].id) == []  # the child leaves
+    ht.check_out(desk, stays[father.id].id)
+    assert ht.left_without_an_adult(desk, stays[mother.id].id) == ["Қасымов Ілияс (7)"]
+    # A stay that ends before the night asked about leaves nobody then.
+    assert ht.left_without_an_adult(desk, stays[mother.id].id, on=D(2026, 3, 9)) == []

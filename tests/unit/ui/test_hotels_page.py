@@ -232,16 +232,53 @@ def test_a_check_out_before_the_day_booked_is_asked_first(qtbot, page, desk):
     qtbot.waitUntil(lambda: page.guests_model.rowCount() == 1, timeout=3000)
     page.guests_table.selectRow(0)
     page.check_out_button.click()
+    qtbot.waitUntil(lambda: page.check_out_box is not None, timeout=3000)
     box = page.check_out_box
-    assert box is not None and "booked until 13.03.2026" in box.text()
+    assert "booked until 13.03.2026" in box.text()
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
     box.button(QMessageBox.StandardButton.Cancel).click()  # Keep the stay
     assert hotels.list_placements(desk, national_id=guest.id)[0].status == "checked_in"
     page.check_out_button.click()
+    qtbot.waitUntil(lambda: page.check_out_box is not None, timeout=3000)
     page.check_out_box.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: page.guests_model.rowCount() == 0, timeout=3000)
     out = hotels.list_placements(desk, national_id=guest.id)[0]
     assert (out.status, out.check_out) == ("checked_out", TODAY)
+
+
+def test_checking_out_the_last_adult_of_a_family_asks_about_the_child_left(qtbot, page, desk):
+    """The parents checked out one after the other, the 7-year-old stayed on alone."""
+    from consuldesk.domain.enums import HouseholdKind
+    from consuldesk.services.households import create_household
+
+    hotel = add_hotel(desk, beds=3)
+    mother = nationals.register_national(desk, person(given_names_cyr="Томирис")).row
+    child = nationals.register_national(
+        desk, person(given_names_cyr="Ілияс", birth_date=date(2018, 5, 1), passport_no=None)
+    ).row
+    create_household(desk, "Әбеновтер", HouseholdKind.FAMILY, head_id=mother.id,
+                     member_ids=[mother.id, child.id])  # fmt: skip
+    hotels.place(desk, hotel.id, [mother.id, child.id], TODAY, checked_in=True)
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 2, timeout=3000)
+    row = next(r for r in range(2) if page.guests_model.row_at(r).national_id == mother.id)
+    page.guests_table.selectRow(row)
+    page.check_out_button.click()
+    qtbot.waitUntil(lambda: page.check_out_box is not None, timeout=3000)
+    box = page.check_out_box
+    assert box.windowTitle() == "A child would be left without an adult"
+    assert (
+        "Ілияс (7) would stay at Rove Downtown" in box.text()
+        and "without an adult of the family" in box.text()
+    )
+    box.button(QMessageBox.StandardButton.Cancel).click()  # Keep the stay
+    assert hotels.list_placements(desk, national_id=mother.id)[0].status == "checked_in"
+    page.check_out_button.click()
+    qtbot.waitUntil(lambda: page.check_out_box is not None, timeout=3000)
+    page.check_out_box.button(QMessageBox.StandardButton.Yes).click()  # all the same
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 1, timeout=3000)
+    assert hotels.list_placements(desk, national_id=mother.id)[0].status == "checked_out"
 
 
 def test_a_check_out_of_the_wrong_row_is_undone(qtbot, page, desk):
@@ -256,6 +293,7 @@ def test_a_check_out_of_the_wrong_row_is_undone(qtbot, page, desk):
     assert not page.undo_button.isVisible()
     page.guests_table.selectRow(0)
     page.check_out_button.click()
+    qtbot.waitUntil(lambda: page.check_out_box is not None, timeout=3000)
     page.check_out_box.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: page.guests_model.rowCount() == 0, timeout=3000)
     assert page.undo_button.isVisible() and "checked out" in page.action_label.text()
@@ -273,6 +311,7 @@ def test_a_check_out_of_the_wrong_row_is_undone(qtbot, page, desk):
     # checked out again, and the only bed given to someone else: asked before overbooking
     page.guests_table.selectRow(0)
     page.check_out_button.click()
+    qtbot.waitUntil(lambda: page.check_out_box is not None, timeout=3000)
     page.check_out_box.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: page.guests_model.rowCount() == 0, timeout=3000)
     hotels.place(desk, hotel.id, [other.id], TODAY, until)
@@ -291,6 +330,7 @@ def test_a_check_out_of_the_wrong_row_is_undone(qtbot, page, desk):
     # An undo offered for one hotel is not left standing over another's guests.
     page.guests_table.selectRow(0)
     page.check_out_button.click()
+    qtbot.waitUntil(lambda: page.check_out_box is not None, timeout=3000)
     page.check_out_box.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(page.undo_button.isVisible, timeout=3000)
     add_hotel(desk, name="Second Inn", beds=2)

@@ -38,6 +38,7 @@ from consuldesk.services.hotels.reading import (
     costs,
     guests_at_the_desk,
     guests_tonight,
+    left_without_an_adult,
     list_placements,
     occupancy,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "guests_tonight",
     "hotel_row",
     "household_choices",
+    "left_without_an_adult",
     "list_hotels",
     "list_placements",
     "live_hotel",

@@ -10,10 +10,12 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from consuldesk.domain.enums import HouseholdKind, PlacementStatus, RateBasis
+from consuldesk.domain.vulnerability import accompanied, age_on, is_minor
 from consuldesk.services.desk import Desk
 from consuldesk.services.hotels.records import hotel_row, live_hotel
 from consuldesk.services.hotels.stays import (
     ACTIVE_VALUES,
+    live_placement,
     nights_between,
     placement_rows,
     room_key,
@@ -21,8 +23,9 @@ from consuldesk.services.hotels.stays import (
     sorted_rows,
     union_nights,
 )
+from consuldesk.services.households import national_name
 from consuldesk.services.views import CostReport, CostRow, HotelOccupancyRow, PlacementRow
-from consuldesk.store.models import Hotel, Household, HouseholdMember, Placement
+from consuldesk.store.models import Hotel, Household, HouseholdMember, National, Placement
 
 
 def _occupying(session: Session, night: date, hotel_id: str | None = None) -> list[Placement]:
@@ -35,6 +38,63 @@ def _occupying(session: Session, night: date, hotel_id: str | None = None) -> li
     if hotel_id is not None:
         query = query.where(col(Placement.hotel_id) == hotel_id)
     return list(session.exec(query).all())
+
+
+def left_without_an_adult(desk: Desk, placement_id: str, on: date | None = None) -> list[str]:
+    """The children of the guest's families who would sleep on at the hotel, from the night of
+    ``on`` (default today), with no adult of their family there once this stay ends: their
+    names with their ages, "Әбенов Ілияс (7)". Empty when nobody would be left so.
+
+    The parents checked out one after the other, a 7-year-old stayed on alone in the room
+    without a word; the evacuation flags the same child on a bus ("unaccompanied").
+
+    Raises:
+        NotFound: no such live placement.
+    """
+    night = on or desk.today()
+    with desk.casefile.read() as session:
+        stay = live_placement(session, placement_id)
+        families = list(
+            session.exec(
+                select(HouseholdMember.household_id)
+                .join(Household, col(Household.id) == col(HouseholdMember.household_id))
+                .where(
+                    col(HouseholdMember.national_id) == stay.national_id,
+                    col(HouseholdMember.deleted_at).is_(None),
+                    col(Household.deleted_at).is_(None),
+                    col(Household.kind) == HouseholdKind.FAMILY.value,
+                )
+            ).all()
+        )
+        if not families:
+            return []
+        staying = {
+            p.national_id
+            for p in _occupying(session, night, stay.hotel_id)
+            if p.national_id != stay.national_id
+        }
+        members = session.exec(
+            select(HouseholdMember.household_id, National)
+            .join(National, col(National.id) == col(HouseholdMember.national_id))
+            .where(
+                col(HouseholdMember.household_id).in_(families),
+                col(HouseholdMember.deleted_at).is_(None),
+                col(National.deleted_at).is_(None),
+            )
+        ).all()
+        by_family: dict[str, list[National]] = defaultdict(list)
+        for household_id, person in members:
+            if person.id in staying:
+                by_family[household_id].append(person)
+        alone: dict[str, str] = {}
+        for people in by_family.values():
+            births = [p.birth_date for p in people]
+            if accompanied(births, night):
+                continue
+            for p in people:
+                if p.birth_date is not None and is_minor(p.birth_date, night):
+                    alone[p.id] = f"{national_name(p)} ({age_on(p.birth_date, night)})"
+        return sorted(alone.values())
 
 
 def list_placements(

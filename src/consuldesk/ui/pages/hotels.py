@@ -33,6 +33,7 @@ from consuldesk.services.hotels import (
     check_out,
     costs,
     guests_at_the_desk,
+    left_without_an_adult,
     occupancy,
     undo_leaving,
 )
@@ -467,22 +468,53 @@ class HotelsPage(QWidget):
 
     @Slot()
     def _on_check_out_button_clicked(self) -> None:
-        guest, today = self.selected_guest(), self.ctx.desk.today()
+        guest = self.selected_guest()
         if guest is None:
             return
-        if guest.check_out is None or guest.check_out <= today:
-            self._act(check_out, _("{name} checked out."))  # their day: no question
+        self.check_out_box = None
+        desk = self.ctx.desk
+        self.ctx.tasks.run(
+            lambda: left_without_an_adult(desk, guest.id),
+            lambda alone: self._confirm_check_out(guest, alone),
+            lambda exc: self.action_label.setText(describe(exc)),
+        )
+
+    def _confirm_check_out(self, guest: PlacementRow, alone: list[str]) -> None:
+        """Check the guest out, asking first when it is before the day booked (the wrong row
+        is easy to click at the end of a long list) or when a child of their family would
+        stay on at the hotel without an adult of the family."""
+        today = self.ctx.desk.today()
+        early = guest.check_out is not None and guest.check_out > today
+        if not early and not alone:
+            self._act(check_out, _("{name} checked out."), guest)  # their day: no question
             return
-        # Before the day booked: the wrong row is easy to click at the end of a long list,
-        # and the person would be shown as gone from the hotel.
+        said = []
+        if alone:
+            said.append(
+                ngettext(
+                    "{children} would stay at {hotel} without an adult of the family.",
+                    "{children} would stay at {hotel} without an adult of the family.",
+                    len(alone),
+                ).format(children=", ".join(alone), hotel=guest.hotel_name)
+            )
+        if early:
+            said.append(
+                _("{name} is booked until {day}. Check them out today, {today}?").format(
+                    name=guest.person_name,
+                    day=format_date(guest.check_out),
+                    today=format_date(today),
+                )
+            )
+        else:
+            said.append(_("Check {name} out all the same?").format(name=guest.person_name))
         self.check_out_box = ask(
             self,
-            _("Check out before the day booked?"),
-            _("{name} is booked until {day}. Check them out today, {today}?").format(
-                name=guest.person_name, day=format_date(guest.check_out), today=format_date(today)
-            ),
+            _("A child would be left without an adult")
+            if alone
+            else _("Check out before the day booked?"),
+            "\n\n".join(said),
             lambda: self._act(check_out, _("{name} checked out."), guest),
-            yes=_("Check out today"),
+            yes=_("Check out today") if early else _("Check out all the same"),
             no=_("Keep the stay"),
         )
 
