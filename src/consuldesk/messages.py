@@ -201,6 +201,10 @@ TEMPLATES: dict[str, str] = {
         "the hotel now: untick “They are at the hotel now” or change the dates"
     ),
     "hotel.name": "The hotel needs a name",
+    "hotel.has_stays": (
+        "{hotel} cannot be removed: stays at it ({stays}) need it for their nights and costs; "
+        "correct the hotel instead"
+    ),
     "hotel.rate_basis": "“{value}” is not how a rate is charged: per person or per room",
     "currency.unknown": "“{value}” is not a currency code (for example USD, AED, KZT)",
     "value.negative": "{field_label} cannot be negative",

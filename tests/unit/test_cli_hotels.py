@@ -140,3 +140,26 @@ def test_hotels_and_guests_are_named_or_refused_with_what_to_give(capsys, casefi
     assert code == EXIT_USAGE and "at most two decimals" in err
     code, _out, err = cli(capsys, path, "hotels", "add", "X", "--beds", "1", "--currency", "ZZZ")
     assert code == EXIT_BAD_INPUT and err.startswith("consuldesk-cli: --currency: ")
+
+
+def test_a_hotel_is_corrected_and_one_added_by_mistake_removed(capsys, casefile):
+    path, _people = casefile
+    code, out, err = cli(capsys, path, "hotels", "add", "Almaz Inn", "--city", "Dubai",
+                         "--beds", "2", "--rate", "90")  # fmt: skip
+    assert code == EXIT_OK, err
+    code, out, err = cli(capsys, path, "hotels", "edit", "almaz", "--beds", "20", "--rooms",
+                         "10", "--per-room")  # fmt: skip
+    assert (code, out) == (EXIT_OK, "Almaz Inn: 20 beds, 10 rooms, 90.00 USD per room\n"), err
+    code, out, _ = cli(capsys, path, "hotels", "list", "--json")
+    [row] = json.loads(out)
+    assert (row["beds"], row["city"], row["nightly_rate_minor"]) == (20, "Dubai", 9000)
+    cli(capsys, path, "hotels", "place", "Almaz Inn", "N44444444", "--from", "today")
+    code, out, err = cli(capsys, path, "hotels", "remove", "Almaz Inn", "--yes")
+    assert code == EXIT_BAD_INPUT and "cannot be removed: stays at it (1)" in err
+    cli(capsys, path, "hotels", "add", "Almaz Inn Typo", "--beds", "1")
+    code, out, err = cli(capsys, path, "hotels", "remove", "Almaz Inn Typo")
+    assert code == EXIT_USAGE and "--yes" in err
+    code, out, err = cli(capsys, path, "hotels", "remove", "Almaz Inn Typo", "--yes")
+    assert (code, out) == (EXIT_OK, "Almaz Inn Typo removed.\n"), err
+    code, out, _ = cli(capsys, path, "hotels", "list", "--json")
+    assert [h["name"] for h in json.loads(out)] == ["Almaz Inn"]

@@ -81,6 +81,27 @@ def add_parsers(
     p.add_argument("--tour-operator")
     p.add_argument("--notes")
 
+    p = action("edit", help="correct a hotel: only the options given change")
+    p.add_argument("hotel", help=hotel_help)
+    p.add_argument("--name")
+    p.add_argument("--beds", type=_count)
+    p.add_argument("--rooms", type=_count)
+    p.add_argument("--city")
+    p.add_argument("--country")
+    p.add_argument("--address")
+    p.add_argument("--phone")
+    p.add_argument("--rate", type=_amount)
+    p.add_argument("--currency")
+    basis = p.add_mutually_exclusive_group()
+    basis.add_argument("--per-room", action="store_true", help="the rate is a room's a night")
+    basis.add_argument("--per-person", action="store_true", help="the rate is a guest's a night")
+    p.add_argument("--tour-operator")
+    p.add_argument("--notes")
+
+    p = action("remove", help="remove a hotel added by mistake, with no stay at it (asks first)")
+    p.add_argument("hotel", help=hotel_help)
+    p.add_argument("--yes", action="store_true", help="do not ask first")
+
     p = action("guests", help="who sleeps at a hotel on a night, and who should have left")
     p.add_argument("hotel", help=hotel_help)
     p.add_argument(
@@ -336,6 +357,83 @@ def cmd_hotels_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_hotels_edit(args: argparse.Namespace) -> int:
+    """Correct a hotel: the options given replace its values, the others stay."""
+    from dataclasses import replace
+
+    from consuldesk.services.hotels import HotelFields, update_hotel
+
+    desk = _open(args, writes=True)
+    try:
+        hotel = _find_hotel(desk, args.hotel)
+        now = HotelFields(
+            name=hotel.name,
+            city=hotel.city,
+            address=hotel.address,
+            phone=hotel.phone,
+            rooms=hotel.rooms,
+            beds=hotel.beds,
+            nightly_rate_minor=hotel.nightly_rate_minor,
+            currency=hotel.currency,
+            tour_operator=hotel.tour_operator,
+            notes=hotel.notes,
+            rate_basis=hotel.rate_basis,
+            country=hotel.country,
+        )
+        given = {
+            "name": args.name,
+            "city": args.city,
+            "address": args.address,
+            "phone": args.phone,
+            "rooms": args.rooms,
+            "beds": args.beds,
+            "nightly_rate_minor": args.rate,
+            "currency": args.currency,
+            "tour_operator": args.tour_operator,
+            "notes": args.notes,
+            "country": args.country,
+            "rate_basis": "room" if args.per_room else "person" if args.per_person else None,
+        }
+        fields = replace(now, **{k: v for k, v in given.items() if v is not None})
+        with _blame({"currency": "--currency", "country": "--country", "name": "--name"}):
+            row = update_hotel(desk, hotel.id, fields).row
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(_jsonable(row))
+    else:
+        rate = (
+            f"{_money(row.nightly_rate_minor, row.currency)} {_(RATE_BASIS_LABELS[row.rate_basis])}"
+        )
+        print(
+            _("{hotel}: {beds} beds, {rooms} rooms, {rate}").format(
+                hotel=row.name, beds=row.beds, rooms=row.rooms, rate=rate
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_hotels_remove(args: argparse.Namespace) -> int:
+    """Remove a hotel with no stay at it; asks first."""
+    from consuldesk.services.hotels import delete_hotel
+
+    desk = _open(args, writes=True)
+    try:
+        hotel = _find_hotel(desk, args.hotel)
+        where = f"{hotel.name}, {hotel.city}" if hotel.city else hotel.name
+        if not args.yes and not _confirmed(
+            _("Remove {hotel}? It is kept in the audit trail. [y/N] ").format(hotel=where),
+            _("Removing a hotel asks first: add --yes to remove it"),
+        ):
+            print(_("Nothing removed."))
+            return EXIT_OK
+        delete_hotel(desk, hotel.id)
+    finally:
+        desk.close()
+    print(_("{hotel} removed.").format(hotel=where))
+    return EXIT_OK
+
+
 def cmd_hotels_guests(args: argparse.Namespace) -> int:
     """A hotel's guests: tonight's (or a night's), with those who should have left."""
     from consuldesk.services.hotels import guests_at_the_desk, guests_tonight
@@ -547,6 +645,8 @@ def cmd_hotels_cancel(args: argparse.Namespace) -> int:
 HOTELS_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "list": cmd_hotels_list,
     "add": cmd_hotels_add,
+    "edit": cmd_hotels_edit,
+    "remove": cmd_hotels_remove,
     "guests": cmd_hotels_guests,
     "place": cmd_hotels_place,
     "check-in": cmd_hotels_check_in,

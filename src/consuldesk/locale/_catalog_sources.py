@@ -333,6 +333,10 @@ def _catalog_sources() -> None:
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['hotel.name']
     _("The hotel needs a name")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['hotel.has_stays']
+    _(
+        "{hotel} cannot be removed: stays at it ({stays}) need it for their nights and costs; correct the hotel instead"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['hotel.rate_basis']
     _("“{value}” is not how a rate is charged: per person or per room")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['currency.unknown']

@@ -46,11 +46,13 @@ from consuldesk.services.hotels.records import (
     HotelFields,
     add_hotel,
     currency_code,
+    delete_hotel,
     get_hotel,
     hotel_row,
     list_hotels,
     live_hotel,
     rate_basis,
+    same_hotels,
     update_hotel,
 )
 from consuldesk.services.hotels.stays import ACTIVE_STATUSES, live_placement
@@ -66,6 +68,7 @@ __all__ = [
     "check_placement",
     "costs",
     "currency_code",
+    "delete_hotel",
     "get_hotel",
     "guests_at_the_desk",
     "guests_tonight",
@@ -80,6 +83,7 @@ __all__ = [
     "place",
     "place_household",
     "rate_basis",
+    "same_hotels",
     "undo_leaving",
     "update_hotel",
 ]

@@ -8,12 +8,12 @@ import pycountry
 from sqlmodel import Session, col, select
 
 from consuldesk.domain.countries import country_code
-from consuldesk.domain.enums import RateBasis
+from consuldesk.domain.enums import PlacementStatus, RateBasis
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.views import HotelRow, Written
-from consuldesk.store.db import get_live
-from consuldesk.store.models import Hotel
+from consuldesk.store.db import ChangeSet, get_live
+from consuldesk.store.models import Hotel, Placement
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,48 @@ def update_hotel(desk: Desk, hotel_id: str, fields: HotelFields) -> Written[Hote
         tx.update(h, values)
         row = hotel_row(h)
     return Written(row, tx.changes)
+
+
+def same_hotels(
+    desk: Desk, name: str, city: str | None, exclude_id: str | None = None
+) -> list[HotelRow]:
+    """Live hotels of the same name in the same city (either case, spaces as typed aside):
+    a second "Almaz Inn, Dubai" added by mistake split its guests and beds between two
+    hotels that are one."""
+
+    def key(text: str | None) -> str:
+        return " ".join((text or "").split()).casefold()
+
+    return [
+        h
+        for h in list_hotels(desk)
+        if key(h.name) == key(name) and key(h.city) == key(city) and h.id != exclude_id
+    ]
+
+
+def delete_hotel(desk: Desk, hotel_id: str) -> ChangeSet:
+    """Remove a hotel added by mistake (a second copy, a wrong name); its audit trail stays.
+
+    Raises:
+        NotFound: no such live hotel.
+        ServiceError: ``hotel.has_stays`` (params ``hotel``, ``stays``) while any stay, past,
+            booked or running, is at it: the costs and nights of those stays need it.
+    """
+    with desk.write() as tx:
+        h = live_hotel(tx.session, hotel_id)
+        stays = len(
+            tx.session.exec(
+                select(Placement.id).where(
+                    col(Placement.hotel_id) == hotel_id,
+                    col(Placement.deleted_at).is_(None),
+                    col(Placement.status) != PlacementStatus.CANCELLED.value,
+                )
+            ).all()
+        )
+        if stays:
+            raise ServiceError("hotel.has_stays", "hotel_id", hotel=h.name, stays=stays)
+        tx.delete(h)
+    return tx.changes
 
 
 def get_hotel(desk: Desk, hotel_id: str) -> HotelRow:

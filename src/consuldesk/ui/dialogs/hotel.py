@@ -1,4 +1,5 @@
-"""The form for a new hotel: its country's cities offered, its rate per person or per room."""
+"""The form for a hotel, new or on file: its country's cities offered, its rate per person or
+per room; a second hotel of the same name and city asked about; one added by mistake removed."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -19,10 +22,18 @@ from shiboken6 import isValid
 
 from consuldesk.domain.enums import RateBasis
 from consuldesk.i18n import _
-from consuldesk.services.hotels import HotelFields, add_hotel
+from consuldesk.services.hotels import (
+    HotelFields,
+    add_hotel,
+    delete_hotel,
+    same_hotels,
+    update_hotel,
+)
 from consuldesk.services.nationals import FilterChoices, filter_choices
+from consuldesk.services.views import HotelRow, Written
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.countries import fill_countries
+from consuldesk.ui.dialogs.ask import ask
 from consuldesk.ui.dialogs.saving import SavingDialog
 from consuldesk.ui.models.hotels import RATE_BASIS_LABELS
 from consuldesk.ui.widgets.forms import error_label
@@ -37,21 +48,27 @@ def fill_rate_basis(box: QComboBox) -> None:
 
 
 class HotelDialog(SavingDialog):
-    """A small form for a new hotel; saved off the UI thread.
+    """A small form for a new hotel, or for one on file (``hotel``); saved off the UI thread.
 
     The city list offers the cities of the chosen country only (where nationals are on file);
-    any other city can be typed.
+    any other city can be typed. A new hotel whose name and city another has already is asked
+    about before it is added; a hotel on file can be removed while no stay is at it.
 
     Signals:
-        saved(object): the :class:`Written` result of ``add_hotel``.
+        saved(object): the :class:`Written` result of ``add_hotel`` or ``update_hotel``
+            (a removal: a ``Written`` whose row is ``None``).
     """
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, hotel: HotelRow | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.hotel = hotel
         self._closed = False
         self._offered: set[str] = set()  # the cities last offered
-        self.setWindowTitle(_("Add hotel"))
+        self.question: QMessageBox | None = None  # a second hotel of the name, or a removal
+        self.setWindowTitle(_("Add hotel") if hotel is None else _("Edit hotel"))
         self.name_edit = QLineEdit()
         self.country_box = QComboBox()
         self.country_box.setMaxVisibleItems(20)
@@ -100,6 +117,16 @@ class HotelDialog(SavingDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        self.remove_button: QPushButton | None = None
+        if hotel is not None:
+            self.remove_button = self.buttons.addButton(
+                _("Remove hotel…"), QDialogButtonBox.ButtonRole.DestructiveRole
+            )
+            self.remove_button.setToolTip(
+                _("A hotel added by mistake, with no stay at it: its history stays")
+            )
+            self.remove_button.clicked.connect(self._on_remove_button_clicked)
+            self._fill(hotel)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
@@ -136,9 +163,14 @@ class HotelDialog(SavingDialog):
         desk = self.ctx.desk
         country = None if first else self.country_box.currentData()
 
+        editing = self.hotel
+
         def work() -> tuple[str | None, FilterChoices]:
-            post = desk.casefile.local_post()
-            chosen = getattr(post, "host_country", None) if first else country
+            if first and editing is not None:
+                chosen = editing.country  # the hotel's own, even a country no one lives in
+            else:
+                post = desk.casefile.local_post()
+                chosen = getattr(post, "host_country", None) if first else country
             return chosen, filter_choices(desk, chosen or None)
 
         self.ctx.tasks.run(work, self._on_choices_done, lambda _exc: None, owner=self)
@@ -188,10 +220,72 @@ class HotelDialog(SavingDialog):
             country=self.country_box.currentData(),
         )
 
+    def _fill(self, hotel: HotelRow) -> None:
+        """Show a hotel on file (its country and city once the countries are loaded)."""
+        self.name_edit.setText(hotel.name)
+        self.city_box.setEditText(hotel.city or "")
+        self.address_edit.setText(hotel.address or "")
+        self.phone_edit.setText(hotel.phone or "")
+        self.rooms_box.setValue(hotel.rooms)
+        self.beds_box.setValue(hotel.beds)
+        self.rate_box.setValue(hotel.nightly_rate_minor / 100)
+        self.currency_box.setEditText(hotel.currency)
+        self.basis_box.setCurrentIndex(max(self.basis_box.findData(hotel.rate_basis), 0))
+        self.operator_edit.setText(hotel.tour_operator or "")
+        self.notes_edit.setText(hotel.notes or "")
+
     @Slot()
     def _on_buttons_accepted(self) -> None:
-        desk, fields = self.ctx.desk, self.fields()
-        self._save(lambda: add_hotel(desk, fields))
+        desk, fields, hotel = self.ctx.desk, self.fields(), self.hotel
+        if hotel is not None:
+            self._save(lambda: update_hotel(desk, hotel.id, fields))
+            return
+        self.buttons.setEnabled(False)
+        self.ctx.tasks.run(
+            lambda: same_hotels(desk, fields.name, fields.city),
+            lambda found: self._add_unless_on_file(fields, found),
+            self._on_save_failed,
+            owner=self,
+        )
+
+    def _add_unless_on_file(self, fields: HotelFields, found: list[HotelRow]) -> None:
+        """Add the hotel; when one of its name and city is on file, ask first (a second
+        "Almaz Inn, Dubai" split the guests and beds of one hotel between two)."""
+        if self._closed or not isValid(self):
+            return
+        desk = self.ctx.desk
+        self.buttons.setEnabled(True)
+        if not found:
+            self._save(lambda: add_hotel(desk, fields))
+            return
+        same = found[0]
+        where = f"{same.name}, {same.city}" if same.city else same.name
+        self.question = ask(
+            self,
+            _("This hotel is on file already"),
+            _(
+                "“{hotel}” is on file already, with {beds} beds. Add a second hotel of the same "
+                "name all the same? To change the one on file, cancel and use Edit hotel."
+            ).format(hotel=where, beds=same.beds),
+            lambda: self._save(lambda: add_hotel(desk, fields)),
+            yes=_("Add a second one"),
+            no=_("Do not add"),
+        )
+
+    @Slot()
+    def _on_remove_button_clicked(self) -> None:
+        hotel = self.hotel
+        if hotel is None:
+            return
+        desk = self.ctx.desk
+        self.question = ask(
+            self,
+            _("Remove hotel"),
+            _("Remove {hotel}? It is kept in the audit trail.").format(hotel=hotel.name),
+            lambda: self._save(lambda: Written(None, delete_hotel(desk, hotel.id))),
+            yes=_("Remove"),
+            no=_("Keep it"),
+        )
 
     def _focus_on_error(self, exc: BaseException) -> None:
         widget = self._fields.get(getattr(exc, "field", None) or "")

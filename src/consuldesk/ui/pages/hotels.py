@@ -83,6 +83,11 @@ class HotelsPage(QWidget):
         self._selected_hotel_id: str | None = None
 
         self.add_hotel_button = QPushButton(_("&Add hotel…"))
+        self.edit_hotel_button = QPushButton(_("&Edit hotel…"))
+        self.edit_hotel_button.setToolTip(
+            _("Correct the hotel's beds, rate or name, or remove one added by mistake")
+        )
+        self.edit_hotel_button.setEnabled(False)
         self.place_button = QPushButton(_("P&lace people…"))
         self.refresh_button = QPushButton(_("Refresh"))
         self.refresh_button.setToolTip(_("Reload from the case file (F5)"))
@@ -163,6 +168,7 @@ class HotelsPage(QWidget):
     def _build_layout(self) -> None:
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_hotel_button)
+        buttons.addWidget(self.edit_hotel_button)
         buttons.addWidget(self.place_button)
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
@@ -206,7 +212,8 @@ class HotelsPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.status_label)
         layout.addWidget(splitter, 1)
-        self.setTabOrder(self.add_hotel_button, self.place_button)
+        self.setTabOrder(self.add_hotel_button, self.edit_hotel_button)
+        self.setTabOrder(self.edit_hotel_button, self.place_button)
         self.setTabOrder(self.place_button, self.refresh_button)
         self.setTabOrder(self.refresh_button, self.hotels_table)
         self.setTabOrder(self.hotels_table, self.tabs)
@@ -215,6 +222,8 @@ class HotelsPage(QWidget):
 
     def _connect_signals(self) -> None:
         self.add_hotel_button.clicked.connect(self._on_add_hotel_button_clicked)
+        self.edit_hotel_button.clicked.connect(self._on_edit_hotel_button_clicked)
+        self.hotels_table.doubleClicked.connect(self._on_edit_hotel_button_clicked)
         self.place_button.clicked.connect(self._on_place_button_clicked)
         self.refresh_button.clicked.connect(self.refresh)
         self.costs_by_box.currentIndexChanged.connect(self.costs_stack.setCurrentIndex)
@@ -313,6 +322,7 @@ class HotelsPage(QWidget):
     def _on_hotels_selection_changed(self, *_args: object) -> None:
         rows = self.hotels_table.selectionModel().selectedRows()
         hotel_id = self.hotels_model.row_at(rows[0].row()).hotel.id if rows else None
+        self.edit_hotel_button.setEnabled(hotel_id is not None)
         if hotel_id != self._selected_hotel_id:
             self._selected_hotel_id = hotel_id
             self.action_label.clear()
@@ -536,9 +546,15 @@ class HotelsPage(QWidget):
     def _on_place_button_clicked(self) -> None:
         self.open_placement_dialog()
 
-    def open_hotel_dialog(self) -> HotelDialog:
-        """Open the form for a new hotel."""
-        dialog = HotelDialog(self.ctx, self)
+    @Slot()
+    def _on_edit_hotel_button_clicked(self) -> None:
+        hotel = self.selected_hotel()
+        if hotel is not None:
+            self.open_hotel_dialog(hotel)
+
+    def open_hotel_dialog(self, hotel: HotelRow | None = None) -> HotelDialog:
+        """Open the form for a new hotel, or for ``hotel`` to correct or remove it."""
+        dialog = HotelDialog(self.ctx, self, hotel)
         dialog.saved.connect(self._on_hotel_dialog_saved)
         dialog.finished.connect(dialog.deleteLater)
         self.launch(dialog)
@@ -591,7 +607,8 @@ class HotelsPage(QWidget):
 
     @Slot(object)
     def _on_hotel_dialog_saved(self, written: Any) -> None:
-        self._selected_hotel_id = written.row.id  # show the new hotel once reloaded
+        if written.row is not None:  # added or corrected: shown once reloaded
+            self._selected_hotel_id = written.row.id
         self._offer_undo(None)
         self.action_label.clear()
 
