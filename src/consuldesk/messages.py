@@ -675,6 +675,19 @@ REQUEST_PRIORITY_LABELS: dict[str, str] = {
     "low": "Low",
 }
 
+#: What an assistance request is about (``kind``), as the queue, the Overview and the CLI
+#: name it (the Overview said "Medical" where the queue said "Medical help").
+REQUEST_KIND_LABELS: dict[str, str] = {
+    "evacuation": "Evacuation",
+    "accommodation": "Accommodation",
+    "medical": "Medical help",
+    "documents": "Documents",
+    "financial": "Financial help",
+    "detention": "Detention",
+    "information": "Information",
+    "death": "Death of a national",
+}
+
 #: Who pays for a hotel stay.
 PAID_BY_LABELS: dict[str, str] = {
     "post": "Embassy",

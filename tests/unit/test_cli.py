@@ -603,6 +603,17 @@ def test_slips_sitrep_and_roster_are_printed_to_the_path_given(capsys, evacuees,
                          "12.03.2026")  # fmt: skip
     assert (code, out) == (EXIT_OK, f"{roster}\n"), err
     assert "Grand Doha Hotel" in PdfReader(roster).pages[0].extract_text()
+    desk = open_casefile(evacuees, "Test", os.environ["CONSULDESK_PASSPHRASE"])
+    add_hotel(desk, HotelFields(name="Sheraton Doha", city="Doha", rooms=10, beds=20))
+    desk.close()
+    one = tmp_path / "one.pdf"
+    code, out, err = cli(capsys, evacuees, "roster", "--out", str(one), "--hotel", "sheraton")
+    assert (code, out) == (EXIT_OK, f"{one}\n"), err
+    text = "".join(page.extract_text() for page in PdfReader(one).pages)
+    assert "Sheraton Doha" in text and "Grand Doha Hotel" not in text
+    code, out, err = cli(capsys, evacuees, "roster", "--out", str(tmp_path / "two.pdf"), "--hotel",
+                         "Hilton")  # fmt: skip
+    assert code == EXIT_BAD_INPUT and "No hotel is called “Hilton”" in err
 
     for argv in (["sitrep"], ["roster"], ["evac", "slips", trip]):
         missing = tmp_path / "no such folder" / "x.pdf"

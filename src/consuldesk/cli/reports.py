@@ -32,6 +32,12 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--night", type=_day, help="the night (31.12.2026 or 2026-12-31; default tonight)"
     )
+    p.add_argument(
+        "--hotel",
+        action="append",
+        metavar="HOTEL",
+        help="only this hotel's guests (its name or id; repeat for several; default: all)",
+    )
     _add_replace(p)
     _add_doc_lang(p)
 
@@ -71,7 +77,12 @@ def cmd_roster(args: argparse.Namespace) -> int:
     lang = _doc_language(args)
     desk = _open(args)
     try:
-        path = print_hotel_roster(desk, args.out, night=args.night, second_language=lang)
+        from consuldesk.cli.hotels import _find_hotel
+
+        hotel_ids = [_find_hotel(desk, text).id for text in args.hotel] if args.hotel else None
+        path = print_hotel_roster(
+            desk, args.out, night=args.night, second_language=lang, hotel_ids=hotel_ids
+        )
     finally:
         desk.close()
     return _print_written(args, path)

@@ -853,6 +853,22 @@ def _catalog_sources() -> None:
     _("Normal")
     # TRANSLATORS: consuldesk.messages.REQUEST_PRIORITY_LABELS['low']
     _("Low")
+    # TRANSLATORS: consuldesk.messages.REQUEST_KIND_LABELS['evacuation'], consuldesk.services.audit_text.TABLE_LABELS['evacuation_operation']
+    _("Evacuation")
+    # TRANSLATORS: consuldesk.messages.REQUEST_KIND_LABELS['accommodation']
+    _("Accommodation")
+    # TRANSLATORS: consuldesk.messages.REQUEST_KIND_LABELS['medical']
+    _("Medical help")
+    # TRANSLATORS: consuldesk.messages.REQUEST_KIND_LABELS['documents']
+    _("Documents")
+    # TRANSLATORS: consuldesk.messages.REQUEST_KIND_LABELS['financial']
+    _("Financial help")
+    # TRANSLATORS: consuldesk.messages.REQUEST_KIND_LABELS['detention']
+    _("Detention")
+    # TRANSLATORS: consuldesk.messages.REQUEST_KIND_LABELS['information']
+    _("Information")
+    # TRANSLATORS: consuldesk.messages.REQUEST_KIND_LABELS['death']
+    _("Death of a national")
     # TRANSLATORS: consuldesk.messages.PAID_BY_LABELS['post']
     _("Embassy")
     # TRANSLATORS: consuldesk.messages.PAID_BY_LABELS['national']
@@ -1147,8 +1163,6 @@ def _catalog_sources() -> None:
     _("Hotel")
     # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['placement']
     _("Hotel stay")
-    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['evacuation_operation'], consuldesk.ui.models.requests.KIND_LABELS[RequestKind.EVACUATION], consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['evacuation']
-    _("Evacuation")
     # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['trip'], consuldesk.services.audit_text.MORE_FIELD_LABELS['trip_id']
     _("Trip")
     # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['manifest_entry']
@@ -1347,20 +1361,6 @@ def _catalog_sources() -> None:
     _("No-show")
     # TRANSLATORS: consuldesk.ui.models.passengers.STATUS_LABELS['offloaded']
     _("Offloaded")
-    # TRANSLATORS: consuldesk.ui.models.requests.KIND_LABELS[RequestKind.ACCOMMODATION], consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['accommodation']
-    _("Accommodation")
-    # TRANSLATORS: consuldesk.ui.models.requests.KIND_LABELS[RequestKind.MEDICAL]
-    _("Medical help")
-    # TRANSLATORS: consuldesk.ui.models.requests.KIND_LABELS[RequestKind.DOCUMENTS], consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['documents']
-    _("Documents")
-    # TRANSLATORS: consuldesk.ui.models.requests.KIND_LABELS[RequestKind.FINANCIAL]
-    _("Financial help")
-    # TRANSLATORS: consuldesk.ui.models.requests.KIND_LABELS[RequestKind.DETENTION], consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['detention']
-    _("Detention")
-    # TRANSLATORS: consuldesk.ui.models.requests.KIND_LABELS[RequestKind.INFORMATION], consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['information']
-    _("Information")
-    # TRANSLATORS: consuldesk.ui.models.requests.KIND_LABELS[RequestKind.DEATH]
-    _("Death of a national")
     # TRANSLATORS: consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.NEW]
     _("New")
     # TRANSLATORS: consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.IN_PROGRESS]
@@ -1389,9 +1389,3 @@ def _catalog_sources() -> None:
     _("In a tour group")
     # TRANSLATORS: consuldesk.ui.pages.nationals.MEMBERSHIP_LABELS['none']
     _("In no household")
-    # TRANSLATORS: consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['medical']
-    _("Medical")
-    # TRANSLATORS: consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['financial']
-    _("Financial")
-    # TRANSLATORS: consuldesk.ui.pages.overview.REQUEST_KIND_LABELS['death']
-    _("Death")

@@ -8,6 +8,7 @@ from PySide6.QtCore import QLocale
 
 from consuldesk import i18n
 from consuldesk.domain.countries import country_name
+from consuldesk.messages import REQUEST_KIND_LABELS
 from consuldesk.services import nationals
 from consuldesk.services.demo import seed_demo
 from consuldesk.services.stats import situation
@@ -41,6 +42,9 @@ def test_counts_match_the_situation_of_a_seeded_case_file(qtbot, ctx, desk):
     assert page.figures["open_requests"].value_label.text() == n(s.open_requests)
     assert page.figures["overdue_requests"].value_label.text() == n(s.overdue_requests)
     assert page.figures["placed_tonight"].value_label.text() == n(s.placed_tonight)
+    assert "“In hotel” under presence counts those who have arrived" in (
+        page.figures["placed_tonight"].toolTip()
+    )
     assert page.figures["beds"].value_label.text() == f"{n(s.hotel_occupied)} / {n(s.hotel_beds)}"
 
     assert [v for _, v in page.presence_chart.data()] == list(s.by_presence.values())
@@ -56,6 +60,10 @@ def test_counts_match_the_situation_of_a_seeded_case_file(qtbot, ctx, desk):
     assert cities[: len(s.by_city)] == [(city, n(v)) for city, v in s.by_city.items()]
     kinds = table_rows(page.requests_table)
     assert sum(int(v) for _, v in kinds) == s.open_requests
+    # Named as the queue names them ("Medical" here, "Medical help" there).
+    if s.open_by_kind.get("medical"):
+        assert "Medical help" in {k for k, _ in kinds}
+    assert {k for k, _ in kinds} <= set(REQUEST_KIND_LABELS.values())
     assert not page.status_label.isVisible()
 
 

@@ -55,6 +55,27 @@ def test_the_roster_is_for_the_chosen_night(qtbot, ctx, tmp_path):
     assert "Hotel roster" in text
 
 
+def test_one_hotels_roster_can_be_printed_for_its_front_desk(qtbot, ctx, tmp_path):
+    """Every hotel's roster was the only one: 49 pages for the front desk of one."""
+    from consuldesk.services.hotels import guests_tonight, list_hotels
+
+    seed_demo(ctx.desk, count=200, seed=3)
+    hotels = [h for h in list_hotels(ctx.desk) if guests_tonight(ctx.desk, h.id)]
+    chosen, other = hotels[0], hotels[1]
+    dialog = ReportDialog(ctx, "roster")
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(
+        lambda: dialog.hotel_box.count() == 1 + len(list_hotels(ctx.desk)), timeout=3000
+    )
+    assert dialog.hotel_box.itemText(0) == "All hotels"
+    dialog.path_edit.setText(str(tmp_path / dialog.path.name))
+    dialog.hotel_box.setCurrentIndex(dialog.hotel_box.findData(chosen.id))
+    assert dialog.path.name.startswith(f"hotel-roster-AE-ABU-{ctx.desk.today():%Y-%m-%d}-")
+    assert chosen.name.split()[0] in dialog.path.name
+    text = text_of(write(qtbot, dialog))
+    assert chosen.name in text and other.name not in text
+
+
 def test_a_roster_for_a_night_that_is_not_a_date_is_not_written(qtbot, ctx, tmp_path):
     dialog = ReportDialog(ctx, "roster")
     qtbot.addWidget(dialog)

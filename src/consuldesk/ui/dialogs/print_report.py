@@ -7,6 +7,7 @@ be changed here for one document.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -22,10 +23,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from consuldesk.i18n import _
 from consuldesk.messages import describe
 from consuldesk.services import documents
+from consuldesk.services.hotels import list_hotels
+from consuldesk.services.views import HotelRow
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.ask import ask
 from consuldesk.ui.dialogs.file_output import FileOutput, remember_folder, remembered_folder
@@ -56,6 +60,9 @@ class ReportDialog(FileOutput, QDialog):
         )
         self.setMinimumWidth(600)
         self.night_edit = DateField(ctx.desk.today())
+        # One hotel's roster for its front desk, or every hotel's (the roster of 49 pages).
+        self.hotel_box = QComboBox()
+        self.hotel_box.addItem(_("All hotels"), None)
         self.lang_combo = QComboBox()
         self.lang_combo.addItem(_("English and Kazakh"), "kk")
         self.lang_combo.addItem(_("English and Russian"), "ru")
@@ -71,8 +78,14 @@ class ReportDialog(FileOutput, QDialog):
             night_label = QLabel(_("&Night of:"))
             night_label.setBuddy(self.night_edit)
             form.addRow(night_label, self.night_edit)
+            hotel_label = QLabel(_("&Hotel:"))
+            hotel_label.setBuddy(self.hotel_box)
+            form.addRow(hotel_label, self.hotel_box)
+            desk = ctx.desk
+            ctx.tasks.run(lambda: list_hotels(desk), self._fill_hotels, lambda _e: None, owner=self)
         else:
             self.night_edit.hide()
+            self.hotel_box.hide()
         lang_label = QLabel(_("&Languages:"))
         lang_label.setBuddy(self.lang_combo)
         form.addRow(lang_label, self.lang_combo)
@@ -89,7 +102,14 @@ class ReportDialog(FileOutput, QDialog):
         self._connect_signals()
         self.write_button.setFocus()
 
+    def _fill_hotels(self, hotels: list[HotelRow]) -> None:
+        if not isValid(self):
+            return
+        for h in hotels:
+            self.hotel_box.addItem(f"{h.name}, {h.city}" if h.city else h.name, h.id)
+
     def _connect_signals(self) -> None:
+        self.hotel_box.currentIndexChanged.connect(self._on_night_edit_changed)
         self.connect_file_signals()
         self.write_button.clicked.connect(self._on_write_button_clicked)
         self.close_button.clicked.connect(self.reject)
@@ -124,6 +144,9 @@ class ReportDialog(FileOutput, QDialog):
         else:
             night = self.night or self.ctx.desk.today()
             stem = f"hotel-roster-{code}-{night:%Y-%m-%d}"
+            if self.hotel_box.currentData():  # one hotel's: its name in the file's
+                name = re.sub(r"[^\w]+", "-", self.hotel_box.currentText()).strip("-")
+                stem += f"-{name}"
         folder = remembered_folder(self.ctx)
         path, n = folder / f"{stem}.pdf", 1
         while path.exists():
@@ -184,9 +207,13 @@ class ReportDialog(FileOutput, QDialog):
             def work() -> Path:
                 return documents.print_sitrep(desk, path, second_language=lang)
         else:
+            chosen = self.hotel_box.currentData()
+            hotel_ids = [chosen] if chosen else None
 
             def work() -> Path:
-                return documents.print_hotel_roster(desk, path, night=night, second_language=lang)
+                return documents.print_hotel_roster(
+                    desk, path, night=night, second_language=lang, hotel_ids=hotel_ids
+                )
 
         self.ctx.tasks.run(work, self._on_written, self._on_failed, owner=self)
 

@@ -8,9 +8,9 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from consuldesk.domain.enums import RequestKind, RequestPriority, RequestStatus, TimelineKind
+from consuldesk.domain.enums import RequestPriority, RequestStatus, TimelineKind
 from consuldesk.i18n import _
-from consuldesk.messages import REQUEST_PRIORITY_LABELS
+from consuldesk.messages import REQUEST_KIND_LABELS, REQUEST_PRIORITY_LABELS
 from consuldesk.services.views import RequestRow
 from consuldesk.ui.models.base import RowsModel
 
@@ -29,16 +29,7 @@ Index = QModelIndex | QPersistentModelIndex
 ) = range(8)
 
 # English source strings; translated with _() where they are shown.
-KIND_LABELS: dict[str, str] = {
-    RequestKind.EVACUATION: "Evacuation",
-    RequestKind.ACCOMMODATION: "Accommodation",
-    RequestKind.MEDICAL: "Medical help",
-    RequestKind.DOCUMENTS: "Documents",
-    RequestKind.FINANCIAL: "Financial help",
-    RequestKind.DETENTION: "Detention",
-    RequestKind.INFORMATION: "Information",
-    RequestKind.DEATH: "Death of a national",
-}
+KIND_LABELS: dict[str, str] = REQUEST_KIND_LABELS
 PRIORITY_LABELS: dict[str, str] = REQUEST_PRIORITY_LABELS
 STATUS_LABELS: dict[str, str] = {
     RequestStatus.NEW: "New",

@@ -31,7 +31,7 @@ from consuldesk.domain.countries import country_name
 from consuldesk.domain.enums import Vulnerability
 from consuldesk.domain.errors import ValidationError
 from consuldesk.i18n import _, language, ngettext, plural_forms
-from consuldesk.messages import describe
+from consuldesk.messages import REQUEST_KIND_LABELS, describe
 from consuldesk.reports.sitrep import STALE_AFTER
 from consuldesk.services.stats import situation
 from consuldesk.services.views import Situation
@@ -43,16 +43,6 @@ from consuldesk.ui.widgets.bar_chart import BarChart
 from consuldesk.ui.widgets.review_panel import REVIEW_STYLE, warning_icon_label
 
 REFRESH_DELAY_MS = 300
-REQUEST_KIND_LABELS = {
-    "evacuation": "Evacuation",
-    "accommodation": "Accommodation",
-    "medical": "Medical",
-    "documents": "Documents",
-    "financial": "Financial",
-    "detention": "Detention",
-    "information": "Information",
-    "death": "Death",
-}
 VULNERABILITY_LABELS = {
     Vulnerability.MEDICAL.value: "Medical condition",
     Vulnerability.MOBILITY.value: "Mobility needs",
@@ -199,9 +189,17 @@ class OverviewPage(QWidget):
             "overdue_requests": _Figure(plural_forms("overdue request", "overdue requests")),
             "beds": _Figure(_("hotel beds occupied tonight")),
             "placed_tonight": _Figure(
-                plural_forms("person in a hotel tonight", "people in hotels tonight")
+                plural_forms("person with a hotel bed tonight", "people with a hotel bed tonight")
             ),
         }
+        # Beside "In hotel" of the presence chart (those who arrived) the two figures differ
+        # by the guests booked who have not come yet: said, or they read as a miscount.
+        self.figures["placed_tonight"].setToolTip(
+            _(
+                "Booked or checked in for tonight, arrived or not. “In hotel” under presence "
+                "counts those who have arrived."
+            )
+        )
         self.presence_chart = BarChart(_("By presence status"))
         self.vulnerability_chart = BarChart(_("By vulnerability"))
         self.post_table = _count_table(_("Registered at"), _("Figures as of"))
