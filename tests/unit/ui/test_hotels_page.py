@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtCore import QDate, QEvent, QItemSelectionModel, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -280,6 +280,49 @@ def test_checking_out_the_last_adult_of_a_family_asks_about_the_child_left(qtbot
     page.check_out_box.button(QMessageBox.StandardButton.Yes).click()  # all the same
     qtbot.waitUntil(lambda: page.guests_model.rowCount() == 1, timeout=3000)
     assert hotels.list_placements(desk, national_id=mother.id)[0].status == "checked_out"
+
+
+def test_a_group_is_checked_in_and_out_together(qtbot, page, desk):
+    """One guest at a time: twenty clicks for a tour group of twenty."""
+    from consuldesk.domain.enums import HouseholdKind
+    from consuldesk.services.households import create_household
+
+    hotel = add_hotel(desk, beds=4)
+    mother = nationals.register_national(desk, person(given_names_cyr="Томирис")).row
+    child = nationals.register_national(
+        desk, person(given_names_cyr="Ілияс", birth_date=date(2018, 5, 1), passport_no=None)
+    ).row
+    lodger = nationals.register_national(
+        desk, person(given_names_cyr="Ерлан", passport_no="N90000001")
+    ).row
+    create_household(desk, "Әбеновтер", HouseholdKind.FAMILY, head_id=mother.id,
+                     member_ids=[mother.id, child.id])  # fmt: skip
+    hotels.place(desk, hotel.id, [mother.id, child.id, lodger.id], TODAY)
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 3, timeout=3000)
+    page.guests_table.selectAll()
+    assert len(page.selected_guests()) == 3
+    assert not page.change_day_button.isEnabled()  # a day is one guest's to change
+    page.check_in_button.click()
+    qtbot.waitUntil(lambda: page.action_label.text() == "3 guests checked in.", timeout=3000)
+    statuses = {p.status for p in hotels.list_placements(desk, hotel_id=hotel.id)}
+    assert statuses == {"checked_in"}
+    # The family leaves together: nobody is left alone, nothing to ask; the lodger stays.
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 3, timeout=3000)
+    page.guests_table.clearSelection()
+    for r in range(3):
+        if page.guests_model.row_at(r).national_id != lodger.id:
+            page.guests_table.selectionModel().select(
+                page.guests_model.index(r, 0),
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+            )
+    page.check_out_button.click()
+    qtbot.waitUntil(lambda: page.action_label.text() == "2 guests checked out.", timeout=3000)
+    assert page.check_out_box is None
+    left = {p.national_id: p.status for p in hotels.list_placements(desk, hotel_id=hotel.id)}
+    assert left == {mother.id: "checked_out", child.id: "checked_out", lodger.id: "checked_in"}
+    assert not page.undo_button.isVisible()  # undo takes back one stay, not a group
 
 
 def test_a_check_out_of_the_wrong_row_is_undone(qtbot, page, desk):

@@ -40,10 +40,13 @@ def _occupying(session: Session, night: date, hotel_id: str | None = None) -> li
     return list(session.exec(query).all())
 
 
-def left_without_an_adult(desk: Desk, placement_id: str, on: date | None = None) -> list[str]:
-    """The children of the guest's families who would sleep on at the hotel, from the night of
-    ``on`` (default today), with no adult of their family there once this stay ends: their
-    names with their ages, "Әбенов Ілияс (7)". Empty when nobody would be left so.
+def left_without_an_adult(
+    desk: Desk, placement_ids: str | Sequence[str], on: date | None = None
+) -> list[str]:
+    """The children of the leaving guests' families who would sleep on at their hotels, from
+    the night of ``on`` (default today), with no adult of their family there once these stays
+    end (one, or several leaving together): their names with their ages, "Әбенов Ілияс (7)".
+    Empty when nobody would be left so.
 
     The parents checked out one after the other, a 7-year-old stayed on alone in the room
     without a word; the evacuation flags the same child on a bus ("unaccompanied").
@@ -52,14 +55,16 @@ def left_without_an_adult(desk: Desk, placement_id: str, on: date | None = None)
         NotFound: no such live placement.
     """
     night = on or desk.today()
+    ids = [placement_ids] if isinstance(placement_ids, str) else list(placement_ids)
     with desk.casefile.read() as session:
-        stay = live_placement(session, placement_id)
+        stays = [live_placement(session, i) for i in ids]
+        leaving = {s.national_id for s in stays}
         families = list(
             session.exec(
                 select(HouseholdMember.household_id)
                 .join(Household, col(Household.id) == col(HouseholdMember.household_id))
                 .where(
-                    col(HouseholdMember.national_id) == stay.national_id,
+                    col(HouseholdMember.national_id).in_(sorted(leaving)),
                     col(HouseholdMember.deleted_at).is_(None),
                     col(Household.deleted_at).is_(None),
                     col(Household.kind) == HouseholdKind.FAMILY.value,
@@ -68,11 +73,13 @@ def left_without_an_adult(desk: Desk, placement_id: str, on: date | None = None)
         )
         if not families:
             return []
-        staying = {
-            p.national_id
-            for p in _occupying(session, night, stay.hotel_id)
-            if p.national_id != stay.national_id
-        }
+        staying: set[str] = set()
+        for hotel_id in sorted({s.hotel_id for s in stays}):
+            staying |= {
+                p.national_id
+                for p in _occupying(session, night, hotel_id)
+                if p.national_id not in leaving
+            }
         members = session.exec(
             select(HouseholdMember.household_id, National)
             .join(National, col(National.id) == col(HouseholdMember.national_id))

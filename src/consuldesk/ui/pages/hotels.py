@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from consuldesk.domain.enums import PlacementStatus
-from consuldesk.i18n import _, ngettext
+from consuldesk.domain.errors import ValidationError
+from consuldesk.i18n import _, ngettext, plural_forms
 from consuldesk.messages import describe
+from consuldesk.services.errors import ServiceError
 from consuldesk.services.hotels import (
     ACTIVE_STATUSES,
     cancel_placement,
@@ -38,6 +40,7 @@ from consuldesk.services.hotels import (
     undo_leaving,
 )
 from consuldesk.services.views import CostReport, HotelOccupancyRow, HotelRow, PlacementRow
+from consuldesk.store.errors import NotFound
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.ask import ask
 from consuldesk.ui.dialogs.check_out_day import CheckOutDayDialog
@@ -101,6 +104,9 @@ class HotelsPage(QWidget):
         self.guests_title.setWordWrap(True)  # a long hotel name must not widen the window
         self.guests_model = GuestsModel(self)
         self.guests_table = _table(self.guests_model)
+        # A tour group arrives or leaves together: Shift or Ctrl chooses several guests, and
+        # Check in, Check out and Cancel booking act on each that can be (20 clicks for 20).
+        self.guests_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         # The name takes the spare width, so the columns look right before there are guests.
         guests_header = self.guests_table.horizontalHeader()
         guests_header.setStretchLastSection(False)
@@ -378,29 +384,46 @@ class HotelsPage(QWidget):
     # -- guests --------------------------------------------------------------------------
 
     def selected_guest(self) -> PlacementRow | None:
-        """The placement selected in the guests table."""
-        rows = self.guests_table.selectionModel().selectedRows()
-        return self.guests_model.row_at(rows[0].row()) if rows else None
+        """The placement selected in the guests table (the first, if several are)."""
+        guests = self.selected_guests()
+        return guests[0] if guests else None
+
+    def selected_guests(self) -> list[PlacementRow]:
+        """The placements selected in the guests table, in its order."""
+        rows = sorted(r.row() for r in self.guests_table.selectionModel().selectedRows())
+        return [self.guests_model.row_at(r) for r in rows]
 
     @Slot(QItemSelection, QItemSelection)
     def _on_guests_selection_changed(self, *_args: object) -> None:
         self._update_guest_buttons()
 
     def _update_guest_buttons(self) -> None:
-        guest = self.selected_guest()
-        status = guest.status if guest else None
-        self.check_in_button.setEnabled(status == PlacementStatus.BOOKED.value)
-        active = status in ACTIVE_STATUSES  # booked or checked in: still to leave
+        guests = self.selected_guests()
+        statuses = {g.status for g in guests}
+        booked = PlacementStatus.BOOKED.value in statuses
+        active = bool(statuses & set(ACTIVE_STATUSES))  # booked or checked in: still to leave
+        self.check_in_button.setEnabled(booked)
         self.check_out_button.setEnabled(active)
-        self.cancel_button.setEnabled(status == PlacementStatus.BOOKED.value)
-        self.change_day_button.setEnabled(active)
+        self.cancel_button.setEnabled(booked)
+        # The day is one guest's (and their room's): chosen for one at a time.
+        self.change_day_button.setEnabled(active and len(guests) == 1)
         self.place_button.setEnabled(bool(self.hotels_model.rowCount()))
 
     def _act(
-        self, fn: Callable[..., Any], done_text: str, guest: PlacementRow | None = None
+        self,
+        fn: Callable[..., Any],
+        done_text: str,
+        guest: PlacementRow | None = None,
+        *,
+        guests: list[PlacementRow] | None = None,
+        many_text: tuple[str, str] = ("", ""),
     ) -> None:
-        guest = guest or self.selected_guest()
-        if guest is None:
+        """Run ``fn`` (check in, check out, cancel) for one guest, or for each of ``guests``:
+        each stay its own change, those that cannot be done named with the reason."""
+        chosen = (
+            guests if guests is not None else [g for g in [guest or self.selected_guest()] if g]
+        )
+        if not chosen:
             return
         desk = self.ctx.desk
         for button in (
@@ -411,10 +434,34 @@ class HotelsPage(QWidget):
         ):
             button.setEnabled(False)
 
-        def done(written: Any) -> None:
-            self._offer_undo(written.row if fn in (check_out, cancel_placement) else None)
-            self.action_label.setText(done_text.format(name=guest.person_name))
-            self.ctx.events.changed.emit(written.changes)
+        def work() -> tuple[list[Any], list[tuple[PlacementRow, BaseException]]]:
+            written: list[Any] = []
+            refused: list[tuple[PlacementRow, BaseException]] = []
+            for g in chosen:
+                try:
+                    written.append(fn(desk, g.id))
+                except (ServiceError, ValidationError, NotFound) as exc:
+                    refused.append((g, exc))
+            return written, refused
+
+        def done(result: tuple[list[Any], list[tuple[PlacementRow, BaseException]]]) -> None:
+            written, refused = result
+            one = len(chosen) == 1 and written
+            self._offer_undo(
+                written[0].row if one and fn in (check_out, cancel_placement) else None
+            )
+            if one:
+                text = done_text.format(name=chosen[0].person_name)
+            elif written:
+                text = ngettext(*many_text, len(written)).format(n=len(written))
+            else:
+                text = ""
+            said = [text] if text else []
+            said += [f"{g.person_name}: {describe(exc)}" for g, exc in refused]
+            self.action_label.setText("\n".join(said))
+            for w in written:
+                self.ctx.events.changed.emit(w.changes)
+            self._update_guest_buttons()
             if self.isVisible():
                 # The button clicked greyed out and let the keys go: back to the guests, where
                 # Ctrl+Z (undo) and the next row are.
@@ -424,7 +471,7 @@ class HotelsPage(QWidget):
             self.action_label.setText(describe(exc))
             self._update_guest_buttons()
 
-        self.ctx.tasks.run(lambda: fn(desk, guest.id), done, failed)
+        self.ctx.tasks.run(work, done, failed)
 
     def _offer_undo(self, row: PlacementRow | None) -> None:
         """Offer to take back the check-out or cancellation of ``row`` (``None``: nothing)."""
@@ -474,29 +521,45 @@ class HotelsPage(QWidget):
 
     @Slot()
     def _on_check_in_button_clicked(self) -> None:
-        self._act(check_in, _("{name} checked in."))
+        booked = [g for g in self.selected_guests() if g.status == PlacementStatus.BOOKED.value]
+        self._act(
+            check_in,
+            _("{name} checked in."),
+            guests=booked,
+            many_text=plural_forms("{n} guest checked in.", "{n} guests checked in."),
+        )
 
     @Slot()
     def _on_check_out_button_clicked(self) -> None:
-        guest = self.selected_guest()
-        if guest is None:
+        leaving = [g for g in self.selected_guests() if g.status in ACTIVE_STATUSES]
+        if not leaving:
             return
         self.check_out_box = None
         desk = self.ctx.desk
+        ids = [g.id for g in leaving]
         self.ctx.tasks.run(
-            lambda: left_without_an_adult(desk, guest.id),
-            lambda alone: self._confirm_check_out(guest, alone),
+            lambda: left_without_an_adult(desk, ids),
+            lambda alone: self._confirm_check_out(leaving, alone),
             lambda exc: self.action_label.setText(describe(exc)),
         )
 
-    def _confirm_check_out(self, guest: PlacementRow, alone: list[str]) -> None:
-        """Check the guest out, asking first when it is before the day booked (the wrong row
-        is easy to click at the end of a long list) or when a child of their family would
-        stay on at the hotel without an adult of the family."""
+    def _confirm_check_out(self, leaving: list[PlacementRow], alone: list[str]) -> None:
+        """Check the guests out, asking first when one is leaving before the day booked (the
+        wrong row is easy to click at the end of a long list) or when a child of their
+        family would stay on at the hotel without an adult of the family."""
         today = self.ctx.desk.today()
-        early = guest.check_out is not None and guest.check_out > today
+        early = [g for g in leaving if g.check_out is not None and g.check_out > today]
+
+        def go() -> None:
+            self._act(
+                check_out,
+                _("{name} checked out."),
+                guests=leaving,
+                many_text=plural_forms("{n} guest checked out.", "{n} guests checked out."),
+            )
+
         if not early and not alone:
-            self._act(check_out, _("{name} checked out."), guest)  # their day: no question
+            go()  # their day: no question
             return
         said = []
         if alone:
@@ -505,9 +568,10 @@ class HotelsPage(QWidget):
                     "{children} would stay at {hotel} without an adult of the family.",
                     "{children} would stay at {hotel} without an adult of the family.",
                     len(alone),
-                ).format(children=", ".join(alone), hotel=guest.hotel_name)
+                ).format(children=", ".join(alone), hotel=leaving[0].hotel_name)
             )
-        if early:
+        if len(early) == 1 and len(leaving) == 1:
+            guest = early[0]
             said.append(
                 _("{name} is booked until {day}. Check them out today, {today}?").format(
                     name=guest.person_name,
@@ -515,22 +579,38 @@ class HotelsPage(QWidget):
                     today=format_date(today),
                 )
             )
+        elif early:
+            said.append(
+                ngettext(
+                    "{n} of them is booked beyond today. Check them all out today, {today}?",
+                    "{n} of them are booked beyond today. Check them all out today, {today}?",
+                    len(early),
+                ).format(n=len(early), today=format_date(today))
+            )
+        elif len(leaving) == 1:
+            said.append(_("Check {name} out all the same?").format(name=leaving[0].person_name))
         else:
-            said.append(_("Check {name} out all the same?").format(name=guest.person_name))
+            said.append(_("Check them out all the same?"))
         self.check_out_box = ask(
             self,
             _("A child would be left without an adult")
             if alone
             else _("Check out before the day booked?"),
             "\n\n".join(said),
-            lambda: self._act(check_out, _("{name} checked out."), guest),
+            go,
             yes=_("Check out today") if early else _("Check out all the same"),
-            no=_("Keep the stay"),
+            no=_("Keep the stay") if len(leaving) == 1 else _("Keep the stays"),
         )
 
     @Slot()
     def _on_cancel_button_clicked(self) -> None:
-        self._act(cancel_placement, _("Booking of {name} cancelled."))
+        booked = [g for g in self.selected_guests() if g.status == PlacementStatus.BOOKED.value]
+        self._act(
+            cancel_placement,
+            _("Booking of {name} cancelled."),
+            guests=booked,
+            many_text=plural_forms("{n} booking cancelled.", "{n} bookings cancelled."),
+        )
 
     # -- dialogs -------------------------------------------------------------------------
 
