@@ -188,7 +188,10 @@ TEMPLATES: dict[str, str] = {
         "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, "
         "with no bed left for one more"
     ),
-    "placement.overlap": "{person} already has a stay at {hotel} on these dates",
+    "placement.overlap": (
+        "{person} already has a stay at {hotel} on these dates: to put them elsewhere, move "
+        "that stay (Move…), or check them out there first"
+    ),
     "placement.dates": "Check-out ({check_out}) must be after check-in ({check_in})",
     "placement.empty": "Choose whom to place: a person or a household with members",
     "placement.status": "This stay is {status}: it cannot be changed this way",

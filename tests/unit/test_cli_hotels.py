@@ -163,3 +163,20 @@ def test_a_hotel_is_corrected_and_one_added_by_mistake_removed(capsys, casefile)
     assert (code, out) == (EXIT_OK, "Almaz Inn Typo removed.\n"), err
     code, out, _ = cli(capsys, path, "hotels", "list", "--json")
     assert [h["name"] for h in json.loads(out)] == ["Almaz Inn"]
+
+
+def test_guests_are_moved_to_another_hotel_from_the_command_line(capsys, casefile):
+    path, _people = casefile
+    for name, beds in (("Rotana", "6"), ("Ibis", "1")):
+        cli(capsys, path, "hotels", "add", name, "--city", "Dubai", "--beds", beds)
+    cli(capsys, path, "hotels", "place", "Rotana", "N11111111", "--family", "--from",
+        "today", "--room", "101", "--arrived")  # fmt: skip
+    code, out, err = cli(capsys, path, "hotels", "move", "Ibis", "N11111111", "N22222222")
+    assert code == EXIT_BAD_INPUT and "Ibis has 1 of 1 beds free" in err and "--overbook" in err
+    code, out, err = cli(capsys, path, "hotels", "move", "Ibis", "N11111111", "N22222222",
+                         "--room", "7", "--overbook")  # fmt: skip
+    assert code == EXIT_OK, err
+    assert out.startswith("2 moved to Ibis from ")
+    assert out.count("room 7") == 2 and out.count("checked in") == 2
+    code, out, _ = cli(capsys, path, "hotels", "guests", "Rotana")
+    assert ": 1 guest of 6 beds" in out and "Іңкәр" in out  # the daughter stayed

@@ -40,6 +40,7 @@ examples:
   consuldesk-cli hotels place Rotana N12345678 --from 12.03.2026 --to 15.03.2026 --family
   consuldesk-cli hotels place Rotana 900101300123 --from today --arrived
   consuldesk-cli hotels guests Rotana                 tonight's guests, and who should have left
+  consuldesk-cli hotels move Hilton N12345678 --room 7  to another hotel from tonight
   consuldesk-cli hotels check-out N12345678           they left today
 """
 
@@ -133,6 +134,17 @@ def add_parsers(
     )
     p.add_argument(
         "--overbook", action="store_true", help="place them although the hotel has no free bed"
+    )
+
+    p = action("move", help="move guests to another hotel or room, keeping their dates")
+    p.add_argument("hotel", help="where they go: " + hotel_help)
+    p.add_argument("stays", nargs="+", metavar="GUEST", help=stay_help)
+    p.add_argument("--room", help="room number or name there")
+    p.add_argument(
+        "--from", dest="on", type=_day_or_today, help="from the night of (default tonight)"
+    )
+    p.add_argument(
+        "--overbook", action="store_true", help="move them although the hotel has no free bed"
     )
 
     for name, what in (
@@ -548,6 +560,46 @@ def cmd_hotels_place(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_hotels_move(args: argparse.Namespace) -> int:
+    """Move guests to another hotel or room from a night; their dates and payer kept."""
+    from consuldesk.services.errors import ServiceError
+    from consuldesk.services.hotels import move_stays
+
+    desk = _open(args, writes=True)
+    try:
+        hotel = _find_hotel(desk, args.hotel)
+        stays = [_find_stay(desk, text, ("booked", "checked_in")) for text in args.stays]
+        try:
+            with _blame({"on": "--from", "check_out": "--from"}):
+                moved = move_stays(
+                    desk,
+                    [s.id for s in stays],
+                    hotel.id,
+                    args.room,
+                    _resolved(args.on, desk),
+                    allow_overbook=args.overbook,
+                ).row
+        except ServiceError as exc:
+            if exc.code == "hotel.full":
+                raise CliError(
+                    describe(exc) + " " + _("(--overbook to place them all the same)"),
+                    EXIT_BAD_INPUT,
+                ) from exc
+            raise
+    finally:
+        desk.close()
+    if args.json:
+        _print_json(_jsonable(list(moved)))
+        return EXIT_OK
+    print(
+        ngettext(
+            "{n} moved to {hotel} from {day}:", "{n} moved to {hotel} from {day}:", len(moved)
+        ).format(n=len(moved), hotel=hotel.name, day=_date(min(m.check_in for m in moved)))
+    )
+    _print_stays(moved)
+    return EXIT_OK
+
+
 def _stay_action(args: argparse.Namespace, statuses: Sequence[str], act: Any) -> Any:
     desk = _open(args, writes=True)
     try:
@@ -649,6 +701,7 @@ HOTELS_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "remove": cmd_hotels_remove,
     "guests": cmd_hotels_guests,
     "place": cmd_hotels_place,
+    "move": cmd_hotels_move,
     "check-in": cmd_hotels_check_in,
     "check-out": cmd_hotels_check_out,
     "cancel": cmd_hotels_cancel,

@@ -316,7 +316,9 @@ def _catalog_sources() -> None:
         "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, with no bed left for one more"
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.overlap']
-    _("{person} already has a stay at {hotel} on these dates")
+    _(
+        "{person} already has a stay at {hotel} on these dates: to put them elsewhere, move that stay (Move…), or check them out there first"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.dates']
     _("Check-out ({check_out}) must be after check-in ({check_in})")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.empty']

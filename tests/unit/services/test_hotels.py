@@ -826,3 +826,42 @@ def test_a_child_left_at_the_hotel_without_an_adult_of_their_family_is_named(des
     assert ht.left_without_an_adult(desk, stays[mother.id].id) == ["Қасымов Ілияс (7)"]
     # A stay that ends before the night asked about leaves nobody then.
     assert ht.left_without_an_adult(desk, stays[mother.id].id, on=D(2026, 3, 9)) == []
+
+
+def test_guests_are_moved_to_another_hotel_or_room_keeping_their_dates_and_arrival(desk, hotel):
+    """The only way was to check out and place again, retyping the dates, room and payer,
+    and a guest who had arrived was "booked" again."""
+    a, b, c = _people(desk, 3)
+    other = ht.add_hotel(
+        desk,
+        ht.HotelFields(
+            name="Ibis Deira", city="Dubai", beds=2, nightly_rate_minor=9000, currency="usd"
+        ),
+    ).row
+    here = ht.place(desk, hotel.id, [a.id, b.id], D(2026, 3, 9), D(2026, 3, 13), room="12",
+                    paid_by=PaidBy.TOUR_OPERATOR, checked_in=True).row  # fmt: skip
+    later = ht.place(desk, hotel.id, [c.id], D(2026, 3, 11), D(2026, 3, 12)).row
+    before = _audit_count(desk)
+    with pytest.raises(ServiceError) as full:  # two beds, three people
+        ht.move_stays(desk, [p.id for p in (*here, *later)], other.id, room="5")
+    assert full.value.code == "hotel.full" and _audit_count(desk) == before  # nothing done
+
+    moved = ht.move_stays(desk, [p.id for p in here], other.id, room="5").row
+    assert {(m.hotel_id, m.room, m.check_in, m.check_out, m.status, m.paid_by) for m in moved} == {
+        (other.id, "5", TODAY, D(2026, 3, 13), "checked_in", "tour_operator")
+    }
+    assert {(m.nightly_cost_minor, m.currency) for m in moved} == {(9000, "USD")}
+    old = {p.id: p for p in ht.list_placements(desk, hotel.id)}
+    assert {(old[p.id].status, old[p.id].check_out) for p in here} == {("checked_out", TODAY)}
+    assert {p.hotel_id for p in ht.guests_tonight(desk, other.id)} == {other.id}
+    # Not begun yet: the booking goes whole to the other room, its own rate kept.
+    [again] = ht.move_stays(desk, [later[0].id], hotel.id, room="14").row
+    assert (again.check_in, again.check_out, again.status, again.room) == (
+        D(2026, 3, 11), D(2026, 3, 12), "booked", "14",
+    )  # fmt: skip
+    assert sorted(p.status for p in ht.list_placements(desk, national_id=c.id)) == [
+        "booked", "cancelled",
+    ]  # fmt: skip
+    with pytest.raises(ServiceError) as gone:  # a stay over is not moved
+        ht.move_stays(desk, [here[0].id], hotel.id)
+    assert gone.value.code == "placement.status"

@@ -13,6 +13,7 @@ from consuldesk.domain.enums import HouseholdKind, PlacementStatus, PresenceStat
 from consuldesk.services import hotels, nationals
 from consuldesk.services.households import create_household
 from consuldesk.ui.dialogs.hotel import HotelDialog
+from consuldesk.ui.dialogs.move_stay import MoveStayDialog
 from consuldesk.ui.dialogs.placement import PlacementDialog
 from consuldesk.ui.models.hotels import (
     COL_CHECK_OUT,
@@ -323,6 +324,39 @@ def test_a_group_is_checked_in_and_out_together(qtbot, page, desk):
     left = {p.national_id: p.status for p in hotels.list_placements(desk, hotel_id=hotel.id)}
     assert left == {mother.id: "checked_out", child.id: "checked_out", lodger.id: "checked_in"}
     assert not page.undo_button.isVisible()  # undo takes back one stay, not a group
+
+
+def test_guests_are_moved_to_another_hotel_and_room(qtbot, page, desk, family):
+    """No Move: check out, place again, retype the dates, room and payer."""
+    here = add_hotel(desk, beds=4)
+    there = add_hotel(desk, name="Ibis Deira", beds=1)
+    hotels.place(desk, here.id, [family.head_id, *family.member_ids], TODAY,
+                 TODAY + timedelta(days=3), room="12", checked_in=True)  # fmt: skip
+    page.refresh()
+    wait_loaded(qtbot, page, 2)
+    page.hotels_table.selectRow(page.hotels_model.row_for(here.id))
+    qtbot.waitUntil(lambda: page.guests_model.rowCount() == 2, timeout=3000)
+    page.guests_table.selectAll()
+    assert page.move_button.isEnabled()
+    page.move_button.click()
+    dialog = page.findChild(MoveStayDialog)
+    assert dialog.windowTitle() == "Move 2 guests" and dialog.hotel_box.currentData() == here.id
+    dialog.hotel_box.setCurrentIndex(dialog.hotel_box.findData(there.id))
+    dialog.room_edit.setText("7")
+    dialog.move_button.click()
+    qtbot.waitUntil(lambda: dialog.question is not None, timeout=3000)  # one bed for two
+    assert "Ibis Deira has 1 of 1 beds free" in dialog.question.text()
+    with qtbot.waitSignal(dialog.moved, timeout=3000):
+        dialog.question.button(QMessageBox.StandardButton.Yes).click()  # Move anyway
+    qtbot.waitUntil(
+        lambda: page.action_label.text() == "2 guests moved to Ibis Deira, 7 from 10.03.2026.",
+        timeout=3000,
+    )
+    moved = hotels.list_placements(desk, there.id)
+    assert {(m.room, m.status, m.check_out) for m in moved} == {
+        ("7", "checked_in", TODAY + timedelta(days=3))
+    }
+    assert {p.status for p in hotels.list_placements(desk, here.id)} == {"cancelled"}
 
 
 def test_a_check_out_of_the_wrong_row_is_undone(qtbot, page, desk):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -603,6 +604,89 @@ def _before_leaving(session: Session, p: Placement) -> tuple[PlacementStatus, da
     if p.status == PlacementStatus.CANCELLED.value:
         return PlacementStatus.BOOKED, p.check_out
     return PlacementStatus.CHECKED_IN, None
+
+
+def move_stays(
+    desk: Desk,
+    placement_ids: Sequence[str],
+    hotel_id: str,
+    room: str | None = None,
+    on: date | None = None,
+    *,
+    allow_overbook: bool = False,
+) -> Written[tuple[PlacementRow, ...]]:
+    """Move guests to another hotel, or another room of theirs, from the night of ``on``
+    (default today); one transaction for them all (a family moving together).
+
+    Each stay where they are ends: cancelled if it had not begun by then, else checked out
+    that day (the nights slept there keep their cost). A new stay begins that night (or on
+    the day the old one was to begin) until the day the old one was booked until, with the
+    same payer; checked in if they were. At another hotel it takes that hotel's rate and
+    currency; in another room of the same hotel the stay keeps its own. Charged per room,
+    guests moved into the same room share it. The checks are a booking's: the person stays
+    nowhere else then, the hotel has the beds (unless ``allow_overbook``).
+
+    Before, the only way was to check out and place again, retyping the dates, room and
+    payer, and the guest who had arrived was "booked" again.
+
+    Raises:
+        NotFound: no such live placement or hotel.
+        ServiceError: ``placement.empty`` (no stays), ``placement.status`` (checked out or
+            cancelled), ``placement.dates`` (the stay is over by then), ``placement.past``
+            (a day before today), ``placement.overlap``, ``hotel.full``.
+    """
+    ids = list(dict.fromkeys(placement_ids))
+    if not ids:
+        raise ServiceError("placement.empty", "national_ids")
+    today = desk.today()
+    day = on or today
+    if day < today:
+        raise ServiceError("placement.past", "on", day=day.isoformat(), today=today.isoformat())
+    with desk.write() as tx:
+        hotel = live_hotel(tx.session, hotel_id)
+        stays = [live_placement(tx.session, i) for i in ids]
+        # Those who move together with the same dates, payer and rate are placed together
+        # (charged per room: one room, one cost a night).
+        groups: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+        for p in stays:
+            _require_status(p, PlacementStatus.BOOKED, PlacementStatus.CHECKED_IN)
+            start, until = max(day, p.check_in), p.check_out
+            check_dates(start, until)  # over by then: nothing to move
+            arrived = p.status == PlacementStatus.CHECKED_IN.value and start <= today
+            same_hotel = p.hotel_id == hotel.id
+            key = (
+                start,
+                until,
+                p.paid_by,
+                arrived,
+                p.nightly_cost_minor if same_hotel else None,
+                p.rate_basis if same_hotel else None,
+            )
+            groups[key].append(p.national_id)
+            if start <= p.check_in:  # not begun: no night was slept there
+                tx.update(p, {"status": PlacementStatus.CANCELLED.value})
+            else:
+                tx.update(p, {"status": PlacementStatus.CHECKED_OUT.value, "check_out": start})
+        tx.session.flush()
+        moved: list[Placement] = []
+        for (start, until, paid_by, arrived, cost, basis), people in sorted(
+            groups.items(), key=lambda item: (item[0][0], str(item[0][1]), item[0][2])
+        ):
+            moved += _place(
+                tx,
+                hotel,
+                people,
+                start,
+                until,
+                room,
+                PaidBy(paid_by),
+                cost,
+                allow_overbook,
+                arrived,
+                basis,
+            )
+        rows = tuple(placement_rows(tx.session, moved, desk.today()))
+    return Written(rows, tx.changes)
 
 
 def cancel_placement(desk: Desk, placement_id: str) -> Written[PlacementRow]:

@@ -45,6 +45,7 @@ from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.ask import ask
 from consuldesk.ui.dialogs.check_out_day import CheckOutDayDialog
 from consuldesk.ui.dialogs.hotel import HotelDialog
+from consuldesk.ui.dialogs.move_stay import MoveStayDialog
 from consuldesk.ui.dialogs.placement import PlacementDialog
 from consuldesk.ui.models.hotels import (
     COL_COST_LABEL,
@@ -114,6 +115,10 @@ class HotelsPage(QWidget):
         self.check_in_button = QPushButton(_("Check &in"))
         self.check_out_button = QPushButton(_("Check o&ut"))
         self.cancel_button = QPushButton(_("Ca&ncel booking"))
+        self.move_button = QPushButton(_("&Move…"))
+        self.move_button.setToolTip(
+            _("To another room or hotel, keeping their dates, payer and arrival")
+        )
         self.change_day_button = QPushButton(_("Change check-out…"))
         self.change_day_button.setToolTip(
             _(
@@ -187,6 +192,7 @@ class HotelsPage(QWidget):
         guest_buttons.addWidget(self.check_in_button)
         guest_buttons.addWidget(self.check_out_button)
         guest_buttons.addWidget(self.cancel_button)
+        guest_buttons.addWidget(self.move_button)
         guest_buttons.addWidget(self.change_day_button)
         guest_buttons.addWidget(self.action_label, 1)
         guest_buttons.addWidget(self.undo_button)
@@ -244,6 +250,7 @@ class HotelsPage(QWidget):
         self.check_in_button.clicked.connect(self._on_check_in_button_clicked)
         self.check_out_button.clicked.connect(self._on_check_out_button_clicked)
         self.change_day_button.clicked.connect(self.open_check_out_day_dialog)
+        self.move_button.clicked.connect(self.open_move_dialog)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         self.undo_button.clicked.connect(self.undo)
         self._undo_action.triggered.connect(self.undo)
@@ -407,6 +414,7 @@ class HotelsPage(QWidget):
         self.cancel_button.setEnabled(booked)
         # The day is one guest's (and their room's): chosen for one at a time.
         self.change_day_button.setEnabled(active and len(guests) == 1)
+        self.move_button.setEnabled(active)
         self.place_button.setEnabled(bool(self.hotels_model.rowCount()))
 
     def _act(
@@ -431,6 +439,7 @@ class HotelsPage(QWidget):
             self.check_out_button,
             self.cancel_button,
             self.change_day_button,
+            self.move_button,
         ):
             button.setEnabled(False)
 
@@ -668,6 +677,32 @@ class HotelsPage(QWidget):
         dialog.finished.connect(dialog.deleteLater)
         self.launch(dialog)
         return dialog
+
+    def open_move_dialog(self) -> MoveStayDialog | None:
+        """Move the chosen guests (those still to leave) to another room or hotel."""
+        guests = [g for g in self.selected_guests() if g.status in ACTIVE_STATUSES]
+        if not guests:
+            return None
+        dialog = MoveStayDialog(self.ctx, guests, self.hotels(), self)
+        dialog.moved.connect(self._on_moved)
+        dialog.finished.connect(dialog.deleteLater)
+        self.launch(dialog)
+        return dialog
+
+    @Slot(object)
+    def _on_moved(self, written: Any) -> None:
+        self._offer_undo(None)
+        rows = written.row
+        if not rows:
+            return
+        where = rows[0].hotel_name + (f", {rows[0].room}" if rows[0].room else "")
+        self.action_label.setText(
+            ngettext(
+                "{n} guest moved to {where} from {day}.",
+                "{n} guests moved to {where} from {day}.",
+                len(rows),
+            ).format(n=len(rows), where=where, day=format_date(min(r.check_in for r in rows)))
+        )
 
     @Slot(object)
     def _on_check_out_day_saved(self, written: Any) -> None:
