@@ -359,6 +359,25 @@ def test_guests_are_moved_to_another_hotel_and_room(qtbot, page, desk, family):
     assert {p.status for p in hotels.list_placements(desk, here.id)} == {"cancelled"}
 
 
+def test_one_person_of_another_country_is_named_not_counted_as_one_of_them(qtbot, page, desk):
+    """ "1 of them is recorded in another country" for the one person being placed."""
+    hotels.add_hotel(
+        desk, hotels.HotelFields(name="Rove Downtown", city="Dubai", country="AE", beds=5)
+    )
+    nationals.register_national(
+        desk, person(surname_cyr="Сейітова", host_country="SA", city="Dammam")
+    )
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    dialog = open_dialog_and_pick(qtbot, page, "Сейітова")
+    qtbot.waitUntil(lambda: "another country" in dialog.estimate_label.text(), timeout=3000)
+    assert "Сейітова Әйгерім (Dammam, SA) is recorded in another country than the hotel's." in (
+        dialog.estimate_label.text()
+    )
+    assert "of them" not in dialog.estimate_label.text()
+    dialog.reject()
+
+
 def test_a_check_out_of_the_wrong_row_is_undone(qtbot, page, desk):
     hotel = add_hotel(desk, beds=1)
     guest = nationals.register_national(desk, person()).row

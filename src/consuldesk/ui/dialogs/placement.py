@@ -468,13 +468,18 @@ class PlacementDialog(QDialog):
             if (more := len(check.elsewhere) - 3) > 0:  # (an ellipsis before the full stop
                 # read as "….")
                 where += "; " + ngettext("and {n} more", "and {n} more", more).format(n=more)
-            text += "\n" + ngettext(
-                "{n} of them is recorded in another country than the hotel's: {who}. Check "
-                "before placing.",
-                "{n} of them are recorded in another country than the hotel's: {who}. Check "
-                "before placing.",
-                len(check.elsewhere),
-            ).format(n=len(check.elsewhere), who=where)
+            if check.people == 1:  # "1 of them" of one person placed
+                text += "\n" + _(
+                    "{who} is recorded in another country than the hotel's. Check before placing."
+                ).format(who=where)
+            else:
+                text += "\n" + ngettext(
+                    "{n} of them is recorded in another country than the hotel's: {who}. Check "
+                    "before placing.",
+                    "{n} of them are recorded in another country than the hotel's: {who}. Check "
+                    "before placing.",
+                    len(check.elsewhere),
+                ).format(n=len(check.elsewhere), who=where)
         self.estimate_label.setText(text)
         self._update_buttons()
 
