@@ -691,6 +691,16 @@ REQUEST_KIND_LABELS: dict[str, str] = {
     "death": "Death of a national",
 }
 
+#: The entries of a request's timeline (``kind``).
+TIMELINE_LABELS: dict[str, str] = {
+    "note": "Note",
+    "call_in": "Call in",
+    "call_out": "Call out",
+    "status": "Status",
+    "assignment": "Assigned",
+    "priority": "Priority",
+}
+
 #: Who pays for a hotel stay.
 PAID_BY_LABELS: dict[str, str] = {
     "post": "Embassy",

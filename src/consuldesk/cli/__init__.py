@@ -38,6 +38,7 @@ from consuldesk.cli import (
     lists,
     nationals,
     reports,
+    requests,
     retention,
     sync,
 )
@@ -77,6 +78,7 @@ GROUPS = (
     nationals,
     evac,
     hotels,
+    requests,
     reports,
     keys,
     sync,
@@ -85,7 +87,7 @@ GROUPS = (
     audit,
 )
 #: Groups whose commands have actions of their own (which take the common options too).
-NESTED = (accounts, evac, hotels, keys, sync, retention, nationals)
+NESTED = (accounts, evac, hotels, requests, keys, sync, retention, nationals)
 COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
 
 EPILOG = """\

@@ -153,6 +153,27 @@ NOT_FOUND_LABELS = {
 MIN_ID_PREFIX, SHOWN_ID_PREFIX = 6, 8
 
 
+def _when(text: str) -> datetime:
+    """A date and time in this computer's local time (or with an explicit offset), as UTC."""
+    cleaned = " ".join(text.split())
+    if ":" in cleaned:
+        for fmt in (None, "%d.%m.%Y %H:%M"):
+            try:
+                value = (
+                    datetime.fromisoformat(cleaned)
+                    if fmt is None
+                    else datetime.strptime(cleaned, fmt)
+                )
+            except ValueError:
+                continue
+            return value.astimezone(UTC)  # a naive value is taken as local time
+    raise argparse.ArgumentTypeError(
+        _("“{value}” is not a date and time (use 2026-03-12 06:00 or 12.03.2026 06:00)").format(
+            value=text
+        )
+    )
+
+
 def _default_officer() -> str:
     try:
         return os.getlogin()

@@ -7,7 +7,6 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from consuldesk.cli.common import (
     _print_written,
     _refuse_overwrite,
     _short_ids,
+    _when,
     command_with_actions,
 )
 from consuldesk.i18n import _, ngettext
@@ -60,27 +60,6 @@ OPERATION_STATUS_LABELS = {
     "completed": "completed",
     "cancelled": "cancelled",
 }
-
-
-def _when(text: str) -> datetime:
-    """A date and time in this computer's local time (or with an explicit offset), as UTC."""
-    cleaned = " ".join(text.split())
-    if ":" in cleaned:
-        for fmt in (None, "%d.%m.%Y %H:%M"):
-            try:
-                value = (
-                    datetime.fromisoformat(cleaned)
-                    if fmt is None
-                    else datetime.strptime(cleaned, fmt)
-                )
-            except ValueError:
-                continue
-            return value.astimezone(UTC)  # a naive value is taken as local time
-    raise argparse.ArgumentTypeError(
-        _("“{value}” is not a date and time (use 2026-03-12 06:00 or 12.03.2026 06:00)").format(
-            value=text
-        )
-    )
 
 
 def _comma_list(text: str | None) -> tuple[str, ...]:

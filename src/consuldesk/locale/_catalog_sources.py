@@ -111,7 +111,7 @@ def _catalog_sources() -> None:
     _("City")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['address']
     _("Address")
-    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['presence_status'], consuldesk.messages.FIELD_LABELS['status'], consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.STATUS]
+    # TRANSLATORS: consuldesk.messages.FIELD_LABELS['presence_status'], consuldesk.messages.FIELD_LABELS['status'], consuldesk.messages.TIMELINE_LABELS['status']
     _("Status")
     # TRANSLATORS: consuldesk.messages.FIELD_LABELS['medical_condition'], consuldesk.ui.pages.nationals.NEED_FILTER_LABELS[Vulnerability.MEDICAL], consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.MEDICAL.value]
     _("Medical condition")
@@ -871,6 +871,16 @@ def _catalog_sources() -> None:
     _("Information")
     # TRANSLATORS: consuldesk.messages.REQUEST_KIND_LABELS['death']
     _("Death of a national")
+    # TRANSLATORS: consuldesk.messages.TIMELINE_LABELS['note'], consuldesk.ui.models.list_import.KIND_LABELS['note']
+    _("Note")
+    # TRANSLATORS: consuldesk.messages.TIMELINE_LABELS['call_in']
+    _("Call in")
+    # TRANSLATORS: consuldesk.messages.TIMELINE_LABELS['call_out']
+    _("Call out")
+    # TRANSLATORS: consuldesk.messages.TIMELINE_LABELS['assignment']
+    _("Assigned")
+    # TRANSLATORS: consuldesk.messages.TIMELINE_LABELS['priority'], consuldesk.services.audit_text.MORE_FIELD_LABELS['priority_class'], consuldesk.services.audit_text.MORE_FIELD_LABELS['priority']
+    _("Priority")
     # TRANSLATORS: consuldesk.messages.PAID_BY_LABELS['post']
     _("Embassy")
     # TRANSLATORS: consuldesk.messages.PAID_BY_LABELS['national']
@@ -1255,8 +1265,6 @@ def _catalog_sources() -> None:
     _("Merged into")
     # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['reason']
     _("Why")
-    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['priority_class'], consuldesk.services.audit_text.MORE_FIELD_LABELS['priority'], consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.PRIORITY]
-    _("Priority")
     # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['head_id']
     _("Head of the household")
     # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['position']
@@ -1351,8 +1359,6 @@ def _catalog_sources() -> None:
     _("Not imported")
     # TRANSLATORS: consuldesk.ui.models.list_import.KIND_LABELS['set_aside']
     _("Set aside")
-    # TRANSLATORS: consuldesk.ui.models.list_import.KIND_LABELS['note'], consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.NOTE]
-    _("Note")
     # TRANSLATORS: consuldesk.ui.models.passengers.STATUS_LABELS['allocated']
     _("Seated")
     # TRANSLATORS: consuldesk.ui.models.passengers.STATUS_LABELS['waitlisted'], consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.WAITING]
@@ -1371,12 +1377,6 @@ def _catalog_sources() -> None:
     _("Resolved")
     # TRANSLATORS: consuldesk.ui.models.requests.STATUS_LABELS[RequestStatus.CLOSED]
     _("Closed")
-    # TRANSLATORS: consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.CALL_IN]
-    _("Call in")
-    # TRANSLATORS: consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.CALL_OUT]
-    _("Call out")
-    # TRANSLATORS: consuldesk.ui.models.requests.TIMELINE_LABELS[TimelineKind.ASSIGNMENT]
-    _("Assigned")
     # TRANSLATORS: consuldesk.ui.pages.nationals.NEED_FILTER_LABELS[Vulnerability.OVER_60], consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.OVER_60.value]
     _("Over 60")
     # TRANSLATORS: consuldesk.ui.pages.nationals.NEED_FILTER_LABELS[Vulnerability.WOMAN_WITH_MINORS], consuldesk.ui.pages.overview.VULNERABILITY_LABELS[Vulnerability.WOMAN_WITH_MINORS.value]

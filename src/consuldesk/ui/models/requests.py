@@ -8,9 +8,9 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from consuldesk.domain.enums import RequestPriority, RequestStatus, TimelineKind
+from consuldesk.domain.enums import RequestPriority, RequestStatus
 from consuldesk.i18n import _
-from consuldesk.messages import REQUEST_KIND_LABELS, REQUEST_PRIORITY_LABELS
+from consuldesk.messages import REQUEST_KIND_LABELS, REQUEST_PRIORITY_LABELS, TIMELINE_LABELS
 from consuldesk.services.views import RequestRow
 from consuldesk.ui.models.base import RowsModel
 
@@ -38,14 +38,6 @@ STATUS_LABELS: dict[str, str] = {
     RequestStatus.RESOLVED: "Resolved",
     RequestStatus.CLOSED: "Closed",
     RequestStatus.CANCELLED: "Cancelled",
-}
-TIMELINE_LABELS: dict[str, str] = {
-    TimelineKind.NOTE: "Note",
-    TimelineKind.CALL_IN: "Call in",
-    TimelineKind.CALL_OUT: "Call out",
-    TimelineKind.STATUS: "Status",
-    TimelineKind.ASSIGNMENT: "Assigned",
-    TimelineKind.PRIORITY: "Priority",
 }
 
 # Fixed colours, foreground included, so overdue rows stay readable under a dark theme too.
