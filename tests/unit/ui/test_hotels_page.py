@@ -378,6 +378,42 @@ def test_one_person_of_another_country_is_named_not_counted_as_one_of_them(qtbot
     dialog.reject()
 
 
+def test_long_messages_push_the_form_down_instead_of_drawing_over_the_list(qtbot, page, desk):
+    """A full hotel and a cost said over four lines: "Placing …" was drawn over the list's
+    scroll bar and the fields jumped under the officer's click."""
+    hotels.add_hotel(desk, hotels.HotelFields(name="Almaz Inn", city="Dubai", country="AE", beds=1))
+    people = [
+        nationals.register_national(
+            desk,
+            person(surname_cyr="Сейітова", given_names_cyr=f"Әйгерім{'а' * i}",
+                   host_country="SA", city="Dammam", passport_no=f"N7000000{i}"),
+        ).row
+        for i in range(6)
+    ]  # fmt: skip
+    create_household(desk, "Тур JED-133 өте ұзақ атауы бар топ", HouseholdKind.TOUR_GROUP,
+                     head_id=people[0].id, member_ids=[p.id for p in people])  # fmt: skip
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    dialog = page.open_placement_dialog()
+    dialog.resize(720, 300)  # smaller than it needs: it must grow
+    type_text(dialog.search_box, "JED-133")
+    qtbot.waitUntil(lambda: dialog.results.count() > 0, timeout=3000)
+    dialog.select_item(dialog.results.item(0))
+    qtbot.waitUntil(lambda: "another country" in dialog.estimate_label.text(), timeout=3000)
+    qtbot.waitUntil(lambda: dialog.hotel_error.isVisibleTo(dialog), timeout=3000)
+    QApplication.processEvents()
+    order = [dialog.hotel_error, dialog.search_box, dialog.results, dialog.chosen_label,
+             dialog.check_in_edit, dialog.arriving_box, dialog.estimate_label]  # fmt: skip
+    tops = [w.mapTo(dialog, w.rect().topLeft()).y() for w in order]
+    bottoms = [w.mapTo(dialog, w.rect().bottomLeft()).y() for w in order]
+    for above, below in zip(range(len(order) - 1), range(1, len(order)), strict=True):
+        assert bottoms[above] < tops[below], (order[above], order[below], bottoms, tops)
+    assert dialog.estimate_label.height() >= dialog.estimate_label.heightForWidth(
+        dialog.estimate_label.width()
+    )
+    dialog.reject()
+
+
 def test_a_check_out_of_the_wrong_row_is_undone(qtbot, page, desk):
     hotel = add_hotel(desk, beds=1)
     guest = nationals.register_national(desk, person()).row

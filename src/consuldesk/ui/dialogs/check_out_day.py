@@ -28,7 +28,7 @@ from consuldesk.services.views import PlacementRow, Written
 from consuldesk.ui.context import AppContext
 from consuldesk.ui.models.hotels import format_date
 from consuldesk.ui.widgets.date_field import DateField
-from consuldesk.ui.widgets.forms import error_label, make_default
+from consuldesk.ui.widgets.forms import WrappingLabel, error_label, make_default
 
 
 class CheckOutDayDialog(QDialog):
@@ -58,7 +58,7 @@ class CheckOutDayDialog(QDialog):
         if guest.room:
             where = _("{hotel}, room {room}").format(hotel=guest.hotel_name, room=guest.room)
         now = format_date(guest.check_out) if guest.check_out else _("not known yet")
-        about = QLabel(
+        about = WrappingLabel(
             _("{name} · {where} · from {check_in}, check-out now: {check_out}").format(
                 name=guest.person_name,
                 where=where,

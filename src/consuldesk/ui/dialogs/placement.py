@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -326,6 +327,7 @@ class PlacementDialog(QDialog):
                 self.chosen_label.setText(_("Placing {name}").format(name=whom.label))
         elif self.results.count():
             self.chosen_label.setText(_("Pick a person or a household from the list."))
+        self._fit_wrapped()
         self._on_terms_changed()
 
     @Slot(QListWidgetItem)
@@ -481,6 +483,7 @@ class PlacementDialog(QDialog):
                     len(check.elsewhere),
                 ).format(n=len(check.elsewhere), who=where)
         self.estimate_label.setText(text)
+        self._fit_wrapped()
         self._update_buttons()
 
     @staticmethod
@@ -524,10 +527,27 @@ class PlacementDialog(QDialog):
     def _set_error(self, label: QLabel, text: str) -> None:
         label.setText(text)
         label.setVisible(bool(text))
-        # A wrapped message needs the height it takes at the field's width; as a minimum, the
-        # dialog grows to show it instead of squeezing the list under it.
+        self._fit_wrapped()
+
+    def _fit_wrapped(self) -> None:
+        """Give each wrapped line its height at the field's width, as a minimum: the dialog
+        grows to show it instead of squeezing the list under it (the cost said over four
+        lines drew "Placing …" over the list's scroll bar)."""
         width = self.search_box.width()
-        label.setMinimumHeight(label.heightForWidth(width) if text and width > 0 else 0)
+        for label in (
+            self.hotel_error,
+            self.who_error,
+            self.check_in_error,
+            self.check_out_error,
+            self.chosen_label,
+            self.estimate_label,
+        ):
+            shown = label.text() and not label.isHidden() and width > 0
+            label.setMinimumHeight(label.heightForWidth(width) if shown else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_wrapped()  # narrower, the lines wrap again
 
     def problems(self) -> list[str]:
         """The problems shown at the fields now."""

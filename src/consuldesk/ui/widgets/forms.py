@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+
+class WrappingLabel(QLabel):
+    """A word-wrapped label that asks its layout for the height its text takes at the width
+    it has. Qt's layouts take a wrapped label's minimum height at the label's narrowest: a
+    three-line error in a dialog that did not grow clipped the rows under it in half."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if self.text() and self.width() > 0:
+            hint.setHeight(max(hint.height(), self.heightForWidth(self.width())))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # another width, another height
 
 
 def error_label() -> QLabel:
     """A red, bold, wrapping label for one field's error; hidden until needed."""
-    label = QLabel()
-    label.setWordWrap(True)
+    label = WrappingLabel()
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     palette = label.palette()
     palette.setColor(QPalette.ColorRole.WindowText, QColor(176, 0, 32))
