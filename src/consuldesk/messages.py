@@ -193,6 +193,17 @@ TEMPLATES: dict[str, str] = {
         "that stay (Move…), or check them out there first"
     ),
     "placement.dates": "Check-out ({check_out}) must be after check-in ({check_in})",
+    "placement.arrival_later": (
+        "{day} is after today ({today}): a guest is checked in when they arrive, not before"
+    ),
+    "placement.arrival_early": (
+        "{day} is before the first night booked ({check_in}): a guest who came early is "
+        "checked in on the day they came, today; for earlier nights, place them from then"
+    ),
+    "placement.leaving_later": (
+        "{day} is after today ({today}): a guest is checked out when they leave; to end the "
+        "stay on a later day, change its check-out day"
+    ),
     "placement.empty": "Choose whom to place: a person or a household with members",
     "placement.status": "This stay is {status}: it cannot be changed this way",
     "placement.past": (

@@ -149,7 +149,7 @@ def test_a_hotel_is_corrected_and_one_added_by_mistake_removed(capsys, casefile)
     assert code == EXIT_OK, err
     code, out, err = cli(capsys, path, "hotels", "edit", "almaz", "--beds", "20", "--rooms",
                          "10", "--per-room")  # fmt: skip
-    assert (code, out) == (EXIT_OK, "Almaz Inn: 20 beds, 10 rooms, 90.00 USD per room\n"), err
+    assert (code, out) == (EXIT_OK, "Almaz Inn: beds 20, rooms 10, 90.00 USD per room\n"), err
     code, out, _ = cli(capsys, path, "hotels", "list", "--json")
     [row] = json.loads(out)
     assert (row["beds"], row["city"], row["nightly_rate_minor"]) == (20, "Dubai", 9000)
@@ -180,3 +180,34 @@ def test_guests_are_moved_to_another_hotel_from_the_command_line(capsys, casefil
     assert out.count("room 7") == 2 and out.count("checked in") == 2
     code, out, _ = cli(capsys, path, "hotels", "guests", "Rotana")
     assert ": 1 guest of 6 beds" in out and "Іңкәр" in out  # the daughter stayed
+
+
+def test_a_second_hotel_of_a_name_is_asked_about_and_fewer_beds_than_guests_said(capsys, casefile):
+    path, _people = casefile
+    cli(capsys, path, "hotels", "add", "Tiny Inn", "--city", "Dubai", "--beds", "3")
+    code, out, err = cli(capsys, path, "hotels", "add", "tiny  inn ", "--city", "dubai",
+                         "--beds", "3")  # fmt: skip
+    assert code == EXIT_USAGE and "“Tiny Inn, Dubai” is on file already, with 3 beds." in err
+    assert "--yes" in err
+    code, out, err = cli(capsys, path, "hotels", "add", "Tiny Inn", "--city", "Dubai", "--beds",
+                         "1", "--yes")  # fmt: skip
+    assert code == EXIT_OK, err
+    code, out, _ = cli(capsys, path, "hotels", "list", "--json")
+    assert [h["name"] for h in json.loads(out)] == ["Tiny Inn", "Tiny Inn"]
+    # Told apart by ids that, typed back, name one hotel each.
+    code, out, err = cli(capsys, path, "hotels", "guests", "tiny inn")
+    ids = [part.split(")")[0] for part in err.split("(")[1:]]
+    for short in ids:
+        code, out, err = cli(capsys, path, "hotels", "guests", short)
+        assert code == EXIT_OK, err
+    code, out, err = cli(capsys, path, "hotels", "place", ids[0], "N44444444", "N55555555",
+                         "--from", "today", "--overbook")  # fmt: skip
+    assert code == EXIT_OK, err
+    code, out, err = cli(capsys, path, "hotels", "edit", ids[0], "--beds", "1")
+    assert code == EXIT_OK and "⚠ 2 guests sleep there tonight: overbooked by 1" in out, err
+    code, out, err = cli(capsys, path, "hotels", "place", ids[1], "N11111111", "--from",
+                         "01.01.2020", "--to", "03.01.2020")  # fmt: skip
+    assert code == EXIT_OK and "⚠ The whole stay is before today" in out, err
+    code, out, err = cli(capsys, path, "hotels", "check-in", "N11111111", "--on", "01.01.2030")
+    assert code == EXIT_BAD_INPUT and err.startswith("consuldesk-cli: --on: ")
+    assert "a guest is checked in when they arrive" in err

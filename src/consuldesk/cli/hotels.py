@@ -81,6 +81,9 @@ def add_parsers(
     )
     p.add_argument("--tour-operator")
     p.add_argument("--notes")
+    p.add_argument(
+        "--yes", action="store_true", help="add it although a hotel of its name and city is on file"
+    )
 
     p = action("edit", help="correct a hotel: only the options given change")
     p.add_argument("hotel", help=hotel_help)
@@ -98,6 +101,9 @@ def add_parsers(
     basis.add_argument("--per-person", action="store_true", help="the rate is a guest's a night")
     p.add_argument("--tour-operator")
     p.add_argument("--notes")
+    p.add_argument(
+        "--yes", action="store_true", help="save it although another hotel has its name and city"
+    )
 
     p = action("remove", help="remove a hotel added by mistake, with no stay at it (asks first)")
     p.add_argument("hotel", help=hotel_help)
@@ -224,7 +230,7 @@ def _find_hotel(desk: Any, text: str) -> Any:
         return hotels[named[0]]
     labels = {i: f"{h.name}, {h.city}" if h.city else h.name for i, h in hotels.items()}
     if len(named) > 1:
-        short = _short_ids(named)
+        short = _short_ids(hotels)  # typed back, each names one hotel among them all
         shown = ", ".join(f"{labels[i]} ({short[i]})" for i in named[:5])
         raise CliError(
             ngettext(
@@ -253,10 +259,12 @@ def _find_stay(desk: Any, text: str, statuses: Sequence[str]) -> Any:
     theirs = [p for p in stays if p.national_id == person.id]
     if len(theirs) == 1:
         return theirs[0]
-    wanted = ", ".join(_(STATUS_WORD_LABELS.get(s, s)) for s in statuses)
+    wanted = _(" or ").join(_(STATUS_WORD_LABELS.get(s, s)) for s in statuses)
     if not theirs:
         raise CliError(
-            _("{name} has no stay that is {statuses}").format(name=person.name, statuses=wanted),
+            _("{name} has no stay that is {statuses} now").format(
+                name=person.name, statuses=wanted
+            ),
             EXIT_BAD_INPUT,
         )
     shown = "; ".join(
@@ -358,6 +366,7 @@ def cmd_hotels_add(args: argparse.Namespace) -> int:
     )
     desk = _open(args, writes=True)
     try:
+        _unless_on_file(desk, args, fields, None)
         with _blame({"currency": "--currency", "country": "--country", "name": "NAME"}):
             hotel = add_hotel(desk, fields).row
     finally:
@@ -369,11 +378,33 @@ def cmd_hotels_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _unless_on_file(desk: Any, args: argparse.Namespace, fields: Any, hotel_id: str | None) -> None:
+    """Ask (or, without a terminal, refuse without --yes) before a second hotel of one name
+    and city: four "Tiny Inn, Dubai" were added without a word."""
+    from consuldesk.services.hotels import same_hotels
+
+    same = same_hotels(desk, fields.name, fields.city, exclude_id=hotel_id)
+    if not same or args.yes:
+        return
+    other = same[0]
+    where = f"{other.name}, {other.city}" if other.city else other.name
+    said = ngettext(
+        "“{hotel}” is on file already, with {beds} bed.",
+        "“{hotel}” is on file already, with {beds} beds.",
+        other.beds,
+    ).format(hotel=where, beds=other.beds)
+    if not _confirmed(
+        said + " " + _("Save a second hotel of that name all the same? [y/N] "),
+        said + " " + _("Add --yes to save a second hotel of that name all the same."),
+    ):
+        raise CliError(_("Nothing saved."), EXIT_BAD_INPUT)
+
+
 def cmd_hotels_edit(args: argparse.Namespace) -> int:
     """Correct a hotel: the options given replace its values, the others stay."""
     from dataclasses import replace
 
-    from consuldesk.services.hotels import HotelFields, update_hotel
+    from consuldesk.services.hotels import HotelFields, occupancy, update_hotel
 
     desk = _open(args, writes=True)
     try:
@@ -407,8 +438,11 @@ def cmd_hotels_edit(args: argparse.Namespace) -> int:
             "rate_basis": "room" if args.per_room else "person" if args.per_person else None,
         }
         fields = replace(now, **{k: v for k, v in given.items() if v is not None})
+        if (fields.name, fields.city) != (now.name, now.city):
+            _unless_on_file(desk, args, fields, hotel.id)
         with _blame({"currency": "--currency", "country": "--country", "name": "--name"}):
             row = update_hotel(desk, hotel.id, fields).row
+        tonight = next((r.occupied for r in occupancy(desk) if r.hotel.id == hotel.id), 0)
     finally:
         desk.close()
     if args.json:
@@ -418,10 +452,19 @@ def cmd_hotels_edit(args: argparse.Namespace) -> int:
             f"{_money(row.nightly_rate_minor, row.currency)} {_(RATE_BASIS_LABELS[row.rate_basis])}"
         )
         print(
-            _("{hotel}: {beds} beds, {rooms} rooms, {rate}").format(
+            _("{hotel}: beds {beds}, rooms {rooms}, {rate}").format(
                 hotel=row.name, beds=row.beds, rooms=row.rooms, rate=rate
             )
         )
+        if row.beds and tonight > row.beds:
+            print(
+                "⚠ "
+                + ngettext(
+                    "{n} guest sleeps there tonight: overbooked by {over}",
+                    "{n} guests sleep there tonight: overbooked by {over}",
+                    tonight,
+                ).format(n=tonight, over=tonight - row.beds)
+            )
     return EXIT_OK
 
 
@@ -512,6 +555,7 @@ def cmd_hotels_place(args: argparse.Namespace) -> int:
                 )
             family = families[0]
         check_in, check_out = _resolved(args.check_in, desk), _resolved(args.check_out, desk)
+        today = desk.today()
         common: dict[str, Any] = {
             "check_in": check_in,
             "check_out": check_out,
@@ -548,6 +592,14 @@ def cmd_hotels_place(args: argparse.Namespace) -> int:
         _print_json(_jsonable(list(stays)))
         return EXIT_OK
     first = stays[0]
+    if first.check_out is not None and first.check_out <= today:
+        # Years in the past from a date typed wrong read as any booking.
+        print(
+            "⚠ "
+            + _("The whole stay is before today ({today}): it is recorded as a past stay.").format(
+                today=_date(today)
+            )
+        )
     until = _date(first.check_out) if first.check_out else _("not known yet")
     print(
         ngettext(
@@ -604,7 +656,7 @@ def _stay_action(args: argparse.Namespace, statuses: Sequence[str], act: Any) ->
     desk = _open(args, writes=True)
     try:
         stay = _find_stay(desk, args.stay, statuses)
-        with _blame({"check_in": "--on", "check_out": "--on"}):
+        with _blame({"check_in": "--on", "check_out": "--on", "on": "--on"}):
             return act(desk, stay)
     finally:
         desk.close()

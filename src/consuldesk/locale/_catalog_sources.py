@@ -321,6 +321,16 @@ def _catalog_sources() -> None:
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.dates']
     _("Check-out ({check_out}) must be after check-in ({check_in})")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.arrival_later']
+    _("{day} is after today ({today}): a guest is checked in when they arrive, not before")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.arrival_early']
+    _(
+        "{day} is before the first night booked ({check_in}): a guest who came early is checked in on the day they came, today; for earlier nights, place them from then"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.leaving_later']
+    _(
+        "{day} is after today ({today}): a guest is checked out when they leave; to end the stay on a later day, change its check-out day"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.empty']
     _("Choose whom to place: a person or a household with members")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.status']

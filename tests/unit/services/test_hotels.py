@@ -196,22 +196,18 @@ def test_check_in_and_out_move_presence(desk, hotel):
         ht.check_in(desk, pa.id)
     assert err.value.code == "placement.status"
 
-    left = ht.check_out(desk, pa.id, D(2026, 3, 12))
-    assert (left.row.status, left.row.check_out, left.row.nights) == (
-        "checked_out",
-        D(2026, 3, 12),
-        2,
-    )
+    left = ht.check_out(desk, pa.id)  # left the same day
+    assert (left.row.status, left.row.check_out, left.row.nights) == ("checked_out", TODAY, 0)
     assert get_national(desk, a.id).presence_status == "in_country"
     assert history(desk, pa.id)[-1].changes == {
         "status": ["checked_in", "checked_out"],
-        "check_out": ["2026-03-15", "2026-03-12"],
+        "check_out": ["2026-03-15", "2026-03-10"],
     }
 
     # someone evacuated from the hotel keeps that status when checked out
     ht.check_in(desk, pb.id, D(2026, 3, 9))
     set_presence(desk, [b.id], PresenceStatus.EVACUATED)
-    ht.check_out(desk, pb.id, D(2026, 3, 11))
+    ht.check_out(desk, pb.id, TODAY)
     assert get_national(desk, b.id).presence_status == "evacuated"
 
 
@@ -768,7 +764,7 @@ def test_a_stay_extended_into_another_of_the_same_person_or_already_over_is_refu
     with pytest.raises(ServiceError) as overlap:
         ht.change_check_out(desk, [first.id], D(2026, 3, 18))
     assert overlap.value.code == "placement.overlap"
-    ht.check_out(desk, first.id, D(2026, 3, 15))
+    ht.cancel_placement(desk, first.id)  # over: not to be lengthened
     with pytest.raises(ServiceError) as over:
         ht.change_check_out(desk, [first.id], D(2026, 3, 16))
     assert over.value.code == "placement.status"
@@ -865,3 +861,24 @@ def test_guests_are_moved_to_another_hotel_or_room_keeping_their_dates_and_arriv
     with pytest.raises(ServiceError) as gone:  # a stay over is not moved
         ht.move_stays(desk, [here[0].id], hotel.id)
     assert gone.value.code == "placement.status"
+
+
+def test_an_arrival_or_a_departure_is_never_a_day_to_come_nor_a_year_typed_wrong(desk, hotel):
+    """check-in --on 07.12.2025 made a stay of 370 nights; check-out --on a day to come
+    marked the guest gone while the lists still showed them there."""
+    a, b = _people(desk, 2)
+    [later] = ht.place(desk, hotel.id, [a.id], D(2026, 3, 12), D(2026, 3, 14)).row
+    for day, code in ((D(2025, 3, 10), "placement.arrival_early"),
+                      (D(2026, 3, 11), "placement.arrival_later")):  # fmt: skip
+        with pytest.raises(ServiceError) as refused:
+            ht.check_in(desk, later.id, day)
+        assert refused.value.code == code
+    assert ht.list_placements(desk, national_id=a.id)[0].check_in == D(2026, 3, 12)
+    # Came two days early: checked in today, the stay begins today.
+    assert ht.check_in(desk, later.id).row.check_in == TODAY
+    [here] = ht.place(desk, hotel.id, [b.id], D(2026, 3, 8), D(2026, 3, 15), checked_in=True).row
+    with pytest.raises(ServiceError) as refused:
+        ht.check_out(desk, here.id, D(2026, 3, 12))
+    assert refused.value.code == "placement.leaving_later"
+    assert "change its check-out day" in describe(refused.value)
+    assert ht.check_out(desk, here.id, D(2026, 3, 9)).row.check_out == D(2026, 3, 9)  # past: yes

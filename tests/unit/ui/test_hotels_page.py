@@ -174,7 +174,9 @@ def test_placing_someone_twice_explains_the_overlap(qtbot, page, desk, family):
     assert not dialog.place_button.isEnabled()
     assert not dialog.place_anyway_button.isVisibleTo(dialog)
     # Starting after that stay is over puts it right: the message goes, Place comes back.
-    hotels.check_out(desk, hotels.list_placements(desk, first.id)[0].id, TODAY + timedelta(1))
+    hotels.change_check_out(
+        desk, [hotels.list_placements(desk, first.id)[0].id], TODAY + timedelta(1)
+    )
     dialog.check_in_edit.set_value(TODAY + timedelta(days=1))
     dialog.check_out_edit.set_value(TODAY + timedelta(days=3))
     qtbot.waitUntil(dialog.place_button.isEnabled, timeout=3000)
@@ -302,13 +304,26 @@ def test_a_group_is_checked_in_and_out_together(qtbot, page, desk):
     page.refresh()
     wait_loaded(qtbot, page, 1)
     qtbot.waitUntil(lambda: page.guests_model.rowCount() == 3, timeout=3000)
+    hotels.check_in(desk, next(p.id for p in hotels.list_placements(desk, hotel_id=hotel.id)
+                              if p.national_id == lodger.id))  # fmt: skip
+    page.refresh()
+    qtbot.waitUntil(
+        lambda: {page.guests_model.row_at(r).status for r in range(3)} >= {"checked_in"},
+        timeout=3000,
+    )
     page.guests_table.selectAll()
     assert len(page.selected_guests()) == 3
     assert not page.change_day_button.isEnabled()  # a day is one guest's to change
     page.check_in_button.click()
-    qtbot.waitUntil(lambda: page.action_label.text() == "3 guests checked in.", timeout=3000)
+    qtbot.waitUntil(
+        lambda: page.action_label.text().startswith("2 guests checked in."), timeout=3000
+    )
+    # The one checked in already is named, not skipped without a word.
+    assert page.action_label.text().endswith("Left as they were: Қасымова Ерлан (Checked in)")
     statuses = {p.status for p in hotels.list_placements(desk, hotel_id=hotel.id)}
     assert statuses == {"checked_in"}
+    # The guests acted on stay selected: all three, not the row where the first one was.
+    qtbot.waitUntil(lambda: len(page.selected_guests()) == 3, timeout=3000)
     # The family leaves together: nobody is left alone, nothing to ask; the lodger stays.
     qtbot.waitUntil(lambda: page.guests_model.rowCount() == 3, timeout=3000)
     page.guests_table.clearSelection()
@@ -323,7 +338,14 @@ def test_a_group_is_checked_in_and_out_together(qtbot, page, desk):
     assert page.check_out_box is None
     left = {p.national_id: p.status for p in hotels.list_placements(desk, hotel_id=hotel.id)}
     assert left == {mother.id: "checked_out", child.id: "checked_out", lodger.id: "checked_in"}
-    assert not page.undo_button.isVisible()  # undo takes back one stay, not a group
+    # A Shift-click too far: the whole batch is taken back at once.
+    assert page.undo_button.isVisible()
+    page.undo_button.click()
+    qtbot.waitUntil(
+        lambda: page.action_label.text() == "2 stays are back as they were.", timeout=3000
+    )
+    back = {p.national_id: p.status for p in hotels.list_placements(desk, hotel_id=hotel.id)}
+    assert set(back.values()) == {"checked_in"} and not page.undo_button.isVisible()
 
 
 def test_guests_are_moved_to_another_hotel_and_room(qtbot, page, desk, family):
@@ -563,15 +585,29 @@ def test_a_hotel_is_corrected_and_one_added_by_mistake_removed(qtbot, page, desk
     # Removed: asked first; a hotel with a stay at it is not.
     dialog = page.open_hotel_dialog(hotels.get_hotel(desk, wrong.id))
     dialog.remove_button.click()
+    qtbot.waitUntil(lambda: dialog.question is not None, timeout=3000)
     with qtbot.waitSignal(dialog.saved, timeout=3000):
         dialog.question.button(QMessageBox.StandardButton.Yes).click()
     assert [h.id for h in hotels.list_hotels(desk)] == [kept.id]
+    # A hotel with a stay at it: said at once, not asked and then refused.
     dialog = page.open_hotel_dialog(hotels.get_hotel(desk, kept.id))
     dialog.remove_button.click()
-    dialog.question.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: dialog.error_label.isVisibleTo(dialog), timeout=3000)
+    assert dialog.question is None
     assert dialog.error_label.text().startswith("Rove Downtown cannot be removed: stays at it (1)")
-    assert [h.id for h in hotels.list_hotels(desk)] == [kept.id]
+    # Fewer beds than guests tonight, or the name of another hotel: asked before saving.
+    hotels.place(desk, kept.id, [family.member_ids[-1]], TODAY)
+    add_hotel(desk, name="Ibis Deira", beds=12)
+    dialog.beds_box.setValue(1)
+    dialog.name_edit.setText("ibis  deira")
+    dialog.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: dialog.question is not None, timeout=3000)
+    text = dialog.question.text()
+    assert "“Ibis Deira, Dubai” is on file already, with 12 beds." in text
+    assert "2 guests sleep there tonight, and it would have beds for 1" in text
+    dialog.question.button(QMessageBox.StandardButton.Cancel).click()  # Keep editing
+    assert hotels.get_hotel(desk, kept.id).beds == 10 and dialog.isVisible()
+    assert kept.id in {h.id for h in hotels.list_hotels(desk)}  # not removed
 
 
 def test_models_pass_the_model_tester(qtmodeltester, desk, family):

@@ -54,6 +54,7 @@ from consuldesk.services.hotels.records import (
     live_hotel,
     rate_basis,
     same_hotels,
+    stays_at,
     update_hotel,
 )
 from consuldesk.services.hotels.stays import ACTIVE_STATUSES, live_placement
@@ -86,6 +87,7 @@ __all__ = [
     "place_household",
     "rate_basis",
     "same_hotels",
+    "stays_at",
     "undo_leaving",
     "update_hotel",
 ]

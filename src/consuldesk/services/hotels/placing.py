@@ -423,15 +423,32 @@ def check_in(desk: Desk, placement_id: str, on: date | None = None) -> Written[P
 
     The check-in date becomes the arrival date and the person's presence ``in_hotel``.
 
+    An arrival is today or a day already past, never later; before the booked first night
+    only today (they came early): a year typed wrong made a stay of 370 nights, and its cost.
+
     Raises:
         NotFound: no such live placement.
         ServiceError: ``placement.status`` (not booked), ``placement.dates`` (arrival on or
-            after the check-out date), ``placement.overlap``.
+            after the check-out date), ``placement.overlap``, ``placement.arrival_later``
+            (a day after today), ``placement.arrival_early`` (a past day before the booked
+            first night; params ``day``, ``check_in``).
     """
-    day = on or desk.today()
+    today = desk.today()
+    day = on or today
+    if day > today:
+        raise ServiceError(
+            "placement.arrival_later", "on", day=day.isoformat(), today=today.isoformat()
+        )
     with desk.write() as tx:
         p = live_placement(tx.session, placement_id)
         _require_status(p, PlacementStatus.BOOKED)
+        if day < p.check_in and day != today:
+            raise ServiceError(
+                "placement.arrival_early",
+                "on",
+                day=day.isoformat(),
+                check_in=p.check_in.isoformat(),
+            )
         check_dates(day, p.check_out)
         national = live_national(tx.session, p.national_id)
         check_overlap(tx.session, national, day, p.check_out, exclude_id=p.id)
@@ -452,9 +469,15 @@ def check_out(desk: Desk, placement_id: str, on: date | None = None) -> Written[
     Raises:
         NotFound: no such live placement.
         ServiceError: ``placement.status`` (cancelled or already checked out),
-            ``placement.dates`` (departure before arrival).
+            ``placement.dates`` (departure before arrival), ``placement.leaving_later`` (a
+            day after today: the guest has not left; change the check-out day instead).
     """
-    day = on or desk.today()
+    today = desk.today()
+    day = on or today
+    if day > today:
+        raise ServiceError(
+            "placement.leaving_later", "on", day=day.isoformat(), today=today.isoformat()
+        )
     with desk.write() as tx:
         p = live_placement(tx.session, placement_id)
         _require_status(p, PlacementStatus.BOOKED, PlacementStatus.CHECKED_IN)

@@ -173,6 +173,25 @@ def same_hotels(
     ]
 
 
+def _stays_at(session: Session, hotel_id: str) -> int:
+    return len(
+        session.exec(
+            select(Placement.id).where(
+                col(Placement.hotel_id) == hotel_id,
+                col(Placement.deleted_at).is_(None),
+                col(Placement.status) != PlacementStatus.CANCELLED.value,
+            )
+        ).all()
+    )
+
+
+def stays_at(desk: Desk, hotel_id: str) -> int:
+    """How many stays, past, booked or running, are at a hotel (it cannot be removed while
+    there are any: asked first, then refused, read as a trick)."""
+    with desk.casefile.read() as session:
+        return _stays_at(session, hotel_id)
+
+
 def delete_hotel(desk: Desk, hotel_id: str) -> ChangeSet:
     """Remove a hotel added by mistake (a second copy, a wrong name); its audit trail stays.
 
@@ -183,16 +202,7 @@ def delete_hotel(desk: Desk, hotel_id: str) -> ChangeSet:
     """
     with desk.write() as tx:
         h = live_hotel(tx.session, hotel_id)
-        stays = len(
-            tx.session.exec(
-                select(Placement.id).where(
-                    col(Placement.hotel_id) == hotel_id,
-                    col(Placement.deleted_at).is_(None),
-                    col(Placement.status) != PlacementStatus.CANCELLED.value,
-                )
-            ).all()
-        )
-        if stays:
+        if stays := _stays_at(tx.session, hotel_id):
             raise ServiceError("hotel.has_stays", "hotel_id", hotel=h.name, stays=stays)
         tx.delete(h)
     return tx.changes

@@ -21,12 +21,15 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from consuldesk.domain.enums import RateBasis
-from consuldesk.i18n import _
+from consuldesk.i18n import _, ngettext
+from consuldesk.messages import describe_code
 from consuldesk.services.hotels import (
     HotelFields,
     add_hotel,
     delete_hotel,
+    occupancy,
     same_hotels,
+    stays_at,
     update_hotel,
 )
 from consuldesk.services.nationals import FilterChoices, filter_choices
@@ -237,45 +240,99 @@ class HotelDialog(SavingDialog):
     @Slot()
     def _on_buttons_accepted(self) -> None:
         desk, fields, hotel = self.ctx.desk, self.fields(), self.hotel
-        if hotel is not None:
-            self._save(lambda: update_hotel(desk, hotel.id, fields))
-            return
+        exclude = hotel.id if hotel is not None else None
+
+        def look() -> tuple[list[HotelRow], int]:
+            same = same_hotels(desk, fields.name, fields.city, exclude_id=exclude)
+            tonight = 0
+            if hotel is not None:
+                tonight = next((r.occupied for r in occupancy(desk) if r.hotel.id == hotel.id), 0)
+            return same, tonight
+
         self.buttons.setEnabled(False)
         self.ctx.tasks.run(
-            lambda: same_hotels(desk, fields.name, fields.city),
-            lambda found: self._add_unless_on_file(fields, found),
+            look,
+            lambda found: self._save_unless_asked(fields, *found),
             self._on_save_failed,
             owner=self,
         )
 
-    def _add_unless_on_file(self, fields: HotelFields, found: list[HotelRow]) -> None:
-        """Add the hotel; when one of its name and city is on file, ask first (a second
-        "Almaz Inn, Dubai" split the guests and beds of one hotel between two)."""
+    def _save_unless_asked(self, fields: HotelFields, same: list[HotelRow], tonight: int) -> None:
+        """Save the hotel; first ask when another of its name and city is on file (a second
+        "Almaz Inn, Dubai" split the guests and beds of one hotel between two), or when it
+        would have fewer beds than guests tonight."""
         if self._closed or not isValid(self):
             return
-        desk = self.ctx.desk
+        desk, hotel = self.ctx.desk, self.hotel
         self.buttons.setEnabled(True)
-        if not found:
-            self._save(lambda: add_hotel(desk, fields))
+
+        def save() -> None:
+            if hotel is None:
+                self._save(lambda: add_hotel(desk, fields))
+            else:
+                self._save(lambda: update_hotel(desk, hotel.id, fields))
+
+        said = []
+        if same:
+            other = same[0]
+            where = f"{other.name}, {other.city}" if other.city else other.name
+            said.append(
+                ngettext(
+                    "“{hotel}” is on file already, with {beds} bed.",
+                    "“{hotel}” is on file already, with {beds} beds.",
+                    other.beds,
+                ).format(hotel=where, beds=other.beds)
+                + " "
+                + (
+                    _("Add a second hotel of the same name all the same?")
+                    if hotel is None
+                    else _("Give this one the same name all the same?")
+                )
+            )
+        if fields.beds and tonight > fields.beds:
+            said.append(
+                ngettext(
+                    "{n} guest sleeps there tonight, and it would have beds for {beds}: it "
+                    "will show as overbooked.",
+                    "{n} guests sleep there tonight, and it would have beds for {beds}: it "
+                    "will show as overbooked.",
+                    tonight,
+                ).format(n=tonight, beds=fields.beds)
+            )
+        if not said:
+            save()
             return
-        same = found[0]
-        where = f"{same.name}, {same.city}" if same.city else same.name
+        if same and hotel is None:
+            said.append(_("To change the one on file, cancel and use Edit hotel."))
         self.question = ask(
             self,
-            _("This hotel is on file already"),
-            _(
-                "“{hotel}” is on file already, with {beds} beds. Add a second hotel of the same "
-                "name all the same? To change the one on file, cancel and use Edit hotel."
-            ).format(hotel=where, beds=same.beds),
-            lambda: self._save(lambda: add_hotel(desk, fields)),
-            yes=_("Add a second one"),
-            no=_("Do not add"),
+            _("This hotel is on file already") if same else _("Fewer beds than guests"),
+            "\n\n".join(said),
+            save,
+            yes=_("Add a second one") if same and hotel is None else _("Save all the same"),
+            no=_("Do not add") if hotel is None else _("Keep editing"),
         )
 
     @Slot()
     def _on_remove_button_clicked(self) -> None:
         hotel = self.hotel
         if hotel is None:
+            return
+        desk = self.ctx.desk
+        self.ctx.tasks.run(
+            lambda: stays_at(desk, hotel.id), self._ask_removal, self._on_save_failed, owner=self
+        )
+
+    def _ask_removal(self, stays: int) -> None:
+        """Ask before removing the hotel; with stays at it, say at once that it cannot be."""
+        hotel = self.hotel
+        if self._closed or not isValid(self) or hotel is None:
+            return
+        if stays:
+            self.error_label.setText(
+                describe_code("hotel.has_stays", "hotel_id", hotel=hotel.name, stays=stays)
+            )
+            self.error_label.show()
             return
         desk = self.ctx.desk
         self.question = ask(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QLocale, Qt, QTimer, Slot
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QLocale, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,6 +51,7 @@ from consuldesk.ui.models.hotels import (
     COL_COST_LABEL,
     COL_GUEST,
     PAID_BY_LABELS,
+    PLACEMENT_STATUS_LABELS,
     CostsModel,
     GuestsModel,
     HotelsModel,
@@ -61,6 +62,11 @@ from consuldesk.ui.models.hotels import (
 REFRESH_DELAY_MS = 100
 # Tables whose changes alter what the page shows (names, tour groups feed guests and costs).
 WATCHED_TABLES = {"hotel", "placement", "national", "household", "household_member"}
+
+
+def placement_status(status: str) -> str:
+    """A stay's status as the guests table says it."""
+    return _(PLACEMENT_STATUS_LABELS.get(status, status))
 
 
 def _table(model: Any) -> QTableView:
@@ -133,7 +139,7 @@ class HotelsPage(QWidget):
         self.undo_button = QPushButton(_("Undo"))
         self.undo_button.setToolTip(_("Put the stay back as it was (Ctrl+Z)"))
         self.undo_button.hide()
-        self._undo: PlacementRow | None = None
+        self._undo: list[PlacementRow] = []  # the stays the last check-out or cancel ended
         self.undo_box: QMessageBox | None = None  # the question when the hotel is full
         self._undo_action = QAction(_("Undo"), self)
         self._undo_action.setShortcut(QKeySequence.StandardKey.Undo)
@@ -362,14 +368,17 @@ class HotelsPage(QWidget):
         if serial != self._guests_serial:
             return
         today = self.ctx.desk.today()
-        chosen = self.selected_guest()
+        chosen = {g.id for g in self.selected_guests()}
         self.guests_model.today = today
         self.guests_model.set_rows(rows)
         self.guests_table.resizeColumnsToContents()
-        if chosen is not None:  # the guest acted on stays selected, if still listed
-            ids = [r.id for r in rows]
-            if chosen.id in ids:
-                self.guests_table.selectRow(ids.index(chosen.id))
+        # The guests acted on stay selected, if still listed: all of them, not the row that
+        # happens to be where the first one was (a child who was not one of them).
+        selection = self.guests_table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for n, r in enumerate(rows):
+            if r.id in chosen:
+                selection.select(self.guests_model.index(n, 0), flags)
         day = format_date(today)
         leaving = sum(1 for r in rows if due_to_leave(r, today) is not None)
         staying = len(rows) - leaving
@@ -425,6 +434,7 @@ class HotelsPage(QWidget):
         *,
         guests: list[PlacementRow] | None = None,
         many_text: tuple[str, str] = ("", ""),
+        skipped: list[PlacementRow] | None = None,
     ) -> None:
         """Run ``fn`` (check in, check out, cancel) for one guest, or for each of ``guests``:
         each stay its own change, those that cannot be done named with the reason."""
@@ -456,8 +466,9 @@ class HotelsPage(QWidget):
         def done(result: tuple[list[Any], list[tuple[PlacementRow, BaseException]]]) -> None:
             written, refused = result
             one = len(chosen) == 1 and written
+            # A Shift-click too far checks a whole family out: the batch is taken back as one.
             self._offer_undo(
-                written[0].row if one and fn in (check_out, cancel_placement) else None
+                [w.row for w in written] if fn in (check_out, cancel_placement) else None
             )
             if one:
                 text = done_text.format(name=chosen[0].person_name)
@@ -467,6 +478,14 @@ class HotelsPage(QWidget):
                 text = ""
             said = [text] if text else []
             said += [f"{g.person_name}: {describe(exc)}" for g, exc in refused]
+            if skipped:  # chosen with the others, but nothing to do for them: named
+                said.append(
+                    _("Left as they were: {names}").format(
+                        names=", ".join(
+                            f"{g.person_name} ({placement_status(g.status)})" for g in skipped
+                        )
+                    )
+                )
             self.action_label.setText("\n".join(said))
             for w in written:
                 self.ctx.events.changed.emit(w.changes)
@@ -482,60 +501,83 @@ class HotelsPage(QWidget):
 
         self.ctx.tasks.run(work, done, failed)
 
-    def _offer_undo(self, row: PlacementRow | None) -> None:
-        """Offer to take back the check-out or cancellation of ``row`` (``None``: nothing)."""
-        self._undo = row
-        self.undo_button.setVisible(row is not None)
-        self.undo_button.setEnabled(row is not None)
+    def _offer_undo(self, rows: list[PlacementRow] | None) -> None:
+        """Offer to take back the check-out or cancellation of ``rows`` (``None``: nothing)."""
+        self._undo = list(rows or [])
+        self.undo_button.setVisible(bool(self._undo))
+        self.undo_button.setEnabled(bool(self._undo))
 
     @Slot()
     def undo(self) -> None:
-        """Put the stay just checked out or cancelled back as it was (asks when the hotel
-        has no bed left for it: someone else may have been given it)."""
+        """Put the stays just checked out or cancelled back as they were (asks when the
+        hotel has no bed left for them: someone else may have been given it)."""
         self._undo_stay(allow_overbook=False)
 
     def _undo_stay(self, allow_overbook: bool) -> None:
-        row = self._undo
-        if row is None or not self.undo_button.isEnabled():
+        rows = list(self._undo)
+        if not rows or not self.undo_button.isEnabled():
             return
         self.undo_button.setEnabled(False)
         desk = self.ctx.desk
 
-        def done(written: Any) -> None:
-            self._offer_undo(None)
-            back = written.row
-            if back.status == PlacementStatus.CHECKED_IN.value:
-                text = _("{name} is checked in again.")
-            else:
-                text = _("{name} is booked again.")
-            self.action_label.setText(text.format(name=back.person_name))
-            self.ctx.events.changed.emit(written.changes)
+        def work() -> tuple[list[Any], list[tuple[PlacementRow, BaseException]]]:
+            written: list[Any] = []
+            refused: list[tuple[PlacementRow, BaseException]] = []
+            for row in rows:
+                try:
+                    written.append(undo_leaving(desk, row.id, allow_overbook=allow_overbook))
+                except (ServiceError, ValidationError, NotFound) as exc:
+                    refused.append((row, exc))
+            return written, refused
 
-        def failed(exc: BaseException) -> None:
-            self.undo_button.setEnabled(True)
-            self.action_label.setText(describe(exc))
-            if getattr(exc, "code", "") == "hotel.full" and not allow_overbook:
+        def done(result: tuple[list[Any], list[tuple[PlacementRow, BaseException]]]) -> None:
+            written, refused = result
+            for w in written:
+                self.ctx.events.changed.emit(w.changes)
+            said = []
+            if len(written) == 1 and len(rows) == 1:
+                back = written[0].row
+                if back.status == PlacementStatus.CHECKED_IN.value:
+                    said.append(_("{name} is checked in again.").format(name=back.person_name))
+                else:
+                    said.append(_("{name} is booked again.").format(name=back.person_name))
+            elif written:
+                said.append(
+                    ngettext(
+                        "{n} stay is back as it was.",
+                        "{n} stays are back as they were.",
+                        len(written),
+                    ).format(n=len(written))
+                )
+            said += [f"{r.person_name}: {describe(exc)}" for r, exc in refused]
+            self.action_label.setText("\n".join(said))
+            self._offer_undo([r for r, _exc in refused])  # what is left to take back
+            full = [r for r, exc in refused if getattr(exc, "code", "") == "hotel.full"]
+            if full and not allow_overbook:
+                first = next(exc for r, exc in refused if r is full[0])
                 self.undo_box = ask(
                     self,
-                    _("No bed left for {name}").format(name=row.person_name),
-                    describe(exc) + "\n\n" + _("Put the stay back all the same?"),
+                    ngettext(
+                        "No bed left for {name}", "No bed left for {name} and others", len(full)
+                    ).format(name=full[0].person_name),
+                    describe(first) + "\n\n" + _("Put the stay back all the same?"),
                     lambda: self._undo_stay(allow_overbook=True),
                     yes=_("Put back anyway"),
                     no=_("Leave it"),
                 )
 
-        self.ctx.tasks.run(
-            lambda: undo_leaving(desk, row.id, allow_overbook=allow_overbook), done, failed
-        )
+        self.ctx.tasks.run(work, done, lambda exc: self.action_label.setText(describe(exc)))
 
     @Slot()
     def _on_check_in_button_clicked(self) -> None:
-        booked = [g for g in self.selected_guests() if g.status == PlacementStatus.BOOKED.value]
+        chosen = self.selected_guests()
+        booked = [g for g in chosen if g.status == PlacementStatus.BOOKED.value]
         self._act(
             check_in,
             _("{name} checked in."),
             guests=booked,
             many_text=plural_forms("{n} guest checked in.", "{n} guests checked in."),
+            skipped=[g for g in chosen if g not in booked],
         )
 
     @Slot()
@@ -613,10 +655,12 @@ class HotelsPage(QWidget):
 
     @Slot()
     def _on_cancel_button_clicked(self) -> None:
-        booked = [g for g in self.selected_guests() if g.status == PlacementStatus.BOOKED.value]
+        chosen = self.selected_guests()
+        booked = [g for g in chosen if g.status == PlacementStatus.BOOKED.value]
         self._act(
-            cancel_placement,
-            _("Booking of {name} cancelled."),
+            skipped=[g for g in chosen if g not in booked],
+            fn=cancel_placement,
+            done_text=_("Booking of {name} cancelled."),
             guests=booked,
             many_text=plural_forms("{n} booking cancelled.", "{n} bookings cancelled."),
         )
