@@ -51,7 +51,7 @@ def test_a_hotel_is_added_a_family_placed_checked_in_and_out_from_the_command_li
     )
     assert added.rate_basis == "room" and added.tour_operator == "Kompas Tour"
 
-    code, out, _ = cli(capsys, path, "hotels", "list", "--on", "12.03.2026")
+    code, out, _ = cli(capsys, path, "hotels", "list", "--on", "12/03/26")  # as the window
     assert code == EXIT_OK
     assert out.splitlines()[0] == "The night of 12.03.2026:"
     assert "Rotana Al Ain  Al Ain  0 of 4 beds taken  4 free  320.50 AED per room" in out

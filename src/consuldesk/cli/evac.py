@@ -262,6 +262,12 @@ def _find_trip(desk: Any, text: str) -> Any:
         for i, (t, _o) in trips.items()
         if " ".join((t.vehicle or "").split()).casefold() == wanted
     ]
+    if not same and len(wanted) >= 3:  # part of it, as the plate's number: "P 48377"
+        same = [
+            i
+            for i, (t, _o) in trips.items()
+            if wanted in " ".join((t.vehicle or "").split()).casefold()
+        ]
     if len(same) == 1:
         return trips[same[0]][0]
     if same:
@@ -870,11 +876,9 @@ def cmd_evac_trip_status(args: argparse.Namespace) -> int:
         trip = _find_trip(desk, args.trip)
         # As the window asks: people lose their seat.
         said = trip_change_question(trip.label, status.value, trip.allocated, trip.seated)
-        if said:
+        if said and not args.yes:  # with --yes it is not asked, and what it did is said after
             print(said, file=sys.stderr)
-            if not args.yes and not _confirmed(
-                "[y/N] ", _("Add --yes to change the trip without being asked.")
-            ):
+            if not _confirmed("[y/N] ", _("Add --yes to change the trip without being asked.")):
                 print(_("Nothing was changed."))
                 return EXIT_OK
         row = set_trip_status(desk, trip.id, status).row
@@ -883,11 +887,23 @@ def cmd_evac_trip_status(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(_trip_json(row))
     else:
-        print(
-            _("{trip}: {status}.").format(
-                trip=row.label, status=_(STATUS_WORD_LABELS.get(row.status, row.status))
-            )
+        line = _("{trip}: {status}.").format(
+            trip=row.label, status=_(STATUS_WORD_LABELS.get(row.status, row.status))
         )
+        if status == TripStatus.DEPARTED and row.no_show > trip.no_show:
+            n = row.no_show - trip.no_show
+            line += " " + ngettext(
+                "{n} passenger who had not boarded is marked a no-show.",
+                "{n} passengers who had not boarded are marked no-shows.",
+                n,
+            ).format(n=n)
+        elif status == TripStatus.CANCELLED and trip.seated:
+            line += " " + ngettext(
+                "{n} passenger is back on the waiting list.",
+                "{n} passengers are back on the waiting list.",
+                trip.seated,
+            ).format(n=trip.seated)
+        print(line)
     return EXIT_OK
 
 

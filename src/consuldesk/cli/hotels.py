@@ -175,7 +175,9 @@ def _day_or_today(text: str) -> date | str:
     """A day as ``_day`` reads it, or :data:`TODAY` for ``today`` (``сегодня``, ``бүгін``)."""
     if text.strip().casefold() in {"today", "сегодня", "бүгін"}:
         return TODAY
-    return _day(text)
+    from consuldesk.domain.dates import full_year
+
+    return _day(full_year(text))  # 12/03/26 as the window reads it: a stay is for now
 
 
 def _resolved(value: date | str | None, desk: Any) -> date | None:

@@ -76,3 +76,19 @@ def birth_in_query(query: str) -> tuple[str, tuple[date, date] | None]:
         if days is not None:
             return " ".join(parts[:i] + parts[i + 1 :]), days
     return query, None
+
+
+_SHORT_YEAR = re.compile(r"^(\d{1,2})[./\-](\d{1,2})[./\-](\d{2})$")
+_DIGITS = re.compile(r"^(\d{2})(\d{2})(\d{4}|\d{2})$")
+
+
+def full_year(text: str) -> str:
+    """``text`` with a two-digit year written as 20yy (``1.1.30`` → ``1.1.2030``) and six or
+    eight digits in a row as dd.mm.yyyy; any other text as it is (stripped)."""
+    text = text.strip()
+    if m := _SHORT_YEAR.match(text):
+        return f"{m[1]}.{m[2]}.20{m[3]}"
+    if m := _DIGITS.match(text):
+        year = m[3] if len(m[3]) == 4 else f"20{m[3]}"
+        return f"{m[1]}.{m[2]}.{year}"
+    return text

@@ -490,6 +490,15 @@ def test_a_person_found_but_not_linked_is_never_saved_as_an_unknown_caller(
     )
     assert dialog.isVisible() and requests.list_requests(desk, statuses=None) == []
     assert dialog.person_search.hasFocus()
+    # The message's lines push the form up: "Due by" was drawn over the Details box.
+    QApplication.processEvents()
+    details = dialog.details_edit.geometry()
+    assert dialog.due_check.mapTo(dialog, dialog.due_check.rect().topLeft()).y() >= (
+        dialog.details_edit.mapTo(dialog, details.bottomLeft() - details.topLeft()).y()
+    )
+    assert dialog.error_label.height() >= dialog.error_label.heightForWidth(
+        dialog.error_label.width()
+    )
     press(dialog.person_search, Qt.Key.Key_Return)  # links the match
     assert dialog.national is not None and dialog.national.id == nursultan.id
     with qtbot.waitSignal(dialog.saved, timeout=3000) as blocker:

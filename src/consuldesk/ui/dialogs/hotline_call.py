@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -37,7 +36,7 @@ from consuldesk.ui.context import AppContext
 from consuldesk.ui.dialogs.discard import DiscardGuardDialog
 from consuldesk.ui.models.requests import kind_label, priority_label
 from consuldesk.ui.widgets.date_field import DueField, propose_due
-from consuldesk.ui.widgets.forms import ChoiceBox
+from consuldesk.ui.widgets.forms import ChoiceBox, WrappingLabel
 from consuldesk.ui.widgets.person_picker import SimilarNote
 
 SEARCH_DEBOUNCE_MS = 200
@@ -101,8 +100,7 @@ class HotlineCallDialog(DiscardGuardDialog):
         self.person_list.hide()
         # Nobody by the name as heard: the people with a name near it, said above them.
         self.similar_label = SimilarNote()
-        self.person_label = QLabel(_("Person: unknown (not linked)"))
-        self.person_label.setWordWrap(True)
+        self.person_label = WrappingLabel(_("Person: unknown (not linked)"))
         # Two lines kept for it: a linked person's line wraps, and a row that grew only after
         # the dialog was laid out cut its first line under the search field.
         self.person_label.setMinimumHeight(2 * self.person_label.fontMetrics().lineSpacing() + 2)
@@ -139,8 +137,7 @@ class HotlineCallDialog(DiscardGuardDialog):
         due_line.addWidget(self.due_edit)
         due_line.addStretch(1)
 
-        self.error_label = QLabel()
-        self.error_label.setWordWrap(True)
+        self.error_label = WrappingLabel()  # its lines push the form up, never over it
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.hide()
 

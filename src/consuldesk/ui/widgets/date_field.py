@@ -26,14 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consuldesk.domain.dates import parse_date
+from consuldesk.domain.dates import full_year, parse_date
 from consuldesk.domain.enums import RequestPriority
 from consuldesk.domain.errors import ValidationError
 from consuldesk.domain.requests import DUE_WITHIN, default_due
 from consuldesk.i18n import _
-
-_SHORT_YEAR = re.compile(r"^(\d{1,2})[./\-](\d{1,2})[./\-](\d{2})$")
-_DIGITS = re.compile(r"^(\d{2})(\d{2})(\d{4}|\d{2})$")
 
 
 def read_date(text: str) -> date | None:
@@ -47,18 +44,6 @@ def read_date(text: str) -> date | None:
         ValidationError: ``date.format`` or ``date.invalid`` (param ``value``).
     """
     return parse_date(full_year(text), "date")
-
-
-def full_year(text: str) -> str:
-    """``text`` with a two-digit year written as 20yy (``1.1.30`` → ``1.1.2030``) and six or
-    eight digits in a row as dd.mm.yyyy; any other text as it is (stripped)."""
-    text = text.strip()
-    if m := _SHORT_YEAR.match(text):
-        return f"{m[1]}.{m[2]}.20{m[3]}"
-    if m := _DIGITS.match(text):
-        year = m[3] if len(m[3]) == 4 else f"20{m[3]}"
-        return f"{m[1]}.{m[2]}.{year}"
-    return text
 
 
 def _qdate(day: date) -> QDate:
