@@ -267,6 +267,9 @@ class PlacementCheck:
     #: People recorded in another country than the hotel's, with where ("Dammam, SA"): not a
     #: problem (evacuees cross borders), but worth a second look before placing.
     elsewhere: tuple[tuple[str, str], ...] = ()
+    #: Charged per room, the room number given is held by guests on those dates: the new
+    #: guests join it, and the room is paid once a night while they stay together.
+    shared_room: str | None = None
 
     @property
     def full(self) -> bool:

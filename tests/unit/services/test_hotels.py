@@ -882,3 +882,19 @@ def test_an_arrival_or_a_departure_is_never_a_day_to_come_nor_a_year_typed_wrong
     assert refused.value.code == "placement.leaving_later"
     assert "change its check-out day" in describe(refused.value)
     assert ht.check_out(desk, here.id, D(2026, 3, 9)).row.check_out == D(2026, 3, 9)  # past: yes
+
+
+def test_a_check_says_when_the_room_asked_for_is_already_paid_for(desk, room_hotel):
+    """A second family placed into room 101, charged per room: the form said "400.00 AED"
+    although they join a room already paid for."""
+    a, b = _people(desk, 2)
+    ht.place(desk, room_hotel.id, [a.id], TODAY, D(2026, 3, 12), room="101")
+    joins = ht.check_placement(desk, room_hotel.id, TODAY, D(2026, 3, 12), national_ids=[b.id],
+                               room=" 101 ")  # fmt: skip
+    assert joins.shared_room == "101"
+    other = ht.check_placement(desk, room_hotel.id, TODAY, D(2026, 3, 12), national_ids=[b.id],
+                               room="102")  # fmt: skip
+    assert other.shared_room is None and other.estimate_minor == 2 * 40000
+    later = ht.check_placement(desk, room_hotel.id, D(2026, 3, 12), D(2026, 3, 13),
+                               national_ids=[b.id], room="101")  # fmt: skip
+    assert later.shared_room is None  # the room is free again by then

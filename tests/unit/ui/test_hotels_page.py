@@ -436,6 +436,27 @@ def test_long_messages_push_the_form_down_instead_of_drawing_over_the_list(qtbot
     dialog.reject()
 
 
+def test_a_room_already_paid_for_is_said_in_the_cost(qtbot, page, desk, family):
+    hotel = add_hotel(desk, beds=6)
+    hotels.update_hotel(desk, hotel.id, hotels.HotelFields(
+        name=hotel.name, city=hotel.city, beds=6, nightly_rate_minor=10000, currency="USD",
+        rate_basis="room"))  # fmt: skip
+    other = nationals.register_national(
+        desk, person(surname_cyr="Сейітова", passport_no="N1234567")
+    ).row
+    hotels.place(desk, hotel.id, [other.id], TODAY, TODAY + timedelta(days=2), room="101")
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    dialog = open_dialog_and_pick(qtbot, page, "Қасым")
+    dialog.check_out_edit.set_value(TODAY + timedelta(days=2))
+    qtbot.waitUntil(lambda: dialog.estimate_label.text().startswith("Cost: "), timeout=3000)
+    type_text(dialog.room_edit, "101")
+    qtbot.waitUntil(lambda: dialog.estimate_label.text().startswith("They join room 101"),
+                    timeout=3000)  # fmt: skip
+    assert "nothing more while they stay together" in dialog.estimate_label.text()
+    dialog.reject()
+
+
 def test_a_check_out_of_the_wrong_row_is_undone(qtbot, page, desk):
     hotel = add_hotel(desk, beds=1)
     guest = nationals.register_national(desk, person()).row

@@ -284,6 +284,7 @@ def check_placement(
     national_ids: Sequence[str] = (),
     household_id: str | None = None,
     basis: str | RateBasis | None = None,
+    room: str | None = None,
 ) -> PlacementCheck:
     """What :func:`place` (or :func:`place_household` with ``household_id``) would refuse, and
     what the stay would cost, without writing anything: the placement form shows problems
@@ -291,7 +292,9 @@ def check_placement(
 
     Every problem is listed: the dates, each person already staying somewhere on those
     dates, a full hotel. The estimate is the hotel's rate × nights, once per person or once
-    for the room.
+    for the room; charged per room, a ``room`` already held on those dates is joined
+    (``shared_room``): it is paid once a night with its guests, so nothing is added while
+    they stay together (the form said "100.00 USD" for a family joining a room paid for).
 
     Raises:
         NotFound: the hotel or household does not exist.
@@ -334,7 +337,11 @@ def check_placement(
         nights = (check_out - check_in).days if check_out is not None and dates_ok else None
         units = 1 if chosen == RateBasis.ROOM.value else len(people)
         estimate = units * hotel.nightly_rate_minor * (nights if nights is not None else 1)
+        wanted_room = clean_text(room) if chosen == RateBasis.ROOM.value and dates_ok else None
+        held = wanted_room and _room_to_join(session, hotel.id, wanted_room, check_in, check_out)
+        shared = wanted_room if held else None
         return PlacementCheck(
+            shared_room=shared,
             people=len(people),
             problems=tuple(problems),
             nights=nights,

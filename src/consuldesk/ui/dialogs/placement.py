@@ -253,6 +253,7 @@ class PlacementDialog(QDialog):
         self.check_in_edit.changed.connect(self._on_terms_changed)
         self.check_out_edit.changed.connect(self._on_terms_changed)
         self.basis_box.currentIndexChanged.connect(self._on_terms_changed)
+        self.room_edit.textChanged.connect(self._on_terms_changed)  # a room held: its cost
 
     # -- choosing whom -------------------------------------------------------------------
 
@@ -421,6 +422,7 @@ class PlacementDialog(QDialog):
         if whom is None or hotel_id is None or check_in is None:
             return
         desk, serial, basis = self.ctx.desk, self._check_serial, self.basis_box.currentData()
+        room = self.room_edit.text()
 
         def work() -> PlacementCheck:
             return check_placement(
@@ -431,6 +433,7 @@ class PlacementDialog(QDialog):
                 national_ids=[whom.id] if whom.kind == "national" else (),
                 household_id=whom.id if whom.kind == "household" else None,
                 basis=basis,
+                room=room,
             )
 
         self.ctx.tasks.run(
@@ -513,6 +516,11 @@ class PlacementDialog(QDialog):
         rate = format_rate(check.nightly_rate_minor, check.currency, check.rate_basis)
         if check.rate_basis == RateBasis.PERSON.value and check.people > 1:
             rate = f"{rate} × {check.people}"
+        if check.shared_room:
+            return _(
+                "They join room {room}, charged once a night ({rate}) with the guests already "
+                "in it: nothing more while they stay together."
+            ).format(room=check.shared_room, rate=rate)
         amount = format_money(check.estimate_minor, check.currency)
         if check.nights is None:
             return _("Cost: {amount} a night ({rate}) for as long as they stay.").format(
