@@ -26,7 +26,14 @@ from consuldesk.services.households import live_household, national_name
 from consuldesk.services.nationals import live_national
 from consuldesk.services.views import RequestRow, TimelineRow, Written
 from consuldesk.store.db import Tx, get_live
-from consuldesk.store.models import AssistanceRequest, Household, National, RequestEvent, utcnow
+from consuldesk.store.models import (
+    AssistanceRequest,
+    Household,
+    National,
+    OfficerAccount,
+    RequestEvent,
+    utcnow,
+)
 from consuldesk.store.search import search_seqs
 
 __all__ = [
@@ -417,6 +424,26 @@ def log_hotline_call(
 
 
 # -- reading -------------------------------------------------------------------------------
+
+
+def assignee_names(desk: Desk) -> list[str]:
+    """Whom a request can be given to, as the field offers them: the officers of the case
+    file who may still log in, and everyone a request was given to already, by name. ("нурлан"
+    typed by hand made a second officer the queue could not filter on.)"""
+    with desk.casefile.read() as session:
+        officers = session.exec(
+            select(OfficerAccount.name).where(col(OfficerAccount.disabled_at).is_(None))
+        ).all()
+        given = session.exec(
+            select(AssistanceRequest.assignee)
+            .where(
+                col(AssistanceRequest.deleted_at).is_(None),
+                col(AssistanceRequest.assignee).is_not(None),
+            )
+            .distinct()
+        ).all()
+    names = {" ".join(n.split()): n for n in (*officers, *given) if n and n.strip()}
+    return sorted(names, key=str.casefold)
 
 
 def get_request(desk: Desk, request_id: str, now: datetime | None = None) -> RequestRow:

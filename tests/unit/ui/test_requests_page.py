@@ -302,6 +302,13 @@ def test_assign_through_the_view(qtbot, queue, page, desk, ctx):
     saved = requests.get_request(desk, queue["late"].id)
     assert saved.assignee == "Dana Omarova"
     assert saved.timeline[-1].text == "— → Dana Omarova"
+    # Names given before are offered as one is typed, by any part of them.
+    qtbot.waitUntil(lambda: "Dana Omarova" in page.view.assignees.stringList(), timeout=3000)
+    assert "Aliya Serikova" in page.view.assignees.stringList()
+    completer = page.view.assignee_edit.completer()
+    completer.setCompletionPrefix("omar")
+    assert completer.currentCompletion() == "Dana Omarova"
+    assert page.assignee_filter.completer().model() is page.view.assignees
 
 
 def test_a_call_is_escalated_with_a_due_time_it_can_be_overdue_by(qtbot, queue, page, desk, ctx):

@@ -6,11 +6,20 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QModelIndex,
+    QSignalBlocker,
+    QStringListModel,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -34,6 +43,7 @@ from consuldesk.services.requests import (
     FROZEN_STATUSES,
     add_note,
     assign,
+    assignee_names,
     change_status,
     get_request,
     list_requests,
@@ -159,6 +169,13 @@ class RequestView(QWidget):
 
         self.assignee_edit = QLineEdit()
         self.assignee_edit.setPlaceholderText(_("Officer's name — Enter to assign, empty: nobody"))
+        # The officers and those given requests already, offered as the name is typed: a name
+        # typed by hand ("нурлан") made a second officer the queue could not filter on.
+        self.assignees = QStringListModel(self)
+        completer = QCompleter(self.assignees, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.assignee_edit.setCompleter(completer)
         self.assign_button = QPushButton(_("Assign"))
         assign_line = QHBoxLayout()
         assign_line.addWidget(self.assignee_edit, 1)
@@ -513,6 +530,10 @@ class RequestsPage(QWidget):
             header, (COL_PRIORITY, COL_DUE, COL_PERSON, COL_KIND, COL_STATUS, COL_SUMMARY)
         )
         self.view = RequestView(ctx)
+        filter_completer = QCompleter(self.view.assignees, self)
+        filter_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        filter_completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.assignee_filter.setCompleter(filter_completer)
 
         queue = QWidget()
         queue_layout = QVBoxLayout(queue)
@@ -583,6 +604,9 @@ class RequestsPage(QWidget):
         self._serial += 1
         serial = self._serial
         desk = self.ctx.desk
+        self.ctx.tasks.run(
+            lambda: assignee_names(desk), self.view.assignees.setStringList, self._on_failed
+        )
         query = self._query()
         who = self.assignee_filter.text().strip().casefold()
 
