@@ -1020,4 +1020,21 @@ def test_placing_someone_heard_differently_says_the_names_are_similar(qtbot, pag
     dialog.search_box.clear()
     type_text(dialog.search_box, "Қасым")
     qtbot.waitUntil(lambda: not dialog.similar_label.isVisible(), timeout=3000)
+    # A family's name: the families are found, and no "Nobody is named" stands above them.
+    omarov = nationals.register_national(
+        desk, person(surname_cyr="Омаров", given_names_cyr="Ерлан", passport_no="N5550001")
+    ).row
+    create_household(desk, "Семья Омаровых", HouseholdKind.FAMILY, head_id=omarov.id,
+                     member_ids=[omarov.id])  # fmt: skip
+    nationals.register_national(  # a name a letter off "Семья"
+        desk, person(surname_cyr="Сенья", surname_lat="SENYA", passport_no="N5550002")
+    )
+    dialog.search_box.clear()
+    type_text(dialog.search_box, "Семья")
+    qtbot.waitUntil(
+        lambda: dialog.results.count() and "Семья" in dialog.results.item(0).text(), timeout=3000
+    )
+    assert not dialog.similar_label.isVisible()
+    texts = [dialog.results.item(i).text() for i in range(dialog.results.count())]
+    assert texts and all("Семья" in t for t in texts), texts
     dialog.reject()

@@ -293,9 +293,15 @@ class PlacementDialog(QDialog):
         for h, text in zip(households, household_texts(households), strict=True):
             label = h.name if not h.head_name else f"{h.name} ({h.head_name})"
             self._add_result(text, Whom("household", h.id, label, h.size))
-        for p in people.rows:
+        # Households of that name found, people only near it are noise: "Nobody is named
+        # “Семья”" stood above the families named "Семья …".
+        near_only = people.similar and bool(households)
+        for p in [] if near_only else people.rows:
             self._add_result(person_line(p), Whom("national", p.id, p.name, 1))
-        self.similar_label.show_for(people, query)
+        if near_only:
+            self.similar_label.hide()
+        else:
+            self.similar_label.show_for(people, query)
         if self.results.count() == 0:
             self.chosen_label.setText(_("Nobody found: check the spelling or register them first."))
         elif self.chosen() is None:  # what an earlier search said is not left standing
