@@ -457,6 +457,24 @@ def test_a_room_already_paid_for_is_said_in_the_cost(qtbot, page, desk, family):
     dialog.reject()
 
 
+def test_escape_asks_before_a_chosen_group_is_thrown_away(qtbot, page, desk, family):
+    add_hotel(desk)
+    page.refresh()
+    wait_loaded(qtbot, page, 1)
+    dialog = page.open_placement_dialog()
+    dialog.reject()  # nothing chosen yet: it just closes
+    assert not dialog.isVisible()
+    dialog = open_dialog_and_pick(qtbot, page, "Қасым")
+    dialog.reject()  # Esc, as the call form asks
+    assert dialog.isVisible() and dialog.discard_box is not None
+    assert dialog.discard_box.text() == "Nobody is placed yet. Throw away what you chose?"
+    dialog.discard_box.button(QMessageBox.StandardButton.Cancel).click()  # Keep editing
+    assert dialog.isVisible() and dialog.chosen() is not None
+    dialog.reject()
+    dialog.discard_box.button(QMessageBox.StandardButton.Discard).click()
+    assert not dialog.isVisible()
+
+
 def test_a_check_out_of_the_wrong_row_is_undone(qtbot, page, desk):
     hotel = add_hotel(desk, beds=1)
     guest = nationals.register_national(desk, person()).row

@@ -14,7 +14,6 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -41,6 +40,7 @@ from consuldesk.services.views import (
     Written,
 )
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.discard import DiscardGuardDialog
 from consuldesk.ui.dialogs.hotel import fill_rate_basis
 from consuldesk.ui.models.hotels import PAID_BY_LABELS, format_date, format_money, format_rate
 from consuldesk.ui.widgets.date_field import DateField
@@ -98,7 +98,7 @@ def household_texts(choices: Sequence[HouseholdChoice]) -> list[str]:
     return texts
 
 
-class PlacementDialog(QDialog):
+class PlacementDialog(DiscardGuardDialog):
     """Place a person or a whole household in a hotel.
 
     The officer types a name (person, family or tour group, in either script); results come
@@ -537,6 +537,14 @@ class PlacementDialog(QDialog):
             "Cost: {amount} for {n} nights ({rate}).",
             check.nights,
         ).format(amount=amount, n=check.nights, rate=rate)
+
+    def has_changes(self) -> bool:
+        """Whether someone was chosen or a room typed and not placed yet: Esc asks first, as
+        the call form does (a group chosen and its dates set were lost to one key)."""
+        return self.chosen() is not None or bool(self.room_edit.text().strip())
+
+    def discard_question(self) -> str:
+        return _("Nobody is placed yet. Throw away what you chose?")
 
     def _set_error(self, label: QLabel, text: str) -> None:
         label.setText(text)
