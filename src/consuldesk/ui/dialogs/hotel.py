@@ -134,6 +134,7 @@ class HotelDialog(SavingDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(480)  # the labels had their last letter against the fields
         self._fields: dict[str, QWidget] = {
             "name": self.name_edit,
             "country": self.country_box,
