@@ -1245,6 +1245,16 @@ def scan_line(result: Any, typed: str, trip_status: str = "") -> str:
     return _("✗ Unknown code: {code}").format(code=typed)
 
 
+def left_alone_sentence(children: list[str], hotel: str) -> str:
+    """The children a check-out would leave at ``hotel`` without an adult of their family,
+    said the same by the window and the CLI before they ask."""
+    return ngettext(
+        "{children} would stay at {hotel} without an adult of the family.",
+        "{children} would stay at {hotel} without an adult of the family.",
+        len(children),
+    ).format(children=", ".join(children), hotel=hotel)
+
+
 def trip_change_question(label: str, status: str, allocated: int, seated: int) -> str:
     """What marking trip ``label`` ``status`` costs, asked before it is done (empty: nothing):
     departed, its ``allocated`` not boarded become no-shows; cancelled, its ``seated`` go back

@@ -27,7 +27,12 @@ from consuldesk.cli.common import (
     command_with_actions,
 )
 from consuldesk.i18n import _, ngettext
-from consuldesk.messages import PAID_BY_LABELS, STATUS_WORD_LABELS, describe
+from consuldesk.messages import (
+    PAID_BY_LABELS,
+    STATUS_WORD_LABELS,
+    describe,
+    left_alone_sentence,
+)
 
 HOTELS_EPILOG = """\
 A hotel is named by its name (or enough of it to be the only one) or its id; a guest by a
@@ -664,6 +669,15 @@ def _stay_action(args: argparse.Namespace, statuses: Sequence[str], act: Any) ->
         desk.close()
 
 
+def _said(args: argparse.Namespace, row: Any, text: str) -> int:
+    """A stay changed: its row as JSON with --json, else one line saying what was done."""
+    if args.json:
+        _print_json(_jsonable(row))
+    else:
+        print(text)
+    return EXIT_OK
+
+
 def cmd_hotels_check_in(args: argparse.Namespace) -> int:
     """A booked guest arrived."""
     from consuldesk.services.hotels import check_in
@@ -671,15 +685,13 @@ def cmd_hotels_check_in(args: argparse.Namespace) -> int:
     row = _stay_action(
         args, ("booked",), lambda desk, s: check_in(desk, s.id, _resolved(args.on, desk)).row
     )
-    if args.json:
-        _print_json(_jsonable(row))
-    else:
-        print(
-            _("{name}: checked in at {hotel} on {day}").format(
-                name=row.person_name, hotel=row.hotel_name, day=_date(row.check_in)
-            )
-        )
-    return EXIT_OK
+    return _said(
+        args,
+        row,
+        _("{name}: checked in at {hotel} on {day}").format(
+            name=row.person_name, hotel=row.hotel_name, day=_date(row.check_in)
+        ),
+    )
 
 
 def cmd_hotels_check_out(args: argparse.Namespace) -> int:
@@ -690,11 +702,7 @@ def cmd_hotels_check_out(args: argparse.Namespace) -> int:
         day = _resolved(args.on, desk)
         alone = left_without_an_adult(desk, stay.id, day)
         if alone and not args.yes:
-            said = ngettext(
-                "{children} would stay at {hotel} without an adult of the family.",
-                "{children} would stay at {hotel} without an adult of the family.",
-                len(alone),
-            ).format(children=", ".join(alone), hotel=stay.hotel_name)
+            said = left_alone_sentence(alone, stay.hotel_name)
             if not _confirmed(
                 said
                 + " "
@@ -708,15 +716,13 @@ def cmd_hotels_check_out(args: argparse.Namespace) -> int:
     if row is None:
         print(_("Nobody checked out."))
         return EXIT_OK
-    if args.json:
-        _print_json(_jsonable(row))
-    else:
-        print(
-            _("{name}: checked out of {hotel} on {day}").format(
-                name=row.person_name, hotel=row.hotel_name, day=_date(row.check_out)
-            )
-        )
-    return EXIT_OK
+    return _said(
+        args,
+        row,
+        _("{name}: checked out of {hotel} on {day}").format(
+            name=row.person_name, hotel=row.hotel_name, day=_date(row.check_out)
+        ),
+    )
 
 
 def cmd_hotels_cancel(args: argparse.Namespace) -> int:
@@ -737,15 +743,13 @@ def cmd_hotels_cancel(args: argparse.Namespace) -> int:
     if row is None:
         print(_("Nothing cancelled."))
         return EXIT_OK
-    if args.json:
-        _print_json(_jsonable(row))
-    else:
-        print(
-            _("{name}: the stay at {hotel} is cancelled").format(
-                name=row.person_name, hotel=row.hotel_name
-            )
-        )
-    return EXIT_OK
+    return _said(
+        args,
+        row,
+        _("{name}: the stay at {hotel} is cancelled").format(
+            name=row.person_name, hotel=row.hotel_name
+        ),
+    )
 
 
 HOTELS_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from consuldesk.domain.enums import PlacementStatus
 from consuldesk.domain.errors import ValidationError
 from consuldesk.i18n import _, ngettext, plural_forms
-from consuldesk.messages import describe
+from consuldesk.messages import describe, left_alone_sentence
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.hotels import (
     ACTIVE_STATUSES,
@@ -614,13 +614,7 @@ class HotelsPage(QWidget):
             return
         said = []
         if alone:
-            said.append(
-                ngettext(
-                    "{children} would stay at {hotel} without an adult of the family.",
-                    "{children} would stay at {hotel} without an adult of the family.",
-                    len(alone),
-                ).format(children=", ".join(alone), hotel=leaving[0].hotel_name)
-            )
+            said.append(left_alone_sentence(alone, leaving[0].hotel_name))
         if len(early) == 1 and len(leaving) == 1:
             guest = early[0]
             said.append(
