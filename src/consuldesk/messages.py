@@ -193,6 +193,10 @@ TEMPLATES: dict[str, str] = {
         "that stay (Move…), or check them out there first"
     ),
     "placement.dates": "Check-out ({check_out}) must be after check-in ({check_in})",
+    "placement.move_after_end": (
+        "{person}'s stay at {hotel} ends on {check_out}, before {day}: there is nothing to "
+        "move then"
+    ),
     "placement.arrival_later": (
         "{day} is after today ({today}): a guest is checked in when they arrive, not before"
     ),

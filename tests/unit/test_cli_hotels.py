@@ -211,3 +211,17 @@ def test_a_second_hotel_of_a_name_is_asked_about_and_fewer_beds_than_guests_said
     code, out, err = cli(capsys, path, "hotels", "check-in", "N11111111", "--on", "01.01.2030")
     assert code == EXIT_BAD_INPUT and err.startswith("consuldesk-cli: --on: ")
     assert "a guest is checked in when they arrive" in err
+
+
+def test_a_stay_named_by_the_id_shown_is_found_whatever_its_status(capsys, casefile):
+    path, _people = casefile
+    cli(capsys, path, "hotels", "add", "Rotana", "--city", "Dubai", "--beds", "6")
+    code, out, _ = cli(capsys, path, "hotels", "place", "Rotana", "N11111111", "--family",
+                       "--from", "today", "--arrived")  # fmt: skip
+    shown = [line.split()[0] for line in out.splitlines()[1:]]
+    assert len(shown) == 3
+    code, out, err = cli(capsys, path, "hotels", "check-in", shown[0])
+    assert code == EXIT_BAD_INPUT and err.startswith("consuldesk-cli: The stay of ")
+    assert err.rstrip().endswith("is checked in")  # named, not "Nobody found"
+    code, out, err = cli(capsys, path, "hotels", "check-out", shown[1], "--yes")
+    assert code == EXIT_OK, err

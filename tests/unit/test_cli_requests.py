@@ -85,3 +85,23 @@ def test_a_caller_not_on_file_is_kept_and_bad_requests_are_named(capsys, casefil
     assert code == EXIT_OK, err
     code, out, err = cli(capsys, casefile, "requests", "note", row["id"], "late note")
     assert code == EXIT_BAD_INPUT and "reopen it first" in err
+
+
+def test_a_request_is_given_to_another_officer_or_to_nobody_and_ids_shown_work(capsys, casefile):
+    """The officer named took the place of the one logging in ("no passphrase for Ким В."),
+    --nobody crashed, and the ids shown matched 50 requests when typed back."""
+    code, out, _ = cli(capsys, casefile, "requests", "list")
+    shown = [line.split()[0] for line in out.splitlines()[:-1]]
+    assert len(shown) == 4
+    for short in shown:
+        code, out, err = cli(capsys, casefile, "requests", "show", short)
+        assert code == EXIT_OK, err
+    code, out, err = cli(capsys, casefile, "requests", "assign", shown[0], "Ким В.")
+    assert code == EXIT_OK and "→ Ким В." in out, err
+    code, out, _ = cli(capsys, casefile, "requests", "list", "--assignee", "ким")
+    assert len(out.splitlines()) == 2  # any part of the name, either case
+    code, out, err = cli(capsys, casefile, "requests", "assign", shown[0], "--nobody")
+    assert code == EXIT_OK and "→" not in out, err
+    code, out, err = cli(capsys, casefile, "requests", "status", shown[0], "in_progress")
+    code, out, _ = cli(capsys, casefile, "--lang", "ru", "requests", "show", shown[0])
+    assert "новое → в работе" in out  # the statuses in words, not codes

@@ -255,13 +255,24 @@ def _find_stay(desk: Any, text: str, statuses: Sequence[str]) -> Any:
     (or 6+ characters of it), else the guest's, when that guest has one such stay."""
     from consuldesk.services.hotels import list_placements
 
-    stays = [p for p in list_placements(desk) if p.status in statuses]
+    every = list_placements(desk)
+    stays = [p for p in every if p.status in statuses]
     key = _id_key(text)
     if len(key) >= 6 and all(c in "0123456789abcdef" for c in key):
-        by_id = [p for p in stays if _id_key(p.id).startswith(key)]
+        by_id = [p for p in every if _id_key(p.id).startswith(key)]
         if by_id:
             labels = {p.id: f"{p.person_name}, {p.hotel_name}" for p in by_id}
-            return next(p for p in by_id if p.id == _pick_id(text, labels, "placement"))
+            found = next(p for p in by_id if p.id == _pick_id(text, labels, "placement"))
+            if found.status not in statuses:  # the stay named, but not one this can change
+                raise CliError(
+                    _("The stay of {name} at {hotel} is {status}").format(
+                        name=found.person_name,
+                        hotel=found.hotel_name,
+                        status=_(STATUS_WORD_LABELS.get(found.status, found.status)),
+                    ),
+                    EXIT_BAD_INPUT,
+                )
+            return found
     person = _find_person(desk, text)
     theirs = [p for p in stays if p.national_id == person.id]
     if len(theirs) == 1:
@@ -285,9 +296,11 @@ def _find_stay(desk: Any, text: str, statuses: Sequence[str]) -> Any:
     )
 
 
-def _print_stays(stays: Sequence[Any]) -> None:
-    """One line a stay, in columns: its short id, the guest, the room, the dates, the status."""
-    short = _short_ids([p.id for p in stays])
+def _print_stays(stays: Sequence[Any], everyone: Sequence[str]) -> None:
+    """One line a stay, in columns: its short id (cut among ``everyone``, the ids of all
+    stays, so that typed back it names this one), the guest, the room, the dates, the
+    status."""
+    short = _short_ids([*everyone, *(p.id for p in stays)])
     cells = [
         [
             short[p.id],
@@ -498,7 +511,7 @@ def cmd_hotels_remove(args: argparse.Namespace) -> int:
 
 def cmd_hotels_guests(args: argparse.Namespace) -> int:
     """A hotel's guests: tonight's (or a night's), with those who should have left."""
-    from consuldesk.services.hotels import guests_at_the_desk, guests_tonight
+    from consuldesk.services.hotels import guests_at_the_desk, guests_tonight, list_placements
 
     desk = _open(args)
     try:
@@ -509,6 +522,7 @@ def cmd_hotels_guests(args: argparse.Namespace) -> int:
             rows = guests_at_the_desk(desk, hotel.id)
         else:
             rows = guests_tonight(desk, hotel.id, on)
+        everyone = [p.id for p in list_placements(desk)]
     finally:
         desk.close()
     if args.json:
@@ -523,10 +537,10 @@ def cmd_hotels_guests(args: argparse.Namespace) -> int:
             len(sleeping),
         ).format(hotel=hotel.name, night=_date(night), n=len(sleeping), beds=hotel.beds)
     )
-    _print_stays(sleeping)
+    _print_stays(sleeping, everyone)
     if leaving:
         print(_("Should have left by today, not checked out:"))
-        _print_stays(leaving)
+        _print_stays(leaving, everyone)
     return EXIT_OK
 
 
@@ -534,7 +548,7 @@ def cmd_hotels_place(args: argparse.Namespace) -> int:
     """Book a hotel for people, or a person's family in one room."""
     from consuldesk.domain.enums import HouseholdKind, PaidBy
     from consuldesk.services.errors import ServiceError
-    from consuldesk.services.hotels import place, place_household
+    from consuldesk.services.hotels import list_placements, place, place_household
     from consuldesk.services.nationals import get_national
 
     if args.family and len(args.people) != 1:
@@ -593,6 +607,7 @@ def cmd_hotels_place(args: argparse.Namespace) -> int:
                     EXIT_BAD_INPUT,
                 ) from exc
             raise
+        everyone = [p.id for p in list_placements(desk)]
     finally:
         desk.close()
     if args.json:
@@ -615,14 +630,14 @@ def cmd_hotels_place(args: argparse.Namespace) -> int:
             len(stays),
         ).format(n=len(stays), hotel=hotel.name, check_in=_date(first.check_in), check_out=until)
     )
-    _print_stays(stays)
+    _print_stays(stays, everyone)
     return EXIT_OK
 
 
 def cmd_hotels_move(args: argparse.Namespace) -> int:
     """Move guests to another hotel or room from a night; their dates and payer kept."""
     from consuldesk.services.errors import ServiceError
-    from consuldesk.services.hotels import move_stays
+    from consuldesk.services.hotels import list_placements, move_stays
 
     desk = _open(args, writes=True)
     try:
@@ -645,6 +660,7 @@ def cmd_hotels_move(args: argparse.Namespace) -> int:
                     EXIT_BAD_INPUT,
                 ) from exc
             raise
+        everyone = [p.id for p in list_placements(desk)]
     finally:
         desk.close()
     if args.json:
@@ -655,7 +671,7 @@ def cmd_hotels_move(args: argparse.Namespace) -> int:
             "{n} moved to {hotel} from {day}:", "{n} moved to {hotel} from {day}:", len(moved)
         ).format(n=len(moved), hotel=hotel.name, day=_date(min(m.check_in for m in moved)))
     )
-    _print_stays(moved)
+    _print_stays(moved, everyone)
     return EXIT_OK
 
 

@@ -91,7 +91,7 @@ def add_parsers(
         p.add_argument("--summary", required=True, help="what they need, in one line")
         p.add_argument("--priority", choices=PRIORITIES, default="normal")
         p.add_argument("--details")
-        p.add_argument("--due", type=_when, help="due by (2026-03-12 18:00, local time)")
+        p.add_argument("--due", type=_when, help="due by (12.03.2026 18:00, local time)")
         p.add_argument("--assign", metavar="OFFICER", help="give it to this officer")
         if name == "call":
             p.add_argument("--caller", help="who called (may be a relative)")
@@ -113,7 +113,8 @@ def add_parsers(
     p = action("assign", help="give a request to an officer (--nobody: to no one)")
     p.add_argument("request", help=request_help)
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("officer", nargs="?")
+    # Not "officer": that is who logs in (--officer), and it took the name given.
+    who.add_argument("assignee", nargs="?", metavar="OFFICER")
     who.add_argument("--nobody", action="store_true")
 
 
@@ -132,6 +133,23 @@ def _words(labels: dict[str, str], value: str) -> str:
     return _(labels.get(value, value))
 
 
+def _caller(r: Any) -> str:
+    """Someone not on file: the caller as the call logged them (the first line of the
+    details: "Сестра туриста · +7…"), else "unknown caller"."""
+    first = (r.details or "").splitlines()[0] if r.details else ""
+    return first or _("unknown caller")
+
+
+def _timeline_text(entry: Any) -> str:
+    """A timeline entry's text on one line; a status change in words ("new → resolved" said
+    as the list says statuses, in the officer's language)."""
+    lines = entry.text.splitlines()
+    if entry.kind == "status" and lines and " → " in lines[0]:
+        old, new = lines[0].split(" → ", 1)
+        lines[0] = f"{_words(STATUS_WORD_LABELS, old)} → {_words(STATUS_WORD_LABELS, new)}"
+    return " / ".join(lines)
+
+
 def _request_cells(r: Any, short: str) -> list[str]:
     marks = []
     if r.overdue:
@@ -145,7 +163,7 @@ def _request_cells(r: Any, short: str) -> list[str]:
         _words(REQUEST_PRIORITY_LABELS, r.priority),
         _words(STATUS_WORD_LABELS, r.status),
         _words(REQUEST_KIND_LABELS, r.kind),
-        r.national_name or r.household_name or _("unknown caller"),
+        r.national_name or r.household_name or _caller(r),
         r.summary,
         "  ".join(marks),
     ]
@@ -180,11 +198,14 @@ def cmd_requests_list(args: argparse.Namespace) -> int:
             desk,
             **({"statuses": None} if args.all else {}),
             kinds=[RequestKind(k) for k in args.kind] if args.kind else None,
-            assignee=args.assignee,
             overdue_only=args.overdue,
             national_id=person.id if person else None,
             text=args.text,
         )
+        if args.assignee:  # any part of the name, either case, as the window's filter
+            who = " ".join(args.assignee.split()).casefold()
+            rows = [r for r in rows if who in " ".join((r.assignee or "").split()).casefold()]
+        everyone = [r.id for r in list_requests(desk, statuses=None)]
     finally:
         desk.close()
     if args.json:
@@ -193,7 +214,9 @@ def cmd_requests_list(args: argparse.Namespace) -> int:
     if not rows:
         print(_("No requests match."))
         return EXIT_OK
-    _print_requests(rows, _short_ids([r.id for r in rows]))
+    # Cut among all requests, so that each id shown, typed back, names its request.
+    short = _short_ids(everyone)
+    _print_requests(rows, {r.id: short[r.id] for r in rows})
     overdue = sum(r.overdue for r in rows)
     print(
         ngettext("{n} request", "{n} requests", len(rows)).format(n=len(rows))
@@ -225,7 +248,7 @@ def _print_request(row: Any) -> None:
         for line in row.details.splitlines():
             print("  " + line)
     for entry in row.timeline:
-        text = " / ".join(entry.text.splitlines())
+        text = _timeline_text(entry)
         print(
             f"  {_local(entry.at)}  {_words(TIMELINE_LABELS, entry.kind)}  {entry.author}: {text}"
         )
@@ -292,7 +315,7 @@ def _change(args: argparse.Namespace, act: Callable[[Any, str], Any]) -> int:
     if args.json:
         _print_json(_jsonable(row))
     else:
-        _print_request_line(row, request.id[:8])
+        _print_request_line(row, request.id)
     return EXIT_OK
 
 
@@ -327,7 +350,7 @@ def cmd_requests_assign(args: argparse.Namespace) -> int:
     """Give a request to an officer, or to nobody."""
     from consuldesk.services.requests import assign
 
-    who = None if args.nobody else args.officer
+    who = None if args.nobody else args.assignee
     return _change(args, lambda desk, i: assign(desk, i, who).row)
 
 

@@ -321,6 +321,8 @@ def _catalog_sources() -> None:
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.dates']
     _("Check-out ({check_out}) must be after check-in ({check_in})")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.move_after_end']
+    _("{person}'s stay at {hotel} ends on {check_out}, before {day}: there is nothing to move then")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.arrival_later']
     _("{day} is after today ({today}): a guest is checked in when they arrive, not before")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.arrival_early']

@@ -898,3 +898,36 @@ def test_a_check_says_when_the_room_asked_for_is_already_paid_for(desk, room_hot
     later = ht.check_placement(desk, room_hotel.id, D(2026, 3, 12), D(2026, 3, 13),
                                national_ids=[b.id], room="101")  # fmt: skip
     assert later.shared_room is None  # the room is free again by then
+
+
+def test_a_booked_guest_moved_from_a_later_night_keeps_a_booking_and_beds_are_counted_for_all(
+    desk, hotel
+):
+    """Not arrived, he was "checked out" of the hotel he never came to; and moved group by
+    group, the first took the beds and the next read "full" with the wrong numbers."""
+    a, b, c = _people(desk, 3)
+    tiny = ht.add_hotel(desk, ht.HotelFields(name="Tiny Inn", city="Dubai", beds=1)).row
+    [booked] = ht.place(desk, hotel.id, [a.id], TODAY, D(2026, 3, 15)).row
+    [moved] = ht.move_stays(desk, [booked.id], tiny.id, on=D(2026, 3, 12)).row
+    old = ht.list_placements(desk, hotel.id, national_id=a.id)[0]
+    assert (old.status, old.check_out) == ("booked", D(2026, 3, 12))
+    assert (moved.status, moved.check_in, moved.check_out) == (
+        "booked",
+        D(2026, 3, 12),
+        D(2026, 3, 15),
+    )
+    # Two guests with different payers into one bed: one message, for both.
+    stays = (
+        ht.place(desk, hotel.id, [b.id], TODAY, D(2026, 3, 20)).row
+        + ht.place(desk, hotel.id, [c.id], TODAY, D(2026, 3, 20), paid_by=PaidBy.NATIONAL).row
+    )
+    with pytest.raises(ServiceError) as full:
+        ht.move_stays(desk, [s.id for s in stays], tiny.id, on=D(2026, 3, 16))
+    said = full.value.params
+    assert (said["requested"], said["free"], said["over"]) == (2, 1, 1)
+    assert {p.status for p in ht.list_placements(desk, tiny.id)} == {"booked"}  # nothing moved
+    with pytest.raises(ServiceError) as over:
+        ht.move_stays(desk, [moved.id], hotel.id, on=D(2026, 3, 16))
+    assert over.value.code == "placement.move_after_end"
+    assert describe(over.value).endswith("ends on 15.03.2026, before 16.03.2026: there is "
+                                         "nothing to move then")  # fmt: skip

@@ -371,7 +371,7 @@ def test_guests_are_moved_to_another_hotel_and_room(qtbot, page, desk, family):
     with qtbot.waitSignal(dialog.moved, timeout=3000):
         dialog.question.button(QMessageBox.StandardButton.Yes).click()  # Move anyway
     qtbot.waitUntil(
-        lambda: page.action_label.text() == "2 guests moved to Ibis Deira, 7 from 10.03.2026.",
+        lambda: page.action_label.text() == "2 guests moved to Ibis Deira, room 7 from 10.03.2026.",
         timeout=3000,
     )
     moved = hotels.list_placements(desk, there.id)

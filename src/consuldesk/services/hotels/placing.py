@@ -662,8 +662,9 @@ def move_stays(
     Raises:
         NotFound: no such live placement or hotel.
         ServiceError: ``placement.empty`` (no stays), ``placement.status`` (checked out or
-            cancelled), ``placement.dates`` (the stay is over by then), ``placement.past``
-            (a day before today), ``placement.overlap``, ``hotel.full``.
+            cancelled), ``placement.past``
+            (a day before today), ``placement.move_after_end`` (the stay ends before that
+            night), ``placement.overlap``, ``hotel.full``.
     """
     ids = list(dict.fromkeys(placement_ids))
     if not ids:
@@ -681,7 +682,16 @@ def move_stays(
         for p in stays:
             _require_status(p, PlacementStatus.BOOKED, PlacementStatus.CHECKED_IN)
             start, until = max(day, p.check_in), p.check_out
-            check_dates(start, until)  # over by then: nothing to move
+            if until is not None and until <= start:  # over by then: nothing to move
+                national = live_national(tx.session, p.national_id)
+                raise ServiceError(
+                    "placement.move_after_end",
+                    "on",
+                    person=national_name(national),
+                    hotel=live_hotel(tx.session, p.hotel_id).name,
+                    check_out=until.isoformat(),
+                    day=start.isoformat(),
+                )
             arrived = p.status == PlacementStatus.CHECKED_IN.value and start <= today
             same_hotel = p.hotel_id == hotel.id
             key = (
@@ -695,9 +705,25 @@ def move_stays(
             groups[key].append(p.national_id)
             if start <= p.check_in:  # not begun: no night was slept there
                 tx.update(p, {"status": PlacementStatus.CANCELLED.value})
+            elif p.status == PlacementStatus.BOOKED.value:
+                # Not arrived: still a booking, only shorter (they were "checked out" of a
+                # hotel they never came to, and a check-in then went to the other stay).
+                tx.update(p, {"check_out": start})
             else:
                 tx.update(p, {"status": PlacementStatus.CHECKED_OUT.value, "check_out": start})
         tx.session.flush()
+        if not allow_overbook:
+            # All of them at once: group by group, the first took the beds and the next read
+            # "full" with the wrong numbers.
+            check_capacity(
+                tx.session,
+                hotel,
+                min(start for start, *_rest in groups),
+                None
+                if any(until is None for _s, until, *_r in groups)
+                else max(until for _s, until, *_r in groups if until is not None),
+                sum(len(people) for people in groups.values()),
+            )
         moved: list[Placement] = []
         for (start, until, paid_by, arrived, cost, basis), people in sorted(
             groups.items(), key=lambda item: (item[0][0], str(item[0][1]), item[0][2])
@@ -711,7 +737,7 @@ def move_stays(
                 room,
                 PaidBy(paid_by),
                 cost,
-                allow_overbook,
+                True,  # the beds were checked for them all above
                 arrived,
                 basis,
             )

@@ -71,7 +71,9 @@ class MoveStayDialog(QDialog):
         self.room_edit.setPlaceholderText(_("Room number or name (may stay empty)"))
         self.day_edit = DateField(ctx.desk.today())
         self.error_label = error_label()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox()
+        # In the app's words: Qt has no Kazakh for its own Cancel.
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self.move_button = self.buttons.addButton(
             _("&Move"), QDialogButtonBox.ButtonRole.AcceptRole
         )

@@ -733,7 +733,9 @@ class HotelsPage(QWidget):
         rows = written.row
         if not rows:
             return
-        where = rows[0].hotel_name + (f", {rows[0].room}" if rows[0].room else "")
+        where = rows[0].hotel_name
+        if rows[0].room:
+            where = _("{hotel}, room {room}").format(hotel=where, room=rows[0].room)
         self.action_label.setText(
             ngettext(
                 "{n} guest moved to {where} from {day}.",
