@@ -931,3 +931,14 @@ def test_a_booked_guest_moved_from_a_later_night_keeps_a_booking_and_beds_are_co
     assert over.value.code == "placement.move_after_end"
     assert describe(over.value).endswith("ends on 15.03.2026, before 16.03.2026: there is "
                                          "nothing to move then")  # fmt: skip
+
+
+def test_a_guest_moved_from_a_night_to_come_stays_checked_in_until_then(desk, hotel):
+    (a,) = _people(desk, 1)
+    other = ht.add_hotel(desk, ht.HotelFields(name="Ibis", city="Dubai", beds=2)).row
+    [here] = ht.place(desk, hotel.id, [a.id], D(2026, 3, 9), D(2026, 3, 15), checked_in=True).row
+    [there] = ht.move_stays(desk, [here.id], other.id, on=D(2026, 3, 12)).row
+    old = ht.list_placements(desk, hotel.id)[0]
+    assert (old.status, old.check_out) == ("checked_in", D(2026, 3, 12))  # still there
+    assert (there.status, there.check_in) == ("booked", D(2026, 3, 12))
+    assert get_national(desk, a.id).presence_status == "in_hotel"

@@ -648,8 +648,10 @@ def move_stays(
     """Move guests to another hotel, or another room of theirs, from the night of ``on``
     (default today); one transaction for them all (a family moving together).
 
-    Each stay where they are ends: cancelled if it had not begun by then, else checked out
-    that day (the nights slept there keep their cost). A new stay begins that night (or on
+    Each stay where they are ends that night: cancelled if it had not begun by then; checked
+    out if they are there and the night is tonight; else shortened to end then, as it is
+    (booked, or checked in until they leave). The nights slept there keep their cost. A new
+    stay begins that night (or on
     the day the old one was to begin) until the day the old one was booked until, with the
     same payer; checked in if they were. At another hotel it takes that hotel's rate and
     currency; in another room of the same hotel the stay keeps its own. Charged per room,
@@ -705,9 +707,9 @@ def move_stays(
             groups[key].append(p.national_id)
             if start <= p.check_in:  # not begun: no night was slept there
                 tx.update(p, {"status": PlacementStatus.CANCELLED.value})
-            elif p.status == PlacementStatus.BOOKED.value:
-                # Not arrived: still a booking, only shorter (they were "checked out" of a
-                # hotel they never came to, and a check-in then went to the other stay).
+            elif p.status == PlacementStatus.BOOKED.value or start > today:
+                # Not arrived, or leaving on a night to come: the stay goes on, only shorter
+                # (they were "checked out" of a hotel they never came to, or before leaving).
                 tx.update(p, {"check_out": start})
             else:
                 tx.update(p, {"status": PlacementStatus.CHECKED_OUT.value, "check_out": start})
