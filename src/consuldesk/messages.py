@@ -716,6 +716,9 @@ TIMELINE_LABELS: dict[str, str] = {
     "priority": "Priority",
 }
 
+#: What a hotel's rate is charged for (``rate_basis``).
+RATE_BASIS_LABELS: dict[str, str] = {"person": "per person", "room": "per room"}
+
 #: Who pays for a hotel stay.
 PAID_BY_LABELS: dict[str, str] = {
     "post": "Embassy",

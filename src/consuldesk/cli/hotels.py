@@ -29,6 +29,7 @@ from consuldesk.cli.common import (
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import (
     PAID_BY_LABELS,
+    RATE_BASIS_LABELS,
     STATUS_WORD_LABELS,
     describe,
     left_alone_sentence,
@@ -48,9 +49,6 @@ examples:
   consuldesk-cli hotels move Hilton N12345678 --room 7  to another hotel from tonight
   consuldesk-cli hotels check-out N12345678           they left today
 """
-
-#: Words for a rate's basis, as the window says them.
-RATE_BASIS_LABELS = {"person": "per person", "room": "per room"}
 
 
 def add_parsers(

@@ -45,10 +45,6 @@ def _catalog_sources() -> None:
     _("completed")
     # TRANSLATORS: consuldesk.cli.evac.OPERATION_STATUS_LABELS['cancelled'], consuldesk.messages.STATUS_WORD_LABELS['cancelled']
     _("cancelled")
-    # TRANSLATORS: consuldesk.cli.hotels.RATE_BASIS_LABELS['person'], consuldesk.ui.models.hotels.RATE_BASIS_LABELS['person']
-    _("per person")
-    # TRANSLATORS: consuldesk.cli.hotels.RATE_BASIS_LABELS['room'], consuldesk.ui.models.hotels.RATE_BASIS_LABELS['room']
-    _("per room")
     # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['in_country']
     _("in country")
     # TRANSLATORS: consuldesk.cli.nationals.STATUS_LABELS['in_transit'], consuldesk.ui.dialogs.candidates.PRESENCE_LABELS[PresenceStatus.IN_TRANSIT]
@@ -893,6 +889,10 @@ def _catalog_sources() -> None:
     _("Assigned")
     # TRANSLATORS: consuldesk.messages.TIMELINE_LABELS['priority'], consuldesk.services.audit_text.MORE_FIELD_LABELS['priority_class'], consuldesk.services.audit_text.MORE_FIELD_LABELS['priority']
     _("Priority")
+    # TRANSLATORS: consuldesk.messages.RATE_BASIS_LABELS['person']
+    _("per person")
+    # TRANSLATORS: consuldesk.messages.RATE_BASIS_LABELS['room']
+    _("per room")
     # TRANSLATORS: consuldesk.messages.PAID_BY_LABELS['post']
     _("Embassy")
     # TRANSLATORS: consuldesk.messages.PAID_BY_LABELS['national']

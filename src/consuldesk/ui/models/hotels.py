@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import PAID_BY_LABELS as PAYERS
+from consuldesk.messages import RATE_BASIS_LABELS
 from consuldesk.services.hotels import ACTIVE_STATUSES
 from consuldesk.services.views import CostRow, HotelOccupancyRow, PlacementRow
 from consuldesk.ui.models.base import RowsModel
@@ -52,10 +53,6 @@ PLACEMENT_STATUS_LABELS = {
     "cancelled": "Cancelled",
 }
 #: How a nightly rate is charged (RateBasis values).
-RATE_BASIS_LABELS = {
-    "person": "per person",
-    "room": "per room",
-}
 PAID_BY_LABELS = PAYERS
 
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
