@@ -134,7 +134,9 @@ TEMPLATES: dict[str, str] = {
     "sex.unknown": "Sex “{value}” is not understood (use M/F, М/Ж, Ер/Әйел)",
     "bool.unknown": "“{value}” is not yes or no",
     "status.unknown": "Status “{value}” is not known",
-    "request.transition": "A request that is {current} cannot become {new}",
+    "request.transition": (
+        "A request that is {current} cannot become {new}; it can become: {allowed}"
+    ),
     "retention.months": (
         "Records are kept {min} to {max} months after the person left, not {value}"
     ),
@@ -185,8 +187,8 @@ TEMPLATES: dict[str, str] = {
         "of the {requested} people"
     ),
     "hotel.full.one": (
-        "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, "
-        "with no bed left for one more"
+        "{hotel} is full on the night of {night} (beds taken: {occupied} of {beds}): no bed "
+        "left for one more"
     ),
     "placement.overlap": (
         "{person} already has a stay at {hotel} on these dates: to put them elsewhere, move "
@@ -1092,6 +1094,10 @@ def describe_code(code: str, field: str | None = None, /, **params: Any) -> str:
         word = STATUS_WORD_LABELS.get(str(values.get(key, "")))
         if word is not None:
             values[key] = _(word)
+    if isinstance(params.get("allowed"), (list, tuple)):  # statuses, as words
+        values["allowed"] = ", ".join(
+            _(STATUS_WORD_LABELS.get(str(v), str(v))) for v in params["allowed"]
+        )
     for key in _LABEL_PARAMS:
         if isinstance(params.get(key), str):
             values[key] = field_label(params[key])

@@ -23,10 +23,15 @@ def check_transition(current: RequestStatus, new: RequestStatus) -> None:
     """Raise unless a request in ``current`` may move to ``new``.
 
     Raises:
-        ValidationError: code ``request.transition`` with params ``current`` and ``new``.
+        ValidationError: code ``request.transition`` with params ``current``, ``new`` and
+            ``allowed`` (the statuses it can become, in workflow order: the officer was told
+            only what it could not).
     """
     if new != current and new not in TRANSITIONS[current]:
-        raise ValidationError("request.transition", "status", current=current, new=new)
+        allowed = [s.value for s in RequestStatus if s in TRANSITIONS[current]]
+        raise ValidationError(
+            "request.transition", "status", current=current, new=new, allowed=allowed
+        )
 
 
 #: How soon a pressing request is due when the officer gives no time: an urgent one within

@@ -248,7 +248,7 @@ def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.messages.TEMPLATES['status.unknown'], consuldesk.messages.TEMPLATES['list.status']
     _("Status “{value}” is not known")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['request.transition']
-    _("A request that is {current} cannot become {new}")
+    _("A request that is {current} cannot become {new}; it can become: {allowed}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['retention.months']
     _("Records are kept {min} to {max} months after the person left, not {value}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['retention.keep_past']
@@ -309,7 +309,7 @@ def _catalog_sources() -> None:
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['hotel.full.one']
     _(
-        "{hotel} is full: {occupied} of {beds} beds are taken on the night of {night}, with no bed left for one more"
+        "{hotel} is full on the night of {night} (beds taken: {occupied} of {beds}): no bed left for one more"
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['placement.overlap']
     _(

@@ -670,8 +670,8 @@ def test_a_full_hotel_reads_right_for_one_person_and_for_several(desk, hotel):
     with pytest.raises(ServiceError) as one:
         ht.place(desk, hotel.id, [people[3].id], TODAY)
     assert describe(one.value) == (
-        "Rove Downtown is full: 3 of 3 beds are taken on the night of 10.03.2026, "
-        "with no bed left for one more"
+        "Rove Downtown is full on the night of 10.03.2026 (beds taken: 3 of 3): no bed left "
+        "for one more"
     )
     with pytest.raises(ServiceError) as two:
         ht.place(desk, hotel.id, [p.id for p in people[3:]], TODAY)

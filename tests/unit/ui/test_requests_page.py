@@ -375,7 +375,10 @@ def test_a_refused_transition_shows_the_reason(qtbot, queue, page):
     select(qtbot, page, queue["info"].id)
     page.view.move_to(RequestStatus.CLOSED)  # not offered as a button; the service refuses
     qtbot.waitUntil(lambda: page.view.error_label.isVisibleTo(page.view), timeout=3000)
-    assert page.view.error_label.text() == "A request that is new cannot become closed"
+    assert page.view.error_label.text() == (
+        "A request that is new cannot become closed; it can become: in progress, waiting, "
+        "resolved, cancelled"
+    )
 
 
 def test_a_change_elsewhere_refreshes_the_queue(qtbot, queue, page, desk, ctx):
