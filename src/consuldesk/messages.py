@@ -137,6 +137,7 @@ TEMPLATES: dict[str, str] = {
     "request.transition": (
         "A request that is {current} cannot become {new}; it can become: {allowed}"
     ),
+    "request.transition.any": "A request that is {current} cannot become {new}",
     "retention.months": (
         "Records are kept {min} to {max} months after the person left, not {value}"
     ),
@@ -1062,6 +1063,8 @@ def _variant(code: str, params: dict[str, Any]) -> str:
     """Some codes read differently with some parameters (a list with or without a header)."""
     if code == "hotel.full" and params.get("requested") == 1:
         return "hotel.full.one"
+    if code == "request.transition" and not params.get("allowed"):
+        return "request.transition.any"  # raised before the statuses it can become were said
     if code == "casefile.corrupt" and params.get("tables"):
         return "casefile.corrupt.tables"
     if code == "list.empty" and params.get("header"):

@@ -249,6 +249,8 @@ def _catalog_sources() -> None:
     _("Status “{value}” is not known")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['request.transition']
     _("A request that is {current} cannot become {new}; it can become: {allowed}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['request.transition.any']
+    _("A request that is {current} cannot become {new}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['retention.months']
     _("Records are kept {min} to {max} months after the person left, not {value}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['retention.keep_past']
