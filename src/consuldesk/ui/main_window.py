@@ -112,7 +112,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.nav)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
-        self.statusBar().addPermanentWidget(QLabel(str(desk.path)))
+        # The file's name, its folder in the tooltip: the whole path took the status bar's
+        # room and a message ran into it ("… shown ar/tmp/…") on a small laptop's screen.
+        self.path_label = QLabel(desk.path.name)
+        self.path_label.setToolTip(str(desk.path))
+        self.statusBar().addPermanentWidget(self.path_label)
 
         self._find = QAction(_("Find a person"), self)
         self._find.setShortcut(QKeySequence.StandardKey.Find)

@@ -293,6 +293,10 @@ def test_what_the_command_line_writes_meanwhile_shows_without_f5(qtbot, window, 
         other.close()
     wait_for_rows(qtbot, window, 3)
     assert "Changed outside this window" in window.statusBar().currentMessage()
+    # The case file by its name, its folder in the tooltip: the whole path left the message
+    # no room on a small screen ("… shown ar/tmp/…").
+    assert window.path_label.text() == desk.casefile.path.name
+    assert window.path_label.toolTip() == str(desk.casefile.path)
     # A write of this window's own is not taken for another's (its pages are told of it by
     # the use case's change set, not by the timer: here nobody tells them).
     window.statusBar().clearMessage()
