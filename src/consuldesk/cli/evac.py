@@ -34,6 +34,7 @@ from consuldesk.cli.common import (
     _when,
     command_with_actions,
 )
+from consuldesk.domain.names import folded
 from consuldesk.i18n import _, ngettext
 
 
@@ -256,18 +257,10 @@ def _find_trip(desk: Any, text: str) -> Any:
     trips = {t.id: (t, o) for o in list_operations(desk) for t in o.trips}
     labels = {i: f"{t.label}, {o.name}" for i, (t, o) in trips.items()}
     # Its vehicle as printed on it (a plate, a flight number), when one trip has it.
-    wanted = " ".join(text.split()).casefold()
-    same = [
-        i
-        for i, (t, _o) in trips.items()
-        if " ".join((t.vehicle or "").split()).casefold() == wanted
-    ]
+    wanted = folded(text)
+    same = [i for i, (t, _o) in trips.items() if folded(t.vehicle) == wanted]
     if not same and len(wanted) >= 3:  # part of it, as the plate's number: "P 48377"
-        same = [
-            i
-            for i, (t, _o) in trips.items()
-            if wanted in " ".join((t.vehicle or "").split()).casefold()
-        ]
+        same = [i for i, (t, _o) in trips.items() if wanted in folded(t.vehicle)]
     if len(same) == 1:
         return trips[same[0]][0]
     if same:

@@ -26,6 +26,7 @@ from consuldesk.cli.common import (
     _short_ids,
     command_with_actions,
 )
+from consuldesk.domain.names import folded
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import (
     PAID_BY_LABELS,
@@ -227,9 +228,9 @@ def _find_hotel(desk: Any, text: str) -> Any:
     from consuldesk.services.hotels import list_hotels
 
     hotels = {h.id: h for h in list_hotels(desk)}
-    wanted = " ".join(text.split()).casefold()
-    whole = [i for i, h in hotels.items() if " ".join(h.name.split()).casefold() == wanted]
-    part = [i for i, h in hotels.items() if wanted and wanted in h.name.casefold()]
+    wanted = folded(text)
+    whole = [i for i, h in hotels.items() if folded(h.name) == wanted]
+    part = [i for i, h in hotels.items() if wanted and wanted in folded(h.name)]
     named = whole or part
     if len(named) == 1:
         return hotels[named[0]]

@@ -23,6 +23,7 @@ from consuldesk.cli.common import (
     _when,
     command_with_actions,
 )
+from consuldesk.domain.names import folded
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import (
     REQUEST_KIND_LABELS,
@@ -203,8 +204,7 @@ def cmd_requests_list(args: argparse.Namespace) -> int:
             text=args.text,
         )
         if args.assignee:  # any part of the name, either case, as the window's filter
-            who = " ".join(args.assignee.split()).casefold()
-            rows = [r for r in rows if who in " ".join((r.assignee or "").split()).casefold()]
+            rows = [r for r in rows if folded(args.assignee) in folded(r.assignee)]
         everyone = [r.id for r in list_requests(desk, statuses=None)]
     finally:
         desk.close()

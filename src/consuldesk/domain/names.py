@@ -68,6 +68,12 @@ _LATIN = re.compile(r"[A-Za-z]")
 _DIGITS = re.compile(r"(\d+)")
 
 
+def folded(text: str | None) -> str:
+    """Text as it is compared when typed: runs of spaces as one, ends trimmed, either case
+    ("Almaz  inn " is "almaz inn"; a plate "dubai p 48213")."""
+    return " ".join((text or "").split()).casefold()
+
+
 def words(text: str | None) -> list[str]:
     """Split text into words (letters and digits), dropping punctuation such as ``-`` and ``'``."""
     return _WORD.findall(text or "")

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from consuldesk.domain.countries import country_code
 from consuldesk.domain.enums import PlacementStatus, RateBasis
+from consuldesk.domain.names import folded
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.views import HotelRow, Written
@@ -163,13 +164,10 @@ def same_hotels(
     a second "Almaz Inn, Dubai" added by mistake split its guests and beds between two
     hotels that are one."""
 
-    def key(text: str | None) -> str:
-        return " ".join((text or "").split()).casefold()
-
     return [
         h
         for h in list_hotels(desk)
-        if key(h.name) == key(name) and key(h.city) == key(city) and h.id != exclude_id
+        if folded(h.name) == folded(name) and folded(h.city) == folded(city) and h.id != exclude_id
     ]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from consuldesk.domain.enums import HouseholdKind
+from consuldesk.domain.names import folded
 from consuldesk.domain.review import ReviewItem
 from consuldesk.services.lists.checking import _Row
 from consuldesk.services.lists.plan import _chunks, _Family, _is_new, _Plan, _set_aside
@@ -18,8 +19,7 @@ from consuldesk.store.models import Household, HouseholdMember, new_id
 
 
 def _group_key(name: str, operator: str | None) -> tuple[str, str]:
-    fold = lambda s: " ".join((s or "").split()).casefold()  # noqa: E731
-    return fold(name), fold(operator)
+    return folded(name), folded(operator)
 
 
 def _plan_groups(session: Session, plan: _Plan, rows: list[_Row]) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from consuldesk.domain.enums import ManifestStatus
+from consuldesk.domain.names import folded
 from consuldesk.i18n import _
 from consuldesk.messages import PRIORITY_CLASS_LABELS, PROBLEM_MARK, problems_text
 from consuldesk.services.evacuation import PassengerRow
@@ -124,7 +125,7 @@ class PassengersModel(RowsModel):
 
     def set_filter(self, text: str) -> None:
         """Show only rows whose name, passport, IIN, seat or household contains ``text``."""
-        needle = " ".join(text.split()).casefold()
+        needle = folded(text)
         if needle != self._needle:
             self._needle = needle
             self._apply()
