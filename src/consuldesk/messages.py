@@ -1261,6 +1261,16 @@ def scan_line(result: Any, typed: str, trip_status: str = "") -> str:
     return _("✗ Unknown code: {code}").format(code=typed)
 
 
+def hotel_on_file_sentence(hotel: str, beds: int) -> str:
+    """A hotel of the same name and city already on file, said the same by the window and
+    the CLI before they ask whether to save a second one."""
+    return ngettext(
+        "“{hotel}” is on file already, with {beds} bed.",
+        "“{hotel}” is on file already, with {beds} beds.",
+        beds,
+    ).format(hotel=hotel, beds=beds)
+
+
 def left_alone_sentence(children: list[str], hotel: str) -> str:
     """The children a check-out would leave at ``hotel`` without an adult of their family,
     said the same by the window and the CLI before they ask."""

@@ -33,6 +33,7 @@ from consuldesk.messages import (
     RATE_BASIS_LABELS,
     STATUS_WORD_LABELS,
     describe,
+    hotel_on_file_sentence,
     left_alone_sentence,
 )
 
@@ -234,7 +235,7 @@ def _find_hotel(desk: Any, text: str) -> Any:
     named = whole or part
     if len(named) == 1:
         return hotels[named[0]]
-    labels = {i: f"{h.name}, {h.city}" if h.city else h.name for i, h in hotels.items()}
+    labels = {i: h.label for i, h in hotels.items()}
     if len(named) > 1:
         short = _short_ids(hotels)  # typed back, each names one hotel among them all
         shown = ", ".join(f"{labels[i]} ({short[i]})" for i in named[:5])
@@ -405,13 +406,7 @@ def _unless_on_file(desk: Any, args: argparse.Namespace, fields: Any, hotel_id: 
     same = same_hotels(desk, fields.name, fields.city, exclude_id=hotel_id)
     if not same or args.yes:
         return
-    other = same[0]
-    where = f"{other.name}, {other.city}" if other.city else other.name
-    said = ngettext(
-        "“{hotel}” is on file already, with {beds} bed.",
-        "“{hotel}” is on file already, with {beds} beds.",
-        other.beds,
-    ).format(hotel=where, beds=other.beds)
+    said = hotel_on_file_sentence(same[0].label, same[0].beds)
     if not _confirmed(
         said + " " + _("Save a second hotel of that name all the same? [y/N] "),
         said + " " + _("Add --yes to save a second hotel of that name all the same."),
@@ -494,7 +489,7 @@ def cmd_hotels_remove(args: argparse.Namespace) -> int:
     desk = _open(args, writes=True)
     try:
         hotel = _find_hotel(desk, args.hotel)
-        where = f"{hotel.name}, {hotel.city}" if hotel.city else hotel.name
+        where = hotel.label
         if not args.yes and not _confirmed(
             _("Remove {hotel}? It is kept in the audit trail. [y/N] ").format(hotel=where),
             _("Removing a hotel asks first: add --yes to remove it"),

@@ -148,6 +148,11 @@ class HotelRow:
     rate_basis: str = "person"
     country: str | None = None
 
+    @property
+    def label(self) -> str:
+        """The hotel as lists and questions name it: ``Almaz Inn, Dubai``."""
+        return f"{self.name}, {self.city}" if self.city else self.name
+
 
 @dataclass(frozen=True)
 class PlacementRow:

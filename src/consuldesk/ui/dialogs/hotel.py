@@ -22,7 +22,7 @@ from shiboken6 import isValid
 
 from consuldesk.domain.enums import RateBasis
 from consuldesk.i18n import _, ngettext
-from consuldesk.messages import describe_code
+from consuldesk.messages import describe_code, hotel_on_file_sentence
 from consuldesk.services.hotels import (
     HotelFields,
     add_hotel,
@@ -275,14 +275,8 @@ class HotelDialog(SavingDialog):
 
         said = []
         if same:
-            other = same[0]
-            where = f"{other.name}, {other.city}" if other.city else other.name
             said.append(
-                ngettext(
-                    "“{hotel}” is on file already, with {beds} bed.",
-                    "“{hotel}” is on file already, with {beds} beds.",
-                    other.beds,
-                ).format(hotel=where, beds=other.beds)
+                hotel_on_file_sentence(same[0].label, same[0].beds)
                 + " "
                 + (
                     _("Add a second hotel of the same name all the same?")

@@ -65,7 +65,7 @@ class MoveStayDialog(QDialog):
         about.setWordWrap(True)
         self.hotel_box = QComboBox()
         for h in hotels:
-            self.hotel_box.addItem(f"{h.name}, {h.city}" if h.city else h.name, h.id)
+            self.hotel_box.addItem(h.label, h.id)
         self.hotel_box.setCurrentIndex(max(self.hotel_box.findData(first.hotel_id), 0))
         self.room_edit = QLineEdit()
         self.room_edit.setPlaceholderText(_("Room number or name (may stay empty)"))

@@ -106,7 +106,7 @@ class ReportDialog(FileOutput, QDialog):
         if not isValid(self):
             return
         for h in hotels:
-            self.hotel_box.addItem(f"{h.name}, {h.city}" if h.city else h.name, h.id)
+            self.hotel_box.addItem(h.label, h.id)
 
     def _connect_signals(self) -> None:
         self.hotel_box.currentIndexChanged.connect(self._on_night_edit_changed)
