@@ -64,6 +64,23 @@ REFRESH_DELAY_MS = 100
 WATCHED_TABLES = {"hotel", "placement", "national", "household", "household_member"}
 
 
+#: What a change made stay by stay gives back: the stays written, those refused and why.
+_Each = tuple[list[Any], list[tuple[PlacementRow, BaseException]]]
+
+
+def _each(stays: list[PlacementRow], change: Callable[[PlacementRow], Any]) -> _Each:
+    """``change`` each stay in its own transaction (check in, out, cancel, undo): those that
+    cannot be changed are kept with the reason, the others are done."""
+    written: list[Any] = []
+    refused: list[tuple[PlacementRow, BaseException]] = []
+    for stay in stays:
+        try:
+            written.append(change(stay))
+        except (ServiceError, ValidationError, NotFound) as exc:
+            refused.append((stay, exc))
+    return written, refused
+
+
 def placement_status(status: str) -> str:
     """A stay's status as the guests table says it."""
     return _(PLACEMENT_STATUS_LABELS.get(status, status))
@@ -453,17 +470,10 @@ class HotelsPage(QWidget):
         ):
             button.setEnabled(False)
 
-        def work() -> tuple[list[Any], list[tuple[PlacementRow, BaseException]]]:
-            written: list[Any] = []
-            refused: list[tuple[PlacementRow, BaseException]] = []
-            for g in chosen:
-                try:
-                    written.append(fn(desk, g.id))
-                except (ServiceError, ValidationError, NotFound) as exc:
-                    refused.append((g, exc))
-            return written, refused
+        def work() -> _Each:
+            return _each(chosen, lambda g: fn(desk, g.id))
 
-        def done(result: tuple[list[Any], list[tuple[PlacementRow, BaseException]]]) -> None:
+        def done(result: _Each) -> None:
             written, refused = result
             one = len(chosen) == 1 and written
             # A Shift-click too far checks a whole family out: the batch is taken back as one.
@@ -520,17 +530,10 @@ class HotelsPage(QWidget):
         self.undo_button.setEnabled(False)
         desk = self.ctx.desk
 
-        def work() -> tuple[list[Any], list[tuple[PlacementRow, BaseException]]]:
-            written: list[Any] = []
-            refused: list[tuple[PlacementRow, BaseException]] = []
-            for row in rows:
-                try:
-                    written.append(undo_leaving(desk, row.id, allow_overbook=allow_overbook))
-                except (ServiceError, ValidationError, NotFound) as exc:
-                    refused.append((row, exc))
-            return written, refused
+        def work() -> _Each:
+            return _each(rows, lambda r: undo_leaving(desk, r.id, allow_overbook=allow_overbook))
 
-        def done(result: tuple[list[Any], list[tuple[PlacementRow, BaseException]]]) -> None:
+        def done(result: _Each) -> None:
             written, refused = result
             for w in written:
                 self.ctx.events.changed.emit(w.changes)
