@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -44,7 +43,7 @@ from consuldesk.ui.dialogs.discard import DiscardGuardDialog
 from consuldesk.ui.dialogs.hotel import fill_rate_basis
 from consuldesk.ui.models.hotels import PAID_BY_LABELS, format_date, format_money, format_rate
 from consuldesk.ui.widgets.date_field import DateField
-from consuldesk.ui.widgets.forms import error_label, make_default
+from consuldesk.ui.widgets.forms import WrappingLabel, error_label, make_default
 from consuldesk.ui.widgets.person_picker import SimilarNote, person_line, steer_with_arrows
 
 SEARCH_DEBOUNCE_MS = 200
@@ -151,8 +150,11 @@ class PlacementDialog(DiscardGuardDialog):
         # at once, on dates and a room never looked at).
         steer_with_arrows(self.search_box, self.results, self._on_search_box_enter)
         self.similar_label = SimilarNote()
-        self.chosen_label = QLabel(_("Nobody chosen yet: type a name and pick from the list."))
-        self.chosen_label.setWordWrap(True)
+        # Wrapping labels ask the form for the height their lines take: the cost said over
+        # four lines drew "Placing …" over the list's scroll bar.
+        self.chosen_label = WrappingLabel(
+            _("Nobody chosen yet: type a name and pick from the list.")
+        )
         self.who_error = error_label()
         self.check_in_edit = DateField(today)
         self.check_in_error = error_label()
@@ -173,8 +175,7 @@ class PlacementDialog(DiscardGuardDialog):
         for value in PaidBy:
             self.paid_by_box.addItem(_(PAID_BY_LABELS[value.value]), value.value)
         self.arriving_box = QCheckBox(_("They are at the hotel now: check them in"))
-        self.estimate_label = QLabel()
-        self.estimate_label.setWordWrap(True)
+        self.estimate_label = WrappingLabel()
         self.error_label = error_label()
 
         form = QFormLayout()
@@ -334,7 +335,6 @@ class PlacementDialog(DiscardGuardDialog):
                 self.chosen_label.setText(_("Placing {name}").format(name=whom.label))
         elif self.results.count():
             self.chosen_label.setText(_("Pick a person or a household from the list."))
-        self._fit_wrapped()
         self._on_terms_changed()
 
     @Slot(QListWidgetItem)
@@ -492,7 +492,6 @@ class PlacementDialog(DiscardGuardDialog):
                     len(check.elsewhere),
                 ).format(n=len(check.elsewhere), who=where)
         self.estimate_label.setText(text)
-        self._fit_wrapped()
         self._update_buttons()
 
     @staticmethod
@@ -549,27 +548,10 @@ class PlacementDialog(DiscardGuardDialog):
     def _set_error(self, label: QLabel, text: str) -> None:
         label.setText(text)
         label.setVisible(bool(text))
-        self._fit_wrapped()
-
-    def _fit_wrapped(self) -> None:
-        """Give each wrapped line its height at the field's width, as a minimum: the dialog
-        grows to show it instead of squeezing the list under it (the cost said over four
-        lines drew "Placing …" over the list's scroll bar)."""
+        # A wrapped message needs the height it takes at the field's width; as a minimum, the
+        # dialog grows to show it instead of squeezing the list under it.
         width = self.search_box.width()
-        for label in (
-            self.hotel_error,
-            self.who_error,
-            self.check_in_error,
-            self.check_out_error,
-            self.chosen_label,
-            self.estimate_label,
-        ):
-            shown = label.text() and not label.isHidden() and width > 0
-            label.setMinimumHeight(label.heightForWidth(width) if shown else 0)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit_wrapped()  # narrower, the lines wrap again
+        label.setMinimumHeight(label.heightForWidth(width) if text and width > 0 else 0)
 
     def problems(self) -> list[str]:
         """The problems shown at the fields now."""
