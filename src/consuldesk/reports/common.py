@@ -45,6 +45,8 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
@@ -73,6 +75,7 @@ __all__ = [
     "build_document",
     "default_page_label",
     "draw_qr",
+    "fitted_lines",
     "footer_options",
     "format_date",
     "format_departure",
@@ -541,6 +544,25 @@ def page_label(second_language: str) -> Callable[[int, int], str]:
     return label
 
 
+def fitted_lines(
+    text: str, font: str, size: float, room: float, most: int = 2, smallest: float = 6
+) -> tuple[list[str], float]:
+    """``text`` in at most ``most`` lines of ``room`` points: at ``size``, else as large as
+    fits down to ``smallest``, else at ``smallest`` with the last line cut at its end with
+    "…". Returns the lines and their size."""
+    step = size
+    while step >= smallest:
+        lines = simpleSplit(text, font, step, room)
+        if len(lines) <= most:
+            return lines, step
+        step -= 0.5
+    lines = simpleSplit(text, font, smallest, room)
+    kept, last = lines[: most - 1], " ".join(lines[most - 1 :])
+    while last and stringWidth(last + "…", font, smallest) > room:
+        last = last[:-1]
+    return [*kept, last.rstrip() + "…"], smallest
+
+
 class NumberedCanvas(Canvas):
     """Canvas that draws page furniture once the number of pages is known.
 
@@ -617,10 +639,20 @@ class NumberedCanvas(Canvas):
         rule = y + self._qr_size + 2 * mm
         self.line(margin, rule, width - margin, rule)
         self.setFont(self._footer_font, self._footer_font_size)
-        if self._footer_left:
-            self.drawString(margin, y + 6 * mm, self._footer_left)
-        self.drawCentredString(width / 2, y + 1 * mm, self._page_label(page, total))
         payload = self._qr_payload(page) if self._qr_payload is not None else None
+        if self._footer_left:
+            # Up to the QR code, or the margin: a post's name in Kazakh ran off the page.
+            room = width - 2 * margin - (self._qr_size + 2 * mm if payload is not None else 0)
+            # Two lines where the rule leaves them room (a QR code's height), else one.
+            most = 2 if rule - (y + 6 * mm) >= 2.4 * self._footer_font_size else 1
+            lines, size = fitted_lines(
+                self._footer_left, self._footer_font, self._footer_font_size, room, most
+            )
+            self.setFont(self._footer_font, size)
+            for n, line in enumerate(reversed(lines)):  # the last line where one line stands
+                self.drawString(margin, y + 6 * mm + n * size * 1.2, line)
+            self.setFont(self._footer_font, self._footer_font_size)
+        self.drawCentredString(width / 2, y + 1 * mm, self._page_label(page, total))
         if payload is not None:
             size = self._qr_size
             draw_qr(self, payload, width - margin - size, y, size, level=self._qr_level)

@@ -17,6 +17,7 @@ from consuldesk.reports.common import (
     atomic_output,
     bilingual,
     draw_qr,
+    fitted_lines,
     numbered_canvas_maker,
     qr_matrix,
 )
@@ -206,3 +207,42 @@ def test_labeller() -> None:
     assert label("kidnapping", " / ", LABELS) == "kidnapping"
     with pytest.raises(ValueError, match="second_language"):
         labeller(LABELS, "de")
+
+
+# -- a footer's text that is longer than the page ---------------------------------------------
+
+LONG_POST = "Қазақстан Республикасының Біріккен Араб Әмірліктеріндегі Елшілігі, Әбу-Даби қаласы"
+
+
+def test_fitted_lines_shrink_then_wrap_then_cut() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    font, _bold = register_fonts()
+    assert fitted_lines("Әбу-Даби", font, 8, 200) == (["Әбу-Даби"], 8)
+    lines, size = fitted_lines(LONG_POST, font, 8, 300, most=1)
+    assert lines == [LONG_POST] and 6 <= size < 8  # smaller, whole
+    assert stringWidth(LONG_POST, font, size) <= 300
+    lines, size = fitted_lines(LONG_POST, font, 8, 250, most=2)
+    assert size == 8 and len(lines) == 2 and " ".join(lines) == LONG_POST
+    lines, size = fitted_lines(LONG_POST, font, 8, 100, most=1)
+    assert size == 6 and lines[0].endswith("…") and len(lines) == 1
+    assert stringWidth(lines[0], font, 6) <= 100
+
+
+def test_a_footer_longer_than_the_page_stays_on_it(tmp_path: Path) -> None:
+    """A post's name in Kazakh ran off the right edge of every page of the hotel roster."""
+    font, _bold = register_fonts()
+    footer = f"Hotel roster / Қонақүйде тұратындар тізімі · Night / Түн 10.03.2026 · {LONG_POST}"
+    path = tmp_path / "footer.pdf"
+    canvas = NumberedCanvas(str(path), pagesize=A4, font=font, footer_left=footer, qr_size=4 * mm)
+    canvas.drawString(100, 700, "Page body")
+    canvas.showPage()
+    canvas.save()
+    page = PdfReader(path).pages[0]
+    drawn: list[tuple[str, float, float]] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, f, size: drawn.append((text, tm[4], size)))
+    [(text, x, size)] = [d for d in drawn if "Әбу-Даби" in d[0]]
+    assert text.strip() == footer and size >= 6
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    assert x + stringWidth(footer, font, size) <= float(page.mediabox.width) - 12 * mm
