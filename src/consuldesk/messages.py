@@ -180,7 +180,7 @@ TEMPLATES: dict[str, str] = {
     ),
     "request.no_subject": "Say who the request is for: a person, a household or a caller",
     "request.summary": "The request needs a short summary",
-    "request.event_kind": "“{kind}” is not a note or a call",
+    "request.event_kind": "“{kind}” is not a note, a call or a visit",
     "request.note_empty": "The note is empty",
     "request.closed": "This request is {status}: reopen it first",
     "hotel.full": (
@@ -714,6 +714,7 @@ TIMELINE_LABELS: dict[str, str] = {
     "note": "Note",
     "call_in": "Call in",
     "call_out": "Call out",
+    "visit": "Visit",
     "status": "Status",
     "assignment": "Assigned",
     "priority": "Priority",

@@ -106,3 +106,20 @@ def test_a_request_is_given_to_another_officer_or_to_nobody_and_ids_shown_work(c
     code, out, err = cli(capsys, casefile, "requests", "status", shown[0], "in_progress")
     code, out, _ = cli(capsys, casefile, "--lang", "ru", "requests", "show", shown[0])
     assert "новое → в работе" in out  # the statuses in words, not codes
+
+
+def test_a_visit_to_the_post_is_logged_as_one(capsys, casefile):
+    code, out, err = cli(capsys, casefile, "requests", "call", "N44444444", "--visit",
+                         "--kind", "documents", "--summary", "Паспорт жоғалды")  # fmt: skip
+    assert code == EXIT_OK, err
+    request = out.strip()
+    code, out, err = cli(capsys, casefile, "requests", "note", request, "Анықтама алды",
+                         "--visit")  # fmt: skip
+    assert code == EXIT_OK, err
+    code, out, _ = cli(capsys, casefile, "requests", "show", request)
+    assert "Visit  Aliya: Паспорт жоғалды" in out
+    assert "Visit  Aliya: Анықтама алды" in out
+    assert "Call in" not in out
+    code, out, err = cli(capsys, casefile, "requests", "call", "N44444444", "--visit", "--out",
+                         "--kind", "documents", "--summary", "x")  # fmt: skip
+    assert code == EXIT_USAGE and "not allowed with argument" in err  # a call out or a visit

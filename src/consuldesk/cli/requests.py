@@ -46,6 +46,7 @@ examples:
   consuldesk-cli requests call --kind evacuation --summary "Family of 4 in Shiraz" N12345678
   consuldesk-cli requests call --kind information --summary "Asks about buses" \\
       --caller "Сестра туриста" --phone "+7 701 555 0002"      a caller not on file
+  consuldesk-cli requests call --visit --kind documents --summary "Lost passport" 870412300415
   consuldesk-cli requests status 01a2b3c4 resolved --note "Seated on bus 2"
   consuldesk-cli requests note 01a2b3c4 "Called back, no answer" --call-out
 """
@@ -78,7 +79,11 @@ def add_parsers(
 
     for name, what in (
         ("open", "open a request for a person (a walk-in, a letter); prints its id"),
-        ("call", "log a hotline call: a new request with the call first on its timeline"),
+        (
+            "call",
+            "log a hotline call (or, --visit, someone at the post): a new request with it "
+            "first on its timeline",
+        ),
     ):
         p = action(name, help=what)
         p.add_argument(
@@ -97,7 +102,11 @@ def add_parsers(
         if name == "call":
             p.add_argument("--caller", help="who called (may be a relative)")
             p.add_argument("--phone", help="the number they called from")
-            p.add_argument("--out", action="store_true", help="the post called them")
+            came = p.add_mutually_exclusive_group()
+            came.add_argument("--out", action="store_true", help="the post called them")
+            came.add_argument(
+                "--visit", action="store_true", help="they came to the post (not a call)"
+            )
 
     p = action("status", help="move a request on: in_progress, waiting, resolved, closed…")
     p.add_argument("request", help=request_help)
@@ -110,6 +119,7 @@ def add_parsers(
     call = p.add_mutually_exclusive_group()
     call.add_argument("--call-in", action="store_true", help="it was a call from them")
     call.add_argument("--call-out", action="store_true", help="it was a call to them")
+    call.add_argument("--visit", action="store_true", help="they came to the post")
 
     p = action("assign", help="give a request to an officer (--nobody: to no one)")
     p.add_argument("request", help=request_help)
@@ -276,7 +286,11 @@ def _new_request(args: argparse.Namespace, call: bool) -> int:
                     desk,
                     caller=args.caller,
                     phone=args.phone,
-                    direction=TimelineKind.CALL_OUT if args.out else TimelineKind.CALL_IN,
+                    direction=TimelineKind.VISIT
+                    if args.visit
+                    else TimelineKind.CALL_OUT
+                    if args.out
+                    else TimelineKind.CALL_IN,
                     **common,
                 ).row
             else:
@@ -340,6 +354,8 @@ def cmd_requests_note(args: argparse.Namespace) -> int:
         if args.call_in
         else TimelineKind.CALL_OUT
         if args.call_out
+        else TimelineKind.VISIT
+        if args.visit
         else TimelineKind.NOTE
     )
     with _blame({"text": "TEXT"}):

@@ -107,6 +107,7 @@ class TimelineKind(StrEnum):
     NOTE = "note"
     CALL_IN = "call_in"
     CALL_OUT = "call_out"
+    VISIT = "visit"  # came to the post in person
     STATUS = "status"
     ASSIGNMENT = "assignment"
     PRIORITY = "priority"  # priority or due time changed: "normal → urgent" + the due time

@@ -300,7 +300,7 @@ def _catalog_sources() -> None:
     # TRANSLATORS: consuldesk.messages.TEMPLATES['request.summary']
     _("The request needs a short summary")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['request.event_kind']
-    _("“{kind}” is not a note or a call")
+    _("“{kind}” is not a note, a call or a visit")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['request.note_empty']
     _("The note is empty")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['request.closed']
@@ -887,6 +887,8 @@ def _catalog_sources() -> None:
     _("Call in")
     # TRANSLATORS: consuldesk.messages.TIMELINE_LABELS['call_out']
     _("Call out")
+    # TRANSLATORS: consuldesk.messages.TIMELINE_LABELS['visit']
+    _("Visit")
     # TRANSLATORS: consuldesk.messages.TIMELINE_LABELS['assignment']
     _("Assigned")
     # TRANSLATORS: consuldesk.messages.TIMELINE_LABELS['priority'], consuldesk.services.audit_text.MORE_FIELD_LABELS['priority_class'], consuldesk.services.audit_text.MORE_FIELD_LABELS['priority']

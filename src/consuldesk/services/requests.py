@@ -37,6 +37,8 @@ from consuldesk.store.models import (
 from consuldesk.store.search import search_seqs
 
 __all__ = [
+    "CONTACT_KINDS",
+    "NOTE_KINDS",
     "add_note",
     "assign",
     "change_status",
@@ -51,8 +53,10 @@ __all__ = [
 DONE_STATUSES = frozenset({RequestStatus.RESOLVED, RequestStatus.CLOSED, RequestStatus.CANCELLED})
 #: Statuses in which a request takes no more notes or assignments (reopen it first).
 FROZEN_STATUSES = frozenset({RequestStatus.CLOSED, RequestStatus.CANCELLED})
+#: What a person's contact with the post can be: on the phone either way, or at its door.
+CONTACT_KINDS = (TimelineKind.CALL_IN, TimelineKind.CALL_OUT, TimelineKind.VISIT)
 #: Timeline kinds an officer writes by hand.
-NOTE_KINDS = frozenset({TimelineKind.NOTE, TimelineKind.CALL_IN, TimelineKind.CALL_OUT})
+NOTE_KINDS = frozenset({TimelineKind.NOTE, *CONTACT_KINDS})
 _PRIORITY_RANK = {p.value: i for i, p in enumerate(RequestPriority)}  # urgent first
 _NOBODY = "—"
 
@@ -337,11 +341,11 @@ def set_priority(
 
 
 def add_note(desk: Desk, request_id: str, kind: TimelineKind, text: str) -> Written[RequestRow]:
-    """Add a note, or log an incoming or outgoing call, on a request's timeline.
+    """Add a note, or log an incoming or outgoing call or a visit, on a request's timeline.
 
     Raises:
         NotFound: no such live request.
-        ServiceError: ``request.event_kind`` (``kind`` is not note, call_in or call_out),
+        ServiceError: ``request.event_kind`` (``kind`` is not note, call_in, call_out or visit),
             ``request.note_empty``, ``request.closed`` (closed or cancelled request).
     """
     kind = TimelineKind(kind)
@@ -385,7 +389,8 @@ def log_hotline_call(
     assignee: str | None = None,
     due_at: datetime | None = None,
 ) -> Written[RequestRow]:
-    """Log a hotline call: a new request and its first timeline entry, in one transaction.
+    """Log a hotline call (or a visit to the post, ``direction`` ``visit``): a new request and
+    its first timeline entry, in one transaction.
 
     The caller may be unknown to the post (no ``national_id``): the caller's name and phone
     then go into the request's details, so nobody who called is lost. The timeline entry reads
@@ -393,12 +398,12 @@ def log_hotline_call(
 
     Raises:
         NotFound: the national or household does not exist.
-        ServiceError: ``request.event_kind`` (``direction`` is not call_in or call_out),
+        ServiceError: ``request.event_kind`` (``direction`` is not call_in, call_out or visit),
             ``request.summary``, ``request.no_subject`` (no national, household, caller or
             phone).
     """
     direction = TimelineKind(direction)
-    if direction not in (TimelineKind.CALL_IN, TimelineKind.CALL_OUT):
+    if direction not in CONTACT_KINDS:
         raise ServiceError("request.event_kind", "direction", kind=direction.value)
     who = " · ".join(p for p in (_clean(caller), _phone(phone)) if p)
     if not (national_id or household_id or who):

@@ -14,6 +14,7 @@ from consuldesk.domain.enums import (
     TimelineKind,
 )
 from consuldesk.domain.errors import ValidationError
+from consuldesk.messages import describe
 from consuldesk.services import requests as rq
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.households import create_household
@@ -272,3 +273,23 @@ def test_a_request_is_escalated_with_a_due_time_and_the_timeline_says_so(desk, a
     with pytest.raises(ServiceError) as frozen:
         rq.set_priority(desk, row.id, RequestPriority.LOW, None)
     assert frozen.value.code == "request.closed"
+
+
+def test_a_visit_to_the_post_is_logged_as_a_visit_not_a_call(desk, aigerim):
+    row = rq.log_hotline_call(
+        desk,
+        national_id=aigerim.id,
+        caller="Қасымова Әйгерім",
+        summary="Паспорт жоғалды",
+        kind=RequestKind.DOCUMENTS,
+        direction=TimelineKind.VISIT,
+    ).row
+    assert [(e.kind, e.text) for e in row.timeline] == [
+        ("visit", "Қасымова Әйгерім\nПаспорт жоғалды")
+    ]
+    row = rq.add_note(desk, row.id, TimelineKind.VISIT, "Анықтама алды").row
+    assert row.timeline[-1].kind == "visit"
+    with pytest.raises(ServiceError) as err:
+        rq.add_note(desk, row.id, TimelineKind.STATUS, "x")
+    assert err.value.code == "request.event_kind"
+    assert describe(err.value) == "“status” is not a note, a call or a visit"

@@ -421,6 +421,42 @@ def test_log_a_hotline_call_for_a_person_found_by_typing(qtbot, ctx, desk, peopl
     assert timeline[0].text.startswith("Әбілқасымов Нұрсұлтан · +77015550001")
 
 
+def test_a_visitor_at_the_post_is_logged_as_a_visit(qtbot, ctx, desk):
+    dialog = HotlineCallDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.windowTitle() == "Log a hotline call"
+    dialog.direction_box.setCurrentIndex(dialog.direction_box.findData(TimelineKind.VISIT))
+    assert dialog.windowTitle() == "Log a visit to the post"
+    assert dialog.caller_edit.placeholderText() == "Who came (may be a relative)"
+    type_text(dialog.caller_edit, "Сейтқали Ұлжан")
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(RequestKind.DOCUMENTS))
+    type_text(dialog.summary_edit, "Паспорт жоғалды")
+    with qtbot.waitSignal(dialog.saved, timeout=3000) as blocker:
+        dialog.save_button.click()
+    timeline = requests.get_request(desk, blocker.args[0].id).timeline
+    assert [(e.kind, e.text) for e in timeline] == [("visit", "Сейтқали Ұлжан\nПаспорт жоғалды")]
+    dialog.direction_box.setCurrentIndex(dialog.direction_box.findData(TimelineKind.CALL_IN))
+    assert dialog.windowTitle() == "Log a hotline call"
+
+
+def test_a_visit_is_added_to_a_request_from_the_page(qtbot, queue, page, desk, ctx):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    select(qtbot, page, queue["late"].id)
+    box = page.view.note_kind_box
+    assert [box.itemText(i) for i in range(box.count())] == [
+        "Note", "Call in", "Call out", "Visit"
+    ]  # fmt: skip
+    box.setCurrentIndex(box.findData(TimelineKind.VISIT))
+    type_text(page.view.note_edit, "Келді, анықтама берілді")
+    with qtbot.waitSignal(ctx.events.changed, timeout=3000):
+        page.view.note_button.click()
+    last = requests.get_request(desk, queue["late"].id).timeline[-1]
+    assert (last.kind, last.text) == ("visit", "Келді, анықтама берілді")
+    item = page.view.timeline.topLevelItem(page.view.timeline.topLevelItemCount() - 1)
+    assert item.text(1) == "Visit"
+
+
 def test_a_name_heard_differently_finds_the_person_and_says_so(qtbot, ctx, desk, people):
     """ "Абылқасмов" on the phone, "Әбілқасымов" on file: nobody by the name as heard, so
     the people with a name near it are listed under a line that says so."""
@@ -539,7 +575,7 @@ def test_the_dialog_asks_for_a_kind_and_a_summary_and_escape_cancels(qtbot, ctx,
     assert dialog.kind_box.currentIndex() == -1  # no kind chosen for the officer
     dialog.caller_edit.setText("Someone")
     dialog.save_button.click()
-    assert dialog.error_label.text() == "Choose what the call is about (its kind)."
+    assert dialog.error_label.text() == "Choose what they need (the kind of request)."
     dialog.kind_box.setCurrentIndex(0)
     dialog.save_button.click()
     assert dialog.error_label.text() == "Write what the caller needs in the summary."

@@ -84,6 +84,8 @@ class HotlineCallDialog(DiscardGuardDialog):
         self.direction_box = QComboBox()
         self.direction_box.addItem(_("Incoming call"), TimelineKind.CALL_IN)
         self.direction_box.addItem(_("Outgoing call"), TimelineKind.CALL_OUT)
+        # Someone at the post's door is not a call: the timeline says which it was.
+        self.direction_box.addItem(_("Visit to the post"), TimelineKind.VISIT)
         self.caller_edit = QLineEdit()
         self.caller_edit.setPlaceholderText(_("Who is calling (may be a relative)"))
         self.phone_edit = QLineEdit()
@@ -114,7 +116,7 @@ class HotlineCallDialog(DiscardGuardDialog):
         for kind in RequestKind:
             self.kind_box.addItem(kind_label(kind), kind)
         # No kind until the officer chooses one: a default would file every call as it.
-        self.kind_box.setPlaceholderText(_("Choose what the call is about"))
+        self.kind_box.setPlaceholderText(_("Choose what they need"))
         self.kind_box.setCurrentIndex(-1)
         self.priority_box = QComboBox()
         for priority in RequestPriority:
@@ -152,8 +154,8 @@ class HotlineCallDialog(DiscardGuardDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
 
         form = QFormLayout()
-        form.addRow(_("Call"), self.direction_box)
-        form.addRow(_("Caller"), self.caller_edit)
+        form.addRow(_("Contact"), self.direction_box)
+        form.addRow(_("Who"), self.caller_edit)
         form.addRow(_("Phone"), self.phone_edit)
         form.addRow(_("Find person"), self.person_search)
         form.addRow("", self.similar_label)
@@ -183,10 +185,21 @@ class HotlineCallDialog(DiscardGuardDialog):
             self.link_person(person)
         self._as_opened = self._typed()  # what Esc compares with before it asks
 
+    @Slot(int)
+    def _on_direction_box_changed(self, _index: int) -> None:
+        """A visitor at the door is asked about as one: the title and the prompt say so."""
+        if self.direction_box.currentData() == TimelineKind.VISIT:
+            self.setWindowTitle(_("Log a visit to the post"))
+            self.caller_edit.setPlaceholderText(_("Who came (may be a relative)"))
+        else:
+            self.setWindowTitle(_("Log a hotline call"))
+            self.caller_edit.setPlaceholderText(_("Who is calling (may be a relative)"))
+
     def _connect_signals(self) -> None:
         self.person_search.textChanged.connect(self._on_person_search_text_changed)
         self.person_search.installEventFilter(self)  # arrows choose a match, Enter links it
         self.kind_box.currentIndexChanged.connect(self.error_label.hide)
+        self.direction_box.currentIndexChanged.connect(self._on_direction_box_changed)
         self._debounce.timeout.connect(self._on_debounce_timeout)
         self.person_list.itemActivated.connect(self._on_person_list_item_activated)
         self.person_list.itemClicked.connect(self._on_person_list_item_activated)
@@ -359,7 +372,7 @@ class HotlineCallDialog(DiscardGuardDialog):
         if not self.save_button.isEnabled():
             return  # already saving
         if self.kind_box.currentIndex() < 0:
-            self._show_error(_("Choose what the call is about (its kind)."))
+            self._show_error(_("Choose what they need (the kind of request)."))
             self.kind_box.setFocus()
             return
         if not self.summary_edit.text().strip():

@@ -40,6 +40,7 @@ from consuldesk.domain.requests import OPEN_STATUSES, TRANSITIONS, default_due
 from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe
 from consuldesk.services.requests import (
+    CONTACT_KINDS,
     FROZEN_STATUSES,
     add_note,
     assign,
@@ -190,11 +191,13 @@ class RequestView(QWidget):
         self.timeline.header().setStretchLastSection(True)
 
         self.note_kind_box = QComboBox()
-        for kind in (TimelineKind.NOTE, TimelineKind.CALL_IN, TimelineKind.CALL_OUT):
+        for kind in (TimelineKind.NOTE, *CONTACT_KINDS):
             self.note_kind_box.addItem(timeline_label(kind), kind)
         self.note_edit = QPlainTextEdit()
         self.note_edit.setTabChangesFocus(True)
-        self.note_edit.setPlaceholderText(_("Add a note or log a call — Ctrl+Enter to add"))
+        self.note_edit.setPlaceholderText(
+            _("Add a note, or log a call or a visit — Ctrl+Enter to add")
+        )
         self.note_edit.setFixedHeight(64)
         self.note_button = QPushButton(_("Add"))
         note_line = with_side_column(self.note_edit, self.note_kind_box, self.note_button)
@@ -322,7 +325,7 @@ class RequestView(QWidget):
         self.note_edit.setPlaceholderText(
             _("Reopen the request to add notes.")
             if frozen
-            else _("Add a note or log a call — Ctrl+Enter to add")
+            else _("Add a note, or log a call or a visit — Ctrl+Enter to add")
         )
         self._fill_timeline(row)
 
