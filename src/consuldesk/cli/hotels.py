@@ -456,7 +456,7 @@ def cmd_hotels_edit(args: argparse.Namespace) -> int:
             _unless_on_file(desk, args, fields, hotel.id)
         with _blame({"currency": "--currency", "country": "--country", "name": "--name"}):
             row = update_hotel(desk, hotel.id, fields).row
-        tonight = next((r.occupied for r in occupancy(desk) if r.hotel.id == hotel.id), 0)
+        tonight = sum(r.occupied for r in occupancy(desk, hotel_id=hotel.id))
     finally:
         desk.close()
     if args.json:

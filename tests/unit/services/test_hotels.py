@@ -181,6 +181,12 @@ def test_full_hotel_is_refused_unless_overbooking(desk, hotel):
     assert len(forced.row) == 1
     occ = {r.hotel.id: r for r in ht.occupancy(desk, D(2026, 3, 10))}[hotel.id]
     assert (occ.beds, occ.occupied, occ.free, occ.overbooked) == (3, 4, 0, 1)
+    other = ht.add_hotel(desk, ht.HotelFields(name="Other", city="Dubai", beds=5)).row
+    ht.place(desk, other.id, [people[3].id], D(2026, 3, 9), D(2026, 3, 11))  # before the 12th
+    [one] = ht.occupancy(desk, D(2026, 3, 10), hotel_id=hotel.id)  # one hotel, read alone
+    assert (one.hotel.id, one.occupied, one.free) == (hotel.id, 4, 0)
+    [one] = ht.occupancy(desk, D(2026, 3, 10), hotel_id=other.id)
+    assert (one.hotel.id, one.occupied, one.free) == (other.id, 1, 4)
 
 
 def test_check_in_and_out_move_presence(desk, hotel):

@@ -167,13 +167,19 @@ def guests_at_the_desk(desk: Desk, hotel_id: str) -> list[PlacementRow]:
         return sorted_rows(placement_rows(session, found, today))
 
 
-def occupancy(desk: Desk, on: date | None = None) -> list[HotelOccupancyRow]:
-    """Beds taken in every live hotel on the night of ``on`` (default today), by hotel name."""
+def occupancy(
+    desk: Desk, on: date | None = None, hotel_id: str | None = None
+) -> list[HotelOccupancyRow]:
+    """Beds taken in every live hotel (or only in ``hotel_id``) on the night of ``on`` (default
+    today), by hotel name."""
     night = on or desk.today()
     with desk.casefile.read() as session:
-        hotels = session.exec(select(Hotel).where(col(Hotel.deleted_at).is_(None))).all()
+        query = select(Hotel).where(col(Hotel.deleted_at).is_(None))
+        if hotel_id is not None:
+            query = query.where(col(Hotel.id) == hotel_id)
+        hotels = session.exec(query).all()
         taken: dict[str, int] = defaultdict(int)
-        for p in _occupying(session, night):
+        for p in _occupying(session, night, hotel_id):
             taken[p.hotel_id] += 1
         rows = [
             HotelOccupancyRow(hotel_row(h), h.beds, taken[h.id], max(0, h.beds - taken[h.id]))

@@ -247,7 +247,7 @@ class HotelDialog(SavingDialog):
             same = same_hotels(desk, fields.name, fields.city, exclude_id=exclude)
             tonight = 0
             if hotel is not None:
-                tonight = next((r.occupied for r in occupancy(desk) if r.hotel.id == hotel.id), 0)
+                tonight = sum(r.occupied for r in occupancy(desk, hotel_id=hotel.id))
             return same, tonight
 
         self.buttons.setEnabled(False)
