@@ -154,6 +154,15 @@ TEMPLATES: dict[str, str] = {
     ),
     "national.duplicate": "{field_label} {value} is already on file: {existing_name}",
     "national.merge_self": "A record cannot be merged with itself",
+    "national.merge_take_empty": (
+        "The record merged in has no {field_label}: taking it would erase the one kept (to "
+        "clear a value, edit the record)"
+    ),
+    "national.merge_two_families": (
+        "The two records are in two different families, {kept_family} and {dropped_family}; "
+        "a person is in one. Remove them from the family that is not theirs (Households), "
+        "then merge"
+    ),
     "national.deleted_meanwhile": (
         "{officer} deleted this person on {when}, while this card was open. Nothing was saved"
     ),

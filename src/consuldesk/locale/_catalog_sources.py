@@ -269,6 +269,14 @@ def _catalog_sources() -> None:
     _("{field_label} {value} is already on file: {existing_name}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['national.merge_self']
     _("A record cannot be merged with itself")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['national.merge_take_empty']
+    _(
+        "The record merged in has no {field_label}: taking it would erase the one kept (to clear a value, edit the record)"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['national.merge_two_families']
+    _(
+        "The two records are in two different families, {kept_family} and {dropped_family}; a person is in one. Remove them from the family that is not theirs (Households), then merge"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['national.deleted_meanwhile']
     _("{officer} deleted this person on {when}, while this card was open. Nothing was saved")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['national.merged_meanwhile']

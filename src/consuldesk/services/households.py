@@ -34,7 +34,7 @@ from consuldesk.domain.names import (
 )
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
-from consuldesk.services.nationals import live_national, to_rows
+from consuldesk.services.nationals import family_label, live_national, to_rows
 from consuldesk.services.views import HouseholdListRow, HouseholdRow, MemberRow, Written
 from consuldesk.store.db import ChangeSet, Tx, get_live
 from consuldesk.store.models import Household, HouseholdMember, National
@@ -132,7 +132,7 @@ def _check_family(session: Session, household_id: str, kind: str, national_id: s
         raise ServiceError(
             "household.already_in_family",
             "national_id",
-            household=other.name,
+            household=family_label(session, other),
             household_id=other.id,
             national_id=national_id,
         )

@@ -19,8 +19,10 @@ from consuldesk.domain.duplicates import NameFacts, facts_of, probable_duplicate
 from consuldesk.domain.edits import three_way
 from consuldesk.domain.enums import (
     DuplicateStatus,
+    HouseholdKind,
     PlacementStatus,
     PresenceStatus,
+    Relation,
     RequestStatus,
     Sex,
     Source,
@@ -66,6 +68,7 @@ from consuldesk.store.retention import PERSONAL
 from consuldesk.store.search import (
     build_match,
     id_fragment,
+    merged_away_seqs,
     search_seqs,
     similar_matches,
     similar_seqs,
@@ -258,10 +261,11 @@ def search(desk: Desk, query: str, limit: int = 50) -> SearchResult:
     """Find nationals by name in either script, IIN, passport number or phone, as typed; when
     nobody has the name as typed, the people whose name is a letter or two from it
     (:func:`~consuldesk.store.search.similar_matches`: a caller's Russian spelling of a Kazakh
-    name, a typo), said by ``similar``."""
+    name, a typo), said by ``similar``. A whole IIN or passport number of a record merged
+    into another finds the record kept."""
     with desk.casefile.read() as session:
         table = table_of(National)
-        seqs = search_seqs(session, query, limit + 1)
+        seqs = search_seqs(session, query, limit + 1) or merged_away_seqs(session, query)
         similar = not seqs
         if similar:
             # The closest of the people found first, not the first the index gives.
@@ -1149,11 +1153,16 @@ def merge_nationals(
     """Merge two records of one person into ``keep_id``.
 
     Each field keeps the kept record's value unless it is empty there or named in
-    ``take_from_drop``; phones are united. Households, requests, placements and manifest entries
-    move to the kept record; the dropped record becomes a tombstone pointing at it.
+    ``take_from_drop``; phones are united. A passport number taken brings its expiry with it.
+    Households (and the head's place in them), requests, placements, manifest entries and the
+    dropped record's open duplicate pairs move to the kept record; the dropped record becomes
+    a tombstone pointing at it.
 
     Raises:
-        NotFound, ValidationErrors, ServiceError (``national.merge_self``).
+        NotFound, ValidationErrors, ServiceError (``national.merge_self``;
+        ``national.merge_take_empty``: a field to take is empty in the record merged in, so
+        taking it would erase the kept value; ``national.merge_two_families``: the records are
+        in two different families, and a person is in one).
     """
     if keep_id == drop_id:
         raise ServiceError("national.merge_self")
@@ -1163,6 +1172,12 @@ def merge_nationals(
         keep = live_national(tx.session, keep_id)
         drop = live_national(tx.session, drop_id)
         kept_fields, dropped_fields = fields_of(keep), fields_of(drop)
+        for name in sorted(chosen - {"phones"}):  # phones are united, whichever is taken
+            if getattr(dropped_fields, name) in (None, ""):
+                raise ServiceError("national.merge_take_empty", name)
+        if "passport_no" in chosen:  # the expiry is the passport's: the other one's is wrong
+            chosen.add("passport_expiry")
+        _refuse_two_families(tx.session, keep.id, drop.id)
         values: dict[str, object] = {}
         for name in FIELD_NAMES:
             mine, theirs = getattr(kept_fields, name), getattr(dropped_fields, name)
@@ -1197,6 +1212,40 @@ def merge_nationals(
 _DOCUMENTS = ("passport_no", "iin")
 
 
+def _refuse_two_families(session: Session, keep_id: str, drop_id: str) -> None:
+    """A person is in one family: two records in two families are not merged until an
+    officer has said which family is theirs (``national.merge_two_families``)."""
+    query = (
+        select(HouseholdMember.national_id, Household)
+        .join(Household, col(Household.id) == col(HouseholdMember.household_id))
+        .where(
+            col(HouseholdMember.national_id).in_([keep_id, drop_id]),
+            col(HouseholdMember.deleted_at).is_(None),
+            col(Household.deleted_at).is_(None),
+            col(Household.kind) == HouseholdKind.FAMILY.value,
+        )
+    )
+    families: dict[str, Household] = {}
+    for national_id, household in session.exec(query).all():
+        families.setdefault(national_id, household)
+    kept, dropped = families.get(keep_id), families.get(drop_id)
+    if kept is not None and dropped is not None and kept.id != dropped.id:
+        raise ServiceError(
+            "national.merge_two_families",
+            kept_family=family_label(session, kept),
+            dropped_family=family_label(session, dropped),
+        )
+
+
+def family_label(session: Session, household: Household) -> str:
+    """A family as an officer tells it from another of the same name: "Семья Ахметовых
+    (head: Ахметов Ерлан)"; families of one surname are common."""
+    head = session.get(National, household.head_id) if household.head_id else None
+    if head is None:
+        return household.name
+    return _("{family} (head: {head})").format(family=household.name, head=_display_name(head))
+
+
 def _move_references(tx: Tx, old_id: str, new_id: str) -> None:
     s = tx.session
     live = lambda model: col(model.deleted_at).is_(None)  # noqa: E731
@@ -1213,9 +1262,15 @@ def _move_references(tx: Tx, old_id: str, new_id: str) -> None:
             )
         ).first()
         if twin:
+            if member.relation == Relation.HEAD.value:  # the head's place goes to the one kept
+                tx.update(twin, {"relation": Relation.HEAD.value}, action="merge")
             tx.delete(member)
         else:
             tx.update(member, {"national_id": new_id}, action="merge")
+    for household in s.exec(
+        select(Household).where(col(Household.head_id) == old_id, live(Household))
+    ):
+        tx.update(household, {"head_id": new_id}, action="merge")
     for request in s.exec(
         select(AssistanceRequest).where(col(AssistanceRequest.national_id) == old_id)
     ):
@@ -1225,9 +1280,11 @@ def _move_references(tx: Tx, old_id: str, new_id: str) -> None:
     for entry in s.exec(
         select(ManifestEntry).where(col(ManifestEntry.national_id) == old_id, live(ManifestEntry))
     ):
+        # One entry a person on a leg of an operation (seated or waiting): the kept one's.
         entry_twin = s.exec(
             select(ManifestEntry).where(
-                col(ManifestEntry.trip_id) == entry.trip_id,
+                col(ManifestEntry.operation_id) == entry.operation_id,
+                col(ManifestEntry.leg_no) == entry.leg_no,
                 col(ManifestEntry.national_id) == new_id,
                 live(ManifestEntry),
             )
@@ -1245,10 +1302,32 @@ def _move_references(tx: Tx, old_id: str, new_id: str) -> None:
             col(DuplicateCandidate.status) == DuplicateStatus.OPEN.value,
         )
     )
-    for pair in pairs:
+    for pair in pairs.all():
         other = pair.national_b_id if pair.national_a_id == old_id else pair.national_a_id
-        status = DuplicateStatus.MERGED if other == new_id else DuplicateStatus.DISMISSED
-        tx.update(pair, {"status": status.value})
+        if other == new_id:
+            tx.update(pair, {"status": DuplicateStatus.MERGED.value})
+            continue
+        # Probably one person with the record merged in, so with the record kept: the pair
+        # moves to it, unless the kept record is paired with that one already: still to look
+        # at (then once is enough), or said to be two people (then so are these two).
+        already = s.exec(
+            select(DuplicateCandidate.status).where(
+                or_(
+                    (col(DuplicateCandidate.national_a_id) == new_id)
+                    & (col(DuplicateCandidate.national_b_id) == other),
+                    (col(DuplicateCandidate.national_a_id) == other)
+                    & (col(DuplicateCandidate.national_b_id) == new_id),
+                ),
+                live(DuplicateCandidate),
+            )
+        ).all()
+        if DuplicateStatus.DISMISSED.value in already:
+            tx.update(pair, {"status": DuplicateStatus.DISMISSED.value})
+        elif already:
+            tx.delete(pair)
+        else:
+            side = "national_a_id" if pair.national_a_id == old_id else "national_b_id"
+            tx.update(pair, {side: new_id}, action="merge")
 
 
 def list_duplicates(
@@ -1309,6 +1388,7 @@ __all__ = [
     "count_needs_review",
     "delete_national",
     "dismiss_duplicate",
+    "family_label",
     "fields_of",
     "fields_of_row",
     "filter_choices",

@@ -186,6 +186,42 @@ def search_seqs(session: Session, query: str, limit: int) -> list[int]:
     return found
 
 
+def merged_away_seqs(session: Session, query: str) -> list[int]:
+    """``national.seq`` of the live records that records known by the IIN or passport number
+    ``query`` (whole) were merged into, following merges: a merge keeps one number, and the
+    other (a renewed passport, another post's record) still names the person at a checkpoint."""
+    fragment = id_fragment(query)
+    if fragment is None or len(fragment) < 6:  # a whole number, not a piece of one
+        return []
+    conn = session.connection()
+    wanted = [
+        r[0]
+        for r in conn.exec_driver_sql(
+            "SELECT merged_into_id FROM national WHERE deleted_at IS NOT NULL "
+            "AND merged_into_id IS NOT NULL AND anonymised_at IS NULL "
+            "AND (passport_no = ? OR iin = ?)",
+            (fragment.upper(), fragment),
+        )
+    ]
+    found: list[int] = []
+    seen: set[str] = set()
+    while wanted:
+        rid = wanted.pop()
+        if rid in seen:
+            continue
+        seen.add(rid)
+        row = conn.exec_driver_sql(
+            "SELECT seq, deleted_at, merged_into_id FROM national WHERE id = ?", (rid,)
+        ).first()
+        if row is None:
+            continue
+        if row[1] is None:
+            found.append(row[0])
+        elif row[2]:
+            wanted.append(row[2])  # merged on since
+    return sorted(found)
+
+
 def similar_matches(session: Session, query: str) -> list[str]:
     """MATCH expressions for names like the ones typed, to try in turn when nobody has them
     as typed (empty when the query is no name, a number, or nothing is near it).

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from consuldesk.domain.enums import PresenceStatus, Sex, Vulnerability
+from consuldesk.domain.enums import DuplicateStatus, PresenceStatus, Sex, Vulnerability
 from consuldesk.domain.errors import ValidationErrors
 from consuldesk.messages import describe
 from consuldesk.services import nationals
@@ -292,3 +292,141 @@ def test_a_merge_keeps_the_other_passport_in_the_notes_of_the_record_kept(desk):
     ).row
     merged = nationals.merge_nationals(desk, keep.id, again.id, ["passport_no"]).row
     assert merged.passport_no == "N55667790" and "N55667788" in merged.notes
+
+
+def _twins(desk, **drop_overrides):
+    """Two records of one woman: the one kept, and one registered again (no documents)."""
+    keep = nationals.register_national(desk, person(passport_no="N10000001")).row
+    values = dict(iin=None, passport_no=None, phones=(), city="Abu Dhabi") | drop_overrides
+    drop = nationals.register_national(desk, person(**values)).row
+    return keep, drop
+
+
+def test_two_records_in_two_families_are_not_merged_until_one_family_is_theirs(desk):
+    from consuldesk.domain.enums import HouseholdKind
+    from consuldesk.services import households as hh
+
+    keep, drop = _twins(desk)
+    child = nationals.register_national(
+        desk, person(given_names_cyr="Айлин", given_names_lat="AILIN", birth_date=date(2019, 5, 1))
+    ).row
+    first = hh.create_household(desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=keep.id).row
+    second = hh.create_household(
+        desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=drop.id, member_ids=[child.id]
+    ).row
+    with pytest.raises(ServiceError) as err:
+        nationals.merge_nationals(desk, keep.id, drop.id)
+    assert err.value.code == "national.merge_two_families"
+    assert describe(err.value) == (
+        "The two records are in two different families, Қасымовтар (head: Қасымова Әйгерім) "
+        "and Қасымовтар (head: Қасымова Әйгерім); a person is in one. Remove them from the "
+        "family that is not theirs (Households), then merge"
+    )
+    assert nationals.get_national(desk, drop.id).id == drop.id  # nothing was merged
+
+    # The officer takes the kept record out of its family: the merge then keeps the other.
+    hh.remove_member(desk, first.id, keep.id)
+    nationals.merge_nationals(desk, keep.id, drop.id)
+    family = hh.get_household(desk, second.id)
+    assert family.head_id == keep.id  # the head's place went to the record kept
+    assert set(family.member_ids) == {keep.id, child.id}
+    assert nationals.get_national(desk, child.id).vulnerabilities == {Vulnerability.MINOR}
+    assert Vulnerability.WOMAN_WITH_MINORS in nationals.get_national(desk, keep.id).vulnerabilities
+    # A refusal to add someone to a family names the family they are in, with its head.
+    with pytest.raises(ServiceError) as err:
+        hh.add_member(desk, first.id, keep.id)
+    assert err.value.params["household"] == "Қасымовтар (head: Қасымова Әйгерім)"
+
+
+def test_a_merge_within_one_family_keeps_one_member_and_its_head(desk):
+    from consuldesk.domain.enums import HouseholdKind
+    from consuldesk.services import households as hh
+
+    keep, drop = _twins(desk)
+    tour = hh.create_household(
+        desk, "Kompas №12", HouseholdKind.TOUR_GROUP, head_id=drop.id, member_ids=[keep.id]
+    ).row
+    nationals.merge_nationals(desk, keep.id, drop.id)
+    group = hh.get_household(desk, tour.id)
+    assert (group.head_id, list(group.member_ids)) == (keep.id, [keep.id])
+    assert [m.relation for m in group.members] == ["head"]
+
+
+def test_a_merge_never_takes_an_empty_value_and_a_passport_brings_its_expiry(desk):
+    keep, drop = _twins(desk, passport_no="N20000002", passport_expiry=date(2031, 1, 1))
+    nationals.update_national(
+        desk, keep.id, nationals.fields_of_row(keep).replace(passport_expiry=date(2027, 6, 1))
+    )
+    with pytest.raises(ServiceError) as err:
+        nationals.merge_nationals(desk, keep.id, drop.id, take_from_drop=["iin"])
+    assert err.value.code == "national.merge_take_empty" and err.value.field == "iin"
+    assert describe(err.value).startswith("The record merged in has no IIN: taking it would")
+    merged = nationals.merge_nationals(desk, keep.id, drop.id, take_from_drop=["passport_no"]).row
+    assert (merged.passport_no, merged.passport_expiry) == ("N20000002", date(2031, 1, 1))
+    assert "N10000001" in merged.notes  # the other passport is kept aside
+
+
+def _pairs(desk, status=DuplicateStatus.OPEN):
+    return sorted(sorted((p.a.id, p.b.id)) for p in nationals.list_duplicates(desk, status))
+
+
+@pytest.mark.parametrize("kept_pair", ["none", "open", "dismissed"])
+def test_the_record_merged_ins_other_pairs_move_to_the_record_kept(desk, kept_pair):
+    """A third record probably the same person as the record merged in is still to look at
+    beside the record kept (it was dismissed, as if said to be another person), once."""
+    from consuldesk.store.models import DuplicateCandidate
+
+    keep, drop = _twins(desk)
+    third = nationals.register_national(
+        desk, person(passport_no=None, phones=(), city="Sharjah", iin=None)
+    ).row
+    assert _pairs(desk) == sorted(
+        sorted(p) for p in ((keep.id, drop.id), (keep.id, third.id), (drop.id, third.id))
+    )
+    [with_kept] = [
+        p for p in nationals.list_duplicates(desk) if {p.a.id, p.b.id} == {keep.id, third.id}
+    ]
+    if kept_pair == "none":  # flagged with the record merged in only
+        with desk.casefile.write("x") as tx:
+            tx.delete(tx.session.get(DuplicateCandidate, with_kept.id))
+    elif kept_pair == "dismissed":
+        nationals.dismiss_duplicate(desk, with_kept.id)
+    nationals.merge_nationals(desk, keep.id, drop.id)
+    if kept_pair == "dismissed":  # said to be two people: so are the record merged in and it
+        assert _pairs(desk) == []
+        assert _pairs(desk, DuplicateStatus.DISMISSED) == [
+            sorted((keep.id, third.id)),
+            sorted((drop.id, third.id)),
+        ]
+    else:
+        assert _pairs(desk) == [sorted((keep.id, third.id))]
+
+
+def test_a_passport_of_a_record_merged_away_finds_the_record_kept(desk):
+    keep, drop = _twins(desk, passport_no="N20000002")
+    nationals.merge_nationals(desk, keep.id, drop.id)
+    assert [r.id for r in nationals.search(desk, "N20000002").rows] == [keep.id]
+    assert [r.id for r in nationals.search(desk, "n20000002").rows] == [keep.id]
+    assert nationals.search(desk, "N2000").rows == []  # a piece of it: no
+
+
+def test_a_merge_keeps_the_waiting_lists_of_two_operations(desk):
+    """Waiting (no vehicle yet) in two operations: both places are the person's; only a
+    second place on the same leg of one operation is one too many."""
+    from consuldesk.store.models import EvacuationOperation, ManifestEntry
+
+    keep, drop = _twins(desk)
+    with desk.casefile.write("x") as tx:
+        ops = [EvacuationOperation(name=n) for n in ("Iran → Azerbaijan", "Iran → Armenia")]  # type: ignore[call-arg]
+        for op in ops:
+            tx.add(op)
+        tx.add(ManifestEntry(operation_id=ops[0].id, national_id=keep.id, status="waitlisted"))  # type: ignore[call-arg]
+        tx.add(ManifestEntry(operation_id=ops[1].id, national_id=drop.id, status="waitlisted"))  # type: ignore[call-arg]
+        tx.add(ManifestEntry(operation_id=ops[0].id, national_id=drop.id, status="waitlisted"))  # type: ignore[call-arg]
+    nationals.merge_nationals(desk, keep.id, drop.id)
+    places = count(
+        desk,
+        f"SELECT group_concat(operation_id) FROM manifest_entry "
+        f"WHERE national_id = '{keep.id}' AND deleted_at IS NULL",
+    )
+    assert sorted(places.split(",")) == sorted(op.id for op in ops)
