@@ -38,6 +38,7 @@ from consuldesk.services.files import (
 )
 from consuldesk.store import retention as store_retention
 from consuldesk.store.db import META_HLC, Tx, gc_paused, read_meta
+from consuldesk.store.errors import CaseFileError
 from consuldesk.store.migrate import head_revision
 from consuldesk.store.models import (
     HeldBundle,
@@ -52,10 +53,6 @@ from consuldesk.sync import bundle as b
 from consuldesk.sync import exchange, scope
 from consuldesk.sync import keys as k
 from consuldesk.sync.errors import SyncError
-
-#: How many automatic backups taken before imports are kept for each case file.
-KEEP_BACKUPS = 5
-
 
 # -- results -------------------------------------------------------------------------------
 
@@ -460,8 +457,6 @@ def _apply(
     if result.nothing_new and result.backup is not None:
         result.backup.unlink(missing_ok=True)  # nothing to go back to
         result.backup = None
-    elif result.backup is not None:
-        _prune_backups(desk)
     return result
 
 
@@ -605,7 +600,11 @@ def _hold(
 
 
 def _apply_held(desk: Desk, identities: list[k.SecretKeys]) -> list[str]:
-    """Apply the held bundles whose gaps are filled now, oldest first, until none is."""
+    """Apply the held bundles whose gaps are filled now, oldest first, until none is.
+
+    The bundle just imported is written by then: one held that cannot be applied now (its
+    backup finds the disk full) stays held for the next import, and the import is not
+    reported failed."""
     applied: list[str] = []
     progress = True
     while progress:
@@ -620,7 +619,10 @@ def _apply_held(desk: Desk, identities: list[k.SecretKeys]) -> list[str]:
             if _missing(desk, opened.manifest):
                 continue
             facts = audited.bytes_facts(b.file_name(opened.manifest), row.content)
-            _apply(desk, opened, preview=False, facts=facts)
+            try:
+                _apply(desk, opened, preview=False, facts=facts)
+            except (CaseFileError, ServiceError):
+                return applied  # nothing of it was written; it waits, held, as it did
             applied.append(row.bundle_id)
             progress = True
     return applied
@@ -645,14 +647,6 @@ def _backup(desk: Desk, label: str) -> Path:
     another program holds the case file: the import would be refused after the copy)."""
     desk.casefile.wait_for_write_lock()
     return take_backup(desk, label)
-
-
-def _prune_backups(desk: Desk) -> None:
-    """Keep the newest :data:`KEEP_BACKUPS` backups taken before imports."""
-    source = desk.casefile.path
-    folder = source.with_name(source.name + ".backups")
-    for old in sorted(folder.glob(f"*{source.suffix}"))[:-KEEP_BACKUPS]:
-        old.unlink(missing_ok=True)
 
 
 # -- status and conflicts ------------------------------------------------------------------

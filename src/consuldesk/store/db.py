@@ -133,6 +133,11 @@ def get_live(session: Session, model: type[SyncedT], record_id: str) -> SyncedT:
 LOW_SPACE_BYTES = 1 << 20
 
 
+#: Faults after which the planner's statistics wait for the next import (see
+#: :meth:`CaseFile.refresh_statistics`).
+_STATISTICS_LATER = frozenset({"casefile.readonly", "casefile.locked", "casefile.disk_full"})
+
+
 def is_sqlite_fault(exc: BaseException) -> bool:
     """Whether ``exc`` is SQLite failing at the file (space, lock, permission, damage, I/O),
     raw from the driver or wrapped by SQLAlchemy, as opposed to a constraint or programming
@@ -1067,6 +1072,10 @@ class CaseFile:
         number of nationals has halved or doubled since: they tell SQLite that few people need
         review or are pregnant, so such a filter reads its small index instead of walking the
         list in name order. Returns whether they were gathered.
+
+        Called after an import has committed: a file that cannot take them now (read-only,
+        busy, its disk full) keeps its old ones and works the same, and the import it follows
+        is not reported failed (it was written).
         """
         try:
             with self.read() as session:
@@ -1083,14 +1092,14 @@ class CaseFile:
                     session.execute(text(f"ANALYZE {table}"))
                 _set_meta(session, META_STATS_ROWS, str(count))
         except CaseFileError as exc:
-            if exc.code in ("casefile.readonly", "casefile.locked"):
-                return False  # a read-only or busy file keeps its statistics; it works the same
+            if exc.code in _STATISTICS_LATER:
+                return False
             raise
         except Exception as exc:
             if not is_sqlite_fault(exc):
                 raise
             error = self._fault(exc)
-            if error.code in ("casefile.readonly", "casefile.locked"):
+            if error.code in _STATISTICS_LATER:
                 return False
             raise error from exc
         return True

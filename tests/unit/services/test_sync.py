@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyrage
 import pytest
+from sqlalchemy import text
 
 from consuldesk.domain.enums import PresenceStatus, Sex
 from consuldesk.services import households, keys, nationals
@@ -935,3 +936,45 @@ def test_a_post_whose_clock_runs_ahead_never_dates_its_figures_after_they_arrive
     arrived = arrived if arrived.tzinfo else arrived.replace(tzinfo=UTC)
     assert as_of["IR-THR"] == arrived
     assert as_of["AE-DXB"] <= datetime.now(UTC)
+
+
+def test_imports_rotate_backups_as_every_backup_and_never_push_out_ones_taken_by_hand(world):
+    """Imports pruned the folder to their own five newest copies: the copy an officer took by
+    hand and the work a restore set aside went after five bundles."""
+    from consuldesk.services.backups import take_backup
+
+    hq, thr, usb = world
+    by_hand = take_backup(hq, "by-hand")
+    for n in range(6):
+        nationals.register_national(thr, person(given_names_cyr=f"Әйгерім{'і' * n}", iin=None))
+        assert receive(hq, send(thr, hq, usb)).backup is not None
+    backups = sorted(p.name for p in by_hand.parent.glob("*.consuldesk"))
+    assert by_hand.name in backups and len(backups) == 7
+
+
+def test_an_import_written_is_not_reported_failed_when_the_disk_fills_after_it(world, monkeypatch):
+    """The planner's statistics, gathered after a big bundle committed, found the disk full:
+    the officer was told the import failed, and the people were in."""
+    import sqlite3
+
+    from consuldesk.store import db
+
+    hq, thr, usb = world
+    for n in range(3):
+        nationals.register_national(thr, person(given_names_cyr=f"Әйгерім{'і' * n}", iin=None))
+    bundle = send(thr, hq, usb)
+
+    set_meta = db._set_meta
+
+    def full(session, key, value):
+        if key != db.META_STATS_ROWS:
+            return set_meta(session, key, value)
+        error = sqlite3.OperationalError("database or disk is full")
+        error.sqlite_errorname = "SQLITE_FULL"  # type: ignore[attr-defined]
+        raise error
+
+    monkeypatch.setattr(db, "_set_meta", full)
+    with hq.casefile.write("test") as tx:  # no statistics yet: an import gathers them
+        tx.session.execute(text("DELETE FROM meta WHERE key = :k"), {"k": db.META_STATS_ROWS})
+    result = receive(hq, bundle)
+    assert not result.nothing_new and len(names(hq)) == 3
