@@ -697,7 +697,11 @@ def _conflict(
     result: Applied,
 ) -> None:
     """Queue a conflict once (the same bundle twice, or a later bundle carrying the same
-    change, does not queue it again)."""
+    change, does not queue it again), and never between two equal values: both officers
+    wrote the same thing (or resolved a conflict the same way), and there is nothing to
+    choose."""
+    if _to_wire(getattr(row, name)) == value:
+        return
     local_version = local[0] or ""
     known = tx.session.exec(
         select(SyncConflict).where(

@@ -978,3 +978,25 @@ def test_an_import_written_is_not_reported_failed_when_the_disk_fills_after_it(w
         tx.session.execute(text("DELETE FROM meta WHERE key = :k"), {"k": db.META_STATS_ROWS})
     result = receive(hq, bundle)
     assert not result.nothing_new and len(names(hq)) == 3
+
+
+def test_the_same_value_written_at_both_ends_is_no_conflict(world):
+    hq, thr, usb = world
+    a = nationals.register_national(thr, person(city="Tehran")).row
+    receive(hq, send(thr, hq, usb))
+    receive(thr, send(hq, thr, usb))
+    for desk in (hq, thr):
+        now = nationals.get_national(desk, a.id)
+        changed = nationals.fields_of_row(now).replace(city="Isfahan", address="Чахар-Баг 5")
+        nationals.update_national(desk, a.id, changed)
+    nationals.update_national(
+        hq, a.id, nationals.fields_of_row(nationals.get_national(hq, a.id)).replace(notes="HQ")
+    )
+    to_hq, to_thr = send(thr, hq, usb), send(hq, thr, usb)
+    receive(hq, to_hq)
+    receive(thr, to_thr)
+    assert s.conflicts(hq) == [] and s.conflicts(thr) == []
+    x, y = nationals.get_national(hq, a.id), nationals.get_national(thr, a.id)
+    assert (x.city, x.address, x.notes) == (y.city, y.address, y.notes) == (
+        "Isfahan", "Чахар-Баг 5", "HQ"
+    )  # fmt: skip
