@@ -1446,3 +1446,25 @@ def test_nul_characters_in_a_text_list_are_named_with_their_line(tmp_path):
     with pytest.raises(ListError) as caught:
         read_list(path)
     assert (caught.value.code, caught.value.params["line"]) == ("list.nul_bytes", 42)
+
+
+def test_twins_with_one_iin_copied_are_two_people_one_of_them_refused(desk, tmp_path):
+    """A tour operator copied Алихан's IIN onto his twin's row: the twin, with his own name
+    and passport, was read into Алихан and vanished; he is refused, named, for the review."""
+    twin_iin = valid_iin(date(2014, 3, 21), Sex.MALE, 9101)
+    path = write_csv(
+        tmp_path / "twins.csv",
+        [
+            ["Тегі", "Аты", "ЖСН", "Паспорт нөмірі", "Туған күні"],
+            ["Асанов", "Алихан", twin_iin, "N91000001", "21.03.2014"],
+            ["Асанов", "Әмір", twin_iin, "N91000002", "21.03.2014"],
+            ["Асанов", "Алихан", twin_iin, "N91000001", "21.03.2014"],  # a true repeat
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.created, report.unchanged, report.invalid) == (1, 1, 1)
+    [error] = report.errors
+    assert (error.line, error.field, error.code) == (3, "iin", "list.duplicate_row")
+    assert error.params["name"] == "Асанов Алихан"
+    review = path.with_name("twins.review.csv").read_text(encoding="utf-8-sig")
+    assert "Әмір" in review and "N91000002" in review

@@ -569,7 +569,11 @@ def _read_repeats(
         key, first = firsts[0]
         other = next((r for _, r in firsts if r is not first), None)
         value = getattr(f, key)
-        if other is not None or not same_person(name_facts(first.fields), name_facts(f)):
+        if (
+            other is not None
+            or not same_person(name_facts(first.fields), name_facts(f))
+            or _told_apart(first.fields, f, key)
+        ):
             clash = other or first
             name = _shown_name(clash.fields)
             if name == _shown_name(f) and clash.fields.birth_date:  # told apart by birth only
@@ -584,6 +588,17 @@ def _read_repeats(
         note = ValidationError("list.repeat_row", key, line=first.line, value=value)
         notes[row.index] = [Problem(note, str(value), NOTE)]
     return kept
+
+
+def _told_apart(a: NationalFields, b: NationalFields, key: str) -> bool:
+    """Two rows sharing ``key`` (an IIN or passport) whose other document differs and whose
+    full names differ: twins, or siblings born the same day, one's IIN copied onto the
+    other's row. Read as one, a child would vanish into their brother."""
+    other = "passport_no" if key == "iin" else "iin"
+    mine, theirs = getattr(a, other), getattr(b, other)
+    if not (mine and theirs and mine != theirs):
+        return False
+    return not set(name_facts(a).keys) & set(name_facts(b).keys)
 
 
 def _shown_name(f: NationalFields) -> str:
