@@ -531,6 +531,10 @@ TEMPLATES: dict[str, str] = {
         "in a spreadsheet. Type the value, or open the list in Excel or LibreOffice, save it "
         "and import it again"
     ),
+    "list.header_again": (
+        "This line repeats the list's header (line {line}), as an export does on each page: "
+        "not a person, not imported"
+    ),
     "list.unclosed_quote": (
         "A quote opened on line {line} never closes; the line was read without it: check "
         "this person against the list"

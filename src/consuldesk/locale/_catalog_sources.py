@@ -677,6 +677,10 @@ def _catalog_sources() -> None:
     _(
         "Cell {cell} holds a formula ({formula}) without its result: the file was never saved in a spreadsheet. Type the value, or open the list in Excel or LibreOffice, save it and import it again"
     )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.header_again']
+    _(
+        "This line repeats the list's header (line {line}), as an export does on each page: not a person, not imported"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.unclosed_quote']
     _(
         "A quote opened on line {line} never closes; the line was read without it: check this person against the list"

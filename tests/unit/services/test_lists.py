@@ -1468,3 +1468,25 @@ def test_twins_with_one_iin_copied_are_two_people_one_of_them_refused(desk, tmp_
     assert error.params["name"] == "Асанов Алихан"
     review = path.with_name("twins.review.csv").read_text(encoding="utf-8-sig")
     assert "Әмір" in review and "N91000002" in review
+
+
+def test_a_header_repeated_on_a_page_break_is_no_person(desk, tmp_path):
+    header = ["Тегі", "Аты", "Surname", "Given names", "Туған күні", "Отбасы"]
+    path = write_csv(
+        tmp_path / "pages.csv",
+        [
+            header,
+            ["Сейітова", "Гүлнар", "SEIITOVA", "GULNAR", "01.02.1980", "12"],
+            ["Тегі", "Аты", "SURNAME", "GIVEN NAMES", "Туған күні", "Отбасы"],  # page 2
+            ["Сейітов", "Нұрлан", "SEIITOV", "NURLAN", "03.04.1978", "12"],
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.created, report.invalid, report.total_rows) == (2, 1, 3)
+    [error] = report.errors
+    assert (error.line, error.code) == (3, "list.header_again")
+    assert error.message == (
+        "This line repeats the list's header (line 1), as an export does on each page: not a "
+        "person, not imported"
+    )
+    assert count(desk, "national") == 2 and count(desk, "household") == 1

@@ -308,6 +308,8 @@ class _Context:
     source_ref: str
     country: str | None
     notes: dict[int, list[tuple[str, dict[str, Any]]]]  # what reading repaired, by line
+    header_line: int = 0  # the line of the list's header
+    header_again: frozenset[int] = frozenset()  # lines that repeat it (a page break's)
 
 
 @dataclass
@@ -384,6 +386,8 @@ def _check_rows(
         source_ref=parsed.path.name,
         country=country,
         notes=read_notes,
+        header_line=parsed.header_line,
+        header_again=_header_again(parsed.headers, parsed.rows),
     )
     total = len(parsed.rows)
     progress(0, total, "list.check")
@@ -410,6 +414,28 @@ def _check_rows(
     kept = _read_repeats(rows, notes, contested)
     corrections = any(m.note == "ignored: error column" for m in parsed.mapping)
     return _Checked(kept, refused, counted, notes, contested, corrections)
+
+
+def _header_again(
+    headers: Sequence[str], rows: Sequence[tuple[int, list[CellValue]]]
+) -> frozenset[int]:
+    """The lines of ``rows`` that repeat the header: an export printed page by page repeats
+    it on each page. A row repeats it when at least half of the named columns (and two) hold
+    their own header, the first of them included."""
+    wanted = [h.strip().casefold() for h in headers]
+    named = [i for i, h in enumerate(wanted) if h]
+    if len(named) < 2:
+        return frozenset()
+    first, enough = named[0], max(2, (len(named) + 1) // 2)
+
+    def same(cells: list[CellValue], i: int) -> bool:
+        return i < len(cells) and _cell_text(cells[i]).strip().casefold() == wanted[i]
+
+    return frozenset(
+        line
+        for line, cells in rows
+        if same(cells, first) and sum(same(cells, i) for i in named) >= enough
+    )
 
 
 def _check_part(
@@ -452,6 +478,10 @@ def _check_part(
         if not out and not errs:
             continue  # nothing in the columns we read
         counted += 1
+        if line in context.header_again:  # never a person called "Surname", born "Date"
+            again = ValidationError("list.header_again", "record", line=context.header_line)
+            refused[index] = [Problem(again, "", REFUSED)]
+            continue
         group = out.pop("group", None)
         operator = out.pop("tour_operator", None)
         record_id = out.pop("record_id", None)
