@@ -835,3 +835,36 @@ def test_a_passport_of_a_record_merged_away_leads_to_the_record_kept(desk, tmp_p
     record = get_national(desk, kept.id)
     assert record.passport_no == "N11111111"  # the kept passport stays; the list's is kept aside
     assert "N22222222" in (record.notes or "") + json.dumps(record.review, default=str)
+
+
+def test_a_family_number_of_another_list_is_another_family(desk, tmp_path):
+    """Every operator numbers its families 1, 2, 3…: the Петровs of a list from Riyadh were
+    put into the Қасымовs' family "12" of a list from Abu Dhabi."""
+    import_list(desk, family_list(tmp_path / "families.csv"))
+    other = write_csv(
+        tmp_path / "riyadh.csv",
+        [
+            FAMILY_HEADER,
+            ["Петров", "Иван", "", "М", "12", "глава"],
+            ["Петрова", "Мария", "", "Ж", "12", "жена"],
+        ],
+    )
+    report = import_list(desk, other)
+    assert (report.created, report.families_created, report.members_added) == (2, 1, 2)
+    assert report.warnings == []  # no "already has a head"
+    assert [(h["name"], h["members"]) for h in households(desk)] == [
+        ("Қасымов (12)", 3),
+        ("Петров (12)", 2),
+    ]
+    # Sent again, each list finds its own family; a daughter listed later joins hers.
+    for path in (tmp_path / "families.csv", other):
+        assert import_list(desk, path).families_created == 0
+    later = write_csv(
+        tmp_path / "later.csv",
+        [FAMILY_HEADER, ["Петрова", "Анна", "", "Ж", "12", "дочь"]],
+    )
+    assert import_list(desk, later).families_created == 0
+    assert [(h["name"], h["members"]) for h in households(desk)] == [
+        ("Қасымов (12)", 3),
+        ("Петров (12)", 3),
+    ]

@@ -4,18 +4,19 @@ what disagrees with the case file is set aside for review."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from consuldesk.domain.enums import HouseholdKind
-from consuldesk.domain.names import folded
+from consuldesk.domain.names import folded, latin_key, words
 from consuldesk.domain.review import ReviewItem
 from consuldesk.services.lists.checking import _Row
 from consuldesk.services.lists.plan import _chunks, _Family, _is_new, _Plan, _set_aside
 from consuldesk.services.lists.values import family_key, is_family_code
-from consuldesk.store.models import Household, HouseholdMember, new_id
+from consuldesk.store.models import Household, HouseholdMember, National, new_id
 
 
 def _group_key(name: str, operator: str | None) -> tuple[str, str]:
@@ -65,7 +66,10 @@ def _plan_families(
 
     A family is the one a list named by the same value before, else the family an officer made
     by hand for some of its people (one with no list value yet), else a new one (named by the
-    value, or after its head's surname when the value is a code such as "12"). The relation
+    value, or after its head's surname when the value is a code such as "12"). A code is the
+    list's own numbering (every operator counts 1, 2, 3…): it finds a family named by it before
+    only when that family holds someone of this one already (the same list sent again) or one
+    of its surnames (Қасымова Іңкәр, listed later, joins Қасымов (12)). The relation
     column gives roles; the first "head" becomes the head. Nothing is moved silently: a person
     in another family stays there, a role that differs from the one on file stays, and both
     are set aside for review.
@@ -125,8 +129,25 @@ def _plan_families(
         item = ReviewItem(field, code, value, params, row.fields.source_ref, row.line)
         _set_aside(plan, state, row, national_id, item)
 
+    coded = [h for h, f in families.items() if f["list_key"] and is_family_code(f["list_key"])]
+    surnames = _surnames_of(session, coded)
     for key, members in by_key.items():
         hid = by_list_key.get(key)
+        if hid is not None and is_family_code(members[0].family or ""):
+            # Family "12" of another operator's list is other people: another family.
+            theirs = {family_of.get(plan.targets[r.index]) for r in members}
+            stems = set().union(*(_surname_stems(r.fields) for r in members))
+            hid = next(
+                (h for h in theirs if h and families[h]["list_key"] == key),
+                next(
+                    (
+                        h
+                        for h, f in families.items()
+                        if f["list_key"] == key and surnames.get(h, set()) & stems
+                    ),
+                    None,
+                ),
+            )
         if hid is None:
             # A family an officer made by hand for these people: the list's value joins it.
             known = {f for f in (family_of.get(plan.targets[r.index]) for r in members) if f}
@@ -190,6 +211,41 @@ def _plan_families(
                         relation,
                         {"kept": existing[1]},
                     )
+
+
+def _surnames_of(session: Session, household_ids: list[str]) -> dict[str, set[str]]:
+    """The surname stems (:func:`_surname_stems`) of each household's live members."""
+    ht = HouseholdMember.__table__  # type: ignore[attr-defined]
+    nt = National.__table__  # type: ignore[attr-defined]
+    found: dict[str, set[str]] = {}
+    for chunk in _chunks(sorted(household_ids)):
+        for hid, cyr, lat in session.execute(
+            select(ht.c.household_id, nt.c.surname_cyr, nt.c.surname_lat)
+            .join(nt, nt.c.id == ht.c.national_id)
+            .where(ht.c.household_id.in_(chunk), ht.c.deleted_at.is_(None))
+        ):
+            found.setdefault(hid, set()).update(_stems(cyr, lat))
+    return found
+
+
+def _surname_stems(fields: Any) -> set[str]:
+    return _stems(fields.surname_cyr, fields.surname_lat)
+
+
+#: Endings a family's surnames differ by: a wife's and a daughter's -а (Қасымов, Қасымова),
+#: a son's and a daughter's -ұлы and -қызы.
+_ENDINGS = re.compile(r"(a|uli|kizi)$")
+
+
+def _stems(*surnames: str | None) -> set[str]:
+    """Each word of the surnames as a loose Latin key without the ending a family's surnames
+    differ by: Қасымов, Қасымова and KASSYMOVA all give the same stem."""
+    return {
+        _ENDINGS.sub("", latin_key(word))
+        for surname in surnames
+        for word in words(surname)
+        if len(word) > 2
+    }
 
 
 def _family_name(value: str, row: _Row) -> str:
