@@ -1123,6 +1123,8 @@ def describe_code(code: str, field: str | None = None, /, **params: Any) -> str:
             values[key] = ", ".join(field_label(str(name)) for name in params[key])
     if field:
         values.setdefault("field_label", _(FIELD_LABELS.get(field, field)))
+    if code == "list.relation_differs" and isinstance(params.get("kept"), str):
+        values["kept"] = _(RELATION_LABELS.get(params["kept"], params["kept"]))  # "Spouse"
     if code == "role.denied":
         values["power"] = _(POWER_LABELS.get(str(params.get("power")), str(params.get("power"))))
         values["role"] = _(ROLE_LABELS.get(str(params.get("role")), str(params.get("role"))))

@@ -868,3 +868,31 @@ def test_a_family_number_of_another_list_is_another_family(desk, tmp_path):
         ("Қасымов (12)", 3),
         ("Петров (12)", 3),
     ]
+
+
+def test_a_role_set_aside_is_shown_as_the_list_wrote_it(desk, tmp_path):
+    import_list(desk, family_list(tmp_path / "families.csv"))
+    path = write_csv(
+        tmp_path / "again.csv",
+        [
+            FAMILY_HEADER,
+            ["Қасымов", "Нұрлан", SON_IIN, "М", "12", "басшы"],  # a second head
+            ["Қасымова", "Әйгерім", MOTHER_IIN, "Ж", "12", "қызы"],  # a spouse on file
+        ],
+    )
+    report = import_list(desk, path)
+    got = sorted((w.line, w.code, w.value, w.message) for w in report.warnings)
+    assert got == [
+        (
+            2,
+            "list.second_head",
+            "басшы",
+            "Қасымов (12) already has a head: this person was not made its head",
+        ),
+        (
+            3,
+            "list.relation_differs",
+            "қызы",
+            "The list says “қызы”; the relation on file (“Spouse”) was kept",
+        ),
+    ]

@@ -97,6 +97,13 @@ def _handler(target: str) -> _Handler:
             else:
                 out[key] = s
 
+    role = memoised(_parse_relation, as_text=True)
+
+    def relation(v: CellValue, out: dict[str, Any], errs: list[ValidationError]) -> None:
+        role(v, out, errs)
+        if "relation" in out:  # what a role set aside is shown as: the list's own word
+            out["relation_text"] = v.strip() if type(v) is str else _cell_text(v)
+
     wants_cyrillic = target.endswith("_cyr")
     other_script = target[:-4] + ("_lat" if wants_cyrillic else "_cyr")
 
@@ -172,7 +179,7 @@ def _handler(target: str) -> _Handler:
         "consent_date": memoised(consent, as_text=False),
         "presence_status": memoised(_parse_status, as_text=True),
         "nationality": memoised(_parse_nationality, as_text=True),
-        "relation": memoised(_parse_relation, as_text=True),
+        "relation": relation,
         "phones": phones,
         "notes": notes,
         "address": address,
@@ -196,6 +203,7 @@ class _Row:
         "operator",
         "record_id",
         "relation",
+        "relation_text",
         "review",
     )
 
@@ -220,6 +228,7 @@ class _Row:
         self.record_id = record_id
         self.family = family
         self.relation = relation
+        self.relation_text = relation  # the cell as the list wrote it ("басшы" for "head")
         self.review = review or []
         # The row names no country: its host country is the post's, assumed.
         self.country_assumed = False
@@ -487,6 +496,7 @@ def _check_part(
         record_id = out.pop("record_id", None)
         family = out.pop("household", None)
         relation = out.pop("relation", None)
+        relation_text = out.pop("relation_text", None)
         if "phones" in out:
             out["phones"] = tuple(out["phones"])
         if "consent_date" in out and type(out["consent_date"]) is bool:
@@ -544,6 +554,7 @@ def _check_part(
             relation=relation,
             review=review,
         )
+        row.relation_text = relation_text or relation
         row.country_assumed = assumed
         values = fields.__dict__
         row.keys = (
@@ -666,7 +677,8 @@ def _read_into(first: _Row, repeat: _Row) -> None:
         first.fields = a.replace(**changes)
     first.review.extend(repeat.review)
     first.family = first.family or repeat.family
-    first.relation = first.relation or repeat.relation
+    if not first.relation:
+        first.relation, first.relation_text = repeat.relation, repeat.relation_text
     first.group = first.group or repeat.group
     first.operator = first.operator or repeat.operator
     first.record_id = first.record_id or repeat.record_id

@@ -189,7 +189,7 @@ def _plan_families(
                         national_id,
                         "relation",
                         "list.second_head",
-                        "head",
+                        row.relation_text or "head",
                         {"household": family["name"]},
                     )
                     relation = None
@@ -208,7 +208,7 @@ def _plan_families(
                         national_id,
                         "relation",
                         "list.relation_differs",
-                        relation,
+                        row.relation_text or relation,
                         {"kept": existing[1]},
                     )
 
