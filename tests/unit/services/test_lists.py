@@ -368,6 +368,18 @@ def test_utf16_with_bom_tab_delimited(desk, tmp_path):
     assert (report.encoding, report.delimiter, report.created) == ("utf-16", "\t", 1)
 
 
+def test_the_review_file_of_a_tab_list_is_a_csv_excel_splits(desk, tmp_path):
+    path = tmp_path / "unicode.txt"
+    text = "Фамилия\tИмя\tДата рождения\r\nҚасымова\tӘйгерім\t31.02.1990\r\n"
+    path.write_bytes(text.encode("utf-16"))
+    report = import_list(desk, path)
+    assert report.review_file is not None and report.review_file.suffix == ".csv"
+    header = report.review_file.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "\t" not in header and header.startswith("Фамилия;Имя;Дата рождения;")
+    again = import_list(desk, report.review_file)  # and it reads back
+    assert (again.created, again.invalid) == (0, 0)
+
+
 # -- import: invalid rows and the error file -----------------------------------------------
 
 

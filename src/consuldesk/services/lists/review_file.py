@@ -131,7 +131,10 @@ def _write_review_file(target: Path, parsed: ParsedList, rows: list[ReviewRow]) 
     tmp = temp_beside(target)
     try:
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh, delimiter=parsed.delimiter or ";")
+            # A tab-separated list's review file is a .csv all the same: Excel splits a .csv
+            # opened by double-click on ; or , only, and would put every tab row in column A.
+            delimiter = parsed.delimiter if parsed.delimiter in (";", ",") else ";"
+            writer = csv.writer(fh, delimiter=delimiter)
             writer.writerow([*header_row, RESULT_COLUMN, ERROR_COLUMN])
             for row in sorted(rows, key=lambda r: r.index):
                 cells = parsed.rows[row.index][1]
