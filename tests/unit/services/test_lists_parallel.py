@@ -204,3 +204,23 @@ def test_a_helper_let_go_after_cancel_ends_by_itself(two_processes):
     helper = parallel._retired[0]
     helper.process.join(20)
     assert not helper.process.is_alive()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_helper_let_go_after_cancel_is_waited_for_not_left_defunct(two_processes):
+    """Cancelled in the window, the helper ended but stayed a <defunct> child of the window
+    until it closed: nobody waited for it."""
+    import time
+
+    cancel = CancelFlag()
+
+    def done(n: int) -> None:
+        cancel.cancel()
+
+    with pytest.raises(Cancelled):
+        parallel.map_chunks(_large, None, list(range(100)), cancel=cancel, done=done)
+    pid = parallel._retired[0].process.pid
+    deadline = time.monotonic() + 20
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)  # (no is_alive() here: asking would reap it)
+    assert not Path(f"/proc/{pid}").exists()

@@ -135,15 +135,24 @@ def warm_up(rows: int) -> None:
         _helper()
 
 
+def _reap(helper: _Helper) -> None:
+    """Stop ``helper`` and wait for it in a thread of its own: a helper told to stop and not
+    waited for stays a defunct process of the window until the window closes (it finishes the
+    chunk it has, about a tenth of a second, then ends; one that does not is killed)."""
+    threading.Thread(
+        target=helper.stop, args=(True,), name="consuldesk-list-check-reaper", daemon=True
+    ).start()
+
+
 def _forget(helper: _Helper) -> None:
     """Drop a helper that failed; the next large list starts a new one."""
     global _helper_now
     with _helper_lock:
         if _helper_now is helper:
             _helper_now = None
-    helper.stop(wait=False)
     if helper.process.is_alive():
         helper.process.kill()
+    _reap(helper)
 
 
 def _retire() -> None:
@@ -156,7 +165,7 @@ def _retire() -> None:
         if helper is not None:
             _retired.append(helper)
     if helper is not None:
-        helper.stop(wait=False)
+        _reap(helper)
 
 
 def let_go() -> None:
