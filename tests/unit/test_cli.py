@@ -120,6 +120,20 @@ def test_search_and_stats_over_registered_people(capsys, casefile):
     assert stats["by_vulnerability"]["over_60"] == 1
     code, out, _ = run(capsys, "--case-file", str(casefile), "stats")
     assert code == EXIT_OK and "Qatar" in out
+    assert "by kind" not in out  # no open requests: no heading over nothing
+
+    from consuldesk.domain.enums import RequestKind
+    from consuldesk.services.requests import open_request
+
+    desk = open_casefile(casefile, "Test", os.environ["CONSULDESK_PASSPHRASE"])
+    from consuldesk.services.nationals import search
+
+    [person] = search(desk, "Тоқтаров").rows
+    open_request(desk, RequestKind.MEDICAL, "Инсулин", national_id=person.id)
+    desk.close()
+    code, out, _ = run(capsys, "--case-file", str(casefile), "--lang", "kk", "stats")
+    kinds = out[out.index("түрлері бойынша") :].splitlines()[1]
+    assert kinds.split() == ["Медициналық", "көмек", "1"]  # not "medical"
 
 
 def test_stats_says_how_old_each_posts_figures_are(capsys, casefile):

@@ -20,6 +20,7 @@ from consuldesk.cli.common import (
     _short_ids,
 )
 from consuldesk.i18n import _
+from consuldesk.messages import REQUEST_KIND_LABELS
 
 DUPLICATES_EPILOG = """\
 Pairs are flagged when one list or bundle brings a person already on file under another
@@ -191,6 +192,8 @@ def _print_situation(s: Any) -> None:
     from consuldesk.reports.sitrep import STALE_AFTER
 
     def section(title: str, counts: dict[str, int], label: Any = str) -> None:
+        if not any(counts.values()):
+            return  # a heading over nothing ("by kind" with no open requests)
         print(title)
         for key, value in counts.items():
             if value:
@@ -234,7 +237,7 @@ def _print_situation(s: Any) -> None:
     section(_("By status"), s.by_presence, lambda k: _(STATUS_LABELS.get(k) or k))
     section(_("Vulnerability"), s.by_vulnerability, lambda k: _(NEED_LABELS.get(k) or k))
     print(_("Open requests: {n} (overdue {o})").format(n=s.open_requests, o=s.overdue_requests))
-    section(_("  by kind"), s.open_by_kind)
+    section(_("  by kind"), s.open_by_kind, lambda k: "  " + _(REQUEST_KIND_LABELS.get(k) or k))
     print(
         _("Hotels: {h}, beds {b}, occupied tonight {o}, nationals placed {p}").format(
             h=s.hotels, b=s.hotel_beds, o=s.hotel_occupied, p=s.placed_tonight

@@ -243,6 +243,17 @@ def test_delete_asks_then_deletes(qtbot, page, desk, people, monkeypatch):
     assert page.current is None
 
 
+def test_the_delete_question_counts_its_members_in_words(qtbot, page, desk, people, monkeypatch):
+    import consuldesk.ui.pages.households as module
+
+    mother, _son, _stranger = people
+    one = households.create_household(desk, "Бековтар", HouseholdKind.FAMILY, head_id=mother.id)
+    asked: list[str] = []
+    monkeypatch.setattr(module, "ask", lambda parent, title, text, *a, **k: asked.append(text))
+    page.confirm_delete(one.row, lambda: None)
+    assert asked == ["Delete Бековтар? Its 1 member stays on file."]
+
+
 def test_models_pass_the_model_tester(qtmodeltester, desk, people):
     mother, son, _stranger = people
     row = households.create_household(

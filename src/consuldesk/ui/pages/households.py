@@ -645,9 +645,12 @@ class HouseholdsPage(QWidget):
 
     def confirm_delete(self, household: HouseholdRow, proceed: Callable[[], None]) -> None:
         """Ask before deleting (non-blocking message box; tests replace this)."""
-        text = _("Delete {name}? Its {n} members stay on file.").format(
-            name=household.name, n=len(household.members)
-        )
+        n = len(household.members)
+        text = ngettext(
+            "Delete {name}? Its {n} member stays on file.",
+            "Delete {name}? Its {n} members stay on file.",
+            n,
+        ).format(name=household.name, n=n)
         ask(self, _("Delete household"), text, proceed, yes=_("Delete it"), no=_("Keep it"))
 
 

@@ -555,10 +555,10 @@ class NationalsPage(QWidget):
             elif total == 0:
                 self.status_label.setText(_("Nobody matches — clear the filters"))
             else:
+                of = everyone if everyone is not None else total
                 self.status_label.setText(
-                    _("{n} of {total} nationals").format(
-                        n=QLocale().toString(total),
-                        total=QLocale().toString(everyone if everyone is not None else total),
+                    ngettext("{n} of {total} national", "{n} of {total} nationals", of).format(
+                        n=QLocale().toString(total), total=QLocale().toString(of)
                     )
                 )
         elif flt.query:
@@ -570,9 +570,11 @@ class NationalsPage(QWidget):
             self.status_label.setText(_("The case file is empty."))
         else:
             self.status_label.setText(
-                _("{n} nationals in the case file. Type to search.").format(
-                    n=QLocale().toString(total)
-                )
+                ngettext(
+                    "{n} national in the case file. Type to search.",
+                    "{n} nationals in the case file. Type to search.",
+                    total,
+                ).format(n=QLocale().toString(total))
             )
 
     # -- counts and choices ----------------------------------------------------------------
