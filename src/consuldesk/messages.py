@@ -531,6 +531,7 @@ TEMPLATES: dict[str, str] = {
         "in a spreadsheet. Type the value, or open the list in Excel or LibreOffice, save it "
         "and import it again"
     ),
+    "list.sheet_unknown": "{path} has no sheet “{sheet}”; its sheets: {sheets}",
     "list.header_again": (
         "This line repeats the list's header (line {line}), as an export does on each page: "
         "not a person, not imported"

@@ -1078,3 +1078,17 @@ def test_candidates_held_by_another_operation_are_counted_not_added(capsys, evac
         "0 added (0 already on the leg)",
         "2 more people match but hold a seat in another operation: not added.",
     ]  # (then the one who has not asked to leave, as before)
+
+
+def test_import_names_the_sheets_it_did_not_read_and_reads_one_by_name(capsys, casefile, tmp_path):
+    from tests.unit.services.test_lists import _three_sheets
+
+    path = _three_sheets(tmp_path / "groups.xlsx")
+    code, out, _ = cli(capsys, casefile, "import", str(path), "--dry-run")
+    assert code == EXIT_OK
+    assert "Sheet read: “1-топ”." in out
+    assert '  not read: sheet “2-топ” (2 rows): import it with --sheet "2-топ"' in out
+    code, out, _ = cli(capsys, casefile, "import", str(path), "--sheet", "2-топ")
+    assert code == EXIT_OK and "new: 2" in out
+    code, _, err = cli(capsys, casefile, "import", str(path), "--sheet", "3-топ")
+    assert code == EXIT_BAD_INPUT and "has no sheet “3-топ”" in err

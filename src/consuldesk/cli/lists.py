@@ -51,6 +51,11 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
         "--encoding", help="read a text list in this encoding (koi8-r, cp866, utf-16-le...)"
     )
     p.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help="the workbook's sheet to read (default: the first whose header names columns)",
+    )
+    p.add_argument(
         "--tour-operator", action="store_true", help="the list comes from a tour operator"
     )
 
@@ -111,6 +116,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             review_file=args.review_file,
             columns=columns,
             encoding=args.encoding,
+            sheet=args.sheet,
             source=Source.TOUR_OPERATOR if args.tour_operator else Source.LIST_IMPORT,
         )
     except ListError as exc:
@@ -187,6 +193,16 @@ def _print_import(report: Any) -> None:
             enc=report.encoding or "xlsx", delim=repr(report.delimiter) if report.delimiter else "—"
         )
     )
+    if report.other_sheets:  # people on another sheet are never left out without a word
+        print(_("Sheet read: “{sheet}”.").format(sheet=report.sheet))
+        for name, rows in report.other_sheets:
+            print(
+                ngettext(
+                    '  not read: sheet “{sheet}” ({n} row): import it with --sheet "{sheet}"',
+                    '  not read: sheet “{sheet}” ({n} rows): import it with --sheet "{sheet}"',
+                    rows,
+                ).format(sheet=name, n=rows)
+            )
     title = _("Dry run — nothing was written.") if report.dry_run else _("Imported.")
     print(title)
     print(

@@ -677,6 +677,8 @@ def _catalog_sources() -> None:
     _(
         "Cell {cell} holds a formula ({formula}) without its result: the file was never saved in a spreadsheet. Type the value, or open the list in Excel or LibreOffice, save it and import it again"
     )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.sheet_unknown']
+    _("{path} has no sheet “{sheet}”; its sheets: {sheets}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.header_again']
     _(
         "This line repeats the list's header (line {line}), as an export does on each page: not a person, not imported"

@@ -1502,3 +1502,41 @@ def test_a_header_repeated_on_a_page_break_is_no_person(desk, tmp_path):
         "person, not imported"
     )
     assert count(desk, "national") == 2 and count(desk, "household") == 1
+
+
+def _three_sheets(path: Path) -> Path:
+    """An operator's workbook: instructions first, then two groups on two sheets."""
+    workbook = openpyxl.Workbook()
+    rules = workbook.active
+    rules.title = "Нұсқаулық"
+    rules.append(["Тізімді толтыру тәртібі"])
+    rules.append(["Әр адам — бір жол"])
+    first = workbook.create_sheet("1-топ")
+    first.append(["Тегі", "Аты", "Туған күні"])
+    first.append(["Бекова", "Дана", "01.02.1990"])
+    second = workbook.create_sheet("2-топ")
+    second.append(["Тегі", "Аты", "Туған күні"])
+    second.append(["Сапарова", "Әлия", "03.04.1985"])
+    second.append(["Сапаров", "Ерлан", "05.06.1983"])
+    workbook.create_sheet("Бос")  # nothing on it
+    workbook.save(path)
+    return path
+
+
+def test_a_workbook_is_read_from_its_list_and_its_other_sheets_are_said(desk, tmp_path):
+    """The instructions sheet first made the workbook "have no name column"; people on a
+    second sheet were left out without a word."""
+    path = _three_sheets(tmp_path / "groups.xlsx")
+    report = import_list(desk, path, dry_run=True)
+    assert (report.sheet, report.created) == ("1-топ", 1)
+    assert report.other_sheets == (("Нұсқаулық", 2), ("2-топ", 2))
+    report = import_list(desk, path, sheet="2-топ")
+    assert (report.sheet, report.created) == ("2-топ", 2)
+    assert count(desk, "national") == 2
+    with pytest.raises(ListError) as caught:
+        import_list(desk, path, sheet="3-топ")
+    assert caught.value.code == "list.sheet_unknown"
+    assert str(caught.value.params["sheets"]) == "“Нұсқаулық”, “1-топ”, “2-топ”, “Бос”"
+    assert describe(caught.value).endswith(
+        "has no sheet “3-топ”; its sheets: “Нұсқаулық”, “1-топ”, “2-топ”, “Бос”"
+    )

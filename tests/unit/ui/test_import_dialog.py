@@ -424,3 +424,29 @@ def test_the_dialog_checks_a_large_list_on_both_cores(qtbot, ctx, tour_list, mon
         assert parallel._helper_now is None
     finally:
         parallel.shutdown()
+
+
+def test_a_workbook_with_people_on_two_sheets_offers_the_other_one(qtbot, ctx, tmp_path):
+    from tests.unit.services.test_lists import _three_sheets
+
+    dialog = make_dialog(qtbot, ctx, _three_sheets(tmp_path / "groups.xlsx"))
+    wait_checked(qtbot, dialog)
+    assert dialog.report.sheet == "1-топ" and dialog.report.created == 1
+    assert dialog.sheet_box.isVisible()
+    box = dialog.sheet_box
+    assert [box.itemText(i) for i in range(box.count())] == ["1-топ", "Нұсқаулық", "2-топ"]
+    assert (
+        "Only the sheet “1-топ” is read; also in the workbook: “Нұсқаулық” (2 rows), "
+        "“2-топ” (2 rows)." in dialog.status_label.text()
+    )
+    box.setCurrentIndex(2)
+    box.activated.emit(2)  # as a choice in the box does
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.report is not None, timeout=10000)
+    qtbot.waitUntil(lambda: dialog.report.sheet == "2-топ", timeout=10000)
+    assert dialog.report.created == 2
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy and not dialog.report.dry_run, timeout=10000)
+    assert dialog.report.sheet == "2-топ"
+    assert {r.surname_cyr for r in nationals.search(ctx.desk, "Сапар").rows} == {
+        "Сапарова", "Сапаров"
+    }  # fmt: skip

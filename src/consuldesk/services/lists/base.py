@@ -123,6 +123,9 @@ class ParsedList:
         notes: ``(line, code, params)`` of what reading the file had to repair, such as a
             quote that never closes (``list.unclosed_quote``).
         sha256: the SHA-256 of the file's bytes, hex (the import's audit event names it).
+        sheet: the workbook's sheet read (``None`` for a text list).
+        other_sheets: ``(name, rows)`` of the workbook's other sheets that hold rows: not
+            read (see :func:`~consuldesk.services.lists.reading.read_list`).
     """
 
     path: Path
@@ -136,6 +139,8 @@ class ParsedList:
     layout: str = ""
     notes: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     sha256: str = ""
+    sheet: str | None = None
+    other_sheets: tuple[tuple[str, int], ...] = ()
 
     def record(self, index: int) -> dict[str, CellValue]:
         """Row ``index`` as ``{header: value}`` (later duplicate headers win)."""
@@ -174,6 +179,8 @@ class ImportReport:
     warnings: list[RowError] = field(default_factory=list)
     needs_review: int = 0
     families_created: int = 0
+    sheet: str | None = None  # the workbook's sheet read
+    other_sheets: tuple[tuple[str, int], ...] = ()  # (name, rows) of its sheets not read
 
 
 # -- shared helpers ------------------------------------------------------------------------

@@ -348,13 +348,24 @@ def export_header(target: str, lang: str) -> str:
     return _VOCABULARY[target][LANGS.index(lang)][0]
 
 
-def _find_header(rows: list[tuple[int, list[CellValue]]]) -> int:
+def _header_at(rows: list[tuple[int, list[CellValue]]]) -> int | None:
+    """The index of the first of the first rows that names columns ConsulDesk knows."""
     for i, (_, cells) in enumerate(rows[:_HEADER_SEARCH]):
         texts = [_cell_text(c) for c in cells]
         recognised = [t for t in texts if t and _HEADER_INDEX.get(_fold_header(t))]
         if len(recognised) >= 2 or (recognised and sum(1 for t in texts if t) == 1):
             return i
-    return 0
+    return None
+
+
+def _find_header(rows: list[tuple[int, list[CellValue]]]) -> int:
+    at = _header_at(rows)
+    return 0 if at is None else at
+
+
+def header_at(rows: list[tuple[int, list[CellValue]]]) -> int | None:
+    """Where in ``rows`` (a sheet's) the header naming columns ConsulDesk knows is, if any."""
+    return _header_at(rows)
 
 
 # -- the columns of one list -----------------------------------------------------------------

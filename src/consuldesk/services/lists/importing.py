@@ -59,6 +59,7 @@ def import_list(
     review_file: Path | str | None = None,
     columns: Mapping[str, str | None] | None = None,
     encoding: str | None = None,
+    sheet: str | None = None,
     source: Source = Source.LIST_IMPORT,
     progress: Progress = no_progress,
     cancel: CancelFlag | None = None,
@@ -90,6 +91,8 @@ def import_list(
             the choice for the list's layout, and later imports of that layout use it when no
             ``columns`` are given. An empty mapping forgets it.
         encoding: read a text list in this encoding instead of detecting it.
+        sheet: the workbook's sheet to read (default: the first with a header ConsulDesk
+            knows); the report names the other sheets that hold rows.
 
     Raises:
         ListError: the file as a whole cannot be used (codes in the package docs).
@@ -115,6 +118,7 @@ def import_list(
                 review_file=review_file,
                 columns=columns,
                 encoding=encoding,
+                sheet=sheet,
                 source=source,
                 progress=progress,
                 cancel=cancel or CancelFlag(),
@@ -143,6 +147,7 @@ def _import(
     review_file: Path | str | None,
     columns: Mapping[str, str | None] | None,
     encoding: str | None,
+    sheet: str | None,
     source: Source,
     progress: Progress,
     cancel: CancelFlag,
@@ -153,6 +158,7 @@ def _import(
         columns=columns,
         remembered=None if columns is not None else lambda key: remembered_columns(desk, key),
         encoding=encoding,
+        sheet=sheet,
         progress=progress,
         cancel=cancel,
     )
@@ -224,6 +230,8 @@ def _import(
         warnings=warnings,
         needs_review=len(flagged),
         families_created=len(plan.new_families),
+        sheet=parsed.sheet,
+        other_sheets=parsed.other_sheets,
     )
 
 

@@ -30,6 +30,7 @@ from consuldesk.services.lists.base import (
 )
 from consuldesk.services.lists.columns import (
     _find_header,
+    header_at,
     layout_key,
     map_columns,
     resolve_columns,
@@ -51,10 +52,16 @@ def read_list(
     columns: Mapping[str, str | None] | None = None,
     remembered: Remembered | None = None,
     encoding: str | None = None,
+    sheet: str | None = None,
     progress: Progress = no_progress,
     cancel: CancelFlag | None = None,
 ) -> ParsedList:
     """Read a list file: encoding, delimiter, header row and column mapping.
+
+    Of a workbook, the sheet read is ``sheet``, else the first whose header names columns
+    ConsulDesk knows (an instructions sheet before the list is passed over), else the first
+    that holds anything; the other sheets that hold rows are said (``other_sheets``), never
+    left out without a word.
 
     The header is the first of the first ten non-empty rows that has at least two recognised
     headers (so title rows above it are skipped), else the first non-empty row. Rows whose
@@ -70,13 +77,15 @@ def read_list(
             not given.
         encoding: read a text list in this encoding (a Python codec name, such as
             ``koi8-r``) instead of detecting it.
+        sheet: the name of the workbook's sheet to read (ignored for a text list).
 
     Raises:
         ListError: ``list.not_found``, ``list.folder``, ``list.unreadable``,
             ``list.extension``, ``list.no_extension``, ``list.xls_old``, ``list.encrypted``,
             ``list.not_text``, ``list.not_xlsx``,
             ``list.encoding``, ``list.corrupt``, ``list.empty``, ``list.no_name_column``,
-            ``list.duplicate_column``, ``list.column_unknown``, ``list.column_target``.
+            ``list.duplicate_column``, ``list.column_unknown``, ``list.column_target``,
+            ``list.sheet_unknown`` (no sheet of that name; params ``sheet``, ``sheets``).
         Cancelled: ``cancel`` was set.
     """
     path = Path(path)
@@ -96,15 +105,17 @@ def read_list(
     cancel = cancel or CancelFlag()
     delimiter: str | None = None
     notes: list[tuple[int, str, dict[str, Any]]] = []
+    others: tuple[tuple[str, int], ...] = ()
     if suffix in XLSX_SUFFIXES:
         fmt = "xlsx"
         _check_xlsx_file(path, _read_head(path))
         encoding = None
         data = _read_bytes(path)
         with gc_paused():  # keeping 100,000 rows of cells: ~20 % of the time in GC scans
-            rows, notes = _read_xlsx(path, data, progress, cancel)
+            rows, notes, sheet, others = _read_xlsx(path, data, sheet, progress, cancel)
     else:
         fmt = "csv"
+        sheet = None
         data = _read_bytes(path)
         _check_text_file(path, data[:_SNIFF])
         text, encoding = _decode(data, path, encoding)
@@ -139,6 +150,8 @@ def read_list(
         layout,
         notes,
         hashlib.sha256(data).hexdigest(),
+        sheet,
+        others,
     )
 
 
@@ -597,11 +610,20 @@ def _without_stray_quotes(line: str, delimiter: str) -> list[str]:
     return cells
 
 
+_Sheet = tuple[
+    list[tuple[int, list[CellValue]]],  # its rows, with their numbers
+    list[tuple[int, str, dict[str, Any]]],  # notes of its cells
+    str | None,  # its name
+    tuple[tuple[str, int], ...],  # the other sheets that hold rows, with how many
+]
+
+
 def _read_xlsx(
-    path: Path, data: bytes, progress: Progress, cancel: CancelFlag
-) -> tuple[list[tuple[int, list[CellValue]]], list[tuple[int, str, dict[str, Any]]]]:
-    """The rows of the first sheet that has any, with their row numbers (``data``: the file),
-    and notes of its cells whose value the file does not hold (:func:`_formulas_without_values`).
+    path: Path, data: bytes, sheet: str | None, progress: Progress, cancel: CancelFlag
+) -> _Sheet:
+    """The rows of the sheet to read (see :func:`read_list`), with their row numbers
+    (``data``: the file), notes of its cells whose value the file does not hold
+    (:func:`_formulas_without_values`), its name, and the other sheets that hold rows.
 
     Read with calamine (Rust), many times faster than openpyxl on large sheets; it also turns
     the escapes Excel writes for control characters (``_x0001_``) back into characters.
@@ -610,16 +632,17 @@ def _read_xlsx(
     # without the GIL): 0.3 s more on a 100,000-row sheet, against 0.55 s after it.
     with ThreadPoolExecutor(1, "formulas") as pool:
         first_sheet = pool.submit(_formulas_without_values, data, 0)
-        return _calamine_rows(path, data, first_sheet, progress, cancel)
+        return _calamine_rows(path, data, sheet, first_sheet, progress, cancel)
 
 
 def _calamine_rows(
     path: Path,
     data: bytes,
+    wanted: str | None,
     first_sheet: Future[list[tuple[int, str, dict[str, Any]]]],
     progress: Progress,
     cancel: CancelFlag,
-) -> tuple[list[tuple[int, list[CellValue]]], list[tuple[int, str, dict[str, Any]]]]:
+) -> _Sheet:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -630,7 +653,18 @@ def _calamine_rows(
             raise ListError("list.xlsx_cut", path) from exc
         raise ListError("list.corrupt", path, detail=_calamine_detail(exc)) from exc
     try:
-        for index, name in enumerate(workbook.sheet_names):
+        names = list(workbook.sheet_names)
+        if wanted is not None and wanted not in names:
+            raise ListError(
+                "list.sheet_unknown",
+                path,
+                sheet=wanted,
+                sheets=", ".join(f"“{n}”" for n in names),
+            )
+        chosen: tuple[int, str, list[tuple[int, list[CellValue]]]] | None = None
+        first: tuple[int, str, list[tuple[int, list[CellValue]]]] | None = None
+        counts: list[tuple[str, int]] = []
+        for index, name in enumerate(names):
             rows: list[tuple[int, list[CellValue]]] = []
             sheet = workbook.get_sheet_by_name(name)
             # From A1, so that row numbers and column letters are the ones Excel shows.
@@ -644,12 +678,21 @@ def _calamine_rows(
                 if line % _EVERY == 0:
                     cancel.check()
                     progress(len(rows), 0, "list.read")
-            if rows:
-                if index == 0:
-                    return rows, first_sheet.result()
-                return rows, _formulas_without_values(data, index)
-        return [], []
-    except Cancelled:
+            if not rows:
+                continue
+            at = header_at(rows)
+            counts.append((name, len(rows) - (0 if at is None else at + 1)))  # rows under it
+            if chosen is None and (name == wanted if wanted else at is not None):
+                chosen = (index, name, rows)
+            elif first is None and chosen is None and wanted is None:
+                first = (index, name, rows)  # read when no sheet has a header ConsulDesk knows
+        chosen = chosen or first
+        if chosen is None:
+            return [], [], None, ()
+        index, name, rows = chosen
+        notes = first_sheet.result() if index == 0 else _formulas_without_values(data, index)
+        return rows, notes, name, tuple(c for c in counts if c[0] != name and c[1])
+    except (Cancelled, ListError):
         raise
     except Exception as exc:
         raise ListError("list.corrupt", path, detail=_calamine_detail(exc)) from exc

@@ -13,6 +13,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -193,6 +194,7 @@ class ImportDialog(LongWorkDialog):
         # remembered for the list's layout apply); empty: read every column by its header.
         self.chosen: dict[int, str | None] | None = None
         self.encoding: str | None = None  # read the text list in this encoding
+        self.sheet: str | None = None  # read this sheet of the workbook (None: the first list)
         self._offered_encoding: str | None = None
         # Where the officer chose to save the review file (its folder could not be written).
         self.review_target: Path | None = None
@@ -213,9 +215,18 @@ class ImportDialog(LongWorkDialog):
         self.choose_button.setShortcut(QKeySequence.StandardKey.Open)
         self.choose_button.setToolTip(_("Choose a CSV or XLSX list (Ctrl+O)"))
         self.choose_button.setAutoDefault(False)
+        # A workbook with people on several sheets: which one is read (shown only then).
+        self.sheet_label = QLabel(_("Sheet:"))
+        self.sheet_box = QComboBox()
+        self.sheet_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.sheet_label.setBuddy(self.sheet_box)
+        self.sheet_label.setVisible(False)
+        self.sheet_box.setVisible(False)
         file_row = QHBoxLayout()
         file_row.addWidget(QLabel(_("List:")))
         file_row.addWidget(self.path_edit, 1)
+        file_row.addWidget(self.sheet_label)
+        file_row.addWidget(self.sheet_box)
         file_row.addWidget(self.choose_button)
         self.tour_operator_check = QCheckBox(_("List from a &tour operator"))
         self.tour_operator_check.setToolTip(
@@ -336,6 +347,7 @@ class ImportDialog(LongWorkDialog):
 
     def _connect_signals(self) -> None:
         self.choose_button.clicked.connect(self._on_choose_button_clicked)
+        self.sheet_box.activated.connect(self._on_sheet_box_activated)
         self.import_button.clicked.connect(self._on_import_button_clicked)
         self.close_button.clicked.connect(self.reject)
         self.open_folder_button.clicked.connect(self._on_open_folder_button_clicked)
@@ -508,6 +520,7 @@ class ImportDialog(LongWorkDialog):
         if new_file:
             self.chosen = None
             self.encoding = None
+            self.sheet = None
             self.review_target = None
         if encoding is not None:
             self.encoding = encoding
@@ -515,7 +528,7 @@ class ImportDialog(LongWorkDialog):
         self._clear_results(keep_mapping=not new_file)
         remember_folder(self.ctx, self.path.parent)
         desk, target, source = self.ctx.desk, self.path, self.source
-        columns, chosen_encoding = self.columns(), self.encoding
+        columns, chosen_encoding, sheet = self.columns(), self.encoding, self.sheet
 
         def work(progress: Callable[[int, int, str], None], cancel: CancelFlag) -> ImportReport:
             return import_list(
@@ -525,6 +538,7 @@ class ImportDialog(LongWorkDialog):
                 source=source,
                 columns=columns,
                 encoding=chosen_encoding,
+                sheet=sheet,
                 progress=progress,
                 cancel=cancel,
             )
@@ -542,6 +556,7 @@ class ImportDialog(LongWorkDialog):
             self.chosen = said
         self._set_busy("", None)
         self._show_report(report)
+        self._show_sheets(report)
         n = self.importable()
         changing = report.created + report.updated
         if n:
@@ -555,6 +570,8 @@ class ImportDialog(LongWorkDialog):
             self.import_button.setDefault(True)
             self.import_button.setFocus()
         parts = []
+        if report.other_sheets:
+            parts.append(self._sheets_sentence(report))
         if report.invalid:
             parts.append(
                 ngettext(
@@ -584,6 +601,39 @@ class ImportDialog(LongWorkDialog):
         else:
             self._set_status(_("Checked: every row can be imported. Nothing is saved yet."))
             self.tabs.setCurrentIndex(0)
+
+    def _show_sheets(self, report: ImportReport) -> None:
+        """The sheet box, when the workbook holds rows on more than one sheet."""
+        several = bool(report.other_sheets)
+        self.sheet_box.blockSignals(True)
+        self.sheet_box.clear()
+        if several:
+            for name in (report.sheet, *(n for n, _rows in report.other_sheets)):
+                self.sheet_box.addItem(str(name), name)
+            self.sheet_box.setCurrentIndex(0)
+        self.sheet_box.blockSignals(False)
+        self.sheet_label.setVisible(several)
+        self.sheet_box.setVisible(several)
+
+    @staticmethod
+    def _sheets_sentence(report: ImportReport) -> str:
+        others = ", ".join(
+            ngettext("“{sheet}” ({n} row)", "“{sheet}” ({n} rows)", rows).format(sheet=name, n=rows)
+            for name, rows in report.other_sheets
+        )
+        return _(
+            "Only the sheet “{sheet}” is read; also in the workbook: {others}. Choose a sheet "
+            "under Sheet to check it."
+        ).format(sheet=report.sheet, others=others)
+
+    @Slot(int)
+    def _on_sheet_box_activated(self, index: int) -> None:
+        name = self.sheet_box.itemData(index)
+        if self.path is None or self.busy or name == (self.report and self.report.sheet):
+            return
+        self.sheet = name
+        self.chosen = None  # another sheet, its own columns
+        self.check(self.path)
 
     def _on_check_failed(self, exc: BaseException) -> None:
         if self._closed:
@@ -624,6 +674,7 @@ class ImportDialog(LongWorkDialog):
             return
         desk, target, source = self.ctx.desk, self.path, self.source
         columns, encoding, review_file = self.columns(), self.encoding, self.review_target
+        sheet = self.report.sheet if self.report is not None else self.sheet
 
         def work(progress: Callable[[int, int, str], None], cancel: CancelFlag) -> ImportReport:
             return import_list(
@@ -632,6 +683,7 @@ class ImportDialog(LongWorkDialog):
                 source=source,
                 columns=columns,
                 encoding=encoding,
+                sheet=sheet,
                 review_file=review_file,
                 progress=progress,
                 cancel=cancel,
