@@ -1540,3 +1540,48 @@ def test_a_workbook_is_read_from_its_list_and_its_other_sheets_are_said(desk, tm
     assert describe(caught.value).endswith(
         "has no sheet “3-топ”; its sheets: “Нұсқаулық”, “1-топ”, “2-топ”, “Бос”"
     )
+
+
+def test_a_two_row_header_under_merged_cells_is_read_as_one(desk, tmp_path):
+    """ "Аты-жөні" over "Тегі" and "Аты", "Паспорт" over "Нөмірі" and its expiry: given names
+    and expiries were ignored, and the second header row was imported as a person."""
+    path = tmp_path / "two-rows.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["A1"] = "«Жібек жолы тур» — туристер тізімі"
+    sheet.merge_cells("A1:F1")
+    for cell, text in (("A2", "№"), ("B2", "Аты-жөні"), ("D2", "Туған күні"), ("E2", "Паспорт")):
+        sheet[cell] = text
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("B2:C2")
+    sheet.merge_cells("D2:D3")
+    sheet.merge_cells("E2:F2")
+    for cell, text in (
+        ("B3", "Тегі"),
+        ("C3", "Аты"),
+        ("E3", "Нөмірі"),
+        ("F3", "Жарамдылық мерзімі"),
+    ):
+        sheet[cell] = text
+    sheet.append([1, "Бекова", "Ақерке", date(1995, 8, 8), "N60000006", date(2030, 1, 1)])
+    workbook.save(path)
+    parsed = read_list(path)
+    assert parsed.header_line == 3
+    assert [(m.header, m.field) for m in parsed.mapping] == [
+        ("№", None),
+        ("Тегі", "surname"),
+        ("Аты", "given_names"),
+        ("Туған күні", "birth_date"),
+        ("Паспорт Нөмірі", "passport_no"),
+        ("Жарамдылық мерзімі", "passport_expiry"),
+    ]
+    report = import_list(desk, path)
+    assert (report.created, report.total_rows, report.invalid) == (1, 1, 0)
+    with desk.casefile.read() as session:
+        sql = "SELECT given_names_cyr, passport_no, passport_expiry FROM national"
+        [row] = [dict(r._mapping) for r in session.connection().exec_driver_sql(sql)]
+    assert row == {
+        "given_names_cyr": "Ақерке",
+        "passport_no": "N60000006",
+        "passport_expiry": "2030-01-01",
+    }

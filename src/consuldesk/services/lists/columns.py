@@ -363,6 +363,46 @@ def _find_header(rows: list[tuple[int, list[CellValue]]]) -> int:
     return 0 if at is None else at
 
 
+def with_subheader(headers: list[str], cells: list[CellValue]) -> list[str] | None:
+    """The headers of a two-row header, when ``cells`` (the row under ``headers``) is its
+    second row, else ``None``.
+
+    A workbook's header often groups columns under a merged cell: "Аты-жөні" over "Тегі" and
+    "Аты", "Паспорт" over "Нөмірі" and "Жарамдылық мерзімі". The second row is one when all of
+    it is text, it names at least two columns ConsulDesk knows, and some of them stand under a
+    merged cell (an empty cell of the first row). Each column is then named by its own cell
+    with the group's before it when that names a known column ("Паспорт Нөмірі"), else by its
+    own cell alone ("Тегі"), else by the first row.
+    """
+    if any(c not in (None, "") and type(c) is not str for c in cells):
+        return None  # a date, a number: a row of data
+    texts = [_cell_text(c).strip() for c in cells]
+    width = max(len(headers), len(texts))
+    top = [*headers, *([""] * (width - len(headers)))]
+    below = [*texts, *([""] * (width - len(texts)))]
+
+    def known(text: str) -> bool:
+        return bool(_HEADER_INDEX.get(_fold_header(text)))
+
+    combined: list[str] = []
+    recognised = under_merged = 0
+    group = ""
+    for head, own in zip(top, below, strict=True):
+        group = head or group  # a merged cell's text stands in its first column only
+        if not own:
+            combined.append(head)
+            continue
+        if not head:
+            under_merged += 1
+        pair = f"{group} {own}" if group and group != own else own
+        if known(pair) or known(own):
+            recognised += 1
+        combined.append(pair if known(pair) else own if known(own) else pair)
+    if recognised < 2 or not under_merged:
+        return None
+    return combined
+
+
 def header_at(rows: list[tuple[int, list[CellValue]]]) -> int | None:
     """Where in ``rows`` (a sheet's) the header naming columns ConsulDesk knows is, if any."""
     return _header_at(rows)

@@ -34,6 +34,7 @@ from consuldesk.services.lists.columns import (
     layout_key,
     map_columns,
     resolve_columns,
+    with_subheader,
 )
 from consuldesk.store.db import gc_paused
 
@@ -131,6 +132,10 @@ def read_list(
     while headers and not headers[-1]:
         headers.pop()  # trailing empty header cells (their data, if any, stays in the rows)
     data_rows = rows[header_at + 1 :]
+    if data_rows and (two_rows := with_subheader(headers, data_rows[0][1])) is not None:
+        header_line, headers, data_rows = data_rows[0][0], two_rows, data_rows[1:]
+        while headers and not headers[-1]:
+            headers.pop()
     layout = layout_key(headers)
     chosen = resolve_columns(path, headers, columns) if columns else None
     earlier = remembered(layout) if remembered is not None and chosen is None else None
