@@ -532,6 +532,9 @@ TEMPLATES: dict[str, str] = {
         "and import it again"
     ),
     "list.sheet_unknown": "{path} has no sheet “{sheet}”; its sheets: {sheets}",
+    "list.not_a_person": (
+        "“{value}” reads as the list's total or a signature line, not a person: not imported"
+    ),
     "list.header_again": (
         "This line repeats the list's header (line {line}), as an export does on each page: "
         "not a person, not imported"

@@ -679,6 +679,8 @@ def _catalog_sources() -> None:
     )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.sheet_unknown']
     _("{path} has no sheet “{sheet}”; its sheets: {sheets}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['list.not_a_person']
+    _("“{value}” reads as the list's total or a signature line, not a person: not imported")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['list.header_again']
     _(
         "This line repeats the list's header (line {line}), as an export does on each page: not a person, not imported"

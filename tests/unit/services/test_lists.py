@@ -1585,3 +1585,28 @@ def test_a_two_row_header_under_merged_cells_is_read_as_one(desk, tmp_path):
         "passport_no": "N60000006",
         "passport_expiry": "2030-01-01",
     }
+
+
+def test_a_printed_lists_total_and_signature_lines_are_no_people(desk, tmp_path):
+    path = write_csv(
+        tmp_path / "footer.csv",
+        [
+            ["Список туристов, группа DXB-22"],
+            ["№", "Фамилия", "Имя", "Паспорт", "Дата рождения", "Телефон"],
+            ["1", "Тұрсынова", "Гаухар", "N92000001", "01.01.1990", "+7 701 920 0001"],
+            ["2", "Итогова", "Айгүл", "", "02.02.1988", ""],  # a surname, not a total
+            [],
+            ["", "Итого:", "2 туриста", "", "", ""],
+            ["", "Менеджер", "Иванова А.", "", "", "+7 727 300 00 00"],
+        ],
+    )
+    report = import_list(desk, path)
+    assert (report.created, report.invalid) == (2, 2)
+    assert [(e.line, e.code, e.value) for e in report.errors] == [
+        (6, "list.not_a_person", "Итого: 2 туриста"),
+        (7, "list.not_a_person", "Менеджер Иванова А."),
+    ]
+    assert report.errors[0].message == (
+        "“Итого: 2 туриста” reads as the list's total or a signature line, not a person: not "
+        "imported"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -425,6 +426,28 @@ def _check_rows(
     return _Checked(kept, refused, counted, notes, contested, corrections)
 
 
+#: The first word of a printed list's closing lines, never of a person's name: its total and
+#: the lines its sender signs.
+_CLOSING = re.compile(
+    r"^(итого|всего|барлығы|барлыгы|жиыны|жиын|total|подпись|қолы|signature|signed|"
+    r"менеджер|manager|директор|director|исполнитель|орындаған|м\.\s*п\.?|мп)(?=$|[\s:.,])",
+    re.IGNORECASE,
+)
+
+
+def _closing_line(out: dict[str, Any]) -> str | None:
+    """The words of a row that is a list's total or signature line, not a person: its name
+    starts with "Итого", "Total", "Менеджер"… and it gives no IIN, passport or birth date."""
+    if any(out.get(k) for k in ("iin", "passport_no", "birth_date")):
+        return None
+    for surname, given in (*_NAME_PAIRS, ("full_name", "")):
+        name = out.get(surname)
+        if isinstance(name, str) and _CLOSING.match(name.strip()):
+            rest = out.get(given) if given else None
+            return " ".join(p for p in (name, rest if isinstance(rest, str) else None) if p)
+    return None
+
+
 def _header_again(
     headers: Sequence[str], rows: Sequence[tuple[int, list[CellValue]]]
 ) -> frozenset[int]:
@@ -490,6 +513,10 @@ def _check_part(
         if line in context.header_again:  # never a person called "Surname", born "Date"
             again = ValidationError("list.header_again", "record", line=context.header_line)
             refused[index] = [Problem(again, "", REFUSED)]
+            continue
+        if (closing := _closing_line(out)) is not None:  # "Итого: 2 туриста", "Менеджер …"
+            words = ValidationError("list.not_a_person", "record", value=closing)
+            refused[index] = [Problem(words, closing, REFUSED)]
             continue
         group = out.pop("group", None)
         operator = out.pop("tour_operator", None)
