@@ -896,3 +896,28 @@ def test_a_role_set_aside_is_shown_as_the_list_wrote_it(desk, tmp_path):
             "The list says “қызы”; the relation on file (“Spouse”) was kept",
         ),
     ]
+
+
+def test_a_role_settled_in_the_review_file_does_not_come_back_with_the_list_sent_again(
+    desk, tmp_path
+):
+    """The operator marks the wife "басшы" every day: corrected once in the review file, her
+    second head was set aside again with each resend."""
+    daily = family_list(
+        tmp_path / "daily.csv",
+        [],
+    )
+    rows = read_csv(daily)
+    rows[2][5] = "басшы"  # Әйгерім, the wife, marked head as well
+    write_csv(daily, rows)
+    report = import_list(desk, daily)
+    assert [(w.line, w.code, w.value) for w in report.warnings] == [
+        (3, "list.second_head", "басшы")
+    ]
+    review = read_csv(report.review_file)
+    review[1][review[0].index("Родство")] = "әйелі"  # the officer's answer
+    write_csv(report.review_file, review)
+    assert import_list(desk, report.review_file).needs_review == 0
+    again = import_list(desk, daily)
+    assert (again.needs_review, again.warnings, again.review_file) == (0, [], None)
+    assert by_surname(desk)["Қасымова"]["review"] is None

@@ -9,7 +9,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from consuldesk.domain.review import ReviewItem, merge_review, review_from_json, review_to_json
+from consuldesk.domain.review import (
+    ReviewItem,
+    done_key,
+    merge_review,
+    review_from_json,
+    review_to_json,
+)
 from consuldesk.services.lists.base import _CHUNK
 from consuldesk.services.lists.checking import Problem, _Row
 
@@ -63,7 +69,13 @@ def _json(value: Any) -> Any:
 def _set_aside(
     plan: _Plan, state: dict[str, dict[str, Any]], row: _Row, national_id: str, item: ReviewItem
 ) -> None:
-    """Put a review item on the record a row imports into (new or on file)."""
+    """Put a review item on the record a row imports into (new or on file), unless an officer
+    settled the same item on that record before (the same list, sent again every day: a role
+    corrected in the review file does not come back for review)."""
+    if not _is_new(national_id) and done_key(item) in (
+        _json(state[national_id].get("review_done")) or ()
+    ):
+        return
     plan.review_rows.setdefault(row.index, []).append(item)
     if _is_new(national_id):
         plan.new[int(national_id[4:])].review.append(item)
