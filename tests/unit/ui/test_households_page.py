@@ -177,7 +177,10 @@ def test_create_a_family_add_members_set_head_remove(qtbot, page, ctx, desk, peo
     assert page.relation_box.currentData() == "head"  # she is still selected
 
     select_member(page, "Қасымов Ерлан")
+    asked = []
+    page.confirm_remove = lambda household, member, proceed: (asked.append(member), proceed())
     page.remove_button.click()
+    assert [m.national.name for m in asked] == ["Қасымов Ерлан"]
     qtbot.waitUntil(
         lambda: households.get_household(desk, listed.id).member_ids == (mother.id,), timeout=3000
     )
@@ -252,6 +255,40 @@ def test_the_delete_question_counts_its_members_in_words(qtbot, page, desk, peop
     monkeypatch.setattr(module, "ask", lambda parent, title, text, *a, **k: asked.append(text))
     page.confirm_delete(one.row, lambda: None)
     assert asked == ["Delete Бековтар? Its 1 member stays on file."]
+
+
+def test_removing_a_member_asks_and_the_head_is_said_to_leave_no_head(
+    qtbot, page, desk, people, monkeypatch
+):
+    import consuldesk.ui.pages.households as module
+
+    mother, son, _stranger = people
+    family = households.create_household(
+        desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=mother.id, member_ids=[son.id]
+    ).row
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    page.table.selectRow(0)
+    qtbot.waitUntil(lambda: page.members_model.rowCount() == 2, timeout=3000)
+    page.notice_label.setText("Қасымова Әйгерім heads the household now; …")
+    page.notice_label.show()
+    questions: list[str] = []
+    answers: list = []
+    monkeypatch.setattr(
+        module,
+        "ask",
+        lambda parent, title, text, proceed, **k: (questions.append(text), answers.append(proceed)),
+    )
+    select_member(page, "Қасымова Әйгерім")
+    page.remove_button.click()
+    assert questions == [
+        "Remove Қасымова Әйгерім from Қасымовтар? They head it: it will have no head until you "
+        "choose one. They stay on file."
+    ]
+    assert households.get_household(desk, family.id).head_id == mother.id  # not yet
+    answers[0]()
+    qtbot.waitUntil(lambda: households.get_household(desk, family.id).head_id is None)
+    assert page.notice_label.isHidden()  # no word left about who heads it
 
 
 def test_models_pass_the_model_tester(qtmodeltester, desk, people):

@@ -548,11 +548,34 @@ class HouseholdsPage(QWidget):
 
     @Slot()
     def _on_remove_button_clicked(self) -> None:
-        member, current = self._current_member_id(), self.current
+        member, current = self._current_member(), self.current
         if member is None or current is None:
             return
-        desk = self.ctx.desk
-        self._write(lambda: hh.remove_member(desk, current.id, member))
+        desk, member_id = self.ctx.desk, member.national.id
+
+        def remove() -> None:
+            self.notice_label.hide()  # what it said of a new head may be about this one
+            self._write(lambda: hh.remove_member(desk, current.id, member_id))
+
+        self.confirm_remove(current, member, remove)
+
+    def confirm_remove(
+        self, household: HouseholdRow, member: MemberRow, proceed: Callable[[], None]
+    ) -> None:
+        """Ask before taking a member out (non-blocking message box; tests replace this): a
+        click on the wrong line of a 23-person group loses a relation, and a head's removal
+        leaves the family without one."""
+        name = member.national.name
+        if member.national.id == household.head_id:
+            text = _(
+                "Remove {name} from {household}? They head it: it will have no head until you "
+                "choose one. They stay on file."
+            ).format(name=name, household=household.name)
+        else:
+            text = _("Remove {name} from {household}? They stay on file.").format(
+                name=name, household=household.name
+            )
+        ask(self, _("Remove member"), text, proceed, yes=_("Remove member"), no=_("Keep them"))
 
     @Slot(int)
     def _on_relation_box_activated(self, _index: int) -> None:
