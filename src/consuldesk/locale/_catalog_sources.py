@@ -1227,6 +1227,10 @@ def _catalog_sources() -> None:
     _("Officer")
     # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['officer_account']
     _("Officer's account")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['meta']
+    _("Settings")
+    # TRANSLATORS: consuldesk.services.audit_text.TABLE_LABELS['backup'], consuldesk.services.audit_text.DETAIL_LABELS['backup']
+    _("Backup")
     # TRANSLATORS: consuldesk.services.audit_text.DOCUMENT_LABELS['sitrep']
     _("Situation report")
     # TRANSLATORS: consuldesk.services.audit_text.DOCUMENT_LABELS['roster']
@@ -1281,6 +1285,10 @@ def _catalog_sources() -> None:
     _("Seats")
     # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['list_sha256'], consuldesk.ui.dialogs.person_card.LABELS['list_sha256']
     _("List file (SHA-256)")
+    # TRANSLATORS: consuldesk.services.audit_text.DETAIL_LABELS['kept']
+    _("The file as it was, kept as")
+    # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['retention_months']
+    _("Records kept (months)")
     # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['boarded_at']
     _("Boarded at")
     # TRANSLATORS: consuldesk.services.audit_text.MORE_FIELD_LABELS['seat']

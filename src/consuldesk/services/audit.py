@@ -414,6 +414,8 @@ def _rows(session: Session, found: Sequence[Any]) -> list[AuditRow]:
             subject = places[r.record_id]
         elif "file" in changes:
             subject = str(changes["file"])
+        elif "sender" in changes and isinstance(changes.get("created"), list):
+            subject = _("Bundle from {post}").format(post=changes["sender"])  # many at once
         else:
             subject = _(TABLE_LABELS.get(r.table_name, r.table_name))
         out.append(

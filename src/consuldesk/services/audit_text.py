@@ -70,6 +70,8 @@ TABLE_LABELS = {
     "report": "Report",
     "officer": "Officer",
     "officer_account": "Officer's account",
+    "meta": "Settings",
+    "backup": "Backup",
 }
 
 #: Documents a print or an export names.
@@ -106,10 +108,13 @@ DETAIL_LABELS = {
     "created": "Records created",
     "seats": "Seats",
     "list_sha256": "List file (SHA-256)",
+    "backup": "Backup",
+    "kept": "The file as it was, kept as",
 }
 
 #: Fields of records other than people, which the shared labels do not name.
 MORE_FIELD_LABELS = {
+    "retention_months": "Records kept (months)",
     "boarded_at": "Boarded at",
     "seat": "Seat",
     "allocated_at": "Seated at",
@@ -192,6 +197,8 @@ def summarise(table: str, action: str, changes: Mapping[str, Any]) -> str:
         return _("Bundle from {post}: {new} new, {changed} changed").format(
             post=facts.get("sender", "?"), new=new, changed=changed
         )
+    if table == "backup" and action == "restore":
+        return _("Restored from the backup {backup}").format(backup=facts.get("backup", "?"))
     if action == "export" and table not in KEY_TABLES:
         n = _count_of(facts.get("records"))
         if facts.get("document") == "manifest_csv":

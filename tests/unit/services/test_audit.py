@@ -276,3 +276,35 @@ def test_a_pair_of_duplicates_reads_in_words_in_the_trail():
         "duplicate_candidate", "update", {"status": ["open", "dismissed"]}
     )
     assert dismissed.endswith("two different people"), dismissed
+
+
+def test_settings_restores_and_received_bundles_read_in_words(desk, tmp_path):
+    """The trail said "meta", "retention_months: 18 → 20", "backup" and "Restored", and a
+    bundle's people were about "Person"."""
+    from consuldesk.services.retention import set_retention_months
+
+    set_retention_months(desk, 20)
+    [row] = [r for r in _all(desk, AuditFilter())[0] if r.table == "meta"]
+    assert (row.subject, row.summary) == ("Settings", "Edited — Records kept (months): 18 → 20")
+    restored = {"backup": "20261207-121940-before-IR-THR-n000006.consuldesk", "kept": "x"}
+    assert audit_text.summarise("backup", "restore", restored) == (
+        "Restored from the backup 20261207-121940-before-IR-THR-n000006.consuldesk"
+    )
+    assert ("The file as it was, kept as", "x") in audit_text.details(restored)
+    with desk.casefile.write("test") as tx:
+        tx.audit_bulk(
+            [
+                {
+                    "table_name": "national",
+                    "record_id": "01a24e2c-0000-7000-8000-000000000009",
+                    "action": "sync",
+                    "changes": {"created": ["a", "b"], "sender": "IR-THR"},
+                    "version": "",
+                }
+            ]
+        )
+    bundle = next(r for r in _all(desk, AuditFilter())[0] if r.action == "sync")
+    assert (bundle.subject, bundle.summary) == (
+        "Bundle from IR-THR",
+        "2 records received in a bundle from IR-THR",
+    )
