@@ -241,11 +241,17 @@ def summarise(table: str, action: str, changes: Mapping[str, Any]) -> str:
     if not pairs:
         return what
     shown = "; ".join(
-        f"{label(name)}: {value_text(name, old, limit=_SUMMARY_VALUE)} → "
-        f"{value_text(name, new, limit=_SUMMARY_VALUE)}"
+        f"{label(name)}: {_one_line(value_text(name, old, limit=_SUMMARY_VALUE))} → "
+        f"{_one_line(value_text(name, new, limit=_SUMMARY_VALUE))}"
         for name, old, new in pairs
     )
     return f"{what} — {shown}"
+
+
+def _one_line(text: str) -> str:
+    """A value of several lines on the one line of a summary, its lines told apart by " / "
+    (a note's second line read as part of its first, and broke the CLI's table)."""
+    return " / ".join(line.strip() for line in text.splitlines() if line.strip()) or text
 
 
 def details(changes: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -308,3 +308,10 @@ def test_settings_restores_and_received_bundles_read_in_words(desk, tmp_path):
         "Bundle from IR-THR",
         "2 records received in a bundle from IR-THR",
     )
+
+
+def test_a_value_of_several_lines_keeps_its_lines_apart_on_one_summary_line():
+    changes = {"notes": ["ЦА: звонила мать", "ЦА: звонила мать\nпост: нужна помощь"]}
+    assert audit_text.summarise("national", "update", changes) == (
+        "Edited — Notes: ЦА: звонила мать → ЦА: звонила мать / пост: нужна помощь"
+    )
