@@ -347,6 +347,14 @@ TEMPLATES: dict[str, str] = {
         "This bundle is signed by keys of {post} that were revoked ({reason}). Nothing was changed"
     ),
     "sync.conflict_unknown": "There is no conflict {id}",
+    "sync.partly_written": (
+        "Bundles written for {written} ({files}): they count as sent. The bundle for {failed} "
+        "failed: {reason}. Not written either: {left}. Make room, then export again"
+    ),
+    "sync.partly_written.last": (
+        "Bundles written for {written} ({files}): they count as sent. The bundle for {failed} "
+        "failed: {reason}. Make room, then export again"
+    ),
     "sync.conflict_resolved": "The conflict {id} is already resolved",
     "sync.conflict_not_both": (
         "{target} holds one value: keep this one or take the other (phones and notes can keep both)"
@@ -1081,6 +1089,8 @@ def _variant(code: str, params: dict[str, Any]) -> str:
     """Some codes read differently with some parameters (a list with or without a header)."""
     if code == "hotel.full" and params.get("requested") == 1:
         return "hotel.full.one"
+    if code == "sync.partly_written" and not params.get("left"):
+        return "sync.partly_written.last"
     if code == "request.transition" and not params.get("allowed"):
         return "request.transition.any"  # raised before the statuses it can become were said
     if code == "casefile.corrupt" and params.get("tables"):

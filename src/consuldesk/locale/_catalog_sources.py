@@ -491,6 +491,14 @@ def _catalog_sources() -> None:
     _("This bundle is signed by keys of {post} that were revoked ({reason}). Nothing was changed")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['sync.conflict_unknown']
     _("There is no conflict {id}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['sync.partly_written']
+    _(
+        "Bundles written for {written} ({files}): they count as sent. The bundle for {failed} failed: {reason}. Not written either: {left}. Make room, then export again"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['sync.partly_written.last']
+    _(
+        "Bundles written for {written} ({files}): they count as sent. The bundle for {failed} failed: {reason}. Make room, then export again"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['sync.conflict_resolved']
     _("The conflict {id} is already resolved")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['sync.conflict_not_both']

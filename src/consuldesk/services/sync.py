@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from consuldesk.messages import describe
 from consuldesk.services import audited
 from consuldesk.services import keys as key_service
 from consuldesk.services.audited import note_file
@@ -178,13 +179,36 @@ def export_bundle(
 
 def export_to_all(desk: Desk, passphrase: str | None, target: Path) -> list[Exported]:
     """A bundle for every enrolled peer into the folder ``target`` (the keys unsealed once):
-    headquarters' morning round."""
+    headquarters' morning round.
+
+    Raises:
+        ServiceError: ``sync.partly_written`` when a bundle after the first could not be
+            written (a stick full after two of five): the ones written are on the stick and
+            counted as sent, and the message names them, the one that failed and why, and
+            those not tried. A failure at the first bundle is raised as it is.
+    """
     desk.require("bundle")
     sender = key_service.unlock(desk, passphrase)
     peers = sorted(
         {r.post for r in key_service.peers(desk) if r.role != "escrow" and r.status == "active"}
     )
-    return [_export(desk, sender, peer, target, no_progress, CancelFlag()) for peer in peers]
+    done: list[Exported] = []
+    for at, peer in enumerate(peers):
+        try:
+            done.append(_export(desk, sender, peer, target, no_progress, CancelFlag()))
+        except (ServiceError, CaseFileError, SyncError) as exc:
+            if not done:
+                raise
+            raise ServiceError(
+                "sync.partly_written",
+                "target",
+                written=", ".join(d.manifest.recipient for d in done),
+                files=", ".join(d.path.name for d in done),
+                failed=peer,
+                reason=describe(exc),
+                left=", ".join(peers[at + 1 :]),
+            ) from exc
+    return done
 
 
 def _export(

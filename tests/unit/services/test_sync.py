@@ -1000,3 +1000,32 @@ def test_the_same_value_written_at_both_ends_is_no_conflict(world):
     assert (x.city, x.address, x.notes) == (y.city, y.address, y.notes) == (
         "Isfahan", "Чахар-Баг 5", "HQ"
     )  # fmt: skip
+
+
+def test_export_to_all_on_a_stick_filled_halfway_names_what_it_wrote(world, tmp_path, monkeypatch):
+    """Exit 3 and "the disk is full" only: the bundle written for the first post (counted as
+    sent) was not mentioned."""
+    from consuldesk.messages import describe
+    from consuldesk.services.errors import ServiceError
+
+    hq, _thr, usb = world
+    abu = make(tmp_path, "AE-DXB", "AE")
+    enrol(hq, abu, tmp_path)
+    real = s._export
+
+    def fills_up(desk, sender, peer, target, progress, cancel):
+        if peer == "IR-THR":
+            raise ServiceError("file.write", "path", path=str(target), reason="the disk is full")
+        return real(desk, sender, peer, target, progress, cancel)
+
+    monkeypatch.setattr(s, "_export", fills_up)
+    with pytest.raises(ServiceError) as err:
+        s.export_to_all(hq, PASS["KZ-HQ"], usb)
+    assert err.value.code == "sync.partly_written"
+    [written] = list(usb.glob("*.consuldesk-bundle"))
+    assert describe(err.value) == (
+        f"Bundles written for AE-DXB ({written.name}): they count as sent. The bundle for "
+        f"IR-THR failed: {usb} cannot be written: the disk is full. Make room, then export "
+        "again"
+    )
+    abu.close()
