@@ -38,16 +38,26 @@ class LoginCancelled(Exception):
 Login = Callable[[Path, QSettings | None], Desk | None]
 
 
-def open_path(path: Path, settings: QSettings | None, login: Login | None = None) -> Desk:
+def open_path(
+    path: Path,
+    settings: QSettings | None,
+    login: Login | None = None,
+    claim: Callable[[Path], None] | None = None,
+) -> Desk:
     """Open the case file at ``path``: an encrypted one through the login, a plain one as the
-    officer named in settings (asked once).
+    officer named in settings (asked once). ``claim(path)`` runs first (the window's hold on
+    the case file: a second window is refused before its login, which it would otherwise
+    record in the trail).
 
     Raises:
         LoginCancelled: the login was closed.
+        OpenElsewhere: from ``claim``.
         CaseFileError, OSError: the case file cannot be opened.
     """
     from consuldesk.services.access import is_encrypted
 
+    if claim is not None:
+        claim(path)
     if is_encrypted(path):
         from consuldesk.ui.dialogs.login import log_in
 
@@ -69,6 +79,7 @@ def open_last(
     case_file: Path | None,
     settings: QSettings | None,
     login: Login | None = None,
+    claim: Callable[[Path], None] | None = None,
 ) -> Desk | None:
     """The case file asked for, else the last used one, else the newest; None when there is none.
 
@@ -81,28 +92,29 @@ def open_last(
         CaseFileError, OSError: the case file cannot be opened.
     """
     if case_file is not None:
-        return open_path(case_file, settings, login)
+        return open_path(case_file, settings, login, claim)
     if data_dir is None and os.environ.get(DATA_DIR_ENV):
         data_dir = Path(os.environ[DATA_DIR_ENV])
     last = str(settings.value(LAST_CASEFILE_KEY, "") or "") if settings is not None else ""
     elsewhere = data_dir is not None and Path(last).resolve().parent != data_dir.resolve()
     if last and Path(last).is_file() and not elsewhere:
         try:
-            return open_path(Path(last), settings, login)
+            return open_path(Path(last), settings, login, claim)
         except (CaseFileError, OSError):
             pass  # moved or damaged: fall back to the newest case file in the data folder
     found = list_casefiles(data_dir)
     if not found:
         return None
-    return open_path(found[0], settings, login)
+    return open_path(found[0], settings, login, claim)
 
 
 class OpenElsewhere(Exception):
-    """The case file is open in another ConsulDesk window (``pid``: its process)."""
+    """The case file at ``path`` is open in another ConsulDesk window (``pid``: its process)."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, path: Path | None = None) -> None:
         super().__init__(pid)
         self.pid = pid
+        self.path = path
 
 
 def claim_for_window(path: Path) -> QLockFile | None:
@@ -121,7 +133,7 @@ def claim_for_window(path: Path) -> QLockFile | None:
         return lock
     if lock.error() == QLockFile.LockError.LockFailedError:
         info = lock.getLockInfo()  # (pid, host name, application name)
-        raise OpenElsewhere(int(info[0]) if isinstance(info, tuple) and info else 0)
+        raise OpenElsewhere(int(info[0]) if isinstance(info, tuple) and info else 0, path)
     return None
 
 
@@ -234,10 +246,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         app.installTranslator(qt_translator)
 
+    held: dict[Path, QLockFile | None] = {}
+
+    def claim(path: Path) -> None:
+        held.clear()  # a file tried before (moved, damaged) is let go
+        held[path.resolve()] = claim_for_window(path)
+
     try:
-        desk = open_last(args.data_dir, args.case_file, settings)
+        desk = open_last(args.data_dir, args.case_file, settings, claim=claim)
     except LoginCancelled:
         return 0  # the officer closed the login: nothing to show
+    except OpenElsewhere as exc:
+        return _open_elsewhere(exc)
     except (CaseFileError, OSError) as exc:
         desk = None
         if isinstance(exc, CaseFileError) and exc.code == "casefile.corrupt":
@@ -252,19 +272,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         desk = first_start(args.data_dir, settings)
         if desk is None:
             return 0  # closed without choosing: nothing to show
-    try:
-        lock = claim_for_window(desk.path)
-    except OpenElsewhere as exc:
-        desk.close()
-        QMessageBox.warning(
-            None,
-            "ConsulDesk",
-            _(
-                "{path} is already open in another ConsulDesk window (process {pid}). Use that "
-                "window: two windows on one case file would each miss what the other changes."
-            ).format(path=desk.path, pid=exc.pid),
-        )
-        return 5
+    if desk.path.resolve() in held:
+        lock = held[desk.path.resolve()]
+    else:  # the demo, or a case file made at the first start
+        try:
+            lock = claim_for_window(desk.path)
+        except OpenElsewhere as exc:
+            desk.close()
+            return _open_elsewhere(exc)
     from consuldesk.ui.shell import WindowShell
 
     # The shell holds the case file and its window: a restore or a switch to another case
@@ -275,6 +290,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return app.exec()
     finally:
         shell.close()
+
+
+def _open_elsewhere(exc: OpenElsewhere) -> int:
+    """Say that the case file is open in another window; the exit status for it."""
+    QMessageBox.warning(
+        None,
+        "ConsulDesk",
+        _(
+            "{path} is already open in another ConsulDesk window (process {pid}). Use that "
+            "window: two windows on one case file would each miss what the other changes."
+        ).format(path=exc.path, pid=exc.pid),
+    )
+    return 5
 
 
 if __name__ == "__main__":

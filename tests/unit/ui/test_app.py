@@ -95,6 +95,26 @@ def test_a_second_window_on_one_case_file_is_told_and_a_crashed_ones_lock_is_tak
     taken.unlock()
 
 
+def test_a_second_window_is_refused_before_its_login(tmp_path):
+    """It asked for the passphrase, logged a login in the trail, then refused."""
+    from consuldesk.ui.app import OpenElsewhere, claim_for_window
+
+    path = tmp_path / "AE-ABU.consuldesk"
+    path.write_bytes(b"")
+    first = claim_for_window(path)
+    asked: list[object] = []
+    with pytest.raises(OpenElsewhere) as caught:
+        open_last(
+            None,
+            path,
+            None,
+            login=lambda p, _settings: asked.append(p),  # type: ignore[func-returns-value]
+            claim=claim_for_window,
+        )
+    assert asked == [] and caught.value.path == path
+    first.unlock()
+
+
 def test_a_case_file_too_damaged_to_open_is_restored_from_its_newest_sound_backup(qtbot, tmp_path):
     import os
 
