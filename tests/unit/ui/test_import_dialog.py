@@ -435,10 +435,12 @@ def test_a_workbook_with_people_on_two_sheets_offers_the_other_one(qtbot, ctx, t
     assert dialog.sheet_box.isVisible()
     box = dialog.sheet_box
     assert [box.itemText(i) for i in range(box.count())] == ["1-топ", "Нұсқаулық", "2-топ"]
-    assert (
-        "Only the sheet “1-топ” is read; also in the workbook: “Нұсқаулық” (2 rows), "
-        "“2-топ” (2 rows)." in dialog.status_label.text()
+    assert dialog.status_label.text() == (
+        "Checked: every row can be imported. Nothing is saved yet. Only the sheet “1-топ” is "
+        "read; also in the workbook: “Нұсқаулық” (2 rows), “2-топ” (2 rows). Choose a sheet "
+        "under Sheet to check it."
     )
+    assert dialog.tabs.currentIndex() == 0  # no problem to look at
     box.setCurrentIndex(2)
     box.activated.emit(2)  # as a choice in the box does
     qtbot.waitUntil(lambda: not dialog.busy and dialog.report is not None, timeout=10000)

@@ -474,8 +474,13 @@ class ImportDialog(LongWorkDialog):
         self.errors_view.resizeColumnToContents(ProblemsModel.COL_LINE)
         self.errors_view.resizeColumnToContents(ProblemsModel.COL_KIND)
         self.errors_view.resizeColumnToContents(ProblemsModel.COL_FIELD)
+        value = ProblemsModel.COL_VALUE  # its header whole ("Тізімдегі мән"), its cells to 220
         self.errors_view.setColumnWidth(
-            ProblemsModel.COL_VALUE, min(220, self.errors_view.sizeHintForColumn(3) + 12)
+            value,
+            max(
+                self.errors_view.horizontalHeader().sectionSizeHint(value),
+                min(220, self.errors_view.sizeHintForColumn(value) + 12),
+            ),
         )
 
     def _show_mapping(self, mapping: list[Any], conflicts: set[int] | None = None) -> None:
@@ -569,9 +574,8 @@ class ImportDialog(LongWorkDialog):
             self.import_button.setEnabled(True)
             self.import_button.setDefault(True)
             self.import_button.setFocus()
+        sheets = " " + self._sheets_sentence(report) if report.other_sheets else ""
         parts = []
-        if report.other_sheets:
-            parts.append(self._sheets_sentence(report))
         if report.invalid:
             parts.append(
                 ngettext(
@@ -590,16 +594,22 @@ class ImportDialog(LongWorkDialog):
                 ).format(n=report.needs_review)
             )
         if not n:
-            self._set_status(_("No row of this list can be imported: see Problems."), ERROR_STYLE)
+            self._set_status(
+                _("No row of this list can be imported: see Problems.") + sheets, ERROR_STYLE
+            )
             self.tabs.setCurrentIndex(1)
         elif parts:
-            self._set_status(_("Checked.") + " " + " ".join(parts) + " " + _("See Problems."))
+            self._set_status(
+                _("Checked.") + " " + " ".join(parts) + " " + _("See Problems.") + sheets
+            )
             self.tabs.setCurrentIndex(1)
         elif not changing:
-            self._set_status(_("Checked: everyone on this list is already on file."))
+            self._set_status(_("Checked: everyone on this list is already on file.") + sheets)
             self.tabs.setCurrentIndex(0)
         else:
-            self._set_status(_("Checked: every row can be imported. Nothing is saved yet."))
+            self._set_status(
+                _("Checked: every row can be imported. Nothing is saved yet.") + sheets
+            )
             self.tabs.setCurrentIndex(0)
 
     def _show_sheets(self, report: ImportReport) -> None:
