@@ -110,6 +110,7 @@ TEMPLATES: dict[str, str] = {
     "phone.invalid": "“{value}” is not a valid phone number",
     "country.unknown": "Unknown country “{value}”",
     "date.format": "“{value}” is not a date (use 31.12.1990 or 1990-12-31)",
+    "date.short_year": "“{value}”: write the year with four digits (31.12.1990)",
     "date.invalid": "{value} is not a real date",
     "name.missing": "A surname is required (Cyrillic or as in the passport)",
     "name.latin_expected": "The passport name must be in Latin letters, got “{value}”",

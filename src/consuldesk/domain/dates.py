@@ -19,7 +19,8 @@ def parse_date(value: object, field: str) -> date | None:
     ``31-12-1990``, ``1990-12-31`` (optionally with a time), and Excel serial day numbers.
 
     Raises:
-        ValidationError: ``date.format`` (params ``value``) when the text is no date we know, or
+        ValidationError: ``date.format`` (params ``value``) when the text is no date we know,
+            ``date.short_year`` when its year has two digits (which century?), or
             ``date.invalid`` (params ``value``) when it names a day that does not exist.
     """
     if value is None:
@@ -39,6 +40,8 @@ def parse_date(value: object, field: str) -> date | None:
         day, month, year = int(m[1]), int(m[2]), int(m[3])
     elif m := _YMD.match(text):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
+    elif _SHORT_YEAR.match(text):  # 07.12.26: 1926 or 2026? (a stay's date is read as 20yy)
+        raise ValidationError("date.short_year", field, value=text)
     else:
         raise ValidationError("date.format", field, value=text)
     try:

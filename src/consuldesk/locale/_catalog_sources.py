@@ -209,6 +209,8 @@ def _catalog_sources() -> None:
     _("Unknown country “{value}”")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['date.format']
     _("“{value}” is not a date (use 31.12.1990 or 1990-12-31)")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['date.short_year']
+    _("“{value}”: write the year with four digits (31.12.1990)")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['date.invalid']
     _("{value} is not a real date")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['name.missing']

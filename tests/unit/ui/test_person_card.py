@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from consuldesk.domain.enums import Sex
 from consuldesk.domain.mrz import make_td3
+from consuldesk.messages import describe
 from consuldesk.services import households, nationals
 from consuldesk.store.errors import NotFound
 from consuldesk.ui.context import AppContext, CaseFileEvents
@@ -428,4 +429,6 @@ def test_a_two_digit_year_is_this_century_for_an_expiry_but_not_for_a_birth(qtbo
     card.edits["birth_date"].setText("1.1.30")
     fields, errors = card.form_fields()
     assert fields.passport_expiry == date(2030, 1, 1)
-    assert [(e.field, e.code) for e in errors] == [("birth_date", "date.format")]
+    assert [(e.field, e.code) for e in errors] == [("birth_date", "date.short_year")]
+    # Said as what to do, not as "not a date".
+    assert describe(errors[0]) == "“1.1.30”: write the year with four digits (31.12.1990)"
