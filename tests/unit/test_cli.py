@@ -969,6 +969,7 @@ def test_duplicates_are_listed_with_ids_and_posts_and_merged_or_dismissed(
     assert cli(capsys, casefile, "import", str(listed))[0] in (EXIT_OK, EXIT_BAD_INPUT)
     code, out, _ = cli(capsys, casefile, "duplicates")
     assert code == EXIT_OK and "N10000001" in out and "QA-DOH" in out, out
+    assert "  names alike 100 %" in out  # what the number is
     pairs = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
     assert len(pairs) == 2
     _code, listing, _ = cli(capsys, casefile, "--json", "duplicates")

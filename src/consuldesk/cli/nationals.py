@@ -270,7 +270,7 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
         print(_("No probable duplicates to review."))
     short = _short_ids([p.id for p in pairs])
     for pair in pairs:
-        print(f"{short[pair.id]}  {pair.score:5.1f}")
+        print(_("{id}  names alike {score:.0f} %").format(id=short[pair.id], score=pair.score))
         for person, post in ((pair.a, pair.posts[0]), (pair.b, pair.posts[1])):
             print(f"    {_person_line(person, post)}")
     return EXIT_OK

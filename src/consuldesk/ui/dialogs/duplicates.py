@@ -78,7 +78,8 @@ class DuplicatesDialog(QDialog):
         )
         intro.setWordWrap(True)
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels([_("Match"), _("One record"), _("The other")])
+        # The score is how alike the names are: 100 % with two passports is no certainty.
+        self.table.setHorizontalHeaderLabels([_("Names alike"), _("One record"), _("The other")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -146,6 +147,12 @@ class DuplicatesDialog(QDialog):
         self.table.setRowCount(len(pairs))
         for row, pair in enumerate(pairs):
             match = QTableWidgetItem(f"{pair.score:.0f} %")
+            match.setToolTip(
+                _(
+                    "How alike the two names are (100 %: the same, in either script); both "
+                    "were born the same day. Compare their documents before merging."
+                )
+            )
             match.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
             self.table.setItem(row, COL_MATCH, match)
             for col, person, post in (
