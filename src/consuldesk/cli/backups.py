@@ -127,7 +127,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _when(row: BackupRow) -> str:
-    return f"{row.taken_at.astimezone():%d.%m.%Y %H:%M}" if row.taken_at else "—"
+    return f"{row.taken_at.astimezone():%d.%m.%Y %H:%M:%S}" if row.taken_at else "—"
 
 
 def _megabytes(size: int) -> str:

@@ -288,3 +288,15 @@ def test_the_backups_model_is_a_well_behaved_model(qtmodeltester, desk):
     model.update(backups.inspect_backup(rows[0].path))
     assert model.index(0, COL_CHECK).data() == "sound"
     qtmodeltester.check(model)
+
+
+def test_backups_taken_a_minute_apart_are_told_apart_by_their_seconds():
+    from datetime import datetime
+    from pathlib import Path
+
+    from consuldesk.services.backups import BackupRow
+    from consuldesk.ui.models.backups import taken_text
+
+    at = datetime(2026, 12, 7, 12, 15, 7).astimezone()
+    row = BackupRow(Path("x.consuldesk"), at, "before-import", 1, True)
+    assert taken_text(row) == "07.12.2026 12:15:07"

@@ -23,7 +23,7 @@ def taken_text(row: BackupRow) -> str:
     """When the backup was taken, in local time and the window's date format."""
     if row.taken_at is None:
         return "—"
-    return f"{row.taken_at.astimezone():%d.%m.%Y %H:%M}"
+    return f"{row.taken_at.astimezone():%d.%m.%Y %H:%M:%S}"  # a list and a bundle a minute apart
 
 
 def check_text(row: BackupRow) -> str:
