@@ -410,6 +410,11 @@ def list_backups(
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def taken_at(path: Path) -> datetime | None:
+    """When the backup at ``path`` was taken, from its name (``None`` for another name)."""
+    return _stamp(path)
+
+
 def _stamp(path: Path) -> datetime | None:
     match = _NAME.match(path.name)
     if not match:

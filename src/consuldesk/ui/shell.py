@@ -22,7 +22,7 @@ from shiboken6 import isValid
 from consuldesk.i18n import _
 from consuldesk.messages import describe
 from consuldesk.services import access
-from consuldesk.services.backups import record_restore, restore_backup
+from consuldesk.services.backups import record_restore, restore_backup, taken_at
 from consuldesk.services.casefile import open_casefile
 from consuldesk.services.desk import Desk
 from consuldesk.ui.main_window import MainWindow
@@ -87,9 +87,12 @@ class WindowShell(QObject):
             return kept, desk
 
         def said(result: tuple[Path, Desk]) -> str:
-            return _("Restored {name}. The case file as it was is kept: {kept}").format(
-                name=Path(backup).name, kept=result[0].name
-            )
+            # Short: two file names ran under the status bar's case file name.
+            at = taken_at(Path(backup))
+            when = f"{at.astimezone():%d.%m.%Y %H:%M:%S}" if at else Path(backup).name
+            return _(
+                "Restored the backup of {when}; the case file as it was is kept among the backups."
+            ).format(when=when)
 
         self._replace(_("Restoring the backup…"), work, said, path)
 
