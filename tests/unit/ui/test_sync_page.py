@@ -324,3 +324,35 @@ def test_on_an_encrypted_case_file_the_login_opens_the_keys_and_nothing_is_asked
     assert not page.lock_button.isVisibleTo(page)  # nothing of their own to lock
     ctx.tasks.wait()
     post.close()
+
+
+def test_bundle_dialogs_start_where_the_last_file_went(qtbot, desk, tmp_path, monkeypatch):
+    """They opened in the folder the program was started from, not on the stick."""
+    from PySide6.QtCore import QSettings
+
+    import consuldesk.ui.pages.sync as module
+    from consuldesk.ui.context import AppContext, CaseFileEvents
+    from consuldesk.ui.tasks import TaskRunner
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    ctx = AppContext(desk, TaskRunner(), CaseFileEvents(), settings=settings)
+    page = SyncPage(ctx)
+    qtbot.addWidget(page)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    started: list[str] = []
+
+    def folder_dialog(parent, title, start):
+        started.append(start)
+        return str(stick)
+
+    def file_dialog(parent, title, start, pattern):
+        started.append(start)
+        return str(stick / "x.consuldesk-bundle"), pattern
+
+    monkeypatch.setattr(module.QFileDialog, "getExistingDirectory", folder_dialog)
+    monkeypatch.setattr(module.QFileDialog, "getOpenFileName", file_dialog)
+    assert page.choose_folder() == stick
+    assert page.choose_file("Bundle", "*.consuldesk-bundle") == stick / "x.consuldesk-bundle"
+    assert started[1] == str(stick)  # the second dialog opened on the stick
+    ctx.tasks.wait()

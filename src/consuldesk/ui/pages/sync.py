@@ -56,6 +56,7 @@ from consuldesk.sync.bundle import SUFFIX
 from consuldesk.sync.errors import SyncError
 from consuldesk.sync.keys import MIN_PASSPHRASE, PUBLIC_SUFFIX, PublicKeys, same_fingerprint
 from consuldesk.ui.context import AppContext
+from consuldesk.ui.dialogs.file_output import remember_folder, remembered_folder
 from consuldesk.ui.dialogs.import_list import WorkProgress
 from consuldesk.ui.when import ago, local_time
 
@@ -383,12 +384,24 @@ class SyncPage(QWidget):
         self.ctx.tasks.run(lambda: key_service.unlock_all(desk, passphrase), unlocked, failed)
 
     def choose_folder(self) -> Path | None:
-        folder = QFileDialog.getExistingDirectory(self, _("Where to write (a USB stick)"))
-        return Path(folder) if folder else None
+        """A folder to write into, starting where the last file went or came from (the
+        stick), not in the folder the program was started from."""
+        folder = QFileDialog.getExistingDirectory(
+            self, _("Where to write (a USB stick)"), str(remembered_folder(self.ctx))
+        )
+        if not folder:
+            return None
+        remember_folder(self.ctx, Path(folder))
+        return Path(folder)
 
     def choose_file(self, title: str, pattern: str) -> Path | None:
-        path, _filter = QFileDialog.getOpenFileName(self, title, "", pattern)
-        return Path(path) if path else None
+        path, _filter = QFileDialog.getOpenFileName(
+            self, title, str(remembered_folder(self.ctx)), pattern
+        )
+        if not path:
+            return None
+        remember_folder(self.ctx, Path(path).parent)
+        return Path(path)
 
     def ask_text(self, title: str, prompt: str) -> str | None:
         text, ok = QInputDialog.getText(self, title, prompt)
