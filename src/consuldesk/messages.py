@@ -131,6 +131,10 @@ TEMPLATES: dict[str, str] = {
     "nationality.format": "Nationality must be a three-letter code such as KAZ, got “{value}”",
     "email.invalid": "“{value}” is not an email address",
     "pregnant.male": "A man cannot be marked pregnant",
+    "pregnant.age": (
+        "Pregnant at {age}? Check the date of birth, or untick Pregnant: it moves her up for "
+        "evacuation"
+    ),
     "consent_date.future": "Consent date {value} is in the future",
     "sex.unknown": "Sex “{value}” is not understood (use M/F, М/Ж, Ер/Әйел)",
     "bool.unknown": "“{value}” is not yes or no",

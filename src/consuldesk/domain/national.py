@@ -19,11 +19,14 @@ from consuldesk.domain.errors import ValidationError, ValidationErrors
 from consuldesk.domain.iin import check_iin_agrees, parse_iin
 from consuldesk.domain.names import repair_lookalikes
 from consuldesk.domain.phone import normalize_phone
+from consuldesk.domain.vulnerability import age_on
 
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z '\-.]*$")
 _CYRILLIC_NAME = re.compile(r"^[\u0400-\u04ff][\u0400-\u04ff '\-.]*$")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+#: The ages at which a woman is taken to be possibly pregnant (outside: a tick by mistake).
+PREGNANT_AGES = (10, 60)
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SPACES = re.compile(r"\s+")
@@ -247,6 +250,12 @@ def clean_national(fields: NationalFields, today: date) -> NationalFields:
             values[name] = _clean_text(value) if value else None
     if fields.pregnant and sex == Sex.MALE:
         errors.append(ValidationError("pregnant.male", "pregnant"))
+    elif fields.pregnant and birth_date is not None and birth_date <= today:
+        # Pregnancy raises a woman's evacuation priority: a tick on the wrong line (a girl
+        # of five, a grandmother of 76) would seat her before those who need it.
+        age = age_on(birth_date, today)
+        if not PREGNANT_AGES[0] <= age <= PREGNANT_AGES[1]:
+            errors.append(ValidationError("pregnant.age", "pregnant", age=age))
     if fields.consent_date and fields.consent_date > today:
         errors.append(
             ValidationError("consent_date.future", "consent_date", value=fields.consent_date)

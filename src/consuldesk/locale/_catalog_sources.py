@@ -241,6 +241,10 @@ def _catalog_sources() -> None:
     _("“{value}” is not an email address")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['pregnant.male']
     _("A man cannot be marked pregnant")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['pregnant.age']
+    _(
+        "Pregnant at {age}? Check the date of birth, or untick Pregnant: it moves her up for evacuation"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['consent_date.future']
     _("Consent date {value} is in the future")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['sex.unknown'], consuldesk.messages.TEMPLATES['list.sex']

@@ -430,3 +430,30 @@ def test_a_merge_keeps_the_waiting_lists_of_two_operations(desk):
         f"WHERE national_id = '{keep.id}' AND deleted_at IS NULL",
     )
     assert sorted(places.split(",")) == sorted(op.id for op in ops)
+
+
+def test_a_pregnancy_at_an_impossible_age_is_asked_about_and_a_list_sets_it_aside(desk, tmp_path):
+    """A girl born 2021 and a woman born 1950 were saved pregnant: a tick on the wrong line
+    moves a person up for evacuation."""
+    from consuldesk.services.lists import import_list
+    from tests.unit.services.test_lists import write_csv
+
+    with pytest.raises(ValidationErrors) as info:
+        nationals.register_national(
+            desk, person(given_names_cyr="Айлин", birth_date=date(2021, 1, 1), pregnant=True)
+        )
+    [error] = info.value.errors
+    assert (error.code, error.field, error.params) == ("pregnant.age", "pregnant", {"age": 5})
+    assert describe(error).startswith("Pregnant at 5? Check the date of birth, or untick")
+    adult = nationals.register_national(desk, person(birth_date=date(1995, 1, 1), pregnant=True))
+    assert Vulnerability.PREGNANT in adult.row.vulnerabilities
+    listed = write_csv(
+        tmp_path / "list.csv",
+        [
+            ["Фамилия", "Имя", "Дата рождения", "Беременность"],
+            ["Омарова", "Бибі", "01.01.1950", "да"],
+        ],
+    )
+    report = import_list(desk, listed)
+    assert (report.created, report.needs_review) == (1, 1)  # kept, the tick set aside
+    assert [(w.field, w.code) for w in report.warnings] == [("pregnant", "pregnant.age")]
