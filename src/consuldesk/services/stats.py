@@ -36,6 +36,7 @@ from consuldesk.store.models import (
     Hotel,
     National,
     Placement,
+    SyncConflict,
     SyncKnowledge,
     SyncPeer,
     utcnow,
@@ -44,6 +45,7 @@ from consuldesk.store.models import (
 __all__ = [
     "TOP_CITIES",
     "Situation",
+    "open_conflicts",
     "situation",
     "vulnerability_condition",
     "vulnerability_counts",
@@ -333,3 +335,11 @@ def _open_pairs(session: Session) -> tuple[int, int]:
         )
     ).one()
     return int(row[0]), int(row[1])
+
+
+def open_conflicts(desk: Desk) -> int:
+    """How many sync conflicts wait for an officer's decision (one count: the window marks
+    its Sync page by it without loading the sync machinery)."""
+    with desk.casefile.read() as session:
+        query = select(func.count()).select_from(SyncConflict).where(SyncConflict.status == "open")
+        return int(session.exec(query).one())

@@ -857,6 +857,7 @@ def resolve_conflict(
         conflict.resolved_by = desk.officer
         conflict.resolved_value = value
         tx.session.add(conflict)
+        tx.changes.note("updated", "sync_conflict", conflict.id)
         return conflict
 
 

@@ -733,6 +733,7 @@ def _conflict(
         bundle_id=bundle_id,
     )
     tx.session.add(conflict)
+    tx.changes.note("created", "sync_conflict", conflict.id)  # the window counts them
     result.conflicts.append(conflict)
 
 

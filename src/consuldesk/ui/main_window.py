@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QWidget,
 )
+from shiboken6 import isValid
 
-from consuldesk.i18n import _
+from consuldesk.i18n import _, ngettext
 from consuldesk.messages import describe
 from consuldesk.services.backups import (
     BackupRow,
@@ -30,6 +31,7 @@ from consuldesk.services.backups import (
 )
 from consuldesk.services.desk import Desk
 from consuldesk.services.views import RequestRow
+from consuldesk.store.db import ChangeSet
 from consuldesk.store.paths import CASEFILE_SUFFIX
 from consuldesk.ui.context import AppContext, CaseFileEvents
 from consuldesk.ui.dialogs.hotline_call import open_hotline_call
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         self.add_lazy_page(_("Evacuation"), self._build_evacuation)
         self.add_lazy_page(_("Overview"), self._build_overview)
         self.add_lazy_page(_("Sync"), self._build_sync)
+        self._sync_row = self.nav.count() - 1  # marked while conflicts wait there
         self.add_lazy_page(_("Audit trail"), self._build_audit)
         # As wide as its longest title, no wider: on a 1024 px screen every pixel left to the
         # pages is a longer name shown whole.
@@ -164,6 +167,7 @@ class MainWindow(QMainWindow):
         self._elsewhere_timer.start()
         self._restore_geometry()
         self.nav.setCurrentRow(self._last_page())
+        self.count_conflicts()  # the Sync page marked when conflicts wait there
 
     # Kept for tests and callers that knew the single-page window.
     @property
@@ -304,6 +308,12 @@ class MainWindow(QMainWindow):
         self._retention.triggered.connect(self._on_retention_triggered)
         self._duplicates.triggered.connect(self._on_duplicates_triggered)
         self._audit.triggered.connect(self._on_audit_triggered)
+        self.ctx.events.changed.connect(self._on_case_file_changed)
+
+    @Slot(object)
+    def _on_case_file_changed(self, changes: ChangeSet) -> None:
+        if "sync_conflict" in changes.tables:  # queued by a bundle, or resolved
+            self.count_conflicts()
 
     def _show_lock_state(self) -> None:
         """Lock only an encrypted case file (a plain one has no passphrase to unlock with);
@@ -743,10 +753,42 @@ class MainWindow(QMainWindow):
         from consuldesk.ui.context import everything_changed
 
         self.ctx.events.changed.emit(everything_changed())
-        self.statusBar().showMessage(
-            _("Changed outside this window (by the command line or another window): shown anew."),
-            8_000,
-        )
+        said = _("Changed outside this window (by the command line or another window): shown anew.")
+        self.statusBar().showMessage(said, 8_000)
+
+        def with_conflicts(n: int) -> None:  # a bundle imported elsewhere may have queued some
+            if n:
+                self.statusBar().showMessage(said + " " + self._conflicts_sentence(n), 15_000)
+
+        self.count_conflicts(with_conflicts)
+
+    def count_conflicts(self, then: Callable[[int], object] | None = None) -> None:
+        """Count the sync conflicts waiting for an officer (in the background), mark the Sync
+        page in the navigation while there are any, then ``then(count)``."""
+        from consuldesk.services.stats import open_conflicts
+
+        desk = self.ctx.desk
+
+        def counted(n: int) -> None:
+            if not isValid(self):
+                return
+            item = self.nav.item(self._sync_row)
+            font = item.font()
+            font.setBold(n > 0)
+            item.setFont(font)
+            item.setToolTip(self._conflicts_sentence(n) if n else "")
+            if then is not None:
+                then(n)
+
+        self.ctx.tasks.run(lambda: open_conflicts(desk), counted, lambda _exc: None)
+
+    @staticmethod
+    def _conflicts_sentence(n: int) -> str:
+        return ngettext(
+            "{n} sync conflict waits for a decision on the Sync page.",
+            "{n} sync conflicts wait for a decision on the Sync page.",
+            n,
+        ).format(n=n)
 
     def _on_backup_done(self, path: object) -> None:
         name = getattr(path, "name", str(path))

@@ -323,3 +323,41 @@ def test_the_people_menu_opens_the_possible_duplicates(qtbot, window):
     window.page("Overview").duplicates_requested.emit()  # its notice's "Look at them"
     qtbot.waitUntil(lambda: bool(window.findChildren(DuplicatesDialog)), timeout=3000)
     window.findChildren(DuplicatesDialog)[0].close()
+
+
+def test_conflicts_queued_from_the_command_line_are_said_and_mark_the_sync_page(
+    qtbot, window, desk
+):
+    """An import of a bundle by the command line queued two conflicts: the window said only
+    "Changed outside this window", and nothing pointed at the Sync page."""
+    from consuldesk.store.models import SyncConflict
+
+    wait_for_rows(qtbot, window, 2)
+    sync_item = window.nav.item(window._sync_row)
+    assert sync_item.text() == "Sync" and not sync_item.font().bold()
+    window._elsewhere_timer.setInterval(50)
+    other = open_casefile(desk.casefile.path, "Officer Two")
+    try:
+        with other.casefile.write("Officer Two") as tx:
+            for field in ("city", "address"):
+                tx.session.add(
+                    SyncConflict(  # type: ignore[call-arg]
+                        table_name="national",
+                        record_id="x",
+                        field=field,
+                        kept_version="1",
+                        other_version="2",
+                        bundle_id="b",
+                    )
+                )
+    finally:
+        other.close()
+    qtbot.waitUntil(
+        lambda: (
+            "2 sync conflicts wait for a decision on the Sync page."
+            in window.statusBar().currentMessage()
+        ),
+        timeout=5000,
+    )
+    assert sync_item.font().bold()
+    assert sync_item.toolTip() == "2 sync conflicts wait for a decision on the Sync page."
