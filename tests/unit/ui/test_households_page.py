@@ -498,3 +498,13 @@ def test_a_household_s_members_open_on_the_nationals_page(qtbot, desk, family):
     assert listed.household_box.count() == 5
     window.ctx.tasks.wait()
     window.close()
+
+
+def test_the_new_household_example_name_is_shown_whole(qtbot, ctx):
+    from consuldesk.ui.dialogs.households import NewHouseholdDialog
+
+    dialog = NewHouseholdDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    edit = dialog.name_edit
+    assert edit.width() > edit.fontMetrics().horizontalAdvance(edit.placeholderText())

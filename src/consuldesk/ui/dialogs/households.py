@@ -113,7 +113,11 @@ class NewHouseholdDialog(SavingDialog):
         self.setWindowTitle(_("New household or tour group"))
         self.setMinimumWidth(420)
         self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText(_("e.g. Қасымовтар or “Al-Safa Umrah, group 12”"))
+        example = _("e.g. Қасымовтар or “Al-Safa Umrah, group 12”")
+        self.name_edit.setPlaceholderText(example)
+        # The example whole: in Kazakh and Russian it is longer than the field was, and the
+        # field showed its end ("ымысалы, Қасымовтар…").
+        self.name_edit.setMinimumWidth(self.name_edit.fontMetrics().horizontalAdvance(example) + 24)
         self.kind_box = QComboBox()
         for kind in HouseholdKind:
             self.kind_box.addItem(kind_label(kind.value), kind.value)
