@@ -500,11 +500,18 @@ def test_a_household_s_members_open_on_the_nationals_page(qtbot, desk, family):
     window.close()
 
 
-def test_the_new_household_example_name_is_shown_whole(qtbot, ctx):
+@pytest.mark.parametrize("lang", ["en", "kk", "ru"])
+def test_the_new_household_example_name_is_shown_whole(qtbot, ctx, lang):
+    """In Kazakh and Russian the field showed the example's end ("ымысалы, Қасымовтар…")."""
+    from consuldesk import i18n
     from consuldesk.ui.dialogs.households import NewHouseholdDialog
 
-    dialog = NewHouseholdDialog(ctx)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    edit = dialog.name_edit
-    assert edit.width() > edit.fontMetrics().horizontalAdvance(edit.placeholderText())
+    i18n.install(lang)
+    try:
+        dialog = NewHouseholdDialog(ctx)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        edit = dialog.name_edit
+        assert edit.width() > edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 8
+    finally:
+        i18n.install("en")
