@@ -356,3 +356,23 @@ def test_bundle_dialogs_start_where_the_last_file_went(qtbot, desk, tmp_path, mo
     assert page.choose_file("Bundle", "*.consuldesk-bundle") == stick / "x.consuldesk-bundle"
     assert started[1] == str(stick)  # the second dialog opened on the stick
     ctx.tasks.wait()
+
+
+def test_the_value_to_choose_is_in_view_at_1024_px(qtbot, ctx, hq, tmp_path):
+    """The conflicts table put the other value past the right edge, behind a scroll bar."""
+    keys.create_keys(ctx.desk, PASSPHRASE)
+    a, b = keys.export_public_key(ctx.desk, tmp_path), keys.export_public_key(hq, tmp_path)
+    keys.enrol_peer(hq, a, keys.read_key_file(a).fingerprint)
+    keys.enrol_peer(ctx.desk, b, keys.read_key_file(b).fingerprint)
+    long_hq = "Исфахан, улица Чахар-Баг Аббаси, дом 5, гостиница «Аббаси», номер 214"
+    long_post = "Исфахан, проспект Хакимнезами, дом 118, у родственников, второй этаж"
+    _crossed_edits(ctx.desk, hq, tmp_path, [person(address="Тегеран")], long_hq, long_post,
+                   field="address")  # fmt: skip
+    page = make_page(qtbot, ctx)
+    page.resize(830, 700)  # the page beside the navigation in a 1024 px window
+    page.show()
+    qtbot.waitUntil(lambda: page.conflicts_table.rowCount() == 1, timeout=3000)
+    table = page.conflicts_table
+    assert table.horizontalScrollBar().maximum() == 0
+    last = table.horizontalHeader()
+    assert last.sectionPosition(4) + last.sectionSize(4) <= table.viewport().width()

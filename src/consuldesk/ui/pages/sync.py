@@ -252,6 +252,12 @@ class SyncPage(QWidget):
                 _("The other value"),
             ]
         )
+        # The three values share the width and wrap: the one to choose was past the right
+        # edge at 1024 px, behind a horizontal scroll bar.
+        values_header = self.conflicts_table.horizontalHeader()
+        for column in (2, 3, 4):
+            values_header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.conflicts_table.setWordWrap(True)
         self.keep_button = QPushButton(_("Keep this value"))
         self.take_other_button = QPushButton(_("Take the other value"))
         self.keep_both_button = QPushButton(_("Keep both"))
@@ -505,6 +511,7 @@ class SyncPage(QWidget):
             ],
             [c.id for c in conflicts],
         )
+        self.conflicts_table.resizeRowsToContents()
         # The same conflict stays selected; a settled one leaves nothing selected (never the
         # next one under the same button: a double click would settle two).
         self.conflicts_table.clearSelection()
