@@ -17,6 +17,7 @@ from consuldesk.ui.models.households import (
     COL_MEMBERS,
     COL_NAME,
     COL_NEEDS,
+    MEMBER_BORN,
     MEMBER_NAME,
     MEMBER_RELATION,
     HouseholdsModel,
@@ -515,3 +516,23 @@ def test_the_new_household_example_name_is_shown_whole(qtbot, ctx, lang):
         assert edit.width() > edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 8
     finally:
         i18n.install("en")
+
+
+def test_a_members_birth_date_and_needs_stay_in_view_on_a_small_screen(qtbot, page, desk, people):
+    mother, son, _stranger = people
+    households.create_household(
+        desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=mother.id, member_ids=[son.id]
+    )
+    page.resize(830, 700)  # beside the navigation in a 1024 px window
+    page.show()
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    page.table.selectRow(0)
+    qtbot.waitUntil(lambda: page.members_model.rowCount() == 2, timeout=3000)
+    table = page.members_table
+    header = table.horizontalHeader()
+    born = header.sectionSizeHint(MEMBER_BORN)
+    assert header.sectionSize(MEMBER_BORN) >= table.sizeHintForColumn(MEMBER_BORN) > 0
+    assert header.sectionSize(MEMBER_BORN) >= born
+    last = header.count() - 1
+    assert header.sectionPosition(last) + header.sectionSize(last) <= table.viewport().width()

@@ -166,6 +166,8 @@ class MembersModel(RowsModel):
             return font
         if role == Qt.ItemDataRole.ToolTipRole and col == MEMBER_RELATION and not member.relation:
             return _("Relation not given: choose it below the list")
+        if role == Qt.ItemDataRole.ToolTipRole and col == MEMBER_NAME:
+            return person.name  # whole, where the column cuts it
         if role == Qt.ItemDataRole.UserRole:
             return person.id
         return None

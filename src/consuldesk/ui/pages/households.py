@@ -168,7 +168,13 @@ class HouseholdsPage(QWidget):
         self.summary_label.setWordWrap(True)
         self.members_model = MembersModel(ctx.desk.today(), self)
         self.members_table = _table(self.members_model)
-        _fit_columns(self.members_table, 320, {MEMBER_NAME: 210})  # its titles, before any row
+        # The name takes the room the relation, birth date and needs leave (a long name cut
+        # with "…", whole in its tooltip): on a 1024 px screen the birth date was cut to "B"
+        # and the needs were past the edge.
+        members_header = self.members_table.horizontalHeader()
+        members_header.setStretchLastSection(False)
+        members_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        members_header.setSectionResizeMode(MEMBER_NAME, QHeaderView.ResizeMode.Stretch)
         self.list_button = QPushButton(_("In Nationals"))
         self.list_button.setToolTip(
             _("Show the members on the Nationals page, with their passports and phones")
@@ -449,7 +455,6 @@ class HouseholdsPage(QWidget):
                 text += "\n" + _("No head yet: choose a member and set their relation to Head.")
             self.summary_label.setText(text)
             self.members_model.set_rows(row.members)
-            _fit_columns(self.members_table, 320, {MEMBER_NAME: 210})
             ids = [m.national.id for m in row.members]
             if previous in ids:
                 self.members_table.selectRow(ids.index(previous))
