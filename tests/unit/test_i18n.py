@@ -227,3 +227,16 @@ def test_numbers_are_grouped_as_each_language_writes_them():
         assert i18n.number(8185) == "8\u00a0185" and i18n.number(12) == "12"
     finally:
         i18n.install("en")
+
+
+def test_russian_statuses_of_a_person_fit_a_woman_too():
+    """Retention listed Сейітова Гүлнар as «эвакуирован»."""
+    from consuldesk.messages import PRESENCE_LABELS, STATUS_WORD_LABELS
+
+    i18n.install("ru")
+    try:
+        assert i18n._(PRESENCE_LABELS["evacuated"]) == "Эвакуирован(а)"
+        assert i18n._(PRESENCE_LABELS["left_on_own"]) == "Выехал(а) самостоятельно"
+        assert i18n._(STATUS_WORD_LABELS["evacuated"]) == "эвакуирован(а)"
+    finally:
+        i18n.install("en")
