@@ -25,6 +25,8 @@ def two(tmp_path, capsys, monkeypatch):
         capsys, "--case-file", str(hq), "init", "--post", "KZ-HQ", "--name", "СІМ", "--hq"
     )
     assert code == 0 and "recovery key for the safe" in out  # it is headquarters itself
+    code, out, _ = run(capsys, "--case-file", str(hq), "info")
+    assert "Post: KZ-HQ — СІМ\n" in out  # no country, no "(—)"
     assert (
         run(
             capsys,

@@ -153,11 +153,13 @@ def cmd_info(args: argparse.Namespace) -> int:
         _print_json(info)
     else:
         print(_("Case file: {path}").format(path=info["case_file"]))
-        print(
-            _("Post: {code} — {name} ({country})").format(
-                code=post.code, name=post.name, country=post.host_country or "—"
+        if post.host_country:
+            line = _("Post: {code} — {name} ({country})").format(
+                code=post.code, name=post.name, country=post.host_country
             )
-        )
+        else:  # headquarters (or a post with no country): no "(—)"
+            line = _("Post: {code} — {name}").format(code=post.code, name=post.name)
+        print(line)
         print(_("Schema: {rev}").format(rev=revision))
         print(_("Nationals: {n}").format(n=info["nationals"]))
     return EXIT_OK
