@@ -40,6 +40,14 @@ def make_page(qtbot, ctx, **answers):
     return page
 
 
+def _enrolled(post, hq, folder) -> None:
+    """The post's keys made, and each side's enrolled at the other."""
+    keys.create_keys(post, PASSPHRASE)
+    a, b = keys.export_public_key(post, folder), keys.export_public_key(hq, folder)
+    keys.enrol_peer(hq, a, keys.read_key_file(a).fingerprint)
+    keys.enrol_peer(post, b, keys.read_key_file(b).fingerprint)
+
+
 def _crossed_edits(post, hq, folder, people, at_hq, at_post, field: str = "city"):
     """People registered at the post reach headquarters; both then change their city (or
     ``field``) without seeing the other's change, and headquarters' bundle comes back: a
@@ -136,10 +144,7 @@ def test_a_refused_bundle_says_why_and_changes_nothing(qtbot, ctx, tmp_path):
 def test_a_conflict_is_shown_by_name_and_resolved_with_the_values_on_the_buttons(
     qtbot, ctx, hq, tmp_path
 ):
-    keys.create_keys(ctx.desk, PASSPHRASE)
-    a, b = keys.export_public_key(ctx.desk, tmp_path), keys.export_public_key(hq, tmp_path)
-    keys.enrol_peer(hq, a, keys.read_key_file(a).fingerprint)
-    keys.enrol_peer(ctx.desk, b, keys.read_key_file(b).fingerprint)
+    _enrolled(ctx.desk, hq, tmp_path)
     (row,) = _crossed_edits(ctx.desk, hq, tmp_path, [person(city="Dubai")], "Astana", "Sharjah")
 
     page = make_page(qtbot, ctx)
@@ -164,10 +169,7 @@ def test_a_conflict_is_shown_by_name_and_resolved_with_the_values_on_the_buttons
 
 
 def test_two_phone_numbers_added_at_two_places_can_both_be_kept(qtbot, ctx, hq, tmp_path):
-    keys.create_keys(ctx.desk, PASSPHRASE)
-    a, b = keys.export_public_key(ctx.desk, tmp_path), keys.export_public_key(hq, tmp_path)
-    keys.enrol_peer(hq, a, keys.read_key_file(a).fingerprint)
-    keys.enrol_peer(ctx.desk, b, keys.read_key_file(b).fingerprint)
+    _enrolled(ctx.desk, hq, tmp_path)
     first = "+77012345678"
     (row,) = _crossed_edits(
         ctx.desk, hq, tmp_path, [person(phones=(first,))],
@@ -276,10 +278,7 @@ def test_a_wrong_passphrase_is_asked_again_and_headquarters_exports_to_all_posts
 
 
 def test_settling_a_conflict_does_not_select_the_next_one(qtbot, ctx, hq, tmp_path):
-    keys.create_keys(ctx.desk, PASSPHRASE)
-    a, b = keys.export_public_key(ctx.desk, tmp_path), keys.export_public_key(hq, tmp_path)
-    keys.enrol_peer(hq, a, keys.read_key_file(a).fingerprint)
-    keys.enrol_peer(ctx.desk, b, keys.read_key_file(b).fingerprint)
+    _enrolled(ctx.desk, hq, tmp_path)
     people = [person(passport_no=f"N100000{i}") for i in (1, 2)]
     _crossed_edits(ctx.desk, hq, tmp_path, people, "Astana", "Al Ain")
 
@@ -360,10 +359,7 @@ def test_bundle_dialogs_start_where_the_last_file_went(qtbot, desk, tmp_path, mo
 
 def test_the_value_to_choose_is_in_view_at_1024_px(qtbot, ctx, hq, tmp_path):
     """The conflicts table put the other value past the right edge, behind a scroll bar."""
-    keys.create_keys(ctx.desk, PASSPHRASE)
-    a, b = keys.export_public_key(ctx.desk, tmp_path), keys.export_public_key(hq, tmp_path)
-    keys.enrol_peer(hq, a, keys.read_key_file(a).fingerprint)
-    keys.enrol_peer(ctx.desk, b, keys.read_key_file(b).fingerprint)
+    _enrolled(ctx.desk, hq, tmp_path)
     long_hq = "Исфахан, улица Чахар-Баг Аббаси, дом 5, гостиница «Аббаси», номер 214"
     long_post = "Исфахан, проспект Хакимнезами, дом 118, у родственников, второй этаж"
     _crossed_edits(ctx.desk, hq, tmp_path, [person(address="Тегеран")], long_hq, long_post,
