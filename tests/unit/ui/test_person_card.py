@@ -432,3 +432,18 @@ def test_a_two_digit_year_is_this_century_for_an_expiry_but_not_for_a_birth(qtbo
     assert [(e.field, e.code) for e in errors] == [("birth_date", "date.short_year")]
     # Said as what to do, not as "not a date".
     assert describe(errors[0]) == "“1.1.30”: write the year with four digits (31.12.1990)"
+
+
+def test_a_personal_number_that_is_no_iin_is_said_not_left_out(qtbot, ctx):
+    """Its own MRZ check digit right, the IIN's wrong: the IIN was left out without a word."""
+    iin = valid_iin(date(1992, 4, 15), Sex.FEMALE)
+    wrong = iin[:-1] + str((int(iin[-1]) + 1) % 10)
+    line1, line2 = mrz_for(wrong)
+    card = open_card(qtbot, ctx)
+    type_text(card.mrz_edit, f"{line1}\n{line2}\n")
+    assert card.edits["passport_no"].text() == "N12345678"
+    assert card.edits["iin"].text() == ""
+    status = card.mrz_status.text()
+    assert status.startswith("Read from the passport: passport name, passport number,")
+    assert f"Not read: its personal number {wrong} is no IIN (" in status
+    assert status.endswith("); type the IIN from the page.")

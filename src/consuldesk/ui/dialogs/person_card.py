@@ -943,18 +943,24 @@ class PersonCard(DiscardGuardDialog):
             self.sex_combo.setCurrentIndex(self.sex_combo.findData(data.sex.value))
         e["passport_expiry"].setText(fmt_date(data.expiry_date))
         filled = [_("passport name"), _("passport number"), _("date of birth"), _("expiry")]
+        unread = ""
         if data.personal_number:
             try:
                 info = parse_iin(data.personal_number)
-            except ValidationError:
-                pass
+            except ValidationError as exc:
+                # Said, not left out without a word: the officer types the IIN from the page.
+                unread = " " + _(
+                    "Not read: its personal number {value} is no IIN ({why}); type the IIN "
+                    "from the page."
+                ).format(value=data.personal_number, why=describe(exc))
             else:
                 e["iin"].setText(info.iin)
                 filled.append(_("IIN"))
         self._set_mrz_status(
             _("Read from the passport: {fields}. Check them against the page.").format(
                 fields=", ".join(filled)
-            ),
+            )
+            + unread,
             ok=True,
         )
         self._validate_now()
