@@ -185,6 +185,14 @@ TEMPLATES: dict[str, str] = {
     "household.member_twice": "This person is already a member of {household}",
     "household.already_in_family": "This person is already in the family {household}",
     "household.not_member": "This person is not a member of {household}",
+    "household.relation_age": (
+        "{name} (born {born}) is not younger than the head, {head} (born {head_born}), so "
+        "cannot be their child: check the relation or the dates of birth"
+    ),
+    "household.relation_age.parent": (
+        "{name} (born {born}) is not older than the head, {head} (born {head_born}), so "
+        "cannot be their parent: check the relation or the dates of birth"
+    ),
     "household.relation": (
         "“{value}” is not a relation: choose head, spouse, child, parent or other"
     ),
@@ -1094,6 +1102,8 @@ def _variant(code: str, params: dict[str, Any]) -> str:
     """Some codes read differently with some parameters (a list with or without a header)."""
     if code == "hotel.full" and params.get("requested") == 1:
         return "hotel.full.one"
+    if code == "household.relation_age" and params.get("relation") == "parent":
+        return "household.relation_age.parent"
     if code == "sync.partly_written" and not params.get("left"):
         return "sync.partly_written.last"
     if code == "request.transition" and not params.get("allowed"):

@@ -303,6 +303,14 @@ def _catalog_sources() -> None:
     _("This person is already in the family {household}")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['household.not_member']
     _("This person is not a member of {household}")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['household.relation_age']
+    _(
+        "{name} (born {born}) is not younger than the head, {head} (born {head_born}), so cannot be their child: check the relation or the dates of birth"
+    )
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['household.relation_age.parent']
+    _(
+        "{name} (born {born}) is not older than the head, {head} (born {head_born}), so cannot be their parent: check the relation or the dates of birth"
+    )
     # TRANSLATORS: consuldesk.messages.TEMPLATES['household.relation']
     _("“{value}” is not a relation: choose head, spouse, child, parent or other")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['household.head_needed']

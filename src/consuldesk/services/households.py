@@ -228,6 +228,7 @@ def _add_membership(
             household=household.name,
             head=national_name(head) if head is not None else "",
         )
+    _check_ages(tx.session, household, national_id, role)
     relation = role.value if role else None
     member = HouseholdMember(  # type: ignore[call-arg]
         household_id=household.id, national_id=national_id, relation=relation
@@ -507,9 +508,34 @@ def set_relation(
                 household=household.name,
             )
         else:
+            _check_ages(tx.session, household, national_id, role)
             tx.update(member, {"relation": role.value if role else None})
         row = household_row(tx.session, household, desk.today())
     return Written(row, tx.changes)
+
+
+def _check_ages(
+    session: Session, household: Household, national_id: str, role: Relation | None
+) -> None:
+    """Refuse a child born before the head, or a parent born after them
+    (``household.relation_age``): a man of 74 made the child of a woman of 36 is a click on
+    the wrong line, and the family's vulnerabilities would follow it."""
+    if role not in (Relation.CHILD, Relation.PARENT) or household.head_id in (None, national_id):
+        return
+    head = session.get(National, household.head_id)
+    person = session.get(National, national_id)
+    if head is None or person is None or not (head.birth_date and person.birth_date):
+        return
+    if (role == Relation.CHILD) == (person.birth_date <= head.birth_date):
+        raise ServiceError(
+            "household.relation_age",
+            "relation",
+            name=national_name(person),
+            born=person.birth_date.isoformat(),
+            relation=role.value,
+            head=national_name(head),
+            head_born=head.birth_date.isoformat(),
+        )
 
 
 def update_household(

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from consuldesk.domain.enums import HouseholdKind, Relation, Sex, Vulnerability
+from consuldesk.messages import describe
 from consuldesk.services import households as hh
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.nationals import delete_national, history, register_national
@@ -307,16 +308,21 @@ def test_relations_change_one_call_each_audited_nobody_lost(desk, family):
 
 
 def test_an_adult_child_made_head_makes_the_former_head_a_parent(desk, family):
-    mother, father, son = family
+    mother, _father, son = family
+    grown = register_national(
+        desk,
+        person(surname_cyr="Қасымов", given_names_cyr="Әлихан", sex=Sex.MALE,
+               birth_date=date(2005, 2, 2), iin=None),
+    ).row  # fmt: skip
     row = hh.create_household(desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=mother.id).row
-    hh.add_member(desk, row.id, father.id, "child")
+    hh.add_member(desk, row.id, grown.id, "child")
     hh.add_member(desk, row.id, son.id, "other")
-    written = hh.set_relation(desk, row.id, father.id, "head")
-    assert _relations(written.row) == {father.id: "head", mother.id: "parent", son.id: "other"}
+    written = hh.set_relation(desk, row.id, grown.id, "head")
+    assert _relations(written.row) == {grown.id: "head", mother.id: "parent", son.id: "other"}
     # "other" has no inverse: the former head's relation is left for the officer to say, and
-    # so is the grandmother's ("parent" was said of the father, not of this son)
+    # so is the grandmother's ("parent" was said of the grown son, not of this one)
     again = hh.set_relation(desk, row.id, son.id, "head")
-    assert _relations(again.row) == {son.id: "head", father.id: None, mother.id: None}
+    assert _relations(again.row) == {son.id: "head", grown.id: None, mother.id: None}
 
 
 def test_a_new_head_has_the_others_relations_said_again_relative_to_them(desk, family):
@@ -506,3 +512,30 @@ def test_numbers_in_household_names_sort_as_numbers(desk):
         "Қасымов (3)",
         "Қасымов (12)",
     ]
+
+
+def test_a_child_older_than_the_head_or_a_parent_younger_is_asked_about(desk, family):
+    """A man born 1952 was made the child of a head born 1985 without a word."""
+    mother, _, son = family
+    elder = register_national(
+        desk,
+        person(surname_cyr="Өмаров", given_names_cyr="Серік", sex=Sex.MALE,
+               surname_lat="OMAROV", given_names_lat="SERIK", birth_date=date(1952, 1, 1)),
+    ).row  # fmt: skip
+    row = hh.create_household(desk, "Қасымовтар", HouseholdKind.FAMILY, head_id=mother.id).row
+    with pytest.raises(ServiceError) as err:
+        hh.add_member(desk, row.id, elder.id, relation="child")
+    assert err.value.code == "household.relation_age"
+    assert describe(err.value) == (
+        "Өмаров Серік (born 01.01.1952) is not younger than the head, Қасымова Әйгерім (born "
+        "04.03.1985), so cannot be their child: check the relation or the dates of birth"
+    )
+    hh.add_member(desk, row.id, elder.id, relation="parent")  # as it is
+    hh.add_member(desk, row.id, son.id, relation="child")
+    with pytest.raises(ServiceError) as err:
+        hh.set_relation(desk, row.id, son.id, "parent")
+    assert describe(err.value).endswith(
+        "so cannot be their parent: check the relation or the dates of birth"
+    )
+    relations = {m.national.id: m.relation for m in hh.get_household(desk, row.id).members}
+    assert relations[son.id] == "child"
