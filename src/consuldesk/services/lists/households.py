@@ -129,24 +129,21 @@ def _plan_families(
         item = ReviewItem(field, code, value, params, row.fields.source_ref, row.line)
         _set_aside(plan, state, row, national_id, item)
 
-    coded = [h for h, f in families.items() if f["list_key"] and is_family_code(f["list_key"])]
-    surnames = _surnames_of(session, coded)
+    named_by: dict[str, list[str]] = {}  # a code -> the families named by it, oldest first
+    for h, f in families.items():
+        if f["list_key"] and is_family_code(f["list_key"]):
+            named_by.setdefault(f["list_key"], []).append(h)
+    surnames = _surnames_of(session, [h for hs in named_by.values() for h in hs])
     for key, members in by_key.items():
         hid = by_list_key.get(key)
         if hid is not None and is_family_code(members[0].family or ""):
             # Family "12" of another operator's list is other people: another family.
             theirs = {family_of.get(plan.targets[r.index]) for r in members}
             stems = set().union(*(_surname_stems(r.fields) for r in members))
+            candidates = named_by.get(key, [])
             hid = next(
-                (h for h in theirs if h and families[h]["list_key"] == key),
-                next(
-                    (
-                        h
-                        for h, f in families.items()
-                        if f["list_key"] == key and surnames.get(h, set()) & stems
-                    ),
-                    None,
-                ),
+                (h for h in candidates if h in theirs),
+                next((h for h in candidates if surnames.get(h, set()) & stems), None),
             )
         if hid is None:
             # A family an officer made by hand for these people: the list's value joins it.
