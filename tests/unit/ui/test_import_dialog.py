@@ -452,3 +452,28 @@ def test_a_workbook_with_people_on_two_sheets_offers_the_other_one(qtbot, ctx, t
     assert {r.surname_cyr for r in nationals.search(ctx.desk, "Сапар").rows} == {
         "Сапарова", "Сапаров"
     }  # fmt: skip
+
+
+def test_enter_after_a_column_choice_never_imports_and_columns_stay_in_view(qtbot, ctx, tour_list):
+    """F2, a field, Enter: the Enter pressed the default button and imported 19 people with
+    half their columns said; and each choice jumped to the Problems tab."""
+    from PySide6.QtTest import QTest
+
+    dialog = make_dialog(qtbot, ctx, tour_list)
+    wait_checked(qtbot, dialog)
+    assert dialog.report.needs_review == 1  # the check itself goes to Problems
+    dialog.tabs.setCurrentIndex(0)
+    model = dialog.mapping_model
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "Номер комнаты")
+    assert model.setData(
+        model.index(row, MappingModel.COL_TARGET), "notes", Qt.ItemDataRole.EditRole
+    )
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.report is not None, timeout=10000)
+    assert dialog.tabs.currentIndex() == 0  # still on Columns
+    assert not dialog.import_button.isDefault() and not dialog.import_button.autoDefault()
+    dialog.mapping_view.setFocus()
+    QTest.keyClick(dialog.mapping_view, Qt.Key.Key_Return)
+    QTest.keyClick(dialog, Qt.Key.Key_Return)
+    qtbot.wait(200)
+    assert dialog.report.dry_run  # nothing imported
+    assert nationals.search(ctx.desk, "Қасымова").rows == []

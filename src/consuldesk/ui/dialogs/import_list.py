@@ -195,6 +195,7 @@ class ImportDialog(LongWorkDialog):
         self.chosen: dict[int, str | None] | None = None
         self.encoding: str | None = None  # read the text list in this encoding
         self.sheet: str | None = None  # read this sheet of the workbook (None: the first list)
+        self._choosing_columns = False  # a check after a "Read as" choice: stay on Columns
         self._offered_encoding: str | None = None
         # Where the officer chose to save the review file (its folder could not be written).
         self.review_target: Path | None = None
@@ -312,6 +313,9 @@ class ImportDialog(LongWorkDialog):
         error_row.addWidget(self.review_file_button)
 
         self.import_button = QPushButton(_("&Import"))
+        # Never the default: Enter that closes a "Read as" choice in the table imported the
+        # whole list with half its columns said. Space on it, a click, or Alt+I import.
+        self.import_button.setAutoDefault(False)
         self.import_button.setEnabled(False)
         self.close_button = QPushButton(_("Close"))
         self.close_button.setAutoDefault(False)
@@ -572,8 +576,8 @@ class ImportDialog(LongWorkDialog):
                 else _("&Import")
             )
             self.import_button.setEnabled(True)
-            self.import_button.setDefault(True)
-            self.import_button.setFocus()
+            if not self._choosing_columns:
+                self.import_button.setFocus()
         sheets = " " + self._sheets_sentence(report) if report.other_sheets else ""
         parts = []
         if report.invalid:
@@ -597,20 +601,28 @@ class ImportDialog(LongWorkDialog):
             self._set_status(
                 _("No row of this list can be imported: see Problems.") + sheets, ERROR_STYLE
             )
-            self.tabs.setCurrentIndex(1)
+            self._show_tab(1)
         elif parts:
             self._set_status(
                 _("Checked.") + " " + " ".join(parts) + " " + _("See Problems.") + sheets
             )
-            self.tabs.setCurrentIndex(1)
+            self._show_tab(1)
         elif not changing:
             self._set_status(_("Checked: everyone on this list is already on file.") + sheets)
-            self.tabs.setCurrentIndex(0)
+            self._show_tab(0)
         else:
             self._set_status(
                 _("Checked: every row can be imported. Nothing is saved yet.") + sheets
             )
-            self.tabs.setCurrentIndex(0)
+            self._show_tab(0)
+        self._choosing_columns = False
+
+    def _show_tab(self, index: int) -> None:
+        """Columns (0) or Problems (1): where the check sends the officer, except while they
+        are saying what columns hold (each choice checked the list again and jumped to
+        Problems: eleven columns, eleven trips back)."""
+        if not self._choosing_columns:
+            self.tabs.setCurrentIndex(index)
 
     def _show_sheets(self, report: ImportReport) -> None:
         """The sheet box, when the workbook holds rows on more than one sheet."""
@@ -648,6 +660,7 @@ class ImportDialog(LongWorkDialog):
     def _on_check_failed(self, exc: BaseException) -> None:
         if self._closed:
             return
+        self._choosing_columns = False
         self._set_busy("", None)
         if isinstance(exc, Cancelled):
             self._set_status(_("Check cancelled. Choose the list again to check it."))
@@ -782,6 +795,7 @@ class ImportDialog(LongWorkDialog):
         if self.busy or self.path is None:
             return
         self.chosen = {**(self.chosen or {}), index: str(target) if target else None}
+        self._choosing_columns = True  # the Columns tab and the table's place stay
         self.check(self.path)
 
     @Slot()
