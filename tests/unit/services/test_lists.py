@@ -1610,3 +1610,24 @@ def test_a_printed_lists_total_and_signature_lines_are_no_people(desk, tmp_path)
         "“Итого: 2 туриста” reads as the list's total or a signature line, not a person: not "
         "imported"
     )
+
+
+def test_headers_written_in_two_languages_in_one_cell_are_recognised(desk, tmp_path):
+    """ "Фамилия / Surname", the usual layout of an operator's list: 4 of 16 columns read."""
+    path = write_csv(
+        tmp_path / "bilingual.csv",
+        [
+            ["Фамилия / Surname", "Имя / Given names", "Фамилия латиницей", "Имя латиницей",
+             "Дата рождения / Date of birth", "ИИН / IIN", "Паспорт № / Passport No",
+             "Телефон / Phone", "Примечание / Notes", "Дата / Время"],
+            ["Қасымова", "Әйгерім", "KASSYMOVA", "AIGERIM", "04.03.1985", IIN_AIGERIM,
+             "N12345678", "+7 701 234 5678", "Номер 12", "x"],
+        ],
+    )  # fmt: skip
+    parsed = read_list(path)
+    assert [m.field for m in parsed.mapping] == [
+        "surname", "given_names", "surname_lat", "given_names_lat", "birth_date", "iin",
+        "passport_no", "phones", "notes", None,
+    ]  # fmt: skip
+    report = import_list(desk, path)
+    assert (report.created, report.needs_review, report.invalid) == (1, 0, 0)

@@ -328,10 +328,25 @@ _RESULT_KEYS = {_fold_header(h) for h in _RESULT_HEADERS}
 _ROW_NUMBER_KEYS = {_fold_header(h) for h in _ROW_NUMBER_HEADERS} - {""}
 
 
+_HALVES = re.compile(r"\s*[/|\n]\s*")
+
+
+def _known(header: str) -> str | None:
+    """The field a header names: as a whole, or, written in two languages in one cell
+    ("Фамилия / Surname", "ИИН / IIN", the usual layout of an operator's list), the one field
+    its parts agree on."""
+    found = _HEADER_INDEX.get(_fold_header(header))
+    if found is not None or not _HALVES.search(header):
+        return found
+    named = {_HEADER_INDEX.get(_fold_header(part)) for part in _HALVES.split(header)}
+    named.discard(None)
+    return named.pop() if len(named) == 1 else None
+
+
 def recognise_header(header: str) -> ColumnMapping:
     """How a header is read: its target field, or why it is ignored."""
     key = _fold_header(header)
-    target = _HEADER_INDEX.get(key)
+    target = _known(header)
     if target is not None:
         return ColumnMapping(header, target, _NOTES.get(target))
     if key in _ERROR_KEYS or key in _RESULT_KEYS:
@@ -352,7 +367,7 @@ def _header_at(rows: list[tuple[int, list[CellValue]]]) -> int | None:
     """The index of the first of the first rows that names columns ConsulDesk knows."""
     for i, (_, cells) in enumerate(rows[:_HEADER_SEARCH]):
         texts = [_cell_text(c) for c in cells]
-        recognised = [t for t in texts if t and _HEADER_INDEX.get(_fold_header(t))]
+        recognised = [t for t in texts if t and _known(t)]
         if len(recognised) >= 2 or (recognised and sum(1 for t in texts if t) == 1):
             return i
     return None
@@ -382,7 +397,7 @@ def with_subheader(headers: list[str], cells: list[CellValue]) -> list[str] | No
     below = [*texts, *([""] * (width - len(texts)))]
 
     def known(text: str) -> bool:
-        return bool(_HEADER_INDEX.get(_fold_header(text)))
+        return bool(_known(text))
 
     combined: list[str] = []
     recognised = under_merged = 0
@@ -469,7 +484,7 @@ def layout_key(headers: Sequence[str]) -> str:
     own = list(headers)
     while own and (
         _fold_header(own[-1]) in _ERROR_KEYS | _RESULT_KEYS
-        or _HEADER_INDEX.get(_fold_header(own[-1])) == "record_id"
+        or _known(own[-1]) == "record_id"
     ):
         own.pop()
     folded = "\x1f".join(_fold_header(h) for h in own)
@@ -488,7 +503,7 @@ def parse_target(text: str | None) -> str | None:
         return None
     if key in TARGETS:
         return key
-    found = _HEADER_INDEX.get(_fold_header(key))
+    found = _known(key)
     if found is not None:
         return found
     raise ValueError(key)
