@@ -283,6 +283,24 @@ def test_a_second_trip_on_a_leg_starts_from_the_first_ones_route(qtbot, ctx):
     assert not dialog.touched  # pre-filled, not typed: Esc closes without asking
 
 
+def test_the_route_filled_under_the_cursor_is_replaced_by_typing(qtbot, ctx):
+    """Filled a moment after the cursor was in it, "Откуда" took the typed text after its
+    own: "Тегеран, посольство РКТегеран, посольство РК" on the manifest."""
+    from PySide6.QtTest import QTest
+
+    op = _operation(ctx.desk)
+    _trip(ctx.desk, op.id)
+    dialog = TripDialog(ctx, op.id, None, 1)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    dialog.origin_edit.setFocus()
+    qtbot.waitUntil(lambda: dialog.origin_edit.text() == "Dubai", timeout=5000)
+    assert dialog.origin_edit.hasFocus()
+    QTest.keyClicks(dialog.origin_edit, "Abu Dhabi")
+    assert dialog.origin_edit.text() == "Abu Dhabi"
+
+
 def test_editing_a_trip_shows_local_time_and_refuses_fewer_seats_than_passengers(
     qtbot, ctx, people
 ):

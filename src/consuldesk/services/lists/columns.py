@@ -483,8 +483,7 @@ def layout_key(headers: Sequence[str]) -> str:
     the layout of its list."""
     own = list(headers)
     while own and (
-        _fold_header(own[-1]) in _ERROR_KEYS | _RESULT_KEYS
-        or _known(own[-1]) == "record_id"
+        _fold_header(own[-1]) in _ERROR_KEYS | _RESULT_KEYS or _known(own[-1]) == "record_id"
     ):
         own.pop()
     folded = "\x1f".join(_fold_header(h) for h in own)
