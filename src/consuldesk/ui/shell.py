@@ -87,12 +87,11 @@ class WindowShell(QObject):
             return kept, desk
 
         def said(result: tuple[Path, Desk]) -> str:
-            # Short: two file names ran under the status bar's case file name.
+            # Short: a longer one ran under the status bar's case file name at 1024 px. That
+            # the file as it was is kept among the backups, the question before said.
             at = taken_at(Path(backup))
             when = f"{at.astimezone():%d.%m.%Y %H:%M:%S}" if at else Path(backup).name
-            return _(
-                "Restored the backup of {when}; the case file as it was is kept among the backups."
-            ).format(when=when)
+            return _("Restored the backup of {when}.").format(when=when)
 
         self._replace(_("Restoring the backup…"), work, said, path)
 

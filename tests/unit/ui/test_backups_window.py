@@ -132,9 +132,8 @@ def test_restoring_from_the_window_closes_the_file_restores_and_reopens_it(qtbot
     assert names(shell.desk) == {"Қасымова Әйгерім"}
     qtbot.waitUntil(lambda: shell.window.model.rowCount() == 1, timeout=5000)
     when = f"{backups.taken_at(copy).astimezone():%d.%m.%Y %H:%M:%S}"
-    assert shell.window.statusBar().currentMessage() == (
-        f"Restored the backup of {when}; the case file as it was is kept among the backups."
-    )  # short: two file names ran under the case file's name in the status bar
+    assert shell.window.statusBar().currentMessage() == f"Restored the backup of {when}."
+    # (short: two file names, then a longer sentence, ran under the case file's name)
     # The file as it was before the restore is one more backup, holding both people.
     kept = [r for r in backups.list_backups(shell.desk.path) if r.kind == "restore"]
     assert len(kept) == 1 and kept[0].nationals == 2
