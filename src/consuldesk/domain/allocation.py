@@ -61,7 +61,8 @@ class Candidate:
         passport_expired: the travel document has expired (allocated, but flagged).
         consent: the person agreed to be evacuated (allocated regardless, but flagged if not).
         city: where the person is (a :func:`~consuldesk.domain.cities.place_key`): a group
-            takes a vehicle leaving from its city before one leaving from another.
+            takes a vehicle leaving from its city before one leaving from another; where no
+            vehicle leaves from its city (or none is known), it takes its turn by priority.
         asked: when they asked to leave, as sortable text (an ISO time; empty: not known).
             Within a priority class, the group that asked first comes first (then by name):
             the last seats went by the alphabet.
@@ -391,10 +392,15 @@ def allocate(
     for rank, group, base in queue:
         city = group.city
         size = len(group.members)
-        target = next(
-            (i for i, t in enumerate(slots) if city and t.origin == city and free[i] >= size),
-            None,
-        )
+        if city not in origins:
+            # No vehicle leaves from where they are (or it is not known): their priority is
+            # honoured now, on whatever leaves, not after every city's own people of lower
+            # priority (a man of 76 in Isfahan waited while people of 31 in Tehran rode).
+            target = next((i for i in range(len(free)) if free[i] >= size), None)
+        else:
+            target = next(
+                (i for i, t in enumerate(slots) if t.origin == city and free[i] >= size), None
+            )
         if target is None:
             left.append((rank, group, base))
         else:

@@ -488,3 +488,18 @@ def test_within_a_class_who_asked_first_is_seated_first_not_the_alphabet():
     elder = Candidate("e", "zhumabayev", flags=frozenset({V.OVER_60}), asked="2026-03-11")
     result = allocate([*people, elder], [TripSlot("bus", 2, 0)])
     assert result.placements == {"e": "bus", "y": "bus"}
+
+
+def test_a_priority_person_where_no_vehicle_leaves_is_not_put_behind_another_citys_people():
+    """A man of 76 in Isfahan (no bus leaves from there) waited while people of 31 in Tehran
+    were seated: the city rule ran before his priority."""
+    trips = [TripSlot("thr", 2, order=0, origin="tehran")]
+    people = [
+        Candidate("t1", "a", city="tehran"),
+        Candidate("t2", "b", city="tehran"),
+        Candidate("i1", "c", city="isfahan", flags=frozenset({V.OVER_60})),
+    ]
+    result = allocate(people, trips)
+    assert result.placements == {"i1": "thr", "t1": "thr"}
+    assert result.explanations["i1"].code == "allocated.no_city_trip"
+    assert result.explanations["t2"].code == "waitlisted.capacity"
