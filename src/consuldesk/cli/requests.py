@@ -148,7 +148,7 @@ def _caller(r: Any) -> str:
     """Someone not on file: the caller as the call logged them (the first line of the
     details: "Сестра туриста · +7…"), else "unknown caller"."""
     first = (r.details or "").splitlines()[0] if r.details else ""
-    return first or _("unknown caller")
+    return first or _("not on file")
 
 
 def _timeline_text(entry: Any) -> str:

@@ -642,6 +642,22 @@ def test_a_call_logged_from_the_page_is_selected_and_said(qtbot, queue, page):
     assert page.kind_filter.currentIndex() == 0  # filters back to every open request
 
 
+def test_a_visit_logged_from_the_page_is_said_as_a_visit_and_not_as_a_caller(qtbot, queue, page):
+    wait_for_count(qtbot, page, "3 open requests, 1 overdue")
+    dialog = HotlineCallDialog(page.ctx)
+    qtbot.addWidget(dialog)
+    dialog.saved.connect(page.show_logged)
+    dialog.direction_box.setCurrentIndex(dialog.direction_box.findData(TimelineKind.VISIT))
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(RequestKind.DOCUMENTS))
+    dialog.caller_edit.setText("Бағлан Сейітқали")
+    dialog.summary_edit.setText("Жоғалған паспорт")
+    with qtbot.waitSignal(dialog.saved, timeout=3000):
+        dialog.save_button.click()
+    qtbot.waitUntil(lambda: page.view.request is not None, timeout=3000)
+    assert page.count_label.text().startswith("Visit logged: Жоғалған паспорт.")
+    assert page.view.person_label.text().startswith("Not on file (see details)")
+
+
 def test_enter_in_find_person_links_the_chosen_match_and_never_saves(qtbot, ctx, desk, people):
     """Two people match: Down chooses the second, Enter links that one, and the call is not
     saved by it, even with every field filled (only Ctrl+Enter or Save saves)."""

@@ -301,7 +301,7 @@ class HotlineCallDialog(DiscardGuardDialog):
             item.setData(Qt.ItemDataRole.UserRole, row)
             self.person_list.addItem(item)
         if not result.rows:
-            self.person_list.addItem(_("Nobody found — save as an unknown caller, or type more."))
+            self.person_list.addItem(_("Nobody found — save them as not on file, or type more."))
             self.person_list.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
         else:
             self.person_list.setCurrentRow(0)

@@ -140,7 +140,7 @@ class RequestsModel(RowsModel):
         if col == COL_PERSON:
             if row.national_name:
                 return short_name(row.national_name)
-            return row.household_name or _("(unknown caller)")
+            return row.household_name or _("(not on file)")
         if col == COL_ASSIGNEE:
             return row.assignee or ""
         if col == COL_DUE:

@@ -301,7 +301,7 @@ class RequestView(QWidget):
             meta.append(_("! OVERDUE"))
         self.meta_label.setText(" · ".join(meta))
         self.person_label.setText(
-            row.national_name or row.household_name or _("Unknown caller (see details)")
+            row.national_name or row.household_name or _("Not on file (see details)")
         )
         self.details_label.setText(row.details or _("No details."))
         self.status_label.setText(status_label(row.status))
@@ -673,10 +673,10 @@ class RequestsPage(QWidget):
             self.view.clear()
         self._after_change = False
         if logged is not None:
+            visit = bool(logged.timeline) and logged.timeline[0].kind == TimelineKind.VISIT
+            said = _("Visit logged: {summary}.") if visit else _("Call logged: {summary}.")
             self.count_label.setText(
-                _("Call logged: {summary}.").format(summary=_shortened(logged.summary))
-                + " · "
-                + self.count_label.text()
+                said.format(summary=_shortened(logged.summary)) + " · " + self.count_label.text()
             )
 
     def show_logged(self, row: RequestRow) -> None:
