@@ -1631,3 +1631,27 @@ def test_headers_written_in_two_languages_in_one_cell_are_recognised(desk, tmp_p
     ]  # fmt: skip
     report = import_list(desk, path)
     assert (report.created, report.needs_review, report.invalid) == (1, 0, 0)
+
+
+def test_a_review_file_made_in_kazakh_has_kazakh_columns_and_reads_back(desk, tmp_path):
+    """Its values were Kazakh, its own two columns Russian and English."""
+    from consuldesk import i18n
+    from consuldesk.services.lists.base import KAZAKH_COLUMNS
+
+    path = write_csv(
+        tmp_path / "tizim.csv",
+        [["Тегі", "Аты", "Туған күні"], ["Сейітова", "Гүлнар", "31.02.1980"]],
+    )
+    i18n.install("kk")
+    try:
+        report = import_list(desk, path)
+    finally:
+        i18n.install("en")
+    rows = read_csv(report.review_file)
+    assert rows[0][-2:] == list(KAZAKH_COLUMNS) == ["Нәтиже / Result", "Қате / Error"]
+    rows[1][2] = "28.02.1980"
+    write_csv(report.review_file, rows)
+    again = import_list(desk, report.review_file)
+    assert (again.updated, again.needs_review, again.invalid) == (1, 0, 0)
+    ignored = {m.header: m.note for m in again.mapping}
+    assert ignored["Қате / Error"] == ignored["Нәтиже / Result"] == "ignored: error column"

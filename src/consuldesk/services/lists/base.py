@@ -12,6 +12,8 @@ from consuldesk.store.db import ChangeSet
 #: Headers of the columns a review file adds (recognised, and ignored, on re-import).
 ERROR_COLUMN = "Ошибка / Error"
 RESULT_COLUMN = "Итог / Result"
+#: The same two columns of a review file written in Kazakh (read back as either).
+KAZAKH_COLUMNS = ("Нәтиже / Result", "Қате / Error")
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")

@@ -13,6 +13,7 @@ from consuldesk.domain.names import is_cyrillic, is_latin
 from consuldesk.services.lists.base import (
     _HEADER_SEARCH,
     ERROR_COLUMN,
+    KAZAKH_COLUMNS,
     LANGS,
     RESULT_COLUMN,
     CellValue,
@@ -273,8 +274,10 @@ _VOCABULARY: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]
     ),
 }
 
-_ERROR_HEADERS = (ERROR_COLUMN, "Ошибка", "Ошибки", "Error", "Errors", "Қате", "Қателер")
-_RESULT_HEADERS = (RESULT_COLUMN, "Итог", "Result", "Нәтиже")
+_ERROR_HEADERS = (
+    ERROR_COLUMN, KAZAKH_COLUMNS[1], "Ошибка", "Ошибки", "Error", "Errors", "Қате", "Қателер"
+)  # fmt: skip
+_RESULT_HEADERS = (RESULT_COLUMN, KAZAKH_COLUMNS[0], "Итог", "Result", "Нәтиже")
 _ROW_NUMBER_HEADERS = ("№", "#", "No", "No.", "N", "Nr", "№ п/п", "п/п", "Р/с", "Рет саны")
 
 # Targets that several columns may feed (their values are combined).

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from consuldesk.i18n import _
+from consuldesk.i18n import _, language
 from consuldesk.services.files import discard, os_reason, temp_beside
 from consuldesk.services.lists.base import (
     ERROR_COLUMN,
+    KAZAKH_COLUMNS,
     REFUSED,
     RESULT_COLUMN,
     ListError,
@@ -135,7 +136,9 @@ def _write_review_file(target: Path, parsed: ParsedList, rows: list[ReviewRow]) 
             # opened by double-click on ; or , only, and would put every tab row in column A.
             delimiter = parsed.delimiter if parsed.delimiter in (";", ",") else ";"
             writer = csv.writer(fh, delimiter=delimiter)
-            writer.writerow([*header_row, RESULT_COLUMN, ERROR_COLUMN])
+            # In a Kazakh session its own columns are Kazakh too (the values were already).
+            added = KAZAKH_COLUMNS if language() == "kk" else (RESULT_COLUMN, ERROR_COLUMN)
+            writer.writerow([*header_row, *added])
             for row in sorted(rows, key=lambda r: r.index):
                 cells = parsed.rows[row.index][1]
                 texts = [_cell_text(cells[i]) if i < len(cells) else "" for i in keep]
