@@ -368,7 +368,7 @@ def test_the_value_to_choose_is_in_view_at_1024_px(qtbot, ctx, hq, tmp_path):
     page.resize(830, 700)  # the page beside the navigation in a 1024 px window
     page.show()
     qtbot.waitUntil(lambda: page.conflicts_table.rowCount() == 1, timeout=3000)
-    table = page.conflicts_table
-    assert table.horizontalScrollBar().maximum() == 0
-    last = table.horizontalHeader()
-    assert last.sectionPosition(4) + last.sectionSize(4) <= table.viewport().width()
+    for table in (page.conflicts_table, page.peers_table):  # the peers' last column too
+        assert table.horizontalScrollBar().maximum() == 0
+        last = table.horizontalHeader()
+        assert last.sectionPosition(4) + last.sectionSize(4) <= table.viewport().width()

@@ -237,6 +237,12 @@ class SyncPage(QWidget):
                 _("Last sent to it"),
             ]
         )
+        # The two bundles' times share what the post, name and fingerprint leave, wrapped:
+        # "Last sent to it" was cut at 1024 px.
+        peers_header = self.peers_table.horizontalHeader()
+        for column in (3, 4):
+            peers_header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.peers_table.setWordWrap(True)
         self.peer_combo = QComboBox()
         self.peer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.export_button = QPushButton(_("Export a bundle…"))
@@ -477,6 +483,7 @@ class SyncPage(QWidget):
             for p in peers
         ]
         _fill(self.peers_table, rows)
+        self.peers_table.resizeRowsToContents()
         for r, p in enumerate(peers):
             tip = _bundle_tip(p.last_received_at, p.received_sequence, p.changes_up_to)
             item = self.peers_table.item(r, 3)
