@@ -202,6 +202,7 @@ TEMPLATES: dict[str, str] = {
     ),
     "request.no_subject": "Say who the request is for: a person, a household or a caller",
     "request.summary": "The request needs a short summary",
+    "request.linked": ("This request is about {person} already: open a new one for another person"),
     "request.event_kind": "“{kind}” is not a note, a call or a visit",
     "request.note_empty": "The note is empty",
     "request.closed": "This request is {status}: reopen it first",

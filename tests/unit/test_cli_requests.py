@@ -123,3 +123,16 @@ def test_a_visit_to_the_post_is_logged_as_one(capsys, casefile):
     code, out, err = cli(capsys, casefile, "requests", "call", "N44444444", "--visit", "--out",
                          "--kind", "documents", "--summary", "x")  # fmt: skip
     assert code == EXIT_USAGE and "not allowed with argument" in err  # a call out or a visit
+
+
+def test_a_request_of_someone_not_on_file_is_linked_from_the_command_line(capsys, casefile):
+    code, out, err = cli(capsys, casefile, "requests", "call", "--visit", "--kind", "documents",
+                         "--summary", "Паспорт жоғалды", "--caller", "Тулеуов")  # fmt: skip
+    assert code == EXIT_OK, err
+    request = out.strip()
+    code, out, err = cli(capsys, casefile, "requests", "link", request, "N44444444")
+    assert code == EXIT_OK, err
+    code, out, _ = cli(capsys, casefile, "requests", "show", request, "--json")
+    assert json.loads(out)["national_name"] == "Өтегенов Қайрат"
+    code, out, err = cli(capsys, casefile, "requests", "link", request, "N55555555")
+    assert code == EXIT_BAD_INPUT and "is about Өтегенов Қайрат already" in err

@@ -121,6 +121,10 @@ def add_parsers(
     call.add_argument("--call-out", action="store_true", help="it was a call to them")
     call.add_argument("--visit", action="store_true", help="they came to the post")
 
+    p = action("link", help="link the person a request is about, registered since it was opened")
+    p.add_argument("request", help=request_help)
+    p.add_argument("person", metavar="PERSON", help="passport, IIN, id or name")
+
     p = action("assign", help="give a request to an officer (--nobody: to no one)")
     p.add_argument("request", help=request_help)
     who = p.add_mutually_exclusive_group(required=True)
@@ -362,6 +366,18 @@ def cmd_requests_note(args: argparse.Namespace) -> int:
         return _change(args, lambda desk, i: add_note(desk, i, kind, args.text).row)
 
 
+def cmd_requests_link(args: argparse.Namespace) -> int:
+    """Link the person of a request opened for someone not on file."""
+    from consuldesk.services.requests import link_person
+
+    def link(desk: Any, request_id: str) -> Any:
+        person = _find_person(desk, args.person)
+        return link_person(desk, request_id, person.id).row
+
+    with _blame({"national_id": "PERSON"}):
+        return _change(args, link)
+
+
 def cmd_requests_assign(args: argparse.Namespace) -> int:
     """Give a request to an officer, or to nobody."""
     from consuldesk.services.requests import assign
@@ -375,6 +391,7 @@ REQUESTS_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "show": cmd_requests_show,
     "open": cmd_requests_open,
     "call": cmd_requests_call,
+    "link": cmd_requests_link,
     "status": cmd_requests_status,
     "note": cmd_requests_note,
     "assign": cmd_requests_assign,

@@ -321,6 +321,8 @@ def _catalog_sources() -> None:
     _("Say who the request is for: a person, a household or a caller")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['request.summary']
     _("The request needs a short summary")
+    # TRANSLATORS: consuldesk.messages.TEMPLATES['request.linked']
+    _("This request is about {person} already: open a new one for another person")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['request.event_kind']
     _("“{kind}” is not a note, a call or a visit")
     # TRANSLATORS: consuldesk.messages.TEMPLATES['request.note_empty']

@@ -20,6 +20,7 @@ from consuldesk.domain.enums import (
 from consuldesk.domain.errors import ValidationError
 from consuldesk.domain.phone import normalize_phone
 from consuldesk.domain.requests import OPEN_STATUSES, check_transition
+from consuldesk.i18n import _
 from consuldesk.services.desk import Desk
 from consuldesk.services.errors import ServiceError
 from consuldesk.services.households import live_household, national_name
@@ -43,6 +44,7 @@ __all__ = [
     "assign",
     "change_status",
     "get_request",
+    "link_person",
     "list_requests",
     "log_hotline_call",
     "open_request",
@@ -306,6 +308,33 @@ def assign(desk: Desk, request_id: str, assignee: str | None) -> Written[Request
         old = r.assignee
         if tx.update(r, {"assignee": who}):
             _event(tx, r.id, TimelineKind.ASSIGNMENT, f"{old or _NOBODY} → {who or _NOBODY}")
+            tx.session.flush()
+        row = request_row(tx.session, r)
+    return Written(row, tx.changes)
+
+
+def link_person(desk: Desk, request_id: str, national_id: str) -> Written[RequestRow]:
+    """Link the person a request is about, once they are on file: a caller or visitor not on
+    file when the request was opened (their name and phone stay in the details), registered
+    since. A ``note`` on the timeline says who was linked.
+
+    Raises:
+        NotFound: no such live request or national.
+        ServiceError: ``request.closed``; ``request.linked`` (params ``person``) when the
+            request is about someone already (it is not moved to another person silently).
+    """
+    with desk.write() as tx:
+        r = live_request(tx.session, request_id)
+        _refuse_if_frozen(r)
+        person = live_national(tx.session, national_id)
+        if r.national_id is not None and r.national_id != person.id:
+            linked = tx.session.get(National, r.national_id)
+            raise ServiceError(
+                "request.linked", "national_id", person=national_name(linked) if linked else "?"
+            )
+        if tx.update(r, {"national_id": person.id}):
+            linked_to = _("Linked to {name}").format(name=national_name(person))
+            _event(tx, r.id, TimelineKind.NOTE, linked_to)
             tx.session.flush()
         row = request_row(tx.session, r)
     return Written(row, tx.changes)

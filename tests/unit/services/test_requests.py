@@ -293,3 +293,27 @@ def test_a_visit_to_the_post_is_logged_as_a_visit_not_a_call(desk, aigerim):
         rq.add_note(desk, row.id, TimelineKind.STATUS, "x")
     assert err.value.code == "request.event_kind"
     assert describe(err.value) == "“status” is not a note, a call or a visit"
+
+
+def test_a_request_of_someone_not_on_file_is_linked_once_they_are(desk, aigerim):
+    """A visitor not on file, registered afterwards: the request could never name them."""
+    row = rq.log_hotline_call(
+        desk,
+        caller="Тулеуов Бауыржан",
+        summary="Паспорт жоғалды",
+        kind=RequestKind.DOCUMENTS,
+        direction=TimelineKind.VISIT,
+    ).row
+    assert row.national_id is None
+    linked = rq.link_person(desk, row.id, aigerim.id).row
+    assert (linked.national_id, linked.national_name) == (aigerim.id, "Қасымова Әйгерім")
+    assert linked.details == "Тулеуов Бауыржан"  # what was said of them stays
+    assert [(e.kind, e.text) for e in rq.get_request(desk, row.id).timeline][-1] == (
+        "note",
+        "Linked to Қасымова Әйгерім",
+    )
+    other = register_national(desk, person(surname_cyr="Бекова", iin=None, passport_no=None)).row
+    with pytest.raises(ServiceError) as err:
+        rq.link_person(desk, row.id, other.id)  # never moved to another person silently
+    assert err.value.code == "request.linked"
+    assert describe(err.value).startswith("This request is about Қасымова Әйгерім already")

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from consuldesk.domain.enums import RequestKind, RequestPriority, RequestStatus, TimelineKind
 from consuldesk.services import nationals, requests
-from consuldesk.ui.context import AppContext, CaseFileEvents
+from consuldesk.ui.context import AppContext, CaseFileEvents, everything_changed
 from consuldesk.ui.dialogs.hotline_call import HotlineCallDialog, open_hotline_call
 from consuldesk.ui.models.requests import (
     COL_KIND,
@@ -656,6 +656,29 @@ def test_a_visit_logged_from_the_page_is_said_as_a_visit_and_not_as_a_caller(qtb
     qtbot.waitUntil(lambda: page.view.request is not None, timeout=3000)
     assert page.count_label.text().startswith("Visit logged: Жоғалған паспорт.")
     assert page.view.person_label.text().startswith("Not on file (see details)")
+
+
+def test_a_request_of_someone_not_on_file_is_linked_from_the_page(
+    qtbot, queue, page, desk, ctx, people
+):
+    aigerim, _nursultan = people
+    row = requests.log_hotline_call(
+        desk, caller="Бағлан", summary="Паспорт жоғалды", kind=RequestKind.DOCUMENTS
+    ).row
+    ctx.events.changed.emit(everything_changed())
+    wait_for_count(qtbot, page, "4 open requests, 1 overdue")
+    select(qtbot, page, row.id)
+    view = page.view
+    qtbot.waitUntil(lambda: view.link_button.isVisibleTo(view), timeout=3000)
+    dialog = view.open_link()
+    qtbot.addWidget(dialog)
+    type_text(dialog.search_box, "Әйгерім")
+    qtbot.waitUntil(lambda: dialog.chosen() is not None, timeout=3000)
+    with qtbot.waitSignal(dialog.linked, timeout=3000):
+        dialog.add_button.click()
+    qtbot.waitUntil(lambda: view.person_label.text() == aigerim.name, timeout=3000)
+    assert not view.link_button.isVisibleTo(view)  # linked: nothing more to link
+    assert requests.get_request(desk, row.id).national_id == aigerim.id
 
 
 def test_enter_in_find_person_links_the_chosen_match_and_never_saves(qtbot, ctx, desk, people):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -141,6 +142,13 @@ class RequestView(QWidget):
         self.person_label = QLabel()
         self.person_label.setWordWrap(True)
         self.person_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Someone not on file when the request was opened, registered since: linked here.
+        self.link_button = QPushButton(_("Link the person…"))
+        self.link_button.setToolTip(_("The person is on file now: link them to this request"))
+        self.link_button.hide()
+        person_line = QHBoxLayout()
+        person_line.addWidget(self.person_label, 1)
+        person_line.addWidget(self.link_button)
         self.details_label = QLabel()
         self.details_label.setWordWrap(True)
         self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -209,7 +217,7 @@ class RequestView(QWidget):
 
         self.body = QWidget()
         form = QFormLayout()
-        form.addRow(_("Person"), self.person_label)
+        form.addRow(_("Person"), person_line)
         form.addRow(_("Details"), self.details_label)
         form.addRow(_("Status"), status_line)
         form.addRow(_("Priority"), priority_line)
@@ -242,6 +250,7 @@ class RequestView(QWidget):
     def _connect_signals(self) -> None:
         self.assignee_edit.returnPressed.connect(self._on_assign_button_clicked)
         self.assign_button.clicked.connect(self._on_assign_button_clicked)
+        self.link_button.clicked.connect(self._on_link_button_clicked)
         self.priority_button.clicked.connect(self._on_priority_button_clicked)
         self.due_check.toggled.connect(self.due_edit.setEnabled)
         self.priority_box.currentIndexChanged.connect(self._on_priority_box_changed)
@@ -310,6 +319,7 @@ class RequestView(QWidget):
             self.assignee_edit.setText(row.assignee or "")
         self._show_priority(row)
         frozen = RequestStatus(row.status) in FROZEN_STATUSES
+        self.link_button.setVisible(not (row.national_id or row.household_id or frozen))
         for widget in (
             self.assignee_edit,
             self.assign_button,
@@ -384,6 +394,21 @@ class RequestView(QWidget):
         if who.strip() == (self._row.assignee or ""):
             return  # nothing to change
         self._write(lambda: assign(desk, request_id, who or None))
+
+    @Slot()
+    def _on_link_button_clicked(self) -> None:
+        self.open_link()
+
+    def open_link(self) -> QDialog | None:
+        """Open the dialog that links the person of this request (a seam for tests)."""
+        if self._row is None:
+            return None
+        from consuldesk.ui.dialogs.link_person import LinkPersonDialog
+
+        dialog = LinkPersonDialog(self.ctx, self._row, self)
+        dialog.linked.connect(self.show_request)
+        dialog.open()
+        return dialog
 
     def _show_priority(self, row: RequestRow) -> None:
         with QSignalBlocker(self.priority_box):
