@@ -150,7 +150,7 @@ def _words(labels: dict[str, str], value: str) -> str:
 
 def _caller(r: Any) -> str:
     """Someone not on file: the caller as the call logged them (the first line of the
-    details: "Сестра туриста · +7…"), else "unknown caller"."""
+    details: "Сестра туриста · +7…"), else "not on file"."""
     first = (r.details or "").splitlines()[0] if r.details else ""
     return first or _("not on file")
 

@@ -366,8 +366,9 @@ def export_header(target: str, lang: str) -> str:
     return _VOCABULARY[target][LANGS.index(lang)][0]
 
 
-def _header_at(rows: list[tuple[int, list[CellValue]]]) -> int | None:
-    """The index of the first of the first rows that names columns ConsulDesk knows."""
+def header_at(rows: list[tuple[int, list[CellValue]]]) -> int | None:
+    """The index of the first of the first rows (a sheet's) that names columns ConsulDesk
+    knows, if any."""
     for i, (_, cells) in enumerate(rows[:_HEADER_SEARCH]):
         texts = [_cell_text(c) for c in cells]
         recognised = [t for t in texts if t and _known(t)]
@@ -377,7 +378,7 @@ def _header_at(rows: list[tuple[int, list[CellValue]]]) -> int | None:
 
 
 def _find_header(rows: list[tuple[int, list[CellValue]]]) -> int:
-    at = _header_at(rows)
+    at = header_at(rows)
     return 0 if at is None else at
 
 
@@ -399,9 +400,6 @@ def with_subheader(headers: list[str], cells: list[CellValue]) -> list[str] | No
     top = [*headers, *([""] * (width - len(headers)))]
     below = [*texts, *([""] * (width - len(texts)))]
 
-    def known(text: str) -> bool:
-        return bool(_known(text))
-
     combined: list[str] = []
     recognised = under_merged = 0
     group = ""
@@ -413,17 +411,12 @@ def with_subheader(headers: list[str], cells: list[CellValue]) -> list[str] | No
         if not head:
             under_merged += 1
         pair = f"{group} {own}" if group and group != own else own
-        if known(pair) or known(own):
-            recognised += 1
-        combined.append(pair if known(pair) else own if known(own) else pair)
+        named = pair if _known(pair) else own if _known(own) else None
+        recognised += named is not None
+        combined.append(named or pair)
     if recognised < 2 or not under_merged:
         return None
     return combined
-
-
-def header_at(rows: list[tuple[int, list[CellValue]]]) -> int | None:
-    """Where in ``rows`` (a sheet's) the header naming columns ConsulDesk knows is, if any."""
-    return _header_at(rows)
 
 
 # -- the columns of one list -----------------------------------------------------------------

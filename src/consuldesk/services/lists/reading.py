@@ -124,14 +124,14 @@ def read_list(
             rows, delimiter, notes = _read_csv(text, path, progress, cancel)
     if not rows:
         raise ListError("list.empty", path, header=False)
-    header_at = _find_header(rows)
-    header_line, header_cells = rows[header_at]
+    header_index = _find_header(rows)
+    header_line, header_cells = rows[header_index]
     headers = [_cell_text(c) for c in header_cells]
     if headers and headers[0].startswith("\ufeff"):
         headers[0] = headers[0][1:]
     while headers and not headers[-1]:
         headers.pop()  # trailing empty header cells (their data, if any, stays in the rows)
-    data_rows = rows[header_at + 1 :]
+    data_rows = rows[header_index + 1 :]
     if data_rows and (two_rows := with_subheader(headers, data_rows[0][1])) is not None:
         header_line, headers, data_rows = data_rows[0][0], two_rows, data_rows[1:]
         while headers and not headers[-1]:
