@@ -241,10 +241,9 @@ class TripDialog(FormDialog):
         ):
             if not edit.text():
                 edit.setText(value)
-                if edit.hasFocus():
-                    # Filled under the cursor: typed text replaces it, never follows it
-                    # ("Тегеран, посольство РКТегеран, посольство РК").
-                    edit.selectAll()
+                # Filled under the cursor, or before the focus arrives: typed text replaces
+                # it, never follows it ("Тегеран, посольство РКТегеран, посольство РК").
+                edit.selectAll()
         self._loading = loading
 
     # -- mode ----------------------------------------------------------------------------
